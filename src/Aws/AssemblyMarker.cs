@@ -1,0 +1,3 @@
+namespace MobZ.Aws;
+
+internal static class AssemblyMarker;

@@ -1,0 +1,33 @@
+namespace MobZ.Contracts;
+
+/// <summary>Store keys and channels shared by signaling and Regulators. Changing one is a contract change.</summary>
+public static class MunitKeys
+{
+    /// <summary>Pub/sub channel of one Munit's Regulator.</summary>
+    public static string Channel(string munitId) => $"munit:{munitId}:signals";
+    /// <summary>Pub/sub channel every Regulator listens to.</summary>
+    public const string BroadcastChannel = "munit:broadcast";
+
+    /// <summary>Sorted set of registered Munit ids scored by load (lower is less loaded).</summary>
+    public const string Registry = "munits";
+    /// <summary>Hash with the <see cref="MunitRegistration"/> fields of one Munit.</summary>
+    public static string Info(string munitId) => $"munit:{munitId}";
+    /// <summary>String key with a heartbeat TTL; when it expires the Munit is gone and its stations are reassigned.</summary>
+    public static string Alive(string munitId) => $"munit:{munitId}:alive";
+    /// <summary>Set of station ids a Munit should run (durable intent for reconciliation).</summary>
+    public static string Stations(string munitId) => $"munit:{munitId}:stations";
+
+    /// <summary>Hash describing one station: munit, room, publisher, roomKind, hls.</summary>
+    public static string Station(string stationId) => $"station:{stationId}";
+}
+
+/// <summary>A Munit's entry in the registry, as stored in <see cref="MunitKeys.Info"/>.</summary>
+public sealed record MunitRegistration(
+    string MunitId,
+    string Address,
+    int Port,
+    int Capacity,
+    double Load,
+    bool Draining,
+    int Stations,
+    int Subscribers);

@@ -1,0 +1,95 @@
+using System.Text.Json.Serialization;
+
+namespace MobZ.Contracts;
+
+/// <summary>
+/// The contract between signaling and a Munit's Regulator. Orders travel on pub/sub, but each order's
+/// intent is also written to the store first (see <see cref="MunitKeys"/>), so a Regulator that missed a
+/// message reconciles from the keys. Every message carries <see cref="Version"/>; a receiver drops (and logs)
+/// versions it does not know.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
+[JsonDerivedType(typeof(AssignSignal), "assign")]
+[JsonDerivedType(typeof(UnassignSignal), "unassign")]
+[JsonDerivedType(typeof(DrainSignal), "drain")]
+[JsonDerivedType(typeof(ReviveSignal), "revive")]
+[JsonDerivedType(typeof(StopSignal), "stop")]
+[JsonDerivedType(typeof(MediaRequest), "media")]
+public abstract record MunitSignal
+{
+    public const int CurrentVersion = 1;
+    [JsonPropertyName("v")] public int Version { get; init; } = CurrentVersion;
+}
+
+/// <summary>Create a station (one publisher) on the receiving Munit.</summary>
+public sealed record AssignSignal(
+    [property: JsonPropertyName("stationId")] string StationId,
+    [property: JsonPropertyName("roomId")] string RoomId,
+    [property: JsonPropertyName("publisherId")] string PublisherId,
+    [property: JsonPropertyName("roomKind")] string RoomKind,
+    /// <summary>true for p2m: the station also feeds the HLS packager.</summary>
+    [property: JsonPropertyName("hls")] bool Hls) : MunitSignal;
+
+/// <summary>Close a station and all of its subscribers.</summary>
+public sealed record UnassignSignal([property: JsonPropertyName("stationId")] string StationId) : MunitSignal;
+
+/// <summary>Accept no new stations; finish existing ones; report drained through the registry.</summary>
+public sealed record DrainSignal : MunitSignal;
+
+/// <summary>Accept new stations again after a drain.</summary>
+public sealed record ReviveSignal : MunitSignal;
+
+/// <summary>Graceful shutdown of the Munit process.</summary>
+public sealed record StopSignal : MunitSignal;
+
+/// <summary>
+/// A request from signaling that needs an answer from the Munit (SDP work, candidates, layer choice).
+/// The Regulator publishes a <see cref="MediaResponse"/> on <see cref="ReplyTo"/>; the requester subscribes
+/// to that channel before publishing and gives up after its own timeout.
+/// </summary>
+public sealed record MediaRequest(
+    [property: JsonPropertyName("requestId")] string RequestId,
+    [property: JsonPropertyName("replyTo")] string ReplyTo,
+    [property: JsonPropertyName("op")] string Op,
+    [property: JsonPropertyName("stationId")] string StationId,
+    [property: JsonPropertyName("peerId")] string PeerId) : MunitSignal
+{
+    [JsonPropertyName("sdp")] public string? Sdp { get; init; }
+    [JsonPropertyName("candidate")] public string? Candidate { get; init; }
+    [JsonPropertyName("sdpMid")] public string? SdpMid { get; init; }
+    [JsonPropertyName("sdpMLineIndex")] public int? SdpMLineIndex { get; init; }
+    /// <summary>Simulcast layer (rid or spatial index as text) for <see cref="MediaOps.Simulcast"/>.</summary>
+    [JsonPropertyName("layer")] public string? Layer { get; init; }
+}
+
+/// <summary>The operations a <see cref="MediaRequest"/> names.</summary>
+public static class MediaOps
+{
+    /// <summary>Publisher's offer → Munit's answer (sdp).</summary>
+    public const string Publish = "publish";
+    /// <summary>Viewer asks to watch a station → Munit's offer (sdp).</summary>
+    public const string Watch = "watch";
+    /// <summary>Viewer's answer to a Watch offer.</summary>
+    public const string Answer = "answer";
+    /// <summary>Trickled ICE candidate from a publisher or viewer.</summary>
+    public const string Candidate = "candidate";
+    /// <summary>Viewer picks a simulcast layer.</summary>
+    public const string Simulcast = "simulcast";
+    /// <summary>A peer (publisher or viewer) leaves the station.</summary>
+    public const string Leave = "leave";
+}
+
+public sealed record MediaResponse(
+    [property: JsonPropertyName("requestId")] string RequestId,
+    [property: JsonPropertyName("ok")] bool Ok)
+{
+    [JsonPropertyName("v")] public int Version { get; init; } = MunitSignal.CurrentVersion;
+    [JsonPropertyName("sdp")] public string? Sdp { get; init; }
+    [JsonPropertyName("error")] public string? Error { get; init; }
+}
+
+[JsonSerializable(typeof(MunitSignal))]
+[JsonSerializable(typeof(MediaResponse))]
+[JsonSerializable(typeof(MunitRegistration))]
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -1,0 +1,3 @@
+namespace MobZ.Hls;
+
+internal static class AssemblyMarker;

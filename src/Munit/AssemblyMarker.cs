@@ -1,0 +1,3 @@
+namespace MobZ.Munit;
+
+internal static class AssemblyMarker;

@@ -1,0 +1,3 @@
+namespace MobZ.PixelStreaming;
+
+internal static class AssemblyMarker;

@@ -1,0 +1,3 @@
+namespace MobZ.Regulator;
+
+internal static class AssemblyMarker;

@@ -1,0 +1,3 @@
+namespace MobZ.Rtc;
+
+internal static class AssemblyMarker;

@@ -1,0 +1,3 @@
+namespace MobZ.Signaling;
+
+internal static class AssemblyMarker;

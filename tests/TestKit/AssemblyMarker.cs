@@ -1,0 +1,3 @@
+namespace MobZ.TestKit;
+
+internal static class AssemblyMarker;
