@@ -1,0 +1,41 @@
+# MobZ — the two commands a fresh machine needs are `make run` and `make test` (see README.md).
+.PHONY: run test test-fast bench load deploy lint-templates build clean
+
+REDIS ?= $(MOBZ_REDIS)
+PORT ?= 8080
+
+## Run the whole stack locally (in-process backend; `make run REDIS=host:port` uses Redis).
+run:
+	scripts/install-prereqs.sh run
+	dotnet build src/LocalStack/MobZ.LocalStack.csproj -c Release -nologo -v q -clp:NoSummary
+	MOBZ_REDIS="$(REDIS)" dotnet run --project src/LocalStack -c Release --no-build -- --urls http://127.0.0.1:$(PORT)
+
+## Every test: unit, conformance (in-process and a throwaway redis-server), interop (Chromium, aiortc, hls.js).
+test:
+	scripts/test.sh
+
+## The same without the browser/peer interop suites.
+test-fast:
+	scripts/test.sh --filter "Category!=Interop"
+
+build:
+	dotnet build MobZ.sln -c Release -nologo
+
+## BenchmarkDotNet suites (pass a filter: make bench FILTER='*Srtp*').
+bench:
+	dotnet run --project bench/Bench -c Release -- --filter '$(or $(FILTER),*)'
+
+## Loopback load test of a Munit (see bench/RESULTS.md for the options).
+load:
+	dotnet run --project bench/LoadTool -c Release -- $(ARGS)
+
+## Deploy to AWS: Lambda signaling, API Gateway WebSockets, Munits on ECS Fargate, ElastiCache Redis.
+deploy:
+	scripts/deploy.sh
+
+lint-templates:
+	cfn-lint resources/*.yml
+
+clean:
+	dotnet clean MobZ.sln -nologo -v q
+	rm -rf artifacts

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make test`: installs prerequisites, starts a throwaway redis-server on a free loopback port, runs every
+# test project (unit, conformance on both backends, interop with real browsers and peers), stops Redis,
+# and prints one summary line: "Total: N passed, N failed, N skipped".
+# Extra arguments go to `dotnet test` (e.g. scripts/test.sh --filter "Category!=Interop").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-prereqs.sh
+
+results=artifacts/test-results
+rm -rf "$results"; mkdir -p "$results"
+
+port=$(scripts/free-port.sh)
+redis_dir=$(mktemp -d)
+redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no --dir "$redis_dir" \
+  --logfile "$redis_dir/redis.log" --daemonize no &
+redis_pid=$!
+cleanup() { kill "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true; rm -rf "$redis_dir"; }
+trap cleanup EXIT
+for _ in $(seq 1 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+export MOBZ_TEST_REDIS="127.0.0.1:$port"
+echo "test redis-server on $MOBZ_TEST_REDIS"
+
+dotnet build MobZ.sln -c Release -nologo -v q -clp:NoSummary
+
+status=0
+dotnet test MobZ.sln -c Release --no-build -nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@" || status=$?
+
+passed=0; failed=0; skipped=0; total=0
+for trx in "$results"/*.trx; do
+  [[ -f "$trx" ]] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  get() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+  t=$(get total); p=$(get passed); f=$(get failed); e=$(get executed)
+  total=$((total + ${t:-0})); passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  skipped=$((skipped + ${t:-0} - ${e:-0}))
+done
+echo
+echo "Total: $passed passed, $failed failed, $skipped skipped"
+if [[ $status -ne 0 && $failed -eq 0 ]]; then echo "dotnet test exited with $status"; fi
+exit $status
