@@ -45,7 +45,9 @@ public sealed record StopSignal : MunitSignal;
 /// <summary>
 /// A request from signaling that needs an answer from the Munit (SDP work, candidates, layer choice).
 /// The Regulator publishes a <see cref="MediaResponse"/> on <see cref="ReplyTo"/>; the requester subscribes
-/// to that channel before publishing and gives up after its own timeout.
+/// to that channel before publishing and gives up after its own timeout. An empty <see cref="ReplyTo"/>
+/// means nobody waits for the answer (signaling sends <see cref="MediaOps.Leave"/> that way); the Regulator
+/// then publishes nothing. <see cref="PeerId"/> is the signaling connection id of the publisher or viewer.
 /// </summary>
 public sealed record MediaRequest(
     [property: JsonPropertyName("requestId")] string RequestId,
