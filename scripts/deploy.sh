@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make deploy`: builds the Lambda bootstrap and the Munit image, uploads them, and deploys the three
+# CloudFormation stacks (network + Redis, Munits on ECS Fargate, signaling on Lambda + API Gateway).
+# Needs: the AWS CLI with credentials, a Docker engine, and these variables:
+#   MOBZ_CODE_BUCKET        S3 bucket for the Lambda zip
+#   MOBZ_MUNIT_REPOSITORY   ECR repository URI for the Munit image
+#   MOBZ_TOKEN_SECRET_ARN   Secrets Manager ARN of the player-token key
+#   MOBZ_API_KEY_SECRET_ARN Secrets Manager ARN of the REST API key
+# Optional: MOBZ_PREFIX (default mobz), MOBZ_STAGE (default prod), MOBZ_MUNIT_COUNT (default 2),
+#           MOBZ_STREAMER_IMAGE (Unreal streamer image for the ECS instance provider).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+: "${MOBZ_CODE_BUCKET:?set MOBZ_CODE_BUCKET}" "${MOBZ_MUNIT_REPOSITORY:?set MOBZ_MUNIT_REPOSITORY}"
+: "${MOBZ_TOKEN_SECRET_ARN:?set MOBZ_TOKEN_SECRET_ARN}" "${MOBZ_API_KEY_SECRET_ARN:?set MOBZ_API_KEY_SECRET_ARN}"
+prefix=${MOBZ_PREFIX:-mobz}
+stage=${MOBZ_STAGE:-prod}
+version=$(git rev-parse --short HEAD)
+
+cfn-lint resources/*.yml
+
+echo "== Lambda bootstrap (provided.al2023)"
+out=artifacts/lambda
+rm -rf "$out"; mkdir -p "$out"
+dotnet publish src/Signaling.Lambda -c Release -r linux-x64 --self-contained -o "$out/publish" -nologo -v q
+(cd "$out/publish" && zip -qr "../bootstrap-$version.zip" .)
+aws s3 cp "$out/bootstrap-$version.zip" "s3://$MOBZ_CODE_BUCKET/$prefix/bootstrap-$version.zip"
+
+echo "== Munit image"
+image="$MOBZ_MUNIT_REPOSITORY:$version"
+docker build -f docker/Dockerfile.munit -t "$image" .
+docker push "$image"
+
+echo "== stacks"
+aws cloudformation deploy --stack-name "$prefix-network" --template-file resources/network.yml \
+  --parameter-overrides Prefix="$prefix" --no-fail-on-empty-changeset
+aws cloudformation deploy --stack-name "$prefix-munits" --template-file resources/ecs-fargate.yml \
+  --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset \
+  --parameter-overrides Prefix="$prefix" MunitImage="$image" MunitCount="${MOBZ_MUNIT_COUNT:-2}" \
+    StreamerImage="${MOBZ_STREAMER_IMAGE:-}"
+aws cloudformation deploy --stack-name "$prefix-signaling" --template-file resources/signaling.yml \
+  --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset \
+  --parameter-overrides Prefix="$prefix" StageName="$stage" CodeBucket="$MOBZ_CODE_BUCKET" \
+    CodeKey="$prefix/bootstrap-$version.zip" PlayerTokenSecretArn="$MOBZ_TOKEN_SECRET_ARN" \
+    ApiKeySecretArn="$MOBZ_API_KEY_SECRET_ARN"
+
+aws cloudformation describe-stacks --stack-name "$prefix-signaling" \
+  --query "Stacks[0].Outputs[].[OutputKey,OutputValue]" --output table
