@@ -1,0 +1,129 @@
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using StackExchange.Redis.KeyspaceIsolation;
+
+namespace MobZ.State.Redis;
+
+/// <summary>
+/// One multiplexed Redis connection (interactive + subscription) shared by the store and the bus.
+/// It never gives up: AbortOnConnectFail is off, so start-up before Redis is ready and a Redis restart are
+/// both survived; calls made while the link is down fail with <see cref="StateUnavailableException"/>.
+/// </summary>
+public sealed class RedisBackend : IStateBackend
+{
+    private readonly ConnectionMultiplexer _connection;
+    private readonly RedisBus _bus;
+    private readonly ILogger _logger;
+    private readonly Lock _linkGate = new();
+    private readonly HashSet<ConnectionType> _down = [];
+    private bool _disposed;
+
+    private RedisBackend(ConnectionMultiplexer connection, string keyPrefix, ILoggerFactory loggerFactory)
+    {
+        _connection = connection;
+        _logger = loggerFactory.CreateLogger<RedisBackend>();
+        var database = connection.GetDatabase();
+        Store = new RedisStore(keyPrefix.Length == 0 ? database : database.WithKeyPrefix(keyPrefix));
+        _bus = new RedisBus(connection.GetSubscriber(), keyPrefix, loggerFactory.CreateLogger("MobZ.State.Redis.Bus"));
+        KeyPrefix = keyPrefix;
+        connection.ConnectionFailed += OnConnectionFailed;
+        connection.ConnectionRestored += OnConnectionRestored;
+    }
+
+    public IStateStore Store { get; }
+    public IMessageBus Bus => _bus;
+    public string Name => "redis";
+
+    /// <summary>Prepended to every key and channel of this backend.</summary>
+    public string KeyPrefix { get; }
+
+    /// <summary>True while both the command and the subscription links are up.</summary>
+    public bool IsConnected => _connection.IsConnected;
+
+    /// <param name="configuration">"host:port[,option=value...]" in StackExchange.Redis syntax.</param>
+    public static async Task<RedisBackend> ConnectAsync(string configuration, string keyPrefix, ILoggerFactory loggerFactory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(configuration);
+        ArgumentNullException.ThrowIfNull(keyPrefix);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+
+        var options = ConfigurationOptions.Parse(configuration);
+        // Keep retrying instead of failing start-up or dying on a Redis restart.
+        options.AbortOnConnectFail = false;
+        options.ClientName ??= "mobz";
+        var connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        var backend = new RedisBackend(connection, keyPrefix, loggerFactory);
+        LogConnecting(backend._logger, configuration, connection.IsConnected);
+        return backend;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        lock (_linkGate) _disposed = true;
+        _connection.ConnectionFailed -= OnConnectionFailed;
+        _connection.ConnectionRestored -= OnConnectionRestored;
+        try
+        {
+            await _connection.CloseAsync(allowCommandsToComplete: true).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisCall.Translate(ex) is not null)
+        {
+            // Closing a link that is already down has nothing left to flush.
+        }
+
+        _connection.Dispose();
+    }
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    {
+        lock (_linkGate) _down.Add(e.ConnectionType);
+        _logger.LogWarning(e.Exception, "Redis {ConnectionType} link to {EndPoint} lost ({FailureType})",
+            e.ConnectionType, e.EndPoint, e.FailureType);
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        bool allBack;
+        lock (_linkGate)
+        {
+            allBack = _down.Remove(e.ConnectionType) && _down.Count == 0 && !_disposed;
+        }
+
+        _logger.LogInformation("Redis {ConnectionType} link to {EndPoint} restored", e.ConnectionType, e.EndPoint);
+        if (allBack)
+        {
+            _ = AnnounceReconnectedAsync();
+        }
+    }
+
+    /// <summary>
+    /// Reconciling listeners read keys and expect messages from then on, so both links must really work
+    /// before they hear of it. A PING on each link queues behind the client's own re-SUBSCRIBE commands,
+    /// so its answer means the subscriptions are active again.
+    /// </summary>
+    private async Task AnnounceReconnectedAsync()
+    {
+        try
+        {
+            await _connection.GetDatabase().PingAsync().ConfigureAwait(false);
+            await _connection.GetSubscriber().PingAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisCall.Translate(ex) is not null)
+        {
+            // Lost again before we could announce it; the next restoration announces instead.
+            _logger.LogWarning(ex, "Redis link dropped again right after it was restored");
+            return;
+        }
+
+        _logger.LogInformation("Redis reconnected; notifying subscribers to reconcile");
+        _bus.RaiseReconnected();
+    }
+
+    private static void LogConnecting(ILogger logger, string configuration, bool connected) =>
+        logger.LogInformation("Redis backend for {Configuration} created (connected: {Connected})",
+            RedactPassword(configuration), connected);
+
+    private static string RedactPassword(string configuration) =>
+        string.Join(',', configuration.Split(',').Select(part =>
+            part.TrimStart().StartsWith("password=", StringComparison.OrdinalIgnoreCase) ? "password=***" : part));
+}

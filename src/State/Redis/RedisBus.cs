@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Logging;
+using MobZ.State.Messaging;
+using StackExchange.Redis;
+
+namespace MobZ.State.Redis;
+
+/// <summary>
+/// Redis pub/sub. Each subscription gets its own ordered queue (<see cref="OrderedSubscription"/>) so the
+/// client's reader thread only enqueues. The client re-subscribes by itself after a reconnect; messages
+/// published while the link was down are lost (at-most-once), hence <see cref="Reconnected"/>.
+/// </summary>
+internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, ILogger logger) : IMessageBus
+{
+    private Action? _reconnected;
+
+    public event Action? Reconnected
+    {
+        add { lock (this) _reconnected += value; }
+        remove { lock (this) _reconnected -= value; }
+    }
+
+    public Task<long> PublishAsync(string channel, string message)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        ArgumentNullException.ThrowIfNull(message);
+        var target = Channel(channel);
+        return RedisCall.Run(() => subscriber.PublishAsync(target, message));
+    }
+
+    public async Task<IAsyncDisposable> SubscribeAsync(string channel, Func<string, Task> handler)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        ArgumentNullException.ThrowIfNull(handler);
+        var source = Channel(channel);
+        var subscription = new OrderedSubscription(channel, handler, logger);
+        Action<RedisChannel, RedisValue> onMessage = (_, value) => subscription.Enqueue((string?)value ?? string.Empty);
+        try
+        {
+            await RedisCall.Run(() => subscriber.SubscribeAsync(source, onMessage)).ConfigureAwait(false);
+        }
+        catch
+        {
+            subscription.Close();
+            throw;
+        }
+
+        return new Unsubscriber(async () =>
+        {
+            subscription.Close();
+            try
+            {
+                await subscriber.UnsubscribeAsync(source, onMessage).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (RedisCall.Translate(ex) is not null)
+            {
+                // The server is gone; the client forgets the handler anyway, and a server restart drops
+                // the subscription, so there is nothing left to undo.
+                LogUnsubscribeFailed(logger, ex, channel);
+            }
+        });
+    }
+
+    /// <summary>Called by the backend once the connection is back and the subscriptions are restored.</summary>
+    public void RaiseReconnected()
+    {
+        Action? handlers;
+        lock (this) handlers = _reconnected;
+        if (handlers is null) return;
+
+        // One failing listener must not keep the others from reconciling.
+        foreach (var handler in handlers.GetInvocationList().Cast<Action>())
+        {
+            try
+            {
+                handler();
+            }
+            catch (Exception ex)
+            {
+                LogReconnectedHandlerFailed(logger, ex);
+            }
+        }
+    }
+
+    private RedisChannel Channel(string channel) => new(channelPrefix + channel, RedisChannel.PatternMode.Literal);
+
+    private static void LogUnsubscribeFailed(ILogger logger, Exception ex, string channel) =>
+        logger.LogWarning(ex, "Unsubscribing from channel {Channel} failed; the connection is down", channel);
+
+    private static void LogReconnectedHandlerFailed(ILogger logger, Exception ex) =>
+        logger.LogError(ex, "A Reconnected handler threw");
+}
