@@ -1,3 +1,0 @@
-namespace MobZ.Munit;
-
-internal static class AssemblyMarker;

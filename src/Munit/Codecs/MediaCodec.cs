@@ -1,0 +1,9 @@
+namespace MobZ.Munit.Codecs;
+
+public enum MediaCodec
+{
+    Unknown,
+    Opus,
+    Vp8,
+    H264,
+}
