@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MobZ.State;
+using Xunit;
+
+namespace MobZ.TestKit.Redis;
+
+/// <summary>
+/// A Redis for tests. With <c>MOBZ_TEST_REDIS=host:port</c> set it uses that (shared) server; otherwise it
+/// starts a throwaway <c>/usr/bin/redis-server</c> on a free 127.0.0.1 port, without persistence, and kills
+/// it on dispose. Test projects may run at the same time against one shared server, so every backend this
+/// fixture creates namespaces its keys and channels under a prefix unique to the fixture (or to the call,
+/// see <see cref="NewKeyPrefix"/>), and dispose deletes exactly those keys.
+/// Use as <c>IClassFixture&lt;RedisServer&gt;</c> / collection fixture, or <see cref="StartAsync"/> directly.
+/// </summary>
+public sealed class RedisServer : IAsyncLifetime
+{
+    public const string EnvironmentVariable = "MOBZ_TEST_REDIS";
+    private const string ServerPath = "/usr/bin/redis-server";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly bool _private;
+    private readonly List<string> _prefixes = [];
+    private Process? _process;
+    private string? _directory;
+    private readonly Queue<string> _serverLog = new();
+
+    /// <summary>For xunit fixtures: the shared server when configured, else a private one.</summary>
+    public RedisServer() : this(forcePrivate: false)
+    {
+    }
+
+    private RedisServer(bool forcePrivate)
+    {
+        var shared = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        _private = forcePrivate || string.IsNullOrWhiteSpace(shared);
+        if (!_private)
+        {
+            var endpoint = shared!.Split(',')[0].Trim();
+            var colon = endpoint.LastIndexOf(':');
+            Host = colon > 0 ? endpoint[..colon] : endpoint;
+            Port = colon > 0 ? int.Parse(endpoint[(colon + 1)..], CultureInfo.InvariantCulture) : 6379;
+        }
+
+        KeyPrefix = NewKeyPrefix();
+    }
+
+    public string Host { get; private set; } = "127.0.0.1";
+    public int Port { get; private set; }
+
+    /// <summary>"host:port", as <see cref="StateBackend.CreateAsync"/> and MOBZ_REDIS take it.</summary>
+    public string Configuration => $"{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>True when this fixture started (and may restart) its own server.</summary>
+    public bool IsPrivate => _private;
+
+    /// <summary>The prefix of every key and channel of backends made by <see cref="CreateBackendAsync"/> without one.</summary>
+    public string KeyPrefix { get; }
+
+    /// <summary>Uses the shared server when configured, else starts a private one.</summary>
+    public static async Task<RedisServer> StartAsync()
+    {
+        var server = new RedisServer(forcePrivate: false);
+        await server.InitializeAsync().ConfigureAwait(false);
+        return server;
+    }
+
+    /// <summary>Always starts a private server, whatever MOBZ_TEST_REDIS says: for tests that restart it.</summary>
+    public static async Task<RedisServer> StartPrivateAsync()
+    {
+        var server = new RedisServer(forcePrivate: true);
+        await server.InitializeAsync().ConfigureAwait(false);
+        return server;
+    }
+
+    /// <summary>A fresh prefix, e.g. for one test that must not see another's keys; its keys are deleted on dispose.</summary>
+    public string NewKeyPrefix()
+    {
+        var prefix = $"mobz-test:{Guid.NewGuid():N}:";
+        lock (_prefixes) _prefixes.Add(prefix);
+        return prefix;
+    }
+
+    /// <summary>A Redis backend on this server whose keys and channels live under <paramref name="keyPrefix"/> (default <see cref="KeyPrefix"/>).</summary>
+    public Task<IStateBackend> CreateBackendAsync(string? keyPrefix = null, ILoggerFactory? loggerFactory = null) =>
+        StateBackend.CreateAsync(Configuration, loggerFactory ?? NullLoggerFactory.Instance, keyPrefix ?? KeyPrefix);
+
+    public async Task InitializeAsync()
+    {
+        if (_private)
+        {
+            _directory = Directory.CreateTempSubdirectory("mobz-redis-").FullName;
+            Port = FreePort();
+            await StartProcessAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            await WaitUntilAnswersAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Kills the private server (clients see the connection drop) and starts it again on the same port.</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await StartProcessAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Kills the private server; <see cref="StartAgainAsync"/> brings it back on the same port.</summary>
+    public async Task StopAsync()
+    {
+        EnsurePrivate();
+        var process = Interlocked.Exchange(ref _process, null);
+        if (process is null) return;
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        process.Dispose();
+    }
+
+    public Task StartAgainAsync()
+    {
+        EnsurePrivate();
+        return _process is null ? StartProcessAsync() : Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_private)
+        {
+            await StopAsync().ConfigureAwait(false);
+            try
+            {
+                if (_directory is not null) Directory.Delete(_directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A temp dir left behind is harmless.
+            }
+
+            return;
+        }
+
+        // Shared server: remove only what this fixture's backends wrote.
+        string[] prefixes;
+        lock (_prefixes) prefixes = [.. _prefixes];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var connection = await RespConnection.OpenAsync(Host, Port, timeout.Token).ConfigureAwait(false);
+        foreach (var prefix in prefixes)
+        {
+            await connection.CommandAsync(timeout.Token, "EVAL",
+                "local n = 0 for _, k in ipairs(redis.call('KEYS', ARGV[1])) do n = n + redis.call('DEL', k) end return n",
+                "0", prefix + "*").ConfigureAwait(false);
+        }
+    }
+
+    private void EnsurePrivate()
+    {
+        if (!_private)
+        {
+            throw new InvalidOperationException(
+                "This fixture uses the shared server from MOBZ_TEST_REDIS, which must not be stopped; use RedisServer.StartPrivateAsync().");
+        }
+    }
+
+    private async Task StartProcessAsync()
+    {
+        var info = new ProcessStartInfo(ServerPath)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = _directory!,
+        };
+        foreach (var arg in new[]
+                 {
+                     "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
+                     "--save", "", "--appendonly", "no", "--dir", _directory!, "--daemonize", "no",
+                 })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => Remember(e.Data);
+        process.ErrorDataReceived += (_, e) => Remember(e.Data);
+        if (!process.Start())
+        {
+            throw new InvalidOperationException($"{ServerPath} did not start");
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+        try
+        {
+            await WaitUntilAnswersAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            string log;
+            lock (_serverLog) log = string.Join('\n', _serverLog);
+            throw new InvalidOperationException($"redis-server on port {Port} did not come up. Its output:\n{log}", ex);
+        }
+    }
+
+    private async Task WaitUntilAnswersAsync() =>
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            if (_private && _process is { HasExited: true })
+            {
+                throw new InvalidOperationException("redis-server exited");
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await using var connection = await RespConnection.OpenAsync(Host, Port, timeout.Token).ConfigureAwait(false);
+            return await connection.CommandAsync(timeout.Token, "PING").ConfigureAwait(false) == "PONG";
+        }, StartTimeout, $"Redis at {Configuration} answers PING").ConfigureAwait(false);
+
+    private void Remember(string? line)
+    {
+        if (line is null) return;
+        lock (_serverLog)
+        {
+            _serverLog.Enqueue(line);
+            while (_serverLog.Count > 50) _serverLog.Dequeue();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
