@@ -1,3 +1,0 @@
-namespace MobZ.Aws;
-
-internal static class AssemblyMarker;
