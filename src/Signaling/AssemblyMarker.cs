@@ -1,3 +1,0 @@
-namespace MobZ.Signaling;
-
-internal static class AssemblyMarker;

@@ -1,0 +1,79 @@
+using MobZ.Contracts;
+using MobZ.Signaling.Rooms.Delivery;
+using MobZ.Signaling.Rooms.Protocol;
+using MobZ.Signaling.Rooms.State;
+using Microsoft.Extensions.Logging;
+
+namespace MobZ.Signaling.Rooms.Actions;
+
+public sealed partial class RoomSignals
+{
+    public const int MaxUserIdLength = 256;
+
+    public async Task JoinAsync(Invocation inv, JoinMessage msg)
+    {
+        string roomId = RequireId(msg.RoomId, "roomId");
+        using var scope = RoomScope(roomId);
+        if (!RoomKinds.TryParse(Require(msg.RoomKind, "roomKind"), out var kind))
+            throw new SignalException(ErrorCodes.InvalidField, "\"roomKind\" must be p2p, m2m or p2m");
+        string role = msg.Role ?? (kind == RoomKind.P2m ? ParticipantTypes.Viewer : ParticipantTypes.Publisher);
+        if (role is not (ParticipantTypes.Publisher or ParticipantTypes.Viewer))
+            throw new SignalException(ErrorCodes.InvalidField, "\"role\" must be publisher or viewer");
+        if (msg.UserId is { Length: > MaxUserIdLength })
+            throw new SignalException(ErrorCodes.InvalidField, $"\"userId\" is longer than {MaxUserIdLength}");
+
+        var entry = new ParticipantEntry { UserId = msg.UserId, Audio = msg.Audio ?? true, Video = msg.Video ?? true };
+        var joined = await rooms.JoinAsync(inv.ConnectionId, roomId, kind, role, entry, selector.PickAsync).ConfigureAwait(false);
+        logger.LogInformation("{ConnectionId} joined {RoomKind} room {RoomId} as {Role}", inv.ConnectionId, kind.ToText(), roomId, role);
+
+        await AssignAsync(roomId, kind, inv.ConnectionId, joined.Entry).ConfigureAwait(false);
+
+        var others = (await rooms.GetParticipantsAsync(roomId, ParticipantTypes.Publisher).ConfigureAwait(false))
+            .Where(p => p.ConnectionId != inv.ConnectionId)
+            .ToList();
+        var publishers = kind == RoomKind.M2m
+            ? await WithOffersAsync(inv, others).ConfigureAwait(false)
+            : others.Select(ToInfo).ToList();
+
+        var ack = new JoinAckReply(roomId, kind.ToText(), inv.ConnectionId, role, joined.OwnerId, Options.IceServers, publishers,
+            (int)Options.HeartbeatInterval.TotalMilliseconds)
+        {
+            RequestId = inv.RequestId,
+            StationId = joined.Entry.StationId,
+            PlaybackUrl = kind == RoomKind.P2m && role == ParticipantTypes.Viewer ? PlaybackUrl(roomId) : null,
+        };
+        await sender.SendAsync(inv, inv.ConnectionId, ack).ConfigureAwait(false);
+
+        if (role == ParticipantTypes.Publisher)
+            await AnnouncePublishersAsync(inv, roomId, ChangeReasons.Joined, except: inv.ConnectionId).ConfigureAwait(false);
+    }
+
+    public string PlaybackUrl(string roomId) => $"{Options.HlsBaseUrl.TrimEnd('/')}/{roomId}/index.m3u8";
+
+    /// <summary>
+    /// m2m: asks each publisher's Munit for an offer to this joiner, all at once. A Munit that fails leaves
+    /// that publisher without an offer; the client can still Watch it later.
+    /// </summary>
+    private async Task<List<PublisherInfo>> WithOffersAsync(Invocation inv, List<Participant> publishers)
+    {
+        var tasks = publishers.Select(async p =>
+        {
+            var info = ToInfo(p);
+            if (p.Entry is not { StationId: { } stationId, MunitId: { } munitId })
+                return info;
+            try
+            {
+                var sdp = await munits.RequestAsync(munitId, MediaOps.Watch, stationId, inv.ConnectionId,
+                    cancellationToken: inv.CancellationToken).ConfigureAwait(false);
+                await rooms.AddWatchingAsync(inv.ConnectionId, stationId).ConfigureAwait(false);
+                return info with { OfferSdp = sdp };
+            }
+            catch (SignalException ex)
+            {
+                logger.LogWarning("No offer for station {StationId} in JoinAck: {Code} {Message}", stationId, ex.Code, ex.Message);
+                return info;
+            }
+        });
+        return [.. await Task.WhenAll(tasks).ConfigureAwait(false)];
+    }
+}

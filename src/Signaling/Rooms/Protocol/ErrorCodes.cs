@@ -1,0 +1,33 @@
+namespace MobZ.Signaling.Rooms.Protocol;
+
+/// <summary>The stable codes of Error replies. Clients switch on these; never rename one.</summary>
+public static class ErrorCodes
+{
+    public const string BadJson = "BAD_JSON";
+    public const string MessageTooLarge = "MESSAGE_TOO_LARGE";
+    public const string UnknownAction = "UNKNOWN_ACTION";
+    public const string MissingField = "MISSING_FIELD";
+    public const string InvalidField = "INVALID_FIELD";
+    public const string NotInRoom = "NOT_IN_ROOM";
+    public const string AlreadyInRoom = "ALREADY_IN_ROOM";
+    public const string RoomKindMismatch = "ROOM_KIND_MISMATCH";
+    public const string RoomFull = "ROOM_FULL";
+    public const string NotOwner = "NOT_OWNER";
+    public const string NotPublisher = "NOT_PUBLISHER";
+    public const string AlreadyPublisher = "ALREADY_PUBLISHER";
+    public const string ParticipantNotFound = "PARTICIPANT_NOT_FOUND";
+    public const string StationNotFound = "STATION_NOT_FOUND";
+    public const string NoPendingRequest = "NO_PENDING_REQUEST";
+    public const string NotSupported = "NOT_SUPPORTED";
+    public const string NoMunitAvailable = "NO_MUNIT_AVAILABLE";
+    public const string MunitTimeout = "MUNIT_TIMEOUT";
+    public const string MunitError = "MUNIT_ERROR";
+    public const string Busy = "BUSY";
+    public const string InternalError = "INTERNAL_ERROR";
+}
+
+/// <summary>Thrown inside an action to answer the sender with an Error; nothing else in the room changes.</summary>
+public sealed class SignalException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}

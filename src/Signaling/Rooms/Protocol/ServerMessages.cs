@@ -1,0 +1,93 @@
+using System.Text.Json.Serialization;
+
+namespace MobZ.Signaling.Rooms.Protocol;
+
+// Messages the server sends. Action is the first property on the wire.
+
+public abstract record ServerMessage([property: JsonPropertyOrder(-2)] string Action)
+{
+    [JsonPropertyOrder(-1)] public string? RequestId { get; init; }
+}
+
+public sealed record ErrorReply(string Code, string Message) : ServerMessage(RoomActions.Error);
+
+public sealed record JoinAckReply(
+    string RoomId,
+    string RoomKind,
+    string ParticipantId,
+    string ParticipantType,
+    string OwnerId,
+    IReadOnlyList<IceServer> IceServers,
+    IReadOnlyList<PublisherInfo> Publishers,
+    int HeartbeatIntervalMs) : ServerMessage(RoomActions.JoinAck)
+{
+    /// <summary>The joiner's own station (m2m/p2m publishers).</summary>
+    public string? StationId { get; init; }
+    /// <summary>p2m viewers: the LL-HLS playlist.</summary>
+    public string? PlaybackUrl { get; init; }
+}
+
+public sealed record PublisherInfo(string ParticipantId, string? UserId, bool Audio, bool Video)
+{
+    public string? StationId { get; init; }
+    /// <summary>m2m: the Munit's offer for receiving this publisher (answer it with Answer + stationId).</summary>
+    public string? OfferSdp { get; init; }
+}
+
+public sealed record LeaveAckReply(string RoomId) : ServerMessage(RoomActions.LeaveAck);
+
+public sealed record HeartbeatAckReply(long ServerTime) : ServerMessage(RoomActions.HeartbeatAck);
+
+public sealed record UpdateVideoNotice(string ParticipantId, bool Audio, bool Video) : ServerMessage(RoomActions.UpdateVideo);
+
+/// <summary>Offer / Answer / IceCandidate delivered to a client (forwarded from a peer, or from a Munit).</summary>
+public sealed record MediaSignalNotice(string Action) : ServerMessage(Action)
+{
+    /// <summary>p2p: the sending peer.</summary>
+    public string? From { get; init; }
+    public string? StationId { get; init; }
+    public string? Sdp { get; init; }
+    public string? Candidate { get; init; }
+    public string? SdpMid { get; init; }
+    public int? SdpMLineIndex { get; init; }
+}
+
+public sealed record WatchAckReply(string StationId, string PublisherId, string Sdp) : ServerMessage(RoomActions.WatchAck);
+
+public sealed record SimulcastUpdateAckReply(string StationId, string Layer) : ServerMessage(RoomActions.SimulcastUpdateAck);
+
+public sealed record KickAckReply(string ParticipantId) : ServerMessage(RoomActions.KickAck);
+
+public sealed record KickedNotice(string RoomId, string By) : ServerMessage(RoomActions.Kicked);
+
+/// <summary>To the owner: a viewer asks to publish.</summary>
+public sealed record PublishRequestNotice(string ParticipantId, string? UserId) : ServerMessage(RoomActions.PublishRequest);
+
+/// <summary>To the requester: the owner accepted (with the new station) or rejected.</summary>
+public sealed record PublishAcceptNotice(string ParticipantId) : ServerMessage(RoomActions.PublishAccept)
+{
+    public string? StationId { get; init; }
+}
+
+public sealed record PublishRejectNotice(string ParticipantId) : ServerMessage(RoomActions.PublishReject)
+{
+    public string? Reason { get; init; }
+}
+
+/// <summary>To everyone in the room whenever the publisher list or the owner changes.</summary>
+public sealed record PublishListChangeAckNotice(
+    string RoomId,
+    string OwnerId,
+    string Reason,
+    IReadOnlyList<PublisherInfo> Publishers) : ServerMessage(RoomActions.PublishListChangeAck);
+
+public static class ChangeReasons
+{
+    public const string Joined = "joined";
+    public const string Left = "left";
+    public const string Kicked = "kicked";
+    public const string Accepted = "accepted";
+    public const string OwnerChanged = "ownerChanged";
+    /// <summary>Removed by the heartbeat sweep.</summary>
+    public const string TimedOut = "timeout";
+}

@@ -1,0 +1,42 @@
+namespace MobZ.Signaling.Rooms;
+
+/// <summary>Limits and timings of MobZ rooms. Bound from configuration section "MobZ:Rooms".</summary>
+public sealed class RoomOptions
+{
+    public const string SectionName = "MobZ:Rooms";
+
+    /// <summary>Publishers (stations) an m2m room holds.</summary>
+    public int MaxM2mPublishers { get; set; } = 9;
+    /// <summary>Viewers an m2m room holds.</summary>
+    public int MaxM2mViewers { get; set; } = 200;
+    /// <summary>Viewers a p2m room holds (they watch HLS, so the limit is about signaling fan-out).</summary>
+    public int MaxP2mViewers { get; set; } = 5000;
+
+    /// <summary>Handed to every client in JoinAck.</summary>
+    public List<IceServer> IceServers { get; set; } = [];
+
+    /// <summary>Base of the LL-HLS playback URL p2m viewers get: {HlsBaseUrl}/{roomId}/index.m3u8.</summary>
+    public string HlsBaseUrl { get; set; } = "/hls";
+
+    /// <summary>How often clients are told to send Heartbeat.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>A connection with no Heartbeat for this long is treated as gone.</summary>
+    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Period of the local sweep service (on AWS a scheduled Lambda calls the sweep instead).</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>Whether the hosted sweep service runs in this process (false in a Lambda).</summary>
+    public bool RunSweepService { get; set; } = true;
+
+    /// <summary>How long a handler waits for a Munit's MediaResponse.</summary>
+    public TimeSpan MediaRequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Largest client message accepted; bigger ones get MESSAGE_TOO_LARGE.</summary>
+    public int MaxMessageBytes { get; set; } = 64 * 1024;
+}
+
+public sealed record IceServer
+{
+    public List<string> Urls { get; set; } = [];
+    public string? Username { get; set; }
+    public string? Credential { get; set; }
+}

@@ -1,0 +1,45 @@
+using MobZ.Signaling.Rooms.Actions;
+using MobZ.Signaling.Rooms.Delivery;
+using MobZ.Signaling.Rooms.Media;
+using MobZ.Signaling.Rooms.Protocol;
+using MobZ.Signaling.Rooms.State;
+using MobZ.Signaling.Rooms.Sweep;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace MobZ.Signaling.Rooms;
+
+public static class RoomsServiceCollectionExtensions
+{
+    public const string DefaultPath = "/ws";
+
+    /// <summary>
+    /// MobZ rooms (p2p, m2m, p2m): the WebSocket handler, its heartbeat sweep (a hosted service, unless
+    /// <see cref="RoomOptions.RunSweepService"/> is false) and the local-gateway mount at <paramref name="path"/>
+    /// with route selection on "action". Needs IStateStore, IMessageBus and IConnectionSender from the host.
+    /// Options bind from configuration section "MobZ:Rooms", then <paramref name="configure"/> runs.
+    /// </summary>
+    public static IServiceCollection AddMobZRooms(this IServiceCollection services, Action<RoomOptions>? configure = null, string path = DefaultPath)
+    {
+        var options = services.AddOptions<RoomOptions>().BindConfiguration(RoomOptions.SectionName);
+        if (configure is not null)
+            options.Configure(configure);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<RoomRepository>();
+        services.TryAddSingleton<MunitSelector>();
+        services.TryAddSingleton<MunitClient>();
+        services.TryAddSingleton<RoomSender>();
+        services.TryAddSingleton<RoomSignals>();
+        services.TryAddSingleton<RoomsWebSocketHandler>();
+        services.TryAddSingleton<HeartbeatSweeper>();
+        services.AddHostedService<HeartbeatSweepService>();
+        services.AddSingleton(new WebSocketApiRegistration(path, "$request.body.action",
+            sp => sp.GetRequiredService<RoomsWebSocketHandler>())
+        {
+            ApiId = "mobz-rooms",
+            Routes = RoomActions.ClientRoutes,
+        });
+        return services;
+    }
+}

@@ -1,0 +1,16 @@
+namespace MobZ.Signaling.Rooms.State;
+
+/// <summary>One participant as stored in a room's publishers or viewers hash.</summary>
+public sealed record ParticipantEntry
+{
+    public string? UserId { get; init; }
+    public bool Audio { get; init; } = true;
+    public bool Video { get; init; } = true;
+    /// <summary>Unix ms; the earliest-joined remaining participant inherits ownership.</summary>
+    public long JoinedAt { get; init; }
+    public string? StationId { get; init; }
+    public string? MunitId { get; init; }
+}
+
+/// <summary>A participant together with its connection id.</summary>
+public readonly record struct Participant(string ConnectionId, ParticipantEntry Entry);

@@ -1,0 +1,51 @@
+namespace MobZ.Signaling.Rooms.State;
+
+/// <summary>
+/// Store keys of MobZ rooms. Ids are validated (<see cref="RoomIds"/>) before they reach a key, so a
+/// room id can never spell another room's key.
+/// </summary>
+public static class RoomKeys
+{
+    /// <summary>Hash: kind, owner.</summary>
+    public static string Room(string roomId) => $"room:{roomId}";
+    /// <summary>Hash: connection id → <see cref="ParticipantEntry"/> JSON.</summary>
+    public static string Publishers(string roomId) => $"room:{roomId}:publishers";
+    /// <summary>Hash: connection id → <see cref="ParticipantEntry"/> JSON.</summary>
+    public static string Viewers(string roomId) => $"room:{roomId}:viewers";
+    /// <summary>Hash: connection id of a viewer waiting for the owner's PublishAccept/Reject → its requestId.</summary>
+    public static string PublishRequests(string roomId) => $"room:{roomId}:requests";
+
+    /// <summary>Hash: room, role — which room a connection is in.</summary>
+    public static string Connection(string connectionId) => $"conn:{connectionId}";
+    /// <summary>Set of station ids a connection receives (so leaving tells those Munits).</summary>
+    public static string Watching(string connectionId) => $"conn:{connectionId}:watching";
+
+    /// <summary>Sorted set: connection id scored by its last heartbeat (Unix ms); the sweep reads it.</summary>
+    public const string Heartbeats = "rooms:heartbeats";
+
+    public const string KindField = "kind";
+    public const string OwnerField = "owner";
+    public const string RoomField = "room";
+    public const string RoleField = "role";
+
+    public static string Participants(string roomId, string role) =>
+        role == ParticipantTypes.Publisher ? Publishers(roomId) : Viewers(roomId);
+}
+
+/// <summary>What ids may contain: they become parts of store keys and channel names.</summary>
+public static class RoomIds
+{
+    public const int MaxLength = 128;
+
+    public static bool IsValid(string? id)
+    {
+        if (string.IsNullOrEmpty(id) || id.Length > MaxLength)
+            return false;
+        foreach (char c in id)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+                return false;
+        }
+        return true;
+    }
+}

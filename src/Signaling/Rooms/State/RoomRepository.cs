@@ -1,0 +1,356 @@
+using System.Text.Json;
+using MobZ.Contracts;
+using MobZ.Signaling.Rooms.Protocol;
+using MobZ.State;
+using Microsoft.Extensions.Options;
+
+namespace MobZ.Signaling.Rooms.State;
+
+/// <summary>
+/// Room membership in the store. Every change that touches more than one key is one conditional commit
+/// whose conditions guard exactly what was read before it; a commit that fails is re-read and retried, so
+/// concurrent Lambdas never see half a join or half a leave.
+/// </summary>
+public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> options, TimeProvider time)
+{
+    private const int MaxAttempts = 16;
+    private static readonly string[] SuccessionOrder = [ParticipantTypes.Publisher, ParticipantTypes.Viewer];
+
+    private RoomOptions Options => options.Value;
+
+    public async Task<ConnectionMembership?> GetMembershipAsync(string connectionId)
+    {
+        var fields = await store.HashGetAllAsync(RoomKeys.Connection(connectionId)).ConfigureAwait(false);
+        if (!fields.TryGetValue(RoomKeys.RoomField, out var roomId) || !fields.TryGetValue(RoomKeys.RoleField, out var role))
+            return null;
+        var room = await store.HashGetAllAsync(RoomKeys.Room(roomId)).ConfigureAwait(false);
+        if (!room.TryGetValue(RoomKeys.KindField, out var kindText) || !RoomKinds.TryParse(kindText, out var kind))
+            return null;
+        return new ConnectionMembership(connectionId, roomId, kind, role, room.GetValueOrDefault(RoomKeys.OwnerField) ?? "");
+    }
+
+    public async Task<IReadOnlyList<Participant>> GetParticipantsAsync(string roomId, string role)
+    {
+        var all = await store.HashGetAllAsync(RoomKeys.Participants(roomId, role)).ConfigureAwait(false);
+        var list = new List<Participant>(all.Count);
+        foreach (var (id, json) in all)
+            list.Add(new Participant(id, Parse(json)));
+        list.Sort(static (a, b) => a.Entry.JoinedAt != b.Entry.JoinedAt
+            ? a.Entry.JoinedAt.CompareTo(b.Entry.JoinedAt)
+            : string.CompareOrdinal(a.ConnectionId, b.ConnectionId));
+        return list;
+    }
+
+    public async Task<ParticipantEntry?> GetParticipantAsync(string roomId, string role, string connectionId)
+    {
+        var json = await store.HashGetAsync(RoomKeys.Participants(roomId, role), connectionId).ConfigureAwait(false);
+        return json is null ? null : Parse(json);
+    }
+
+    public async Task<string?> GetOwnerAsync(string roomId) =>
+        await store.HashGetAsync(RoomKeys.Room(roomId), RoomKeys.OwnerField).ConfigureAwait(false);
+
+    public int MaxPublishers(RoomKind kind) => kind switch
+    {
+        RoomKind.P2p => 2,
+        RoomKind.M2m => Options.MaxM2mPublishers,
+        _ => 1,
+    };
+
+    public int MaxViewers(RoomKind kind) => kind switch
+    {
+        RoomKind.P2p => 0,
+        RoomKind.M2m => Options.MaxM2mViewers,
+        _ => Options.MaxP2mViewers,
+    };
+
+    /// <summary>
+    /// Adds a connection to a room (creating the room and electing the joiner owner when it is the first),
+    /// taking a publisher or viewer slot, and for a station publisher writing the station's intent keys on
+    /// <paramref name="pickMunit"/>'s Munit — all in one commit.
+    /// </summary>
+    public async Task<JoinOutcome> JoinAsync(string connectionId, string roomId, RoomKind kind, string role,
+        ParticipantEntry entry, Func<Task<string?>> pickMunit)
+    {
+        string kindText = kind.ToText();
+        string roomKey = RoomKeys.Room(roomId);
+        string connKey = RoomKeys.Connection(connectionId);
+        string slotsKey = RoomKeys.Participants(roomId, role);
+        int max = role == ParticipantTypes.Publisher ? MaxPublishers(kind) : MaxViewers(kind);
+
+        for (int attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var current = await store.HashGetAsync(connKey, RoomKeys.RoomField).ConfigureAwait(false);
+            if (current is not null)
+                throw new SignalException(ErrorCodes.AlreadyInRoom, $"This connection is already in room {current}; Leave first");
+
+            var room = await store.HashGetAllAsync(roomKey).ConfigureAwait(false);
+            var existingKind = room.GetValueOrDefault(RoomKeys.KindField);
+            if (existingKind is not null && existingKind != kindText)
+                throw new SignalException(ErrorCodes.RoomKindMismatch, $"Room {roomId} is a {existingKind} room");
+            if (max == 0)
+                throw new SignalException(ErrorCodes.InvalidField, $"A {kindText} room has no {role}s");
+            if (await store.HashLengthAsync(slotsKey).ConfigureAwait(false) >= max)
+                throw new SignalException(ErrorCodes.RoomFull, $"Room {roomId} has no free {role} slot (limit {max})");
+
+            var stored = entry with { JoinedAt = time.GetUtcNow().ToUnixTimeMilliseconds() };
+            var tx = store.CreateTransaction()
+                .When(new StateCondition.HashNotExists(connKey, RoomKeys.RoomField))
+                .When(new StateCondition.HashLengthLessThan(slotsKey, max));
+
+            string ownerId;
+            if (existingKind is null)
+            {
+                // Owner election: whoever creates the room owns it; a concurrent creator's commit fails here.
+                tx.When(new StateCondition.HashNotExists(roomKey, RoomKeys.KindField))
+                  .HashSet(roomKey, RoomKeys.KindField, kindText)
+                  .HashSet(roomKey, RoomKeys.OwnerField, connectionId);
+                ownerId = connectionId;
+            }
+            else
+            {
+                ownerId = room.GetValueOrDefault(RoomKeys.OwnerField) ?? "";
+                tx.When(new StateCondition.HashEqual(roomKey, RoomKeys.KindField, kindText))
+                  .When(new StateCondition.HashEqual(roomKey, RoomKeys.OwnerField, ownerId.Length == 0 ? null : ownerId));
+            }
+
+            if (role == ParticipantTypes.Publisher && kind.UsesStations())
+            {
+                var munitId = await pickMunit().ConfigureAwait(false)
+                    ?? throw new SignalException(ErrorCodes.NoMunitAvailable, "No media server is available");
+                stored = stored with { StationId = NewStationId(), MunitId = munitId };
+                AddStation(tx, munitId, stored.StationId!, roomId, connectionId, kind);
+            }
+
+            tx.HashSet(slotsKey, connectionId, Serialize(stored))
+              .HashSet(connKey, RoomKeys.RoomField, roomId)
+              .HashSet(connKey, RoomKeys.RoleField, role)
+              .SortedSetAdd(RoomKeys.Heartbeats, connectionId, stored.JoinedAt);
+
+            if (await tx.ExecuteAsync().ConfigureAwait(false))
+                return new JoinOutcome(stored, ownerId);
+        }
+        throw new SignalException(ErrorCodes.Busy, $"Room {roomId} is changing too fast; try again");
+    }
+
+    /// <summary>
+    /// Removes a connection from its room with everything it owned (slot, station, pending request,
+    /// heartbeat). The owner's leave hands ownership to the earliest-joined publisher (else viewer), and the
+    /// last one out deletes the room. Idempotent: null when the connection was in no room.
+    /// </summary>
+    public async Task<LeaveOutcome?> LeaveAsync(string connectionId)
+    {
+        string connKey = RoomKeys.Connection(connectionId);
+        for (int attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var conn = await store.HashGetAllAsync(connKey).ConfigureAwait(false);
+            if (!conn.TryGetValue(RoomKeys.RoomField, out var roomId))
+            {
+                await store.SortedSetRemoveAsync(RoomKeys.Heartbeats, connectionId).ConfigureAwait(false);
+                await store.DeleteAsync(connKey, RoomKeys.Watching(connectionId)).ConfigureAwait(false);
+                return null;
+            }
+            string role = conn.GetValueOrDefault(RoomKeys.RoleField) ?? ParticipantTypes.Viewer;
+            string roomKey = RoomKeys.Room(roomId);
+            var room = await store.HashGetAllAsync(roomKey).ConfigureAwait(false);
+            RoomKinds.TryParse(room.GetValueOrDefault(RoomKeys.KindField), out var kind);
+            string? owner = room.GetValueOrDefault(RoomKeys.OwnerField);
+            var entry = await GetParticipantAsync(roomId, role, connectionId).ConfigureAwait(false);
+            var watching = await store.SetMembersAsync(RoomKeys.Watching(connectionId)).ConfigureAwait(false);
+
+            var tx = store.CreateTransaction()
+                .When(new StateCondition.HashEqual(connKey, RoomKeys.RoomField, roomId))
+                .When(new StateCondition.HashEqual(connKey, RoomKeys.RoleField, role))
+                .Delete(connKey)
+                .Delete(RoomKeys.Watching(connectionId))
+                .HashDelete(RoomKeys.Participants(roomId, role), connectionId)
+                .HashDelete(RoomKeys.PublishRequests(roomId), connectionId)
+                .SortedSetRemove(RoomKeys.Heartbeats, connectionId);
+
+            if (entry?.StationId is { } stationId && entry.MunitId is { } munitId)
+                RemoveStation(tx, munitId, stationId);
+
+            string? newOwner = owner;
+            bool roomDeleted = false;
+            if (owner == connectionId)
+            {
+                var successor = await PickSuccessorAsync(roomId, connectionId).ConfigureAwait(false);
+                tx.When(new StateCondition.HashEqual(roomKey, RoomKeys.OwnerField, connectionId));
+                if (successor is { } s)
+                {
+                    tx.When(new StateCondition.HashExists(RoomKeys.Participants(roomId, s.Role), s.ConnectionId))
+                      .HashSet(roomKey, RoomKeys.OwnerField, s.ConnectionId);
+                    newOwner = s.ConnectionId;
+                }
+                else
+                {
+                    // Last one out: only this connection may remain in either hash.
+                    bool isPublisher = role == ParticipantTypes.Publisher;
+                    tx.When(new StateCondition.HashLengthEqual(RoomKeys.Publishers(roomId), isPublisher ? 1 : 0))
+                      .When(new StateCondition.HashLengthEqual(RoomKeys.Viewers(roomId), isPublisher ? 0 : 1))
+                      .Delete(roomKey)
+                      .Delete(RoomKeys.Publishers(roomId))
+                      .Delete(RoomKeys.Viewers(roomId))
+                      .Delete(RoomKeys.PublishRequests(roomId));
+                    newOwner = null;
+                    roomDeleted = true;
+                }
+            }
+            else
+            {
+                // Stay a non-owner until the commit; otherwise an ownership hand-over to us could be lost.
+                tx.When(new StateCondition.HashNotEqual(roomKey, RoomKeys.OwnerField, connectionId));
+            }
+
+            if (await tx.ExecuteAsync().ConfigureAwait(false))
+                return new LeaveOutcome(roomId, kind, role, entry, owner, newOwner, roomDeleted, watching);
+        }
+        throw new SignalException(ErrorCodes.Busy, "The room is changing too fast; try again");
+    }
+
+    private async Task<(string ConnectionId, string Role)?> PickSuccessorAsync(string roomId, string leaving)
+    {
+        foreach (var role in SuccessionOrder)
+        {
+            foreach (var p in await GetParticipantsAsync(roomId, role).ConfigureAwait(false))
+            {
+                if (p.ConnectionId != leaving)
+                    return (p.ConnectionId, role);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Records a viewer's PublishRequest so the owner's answer can be checked against it.</summary>
+    public async Task<bool> AddPublishRequestAsync(string roomId, string connectionId, string requestId)
+    {
+        return await store.CreateTransaction()
+            .When(new StateCondition.HashEqual(RoomKeys.Connection(connectionId), RoomKeys.RoomField, roomId))
+            .When(new StateCondition.HashEqual(RoomKeys.Connection(connectionId), RoomKeys.RoleField, ParticipantTypes.Viewer))
+            .HashSet(RoomKeys.PublishRequests(roomId), connectionId, requestId)
+            .ExecuteAsync().ConfigureAwait(false);
+    }
+
+    public Task<string?> GetPublishRequestAsync(string roomId, string connectionId) =>
+        store.HashGetAsync(RoomKeys.PublishRequests(roomId), connectionId);
+
+    public Task<bool> RemovePublishRequestAsync(string roomId, string connectionId) =>
+        store.HashDeleteAsync(RoomKeys.PublishRequests(roomId), connectionId);
+
+    /// <summary>Turns a viewer with a pending PublishRequest into a publisher with a station, in one commit.</summary>
+    public async Task<ParticipantEntry> PromoteAsync(string roomId, RoomKind kind, string connectionId, Func<Task<string?>> pickMunit)
+    {
+        string connKey = RoomKeys.Connection(connectionId);
+        string publishersKey = RoomKeys.Publishers(roomId);
+        string viewersKey = RoomKeys.Viewers(roomId);
+        string requestsKey = RoomKeys.PublishRequests(roomId);
+        int max = MaxPublishers(kind);
+        for (int attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var request = await store.HashGetAsync(requestsKey, connectionId).ConfigureAwait(false)
+                ?? throw new SignalException(ErrorCodes.NoPendingRequest, $"{connectionId} has no pending PublishRequest");
+            var json = await store.HashGetAsync(viewersKey, connectionId).ConfigureAwait(false)
+                ?? throw new SignalException(ErrorCodes.ParticipantNotFound, $"{connectionId} is not a viewer in this room");
+            if (await store.HashLengthAsync(publishersKey).ConfigureAwait(false) >= max)
+                throw new SignalException(ErrorCodes.RoomFull, $"Room {roomId} has no free publisher slot (limit {max})");
+
+            var entry = Parse(json);
+            var tx = store.CreateTransaction()
+                .When(new StateCondition.HashEqual(requestsKey, connectionId, request))
+                .When(new StateCondition.HashEqual(viewersKey, connectionId, json))
+                .When(new StateCondition.HashEqual(connKey, RoomKeys.RoleField, ParticipantTypes.Viewer))
+                .When(new StateCondition.HashLengthLessThan(publishersKey, max));
+            if (kind.UsesStations())
+            {
+                var munitId = await pickMunit().ConfigureAwait(false)
+                    ?? throw new SignalException(ErrorCodes.NoMunitAvailable, "No media server is available");
+                entry = entry with { StationId = NewStationId(), MunitId = munitId };
+                AddStation(tx, munitId, entry.StationId!, roomId, connectionId, kind);
+            }
+            tx.HashDelete(requestsKey, connectionId)
+              .HashDelete(viewersKey, connectionId)
+              .HashSet(publishersKey, connectionId, Serialize(entry))
+              .HashSet(connKey, RoomKeys.RoleField, ParticipantTypes.Publisher);
+            if (await tx.ExecuteAsync().ConfigureAwait(false))
+                return entry;
+        }
+        throw new SignalException(ErrorCodes.Busy, $"Room {roomId} is changing too fast; try again");
+    }
+
+    /// <summary>Compare-and-set of a participant's audio/video flags.</summary>
+    public async Task<ParticipantEntry> UpdateMediaAsync(string roomId, string role, string connectionId, bool? audio, bool? video)
+    {
+        string key = RoomKeys.Participants(roomId, role);
+        for (int attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var json = await store.HashGetAsync(key, connectionId).ConfigureAwait(false)
+                ?? throw new SignalException(ErrorCodes.NotInRoom, "You are not in this room");
+            var entry = Parse(json);
+            var updated = entry with { Audio = audio ?? entry.Audio, Video = video ?? entry.Video };
+            if (updated == entry)
+                return entry;
+            bool done = await store.CreateTransaction()
+                .When(new StateCondition.HashEqual(key, connectionId, json))
+                .HashSet(key, connectionId, Serialize(updated))
+                .ExecuteAsync().ConfigureAwait(false);
+            if (done)
+                return updated;
+        }
+        throw new SignalException(ErrorCodes.Busy, "Too many concurrent updates; try again");
+    }
+
+    public Task<bool> AddWatchingAsync(string connectionId, string stationId) =>
+        store.SetAddAsync(RoomKeys.Watching(connectionId), stationId);
+
+    public Task<IReadOnlyDictionary<string, string>> GetStationAsync(string stationId) =>
+        store.HashGetAllAsync(MunitKeys.Station(stationId));
+
+    public Task<bool> TouchHeartbeatAsync(string connectionId) =>
+        store.SortedSetAddAsync(RoomKeys.Heartbeats, connectionId, time.GetUtcNow().ToUnixTimeMilliseconds());
+
+    public Task<IReadOnlyList<ScoredMember>> GetStaleConnectionsAsync(DateTimeOffset olderThan, int take) =>
+        store.SortedSetRangeByScoreAsync(RoomKeys.Heartbeats, double.NegativeInfinity, olderThan.ToUnixTimeMilliseconds(), 0, take);
+
+    private static void AddStation(IStateTransaction tx, string munitId, string stationId, string roomId, string publisherId, RoomKind kind)
+    {
+        string stationKey = MunitKeys.Station(stationId);
+        // The Munit must still be alive and accepting when the station lands on it.
+        tx.When(new StateCondition.KeyExists(MunitKeys.Alive(munitId)))
+          .When(new StateCondition.HashNotEqual(MunitKeys.Info(munitId), MunitInfoFields.Draining, "true"))
+          .HashSet(stationKey, StationFields.Munit, munitId)
+          .HashSet(stationKey, StationFields.Room, roomId)
+          .HashSet(stationKey, StationFields.Publisher, publisherId)
+          .HashSet(stationKey, StationFields.RoomKind, kind.ToText())
+          .HashSet(stationKey, StationFields.Hls, kind == RoomKind.P2m ? "true" : "false")
+          .SetAdd(MunitKeys.Stations(munitId), stationId);
+    }
+
+    private static void RemoveStation(IStateTransaction tx, string munitId, string stationId) =>
+        tx.Delete(MunitKeys.Station(stationId)).SetRemove(MunitKeys.Stations(munitId), stationId);
+
+    private static string NewStationId() => "st-" + Guid.NewGuid().ToString("N");
+
+    internal static ParticipantEntry Parse(string json) =>
+        JsonSerializer.Deserialize(json, RoomsJsonContext.Default.ParticipantEntry) ?? new ParticipantEntry();
+
+    internal static string Serialize(ParticipantEntry entry) =>
+        JsonSerializer.Serialize(entry, RoomsJsonContext.Default.ParticipantEntry);
+}
+
+public sealed record ConnectionMembership(string ConnectionId, string RoomId, RoomKind Kind, string Role, string OwnerId)
+{
+    public bool IsOwner => OwnerId == ConnectionId;
+    public bool IsPublisher => Role == ParticipantTypes.Publisher;
+}
+
+public sealed record JoinOutcome(ParticipantEntry Entry, string OwnerId);
+
+public sealed record LeaveOutcome(
+    string RoomId,
+    RoomKind Kind,
+    string Role,
+    ParticipantEntry? Entry,
+    string? PreviousOwner,
+    string? NewOwner,
+    bool RoomDeleted,
+    IReadOnlyList<string> Watching);
