@@ -1,3 +1,0 @@
-namespace MobZ.PixelStreaming;
-
-internal static class AssemblyMarker;

@@ -1,0 +1,92 @@
+namespace MobZ.PixelStreaming.Matching;
+
+/// <summary>
+/// Where Pixel Streaming keeps its state. Everything that must survive a Lambda invocation lives in
+/// these keys; nothing is held in process memory.
+/// </summary>
+public sealed class PsKeys(string prefix)
+{
+    public string Prefix { get; } = prefix;
+
+    /// <summary>Hash per WebSocket connection: role, id, projectUrl, greeting state, source ip.</summary>
+    public string Connection(string connectionId) => $"{Prefix}conn:{connectionId}";
+
+    /// <summary>Hash per registered streamer: conn, state, player, instance.</summary>
+    public string Streamer(string streamerId) => $"{Prefix}streamer:{streamerId}";
+
+    /// <summary>Hash per connected player: conn, state, streamer, projectUrl.</summary>
+    public string Player(string playerId) => $"{Prefix}player:{playerId}";
+
+    /// <summary>Set of every registered streamer id.</summary>
+    public string Streamers => $"{Prefix}streamers";
+
+    /// <summary>Sorted set of idle streamer ids, scored by when they became idle (longest idle first).</summary>
+    public string Idle => $"{Prefix}idle";
+
+    /// <summary>List of waiting player ids, oldest first.</summary>
+    public string Queue => $"{Prefix}queue";
+
+    /// <summary>Set of source addresses streamers may connect from.</summary>
+    public string AllowedIps => $"{Prefix}allowed-ips";
+
+    /// <summary>Hash per streaming instance started through the REST API.</summary>
+    public string Instance(string instanceId) => $"{Prefix}instance:{instanceId}";
+
+    public string Instances => $"{Prefix}instances";
+
+    /// <summary>String: the instance that owns a public address (streamers are found by their source ip).</summary>
+    public string InstanceByIp(string ip) => $"{Prefix}instance-ip:{ip}";
+}
+
+/// <summary>Field names of the hashes in <see cref="PsKeys"/>.</summary>
+public static class PsFields
+{
+    public const string Role = "role";
+    public const string Id = "id";
+    public const string Conn = "conn";
+    public const string State = "state";
+    public const string Player = "player";
+    public const string Streamer = "streamer";
+    public const string ProjectUrl = "projectUrl";
+    public const string Greeting = "greeting";
+    public const string SourceIp = "ip";
+    public const string Since = "since";
+}
+
+public static class Roles
+{
+    public const string Player = "player";
+    public const string Streamer = "streamer";
+}
+
+/// <summary>Streamer lifecycle: INITIALIZING → IDLE | RESERVED → BUSY → RELEASED (out of the pool until it reconnects).</summary>
+public static class StreamerStates
+{
+    public const string Initializing = "INITIALIZING";
+    public const string Idle = "IDLE";
+    public const string Reserved = "RESERVED";
+    public const string Busy = "BUSY";
+    /// <summary>Its player left and its worker is restarting the instance; never matched again on this connection.</summary>
+    public const string Released = "RELEASED";
+}
+
+/// <summary>Player lifecycle on one connection.</summary>
+public static class PlayerStates
+{
+    /// <summary>Connected, not subscribed.</summary>
+    public const string Idle = "idle";
+    public const string Waiting = "waiting";
+    /// <summary>A streamer was reserved for it; the streamer has been told (playerConnected).</summary>
+    public const string Reserved = "reserved";
+    /// <summary>Its answer reached the streamer.</summary>
+    public const string Streaming = "streaming";
+}
+
+/// <summary>Greeting (config, then identify for streamers) delivery state of a connection.</summary>
+public static class GreetingStates
+{
+    public const string Pending = "pending";
+    /// <summary>The background retry is writing it right now.</summary>
+    public const string Sending = "sending";
+    public const string Sent = "sent";
+}

@@ -1,0 +1,111 @@
+namespace MobZ.PixelStreaming;
+
+/// <summary>
+/// Settings of the Pixel Streaming capability (configuration section "PixelStreaming", plus the
+/// environment variables named on each property).
+/// </summary>
+public sealed class PixelStreamingOptions
+{
+    public const string SectionName = "PixelStreaming";
+
+    /// <summary>Prefix of every key this capability keeps in the state store.</summary>
+    public string KeyPrefix { get; set; } = "ps:";
+
+    /// <summary>Sent to every client in <c>config.protocolVersion</c>; Epic's 5.5 frontend speaks 1.3.0.</summary>
+    public string ProtocolVersion { get; set; } = "1.3.0";
+
+    /// <summary>ICE servers handed to both peers in <c>config.peerConnectionOptions</c>.</summary>
+    public List<IceServerOptions> IceServers { get; set; } = [];
+
+    /// <summary>Env DISABLE_IP_WHITELIST=true: accept streamers from any address (development only).</summary>
+    public bool DisableIpAllowList { get; set; }
+
+    public PlayerTokenOptions Tokens { get; set; } = new();
+
+    public RestApiOptions Api { get; set; } = new();
+
+    /// <summary>How long the greeting (config, identify) is retried while the gateway still answers 410.</summary>
+    public TimeSpan GreetingDeadline { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First pause after a 410; doubled per attempt up to <see cref="GreetingMaxBackoff"/>.</summary>
+    public TimeSpan GreetingInitialBackoff { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    public TimeSpan GreetingMaxBackoff { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Timeout of one HTTP call to a streaming worker.</summary>
+    public TimeSpan WorkerTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Port of the streaming worker next to each streamer instance (ECS tasks).</summary>
+    public int WorkerPort { get; set; } = 8081;
+
+    /// <summary>"local" (default of make run) or "ecs".</summary>
+    public string InstanceProvider { get; set; } = "local";
+
+    public EcsProviderOptions Ecs { get; set; } = new();
+
+    public LocalProviderOptions Local { get; set; } = new();
+}
+
+public sealed class IceServerOptions
+{
+    public List<string> Urls { get; set; } = [];
+    public string? Username { get; set; }
+    public string? Credential { get; set; }
+}
+
+/// <summary>Player tokens: a JWT whose <see cref="UserIdClaim"/> becomes the player id.</summary>
+public sealed class PlayerTokenOptions
+{
+    /// <summary>HS256 shared secret (UTF-8). Env PS_TOKEN_SECRET.</summary>
+    public string? HmacSecret { get; set; }
+
+    /// <summary>RS256 public key in PEM (SubjectPublicKeyInfo). Env PS_TOKEN_PUBLIC_KEY.</summary>
+    public string? RsaPublicKeyPem { get; set; }
+
+    /// <summary>Expected <c>iss</c>; null accepts any issuer.</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>Expected <c>aud</c>; null accepts any audience.</summary>
+    public string? Audience { get; set; }
+
+    public string UserIdClaim { get; set; } = "userId";
+
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+public sealed class RestApiOptions
+{
+    /// <summary>Header that carries the API key.</summary>
+    public string ApiKeyHeader { get; set; } = "x-api-key";
+
+    /// <summary>The key every /api call must present. Env PS_API_KEY. Null refuses every /api call.</summary>
+    public string? ApiKey { get; set; }
+}
+
+public sealed class EcsProviderOptions
+{
+    public string Region { get; set; } = "us-east-1";
+    public string Cluster { get; set; } = "";
+    public string TaskDefinition { get; set; } = "";
+    /// <summary>Container whose environment receives STREAMER_ID.</summary>
+    public string ContainerName { get; set; } = "streamer";
+    public List<string> Subnets { get; set; } = [];
+    public List<string> SecurityGroups { get; set; } = [];
+    public string LaunchType { get; set; } = "FARGATE";
+    /// <summary>Override of the ECS endpoint (tests); null means the regional AWS endpoint.</summary>
+    public Uri? EcsEndpoint { get; set; }
+    /// <summary>Override of the EC2 endpoint (tests); null means the regional AWS endpoint.</summary>
+    public Uri? Ec2Endpoint { get; set; }
+    /// <summary>How long to wait for the task's network interface to get a public IP.</summary>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromMinutes(3);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+}
+
+public sealed class LocalProviderOptions
+{
+    public string ChromiumPath { get; set; } = "/usr/bin/chromium";
+    /// <summary>Base URL of this process (the page and the signaling socket are served from it).</summary>
+    public string? PublicBaseUrl { get; set; }
+    /// <summary>Start one local streamer when the host starts (make run).</summary>
+    public bool StartOnBoot { get; set; } = true;
+}

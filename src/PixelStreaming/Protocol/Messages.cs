@@ -1,0 +1,81 @@
+using System.Text.Json.Serialization;
+
+namespace MobZ.PixelStreaming.Protocol;
+
+// Outbound messages have fixed shapes and are serialized through PsJsonContext. Relayed messages
+// (offer, answer, iceCandidate, ...) are forwarded as parsed JSON so fields we do not model survive.
+
+public sealed record IceServer(
+    [property: JsonPropertyName("urls")] IReadOnlyList<string> Urls,
+    [property: JsonPropertyName("username"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Username,
+    [property: JsonPropertyName("credential"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Credential);
+
+public sealed record PeerConnectionOptions([property: JsonPropertyName("iceServers")] IReadOnlyList<IceServer> IceServers);
+
+public sealed record ConfigMessage(
+    [property: JsonPropertyName("peerConnectionOptions")] PeerConnectionOptions PeerConnectionOptions,
+    [property: JsonPropertyName("protocolVersion")] string ProtocolVersion)
+{
+    [JsonPropertyName("type")] public string Type => MessageTypes.Config;
+}
+
+public sealed record IdentifyMessage
+{
+    [JsonPropertyName("type")] public string Type => MessageTypes.Identify;
+}
+
+public sealed record EndpointIdConfirmMessage([property: JsonPropertyName("committedId")] string CommittedId)
+{
+    [JsonPropertyName("type")] public string Type => MessageTypes.EndpointIdConfirm;
+}
+
+public sealed record StreamerListMessage([property: JsonPropertyName("ids")] IReadOnlyList<string> Ids)
+{
+    [JsonPropertyName("type")] public string Type => MessageTypes.StreamerList;
+}
+
+public sealed record SubscribeFailedMessage([property: JsonPropertyName("message")] string Message)
+{
+    [JsonPropertyName("type")] public string Type => MessageTypes.SubscribeFailed;
+}
+
+public sealed record PlayerConnectedMessage(
+    [property: JsonPropertyName("playerId")] string PlayerId,
+    [property: JsonPropertyName("dataChannel")] bool DataChannel,
+    [property: JsonPropertyName("sfu")] bool Sfu)
+{
+    [JsonPropertyName("type")] public string Type => MessageTypes.PlayerConnected;
+}
+
+public sealed record PlayerDisconnectedMessage([property: JsonPropertyName("playerId")] string PlayerId)
+{
+    [JsonPropertyName("type")] public string Type => MessageTypes.PlayerDisconnected;
+}
+
+public sealed record StreamerDisconnectedMessage
+{
+    [JsonPropertyName("type")] public string Type => MessageTypes.StreamerDisconnected;
+}
+
+public sealed record PongMessage([property: JsonPropertyName("time")] long Time)
+{
+    [JsonPropertyName("type")] public string Type => MessageTypes.Pong;
+}
+
+/// <summary>Our reply to a message we cannot act on (unknown type, malformed, not allowed).</summary>
+public sealed record ErrorMessage([property: JsonPropertyName("message")] string Message)
+{
+    [JsonPropertyName("type")] public string Type => MessageTypes.Error;
+}
+
+// Inbound shapes we read fields from.
+
+public sealed record EndpointIdMessage([property: JsonPropertyName("id")] string? Id);
+
+public sealed record SubscribeMessage([property: JsonPropertyName("streamerId")] string? StreamerId);
+
+public sealed record DisconnectPlayerMessage(
+    [property: JsonPropertyName("playerId")] string? PlayerId,
+    [property: JsonPropertyName("reason")] string? Reason);
+
+public sealed record PingMessage([property: JsonPropertyName("time")] long Time);

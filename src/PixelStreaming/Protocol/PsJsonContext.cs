@@ -1,0 +1,20 @@
+using System.Text.Json.Serialization;
+
+namespace MobZ.PixelStreaming.Protocol;
+
+[JsonSourceGenerationOptions(NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSerializable(typeof(ConfigMessage))]
+[JsonSerializable(typeof(IdentifyMessage))]
+[JsonSerializable(typeof(EndpointIdConfirmMessage))]
+[JsonSerializable(typeof(StreamerListMessage))]
+[JsonSerializable(typeof(SubscribeFailedMessage))]
+[JsonSerializable(typeof(PlayerConnectedMessage))]
+[JsonSerializable(typeof(PlayerDisconnectedMessage))]
+[JsonSerializable(typeof(StreamerDisconnectedMessage))]
+[JsonSerializable(typeof(PongMessage))]
+[JsonSerializable(typeof(ErrorMessage))]
+[JsonSerializable(typeof(EndpointIdMessage))]
+[JsonSerializable(typeof(SubscribeMessage))]
+[JsonSerializable(typeof(DisconnectPlayerMessage))]
+[JsonSerializable(typeof(PingMessage))]
+internal sealed partial class PsJsonContext : JsonSerializerContext;

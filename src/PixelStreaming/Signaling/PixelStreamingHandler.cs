@@ -1,0 +1,244 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MobZ.PixelStreaming.Matching;
+using MobZ.PixelStreaming.Protocol;
+using MobZ.PixelStreaming.Security;
+using MobZ.Signaling;
+using MobZ.State;
+using Microsoft.Extensions.Logging;
+
+namespace MobZ.PixelStreaming.Signaling;
+
+/// <summary>
+/// Epic's Pixel Streaming signalling (UE 5.5, protocol 1.x) as an API Gateway WebSocket integration:
+/// <c>$connect</c> admits streamers (IP allow-list) and players (JWT); <c>$default</c> routes on the JSON
+/// <c>type</c>; <c>$disconnect</c> releases whatever the connection held. All state is in the store, so any
+/// number of handler instances (Lambdas) can serve one deployment.
+/// </summary>
+public sealed class PixelStreamingHandler(
+    IStateStore store,
+    Matchmaker matchmaker,
+    Greeting greeting,
+    IDeferredWork deferred,
+    PlayerTokenValidator tokens,
+    StreamerAllowList allowList,
+    Sessions sessions,
+    ILogger<PixelStreamingHandler> logger) : IWebSocketHandler
+{
+    private PsKeys Keys => matchmaker.Keys;
+
+    public async Task<ProxyResponse> HandleAsync(WebSocketEvent evt, CancellationToken cancellationToken)
+    {
+        var connectionId = evt.RequestContext.ConnectionId;
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["ConnectionId"] = connectionId });
+        try
+        {
+            return evt.RequestContext.RouteKey switch
+            {
+                RouteKeys.Connect => await ConnectAsync(evt, connectionId),
+                RouteKeys.Disconnect => await DisconnectAsync(connectionId, cancellationToken),
+                _ => await MessageAsync(evt, connectionId, cancellationToken),
+            };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Pixel Streaming route {Route} failed", evt.RequestContext.RouteKey);
+            if (evt.RequestContext.RouteKey == RouteKeys.Connect) return ProxyResponse.Status(500, "internal error");
+            await sessions.SendAsync(connectionId, new ErrorMessage("internal error"), PsJsonContext.Default.ErrorMessage, cancellationToken);
+            return ProxyResponse.Ok();
+        }
+    }
+
+    private async Task<ProxyResponse> ConnectAsync(WebSocketEvent evt, string connectionId)
+    {
+        var query = evt.QueryStringParameters;
+        var type = query?.GetValueOrDefault("type") ?? Roles.Streamer;
+        var sourceIp = StreamerAllowList.Normalize(evt.RequestContext.Identity.SourceIp) ?? evt.RequestContext.Identity.SourceIp;
+        var connKey = Keys.Connection(connectionId);
+
+        if (type == Roles.Streamer)
+        {
+            if (!await allowList.IsAllowedAsync(sourceIp))
+            {
+                logger.LogWarning("Streamer refused: source {SourceIp} is not on the allow-list", sourceIp);
+                return ProxyResponse.Status(403, "streamer address not allowed");
+            }
+            await store.HashSetAsync(connKey, [
+                new(PsFields.Role, Roles.Streamer), new(PsFields.SourceIp, sourceIp), new(PsFields.Greeting, GreetingStates.Pending)]);
+            logger.LogInformation("Streamer connected from {SourceIp}", sourceIp);
+            deferred.Defer("ps-greeting", ct => greeting.DeliverWithRetryAsync(connectionId, Roles.Streamer, ct));
+            return ProxyResponse.Ok();
+        }
+
+        if (type != Roles.Player) return ProxyResponse.Status(400, "type must be player or streamer");
+
+        var check = await tokens.ValidateAsync(query?.GetValueOrDefault("token"));
+        if (!check.IsValid)
+        {
+            logger.LogWarning("Player refused from {SourceIp}: {Reason}", sourceIp, check.Failure);
+            return ProxyResponse.Status(401, check.Failure);
+        }
+        var projectUrl = query?.GetValueOrDefault("projectUrl");
+        if (string.IsNullOrWhiteSpace(projectUrl) || !Uri.TryCreate(projectUrl, UriKind.Absolute, out _))
+            return ProxyResponse.Status(400, "projectUrl (an absolute, URL-encoded URL) is required");
+
+        var playerId = check.PlayerId!;
+        await store.HashSetAsync(connKey, [
+            new(PsFields.Role, Roles.Player), new(PsFields.Id, playerId), new(PsFields.SourceIp, sourceIp),
+            new(PsFields.ProjectUrl, projectUrl), new(PsFields.Greeting, GreetingStates.Pending)]);
+        var previous = await matchmaker.AddPlayerAsync(playerId, connectionId, projectUrl);
+        if (previous is not null)
+        {
+            logger.LogInformation("Player {PlayerId} reconnected; closing its previous connection {Previous}", playerId, previous);
+            await sessions.EndPreviousPlayerConnectionAsync(previous);
+        }
+        logger.LogInformation("Player {PlayerId} connected from {SourceIp}", playerId, sourceIp);
+        deferred.Defer("ps-greeting", ct => greeting.DeliverWithRetryAsync(connectionId, Roles.Player, ct));
+        return ProxyResponse.Ok();
+    }
+
+    private async Task<ProxyResponse> DisconnectAsync(string connectionId, CancellationToken cancellationToken)
+    {
+        var conn = await store.HashGetAllAsync(Keys.Connection(connectionId));
+        await store.DeleteAsync(Keys.Connection(connectionId));
+        var role = conn.GetValueOrDefault(PsFields.Role);
+        var id = conn.GetValueOrDefault(PsFields.Id);
+        if (id is null) return ProxyResponse.Ok();
+
+        if (role == Roles.Player)
+        {
+            logger.LogInformation("Player {PlayerId} disconnected", id);
+            await sessions.PlayerLeftAsync(id, connectionId, "player disconnected", cancellationToken);
+        }
+        else if (role == Roles.Streamer)
+        {
+            logger.LogInformation("Streamer {StreamerId} disconnected", id);
+            await sessions.StreamerLeftAsync(id, connectionId, cancellationToken);
+        }
+        return ProxyResponse.Ok();
+    }
+
+    private async Task<ProxyResponse> MessageAsync(WebSocketEvent evt, string connectionId, CancellationToken cancellationToken)
+    {
+        var conn = await store.HashGetAllAsync(Keys.Connection(connectionId));
+        if (!conn.TryGetValue(PsFields.Role, out var role))
+        {
+            await ReplyErrorAsync(connectionId, "unknown connection; reconnect", cancellationToken);
+            return ProxyResponse.Ok();
+        }
+        await greeting.EnsureSentAsync(connectionId, role, conn.GetValueOrDefault(PsFields.Greeting), cancellationToken);
+
+        var body = evt.Body;
+        if (body is null || body.Length > IConnectionSender.MaxPayloadBytes)
+        {
+            await ReplyErrorAsync(connectionId, body is null ? "empty message" : "message too large", cancellationToken);
+            return ProxyResponse.Ok();
+        }
+        JsonObject? message;
+        try
+        {
+            message = JsonNode.Parse(body) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            message = null;
+        }
+        var type = message?["type"] is JsonValue t && t.TryGetValue<string>(out var s) ? s : null;
+        if (message is null || type is null)
+        {
+            await ReplyErrorAsync(connectionId, "expected a JSON object with a string 'type'", cancellationToken);
+            return ProxyResponse.Ok();
+        }
+
+        var id = conn.GetValueOrDefault(PsFields.Id);
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["Role"] = role, ["EndpointId"] = id ?? "" });
+        var handled = role == Roles.Player
+            ? await PlayerMessageAsync(connectionId, id!, type, message, cancellationToken)
+            : await StreamerMessageAsync(connectionId, id, conn.GetValueOrDefault(PsFields.SourceIp), type, message, cancellationToken);
+        if (!handled)
+        {
+            logger.LogInformation("Unsupported {Role} message {Type}", role, type);
+            await ReplyErrorAsync(connectionId, $"unsupported message type '{Truncate(type)}' for a {role}", cancellationToken);
+        }
+        return ProxyResponse.Ok();
+    }
+
+    private async Task<bool> PlayerMessageAsync(string connectionId, string playerId, string type, JsonObject message, CancellationToken ct)
+    {
+        switch (type)
+        {
+            case MessageTypes.ListStreamers:
+                var idle = await matchmaker.IdleStreamersAsync();
+                await sessions.SendAsync(connectionId, new StreamerListMessage(idle.Count > 0 ? idle : [MessageTypes.WaitingQueue]), PsJsonContext.Default.StreamerListMessage, ct);
+                return true;
+            case MessageTypes.Subscribe:
+                var requested = message["streamerId"] is JsonValue v && v.TryGetValue<string>(out var sid) ? sid : null;
+                await sessions.SubscribeAsync(playerId, connectionId, requested, ct);
+                return true;
+            case MessageTypes.Unsubscribe:
+                await sessions.UnsubscribeAsync(playerId, connectionId, ct);
+                return true;
+            case MessageTypes.Answer or MessageTypes.IceCandidate or MessageTypes.LayerPreference or MessageTypes.DataChannelRequest or "peerDataChannelsReady":
+                await sessions.RelayToStreamerAsync(playerId, connectionId, type, message, ct);
+                return true;
+            case MessageTypes.Ping:
+                await PongAsync(connectionId, message, ct);
+                return true;
+            case MessageTypes.Pong or MessageTypes.Stats:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private async Task<bool> StreamerMessageAsync(string connectionId, string? streamerId, string? sourceIp, string type, JsonObject message, CancellationToken ct)
+    {
+        switch (type)
+        {
+            case MessageTypes.EndpointId:
+                var requested = message["id"] is JsonValue v && v.TryGetValue<string>(out var rid) ? rid : null;
+                await sessions.RegisterStreamerAsync(connectionId, streamerId, requested, sourceIp, ct);
+                return true;
+            case MessageTypes.Ping:
+                await PongAsync(connectionId, message, ct);
+                return true;
+            case MessageTypes.Pong or MessageTypes.Stats:
+                return true;
+        }
+        if (streamerId is null)
+        {
+            await ReplyErrorAsync(connectionId, $"'{Truncate(type)}' before endpointId", ct);
+            return true;
+        }
+        switch (type)
+        {
+            case MessageTypes.Offer or MessageTypes.Answer or MessageTypes.IceCandidate or MessageTypes.PeerDataChannels:
+                await sessions.RelayToPlayerAsync(streamerId, connectionId, type, message, ct);
+                return true;
+            case MessageTypes.DisconnectPlayer:
+                var playerId = message["playerId"] is JsonValue p && p.TryGetValue<string>(out var pid) ? pid : null;
+                var reason = message["reason"] is JsonValue r && r.TryGetValue<string>(out var rs) ? rs : "disconnected by streamer";
+                await sessions.StreamerDisconnectsPlayerAsync(streamerId, connectionId, playerId, reason, ct);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private Task PongAsync(string connectionId, JsonObject message, CancellationToken ct)
+    {
+        // Browsers send Date.now() (beyond 32 bits) and some clients a fractional performance.now().
+        long time = 0;
+        if (message["time"] is JsonValue v)
+        {
+            if (v.TryGetValue<long>(out var l)) time = l;
+            else if (v.TryGetValue<double>(out var d) && double.IsFinite(d)) time = (long)d;
+        }
+        return sessions.SendAsync(connectionId, new PongMessage(time), PsJsonContext.Default.PongMessage, ct);
+    }
+
+    private Task ReplyErrorAsync(string connectionId, string text, CancellationToken ct) =>
+        sessions.SendAsync(connectionId, new ErrorMessage(text), PsJsonContext.Default.ErrorMessage, ct);
+
+    private static string Truncate(string s) => s.Length <= 64 ? s : s[..64];
+}

@@ -1,0 +1,196 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using MobZ.PixelStreaming.Matching;
+using MobZ.PixelStreaming.Protocol;
+using MobZ.PixelStreaming.Security;
+using MobZ.PixelStreaming.Workers;
+using MobZ.Signaling;
+using MobZ.State;
+using Microsoft.Extensions.Logging;
+
+namespace MobZ.PixelStreaming.Signaling;
+
+/// <summary>
+/// What happens around each matching transition: who is told what, which worker is called, and the
+/// relay of WebRTC negotiation between a streamer and the one player it serves.
+/// </summary>
+public sealed class Sessions(
+    IStateStore store,
+    IConnectionSender sender,
+    Matchmaker matchmaker,
+    WorkerLocator workers,
+    IStreamingWorkerClient workerClient,
+    ILogger<Sessions> logger)
+{
+    private PsKeys Keys => matchmaker.Keys;
+
+    public async Task RegisterStreamerAsync(string connectionId, string? currentId, string? requestedId, string? sourceIp, CancellationToken ct)
+    {
+        if (currentId is not null)
+        {
+            // A second endpointId on a registered connection keeps the committed id (players hold it).
+            await SendAsync(connectionId, new EndpointIdConfirmMessage(currentId), PsJsonContext.Default.EndpointIdConfirmMessage, ct);
+            return;
+        }
+        var wanted = Identifiers.IsValid(requestedId) ? requestedId! : "streamer-" + Shorten(connectionId);
+        var committed = await matchmaker.RegisterStreamerAsync(connectionId, wanted, IsAliveAsync);
+        var instance = await workers.BindStreamerAsync(committed, sourceIp);
+        logger.LogInformation("Streamer registered as {StreamerId} (requested {Requested}, instance {Instance})", committed, requestedId, instance);
+        await SendAsync(connectionId, new EndpointIdConfirmMessage(committed), PsJsonContext.Default.EndpointIdConfirmMessage, ct);
+
+        var match = await matchmaker.OfferStreamerAsync(committed, StreamerStates.Initializing);
+        if (match is not null) await StartSessionAsync(match, ct);
+    }
+
+    public async Task SubscribeAsync(string playerId, string connectionId, string? streamerId, CancellationToken ct)
+    {
+        var result = await matchmaker.SubscribeAsync(playerId, connectionId, streamerId);
+        switch (result.Outcome)
+        {
+            case SubscribeOutcome.Matched:
+                await StartSessionAsync(result.Match!, ct);
+                break;
+            case SubscribeOutcome.Queued:
+                logger.LogInformation("Player {PlayerId} is waiting for a streamer", playerId);
+                break;
+            default:
+                await SendAsync(connectionId, new SubscribeFailedMessage(result.Outcome == SubscribeOutcome.Contended ? "busy, try again" : "not connected"),
+                    PsJsonContext.Default.SubscribeFailedMessage, ct);
+                break;
+        }
+    }
+
+    public async Task UnsubscribeAsync(string playerId, string connectionId, CancellationToken ct)
+    {
+        var released = await matchmaker.ReleasePlayerAsync(playerId, connectionId, disconnecting: false);
+        if (released is not null) await EndSessionAsync(released, "player unsubscribed", ct);
+    }
+
+    public async Task PlayerLeftAsync(string playerId, string connectionId, string reason, CancellationToken ct)
+    {
+        var released = await matchmaker.ReleasePlayerAsync(playerId, connectionId, disconnecting: true);
+        if (released is not null) await EndSessionAsync(released, reason, ct);
+    }
+
+    public async Task StreamerLeftAsync(string streamerId, string connectionId, CancellationToken ct)
+    {
+        var orphan = await matchmaker.RemoveStreamerAsync(streamerId, connectionId);
+        if (orphan is null) return;
+        logger.LogInformation("Player {PlayerId} lost streamer {StreamerId}", orphan.PlayerId, streamerId);
+        await SendAsync(orphan.PlayerConnectionId, new StreamerDisconnectedMessage(), PsJsonContext.Default.StreamerDisconnectedMessage, ct);
+    }
+
+    /// <summary>A player id connected again: the old socket is closed and its session ended now, not when the gateway gets round to it.</summary>
+    public async Task EndPreviousPlayerConnectionAsync(string previousConnectionId)
+    {
+        await store.DeleteAsync(Keys.Connection(previousConnectionId));
+        await sender.DeleteConnectionAsync(previousConnectionId);
+    }
+
+    public async Task StreamerDisconnectsPlayerAsync(string streamerId, string streamerConnectionId, string? playerId, string reason, CancellationToken ct)
+    {
+        var player = playerId is null ? null : await store.HashGetAllAsync(Keys.Player(playerId));
+        if (player is null || player.GetValueOrDefault(PsFields.Streamer) != streamerId || !player.TryGetValue(PsFields.Conn, out var playerConn))
+        {
+            logger.LogWarning("Streamer {StreamerId} asked to disconnect player {PlayerId} it does not serve", streamerId, playerId);
+            await SendAsync(streamerConnectionId, new ErrorMessage("disconnectPlayer: not your player"), PsJsonContext.Default.ErrorMessage, ct);
+            return;
+        }
+        logger.LogInformation("Streamer {StreamerId} disconnects player {PlayerId}: {Reason}", streamerId, playerId, reason);
+        await store.DeleteAsync(Keys.Connection(playerConn));
+        await PlayerLeftAsync(playerId!, playerConn, reason, ct);
+        await sender.DeleteConnectionAsync(playerConn, ct);
+    }
+
+    public async Task RelayToStreamerAsync(string playerId, string playerConnectionId, string type, JsonObject message, CancellationToken ct)
+    {
+        var player = await store.HashGetAllAsync(Keys.Player(playerId));
+        if (player.GetValueOrDefault(PsFields.Conn) != playerConnectionId || !player.TryGetValue(PsFields.Streamer, out var streamerId))
+        {
+            await SendAsync(playerConnectionId, new ErrorMessage($"{type}: not subscribed to a streamer"), PsJsonContext.Default.ErrorMessage, ct);
+            return;
+        }
+        var streamer = await store.HashGetAllAsync(Keys.Streamer(streamerId));
+        if (streamer.GetValueOrDefault(PsFields.Player) != playerId || !streamer.TryGetValue(PsFields.Conn, out var streamerConn))
+        {
+            await SendAsync(playerConnectionId, new ErrorMessage($"{type}: the streamer is gone"), PsJsonContext.Default.ErrorMessage, ct);
+            return;
+        }
+        // The streamer serves players by id: stamp it, whatever the player claimed.
+        message["playerId"] = playerId;
+        await SendRawAsync(streamerConn, message, ct);
+        if (type == MessageTypes.Answer && await matchmaker.MarkStreamingAsync(streamerId, playerId))
+            logger.LogInformation("Streamer {StreamerId} is streaming to player {PlayerId}", streamerId, playerId);
+    }
+
+    public async Task RelayToPlayerAsync(string streamerId, string streamerConnectionId, string type, JsonObject message, CancellationToken ct)
+    {
+        var playerId = message["playerId"] is JsonValue v && v.TryGetValue<string>(out var pid) ? pid : null;
+        if (playerId is null)
+        {
+            // Single-player streamers (and older plugins) omit it: the one player they serve is meant.
+            playerId = await store.HashGetAsync(Keys.Streamer(streamerId), PsFields.Player);
+        }
+        var player = playerId is null ? null : await store.HashGetAllAsync(Keys.Player(playerId));
+        if (player is null || player.GetValueOrDefault(PsFields.Streamer) != streamerId || !player.TryGetValue(PsFields.Conn, out var playerConn))
+        {
+            logger.LogInformation("Dropped {Type} from {StreamerId} to player {PlayerId} it does not serve", type, streamerId, playerId);
+            await SendAsync(streamerConnectionId, new ErrorMessage($"{type}: player {playerId} is not yours"), PsJsonContext.Default.ErrorMessage, ct);
+            return;
+        }
+        message.Remove("playerId");
+        await SendRawAsync(playerConn, message, ct);
+    }
+
+    public async Task SendAsync<T>(string connectionId, T message, JsonTypeInfo<T> typeInfo, CancellationToken ct)
+    {
+        var status = await sender.SendAsync(connectionId, JsonSerializer.SerializeToUtf8Bytes(message, typeInfo), ct);
+        if (status != SendStatus.Sent) logger.LogDebug("Send to {Target} failed: {Status}", connectionId, status);
+    }
+
+    private async Task SendRawAsync(string connectionId, JsonObject message, CancellationToken ct)
+    {
+        var status = await sender.SendAsync(connectionId, JsonSerializer.SerializeToUtf8Bytes(message, PsNodeJsonContext.Default.JsonObject), ct);
+        if (status != SendStatus.Sent) logger.LogDebug("Relay to {Target} failed: {Status}", connectionId, status);
+    }
+
+    private async Task StartSessionAsync(Match match, CancellationToken ct)
+    {
+        logger.LogInformation("Matched player {PlayerId} with streamer {StreamerId}", match.PlayerId, match.StreamerId);
+        if (match.ProjectUrl is not null && await workers.WorkerOfStreamerAsync(match.StreamerId) is { } worker)
+        {
+            var load = await workerClient.LoadProjectAsync(worker, new LoadProjectRequest(match.PlayerId, match.ProjectUrl), ct);
+            if (load.StatusCode >= 300)
+                logger.LogWarning("Worker of {StreamerId} refused loadProject ({Status}): {Body}", match.StreamerId, load.StatusCode, load.Body);
+        }
+        await SendAsync(match.StreamerConnectionId, new PlayerConnectedMessage(match.PlayerId, DataChannel: true, Sfu: false), PsJsonContext.Default.PlayerConnectedMessage, ct);
+    }
+
+    private async Task EndSessionAsync(ReleasedStreamer released, string reason, CancellationToken ct)
+    {
+        logger.LogInformation("Player {PlayerId} left streamer {StreamerId}: {Reason}", released.PlayerId, released.StreamerId, reason);
+        await SendAsync(released.StreamerConnectionId, new PlayerDisconnectedMessage(released.PlayerId), PsJsonContext.Default.PlayerDisconnectedMessage, ct);
+        if (await workers.WorkerOfStreamerAsync(released.StreamerId) is { } worker)
+        {
+            // The worker restarts the instance; the streamer reconnects fresh and re-enters the pool then.
+            var result = await workerClient.DisconnectAsync(worker, new DisconnectRequest(released.PlayerId, reason), ct);
+            if (result.StatusCode >= 300)
+                logger.LogWarning("Worker of {StreamerId} refused disconnect ({Status}): {Body}", released.StreamerId, result.StatusCode, result.Body);
+            return;
+        }
+        // A streamer without a worker cannot be restarted: it serves the next player as it is.
+        var next = await matchmaker.OfferStreamerAsync(released.StreamerId, StreamerStates.Released);
+        if (next is not null) await StartSessionAsync(next, ct);
+    }
+
+    private async Task<bool> IsAliveAsync(string connectionId) =>
+        await store.ExistsAsync(Keys.Connection(connectionId)) && await sender.GetConnectionAsync(connectionId) is not null;
+
+    private static string Shorten(string connectionId)
+    {
+        // API Gateway connection ids carry '=' and friends; keep what an id may hold.
+        var kept = new string(connectionId.Where(c => char.IsAsciiLetterOrDigit(c)).ToArray());
+        return kept.Length <= 12 ? kept : kept[^12..];
+    }
+}
