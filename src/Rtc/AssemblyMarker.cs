@@ -1,3 +1,0 @@
-namespace MobZ.Rtc;
-
-internal static class AssemblyMarker;
