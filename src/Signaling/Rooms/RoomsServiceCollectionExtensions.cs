@@ -4,8 +4,10 @@ using MobZ.Signaling.Rooms.Media;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
 using MobZ.Signaling.Rooms.Sweep;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace MobZ.Signaling.Rooms;
 
@@ -21,7 +23,10 @@ public static class RoomsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddMobZRooms(this IServiceCollection services, Action<RoomOptions>? configure = null, string path = DefaultPath)
     {
-        var options = services.AddOptions<RoomOptions>().BindConfiguration(RoomOptions.SectionName);
+        var options = services.AddOptions<RoomOptions>();
+        // Bind when the host has configuration (a Lambda built from a bare ServiceCollection may not).
+        services.AddSingleton<IConfigureOptions<RoomOptions>>(sp => new ConfigureNamedOptions<RoomOptions>(Microsoft.Extensions.Options.Options.DefaultName, o =>
+            sp.GetService<IConfiguration>()?.GetSection(RoomOptions.SectionName).Bind(o)));
         if (configure is not null)
             options.Configure(configure);
 

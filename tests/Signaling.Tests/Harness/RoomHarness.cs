@@ -1,0 +1,70 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MobZ.Signaling.Rooms;
+using MobZ.Signaling.Rooms.Sweep;
+using MobZ.State;
+using MobZ.TestKit.Redis;
+
+namespace MobZ.Signaling.Tests.Harness;
+
+/// <summary>
+/// Rooms on one backend, with clients connected through some transport (the handler directly, or real
+/// WebSockets through the local gateway). Tests are written against this, so one scenario runs on both.
+/// </summary>
+public abstract class RoomHarness : IAsyncDisposable
+{
+    private readonly List<TestClient> _clients = [];
+    private readonly List<MunitResponder> _munits = [];
+
+    protected RoomHarness(IStateBackend backend) => Backend = backend;
+
+    public IStateBackend Backend { get; }
+    public IStateStore Store => Backend.Store;
+    public abstract IServiceProvider Services { get; }
+    public HeartbeatSweeper Sweeper => Services.GetRequiredService<HeartbeatSweeper>();
+
+    public async Task<TestClient> ConnectAsync()
+    {
+        var client = await ConnectCoreAsync().ConfigureAwait(false);
+        lock (_clients) _clients.Add(client);
+        return client;
+    }
+
+    protected abstract Task<TestClient> ConnectCoreAsync();
+
+    public async Task<MunitResponder> StartMunitAsync(string munitId, double load = 0, bool draining = false, bool alive = true)
+    {
+        var munit = await MunitResponder.StartAsync(Backend, munitId, load, draining, alive).ConfigureAwait(false);
+        _munits.Add(munit);
+        return munit;
+    }
+
+    /// <summary>The services AddMobZRooms needs, over this harness's backend.</summary>
+    protected void AddRoomServices(IServiceCollection services, Action<RoomOptions>? configure)
+    {
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton(Backend.Store);
+        services.AddSingleton(Backend.Bus);
+        services.AddMobZRooms(o =>
+        {
+            o.RunSweepService = false; // Tests run the sweep themselves, or start the service explicitly.
+            o.MediaRequestTimeout = TimeSpan.FromSeconds(5);
+            configure?.Invoke(o);
+        });
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        List<TestClient> clients;
+        lock (_clients) clients = [.. _clients];
+        foreach (var c in clients)
+            await c.DisposeAsync().ConfigureAwait(false);
+        foreach (var m in _munits)
+            await m.DisposeAsync().ConfigureAwait(false);
+        await Backend.DisposeAsync().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
+    public static async Task<RoomHarness> CreateDirectAsync(string backendKind, RedisServer redis, Action<RoomOptions>? configure = null) =>
+        new DirectRoomHarness(await Backends.CreateAsync(backendKind, redis).ConfigureAwait(false), configure);
+}
