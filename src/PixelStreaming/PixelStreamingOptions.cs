@@ -38,6 +38,16 @@ public sealed class PixelStreamingOptions
     /// <summary>Port of the streaming worker next to each streamer instance (ECS tasks).</summary>
     public int WorkerPort { get; set; } = 8081;
 
+    /// <summary>
+    /// Development conveniences: a per-process token secret with GET /ps/dev-token minting player tokens when no
+    /// token key is configured, and the API key "dev-api-key" when none is configured. Null means "on with the
+    /// local provider, off with ecs". Env PS_DEV_MODE.
+    /// </summary>
+    public bool? DevelopmentMode { get; set; }
+
+    /// <summary>True once development defaults were applied (set by AddPixelStreaming, not by configuration).</summary>
+    public bool IssuesDevTokens { get; set; }
+
     /// <summary>"local" (default of make run) or "ecs".</summary>
     public string InstanceProvider { get; set; } = "local";
 

@@ -1,0 +1,99 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MobZ.PixelStreaming.Api;
+using MobZ.PixelStreaming.Instances;
+using MobZ.PixelStreaming.Local;
+using MobZ.PixelStreaming.Matching;
+using MobZ.PixelStreaming.Security;
+using MobZ.PixelStreaming.Signaling;
+using MobZ.PixelStreaming.Workers;
+using MobZ.State;
+
+namespace MobZ.PixelStreaming;
+
+public static class PixelStreamingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the Pixel Streaming signalling handler (<see cref="PixelStreamingHandler"/>, mount it at /ps),
+    /// the REST handler (<see cref="PixelStreamingApiHandler"/>, mount it at /api and /docs) and what they need.
+    /// The host provides <see cref="IStateStore"/> (or <see cref="IStateBackend"/>) and <c>IConnectionSender</c>.
+    /// Options come from the "PixelStreaming" configuration section, then environment variables, then <paramref name="configure"/>.
+    /// </summary>
+    public static IServiceCollection AddPixelStreaming(this IServiceCollection services, Action<PixelStreamingOptions>? configure = null)
+    {
+        services.AddSingleton(sp =>
+        {
+            var options = new PixelStreamingOptions();
+            sp.GetService<IConfiguration>()?.GetSection(PixelStreamingOptions.SectionName).Bind(options);
+            ApplyEnvironment(options);
+            configure?.Invoke(options);
+            ApplyDevelopmentDefaults(options, sp.GetService<ILoggerFactory>()?.CreateLogger("MobZ.PixelStreaming"));
+            return options;
+        });
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IStateStore>(sp => sp.GetRequiredService<IStateBackend>().Store);
+        services.TryAddSingleton(sp => new PsKeys(sp.GetRequiredService<PixelStreamingOptions>().KeyPrefix));
+        services.TryAddSingleton<Matchmaker>();
+        services.TryAddSingleton<Greeting>();
+        services.TryAddSingleton(sp => new PlayerTokenValidator(sp.GetRequiredService<PixelStreamingOptions>().Tokens));
+        services.TryAddSingleton<StreamerAllowList>();
+        services.TryAddSingleton<InstanceRegistry>();
+        services.TryAddSingleton<WorkerLocator>();
+        services.TryAddSingleton<Sessions>();
+        services.TryAddSingleton<InstanceService>();
+        services.TryAddSingleton<BackgroundDeferredWork>();
+        services.TryAddSingleton<IDeferredWork>(sp => sp.GetRequiredService<BackgroundDeferredWork>());
+        services.AddHostedService(sp => sp.GetRequiredService<BackgroundDeferredWork>());
+        services.AddHttpClient<IStreamingWorkerClient, HttpStreamingWorkerClient>();
+        services.TryAddSingleton<PixelStreamingHandler>();
+        services.TryAddSingleton<PixelStreamingApiHandler>();
+        services.TryAddSingleton<DevTokenHandler>();
+
+        services.TryAddSingleton<LocalStreamerLauncher>();
+        services.TryAddSingleton<LocalInstanceProvider>();
+        services.TryAddSingleton<IInstanceProvider>(sp =>
+            sp.GetRequiredService<PixelStreamingOptions>().InstanceProvider.ToLowerInvariant() switch
+            {
+                "local" => sp.GetRequiredService<LocalInstanceProvider>(),
+                "ecs" => throw new InvalidOperationException("the ecs provider is not built yet"),
+                var other => throw new InvalidOperationException($"unknown Pixel Streaming instance provider '{other}' (local or ecs)"),
+            });
+        services.AddHostedService<LocalStreamerBoot>();
+        return services;
+    }
+
+    private static void ApplyEnvironment(PixelStreamingOptions options)
+    {
+        static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+        if (Env("DISABLE_IP_WHITELIST") is { } disable) options.DisableIpAllowList = disable.Equals("true", StringComparison.OrdinalIgnoreCase) || disable == "1";
+        if (Env("PS_API_KEY") is { } key) options.Api.ApiKey = key;
+        if (Env("PS_API_KEY_HEADER") is { } header) options.Api.ApiKeyHeader = header;
+        if (Env("PS_TOKEN_SECRET") is { } secret) options.Tokens.HmacSecret = secret;
+        if (Env("PS_TOKEN_PUBLIC_KEY") is { } pem) options.Tokens.RsaPublicKeyPem = pem;
+        if (Env("PS_TOKEN_ISSUER") is { } issuer) options.Tokens.Issuer = issuer;
+        if (Env("PS_TOKEN_AUDIENCE") is { } audience) options.Tokens.Audience = audience;
+        if (Env("PS_INSTANCE_PROVIDER") is { } provider) options.InstanceProvider = provider;
+        if (Env("PS_DEV_MODE") is { } dev) options.DevelopmentMode = dev.Equals("true", StringComparison.OrdinalIgnoreCase) || dev == "1";
+    }
+
+    private static void ApplyDevelopmentDefaults(PixelStreamingOptions options, ILogger? logger)
+    {
+        if (!(options.DevelopmentMode ?? options.InstanceProvider.Equals("local", StringComparison.OrdinalIgnoreCase))) return;
+        if (string.IsNullOrEmpty(options.Tokens.HmacSecret) && string.IsNullOrEmpty(options.Tokens.RsaPublicKeyPem))
+        {
+            options.Tokens.HmacSecret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            options.IssuesDevTokens = true;
+            logger?.LogWarning("Pixel Streaming development mode: player tokens are minted by GET /ps/dev-token with a per-process secret");
+        }
+        if (string.IsNullOrEmpty(options.Api.ApiKey))
+        {
+            options.Api.ApiKey = DevApiKey;
+            logger?.LogWarning("Pixel Streaming development mode: the REST API key is '{ApiKey}'", DevApiKey);
+        }
+    }
+
+    public const string DevApiKey = "dev-api-key";
+}

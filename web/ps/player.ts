@@ -1,0 +1,73 @@
+// MobZ Pixel Streaming player: Epic's frontend library, connected to our signalling with a player token.
+import { Config, PixelStreaming, Logger, LogLevel } from '@epicgames-ps/lib-pixelstreamingfrontend-ue5.5';
+
+const params = new URLSearchParams(location.search);
+const status = document.getElementById('status') as HTMLElement;
+const playButton = document.getElementById('play') as HTMLButtonElement;
+const videoParent = document.getElementById('video') as HTMLElement;
+
+interface PlayerState {
+  userId: string;
+  streamerLists: string[][];
+  events: string[];
+  pixelStreaming?: PixelStreaming;
+}
+const state: PlayerState = { userId: params.get('userId') || `viewer-${Math.random().toString(36).slice(2, 10)}`, streamerLists: [], events: [] };
+(window as unknown as { __player: PlayerState }).__player = state;
+
+function show(line: string) {
+  state.events.push(line);
+  status.textContent = line;
+}
+
+async function tokenFor(userId: string): Promise<string> {
+  const given = params.get('token');
+  if (given) return given;
+  // Development stacks (make run) mint tokens; a real deployment hands the page a token from its own login.
+  const response = await fetch(`/ps/dev-token?userId=${encodeURIComponent(userId)}`);
+  if (!response.ok) throw new Error(`no token: ${response.status} ${await response.text()}`);
+  return (await response.json()).token;
+}
+
+async function start() {
+  playButton.disabled = true;
+  const token = await tokenFor(state.userId);
+  const projectUrl = params.get('projectUrl') || `${location.origin}/projects/demo.uproject`;
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const ss = `${scheme}://${location.host}/ps?type=player&token=${encodeURIComponent(token)}&projectUrl=${encodeURIComponent(projectUrl)}`;
+  Logger.InitLogging(LogLevel.Warning, false);
+  const config = new Config({
+    useUrlParams: false,
+    initialSettings: {
+      ss,
+      AutoConnect: false,
+      AutoPlayVideo: true,
+      StartVideoMuted: true,
+      WaitForStreamer: true,
+      MaxReconnectAttempts: 0,
+      HoveringMouse: true,
+      SuppressBrowserKeys: false,
+    },
+  });
+  const ps = new PixelStreaming(config, { videoElementParent: videoParent });
+  state.pixelStreaming = ps;
+  ps.addEventListener('streamerListMessage', (e) => {
+    const ids = [...e.data.messageStreamerList.ids];
+    state.streamerLists.push(ids);
+    show(ids.length === 1 && ids[0] === 'waiting_queue' ? 'waiting for a free streamer…' : `streamers: ${ids.join(', ')}`);
+  });
+  ps.addEventListener('webRtcConnected', () => show('connected to the streamer'));
+  ps.addEventListener('playStream', () => show('playing'));
+  ps.addEventListener('playStreamRejected', () => show('press play again to start the video'));
+  ps.addEventListener('webRtcDisconnected', () => show('disconnected'));
+  ps.connect();
+  show(`connecting as ${state.userId}…`);
+}
+
+playButton.addEventListener('click', () => {
+  start().catch((e) => {
+    show(`failed: ${e}`);
+    playButton.disabled = false;
+  });
+});
+if (params.get('autoplay') === '1') playButton.click();
