@@ -1,3 +1,0 @@
-namespace MobZ.Regulator;
-
-internal static class AssemblyMarker;

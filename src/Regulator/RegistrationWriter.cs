@@ -1,0 +1,45 @@
+using System.Globalization;
+using MobZ.Contracts;
+using MobZ.Munit.Control;
+using MobZ.State;
+
+namespace MobZ.Regulator;
+
+/// <summary>Writes and removes a Munit's entry in the registry (<see cref="MunitKeys.Registry"/>, Info, Alive).</summary>
+internal static class RegistrationWriter
+{
+    /// <summary>
+    /// The registry score: the busier of CPU and subscriber share of capacity, so signaling's "lowest score"
+    /// is "most headroom" whichever runs out first.
+    /// </summary>
+    public static double Score(MunitLoad load, int capacity) =>
+        Math.Round(Math.Max(load.CpuFraction, capacity <= 0 ? 1.0 : (double)load.Subscribers / capacity), 4);
+
+    public static MunitRegistration Describe(string munitId, string address, int port, int capacity, MunitLoad load, bool draining) =>
+        new(munitId, address, port, capacity, Score(load, capacity), draining, load.Stations, load.Subscribers);
+
+    public static Task<bool> WriteAsync(IStateStore store, MunitRegistration r, TimeSpan aliveTtl)
+    {
+        string info = MunitKeys.Info(r.MunitId);
+        return store.CreateTransaction()
+            .HashSet(info, MunitInfoFields.MunitId, r.MunitId)
+            .HashSet(info, MunitInfoFields.Address, r.Address)
+            .HashSet(info, MunitInfoFields.Port, r.Port.ToString(CultureInfo.InvariantCulture))
+            .HashSet(info, MunitInfoFields.Capacity, r.Capacity.ToString(CultureInfo.InvariantCulture))
+            .HashSet(info, MunitInfoFields.Load, r.Load.ToString("R", CultureInfo.InvariantCulture))
+            .HashSet(info, MunitInfoFields.Draining, r.Draining ? "true" : "false")
+            .HashSet(info, MunitInfoFields.Stations, r.Stations.ToString(CultureInfo.InvariantCulture))
+            .HashSet(info, MunitInfoFields.Subscribers, r.Subscribers.ToString(CultureInfo.InvariantCulture))
+            .SortedSetAdd(MunitKeys.Registry, r.MunitId, r.Load)
+            .SetString(MunitKeys.Alive(r.MunitId), "1", aliveTtl)
+            .ExecuteAsync();
+    }
+
+    /// <summary>Removes the registration; the station set is left to whoever takes the stations over.</summary>
+    public static Task<bool> RemoveAsync(IStateStore store, string munitId) =>
+        store.CreateTransaction()
+            .Delete(MunitKeys.Alive(munitId))
+            .Delete(MunitKeys.Info(munitId))
+            .SortedSetRemove(MunitKeys.Registry, munitId)
+            .ExecuteAsync();
+}

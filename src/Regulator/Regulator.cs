@@ -1,0 +1,380 @@
+using Microsoft.Extensions.Logging;
+using MobZ.Contracts;
+using MobZ.Munit.Control;
+using MobZ.State;
+
+namespace MobZ.Regulator;
+
+/// <summary>
+/// Runs beside one Munit: registers it (registry, info, heartbeat), obeys the orders signaling publishes
+/// on the Munit's channel and the broadcast channel, relays media requests, and — because pub/sub is
+/// at-most-once — reconciles the Munit's stations against the keys on every reconnect and periodically.
+/// It also watches the other Munits' heartbeats and moves the stations of one that died (exactly one
+/// Regulator wins that move; see <see cref="StationReassigner"/>).
+/// </summary>
+public sealed class Regulator : IAsyncDisposable
+{
+    private readonly IMunit _munit;
+    private readonly IStateStore _store;
+    private readonly IMessageBus _bus;
+    private readonly RegulatorOptions _options;
+    private readonly ILogger _logger;
+    private readonly StationReassigner _reassigner;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<IAsyncDisposable> _subscriptions = [];
+    private Task? _loop;
+    private volatile bool _draining;
+    private volatile bool _stopped;
+    private bool _reportedDrained;
+    private int _reconcileRequested;
+    private volatile bool _registeredOnce;
+
+    public Regulator(IMunit munit, IStateStore store, IMessageBus bus, string munitId, string address, int port,
+        int capacity, RegulatorOptions options, ILogger<Regulator> logger)
+    {
+        _munit = munit;
+        _store = store;
+        _bus = bus;
+        MunitId = munitId;
+        Address = address;
+        Port = port;
+        Capacity = capacity;
+        _options = options;
+        _logger = logger;
+        _reassigner = new StationReassigner(store, bus, logger);
+    }
+
+    public string MunitId { get; }
+    public string Address { get; }
+    public int Port { get; }
+    public int Capacity { get; }
+
+    /// <summary>True after a Drain order until a Revive.</summary>
+    public bool Draining => _draining;
+
+    /// <summary>Raised once when a Stop order arrives; the host shuts the process down (which calls <see cref="StopAsync"/>).</summary>
+    public event Action? StopRequested;
+
+    /// <summary>Raised when a draining Munit's last station is gone.</summary>
+    public event Action? Drained;
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        using var scope = Scope();
+        _bus.Reconnected += OnReconnected;
+        _subscriptions.Add(await _bus.SubscribeAsync(MunitKeys.Channel(MunitId), OnMessageAsync).ConfigureAwait(false));
+        _subscriptions.Add(await _bus.SubscribeAsync(MunitKeys.BroadcastChannel, OnMessageAsync).ConfigureAwait(false));
+        await ReconcileAsync().ConfigureAwait(false);
+        _logger.LogInformation("Regulator started for Munit {MunitId} at {Address}:{Port}", MunitId, Address, Port);
+        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Graceful stop: hands this Munit's stations to live Munits (or, with none, leaves them for the expiry
+    /// sweep), removes the registration and closes the stations.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (_stopped) return;
+        using var scope = Scope();
+        await HaltAsync().ConfigureAwait(false);
+        try
+        {
+            int moved = await _reassigner.ReassignAsync(MunitId, requireExpired: false).ConfigureAwait(false);
+            if (moved < 0)
+            {
+                // Nobody could take them: stop heartbeating at once so the expiry sweep of the next Munit to
+                // come up moves them.
+                await _store.DeleteAsync(MunitKeys.Alive(MunitId)).ConfigureAwait(false);
+            }
+        }
+        catch (StateUnavailableException ex)
+        {
+            _logger.LogWarning(ex, "Store unavailable during stop; the heartbeat will expire and the stations move then");
+        }
+        foreach (var stationId in _munit.StationIds) _munit.CloseStation(stationId);
+        _logger.LogInformation("Regulator stopped");
+    }
+
+    /// <summary>Stops all activity without touching the store, as a crash would (tests, and a host that is being killed).</summary>
+    public Task AbandonAsync() => HaltAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await HaltAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private async Task HaltAsync()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        _bus.Reconnected -= OnReconnected;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var s in _subscriptions)
+        {
+            try { await s.DisposeAsync().ConfigureAwait(false); }
+            catch (StateUnavailableException) { /* the server is gone, so is the subscription */ }
+        }
+        _subscriptions.Clear();
+        if (_loop is not null)
+        {
+            try { await _loop.ConfigureAwait(false); }
+            catch (OperationCanceledException) { }
+        }
+    }
+
+    private void OnReconnected()
+    {
+        _logger.LogInformation("Bus reconnected; reconciling");
+        Interlocked.Exchange(ref _reconcileRequested, 1);
+    }
+
+    private async Task RunAsync(CancellationToken ct)
+    {
+        using var scope = Scope();
+        var timer = new PeriodicTimer(_options.HeartbeatInterval);
+        var lastReconcile = DateTime.UtcNow;
+        // A reconnect asks for a reconcile; check often so it happens soon after the link is back.
+        var poll = TimeSpan.FromMilliseconds(Math.Min(200, _options.HeartbeatInterval.TotalMilliseconds));
+        var nextHeartbeat = DateTime.UtcNow;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                if (Interlocked.Exchange(ref _reconcileRequested, 0) == 1 || DateTime.UtcNow - lastReconcile >= _options.ReconcileInterval)
+                {
+                    await ReconcileAsync().ConfigureAwait(false);
+                    lastReconcile = DateTime.UtcNow;
+                }
+                if (DateTime.UtcNow >= nextHeartbeat)
+                {
+                    await HeartbeatAsync().ConfigureAwait(false);
+                    await SweepExpiredAsync().ConfigureAwait(false);
+                    nextHeartbeat = DateTime.UtcNow + _options.HeartbeatInterval;
+                }
+                await Task.Delay(poll, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (StateUnavailableException ex)
+            {
+                // Redis is down: keep forwarding media; the reconnect triggers a reconcile.
+                _logger.LogWarning("Store unavailable: {Message}", ex.Message);
+                Interlocked.Exchange(ref _reconcileRequested, 1);
+                try { await Task.Delay(poll, ct).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "Regulator loop iteration failed");
+                try { await Task.Delay(poll, ct).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
+            }
+        }
+        timer.Dispose();
+    }
+
+    /// <summary>Refreshes the heartbeat key and the registration with the current load.</summary>
+    public async Task HeartbeatAsync()
+    {
+        var load = _munit.GetLoad();
+        var registration = RegistrationWriter.Describe(MunitId, Address, Port, Capacity, load, _draining);
+        if (_registeredOnce && await _store.ExistsAsync(MunitKeys.Info(MunitId)).ConfigureAwait(false))
+        {
+            await RegistrationWriter.WriteAsync(_store, registration, _options.AliveTtl).ConfigureAwait(false);
+        }
+        else
+        {
+            // Our registration vanished (store restarted, or we were declared dead): reconcile decides
+            // which, and registers again.
+            Interlocked.Exchange(ref _reconcileRequested, 1);
+        }
+        if (_draining && load.Stations == 0 && !_reportedDrained)
+        {
+            _reportedDrained = true;
+            _logger.LogInformation("Munit drained: no stations left");
+            Drained?.Invoke();
+        }
+    }
+
+    /// <summary>Moves the stations of every registered Munit whose heartbeat expired.</summary>
+    public async Task<int> SweepExpiredAsync()
+    {
+        int moved = 0;
+        foreach (var (munitId, _) in await _store.SortedSetRangeByScoreAsync(MunitKeys.Registry).ConfigureAwait(false))
+        {
+            if (munitId == MunitId) continue;
+            if (await _store.ExistsAsync(MunitKeys.Alive(munitId)).ConfigureAwait(false)) continue;
+            int n = await _reassigner.ReassignAsync(munitId, requireExpired: true).ConfigureAwait(false);
+            if (n > 0) moved += n;
+        }
+        if (moved > 0) Interlocked.Exchange(ref _reconcileRequested, 1);
+        return moved;
+    }
+
+    /// <summary>
+    /// Makes the Munit's stations match the store. When our registration is gone the store either lost its
+    /// data (Redis restarted without persistence) or declared us dead and moved our stations: a station whose
+    /// hash now names another Munit is closed here; one whose hash is gone is written back, because the running
+    /// Munit is the only record of it left.
+    /// </summary>
+    public async Task ReconcileAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            bool registered = await _store.ExistsAsync(MunitKeys.Info(MunitId)).ConfigureAwait(false);
+            if (!registered)
+            {
+                foreach (var stationId in _munit.StationIds)
+                {
+                    var (owner, _) = await StationIntent.ReadAsync(_store, stationId).ConfigureAwait(false);
+                    if (owner is not null && owner != MunitId)
+                    {
+                        _logger.LogWarning("Station {StationId} moved to Munit {Owner} while we were away; closing it here", stationId, owner);
+                        _munit.CloseStation(stationId);
+                    }
+                    else if (owner is null && _munit.FindStationDescriptor(stationId) is { } descriptor)
+                    {
+                        if (await StationIntent.RestoreAsync(_store, MunitId, descriptor).ConfigureAwait(false))
+                            _logger.LogWarning("Station {StationId} was missing from the store; restored it", stationId);
+                    }
+                }
+                var registration = RegistrationWriter.Describe(MunitId, Address, Port, Capacity, _munit.GetLoad(), _draining);
+                await RegistrationWriter.WriteAsync(_store, registration, _options.AliveTtl).ConfigureAwait(false);
+                _registeredOnce = true;
+                _logger.LogInformation("Registered Munit {MunitId}", MunitId);
+            }
+
+            var desired = new HashSet<string>(await _store.SetMembersAsync(MunitKeys.Stations(MunitId)).ConfigureAwait(false), StringComparer.Ordinal);
+            foreach (var stationId in desired)
+            {
+                if (_munit.HasStation(stationId)) continue;
+                var (owner, descriptor) = await StationIntent.ReadAsync(_store, stationId).ConfigureAwait(false);
+                if (descriptor is null || owner is not null && owner != MunitId) continue;
+                if (_munit.CreateStation(descriptor))
+                    _logger.LogInformation("Reconcile created station {StationId}", stationId);
+            }
+            foreach (var stationId in _munit.StationIds)
+            {
+                if (desired.Contains(stationId)) continue;
+                if (_munit.CloseStation(stationId))
+                    _logger.LogInformation("Reconcile closed station {StationId} (no longer assigned here)", stationId);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task OnMessageAsync(string message)
+    {
+        if (_stopped) return;
+        using var scope = Scope();
+        var signal = SignalJson.TryParse(message, out var error);
+        if (signal is null)
+        {
+            _logger.LogWarning("Dropped a signal this Regulator does not understand: {Error}", error);
+            return;
+        }
+        try
+        {
+            switch (signal)
+            {
+                case AssignSignal assign:
+                    await OnAssignAsync(assign).ConfigureAwait(false);
+                    break;
+                case UnassignSignal unassign:
+                    await OnUnassignAsync(unassign).ConfigureAwait(false);
+                    break;
+                case DrainSignal:
+                    _draining = true;
+                    _reportedDrained = false;
+                    _logger.LogInformation("Draining: no new stations");
+                    await HeartbeatAsync().ConfigureAwait(false);
+                    break;
+                case ReviveSignal:
+                    _draining = false;
+                    _logger.LogInformation("Revived: accepting stations again");
+                    await HeartbeatAsync().ConfigureAwait(false);
+                    break;
+                case StopSignal:
+                    _logger.LogInformation("Stop ordered");
+                    StopRequested?.Invoke();
+                    break;
+                case MediaRequest request:
+                    await OnMediaRequestAsync(request).ConfigureAwait(false);
+                    break;
+            }
+        }
+        catch (StateUnavailableException ex)
+        {
+            _logger.LogWarning(ex, "Store unavailable while handling {Signal}; the next reconcile catches up", signal.GetType().Name);
+            Interlocked.Exchange(ref _reconcileRequested, 1);
+        }
+    }
+
+    private async Task OnAssignAsync(AssignSignal assign)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_draining && !_munit.HasStation(assign.StationId))
+            {
+                _logger.LogWarning("Refused station {StationId}: draining", assign.StationId);
+                return;
+            }
+            // The Assign is only a nudge; the keys are the intent. A stale Assign for a station that has
+            // since moved or closed must not resurrect it.
+            var (owner, descriptor) = await StationIntent.ReadAsync(_store, assign.StationId).ConfigureAwait(false);
+            if (owner is not null && owner != MunitId)
+            {
+                _logger.LogWarning("Ignored Assign of station {StationId}: the store places it on {Owner}", assign.StationId, owner);
+                return;
+            }
+            if (_munit.CreateStation(descriptor ?? StationIntent.FromAssign(assign)))
+                _logger.LogInformation("Assigned station {StationId} of room {RoomId}", assign.StationId, assign.RoomId);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task OnUnassignAsync(UnassignSignal unassign)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_munit.CloseStation(unassign.StationId))
+                _logger.LogInformation("Unassigned station {StationId}", unassign.StationId);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        if (_draining) await HeartbeatAsync().ConfigureAwait(false);
+    }
+
+    private async Task OnMediaRequestAsync(MediaRequest request)
+    {
+        MediaResponse response;
+        if (!MediaRequestMapper.TryMap(request, out var command))
+        {
+            response = new MediaResponse(request.RequestId, false) { Error = $"unknown op '{request.Op}' or missing station/peer" };
+        }
+        else
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var result = await _munit.HandleAsync(command!, timeout.Token).ConfigureAwait(false);
+            response = new MediaResponse(request.RequestId, result.Ok) { Sdp = result.Sdp, Error = result.Error };
+        }
+        if (string.IsNullOrEmpty(request.ReplyTo)) return; // fire-and-forget (leave)
+        await _bus.PublishAsync(request.ReplyTo, SignalJson.Serialize(response)).ConfigureAwait(false);
+    }
+
+    private IDisposable? Scope() => _logger.BeginScope(new Dictionary<string, object> { ["MunitId"] = MunitId });
+}
