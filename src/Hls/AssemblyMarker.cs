@@ -1,3 +1,0 @@
-namespace MobZ.Hls;
-
-internal static class AssemblyMarker;

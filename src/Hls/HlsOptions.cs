@@ -1,0 +1,59 @@
+namespace MobZ.Hls;
+
+/// <summary>Packaging and serving settings; bind from configuration section "Hls".</summary>
+public sealed class HlsOptions
+{
+    /// <summary>Upper bound of a part (EXT-X-PART-INF PART-TARGET). Parts aim to fill it.</summary>
+    public TimeSpan PartTarget { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Segments are cut on the first keyframe at or after this length; keyframes are asked for at this cadence.</summary>
+    public TimeSpan SegmentTarget { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How many complete segments the media playlist lists.</summary>
+    public int PlaylistSegments { get; set; } = 15;
+
+    /// <summary>Least time between two <see cref="HlsPackager.KeyframeNeeded"/> events.</summary>
+    public TimeSpan KeyframeRequestInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How far audio may trail the video before the gap is filled with Opus silence, so a muted or absent
+    /// microphone never stalls a player that waits for both tracks.
+    /// </summary>
+    public TimeSpan AudioLagAllowance { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Store keys and bus channels start with this.</summary>
+    public string KeyPrefix { get; set; } = "hls:";
+
+    /// <summary>
+    /// EXT-X-TARGETDURATION in whole seconds: one more than the segment target, so a keyframe that comes a
+    /// little late still fits; a segment is cut without a keyframe rather than grow past it.
+    /// </summary>
+    public int TargetDurationSeconds => (int)Math.Ceiling(SegmentTarget.TotalSeconds) + 1;
+
+    /// <summary>How long segment, part and init data live in the store (the playlist window plus a margin).</summary>
+    public TimeSpan DataTimeToLive =>
+        TimeSpan.FromSeconds((PlaylistSegments + 4) * TargetDurationSeconds) + TimeSpan.FromSeconds(30);
+
+    internal void Validate()
+    {
+        if (PartTarget < TimeSpan.FromMilliseconds(50) || PartTarget > TimeSpan.FromSeconds(2))
+        {
+            throw new ArgumentOutOfRangeException(nameof(PartTarget), PartTarget, "between 50 ms and 2 s");
+        }
+
+        if (SegmentTarget < PartTarget * 2 || SegmentTarget > TimeSpan.FromSeconds(20))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SegmentTarget), SegmentTarget, "at least two parts and at most 20 s");
+        }
+
+        if (PlaylistSegments < 3)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PlaylistSegments), PlaylistSegments, "at least 3");
+        }
+
+        if (string.IsNullOrEmpty(KeyPrefix))
+        {
+            throw new ArgumentException("must not be empty", nameof(KeyPrefix));
+        }
+    }
+}

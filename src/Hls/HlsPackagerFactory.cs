@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging;
+using MobZ.Hls.Storage;
+using MobZ.State;
+
+namespace MobZ.Hls;
+
+/// <summary>Creates the packager of a stream, wired to the state store that <c>MapHls</c> serves from.</summary>
+public interface IHlsPackagerFactory
+{
+    /// <param name="stream">the playback name (the room id): letters, digits, '-' and '_', at most 128.</param>
+    HlsPackager Create(string stream);
+}
+
+internal sealed class HlsPackagerFactory : IHlsPackagerFactory
+{
+    private readonly IStateStore _store;
+    private readonly IMessageBus _bus;
+    private readonly HlsOptions _options;
+    private readonly ILoggerFactory _loggers;
+    private readonly TimeProvider _time;
+
+    public HlsPackagerFactory(IStateStore store, IMessageBus bus, HlsOptions options, ILoggerFactory loggers, TimeProvider time)
+    {
+        _store = store;
+        _bus = bus;
+        _options = options;
+        _loggers = loggers;
+        _time = time;
+    }
+
+    public HlsPackager Create(string stream)
+    {
+        if (!HlsKeys.IsValidStreamName(stream))
+        {
+            throw new ArgumentException("A stream name is 1-128 letters, digits, '-' or '_'.", nameof(stream));
+        }
+
+        ILogger logger = _loggers.CreateLogger("MobZ.Hls.Packager");
+        var writer = new HlsStreamWriter(stream, _store, _bus, _options, logger);
+        return new HlsPackager(stream, writer, _options, logger, _time);
+    }
+}

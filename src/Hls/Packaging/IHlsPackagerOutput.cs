@@ -1,0 +1,29 @@
+namespace MobZ.Hls.Packaging;
+
+/// <summary>A new init segment: the start of a session (a publisher, or a new SPS after a resolution change).</summary>
+public sealed record HlsInitInfo(string VideoCodec, string AudioCodec, int Width, int Height);
+
+/// <param name="Duration">the video duration of the part, which is the part's duration in the playlist.</param>
+/// <param name="Independent">the part begins with an IDR frame.</param>
+/// <param name="ProgramDateTime">the sender's wall clock at the part's first frame.</param>
+public readonly record struct HlsPartInfo(TimeSpan Duration, bool Independent, DateTimeOffset ProgramDateTime);
+
+/// <summary>
+/// Receives what an <see cref="HlsPackager"/> produces, in order, on the thread that feeds it RTP. Calls
+/// must return quickly; the chunks are handed over and must be disposed by the receiver.
+/// </summary>
+public interface IHlsPackagerOutput
+{
+    void OnInit(HlsInitInfo info, HlsChunk init);
+
+    void OnPart(HlsPartInfo info, HlsChunk part);
+
+    /// <summary>The parts since the previous call form one segment.</summary>
+    void OnSegmentEnd();
+
+    /// <summary>The publisher is gone; nothing follows.</summary>
+    void OnEnd();
+
+    /// <summary>Completes when everything handed over so far has been stored.</summary>
+    ValueTask FlushAsync();
+}

@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("MobZ.Hls.Tests")]
+[assembly: InternalsVisibleTo("MobZ.Bench")]

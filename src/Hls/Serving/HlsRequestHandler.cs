@@ -1,0 +1,268 @@
+using System.IO.Compression;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using MobZ.Hls.Playlists;
+using MobZ.Hls.Storage;
+
+namespace MobZ.Hls.Serving;
+
+/// <summary>
+/// The HTTP rules of LL-HLS: blocking playlist reload, the advance limits (400), the 3 × target duration
+/// limit (503), blocking preload-hinted parts, 404 for anything unknown, CDN-friendly caching, gzip for
+/// playlists and CORS for players on other origins.
+/// </summary>
+internal sealed class HlsRequestHandler
+{
+    public const string PlaylistContentType = "application/vnd.apple.mpegurl";
+    private const string Immutable = "public, max-age=31536000, immutable";
+
+    private readonly HlsStreamRegistry _registry;
+    private readonly HlsOptions _options;
+    private readonly ILogger _logger;
+
+    public HlsRequestHandler(HlsStreamRegistry registry, HlsOptions options, ILogger logger)
+    {
+        _registry = registry;
+        _options = options;
+        _logger = logger;
+    }
+
+    private TimeSpan BlockingLimit => TimeSpan.FromSeconds(3 * _options.TargetDurationSeconds);
+
+    public async Task MultivariantAsync(HttpContext context, string stream)
+    {
+        AddCors(context.Response);
+        if (!HlsKeys.IsValidStreamName(stream) || await _registry.GetAsync(stream).ConfigureAwait(false) is not { Current: { } doc })
+        {
+            await NotFoundAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        await WritePlaylistAsync(context, MultivariantPlaylistWriter.Write(doc, "media.m3u8"), "public, max-age=5").ConfigureAwait(false);
+    }
+
+    public async Task MediaAsync(HttpContext context, string stream)
+    {
+        AddCors(context.Response);
+        if (!PlaylistDirectives.TryParse(context.Request.Query, out PlaylistDirectives directives))
+        {
+            await ErrorAsync(context, StatusCodes.Status400BadRequest, "_HLS_part needs _HLS_msn; both are decimal integers").ConfigureAwait(false);
+            return;
+        }
+
+        if (!HlsKeys.IsValidStreamName(stream) || await _registry.GetAsync(stream).ConfigureAwait(false) is not { Current: { } current } watcher)
+        {
+            await NotFoundAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        PlaylistDocument doc = current;
+        if (directives.Msn is long msn && !doc.Ended)
+        {
+            if (IsBeyondAdvanceLimit(doc, msn, directives.Part))
+            {
+                await ErrorAsync(context, StatusCodes.Status400BadRequest, "_HLS_msn/_HLS_part too far beyond the live edge").ConfigureAwait(false);
+                return;
+            }
+
+            int? part = directives.Part;
+            PlaylistDocument? ready = await watcher.WaitAsync(
+                d => d.Ended || (part is int p ? d.HasPart(msn, p) : d.LastCompleteMsn >= msn),
+                BlockingLimit,
+                context.RequestAborted).ConfigureAwait(false);
+            if (ready is null)
+            {
+                await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "not available within three target durations").ConfigureAwait(false);
+                return;
+            }
+
+            doc = ready;
+        }
+
+        // A blocking response is specific to its query, so a CDN may keep it; a plain one must stay fresh.
+        string cache = doc.Ended ? "public, max-age=60"
+            : directives.Msn is not null ? $"public, max-age={6 * _options.TargetDurationSeconds}"
+            : "public, max-age=1";
+        await WritePlaylistAsync(context, MediaPlaylistWriter.Write(doc, directives.Skip), cache).ConfigureAwait(false);
+    }
+
+    public async Task InitAsync(HttpContext context, string stream, string session)
+    {
+        AddCors(context.Response);
+        if (!HlsKeys.IsValidStreamName(stream) || !HlsKeys.IsValidSession(session) ||
+            await _registry.Store.GetAsync(_registry.Keys.Init(stream, session)).ConfigureAwait(false) is not { } data)
+        {
+            await NotFoundAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        await WriteMediaAsync(context, data, "video/mp4").ConfigureAwait(false);
+    }
+
+    public async Task MediaFileAsync(HttpContext context, string stream, string session, string file)
+    {
+        AddCors(context.Response);
+        if (!HlsKeys.IsValidStreamName(stream) || !HlsKeys.IsValidSession(session) || !MediaFileName.TryParse(file, out MediaFileName name))
+        {
+            await NotFoundAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        string key = name.Part is int part
+            ? _registry.Keys.Part(stream, session, name.Msn, part)
+            : _registry.Keys.Segment(stream, session, name.Msn);
+        byte[]? data = await _registry.Store.GetAsync(key).ConfigureAwait(false);
+        if (data is null && name.Part is int hinted)
+        {
+            switch (await WaitForHintedPartAsync(context, stream, session, name.Msn, hinted).ConfigureAwait(false))
+            {
+                case null:
+                    await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "part not produced within three target durations").ConfigureAwait(false);
+                    return;
+                case true:
+                    data = await _registry.Store.GetAsync(key).ConfigureAwait(false);
+                    break;
+            }
+        }
+
+        if (data is null)
+        {
+            await NotFoundAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        await WriteMediaAsync(context, data, "video/iso.segment").ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A request for the preload-hinted part (or one a little after it) is held until the part exists.
+    /// </summary>
+    /// <returns>true when the part now exists, false when it never will (404), null on timeout (503).</returns>
+    private async Task<bool?> WaitForHintedPartAsync(HttpContext context, string stream, string session, long msn, int part)
+    {
+        if (await _registry.GetAsync(stream).ConfigureAwait(false) is not { Current: { } doc } watcher ||
+            doc.PreloadHint is not { } hint || hint.Session != session ||
+            (msn, part).CompareTo((hint.Msn, hint.Part)) < 0 || IsBeyondAdvanceLimit(doc, msn, part))
+        {
+            return false;
+        }
+
+        PlaylistDocument? ready = await watcher.WaitAsync(
+            d => d.Ended || d.Session != session || d.HasPart(msn, part),
+            BlockingLimit,
+            context.RequestAborted).ConfigureAwait(false);
+        return ready is null ? null : ready.HasPart(msn, part);
+    }
+
+    /// <summary>
+    /// rfc8216bis §6.2.5.2: more than two segments past the last one, or more parts past the last part
+    /// than the Advance Part Limit (3 / PART-TARGET when that is under a second, else 3).
+    /// </summary>
+    internal static bool IsBeyondAdvanceLimit(PlaylistDocument doc, long msn, int? part)
+    {
+        if (msn > doc.LastCompleteMsn + 2)
+        {
+            return true;
+        }
+
+        if (part is not int p)
+        {
+            return false;
+        }
+
+        int limit = doc.PartTarget < 1 ? (int)Math.Ceiling(3 / doc.PartTarget) : 3;
+        (long lastMsn, int lastPart) = doc.Open is { } open ? (open.Msn, open.Parts!.Count - 1)
+            : doc.Segments.Count > 0 ? (doc.Segments[^1].Msn, (doc.Segments[^1].Parts?.Count ?? 1) - 1)
+            : (doc.NextMsn, -1);
+        if (msn < lastMsn)
+        {
+            return false;
+        }
+
+        // In a later segment, count only its own parts: the current one may close at any moment.
+        long ahead = msn == lastMsn ? p - lastPart : p + 1;
+        return ahead > limit;
+    }
+
+    private static async Task WritePlaylistAsync(HttpContext context, string playlist, string cacheControl)
+    {
+        HttpResponse response = context.Response;
+        response.ContentType = PlaylistContentType;
+        response.Headers.CacheControl = cacheControl;
+        response.Headers.Vary = "Accept-Encoding";
+        byte[] body = Encoding.UTF8.GetBytes(playlist);
+        if (AcceptsGzip(context.Request))
+        {
+            using var compressed = new MemoryStream(body.Length / 3 + 64);
+            await using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+            {
+                await gzip.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            body = compressed.ToArray();
+            response.Headers.ContentEncoding = "gzip";
+        }
+
+        response.ContentLength = body.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteMediaAsync(HttpContext context, byte[] data, string contentType)
+    {
+        HttpResponse response = context.Response;
+        response.ContentType = contentType;
+        response.Headers.CacheControl = Immutable;
+        response.ContentLength = data.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await response.Body.WriteAsync(data, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    private static bool AcceptsGzip(HttpRequest request)
+    {
+        foreach (string? value in request.Headers.AcceptEncoding)
+        {
+            if (value is not null && value.Contains("gzip", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static Task NotFoundAsync(HttpContext context) => ErrorAsync(context, StatusCodes.Status404NotFound, "no such stream or file");
+
+    private static Task ErrorAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        // Errors must not stick in a CDN: the stream may start, or the part appear, a moment later.
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(message, context.RequestAborted);
+    }
+
+    public static void AddCors(HttpResponse response)
+    {
+        response.Headers.AccessControlAllowOrigin = "*";
+        response.Headers.AccessControlExposeHeaders = "Content-Length, Date, Age";
+    }
+
+    public static Task PreflightAsync(HttpContext context)
+    {
+        HttpResponse response = context.Response;
+        AddCors(response);
+        response.Headers.AccessControlAllowMethods = "GET, HEAD, OPTIONS";
+        response.Headers.AccessControlAllowHeaders = context.Request.Headers.AccessControlRequestHeaders.Count > 0
+            ? context.Request.Headers.AccessControlRequestHeaders.ToString()
+            : "Range";
+        response.Headers.AccessControlMaxAge = "86400";
+        response.StatusCode = StatusCodes.Status204NoContent;
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,126 @@
+using System.Text.Json.Serialization;
+
+namespace MobZ.Hls.Storage;
+
+/// <summary>
+/// Everything a server needs to compose the playlists of one stream, written by the packager's writer after
+/// every part and read by any node that serves the stream.
+/// </summary>
+internal sealed class PlaylistDocument
+{
+    /// <summary>Bumped on every write, so readers can tell a new document from one they have.</summary>
+    public long Revision { get; set; }
+
+    public int TargetDuration { get; set; }
+
+    public double PartTarget { get; set; }
+
+    public long DiscontinuitySequence { get; set; }
+
+    /// <summary>Session (init segment) of the next segment to be opened.</summary>
+    public string Session { get; set; } = "";
+
+    public string VideoCodec { get; set; } = "";
+
+    public string AudioCodec { get; set; } = "";
+
+    public int Width { get; set; }
+
+    public int Height { get; set; }
+
+    /// <summary>Peak segment bit rate over the window (bits per second).</summary>
+    public long PeakBandwidth { get; set; }
+
+    public long AverageBandwidth { get; set; }
+
+    /// <summary>The next segment opened gets an EXT-X-DISCONTINUITY (a new session followed an earlier one).</summary>
+    public bool PendingDiscontinuity { get; set; }
+
+    public bool Ended { get; set; }
+
+    /// <summary>Complete segments, oldest first, then at most one open segment (the one receiving parts).</summary>
+    public List<SegmentRecord> Segments { get; set; } = [];
+
+    /// <summary>Msn the next opened segment gets.</summary>
+    public long NextMsn { get; set; }
+
+    [JsonIgnore]
+    public long MediaSequence => Segments.Count > 0 ? Segments[0].Msn : NextMsn;
+
+    [JsonIgnore]
+    public SegmentRecord? Open => Segments.Count > 0 && !Segments[^1].Complete ? Segments[^1] : null;
+
+    /// <summary>The last complete segment's msn, or MediaSequence − 1 when none is complete.</summary>
+    [JsonIgnore]
+    public long LastCompleteMsn
+    {
+        get
+        {
+            for (int i = Segments.Count - 1; i >= 0; i--)
+            {
+                if (Segments[i].Complete)
+                {
+                    return Segments[i].Msn;
+                }
+            }
+
+            return MediaSequence - 1;
+        }
+    }
+
+    /// <summary>The part the playlist announces with EXT-X-PRELOAD-HINT; null once the stream ended.</summary>
+    [JsonIgnore]
+    public (string Session, long Msn, int Part)? PreloadHint =>
+        Ended ? null
+        : Open is { } open ? (open.Session, open.Msn, open.Parts!.Count)
+        : (Session, NextMsn, 0);
+
+    /// <summary>Whether part <paramref name="part"/> of segment <paramref name="msn"/> is listed (or its segment is complete).</summary>
+    public bool HasPart(long msn, int part)
+    {
+        if (msn <= LastCompleteMsn)
+        {
+            return true;
+        }
+
+        return Open is { } open && open.Msn == msn && part < open.Parts!.Count;
+    }
+
+    public SegmentRecord? Find(long msn)
+    {
+        long first = MediaSequence;
+        long index = msn - first;
+        return index >= 0 && index < Segments.Count ? Segments[(int)index] : null;
+    }
+}
+
+internal sealed class SegmentRecord
+{
+    public long Msn { get; set; }
+
+    public string Session { get; set; } = "";
+
+    public double Duration { get; set; }
+
+    public DateTimeOffset ProgramDateTime { get; set; }
+
+    public bool Discontinuity { get; set; }
+
+    public bool Complete { get; set; }
+
+    public long Bytes { get; set; }
+
+    /// <summary>Listed while the segment is near the live edge; null once the playlist no longer shows them.</summary>
+    public List<PartRecord>? Parts { get; set; }
+}
+
+internal sealed class PartRecord
+{
+    public double Duration { get; set; }
+
+    public bool Independent { get; set; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(PlaylistDocument))]
+internal sealed partial class HlsJsonContext : JsonSerializerContext;

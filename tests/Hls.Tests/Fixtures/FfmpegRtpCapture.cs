@@ -1,0 +1,147 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using MobZ.Hls;
+
+namespace MobZ.Hls.Tests.Fixtures;
+
+/// <summary>One datagram ffmpeg sent, in arrival order.</summary>
+public sealed record CapturedPacket(HlsTrack Track, bool IsRtcp, byte[] Data);
+
+/// <summary>
+/// Real publisher input: ffmpeg encodes a test pattern (libx264) and a tone (libopus) and sends them with
+/// its own RTP packetizers (FU-A, STAP-A, RFC 7587) and RTCP sender reports to loopback sockets this
+/// fixture reads.
+/// </summary>
+public static class FfmpegRtpCapture
+{
+    public const string Ffmpeg = "/usr/bin/ffmpeg";
+
+    public static async Task<IReadOnlyList<CapturedPacket>> CaptureAsync(
+        double seconds, string size = "320x240", int fps = 30, int gop = 30, string profile = "baseline", string extraVideoArgs = "")
+    {
+        using var videoRtp = Bind();
+        using var videoRtcp = Bind();
+        using var audioRtp = Bind();
+        using var audioRtcp = Bind();
+        var packets = new List<CapturedPacket>();
+        using var stop = new CancellationTokenSource();
+        Task[] readers =
+        [
+            ReadAsync(videoRtp, HlsTrack.Video, false, packets, stop.Token),
+            ReadAsync(videoRtcp, HlsTrack.Video, true, packets, stop.Token),
+            ReadAsync(audioRtp, HlsTrack.Audio, false, packets, stop.Token),
+            ReadAsync(audioRtcp, HlsTrack.Audio, true, packets, stop.Token),
+        ];
+
+        string s = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string args =
+            $"-hide_banner -loglevel error -re -t {s} -f lavfi -i testsrc=size={size}:rate={fps} " +
+            $"-re -t {s} -f lavfi -i sine=frequency=440:sample_rate=48000 " +
+            $"-map 0:v -c:v libx264 -profile:v {profile} -tune zerolatency -g {gop} -keyint_min {gop} -sc_threshold 0 -pix_fmt yuv420p -bsf:v dump_extra {extraVideoArgs} " +
+            $"-f rtp -payload_type 96 rtp://127.0.0.1:{Port(videoRtp)}?rtcpport={Port(videoRtcp)}&pkt_size=1200 " +
+            $"-map 1:a -c:a libopus -ac 2 -b:a 64k -f rtp -payload_type 111 rtp://127.0.0.1:{Port(audioRtp)}?rtcpport={Port(audioRtcp)}&pkt_size=1200";
+        using var process = Process.Start(new ProcessStartInfo(Ffmpeg, args)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds + 30)))
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"ffmpeg failed: {await stderr}");
+        }
+
+        // Let the last datagrams land, then stop the readers.
+        int count;
+        do
+        {
+            lock (packets)
+            {
+                count = packets.Count;
+            }
+
+            await Task.Delay(100);
+        }
+        while (Count(packets) != count);
+
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+        return packets;
+    }
+
+    private static int Count(List<CapturedPacket> packets)
+    {
+        lock (packets)
+        {
+            return packets.Count;
+        }
+    }
+
+    private static Socket Bind()
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.ReceiveBufferSize = 4 * 1024 * 1024;
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return socket;
+    }
+
+    private static int Port(Socket socket) => ((IPEndPoint)socket.LocalEndPoint!).Port;
+
+    private static async Task ReadAsync(Socket socket, HlsTrack track, bool rtcp, List<CapturedPacket> packets, CancellationToken stop)
+    {
+        byte[] buffer = new byte[2048];
+        try
+        {
+            while (true)
+            {
+                int n = await socket.ReceiveAsync(buffer, SocketFlags.None, stop);
+                lock (packets)
+                {
+                    packets.Add(new CapturedPacket(track, rtcp, buffer.AsSpan(0, n).ToArray()));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Reads an RTCP sender report's NTP and RTP timestamps (RFC 3550 §6.4.1).</summary>
+    public static bool TryReadSenderReport(ReadOnlySpan<byte> rtcp, out ulong ntp, out uint rtpTimestamp)
+    {
+        ntp = 0;
+        rtpTimestamp = 0;
+        if (rtcp.Length < 28 || rtcp[1] != 200)
+        {
+            return false;
+        }
+
+        ntp = BinaryPrimitives.ReadUInt64BigEndian(rtcp[8..]);
+        rtpTimestamp = BinaryPrimitives.ReadUInt32BigEndian(rtcp[16..]);
+        return true;
+    }
+
+    /// <summary>Feeds every packet to the packager the way the Munit would.</summary>
+    public static void Replay(IEnumerable<CapturedPacket> packets, HlsPackager packager)
+    {
+        foreach (CapturedPacket packet in packets)
+        {
+            if (!packet.IsRtcp)
+            {
+                packager.OnRtp(packet.Data, packet.Track);
+            }
+            else if (TryReadSenderReport(packet.Data, out ulong ntp, out uint rtp))
+            {
+                packager.OnSenderReport(packet.Track, ntp, rtp);
+            }
+        }
+    }
+}
