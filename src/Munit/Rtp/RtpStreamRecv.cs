@@ -1,4 +1,4 @@
-using MobZ.Munit.Rtcp;
+using MobZ.Rtc.Rtcp;
 using MobZ.Munit.Stats;
 
 namespace MobZ.Munit.Rtp;
@@ -104,8 +104,8 @@ public sealed class RtpStreamRecv
     public bool TryMapNtpToRtp(ulong ntp, out uint rtp)
     {
         if (!HasSenderReport) { rtp = 0; return false; }
-        long diffMs = NtpTime.ToUnixMilliseconds(ntp) - NtpTime.ToUnixMilliseconds(SrNtp);
-        rtp = (uint)(SrRtp + diffMs * ClockRate / 1000);
+        long diffTicks = (NtpTime.ToDateTime(ntp) - NtpTime.ToDateTime(SrNtp)).Ticks;
+        rtp = (uint)(SrRtp + diffTicks * ClockRate / TimeSpan.TicksPerSecond);
         return true;
     }
 
@@ -117,15 +117,14 @@ public sealed class RtpStreamRecv
         long receivedInterval = _received - _receivedPrior;
         _expectedPrior = expected;
         _receivedPrior = _received;
-        long lostInterval = expectedInterval - receivedInterval;
-        byte fraction = expectedInterval == 0 || lostInterval <= 0 ? (byte)0 : (byte)((lostInterval << 8) / expectedInterval);
-        int cumulative = (int)Math.Clamp(expected - _received, -0x80_0000, 0x7F_FFFF);
+        byte fraction = ReportMath.FractionLost(expectedInterval, receivedInterval);
+        int cumulative = ReportMath.CumulativeLost(expected, _received);
 
         uint lsr = 0, dlsr = 0;
         if (HasSenderReport)
         {
-            lsr = NtpTime.Middle32(SrNtp);
-            dlsr = NtpTime.MillisecondsToCompact(nowMs - SrArrivalMs);
+            lsr = ReportMath.NtpMiddle32(SrNtp);
+            dlsr = ReportMath.DelaySinceLastSenderReport(TimeSpan.FromMilliseconds(nowMs - SrArrivalMs));
         }
         return new ReportBlock(Ssrc, fraction, cumulative, ExtendedHighestSeq, (uint)_jitter, lsr, dlsr);
     }
