@@ -1,3 +1,4 @@
+using MobZ.Rtc.Rtp;
 namespace MobZ.Munit.Rtp;
 
 /// <summary>
@@ -38,9 +39,9 @@ public sealed class NackGenerator
             _highest = seq;
             return false;
         }
-        if (SeqNumber.IsHigher(seq, _highest))
+        if (SequenceNumbers.IsNewer(seq, _highest))
         {
-            int gap = SeqNumber.Distance(_highest, seq) - 1;
+            int gap = (ushort)(seq - _highest) - 1;
             if (gap > MaxMissing)
             {
                 // A jump this large is a restart or a long outage, not loss worth repairing.
@@ -75,7 +76,7 @@ public sealed class NackGenerator
         for (int i = 0; i < _count;)
         {
             ref Missing m = ref _missing[i];
-            if (m.Retries >= MaxRetries || SeqNumber.Distance(m.Seq, _highest) > MaxMissing)
+            if (m.Retries >= MaxRetries || (ushort)(_highest - m.Seq) > MaxMissing)
             {
                 _missing[i] = _missing[--_count];
                 GivenUp++;
@@ -105,7 +106,7 @@ public sealed class NackGenerator
             // Drop the oldest gap: the newest ones are the ones still worth repairing.
             int oldest = 0;
             for (int i = 1; i < _count; i++)
-                if (SeqNumber.IsLower(_missing[i].Seq, _missing[oldest].Seq)) oldest = i;
+                if (SequenceNumbers.IsNewer(_missing[oldest].Seq, _missing[i].Seq)) oldest = i;
             _missing[oldest] = _missing[--_count];
             GivenUp++;
         }

@@ -1,3 +1,4 @@
+using MobZ.Rtc.Rtp;
 using System.Numerics;
 
 namespace MobZ.Munit.Rtp;
@@ -51,15 +52,15 @@ public sealed class PacketCache
             _any = true;
             _highest = seq;
         }
-        else if (SeqNumber.IsHigher(seq, _highest))
+        else if (SequenceNumbers.IsNewer(seq, _highest))
         {
-            int advance = SeqNumber.Distance(_highest, seq);
+            int advance = (ushort)(seq - _highest);
             // Packets skipped over (lost upstream) must not leave an older packet answering for them.
             if (advance >= _slots.Length) InvalidateAll();
             else for (int i = 1; i < advance; i++) _slots[(_highest + i) & _mask].Valid = false;
             _highest = seq;
         }
-        else if (SeqNumber.Distance(seq, _highest) >= _slots.Length)
+        else if ((ushort)(_highest - seq) >= _slots.Length)
         {
             return false; // reordered past the window
         }
@@ -77,7 +78,7 @@ public sealed class PacketCache
     /// <summary>The stored packet with <paramref name="seq"/>, or empty when it is gone or too old.</summary>
     public ReadOnlySpan<byte> Get(ushort seq, long nowMs)
     {
-        if (!_any || SeqNumber.Distance(seq, _highest) >= _slots.Length) return default;
+        if (!_any || (ushort)(_highest - seq) >= _slots.Length) return default;
         ref Slot slot = ref _slots[seq & _mask];
         if (!slot.Valid || slot.Seq != seq || nowMs - slot.StoredAtMs > _maxAgeMs) return default;
         return slot.Data.AsSpan(0, slot.Length);

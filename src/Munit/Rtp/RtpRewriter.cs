@@ -1,3 +1,4 @@
+using MobZ.Rtc.Rtp;
 namespace MobZ.Munit.Rtp;
 
 /// <summary>
@@ -37,7 +38,7 @@ public sealed class RtpRewriter
     {
         _seq.Sync(inputSeq);
         // Never go backwards: a receiver's jitter buffer would discard or reorder the frame.
-        if (_haveOutput && !RtpTimestamp.IsHigher(alignedOutputTs, _maxOutputTs)) alignedOutputTs = _maxOutputTs + 1;
+        if (_haveOutput && !SequenceNumbers.IsNewer(alignedOutputTs, _maxOutputTs)) alignedOutputTs = _maxOutputTs + 1;
         _tsOffset = alignedOutputTs - inputTs;
         _resyncPending = false;
     }
@@ -71,7 +72,7 @@ public sealed class RtpRewriter
             return false;
         }
         outputTs = inputTs + _tsOffset;
-        if (!_haveOutput || RtpTimestamp.IsHigher(outputTs, _maxOutputTs))
+        if (!_haveOutput || SequenceNumbers.IsNewer(outputTs, _maxOutputTs))
         {
             _maxOutputTs = outputTs;
             _maxOutputTsAtMs = nowMs;

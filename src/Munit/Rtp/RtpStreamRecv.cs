@@ -1,3 +1,4 @@
+using MobZ.Rtc.Rtp;
 using MobZ.Rtc.Rtcp;
 using MobZ.Munit.Stats;
 
@@ -66,7 +67,7 @@ public sealed class RtpStreamRecv
         }
         else
         {
-            ushort delta = SeqNumber.Distance(_maxSeq, seq);
+            ushort delta = (ushort)(seq - _maxSeq);
             if (delta != 0 && delta < 0x8000)
             {
                 if (delta > MaxDropout)

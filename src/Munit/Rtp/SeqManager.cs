@@ -1,3 +1,4 @@
+using MobZ.Rtc.Rtp;
 namespace MobZ.Munit.Rtp;
 
 /// <summary>
@@ -51,7 +52,7 @@ public sealed class SeqManager
     /// </summary>
     public void Drop(ushort input)
     {
-        if (_started && !SeqNumber.IsHigher(input, _maxInput)) return;
+        if (_started && !SequenceNumbers.IsNewer(input, _maxInput)) return;
         _maxInput = input;
         if (!_started)
         {
@@ -81,7 +82,7 @@ public sealed class SeqManager
             {
                 ushort d = _dropped[(_droppedStart + i) & (DroppedCapacity - 1)];
                 if (d == input) { output = 0; return false; }
-                if (SeqNumber.IsHigher(d, input)) baseForInput++;
+                if (SequenceNumbers.IsNewer(d, input)) baseForInput++;
                 else break;
             }
         }
@@ -93,20 +94,20 @@ public sealed class SeqManager
             _maxOutput = output;
             return true;
         }
-        if (SeqNumber.IsHigher(input, _maxInput)) _maxInput = input;
-        if (SeqNumber.IsHigher(output, _maxOutput)) _maxOutput = output;
+        if (SequenceNumbers.IsNewer(input, _maxInput)) _maxInput = input;
+        if (SequenceNumbers.IsNewer(output, _maxOutput)) _maxOutput = output;
         return true;
     }
 
     private void ForgetStaleDrops(ushort input)
     {
-        ushort newest = SeqNumber.IsHigher(input, _maxInput) ? input : _maxInput;
+        ushort newest = SequenceNumbers.IsNewer(input, _maxInput) ? input : _maxInput;
         while (_droppedCount > 0)
         {
             ushort oldest = _dropped[_droppedStart];
             // Keep drops within a quarter of the space behind the newest input; older ones can no longer be
             // told apart from wrapped-around numbers.
-            if (SeqNumber.Distance(oldest, newest) < 0x4000) break;
+            if ((ushort)(newest - oldest) < 0x4000) break;
             _droppedStart = (_droppedStart + 1) & (DroppedCapacity - 1);
             _droppedCount--;
         }

@@ -1,3 +1,4 @@
+using MobZ.Rtc.Rtp;
 using MobZ.Munit.Rtp;
 
 namespace MobZ.Munit.Tests.Rtp;
@@ -45,7 +46,7 @@ public class RtpRewriterTests
         r.Rewrite(3, 17, 2020, out var s3, out var t3);
         Assert.Equal((ushort)(s2 + 1), s3);
         Assert.Equal(t2 + 2000u * 48, t3);
-        Assert.True(RtpTimestamp.IsHigher(t3, t2));
+        Assert.True(SequenceNumbers.IsNewer(t3, t2));
     }
 
     [Fact]
@@ -55,7 +56,7 @@ public class RtpRewriterTests
         r.Rewrite(1, 100, 50, out _, out var t1);
         r.RequestResync();
         r.Rewrite(900, 5, 50, out _, out var t2);
-        Assert.True(RtpTimestamp.IsHigher(t2, t1));
+        Assert.True(SequenceNumbers.IsNewer(t2, t1));
     }
 
     [Fact]
