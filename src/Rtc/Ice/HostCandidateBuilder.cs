@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using MobZ.Rtc.Stun;
+
+namespace MobZ.Rtc.Ice;
+
+/// <summary>
+/// Builds the host candidates an ICE-lite server announces: one per bound UDP address. When a public IP is
+/// configured (ECS Fargate tasks know their public IP but bind a private one, 1:1 NAT), that IP is announced with the
+/// bound port instead of the private address, like mediasoup's <c>announcedAddress</c>.
+/// </summary>
+public static class HostCandidateBuilder
+{
+    /// <param name="boundAddresses">Local addresses with the UDP port the transport listens on, in preference order.</param>
+    /// <param name="publicAddress">Address to announce instead of every bound IPv4 address; null to announce them as they are.</param>
+    public static IReadOnlyList<IceCandidate> Build(
+        IReadOnlyList<IPEndPoint> boundAddresses, IPAddress? publicAddress = null, int componentId = 1)
+    {
+        var candidates = new List<IceCandidate>(boundAddresses.Count);
+        var announced = new HashSet<(string, int)>();
+        for (int i = 0; i < boundAddresses.Count; i++)
+        {
+            IPEndPoint bound = boundAddresses[i];
+            IPAddress address = publicAddress is not null && publicAddress.AddressFamily == bound.AddressFamily
+                ? publicAddress
+                : bound.Address;
+            string text = address.ToString();
+            if (!announced.Add((text, bound.Port)))
+            {
+                continue;
+            }
+
+            // Local preference falls with the configured order so the first address is preferred.
+            int localPreference = 65535 - candidates.Count;
+            candidates.Add(new IceCandidate
+            {
+                Foundation = Foundation(IceCandidateType.Host, bound.Address, "udp"),
+                Component = componentId,
+                Transport = "udp",
+                Priority = IceCandidateTypes.Priority(IceCandidateType.Host, localPreference, componentId),
+                Address = text,
+                Port = bound.Port,
+                Type = IceCandidateType.Host,
+            });
+        }
+
+        return candidates;
+    }
+
+    /// <summary>
+    /// Same type, base address and transport give the same foundation (RFC 8445 §5.1.1.3); a CRC keeps it a short
+    /// stable ice-char string across restarts.
+    /// </summary>
+    public static string Foundation(IceCandidateType type, IPAddress baseAddress, string transport)
+    {
+        string key = string.Concat(IceCandidateTypes.ToSdp(type), "|", baseAddress.ToString(), "|", transport);
+        return Crc32.Compute(Encoding.ASCII.GetBytes(key)).ToString(CultureInfo.InvariantCulture);
+    }
+}
