@@ -1,0 +1,225 @@
+using System.Text.Json;
+using MobZ.Contracts;
+using MobZ.Signaling.Tests.Harness;
+using MobZ.TestKit.Redis;
+
+namespace MobZ.Signaling.Tests.Rooms;
+
+public sealed class M2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
+{
+    [Theory]
+    [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
+    public async Task Nine_publishers_get_stations_the_tenth_is_refused_and_200_viewers_get_offers_for_all_nine(string backend)
+    {
+        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        var munit = await h.StartMunitAsync("munit-a");
+
+        var publishers = new List<TestClient>();
+        for (int i = 0; i < 9; i++)
+        {
+            var p = await h.ConnectAsync();
+            var ack = await p.JoinAsync("big", "m2m", "publisher", $"pub{i}");
+            Assert.Equal("publisher", ack.GetProperty("participantType").GetString());
+            Assert.Equal(i, ack.GetProperty("publishers").GetArrayLength());
+            string stationId = ack.GetProperty("stationId").GetString()!;
+            // Intent first: the station's keys exist by the time the client hears of it.
+            Assert.Equal("munit-a", await h.Store.HashGetAsync(MunitKeys.Station(stationId), StationFields.Munit));
+            Assert.True(await h.Store.SetContainsAsync(MunitKeys.Stations("munit-a"), stationId));
+            publishers.Add(p);
+        }
+        await Eventually(() => munit.Assigns.Count() == 9, "the Munit got nine Assign orders");
+        Assert.All(munit.Assigns, a => Assert.Equal("m2m", a.RoomKind));
+        Assert.All(munit.Assigns, a => Assert.False(a.Hls));
+
+        var tenth = await h.ConnectAsync();
+        Assert.Equal("ROOM_FULL", await tenth.ErrorCodeForAsync(
+            """{"action":"Join","requestId":"p10","roomId":"big","roomKind":"m2m","role":"publisher"}""", "p10"));
+        Assert.Equal(9, await h.Store.HashLengthAsync("room:big:publishers"));
+
+        var viewers = new List<TestClient>();
+        for (int batch = 0; batch < 10; batch++)
+        {
+            var joins = Enumerable.Range(0, 20).Select(async _ =>
+            {
+                var v = await h.ConnectAsync();
+                var ack = await v.JoinAsync("big", "m2m", "viewer");
+                return (v, ack);
+            });
+            foreach (var (v, ack) in await Task.WhenAll(joins))
+            {
+                Assert.Equal("viewer", ack.GetProperty("participantType").GetString());
+                var offers = ack.GetProperty("publishers").EnumerateArray().ToList();
+                Assert.Equal(9, offers.Count);
+                Assert.All(offers, o => Assert.StartsWith("v=0\r\n", o.GetProperty("offerSdp").GetString()));
+                viewers.Add(v);
+            }
+        }
+        Assert.Equal(200, await h.Store.HashLengthAsync("room:big:viewers"));
+
+        var extra = await h.ConnectAsync();
+        Assert.Equal("ROOM_FULL", await extra.ErrorCodeForAsync(
+            """{"action":"Join","requestId":"v201","roomId":"big","roomKind":"m2m","role":"viewer"}""", "v201"));
+
+        // A publisher's offer goes to its station and the Munit's answer comes back.
+        await publishers[0].SendAsync(new { action = "Offer", requestId = "o1", sdp = "v=0\r\npublisher-offer" });
+        var answer = await publishers[0].NextAsync("Answer");
+        Assert.Equal("o1", answer.GetProperty("requestId").GetString());
+        Assert.Contains("a=recvonly", answer.GetProperty("sdp").GetString());
+        var publish = Assert.Single(munit.Requests, r => r.Op == MediaOps.Publish);
+        Assert.Equal("v=0\r\npublisher-offer", publish.Sdp);
+        Assert.Equal(publishers[0].ConnectionId, publish.PeerId);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
+    public async Task Concurrent_joins_elect_exactly_one_owner_and_never_exceed_the_publisher_limit(string backend)
+    {
+        await using var h = await RoomHarness.CreateDirectAsync(backend, redis, o => o.MaxM2mPublishers = 4);
+        await h.StartMunitAsync("munit-a");
+        var clients = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => h.ConnectAsync()));
+
+        await Task.WhenAll(clients.Select(c => c.SendAsync(new { action = "Join", requestId = "j", roomId = "race", roomKind = "m2m", role = "publisher" })));
+        var outcomes = await Task.WhenAll(clients.Select(async c =>
+        {
+            await Eventually(() => c.HasPending("JoinAck") || c.HasPending("Error"), "the join was answered");
+            return c.HasPending("JoinAck") ? await c.NextAsync("JoinAck") : await c.NextAsync("Error");
+        }));
+
+        var acks = outcomes.Where(o => TestClient.Action(o) == "JoinAck").ToList();
+        Assert.Equal(4, acks.Count);
+        Assert.All(outcomes.Where(o => TestClient.Action(o) == "Error"), e => Assert.Equal("ROOM_FULL", e.GetProperty("code").GetString()));
+        var owners = acks.Select(a => a.GetProperty("ownerId").GetString()).Distinct().ToList();
+        Assert.Single(owners);
+        Assert.Contains(owners[0], acks.Select(a => a.GetProperty("participantId").GetString()));
+        Assert.Equal(4, await h.Store.HashLengthAsync("room:race:publishers"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
+    public async Task Watch_returns_the_Munits_offer_and_answers_candidates_and_layers_go_to_that_station(string backend)
+    {
+        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        var munit = await h.StartMunitAsync("munit-a");
+        var pub = await h.ConnectAsync();
+        var viewer = await h.ConnectAsync();
+        string stationId = (await pub.JoinAsync("watch", "m2m", "publisher")).GetProperty("stationId").GetString()!;
+        await viewer.JoinAsync("watch", "m2m", "viewer");
+
+        await viewer.SendAsync(new { action = "Watch", requestId = "w1", publisherId = pub.ConnectionId });
+        var watchAck = await viewer.NextAsync("WatchAck");
+        Assert.Equal(stationId, watchAck.GetProperty("stationId").GetString());
+        Assert.Equal(pub.ConnectionId, watchAck.GetProperty("publisherId").GetString());
+        Assert.Contains("a=sendonly", watchAck.GetProperty("sdp").GetString());
+
+        await viewer.SendAsync(new { action = "Answer", stationId, sdp = "v=0\r\nviewer-answer" });
+        await viewer.SendAsync(new { action = "IceCandidate", stationId, candidate = "candidate:9 1 udp 1 127.0.0.1 7000 typ host", sdpMid = "0" });
+        await viewer.SendAsync(new { action = "SimulcastUpdate", requestId = "s1", stationId, layer = "l" });
+        var layerAck = await viewer.NextAsync("SimulcastUpdateAck");
+        Assert.Equal("l", layerAck.GetProperty("layer").GetString());
+
+        Assert.Contains(munit.Requests, r => r.Op == MediaOps.Answer && r.Sdp == "v=0\r\nviewer-answer" && r.StationId == stationId && r.PeerId == viewer.ConnectionId);
+        Assert.Contains(munit.Requests, r => r.Op == MediaOps.Candidate && r.Candidate!.StartsWith("candidate:9") && r.SdpMid == "0");
+        Assert.Contains(munit.Requests, r => r.Op == MediaOps.Simulcast && r.Layer == "l" && r.StationId == stationId);
+
+        // A viewer leaving tells the station it watched, without waiting for an answer.
+        await viewer.CloseAsync();
+        await Eventually(() => munit.Requests.Any(r => r.Op == MediaOps.Leave && r.PeerId == viewer.ConnectionId && r.ReplyTo == ""),
+            "the Munit heard the viewer leave");
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
+    public async Task UpdateVideo_is_stored_and_broadcast_to_everyone_else_in_the_room(string backend)
+    {
+        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        await h.StartMunitAsync("munit-a");
+        var a = await h.ConnectAsync();
+        var b = await h.ConnectAsync();
+        var v = await h.ConnectAsync();
+        await a.JoinAsync("uv", "m2m", "publisher");
+        await b.JoinAsync("uv", "m2m", "publisher");
+        await v.JoinAsync("uv", "m2m", "viewer");
+
+        await a.SendAsync(new { action = "UpdateVideo", video = false });
+        foreach (var other in new[] { b, v })
+        {
+            var n = await other.NextAsync("UpdateVideo");
+            Assert.Equal(a.ConnectionId, n.GetProperty("participantId").GetString());
+            Assert.False(n.GetProperty("video").GetBoolean());
+            Assert.True(n.GetProperty("audio").GetBoolean());
+        }
+        await a.SyncAsync();
+        Assert.False(a.HasPending("UpdateVideo"));
+
+        // A later joiner sees the stored flags.
+        var late = await h.ConnectAsync();
+        var ack = await late.JoinAsync("uv", "m2m", "viewer");
+        var aInfo = ack.GetProperty("publishers").EnumerateArray().Single(p => p.GetProperty("participantId").GetString() == a.ConnectionId);
+        Assert.False(aInfo.GetProperty("video").GetBoolean());
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
+    public async Task Stations_go_to_the_least_loaded_alive_Munit_that_is_not_draining(string backend)
+    {
+        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        var busy = await h.StartMunitAsync("munit-zz-busy", load: 0.8);
+        var draining = await h.StartMunitAsync("munit-draining", load: 0.1, draining: true);
+        var dead = await h.StartMunitAsync("munit-dead", load: 0.0, alive: false);
+        var idle = await h.StartMunitAsync("munit-idle", load: 0.2);
+
+        var p = await h.ConnectAsync();
+        string stationId = (await p.JoinAsync("pick", "m2m", "publisher")).GetProperty("stationId").GetString()!;
+        Assert.Equal("munit-idle", await h.Store.HashGetAsync(MunitKeys.Station(stationId), StationFields.Munit));
+        await Eventually(() => idle.Assigns.Any(a => a.StationId == stationId), "the idle Munit got the Assign");
+        Assert.Empty(busy.Assigns.Concat(draining.Assigns).Concat(dead.Assigns));
+
+        // Equal load: the one with fewer stations wins, though the registry lists the other first.
+        await h.Store.SortedSetAddAsync(MunitKeys.Registry, "munit-zz-busy", 0.2);
+        var q = await h.ConnectAsync();
+        string second = (await q.JoinAsync("pick", "m2m", "publisher")).GetProperty("stationId").GetString()!;
+        Assert.Equal("munit-zz-busy", await h.Store.HashGetAsync(MunitKeys.Station(second), StationFields.Munit));
+
+        // The publisher leaves: Unassign, and the intent keys are gone.
+        await p.SendAsync(new { action = "Leave" });
+        await p.NextAsync("LeaveAck");
+        Assert.False(await h.Store.ExistsAsync(MunitKeys.Station(stationId)));
+        Assert.False(await h.Store.SetContainsAsync(MunitKeys.Stations("munit-idle"), stationId));
+        await Eventually(() => idle.Unassigns.Any(u => u.StationId == stationId), "the Munit got the Unassign");
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
+    public async Task Without_a_usable_Munit_a_publisher_gets_NO_MUNIT_AVAILABLE_and_no_slot(string backend)
+    {
+        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        await h.StartMunitAsync("munit-draining", draining: true);
+        var p = await h.ConnectAsync();
+        Assert.Equal("NO_MUNIT_AVAILABLE", await p.ErrorCodeForAsync(
+            """{"action":"Join","requestId":"j","roomId":"nomunit","roomKind":"m2m"}""", "j"));
+        Assert.False(await h.Store.ExistsAsync("room:nomunit:publishers"));
+        Assert.Null(await h.Store.HashGetAsync("conn:" + p.ConnectionId, "room"));
+
+        // Viewers need no station.
+        var ack = await p.JoinAsync("nomunit", "m2m", "viewer");
+        Assert.Equal("viewer", ack.GetProperty("participantType").GetString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
+    public async Task A_Munit_that_refuses_an_offer_yields_MUNIT_ERROR_to_that_publisher_only(string backend)
+    {
+        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        var munit = await h.StartMunitAsync("munit-a");
+        var p = await h.ConnectAsync();
+        await p.JoinAsync("refuse", "m2m");
+        munit.FailOp = MediaOps.Publish;
+        Assert.Equal("MUNIT_ERROR", await p.ErrorCodeForAsync("""{"action":"Offer","requestId":"o","sdp":"v=0"}""", "o"));
+        munit.FailOp = null;
+        await p.SendAsync(new { action = "Offer", sdp = "v=0" });
+        await p.NextAsync("Answer");
+    }
+
+    internal static Task Eventually(Func<bool> condition, string because) =>
+        MobZ.TestKit.Eventually.WaitUntilAsync(condition, TimeSpan.FromSeconds(10), because);
+}
