@@ -17,6 +17,9 @@ public sealed class RedisBackend : IStateBackend
     private readonly Lock _linkGate = new();
     private readonly HashSet<ConnectionType> _down = [];
     private bool _disposed;
+    // Bumped on every lost link, so an announcement still waiting for a link that dropped again gives up.
+    private int _failures;
+    private static readonly TimeSpan AnnounceTimeout = TimeSpan.FromSeconds(30);
 
     private RedisBackend(ConnectionMultiplexer connection, string keyPrefix, ILoggerFactory loggerFactory)
     {
@@ -26,6 +29,15 @@ public sealed class RedisBackend : IStateBackend
         Store = new RedisStore(keyPrefix.Length == 0 ? database : database.WithKeyPrefix(keyPrefix));
         _bus = new RedisBus(connection.GetSubscriber(), keyPrefix, loggerFactory.CreateLogger("MobZ.State.Redis.Bus"));
         KeyPrefix = keyPrefix;
+        if (!connection.IsConnected)
+        {
+            // Started before Redis was reachable: the first connection is announced like a reconnection,
+            // so a subscriber that could not subscribe yet learns when to try again.
+            _down.Add(ConnectionType.Interactive);
+            _down.Add(ConnectionType.Subscription);
+            _failures = 1;
+        }
+
         connection.ConnectionFailed += OnConnectionFailed;
         connection.ConnectionRestored += OnConnectionRestored;
     }
@@ -76,7 +88,12 @@ public sealed class RedisBackend : IStateBackend
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
-        lock (_linkGate) _down.Add(e.ConnectionType);
+        lock (_linkGate)
+        {
+            _down.Add(e.ConnectionType);
+            _failures++;
+        }
+
         _logger.LogWarning(e.Exception, "Redis {ConnectionType} link to {EndPoint} lost ({FailureType})",
             e.ConnectionType, e.EndPoint, e.FailureType);
     }
@@ -84,35 +101,58 @@ public sealed class RedisBackend : IStateBackend
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
         bool allBack;
+        int generation;
         lock (_linkGate)
         {
             allBack = _down.Remove(e.ConnectionType) && _down.Count == 0 && !_disposed;
+            generation = _failures;
         }
 
         _logger.LogInformation("Redis {ConnectionType} link to {EndPoint} restored", e.ConnectionType, e.EndPoint);
         if (allBack)
         {
-            _ = AnnounceReconnectedAsync();
+            _ = AnnounceReconnectedAsync(generation);
         }
     }
 
     /// <summary>
     /// Reconciling listeners read keys and expect messages from then on, so both links must really work
-    /// before they hear of it. A PING on each link queues behind the client's own re-SUBSCRIBE commands,
-    /// so its answer means the subscriptions are active again.
+    /// before they hear of it. The client reports a link restored before its handshake is done, so PING
+    /// each link until both answer; the subscription link's PING queues behind the client's own
+    /// re-SUBSCRIBE commands, so its answer also means the subscriptions are active again.
     /// </summary>
-    private async Task AnnounceReconnectedAsync()
+    private async Task AnnounceReconnectedAsync(int generation)
     {
-        try
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var delay = TimeSpan.FromMilliseconds(20);
+        while (true)
         {
-            await _connection.GetDatabase().PingAsync().ConfigureAwait(false);
-            await _connection.GetSubscriber().PingAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (RedisCall.Translate(ex) is not null)
-        {
-            // Lost again before we could announce it; the next restoration announces instead.
-            _logger.LogWarning(ex, "Redis link dropped again right after it was restored");
-            return;
+            lock (_linkGate)
+            {
+                if (_disposed || _failures != generation)
+                {
+                    // Lost again (or closing) before we could announce it; the next restoration announces instead.
+                    return;
+                }
+            }
+
+            try
+            {
+                await _connection.GetDatabase().PingAsync().ConfigureAwait(false);
+                await _connection.GetSubscriber().PingAsync().ConfigureAwait(false);
+                break;
+            }
+            catch (Exception ex) when (RedisCall.Translate(ex) is not null)
+            {
+                if (clock.Elapsed > AnnounceTimeout)
+                {
+                    _logger.LogWarning(ex, "Redis links reported restored but did not answer PING within {Timeout}", AnnounceTimeout);
+                    return;
+                }
+            }
+
+            await Task.Delay(delay).ConfigureAwait(false);
+            delay = TimeSpan.FromMilliseconds(Math.Min(500, delay.TotalMilliseconds * 2));
         }
 
         _logger.LogInformation("Redis reconnected; notifying subscribers to reconcile");

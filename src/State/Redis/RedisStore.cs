@@ -204,9 +204,10 @@ internal sealed class RedisStore(IDatabase database) : IStateStore
         Validate.Score(min);
         Validate.Score(max);
         ArgumentOutOfRangeException.ThrowIfNegative(skip);
-        if (take == 0)
+        if (take == 0 || min > max)
         {
-            // Redis reads LIMIT n 0 as "no limit" in some versions; zero requested means zero returned.
+            // The client swaps reversed bounds (its descending convenience) where ZRANGEBYSCORE returns
+            // nothing; and zero requested means zero returned.
             return Task.FromResult<IReadOnlyList<ScoredMember>>([]);
         }
 

@@ -89,6 +89,17 @@ public sealed class RedisServer : IAsyncLifetime
     public Task<IStateBackend> CreateBackendAsync(string? keyPrefix = null, ILoggerFactory? loggerFactory = null) =>
         StateBackend.CreateAsync(Configuration, loggerFactory ?? NullLoggerFactory.Instance, keyPrefix ?? KeyPrefix);
 
+    /// <summary>
+    /// Sends one raw command (keys unprefixed: add <see cref="KeyPrefix"/> yourself) and returns the reply as
+    /// text, for assertions about what really reached the server. Replies must be simple, integer or ASCII bulk.
+    /// </summary>
+    public async Task<string?> CommandAsync(params string[] command)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var connection = await RespConnection.OpenAsync(Host, Port, timeout.Token).ConfigureAwait(false);
+        return await connection.CommandAsync(timeout.Token, command).ConfigureAwait(false);
+    }
+
     public async Task InitializeAsync()
     {
         if (_private)

@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+
+namespace MobZ.State.Tests.Conformance;
+
+public abstract partial class StateConformanceTests
+{
+    private const int Clients = 50;
+
+    [Fact]
+    public async Task Fifty_clients_racing_for_nine_publisher_slots_get_exactly_nine()
+    {
+        var backends = await OpenClientsAsync(5);
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var attempts = Enumerable.Range(0, Clients).Select(i => Task.Run(async () =>
+        {
+            var store = backends[i % backends.Count].Store;
+            var id = $"client-{i:00}";
+            await start.Task;
+            var won = await store.CreateTransaction()
+                .When(new StateCondition.HashLengthLessThan("room:publishers", 9))
+                .When(new StateCondition.HashNotExists("room:publishers", id))
+                .HashSet("room:publishers", id, "publisher")
+                .ExecuteAsync();
+            return (id, won);
+        })).ToArray();
+
+        start.SetResult();
+        var results = await Task.WhenAll(attempts);
+
+        var winners = results.Where(r => r.won).Select(r => r.id).Order().ToArray();
+        Assert.Equal(9, winners.Length);
+        var seated = await Store.HashGetAllAsync("room:publishers");
+        Assert.Equal(winners, seated.Keys.Order().ToArray());
+    }
+
+    [Fact]
+    public async Task Fifty_clients_popping_twenty_items_take_each_exactly_once()
+    {
+        var items = Enumerable.Range(0, 20).Select(i => $"item-{i:00}").ToArray();
+        foreach (var item in items) await Store.ListRightPushAsync("queue", item);
+
+        var backends = await OpenClientsAsync(5);
+        var taken = new ConcurrentBag<string>();
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var workers = Enumerable.Range(0, Clients).Select(i => Task.Run(async () =>
+        {
+            var store = backends[i % backends.Count].Store;
+            await start.Task;
+            while (true)
+            {
+                // Read the head, then pop it only if it is still the head: the pattern the queue code uses.
+                var head = await store.ListRangeAsync("queue", 0, 0);
+                if (head.Count == 0) return;
+                var popped = await store.CreateTransaction()
+                    .When(new StateCondition.ListIndexEqual("queue", 0, head[0]))
+                    .ListLeftPop("queue")
+                    .ExecuteAsync();
+                if (popped) taken.Add(head[0]);
+            }
+        })).ToArray();
+
+        start.SetResult();
+        await Task.WhenAll(workers);
+
+        Assert.Equal(items, taken.Order(StringComparer.Ordinal).ToArray());
+        Assert.False(await Store.ExistsAsync("queue"));
+    }
+
+    [Fact]
+    public async Task Concurrent_increments_from_many_clients_lose_no_update()
+    {
+        var backends = await OpenClientsAsync(5);
+        await Task.WhenAll(Enumerable.Range(0, Clients).Select(i => Task.Run(async () =>
+        {
+            var store = backends[i % backends.Count].Store;
+            for (var n = 0; n < 10; n++) await store.HashIncrementAsync("munit:load", "streams");
+        })));
+
+        Assert.Equal("500", await Store.HashGetAsync("munit:load", "streams"));
+    }
+}

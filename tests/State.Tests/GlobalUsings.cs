@@ -1,0 +1,1 @@
+global using MobZ.TestKit;
