@@ -1,0 +1,121 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using MobZ.Contracts;
+using MobZ.Signaling.Tests.Harness;
+using MobZ.TestKit.Redis;
+using static MobZ.Signaling.Tests.Rooms.M2mRoomTests;
+
+namespace MobZ.Signaling.Tests.Rooms;
+
+/// <summary>Connections that go away without saying so must not leave state behind.</summary>
+public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
+{
+    [Theory]
+    [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
+    public async Task The_sweep_removes_a_silent_connection_as_if_it_left_and_closes_its_socket(string backend)
+    {
+        await using var h = await RoomHarness.CreateDirectAsync(backend, redis, o => o.HeartbeatTimeout = TimeSpan.FromMilliseconds(400));
+        var munit = await h.StartMunitAsync("munit-a");
+        var alive = await h.ConnectAsync();
+        var silent = await h.ConnectAsync();
+        await alive.JoinAsync("hb", "m2m");
+        string stationId = (await silent.JoinAsync("hb", "m2m")).GetProperty("stationId").GetString()!;
+        var direct = (DirectRoomHarness)h;
+
+        await MobZ.TestKit.Eventually.WaitUntilAsync(async () =>
+        {
+            await alive.SyncAsync(); // Heartbeats keep this one in.
+            await h.Sweeper.SweepAsync();
+            return !direct.IsOpen(silent.ConnectionId);
+        }, TimeSpan.FromSeconds(10), "the silent connection was swept");
+
+        Assert.Contains(silent.ConnectionId, direct.Deleted);
+        Assert.False(await h.Store.ExistsAsync("conn:" + silent.ConnectionId));
+        Assert.Null(await h.Store.SortedSetScoreAsync("rooms:heartbeats", silent.ConnectionId));
+        Assert.False(await h.Store.ExistsAsync(MunitKeys.Station(stationId)));
+        await Eventually(() => munit.Unassigns.Any(u => u.StationId == stationId), "its station was unassigned");
+        var change = await alive.NextAsync("PublishListChangeAck", m => m.GetProperty("reason").GetString() == "timeout");
+        Assert.Single(change.GetProperty("publishers").EnumerateArray());
+        Assert.True(direct.IsOpen(alive.ConnectionId));
+        Assert.NotNull(await h.Store.HashGetAsync("room:hb:publishers", alive.ConnectionId));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
+    public async Task The_hosted_sweep_service_removes_a_connection_that_never_joined_or_spoke(string backend)
+    {
+        await using var h = await RoomHarness.CreateDirectAsync(backend, redis, o =>
+        {
+            o.HeartbeatTimeout = TimeSpan.FromMilliseconds(300);
+            o.SweepInterval = TimeSpan.FromMilliseconds(100);
+            o.RunSweepService = true;
+        });
+        var direct = (DirectRoomHarness)h;
+        var mute = await h.ConnectAsync();
+        Assert.NotNull(await h.Store.SortedSetScoreAsync("rooms:heartbeats", mute.ConnectionId));
+
+        var service = h.Services.GetServices<IHostedService>().Single();
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually(() => !direct.IsOpen(mute.ConnectionId), "the service closed the mute connection");
+            Assert.Null(await h.Store.SortedSetScoreAsync("rooms:heartbeats", mute.ConnectionId));
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
+    public async Task A_vanished_owner_is_removed_when_a_send_to_it_answers_Gone_and_ownership_passes_on(string backend)
+    {
+        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        await h.StartMunitAsync("munit-a");
+        var owner = await h.ConnectAsync();
+        var second = await h.ConnectAsync();
+        var third = await h.ConnectAsync();
+        await owner.JoinAsync("gone", "m2m");
+        await second.JoinAsync("gone", "m2m");
+        await third.JoinAsync("gone", "m2m", "viewer");
+
+        await owner.AbortAsync(); // No $disconnect: only a failed send reveals it.
+        await second.SendAsync(new { action = "UpdateVideo", audio = false });
+
+        var change = await third.NextAsync("PublishListChangeAck", m => m.GetProperty("reason").GetString() == "left");
+        Assert.Equal(second.ConnectionId, change.GetProperty("ownerId").GetString());
+        Assert.False(await h.Store.ExistsAsync("conn:" + owner.ConnectionId));
+        Assert.Equal(second.ConnectionId, await h.Store.HashGetAsync("room:gone", "owner"));
+
+        // The new owner has the owner's powers.
+        await second.SendAsync(new { action = "Kick", participantId = third.ConnectionId });
+        await third.NextAsync("Kicked");
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
+    public async Task Disconnect_of_every_member_leaves_no_room_keys(string backend)
+    {
+        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        var munit = await h.StartMunitAsync("munit-a");
+        var clients = new List<TestClient>();
+        for (int i = 0; i < 5; i++)
+        {
+            var c = await h.ConnectAsync();
+            await c.JoinAsync("empty", "m2m", i < 3 ? "publisher" : "viewer");
+            clients.Add(c);
+        }
+        await Task.WhenAll(clients.Select(c => c.CloseAsync()));
+
+        foreach (var key in new[] { "room:empty", "room:empty:publishers", "room:empty:viewers", "room:empty:requests" })
+            Assert.False(await h.Store.ExistsAsync(key), key);
+        foreach (var c in clients)
+        {
+            Assert.False(await h.Store.ExistsAsync("conn:" + c.ConnectionId));
+            Assert.Null(await h.Store.SortedSetScoreAsync("rooms:heartbeats", c.ConnectionId));
+        }
+        Assert.Equal(0, await h.Store.SetLengthAsync(MunitKeys.Stations("munit-a")));
+        await Eventually(() => munit.Unassigns.Count() == 3, "all three stations were unassigned");
+    }
+}
