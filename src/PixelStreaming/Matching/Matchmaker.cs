@@ -16,16 +16,22 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
 
     public PsKeys Keys => keys;
 
-    /// <summary>Records a player connection; a previous connection of the same player id is returned so it can be closed.</summary>
-    public async Task<string?> AddPlayerAsync(string playerId, string connectionId, string? projectUrl)
+    /// <summary>
+    /// Records a player connection. A previous connection of the same player id is released and returned
+    /// (with the streamer it held) so it can be closed and its streamer told.
+    /// </summary>
+    public async Task<(string? ReplacedConnection, ReleasedStreamer? Released)> AddPlayerAsync(string playerId, string connectionId, string? projectUrl)
     {
+        string? replaced = null;
+        ReleasedStreamer? released = null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var previous = await store.HashGetAsync(keys.Player(playerId), PsFields.Conn);
             if (previous is not null && previous != connectionId)
             {
                 // The same user connected again: the new connection takes the session over.
-                await ReleasePlayerAsync(playerId, previous, disconnecting: true);
+                released = await ReleasePlayerAsync(playerId, previous, disconnecting: true) ?? released;
+                replaced = previous;
                 continue;
             }
             var ok = await store.CreateTransaction()
@@ -34,7 +40,7 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
                 .HashSet(keys.Player(playerId), PsFields.State, PlayerStates.Idle)
                 .HashSet(keys.Player(playerId), PsFields.ProjectUrl, projectUrl ?? "")
                 .ExecuteAsync();
-            if (ok) return previous;
+            if (ok) return (replaced, released);
         }
         throw new InvalidOperationException($"player {playerId} could not be registered: contention did not settle");
     }

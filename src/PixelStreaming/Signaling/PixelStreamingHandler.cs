@@ -86,11 +86,11 @@ public sealed class PixelStreamingHandler(
         await store.HashSetAsync(connKey, [
             new(PsFields.Role, Roles.Player), new(PsFields.Id, playerId), new(PsFields.SourceIp, sourceIp),
             new(PsFields.ProjectUrl, projectUrl), new(PsFields.Greeting, GreetingStates.Pending)]);
-        var previous = await matchmaker.AddPlayerAsync(playerId, connectionId, projectUrl);
+        var (previous, released) = await matchmaker.AddPlayerAsync(playerId, connectionId, projectUrl);
         if (previous is not null)
         {
             logger.LogInformation("Player {PlayerId} reconnected; closing its previous connection {Previous}", playerId, previous);
-            await sessions.EndPreviousPlayerConnectionAsync(previous);
+            await sessions.EndPreviousPlayerConnectionAsync(previous, released, CancellationToken.None);
         }
         logger.LogInformation("Player {PlayerId} connected from {SourceIp}", playerId, sourceIp);
         deferred.Defer("ps-greeting", ct => greeting.DeliverWithRetryAsync(connectionId, Roles.Player, ct));

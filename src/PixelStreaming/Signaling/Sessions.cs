@@ -82,10 +82,11 @@ public sealed class Sessions(
     }
 
     /// <summary>A player id connected again: the old socket is closed and its session ended now, not when the gateway gets round to it.</summary>
-    public async Task EndPreviousPlayerConnectionAsync(string previousConnectionId)
+    public async Task EndPreviousPlayerConnectionAsync(string previousConnectionId, ReleasedStreamer? released, CancellationToken ct)
     {
         await store.DeleteAsync(Keys.Connection(previousConnectionId));
-        await sender.DeleteConnectionAsync(previousConnectionId);
+        await sender.DeleteConnectionAsync(previousConnectionId, ct);
+        if (released is not null) await EndSessionAsync(released, "player connected again elsewhere", ct);
     }
 
     public async Task StreamerDisconnectsPlayerAsync(string streamerId, string streamerConnectionId, string? playerId, string reason, CancellationToken ct)
