@@ -214,7 +214,7 @@ internal sealed class H264Depacketizer : IDisposable
             }
 
             int size = BinaryPrimitives.ReadUInt16BigEndian(rest);
-            if (size == 0 || rest.Length < 2 + size || (rest[2] & 0x80) != 0)
+            if (size == 0 || rest.Length < 2 + size || !IsPlainNalHeader(rest[2]))
             {
                 _corruption = H264DropReason.MalformedPayload;
                 return;
@@ -243,7 +243,7 @@ internal sealed class H264Depacketizer : IDisposable
         byte header = payload[1];
         bool start = (header & 0x80) != 0;
         bool end = (header & 0x40) != 0;
-        if (start && end)
+        if ((start && end) || !IsPlainNalHeader((byte)(header & 0x1F)))
         {
             _corruption = H264DropReason.MalformedPayload;
             return;
@@ -304,6 +304,9 @@ internal sealed class H264Depacketizer : IDisposable
             NoteSlice(type);
         }
     }
+
+    /// <summary>A NAL unit inside an aggregate or fragment must be a real one (1-23), not another packetization type.</summary>
+    private static bool IsPlainNalHeader(byte header) => (header & 0x80) == 0 && (header & 0x1F) is >= 1 and <= 23;
 
     private void AddNal(ReadOnlySpan<byte> nal)
     {
