@@ -1,3 +1,17 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using Microsoft.AspNetCore.Builder;
+using MobZ.LocalStack.Hosting;
+
+// make run: the whole MobZ stack in one process (see docs/gateway.md).
+return await LocalStackHost.RunAsync(new LocalStackOptions { Args = args, Capabilities = MobZCapabilities.Add });
+
+/// <summary>
+/// What `make run` mounts. Tests that want the full stack pass <c>MobZCapabilities.Add</c> to
+/// <see cref="LocalStackHost.StartAsync"/>.
+/// </summary>
+public static class MobZCapabilities
+{
+    public static void Add(WebApplicationBuilder builder)
+    {
+        // Capabilities — one line each (WebSocket/HTTP APIs, demo pages, hosted services, endpoints); see docs/gateway.md.
+    }
+}

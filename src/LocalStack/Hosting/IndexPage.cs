@@ -1,0 +1,70 @@
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using MobZ.Signaling;
+using MobZ.State;
+
+namespace MobZ.LocalStack.Hosting;
+
+/// <summary>
+/// The demo site's front page, built from what is mounted: registered <see cref="DemoPage"/>s, every top-level
+/// .html page in wwwroot (titled by its &lt;title&gt;), the WebSocket and HTTP APIs, and the state backend.
+/// A capability that drops a page into wwwroot is listed without touching this file.
+/// </summary>
+internal static partial class IndexPage
+{
+    public static string Render(IServiceProvider services)
+    {
+        var pages = services.GetServices<DemoPage>().ToList();
+        var webRoot = services.GetRequiredService<IWebHostEnvironment>().WebRootPath;
+        if (Directory.Exists(webRoot))
+        {
+            foreach (var file in Directory.EnumerateFiles(webRoot, "*.html").Order(StringComparer.Ordinal))
+            {
+                var href = "/" + Path.GetFileName(file);
+                if (href == "/index.html" || pages.Any(p => p.Href == href))
+                    continue;
+                var title = TitlePattern().Match(File.ReadAllText(file)) is { Success: true } m ? m.Groups[1].Value.Trim() : Path.GetFileNameWithoutExtension(file);
+                pages.Add(new DemoPage(WebUtility.HtmlDecode(title), href));
+            }
+        }
+
+        var html = new StringBuilder();
+        html.Append("""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>MobZ local stack</title>
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}
+            code{background:#f3f3f3;padding:0 .25rem}li{margin:.4rem 0}h2{margin-top:2rem}</style></head><body>
+            <h1>MobZ local stack</h1>
+            """);
+        html.Append("<h2>Demos</h2><ul id=\"demos\">");
+        if (pages.Count == 0)
+            html.Append("<li>No demo pages are mounted.</li>");
+        foreach (var page in pages)
+        {
+            html.Append("<li><a href=\"").Append(WebUtility.HtmlEncode(page.Href)).Append("\">").Append(WebUtility.HtmlEncode(page.Title)).Append("</a>");
+            if (page.Description is { Length: > 0 } d)
+                html.Append(" — ").Append(WebUtility.HtmlEncode(d));
+            html.Append("</li>");
+        }
+        html.Append("</ul><h2>WebSocket APIs</h2><ul>");
+        foreach (var api in services.GetServices<WebSocketApiRegistration>())
+        {
+            html.Append("<li><code>").Append(WebUtility.HtmlEncode(api.Path)).Append("</code> — route selection <code>")
+                .Append(WebUtility.HtmlEncode(api.RouteSelectionExpression)).Append("</code>, @connections at <code>/")
+                .Append(WebUtility.HtmlEncode(api.Stage)).Append("/@connections/{id}</code></li>");
+        }
+        html.Append("</ul><h2>HTTP APIs</h2><ul>");
+        foreach (var api in services.GetServices<HttpApiRegistration>())
+            html.Append("<li><code>").Append(WebUtility.HtmlEncode(api.PathPrefix)).Append("</code></li>");
+        var backend = services.GetService<IStateBackend>()?.Name ?? "none";
+        html.Append("</ul><p>State backend: <code>").Append(WebUtility.HtmlEncode(backend)).Append("</code></p></body></html>");
+        return html.ToString();
+    }
+
+    [GeneratedRegex("<title>(.*?)</title>", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex TitlePattern();
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MobZ.LocalStack.Gateway;
+using MobZ.State;
+
+namespace MobZ.LocalStack.Hosting;
+
+/// <summary>
+/// Builds and runs the one process of <c>make run</c>: the API-Gateway-compatible WebSocket gateway with its
+/// @connections API, the HTTP APIs, the demo site and whatever the capabilities add, on 127.0.0.1:8080 by default.
+/// Tests start the same host in-process with <see cref="StartAsync"/>.
+/// </summary>
+public static class LocalStackHost
+{
+    public const int DefaultPort = 8080;
+    public const string PortEnvironmentVariable = "MOBZ_PORT";
+    public const string ReadyLinePrefix = "MobZ local stack ready: ";
+
+    public static async Task<WebApplication> BuildAsync(LocalStackOptions options)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = options.Args,
+            ContentRootPath = AppContext.BaseDirectory,
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+        });
+        ConfigureUrls(builder, options);
+        ConfigureLogging(builder, options.MinimumLogLevel);
+
+        builder.Services.AddLocalGateway(options.Gateway);
+        builder.Services.AddSingleton<StateBackendHolder>();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<StateBackendHolder>().Backend);
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IStateBackend>().Store);
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IStateBackend>().Bus);
+        options.Capabilities?.Invoke(builder);
+
+        var app = builder.Build();
+
+        var redis = options.Redis ?? builder.Configuration["redis"] ?? Environment.GetEnvironmentVariable(StateBackend.RedisEnvironmentVariable);
+        await app.Services.GetRequiredService<StateBackendHolder>()
+            .InitializeAsync(redis, options.RedisKeyPrefix, app.Services.GetRequiredService<ILoggerFactory>()).ConfigureAwait(false);
+        var backend = app.Services.GetRequiredService<IStateBackend>();
+        app.Logger.LogInformation("State backend: {Backend}", backend.Name);
+
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.UseStaticFiles();
+        app.MapGet("/", (HttpContext context) => Results.Content(IndexPage.Render(context.RequestServices), "text/html; charset=utf-8"));
+        app.MapLocalGateway();
+        foreach (var mapping in app.Services.GetServices<EndpointMapping>())
+            mapping.Map(app);
+        return app;
+    }
+
+    /// <summary>Starts the host and returns once it listens; the base URL has the real port (":0" resolved).</summary>
+    public static async Task<RunningLocalStack> StartAsync(LocalStackOptions options, CancellationToken cancellationToken = default)
+    {
+        var app = await BuildAsync(options).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        var baseUrl = BaseUrl(app);
+        if (options.PrintReadyLine)
+            Console.Out.WriteLine(ReadyLinePrefix + baseUrl.AbsoluteUri);
+        app.Logger.LogInformation("Demo site at {Url}", baseUrl);
+        return new RunningLocalStack(app, baseUrl);
+    }
+
+    /// <summary>The <c>make run</c> entry point: start, print the ready line, run until Ctrl+C.</summary>
+    public static async Task<int> RunAsync(LocalStackOptions options)
+    {
+        RunningLocalStack running;
+        try
+        {
+            running = await StartAsync(options).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await Console.Error.WriteLineAsync($"MobZ local stack failed to start: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        await using (running.ConfigureAwait(false))
+            await running.App.WaitForShutdownAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    private static void ConfigureUrls(WebApplicationBuilder builder, LocalStackOptions options)
+    {
+        if (options.Urls is not null)
+        {
+            builder.WebHost.UseUrls(options.Urls);
+            return;
+        }
+        if (!string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+            return; // --urls or ASPNETCORE_URLS: respected as given.
+        var port = builder.Configuration["port"] ?? Environment.GetEnvironmentVariable(PortEnvironmentVariable);
+        var value = int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is > 0 and < 65536 ? p : DefaultPort;
+        builder.WebHost.UseUrls($"http://127.0.0.1:{value}");
+    }
+
+    private static void ConfigureLogging(WebApplicationBuilder builder, LogLevel minimum)
+    {
+        builder.Logging.ClearProviders();
+        if (string.Equals(Environment.GetEnvironmentVariable("MOBZ_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase))
+            builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+        else
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.IncludeScopes = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        builder.Logging.SetMinimumLevel(minimum);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", minimum > LogLevel.Information ? minimum : LogLevel.Information);
+    }
+
+    private static Uri BaseUrl(WebApplication app)
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var uri = new Uri(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal));
+        return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
+    }
+}
