@@ -99,9 +99,11 @@ public sealed class RoomsWebSocketHandler(
         var inv = new Invocation(connectionId, null, cancellationToken);
         try
         {
+            // The scan allocates nothing, so even an oversized message's Error can carry its requestId.
+            var scanned = ActionReader.TryRead(body.Span, out action, out requestId);
             if (body.Length > options.Value.MaxMessageBytes)
                 throw new SignalException(ErrorCodes.MessageTooLarge, $"Messages are limited to {options.Value.MaxMessageBytes} bytes");
-            switch (ActionReader.TryRead(body.Span, out action, out requestId))
+            switch (scanned)
             {
                 case ActionReader.Result.Malformed:
                     throw new SignalException(ErrorCodes.BadJson, "The message is not a JSON object");
