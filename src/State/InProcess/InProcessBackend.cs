@@ -20,6 +20,8 @@ public sealed class InProcessBackend : IStateBackend
     public IMessageBus Bus => _bus;
     public string Name => "in-process";
 
+    internal InProcessKeyspace Keyspace => _keyspace;
+
     public ValueTask DisposeAsync()
     {
         _bus.CloseAll();

@@ -48,6 +48,9 @@ internal sealed class InProcessKeyspace : IDisposable
         return value;
     }
 
+    /// <summary>Entries held in memory, expired or not: what the sweep is for.</summary>
+    public int StoredCount => _entries.Count;
+
     public bool Exists(string key) => FindEntry(key) is not null;
 
     /// <summary>Replaces the value; <paramref name="keepTtl"/> false clears any TTL, as SET does.</summary>

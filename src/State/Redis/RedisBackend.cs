@@ -74,6 +74,7 @@ public sealed class RedisBackend : IStateBackend
         lock (_linkGate) _disposed = true;
         _connection.ConnectionFailed -= OnConnectionFailed;
         _connection.ConnectionRestored -= OnConnectionRestored;
+        _bus.CloseAll();
         try
         {
             await _connection.CloseAsync(allowCommandsToComplete: true).ConfigureAwait(false);

@@ -12,6 +12,7 @@ namespace MobZ.State.Redis;
 internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, ILogger logger) : IMessageBus
 {
     private Action? _reconnected;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<OrderedSubscription, byte> _live = new();
 
     public event Action? Reconnected
     {
@@ -33,6 +34,7 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, ILo
         ArgumentNullException.ThrowIfNull(handler);
         var source = Channel(channel);
         var subscription = new OrderedSubscription(channel, handler, logger);
+        _live.TryAdd(subscription, 0);
         Action<RedisChannel, RedisValue> onMessage = (_, value) => subscription.Enqueue((string?)value ?? string.Empty);
         try
         {
@@ -40,12 +42,14 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, ILo
         }
         catch
         {
+            _live.TryRemove(subscription, out _);
             subscription.Close();
             throw;
         }
 
         return new Unsubscriber(async () =>
         {
+            _live.TryRemove(subscription, out _);
             subscription.Close();
             try
             {
@@ -58,6 +62,17 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, ILo
                 LogUnsubscribeFailed(logger, ex, channel);
             }
         });
+    }
+
+    /// <summary>Stops every delivery loop; the backend calls it when it closes the connection.</summary>
+    public void CloseAll()
+    {
+        foreach (var subscription in _live.Keys)
+        {
+            subscription.Close();
+        }
+
+        _live.Clear();
     }
 
     /// <summary>Called by the backend once the connection is back and the subscriptions are restored.</summary>

@@ -78,4 +78,29 @@ public abstract partial class StateConformanceTests
 
         Assert.Equal("500", await Store.HashGetAsync("munit:load", "streams"));
     }
+
+    [Fact]
+    public async Task A_commit_whose_conditions_hold_succeeds_despite_concurrent_writes_to_its_keys()
+    {
+        // On Redis every hammer write touches the watched key, aborting EXEC; those aborts must be retried
+        // internally, because false is reserved for "a condition did not hold".
+        var hammer = (await OpenClientsAsync(1))[0].Store;
+        using var stop = new CancellationTokenSource();
+        var hammering = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested) await hammer.HashIncrementAsync("room", "heartbeat");
+        });
+        await Eventually.WaitUntilAsync(async () => await Store.HashGetAsync("room", "heartbeat") is not null, Patience, "the hammer runs");
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => Store.CreateTransaction()
+            .When(new StateCondition.HashLengthLessThan("room", 1000))
+            .When(new StateCondition.HashNotExists("room", $"member-{i}"))
+            .HashSet("room", $"member-{i}", "joined")
+            .ExecuteAsync()));
+
+        stop.Cancel();
+        await hammering;
+        Assert.All(results, Assert.True);
+        Assert.Equal(101, await Store.HashLengthAsync("room"));
+    }
 }
