@@ -78,8 +78,8 @@ public sealed class PixelStreamingHandler(
             logger.LogWarning("Player refused from {SourceIp}: {Reason}", sourceIp, check.Failure);
             return ProxyResponse.Status(401, check.Failure);
         }
-        var projectUrl = query?.GetValueOrDefault("projectUrl");
-        if (string.IsNullOrWhiteSpace(projectUrl) || !Uri.TryCreate(projectUrl, UriKind.Absolute, out _))
+        var projectUrl = ProjectUrl(query?.GetValueOrDefault("projectUrl"));
+        if (projectUrl is null)
             return ProxyResponse.Status(400, "projectUrl (an absolute, URL-encoded URL) is required");
 
         var playerId = check.PlayerId!;
@@ -239,6 +239,18 @@ public sealed class PixelStreamingHandler(
 
     private Task ReplyErrorAsync(string connectionId, string text, CancellationToken ct) =>
         sessions.SendAsync(connectionId, new ErrorMessage(text), PsJsonContext.Default.ErrorMessage, ct);
+
+    /// <summary>
+    /// The gateway hands over query values decoded once; clients that encode the URL themselves before
+    /// putting it in the query (as the seed's did) arrive still encoded, so one more decode is tried.
+    /// </summary>
+    private static string? ProjectUrl(string? raw)
+    {
+        if (string.IsNullOrWhiteSpace(raw)) return null;
+        if (Uri.TryCreate(raw, UriKind.Absolute, out var direct) && direct.Scheme is not "file") return raw;
+        var decoded = Uri.UnescapeDataString(raw);
+        return Uri.TryCreate(decoded, UriKind.Absolute, out var once) && once.Scheme is not "file" ? decoded : null;
+    }
 
     private static string Truncate(string s) => s.Length <= 64 ? s : s[..64];
 }
