@@ -135,8 +135,10 @@ internal sealed class InProcessKeyspace : IDisposable
     private void SetDeadline(string key, Entry entry, TimeSpan ttl)
     {
         // Redis keeps TTLs in whole milliseconds; a sub-millisecond TTL still lives one millisecond.
-        var ms = Math.Max(1L, (long)Math.Ceiling(ttl.TotalMilliseconds));
-        entry.ExpiresAtMs = NowMs + ms;
+        var ms = Math.Max(1L, (long)Math.Min(Math.Ceiling(ttl.TotalMilliseconds), long.MaxValue / 2));
+        var now = NowMs;
+        // Saturate rather than overflow into the past for absurdly long TTLs.
+        entry.ExpiresAtMs = ms >= NoExpiry - 1 - now ? NoExpiry - 1 : now + ms;
         _deadlines.Enqueue(key, entry.ExpiresAtMs);
     }
 

@@ -100,7 +100,7 @@ internal sealed partial class InProcessStore
             return 0;
         }
 
-        var limit = count == 0 ? long.MaxValue : Math.Abs(count);
+        var limit = count switch { 0 or long.MinValue => long.MaxValue, _ => Math.Abs(count) };
         long removed = 0;
         if (count >= 0)
         {

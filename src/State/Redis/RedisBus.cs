@@ -11,13 +11,14 @@ namespace MobZ.State.Redis;
 /// </summary>
 internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, ILogger logger) : IMessageBus
 {
+    private readonly Lock _handlersGate = new();
     private Action? _reconnected;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<OrderedSubscription, byte> _live = new();
 
     public event Action? Reconnected
     {
-        add { lock (this) _reconnected += value; }
-        remove { lock (this) _reconnected -= value; }
+        add { lock (_handlersGate) _reconnected += value; }
+        remove { lock (_handlersGate) _reconnected -= value; }
     }
 
     public Task<long> PublishAsync(string channel, string message)
@@ -79,7 +80,7 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, ILo
     public void RaiseReconnected()
     {
         Action? handlers;
-        lock (this) handlers = _reconnected;
+        lock (_handlersGate) handlers = _reconnected;
         if (handlers is null) return;
 
         // One failing listener must not keep the others from reconciling.
