@@ -1,0 +1,295 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using MobZ.Rtc.Dtls;
+using MobZ.Rtc.Ice;
+using MobZ.Rtc.Srtp;
+using MobZ.Rtc.Stun;
+
+namespace MobZ.Rtc.Transport;
+
+/// <summary>
+/// One remote WebRTC endpoint on a shared <see cref="RtcUdpTransport"/>: its ICE-lite agent, DTLS
+/// server session and the two SRTP contexts. Receives on the transport's receive thread; sends
+/// from any thread (sends are serialised per peer, the hot path takes one uncontended lock).
+/// </summary>
+public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
+{
+    /// <summary>Largest RTP/RTCP packet <see cref="SendRtp"/>/<see cref="SendRtcp"/> copy and protect.</summary>
+    public const int MaxPacketSize = 1500;
+
+    private readonly RtcUdpTransport _transport;
+    private readonly IRtcPeerHandler _handler;
+    private readonly ILogger _logger;
+    private readonly DtlsServerSession _dtls;
+    private readonly object _stateGate = new();
+    private readonly object _sendGate = new();
+    private volatile SrtpContext? _receive;
+    private SrtpContext? _send;
+    private volatile SocketAddress? _remoteSocketAddress;
+    private RtcPeerState _state = RtcPeerState.New;
+    private long _rtpReceived;
+    private long _rtcpReceived;
+    private long _rtpSent;
+    private long _rtcpSent;
+
+    internal RtcPeer(RtcUdpTransport transport, string id, RtcRemoteParameters remote, IRtcPeerHandler handler,
+        RtcTransportOptions options, ILogger logger)
+    {
+        _transport = transport;
+        _handler = handler;
+        _logger = logger;
+        Id = id;
+        Remote = remote;
+        Agent = new IceLiteAgent(IceCredentials.Generate(), options.Ice) { RemoteUfrag = remote.IceUfrag };
+        Local = new RtcLocalParameters(Agent.LocalCredentials, transport.Certificate.Fingerprint, transport.Candidates);
+        _dtls = new DtlsServerSession(transport.Certificate, remote.Fingerprint, this, this, logger, options.Dtls);
+        Agent.StateChanged += OnIceStateChanged;
+        Agent.SelectedAddressChanged += OnSelectedAddressChanged;
+    }
+
+    public string Id { get; }
+
+    /// <summary>The attributes for our answer: ufrag/pwd, fingerprint, candidates, setup:passive, ice-lite.</summary>
+    public RtcLocalParameters Local { get; }
+
+    public RtcRemoteParameters Remote { get; }
+
+    public RtcPeerState State
+    {
+        get
+        {
+            lock (_stateGate)
+                return _state;
+        }
+    }
+
+    /// <summary>Negotiated SRTP profile once <see cref="RtcPeerState.Connected"/>.</summary>
+    public SrtpProfile SrtpProfile => _dtls.Profile;
+
+    /// <summary>Where media goes: the address the peer nominated (or first checked from).</summary>
+    public TransportAddress? RemoteAddress => Agent.TryGetSelectedAddress(out var address) ? address : null;
+
+    public long RtpReceived => Interlocked.Read(ref _rtpReceived);
+    public long RtcpReceived => Interlocked.Read(ref _rtcpReceived);
+    public long RtpSent => Interlocked.Read(ref _rtpSent);
+    public long RtcpSent => Interlocked.Read(ref _rtcpSent);
+
+    internal IceLiteAgent Agent { get; }
+
+    /// <summary>Copies <paramref name="packet"/> to a stack buffer with tailroom, protects and sends it.</summary>
+    public bool SendRtp(ReadOnlySpan<byte> packet)
+    {
+        if (packet.Length > MaxPacketSize)
+            return false;
+        Span<byte> buffer = stackalloc byte[packet.Length + SrtpProfiles.MaxTrailerLength];
+        packet.CopyTo(buffer);
+        return SendRtpInPlace(buffer, packet.Length);
+    }
+
+    /// <summary>
+    /// Protects <c>buffer[..length]</c> in place (the buffer needs <see cref="SrtpProfiles.MaxTrailerLength"/>
+    /// bytes of tailroom) and sends it. False when not connected or the packet is malformed.
+    /// </summary>
+    public bool SendRtpInPlace(Span<byte> buffer, int length)
+    {
+        var remote = _remoteSocketAddress;
+        if (remote is null)
+            return false;
+        lock (_sendGate)
+        {
+            var send = _send;
+            if (send is null || send.ProtectRtp(buffer, length, out int protectedLength) != SrtpStatus.Ok)
+                return false;
+            if (!_transport.Send(buffer[..protectedLength], remote))
+                return false;
+        }
+        Interlocked.Increment(ref _rtpSent);
+        return true;
+    }
+
+    public bool SendRtcp(ReadOnlySpan<byte> packet)
+    {
+        if (packet.Length > MaxPacketSize)
+            return false;
+        Span<byte> buffer = stackalloc byte[packet.Length + SrtpProfiles.MaxTrailerLength];
+        packet.CopyTo(buffer);
+        return SendRtcpInPlace(buffer, packet.Length);
+    }
+
+    public bool SendRtcpInPlace(Span<byte> buffer, int length)
+    {
+        var remote = _remoteSocketAddress;
+        if (remote is null)
+            return false;
+        lock (_sendGate)
+        {
+            var send = _send;
+            if (send is null || send.ProtectRtcp(buffer, length, out int protectedLength) != SrtpStatus.Ok)
+                return false;
+            if (!_transport.Send(buffer[..protectedLength], remote))
+                return false;
+        }
+        Interlocked.Increment(ref _rtcpSent);
+        return true;
+    }
+
+    /// <summary>Sends DTLS close_notify, stops answering checks and leaves the socket. Idempotent.</summary>
+    public void Close() => Shutdown(RtcPeerState.Closed, "closed locally");
+
+    internal void Start() => SetState(RtcPeerState.Checking);
+
+    internal void OnDtlsDatagram(ReadOnlySpan<byte> datagram) => _dtls.OnDatagram(datagram);
+
+    internal void OnSrtp(Span<byte> datagram, bool rtcp)
+    {
+        var receive = _receive;
+        if (receive is null)
+        {
+            Interlocked.Increment(ref _transport.Counters.NotConnectedValue);
+            return;
+        }
+        if (rtcp)
+        {
+            var status = receive.UnprotectRtcp(datagram, out int length);
+            if (status != SrtpStatus.Ok)
+            {
+                Rejected(status);
+                return;
+            }
+            Interlocked.Increment(ref _rtcpReceived);
+            _handler.OnRtcp(this, datagram[..length]);
+        }
+        else
+        {
+            var status = receive.UnprotectRtp(datagram, out int length);
+            if (status != SrtpStatus.Ok)
+            {
+                Rejected(status);
+                return;
+            }
+            Interlocked.Increment(ref _rtpReceived);
+            _handler.OnRtp(this, datagram[..length]);
+        }
+    }
+
+    internal void OnTimer() => Agent.CheckTimeouts();
+
+    private void Rejected(SrtpStatus status)
+    {
+        Interlocked.Increment(ref _transport.Counters.SrtpRejectedValue);
+        if (_logger.IsEnabled(LogLevel.Trace))
+            _logger.LogTrace("SRTP dropped: {Status}", status);
+    }
+
+    void IDtlsDatagramSender.SendDtls(ReadOnlySpan<byte> datagram)
+    {
+        var remote = _remoteSocketAddress;
+        if (remote is not null)
+            _transport.Send(datagram, remote);
+    }
+
+    void IDtlsSessionObserver.OnDtlsConnected(DtlsServerSession session)
+    {
+        var receive = new SrtpContext(session.RemoteKeys!);
+        var send = new SrtpContext(session.LocalKeys!);
+        lock (_sendGate)
+            _send = send;
+        _receive = receive;
+        lock (_stateGate)
+        {
+            if (_state is RtcPeerState.Failed or RtcPeerState.Closed)
+                return;
+        }
+        // A consent lapse during the handshake keeps us Disconnected until the next check.
+        SetState(Agent.State == IceConnectionState.Disconnected ? RtcPeerState.Disconnected : RtcPeerState.Connected);
+    }
+
+    void IDtlsSessionObserver.OnDtlsClosed(DtlsServerSession session, string reason)
+    {
+        var state = session.State == DtlsSessionState.Failed ? RtcPeerState.Failed : RtcPeerState.Closed;
+        Shutdown(state, "DTLS " + reason);
+    }
+
+    private void OnIceStateChanged(IceLiteAgent agent, IceConnectionState state)
+    {
+        switch (state)
+        {
+            case IceConnectionState.Connected or IceConnectionState.Completed:
+                bool startDtls = false;
+                RtcPeerState? next = null;
+                lock (_stateGate)
+                {
+                    if (_state == RtcPeerState.Checking)
+                    {
+                        next = RtcPeerState.IceConnected;
+                        startDtls = true;
+                    }
+                    else if (_state == RtcPeerState.Disconnected)
+                    {
+                        next = _receive is null ? RtcPeerState.IceConnected : RtcPeerState.Connected;
+                    }
+                }
+                if (next is { } n)
+                    SetState(n);
+                if (startDtls)
+                    _dtls.Start();
+                break;
+            case IceConnectionState.Disconnected:
+                lock (_stateGate)
+                {
+                    if (_state is not (RtcPeerState.IceConnected or RtcPeerState.Connected))
+                        return;
+                }
+                SetState(RtcPeerState.Disconnected);
+                break;
+            case IceConnectionState.Failed:
+                Shutdown(RtcPeerState.Failed, "ICE consent expired");
+                break;
+        }
+    }
+
+    private void OnSelectedAddressChanged(IceLiteAgent agent, TransportAddress address)
+    {
+        _remoteSocketAddress = address.ToIPEndPoint().Serialize();
+        _logger.LogDebug("Peer media address is now {Address}", address);
+    }
+
+    private void Shutdown(RtcPeerState state, string reason)
+    {
+        lock (_stateGate)
+        {
+            if (_state is RtcPeerState.Failed or RtcPeerState.Closed)
+                return;
+        }
+        _logger.LogInformation("Peer {PeerId} {State}: {Reason}", Id, state, reason);
+        SetState(state);
+        _dtls.Close(reason);
+        Agent.Close();
+        _transport.Remove(this);
+        _receive = null;
+        lock (_sendGate)
+        {
+            _send?.Dispose();
+            _send = null;
+        }
+    }
+
+    private void SetState(RtcPeerState next)
+    {
+        lock (_stateGate)
+        {
+            if (_state == next || _state is RtcPeerState.Failed or RtcPeerState.Closed)
+                return;
+            _state = next;
+        }
+        try
+        {
+            _handler.OnStateChanged(this, next);
+        }
+        catch (Exception e)
+        {
+            Interlocked.Increment(ref _transport.Counters.HandlerErrorsValue);
+            _logger.LogWarning(e, "Peer state handler threw");
+        }
+    }
+}

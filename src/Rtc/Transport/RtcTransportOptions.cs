@@ -1,0 +1,36 @@
+using System.Net;
+using MobZ.Rtc.Dtls;
+using MobZ.Rtc.Ice;
+
+namespace MobZ.Rtc.Transport;
+
+public sealed class RtcTransportOptions
+{
+    /// <summary>Address the shared UDP socket binds to: 127.0.0.1 for tests and local runs, 0.0.0.0 on a server.</summary>
+    public IPAddress BindAddress { get; init; } = IPAddress.Loopback;
+
+    /// <summary>UDP port; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    /// <summary>
+    /// Address announced in host candidates instead of the bound one — the task's public IP on ECS
+    /// Fargate, where the socket binds a private address behind 1:1 NAT. With <see cref="BindAddress"/>
+    /// 0.0.0.0 and no announced address, 127.0.0.1 is announced.
+    /// </summary>
+    public IPAddress? AnnouncedAddress { get; init; }
+
+    /// <summary>Kernel receive buffer; large so a burst of video from many peers is not dropped by the OS.</summary>
+    public int SocketReceiveBufferSize { get; init; } = 4 * 1024 * 1024;
+
+    public int SocketSendBufferSize { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>How often consent freshness is evaluated for every peer.</summary>
+    public TimeSpan TimerInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    public IceLiteOptions Ice { get; init; } = new();
+
+    public DtlsSessionOptions Dtls { get; init; } = new();
+
+    /// <summary>One certificate for every peer on this transport; generated when null.</summary>
+    public DtlsCertificate? Certificate { get; init; }
+}

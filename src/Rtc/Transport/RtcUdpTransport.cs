@@ -1,0 +1,253 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MobZ.Rtc.Dtls;
+using MobZ.Rtc.Ice;
+using MobZ.Rtc.Stun;
+
+namespace MobZ.Rtc.Transport;
+
+/// <summary>
+/// One UDP socket shared by many WebRTC peers (ICE-lite, BUNDLE, rtcp-mux — one 5-tuple per peer).
+/// A dedicated receive thread reads into one reused buffer with a reused <see cref="SocketAddress"/>
+/// (no allocation per datagram), classifies by first byte (RFC 7983) and routes: STUN by the ufrag
+/// in USERNAME, DTLS and SRTP by the source address that passed an ICE check. Whatever one peer
+/// sends — garbage included — is dropped with a counted reason and never stops the loop.
+/// </summary>
+public sealed class RtcUdpTransport : IDisposable
+{
+    private const int ReceiveBufferSize = 64 * 1024;
+
+    private readonly Socket _socket;
+    private readonly RtcTransportOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly IceLiteRegistry _registry = new();
+    private readonly ConcurrentDictionary<IceLiteAgent, RtcPeer> _peers = new();
+    private readonly ConcurrentDictionary<string, RtcPeer> _peersById = new(StringComparer.Ordinal);
+    private readonly Thread _receiveThread;
+    private readonly Timer _timer;
+    private volatile bool _disposed;
+
+    public RtcUdpTransport(RtcTransportOptions? options = null, ILoggerFactory? loggerFactory = null)
+    {
+        _options = options ?? new RtcTransportOptions();
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<RtcUdpTransport>();
+        Certificate = _options.Certificate ?? DtlsCertificate.Generate();
+
+        _socket = new Socket(_options.BindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            _socket.ReceiveBufferSize = _options.SocketReceiveBufferSize;
+            _socket.SendBufferSize = _options.SocketSendBufferSize;
+        }
+        catch (SocketException e)
+        {
+            _logger.LogWarning(e, "Could not size the UDP socket buffers");
+        }
+        _socket.Bind(new IPEndPoint(_options.BindAddress, _options.Port));
+        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        Candidates = HostCandidateBuilder.Build(AnnouncedEndPoints(LocalEndPoint, _options.AnnouncedAddress), _options.AnnouncedAddress);
+
+        _receiveThread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"rtc-udp-{LocalEndPoint.Port}" };
+        _receiveThread.Start();
+        _timer = new Timer(_ => OnTimer(), null, _options.TimerInterval, _options.TimerInterval);
+        _logger.LogInformation("WebRTC transport listening on udp {EndPoint}, announcing {Candidates}",
+            LocalEndPoint, string.Join(", ", Candidates.Select(c => $"{c.Address}:{c.Port}")));
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>The DTLS certificate every peer on this transport presents; its fingerprint goes in answers.</summary>
+    public DtlsCertificate Certificate { get; }
+
+    /// <summary>Host candidates to put in answers (the announced address when configured).</summary>
+    public IReadOnlyList<IceCandidate> Candidates { get; }
+
+    public RtcTransportCounters Counters { get; } = new();
+
+    public int PeerCount => _peersById.Count;
+
+    public bool TryGetPeer(string id, out RtcPeer? peer) => _peersById.TryGetValue(id, out peer);
+
+    /// <summary>
+    /// Creates a peer for a remote offer's transport attributes and starts waiting for its checks.
+    /// Put <see cref="RtcPeer.Local"/> into the answer. Throws <see cref="ArgumentException"/> for a
+    /// remote description this endpoint cannot serve (e.g. a=setup:passive).
+    /// </summary>
+    public RtcPeer CreatePeer(RtcRemoteParameters remote, IRtcPeerHandler handler, string? id = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        remote.Validate();
+        id ??= Guid.NewGuid().ToString("N");
+        var logger = _loggerFactory.CreateLogger<RtcPeer>();
+        var peer = new RtcPeer(this, id, remote, handler, _options, logger);
+        if (!_peersById.TryAdd(id, peer))
+            throw new ArgumentException($"a peer with id '{id}' already exists", nameof(id));
+        // 48 random bits of ufrag: a collision is practically impossible, but never share one.
+        if (!_registry.TryRegister(peer.Agent))
+        {
+            _peersById.TryRemove(id, out _);
+            throw new InvalidOperationException("generated ICE ufrag collided; retry");
+        }
+        _peers[peer.Agent] = peer;
+        peer.Start();
+        return peer;
+    }
+
+    internal void Remove(RtcPeer peer)
+    {
+        _registry.Unregister(peer.Agent);
+        _peers.TryRemove(peer.Agent, out _);
+        _peersById.TryRemove(new KeyValuePair<string, RtcPeer>(peer.Id, peer));
+    }
+
+    internal bool Send(ReadOnlySpan<byte> datagram, SocketAddress remote)
+    {
+        try
+        {
+            _socket.SendTo(datagram, SocketFlags.None, remote);
+            return true;
+        }
+        catch (SocketException e)
+        {
+            Interlocked.Increment(ref Counters.SendErrorsValue);
+            _logger.LogDebug("UDP send failed: {Error}", e.SocketErrorCode);
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    private void ReceiveLoop()
+    {
+        var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferSize, pinned: true);
+        var response = new byte[512];
+        var from = new SocketAddress(_socket.AddressFamily);
+        while (!_disposed)
+        {
+            int received;
+            try
+            {
+                received = _socket.ReceiveFrom(buffer, SocketFlags.None, from);
+            }
+            catch (SocketException e) when (!_disposed)
+            {
+                // ICMP errors surface here on some platforms; they concern one peer, not the socket.
+                _logger.LogDebug("UDP receive error {Error}", e.SocketErrorCode);
+                continue;
+            }
+            catch (SocketException)
+            {
+                break;
+            }
+            catch (ObjectDisposedException)
+            {
+                break;
+            }
+
+            Interlocked.Increment(ref Counters.DatagramsReceivedValue);
+            try
+            {
+                Dispatch(buffer.AsSpan(0, received), from, response);
+            }
+            catch (Exception e)
+            {
+                Interlocked.Increment(ref Counters.HandlerErrorsValue);
+                _logger.LogWarning(e, "Datagram processing threw; dropped");
+            }
+        }
+    }
+
+    private void Dispatch(Span<byte> datagram, SocketAddress from, byte[] response)
+    {
+        var kind = DatagramClassifier.Classify(datagram);
+        if (kind == DatagramKind.Unknown || !TransportAddress.TryFromSocketAddress(from, out var remote))
+        {
+            Interlocked.Increment(ref Counters.UnknownKindValue);
+            return;
+        }
+
+        if (kind == DatagramKind.Stun)
+        {
+            var result = _registry.HandleStun(datagram, remote, response, out _);
+            if (result.HasResponse)
+            {
+                Interlocked.Increment(ref Counters.StunAnsweredValue);
+                Send(response.AsSpan(0, result.ResponseLength), from);
+            }
+            else
+            {
+                Interlocked.Increment(ref Counters.StunDroppedValue);
+            }
+            return;
+        }
+
+        if (!_registry.TryGetByAddress(remote, out var agent) || agent is null || !_peers.TryGetValue(agent, out var peer))
+        {
+            Interlocked.Increment(ref Counters.UnknownSourceValue);
+            return;
+        }
+
+        switch (kind)
+        {
+            case DatagramKind.Dtls:
+                peer.OnDtlsDatagram(datagram);
+                break;
+            case DatagramKind.Rtp:
+                peer.OnSrtp(datagram, rtcp: false);
+                break;
+            case DatagramKind.Rtcp:
+                peer.OnSrtp(datagram, rtcp: true);
+                break;
+        }
+    }
+
+    private void OnTimer()
+    {
+        foreach (var peer in _peers.Values)
+        {
+            try
+            {
+                peer.OnTimer();
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning(e, "Peer timer threw");
+            }
+        }
+    }
+
+    private static IReadOnlyList<IPEndPoint> AnnouncedEndPoints(IPEndPoint bound, IPAddress? announced)
+    {
+        if (announced is not null || !(bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any)))
+            return [bound];
+        // Bound to every interface without an announced address: offer each usable unicast address.
+        var addresses = NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .Where(a => a.AddressFamily == bound.AddressFamily && !a.IsIPv6LinkLocal)
+            .Select(a => new IPEndPoint(a, bound.Port))
+            .ToList();
+        return addresses.Count > 0 ? addresses : [new IPEndPoint(IPAddress.Loopback, bound.Port)];
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _timer.Dispose();
+        foreach (var peer in _peersById.Values)
+            peer.Close();
+        _socket.Dispose();
+        _receiveThread.Join(TimeSpan.FromSeconds(2));
+    }
+}
