@@ -25,10 +25,11 @@ public sealed class HlsOptions
     public string KeyPrefix { get; set; } = "hls:";
 
     /// <summary>
-    /// EXT-X-TARGETDURATION in whole seconds: one more than the segment target, so a keyframe that comes a
-    /// little late still fits; a segment is cut without a keyframe rather than grow past it.
+    /// EXT-X-TARGETDURATION in whole seconds: half as long again as the segment target (rounded up), so a
+    /// keyframe that comes a little late still fits; a segment is cut without a keyframe rather than grow
+    /// past it. It never changes during a stream.
     /// </summary>
-    public int TargetDurationSeconds => (int)Math.Ceiling(SegmentTarget.TotalSeconds) + 1;
+    public int TargetDurationSeconds => Math.Max(1, (int)Math.Ceiling(SegmentTarget.TotalSeconds * 1.5 - 1e-9));
 
     /// <summary>How long segment, part and init data live in the store (the playlist window plus a margin).</summary>
     public TimeSpan DataTimeToLive =>

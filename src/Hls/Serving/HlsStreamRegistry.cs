@@ -53,7 +53,9 @@ internal sealed class HlsStreamRegistry : IAsyncDisposable
         }
 
         watcher.Touch();
-        await watcher.EnsureFreshAsync().ConfigureAwait(false);
+        // Concurrent requests share one read, so this stays cheap with many viewers, and a viewer sees
+        // the writes that completed before its request even when the bus nudge is still on its way.
+        await watcher.RefreshAsync().ConfigureAwait(false);
         if (watcher.Current is null)
         {
             if (_watchers.TryRemove(new KeyValuePair<string, Lazy<Task<HlsStreamWatcher>>>(stream, lazy)))

@@ -23,7 +23,6 @@ internal sealed class HlsStreamWatcher : IAsyncDisposable
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _refresh;
     private IAsyncDisposable? _subscription;
-    private long _refreshedAt;
 
     public HlsStreamWatcher(string stream, IStateStore store, IMessageBus bus, HlsKeys keys, TimeSpan poll, TimeProvider time, ILogger logger)
     {
@@ -49,10 +48,6 @@ internal sealed class HlsStreamWatcher : IAsyncDisposable
         await RefreshAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Re-reads the document unless it was read within the last poll interval.</summary>
-    public Task EnsureFreshAsync() =>
-        _time.GetElapsedTime(Volatile.Read(ref _refreshedAt)) < _poll ? Task.CompletedTask : RefreshAsync();
-
     /// <summary>Re-reads the document; concurrent callers share one read.</summary>
     public Task RefreshAsync()
     {
@@ -72,10 +67,8 @@ internal sealed class HlsStreamWatcher : IAsyncDisposable
     {
         try
         {
-            long started = _time.GetTimestamp();
             byte[]? json = await _store.GetAsync(_keys.Playlist(_stream)).ConfigureAwait(false);
             PlaylistDocument? doc = json is null ? null : JsonSerializer.Deserialize(json, HlsJsonContext.Default.PlaylistDocument);
-            Volatile.Write(ref _refreshedAt, started);
             if (doc?.Revision == Current?.Revision && (doc is null) == (Current is null))
             {
                 return;

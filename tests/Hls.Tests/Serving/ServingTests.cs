@@ -1,0 +1,470 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Net;
+using MobZ.Hls.Tests.Fixtures;
+using MobZ.State;
+using MobZ.TestKit;
+using MobZ.TestKit.Redis;
+
+namespace MobZ.Hls.Tests.Serving;
+
+/// <summary>The LL-HLS serving rules, over real Kestrel, on both state backends.</summary>
+public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
+{
+    // Short targets keep the 3 × target duration limits of the spec quick to reach in a test.
+    private static void Fast(HlsOptions o)
+    {
+        o.PartTarget = TimeSpan.FromMilliseconds(100);
+        o.SegmentTarget = TimeSpan.FromMilliseconds(400); // TARGETDURATION 1 (0.6 rounded up)
+        o.PlaylistSegments = 10;
+    }
+
+    private static HlsOptions FastOptions()
+    {
+        var o = new HlsOptions();
+        Fast(o);
+        return o;
+    }
+
+    private async Task<(IStateBackend Backend, HlsTestServer Server, SyntheticPublisher Publisher, string Stream)> StartAsync(string backendName)
+    {
+        IStateBackend backend = await Backends.CreateAsync(backendName, redis);
+        HlsTestServer server = await HlsTestServer.StartAsync(backend, Fast);
+        string stream = $"room-{Guid.NewGuid():N}";
+        return (backend, server, new SyntheticPublisher(stream, backend, FastOptions()), stream);
+    }
+
+    private static async Task<ParsedPlaylist> GetPlaylistAsync(HttpClient client, string url)
+    {
+        using HttpResponseMessage response = await client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/vnd.apple.mpegurl", response.Content.Headers.ContentType?.MediaType);
+        return ParsedPlaylist.Parse(await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task MediaPlaylistCarriesEveryLowLatencyTagWithSpecCompliantValues(string backendName)
+    {
+        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        await using var _ = backend;
+        await using var __ = server;
+        await publisher.InitAsync();
+        await publisher.SegmentsAsync(4, parts: 4);
+        await publisher.PartAsync();
+
+        ParsedPlaylist p = await GetPlaylistAsync(server.Client, $"/hls/{stream}/media.m3u8");
+
+        Assert.True(int.Parse(p.Tags["#EXT-X-VERSION"]) >= 9);
+        int targetDuration = int.Parse(p.Tags["#EXT-X-TARGETDURATION"]);
+        double partTarget = p.Attribute("#EXT-X-PART-INF", "PART-TARGET");
+        var control = ParsedPlaylist.Attributes(p.Tags["#EXT-X-SERVER-CONTROL"]);
+        Assert.Equal("YES", control["CAN-BLOCK-RELOAD"]);
+        Assert.True(double.Parse(control["PART-HOLD-BACK"]) >= (3 * partTarget) - 1e-9);
+        Assert.True(double.Parse(control["HOLD-BACK"]) >= 3 * targetDuration);
+        Assert.True(double.Parse(control["CAN-SKIP-UNTIL"]) >= 6 * targetDuration);
+        Assert.Equal("0", p.Tags["#EXT-X-MEDIA-SEQUENCE"]);
+        Assert.All(p.Complete, s => Assert.True(Math.Round(s.Duration!.Value) <= targetDuration));
+        Assert.All(p.Segments.SelectMany(s => s.Parts), part => Assert.True(part.Duration <= partTarget + 1e-9));
+        Assert.All(p.Segments, s => Assert.NotNull(s.Map));
+        Assert.All(p.Segments, s => Assert.NotNull(s.ProgramDateTime));
+        Assert.Equal(4, p.Complete.Count());
+        Assert.Single(p.PreloadHints);
+        Assert.Contains("TYPE=PART", p.PreloadHints[0]);
+        Assert.Contains("/4.1.m4s", p.PreloadHints[0]); // segment 4 has part 0, part 1 is next
+        Assert.False(p.Ended);
+        Assert.True(p.Segments[0].Parts[0].Independent);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task PartsAreListedOnlyForSegmentsWithinThreeTargetDurationsOfTheEnd(string backendName)
+    {
+        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        await using var _ = backend;
+        await using var __ = server;
+        await publisher.InitAsync();
+        await publisher.SegmentsAsync(10, parts: 4); // 0.4 s each, TARGETDURATION 1
+
+        ParsedPlaylist p = await GetPlaylistAsync(server.Client, $"/hls/{stream}/media.m3u8");
+
+        double fromEnd = 0;
+        foreach (ParsedPlaylist.Segment segment in Enumerable.Reverse(p.Segments))
+        {
+            if (fromEnd > 3 * 1)
+            {
+                Assert.Empty(segment.Parts);
+            }
+
+            fromEnd += segment.Duration ?? segment.Parts.Sum(x => x.Duration);
+        }
+
+        Assert.NotEmpty(p.Segments[^1].Parts);
+        Assert.Empty(p.Segments[0].Parts);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task MultivariantPlaylistNamesCodecsResolutionBandwidthAndTheMediaPlaylist(string backendName)
+    {
+        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        await using var _ = backend;
+        await using var __ = server;
+        await publisher.InitAsync(640, 360);
+        await publisher.SegmentsAsync(1, parts: 4);
+
+        string text = await server.Client.GetStringAsync($"/hls/{stream}/index.m3u8");
+
+        string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("#EXTM3U", lines[0]);
+        string inf = Assert.Single(lines, l => l.StartsWith("#EXT-X-STREAM-INF:"));
+        var attributes = ParsedPlaylist.Attributes(inf["#EXT-X-STREAM-INF:".Length..]);
+        Assert.Equal("avc1.42c01f,opus", attributes["CODECS"]);
+        Assert.Equal("640x360", attributes["RESOLUTION"]);
+        Assert.True(long.Parse(attributes["BANDWIDTH"]) > 0);
+        Assert.Equal("media.m3u8", lines[Array.IndexOf(lines, inf) + 1]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task BlockingReloadIsReleasedWithinOnePartDurationOfThePartBeingStored(string backendName)
+    {
+        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        await using var _ = backend;
+        await using var __ = server;
+        await publisher.InitAsync();
+        await publisher.SegmentsAsync(1, parts: 4);
+        await publisher.PartAsync(); // 1.0 exists; ask for 1.1
+
+        var clock = Stopwatch.StartNew();
+        Task<HttpResponseMessage> blocked = server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=1&_HLS_part=1");
+        await Task.WhenAny(blocked, Task.Delay(300));
+        Assert.False(blocked.IsCompleted, "the request must wait for part 1.1");
+
+        await publisher.PartAsync();
+        TimeSpan stored = clock.Elapsed;
+        using HttpResponseMessage response = await blocked;
+        TimeSpan released = clock.Elapsed;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        ParsedPlaylist p = ParsedPlaylist.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(2, p.Segments.Single(s => s.Msn == 1).Parts.Count);
+        Assert.True(released - stored < TimeSpan.FromMilliseconds(100), $"released {(released - stored).TotalMilliseconds} ms after the part was stored");
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task BlockingReloadForASegmentWaitsUntilItIsComplete(string backendName)
+    {
+        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        await using var _ = backend;
+        await using var __ = server;
+        await publisher.InitAsync();
+        await publisher.PartAsync();
+
+        Task<HttpResponseMessage> blocked = server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=0");
+        await publisher.PartAsync();
+        await Task.WhenAny(blocked, Task.Delay(200));
+        Assert.False(blocked.IsCompleted, "segment 0 is not complete yet");
+        await publisher.EndSegmentAsync();
+
+        using HttpResponseMessage response = await blocked;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(ParsedPlaylist.Parse(await response.Content.ReadAsStringAsync()).Complete);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task BlockingReloadAnswers503AfterThreeTargetDurations(string backendName)
+    {
+        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        await using var _ = backend;
+        await using var __ = server;
+        await publisher.InitAsync();
+        await publisher.PartAsync();
+
+        var clock = Stopwatch.StartNew();
+        using HttpResponseMessage response = await server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=0&_HLS_part=1");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 2.9, 4.5); // TARGETDURATION is 1
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task MalformedOrTooFarAheadDirectivesAreBadRequests(string backendName)
+    {
+        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        await using var _ = backend;
+        await using var __ = server;
+        await publisher.InitAsync();
+        await publisher.SegmentsAsync(2, parts: 4);
+        await publisher.PartAsync(); // last complete msn 1, segment 2 open with one part
+
+        foreach (string query in new[]
+        {
+            "_HLS_part=1", // part without msn
+            "_HLS_msn=abc",
+            "_HLS_msn=-1",
+            "_HLS_msn=2&_HLS_part=x",
+            "_HLS_msn=4", // more than two past the last segment
+            "_HLS_msn=2&_HLS_part=40", // far more than 3 / PART-TARGET parts ahead
+        })
+        {
+            var clock = Stopwatch.StartNew();
+            using HttpResponseMessage response = await server.Client.GetAsync($"/hls/{stream}/media.m3u8?{query}");
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{query} gave {response.StatusCode}");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"{query} was held");
+        }
+
+        // Two segments ahead is still within the limit, so it blocks (and times out here) instead of 400.
+        using HttpResponseMessage allowed = await server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=3");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, allowed.StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task UnknownStreamsFilesAndSessionsAre404(string backendName)
+    {
+        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        await using var _ = backend;
+        await using var __ = server;
+        await publisher.InitAsync();
+        await publisher.SegmentsAsync(1, parts: 4);
+        ParsedPlaylist p = await GetPlaylistAsync(server.Client, $"/hls/{stream}/media.m3u8");
+        string session = p.Segments[0].Map!.Split('/')[0];
+
+        foreach (string url in new[]
+        {
+            "/hls/nobody/media.m3u8",
+            "/hls/nobody/index.m3u8",
+            "/hls/bad%20name/media.m3u8",
+            $"/hls/{stream}/{session}/99.m4s",
+            $"/hls/{stream}/{session}/0.9.m4s", // segment 0 ended with four parts
+            $"/hls/{stream}/{session}/x.m4s",
+            $"/hls/{stream}/{session}/0.ts",
+            $"/hls/{stream}/ffffffffffff/0.m4s",
+            $"/hls/{stream}/ffffffffffff/init.mp4",
+            $"/hls/{stream}/NOT-A-SESSION/init.mp4",
+        })
+        {
+            using HttpResponseMessage response = await server.Client.GetAsync(url);
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{url} gave {response.StatusCode}");
+            Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task APreloadHintedPartRequestBlocksUntilThePartExists(string backendName)
+    {
+        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        await using var _ = backend;
+        await using var __ = server;
+        await publisher.InitAsync();
+        await publisher.PartAsync();
+        ParsedPlaylist p = await GetPlaylistAsync(server.Client, $"/hls/{stream}/media.m3u8");
+        string hint = ParsedPlaylist.Attributes(Assert.Single(p.PreloadHints))["URI"];
+        Assert.EndsWith("/0.1.m4s", hint);
+
+        Task<HttpResponseMessage> blocked = server.Client.GetAsync($"/hls/{stream}/{hint}");
+        await Task.WhenAny(blocked, Task.Delay(300));
+        Assert.False(blocked.IsCompleted, "the hinted part does not exist yet");
+        await publisher.PartAsync();
+
+        using HttpResponseMessage response = await blocked;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(SyntheticPublisher.PartBytes(0, 1), await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task EveryListedUriIsServedWithImmutableCachingAndPlaylistsWithShortCaching(string backendName)
+    {
+        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        await using var _ = backend;
+        await using var __ = server;
+        await publisher.InitAsync();
+        await publisher.SegmentsAsync(2, parts: 4);
+        await publisher.PartAsync();
+
+        using HttpResponseMessage playlistResponse = await server.Client.GetAsync($"/hls/{stream}/media.m3u8");
+        Assert.True(playlistResponse.Headers.CacheControl!.MaxAge <= TimeSpan.FromSeconds(1));
+        ParsedPlaylist p = ParsedPlaylist.Parse(await playlistResponse.Content.ReadAsStringAsync());
+        var uris = p.Segments.SelectMany(s => s.Parts.Select(x => x.Uri).Append(s.Uri).Append(s.Map)).OfType<string>().Distinct().ToList();
+        Assert.Equal(1 + 2 + 9, uris.Count); // init, two segments, nine parts
+
+        foreach (string uri in uris)
+        {
+            using HttpResponseMessage response = await server.Client.GetAsync($"/hls/{stream}/{uri}");
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{uri} gave {response.StatusCode}");
+            Assert.True(response.Headers.CacheControl!.Public);
+            Assert.Equal(TimeSpan.FromDays(365), response.Headers.CacheControl.MaxAge);
+            Assert.Contains("immutable", response.Headers.CacheControl.ToString());
+        }
+
+        byte[] segment = await server.Client.GetByteArrayAsync($"/hls/{stream}/{p.Segments[1].Uri}");
+        Assert.Equal(Enumerable.Range(0, 4).SelectMany(i => SyntheticPublisher.PartBytes(1, i)), segment);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task PlaylistsAreGzippedWhenAcceptedAndCorsAllowsOtherOrigins(string backendName)
+    {
+        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        await using var _ = backend;
+        await using var __ = server;
+        await publisher.InitAsync();
+        await publisher.SegmentsAsync(1, parts: 4);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/hls/{stream}/media.m3u8");
+        request.Headers.AcceptEncoding.ParseAdd("gzip");
+        request.Headers.Add("Origin", "https://viewer.example");
+        using HttpResponseMessage response = await server.Client.SendAsync(request);
+        Assert.Equal("gzip", Assert.Single(response.Content.Headers.ContentEncoding));
+        Assert.Equal("*", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Origin")));
+        await using var gzip = new GZipStream(await response.Content.ReadAsStreamAsync(), CompressionMode.Decompress);
+        string text = await new StreamReader(gzip).ReadToEndAsync();
+        Assert.StartsWith("#EXTM3U\n", text);
+
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, $"/hls/{stream}/media.m3u8");
+        preflight.Headers.Add("Origin", "https://viewer.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "GET");
+        using HttpResponseMessage allowed = await server.Client.SendAsync(preflight);
+        Assert.Equal(HttpStatusCode.NoContent, allowed.StatusCode);
+        Assert.Contains("GET", allowed.Headers.GetValues("Access-Control-Allow-Methods").Single());
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task DeltaUpdateSkipsOnlySegmentsOlderThanCanSkipUntil(string backendName)
+    {
+        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        await using var _ = backend;
+        await using var __ = server;
+        await publisher.InitAsync();
+        await publisher.SegmentsAsync(10, parts: 4); // 4 s of playlist, CAN-SKIP-UNTIL 6 s: nothing to skip
+        ParsedPlaylist none = await GetPlaylistAsync(server.Client, $"/hls/{stream}/media.m3u8?_HLS_skip=YES");
+        Assert.Equal(0, none.Skipped);
+        Assert.DoesNotContain("#EXT-X-SKIP", none.Text);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task DeltaUpdateReplacesOldSegmentsWithExtXSkip(string backendName)
+    {
+        IStateBackend backend = await Backends.CreateAsync(backendName, redis);
+        await using var _ = backend;
+        // Longer segments so the window is longer than CAN-SKIP-UNTIL (6 × 1 s).
+        static void Options(HlsOptions o)
+        {
+            Fast(o);
+            o.PartTarget = TimeSpan.FromMilliseconds(200);
+            o.SegmentTarget = TimeSpan.FromMilliseconds(600); // TARGETDURATION 1 (0.9 rounded up)
+        }
+
+        await using HlsTestServer server = await HlsTestServer.StartAsync(backend, Options);
+        var options = new HlsOptions();
+        Options(options);
+        string stream = $"room-{Guid.NewGuid():N}";
+        var publisher = new SyntheticPublisher(stream, backend, options);
+        await publisher.InitAsync();
+        await publisher.SegmentsAsync(10, parts: 5); // ten 1 s segments
+
+        ParsedPlaylist full = await GetPlaylistAsync(server.Client, $"/hls/{stream}/media.m3u8");
+        ParsedPlaylist delta = await GetPlaylistAsync(server.Client, $"/hls/{stream}/media.m3u8?_HLS_skip=YES");
+
+        Assert.Equal(10, full.Complete.Count());
+        Assert.Equal(4, delta.Skipped); // segments ending more than 6 s before the end
+        Assert.Equal(full.Complete.Skip(4).Select(s => s.Uri), delta.Complete.Select(s => s.Uri));
+        Assert.Equal(full.Tags["#EXT-X-MEDIA-SEQUENCE"], delta.Tags["#EXT-X-MEDIA-SEQUENCE"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task TheWindowSlidesAndOldDataExpiresByTtlWhileStayingFetchableMeanwhile(string backendName)
+    {
+        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        await using var _ = backend;
+        await using var __ = server;
+        await publisher.InitAsync();
+        await publisher.SegmentsAsync(13, parts: 4); // window of 10
+
+        ParsedPlaylist p = await GetPlaylistAsync(server.Client, $"/hls/{stream}/media.m3u8");
+        Assert.Equal("3", p.Tags["#EXT-X-MEDIA-SEQUENCE"]);
+        Assert.Equal(10, p.Complete.Count());
+        Assert.Equal(3, p.Segments[0].Msn);
+
+        // Segment 0 and its parts left the playlist but are still served (players may be behind)...
+        string session = p.Segments[0].Map!.Split('/')[0];
+        using HttpResponseMessage old = await server.Client.GetAsync($"/hls/{stream}/{session}/0.2.m4s");
+        Assert.Equal(HttpStatusCode.OK, old.StatusCode);
+
+        // ...until their TTL runs out, so the store does not grow without bound.
+        TimeSpan? ttl = await backend.Store.TimeToLiveAsync($"hls:{stream}:{session}:0.2");
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, TimeSpan.FromSeconds(1), FastOptions().DataTimeToLive);
+        Assert.NotNull(await backend.Store.TimeToLiveAsync($"hls:{stream}:playlist"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task AReconnectingPublisherContinuesTheMediaSequenceWithADiscontinuityAndNewMap(string backendName)
+    {
+        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        await using var _ = backend;
+        await using var __ = server;
+        await publisher.InitAsync();
+        await publisher.SegmentsAsync(2, parts: 4);
+        await publisher.EndAsync();
+        ParsedPlaylist ended = await GetPlaylistAsync(server.Client, $"/hls/{stream}/media.m3u8");
+        Assert.True(ended.Ended);
+        Assert.Empty(ended.PreloadHints);
+
+        var second = new SyntheticPublisher(stream, backend, FastOptions());
+        await second.InitAsync();
+        await second.SegmentsAsync(1, parts: 4);
+
+        ParsedPlaylist p = await GetPlaylistAsync(server.Client, $"/hls/{stream}/media.m3u8?_HLS_msn=2");
+        Assert.False(p.Ended);
+        Assert.Equal([0L, 1L, 2L], p.Complete.Select(s => s.Msn));
+        Assert.True(p.Segments[2].Discontinuity);
+        Assert.NotEqual(p.Segments[0].Map, p.Segments[2].Map);
+        Assert.False(p.Segments[1].Discontinuity);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task ALostBusNudgeIsCoveredByPollingWithinOnePart(string backendName)
+    {
+        var (backend, server, _, stream) = await StartAsync(backendName);
+        await using var __ = backend;
+        await using var ___ = server;
+        // A writer whose bus drops every message: only the store shows the new part.
+        var publisher = new SyntheticPublisher(stream, new SilentBusBackend(backend), FastOptions());
+        await publisher.InitAsync();
+        await publisher.PartAsync();
+
+        var clock = Stopwatch.StartNew();
+        Task<HttpResponseMessage> blocked = server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=0&_HLS_part=1");
+        await Task.WhenAny(blocked, Task.Delay(150));
+        Assert.False(blocked.IsCompleted);
+        await publisher.PartAsync();
+        TimeSpan stored = clock.Elapsed;
+        using HttpResponseMessage response = await blocked;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(clock.Elapsed - stored < TimeSpan.FromMilliseconds(100 + 50), $"{(clock.Elapsed - stored).TotalMilliseconds} ms");
+    }
+
+    private sealed class SilentBusBackend(IStateBackend inner) : IStateBackend, IMessageBus
+    {
+        public IStateStore Store => inner.Store;
+        public IMessageBus Bus => this;
+        public string Name => inner.Name;
+        public event Action? Reconnected { add { } remove { } }
+        public Task<long> PublishAsync(string channel, string message) => Task.FromResult(0L);
+        public Task<IAsyncDisposable> SubscribeAsync(string channel, Func<string, Task> handler) => inner.Bus.SubscribeAsync(channel, handler);
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
