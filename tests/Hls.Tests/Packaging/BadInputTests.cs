@@ -165,3 +165,27 @@ public sealed class BadInputTests(CapturedStreamFixture capture)
         }
     }
 }
+
+/// <summary>A publisher that sends one keyframe and then ignores every request for another.</summary>
+public sealed class KeyframeStarvedPublisherTests
+{
+    [Fact]
+    public async Task SegmentsAreCutWithoutAKeyframeAtTheTargetDurationAndStayDecodable()
+    {
+        var packets = await FfmpegRtpCapture.CaptureAsync(3.5, gop: 1000);
+        var options = new HlsOptions { SegmentTarget = TimeSpan.FromMilliseconds(600) }; // TARGETDURATION 1
+
+        var (output, _, requests) = await PackagerRun.RunAsync(packets, options);
+
+        var segments = output.Segments.ToList();
+        Assert.True(segments.Count >= 3);
+        Assert.All(segments, s => Assert.True(s.Sum(p => p.Info.Duration.TotalSeconds) <= options.TargetDurationSeconds + 1e-9));
+        Assert.True(segments[0].First().Info.Independent);
+        Assert.All(segments.Skip(1), s => Assert.False(s.First().Info.Independent));
+        Assert.True(requests >= segments.Count - 1); // asked at every segment's cadence
+        Mp4Checker.Result check = Mp4Checker.Check(output.File());
+        Assert.True(check.Problems.Count == 0, check.ToString());
+        Assert.Equal(1, check.SyncSamples);
+        Assert.Equal("", (await Ffprobe.ProbeAsync(output.File())).Errors);
+    }
+}
