@@ -27,7 +27,17 @@ public static class LambdaBootstrap
             return 1;
         }
         var loop = new LambdaRuntimeLoop(client, handler, time, loggerFactory.CreateLogger<LambdaRuntimeLoop>());
-        await loop.RunAsync(stoppingToken).ConfigureAwait(false);
-        return 0;
+        try
+        {
+            await loop.RunAsync(stoppingToken).ConfigureAwait(false);
+            return 0;
+        }
+        catch (HttpRequestException ex)
+        {
+            // The Runtime API itself failed (500 on next means the environment is being torn down): exit so
+            // Lambda starts a fresh one rather than looping on a dead endpoint.
+            logger.LogCritical(ex, "The Runtime API failed; exiting");
+            return 1;
+        }
     }
 }
