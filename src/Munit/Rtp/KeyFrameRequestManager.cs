@@ -22,7 +22,7 @@ public sealed class KeyFrameRequestManager
     public const long DefaultRetryMs = 1000;
     public const int DefaultMaxRetries = 5;
 
-    private readonly IKeyFrameRequester _requester;
+    private IKeyFrameRequester _requester;
     private Entry[] _entries = new Entry[4];
     private int _count;
 
@@ -43,6 +43,9 @@ public sealed class KeyFrameRequestManager
         RetryMs = retryMs;
         MaxRetries = maxRetries;
     }
+
+    /// <summary>Where requests go; replaced when the publisher reconnects.</summary>
+    public IKeyFrameRequester Requester { get => _requester; set => _requester = value; }
 
     public long ThrottleMs { get; }
     public long RetryMs { get; }

@@ -7,5 +7,5 @@ public interface ILayerSource
     /// <summary>The layer has received packets recently (the publisher may pause a layer under load).</summary>
     bool IsActive(int layer, long nowMs);
     /// <summary>Measured incoming bitrate of the layer in bits per second (0 when unknown).</summary>
-    long Bitrate(int layer);
+    long Bitrate(int layer, long nowMs);
 }

@@ -79,6 +79,12 @@ public sealed class SimulcastSelector
         return layer == Current ? LayerDecision.Forward : LayerDecision.Drop;
     }
 
+    /// <summary>The current layer's source restarted: forward nothing until a keyframe of the target.</summary>
+    public void ResetCurrent()
+    {
+        Current = -1;
+    }
+
     private int ChooseTarget(long nowMs)
     {
         int count = _layers.LayerCount;
@@ -89,7 +95,7 @@ public sealed class SimulcastSelector
         int ceiling = 0;
         for (int l = wanted; l >= 0; l--)
         {
-            long bitrate = _layers.Bitrate(l);
+            long bitrate = _layers.Bitrate(l, nowMs);
             double needed = Current >= 0 && l > Current ? bitrate * UpgradeHeadroom : bitrate;
             if (bitrate == 0 || needed <= _bandwidthBps) { ceiling = l; break; }
         }

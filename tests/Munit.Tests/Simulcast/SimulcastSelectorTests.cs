@@ -10,7 +10,7 @@ public class SimulcastSelectorTests
         public bool[] Active { get; } = Enumerable.Repeat(true, bitrates.Length).ToArray();
         public int LayerCount => Bitrates.Length;
         public bool IsActive(int layer, long nowMs) => Active[layer];
-        public long Bitrate(int layer) => Bitrates[layer];
+        public long Bitrate(int layer, long nowMs) => Bitrates[layer];
     }
 
     private static (Layers, SimulcastSelector) Three()

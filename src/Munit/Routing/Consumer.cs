@@ -1,0 +1,73 @@
+using MobZ.Munit.Rtp;
+using MobZ.Munit.Simulcast;
+
+namespace MobZ.Munit.Routing;
+
+/// <summary>
+/// One producer's track as one viewer receives it: its own SSRC, payload type and continuous numbering
+/// (<see cref="RtpRewriter"/>), its send stream (counters, retransmission index, sender reports), and the
+/// decision which incoming packets it takes (<see cref="Decide"/>).
+/// </summary>
+public abstract class Consumer
+{
+    protected Consumer(Producer producer, Subscriber subscriber, uint ssrc, byte payloadType)
+    {
+        Producer = producer;
+        Subscriber = subscriber;
+        Ssrc = ssrc;
+        PayloadType = payloadType;
+        Rewriter = new RtpRewriter(producer.ClockRate);
+        Send = new RtpStreamSend(ssrc, producer.ClockRate);
+    }
+
+    public Producer Producer { get; }
+    public Subscriber Subscriber { get; }
+    public uint Ssrc { get; }
+    public byte PayloadType { get; }
+    /// <summary>RTX SSRC toward the viewer, 0 when RTX was not negotiated (retransmit on the media SSRC).</summary>
+    public uint RtxSsrc { get; init; }
+    public byte RtxPayloadType { get; init; }
+    public ushort NextRtxSeq { get; set; } = (ushort)Random.Shared.Next(0, 0x8000);
+    /// <summary>The mid of this track in the viewer's session (for SDP).</summary>
+    public string? Mid { get; init; }
+    public RtpRewriter Rewriter { get; }
+    public RtpStreamSend Send { get; }
+    public bool Closed { get; set; }
+
+    /// <summary>Layer forwarded now (-1 before the first packet).</summary>
+    public abstract int CurrentLayer { get; }
+    public virtual int TargetLayer => CurrentLayer;
+    public virtual long LayerSwitches => 0;
+
+    /// <summary>Generation of the source layer that was forwarded last (to map a NACK back to the right cache).</summary>
+    public int CurrentGeneration { get; protected set; } = -1;
+
+    /// <summary>Which packets of the producer this viewer gets; called on the packet path for every packet.</summary>
+    public abstract LayerDecision Decide(int layer, int generation, bool keyFrameStart, long nowMs);
+
+    /// <summary>Periodic work (layer choice); called every few tens of milliseconds.</summary>
+    public virtual void Tick(long nowMs) { }
+
+    /// <summary>The viewer's share of its bandwidth estimate for this track.</summary>
+    public virtual void SetBandwidth(long bps) { }
+
+    /// <summary>The viewer's layer preference (SimulcastUpdate); ignored by non-simulcast consumers.</summary>
+    public virtual void SetPreferredLayer(int layer) { }
+
+    /// <summary>The viewer asked for a keyframe (PLI/FIR): ask the publisher, through the throttle.</summary>
+    public void RequestKeyFrame(long nowMs)
+    {
+        Send.KeyFrameRequestsReceived++;
+        int layer = TargetLayer >= 0 ? TargetLayer : CurrentLayer;
+        if (layer < 0) layer = Producer.Layers.Length - 1;
+        uint ssrc = Producer.Layers[layer].Ssrc;
+        if (ssrc != 0) Producer.KeyFrames.KeyFrameNeeded(ssrc, nowMs);
+    }
+
+    protected void RequestKeyFrameFor(int layer, long nowMs)
+    {
+        if (layer < 0) return;
+        uint ssrc = Producer.Layers[layer].Ssrc;
+        if (ssrc != 0) Producer.KeyFrames.KeyFrameNeeded(ssrc, nowMs);
+    }
+}

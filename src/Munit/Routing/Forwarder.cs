@@ -1,0 +1,165 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using MobZ.Munit.Buffers;
+using MobZ.Munit.Codecs;
+using MobZ.Munit.Simulcast;
+using MobZ.Rtc.Rtp;
+
+namespace MobZ.Munit.Routing;
+
+/// <summary>
+/// The per-packet path, top to bottom: a decrypted packet from a publisher goes to every consumer of its
+/// producer, each copy rewritten (SSRC, sequence number, timestamp, payload type) into a pooled buffer that
+/// the viewer's transport encrypts in place and sends. The retransmission path (a viewer's NACK) is at the
+/// bottom. Nothing here allocates; the caller holds the media lock, so nothing here locks.
+/// </summary>
+public sealed class Forwarder(IPacketBufferPool pool)
+{
+    private readonly IPacketBufferPool _pool = pool;
+
+    /// <summary>Packets handed to viewers' transports (after fan-out).</summary>
+    public long Forwarded { get; private set; }
+
+    /// <param name="packet">one decrypted RTP packet; it may be modified in place (RTX unwrap).</param>
+    public void OnPublisherRtp(Publisher publisher, Span<byte> packet, long nowMs)
+    {
+        // 1. Parse. A malformed packet is counted and dropped; it never reaches a viewer.
+        if (!RtpPacket.TryRead(packet, out var rtp))
+        {
+            publisher.Drop(DropReason.Malformed);
+            return;
+        }
+        if (packet.Length > PacketBufferPool.BufferSize - 64)
+        {
+            publisher.Drop(DropReason.Oversized);
+            return;
+        }
+
+        // 2. Which track and simulcast layer (bound from rid / mid / payload type on a new SSRC).
+        if (!publisher.TryResolve(rtp, out var producer, out int layerIndex, out bool isRtx))
+        {
+            publisher.Drop(DropReason.UnknownSsrc);
+            return;
+        }
+        var layer = producer!.Layers[layerIndex];
+
+        // 3. A retransmission from the publisher (RFC 4588) becomes the original packet again, in place.
+        if (isRtx)
+        {
+            if (layer.Ssrc == 0 || !RtxPacket.TryUnwrap(packet, producer.PayloadType, layer.Ssrc, packet, out int length))
+            {
+                // Padding-only RTX is bandwidth probing; without a bound media SSRC there is nothing to repair.
+                publisher.Drop(rtp.Payload.Length == 0 ? DropReason.PaddingOnly : DropReason.RtxWithoutOriginal);
+                return;
+            }
+            packet = packet[..length];
+            RtpPacket.TryRead(packet, out rtp);
+        }
+
+        ushort seq = rtp.SequenceNumber;
+        uint timestamp = rtp.Timestamp;
+        publisher.PacketsIn++;
+        publisher.BytesIn += packet.Length;
+
+        // 4. Receive statistics and the upstream NACK tracker (gaps are asked for on the next tick).
+        var recv = layer.Recv!;
+        recv.Receive(seq, timestamp, packet.Length, nowMs);
+
+        // 5. Padding-only packets carry nothing a viewer needs; consumers on this layer skip the number.
+        var consumers = producer.Consumers;
+        if (rtp.Payload.Length == 0)
+        {
+            publisher.Drop(DropReason.PaddingOnly);
+            foreach (var c in consumers)
+                if (c.CurrentLayer == layerIndex && c.CurrentGeneration == layer.Generation) c.Rewriter.Drop(seq);
+            return;
+        }
+
+        // 6. Keyframe? Then whatever keyframe requests were outstanding for this layer are answered.
+        bool keyFrame = producer.Kind == MediaKind.Video && KeyFrame.IsStart(producer.Codec, rtp.Payload);
+        if (keyFrame)
+        {
+            recv.KeyFrames++;
+            producer.KeyFrames.KeyFrameReceived(layer.Ssrc);
+        }
+
+        // 7. Keep a copy for viewers' NACKs.
+        layer.Cache?.Store(seq, packet, nowMs);
+
+        // 8. Fan out.
+        for (int i = 0; i < consumers.Length; i++)
+        {
+            var consumer = consumers[i];
+            var decision = consumer.Decide(layerIndex, layer.Generation, keyFrame, nowMs);
+            if (decision == LayerDecision.Drop) continue;
+            if (decision == LayerDecision.SwitchAndForward) consumer.Rewriter.RequestResync();
+            if (!consumer.Rewriter.Rewrite(seq, timestamp, nowMs, out ushort outSeq, out uint outTs)) continue;
+            Send(consumer, packet, outSeq, outTs, seq, layerIndex, layer.Generation, rtp.Payload.Length, nowMs);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Send(Consumer consumer, ReadOnlySpan<byte> packet, ushort outSeq, uint outTs, ushort inSeq,
+        int layer, int generation, int payloadLength, long nowMs)
+    {
+        byte[] buffer = _pool.Rent();
+        try
+        {
+            packet.CopyTo(buffer);
+            RtpPacketRewriter.SetSsrc(buffer, consumer.Ssrc);
+            RtpPacketRewriter.SetSequenceNumber(buffer, outSeq);
+            RtpPacketRewriter.SetTimestamp(buffer, outTs);
+            RtpPacketRewriter.SetPayloadType(buffer, consumer.PayloadType);
+            consumer.Send.OnSent(outSeq, outTs, inSeq, layer, generation, consumer.Rewriter.TimestampOffset,
+                packet.Length, payloadLength, nowMs);
+            consumer.Subscriber.Output.SendRtp(buffer, packet.Length);
+            Forwarded++;
+        }
+        finally
+        {
+            _pool.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// A viewer's NACK for one output sequence number: the packet is taken from the producer's cache,
+    /// numbered as it was first sent, and sent again — wrapped as RTX when the viewer negotiated it.
+    /// </summary>
+    /// <returns>false when the packet is no longer cached (or belongs to a source that has restarted since).</returns>
+    public bool Retransmit(Consumer consumer, ushort outputSeq, long nowMs)
+    {
+        if (!consumer.Send.TryFind(outputSeq, out var sent)) return false;
+        var layers = consumer.Producer.Layers;
+        if (sent.Layer >= layers.Length) return false;
+        var layer = layers[sent.Layer];
+        if (layer.Generation != sent.Generation || layer.Cache is null) return false;
+        var cached = layer.Cache.Get(sent.InputSeq, nowMs);
+        if (cached.IsEmpty) return false;
+
+        byte[] buffer = _pool.Rent();
+        try
+        {
+            cached.CopyTo(buffer);
+            uint outTs = BinaryPrimitives.ReadUInt32BigEndian(cached[4..]) + sent.TimestampOffset;
+            RtpPacketRewriter.SetSsrc(buffer, consumer.Ssrc);
+            RtpPacketRewriter.SetSequenceNumber(buffer, outputSeq);
+            RtpPacketRewriter.SetTimestamp(buffer, outTs);
+            RtpPacketRewriter.SetPayloadType(buffer, consumer.PayloadType);
+            int length = cached.Length;
+            if (consumer.RtxSsrc != 0)
+            {
+                ushort rtxSeq = consumer.NextRtxSeq++;
+                // In place: the payload moves two bytes right to make room for the original sequence number.
+                if (!RtxPacket.TryWrap(buffer.AsSpan(0, length), consumer.RtxPayloadType, consumer.RtxSsrc, rtxSeq, buffer, out length))
+                    return false;
+            }
+            consumer.Send.OnRetransmitted(length);
+            consumer.Subscriber.Output.SendRtp(buffer, length);
+            return true;
+        }
+        finally
+        {
+            _pool.Return(buffer);
+        }
+    }
+}

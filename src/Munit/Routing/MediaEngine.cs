@@ -1,0 +1,103 @@
+using MobZ.Munit.Buffers;
+using MobZ.Rtc.Rtcp;
+
+namespace MobZ.Munit.Routing;
+
+/// <summary>
+/// The Munit's media core: the forwarder, the RTCP reporter, every publisher and viewer, and the one lock
+/// that orders the packet path against control changes and the periodic tick. Packets arrive on the
+/// transport's receive thread, so the lock is almost never contended (the forwarding benchmark includes it).
+/// </summary>
+public sealed class MediaEngine : IDisposable
+{
+    public const int TickIntervalMs = 20;
+
+    private readonly List<Publisher> _publishers = [];
+    private readonly List<Subscriber> _subscribers = [];
+    private readonly CancellationTokenSource _stop = new();
+    private long _lastReportMs;
+    private Task? _ticker;
+
+    public MediaEngine(IPacketBufferPool? pool = null)
+    {
+        Pool = pool ?? PacketBufferPool.Shared;
+        Forwarder = new Forwarder(Pool);
+        Reporter = new RtcpReporter(Pool);
+    }
+
+    public Lock Gate { get; } = new();
+    public IPacketBufferPool Pool { get; }
+    public Forwarder Forwarder { get; }
+    public RtcpReporter Reporter { get; }
+
+    /// <summary>Monotonic milliseconds: the clock of every media timer.</summary>
+    public static long NowMs => Environment.TickCount64;
+
+    public static ulong NtpNow => NtpTime.FromDateTime(DateTime.UtcNow);
+
+    /// <summary>Starts the periodic tick (RTCP, NACKs, keyframe retries, layer choice) on a background task.</summary>
+    public void Start()
+    {
+        _ticker ??= Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(TickIntervalMs));
+            try
+            {
+                while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+                    Tick(NowMs, NtpNow);
+            }
+            catch (OperationCanceledException) { }
+        });
+    }
+
+    public void Add(Publisher publisher) { lock (Gate) _publishers.Add(publisher); }
+    public void Remove(Publisher publisher) { lock (Gate) _publishers.Remove(publisher); }
+    public void Add(Subscriber subscriber) { lock (Gate) _subscribers.Add(subscriber); }
+    public void Remove(Subscriber subscriber) { lock (Gate) _subscribers.Remove(subscriber); }
+
+    public int PublisherCount { get { lock (Gate) return _publishers.Count; } }
+    public int SubscriberCount { get { lock (Gate) return _subscribers.Count; } }
+
+    // Transport callbacks. Each takes the lock once per datagram.
+
+    public void OnPublisherRtp(Publisher publisher, Span<byte> packet) => OnPublisherRtp(publisher, packet, NowMs);
+
+    public void OnPublisherRtp(Publisher publisher, Span<byte> packet, long nowMs)
+    {
+        lock (Gate) Forwarder.OnPublisherRtp(publisher, packet, nowMs);
+    }
+
+    public void OnPublisherRtcp(Publisher publisher, ReadOnlySpan<byte> datagram) => OnPublisherRtcp(publisher, datagram, NowMs);
+
+    public void OnPublisherRtcp(Publisher publisher, ReadOnlySpan<byte> datagram, long nowMs)
+    {
+        lock (Gate) RtcpReceiver.OnPublisherRtcp(publisher, datagram, nowMs);
+    }
+
+    public void OnSubscriberRtcp(Subscriber subscriber, ReadOnlySpan<byte> datagram) => OnSubscriberRtcp(subscriber, datagram, NowMs, NtpNow);
+
+    public void OnSubscriberRtcp(Subscriber subscriber, ReadOnlySpan<byte> datagram, long nowMs, ulong ntpNow)
+    {
+        lock (Gate) RtcpReceiver.OnViewerRtcp(Forwarder, subscriber, datagram, nowMs, ReportMath.NtpMiddle32(ntpNow));
+    }
+
+    /// <summary>One round of periodic work; public so tests drive time themselves.</summary>
+    public void Tick(long nowMs, ulong ntpNow)
+    {
+        lock (Gate)
+        {
+            bool reportDue = nowMs - _lastReportMs >= RtcpReporter.ReportIntervalMs;
+            if (reportDue) _lastReportMs = nowMs;
+            foreach (var p in _publishers) Reporter.TickPublisher(p, nowMs, reportDue);
+            foreach (var s in _subscribers) Reporter.TickSubscriber(s, nowMs, ntpNow, reportDue);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        try { _ticker?.Wait(TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
+        _stop.Dispose();
+    }
+
+}

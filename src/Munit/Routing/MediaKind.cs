@@ -1,0 +1,7 @@
+namespace MobZ.Munit.Routing;
+
+public enum MediaKind : byte
+{
+    Audio,
+    Video,
+}

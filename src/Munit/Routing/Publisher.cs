@@ -1,0 +1,133 @@
+using MobZ.Munit.Buffers;
+using MobZ.Munit.Rtp;
+using MobZ.Rtc.Rtcp;
+using MobZ.Rtc.Rtp;
+
+namespace MobZ.Munit.Routing;
+
+/// <summary>
+/// The publisher's peer connection as the forwarder sees it: which producer and layer an incoming SSRC
+/// belongs to (bound on the first packet from the mid / rid / repaired-rid header extensions or the payload
+/// type), and the RTCP path back to the publisher (keyframe requests, NACKs, receiver reports, REMB).
+/// </summary>
+public sealed class Publisher : IKeyFrameRequester
+{
+    private readonly IPacketBufferPool _pool;
+    private Producer[] _producers = [];
+    private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
+
+    public Publisher(string peerId, IPeerOutput output, IPacketBufferPool pool)
+    {
+        PeerId = peerId;
+        Output = output;
+        _pool = pool;
+    }
+
+    public string PeerId { get; set; }
+    public IPeerOutput Output { get; set; }
+    public Producer[] Producers => Volatile.Read(ref _producers);
+    /// <summary>Negotiated header extension ids (0: not negotiated).</summary>
+    public int MidExtensionId { get; set; }
+    public int RidExtensionId { get; set; }
+    public int RepairedRidExtensionId { get; set; }
+    /// <summary>mid of each producer's m-line, same order as <see cref="Producers"/>.</summary>
+    public string?[] Mids { get; set; } = [];
+    public uint RtcpSsrc { get; } = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
+
+    public long PacketsIn { get; set; }
+    public long BytesIn { get; set; }
+    public long NacksSent { get; set; }
+    public long Drops(DropReason reason) => _drops[(int)reason];
+    public void Drop(DropReason reason) => _drops[(int)reason]++;
+
+    public void SetProducers(Producer[] producers, string?[] mids)
+    {
+        Mids = mids;
+        Volatile.Write(ref _producers, producers);
+    }
+
+    /// <summary>Finds (or, for a new SSRC, binds) the producer and layer of an incoming packet.</summary>
+    public bool TryResolve(in RtpPacket rtp, out Producer? producer, out int layer, out bool isRtx)
+    {
+        uint ssrc = rtp.Ssrc;
+        foreach (var p in Producers)
+        {
+            layer = p.FindLayer(ssrc);
+            if (layer >= 0) { producer = p; isRtx = false; return true; }
+            layer = p.FindRtxLayer(ssrc);
+            if (layer >= 0) { producer = p; isRtx = true; return true; }
+        }
+        return TryBind(rtp, out producer, out layer, out isRtx);
+    }
+
+    private bool TryBind(in RtpPacket rtp, out Producer? producer, out int layer, out bool isRtx)
+    {
+        producer = null;
+        layer = -1;
+        isRtx = false;
+        var producers = Producers;
+        if (MidExtensionId > 0 && rtp.TryGetExtension(MidExtensionId, out var mid))
+        {
+            for (int i = 0; i < producers.Length && i < Mids.Length; i++)
+                if (Mids[i] is { } m && AsciiEquals(m, mid)) producer = producers[i];
+        }
+        byte pt = rtp.PayloadType;
+        if (producer is null)
+        {
+            foreach (var p in producers)
+                if (p.PayloadType == pt || p.RtxPayloadType != 0 && p.RtxPayloadType == pt) { producer = p; break; }
+        }
+        if (producer is null) return false;
+        isRtx = producer.RtxPayloadType != 0 && pt == producer.RtxPayloadType;
+
+        if (!producer.IsSimulcast) layer = 0;
+        else if (!isRtx && RidExtensionId > 0 && rtp.TryGetExtension(RidExtensionId, out var rid)) layer = producer.FindRid(rid);
+        else if (isRtx && RepairedRidExtensionId > 0 && rtp.TryGetExtension(RepairedRidExtensionId, out var rrid)) layer = producer.FindRid(rrid);
+        if (layer < 0) return false;
+
+        if (isRtx) producer.Layers[layer].RtxSsrc = rtp.Ssrc;
+        else producer.Layers[layer].Bind(rtp.Ssrc);
+        return true;
+    }
+
+    private static bool AsciiEquals(string s, ReadOnlySpan<byte> b)
+    {
+        if (s.Length != b.Length) return false;
+        for (int i = 0; i < s.Length; i++) if (s[i] != b[i]) return false;
+        return true;
+    }
+
+    /// <summary>Sends a PLI for <paramref name="ssrc"/> (called through the keyframe request manager only).</summary>
+    public void RequestKeyFrame(uint ssrc)
+    {
+        var pli = new PictureLossIndication(RtcpSsrc, ssrc);
+        var buffer = _pool.Rent();
+        try
+        {
+            if (pli.TryWrite(buffer, out int written)) Output.SendRtcp(buffer, written);
+        }
+        finally
+        {
+            _pool.Return(buffer);
+        }
+    }
+
+    /// <summary>Sends NACKs for packets the Munit itself lost upstream.</summary>
+    public void SendNack(uint mediaSsrc, ReadOnlySpan<ushort> lost)
+    {
+        var writer = new GenericNackWriter { SenderSsrc = RtcpSsrc, MediaSsrc = mediaSsrc, LostSequenceNumbers = lost };
+        var buffer = _pool.Rent();
+        try
+        {
+            if (writer.GetSize() <= buffer.Length && writer.TryWrite(buffer, out int written))
+            {
+                NacksSent++;
+                Output.SendRtcp(buffer, written);
+            }
+        }
+        finally
+        {
+            _pool.Return(buffer);
+        }
+    }
+}

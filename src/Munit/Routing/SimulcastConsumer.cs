@@ -1,0 +1,46 @@
+using MobZ.Munit.Simulcast;
+
+namespace MobZ.Munit.Routing;
+
+/// <summary>
+/// A consumer of a simulcast producer: a <see cref="SimulcastSelector"/> picks the layer; switching happens
+/// on a keyframe of the target layer, and the publisher is asked for that keyframe when the target changes.
+/// </summary>
+public sealed class SimulcastConsumer : Consumer
+{
+    private readonly SimulcastSelector _selector;
+
+    public SimulcastConsumer(Producer producer, Subscriber subscriber, uint ssrc, byte payloadType)
+        : base(producer, subscriber, ssrc, payloadType)
+    {
+        _selector = new SimulcastSelector(producer);
+    }
+
+    public SimulcastSelector Selector => _selector;
+    public override int CurrentLayer => _selector.Current;
+    public override int TargetLayer => _selector.Target;
+    public override long LayerSwitches => _selector.Switches;
+
+    public override LayerDecision Decide(int layer, int generation, bool keyFrameStart, long nowMs)
+    {
+        if (_selector.Target < 0 && _selector.Update(nowMs)) RequestKeyFrameFor(_selector.Target, nowMs);
+        if (layer == _selector.Current && generation != CurrentGeneration)
+        {
+            // The publisher restarted this layer: its numbers are new, so start over at a keyframe.
+            _selector.ResetCurrent();
+            RequestKeyFrameFor(_selector.Target, nowMs);
+        }
+        var decision = _selector.OnPacket(layer, keyFrameStart);
+        if (decision == LayerDecision.SwitchAndForward) CurrentGeneration = generation;
+        return decision;
+    }
+
+    public override void Tick(long nowMs)
+    {
+        if (_selector.Update(nowMs)) RequestKeyFrameFor(_selector.Target, nowMs);
+    }
+
+    public override void SetBandwidth(long bps) => _selector.SetBandwidth(bps);
+
+    public override void SetPreferredLayer(int layer) => _selector.SetPreferred(layer);
+}

@@ -1,0 +1,19 @@
+using MobZ.Munit.Codecs;
+
+namespace MobZ.Munit.Routing;
+
+/// <summary>One track a publisher sends, as negotiated: codec, payload types, clock, simulcast rids (low to high).</summary>
+public sealed record PublishedTrack(
+    MediaKind Kind,
+    MediaCodec Codec,
+    byte PayloadType,
+    uint ClockRate,
+    byte RtxPayloadType,
+    IReadOnlyList<string?> Rids,
+    string? Mid);
+
+/// <summary>The header extension ids a publisher negotiated that the Munit reads (0: not negotiated).</summary>
+public sealed record PublisherExtensions(int Mid = 0, int Rid = 0, int RepairedRid = 0);
+
+/// <summary>How one track reaches one viewer: its SSRCs and payload types in the viewer's session.</summary>
+public sealed record ConsumedTrack(uint Ssrc, byte PayloadType, uint RtxSsrc = 0, byte RtxPayloadType = 0, string? Mid = null);
