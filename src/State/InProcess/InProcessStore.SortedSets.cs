@@ -40,6 +40,12 @@ internal sealed partial class InProcessStore
         Validate.Score(min);
         Validate.Score(max);
         ArgumentOutOfRangeException.ThrowIfNegative(skip);
+        if (take == 0 || min > max)
+        {
+            // Answered without looking at the key, exactly as the Redis backend does.
+            return Task.FromResult<IReadOnlyList<ScoredMember>>([]);
+        }
+
         lock (Gate)
         {
             IReadOnlyList<ScoredMember> range = _keys.Find<SortedSetValue>(key)?.RangeByScore(min, max, skip, take) ?? [];

@@ -26,7 +26,29 @@ internal sealed class InProcessTransaction(InProcessStore store, InProcessKeyspa
         }
     }
 
-    private bool Holds(StateCondition condition) => condition switch
+    /// <summary>
+    /// Null-valued string conditions are about existence only. Any other condition that inspects a key
+    /// holding another kind of value does not hold — what Redis answers when the check command is refused.
+    /// </summary>
+    private bool Holds(StateCondition condition)
+    {
+        switch (condition)
+        {
+            case StateCondition.StringEqual { Value: null } c: return !keys.Exists(c.Key);
+            case StateCondition.StringNotEqual { Value: null } c: return keys.Exists(c.Key);
+        }
+
+        try
+        {
+            return Check(condition);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private bool Check(StateCondition condition) => condition switch
     {
         StateCondition.KeyExists c => keys.Exists(c.Key),
         StateCondition.KeyNotExists c => !keys.Exists(c.Key),

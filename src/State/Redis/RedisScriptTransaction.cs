@@ -15,28 +15,38 @@ internal static class RedisScriptTransaction
     private const string Script = """
         local a = 1
         local function nxt() local v = ARGV[a]; a = a + 1; return v end
+        -- A check refused by Redis (WRONGTYPE) means the condition does not hold, as with WATCH conditions.
+        local REFUSED = {}
+        local function q(...)
+          local r = redis.pcall(...)
+          if type(r) == 'table' and r.err then return REFUSED end
+          return r
+        end
+        local function eq(r, v) return r ~= REFUSED and r == v end
+        local function ne(r, v) return r ~= REFUSED and r ~= v end
+        local function lt(r, n) return r ~= REFUSED and r < tonumber(n) end
         local conditions = tonumber(nxt())
         for _ = 1, conditions do
           local code = nxt()
           local key = KEYS[tonumber(nxt())]
           local ok
-          if code == 'ke' then ok = redis.call('EXISTS', key) == 1
-          elseif code == 'kn' then ok = redis.call('EXISTS', key) == 0
-          elseif code == 'se' then ok = redis.call('GET', key) == nxt()
-          elseif code == 'sne' then ok = redis.call('GET', key) ~= nxt()
-          elseif code == 'he' then local f = nxt(); ok = redis.call('HGET', key, f) == nxt()
-          elseif code == 'hne' then local f = nxt(); ok = redis.call('HGET', key, f) ~= nxt()
-          elseif code == 'hx' then ok = redis.call('HEXISTS', key, nxt()) == 1
-          elseif code == 'hnx' then ok = redis.call('HEXISTS', key, nxt()) == 0
-          elseif code == 'hll' then ok = redis.call('HLEN', key) < tonumber(nxt())
-          elseif code == 'hle' then ok = redis.call('HLEN', key) == tonumber(nxt())
-          elseif code == 'sc' then ok = redis.call('SISMEMBER', key, nxt()) == 1
-          elseif code == 'snc' then ok = redis.call('SISMEMBER', key, nxt()) == 0
-          elseif code == 'zll' then ok = redis.call('ZCARD', key) < tonumber(nxt())
-          elseif code == 'lll' then ok = redis.call('LLEN', key) < tonumber(nxt())
-          elseif code == 'lle' then ok = redis.call('LLEN', key) == tonumber(nxt())
-          elseif code == 'lie' then local i = nxt(); ok = redis.call('LINDEX', key, i) == nxt()
-          elseif code == 'linx' then ok = redis.call('LINDEX', key, nxt()) == false
+          if code == 'ke' then ok = eq(q('EXISTS', key), 1)
+          elseif code == 'kn' then ok = eq(q('EXISTS', key), 0)
+          elseif code == 'se' then ok = eq(q('GET', key), nxt())
+          elseif code == 'sne' then ok = ne(q('GET', key), nxt())
+          elseif code == 'he' then local f = nxt(); ok = eq(q('HGET', key, f), nxt())
+          elseif code == 'hne' then local f = nxt(); ok = ne(q('HGET', key, f), nxt())
+          elseif code == 'hx' then ok = eq(q('HEXISTS', key, nxt()), 1)
+          elseif code == 'hnx' then ok = eq(q('HEXISTS', key, nxt()), 0)
+          elseif code == 'hll' then ok = lt(q('HLEN', key), nxt())
+          elseif code == 'hle' then ok = eq(q('HLEN', key), tonumber(nxt()))
+          elseif code == 'sc' then ok = eq(q('SISMEMBER', key, nxt()), 1)
+          elseif code == 'snc' then ok = eq(q('SISMEMBER', key, nxt()), 0)
+          elseif code == 'zll' then ok = lt(q('ZCARD', key), nxt())
+          elseif code == 'lll' then ok = lt(q('LLEN', key), nxt())
+          elseif code == 'lle' then ok = eq(q('LLEN', key), tonumber(nxt()))
+          elseif code == 'lie' then local i = nxt(); ok = eq(q('LINDEX', key, i), nxt())
+          elseif code == 'linx' then ok = eq(q('LINDEX', key, nxt()), false)
           else return redis.error_reply('unknown condition ' .. tostring(code)) end
           if not ok then return 0 end
         end

@@ -194,4 +194,45 @@ public abstract partial class StateConformanceTests
         Assert.False(await transaction.ExecuteAsync());
         Assert.Equal("carol", await Store.GetStringAsync("owner"));
     }
+
+    public static TheoryData<string, bool> WrongKindConditions()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (var name in new[] { "StringEqual", "StringNotEqual", "HashEqual", "HashNotEqual", "HashExists", "HashNotExists",
+                     "HashLengthLessThan", "SetContains", "SetNotContains", "SortedSetLengthLessThan", "ListLengthLessThan", "ListIndexEqual" })
+        {
+            data.Add(name, false);
+            data.Add(name, true);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(WrongKindConditions))]
+    public async Task A_condition_on_a_key_holding_another_kind_of_value_does_not_hold(string kind, bool viaScript)
+    {
+        // "wrong" is a sorted set for every condition below except the sorted-set one, where it is a string.
+        await Store.SortedSetAddAsync("wrong", "m", 1);
+        await Store.SetStringAsync("text", "v");
+        StateCondition condition = kind switch
+        {
+            "StringEqual" => new StateCondition.StringEqual("wrong", "v"),
+            "StringNotEqual" => new StateCondition.StringNotEqual("wrong", "v"),
+            "HashEqual" => new StateCondition.HashEqual("wrong", "f", "v"),
+            "HashNotEqual" => new StateCondition.HashNotEqual("wrong", "f", "v"),
+            "HashExists" => new StateCondition.HashExists("wrong", "f"),
+            "HashNotExists" => new StateCondition.HashNotExists("wrong", "f"),
+            "HashLengthLessThan" => new StateCondition.HashLengthLessThan("wrong", 100),
+            "SetContains" => new StateCondition.SetContains("wrong", "m"),
+            "SetNotContains" => new StateCondition.SetNotContains("wrong", "x"),
+            "SortedSetLengthLessThan" => new StateCondition.SortedSetLengthLessThan("text", 100),
+            "ListLengthLessThan" => new StateCondition.ListLengthLessThan("wrong", 100),
+            "ListIndexEqual" => new StateCondition.ListIndexEqual("wrong", 0, "m"),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+
+        Assert.False(await NewTransaction(viaScript).When(condition).SetString("marker", "x").ExecuteAsync());
+        Assert.False(await Store.ExistsAsync("marker"));
+    }
 }
