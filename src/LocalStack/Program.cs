@@ -13,5 +13,6 @@ public static class MobZCapabilities
     public static void Add(WebApplicationBuilder builder)
     {
         // Capabilities — one line each (WebSocket/HTTP APIs, demo pages, hosted services, endpoints); see docs/gateway.md.
+        builder.AddCapability(s => MobZ.Hls.HlsServiceCollectionExtensions.AddHls(s), e => MobZ.Hls.HlsEndpointRouteBuilderExtensions.MapHls(e)).AddDemoPage("LL-HLS viewer", "/hls/index.html", "hls.js playing a p2m room's Low-Latency HLS stream, /hls/{room}/index.m3u8");
     }
 }
