@@ -156,6 +156,8 @@ public sealed class RedisBackend : IStateBackend
             delay = TimeSpan.FromMilliseconds(Math.Min(500, delay.TotalMilliseconds * 2));
         }
 
+        // Listeners reconcile synchronously; keep that work off the client's completion queue.
+        await Task.Yield();
         _logger.LogInformation("Redis reconnected; notifying subscribers to reconcile");
         _bus.RaiseReconnected();
     }

@@ -54,9 +54,9 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, ILo
             subscription.Close();
             try
             {
-                await subscriber.UnsubscribeAsync(source, onMessage).ConfigureAwait(false);
+                await RedisCall.Run(() => subscriber.UnsubscribeAsync(source, onMessage)).ConfigureAwait(false);
             }
-            catch (Exception ex) when (RedisCall.Translate(ex) is not null)
+            catch (StateUnavailableException ex)
             {
                 // The server is gone; the client forgets the handler anyway, and a server restart drops
                 // the subscription, so there is nothing left to undo.

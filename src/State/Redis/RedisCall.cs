@@ -1,37 +1,43 @@
+using System.Runtime.ExceptionServices;
 using StackExchange.Redis;
 
 namespace MobZ.State.Redis;
 
 /// <summary>
-/// Runs one client call and translates the client library's exceptions into ours, so callers outside this
-/// folder never see a StackExchange.Redis type: unreachable server → <see cref="StateUnavailableException"/>;
-/// a command Redis refused (WRONGTYPE, not an integer) → <see cref="InvalidOperationException"/>, as in-process.
+/// Runs one client call, then hands its outcome to the caller.
+/// <list type="bullet">
+/// <item>The client (1.2.6) completes every call on one ordered completion queue and runs the awaiting code
+/// inline there, so a caller that blocks or computes after an await would stall every other Redis call
+/// in the process (or deadlock waiting for one). Each call therefore leaves that queue before resuming the caller.</item>
+/// <item>The client library's exceptions are translated, so callers outside this folder never see a
+/// StackExchange.Redis type: unreachable server → <see cref="StateUnavailableException"/>; a command Redis
+/// refused (WRONGTYPE, not an integer) → <see cref="InvalidOperationException"/>, as in-process.</item>
+/// </list>
 /// </summary>
 internal static class RedisCall
 {
     public static async Task<T> Run<T>(Func<Task<T>> call)
     {
+        T result;
         try
         {
-            return await call().ConfigureAwait(false);
+            result = await call().ConfigureAwait(false);
         }
-        catch (Exception ex) when (Translate(ex) is { } translated)
+        catch (Exception ex)
         {
-            throw translated;
+            await Task.Yield();
+            throw Translate(ex) ?? Rethrow(ex);
         }
+
+        await Task.Yield();
+        return result;
     }
 
-    public static async Task Run(Func<Task> call)
+    public static Task Run(Func<Task> call) => Run(async () =>
     {
-        try
-        {
-            await call().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (Translate(ex) is { } translated)
-        {
-            throw translated;
-        }
-    }
+        await call().ConfigureAwait(false);
+        return true;
+    });
 
     public static Exception? Translate(Exception ex) => ex switch
     {
@@ -40,4 +46,10 @@ internal static class RedisCall
         RedisTimeoutException e => new StateUnavailableException("Redis did not answer in time: " + e.Message, e),
         _ => null,
     };
+
+    private static Exception Rethrow(Exception ex)
+    {
+        ExceptionDispatchInfo.Capture(ex).Throw();
+        return ex;
+    }
 }

@@ -103,4 +103,29 @@ public abstract partial class StateConformanceTests
         Assert.All(results, Assert.True);
         Assert.Equal(101, await Store.HashLengthAsync("room"));
     }
+
+    [Fact]
+    public async Task A_caller_blocking_after_an_awaited_call_does_not_stall_other_calls()
+    {
+        await Store.SetStringAsync("k", "v");
+        using var blocking = new ManualResetEventSlim();
+        using var otherCallFinished = new ManualResetEventSlim();
+
+        var blocker = Task.Run(async () =>
+        {
+            await Store.GetStringAsync("k");
+            // Synchronous work after an await (here: waiting for another call) must not hold up the backend.
+            blocking.Set();
+            return otherCallFinished.Wait(Patience);
+        });
+        var other = Task.Run(async () =>
+        {
+            Assert.True(blocking.Wait(Patience), "the first caller got its answer");
+            await Store.SetStringAsync("other", "x");
+            otherCallFinished.Set();
+        });
+
+        Assert.True(await blocker, "the second call completed while the first caller was blocked");
+        await other;
+    }
 }
