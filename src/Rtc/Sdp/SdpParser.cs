@@ -297,6 +297,11 @@ public static class SdpParser
             switch (name)
             {
                 case "mid" when value is not null:
+                    if (m.Mid is not null)
+                    {
+                        return $"m-section has a second a=mid ('{m.Mid}' and '{value}')";
+                    }
+
                     if (!_mids.Add(value))
                     {
                         return $"duplicate mid '{value}'";
