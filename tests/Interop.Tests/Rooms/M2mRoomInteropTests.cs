@@ -1,0 +1,82 @@
+using MobZ.TestKit;
+using Xunit.Abstractions;
+
+namespace MobZ.Interop.Tests.Rooms;
+
+/// <summary>
+/// Issue: two Chromium publishers with simulcast, three viewers, through the local stack on Redis and a real
+/// Munit. Every viewer decodes both publishers; a layer switch changes the received width; a publisher that
+/// leaves is announced with PublishListChangeAck and its tracks end.
+/// </summary>
+[Trait("Category", "Interop")]
+public sealed class M2mRoomInteropTests(StackFixture stack, ITestOutputHelper output) : IClassFixture<StackFixture>
+{
+    private static readonly TimeSpan MediaTimeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Viewers_decode_both_simulcast_publishers_switch_layers_and_see_a_publisher_leave()
+    {
+        var room = "e2e-" + Guid.NewGuid().ToString("N")[..8];
+        var alice = await RoomPage.OpenAsync(stack, room, "publisher");
+        await Eventually.WaitUntilAsync(async () => await alice.StationIdAsync() is not null, MediaTimeout, "alice joined with a station");
+        var bob = await RoomPage.OpenAsync(stack, room, "publisher");
+        foreach (var publisher in new[] { alice, bob })
+            await Eventually.WaitUntilAsync(async () => await publisher.PublishStateAsync() == "connected", MediaTimeout,
+                "each publisher's peer connection to the Munit is connected");
+        var aliceStation = (await alice.StationIdAsync())!;
+        var bobStation = (await bob.StationIdAsync())!;
+
+        var viewers = new List<RoomPage>();
+        for (var i = 0; i < 3; i++)
+            viewers.Add(await RoomPage.OpenAsync(stack, room, "viewer"));
+
+        foreach (var viewer in viewers)
+        {
+            await Eventually.WaitUntilAsync(async () =>
+            {
+                var video = await viewer.VideoAsync();
+                return video.TryGetValue(aliceStation, out var a) && a.FramesDecoded > 0
+                    && video.TryGetValue(bobStation, out var b) && b.FramesDecoded > 0;
+            }, MediaTimeout, "every viewer decodes frames from both publishers");
+        }
+
+        // Simulcast: the low layer is a quarter of the high one's width (scaleResolutionDownBy 4).
+        var switcher = viewers[0];
+        await switcher.SelectLayerAsync(aliceStation, "h");
+        var highWidth = await WidthSettledAsync(switcher, aliceStation, w => w >= 480, "high layer arrives");
+        await switcher.SelectLayerAsync(aliceStation, "l");
+        var lowWidth = await WidthSettledAsync(switcher, aliceStation, w => w > 0 && w <= highWidth / 3, "low layer arrives");
+        output.WriteLine($"alice at viewer 0: high {highWidth}px, low {lowWidth}px");
+        Assert.True(lowWidth < highWidth);
+        // Another viewer of the same station is not affected by viewer 0's choice.
+        var other = (await viewers[1].VideoAsync())[aliceStation];
+        Assert.True(other.FrameWidth > lowWidth, $"viewer 1 still gets {other.FrameWidth}px");
+
+        var announcedBefore = new List<int>();
+        foreach (var viewer in viewers)
+            announcedBefore.Add((await viewer.ReceivedActionsAsync()).Count(a => a == "PublishListChangeAck"));
+        await alice.LeaveAsync();
+        for (var i = 0; i < viewers.Count; i++)
+        {
+            var viewer = viewers[i];
+            await Eventually.WaitUntilAsync(async () => !(await viewer.VideoAsync()).ContainsKey(aliceStation), MediaTimeout,
+                "alice's station disappears from every viewer after PublishListChangeAck");
+            Assert.True((await viewer.ReceivedActionsAsync()).Count(a => a == "PublishListChangeAck") > announcedBefore[i],
+                "the viewer was told the publisher list changed");
+            var remaining = await viewer.VideoAsync();
+            Assert.True(remaining.ContainsKey(bobStation), "bob is still watched");
+        }
+        Assert.Equal("[]", await viewers[0].ErrorsAsync());
+    }
+
+    private static async Task<int> WidthSettledAsync(RoomPage viewer, string station, Func<int, bool> accept, string because)
+    {
+        var width = 0;
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            width = (await viewer.VideoAsync())[station].FrameWidth;
+            return accept(width);
+        }, MediaTimeout, because);
+        return width;
+    }
+}

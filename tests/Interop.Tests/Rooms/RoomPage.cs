@@ -1,0 +1,42 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace MobZ.Interop.Tests.Rooms;
+
+/// <summary>One tab on the group-chat demo page (wwwroot/room), read through its window.mobz object.</summary>
+public sealed class RoomPage(IPage page)
+{
+    public IPage Page { get; } = page;
+
+    public static async Task<RoomPage> OpenAsync(StackFixture stack, string room, string role, bool simulcast = true)
+    {
+        var page = await stack.Browser.NewPageAsync();
+        await page.GotoAsync(stack.Page($"/room/?room={room}&kind=m2m&role={role}&simulcast={(simulcast ? 1 : 0)}&autojoin=1").ToString());
+        return new RoomPage(page);
+    }
+
+    public Task<string?> ParticipantIdAsync() => Page.EvaluateAsync<string?>("() => window.mobz.state.participantId");
+
+    public Task<string?> StationIdAsync() => Page.EvaluateAsync<string?>("() => window.mobz.state.stationId");
+
+    public Task<string?> PublishStateAsync() => Page.EvaluateAsync<string?>("() => window.mobz.state.publishPc?.connectionState ?? null");
+
+    public Task<string[]> ReceivedActionsAsync() => Page.EvaluateAsync<string[]>("() => window.mobz.state.received");
+
+    public Task<string> ErrorsAsync() => Page.EvaluateAsync<string>("() => JSON.stringify(window.mobz.state.errors)");
+
+    public async Task<IReadOnlyDictionary<string, StationVideo>> VideoAsync()
+    {
+        var json = await Page.EvaluateAsync<string>("async () => JSON.stringify(await window.mobz.videoStats())");
+        return JsonSerializer.Deserialize<Dictionary<string, StationVideo>>(json, JsonOptions) ?? [];
+    }
+
+    public Task SelectLayerAsync(string stationId, string layer) =>
+        Page.EvaluateAsync("([s, l]) => window.mobz.selectLayer(s, l)", new[] { stationId, layer });
+
+    public Task LeaveAsync() => Page.EvaluateAsync("() => window.mobz.leave()");
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNameCaseInsensitive = true };
+}
+
+public sealed record StationVideo(string PublisherId, long FramesDecoded, int FrameWidth, int FrameHeight, string ConnectionState, string[] TrackStates);

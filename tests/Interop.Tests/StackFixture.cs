@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging;
+using MobZ.LocalStack.Hosting;
+using MobZ.TestKit.Browser;
+using MobZ.TestKit.Redis;
+
+namespace MobZ.Interop.Tests;
+
+/// <summary>
+/// The whole local stack (gateway, room signaling, a Munit with its Regulator, HLS, Pixel Streaming) on the
+/// Redis backend, plus one headless Chromium with a fake camera; shared by the tests of one class.
+/// </summary>
+public sealed class StackFixture : IAsyncLifetime
+{
+    public RedisServer Redis { get; } = new();
+    public RunningLocalStack Stack { get; private set; } = null!;
+    public Chromium Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await Redis.InitializeAsync();
+        Stack = await LocalStackHost.StartAsync(new LocalStackOptions
+        {
+            Urls = "http://127.0.0.1:0",
+            Redis = Redis.Configuration,
+            RedisKeyPrefix = Redis.NewKeyPrefix(),
+            Capabilities = MobZCapabilities.Add,
+            MinimumLogLevel = LogLevel.Warning,
+            PrintReadyLine = false,
+        });
+        Browser = await Chromium.LaunchAsync(new ChromiumOptions
+        {
+            // Several encoders and decoders share two cores; keep Chromium from throttling hidden tabs.
+            ExtraArgs = ["--disable-renderer-backgrounding", "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows"],
+        });
+    }
+
+    public Uri Page(string pathAndQuery) => new(Stack.BaseUrl, pathAndQuery);
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        if (Stack is not null) await Stack.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+}
