@@ -23,7 +23,7 @@ public sealed class LocalStreamerBoot(PixelStreamingOptions options, IServicePro
                 var instances = services.GetRequiredService<InstanceService>();
                 if (await instances.GetAsync(BootInstanceId) is { } stale) await instances.DeleteAsync(stale.InstanceId, CancellationToken.None);
                 var record = await instances.CreateAsync(BootInstanceId, lifetime.ApplicationStopping);
-                logger.LogInformation("Local Pixel Streaming streamer {InstanceId} started; open /ps/ to watch it", record.InstanceId);
+                logger.LogInformation("Local Pixel Streaming streamer {InstanceId} started; open /ps/index.html to watch it", record.InstanceId);
             }
             catch (Exception e)
             {
