@@ -19,7 +19,8 @@ public static class FfmpegRtpCapture
     public const string Ffmpeg = "/usr/bin/ffmpeg";
 
     public static async Task<IReadOnlyList<CapturedPacket>> CaptureAsync(
-        double seconds, string size = "320x240", int fps = 30, int gop = 30, string profile = "baseline", string extraVideoArgs = "")
+        double seconds, string size = "320x240", int fps = 30, int gop = 30, string profile = "baseline", string extraVideoArgs = "",
+        Action<CapturedPacket>? live = null)
     {
         using var videoRtp = Bind();
         using var videoRtcp = Bind();
@@ -29,10 +30,10 @@ public static class FfmpegRtpCapture
         using var stop = new CancellationTokenSource();
         Task[] readers =
         [
-            ReadAsync(videoRtp, HlsTrack.Video, false, packets, stop.Token),
-            ReadAsync(videoRtcp, HlsTrack.Video, true, packets, stop.Token),
-            ReadAsync(audioRtp, HlsTrack.Audio, false, packets, stop.Token),
-            ReadAsync(audioRtcp, HlsTrack.Audio, true, packets, stop.Token),
+            ReadAsync(videoRtp, HlsTrack.Video, false, packets, live, stop.Token),
+            ReadAsync(videoRtcp, HlsTrack.Video, true, packets, live, stop.Token),
+            ReadAsync(audioRtp, HlsTrack.Audio, false, packets, live, stop.Token),
+            ReadAsync(audioRtcp, HlsTrack.Audio, true, packets, live, stop.Token),
         ];
 
         string s = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -95,7 +96,8 @@ public static class FfmpegRtpCapture
 
     private static int Port(Socket socket) => ((IPEndPoint)socket.LocalEndPoint!).Port;
 
-    private static async Task ReadAsync(Socket socket, HlsTrack track, bool rtcp, List<CapturedPacket> packets, CancellationToken stop)
+    private static async Task ReadAsync(
+        Socket socket, HlsTrack track, bool rtcp, List<CapturedPacket> packets, Action<CapturedPacket>? live, CancellationToken stop)
     {
         byte[] buffer = new byte[2048];
         try
@@ -103,9 +105,11 @@ public static class FfmpegRtpCapture
             while (true)
             {
                 int n = await socket.ReceiveAsync(buffer, SocketFlags.None, stop);
+                var packet = new CapturedPacket(track, rtcp, buffer.AsSpan(0, n).ToArray());
                 lock (packets)
                 {
-                    packets.Add(new CapturedPacket(track, rtcp, buffer.AsSpan(0, n).ToArray()));
+                    packets.Add(packet);
+                    live?.Invoke(packet);
                 }
             }
         }
@@ -133,6 +137,13 @@ public static class FfmpegRtpCapture
     public static void Replay(IEnumerable<CapturedPacket> packets, HlsPackager packager)
     {
         foreach (CapturedPacket packet in packets)
+        {
+            Feed(packet, packager);
+        }
+    }
+
+    public static void Feed(CapturedPacket packet, HlsPackager packager)
+    {
         {
             if (!packet.IsRtcp)
             {

@@ -33,6 +33,11 @@ public sealed class HlsTestServer : IAsyncDisposable
         builder.Services.AddHls(configure);
         WebApplication app = builder.Build();
         app.MapHls();
+        // The demo viewer page and its hls.js, from the LocalStack site.
+        string viewer = Path.Combine(RepositoryRoot(), "src", "LocalStack", "wwwroot", "hls");
+        app.MapGet("/viewer/{file}", (string file) => file is "index.html" or "viewer.js" or "hls.light.min.js"
+            ? Microsoft.AspNetCore.Http.Results.File(Path.Combine(viewer, file), file.EndsWith(".html") ? "text/html" : "text/javascript")
+            : Microsoft.AspNetCore.Http.Results.NotFound());
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var client = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None })
@@ -41,6 +46,19 @@ public sealed class HlsTestServer : IAsyncDisposable
             Timeout = TimeSpan.FromSeconds(30),
         };
         return new HlsTestServer(app, client);
+    }
+
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "MobZ.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("MobZ.sln not found above the test binaries");
     }
 
     public async ValueTask DisposeAsync()

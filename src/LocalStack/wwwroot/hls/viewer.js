@@ -5,7 +5,7 @@
   const video = document.getElementById('video');
   const input = document.getElementById('stream');
   const show = (id, text) => { document.getElementById(id).textContent = text; };
-  const stats = { state: 'idle', latencySeconds: null, bufferSeconds: null, errors: [] };
+  const stats = { state: 'idle', latencySeconds: null, bufferSeconds: null, targetLatency: null, errors: [] };
   window.mobzHls = { stats, hls: null };
 
   function playlistUrl(value) {
@@ -29,7 +29,8 @@
       return;
     }
 
-    const hls = new Hls({ lowLatencyMode: true, backBufferLength: 30 });
+    // Catch up (play up to 1.5x) after a stall instead of staying behind the live edge for good.
+    const hls = new Hls({ lowLatencyMode: true, backBufferLength: 30, maxLiveSyncPlaybackRate: 1.5 });
     window.mobzHls.hls = hls;
     hls.on(Hls.Events.MANIFEST_PARSED, (_, data) => {
       const level = data.levels[0];
@@ -55,6 +56,7 @@
     const date = hls && hls.playingDate;
     if (date) {
       stats.latencySeconds = (Date.now() - date.getTime()) / 1000;
+      stats.targetLatency = hls.targetLatency;
       show('latency', `${stats.latencySeconds.toFixed(2)} s`);
     }
     const ranges = video.buffered;

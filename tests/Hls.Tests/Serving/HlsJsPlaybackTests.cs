@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using MobZ.Hls.Tests.Fixtures;
+using MobZ.State;
+using MobZ.TestKit;
+using MobZ.TestKit.Browser;
+using Xunit.Abstractions;
+
+namespace MobZ.Hls.Tests.Serving;
+
+/// <summary>hls.js in headless Chromium plays a live stream packaged from ffmpeg's RTP, through the viewer page.</summary>
+public sealed class HlsJsPlaybackTests(ITestOutputHelper output)
+{
+    [Fact]
+    [Trait("Category", "Interop")]
+    public async Task HlsJsPlaysTheLiveStreamInLowLatencyModeWithoutErrors()
+    {
+        await using IStateBackend backend = await StateBackend.CreateAsync(null, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        await using HlsTestServer server = await HlsTestServer.StartAsync(backend, _ => { });
+        string stream = $"room-{Guid.NewGuid():N}";
+        HlsPackager packager = server.Services.GetRequiredService<IHlsPackagerFactory>().Create(stream);
+        Task publishing = FfmpegRtpCapture.CaptureAsync(20, live: p => FfmpegRtpCapture.Feed(p, packager));
+
+        await using Chromium chromium = await Chromium.LaunchAsync(new ChromiumOptions { Log = output.WriteLine });
+        IPage page = await chromium.Context.NewPageAsync();
+        page.Console += (_, message) => output.WriteLine($"console: {message.Text}");
+        await page.GotoAsync($"{server.Client.BaseAddress}viewer/index.html?stream={stream}");
+
+        // Playing, and still advancing some seconds later.
+        await Eventually.WaitUntilAsync(
+            async () => await page.EvaluateAsync<double>("document.getElementById('video').currentTime") > 4,
+            TimeSpan.FromSeconds(20),
+            "hls.js should start playing the stream");
+        double before = await page.EvaluateAsync<double>("document.getElementById('video').currentTime");
+        await Eventually.WaitUntilAsync(
+            async () => await page.EvaluateAsync<double>("document.getElementById('video').currentTime") > before + 3,
+            TimeSpan.FromSeconds(10),
+            "playback should keep advancing");
+
+        string stats = (await page.EvaluateAsync<JsonElement>("JSON.stringify(window.mobzHls.stats)")).GetString()!;
+        output.WriteLine($"viewer stats: {stats}");
+        using JsonDocument doc = JsonDocument.Parse(stats);
+        Assert.Equal("playing", doc.RootElement.GetProperty("state").GetString());
+        Assert.DoesNotContain(doc.RootElement.GetProperty("errors").EnumerateArray(), e => e.GetString()!.Contains("fatal"));
+        // Program date time comes from ffmpeg's sender reports (this machine's clock): the distance to now
+        // is the packager-to-screen latency. LL-HLS with 200 ms parts should stay well under 3 s.
+        double latency = doc.RootElement.GetProperty("latencySeconds").GetDouble();
+        Assert.InRange(latency, 0, 3);
+        Assert.Equal(0, await page.EvaluateAsync<int>("document.getElementById('video').videoWidth === 320 ? 0 : 1"));
+
+        await publishing;
+        await packager.DisposeAsync();
+    }
+}
