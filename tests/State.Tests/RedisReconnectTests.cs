@@ -116,4 +116,25 @@ public sealed class RedisReconnectTests(Xunit.Abstractions.ITestOutputHelper out
         Assert.Equal(1, await backend.Bus.PublishAsync("c", "x"));
         await Eventually.WaitUntilAsync(() => early.Contains("x"), Patience, "the early subscription got a message");
     }
+
+    [Fact]
+    public async Task A_call_to_a_server_that_stops_answering_fails_after_the_timeout_instead_of_hanging()
+    {
+        await using var backend = await StateBackend.CreateAsync($"{_server.Configuration},syncTimeout=500", _logs, _server.NewKeyPrefix());
+        Assert.True(await backend.Store.SetStringAsync("k", "v"));
+
+        _server.Pause();
+        try
+        {
+            // Without our own timeout the client would wait for the link to be declared dead.
+            await Assert.ThrowsAsync<StateUnavailableException>(() => backend.Store.GetStringAsync("k").WaitAsync(Patience));
+            await Assert.ThrowsAsync<StateUnavailableException>(() => backend.Bus.PublishAsync("c", "x").WaitAsync(Patience));
+        }
+        finally
+        {
+            _server.Resume();
+        }
+
+        await Eventually.WaitUntilAsync(async () => await backend.Store.GetStringAsync("k") == "v", Patience, "calls work after the server resumed");
+    }
 }

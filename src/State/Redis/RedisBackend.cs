@@ -20,14 +20,16 @@ public sealed class RedisBackend : IStateBackend
     // Bumped on every lost link, so an announcement still waiting for a link that dropped again gives up.
     private int _failures;
     private static readonly TimeSpan AnnounceTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan DefaultCommandTimeout = TimeSpan.FromSeconds(5);
 
-    private RedisBackend(ConnectionMultiplexer connection, string keyPrefix, ILoggerFactory loggerFactory)
+    private RedisBackend(ConnectionMultiplexer connection, string keyPrefix, TimeSpan commandTimeout, ILoggerFactory loggerFactory)
     {
         _connection = connection;
         _logger = loggerFactory.CreateLogger<RedisBackend>();
         var database = connection.GetDatabase();
-        Store = new RedisStore(keyPrefix.Length == 0 ? database : database.WithKeyPrefix(keyPrefix));
-        _bus = new RedisBus(connection.GetSubscriber(), keyPrefix, loggerFactory.CreateLogger("MobZ.State.Redis.Bus"));
+        var call = new RedisCall(commandTimeout);
+        Store = new RedisStore(keyPrefix.Length == 0 ? database : database.WithKeyPrefix(keyPrefix), call);
+        _bus = new RedisBus(connection.GetSubscriber(), keyPrefix, call, loggerFactory.CreateLogger("MobZ.State.Redis.Bus"));
         KeyPrefix = keyPrefix;
         if (!connection.IsConnected)
         {
@@ -63,8 +65,13 @@ public sealed class RedisBackend : IStateBackend
         // Keep retrying instead of failing start-up or dying on a Redis restart.
         options.AbortOnConnectFail = false;
         options.ClientName ??= "mobz";
+        // The client's syncTimeout (default 1 s) is honoured for our asynchronous calls when given explicitly;
+        // otherwise 5 s leaves room for a busy server while still failing a hung call.
+        var commandTimeout = configuration.Contains("synctimeout=", StringComparison.OrdinalIgnoreCase)
+            ? TimeSpan.FromMilliseconds(options.SyncTimeout)
+            : DefaultCommandTimeout;
         var connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
-        var backend = new RedisBackend(connection, keyPrefix, loggerFactory);
+        var backend = new RedisBackend(connection, keyPrefix, commandTimeout, loggerFactory);
         LogConnecting(backend._logger, configuration, connection.IsConnected);
         return backend;
     }

@@ -9,7 +9,7 @@ namespace MobZ.State.Redis;
 /// client's reader thread only enqueues. The client re-subscribes by itself after a reconnect; messages
 /// published while the link was down are lost (at-most-once), hence <see cref="Reconnected"/>.
 /// </summary>
-internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, ILogger logger) : IMessageBus
+internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, RedisCall call, ILogger logger) : IMessageBus
 {
     private readonly Lock _handlersGate = new();
     private Action? _reconnected;
@@ -26,7 +26,7 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, ILo
         ArgumentException.ThrowIfNullOrEmpty(channel);
         ArgumentNullException.ThrowIfNull(message);
         var target = Channel(channel);
-        return RedisCall.Run(() => subscriber.PublishAsync(target, message));
+        return call.Run(() => subscriber.PublishAsync(target, message));
     }
 
     public async Task<IAsyncDisposable> SubscribeAsync(string channel, Func<string, Task> handler)
@@ -39,7 +39,7 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, ILo
         Action<RedisChannel, RedisValue> onMessage = (_, value) => subscription.Enqueue((string?)value ?? string.Empty);
         try
         {
-            await RedisCall.Run(() => subscriber.SubscribeAsync(source, onMessage)).ConfigureAwait(false);
+            await call.Run(() => subscriber.SubscribeAsync(source, onMessage)).ConfigureAwait(false);
         }
         catch
         {
@@ -54,7 +54,7 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, ILo
             subscription.Close();
             try
             {
-                await RedisCall.Run(() => subscriber.UnsubscribeAsync(source, onMessage)).ConfigureAwait(false);
+                await call.Run(() => subscriber.UnsubscribeAsync(source, onMessage)).ConfigureAwait(false);
             }
             catch (StateUnavailableException ex)
             {

@@ -12,16 +12,27 @@ namespace MobZ.State.Redis;
 /// <item>The client library's exceptions are translated, so callers outside this folder never see a
 /// StackExchange.Redis type: unreachable server → <see cref="StateUnavailableException"/>; a command Redis
 /// refused (WRONGTYPE, not an integer) → <see cref="InvalidOperationException"/>, as in-process.</item>
+/// <item>Client 1.2.6 has no timeout for asynchronous calls: against a server that stops answering without
+/// closing the socket (paused, partitioned) a call would wait until the link is declared dead. Each call
+/// gets <see cref="Timeout"/>; one that runs out fails with <see cref="StateUnavailableException"/> and may
+/// or may not have been applied.</item>
 /// </list>
 /// </summary>
-internal static class RedisCall
+internal sealed class RedisCall(TimeSpan timeout)
 {
-    public static async Task<T> Run<T>(Func<Task<T>> call)
+    public TimeSpan Timeout { get; } = timeout;
+
+    public async Task<T> Run<T>(Func<Task<T>> call)
     {
         T result;
         try
         {
-            result = await call().ConfigureAwait(false);
+            result = await call().WaitAsync(Timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException ex) when (ex is not RedisTimeoutException)
+        {
+            await Task.Yield();
+            throw new StateUnavailableException($"Redis did not answer within {Timeout.TotalMilliseconds:0} ms", ex);
         }
         catch (Exception ex)
         {
@@ -33,7 +44,7 @@ internal static class RedisCall
         return result;
     }
 
-    public static Task Run(Func<Task> call) => Run(async () =>
+    public Task Run(Func<Task> call) => Run(async () =>
     {
         await call().ConfigureAwait(false);
         return true;

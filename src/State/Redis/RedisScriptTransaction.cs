@@ -63,7 +63,7 @@ internal static class RedisScriptTransaction
         """;
 
     public static Task<bool> CommitAsync(
-        IDatabase database, IReadOnlyList<StateCondition> conditions, IReadOnlyList<QueuedOperation> operations)
+        IDatabase database, RedisCall call, IReadOnlyList<StateCondition> conditions, IReadOnlyList<QueuedOperation> operations)
     {
         var keys = new List<RedisKey>();
         var keyIndex = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -123,7 +123,7 @@ internal static class RedisScriptTransaction
 
         var keyArray = keys.ToArray();
         var argArray = args.ToArray();
-        return RedisCall.Run(async () =>
+        return call.Run(async () =>
             (long)await database.ScriptEvaluateAsync(Script, keyArray, argArray).ConfigureAwait(false) == 1);
     }
 

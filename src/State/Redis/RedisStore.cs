@@ -6,7 +6,7 @@ namespace MobZ.State.Redis;
 /// <see cref="IStateStore"/> on Redis: one command per method, so each is atomic on the server. Values are
 /// stored as they are given (bytes stay bytes). Keys carry the backend's prefix through the database wrapper.
 /// </summary>
-internal sealed class RedisStore(IDatabase database) : IStateStore
+internal sealed class RedisStore(IDatabase database, RedisCall call) : IStateStore
 {
     // HSET only if the field exists: Redis has HSETNX but no "XX" form for hashes.
     private const string HashSetIfExistsScript =
@@ -17,13 +17,13 @@ internal sealed class RedisStore(IDatabase database) : IStateStore
     public Task<byte[]?> GetAsync(string key)
     {
         Validate.Key(key);
-        return RedisCall.Run(async () => (byte[]?)await _db.StringGetAsync(key).ConfigureAwait(false));
+        return call.Run(async () => (byte[]?)await _db.StringGetAsync(key).ConfigureAwait(false));
     }
 
     public Task<string?> GetStringAsync(string key)
     {
         Validate.Key(key);
-        return RedisCall.Run(async () => (string?)await _db.StringGetAsync(key).ConfigureAwait(false));
+        return call.Run(async () => (string?)await _db.StringGetAsync(key).ConfigureAwait(false));
     }
 
     public Task<bool> SetAsync(string key, ReadOnlyMemory<byte> value, TimeSpan? ttl = null, State.When when = State.When.Always)
@@ -31,7 +31,7 @@ internal sealed class RedisStore(IDatabase database) : IStateStore
         Validate.Key(key);
         Validate.Ttl(ttl);
         var bytes = RedisValues.Bytes(value);
-        return RedisCall.Run(() => _db.StringSetAsync(key, bytes, RedisValues.Expiry(ttl), RedisValues.Map(when)));
+        return call.Run(() => _db.StringSetAsync(key, bytes, RedisValues.Expiry(ttl), RedisValues.Map(when)));
     }
 
     public Task<bool> SetStringAsync(string key, string value, TimeSpan? ttl = null, State.When when = State.When.Always)
@@ -39,19 +39,19 @@ internal sealed class RedisStore(IDatabase database) : IStateStore
         Validate.Key(key);
         Validate.NotNull(value);
         Validate.Ttl(ttl);
-        return RedisCall.Run(() => _db.StringSetAsync(key, value, RedisValues.Expiry(ttl), RedisValues.Map(when)));
+        return call.Run(() => _db.StringSetAsync(key, value, RedisValues.Expiry(ttl), RedisValues.Map(when)));
     }
 
     public Task<long> IncrementAsync(string key, long by = 1)
     {
         Validate.Key(key);
-        return RedisCall.Run(() => _db.StringIncrementAsync(key, by));
+        return call.Run(() => _db.StringIncrementAsync(key, by));
     }
 
     public Task<bool> ExistsAsync(string key)
     {
         Validate.Key(key);
-        return RedisCall.Run(() => _db.KeyExistsAsync(key));
+        return call.Run(() => _db.KeyExistsAsync(key));
     }
 
     public Task<long> DeleteAsync(params string[] keys)
@@ -64,32 +64,32 @@ internal sealed class RedisStore(IDatabase database) : IStateStore
         }
 
         var redisKeys = Array.ConvertAll(keys, k => (RedisKey)k);
-        return RedisCall.Run(() => _db.KeyDeleteAsync(redisKeys));
+        return call.Run(() => _db.KeyDeleteAsync(redisKeys));
     }
 
     public Task<bool> ExpireAsync(string key, TimeSpan ttl)
     {
         Validate.Key(key);
-        return RedisCall.Run(() => _db.KeyExpireAsync(key, RedisValues.ExpireSpan(ttl)));
+        return call.Run(() => _db.KeyExpireAsync(key, RedisValues.ExpireSpan(ttl)));
     }
 
     public Task<TimeSpan?> TimeToLiveAsync(string key)
     {
         Validate.Key(key);
-        return RedisCall.Run(() => _db.KeyTimeToLiveAsync(key));
+        return call.Run(() => _db.KeyTimeToLiveAsync(key));
     }
 
     public Task<string?> HashGetAsync(string key, string field)
     {
         Validate.Key(key);
         Validate.NotNull(field);
-        return RedisCall.Run(async () => (string?)await _db.HashGetAsync(key, field).ConfigureAwait(false));
+        return call.Run(async () => (string?)await _db.HashGetAsync(key, field).ConfigureAwait(false));
     }
 
     public Task<IReadOnlyDictionary<string, string>> HashGetAllAsync(string key)
     {
         Validate.Key(key);
-        return RedisCall.Run<IReadOnlyDictionary<string, string>>(async () =>
+        return call.Run<IReadOnlyDictionary<string, string>>(async () =>
         {
             var entries = await _db.HashGetAllAsync(key).ConfigureAwait(false);
             var result = new Dictionary<string, string>(entries.Length, StringComparer.Ordinal);
@@ -105,11 +105,11 @@ internal sealed class RedisStore(IDatabase database) : IStateStore
         Validate.NotNull(value);
         if (when == State.When.Exists)
         {
-            return RedisCall.Run(async () => (long)await _db.ScriptEvaluateAsync(
+            return call.Run(async () => (long)await _db.ScriptEvaluateAsync(
                 HashSetIfExistsScript, [key], [field, value]).ConfigureAwait(false) == 1);
         }
 
-        return RedisCall.Run(() => _db.HashSetAsync(key, field, value, RedisValues.Map(when)));
+        return call.Run(() => _db.HashSetAsync(key, field, value, RedisValues.Map(when)));
     }
 
     public Task HashSetAsync(string key, IEnumerable<KeyValuePair<string, string>> entries)
@@ -118,61 +118,61 @@ internal sealed class RedisStore(IDatabase database) : IStateStore
         ArgumentNullException.ThrowIfNull(entries);
         var fields = entries.Select(e => new HashEntry(Validate.NotNull(e.Key), Validate.NotNull(e.Value))).ToArray();
         // HSET with no fields is a syntax error in Redis; an empty update is simply nothing to do.
-        return fields.Length == 0 ? Task.CompletedTask : RedisCall.Run(() => _db.HashSetAsync(key, fields));
+        return fields.Length == 0 ? Task.CompletedTask : call.Run(() => _db.HashSetAsync(key, fields));
     }
 
     public Task<bool> HashDeleteAsync(string key, string field)
     {
         Validate.Key(key);
         Validate.NotNull(field);
-        return RedisCall.Run(() => _db.HashDeleteAsync(key, field));
+        return call.Run(() => _db.HashDeleteAsync(key, field));
     }
 
     public Task<long> HashLengthAsync(string key)
     {
         Validate.Key(key);
-        return RedisCall.Run(() => _db.HashLengthAsync(key));
+        return call.Run(() => _db.HashLengthAsync(key));
     }
 
     public Task<long> HashIncrementAsync(string key, string field, long by = 1)
     {
         Validate.Key(key);
         Validate.NotNull(field);
-        return RedisCall.Run(() => _db.HashIncrementAsync(key, field, by));
+        return call.Run(() => _db.HashIncrementAsync(key, field, by));
     }
 
     public Task<bool> SetAddAsync(string key, string member)
     {
         Validate.Key(key);
         Validate.NotNull(member);
-        return RedisCall.Run(() => _db.SetAddAsync(key, member));
+        return call.Run(() => _db.SetAddAsync(key, member));
     }
 
     public Task<bool> SetRemoveAsync(string key, string member)
     {
         Validate.Key(key);
         Validate.NotNull(member);
-        return RedisCall.Run(() => _db.SetRemoveAsync(key, member));
+        return call.Run(() => _db.SetRemoveAsync(key, member));
     }
 
     public Task<bool> SetContainsAsync(string key, string member)
     {
         Validate.Key(key);
         Validate.NotNull(member);
-        return RedisCall.Run(() => _db.SetContainsAsync(key, member));
+        return call.Run(() => _db.SetContainsAsync(key, member));
     }
 
     public Task<IReadOnlyList<string>> SetMembersAsync(string key)
     {
         Validate.Key(key);
-        return RedisCall.Run<IReadOnlyList<string>>(async () =>
+        return call.Run<IReadOnlyList<string>>(async () =>
             Array.ConvertAll(await _db.SetMembersAsync(key).ConfigureAwait(false), v => (string)v!));
     }
 
     public Task<long> SetLengthAsync(string key)
     {
         Validate.Key(key);
-        return RedisCall.Run(() => _db.SetLengthAsync(key));
+        return call.Run(() => _db.SetLengthAsync(key));
     }
 
     public Task<bool> SortedSetAddAsync(string key, string member, double score)
@@ -180,21 +180,21 @@ internal sealed class RedisStore(IDatabase database) : IStateStore
         Validate.Key(key);
         Validate.NotNull(member);
         Validate.Score(score);
-        return RedisCall.Run(() => _db.SortedSetAddAsync(key, member, score));
+        return call.Run(() => _db.SortedSetAddAsync(key, member, score));
     }
 
     public Task<bool> SortedSetRemoveAsync(string key, string member)
     {
         Validate.Key(key);
         Validate.NotNull(member);
-        return RedisCall.Run(() => _db.SortedSetRemoveAsync(key, member));
+        return call.Run(() => _db.SortedSetRemoveAsync(key, member));
     }
 
     public Task<double?> SortedSetScoreAsync(string key, string member)
     {
         Validate.Key(key);
         Validate.NotNull(member);
-        return RedisCall.Run(() => _db.SortedSetScoreAsync(key, member));
+        return call.Run(() => _db.SortedSetScoreAsync(key, member));
     }
 
     public Task<IReadOnlyList<ScoredMember>> SortedSetRangeByScoreAsync(
@@ -211,7 +211,7 @@ internal sealed class RedisStore(IDatabase database) : IStateStore
             return Task.FromResult<IReadOnlyList<ScoredMember>>([]);
         }
 
-        return RedisCall.Run<IReadOnlyList<ScoredMember>>(async () =>
+        return call.Run<IReadOnlyList<ScoredMember>>(async () =>
         {
             var entries = await _db.SortedSetRangeByScoreWithScoresAsync(
                 key, min, max, Exclude.None, Order.Ascending, skip, take < 0 ? -1 : take).ConfigureAwait(false);
@@ -222,26 +222,26 @@ internal sealed class RedisStore(IDatabase database) : IStateStore
     public Task<long> SortedSetLengthAsync(string key)
     {
         Validate.Key(key);
-        return RedisCall.Run(() => _db.SortedSetLengthAsync(key));
+        return call.Run(() => _db.SortedSetLengthAsync(key));
     }
 
     public Task<long> ListRightPushAsync(string key, string value)
     {
         Validate.Key(key);
         Validate.NotNull(value);
-        return RedisCall.Run(() => _db.ListRightPushAsync(key, value));
+        return call.Run(() => _db.ListRightPushAsync(key, value));
     }
 
     public Task<string?> ListLeftPopAsync(string key)
     {
         Validate.Key(key);
-        return RedisCall.Run(async () => (string?)await _db.ListLeftPopAsync(key).ConfigureAwait(false));
+        return call.Run(async () => (string?)await _db.ListLeftPopAsync(key).ConfigureAwait(false));
     }
 
     public Task<IReadOnlyList<string>> ListRangeAsync(string key, long start = 0, long stop = -1)
     {
         Validate.Key(key);
-        return RedisCall.Run<IReadOnlyList<string>>(async () =>
+        return call.Run<IReadOnlyList<string>>(async () =>
             Array.ConvertAll(await _db.ListRangeAsync(key, start, stop).ConfigureAwait(false), v => (string)v!));
     }
 
@@ -249,14 +249,14 @@ internal sealed class RedisStore(IDatabase database) : IStateStore
     {
         Validate.Key(key);
         Validate.NotNull(value);
-        return RedisCall.Run(() => _db.ListRemoveAsync(key, value, count));
+        return call.Run(() => _db.ListRemoveAsync(key, value, count));
     }
 
     public Task<long> ListLengthAsync(string key)
     {
         Validate.Key(key);
-        return RedisCall.Run(() => _db.ListLengthAsync(key));
+        return call.Run(() => _db.ListLengthAsync(key));
     }
 
-    public IStateTransaction CreateTransaction() => new RedisTransaction(_db);
+    public IStateTransaction CreateTransaction() => new RedisTransaction(_db, call);
 }

@@ -10,7 +10,7 @@ namespace MobZ.State.Redis;
 /// Transactions with set-membership conditions, which the client cannot express, go through
 /// <see cref="RedisScriptTransaction"/> in one atomic script instead.
 /// </summary>
-internal sealed class RedisTransaction(IDatabase database) : StateTransactionBuilder
+internal sealed class RedisTransaction(IDatabase database, RedisCall call) : StateTransactionBuilder
 {
     private const int MaxAttempts = 64;
 
@@ -22,7 +22,7 @@ internal sealed class RedisTransaction(IDatabase database) : StateTransactionBui
             var condition = RedisConditions.TryMap(Conditions[i]);
             if (condition is null)
             {
-                return await RedisScriptTransaction.CommitAsync(database, Conditions, Operations).ConfigureAwait(false);
+                return await RedisScriptTransaction.CommitAsync(database, call, Conditions, Operations).ConfigureAwait(false);
             }
 
             mapped[i] = condition;
@@ -30,7 +30,7 @@ internal sealed class RedisTransaction(IDatabase database) : StateTransactionBui
 
         for (var attempt = 1; ; attempt++)
         {
-            var (committed, conditionsHeld) = await RedisCall.Run(() => TryCommitOnceAsync(mapped)).ConfigureAwait(false);
+            var (committed, conditionsHeld) = await call.Run(() => TryCommitOnceAsync(mapped)).ConfigureAwait(false);
             if (committed || !conditionsHeld)
             {
                 return committed;

@@ -140,6 +140,14 @@ public sealed class RedisServer : IAsyncLifetime
         process.Dispose();
     }
 
+    /// <summary>
+    /// Freezes the private server (SIGSTOP): connections stay open but nothing is answered, as in a network
+    /// partition or a stalled host. <see cref="Resume"/> lets it continue.
+    /// </summary>
+    public void Pause() => Signal(SignalStop);
+
+    public void Resume() => Signal(SignalContinue);
+
     public Task StartAgainAsync()
     {
         EnsurePrivate();
@@ -173,6 +181,22 @@ public sealed class RedisServer : IAsyncLifetime
             await connection.CommandAsync(timeout.Token, "EVAL",
                 "local n = 0 for _, k in ipairs(redis.call('KEYS', ARGV[1])) do n = n + redis.call('DEL', k) end return n",
                 "0", prefix + "*").ConfigureAwait(false);
+        }
+    }
+
+    private const int SignalStop = 19;
+    private const int SignalContinue = 18;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
+    private void Signal(int signal)
+    {
+        EnsurePrivate();
+        var process = _process ?? throw new InvalidOperationException("The server is not running.");
+        if (SendSignal(process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
         }
     }
 
