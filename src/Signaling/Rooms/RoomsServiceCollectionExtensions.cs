@@ -4,12 +4,14 @@ using MobZ.Signaling.Rooms.Media;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
 using MobZ.Signaling.Rooms.Sweep;
+using MobZ.Signaling;
+using MobZ.Signaling.Rooms;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace MobZ.Signaling.Rooms;
+// In the DI namespace, as AddX extensions are, so a host needs no using for its one line.
+namespace Microsoft.Extensions.DependencyInjection;
 
 public static class RoomsServiceCollectionExtensions
 {

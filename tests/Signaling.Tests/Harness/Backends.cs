@@ -10,7 +10,16 @@ public static class Backends
     public const string InProcess = "in-process";
     public const string Redis = "redis";
 
-    public static TheoryData<string> Both => new() { InProcess, Redis };
+    /// <summary>Transport and backend: the handler called directly, or real WebSockets through the local gateway.</summary>
+    public static TheoryData<string> Both => new() { Direct + InProcess, Direct + Redis, Gateway + InProcess, Gateway + Redis };
+
+    /// <summary>For behaviour only the direct harness can stage (a socket that vanishes without $disconnect).</summary>
+    public static TheoryData<string> DirectOnly => new() { Direct + InProcess, Direct + Redis };
+
+    public static IEnumerable<string> All => [Direct + InProcess, Direct + Redis, Gateway + InProcess, Gateway + Redis];
+
+    public const string Direct = "direct/";
+    public const string Gateway = "gateway/";
 
     /// <summary>A fresh backend: a new in-process one, or a Redis one under a key prefix of its own.</summary>
     public static Task<IStateBackend> CreateAsync(string kind, RedisServer redis) => kind switch

@@ -102,6 +102,7 @@ public sealed class DirectRoomHarness : RoomHarness, IConnectionSender
     private sealed class DirectClient(DirectRoomHarness harness, string id) : TestClient
     {
         public override string ConnectionId => id;
+        public override bool IsOpen => harness.IsOpen(id);
         public void Deliver(string text) => OnMessage(text);
         public override Task SendRawAsync(string text) => harness.SendFrameAsync(id, text);
         public override Task CloseAsync() => harness.CloseAsync(id, notify: true);

@@ -16,7 +16,13 @@ public abstract class RoomHarness : IAsyncDisposable
     private readonly List<TestClient> _clients = [];
     private readonly List<MunitResponder> _munits = [];
 
-    protected RoomHarness(IStateBackend backend) => Backend = backend;
+    private readonly bool _ownsBackend;
+
+    protected RoomHarness(IStateBackend backend, bool ownsBackend = true)
+    {
+        Backend = backend;
+        _ownsBackend = ownsBackend;
+    }
 
     public IStateBackend Backend { get; }
     public IStateStore Store => Backend.Store;
@@ -45,12 +51,7 @@ public abstract class RoomHarness : IAsyncDisposable
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(Backend.Store);
         services.AddSingleton(Backend.Bus);
-        services.AddMobZRooms(o =>
-        {
-            o.RunSweepService = false; // Tests run the sweep themselves, or start the service explicitly.
-            o.MediaRequestTimeout = TimeSpan.FromSeconds(5);
-            configure?.Invoke(o);
-        });
+        services.AddMobZRooms(TestOptions(configure));
     }
 
     public virtual async ValueTask DisposeAsync()
@@ -61,10 +62,25 @@ public abstract class RoomHarness : IAsyncDisposable
             await c.DisposeAsync().ConfigureAwait(false);
         foreach (var m in _munits)
             await m.DisposeAsync().ConfigureAwait(false);
-        await Backend.DisposeAsync().ConfigureAwait(false);
+        if (_ownsBackend)
+            await Backend.DisposeAsync().ConfigureAwait(false);
         GC.SuppressFinalize(this);
     }
 
-    public static async Task<RoomHarness> CreateDirectAsync(string backendKind, RedisServer redis, Action<RoomOptions>? configure = null) =>
-        new DirectRoomHarness(await Backends.CreateAsync(backendKind, redis).ConfigureAwait(false), configure);
+    /// <param name="setup">"direct/in-process", "gateway/redis"... as <see cref="Backends.Both"/> lists them.</param>
+    public static async Task<RoomHarness> CreateAsync(string setup, RedisServer redis, Action<RoomOptions>? configure = null)
+    {
+        if (setup.StartsWith(Backends.Gateway, StringComparison.Ordinal))
+            return await GatewayRoomHarness.StartAsync(setup[Backends.Gateway.Length..], redis, configure).ConfigureAwait(false);
+        string backend = setup.StartsWith(Backends.Direct, StringComparison.Ordinal) ? setup[Backends.Direct.Length..] : setup;
+        return new DirectRoomHarness(await Backends.CreateAsync(backend, redis).ConfigureAwait(false), configure);
+    }
+
+    /// <summary>The options AddMobZRooms gets in every harness.</summary>
+    protected static Action<RoomOptions> TestOptions(Action<RoomOptions>? configure) => o =>
+    {
+        o.RunSweepService = false; // Tests run the sweep themselves, or start the service explicitly.
+        o.MediaRequestTimeout = TimeSpan.FromSeconds(5);
+        configure?.Invoke(o);
+    };
 }

@@ -20,6 +20,9 @@ public abstract class TestClient : IAsyncDisposable
 
     public abstract Task SendRawAsync(string text);
 
+    /// <summary>False once the socket is closed (by either side).</summary>
+    public abstract bool IsOpen { get; }
+
     /// <summary>Closes the socket normally ($disconnect reaches the server).</summary>
     public abstract Task CloseAsync();
 

@@ -10,7 +10,7 @@ public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer
     public static TheoryData<string, string, string, string> Cases()
     {
         var data = new TheoryData<string, string, string, string>();
-        foreach (var backend in new[] { Backends.InProcess, Backends.Redis })
+        foreach (var backend in Backends.All)
         {
             data.Add(backend, "malformed JSON", """{"action":"Join","requestId":"bad","roomId":""", "BAD_JSON");
             data.Add(backend, "not an object", """["Join"]""", "BAD_JSON");
@@ -42,7 +42,7 @@ public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer
     [MemberData(nameof(Cases))]
     public async Task A_bad_message_from_a_member_gets_its_code_and_the_call_goes_on(string backend, string name, string raw, string code)
     {
-        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
         var owner = await h.ConnectAsync();
         var peer = await h.ConnectAsync();
         await owner.JoinAsync("bad-input", "p2p");
@@ -62,7 +62,7 @@ public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
     public async Task Acting_on_a_room_you_are_not_in_gets_NOT_IN_ROOM_for_every_room_action(string backend)
     {
-        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
         var owner = await h.ConnectAsync();
         var peer = await h.ConnectAsync();
         var stranger = await h.ConnectAsync();
@@ -95,7 +95,7 @@ public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
     public async Task An_oversized_message_gets_MESSAGE_TOO_LARGE(string backend)
     {
-        await using var h = await RoomHarness.CreateDirectAsync(backend, redis, o => o.MaxMessageBytes = 1024);
+        await using var h = await RoomHarness.CreateAsync(backend, redis, o => o.MaxMessageBytes = 1024);
         var c = await h.ConnectAsync();
         string raw = $$"""{"action":"Heartbeat","requestId":"big","pad":"{{new string('x', 2000)}}"}""";
         Assert.Equal("MESSAGE_TOO_LARGE", await c.ErrorCodeForAsync(raw, "big"));
@@ -105,7 +105,7 @@ public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer
     [Fact]
     public async Task Random_and_truncated_messages_always_get_an_answer_and_never_break_the_room()
     {
-        await using var h = await RoomHarness.CreateDirectAsync(Backends.InProcess, redis);
+        await using var h = await RoomHarness.CreateAsync(Backends.InProcess, redis);
         var owner = await h.ConnectAsync();
         var fuzzer = await h.ConnectAsync();
         await owner.JoinAsync("fuzz", "p2p");

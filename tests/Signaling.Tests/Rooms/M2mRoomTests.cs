@@ -11,7 +11,7 @@ public sealed class M2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
     public async Task Nine_publishers_get_stations_the_tenth_is_refused_and_200_viewers_get_offers_for_all_nine(string backend)
     {
-        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
         var munit = await h.StartMunitAsync("munit-a");
 
         var publishers = new List<TestClient>();
@@ -74,7 +74,7 @@ public sealed class M2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
     public async Task Concurrent_joins_elect_exactly_one_owner_and_never_exceed_the_publisher_limit(string backend)
     {
-        await using var h = await RoomHarness.CreateDirectAsync(backend, redis, o => o.MaxM2mPublishers = 4);
+        await using var h = await RoomHarness.CreateAsync(backend, redis, o => o.MaxM2mPublishers = 4);
         await h.StartMunitAsync("munit-a");
         var clients = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => h.ConnectAsync()));
 
@@ -98,7 +98,7 @@ public sealed class M2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
     public async Task Watch_returns_the_Munits_offer_and_answers_candidates_and_layers_go_to_that_station(string backend)
     {
-        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
         var munit = await h.StartMunitAsync("munit-a");
         var pub = await h.ConnectAsync();
         var viewer = await h.ConnectAsync();
@@ -131,7 +131,7 @@ public sealed class M2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
     public async Task UpdateVideo_is_stored_and_broadcast_to_everyone_else_in_the_room(string backend)
     {
-        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
         await h.StartMunitAsync("munit-a");
         var a = await h.ConnectAsync();
         var b = await h.ConnectAsync();
@@ -162,7 +162,7 @@ public sealed class M2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
     public async Task Stations_go_to_the_least_loaded_alive_Munit_that_is_not_draining(string backend)
     {
-        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
         var busy = await h.StartMunitAsync("munit-zz-busy", load: 0.8);
         var draining = await h.StartMunitAsync("munit-draining", load: 0.1, draining: true);
         var dead = await h.StartMunitAsync("munit-dead", load: 0.0, alive: false);
@@ -192,7 +192,7 @@ public sealed class M2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
     public async Task Without_a_usable_Munit_a_publisher_gets_NO_MUNIT_AVAILABLE_and_no_slot(string backend)
     {
-        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
         await h.StartMunitAsync("munit-draining", draining: true);
         var p = await h.ConnectAsync();
         Assert.Equal("NO_MUNIT_AVAILABLE", await p.ErrorCodeForAsync(
@@ -209,7 +209,7 @@ public sealed class M2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
     public async Task A_Munit_that_refuses_an_offer_yields_MUNIT_ERROR_to_that_publisher_only(string backend)
     {
-        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
         var munit = await h.StartMunitAsync("munit-a");
         var p = await h.ConnectAsync();
         await p.JoinAsync("refuse", "m2m");

@@ -11,7 +11,7 @@ public sealed class OwnerActionTests(RedisServer redis) : IClassFixture<RedisSer
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
     public async Task The_owner_kicks_a_publisher_whose_station_and_state_are_removed(string backend)
     {
-        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
         var munit = await h.StartMunitAsync("munit-a");
         var owner = await h.ConnectAsync();
         var target = await h.ConnectAsync();
@@ -40,7 +40,7 @@ public sealed class OwnerActionTests(RedisServer redis) : IClassFixture<RedisSer
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
     public async Task Only_the_owner_may_kick_and_a_refused_kick_changes_nothing(string backend)
     {
-        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
         await h.StartMunitAsync("munit-a");
         var owner = await h.ConnectAsync();
         var other = await h.ConnectAsync();
@@ -60,7 +60,7 @@ public sealed class OwnerActionTests(RedisServer redis) : IClassFixture<RedisSer
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
     public async Task A_viewers_PublishRequest_reaches_the_owner_who_rejects_then_accepts_it(string backend)
     {
-        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
         var munit = await h.StartMunitAsync("munit-a");
         var owner = await h.ConnectAsync();
         var viewer = await h.ConnectAsync();
@@ -108,7 +108,7 @@ public sealed class OwnerActionTests(RedisServer redis) : IClassFixture<RedisSer
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
     public async Task A_viewer_asking_to_publish_in_a_full_room_gets_ROOM_FULL(string backend)
     {
-        await using var h = await RoomHarness.CreateDirectAsync(backend, redis, o => o.MaxM2mPublishers = 1);
+        await using var h = await RoomHarness.CreateAsync(backend, redis, o => o.MaxM2mPublishers = 1);
         await h.StartMunitAsync("munit-a");
         var owner = await h.ConnectAsync();
         var viewer = await h.ConnectAsync();

@@ -11,7 +11,7 @@ public sealed class P2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
     public async Task The_publisher_gets_an_HLS_station_and_viewers_get_the_playback_url(string backend)
     {
-        await using var h = await RoomHarness.CreateDirectAsync(backend, redis, o => o.HlsBaseUrl = "http://127.0.0.1:8080/hls/");
+        await using var h = await RoomHarness.CreateAsync(backend, redis, o => o.HlsBaseUrl = "http://127.0.0.1:8080/hls/");
         var munit = await h.StartMunitAsync("munit-a");
         var host = await h.ConnectAsync();
         var ack = await host.JoinAsync("live", "p2m", "publisher");

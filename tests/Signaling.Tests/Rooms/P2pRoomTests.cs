@@ -9,7 +9,7 @@ public sealed class P2pRoomTests(RedisServer redis) : IClassFixture<RedisServer>
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
     public async Task Offer_answer_and_candidates_are_forwarded_both_ways_between_the_two_peers(string backend)
     {
-        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
         var alice = await h.ConnectAsync();
         var bob = await h.ConnectAsync();
 
@@ -51,7 +51,7 @@ public sealed class P2pRoomTests(RedisServer redis) : IClassFixture<RedisServer>
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
     public async Task A_third_peer_gets_ROOM_FULL_and_the_call_goes_on(string backend)
     {
-        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
         var a = await h.ConnectAsync();
         var b = await h.ConnectAsync();
         var c = await h.ConnectAsync();
@@ -69,7 +69,7 @@ public sealed class P2pRoomTests(RedisServer redis) : IClassFixture<RedisServer>
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
     public async Task Leave_tells_the_other_peer_and_hands_ownership_over(string backend)
     {
-        await using var h = await RoomHarness.CreateDirectAsync(backend, redis);
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
         var a = await h.ConnectAsync();
         var b = await h.ConnectAsync();
         await a.JoinAsync("call-3", "p2p");

@@ -17,7 +17,7 @@ public sealed partial class RoomSignals
     {
         await rooms.TouchHeartbeatAsync(inv.ConnectionId).ConfigureAwait(false);
         await sender.SendAsync(inv, inv.ConnectionId,
-            new HeartbeatAckReply(time.GetUtcNow().ToUnixTimeMilliseconds()) { RequestId = msg.RequestId }).ConfigureAwait(false);
+            new HeartbeatAckReply(time.GetUtcNow().ToUnixTimeMilliseconds(), inv.ConnectionId) { RequestId = msg.RequestId }).ConfigureAwait(false);
     }
 
     /// <summary>Stores the sender's audio/video flags and tells everyone else in the room.</summary>

@@ -36,7 +36,8 @@ public sealed record PublisherInfo(string ParticipantId, string? UserId, bool Au
 
 public sealed record LeaveAckReply(string RoomId) : ServerMessage(RoomActions.LeaveAck);
 
-public sealed record HeartbeatAckReply(long ServerTime) : ServerMessage(RoomActions.HeartbeatAck);
+/// <summary>ParticipantId tells a client its own connection id, which API Gateway never reveals to it.</summary>
+public sealed record HeartbeatAckReply(long ServerTime, string ParticipantId) : ServerMessage(RoomActions.HeartbeatAck);
 
 public sealed record UpdateVideoNotice(string ParticipantId, bool Audio, bool Video) : ServerMessage(RoomActions.UpdateVideo);
 
