@@ -91,7 +91,7 @@ async function onJoinAck(m) {
   if (m.participantType === 'publisher') await publish();
   if (m.playbackUrl) {
     // p2m viewers watch the LL-HLS stream instead of WebRTC.
-    location.href = `/hls/?src=${encodeURIComponent(m.playbackUrl)}`;
+    location.href = `/hls/?stream=${encodeURIComponent(m.playbackUrl)}`;
     return;
   }
   await onPublisherList(m.publishers, m.ownerId);
@@ -99,7 +99,9 @@ async function onJoinAck(m) {
 
 async function publish() {
   $('self').hidden = false;
-  const simulcast = state.options.simulcast;
+  // A p2m room becomes one LL-HLS rendition: one layer, and H.264 because that is what HLS players decode.
+  const liveStream = state.options.kind === 'p2m';
+  const simulcast = state.options.simulcast && !liveStream;
   state.localStream = await navigator.mediaDevices.getUserMedia({
     audio: true,
     video: { width: 960, height: 540, frameRate: 15 },
@@ -110,11 +112,12 @@ async function publish() {
   const [audio] = state.localStream.getAudioTracks();
   const [video] = state.localStream.getVideoTracks();
   pc.addTransceiver(audio, { direction: 'sendonly', streams: [state.localStream] });
-  pc.addTransceiver(video, {
+  const videoTransceiver = pc.addTransceiver(video, {
     direction: 'sendonly',
     streams: [state.localStream],
     sendEncodings: simulcast ? SIMULCAST_LAYERS : undefined,
   });
+  if (liveStream) preferH264(videoTransceiver);
   pc.onicecandidate = (e) => {
     if (e.candidate) send({ action: 'IceCandidate', stationId: state.stationId, candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex });
   };
@@ -122,6 +125,13 @@ async function publish() {
   const offer = await pc.createOffer();
   await pc.setLocalDescription(offer);
   send({ action: 'Offer', requestId: 'publish', stationId: state.stationId, sdp: offer.sdp });
+}
+
+function preferH264(transceiver) {
+  const codecs = RTCRtpSender.getCapabilities('video')?.codecs ?? [];
+  const isH264 = (c) => c.mimeType === 'video/H264' && /packetization-mode=1/.test(c.sdpFmtpLine ?? '');
+  const ordered = [...codecs.filter(isH264), ...codecs.filter((c) => !isH264(c))];
+  if (ordered.length) transceiver.setCodecPreferences(ordered);
 }
 
 async function onAnswer(m) {

@@ -1,0 +1,57 @@
+using MobZ.Interop.Tests.Rooms;
+using MobZ.TestKit;
+using Xunit.Abstractions;
+
+namespace MobZ.Interop.Tests.Live;
+
+/// <summary>
+/// Issue: Chromium publishes its fake camera (H.264 + Opus) into a p2m room on the local stack; a viewer
+/// joins, is sent to the LL-HLS playback URL from its JoinAck, and plays it with hls.js in low-latency mode.
+/// </summary>
+[Trait("Category", "Interop")]
+public sealed class P2mHlsInteropTests(StackFixture stack, ITestOutputHelper output) : IClassFixture<StackFixture>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Hlsjs_plays_a_p2m_publisher_in_low_latency_mode()
+    {
+        var room = "live-" + Guid.NewGuid().ToString("N")[..8];
+        var publisherPage = await stack.Browser.NewPageAsync();
+        await publisherPage.GotoAsync(stack.Page($"/room/?room={room}&kind=p2m&role=publisher&autojoin=1").ToString());
+        var publisher = new RoomPage(publisherPage);
+        await Eventually.WaitUntilAsync(async () => await publisher.PublishStateAsync() == "connected", Timeout,
+            "the p2m publisher's peer connection to the Munit is connected");
+
+        var viewer = await stack.Browser.NewPageAsync();
+        await viewer.GotoAsync(stack.Page($"/room/?room={room}&kind=p2m&role=viewer&autojoin=1").ToString());
+        await Eventually.WaitUntilAsync(() => viewer.Url.Contains("/hls/?stream=", StringComparison.Ordinal), Timeout,
+            "the viewer's JoinAck carries a playback URL and the page opens it");
+        Assert.Contains(Uri.EscapeDataString($"/hls/{room}/index.m3u8"), viewer.Url);
+
+        double firstTime = 0;
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            firstTime = await viewer.EvaluateAsync<double>("() => document.getElementById('video').currentTime");
+            return firstTime > 0.5;
+        }, Timeout, "the video element starts advancing");
+        await Eventually.WaitUntilAsync(async () =>
+            await viewer.EvaluateAsync<double>("() => document.getElementById('video').currentTime") > firstTime + 2,
+            Timeout, "playback keeps advancing");
+
+        var decoded = await viewer.EvaluateAsync<int>("() => document.getElementById('video').getVideoPlaybackQuality().totalVideoFrames");
+        Assert.True(decoded > 0, "hls.js fed decodable frames to the video element");
+        var errors = await viewer.EvaluateAsync<string[]>("() => window.mobzHls.stats.errors");
+        Assert.DoesNotContain(errors, e => e.EndsWith("(fatal)", StringComparison.Ordinal));
+        var lowLatency = await viewer.EvaluateAsync<bool>("() => window.mobzHls.hls.lowLatencyMode");
+        Assert.True(lowLatency);
+
+        // Program date time comes from the publisher's RTCP sender reports, i.e. the capture clock of the same
+        // machine, so this is glass-to-glass minus the camera and the display.
+        var latency = await Eventually.ValueAsync(async () =>
+            await viewer.EvaluateAsync<double?>("() => window.mobzHls.stats.latencySeconds") is { } s ? (object)s : null,
+            Timeout, "hls.js reports the playing program date time");
+        output.WriteLine($"publisher frame → viewer playhead latency: {(double)latency:F2} s; {decoded} frames decoded; errors: {string.Join(", ", errors)}");
+        Assert.InRange((double)latency, 0.0, 6.0);
+    }
+}
