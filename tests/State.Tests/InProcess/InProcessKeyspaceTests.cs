@@ -9,7 +9,7 @@ public sealed class InProcessKeyspaceTests
     public async Task Expired_keys_that_nobody_reads_again_are_swept_from_memory()
     {
         await using var backend = new InProcessBackend(NullLoggerFactory.Instance);
-        for (var i = 0; i < 100; i++) await backend.Store.SetStringAsync($"k{i}", "v", TimeSpan.FromMilliseconds(50));
+        for (var i = 0; i < 100; i++) await backend.Store.SetStringAsync($"k{i}", "v", TimeSpan.FromMilliseconds(800));
         await backend.Store.SetStringAsync("forever", "v");
 
         int Stored()
