@@ -7,8 +7,11 @@ internal static class BrowserPage
         <!doctype html>
         <html><body><script>
         window.start = async (simulcast) => {
+          // libwebrtc caps the simulcast layer count by input size (3 layers need about 960x540),
+          // so the simulcast case captures 1280x720.
           const stream = await navigator.mediaDevices.getUserMedia({
-            video: { width: 640, height: 480, frameRate: 30 }, audio: !simulcast });
+            video: simulcast ? { width: 1280, height: 720, frameRate: 30 } : { width: 640, height: 480, frameRate: 30 },
+            audio: !simulcast });
           window.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
           pc.onconnectionstatechange = () => console.log('connectionState ' + pc.connectionState);
           const video = stream.getVideoTracks()[0];

@@ -76,14 +76,22 @@ public sealed class ChromiumInteropTests(ITestOutputHelper output) : IAsyncLifet
         var offer = OfferSummary.Parse(await _page!.EvaluateAsync<string>("s => start(s)", true));
         var video = offer.Media.Single(m => m.Kind == "video");
         Assert.True(video.Extensions.ContainsKey(RidUri), "Chromium offers the rtp-stream-id extension");
-        var answered = new AnsweredMedia(video, "VP8/90000", "recvonly", null, ["q", "h", "f"], [MidUri, RidUri]);
+        // Chromium turns on only the layers its bandwidth estimate covers; with no transport-cc an
+        // SFU raises the floor in the answer (Chromium's x-google-* fmtp) and sends REMB.
+        var answered = new AnsweredMedia(video, "VP8/90000", "recvonly", null, ["q", "h", "f"], [MidUri, RidUri],
+            "x-google-start-bitrate=2500;x-google-min-bitrate=2000");
         var endpoint = new EchoEndpoint([], video.Extensions[RidUri]);
         var peer = _transport.CreatePeer(offer.Transport, endpoint, "chromium-simulcast");
 
-        await _page.EvaluateAsync("a => answer(a)", EchoAnswer.Build(peer.Local, [answered]));
+        var answerSdp = EchoAnswer.Build(peer.Local, [answered]);
+        output.WriteLine(answerSdp);
+        await _page.EvaluateAsync("a => answer(a)", answerSdp);
         await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Connected, Timeout, "peer connects");
 
         // Like an SFU's bandwidth estimate: without one Chromium may keep the top layer off.
+        using var diagnostics = new Timer(_ => output.WriteLine(
+            $"rids [{string.Join(", ", endpoint.PacketsByRid.Select(p => $"{p.Key}={p.Value}"))}] " +
+            $"pts [{string.Join(", ", endpoint.PacketsByPayloadType.Select(p => $"{p.Key}={p.Value}"))}]"), null, 1000, 2000);
         await Eventually.WaitUntilAsync(() =>
         {
             var ssrcs = endpoint.SsrcsByRid.Values.SelectMany(s => s.Keys).ToArray();

@@ -5,7 +5,7 @@ namespace MobZ.Rtc.Tests.Interop;
 
 /// <summary>How the echo endpoint answers one offered m-line.</summary>
 internal sealed record AnsweredMedia(OfferedMedia Offer, string Encoding, string Direction, uint? SendSsrc,
-    IReadOnlyList<string>? Rids = null, IReadOnlyList<string>? ExtensionUris = null)
+    IReadOnlyList<string>? Rids = null, IReadOnlyList<string>? ExtensionUris = null, string? Fmtp = null)
 {
     public int PayloadType => Offer.PayloadType(Encoding);
 }
@@ -38,6 +38,8 @@ internal static class EchoAnswer
                 .Append($"a=rtpmap:{pt} {m.Offer.Codecs.First(c => c.PayloadType == pt).Encoding}\r\n");
             foreach (var fmtp in m.Offer.Fmtp.Where(f => f.StartsWith($"fmtp:{pt} ")))
                 sdp.Append($"a={fmtp}\r\n");
+            if (m.Fmtp is not null)
+                sdp.Append($"a=fmtp:{pt} {m.Fmtp}\r\n");
             if (m.Offer.Kind == "video")
                 sdp.Append($"a=rtcp-fb:{pt} nack pli\r\na=rtcp-fb:{pt} goog-remb\r\n");
             foreach (var uri in m.ExtensionUris ?? [])
