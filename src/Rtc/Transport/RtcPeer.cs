@@ -33,14 +33,14 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
     private long _rtcpSent;
 
     internal RtcPeer(RtcUdpTransport transport, string id, RtcRemoteParameters remote, IRtcPeerHandler handler,
-        RtcTransportOptions options, ILogger logger)
+        RtcTransportOptions options, ILogger logger, IceCredentials? localCredentials = null)
     {
         _transport = transport;
         _handler = handler;
         _logger = logger;
         Id = id;
         Remote = remote;
-        Agent = new IceLiteAgent(IceCredentials.Generate(), options.Ice) { RemoteUfrag = remote.IceUfrag };
+        Agent = new IceLiteAgent(localCredentials ?? IceCredentials.Generate(), options.Ice) { RemoteUfrag = remote.IceUfrag };
         Local = new RtcLocalParameters(Agent.LocalCredentials, transport.Certificate.Fingerprint, transport.Candidates);
         _dtls = new DtlsServerSession(transport.Certificate, remote.Fingerprint, this, this, logger, options.Dtls);
         Agent.StateChanged += OnIceStateChanged;

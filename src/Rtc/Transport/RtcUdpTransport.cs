@@ -78,14 +78,16 @@ public sealed class RtcUdpTransport : IDisposable
     /// Creates a peer for a remote offer's transport attributes and starts waiting for its checks.
     /// Put <see cref="RtcPeer.Local"/> into the answer. Throws <see cref="ArgumentException"/> for a
     /// remote description this endpoint cannot serve (e.g. a=setup:passive).
+    /// <paramref name="localCredentials"/>: the ICE credentials we already put in our own offer (a server offer,
+    /// whose answer brings the remote parameters); generated when null.
     /// </summary>
-    public RtcPeer CreatePeer(RtcRemoteParameters remote, IRtcPeerHandler handler, string? id = null)
+    public RtcPeer CreatePeer(RtcRemoteParameters remote, IRtcPeerHandler handler, string? id = null, IceCredentials? localCredentials = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         remote.Validate();
         id ??= Guid.NewGuid().ToString("N");
         var logger = _loggerFactory.CreateLogger<RtcPeer>();
-        var peer = new RtcPeer(this, id, remote, handler, _options, logger);
+        var peer = new RtcPeer(this, id, remote, handler, _options, logger, localCredentials);
         if (!_peersById.TryAdd(id, peer))
             throw new ArgumentException($"a peer with id '{id}' already exists", nameof(id));
         // 48 random bits of ufrag: a collision is practically impossible, but never share one.
