@@ -1,0 +1,168 @@
+using MobZ.Munit.Routing;
+using MobZ.Rtc.Ice;
+using MobZ.Rtc.Sdp;
+using MobZ.Rtc.Transport;
+
+namespace MobZ.Munit.WebRtc;
+
+/// <summary>
+/// One viewer's peer connection on this Munit. Like Janus multistream, it can carry the tracks of several
+/// stations: each Watch adds m-sections (a new offer for the whole session), each Leave turns its sections
+/// inactive. The ICE credentials are fixed when the first offer is made and the transport peer is created
+/// from the first answer with them.
+/// </summary>
+internal sealed class ViewerSession : IRtcPeerHandler
+{
+    private readonly MediaEngine _engine;
+    private readonly RtcUdpTransport _transport;
+    private readonly List<Section> _sections = [];
+    private readonly Lock _gate = new();
+    private ulong _version;
+
+    /// <summary>One m-section: a consumer while watched, a leftover (inactive) after the station is left.</summary>
+    private sealed class Section
+    {
+        public required string Mid { get; init; }
+        public required string Kind { get; init; }
+        public required string StationId { get; init; }
+        public required SdpCodec Codec { get; init; }
+        public Consumer? Consumer { get; set; }
+    }
+
+    public ViewerSession(string peerId, MediaEngine engine, RtcUdpTransport transport)
+    {
+        PeerId = peerId;
+        _engine = engine;
+        _transport = transport;
+        Subscriber = new Subscriber(peerId, NoOutput.Instance);
+        engine.Add(Subscriber);
+    }
+
+    public string PeerId { get; }
+    public Subscriber Subscriber { get; }
+    public IceCredentials LocalIce { get; } = IceCredentials.Generate();
+    public RtcPeer? Peer { get; private set; }
+    public bool IsEmpty { get { lock (_gate) return _sections.All(s => s.Consumer is null); } }
+
+    /// <summary>Adds a station's tracks: fresh SSRCs, our payload types, the next mids.</summary>
+    public void AddStation(StationRouter router, IReadOnlyList<SdpCodec> producerCodecs)
+    {
+        lock (_gate)
+        {
+            RemoveStationLocked(router);
+            var producers = router.Producers;
+            var tracks = new List<ConsumedTrack>();
+            var pending = new List<Section>();
+            for (int i = 0; i < producers.Length; i++)
+            {
+                var producer = producers[i];
+                var codec = ViewerCodec(producer, i < producerCodecs.Count ? producerCodecs[i] : null);
+                string mid = (_sections.Count + pending.Count).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                uint ssrc = NewSsrc();
+                bool rtx = producer.Kind == MediaKind.Video;
+                tracks.Add(new ConsumedTrack(ssrc, (byte)codec.PayloadType, rtx ? NewSsrc() : 0, (byte)(rtx ? codec.PayloadType + 1 : 0), mid));
+                pending.Add(new Section { Mid = mid, Kind = producer.Kind == MediaKind.Audio ? "audio" : "video", StationId = router.Station.StationId, Codec = codec });
+            }
+            var consumers = router.AddViewer(Subscriber, tracks);
+            for (int i = 0; i < pending.Count && i < consumers.Count; i++) pending[i].Consumer = consumers[i];
+            _sections.AddRange(pending);
+        }
+    }
+
+    public bool RemoveStation(StationRouter router)
+    {
+        lock (_gate) return RemoveStationLocked(router);
+    }
+
+    private bool RemoveStationLocked(StationRouter router)
+    {
+        bool removed = router.RemoveViewer(PeerId);
+        foreach (var s in _sections.Where(s => s.StationId == router.Station.StationId)) s.Consumer = null;
+        return removed;
+    }
+
+    /// <summary>The server offer for every section of the session (watched ones sendonly, left ones inactive).</summary>
+    public string CreateOffer()
+    {
+        lock (_gate)
+        {
+            var media = _sections.Select(s => new SdpMediaOffer
+            {
+                Kind = s.Kind,
+                Mid = s.Mid,
+                Direction = s.Consumer is null ? SdpDirection.Inactive : SdpDirection.SendOnly,
+                Codecs = CodecsFor(s),
+                Ssrc = s.Consumer?.Ssrc,
+                RtxSsrc = s.Consumer is { RtxSsrc: > 0 } c ? c.RtxSsrc : null,
+                Cname = "mobz-" + s.StationId,
+                StreamId = s.StationId,
+                TrackId = $"{s.StationId}-{s.Kind}",
+            }).ToList();
+            var offer = SdpOfferBuilder.Create(new SdpOfferOptions
+            {
+                IceCredentials = LocalIce,
+                Fingerprint = RemoteParameters.Ours(_transport),
+                Candidates = _transport.Candidates,
+                Media = media,
+                SessionVersion = ++_version,
+            });
+            return SdpWriter.Write(offer);
+        }
+    }
+
+    /// <summary>The viewer's answer: the first one creates the transport peer with the credentials of our offer.</summary>
+    public void ApplyAnswer(string sdp)
+    {
+        var answer = RemoteParameters.Parse(sdp);
+        var remote = RemoteParameters.From(answer);
+        lock (_gate)
+        {
+            if (Peer is null || Peer.State is RtcPeerState.Closed or RtcPeerState.Failed)
+            {
+                Peer?.Close();
+                Peer = _transport.CreatePeer(remote, this, "viewer:" + PeerId + ":" + Guid.NewGuid().ToString("N")[..8], LocalIce);
+                Subscriber.Output = new RtcPeerOutput(Peer);
+            }
+        }
+    }
+
+    public void Close()
+    {
+        lock (_gate)
+        {
+            _engine.Remove(Subscriber);
+            Subscriber.Output = NoOutput.Instance;
+            Peer?.Close();
+            Peer = null;
+        }
+    }
+
+    public void OnRtp(RtcPeer peer, Span<byte> packet)
+    {
+        // A viewer's connection is sendonly from our side; anything it sends is ignored.
+    }
+
+    public void OnRtcp(RtcPeer peer, Span<byte> packet) => _engine.OnSubscriberRtcp(Subscriber, packet);
+
+    public void OnStateChanged(RtcPeer peer, RtcPeerState state) { }
+
+    private static List<SdpCodec> CodecsFor(Section s)
+    {
+        var list = new List<SdpCodec> { s.Codec };
+        if (s.Kind == "video")
+            list.Add(new SdpCodec { PayloadType = s.Codec.PayloadType + 1, Name = "rtx", ClockRate = 90000, Fmtp = $"apt={s.Codec.PayloadType}" });
+        return list;
+    }
+
+    /// <summary>The publisher's codec (same fmtp, so H.264 profiles match) under the viewer session's payload type.</summary>
+    private static SdpCodec ViewerCodec(Producer producer, SdpCodec? negotiated)
+    {
+        if (producer.Kind == MediaKind.Audio)
+            return (negotiated ?? MunitCodecs.Audio[0]) with { PayloadType = 111, Feedback = [] };
+        var template = negotiated ?? MunitCodecs.Video[0];
+        int pt = producer.Codec == Codecs.MediaCodec.H264 ? 102 : 96;
+        return template with { PayloadType = pt, Feedback = MunitCodecs.ViewerVideoFeedback };
+    }
+
+    private static uint NewSsrc() => (uint)Random.Shared.NextInt64(1, uint.MaxValue);
+}

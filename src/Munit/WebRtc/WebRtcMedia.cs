@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MobZ.Munit.Control;
+using MobZ.Munit.Routing;
+using MobZ.Munit.Tap;
+using MobZ.Rtc.Transport;
+
+namespace MobZ.Munit.WebRtc;
+
+/// <summary>
+/// The Munit's WebRTC media: one UDP port (<see cref="RtcUdpTransport"/>) shared by every publisher and viewer,
+/// one <see cref="MediaEngine"/>, and the viewer sessions, which may span stations. Creates each station's media.
+/// </summary>
+public sealed class WebRtcMedia : IStationMediaFactory, IDisposable
+{
+    private readonly ConcurrentDictionary<string, ViewerSession> _viewers = new(StringComparer.Ordinal);
+    private readonly ILoggerFactory _loggers;
+
+    public WebRtcMedia(MunitOptions options, IStationTapFactory? tapFactory = null, ILoggerFactory? loggerFactory = null)
+    {
+        _loggers = loggerFactory ?? NullLoggerFactory.Instance;
+        TapFactory = tapFactory;
+        Transport = new RtcUdpTransport(new RtcTransportOptions
+        {
+            BindAddress = IPAddress.Parse(options.BindAddress),
+            Port = options.Port,
+            AnnouncedAddress = string.IsNullOrWhiteSpace(options.PublicAddress) ? null : IPAddress.Parse(options.PublicAddress),
+        }, _loggers);
+        Engine = new MediaEngine();
+        Engine.Start();
+    }
+
+    public RtcUdpTransport Transport { get; }
+    public MediaEngine Engine { get; }
+    public IStationTapFactory? TapFactory { get; }
+
+    /// <summary>The UDP port actually bound (when the options asked for 0).</summary>
+    public int Port => Transport.LocalEndPoint.Port;
+
+    public IStationMedia Create(StationDescriptor station) =>
+        new WebRtcStationMedia(this, station, _loggers.CreateLogger<WebRtcStationMedia>());
+
+    internal ViewerSession GetOrAddViewer(string peerId) => _viewers.GetOrAdd(peerId, id => new ViewerSession(id, Engine, Transport));
+
+    internal ViewerSession? FindViewer(string peerId) => _viewers.GetValueOrDefault(peerId);
+
+    internal void RemoveViewerIfEmpty(ViewerSession session)
+    {
+        if (!session.IsEmpty) return;
+        if (_viewers.TryRemove(new KeyValuePair<string, ViewerSession>(session.PeerId, session))) session.Close();
+    }
+
+    public void Dispose()
+    {
+        foreach (var v in _viewers.Values) v.Close();
+        _viewers.Clear();
+        Engine.Dispose();
+        Transport.Dispose();
+    }
+}
