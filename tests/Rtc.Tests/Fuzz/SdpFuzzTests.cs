@@ -45,13 +45,13 @@ public class SdpFuzzTests
 
         foreach (string file in files)
         {
-            for (int length = 0; length < file.Length; length += 7)
+            for (int length = 0; length < file.Length; length += 13)
             {
                 Check(file[..length]);
             }
 
             string[] lines = file.Split("\r\n");
-            for (int i = 0; i < 400; i++)
+            for (int i = 0; i < 250; i++)
             {
                 string[] copy = (string[])lines.Clone();
                 int at = random.Next(copy.Length);
