@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -12,12 +13,14 @@ public static class HlsServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="IHlsPackagerFactory"/> (for the Munit) and what <c>MapHls</c> serves with.
     /// Uses the registered <see cref="IStateStore"/> and <see cref="IMessageBus"/>, or those of the registered
-    /// <see cref="IStateBackend"/>. Options bind from configuration section "Hls" when the host binds it.
+    /// <see cref="IStateBackend"/>. Options come from configuration section "Hls" (when there is an
+    /// <see cref="IConfiguration"/>), then <paramref name="configure"/>.
     /// </summary>
     public static IServiceCollection AddHls(this IServiceCollection services, Action<HlsOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        OptionsBuilder<HlsOptions> options = services.AddOptions<HlsOptions>();
+        OptionsBuilder<HlsOptions> options = services.AddOptions<HlsOptions>()
+            .Configure<IServiceProvider>((o, sp) => sp.GetService<IConfiguration>()?.GetSection("Hls").Bind(o));
         if (configure is not null)
         {
             options.Configure(configure);
