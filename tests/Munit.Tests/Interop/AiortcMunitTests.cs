@@ -1,0 +1,64 @@
+using MobZ.Munit.Control;
+using MobZ.Munit.WebRtc;
+using Xunit.Abstractions;
+
+namespace MobZ.Munit.Tests.Interop;
+
+/// <summary>
+/// The whole media path on real WebRTC stacks: an aiortc publisher's VP8 and Opus go through the Munit's
+/// shared UDP port (ICE-lite, DTLS-SRTP) to an aiortc viewer that decodes them.
+/// </summary>
+[Trait("Category", "Interop")]
+public sealed class AiortcMunitTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private WebRtcMedia _media = null!;
+    private MunitServer _munit = null!;
+
+    public Task InitializeAsync()
+    {
+        var options = new MunitOptions { BindAddress = "127.0.0.1", Port = 0 };
+        _media = new WebRtcMedia(options);
+        _munit = new MunitServer(options, _media);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _munit.DisposeAsync();
+        _media.Dispose();
+    }
+
+    [Fact]
+    public async Task AiortcViewerDecodesWhatAnAiortcPublisherSendsThroughTheMunit()
+    {
+        Assert.True(_munit.CreateStation(new StationDescriptor("st-1", "room-1", "pub", "m2m", false)));
+        using var publisher = new AiortcPeer("publisher", 40);
+        using var viewer = new AiortcPeer("viewer", 25);
+        try
+        {
+            var offer = (await publisher.ReadAsync("offer", TimeSpan.FromSeconds(20))).GetString()!;
+            var published = await _munit.HandleAsync(new MediaCommand(MediaOp.Publish, "st-1", "pub") { Sdp = offer });
+            Assert.True(published.Ok, published.Error);
+            await publisher.SendAsync("answer", published.Sdp!);
+
+            var watch = await _munit.HandleAsync(new MediaCommand(MediaOp.Watch, "st-1", "viewer-1"));
+            Assert.True(watch.Ok, watch.Error);
+            await viewer.SendAsync("offer", watch.Sdp!);
+            var answer = (await viewer.ReadAsync("answer", TimeSpan.FromSeconds(20))).GetString()!;
+            var answered = await _munit.HandleAsync(new MediaCommand(MediaOp.Answer, "st-1", "viewer-1") { Sdp = answer });
+            Assert.True(answered.Ok, answered.Error);
+
+            var result = await viewer.ReadAsync("result", TimeSpan.FromSeconds(40));
+            var stats = _munit.FindStation("st-1")!.Media.GetStats();
+            output.WriteLine($"viewer {result}; station in {stats.PacketsIn} pkts, out {stats.PacketsOut} pkts, keyframe asks {stats.KeyFrameRequestsAsked}/{stats.KeyFrameRequestsSent}");
+            Assert.True(result.GetProperty("videoFrames").GetInt32() >= 30, "the viewer decoded 30 video frames");
+            Assert.True(result.GetProperty("audioFrames").GetInt32() > 0, "the viewer decoded audio");
+            Assert.True(stats.PacketsOut > 0);
+        }
+        finally
+        {
+            foreach (var line in publisher.StandardError.TakeLast(10)) output.WriteLine("[publisher] " + line);
+            foreach (var line in viewer.StandardError.TakeLast(10)) output.WriteLine("[viewer] " + line);
+        }
+    }
+}
