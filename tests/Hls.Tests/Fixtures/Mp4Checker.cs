@@ -21,6 +21,7 @@ public static class Mp4Checker
         public long VideoDuration { get; set; }
         public long AudioDuration { get; set; }
         public List<ulong> VideoBaseTimes { get; } = [];
+        public List<(ulong Dts, int Size)> Audio { get; } = [];
         public override string ToString() => string.Join("\n", Problems);
     }
 
@@ -299,6 +300,7 @@ public static class Mp4Checker
                 else
                 {
                     result.AudioSamples++;
+                    result.Audio.Add((baseTime + duration, size));
                     result.AudioDuration += sampleDuration;
                     if (size == 0)
                     {

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using System.Net;
+using MobZ.Hls.Tests.Fixtures;
+using MobZ.State;
+using MobZ.TestKit.Redis;
+
+namespace MobZ.Hls.Tests.Serving;
+
+/// <summary>The packager writes on one node; another node, sharing only Redis, serves the viewers.</summary>
+public sealed class MultiNodeTests(RedisServer redis) : IClassFixture<RedisServer>
+{
+    [Fact]
+    public async Task ABlockingRequestOnAnotherNodeIsReleasedByTheRedisNudgeWithinOnePart()
+    {
+        string prefix = redis.NewKeyPrefix();
+        await using IStateBackend publisherNode = await redis.CreateBackendAsync(prefix);
+        await using IStateBackend viewerNode = await redis.CreateBackendAsync(prefix);
+        static void Options(HlsOptions o) => o.PartTarget = TimeSpan.FromMilliseconds(200);
+        await using HlsTestServer server = await HlsTestServer.StartAsync(viewerNode, Options);
+        var options = new HlsOptions();
+        Options(options);
+        string stream = $"room-{Guid.NewGuid():N}";
+        var publisher = new SyntheticPublisher(stream, publisherNode, options);
+        await publisher.InitAsync();
+        await publisher.PartAsync();
+
+        var clock = Stopwatch.StartNew();
+        Task<HttpResponseMessage> blocked = server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=0&_HLS_part=1");
+        await Task.WhenAny(blocked, Task.Delay(400));
+        Assert.False(blocked.IsCompleted);
+        await publisher.PartAsync();
+        TimeSpan stored = clock.Elapsed;
+        using HttpResponseMessage response = await blocked;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("/0.1.m4s\"", await response.Content.ReadAsStringAsync());
+        Assert.True(clock.Elapsed - stored < options.PartTarget, $"{(clock.Elapsed - stored).TotalMilliseconds} ms");
+        Assert.Equal(SyntheticPublisher.PartBytes(0, 1), await server.Client.GetByteArrayAsync(
+            $"/hls/{stream}/{ParsedPlaylist.Parse(await server.Client.GetStringAsync($"/hls/{stream}/media.m3u8")).Segments[0].Parts[1].Uri}"));
+    }
+}
