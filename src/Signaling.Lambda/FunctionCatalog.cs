@@ -3,6 +3,7 @@ using MobZ.PixelStreaming;
 using MobZ.PixelStreaming.Api;
 using MobZ.PixelStreaming.Signaling;
 using MobZ.Signaling.Rooms;
+using MobZ.Signaling.Rooms.Sweep;
 
 namespace MobZ.Signaling.Lambda;
 
@@ -12,7 +13,8 @@ public sealed record FunctionDefinition(
     string Description,
     Action<IServiceCollection> AddServices,
     Func<IServiceProvider, IWebSocketHandler>? WebSocket,
-    Func<IServiceProvider, IHttpHandler>? Http);
+    Func<IServiceProvider, IHttpHandler>? Http,
+    Func<IServiceProvider, Func<CancellationToken, Task>>? Schedule = null);
 
 /// <summary>The functions this bootstrap can be, chosen by MOBZ_HANDLER.</summary>
 public static class FunctionCatalog
@@ -21,14 +23,20 @@ public static class FunctionCatalog
 
     public static IReadOnlyDictionary<string, FunctionDefinition> Functions { get; } = new[]
     {
-        new FunctionDefinition("rooms", "MobZ rooms WebSocket API (p2p, m2m, p2m)",
-            services => services.AddMobZRooms(),
-            sp => sp.GetRequiredService<RoomsWebSocketHandler>(), null),
+        // The heartbeat sweep runs on the one-minute EventBridge schedule instead of a hosted timer: a frozen
+        // execution environment runs no timers.
+        new FunctionDefinition("rooms", "MobZ rooms WebSocket API (p2p, m2m, p2m) and its heartbeat sweep (EventBridge schedule)",
+            services => services.AddMobZRooms(o => o.RunSweepService = false),
+            sp => sp.GetRequiredService<RoomsWebSocketHandler>(), null,
+            sp => ct => sp.GetRequiredService<HeartbeatSweeper>().SweepAsync(ct)),
         new FunctionDefinition("pixelstreaming", "Pixel Streaming signalling (WebSocket) and its REST API (HTTP API)",
             services => services.AddPixelStreaming(),
             sp => sp.GetRequiredService<PixelStreamingHandler>(), sp => sp.GetRequiredService<PixelStreamingApiHandler>()),
-        new FunctionDefinition("pixelstreaming-api", "Pixel Streaming REST API only (HTTP API)",
+        new FunctionDefinition("http", "The HTTP API: Pixel Streaming REST (/api) and its Swagger UI (/docs)",
             services => services.AddPixelStreaming(),
-            null, sp => sp.GetRequiredService<PixelStreamingApiHandler>()),
+            null, sp => new HttpPathRouter([
+                ("/api", sp.GetRequiredService<PixelStreamingApiHandler>()),
+                ("/docs", sp.GetRequiredService<PixelStreamingApiHandler>()),
+            ])),
     }.ToDictionary(f => f.Name, StringComparer.OrdinalIgnoreCase);
 }

@@ -56,6 +56,7 @@ public static class FunctionHost
         var dispatcher = new ApiGatewayEventDispatcher(function.WebSocket?.Invoke(host.Services), function.Http?.Invoke(host.Services))
         {
             OnWebSocketEvent = sender.Observe,
+            ScheduledHandler = function.Schedule?.Invoke(host.Services),
         };
         loggerFactory.CreateLogger(typeof(FunctionHost)).LogInformation("Function {Function} ready ({Description}), state backend {Backend}",
             function.Name, function.Description, backend.Name);

@@ -5,21 +5,25 @@ using MobZ.Signaling;
 namespace MobZ.Aws.Lambda;
 
 /// <summary>
-/// Recognises what API Gateway sent by its shape — a WebSocket event has requestContext.connectionId and
-/// eventType; an HTTP API event has version "2.0" and requestContext.http — and hands it to the matching
-/// handler; the <see cref="ProxyResponse"/> becomes the invocation's response.
+/// Recognises what invoked the function by the event's shape — a WebSocket event has requestContext.connectionId
+/// and eventType; an HTTP API event has version "2.0" and requestContext.http; an EventBridge schedule has
+/// source "aws.events" and detail-type "Scheduled Event" — and hands it to the matching handler. For API
+/// Gateway events the <see cref="ProxyResponse"/> becomes the invocation's response.
 /// </summary>
 public sealed class ApiGatewayEventDispatcher(IWebSocketHandler? webSocketHandler, IHttpHandler? httpHandler) : ILambdaInvocationHandler
 {
     public const string UnknownEventErrorType = "Runtime.UnknownEventShape";
 
-    public enum EventShape { Unknown, WebSocket, HttpApi }
+    public enum EventShape { Unknown, WebSocket, HttpApi, Scheduled }
 
     /// <summary>
     /// Called with the WebSocket event before its handler, so the Management API endpoint can follow the
     /// event's domainName and stage.
     /// </summary>
     public Action<WebSocketEvent>? OnWebSocketEvent { get; init; }
+
+    /// <summary>Runs for EventBridge scheduled events (e.g. the rooms heartbeat sweep); null rejects them.</summary>
+    public Func<CancellationToken, Task>? ScheduledHandler { get; init; }
 
     public async Task<ReadOnlyMemory<byte>> InvokeAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
     {
@@ -35,10 +39,13 @@ public sealed class ApiGatewayEventDispatcher(IWebSocketHandler? webSocketHandle
                 var httpEvent = JsonSerializer.Deserialize(invocation.Event.Span, ApiGatewayJsonContext.Default.HttpApiEvent)!;
                 response = await httpHandler.HandleAsync(httpEvent, cancellationToken).ConfigureAwait(false);
                 break;
+            case EventShape.Scheduled when ScheduledHandler is not null:
+                await ScheduledHandler(cancellationToken).ConfigureAwait(false);
+                return "{}"u8.ToArray();
             case var shape:
                 throw new LambdaFunctionException(UnknownEventErrorType,
                     shape == EventShape.Unknown
-                        ? "The event is neither an API Gateway WebSocket event nor an HTTP API (2.0) event."
+                        ? "The event is neither an API Gateway WebSocket event, an HTTP API (2.0) event nor an EventBridge schedule."
                         : $"This function has no handler for {shape} events (MOBZ_HANDLER).");
         }
         return JsonSerializer.SerializeToUtf8Bytes(response, ApiGatewayJsonContext.Default.ProxyResponse);
@@ -51,7 +58,12 @@ public sealed class ApiGatewayEventDispatcher(IWebSocketHandler? webSocketHandle
             var reader = new Utf8JsonReader(json);
             using var document = JsonDocument.ParseValue(ref reader);
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("requestContext", out var context) || context.ValueKind != JsonValueKind.Object)
+            if (root.ValueKind != JsonValueKind.Object)
+                return EventShape.Unknown;
+            if (root.TryGetProperty("source", out var source) && source.ValueKind == JsonValueKind.String && source.GetString() == "aws.events"
+                && root.TryGetProperty("detail-type", out var detailType) && detailType.ValueKind == JsonValueKind.String && detailType.GetString() == "Scheduled Event")
+                return EventShape.Scheduled;
+            if (!root.TryGetProperty("requestContext", out var context) || context.ValueKind != JsonValueKind.Object)
                 return EventShape.Unknown;
             if (context.TryGetProperty("connectionId", out var id) && id.ValueKind == JsonValueKind.String
                 && context.TryGetProperty("eventType", out var type) && type.ValueKind == JsonValueKind.String)

@@ -34,7 +34,14 @@ public sealed class LambdaRuntimeLoop(LambdaRuntimeClient client, ILambdaInvocat
             {
                 return;
             }
-            await InvokeOnceAsync(invocation, stoppingToken).ConfigureAwait(false);
+            try
+            {
+                await InvokeOnceAsync(invocation, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
         }
     }
 
@@ -71,7 +78,8 @@ public sealed class LambdaRuntimeLoop(LambdaRuntimeClient client, ILambdaInvocat
 
         try
         {
-            await client.PostResponseAsync(invocation.RequestId, response, stoppingToken).ConfigureAwait(false);
+            // Not cancelled by shutdown: a finished invocation's answer is worth the milliseconds it takes.
+            await client.PostResponseAsync(invocation.RequestId, response, CancellationToken.None).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {

@@ -125,6 +125,29 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Scheduled_event_runs_the_scheduled_handler()
+    {
+        var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _running = LambdaBootstrap.RunAsync(new LambdaRuntimeClient(_http, _api.RuntimeApi),
+            _ => Task.FromResult<ILambdaInvocationHandler>(new ApiGatewayEventDispatcher(_ws, null) { ScheduledHandler = _ => { ran.TrySetResult(); return Task.CompletedTask; } }),
+            NullLoggerFactory.Instance, _stop.Token);
+        var id = _api.Enqueue("""{"version":"0","id":"1","detail-type":"Scheduled Event","source":"aws.events","detail":{}}""");
+
+        Assert.Equal("response", (await _api.OutcomeAsync(id)).Kind);
+        Assert.True(ran.Task.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Http_event_to_a_function_without_http_handler_is_an_invocation_error()
+    {
+        _running = LambdaBootstrap.RunAsync(new LambdaRuntimeClient(_http, _api.RuntimeApi),
+            _ => Task.FromResult<ILambdaInvocationHandler>(new ApiGatewayEventDispatcher(_ws, null)), NullLoggerFactory.Instance, _stop.Token);
+        var outcome = await _api.OutcomeAsync(_api.Enqueue(HttpEventJson));
+        Assert.Equal("error", outcome.Kind);
+        Assert.Contains("no handler for HttpApi", JsonDocument.Parse(outcome.Body).RootElement.GetProperty("errorMessage").GetString());
+    }
+
+    [Fact]
     public async Task Init_failure_is_posted_to_init_error_and_no_invocation_is_taken()
     {
         var exit = await LambdaBootstrap.RunAsync(new LambdaRuntimeClient(_http, _api.RuntimeApi),
@@ -160,6 +183,8 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
     [InlineData(HttpEventJson, ApiGatewayEventDispatcher.EventShape.HttpApi)]
     [InlineData("""{"version":"1.0","requestContext":{"http":{}}}""", ApiGatewayEventDispatcher.EventShape.Unknown)]
     [InlineData("""{"requestContext":{"connectionId":5,"eventType":"MESSAGE"}}""", ApiGatewayEventDispatcher.EventShape.Unknown)]
+    [InlineData("""{"version":"0","id":"53dc4d37","detail-type":"Scheduled Event","source":"aws.events","account":"123456789012","time":"2026-11-21T12:00:00Z","region":"eu-west-1","resources":["arn:aws:events:eu-west-1:123456789012:rule/sweep"],"detail":{}}""", ApiGatewayEventDispatcher.EventShape.Scheduled)]
+    [InlineData("""{"source":"aws.s3","detail-type":"Scheduled Event"}""", ApiGatewayEventDispatcher.EventShape.Unknown)]
     [InlineData("[]", ApiGatewayEventDispatcher.EventShape.Unknown)]
     [InlineData("", ApiGatewayEventDispatcher.EventShape.Unknown)]
     [InlineData("{\"requestContext\":", ApiGatewayEventDispatcher.EventShape.Unknown)]
