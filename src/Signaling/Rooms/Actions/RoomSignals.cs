@@ -40,13 +40,14 @@ public sealed partial class RoomSignals(
         return value!;
     }
 
+    /// <summary>Connection ids of everyone in the room; the entries are not parsed (a 200-viewer fan-out needs only ids).</summary>
     private async Task<IReadOnlyList<string>> MembersAsync(string roomId)
     {
-        var publishers = await rooms.GetParticipantsAsync(roomId, ParticipantTypes.Publisher).ConfigureAwait(false);
-        var viewers = await rooms.GetParticipantsAsync(roomId, ParticipantTypes.Viewer).ConfigureAwait(false);
+        var publishers = await rooms.GetParticipantIdsAsync(roomId, ParticipantTypes.Publisher).ConfigureAwait(false);
+        var viewers = await rooms.GetParticipantIdsAsync(roomId, ParticipantTypes.Viewer).ConfigureAwait(false);
         var all = new List<string>(publishers.Count + viewers.Count);
-        foreach (var p in publishers) all.Add(p.ConnectionId);
-        foreach (var v in viewers) all.Add(v.ConnectionId);
+        all.AddRange(publishers);
+        all.AddRange(viewers);
         return all;
     }
 

@@ -41,6 +41,9 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         return list;
     }
 
+    public async Task<IReadOnlyCollection<string>> GetParticipantIdsAsync(string roomId, string role) =>
+        [.. (await store.HashGetAllAsync(RoomKeys.Participants(roomId, role)).ConfigureAwait(false)).Keys];
+
     public async Task<ParticipantEntry?> GetParticipantAsync(string roomId, string role, string connectionId)
     {
         var json = await store.HashGetAsync(RoomKeys.Participants(roomId, role), connectionId).ConfigureAwait(false);
