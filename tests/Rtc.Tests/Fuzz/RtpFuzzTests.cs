@@ -53,6 +53,16 @@ public class RtpFuzzTests
             _ = RtpPacketRewriter.TrySetExtension(copy, 3, new byte[] { 1, 2 });
             _ = RtpPacketRewriter.TryRenumberExtension(copy, 1, 2);
             _ = RtpPacketRewriter.TryBlankExtension(copy, 5);
+            byte[] map = new byte[256];
+            map[1] = 15;
+            map[3] = 3;
+            byte[] rewritten = new byte[input.Length + 300];
+            if (RtpHeaderExtensionRewriter.TryRewrite(input, rewritten, map, 4, "mid-value"u8, out int written))
+            {
+                Assert.True(RtpPacket.TryRead(rewritten.AsSpan(0, written), out RtpPacket again));
+                Assert.Equal(rtp.Payload.Length, again.Payload.Length);
+            }
+
             _ = RtxPacket.TryWrap(input, 97, 9, 9, new byte[input.Length + 2], out _);
             _ = RtxPacket.TryUnwrap(input, 96, 9, new byte[input.Length], out _);
         }
