@@ -137,4 +137,37 @@ public sealed class RedisReconnectTests(Xunit.Abstractions.ITestOutputHelper out
 
         await Eventually.WaitUntilAsync(async () => await backend.Store.GetStringAsync("k") == "v", Patience, "calls work after the server resumed");
     }
+
+    [Fact]
+    public async Task A_server_that_refuses_for_now_is_reported_as_unavailable_not_as_a_bad_command()
+    {
+        await using var backend = await _server.CreateBackendAsync(loggerFactory: _logs);
+        Assert.True(await backend.Store.SetStringAsync("k", "v"));
+
+        // A script that never ends makes Redis answer everyone else with BUSY once the threshold passes.
+        await _server.CommandAsync("CONFIG", "SET", "busy-reply-threshold", "50");
+        var endless = _server.CommandAsync("EVAL", "while true do end", "0");
+        try
+        {
+            await Eventually.WaitUntilAsync(async () =>
+            {
+                try
+                {
+                    await backend.Store.GetStringAsync("k");
+                    return false;
+                }
+                catch (StateUnavailableException ex)
+                {
+                    return ex.Message.Contains("BUSY", StringComparison.Ordinal);
+                }
+            }, Patience, "a call during the busy script fails as StateUnavailable (BUSY)");
+        }
+        finally
+        {
+            await _server.CommandAsync("SCRIPT", "KILL");
+            await Assert.ThrowsAsync<InvalidOperationException>(() => endless);
+        }
+
+        Assert.Equal("v", await backend.Store.GetStringAsync("k"));
+    }
 }

@@ -14,6 +14,7 @@ public sealed class RedisBackend : IStateBackend
     private readonly ConnectionMultiplexer _connection;
     private readonly RedisBus _bus;
     private readonly ILogger _logger;
+    private readonly RedisCall _call;
     private readonly Lock _linkGate = new();
     private readonly HashSet<ConnectionType> _down = [];
     private bool _disposed;
@@ -27,9 +28,9 @@ public sealed class RedisBackend : IStateBackend
         _connection = connection;
         _logger = loggerFactory.CreateLogger<RedisBackend>();
         var database = connection.GetDatabase();
-        var call = new RedisCall(commandTimeout);
-        Store = new RedisStore(keyPrefix.Length == 0 ? database : database.WithKeyPrefix(keyPrefix), call);
-        _bus = new RedisBus(connection.GetSubscriber(), keyPrefix, call, loggerFactory.CreateLogger("MobZ.State.Redis.Bus"));
+        _call = new RedisCall(commandTimeout);
+        Store = new RedisStore(keyPrefix.Length == 0 ? database : database.WithKeyPrefix(keyPrefix), _call);
+        _bus = new RedisBus(connection.GetSubscriber(), keyPrefix, _call, loggerFactory.CreateLogger("MobZ.State.Redis.Bus"));
         KeyPrefix = keyPrefix;
         if (!connection.IsConnected)
         {
@@ -146,11 +147,12 @@ public sealed class RedisBackend : IStateBackend
 
             try
             {
-                await _connection.GetDatabase().PingAsync().ConfigureAwait(false);
-                await _connection.GetSubscriber().PingAsync().ConfigureAwait(false);
+                // The subscriber's "ping" is an UNSUBSCRIBE of a random channel sent on the subscription link.
+                await _call.Run(() => _connection.GetDatabase().PingAsync()).ConfigureAwait(false);
+                await _call.Run(() => _connection.GetSubscriber().PingAsync()).ConfigureAwait(false);
                 break;
             }
-            catch (Exception ex) when (RedisCall.Translate(ex) is not null)
+            catch (StateUnavailableException ex)
             {
                 if (clock.Elapsed > AnnounceTimeout)
                 {
@@ -163,8 +165,6 @@ public sealed class RedisBackend : IStateBackend
             delay = TimeSpan.FromMilliseconds(Math.Min(500, delay.TotalMilliseconds * 2));
         }
 
-        // Listeners reconcile synchronously; keep that work off the client's completion queue.
-        await Task.Yield();
         _logger.LogInformation("Redis reconnected; notifying subscribers to reconcile");
         _bus.RaiseReconnected();
     }
