@@ -1,5 +1,3 @@
-using MobZ.Rtc.Stun;
-
 namespace MobZ.Rtc.Ice;
 
 public enum IceCheckOutcome
@@ -27,10 +25,4 @@ public readonly record struct IceCheckResult(
     public bool HasResponse => ResponseLength > 0;
 
     internal static IceCheckResult Error(int code, int length) => new(IceCheckOutcome.Error, length, code);
-
-    internal static bool IsKnownAttribute(ushort type) => type is StunAttributeType.Username
-        or StunAttributeType.MessageIntegrity or StunAttributeType.MessageIntegritySha256 or StunAttributeType.Fingerprint
-        or StunAttributeType.Priority or StunAttributeType.UseCandidate or StunAttributeType.IceControlled
-        or StunAttributeType.IceControlling or StunAttributeType.Software or StunAttributeType.Realm or StunAttributeType.Nonce
-        or StunAttributeType.XorMappedAddress or StunAttributeType.MappedAddress or StunAttributeType.ErrorCode;
 }

@@ -116,7 +116,7 @@ public sealed class IceLiteAgent
         int unknownCount = 0;
         foreach (StunAttribute attribute in request.Attributes)
         {
-            if (StunAttributeType.IsComprehensionRequired(attribute.Type) && !IceCheckResult.IsKnownAttribute(attribute.Type) && unknownCount < unknown.Length)
+            if (StunAttributeType.IsComprehensionRequired(attribute.Type) && !IsKnownAttribute(attribute.Type) && unknownCount < unknown.Length)
             {
                 unknown[unknownCount++] = attribute.Type;
             }
@@ -239,6 +239,12 @@ public sealed class IceLiteAgent
 
         Raise(changed, null);
     }
+
+    private static bool IsKnownAttribute(ushort type) => type is StunAttributeType.Username
+        or StunAttributeType.MessageIntegrity or StunAttributeType.MessageIntegritySha256 or StunAttributeType.Fingerprint
+        or StunAttributeType.Priority or StunAttributeType.UseCandidate or StunAttributeType.IceControlled
+        or StunAttributeType.IceControlling or StunAttributeType.Software or StunAttributeType.Realm or StunAttributeType.Nonce
+        or StunAttributeType.XorMappedAddress or StunAttributeType.MappedAddress or StunAttributeType.ErrorCode;
 
     private static bool UsernameMatches(ReadOnlySpan<byte> username, ReadOnlySpan<byte> localUfrag, byte[]? remoteUfrag)
     {

@@ -266,7 +266,11 @@ public static class SdpParser
                     s.IceOptions.AddRange(value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
                     return null;
                 case "fingerprint":
-                    return ParseFingerprint(value, out SdpFingerprint? fingerprint) ?? Assign(() => s.Fingerprint = fingerprint);
+                {
+                    string? fingerprintError = ParseFingerprint(value, out SdpFingerprint? fingerprint);
+                    s.Fingerprint = fingerprint ?? s.Fingerprint;
+                    return fingerprintError;
+                }
                 case "setup":
                     if (value is null || !SdpEnumText.TryParseSetup(value, out SdpSetupRole setup))
                     {
@@ -326,7 +330,11 @@ public static class SdpParser
                     m.IceOptions.AddRange(value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
                     return null;
                 case "fingerprint":
-                    return ParseFingerprint(value, out SdpFingerprint? fingerprint) ?? Assign(() => m.Fingerprint = fingerprint);
+                {
+                    string? fingerprintError = ParseFingerprint(value, out SdpFingerprint? fingerprint);
+                    m.Fingerprint = fingerprint ?? m.Fingerprint;
+                    return fingerprintError;
+                }
                 case "setup":
                     if (value is null || !SdpEnumText.TryParseSetup(value, out SdpSetupRole setup))
                     {
@@ -580,12 +588,6 @@ public static class SdpParser
 
             fingerprint = new SdpFingerprint(parts[0], parts[1]);
             return fingerprint.TryGetDigest(out _) ? null : $"a=fingerprint value '{Truncate(parts[1])}' is not colon-separated hex";
-        }
-
-        private static string? Assign(Action assign)
-        {
-            assign();
-            return null;
         }
 
         private static (string Name, string? Value) Split(string attribute)
