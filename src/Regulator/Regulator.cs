@@ -376,5 +376,5 @@ public sealed class Regulator : IAsyncDisposable
         await _bus.PublishAsync(request.ReplyTo, SignalJson.Serialize(response)).ConfigureAwait(false);
     }
 
-    private IDisposable? Scope() => _logger.BeginScope(new Dictionary<string, object> { ["MunitId"] = MunitId });
+    private IDisposable? Scope() => _logger.BeginScope("Munit {MunitId}", MunitId);
 }

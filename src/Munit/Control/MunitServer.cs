@@ -45,7 +45,7 @@ public sealed class MunitServer : IMunit, IAsyncDisposable
             created.Dispose();
             return false;
         }
-        using (_logger.BeginScope(new Dictionary<string, object> { ["StationId"] = station.StationId, ["RoomId"] = station.RoomId }))
+        using (_logger.BeginScope("Station {StationId} of room {RoomId}", station.StationId, station.RoomId))
         {
             _logger.LogInformation("Station created for publisher {PublisherId} ({RoomKind}, hls {Hls})",
                 station.PublisherId, station.RoomKind, station.Hls);
@@ -68,11 +68,7 @@ public sealed class MunitServer : IMunit, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(command);
         if (!_stations.TryGetValue(command.StationId, out var station))
             return MediaResult.Failure($"no station {command.StationId} on this munit");
-        using var scope = _logger.BeginScope(new Dictionary<string, object>
-        {
-            ["StationId"] = command.StationId,
-            ["PeerId"] = command.PeerId,
-        });
+        using var scope = _logger.BeginScope("Station {StationId} peer {PeerId}", command.StationId, command.PeerId);
         try
         {
             return await station.Media.HandleAsync(command, cancellationToken).ConfigureAwait(false);
