@@ -18,6 +18,7 @@ public sealed class IceLiteAgent
     private readonly List<RemoteAddress> _remotes = [];
     private readonly byte[] _software;
     private readonly long _createdAt;
+    private volatile IceCredentials _local;
     private long _lastConsent;
     private TransportAddress _selected;
     private bool _hasSelected;
@@ -27,14 +28,15 @@ public sealed class IceLiteAgent
 
     public IceLiteAgent(IceCredentials? localCredentials = null, IceLiteOptions? options = null, TimeProvider? timeProvider = null)
     {
-        LocalCredentials = localCredentials ?? IceCredentials.Generate();
+        _local = localCredentials ?? IceCredentials.Generate();
         _options = options ?? new IceLiteOptions();
         _time = timeProvider ?? TimeProvider.System;
         _software = Encoding.UTF8.GetBytes(_options.Software);
         _createdAt = _time.GetTimestamp();
     }
 
-    public IceCredentials LocalCredentials { get; }
+    /// <summary>Our ufrag and password; replaced by an ICE restart (<see cref="IceLiteRegistry.TryRestart"/>).</summary>
+    public IceCredentials LocalCredentials => _local;
 
     /// <summary>Raised outside the lock after every state change.</summary>
     public event Action<IceLiteAgent, IceConnectionState>? StateChanged;
@@ -112,6 +114,9 @@ public sealed class IceLiteAgent
             return IceCheckResult.Dropped;
         }
 
+        // One snapshot for the whole check, so a concurrent ICE restart cannot mix old and new credentials.
+        IceCredentials local = _local;
+
         Span<ushort> unknown = stackalloc ushort[8];
         int unknownCount = 0;
         foreach (StunAttribute attribute in request.Attributes)
@@ -124,12 +129,12 @@ public sealed class IceLiteAgent
 
         if (unknownCount > 0)
         {
-            return WriteError(request, response, StunErrorCode.UnknownAttribute, "Unknown Attribute"u8, authenticated: false, unknown[..unknownCount]);
+            return WriteError(request, response, local, StunErrorCode.UnknownAttribute, "Unknown Attribute"u8, authenticated: false, unknown[..unknownCount]);
         }
 
         if (!request.TryGetUsername(out ReadOnlySpan<byte> username) || !request.HasMessageIntegrity)
         {
-            return WriteError(request, response, StunErrorCode.BadRequest, "Bad Request"u8, authenticated: false);
+            return WriteError(request, response, local, StunErrorCode.BadRequest, "Bad Request"u8, authenticated: false);
         }
 
         bool closedOrFailed;
@@ -145,16 +150,16 @@ public sealed class IceLiteAgent
             return IceCheckResult.Dropped;
         }
 
-        if (!UsernameMatches(username, LocalCredentials.UfragBytes.Span, remoteUfrag)
-            || !request.VerifyMessageIntegrity(LocalCredentials.PasswordBytes.Span))
+        if (!UsernameMatches(username, local.UfragBytes.Span, remoteUfrag)
+            || !request.VerifyMessageIntegrity(local.PasswordBytes.Span))
         {
-            return WriteError(request, response, StunErrorCode.Unauthorized, "Unauthorized"u8, authenticated: false);
+            return WriteError(request, response, local, StunErrorCode.Unauthorized, "Unauthorized"u8, authenticated: false);
         }
 
         if (request.TryGetIceControlled(out _))
         {
             // A lite agent must stay controlled (RFC 8445 §6.1.1), so it cannot yield: tell the peer to switch.
-            return WriteError(request, response, StunErrorCode.RoleConflict, "Role Conflict"u8, authenticated: true);
+            return WriteError(request, response, local, StunErrorCode.RoleConflict, "Role Conflict"u8, authenticated: true);
         }
 
         request.TryGetPriority(out uint priority);
@@ -185,7 +190,7 @@ public sealed class IceLiteAgent
         var writer = new StunMessageWriter(response, StunMessageType.BindingSuccessResponse, request.TransactionId);
         bool ok = writer.TryAddXorMappedAddress(remote)
             && (_software.Length == 0 || writer.TryAddSoftware(_software))
-            && writer.TryAddMessageIntegrity(LocalCredentials.PasswordBytes.Span)
+            && writer.TryAddMessageIntegrity(local.PasswordBytes.Span)
             && writer.TryAddFingerprint();
 
         Raise(newState, selectedChanged ? remote : null);
@@ -228,6 +233,27 @@ public sealed class IceLiteAgent
         return current;
     }
 
+    /// <summary>
+    /// ICE restart (RFC 8445 §9) on our side: new local credentials and the peer's new ufrag. The selected address keeps
+    /// carrying media until the peer's checks with the new credentials nominate again; checks with the old ones get 401.
+    /// False once the agent has failed or closed.
+    /// </summary>
+    internal bool TryRestart(IceCredentials newLocal, string? newRemoteUfrag)
+    {
+        lock (_gate)
+        {
+            if (_state is IceConnectionState.Failed or IceConnectionState.Closed)
+            {
+                return false;
+            }
+
+            _local = newLocal;
+            _remoteUfrag = newRemoteUfrag;
+            _remoteUfragBytes = newRemoteUfrag is null ? null : Encoding.ASCII.GetBytes(newRemoteUfrag);
+            return true;
+        }
+    }
+
     /// <summary>Stops answering checks.</summary>
     public void Close()
     {
@@ -259,7 +285,7 @@ public sealed class IceLiteAgent
     }
 
     private IceCheckResult WriteError(
-        scoped in StunMessage request, Span<byte> response, int code, ReadOnlySpan<byte> reason, bool authenticated,
+        scoped in StunMessage request, Span<byte> response, IceCredentials local, int code, ReadOnlySpan<byte> reason, bool authenticated,
         ReadOnlySpan<ushort> unknownAttributes = default)
     {
         var writer = new StunMessageWriter(response, StunMessageType.BindingErrorResponse, request.TransactionId);
@@ -277,7 +303,7 @@ public sealed class IceLiteAgent
 
         if (ok && authenticated)
         {
-            ok = writer.TryAddMessageIntegrity(LocalCredentials.PasswordBytes.Span);
+            ok = writer.TryAddMessageIntegrity(local.PasswordBytes.Span);
         }
 
         ok = ok && writer.TryAddFingerprint();

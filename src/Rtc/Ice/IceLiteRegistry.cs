@@ -49,6 +49,38 @@ public sealed class IceLiteRegistry
         }
     }
 
+    /// <summary>
+    /// Restarts ICE for a registered agent (the peer sent an offer with a new ufrag, or we want one): generates new
+    /// local credentials that no other agent uses, re-keys the agent, and returns them for the answer's a=ice-ufrag /
+    /// a=ice-pwd. Known remote addresses stay mapped so media keeps flowing during the restart.
+    /// </summary>
+    public bool TryRestart(IceLiteAgent agent, string? newRemoteUfrag, out IceCredentials? newCredentials)
+    {
+        newCredentials = null;
+        IceCredentials old = agent.LocalCredentials;
+        if (!_byUfrag.TryGetValue(old.Ufrag, out IceLiteAgent? registered) || !ReferenceEquals(registered, agent))
+        {
+            return false;
+        }
+
+        IceCredentials fresh;
+        do
+        {
+            fresh = IceCredentials.Generate();
+        }
+        while (!_byUfrag.TryAdd(fresh.Ufrag, agent));
+
+        if (!agent.TryRestart(fresh, newRemoteUfrag))
+        {
+            _byUfrag.TryRemove(new KeyValuePair<string, IceLiteAgent>(fresh.Ufrag, agent));
+            return false;
+        }
+
+        _byUfrag.TryRemove(new KeyValuePair<string, IceLiteAgent>(old.Ufrag, agent));
+        newCredentials = fresh;
+        return true;
+    }
+
     /// <summary>Looks up by the ASCII ufrag bytes as they appear in STUN USERNAME.</summary>
     public bool TryGetByUfrag(ReadOnlySpan<byte> ufrag, out IceLiteAgent? agent)
     {

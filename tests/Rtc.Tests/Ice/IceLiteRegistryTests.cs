@@ -66,6 +66,52 @@ public class IceLiteRegistryTests
     }
 
     [Fact]
+    public void Ice_restart_swaps_credentials_keeps_the_selected_address_and_refuses_the_old_ones()
+    {
+        var agent = new IceLiteAgent(new IceCredentials("olduf", "oldpasswordoldpassword1")) { RemoteUfrag = "peer1" };
+        Assert.True(_registry.TryRegister(agent));
+        var remote = TransportAddress.From(IPAddress.Parse("127.0.0.1"), 40003);
+        _registry.HandleStun(StunRequests.Binding("olduf:peer1", "oldpasswordoldpassword1", useCandidate: true), remote, _response, out _);
+
+        Assert.True(_registry.TryRestart(agent, "peer2", out IceCredentials? fresh));
+        Assert.NotEqual("olduf", fresh!.Ufrag);
+        Assert.Same(fresh, agent.LocalCredentials);
+        Assert.Equal("peer2", agent.RemoteUfrag);
+        Assert.False(_registry.TryGetByUfrag("olduf"u8, out _));
+        Assert.True(_registry.TryGetByUfrag(System.Text.Encoding.ASCII.GetBytes(fresh.Ufrag), out IceLiteAgent? found));
+        Assert.Same(agent, found);
+        Assert.True(_registry.TryGetByAddress(remote, out _));
+        Assert.True(agent.TryGetSelectedAddress(out TransportAddress selected));
+        Assert.Equal(remote, selected);
+
+        Assert.Equal(IceCheckOutcome.Dropped,
+            _registry.HandleStun(StunRequests.Binding("olduf:peer1", "oldpasswordoldpassword1"), remote, _response, out _).Outcome);
+        Assert.Equal(401, agent.HandleBindingRequest(Parse(StunRequests.Binding($"{fresh.Ufrag}:peer1", fresh.Password)), remote, _response).ErrorCode);
+        Assert.Equal(IceCheckOutcome.Success,
+            _registry.HandleStun(StunRequests.Binding($"{fresh.Ufrag}:peer2", fresh.Password, useCandidate: true), remote, _response, out _).Outcome);
+    }
+
+    [Fact]
+    public void Restarting_an_unregistered_or_closed_agent_fails()
+    {
+        var stranger = new IceLiteAgent();
+        Assert.False(_registry.TryRestart(stranger, "x", out _));
+        var closed = new IceLiteAgent();
+        _registry.TryRegister(closed);
+        closed.Close();
+        string ufrag = closed.LocalCredentials.Ufrag;
+        Assert.False(_registry.TryRestart(closed, "x", out _));
+        Assert.Equal(ufrag, closed.LocalCredentials.Ufrag);
+        Assert.Equal(1, _registry.Count);
+    }
+
+    private static StunMessage Parse(byte[] datagram)
+    {
+        Assert.True(StunMessage.TryRead(datagram, out StunMessage message));
+        return message;
+    }
+
+    [Fact]
     public void Ufrag_lookup_rejects_non_ascii_bytes()
     {
         _registry.TryRegister(new IceLiteAgent(new IceCredentials("aaaa", "passwordpasswordpassA1")));
