@@ -139,6 +139,22 @@ public sealed class RedisReconnectTests(Xunit.Abstractions.ITestOutputHelper out
     }
 
     [Fact]
+    public async Task Disposing_a_backend_whose_server_stopped_answering_does_not_hang()
+    {
+        var backend = await StateBackend.CreateAsync($"{_server.Configuration},syncTimeout=500", _logs, _server.NewKeyPrefix());
+        await using var subscription = await backend.Bus.SubscribeAsync("c", _ => Task.CompletedTask);
+        _server.Pause();
+        try
+        {
+            await backend.DisposeAsync().AsTask().WaitAsync(Patience);
+        }
+        finally
+        {
+            _server.Resume();
+        }
+    }
+
+    [Fact]
     public async Task A_server_that_refuses_for_now_is_reported_as_unavailable_not_as_a_bad_command()
     {
         await using var backend = await _server.CreateBackendAsync(loggerFactory: _logs);

@@ -85,11 +85,12 @@ public sealed class RedisBackend : IStateBackend
         _bus.CloseAll();
         try
         {
-            await _connection.CloseAsync(allowCommandsToComplete: true).ConfigureAwait(false);
+            // Bounded: a server that stopped answering must not hold up shutdown.
+            await _call.Run(() => _connection.CloseAsync(allowCommandsToComplete: true)).ConfigureAwait(false);
         }
-        catch (Exception ex) when (RedisCall.Translate(ex) is not null)
+        catch (StateUnavailableException)
         {
-            // Closing a link that is already down has nothing left to flush.
+            // Closing a link that is down has nothing left to flush.
         }
 
         _connection.Dispose();

@@ -14,6 +14,7 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, Red
     private readonly Lock _handlersGate = new();
     private Action? _reconnected;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<OrderedSubscription, byte> _live = new();
+    private volatile bool _closed;
 
     public event Action? Reconnected
     {
@@ -25,6 +26,7 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, Red
     {
         ArgumentException.ThrowIfNullOrEmpty(channel);
         ArgumentNullException.ThrowIfNull(message);
+        ObjectDisposedException.ThrowIf(_closed, this);
         var target = Channel(channel);
         return call.Run(() => subscriber.PublishAsync(target, message));
     }
@@ -33,6 +35,7 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, Red
     {
         ArgumentException.ThrowIfNullOrEmpty(channel);
         ArgumentNullException.ThrowIfNull(handler);
+        ObjectDisposedException.ThrowIf(_closed, this);
         var source = Channel(channel);
         var subscription = new OrderedSubscription(channel, handler, logger);
         _live.TryAdd(subscription, 0);
@@ -52,6 +55,12 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, Red
         {
             _live.TryRemove(subscription, out _);
             subscription.Close();
+            if (_closed)
+            {
+                // The backend (and its connection) is gone already; there is no server state left to undo.
+                return;
+            }
+
             try
             {
                 await call.Run(() => subscriber.UnsubscribeAsync(source, onMessage)).ConfigureAwait(false);
@@ -68,6 +77,7 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, Red
     /// <summary>Stops every delivery loop; the backend calls it when it closes the connection.</summary>
     public void CloseAll()
     {
+        _closed = true;
         foreach (var subscription in _live.Keys)
         {
             subscription.Close();
