@@ -9,6 +9,8 @@ namespace MobZ.Munit.WebRtc;
 /// <summary>A publisher's offer → the Munit's answer, plus what the forwarder needs to know about each track.</summary>
 internal static class PublishNegotiation
 {
+    private const string StartBitrate = "x-google-start-bitrate=1500";
+
     public sealed record Result(
         SessionDescription Answer,
         IReadOnlyList<PublishedTrack> Tracks,
@@ -32,6 +34,12 @@ internal static class PublishNegotiation
             {
                 if (section.Codecs.FirstOrDefault(c => !c.IsRtx) is not { } chosen) return;
                 var rtx = section.FindRtxFor(chosen.PayloadType);
+                if (section.Kind == "video")
+                {
+                    // Without transport-cc Chromium ramps its estimate slowly from REMB alone and keeps the
+                    // upper simulcast layers off meanwhile; start it where a three-layer 720p publish needs to be.
+                    chosen = chosen with { Fmtp = string.IsNullOrEmpty(chosen.Fmtp) ? StartBitrate : chosen.Fmtp + ";" + StartBitrate };
+                }
                 section.Codecs = rtx is null ? [chosen] : [chosen, rtx];
             },
         };

@@ -1,0 +1,41 @@
+namespace MobZ.Munit.Tests.Interop;
+
+/// <summary>The publisher and viewer pages Chromium runs against the Munit.</summary>
+internal static class ChromiumPages
+{
+    public const string Html = """
+        <!doctype html>
+        <html><body><script>
+        window.publish = async () => {
+          // Three layers need about 960x540 of input in libwebrtc; capture 1280x720.
+          const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720, frameRate: 30 }, audio: true });
+          window.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+          pc.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendonly', sendEncodings: [
+            { rid: 'q', scaleResolutionDownBy: 4 }, { rid: 'h', scaleResolutionDownBy: 2 }, { rid: 'f', scaleResolutionDownBy: 1 } ] });
+          pc.addTransceiver(stream.getAudioTracks()[0], { direction: 'sendonly' });
+          await pc.setLocalDescription(await pc.createOffer());
+          return pc.localDescription.sdp;
+        };
+        window.watch = async (sdp) => {
+          window.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+          await pc.setRemoteDescription({ type: 'offer', sdp });
+          await pc.setLocalDescription(await pc.createAnswer());
+          return pc.localDescription.sdp;
+        };
+        window.answer = async (sdp) => { await pc.setRemoteDescription({ type: 'answer', sdp }); };
+        window.state = () => pc.connectionState;
+        window.video = async () => {
+          const stats = await pc.getStats();
+          let r = { framesDecoded: 0, frameWidth: 0, packetsReceived: 0 };
+          stats.forEach(s => {
+            if (s.type === 'inbound-rtp' && s.kind === 'video') {
+              r.framesDecoded += s.framesDecoded || 0;
+              r.frameWidth = s.frameWidth || r.frameWidth;
+              r.packetsReceived += s.packetsReceived || 0;
+            }
+          });
+          return r;
+        };
+        </script></body></html>
+        """;
+}
