@@ -53,6 +53,33 @@ public class SdpAnswerBuilderTests
     }
 
     [Fact]
+    public void Firefox_style_offer_is_answered_with_its_payload_types_and_mirrored_extmap_directions()
+    {
+        SessionDescription answer = Answer(Offer("firefox-style-simulcast-offer.sdp"));
+        MediaDescription video = answer.Media[1];
+        Assert.Equal(new[] { 120, 124, 126, 127 }, video.Codecs.Select(c => c.PayloadType));
+        Assert.Equal(new[] { "q", "h", "f" }, video.Simulcast!.RecvRids);
+        Assert.Null(video.FindHeaderExtension("http://www.webrtc.org/experiments/rtp-hdrext/playout-delay"));
+        Assert.Equal(8, video.FindHeaderExtension(RtpExtensionValues.RidUri)!.Id);
+        MediaDescription audio = answer.Media[0];
+        Assert.Equal(109, audio.Codecs[0].PayloadType);
+        Assert.Equal(SdpDirection.RecvOnly, audio.Direction);
+    }
+
+    [Fact]
+    public void Extmap_direction_is_seen_from_the_other_side_in_the_answer()
+    {
+        var offered = new[]
+        {
+            new SdpHeaderExtension(1, RtpExtensionValues.AudioLevelUri, SdpDirection.SendOnly),
+            new SdpHeaderExtension(2, RtpExtensionValues.MidUri, null, "attr"),
+            new SdpHeaderExtension(3, "urn:unknown"),
+        };
+        List<SdpHeaderExtension> answered = HeaderExtensionNegotiation.Intersect(offered, [RtpExtensionValues.AudioLevelUri, RtpExtensionValues.MidUri]);
+        Assert.Equal(new[] { new SdpHeaderExtension(1, RtpExtensionValues.AudioLevelUri, SdpDirection.RecvOnly), new SdpHeaderExtension(2, RtpExtensionValues.MidUri) }, answered);
+    }
+
+    [Fact]
     public void Audio_section_answers_opus_only_with_offered_payload_type()
     {
         MediaDescription audio = Answer(Offer("chromium-simulcast-offer.sdp")).Media[0];
