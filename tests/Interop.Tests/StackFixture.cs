@@ -36,10 +36,25 @@ public sealed class StackFixture : IAsyncLifetime
 
     public Uri Page(string pathAndQuery) => new(Stack.BaseUrl, pathAndQuery);
 
+    /// <summary>Closes every tab, so one test's encoders and decoders do not load the next test's machine.</summary>
+    public async Task ClosePagesAsync()
+    {
+        foreach (var page in Browser.Context.Pages.ToList())
+            await page.CloseAsync();
+    }
+
     public async Task DisposeAsync()
     {
         if (Browser is not null) await Browser.DisposeAsync();
         if (Stack is not null) await Stack.DisposeAsync();
         await Redis.DisposeAsync();
     }
+}
+
+/// <summary>All interop classes share one stack and one browser and run one after another: media tests on
+/// two cores are only meaningful when they do not compete with each other.</summary>
+[CollectionDefinition(Name)]
+public sealed class StackCollection : ICollectionFixture<StackFixture>
+{
+    public const string Name = "local stack with Chromium";
 }

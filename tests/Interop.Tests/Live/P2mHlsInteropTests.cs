@@ -9,8 +9,13 @@ namespace MobZ.Interop.Tests.Live;
 /// joins, is sent to the LL-HLS playback URL from its JoinAck, and plays it with hls.js in low-latency mode.
 /// </summary>
 [Trait("Category", "Interop")]
-public sealed class P2mHlsInteropTests(StackFixture stack, ITestOutputHelper output) : IClassFixture<StackFixture>
+[Collection(StackCollection.Name)]
+public sealed class P2mHlsInteropTests(StackFixture stack, ITestOutputHelper output) : IAsyncLifetime
 {
+    public Task InitializeAsync() => stack.ClosePagesAsync();
+
+    public Task DisposeAsync() => stack.ClosePagesAsync();
+
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Fact]

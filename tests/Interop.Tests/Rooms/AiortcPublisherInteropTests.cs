@@ -11,8 +11,13 @@ namespace MobZ.Interop.Tests.Rooms;
 /// decodes its video through the Munit.
 /// </summary>
 [Trait("Category", "Interop")]
-public sealed class AiortcPublisherInteropTests(StackFixture stack, ITestOutputHelper output) : IClassFixture<StackFixture>
+[Collection(StackCollection.Name)]
+public sealed class AiortcPublisherInteropTests(StackFixture stack, ITestOutputHelper output) : IAsyncLifetime
 {
+    public Task InitializeAsync() => stack.ClosePagesAsync();
+
+    public Task DisposeAsync() => stack.ClosePagesAsync();
+
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Fact]

@@ -9,8 +9,13 @@ namespace MobZ.Interop.Tests.Rooms;
 /// leaves is announced with PublishListChangeAck and its tracks end.
 /// </summary>
 [Trait("Category", "Interop")]
-public sealed class M2mRoomInteropTests(StackFixture stack, ITestOutputHelper output) : IClassFixture<StackFixture>
+[Collection(StackCollection.Name)]
+public sealed class M2mRoomInteropTests(StackFixture stack, ITestOutputHelper output) : IAsyncLifetime
 {
+    public Task InitializeAsync() => stack.ClosePagesAsync();
+
+    public Task DisposeAsync() => stack.ClosePagesAsync();
+
     private static readonly TimeSpan MediaTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]
