@@ -21,7 +21,7 @@ public sealed class PsStack : IAsyncDisposable
     private readonly ServiceProvider _services;
     private int _next;
 
-    public PsStack(IStateStore store, Action<PixelStreamingOptions>? configure = null)
+    public PsStack(IStateStore store, Action<PixelStreamingOptions>? configure = null, Action<IServiceCollection>? configureServices = null)
     {
         Store = store;
         var services = new ServiceCollection();
@@ -40,6 +40,7 @@ public sealed class PsStack : IAsyncDisposable
             configure?.Invoke(o);
         });
         services.AddSingleton<IStreamingWorkerClient>(Worker);
+        configureServices?.Invoke(services);
         _services = services.BuildServiceProvider();
         Handler = _services.GetRequiredService<PixelStreamingHandler>();
         Api = _services.GetRequiredService<PixelStreamingApiHandler>();
