@@ -22,7 +22,7 @@ internal sealed class HlsStreamWatcher : IAsyncDisposable
     private readonly Lock _gate = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _refresh;
-    private IAsyncDisposable? _subscription;
+    private Task<IAsyncDisposable>? _subscription;
 
     public HlsStreamWatcher(string stream, IStateStore store, IMessageBus bus, HlsKeys keys, TimeSpan poll, TimeProvider time, ILogger logger)
     {
@@ -42,9 +42,16 @@ internal sealed class HlsStreamWatcher : IAsyncDisposable
 
     public void Touch() => LastUsed = _time.GetTimestamp();
 
+    /// <summary>
+    /// Reads the document and subscribes to the stream's nudges. The first request does not wait for the
+    /// subscription (a cold Redis subscriber link can take a while); polling covers the gap.
+    /// </summary>
     public async Task StartAsync()
     {
-        _subscription = await _bus.SubscribeAsync(_keys.Channel(_stream), _ => RefreshAsync()).ConfigureAwait(false);
+        _subscription = _bus.SubscribeAsync(_keys.Channel(_stream), _ => RefreshAsync());
+        _ = _subscription.ContinueWith(
+            t => _logger.LogWarning(t.Exception, "Subscribing to the HLS nudges of {Stream} failed; polling only", _stream),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         await RefreshAsync().ConfigureAwait(false);
     }
 
@@ -128,7 +135,14 @@ internal sealed class HlsStreamWatcher : IAsyncDisposable
     {
         if (_subscription is not null)
         {
-            await _subscription.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await (await _subscription.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                _logger.LogDebug(ex, "Unsubscribing from the HLS nudges of {Stream} failed", _stream);
+            }
         }
     }
 }
