@@ -1,6 +1,7 @@
 using System.Text;
 using MobZ.Aws.ApiGateway;
 using MobZ.Aws.Credentials;
+using MobZ.Aws.Tests.Clients;
 using MobZ.Signaling;
 
 namespace MobZ.Aws.Tests.ApiGateway;
@@ -143,9 +144,4 @@ public sealed class ApiGatewayManagementClientTests : IAsyncLifetime
     [InlineData("ws.example.com", null)]
     public void Region_is_read_from_execute_api_domain_names(string domain, string? region) =>
         Assert.Equal(region, ApiGatewayManagementClient.RegionFromDomainName(domain));
-
-    private sealed class StaticCredentials(AwsCredentials credentials) : IAwsCredentialsProvider
-    {
-        public ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(credentials);
-    }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -10,7 +9,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MobZ.Aws.Credentials;
-using MobZ.Aws.Signing;
+using MobZ.Aws.Tests.Doubles;
 
 namespace MobZ.Aws.Tests.ApiGateway;
 
@@ -131,34 +130,8 @@ public sealed class ManagementApiDouble : IAsyncDisposable
         if (request.Method is not ("POST" or "GET" or "DELETE"))
             return "404 method";
 
-        if (!SigV4Authorization.TryParse(request.Headers.Authorization, out var auth))
-            return "403 missing or malformed Authorization";
-        if (auth!.Service != "execute-api" || auth.Region != _region || auth.AccessKeyId != _expectedCredentials.AccessKeyId)
-            return "403 wrong credential scope";
-        if (!auth.SignedHeaders.Contains("host") || !auth.SignedHeaders.Contains("x-amz-date"))
-            return "403 host and x-amz-date must be signed";
-        if (_expectedCredentials.SessionToken is { } token
-            && (request.Headers["X-Amz-Security-Token"] != token || !auth.SignedHeaders.Contains("x-amz-security-token")))
-            return "403 session token missing or unsigned";
-        if (!DateTimeOffset.TryParseExact(request.Headers["X-Amz-Date"], SigV4Signer.AmzDateFormat, CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal, out var date) || Math.Abs((DateTimeOffset.UtcNow - date).TotalMinutes) > 5)
-            return "403 X-Amz-Date missing or skewed";
-        if (auth.Date != date.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture))
-            return "403 scope date differs from X-Amz-Date";
-
-        var headers = new List<KeyValuePair<string, string>>();
-        foreach (var name in auth.SignedHeaders)
-        {
-            var values = request.Headers[name];
-            if (values.Count == 0)
-                return $"403 signed header {name} absent";
-            headers.AddRange(values.Select(v => new KeyValuePair<string, string>(name, v!)));
-        }
-        var q = rawTarget.IndexOf('?');
-        var recomputed = SigV4Signer.Sign(
-            new SigV4Request(request.Method, q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[q..], headers, SigV4Signer.HexSha256(body)),
-            _expectedCredentials, _region, "execute-api", date);
-        return recomputed.Signature == auth.Signature ? null : "403 signature does not match";
+        var rejection = SigV4Verifier.Verify(request, rawTarget, body, _expectedCredentials, _region, "execute-api");
+        return rejection is null ? null : "403 " + rejection;
     }
 
     public async ValueTask DisposeAsync()
