@@ -26,6 +26,7 @@ public sealed class RedisServer : IAsyncLifetime
     private readonly bool _private;
     private readonly List<string> _prefixes = [];
     private Process? _process;
+    private int _serverPid;
     private string? _directory;
     private readonly Queue<string> _serverLog = new();
 
@@ -126,6 +127,7 @@ public sealed class RedisServer : IAsyncLifetime
     {
         EnsurePrivate();
         var process = Interlocked.Exchange(ref _process, null);
+        _serverPid = 0;
         if (process is null) return;
         try
         {
@@ -138,6 +140,21 @@ public sealed class RedisServer : IAsyncLifetime
 
         await process.WaitForExitAsync().ConfigureAwait(false);
         process.Dispose();
+
+        // The server itself dies with the watchdog; wait until its port is closed so a restart can bind it.
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(Host, Port).ConfigureAwait(false);
+                return false;
+            }
+            catch (SocketException)
+            {
+                return true;
+            }
+        }, StartTimeout, $"redis-server on port {Port} is gone").ConfigureAwait(false);
     }
 
     /// <summary>
@@ -193,12 +210,23 @@ public sealed class RedisServer : IAsyncLifetime
     private void Signal(int signal)
     {
         EnsurePrivate();
-        var process = _process ?? throw new InvalidOperationException("The server is not running.");
-        if (SendSignal(process.Id, signal) != 0)
+        if (_process is null || _serverPid == 0) throw new InvalidOperationException("The server is not running.");
+        if (SendSignal(_serverPid, signal) != 0)
         {
-            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+            throw new InvalidOperationException($"kill({_serverPid}, {signal}) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
         }
     }
+
+    // $1: the pid to outlive no longer than; $2...: the server and its arguments.
+    private const string WatchdogScript = """
+        owner=$1; shift
+        "$@" &
+        server=$!
+        trap 'kill -9 "$server" 2>/dev/null; exit 0' TERM INT
+        while kill -0 "$owner" 2>/dev/null && kill -0 "$server" 2>/dev/null; do sleep 1; done
+        kill -9 "$server" 2>/dev/null
+        wait "$server" 2>/dev/null
+        """;
 
     private void EnsurePrivate()
     {
@@ -211,13 +239,20 @@ public sealed class RedisServer : IAsyncLifetime
 
     private async Task StartProcessAsync()
     {
-        var info = new ProcessStartInfo(ServerPath)
+        // redis-server runs under a small shell watchdog that kills it when this test process is gone, so a
+        // test host that crashes or is killed leaves no server behind.
+        var info = new ProcessStartInfo("/bin/sh")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = _directory!,
         };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(WatchdogScript);
+        info.ArgumentList.Add("mobz-test-redis");
+        info.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        info.ArgumentList.Add(ServerPath);
         foreach (var arg in new[]
                  {
                      "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
@@ -241,6 +276,9 @@ public sealed class RedisServer : IAsyncLifetime
         try
         {
             await WaitUntilAnswersAsync().ConfigureAwait(false);
+            var serverInfo = await CommandAsync("INFO", "server").ConfigureAwait(false) ?? string.Empty;
+            var line = serverInfo.Split('\n').First(l => l.StartsWith("process_id:", StringComparison.Ordinal));
+            _serverPid = int.Parse(line["process_id:".Length..].Trim(), CultureInfo.InvariantCulture);
         }
         catch (Exception ex)
         {
