@@ -25,7 +25,10 @@ public interface IStateStore
     // Hashes.
     Task<string?> HashGetAsync(string key, string field);
     Task<IReadOnlyDictionary<string, string>> HashGetAllAsync(string key);
-    /// <returns>true when the field was new.</returns>
+    /// <returns>
+    /// With <see cref="When.Always"/>: true when the field was new. With <see cref="When.NotExists"/> or
+    /// <see cref="When.Exists"/>: true when the value was written.
+    /// </returns>
     Task<bool> HashSetAsync(string key, string field, string value, When when = When.Always);
     Task HashSetAsync(string key, IEnumerable<KeyValuePair<string, string>> entries);
     Task<bool> HashDeleteAsync(string key, string field);

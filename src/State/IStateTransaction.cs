@@ -31,7 +31,10 @@ public interface IStateTransaction
     Task<bool> ExecuteAsync();
 }
 
-/// <summary>A precondition of a transaction. Each maps one to one onto a StackExchange.Redis Condition.</summary>
+/// <summary>
+/// A precondition of a transaction. On Redis most map onto a WATCH-checked client condition; set membership
+/// (which client 1.2.6 cannot express) commits through one atomic script instead. Both routes behave alike.
+/// </summary>
 public abstract record StateCondition
 {
     private StateCondition() { }
