@@ -220,6 +220,41 @@ public sealed class M2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
         await p.NextAsync("Answer");
     }
 
+    [Theory]
+    [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
+    public async Task After_a_Regulator_moves_a_station_signals_and_Unassign_follow_it_to_the_new_Munit(string backend)
+    {
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
+        var first = await h.StartMunitAsync("munit-a");
+        var pub = await h.ConnectAsync();
+        var viewer = await h.ConnectAsync();
+        string stationId = (await pub.JoinAsync("moved", "m2m")).GetProperty("stationId").GetString()!;
+        await viewer.JoinAsync("moved", "m2m", "viewer");
+        var second = await h.StartMunitAsync("munit-b");
+
+        // What a Regulator's reassignment writes when munit-a's heartbeat expires.
+        Assert.True(await h.Store.CreateTransaction()
+            .SetRemove(MunitKeys.Stations("munit-a"), stationId)
+            .SetAdd(MunitKeys.Stations("munit-b"), stationId)
+            .HashSet(MunitKeys.Station(stationId), StationFields.Munit, "munit-b")
+            .ExecuteAsync());
+
+        await pub.SendAsync(new { action = "Offer", sdp = "v=0\r\nafter-move" });
+        await pub.NextAsync("Answer");
+        await viewer.SendAsync(new { action = "Watch", publisherId = pub.ConnectionId });
+        await viewer.NextAsync("WatchAck");
+        Assert.Contains(second.Requests, r => r.Op == MediaOps.Publish && r.StationId == stationId);
+        Assert.Contains(second.Requests, r => r.Op == MediaOps.Watch && r.PeerId == viewer.ConnectionId);
+        Assert.DoesNotContain(first.Requests, r => r.Op == MediaOps.Publish);
+
+        await pub.SendAsync(new { action = "Leave" });
+        await pub.NextAsync("LeaveAck");
+        await Eventually(() => second.Unassigns.Any(u => u.StationId == stationId), "munit-b got the Unassign");
+        Assert.Empty(first.Unassigns);
+        Assert.False(await h.Store.SetContainsAsync(MunitKeys.Stations("munit-b"), stationId));
+        Assert.False(await h.Store.ExistsAsync(MunitKeys.Station(stationId)));
+    }
+
     internal static Task Eventually(Func<bool> condition, string because) =>
         MobZ.TestKit.Eventually.WaitUntilAsync(condition, TimeSpan.FromSeconds(10), because);
 }

@@ -59,10 +59,11 @@ public sealed partial class RoomSignals
         var tasks = publishers.Select(async p =>
         {
             var info = ToInfo(p);
-            if (p.Entry is not { StationId: { } stationId, MunitId: { } munitId })
+            if (p.Entry.StationId is not { } stationId)
                 return info;
             try
             {
+                var munitId = await StationMunitAsync(stationId).ConfigureAwait(false);
                 var sdp = await munits.RequestAsync(munitId, MediaOps.Watch, stationId, inv.ConnectionId,
                     cancellationToken: inv.CancellationToken).ConfigureAwait(false);
                 await rooms.AddWatchingAsync(inv.ConnectionId, stationId).ConfigureAwait(false);

@@ -61,11 +61,11 @@ public sealed partial class RoomSignals
             case RoomActions.Offer:
             {
                 // A publisher's offer to its own station; the Munit answers.
-                var own = await OwnStationAsync(me).ConfigureAwait(false);
-                var sdp = await munits.RequestAsync(own.MunitId!, MediaOps.Publish, own.StationId!, inv.ConnectionId,
+                var (ownStation, ownMunit) = await OwnStationAsync(me).ConfigureAwait(false);
+                var sdp = await munits.RequestAsync(ownMunit, MediaOps.Publish, ownStation, inv.ConnectionId,
                     r => r with { Sdp = msg.Sdp }, inv.CancellationToken).ConfigureAwait(false);
                 await sender.SendAsync(inv, inv.ConnectionId,
-                    new MediaSignalNotice(RoomActions.Answer) { RequestId = msg.RequestId, StationId = own.StationId, Sdp = sdp }).ConfigureAwait(false);
+                    new MediaSignalNotice(RoomActions.Answer) { RequestId = msg.RequestId, StationId = ownStation, Sdp = sdp }).ConfigureAwait(false);
                 break;
             }
             case RoomActions.Answer:
@@ -81,8 +81,7 @@ public sealed partial class RoomSignals
                 string stationId, munitId;
                 if (msg.StationId is null)
                 {
-                    var own = await OwnStationAsync(me).ConfigureAwait(false);
-                    (stationId, munitId) = (own.StationId!, own.MunitId!);
+                    (stationId, munitId) = await OwnStationAsync(me).ConfigureAwait(false);
                 }
                 else
                 {
@@ -115,9 +114,10 @@ public sealed partial class RoomSignals
         else
         {
             var entry = await rooms.GetParticipantAsync(me.RoomId, ParticipantTypes.Publisher, msg.PublisherId!).ConfigureAwait(false);
-            if (entry is not { StationId: { } s, MunitId: { } m })
+            if (entry?.StationId is not { } s)
                 throw new SignalException(ErrorCodes.ParticipantNotFound, $"{msg.PublisherId} is not a publisher in this room");
-            (stationId, munitId, publisherId) = (s, m, msg.PublisherId!);
+            (stationId, munitId) = await ResolveStationAsync(me, s).ConfigureAwait(false);
+            publisherId = msg.PublisherId!;
         }
         if (publisherId == inv.ConnectionId)
             throw new SignalException(ErrorCodes.InvalidField, "You cannot watch your own station");
@@ -144,15 +144,20 @@ public sealed partial class RoomSignals
         await sender.SendAsync(inv, inv.ConnectionId, new SimulcastUpdateAckReply(stationId, layer) { RequestId = msg.RequestId }).ConfigureAwait(false);
     }
 
-    private async Task<ParticipantEntry> OwnStationAsync(ConnectionMembership me)
+    private async Task<(string StationId, string MunitId)> OwnStationAsync(ConnectionMembership me)
     {
         if (!me.IsPublisher)
             throw new SignalException(ErrorCodes.NotPublisher, "Only a publisher sends an offer; ask with PublishRequest");
         var entry = await rooms.GetParticipantAsync(me.RoomId, ParticipantTypes.Publisher, me.ConnectionId).ConfigureAwait(false);
-        if (entry is not { StationId: not null, MunitId: not null })
+        if (entry?.StationId is not { } stationId)
             throw new SignalException(ErrorCodes.StationNotFound, "You have no station");
-        return entry;
+        return await ResolveStationAsync(me, stationId).ConfigureAwait(false);
     }
+
+    /// <summary>The Munit a station runs on now (the station hash is the truth; stations move off dead Munits).</summary>
+    private async Task<string> StationMunitAsync(string stationId) =>
+        (await rooms.GetStationAsync(stationId).ConfigureAwait(false)).GetValueOrDefault(StationFields.Munit)
+        ?? throw new SignalException(ErrorCodes.StationNotFound, $"Station {stationId} is gone");
 
     /// <summary>A station id from a client, checked to belong to the client's own room.</summary>
     private async Task<(string StationId, string MunitId)> ResolveStationAsync(ConnectionMembership me, string stationId)

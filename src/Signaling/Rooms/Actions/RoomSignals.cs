@@ -88,7 +88,7 @@ public sealed partial class RoomSignals(
         logger.LogInformation("{ConnectionId} removed from room {RoomId} ({Reason}); room deleted: {RoomDeleted}",
             connectionId, outcome.RoomId, reason, outcome.RoomDeleted);
 
-        if (outcome.Entry is { StationId: { } stationId, MunitId: { } munitId })
+        if (outcome.Entry?.StationId is { } stationId && outcome.StationMunitId is { } munitId)
             await munits.SendAsync(munitId, new UnassignSignal(stationId)).ConfigureAwait(false);
 
         foreach (var watched in outcome.Watching)

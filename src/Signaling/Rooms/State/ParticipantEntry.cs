@@ -9,6 +9,8 @@ public sealed record ParticipantEntry
     /// <summary>Unix ms; the earliest-joined remaining participant inherits ownership.</summary>
     public long JoinedAt { get; init; }
     public string? StationId { get; init; }
+    /// <summary>The Munit the station was first assigned to. It can move (a Regulator reassigns the stations of a
+    /// dead Munit), so talk to the Munit named in the station hash, never to this one.</summary>
     public string? MunitId { get; init; }
 }
 

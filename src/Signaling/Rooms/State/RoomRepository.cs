@@ -170,8 +170,16 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
                 .HashDelete(RoomKeys.PublishRequests(roomId), connectionId)
                 .SortedSetRemove(RoomKeys.Heartbeats, connectionId);
 
-            if (entry?.StationId is { } stationId && entry.MunitId is { } munitId)
-                RemoveStation(tx, munitId, stationId);
+            string? stationMunit = null;
+            if (entry?.StationId is { } stationId)
+            {
+                // The station hash is the truth: a Regulator may have moved the station off a dead Munit.
+                stationMunit = await store.HashGetAsync(MunitKeys.Station(stationId), StationFields.Munit).ConfigureAwait(false);
+                tx.When(new StateCondition.HashEqual(MunitKeys.Station(stationId), StationFields.Munit, stationMunit))
+                  .Delete(MunitKeys.Station(stationId));
+                if (stationMunit is not null)
+                    tx.SetRemove(MunitKeys.Stations(stationMunit), stationId);
+            }
 
             string? newOwner = owner;
             bool roomDeleted = false;
@@ -206,7 +214,7 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             }
 
             if (await tx.ExecuteAsync().ConfigureAwait(false))
-                return new LeaveOutcome(roomId, kind, role, entry, owner, newOwner, roomDeleted, watching);
+                return new LeaveOutcome(roomId, kind, role, entry, owner, newOwner, roomDeleted, watching) { StationMunitId = stationMunit };
         }
         throw new SignalException(ErrorCodes.Busy, "The room is changing too fast; try again");
     }
@@ -328,9 +336,6 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
           .SetAdd(MunitKeys.Stations(munitId), stationId);
     }
 
-    private static void RemoveStation(IStateTransaction tx, string munitId, string stationId) =>
-        tx.Delete(MunitKeys.Station(stationId)).SetRemove(MunitKeys.Stations(munitId), stationId);
-
     private static string NewStationId() => "st-" + Guid.NewGuid().ToString("N");
 
     internal static ParticipantEntry Parse(string json) =>
@@ -356,4 +361,8 @@ public sealed record LeaveOutcome(
     string? PreviousOwner,
     string? NewOwner,
     bool RoomDeleted,
-    IReadOnlyList<string> Watching);
+    IReadOnlyList<string> Watching)
+{
+    /// <summary>The Munit the station was on when it was removed (it may have moved since the join).</summary>
+    public string? StationMunitId { get; init; }
+}
