@@ -1,5 +1,6 @@
 using MobZ.Rtc.Dtls;
 using MobZ.Rtc.Ice;
+using MobZ.Rtc.Sdp;
 
 namespace MobZ.Rtc.Transport;
 
@@ -16,4 +17,24 @@ public sealed record RtcLocalParameters(
     public bool IceLite => true;
 
     public string Setup => "passive";
+
+    /// <summary>The fingerprint as the SDP model carries it.</summary>
+    public SdpFingerprint SdpFingerprint => new(Fingerprint.Algorithm, Fingerprint.Value);
+
+    /// <summary>
+    /// Answer options carrying these transport attributes (ICE-lite credentials, fingerprint,
+    /// candidates, setup:passive) for <see cref="SdpAnswerBuilder.TryCreate"/>; the media choices are
+    /// the caller's.
+    /// </summary>
+    public SdpAnswerOptions ToAnswerOptions(Func<MediaDescription, SdpDirection>? chooseDirection = null,
+        Action<MediaDescription, MediaDescription>? customize = null) => new()
+    {
+        IceCredentials = Ice,
+        Fingerprint = SdpFingerprint,
+        Candidates = Candidates,
+        IceLite = true,
+        PreferredSetup = SdpSetupRole.Passive,
+        ChooseDirection = chooseDirection,
+        Customize = customize,
+    };
 }

@@ -101,6 +101,17 @@ public sealed class RtcUdpTransport : IDisposable
         return peer;
     }
 
+    /// <summary>
+    /// Creates a peer from a parsed remote offer (its bundled transport attributes). Answer with
+    /// <c>SdpAnswerBuilder.TryCreate(offer, peer.Local.ToAnswerOptions(...), ...)</c>.
+    /// </summary>
+    public RtcPeer CreatePeer(Sdp.SessionDescription offer, IRtcPeerHandler handler, string? id = null)
+    {
+        if (!RtcRemoteParameters.TryFromSdp(offer, out var remote, out var error))
+            throw new ArgumentException(error, nameof(offer));
+        return CreatePeer(remote!, handler, id);
+    }
+
     internal void Remove(RtcPeer peer)
     {
         _registry.Unregister(peer.Agent);

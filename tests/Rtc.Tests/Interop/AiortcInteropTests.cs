@@ -13,8 +13,6 @@ namespace MobZ.Rtc.Tests.Interop;
 public sealed class AiortcInteropTests(ITestOutputHelper output) : IDisposable
 {
     private const string Python = "/usr/bin/python3";
-    private const uint EchoVideoSsrc = 0x0A10C001;
-    private const uint EchoAudioSsrc = 0x0A10C002;
     private readonly RtcUdpTransport _transport = new(new RtcTransportOptions { BindAddress = IPAddress.Loopback });
 
     public void Dispose() => _transport.Dispose();
@@ -37,37 +35,38 @@ public sealed class AiortcInteropTests(ITestOutputHelper output) : IDisposable
         try
         {
             var offerSdp = (await ReadMessageAsync(process, "offer")).GetString()!;
-            var offer = OfferSummary.Parse(offerSdp);
-            var video = offer.Media.Single(m => m.Kind == "video");
-            var audio = offer.Media.Single(m => m.Kind == "audio");
-            var answered = new[]
-            {
-                new AnsweredMedia(video, "VP8/90000", "sendrecv", EchoVideoSsrc),
-                new AnsweredMedia(audio, "opus/48000", "sendrecv", EchoAudioSsrc),
-            };
-            var echo = new EchoEndpoint(new()
-            {
-                [answered[0].PayloadType] = EchoVideoSsrc,
-                [answered[1].PayloadType] = EchoAudioSsrc,
-            });
-            var peer = _transport.CreatePeer(offer.Transport, echo, "aiortc");
+            EchoEndpoint? echo = null;
+            var negotiation = EchoNegotiation.Create(_transport, offerSdp, n => echo = new EchoEndpoint(n.EchoSsrcByPayloadType), echo: true, id: "aiortc");
+            var peer = negotiation.Peer;
             await process.StandardInput.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, string>
             {
-                ["answer"] = EchoAnswer.Build(peer.Local, answered),
+                ["answer"] = negotiation.Answer.ToString(),
             }));
             await process.StandardInput.FlushAsync();
 
             var result = await ReadMessageAsync(process, "result");
-            output.WriteLine($"aiortc result {result}; profile {peer.SrtpProfile}; VP8 {echo.Count(answered[0].PayloadType)}, Opus {echo.Count(answered[1].PayloadType)}, echoed {echo.Echoed}");
+            output.WriteLine($"aiortc result {result}; profile {peer.SrtpProfile}; VP8 {echo!.Count(negotiation, "VP8")}, Opus {echo.Count(negotiation, "opus")}, echoed {echo.Echoed}; " +
+                $"transport: received {_transport.Counters.DatagramsReceived}, srtp rejected {_transport.Counters.SrtpRejected}, " +
+                $"not connected {_transport.Counters.NotConnected}, unknown source {_transport.Counters.UnknownSource}, rtp in {peer.RtpReceived}");
             Assert.True(result.GetProperty("connected").GetBoolean(), "aiortc reaches connected");
-            Assert.True(echo.Count(answered[0].PayloadType) > 0, "endpoint decrypted aiortc's VP8");
-            Assert.True(echo.Count(answered[1].PayloadType) > 0, "endpoint decrypted aiortc's Opus");
+            Assert.True(echo.Count(negotiation, "VP8") + echo.Count(negotiation, "H264") > 0, "endpoint decrypted aiortc's video");
+            Assert.True(echo.Count(negotiation, "opus") > 0, "endpoint decrypted aiortc's Opus");
             Assert.True(result.GetProperty("videoFrames").GetInt32() > 0, "aiortc decoded echoed video frames");
             Assert.True(result.GetProperty("audioFrames").GetInt32() > 0, "aiortc decoded echoed audio frames");
             Assert.NotEqual(SrtpProfile.None, peer.SrtpProfile);
         }
         finally
         {
+            using (var exit = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+            {
+                try
+                {
+                    await process.WaitForExitAsync(exit.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
             if (!process.HasExited)
                 process.Kill(entireProcessTree: true);
             lock (stderr)

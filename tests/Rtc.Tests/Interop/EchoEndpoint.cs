@@ -32,6 +32,11 @@ internal sealed class EchoEndpoint : IRtcPeerHandler
 
     public int Count(int payloadType) => PacketsByPayloadType.TryGetValue(payloadType, out int n) ? n : 0;
 
+    /// <summary>Packets of every payload type carrying <paramref name="codecName"/> per <paramref name="negotiation"/>.</summary>
+    public int Count(EchoNegotiation negotiation, string codecName) => negotiation.CodecByPayloadType
+        .Where(p => p.Value.Equals(codecName, StringComparison.OrdinalIgnoreCase))
+        .Sum(p => Count(p.Key));
+
     public void OnRtp(RtcPeer peer, Span<byte> packet)
     {
         if (!RtpPacket.TryRead(packet, out var rtp))
@@ -45,8 +50,18 @@ internal sealed class EchoEndpoint : IRtcPeerHandler
         }
         if (_echoSsrcByPayloadType.TryGetValue(rtp.PayloadType, out uint ssrc))
         {
-            BinaryPrimitives.WriteUInt32BigEndian(packet[8..], ssrc);
-            if (peer.SendRtp(packet))
+            // Echo without the sender's header extensions, as an SFU rewrites them per receiver:
+            // aiortc 1.4 offers one id for two URIs in a bundle and crashes parsing its own
+            // audio-level value as abs-send-time.
+            int fixedHeader = RtpPacket.FixedHeaderSize + 4 * rtp.CsrcCount;
+            Span<byte> echo = stackalloc byte[packet.Length];
+            packet[..fixedHeader].CopyTo(echo);
+            echo[0] &= 0xEF;
+            var payload = packet[rtp.PayloadOffset..];
+            payload.CopyTo(echo[fixedHeader..]);
+            int length = fixedHeader + payload.Length;
+            BinaryPrimitives.WriteUInt32BigEndian(echo[8..], ssrc);
+            if (peer.SendRtp(echo[..length]))
                 Interlocked.Increment(ref Echoed);
         }
     }

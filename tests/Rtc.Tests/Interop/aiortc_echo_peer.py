@@ -9,6 +9,7 @@ Run with Debian's /usr/bin/python3 (python3-aiortc).
 """
 import asyncio
 import json
+import logging
 import sys
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
@@ -30,6 +31,7 @@ async def count_frames(track, counts, key):
 
 
 async def main(timeout):
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     pc = RTCPeerConnection()
     counts = {"video": 0, "audio": 0}
     tasks = []
