@@ -17,6 +17,7 @@ internal sealed class PartAssembler : IDisposable
     private readonly long _segmentCutAt;
     private readonly long _segmentMax;
     private readonly long _audioLagAllowance;
+    private readonly long _overshootAllowance;
 
     private readonly List<MediaSample> _videoSamples = new(32);
     private readonly PooledByteBuffer _videoData = new(256 * 1024);
@@ -37,6 +38,10 @@ internal sealed class PartAssembler : IDisposable
         _segmentMax = options.TargetDurationSeconds * (long)TrackIds.VideoTimescale;
         _audioLagAllowance = (long)(options.AudioLagAllowance.TotalSeconds * TrackIds.AudioTimescale);
         _audio = new AudioQueue(maxQueued: 5L * TrackIds.AudioTimescale);
+        // Publishers' timestamps jitter (Chrome's follow the capture clock): six frames at 30 fps are
+        // 200 ms give or take a few. Trimming the last frame by up to 5 % of the part target keeps that part
+        // whole instead of closing it a frame early at 83 %, which would break the 85 % rule.
+        _overshootAllowance = _partTarget / 20;
     }
 
     public AudioQueue Audio => _audio;
@@ -53,6 +58,9 @@ internal sealed class PartAssembler : IDisposable
 
     /// <summary>Frames whose real duration had to be shortened to fit a part (after loss or a pause).</summary>
     public long ShortenedFrames { get; private set; }
+
+    /// <summary>Frames shortened by a few ms so a part of jittery frames still fills its target.</summary>
+    public long TrimmedFrames { get; private set; }
 
     /// <summary>Segments cut without a keyframe because the publisher sent none in time.</summary>
     public long ForcedCuts { get; private set; }
@@ -81,7 +89,16 @@ internal sealed class PartAssembler : IDisposable
         }
         else if (_partDuration + duration > _partTarget)
         {
-            ClosePart();
+            if (_partDuration > 0 && _partDuration + duration - _partTarget <= _overshootAllowance)
+            {
+                // The next fragment's tfdt keeps the real time: a gap of a few ms, which players bridge.
+                duration = _partTarget - _partDuration;
+                TrimmedFrames++;
+            }
+            else
+            {
+                ClosePart();
+            }
         }
 
         if (_videoSamples.Count == 0)
@@ -95,8 +112,9 @@ internal sealed class PartAssembler : IDisposable
         _partDuration += duration;
         SegmentDuration += duration;
 
-        // The next frame will not fit either (frames are about this long): publish now, a frame earlier.
-        if (_partDuration + duration > _partTarget)
+        // Full, or the next frame will not fit either (frames are about this long): publish now rather
+        // than a frame later.
+        if (_partDuration >= _partTarget || _partDuration + duration > _partTarget + _overshootAllowance)
         {
             ClosePart();
         }

@@ -59,6 +59,48 @@ public sealed class PackagerOutputTests(CapturedStreamFixture capture)
     }
 
     [Fact]
+    public async Task JitteryFrameTimestampsStillGivePartsBetween85And100PercentOfTheTarget()
+    {
+        // Capture-clock timestamps as Chrome sends them: each frame up to ±4 ms off the 30 fps grid.
+        var random = new Random(5);
+        var jitter = new Dictionary<uint, uint>();
+        var jittery = capture.Packets.Select(p =>
+        {
+            if (!RtpEdit.IsVideoRtp(p))
+            {
+                return p.IsRtcp && p.Track == HlsTrack.Video ? null : p;
+            }
+
+            uint ts = RtpEdit.Timestamp(p.Data);
+            if (!jitter.TryGetValue(ts, out uint moved))
+            {
+                jitter[ts] = moved = unchecked(ts + (uint)random.Next(-360, 361));
+            }
+
+            return p with { Data = RtpEdit.WithTimestamp(p.Data, moved) };
+        }).OfType<CapturedPacket>().ToList();
+        var options = new HlsOptions();
+
+        var (output, _, _) = await PackagerRun.RunAsync(jittery, options);
+
+        double target = options.PartTarget.TotalSeconds;
+        foreach (var segment in output.Segments)
+        {
+            var parts = segment.ToList();
+            for (int i = 0; i < parts.Count; i++)
+            {
+                double duration = parts[i].Info.Duration.TotalSeconds;
+                Assert.True(duration <= target + 1e-9, $"part {segment.Key}.{i} lasts {duration}");
+                Assert.True(i == parts.Count - 1 || duration >= 0.85 * target, $"part {segment.Key}.{i} lasts only {duration}");
+            }
+        }
+
+        Mp4Checker.Result check = Mp4Checker.Check(output.File());
+        Assert.True(check.Problems.Count == 0, check.ToString());
+        Assert.Equal("", (await Ffprobe.ProbeAsync(output.File())).Errors);
+    }
+
+    [Fact]
     public async Task PartIsIndependentExactlyWhenItsFirstFrameIsAnIdrAndSegmentsStartWithOne()
     {
         var (output, _, _) = await PackagerRun.RunAsync(capture.Packets);
