@@ -89,16 +89,16 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
     /// <summary>One RTP packet (decrypted, any payload type of that track). Malformed packets are counted and dropped.</summary>
     public void OnRtp(ReadOnlySpan<byte> rtp, HlsTrack track)
     {
-        if (!RtpView.TryRead(rtp, out RtpView packet))
-        {
-            Stats.MalformedPackets++;
-            return;
-        }
-
         lock (_gate)
         {
             if (_disposed)
             {
+                return;
+            }
+
+            if (!RtpView.TryRead(rtp, out RtpView packet))
+            {
+                Stats.MalformedPackets++;
                 return;
             }
 
