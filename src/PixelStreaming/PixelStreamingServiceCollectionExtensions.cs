@@ -58,7 +58,7 @@ public static class PixelStreamingServiceCollectionExtensions
             sp.GetRequiredService<PixelStreamingOptions>().InstanceProvider.ToLowerInvariant() switch
             {
                 "local" => sp.GetRequiredService<LocalInstanceProvider>(),
-                "ecs" => throw new InvalidOperationException("the ecs provider is not built yet"),
+                "ecs" => Instances.Ecs.EcsInstanceProvider.Create(sp),
                 var other => throw new InvalidOperationException($"unknown Pixel Streaming instance provider '{other}' (local or ecs)"),
             });
         services.AddHostedService<LocalStreamerBoot>();
