@@ -26,10 +26,13 @@ public sealed class DtlsServerSession : IDisposable
     private volatile bool _lingering;
     private int _closedReported;
     private volatile DtlsSessionState _state = DtlsSessionState.New;
+    private readonly object? _logScope;
 
+    /// <param name="logScope">Scope for the handshake thread's logs, e.g. the peer's connection id.</param>
     public DtlsServerSession(DtlsCertificate certificate, DtlsFingerprint remoteFingerprint, IDtlsDatagramSender sender,
-        IDtlsSessionObserver observer, ILogger logger, DtlsSessionOptions? options = null)
+        IDtlsSessionObserver observer, ILogger logger, DtlsSessionOptions? options = null, object? logScope = null)
     {
+        _logScope = logScope;
         _options = options ?? new DtlsSessionOptions();
         _observer = observer;
         _logger = logger;
@@ -111,6 +114,7 @@ public sealed class DtlsServerSession : IDisposable
 
     private void Run()
     {
+        using var scope = _logScope is null ? null : _logger.BeginScope(_logScope);
         using var timeout = new Timer(_ =>
         {
             if (_state == DtlsSessionState.Handshaking)

@@ -42,7 +42,8 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
         Remote = remote;
         Agent = new IceLiteAgent(localCredentials ?? IceCredentials.Generate(), options.Ice) { RemoteUfrag = remote.IceUfrag };
         Local = new RtcLocalParameters(Agent.LocalCredentials, transport.Certificate.Fingerprint, transport.Candidates);
-        _dtls = new DtlsServerSession(transport.Certificate, remote.Fingerprint, this, this, logger, options.Dtls);
+        _dtls = new DtlsServerSession(transport.Certificate, remote.Fingerprint, this, this, logger, options.Dtls,
+            new Dictionary<string, object> { ["PeerId"] = id });
         Agent.StateChanged += OnIceStateChanged;
         Agent.SelectedAddressChanged += OnSelectedAddressChanged;
     }
@@ -178,7 +179,7 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
     {
         Interlocked.Increment(ref _transport.Counters.SrtpRejectedValue);
         if (_logger.IsEnabled(LogLevel.Trace))
-            _logger.LogTrace("SRTP dropped: {Status}", status);
+            _logger.LogTrace("Peer {PeerId} SRTP dropped: {Status}", Id, status);
     }
 
     void IDtlsDatagramSender.SendDtls(ReadOnlySpan<byte> datagram)
@@ -251,7 +252,7 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
     private void OnSelectedAddressChanged(IceLiteAgent agent, TransportAddress address)
     {
         _remoteSocketAddress = address.ToIPEndPoint().Serialize();
-        _logger.LogDebug("Peer media address is now {Address}", address);
+        _logger.LogDebug("Peer {PeerId} media address is now {Address}", Id, address);
     }
 
     private void Shutdown(RtcPeerState state, string reason)
@@ -289,7 +290,7 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
         catch (Exception e)
         {
             Interlocked.Increment(ref _transport.Counters.HandlerErrorsValue);
-            _logger.LogWarning(e, "Peer state handler threw");
+            _logger.LogWarning(e, "Peer {PeerId} state handler threw", Id);
         }
     }
 }
