@@ -28,6 +28,8 @@ public abstract class Consumer
     public uint RtxSsrc { get; init; }
     public byte RtxPayloadType { get; init; }
     public ushort NextRtxSeq { get; set; } = (ushort)Random.Shared.Next(0, 0x8000);
+    /// <summary>abs-send-time id in the viewer's session: the Munit stamps its own send time there (viewer-side REMB).</summary>
+    public int AbsSendTimeId { get; init; }
     /// <summary>The mid of this track in the viewer's session (for SDP).</summary>
     public string? Mid { get; init; }
     public RtpRewriter Rewriter { get; }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using MobZ.Munit.Buffers;
 using MobZ.Munit.Codecs;
+using MobZ.Munit.Rtp;
 using MobZ.Munit.Simulcast;
 using MobZ.Rtc.Rtp;
 
@@ -87,6 +88,7 @@ public sealed class Forwarder(IPacketBufferPool pool)
         layer.Cache?.Store(seq, packet, nowMs);
 
         // 8. Fan out.
+        uint absSendTime = producer.AbsSendTimeId > 0 ? AbsSendTime.Now() : 0;
         for (int i = 0; i < consumers.Length; i++)
         {
             var consumer = consumers[i];
@@ -94,13 +96,13 @@ public sealed class Forwarder(IPacketBufferPool pool)
             if (decision == LayerDecision.Drop) continue;
             if (decision == LayerDecision.SwitchAndForward) consumer.Rewriter.RequestResync();
             if (!consumer.Rewriter.Rewrite(seq, timestamp, nowMs, out ushort outSeq, out uint outTs)) continue;
-            Send(consumer, packet, outSeq, outTs, seq, layerIndex, layer.Generation, rtp.Payload.Length, nowMs);
+            Send(consumer, packet, outSeq, outTs, seq, layerIndex, layer.Generation, rtp.Payload.Length, nowMs, absSendTime);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Send(Consumer consumer, ReadOnlySpan<byte> packet, ushort outSeq, uint outTs, ushort inSeq,
-        int layer, int generation, int payloadLength, long nowMs)
+        int layer, int generation, int payloadLength, long nowMs, uint absSendTime)
     {
         byte[] buffer = _pool.Rent();
         try
@@ -110,6 +112,13 @@ public sealed class Forwarder(IPacketBufferPool pool)
             RtpPacketRewriter.SetSequenceNumber(buffer, outSeq);
             RtpPacketRewriter.SetTimestamp(buffer, outTs);
             RtpPacketRewriter.SetPayloadType(buffer, consumer.PayloadType);
+            if (consumer.AbsSendTimeId != 0)
+            {
+                // The viewer's estimate (reported as REMB) must measure the Munit → viewer path: stamp our send
+                // time; if the publisher used that id for another extension, blank it so it is not misread.
+                if (consumer.AbsSendTimeId == consumer.Producer.AbsSendTimeId) AbsSendTime.TryWrite(buffer.AsSpan(0, packet.Length), consumer.AbsSendTimeId, absSendTime);
+                else RtpPacketRewriter.TryBlankExtension(buffer.AsSpan(0, packet.Length), consumer.AbsSendTimeId);
+            }
             consumer.Send.OnSent(outSeq, outTs, inSeq, layer, generation, consumer.Rewriter.TimestampOffset,
                 packet.Length, payloadLength, nowMs);
             consumer.Subscriber.Output.SendRtp(buffer, packet.Length);

@@ -33,6 +33,8 @@ public sealed class Producer : ILayerSource
     public MediaCodec Codec { get; set; }
     public byte PayloadType { get; set; }
     public byte RtxPayloadType { get; set; }
+    /// <summary>abs-send-time id in this track's packets (0: absent).</summary>
+    public int AbsSendTimeId { get; set; }
     public uint ClockRate { get; }
     public ProducerLayer[] Layers { get; }
     public bool IsSimulcast => Layers.Length > 1;

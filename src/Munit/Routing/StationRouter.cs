@@ -54,13 +54,14 @@ public sealed class StationRouter : IDisposable
                 {
                     reuse.PayloadType = t.PayloadType;
                     reuse.RtxPayloadType = t.RtxPayloadType;
+                    reuse.AbsSendTimeId = t.AbsSendTimeId;
                     reuse.KeyFrames.Requester = publisher;
                     producers[i] = reuse;
                 }
                 else
                 {
                     producers[i] = new Producer($"{Station.StationId}-{t.Kind.ToString().ToLowerInvariant()}", t.Kind, t.Codec,
-                        t.PayloadType, t.ClockRate, t.Rids, publisher) { RtxPayloadType = t.RtxPayloadType };
+                        t.PayloadType, t.ClockRate, t.Rids, publisher) { RtxPayloadType = t.RtxPayloadType, AbsSendTimeId = t.AbsSendTimeId };
                 }
             }
             foreach (var old in _producers.Where(p => !producers.Contains(p))) DropProducerLocked(old);
@@ -101,8 +102,8 @@ public sealed class StationRouter : IDisposable
                 var producer = _producers[i];
                 var t = tracks[i];
                 Consumer c = producer.IsSimulcast
-                    ? new SimulcastConsumer(producer, subscriber, t.Ssrc, t.PayloadType) { RtxSsrc = t.RtxSsrc, RtxPayloadType = t.RtxPayloadType, Mid = t.Mid }
-                    : new SimpleConsumer(producer, subscriber, t.Ssrc, t.PayloadType) { RtxSsrc = t.RtxSsrc, RtxPayloadType = t.RtxPayloadType, Mid = t.Mid };
+                    ? new SimulcastConsumer(producer, subscriber, t.Ssrc, t.PayloadType) { RtxSsrc = t.RtxSsrc, RtxPayloadType = t.RtxPayloadType, Mid = t.Mid, AbsSendTimeId = t.AbsSendTimeId }
+                    : new SimpleConsumer(producer, subscriber, t.Ssrc, t.PayloadType) { RtxSsrc = t.RtxSsrc, RtxPayloadType = t.RtxPayloadType, Mid = t.Mid, AbsSendTimeId = t.AbsSendTimeId };
                 producer.AddConsumer(c);
                 subscriber.Add(c);
                 consumers.Add(c);

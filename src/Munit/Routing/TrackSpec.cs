@@ -10,10 +10,17 @@ public sealed record PublishedTrack(
     uint ClockRate,
     byte RtxPayloadType,
     IReadOnlyList<string?> Rids,
-    string? Mid);
+    string? Mid)
+{
+    /// <summary>The id under which this track's packets carry abs-send-time (0: they do not).</summary>
+    public int AbsSendTimeId { get; init; }
+}
 
 /// <summary>The header extension ids a publisher negotiated that the Munit reads (0: not negotiated).</summary>
 public sealed record PublisherExtensions(int Mid = 0, int Rid = 0, int RepairedRid = 0);
 
-/// <summary>How one track reaches one viewer: its SSRCs and payload types in the viewer's session.</summary>
-public sealed record ConsumedTrack(uint Ssrc, byte PayloadType, uint RtxSsrc = 0, byte RtxPayloadType = 0, string? Mid = null);
+/// <summary>
+/// How one track reaches one viewer: its SSRCs and payload types in the viewer's session, and the id under
+/// which the viewer negotiated abs-send-time (0: not negotiated; the Munit then leaves the extension alone).
+/// </summary>
+public sealed record ConsumedTrack(uint Ssrc, byte PayloadType, uint RtxSsrc = 0, byte RtxPayloadType = 0, string? Mid = null, int AbsSendTimeId = 0);

@@ -58,7 +58,10 @@ internal static class PublishNegotiation
                 ? SimulcastRids.OrderLowToHigh(section.Rids.Select(r => r.Id).ToArray()).Cast<string?>().ToArray()
                 : [null];
             tracks.Add(new PublishedTrack(kind, KeyFrame.FromName(codec.Name), (byte)codec.PayloadType, (uint)codec.ClockRate,
-                (byte)(rtx?.PayloadType ?? 0), rids, section.Mid));
+                (byte)(rtx?.PayloadType ?? 0), rids, section.Mid)
+            {
+                AbsSendTimeId = section.FindHeaderExtension(RtpExtensionValues.AbsSendTimeUri)?.Id ?? 0,
+            });
             codecs.Add(codec);
         }
         if (tracks.Count == 0) throw new ArgumentException("the offer sends no audio or video the Munit can receive");

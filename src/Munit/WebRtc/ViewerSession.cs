@@ -13,6 +13,9 @@ namespace MobZ.Munit.WebRtc;
 /// </summary>
 internal sealed class ViewerSession : IRtcPeerHandler
 {
+    /// <summary>The abs-send-time id in viewer offers (the one browsers use in their own offers).</summary>
+    public const int AbsSendTimeId = 2;
+
     private readonly MediaEngine _engine;
     private readonly RtcUdpTransport _transport;
     private readonly List<Section> _sections = [];
@@ -26,6 +29,7 @@ internal sealed class ViewerSession : IRtcPeerHandler
         public required string Kind { get; init; }
         public required string StationId { get; init; }
         public required SdpCodec Codec { get; init; }
+        public bool AbsSendTime { get; init; }
         public Consumer? Consumer { get; set; }
     }
 
@@ -51,6 +55,9 @@ internal sealed class ViewerSession : IRtcPeerHandler
         {
             RemoveStationLocked(router);
             var producers = router.Producers;
+            // Every track of the session declares abs-send-time under one id (BUNDLE shares the map); the
+            // forwarder restamps it, or blanks whatever else a publisher put under that id.
+            const bool absSendTime = true;
             var tracks = new List<ConsumedTrack>();
             var pending = new List<Section>();
             for (int i = 0; i < producers.Length; i++)
@@ -60,8 +67,13 @@ internal sealed class ViewerSession : IRtcPeerHandler
                 string mid = (_sections.Count + pending.Count).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 uint ssrc = NewSsrc();
                 bool rtx = producer.Kind == MediaKind.Video;
-                tracks.Add(new ConsumedTrack(ssrc, (byte)codec.PayloadType, rtx ? NewSsrc() : 0, (byte)(rtx ? codec.PayloadType + 1 : 0), mid));
-                pending.Add(new Section { Mid = mid, Kind = producer.Kind == MediaKind.Audio ? "audio" : "video", StationId = router.Station.StationId, Codec = codec });
+                tracks.Add(new ConsumedTrack(ssrc, (byte)codec.PayloadType, rtx ? NewSsrc() : 0, (byte)(rtx ? codec.PayloadType + 1 : 0), mid,
+                    absSendTime ? AbsSendTimeId : 0));
+                pending.Add(new Section
+                {
+                    Mid = mid, Kind = producer.Kind == MediaKind.Audio ? "audio" : "video", StationId = router.Station.StationId,
+                    Codec = codec, AbsSendTime = absSendTime,
+                });
             }
             var consumers = router.AddViewer(Subscriber, tracks);
             for (int i = 0; i < pending.Count && i < consumers.Count; i++) pending[i].Consumer = consumers[i];
@@ -92,6 +104,7 @@ internal sealed class ViewerSession : IRtcPeerHandler
                 Mid = s.Mid,
                 Direction = s.Consumer is null ? SdpDirection.Inactive : SdpDirection.SendOnly,
                 Codecs = CodecsFor(s),
+                HeaderExtensions = s.AbsSendTime ? [new SdpHeaderExtension(AbsSendTimeId, Rtc.Rtp.RtpExtensionValues.AbsSendTimeUri)] : [],
                 Ssrc = s.Consumer?.Ssrc,
                 RtxSsrc = s.Consumer is { RtxSsrc: > 0 } c ? c.RtxSsrc : null,
                 Cname = "mobz-" + s.StationId,

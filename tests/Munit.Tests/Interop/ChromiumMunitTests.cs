@@ -79,7 +79,8 @@ public sealed class ChromiumMunitTests(ITestOutputHelper output) : IAsyncLifetim
 
         var stats = _munit.FindStation("st-1")!.Media.GetStats();
         var v = Assert.Single(stats.SubscriberDetails);
-        output.WriteLine($"station: in {stats.PacketsIn}, out {stats.PacketsOut}, keyframes asked {stats.KeyFrameRequestsAsked} sent {stats.KeyFrameRequestsSent}; viewer layer {v.Layer}, switches {v.LayerSwitches}, remb {v.BandwidthEstimateBps}");
+        output.WriteLine($"station: in {stats.PacketsIn}, out {stats.PacketsOut}, keyframes asked {stats.KeyFrameRequestsAsked} sent {stats.KeyFrameRequestsSent}; viewer layer {v.Layer}, switches {v.LayerSwitches}, remb {v.BandwidthEstimateBps}, rtt {v.RoundTripMs}, nacks {v.NacksReceived}, pli {v.KeyFrameRequests}");
         Assert.True(v.LayerSwitches >= 2);
+        Assert.NotNull(v.RoundTripMs); // the viewer's receiver reports reach the Munit and echo its sender reports
     }
 }
