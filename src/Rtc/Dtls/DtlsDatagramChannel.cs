@@ -46,6 +46,17 @@ internal sealed class DtlsDatagramChannel : DatagramTransport
         return true;
     }
 
+    /// <summary>Hands every still-queued datagram to <paramref name="handle"/> (after the reader has stopped).</summary>
+    public void Drain(ReadOnlySpanAction<byte, object?> handle)
+    {
+        while (_queue.TryDequeue(out var datagram))
+        {
+            Interlocked.Decrement(ref _count);
+            handle(datagram.Buffer.AsSpan(0, datagram.Length), null);
+            ArrayPool<byte>.Shared.Return(datagram.Buffer);
+        }
+    }
+
     public int GetReceiveLimit() => 1500;
 
     public int GetSendLimit() => _sendLimit;

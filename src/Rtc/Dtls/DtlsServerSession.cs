@@ -83,12 +83,15 @@ public sealed class DtlsServerSession : IDisposable
         {
             // The handshake thread is gone. An alert record (in any epoch) means the peer is
             // leaving; its body is encrypted, so close_notify and fatal alerts look alike here.
+            // Records are only accepted from the address that passed ICE, which bounds spoofing.
             if (datagram.Length >= 13 && datagram[0] == ContentTypeAlert)
                 Finish(DtlsSessionState.Closed, "peer sent an alert");
             return;
         }
         if (!_channel.TryEnqueue(datagram))
             _logger.LogDebug("DTLS datagram dropped: queue full or oversized ({Length} bytes)", datagram.Length);
+        else if (_state == DtlsSessionState.Connected && !_lingering)
+            _channel.Drain((queued, _) => OnDatagram(queued)); // the reader stopped while we enqueued
     }
 
     /// <summary>Sends close_notify (if connected) and ends the session.</summary>
@@ -192,6 +195,8 @@ public sealed class DtlsServerSession : IDisposable
         finally
         {
             _lingering = false;
+            // Whatever arrived while the reader was finishing gets the header-only treatment.
+            _channel.Drain((datagram, _) => OnDatagram(datagram));
         }
     }
 

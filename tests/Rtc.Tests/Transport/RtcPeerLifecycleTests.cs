@@ -57,6 +57,24 @@ public class RtcPeerLifecycleTests
     }
 
     [Fact]
+    public async Task Alert_after_the_dtls_thread_has_ended_still_closes_the_peer()
+    {
+        using var transport = new RtcUdpTransport(new RtcTransportOptions
+        {
+            Dtls = new DtlsSessionOptions { PostHandshakeLinger = TimeSpan.Zero },
+        });
+        using var client = new TestWebRtcClient(transport.LocalEndPoint);
+        var peer = transport.CreatePeer(client.Offer(), new RecordingPeerHandler());
+        Assert.True(client.CheckConnectivity(peer.Local, Timeout));
+        client.HandshakeDtls();
+        await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Connected, Timeout, "peer connects");
+
+        client.CloseDtls();
+
+        await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Closed, Timeout, "the encrypted alert record closes the peer");
+    }
+
+    [Fact]
     public void Closing_the_transport_closes_its_peers()
     {
         var transport = new RtcUdpTransport(new RtcTransportOptions { BindAddress = IPAddress.Loopback });
