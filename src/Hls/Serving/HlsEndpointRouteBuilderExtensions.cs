@@ -22,7 +22,13 @@ public static class HlsEndpointRouteBuilderExtensions
         group.MapMethods("/{stream}/media.m3u8", read, (HttpContext c, string stream) => handler.MediaAsync(c, stream));
         group.MapMethods("/{stream}/{session}/init.mp4", read, (HttpContext c, string stream, string session) => handler.InitAsync(c, stream, session));
         group.MapMethods("/{stream}/{session}/{file}", read, (HttpContext c, string stream, string session, string file) => handler.MediaFileAsync(c, stream, session, file));
-        group.MapMethods("/{**path}", [HttpMethods.Options], Serving.HlsRequestHandler.PreflightAsync);
+        // Preflights on the same patterns only: a catch-all here would shadow static files under the prefix
+        // (the viewer page at /hls/index.html) with 405s.
+        foreach (string pattern in (string[])["/{stream}/index.m3u8", "/{stream}/media.m3u8", "/{stream}/{session}/init.mp4", "/{stream}/{session}/{file}"])
+        {
+            group.MapMethods(pattern, [HttpMethods.Options], Serving.HlsRequestHandler.PreflightAsync);
+        }
+
         return group;
     }
 }
