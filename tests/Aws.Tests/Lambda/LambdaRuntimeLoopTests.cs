@@ -148,6 +148,14 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Runtime_api_failure_on_next_ends_the_process_with_a_failure_code()
+    {
+        _api.FailNext = true;
+        StartLoop();
+        Assert.Equal(1, await _running!.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task Init_failure_is_posted_to_init_error_and_no_invocation_is_taken()
     {
         var exit = await LambdaBootstrap.RunAsync(new LambdaRuntimeClient(_http, _api.RuntimeApi),

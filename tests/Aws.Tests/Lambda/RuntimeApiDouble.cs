@@ -35,6 +35,8 @@ public sealed class RuntimeApiDouble : IAsyncDisposable
     public int NextCalls => Volatile.Read(ref _nextCalls);
     public TaskCompletionSource<Outcome> InitError { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public ConcurrentQueue<string> Violations { get; } = new();
+    /// <summary>When set, invocation/next answers 500 (the Runtime API's "container error").</summary>
+    public volatile bool FailNext;
 
     private RuntimeApiDouble(WebApplication app) => _app = app;
 
@@ -70,6 +72,12 @@ public sealed class RuntimeApiDouble : IAsyncDisposable
     private async Task NextAsync(HttpContext context)
     {
         Interlocked.Increment(ref _nextCalls);
+        if (FailNext)
+        {
+            context.Response.StatusCode = 500;
+            await context.Response.WriteAsJsonAsync(new { errorMessage = "container error", errorType = "Runtime.ContainerError" });
+            return;
+        }
         var (id, deadline, traceId, body) = await _queue.Reader.ReadAsync(context.RequestAborted);
         _outstanding[id] = true;
         context.Response.Headers["Lambda-Runtime-Aws-Request-Id"] = id;
