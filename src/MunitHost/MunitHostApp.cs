@@ -56,6 +56,7 @@ public static class MunitHostApp
         services.AddHls();
         services.AddSingleton<HlsStationTapFactory>();
         services.AddSingleton<IStationTapFactory>(sp => sp.GetRequiredService<HlsStationTapFactory>());
+        services.AddSingleton<IStationMediaFactory>(sp => new MediaFactoryForwarder(sp.GetRequiredService<MobZ.Munit.WebRtc.WebRtcMedia>()));
         services.AddMunit(o =>
         {
             if (munitId is not null) o.MunitId = munitId;

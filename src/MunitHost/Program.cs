@@ -3,6 +3,9 @@ using MobZ.MunitHost.Configuration;
 using MobZ.MunitHost.Ecs;
 
 // One Munit (SFU) with its Regulator per ECS Fargate task; configuration from the environment (docs/deploy.md).
+if (args is [HealthProbe.Command])
+    return await HealthProbe.RunAsync();
+
 MunitHostSettings settings;
 try
 {

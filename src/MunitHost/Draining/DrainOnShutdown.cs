@@ -46,12 +46,12 @@ internal sealed class DrainOnShutdown(
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(drainTimeout);
         logger.LogInformation("Shutting down: draining {Stations} stations (at most {DrainTimeout})", munit.StationIds.Count, drainTimeout);
-        var lastSent = TimeSpan.MinValue;
+        TimeSpan? lastSent = null;
         try
         {
             while (true)
             {
-                if (!regulator.Draining && clock.Elapsed - lastSent >= ResendAfter)
+                if (!regulator.Draining && (lastSent is null || clock.Elapsed - lastSent >= ResendAfter))
                 {
                     await SendDrainAsync().ConfigureAwait(false);
                     lastSent = clock.Elapsed;

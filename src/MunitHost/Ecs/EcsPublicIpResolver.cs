@@ -35,8 +35,8 @@ public sealed class EcsPublicIpResolver
     }
 
     /// <summary>Polling while ECS attaches the ENI and EC2 associates the public IP, which can lag the container start.</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Wires the resolver from the container's environment: metadata URI, region, credentials chain, endpoint overrides.</summary>
     public static EcsPublicIpResolver FromEnvironment(HttpClient http, ILoggerFactory loggers, Func<string, string?>? getVariable = null)
