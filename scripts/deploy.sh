@@ -7,7 +7,8 @@
 #   MOBZ_TOKEN_SECRET_ARN   Secrets Manager ARN of the player-token key
 #   MOBZ_API_KEY_SECRET_ARN Secrets Manager ARN of the REST API key
 # Optional: MOBZ_PREFIX (default mobz), MOBZ_STAGE (default prod), MOBZ_MUNIT_COUNT (default 2),
-#           MOBZ_STREAMER_IMAGE (Unreal streamer image for the ECS instance provider).
+#           MOBZ_STREAMER_IMAGE (Unreal streamer image for the ECS instance provider),
+#           MOBZ_HLS_CERTIFICATE_ARN + MOBZ_HLS_DOMAIN (HTTPS for LL-HLS playback on the Munits' load balancer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,7 +38,8 @@ aws cloudformation deploy --stack-name "$prefix-network" --template-file resourc
 aws cloudformation deploy --stack-name "$prefix-munits" --template-file resources/ecs-fargate.yml \
   --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset \
   --parameter-overrides Prefix="$prefix" MunitImage="$image" MunitCount="${MOBZ_MUNIT_COUNT:-2}" \
-    StreamerImage="${MOBZ_STREAMER_IMAGE:-}"
+    StreamerImage="${MOBZ_STREAMER_IMAGE:-}" HlsCertificateArn="${MOBZ_HLS_CERTIFICATE_ARN:-}" \
+    HlsDomainName="${MOBZ_HLS_DOMAIN:-}"
 aws cloudformation deploy --stack-name "$prefix-signaling" --template-file resources/signaling.yml \
   --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset \
   --parameter-overrides Prefix="$prefix" StageName="$stage" CodeBucket="$MOBZ_CODE_BUCKET" \
