@@ -93,8 +93,17 @@ public static class LocalStackHost
             await Console.Error.WriteLineAsync($"MobZ local stack failed to start: {ex.Message}").ConfigureAwait(false);
             return 1;
         }
-        await using (running.ConfigureAwait(false))
-            await running.App.WaitForShutdownAsync().ConfigureAwait(false);
+        await running.App.WaitForShutdownAsync().ConfigureAwait(false);
+        try
+        {
+            await running.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // A component that fails to dispose must not turn Ctrl+C into a crash dump; say which one failed.
+            await Console.Error.WriteLineAsync($"MobZ local stack stopped with an error while disposing: {ex}").ConfigureAwait(false);
+            return 1;
+        }
         return 0;
     }
 
