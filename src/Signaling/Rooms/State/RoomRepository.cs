@@ -319,6 +319,11 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
     public Task<bool> TouchHeartbeatAsync(string connectionId) =>
         store.SortedSetAddAsync(RoomKeys.Heartbeats, connectionId, time.GetUtcNow().ToUnixTimeMilliseconds());
 
+    public async Task<DateTimeOffset?> GetHeartbeatAsync(string connectionId) =>
+        await store.SortedSetScoreAsync(RoomKeys.Heartbeats, connectionId).ConfigureAwait(false) is { } ms
+            ? DateTimeOffset.FromUnixTimeMilliseconds((long)ms)
+            : null;
+
     public Task<IReadOnlyList<ScoredMember>> GetStaleConnectionsAsync(DateTimeOffset olderThan, int take) =>
         store.SortedSetRangeByScoreAsync(RoomKeys.Heartbeats, double.NegativeInfinity, olderThan.ToUnixTimeMilliseconds(), 0, take);
 

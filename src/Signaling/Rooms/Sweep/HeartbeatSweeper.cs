@@ -22,13 +22,15 @@ public sealed class HeartbeatSweeper(
 {
     /// <summary>Connections handled per batch, so one sweep's work stays bounded.</summary>
     public const int BatchSize = 500;
+    public const int MaxBatches = 20;
 
     /// <returns>how many connections were removed.</returns>
     public async Task<int> SweepAsync(CancellationToken cancellationToken = default)
     {
         int removed = 0;
         var cutoff = time.GetUtcNow() - options.Value.HeartbeatTimeout;
-        while (!cancellationToken.IsCancellationRequested)
+        // Bounded: connections whose removal keeps failing stay stale, and must not keep one sweep busy forever.
+        for (int batch = 0; batch < MaxBatches && !cancellationToken.IsCancellationRequested; batch++)
         {
             var stale = await rooms.GetStaleConnectionsAsync(cutoff, BatchSize).ConfigureAwait(false);
             foreach (var (connectionId, _) in stale)
@@ -36,6 +38,9 @@ public sealed class HeartbeatSweeper(
                 using var scope = logger.BeginScope(new Dictionary<string, object> { ["connectionId"] = connectionId });
                 try
                 {
+                    // A Heartbeat may have landed since the range was read; only the latest score counts.
+                    if (await rooms.GetHeartbeatAsync(connectionId).ConfigureAwait(false) is { } last && last > cutoff)
+                        continue;
                     var inv = new Invocation(connectionId, null, cancellationToken);
                     var outcome = await signals.RemoveAsync(inv, connectionId, ChangeReasons.TimedOut).ConfigureAwait(false);
                     await signals.RemoveGoneAsync(inv).ConfigureAwait(false);
