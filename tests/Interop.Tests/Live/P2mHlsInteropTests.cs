@@ -23,14 +23,14 @@ public sealed class P2mHlsInteropTests(StackFixture stack, ITestOutputHelper out
     {
         var room = "live-" + Guid.NewGuid().ToString("N")[..8];
         var publisherPage = await stack.Browser.NewPageAsync();
-        await publisherPage.GotoAsync(stack.Page($"/room/?room={room}&kind=p2m&role=publisher&autojoin=1").ToString());
+        await publisherPage.GotoAsync(stack.Page($"/room/index.html?room={room}&kind=p2m&role=publisher&autojoin=1").ToString());
         var publisher = new RoomPage(publisherPage);
         await Eventually.WaitUntilAsync(async () => await publisher.PublishStateAsync() == "connected", Timeout,
             "the p2m publisher's peer connection to the Munit is connected");
 
         var viewer = await stack.Browser.NewPageAsync();
-        await viewer.GotoAsync(stack.Page($"/room/?room={room}&kind=p2m&role=viewer&autojoin=1").ToString());
-        await Eventually.WaitUntilAsync(() => viewer.Url.Contains("/hls/?stream=", StringComparison.Ordinal), Timeout,
+        await viewer.GotoAsync(stack.Page($"/room/index.html?room={room}&kind=p2m&role=viewer&autojoin=1").ToString());
+        await Eventually.WaitUntilAsync(() => viewer.Url.Contains("/hls/index.html?stream=", StringComparison.Ordinal), Timeout,
             "the viewer's JoinAck carries a playback URL and the page opens it");
         Assert.Contains(Uri.EscapeDataString($"/hls/{room}/index.m3u8"), viewer.Url);
 

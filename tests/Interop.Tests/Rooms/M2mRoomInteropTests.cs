@@ -37,12 +37,20 @@ public sealed class M2mRoomInteropTests(StackFixture stack, ITestOutputHelper ou
 
         foreach (var viewer in viewers)
         {
-            await Eventually.WaitUntilAsync(async () =>
+            try
             {
-                var video = await viewer.VideoAsync();
-                return video.TryGetValue(aliceStation, out var a) && a.FramesDecoded > 0
-                    && video.TryGetValue(bobStation, out var b) && b.FramesDecoded > 0;
-            }, MediaTimeout, "every viewer decodes frames from both publishers");
+                await Eventually.WaitUntilAsync(async () =>
+                {
+                    var video = await viewer.VideoAsync();
+                    return video.TryGetValue(aliceStation, out var a) && a.FramesDecoded > 0
+                        && video.TryGetValue(bobStation, out var b) && b.FramesDecoded > 0;
+                }, MediaTimeout, "every viewer decodes frames from both publishers");
+            }
+            catch (Xunit.Sdk.XunitException)
+            {
+                output.WriteLine($"stations alice={aliceStation} bob={bobStation}; viewer: {await viewer.DescribeAsync()}");
+                throw;
+            }
         }
 
         // Simulcast: the low layer is a quarter of the high one's width (scaleResolutionDownBy 4).

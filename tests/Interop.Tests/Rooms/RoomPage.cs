@@ -11,7 +11,7 @@ public sealed class RoomPage(IPage page)
     public static async Task<RoomPage> OpenAsync(StackFixture stack, string room, string role, bool simulcast = true)
     {
         var page = await stack.Browser.NewPageAsync();
-        await page.GotoAsync(stack.Page($"/room/?room={room}&kind=m2m&role={role}&simulcast={(simulcast ? 1 : 0)}&autojoin=1").ToString());
+        await page.GotoAsync(stack.Page($"/room/index.html?room={room}&kind=m2m&role={role}&simulcast={(simulcast ? 1 : 0)}&autojoin=1").ToString());
         return new RoomPage(page);
     }
 
@@ -33,6 +33,11 @@ public sealed class RoomPage(IPage page)
 
     public Task SelectLayerAsync(string stationId, string layer) =>
         Page.EvaluateAsync("([s, l]) => window.mobz.selectLayer(s, l)", new[] { stationId, layer });
+
+    /// <summary>What the page knows, for failure messages.</summary>
+    public async Task<string> DescribeAsync() =>
+        "video " + await Page.EvaluateAsync<string>("async () => JSON.stringify(await window.mobz.videoStats())")
+        + " received " + string.Join(",", await ReceivedActionsAsync()) + " errors " + await ErrorsAsync();
 
     public Task LeaveAsync() => Page.EvaluateAsync("() => window.mobz.leave()");
 

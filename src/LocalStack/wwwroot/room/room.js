@@ -21,7 +21,8 @@ const state = {
   errors: [],
   publishPc: null,
   localStream: null,
-  watching: new Map(), // stationId -> { pc, video, publisherId, layer, ended }
+  watching: new Map(), // stationId -> { publisherId, tile, video, stream, pc, layer, ended }
+  viewerPcs: new Map(), // Munit ICE ufrag -> { pc, queue }
   heartbeat: null,
   options: null,
 };
@@ -51,6 +52,8 @@ async function join(options) {
 function leave() {
   send({ action: 'Leave' });
   for (const stationId of [...state.watching.keys()]) stopWatching(stationId);
+  for (const { pc } of state.viewerPcs.values()) pc.close();
+  state.viewerPcs.clear();
   state.publishPc?.close();
   state.publishPc = null;
   state.localStream?.getTracks().forEach((t) => t.stop());
@@ -91,7 +94,7 @@ async function onJoinAck(m) {
   if (m.participantType === 'publisher') await publish();
   if (m.playbackUrl) {
     // p2m viewers watch the LL-HLS stream instead of WebRTC.
-    location.href = `/hls/?stream=${encodeURIComponent(m.playbackUrl)}`;
+    location.href = `/hls/index.html?stream=${encodeURIComponent(m.playbackUrl)}`;
     return;
   }
   await onPublisherList(m.publishers, m.ownerId);
@@ -141,7 +144,7 @@ async function onAnswer(m) {
 }
 
 async function onRemoteCandidate(m) {
-  const pc = m.stationId && state.watching.has(m.stationId) ? state.watching.get(m.stationId).pc : state.publishPc;
+  const pc = m.stationId && state.watching.get(m.stationId)?.pc ? state.watching.get(m.stationId).pc : state.publishPc;
   if (pc && m.candidate) await pc.addIceCandidate({ candidate: m.candidate, sdpMid: m.sdpMid, sdpMLineIndex: m.sdpMLineIndex }).catch(() => {});
 }
 
@@ -153,44 +156,76 @@ async function onPublisherList(publishers, ownerId) {
     if (!p.stationId || p.participantId === state.participantId) continue;
     present.add(p.stationId);
     if (state.watching.has(p.stationId)) continue;
-    state.watching.set(p.stationId, { pc: null, video: null, publisherId: p.participantId, layer: null, ended: false });
+    watchEntry(p.stationId, p.participantId);
     if (p.offerSdp) await answerStation(p.stationId, p.participantId, p.offerSdp);
     else send({ action: 'Watch', requestId: `watch-${p.stationId}`, stationId: p.stationId });
   }
   for (const stationId of [...state.watching.keys()]) if (!present.has(stationId)) stopWatching(stationId);
 }
 
-async function answerStation(stationId, publisherId, sdp) {
+function watchEntry(stationId, publisherId) {
   let entry = state.watching.get(stationId);
   if (!entry) {
-    entry = { pc: null, video: null, publisherId, layer: null, ended: false };
+    const tile = remoteTile(stationId, publisherId);
+    const video = tile.querySelector('video');
+    const stream = new MediaStream();
+    video.srcObject = stream;
+    entry = { publisherId, tile, video, stream, pc: null, layer: null, ended: false };
     state.watching.set(stationId, entry);
   }
-  if (entry.pc) return;
+  return entry;
+}
+
+// Like Janus multistream, a Munit puts every station a viewer watches on one connection and answers each
+// Watch with a new offer for the whole connection. Offers that share an ICE ufrag belong to one connection.
+function viewerConnection(sdp) {
+  const ufrag = /a=ice-ufrag:(\S+)/.exec(sdp)?.[1] ?? '';
+  let conn = state.viewerPcs.get(ufrag);
+  if (conn) return conn;
   const pc = new RTCPeerConnection({ iceServers: state.joinAck?.iceServers ?? [] });
-  entry.pc = pc;
-  const tile = remoteTile(stationId, publisherId);
-  entry.video = tile.querySelector('video');
-  const stream = new MediaStream();
-  entry.video.srcObject = stream;
-  pc.ontrack = (e) => stream.addTrack(e.track);
-  pc.onicecandidate = (e) => {
-    if (e.candidate) send({ action: 'IceCandidate', stationId, candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex });
+  conn = { pc, queue: Promise.resolve(), version: -1 };
+  state.viewerPcs.set(ufrag, conn);
+  pc.ontrack = (e) => {
+    // The Munit names each track's stream after its station.
+    const stationId = e.streams[0]?.id;
+    if (!stationId) return;
+    const publisherId = state.publishers.find((p) => p.stationId === stationId)?.participantId ?? '';
+    const entry = watchEntry(stationId, publisherId);
+    entry.pc = pc;
+    entry.stream.addTrack(e.track);
   };
-  pc.onconnectionstatechange = () => { tile.querySelector('.state').textContent = pc.connectionState; };
-  await pc.setRemoteDescription({ type: 'offer', sdp });
-  const answer = await pc.createAnswer();
-  await pc.setLocalDescription(answer);
-  send({ action: 'Answer', requestId: `answer-${stationId}`, stationId, sdp: answer.sdp });
+  pc.onconnectionstatechange = () => {
+    for (const entry of state.watching.values()) {
+      if (entry.pc === pc) entry.tile.querySelector('.state').textContent = pc.connectionState;
+    }
+  };
+  return conn;
+}
+
+function answerStation(stationId, publisherId, sdp) {
+  const entry = watchEntry(stationId, publisherId);
+  const conn = viewerConnection(sdp);
+  entry.pc = conn.pc;
+  // Offers for one connection are applied strictly in order, and each covers the whole connection, so one
+  // older than what is applied already (JoinAck lists them per publisher, not in creation order) is skipped.
+  const version = Number(/^o=\S+ \S+ (\d+)/m.exec(sdp)?.[1] ?? 0);
+  conn.queue = conn.queue.then(async () => {
+    if (version <= conn.version) return;
+    conn.version = version;
+    await conn.pc.setRemoteDescription({ type: 'offer', sdp });
+    const answer = await conn.pc.createAnswer();
+    await conn.pc.setLocalDescription(answer);
+    send({ action: 'Answer', requestId: `answer-${stationId}`, stationId, sdp: answer.sdp });
+  }).catch((e) => { state.errors.push({ code: 'NEGOTIATION', message: String(e) }); });
+  return conn.queue;
 }
 
 function stopWatching(stationId) {
   const entry = state.watching.get(stationId);
   if (!entry) return;
   entry.ended = true;
-  entry.pc?.getReceivers().forEach((r) => r.track?.stop());
-  entry.pc?.close();
-  document.querySelector(`[data-station="${CSS.escape(stationId)}"]`)?.remove();
+  entry.stream.getTracks().forEach((t) => t.stop());
+  entry.tile.remove();
   state.watching.delete(stationId);
 }
 
@@ -229,21 +264,21 @@ function onPublishRequest(m) {
 /** Decoded-video facts per watched station, read from getStats (used by the page and by tests). */
 async function videoStats() {
   const result = {};
+  const reports = new Map();
+  for (const { pc } of state.viewerPcs.values()) reports.set(pc, await pc.getStats());
   for (const [stationId, entry] of state.watching) {
-    const out = { publisherId: entry.publisherId, framesDecoded: 0, frameWidth: 0, frameHeight: 0, connectionState: entry.pc?.connectionState ?? 'new', trackStates: [] };
-    if (entry.pc) {
-      out.trackStates = entry.pc.getReceivers().map((r) => r.track?.readyState ?? 'none');
-      const stats = await entry.pc.getStats();
-      stats.forEach((s) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'video') {
-          out.framesDecoded += s.framesDecoded ?? 0;
-          out.frameWidth = s.frameWidth ?? out.frameWidth;
-          out.frameHeight = s.frameHeight ?? out.frameHeight;
-        }
-      });
-    }
-    const tile = document.querySelector(`[data-station="${CSS.escape(stationId)}"] .size`);
-    if (tile) tile.textContent = out.frameWidth ? `${out.frameWidth}×${out.frameHeight}` : '';
+    const tracks = entry.stream.getTracks();
+    const ids = new Set(tracks.map((t) => t.id));
+    const out = { publisherId: entry.publisherId, framesDecoded: 0, frameWidth: 0, frameHeight: 0, connectionState: entry.pc?.connectionState ?? 'new', trackStates: tracks.map((t) => t.readyState) };
+    reports.get(entry.pc)?.forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video' && ids.has(s.trackIdentifier)) {
+        out.framesDecoded += s.framesDecoded ?? 0;
+        out.frameWidth = s.frameWidth ?? out.frameWidth;
+        out.frameHeight = s.frameHeight ?? out.frameHeight;
+      }
+    });
+    const size = entry.tile.querySelector('.size');
+    size.textContent = out.frameWidth ? `${out.frameWidth}×${out.frameHeight}` : '';
     result[stationId] = out;
   }
   return result;
