@@ -83,7 +83,7 @@ public static class MunitHostApp
         {
             o.IncludeScopes = true;
             o.UseUtcTimestamp = true;
-            o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+            o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
             o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
         });
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

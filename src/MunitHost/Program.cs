@@ -22,8 +22,7 @@ try
     var (app, backend) = await MunitHostApp.BuildAsync(settings, args);
     await using (backend)
     {
-        await app.RunAsync();
-        await app.DisposeAsync();
+        await app.RunAsync(); // stops (drain, hand-over) and disposes the host
     }
     return 0;
 }
