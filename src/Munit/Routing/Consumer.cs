@@ -47,6 +47,9 @@ public abstract class Consumer
     /// <summary>Which packets of the producer this viewer gets; called on the packet path for every packet.</summary>
     public abstract LayerDecision Decide(int layer, int generation, bool keyFrameStart, long nowMs);
 
+    /// <summary>Start over at the next key frame (the viewer's connection just came up).</summary>
+    public abstract void RequireSync();
+
     /// <summary>Periodic work (layer choice); called every few tens of milliseconds.</summary>
     public virtual void Tick(long nowMs) { }
 

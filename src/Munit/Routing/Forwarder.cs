@@ -92,6 +92,7 @@ public sealed class Forwarder(IPacketBufferPool pool)
         for (int i = 0; i < consumers.Length; i++)
         {
             var consumer = consumers[i];
+            if (!consumer.Subscriber.Ready) continue;
             var decision = consumer.Decide(layerIndex, layer.Generation, keyFrame, nowMs);
             if (decision == LayerDecision.Drop) continue;
             if (decision == LayerDecision.SwitchAndForward) consumer.Rewriter.RequestResync();

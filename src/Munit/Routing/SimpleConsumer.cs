@@ -16,6 +16,12 @@ public sealed class SimpleConsumer(Producer producer, Subscriber subscriber, uin
 
     public override int CurrentLayer => _current;
 
+    public override void RequireSync()
+    {
+        _syncRequired = true;
+        _keyFrameAsked = false;
+    }
+
     public override LayerDecision Decide(int layer, int generation, bool keyFrameStart, long nowMs)
     {
         if (generation != CurrentGeneration)

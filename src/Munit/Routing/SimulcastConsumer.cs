@@ -35,6 +35,13 @@ public sealed class SimulcastConsumer : Consumer
         return decision;
     }
 
+    public override void RequireSync()
+    {
+        _selector.ResetCurrent();
+        _selector.Update(MediaEngine.NowMs);
+        RequestKeyFrameFor(_selector.Target, MediaEngine.NowMs);
+    }
+
     public override void Tick(long nowMs)
     {
         if (_selector.Update(nowMs)) RequestKeyFrameFor(_selector.Target, nowMs);

@@ -12,6 +12,24 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
     private Consumer[] _consumers = [];
 
     public string PeerId { get; } = peerId;
+
+    /// <summary>
+    /// False until the viewer's transport can deliver (DTLS done). Packets are not even considered before: a
+    /// key frame forwarded into a connection that is not up yet would be lost, and the viewer would then wait
+    /// for the next one (some receivers never ask).
+    /// </summary>
+    public bool Ready
+    {
+        get => Volatile.Read(ref _ready);
+        set
+        {
+            if (Volatile.Read(ref _ready) == value) return;
+            Volatile.Write(ref _ready, value);
+            if (value) foreach (var c in Consumers) c.RequireSync();
+        }
+    }
+
+    private bool _ready = true;
     public IPeerOutput Output { get; set; } = output;
     public Consumer[] Consumers => Volatile.Read(ref _consumers);
     public long BandwidthBps { get; private set; }

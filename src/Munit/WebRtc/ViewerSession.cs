@@ -38,7 +38,7 @@ internal sealed class ViewerSession : IRtcPeerHandler
         PeerId = peerId;
         _engine = engine;
         _transport = transport;
-        Subscriber = new Subscriber(peerId, NoOutput.Instance);
+        Subscriber = new Subscriber(peerId, NoOutput.Instance) { Ready = false };
         engine.Add(Subscriber);
     }
 
@@ -157,7 +157,12 @@ internal sealed class ViewerSession : IRtcPeerHandler
 
     public void OnRtcp(RtcPeer peer, Span<byte> packet) => _engine.OnSubscriberRtcp(Subscriber, packet);
 
-    public void OnStateChanged(RtcPeer peer, RtcPeerState state) { }
+    public void OnStateChanged(RtcPeer peer, RtcPeerState state)
+    {
+        if (!ReferenceEquals(peer, Peer)) return;
+        // Taken under the media lock: consumers' sync state is packet-path state.
+        lock (_engine.Gate) Subscriber.Ready = state == RtcPeerState.Connected;
+    }
 
     private static List<SdpCodec> CodecsFor(Section s)
     {

@@ -1,5 +1,7 @@
 using MobZ.Munit.Control;
 using MobZ.Munit.WebRtc;
+using MobZ.TestKit;
+using MobZ.TestKit.Aiortc;
 using Xunit.Abstractions;
 
 namespace MobZ.Munit.Tests.Interop;
@@ -11,6 +13,7 @@ namespace MobZ.Munit.Tests.Interop;
 [Trait("Category", "Interop")]
 public sealed class AiortcMunitTests(ITestOutputHelper output) : IAsyncLifetime
 {
+    public const string Script = "Interop/aiortc_munit_peer.py";
     private WebRtcMedia _media = null!;
     private MunitServer _munit = null!;
 
@@ -32,8 +35,8 @@ public sealed class AiortcMunitTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task AiortcViewerDecodesWhatAnAiortcPublisherSendsThroughTheMunit()
     {
         Assert.True(_munit.CreateStation(new StationDescriptor("st-1", "room-1", "pub", "m2m", false)));
-        using var publisher = new AiortcPeer("publisher", 40);
-        using var viewer = new AiortcPeer("viewer", 25);
+        using var publisher = new AiortcPeer(Script, "publisher", 40);
+        using var viewer = new AiortcPeer(Script, "viewer", 25);
         try
         {
             var offer = (await publisher.ReadAsync("offer", TimeSpan.FromSeconds(20))).GetString()!;
@@ -41,6 +44,9 @@ public sealed class AiortcMunitTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.True(published.Ok, published.Error);
             await publisher.SendAsync("answer", published.Sdp!);
 
+            // Join late, as a viewer usually does: the publisher's first key frame is long gone.
+            var station = _munit.FindStation("st-1")!;
+            await Eventually.WaitUntilAsync(() => station.Media.GetStats().PacketsIn > 200, TimeSpan.FromSeconds(20), "the publisher is flowing");
             var watch = await _munit.HandleAsync(new MediaCommand(MediaOp.Watch, "st-1", "viewer-1"));
             Assert.True(watch.Ok, watch.Error);
             await viewer.SendAsync("offer", watch.Sdp!);

@@ -1,18 +1,21 @@
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace MobZ.Munit.Tests.Interop;
+namespace MobZ.TestKit.Aiortc;
 
-/// <summary>One aiortc process (Debian's python3-aiortc) speaking JSON lines on stdio.</summary>
-internal sealed class AiortcPeer : IDisposable
+/// <summary>
+/// One aiortc process (Debian's python3-aiortc) running a test's script, speaking JSON lines on stdio. The script
+/// is found next to the test assembly (a test project copies it there).
+/// </summary>
+public sealed class AiortcPeer : IDisposable
 {
     private const string Python = "/usr/bin/python3";
     private readonly Process _process;
     private readonly List<string> _stderr = [];
 
-    public AiortcPeer(string role, int seconds)
+    public AiortcPeer(string scriptRelativePath, string role, int seconds)
     {
-        var script = Path.Combine(AppContext.BaseDirectory, "Interop", "aiortc_munit_peer.py");
+        var script = Path.Combine(AppContext.BaseDirectory, scriptRelativePath);
         _process = Process.Start(new ProcessStartInfo(Python, [script, role, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             RedirectStandardInput = true,
