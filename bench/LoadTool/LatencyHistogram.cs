@@ -1,10 +1,10 @@
 namespace MobZ.LoadTool;
 
-/// <summary>Forwarding latencies in 10 µs buckets up to 100 ms (above: the last bucket); thread-safe.</summary>
+/// <summary>Forwarding latencies in 10 µs buckets up to 1 s (above: the last bucket); thread-safe.</summary>
 internal sealed class LatencyHistogram
 {
     private const double BucketUs = 10;
-    private readonly long[] _buckets = new long[10_001];
+    private readonly long[] _buckets = new long[100_001];
     private long _count;
 
     public long Count => Interlocked.Read(ref _count);

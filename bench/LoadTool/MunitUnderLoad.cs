@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using MobZ.Munit.Codecs;
@@ -33,6 +34,9 @@ internal sealed class MunitUnderLoad : IDisposable
     public int ReceiveThreadId { get; private set; }
     public long Received { get; private set; }
     public long UnprotectFailures { get; private set; }
+    /// <summary>Time from a datagram's receive to the last viewer's send: unprotect, forward, protect × fan-out.</summary>
+    public LatencyHistogram Processing { get; } = new();
+    public bool Measuring { get; set; }
 
     public void AddPublisher(int index, IPEndPoint from, SrtpContext receive)
     {
@@ -80,12 +84,14 @@ internal sealed class MunitUnderLoad : IDisposable
             var sender = (IPEndPoint)endpoint.Create(from);
             if (!_publishersByPort.TryGetValue(sender.Port, out var p)) continue;
             Received++;
+            long start = Stopwatch.GetTimestamp();
             if (p.Receive.UnprotectRtp(buffer.AsSpan(0, n), out int plain) != SrtpStatus.Ok)
             {
                 UnprotectFailures++;
                 continue;
             }
             Engine.OnPublisherRtp(p.Publisher, buffer.AsSpan(0, plain));
+            if (Measuring) Processing.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
         }
     }
 
