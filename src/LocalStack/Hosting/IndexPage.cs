@@ -10,7 +10,8 @@ namespace MobZ.LocalStack.Hosting;
 
 /// <summary>
 /// The demo site's front page, built from what is mounted: registered <see cref="DemoPage"/>s, every top-level
-/// .html page in wwwroot (titled by its &lt;title&gt;), the WebSocket and HTTP APIs, and the state backend.
+/// .html page and every folder's index.html in wwwroot (titled by its &lt;title&gt;), the WebSocket and HTTP
+/// APIs, and the state backend.
 /// A capability that drops a page into wwwroot is listed without touching this file.
 /// </summary>
 internal static partial class IndexPage
@@ -21,9 +22,12 @@ internal static partial class IndexPage
         var webRoot = services.GetRequiredService<IWebHostEnvironment>().WebRootPath;
         if (Directory.Exists(webRoot))
         {
-            foreach (var file in Directory.EnumerateFiles(webRoot, "*.html").Order(StringComparer.Ordinal))
+            var files = Directory.EnumerateFiles(webRoot, "*.html")
+                .Concat(Directory.EnumerateDirectories(webRoot).Select(d => Path.Combine(d, "index.html")).Where(File.Exists))
+                .Order(StringComparer.Ordinal);
+            foreach (var file in files)
             {
-                var href = "/" + Path.GetFileName(file);
+                var href = "/" + Path.GetRelativePath(webRoot, file).Replace('\\', '/');
                 if (href == "/index.html" || pages.Any(p => p.Href == href))
                     continue;
                 var title = TitlePattern().Match(File.ReadAllText(file)) is { Success: true } m ? m.Groups[1].Value.Trim() : Path.GetFileNameWithoutExtension(file);

@@ -27,5 +27,7 @@ public sealed class LocalStackHostTests(GatewayFixture fixture)
         Assert.Contains("<code>/ps</code> — route selection <code>${request.body.type}</code>", html);
         Assert.Contains("<code>/api</code>", html);
         Assert.Contains("State backend: <code>in-process</code>", html);
+        // A folder's index.html in wwwroot is listed without registration, titled by its <title>.
+        Assert.Contains("<a href=\"/test-demo/index.html\">Gateway test page &amp; more</a>", html);
     }
 }
