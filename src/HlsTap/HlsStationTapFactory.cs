@@ -4,7 +4,7 @@ using MobZ.Hls;
 using MobZ.Munit.Control;
 using MobZ.Munit.Tap;
 
-namespace MobZ.MunitHost.Hls;
+namespace MobZ.HlsTap;
 
 /// <summary>
 /// Feeds each HLS station (p2m) of the Munit to an LL-HLS packager that writes parts and segments to the

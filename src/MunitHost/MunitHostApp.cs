@@ -12,7 +12,6 @@ using MobZ.Munit.Tap;
 using MobZ.MunitHost.Configuration;
 using MobZ.MunitHost.Draining;
 using MobZ.MunitHost.Ecs;
-using MobZ.MunitHost.Hls;
 using MobZ.State;
 
 namespace MobZ.MunitHost;
@@ -54,9 +53,7 @@ public static class MunitHostApp
         services.AddSingleton(backend);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout + TimeSpan.FromSeconds(15));
         services.AddHls();
-        services.AddSingleton<HlsStationTapFactory>();
-        services.AddSingleton<IStationTapFactory>(sp => sp.GetRequiredService<HlsStationTapFactory>());
-        services.AddSingleton<IStationMediaFactory>(sp => new MediaFactoryForwarder(sp.GetRequiredService<MobZ.Munit.WebRtc.WebRtcMedia>()));
+        services.AddHlsStationTap();
         services.AddMunit(o =>
         {
             if (munitId is not null) o.MunitId = munitId;

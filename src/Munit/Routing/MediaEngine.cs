@@ -15,6 +15,7 @@ public sealed class MediaEngine : IDisposable
     private readonly List<Publisher> _publishers = [];
     private readonly List<Subscriber> _subscribers = [];
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
     private long _lastReportMs;
     private Task? _ticker;
 
@@ -95,6 +96,7 @@ public sealed class MediaEngine : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _stop.Cancel();
         try { _ticker?.Wait(TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
         _stop.Dispose();

@@ -42,6 +42,8 @@ public sealed class WebRtcMedia : IStationMediaFactory, IDisposable
     public IStationMedia Create(StationDescriptor station) =>
         new WebRtcStationMedia(this, station, _loggers.CreateLogger<WebRtcStationMedia>());
 
+    private int _disposed;
+
     internal ViewerSession GetOrAddViewer(string peerId) => _viewers.GetOrAdd(peerId, id => new ViewerSession(id, Engine, Transport));
 
     internal ViewerSession? FindViewer(string peerId) => _viewers.GetValueOrDefault(peerId);
@@ -54,6 +56,7 @@ public sealed class WebRtcMedia : IStationMediaFactory, IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         foreach (var v in _viewers.Values) v.Close();
         _viewers.Clear();
         Engine.Dispose();

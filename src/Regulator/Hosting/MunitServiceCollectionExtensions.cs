@@ -33,7 +33,8 @@ public static class MunitServiceCollectionExtensions
         });
         services.TryAddSingleton(sp => new WebRtcMedia(sp.GetRequiredService<MunitOptions>(), sp.GetService<IStationTapFactory>(),
             sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
-        services.TryAddSingleton<IStationMediaFactory>(sp => sp.GetRequiredService<WebRtcMedia>());
+        // A forwarder, not the instance itself: the container disposes what a factory returns, and the media has one owner.
+        services.TryAddSingleton<IStationMediaFactory>(sp => new StationMediaFactoryForwarder(sp.GetRequiredService<WebRtcMedia>()));
         services.TryAddSingleton(sp => new MunitServer(sp.GetRequiredService<MunitOptions>(), sp.GetRequiredService<IStationMediaFactory>(),
             sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton<IMunit>(sp => sp.GetRequiredService<MunitServer>());
@@ -69,4 +70,10 @@ public static class MunitServiceCollectionExtensions
         services.AddHostedService<RegulatorHostedService>();
         return services;
     }
+}
+
+/// <summary>Hands out <see cref="WebRtcMedia"/> as <see cref="IStationMediaFactory"/> without a second disposable registration.</summary>
+internal sealed class StationMediaFactoryForwarder(WebRtcMedia media) : IStationMediaFactory
+{
+    public IStationMedia Create(StationDescriptor station) => media.Create(station);
 }
