@@ -57,6 +57,10 @@ public static class FunctionHost
         {
             OnWebSocketEvent = sender.Observe,
             ScheduledHandler = function.Schedule?.Invoke(host.Services),
+            // Pixel Streaming greets a connection right after its $connect completes (docs/pixel-streaming.md).
+            AfterResponse = host.Services.GetService<MobZ.PixelStreaming.Signaling.BackgroundDeferredWork>() is { } deferred
+                ? deferred.DrainAsync
+                : null,
         };
         loggerFactory.CreateLogger(typeof(FunctionHost)).LogInformation("Function {Function} ready ({Description}), state backend {Backend}",
             function.Name, function.Description, backend.Name);

@@ -25,6 +25,12 @@ public sealed class ApiGatewayEventDispatcher(IWebSocketHandler? webSocketHandle
     /// <summary>Runs for EventBridge scheduled events (e.g. the rooms heartbeat sweep); null rejects them.</summary>
     public Func<CancellationToken, Task>? ScheduledHandler { get; init; }
 
+    /// <summary>Work started by a handler that must finish after the response is posted (see <see cref="ILambdaInvocationHandler.AfterResponseAsync"/>).</summary>
+    public Func<CancellationToken, Task>? AfterResponse { get; init; }
+
+    public Task AfterResponseAsync(CancellationToken cancellationToken) =>
+        AfterResponse?.Invoke(cancellationToken) ?? Task.CompletedTask;
+
     public async Task<ReadOnlyMemory<byte>> InvokeAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
     {
         ProxyResponse response;

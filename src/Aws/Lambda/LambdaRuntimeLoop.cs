@@ -87,6 +87,19 @@ public sealed class LambdaRuntimeLoop(LambdaRuntimeClient client, ILambdaInvocat
             _logger.LogError(ex, "Posting the response failed");
             await ReportAsync(invocation, LambdaErrorBody.From(ex), UnhandledErrorType).ConfigureAwait(false);
         }
+
+        try
+        {
+            await handler.AfterResponseAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            _logger.LogWarning("Work after the response ran into the deadline {Deadline:O}", invocation.Deadline);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Work after the response failed");
+        }
     }
 
     private async Task ReportAsync(LambdaInvocation invocation, LambdaErrorBody error, string errorType)

@@ -65,6 +65,34 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Work_after_the_response_runs_once_it_is_posted_and_holds_the_next_invocation()
+    {
+        var first = _api.Enqueue(WebSocketEventJson);
+        var postedBeforeWork = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var nextCallsDuringWork = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _running = LambdaBootstrap.RunAsync(new LambdaRuntimeClient(_http, _api.RuntimeApi),
+            _ => Task.FromResult<ILambdaInvocationHandler>(new ApiGatewayEventDispatcher(_ws, _httpHandler)
+            {
+                AfterResponse = async ct =>
+                {
+                    postedBeforeWork.TrySetResult(_api.OutcomeAsync(first).IsCompletedSuccessfully);
+                    nextCallsDuringWork.TrySetResult(_api.NextCalls);
+                    await release.Task.WaitAsync(ct);
+                },
+            }),
+            NullLoggerFactory.Instance, _stop.Token);
+
+        Assert.True(await postedBeforeWork.Task.WaitAsync(TimeSpan.FromSeconds(10)), "the response was posted before the work ran");
+        var second = _api.Enqueue(HttpEventJson);
+        Assert.Equal(1, await nextCallsDuringWork.Task);
+        Assert.Empty(_httpHandler.Seen);
+
+        release.SetResult();
+        Assert.Equal("response", (await _api.OutcomeAsync(second)).Kind);
+    }
+
+    [Fact]
     public async Task Http_api_event_is_dispatched_to_the_http_handler()
     {
         StartLoop();
