@@ -24,3 +24,6 @@ if [[ ! -d web/node_modules ]] || [[ web/package-lock.json -nt web/node_modules/
   echo "installing npm packages in web/"
   (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# The demo pages' bundles (Epic's frontend, our streamer script, hls.js) are built, not committed.
+(cd web && npm run --silent build >/dev/null)
