@@ -126,33 +126,8 @@ internal sealed class EcsApiDouble : IAsyncDisposable
     }
 
     /// <summary>The checks of AWS's SigV4 front end; null when the request would be accepted.</summary>
-    private static string? VerifySignature(HttpRequest request, string rawTarget, byte[] body, string service)
-    {
-        if (!SigV4Authorization.TryParse(request.Headers.Authorization, out var auth))
-            return "missing or malformed Authorization";
-        if (auth!.Service != service || auth.Region != Region || auth.AccessKeyId != RoleCredentials.AccessKeyId)
-            return $"wrong credential scope {auth.AccessKeyId}/{auth.Region}/{auth.Service}";
-        if (!auth.SignedHeaders.Contains("host") || !auth.SignedHeaders.Contains("x-amz-date"))
-            return "host and x-amz-date must be signed";
-        if (request.Headers["X-Amz-Security-Token"] != RoleCredentials.SessionToken || !auth.SignedHeaders.Contains("x-amz-security-token"))
-            return "session token missing or unsigned";
-        if (!DateTimeOffset.TryParseExact(request.Headers["X-Amz-Date"], SigV4Signer.AmzDateFormat, CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal, out var date) || Math.Abs((DateTimeOffset.UtcNow - date).TotalMinutes) > 5)
-            return "X-Amz-Date missing or skewed";
-        var headers = new List<KeyValuePair<string, string>>();
-        foreach (var name in auth.SignedHeaders)
-        {
-            var values = request.Headers[name];
-            if (values.Count == 0)
-                return $"signed header {name} absent";
-            headers.AddRange(values.Select(v => new KeyValuePair<string, string>(name, v!)));
-        }
-        var q = rawTarget.IndexOf('?');
-        var recomputed = SigV4Signer.Sign(
-            new SigV4Request(request.Method, q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[q..], headers, SigV4Signer.HexSha256(body)),
-            RoleCredentials, Region, service, date);
-        return recomputed.Signature == auth.Signature ? null : "signature does not match";
-    }
+    private static string? VerifySignature(HttpRequest request, string rawTarget, byte[] body, string service) =>
+        MobZ.TestKit.Aws.SigV4Verifier.Verify(request, rawTarget, body, RoleCredentials, Region, service);
 
     private static async Task WriteAsync(HttpContext context, int status, string contentType, string body)
     {

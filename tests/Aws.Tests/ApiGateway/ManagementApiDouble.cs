@@ -1,3 +1,4 @@
+using MobZ.TestKit.Aws;
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Builder;

@@ -1,3 +1,4 @@
+using MobZ.TestKit.Aws;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

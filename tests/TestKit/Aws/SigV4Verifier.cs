@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using MobZ.Aws.Credentials;
 using MobZ.Aws.Signing;
 
-namespace MobZ.Aws.Tests.Doubles;
+namespace MobZ.TestKit.Aws;
 
 /// <summary>
 /// What an AWS front end checks before anything else, for the test doubles: a well-formed SigV4 Authorization
