@@ -64,7 +64,15 @@ public static class GatewayEndpointExtensions
             var closing = gateway.Connections.Snapshot()
                 .Select(c => c.CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "Going away", TimeSpan.FromSeconds(1)))
                 .ToArray();
-            Task.WaitAll(closing, TimeSpan.FromSeconds(2));
+            try
+            {
+                Task.WaitAll(closing, TimeSpan.FromSeconds(2));
+            }
+            catch (AggregateException ex)
+            {
+                // A socket that was already aborting is closed either way; shutdown goes on.
+                logger.LogDebug(ex, "Some connections ended while being closed for shutdown");
+            }
         });
         return app;
     }
