@@ -61,13 +61,16 @@ public sealed class StreamChangeTests(CapturedStreamFixture capture)
     [Fact]
     public async Task AudioReportedHalfASecondLaterLandsHalfASecondLaterOnTheVideoTimeline()
     {
-        var (reference, _, _) = await PackagerRun.RunAsync(capture.Packets);
+        // Placement by sender reports alone: with the default 300 ms allowance, a capture whose audio arrives in
+        // bursts (ffmpeg on a busy machine) gets silence filled before the shifted audio and the move is clamped.
+        var options = new HlsOptions { AudioLagAllowance = TimeSpan.FromSeconds(2) };
+        var (reference, _, _) = await PackagerRun.RunAsync(capture.Packets, options);
         ulong halfSecond = 1UL << 31; // NTP fraction of 0.5 s
         var later = capture.Packets.Select(p => p.Track == HlsTrack.Audio && p.IsRtcp && FfmpegRtpCapture.TryReadSenderReport(p.Data, out ulong ntp, out _)
             ? p with { Data = WithNtp(p.Data, ntp + halfSecond) }
             : p).ToList();
 
-        var (output, _, _) = await PackagerRun.RunAsync(later);
+        var (output, _, _) = await PackagerRun.RunAsync(later, options);
 
         // Silence frames are 3 bytes; the first real Opus packet shows where the audio was placed.
         ulong FirstRealAudio(MemoryOutput o) => Mp4Checker.Check(o.File()).Audio.First(a => a.Size > 3).Dts;
