@@ -24,6 +24,20 @@ internal static class ChromiumPages
         };
         window.answer = async (sdp) => { await pc.setRemoteDescription({ type: 'answer', sdp }); };
         window.state = () => pc.connectionState;
+        // The widest simulcast layer the encoder produced frames for since the previous call (0 on the first).
+        window.encoded = {};
+        window.widestSending = async () => {
+          const stats = await pc.getStats();
+          let widest = 0;
+          stats.forEach(s => {
+            if (s.type === 'outbound-rtp' && s.kind === 'video') {
+              const before = encoded[s.id] || 0;
+              encoded[s.id] = s.framesEncoded || 0;
+              if (before > 0 && encoded[s.id] > before) widest = Math.max(widest, s.frameWidth || 0);
+            }
+          });
+          return widest;
+        };
         window.video = async () => {
           const stats = await pc.getStats();
           let r = { framesDecoded: 0, frameWidth: 0, packetsReceived: 0 };
