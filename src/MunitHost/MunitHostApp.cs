@@ -47,7 +47,7 @@ public static class MunitHostApp
         }
 
         var backend = await StateBackend.CreateAsync(settings.Redis, startupLoggers, settings.RedisPrefix).ConfigureAwait(false);
-        startup.LogInformation("Connected to Redis {Redis}; announcing {PublicIp} on UDP {UdpPort}", settings.Redis, publicIp ?? settings.BindAddress, settings.UdpPort);
+        startup.LogInformation("Using Redis {Redis}; announcing {PublicIp} on UDP {UdpPort}", settings.Redis, publicIp ?? settings.BindAddress, settings.UdpPort);
 
         var services = builder.Services;
         services.AddSingleton(backend);
