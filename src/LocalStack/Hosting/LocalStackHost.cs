@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using MobZ.Aws.Logging;
 using MobZ.LocalStack.Gateway;
 using MobZ.LocalStack.Logging;
 using MobZ.State;
@@ -127,12 +128,7 @@ public static class LocalStackHost
     {
         builder.Logging.ClearProviders();
         if (string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
-            builder.Logging.AddJsonConsole(o =>
-            {
-                o.IncludeScopes = true;
-                o.UseUtcTimestamp = true;
-                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
-            });
+            builder.Logging.AddCloudWatchJsonConsole();
         else
             builder.Logging.AddConsole(o => o.FormatterName = PlainConsoleFormatter.FormatterName)
                 .AddConsoleFormatter<PlainConsoleFormatter, SimpleConsoleFormatterOptions>(o =>
