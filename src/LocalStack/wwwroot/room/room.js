@@ -43,7 +43,7 @@ async function join(options) {
   const ws = new WebSocket(wsUrl());
   state.ws = ws;
   ws.onmessage = (e) => onMessage(JSON.parse(e.data));
-  ws.onclose = () => { status('disconnected'); clearInterval(state.heartbeat); };
+  ws.onclose = () => { if (!state.kicked) status('disconnected'); clearInterval(state.heartbeat); };
   await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
   send({ action: 'Join', requestId: 'join', roomId: options.room, roomKind: options.kind, role: options.role, audio: true, video: true });
   status(`joining ${options.room}…`);
@@ -71,7 +71,7 @@ async function onMessage(m) {
     case 'PublishRequest': return onPublishRequest(m);
     case 'PublishAccept': state.stationId = m.stationId; return publish();
     case 'PublishReject': return status(`the owner declined: ${m.reason ?? ''}`);
-    case 'Kicked': status('you were removed from the room'); return leave();
+    case 'Kicked': state.kicked = true; status('you were removed from the room'); return leave();
     case 'SimulcastUpdateAck': return;
     case 'HeartbeatAck': state.participantId = m.participantId; return;
     case 'Error':

@@ -100,8 +100,9 @@ public sealed partial class RoomSignals(
 
         bool publisherLeft = outcome.Role == ParticipantTypes.Publisher;
         bool ownerChanged = outcome.NewOwner != outcome.PreviousOwner;
+        // An owner who leaves changes more than the list: "ownerChanged" tells everyone to look at ownerId.
         if (!outcome.RoomDeleted && (publisherLeft || ownerChanged))
-            await AnnouncePublishersAsync(inv, outcome.RoomId, publisherLeft ? reason : ChangeReasons.OwnerChanged).ConfigureAwait(false);
+            await AnnouncePublishersAsync(inv, outcome.RoomId, ownerChanged ? ChangeReasons.OwnerChanged : reason).ConfigureAwait(false);
         return outcome;
     }
 
