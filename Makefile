@@ -34,6 +34,7 @@ deploy:
 	scripts/deploy.sh
 
 lint-templates:
+	scripts/install-prereqs.sh lint
 	cfn-lint resources/*.yml
 
 clean:

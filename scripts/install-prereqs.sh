@@ -2,6 +2,7 @@
 # Installs what MobZ needs, only what is missing, so it is safe to run every time (on Debian or Ubuntu).
 #   scripts/install-prereqs.sh            -> what `make test` needs: everything below but the AWS CLI
 #   scripts/install-prereqs.sh run        -> what `make run` needs: redis-server, chromium, Node.js + npm, the web bundles
+#   scripts/install-prereqs.sh web        -> Node.js + npm and the web bundles alone
 #   scripts/install-prereqs.sh lint       -> cfn-lint, for `make lint-templates`
 #   scripts/install-prereqs.sh deploy     -> what `make deploy` needs besides Docker: the AWS CLI, zip, cfn-lint
 # Several modes may be given at once (`run lint`).
@@ -18,11 +19,12 @@ debs=() web=0 cfn=0
 for mode in "${modes[@]}"; do
   case "$mode" in
     run) debs+=(redis-server chromium); web=1 ;;
+    web) web=1 ;;
     # Tests also build the Munit image (buildah) on a Debian root made with debootstrap (tests/Infra.Tests).
     test) debs+=(redis-server chromium python3-aiortc ffmpeg buildah debootstrap zip); web=1; cfn=1 ;;
     lint) cfn=1 ;;
-    deploy) debs+=(zip); cfn=1; command -v aws >/dev/null || debs+=(awscli) ;;
-    *) echo "install-prereqs.sh: unknown mode '$mode' (run, test, lint, deploy)" >&2; exit 2 ;;
+    deploy) cfn=1; command -v zip >/dev/null || debs+=(zip); command -v aws >/dev/null || debs+=(awscli) ;;
+    *) echo "install-prereqs.sh: unknown mode '$mode' (run, web, test, lint, deploy)" >&2; exit 2 ;;
   esac
 done
 # Node.js and npm may come from Debian or from elsewhere (NodeSource's nodejs carries its own npm): only a
