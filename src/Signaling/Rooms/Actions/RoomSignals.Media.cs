@@ -2,6 +2,7 @@ using MobZ.Contracts;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
+using Microsoft.Extensions.Logging;
 
 namespace MobZ.Signaling.Rooms.Actions;
 
@@ -66,6 +67,13 @@ public sealed partial class RoomSignals
                     r => r with { Sdp = msg.Sdp }, inv.CancellationToken).ConfigureAwait(false);
                 await sender.SendAsync(inv, inv.ConnectionId,
                     new MediaSignalNotice(RoomActions.Answer) { RequestId = msg.RequestId, StationId = ownStation, Sdp = sdp }).ConfigureAwait(false);
+                // The first answered offer makes the station watchable; everyone who got "joined" before that
+                // (and could not Watch yet) learns it now. Later offers renegotiate and announce nothing.
+                if (await rooms.MarkLiveAsync(me.RoomId, inv.ConnectionId).ConfigureAwait(false))
+                {
+                    logger.LogInformation("Publisher {ConnectionId} is live on station {StationId}", inv.ConnectionId, ownStation);
+                    await AnnouncePublishersAsync(inv, me.RoomId, ChangeReasons.Published, except: inv.ConnectionId).ConfigureAwait(false);
+                }
                 break;
             }
             case RoomActions.Answer:

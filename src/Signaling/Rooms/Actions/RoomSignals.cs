@@ -52,7 +52,7 @@ public sealed partial class RoomSignals(
     }
 
     private static PublisherInfo ToInfo(Participant p) =>
-        new(p.ConnectionId, p.Entry.UserId, p.Entry.Audio, p.Entry.Video) { StationId = p.Entry.StationId };
+        new(p.ConnectionId, p.Entry.UserId, p.Entry.Audio, p.Entry.Video) { StationId = p.Entry.StationId, Live = p.Entry.Live };
 
     /// <summary>Tells everyone in the room the current publisher list and owner.</summary>
     private async Task AnnouncePublishersAsync(Invocation inv, string roomId, string reason, string? except = null)

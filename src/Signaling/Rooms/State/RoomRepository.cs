@@ -289,7 +289,23 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
     }
 
     /// <summary>Compare-and-set of a participant's audio/video flags.</summary>
-    public async Task<ParticipantEntry> UpdateMediaAsync(string roomId, string role, string connectionId, bool? audio, bool? video)
+    public Task<ParticipantEntry> UpdateMediaAsync(string roomId, string role, string connectionId, bool? audio, bool? video) =>
+        UpdateEntryAsync(roomId, role, connectionId, e => e with { Audio = audio ?? e.Audio, Video = video ?? e.Video });
+
+    /// <summary>Marks a publisher live (its Munit answered its offer). Returns whether this call changed it.</summary>
+    public async Task<bool> MarkLiveAsync(string roomId, string connectionId)
+    {
+        bool changed = false;
+        await UpdateEntryAsync(roomId, ParticipantTypes.Publisher, connectionId, e =>
+        {
+            changed = !e.Live;
+            return e with { Live = true };
+        }).ConfigureAwait(false);
+        return changed;
+    }
+
+    /// <summary>Compare-and-set of one participant's entry; an unchanged entry is not written.</summary>
+    private async Task<ParticipantEntry> UpdateEntryAsync(string roomId, string role, string connectionId, Func<ParticipantEntry, ParticipantEntry> change)
     {
         string key = RoomKeys.Participants(roomId, role);
         for (int attempt = 0; attempt < MaxAttempts; attempt++)
@@ -297,7 +313,7 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             var json = await store.HashGetAsync(key, connectionId).ConfigureAwait(false)
                 ?? throw new SignalException(ErrorCodes.NotInRoom, "You are not in this room");
             var entry = Parse(json);
-            var updated = entry with { Audio = audio ?? entry.Audio, Video = video ?? entry.Video };
+            var updated = change(entry);
             if (updated == entry)
                 return entry;
             bool done = await store.CreateTransaction()
