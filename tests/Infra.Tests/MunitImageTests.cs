@@ -72,7 +72,24 @@ public sealed class MunitImageTests
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
+            // buildah's chroot runner leaves the container's process in its own session: it is found by the ports
+            // this test gave it, and ended by id.
+            foreach (var pid in ProcessesWithEnvironment($"MUNIT_HTTP_PORT={http}", $"MUNIT_UDP_PORT={udp}"))
+                try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
             await Buildah.RunAsync(TimeSpan.FromMinutes(2), "rm", container);
+        }
+    }
+
+    private static IEnumerable<int> ProcessesWithEnvironment(params string[] entries)
+    {
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            string[] environ;
+            try { environ = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0'); }
+            catch (IOException) { continue; }
+            catch (UnauthorizedAccessException) { continue; }
+            if (entries.All(environ.Contains)) yield return pid;
         }
     }
 
