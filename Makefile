@@ -35,6 +35,7 @@ deploy:
 	scripts/deploy.sh
 
 lint-templates:
+	scripts/install-prereqs.sh lint
 	cfn-lint resources/*.yml
 
 clean:

@@ -147,7 +147,7 @@ public sealed class SignalingFlowTests : IAsyncLifetime
     public async Task Player_leaving_tells_its_streamer_and_the_worker_restarts_the_instance()
     {
         var registry = _ps.Get<InstanceRegistry>();
-        await registry.AddAsync(new InstanceRecord("ue-w", "10.1.2.3", new Uri("http://10.1.2.3:8081/"), "test", "ref", DateTimeOffset.UtcNow));
+        await registry.AddAsync(InstanceRecord.Running("ue-w", "10.1.2.3", new Uri("http://10.1.2.3:8081/"), "test", "ref", DateTimeOffset.UtcNow));
         await _ps.Get<Security.StreamerAllowList>().AddAsync("10.1.2.3");
         var (s, sid) = await _ps.RegisterStreamerAsync("ue-w", "10.1.2.3");
         var p = await _ps.ConnectPlayerAsync("erin", "https://projects.example.test/erin%20one.uproject");
