@@ -26,6 +26,9 @@ public sealed class RoomOptions
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
     /// <summary>Whether the hosted sweep service runs in this process (false in a Lambda).</summary>
     public bool RunSweepService { get; set; } = true;
+    /// <summary>Whether this process listens for station moves (Regulators announce them on Redis) and tells the
+    /// rooms' clients (false in a Lambda, which cannot hold a subscription).</summary>
+    public bool RunMoveRelay { get; set; } = true;
 
     /// <summary>Placement: what one running station adds to a Munit's reported load (0–1) when a new station is
     /// placed. 0.05 makes twenty stations weigh as much as a fully busy CPU.</summary>

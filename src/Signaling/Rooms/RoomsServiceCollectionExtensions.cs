@@ -1,6 +1,7 @@
 using MobZ.Signaling.Rooms.Actions;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Media;
+using MobZ.Signaling.Rooms.Moves;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
 using MobZ.Signaling.Rooms.Sweep;
@@ -19,7 +20,8 @@ public static class RoomsServiceCollectionExtensions
 
     /// <summary>
     /// MobZ rooms (p2p, m2m, p2m): the WebSocket handler, its heartbeat sweep (a hosted service, unless
-    /// <see cref="RoomOptions.RunSweepService"/> is false) and the local-gateway mount at <paramref name="path"/>
+    /// <see cref="RoomOptions.RunSweepService"/> is false), the relay that tells rooms of station moves (unless
+    /// <see cref="RoomOptions.RunMoveRelay"/> is false) and the local-gateway mount at <paramref name="path"/>
     /// with route selection on "action". Needs IStateStore, IMessageBus and IConnectionSender from the host.
     /// Options bind from configuration section "MobZ:Rooms", then <paramref name="configure"/> runs.
     /// </summary>
@@ -41,6 +43,7 @@ public static class RoomsServiceCollectionExtensions
         services.TryAddSingleton<RoomsWebSocketHandler>();
         services.TryAddSingleton<HeartbeatSweeper>();
         services.AddHostedService<HeartbeatSweepService>();
+        services.AddHostedService<StationMoveRelay>();
         services.AddSingleton(new WebSocketApiRegistration(path, "$request.body.action",
             sp => sp.GetRequiredService<RoomsWebSocketHandler>())
         {

@@ -293,14 +293,15 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
     public Task<ParticipantEntry> UpdateMediaAsync(string roomId, string role, string connectionId, bool? audio, bool? video) =>
         UpdateEntryAsync(roomId, role, connectionId, e => e with { Audio = audio ?? e.Audio, Video = video ?? e.Video });
 
-    /// <summary>Marks a publisher live (its Munit answered its offer). Returns whether this call changed it.</summary>
-    public async Task<bool> MarkLiveAsync(string roomId, string connectionId)
+    /// <summary>Marks a publisher live (its Munit answered its offer) or not (its station moved and waits for a new
+    /// offer). Returns whether this call changed it.</summary>
+    public async Task<bool> MarkLiveAsync(string roomId, string connectionId, bool live = true)
     {
         bool changed = false;
         await UpdateEntryAsync(roomId, ParticipantTypes.Publisher, connectionId, e =>
         {
-            changed = !e.Live;
-            return e with { Live = true };
+            changed = e.Live != live;
+            return e with { Live = live };
         }).ConfigureAwait(false);
         return changed;
     }
@@ -326,6 +327,10 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         }
         throw new SignalException(ErrorCodes.Busy, "Too many concurrent updates; try again");
     }
+
+    /// <summary>Claims telling the clients of one station move (true for exactly one caller while the claim lives).</summary>
+    public Task<bool> ClaimMoveAnnouncementAsync(string stationId, string toMunitId, TimeSpan ttl) =>
+        store.SetStringAsync(MunitKeys.MoveAnnounced(stationId, toMunitId), "1", ttl, When.NotExists);
 
     public Task<bool> AddWatchingAsync(string connectionId, string stationId) =>
         store.SetAddAsync(RoomKeys.Watching(connectionId), stationId);
