@@ -67,7 +67,7 @@ public sealed class SignalingFlowTests : IAsyncLifetime
         await _ps.RegisterStreamerAsync("ue-b");
         await _ps.SendAsync(p1, new JsonObject { ["type"] = "listStreamers" });
         var two = await _ps.NextAsync(p1, "streamerList", skip: 1);
-        Assert.Equal(["ue-a", "ue-b"], two["ids"]!.AsArray().Select(n => (string)n!));
+        Assert.Equal(["ue-a"], two["ids"]!.AsArray().Select(n => (string)n!));
     }
 
     [Fact]
@@ -181,17 +181,19 @@ public sealed class SignalingFlowTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Streamer_leaving_tells_its_player_and_cleans_the_players_state()
+    public async Task Streamer_leaving_before_its_offer_puts_the_player_back_in_the_queue_unnoticed()
     {
         var (s, sid) = await _ps.RegisterStreamerAsync("ue-1");
         var p = await _ps.ConnectPlayerAsync("frank");
         await _ps.SendAsync(p, new JsonObject { ["type"] = "subscribe", ["streamerId"] = sid });
         await _ps.NextAsync(s, "playerConnected");
         await _ps.DisconnectAsync(s);
-        await _ps.NextAsync(p, "streamerDisconnected");
         var player = await _ps.Store.HashGetAllAsync(_ps.Keys.Player("frank"));
-        Assert.Equal(PlayerStates.Idle, player[PsFields.State]);
+        Assert.Equal(PlayerStates.Waiting, player[PsFields.State]);
         Assert.False(player.ContainsKey(PsFields.Streamer));
+        Assert.Equal(["frank"], await _ps.Store.ListRangeAsync(_ps.Keys.Queue));
+        Assert.Equal(["config"], _ps.Gateway[p].Types);
+        Assert.False(_ps.Gateway[p].Closed);
         Assert.False(await _ps.Store.ExistsAsync(_ps.Keys.Streamer(sid)));
         Assert.DoesNotContain(sid, await _ps.Store.SetMembersAsync(_ps.Keys.Streamers));
     }

@@ -14,7 +14,7 @@ public sealed class PsKeys(string prefix)
     /// <summary>Hash per registered streamer: conn, state, player, instance.</summary>
     public string Streamer(string streamerId) => $"{Prefix}streamer:{streamerId}";
 
-    /// <summary>Hash per connected player: conn, state, streamer, projectUrl.</summary>
+    /// <summary>Hash per connected player: conn, state, streamer, projectUrl, offered.</summary>
     public string Player(string playerId) => $"{Prefix}player:{playerId}";
 
     /// <summary>Set of every registered streamer id.</summary>
@@ -51,6 +51,8 @@ public static class PsFields
     public const string Greeting = "greeting";
     public const string SourceIp = "ip";
     public const string Since = "since";
+    /// <summary>On a player: its streamer's offer reached it (it is negotiating, not merely reserved).</summary>
+    public const string Offered = "offered";
 }
 
 public static class Roles

@@ -80,7 +80,7 @@ public sealed class PixelStreamingHandler(
         }
         var projectUrl = ProjectUrl(query?.GetValueOrDefault("projectUrl"));
         if (projectUrl is null)
-            return ProxyResponse.Status(400, "projectUrl (an absolute, URL-encoded URL) is required");
+            return ProxyResponse.Status(400, "projectUrl (an absolute http or https URL, URL-encoded) is required");
 
         var playerId = check.PlayerId!;
         await store.HashSetAsync(connKey, [
@@ -168,8 +168,10 @@ public sealed class PixelStreamingHandler(
         switch (type)
         {
             case MessageTypes.ListStreamers:
+                // One id only: Epic's stock player subscribes by itself to a list of one, but stops at
+                // "Multiple streamers available" for more. The longest idle streamer is the one matching would pick.
                 var idle = await matchmaker.IdleStreamersAsync();
-                await sessions.SendAsync(connectionId, new StreamerListMessage(idle.Count > 0 ? idle : [MessageTypes.WaitingQueue]), PsJsonContext.Default.StreamerListMessage, ct);
+                await sessions.SendAsync(connectionId, new StreamerListMessage([idle.Count > 0 ? idle[0] : MessageTypes.WaitingQueue]), PsJsonContext.Default.StreamerListMessage, ct);
                 return true;
             case MessageTypes.Subscribe:
                 var requested = message["streamerId"] is JsonValue v && v.TryGetValue<string>(out var sid) ? sid : null;
@@ -243,14 +245,21 @@ public sealed class PixelStreamingHandler(
     /// <summary>
     /// The gateway hands over query values decoded once; clients that encode the URL themselves before
     /// putting it in the query (as the seed's did) arrive still encoded, so one more decode is tried.
+    /// Only http(s) URLs with a host pass: the URL reaches the streamer's worker and pages that may link it,
+    /// where javascript:, data: or file: would be an injection.
     /// </summary>
     private static string? ProjectUrl(string? raw)
     {
         if (string.IsNullOrWhiteSpace(raw)) return null;
-        if (Uri.TryCreate(raw, UriKind.Absolute, out var direct) && direct.Scheme is not "file") return raw;
+        if (IsWebUrl(raw)) return raw;
         var decoded = Uri.UnescapeDataString(raw);
-        return Uri.TryCreate(decoded, UriKind.Absolute, out var once) && once.Scheme is not "file" ? decoded : null;
+        return IsWebUrl(decoded) ? decoded : null;
     }
+
+    private static bool IsWebUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+        && !string.IsNullOrEmpty(uri.Host);
 
     private static string Truncate(string s) => s.Length <= 64 ? s : s[..64];
 }

@@ -34,7 +34,8 @@ public sealed class Sessions(
             return;
         }
         var wanted = Identifiers.IsValid(requestedId) ? requestedId! : "streamer-" + Shorten(connectionId);
-        var committed = await matchmaker.RegisterStreamerAsync(connectionId, wanted, IsAliveAsync);
+        var (committed, orphan) = await matchmaker.RegisterStreamerAsync(connectionId, wanted, IsAliveAsync);
+        if (orphan is not null) await HandleOrphanAsync(committed, orphan, ct);
         var instance = await workers.BindStreamerAsync(committed, sourceIp);
         logger.LogInformation("Streamer registered as {StreamerId} (requested {Requested}, instance {Instance})", committed, requestedId, instance);
         await SendAsync(connectionId, new EndpointIdConfirmMessage(committed), PsJsonContext.Default.EndpointIdConfirmMessage, ct);
@@ -46,6 +47,8 @@ public sealed class Sessions(
     public async Task SubscribeAsync(string playerId, string connectionId, string? streamerId, CancellationToken ct)
     {
         var result = await matchmaker.SubscribeAsync(playerId, connectionId, streamerId);
+        // As Epic's server: the old streamer hears playerDisconnected before any new playerConnected.
+        if (result.Released is not null) await EndSessionAsync(result.Released, "player subscribed again", ct);
         switch (result.Outcome)
         {
             case SubscribeOutcome.Matched:
@@ -76,9 +79,43 @@ public sealed class Sessions(
     public async Task StreamerLeftAsync(string streamerId, string connectionId, CancellationToken ct)
     {
         var orphan = await matchmaker.RemoveStreamerAsync(streamerId, connectionId);
-        if (orphan is null) return;
-        logger.LogInformation("Player {PlayerId} lost streamer {StreamerId}", orphan.PlayerId, streamerId);
-        await SendAsync(orphan.PlayerConnectionId, new StreamerDisconnectedMessage(), PsJsonContext.Default.StreamerDisconnectedMessage, ct);
+        if (orphan is not null) await HandleOrphanAsync(streamerId, orphan, ct);
+    }
+
+    private async Task HandleOrphanAsync(string streamerId, OrphanedPlayer orphan, CancellationToken ct)
+    {
+        if (orphan.Requeued)
+        {
+            logger.LogInformation("Streamer {StreamerId} left before serving player {PlayerId}; the player is back at the head of the queue", streamerId, orphan.PlayerId);
+            await ServeQueueFromIdleStreamersAsync(ct);
+            return;
+        }
+        // Epic's server closes the player's socket when its streamer goes: the stock frontend has no handler
+        // for streamerDisconnected, but on a close it shows the reason and reconnects by itself.
+        logger.LogInformation("Player {PlayerId} lost streamer {StreamerId}; closing its socket", orphan.PlayerId, streamerId);
+        await ClosePlayerAsync(orphan.PlayerId, orphan.PlayerConnectionId, CloseCodes.Normal, "streamer disconnected", ct);
+    }
+
+    /// <summary>
+    /// A player put back in the queue while a streamer was idle would wait behind nobody: idle streamers are
+    /// offered the queue's head. (Streamers cannot turn idle while the queue is non-empty, so this sees them all.)
+    /// </summary>
+    private async Task ServeQueueFromIdleStreamersAsync(CancellationToken ct)
+    {
+        foreach (var idle in await matchmaker.IdleStreamersAsync())
+        {
+            var match = await matchmaker.OfferStreamerAsync(idle, StreamerStates.Idle);
+            if (match is not null) await StartSessionAsync(match, ct);
+            if (await store.ListLengthAsync(Keys.Queue) == 0) return;
+        }
+    }
+
+    /// <summary>Ends a player's connection from the server side: its state goes now, then the socket is closed with the code and reason given.</summary>
+    private async Task ClosePlayerAsync(string playerId, string playerConnectionId, int closeCode, string reason, CancellationToken ct)
+    {
+        await store.DeleteAsync(Keys.Connection(playerConnectionId));
+        await sender.CloseConnectionAsync(playerConnectionId, closeCode, reason, ct);
+        await PlayerLeftAsync(playerId, playerConnectionId, reason, ct);
     }
 
     /// <summary>A player id connected again: the old socket is closed and its session ended now, not when the gateway gets round to it.</summary>
@@ -99,9 +136,8 @@ public sealed class Sessions(
             return;
         }
         logger.LogInformation("Streamer {StreamerId} disconnects player {PlayerId}: {Reason}", streamerId, playerId, reason);
-        await store.DeleteAsync(Keys.Connection(playerConn));
-        await PlayerLeftAsync(playerId!, playerConn, reason, ct);
-        await sender.DeleteConnectionAsync(playerConn, ct);
+        // Epic closes the player's socket with 1011 and the streamer's reason, which the stock frontend shows.
+        await ClosePlayerAsync(playerId!, playerConn, CloseCodes.ServerError, reason, ct);
     }
 
     public async Task RelayToStreamerAsync(string playerId, string playerConnectionId, string type, JsonObject message, CancellationToken ct)
@@ -142,6 +178,7 @@ public sealed class Sessions(
         }
         message.Remove("playerId");
         await SendRawAsync(playerConn, message, ct);
+        if (type == MessageTypes.Offer) await matchmaker.MarkOfferedAsync(streamerId, playerId!);
     }
 
     public async Task SendAsync<T>(string connectionId, T message, JsonTypeInfo<T> typeInfo, CancellationToken ct)
@@ -183,6 +220,14 @@ public sealed class Sessions(
         // A streamer without a worker cannot be restarted: it serves the next player as it is.
         var next = await matchmaker.OfferStreamerAsync(released.StreamerId, StreamerStates.Released);
         if (next is not null) await StartSessionAsync(next, ct);
+    }
+
+    /// <summary>WebSocket close codes we send (RFC 6455 §7.4.1).</summary>
+    private static class CloseCodes
+    {
+        public const int Normal = 1000;
+        /// <summary>What Epic's server closes a kicked player with.</summary>
+        public const int ServerError = 1011;
     }
 
     private async Task<bool> IsAliveAsync(string connectionId) =>
