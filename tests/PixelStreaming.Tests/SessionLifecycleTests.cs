@@ -88,6 +88,15 @@ public sealed class SessionLifecycleTests(RedisServer redis) : IClassFixture<Red
         var again = await ps.ConnectPlayerAsync("dan");
         await ps.DisconnectAsync(p);
         Assert.Equal(again, await ps.Store.HashGetAsync(ps.Keys.Player("dan"), PsFields.Conn));
+
+        // It wants its old streamer back (and stops after three polls if that id is not listed): it is listed,
+        // and subscribing to it waits in the queue until a streamer is free.
+        await ps.SendAsync(again, new JsonObject { ["type"] = "listStreamers" });
+        Assert.Equal([sid], (await ps.NextAsync(again, "streamerList"))["ids"]!.AsArray().Select(n => (string)n!));
+        await ps.SendAsync(again, Subscribe(sid));
+        Assert.Equal(PlayerStates.Waiting, await ps.Store.HashGetAsync(ps.Keys.Player("dan"), PsFields.State));
+        var (restarted, _) = await ps.RegisterStreamerAsync("ue-1");
+        Assert.Equal("dan", (string?)(await ps.NextAsync(restarted, "playerConnected"))["playerId"]);
     }
 
     [Theory]

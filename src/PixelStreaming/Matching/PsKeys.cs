@@ -17,6 +17,12 @@ public sealed class PsKeys(string prefix)
     /// <summary>Hash per connected player: conn, state, streamer, projectUrl, offered.</summary>
     public string Player(string playerId) => $"{Prefix}player:{playerId}";
 
+    /// <summary>
+    /// String with a TTL: the streamer a player lost. Epic's stock frontend reconnects wanting that id and stops
+    /// after three polls unless it is listed, so it is listed to that player (subscribing to it is then matched as usual).
+    /// </summary>
+    public string PlayerResume(string playerId) => $"{Prefix}resume:{playerId}";
+
     /// <summary>Set of every registered streamer id.</summary>
     public string Streamers => $"{Prefix}streamers";
 

@@ -168,10 +168,8 @@ public sealed class PixelStreamingHandler(
         switch (type)
         {
             case MessageTypes.ListStreamers:
-                // One id only: Epic's stock player subscribes by itself to a list of one, but stops at
-                // "Multiple streamers available" for more. The longest idle streamer is the one matching would pick.
-                var idle = await matchmaker.IdleStreamersAsync();
-                await sessions.SendAsync(connectionId, new StreamerListMessage([idle.Count > 0 ? idle[0] : MessageTypes.WaitingQueue]), PsJsonContext.Default.StreamerListMessage, ct);
+                var listed = await sessions.StreamerToListAsync(playerId);
+                await sessions.SendAsync(connectionId, new StreamerListMessage([listed]), PsJsonContext.Default.StreamerListMessage, ct);
                 return true;
             case MessageTypes.Subscribe:
                 var requested = message["streamerId"] is JsonValue v && v.TryGetValue<string>(out var sid) ? sid : null;

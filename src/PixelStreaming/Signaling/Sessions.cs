@@ -25,6 +25,22 @@ public sealed class Sessions(
 {
     private PsKeys Keys => matchmaker.Keys;
 
+    /// <summary>How long a player that lost its streamer is shown that streamer's id when it comes back (the stock frontend retries for about 11 s).</summary>
+    private static readonly TimeSpan ResumeWindow = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// What <c>listStreamers</c> answers: exactly one id, because Epic's stock player subscribes by itself to
+    /// a list of one but stops at "Multiple streamers available" for more. A player back from losing its
+    /// streamer gets that streamer's id (the stock frontend insists on it); everyone else the longest idle
+    /// streamer, or <c>waiting_queue</c>. Subscribing to a listed id that is busy or gone matches another or queues.
+    /// </summary>
+    public async Task<string> StreamerToListAsync(string playerId)
+    {
+        if (await store.GetStringAsync(Keys.PlayerResume(playerId)) is { } previous) return previous;
+        var idle = await matchmaker.IdleStreamersAsync();
+        return idle.Count > 0 ? idle[0] : MessageTypes.WaitingQueue;
+    }
+
     public async Task RegisterStreamerAsync(string connectionId, string? currentId, string? requestedId, string? sourceIp, CancellationToken ct)
     {
         if (currentId is not null)
@@ -47,6 +63,7 @@ public sealed class Sessions(
     public async Task SubscribeAsync(string playerId, string connectionId, string? streamerId, CancellationToken ct)
     {
         var result = await matchmaker.SubscribeAsync(playerId, connectionId, streamerId);
+        if (result.Outcome is SubscribeOutcome.Matched or SubscribeOutcome.Queued) await store.DeleteAsync(Keys.PlayerResume(playerId));
         // As Epic's server: the old streamer hears playerDisconnected before any new playerConnected.
         if (result.Released is not null) await EndSessionAsync(result.Released, "player subscribed again", ct);
         switch (result.Outcome)
@@ -93,6 +110,7 @@ public sealed class Sessions(
         // Epic's server closes the player's socket when its streamer goes: the stock frontend has no handler
         // for streamerDisconnected, but on a close it shows the reason and reconnects by itself.
         logger.LogInformation("Player {PlayerId} lost streamer {StreamerId}; closing its socket", orphan.PlayerId, streamerId);
+        await store.SetStringAsync(Keys.PlayerResume(orphan.PlayerId), streamerId, ResumeWindow);
         await ClosePlayerAsync(orphan.PlayerId, orphan.PlayerConnectionId, CloseCodes.Normal, "streamer disconnected", ct);
     }
 
