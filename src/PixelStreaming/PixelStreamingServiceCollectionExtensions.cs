@@ -42,6 +42,7 @@ public static class PixelStreamingServiceCollectionExtensions
         services.TryAddSingleton<StreamerAllowList>();
         services.TryAddSingleton<InstanceRegistry>();
         services.TryAddSingleton<WorkerLocator>();
+        services.TryAddSingleton<QueueStatus>();
         services.TryAddSingleton<Sessions>();
         services.TryAddSingleton<InstanceService>();
         services.TryAddSingleton<BackgroundDeferredWork>();

@@ -181,7 +181,7 @@ public sealed class SignalingFlowTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Streamer_leaving_before_its_offer_puts_the_player_back_in_the_queue_unnoticed()
+    public async Task Streamer_leaving_before_its_offer_puts_the_player_back_at_the_head_of_the_queue()
     {
         var (s, sid) = await _ps.RegisterStreamerAsync("ue-1");
         var p = await _ps.ConnectPlayerAsync("frank");
@@ -192,7 +192,9 @@ public sealed class SignalingFlowTests : IAsyncLifetime
         Assert.Equal(PlayerStates.Waiting, player[PsFields.State]);
         Assert.False(player.ContainsKey(PsFields.Streamer));
         Assert.Equal(["frank"], await _ps.Store.ListRangeAsync(_ps.Keys.Queue));
-        Assert.Equal(["config"], _ps.Gateway[p].Types);
+        // The stock frontend saw nothing of the failed hand-over; it only hears that it waits, first in line.
+        Assert.Equal(["config", "queueStatus"], _ps.Gateway[p].Types);
+        Assert.Equal(1, (int)_ps.Gateway[p].OfType("queueStatus")[0]["position"]!);
         Assert.False(_ps.Gateway[p].Closed);
         Assert.False(await _ps.Store.ExistsAsync(_ps.Keys.Streamer(sid)));
         Assert.DoesNotContain(sid, await _ps.Store.SetMembersAsync(_ps.Keys.Streamers));

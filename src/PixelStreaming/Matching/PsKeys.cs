@@ -32,6 +32,9 @@ public sealed class PsKeys(string prefix)
     /// <summary>List of waiting player ids, oldest first.</summary>
     public string Queue => $"{Prefix}queue";
 
+    /// <summary>Hash: how fast the queue is served (when its head started waiting, average wait of recent heads) for queueStatus estimates.</summary>
+    public string QueueStats => $"{Prefix}queue-stats";
+
     /// <summary>Set of source addresses streamers may connect from.</summary>
     public string AllowedIps => $"{Prefix}allowed-ips";
 

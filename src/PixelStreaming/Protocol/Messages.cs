@@ -62,6 +62,17 @@ public sealed record PongMessage([property: JsonPropertyName("time")] long Time)
     [JsonPropertyName("type")] public string Type => MessageTypes.Pong;
 }
 
+/// <summary>
+/// Ours, not Epic's (its frontend ignores types it has no handler for): a waiting player's place in the queue,
+/// 1 = next, and an estimate of the wait in seconds once one is known.
+/// </summary>
+public sealed record QueueStatusMessage(
+    [property: JsonPropertyName("position")] int Position,
+    [property: JsonPropertyName("estimatedWaitSeconds"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? EstimatedWaitSeconds)
+{
+    [JsonPropertyName("type")] public string Type => MessageTypes.QueueStatus;
+}
+
 /// <summary>Our reply to a message we cannot act on (unknown type, malformed, not allowed).</summary>
 public sealed record ErrorMessage([property: JsonPropertyName("message")] string Message)
 {

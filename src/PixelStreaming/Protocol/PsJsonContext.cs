@@ -13,6 +13,7 @@ namespace MobZ.PixelStreaming.Protocol;
 [JsonSerializable(typeof(StreamerDisconnectedMessage))]
 [JsonSerializable(typeof(PongMessage))]
 [JsonSerializable(typeof(ErrorMessage))]
+[JsonSerializable(typeof(QueueStatusMessage))]
 [JsonSerializable(typeof(EndpointIdMessage))]
 [JsonSerializable(typeof(SubscribeMessage))]
 [JsonSerializable(typeof(DisconnectPlayerMessage))]

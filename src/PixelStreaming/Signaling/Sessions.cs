@@ -21,6 +21,7 @@ public sealed class Sessions(
     Matchmaker matchmaker,
     WorkerLocator workers,
     IStreamingWorkerClient workerClient,
+    QueueStatus queue,
     ILogger<Sessions> logger)
 {
     private PsKeys Keys => matchmaker.Keys;
@@ -57,7 +58,7 @@ public sealed class Sessions(
         await SendAsync(connectionId, new EndpointIdConfirmMessage(committed), PsJsonContext.Default.EndpointIdConfirmMessage, ct);
 
         var match = await matchmaker.OfferStreamerAsync(committed, StreamerStates.Initializing);
-        if (match is not null) await StartSessionAsync(match, ct);
+        if (match is not null) await StartQueuedSessionAsync(match, ct);
     }
 
     public async Task SubscribeAsync(string playerId, string connectionId, string? streamerId, CancellationToken ct)
@@ -73,6 +74,7 @@ public sealed class Sessions(
                 break;
             case SubscribeOutcome.Queued:
                 logger.LogInformation("Player {PlayerId} is waiting for a streamer", playerId);
+                await queue.JoinedAsync(playerId, connectionId, ct);
                 break;
             default:
                 await SendAsync(connectionId, new SubscribeFailedMessage(result.Outcome == SubscribeOutcome.Contended ? "busy, try again" : "not connected"),
@@ -81,16 +83,19 @@ public sealed class Sessions(
         }
     }
 
-    public async Task UnsubscribeAsync(string playerId, string connectionId, CancellationToken ct)
-    {
-        var released = await matchmaker.ReleasePlayerAsync(playerId, connectionId, disconnecting: false);
-        if (released is not null) await EndSessionAsync(released, "player unsubscribed", ct);
-    }
+    public Task UnsubscribeAsync(string playerId, string connectionId, CancellationToken ct) =>
+        ReleasePlayerAsync(playerId, connectionId, disconnecting: false, "player unsubscribed", ct);
 
-    public async Task PlayerLeftAsync(string playerId, string connectionId, string reason, CancellationToken ct)
+    public Task PlayerLeftAsync(string playerId, string connectionId, string reason, CancellationToken ct) =>
+        ReleasePlayerAsync(playerId, connectionId, disconnecting: true, reason, ct);
+
+    private async Task ReleasePlayerAsync(string playerId, string connectionId, bool disconnecting, string reason, CancellationToken ct)
     {
-        var released = await matchmaker.ReleasePlayerAsync(playerId, connectionId, disconnecting: true);
+        // Read before the release only to decide whether the players behind it must hear their new positions.
+        var wasWaiting = await store.HashGetAsync(Keys.Player(playerId), PsFields.State) == PlayerStates.Waiting;
+        var released = await matchmaker.ReleasePlayerAsync(playerId, connectionId, disconnecting);
         if (released is not null) await EndSessionAsync(released, reason, ct);
+        else if (wasWaiting) await queue.MovedAsync(ct);
     }
 
     public async Task StreamerLeftAsync(string streamerId, string connectionId, CancellationToken ct)
@@ -104,7 +109,7 @@ public sealed class Sessions(
         if (orphan.Requeued)
         {
             logger.LogInformation("Streamer {StreamerId} left before serving player {PlayerId}; the player is back at the head of the queue", streamerId, orphan.PlayerId);
-            await ServeQueueFromIdleStreamersAsync(ct);
+            if (!await ServeQueueFromIdleStreamersAsync(ct)) await queue.MovedAsync(ct);
             return;
         }
         // Epic's server closes the player's socket when its streamer goes: the stock frontend has no handler
@@ -118,14 +123,21 @@ public sealed class Sessions(
     /// A player put back in the queue while a streamer was idle would wait behind nobody: idle streamers are
     /// offered the queue's head. (Streamers cannot turn idle while the queue is non-empty, so this sees them all.)
     /// </summary>
-    private async Task ServeQueueFromIdleStreamersAsync(CancellationToken ct)
+    /// <returns>true when a waiting player was served (the queue has been told it moved).</returns>
+    private async Task<bool> ServeQueueFromIdleStreamersAsync(CancellationToken ct)
     {
+        var served = false;
         foreach (var idle in await matchmaker.IdleStreamersAsync())
         {
             var match = await matchmaker.OfferStreamerAsync(idle, StreamerStates.Idle);
-            if (match is not null) await StartSessionAsync(match, ct);
-            if (await store.ListLengthAsync(Keys.Queue) == 0) return;
+            if (match is not null)
+            {
+                await StartQueuedSessionAsync(match, ct);
+                served = true;
+            }
+            if (await store.ListLengthAsync(Keys.Queue) == 0) break;
         }
+        return served;
     }
 
     /// <summary>Ends a player's connection from the server side: its state goes now, then the socket is closed with the code and reason given.</summary>
@@ -223,6 +235,13 @@ public sealed class Sessions(
         await SendAsync(match.StreamerConnectionId, new PlayerConnectedMessage(match.PlayerId, DataChannel: true, Sfu: false), PsJsonContext.Default.PlayerConnectedMessage, ct);
     }
 
+    /// <summary>A match taken from the queue's head: the session starts and everyone behind moves up.</summary>
+    private async Task StartQueuedSessionAsync(Match match, CancellationToken ct)
+    {
+        await StartSessionAsync(match, ct);
+        await queue.ServedAsync(ct);
+    }
+
     private async Task EndSessionAsync(ReleasedStreamer released, string reason, CancellationToken ct)
     {
         logger.LogInformation("Player {PlayerId} left streamer {StreamerId}: {Reason}", released.PlayerId, released.StreamerId, reason);
@@ -237,7 +256,7 @@ public sealed class Sessions(
         }
         // A streamer without a worker cannot be restarted: it serves the next player as it is.
         var next = await matchmaker.OfferStreamerAsync(released.StreamerId, StreamerStates.Released);
-        if (next is not null) await StartSessionAsync(next, ct);
+        if (next is not null) await StartQueuedSessionAsync(next, ct);
     }
 
     /// <summary>WebSocket close codes we send (RFC 6455 §7.4.1).</summary>
