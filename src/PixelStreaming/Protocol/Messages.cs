@@ -57,11 +57,6 @@ public sealed record StreamerDisconnectedMessage
     [JsonPropertyName("type")] public string Type => MessageTypes.StreamerDisconnected;
 }
 
-public sealed record PongMessage([property: JsonPropertyName("time")] long Time)
-{
-    [JsonPropertyName("type")] public string Type => MessageTypes.Pong;
-}
-
 /// <summary>
 /// Ours, not Epic's (its frontend ignores types it has no handler for): a waiting player's place in the queue,
 /// 1 = next, and an estimate of the wait in seconds once one is known.
@@ -88,5 +83,3 @@ public sealed record SubscribeMessage([property: JsonPropertyName("streamerId")]
 public sealed record DisconnectPlayerMessage(
     [property: JsonPropertyName("playerId")] string? PlayerId,
     [property: JsonPropertyName("reason")] string? Reason);
-
-public sealed record PingMessage([property: JsonPropertyName("time")] long Time);

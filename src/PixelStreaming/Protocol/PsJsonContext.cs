@@ -11,11 +11,9 @@ namespace MobZ.PixelStreaming.Protocol;
 [JsonSerializable(typeof(PlayerConnectedMessage))]
 [JsonSerializable(typeof(PlayerDisconnectedMessage))]
 [JsonSerializable(typeof(StreamerDisconnectedMessage))]
-[JsonSerializable(typeof(PongMessage))]
 [JsonSerializable(typeof(ErrorMessage))]
 [JsonSerializable(typeof(QueueStatusMessage))]
 [JsonSerializable(typeof(EndpointIdMessage))]
 [JsonSerializable(typeof(SubscribeMessage))]
 [JsonSerializable(typeof(DisconnectPlayerMessage))]
-[JsonSerializable(typeof(PingMessage))]
 internal sealed partial class PsJsonContext : JsonSerializerContext;

@@ -157,8 +157,10 @@ public sealed class PixelStreamingHandler(
             : await StreamerMessageAsync(connectionId, id, conn.GetValueOrDefault(PsFields.SourceIp), type, message, cancellationToken);
         if (!handled)
         {
-            logger.LogInformation("Unsupported {Role} message {Type}", role, type);
-            await ReplyErrorAsync(connectionId, $"unsupported message type '{Truncate(type)}' for a {role}", cancellationToken);
+            // Epic's server logs a type it has no handler for and answers nothing; clients written against it
+            // (the Unreal plugin, the frontend) expect no reply, and get none here either: a counted drop.
+            logger.LogInformation("Dropped unsupported {Role} message {Type}", role, Truncate(type));
+            PsMetrics.DroppedMessages.Add(1, new("reason", "unknown_type"), new("role", role));
         }
         return ProxyResponse.Ok();
     }
@@ -227,14 +229,11 @@ public sealed class PixelStreamingHandler(
 
     private Task PongAsync(string connectionId, JsonObject message, CancellationToken ct)
     {
-        // Browsers send Date.now() (beyond 32 bits) and some clients a fractional performance.now().
-        long time = 0;
-        if (message["time"] is JsonValue v)
-        {
-            if (v.TryGetValue<long>(out var l)) time = l;
-            else if (v.TryGetValue<double>(out var d) && double.IsFinite(d)) time = (long)d;
-        }
-        return sessions.SendAsync(connectionId, new PongMessage(time), PsJsonContext.Default.PongMessage, ct);
+        // Epic echoes time exactly as it came (Date.now() beyond 32 bits, a fractional performance.now(), ...):
+        // the client computes its round trip from it, so it is copied, never converted.
+        var pong = new JsonObject { ["type"] = MessageTypes.Pong };
+        if (message["time"] is { } time) pong["time"] = time.DeepClone();
+        return sessions.SendRawAsync(connectionId, pong, ct);
     }
 
     private Task ReplyErrorAsync(string connectionId, string text, CancellationToken ct) =>

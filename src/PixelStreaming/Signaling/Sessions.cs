@@ -217,7 +217,7 @@ public sealed class Sessions(
         if (status != SendStatus.Sent) logger.LogDebug("Send to {Target} failed: {Status}", connectionId, status);
     }
 
-    private async Task SendRawAsync(string connectionId, JsonObject message, CancellationToken ct)
+    public async Task SendRawAsync(string connectionId, JsonObject message, CancellationToken ct)
     {
         var status = await sender.SendAsync(connectionId, JsonSerializer.SerializeToUtf8Bytes(message, PsNodeJsonContext.Default.JsonObject), ct);
         if (status != SendStatus.Sent) logger.LogDebug("Relay to {Target} failed: {Status}", connectionId, status);
