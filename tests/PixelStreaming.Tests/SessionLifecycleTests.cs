@@ -201,4 +201,34 @@ public sealed class SessionLifecycleTests(RedisServer redis) : IClassFixture<Red
         Assert.Equal("streamer disconnected", ps.Gateway[p].CloseReason);
         Assert.Equal(StreamerStates.Idle, await ps.Store.HashGetAsync(ps.Keys.Streamer(sid), PsFields.State));
     }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Subscribing_to_an_id_that_names_no_streamer_fails_as_Epics_server_does(string backend)
+    {
+        await using var state = await Backends.CreateAsync(backend, redis);
+        await using var ps = new PsStack(state.Store);
+        var (s, _) = await ps.RegisterStreamerAsync("ue-1");
+        var p = await ps.ConnectPlayerAsync("jo");
+        await ps.SendAsync(p, Subscribe("no-such-streamer"));
+        Assert.Equal("Streamer no-such-streamer does not exist.", (string?)(await ps.NextAsync(p, "subscribeFailed"))["message"]);
+        Assert.Equal(PlayerStates.Idle, await ps.Store.HashGetAsync(ps.Keys.Player("jo"), PsFields.State));
+        Assert.Empty(ps.Gateway[s].OfType("playerConnected"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Subscribing_to_the_listed_streamer_that_vanished_meanwhile_queues_instead_of_failing(string backend)
+    {
+        await using var state = await Backends.CreateAsync(backend, redis);
+        await using var ps = new PsStack(state.Store);
+        var (s, sid) = await ps.RegisterStreamerAsync("ue-1");
+        var p = await ps.ConnectPlayerAsync("kay");
+        await ps.SendAsync(p, new JsonObject { ["type"] = "listStreamers" });
+        Assert.Equal([sid], (await ps.NextAsync(p, "streamerList"))["ids"]!.AsArray().Select(n => (string)n!));
+        await ps.DisconnectAsync(s);
+        await ps.SendAsync(p, Subscribe(sid));
+        Assert.Equal(1, (int)(await ps.NextAsync(p, "queueStatus"))["position"]!);
+        Assert.Empty(ps.Gateway[p].OfType("subscribeFailed"));
+    }
 }

@@ -14,7 +14,7 @@ public sealed class PsKeys(string prefix)
     /// <summary>Hash per registered streamer: conn, state, player, instance.</summary>
     public string Streamer(string streamerId) => $"{Prefix}streamer:{streamerId}";
 
-    /// <summary>Hash per connected player: conn, state, streamer, projectUrl, offered.</summary>
+    /// <summary>Hash per connected player: conn, state, streamer, projectUrl, offered, listed.</summary>
     public string Player(string playerId) => $"{Prefix}player:{playerId}";
 
     /// <summary>
@@ -62,6 +62,8 @@ public static class PsFields
     public const string Since = "since";
     /// <summary>On a player: its streamer's offer reached it (it is negotiating, not merely reserved).</summary>
     public const string Offered = "offered";
+    /// <summary>On a player: the id its last streamerList named (subscribing to it never fails as unknown).</summary>
+    public const string Listed = "listed";
 }
 
 public static class Roles

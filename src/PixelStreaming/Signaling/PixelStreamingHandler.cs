@@ -170,7 +170,7 @@ public sealed class PixelStreamingHandler(
         switch (type)
         {
             case MessageTypes.ListStreamers:
-                var listed = await sessions.StreamerToListAsync(playerId);
+                var listed = await sessions.StreamerToListAsync(playerId, connectionId);
                 await sessions.SendAsync(connectionId, new StreamerListMessage([listed]), PsJsonContext.Default.StreamerListMessage, ct);
                 return true;
             case MessageTypes.Subscribe:

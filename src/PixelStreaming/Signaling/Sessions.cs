@@ -35,11 +35,20 @@ public sealed class Sessions(
     /// streamer gets that streamer's id (the stock frontend insists on it); everyone else the longest idle
     /// streamer, or <c>waiting_queue</c>. Subscribing to a listed id that is busy or gone matches another or queues.
     /// </summary>
-    public async Task<string> StreamerToListAsync(string playerId)
+    public async Task<string> StreamerToListAsync(string playerId, string connectionId)
     {
-        if (await store.GetStringAsync(Keys.PlayerResume(playerId)) is { } previous) return previous;
-        var idle = await matchmaker.IdleStreamersAsync();
-        return idle.Count > 0 ? idle[0] : MessageTypes.WaitingQueue;
+        var listed = await store.GetStringAsync(Keys.PlayerResume(playerId));
+        if (listed is null)
+        {
+            var idle = await matchmaker.IdleStreamersAsync();
+            listed = idle.Count > 0 ? idle[0] : MessageTypes.WaitingQueue;
+        }
+        // Remembered so that subscribing to it never fails, even if that streamer is gone by then.
+        await store.CreateTransaction()
+            .When(new StateCondition.HashEqual(Keys.Player(playerId), PsFields.Conn, connectionId))
+            .HashSet(Keys.Player(playerId), PsFields.Listed, listed)
+            .ExecuteAsync();
+        return listed;
     }
 
     public async Task RegisterStreamerAsync(string connectionId, string? currentId, string? requestedId, string? sourceIp, CancellationToken ct)
@@ -63,6 +72,14 @@ public sealed class Sessions(
 
     public async Task SubscribeAsync(string playerId, string connectionId, string? streamerId, CancellationToken ct)
     {
+        if (!string.IsNullOrEmpty(streamerId) && streamerId != MessageTypes.WaitingQueue && !await store.SetContainsAsync(Keys.Streamers, streamerId)
+            && await store.HashGetAsync(Keys.Player(playerId), PsFields.Listed) != streamerId)
+        {
+            // As Epic's server: an id that names no streamer (and that we never listed to this player) fails.
+            logger.LogInformation("Player {PlayerId} subscribed to unknown streamer {StreamerId}", playerId, streamerId);
+            await SendAsync(connectionId, new SubscribeFailedMessage($"Streamer {streamerId} does not exist."), PsJsonContext.Default.SubscribeFailedMessage, ct);
+            return;
+        }
         var result = await matchmaker.SubscribeAsync(playerId, connectionId, streamerId);
         if (result.Outcome is SubscribeOutcome.Matched or SubscribeOutcome.Queued) await store.DeleteAsync(Keys.PlayerResume(playerId));
         // As Epic's server: the old streamer hears playerDisconnected before any new playerConnected.
