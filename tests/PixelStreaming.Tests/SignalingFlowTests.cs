@@ -312,4 +312,43 @@ public sealed class SignalingFlowTests : IAsyncLifetime
         await _ps.DisconnectAsync(first);
         Assert.Equal(second, await _ps.Store.HashGetAsync(_ps.Keys.Player("henry"), PsFields.Conn));
     }
+
+    [Fact]
+    public async Task Configured_peer_connection_options_reach_both_peers_untouched()
+    {
+        const string peer = """{"iceServers":[{"urls":["stun:stun.example.test:3478"]}],"bundlePolicy":"max-bundle","encodings":[{"maxBitrate":2500000,"scalabilityMode":"L1T3"}]}""";
+        await using var ps = new PsStack(_backend.Store, o => o.PeerConnectionOptions = peer);
+        var (s, _) = await ps.RegisterStreamerAsync("ue-cfg");
+        var p = await ps.ConnectPlayerAsync("cfg");
+        await ps.SendAsync(p, new JsonObject { ["type"] = "listStreamers" });
+        await ps.NextAsync(p, "streamerList");
+        foreach (var conn in new[] { s, p })
+        {
+            var config = ps.Gateway[conn].OfType("config").Single();
+            Assert.Equal(peer, config["peerConnectionOptions"]!.ToJsonString());
+            Assert.Equal("1.3.0", (string?)config["protocolVersion"]);
+        }
+    }
+
+    [Fact]
+    public async Task Ice_servers_fill_in_peer_connection_options_without_their_own()
+    {
+        await using var ps = new PsStack(_backend.Store, o =>
+        {
+            o.PeerConnectionOptions = """{"bundlePolicy":"balanced"}""";
+            o.IceServers = [new PixelStreaming.IceServerOptions { Urls = ["turn:turn.example.test:3478"], Username = "u", Credential = "c" }];
+        });
+        var (s, _) = await ps.RegisterStreamerAsync("ue-ice");
+        Assert.Equal("""{"bundlePolicy":"balanced","iceServers":[{"urls":["turn:turn.example.test:3478"],"username":"u","credential":"c"}]}""",
+            ps.Gateway[s].OfType("config").Single()["peerConnectionOptions"]!.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("[1,2]")]
+    public void Peer_connection_options_that_are_not_a_json_object_fail_at_startup(string value)
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => new PsStack(_backend.Store, o => o.PeerConnectionOptions = value));
+        Assert.Contains("PeerConnectionOptions", e.Message);
+    }
 }

@@ -10,15 +10,6 @@ public sealed record IceServer(
     [property: JsonPropertyName("username"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Username,
     [property: JsonPropertyName("credential"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Credential);
 
-public sealed record PeerConnectionOptions([property: JsonPropertyName("iceServers")] IReadOnlyList<IceServer> IceServers);
-
-public sealed record ConfigMessage(
-    [property: JsonPropertyName("peerConnectionOptions")] PeerConnectionOptions PeerConnectionOptions,
-    [property: JsonPropertyName("protocolVersion")] string ProtocolVersion)
-{
-    [JsonPropertyName("type")] public string Type => MessageTypes.Config;
-}
-
 public sealed record IdentifyMessage
 {
     [JsonPropertyName("type")] public string Type => MessageTypes.Identify;

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace MobZ.PixelStreaming.Protocol;
 
 [JsonSourceGenerationOptions(NumberHandling = JsonNumberHandling.AllowReadingFromString)]
-[JsonSerializable(typeof(ConfigMessage))]
+[JsonSerializable(typeof(IceServer[]))]
 [JsonSerializable(typeof(IdentifyMessage))]
 [JsonSerializable(typeof(EndpointIdConfirmMessage))]
 [JsonSerializable(typeof(StreamerListMessage))]
