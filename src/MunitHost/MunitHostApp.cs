@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using MobZ.Aws.Logging;
 using MobZ.Hls;
 using MobZ.Munit.Control;
 using MobZ.Munit.Tap;
@@ -47,7 +48,7 @@ public static class MunitHostApp
         }
 
         var backend = await StateBackend.CreateAsync(settings.Redis, startupLoggers, settings.RedisPrefix).ConfigureAwait(false);
-        startup.LogInformation("Connected to Redis {Redis}; announcing {PublicIp} on UDP {UdpPort}", settings.Redis, publicIp ?? settings.BindAddress, settings.UdpPort);
+        startup.LogInformation("Using Redis {Redis}; announcing {PublicIp} on UDP {UdpPort}", settings.Redis, publicIp ?? settings.BindAddress, settings.UdpPort);
 
         var services = builder.Services;
         services.AddSingleton(backend);
@@ -73,16 +74,10 @@ public static class MunitHostApp
         return (app, backend);
     }
 
-    /// <summary>One JSON object per line (CloudWatch Logs keeps each line as one event), UTC timestamps, scopes included.</summary>
+    /// <summary>The JSON lines every AWS process writes, with ASP.NET's request chatter left out.</summary>
     public static void AddCloudWatchJson(ILoggingBuilder logging)
     {
-        logging.AddJsonConsole(o =>
-        {
-            o.IncludeScopes = true;
-            o.UseUtcTimestamp = true;
-            o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
-            o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
-        });
+        logging.AddCloudWatchJsonConsole();
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using MobZ.Aws.ApiGateway;
 using MobZ.Aws.Credentials;
 using MobZ.Aws.Lambda;
+using MobZ.Aws.Logging;
 using MobZ.State;
 
 namespace MobZ.Signaling.Lambda;
@@ -25,8 +26,7 @@ public static class FunctionHost
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
-        // CloudWatch keeps one event per line; JSON keeps the scopes (connection, request id) queryable.
-        builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+        builder.Logging.AddCloudWatchJsonConsole();
 
         var http = new HttpClient();
         var region = DefaultCredentialsProvider.RegionFromEnvironment();

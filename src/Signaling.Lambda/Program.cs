@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MobZ.Aws.Lambda;
+using MobZ.Aws.Logging;
 using MobZ.Signaling.Lambda;
 
 // The provided.al2023 custom runtime: this executable is the function's `bootstrap` (docs/deploy-lambda.md).
@@ -20,7 +21,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
 });
 // "next" is a long poll that lasts as long as the environment stays idle.
 using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-using var bootstrapLogging = LoggerFactory.Create(b => b.AddJsonConsole());
+using var bootstrapLogging = LoggerFactory.Create(b => b.AddCloudWatchJsonConsole());
 IHost? host = null;
 try
 {

@@ -54,6 +54,8 @@ public abstract record StateCondition
     public sealed record HashLengthLessThan(string Key, long Length) : StateCondition;
     public sealed record HashLengthEqual(string Key, long Length) : StateCondition;
     public sealed record SetContains(string Key, string Member) : StateCondition;
+    /// <summary>The set has exactly this many members (0 for a missing key): an optimistic reservation on a set's size.</summary>
+    public sealed record SetLengthEqual(string Key, long Length) : StateCondition;
     public sealed record SetNotContains(string Key, string Member) : StateCondition;
     public sealed record SortedSetLengthLessThan(string Key, long Length) : StateCondition;
     public sealed record ListLengthLessThan(string Key, long Length) : StateCondition;

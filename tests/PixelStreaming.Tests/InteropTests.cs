@@ -87,5 +87,10 @@ public sealed class InteropTests(ITestOutputHelper output)
             }
             """);
         Assert.True(decoded > 0, $"{who} decoded no frames");
+
+        // Playing is not enough: a person must see it. The video's box is on screen at a usable size.
+        var box = await page.Locator("#video video").BoundingBoxAsync();
+        Assert.True(box is { Width: >= 320, Height: >= 180 }, $"{who}'s video is {box?.Width ?? 0} x {box?.Height ?? 0} px on the page");
+        Assert.True(await page.Locator("#video video").IsVisibleAsync(), $"{who}'s video is visible");
     }
 }

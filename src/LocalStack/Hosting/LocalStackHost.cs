@@ -9,7 +9,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using MobZ.Aws.Logging;
 using MobZ.LocalStack.Gateway;
+using MobZ.LocalStack.Logging;
 using MobZ.State;
 
 namespace MobZ.LocalStack.Hosting;
@@ -34,7 +37,7 @@ public static class LocalStackHost
             WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
         });
         ConfigureUrls(builder, options);
-        ConfigureLogging(builder, options.MinimumLogLevel);
+        ConfigureLogging(builder, options.MinimumLogLevel, options.LogFormat);
 
         builder.Services.AddLocalGateway(options.Gateway);
         builder.Services.AddSingleton<StateBackendHolder>();
@@ -121,18 +124,18 @@ public static class LocalStackHost
         builder.WebHost.UseUrls($"http://127.0.0.1:{value}");
     }
 
-    private static void ConfigureLogging(WebApplicationBuilder builder, LogLevel minimum)
+    private static void ConfigureLogging(WebApplicationBuilder builder, LogLevel minimum, string? format)
     {
         builder.Logging.ClearProviders();
-        if (string.Equals(Environment.GetEnvironmentVariable("MOBZ_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase))
-            builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+        if (string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
+            builder.Logging.AddCloudWatchJsonConsole();
         else
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.IncludeScopes = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            });
+            builder.Logging.AddConsole(o => o.FormatterName = PlainConsoleFormatter.FormatterName)
+                .AddConsoleFormatter<PlainConsoleFormatter, SimpleConsoleFormatterOptions>(o =>
+                {
+                    o.IncludeScopes = true;
+                    o.TimestampFormat = "HH:mm:ss.fff ";
+                });
         builder.Logging.SetMinimumLevel(minimum);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", minimum > LogLevel.Information ? minimum : LogLevel.Information);

@@ -26,6 +26,9 @@ public sealed record LocalStackOptions
 
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>"json" for one JSON object per line (containers), anything else for plain text; defaults to MOBZ_LOG_FORMAT.</summary>
+    public string? LogFormat { get; init; } = Environment.GetEnvironmentVariable("MOBZ_LOG_FORMAT");
+
     /// <summary>Print the "MobZ local stack ready: URL" line on standard output.</summary>
     public bool PrintReadyLine { get; init; } = true;
 }

@@ -44,7 +44,7 @@ public sealed class PixelStreamingApiHandler(
         if (path.Length == 0) path = "/";
 
         if (path == "/docs" || path.StartsWith("/docs/", StringComparison.Ordinal))
-            return method == "GET" ? SwaggerUi.Serve(path) : Error(405, "method not allowed");
+            return method == "GET" ? SwaggerUi.Serve(path, evt.Headers) : Error(405, "method not allowed");
         if (!path.StartsWith("/api/", StringComparison.Ordinal)) return Error(404, "not found");
 
         if (!HasValidKey(evt.Headers)) return Error(401, $"missing or wrong API key in header '{options.Api.ApiKeyHeader}'");

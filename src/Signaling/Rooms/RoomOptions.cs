@@ -27,6 +27,10 @@ public sealed class RoomOptions
     /// <summary>Whether the hosted sweep service runs in this process (false in a Lambda).</summary>
     public bool RunSweepService { get; set; } = true;
 
+    /// <summary>Placement: what one running station adds to a Munit's reported load (0–1) when a new station is
+    /// placed. 0.05 makes twenty stations weigh as much as a fully busy CPU.</summary>
+    public double PlacementStationWeight { get; set; } = 0.05;
+
     /// <summary>How long a handler waits for a Munit's MediaResponse.</summary>
     public TimeSpan MediaRequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

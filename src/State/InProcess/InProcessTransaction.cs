@@ -60,6 +60,7 @@ internal sealed class InProcessTransaction(InProcessStore store, InProcessKeyspa
         StateCondition.HashNotExists c => FieldOf(c.Key, c.Field) is null,
         StateCondition.HashLengthLessThan c => HashLength(c.Key) < c.Length,
         StateCondition.HashLengthEqual c => HashLength(c.Key) == c.Length,
+        StateCondition.SetLengthEqual c => (keys.Find<HashSet<string>>(c.Key)?.Count ?? 0) == c.Length,
         StateCondition.SetContains c => keys.Find<HashSet<string>>(c.Key)?.Contains(c.Member) ?? false,
         StateCondition.SetNotContains c => !(keys.Find<HashSet<string>>(c.Key)?.Contains(c.Member) ?? false),
         StateCondition.SortedSetLengthLessThan c => (keys.Find<SortedSetValue>(c.Key)?.Count ?? 0) < c.Length,

@@ -82,6 +82,56 @@ public sealed class M2mRoomInteropTests(StackFixture stack, ITestOutputHelper ou
         Assert.Equal("[]", await viewers[0].ErrorsAsync());
     }
 
+    [Fact]
+    public async Task Everyone_sees_every_publisher_whatever_the_order_people_join_in()
+    {
+        // No one waits for anyone: a viewer first, a publisher, a viewer, a publisher, one right after the other,
+        // so earlier joiners hear of later publishers before those have sent their offers.
+        var room = "order-" + Guid.NewGuid().ToString("N")[..8];
+        var early = await RoomPage.OpenAsync(stack, room, "viewer", simulcast: false);
+        var alice = await RoomPage.OpenAsync(stack, room, "publisher", simulcast: false);
+        var middle = await RoomPage.OpenAsync(stack, room, "viewer", simulcast: false);
+        var bob = await RoomPage.OpenAsync(stack, room, "publisher", simulcast: false);
+
+        string? aliceStation = null, bobStation = null;
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            aliceStation = await alice.StationIdAsync();
+            bobStation = await bob.StationIdAsync();
+            return aliceStation is not null && bobStation is not null;
+        }, MediaTimeout, "both publishers joined with a station");
+
+        var expectations = new (string Who, RoomPage Page, string[] Stations)[]
+        {
+            ("the viewer who joined first", early, [aliceStation!, bobStation!]),
+            ("alice, who joined before bob", alice, [bobStation!]),
+            ("the viewer who joined between the publishers", middle, [aliceStation!, bobStation!]),
+            ("bob, who joined last", bob, [aliceStation!]),
+        };
+        foreach (var (who, page, stations) in expectations)
+        {
+            try
+            {
+                await Eventually.WaitUntilAsync(async () =>
+                {
+                    var video = await page.VideoAsync();
+                    return stations.All(s => video.TryGetValue(s, out var v) && v.FramesDecoded > 0 && v.FrameWidth > 0);
+                }, MediaTimeout, $"{who} decodes video from every other publisher");
+            }
+            catch (Xunit.Sdk.XunitException)
+            {
+                output.WriteLine($"{who}: {await page.DescribeAsync()}");
+                throw;
+            }
+            // What a person sees: each remote tile's <video> is on screen with a non-zero size.
+            foreach (var station in stations)
+            {
+                var box = await page.Page.Locator($".remote[data-station='{station}'] video").BoundingBoxAsync();
+                Assert.True(box is { Width: > 0, Height: > 0 }, $"{who} shows station {station} on screen");
+            }
+        }
+    }
+
     private static async Task<int> WidthSettledAsync(RoomPage viewer, string station, Func<int, bool> accept, string because)
     {
         var width = 0;

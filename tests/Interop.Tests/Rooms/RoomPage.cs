@@ -8,11 +8,16 @@ public sealed class RoomPage(IPage page)
 {
     public IPage Page { get; } = page;
 
+    private readonly List<string> _console = [];
+
     public static async Task<RoomPage> OpenAsync(StackFixture stack, string room, string role, bool simulcast = true)
     {
         var page = await stack.Browser.NewPageAsync();
+        var roomPage = new RoomPage(page);
+        page.Console += (_, m) => { if (m.Type is "error" or "warning") lock (roomPage._console) roomPage._console.Add(m.Text); };
+        page.PageError += (_, e) => { lock (roomPage._console) roomPage._console.Add(e); };
         await page.GotoAsync(stack.Page($"/room/index.html?room={room}&kind=m2m&role={role}&simulcast={(simulcast ? 1 : 0)}&autojoin=1").ToString());
-        return new RoomPage(page);
+        return roomPage;
     }
 
     public Task<string?> ParticipantIdAsync() => Page.EvaluateAsync<string?>("() => window.mobz.state.participantId");
@@ -37,7 +42,14 @@ public sealed class RoomPage(IPage page)
     /// <summary>What the page knows, for failure messages.</summary>
     public async Task<string> DescribeAsync() =>
         "video " + await Page.EvaluateAsync<string>("async () => JSON.stringify(await window.mobz.videoStats())")
-        + " received " + string.Join(",", await ReceivedActionsAsync()) + " errors " + await ErrorsAsync();
+        + " received " + string.Join(",", await ReceivedActionsAsync()) + " errors " + await ErrorsAsync()
+        + " publishers " + await Page.EvaluateAsync<string>("() => JSON.stringify(window.mobz.state.publishers)")
+        + " console " + string.Join(" | ", ConsoleLines());
+
+    private string[] ConsoleLines()
+    {
+        lock (_console) return [.. _console];
+    }
 
     public Task LeaveAsync() => Page.EvaluateAsync("() => window.mobz.leave()");
 

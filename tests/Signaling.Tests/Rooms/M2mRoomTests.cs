@@ -28,6 +28,17 @@ public sealed class M2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
             publishers.Add(p);
         }
         await Eventually(() => munit.Assigns.Count() == 9, "the Munit got nine Assign orders");
+
+        // Each publisher's offer goes to its station and the Munit's answer comes back; that makes it live.
+        for (int i = 0; i < 9; i++)
+        {
+            await publishers[i].SendAsync(new { action = "Offer", requestId = $"o{i}", sdp = $"v=0\r\npublisher-offer-{i}" });
+            var answer = await publishers[i].NextAsync("Answer");
+            Assert.Equal($"o{i}", answer.GetProperty("requestId").GetString());
+            Assert.Contains("a=recvonly", answer.GetProperty("sdp").GetString());
+            var publish = Assert.Single(munit.Requests, r => r.Op == MediaOps.Publish && r.PeerId == publishers[i].ConnectionId);
+            Assert.Equal($"v=0\r\npublisher-offer-{i}", publish.Sdp);
+        }
         Assert.All(munit.Assigns, a => Assert.Equal("m2m", a.RoomKind));
         Assert.All(munit.Assigns, a => Assert.False(a.Hls));
 
@@ -59,15 +70,56 @@ public sealed class M2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
         var extra = await h.ConnectAsync();
         Assert.Equal("ROOM_FULL", await extra.ErrorCodeForAsync(
             """{"action":"Join","requestId":"v201","roomId":"big","roomKind":"m2m","role":"viewer"}""", "v201"));
+    }
 
-        // A publisher's offer goes to its station and the Munit's answer comes back.
-        await publishers[0].SendAsync(new { action = "Offer", requestId = "o1", sdp = "v=0\r\npublisher-offer" });
-        var answer = await publishers[0].NextAsync("Answer");
-        Assert.Equal("o1", answer.GetProperty("requestId").GetString());
-        Assert.Contains("a=recvonly", answer.GetProperty("sdp").GetString());
-        var publish = Assert.Single(munit.Requests, r => r.Op == MediaOps.Publish);
-        Assert.Equal("v=0\r\npublisher-offer", publish.Sdp);
-        Assert.Equal(publishers[0].ConnectionId, publish.PeerId);
+    [Theory]
+    [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
+    public async Task A_publisher_becomes_watchable_with_its_first_answered_offer_and_everyone_already_in_the_room_is_told(string backend)
+    {
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
+        var munit = await h.StartMunitAsync("munit-a");
+        var alice = await h.ConnectAsync();
+        var bob = await h.ConnectAsync();
+        var viewer = await h.ConnectAsync();
+        await alice.JoinAsync("live", "m2m", "publisher");
+        await alice.SendAsync(new { action = "Offer", requestId = "a1", sdp = "v=0\r\nalice" });
+        await alice.NextAsync("Answer");
+
+        // Bob joins: alice hears "joined" with bob not live yet; bob's JoinAck offers alice, who is live.
+        var bobAck = await bob.JoinAsync("live", "m2m", "publisher");
+        var aliceInfo = Assert.Single(bobAck.GetProperty("publishers").EnumerateArray());
+        Assert.True(aliceInfo.GetProperty("live").GetBoolean());
+        Assert.StartsWith("v=0", aliceInfo.GetProperty("offerSdp").GetString());
+        var joined = await alice.NextAsync("PublishListChangeAck", m => m.GetProperty("reason").GetString() == "joined");
+        var bobJoined = Assert.Single(joined.GetProperty("publishers").EnumerateArray(), p => p.GetProperty("participantId").GetString() == bob.ConnectionId);
+        Assert.False(bobJoined.TryGetProperty("live", out var l) && l.GetBoolean());
+
+        // A viewer joining before bob's offer gets no offer for bob (his station has nothing to send yet).
+        var viewerAck = await viewer.JoinAsync("live", "m2m", "viewer");
+        var bobForViewer = Assert.Single(viewerAck.GetProperty("publishers").EnumerateArray(), p => p.GetProperty("participantId").GetString() == bob.ConnectionId);
+        Assert.False(bobForViewer.TryGetProperty("offerSdp", out var offer) && offer.ValueKind == System.Text.Json.JsonValueKind.String);
+        int watchesBefore = munit.Requests.Count(r => r.Op == MediaOps.Watch);
+
+        // Bob's first answered offer: everyone else is told he is live, and a Watch for him then works.
+        await bob.SendAsync(new { action = "Offer", requestId = "b1", sdp = "v=0\r\nbob" });
+        await bob.NextAsync("Answer");
+        foreach (var other in new[] { alice, viewer })
+        {
+            var published = await other.NextAsync("PublishListChangeAck", m => m.GetProperty("reason").GetString() == "published");
+            var bobLive = Assert.Single(published.GetProperty("publishers").EnumerateArray(), p => p.GetProperty("participantId").GetString() == bob.ConnectionId);
+            Assert.True(bobLive.GetProperty("live").GetBoolean());
+        }
+        await viewer.SendAsync(new { action = "Watch", requestId = "w-bob", publisherId = bob.ConnectionId });
+        Assert.Equal(bob.ConnectionId, (await viewer.NextAsync("WatchAck")).GetProperty("publisherId").GetString());
+        Assert.Equal(watchesBefore + 1, munit.Requests.Count(r => r.Op == MediaOps.Watch));
+
+        // A renegotiating offer announces nothing new.
+        await bob.SendAsync(new { action = "Offer", requestId = "b2", sdp = "v=0\r\nbob-again" });
+        await bob.NextAsync("Answer", m => m.GetProperty("requestId").GetString() == "b2");
+        await bob.SyncAsync();
+        await alice.SyncAsync();
+        Assert.Single(alice.Received, m => TestClient.Action(m) == "PublishListChangeAck" && m.GetProperty("reason").GetString() == "published");
+        Assert.DoesNotContain(bob.Received, m => TestClient.Action(m) == "PublishListChangeAck" && m.GetProperty("reason").GetString() == "published");
     }
 
     [Theory]
@@ -186,6 +238,31 @@ public sealed class M2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
         Assert.False(await h.Store.ExistsAsync(MunitKeys.Station(stationId)));
         Assert.False(await h.Store.SetContainsAsync(MunitKeys.Stations("munit-idle"), stationId));
         await Eventually(() => idle.Unassigns.Any(u => u.StationId == stationId), "the Munit got the Unassign");
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
+    public async Task A_burst_of_nine_publishers_spreads_over_three_Munits_whose_reported_loads_differ_a_little(string backend)
+    {
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
+        // Reported loads lag a burst; these differ as idle Munits' CPU readings do.
+        string[] munits = ["munit-a", "munit-b", "munit-c"];
+        for (int i = 0; i < munits.Length; i++)
+            await h.StartMunitAsync(munits[i], load: 0.01 * (i + 1));
+        var clients = await Task.WhenAll(Enumerable.Range(0, 9).Select(_ => h.ConnectAsync()));
+
+        await Task.WhenAll(clients.Select((c, i) => c.SendAsync(new { action = "Join", requestId = "j", roomId = "burst", roomKind = "m2m", role = "publisher", userId = $"p{i}" })));
+        var acks = await Task.WhenAll(clients.Select(c => c.NextAsync("JoinAck")));
+
+        var placed = new List<string>();
+        foreach (var ack in acks)
+            placed.Add((await h.Store.HashGetAsync(MunitKeys.Station(ack.GetProperty("stationId").GetString()!), StationFields.Munit))!);
+        foreach (var munit in munits)
+        {
+            long count = placed.Count(m => m == munit);
+            Assert.True(count is >= 2 and <= 4, $"{munit} got {count} of 9 stations: {string.Join(",", placed)}");
+            Assert.Equal(count, await h.Store.SetLengthAsync(MunitKeys.Stations(munit)));
+        }
     }
 
     [Theory]

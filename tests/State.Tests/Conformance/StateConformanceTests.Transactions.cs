@@ -31,6 +31,8 @@ public abstract partial class StateConformanceTests
         ["HashLengthLessThan"] = (new StateCondition.HashLengthLessThan("h", 3), new StateCondition.HashLengthLessThan("h", 2)),
         ["HashLengthLessThan missing"] = (new StateCondition.HashLengthLessThan("missing", 1), new StateCondition.HashLengthLessThan("missing", 0)),
         ["HashLengthEqual"] = (new StateCondition.HashLengthEqual("h", 2), new StateCondition.HashLengthEqual("h", 1)),
+        ["SetLengthEqual"] = (new StateCondition.SetLengthEqual("set", 1), new StateCondition.SetLengthEqual("set", 2)),
+        ["SetLengthEqual missing"] = (new StateCondition.SetLengthEqual("missing", 0), new StateCondition.SetLengthEqual("missing", 1)),
         ["SetContains"] = (new StateCondition.SetContains("set", "m"), new StateCondition.SetContains("set", "n")),
         ["SetNotContains"] = (new StateCondition.SetNotContains("set", "n"), new StateCondition.SetNotContains("set", "m")),
         ["SortedSetLengthLessThan"] = (new StateCondition.SortedSetLengthLessThan("z", 2), new StateCondition.SortedSetLengthLessThan("z", 1)),

@@ -21,7 +21,7 @@ const state = {
   errors: [],
   publishPc: null,
   localStream: null,
-  watching: new Map(), // stationId -> { publisherId, tile, video, stream, pc, layer, ended }
+  watching: new Map(), // stationId -> { publisherId, tile, video, stream, pc, layer, ended, requested, retries }
   viewerPcs: new Map(), // Munit ICE ufrag -> { pc, queue }
   heartbeat: null,
   options: null,
@@ -43,7 +43,7 @@ async function join(options) {
   const ws = new WebSocket(wsUrl());
   state.ws = ws;
   ws.onmessage = (e) => onMessage(JSON.parse(e.data));
-  ws.onclose = () => { status('disconnected'); clearInterval(state.heartbeat); };
+  ws.onclose = () => { if (!state.kicked) status('disconnected'); clearInterval(state.heartbeat); };
   await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
   send({ action: 'Join', requestId: 'join', roomId: options.room, roomKind: options.kind, role: options.role, audio: true, video: true });
   status(`joining ${options.room}…`);
@@ -71,11 +71,12 @@ async function onMessage(m) {
     case 'PublishRequest': return onPublishRequest(m);
     case 'PublishAccept': state.stationId = m.stationId; return publish();
     case 'PublishReject': return status(`the owner declined: ${m.reason ?? ''}`);
-    case 'Kicked': status('you were removed from the room'); return leave();
+    case 'Kicked': state.kicked = true; status('you were removed from the room'); return leave();
     case 'SimulcastUpdateAck': return;
     case 'HeartbeatAck': state.participantId = m.participantId; return;
     case 'Error':
       state.errors.push(m);
+      if (m.requestId?.startsWith('watch-')) onWatchFailed(m.requestId.slice('watch-'.length));
       return status(`error ${m.code}: ${m.message}`);
     default: return;
   }
@@ -155,12 +156,40 @@ async function onPublisherList(publishers, ownerId) {
   for (const p of state.publishers) {
     if (!p.stationId || p.participantId === state.participantId) continue;
     present.add(p.stationId);
-    if (state.watching.has(p.stationId)) continue;
-    watchEntry(p.stationId, p.participantId);
-    if (p.offerSdp) await answerStation(p.stationId, p.participantId, p.offerSdp);
-    else send({ action: 'Watch', requestId: `watch-${p.stationId}`, stationId: p.stationId });
+    const entry = watchEntry(p.stationId, p.participantId);
+    if (entry.requested) continue;
+    if (p.offerSdp) {
+      entry.requested = true;
+      await answerStation(p.stationId, p.participantId, p.offerSdp);
+    } else if (p.live) {
+      requestWatch(p.stationId);
+    } else {
+      // Joined but not publishing yet: PublishListChangeAck "published" says when its media is there.
+      entry.tile.querySelector('.state').textContent = 'waiting for the publisher';
+    }
   }
   for (const stationId of [...state.watching.keys()]) if (!present.has(stationId)) stopWatching(stationId);
+}
+
+function requestWatch(stationId) {
+  const entry = state.watching.get(stationId);
+  if (!entry || entry.ended) return;
+  entry.requested = true;
+  entry.tile.querySelector('.state').textContent = 'connecting';
+  send({ action: 'Watch', requestId: `watch-${stationId}`, stationId });
+}
+
+// A Watch that failed (the Munit was busy, or the station is moving) is asked again with a growing pause,
+// as long as the publisher is still in the room.
+function onWatchFailed(stationId) {
+  const entry = state.watching.get(stationId);
+  if (!entry) return;
+  entry.requested = false;
+  entry.retries = (entry.retries ?? 0) + 1;
+  if (entry.retries > 5) return;
+  setTimeout(() => {
+    if (state.publishers.some((p) => p.stationId === stationId && p.live)) requestWatch(stationId);
+  }, 500 * 2 ** entry.retries);
 }
 
 function watchEntry(stationId, publisherId) {
@@ -170,7 +199,7 @@ function watchEntry(stationId, publisherId) {
     const video = tile.querySelector('video');
     const stream = new MediaStream();
     video.srcObject = stream;
-    entry = { publisherId, tile, video, stream, pc: null, layer: null, ended: false };
+    entry = { publisherId, tile, video, stream, pc: null, layer: null, ended: false, requested: false, retries: 0 };
     state.watching.set(stationId, entry);
   }
   return entry;

@@ -59,7 +59,8 @@ public sealed partial class RoomSignals
         var tasks = publishers.Select(async p =>
         {
             var info = ToInfo(p);
-            if (p.Entry.StationId is not { } stationId)
+            // A publisher that is not live yet has nothing to watch; the "published" announcement follows.
+            if (p.Entry.StationId is not { } stationId || !p.Entry.Live)
                 return info;
             try
             {

@@ -52,7 +52,7 @@ public sealed partial class RoomSignals(
     }
 
     private static PublisherInfo ToInfo(Participant p) =>
-        new(p.ConnectionId, p.Entry.UserId, p.Entry.Audio, p.Entry.Video) { StationId = p.Entry.StationId };
+        new(p.ConnectionId, p.Entry.UserId, p.Entry.Audio, p.Entry.Video) { StationId = p.Entry.StationId, Live = p.Entry.Live };
 
     /// <summary>Tells everyone in the room the current publisher list and owner.</summary>
     private async Task AnnouncePublishersAsync(Invocation inv, string roomId, string reason, string? except = null)
@@ -100,8 +100,9 @@ public sealed partial class RoomSignals(
 
         bool publisherLeft = outcome.Role == ParticipantTypes.Publisher;
         bool ownerChanged = outcome.NewOwner != outcome.PreviousOwner;
+        // An owner who leaves changes more than the list: "ownerChanged" tells everyone to look at ownerId.
         if (!outcome.RoomDeleted && (publisherLeft || ownerChanged))
-            await AnnouncePublishersAsync(inv, outcome.RoomId, publisherLeft ? reason : ChangeReasons.OwnerChanged).ConfigureAwait(false);
+            await AnnouncePublishersAsync(inv, outcome.RoomId, ownerChanged ? ChangeReasons.OwnerChanged : reason).ConfigureAwait(false);
         return outcome;
     }
 

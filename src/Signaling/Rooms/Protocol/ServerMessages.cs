@@ -30,6 +30,8 @@ public sealed record JoinAckReply(
 public sealed record PublisherInfo(string ParticipantId, string? UserId, bool Audio, bool Video)
 {
     public string? StationId { get; init; }
+    /// <summary>m2m/p2m: the publisher's media reached its Munit, so it can be watched now.</summary>
+    public bool Live { get; init; }
     /// <summary>m2m: the Munit's offer for receiving this publisher (answer it with Answer + stationId).</summary>
     public string? OfferSdp { get; init; }
 }
@@ -89,6 +91,8 @@ public static class ChangeReasons
     public const string Kicked = "kicked";
     public const string Accepted = "accepted";
     public const string OwnerChanged = "ownerChanged";
+    /// <summary>A publisher's Munit answered its first offer: the publisher can be watched from now on.</summary>
+    public const string Published = "published";
     /// <summary>Removed by the heartbeat sweep.</summary>
     public const string TimedOut = "timeout";
 }

@@ -12,6 +12,9 @@ public sealed record ParticipantEntry
     /// <summary>The Munit the station was first assigned to. It can move (a Regulator reassigns the stations of a
     /// dead Munit), so talk to the Munit named in the station hash, never to this one.</summary>
     public string? MunitId { get; init; }
+    /// <summary>The publisher's Munit has answered its first offer: its station has media to watch. Before that a
+    /// Watch fails, so clients wait for the PublishListChangeAck (reason "published") that sets it.</summary>
+    public bool Live { get; init; }
 }
 
 /// <summary>A participant together with its connection id.</summary>
