@@ -17,6 +17,13 @@ public sealed class PixelStreamingOptions
     /// <summary>ICE servers handed to both peers in <c>config.peerConnectionOptions</c>.</summary>
     public List<IceServerOptions> IceServers { get; set; } = [];
 
+    /// <summary>
+    /// Env PS_PEER_CONNECTION_OPTIONS: a JSON object sent as <c>config.peerConnectionOptions</c> as it is, like
+    /// the <c>--peer_options</c> of Epic's SignallingWebServer (iceServers, bundlePolicy, encodings, ...).
+    /// <see cref="IceServers"/> fill in <c>iceServers</c> when the object has none. Not a JSON object: startup fails.
+    /// </summary>
+    public string? PeerConnectionOptions { get; set; }
+
     /// <summary>Env DISABLE_IP_WHITELIST=true: accept streamers from any address (development only).</summary>
     public bool DisableIpAllowList { get; set; }
 

@@ -20,6 +20,8 @@ public interface IStateTransaction
     IStateTransaction SortedSetAdd(string key, string member, double score);
     IStateTransaction SortedSetRemove(string key, string member);
     IStateTransaction ListRightPush(string key, string value);
+    /// <summary>Puts a value back at the head of a list (e.g. a waiting player whose hand-over failed keeps its place).</summary>
+    IStateTransaction ListLeftPush(string key, string value);
     IStateTransaction ListLeftPop(string key);
     IStateTransaction ListRemove(string key, string value, long count = 0);
 

@@ -144,6 +144,7 @@ internal static class RedisScriptTransaction
         QueuedOperation.SortedSetAdd o => ("ZADD", [RedisValues.Score(o.Score), o.Member]),
         QueuedOperation.SortedSetRemove o => ("ZREM", [o.Member]),
         QueuedOperation.ListRightPush o => ("RPUSH", [o.Value]),
+        QueuedOperation.ListLeftPush o => ("LPUSH", [o.Value]),
         QueuedOperation.ListLeftPop => ("LPOP", []),
         QueuedOperation.ListRemove o => ("LREM", [o.Count, o.Value]),
         _ => throw new NotSupportedException($"Unknown operation {operation.GetType().Name}"),

@@ -139,6 +139,7 @@ public abstract partial class StateConformanceTests
             .ListLeftPop("l")
             .ListRightPush("l", "y")
             .ListRemove("l", "y", -1)
+            .ListLeftPush("l", "head")
             .ExecuteAsync();
 
         Assert.True(committed);
@@ -153,7 +154,7 @@ public abstract partial class StateConformanceTests
         Assert.Equal(new Dictionary<string, string> { ["f"] = "v", ["new"] = "n" }, await Store.HashGetAllAsync("h"));
         Assert.Equal(["b"], await Store.SetMembersAsync("members"));
         Assert.Equal([new("b", 0.5), new("far", double.PositiveInfinity)], await Store.SortedSetRangeByScoreAsync("z"));
-        Assert.Equal(["y", "z", "w"], await Store.ListRangeAsync("l"));
+        Assert.Equal(["head", "y", "z", "w"], await Store.ListRangeAsync("l"));
     }
 
     [Theory]
