@@ -25,3 +25,6 @@ public sealed record ReleasedStreamer(string StreamerId, string StreamerConnecti
 /// never noticed; otherwise it is no longer subscribed and its socket must be closed.
 /// </param>
 public sealed record OrphanedPlayer(string PlayerId, string PlayerConnectionId, bool Requeued);
+
+/// <summary>A streamer's new id, and the player subscribed to it (if any), which must be told <c>streamerIdChanged</c>.</summary>
+public sealed record RenamedStreamer(string Id, string? PlayerId, string? PlayerConnectionId);

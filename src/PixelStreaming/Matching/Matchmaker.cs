@@ -81,6 +81,70 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
     }
 
     /// <summary>
+    /// A registered streamer sends <c>endpointId</c> again: as on Epic's server it takes the new id (suffixed on a
+    /// clash, as at registration). Its record, its pool entry, its connection and its player's link move to the new
+    /// id in one commit that holds only if nothing of the record changed since it was read, so a concurrent match,
+    /// release or removal either happens before the rename (and moves with it) or retries on the new id.
+    /// </summary>
+    /// <returns>The committed id (the current one when the wanted id is its own) and the player to tell; null when this connection no longer owns the streamer.</returns>
+    public async Task<RenamedStreamer?> RenameStreamerAsync(string connectionId, string currentId, string requestedId)
+    {
+        var oldKey = keys.Streamer(currentId);
+        var suffix = 0;
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var candidate = suffix == 0 ? requestedId : $"{requestedId}-{suffix}";
+            var streamer = await store.HashGetAllAsync(oldKey);
+            if (streamer.GetValueOrDefault(PsFields.Conn) != connectionId) return null;
+            var playerId = streamer.GetValueOrDefault(PsFields.Player);
+            string? playerConn = null;
+            if (candidate == currentId) return new RenamedStreamer(currentId, null, null);
+
+            var newKey = keys.Streamer(candidate);
+            var tx = store.CreateTransaction()
+                .When(new StateCondition.KeyNotExists(newKey))
+                .When(new StateCondition.HashLengthLessThan(oldKey, streamer.Count + 1));
+            foreach (var (field, value) in streamer)
+            {
+                tx.When(new StateCondition.HashEqual(oldKey, field, value)).HashSet(newKey, field, value);
+            }
+            tx.Delete(oldKey)
+              .SetRemove(keys.Streamers, currentId)
+              .SetAdd(keys.Streamers, candidate)
+              .When(new StateCondition.HashEqual(keys.Connection(connectionId), PsFields.Id, currentId))
+              .HashSet(keys.Connection(connectionId), PsFields.Id, candidate);
+            if (streamer.GetValueOrDefault(PsFields.State) == StreamerStates.Idle
+                && await store.SortedSetScoreAsync(keys.Idle, currentId) is { } idleSince)
+            {
+                // Keeps its place among the idle streamers (longest idle is listed and matched first).
+                tx.SortedSetRemove(keys.Idle, currentId).SortedSetAdd(keys.Idle, candidate, idleSince);
+            }
+            if (playerId is not null)
+            {
+                var playerKey = keys.Player(playerId);
+                var player = await store.HashGetAllAsync(playerKey);
+                if (player.GetValueOrDefault(PsFields.Streamer) == currentId && player.TryGetValue(PsFields.Conn, out var pc))
+                {
+                    playerConn = pc;
+                    tx.When(new StateCondition.HashEqual(playerKey, PsFields.Streamer, currentId))
+                      .When(new StateCondition.HashEqual(playerKey, PsFields.Conn, pc))
+                      .HashSet(playerKey, PsFields.Streamer, candidate);
+                    if (player.GetValueOrDefault(PsFields.Listed) == currentId) tx.HashSet(playerKey, PsFields.Listed, candidate);
+                }
+                else
+                {
+                    tx.When(new StateCondition.HashNotEqual(playerKey, PsFields.Streamer, currentId));
+                }
+            }
+            if (await tx.ExecuteAsync()) return new RenamedStreamer(candidate, playerConn is null ? null : playerId, playerConn);
+
+            // The wanted id belongs to another streamer: take the next suffix. Otherwise something moved; read again.
+            if (await store.HashGetAsync(newKey, PsFields.Conn) is { } owner && owner != connectionId) suffix++;
+        }
+        throw new InvalidOperationException($"streamer {currentId} could not be renamed to {requestedId}: contention did not settle");
+    }
+
+    /// <summary>
     /// Puts a streamer in service: reserves it for the oldest waiting player, or makes it idle when nobody waits.
     /// <paramref name="fromState"/> is the state the caller saw; nothing happens if it changed meanwhile.
     /// </summary>

@@ -7,6 +7,7 @@ public static class MessageTypes
     public const string Identify = "identify";
     public const string EndpointId = "endpointId";
     public const string EndpointIdConfirm = "endpointIdConfirm";
+    public const string StreamerIdChanged = "streamerIdChanged";
     public const string ListStreamers = "listStreamers";
     public const string StreamerList = "streamerList";
     public const string Subscribe = "subscribe";

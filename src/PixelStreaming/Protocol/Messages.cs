@@ -20,6 +20,12 @@ public sealed record EndpointIdConfirmMessage([property: JsonPropertyName("commi
     [JsonPropertyName("type")] public string Type => MessageTypes.EndpointIdConfirm;
 }
 
+/// <summary>To the player of a streamer that took another id (a second <c>endpointId</c>), as Epic's server sends it.</summary>
+public sealed record StreamerIdChangedMessage([property: JsonPropertyName("newID")] string NewId)
+{
+    [JsonPropertyName("type")] public string Type => MessageTypes.StreamerIdChanged;
+}
+
 public sealed record StreamerListMessage([property: JsonPropertyName("ids")] IReadOnlyList<string> Ids)
 {
     [JsonPropertyName("type")] public string Type => MessageTypes.StreamerList;

@@ -6,6 +6,7 @@ namespace MobZ.PixelStreaming.Protocol;
 [JsonSerializable(typeof(IceServer[]))]
 [JsonSerializable(typeof(IdentifyMessage))]
 [JsonSerializable(typeof(EndpointIdConfirmMessage))]
+[JsonSerializable(typeof(StreamerIdChangedMessage))]
 [JsonSerializable(typeof(StreamerListMessage))]
 [JsonSerializable(typeof(SubscribeFailedMessage))]
 [JsonSerializable(typeof(PlayerConnectedMessage))]

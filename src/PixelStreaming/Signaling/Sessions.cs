@@ -55,8 +55,7 @@ public sealed class Sessions(
     {
         if (currentId is not null)
         {
-            // A second endpointId on a registered connection keeps the committed id (players hold it).
-            await SendAsync(connectionId, new EndpointIdConfirmMessage(currentId), PsJsonContext.Default.EndpointIdConfirmMessage, ct);
+            await RenameStreamerAsync(connectionId, currentId, requestedId, ct);
             return;
         }
         var wanted = Identifiers.IsValid(requestedId) ? requestedId! : "streamer-" + Shorten(connectionId);
@@ -68,6 +67,23 @@ public sealed class Sessions(
 
         var match = await matchmaker.OfferStreamerAsync(committed, StreamerStates.Initializing);
         if (match is not null) await StartQueuedSessionAsync(match, ct);
+    }
+
+    /// <summary>
+    /// A second <c>endpointId</c>: as Epic's server does, the streamer takes the new id (an invalid one keeps the
+    /// current), gets it confirmed, and the player subscribed to it hears <c>streamerIdChanged</c>, so the stock
+    /// frontend keeps following it (it re-subscribes to that id after a reconnect).
+    /// </summary>
+    private async Task RenameStreamerAsync(string connectionId, string currentId, string? requestedId, CancellationToken ct)
+    {
+        var wanted = Identifiers.IsValid(requestedId) ? requestedId! : currentId;
+        var renamed = await matchmaker.RenameStreamerAsync(connectionId, currentId, wanted);
+        if (renamed is null) return; // the streamer left meanwhile
+        if (renamed.Id != currentId)
+            logger.LogInformation("Streamer {StreamerId} renamed itself to {NewId} (requested {Requested})", currentId, renamed.Id, requestedId);
+        await SendAsync(connectionId, new EndpointIdConfirmMessage(renamed.Id), PsJsonContext.Default.EndpointIdConfirmMessage, ct);
+        if (renamed.Id != currentId && renamed.PlayerConnectionId is { } playerConn)
+            await SendAsync(playerConn, new StreamerIdChangedMessage(renamed.Id), PsJsonContext.Default.StreamerIdChangedMessage, ct);
     }
 
     public async Task SubscribeAsync(string playerId, string connectionId, string? streamerId, CancellationToken ct)
