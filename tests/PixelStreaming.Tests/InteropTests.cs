@@ -3,9 +3,11 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using MobZ.LocalStack.Hosting;
 using MobZ.PixelStreaming.Matching;
+using MobZ.PixelStreaming.Tests.Support;
 using MobZ.State;
 using MobZ.TestKit;
 using MobZ.TestKit.Browser;
+using MobZ.TestKit.Redis;
 using Xunit.Abstractions;
 
 namespace MobZ.PixelStreaming.Tests;
@@ -15,7 +17,7 @@ namespace MobZ.PixelStreaming.Tests;
 /// local instance provider, Epic's frontend library as the player, the local API-Gateway-compatible gateway between.
 /// </summary>
 [Trait("Category", "Interop")]
-public sealed class InteropTests(ITestOutputHelper output)
+public sealed class InteropTests(ITestOutputHelper output, RedisServer redis) : IClassFixture<RedisServer>
 {
     private static readonly TimeSpan Slow = TimeSpan.FromSeconds(30);
 
@@ -26,12 +28,12 @@ public sealed class InteropTests(ITestOutputHelper output)
         }
         """;
 
-    [Fact]
-    public async Task Epic_player_plays_the_local_streamer_and_a_second_player_waits_in_the_queue_until_it_frees_up()
-    {
-        await using var stack = await LocalStackHost.StartAsync(new LocalStackOptions
+    private static Task<RunningLocalStack> StartStackAsync(string? redis = null, string? keyPrefix = null) =>
+        LocalStackHost.StartAsync(new LocalStackOptions
         {
             Urls = "http://127.0.0.1:0",
+            Redis = redis ?? "",
+            RedisKeyPrefix = keyPrefix,
             // Only Pixel Streaming, mounted as Program.cs mounts it, so other capabilities cannot disturb this test.
             Capabilities = b => b.AddCapability(s => s.AddPixelStreaming())
                 .AddWebSocketApi("/ps", "$request.body.type", sp => sp.GetRequiredService<Signaling.PixelStreamingHandler>())
@@ -40,6 +42,11 @@ public sealed class InteropTests(ITestOutputHelper output)
             PrintReadyLine = false,
             MinimumLogLevel = LogLevel.Warning,
         });
+
+    [Fact]
+    public async Task Epic_player_plays_the_local_streamer_and_a_second_player_waits_in_the_queue_until_it_frees_up()
+    {
+        await using var stack = await StartStackAsync();
         var store = stack.Services.GetRequiredService<IStateStore>();
         var keys = stack.Services.GetRequiredService<PsKeys>();
         var streamerKey = keys.Streamer(Local.LocalStreamerBoot.BootInstanceId);
@@ -72,6 +79,53 @@ public sealed class InteropTests(ITestOutputHelper output)
         await first.CloseAsync();
         await WaitForPlaybackAsync(second, "the queued player after the streamer freed up");
         Assert.Equal("second-viewer", await store.HashGetAsync(streamerKey, PsFields.Player));
+    }
+
+    /// <summary>
+    /// The streamer goes away mid-session (its instance is deleted) and comes back later (started again under
+    /// the same id). Epic's stock frontend, left alone, sees its socket closed, reconnects, waits, and plays the
+    /// streamer again: no click, no reload. On both backends.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Epic_player_whose_streamer_leaves_mid_session_waits_and_plays_again_by_itself_when_it_comes_back(string backend)
+    {
+        await using var stack = backend == Backends.Redis ? await StartStackAsync(redis.Configuration, redis.NewKeyPrefix()) : await StartStackAsync();
+        var store = stack.Services.GetRequiredService<IStateStore>();
+        var keys = stack.Services.GetRequiredService<PsKeys>();
+        var streamerId = Local.LocalStreamerBoot.BootInstanceId;
+        await Eventually.WaitUntilAsync(async () => await store.HashGetAsync(keys.Streamer(streamerId), PsFields.State) == StreamerStates.Idle, Slow,
+            "the local streamer registered and is idle");
+
+        await using var chromium = await Chromium.LaunchAsync(new ChromiumOptions
+        {
+            FakeMedia = false,
+            ExtraArgs = ["--autoplay-policy=no-user-gesture-required"],
+            Log = output.WriteLine,
+        });
+        var page = await chromium.NewPageAsync();
+        await page.GotoAsync(new Uri(stack.BaseUrl, "ps/index.html?autoplay=1&userId=steady-viewer").AbsoluteUri);
+        await WaitForPlaybackAsync(page, "the player");
+
+        using var api = new HttpClient { BaseAddress = stack.BaseUrl };
+        api.DefaultRequestHeaders.Add("x-api-key", "dev-api-key");
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await api.DeleteAsync($"api/instances/{streamerId}")).StatusCode);
+
+        // As from Epic's server: the socket is closed, the library reconnects by itself, and the page shows it waits.
+        await Eventually.WaitUntilAsync(() => page.EvaluateAsync<bool>("() => window.__player.closes.some(c => c.code === 1000 && c.reason === 'streamer disconnected')"), Slow,
+            "the player's socket was closed with 'streamer disconnected'");
+        await Eventually.WaitUntilAsync(() => page.EvaluateAsync<bool>("() => document.getElementById('status').textContent.startsWith('waiting for a free streamer')"), Slow,
+            "the reconnected player shows it is waiting");
+        Assert.Equal(PlayerStates.Waiting, await store.HashGetAsync(keys.Player("steady-viewer"), PsFields.State));
+        var connectionsBefore = await page.EvaluateAsync<int>("() => window.__player.events.filter(e => e === 'connected to the streamer').length");
+
+        // The streamer comes back: it takes the waiting player, which plays again without anyone touching the page.
+        using var start = new StringContent($$"""{"instanceId":"{{streamerId}}"}""", System.Text.Encoding.UTF8, "application/json");
+        Assert.True((await api.PostAsync("api/instances", start)).IsSuccessStatusCode, "the streamer's instance started again");
+        await Eventually.WaitUntilAsync(() => page.EvaluateAsync<bool>($"() => window.__player.events.filter(e => e === 'connected to the streamer').length > {connectionsBefore}"), Slow,
+            "the player connected to the streamer again");
+        await WaitForPlaybackAsync(page, "the player after its streamer came back");
+        Assert.Equal("steady-viewer", await store.HashGetAsync(keys.Streamer(streamerId), PsFields.Player));
     }
 
     private static async Task WaitForPlaybackAsync(IPage page, string who)
