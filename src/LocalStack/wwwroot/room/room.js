@@ -68,6 +68,7 @@ async function onMessage(m) {
     case 'WatchAck': return answerStation(m.stationId, m.publisherId, m.sdp);
     case 'IceCandidate': return onRemoteCandidate(m);
     case 'PublishListChangeAck': return onPublisherList(m.publishers, m.ownerId);
+    case 'StationMoved': return onStationMoved(m);
     case 'PublishRequest': return onPublishRequest(m);
     case 'PublishAccept': state.stationId = m.stationId; return publish();
     case 'PublishReject': return status(`the owner declined: ${m.reason ?? ''}`);
@@ -106,7 +107,8 @@ async function publish() {
   // A p2m room becomes one LL-HLS rendition: one layer, and H.264 because that is what HLS players decode.
   const liveStream = state.options.kind === 'p2m';
   const simulcast = state.options.simulcast && !liveStream;
-  state.localStream = await navigator.mediaDevices.getUserMedia({
+  // A station that moved to another media server publishes the same camera again.
+  state.localStream ??= await navigator.mediaDevices.getUserMedia({
     audio: true,
     video: { width: 960, height: 540, frameRate: 15 },
   });
@@ -129,6 +131,22 @@ async function publish() {
   const offer = await pc.createOffer();
   await pc.setLocalDescription(offer);
   send({ action: 'Offer', requestId: 'publish', stationId: state.stationId, sdp: offer.sdp });
+}
+
+// A station moved to another Munit (its media server died or stopped). Our own: offer again to the new one.
+// Someone else's: its old connection carries nothing now; watch again when the publisher is live again
+// (PublishListChangeAck "published" follows its new offer).
+async function onStationMoved(m) {
+  state.moves = (state.moves ?? 0) + 1;
+  if (m.stationId === state.stationId) {
+    status('the media server changed; reconnecting…');
+    state.publishPc?.close();
+    state.publishPc = null;
+    return publish();
+  }
+  const publisher = state.publishers.find((p) => p.stationId === m.stationId);
+  if (publisher) publisher.live = false;
+  stopWatching(m.stationId);
 }
 
 function preferH264(transceiver) {
