@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using MobZ.Contracts;
+using MobZ.MunitHost;
+using MobZ.MunitHost.Configuration;
+using MobZ.State;
+using MobZ.TestKit;
+using Xunit.Abstractions;
+
+namespace MobZ.Interop.Tests.Rooms;
+
+/// <summary>
+/// A second Munit (the ECS task's host, in this process) joins the stack's Redis; a call runs on it; it is
+/// stopped as ECS stops a task (SIGTERM: drain with a deadline, then hand the stations over). Everyone in the
+/// call is told and reconnects to the stack's own Munit with no user action.
+/// </summary>
+[Trait("Category", "Interop")]
+[Collection(StackCollection.Name)]
+public sealed class StationMoveInteropTests(StackFixture stack, ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan MediaTimeout = TimeSpan.FromSeconds(60);
+
+    public Task InitializeAsync() => stack.ClosePagesAsync();
+
+    public Task DisposeAsync() => stack.ClosePagesAsync();
+
+    [Fact]
+    public async Task A_call_whose_Munit_stops_resumes_on_another_Munit_without_user_action()
+    {
+        var store = stack.Stack.Services.GetRequiredService<IStateStore>();
+        var bus = stack.Stack.Services.GetRequiredService<IMessageBus>();
+        string stackMunit = stack.Stack.Services.GetRequiredService<MobZ.Regulator.Regulator>().MunitId;
+
+        var (app, backend) = await MunitHostApp.BuildAsync(new MunitHostSettings
+        {
+            Redis = stack.Redis.Configuration,
+            RedisPrefix = stack.RedisKeyPrefix,
+            UdpPort = 0,
+            HttpPort = 0,
+            BindAddress = "127.0.0.1",
+            PublicIp = "127.0.0.1",
+            MunitId = "munit-leaving-" + Guid.NewGuid().ToString("N")[..6],
+            DrainTimeout = TimeSpan.FromSeconds(2),
+        }, logging: _ => { });
+        await using var _ = backend;
+        await using var __ = app;
+        await app.StartAsync();
+        string leaving = app.Services.GetRequiredService<MobZ.Regulator.Regulator>().MunitId;
+
+        // The call lands on the second Munit: the stack's own drains until the call is up.
+        await bus.PublishAsync(MunitKeys.Channel(stackMunit), """{"type":"drain","v":1}""");
+        await Eventually.WaitUntilAsync(async () => await store.HashGetAsync(MunitKeys.Info(stackMunit), MunitInfoFields.Draining) == "true",
+            MediaTimeout, "the stack's Munit is draining");
+        await Eventually.WaitUntilAsync(async () => await store.ExistsAsync(MunitKeys.Alive(leaving)), MediaTimeout, "the second Munit registered");
+
+        var room = "move-" + Guid.NewGuid().ToString("N")[..8];
+        var alice = await RoomPage.OpenAsync(stack, room, "publisher", simulcast: false);
+        var bob = await RoomPage.OpenAsync(stack, room, "publisher", simulcast: false);
+        var viewer = await RoomPage.OpenAsync(stack, room, "viewer", simulcast: false);
+        string? aliceStation = null, bobStation = null;
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            aliceStation = await alice.StationIdAsync();
+            bobStation = await bob.StationIdAsync();
+            return aliceStation is not null && bobStation is not null;
+        }, MediaTimeout, "both publishers have stations");
+        foreach (var station in new[] { aliceStation!, bobStation! })
+            Assert.Equal(leaving, await store.HashGetAsync(MunitKeys.Station(station), StationFields.Munit));
+        var watchers = new (string Who, RoomPage Page, string[] Stations)[]
+        {
+            ("alice", alice, [bobStation!]), ("bob", bob, [aliceStation!]), ("the viewer", viewer, [aliceStation!, bobStation!]),
+        };
+        await AllDecodeAsync(watchers, "before the move");
+
+        // ECS stops the task: drain for at most 2 s, then hand the stations to a Munit that takes stations again.
+        await bus.PublishAsync(MunitKeys.Channel(stackMunit), """{"type":"revive","v":1}""");
+        await Eventually.WaitUntilAsync(async () => await store.HashGetAsync(MunitKeys.Info(stackMunit), MunitInfoFields.Draining) == "false",
+            MediaTimeout, "the stack's Munit takes stations again");
+        var stopwatch = Stopwatch.StartNew();
+        await app.StopAsync();
+        foreach (var station in new[] { aliceStation!, bobStation! })
+            Assert.Equal(stackMunit, await store.HashGetAsync(MunitKeys.Station(station), StationFields.Munit));
+
+        foreach (var (who, page, _) in watchers)
+            await Eventually.WaitUntilAsync(async () => await page.Page.EvaluateAsync<int>("() => window.mobz.state.moves ?? 0") > 0,
+                MediaTimeout, $"{who} was told the stations moved");
+        await AllDecodeAsync(watchers, "after the move");
+        output.WriteLine($"media back everywhere {stopwatch.Elapsed.TotalSeconds:F1} s after the stop began (2 s of it the drain deadline)");
+        foreach (var publisher in new[] { alice, bob })
+            Assert.Equal("connected", await publisher.PublishStateAsync());
+    }
+
+    private async Task AllDecodeAsync((string Who, RoomPage Page, string[] Stations)[] watchers, string when)
+    {
+        foreach (var (who, page, stations) in watchers)
+        {
+            try
+            {
+                await Eventually.WaitUntilAsync(async () =>
+                {
+                    var video = await page.VideoAsync();
+                    return stations.All(s => video.TryGetValue(s, out var v) && v.FramesDecoded > 0 && v.ConnectionState == "connected");
+                }, MediaTimeout, $"{who} decodes every other publisher {when}");
+            }
+            catch (Xunit.Sdk.XunitException)
+            {
+                output.WriteLine($"{who} {when}: {await page.DescribeAsync()}");
+                throw;
+            }
+        }
+    }
+}
