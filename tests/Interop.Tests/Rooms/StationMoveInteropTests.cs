@@ -45,6 +45,7 @@ public sealed class StationMoveInteropTests(StackFixture stack, ITestOutputHelpe
         }, logging: _ => { });
         await using var _ = backend;
         await using var __ = app;
+        await using var revive = new Revive(bus, stackMunit);
         await app.StartAsync();
         string leaving = app.Services.GetRequiredService<MobZ.Regulator.Regulator>().MunitId;
 
@@ -92,14 +93,44 @@ public sealed class StationMoveInteropTests(StackFixture stack, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task A_call_whose_Munit_process_is_killed_resumes_on_another_Munit_without_user_action()
+    public Task A_call_whose_Munit_process_is_killed_resumes_on_another_Munit_without_user_action() =>
+        RunFaultAsync("kill -9", async process =>
+        {
+            process.Kill(entireProcessTree: true); // SIGKILL: no drain, no hand-over, no deregistration
+            await process.WaitForExitAsync();
+        });
+
+    [Fact]
+    public Task A_call_whose_Munit_process_stalls_past_its_liveness_TTL_carries_on_and_the_woken_Munit_keeps_off_it() =>
+        RunFaultAsync("SIGSTOP 9 s", async process =>
+        {
+            // A 9 s stall (a starved task) outlives the 6 s liveness TTL: the Munit is declared dead and its
+            // station moves while it sleeps; when it wakes it must not take the station back or end the call.
+            Assert.Equal(0, await SignalAsync(process.Id, "STOP"));
+            await Task.Delay(TimeSpan.FromSeconds(9)); // the fault itself lasts 9 s; nothing is waited for here
+            Assert.Equal(0, await SignalAsync(process.Id, "CONT"));
+        }, afterwards: async (store, station, viewer, stackMunit, doomed) =>
+        {
+            // The woken Munit re-registers and reconciles: the station stays where it moved, the call goes on.
+            await Eventually.WaitUntilAsync(async () => await store.ExistsAsync(MunitKeys.Alive(doomed)), MediaTimeout, "the woken Munit registered again");
+            Assert.False(await store.SetContainsAsync(MunitKeys.Stations(doomed), station));
+            Assert.Equal(stackMunit, await store.HashGetAsync(MunitKeys.Station(station), StationFields.Munit));
+            long before = (await viewer.VideoAsync())[station].FramesDecoded;
+            await Eventually.WaitUntilAsync(async () => (await viewer.VideoAsync())[station].FramesDecoded > before + 10, MediaTimeout,
+                "the viewer keeps decoding after the stalled Munit woke");
+        });
+
+    /// <summary>A call on a Munit process of its own, a fault injected into that process, and the call back on the
+    /// stack's Munit without anyone touching the pages.</summary>
+    private async Task RunFaultAsync(string fault, Func<Process, Task> inject,
+        Func<IStateStore, string, RoomPage, string, string, Task>? afterwards = null)
     {
         var store = stack.Stack.Services.GetRequiredService<IStateStore>();
         var bus = stack.Stack.Services.GetRequiredService<IMessageBus>();
         string stackMunit = stack.Stack.Services.GetRequiredService<MobZ.Regulator.Regulator>().MunitId;
         string doomed = "munit-doomed-" + Guid.NewGuid().ToString("N")[..6];
 
-        // The Munit task's own process (built beside this test), so it can die as a crashed task does.
+        // The Munit task's own process (built beside this test), so it can die or stall as a task does.
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MobZ.MunitHost.dll"));
         info.Environment["MOBZ_REDIS"] = stack.Redis.Configuration;
@@ -121,33 +152,52 @@ public sealed class StationMoveInteropTests(StackFixture stack, ITestOutputHelpe
                 MediaTimeout, "the stack's Munit is draining");
             await Eventually.WaitUntilAsync(async () => await store.ExistsAsync(MunitKeys.Alive(doomed)), MediaTimeout, "the Munit process registered");
 
-            var room = "crash-" + Guid.NewGuid().ToString("N")[..8];
+            var room = "fault-" + Guid.NewGuid().ToString("N")[..8];
             var alice = await RoomPage.OpenAsync(stack, room, "publisher", simulcast: false);
             var viewer = await RoomPage.OpenAsync(stack, room, "viewer", simulcast: false);
             string? aliceStation = null;
             await Eventually.WaitUntilAsync(async () => (aliceStation = await alice.StationIdAsync()) is not null, MediaTimeout, "alice has a station");
             Assert.Equal(doomed, await store.HashGetAsync(MunitKeys.Station(aliceStation!), StationFields.Munit));
             var watchers = new (string Who, RoomPage Page, string[] Stations)[] { ("the viewer", viewer, [aliceStation!]) };
-            await AllDecodeAsync(watchers, "before the crash");
+            await AllDecodeAsync(watchers, $"before the {fault}");
             await bus.PublishAsync(MunitKeys.Channel(stackMunit), """{"type":"revive","v":1}""");
             await Eventually.WaitUntilAsync(async () => await store.HashGetAsync(MunitKeys.Info(stackMunit), MunitInfoFields.Draining) == "false",
                 MediaTimeout, "the stack's Munit takes stations again");
 
             var stopwatch = Stopwatch.StartNew();
-            process.Kill(entireProcessTree: true); // SIGKILL: no drain, no hand-over, no deregistration
-            await process.WaitForExitAsync();
-
+            await inject(process);
             await Eventually.WaitUntilAsync(async () => await viewer.Page.EvaluateAsync<int>("() => window.mobz.state.moves ?? 0") > 0,
                 MediaTimeout, "the viewer was told the station moved");
             Assert.Equal(stackMunit, await store.HashGetAsync(MunitKeys.Station(aliceStation!), StationFields.Munit));
-            await AllDecodeAsync(watchers, "after the crash");
-            output.WriteLine($"media back {stopwatch.Elapsed.TotalSeconds:F1} s after kill -9 (liveness TTL 6 s)");
+            await AllDecodeAsync(watchers, $"after the {fault}");
+            output.WriteLine($"media back {stopwatch.Elapsed.TotalSeconds:F1} s after the {fault} began (liveness TTL 6 s)");
             Assert.Equal("connected", await alice.PublishStateAsync());
+            if (afterwards is not null)
+                await afterwards(store, aliceStation!, viewer, stackMunit, doomed);
         }
         finally
         {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            // Leave the shared stack as it was: its own Munit taking stations, the other one stopped and gone
+            // from the registry (a graceful stop deregisters; a dead one is swept by the stack's Regulator).
+            await bus.PublishAsync(MunitKeys.Channel(stackMunit), """{"type":"revive","v":1}""");
+            if (!process.HasExited)
+            {
+                await SignalAsync(process.Id, "CONT");
+                await SignalAsync(process.Id, "TERM");
+                using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                try { await process.WaitForExitAsync(exit.Token); }
+                catch (OperationCanceledException) { process.Kill(entireProcessTree: true); }
+            }
+            await Eventually.WaitUntilAsync(async () => await store.SortedSetScoreAsync(MunitKeys.Registry, doomed) is null, MediaTimeout,
+                "the other Munit left the registry");
         }
+    }
+
+    private static async Task<int> SignalAsync(int pid, string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
+        await kill.WaitForExitAsync();
+        return kill.ExitCode;
     }
 
     private async Task AllDecodeAsync((string Who, RoomPage Page, string[] Stations)[] watchers, string when)
@@ -168,5 +218,11 @@ public sealed class StationMoveInteropTests(StackFixture stack, ITestOutputHelpe
                 throw;
             }
         }
+    }
+
+    /// <summary>Whatever happens in a test, the shared stack's Munit takes stations again afterwards.</summary>
+    private sealed class Revive(IMessageBus bus, string munitId) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await bus.PublishAsync(MunitKeys.Channel(munitId), """{"type":"revive","v":1}""");
     }
 }

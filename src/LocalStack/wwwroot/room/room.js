@@ -73,7 +73,10 @@ async function onMessage(m) {
     case 'Answer': return onAnswer(m);
     case 'WatchAck': return answerStation(m.stationId, m.publisherId, m.sdp);
     case 'IceCandidate': return onRemoteCandidate(m);
-    case 'PublishListChangeAck': return onPublisherList(m.publishers, m.ownerId);
+    case 'PublishListChangeAck':
+      // A change announced while our Join was in flight can overtake the JoinAck; apply it after the JoinAck.
+      if (!state.joinAck) { state.earlyList = m; return; }
+      return onPublisherList(m.publishers, m.ownerId);
     case 'StationMoved': return onStationMoved(m);
     case 'PublishRequest': return onPublishRequest(m);
     case 'PublishAccept': state.stationId = m.stationId; return publish();
@@ -106,6 +109,11 @@ async function onJoinAck(m) {
     return;
   }
   await onPublisherList(m.publishers, m.ownerId);
+  if (state.earlyList) {
+    const early = state.earlyList;
+    state.earlyList = null;
+    await onPublisherList(early.publishers, early.ownerId);
+  }
 }
 
 async function publish() {
