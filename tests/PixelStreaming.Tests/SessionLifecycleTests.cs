@@ -45,7 +45,7 @@ public sealed class SessionLifecycleTests(RedisServer redis) : IClassFixture<Red
     {
         await using var state = await Backends.CreateAsync(backend, redis);
         await using var ps = new PsStack(state.Store);
-        await ps.Get<Instances.InstanceRegistry>().AddAsync(new Instances.InstanceRecord("ue-w", "10.1.2.3", new Uri("http://10.1.2.3:8081/"), "test", "ref", DateTimeOffset.UtcNow));
+        await ps.Get<Instances.InstanceRegistry>().AddAsync(Instances.InstanceRecord.Running("ue-w", "10.1.2.3", new Uri("http://10.1.2.3:8081/"), "test", "ref", DateTimeOffset.UtcNow));
         var (s, sid) = await ps.RegisterStreamerAsync("ue-w", "10.1.2.3");
         var p = await ps.ConnectPlayerAsync("cat");
         await ps.SendAsync(p, Subscribe(sid));
