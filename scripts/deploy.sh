@@ -57,16 +57,29 @@ docker push "$image"
 echo "== stacks"
 aws cloudformation deploy --stack-name "$prefix-network" --template-file resources/network.yml \
   --parameter-overrides Prefix="$prefix" --no-fail-on-empty-changeset
-aws cloudformation deploy --stack-name "$prefix-munits" --template-file resources/ecs-fargate.yml \
-  --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset \
-  --parameter-overrides Prefix="$prefix" MunitImage="$image" MunitCount="${MOBZ_MUNIT_COUNT:-2}" \
-    StreamerImage="${MOBZ_STREAMER_IMAGE:-}" HlsCertificateArn="${MOBZ_HLS_CERTIFICATE_ARN:-}" \
-    HlsDomainName="${MOBZ_HLS_DOMAIN:-}"
+deploy_munits() {
+  aws cloudformation deploy --stack-name "$prefix-munits" --template-file resources/ecs-fargate.yml \
+    --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset \
+    --parameter-overrides Prefix="$prefix" MunitImage="$image" MunitCount="${MOBZ_MUNIT_COUNT:-2}" \
+      StreamerImage="${MOBZ_STREAMER_IMAGE:-}" HlsCertificateArn="${MOBZ_HLS_CERTIFICATE_ARN:-}" \
+      HlsDomainName="${MOBZ_HLS_DOMAIN:-}" RoomsConnectionsEndpoint="$1"
+}
+# The Munit tasks tell clients whose station moved through the rooms API's @connections endpoint, which exists
+# once the signaling stack does: a new account deploys the Munits twice (without, then with it).
+rooms_connections=$(aws cloudformation describe-stacks --stack-name "$prefix-signaling" \
+  --query "Stacks[0].Outputs[?OutputKey=='RoomsConnectionsEndpoint'].OutputValue" --output text 2>/dev/null || true)
+[[ "$rooms_connections" == "None" ]] && rooms_connections=""
+deploy_munits "$rooms_connections"
 aws cloudformation deploy --stack-name "$prefix-signaling" --template-file resources/signaling.yml \
   --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset \
   --parameter-overrides Prefix="$prefix" StageName="$stage" CodeBucket="$MOBZ_CODE_BUCKET" \
     CodeKey="$prefix/bootstrap-$version.zip" PlayerTokenSecretArn="$MOBZ_TOKEN_SECRET_ARN" \
     ApiKeySecretArn="$MOBZ_API_KEY_SECRET_ARN"
+if [[ -z "$rooms_connections" ]]; then
+  rooms_connections=$(aws cloudformation describe-stacks --stack-name "$prefix-signaling" \
+    --query "Stacks[0].Outputs[?OutputKey=='RoomsConnectionsEndpoint'].OutputValue" --output text)
+  deploy_munits "$rooms_connections"
+fi
 
 aws cloudformation describe-stacks --stack-name "$prefix-signaling" \
   --query "Stacks[0].Outputs[].[OutputKey,OutputValue]" --output table

@@ -26,7 +26,14 @@ public sealed class DeployScriptTests : IDisposable
         var bin = Directory.CreateDirectory(Path.Combine(_dir, "bin")).FullName;
         // Every fake writes one line per call; `aws ecr get-login-password` prints a token, `docker login` records
         // what it read on stdin, `dotnet publish -o DIR` and `zip ... FILE .` leave their output where the script looks.
-        Fake(bin, "aws", """[[ "$1 $2" == "ecr get-login-password" ]] && echo ecr-token-1""");
+        // describe-stacks answers the rooms endpoint once the signaling stack has been deployed (as on a new account).
+        Fake(bin, "aws", """
+            [[ "$1 $2" == "ecr get-login-password" ]] && echo ecr-token-1
+            if [[ "$1 $2" == "cloudformation describe-stacks" ]]; then
+              grep -q -- "cloudformation deploy --stack-name mobz-signaling" "$CALLS" && echo "https://abc123.execute-api.eu-west-1.amazonaws.com/prod" || exit 254
+            fi
+            true
+            """);
         Fake(bin, "docker", """[[ "$1" == login ]] && echo "docker stdin $(cat)" >>"$CALLS" """);
         Fake(bin, "zip", """touch "$2" """);
         Fake(bin, "cfn-lint", "");
@@ -121,5 +128,20 @@ public sealed class DeployScriptTests : IDisposable
     {
         Directory.CreateDirectory(to);
         foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+    }
+
+    [Fact]
+    public async Task On_a_new_account_the_Munits_are_deployed_again_with_the_rooms_connections_endpoint_once_signaling_exists()
+    {
+        var result = await DeployAsync();
+        Assert.True(result.ExitCode == 0, result.All);
+
+        var calls = Recorded();
+        var munits = calls.Select((c, i) => (c, i)).Where(x => x.c.StartsWith("aws cloudformation deploy --stack-name mobz-munits", StringComparison.Ordinal)).ToList();
+        var signaling = Array.FindIndex(calls, c => c.StartsWith("aws cloudformation deploy --stack-name mobz-signaling", StringComparison.Ordinal));
+        Assert.Equal(2, munits.Count);
+        Assert.Contains("RoomsConnectionsEndpoint= ", munits[0].c + " ");
+        Assert.True(munits[0].i < signaling && signaling < munits[1].i, string.Join('\n', calls));
+        Assert.Contains("RoomsConnectionsEndpoint=https://abc123.execute-api.eu-west-1.amazonaws.com/prod", munits[1].c);
     }
 }

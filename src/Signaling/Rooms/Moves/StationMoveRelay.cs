@@ -17,22 +17,30 @@ public sealed class StationMoveRelay(
     IMessageBus bus,
     RoomSignals signals,
     IOptions<RoomOptions> options,
-    ILogger<StationMoveRelay> logger) : BackgroundService
+    ILogger<StationMoveRelay> logger) : IHostedService, IAsyncDisposable
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private readonly CancellationTokenSource _stopping = new();
+    private IAsyncDisposable? _subscription;
+
+    /// <summary>Subscribes before the host reports started, so no move announced after start-up is missed here.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!options.Value.RunMoveRelay)
             return;
-        await using var subscription = await bus.SubscribeAsync(MunitKeys.MovesChannel, json => OnMovedAsync(json, stoppingToken))
-            .ConfigureAwait(false);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Host stopping.
-        }
+        _subscription = await bus.SubscribeAsync(MunitKeys.MovesChannel, json => OnMovedAsync(json, _stopping.Token)).ConfigureAwait(false);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _subscription, null) is { } subscription)
+            await subscription.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _stopping.Dispose();
     }
 
     private async Task OnMovedAsync(string json, CancellationToken cancellationToken)
