@@ -34,6 +34,8 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
     private readonly Task _loop;
     private readonly double _partsVisibleFor;
     private PlaylistDocument? _document;
+    private string _initSession = "";
+    private byte[] _initData = [];
 
     public HlsStreamWriter(string stream, IStateStore store, IMessageBus bus, HlsOptions options, ILogger logger)
     {
@@ -156,6 +158,8 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
             {
                 string session = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
                 await _store.SetAsync(_keys.Init(_stream, session), init.Chunk.Memory, ttl).ConfigureAwait(false);
+                _initSession = session;
+                _initData = init.Chunk.Memory.ToArray();
                 doc.PendingDiscontinuity = doc.Segments.Count > 0 || doc.Session.Length > 0;
                 doc.Session = session;
                 doc.VideoCodec = init.Info.VideoCodec;
@@ -215,6 +219,7 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
                 }
 
                 doc.Ended = true;
+                await KeepListedMediaAsync(doc).ConfigureAwait(false);
                 await PublishAsync(doc, "end").ConfigureAwait(false);
                 break;
         }
@@ -260,8 +265,50 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
         doc.AverageBandwidth = seconds > 0 ? (long)(bits / seconds) : 0;
     }
 
+    /// <summary>
+    /// An ended playlist stays for a whole TTL from now, so the segments and parts it lists, written up to a
+    /// window earlier, are given that TTL again: a viewer of the recording never meets a missing file.
+    /// </summary>
+    private async Task KeepListedMediaAsync(PlaylistDocument doc)
+    {
+        TimeSpan ttl = _options.DataTimeToLive;
+        foreach (SegmentRecord segment in doc.Segments)
+        {
+            await _store.ExpireAsync(_keys.Segment(_stream, segment.Session, segment.Msn), ttl).ConfigureAwait(false);
+            for (int p = 0; p < (segment.Parts?.Count ?? 0); p++)
+            {
+                await _store.ExpireAsync(_keys.Part(_stream, segment.Session, segment.Msn, p), ttl).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The init segments the document names get the playlist's TTL again before the playlist is stored: an
+    /// init segment is written once per session but referenced by every segment of it, however long it runs.
+    /// </summary>
+    private async Task KeepInitSegmentsAsync(PlaylistDocument doc)
+    {
+        TimeSpan ttl = _options.DataTimeToLive;
+        string? previous = null;
+        foreach (string session in doc.Segments.Select(s => s.Session).Append(doc.Session))
+        {
+            if (session.Length == 0 || session == previous)
+            {
+                continue;
+            }
+
+            previous = session;
+            if (!await _store.ExpireAsync(_keys.Init(_stream, session), ttl).ConfigureAwait(false) && session == _initSession)
+            {
+                // Lost from the store (evicted, flushed): this writer still has it.
+                await _store.SetAsync(_keys.Init(_stream, session), _initData, ttl).ConfigureAwait(false);
+            }
+        }
+    }
+
     private async Task PublishAsync(PlaylistDocument doc, string? nudge)
     {
+        await KeepInitSegmentsAsync(doc).ConfigureAwait(false);
         doc.Revision++;
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(doc, HlsJsonContext.Default.PlaylistDocument);
         await _store.SetAsync(_keys.Playlist(_stream), json, _options.DataTimeToLive).ConfigureAwait(false);
