@@ -75,12 +75,22 @@ internal sealed class PlaylistDocument
         : Open is { } open ? (open.Session, open.Msn, open.Parts!.Count)
         : (Session, NextMsn, 0);
 
-    /// <summary>Whether part <paramref name="part"/> of segment <paramref name="msn"/> is listed (or its segment is complete).</summary>
+    /// <summary>
+    /// Whether part <paramref name="part"/> of segment <paramref name="msn"/> is listed. A part index past the
+    /// last part of a complete segment means part 0 of the next segment (rfc8216bis §6.2.5.2): the client
+    /// asks for what follows the parts it has, which is the next segment's first part, not the segment end.
+    /// A complete segment whose part list is no longer kept is far behind the live edge and counts as listed.
+    /// </summary>
     public bool HasPart(long msn, int part)
     {
         if (msn <= LastCompleteMsn)
         {
-            return true;
+            if (Find(msn) is not { Parts: { } parts } || part < parts.Count)
+            {
+                return true;
+            }
+
+            return HasPart(msn + 1, 0);
         }
 
         return Open is { } open && open.Msn == msn && part < open.Parts!.Count;
