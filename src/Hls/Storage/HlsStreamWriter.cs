@@ -183,7 +183,7 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
                         Msn = doc.NextMsn,
                         Session = doc.Session,
                         ProgramDateTime = part.Info.ProgramDateTime,
-                        Discontinuity = doc.PendingDiscontinuity,
+                        Discontinuity = doc.PendingDiscontinuity || part.Info.Discontinuity,
                         Parts = [],
                     };
                     doc.PendingDiscontinuity = false;
