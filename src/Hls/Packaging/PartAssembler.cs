@@ -154,7 +154,7 @@ internal sealed class PartAssembler : IDisposable
 
     public void EndSegment()
     {
-        ClosePart();
+        ClosePart(segmentEnds: true);
         if (SegmentDuration > 0)
         {
             _output.OnSegmentEnd();
@@ -163,7 +163,7 @@ internal sealed class PartAssembler : IDisposable
         }
     }
 
-    private void ClosePart()
+    private void ClosePart(bool segmentEnds = false)
     {
         if (_videoSamples.Count == 0)
         {
@@ -193,7 +193,8 @@ internal sealed class PartAssembler : IDisposable
             TimeSpan.FromSeconds((double)_partDuration / TrackIds.VideoTimescale),
             _partIndependent,
             Origin + TimeSpan.FromSeconds((double)_partStart / TrackIds.VideoTimescale),
-            _partDiscontinuity);
+            _partDiscontinuity,
+            segmentEnds || SegmentDuration >= _segmentCutAt || SegmentDuration + _partTarget > _segmentMax);
         _partDiscontinuity = false;
         _videoSamples.Clear();
         _videoData.Reset();

@@ -195,6 +195,7 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
                 await _store.SetAsync(_keys.Part(_stream, open.Session, open.Msn, index), part.Chunk.Memory, ttl).ConfigureAwait(false);
                 _segment.Append(part.Chunk.Memory.Span);
                 open.Parts.Add(new PartRecord { Duration = part.Info.Duration.TotalSeconds, Independent = part.Info.Independent });
+                open.EndDue = part.Info.SegmentMayEnd;
                 open.Duration += part.Info.Duration.TotalSeconds;
                 open.Bytes += part.Chunk.Length;
                 await PublishAsync(doc, $"{open.Msn}.{index}").ConfigureAwait(false);
@@ -225,7 +226,7 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
         }
     }
 
-    /// <summary>Keeps the window, drops part lists far from the live edge and recomputes bandwidth.</summary>
+    /// <summary>Keeps the window and recomputes bandwidth.</summary>
     private void Trim(PlaylistDocument doc)
     {
         int complete = doc.Segments.Count(s => s.Complete);
@@ -240,19 +241,11 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
             complete--;
         }
 
-        double fromEnd = 0;
         long peak = 0;
         double bits = 0;
         double seconds = 0;
-        for (int i = doc.Segments.Count - 1; i >= 0; i--)
+        foreach (SegmentRecord segment in doc.Segments)
         {
-            SegmentRecord segment = doc.Segments[i];
-            if (fromEnd > _partsVisibleFor)
-            {
-                segment.Parts = null;
-            }
-
-            fromEnd += segment.Duration;
             if (segment.Complete && segment.Duration > 0)
             {
                 peak = Math.Max(peak, (long)(segment.Bytes * 8 / segment.Duration));
@@ -306,8 +299,28 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
         }
     }
 
+    /// <summary>
+    /// rfc8216bis §6.2.2: EXT-X-PART tags go once they are more than three target durations from the end of
+    /// the playlist; checked on every write (the end moves with every part), for whole segments, so a segment
+    /// lists all its parts or none. The parts stay fetchable until their data expires.
+    /// </summary>
+    private void DropFarParts(PlaylistDocument doc)
+    {
+        double fromEnd = 0;
+        for (int i = doc.Segments.Count - 1; i >= 0; i--)
+        {
+            SegmentRecord segment = doc.Segments[i];
+            fromEnd += segment.Duration;
+            if (fromEnd > _partsVisibleFor + 1e-9 && segment.Complete)
+            {
+                segment.Parts = null;
+            }
+        }
+    }
+
     private async Task PublishAsync(PlaylistDocument doc, string? nudge)
     {
+        DropFarParts(doc);
         await KeepInitSegmentsAsync(doc).ConfigureAwait(false);
         doc.Revision++;
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(doc, HlsJsonContext.Default.PlaylistDocument);
