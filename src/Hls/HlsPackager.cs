@@ -25,6 +25,9 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
     private const long DefaultVideoStep = 3000; // one frame at 30 fps
     private const long DefaultAudioStep = 960;
 
+    /// <summary>How far the sender reports may stray from the program date time before it is moved to them.</summary>
+    private static readonly TimeSpan ReanchorThreshold = TimeSpan.FromMilliseconds(15);
+
     private readonly Lock _gate = new();
     private readonly IHlsPackagerOutput _output;
     private readonly HlsOptions _options;
@@ -45,6 +48,7 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
     private bool _pendingIdr;
     private int _pendingParameterSets;
     private long _lastVideoStep = DefaultVideoStep;
+    private uint _lastVideoTimestamp;
 
     private bool _started;
     private bool _needKeyframe;
@@ -123,7 +127,39 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
         lock (_gate)
         {
             (track == HlsTrack.Video ? _videoClock : _audioClock).Update(ntpTimestamp, rtpTimestamp);
+            if (track == HlsTrack.Video && _started && !_disposed)
+            {
+                Reanchor(rtpTimestamp);
+            }
         }
+    }
+
+    /// <summary>
+    /// Puts the timeline's origin where the latest video sender report says it is. The first anchor may be the
+    /// server's clock when the first keyframe arrived (no report yet), which is later than the capture by
+    /// however long that keyframe took; and the sender's clock may drift from its RTP clock. Segments written
+    /// after this carry the corrected EXT-X-PROGRAM-DATE-TIME.
+    /// </summary>
+    private void Reanchor(uint rtpTimestamp)
+    {
+        long dts = _videoTimeline.Peek(rtpTimestamp);
+        if (Math.Abs(dts - _videoTimeline.Peek(_lastVideoTimestamp)) > MaxForwardJump.TotalSeconds * TrackIds.VideoTimescale ||
+            !_videoClock.TryGetWallClock(rtpTimestamp, out DateTime wallClock))
+        {
+            return; // a report from before a timeline re-base says nothing about this timeline
+        }
+
+        DateTime origin = wallClock - TimeSpan.FromSeconds((double)dts / TrackIds.VideoTimescale);
+        TimeSpan moved = origin - _originUtc;
+        if (moved.Duration() <= ReanchorThreshold)
+        {
+            return;
+        }
+
+        _originUtc = origin;
+        _parts.Origin = new DateTimeOffset(origin, TimeSpan.Zero);
+        Stats.ProgramDateTimeReanchors++;
+        _logger.LogDebug("Stream {Stream}: program date time re-anchored by {Milliseconds} ms to the sender's reports", Stream, moved.TotalMilliseconds);
     }
 
     void IH264AccessUnitSink.OnAccessUnitDropped(H264DropReason reason)
@@ -166,6 +202,7 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
 
         _needKeyframe = false;
         long dts = _hasPending ? _videoTimeline.Map(rtpTimestamp, _lastVideoStep) : 0;
+        _lastVideoTimestamp = rtpTimestamp;
         if (_hasPending)
         {
             long step = dts - _pendingDts;
@@ -378,4 +415,5 @@ public sealed class HlsPackagerStats
     public long LatePackets { get; internal set; }
     public long MissingParameterSets { get; internal set; }
     public long KeyframeRequests { get; internal set; }
+    public long ProgramDateTimeReanchors { get; internal set; }
 }

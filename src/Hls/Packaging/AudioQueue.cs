@@ -55,6 +55,29 @@ internal sealed class AudioQueue : IDisposable
         }
     }
 
+    /// <summary>
+    /// The track goes on at <paramref name="dts"/> after a hole in the video: queued audio from before it is
+    /// dropped and nothing is filled in before it.
+    /// </summary>
+    public void Restart(long dts)
+    {
+        int drop = 0;
+        while (drop < _frames.Count && _frames[drop].Dts < dts)
+        {
+            drop++;
+        }
+
+        if (drop > 0)
+        {
+            RemoveFirst(drop);
+        }
+
+        if (_frames.Count == 0)
+        {
+            End = Math.Max(End, dts);
+        }
+    }
+
     /// <summary>Moves every frame that starts before <paramref name="endDts"/> into the part's audio run.</summary>
     /// <returns>the first moved frame's decode time, or -1 when none.</returns>
     public long TakeUntil(long endDts, List<MediaSample> samples, PooledByteBuffer data)

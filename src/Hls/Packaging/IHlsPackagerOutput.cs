@@ -6,7 +6,13 @@ public sealed record HlsInitInfo(string VideoCodec, string AudioCodec, int Width
 /// <param name="Duration">the video duration of the part, which is the part's duration in the playlist.</param>
 /// <param name="Independent">the part begins with an IDR frame.</param>
 /// <param name="ProgramDateTime">the sender's wall clock at the part's first frame.</param>
-public readonly record struct HlsPartInfo(TimeSpan Duration, bool Independent, DateTimeOffset ProgramDateTime);
+/// <param name="Discontinuity">the part begins a segment after a hole in the timeline (frames lost upstream).</param>
+/// <param name="SegmentMayEnd">
+/// the next part may begin a new segment (this one is long enough to end at the next keyframe, or will end
+/// anyway): the playlist then hints the next segment's first part, which will be published either way.
+/// </param>
+public readonly record struct HlsPartInfo(
+    TimeSpan Duration, bool Independent, DateTimeOffset ProgramDateTime, bool Discontinuity = false, bool SegmentMayEnd = false);
 
 /// <summary>
 /// Receives what an <see cref="HlsPackager"/> produces, in order, on the thread that feeds it RTP. Calls

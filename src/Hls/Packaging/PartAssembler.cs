@@ -4,10 +4,14 @@ namespace MobZ.Hls.Packaging;
 
 /// <summary>
 /// Groups timed video frames (and the audio that falls beside them) into parts and segments and writes
-/// each part as one fMP4 fragment:
-/// a part is closed before a frame that would push it past the part target (so every part is at most
-/// PART-TARGET, and at least PART-TARGET minus one frame); a segment is closed before a keyframe once it
-/// is long enough, or before any frame that would make it longer than the target duration.
+/// each part as one fMP4 fragment. The video track is written gapless: a frame is written where the previous
+/// one ended and lasts until the next frame's real start, so a player's buffer has no hole inside a segment.
+/// A part is at most PART-TARGET and, unless it is its segment's last, at least 85 % of it: a frame that
+/// would push a part past the target closes it when it is long enough, and is otherwise shortened to fill
+/// it exactly, the remainder carried into the next frame. A segment is closed before a keyframe once it is
+/// long enough, or before any frame that would make it longer than the target duration. Frames further
+/// apart than a part (lost upstream, or a paused sender) are a hole: the segment ends with the frame before
+/// it and the next segment starts at the real time with a discontinuity, never stretched over in silence.
 /// </summary>
 internal sealed class PartAssembler : IDisposable
 {
@@ -17,7 +21,7 @@ internal sealed class PartAssembler : IDisposable
     private readonly long _segmentCutAt;
     private readonly long _segmentMax;
     private readonly long _audioLagAllowance;
-    private readonly long _overshootAllowance;
+    private readonly long _minPart;
 
     private readonly List<MediaSample> _videoSamples = new(32);
     private readonly PooledByteBuffer _videoData = new(256 * 1024);
@@ -26,7 +30,12 @@ internal sealed class PartAssembler : IDisposable
     private long _partStart;
     private long _partDuration;
     private bool _partIndependent;
+    private bool _partDiscontinuity;
     private uint _fragmentSequence;
+    private bool _hasTimeline;
+    private long _writtenEnd; // where the next video sample goes on the written (gapless) timeline
+    private long _lastStep = 3000; // the last frame step that was no hole, for the frame before one
+    private bool _holeAfterLast;
 
     public PartAssembler(IHlsPackagerOutput output, HlsOptions options)
     {
@@ -38,10 +47,8 @@ internal sealed class PartAssembler : IDisposable
         _segmentMax = options.TargetDurationSeconds * (long)TrackIds.VideoTimescale;
         _audioLagAllowance = (long)(options.AudioLagAllowance.TotalSeconds * TrackIds.AudioTimescale);
         _audio = new AudioQueue(maxQueued: 5L * TrackIds.AudioTimescale);
-        // Publishers' timestamps jitter (Chrome's follow the capture clock): six frames at 30 fps are
-        // 200 ms give or take a few. Trimming the last frame by up to 5 % of the part target keeps that part
-        // whole instead of closing it a frame early at 83 %, which would break the 85 % rule.
-        _overshootAllowance = _partTarget / 20;
+        // rfc8216bis §4.4.4.9: every part but a segment's last lasts at least 85 % of PART-TARGET.
+        _minPart = (long)Math.Ceiling(_partTarget * 0.85);
     }
 
     public AudioQueue Audio => _audio;
@@ -56,10 +63,10 @@ internal sealed class PartAssembler : IDisposable
     /// <summary>Where the stream's time 0 sits on the sender's wall clock.</summary>
     public DateTimeOffset Origin { get; set; }
 
-    /// <summary>Frames whose real duration had to be shortened to fit a part (after loss or a pause).</summary>
-    public long ShortenedFrames { get; private set; }
+    /// <summary>Holes in the video (frames further apart than a part), each signalled with a discontinuity.</summary>
+    public long Holes { get; private set; }
 
-    /// <summary>Frames shortened by a few ms so a part of jittery frames still fills its target.</summary>
+    /// <summary>Frames shortened to fill a part to its target; the next frame lasts that much longer.</summary>
     public long TrimmedFrames { get; private set; }
 
     /// <summary>Segments cut without a keyframe because the publisher sent none in time.</summary>
@@ -67,54 +74,79 @@ internal sealed class PartAssembler : IDisposable
 
     public static long Ticks(TimeSpan span) => (long)Math.Round(span.TotalSeconds * TrackIds.VideoTimescale);
 
+    /// <param name="dts">the frame's real decode time.</param>
+    /// <param name="duration">the time to the next frame's real decode time.</param>
     public void AddVideo(ReadOnlySpan<byte> avcc, long dts, long duration, bool isIdr)
     {
-        if (duration > _partTarget)
+        if (!_hasTimeline)
         {
-            // A frame that stood for a long time (loss, a paused sender) still has to fit a part; the
-            // next fragment's tfdt carries the real time on.
-            duration = _partTarget;
-            ShortenedFrames++;
+            _hasTimeline = true;
+            _writtenEnd = dts;
+        }
+        else if (_holeAfterLast)
+        {
+            // The segment ends at the hole; the next one starts at the real time, marked discontinuous, and
+            // audio from the hole is dropped so both tracks begin together.
+            _holeAfterLast = false;
+            EndSegment();
+            _writtenEnd = Math.Max(_writtenEnd, dts);
+            _audio.Restart(_writtenEnd * TrackIds.AudioTimescale / TrackIds.VideoTimescale);
+            _partDiscontinuity = true;
+            Holes++;
         }
 
-        duration = Math.Max(1, duration);
+        // Written where the previous frame ended, lasting until this frame's successor really starts.
+        long written = Math.Max(1, dts + duration - _writtenEnd);
+        if (duration > _partTarget)
+        {
+            // The next frame is further away than a part can last: a hole follows this frame.
+            written = Math.Min(written, _lastStep);
+            _holeAfterLast = true;
+        }
+        else
+        {
+            _lastStep = Math.Max(1, duration);
+        }
+
         if (SegmentDuration > 0 && isIdr && SegmentDuration >= _segmentCutAt)
         {
             EndSegment();
         }
-        else if (SegmentDuration + duration > _segmentMax)
+        else if (SegmentDuration + Math.Min(written, _partTarget) > _segmentMax)
         {
             ForcedCuts++;
             EndSegment();
         }
-        else if (_partDuration + duration > _partTarget)
+        else if (_partDuration + written > _partTarget)
         {
-            if (_partDuration > 0 && _partDuration + duration - _partTarget <= _overshootAllowance)
-            {
-                // The next fragment's tfdt keeps the real time: a gap of a few ms, which players bridge.
-                duration = _partTarget - _partDuration;
-                TrimmedFrames++;
-            }
-            else
+            if (_partDuration >= _minPart)
             {
                 ClosePart();
             }
+            else
+            {
+                // Too short to close: fill the part exactly; the next frame starts where this one now ends.
+                written = _partTarget - _partDuration;
+                TrimmedFrames++;
+            }
         }
 
+        written = Math.Min(written, _partTarget - _partDuration);
         if (_videoSamples.Count == 0)
         {
-            _partStart = dts;
+            _partStart = _writtenEnd;
             _partIndependent = isIdr;
         }
 
-        _videoSamples.Add(new MediaSample(_videoData.Length, avcc.Length, (uint)duration, isIdr));
+        _videoSamples.Add(new MediaSample(_videoData.Length, avcc.Length, (uint)written, isIdr));
         _videoData.Append(avcc);
-        _partDuration += duration;
-        SegmentDuration += duration;
+        _partDuration += written;
+        SegmentDuration += written;
+        _writtenEnd += written;
 
-        // Full, or the next frame will not fit either (frames are about this long): publish now rather
-        // than a frame later.
-        if (_partDuration >= _partTarget || _partDuration + duration > _partTarget + _overshootAllowance)
+        // Full, or long enough and the next frame (about as long as this one) will not fit: publish now
+        // rather than a frame later.
+        if (_partDuration >= _partTarget || (_partDuration >= _minPart && _partDuration + Math.Max(1, duration) > _partTarget))
         {
             ClosePart();
         }
@@ -122,7 +154,7 @@ internal sealed class PartAssembler : IDisposable
 
     public void EndSegment()
     {
-        ClosePart();
+        ClosePart(segmentEnds: true);
         if (SegmentDuration > 0)
         {
             _output.OnSegmentEnd();
@@ -131,7 +163,7 @@ internal sealed class PartAssembler : IDisposable
         }
     }
 
-    private void ClosePart()
+    private void ClosePart(bool segmentEnds = false)
     {
         if (_videoSamples.Count == 0)
         {
@@ -160,7 +192,10 @@ internal sealed class PartAssembler : IDisposable
         var info = new HlsPartInfo(
             TimeSpan.FromSeconds((double)_partDuration / TrackIds.VideoTimescale),
             _partIndependent,
-            Origin + TimeSpan.FromSeconds((double)_partStart / TrackIds.VideoTimescale));
+            Origin + TimeSpan.FromSeconds((double)_partStart / TrackIds.VideoTimescale),
+            _partDiscontinuity,
+            segmentEnds || SegmentDuration >= _segmentCutAt || SegmentDuration + _partTarget > _segmentMax);
+        _partDiscontinuity = false;
         _videoSamples.Clear();
         _videoData.Reset();
         _audioSamples.Clear();

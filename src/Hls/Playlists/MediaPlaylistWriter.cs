@@ -33,7 +33,8 @@ internal static class MediaPlaylistWriter
         b.Append("#EXT-X-MEDIA-SEQUENCE:").Append(doc.MediaSequence).Append('\n');
         b.Append("#EXT-X-DISCONTINUITY-SEQUENCE:").Append(doc.DiscontinuitySequence).Append('\n');
 
-        int skipped = skip ? SkippableSegments(doc) : 0;
+        // rfc8216bis §6.2.5.1: _HLS_skip is ignored once the playlist has EXT-X-ENDLIST.
+        int skipped = skip && !doc.Ended ? SkippableSegments(doc) : 0;
         if (skipped > 0)
         {
             b.Append("#EXT-X-SKIP:SKIPPED-SEGMENTS=").Append(skipped).Append('\n');

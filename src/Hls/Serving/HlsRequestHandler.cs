@@ -80,9 +80,11 @@ internal sealed class HlsRequestHandler
             doc = ready;
         }
 
-        // A blocking response is specific to its query, so a CDN may keep it; a plain one must stay fresh.
-        string cache = doc.Ended ? "public, max-age=60"
-            : directives.Msn is not null ? $"public, max-age={6 * _options.TargetDurationSeconds}"
+        // A blocking response that lists what its query asked for stays a true answer to that URL, so a CDN
+        // may keep it (six target durations, as Apple's LL-HLS guidance has it for blocking responses). Any
+        // other playlist describes the stream as it is now: a plain request, and an ended playlist (released
+        // early when the stream ends; a publisher that reconnects continues it) stay fresh for a second only.
+        string cache = !doc.Ended && directives.Msn is not null ? $"public, max-age={6 * _options.TargetDurationSeconds}"
             : "public, max-age=1";
         await WritePlaylistAsync(context, MediaPlaylistWriter.Write(doc, directives.Skip), cache).ConfigureAwait(false);
     }

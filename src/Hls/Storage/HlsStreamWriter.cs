@@ -34,6 +34,8 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
     private readonly Task _loop;
     private readonly double _partsVisibleFor;
     private PlaylistDocument? _document;
+    private string _initSession = "";
+    private byte[] _initData = [];
 
     public HlsStreamWriter(string stream, IStateStore store, IMessageBus bus, HlsOptions options, ILogger logger)
     {
@@ -156,6 +158,8 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
             {
                 string session = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
                 await _store.SetAsync(_keys.Init(_stream, session), init.Chunk.Memory, ttl).ConfigureAwait(false);
+                _initSession = session;
+                _initData = init.Chunk.Memory.ToArray();
                 doc.PendingDiscontinuity = doc.Segments.Count > 0 || doc.Session.Length > 0;
                 doc.Session = session;
                 doc.VideoCodec = init.Info.VideoCodec;
@@ -179,7 +183,7 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
                         Msn = doc.NextMsn,
                         Session = doc.Session,
                         ProgramDateTime = part.Info.ProgramDateTime,
-                        Discontinuity = doc.PendingDiscontinuity,
+                        Discontinuity = doc.PendingDiscontinuity || part.Info.Discontinuity,
                         Parts = [],
                     };
                     doc.PendingDiscontinuity = false;
@@ -191,6 +195,7 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
                 await _store.SetAsync(_keys.Part(_stream, open.Session, open.Msn, index), part.Chunk.Memory, ttl).ConfigureAwait(false);
                 _segment.Append(part.Chunk.Memory.Span);
                 open.Parts.Add(new PartRecord { Duration = part.Info.Duration.TotalSeconds, Independent = part.Info.Independent });
+                open.EndDue = part.Info.SegmentMayEnd;
                 open.Duration += part.Info.Duration.TotalSeconds;
                 open.Bytes += part.Chunk.Length;
                 await PublishAsync(doc, $"{open.Msn}.{index}").ConfigureAwait(false);
@@ -215,12 +220,13 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
                 }
 
                 doc.Ended = true;
+                await KeepListedMediaAsync(doc).ConfigureAwait(false);
                 await PublishAsync(doc, "end").ConfigureAwait(false);
                 break;
         }
     }
 
-    /// <summary>Keeps the window, drops part lists far from the live edge and recomputes bandwidth.</summary>
+    /// <summary>Keeps the window and recomputes bandwidth.</summary>
     private void Trim(PlaylistDocument doc)
     {
         int complete = doc.Segments.Count(s => s.Complete);
@@ -235,19 +241,11 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
             complete--;
         }
 
-        double fromEnd = 0;
         long peak = 0;
         double bits = 0;
         double seconds = 0;
-        for (int i = doc.Segments.Count - 1; i >= 0; i--)
+        foreach (SegmentRecord segment in doc.Segments)
         {
-            SegmentRecord segment = doc.Segments[i];
-            if (fromEnd > _partsVisibleFor)
-            {
-                segment.Parts = null;
-            }
-
-            fromEnd += segment.Duration;
             if (segment.Complete && segment.Duration > 0)
             {
                 peak = Math.Max(peak, (long)(segment.Bytes * 8 / segment.Duration));
@@ -260,8 +258,70 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
         doc.AverageBandwidth = seconds > 0 ? (long)(bits / seconds) : 0;
     }
 
+    /// <summary>
+    /// An ended playlist stays for a whole TTL from now, so the segments and parts it lists, written up to a
+    /// window earlier, are given that TTL again: a viewer of the recording never meets a missing file.
+    /// </summary>
+    private async Task KeepListedMediaAsync(PlaylistDocument doc)
+    {
+        TimeSpan ttl = _options.DataTimeToLive;
+        foreach (SegmentRecord segment in doc.Segments)
+        {
+            await _store.ExpireAsync(_keys.Segment(_stream, segment.Session, segment.Msn), ttl).ConfigureAwait(false);
+            for (int p = 0; p < (segment.Parts?.Count ?? 0); p++)
+            {
+                await _store.ExpireAsync(_keys.Part(_stream, segment.Session, segment.Msn, p), ttl).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The init segments the document names get the playlist's TTL again before the playlist is stored: an
+    /// init segment is written once per session but referenced by every segment of it, however long it runs.
+    /// </summary>
+    private async Task KeepInitSegmentsAsync(PlaylistDocument doc)
+    {
+        TimeSpan ttl = _options.DataTimeToLive;
+        string? previous = null;
+        foreach (string session in doc.Segments.Select(s => s.Session).Append(doc.Session))
+        {
+            if (session.Length == 0 || session == previous)
+            {
+                continue;
+            }
+
+            previous = session;
+            if (!await _store.ExpireAsync(_keys.Init(_stream, session), ttl).ConfigureAwait(false) && session == _initSession)
+            {
+                // Lost from the store (evicted, flushed): this writer still has it.
+                await _store.SetAsync(_keys.Init(_stream, session), _initData, ttl).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// rfc8216bis §6.2.2: EXT-X-PART tags go once they are more than three target durations from the end of
+    /// the playlist; checked on every write (the end moves with every part), for whole segments, so a segment
+    /// lists all its parts or none. The parts stay fetchable until their data expires.
+    /// </summary>
+    private void DropFarParts(PlaylistDocument doc)
+    {
+        double fromEnd = 0;
+        for (int i = doc.Segments.Count - 1; i >= 0; i--)
+        {
+            SegmentRecord segment = doc.Segments[i];
+            fromEnd += segment.Duration;
+            if (fromEnd > _partsVisibleFor + 1e-9 && segment.Complete)
+            {
+                segment.Parts = null;
+            }
+        }
+    }
+
     private async Task PublishAsync(PlaylistDocument doc, string? nudge)
     {
+        DropFarParts(doc);
+        await KeepInitSegmentsAsync(doc).ConfigureAwait(false);
         doc.Revision++;
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(doc, HlsJsonContext.Default.PlaylistDocument);
         await _store.SetAsync(_keys.Playlist(_stream), json, _options.DataTimeToLive).ConfigureAwait(false);

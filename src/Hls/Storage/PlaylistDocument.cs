@@ -68,19 +68,35 @@ internal sealed class PlaylistDocument
         }
     }
 
-    /// <summary>The part the playlist announces with EXT-X-PRELOAD-HINT; null once the stream ended.</summary>
+    /// <summary>
+    /// The part the playlist announces with EXT-X-PRELOAD-HINT; null once the stream ended. When the open
+    /// segment may end before its next part (it is long enough to be cut at the next keyframe), the hint is the
+    /// next segment's part 0, which is published whenever the cut comes, rather than a part of this segment
+    /// that would never be (rfc8216bis §6.2.6: a hinted resource is one the server will publish).
+    /// </summary>
     [JsonIgnore]
     public (string Session, long Msn, int Part)? PreloadHint =>
         Ended ? null
+        : Open is { EndDue: true } due ? (Session, due.Msn + 1, 0)
         : Open is { } open ? (open.Session, open.Msn, open.Parts!.Count)
         : (Session, NextMsn, 0);
 
-    /// <summary>Whether part <paramref name="part"/> of segment <paramref name="msn"/> is listed (or its segment is complete).</summary>
+    /// <summary>
+    /// Whether part <paramref name="part"/> of segment <paramref name="msn"/> is listed. A part index past the
+    /// last part of a complete segment means part 0 of the next segment (rfc8216bis §6.2.5.2): the client
+    /// asks for what follows the parts it has, which is the next segment's first part, not the segment end.
+    /// A complete segment whose part list is no longer kept is far behind the live edge and counts as listed.
+    /// </summary>
     public bool HasPart(long msn, int part)
     {
         if (msn <= LastCompleteMsn)
         {
-            return true;
+            if (Find(msn) is not { Parts: { } parts } || part < parts.Count)
+            {
+                return true;
+            }
+
+            return HasPart(msn + 1, 0);
         }
 
         return Open is { } open && open.Msn == msn && part < open.Parts!.Count;
@@ -109,6 +125,9 @@ internal sealed class SegmentRecord
     public bool Complete { get; set; }
 
     public long Bytes { get; set; }
+
+    /// <summary>Open segment: its next part may start the next segment, so the hint names that one's part 0.</summary>
+    public bool EndDue { get; set; }
 
     /// <summary>Listed while the segment is near the live edge; null once the playlist no longer shows them.</summary>
     public List<PartRecord>? Parts { get; set; }

@@ -1,0 +1,120 @@
+using System.Net;
+using MobZ.Hls.Storage;
+using MobZ.Hls.Tests.Fixtures;
+using MobZ.State;
+using MobZ.TestKit.Redis;
+
+namespace MobZ.Hls.Tests.Serving;
+
+/// <summary>
+/// Issue 12 (2): rfc8216bis §6.2.5.2 — a request for the part after a segment's last part is one for part 0
+/// of the next segment and is held until that part exists; an answer is cached only as long as it means
+/// what it says.
+/// </summary>
+public sealed class BlockingReloadTests(RedisServer redis) : IClassFixture<RedisServer>
+{
+    private static void Fast(HlsOptions o)
+    {
+        o.PartTarget = TimeSpan.FromMilliseconds(100);
+        o.SegmentTarget = TimeSpan.FromMilliseconds(400); // TARGETDURATION 1
+        o.PlaylistSegments = 10;
+    }
+
+    private async Task<(IStateBackend Backend, HlsTestServer Server, SyntheticPublisher Publisher, string Stream)> StartAsync(string backendName)
+    {
+        IStateBackend backend = await Backends.CreateAsync(backendName, redis);
+        HlsTestServer server = await HlsTestServer.StartAsync(backend, Fast);
+        string stream = $"room-{Guid.NewGuid():N}";
+        var options = new HlsOptions();
+        Fast(options);
+        return (backend, server, new SyntheticPublisher(stream, backend, options), stream);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task ThePartAfterASegmentsLastIsHeldUntilPartZeroOfTheNextSegmentExists(string backendName)
+    {
+        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        await using var _ = backend;
+        await using var __ = server;
+        await publisher.InitAsync();
+        await publisher.SegmentsAsync(1, parts: 4); // segment 0 complete with parts 0..3, nothing of segment 1 yet
+
+        Task<HttpResponseMessage> blocked = server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=0&_HLS_part=4");
+        await Task.WhenAny(blocked, Task.Delay(300));
+        Assert.False(blocked.IsCompleted, "answered before part 1.0 existed");
+        await publisher.PartAsync();
+
+        using HttpResponseMessage response = await blocked;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        ParsedPlaylist p = ParsedPlaylist.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Contains(p.Segments.Single(s => s.Msn == 1).Parts, part => part.Uri.EndsWith("/1.0.m4s", StringComparison.Ordinal));
+        // The complete answer to a URL that names a future part never changes: a CDN may keep it.
+        Assert.True(response.Headers.CacheControl!.MaxAge >= TimeSpan.FromSeconds(1));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task ABlockingRequestReleasedByTheEndOfTheStreamIsNotCachedAsIfItWereFinal(string backendName)
+    {
+        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        await using var _ = backend;
+        await using var __ = server;
+        await publisher.InitAsync();
+        await publisher.SegmentsAsync(1, parts: 4);
+        await publisher.PartAsync();
+
+        Task<HttpResponseMessage> blocked = server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=1&_HLS_part=2");
+        await publisher.EndAsync();
+
+        using HttpResponseMessage response = await blocked;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(ParsedPlaylist.Parse(await response.Content.ReadAsStringAsync()).Ended);
+        // The part it asked for never came; a publisher that reconnects continues this playlist.
+        Assert.True(response.Headers.CacheControl!.NoStore || response.Headers.CacheControl.MaxAge <= TimeSpan.FromSeconds(1),
+            $"Cache-Control: {response.Headers.CacheControl}");
+
+        using HttpResponseMessage plain = await server.Client.GetAsync($"/hls/{stream}/media.m3u8");
+        Assert.True(plain.Headers.CacheControl!.MaxAge <= TimeSpan.FromSeconds(1), $"Cache-Control: {plain.Headers.CacheControl}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task TimeoutsAndRefusalsAreNeverCached(string backendName)
+    {
+        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        await using var _ = backend;
+        await using var __ = server;
+        await publisher.InitAsync();
+        await publisher.PartAsync();
+
+        using HttpResponseMessage unavailable = await server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=0&_HLS_part=1");
+        using HttpResponseMessage refused = await server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=9");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unavailable.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.True(unavailable.Headers.CacheControl!.NoStore);
+        Assert.True(refused.Headers.CacheControl!.NoStore);
+    }
+
+    [Fact]
+    public void APartIndexPastTheLastPartOfASegmentIsPartZeroOfTheNext()
+    {
+        var doc = new PlaylistDocument { TargetDuration = 1, PartTarget = 0.1, Session = "abcdef012345", NextMsn = 1 };
+        doc.Segments.Add(new SegmentRecord
+        {
+            Msn = 0, Session = "abcdef012345", Complete = true, Duration = 0.4,
+            Parts = [new() { Duration = 0.1 }, new() { Duration = 0.1 }, new() { Duration = 0.1 }, new() { Duration = 0.1 }],
+        });
+
+        Assert.True(doc.HasPart(0, 3));
+        Assert.False(doc.HasPart(0, 4));
+        Assert.False(doc.HasPart(0, 9));
+
+        doc.Segments.Add(new SegmentRecord { Msn = 1, Session = "abcdef012345", Parts = [new() { Duration = 0.1 }] });
+
+        Assert.True(doc.HasPart(0, 4));
+        Assert.True(doc.HasPart(1, 0));
+        Assert.False(doc.HasPart(1, 1));
+    }
+}
