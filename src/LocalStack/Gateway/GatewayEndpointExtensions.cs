@@ -16,6 +16,7 @@ public static class GatewayEndpointExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(options ?? new GatewayOptions());
+        services.TryAddSingleton(sp => new GatewayMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<WebSocketGateway>();
         services.TryAddSingleton<IConnectionSender, LocalConnectionSender>();

@@ -11,6 +11,17 @@ public sealed record GatewayOptions
     public TimeSpan MaxConnectionDuration { get; init; } = TimeSpan.FromHours(2);
     /// <summary>How long a server-initiated close waits for the client's close frame before aborting.</summary>
     public TimeSpan CloseHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
-    /// <summary>Messages queued per connection before its receive loop waits for the handler (back-pressure).</summary>
-    public int MaxQueuedMessagesPerConnection { get; init; } = 256;
+    /// <summary>
+    /// Bytes received from one connection and not yet handled (each message counts its payload plus
+    /// <see cref="InboundMessageOverheadBytes"/>); a client that sends faster than its handler runs is closed
+    /// with 1008 once it is over.
+    /// </summary>
+    public long MaxInboundBytesPerConnection { get; init; } = 1024 * 1024;
+    /// <summary>What one queued inbound message costs beyond its payload (the event object), so a flood of tiny frames is bounded too.</summary>
+    public int InboundMessageOverheadBytes { get; init; } = 1024;
+    /// <summary>
+    /// Bytes posted to one connection and not yet written to its socket; a client that does not read is a slow
+    /// consumer and is closed with 1008 once it is over, so nobody who sends to it ever waits for it.
+    /// </summary>
+    public long MaxOutboundBytesPerConnection { get; init; } = 1024 * 1024;
 }

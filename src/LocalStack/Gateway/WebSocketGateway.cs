@@ -11,7 +11,8 @@ namespace MobZ.LocalStack.Gateway;
 /// The WebSocket half of the local API Gateway. For each upgrade request: create the connection id, invoke
 /// $connect BEFORE accepting (a non-2xx answer rejects the upgrade with that status), accept, then turn every
 /// received message into a MESSAGE event routed by the API's route selection expression, and end with
-/// $disconnect carrying the close status. Messages over 128 KB close the connection with 1009, as AWS does.
+/// $disconnect carrying the close status. Messages over 128 KB close the connection with 1009, as AWS does; a
+/// client whose unhandled messages exceed <see cref="GatewayOptions.MaxInboundBytesPerConnection"/> is closed with 1008.
 /// </summary>
 public sealed class WebSocketGateway(ConnectionRegistry registry, GatewayOptions options, TimeProvider time, ILoggerFactory loggerFactory)
 {
@@ -52,7 +53,7 @@ public sealed class WebSocketGateway(ConnectionRegistry registry, GatewayOptions
             connection.MarkOpen(socket);
             _logger.LogInformation("Connected from {SourceIp} to {Path}", sourceIp, api.Path);
 
-            var dispatcher = new ConnectionDispatcher(connection, options, _logger);
+            var dispatcher = new ConnectionDispatcher(connection, options, registry.Metrics, _logger);
             var (status, reason) = await ReceiveLoopAsync(connection, socket, dispatcher).ConfigureAwait(false);
             connection.MarkClosed();
             registry.Remove(connection);
@@ -80,7 +81,7 @@ public sealed class WebSocketGateway(ConnectionRegistry registry, GatewayOptions
                 var result = await socket.ReceiveAsync(buffer.AsMemory(filled, IConnectionSender.MaxPayloadBytes + 1 - filled), connection.Aborted).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    await CompleteCloseHandshakeAsync(socket).ConfigureAwait(false);
+                    await connection.AnswerClientCloseAsync(socket).ConfigureAwait(false);
                     return connection.ServerClose is { } server
                         ? ((int)server.Status, server.Reason)
                         : ClientCloseReason(socket.CloseStatus, socket.CloseStatusDescription);
@@ -105,8 +106,16 @@ public sealed class WebSocketGateway(ConnectionRegistry registry, GatewayOptions
                     continue;
 
                 var evt = BuildMessageEvent(connection, buffer.AsSpan(0, filled), result.MessageType);
+                var cost = filled + options.InboundMessageOverheadBytes;
                 filled = 0;
-                await dispatcher.EnqueueAsync(evt, connection.Aborted).ConfigureAwait(false);
+                if (!dispatcher.TryEnqueue(evt, cost))
+                {
+                    _logger.LogWarning("More than {Limit} bytes received and not yet handled; closing with 1008", options.MaxInboundBytesPerConnection);
+                    registry.Metrics.InboundOverflowClosed();
+                    await connection.CloseAsync(WebSocketCloseStatus.PolicyViolation,
+                        $"Too many unhandled messages: more than {options.MaxInboundBytesPerConnection} bytes queued", options.CloseHandshakeTimeout).ConfigureAwait(false);
+                    discarding = true;
+                }
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
@@ -129,19 +138,6 @@ public sealed class WebSocketGateway(ConnectionRegistry registry, GatewayOptions
             return WebSocketEventFactory.Message(connection, RouteKeys.Default, Convert.ToBase64String(payload), isBase64Encoded: true, now);
         var route = connection.Api.RouteSelection.SelectRoute(payload, connection.Api.Registration.Routes);
         return WebSocketEventFactory.Message(connection, route, Encoding.UTF8.GetString(payload), isBase64Encoded: false, now);
-    }
-
-    private static async Task CompleteCloseHandshakeAsync(WebSocket socket)
-    {
-        try
-        {
-            if (socket.State == WebSocketState.CloseReceived)
-                await socket.CloseOutputAsync(socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
-        {
-            // The client is gone already; nothing to finish.
-        }
     }
 
     /// <summary>AWS's wording for a client-initiated close, e.g. "Client-side close frame status code '1000' (NORMAL_CLOSURE) - with reason 'bye'".</summary>
