@@ -45,7 +45,7 @@ public static class GatewayEndpointExtensions
             app.Map(path, context => gateway.HandleAsync(context, api));
             logger.LogInformation("WebSocket API {ApiId} at {Path}, route selection {Expression}, stage {Stage}", api.ApiId, path, registration.RouteSelectionExpression, api.Stage);
         }
-        app.MapConnectionsApi(stages);
+        app.MapConnectionsApi(stages, gateway.Options);
 
         foreach (var registration in app.Services.GetServices<HttpApiRegistration>())
         {

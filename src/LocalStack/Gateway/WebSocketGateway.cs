@@ -30,6 +30,14 @@ public sealed class WebSocketGateway(ConnectionRegistry registry, GatewayOptions
             return;
         }
 
+        if (!OriginAllowed(context.Request))
+        {
+            _logger.LogWarning("WebSocket upgrade from origin {Origin} refused (not in the allowed origins)", context.Request.Headers.Origin.ToString());
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await context.Response.WriteAsync("{\"message\":\"Forbidden\"}").ConfigureAwait(false);
+            return;
+        }
+
         var now = time.GetUtcNow();
         var sourceIp = context.Connection.RemoteIpAddress?.ToString() ?? "127.0.0.1";
         var connection = registry.Create(api, now, sourceIp, context.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua : null,
@@ -159,6 +167,23 @@ public sealed class WebSocketGateway(ConnectionRegistry registry, GatewayOptions
         };
         var withReason = string.IsNullOrEmpty(description) ? "without reason" : $"with reason '{description}'";
         return (code, $"Client-side close frame status code '{code}' ({name}) - {withReason}");
+    }
+
+    /// <summary>
+    /// A browser always sends Origin; without an allow-list only the page's own origin and loopback pages may open
+    /// a socket, so a site the developer visits cannot talk to their local stack as them.
+    /// </summary>
+    private bool OriginAllowed(HttpRequest request)
+    {
+        var origin = request.Headers.Origin.ToString();
+        if (origin.Length == 0)
+            return true;
+        if (options.AllowedOrigins is { } allowed)
+            return allowed.Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase);
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri))
+            return false;
+        return string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
+            || uri.IsLoopback;
     }
 
     private static string? FindHeader(IReadOnlyDictionary<string, string>? headers, string name) =>
