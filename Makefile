@@ -2,13 +2,14 @@
 .PHONY: run test test-fast bench load deploy lint-templates build clean
 
 REDIS ?= $(MOBZ_REDIS)
+MUNIT ?= $(MOBZ_MUNIT)
 PORT ?= 8080
 
 ## Run the whole stack locally (in-process backend; `make run REDIS=host:port` uses Redis).
 run:
 	scripts/install-prereqs.sh run
 	dotnet build src/LocalStack/MobZ.LocalStack.csproj -c Release -nologo -v q -clp:NoSummary
-	MOBZ_REDIS="$(REDIS)" dotnet run --project src/LocalStack -c Release --no-build -- --urls http://127.0.0.1:$(PORT)
+	MOBZ_REDIS="$(REDIS)" MOBZ_MUNIT="$(MUNIT)" dotnet run --project src/LocalStack -c Release --no-build -- --urls http://127.0.0.1:$(PORT)
 
 ## Every test: unit, conformance (in-process and a throwaway redis-server), interop (Chromium, aiortc, hls.js).
 test:
@@ -34,6 +35,7 @@ deploy:
 	scripts/deploy.sh
 
 lint-templates:
+	scripts/install-prereqs.sh lint
 	cfn-lint resources/*.yml
 
 clean:

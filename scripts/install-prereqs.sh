@@ -1,29 +1,65 @@
 #!/usr/bin/env bash
-# Installs what MobZ's local stack and its tests use, only what is missing, so it is safe to run every time.
-#   scripts/install-prereqs.sh            -> everything (redis-server, chromium, aiortc, ffmpeg, npm packages)
-#   scripts/install-prereqs.sh run        -> what `make run` needs
+# Installs what MobZ needs, only what is missing, so it is safe to run every time (on Debian or Ubuntu).
+#   scripts/install-prereqs.sh            -> what `make test` needs: everything below but the AWS CLI
+#   scripts/install-prereqs.sh run        -> what `make run` needs: redis-server, chromium, Node.js + npm, the web bundles
+#   scripts/install-prereqs.sh web        -> Node.js + npm and the web bundles alone
+#   scripts/install-prereqs.sh lint       -> cfn-lint, for `make lint-templates`
+#   scripts/install-prereqs.sh deploy     -> what `make deploy` needs besides Docker: the AWS CLI, zip, cfn-lint
+# Several modes may be given at once (`run lint`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=(redis-server chromium python3-aiortc ffmpeg)
-if [[ "${1:-all}" == "run" ]]; then want=(redis-server chromium); fi
+# cfn-lint is not packaged by Debian: it goes into its own virtualenv from the Python package index that pip is
+# configured for (pip.conf, PIP_INDEX_URL), pinned so every machine lints the templates alike.
+CFN_LINT_VERSION=1.51.0
+CFN_LINT_VENV=/opt/mobz/cfn-lint
 
+modes=("$@"); ((${#modes[@]})) || modes=(test)
+debs=() web=0 cfn=0
+for mode in "${modes[@]}"; do
+  case "$mode" in
+    run) debs+=(redis-server chromium); web=1 ;;
+    web) web=1 ;;
+    # Tests also build the Munit image (buildah) on a Debian root made with debootstrap (tests/Infra.Tests), and
+    # relay calls through a real TURN server (coturn; its service stays off, tests start their own).
+    test) debs+=(redis-server chromium python3-aiortc ffmpeg buildah debootstrap zip coturn); web=1; cfn=1 ;;
+    lint) cfn=1 ;;
+    deploy) cfn=1; command -v zip >/dev/null || debs+=(zip); command -v aws >/dev/null || debs+=(awscli) ;;
+    *) echo "install-prereqs.sh: unknown mode '$mode' (run, web, test, lint, deploy)" >&2; exit 2 ;;
+  esac
+done
+# Node.js and npm may come from Debian or from elsewhere (NodeSource's nodejs carries its own npm): only a
+# missing command is installed.
+if ((web)); then
+  command -v node >/dev/null || debs+=(nodejs)
+  command -v npm >/dev/null || debs+=(npm)
+fi
+if ((cfn)) && ! command -v cfn-lint >/dev/null; then debs+=(python3-venv); fi
+
+SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
 missing=()
-for pkg in "${want[@]}"; do
+for pkg in $(printf '%s\n' "${debs[@]}" | sort -u); do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then
   echo "installing Debian packages: ${missing[*]}"
-  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Browser-side packages (hls.js, Epic's Pixel Streaming frontend, esbuild) for the demo site and interop tests.
-if [[ ! -d web/node_modules ]] || [[ web/package-lock.json -nt web/node_modules/.package-lock.json ]]; then
-  echo "installing npm packages in web/"
-  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+if ((cfn)) && ! command -v cfn-lint >/dev/null; then
+  echo "installing cfn-lint $CFN_LINT_VERSION in $CFN_LINT_VENV"
+  $SUDO python3 -m venv "$CFN_LINT_VENV"
+  $SUDO "$CFN_LINT_VENV/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
+  $SUDO ln -sf "$CFN_LINT_VENV/bin/cfn-lint" /usr/local/bin/cfn-lint
 fi
 
-# The demo pages' bundles (Epic's frontend, our streamer script, hls.js) are built, not committed.
-(cd web && npm run --silent build >/dev/null)
+if ((web)); then
+  # Browser-side packages (hls.js, Epic's Pixel Streaming frontend, esbuild) for the demo site and interop tests.
+  if [[ ! -d web/node_modules ]] || [[ web/package-lock.json -nt web/node_modules/.package-lock.json ]]; then
+    echo "installing npm packages in web/"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  # The demo pages' bundles (Epic's frontend, our streamer script, hls.js) are built, not committed.
+  (cd web && npm run --silent build >/dev/null)
+fi

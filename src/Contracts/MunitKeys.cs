@@ -7,6 +7,13 @@ public static class MunitKeys
     public static string Channel(string munitId) => $"munit:{munitId}:signals";
     /// <summary>Pub/sub channel every Regulator listens to.</summary>
     public const string BroadcastChannel = "munit:broadcast";
+    /// <summary>Pub/sub channel on which a Regulator announces stations it moved to another Munit
+    /// (<see cref="StationsMovedEvent"/>); signaling tells the rooms' clients.</summary>
+    public const string MovesChannel = "munit:moves";
+
+    /// <summary>String key a signaling node sets (NX, with a TTL) to claim telling the clients of one station move,
+    /// so that of several nodes hearing the same event exactly one announces it.</summary>
+    public static string MoveAnnounced(string stationId, string toMunitId) => $"station:{stationId}:moved:{toMunitId}";
 
     /// <summary>Sorted set of registered Munit ids scored by load (lower is less loaded).</summary>
     public const string Registry = "munits";

@@ -90,7 +90,28 @@ public sealed record MediaResponse(
     [JsonPropertyName("error")] public string? Error { get; init; }
 }
 
+/// <summary>
+/// Published on <see cref="MunitKeys.MovesChannel"/> after a Regulator's commit moved stations from one Munit to
+/// others (the old Munit died, stopped or handed over). The station hashes already name the new Munits; this
+/// only tells signaling, which must tell each room's publisher (offer again) and viewers (watch again).
+/// </summary>
+public sealed record StationsMovedEvent(
+    [property: JsonPropertyName("fromMunitId")] string FromMunitId,
+    /// <summary>"expired" (heartbeat lost) or "handover" (the Munit stopped or drained).</summary>
+    [property: JsonPropertyName("reason")] string Reason,
+    [property: JsonPropertyName("moves")] IReadOnlyList<StationMove> Moves)
+{
+    public const string Expired = "expired";
+    public const string Handover = "handover";
+    [JsonPropertyName("v")] public int Version { get; init; } = MunitSignal.CurrentVersion;
+}
+
+public sealed record StationMove(
+    [property: JsonPropertyName("stationId")] string StationId,
+    [property: JsonPropertyName("toMunitId")] string ToMunitId);
+
 [JsonSerializable(typeof(MunitSignal))]
+[JsonSerializable(typeof(StationsMovedEvent))]
 [JsonSerializable(typeof(MediaResponse))]
 [JsonSerializable(typeof(MunitRegistration))]
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -10,11 +10,17 @@ return await LocalStackHost.RunAsync(new LocalStackOptions { Args = args, Capabi
 /// </summary>
 public static class MobZCapabilities
 {
+    /// <summary>"--munit false" (or MOBZ_MUNIT=false): a signaling-only node that places stations on the Munits
+    /// registered in the shared Redis (MunitHost tasks) instead of running one of its own.</summary>
+    public static bool RunsMunit(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
+        !string.Equals(configuration["munit"] ?? Environment.GetEnvironmentVariable("MOBZ_MUNIT"), "false", StringComparison.OrdinalIgnoreCase);
+
     public static void Add(WebApplicationBuilder builder)
     {
         // Capabilities — one line each (WebSocket/HTTP APIs, demo pages, hosted services, endpoints); see docs/gateway.md.
         builder.Services.AddMobZRooms(); // MobZ rooms (p2p/m2m/p2m) at /ws, heartbeat sweep; options "MobZ:Rooms" (docs/protocol.md)
-        builder.Services.AddMunit().AddRegulator().AddHlsStationTap(); // Munit SFU on one UDP port + its Regulator (options "MobZ:Munit"); p2m stations feed the HLS packager (docs/munit.md)
+        if (RunsMunit(builder.Configuration))
+            builder.Services.AddMunit().AddRegulator().AddHlsStationTap(); // Munit SFU on one UDP port + its Regulator (options "MobZ:Munit"); p2m stations feed the HLS packager (docs/munit.md)
         builder.AddCapability(s => MobZ.Hls.HlsServiceCollectionExtensions.AddHls(s), e => MobZ.Hls.HlsEndpointRouteBuilderExtensions.MapHls(e)).AddDemoPage("LL-HLS viewer", "/hls/index.html", "hls.js playing a p2m room's Low-Latency HLS stream, /hls/{room}/index.m3u8");
         builder.AddCapability(s => MobZ.PixelStreaming.PixelStreamingServiceCollectionExtensions.AddPixelStreaming(s)).AddWebSocketApi("/ps", "$request.body.type", sp => sp.GetRequiredService<MobZ.PixelStreaming.Signaling.PixelStreamingHandler>()).AddHttpApi("/api", sp => sp.GetRequiredService<MobZ.PixelStreaming.Api.PixelStreamingApiHandler>()).AddHttpApi("/docs", sp => sp.GetRequiredService<MobZ.PixelStreaming.Api.PixelStreamingApiHandler>()).AddHttpApi("/ps/dev-token", sp => sp.GetRequiredService<MobZ.PixelStreaming.Api.DevTokenHandler>()).AddDemoPage("Pixel Streaming player", "/ps/index.html", "Epic's frontend library playing a local streamer; REST API docs at /docs");
     }

@@ -6,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using MobZ.Aws.ApiGateway;
+using MobZ.Aws.Credentials;
 using MobZ.Aws.Logging;
 using MobZ.Hls;
 using MobZ.Munit.Control;
@@ -13,6 +15,7 @@ using MobZ.Munit.Tap;
 using MobZ.MunitHost.Configuration;
 using MobZ.MunitHost.Draining;
 using MobZ.MunitHost.Ecs;
+using MobZ.Signaling;
 using MobZ.State;
 
 namespace MobZ.MunitHost;
@@ -55,6 +58,9 @@ public static class MunitHostApp
         services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout + TimeSpan.FromSeconds(15));
         services.AddHls();
         services.AddHlsStationTap();
+        // Before the Regulator: hosted services stop in reverse order, so this task still tells the rooms about
+        // the stations its own Regulator hands over while it stops.
+        AddStationMoveRelay(services, settings, getVariable, startup);
         services.AddMunit(o =>
         {
             if (munitId is not null) o.MunitId = munitId;
@@ -72,6 +78,33 @@ public static class MunitHostApp
         app.MapGet("/healthz", (MobZ.Regulator.Regulator regulator, IMunit munit) =>
             Results.Json(new HealthReport(regulator.MunitId, regulator.Draining, munit.StationIds.Count), HealthJsonContext.Default.HealthReport));
         return (app, backend);
+    }
+
+    /// <summary>
+    /// Telling clients that their station moved needs a long-running process that can write to their WebSocket
+    /// connections; on AWS the Munit tasks are those processes (Lambdas cannot hold a subscription). With the
+    /// rooms API's @connections endpoint configured, this task relays every move it hears of (a claim in Redis
+    /// makes sure one task tells each move).
+    /// </summary>
+    private static void AddStationMoveRelay(IServiceCollection services, MunitHostSettings settings, Func<string, string?>? getVariable, ILogger startup)
+    {
+        if (settings.ConnectionsEndpoint is not { } endpoint)
+        {
+            startup.LogWarning("{Variable} is not set: clients of a station that moves to another Munit are not told (docs/deploy.md)",
+                MunitHostSettings.ConnectionsEndpointVariable);
+            return;
+        }
+        services.AddSingleton(sp => new HttpClient());
+        services.AddSingleton(sp => DefaultCredentialsProvider.Create(sp.GetRequiredService<HttpClient>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("MobZ.Aws.Credentials"), getVariable));
+        services.AddSingleton<IConnectionSender>(sp => new ManagementEndpointConnectionSender(sp.GetRequiredService<HttpClient>(),
+            sp.GetRequiredService<IAwsCredentialsProvider>(), DefaultCredentialsProvider.RegionFromEnvironment(getVariable), endpoint,
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => sp.GetRequiredService<IStateBackend>().Store);
+        services.AddSingleton(sp => sp.GetRequiredService<IStateBackend>().Bus);
+        // Rooms as the signaling functions run them, minus the sweep (a scheduled function runs it).
+        services.AddMobZRooms(o => o.RunSweepService = false);
+        startup.LogInformation("Relaying station moves to clients through {Endpoint}", endpoint);
     }
 
     /// <summary>The JSON lines every AWS process writes, with ASP.NET's request chatter left out.</summary>

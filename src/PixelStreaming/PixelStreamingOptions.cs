@@ -17,6 +17,13 @@ public sealed class PixelStreamingOptions
     /// <summary>ICE servers handed to both peers in <c>config.peerConnectionOptions</c>.</summary>
     public List<IceServerOptions> IceServers { get; set; } = [];
 
+    /// <summary>
+    /// Env PS_PEER_CONNECTION_OPTIONS: a JSON object sent as <c>config.peerConnectionOptions</c> as it is, like
+    /// the <c>--peer_options</c> of Epic's SignallingWebServer (iceServers, bundlePolicy, encodings, ...).
+    /// <see cref="IceServers"/> fill in <c>iceServers</c> when the object has none. Not a JSON object: startup fails.
+    /// </summary>
+    public string? PeerConnectionOptions { get; set; }
+
     /// <summary>Env DISABLE_IP_WHITELIST=true: accept streamers from any address (development only).</summary>
     public bool DisableIpAllowList { get; set; }
 
@@ -50,6 +57,12 @@ public sealed class PixelStreamingOptions
 
     /// <summary>"local" (default of make run) or "ecs".</summary>
     public string InstanceProvider { get; set; } = "local";
+
+    /// <summary>
+    /// How long an instance may stay starting before it is given up on (its task stopped). On ECS this covers a
+    /// GPU host scaling out from none: the instance launch, the ECS agent registering, the image pull.
+    /// </summary>
+    public TimeSpan InstanceStartTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     public EcsProviderOptions Ecs { get; set; } = new();
 
@@ -101,14 +114,17 @@ public sealed class EcsProviderOptions
     public string ContainerName { get; set; } = "streamer";
     public List<string> Subnets { get; set; } = [];
     public List<string> SecurityGroups { get; set; } = [];
+    /// <summary>Launch type when no capacity provider is named (FARGATE: awsvpc with a public IP, needs Subnets).</summary>
     public string LaunchType { get; set; } = "FARGATE";
+    /// <summary>
+    /// ECS capacity provider to place streamers with (the GPU hosts of resources/ecs-fargate.yml); replaces the
+    /// launch type. Without Subnets the task uses its host's network and public address (host network mode).
+    /// </summary>
+    public string? CapacityProvider { get; set; }
     /// <summary>Override of the ECS endpoint (tests); null means the regional AWS endpoint.</summary>
     public Uri? EcsEndpoint { get; set; }
     /// <summary>Override of the EC2 endpoint (tests); null means the regional AWS endpoint.</summary>
     public Uri? Ec2Endpoint { get; set; }
-    /// <summary>How long to wait for the task's network interface to get a public IP.</summary>
-    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromMinutes(3);
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 public sealed class LocalProviderOptions

@@ -30,6 +30,8 @@ public static class PixelStreamingServiceCollectionExtensions
             sp.GetService<IConfiguration>()?.GetSection(PixelStreamingOptions.SectionName).Bind(options);
             ApplyEnvironment(options);
             configure?.Invoke(options);
+            // A broken value fails when the options are built (host startup), not on every connection.
+            Greeting.ParsePeerConnectionOptions(options.PeerConnectionOptions);
             ApplyDevelopmentDefaults(options, sp.GetService<ILoggerFactory>()?.CreateLogger("MobZ.PixelStreaming"));
             return options;
         });
@@ -42,6 +44,7 @@ public static class PixelStreamingServiceCollectionExtensions
         services.TryAddSingleton<StreamerAllowList>();
         services.TryAddSingleton<InstanceRegistry>();
         services.TryAddSingleton<WorkerLocator>();
+        services.TryAddSingleton<QueueStatus>();
         services.TryAddSingleton<Sessions>();
         services.TryAddSingleton<InstanceService>();
         services.TryAddSingleton<BackgroundDeferredWork>();
@@ -76,6 +79,7 @@ public static class PixelStreamingServiceCollectionExtensions
         if (Env("PS_TOKEN_ISSUER") is { } issuer) options.Tokens.Issuer = issuer;
         if (Env("PS_TOKEN_AUDIENCE") is { } audience) options.Tokens.Audience = audience;
         if (Env("PS_INSTANCE_PROVIDER") is { } provider) options.InstanceProvider = provider;
+        if (Env("PS_PEER_CONNECTION_OPTIONS") is { } peer) options.PeerConnectionOptions = peer;
         if (Env("PS_DEV_MODE") is { } dev) options.DevelopmentMode = dev.Equals("true", StringComparison.OrdinalIgnoreCase) || dev == "1";
     }
 

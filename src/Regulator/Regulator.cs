@@ -20,6 +20,7 @@ public sealed class Regulator : IAsyncDisposable
     private readonly RegulatorOptions _options;
     private readonly ILogger _logger;
     private readonly StationReassigner _reassigner;
+    private readonly HeartbeatLiveness _liveness;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<IAsyncDisposable> _subscriptions = [];
@@ -43,6 +44,8 @@ public sealed class Regulator : IAsyncDisposable
         _options = options;
         _logger = logger;
         _reassigner = new StationReassigner(store, bus, logger);
+        _liveness = new HeartbeatLiveness(options.HeartbeatInterval, options.AliveTtl,
+            options.MaxAliveTtl > options.AliveTtl ? options.MaxAliveTtl : options.AliveTtl);
     }
 
     public string MunitId { get; }
@@ -181,9 +184,12 @@ public sealed class Regulator : IAsyncDisposable
     {
         var load = _munit.GetLoad();
         var registration = RegistrationWriter.Describe(MunitId, Address, Port, Capacity, load, _draining);
+        if (_liveness.Beat(DateTimeOffset.UtcNow))
+            _logger.LogWarning("Heartbeats ran up to {Lateness} s late; liveness TTL now {Ttl} s",
+                Math.Round(_liveness.WorstLateness.TotalSeconds, 1), Math.Round(_liveness.Ttl.TotalSeconds, 1));
         if (_registeredOnce && await _store.ExistsAsync(MunitKeys.Info(MunitId)).ConfigureAwait(false))
         {
-            await RegistrationWriter.WriteAsync(_store, registration, _options.AliveTtl).ConfigureAwait(false);
+            await RegistrationWriter.WriteAsync(_store, registration, _liveness.Ttl).ConfigureAwait(false);
         }
         else
         {
@@ -243,7 +249,7 @@ public sealed class Regulator : IAsyncDisposable
                     }
                 }
                 var registration = RegistrationWriter.Describe(MunitId, Address, Port, Capacity, _munit.GetLoad(), _draining);
-                await RegistrationWriter.WriteAsync(_store, registration, _options.AliveTtl).ConfigureAwait(false);
+                await RegistrationWriter.WriteAsync(_store, registration, _liveness.Ttl).ConfigureAwait(false);
                 _registeredOnce = true;
                 _logger.LogInformation("Registered Munit {MunitId}", MunitId);
             }

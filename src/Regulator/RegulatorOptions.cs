@@ -12,6 +12,13 @@ public sealed class RegulatorOptions
     /// </summary>
     public TimeSpan AliveTtl { get; set; } = TimeSpan.FromSeconds(6);
 
+    /// <summary>
+    /// Ceiling of the heartbeat key's TTL. A Munit whose heartbeats run late stretches its own TTL (interval plus three
+    /// times the worst recent lateness, see HeartbeatLiveness) up to this, so a busy machine is not declared dead
+    /// while a vanished Munit is still noticed within this long.
+    /// </summary>
+    public TimeSpan MaxAliveTtl { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>How often the Munit's stations are compared with the store even without a nudge.</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -74,7 +74,23 @@ internal sealed class StationReassigner(IStateStore store, IMessageBus bus, ILog
             if (descriptor is null) continue;
             await PublishAsync(target, StationIntent.ToAssign(descriptor)).ConfigureAwait(false);
         }
+        if (moves.Count > 0)
+            await AnnounceAsync(new StationsMovedEvent(fromMunitId, requireExpired ? StationsMovedEvent.Expired : StationsMovedEvent.Handover,
+                [.. moves.Select(m => new StationMove(m.Station, m.Target))])).ConfigureAwait(false);
         return moves.Count;
+    }
+
+    /// <summary>Tells signaling, so the moved stations' publishers and viewers reconnect to the new Munits.</summary>
+    private async Task AnnounceAsync(StationsMovedEvent moved)
+    {
+        try
+        {
+            await bus.PublishAsync(MunitKeys.MovesChannel, SignalJson.Serialize(moved)).ConfigureAwait(false);
+        }
+        catch (StateUnavailableException ex)
+        {
+            logger.LogWarning(ex, "Could not announce the move of {Count} stations from Munit {MunitId}", moved.Moves.Count, moved.FromMunitId);
+        }
     }
 
     private async Task PublishAsync(string munitId, MunitSignal signal)

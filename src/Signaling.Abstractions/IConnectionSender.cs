@@ -15,6 +15,29 @@ public interface IConnectionSender
     Task<ConnectionInfo?> GetConnectionAsync(string connectionId, CancellationToken cancellationToken = default);
     /// <returns>false when the connection was already gone.</returns>
     Task<bool> DeleteConnectionAsync(string connectionId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Closes a connection with a WebSocket close code and reason (e.g. 1011 and a streamer's kick reason).
+    /// API Gateway's DELETE @connections cannot carry either: there the client sees 1000 and this falls back
+    /// to <see cref="DeleteConnectionAsync"/>. The local gateway sends exactly the code and reason given.
+    /// </summary>
+    /// <param name="reason">At most 123 UTF-8 bytes reach the client (the close frame's limit); longer ones are cut.</param>
+    /// <returns>false when the connection was already gone.</returns>
+    Task<bool> CloseConnectionAsync(string connectionId, int closeCode, string reason, CancellationToken cancellationToken = default) =>
+        DeleteConnectionAsync(connectionId, cancellationToken);
+
+    /// <summary>The longest close reason a close frame carries (125-byte payload minus the 2-byte code).</summary>
+    public const int MaxCloseReasonBytes = 123;
+
+    /// <summary>Cuts <paramref name="reason"/> to <see cref="MaxCloseReasonBytes"/> UTF-8 bytes on a character boundary.</summary>
+    public static string FitCloseReason(string reason)
+    {
+        if (System.Text.Encoding.UTF8.GetByteCount(reason) <= MaxCloseReasonBytes) return reason;
+        var end = reason.Length;
+        while (end > 0 && System.Text.Encoding.UTF8.GetByteCount(reason.AsSpan(0, end)) > MaxCloseReasonBytes) end--;
+        if (end > 0 && char.IsHighSurrogate(reason[end - 1])) end--;
+        return reason[..end];
+    }
 }
 
 public enum SendStatus

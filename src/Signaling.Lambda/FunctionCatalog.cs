@@ -26,7 +26,7 @@ public static class FunctionCatalog
         // The heartbeat sweep runs on the one-minute EventBridge schedule instead of a hosted timer: a frozen
         // execution environment runs no timers.
         new FunctionDefinition("rooms", "MobZ rooms WebSocket API (p2p, m2m, p2m) and its heartbeat sweep (EventBridge schedule)",
-            services => services.AddMobZRooms(o => o.RunSweepService = false),
+            services => services.AddMobZRooms(o => { o.RunSweepService = false; o.RunMoveRelay = false; }),
             sp => sp.GetRequiredService<RoomsWebSocketHandler>(), null,
             sp => ct => sp.GetRequiredService<HeartbeatSweeper>().SweepAsync(ct)),
         new FunctionDefinition("pixelstreaming", "Pixel Streaming signalling (WebSocket) and its REST API (HTTP API)",

@@ -20,6 +20,8 @@ public interface IStateTransaction
     IStateTransaction SortedSetAdd(string key, string member, double score);
     IStateTransaction SortedSetRemove(string key, string member);
     IStateTransaction ListRightPush(string key, string value);
+    /// <summary>Puts a value back at the head of a list (e.g. a waiting player whose hand-over failed keeps its place).</summary>
+    IStateTransaction ListLeftPush(string key, string value);
     IStateTransaction ListLeftPop(string key);
     IStateTransaction ListRemove(string key, string value, long count = 0);
 
@@ -52,6 +54,8 @@ public abstract record StateCondition
     public sealed record HashLengthLessThan(string Key, long Length) : StateCondition;
     public sealed record HashLengthEqual(string Key, long Length) : StateCondition;
     public sealed record SetContains(string Key, string Member) : StateCondition;
+    /// <summary>The set has exactly this many members (0 for a missing key): an optimistic reservation on a set's size.</summary>
+    public sealed record SetLengthEqual(string Key, long Length) : StateCondition;
     public sealed record SetNotContains(string Key, string Member) : StateCondition;
     public sealed record SortedSetLengthLessThan(string Key, long Length) : StateCondition;
     public sealed record ListLengthLessThan(string Key, long Length) : StateCondition;

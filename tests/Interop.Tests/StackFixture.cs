@@ -14,6 +14,10 @@ public sealed class StackFixture : IAsyncLifetime
     public RedisServer Redis { get; } = new();
     public RunningLocalStack Stack { get; private set; } = null!;
     public Chromium Browser { get; private set; } = null!;
+    /// <summary>The stack's key prefix in Redis, for other processes (Munit hosts) that join this stack.</summary>
+    public string RedisKeyPrefix { get; } = "";
+
+    public StackFixture() => RedisKeyPrefix = Redis.NewKeyPrefix();
 
     public async Task InitializeAsync()
     {
@@ -22,7 +26,7 @@ public sealed class StackFixture : IAsyncLifetime
         {
             Urls = "http://127.0.0.1:0",
             Redis = Redis.Configuration,
-            RedisKeyPrefix = Redis.NewKeyPrefix(),
+            RedisKeyPrefix = RedisKeyPrefix,
             Capabilities = MobZCapabilities.Add,
             MinimumLogLevel = LogLevel.Warning,
             PrintReadyLine = false,

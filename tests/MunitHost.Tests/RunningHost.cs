@@ -30,7 +30,7 @@ internal sealed class RunningHost : IAsyncDisposable
     public Uri HttpBase => new(App.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First() + "/");
 
     public static async Task<RunningHost> StartAsync(string redis, string prefix, string publicIp, TimeSpan drainTimeout,
-        string? munitId = null, Func<string, string?>? environment = null)
+        string? munitId = null, Func<string, string?>? environment = null, Uri? connectionsEndpoint = null)
     {
         var settings = new MunitHostSettings
         {
@@ -42,6 +42,7 @@ internal sealed class RunningHost : IAsyncDisposable
             PublicIp = publicIp,
             MunitId = munitId,
             DrainTimeout = drainTimeout,
+            ConnectionsEndpoint = connectionsEndpoint,
         };
         var (app, backend) = await MunitHostApp.BuildAsync(settings, getVariable: environment, logging: _ => { });
         await app.StartAsync();

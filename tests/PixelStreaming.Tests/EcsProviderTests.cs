@@ -39,6 +39,7 @@ public sealed class EcsProviderTests : IAsyncLifetime
     private readonly ConcurrentQueue<string> _problems = new();
     private int _describeCalls;
     private bool _taskStops;
+    private bool _gpuHost;
     private Uri _baseUrl = null!;
 
     public async Task InitializeAsync()
@@ -55,31 +56,42 @@ public sealed class EcsProviderTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _double.DisposeAsync();
 
-    private EcsInstanceProvider Provider()
+    private EcsInstanceProvider Provider(bool gpuHosts = false)
     {
         var http = new HttpClient();
         var options = new PixelStreamingOptions();
         options.Ecs.Cluster = "streamers";
         options.Ecs.TaskDefinition = "unreal-streamer:7";
-        options.Ecs.Subnets = ["subnet-0a1b", "subnet-0c2d"];
-        options.Ecs.SecurityGroups = ["sg-0123"];
-        options.Ecs.PollInterval = TimeSpan.FromMilliseconds(20);
-        options.Ecs.StartTimeout = TimeSpan.FromSeconds(10);
+        if (gpuHosts)
+        {
+            // As resources/signaling.yml configures it: the GPU capacity provider, host networking.
+            options.Ecs.CapacityProvider = "mobz-streamer-gpu";
+        }
+        else
+        {
+            options.Ecs.Subnets = ["subnet-0a1b", "subnet-0c2d"];
+            options.Ecs.SecurityGroups = ["sg-0123"];
+        }
         options.WorkerPort = 8081;
         var ecs = new AwsJsonClient(new SignedRequestSender(http, new FixedCredentials(), Region, "ecs"), new Uri(_baseUrl, "/ecs/"), AwsJsonClient.EcsTargetPrefix);
         var ec2 = new Ec2QueryClient(new SignedRequestSender(http, new FixedCredentials(), Region, "ec2"), new Uri(_baseUrl, "/ec2/"));
-        return new EcsInstanceProvider(ecs, ec2, options, TimeProvider.System, NullLogger<EcsInstanceProvider>.Instance);
+        return new EcsInstanceProvider(ecs, ec2, options, NullLogger<EcsInstanceProvider>.Instance);
     }
 
     [Fact]
-    public async Task Start_runs_a_fargate_task_waits_for_its_interface_and_returns_its_public_ip()
+    public async Task Launch_runs_a_fargate_task_and_probes_find_its_interface_s_public_ip()
     {
-        var started = await Provider().StartAsync("ue-42", CancellationToken.None);
+        var provider = Provider();
+        var taskArn = await provider.LaunchAsync("ue-42", CancellationToken.None);
+        Assert.Equal(TaskArn, taskArn);
+        // Each probe is one look: the interface is not attached yet on the first.
+        Assert.Null(await provider.ProbeAsync("ue-42", taskArn, CancellationToken.None));
+        var started = await provider.ProbeAsync("ue-42", taskArn, CancellationToken.None);
 
         Assert.Empty(_problems);
+        Assert.NotNull(started);
         Assert.Equal("203.0.113.25", started.PublicIp);
         Assert.Equal(new Uri("http://203.0.113.25:8081/"), started.WorkerUrl);
-        Assert.Equal(TaskArn, started.ProviderRef);
 
         var calls = _received.ToArray();
         Assert.Equal(["RunTask", "DescribeTasks", "DescribeTasks", "DescribeNetworkInterfaces"], calls.Select(c => c.Operation));
@@ -109,6 +121,46 @@ public sealed class EcsProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task On_gpu_hosts_the_task_is_placed_by_the_capacity_provider_and_gets_its_host_s_public_ip()
+    {
+        _gpuHost = true;
+        var provider = Provider(gpuHosts: true);
+        var taskArn = await provider.LaunchAsync("ue-44", CancellationToken.None);
+        // Not placed yet (the Auto Scaling group is still adding a GPU host): no address, nothing else asked.
+        Assert.Null(await provider.ProbeAsync("ue-44", taskArn, CancellationToken.None));
+        var started = await provider.ProbeAsync("ue-44", taskArn, CancellationToken.None);
+
+        Assert.Empty(_problems);
+        Assert.Equal("198.51.100.77", started?.PublicIp);
+        Assert.Equal(new Uri("http://198.51.100.77:8081/"), started?.WorkerUrl);
+        var calls = _received.ToArray();
+        Assert.Equal(["RunTask", "DescribeTasks", "DescribeTasks", "DescribeContainerInstances", "DescribeInstances"], calls.Select(c => c.Operation));
+        var run = calls[0].Json!.Value;
+        Assert.False(run.TryGetProperty("launchType", out _));
+        Assert.False(run.TryGetProperty("networkConfiguration", out _));
+        var strategy = Assert.Single(run.GetProperty("capacityProviderStrategy").EnumerateArray());
+        Assert.Equal("mobz-streamer-gpu", strategy.GetProperty("capacityProvider").GetString());
+        Assert.Equal(["container-instance/streamers/9f8e"], calls[3].Json!.Value.GetProperty("containerInstances").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("i-0gpu1234", calls[4].Form["InstanceId.1"]);
+    }
+
+    [Fact]
+    public async Task Without_a_capacity_provider_or_subnets_launch_fails_with_what_is_missing()
+    {
+        var options = new PixelStreamingOptions();
+        options.Ecs.Cluster = "streamers";
+        options.Ecs.TaskDefinition = "unreal-streamer:7";
+        var http = new HttpClient();
+        var provider = new EcsInstanceProvider(
+            new AwsJsonClient(new SignedRequestSender(http, new FixedCredentials(), Region, "ecs"), new Uri(_baseUrl, "/ecs/"), AwsJsonClient.EcsTargetPrefix),
+            new Ec2QueryClient(new SignedRequestSender(http, new FixedCredentials(), Region, "ec2"), new Uri(_baseUrl, "/ec2/")),
+            options, NullLogger<EcsInstanceProvider>.Instance);
+        var error = await Assert.ThrowsAsync<InstanceProviderException>(() => provider.LaunchAsync("ue-45", CancellationToken.None));
+        Assert.Contains("CapacityProvider or Subnets", error.Message);
+        Assert.Empty(_received);
+    }
+
+    [Fact]
     public async Task Stop_sends_a_signed_stop_task_for_the_task_arn()
     {
         await Provider().StopAsync("ue-42", TaskArn, CancellationToken.None);
@@ -121,12 +173,13 @@ public sealed class EcsProviderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_task_that_stops_while_starting_is_reported_and_stopped()
+    public async Task A_task_that_stops_while_starting_is_reported()
     {
         _taskStops = true;
-        var error = await Assert.ThrowsAsync<InstanceProviderException>(() => Provider().StartAsync("ue-43", CancellationToken.None));
+        var provider = Provider();
+        var taskArn = await provider.LaunchAsync("ue-43", CancellationToken.None);
+        var error = await Assert.ThrowsAsync<InstanceProviderException>(() => provider.ProbeAsync("ue-43", taskArn, CancellationToken.None));
         Assert.Contains("CannotPullContainerError", error.Message);
-        Assert.Equal("StopTask", _received.Last().Operation);
         Assert.Empty(_problems);
     }
 
@@ -146,6 +199,10 @@ public sealed class EcsProviderTests : IAsyncLifetime
         var task = operation switch
         {
             "RunTask" => $$$"""{"tasks":[{"taskArn":"{{{TaskArn}}}","lastStatus":"PROVISIONING","attachments":[]}],"failures":[]}""",
+            "DescribeTasks" when _gpuHost => Interlocked.Increment(ref _describeCalls) < 2
+                ? $$$"""{"tasks":[{"taskArn":"{{{TaskArn}}}","lastStatus":"PROVISIONING","attachments":[]}],"failures":[]}"""
+                : $$$"""{"tasks":[{"taskArn":"{{{TaskArn}}}","lastStatus":"PENDING","containerInstanceArn":"container-instance/streamers/9f8e","attachments":[]}],"failures":[]}""",
+            "DescribeContainerInstances" => """{"containerInstances":[{"containerInstanceArn":"container-instance/streamers/9f8e","ec2InstanceId":"i-0gpu1234"}],"failures":[]}""",
             "DescribeTasks" when _taskStops => $$$"""{"tasks":[{"taskArn":"{{{TaskArn}}}","lastStatus":"STOPPED","stoppedReason":"CannotPullContainerError: no such image"}],"failures":[]}""",
             // The interface is attached on the second look, as on a real Fargate start.
             "DescribeTasks" => Interlocked.Increment(ref _describeCalls) < 2
@@ -171,6 +228,29 @@ public sealed class EcsProviderTests : IAsyncLifetime
         var form = body.Split('&').Select(p => p.Split('=', 2)).ToDictionary(p => Uri.UnescapeDataString(p[0]), p => Uri.UnescapeDataString(p[1]));
         _received.Enqueue(new Received("ec2", form.GetValueOrDefault("Action") ?? "", null, form));
         context.Response.ContentType = "text/xml;charset=UTF-8";
+        if (form.GetValueOrDefault("Action") == "DescribeInstances")
+        {
+            await context.Response.WriteAsync("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+                  <requestId>8f7724cf-496f-496e-8fe3-example</requestId>
+                  <reservationSet>
+                    <item>
+                      <reservationId>r-1234567890abcdef0</reservationId>
+                      <instancesSet>
+                        <item>
+                          <instanceId>i-0gpu1234</instanceId>
+                          <instanceType>g4dn.xlarge</instanceType>
+                          <privateIpAddress>10.40.0.12</privateIpAddress>
+                          <ipAddress>198.51.100.77</ipAddress>
+                        </item>
+                      </instancesSet>
+                    </item>
+                  </reservationSet>
+                </DescribeInstancesResponse>
+                """);
+            return;
+        }
         await context.Response.WriteAsync("""
             <?xml version="1.0" encoding="UTF-8"?>
             <DescribeNetworkInterfacesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
@@ -194,25 +274,33 @@ public sealed class EcsProviderTests : IAsyncLifetime
             "RunTask" => new Dictionary<string, JsonValueKind>
             {
                 ["cluster"] = JsonValueKind.String, ["taskDefinition"] = JsonValueKind.String, ["launchType"] = JsonValueKind.String,
+                ["capacityProviderStrategy"] = JsonValueKind.Array,
                 ["count"] = JsonValueKind.Number, ["startedBy"] = JsonValueKind.String, ["networkConfiguration"] = JsonValueKind.Object,
                 ["overrides"] = JsonValueKind.Object, ["tags"] = JsonValueKind.Array, ["group"] = JsonValueKind.String,
                 ["platformVersion"] = JsonValueKind.String, ["propagateTags"] = JsonValueKind.String,
             },
             "DescribeTasks" => new() { ["cluster"] = JsonValueKind.String, ["tasks"] = JsonValueKind.Array, ["include"] = JsonValueKind.Array },
             "StopTask" => new() { ["cluster"] = JsonValueKind.String, ["task"] = JsonValueKind.String, ["reason"] = JsonValueKind.String },
+            "DescribeContainerInstances" => new() { ["cluster"] = JsonValueKind.String, ["containerInstances"] = JsonValueKind.Array, ["include"] = JsonValueKind.Array },
             _ => new Dictionary<string, JsonValueKind>(),
         };
         foreach (var p in root.EnumerateObject())
             if (!allowed.TryGetValue(p.Name, out var kind) || kind != p.Value.ValueKind) _problems.Enqueue($"{operation}: unexpected member {p.Name} ({p.Value.ValueKind})");
-        var required = operation switch { "RunTask" => new[] { "taskDefinition" }, "DescribeTasks" => ["tasks"], "StopTask" => ["task"], _ => [] };
+        var required = operation switch
+        {
+            "RunTask" => new[] { "taskDefinition" }, "DescribeTasks" => ["tasks"], "StopTask" => ["task"], "DescribeContainerInstances" => ["containerInstances"], _ => [],
+        };
         foreach (var r in required)
             if (!root.TryGetProperty(r, out _)) _problems.Enqueue($"{operation}: missing {r}");
         if (operation == "RunTask")
         {
-            var launchType = root.GetProperty("launchType").GetString();
-            if (launchType is not ("EC2" or "FARGATE" or "EXTERNAL")) _problems.Enqueue($"launchType {launchType}");
-            var assign = root.GetProperty("networkConfiguration").GetProperty("awsvpcConfiguration").GetProperty("assignPublicIp").GetString();
-            if (assign is not ("ENABLED" or "DISABLED")) _problems.Enqueue($"assignPublicIp {assign}");
+            // The API refuses a launch type together with a capacity provider strategy.
+            var hasLaunchType = root.TryGetProperty("launchType", out var launchTypeElement);
+            if (hasLaunchType == root.TryGetProperty("capacityProviderStrategy", out _)) _problems.Enqueue("exactly one of launchType and capacityProviderStrategy");
+            if (hasLaunchType && launchTypeElement.GetString() is not ("EC2" or "FARGATE" or "EXTERNAL")) _problems.Enqueue($"launchType {launchTypeElement}");
+            if (root.TryGetProperty("networkConfiguration", out var network)
+                && network.GetProperty("awsvpcConfiguration").GetProperty("assignPublicIp").GetString() is not ("ENABLED" or "DISABLED"))
+                _problems.Enqueue("assignPublicIp");
             foreach (var tag in root.GetProperty("tags").EnumerateArray())
                 if (!tag.TryGetProperty("key", out _) || !tag.TryGetProperty("value", out _)) _problems.Enqueue("tag without key/value");
         }

@@ -64,6 +64,9 @@ public sealed class InteropTests(ITestOutputHelper output)
             "the second player is in the waiting queue");
         var lists = await second.EvaluateAsync<string[][]>("() => window.__player.streamerLists");
         Assert.Equal(["waiting_queue"], lists[0]);
+        // Our page shows the queueStatus Epic's library ignores.
+        await Eventually.WaitUntilAsync(() => second.EvaluateAsync<bool>("() => document.getElementById('status').textContent.includes('position 1')"), Slow,
+            "the second player's page shows its queue position");
 
         // The first viewer leaves: the worker restarts the streamer, which comes back and takes the queue's head.
         await first.CloseAsync();

@@ -16,13 +16,21 @@ public sealed class RestApiTests : IAsyncLifetime
     {
         public List<string> Started { get; } = [];
         public List<(string Id, string Ref)> Stopped { get; } = [];
+        /// <summary>Instances whose address is not known yet (an ECS task waiting for a GPU host).</summary>
+        public HashSet<string> Booting { get; } = [];
         public string Name => "fake";
 
-        public Task<StartedInstance> StartAsync(string instanceId, CancellationToken cancellationToken)
+        public Task<string> LaunchAsync(string instanceId, CancellationToken cancellationToken)
         {
             Started.Add(instanceId);
-            var ip = $"198.51.100.{Started.Count}";
-            return Task.FromResult(new StartedInstance(ip, new Uri($"http://{ip}:8081/"), $"arn:task/{instanceId}"));
+            return Task.FromResult($"arn:task/{instanceId}");
+        }
+
+        public Task<StartedInstance?> ProbeAsync(string instanceId, string providerRef, CancellationToken cancellationToken)
+        {
+            if (Booting.Contains(instanceId)) return Task.FromResult<StartedInstance?>(null);
+            var ip = $"198.51.100.{Started.IndexOf(instanceId) + 1}";
+            return Task.FromResult<StartedInstance?>(new StartedInstance(ip, new Uri($"http://{ip}:8081/")));
         }
 
         public Task StopAsync(string instanceId, string providerRef, CancellationToken cancellationToken)
@@ -97,6 +105,33 @@ public sealed class RestApiTests : IAsyncLifetime
         Assert.False(await _ps.Get<StreamerAllowList>().IsAllowedAsync("198.51.100.1"));
         Assert.Equal(404, (await _ps.HttpAsync("DELETE", "/api/instances/ue-7")).StatusCode);
         Assert.NotNull(s);
+    }
+
+    [Fact]
+    public async Task An_instance_that_is_still_starting_is_accepted_and_its_status_resource_turns_running()
+    {
+        _provider.Booting.Add("ue-8");
+        var accepted = await _ps.HttpAsync("POST", "/api/instances", "{\"instanceId\":\"ue-8\"}");
+        Assert.Equal(202, accepted.StatusCode);
+        Assert.Equal("/api/instances/ue-8", accepted.Headers!["location"]);
+        var body = PsStack.Json(accepted);
+        Assert.Equal("starting", body.GetProperty("status").GetString());
+        Assert.False(body.TryGetProperty("publicIp", out _));
+        Assert.False(await _ps.Get<StreamerAllowList>().IsAllowedAsync("198.51.100.1"));
+        // Its worker cannot be driven yet.
+        Assert.Equal(409, (await _ps.HttpAsync("POST", "/api/save-project", "{\"instanceId\":\"ue-8\"}")).StatusCode);
+
+        var polled = await _ps.HttpAsync("GET", "/api/instances/ue-8");
+        Assert.Equal(200, polled.StatusCode);
+        Assert.Equal("starting", PsStack.Json(polled).GetProperty("status").GetString());
+
+        _provider.Booting.Remove("ue-8");
+        var running = PsStack.Json(await _ps.HttpAsync("GET", "/api/instances/ue-8"));
+        Assert.Equal("running", running.GetProperty("status").GetString());
+        Assert.Equal("198.51.100.1", running.GetProperty("publicIp").GetString());
+        Assert.Equal("http://198.51.100.1:8081/", running.GetProperty("workerUrl").GetString());
+        Assert.True(await _ps.Get<StreamerAllowList>().IsAllowedAsync("198.51.100.1"));
+        Assert.Equal(404, (await _ps.HttpAsync("GET", "/api/instances/ue-404")).StatusCode);
     }
 
     [Theory]

@@ -26,6 +26,7 @@ public sealed class SecurityTests : IAsyncLifetime
         { "missing userId", TestTokens.Hs256(null), 401 },
         { "wrong key", TestTokens.Hs256("kim", secret: "another-secret-that-is-long-enough-for-hs256-xyz"), 401 },
         { "garbage", "not.a.jwt", 401 },
+        { "no exp claim", TestTokens.Hs256WithoutExpiry("kim"), 401 },
         { "missing", null, 401 },
     };
 
@@ -48,6 +49,7 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.Equal("wrong issuer", (await validator.ValidateAsync(TestTokens.Hs256("x", issuer: "other"))).Failure);
         Assert.Equal("wrong audience", (await validator.ValidateAsync(TestTokens.Hs256("x", audience: "other"))).Failure);
         Assert.Equal("token has no userId claim", (await validator.ValidateAsync(TestTokens.Hs256(null))).Failure);
+        Assert.Equal("token has no expiry", (await validator.ValidateAsync(TestTokens.Hs256WithoutExpiry("x"))).Failure);
         Assert.Equal("x", (await validator.ValidateAsync(TestTokens.Hs256("x"))).PlayerId);
     }
 
@@ -76,12 +78,31 @@ public sealed class SecurityTests : IAsyncLifetime
     [InlineData(null)]
     [InlineData("")]
     [InlineData("relative/path")]
+    [InlineData("javascript:alert(document.cookie)")]
+    [InlineData("javascript%3Aalert(1)")]
+    [InlineData("JavaScript:alert(1)")]
+    [InlineData("data:text/html,%3Cscript%3Ealert(1)%3C/script%3E")]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("ftp://projects.example.test/p.uproject")]
+    [InlineData("vbscript:msgbox(1)")]
+    [InlineData("https://")]
     public async Task Player_without_a_usable_project_url_is_refused(string? projectUrl)
     {
         await using var ps = new PsStack(_backend.Store);
         var query = Player(TestTokens.Hs256("mia"), projectUrl);
         if (projectUrl is null) query.Remove("projectUrl");
         Assert.Equal(400, (await ps.ConnectAsync(query)).Status);
+    }
+
+    [Theory]
+    [InlineData("https://projects.example.test/p1.uproject", "https://projects.example.test/p1.uproject")]
+    [InlineData("http%3A%2F%2Fprojects.example.test%2Fp%201.uproject", "http://projects.example.test/p 1.uproject")]
+    public async Task Http_and_https_project_urls_are_admitted(string projectUrl, string stored)
+    {
+        await using var ps = new PsStack(_backend.Store);
+        var (status, conn) = await ps.ConnectAsync(Player(TestTokens.Hs256("nia"), projectUrl));
+        Assert.Equal(200, status);
+        Assert.Equal(stored, await ps.Store.HashGetAsync(ps.Keys.Connection(conn), Matching.PsFields.ProjectUrl));
     }
 
     [Fact]

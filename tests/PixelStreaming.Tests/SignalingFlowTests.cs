@@ -67,7 +67,7 @@ public sealed class SignalingFlowTests : IAsyncLifetime
         await _ps.RegisterStreamerAsync("ue-b");
         await _ps.SendAsync(p1, new JsonObject { ["type"] = "listStreamers" });
         var two = await _ps.NextAsync(p1, "streamerList", skip: 1);
-        Assert.Equal(["ue-a", "ue-b"], two["ids"]!.AsArray().Select(n => (string)n!));
+        Assert.Equal(["ue-a"], two["ids"]!.AsArray().Select(n => (string)n!));
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public sealed class SignalingFlowTests : IAsyncLifetime
     public async Task Player_leaving_tells_its_streamer_and_the_worker_restarts_the_instance()
     {
         var registry = _ps.Get<InstanceRegistry>();
-        await registry.AddAsync(new InstanceRecord("ue-w", "10.1.2.3", new Uri("http://10.1.2.3:8081/"), "test", "ref", DateTimeOffset.UtcNow));
+        await registry.AddAsync(InstanceRecord.Running("ue-w", "10.1.2.3", new Uri("http://10.1.2.3:8081/"), "test", "ref", DateTimeOffset.UtcNow));
         await _ps.Get<Security.StreamerAllowList>().AddAsync("10.1.2.3");
         var (s, sid) = await _ps.RegisterStreamerAsync("ue-w", "10.1.2.3");
         var p = await _ps.ConnectPlayerAsync("erin", "https://projects.example.test/erin%20one.uproject");
@@ -181,17 +181,21 @@ public sealed class SignalingFlowTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Streamer_leaving_tells_its_player_and_cleans_the_players_state()
+    public async Task Streamer_leaving_before_its_offer_puts_the_player_back_at_the_head_of_the_queue()
     {
         var (s, sid) = await _ps.RegisterStreamerAsync("ue-1");
         var p = await _ps.ConnectPlayerAsync("frank");
         await _ps.SendAsync(p, new JsonObject { ["type"] = "subscribe", ["streamerId"] = sid });
         await _ps.NextAsync(s, "playerConnected");
         await _ps.DisconnectAsync(s);
-        await _ps.NextAsync(p, "streamerDisconnected");
         var player = await _ps.Store.HashGetAllAsync(_ps.Keys.Player("frank"));
-        Assert.Equal(PlayerStates.Idle, player[PsFields.State]);
+        Assert.Equal(PlayerStates.Waiting, player[PsFields.State]);
         Assert.False(player.ContainsKey(PsFields.Streamer));
+        Assert.Equal(["frank"], await _ps.Store.ListRangeAsync(_ps.Keys.Queue));
+        // The stock frontend saw nothing of the failed hand-over; it only hears that it waits, first in line.
+        Assert.Equal(["config", "queueStatus"], _ps.Gateway[p].Types);
+        Assert.Equal(1, (int)_ps.Gateway[p].OfType("queueStatus")[0]["position"]!);
+        Assert.False(_ps.Gateway[p].Closed);
         Assert.False(await _ps.Store.ExistsAsync(_ps.Keys.Streamer(sid)));
         Assert.DoesNotContain(sid, await _ps.Store.SetMembersAsync(_ps.Keys.Streamers));
     }
@@ -223,7 +227,6 @@ public sealed class SignalingFlowTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("{\"type\":\"teleport\"}", "unsupported message type 'teleport'")]
     [InlineData("not json", "expected a JSON object")]
     [InlineData("[1,2]", "expected a JSON object")]
     [InlineData("{\"type\":5}", "expected a JSON object")]
@@ -260,14 +263,38 @@ public sealed class SignalingFlowTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("1732190000123", 1732190000123L)]
-    [InlineData("9007199254740991", 9007199254740991L)]
-    [InlineData("12.75", 12L)]
-    public async Task Ping_is_answered_with_pong_carrying_the_64_bit_time(string time, long expected)
+    [InlineData("1732190000123")]
+    [InlineData("9007199254740991")]
+    [InlineData("12.75")]
+    [InlineData("1.5e3")]
+    [InlineData("\"now\"")]
+    public async Task Ping_is_answered_with_pong_echoing_the_time_verbatim(string time)
     {
         var (s, _) = await _ps.RegisterStreamerAsync("ue-p");
         await _ps.SendRawAsync(s, $"{{\"type\":\"ping\",\"time\":{time}}}");
-        Assert.Equal(expected, (long)(await _ps.NextAsync(s, "pong"))["time"]!);
+        Assert.Equal(time, (await _ps.NextAsync(s, "pong"))["time"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Unknown_types_are_dropped_without_a_reply_as_Epic_does_and_the_connection_keeps_working()
+    {
+        var p = await _ps.ConnectPlayerAsync("ivy");
+        var (s, _) = await _ps.RegisterStreamerAsync("ue-u");
+        var dropped = 0L;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (i, l) => { if (i.Meter.Name == PsMetrics.MeterName && i.Name == "mobz.ps.messages.dropped") l.EnableMeasurementEvents(i); };
+        listener.SetMeasurementEventCallback<long>((_, v, _, _) => Interlocked.Add(ref dropped, v));
+        listener.Start();
+
+        await _ps.SendRawAsync(p, "{\"type\":\"teleport\"}");
+        await _ps.SendRawAsync(s, "{\"type\":\"subscribe\",\"streamerId\":\"x\"}");
+        await _ps.SendAsync(p, new JsonObject { ["type"] = "ping", ["time"] = 1 });
+        await _ps.SendAsync(s, new JsonObject { ["type"] = "ping", ["time"] = 2 });
+        await _ps.NextAsync(p, "pong");
+        await _ps.NextAsync(s, "pong");
+        Assert.Equal(["config", "pong"], _ps.Gateway[p].Types);
+        Assert.Equal(["config", "identify", "endpointIdConfirm", "pong"], _ps.Gateway[s].Types);
+        Assert.True(Interlocked.Read(ref dropped) >= 2, $"dropped count {dropped}");
     }
 
     [Fact]
@@ -284,5 +311,44 @@ public sealed class SignalingFlowTests : IAsyncLifetime
         // The late $disconnect of the old socket must not touch the new session.
         await _ps.DisconnectAsync(first);
         Assert.Equal(second, await _ps.Store.HashGetAsync(_ps.Keys.Player("henry"), PsFields.Conn));
+    }
+
+    [Fact]
+    public async Task Configured_peer_connection_options_reach_both_peers_untouched()
+    {
+        const string peer = """{"iceServers":[{"urls":["stun:stun.example.test:3478"]}],"bundlePolicy":"max-bundle","encodings":[{"maxBitrate":2500000,"scalabilityMode":"L1T3"}]}""";
+        await using var ps = new PsStack(_backend.Store, o => o.PeerConnectionOptions = peer);
+        var (s, _) = await ps.RegisterStreamerAsync("ue-cfg");
+        var p = await ps.ConnectPlayerAsync("cfg");
+        await ps.SendAsync(p, new JsonObject { ["type"] = "listStreamers" });
+        await ps.NextAsync(p, "streamerList");
+        foreach (var conn in new[] { s, p })
+        {
+            var config = ps.Gateway[conn].OfType("config").Single();
+            Assert.Equal(peer, config["peerConnectionOptions"]!.ToJsonString());
+            Assert.Equal("1.3.0", (string?)config["protocolVersion"]);
+        }
+    }
+
+    [Fact]
+    public async Task Ice_servers_fill_in_peer_connection_options_without_their_own()
+    {
+        await using var ps = new PsStack(_backend.Store, o =>
+        {
+            o.PeerConnectionOptions = """{"bundlePolicy":"balanced"}""";
+            o.IceServers = [new PixelStreaming.IceServerOptions { Urls = ["turn:turn.example.test:3478"], Username = "u", Credential = "c" }];
+        });
+        var (s, _) = await ps.RegisterStreamerAsync("ue-ice");
+        Assert.Equal("""{"bundlePolicy":"balanced","iceServers":[{"urls":["turn:turn.example.test:3478"],"username":"u","credential":"c"}]}""",
+            ps.Gateway[s].OfType("config").Single()["peerConnectionOptions"]!.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("[1,2]")]
+    public void Peer_connection_options_that_are_not_a_json_object_fail_at_startup(string value)
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => new PsStack(_backend.Store, o => o.PeerConnectionOptions = value));
+        Assert.Contains("PeerConnectionOptions", e.Message);
     }
 }

@@ -69,6 +69,12 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
         for (int i = 0; i < 3; i++) await RegulatorHarness.PlaceStationAsync(backendA, "munit-a", $"st-{i}");
         await Eventually.WaitUntilAsync(() => a.Munit.StationIds.Count == 3, Timeout, "munit-a runs three stations");
         Assert.Empty(b.Munit.StationIds);
+        var announced = new System.Collections.Concurrent.ConcurrentQueue<StationsMovedEvent>();
+        await using var moves = await backendB.Bus.SubscribeAsync(MunitKeys.MovesChannel, json =>
+        {
+            announced.Enqueue(System.Text.Json.JsonSerializer.Deserialize(json, ContractsJsonContext.Default.StationsMovedEvent)!);
+            return Task.CompletedTask;
+        });
 
         await a.Regulator.AbandonAsync(); // a crash: no hand-over, no deregistration
 
@@ -80,6 +86,13 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
         Assert.Equal(3, (await store.SetMembersAsync(MunitKeys.Stations("munit-b"))).Count);
         for (int i = 0; i < 3; i++)
             Assert.Equal("munit-b", await store.HashGetAsync(MunitKeys.Station($"st-{i}"), StationFields.Munit));
+        // Signaling hears of the move once, so it can tell the stations' clients.
+        await Eventually.WaitUntilAsync(() => !announced.IsEmpty, Timeout, "the move was announced on the moves channel");
+        var moved = Assert.Single(announced);
+        Assert.Equal("munit-a", moved.FromMunitId);
+        Assert.Equal(StationsMovedEvent.Expired, moved.Reason);
+        Assert.Equal(["st-0", "st-1", "st-2"], moved.Moves.Select(m => m.StationId).Order());
+        Assert.All(moved.Moves, m => Assert.Equal("munit-b", m.ToMunitId));
         await a.Munit.DisposeAsync();
     }
 

@@ -112,7 +112,7 @@ public sealed class DifferentialTests(RedisServer server) : IClassFixture<RedisS
         return (description, call);
     }
 
-    private static StateCondition NextCondition(Random r, string key, string word, int n) => r.Next(16) switch
+    private static StateCondition NextCondition(Random r, string key, string word, int n) => r.Next(17) switch
     {
         0 => new StateCondition.KeyExists(key),
         1 => new StateCondition.KeyNotExists(key),
@@ -129,6 +129,7 @@ public sealed class DifferentialTests(RedisServer server) : IClassFixture<RedisS
         12 => new StateCondition.SortedSetLengthLessThan(key, Math.Abs(n)),
         13 => new StateCondition.ListLengthLessThan(key, Math.Abs(n)),
         14 => new StateCondition.ListLengthEqual(key, Math.Abs(n)),
+        15 => new StateCondition.SetLengthEqual(key, Math.Abs(n)),
         _ => new StateCondition.ListIndexEqual(key, n, r.Next(3) == 0 ? null : word),
     };
 

@@ -9,15 +9,23 @@ const videoParent = document.getElementById('video') as HTMLElement;
 interface PlayerState {
   userId: string;
   streamerLists: string[][];
+  queueStatuses: { position: number; estimatedWaitSeconds?: number }[];
+  closes: { code: number; reason: string }[];
   events: string[];
   pixelStreaming?: PixelStreaming;
 }
-const state: PlayerState = { userId: params.get('userId') || `viewer-${Math.random().toString(36).slice(2, 10)}`, streamerLists: [], events: [] };
+const state: PlayerState = { userId: params.get('userId') || `viewer-${Math.random().toString(36).slice(2, 10)}`, streamerLists: [], queueStatuses: [], closes: [], events: [] };
 (window as unknown as { __player: PlayerState }).__player = state;
 
 function show(line: string) {
   state.events.push(line);
   status.textContent = line;
+}
+
+function formatWait(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 async function tokenFor(userId: string): Promise<string> {
@@ -44,7 +52,9 @@ async function start() {
       AutoPlayVideo: true,
       StartVideoMuted: true,
       WaitForStreamer: true,
-      MaxReconnectAttempts: 0,
+      // Epic's default: when the server closes the socket (our streamer left, or kicked us), reconnect and
+      // take a streamer again — the server lists this player its lost streamer so the library resubscribes.
+      MaxReconnectAttempts: 3,
       HoveringMouse: true,
       SuppressBrowserKeys: false,
     },
@@ -60,6 +70,16 @@ async function start() {
   ps.addEventListener('playStream', () => show('playing'));
   ps.addEventListener('playStreamRejected', () => show('press play again to start the video'));
   ps.addEventListener('webRtcDisconnected', () => show('disconnected'));
+  // MobZ's own message (Epic's library ignores it): where this player stands in the waiting queue.
+  ps.signallingProtocol.addListener('queueStatus', (msg) => {
+    const q = msg as unknown as { position: number; estimatedWaitSeconds?: number };
+    state.queueStatuses.push({ position: q.position, estimatedWaitSeconds: q.estimatedWaitSeconds });
+    show(`waiting for a free streamer: position ${q.position}${q.estimatedWaitSeconds !== undefined ? `, about ${formatWait(q.estimatedWaitSeconds)}` : ''}`);
+  });
+  ps.signallingProtocol.transport.addListener('close', (event: CloseEvent) => {
+    state.closes.push({ code: event.code, reason: event.reason });
+    show(event.reason ? `disconnected: ${event.reason}` : 'disconnected');
+  });
   ps.connect();
   show(`connecting as ${state.userId}…`);
 }

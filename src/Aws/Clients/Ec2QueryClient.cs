@@ -52,6 +52,24 @@ public sealed class Ec2QueryClient(SignedRequestSender sender, Uri endpoint)
                 (string?)item.Element(Namespace + "association")?.Element(Namespace + "publicIp")))
             ?? []];
 
+    /// <summary>DescribeInstances for the given ids: each instance's private and (if it has one) public IPv4 address.</summary>
+    public async Task<IReadOnlyList<InstanceAddresses>> DescribeInstancesAsync(IEnumerable<string> instanceIds, CancellationToken cancellationToken = default)
+    {
+        var parameters = instanceIds.Select((id, i) => new KeyValuePair<string, string>($"InstanceId.{i + 1}", id)).ToList();
+        var document = await SendAsync("DescribeInstances", parameters, cancellationToken).ConfigureAwait(false);
+        return ParseInstances(document);
+    }
+
+    // DescribeInstancesResponse/reservationSet/item/instancesSet/item/{instanceId, privateIpAddress, ipAddress}.
+    public static IReadOnlyList<InstanceAddresses> ParseInstances(XDocument document) =>
+        [.. document.Root?.Element(Namespace + "reservationSet")?.Elements(Namespace + "item")
+            .SelectMany(r => r.Element(Namespace + "instancesSet")?.Elements(Namespace + "item") ?? [])
+            .Select(item => new InstanceAddresses(
+                (string?)item.Element(Namespace + "instanceId") ?? "",
+                (string?)item.Element(Namespace + "privateIpAddress"),
+                (string?)item.Element(Namespace + "ipAddress")))
+            ?? []];
+
     internal static async Task<AwsServiceException> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -72,3 +90,5 @@ public sealed class Ec2QueryClient(SignedRequestSender sender, Uri endpoint)
 }
 
 public sealed record NetworkInterfaceAddresses(string NetworkInterfaceId, string? PrivateIpAddress, string? PublicIp);
+
+public sealed record InstanceAddresses(string InstanceId, string? PrivateIpAddress, string? PublicIp);

@@ -28,4 +28,8 @@ public sealed class LocalConnectionSender(ConnectionRegistry registry, GatewayOp
     public async Task<bool> DeleteConnectionAsync(string connectionId, CancellationToken cancellationToken = default) =>
         registry.TryGet(connectionId, out var connection)
         && await connection.CloseAsync(WebSocketCloseStatus.NormalClosure, "Connection closed by the server", options.CloseHandshakeTimeout).ConfigureAwait(false);
+
+    public async Task<bool> CloseConnectionAsync(string connectionId, int closeCode, string reason, CancellationToken cancellationToken = default) =>
+        registry.TryGet(connectionId, out var connection)
+        && await connection.CloseAsync((WebSocketCloseStatus)closeCode, IConnectionSender.FitCloseReason(reason), options.CloseHandshakeTimeout).ConfigureAwait(false);
 }

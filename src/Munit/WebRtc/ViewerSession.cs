@@ -108,8 +108,10 @@ internal sealed class ViewerSession : IRtcPeerHandler
                 Ssrc = s.Consumer?.Ssrc,
                 RtxSsrc = s.Consumer is { RtxSsrc: > 0 } c ? c.RtxSsrc : null,
                 Cname = "mobz-" + s.StationId,
-                StreamId = s.StationId,
-                TrackId = $"{s.StationId}-{s.Kind}",
+                // A section left behind (the station was left or watched again) stays as an inactive m-line, but
+                // without the station's msid: browsers refuse an offer where two m-lines claim the same track.
+                StreamId = s.Consumer is null ? null : s.StationId,
+                TrackId = s.Consumer is null ? null : $"{s.StationId}-{s.Kind}",
             }).ToList();
             var offer = SdpOfferBuilder.Create(new SdpOfferOptions
             {

@@ -18,6 +18,8 @@ public sealed record MunitHostSettings
     public const string BindAddressVariable = "MUNIT_BIND_ADDRESS";
     public const string HttpPortVariable = "MUNIT_HTTP_PORT";
     public const string DrainTimeoutVariable = "MUNIT_DRAIN_TIMEOUT_SECONDS";
+    /// <summary>The rooms WebSocket API's @connections endpoint (https://{api}.execute-api.{region}.amazonaws.com/{stage}).</summary>
+    public const string ConnectionsEndpointVariable = "MOBZ_CONNECTIONS_ENDPOINT";
 
     /// <summary>The value of <see cref="PublicIpVariable"/> that asks for the task's own public IP from ECS and EC2.</summary>
     public const string DiscoverFromEcs = "ecs";
@@ -44,6 +46,9 @@ public sealed record MunitHostSettings
 
     public TimeSpan DrainTimeout { get; init; } = DefaultDrainTimeout;
 
+    /// <summary>Where this task tells clients that their station moved; null: it does not (and logs so).</summary>
+    public Uri? ConnectionsEndpoint { get; init; }
+
     public bool DiscoversPublicIp => string.Equals(PublicIp, DiscoverFromEcs, StringComparison.OrdinalIgnoreCase);
 
     /// <exception cref="MunitHostConfigurationException">a variable is missing or malformed.</exception>
@@ -58,6 +63,10 @@ public sealed record MunitHostSettings
         if (publicIp is not null && !string.Equals(publicIp, DiscoverFromEcs, StringComparison.OrdinalIgnoreCase) && !IPAddress.TryParse(publicIp, out _))
             throw new MunitHostConfigurationException($"{PublicIpVariable} must be an IP address or '{DiscoverFromEcs}', not '{publicIp}'.");
         var bind = Get(BindAddressVariable) ?? "0.0.0.0";
+        Uri? connections = null;
+        if (Get(ConnectionsEndpointVariable) is { } endpoint
+            && (!Uri.TryCreate(endpoint, UriKind.Absolute, out connections) || connections.Scheme is not ("https" or "http")))
+            throw new MunitHostConfigurationException($"{ConnectionsEndpointVariable} must be the https URL of the rooms API's @connections endpoint, not '{endpoint}'.");
         if (!IPAddress.TryParse(bind, out _))
             throw new MunitHostConfigurationException($"{BindAddressVariable} must be an IP address, not '{bind}'.");
 
@@ -72,6 +81,7 @@ public sealed record MunitHostSettings
             BindAddress = bind,
             HttpPort = Port(Get(HttpPortVariable), HttpPortVariable, DefaultHttpPort),
             DrainTimeout = Get(DrainTimeoutVariable) is { } d ? TimeSpan.FromSeconds(Positive(d, DrainTimeoutVariable)) : DefaultDrainTimeout,
+            ConnectionsEndpoint = connections,
         };
     }
 

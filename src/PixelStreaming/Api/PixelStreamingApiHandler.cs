@@ -32,6 +32,7 @@ public sealed class PixelStreamingApiHandler(
     [
         new("POST", "/api/instances"),
         new("GET", "/api/instances"),
+        new("GET", "/api/instances/{instanceId}"),
         new("DELETE", "/api/instances/{instanceId}"),
         new("POST", "/api/save-project"),
         new("POST", "/api/generate-video"),
@@ -54,7 +55,9 @@ public sealed class PixelStreamingApiHandler(
             return (method, path) switch
             {
                 ("POST", "/api/instances") => await CreateInstanceAsync(evt, cancellationToken),
-                ("GET", "/api/instances") => await ListInstancesAsync(),
+                ("GET", "/api/instances") => await ListInstancesAsync(cancellationToken),
+                ("GET", _) when path.StartsWith("/api/instances/", StringComparison.Ordinal) =>
+                    await GetInstanceAsync(path["/api/instances/".Length..], cancellationToken),
                 ("DELETE", _) when path.StartsWith("/api/instances/", StringComparison.Ordinal) =>
                     await DeleteInstanceAsync(path["/api/instances/".Length..], cancellationToken),
                 ("POST", "/api/save-project") => await SaveProjectAsync(evt, cancellationToken),
@@ -70,25 +73,42 @@ public sealed class PixelStreamingApiHandler(
         }
     }
 
+    /// <summary>
+    /// 201 with the instance when it is reachable at once (local), else 202 with it starting and a Location the
+    /// client polls: an ECS task can take minutes to get an address, API Gateway waits 29 s at most.
+    /// </summary>
     private async Task<ProxyResponse> CreateInstanceAsync(HttpApiEvent evt, CancellationToken ct)
     {
         var body = RequestBody.Parse(evt.Body, evt.IsBase64Encoded, required: false, "instanceId");
         var requested = body.Id("instanceId");
         if (body.Error is not null) return Error(400, body.Error);
+        InstanceRecord record;
         try
         {
-            var record = await instances.CreateAsync(requested, ct);
-            return Json(201, View(record));
+            record = await instances.CreateAsync(requested, ct);
         }
         catch (InvalidOperationException e)
         {
             return Error(409, e.Message);
         }
+        return record.Status switch
+        {
+            InstanceStatus.Running => Json(201, View(record), Location(record)),
+            InstanceStatus.Starting => Json(202, View(record), Location(record)),
+            _ => Error(502, $"instance {record.InstanceId} failed to start: {record.Error}"),
+        };
     }
 
-    private async Task<ProxyResponse> ListInstancesAsync()
+    private async Task<ProxyResponse> GetInstanceAsync(string instanceId, CancellationToken ct)
     {
-        var list = await instances.ListAsync();
+        instanceId = Uri.UnescapeDataString(instanceId);
+        if (!Identifiers.IsValid(instanceId)) return Error(400, "instanceId is not a valid id");
+        return await instances.GetAsync(instanceId, ct) is { } record ? Json(200, View(record)) : Error(404, $"instance {instanceId} not found");
+    }
+
+    private async Task<ProxyResponse> ListInstancesAsync(CancellationToken ct)
+    {
+        var list = await instances.ListAsync(ct);
         return Json(200, new InstanceList(list.Select(View).ToArray()));
     }
 
@@ -134,6 +154,8 @@ public sealed class PixelStreamingApiHandler(
         {
             var record = await instances.GetAsync(instanceId);
             if (record is null) return (null, null, Error(404, $"instance {instanceId} not found"));
+            if (record.WorkerUrl is null)
+                return (null, null, Error(409, $"instance {instanceId} is {InstanceRegistry.StatusText(record.Status)}, it has no worker yet"));
             var served = await store.HashGetAsync(keys.Streamer(instanceId), PsFields.Player);
             return (record.WorkerUrl, served, null);
         }
@@ -170,7 +192,10 @@ public sealed class PixelStreamingApiHandler(
         return true;
     }
 
-    private static InstanceView View(InstanceRecord r) => new(r.InstanceId, r.PublicIp, r.WorkerUrl.AbsoluteUri, r.Provider, r.CreatedAt);
+    private static InstanceView View(InstanceRecord r) =>
+        new(r.InstanceId, InstanceRegistry.StatusText(r.Status), r.PublicIp, r.WorkerUrl?.AbsoluteUri, r.Provider, r.CreatedAt, r.Error);
+
+    private static Dictionary<string, string> Location(InstanceRecord r) => new() { ["location"] = "/api/instances/" + Uri.EscapeDataString(r.InstanceId) };
 
     private static ProxyResponse Passthrough(WorkerResponse r) => new()
     {
@@ -179,12 +204,17 @@ public sealed class PixelStreamingApiHandler(
         Headers = new Dictionary<string, string> { ["content-type"] = "application/json" },
     };
 
-    private static ProxyResponse Json<T>(int status, T value) => new()
+    private static ProxyResponse Json<T>(int status, T value, Dictionary<string, string>? headers = null)
     {
-        StatusCode = status,
-        Body = JsonSerializer.Serialize(value, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)ApiJsonContext.Default.GetTypeInfo(typeof(T))!),
-        Headers = new Dictionary<string, string> { ["content-type"] = "application/json" },
-    };
+        headers ??= [];
+        headers["content-type"] = "application/json";
+        return new()
+        {
+            StatusCode = status,
+            Body = JsonSerializer.Serialize(value, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)ApiJsonContext.Default.GetTypeInfo(typeof(T))!),
+            Headers = headers,
+        };
+    }
 
     internal static ProxyResponse Error(int status, string message) => Json(status, new ApiError(message));
 }

@@ -1,16 +1,23 @@
 namespace MobZ.PixelStreaming.Instances;
 
-/// <summary>What the provider started: where it is reachable and how to stop it again.</summary>
-public sealed record StartedInstance(string PublicIp, Uri WorkerUrl, string ProviderRef);
+/// <summary>Where a started instance is reachable: the address its streamer connects from, and its worker.</summary>
+public sealed record StartedInstance(string PublicIp, Uri WorkerUrl);
 
-/// <summary>Starts and stops streaming instances (an Unreal streamer and its worker).</summary>
+/// <summary>
+/// Starts and stops streaming instances (an Unreal streamer and its worker). Starting is two steps, because an
+/// instance can take minutes to get an address (a GPU host scaling out) while an API call must answer in
+/// seconds: <see cref="LaunchAsync"/> asks for it, <see cref="ProbeAsync"/> is asked again until it is reachable.
+/// </summary>
 public interface IInstanceProvider
 {
     /// <summary>"ecs" or "local"; recorded with each instance.</summary>
     string Name { get; }
 
-    /// <summary>Starts an instance whose streamer registers with <paramref name="instanceId"/> as its id; returns once its public address is known.</summary>
-    Task<StartedInstance> StartAsync(string instanceId, CancellationToken cancellationToken);
+    /// <summary>Asks for an instance whose streamer registers with <paramref name="instanceId"/>; returns the provider's reference to it.</summary>
+    Task<string> LaunchAsync(string instanceId, CancellationToken cancellationToken);
+
+    /// <summary>Its address once known, null while it is still starting; throws <see cref="InstanceProviderException"/> if it failed.</summary>
+    Task<StartedInstance?> ProbeAsync(string instanceId, string providerRef, CancellationToken cancellationToken);
 
     Task StopAsync(string instanceId, string providerRef, CancellationToken cancellationToken);
 }

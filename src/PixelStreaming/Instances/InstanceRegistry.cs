@@ -7,26 +7,64 @@ namespace MobZ.PixelStreaming.Instances;
 /// <summary>Instances in the store: by id, and by public address (how a connecting streamer is tied to its worker).</summary>
 public sealed class InstanceRegistry(IStateStore store, PsKeys keys)
 {
-    private const string Ip = "ip", Worker = "worker", Provider = "provider", Ref = "ref", Created = "created";
+    private const string Status = "status", Ip = "ip", Worker = "worker", Provider = "provider", Ref = "ref", Created = "created", Error = "error";
 
-    public Task<bool> AddAsync(InstanceRecord r) =>
+    /// <summary>Adds a record in any state; false if the id is taken. A running one is indexed by its address.</summary>
+    public Task<bool> AddAsync(InstanceRecord r)
+    {
+        var key = keys.Instance(r.InstanceId);
+        var tx = store.CreateTransaction()
+            .When(new StateCondition.KeyNotExists(key))
+            .HashSet(key, Status, StatusText(r.Status))
+            .HashSet(key, Provider, r.Provider)
+            .HashSet(key, Ref, r.ProviderRef)
+            .HashSet(key, Created, r.CreatedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture))
+            .SetAdd(keys.Instances, r.InstanceId);
+        if (r is { Status: InstanceStatus.Running, PublicIp: { } ip, WorkerUrl: { } worker })
+            tx.HashSet(key, Ip, ip).HashSet(key, Worker, worker.AbsoluteUri).SetString(keys.InstanceByIp(ip), r.InstanceId);
+        return tx.ExecuteAsync();
+    }
+
+    /// <summary>Records the provider's reference of a starting instance; false if it was deleted meanwhile.</summary>
+    public Task<bool> SetProviderRefAsync(string instanceId, string providerRef) =>
         store.CreateTransaction()
-            .When(new StateCondition.KeyNotExists(keys.Instance(r.InstanceId)))
-            .HashSet(keys.Instance(r.InstanceId), Ip, r.PublicIp)
-            .HashSet(keys.Instance(r.InstanceId), Worker, r.WorkerUrl.AbsoluteUri)
-            .HashSet(keys.Instance(r.InstanceId), Provider, r.Provider)
-            .HashSet(keys.Instance(r.InstanceId), Ref, r.ProviderRef)
-            .HashSet(keys.Instance(r.InstanceId), Created, r.CreatedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture))
-            .SetAdd(keys.Instances, r.InstanceId)
-            .SetString(keys.InstanceByIp(r.PublicIp), r.InstanceId)
+            .When(new StateCondition.KeyExists(keys.Instance(instanceId)))
+            .HashSet(keys.Instance(instanceId), Ref, providerRef)
+            .ExecuteAsync();
+
+    /// <summary>A starting instance became reachable; false if it was deleted meanwhile.</summary>
+    public Task<bool> MarkRunningAsync(string instanceId, StartedInstance started) =>
+        store.CreateTransaction()
+            .When(new StateCondition.KeyExists(keys.Instance(instanceId)))
+            .HashSet(keys.Instance(instanceId), Status, StatusText(InstanceStatus.Running))
+            .HashSet(keys.Instance(instanceId), Ip, started.PublicIp)
+            .HashSet(keys.Instance(instanceId), Worker, started.WorkerUrl.AbsoluteUri)
+            .SetString(keys.InstanceByIp(started.PublicIp), instanceId)
+            .ExecuteAsync();
+
+    /// <summary>A starting instance was given up on; the record stays (with why) until it is deleted.</summary>
+    public Task<bool> MarkFailedAsync(string instanceId, string error) =>
+        store.CreateTransaction()
+            .When(new StateCondition.KeyExists(keys.Instance(instanceId)))
+            .HashSet(keys.Instance(instanceId), Status, StatusText(InstanceStatus.Failed))
+            .HashSet(keys.Instance(instanceId), Error, error)
             .ExecuteAsync();
 
     public async Task<InstanceRecord?> GetAsync(string instanceId)
     {
         var h = await store.HashGetAllAsync(keys.Instance(instanceId));
-        if (!h.TryGetValue(Ip, out var ip) || !h.TryGetValue(Worker, out var worker)) return null;
-        return new InstanceRecord(instanceId, ip, new Uri(worker), h.GetValueOrDefault(Provider) ?? "", h.GetValueOrDefault(Ref) ?? "",
-            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(h.GetValueOrDefault(Created) ?? "0", CultureInfo.InvariantCulture)));
+        if (!h.TryGetValue(Provider, out var provider)) return null;
+        var status = h.GetValueOrDefault(Status) switch
+        {
+            "starting" => InstanceStatus.Starting,
+            "failed" => InstanceStatus.Failed,
+            _ => InstanceStatus.Running,
+        };
+        var worker = h.GetValueOrDefault(Worker);
+        return new InstanceRecord(instanceId, status, h.GetValueOrDefault(Ip), worker is null ? null : new Uri(worker), provider,
+            h.GetValueOrDefault(Ref) ?? "",
+            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(h.GetValueOrDefault(Created) ?? "0", CultureInfo.InvariantCulture)),
+            h.GetValueOrDefault(Error));
     }
 
     public async Task<IReadOnlyList<InstanceRecord>> ListAsync()
@@ -46,7 +84,14 @@ public sealed class InstanceRegistry(IStateStore store, PsKeys keys)
             .Delete(keys.Instance(r.InstanceId))
             .SetRemove(keys.Instances, r.InstanceId);
         // Another instance may since have been given the same address; only drop the index if it is still ours.
-        if (await store.GetStringAsync(keys.InstanceByIp(r.PublicIp)) == r.InstanceId) tx.Delete(keys.InstanceByIp(r.PublicIp));
+        if (r.PublicIp is { } ip && await store.GetStringAsync(keys.InstanceByIp(ip)) == r.InstanceId) tx.Delete(keys.InstanceByIp(ip));
         return await tx.ExecuteAsync();
     }
+
+    public static string StatusText(InstanceStatus status) => status switch
+    {
+        InstanceStatus.Starting => "starting",
+        InstanceStatus.Failed => "failed",
+        _ => "running",
+    };
 }

@@ -45,10 +45,14 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
         throw new InvalidOperationException($"player {playerId} could not be registered: contention did not settle");
     }
 
-    /// <summary>Claims a unique streamer id (suffixing clashes) in INITIALIZING.</summary>
-    public async Task<string> RegisterStreamerAsync(string connectionId, string requestedId, Func<string, Task<bool>> isConnectionAlive)
+    /// <summary>
+    /// Claims a unique streamer id (suffixing clashes) in INITIALIZING. Reclaiming the id of a dead previous
+    /// connection removes that streamer; the player it had (if any) is returned to be dealt with like any orphan.
+    /// </summary>
+    public async Task<(string Id, OrphanedPlayer? Orphan)> RegisterStreamerAsync(string connectionId, string requestedId, Func<string, Task<bool>> isConnectionAlive)
     {
         var suffix = 0;
+        OrphanedPlayer? orphan = null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var candidate = suffix == 0 ? requestedId : $"{requestedId}-{suffix}";
@@ -61,14 +65,14 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
                 .SetAdd(keys.Streamers, candidate)
                 .HashSet(keys.Connection(connectionId), PsFields.Id, candidate)
                 .ExecuteAsync();
-            if (ok) return candidate;
+            if (ok) return (candidate, orphan);
 
             var owner = await store.HashGetAsync(key, PsFields.Conn);
-            if (owner == connectionId) return candidate;
+            if (owner == connectionId) return (candidate, orphan);
             if (owner is not null && !await isConnectionAlive(owner))
             {
                 // A restarted instance reconnects before the gateway reported its old socket gone: the id is still its own.
-                await RemoveStreamerAsync(candidate, owner);
+                orphan = await RemoveStreamerAsync(candidate, owner) ?? orphan;
                 continue;
             }
             if (owner is not null) suffix++;
@@ -130,18 +134,20 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
     public async Task<SubscribeResult> SubscribeAsync(string playerId, string connectionId, string? requestedStreamerId)
     {
         var playerKey = keys.Player(playerId);
+        ReleasedStreamer? released = null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var player = await store.HashGetAllAsync(playerKey);
             if (!player.TryGetValue(PsFields.Conn, out var conn) || conn != connectionId)
-                return new SubscribeResult(SubscribeOutcome.NotConnected);
+                return new SubscribeResult(SubscribeOutcome.NotConnected, Released: released);
             var state = player.GetValueOrDefault(PsFields.State);
             if (state != PlayerStates.Idle)
             {
                 if (state == PlayerStates.Waiting && requestedStreamerId is null or "" or Protocol.MessageTypes.WaitingQueue)
-                    return new SubscribeResult(SubscribeOutcome.Queued);
-                // Subscribing again replaces the previous subscription, as Epic's server does.
-                await ReleasePlayerAsync(playerId, connectionId, disconnecting: false);
+                    return new SubscribeResult(SubscribeOutcome.Queued, Released: released);
+                // Subscribing again replaces the previous subscription, as Epic's server does: the streamer it
+                // held is released here and told (playerDisconnected) by the caller.
+                released = await ReleasePlayerAsync(playerId, connectionId, disconnecting: false) ?? released;
                 continue;
             }
 
@@ -167,7 +173,9 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
                 if (ok)
                 {
                     var match = await DescribeMatchAsync(streamerId, playerId);
-                    return match is null ? new SubscribeResult(SubscribeOutcome.NotConnected) : new SubscribeResult(SubscribeOutcome.Matched, match);
+                    return match is null
+                        ? new SubscribeResult(SubscribeOutcome.NotConnected, Released: released)
+                        : new SubscribeResult(SubscribeOutcome.Matched, match, released);
                 }
                 // An idle entry whose streamer record is gone (crashed host) must not block queueing forever.
                 await store.CreateTransaction()
@@ -183,10 +191,20 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
                 .ListRightPush(keys.Queue, playerId)
                 .HashSet(playerKey, PsFields.State, PlayerStates.Waiting)
                 .ExecuteAsync();
-            if (queued) return new SubscribeResult(SubscribeOutcome.Queued);
+            if (queued) return new SubscribeResult(SubscribeOutcome.Queued, Released: released);
         }
-        return new SubscribeResult(SubscribeOutcome.Contended);
+        return new SubscribeResult(SubscribeOutcome.Contended, Released: released);
     }
+
+    /// <summary>
+    /// Notes that the streamer's offer reached its player: from now on the player has a peer connection with
+    /// that streamer, and losing the streamer ends its session instead of putting it back in the queue.
+    /// </summary>
+    public Task<bool> MarkOfferedAsync(string streamerId, string playerId) =>
+        store.CreateTransaction()
+            .When(new StateCondition.HashEqual(keys.Player(playerId), PsFields.Streamer, streamerId))
+            .HashSet(keys.Player(playerId), PsFields.Offered, "1")
+            .ExecuteAsync();
 
     /// <summary>RESERVED → BUSY once the player's answer reached the streamer.</summary>
     public Task<bool> MarkStreamingAsync(string streamerId, string playerId) =>
@@ -239,14 +257,18 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
             }
 
             if (disconnecting) tx.Delete(playerKey);
-            else tx.HashSet(playerKey, PsFields.State, PlayerStates.Idle).HashDelete(playerKey, PsFields.Streamer);
+            else tx.HashSet(playerKey, PsFields.State, PlayerStates.Idle).HashDelete(playerKey, PsFields.Streamer).HashDelete(playerKey, PsFields.Offered);
 
             if (await tx.ExecuteAsync()) return released;
         }
         throw new InvalidOperationException($"player {playerId} could not be released: contention did not settle");
     }
 
-    /// <summary>A streamer left: its record goes, and the player it served (if any) is back to not subscribed.</summary>
+    /// <summary>
+    /// A streamer left: its record goes. A player it had only been reserved for (no offer relayed yet: a
+    /// streamer that restarts itself right after its previous player left) goes back to the head of the queue,
+    /// so it keeps its turn; a player it was serving is back to not subscribed.
+    /// </summary>
     public async Task<OrphanedPlayer?> RemoveStreamerAsync(string streamerId, string connectionId)
     {
         var streamerKey = keys.Streamer(streamerId);
@@ -269,10 +291,22 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
                 var player = await store.HashGetAllAsync(playerKey);
                 if (player.GetValueOrDefault(PsFields.Streamer) == streamerId && player.TryGetValue(PsFields.Conn, out var playerConn))
                 {
+                    var requeue = player.GetValueOrDefault(PsFields.State) == PlayerStates.Reserved && !player.ContainsKey(PsFields.Offered);
                     tx.When(new StateCondition.HashEqual(playerKey, PsFields.Streamer, streamerId))
-                      .HashSet(playerKey, PsFields.State, PlayerStates.Idle)
-                      .HashDelete(playerKey, PsFields.Streamer);
-                    orphan = new OrphanedPlayer(playerId, playerConn);
+                      .When(new StateCondition.HashEqual(playerKey, PsFields.State, player.GetValueOrDefault(PsFields.State)))
+                      .HashDelete(playerKey, PsFields.Streamer)
+                      .HashDelete(playerKey, PsFields.Offered);
+                    if (requeue)
+                    {
+                        tx.When(new StateCondition.HashNotExists(playerKey, PsFields.Offered))
+                          .ListLeftPush(keys.Queue, playerId)
+                          .HashSet(playerKey, PsFields.State, PlayerStates.Waiting);
+                    }
+                    else
+                    {
+                        tx.HashSet(playerKey, PsFields.State, PlayerStates.Idle);
+                    }
+                    orphan = new OrphanedPlayer(playerId, playerConn, requeue);
                 }
                 else
                 {

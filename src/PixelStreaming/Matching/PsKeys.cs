@@ -14,8 +14,14 @@ public sealed class PsKeys(string prefix)
     /// <summary>Hash per registered streamer: conn, state, player, instance.</summary>
     public string Streamer(string streamerId) => $"{Prefix}streamer:{streamerId}";
 
-    /// <summary>Hash per connected player: conn, state, streamer, projectUrl.</summary>
+    /// <summary>Hash per connected player: conn, state, streamer, projectUrl, offered, listed.</summary>
     public string Player(string playerId) => $"{Prefix}player:{playerId}";
+
+    /// <summary>
+    /// String with a TTL: the streamer a player lost. Epic's stock frontend reconnects wanting that id and stops
+    /// after three polls unless it is listed, so it is listed to that player (subscribing to it is then matched as usual).
+    /// </summary>
+    public string PlayerResume(string playerId) => $"{Prefix}resume:{playerId}";
 
     /// <summary>Set of every registered streamer id.</summary>
     public string Streamers => $"{Prefix}streamers";
@@ -25,6 +31,9 @@ public sealed class PsKeys(string prefix)
 
     /// <summary>List of waiting player ids, oldest first.</summary>
     public string Queue => $"{Prefix}queue";
+
+    /// <summary>Hash: how fast the queue is served (when its head started waiting, average wait of recent heads) for queueStatus estimates.</summary>
+    public string QueueStats => $"{Prefix}queue-stats";
 
     /// <summary>Set of source addresses streamers may connect from.</summary>
     public string AllowedIps => $"{Prefix}allowed-ips";
@@ -51,6 +60,10 @@ public static class PsFields
     public const string Greeting = "greeting";
     public const string SourceIp = "ip";
     public const string Since = "since";
+    /// <summary>On a player: its streamer's offer reached it (it is negotiating, not merely reserved).</summary>
+    public const string Offered = "offered";
+    /// <summary>On a player: the id its last streamerList named (subscribing to it never fails as unknown).</summary>
+    public const string Listed = "listed";
 }
 
 public static class Roles

@@ -10,15 +10,6 @@ public sealed record IceServer(
     [property: JsonPropertyName("username"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Username,
     [property: JsonPropertyName("credential"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Credential);
 
-public sealed record PeerConnectionOptions([property: JsonPropertyName("iceServers")] IReadOnlyList<IceServer> IceServers);
-
-public sealed record ConfigMessage(
-    [property: JsonPropertyName("peerConnectionOptions")] PeerConnectionOptions PeerConnectionOptions,
-    [property: JsonPropertyName("protocolVersion")] string ProtocolVersion)
-{
-    [JsonPropertyName("type")] public string Type => MessageTypes.Config;
-}
-
 public sealed record IdentifyMessage
 {
     [JsonPropertyName("type")] public string Type => MessageTypes.Identify;
@@ -57,9 +48,15 @@ public sealed record StreamerDisconnectedMessage
     [JsonPropertyName("type")] public string Type => MessageTypes.StreamerDisconnected;
 }
 
-public sealed record PongMessage([property: JsonPropertyName("time")] long Time)
+/// <summary>
+/// Ours, not Epic's (its frontend ignores types it has no handler for): a waiting player's place in the queue,
+/// 1 = next, and an estimate of the wait in seconds once one is known.
+/// </summary>
+public sealed record QueueStatusMessage(
+    [property: JsonPropertyName("position")] int Position,
+    [property: JsonPropertyName("estimatedWaitSeconds"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? EstimatedWaitSeconds)
 {
-    [JsonPropertyName("type")] public string Type => MessageTypes.Pong;
+    [JsonPropertyName("type")] public string Type => MessageTypes.QueueStatus;
 }
 
 /// <summary>Our reply to a message we cannot act on (unknown type, malformed, not allowed).</summary>
@@ -77,5 +74,3 @@ public sealed record SubscribeMessage([property: JsonPropertyName("streamerId")]
 public sealed record DisconnectPlayerMessage(
     [property: JsonPropertyName("playerId")] string? PlayerId,
     [property: JsonPropertyName("reason")] string? Reason);
-
-public sealed record PingMessage([property: JsonPropertyName("time")] long Time);

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace MobZ.PixelStreaming.Protocol;
 
 [JsonSourceGenerationOptions(NumberHandling = JsonNumberHandling.AllowReadingFromString)]
-[JsonSerializable(typeof(ConfigMessage))]
+[JsonSerializable(typeof(IceServer[]))]
 [JsonSerializable(typeof(IdentifyMessage))]
 [JsonSerializable(typeof(EndpointIdConfirmMessage))]
 [JsonSerializable(typeof(StreamerListMessage))]
@@ -11,10 +11,9 @@ namespace MobZ.PixelStreaming.Protocol;
 [JsonSerializable(typeof(PlayerConnectedMessage))]
 [JsonSerializable(typeof(PlayerDisconnectedMessage))]
 [JsonSerializable(typeof(StreamerDisconnectedMessage))]
-[JsonSerializable(typeof(PongMessage))]
 [JsonSerializable(typeof(ErrorMessage))]
+[JsonSerializable(typeof(QueueStatusMessage))]
 [JsonSerializable(typeof(EndpointIdMessage))]
 [JsonSerializable(typeof(SubscribeMessage))]
 [JsonSerializable(typeof(DisconnectPlayerMessage))]
-[JsonSerializable(typeof(PingMessage))]
 internal sealed partial class PsJsonContext : JsonSerializerContext;

@@ -12,7 +12,7 @@ public sealed record TokenCheck(string? PlayerId, string? Failure)
 
 /// <summary>
 /// Checks a player's JWT (HS256 with a shared secret and/or RS256 with a public key; issuer and audience
-/// when configured; lifetime always) and returns its user id claim as the player id.
+/// when configured; lifetime always, and a token without <c>exp</c> is refused) and returns its user id claim as the player id.
 /// </summary>
 public sealed class PlayerTokenValidator
 {
@@ -43,7 +43,8 @@ public sealed class PlayerTokenValidator
             ValidateAudience = options.Audience is not null,
             ValidAudience = options.Audience,
             ValidateLifetime = true,
-            RequireExpirationTime = false,
+            // A token without exp would admit its holder forever.
+            RequireExpirationTime = true,
             ClockSkew = options.ClockSkew,
         };
         HasKeys = keys.Count > 0;
@@ -70,6 +71,7 @@ public sealed class PlayerTokenValidator
     private static string Describe(Exception? e) => e switch
     {
         SecurityTokenExpiredException => "token expired",
+        SecurityTokenNoExpirationException => "token has no expiry",
         SecurityTokenNotYetValidException => "token not yet valid",
         SecurityTokenInvalidIssuerException => "wrong issuer",
         SecurityTokenInvalidAudienceException => "wrong audience",

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Protocol;
 using MobZ.Signaling;
@@ -88,14 +89,49 @@ public sealed class Greeting(IStateStore store, PsKeys keys, IConnectionSender s
         }
     }
 
+    private byte[]? _config;
+
     private async Task<SendStatus> SendGreetingAsync(string connectionId, string role, CancellationToken cancellationToken)
     {
-        var config = new ConfigMessage(new PeerConnectionOptions(IceServers(options)), options.ProtocolVersion);
-        var status = await sender.SendAsync(connectionId, JsonSerializer.SerializeToUtf8Bytes(config, PsJsonContext.Default.ConfigMessage), cancellationToken);
+        _config ??= ConfigFrame(options);
+        var status = await sender.SendAsync(connectionId, _config, cancellationToken);
         if (status != SendStatus.Sent || role != Roles.Streamer) return status;
         return await sender.SendAsync(connectionId, JsonSerializer.SerializeToUtf8Bytes(new IdentifyMessage(), PsJsonContext.Default.IdentifyMessage), cancellationToken);
     }
 
-    private static IReadOnlyList<IceServer> IceServers(PixelStreamingOptions options) =>
-        options.IceServers.Select(s => new IceServer(s.Urls, s.Username, s.Credential)).ToArray();
+    /// <summary>
+    /// The <c>config</c> frame. peerConnectionOptions is the operator's JSON object passed through untouched (as
+    /// Epic's server does), so it is built as JSON rather than a record; iceServers come from the typed list when it has none.
+    /// </summary>
+    public static byte[] ConfigFrame(PixelStreamingOptions options)
+    {
+        var peer = ParsePeerConnectionOptions(options.PeerConnectionOptions);
+        if (peer["iceServers"] is null)
+        {
+            var servers = options.IceServers.Select(s => new IceServer(s.Urls, s.Username, s.Credential)).ToArray();
+            peer["iceServers"] = JsonSerializer.SerializeToNode(servers, PsJsonContext.Default.IceServerArray);
+        }
+        var config = new JsonObject
+        {
+            ["type"] = MessageTypes.Config,
+            ["peerConnectionOptions"] = peer,
+            ["protocolVersion"] = options.ProtocolVersion,
+        };
+        return JsonSerializer.SerializeToUtf8Bytes(config, PsNodeJsonContext.Default.JsonObject);
+    }
+
+    /// <summary>Null or blank: an empty object. Anything but a JSON object is a configuration error, reported at startup.</summary>
+    public static JsonObject ParsePeerConnectionOptions(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json)) return [];
+        try
+        {
+            return JsonNode.Parse(json) as JsonObject
+                ?? throw new InvalidOperationException("PixelStreaming:PeerConnectionOptions (PS_PEER_CONNECTION_OPTIONS) must be a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidOperationException($"PixelStreaming:PeerConnectionOptions (PS_PEER_CONNECTION_OPTIONS) is not valid JSON: {e.Message}", e);
+        }
+    }
 }

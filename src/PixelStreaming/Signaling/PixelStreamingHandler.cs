@@ -80,7 +80,7 @@ public sealed class PixelStreamingHandler(
         }
         var projectUrl = ProjectUrl(query?.GetValueOrDefault("projectUrl"));
         if (projectUrl is null)
-            return ProxyResponse.Status(400, "projectUrl (an absolute, URL-encoded URL) is required");
+            return ProxyResponse.Status(400, "projectUrl (an absolute http or https URL, URL-encoded) is required");
 
         var playerId = check.PlayerId!;
         await store.HashSetAsync(connKey, [
@@ -157,8 +157,10 @@ public sealed class PixelStreamingHandler(
             : await StreamerMessageAsync(connectionId, id, conn.GetValueOrDefault(PsFields.SourceIp), type, message, cancellationToken);
         if (!handled)
         {
-            logger.LogInformation("Unsupported {Role} message {Type}", role, type);
-            await ReplyErrorAsync(connectionId, $"unsupported message type '{Truncate(type)}' for a {role}", cancellationToken);
+            // Epic's server logs a type it has no handler for and answers nothing; clients written against it
+            // (the Unreal plugin, the frontend) expect no reply, and get none here either: a counted drop.
+            logger.LogInformation("Dropped unsupported {Role} message {Type}", role, Truncate(type));
+            PsMetrics.DroppedMessages.Add(1, new("reason", "unknown_type"), new("role", role));
         }
         return ProxyResponse.Ok();
     }
@@ -168,8 +170,8 @@ public sealed class PixelStreamingHandler(
         switch (type)
         {
             case MessageTypes.ListStreamers:
-                var idle = await matchmaker.IdleStreamersAsync();
-                await sessions.SendAsync(connectionId, new StreamerListMessage(idle.Count > 0 ? idle : [MessageTypes.WaitingQueue]), PsJsonContext.Default.StreamerListMessage, ct);
+                var listed = await sessions.StreamerToListAsync(playerId, connectionId);
+                await sessions.SendAsync(connectionId, new StreamerListMessage([listed]), PsJsonContext.Default.StreamerListMessage, ct);
                 return true;
             case MessageTypes.Subscribe:
                 var requested = message["streamerId"] is JsonValue v && v.TryGetValue<string>(out var sid) ? sid : null;
@@ -227,14 +229,11 @@ public sealed class PixelStreamingHandler(
 
     private Task PongAsync(string connectionId, JsonObject message, CancellationToken ct)
     {
-        // Browsers send Date.now() (beyond 32 bits) and some clients a fractional performance.now().
-        long time = 0;
-        if (message["time"] is JsonValue v)
-        {
-            if (v.TryGetValue<long>(out var l)) time = l;
-            else if (v.TryGetValue<double>(out var d) && double.IsFinite(d)) time = (long)d;
-        }
-        return sessions.SendAsync(connectionId, new PongMessage(time), PsJsonContext.Default.PongMessage, ct);
+        // Epic echoes time exactly as it came (Date.now() beyond 32 bits, a fractional performance.now(), ...):
+        // the client computes its round trip from it, so it is copied, never converted.
+        var pong = new JsonObject { ["type"] = MessageTypes.Pong };
+        if (message["time"] is { } time) pong["time"] = time.DeepClone();
+        return sessions.SendRawAsync(connectionId, pong, ct);
     }
 
     private Task ReplyErrorAsync(string connectionId, string text, CancellationToken ct) =>
@@ -243,14 +242,21 @@ public sealed class PixelStreamingHandler(
     /// <summary>
     /// The gateway hands over query values decoded once; clients that encode the URL themselves before
     /// putting it in the query (as the seed's did) arrive still encoded, so one more decode is tried.
+    /// Only http(s) URLs with a host pass: the URL reaches the streamer's worker and pages that may link it,
+    /// where javascript:, data: or file: would be an injection.
     /// </summary>
     private static string? ProjectUrl(string? raw)
     {
         if (string.IsNullOrWhiteSpace(raw)) return null;
-        if (Uri.TryCreate(raw, UriKind.Absolute, out var direct) && direct.Scheme is not "file") return raw;
+        if (IsWebUrl(raw)) return raw;
         var decoded = Uri.UnescapeDataString(raw);
-        return Uri.TryCreate(decoded, UriKind.Absolute, out var once) && once.Scheme is not "file" ? decoded : null;
+        return IsWebUrl(decoded) ? decoded : null;
     }
+
+    private static bool IsWebUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+        && !string.IsNullOrEmpty(uri.Host);
 
     private static string Truncate(string s) => s.Length <= 64 ? s : s[..64];
 }

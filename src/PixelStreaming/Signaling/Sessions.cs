@@ -21,9 +21,35 @@ public sealed class Sessions(
     Matchmaker matchmaker,
     WorkerLocator workers,
     IStreamingWorkerClient workerClient,
+    QueueStatus queue,
     ILogger<Sessions> logger)
 {
     private PsKeys Keys => matchmaker.Keys;
+
+    /// <summary>How long a player that lost its streamer is shown that streamer's id when it comes back (the stock frontend retries for about 11 s).</summary>
+    private static readonly TimeSpan ResumeWindow = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// What <c>listStreamers</c> answers: exactly one id, because Epic's stock player subscribes by itself to
+    /// a list of one but stops at "Multiple streamers available" for more. A player back from losing its
+    /// streamer gets that streamer's id (the stock frontend insists on it); everyone else the longest idle
+    /// streamer, or <c>waiting_queue</c>. Subscribing to a listed id that is busy or gone matches another or queues.
+    /// </summary>
+    public async Task<string> StreamerToListAsync(string playerId, string connectionId)
+    {
+        var listed = await store.GetStringAsync(Keys.PlayerResume(playerId));
+        if (listed is null)
+        {
+            var idle = await matchmaker.IdleStreamersAsync();
+            listed = idle.Count > 0 ? idle[0] : MessageTypes.WaitingQueue;
+        }
+        // Remembered so that subscribing to it never fails, even if that streamer is gone by then.
+        await store.CreateTransaction()
+            .When(new StateCondition.HashEqual(Keys.Player(playerId), PsFields.Conn, connectionId))
+            .HashSet(Keys.Player(playerId), PsFields.Listed, listed)
+            .ExecuteAsync();
+        return listed;
+    }
 
     public async Task RegisterStreamerAsync(string connectionId, string? currentId, string? requestedId, string? sourceIp, CancellationToken ct)
     {
@@ -34,18 +60,30 @@ public sealed class Sessions(
             return;
         }
         var wanted = Identifiers.IsValid(requestedId) ? requestedId! : "streamer-" + Shorten(connectionId);
-        var committed = await matchmaker.RegisterStreamerAsync(connectionId, wanted, IsAliveAsync);
+        var (committed, orphan) = await matchmaker.RegisterStreamerAsync(connectionId, wanted, IsAliveAsync);
+        if (orphan is not null) await HandleOrphanAsync(committed, orphan, ct);
         var instance = await workers.BindStreamerAsync(committed, sourceIp);
         logger.LogInformation("Streamer registered as {StreamerId} (requested {Requested}, instance {Instance})", committed, requestedId, instance);
         await SendAsync(connectionId, new EndpointIdConfirmMessage(committed), PsJsonContext.Default.EndpointIdConfirmMessage, ct);
 
         var match = await matchmaker.OfferStreamerAsync(committed, StreamerStates.Initializing);
-        if (match is not null) await StartSessionAsync(match, ct);
+        if (match is not null) await StartQueuedSessionAsync(match, ct);
     }
 
     public async Task SubscribeAsync(string playerId, string connectionId, string? streamerId, CancellationToken ct)
     {
+        if (!string.IsNullOrEmpty(streamerId) && streamerId != MessageTypes.WaitingQueue && !await store.SetContainsAsync(Keys.Streamers, streamerId)
+            && await store.HashGetAsync(Keys.Player(playerId), PsFields.Listed) != streamerId)
+        {
+            // As Epic's server: an id that names no streamer (and that we never listed to this player) fails.
+            logger.LogInformation("Player {PlayerId} subscribed to unknown streamer {StreamerId}", playerId, streamerId);
+            await SendAsync(connectionId, new SubscribeFailedMessage($"Streamer {streamerId} does not exist."), PsJsonContext.Default.SubscribeFailedMessage, ct);
+            return;
+        }
         var result = await matchmaker.SubscribeAsync(playerId, connectionId, streamerId);
+        if (result.Outcome is SubscribeOutcome.Matched or SubscribeOutcome.Queued) await store.DeleteAsync(Keys.PlayerResume(playerId));
+        // As Epic's server: the old streamer hears playerDisconnected before any new playerConnected.
+        if (result.Released is not null) await EndSessionAsync(result.Released, "player subscribed again", ct);
         switch (result.Outcome)
         {
             case SubscribeOutcome.Matched:
@@ -53,6 +91,7 @@ public sealed class Sessions(
                 break;
             case SubscribeOutcome.Queued:
                 logger.LogInformation("Player {PlayerId} is waiting for a streamer", playerId);
+                await queue.JoinedAsync(playerId, connectionId, ct);
                 break;
             default:
                 await SendAsync(connectionId, new SubscribeFailedMessage(result.Outcome == SubscribeOutcome.Contended ? "busy, try again" : "not connected"),
@@ -61,24 +100,69 @@ public sealed class Sessions(
         }
     }
 
-    public async Task UnsubscribeAsync(string playerId, string connectionId, CancellationToken ct)
-    {
-        var released = await matchmaker.ReleasePlayerAsync(playerId, connectionId, disconnecting: false);
-        if (released is not null) await EndSessionAsync(released, "player unsubscribed", ct);
-    }
+    public Task UnsubscribeAsync(string playerId, string connectionId, CancellationToken ct) =>
+        ReleasePlayerAsync(playerId, connectionId, disconnecting: false, "player unsubscribed", ct);
 
-    public async Task PlayerLeftAsync(string playerId, string connectionId, string reason, CancellationToken ct)
+    public Task PlayerLeftAsync(string playerId, string connectionId, string reason, CancellationToken ct) =>
+        ReleasePlayerAsync(playerId, connectionId, disconnecting: true, reason, ct);
+
+    private async Task ReleasePlayerAsync(string playerId, string connectionId, bool disconnecting, string reason, CancellationToken ct)
     {
-        var released = await matchmaker.ReleasePlayerAsync(playerId, connectionId, disconnecting: true);
+        // Read before the release only to decide whether the players behind it must hear their new positions.
+        var wasWaiting = await store.HashGetAsync(Keys.Player(playerId), PsFields.State) == PlayerStates.Waiting;
+        var released = await matchmaker.ReleasePlayerAsync(playerId, connectionId, disconnecting);
         if (released is not null) await EndSessionAsync(released, reason, ct);
+        else if (wasWaiting) await queue.MovedAsync(ct);
     }
 
     public async Task StreamerLeftAsync(string streamerId, string connectionId, CancellationToken ct)
     {
         var orphan = await matchmaker.RemoveStreamerAsync(streamerId, connectionId);
-        if (orphan is null) return;
-        logger.LogInformation("Player {PlayerId} lost streamer {StreamerId}", orphan.PlayerId, streamerId);
-        await SendAsync(orphan.PlayerConnectionId, new StreamerDisconnectedMessage(), PsJsonContext.Default.StreamerDisconnectedMessage, ct);
+        if (orphan is not null) await HandleOrphanAsync(streamerId, orphan, ct);
+    }
+
+    private async Task HandleOrphanAsync(string streamerId, OrphanedPlayer orphan, CancellationToken ct)
+    {
+        if (orphan.Requeued)
+        {
+            logger.LogInformation("Streamer {StreamerId} left before serving player {PlayerId}; the player is back at the head of the queue", streamerId, orphan.PlayerId);
+            if (!await ServeQueueFromIdleStreamersAsync(ct)) await queue.MovedAsync(ct);
+            return;
+        }
+        // Epic's server closes the player's socket when its streamer goes: the stock frontend has no handler
+        // for streamerDisconnected, but on a close it shows the reason and reconnects by itself.
+        logger.LogInformation("Player {PlayerId} lost streamer {StreamerId}; closing its socket", orphan.PlayerId, streamerId);
+        await store.SetStringAsync(Keys.PlayerResume(orphan.PlayerId), streamerId, ResumeWindow);
+        await ClosePlayerAsync(orphan.PlayerId, orphan.PlayerConnectionId, CloseCodes.Normal, "streamer disconnected", ct);
+    }
+
+    /// <summary>
+    /// A player put back in the queue while a streamer was idle would wait behind nobody: idle streamers are
+    /// offered the queue's head. (Streamers cannot turn idle while the queue is non-empty, so this sees them all.)
+    /// </summary>
+    /// <returns>true when a waiting player was served (the queue has been told it moved).</returns>
+    private async Task<bool> ServeQueueFromIdleStreamersAsync(CancellationToken ct)
+    {
+        var served = false;
+        foreach (var idle in await matchmaker.IdleStreamersAsync())
+        {
+            var match = await matchmaker.OfferStreamerAsync(idle, StreamerStates.Idle);
+            if (match is not null)
+            {
+                await StartQueuedSessionAsync(match, ct);
+                served = true;
+            }
+            if (await store.ListLengthAsync(Keys.Queue) == 0) break;
+        }
+        return served;
+    }
+
+    /// <summary>Ends a player's connection from the server side: its state goes now, then the socket is closed with the code and reason given.</summary>
+    private async Task ClosePlayerAsync(string playerId, string playerConnectionId, int closeCode, string reason, CancellationToken ct)
+    {
+        await store.DeleteAsync(Keys.Connection(playerConnectionId));
+        await sender.CloseConnectionAsync(playerConnectionId, closeCode, reason, ct);
+        await PlayerLeftAsync(playerId, playerConnectionId, reason, ct);
     }
 
     /// <summary>A player id connected again: the old socket is closed and its session ended now, not when the gateway gets round to it.</summary>
@@ -99,9 +183,8 @@ public sealed class Sessions(
             return;
         }
         logger.LogInformation("Streamer {StreamerId} disconnects player {PlayerId}: {Reason}", streamerId, playerId, reason);
-        await store.DeleteAsync(Keys.Connection(playerConn));
-        await PlayerLeftAsync(playerId!, playerConn, reason, ct);
-        await sender.DeleteConnectionAsync(playerConn, ct);
+        // Epic closes the player's socket with 1011 and the streamer's reason, which the stock frontend shows.
+        await ClosePlayerAsync(playerId!, playerConn, CloseCodes.ServerError, reason, ct);
     }
 
     public async Task RelayToStreamerAsync(string playerId, string playerConnectionId, string type, JsonObject message, CancellationToken ct)
@@ -142,6 +225,7 @@ public sealed class Sessions(
         }
         message.Remove("playerId");
         await SendRawAsync(playerConn, message, ct);
+        if (type == MessageTypes.Offer) await matchmaker.MarkOfferedAsync(streamerId, playerId!);
     }
 
     public async Task SendAsync<T>(string connectionId, T message, JsonTypeInfo<T> typeInfo, CancellationToken ct)
@@ -150,7 +234,7 @@ public sealed class Sessions(
         if (status != SendStatus.Sent) logger.LogDebug("Send to {Target} failed: {Status}", connectionId, status);
     }
 
-    private async Task SendRawAsync(string connectionId, JsonObject message, CancellationToken ct)
+    public async Task SendRawAsync(string connectionId, JsonObject message, CancellationToken ct)
     {
         var status = await sender.SendAsync(connectionId, JsonSerializer.SerializeToUtf8Bytes(message, PsNodeJsonContext.Default.JsonObject), ct);
         if (status != SendStatus.Sent) logger.LogDebug("Relay to {Target} failed: {Status}", connectionId, status);
@@ -168,6 +252,13 @@ public sealed class Sessions(
         await SendAsync(match.StreamerConnectionId, new PlayerConnectedMessage(match.PlayerId, DataChannel: true, Sfu: false), PsJsonContext.Default.PlayerConnectedMessage, ct);
     }
 
+    /// <summary>A match taken from the queue's head: the session starts and everyone behind moves up.</summary>
+    private async Task StartQueuedSessionAsync(Match match, CancellationToken ct)
+    {
+        await StartSessionAsync(match, ct);
+        await queue.ServedAsync(ct);
+    }
+
     private async Task EndSessionAsync(ReleasedStreamer released, string reason, CancellationToken ct)
     {
         logger.LogInformation("Player {PlayerId} left streamer {StreamerId}: {Reason}", released.PlayerId, released.StreamerId, reason);
@@ -182,7 +273,15 @@ public sealed class Sessions(
         }
         // A streamer without a worker cannot be restarted: it serves the next player as it is.
         var next = await matchmaker.OfferStreamerAsync(released.StreamerId, StreamerStates.Released);
-        if (next is not null) await StartSessionAsync(next, ct);
+        if (next is not null) await StartQueuedSessionAsync(next, ct);
+    }
+
+    /// <summary>WebSocket close codes we send (RFC 6455 §7.4.1).</summary>
+    private static class CloseCodes
+    {
+        public const int Normal = 1000;
+        /// <summary>What Epic's server closes a kicked player with.</summary>
+        public const int ServerError = 1011;
     }
 
     private async Task<bool> IsAliveAsync(string connectionId) =>

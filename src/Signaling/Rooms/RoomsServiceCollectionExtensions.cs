@@ -1,6 +1,7 @@
 using MobZ.Signaling.Rooms.Actions;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Media;
+using MobZ.Signaling.Rooms.Moves;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
 using MobZ.Signaling.Rooms.Sweep;
@@ -19,7 +20,8 @@ public static class RoomsServiceCollectionExtensions
 
     /// <summary>
     /// MobZ rooms (p2p, m2m, p2m): the WebSocket handler, its heartbeat sweep (a hosted service, unless
-    /// <see cref="RoomOptions.RunSweepService"/> is false) and the local-gateway mount at <paramref name="path"/>
+    /// <see cref="RoomOptions.RunSweepService"/> is false), the relay that tells rooms of station moves (unless
+    /// <see cref="RoomOptions.RunMoveRelay"/> is false) and the local-gateway mount at <paramref name="path"/>
     /// with route selection on "action". Needs IStateStore, IMessageBus and IConnectionSender from the host.
     /// Options bind from configuration section "MobZ:Rooms", then <paramref name="configure"/> runs.
     /// </summary>
@@ -31,16 +33,21 @@ public static class RoomsServiceCollectionExtensions
             sp.GetService<IConfiguration>()?.GetSection(RoomOptions.SectionName).Bind(o)));
         if (configure is not null)
             options.Configure(configure);
+        // Fail closed at start: a TURN URL without the secret would hand out credentials no server accepts.
+        options.Validate(o => o.Turn.Urls.Count == 0 || !string.IsNullOrEmpty(o.Turn.SharedSecret),
+            "MobZ:Rooms:Turn:SharedSecret is required when MobZ:Rooms:Turn:Urls is set").ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RoomRepository>();
         services.TryAddSingleton<MunitSelector>();
+        services.TryAddSingleton<TurnCredentials>();
         services.TryAddSingleton<MunitClient>();
         services.TryAddSingleton<RoomSender>();
         services.TryAddSingleton<RoomSignals>();
         services.TryAddSingleton<RoomsWebSocketHandler>();
         services.TryAddSingleton<HeartbeatSweeper>();
         services.AddHostedService<HeartbeatSweepService>();
+        services.AddHostedService<StationMoveRelay>();
         services.AddSingleton(new WebSocketApiRegistration(path, "$request.body.action",
             sp => sp.GetRequiredService<RoomsWebSocketHandler>())
         {

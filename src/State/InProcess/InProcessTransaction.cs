@@ -60,6 +60,7 @@ internal sealed class InProcessTransaction(InProcessStore store, InProcessKeyspa
         StateCondition.HashNotExists c => FieldOf(c.Key, c.Field) is null,
         StateCondition.HashLengthLessThan c => HashLength(c.Key) < c.Length,
         StateCondition.HashLengthEqual c => HashLength(c.Key) == c.Length,
+        StateCondition.SetLengthEqual c => (keys.Find<HashSet<string>>(c.Key)?.Count ?? 0) == c.Length,
         StateCondition.SetContains c => keys.Find<HashSet<string>>(c.Key)?.Contains(c.Member) ?? false,
         StateCondition.SetNotContains c => !(keys.Find<HashSet<string>>(c.Key)?.Contains(c.Member) ?? false),
         StateCondition.SortedSetLengthLessThan c => (keys.Find<SortedSetValue>(c.Key)?.Count ?? 0) < c.Length,
@@ -94,6 +95,7 @@ internal sealed class InProcessTransaction(InProcessStore store, InProcessKeyspa
             case QueuedOperation.SortedSetAdd o: keys.GetOrCreate(o.Key, static () => new SortedSetValue()).Add(o.Member, o.Score); break;
             case QueuedOperation.SortedSetRemove o: store.SortedSetRemoveLocked(o.Key, o.Member); break;
             case QueuedOperation.ListRightPush o: keys.GetOrCreate(o.Key, static () => new List<string>()).Add(o.Value); break;
+            case QueuedOperation.ListLeftPush o: keys.GetOrCreate(o.Key, static () => new List<string>()).Insert(0, o.Value); break;
             case QueuedOperation.ListLeftPop o: store.ListLeftPopLocked(o.Key); break;
             case QueuedOperation.ListRemove o: store.ListRemoveLocked(o.Key, o.Value, o.Count); break;
             default: throw new NotSupportedException($"Unknown operation {operation.GetType().Name}");

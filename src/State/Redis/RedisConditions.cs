@@ -25,6 +25,7 @@ internal static class RedisConditions
         StateCondition.HashNotExists c => Condition.HashNotExists(c.Key, c.Field),
         StateCondition.HashLengthLessThan c => Condition.HashLengthLessThan(c.Key, c.Length),
         StateCondition.HashLengthEqual c => Condition.HashLengthEqual(c.Key, c.Length),
+        StateCondition.SetLengthEqual c => Condition.SetLengthEqual(c.Key, c.Length),
         StateCondition.SortedSetLengthLessThan c => Condition.SortedSetLengthLessThan(c.Key, c.Length),
         StateCondition.ListLengthLessThan c => Condition.ListLengthLessThan(c.Key, c.Length),
         StateCondition.ListLengthEqual c => Condition.ListLengthEqual(c.Key, c.Length),

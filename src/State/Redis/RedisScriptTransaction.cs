@@ -40,6 +40,7 @@ internal static class RedisScriptTransaction
           elseif code == 'hnx' then ok = eq(q('HEXISTS', key, nxt()), 0)
           elseif code == 'hll' then ok = lt(q('HLEN', key), nxt())
           elseif code == 'hle' then ok = eq(q('HLEN', key), tonumber(nxt()))
+          elseif code == 'sle' then ok = eq(q('SCARD', key), tonumber(nxt()))
           elseif code == 'sc' then ok = eq(q('SISMEMBER', key, nxt()), 1)
           elseif code == 'snc' then ok = eq(q('SISMEMBER', key, nxt()), 0)
           elseif code == 'zll' then ok = lt(q('ZCARD', key), nxt())
@@ -102,6 +103,7 @@ internal static class RedisScriptTransaction
                 case StateCondition.HashNotExists c: Add("hnx", Key(c.Key), c.Field); break;
                 case StateCondition.HashLengthLessThan c: Add("hll", Key(c.Key), c.Length); break;
                 case StateCondition.HashLengthEqual c: Add("hle", Key(c.Key), c.Length); break;
+                case StateCondition.SetLengthEqual c: Add("sle", Key(c.Key), c.Length); break;
                 case StateCondition.SetContains c: Add("sc", Key(c.Key), c.Member); break;
                 case StateCondition.SetNotContains c: Add("snc", Key(c.Key), c.Member); break;
                 case StateCondition.SortedSetLengthLessThan c: Add("zll", Key(c.Key), c.Length); break;
@@ -142,6 +144,7 @@ internal static class RedisScriptTransaction
         QueuedOperation.SortedSetAdd o => ("ZADD", [RedisValues.Score(o.Score), o.Member]),
         QueuedOperation.SortedSetRemove o => ("ZREM", [o.Member]),
         QueuedOperation.ListRightPush o => ("RPUSH", [o.Value]),
+        QueuedOperation.ListLeftPush o => ("LPUSH", [o.Value]),
         QueuedOperation.ListLeftPop => ("LPOP", []),
         QueuedOperation.ListRemove o => ("LREM", [o.Count, o.Value]),
         _ => throw new NotSupportedException($"Unknown operation {operation.GetType().Name}"),

@@ -83,6 +83,7 @@ internal sealed class RedisTransaction(IDatabase database, RedisCall call) : Sta
         QueuedOperation.SortedSetAdd o => t.SortedSetAddAsync(o.Key, o.Member, o.Score),
         QueuedOperation.SortedSetRemove o => t.SortedSetRemoveAsync(o.Key, o.Member),
         QueuedOperation.ListRightPush o => t.ListRightPushAsync(o.Key, o.Value),
+        QueuedOperation.ListLeftPush o => t.ListLeftPushAsync(o.Key, o.Value),
         QueuedOperation.ListLeftPop o => t.ListLeftPopAsync(o.Key),
         QueuedOperation.ListRemove o => t.ListRemoveAsync(o.Key, o.Value, o.Count),
         _ => throw new NotSupportedException($"Unknown operation {operation.GetType().Name}"),

@@ -14,6 +14,7 @@ internal abstract record QueuedOperation(string Key)
     public sealed record SortedSetAdd(string Key, string Member, double Score) : QueuedOperation(Key);
     public sealed record SortedSetRemove(string Key, string Member) : QueuedOperation(Key);
     public sealed record ListRightPush(string Key, string Value) : QueuedOperation(Key);
+    public sealed record ListLeftPush(string Key, string Value) : QueuedOperation(Key);
     public sealed record ListLeftPop(string Key) : QueuedOperation(Key);
     public sealed record ListRemove(string Key, string Value, long Count) : QueuedOperation(Key);
 }

@@ -53,6 +53,9 @@ internal abstract class StateTransactionBuilder : IStateTransaction
     public IStateTransaction ListRightPush(string key, string value) =>
         Queue(new QueuedOperation.ListRightPush(key, Validate.NotNull(value)));
 
+    public IStateTransaction ListLeftPush(string key, string value) =>
+        Queue(new QueuedOperation.ListLeftPush(key, Validate.NotNull(value)));
+
     public IStateTransaction ListLeftPop(string key) => Queue(new QueuedOperation.ListLeftPop(key));
 
     public IStateTransaction ListRemove(string key, string value, long count = 0) =>

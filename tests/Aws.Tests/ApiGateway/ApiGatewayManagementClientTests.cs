@@ -1,3 +1,4 @@
+using MobZ.TestKit.Aws;
 using System.Text;
 using MobZ.Aws.ApiGateway;
 using MobZ.Aws.Credentials;

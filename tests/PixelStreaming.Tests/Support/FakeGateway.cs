@@ -18,6 +18,9 @@ public sealed class FakeGateway : IConnectionSender
         public volatile bool Open;
         public volatile bool Closed;
         public volatile bool DeletedByServer;
+        /// <summary>The close code and reason the server closed with; API Gateway's DELETE gives 1000 and none.</summary>
+        public int? CloseCode;
+        public string? CloseReason;
         public int GoneAnswers;
         private readonly List<JsonObject> _received = [];
 
@@ -55,9 +58,14 @@ public sealed class FakeGateway : IConnectionSender
             ? new ConnectionInfo(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, "127.0.0.1", null)
             : null);
 
-    public Task<bool> DeleteConnectionAsync(string connectionId, CancellationToken cancellationToken = default)
+    public Task<bool> DeleteConnectionAsync(string connectionId, CancellationToken cancellationToken = default) =>
+        CloseConnectionAsync(connectionId, 1000, "", cancellationToken);
+
+    public Task<bool> CloseConnectionAsync(string connectionId, int closeCode, string reason, CancellationToken cancellationToken = default)
     {
         if (!_connections.TryGetValue(connectionId, out var c) || c.Closed) return Task.FromResult(false);
+        c.CloseCode = closeCode;
+        c.CloseReason = reason;
         c.DeletedByServer = true;
         c.Closed = true;
         return Task.FromResult(true);

@@ -18,6 +18,16 @@ public static class TestTokens
     public static string Rs256(RSA key, string? userId, string issuer = Issuer, string audience = Audience) =>
         Create(userId, issuer, audience, null, new SigningCredentials(new RsaSecurityKey(key), SecurityAlgorithms.RsaSha256));
 
+    /// <summary>A correctly signed token that never expires: no <c>exp</c> claim at all.</summary>
+    public static string Hs256WithoutExpiry(string userId) =>
+        new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Subject = new ClaimsIdentity([new Claim("userId", userId)]),
+            Issuer = Issuer,
+            Audience = Audience,
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Secret)), SecurityAlgorithms.HmacSha256),
+        });
+
     private static string Create(string? userId, string issuer, string audience, DateTime? expires, SigningCredentials credentials)
     {
         var now = DateTime.UtcNow;

@@ -16,6 +16,9 @@ public static class Backends
     /// <summary>For behaviour only the direct harness can stage (a socket that vanishes without $disconnect).</summary>
     public static TheoryData<string> DirectOnly => new() { Direct + InProcess, Direct + Redis };
 
+    /// <summary>For behaviour that needs the host's background services (the station-move relay).</summary>
+    public static TheoryData<string> GatewayOnly => new() { Gateway + InProcess, Gateway + Redis };
+
     public static IEnumerable<string> All => [Direct + InProcess, Direct + Redis, Gateway + InProcess, Gateway + Redis];
 
     public const string Direct = "direct/";

@@ -85,7 +85,7 @@ public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
         await owner.AbortAsync(); // No $disconnect: only a failed send reveals it.
         await second.SendAsync(new { action = "UpdateVideo", audio = false });
 
-        var change = await third.NextAsync("PublishListChangeAck", m => m.GetProperty("reason").GetString() == "left");
+        var change = await third.NextAsync("PublishListChangeAck", m => m.GetProperty("reason").GetString() == "ownerChanged");
         Assert.Equal(second.ConnectionId, change.GetProperty("ownerId").GetString());
         Assert.False(await h.Store.ExistsAsync("conn:" + owner.ConnectionId));
         Assert.Equal(second.ConnectionId, await h.Store.HashGetAsync("room:gone", "owner"));

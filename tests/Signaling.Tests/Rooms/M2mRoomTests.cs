@@ -243,6 +243,31 @@ public sealed class M2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
+    public async Task A_burst_of_nine_publishers_spreads_over_three_Munits_whose_reported_loads_differ_a_little(string backend)
+    {
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
+        // Reported loads lag a burst; these differ as idle Munits' CPU readings do.
+        string[] munits = ["munit-a", "munit-b", "munit-c"];
+        for (int i = 0; i < munits.Length; i++)
+            await h.StartMunitAsync(munits[i], load: 0.01 * (i + 1));
+        var clients = await Task.WhenAll(Enumerable.Range(0, 9).Select(_ => h.ConnectAsync()));
+
+        await Task.WhenAll(clients.Select((c, i) => c.SendAsync(new { action = "Join", requestId = "j", roomId = "burst", roomKind = "m2m", role = "publisher", userId = $"p{i}" })));
+        var acks = await Task.WhenAll(clients.Select(c => c.NextAsync("JoinAck")));
+
+        var placed = new List<string>();
+        foreach (var ack in acks)
+            placed.Add((await h.Store.HashGetAsync(MunitKeys.Station(ack.GetProperty("stationId").GetString()!), StationFields.Munit))!);
+        foreach (var munit in munits)
+        {
+            long count = placed.Count(m => m == munit);
+            Assert.True(count is >= 2 and <= 4, $"{munit} got {count} of 9 stations: {string.Join(",", placed)}");
+            Assert.Equal(count, await h.Store.SetLengthAsync(MunitKeys.Stations(munit)));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
     public async Task Without_a_usable_Munit_a_publisher_gets_NO_MUNIT_AVAILABLE_and_no_slot(string backend)
     {
         await using var h = await RoomHarness.CreateAsync(backend, redis);

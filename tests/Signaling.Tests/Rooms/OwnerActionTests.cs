@@ -31,9 +31,28 @@ public sealed class OwnerActionTests(RedisServer redis) : IClassFixture<RedisSer
         Assert.False(await h.Store.ExistsAsync(MunitKeys.Station(stationId)));
         await Eventually(() => munit.Unassigns.Any(u => u.StationId == stationId), "the kicked publisher's station was unassigned");
 
-        // The kicked client is out of the room but its connection still works.
-        Assert.Equal("NOT_IN_ROOM", await target.ErrorCodeForAsync("""{"action":"UpdateVideo","requestId":"u","audio":false}""", "u"));
-        await target.SyncAsync();
+        // The kicked client's socket is closed: it hears nothing more of the room.
+        await Eventually(() => !target.IsOpen, "the kicked client's socket was closed");
+        await viewer.SendAsync(new { action = "UpdateVideo", audio = false });
+        await owner.NextAsync("UpdateVideo");
+        Assert.DoesNotContain(target.Received, m => TestClient.Action(m) == "UpdateVideo");
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
+    public async Task Kick_in_a_p2p_call_is_refused_and_the_call_goes_on(string backend)
+    {
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
+        var a = await h.ConnectAsync();
+        var b = await h.ConnectAsync();
+        await a.JoinAsync("p2p-kick", "p2p");
+        await b.JoinAsync("p2p-kick", "p2p");
+
+        Assert.Equal("NOT_SUPPORTED", await a.ErrorCodeForAsync($$"""{"action":"Kick","requestId":"k","participantId":"{{b.ConnectionId}}"}""", "k"));
+        Assert.True(b.IsOpen);
+        Assert.NotNull(await h.Store.HashGetAsync("room:p2p-kick:publishers", b.ConnectionId));
+        await a.SendAsync(new { action = "Offer", sdp = "v=0\r\nstill-calling" });
+        Assert.Equal("v=0\r\nstill-calling", (await b.NextAsync("Offer")).GetProperty("sdp").GetString());
     }
 
     [Theory]

@@ -78,7 +78,7 @@ public sealed class P2pRoomTests(RedisServer redis) : IClassFixture<RedisServer>
 
         await a.SendAsync(new { action = "Leave", requestId = "bye" });
         Assert.Equal("call-3", (await a.NextAsync("LeaveAck")).GetProperty("roomId").GetString());
-        var change = await b.NextAsync("PublishListChangeAck", m => m.GetProperty("reason").GetString() == "left");
+        var change = await b.NextAsync("PublishListChangeAck", m => m.GetProperty("reason").GetString() == "ownerChanged");
         Assert.Equal(b.ConnectionId, change.GetProperty("ownerId").GetString());
         Assert.Single(change.GetProperty("publishers").EnumerateArray());
 

@@ -31,6 +31,8 @@ public abstract partial class StateConformanceTests
         ["HashLengthLessThan"] = (new StateCondition.HashLengthLessThan("h", 3), new StateCondition.HashLengthLessThan("h", 2)),
         ["HashLengthLessThan missing"] = (new StateCondition.HashLengthLessThan("missing", 1), new StateCondition.HashLengthLessThan("missing", 0)),
         ["HashLengthEqual"] = (new StateCondition.HashLengthEqual("h", 2), new StateCondition.HashLengthEqual("h", 1)),
+        ["SetLengthEqual"] = (new StateCondition.SetLengthEqual("set", 1), new StateCondition.SetLengthEqual("set", 2)),
+        ["SetLengthEqual missing"] = (new StateCondition.SetLengthEqual("missing", 0), new StateCondition.SetLengthEqual("missing", 1)),
         ["SetContains"] = (new StateCondition.SetContains("set", "m"), new StateCondition.SetContains("set", "n")),
         ["SetNotContains"] = (new StateCondition.SetNotContains("set", "n"), new StateCondition.SetNotContains("set", "m")),
         ["SortedSetLengthLessThan"] = (new StateCondition.SortedSetLengthLessThan("z", 2), new StateCondition.SortedSetLengthLessThan("z", 1)),
@@ -137,6 +139,7 @@ public abstract partial class StateConformanceTests
             .ListLeftPop("l")
             .ListRightPush("l", "y")
             .ListRemove("l", "y", -1)
+            .ListLeftPush("l", "head")
             .ExecuteAsync();
 
         Assert.True(committed);
@@ -151,7 +154,7 @@ public abstract partial class StateConformanceTests
         Assert.Equal(new Dictionary<string, string> { ["f"] = "v", ["new"] = "n" }, await Store.HashGetAllAsync("h"));
         Assert.Equal(["b"], await Store.SetMembersAsync("members"));
         Assert.Equal([new("b", 0.5), new("far", double.PositiveInfinity)], await Store.SortedSetRangeByScoreAsync("z"));
-        Assert.Equal(["y", "z", "w"], await Store.ListRangeAsync("l"));
+        Assert.Equal(["head", "y", "z", "w"], await Store.ListRangeAsync("l"));
     }
 
     [Theory]

@@ -29,6 +29,12 @@ const state = {
 
 function status(text) { $('status').textContent = text; }
 
+// The TURN server (if the deployment has one) arrives in JoinAck with credentials for this client. ?relay=1 sends
+// all media through it, as a network that blocks UDP to the media servers would force.
+function peerConfig() {
+  return { iceServers: state.joinAck?.iceServers ?? [], iceTransportPolicy: state.options?.relay ? 'relay' : 'all' };
+}
+
 function send(message) {
   if (state.ws?.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify(message));
 }
@@ -43,7 +49,7 @@ async function join(options) {
   const ws = new WebSocket(wsUrl());
   state.ws = ws;
   ws.onmessage = (e) => onMessage(JSON.parse(e.data));
-  ws.onclose = () => { status('disconnected'); clearInterval(state.heartbeat); };
+  ws.onclose = () => { if (!state.kicked) status('disconnected'); clearInterval(state.heartbeat); };
   await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
   send({ action: 'Join', requestId: 'join', roomId: options.room, roomKind: options.kind, role: options.role, audio: true, video: true });
   status(`joining ${options.room}…`);
@@ -67,11 +73,15 @@ async function onMessage(m) {
     case 'Answer': return onAnswer(m);
     case 'WatchAck': return answerStation(m.stationId, m.publisherId, m.sdp);
     case 'IceCandidate': return onRemoteCandidate(m);
-    case 'PublishListChangeAck': return onPublisherList(m.publishers, m.ownerId);
+    case 'PublishListChangeAck':
+      // A change announced while our Join was in flight can overtake the JoinAck; apply it after the JoinAck.
+      if (!state.joinAck) { state.earlyList = m; return; }
+      return onPublisherList(m.publishers, m.ownerId);
+    case 'StationMoved': return onStationMoved(m);
     case 'PublishRequest': return onPublishRequest(m);
     case 'PublishAccept': state.stationId = m.stationId; return publish();
     case 'PublishReject': return status(`the owner declined: ${m.reason ?? ''}`);
-    case 'Kicked': status('you were removed from the room'); return leave();
+    case 'Kicked': state.kicked = true; status('you were removed from the room'); return leave();
     case 'SimulcastUpdateAck': return;
     case 'HeartbeatAck': state.participantId = m.participantId; return;
     case 'Error':
@@ -99,6 +109,11 @@ async function onJoinAck(m) {
     return;
   }
   await onPublisherList(m.publishers, m.ownerId);
+  if (state.earlyList) {
+    const early = state.earlyList;
+    state.earlyList = null;
+    await onPublisherList(early.publishers, early.ownerId);
+  }
 }
 
 async function publish() {
@@ -106,12 +121,13 @@ async function publish() {
   // A p2m room becomes one LL-HLS rendition: one layer, and H.264 because that is what HLS players decode.
   const liveStream = state.options.kind === 'p2m';
   const simulcast = state.options.simulcast && !liveStream;
-  state.localStream = await navigator.mediaDevices.getUserMedia({
+  // A station that moved to another media server publishes the same camera again.
+  state.localStream ??= await navigator.mediaDevices.getUserMedia({
     audio: true,
     video: { width: 960, height: 540, frameRate: 15 },
   });
   $('local').srcObject = state.localStream;
-  const pc = new RTCPeerConnection({ iceServers: state.joinAck?.iceServers ?? [] });
+  const pc = new RTCPeerConnection(peerConfig());
   state.publishPc = pc;
   const [audio] = state.localStream.getAudioTracks();
   const [video] = state.localStream.getVideoTracks();
@@ -129,6 +145,22 @@ async function publish() {
   const offer = await pc.createOffer();
   await pc.setLocalDescription(offer);
   send({ action: 'Offer', requestId: 'publish', stationId: state.stationId, sdp: offer.sdp });
+}
+
+// A station moved to another Munit (its media server died or stopped). Our own: offer again to the new one.
+// Someone else's: its old connection carries nothing now; watch again when the publisher is live again
+// (PublishListChangeAck "published" follows its new offer).
+async function onStationMoved(m) {
+  state.moves = (state.moves ?? 0) + 1;
+  if (m.stationId === state.stationId) {
+    status('the media server changed; reconnecting…');
+    state.publishPc?.close();
+    state.publishPc = null;
+    return publish();
+  }
+  const publisher = state.publishers.find((p) => p.stationId === m.stationId);
+  if (publisher) publisher.live = false;
+  stopWatching(m.stationId);
 }
 
 function preferH264(transceiver) {
@@ -211,7 +243,7 @@ function viewerConnection(sdp) {
   const ufrag = /a=ice-ufrag:(\S+)/.exec(sdp)?.[1] ?? '';
   let conn = state.viewerPcs.get(ufrag);
   if (conn) return conn;
-  const pc = new RTCPeerConnection({ iceServers: state.joinAck?.iceServers ?? [] });
+  const pc = new RTCPeerConnection(peerConfig());
   conn = { pc, queue: Promise.resolve(), version: -1 };
   state.viewerPcs.set(ufrag, conn);
   pc.ontrack = (e) => {
@@ -290,6 +322,25 @@ function onPublishRequest(m) {
   $('request-list').append(li);
 }
 
+/** The local candidate type (host, srflx, relay) of each connection's selected pair: how media flows. */
+async function selectedCandidateTypes() {
+  const typeOf = async (pc) => {
+    const stats = await pc.getStats();
+    let type = null;
+    stats.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) {
+        const pair = stats.get(s.selectedCandidatePairId);
+        type = stats.get(pair?.localCandidateId)?.candidateType ?? null;
+      }
+    });
+    return type;
+  };
+  return {
+    publish: state.publishPc ? await typeOf(state.publishPc) : null,
+    viewers: await Promise.all([...state.viewerPcs.values()].map(({ pc }) => typeOf(pc))),
+  };
+}
+
 /** Decoded-video facts per watched station, read from getStats (used by the page and by tests). */
 async function videoStats() {
   const result = {};
@@ -315,7 +366,7 @@ async function videoStats() {
 
 setInterval(videoStats, 1000);
 
-window.mobz = { state, join, leave, selectLayer, videoStats, send };
+window.mobz = { state, join, leave, selectLayer, videoStats, selectedCandidateTypes, send };
 
 $('join').onsubmit = (e) => {
   e.preventDefault();
@@ -334,5 +385,5 @@ if (q.get('kind')) document.querySelector('[name=kind]').value = q.get('kind');
 if (q.get('role')) document.querySelector('[name=role]').value = q.get('role');
 if (q.has('simulcast')) document.querySelector('[name=simulcast]').checked = q.get('simulcast') !== '0';
 if (q.get('autojoin') === '1') {
-  join({ room: q.get('room') ?? 'demo', kind: q.get('kind') ?? 'm2m', role: q.get('role') ?? 'publisher', simulcast: q.get('simulcast') !== '0' });
+  join({ room: q.get('room') ?? 'demo', kind: q.get('kind') ?? 'm2m', role: q.get('role') ?? 'publisher', simulcast: q.get('simulcast') !== '0', relay: q.get('relay') === '1' });
 }

@@ -22,13 +22,19 @@ public sealed record NetworkConfiguration([property: JsonPropertyName("awsvpcCon
 
 public sealed record Tag([property: JsonPropertyName("key")] string Key, [property: JsonPropertyName("value")] string Value);
 
+public sealed record CapacityProviderStrategyItem(
+    [property: JsonPropertyName("capacityProvider")] string CapacityProvider,
+    [property: JsonPropertyName("weight")] int Weight);
+
+// launchType and capacityProviderStrategy exclude each other; networkConfiguration is for awsvpc tasks only.
 public sealed record RunTaskRequest(
     [property: JsonPropertyName("cluster")] string Cluster,
     [property: JsonPropertyName("taskDefinition")] string TaskDefinition,
-    [property: JsonPropertyName("launchType")] string LaunchType,
+    [property: JsonPropertyName("launchType")] string? LaunchType,
+    [property: JsonPropertyName("capacityProviderStrategy")] IReadOnlyList<CapacityProviderStrategyItem>? CapacityProviderStrategy,
     [property: JsonPropertyName("count")] int Count,
     [property: JsonPropertyName("startedBy")] string StartedBy,
-    [property: JsonPropertyName("networkConfiguration")] NetworkConfiguration NetworkConfiguration,
+    [property: JsonPropertyName("networkConfiguration")] NetworkConfiguration? NetworkConfiguration,
     [property: JsonPropertyName("overrides")] TaskOverride Overrides,
     [property: JsonPropertyName("tags")] IReadOnlyList<Tag> Tags);
 
@@ -43,7 +49,8 @@ public sealed record EcsTask(
     [property: JsonPropertyName("taskArn")] string? TaskArn,
     [property: JsonPropertyName("lastStatus")] string? LastStatus,
     [property: JsonPropertyName("stoppedReason")] string? StoppedReason,
-    [property: JsonPropertyName("attachments")] IReadOnlyList<Attachment>? Attachments);
+    [property: JsonPropertyName("attachments")] IReadOnlyList<Attachment>? Attachments,
+    [property: JsonPropertyName("containerInstanceArn")] string? ContainerInstanceArn = null);
 
 public sealed record Failure(
     [property: JsonPropertyName("arn")] string? Arn,
@@ -65,7 +72,22 @@ public sealed record StopTaskRequest(
 
 public sealed record StopTaskResponse([property: JsonPropertyName("task")] EcsTask? Task);
 
+public sealed record DescribeContainerInstancesRequest(
+    [property: JsonPropertyName("cluster")] string Cluster,
+    [property: JsonPropertyName("containerInstances")] IReadOnlyList<string> ContainerInstances);
+
+public sealed record ContainerInstance(
+    [property: JsonPropertyName("containerInstanceArn")] string? ContainerInstanceArn,
+    [property: JsonPropertyName("ec2InstanceId")] string? Ec2InstanceId);
+
+public sealed record ContainerInstancesResponse(
+    [property: JsonPropertyName("containerInstances")] IReadOnlyList<ContainerInstance>? ContainerInstances,
+    [property: JsonPropertyName("failures")] IReadOnlyList<Failure>? Failures);
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(RunTaskRequest))]
+[JsonSerializable(typeof(DescribeContainerInstancesRequest))]
+[JsonSerializable(typeof(ContainerInstancesResponse))]
 [JsonSerializable(typeof(DescribeTasksRequest))]
 [JsonSerializable(typeof(StopTaskRequest))]
 [JsonSerializable(typeof(TasksResponse))]

@@ -65,11 +65,13 @@ public sealed partial class RoomSignals
                 var (ownStation, ownMunit) = await OwnStationAsync(me).ConfigureAwait(false);
                 var sdp = await munits.RequestAsync(ownMunit, MediaOps.Publish, ownStation, inv.ConnectionId,
                     r => r with { Sdp = msg.Sdp }, inv.CancellationToken).ConfigureAwait(false);
+                // The first answered offer makes the station watchable: stored before the publisher hears its
+                // answer (a joiner after that gets an offer for it), then everyone who got "joined" before (and
+                // could not Watch yet) is told. Later offers renegotiate and announce nothing.
+                bool wentLive = await rooms.MarkLiveAsync(me.RoomId, inv.ConnectionId).ConfigureAwait(false);
                 await sender.SendAsync(inv, inv.ConnectionId,
                     new MediaSignalNotice(RoomActions.Answer) { RequestId = msg.RequestId, StationId = ownStation, Sdp = sdp }).ConfigureAwait(false);
-                // The first answered offer makes the station watchable; everyone who got "joined" before that
-                // (and could not Watch yet) learns it now. Later offers renegotiate and announce nothing.
-                if (await rooms.MarkLiveAsync(me.RoomId, inv.ConnectionId).ConfigureAwait(false))
+                if (wentLive)
                 {
                     logger.LogInformation("Publisher {ConnectionId} is live on station {StationId}", inv.ConnectionId, ownStation);
                     await AnnouncePublishersAsync(inv, me.RoomId, ChangeReasons.Published, except: inv.ConnectionId).ConfigureAwait(false);

@@ -9,12 +9,15 @@ public sealed partial class RoomSignals
 {
     public const int MaxReasonLength = 256;
 
-    /// <summary>Kick (owner only): the target is told, then removed as if it had left; its socket stays open.</summary>
+    /// <summary>Kick (owner of an m2m or p2m room only): the target is told, removed as if it had left, and its
+    /// socket is closed, so a kicked client cannot keep listening on the room's connection.</summary>
     public async Task KickAsync(Invocation inv, KickMessage msg)
     {
         string target = Require(msg.ParticipantId, "participantId");
         var me = await RequireOwnerAsync(inv).ConfigureAwait(false);
         using var scope = RoomScope(me.RoomId);
+        if (me.Kind == RoomKind.P2p)
+            throw new SignalException(ErrorCodes.NotSupported, "A p2p call has no owner to kick anyone; Leave ends it");
         if (target == inv.ConnectionId)
             throw new SignalException(ErrorCodes.InvalidField, "The owner cannot kick itself; use Leave");
         await RequireInMyRoomAsync(me, target).ConfigureAwait(false);
@@ -22,6 +25,7 @@ public sealed partial class RoomSignals
         logger.LogInformation("Owner {ConnectionId} kicks {TargetConnectionId}", inv.ConnectionId, target);
         await sender.SendAsync(inv, target, new KickedNotice(me.RoomId, inv.ConnectionId)).ConfigureAwait(false);
         await RemoveAsync(inv, target, ChangeReasons.Kicked).ConfigureAwait(false);
+        await sender.DisconnectAsync(inv, target).ConfigureAwait(false);
         await sender.SendAsync(inv, inv.ConnectionId, new KickAckReply(target) { RequestId = msg.RequestId }).ConfigureAwait(false);
     }
 

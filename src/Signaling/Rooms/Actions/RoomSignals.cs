@@ -17,6 +17,7 @@ public sealed partial class RoomSignals(
     MunitSelector selector,
     MunitClient munits,
     RoomSender sender,
+    TurnCredentials turn,
     IOptions<RoomOptions> options,
     TimeProvider time,
     ILogger<RoomSignals> logger)
@@ -100,8 +101,9 @@ public sealed partial class RoomSignals(
 
         bool publisherLeft = outcome.Role == ParticipantTypes.Publisher;
         bool ownerChanged = outcome.NewOwner != outcome.PreviousOwner;
+        // An owner who leaves changes more than the list: "ownerChanged" tells everyone to look at ownerId.
         if (!outcome.RoomDeleted && (publisherLeft || ownerChanged))
-            await AnnouncePublishersAsync(inv, outcome.RoomId, publisherLeft ? reason : ChangeReasons.OwnerChanged).ConfigureAwait(false);
+            await AnnouncePublishersAsync(inv, outcome.RoomId, ownerChanged ? ChangeReasons.OwnerChanged : reason).ConfigureAwait(false);
         return outcome;
     }
 

@@ -65,4 +65,17 @@ public sealed class RoomSender(IConnectionSender sender, IOptions<RoomOptions> o
                 break;
         }
     }
+
+    /// <summary>Closes a client's socket (@connections DELETE); one already gone is fine.</summary>
+    public async Task DisconnectAsync(Invocation invocation, string connectionId)
+    {
+        try
+        {
+            await sender.DeleteConnectionAsync(connectionId, invocation.CancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Closing connection {TargetConnectionId} failed", connectionId);
+        }
+    }
 }

@@ -34,5 +34,6 @@ public static class RoomActions
     public const string KickAck = "KickAck";
     public const string Kicked = "Kicked";
     public const string PublishListChangeAck = "PublishListChangeAck";
+    public const string StationMoved = "StationMoved";
     public const string Error = "Error";
 }

@@ -32,5 +32,6 @@ namespace MobZ.Signaling.Rooms.Protocol;
 [JsonSerializable(typeof(PublishAcceptNotice))]
 [JsonSerializable(typeof(PublishRejectNotice))]
 [JsonSerializable(typeof(PublishListChangeAckNotice))]
+[JsonSerializable(typeof(StationMovedNotice))]
 [JsonSerializable(typeof(ParticipantEntry))]
 public sealed partial class RoomsJsonContext : JsonSerializerContext;

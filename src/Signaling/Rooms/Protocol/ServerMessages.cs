@@ -84,6 +84,10 @@ public sealed record PublishListChangeAckNotice(
     string Reason,
     IReadOnlyList<PublisherInfo> Publishers) : ServerMessage(RoomActions.PublishListChangeAck);
 
+/// <summary>To everyone in the room: a station now runs on another media server (its old one died, stopped or
+/// handed over). The publisher offers again; viewers stop watching it and watch again once it is live.</summary>
+public sealed record StationMovedNotice(string RoomId, string StationId, string PublisherId, string Reason) : ServerMessage(RoomActions.StationMoved);
+
 public static class ChangeReasons
 {
     public const string Joined = "joined";

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MobZ.Contracts;
+using MobZ.Signaling.Rooms.Media;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.State;
 using Microsoft.Extensions.Options;
@@ -73,7 +74,7 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
     /// <paramref name="pickMunit"/>'s Munit — all in one commit.
     /// </summary>
     public async Task<JoinOutcome> JoinAsync(string connectionId, string roomId, RoomKind kind, string role,
-        ParticipantEntry entry, Func<Task<string?>> pickMunit)
+        ParticipantEntry entry, Func<Task<MunitPick?>> pickMunit)
     {
         string kindText = kind.ToText();
         string roomKey = RoomKeys.Room(roomId);
@@ -119,10 +120,10 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
 
             if (role == ParticipantTypes.Publisher && kind.UsesStations())
             {
-                var munitId = await pickMunit().ConfigureAwait(false)
+                var pick = await pickMunit().ConfigureAwait(false)
                     ?? throw new SignalException(ErrorCodes.NoMunitAvailable, "No media server is available");
-                stored = stored with { StationId = NewStationId(), MunitId = munitId };
-                AddStation(tx, munitId, stored.StationId!, roomId, connectionId, kind);
+                stored = stored with { StationId = NewStationId(), MunitId = pick.MunitId };
+                AddStation(tx, pick, stored.StationId!, roomId, connectionId, kind);
             }
 
             tx.HashSet(slotsKey, connectionId, Serialize(stored))
@@ -249,7 +250,7 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         store.HashDeleteAsync(RoomKeys.PublishRequests(roomId), connectionId);
 
     /// <summary>Turns a viewer with a pending PublishRequest into a publisher with a station, in one commit.</summary>
-    public async Task<ParticipantEntry> PromoteAsync(string roomId, RoomKind kind, string connectionId, Func<Task<string?>> pickMunit)
+    public async Task<ParticipantEntry> PromoteAsync(string roomId, RoomKind kind, string connectionId, Func<Task<MunitPick?>> pickMunit)
     {
         string connKey = RoomKeys.Connection(connectionId);
         string publishersKey = RoomKeys.Publishers(roomId);
@@ -273,10 +274,10 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
                 .When(new StateCondition.HashLengthLessThan(publishersKey, max));
             if (kind.UsesStations())
             {
-                var munitId = await pickMunit().ConfigureAwait(false)
+                var pick = await pickMunit().ConfigureAwait(false)
                     ?? throw new SignalException(ErrorCodes.NoMunitAvailable, "No media server is available");
-                entry = entry with { StationId = NewStationId(), MunitId = munitId };
-                AddStation(tx, munitId, entry.StationId!, roomId, connectionId, kind);
+                entry = entry with { StationId = NewStationId(), MunitId = pick.MunitId };
+                AddStation(tx, pick, entry.StationId!, roomId, connectionId, kind);
             }
             tx.HashDelete(requestsKey, connectionId)
               .HashDelete(viewersKey, connectionId)
@@ -292,14 +293,15 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
     public Task<ParticipantEntry> UpdateMediaAsync(string roomId, string role, string connectionId, bool? audio, bool? video) =>
         UpdateEntryAsync(roomId, role, connectionId, e => e with { Audio = audio ?? e.Audio, Video = video ?? e.Video });
 
-    /// <summary>Marks a publisher live (its Munit answered its offer). Returns whether this call changed it.</summary>
-    public async Task<bool> MarkLiveAsync(string roomId, string connectionId)
+    /// <summary>Marks a publisher live (its Munit answered its offer) or not (its station moved and waits for a new
+    /// offer). Returns whether this call changed it.</summary>
+    public async Task<bool> MarkLiveAsync(string roomId, string connectionId, bool live = true)
     {
         bool changed = false;
         await UpdateEntryAsync(roomId, ParticipantTypes.Publisher, connectionId, e =>
         {
-            changed = !e.Live;
-            return e with { Live = true };
+            changed = e.Live != live;
+            return e with { Live = live };
         }).ConfigureAwait(false);
         return changed;
     }
@@ -326,6 +328,10 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         throw new SignalException(ErrorCodes.Busy, "Too many concurrent updates; try again");
     }
 
+    /// <summary>Claims telling the clients of one station move (true for exactly one caller while the claim lives).</summary>
+    public Task<bool> ClaimMoveAnnouncementAsync(string stationId, string toMunitId, TimeSpan ttl) =>
+        store.SetStringAsync(MunitKeys.MoveAnnounced(stationId, toMunitId), "1", ttl, When.NotExists);
+
     public Task<bool> AddWatchingAsync(string connectionId, string stationId) =>
         store.SetAddAsync(RoomKeys.Watching(connectionId), stationId);
 
@@ -343,11 +349,14 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
     public Task<IReadOnlyList<ScoredMember>> GetStaleConnectionsAsync(DateTimeOffset olderThan, int take) =>
         store.SortedSetRangeByScoreAsync(RoomKeys.Heartbeats, double.NegativeInfinity, olderThan.ToUnixTimeMilliseconds(), 0, take);
 
-    private static void AddStation(IStateTransaction tx, string munitId, string stationId, string roomId, string publisherId, RoomKind kind)
+    private static void AddStation(IStateTransaction tx, MunitPick pick, string stationId, string roomId, string publisherId, RoomKind kind)
     {
+        string munitId = pick.MunitId;
         string stationKey = MunitKeys.Station(stationId);
-        // The Munit must still be alive and accepting when the station lands on it.
+        // The Munit must still be alive and accepting when the station lands on it, and run as many stations as
+        // the pick saw (a concurrent join that placed one there first makes this commit retry with a new pick).
         tx.When(new StateCondition.KeyExists(MunitKeys.Alive(munitId)))
+          .When(new StateCondition.SetLengthEqual(MunitKeys.Stations(munitId), pick.Stations))
           .When(new StateCondition.HashNotEqual(MunitKeys.Info(munitId), MunitInfoFields.Draining, "true"))
           .HashSet(stationKey, StationFields.Munit, munitId)
           .HashSet(stationKey, StationFields.Room, roomId)

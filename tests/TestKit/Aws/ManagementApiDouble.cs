@@ -1,4 +1,3 @@
-using MobZ.TestKit.Aws;
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
@@ -10,9 +9,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MobZ.Aws.Credentials;
-using MobZ.Aws.Tests.Doubles;
 
-namespace MobZ.Aws.Tests.ApiGateway;
+namespace MobZ.TestKit.Aws;
 
 /// <summary>
 /// Stands in for the API Gateway Management API (AWS itself cannot run here). It accepts only what AWS

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MobZ.Contracts;
+using MobZ.Signaling.Rooms.Actions;
+using MobZ.State;
+
+namespace MobZ.Signaling.Rooms.Moves;
+
+/// <summary>
+/// Listens for the station moves Regulators announce (<see cref="MunitKeys.MovesChannel"/>) and has
+/// <see cref="RoomSignals.AnnounceMoveAsync"/> tell each room. Runs in long-running signaling hosts (the local
+/// stack, Munit tasks with an @connections endpoint); a Lambda cannot hold the subscription.
+/// </summary>
+public sealed class StationMoveRelay(
+    IMessageBus bus,
+    RoomSignals signals,
+    IOptions<RoomOptions> options,
+    ILogger<StationMoveRelay> logger) : IHostedService, IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private IAsyncDisposable? _subscription;
+
+    /// <summary>Subscribes before the host reports started, so no move announced after start-up is missed here.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.RunMoveRelay)
+            return;
+        _subscription = await bus.SubscribeAsync(MunitKeys.MovesChannel, json => OnMovedAsync(json, _stopping.Token)).ConfigureAwait(false);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _subscription, null) is { } subscription)
+            await subscription.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private async Task OnMovedAsync(string json, CancellationToken cancellationToken)
+    {
+        StationsMovedEvent? moved;
+        try
+        {
+            moved = JsonSerializer.Deserialize(json, ContractsJsonContext.Default.StationsMovedEvent);
+        }
+        catch (JsonException ex)
+        {
+            logger.LogWarning("Dropped a malformed station-move event: {Error}", ex.Message);
+            return;
+        }
+        if (moved is null || moved.Version != MunitSignal.CurrentVersion || moved.Moves is null)
+        {
+            logger.LogWarning("Dropped a station-move event this node does not understand");
+            return;
+        }
+        foreach (var move in moved.Moves)
+        {
+            try
+            {
+                await signals.AnnounceMoveAsync(move, moved.Reason, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Telling the room about the move of station {StationId} failed", move.StationId);
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using MobZ.Infra.Tests.Support;
+
+namespace MobZ.Infra.Tests;
+
+/// <summary>
+/// The CloudFormation templates lint clean and give the Pixel Streaming instance provider what it needs on a new
+/// account: its ECS settings in the functions' environment, GPU capacity for the streamers, the worker port open to
+/// the address the Lambdas come from, and Munit deployments that roll back.
+/// </summary>
+public sealed class TemplateTests
+{
+    private static string Template(string name) => File.ReadAllText(Repo.PathOf("resources", name));
+
+    [Fact]
+    public async Task Cfn_lint_passes_every_template()
+    {
+        var templates = Directory.GetFiles(Repo.PathOf("resources"), "*.yml").Order().ToArray();
+        var result = await Shell.RunAsync("cfn-lint", templates, TimeSpan.FromMinutes(5));
+        Assert.True(result.ExitCode == 0, result.All);
+    }
+
+    [Theory]
+    [InlineData("PixelStreamingFunction")]
+    [InlineData("HttpFunction")]
+    public void Functions_that_start_instances_get_the_cluster_task_definition_and_gpu_capacity_provider(string function)
+    {
+        var env = Yaml.Block(Yaml.Block(Template("signaling.yml"), function), "Variables:");
+        Assert.Contains("PS_INSTANCE_PROVIDER: ecs", env);
+        foreach (var key in new[] { "PixelStreaming__Ecs__Cluster", "PixelStreaming__Ecs__TaskDefinition", "PixelStreaming__Ecs__CapacityProvider" })
+            Assert.Matches($@"(?m)^\s*{key}: \S", env);
+        Assert.Contains("${Prefix}-streamer-capacity-provider", env);
+        var policy = Yaml.Block(Template("signaling.yml"), "FunctionRole:");
+        foreach (var action in new[] { "ecs:RunTask", "ecs:DescribeTasks", "ecs:DescribeContainerInstances", "ec2:DescribeInstances", "ecs:StopTask" })
+            Assert.Contains(action, policy);
+    }
+
+    [Fact]
+    public void Streamers_run_on_gpu_instances_behind_an_ecs_capacity_provider()
+    {
+        var t = Template("ecs-fargate.yml");
+        var types = Yaml.Block(t, "StreamerInstanceType:");
+        var allowed = System.Text.RegularExpressions.Regex.Match(types, @"AllowedValues: \[(.*)\]").Groups[1].Value.Split(", ");
+        Assert.NotEmpty(allowed);
+        Assert.All(allowed, type => Assert.Matches(@"^(g4dn|g5)\.", type));
+        Assert.Contains("/aws/service/ecs/optimized-ami/", Yaml.Block(t, "StreamerGpuAmi:"));
+        Assert.Contains("/gpu/", Yaml.Block(t, "StreamerGpuAmi:"));
+
+        var launch = Yaml.Block(t, "StreamerLaunchTemplate:");
+        Assert.Contains("ImageId: !Ref StreamerGpuAmi", launch);
+        Assert.Contains("InstanceType: !Ref StreamerInstanceType", launch);
+        Assert.Contains("ECS_CLUSTER=${Cluster}", launch);
+        Assert.Contains("AWS::AutoScaling::AutoScalingGroup", Yaml.Block(t, "StreamerHosts:"));
+        var provider = Yaml.Block(t, "StreamerCapacityProvider:");
+        Assert.Contains("AWS::ECS::CapacityProvider", provider);
+        Assert.Contains("AutoScalingGroupArn: !Ref StreamerHosts", provider);
+        Assert.Contains("!Ref StreamerCapacityProvider", Yaml.Block(t, "ClusterCapacityProviders:"));
+
+        var task = Yaml.Block(t, "StreamerTask:");
+        Assert.Contains("RequiresCompatibilities: [EC2]", task);
+        Assert.Matches(@"- Type: GPU\s+Value: ""1""", task);
+        Assert.DoesNotContain("FARGATE", task);
+        Assert.Contains("Name: !Sub \"${Prefix}-streamer-capacity-provider\"", Yaml.Block(t, "Outputs:"));
+    }
+
+    [Fact]
+    public void The_worker_port_admits_the_nat_address_the_lambdas_come_from()
+    {
+        var sg = Yaml.Block(Template("ecs-fargate.yml"), "StreamerSecurityGroup:");
+        Assert.Matches(@"FromPort: 8081\s+ToPort: 8081\s+CidrIp: !Sub\s+- ""\$\{NatIp\}/32""", sg);
+        Assert.Contains("${Prefix}-nat-ip", sg);
+        Assert.Contains("Name: !Sub \"${Prefix}-nat-ip\"", Yaml.Block(Template("network.yml"), "Outputs:"));
+    }
+
+    [Fact]
+    public void Munit_deployments_stop_and_roll_back_on_failure()
+    {
+        var breaker = Yaml.Block(Yaml.Block(Template("ecs-fargate.yml"), "MunitService:"), "DeploymentCircuitBreaker:");
+        Assert.Contains("Enable: true", breaker);
+        Assert.Contains("Rollback: true", breaker);
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using MobZ.PixelStreaming.Tests.Support;
+using MobZ.TestKit;
+using MobZ.TestKit.Redis;
+
+namespace MobZ.PixelStreaming.Tests;
+
+/// <summary>Waiting players are told their position and an estimated wait, updated as the queue moves; on both backends.</summary>
+public sealed class QueueStatusTests(RedisServer redis) : IClassFixture<RedisServer>
+{
+    private static JsonObject Subscribe(string streamerId) => new() { ["type"] = "subscribe", ["streamerId"] = streamerId };
+
+    private static async Task<(int Position, int? Estimate)> LatestAsync(PsStack ps, string connection, int count)
+    {
+        var status = await Eventually.ValueAsync(
+            () => Task.FromResult(ps.Gateway[connection].OfType("queueStatus").Skip(count - 1).FirstOrDefault()), PsStack.Wait,
+            $"{connection} got queueStatus #{count}");
+        Assert.Equal(count, ps.Gateway[connection].OfType("queueStatus").Count);
+        return ((int)status["position"]!, (int?)status["estimatedWaitSeconds"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Waiting_players_hear_their_position_and_an_estimate_as_the_queue_moves(string backend)
+    {
+        var clock = new ManualTime(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+        await using var state = await Backends.CreateAsync(backend, redis);
+        await using var ps = new PsStack(state.Store, configureServices: s => s.AddSingleton<TimeProvider>(clock));
+        var (s, sid) = await ps.RegisterStreamerAsync("ue-1");
+        var first = await ps.ConnectPlayerAsync("p0");
+        await ps.SendAsync(first, Subscribe(sid));
+        await ps.NextAsync(s, "playerConnected");
+        Assert.Empty(ps.Gateway[first].OfType("queueStatus"));
+
+        var a = await ps.ConnectPlayerAsync("pa");
+        var b = await ps.ConnectPlayerAsync("pb");
+        var c = await ps.ConnectPlayerAsync("pc");
+        foreach (var p in new[] { a, b, c }) await ps.SendAsync(p, Subscribe("waiting_queue"));
+        // Nothing has been served yet: positions, no estimate.
+        Assert.Equal((1, null), await LatestAsync(ps, a, 1));
+        Assert.Equal((2, null), await LatestAsync(ps, b, 1));
+        Assert.Equal((3, null), await LatestAsync(ps, c, 1));
+
+        // The head waited 60 s to be served: the others move up and are told about 60 s per place.
+        clock.Advance(TimeSpan.FromSeconds(60));
+        await ps.DisconnectAsync(first);
+        Assert.Equal("pa", (string?)(await ps.NextAsync(s, "playerConnected", skip: 1))["playerId"]);
+        Assert.Equal((1, 60), await LatestAsync(ps, b, 2));
+        Assert.Equal((2, 120), await LatestAsync(ps, c, 2));
+        Assert.Single(ps.Gateway[a].OfType("queueStatus"));
+
+        // Someone ahead gives up: the one behind moves up.
+        await ps.SendAsync(b, new JsonObject { ["type"] = "unsubscribe" });
+        Assert.Equal((1, 60), await LatestAsync(ps, c, 3));
+    }
+}
