@@ -11,41 +11,61 @@ namespace MobZ.LocalStack.Gateway;
 /// </summary>
 internal sealed class ConnectionDispatcher
 {
-    private readonly Channel<WebSocketEvent> _queue;
+    private readonly Channel<(WebSocketEvent Event, long Cost)> _queue;
+    private readonly GatewayMetrics _metrics;
+    private long _queuedBytes;
     private readonly GatewayConnection _connection;
     private readonly GatewayOptions _options;
     private readonly ILogger _logger;
     private readonly Task _pump;
 
-    public ConnectionDispatcher(GatewayConnection connection, GatewayOptions options, ILogger logger)
+    public ConnectionDispatcher(GatewayConnection connection, GatewayOptions options, GatewayMetrics metrics, ILogger logger)
     {
+        _metrics = metrics;
         _connection = connection;
         _options = options;
         _logger = logger;
-        _queue = Channel.CreateBounded<WebSocketEvent>(new BoundedChannelOptions(options.MaxQueuedMessagesPerConnection)
-        {
-            SingleReader = true,
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        // Bounded in bytes below, not in count: 256 messages of 128 KB would be 32 MB for one client.
+        _queue = Channel.CreateUnbounded<(WebSocketEvent, long)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         _pump = Task.Run(PumpAsync);
     }
 
-    public ValueTask EnqueueAsync(WebSocketEvent evt, CancellationToken cancellationToken) => _queue.Writer.WriteAsync(evt, cancellationToken);
+    /// <summary>Bytes received and not yet handled.</summary>
+    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+
+    /// <returns>false (nothing queued) when <paramref name="cost"/> would take the backlog over the connection's limit.</returns>
+    public bool TryEnqueue(WebSocketEvent evt, long cost)
+    {
+        if (Interlocked.Add(ref _queuedBytes, cost) > _options.MaxInboundBytesPerConnection)
+        {
+            Interlocked.Add(ref _queuedBytes, -cost);
+            return false;
+        }
+        _metrics.AddInbound(cost);
+        if (_queue.Writer.TryWrite((evt, cost)))
+            return true;
+        Interlocked.Add(ref _queuedBytes, -cost);
+        _metrics.AddInbound(-cost);
+        return false;
+    }
 
     /// <summary>Queues $disconnect after everything else and waits until the handler has seen it.</summary>
     public async Task CompleteAsync(WebSocketEvent disconnect)
     {
         // The writer never completes before this, and the pump always drains, so this cannot block forever.
-        await _queue.Writer.WriteAsync(disconnect).ConfigureAwait(false);
+        await _queue.Writer.WriteAsync((disconnect, 0)).ConfigureAwait(false);
         _queue.Writer.TryComplete();
         await _pump.ConfigureAwait(false);
     }
 
     private async Task PumpAsync()
     {
-        await foreach (var evt in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var (evt, cost) in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
             await InvokeAsync(_connection.Api.Handler, evt, _options.IntegrationTimeout, _logger).ConfigureAwait(false);
+            Interlocked.Add(ref _queuedBytes, -cost);
+            _metrics.AddInbound(-cost);
+        }
     }
 
     /// <summary>Runs one integration call with API Gateway's timeout; a failure is logged, never thrown.</summary>

@@ -4,17 +4,19 @@ using System.Security.Cryptography;
 namespace MobZ.LocalStack.Gateway;
 
 /// <summary>Every connection of every mounted WebSocket API, by connection id (ids are unique across APIs).</summary>
-public sealed class ConnectionRegistry
+public sealed class ConnectionRegistry(GatewayOptions options, GatewayMetrics metrics)
 {
     private readonly ConcurrentDictionary<string, GatewayConnection> _connections = new(StringComparer.Ordinal);
 
     public int Count => _connections.Count;
 
+    public GatewayMetrics Metrics => metrics;
+
     public GatewayConnection Create(WebSocketApi api, DateTimeOffset now, string sourceIp, string? userAgent, string host)
     {
         while (true)
         {
-            var connection = new GatewayConnection(NewId(), api, now, sourceIp, userAgent, host);
+            var connection = new GatewayConnection(NewId(), api, now, sourceIp, userAgent, host, options, metrics);
             if (_connections.TryAdd(connection.Id, connection))
                 return connection;
         }

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -10,23 +13,36 @@ namespace MobZ.LocalStack.Gateway;
 /// <summary>
 /// The Management API over HTTP at <c>/{stage}/@connections/{connectionId}</c>, answering as AWS does:
 /// POST 200 / 410 GoneException / 413 PayloadTooLargeException, GET 200 {ConnectedAt, Identity, LastActiveAt} / 410,
-/// DELETE 204 / 410, and 403 ForbiddenException for a stage no mounted API uses.
+/// DELETE 204 / 410, and 403 ForbiddenException for a stage no mounted API uses. Only loopback callers that
+/// present the per-process secret (<see cref="GatewayOptions.ConnectionsSecretHeader"/>) get past 403: a browser
+/// page could otherwise post a forged message (text/plain needs no CORS preflight) into a member's socket.
 /// </summary>
 public static class ConnectionsApiEndpoints
 {
-    public static void MapConnectionsApi(this IEndpointRouteBuilder endpoints, IReadOnlySet<string> stages)
+    public static void MapConnectionsApi(this IEndpointRouteBuilder endpoints, IReadOnlySet<string> stages, GatewayOptions options)
     {
         const string pattern = "/{stage}/@connections/{connectionId}";
+        var secret = Encoding.UTF8.GetBytes(options.ConnectionsApiSecret);
         endpoints.MapPost(pattern, (HttpContext context, string stage, string connectionId, IConnectionSender sender) =>
-            WithStage(stages, stage, () => PostAsync(context, connectionId, sender)));
-        endpoints.MapGet(pattern, (string stage, string connectionId, IConnectionSender sender) =>
-            WithStage(stages, stage, () => GetAsync(connectionId, sender)));
-        endpoints.MapDelete(pattern, (string stage, string connectionId, IConnectionSender sender) =>
-            WithStage(stages, stage, async () => await sender.DeleteConnectionAsync(connectionId) ? Results.NoContent() : Gone()));
+            WithStage(context, secret, stages, stage, () => PostAsync(context, connectionId, sender)));
+        endpoints.MapGet(pattern, (HttpContext context, string stage, string connectionId, IConnectionSender sender) =>
+            WithStage(context, secret, stages, stage, () => GetAsync(connectionId, sender)));
+        endpoints.MapDelete(pattern, (HttpContext context, string stage, string connectionId, IConnectionSender sender) =>
+            WithStage(context, secret, stages, stage, async () => await sender.DeleteConnectionAsync(connectionId) ? Results.NoContent() : Gone()));
     }
 
-    private static Task<IResult> WithStage(IReadOnlySet<string> stages, string stage, Func<Task<IResult>> handle) =>
-        stages.Contains(stage) ? handle() : Task.FromResult(Error(StatusCodes.Status403Forbidden, "ForbiddenException", "Forbidden"));
+    private static Task<IResult> WithStage(HttpContext context, byte[] secret, IReadOnlySet<string> stages, string stage, Func<Task<IResult>> handle) =>
+        IsTrustedCaller(context, secret) && stages.Contains(stage)
+            ? handle()
+            : Task.FromResult(Error(StatusCodes.Status403Forbidden, "ForbiddenException", "Forbidden"));
+
+    private static bool IsTrustedCaller(HttpContext context, byte[] secret)
+    {
+        if (context.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote))
+            return false;
+        var presented = Encoding.UTF8.GetBytes(context.Request.Headers[GatewayOptions.ConnectionsSecretHeader].ToString());
+        return CryptographicOperations.FixedTimeEquals(presented, secret);
+    }
 
     private static async Task<IResult> PostAsync(HttpContext context, string connectionId, IConnectionSender sender)
     {

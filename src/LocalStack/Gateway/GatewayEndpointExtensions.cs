@@ -16,6 +16,7 @@ public static class GatewayEndpointExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(options ?? new GatewayOptions());
+        services.TryAddSingleton(sp => new GatewayMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<WebSocketGateway>();
         services.TryAddSingleton<IConnectionSender, LocalConnectionSender>();
@@ -44,7 +45,7 @@ public static class GatewayEndpointExtensions
             app.Map(path, context => gateway.HandleAsync(context, api));
             logger.LogInformation("WebSocket API {ApiId} at {Path}, route selection {Expression}, stage {Stage}", api.ApiId, path, registration.RouteSelectionExpression, api.Stage);
         }
-        app.MapConnectionsApi(stages);
+        app.MapConnectionsApi(stages, gateway.Options);
 
         foreach (var registration in app.Services.GetServices<HttpApiRegistration>())
         {

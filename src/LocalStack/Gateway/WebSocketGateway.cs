@@ -11,7 +11,8 @@ namespace MobZ.LocalStack.Gateway;
 /// The WebSocket half of the local API Gateway. For each upgrade request: create the connection id, invoke
 /// $connect BEFORE accepting (a non-2xx answer rejects the upgrade with that status), accept, then turn every
 /// received message into a MESSAGE event routed by the API's route selection expression, and end with
-/// $disconnect carrying the close status. Messages over 128 KB close the connection with 1009, as AWS does.
+/// $disconnect carrying the close status. Messages over 128 KB close the connection with 1009, as AWS does; a
+/// client whose unhandled messages exceed <see cref="GatewayOptions.MaxInboundBytesPerConnection"/> is closed with 1008.
 /// </summary>
 public sealed class WebSocketGateway(ConnectionRegistry registry, GatewayOptions options, TimeProvider time, ILoggerFactory loggerFactory)
 {
@@ -26,6 +27,14 @@ public sealed class WebSocketGateway(ConnectionRegistry registry, GatewayOptions
         {
             context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
             await context.Response.WriteAsync("{\"message\":\"Upgrade Required\"}").ConfigureAwait(false);
+            return;
+        }
+
+        if (!OriginAllowed(context.Request))
+        {
+            _logger.LogWarning("WebSocket upgrade from origin {Origin} refused (not in the allowed origins)", context.Request.Headers.Origin.ToString());
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await context.Response.WriteAsync("{\"message\":\"Forbidden\"}").ConfigureAwait(false);
             return;
         }
 
@@ -52,7 +61,7 @@ public sealed class WebSocketGateway(ConnectionRegistry registry, GatewayOptions
             connection.MarkOpen(socket);
             _logger.LogInformation("Connected from {SourceIp} to {Path}", sourceIp, api.Path);
 
-            var dispatcher = new ConnectionDispatcher(connection, options, _logger);
+            var dispatcher = new ConnectionDispatcher(connection, options, registry.Metrics, _logger);
             var (status, reason) = await ReceiveLoopAsync(connection, socket, dispatcher).ConfigureAwait(false);
             connection.MarkClosed();
             registry.Remove(connection);
@@ -80,7 +89,7 @@ public sealed class WebSocketGateway(ConnectionRegistry registry, GatewayOptions
                 var result = await socket.ReceiveAsync(buffer.AsMemory(filled, IConnectionSender.MaxPayloadBytes + 1 - filled), connection.Aborted).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    await CompleteCloseHandshakeAsync(socket).ConfigureAwait(false);
+                    await connection.AnswerClientCloseAsync(socket).ConfigureAwait(false);
                     return connection.ServerClose is { } server
                         ? ((int)server.Status, server.Reason)
                         : ClientCloseReason(socket.CloseStatus, socket.CloseStatusDescription);
@@ -105,8 +114,16 @@ public sealed class WebSocketGateway(ConnectionRegistry registry, GatewayOptions
                     continue;
 
                 var evt = BuildMessageEvent(connection, buffer.AsSpan(0, filled), result.MessageType);
+                var cost = filled + options.InboundMessageOverheadBytes;
                 filled = 0;
-                await dispatcher.EnqueueAsync(evt, connection.Aborted).ConfigureAwait(false);
+                if (!dispatcher.TryEnqueue(evt, cost))
+                {
+                    _logger.LogWarning("More than {Limit} bytes received and not yet handled; closing with 1008", options.MaxInboundBytesPerConnection);
+                    registry.Metrics.InboundOverflowClosed();
+                    await connection.CloseAsync(WebSocketCloseStatus.PolicyViolation,
+                        $"Too many unhandled messages: more than {options.MaxInboundBytesPerConnection} bytes queued", options.CloseHandshakeTimeout).ConfigureAwait(false);
+                    discarding = true;
+                }
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
@@ -131,19 +148,6 @@ public sealed class WebSocketGateway(ConnectionRegistry registry, GatewayOptions
         return WebSocketEventFactory.Message(connection, route, Encoding.UTF8.GetString(payload), isBase64Encoded: false, now);
     }
 
-    private static async Task CompleteCloseHandshakeAsync(WebSocket socket)
-    {
-        try
-        {
-            if (socket.State == WebSocketState.CloseReceived)
-                await socket.CloseOutputAsync(socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
-        {
-            // The client is gone already; nothing to finish.
-        }
-    }
-
     /// <summary>AWS's wording for a client-initiated close, e.g. "Client-side close frame status code '1000' (NORMAL_CLOSURE) - with reason 'bye'".</summary>
     private static (int Status, string Reason) ClientCloseReason(WebSocketCloseStatus? status, string? description)
     {
@@ -163,6 +167,23 @@ public sealed class WebSocketGateway(ConnectionRegistry registry, GatewayOptions
         };
         var withReason = string.IsNullOrEmpty(description) ? "without reason" : $"with reason '{description}'";
         return (code, $"Client-side close frame status code '{code}' ({name}) - {withReason}");
+    }
+
+    /// <summary>
+    /// A browser always sends Origin; without an allow-list only the page's own origin and loopback pages may open
+    /// a socket, so a site the developer visits cannot talk to their local stack as them.
+    /// </summary>
+    private bool OriginAllowed(HttpRequest request)
+    {
+        var origin = request.Headers.Origin.ToString();
+        if (origin.Length == 0)
+            return true;
+        if (options.AllowedOrigins is { } allowed)
+            return allowed.Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase);
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri))
+            return false;
+        return string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
+            || uri.IsLoopback;
     }
 
     private static string? FindHeader(IReadOnlyDictionary<string, string>? headers, string name) =>

@@ -30,7 +30,10 @@ public sealed class WebRtcMedia : IStationMediaFactory, IDisposable
         }, _loggers);
         Engine = new MediaEngine();
         Engine.Start();
+        _metrics = new MunitTransportMetrics(Transport.Counters, () => Transport.PeerCount);
     }
+
+    private readonly MunitTransportMetrics _metrics;
 
     public RtcUdpTransport Transport { get; }
     public MediaEngine Engine { get; }
@@ -61,5 +64,6 @@ public sealed class WebRtcMedia : IStationMediaFactory, IDisposable
         _viewers.Clear();
         Engine.Dispose();
         Transport.Dispose();
+        _metrics.Dispose();
     }
 }

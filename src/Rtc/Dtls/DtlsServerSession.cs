@@ -9,12 +9,11 @@ namespace MobZ.Rtc.Dtls;
 /// The DTLS 1.2 server side of one peer (we always answer <c>a=setup:passive</c>). BouncyCastle's
 /// handshake is blocking, so it runs on its own thread fed by <see cref="OnDatagram"/>; the socket's
 /// receive loop never waits on it. After success the thread lingers briefly to re-send our final
-/// flight if the client retransmits, then exits; later alerts are read from the record header.
+/// flight if the client retransmits, then exits; later records are opened on the receive path
+/// (<see cref="DtlsRecordAuthenticator"/>), so only an authentic alert ends the session.
 /// </summary>
 public sealed class DtlsServerSession : IDisposable
 {
-    private const byte ContentTypeAlert = 21;
-
     private readonly DtlsSrtpServer _server;
     private readonly DtlsDatagramChannel _channel;
     private readonly IDtlsSessionObserver _observer;
@@ -72,22 +71,56 @@ public sealed class DtlsServerSession : IDisposable
     }
 
     /// <summary>
-    /// A DTLS datagram from this peer's address (RFC 7983 first byte 20..63). Never blocks.
+    /// A DTLS datagram from this peer's address (RFC 7983 first byte 20..63). Never blocks. Once the
+    /// keys exist, a protected record counts only if it authenticates (RFC 6347 §4.1.2.7): a forged
+    /// alert from a spoofed source address is dropped and counted, never fatal.
     /// </summary>
     public void OnDatagram(ReadOnlySpan<byte> datagram)
     {
-        var state = _state;
-        if (state is DtlsSessionState.Closed or DtlsSessionState.Failed)
+        if (_state is DtlsSessionState.Closed or DtlsSessionState.Failed)
             return;
-        if (state == DtlsSessionState.Connected && !_lingering)
+        var authenticator = _server.RecordAuthenticator;
+        if (authenticator is null)
         {
-            // The handshake thread is gone. An alert record (in any epoch) means the peer is
-            // leaving; its body is encrypted, so close_notify and fatal alerts look alike here.
-            // Records are only accepted from the address that passed ICE, which bounds spoofing.
-            if (datagram.Length >= 13 && datagram[0] == ContentTypeAlert)
-                Finish(DtlsSessionState.Closed, "peer sent an alert");
+            // Epoch 0 of the handshake is unprotected by design; BouncyCastle judges its flights.
+            Enqueue(datagram);
             return;
         }
+        int offset = 0;
+        while (DtlsRecords.TryReadNext(datagram, ref offset, out int start, out int length))
+            OnRecord(datagram.Slice(start, length), authenticator);
+        if (offset < datagram.Length)
+            _observer.OnDtlsRecordRejected(this);
+    }
+
+    private void OnRecord(ReadOnlySpan<byte> record, DtlsRecordAuthenticator authenticator)
+    {
+        var state = _state;
+        bool bouncyCastleReads = state == DtlsSessionState.Handshaking || _lingering;
+        if (DtlsRecords.Epoch(record) != DtlsRecordAuthenticator.ProtectedEpoch)
+        {
+            // After the keys exist, epoch 0 carries only the client's retransmitted flight (which we
+            // answer while lingering); an epoch-0 alert or data record is unauthenticated.
+            if (state == DtlsSessionState.Handshaking || (_lingering && record[0] == DtlsRecords.Handshake))
+                Enqueue(record);
+            else
+                _observer.OnDtlsRecordRejected(this);
+            return;
+        }
+        var plaintext = authenticator.TryOpen(record);
+        if (plaintext is null)
+        {
+            _observer.OnDtlsRecordRejected(this);
+            return;
+        }
+        if (bouncyCastleReads)
+            Enqueue(record); // authentic: BouncyCastle opens it again with its own cipher instance
+        else if (record[0] == DtlsRecords.Alert && plaintext.Length == 2)
+            OnAlertReceived(plaintext[0], plaintext[1]);
+    }
+
+    private void Enqueue(ReadOnlySpan<byte> datagram)
+    {
         if (!_channel.TryEnqueue(datagram))
             _logger.LogDebug("DTLS datagram dropped: queue full or oversized ({Length} bytes)", datagram.Length);
         else if (_state == DtlsSessionState.Connected && !_lingering)
@@ -195,7 +228,7 @@ public sealed class DtlsServerSession : IDisposable
         finally
         {
             _lingering = false;
-            // Whatever arrived while the reader was finishing gets the header-only treatment.
+            // Whatever arrived while the reader was finishing is opened on this side now.
             _channel.Drain((datagram, _) => OnDatagram(datagram));
         }
     }

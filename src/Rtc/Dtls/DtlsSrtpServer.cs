@@ -35,6 +35,12 @@ internal sealed class DtlsSrtpServer : DefaultTlsServer
 
     public Action<byte, byte, string?>? AlertRaised { get; set; }
 
+    /// <summary>
+    /// Opens the client's protected records outside BouncyCastle's record layer (which treats a
+    /// record that fails authentication as fatal); set once the keys exist, before the client's Finished.
+    /// </summary>
+    public DtlsRecordAuthenticator? RecordAuthenticator { get; private set; }
+
     protected override ProtocolVersion MaximumVersion => ProtocolVersion.DTLSv12;
 
     protected override ProtocolVersion MinimumVersion => ProtocolVersion.DTLSv10;
@@ -91,6 +97,18 @@ internal sealed class DtlsSrtpServer : DefaultTlsServer
             };
         }
         return new CertificateRequest([ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign], algorithms, null);
+    }
+
+    /// <summary>
+    /// The pending epoch's cipher for BouncyCastle, plus a second instance with the same keys for
+    /// <see cref="RecordAuthenticator"/>: the master secret is wiped after the handshake, so this is the
+    /// only moment both can be derived.
+    /// </summary>
+    public override TlsCipher GetCipher()
+    {
+        var forRecordLayer = base.GetCipher();
+        RecordAuthenticator = new DtlsRecordAuthenticator(base.GetCipher());
+        return forRecordLayer;
     }
 
     public override void NotifyClientCertificate(Certificate clientCertificate)

@@ -16,6 +16,7 @@ public sealed class IceLiteAgent
     private readonly IceLiteOptions _options;
     private readonly TimeProvider _time;
     private readonly List<RemoteAddress> _remotes = [];
+    private readonly List<TransportAddress> _forgotten = [];
     private readonly byte[] _software;
     private readonly long _createdAt;
     private volatile IceCredentials _local;
@@ -335,11 +336,35 @@ public sealed class IceLiteAgent
 
             if (oldest >= 0)
             {
+                // The registry maps addresses to agents too; it unmaps this one (TakeForgotten), so
+                // its map holds only what the agents' bounded lists hold.
+                _forgotten.Add(_remotes[oldest].Address);
                 _remotes.RemoveAt(oldest);
             }
         }
 
         _remotes.Add(new RemoteAddress(remote, priority, now, nominated));
+    }
+
+    /// <summary>Hands over the addresses evicted from the bounded list since the last call.</summary>
+    internal void TakeForgotten(Action<TransportAddress> forget)
+    {
+        TransportAddress[] taken;
+        lock (_gate)
+        {
+            if (_forgotten.Count == 0)
+            {
+                return;
+            }
+
+            taken = [.. _forgotten];
+            _forgotten.Clear();
+        }
+
+        foreach (TransportAddress address in taken)
+        {
+            forget(address);
+        }
     }
 
     private int IndexOf(in TransportAddress address)

@@ -36,18 +36,19 @@ public sealed class IceLiteRegistry
     /// <summary>Adds the agent under its local ufrag; false when another agent already uses that ufrag.</summary>
     public bool TryRegister(IceLiteAgent agent) => _byUfrag.TryAdd(agent.LocalCredentials.Ufrag, agent);
 
-    /// <summary>Removes the agent and every address mapped to it.</summary>
+    /// <summary>Removes the agent and every address mapped to it: those in the agent's own (bounded) list, not a scan of all.</summary>
     public void Unregister(IceLiteAgent agent)
     {
         _byUfrag.TryRemove(new KeyValuePair<string, IceLiteAgent>(agent.LocalCredentials.Ufrag, agent));
-        foreach (KeyValuePair<TransportAddress, IceLiteAgent> entry in _byAddress)
+        agent.TakeForgotten(address => Unmap(address, agent));
+        foreach (TransportAddress address in agent.RemoteAddresses)
         {
-            if (ReferenceEquals(entry.Value, agent))
-            {
-                _byAddress.TryRemove(entry);
-            }
+            Unmap(address, agent);
         }
     }
+
+    private void Unmap(TransportAddress address, IceLiteAgent agent) =>
+        _byAddress.TryRemove(new KeyValuePair<TransportAddress, IceLiteAgent>(address, agent));
 
     /// <summary>
     /// Restarts ICE for a registered agent (the peer sent an offer with a new ufrag, or we want one): generates new
@@ -125,6 +126,8 @@ public sealed class IceLiteRegistry
         if (result.Outcome == IceCheckOutcome.Success)
         {
             _byAddress[remote] = agent;
+            IceLiteAgent owner = agent;
+            owner.TakeForgotten(address => Unmap(address, owner));
         }
 
         return result;

@@ -211,6 +211,13 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
         Shutdown(state, "DTLS " + reason);
     }
 
+    void IDtlsSessionObserver.OnDtlsRecordRejected(DtlsServerSession session)
+    {
+        Interlocked.Increment(ref _transport.Counters.DtlsUnauthenticatedValue);
+        if (_logger.IsEnabled(LogLevel.Trace))
+            _logger.LogTrace("Peer {PeerId} DTLS record dropped: not authenticated", Id);
+    }
+
     private void OnIceStateChanged(IceLiteAgent agent, IceConnectionState state)
     {
         switch (state)

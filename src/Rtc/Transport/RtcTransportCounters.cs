@@ -12,6 +12,7 @@ public sealed class RtcTransportCounters
     internal long SrtpRejectedValue;
     internal long HandlerErrorsValue;
     internal long SendErrorsValue;
+    internal long DtlsUnauthenticatedValue;
 
     public long DatagramsReceived => Interlocked.Read(ref DatagramsReceivedValue);
 
@@ -37,4 +38,10 @@ public sealed class RtcTransportCounters
     public long HandlerErrors => Interlocked.Read(ref HandlerErrorsValue);
 
     public long SendErrors => Interlocked.Read(ref SendErrorsValue);
+
+    /// <summary>
+    /// DTLS records after the handshake that did not authenticate under the epoch's keys (a forged
+    /// alert, garbage with a DTLS first byte, a replay); dropped, the peer carries on (RFC 6347 §4.1.2.7).
+    /// </summary>
+    public long DtlsUnauthenticated => Interlocked.Read(ref DtlsUnauthenticatedValue);
 }

@@ -43,6 +43,12 @@ public sealed class RoomOptions
 
     /// <summary>Largest client message accepted; bigger ones get MESSAGE_TOO_LARGE.</summary>
     public int MaxMessageBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Longest one post to one connection may take; a member slower than this is a slow consumer and is skipped,
+    /// so a room's fan-out never waits on one member (the invocation itself may run 29 s).
+    /// </summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(3);
 }
 
 public sealed record IceServer

@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using MobZ.Aws.ApiGateway;
 using MobZ.Aws.Credentials;
+using MobZ.LocalStack.Gateway;
 using MobZ.Signaling;
 
 namespace MobZ.LocalStack.Tests.Gateway;
@@ -88,6 +89,7 @@ public sealed class ConnectionsApiTests(GatewayFixture fixture)
         var (socket, id) = await fixture.ConnectAsync(fixture.Rooms, "/ws");
         using var owned = socket;
         using var http = new HttpClient();
+        http.DefaultRequestHeaders.Add(GatewayOptions.ConnectionsSecretHeader, fixture.ConnectionsSecret);
         var client = new ApiGatewayManagementClient(http, new Uri(fixture.Stack.BaseUrl, "local"),
             new EnvironmentCredentialsProvider(name => name switch
             {
@@ -102,5 +104,27 @@ public sealed class ConnectionsApiTests(GatewayFixture fixture)
         Assert.True(await client.DeleteConnectionAsync(id));
         Assert.Equal(SendStatus.Gone, await client.SendAsync(id, "x"u8.ToArray()));
         Assert.Null(await client.GetConnectionAsync(id));
+    }
+
+    [Fact]
+    public async Task A_caller_without_the_process_secret_is_forbidden_and_nothing_reaches_the_socket()
+    {
+        var (socket, id) = await fixture.ConnectAsync(fixture.Rooms, "/ws");
+        using var owned = socket;
+        using var stranger = new HttpClient { BaseAddress = fixture.Stack.BaseUrl };
+
+        var forged = await stranger.PostAsync(PathOf(id), new StringContent("""{"action":"Answer","sdp":"forged"}"""));
+        using var wrong = new HttpRequestMessage(HttpMethod.Post, PathOf(id)) { Content = new StringContent("forged too") };
+        wrong.Headers.Add(GatewayOptions.ConnectionsSecretHeader, "not-the-secret");
+        var withWrongSecret = await stranger.SendAsync(wrong);
+        var delete = await stranger.DeleteAsync(PathOf(id));
+
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+        Assert.Equal("ForbiddenException", forged.Headers.GetValues("x-amzn-ErrorType").Single());
+        Assert.Equal(HttpStatusCode.Forbidden, withWrongSecret.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, delete.StatusCode);
+        // The trusted path still works, and its message is the first the socket sees.
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Client.PostAsync(PathOf(id), new StringContent("genuine"))).StatusCode);
+        Assert.Equal("genuine", await GatewayFixture.ReceiveTextAsync(socket));
     }
 }

@@ -22,7 +22,9 @@ public sealed class GatewayFixture : IAsyncLifetime
     public RecordingHttpHandler Http { get; } = new();
     public RunningLocalStack Stack { get; private set; } = null!;
     public IConnectionSender Sender => Stack.Services.GetRequiredService<IConnectionSender>();
+    /// <summary>Sends the @connections secret, as a trusted local tool would.</summary>
     public HttpClient Client { get; private set; } = null!;
+    public string ConnectionsSecret => Stack.Services.GetRequiredService<GatewayOptions>().ConnectionsApiSecret;
 
     public async Task InitializeAsync()
     {
@@ -44,6 +46,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         });
         sender = Sender;
         Client = new HttpClient { BaseAddress = Stack.BaseUrl };
+        Client.DefaultRequestHeaders.Add(GatewayOptions.ConnectionsSecretHeader, ConnectionsSecret);
     }
 
     public async Task DisposeAsync()

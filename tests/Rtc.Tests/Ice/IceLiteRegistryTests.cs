@@ -30,6 +30,25 @@ public class IceLiteRegistryTests
     }
 
     [Fact]
+    public void Addresses_the_agent_forgot_are_unmapped_so_checks_from_many_sources_hold_only_its_bounded_list()
+    {
+        var agent = new IceLiteAgent(new IceCredentials("aaaa", "passwordpasswordpassA1"));
+        _registry.TryRegister(agent);
+        var sources = Enumerable.Range(0, 100).Select(i => TransportAddress.From(IPAddress.Parse($"10.0.{i / 250}.{i % 250 + 1}"), (ushort)(50000 + i))).ToList();
+
+        foreach (var source in sources)
+            Assert.Equal(IceCheckOutcome.Success, _registry.HandleStun(StunRequests.Binding("aaaa:x", "passwordpasswordpassA1"), source, _response, out _).Outcome);
+
+        var mapped = sources.Where(s => _registry.TryGetByAddress(s, out _)).ToList();
+        Assert.Equal(new IceLiteOptions().MaxRemoteAddresses, mapped.Count);
+        Assert.Equal(agent.RemoteAddresses.OrderBy(a => a.ToString()), mapped.OrderBy(a => a.ToString()));
+        Assert.True(_registry.TryGetByAddress(sources[0], out _), "the selected address is never forgotten");
+
+        _registry.Unregister(agent);
+        Assert.DoesNotContain(sources, s => _registry.TryGetByAddress(s, out _));
+    }
+
+    [Fact]
     public void A_failed_check_does_not_map_the_address()
     {
         var agent = new IceLiteAgent(new IceCredentials("aaaa", "passwordpasswordpassA1"));

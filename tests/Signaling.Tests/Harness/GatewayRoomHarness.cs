@@ -23,6 +23,9 @@ public sealed class GatewayRoomHarness : RoomHarness
 
     public override IServiceProvider Services => _stack.Services;
 
+    /// <summary>ws:// address of a path on this stack, for clients the harness does not drive (e.g. one that never reads).</summary>
+    public Uri WebSocketUrl(string path) => _stack.WebSocketUrl(path);
+
     public static async Task<GatewayRoomHarness> StartAsync(string backend, RedisServer redis, Action<RoomOptions>? configure)
     {
         var stack = await LocalStackHost.StartAsync(new LocalStackOptions

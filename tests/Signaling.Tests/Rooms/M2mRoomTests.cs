@@ -192,11 +192,12 @@ public sealed class M2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
         await b.JoinAsync("uv", "m2m", "publisher");
         await v.JoinAsync("uv", "m2m", "viewer");
 
-        await a.SendAsync(new { action = "UpdateVideo", video = false });
+        await a.SendAsync(new { action = "UpdateVideo", requestId = "a-private", video = false });
         foreach (var other in new[] { b, v })
         {
             var n = await other.NextAsync("UpdateVideo");
             Assert.Equal(a.ConnectionId, n.GetProperty("participantId").GetString());
+            Assert.False(n.TryGetProperty("requestId", out _), "a notice never carries its sender's requestId");
             Assert.False(n.GetProperty("video").GetBoolean());
             Assert.True(n.GetProperty("audio").GetBoolean());
         }

@@ -25,10 +25,11 @@ public sealed class P2pRoomTests(RedisServer redis) : IClassFixture<RedisServer>
         Assert.Equal("joined", joined.GetProperty("reason").GetString());
         Assert.Contains(joined.GetProperty("publishers").EnumerateArray(), p => p.GetProperty("participantId").GetString() == bob.ConnectionId);
 
-        await bob.SendAsync(new { action = "Offer", sdp = "v=0\r\nbob-offer" });
+        await bob.SendAsync(new { action = "Offer", requestId = "bob-private", sdp = "v=0\r\nbob-offer" });
         var offer = await alice.NextAsync("Offer");
         Assert.Equal("v=0\r\nbob-offer", offer.GetProperty("sdp").GetString());
         Assert.Equal(bob.ConnectionId, offer.GetProperty("from").GetString());
+        Assert.False(offer.TryGetProperty("requestId", out _), "a notice never carries its sender's requestId");
 
         await alice.SendAsync(new { action = "Answer", sdp = "v=0\r\nalice-answer", to = bob.ConnectionId });
         var answer = await bob.NextAsync("Answer");

@@ -43,9 +43,9 @@ public sealed partial class RoomSignals
             throw new SignalException(ErrorCodes.ParticipantNotFound, $"{target} is not a peer in this room");
         }
 
+        // No requestId: it is the sender's, and a notice to someone else never carries it.
         var notice = new MediaSignalNotice(action)
         {
-            RequestId = msg.RequestId,
             From = inv.ConnectionId,
             Sdp = msg.Sdp,
             Candidate = msg.Candidate,

@@ -28,7 +28,7 @@ public sealed partial class RoomSignals
         var me = await RequireMembershipAsync(inv).ConfigureAwait(false);
         using var scope = RoomScope(me.RoomId);
         var entry = await rooms.UpdateMediaAsync(me.RoomId, me.Role, inv.ConnectionId, msg.Audio, msg.Video).ConfigureAwait(false);
-        var notice = new UpdateVideoNotice(inv.ConnectionId, entry.Audio, entry.Video) { RequestId = msg.RequestId };
+        var notice = new UpdateVideoNotice(inv.ConnectionId, entry.Audio, entry.Video); // the sender's requestId is its own
         await sender.BroadcastAsync(inv, await MembersAsync(me.RoomId).ConfigureAwait(false), notice, except: inv.ConnectionId).ConfigureAwait(false);
     }
 }

@@ -1,14 +1,17 @@
 using System.Text.Json;
 using MobZ.Signaling.Rooms.Protocol;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace MobZ.Signaling.Rooms.Delivery;
 
 /// <summary>
 /// Serializes server messages and posts them through @connections. Connections that answer Gone are
-/// collected in the <see cref="Invocation"/> so the handler can remove them as if they had left.
+/// collected in the <see cref="Invocation"/> so the handler can remove them as if they had left. Each post has
+/// its own short deadline (<see cref="RoomOptions.SendTimeout"/>): a member that does not take its message in
+/// time is a slow consumer, skipped and logged, and never holds up the room.
 /// </summary>
-public sealed class RoomSender(IConnectionSender sender, ILogger<RoomSender> logger)
+public sealed class RoomSender(IConnectionSender sender, IOptions<RoomOptions> options, ILogger<RoomSender> logger)
 {
     public static byte[] Serialize(ServerMessage message) =>
         JsonSerializer.SerializeToUtf8Bytes(message, RoomsJsonContext.Default.GetTypeInfo(message.GetType())!);
@@ -32,9 +35,17 @@ public sealed class RoomSender(IConnectionSender sender, ILogger<RoomSender> log
     private async Task SendBytesAsync(Invocation invocation, string connectionId, byte[] payload)
     {
         SendStatus status;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(invocation.CancellationToken);
+        deadline.CancelAfter(options.Value.SendTimeout);
         try
         {
-            status = await sender.SendAsync(connectionId, payload, invocation.CancellationToken).ConfigureAwait(false);
+            status = await sender.SendAsync(connectionId, payload, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!invocation.CancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Slow consumer {TargetConnectionId}: a {Bytes}-byte message was not taken within {Timeout}; skipped",
+                connectionId, payload.Length, options.Value.SendTimeout);
+            return;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

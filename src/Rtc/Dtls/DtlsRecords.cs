@@ -1,0 +1,37 @@
+using System.Buffers.Binary;
+
+namespace MobZ.Rtc.Dtls;
+
+/// <summary>
+/// Splits a datagram into DTLS records (RFC 6347 §4.1; one datagram may carry several):
+/// <code>
+///  0      1  2      3  4      5 .. 10             11 12
+/// +------+--------+--------+-------------------+-------+----------------+
+/// | type | version| epoch  | sequence (48 bit) | length| fragment ...   |
+/// +------+--------+--------+-------------------+-------+----------------+
+/// </code>
+/// </summary>
+internal static class DtlsRecords
+{
+    public const int HeaderLength = 13;
+    public const byte ChangeCipherSpec = 20;
+    public const byte Alert = 21;
+    public const byte Handshake = 22;
+
+    /// <summary>The next whole record at <paramref name="offset"/>; false at the end or on a truncated one.</summary>
+    public static bool TryReadNext(ReadOnlySpan<byte> datagram, ref int offset, out int start, out int length)
+    {
+        start = offset;
+        length = 0;
+        if (datagram.Length - offset < HeaderLength)
+            return false;
+        int fragment = BinaryPrimitives.ReadUInt16BigEndian(datagram[(offset + 11)..]);
+        if (datagram.Length - offset - HeaderLength < fragment)
+            return false;
+        length = HeaderLength + fragment;
+        offset += length;
+        return true;
+    }
+
+    public static int Epoch(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadUInt16BigEndian(record[3..]);
+}
