@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using MobZ.Munit.Routing;
+using MobZ.Munit.Stats;
 using MobZ.Munit.WebRtc;
 using MobZ.Rtc.Transport;
 
@@ -21,20 +22,25 @@ public sealed class MunitMetrics : IDisposable
 
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
-    private readonly MunitServer _munit;
+    private readonly Func<MunitLoad> _readLoad;
     private readonly KeyValuePair<string, object?> _tag;
     private readonly Lock _loadGate = new();
     private MunitLoad _load;
     private long _loadAt;
 
     public MunitMetrics(MunitServer munit, WebRtcMedia media, IMeterFactory? meterFactory = null)
+        : this(munit.Id, media.Engine.Forwarder.Totals, media.Transport.Counters, () => media.Transport.PeerCount, munit.GetLoad, meterFactory)
     {
-        _munit = munit;
-        _tag = new("munit", munit.Id);
+    }
+
+    /// <param name="load">sampled at most every half second, however many gauges a scrape reads.</param>
+    public MunitMetrics(string munitId, MediaTotals totals, RtcTransportCounters transport, Func<int> peerCount, Func<MunitLoad> load,
+        IMeterFactory? meterFactory = null)
+    {
+        _readLoad = load;
+        _tag = new("munit", munitId);
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(new MeterOptions(MeterName)) ?? new Meter(MeterName);
-        var totals = media.Engine.Forwarder.Totals;
-        var transport = media.Transport.Counters;
 
         Counter("mobz.munit.rtp.forwarded", "{packet}", "RTP packets sent to viewers (after fan-out)", () => totals.ForwardedPackets);
         Counter("mobz.munit.rtp.forwarded.bytes", "By", "RTP bytes sent to viewers (after fan-out)", () => totals.ForwardedBytes);
@@ -60,7 +66,7 @@ public sealed class MunitMetrics : IDisposable
         Gauge("mobz.munit.viewers", "{peer}", "Viewer subscriptions (one per viewer and station)", l => l.Subscribers);
         Gauge("mobz.munit.bandwidth.incoming", "bit/s", "Estimated bitrate received from publishers", l => l.IncomingBitsPerSecond);
         Gauge("mobz.munit.bandwidth.outgoing", "bit/s", "Estimated bitrate sent to viewers", l => l.OutgoingBitsPerSecond);
-        _meter.CreateObservableGauge("mobz.munit.transport.peers", () => new Measurement<long>(media.Transport.PeerCount, _tag),
+        _meter.CreateObservableGauge("mobz.munit.transport.peers", () => new Measurement<long>(peerCount(), _tag),
             "{peer}", "Peer connections on the media port");
     }
 
@@ -86,7 +92,7 @@ public sealed class MunitMetrics : IDisposable
             long now = Stopwatch.GetTimestamp();
             if (_loadAt == 0 || Stopwatch.GetElapsedTime(_loadAt, now) > LoadTtl)
             {
-                _load = _munit.GetLoad();
+                _load = _readLoad();
                 _loadAt = now;
             }
             return _load;
