@@ -42,6 +42,7 @@ public static class RoomsServiceCollectionExtensions
         services.TryAddSingleton<RoomSender>();
         services.TryAddSingleton<RoomSignals>();
         services.TryAddSingleton<RoomsWebSocketHandler>();
+        services.TryAddSingleton<MobZ.Signaling.Rooms.Admin.RoomsAdmin>();
         services.TryAddSingleton(sp => new RoomsMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(RoomsMetrics.MeterName));
         services.TryAddSingleton<HeartbeatSweeper>();
