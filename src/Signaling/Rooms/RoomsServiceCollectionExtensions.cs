@@ -34,10 +34,14 @@ public static class RoomsServiceCollectionExtensions
             sp.GetService<IConfiguration>()?.GetSection(RoomOptions.SectionName).Bind(o)));
         if (configure is not null)
             options.Configure(configure);
+        // Fail closed at start: a TURN URL without the secret would hand out credentials no server accepts.
+        options.Validate(o => o.Turn.Urls.Count == 0 || !string.IsNullOrEmpty(o.Turn.SharedSecret),
+            "MobZ:Rooms:Turn:SharedSecret is required when MobZ:Rooms:Turn:Urls is set").ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RoomRepository>();
         services.TryAddSingleton<MunitSelector>();
+        services.TryAddSingleton<TurnCredentials>();
         services.TryAddSingleton<MunitClient>();
         services.TryAddSingleton<RoomSender>();
         services.TryAddSingleton<RoomSignals>();

@@ -10,14 +10,27 @@ public sealed class RoomPage(IPage page)
 
     private readonly List<string> _console = [];
 
-    public static async Task<RoomPage> OpenAsync(StackFixture stack, string room, string role, bool simulcast = true)
+    public static Task<RoomPage> OpenAsync(StackFixture stack, string room, string role, bool simulcast = true) =>
+        OpenAsync(stack.Browser, stack.Stack.BaseUrl, room, role, simulcast);
+
+    /// <param name="extraQuery">more of the page's query options, e.g. "relay=1".</param>
+    public static async Task<RoomPage> OpenAsync(MobZ.TestKit.Browser.Chromium browser, Uri baseUrl, string room, string role,
+        bool simulcast = true, string extraQuery = "")
     {
-        var page = await stack.Browser.NewPageAsync();
+        var page = await browser.NewPageAsync();
         var roomPage = new RoomPage(page);
         page.Console += (_, m) => { if (m.Type is "error" or "warning") lock (roomPage._console) roomPage._console.Add(m.Text); };
         page.PageError += (_, e) => { lock (roomPage._console) roomPage._console.Add(e); };
-        await page.GotoAsync(stack.Page($"/room/index.html?room={room}&kind=m2m&role={role}&simulcast={(simulcast ? 1 : 0)}&autojoin=1").ToString());
+        var query = $"room={room}&kind=m2m&role={role}&simulcast={(simulcast ? 1 : 0)}&autojoin=1" + (extraQuery.Length > 0 ? "&" + extraQuery : "");
+        await page.GotoAsync(new Uri(baseUrl, "/room/index.html?" + query).ToString());
         return roomPage;
+    }
+
+    /// <summary>The local candidate type of each connection's selected pair (host, srflx, relay).</summary>
+    public async Task<CandidateTypes> CandidateTypesAsync()
+    {
+        var json = await Page.EvaluateAsync<string>("async () => JSON.stringify(await window.mobz.selectedCandidateTypes())");
+        return JsonSerializer.Deserialize<CandidateTypes>(json, JsonOptions)!;
     }
 
     public Task<string?> ParticipantIdAsync() => Page.EvaluateAsync<string?>("() => window.mobz.state.participantId");
@@ -55,5 +68,7 @@ public sealed class RoomPage(IPage page)
 
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNameCaseInsensitive = true };
 }
+
+public sealed record CandidateTypes(string? Publish, string?[] Viewers);
 
 public sealed record StationVideo(string PublisherId, long FramesDecoded, int FrameWidth, int FrameHeight, string ConnectionState, string[] TrackStates);

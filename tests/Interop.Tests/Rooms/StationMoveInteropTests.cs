@@ -91,6 +91,65 @@ public sealed class StationMoveInteropTests(StackFixture stack, ITestOutputHelpe
             Assert.Equal("connected", await publisher.PublishStateAsync());
     }
 
+    [Fact]
+    public async Task A_call_whose_Munit_process_is_killed_resumes_on_another_Munit_without_user_action()
+    {
+        var store = stack.Stack.Services.GetRequiredService<IStateStore>();
+        var bus = stack.Stack.Services.GetRequiredService<IMessageBus>();
+        string stackMunit = stack.Stack.Services.GetRequiredService<MobZ.Regulator.Regulator>().MunitId;
+        string doomed = "munit-doomed-" + Guid.NewGuid().ToString("N")[..6];
+
+        // The Munit task's own process (built beside this test), so it can die as a crashed task does.
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MobZ.MunitHost.dll"));
+        info.Environment["MOBZ_REDIS"] = stack.Redis.Configuration;
+        info.Environment["MOBZ_REDIS_PREFIX"] = stack.RedisKeyPrefix;
+        info.Environment["MUNIT_ID"] = doomed;
+        info.Environment["MUNIT_BIND_ADDRESS"] = "127.0.0.1";
+        info.Environment["MUNIT_PUBLIC_IP"] = "127.0.0.1";
+        info.Environment["MUNIT_UDP_PORT"] = "0";
+        info.Environment["MUNIT_HTTP_PORT"] = "0";
+        using var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.WriteLine("munit: " + e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await bus.PublishAsync(MunitKeys.Channel(stackMunit), """{"type":"drain","v":1}""");
+            await Eventually.WaitUntilAsync(async () => await store.HashGetAsync(MunitKeys.Info(stackMunit), MunitInfoFields.Draining) == "true",
+                MediaTimeout, "the stack's Munit is draining");
+            await Eventually.WaitUntilAsync(async () => await store.ExistsAsync(MunitKeys.Alive(doomed)), MediaTimeout, "the Munit process registered");
+
+            var room = "crash-" + Guid.NewGuid().ToString("N")[..8];
+            var alice = await RoomPage.OpenAsync(stack, room, "publisher", simulcast: false);
+            var viewer = await RoomPage.OpenAsync(stack, room, "viewer", simulcast: false);
+            string? aliceStation = null;
+            await Eventually.WaitUntilAsync(async () => (aliceStation = await alice.StationIdAsync()) is not null, MediaTimeout, "alice has a station");
+            Assert.Equal(doomed, await store.HashGetAsync(MunitKeys.Station(aliceStation!), StationFields.Munit));
+            var watchers = new (string Who, RoomPage Page, string[] Stations)[] { ("the viewer", viewer, [aliceStation!]) };
+            await AllDecodeAsync(watchers, "before the crash");
+            await bus.PublishAsync(MunitKeys.Channel(stackMunit), """{"type":"revive","v":1}""");
+            await Eventually.WaitUntilAsync(async () => await store.HashGetAsync(MunitKeys.Info(stackMunit), MunitInfoFields.Draining) == "false",
+                MediaTimeout, "the stack's Munit takes stations again");
+
+            var stopwatch = Stopwatch.StartNew();
+            process.Kill(entireProcessTree: true); // SIGKILL: no drain, no hand-over, no deregistration
+            await process.WaitForExitAsync();
+
+            await Eventually.WaitUntilAsync(async () => await viewer.Page.EvaluateAsync<int>("() => window.mobz.state.moves ?? 0") > 0,
+                MediaTimeout, "the viewer was told the station moved");
+            Assert.Equal(stackMunit, await store.HashGetAsync(MunitKeys.Station(aliceStation!), StationFields.Munit));
+            await AllDecodeAsync(watchers, "after the crash");
+            output.WriteLine($"media back {stopwatch.Elapsed.TotalSeconds:F1} s after kill -9 (liveness TTL 6 s)");
+            Assert.Equal("connected", await alice.PublishStateAsync());
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
     private async Task AllDecodeAsync((string Who, RoomPage Page, string[] Stations)[] watchers, string when)
     {
         foreach (var (who, page, stations) in watchers)

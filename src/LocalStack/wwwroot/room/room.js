@@ -29,6 +29,12 @@ const state = {
 
 function status(text) { $('status').textContent = text; }
 
+// The TURN server (if the deployment has one) arrives in JoinAck with credentials for this client. ?relay=1 sends
+// all media through it, as a network that blocks UDP to the media servers would force.
+function peerConfig() {
+  return { iceServers: state.joinAck?.iceServers ?? [], iceTransportPolicy: state.options?.relay ? 'relay' : 'all' };
+}
+
 function send(message) {
   if (state.ws?.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify(message));
 }
@@ -113,7 +119,7 @@ async function publish() {
     video: { width: 960, height: 540, frameRate: 15 },
   });
   $('local').srcObject = state.localStream;
-  const pc = new RTCPeerConnection({ iceServers: state.joinAck?.iceServers ?? [] });
+  const pc = new RTCPeerConnection(peerConfig());
   state.publishPc = pc;
   const [audio] = state.localStream.getAudioTracks();
   const [video] = state.localStream.getVideoTracks();
@@ -229,7 +235,7 @@ function viewerConnection(sdp) {
   const ufrag = /a=ice-ufrag:(\S+)/.exec(sdp)?.[1] ?? '';
   let conn = state.viewerPcs.get(ufrag);
   if (conn) return conn;
-  const pc = new RTCPeerConnection({ iceServers: state.joinAck?.iceServers ?? [] });
+  const pc = new RTCPeerConnection(peerConfig());
   conn = { pc, queue: Promise.resolve(), version: -1 };
   state.viewerPcs.set(ufrag, conn);
   pc.ontrack = (e) => {
@@ -308,6 +314,25 @@ function onPublishRequest(m) {
   $('request-list').append(li);
 }
 
+/** The local candidate type (host, srflx, relay) of each connection's selected pair: how media flows. */
+async function selectedCandidateTypes() {
+  const typeOf = async (pc) => {
+    const stats = await pc.getStats();
+    let type = null;
+    stats.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) {
+        const pair = stats.get(s.selectedCandidatePairId);
+        type = stats.get(pair?.localCandidateId)?.candidateType ?? null;
+      }
+    });
+    return type;
+  };
+  return {
+    publish: state.publishPc ? await typeOf(state.publishPc) : null,
+    viewers: await Promise.all([...state.viewerPcs.values()].map(({ pc }) => typeOf(pc))),
+  };
+}
+
 /** Decoded-video facts per watched station, read from getStats (used by the page and by tests). */
 async function videoStats() {
   const result = {};
@@ -333,7 +358,7 @@ async function videoStats() {
 
 setInterval(videoStats, 1000);
 
-window.mobz = { state, join, leave, selectLayer, videoStats, send };
+window.mobz = { state, join, leave, selectLayer, videoStats, selectedCandidateTypes, send };
 
 $('join').onsubmit = (e) => {
   e.preventDefault();
@@ -352,5 +377,5 @@ if (q.get('kind')) document.querySelector('[name=kind]').value = q.get('kind');
 if (q.get('role')) document.querySelector('[name=role]').value = q.get('role');
 if (q.has('simulcast')) document.querySelector('[name=simulcast]').checked = q.get('simulcast') !== '0';
 if (q.get('autojoin') === '1') {
-  join({ room: q.get('room') ?? 'demo', kind: q.get('kind') ?? 'm2m', role: q.get('role') ?? 'publisher', simulcast: q.get('simulcast') !== '0' });
+  join({ room: q.get('room') ?? 'demo', kind: q.get('kind') ?? 'm2m', role: q.get('role') ?? 'publisher', simulcast: q.get('simulcast') !== '0', relay: q.get('relay') === '1' });
 }

@@ -35,7 +35,7 @@ public sealed partial class RoomSignals
             ? await WithOffersAsync(inv, others).ConfigureAwait(false)
             : others.Select(ToInfo).ToList();
 
-        var ack = new JoinAckReply(roomId, kind.ToText(), inv.ConnectionId, role, joined.OwnerId, Options.IceServers, publishers,
+        var ack = new JoinAckReply(roomId, kind.ToText(), inv.ConnectionId, role, joined.OwnerId, IceServersFor(inv.ConnectionId), publishers,
             (int)Options.HeartbeatInterval.TotalMilliseconds)
         {
             RequestId = inv.RequestId,
@@ -47,6 +47,10 @@ public sealed partial class RoomSignals
         if (role == ParticipantTypes.Publisher)
             await AnnouncePublishersAsync(inv, roomId, ChangeReasons.Joined, except: inv.ConnectionId).ConfigureAwait(false);
     }
+
+    /// <summary>The configured ICE servers, plus this client's own TURN credentials when a TURN server is set up.</summary>
+    private IReadOnlyList<IceServer> IceServersFor(string connectionId) =>
+        turn.For(Options.Turn, connectionId) is { } relay ? [.. Options.IceServers, relay] : Options.IceServers;
 
     public string PlaybackUrl(string roomId) => $"{Options.HlsBaseUrl.TrimEnd('/')}/{roomId}/index.m3u8";
 

@@ -17,6 +17,7 @@ public sealed partial class RoomSignals(
     MunitSelector selector,
     MunitClient munits,
     RoomSender sender,
+    TurnCredentials turn,
     IOptions<RoomOptions> options,
     TimeProvider time,
     ILogger<RoomSignals> logger)

@@ -1,0 +1,113 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+
+namespace MobZ.TestKit.Turn;
+
+/// <summary>
+/// A real TURN server for tests: Debian's coturn on loopback with the TURN REST API's shared secret
+/// (<c>use-auth-secret</c>), relaying to loopback peers (the Munits under test). Ready once it answers a STUN
+/// Binding request; stopped and its process reaped on dispose.
+/// </summary>
+public sealed class Coturn : IAsyncDisposable
+{
+    public const string Executable = "/usr/bin/turnserver";
+    private readonly Process _process;
+
+    private Coturn(Process process, int port, string secret)
+    {
+        _process = process;
+        Port = port;
+        Secret = secret;
+    }
+
+    public int Port { get; }
+    public string Secret { get; }
+    /// <summary>The URL to hand clients: TURN over UDP on loopback.</summary>
+    public string Url => $"turn:127.0.0.1:{Port}?transport=udp";
+
+    public static async Task<Coturn> StartAsync(TimeSpan? timeout = null)
+    {
+        if (!File.Exists(Executable))
+            throw new FileNotFoundException("coturn is not installed (scripts/install-prereqs.sh installs it)", Executable);
+        int port = FreeUdpPort();
+        // Relay ports from a window of their own, so two servers (or a Munit's port 0) rarely meet.
+        int relayBase = 50000 + Random.Shared.Next(0, 90) * 100;
+        string secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        var info = new ProcessStartInfo(Executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+                 {
+                     "-n", "--no-cli", "--no-tls", "--no-dtls", "--log-file=stdout",
+                     "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", $"--listening-port={port}",
+                     $"--min-port={relayBase}", $"--max-port={relayBase + 99}",
+                     "--use-auth-secret", $"--static-auth-secret={secret}", "--realm=mobz.test",
+                     // The Munits under test listen on loopback; production TURN servers never relay there.
+                     "--allow-loopback-peers",
+                 })
+            info.ArgumentList.Add(arg);
+        var process = Process.Start(info) ?? throw new InvalidOperationException("turnserver did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var coturn = new Coturn(process, port, secret);
+        try
+        {
+            await Eventually.WaitUntilAsync(() => coturn.AnswersBindingAsync(), timeout ?? TimeSpan.FromSeconds(20),
+                $"coturn on 127.0.0.1:{port} answers a STUN Binding request");
+        }
+        catch
+        {
+            await coturn.DisposeAsync();
+            throw;
+        }
+        return coturn;
+    }
+
+    /// <summary>RFC 8489 Binding request, answered by a Binding success response with the same transaction id.</summary>
+    private async Task<bool> AnswersBindingAsync()
+    {
+        if (_process.HasExited)
+            throw new InvalidOperationException($"turnserver exited with {_process.ExitCode}");
+        using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var request = new byte[20];
+        BinaryPrimitives.WriteUInt16BigEndian(request, 0x0001);
+        BinaryPrimitives.WriteUInt32BigEndian(request.AsSpan(4), 0x2112A442);
+        RandomNumberGenerator.Fill(request.AsSpan(8, 12));
+        await udp.SendAsync(request, new IPEndPoint(IPAddress.Loopback, Port));
+        using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        try
+        {
+            var answer = await udp.ReceiveAsync(wait.Token);
+            return answer.Buffer.Length >= 20 && BinaryPrimitives.ReadUInt16BigEndian(answer.Buffer) == 0x0101
+                && answer.Buffer.AsSpan(8, 12).SequenceEqual(request.AsSpan(8, 12));
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreeUdpPort()
+    {
+        using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}
