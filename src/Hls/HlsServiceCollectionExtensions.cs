@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MobZ.Hls.Serving;
 using MobZ.State;
+using OpenTelemetry.Metrics;
 
 namespace MobZ.Hls;
 
@@ -33,6 +34,7 @@ public static class HlsServiceCollectionExtensions
             Store(sp), Bus(sp), Options(sp), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("MobZ.Hls.Serving")));
         services.TryAddSingleton(sp => new HlsRequestHandler(
             sp.GetRequiredService<HlsStreamRegistry>(), Options(sp), sp.GetRequiredService<ILoggerFactory>().CreateLogger("MobZ.Hls.Serving")));
+        services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(HlsMetrics.MeterName));
         return services;
     }
 

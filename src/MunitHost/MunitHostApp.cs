@@ -10,6 +10,7 @@ using MobZ.Aws.ApiGateway;
 using MobZ.Aws.Credentials;
 using MobZ.Aws.Logging;
 using MobZ.Hls;
+using MobZ.Hosting;
 using MobZ.Munit.Control;
 using MobZ.Munit.Tap;
 using MobZ.MunitHost.Configuration;
@@ -23,7 +24,7 @@ namespace MobZ.MunitHost;
 /// <summary>
 /// One Munit with its Regulator as a process of its own (an ECS Fargate task): WebRTC media on one UDP port,
 /// registration and orders through Redis, p2m stations packaged to LL-HLS in Redis, and an HTTP port that
-/// serves <c>/hls</c> (from Redis, so any task serves any stream) and <c>/healthz</c>.
+/// serves <c>/hls</c> (from Redis, so any task serves any stream), <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>.
 /// </summary>
 public static class MunitHostApp
 {
@@ -73,8 +74,11 @@ public static class MunitHostApp
         services.AddHostedService(sp => new DrainOnShutdown(sp.GetRequiredService<MobZ.Regulator.Regulator>(), sp.GetRequiredService<IMunit>(),
             backend.Bus, settings.DrainTimeout, sp.GetRequiredService<ILogger<DrainOnShutdown>>()));
 
+        services.AddObservability(); // /metrics, /readyz (docs/operations.md)
+
         var app = builder.Build();
         app.MapHls("/hls");
+        app.MapObservability(mapLive: false);
         app.MapGet("/healthz", (MobZ.Regulator.Regulator regulator, IMunit munit) =>
             Results.Json(new HealthReport(regulator.MunitId, regulator.Draining, munit.StationIds.Count), HealthJsonContext.Default.HealthReport));
         return (app, backend);

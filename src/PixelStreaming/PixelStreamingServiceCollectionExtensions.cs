@@ -39,6 +39,7 @@ public static class PixelStreamingServiceCollectionExtensions
         services.TryAddSingleton<IStateStore>(sp => sp.GetRequiredService<IStateBackend>().Store);
         services.TryAddSingleton(sp => new PsKeys(sp.GetRequiredService<PixelStreamingOptions>().KeyPrefix));
         services.TryAddSingleton<Matchmaker>();
+        services.TryAddSingleton<PsOverview>();
         services.TryAddSingleton<Greeting>();
         services.TryAddSingleton(sp => new PlayerTokenValidator(sp.GetRequiredService<PixelStreamingOptions>().Tokens));
         services.TryAddSingleton<StreamerAllowList>();

@@ -56,6 +56,13 @@ public sealed class Regulator : IAsyncDisposable
     /// <summary>True after a Drain order until a Revive.</summary>
     public bool Draining => _draining;
 
+    /// <summary>True once this Regulator has written its registration (readiness; docs/operations.md).</summary>
+    public bool Registered => _registeredOnce;
+
+    /// <summary>Whether the registration is in the store now (it vanishes when Redis restarts empty or this Munit was declared dead).</summary>
+    /// <exception cref="StateUnavailableException">the store is unreachable.</exception>
+    public async Task<bool> IsRegisteredAsync() => _registeredOnce && await _store.ExistsAsync(MunitKeys.Info(MunitId)).ConfigureAwait(false);
+
     /// <summary>Raised once when a Stop order arrives; the host shuts the process down (which calls <see cref="StopAsync"/>).</summary>
     public event Action? StopRequested;
 

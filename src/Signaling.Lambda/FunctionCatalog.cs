@@ -32,9 +32,12 @@ public static class FunctionCatalog
         new FunctionDefinition("pixelstreaming", "Pixel Streaming signalling (WebSocket) and its REST API (HTTP API)",
             services => services.AddPixelStreaming(),
             sp => sp.GetRequiredService<PixelStreamingHandler>(), sp => sp.GetRequiredService<PixelStreamingApiHandler>()),
-        new FunctionDefinition("http", "The HTTP API: Pixel Streaming REST (/api) and its Swagger UI (/docs)",
-            services => services.AddPixelStreaming(),
+        // The admin API reads and changes rooms, so this function has the rooms services too (no sweep, no relay:
+        // the rooms function and the Munit tasks run those).
+        new FunctionDefinition("http", "The HTTP API: Pixel Streaming REST (/api), the admin API (/api/admin) and their Swagger UI (/docs)",
+            services => services.AddPixelStreaming().AddMobZRooms(o => { o.RunSweepService = false; o.RunMoveRelay = false; }).AddMobZAdmin(),
             null, sp => new HttpPathRouter([
+                (MobZ.Admin.AdminApiHandler.Prefix, sp.GetRequiredService<MobZ.Admin.AdminApiHandler>()),
                 ("/api", sp.GetRequiredService<PixelStreamingApiHandler>()),
                 ("/docs", sp.GetRequiredService<PixelStreamingApiHandler>()),
             ])),

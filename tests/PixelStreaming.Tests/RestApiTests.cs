@@ -201,6 +201,7 @@ public sealed class RestApiTests : IAsyncLifetime
         using var doc = JsonDocument.Parse(typeof(PixelStreamingApiHandler).Assembly.GetManifestResourceStream("MobZ.PixelStreaming.openapi.json")!);
         var documented = doc.RootElement.GetProperty("paths").EnumerateObject()
             .SelectMany(path => path.Value.EnumerateObject().Select(op => new ApiRoute(op.Name.ToUpperInvariant(), path.Name)))
+            .Where(r => !r.Path.StartsWith("/api/admin/", StringComparison.Ordinal)) // the admin API's (tests/LocalStack.Tests/Observability)
             .OrderBy(r => r.Path).ThenBy(r => r.Method).ToArray();
         var served = PixelStreamingApiHandler.Routes.OrderBy(r => r.Path).ThenBy(r => r.Method).ToArray();
         Assert.Equal(served, documented);

@@ -67,12 +67,14 @@ internal sealed class HlsRequestHandler
             }
 
             int? part = directives.Part;
+            HlsMetrics.BlockingRequests.Add(1, HlsMetrics.Playlist);
             PlaylistDocument? ready = await watcher.WaitAsync(
                 d => d.Ended || (part is int p ? d.HasPart(msn, p) : d.LastCompleteMsn >= msn),
                 BlockingLimit,
                 context.RequestAborted).ConfigureAwait(false);
             if (ready is null)
             {
+                HlsMetrics.Unavailable.Add(1, HlsMetrics.Playlist);
                 await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "not available within three target durations").ConfigureAwait(false);
                 return;
             }
@@ -117,9 +119,11 @@ internal sealed class HlsRequestHandler
         byte[]? data = await _registry.Store.GetAsync(key).ConfigureAwait(false);
         if (data is null && name.Part is int hinted)
         {
+            HlsMetrics.BlockingRequests.Add(1, HlsMetrics.Part);
             switch (await WaitForHintedPartAsync(context, stream, session, name.Msn, hinted).ConfigureAwait(false))
             {
                 case null:
+                    HlsMetrics.Unavailable.Add(1, HlsMetrics.Part);
                     await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "part not produced within three target durations").ConfigureAwait(false);
                     return;
                 case true:

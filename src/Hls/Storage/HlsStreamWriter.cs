@@ -193,6 +193,7 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
 
                 int index = open.Parts!.Count;
                 await _store.SetAsync(_keys.Part(_stream, open.Session, open.Msn, index), part.Chunk.Memory, ttl).ConfigureAwait(false);
+                HlsMetrics.PartsWritten.Add(1);
                 _segment.Append(part.Chunk.Memory.Span);
                 open.Parts.Add(new PartRecord { Duration = part.Info.Duration.TotalSeconds, Independent = part.Info.Independent });
                 open.EndDue = part.Info.SegmentMayEnd;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MobZ.Signaling;
+using OpenTelemetry.Metrics;
 
 namespace MobZ.LocalStack.Gateway;
 
@@ -21,6 +22,9 @@ public static class GatewayEndpointExtensions
         services.TryAddSingleton<WebSocketGateway>();
         services.TryAddSingleton<IConnectionSender, LocalConnectionSender>();
         services.AddHostedService<ConnectionReaper>();
+        services.TryAddSingleton(sp => new GatewayConnectionMetrics(sp.GetRequiredService<ConnectionRegistry>(),
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(GatewayConnectionMetrics.MeterName));
         return services;
     }
 
@@ -31,6 +35,7 @@ public static class GatewayEndpointExtensions
     public static WebApplication MapLocalGateway(this WebApplication app)
     {
         var gateway = app.Services.GetRequiredService<WebSocketGateway>();
+        app.Services.GetRequiredService<GatewayConnectionMetrics>(); // its gauge exists from now on
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MobZ.LocalStack.Gateway");
         var stages = new HashSet<string>(StringComparer.Ordinal);
         var paths = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using MobZ.Aws.Logging;
+using MobZ.Hosting;
 using MobZ.LocalStack.Gateway;
 using MobZ.LocalStack.Logging;
 using MobZ.State;
@@ -40,6 +41,7 @@ public static class LocalStackHost
         ConfigureLogging(builder, options.MinimumLogLevel, options.LogFormat);
 
         builder.Services.AddLocalGateway(options.Gateway);
+        builder.Services.AddObservability(); // /metrics, /healthz, /readyz (docs/operations.md)
         builder.Services.AddSingleton<StateBackendHolder>();
         builder.Services.AddSingleton(sp => sp.GetRequiredService<StateBackendHolder>().Backend);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IStateBackend>().Store);
@@ -58,6 +60,7 @@ public static class LocalStackHost
         app.UseStaticFiles();
         app.MapGet("/", (HttpContext context) => Results.Content(IndexPage.Render(context.RequestServices), "text/html; charset=utf-8"));
         app.MapLocalGateway();
+        app.MapObservability();
         foreach (var mapping in app.Services.GetServices<EndpointMapping>())
             mapping.Map(app);
         return app;

@@ -4,6 +4,7 @@ using MobZ.Munit.Buffers;
 using MobZ.Munit.Codecs;
 using MobZ.Munit.Rtp;
 using MobZ.Munit.Simulcast;
+using MobZ.Munit.Stats;
 using MobZ.Rtc.Rtp;
 
 namespace MobZ.Munit.Routing;
@@ -19,7 +20,10 @@ public sealed class Forwarder(IPacketBufferPool pool)
     private readonly IPacketBufferPool _pool = pool;
 
     /// <summary>Packets handed to viewers' transports (after fan-out).</summary>
-    public long Forwarded { get; private set; }
+    public long Forwarded => Totals.ForwardedPackets;
+
+    /// <summary>The engine's running totals (metrics); the caller's lock covers them too.</summary>
+    public MediaTotals Totals { get; } = new();
 
     /// <param name="packet">one decrypted RTP packet; it may be modified in place (RTX unwrap).</param>
     public void OnPublisherRtp(Publisher publisher, Span<byte> packet, long nowMs)
@@ -27,19 +31,19 @@ public sealed class Forwarder(IPacketBufferPool pool)
         // 1. Parse. A malformed packet is counted and dropped; it never reaches a viewer.
         if (!RtpPacket.TryRead(packet, out var rtp))
         {
-            publisher.Drop(DropReason.Malformed);
+            Drop(publisher, DropReason.Malformed);
             return;
         }
         if (packet.Length > PacketBufferPool.BufferSize - 64)
         {
-            publisher.Drop(DropReason.Oversized);
+            Drop(publisher, DropReason.Oversized);
             return;
         }
 
         // 2. Which track and simulcast layer (bound from rid / mid / payload type on a new SSRC).
         if (!publisher.TryResolve(rtp, out var producer, out int layerIndex, out bool isRtx))
         {
-            publisher.Drop(DropReason.UnknownSsrc);
+            Drop(publisher, DropReason.UnknownSsrc);
             return;
         }
         var layer = producer!.Layers[layerIndex];
@@ -50,7 +54,7 @@ public sealed class Forwarder(IPacketBufferPool pool)
             if (layer.Ssrc == 0 || !RtxPacket.TryUnwrap(packet, producer.PayloadType, layer.Ssrc, packet, out int length))
             {
                 // Padding-only RTX is bandwidth probing; without a bound media SSRC there is nothing to repair.
-                publisher.Drop(rtp.Payload.Length == 0 ? DropReason.PaddingOnly : DropReason.RtxWithoutOriginal);
+                Drop(publisher, rtp.Payload.Length == 0 ? DropReason.PaddingOnly : DropReason.RtxWithoutOriginal);
                 return;
             }
             packet = packet[..length];
@@ -70,7 +74,7 @@ public sealed class Forwarder(IPacketBufferPool pool)
         var consumers = producer.Consumers;
         if (rtp.Payload.Length == 0)
         {
-            publisher.Drop(DropReason.PaddingOnly);
+            Drop(publisher, DropReason.PaddingOnly);
             foreach (var c in consumers)
                 if (c.CurrentLayer == layerIndex && c.CurrentGeneration == layer.Generation) c.Rewriter.Drop(seq);
             return;
@@ -95,10 +99,20 @@ public sealed class Forwarder(IPacketBufferPool pool)
             if (!consumer.Subscriber.Ready) continue;
             var decision = consumer.Decide(layerIndex, layer.Generation, keyFrame, nowMs);
             if (decision == LayerDecision.Drop) continue;
-            if (decision == LayerDecision.SwitchAndForward) consumer.Rewriter.RequestResync();
+            if (decision == LayerDecision.SwitchAndForward)
+            {
+                consumer.Rewriter.RequestResync();
+                Totals.LayerSwitches++;
+            }
             if (!consumer.Rewriter.Rewrite(seq, timestamp, nowMs, out ushort outSeq, out uint outTs)) continue;
             Send(consumer, packet, outSeq, outTs, seq, layerIndex, layer.Generation, rtp.Payload.Length, nowMs, absSendTime);
         }
+    }
+
+    private void Drop(Publisher publisher, DropReason reason)
+    {
+        publisher.Drop(reason);
+        Totals.Drop(reason);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -123,7 +137,8 @@ public sealed class Forwarder(IPacketBufferPool pool)
             consumer.Send.OnSent(outSeq, outTs, inSeq, layer, generation, consumer.Rewriter.TimestampOffset,
                 packet.Length, payloadLength, nowMs);
             consumer.Subscriber.Output.SendRtp(buffer, packet.Length);
-            Forwarded++;
+            Totals.ForwardedPackets++;
+            Totals.ForwardedBytes += packet.Length;
         }
         finally
         {
@@ -164,6 +179,7 @@ public sealed class Forwarder(IPacketBufferPool pool)
                     return false;
             }
             consumer.Send.OnRetransmitted(length);
+            Totals.Retransmitted++;
             consumer.Subscriber.Output.SendRtp(buffer, length);
             return true;
         }

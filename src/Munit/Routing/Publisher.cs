@@ -1,5 +1,6 @@
 using MobZ.Munit.Buffers;
 using MobZ.Munit.Rtp;
+using MobZ.Munit.Stats;
 using MobZ.Rtc.Rtcp;
 using MobZ.Rtc.Rtp;
 
@@ -37,6 +38,8 @@ public sealed class Publisher : IKeyFrameRequester
     public long PacketsIn { get; set; }
     public long BytesIn { get; set; }
     public long NacksSent { get; set; }
+    /// <summary>The engine's running totals, counted beside this publisher's own (null outside an engine).</summary>
+    public MediaTotals? Totals { get; init; }
     public long Drops(DropReason reason) => _drops[(int)reason];
     public void Drop(DropReason reason) => _drops[(int)reason]++;
 
@@ -104,7 +107,11 @@ public sealed class Publisher : IKeyFrameRequester
         var buffer = _pool.Rent();
         try
         {
-            if (pli.TryWrite(buffer, out int written)) Output.SendRtcp(buffer, written);
+            if (pli.TryWrite(buffer, out int written))
+            {
+                if (Totals is not null) Totals.KeyFrameRequestsSent++;
+                Output.SendRtcp(buffer, written);
+            }
         }
         finally
         {
@@ -122,6 +129,7 @@ public sealed class Publisher : IKeyFrameRequester
             if (writer.GetSize() <= buffer.Length && writer.TryWrite(buffer, out int written))
             {
                 NacksSent++;
+                if (Totals is not null) Totals.NacksSent++;
                 Output.SendRtcp(buffer, written);
             }
         }

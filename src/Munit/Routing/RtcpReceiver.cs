@@ -1,3 +1,4 @@
+using MobZ.Munit.Stats;
 using MobZ.Rtc.Rtcp;
 
 namespace MobZ.Munit.Routing;
@@ -24,7 +25,7 @@ public static class RtcpReceiver
                     for (int i = 0; i < sr.ReportCount; i++) OnReportBlock(subscriber, sr.GetReportBlock(i), nowNtpMiddle32);
                     break;
                 case RtcpPacketType.PayloadFeedback:
-                    OnPayloadFeedback(subscriber, packet, nowMs);
+                    OnPayloadFeedback(forwarder.Totals, subscriber, packet, nowMs);
                     break;
                 case RtcpPacketType.TransportFeedback when packet.Count == RtcpFeedbackFormat.GenericNack
                                                           && GenericNack.TryRead(packet.Span, out var nack):
@@ -37,14 +38,16 @@ public static class RtcpReceiver
     private static void OnReportBlock(Subscriber subscriber, in ReportBlock block, uint nowNtpMiddle32) =>
         subscriber.FindBySsrc(block.Ssrc)?.Send.OnReceiverReport(block, nowNtpMiddle32);
 
-    private static void OnPayloadFeedback(Subscriber subscriber, in RtcpPacket packet, long nowMs)
+    private static void OnPayloadFeedback(MediaTotals totals, Subscriber subscriber, in RtcpPacket packet, long nowMs)
     {
         if (packet.Count == RtcpFeedbackFormat.PictureLossIndication && PictureLossIndication.TryRead(packet.Span, out var pli))
         {
+            totals.KeyFrameRequestsReceived++;
             subscriber.FindBySsrc(pli.MediaSsrc)?.RequestKeyFrame(nowMs);
         }
         else if (packet.Count == RtcpFeedbackFormat.FullIntraRequest && FullIntraRequest.TryRead(packet.Span, out var fir))
         {
+            totals.KeyFrameRequestsReceived++;
             for (int i = 0; i < fir.EntryCount; i++)
                 subscriber.FindBySsrc(fir.GetEntry(i).Ssrc)?.RequestKeyFrame(nowMs);
         }
@@ -60,6 +63,7 @@ public static class RtcpReceiver
         var consumer = subscriber.FindBySsrc(nack.MediaSsrc);
         if (consumer is null) return;
         consumer.Send.NacksReceived++;
+        forwarder.Totals.NacksReceived++;
         foreach (ushort seq in nack.LostSequenceNumbers)
         {
             if (!forwarder.Retransmit(consumer, seq, nowMs)) consumer.Send.NackedPacketsMissing++;

@@ -43,6 +43,7 @@ public sealed class StationRouter : IDisposable
                 MidExtensionId = extensions.Mid,
                 RidExtensionId = extensions.Rid,
                 RepairedRidExtensionId = extensions.RepairedRid,
+                Totals = _engine.Forwarder.Totals,
             };
             var producers = new Producer[tracks.Count];
             for (int i = 0; i < tracks.Count; i++)

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using MobZ.PixelStreaming.Instances;
 using MobZ.PixelStreaming.Matching;
@@ -172,15 +170,7 @@ public sealed class PixelStreamingApiHandler(
             : (worker, playerId, null);
     }
 
-    private bool HasValidKey(IReadOnlyDictionary<string, string>? headers)
-    {
-        var expected = options.Api.ApiKey;
-        if (string.IsNullOrEmpty(expected) || headers is null) return false;
-        string? given = null;
-        foreach (var (name, value) in headers)
-            if (string.Equals(name, options.Api.ApiKeyHeader, StringComparison.OrdinalIgnoreCase)) given = value;
-        return given is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
-    }
+    private bool HasValidKey(IReadOnlyDictionary<string, string>? headers) => ApiKeyCheck.IsValid(options.Api, headers);
 
     private static bool Matches(string template, string path)
     {

@@ -8,6 +8,7 @@ using MobZ.Munit.Tap;
 using MobZ.Munit.WebRtc;
 using MobZ.Regulator;
 using MobZ.Regulator.Hosting;
+using OpenTelemetry.Metrics;
 using MobZ.State;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -38,6 +39,10 @@ public static class MunitServiceCollectionExtensions
         services.TryAddSingleton(sp => new MunitServer(sp.GetRequiredService<MunitOptions>(), sp.GetRequiredService<IStationMediaFactory>(),
             sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton<IMunit>(sp => sp.GetRequiredService<MunitServer>());
+        // Metrics (meter MobZ.Munit): exported by whatever exporter the host adds (docs/operations.md).
+        services.AddHostedService(sp => new MunitMetricsService(sp.GetRequiredService<MunitServer>(), sp.GetRequiredService<WebRtcMedia>(),
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(MunitMetrics.MeterName));
         return services;
     }
 
@@ -68,6 +73,8 @@ public static class MunitServiceCollectionExtensions
                 munitOptions.Capacity, options, loggers.CreateLogger<MobZ.Regulator.Regulator>());
         });
         services.AddHostedService<RegulatorHostedService>();
+        // /readyz (checks tagged "ready", MobZ.Hosting): not ready until the Munit is registered (signaling cannot place stations on it before).
+        services.AddHealthChecks().AddCheck<MunitRegisteredHealthCheck>("munit-registered", tags: ["ready"], timeout: TimeSpan.FromSeconds(3));
         return services;
     }
 }

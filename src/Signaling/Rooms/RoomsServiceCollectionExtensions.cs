@@ -10,6 +10,7 @@ using MobZ.Signaling.Rooms;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 
 // In the DI namespace, as AddX extensions are, so a host needs no using for its one line.
 namespace Microsoft.Extensions.DependencyInjection;
@@ -45,6 +46,9 @@ public static class RoomsServiceCollectionExtensions
         services.TryAddSingleton<RoomSender>();
         services.TryAddSingleton<RoomSignals>();
         services.TryAddSingleton<RoomsWebSocketHandler>();
+        services.TryAddSingleton<MobZ.Signaling.Rooms.Admin.RoomsAdmin>();
+        services.TryAddSingleton(sp => new RoomsMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(RoomsMetrics.MeterName));
         services.TryAddSingleton<HeartbeatSweeper>();
         services.AddHostedService<HeartbeatSweepService>();
         services.AddHostedService<StationMoveRelay>();

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -21,6 +22,7 @@ public sealed class RoomsWebSocketHandler(
     RoomRepository rooms,
     RoomSender sender,
     IOptions<RoomOptions> options,
+    RoomsMetrics metrics,
     ILogger<RoomsWebSocketHandler> logger) : IWebSocketHandler
 {
     public async Task<ProxyResponse> HandleAsync(WebSocketEvent evt, CancellationToken cancellationToken)
@@ -96,6 +98,8 @@ public sealed class RoomsWebSocketHandler(
     {
         string? requestId = null;
         string? action = null;
+        string? errorCode = null;
+        long started = Stopwatch.GetTimestamp();
         var inv = new Invocation(connectionId, null, cancellationToken);
         try
         {
@@ -116,15 +120,18 @@ public sealed class RoomsWebSocketHandler(
         }
         catch (SignalException ex)
         {
+            errorCode = ex.Code;
             logger.LogInformation("{Action} refused: {Code} {Message}", action, ex.Code, ex.Message);
             await sender.SendAsync(inv, connectionId, new ErrorReply(ex.Code, ex.Message) { RequestId = requestId }).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            errorCode = ErrorCodes.InternalError;
             logger.LogError(ex, "{Action} failed", action);
             await sender.SendAsync(inv, connectionId,
                 new ErrorReply(ErrorCodes.InternalError, "The server failed to handle this message") { RequestId = requestId }).ConfigureAwait(false);
         }
+        metrics.Handled(action, started, errorCode);
         await signals.RemoveGoneAsync(inv).ConfigureAwait(false);
     }
 

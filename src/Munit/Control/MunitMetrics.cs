@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using MobZ.Munit.Routing;
+using MobZ.Munit.Stats;
+using MobZ.Munit.WebRtc;
+using MobZ.Rtc.Transport;
+
+namespace MobZ.Munit.Control;
+
+/// <summary>
+/// The Munit's numbers as <c>System.Diagnostics.Metrics</c> instruments (meter <see cref="MeterName"/>), read
+/// when a collector asks: the engine's running totals, the shared UDP transport's counters (every dropped
+/// datagram has a reason) and the current load. Nothing on the packet path calls into a meter; every series
+/// carries the <c>munit</c> tag, so several Munits in one process stay apart. See docs/operations.md.
+/// </summary>
+public sealed class MunitMetrics : IDisposable
+{
+    public const string MeterName = "MobZ.Munit";
+
+    /// <summary>How long one load snapshot serves the gauges (a scrape reads several of them in a row).</summary>
+    private static readonly TimeSpan LoadTtl = TimeSpan.FromMilliseconds(500);
+
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Func<MunitLoad> _readLoad;
+    private readonly KeyValuePair<string, object?> _tag;
+    private readonly Lock _loadGate = new();
+    private MunitLoad _load;
+    private long _loadAt;
+
+    public MunitMetrics(MunitServer munit, WebRtcMedia media, IMeterFactory? meterFactory = null)
+        : this(munit.Id, media.Engine.Forwarder.Totals, media.Transport.Counters, () => media.Transport.PeerCount, munit.GetLoad, meterFactory)
+    {
+    }
+
+    /// <param name="load">sampled at most every half second, however many gauges a scrape reads.</param>
+    public MunitMetrics(string munitId, MediaTotals totals, RtcTransportCounters transport, Func<int> peerCount, Func<MunitLoad> load,
+        IMeterFactory? meterFactory = null)
+    {
+        _readLoad = load;
+        _tag = new("munit", munitId);
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(new MeterOptions(MeterName)) ?? new Meter(MeterName);
+
+        Counter("mobz.munit.rtp.forwarded", "{packet}", "RTP packets sent to viewers (after fan-out)", () => totals.ForwardedPackets);
+        Counter("mobz.munit.rtp.forwarded.bytes", "By", "RTP bytes sent to viewers (after fan-out)", () => totals.ForwardedBytes);
+        _meter.CreateObservableCounter("mobz.munit.rtp.dropped", () => Enum.GetValues<DropReason>().Select(r =>
+                new Measurement<long>(totals.Drops(r), _tag, new("reason", DropReasonName(r)))),
+            "{packet}", "Publisher RTP packets that went to no viewer, by reason");
+        Counter("mobz.munit.nacks.received", "{nack}", "NACK feedback packets received from viewers", () => totals.NacksReceived);
+        Counter("mobz.munit.rtx.sent", "{packet}", "Packets sent again to viewers for their NACKs", () => totals.Retransmitted);
+        Counter("mobz.munit.nacks.sent", "{nack}", "NACK feedback packets sent to publishers for packets lost upstream", () => totals.NacksSent);
+        Counter("mobz.munit.keyframe_requests.received", "{request}", "PLI/FIR from viewers", () => totals.KeyFrameRequestsReceived);
+        Counter("mobz.munit.plis.sent", "{request}", "PLIs sent to publishers (after the throttle)", () => totals.KeyFrameRequestsSent);
+        Counter("mobz.munit.layer_switches", "{switch}", "Simulcast layer switches of viewers", () => totals.LayerSwitches);
+
+        Counter("mobz.munit.transport.datagrams.received", "{datagram}", "UDP datagrams received on the media port", () => transport.DatagramsReceived);
+        Counter("mobz.munit.transport.stun.answered", "{request}", "STUN binding requests answered", () => transport.StunAnswered);
+        _meter.CreateObservableCounter("mobz.munit.transport.dropped", () => TransportDrops(transport),
+            "{datagram}", "Datagrams dropped by the media transport, by reason");
+        Counter("mobz.munit.transport.handler_errors", "{error}", "Exceptions while processing one datagram (the loop carries on)", () => transport.HandlerErrors);
+        Counter("mobz.munit.transport.send_errors", "{error}", "UDP sends that failed", () => transport.SendErrors);
+
+        Gauge("mobz.munit.stations", "{station}", "Stations on this Munit", l => l.Stations);
+        Gauge("mobz.munit.publishers", "{peer}", "Publishers connected", l => l.Publishers);
+        Gauge("mobz.munit.viewers", "{peer}", "Viewer subscriptions (one per viewer and station)", l => l.Subscribers);
+        Gauge("mobz.munit.bandwidth.incoming", "bit/s", "Estimated bitrate received from publishers", l => l.IncomingBitsPerSecond);
+        Gauge("mobz.munit.bandwidth.outgoing", "bit/s", "Estimated bitrate sent to viewers", l => l.OutgoingBitsPerSecond);
+        _meter.CreateObservableGauge("mobz.munit.transport.peers", () => new Measurement<long>(peerCount(), _tag),
+            "{peer}", "Peer connections on the media port");
+    }
+
+    private void Counter(string name, string unit, string description, Func<long> read) =>
+        _meter.CreateObservableCounter(name, () => new Measurement<long>(read(), _tag), unit, description);
+
+    private void Gauge(string name, string unit, string description, Func<MunitLoad, long> read) =>
+        _meter.CreateObservableGauge(name, () => new Measurement<long>(read(Load()), _tag), unit, description);
+
+    private IEnumerable<Measurement<long>> TransportDrops(RtcTransportCounters c) =>
+    [
+        new(c.StunDropped, _tag, new("reason", "stun_rejected")),
+        new(c.UnknownKind, _tag, new("reason", "unknown_kind")),
+        new(c.UnknownSource, _tag, new("reason", "unknown_source")),
+        new(c.NotConnected, _tag, new("reason", "not_connected")),
+        new(c.SrtpRejected, _tag, new("reason", "srtp_rejected")),
+    ];
+
+    private MunitLoad Load()
+    {
+        lock (_loadGate)
+        {
+            long now = Stopwatch.GetTimestamp();
+            if (_loadAt == 0 || Stopwatch.GetElapsedTime(_loadAt, now) > LoadTtl)
+            {
+                _load = _readLoad();
+                _loadAt = now;
+            }
+            return _load;
+        }
+    }
+
+    internal static string DropReasonName(DropReason reason) => reason switch
+    {
+        DropReason.Malformed => "malformed",
+        DropReason.UnknownSsrc => "unknown_ssrc",
+        DropReason.PaddingOnly => "padding_only",
+        DropReason.RtxWithoutOriginal => "rtx_without_original",
+        DropReason.Oversized => "oversized",
+        _ => reason.ToString().ToLowerInvariant(),
+    };
+
+    public void Dispose()
+    {
+        // A factory's meters live as long as the factory (the container); one made here ends with this object.
+        if (_ownsMeter) _meter.Dispose();
+    }
+}

@@ -1,0 +1,36 @@
+using MobZ.Munit.Routing;
+
+namespace MobZ.Munit.Stats;
+
+/// <summary>
+/// Running totals of one media engine since it started, for the metrics endpoint. Per-station and per-viewer
+/// counters vanish with their station or viewer; these only grow, as a Prometheus counter must. Written on the
+/// packet path under the engine's lock (plain increments), read without it by the metrics collector: a read
+/// may lag by a packet, never tear (64-bit fields).
+/// </summary>
+public sealed class MediaTotals
+{
+    private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
+
+    /// <summary>RTP packets handed to viewers' transports (after fan-out), and their bytes.</summary>
+    public long ForwardedPackets;
+    public long ForwardedBytes;
+
+    /// <summary>Viewers' NACK feedback packets received, and packets sent again for them (as RTX when negotiated).</summary>
+    public long NacksReceived;
+    public long Retransmitted;
+
+    /// <summary>NACK feedback packets the Munit sent to publishers for packets it lost upstream.</summary>
+    public long NacksSent;
+
+    /// <summary>Keyframe requests (PLI/FIR) from viewers, and PLIs sent to publishers after the throttle.</summary>
+    public long KeyFrameRequestsReceived;
+    public long KeyFrameRequestsSent;
+
+    /// <summary>A viewer's consumer moved to another simulcast layer.</summary>
+    public long LayerSwitches;
+
+    public void Drop(DropReason reason) => _drops[(int)reason]++;
+
+    public long Drops(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
+}

@@ -1,0 +1,56 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using MobZ.Munit.WebRtc;
+using MobZ.TestKit;
+using static MobZ.LocalStack.Tests.Observability.LocalStackObservability;
+
+namespace MobZ.LocalStack.Tests.Observability;
+
+public sealed class MetricsEndpointTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Metrics_count_a_room_Join_by_action_with_its_latency_and_the_open_rooms_connection()
+    {
+        await using var stack = await StartAsync();
+        using var socket = await ConnectAsync(stack, "/ws");
+        await SendAsync(socket, """{"action":"Join","requestId":"j1","roomId":"metrics-room","roomKind":"m2m","userId":"ann"}""");
+        await ReceiveUntilAsync(socket, "\"j1\"");
+        await SendAsync(socket, """{"action":"NoSuchThing","requestId":"x1"}""");
+        await ReceiveUntilAsync(socket, "\"x1\"");
+
+        string scrape = "";
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            scrape = await ScrapeAsync(stack.BaseUrl);
+            return Sample(scrape, "mobz_signaling_messages_total", "action=\"Join\"") >= 1
+                && Sample(scrape, "mobz_signaling_errors_total", "action=\"unknown\"", "code=\"UNKNOWN_ACTION\"") >= 1;
+        }, Deadline, "the Join and the unknown action are counted at /metrics");
+
+        Assert.True(Sample(scrape, "mobz_signaling_handler_duration_seconds_count", "action=\"Join\"") >= 1, scrape);
+        Assert.Equal(1, Sample(scrape, "mobz_gateway_connections", "api=\"mobz-rooms\""));
+        // The Munit's series are there from the start, tagged with its id; runtime instruments come with the exporter.
+        Assert.NotNull(Sample(scrape, "mobz_munit_stations", "munit=\""));
+        Assert.Contains("dotnet_gc_collections_total", scrape);
+    }
+
+    [Fact]
+    public async Task A_datagram_of_no_known_kind_on_the_media_port_is_counted_as_a_transport_drop_with_its_reason()
+    {
+        await using var stack = await StartAsync();
+        int port = stack.Services.GetRequiredService<WebRtcMedia>().Port;
+        Assert.Equal(0, Sample(await ScrapeAsync(stack.BaseUrl), "mobz_munit_transport_dropped_total", "reason=\"unknown_kind\""));
+
+        using var udp = new UdpClient(AddressFamily.InterNetwork);
+        // First byte 0xFF is outside every RFC 7983 range (STUN, DTLS, RTP/RTCP).
+        await udp.SendAsync(new byte[] { 0xFF, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 }, new IPEndPoint(IPAddress.Loopback, port));
+
+        await Eventually.WaitUntilAsync(async () =>
+            Sample(await ScrapeAsync(stack.BaseUrl), "mobz_munit_transport_dropped_total", "reason=\"unknown_kind\"") == 1,
+            Deadline, "the junk datagram shows up as one unknown_kind drop");
+        var scrape = await ScrapeAsync(stack.BaseUrl);
+        Assert.Equal(1, Sample(scrape, "mobz_munit_transport_datagrams_received_total"));
+    }
+}
