@@ -205,6 +205,12 @@ function renderRooms(rooms) {
   $('rooms').replaceChildren(...(list.length === 0 ? [el('p', { class: 'empty' }, 'No rooms.')] : list.map(renderRoom)));
 }
 
+// The owner is a connection id; name it by its user id while that member is still in the room.
+function ownerName(room, members) {
+  if (!room.ownerId) return '–';
+  return members.find((m) => m.connectionId === room.ownerId)?.userId ?? room.ownerId;
+}
+
 function renderRoom(room) {
   const path = `/api/admin/rooms/${encodeURIComponent(room.roomId)}`;
   const members = [...room.members].sort(byText((m) => m.userId ?? m.connectionId));
@@ -234,7 +240,7 @@ function renderRoom(room) {
   return el('article', { class: 'room', 'data-room': room.roomId },
     el('div', { class: 'room-head' },
       el('h3', {}, mono(room.roomId)),
-      el('span', { class: 'meta' }, `${room.kind} · owner ${room.ownerId ?? '–'} · ${members.length} member(s)`),
+      el('span', { class: 'meta' }, `${room.kind} · owner ${ownerName(room, members)} · ${members.length} member(s)`),
       close),
     members.length === 0 ? el('p', { class: 'empty' }, 'No members.') : el('table', {},
       el('thead', {}, el('tr', {}, ...['User', 'Role', 'Connection', 'Media', 'Station', 'Munit', 'Live', ''].map((h) => el('th', {}, h)))),
@@ -273,9 +279,9 @@ function renderMunit(m) {
   return el('tr', { 'data-munit': m.munitId },
     el('td', {}, mono(m.munitId)),
     el('td', {}, mono(m.address ? `${m.address}:${m.port}` : null)),
-    el('td', {}, el('span', { class: `load${percent >= 80 ? ' high' : ''}` }, el('span', { style: `width: ${Math.min(percent, 100)}%` })), `${percent} %`),
+    el('td', { class: 'nowrap' }, el('span', { class: `load${percent >= 80 ? ' high' : ''}` }, el('span', { style: `width: ${Math.min(percent, 100)}%` })), `${percent} %`),
     el('td', { class: 'num' }, `${m.subscribers} / ${m.capacity}`),
-    el('td', {}, String(m.stations), m.stationIds.length ? el('div', { class: 'mono' }, m.stationIds.join(', ')) : null),
+    el('td', {}, String(m.stations), ...m.stationIds.map((id) => el('div', { class: 'mono' }, id))),
     el('td', {}, state[0], ' ', state[1]),
     el('td', { class: 'actions' },
       button('Drain', 'drain', !m.draining),
