@@ -112,6 +112,12 @@ public sealed class RestApiOptions
 
     /// <summary>The key every /api call must present. Env PS_API_KEY. Null refuses every /api call.</summary>
     public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// True when <see cref="ApiKey"/> is the development default (set by AddPixelStreaming, not by configuration):
+    /// the admin page may then be told the key, which is public anyway.
+    /// </summary>
+    public bool IsDevelopmentKey { get; set; }
 }
 
 public sealed class EcsProviderOptions

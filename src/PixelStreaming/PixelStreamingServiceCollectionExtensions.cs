@@ -102,6 +102,7 @@ public static class PixelStreamingServiceCollectionExtensions
         if (string.IsNullOrEmpty(options.Api.ApiKey))
         {
             options.Api.ApiKey = DevApiKey;
+            options.Api.IsDevelopmentKey = true;
             logger?.LogWarning("Pixel Streaming development mode: the REST API key is '{ApiKey}'", DevApiKey);
         }
     }
