@@ -100,6 +100,9 @@ public sealed class IceLiteRegistry
         return _ufragLookup.TryGetValue(chars[..written], out agent);
     }
 
+    /// <summary>Stops routing <paramref name="remote"/> to any agent: its ICE-TCP connection closed.</summary>
+    public void Forget(in TransportAddress remote) => _byAddress.TryRemove(remote, out _);
+
     public bool TryGetByAddress(in TransportAddress remote, out IceLiteAgent? agent) => _byAddress.TryGetValue(remote, out agent);
 
     /// <summary>

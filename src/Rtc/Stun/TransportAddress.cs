@@ -8,6 +8,8 @@ namespace MobZ.Rtc.Stun;
 /// An IP address and UDP port as an immutable value: a dictionary key and STUN address attribute source that needs
 /// no allocation per datagram (unlike <see cref="IPEndPoint"/>, and unlike the mutable <see cref="SocketAddress"/>
 /// a receive loop reuses). IPv4 is kept as its IPv4-mapped IPv6 form internally but reported as IPv4.
+/// <see cref="IsTcp"/> is part of the value: an ICE-TCP connection from 192.0.2.1:5000 and UDP datagrams from
+/// 192.0.2.1:5000 are different remotes (RFC 6544), so they never share a registry entry or a selected path.
 /// </summary>
 public readonly record struct TransportAddress
 {
@@ -25,6 +27,12 @@ public readonly record struct TransportAddress
     public ushort Port { get; }
 
     public bool IsIPv4 { get; }
+
+    /// <summary>The remote is an ICE-TCP connection (RFC 6544), not a UDP source.</summary>
+    public bool IsTcp { get; private init; }
+
+    /// <summary>The same address and port as the remote end of an ICE-TCP connection.</summary>
+    public TransportAddress AsTcp() => this with { IsTcp = true };
 
     public bool IsEmpty => _high == 0 && _low == 0 && Port == 0;
 
@@ -94,5 +102,5 @@ public readonly record struct TransportAddress
 
     public IPEndPoint ToIPEndPoint() => new(ToIPAddress(), Port);
 
-    public override string ToString() => ToIPEndPoint().ToString();
+    public override string ToString() => IsTcp ? "tcp/" + ToIPEndPoint() : ToIPEndPoint().ToString();
 }

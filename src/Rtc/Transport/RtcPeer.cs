@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Logging;
 using MobZ.Rtc.Dtls;
 using MobZ.Rtc.Ice;
@@ -25,7 +24,7 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
     private readonly object _sendGate = new();
     private volatile SrtpContext? _receive;
     private SrtpContext? _send;
-    private volatile SocketAddress? _remoteSocketAddress;
+    private volatile RtcPath? _path;
     private RtcPeerState _state = RtcPeerState.New;
     private long _rtpReceived;
     private long _rtcpReceived;
@@ -67,7 +66,7 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
     /// <summary>Negotiated SRTP profile once <see cref="RtcPeerState.Connected"/>.</summary>
     public SrtpProfile SrtpProfile => _dtls.Profile;
 
-    /// <summary>Where media goes: the address the peer nominated (or first checked from).</summary>
+    /// <summary>Where media goes: the address the peer nominated (or first checked from); <see cref="TransportAddress.IsTcp"/> for ICE-TCP.</summary>
     public TransportAddress? RemoteAddress => Agent.TryGetSelectedAddress(out var address) ? address : null;
 
     public long RtpReceived => Interlocked.Read(ref _rtpReceived);
@@ -93,15 +92,15 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
     /// </summary>
     public bool SendRtpInPlace(Span<byte> buffer, int length)
     {
-        var remote = _remoteSocketAddress;
-        if (remote is null)
+        var path = _path;
+        if (path is null)
             return false;
         lock (_sendGate)
         {
             var send = _send;
             if (send is null || send.ProtectRtp(buffer, length, out int protectedLength) != SrtpStatus.Ok)
                 return false;
-            if (!_transport.Send(buffer[..protectedLength], remote))
+            if (!path.Send(buffer[..protectedLength]))
                 return false;
         }
         Interlocked.Increment(ref _rtpSent);
@@ -119,15 +118,15 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
 
     public bool SendRtcpInPlace(Span<byte> buffer, int length)
     {
-        var remote = _remoteSocketAddress;
-        if (remote is null)
+        var path = _path;
+        if (path is null)
             return false;
         lock (_sendGate)
         {
             var send = _send;
             if (send is null || send.ProtectRtcp(buffer, length, out int protectedLength) != SrtpStatus.Ok)
                 return false;
-            if (!_transport.Send(buffer[..protectedLength], remote))
+            if (!path.Send(buffer[..protectedLength]))
                 return false;
         }
         Interlocked.Increment(ref _rtcpSent);
@@ -184,9 +183,7 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
 
     void IDtlsDatagramSender.SendDtls(ReadOnlySpan<byte> datagram)
     {
-        var remote = _remoteSocketAddress;
-        if (remote is not null)
-            _transport.Send(datagram, remote);
+        _path?.Send(datagram);
     }
 
     void IDtlsSessionObserver.OnDtlsConnected(DtlsServerSession session)
@@ -258,7 +255,8 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
 
     private void OnSelectedAddressChanged(IceLiteAgent agent, TransportAddress address)
     {
-        _remoteSocketAddress = address.ToIPEndPoint().Serialize();
+        // A TCP address resolves to its connection, a UDP one to our socket: same ip:port, never the same path.
+        _path = _transport.PathTo(address);
         _logger.LogDebug("Peer {PeerId} media address is now {Address}", Id, address);
     }
 

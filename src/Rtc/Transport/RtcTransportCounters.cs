@@ -13,6 +13,12 @@ public sealed class RtcTransportCounters
     internal long HandlerErrorsValue;
     internal long SendErrorsValue;
     internal long DtlsUnauthenticatedValue;
+    internal long TcpAcceptedValue;
+    internal long TcpClosedValue;
+    internal long TcpOpenValue;
+    internal long TcpFramesReceivedValue;
+    internal long TcpSendDroppedValue;
+    internal readonly long[] TcpDroppedValues = new long[Enum.GetValues<IceTcpDropReason>().Length];
 
     public long DatagramsReceived => Interlocked.Read(ref DatagramsReceivedValue);
 
@@ -44,4 +50,43 @@ public sealed class RtcTransportCounters
     /// alert, garbage with a DTLS first byte, a replay); dropped, the peer carries on (RFC 6347 §4.1.2.7).
     /// </summary>
     public long DtlsUnauthenticated => Interlocked.Read(ref DtlsUnauthenticatedValue);
+
+    /// <summary>ICE-TCP connections accepted on the TCP port (including those closed at once for the connection limit).</summary>
+    public long TcpAccepted => Interlocked.Read(ref TcpAcceptedValue);
+
+    /// <summary>ICE-TCP connections closed for any reason: by the client, by the peer's end, or dropped.</summary>
+    public long TcpClosed => Interlocked.Read(ref TcpClosedValue);
+
+    /// <summary>ICE-TCP connections open now.</summary>
+    public long TcpOpen => Interlocked.Read(ref TcpOpenValue);
+
+    /// <summary>RFC 4571 frames received over ICE-TCP (UDP datagrams are <see cref="DatagramsReceived"/>).</summary>
+    public long TcpFramesReceived => Interlocked.Read(ref TcpFramesReceivedValue);
+
+    /// <summary>Packets not sent to an ICE-TCP client because its bounded send queue was full.</summary>
+    public long TcpSendDropped => Interlocked.Read(ref TcpSendDroppedValue);
+
+    /// <summary>ICE-TCP connections we closed because of what the client did (or did not do), by reason.</summary>
+    public long TcpDropped(IceTcpDropReason reason) => Interlocked.Read(ref TcpDroppedValues[(int)reason]);
+
+    internal void CountTcpDrop(IceTcpDropReason reason) => Interlocked.Increment(ref TcpDroppedValues[(int)reason]);
+}
+
+/// <summary>Why the transport closed an ICE-TCP connection.</summary>
+public enum IceTcpDropReason
+{
+    /// <summary>A frame length of 0 or above the limit (RFC 4571 framing cannot resync).</summary>
+    MalformedFrame,
+
+    /// <summary>The first frame was not STUN (RFC 6544: a connection starts with a binding request).</summary>
+    NotStunFirst,
+
+    /// <summary>No binding request with our ICE credentials within the binding timeout.</summary>
+    NoBinding,
+
+    /// <summary>The client stopped reading: queued bytes made no progress within the stall timeout.</summary>
+    SlowReader,
+
+    /// <summary>Accepted above the connection limit.</summary>
+    TooManyConnections,
 }

@@ -27,6 +27,9 @@ public sealed class RtcTransportOptions
     /// <summary>How often consent freshness is evaluated for every peer.</summary>
     public TimeSpan TimerInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>ICE over TCP beside the UDP port (RFC 6544 passive candidates); null: UDP only.</summary>
+    public IceTcpOptions? Tcp { get; init; }
+
     public IceLiteOptions Ice { get; init; } = new();
 
     public DtlsSessionOptions Dtls { get; init; } = new();

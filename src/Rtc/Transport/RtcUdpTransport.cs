@@ -16,8 +16,13 @@ namespace MobZ.Rtc.Transport;
 /// (no allocation per datagram), classifies by first byte (RFC 7983) and routes: STUN by the ufrag
 /// in USERNAME, DTLS and SRTP by the source address that passed an ICE check. Whatever one peer
 /// sends — garbage included — is dropped with a counted reason and never stops the loop.
+/// With <see cref="RtcTransportOptions.Tcp"/> it also listens for ICE over TCP (RFC 6544, RFC 4571 framing) and
+/// announces passive TCP candidates of lower priority; a frame from a TCP connection goes through the same routing,
+/// with the remote marked TCP, and a peer that nominates a TCP pair sends its media through that connection.
+/// Frames from every connection and datagrams from the UDP socket are processed one at a time (one uncontended
+/// lock), as they were with the UDP thread alone: ICE, DTLS and SRTP receive state is never touched concurrently.
 /// </summary>
-public sealed class RtcUdpTransport : IDisposable
+public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
 {
     private const int ReceiveBufferSize = 64 * 1024;
 
@@ -30,6 +35,9 @@ public sealed class RtcUdpTransport : IDisposable
     private readonly ConcurrentDictionary<string, RtcPeer> _peersById = new(StringComparer.Ordinal);
     private readonly Thread _receiveThread;
     private readonly Timer _timer;
+    private readonly IceTcpListener? _tcp;
+    private readonly Lock _receiveGate = new();
+    private readonly byte[] _tcpResponse = new byte[512];
     private volatile bool _disposed;
 
     public RtcUdpTransport(RtcTransportOptions? options = null, ILoggerFactory? loggerFactory = null)
@@ -51,21 +59,45 @@ public sealed class RtcUdpTransport : IDisposable
         }
         _socket.Bind(new IPEndPoint(_options.BindAddress, _options.Port));
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
-        Candidates = HostCandidateBuilder.Build(AnnouncedEndPoints(LocalEndPoint, _options.AnnouncedAddress), _options.AnnouncedAddress);
+        var announced = AnnouncedEndPoints(LocalEndPoint, _options.AnnouncedAddress);
+        var candidates = new List<IceCandidate>(HostCandidateBuilder.Build(announced, _options.AnnouncedAddress));
+        if (_options.Tcp is { } tcp)
+        {
+            try
+            {
+                _tcp = new IceTcpListener(_options.BindAddress, LocalEndPoint.Port, udpPortWasEphemeral: _options.Port == 0, tcp,
+                    Counters, this, _loggerFactory.CreateLogger<IceTcpListener>());
+            }
+            catch
+            {
+                _socket.Dispose();
+                throw;
+            }
+
+            TcpEndPoint = _tcp.LocalEndPoint;
+            candidates.AddRange(HostCandidateBuilder.BuildTcpPassive(
+                announced.Select(e => new IPEndPoint(e.Address, TcpEndPoint.Port)).ToList(), _options.AnnouncedAddress));
+        }
+
+        Candidates = candidates;
 
         _receiveThread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"rtc-udp-{LocalEndPoint.Port}" };
         _receiveThread.Start();
+        _tcp?.Start();
         _timer = new Timer(_ => OnTimer(), null, _options.TimerInterval, _options.TimerInterval);
-        _logger.LogInformation("WebRTC transport listening on udp {EndPoint}, announcing {Candidates}",
-            LocalEndPoint, string.Join(", ", Candidates.Select(c => $"{c.Address}:{c.Port}")));
+        _logger.LogInformation("WebRTC transport listening on udp {EndPoint} and tcp {TcpEndPoint}, announcing {Candidates}",
+            LocalEndPoint, TcpEndPoint?.ToString() ?? "(off)", string.Join(", ", Candidates.Select(c => $"{c.Transport} {c.Address}:{c.Port}")));
     }
 
     public IPEndPoint LocalEndPoint { get; }
 
+    /// <summary>Where ICE-TCP connections are accepted; null when <see cref="RtcTransportOptions.Tcp"/> is off.</summary>
+    public IPEndPoint? TcpEndPoint { get; }
+
     /// <summary>The DTLS certificate every peer on this transport presents; its fingerprint goes in answers.</summary>
     public DtlsCertificate Certificate { get; }
 
-    /// <summary>Host candidates to put in answers (the announced address when configured).</summary>
+    /// <summary>Host candidates to put in answers (the announced address when configured): UDP, then passive TCP.</summary>
     public IReadOnlyList<IceCandidate> Candidates { get; }
 
     public RtcTransportCounters Counters { get; } = new();
@@ -119,6 +151,17 @@ public sealed class RtcUdpTransport : IDisposable
         _peersById.TryRemove(new KeyValuePair<string, RtcPeer>(peer.Id, peer));
     }
 
+    /// <summary>
+    /// How to reach a remote a peer's agent selected: a UDP address through our socket, or the open ICE-TCP connection
+    /// from that address (null when it has closed meanwhile).
+    /// </summary>
+    internal RtcPath? PathTo(in TransportAddress remote)
+    {
+        if (!remote.IsTcp)
+            return new UdpPath(this, remote.ToIPEndPoint().Serialize());
+        return _tcp is not null && _tcp.TryGet(remote, out var connection) ? connection : null;
+    }
+
     internal bool Send(ReadOnlySpan<byte> datagram, SocketAddress remote)
     {
         try
@@ -168,7 +211,16 @@ public sealed class RtcUdpTransport : IDisposable
             Interlocked.Increment(ref Counters.DatagramsReceivedValue);
             try
             {
-                Dispatch(buffer.AsSpan(0, received), from, response);
+                if (!TransportAddress.TryFromSocketAddress(from, out var remote))
+                {
+                    Interlocked.Increment(ref Counters.UnknownKindValue);
+                    continue;
+                }
+                int responseLength;
+                lock (_receiveGate)
+                    responseLength = Dispatch(buffer.AsSpan(0, received), remote, response, out _);
+                if (responseLength > 0)
+                    Send(response.AsSpan(0, responseLength), from);
             }
             catch (Exception e)
             {
@@ -178,34 +230,37 @@ public sealed class RtcUdpTransport : IDisposable
         }
     }
 
-    private void Dispatch(Span<byte> datagram, SocketAddress from, byte[] response)
+    /// <summary>
+    /// Routes one datagram or frame; returns the length of a STUN response in <paramref name="response"/> for the
+    /// sender (0: none), and whether it was a binding request that passed its check. Called under the receive gate.
+    /// </summary>
+    private int Dispatch(Span<byte> datagram, in TransportAddress remote, byte[] response, out bool checkPassed)
     {
+        checkPassed = false;
         var kind = DatagramClassifier.Classify(datagram);
-        if (kind == DatagramKind.Unknown || !TransportAddress.TryFromSocketAddress(from, out var remote))
+        if (kind == DatagramKind.Unknown)
         {
             Interlocked.Increment(ref Counters.UnknownKindValue);
-            return;
+            return 0;
         }
 
         if (kind == DatagramKind.Stun)
         {
             var result = _registry.HandleStun(datagram, remote, response, out _);
+            checkPassed = result.Outcome == IceCheckOutcome.Success;
             if (result.HasResponse)
             {
                 Interlocked.Increment(ref Counters.StunAnsweredValue);
-                Send(response.AsSpan(0, result.ResponseLength), from);
+                return result.ResponseLength;
             }
-            else
-            {
-                Interlocked.Increment(ref Counters.StunDroppedValue);
-            }
-            return;
+            Interlocked.Increment(ref Counters.StunDroppedValue);
+            return 0;
         }
 
         if (!_registry.TryGetByAddress(remote, out var agent) || agent is null || !_peers.TryGetValue(agent, out var peer))
         {
             Interlocked.Increment(ref Counters.UnknownSourceValue);
-            return;
+            return 0;
         }
 
         switch (kind)
@@ -220,10 +275,42 @@ public sealed class RtcUdpTransport : IDisposable
                 peer.OnSrtp(datagram, rtcp: true);
                 break;
         }
+        return 0;
     }
+
+    bool IIceTcpFrameHandler.OnTcpFrame(IceTcpConnection connection, Span<byte> frame)
+    {
+        bool checkPassed;
+        try
+        {
+            lock (_receiveGate)
+            {
+                int responseLength = Dispatch(frame, connection.Remote, _tcpResponse, out checkPassed);
+                if (responseLength > 0)
+                    connection.Send(_tcpResponse.AsSpan(0, responseLength));
+            }
+        }
+        catch (Exception e)
+        {
+            Interlocked.Increment(ref Counters.HandlerErrorsValue);
+            _logger.LogWarning(e, "Frame processing threw; dropped");
+            return false;
+        }
+        return checkPassed;
+    }
+
+    void IIceTcpFrameHandler.OnTcpClosed(IceTcpConnection connection) => _registry.Forget(connection.Remote);
 
     private void OnTimer()
     {
+        try
+        {
+            _tcp?.CheckTimeouts();
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "ICE-TCP timeout check threw");
+        }
         foreach (var peer in _peers.Values)
         {
             try
@@ -261,6 +348,7 @@ public sealed class RtcUdpTransport : IDisposable
         foreach (var peer in _peersById.Values)
             peer.Close();
         _socket.Dispose();
+        _tcp?.Dispose();
         _receiveThread.Join(TimeSpan.FromSeconds(2));
     }
 }
