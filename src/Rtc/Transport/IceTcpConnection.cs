@@ -296,7 +296,8 @@ internal sealed class IceTcpConnection : RtcPath
         {
         }
 
-        _socket.Dispose();
+        // Counted and unrouted before the client can see the close.
         _owner.OnClosed(this, reason);
+        _socket.Dispose();
     }
 }

@@ -15,24 +15,37 @@ using Org.BouncyCastle.Security;
 namespace MobZ.Rtc.Tests.Transport;
 
 /// <summary>
-/// A minimal controlling WebRTC client over its own UDP socket: one ICE check with USE-CANDIDATE,
-/// a DTLS client handshake, then SRTP both ways — enough to drive <see cref="RtcUdpTransport"/>
+/// A minimal controlling WebRTC client over its own UDP socket or ICE-TCP connection: one ICE check with
+/// USE-CANDIDATE, a DTLS client handshake, then SRTP both ways — enough to drive <see cref="RtcUdpTransport"/>
 /// without a browser.
 /// </summary>
 internal sealed class TestWebRtcClient : IDisposable
 {
-    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly ITestLink _socket;
     private SrtpContext? _send;
     private SrtpContext? _receive;
     private DtlsTransport? _dtls;
 
     public TestWebRtcClient(IPEndPoint server, params SrtpProfile[] profiles)
+        : this(new UdpLink(server), profiles)
     {
-        _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _socket.Connect(server);
+    }
+
+    private TestWebRtcClient(ITestLink link, SrtpProfile[] profiles)
+    {
+        _socket = link;
         Dtls = new TestDtlsClient(null, profiles);
         Ufrag = "cli" + Convert.ToHexString(RandomNumberGenerator.GetBytes(3));
     }
+
+    /// <summary>A client whose packets go over one ICE-TCP connection (RFC 4571 frames) from <paramref name="local"/> (any port when null).</summary>
+    public static TestWebRtcClient OverTcp(IPEndPoint server, IPEndPoint? local = null, params SrtpProfile[] profiles) =>
+        new(new TcpFrameLink(server, local), profiles);
+
+    public ITestLink Link => _socket;
+
+    /// <summary>The client's own address (the TCP connection's local end for <see cref="OverTcp"/>).</summary>
+    public IPEndPoint LocalEndPoint => _socket.LocalEndPoint;
 
     public TestDtlsClient Dtls { get; }
 
@@ -79,7 +92,7 @@ internal sealed class TestWebRtcClient : IDisposable
     /// <summary>Runs the DTLS client handshake (blocking) and installs SRTP contexts.</summary>
     public void HandshakeDtls()
     {
-        _dtls = new DtlsClientProtocol(new SecureRandom()).Connect(Dtls, new SocketDatagramTransport(_socket));
+        _dtls = new DtlsClientProtocol(new SecureRandom()).Connect(Dtls, new LinkDatagramTransport(_socket));
         var (client, server) = Dtls.Keys!.Value;
         _send = new SrtpContext(client);
         _receive = new SrtpContext(server);
@@ -87,12 +100,15 @@ internal sealed class TestWebRtcClient : IDisposable
 
     public void CloseDtls() => _dtls?.Close();
 
-    public void SendRtp(byte[] packet)
+    public void SendRtp(byte[] packet) => _socket.Send(ProtectRtp(packet));
+
+    /// <summary>The packet as this client's SRTP context protects it (to send by another way).</summary>
+    public byte[] ProtectRtp(byte[] packet)
     {
         var buffer = new byte[packet.Length + SrtpProfiles.MaxTrailerLength];
         packet.CopyTo(buffer, 0);
         Assert.Equal(SrtpStatus.Ok, _send!.ProtectRtp(buffer, packet.Length, out int length));
-        _socket.Send(buffer.AsSpan(0, length));
+        return buffer[..length];
     }
 
     public void SendRtcp(byte[] packet)
@@ -141,8 +157,8 @@ internal sealed class TestWebRtcClient : IDisposable
         _receive?.Dispose();
     }
 
-    /// <summary>BouncyCastle datagram transport over the client's connected socket; STUN is skipped.</summary>
-    private sealed class SocketDatagramTransport(Socket socket) : DatagramTransport
+    /// <summary>BouncyCastle datagram transport over the client's link; STUN is skipped.</summary>
+    private sealed class LinkDatagramTransport(ITestLink socket) : DatagramTransport
     {
         public int GetReceiveLimit() => 1500;
         public int GetSendLimit() => 1200;
@@ -154,14 +170,14 @@ internal sealed class TestWebRtcClient : IDisposable
             {
                 if (!socket.Poll(TimeSpan.FromMilliseconds(Math.Max(1, (deadline - DateTime.UtcNow).TotalMilliseconds)), SelectMode.SelectRead))
                     return -1;
-                int n = socket.Receive(buf, off, len, SocketFlags.None);
+                int n = socket.Receive(buf.AsSpan(off, len));
                 if (n > 0 && buf[off] is >= 20 and <= 63)
                     return n;
             }
             return -1;
         }
 
-        public void Send(byte[] buf, int off, int len) => socket.Send(buf, off, len, SocketFlags.None);
+        public void Send(byte[] buf, int off, int len) => socket.Send(buf.AsSpan(off, len));
 
         public void Close()
         {
