@@ -13,6 +13,12 @@ public sealed class MunitOptions
     public int Port { get; set; }
 
     /// <summary>
+    /// TCP port for ICE over TCP (RFC 6544 passive candidates, announced below UDP so browsers prefer UDP) — the way
+    /// in for clients on networks that block UDP. Null (the default): the UDP port's number; 0 turns ICE-TCP off.
+    /// </summary>
+    public int? TcpPort { get; set; }
+
+    /// <summary>
     /// Address put in ICE candidates when it differs from the bound one (ECS Fargate: the task's public IP).
     /// </summary>
     public string? PublicAddress { get; set; }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -52,7 +53,8 @@ public static class MunitHostApp
         }
 
         var backend = await StateBackend.CreateAsync(settings.Redis, startupLoggers, settings.RedisPrefix).ConfigureAwait(false);
-        startup.LogInformation("Using Redis {Redis}; announcing {PublicIp} on UDP {UdpPort}", settings.Redis, publicIp ?? settings.BindAddress, settings.UdpPort);
+        startup.LogInformation("Using Redis {Redis}; announcing {PublicIp} on UDP {UdpPort} and ICE-TCP {TcpPort}", settings.Redis,
+            publicIp ?? settings.BindAddress, settings.UdpPort, settings.TcpPort switch { null => settings.UdpPort.ToString(CultureInfo.InvariantCulture), 0 => "off", { } p => p.ToString(CultureInfo.InvariantCulture) });
 
         var services = builder.Services;
         services.AddSingleton(backend);
@@ -67,6 +69,7 @@ public static class MunitHostApp
             if (munitId is not null) o.MunitId = munitId;
             o.BindAddress = settings.BindAddress;
             o.Port = settings.UdpPort;
+            o.TcpPort = settings.TcpPort;
             o.PublicAddress = publicIp;
             if (settings.Capacity is { } capacity) o.Capacity = capacity;
         }).AddRegulator(o => o.AdvertisedAddress = publicIp);

@@ -78,4 +78,16 @@ public sealed class TemplateTests
         Assert.Contains("Enable: true", breaker);
         Assert.Contains("Rollback: true", breaker);
     }
+
+    [Fact]
+    public void Munits_accept_ice_over_tcp_on_their_tcp_port_unless_it_is_zero()
+    {
+        var t = Template("ecs-fargate.yml");
+        Assert.Contains("HasIceTcp: !Not [!Equals [!Ref MunitTcpPort, 0]]", Yaml.Block(t, "Conditions:"));
+        Assert.Matches(@"- HasIceTcp\s+- IpProtocol: tcp\s+FromPort: !Ref MunitTcpPort\s+ToPort: !Ref MunitTcpPort\s+CidrIp: 0\.0\.0\.0/0",
+            Yaml.Block(t, "MunitSecurityGroup:"));
+        var task = Yaml.Block(t, "MunitTask:");
+        Assert.Matches(@"- HasIceTcp\s+- ContainerPort: !Ref MunitTcpPort\s+Protocol: tcp", task);
+        Assert.Matches(@"Name: MUNIT_TCP_PORT\s+Value: !Ref MunitTcpPort", task);
+    }
 }

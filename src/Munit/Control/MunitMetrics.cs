@@ -60,6 +60,15 @@ public sealed class MunitMetrics : IDisposable
             "{datagram}", "Datagrams dropped by the media transport, by reason");
         Counter("mobz.munit.transport.handler_errors", "{error}", "Exceptions while processing one datagram (the loop carries on)", () => transport.HandlerErrors);
         Counter("mobz.munit.transport.send_errors", "{error}", "UDP sends that failed", () => transport.SendErrors);
+        Counter("mobz.munit.transport.tcp.accepted", "{connection}", "ICE-TCP connections accepted on the TCP media port", () => transport.TcpAccepted);
+        Counter("mobz.munit.transport.tcp.closed", "{connection}", "ICE-TCP connections closed, for any reason", () => transport.TcpClosed);
+        _meter.CreateObservableCounter("mobz.munit.transport.tcp.dropped", () => Enum.GetValues<IceTcpDropReason>().Select(r =>
+                new Measurement<long>(transport.TcpDropped(r), _tag, new("reason", TcpDropReasonName(r)))),
+            "{connection}", "ICE-TCP connections the Munit closed because of the client, by reason");
+        Counter("mobz.munit.transport.tcp.frames.received", "{frame}", "RFC 4571 frames received over ICE-TCP", () => transport.TcpFramesReceived);
+        Counter("mobz.munit.transport.tcp.send_dropped", "{packet}", "Packets not sent to an ICE-TCP client whose send queue was full", () => transport.TcpSendDropped);
+        _meter.CreateObservableGauge("mobz.munit.transport.tcp.connections", () => new Measurement<long>(transport.TcpOpen, _tag),
+            "{connection}", "ICE-TCP connections open on the TCP media port");
 
         Gauge("mobz.munit.stations", "{station}", "Stations on this Munit", l => l.Stations);
         Gauge("mobz.munit.publishers", "{peer}", "Publishers connected", l => l.Publishers);
@@ -84,6 +93,16 @@ public sealed class MunitMetrics : IDisposable
         new(c.NotConnected, _tag, new("reason", "not_connected")),
         new(c.SrtpRejected, _tag, new("reason", "srtp_rejected")),
     ];
+
+    internal static string TcpDropReasonName(IceTcpDropReason reason) => reason switch
+    {
+        IceTcpDropReason.MalformedFrame => "malformed_frame",
+        IceTcpDropReason.NotStunFirst => "not_stun_first",
+        IceTcpDropReason.NoBinding => "no_binding",
+        IceTcpDropReason.SlowReader => "slow_reader",
+        IceTcpDropReason.TooManyConnections => "too_many_connections",
+        _ => reason.ToString().ToLowerInvariant(),
+    };
 
     private MunitLoad Load()
     {

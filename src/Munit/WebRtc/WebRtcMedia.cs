@@ -10,7 +10,8 @@ using MobZ.Rtc.Transport;
 namespace MobZ.Munit.WebRtc;
 
 /// <summary>
-/// The Munit's WebRTC media: one UDP port (<see cref="RtcUdpTransport"/>) shared by every publisher and viewer,
+/// The Munit's WebRTC media: one UDP port (<see cref="RtcUdpTransport"/>, with ICE-TCP beside it unless
+/// <see cref="MunitOptions.TcpPort"/> is 0) shared by every publisher and viewer,
 /// one <see cref="MediaEngine"/>, and the viewer sessions, which may span stations. Creates each station's media.
 /// </summary>
 public sealed class WebRtcMedia : IStationMediaFactory, IDisposable
@@ -27,6 +28,7 @@ public sealed class WebRtcMedia : IStationMediaFactory, IDisposable
             BindAddress = IPAddress.Parse(options.BindAddress),
             Port = options.Port,
             AnnouncedAddress = string.IsNullOrWhiteSpace(options.PublicAddress) ? null : IPAddress.Parse(options.PublicAddress),
+            Tcp = options.TcpPort == 0 ? null : new IceTcpOptions { Port = options.TcpPort },
         }, _loggers);
         Engine = new MediaEngine();
         Engine.Start();
@@ -41,6 +43,9 @@ public sealed class WebRtcMedia : IStationMediaFactory, IDisposable
 
     /// <summary>The UDP port actually bound (when the options asked for 0).</summary>
     public int Port => Transport.LocalEndPoint.Port;
+
+    /// <summary>The ICE-TCP port bound; null when ICE-TCP is off.</summary>
+    public int? TcpPort => Transport.TcpEndPoint?.Port;
 
     public IStationMedia Create(StationDescriptor station) =>
         new WebRtcStationMedia(this, station, _loggers.CreateLogger<WebRtcStationMedia>());

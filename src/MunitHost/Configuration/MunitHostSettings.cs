@@ -12,6 +12,7 @@ public sealed record MunitHostSettings
     public const string RedisVariable = "MOBZ_REDIS";
     public const string RedisPrefixVariable = "MOBZ_REDIS_PREFIX";
     public const string UdpPortVariable = "MUNIT_UDP_PORT";
+    public const string TcpPortVariable = "MUNIT_TCP_PORT";
     public const string CapacityVariable = "MUNIT_CAPACITY";
     public const string PublicIpVariable = "MUNIT_PUBLIC_IP";
     public const string MunitIdVariable = "MUNIT_ID";
@@ -33,6 +34,9 @@ public sealed record MunitHostSettings
     public required string Redis { get; init; }
     public string? RedisPrefix { get; init; }
     public int UdpPort { get; init; } = DefaultUdpPort;
+
+    /// <summary>ICE-TCP port; null takes the UDP port's number, 0 turns ICE-TCP off.</summary>
+    public int? TcpPort { get; init; }
     public int? Capacity { get; init; }
 
     /// <summary>A literal address, <see cref="DiscoverFromEcs"/>, or null to announce the bound address.</summary>
@@ -75,6 +79,7 @@ public sealed record MunitHostSettings
             Redis = redis,
             RedisPrefix = Get(RedisPrefixVariable),
             UdpPort = Port(Get(UdpPortVariable), UdpPortVariable, DefaultUdpPort),
+            TcpPort = Get(TcpPortVariable) is { } tcp ? Port(tcp, TcpPortVariable, 0) : null,
             Capacity = Get(CapacityVariable) is { } c ? Positive(c, CapacityVariable) : null,
             PublicIp = publicIp,
             MunitId = Get(MunitIdVariable),

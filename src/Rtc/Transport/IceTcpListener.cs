@@ -32,9 +32,11 @@ internal sealed class IceTcpListener : IDisposable
     private readonly ConcurrentDictionary<TransportAddress, IceTcpConnection> _connections = new();
     private volatile bool _disposed;
 
-    /// <param name="udpPort">the UDP port's number, taken when <see cref="IceTcpOptions.Port"/> is null.</param>
-    /// <param name="udpPortWasEphemeral">the UDP port was picked by the OS: when its number is taken for TCP, any free port will do.</param>
-    public IceTcpListener(IPAddress bindAddress, int udpPort, bool udpPortWasEphemeral, IceTcpOptions options,
+    /// <param name="udpPort">
+    /// the UDP port's number, taken when <see cref="IceTcpOptions.Port"/> is null; when that number is already taken
+    /// for TCP, any free port will do (an explicitly configured port that is taken fails instead).
+    /// </param>
+    public IceTcpListener(IPAddress bindAddress, int udpPort, IceTcpOptions options,
         RtcTransportCounters counters, IIceTcpFrameHandler handler, ILogger logger)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SendQueueBytes, 4 * IceTcpConnection.MaxSendLength);
@@ -45,7 +47,7 @@ internal sealed class IceTcpListener : IDisposable
         _socket = new Socket(bindAddress.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            Bind(bindAddress, options.Port ?? udpPort, fallBackToAnyPort: options.Port is null && udpPortWasEphemeral);
+            Bind(bindAddress, options.Port ?? udpPort, fallBackToAnyPort: options.Port is null);
             _socket.Listen(512);
         }
         catch
@@ -72,7 +74,7 @@ internal sealed class IceTcpListener : IDisposable
         }
         catch (SocketException e) when (fallBackToAnyPort && e.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {
-            _logger.LogInformation("TCP port {Port} is taken; ICE-TCP listens on a free port instead", port);
+            _logger.LogWarning("TCP port {Port} (the UDP port's number) is taken; ICE-TCP listens on a free port instead", port);
             _socket.Bind(new IPEndPoint(address, 0));
         }
     }

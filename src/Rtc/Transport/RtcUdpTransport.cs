@@ -65,7 +65,7 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
         {
             try
             {
-                _tcp = new IceTcpListener(_options.BindAddress, LocalEndPoint.Port, udpPortWasEphemeral: _options.Port == 0, tcp,
+                _tcp = new IceTcpListener(_options.BindAddress, LocalEndPoint.Port, tcp,
                     Counters, this, _loggerFactory.CreateLogger<IceTcpListener>());
             }
             catch
