@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+
+namespace MobZ.TestKit.Network;
+
+/// <summary>
+/// A Linux network namespace joined to this one by a veth pair with private /30 addresses (10.200.x.1 here,
+/// 10.200.x.2 inside), so a test can run a real client (Chromium, aiortc) behind a firewall it controls:
+/// <code>
+/// await using var ns = await NetworkNamespace.CreateAsync();
+/// await ns.RunInsideAsync("iptables", "-A", "OUTPUT", "-p", "udp", "-j", "DROP");   // a network that blocks UDP
+/// var chromium = await Chromium.LaunchAsync(new() { ExecutablePath = ns.Wrap("/usr/bin/chromium") });
+/// </code>
+/// Needs root and iproute2/iptables; without them <see cref="CreateAsync"/> throws saying so (a test must not pass
+/// silently where it could not check anything). Disposing deletes the namespace, the veth pair and the wrappers.
+/// </summary>
+public sealed class NetworkNamespace : IAsyncDisposable
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
+    private readonly List<string> _wrappers = [];
+    private readonly string _hostLink;
+
+    private NetworkNamespace(string name, string hostLink, IPAddress hostAddress, IPAddress namespaceAddress)
+    {
+        Name = name;
+        _hostLink = hostLink;
+        HostAddress = hostAddress;
+        NamespaceAddress = namespaceAddress;
+    }
+
+    public string Name { get; }
+
+    /// <summary>Our side of the veth pair: bind servers here to be reachable from inside.</summary>
+    public IPAddress HostAddress { get; }
+
+    /// <summary>The namespace's side of the veth pair, the source address of everything inside.</summary>
+    public IPAddress NamespaceAddress { get; }
+
+    public static async Task<NetworkNamespace> CreateAsync()
+    {
+        if (!OperatingSystem.IsLinux())
+            throw new InvalidOperationException("network namespaces need Linux");
+        if (Environment.UserName != "root")
+            throw new InvalidOperationException($"network namespaces need root (running as '{Environment.UserName}'): run the Interop tests as root");
+        foreach (var tool in new[] { "/usr/sbin/ip", "/usr/sbin/iptables" })
+            if (!File.Exists(tool) && !File.Exists(tool.Replace("/usr/sbin/", "/sbin/", StringComparison.Ordinal)))
+                throw new InvalidOperationException($"{Path.GetFileName(tool)} is missing (Debian packages iproute2 and iptables; scripts/install-prereqs.sh test)");
+
+        string id = Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
+        string name = "mobz-" + id;
+        // Interface names have at most 15 characters.
+        string hostLink = "mzh" + id, nsLink = "mzn" + id;
+        int octet = RandomNumberGenerator.GetInt32(0, 64) * 4;
+        int third = RandomNumberGenerator.GetInt32(0, 256);
+        var host = IPAddress.Parse($"10.200.{third}.{octet + 1}");
+        var inside = IPAddress.Parse($"10.200.{third}.{octet + 2}");
+        var ns = new NetworkNamespace(name, hostLink, host, inside);
+        try
+        {
+            await RunAsync("ip", "netns", "add", name);
+            await RunAsync("ip", "link", "add", hostLink, "type", "veth", "peer", "name", nsLink);
+            await RunAsync("ip", "link", "set", nsLink, "netns", name);
+            await RunAsync("ip", "addr", "add", $"{host}/30", "dev", hostLink);
+            await RunAsync("ip", "link", "set", hostLink, "up");
+            await ns.RunInsideAsync("ip", "addr", "add", $"{inside}/30", "dev", nsLink);
+            await ns.RunInsideAsync("ip", "link", "set", nsLink, "up");
+            await ns.RunInsideAsync("ip", "link", "set", "lo", "up");
+            return ns;
+        }
+        catch
+        {
+            await ns.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs a command inside the namespace (ip netns exec); throws with its output when it fails.</summary>
+    public Task<string> RunInsideAsync(params string[] command) => RunAsync(["ip", "netns", "exec", Name, .. command]);
+
+    /// <summary>
+    /// A script that runs <paramref name="executable"/> inside the namespace with the arguments and file descriptors
+    /// it was given — what Playwright's ExecutablePath needs (it talks to Chromium over inherited pipes).
+    /// </summary>
+    public string Wrap(string executable)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"{Name}-{Path.GetFileName(executable)}");
+        File.WriteAllText(path, $"#!/bin/sh\nexec ip netns exec {Name} {executable} \"$@\"\n");
+        if (!OperatingSystem.IsLinux())
+            throw new PlatformNotSupportedException("network namespaces need Linux");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        _wrappers.Add(path);
+        return path;
+    }
+
+    private static async Task<string> RunAsync(params string[] command)
+    {
+        var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in command.Skip(1))
+            info.ArgumentList.Add(argument);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {command[0]}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(CommandTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"'{string.Join(' ', command)}' did not finish in {CommandTimeout.TotalSeconds} s");
+        }
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"'{string.Join(' ', command)}' failed ({process.ExitCode}): {await stderr}{await stdout}");
+        return await stdout;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var wrapper in _wrappers)
+            File.Delete(wrapper);
+        // Deleting the namespace destroys its end of the pair and with it ours; deleting ours too covers a namespace
+        // that was never made or whose peer link never moved in.
+        await TryAsync("ip", "netns", "del", Name);
+        await TryAsync("ip", "link", "del", _hostLink);
+    }
+
+    private static async Task TryAsync(params string[] command)
+    {
+        try
+        {
+            await RunAsync(command);
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+        {
+        }
+    }
+}
