@@ -81,13 +81,21 @@ public sealed class ChromiumIceTcpTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.True(answered.Ok, answered.Error);
 
         VideoStats last = new();
-        await Eventually.WaitUntilAsync(async () =>
+        try
         {
-            last = await viewer.EvaluateAsync<VideoStats>("() => video()");
-            return last.FramesDecoded > 30;
-        }, Timeout, $"the viewer decodes 30 frames over ICE-TCP (last: {last.FramesDecoded} frames, {last.PacketsReceived} packets; " +
-            $"transport: {_media!.Transport.Counters.TcpAccepted} tcp accepted, {_media.Transport.Counters.TcpFramesReceived} frames, " +
-            $"{_media.Transport.Counters.DatagramsReceived} udp datagrams)");
+            await Eventually.WaitUntilAsync(async () =>
+            {
+                last = await viewer.EvaluateAsync<VideoStats>("() => video()");
+                return last.FramesDecoded > 30;
+            }, Timeout, "the viewer decodes 30 frames over ICE-TCP");
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            var c = _media!.Transport.Counters;
+            output.WriteLine($"last: {last.FramesDecoded} frames, {last.PacketsReceived} packets; munit: {c.TcpAccepted} tcp accepted, " +
+                $"{c.TcpFramesReceived} frames, {c.DatagramsReceived} udp datagrams");
+            throw;
+        }
 
         var tcpPort = _media.TcpPort!.Value;
         foreach (var (role, page) in new[] { ("publisher", publisher), ("viewer", viewer) })
