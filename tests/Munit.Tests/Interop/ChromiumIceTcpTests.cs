@@ -97,14 +97,14 @@ public sealed class ChromiumIceTcpTests(ITestOutputHelper output) : IAsyncLifeti
             throw;
         }
 
-        var tcpPort = _media.TcpPort!.Value;
+        var tcpPort = _media!.TcpPort!.Value;
         foreach (var (role, page) in new[] { ("publisher", publisher), ("viewer", viewer) })
         {
             var pair = await page.EvaluateAsync<string>(SelectedPair);
             output.WriteLine($"{role} selected pair: {pair}");
             Assert.Equal($"tcp tcp {_namespace!.HostAddress}:{tcpPort} passive", pair);
         }
-        var counters = _media.Transport.Counters;
+        var counters = _media!.Transport.Counters;
         output.WriteLine($"munit: {counters.TcpAccepted} tcp accepted, {counters.TcpOpen} open, {counters.TcpFramesReceived} frames, {counters.DatagramsReceived} udp datagrams, {counters.TcpSendDropped} send drops");
         Assert.True(counters.TcpOpen >= 2, $"{counters.TcpOpen} ICE-TCP connections open");
         Assert.Equal(0, counters.DatagramsReceived);
