@@ -47,4 +47,22 @@ public sealed class MunitHostSettingsTests
         var error = Assert.Throws<MunitHostConfigurationException>(() => MunitHostSettings.FromEnvironment(n => env.GetValueOrDefault(n)));
         Assert.StartsWith(named, error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("0", 0)]
+    [InlineData("40443", 40443)]
+    public void The_ice_tcp_port_defaults_to_the_udp_ports_number_and_0_turns_it_off(string? value, int? expected)
+    {
+        var settings = MunitHostSettings.FromEnvironment(Env(("MOBZ_REDIS", "r:6379"), ("MUNIT_TCP_PORT", value!)));
+        Assert.Equal(expected, settings.TcpPort);
+    }
+
+    [Fact]
+    public void A_bad_ice_tcp_port_is_named_in_the_error()
+    {
+        var error = Assert.Throws<MunitHostConfigurationException>(() =>
+            MunitHostSettings.FromEnvironment(Env(("MOBZ_REDIS", "r:6379"), ("MUNIT_TCP_PORT", "70000"))));
+        Assert.StartsWith("MUNIT_TCP_PORT", error.Message, StringComparison.Ordinal);
+    }
 }
