@@ -7,8 +7,8 @@ namespace MobZ.State.Redis;
 /// Commits with WATCH / MULTI / EXEC through the client's Conditions. EXEC is refused both when a condition
 /// fails and when another client touched a watched key after the check; only the first is a "false" for
 /// the caller, so a refused commit whose conditions all held is retried (bounded, with jitter).
-/// Transactions with set-membership conditions, which the client cannot express, go through
-/// <see cref="RedisScriptTransaction"/> in one atomic script instead.
+/// Transactions with set-membership conditions go through <see cref="RedisScriptTransaction"/> in one
+/// atomic script instead (see <see cref="RedisConditions"/>).
 /// </summary>
 internal sealed class RedisTransaction(IDatabase database, RedisCall call) : StateTransactionBuilder
 {
