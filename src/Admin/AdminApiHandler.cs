@@ -29,10 +29,16 @@ public sealed class AdminApiHandler(RoomsAdmin rooms, PsOverview pixelStreaming,
         new("POST", "/api/admin/munits/{munitId}/revive"),
         new("POST", "/api/admin/munits/{munitId}/stop"),
         new("GET", "/api/admin/pixelstreaming"),
+        new("GET", KeyHintPath),
     ];
+
+    /// <summary>Answered without a key: which header carries it, and the development key when that is the one in use.</summary>
+    public const string KeyHintPath = "/api/admin/key-hint";
 
     public async Task<ProxyResponse> HandleAsync(HttpApiEvent evt, CancellationToken cancellationToken)
     {
+        if (evt.RawPath.TrimEnd('/') == KeyHintPath && evt.RequestContext.Http.Method.Equals("GET", StringComparison.OrdinalIgnoreCase))
+            return Json(200, new KeyHint(options.Api.ApiKeyHeader, options.Api.IsDevelopmentKey ? options.Api.ApiKey : null), AdminJsonContext.Default.KeyHint);
         if (!ApiKeyCheck.IsValid(options.Api, evt.Headers))
             return Error(401, $"missing or wrong API key in header '{options.Api.ApiKeyHeader}'");
         var method = evt.RequestContext.Http.Method.ToUpperInvariant();

@@ -12,7 +12,11 @@ public sealed record RoomClosed(string RoomId, int Removed);
 
 public sealed record OrderSent(string MunitId, string Order);
 
-public sealed record AdminError(string Message);
+/// <summary>Same shape as the Pixel Streaming API's errors (the OpenAPI document's Error schema).</summary>
+public sealed record AdminError(string Error);
+
+/// <summary>What the admin page needs before it has a key; <paramref name="DevelopmentKey"/> is null outside development mode.</summary>
+public sealed record KeyHint(string Header, string? DevelopmentKey);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RoomList))]
@@ -21,4 +25,5 @@ public sealed record AdminError(string Message);
 [JsonSerializable(typeof(RoomClosed))]
 [JsonSerializable(typeof(OrderSent))]
 [JsonSerializable(typeof(AdminError))]
+[JsonSerializable(typeof(KeyHint))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

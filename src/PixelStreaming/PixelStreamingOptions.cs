@@ -1,3 +1,5 @@
+using MobZ.Signaling.Turn;
+
 namespace MobZ.PixelStreaming;
 
 /// <summary>
@@ -16,6 +18,13 @@ public sealed class PixelStreamingOptions
 
     /// <summary>ICE servers handed to both peers in <c>config.peerConnectionOptions</c>.</summary>
     public List<IceServerOptions> IceServers { get; set; } = [];
+
+    /// <summary>
+    /// A TURN server sharing a secret with us (coturn use-auth-secret): every player and streamer gets credentials
+    /// of its own in <c>config</c>, for networks that block UDP. Env PS_TURN_URLS (comma-separated), PS_TURN_SECRET.
+    /// URLs without the secret: startup fails.
+    /// </summary>
+    public TurnOptions Turn { get; set; } = new();
 
     /// <summary>
     /// Env PS_PEER_CONNECTION_OPTIONS: a JSON object sent as <c>config.peerConnectionOptions</c> as it is, like
@@ -103,6 +112,12 @@ public sealed class RestApiOptions
 
     /// <summary>The key every /api call must present. Env PS_API_KEY. Null refuses every /api call.</summary>
     public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// True when <see cref="ApiKey"/> is the development default (set by AddPixelStreaming, not by configuration):
+    /// the admin page may then be told the key, which is public anyway.
+    /// </summary>
+    public bool IsDevelopmentKey { get; set; }
 }
 
 public sealed class EcsProviderOptions

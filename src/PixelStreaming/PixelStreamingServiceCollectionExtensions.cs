@@ -10,6 +10,7 @@ using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Security;
 using MobZ.PixelStreaming.Signaling;
 using MobZ.PixelStreaming.Workers;
+using MobZ.Signaling.Turn;
 using MobZ.State;
 
 namespace MobZ.PixelStreaming;
@@ -32,10 +33,13 @@ public static class PixelStreamingServiceCollectionExtensions
             configure?.Invoke(options);
             // A broken value fails when the options are built (host startup), not on every connection.
             Greeting.ParsePeerConnectionOptions(options.PeerConnectionOptions);
+            if (!options.Turn.IsComplete)
+                throw new InvalidOperationException("PixelStreaming:Turn:SharedSecret (PS_TURN_SECRET) is required when PixelStreaming:Turn:Urls (PS_TURN_URLS) is set");
             ApplyDevelopmentDefaults(options, sp.GetService<ILoggerFactory>()?.CreateLogger("MobZ.PixelStreaming"));
             return options;
         });
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TurnCredentials>();
         services.TryAddSingleton<IStateStore>(sp => sp.GetRequiredService<IStateBackend>().Store);
         services.TryAddSingleton(sp => new PsKeys(sp.GetRequiredService<PixelStreamingOptions>().KeyPrefix));
         services.TryAddSingleton<Matchmaker>();
@@ -80,6 +84,8 @@ public static class PixelStreamingServiceCollectionExtensions
         if (Env("PS_TOKEN_ISSUER") is { } issuer) options.Tokens.Issuer = issuer;
         if (Env("PS_TOKEN_AUDIENCE") is { } audience) options.Tokens.Audience = audience;
         if (Env("PS_INSTANCE_PROVIDER") is { } provider) options.InstanceProvider = provider;
+        if (Env("PS_TURN_URLS") is { } turnUrls) options.Turn.Urls = [.. turnUrls.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+        if (Env("PS_TURN_SECRET") is { } turnSecret) options.Turn.SharedSecret = turnSecret;
         if (Env("PS_PEER_CONNECTION_OPTIONS") is { } peer) options.PeerConnectionOptions = peer;
         if (Env("PS_DEV_MODE") is { } dev) options.DevelopmentMode = dev.Equals("true", StringComparison.OrdinalIgnoreCase) || dev == "1";
     }
@@ -96,6 +102,7 @@ public static class PixelStreamingServiceCollectionExtensions
         if (string.IsNullOrEmpty(options.Api.ApiKey))
         {
             options.Api.ApiKey = DevApiKey;
+            options.Api.IsDevelopmentKey = true;
             logger?.LogWarning("Pixel Streaming development mode: the REST API key is '{ApiKey}'", DevApiKey);
         }
     }

@@ -4,6 +4,7 @@ namespace MobZ.PixelStreaming.Protocol;
 
 [JsonSourceGenerationOptions(NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(IceServer[]))]
+[JsonSerializable(typeof(IceServer))]
 [JsonSerializable(typeof(IdentifyMessage))]
 [JsonSerializable(typeof(EndpointIdConfirmMessage))]
 [JsonSerializable(typeof(StreamerIdChangedMessage))]

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Protocol;
 using MobZ.Signaling;
+using MobZ.Signaling.Turn;
 using MobZ.State;
 using Microsoft.Extensions.Logging;
 
@@ -16,7 +17,8 @@ namespace MobZ.PixelStreaming.Signaling;
 /// handled, proves the connection is writable (the client just wrote to it). The field moves
 /// pending → sending → sent (retry) or pending → sent (first frame); whoever moves it writes the greeting.
 /// </summary>
-public sealed class Greeting(IStateStore store, PsKeys keys, IConnectionSender sender, PixelStreamingOptions options, TimeProvider time, ILogger<Greeting> logger)
+public sealed class Greeting(IStateStore store, PsKeys keys, IConnectionSender sender, PixelStreamingOptions options, TurnCredentials turn,
+    TimeProvider time, ILogger<Greeting> logger)
 {
     private static readonly TimeSpan SendingPoll = TimeSpan.FromMilliseconds(2);
 
@@ -93,8 +95,9 @@ public sealed class Greeting(IStateStore store, PsKeys keys, IConnectionSender s
 
     private async Task<SendStatus> SendGreetingAsync(string connectionId, string role, CancellationToken cancellationToken)
     {
-        _config ??= ConfigFrame(options);
-        var status = await sender.SendAsync(connectionId, _config, cancellationToken);
+        // With a TURN server each connection gets credentials of its own; without one the frame is the same for all.
+        var config = turn.For(options.Turn, connectionId) is { } relay ? ConfigFrame(options, relay) : _config ??= ConfigFrame(options, null);
+        var status = await sender.SendAsync(connectionId, config, cancellationToken);
         if (status != SendStatus.Sent || role != Roles.Streamer) return status;
         return await sender.SendAsync(connectionId, JsonSerializer.SerializeToUtf8Bytes(new IdentifyMessage(), PsJsonContext.Default.IdentifyMessage), cancellationToken);
     }
@@ -102,15 +105,19 @@ public sealed class Greeting(IStateStore store, PsKeys keys, IConnectionSender s
     /// <summary>
     /// The <c>config</c> frame. peerConnectionOptions is the operator's JSON object passed through untouched (as
     /// Epic's server does), so it is built as JSON rather than a record; iceServers come from the typed list when it has none.
+    /// The connection's own TURN entry, if any, is appended to whichever list is sent.
     /// </summary>
-    public static byte[] ConfigFrame(PixelStreamingOptions options)
+    public static byte[] ConfigFrame(PixelStreamingOptions options, TurnCredential? relay)
     {
         var peer = ParsePeerConnectionOptions(options.PeerConnectionOptions);
-        if (peer["iceServers"] is null)
+        if (peer["iceServers"] is not JsonArray servers)
         {
-            var servers = options.IceServers.Select(s => new IceServer(s.Urls, s.Username, s.Credential)).ToArray();
-            peer["iceServers"] = JsonSerializer.SerializeToNode(servers, PsJsonContext.Default.IceServerArray);
+            var typed = options.IceServers.Select(s => new IceServer(s.Urls, s.Username, s.Credential)).ToArray();
+            servers = (JsonArray)JsonSerializer.SerializeToNode(typed, PsJsonContext.Default.IceServerArray)!;
+            peer["iceServers"] = servers;
         }
+        if (relay is not null)
+            servers.Add(JsonSerializer.SerializeToNode(new IceServer(relay.Urls, relay.Username, relay.Password), PsJsonContext.Default.IceServer));
         var config = new JsonObject
         {
             ["type"] = MessageTypes.Config,

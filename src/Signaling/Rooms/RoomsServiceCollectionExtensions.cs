@@ -4,6 +4,7 @@ using MobZ.Signaling.Rooms.Media;
 using MobZ.Signaling.Rooms.Moves;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
+using MobZ.Signaling.Turn;
 using MobZ.Signaling.Rooms.Sweep;
 using MobZ.Signaling;
 using MobZ.Signaling.Rooms;
@@ -35,7 +36,7 @@ public static class RoomsServiceCollectionExtensions
         if (configure is not null)
             options.Configure(configure);
         // Fail closed at start: a TURN URL without the secret would hand out credentials no server accepts.
-        options.Validate(o => o.Turn.Urls.Count == 0 || !string.IsNullOrEmpty(o.Turn.SharedSecret),
+        options.Validate(o => o.Turn.IsComplete,
             "MobZ:Rooms:Turn:SharedSecret is required when MobZ:Rooms:Turn:Urls is set").ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);

@@ -37,6 +37,7 @@ public sealed class DemoPagesInteropTests(StackFixture stack) : IAsyncLifetime
     [InlineData("/room/index.html")]
     [InlineData("/hls/index.html")]
     [InlineData("/ps/index.html")]
+    [InlineData("/admin/index.html")]
     [InlineData("/docs")]
     public async Task Page_loads_without_a_missing_resource_favicon_included(string path)
     {

@@ -47,6 +47,23 @@ public sealed class AdminApiTests : IClassFixture<RedisServer>
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("api/admin/rooms")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync("api/admin/munits")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.PostAsync("api/admin/munits/x/stop", null)).StatusCode);
+        // The same error shape as the Pixel Streaming API (the OpenAPI document's Error schema), naming the header.
+        using var body = JsonDocument.Parse(await (await wrong.GetAsync("api/admin/rooms")).Content.ReadAsStringAsync());
+        Assert.Contains("x-api-key", body.RootElement.GetProperty("error").GetString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Key_hint_answers_without_a_key_and_names_no_key_outside_development_mode(string backend)
+    {
+        await using var stack = await StartAsync(backend);
+        using var anonymous = Client(stack, key: null);
+        var response = await anonymous.GetAsync("api/admin/key-hint");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var hint = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("x-api-key", hint.RootElement.GetProperty("header").GetString());
+        Assert.Equal(JsonValueKind.Null, hint.RootElement.GetProperty("developmentKey").ValueKind);
+        Assert.DoesNotContain(Key, hint.RootElement.GetRawText());
     }
 
     [Theory]

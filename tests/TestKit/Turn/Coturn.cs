@@ -16,9 +16,12 @@ public sealed class Coturn : IAsyncDisposable
     public const string Executable = "/usr/bin/turnserver";
     private readonly Process _process;
 
-    private Coturn(Process process, int port, string secret)
+    private readonly string _home;
+
+    private Coturn(Process process, int port, string secret, string home)
     {
         _process = process;
+        _home = home;
         Port = port;
         Secret = secret;
     }
@@ -36,6 +39,8 @@ public sealed class Coturn : IAsyncDisposable
         // Relay ports from a window of their own, so two servers (or a Munit's port 0) rarely meet.
         int relayBase = 50000 + Random.Shared.Next(0, 90) * 100;
         string secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        // A pid file and user database of its own: servers started side by side never share (or lock) one.
+        string home = Directory.CreateTempSubdirectory("mobz-coturn-").FullName;
         var info = new ProcessStartInfo(Executable)
         {
             RedirectStandardOutput = true,
@@ -50,23 +55,31 @@ public sealed class Coturn : IAsyncDisposable
                      "--use-auth-secret", $"--static-auth-secret={secret}", "--realm=mobz.test",
                      // The Munits under test listen on loopback; production TURN servers never relay there.
                      "--allow-loopback-peers",
+                     $"--pidfile={Path.Combine(home, "turnserver.pid")}", $"--userdb={Path.Combine(home, "turndb")}",
                  })
             info.ArgumentList.Add(arg);
         var process = Process.Start(info) ?? throw new InvalidOperationException("turnserver did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        void Keep(string? line)
+        {
+            if (line is null) return;
+            log.Enqueue(line);
+            while (log.Count > 40) log.TryDequeue(out _);
+        }
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var coturn = new Coturn(process, port, secret);
+        var coturn = new Coturn(process, port, secret, home);
         try
         {
-            await Eventually.WaitUntilAsync(() => coturn.AnswersBindingAsync(), timeout ?? TimeSpan.FromSeconds(20),
+            await Eventually.WaitUntilAsync(() => coturn.AnswersBindingAsync(), timeout ?? TimeSpan.FromSeconds(60),
                 $"coturn on 127.0.0.1:{port} answers a STUN Binding request");
         }
-        catch
+        catch (Exception e)
         {
             await coturn.DisposeAsync();
-            throw;
+            throw new InvalidOperationException($"{e.Message}; turnserver said:\n{string.Join('\n', log)}", e);
         }
         return coturn;
     }
@@ -109,5 +122,6 @@ public sealed class Coturn : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
+        try { Directory.Delete(_home, recursive: true); } catch (IOException) { }
     }
 }

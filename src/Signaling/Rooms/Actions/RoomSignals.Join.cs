@@ -50,7 +50,9 @@ public sealed partial class RoomSignals
 
     /// <summary>The configured ICE servers, plus this client's own TURN credentials when a TURN server is set up.</summary>
     private IReadOnlyList<IceServer> IceServersFor(string connectionId) =>
-        turn.For(Options.Turn, connectionId) is { } relay ? [.. Options.IceServers, relay] : Options.IceServers;
+        turn.For(Options.Turn, connectionId) is { } relay
+            ? [.. Options.IceServers, new IceServer { Urls = [.. relay.Urls], Username = relay.Username, Credential = relay.Password }]
+            : Options.IceServers;
 
     public string PlaybackUrl(string roomId) => $"{Options.HlsBaseUrl.TrimEnd('/')}/{roomId}/index.m3u8";
 

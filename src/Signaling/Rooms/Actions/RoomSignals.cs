@@ -3,6 +3,7 @@ using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Media;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
+using MobZ.Signaling.Turn;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
