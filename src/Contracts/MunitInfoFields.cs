@@ -15,6 +15,11 @@ public static class MunitInfoFields
     public const string Draining = "draining";
     public const string Stations = "stations";
     public const string Subscribers = "subscribers";
+    /// <summary>
+    /// The lease epoch: a fresh value each time the Munit registers. Its heartbeats and hand-overs are conditional
+    /// on it, so a Munit declared dead (Info deleted by the move) or replaced cannot write itself back by accident.
+    /// </summary>
+    public const string Epoch = "epoch";
 }
 
 /// <summary>

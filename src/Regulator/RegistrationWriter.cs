@@ -18,10 +18,18 @@ internal static class RegistrationWriter
     public static MunitRegistration Describe(string munitId, string address, int port, int capacity, MunitLoad load, bool draining) =>
         new(munitId, address, port, capacity, Score(load, capacity), draining, load.Stations, load.Subscribers);
 
-    public static Task<bool> WriteAsync(IStateStore store, MunitRegistration r, TimeSpan aliveTtl)
+    /// <summary>
+    /// Writes the registration under <paramref name="epoch"/>. With <paramref name="renew"/> the write is a lease
+    /// renewal: it happens only while the Info hash still carries that epoch, and false means the lease is lost
+    /// (the Munit was declared dead and its stations moved, or the store lost its data).
+    /// </summary>
+    public static Task<bool> WriteAsync(IStateStore store, MunitRegistration r, TimeSpan aliveTtl, string epoch, bool renew)
     {
         string info = MunitKeys.Info(r.MunitId);
-        return store.CreateTransaction()
+        var tx = store.CreateTransaction();
+        if (renew) tx.When(new StateCondition.HashEqual(info, MunitInfoFields.Epoch, epoch));
+        return tx
+            .HashSet(info, MunitInfoFields.Epoch, epoch)
             .HashSet(info, MunitInfoFields.MunitId, r.MunitId)
             .HashSet(info, MunitInfoFields.Address, r.Address)
             .HashSet(info, MunitInfoFields.Port, r.Port.ToString(CultureInfo.InvariantCulture))
@@ -35,11 +43,6 @@ internal static class RegistrationWriter
             .ExecuteAsync();
     }
 
-    /// <summary>Removes the registration; the station set is left to whoever takes the stations over.</summary>
-    public static Task<bool> RemoveAsync(IStateStore store, string munitId) =>
-        store.CreateTransaction()
-            .Delete(MunitKeys.Alive(munitId))
-            .Delete(MunitKeys.Info(munitId))
-            .SortedSetRemove(MunitKeys.Registry, munitId)
-            .ExecuteAsync();
+    /// <summary>A new lease epoch, unique across restarts and hosts.</summary>
+    public static string NewEpoch() => Guid.NewGuid().ToString("N");
 }

@@ -30,6 +30,7 @@ public sealed class Regulator : IAsyncDisposable
     private bool _reportedDrained;
     private int _reconcileRequested;
     private volatile bool _registeredOnce;
+    private volatile string _epoch = RegistrationWriter.NewEpoch();
 
     public Regulator(IMunit munit, IStateStore store, IMessageBus bus, string munitId, string address, int port,
         int capacity, RegulatorOptions options, ILogger<Regulator> logger)
@@ -61,7 +62,8 @@ public sealed class Regulator : IAsyncDisposable
 
     /// <summary>Whether the registration is in the store now (it vanishes when Redis restarts empty or this Munit was declared dead).</summary>
     /// <exception cref="StateUnavailableException">the store is unreachable.</exception>
-    public async Task<bool> IsRegisteredAsync() => _registeredOnce && await _store.ExistsAsync(MunitKeys.Info(MunitId)).ConfigureAwait(false);
+    public async Task<bool> IsRegisteredAsync() =>
+        _registeredOnce && await _store.HashGetAsync(MunitKeys.Info(MunitId), MunitInfoFields.Epoch).ConfigureAwait(false) == _epoch;
 
     /// <summary>Raised once when a Stop order arrives; the host shuts the process down (which calls <see cref="StopAsync"/>).</summary>
     public event Action? StopRequested;
@@ -91,7 +93,7 @@ public sealed class Regulator : IAsyncDisposable
         await HaltAsync().ConfigureAwait(false);
         try
         {
-            int moved = await _reassigner.ReassignAsync(MunitId, requireExpired: false).ConfigureAwait(false);
+            int moved = await _reassigner.ReassignAsync(MunitId, requireExpired: false, _epoch).ConfigureAwait(false);
             if (moved < 0)
             {
                 // Nobody could take them: stop heartbeating at once so the expiry sweep of the next Munit to
@@ -194,14 +196,14 @@ public sealed class Regulator : IAsyncDisposable
         if (_liveness.Beat(DateTimeOffset.UtcNow))
             _logger.LogWarning("Heartbeats ran up to {Lateness} s late; liveness TTL now {Ttl} s",
                 Math.Round(_liveness.WorstLateness.TotalSeconds, 1), Math.Round(_liveness.Ttl.TotalSeconds, 1));
-        if (_registeredOnce && await _store.ExistsAsync(MunitKeys.Info(MunitId)).ConfigureAwait(false))
+        // The renewal is conditional on our lease epoch in one commit: between a separate check and the write,
+        // another Regulator could declare us dead and move our stations, and we would write ourselves back.
+        if (!_registeredOnce || !await RegistrationWriter.WriteAsync(_store, registration, _liveness.Ttl, _epoch, renew: true).ConfigureAwait(false))
         {
-            await RegistrationWriter.WriteAsync(_store, registration, _liveness.Ttl).ConfigureAwait(false);
-        }
-        else
-        {
-            // Our registration vanished (store restarted, or we were declared dead): reconcile decides
-            // which, and registers again.
+            // Lease lost (we were declared dead, or the store restarted empty): reconcile decides which, closes
+            // what moved away and registers again under a new epoch.
+            if (_registeredOnce)
+                _logger.LogWarning("Munit {MunitId} lost its lease (declared dead or the store lost its data); reconciling", MunitId);
             Interlocked.Exchange(ref _reconcileRequested, 1);
         }
         if (_draining && load.Stations == 0 && !_reportedDrained)
@@ -238,7 +240,7 @@ public sealed class Regulator : IAsyncDisposable
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            bool registered = await _store.ExistsAsync(MunitKeys.Info(MunitId)).ConfigureAwait(false);
+            bool registered = await _store.HashGetAsync(MunitKeys.Info(MunitId), MunitInfoFields.Epoch).ConfigureAwait(false) == _epoch;
             if (!registered)
             {
                 foreach (var stationId in _munit.StationIds)
@@ -256,9 +258,10 @@ public sealed class Regulator : IAsyncDisposable
                     }
                 }
                 var registration = RegistrationWriter.Describe(MunitId, Address, Port, Capacity, _munit.GetLoad(), _draining);
-                await RegistrationWriter.WriteAsync(_store, registration, _liveness.Ttl).ConfigureAwait(false);
+                _epoch = RegistrationWriter.NewEpoch();
+                await RegistrationWriter.WriteAsync(_store, registration, _liveness.Ttl, _epoch, renew: false).ConfigureAwait(false);
                 _registeredOnce = true;
-                _logger.LogInformation("Registered Munit {MunitId}", MunitId);
+                _logger.LogInformation("Registered Munit {MunitId} (lease epoch {Epoch})", MunitId, _epoch);
             }
 
             var desired = new HashSet<string>(await _store.SetMembersAsync(MunitKeys.Stations(MunitId)).ConfigureAwait(false), StringComparer.Ordinal);

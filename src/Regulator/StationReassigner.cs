@@ -18,8 +18,9 @@ internal sealed class StationReassigner(IStateStore store, IMessageBus bus, ILog
 
     /// <param name="fromMunitId">the Munit whose stations move.</param>
     /// <param name="requireExpired">true for a dead Munit (its heartbeat key must be gone); false for a graceful hand-over.</param>
+    /// <param name="leaseEpoch">for a hand-over, the epoch the Munit registered under: a Munit that lost its lease hands nothing over.</param>
     /// <returns>the number of stations moved, or -1 when another party won or nothing could be done.</returns>
-    public async Task<int> ReassignAsync(string fromMunitId, bool requireExpired)
+    public async Task<int> ReassignAsync(string fromMunitId, bool requireExpired, string? leaseEpoch = null)
     {
         var stations = await store.SetMembersAsync(MunitKeys.Stations(fromMunitId)).ConfigureAwait(false);
         var candidates = await LiveCandidatesAsync(exclude: fromMunitId).ConfigureAwait(false);
@@ -33,6 +34,7 @@ internal sealed class StationReassigner(IStateStore store, IMessageBus bus, ILog
         var tx = store.CreateTransaction()
             .When(new StateCondition.HashExists(MunitKeys.Info(fromMunitId), MunitInfoFields.MunitId));
         if (requireExpired) tx.When(new StateCondition.KeyNotExists(MunitKeys.Alive(fromMunitId)));
+        if (leaseEpoch is not null) tx.When(new StateCondition.HashEqual(MunitKeys.Info(fromMunitId), MunitInfoFields.Epoch, leaseEpoch));
 
         var moves = new List<(string Station, string Target)>();
         foreach (var stationId in stations)

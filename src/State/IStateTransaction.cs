@@ -34,8 +34,8 @@ public interface IStateTransaction
 }
 
 /// <summary>
-/// A precondition of a transaction. On Redis most map onto a WATCH-checked client condition; set membership
-/// (which client 1.2.6 cannot express) commits through one atomic script instead. Both routes behave alike.
+/// A precondition of a transaction. On Redis most map onto a WATCH-checked client condition; a transaction
+/// with a set-membership condition commits through one atomic script instead. Both routes behave alike.
 /// </summary>
 public abstract record StateCondition
 {

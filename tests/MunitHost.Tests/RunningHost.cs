@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using MobZ.Contracts;
 using MobZ.Munit.Control;
 using MobZ.MunitHost.Configuration;
@@ -30,7 +31,8 @@ internal sealed class RunningHost : IAsyncDisposable
     public Uri HttpBase => new(App.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First() + "/");
 
     public static async Task<RunningHost> StartAsync(string redis, string prefix, string publicIp, TimeSpan drainTimeout,
-        string? munitId = null, Func<string, string?>? environment = null, Uri? connectionsEndpoint = null)
+        string? munitId = null, Func<string, string?>? environment = null, Uri? connectionsEndpoint = null,
+        Action<ILoggingBuilder>? logging = null)
     {
         var settings = new MunitHostSettings
         {
@@ -44,7 +46,7 @@ internal sealed class RunningHost : IAsyncDisposable
             DrainTimeout = drainTimeout,
             ConnectionsEndpoint = connectionsEndpoint,
         };
-        var (app, backend) = await MunitHostApp.BuildAsync(settings, getVariable: environment, logging: _ => { });
+        var (app, backend) = await MunitHostApp.BuildAsync(settings, getVariable: environment, logging: logging ?? (_ => { }));
         await app.StartAsync();
         return new RunningHost(app, backend);
     }

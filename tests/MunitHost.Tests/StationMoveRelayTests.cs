@@ -8,7 +8,9 @@ using MobZ.Signaling.Rooms.Media;
 using MobZ.Signaling.Rooms.State;
 using MobZ.TestKit;
 using MobZ.TestKit.Aws;
+using MobZ.TestKit.Logging;
 using MobZ.TestKit.Redis;
+using Xunit.Abstractions;
 
 namespace MobZ.MunitHost.Tests;
 
@@ -17,7 +19,7 @@ namespace MobZ.MunitHost.Tests;
 /// the rooms API's @connections endpoint, SigV4-signed with the task's credentials (checked by a double that
 /// accepts only what AWS documents). Two tasks hear the same move; each client is told once.
 /// </summary>
-public sealed class StationMoveRelayTests(RedisServer redis) : IClassFixture<RedisServer>
+public sealed class StationMoveRelayTests(RedisServer redis, ITestOutputHelper output) : IClassFixture<RedisServer>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private static readonly AwsCredentials Credentials = new("AKIDMUNITTASK", "task-secret", "task-session-token");
@@ -42,9 +44,9 @@ public sealed class StationMoveRelayTests(RedisServer redis) : IClassFixture<Red
         var prefix = redis.NewKeyPrefix();
         await using var backend = await redis.CreateBackendAsync(prefix);
         await using var leaving = await RunningHost.StartAsync(redis.Configuration, prefix, "203.0.113.1", TimeSpan.FromSeconds(1),
-            munitId: "munit-leaving", environment: environment, connectionsEndpoint: api.Endpoint);
+            munitId: "munit-leaving", environment: environment, connectionsEndpoint: api.Endpoint, logging: TestOutputLogging.To(output, "leaving"));
         await using var staying = await RunningHost.StartAsync(redis.Configuration, prefix, "203.0.113.2", TimeSpan.FromSeconds(20),
-            munitId: "munit-staying", environment: environment, connectionsEndpoint: api.Endpoint);
+            munitId: "munit-staying", environment: environment, connectionsEndpoint: api.Endpoint, logging: TestOutputLogging.To(output, "staying"));
         await Eventually.WaitUntilAsync(async () => await Signaling.IsRegisteredAsync(backend, "munit-leaving") && await Signaling.IsRegisteredAsync(backend, "munit-staying"),
             Wait, "both Munits registered");
 

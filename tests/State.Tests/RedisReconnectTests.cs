@@ -97,6 +97,19 @@ public sealed class RedisReconnectTests(Xunit.Abstractions.ITestOutputHelper out
     }
 
     [Fact]
+    public async Task A_call_while_redis_is_down_fails_at_once_instead_of_waiting_out_its_timeout()
+    {
+        // A time limit far beyond the test's patience: a call that waited for the link to come back (or for
+        // the limit) would show up as the WaitAsync below running out, not as StateUnavailableException.
+        await using var backend = await StateBackend.CreateAsync($"{_server.Configuration},syncTimeout=120000,asyncTimeout=120000", _logs, _server.NewKeyPrefix());
+        await _server.StopAsync();
+        await Eventually.WaitUntilAsync(() => !((RedisBackend)backend).IsConnected, Patience, "the client noticed the stop");
+
+        await Assert.ThrowsAsync<StateUnavailableException>(() => backend.Store.SetStringAsync("k", "v").WaitAsync(Patience));
+        await Assert.ThrowsAsync<StateUnavailableException>(() => backend.Bus.PublishAsync("c", "x").WaitAsync(Patience));
+    }
+
+    [Fact]
     public async Task A_backend_created_before_redis_is_up_connects_announces_it_and_activates_early_subscriptions()
     {
         await _server.StopAsync();

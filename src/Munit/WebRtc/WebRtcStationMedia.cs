@@ -22,6 +22,7 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
     private volatile RtcPeer? _publisherPeer;
     private volatile Publisher? _publisher;
     private IReadOnlyList<SdpCodec> _codecs = [];
+    private string _publishedTracks = "";
     private bool _tapAttached;
     private bool _disposed;
 
@@ -57,6 +58,7 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
         if (string.IsNullOrEmpty(command.Sdp)) return MediaResult.Failure("publish needs the publisher's offer (sdp)");
         var offer = RemoteParameters.Parse(command.Sdp);
         var remote = RemoteParameters.From(offer);
+        if (TryRestartIce(command, offer, remote) is { } restarted) return restarted;
         var peer = _media.Transport.CreatePeer(remote, this, $"publisher:{_router.Station.StationId}:{Guid.NewGuid():N}");
         PublishNegotiation.Result negotiated;
         try
@@ -72,12 +74,38 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
         _publisherPeer = peer;
         _codecs = negotiated.TrackCodecs;
         _publisher = _router.AttachPublisher(command.PeerId, new RtcPeerOutput(peer), negotiated.Tracks, negotiated.Extensions);
+        _publishedTracks = Signature(negotiated.Tracks);
         old?.Close();
         AttachTapOnce();
         _logger.LogInformation("Publisher {PeerId} publishes {Tracks}", command.PeerId,
             string.Join(", ", negotiated.Tracks.Select(t => $"{t.Kind}:{t.Codec}x{t.Rids.Count}")));
         return MediaResult.Success(SdpWriter.Write(negotiated.Answer));
     }
+
+    /// <summary>
+    /// The publisher's re-offer after <c>restartIce()</c> (its network changed): same certificate, new ICE
+    /// credentials, same tracks. Its session stays (DTLS, SRTP, the forwarder's state, the viewers' streams); only
+    /// ICE starts over, so the answer carries new credentials. Null when the offer is not that.
+    /// </summary>
+    private MediaResult? TryRestartIce(MediaCommand command, SessionDescription offer, RtcRemoteParameters remote)
+    {
+        var peer = _publisherPeer;
+        if (peer is null || _publisher?.PeerId != command.PeerId) return null;
+        if (!_media.Transport.TryRestartIce(peer, remote)) return null;
+        var negotiated = PublishNegotiation.Negotiate(offer, peer, _media.Transport, preferH264: _router.Station.Hls);
+        if (Signature(negotiated.Tracks) != _publishedTracks)
+        {
+            // New tracks along with the restart: the forwarder learns them, on the same peer.
+            _codecs = negotiated.TrackCodecs;
+            _publisher = _router.AttachPublisher(command.PeerId, new RtcPeerOutput(peer), negotiated.Tracks, negotiated.Extensions);
+            _publishedTracks = Signature(negotiated.Tracks);
+        }
+        _logger.LogInformation("Publisher {PeerId} restarted ICE", command.PeerId);
+        return MediaResult.Success(SdpWriter.Write(negotiated.Answer));
+    }
+
+    private static string Signature(IReadOnlyList<PublishedTrack> tracks) =>
+        string.Join('|', tracks.Select(t => $"{t.Mid}:{t.Kind}:{t.PayloadType}:{t.RtxPayloadType}:{string.Join(',', t.Rids)}"));
 
     private MediaResult Watch(MediaCommand command)
     {

@@ -50,9 +50,28 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
     public string Id { get; }
 
     /// <summary>The attributes for our answer: ufrag/pwd, fingerprint, candidates, setup:passive, ice-lite.</summary>
-    public RtcLocalParameters Local { get; }
+    public RtcLocalParameters Local { get; private set; }
 
-    public RtcRemoteParameters Remote { get; }
+    public RtcRemoteParameters Remote { get; private set; }
+
+    /// <summary>
+    /// An ICE restart inside the same session (the peer's re-offer has new ICE credentials, the same certificate):
+    /// new local credentials, DTLS and SRTP untouched, media flowing on the old path until the new checks nominate.
+    /// </summary>
+    internal bool TryRestartIce(IceLiteRegistry registry, RtcRemoteParameters remote)
+    {
+        if (!SameCertificate(remote.Fingerprint, Remote.Fingerprint) || State is RtcPeerState.Failed or RtcPeerState.Closed)
+            return false;
+        if (!registry.TryRestart(Agent, remote.IceUfrag, out var fresh) || fresh is null)
+            return false;
+        Local = Local with { Ice = fresh };
+        Remote = remote;
+        _logger.LogInformation("ICE restart: new local ufrag {Ufrag}", fresh.Ufrag);
+        return true;
+    }
+
+    private static bool SameCertificate(DtlsFingerprint a, DtlsFingerprint b) =>
+        string.Equals(a.Algorithm, b.Algorithm, StringComparison.OrdinalIgnoreCase) && a.Digest.SequenceEqual(b.Digest);
 
     public RtcPeerState State
     {

@@ -144,6 +144,18 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
         return CreatePeer(remote!, handler, id);
     }
 
+    /// <summary>
+    /// ICE restart of a live peer (RFC 8445 §9): when <paramref name="remote"/> (from the peer's re-offer) carries new
+    /// ICE credentials and the same DTLS certificate, the peer gets new local credentials and keeps its DTLS/SRTP
+    /// session; answer with <c>peer.Local</c> as usual. False when it is not a restart of this session (a new
+    /// certificate, the same ufrag, or a peer that failed): the caller then negotiates a new peer.
+    /// </summary>
+    public bool TryRestartIce(RtcPeer peer, RtcRemoteParameters remote)
+    {
+        remote.Validate();
+        return remote.IceUfrag != peer.Remote.IceUfrag && peer.TryRestartIce(_registry, remote);
+    }
+
     internal void Remove(RtcPeer peer)
     {
         _registry.Unregister(peer.Agent);

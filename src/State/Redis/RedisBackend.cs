@@ -16,12 +16,13 @@ public sealed class RedisBackend : IStateBackend
     private readonly ILogger _logger;
     private readonly RedisCall _call;
     private readonly Lock _linkGate = new();
-    private readonly HashSet<ConnectionType> _down = [];
     private bool _disposed;
     // Bumped on every lost link, so an announcement still waiting for a link that dropped again gives up.
     private int _failures;
+    // The _failures value last announced: a restoration reported per link (two links on RESP2, one on
+    // RESP3) and per retry must raise Reconnected once per outage, not once per report.
+    private int _announced;
     private static readonly TimeSpan AnnounceTimeout = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan DefaultCommandTimeout = TimeSpan.FromSeconds(5);
 
     private RedisBackend(ConnectionMultiplexer connection, string keyPrefix, TimeSpan commandTimeout, ILoggerFactory loggerFactory)
     {
@@ -35,9 +36,7 @@ public sealed class RedisBackend : IStateBackend
         if (!connection.IsConnected)
         {
             // Started before Redis was reachable: the first connection is announced like a reconnection,
-            // so a subscriber that could not subscribe yet learns when to try again.
-            _down.Add(ConnectionType.Interactive);
-            _down.Add(ConnectionType.Subscription);
+            // so a listener that could not read its keys yet learns when to try again.
             _failures = 1;
         }
 
@@ -65,12 +64,12 @@ public sealed class RedisBackend : IStateBackend
         var options = ConfigurationOptions.Parse(configuration);
         // Keep retrying instead of failing start-up or dying on a Redis restart.
         options.AbortOnConnectFail = false;
+        // While the link is down a call fails at once (StateUnavailableException) instead of waiting in the
+        // client's backlog until its timeout: callers answer "try again" rather than hang for seconds.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ClientName ??= "mobz";
-        // The client's syncTimeout (default 1 s) is honoured for our asynchronous calls when given explicitly;
-        // otherwise 5 s leaves room for a busy server while still failing a hung call.
-        var commandTimeout = configuration.Contains("synctimeout=", StringComparison.OrdinalIgnoreCase)
-            ? TimeSpan.FromMilliseconds(options.SyncTimeout)
-            : DefaultCommandTimeout;
+        // asyncTimeout, else syncTimeout, else the client's 5 s: every call of ours is bounded by it.
+        var commandTimeout = TimeSpan.FromMilliseconds(options.AsyncTimeout);
         var connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
         var backend = new RedisBackend(connection, keyPrefix, commandTimeout, loggerFactory);
         LogConnecting(backend._logger, configuration, connection.IsConnected);
@@ -98,11 +97,7 @@ public sealed class RedisBackend : IStateBackend
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
-        lock (_linkGate)
-        {
-            _down.Add(e.ConnectionType);
-            _failures++;
-        }
+        lock (_linkGate) _failures++;
 
         _logger.LogWarning(e.Exception, "Redis {ConnectionType} link to {EndPoint} lost ({FailureType})",
             e.ConnectionType, e.EndPoint, e.FailureType);
@@ -110,26 +105,28 @@ public sealed class RedisBackend : IStateBackend
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
-        bool allBack;
+        bool pending;
         int generation;
         lock (_linkGate)
         {
-            allBack = _down.Remove(e.ConnectionType) && _down.Count == 0 && !_disposed;
+            pending = _announced != _failures && !_disposed;
             generation = _failures;
         }
 
         _logger.LogInformation("Redis {ConnectionType} link to {EndPoint} restored", e.ConnectionType, e.EndPoint);
-        if (allBack)
+        if (pending)
         {
             _ = AnnounceReconnectedAsync(generation);
         }
     }
 
     /// <summary>
-    /// Reconciling listeners read keys and expect messages from then on, so both links must really work
-    /// before they hear of it. The client reports a link restored before its handshake is done, so PING
-    /// each link until both answer; the subscription link's PING queues behind the client's own
-    /// re-SUBSCRIBE commands, so its answer also means the subscriptions are active again.
+    /// Reconciling listeners read keys and expect messages from then on, so every link must really work
+    /// before they hear of it. The client reports a link restored before its handshake is done, and on
+    /// RESP2 reports the command and subscription links one by one (RESP3 carries both on one link), so
+    /// PING each until both answer. The subscriber's PING travels on the link that carries the
+    /// subscriptions, behind the client's own re-SUBSCRIBE commands, so its answer also means the
+    /// subscriptions are active again.
     /// </summary>
     private async Task AnnounceReconnectedAsync(int generation)
     {
@@ -148,7 +145,6 @@ public sealed class RedisBackend : IStateBackend
 
             try
             {
-                // The subscriber's "ping" is an UNSUBSCRIBE of a random channel sent on the subscription link.
                 await _call.Run(() => _connection.GetDatabase().PingAsync()).ConfigureAwait(false);
                 await _call.Run(() => _connection.GetSubscriber().PingAsync()).ConfigureAwait(false);
                 break;
@@ -164,6 +160,17 @@ public sealed class RedisBackend : IStateBackend
 
             await Task.Delay(delay).ConfigureAwait(false);
             delay = TimeSpan.FromMilliseconds(Math.Min(500, delay.TotalMilliseconds * 2));
+        }
+
+        lock (_linkGate)
+        {
+            if (_disposed || _failures != generation || _announced == generation)
+            {
+                // Lost again meanwhile, or another link's restoration announced this outage already.
+                return;
+            }
+
+            _announced = generation;
         }
 
         _logger.LogInformation("Redis reconnected; notifying subscribers to reconcile");

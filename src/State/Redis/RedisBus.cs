@@ -5,9 +5,11 @@ using StackExchange.Redis;
 namespace MobZ.State.Redis;
 
 /// <summary>
-/// Redis pub/sub. Each subscription gets its own ordered queue (<see cref="OrderedSubscription"/>) so the
-/// client's reader thread only enqueues. The client re-subscribes by itself after a reconnect; messages
-/// published while the link was down are lost (at-most-once), hence <see cref="Reconnected"/>.
+/// Redis pub/sub. The client hands each subscription's messages over in arrival order through its own
+/// <see cref="ChannelMessageQueue"/> (a plain handler would be called concurrently, in no set order); one loop
+/// per subscription moves them into its <see cref="OrderedSubscription"/>, which runs the handler. The client
+/// re-subscribes by itself after a reconnect; messages published while the link was down are lost
+/// (at-most-once), hence <see cref="Reconnected"/>.
 /// </summary>
 internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, RedisCall call, ILogger logger) : IMessageBus
 {
@@ -39,16 +41,20 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, Red
         var source = Channel(channel);
         var subscription = new OrderedSubscription(channel, handler, logger);
         _live.TryAdd(subscription, 0);
-        Action<RedisChannel, RedisValue> onMessage = (_, value) => subscription.Enqueue((string?)value ?? string.Empty);
+        // Registered with the client at once, SUBSCRIBE sent without waiting: the client keeps the queue
+        // whether or not the server is reachable now, and subscribes it whenever the link (re)connects.
+        var queue = subscriber.Subscribe(source, CommandFlags.FireAndForget);
+        queue.OnMessage(message => subscription.Enqueue((string?)message.Message ?? string.Empty));
         try
         {
-            await call.Run(() => subscriber.SubscribeAsync(source, onMessage)).ConfigureAwait(false);
+            // A PING on the subscriber goes out behind the SUBSCRIBE on the same link, so its answer means
+            // the server has the subscription: a message published from now on is delivered.
+            await call.Run(() => subscriber.PingAsync()).ConfigureAwait(false);
         }
-        catch
+        catch (StateUnavailableException ex)
         {
-            _live.TryRemove(subscription, out _);
-            subscription.Close();
-            throw;
+            // Redis is away; the subscription becomes active when the link is back, before Reconnected.
+            LogSubscribedWhileUnavailable(logger, ex, channel);
         }
 
         return new Unsubscriber(async () =>
@@ -63,11 +69,11 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, Red
 
             try
             {
-                await call.Run(() => subscriber.UnsubscribeAsync(source, onMessage)).ConfigureAwait(false);
+                await call.Run(() => queue.UnsubscribeAsync()).ConfigureAwait(false);
             }
             catch (StateUnavailableException ex)
             {
-                // The server is gone; the client forgets the handler anyway, and a server restart drops
+                // The server is gone; the client forgets the queue anyway, and a server restart drops
                 // the subscription, so there is nothing left to undo.
                 LogUnsubscribeFailed(logger, ex, channel);
             }
@@ -107,7 +113,11 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, Red
         }
     }
 
-    private RedisChannel Channel(string channel) => new(channelPrefix + channel, RedisChannel.PatternMode.Literal);
+    // Literal: a channel name with '*' or '?' is a name like any other, never a pattern.
+    private RedisChannel Channel(string channel) => RedisChannel.Literal(channelPrefix + channel);
+
+    private static void LogSubscribedWhileUnavailable(ILogger logger, Exception ex, string channel) =>
+        logger.LogWarning(ex, "Subscribed to channel {Channel} while Redis is unreachable; it becomes active when the link is back", channel);
 
     private static void LogUnsubscribeFailed(ILogger logger, Exception ex, string channel) =>
         logger.LogWarning(ex, "Unsubscribing from channel {Channel} failed; the connection is down", channel);

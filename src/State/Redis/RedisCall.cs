@@ -6,17 +6,17 @@ namespace MobZ.State.Redis;
 /// <summary>
 /// Runs one client call, then hands its outcome to the caller.
 /// <list type="bullet">
-/// <item>The client (1.2.6) completes every call on one ordered completion queue and runs the awaiting code
-/// inline there, so a caller that blocks or computes after an await would stall every other Redis call
-/// in the process (or deadlock waiting for one). Each call therefore leaves that queue before resuming the caller.</item>
 /// <item>The client library's exceptions are translated, so callers outside this folder never see a
 /// StackExchange.Redis type: unreachable server → <see cref="StateUnavailableException"/>; a command Redis
 /// refused (WRONGTYPE, not an integer) → <see cref="InvalidOperationException"/>, as in-process.</item>
-/// <item>Client 1.2.6 has no timeout for asynchronous calls: against a server that stops answering without
-/// closing the socket (paused, partitioned) a call would wait until the link is declared dead. Each call
-/// gets <see cref="Timeout"/>; one that runs out fails with <see cref="StateUnavailableException"/> and may
-/// or may not have been applied.</item>
+/// <item>Each call gets <see cref="Timeout"/> through <c>WaitAsync</c>, as the client recommends for
+/// asynchronous calls: its own asyncTimeout is only checked on its once-a-second heartbeat, so against a
+/// server that stops answering without closing the socket (paused, partitioned) a call would wait up to a
+/// second longer. One that runs out fails with <see cref="StateUnavailableException"/> and may or may not
+/// have been applied.</item>
 /// </list>
+/// The client completes every call off its socket reader (continuations run asynchronously), so a caller
+/// that blocks or computes after an await stalls no other Redis call; nothing needs to be done for that here.
 /// </summary>
 internal sealed class RedisCall(TimeSpan timeout)
 {
@@ -24,24 +24,18 @@ internal sealed class RedisCall(TimeSpan timeout)
 
     public async Task<T> Run<T>(Func<Task<T>> call)
     {
-        T result;
         try
         {
-            result = await call().WaitAsync(Timeout).ConfigureAwait(false);
+            return await call().WaitAsync(Timeout).ConfigureAwait(false);
         }
         catch (TimeoutException ex) when (ex is not RedisTimeoutException)
         {
-            await Task.Yield();
             throw new StateUnavailableException($"Redis did not answer within {Timeout.TotalMilliseconds:0} ms", ex);
         }
         catch (Exception ex)
         {
-            await Task.Yield();
             throw Translate(ex) ?? Rethrow(ex);
         }
-
-        await Task.Yield();
-        return result;
     }
 
     public Task Run(Func<Task> call) => Run(async () =>

@@ -4,8 +4,9 @@ namespace MobZ.State.Redis;
 
 /// <summary>
 /// StateCondition → the client's WATCH-based Condition. Conditions about a null value become existence
-/// checks, which is what "null" means in ours. Set membership has no client Condition in 1.2.6
-/// (<see cref="TryMap"/> returns null), so transactions using it are committed by a script instead.
+/// checks, which is what "null" means in ours. Set membership (<see cref="TryMap"/> returns null) stays on
+/// the script route it took before the client had Condition.SetContains: the transactions that use it
+/// (moving a station between Munits) then commit in one server step with no WATCH race to retry.
 /// </summary>
 internal static class RedisConditions
 {

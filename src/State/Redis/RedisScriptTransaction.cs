@@ -6,8 +6,8 @@ namespace MobZ.State.Redis;
 
 /// <summary>
 /// Commits a transaction as one Lua script: the conditions are checked and the writes applied inside a
-/// single server step, so no race is possible and no retry is needed. Used when a condition has no
-/// WATCH-based form in the client (set membership). Only condition codes and command names travel as
+/// single server step, so no race is possible and no retry is needed. Used for transactions with a
+/// set-membership condition (see <see cref="RedisConditions"/>). Only condition codes and command names travel as
 /// arguments; the script text is constant, so the server caches it (EVALSHA).
 /// </summary>
 internal static class RedisScriptTransaction

@@ -6,13 +6,16 @@ namespace MobZ.State.Redis;
 /// <summary>
 /// Commits with WATCH / MULTI / EXEC through the client's Conditions. EXEC is refused both when a condition
 /// fails and when another client touched a watched key after the check; only the first is a "false" for
-/// the caller, so a refused commit whose conditions all held is retried (bounded, with jitter).
-/// Transactions with set-membership conditions, which the client cannot express, go through
-/// <see cref="RedisScriptTransaction"/> in one atomic script instead.
+/// the caller. A commit that lost that race is tried again after a short random back-off; one that keeps
+/// losing (a burst on the same keys) is committed through <see cref="RedisScriptTransaction"/>, which checks
+/// and writes in one server step and so cannot lose — without it, a writer that never pauses could keep a
+/// commit losing indefinitely. Transactions with set-membership conditions take the script route at once
+/// (see <see cref="RedisConditions"/>).
 /// </summary>
 internal sealed class RedisTransaction(IDatabase database, RedisCall call) : StateTransactionBuilder
 {
-    private const int MaxAttempts = 64;
+    // Lost races before the script takes over: enough for the usual brief overlap of two writers.
+    private const int WatchAttempts = 4;
 
     protected override async Task<bool> CommitAsync()
     {
@@ -28,29 +31,29 @@ internal sealed class RedisTransaction(IDatabase database, RedisCall call) : Sta
             mapped[i] = condition;
         }
 
-        for (var attempt = 1; ; attempt++)
+        for (var attempt = 1; attempt <= WatchAttempts; attempt++)
         {
-            var (committed, conditionsHeld) = await call.Run(() => TryCommitOnceAsync(mapped)).ConfigureAwait(false);
-            if (committed || !conditionsHeld)
+            var (committed, lostRace) = await call.Run(() => TryCommitOnceAsync(mapped)).ConfigureAwait(false);
+            if (!lostRace)
             {
                 return committed;
             }
 
-            if (attempt == MaxAttempts)
-            {
-                throw new TimeoutException(
-                    $"A transaction lost the race on its watched keys {MaxAttempts} times in a row; the keys are too contended.");
-            }
-
             // Lost a race: back off a random, growing amount so the contenders spread out.
-            await Task.Delay(Random.Shared.Next(0, Math.Min(50, 1 << Math.Min(attempt, 6)))).ConfigureAwait(false);
+            await Task.Delay(Random.Shared.Next(0, 1 << (attempt + 2))).ConfigureAwait(false);
         }
+
+        return await RedisScriptTransaction.CommitAsync(database, call, Conditions, Operations).ConfigureAwait(false);
     }
 
-    private async Task<(bool Committed, bool ConditionsHeld)> TryCommitOnceAsync(Condition[] conditions)
+    private async Task<(bool Committed, bool LostRace)> TryCommitOnceAsync(Condition[] conditions)
     {
         var transaction = database.CreateTransaction();
-        var results = Array.ConvertAll(conditions, transaction.AddCondition);
+        foreach (var condition in conditions)
+        {
+            transaction.AddCondition(condition);
+        }
+
         var writes = new List<Task>(Operations.Count);
         foreach (var operation in Operations)
         {
@@ -63,11 +66,12 @@ internal sealed class RedisTransaction(IDatabase database, RedisCall call) : Sta
             // Surfaces a write that Redis refused inside EXEC (e.g. WRONGTYPE); the others were applied,
             // as Redis never rolls back.
             await Task.WhenAll(writes).ConfigureAwait(false);
-            return (true, true);
+            return (true, false);
         }
 
         ObserveCancelled(writes);
-        return (false, Array.TrueForAll(results, r => r.WasSatisfied));
+        // Refused EXEC although every condition held: another client wrote a watched key in between.
+        return (false, transaction.WasWatchConflict);
     }
 
     private static Task Queue(ITransaction t, QueuedOperation operation) => operation switch

@@ -23,10 +23,11 @@ internal static class RedisValues
 
     /// <summary>
     /// SET PX takes whole milliseconds and refuses 0, so a sub-millisecond TTL is rounded up (as the
-    /// in-process backend does) rather than handed to the client, which would send "PX 0".
+    /// in-process backend does) rather than handed to the client, which would send "PX 0". No TTL is a
+    /// plain SET, which also clears an earlier TTL.
     /// </summary>
-    public static TimeSpan? Expiry(TimeSpan? ttl) =>
-        ttl is { } t ? TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(t.TotalMilliseconds))) : null;
+    public static Expiration Expiry(TimeSpan? ttl) =>
+        ttl is { } t ? new Expiration(TimeSpan.FromMilliseconds(Milliseconds(t))) : Expiration.Default;
 
     /// <summary>EXPIRE with a non-positive TTL deletes the key; keep that, but avoid sub-millisecond positives becoming 0.</summary>
     public static TimeSpan ExpireSpan(TimeSpan ttl) =>

@@ -19,6 +19,21 @@ public abstract partial class StateConformanceTests
     }
 
     [Fact]
+    public async Task A_burst_from_another_client_reaches_a_subscriber_in_publish_order()
+    {
+        var other = (await OpenClientsAsync(1))[0];
+        var received = new ConcurrentQueue<string>();
+        await using var subscription = await Bus.SubscribeAsync("burst", m => { received.Enqueue(m); return Task.CompletedTask; });
+
+        // Sent back to back without waiting for each answer, so they arrive together and are handed over at once.
+        var sent = Enumerable.Range(0, 5000).Select(i => $"m{i}").ToArray();
+        await Task.WhenAll(sent.Select(m => other.Bus.PublishAsync("burst", m)).ToArray());
+
+        await Eventually.WaitUntilAsync(() => received.Count == sent.Length, Patience, "all 5,000 messages arrived");
+        Assert.Equal(sent, received.ToArray());
+    }
+
+    [Fact]
     public async Task An_async_handler_finishes_one_message_before_the_next_starts()
     {
         var running = 0;

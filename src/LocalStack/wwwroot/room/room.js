@@ -142,9 +142,26 @@ async function publish() {
     if (e.candidate) send({ action: 'IceCandidate', stationId: state.stationId, candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex });
   };
   pc.onconnectionstatechange = () => status(`publishing: ${pc.connectionState}`);
+  pc.oniceconnectionstatechange = () => watchPublishIce(pc);
   const offer = await pc.createOffer();
   await pc.setLocalDescription(offer);
   send({ action: 'Offer', requestId: 'publish', stationId: state.stationId, sdp: offer.sdp });
+}
+
+// Our network changed (Wi-Fi to mobile, a new address): ICE restart on the same media server, which keeps the
+// session, so viewers see a short pause rather than a reconnect. "disconnected" often heals by itself; give it 3 s.
+function watchPublishIce(pc) {
+  const restart = async () => {
+    if (state.publishPc !== pc || !['failed', 'disconnected'].includes(pc.iceConnectionState)) return;
+    status('network changed; restarting ICE…');
+    state.iceRestarts = (state.iceRestarts ?? 0) + 1;
+    pc.restartIce();
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    send({ action: 'Offer', requestId: 'publish', stationId: state.stationId, sdp: offer.sdp });
+  };
+  if (pc.iceConnectionState === 'failed') restart();
+  else if (pc.iceConnectionState === 'disconnected') setTimeout(restart, 3000);
 }
 
 // A station moved to another Munit (its media server died or stopped). Our own: offer again to the new one.

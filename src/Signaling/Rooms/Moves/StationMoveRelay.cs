@@ -20,6 +20,9 @@ public sealed class StationMoveRelay(
     ILogger<StationMoveRelay> logger) : IHostedService, IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _gate = new();
+    private bool _stopped;
+    private Task _telling = Task.CompletedTask;
     private IAsyncDisposable? _subscription;
 
     /// <summary>Subscribes before the host reports started, so no move announced after start-up is missed here.</summary>
@@ -27,11 +30,26 @@ public sealed class StationMoveRelay(
     {
         if (!options.Value.RunMoveRelay)
             return;
-        _subscription = await bus.SubscribeAsync(MunitKeys.MovesChannel, json => OnMovedAsync(json, _stopping.Token)).ConfigureAwait(false);
+        _subscription = await bus.SubscribeAsync(MunitKeys.MovesChannel, OnMessageAsync).ConfigureAwait(false);
     }
 
+    /// <summary>Takes no new move, lets the one being told finish (until <paramref name="cancellationToken"/>), then unsubscribes.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        Task telling;
+        lock (_gate)
+        {
+            _stopped = true;
+            telling = _telling;
+        }
+        try
+        {
+            await telling.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("Stopped while a station move was still being told; the rest of the room is not told");
+        }
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (Interlocked.Exchange(ref _subscription, null) is { } subscription)
             await subscription.DisposeAsync().ConfigureAwait(false);
@@ -41,6 +59,17 @@ public sealed class StationMoveRelay(
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _stopping.Dispose();
+    }
+
+    /// <summary>Deliveries come one at a time (the bus keeps one ordered queue per subscription).</summary>
+    private Task OnMessageAsync(string json)
+    {
+        lock (_gate)
+        {
+            if (_stopped)
+                return Task.CompletedTask;
+            return _telling = OnMovedAsync(json, _stopping.Token);
+        }
     }
 
     private async Task OnMovedAsync(string json, CancellationToken cancellationToken)
