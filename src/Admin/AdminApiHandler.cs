@@ -67,7 +67,7 @@ public sealed class AdminApiHandler(RoomsAdmin rooms, PsOverview pixelStreaming,
             case ("GET", ["pixelstreaming"]):
                 return Json(200, await pixelStreaming.ReadAsync(), AdminJsonContext.Default.PsOverviewView);
         }
-        return Routes.Any(r => Matches(r.Path, evt.RawPath.TrimEnd('/'))) ? Error(405, "method not allowed") : Error(404, "not found");
+        return Routes.Any(r => RouteTemplate.Matches(r.Path, evt.RawPath.TrimEnd('/'))) ? Error(405, "method not allowed") : Error(404, "not found");
     }
 
     private static MunitSignal? Order(string name) => name switch
@@ -77,16 +77,6 @@ public sealed class AdminApiHandler(RoomsAdmin rooms, PsOverview pixelStreaming,
         "stop" => new StopSignal(),
         _ => null,
     };
-
-    private static bool Matches(string template, string path)
-    {
-        var t = template.Split('/');
-        var p = path.Split('/');
-        if (t.Length != p.Length) return false;
-        for (var i = 0; i < t.Length; i++)
-            if (!t[i].StartsWith('{') && t[i] != p[i]) return false;
-        return true;
-    }
 
     private static ProxyResponse Json<T>(int status, T value, JsonTypeInfo<T> type) => new()
     {

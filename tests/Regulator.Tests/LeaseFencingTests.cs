@@ -87,18 +87,11 @@ public sealed class LeaseFencingTests(RedisServer redis) : IClassFixture<RedisSe
         private object _inner = null!;
         private BeforeCommit _hook = null!;
 
-        internal static IStateStore Wrap(IStateStore inner, BeforeCommit hook)
-        {
-            var proxy = Create<IStateStore, StoreWithHook>();
-            var self = (StoreWithHook)(object)proxy;
-            self._inner = inner;
-            self._hook = hook;
-            return proxy;
-        }
+        internal static IStateStore Wrap(IStateStore inner, BeforeCommit hook) => Wrap<IStateStore>(inner, hook);
 
-        internal static IStateTransaction WrapTransaction(IStateTransaction inner, BeforeCommit hook)
+        private static T Wrap<T>(T inner, BeforeCommit hook) where T : class
         {
-            var proxy = Create<IStateTransaction, StoreWithHook>();
+            var proxy = Create<T, StoreWithHook>();
             var self = (StoreWithHook)(object)proxy;
             self._inner = inner;
             self._hook = hook;
@@ -113,7 +106,7 @@ public sealed class LeaseFencingTests(RedisServer redis) : IClassFixture<RedisSe
             return result switch
             {
                 IStateTransaction inner when ReferenceEquals(inner, _inner) => this,
-                IStateTransaction inner => WrapTransaction(inner, _hook),
+                IStateTransaction inner => Wrap(inner, _hook),
                 _ => result,
             };
         }

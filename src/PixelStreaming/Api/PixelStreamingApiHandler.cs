@@ -60,7 +60,7 @@ public sealed class PixelStreamingApiHandler(
                     await DeleteInstanceAsync(path["/api/instances/".Length..], cancellationToken),
                 ("POST", "/api/save-project") => await SaveProjectAsync(evt, cancellationToken),
                 ("POST", "/api/generate-video") => await GenerateVideoAsync(evt, cancellationToken),
-                _ when Routes.Any(r => Matches(r.Path, path)) => Error(405, "method not allowed"),
+                _ when Routes.Any(r => RouteTemplate.Matches(r.Path, path)) => Error(405, "method not allowed"),
                 _ => Error(404, "not found"),
             };
         }
@@ -171,16 +171,6 @@ public sealed class PixelStreamingApiHandler(
     }
 
     private bool HasValidKey(IReadOnlyDictionary<string, string>? headers) => ApiKeyCheck.IsValid(options.Api, headers);
-
-    private static bool Matches(string template, string path)
-    {
-        var t = template.Split('/');
-        var p = path.Split('/');
-        if (t.Length != p.Length) return false;
-        for (var i = 0; i < t.Length; i++)
-            if (!t[i].StartsWith('{') && t[i] != p[i]) return false;
-        return true;
-    }
 
     private static InstanceView View(InstanceRecord r) =>
         new(r.InstanceId, InstanceRegistry.StatusText(r.Status), r.PublicIp, r.WorkerUrl?.AbsoluteUri, r.Provider, r.CreatedAt, r.Error);

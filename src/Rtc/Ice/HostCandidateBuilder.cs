@@ -18,19 +18,8 @@ public static class HostCandidateBuilder
         IReadOnlyList<IPEndPoint> boundAddresses, IPAddress? publicAddress = null, int componentId = 1)
     {
         var candidates = new List<IceCandidate>(boundAddresses.Count);
-        var announced = new HashSet<(string, int)>();
-        for (int i = 0; i < boundAddresses.Count; i++)
+        foreach (var (bound, text) in Announced(boundAddresses, publicAddress))
         {
-            IPEndPoint bound = boundAddresses[i];
-            IPAddress address = publicAddress is not null && publicAddress.AddressFamily == bound.AddressFamily
-                ? publicAddress
-                : bound.Address;
-            string text = address.ToString();
-            if (!announced.Add((text, bound.Port)))
-            {
-                continue;
-            }
-
             // Local preference falls with the configured order so the first address is preferred.
             int localPreference = 65535 - candidates.Count;
             candidates.Add(new IceCandidate
@@ -46,6 +35,26 @@ public static class HostCandidateBuilder
         }
 
         return candidates;
+    }
+
+    /// <summary>
+    /// Each bound address with the address text to announce for it (the public IP of its family when one is set),
+    /// once per announced address and port, in the configured order.
+    /// </summary>
+    private static IEnumerable<(IPEndPoint Bound, string Text)> Announced(IReadOnlyList<IPEndPoint> boundAddresses, IPAddress? publicAddress)
+    {
+        var announced = new HashSet<(string, int)>();
+        foreach (IPEndPoint bound in boundAddresses)
+        {
+            IPAddress address = publicAddress is not null && publicAddress.AddressFamily == bound.AddressFamily
+                ? publicAddress
+                : bound.Address;
+            string text = address.ToString();
+            if (announced.Add((text, bound.Port)))
+            {
+                yield return (bound, text);
+            }
+        }
     }
 
     /// <summary>
@@ -67,18 +76,8 @@ public static class HostCandidateBuilder
         IReadOnlyList<IPEndPoint> boundAddresses, IPAddress? publicAddress = null, int componentId = 1)
     {
         var candidates = new List<IceCandidate>(boundAddresses.Count);
-        var announced = new HashSet<(string, int)>();
-        foreach (IPEndPoint bound in boundAddresses)
+        foreach (var (bound, text) in Announced(boundAddresses, publicAddress))
         {
-            IPAddress address = publicAddress is not null && publicAddress.AddressFamily == bound.AddressFamily
-                ? publicAddress
-                : bound.Address;
-            string text = address.ToString();
-            if (!announced.Add((text, bound.Port)))
-            {
-                continue;
-            }
-
             int localPreference = (PassiveDirectionPreference << 13) + (8191 - candidates.Count);
             candidates.Add(new IceCandidate
             {

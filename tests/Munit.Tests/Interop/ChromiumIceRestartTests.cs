@@ -34,13 +34,6 @@ public sealed partial class ChromiumIceRestartTests(ITestOutputHelper output) : 
         _media.Dispose();
     }
 
-    private sealed class VideoStats
-    {
-        public int FramesDecoded { get; set; }
-        public int FrameWidth { get; set; }
-        public int PacketsReceived { get; set; }
-    }
-
     [Fact]
     public async Task A_publisher_that_restarts_ICE_keeps_its_session_and_its_viewer_keeps_decoding()
     {

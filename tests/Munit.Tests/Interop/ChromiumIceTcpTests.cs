@@ -53,13 +53,6 @@ public sealed class ChromiumIceTcpTests(ITestOutputHelper output) : IAsyncLifeti
         if (_namespace is not null) await _namespace.DisposeAsync();
     }
 
-    private sealed class VideoStats
-    {
-        public int FramesDecoded { get; set; }
-        public int FrameWidth { get; set; }
-        public int PacketsReceived { get; set; }
-    }
-
     [Fact]
     public async Task Chromium_behind_a_udp_blocking_firewall_publishes_and_views_over_ice_tcp()
     {

@@ -33,13 +33,6 @@ public sealed class ChromiumMunitTests(ITestOutputHelper output) : IAsyncLifetim
         _media.Dispose();
     }
 
-    private sealed class VideoStats
-    {
-        public int FramesDecoded { get; set; }
-        public int FrameWidth { get; set; }
-        public int PacketsReceived { get; set; }
-    }
-
     [Fact]
     public async Task ChromiumViewerDecodesAChromiumSimulcastPublisherAndFollowsLayerChanges()
     {

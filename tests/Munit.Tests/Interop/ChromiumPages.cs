@@ -56,3 +56,11 @@ internal static class ChromiumPages
         </script></body></html>
         """;
 }
+
+/// <summary>What the pages' <c>video()</c> returns: the viewer's inbound video, summed over its streams.</summary>
+internal sealed class VideoStats
+{
+    public int FramesDecoded { get; set; }
+    public int FrameWidth { get; set; }
+    public int PacketsReceived { get; set; }
+}
