@@ -52,6 +52,7 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
     }
 
     private bool _rembNegotiated = true;
+
     /// <summary>SSRC the Munit uses as sender of RTCP toward this viewer.</summary>
     public uint RtcpSsrc { get; } = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
 
