@@ -51,7 +51,9 @@ internal static class LocalStackObservability
     public static async Task<ClientWebSocket> ConnectAsync(RunningLocalStack stack, string path)
     {
         var socket = new ClientWebSocket();
-        await socket.ConnectAsync(stack.WebSocketUrl(path), CancellationToken.None);
+        // The rooms API admits only sockets with an access token; the stack's own development key signs one.
+        var url = path == "/ws" ? stack.RoomsUrl() : stack.WebSocketUrl(path);
+        await socket.ConnectAsync(url, CancellationToken.None);
         return socket;
     }
 

@@ -40,10 +40,21 @@ public sealed class GatewayRoomHarness : RoomHarness
         return new GatewayRoomHarness(stack);
     }
 
-    protected override async Task<TestClient> ConnectCoreAsync()
+    protected override async Task<TestClient?> ConnectCoreAsync(string? token)
     {
         var socket = new ClientWebSocket();
-        await socket.ConnectAsync(_stack.WebSocketUrl("/ws"), CancellationToken.None);
+        socket.Options.CollectHttpResponseDetails = true;
+        try
+        {
+            await socket.ConnectAsync(_stack.WebSocketUrl(token is null ? "/ws" : $"/ws?{RoomDoor.TokenParameter}={Uri.EscapeDataString(token)}"), CancellationToken.None);
+        }
+        catch (WebSocketException) when (socket.HttpStatusCode is not System.Net.HttpStatusCode.SwitchingProtocols and not 0)
+        {
+            LastConnectStatus = (int)socket.HttpStatusCode;
+            socket.Dispose();
+            return null;
+        }
+        LastConnectStatus = 200;
         var client = new WebSocketClient(socket);
         await client.LearnIdAsync();
         return client;

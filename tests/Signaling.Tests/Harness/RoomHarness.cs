@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using MobZ.Access;
 using MobZ.Signaling.Rooms;
 using MobZ.Signaling.Rooms.Sweep;
 using MobZ.State;
@@ -29,14 +30,37 @@ public abstract class RoomHarness : IAsyncDisposable
     public abstract IServiceProvider Services { get; }
     public HeartbeatSweeper Sweeper => Services.GetRequiredService<HeartbeatSweeper>();
 
-    public async Task<TestClient> ConnectAsync()
+    /// <summary>Every grant: the client may do anything in the rooms its token covers.</summary>
+    public const AccessGrant AllGrants = AccessGrants.Everything;
+
+    private int _users;
+
+    /// <summary>Connects with an access token for <paramref name="room"/> ("*": every room) holding <paramref name="grants"/>.</summary>
+    public async Task<TestClient> ConnectAsync(AccessGrant grants = AllGrants, string room = "*", string? userId = null)
     {
-        var client = await ConnectCoreAsync().ConfigureAwait(false);
-        lock (_clients) _clients.Add(client);
+        var client = await ConnectWithTokenAsync(Token(grants, room, userId)).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("$connect refused a token the harness minted");
         return client;
     }
 
-    protected abstract Task<TestClient> ConnectCoreAsync();
+    /// <summary>Connects with exactly this token (or none); null when $connect refused it (see <see cref="LastConnectStatus"/>).</summary>
+    public async Task<TestClient?> ConnectWithTokenAsync(string? token)
+    {
+        var client = await ConnectCoreAsync(token).ConfigureAwait(false);
+        if (client is not null)
+            lock (_clients) _clients.Add(client);
+        return client;
+    }
+
+    /// <summary>The HTTP status of the last $connect (200 when admitted, 401/403 when refused).</summary>
+    public int LastConnectStatus { get; protected set; }
+
+    /// <summary>A token signed with the key the rooms under test validate with.</summary>
+    public string Token(AccessGrant grants = AllGrants, string room = "*", string? userId = null, TimeSpan? lifetime = null) =>
+        Services.GetRequiredService<AccessTokenIssuer>().Issue(userId ?? $"user-{Interlocked.Increment(ref _users)}", room, grants,
+            lifetime ?? TimeSpan.FromHours(1));
+
+    protected abstract Task<TestClient?> ConnectCoreAsync(string? token);
 
     public async Task<MunitResponder> StartMunitAsync(string munitId, double load = 0, bool draining = false, bool alive = true)
     {
@@ -52,7 +76,11 @@ public abstract class RoomHarness : IAsyncDisposable
         services.AddSingleton(Backend.Store);
         services.AddSingleton(Backend.Bus);
         services.AddMobZRooms(TestOptions(configure));
+        services.AddMobZAccess(o => o.HmacSecret ??= TestSecret);
     }
+
+    /// <summary>The direct harness's HS256 key (the gateway harness uses the local stack's own development key).</summary>
+    public const string TestSecret = "rooms-test-secret-of-at-least-32-bytes!";
 
     public virtual async ValueTask DisposeAsync()
     {

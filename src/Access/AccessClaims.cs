@@ -1,0 +1,25 @@
+namespace MobZ.Access;
+
+/// <summary>
+/// What a validated access token says: who holds it, which room (or, ending in '*', which room-name prefix) it
+/// covers, and what its holder may do there.
+/// </summary>
+public sealed record AccessClaims(string UserId, string Room, AccessGrant Grants, DateTimeOffset Expires)
+{
+    /// <summary>True when <see cref="Room"/> ends in '*': the token covers every room whose name starts with the rest.</summary>
+    public bool IsRoomPrefix => Room.EndsWith('*');
+
+    public bool Covers(string roomId) => IsRoomPrefix
+        ? roomId.StartsWith(Room.AsSpan(0, Room.Length - 1), StringComparison.Ordinal)
+        : string.Equals(Room, roomId, StringComparison.Ordinal);
+
+    public bool Has(AccessGrant grant) => (Grants & grant) == grant;
+}
+
+/// <summary>The outcome of checking one token: claims, or why it was refused (a short phrase for the client and the log).</summary>
+public readonly record struct AccessCheck(AccessClaims? Claims, string? Failure)
+{
+    public bool IsValid => Claims is not null;
+
+    public static AccessCheck Refused(string failure) => new(null, failure);
+}
