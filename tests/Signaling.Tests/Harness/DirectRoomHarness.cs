@@ -17,10 +17,10 @@ public sealed class DirectRoomHarness : RoomHarness, IConnectionSender
     private readonly ConcurrentDictionary<string, DirectClient> _open = new();
     private int _next;
 
-    public DirectRoomHarness(IStateBackend backend, Action<RoomOptions>? configure) : base(backend)
+    public DirectRoomHarness(IStateBackend backend, Action<RoomOptions>? configure, Action<MobZ.Access.AccessTokenOptions>? access = null) : base(backend)
     {
         var services = new ServiceCollection();
-        AddRoomServices(services, configure);
+        AddRoomServices(services, configure, access);
         services.AddSingleton<IConnectionSender>(this);
         _services = services.BuildServiceProvider();
         Handler = _services.GetRequiredService<RoomsWebSocketHandler>();
