@@ -103,7 +103,7 @@ async function onMessage(m) {
     case 'PublishRequest': return onPublishRequest(m);
     case 'PublishAccept': state.stationId = m.stationId; return publish();
     case 'PublishReject': return status(`the owner declined: ${m.reason ?? ''}`);
-    case 'Kicked': state.kicked = true; status('you were removed from the room'); return leave();
+    case 'Kicked': state.kicked = true; status(m.reason === 'roomClosed' ? 'the room was closed' : 'you were removed from the room'); return leave();
     case 'SimulcastUpdateAck': return;
     case 'HeartbeatAck': state.participantId = m.participantId; return;
     case 'Error':
