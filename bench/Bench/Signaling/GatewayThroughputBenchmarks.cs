@@ -38,7 +38,7 @@ public class GatewayThroughputBenchmarks
         string room = "bench-" + Guid.NewGuid().ToString("N")[..8];
         for (int i = 0; i < Clients; i++)
         {
-            _clients[i] = await BenchClient.ConnectAsync(_stack.WebSocketUrl("/ws"));
+            _clients[i] = await BenchClient.ConnectAsync(await _stack.RoomsUrlAsync(room));
             await _clients[i].SendAsync($$"""{"action":"Join","roomId":"{{room}}","roomKind":"m2m","role":"viewer"}""");
             await _clients[i].WaitForAsync("JoinAck", 1);
         }
