@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
-using MobZ.Aws.ApiGateway;
+using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.Aws.Credentials;
 using MobZ.Aws.Logging;
 using MobZ.Hls;
