@@ -260,7 +260,7 @@ public sealed class AccessTokenValidatorTests
     public async Task Player_requirement_needs_no_room_and_reads_userId_when_sub_is_absent()
     {
         var epicStyle = TokenMint.Hs256(new Dictionary<string, object?> { ["userId"] = "epic-player" });
-        Assert.Equal("token has no room claim", await FailureOf(Validator(), epicStyle));
+        Assert.Equal("token has no sub claim", await FailureOf(Validator(), epicStyle));
         var check = await Validator().ValidateAsync(epicStyle, AccessRequirement.Player);
         Assert.Equal("epic-player", check.Claims?.UserId);
         Assert.Equal("", check.Claims!.Room);
