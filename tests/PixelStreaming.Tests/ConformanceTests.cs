@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using MobZ.Access;
 using MobZ.LocalStack.Hosting;
 using MobZ.PixelStreaming.Tests.Support;
 using MobZ.TestKit.Redis;
@@ -31,14 +32,11 @@ public sealed class ConformanceTests(RedisServer redis, ITestOutputHelper output
             Urls = "http://127.0.0.1:0",
             Redis = backend == Backends.Redis ? redis.Configuration : "",
             RedisKeyPrefix = backend == Backends.Redis ? redis.NewKeyPrefix() : null,
-            Capabilities = b => b.AddCapability(s => s.AddPixelStreaming(o =>
+            Capabilities = b => b.AddCapability(s => s.AddMobZAccess(TestTokens.Configure).AddPixelStreaming(o =>
                 {
                     o.DevelopmentMode = false;
                     o.DisableIpAllowList = true;
                     o.Local.StartOnBoot = false;
-                    o.Tokens.HmacSecret = TestTokens.Secret;
-                    o.Tokens.Issuer = TestTokens.Issuer;
-                    o.Tokens.Audience = TestTokens.Audience;
                     o.Api.ApiKey = "test-key";
                 }))
                 .AddWebSocketApi("/ps", "$request.body.type", sp => sp.GetRequiredService<Signaling.PixelStreamingHandler>()),
