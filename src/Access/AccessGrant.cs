@@ -26,6 +26,9 @@ public static class AccessGrants
     public const string AdminName = "admin";
     public const string P2mPublishName = "p2m-publish";
 
+    /// <summary>Every grant: what a development token holds unless it asks for less.</summary>
+    public const AccessGrant Everything = AccessGrant.Join | AccessGrant.Publish | AccessGrant.Subscribe | AccessGrant.Admin | AccessGrant.P2mPublish;
+
     public static readonly IReadOnlyList<(string Name, AccessGrant Grant)> All =
     [
         (JoinName, AccessGrant.Join),

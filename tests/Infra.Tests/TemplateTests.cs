@@ -1,3 +1,4 @@
+using MobZ.TestKit.Repository;
 using MobZ.Infra.Tests.Support;
 
 namespace MobZ.Infra.Tests;

@@ -1,3 +1,4 @@
+using MobZ.Access;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,8 +54,8 @@ public sealed class StationMoveRelayTests(RedisServer redis, ITestOutputHelper o
         // A room as the signaling functions write it: a publisher whose station runs on the leaving task, a viewer.
         var rooms = leaving.App.Services.GetRequiredService<RoomRepository>();
         var joined = await rooms.JoinAsync(publisher, "relayed", RoomKind.M2m, ParticipantTypes.Publisher, new ParticipantEntry(),
-            async () => new MunitPick("munit-leaving", await backend.Store.SetLengthAsync(MunitKeys.Stations("munit-leaving"))));
-        await rooms.JoinAsync(viewer, "relayed", RoomKind.M2m, ParticipantTypes.Viewer, new ParticipantEntry(), () => Task.FromResult<MunitPick?>(null));
+            AccessGrants.Everything, async () => new MunitPick("munit-leaving", await backend.Store.SetLengthAsync(MunitKeys.Stations("munit-leaving"))));
+        await rooms.JoinAsync(viewer, "relayed", RoomKind.M2m, ParticipantTypes.Viewer, new ParticipantEntry(), AccessGrants.Everything, () => Task.FromResult<MunitPick?>(null));
         string stationId = joined.Entry.StationId!;
         await Eventually.WaitUntilAsync(() => leaving.Munit.HasStation(stationId), Wait, "the station runs on the leaving task");
 

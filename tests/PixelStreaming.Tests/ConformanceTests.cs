@@ -1,3 +1,4 @@
+using MobZ.TestKit.Repository;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MobZ.Access;

@@ -42,6 +42,7 @@ public static class LocalStackHost
 
         builder.Services.AddLocalGateway(options.Gateway);
         builder.Services.AddObservability(); // /metrics, /healthz, /readyz (docs/operations.md)
+        builder.Services.AddDevelopmentAccess(); // access tokens (MobZ:Access); without a key, a made-up one and GET /dev/token (docs/securing-rooms.md)
         builder.Services.AddSingleton<StateBackendHolder>();
         builder.Services.AddSingleton(sp => sp.GetRequiredService<StateBackendHolder>().Backend);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IStateBackend>().Store);
@@ -61,6 +62,7 @@ public static class LocalStackHost
         app.MapGet("/", (HttpContext context) => Results.Content(IndexPage.Render(context.RequestServices), "text/html; charset=utf-8"));
         app.MapLocalGateway();
         app.MapObservability();
+        app.MapDevelopmentAccess();
         foreach (var mapping in app.Services.GetServices<EndpointMapping>())
             mapping.Map(app);
         return app;

@@ -35,4 +35,8 @@ public sealed record SubscriberStats(
     long KeyFrameRequests,
     byte FractionLost,
     long BandwidthEstimateBps,
-    long? RoundTripMs);
+    long? RoundTripMs)
+{
+    /// <summary>REMB packets the viewer sent, including those not taken as an estimate (REMB not negotiated).</summary>
+    public long RembReceived { get; init; }
+}

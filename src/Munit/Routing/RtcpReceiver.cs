@@ -6,7 +6,8 @@ namespace MobZ.Munit.Routing;
 /// <summary>
 /// RTCP arriving at the Munit. From a viewer: PLI/FIR become (throttled) keyframe requests to the publisher,
 /// NACKs are answered from the packet cache, receiver reports update loss and RTT, REMB sets the viewer's
-/// bandwidth. From a publisher: sender reports give the RTP/NTP mapping each layer's viewers inherit.
+/// bandwidth (when the viewer negotiated it). From a publisher: sender reports give the RTP/NTP mapping each
+/// layer's viewers inherit.
 /// Malformed compound packets are dropped whole at the first bad packet.
 /// </summary>
 public static class RtcpReceiver
@@ -53,8 +54,7 @@ public static class RtcpReceiver
         }
         else if (packet.Count == RtcpFeedbackFormat.ApplicationLayer && ReceiverEstimatedMaxBitrate.TryRead(packet.Span, out var remb))
         {
-            subscriber.RembReceived++;
-            subscriber.SetBandwidth((long)Math.Min(remb.Bitrate, long.MaxValue));
+            subscriber.OnRemb((long)Math.Min(remb.Bitrate, long.MaxValue));
         }
     }
 

@@ -249,8 +249,9 @@ public sealed class StationRouter : IDisposable
                 packetsOut += sent;
                 bytesOut += bytes;
                 nacks += nacksIn;
-                var bw = consumers.Count > 0 ? consumers[0].Subscriber.BandwidthBps : 0;
-                details.Add(new SubscriberStats(peerId, sent, bytes, layer, target, switches, nacksIn, retx, keyReq, fraction, bw, rtt));
+                var viewer = consumers.Count > 0 ? consumers[0].Subscriber : null;
+                details.Add(new SubscriberStats(peerId, sent, bytes, layer, target, switches, nacksIn, retx, keyReq, fraction,
+                    viewer?.BandwidthBps ?? 0, rtt) { RembReceived = viewer?.RembReceived ?? 0 });
             }
             var pub = Publisher;
             return new StationStats(Station.StationId, pub is not null, _viewers.Count,

@@ -34,6 +34,25 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
     public Consumer[] Consumers => Volatile.Read(ref _consumers);
     public long BandwidthBps { get; private set; }
     public long RembReceived { get; set; }
+
+    /// <summary>
+    /// Whether the viewer's answer kept goog-remb. Chromium sends REMB from its receive-side estimate whether or
+    /// not it was negotiated (about five seconds after media starts, from what arrives then), so a viewer that
+    /// declined it would otherwise still have its layer capped, by an estimate it never agreed to give.
+    /// Turning it off drops the estimate the viewer gave before.
+    /// </summary>
+    public bool RembNegotiated
+    {
+        get => _rembNegotiated;
+        set
+        {
+            _rembNegotiated = value;
+            if (!value && BandwidthBps > 0) SetBandwidth(0);
+        }
+    }
+
+    private bool _rembNegotiated = true;
+
     /// <summary>SSRC the Munit uses as sender of RTCP toward this viewer.</summary>
     public uint RtcpSsrc { get; } = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
 
@@ -48,10 +67,17 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
         return null;
     }
 
-    /// <summary>Splits the viewer's estimate: audio first, the rest evenly over its video tracks.</summary>
+    /// <summary>A REMB from the viewer: its estimate, unless the viewer did not negotiate REMB.</summary>
+    public void OnRemb(long bps)
+    {
+        RembReceived++;
+        if (RembNegotiated) SetBandwidth(Math.Max(1, bps)); // a REMB of 0 is an estimate too, not "no cap"
+    }
+
+    /// <summary>Splits the viewer's estimate: audio first, the rest evenly over its video tracks; 0 lifts the cap.</summary>
     public void SetBandwidth(long bps)
     {
-        BandwidthBps = bps;
+        BandwidthBps = Math.Max(0, bps);
         var consumers = Consumers;
         int video = 0, audio = 0;
         foreach (var c in consumers)
@@ -60,7 +86,7 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
             else audio++;
         }
         if (video == 0) return;
-        long share = Math.Max(1, (bps - audio * AudioReserveBps) / video);
+        long share = bps <= 0 ? 0 : Math.Max(1, (bps - audio * AudioReserveBps) / video);
         foreach (var c in consumers)
             if (c.Producer.Kind == MediaKind.Video) c.SetBandwidth(share);
     }

@@ -130,6 +130,8 @@ internal sealed class ViewerSession : IRtcPeerHandler
     {
         var answer = RemoteParameters.Parse(sdp);
         var remote = RemoteParameters.From(answer);
+        bool remb = NegotiatesRemb(answer);
+        lock (_engine.Gate) Subscriber.RembNegotiated = remb;
         lock (_gate)
         {
             if (Peer is null || Peer.State is RtcPeerState.Closed or RtcPeerState.Failed)
@@ -165,6 +167,11 @@ internal sealed class ViewerSession : IRtcPeerHandler
         // Taken under the media lock: consumers' sync state is packet-path state.
         lock (_engine.Gate) Subscriber.Ready = state == RtcPeerState.Connected;
     }
+
+    /// <summary>Whether the answer kept goog-remb on a video track it accepted (a browser may strip it).</summary>
+    private static bool NegotiatesRemb(SessionDescription answer) =>
+        answer.Media.Any(m => m.Kind == "video" && !m.IsRejected
+            && m.Codecs.Any(c => c.Feedback.Any(f => f.Type.Equals("goog-remb", StringComparison.OrdinalIgnoreCase))));
 
     private static List<SdpCodec> CodecsFor(Section s)
     {

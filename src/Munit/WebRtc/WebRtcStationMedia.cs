@@ -122,6 +122,8 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
         var session = _media.FindViewer(command.PeerId);
         if (session is null || !_viewers.Contains(command.PeerId)) return MediaResult.Failure("no watch offer is pending for this viewer");
         session.ApplyAnswer(command.Sdp);
+        // Without it, REMB the viewer sends anyway is counted but caps no layer.
+        _logger.LogDebug("Viewer {PeerId} answered; REMB negotiated: {Remb}", command.PeerId, session.Subscriber.RembNegotiated);
         return MediaResult.Success();
     }
 

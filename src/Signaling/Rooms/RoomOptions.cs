@@ -40,6 +40,12 @@ public sealed class RoomOptions
     /// placed. 0.05 makes twenty stations weigh as much as a fully busy CPU.</summary>
     public double PlacementStationWeight { get; set; } = 0.05;
 
+    /// <summary>
+    /// Development only: the first joiner of a room owns it and may Kick and accept publishers without the admin
+    /// grant, and ownership passes to anyone (the behaviour before access tokens). Off: ownership comes from the grant.
+    /// </summary>
+    public bool FirstJoinerIsOwner { get; set; }
+
     /// <summary>How long a handler waits for a Munit's MediaResponse.</summary>
     public TimeSpan MediaRequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -16,6 +16,8 @@ public sealed class RoomsMetrics
     private readonly Counter<long> _messages;
     private readonly Counter<long> _errors;
     private readonly Histogram<double> _duration;
+    private readonly Counter<long> _connects;
+    private readonly Counter<long> _connectsRefused;
 
     public RoomsMetrics(IMeterFactory? meterFactory = null)
     {
@@ -24,6 +26,21 @@ public sealed class RoomsMetrics
         _errors = meter.CreateCounter<long>("mobz.signaling.errors", "{error}", "Error replies sent, by action and error code");
         _duration = meter.CreateHistogram<double>("mobz.signaling.handler.duration", "s", "Time to handle one client message, by action",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+        _connects = meter.CreateCounter<long>("mobz.signaling.connects", "{connection}", "Sockets admitted at $connect with a valid access token");
+        _connectsRefused = meter.CreateCounter<long>("mobz.signaling.connects.refused", "{connection}",
+            "Sockets refused at $connect, by HTTP status and reason (missing token, expired, bad signature, ...)");
+    }
+
+    public void Connected() => _connects.Add(1);
+
+    /// <summary>The reason is one of the validator's fixed phrases, so it cannot grow the number of series.</summary>
+    public void ConnectRefused(int status, string reason) =>
+        _connectsRefused.Add(1, new KeyValuePair<string, object?>("status", status), new KeyValuePair<string, object?>("reason", ReasonTag(reason)));
+
+    private static string ReasonTag(string reason)
+    {
+        int colon = reason.IndexOf(':');
+        return colon > 0 ? reason[..colon] : reason.Length <= 64 ? reason : "other";
     }
 
     /// <summary>Call when a message has been handled (successfully or with an error reply).</summary>

@@ -1,3 +1,4 @@
+using MobZ.Access;
 using MobZ.Signaling.Rooms.Actions;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Media;
@@ -47,6 +48,8 @@ public static class RoomsServiceCollectionExtensions
         services.TryAddSingleton<RoomSender>();
         services.TryAddSingleton<RoomSignals>();
         services.TryAddSingleton<RoomsWebSocketHandler>();
+        services.TryAddSingleton<RoomDoor>();
+        services.AddMobZAccess();
         services.TryAddSingleton<MobZ.Signaling.Rooms.Admin.RoomsAdmin>();
         services.TryAddSingleton(sp => new RoomsMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(RoomsMetrics.MeterName));

@@ -19,6 +19,7 @@ namespace MobZ.Signaling.Rooms;
 /// </summary>
 public sealed class RoomsWebSocketHandler(
     RoomSignals signals,
+    RoomDoor door,
     RoomRepository rooms,
     RoomSender sender,
     IOptions<RoomOptions> options,
@@ -33,9 +34,7 @@ public sealed class RoomsWebSocketHandler(
         switch (context.RouteKey)
         {
             case RouteKeys.Connect:
-                // The heartbeat clock starts now, so a client that connects and never speaks is swept too.
-                await rooms.TouchHeartbeatAsync(connectionId).ConfigureAwait(false);
-                return ProxyResponse.Ok();
+                return await door.ConnectAsync(evt, cancellationToken).ConfigureAwait(false);
             case RouteKeys.Disconnect:
             {
                 var inv = new Invocation(connectionId, null, cancellationToken);
@@ -43,6 +42,7 @@ public sealed class RoomsWebSocketHandler(
                 {
                     await signals.RemoveAsync(inv, connectionId, ChangeReasons.Left).ConfigureAwait(false);
                     await signals.RemoveGoneAsync(inv).ConfigureAwait(false);
+                    await rooms.DeleteAccessAsync(connectionId).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -151,6 +151,7 @@ public sealed class RoomsWebSocketHandler(
             RoomActions.PublishRequest => signals.PublishRequestAsync(inv, Parse(body, json.PublishRequestMessage)),
             RoomActions.PublishAccept => signals.PublishAcceptAsync(inv, Parse(body, json.PublishDecisionMessage)),
             RoomActions.PublishReject => signals.PublishRejectAsync(inv, Parse(body, json.PublishDecisionMessage)),
+            RoomActions.CloseRoom => signals.CloseRoomAsync(inv, Parse(body, json.CloseRoomMessage)),
             _ => throw new SignalException(ErrorCodes.UnknownAction, $"Unknown action \"{Truncate(action)}\""),
         };
     }

@@ -1,3 +1,4 @@
+using MobZ.TestKit.Repository;
 using System.Text.Json;
 
 namespace MobZ.Infra.Tests.Support;

@@ -1,3 +1,4 @@
+using MobZ.TestKit.Repository;
 namespace MobZ.Infra.Tests.Support;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using MobZ.TestKit.Repository;
 using System.Diagnostics;
 using System.Text;
 

@@ -28,7 +28,7 @@ public sealed class AdminPageInteropTests(StackFixture stack) : IAsyncLifetime
     {
         string room = "admin-page-" + Guid.NewGuid().ToString("N")[..8];
         string user = "ada-" + Guid.NewGuid().ToString("N")[..6];
-        await using var member = await RoomSocket.ConnectAsync(stack.Stack.WebSocketUrl("/ws"));
+        await using var member = await RoomSocket.ConnectAsync(stack.Stack.RoomsUrl(userId: user));
         await member.SendAsync(new { action = "Join", roomId = room, roomKind = "m2m", role = "publisher", userId = user });
         string stationId = (await member.ReceiveAsync("JoinAck", Timeout))["stationId"]!.GetValue<string>();
         string munitId = stack.Stack.Services.GetRequiredService<MobZ.Regulator.Regulator>().MunitId;
@@ -77,10 +77,10 @@ public sealed class AdminPageInteropTests(StackFixture stack) : IAsyncLifetime
     public async Task Kick_button_asks_first_then_the_member_is_told_and_removed()
     {
         string room = "admin-kick-" + Guid.NewGuid().ToString("N")[..8];
-        await using var owner = await RoomSocket.ConnectAsync(stack.Stack.WebSocketUrl("/ws"));
+        await using var owner = await RoomSocket.ConnectAsync(stack.Stack.RoomsUrl(userId: "owner-1"));
         await owner.SendAsync(new { action = "Join", roomId = room, roomKind = "m2m", role = "viewer", userId = "owner-1" });
         await owner.ReceiveAsync("JoinAck", Timeout);
-        await using var guest = await RoomSocket.ConnectAsync(stack.Stack.WebSocketUrl("/ws"));
+        await using var guest = await RoomSocket.ConnectAsync(stack.Stack.RoomsUrl(userId: "guest-1"));
         await guest.SendAsync(new { action = "Join", roomId = room, roomKind = "m2m", role = "viewer", userId = "guest-1" });
         await guest.ReceiveAsync("JoinAck", Timeout);
 

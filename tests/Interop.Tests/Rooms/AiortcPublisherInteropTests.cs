@@ -24,7 +24,7 @@ public sealed class AiortcPublisherInteropTests(StackFixture stack, ITestOutputH
     public async Task Chromium_viewer_decodes_an_aiortc_publisher_through_the_munit()
     {
         var room = "aiortc-" + Guid.NewGuid().ToString("N")[..8];
-        await using var socket = await RoomSocket.ConnectAsync(new Uri(stack.Stack.BaseUrl.ToString().Replace("http", "ws") + "ws"));
+        await using var socket = await RoomSocket.ConnectAsync(stack.Stack.RoomsUrl());
         await socket.SendAsync(new { action = "Join", roomId = room, roomKind = "m2m", role = "publisher" });
         var joinAck = await socket.ReceiveAsync("JoinAck", Timeout);
         var stationId = joinAck["stationId"]!.GetValue<string>();

@@ -72,8 +72,8 @@ public sealed class AdminApiTests : IClassFixture<RedisServer>
     {
         await using var stack = await StartAsync(backend);
         using var http = Client(stack);
-        using var ann = await ConnectAsync(stack, "/ws");
-        using var bob = await ConnectAsync(stack, "/ws");
+        using var ann = await ConnectAsync(stack, "/ws", "ann");
+        using var bob = await ConnectAsync(stack, "/ws", "bob");
         await SendAsync(ann, """{"action":"Join","requestId":"a","roomId":"ops-room","roomKind":"m2m","userId":"ann"}""");
         await ReceiveUntilAsync(ann, "\"a\"");
         await SendAsync(bob, """{"action":"Join","requestId":"b","roomId":"ops-room","roomKind":"m2m","userId":"bob","role":"viewer"}""");
@@ -108,8 +108,8 @@ public sealed class AdminApiTests : IClassFixture<RedisServer>
     {
         await using var stack = await StartAsync(backend);
         using var http = Client(stack);
-        using var ann = await ConnectAsync(stack, "/ws");
-        using var bob = await ConnectAsync(stack, "/ws");
+        using var ann = await ConnectAsync(stack, "/ws", "ann");
+        using var bob = await ConnectAsync(stack, "/ws", "bob");
         await SendAsync(ann, """{"action":"Join","requestId":"a","roomId":"closing","roomKind":"p2p","userId":"ann"}""");
         await ReceiveUntilAsync(ann, "\"a\"");
         await SendAsync(bob, """{"action":"Join","requestId":"b","roomId":"closing","roomKind":"p2p","userId":"bob"}""");

@@ -48,10 +48,12 @@ internal static class LocalStackObservability
         return null;
     }
 
-    public static async Task<ClientWebSocket> ConnectAsync(RunningLocalStack stack, string path)
+    public static async Task<ClientWebSocket> ConnectAsync(RunningLocalStack stack, string path, string? userId = null)
     {
         var socket = new ClientWebSocket();
-        await socket.ConnectAsync(stack.WebSocketUrl(path), CancellationToken.None);
+        // The rooms API admits only sockets with an access token; the stack's own development key signs one.
+        var url = path == "/ws" ? stack.RoomsUrl(userId: userId) : stack.WebSocketUrl(path);
+        await socket.ConnectAsync(url, CancellationToken.None);
         return socket;
     }
 

@@ -152,6 +152,47 @@ public class ForwardingTests
     }
 
     [Fact]
+    public void RembFromAViewerThatDidNotNegotiateItDoesNotCapItsLayer()
+    {
+        // Chromium sends REMB from its receive-side estimate even when its answer dropped goog-remb; taken as an
+        // estimate, one from while the viewer got q (~255 kbit/s) pinned it to q whatever it asked for.
+        using var rig = new ForwardingRig(simulcast: true);
+        var (viewer, _) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
+        viewer.RembNegotiated = false;
+        var sim = new SimulcastStream(rig);
+        sim.Frames(0, 40, keyFrameAt: 0);
+        rig.Engine.Tick(sim.Now, 0);
+        var consumer = rig.Station.ViewerConsumers("a").OfType<SimulcastConsumer>().Single();
+
+        rig.Engine.OnSubscriberRtcp(viewer, Packets.Remb(1, 100_000, VideoSsrcA), sim.Now, 0);
+        rig.Engine.Tick(sim.Now, 0);
+
+        Assert.Equal(2, consumer.TargetLayer);
+        Assert.Equal(1, viewer.RembReceived); // it arrived and is counted, but is no estimate
+        Assert.Equal(0, viewer.BandwidthBps);
+    }
+
+    [Fact]
+    public void AViewerThatStopsNegotiatingRembLosesTheCapItsEarlierEstimateSet()
+    {
+        using var rig = new ForwardingRig(simulcast: true);
+        var (viewer, _) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
+        var sim = new SimulcastStream(rig);
+        sim.Frames(0, 40, keyFrameAt: 0);
+        rig.Engine.Tick(sim.Now, 0);
+        var consumer = rig.Station.ViewerConsumers("a").OfType<SimulcastConsumer>().Single();
+        rig.Engine.OnSubscriberRtcp(viewer, Packets.Remb(1, 100_000, VideoSsrcA), sim.Now, 0);
+        rig.Engine.Tick(sim.Now, 0);
+        Assert.Equal(0, consumer.TargetLayer);
+
+        viewer.RembNegotiated = false; // a new answer without goog-remb
+        rig.Engine.Tick(sim.Now, 0);
+
+        Assert.Equal(2, consumer.TargetLayer);
+        Assert.Equal(0, viewer.BandwidthBps);
+    }
+
+    [Fact]
     public void ViewerNackIsAnsweredFromTheCacheWithItsOriginalNumbers()
     {
         using var rig = new ForwardingRig(simulcast: false);

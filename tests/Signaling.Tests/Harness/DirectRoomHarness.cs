@@ -17,10 +17,10 @@ public sealed class DirectRoomHarness : RoomHarness, IConnectionSender
     private readonly ConcurrentDictionary<string, DirectClient> _open = new();
     private int _next;
 
-    public DirectRoomHarness(IStateBackend backend, Action<RoomOptions>? configure) : base(backend)
+    public DirectRoomHarness(IStateBackend backend, Action<RoomOptions>? configure, Action<MobZ.Access.AccessTokenOptions>? access = null) : base(backend)
     {
         var services = new ServiceCollection();
-        AddRoomServices(services, configure);
+        AddRoomServices(services, configure, access);
         services.AddSingleton<IConnectionSender>(this);
         _services = services.BuildServiceProvider();
         Handler = _services.GetRequiredService<RoomsWebSocketHandler>();
@@ -29,13 +29,18 @@ public sealed class DirectRoomHarness : RoomHarness, IConnectionSender
     public override IServiceProvider Services => _services;
     public RoomsWebSocketHandler Handler { get; }
 
-    protected override async Task<TestClient> ConnectCoreAsync()
+    protected override async Task<TestClient?> ConnectCoreAsync(string? token)
     {
         string id = $"c{Interlocked.Increment(ref _next):D4}{Guid.NewGuid().ToString("N")[..8]}=";
         var client = new DirectClient(this, id);
-        var response = await Handler.HandleAsync(Event(id, RouteKeys.Connect, EventTypes.Connect, null), CancellationToken.None);
+        var connect = Event(id, RouteKeys.Connect, EventTypes.Connect, null) with
+        {
+            QueryStringParameters = token is null ? null : new Dictionary<string, string> { [RoomDoor.TokenParameter] = token },
+        };
+        var response = await Handler.HandleAsync(connect, CancellationToken.None);
+        LastConnectStatus = response.StatusCode;
         if (response.StatusCode != 200)
-            throw new InvalidOperationException($"$connect answered {response.StatusCode}");
+            return null;
         _open[id] = client;
         return client;
     }

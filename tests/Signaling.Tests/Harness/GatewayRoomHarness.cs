@@ -26,7 +26,8 @@ public sealed class GatewayRoomHarness : RoomHarness
     /// <summary>ws:// address of a path on this stack, for clients the harness does not drive (e.g. one that never reads).</summary>
     public Uri WebSocketUrl(string path) => _stack.WebSocketUrl(path);
 
-    public static async Task<GatewayRoomHarness> StartAsync(string backend, RedisServer redis, Action<RoomOptions>? configure)
+    public static async Task<GatewayRoomHarness> StartAsync(string backend, RedisServer redis, Action<RoomOptions>? configure,
+        Action<MobZ.Access.AccessTokenOptions>? access = null)
     {
         var stack = await LocalStackHost.StartAsync(new LocalStackOptions
         {
@@ -35,15 +36,31 @@ public sealed class GatewayRoomHarness : RoomHarness
             RedisKeyPrefix = backend == Backends.Redis ? redis.NewKeyPrefix() : null,
             MinimumLogLevel = LogLevel.Warning,
             PrintReadyLine = false,
-            Capabilities = builder => builder.Services.AddMobZRooms(TestOptions(configure)),
+            Capabilities = builder =>
+            {
+                builder.Services.AddMobZRooms(TestOptions(configure));
+                if (access is not null)
+                    builder.Services.Configure(access);
+            },
         });
         return new GatewayRoomHarness(stack);
     }
 
-    protected override async Task<TestClient> ConnectCoreAsync()
+    protected override async Task<TestClient?> ConnectCoreAsync(string? token)
     {
         var socket = new ClientWebSocket();
-        await socket.ConnectAsync(_stack.WebSocketUrl("/ws"), CancellationToken.None);
+        socket.Options.CollectHttpResponseDetails = true;
+        try
+        {
+            await socket.ConnectAsync(_stack.WebSocketUrl(token is null ? "/ws" : $"/ws?{RoomDoor.TokenParameter}={Uri.EscapeDataString(token)}"), CancellationToken.None);
+        }
+        catch (WebSocketException) when (socket.HttpStatusCode is not System.Net.HttpStatusCode.SwitchingProtocols and not 0)
+        {
+            LastConnectStatus = (int)socket.HttpStatusCode;
+            socket.Dispose();
+            return null;
+        }
+        LastConnectStatus = 200;
         var client = new WebSocketClient(socket);
         await client.LearnIdAsync();
         return client;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using MobZ.Access;
 using MobZ.Signaling.Rooms;
 using MobZ.Signaling.Rooms.Sweep;
 using MobZ.State;
@@ -29,14 +30,40 @@ public abstract class RoomHarness : IAsyncDisposable
     public abstract IServiceProvider Services { get; }
     public HeartbeatSweeper Sweeper => Services.GetRequiredService<HeartbeatSweeper>();
 
-    public async Task<TestClient> ConnectAsync()
+    /// <summary>Every grant: the client may do anything in the rooms its token covers.</summary>
+    public const AccessGrant AllGrants = AccessGrants.Everything;
+
+    private int _users;
+
+    /// <summary>Connects with an access token for <paramref name="room"/> ("*": every room) holding <paramref name="grants"/>.</summary>
+    public async Task<TestClient> ConnectAsync(AccessGrant grants = AllGrants, string room = "*", string? userId = null)
     {
-        var client = await ConnectCoreAsync().ConfigureAwait(false);
-        lock (_clients) _clients.Add(client);
+        var client = await ConnectWithTokenAsync(Token(grants, room, userId)).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("$connect refused a token the harness minted");
         return client;
     }
 
-    protected abstract Task<TestClient> ConnectCoreAsync();
+    /// <summary>Connects with exactly this token (or none); null when $connect refused it (see <see cref="LastConnectStatus"/>).</summary>
+    public async Task<TestClient?> ConnectWithTokenAsync(string? token)
+    {
+        var client = await ConnectCoreAsync(token).ConfigureAwait(false);
+        if (client is not null)
+            lock (_clients) _clients.Add(client);
+        return client;
+    }
+
+    /// <summary>The HTTP status of the last $connect (200 when admitted, 401/403 when refused).</summary>
+    public int LastConnectStatus { get; protected set; }
+
+    /// <summary>The HS256 secret the rooms under test validate with, for tokens a test builds by hand.</summary>
+    public string Secret => Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AccessTokenOptions>>().Value.HmacSecret!;
+
+    /// <summary>A token signed with the key the rooms under test validate with.</summary>
+    public string Token(AccessGrant grants = AllGrants, string room = "*", string? userId = null, TimeSpan? lifetime = null) =>
+        Services.GetRequiredService<AccessTokenIssuer>().Issue(userId ?? $"user-{Interlocked.Increment(ref _users)}", room, grants,
+            lifetime ?? TimeSpan.FromHours(1));
+
+    protected abstract Task<TestClient?> ConnectCoreAsync(string? token);
 
     public async Task<MunitResponder> StartMunitAsync(string munitId, double load = 0, bool draining = false, bool alive = true)
     {
@@ -46,13 +73,21 @@ public abstract class RoomHarness : IAsyncDisposable
     }
 
     /// <summary>The services AddMobZRooms needs, over this harness's backend.</summary>
-    protected void AddRoomServices(IServiceCollection services, Action<RoomOptions>? configure)
+    protected void AddRoomServices(IServiceCollection services, Action<RoomOptions>? configure, Action<AccessTokenOptions>? access)
     {
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(Backend.Store);
         services.AddSingleton(Backend.Bus);
         services.AddMobZRooms(TestOptions(configure));
+        services.AddMobZAccess(o =>
+        {
+            o.HmacSecret ??= TestSecret;
+            access?.Invoke(o);
+        });
     }
+
+    /// <summary>The direct harness's HS256 key (the gateway harness uses the local stack's own development key).</summary>
+    public const string TestSecret = "rooms-test-secret-of-at-least-32-bytes!";
 
     public virtual async ValueTask DisposeAsync()
     {
@@ -68,12 +103,14 @@ public abstract class RoomHarness : IAsyncDisposable
     }
 
     /// <param name="setup">"direct/in-process", "gateway/redis"... as <see cref="Backends.Both"/> lists them.</param>
-    public static async Task<RoomHarness> CreateAsync(string setup, RedisServer redis, Action<RoomOptions>? configure = null)
+    /// <param name="access">Changes to the access-token options (e.g. a required audience).</param>
+    public static async Task<RoomHarness> CreateAsync(string setup, RedisServer redis, Action<RoomOptions>? configure = null,
+        Action<AccessTokenOptions>? access = null)
     {
         if (setup.StartsWith(Backends.Gateway, StringComparison.Ordinal))
-            return await GatewayRoomHarness.StartAsync(setup[Backends.Gateway.Length..], redis, configure).ConfigureAwait(false);
+            return await GatewayRoomHarness.StartAsync(setup[Backends.Gateway.Length..], redis, configure, access).ConfigureAwait(false);
         string backend = setup.StartsWith(Backends.Direct, StringComparison.Ordinal) ? setup[Backends.Direct.Length..] : setup;
-        return new DirectRoomHarness(await Backends.CreateAsync(backend, redis).ConfigureAwait(false), configure);
+        return new DirectRoomHarness(await Backends.CreateAsync(backend, redis).ConfigureAwait(false), configure, access);
     }
 
     /// <summary>The options AddMobZRooms gets in every harness.</summary>

@@ -1,3 +1,4 @@
+using MobZ.Access;
 using MobZ.Signaling.Tests.Harness;
 using MobZ.TestKit.Redis;
 
@@ -29,10 +30,10 @@ public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer
             data.Add(backend, "candidate without candidate", """{"action":"IceCandidate","requestId":"bad","sdpMid":"0"}""", "MISSING_FIELD");
             data.Add(backend, "offer to a stranger", """{"action":"Offer","requestId":"bad","sdp":"v=0","to":"nobody"}""", "PARTICIPANT_NOT_FOUND");
             data.Add(backend, "update without flags", """{"action":"UpdateVideo","requestId":"bad"}""", "MISSING_FIELD");
-            data.Add(backend, "kick by a non-owner", """{"action":"Kick","requestId":"bad","participantId":"OWNER"}""", "NOT_OWNER");
+            data.Add(backend, "kick without the admin grant", """{"action":"Kick","requestId":"bad","participantId":"OWNER"}""", "FORBIDDEN");
             data.Add(backend, "watch in p2p", """{"action":"Watch","requestId":"bad","publisherId":"OWNER"}""", "NOT_SUPPORTED");
             data.Add(backend, "publish request in p2p", """{"action":"PublishRequest","requestId":"bad"}""", "NOT_SUPPORTED");
-            data.Add(backend, "accept by a non-owner", """{"action":"PublishAccept","requestId":"bad","participantId":"OWNER"}""", "NOT_OWNER");
+            data.Add(backend, "accept without the admin grant", """{"action":"PublishAccept","requestId":"bad","participantId":"OWNER"}""", "FORBIDDEN");
             data.Add(backend, "simulcast with a bad layer", """{"action":"SimulcastUpdate","requestId":"bad","stationId":"s","layer":"../h"}""", "INVALID_FIELD");
         }
         return data;
@@ -44,7 +45,7 @@ public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer
     {
         await using var h = await RoomHarness.CreateAsync(backend, redis);
         var owner = await h.ConnectAsync();
-        var peer = await h.ConnectAsync();
+        var peer = await h.ConnectAsync(RoomHarness.AllGrants & ~AccessGrant.Admin);
         await owner.JoinAsync("bad-input", "p2p");
         await peer.JoinAsync("bad-input", "p2p");
 

@@ -51,7 +51,7 @@ public sealed class RealMunitTests
             return false;
         }, TimeSpan.FromSeconds(15), "the Regulator registered its Munit");
 
-        await using var publisher = await WsClient.ConnectAsync(stack.WebSocketUrl("/ws"));
+        await using var publisher = await WsClient.ConnectAsync(stack.RoomsUrl());
         await publisher.SendAsync("""{"action":"Join","roomId":"real","roomKind":"m2m","role":"publisher"}""");
         var joinAck = await publisher.NextAsync("JoinAck");
         string stationId = joinAck.GetProperty("stationId").GetString()!;
@@ -66,7 +66,7 @@ public sealed class RealMunitTests
         Assert.Contains("m=video", answerSdp);
         Assert.Contains("a=fingerprint:sha-256", answerSdp);
 
-        await using var viewer = await WsClient.ConnectAsync(stack.WebSocketUrl("/ws"));
+        await using var viewer = await WsClient.ConnectAsync(stack.RoomsUrl());
         await viewer.SendAsync("""{"action":"Join","roomId":"real","roomKind":"m2m","role":"viewer"}""");
         var viewerAck = await viewer.NextAsync("JoinAck");
         var published = Assert.Single(viewerAck.GetProperty("publishers").EnumerateArray());

@@ -22,7 +22,7 @@ public sealed class SlowMemberTests(RedisServer redis) : IClassFixture<RedisServ
 
         // The stuck viewer joins, then asks for far more than its TCP window holds (60 KB requestIds are echoed
         // back in HeartbeatAck) and never reads a byte of it.
-        using var stuck = await NonReadingWebSocket.ConnectAsync(h.WebSocketUrl("/ws"));
+        using var stuck = await NonReadingWebSocket.ConnectAsync(h.WebSocketUrl("/ws?access_token=" + h.Token()));
         await stuck.SendTextAsync(JsonSerializer.Serialize(new { action = "Join", requestId = "j", roomId = "stuck", roomKind = "m2m", role = "viewer" }));
         await Eventually.WaitUntilAsync(async () => await h.Store.HashLengthAsync("room:stuck:viewers") == 1, Prompt, "the stuck viewer is in the room");
         var bigRequestId = new string('x', 60 * 1024);

@@ -39,18 +39,40 @@ function send(message) {
   if (state.ws?.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify(message));
 }
 
-function wsUrl() {
+// Nobody opens the rooms socket without an access token (docs/securing-rooms.md): the page's ?token=, or on the local
+// stack a development token for this room from /dev/token (which answers 404 once a real key is configured).
+async function accessToken(options) {
+  const given = options.token ?? new URLSearchParams(location.search).get('token');
+  if (given) return given;
+  const query = new URLSearchParams({ room: options.room });
+  if (options.grants) query.set('grants', options.grants);
+  const r = await fetch(`/dev/token?${query}`, { cache: 'no-store' });
+  if (!r.ok) throw new Error('no access token: open this page with ?token=<access token>');
+  return (await r.json()).token;
+}
+
+function wsUrl(token) {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return `${scheme}://${location.host}/ws`;
+  return `${scheme}://${location.host}/ws?access_token=${encodeURIComponent(token)}`;
 }
 
 async function join(options) {
   state.options = options;
-  const ws = new WebSocket(wsUrl());
+  let token;
+  try {
+    token = await accessToken(options);
+  } catch (e) {
+    status(e.message);
+    throw e;
+  }
+  const ws = new WebSocket(wsUrl(token));
   state.ws = ws;
   ws.onmessage = (e) => onMessage(JSON.parse(e.data));
   ws.onclose = () => { if (!state.kicked) status('disconnected'); clearInterval(state.heartbeat); };
-  await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = () => { status('the server refused the connection (is the access token valid for this room?)'); reject(new Error('refused')); };
+  });
   send({ action: 'Join', requestId: 'join', roomId: options.room, roomKind: options.kind, role: options.role, audio: true, video: true });
   status(`joining ${options.room}…`);
 }
@@ -81,7 +103,7 @@ async function onMessage(m) {
     case 'PublishRequest': return onPublishRequest(m);
     case 'PublishAccept': state.stationId = m.stationId; return publish();
     case 'PublishReject': return status(`the owner declined: ${m.reason ?? ''}`);
-    case 'Kicked': state.kicked = true; status('you were removed from the room'); return leave();
+    case 'Kicked': state.kicked = true; status(m.reason === 'roomClosed' ? 'the room was closed' : 'you were removed from the room'); return leave();
     case 'SimulcastUpdateAck': return;
     case 'HeartbeatAck': state.participantId = m.participantId; return;
     case 'Error':

@@ -1,3 +1,4 @@
+using MobZ.Access;
 using MobZ.Contracts;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Protocol;
@@ -21,9 +22,11 @@ public sealed partial class RoomSignals
             throw new SignalException(ErrorCodes.InvalidField, "\"role\" must be publisher or viewer");
         if (msg.UserId is { Length: > MaxUserIdLength })
             throw new SignalException(ErrorCodes.InvalidField, $"\"userId\" is longer than {MaxUserIdLength}");
+        var access = await RequireAccessAsync(inv, roomId, kind, role).ConfigureAwait(false);
 
-        var entry = new ParticipantEntry { UserId = msg.UserId, Audio = msg.Audio ?? true, Video = msg.Video ?? true };
-        var joined = await rooms.JoinAsync(inv.ConnectionId, roomId, kind, role, entry, selector.PickAsync).ConfigureAwait(false);
+        // The user is who the token says; a different "userId" in the message is not believed.
+        var entry = new ParticipantEntry { UserId = access.UserId, Audio = msg.Audio ?? true, Video = msg.Video ?? true };
+        var joined = await rooms.JoinAsync(inv.ConnectionId, roomId, kind, role, entry, access.Grants, selector.PickAsync).ConfigureAwait(false);
         logger.LogInformation("{ConnectionId} joined {RoomKind} room {RoomId} as {Role}", inv.ConnectionId, kind.ToText(), roomId, role);
 
         await AssignAsync(roomId, kind, inv.ConnectionId, joined.Entry).ConfigureAwait(false);
@@ -31,7 +34,7 @@ public sealed partial class RoomSignals
         var others = (await rooms.GetParticipantsAsync(roomId, ParticipantTypes.Publisher).ConfigureAwait(false))
             .Where(p => p.ConnectionId != inv.ConnectionId)
             .ToList();
-        var publishers = kind == RoomKind.M2m
+        var publishers = kind == RoomKind.M2m && (access.Grants & AccessGrant.Subscribe) != 0
             ? await WithOffersAsync(inv, others).ConfigureAwait(false)
             : others.Select(ToInfo).ToList();
 
@@ -46,6 +49,25 @@ public sealed partial class RoomSignals
 
         if (role == ParticipantTypes.Publisher)
             await AnnouncePublishersAsync(inv, roomId, ChangeReasons.Joined, except: inv.ConnectionId).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What the connection's token (checked at $connect) lets it do here: enter this room at all, and take this role —
+    /// a publisher needs publish (p2m-publish in a p2m room), a viewer subscribe.
+    /// </summary>
+    private async Task<ConnectionAccess> RequireAccessAsync(Invocation inv, string roomId, RoomKind kind, string role)
+    {
+        var access = await rooms.GetAccessAsync(inv.ConnectionId).ConfigureAwait(false)
+            ?? throw new SignalException(ErrorCodes.Forbidden, "This connection has no access token on record; reconnect with one");
+        var claims = access.ToClaims();
+        if (!claims.Covers(roomId))
+            throw new SignalException(ErrorCodes.Forbidden, $"Your access token is for room \"{access.Room}\", not \"{roomId}\"");
+        if (!claims.Has(AccessGrant.Join))
+            throw new SignalException(ErrorCodes.Forbidden, "Joining needs the \"join\" grant in your access token");
+        var needed = role == ParticipantTypes.Publisher ? PublishGrant(kind) : AccessGrant.Subscribe;
+        if (!claims.Has(needed))
+            throw new SignalException(ErrorCodes.Forbidden, $"Joining a {kind.ToText()} room as {role} needs the \"{AccessGrants.Name(needed)}\" grant in your access token");
+        return access;
     }
 
     /// <summary>The configured ICE servers, plus this client's own TURN credentials when a TURN server is set up.</summary>

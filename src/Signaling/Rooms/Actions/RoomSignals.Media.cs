@@ -1,3 +1,4 @@
+using MobZ.Access;
 using MobZ.Contracts;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Protocol;
@@ -114,6 +115,7 @@ public sealed partial class RoomSignals
         using var scope = RoomScope(me.RoomId);
         if (me.Kind == RoomKind.P2p)
             throw new SignalException(ErrorCodes.NotSupported, "p2p rooms have no stations; media goes peer to peer");
+        RequireGrant(me, AccessGrant.Subscribe, "Watching");
 
         string stationId, munitId, publisherId;
         if (msg.StationId is not null)

@@ -1,3 +1,4 @@
+using MobZ.Access;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
@@ -9,27 +10,27 @@ public sealed partial class RoomSignals
 {
     public const int MaxReasonLength = 256;
 
-    /// <summary>Kick (owner of an m2m or p2m room only): the target is told, removed as if it had left, and its
+    /// <summary>Kick (admin grant, m2m or p2m room): the target is told, removed as if it had left, and its
     /// socket is closed, so a kicked client cannot keep listening on the room's connection.</summary>
     public async Task KickAsync(Invocation inv, KickMessage msg)
     {
         string target = Require(msg.ParticipantId, "participantId");
-        var me = await RequireOwnerAsync(inv).ConfigureAwait(false);
+        var me = await RequireModeratorAsync(inv, "Kicking").ConfigureAwait(false);
         using var scope = RoomScope(me.RoomId);
         if (me.Kind == RoomKind.P2p)
             throw new SignalException(ErrorCodes.NotSupported, "A p2p call has no owner to kick anyone; Leave ends it");
         if (target == inv.ConnectionId)
-            throw new SignalException(ErrorCodes.InvalidField, "The owner cannot kick itself; use Leave");
+            throw new SignalException(ErrorCodes.InvalidField, "You cannot kick yourself; use Leave");
         await RequireInMyRoomAsync(me, target).ConfigureAwait(false);
 
-        logger.LogInformation("Owner {ConnectionId} kicks {TargetConnectionId}", inv.ConnectionId, target);
+        logger.LogInformation("Admin {ConnectionId} kicks {TargetConnectionId}", inv.ConnectionId, target);
         await sender.SendAsync(inv, target, new KickedNotice(me.RoomId, inv.ConnectionId)).ConfigureAwait(false);
         await RemoveAsync(inv, target, ChangeReasons.Kicked).ConfigureAwait(false);
         await sender.DisconnectAsync(inv, target).ConfigureAwait(false);
         await sender.SendAsync(inv, inv.ConnectionId, new KickAckReply(target) { RequestId = msg.RequestId }).ConfigureAwait(false);
     }
 
-    /// <summary>PublishRequest: a viewer asks the owner for a publisher slot.</summary>
+    /// <summary>PublishRequest: a viewer whose token may publish asks the owner (an admin) for a publisher slot.</summary>
     public async Task PublishRequestAsync(Invocation inv, PublishRequestMessage msg)
     {
         var me = await RequireMembershipAsync(inv).ConfigureAwait(false);
@@ -38,6 +39,9 @@ public sealed partial class RoomSignals
             throw new SignalException(ErrorCodes.NotSupported, "Both p2p peers publish already");
         if (me.IsPublisher)
             throw new SignalException(ErrorCodes.AlreadyPublisher, "You are publishing already");
+        RequireGrant(me, PublishGrant(me.Kind), "Publishing");
+        if (me.OwnerId.Length == 0)
+            throw new SignalException(ErrorCodes.NoAdmin, "Nobody in the room may accept publishers (no one with the admin grant has joined)");
         int max = rooms.MaxPublishers(me.Kind);
         if ((await rooms.GetParticipantsAsync(me.RoomId, ParticipantTypes.Publisher).ConfigureAwait(false)).Count >= max)
             throw new SignalException(ErrorCodes.RoomFull, $"Room {me.RoomId} has no free publisher slot (limit {max})");
@@ -49,11 +53,11 @@ public sealed partial class RoomSignals
             .ConfigureAwait(false);
     }
 
-    /// <summary>PublishAccept (owner only): the viewer becomes a publisher with a station; everyone hears of it.</summary>
+    /// <summary>PublishAccept (admin grant): the viewer becomes a publisher with a station; everyone hears of it.</summary>
     public async Task PublishAcceptAsync(Invocation inv, PublishDecisionMessage msg)
     {
         string target = Require(msg.ParticipantId, "participantId");
-        var me = await RequireOwnerAsync(inv).ConfigureAwait(false);
+        var me = await RequireModeratorAsync(inv, "Accepting a publisher").ConfigureAwait(false);
         using var scope = RoomScope(me.RoomId);
         await RequireInMyRoomAsync(me, target).ConfigureAwait(false);
         var requestId = await rooms.GetPublishRequestAsync(me.RoomId, target).ConfigureAwait(false);
@@ -71,20 +75,20 @@ public sealed partial class RoomSignals
                 .ConfigureAwait(false);
             throw;
         }
-        logger.LogInformation("Owner {ConnectionId} let {TargetConnectionId} publish", inv.ConnectionId, target);
+        logger.LogInformation("Admin {ConnectionId} let {TargetConnectionId} publish", inv.ConnectionId, target);
         await AssignAsync(me.RoomId, me.Kind, target, entry).ConfigureAwait(false);
         await sender.SendAsync(inv, target, new PublishAcceptNotice(target) { RequestId = NullIfEmpty(requestId), StationId = entry.StationId })
             .ConfigureAwait(false);
         await AnnouncePublishersAsync(inv, me.RoomId, ChangeReasons.Accepted).ConfigureAwait(false);
     }
 
-    /// <summary>PublishReject (owner only): the viewer is told, with the owner's reason.</summary>
+    /// <summary>PublishReject (admin grant): the viewer is told, with the admin's reason.</summary>
     public async Task PublishRejectAsync(Invocation inv, PublishDecisionMessage msg)
     {
         string target = Require(msg.ParticipantId, "participantId");
         if (msg.Reason is { Length: > MaxReasonLength })
             throw new SignalException(ErrorCodes.InvalidField, $"\"reason\" is longer than {MaxReasonLength}");
-        var me = await RequireOwnerAsync(inv).ConfigureAwait(false);
+        var me = await RequireModeratorAsync(inv, "Rejecting a publisher").ConfigureAwait(false);
         using var scope = RoomScope(me.RoomId);
         await RequireInMyRoomAsync(me, target).ConfigureAwait(false);
         var requestId = await rooms.GetPublishRequestAsync(me.RoomId, target).ConfigureAwait(false);
@@ -94,11 +98,48 @@ public sealed partial class RoomSignals
             .ConfigureAwait(false);
     }
 
-    private async Task<ConnectionMembership> RequireOwnerAsync(Invocation inv)
+    /// <summary>CloseRoom (admin grant): everyone else is told (Kicked, reason roomClosed), removed and disconnected;
+    /// the closer leaves the room last and stays connected.</summary>
+    public async Task CloseRoomAsync(Invocation inv, CloseRoomMessage msg)
+    {
+        var me = await RequireModeratorAsync(inv, "Closing the room").ConfigureAwait(false);
+        using var scope = RoomScope(me.RoomId);
+        logger.LogInformation("Admin {ConnectionId} closes room {RoomId}", inv.ConnectionId, me.RoomId);
+        int removed = await CloseAsync(inv, me.RoomId, inv.ConnectionId).ConfigureAwait(false);
+        await sender.SendAsync(inv, inv.ConnectionId, new CloseRoomAckReply(me.RoomId, removed) { RequestId = msg.RequestId }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Removes everyone but <paramref name="by"/> (viewers first, so publishers' leaving is not announced to people
+    /// about to go), then <paramref name="by"/> itself when it is a member. Returns how many others were removed.
+    /// </summary>
+    public async Task<int> CloseAsync(Invocation inv, string roomId, string by)
+    {
+        int removed = 0;
+        foreach (var role in (string[])[ParticipantTypes.Viewer, ParticipantTypes.Publisher])
+        {
+            foreach (var id in await rooms.GetParticipantIdsAsync(roomId, role).ConfigureAwait(false))
+            {
+                if (id == by) continue;
+                inv.CancellationToken.ThrowIfCancellationRequested();
+                await sender.SendAsync(inv, id, new KickedNotice(roomId, by) { Reason = ChangeReasons.RoomClosed }).ConfigureAwait(false);
+                await RemoveAsync(inv, id, ChangeReasons.RoomClosed).ConfigureAwait(false);
+                await sender.DisconnectAsync(inv, id).ConfigureAwait(false);
+                removed++;
+            }
+        }
+        await RemoveAsync(inv, by, ChangeReasons.RoomClosed).ConfigureAwait(false);
+        return removed;
+    }
+
+    /// <summary>Kick, PublishAccept/Reject and CloseRoom need the admin grant (or, with the development option
+    /// <see cref="RoomOptions.FirstJoinerIsOwner"/>, ownership).</summary>
+    private async Task<ConnectionMembership> RequireModeratorAsync(Invocation inv, string what)
     {
         var me = await RequireMembershipAsync(inv).ConfigureAwait(false);
-        if (!me.IsOwner)
-            throw new SignalException(ErrorCodes.NotOwner, "Only the room owner may do this");
+        if (Options.FirstJoinerIsOwner && me.IsOwner)
+            return me;
+        RequireGrant(me, AccessGrant.Admin, what);
         return me;
     }
 

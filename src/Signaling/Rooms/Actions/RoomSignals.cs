@@ -1,3 +1,4 @@
+using MobZ.Access;
 using MobZ.Contracts;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Media;
@@ -31,6 +32,16 @@ public sealed partial class RoomSignals(
             ?? throw new SignalException(ErrorCodes.NotInRoom, "Join a room first");
     }
 
+    /// <summary>Refuses an action the connection's access token does not grant, naming the grant it needs.</summary>
+    private static void RequireGrant(ConnectionMembership me, AccessGrant grant, string what)
+    {
+        if (!me.Has(grant))
+            throw new SignalException(ErrorCodes.Forbidden, $"{what} needs the \"{AccessGrants.Name(grant)}\" grant in your access token");
+    }
+
+    /// <summary>The grant publishing in a room of this kind needs: p2m publishers feed a public stream.</summary>
+    private static AccessGrant PublishGrant(RoomKind kind) => kind == RoomKind.P2m ? AccessGrant.P2mPublish : AccessGrant.Publish;
+
     private static string Require(string? value, string field) =>
         string.IsNullOrEmpty(value) ? throw new SignalException(ErrorCodes.MissingField, $"\"{field}\" is required") : value;
 
@@ -60,10 +71,9 @@ public sealed partial class RoomSignals(
     private async Task AnnouncePublishersAsync(Invocation inv, string roomId, string reason, string? except = null)
     {
         var publishers = await rooms.GetParticipantsAsync(roomId, ParticipantTypes.Publisher).ConfigureAwait(false);
-        var owner = await rooms.GetOwnerAsync(roomId).ConfigureAwait(false);
-        if (owner is null)
+        if (await rooms.GetRoomAsync(roomId).ConfigureAwait(false) is not { } room)
             return; // The room was deleted meanwhile; nobody is left to tell.
-        var notice = new PublishListChangeAckNotice(roomId, owner, reason, publishers.Select(ToInfo).ToList());
+        var notice = new PublishListChangeAckNotice(roomId, room.OwnerId, reason, publishers.Select(ToInfo).ToList());
         await sender.BroadcastAsync(inv, await MembersAsync(roomId).ConfigureAwait(false), notice, except).ConfigureAwait(false);
     }
 

@@ -90,13 +90,9 @@ public sealed class RoomsAdmin(IStateStore store, RoomRepository rooms, RoomSign
         var room = await GetRoomAsync(roomId).ConfigureAwait(false);
         if (room is null) return null;
         logger.LogInformation("Admin closes room {RoomId} ({Members} members)", roomId, room.Members.Count);
-        int removed = 0;
-        foreach (var member in room.Members.OrderBy(m => m.Role == ParticipantTypes.Viewer ? 0 : 1))
-        {
-            ct.ThrowIfCancellationRequested();
-            await RemoveAsync(roomId, member.ConnectionId, ct).ConfigureAwait(false);
-            removed++;
-        }
+        var inv = new Invocation(AdminActor, null, ct);
+        int removed = await signals.CloseAsync(inv, roomId, AdminActor).ConfigureAwait(false);
+        await signals.RemoveGoneAsync(inv).ConfigureAwait(false);
         return removed;
     }
 

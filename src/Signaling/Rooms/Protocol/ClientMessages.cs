@@ -64,6 +64,8 @@ public sealed record SimulcastUpdateMessage : ClientMessage
 
 public sealed record PublishRequestMessage : ClientMessage;
 
+public sealed record CloseRoomMessage : ClientMessage;
+
 /// <summary>PublishAccept and PublishReject from the owner.</summary>
 public sealed record PublishDecisionMessage : ClientMessage
 {

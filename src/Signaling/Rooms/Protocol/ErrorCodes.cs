@@ -13,6 +13,10 @@ public static class ErrorCodes
     public const string RoomKindMismatch = "ROOM_KIND_MISMATCH";
     public const string RoomFull = "ROOM_FULL";
     public const string NotOwner = "NOT_OWNER";
+    /// <summary>The connection's access token does not grant this room or this action; the message names the grant.</summary>
+    public const string Forbidden = "FORBIDDEN";
+    /// <summary>Nobody in the room holds the admin grant, so nobody can answer a PublishRequest.</summary>
+    public const string NoAdmin = "NO_ADMIN";
     public const string NotPublisher = "NOT_PUBLISHER";
     public const string AlreadyPublisher = "ALREADY_PUBLISHER";
     public const string ParticipantNotFound = "PARTICIPANT_NOT_FOUND";

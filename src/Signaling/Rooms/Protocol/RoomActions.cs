@@ -17,12 +17,13 @@ public static class RoomActions
     public const string PublishRequest = "PublishRequest";
     public const string PublishAccept = "PublishAccept";
     public const string PublishReject = "PublishReject";
+    public const string CloseRoom = "CloseRoom";
 
     /// <summary>The route keys clients may send (API Gateway routes; anything else arrives on $default).</summary>
     public static readonly IReadOnlyCollection<string> ClientRoutes =
     [
         Join, Leave, UpdateVideo, Heartbeat, Offer, Answer, IceCandidate, Kick, Watch, SimulcastUpdate,
-        PublishRequest, PublishAccept, PublishReject,
+        PublishRequest, PublishAccept, PublishReject, CloseRoom,
     ];
 
     // Server → client only.
@@ -32,6 +33,7 @@ public static class RoomActions
     public const string WatchAck = "WatchAck";
     public const string SimulcastUpdateAck = "SimulcastUpdateAck";
     public const string KickAck = "KickAck";
+    public const string CloseRoomAck = "CloseRoomAck";
     public const string Kicked = "Kicked";
     public const string PublishListChangeAck = "PublishListChangeAck";
     public const string StationMoved = "StationMoved";

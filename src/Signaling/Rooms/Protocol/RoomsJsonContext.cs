@@ -18,6 +18,8 @@ namespace MobZ.Signaling.Rooms.Protocol;
 [JsonSerializable(typeof(SimulcastUpdateMessage))]
 [JsonSerializable(typeof(PublishRequestMessage))]
 [JsonSerializable(typeof(PublishDecisionMessage))]
+[JsonSerializable(typeof(CloseRoomMessage))]
+[JsonSerializable(typeof(CloseRoomAckReply))]
 [JsonSerializable(typeof(ErrorReply))]
 [JsonSerializable(typeof(JoinAckReply))]
 [JsonSerializable(typeof(LeaveAckReply))]
@@ -34,4 +36,5 @@ namespace MobZ.Signaling.Rooms.Protocol;
 [JsonSerializable(typeof(PublishListChangeAckNotice))]
 [JsonSerializable(typeof(StationMovedNotice))]
 [JsonSerializable(typeof(ParticipantEntry))]
+[JsonSerializable(typeof(ConnectionAccess))]
 public sealed partial class RoomsJsonContext : JsonSerializerContext;

@@ -61,7 +61,13 @@ public sealed record SimulcastUpdateAckReply(string StationId, string Layer) : S
 
 public sealed record KickAckReply(string ParticipantId) : ServerMessage(RoomActions.KickAck);
 
-public sealed record KickedNotice(string RoomId, string By) : ServerMessage(RoomActions.Kicked);
+public sealed record KickedNotice(string RoomId, string By) : ServerMessage(RoomActions.Kicked)
+{
+    /// <summary>"roomClosed" when the whole room was closed; absent for a Kick of this one member.</summary>
+    public string? Reason { get; init; }
+}
+
+public sealed record CloseRoomAckReply(string RoomId, int Removed) : ServerMessage(RoomActions.CloseRoomAck);
 
 /// <summary>To the owner: a viewer asks to publish.</summary>
 public sealed record PublishRequestNotice(string ParticipantId, string? UserId) : ServerMessage(RoomActions.PublishRequest);
@@ -99,4 +105,6 @@ public static class ChangeReasons
     public const string Published = "published";
     /// <summary>Removed by the heartbeat sweep.</summary>
     public const string TimedOut = "timeout";
+    /// <summary>An admin (or the operators' admin API) closed the room.</summary>
+    public const string RoomClosed = "roomClosed";
 }

@@ -15,6 +15,8 @@ public sealed record ParticipantEntry
     /// <summary>The publisher's Munit has answered its first offer: its station has media to watch. Before that a
     /// Watch fails, so clients wait for the PublishListChangeAck (reason "published") that sets it.</summary>
     public bool Live { get; init; }
+    /// <summary>Joined with the admin grant: may own the room, and inherits ownership before anyone without it.</summary>
+    public bool Admin { get; init; }
 }
 
 /// <summary>A participant together with its connection id.</summary>

@@ -17,6 +17,8 @@ public static class RoomKeys
 
     /// <summary>Hash: room, role — which room a connection is in.</summary>
     public static string Connection(string connectionId) => $"conn:{connectionId}";
+    /// <summary>String: <see cref="ConnectionAccess"/> JSON — what the connection's access token granted at $connect.</summary>
+    public static string Access(string connectionId) => $"conn:{connectionId}:access";
     /// <summary>Set of station ids a connection receives (so leaving tells those Munits).</summary>
     public static string Watching(string connectionId) => $"conn:{connectionId}:watching";
 
@@ -27,6 +29,8 @@ public static class RoomKeys
     public const string OwnerField = "owner";
     public const string RoomField = "room";
     public const string RoleField = "role";
+    /// <summary>The connection's <see cref="MobZ.Access.AccessGrant"/> flags (as a number) in the room it joined.</summary>
+    public const string GrantsField = "grants";
 
     public static string Participants(string roomId, string role) =>
         role == ParticipantTypes.Publisher ? Publishers(roomId) : Viewers(roomId);

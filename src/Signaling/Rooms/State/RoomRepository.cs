@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using MobZ.Access;
 using MobZ.Contracts;
 using MobZ.Signaling.Rooms.Media;
 using MobZ.Signaling.Rooms.Protocol;
@@ -27,8 +29,22 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         var room = await store.HashGetAllAsync(RoomKeys.Room(roomId)).ConfigureAwait(false);
         if (!room.TryGetValue(RoomKeys.KindField, out var kindText) || !RoomKinds.TryParse(kindText, out var kind))
             return null;
-        return new ConnectionMembership(connectionId, roomId, kind, role, room.GetValueOrDefault(RoomKeys.OwnerField) ?? "");
+        var grants = fields.TryGetValue(RoomKeys.GrantsField, out var g) && int.TryParse(g, NumberStyles.None, CultureInfo.InvariantCulture, out var flags)
+            ? (AccessGrant)flags
+            : AccessGrant.None;
+        return new ConnectionMembership(connectionId, roomId, kind, role, room.GetValueOrDefault(RoomKeys.OwnerField) ?? "", grants);
     }
+
+    /// <summary>Records what the connection's token granted; read by Join, removed with the connection.</summary>
+    public Task SaveAccessAsync(string connectionId, ConnectionAccess access) =>
+        store.SetStringAsync(RoomKeys.Access(connectionId), JsonSerializer.Serialize(access, RoomsJsonContext.Default.ConnectionAccess));
+
+    public async Task<ConnectionAccess?> GetAccessAsync(string connectionId) =>
+        await store.GetStringAsync(RoomKeys.Access(connectionId)).ConfigureAwait(false) is { } json
+            ? JsonSerializer.Deserialize(json, RoomsJsonContext.Default.ConnectionAccess)
+            : null;
+
+    public Task DeleteAccessAsync(string connectionId) => store.DeleteAsync(RoomKeys.Access(connectionId));
 
     public async Task<IReadOnlyList<Participant>> GetParticipantsAsync(string roomId, string role)
     {
@@ -51,8 +67,14 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         return json is null ? null : Parse(json);
     }
 
-    public async Task<string?> GetOwnerAsync(string roomId) =>
-        await store.HashGetAsync(RoomKeys.Room(roomId), RoomKeys.OwnerField).ConfigureAwait(false);
+    /// <summary>The room's kind and owner ("" while nobody in it may own it); null when there is no such room.</summary>
+    public async Task<(RoomKind Kind, string OwnerId)?> GetRoomAsync(string roomId)
+    {
+        var room = await store.HashGetAllAsync(RoomKeys.Room(roomId)).ConfigureAwait(false);
+        if (!RoomKinds.TryParse(room.GetValueOrDefault(RoomKeys.KindField), out var kind))
+            return null;
+        return (kind, room.GetValueOrDefault(RoomKeys.OwnerField) ?? "");
+    }
 
     public int MaxPublishers(RoomKind kind) => kind switch
     {
@@ -69,13 +91,15 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
     };
 
     /// <summary>
-    /// Adds a connection to a room (creating the room and electing the joiner owner when it is the first),
+    /// Adds a connection to a room (creating the room when it is the first; the first joiner holding the admin
+    /// grant becomes owner — or simply the first joiner when <see cref="RoomOptions.FirstJoinerIsOwner"/> is set),
     /// taking a publisher or viewer slot, and for a station publisher writing the station's intent keys on
     /// <paramref name="pickMunit"/>'s Munit — all in one commit.
     /// </summary>
     public async Task<JoinOutcome> JoinAsync(string connectionId, string roomId, RoomKind kind, string role,
-        ParticipantEntry entry, Func<Task<MunitPick?>> pickMunit)
+        ParticipantEntry entry, AccessGrant grants, Func<Task<MunitPick?>> pickMunit)
     {
+        entry = entry with { Admin = (grants & AccessGrant.Admin) != 0 };
         string kindText = kind.ToText();
         string roomKey = RoomKeys.Room(roomId);
         string connKey = RoomKeys.Connection(connectionId);
@@ -102,20 +126,24 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
                 .When(new StateCondition.HashNotExists(connKey, RoomKeys.RoomField))
                 .When(new StateCondition.HashLengthLessThan(slotsKey, max));
 
-            string ownerId;
+            string ownerId = room.GetValueOrDefault(RoomKeys.OwnerField) ?? "";
+            bool mayOwn = stored.Admin || (Options.FirstJoinerIsOwner && existingKind is null);
             if (existingKind is null)
             {
-                // Owner election: whoever creates the room owns it; a concurrent creator's commit fails here.
+                // A concurrent creator's commit fails here.
                 tx.When(new StateCondition.HashNotExists(roomKey, RoomKeys.KindField))
-                  .HashSet(roomKey, RoomKeys.KindField, kindText)
-                  .HashSet(roomKey, RoomKeys.OwnerField, connectionId);
-                ownerId = connectionId;
+                  .HashSet(roomKey, RoomKeys.KindField, kindText);
             }
             else
             {
-                ownerId = room.GetValueOrDefault(RoomKeys.OwnerField) ?? "";
-                tx.When(new StateCondition.HashEqual(roomKey, RoomKeys.KindField, kindText))
-                  .When(new StateCondition.HashEqual(roomKey, RoomKeys.OwnerField, ownerId.Length == 0 ? null : ownerId));
+                tx.When(new StateCondition.HashEqual(roomKey, RoomKeys.KindField, kindText));
+            }
+            // Owner election: the first joiner allowed to own takes an ownerless room; a concurrent claim fails here.
+            tx.When(new StateCondition.HashEqual(roomKey, RoomKeys.OwnerField, ownerId.Length == 0 ? null : ownerId));
+            if (ownerId.Length == 0 && mayOwn)
+            {
+                tx.HashSet(roomKey, RoomKeys.OwnerField, connectionId);
+                ownerId = connectionId;
             }
 
             if (role == ParticipantTypes.Publisher && kind.UsesStations())
@@ -129,6 +157,7 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             tx.HashSet(slotsKey, connectionId, Serialize(stored))
               .HashSet(connKey, RoomKeys.RoomField, roomId)
               .HashSet(connKey, RoomKeys.RoleField, role)
+              .HashSet(connKey, RoomKeys.GrantsField, ((int)grants).ToString(CultureInfo.InvariantCulture))
               .SortedSetAdd(RoomKeys.Heartbeats, connectionId, stored.JoinedAt);
 
             if (await tx.ExecuteAsync().ConfigureAwait(false))
@@ -139,7 +168,8 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
 
     /// <summary>
     /// Removes a connection from its room with everything it owned (slot, station, pending request,
-    /// heartbeat). The owner's leave hands ownership to the earliest-joined publisher (else viewer), and the
+    /// heartbeat). The owner's leave hands ownership to the earliest-joined admin publisher (else admin viewer; with
+    /// <see cref="RoomOptions.FirstJoinerIsOwner"/>, anyone), leaving the room ownerless when there is none, and the
     /// last one out deletes the room. Idempotent: null when the connection was in no room.
     /// </summary>
     public async Task<LeaveOutcome?> LeaveAsync(string connectionId)
@@ -184,34 +214,46 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
 
             string? newOwner = owner;
             bool roomDeleted = false;
-            if (owner == connectionId)
+            bool isPublisher = role == ParticipantTypes.Publisher;
+            long publishers = await store.HashLengthAsync(RoomKeys.Publishers(roomId)).ConfigureAwait(false);
+            long viewers = await store.HashLengthAsync(RoomKeys.Viewers(roomId)).ConfigureAwait(false);
+            // The owner as read must still own the room at the commit: an ownership hand-over to us would otherwise be
+            // lost, and while another owner stays unchanged it is still a member, so this leave cannot be the last.
+            tx.When(new StateCondition.HashEqual(roomKey, RoomKeys.OwnerField, owner));
+            bool mayBeLast = owner is null || owner == connectionId;
+            if (mayBeLast && publishers + viewers <= 1)
             {
-                var successor = await PickSuccessorAsync(roomId, connectionId).ConfigureAwait(false);
-                tx.When(new StateCondition.HashEqual(roomKey, RoomKeys.OwnerField, connectionId));
-                if (successor is { } s)
-                {
-                    tx.When(new StateCondition.HashExists(RoomKeys.Participants(roomId, s.Role), s.ConnectionId))
-                      .HashSet(roomKey, RoomKeys.OwnerField, s.ConnectionId);
-                    newOwner = s.ConnectionId;
-                }
-                else
-                {
-                    // Last one out: only this connection may remain in either hash.
-                    bool isPublisher = role == ParticipantTypes.Publisher;
-                    tx.When(new StateCondition.HashLengthEqual(RoomKeys.Publishers(roomId), isPublisher ? 1 : 0))
-                      .When(new StateCondition.HashLengthEqual(RoomKeys.Viewers(roomId), isPublisher ? 0 : 1))
-                      .Delete(roomKey)
-                      .Delete(RoomKeys.Publishers(roomId))
-                      .Delete(RoomKeys.Viewers(roomId))
-                      .Delete(RoomKeys.PublishRequests(roomId));
-                    newOwner = null;
-                    roomDeleted = true;
-                }
+                // Last one out: only this connection may remain in either hash.
+                tx.When(new StateCondition.HashLengthEqual(RoomKeys.Publishers(roomId), isPublisher ? 1 : 0))
+                  .When(new StateCondition.HashLengthEqual(RoomKeys.Viewers(roomId), isPublisher ? 0 : 1))
+                  .Delete(roomKey)
+                  .Delete(RoomKeys.Publishers(roomId))
+                  .Delete(RoomKeys.Viewers(roomId))
+                  .Delete(RoomKeys.PublishRequests(roomId));
+                newOwner = null;
+                roomDeleted = true;
             }
-            else
+            else if (mayBeLast)
             {
-                // Stay a non-owner until the commit; otherwise an ownership hand-over to us could be lost.
-                tx.When(new StateCondition.HashNotEqual(roomKey, RoomKeys.OwnerField, connectionId));
+                // Someone stays: the commit holds only while the room has as many members as counted here.
+                tx.When(new StateCondition.HashLengthEqual(RoomKeys.Publishers(roomId), publishers))
+                  .When(new StateCondition.HashLengthEqual(RoomKeys.Viewers(roomId), viewers));
+                if (owner == connectionId)
+                {
+                    var successor = await PickSuccessorAsync(roomId, connectionId).ConfigureAwait(false);
+                    if (successor is { } s)
+                    {
+                        tx.When(new StateCondition.HashEqual(RoomKeys.Participants(roomId, s.Role), s.ConnectionId, s.Json))
+                          .HashSet(roomKey, RoomKeys.OwnerField, s.ConnectionId);
+                        newOwner = s.ConnectionId;
+                    }
+                    else
+                    {
+                        // Nobody left may own it: the next admin to join does.
+                        tx.HashDelete(roomKey, RoomKeys.OwnerField);
+                        newOwner = null;
+                    }
+                }
             }
 
             if (await tx.ExecuteAsync().ConfigureAwait(false))
@@ -220,14 +262,14 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         throw new SignalException(ErrorCodes.Busy, "The room is changing too fast; try again");
     }
 
-    private async Task<(string ConnectionId, string Role)?> PickSuccessorAsync(string roomId, string leaving)
+    private async Task<(string ConnectionId, string Role, string Json)?> PickSuccessorAsync(string roomId, string leaving)
     {
         foreach (var role in SuccessionOrder)
         {
             foreach (var p in await GetParticipantsAsync(roomId, role).ConfigureAwait(false))
             {
-                if (p.ConnectionId != leaving)
-                    return (p.ConnectionId, role);
+                if (p.ConnectionId != leaving && (p.Entry.Admin || Options.FirstJoinerIsOwner))
+                    return (p.ConnectionId, role, Serialize(p.Entry));
             }
         }
         return null;
@@ -375,8 +417,9 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         JsonSerializer.Serialize(entry, RoomsJsonContext.Default.ParticipantEntry);
 }
 
-public sealed record ConnectionMembership(string ConnectionId, string RoomId, RoomKind Kind, string Role, string OwnerId)
+public sealed record ConnectionMembership(string ConnectionId, string RoomId, RoomKind Kind, string Role, string OwnerId, AccessGrant Grants)
 {
+    public bool Has(AccessGrant grant) => (Grants & grant) == grant;
     public bool IsOwner => OwnerId == ConnectionId;
     public bool IsPublisher => Role == ParticipantTypes.Publisher;
 }

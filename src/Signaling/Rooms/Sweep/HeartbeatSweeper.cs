@@ -44,6 +44,7 @@ public sealed class HeartbeatSweeper(
                     var inv = new Invocation(connectionId, null, cancellationToken);
                     var outcome = await signals.RemoveAsync(inv, connectionId, ChangeReasons.TimedOut).ConfigureAwait(false);
                     await signals.RemoveGoneAsync(inv).ConfigureAwait(false);
+                    await rooms.DeleteAccessAsync(connectionId).ConfigureAwait(false);
                     // Its $disconnect finds nothing left to do.
                     await connections.DeleteConnectionAsync(connectionId, cancellationToken).ConfigureAwait(false);
                     logger.LogInformation("No heartbeat since before {Cutoff}: connection removed (was in room {RoomId})", cutoff, outcome?.RoomId);

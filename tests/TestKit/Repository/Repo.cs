@@ -1,6 +1,7 @@
-namespace MobZ.Infra.Tests.Support;
+namespace MobZ.TestKit.Repository;
 
-/// <summary>The repository these tests check (its scripts, templates and Dockerfiles), and its artifacts/ cache.</summary>
+/// <summary>The repository under test (its sources, scripts, templates and build outputs) and its artifacts/ cache
+/// (git-ignored; tests install tools there).</summary>
 public static class Repo
 {
     public static string Root { get; } = Find();
