@@ -10,9 +10,9 @@ public sealed record AccessClaims(string UserId, string Room, AccessGrant Grants
     /// <summary>True when <see cref="Room"/> ends in '*': the token covers every room whose name starts with the rest.</summary>
     public bool IsRoomPrefix => Room.EndsWith('*');
 
-    public bool Covers(string roomId) => Room.Length == 0 ? false : IsRoomPrefix
+    public bool Covers(string roomId) => Room.Length > 0 && (IsRoomPrefix
         ? roomId.StartsWith(Room.AsSpan(0, Room.Length - 1), StringComparison.Ordinal)
-        : string.Equals(Room, roomId, StringComparison.Ordinal);
+        : string.Equals(Room, roomId, StringComparison.Ordinal));
 
     public bool Has(AccessGrant grant) => (Grants & grant) == grant;
 }
