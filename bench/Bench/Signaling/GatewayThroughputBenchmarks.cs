@@ -25,11 +25,8 @@ public class GatewayThroughputBenchmarks
     [Params(50)]
     public int Clients { get; set; }
 
-    // BenchmarkDotNet 0.14 does not await an async GlobalSetup, so this one blocks on purpose.
     [GlobalSetup]
-    public void Setup() => SetupAsync().GetAwaiter().GetResult();
-
-    private async Task SetupAsync()
+    public async Task SetupAsync()
     {
         if (Backend == "redis")
             _redis = RedisProcess.Start();
@@ -38,16 +35,14 @@ public class GatewayThroughputBenchmarks
         string room = "bench-" + Guid.NewGuid().ToString("N")[..8];
         for (int i = 0; i < Clients; i++)
         {
-            _clients[i] = await BenchClient.ConnectAsync(_stack.WebSocketUrl("/ws"));
+            _clients[i] = await BenchClient.ConnectAsync(await _stack.RoomsUrlAsync(room));
             await _clients[i].SendAsync($$"""{"action":"Join","roomId":"{{room}}","roomKind":"m2m","role":"viewer"}""");
             await _clients[i].WaitForAsync("JoinAck", 1);
         }
     }
 
     [GlobalCleanup]
-    public void Cleanup() => CleanupAsync().GetAwaiter().GetResult();
-
-    private async Task CleanupAsync()
+    public async Task CleanupAsync()
     {
         foreach (var c in _clients)
             await c.DisposeAsync();

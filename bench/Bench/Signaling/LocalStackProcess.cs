@@ -20,6 +20,14 @@ public sealed class LocalStackProcess : IDisposable
     public Uri BaseUrl { get; }
     public Uri WebSocketUrl(string path) => new(BaseUrl.AbsoluteUri.Replace("http://", "ws://", StringComparison.Ordinal).TrimEnd('/') + path);
 
+    /// <summary>The rooms socket URL with a development access token for <paramref name="room"/> (GET /dev/token, as the demo page does).</summary>
+    public async Task<Uri> RoomsUrlAsync(string room)
+    {
+        using var http = new HttpClient { BaseAddress = BaseUrl };
+        using var json = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"dev/token?room={Uri.EscapeDataString(room)}"));
+        return WebSocketUrl("/ws?access_token=" + Uri.EscapeDataString(json.RootElement.GetProperty("token").GetString()!));
+    }
+
     public static LocalStackProcess Start(string? redis)
     {
         string dll = FindLocalStack();

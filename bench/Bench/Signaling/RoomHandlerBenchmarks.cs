@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MobZ.Access;
 using MobZ.Contracts;
 using MobZ.Signaling;
 using MobZ.Signaling.Rooms;
@@ -14,6 +15,8 @@ namespace MobZ.Bench.Signaling;
 /// serialization), on each state backend. Sends go to a sink that accepts everything, so the figure is the
 /// handler's own work plus the store, not a network.
 /// Room: m2m with 3 publishers and 20 viewers; UpdateVideo from a viewer reaches the other 22.
+/// $connect: an HS256 access token checked (keys held by the validator) and its grants recorded; every later message's
+/// grant check reads them with the membership it reads anyway.
 /// </summary>
 [MemoryDiagnoser]
 public class RoomHandlerBenchmarks
@@ -25,16 +28,14 @@ public class RoomHandlerBenchmarks
     private WebSocketEvent _heartbeat = null!;
     private WebSocketEvent _videoOff = null!;
     private WebSocketEvent _videoOn = null!;
+    private WebSocketEvent _connect = null!;
     private bool _toggle;
 
     [Params("in-process", "redis")]
     public string Backend { get; set; } = "in-process";
 
-    // BenchmarkDotNet 0.14 does not await an async GlobalSetup, so this one blocks on purpose.
     [GlobalSetup]
-    public void Setup() => SetupAsync().GetAwaiter().GetResult();
-
-    private async Task SetupAsync()
+    public async Task SetupAsync()
     {
         if (Backend == "redis")
             _redis = RedisProcess.Start();
@@ -45,8 +46,15 @@ public class RoomHandlerBenchmarks
         services.AddSingleton(_backend.Bus);
         services.AddSingleton<IConnectionSender>(new SinkSender());
         services.AddMobZRooms(o => o.RunSweepService = false);
+        services.AddMobZAccess(o => o.HmacSecret = "bench-access-secret-of-32-bytes-at-least");
         _services = services.BuildServiceProvider();
         _handler = _services.GetRequiredService<RoomsWebSocketHandler>();
+        var issuer = _services.GetRequiredService<AccessTokenIssuer>();
+        WebSocketEvent Connect(string id) => Event(id, RouteKeys.Connect, EventTypes.Connect, null) with
+        {
+            QueryStringParameters = new Dictionary<string, string> { [RoomDoor.TokenParameter] = issuer.Issue(id, "bench", AccessGrants.Everything, TimeSpan.FromHours(1)) },
+        };
+        _connect = Connect("conn-door=");
 
         // A registered, alive Munit so publishers get stations (its orders go unheard: nobody subscribes).
         await _backend.Store.SortedSetAddAsync(MunitKeys.Registry, "bench-munit", 0);
@@ -54,7 +62,7 @@ public class RoomHandlerBenchmarks
         for (int i = 0; i < 23; i++)
         {
             string id = $"conn{i:D2}=";
-            await _handler.HandleAsync(Event(id, RouteKeys.Connect, EventTypes.Connect, null), default);
+            await _handler.HandleAsync(Connect(id), default);
             string role = i < 3 ? "publisher" : "viewer";
             await _handler.HandleAsync(Event(id, "Join", EventTypes.Message,
                 $$"""{"action":"Join","roomId":"bench","roomKind":"m2m","role":"{{role}}"}"""), default);
@@ -65,14 +73,15 @@ public class RoomHandlerBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => CleanupAsync().GetAwaiter().GetResult();
-
-    private async Task CleanupAsync()
+    public async Task CleanupAsync()
     {
         await _services.DisposeAsync();
         await _backend.DisposeAsync();
         _redis?.Dispose();
     }
+
+    [Benchmark(Description = "$connect with an access token (HS256, keys held)")]
+    public Task<ProxyResponse> ConnectWithToken() => _handler.HandleAsync(_connect, default);
 
     [Benchmark(Description = "Heartbeat -> HeartbeatAck")]
     public Task<ProxyResponse> Heartbeat() => _handler.HandleAsync(_heartbeat, default);
