@@ -2,16 +2,17 @@ namespace MobZ.Access;
 
 /// <summary>
 /// What a validated access token says: who holds it, which room (or, ending in '*', which room-name prefix) it
-/// covers, and what its holder may do there.
+/// covers, and what its holder may do there. <see cref="Room"/> is empty only for a token checked without
+/// <see cref="AccessRequirement.RoomRequired"/> that names no room; it covers no room.
 /// </summary>
 public sealed record AccessClaims(string UserId, string Room, AccessGrant Grants, DateTimeOffset Expires)
 {
     /// <summary>True when <see cref="Room"/> ends in '*': the token covers every room whose name starts with the rest.</summary>
     public bool IsRoomPrefix => Room.EndsWith('*');
 
-    public bool Covers(string roomId) => IsRoomPrefix
+    public bool Covers(string roomId) => Room.Length > 0 && (IsRoomPrefix
         ? roomId.StartsWith(Room.AsSpan(0, Room.Length - 1), StringComparison.Ordinal)
-        : string.Equals(Room, roomId, StringComparison.Ordinal);
+        : string.Equals(Room, roomId, StringComparison.Ordinal));
 
     public bool Has(AccessGrant grant) => (Grants & grant) == grant;
 }
