@@ -15,6 +15,7 @@ namespace MobZ.Contracts;
 [JsonDerivedType(typeof(ReviveSignal), "revive")]
 [JsonDerivedType(typeof(StopSignal), "stop")]
 [JsonDerivedType(typeof(MediaRequest), "media")]
+[JsonDerivedType(typeof(PeerGoneSignal), "peerGone")]
 public abstract record MunitSignal
 {
     public const int CurrentVersion = 1;
@@ -41,6 +42,13 @@ public sealed record ReviveSignal : MunitSignal;
 
 /// <summary>Graceful shutdown of the Munit process.</summary>
 public sealed record StopSignal : MunitSignal;
+
+/// <summary>
+/// Broadcast when signaling finds it has no record of a live connection (the store lost its data): the client is
+/// told to reconnect and join again under a new connection id, so every Munit closes the stations this peer
+/// publishes (deleting their keys, so no orphan outlives the rejoin) and drops it as a viewer of every station.
+/// </summary>
+public sealed record PeerGoneSignal([property: JsonPropertyName("peerId")] string PeerId) : MunitSignal;
 
 /// <summary>
 /// A request from signaling that needs an answer from the Munit (SDP work, candidates, layer choice).

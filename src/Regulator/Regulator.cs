@@ -324,6 +324,9 @@ public sealed class Regulator : IAsyncDisposable
                 case MediaRequest request:
                     await OnMediaRequestAsync(request).ConfigureAwait(false);
                     break;
+                case PeerGoneSignal gone:
+                    await OnPeerGoneAsync(gone).ConfigureAwait(false);
+                    break;
             }
         }
         catch (StateUnavailableException ex)
@@ -373,6 +376,40 @@ public sealed class Regulator : IAsyncDisposable
             _gate.Release();
         }
         if (_draining) await HeartbeatAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Signaling lost every record of a connection and told its client to reconnect: the stations it publishes here
+    /// are closed with their keys (the rejoin makes a new one; the old one must not live beside it) and it stops
+    /// receiving every other station.
+    /// </summary>
+    private async Task OnPeerGoneAsync(PeerGoneSignal gone)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            foreach (var stationId in _munit.StationIds)
+            {
+                if (_munit.FindStationDescriptor(stationId) is not { } station)
+                    continue;
+                if (station.PublisherId == gone.PeerId)
+                {
+                    await StationIntent.ForgetAsync(_store, MunitId, station).ConfigureAwait(false);
+                    if (_munit.CloseStation(stationId))
+                        _logger.LogWarning("Closed station {StationId}: signaling lost its publisher {PeerId}, which rejoins with a new one", stationId, gone.PeerId);
+                }
+                else
+                {
+                    // Refused harmlessly when the peer does not watch this station.
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                    await _munit.HandleAsync(new MediaCommand(MediaOp.Leave, stationId, gone.PeerId), timeout.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     private async Task OnMediaRequestAsync(MediaRequest request)

@@ -26,6 +26,24 @@ internal static class StationIntent
     public static StationDescriptor FromAssign(AssignSignal a) => new(a.StationId, a.RoomId, a.PublisherId, a.RoomKind, a.Hls);
 
     /// <summary>
+    /// Removes a station from this Munit's set, and its hash while that still names this Munit and this publisher
+    /// (a hash that names another Munit or publisher belongs to someone else now and is left alone).
+    /// </summary>
+    public static async Task ForgetAsync(IStateStore store, string munitId, StationDescriptor s)
+    {
+        string key = MunitKeys.Station(s.StationId);
+        var (owner, current) = await ReadAsync(store, s.StationId).ConfigureAwait(false);
+        var tx = store.CreateTransaction().SetRemove(MunitKeys.Stations(munitId), s.StationId);
+        if (owner == munitId && current?.PublisherId == s.PublisherId)
+        {
+            tx.When(new StateCondition.HashEqual(key, StationFields.Munit, munitId))
+              .When(new StateCondition.HashEqual(key, StationFields.Publisher, s.PublisherId))
+              .Delete(key);
+        }
+        await tx.ExecuteAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Writes a station's intent back after the store lost it (a Redis restart without persistence), only
     /// if nobody wrote anything for that station in the meantime.
     /// </summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MobZ.Access;
 using MobZ.Signaling.Rooms.State;
+using MobZ.State;
 using Microsoft.Extensions.Logging;
 
 namespace MobZ.Signaling.Rooms;
@@ -27,9 +28,19 @@ public sealed class RoomDoor(AccessTokenValidator tokens, RoomRepository rooms, 
             return Refuse(403, "Forbidden", "the access token has no \"join\" grant");
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["userId"] = claims.UserId });
-        await rooms.SaveAccessAsync(connectionId, ConnectionAccess.From(claims)).ConfigureAwait(false);
-        // The heartbeat clock starts now, so a client that connects and never speaks is swept too (with its access record).
-        await rooms.TouchHeartbeatAsync(connectionId).ConfigureAwait(false);
+        try
+        {
+            await rooms.SaveAccessAsync(connectionId, ConnectionAccess.From(claims)).ConfigureAwait(false);
+            // The heartbeat clock starts now, so a client that connects and never speaks is swept too (with its access record).
+            await rooms.TouchHeartbeatAsync(connectionId).ConfigureAwait(false);
+        }
+        catch (StateUnavailableException ex)
+        {
+            // A socket whose grants are not on record could do nothing; the client is told to retry, not shown a bare 500.
+            logger.LogWarning("$connect refused: the store is unavailable ({Error})", ex.Message);
+            var refusal = Refuse(503, "Service Unavailable", "the room store is unavailable; retry shortly");
+            return refusal with { Headers = new Dictionary<string, string>(refusal.Headers!) { ["Retry-After"] = "1" } };
+        }
         metrics.Connected();
         logger.LogInformation("{UserId} connected with access to room {Room} ({Grants})", claims.UserId, claims.Room,
             string.Join(',', AccessGrants.Names(claims.Grants)));

@@ -58,7 +58,7 @@ public sealed partial class RoomSignals
     private async Task<ConnectionAccess> RequireAccessAsync(Invocation inv, string roomId, RoomKind kind, string role)
     {
         var access = await rooms.GetAccessAsync(inv.ConnectionId).ConfigureAwait(false)
-            ?? throw new SignalException(ErrorCodes.Forbidden, "This connection has no access token on record; reconnect with one");
+            ?? throw await StateLostAsync(inv).ConfigureAwait(false);
         var claims = access.ToClaims();
         if (!claims.Covers(roomId))
             throw new SignalException(ErrorCodes.Forbidden, $"Your access token is for room \"{access.Room}\", not \"{roomId}\"");

@@ -8,13 +8,19 @@ public sealed partial class RoomSignals
 {
     public async Task LeaveAsync(Invocation inv, LeaveMessage msg)
     {
-        var outcome = await RemoveAsync(inv, inv.ConnectionId, ChangeReasons.Left).ConfigureAwait(false)
-            ?? throw new SignalException(ErrorCodes.NotInRoom, "You are not in a room");
+        var outcome = await RemoveAsync(inv, inv.ConnectionId, ChangeReasons.Left).ConfigureAwait(false);
+        if (outcome is null)
+        {
+            await ThrowIfStateLostAsync(inv).ConfigureAwait(false);
+            throw new SignalException(ErrorCodes.NotInRoom, "You are not in a room");
+        }
         await sender.SendAsync(inv, inv.ConnectionId, new LeaveAckReply(outcome.RoomId) { RequestId = msg.RequestId }).ConfigureAwait(false);
     }
 
+    /// <summary>Every client heartbeats, so a store that lost its data is noticed by each client within one interval.</summary>
     public async Task HeartbeatAsync(Invocation inv, HeartbeatMessage msg)
     {
+        await ThrowIfStateLostAsync(inv).ConfigureAwait(false);
         await rooms.TouchHeartbeatAsync(inv.ConnectionId).ConfigureAwait(false);
         await sender.SendAsync(inv, inv.ConnectionId,
             new HeartbeatAckReply(time.GetUtcNow().ToUnixTimeMilliseconds(), inv.ConnectionId) { RequestId = msg.RequestId }).ConfigureAwait(false);

@@ -29,8 +29,10 @@ public sealed partial class RoomSignals(
 
     private async Task<ConnectionMembership> RequireMembershipAsync(Invocation inv)
     {
-        return await rooms.GetMembershipAsync(inv.ConnectionId).ConfigureAwait(false)
-            ?? throw new SignalException(ErrorCodes.NotInRoom, "Join a room first");
+        if (await rooms.GetMembershipAsync(inv.ConnectionId).ConfigureAwait(false) is { } me)
+            return me;
+        await ThrowIfStateLostAsync(inv).ConfigureAwait(false);
+        throw new SignalException(ErrorCodes.NotInRoom, "Join a room first");
     }
 
     /// <summary>Refuses an action the connection's access token does not grant, naming the grant it needs.</summary>

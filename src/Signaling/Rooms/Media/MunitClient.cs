@@ -25,6 +25,10 @@ public sealed class MunitClient(IMessageBus bus, IOptions<RoomOptions> options, 
         return receivers;
     }
 
+    /// <summary>An order every Regulator hears (<see cref="MunitKeys.BroadcastChannel"/>).</summary>
+    public Task<long> BroadcastAsync(MunitSignal signal) =>
+        bus.PublishAsync(MunitKeys.BroadcastChannel, JsonSerializer.Serialize(signal, ContractsJsonContext.Default.MunitSignal));
+
     /// <summary>Sends a request and waits for its <see cref="MediaResponse"/>; the SDP of a successful answer.</summary>
     /// <exception cref="SignalException">MUNIT_TIMEOUT, MUNIT_ERROR or NO_MUNIT_AVAILABLE.</exception>
     public async Task<string?> RequestAsync(string munitId, string op, string stationId, string peerId,

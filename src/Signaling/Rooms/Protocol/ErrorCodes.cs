@@ -28,6 +28,11 @@ public static class ErrorCodes
     public const string MunitError = "MUNIT_ERROR";
     public const string Busy = "BUSY";
     public const string InternalError = "INTERNAL_ERROR";
+    /// <summary>
+    /// The server has no record of this connection although its socket is open: the store (Redis) lost its data.
+    /// The client reconnects with a fresh access token and joins again; the old connection's media is closed.
+    /// </summary>
+    public const string StateLost = "STATE_LOST";
 }
 
 /// <summary>Thrown inside an action to answer the sender with an Error; nothing else in the room changes.</summary>

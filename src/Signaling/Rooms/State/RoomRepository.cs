@@ -44,6 +44,10 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             ? JsonSerializer.Deserialize(json, RoomsJsonContext.Default.ConnectionAccess)
             : null;
 
+    /// <summary>Whether the connection's access record exists: every connection that passed $connect has one until it
+    /// is gone, so an open connection without one means the store lost its data.</summary>
+    public Task<bool> HasAccessAsync(string connectionId) => store.ExistsAsync(RoomKeys.Access(connectionId));
+
     public Task DeleteAccessAsync(string connectionId) => store.DeleteAsync(RoomKeys.Access(connectionId));
 
     public async Task<IReadOnlyList<Participant>> GetParticipantsAsync(string roomId, string role)

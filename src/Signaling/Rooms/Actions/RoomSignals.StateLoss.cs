@@ -1,0 +1,32 @@
+using MobZ.Contracts;
+using MobZ.Signaling.Rooms.Delivery;
+using MobZ.Signaling.Rooms.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace MobZ.Signaling.Rooms.Actions;
+
+public sealed partial class RoomSignals
+{
+    /// <summary>
+    /// Refuses the action with STATE_LOST when the store has no record of this open connection. $connect writes the
+    /// access record before the socket opens and only the connection's end deletes it ($disconnect, or the heartbeat
+    /// sweep, which closes the socket too), so its absence means the
+    /// store lost its data (Redis restarted empty). The room cannot be rebuilt from what is left — the access token
+    /// itself is seen only at $connect — so the client is told to reconnect and join again, and every Munit drops
+    /// this connection's stations and viewer peers: its rejoin gets a new station, never one beside an orphan.
+    /// </summary>
+    private async Task ThrowIfStateLostAsync(Invocation inv)
+    {
+        if (!await rooms.HasAccessAsync(inv.ConnectionId).ConfigureAwait(false))
+            throw await StateLostAsync(inv).ConfigureAwait(false);
+    }
+
+    /// <summary>Drops the connection's media on every Munit and returns the STATE_LOST error for it.</summary>
+    private async Task<SignalException> StateLostAsync(Invocation inv)
+    {
+        logger.LogWarning("{ConnectionId} has no records in the store (the store lost its data); telling it to reconnect", inv.ConnectionId);
+        await munits.BroadcastAsync(new PeerGoneSignal(inv.ConnectionId)).ConfigureAwait(false);
+        return new SignalException(ErrorCodes.StateLost,
+            "The server lost this connection's records (its store restarted empty); reconnect with a fresh access token and Join again");
+    }
+}
