@@ -34,21 +34,27 @@ public sealed class MunitResponder : IAsyncDisposable
     public static async Task<MunitResponder> StartAsync(IStateBackend backend, string munitId, double load = 0, bool draining = false, bool alive = true)
     {
         var responder = new MunitResponder(backend, munitId);
-        var store = backend.Store;
-        await store.HashSetAsync(MunitKeys.Info(munitId), new Dictionary<string, string>
+        await responder.RegisterAsync(load, draining, alive);
+        responder._subscription = await backend.Bus.SubscribeAsync(MunitKeys.Channel(munitId), responder.OnSignalAsync);
+        return responder;
+    }
+
+    /// <summary>Writes the registration, as a Regulator does at start and again after the store lost its data.</summary>
+    public async Task RegisterAsync(double load = 0, bool draining = false, bool alive = true)
+    {
+        var store = _backend.Store;
+        await store.HashSetAsync(MunitKeys.Info(MunitId), new Dictionary<string, string>
         {
-            [MunitInfoFields.MunitId] = munitId,
+            [MunitInfoFields.MunitId] = MunitId,
             [MunitInfoFields.Address] = "127.0.0.1",
             [MunitInfoFields.Port] = "40000",
             [MunitInfoFields.Capacity] = "100",
             [MunitInfoFields.Load] = load.ToString(CultureInfo.InvariantCulture),
             [MunitInfoFields.Draining] = draining ? "true" : "false",
         });
-        await store.SortedSetAddAsync(MunitKeys.Registry, munitId, load);
+        await store.SortedSetAddAsync(MunitKeys.Registry, MunitId, load);
         if (alive)
-            await store.SetStringAsync(MunitKeys.Alive(munitId), "1", TimeSpan.FromMinutes(5));
-        responder._subscription = await backend.Bus.SubscribeAsync(MunitKeys.Channel(munitId), responder.OnSignalAsync);
-        return responder;
+            await store.SetStringAsync(MunitKeys.Alive(MunitId), "1", TimeSpan.FromMinutes(5));
     }
 
     private async Task OnSignalAsync(string json)

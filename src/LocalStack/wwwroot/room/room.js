@@ -108,9 +108,44 @@ async function onMessage(m) {
     case 'HeartbeatAck': state.participantId = m.participantId; return;
     case 'Error':
       state.errors.push(m);
+      if (m.code === 'STATE_LOST') return rejoinAfterStateLost();
       if (m.requestId?.startsWith('watch-')) onWatchFailed(m.requestId.slice('watch-'.length));
       return status(`error ${m.code}: ${m.message}`);
     default: return;
+  }
+}
+
+// STATE_LOST: the server lost its records of this connection (its store restarted empty) and has dropped its media.
+// Open a new connection with a fresh token and join again as what we were; the camera stays on. $connect may
+// answer 503 while the store recovers, so the new connection is retried with a growing pause.
+async function rejoinAfterStateLost() {
+  if (state.rejoining) return;
+  state.rejoining = true;
+  state.rejoins = (state.rejoins ?? 0) + 1;
+  status('the server lost the room; rejoining…');
+  const role = state.joinAck?.participantType ?? state.options.role;
+  clearInterval(state.heartbeat);
+  for (const stationId of [...state.watching.keys()]) stopWatching(stationId);
+  for (const { pc } of state.viewerPcs.values()) pc.close();
+  state.viewerPcs.clear();
+  state.publishPc?.close();
+  state.publishPc = null;
+  Object.assign(state, { joinAck: null, stationId: null, publishers: [], earlyList: null });
+  const old = state.ws;
+  old.onmessage = null;
+  old.onclose = null;
+  old.close();
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await join({ ...state.options, role });
+      } catch (e) {
+        if (attempt >= 5) throw e;
+        await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+      }
+    }
+  } finally {
+    state.rejoining = false;
   }
 }
 
