@@ -10,6 +10,9 @@ public static class MunitKeys
     /// <summary>Pub/sub channel on which a Regulator announces stations it moved to another Munit
     /// (<see cref="StationsMovedEvent"/>); signaling tells the rooms' clients.</summary>
     public const string MovesChannel = "munit:moves";
+    /// <summary>Pub/sub channel on which a Regulator announces a publisher whose media peer ended by itself
+    /// (<see cref="PeerLostEvent"/>); signaling tells the room.</summary>
+    public const string PeersChannel = "munit:peers";
 
     /// <summary>String key a signaling node sets (NX, with a TTL) to claim telling the clients of one station move,
     /// so that of several nodes hearing the same event exactly one announces it.</summary>

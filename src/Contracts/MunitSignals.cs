@@ -118,7 +118,23 @@ public sealed record StationMove(
     [property: JsonPropertyName("stationId")] string StationId,
     [property: JsonPropertyName("toMunitId")] string ToMunitId);
 
+/// <summary>
+/// Published on <see cref="MunitKeys.PeersChannel"/> when a station's publisher peer ended by itself (an authenticated
+/// DTLS close or fatal alert, ICE consent expiry): the station stays, its media stopped until the publisher offers
+/// again. <see cref="EventId"/> is unique per loss, so of several signaling nodes exactly one tells the room.
+/// </summary>
+public sealed record PeerLostEvent(
+    [property: JsonPropertyName("eventId")] string EventId,
+    [property: JsonPropertyName("munitId")] string MunitId,
+    [property: JsonPropertyName("stationId")] string StationId,
+    [property: JsonPropertyName("peerId")] string PeerId,
+    [property: JsonPropertyName("reason")] string Reason)
+{
+    [JsonPropertyName("v")] public int Version { get; init; } = MunitSignal.CurrentVersion;
+}
+
 [JsonSerializable(typeof(MunitSignal))]
+[JsonSerializable(typeof(PeerLostEvent))]
 [JsonSerializable(typeof(StationsMovedEvent))]
 [JsonSerializable(typeof(MediaResponse))]
 [JsonSerializable(typeof(MunitRegistration))]

@@ -75,6 +75,7 @@ public sealed class Regulator : IAsyncDisposable
     {
         using var scope = Scope();
         _bus.Reconnected += OnReconnected;
+        _munit.PeerLost += OnPeerLost;
         _subscriptions.Add(await _bus.SubscribeAsync(MunitKeys.Channel(MunitId), OnMessageAsync).ConfigureAwait(false));
         _subscriptions.Add(await _bus.SubscribeAsync(MunitKeys.BroadcastChannel, OnMessageAsync).ConfigureAwait(false));
         await ReconcileAsync().ConfigureAwait(false);
@@ -123,6 +124,7 @@ public sealed class Regulator : IAsyncDisposable
         if (_stopped) return;
         _stopped = true;
         _bus.Reconnected -= OnReconnected;
+        _munit.PeerLost -= OnPeerLost;
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var s in _subscriptions)
         {
@@ -135,6 +137,25 @@ public sealed class Regulator : IAsyncDisposable
             try { await _loop.ConfigureAwait(false); }
             catch (OperationCanceledException) { }
         }
+    }
+
+    /// <summary>Raised on a media thread: the announcement goes out on the thread pool, never blocking media.</summary>
+    private void OnPeerLost(PeerLost lost)
+    {
+        if (_stopped) return;
+        var announced = new PeerLostEvent(Guid.NewGuid().ToString("N"), MunitId, lost.StationId, lost.PeerId, lost.Reason);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await _bus.PublishAsync(MunitKeys.PeersChannel, SignalJson.Serialize(announced)).ConfigureAwait(false);
+            }
+            catch (StateUnavailableException ex)
+            {
+                // The publisher's own client sees its connection fail too, and re-offers by itself.
+                _logger.LogWarning("Could not announce the lost publisher {PeerId} of station {StationId}: {Error}", lost.PeerId, lost.StationId, ex.Message);
+            }
+        });
     }
 
     private void OnReconnected()

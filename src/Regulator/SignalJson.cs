@@ -9,6 +9,8 @@ internal static class SignalJson
 
     public static string Serialize(MediaResponse response) => JsonSerializer.Serialize(response, ContractsJsonContext.Default.MediaResponse);
 
+    public static string Serialize(PeerLostEvent lost) => JsonSerializer.Serialize(lost, ContractsJsonContext.Default.PeerLostEvent);
+
     public static string Serialize(StationsMovedEvent moved) => JsonSerializer.Serialize(moved, ContractsJsonContext.Default.StationsMovedEvent);
 
     /// <returns>null with a reason when the text is not a signal this Regulator understands.</returns>

@@ -7,9 +7,14 @@ namespace MobZ.Regulator.Tests;
 /// Station media that answers every command and remembers it: the Regulator's job is to relay, not to do
 /// WebRTC, so these tests watch what reaches the Munit.
 /// </summary>
-internal sealed class RecordingMediaFactory : IStationMediaFactory
+internal sealed class RecordingMediaFactory : IStationMediaFactory, IPeerLossSource
 {
     public ConcurrentQueue<MediaCommand> Commands { get; } = new();
+
+    public event Action<PeerLost>? PeerLost;
+
+    /// <summary>As the WebRTC media reports a publisher peer that ended by itself.</summary>
+    public void Lose(string stationId, string peerId, string reason) => PeerLost?.Invoke(new PeerLost(stationId, peerId, reason));
 
     public IStationMedia Create(StationDescriptor station) => new Media(this, station.StationId);
 

@@ -21,4 +21,7 @@ public interface IMunit
     Task<MediaResult> HandleAsync(MediaCommand command, CancellationToken cancellationToken = default);
 
     MunitLoad GetLoad();
+
+    /// <summary>A station's publisher peer ended by itself (see <see cref="Control.PeerLost"/>); the Regulator tells signaling.</summary>
+    event Action<PeerLost>? PeerLost;
 }

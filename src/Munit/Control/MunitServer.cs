@@ -20,6 +20,14 @@ public sealed class MunitServer : IMunit, IAsyncDisposable
         Options = options;
         _media = media;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<MunitServer>();
+        if (media is IPeerLossSource losses)
+            losses.PeerLost += OnPeerLost;
+    }
+
+    private void OnPeerLost(PeerLost lost)
+    {
+        _logger.LogWarning("Publisher {PeerId} of station {StationId} lost its media: {Reason}", lost.PeerId, lost.StationId, lost.Reason);
+        PeerLost?.Invoke(lost);
     }
 
     public MunitOptions Options { get; }
@@ -32,6 +40,8 @@ public sealed class MunitServer : IMunit, IAsyncDisposable
     public Station? FindStation(string stationId) => _stations.GetValueOrDefault(stationId);
 
     public StationDescriptor? FindStationDescriptor(string stationId) => FindStation(stationId)?.Descriptor;
+
+    public event Action<PeerLost>? PeerLost;
 
     /// <summary>Raised after a station was created or closed (the Regulator refreshes its registration).</summary>
     public event Action? StationsChanged;

@@ -14,8 +14,17 @@ namespace MobZ.Munit.WebRtc;
 /// <see cref="MunitOptions.TcpPort"/> is 0) shared by every publisher and viewer,
 /// one <see cref="MediaEngine"/>, and the viewer sessions, which may span stations. Creates each station's media.
 /// </summary>
-public sealed class WebRtcMedia : IStationMediaFactory, IDisposable
+public sealed class WebRtcMedia : IStationMediaFactory, IPeerLossSource, IDisposable
 {
+    public event Action<PeerLost>? PeerLost;
+
+    /// <summary>Not while the whole Munit shuts down: its closing transport ends every peer, and nobody is lost.</summary>
+    internal void ReportPeerLost(PeerLost lost)
+    {
+        if (Volatile.Read(ref _disposed) == 0)
+            PeerLost?.Invoke(lost);
+    }
+
     private readonly ConcurrentDictionary<string, ViewerSession> _viewers = new(StringComparer.Ordinal);
     private readonly ILoggerFactory _loggers;
 

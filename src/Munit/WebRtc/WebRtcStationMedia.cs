@@ -143,9 +143,10 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
         if (_publisher is not null && _publisher.PeerId == command.PeerId)
         {
             _router.DetachPublisher();
-            _publisherPeer?.Close();
+            var peer = _publisherPeer;
             _publisherPeer = null;
             _publisher = null;
+            peer?.Close();
             return MediaResult.Success();
         }
         if (_viewers.Remove(command.PeerId) && _media.FindViewer(command.PeerId) is { } session)
@@ -193,8 +194,14 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
 
     public void OnStateChanged(RtcPeer peer, RtcPeerState state)
     {
-        if (state is RtcPeerState.Failed or RtcPeerState.Closed)
-            _logger.LogInformation("Publisher peer of station {StationId} is {State}", _router.Station.StationId, state);
+        if (state is not (RtcPeerState.Failed or RtcPeerState.Closed))
+            return;
+        _logger.LogInformation("Publisher peer of station {StationId} is {State}", _router.Station.StationId, state);
+        // Our own closes (Leave, a replacing offer, the station closing) let go of the peer first; a peer that ends
+        // while it is still the station's publisher ended by itself, and signaling must hear it.
+        if (!ReferenceEquals(peer, _publisherPeer) || Volatile.Read(ref _disposed) || _publisher is not { } publisher)
+            return;
+        _media.ReportPeerLost(new PeerLost(_router.Station.StationId, publisher.PeerId, peer.CloseReason ?? state.ToString()));
     }
 
     public void Dispose()

@@ -279,12 +279,16 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
         _logger.LogDebug("Peer {PeerId} media address is now {Address}", Id, address);
     }
 
+    /// <summary>Why the peer ended ("ICE consent expired", "DTLS close_notify", "closed locally"…); null while it lives.</summary>
+    public string? CloseReason { get; private set; }
+
     private void Shutdown(RtcPeerState state, string reason)
     {
         lock (_stateGate)
         {
             if (_state is RtcPeerState.Failed or RtcPeerState.Closed)
                 return;
+            CloseReason ??= reason;
         }
         _logger.LogInformation("Peer {PeerId} {State}: {Reason}", Id, state, reason);
         SetState(state);

@@ -106,6 +106,9 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
 
     public bool TryGetPeer(string id, out RtcPeer? peer) => _peersById.TryGetValue(id, out peer);
 
+    /// <summary>The peers that live now (a snapshot).</summary>
+    public IReadOnlyCollection<RtcPeer> Peers => [.. _peersById.Values];
+
     /// <summary>
     /// Creates a peer for a remote offer's transport attributes and starts waiting for its checks.
     /// Put <see cref="RtcPeer.Local"/> into the answer. Throws <see cref="ArgumentException"/> for a
