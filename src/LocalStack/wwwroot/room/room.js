@@ -98,8 +98,10 @@ async function onMessage(m) {
     case 'PublishListChangeAck':
       // A change announced while our Join was in flight can overtake the JoinAck; apply it after the JoinAck.
       if (!state.joinAck) { state.earlyList = m; return; }
+      if (m.reason === 'mediaLost') onOthersMediaLost(m.publishers);
       return onPublisherList(m.publishers, m.ownerId);
     case 'StationMoved': return onStationMoved(m);
+    case 'MediaLost': return onMediaLost(m);
     case 'PublishRequest': return onPublishRequest(m);
     case 'PublishAccept': state.stationId = m.stationId; return publish();
     case 'PublishReject': return status(`the owner declined: ${m.reason ?? ''}`);
@@ -235,6 +237,21 @@ async function onStationMoved(m) {
   const publisher = state.publishers.find((p) => p.stationId === m.stationId);
   if (publisher) publisher.live = false;
   stopWatching(m.stationId);
+}
+
+// Our media connection to the Munit ended (its DTLS session closed, ICE consent expired): offer again.
+async function onMediaLost(m) {
+  state.mediaLosses = (state.mediaLosses ?? 0) + 1;
+  if (m.stationId !== state.stationId) return;
+  status('media connection lost; reconnecting…');
+  state.publishPc?.close();
+  state.publishPc = null;
+  return publish();
+}
+
+// Another publisher's media connection ended: stop watching it; "published" says when to watch again.
+function onOthersMediaLost(publishers) {
+  for (const p of publishers ?? []) if (!p.live && p.stationId && p.participantId !== state.participantId) stopWatching(p.stationId);
 }
 
 function preferH264(transceiver) {

@@ -10,7 +10,8 @@ namespace MobZ.Signaling.Rooms.Moves;
 
 /// <summary>
 /// Listens for the station moves Regulators announce (<see cref="MunitKeys.MovesChannel"/>) and has
-/// <see cref="RoomSignals.AnnounceMoveAsync"/> tell each room. Runs in long-running signaling hosts (the local
+/// <see cref="RoomSignals.AnnounceMoveAsync"/> tell each room; likewise publishers whose media peer ended
+/// (<see cref="MunitKeys.PeersChannel"/>, <see cref="RoomSignals.AnnouncePeerLostAsync"/>). Runs in long-running signaling hosts (the local
 /// stack, Munit tasks with an @connections endpoint); a Lambda cannot hold the subscription.
 /// </summary>
 public sealed class StationMoveRelay(
@@ -23,7 +24,9 @@ public sealed class StationMoveRelay(
     private readonly Lock _gate = new();
     private bool _stopped;
     private Task _telling = Task.CompletedTask;
+    private Task _tellingPeer = Task.CompletedTask;
     private IAsyncDisposable? _subscription;
+    private IAsyncDisposable? _peersSubscription;
 
     /// <summary>Subscribes before the host reports started, so no move announced after start-up is missed here.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -31,6 +34,7 @@ public sealed class StationMoveRelay(
         if (!options.Value.RunMoveRelay)
             return;
         _subscription = await bus.SubscribeAsync(MunitKeys.MovesChannel, OnMessageAsync).ConfigureAwait(false);
+        _peersSubscription = await bus.SubscribeAsync(MunitKeys.PeersChannel, OnPeerMessageAsync).ConfigureAwait(false);
     }
 
     /// <summary>Takes no new move, lets the one being told finish (until <paramref name="cancellationToken"/>), then unsubscribes.</summary>
@@ -40,7 +44,7 @@ public sealed class StationMoveRelay(
         lock (_gate)
         {
             _stopped = true;
-            telling = _telling;
+            telling = Task.WhenAll(_telling, _tellingPeer);
         }
         try
         {
@@ -48,11 +52,13 @@ public sealed class StationMoveRelay(
         }
         catch (OperationCanceledException)
         {
-            logger.LogWarning("Stopped while a station move was still being told; the rest of the room is not told");
+            logger.LogWarning("Stopped while a station move or lost peer was still being told; the rest of the room is not told");
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (Interlocked.Exchange(ref _subscription, null) is { } subscription)
             await subscription.DisposeAsync().ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _peersSubscription, null) is { } peers)
+            await peers.DisposeAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -69,6 +75,44 @@ public sealed class StationMoveRelay(
             if (_stopped)
                 return Task.CompletedTask;
             return _telling = OnMovedAsync(json, _stopping.Token);
+        }
+    }
+
+    private Task OnPeerMessageAsync(string json)
+    {
+        lock (_gate)
+        {
+            if (_stopped)
+                return Task.CompletedTask;
+            return _tellingPeer = OnPeerLostAsync(json, _stopping.Token);
+        }
+    }
+
+    private async Task OnPeerLostAsync(string json, CancellationToken cancellationToken)
+    {
+        PeerLostEvent? lost;
+        try
+        {
+            lost = JsonSerializer.Deserialize(json, ContractsJsonContext.Default.PeerLostEvent);
+        }
+        catch (JsonException ex)
+        {
+            logger.LogWarning("Dropped a malformed peer-lost event: {Error}", ex.Message);
+            return;
+        }
+        if (lost is null || lost.Version != MunitSignal.CurrentVersion || lost.EventId is null || lost.MunitId is null
+            || lost.StationId is null || lost.PeerId is null || lost.Reason is null)
+        {
+            logger.LogWarning("Dropped a peer-lost event this node does not understand");
+            return;
+        }
+        try
+        {
+            await signals.AnnouncePeerLostAsync(lost, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Telling the room about the lost publisher {PeerId} of station {StationId} failed", lost.PeerId, lost.StationId);
         }
     }
 

@@ -37,5 +37,6 @@ public static class RoomActions
     public const string Kicked = "Kicked";
     public const string PublishListChangeAck = "PublishListChangeAck";
     public const string StationMoved = "StationMoved";
+    public const string MediaLost = "MediaLost";
     public const string Error = "Error";
 }

@@ -35,6 +35,7 @@ namespace MobZ.Signaling.Rooms.Protocol;
 [JsonSerializable(typeof(PublishRejectNotice))]
 [JsonSerializable(typeof(PublishListChangeAckNotice))]
 [JsonSerializable(typeof(StationMovedNotice))]
+[JsonSerializable(typeof(MediaLostNotice))]
 [JsonSerializable(typeof(ParticipantEntry))]
 [JsonSerializable(typeof(ConnectionAccess))]
 public sealed partial class RoomsJsonContext : JsonSerializerContext;

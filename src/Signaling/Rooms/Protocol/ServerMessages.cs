@@ -94,6 +94,10 @@ public sealed record PublishListChangeAckNotice(
 /// handed over). The publisher offers again; viewers stop watching it and watch again once it is live.</summary>
 public sealed record StationMovedNotice(string RoomId, string StationId, string PublisherId, string Reason) : ServerMessage(RoomActions.StationMoved);
 
+/// <summary>To a publisher whose media connection to its Munit ended (its DTLS session closed, ICE consent expired):
+/// its station is still there and waits for a new offer; the room heard PublishListChangeAck "mediaLost".</summary>
+public sealed record MediaLostNotice(string RoomId, string StationId, string Reason) : ServerMessage(RoomActions.MediaLost);
+
 public static class ChangeReasons
 {
     public const string Joined = "joined";
@@ -107,4 +111,6 @@ public static class ChangeReasons
     public const string TimedOut = "timeout";
     /// <summary>An admin (or the operators' admin API) closed the room.</summary>
     public const string RoomClosed = "roomClosed";
+    /// <summary>A publisher's media connection ended: it is listed not live until its next offer is answered ("published").</summary>
+    public const string MediaLost = "mediaLost";
 }

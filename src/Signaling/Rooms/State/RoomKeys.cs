@@ -22,6 +22,9 @@ public static class RoomKeys
     /// <summary>Set of station ids a connection receives (so leaving tells those Munits).</summary>
     public static string Watching(string connectionId) => $"conn:{connectionId}:watching";
 
+    /// <summary>String a signaling node sets (NX, with a TTL) to claim telling a room about one <c>PeerLostEvent</c>.</summary>
+    public static string PeerLostAnnounced(string eventId) => $"peerlost:{eventId}";
+
     /// <summary>Sorted set: connection id scored by its last heartbeat (Unix ms); the sweep reads it.</summary>
     public const string Heartbeats = "rooms:heartbeats";
 

@@ -378,6 +378,10 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
     public Task<bool> ClaimMoveAnnouncementAsync(string stationId, string toMunitId, TimeSpan ttl) =>
         store.SetStringAsync(MunitKeys.MoveAnnounced(stationId, toMunitId), "1", ttl, When.NotExists);
 
+    /// <summary>Claims telling the room about one lost publisher peer (true for exactly one caller while the claim lives).</summary>
+    public Task<bool> ClaimPeerLostAnnouncementAsync(string eventId, TimeSpan ttl) =>
+        store.SetStringAsync(RoomKeys.PeerLostAnnounced(eventId), "1", ttl, When.NotExists);
+
     public Task<bool> AddWatchingAsync(string connectionId, string stationId) =>
         store.SetAddAsync(RoomKeys.Watching(connectionId), stationId);
 

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using MobZ.Contracts;
+using MobZ.Signaling.Tests.Harness;
+using MobZ.TestKit.Redis;
+
+namespace MobZ.Signaling.Tests.Rooms;
+
+/// <summary>
+/// A Munit saw a publisher's media peer end by itself (DTLS close or alert, ICE consent expiry) and its Regulator
+/// announced it on the peers channel: the publisher is told to offer again, the room sees it not live, and its next
+/// answered offer makes it live ("published") again.
+/// </summary>
+public sealed class MediaLossTests(RedisServer redis) : IClassFixture<RedisServer>
+{
+    [Theory]
+    [MemberData(nameof(Backends.GatewayOnly), MemberType = typeof(Backends))]
+    public async Task A_publisher_whose_media_peer_died_is_told_to_offer_again_and_the_room_sees_it_not_live_until_it_does(string backend)
+    {
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
+        var munit = await h.StartMunitAsync("munit-a");
+        var pub = await h.ConnectAsync();
+        var viewer = await h.ConnectAsync();
+        string stationId = (await pub.JoinAsync("fragile", "m2m", "publisher")).GetProperty("stationId").GetString()!;
+        await pub.SendAsync(new { action = "Offer", requestId = "o1", sdp = "v=0\r\nfirst" });
+        await pub.NextAsync("Answer");
+        await viewer.JoinAsync("fragile", "m2m", "viewer");
+
+        string eventId = Guid.NewGuid().ToString("N");
+        await h.Backend.Bus.PublishAsync(MunitKeys.PeersChannel, Event(eventId, "munit-a", stationId, pub.ConnectionId));
+
+        var lost = await pub.NextAsync("MediaLost");
+        Assert.Equal(stationId, lost.GetProperty("stationId").GetString());
+        Assert.Equal("fragile", lost.GetProperty("roomId").GetString());
+        Assert.Equal("DTLS close_notify", lost.GetProperty("reason").GetString());
+        Assert.False(lost.TryGetProperty("requestId", out _));
+        var list = await viewer.NextAsync("PublishListChangeAck", m => m.GetProperty("reason").GetString() == "mediaLost");
+        Assert.False(Assert.Single(list.GetProperty("publishers").EnumerateArray()).GetProperty("live").GetBoolean());
+
+        // Not live: a joiner now gets no offer for it.
+        var late = await h.ConnectAsync();
+        var lateAck = await late.JoinAsync("fragile", "m2m", "viewer");
+        var info = Assert.Single(lateAck.GetProperty("publishers").EnumerateArray());
+        Assert.False(info.GetProperty("live").GetBoolean());
+        Assert.False(info.TryGetProperty("offerSdp", out _));
+
+        // The same event again (another node, a duplicate) tells nobody twice; one for another Munit is stale.
+        await h.Backend.Bus.PublishAsync(MunitKeys.PeersChannel, Event(eventId, "munit-a", stationId, pub.ConnectionId));
+        await h.Backend.Bus.PublishAsync(MunitKeys.PeersChannel, Event(Guid.NewGuid().ToString("N"), "munit-b", stationId, pub.ConnectionId));
+        await h.Backend.Bus.PublishAsync(MunitKeys.PeersChannel, "{not json");
+
+        // Its new offer makes it live again, and everyone hears "published".
+        await pub.SendAsync(new { action = "Offer", requestId = "o2", sdp = "v=0\r\nagain" });
+        await pub.NextAsync("Answer", m => m.GetProperty("requestId").GetString() == "o2");
+        Assert.Contains(munit.Requests, r => r.Op == MediaOps.Publish && r.Sdp == "v=0\r\nagain");
+        foreach (var client in new[] { viewer, late })
+        {
+            var published = await client.NextAsync("PublishListChangeAck", m => m.GetProperty("reason").GetString() == "published");
+            Assert.True(Assert.Single(published.GetProperty("publishers").EnumerateArray()).GetProperty("live").GetBoolean());
+        }
+        await pub.SyncAsync();
+        Assert.Single(pub.Received, m => TestClient.Action(m) == "MediaLost");
+        Assert.Single(viewer.Received, m => TestClient.Action(m) == "PublishListChangeAck" && m.GetProperty("reason").GetString() == "mediaLost");
+    }
+
+    private static string Event(string eventId, string munitId, string stationId, string peerId) =>
+        JsonSerializer.Serialize(new PeerLostEvent(eventId, munitId, stationId, peerId, "DTLS close_notify"), ContractsJsonContext.Default.PeerLostEvent);
+}
