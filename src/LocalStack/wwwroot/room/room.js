@@ -111,6 +111,7 @@ async function onMessage(m) {
     case 'Error':
       state.errors.push(m);
       if (m.code === 'STATE_LOST') return rejoinAfterStateLost();
+      if (m.requestId === 'join' && retryRejoin(m)) return;
       if (m.requestId?.startsWith('watch-')) onWatchFailed(m.requestId.slice('watch-'.length));
       return status(`error ${m.code}: ${m.message}`);
     default: return;
@@ -126,6 +127,7 @@ async function rejoinAfterStateLost() {
   state.rejoins = (state.rejoins ?? 0) + 1;
   status('the server lost the room; rejoining…');
   const role = state.joinAck?.participantType ?? state.options.role;
+  state.rejoinJoinRetries = 0;
   clearInterval(state.heartbeat);
   for (const stationId of [...state.watching.keys()]) stopWatching(stationId);
   for (const { pc } of state.viewerPcs.values()) pc.close();
@@ -149,6 +151,19 @@ async function rejoinAfterStateLost() {
   } finally {
     state.rejoining = false;
   }
+}
+
+// While the store recovers, the rejoin's Join may find no media server registered yet (NO_MUNIT_AVAILABLE) or the
+// store busy: it is sent again with a growing pause, a few times.
+const REJOIN_RETRYABLE = ['NO_MUNIT_AVAILABLE', 'BUSY', 'MUNIT_TIMEOUT', 'INTERNAL_ERROR'];
+function retryRejoin(m) {
+  if (!state.rejoins || state.joinAck || !REJOIN_RETRYABLE.includes(m.code)) return false;
+  state.rejoinJoinRetries = (state.rejoinJoinRetries ?? 0) + 1;
+  if (state.rejoinJoinRetries > 6) return false;
+  const o = state.options;
+  setTimeout(() => send({ action: 'Join', requestId: 'join', roomId: o.room, roomKind: o.kind, role: o.role, audio: true, video: true }),
+    500 * 2 ** state.rejoinJoinRetries);
+  return true;
 }
 
 async function onJoinAck(m) {
