@@ -65,3 +65,42 @@ public sealed class MediaLossTests(RedisServer redis) : IClassFixture<RedisServe
     private static string Event(string eventId, string munitId, string stationId, string peerId) =>
         JsonSerializer.Serialize(new PeerLostEvent(eventId, munitId, stationId, peerId, "DTLS close_notify"), ContractsJsonContext.Default.PeerLostEvent);
 }
+
+/// <summary>
+/// Issue 10, item 7: the host of a publisher's connection and Munit was killed (no $disconnect, no hand-over), and a
+/// Munit now holds its station without media. A new joiner must not be shown a live ghost: the Munit's refusal to
+/// offer it lists the publisher not live, the publisher is told to offer again, and since its connection answers
+/// 410 it is removed from the room at once — ownership passes to the joiner — instead of after the heartbeat sweep.
+/// </summary>
+public sealed class GhostPublisherTests(RedisServer redis) : IClassFixture<RedisServer>
+{
+    [Theory]
+    [MemberData(nameof(Backends.DirectOnly), MemberType = typeof(Backends))]
+    public async Task A_joiner_is_not_shown_a_dead_publisher_whose_Munit_has_no_media_for_it_and_the_ghost_is_removed(string backend)
+    {
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
+        var munit = await h.StartMunitAsync("munit-a");
+        var ghost = await h.ConnectAsync();
+        string stationId = (await ghost.JoinAsync("haunted", "m2m", "publisher")).GetProperty("stationId").GetString()!;
+        await ghost.SendAsync(new { action = "Offer", requestId = "o1", sdp = "v=0\r\nfirst" });
+        await ghost.NextAsync("Answer");
+
+        await ghost.AbortAsync(); // its host died: no $disconnect, @connections answers 410 from now on
+        munit.FailOp = MediaOps.Watch; // the station is there, its publisher's media is not
+
+        var joiner = await h.ConnectAsync();
+        var ack = await joiner.JoinAsync("haunted", "m2m", "viewer");
+        var listed = Assert.Single(ack.GetProperty("publishers").EnumerateArray());
+        Assert.Equal(ghost.ConnectionId, listed.GetProperty("participantId").GetString());
+        Assert.False(listed.GetProperty("live").GetBoolean());
+        Assert.False(listed.TryGetProperty("offerSdp", out _));
+
+        var changed = await joiner.NextAsync("PublishListChangeAck", m => m.GetProperty("publishers").GetArrayLength() == 0);
+        Assert.Equal(joiner.ConnectionId, changed.GetProperty("ownerId").GetString());
+        Assert.Empty(await h.Store.HashGetAllAsync(MobZ.Signaling.Rooms.State.RoomKeys.Publishers("haunted")));
+        Assert.False(await h.Store.ExistsAsync(MobZ.Signaling.Rooms.State.RoomKeys.Connection(ghost.ConnectionId)));
+        Assert.False(await h.Store.ExistsAsync(MunitKeys.Station(stationId)));
+        await MobZ.TestKit.Eventually.WaitUntilAsync(() => munit.Unassigns.Any(u => u.StationId == stationId), TimeSpan.FromSeconds(10),
+            "the ghost's station was unassigned");
+    }
+}

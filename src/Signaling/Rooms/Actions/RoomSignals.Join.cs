@@ -34,8 +34,9 @@ public sealed partial class RoomSignals
         var others = (await rooms.GetParticipantsAsync(roomId, ParticipantTypes.Publisher).ConfigureAwait(false))
             .Where(p => p.ConnectionId != inv.ConnectionId)
             .ToList();
+        var refused = new List<(PublisherInfo Publisher, string Reason)>();
         var publishers = kind == RoomKind.M2m && (access.Grants & AccessGrant.Subscribe) != 0
-            ? await WithOffersAsync(inv, others).ConfigureAwait(false)
+            ? await WithOffersAsync(inv, others, refused).ConfigureAwait(false)
             : others.Select(ToInfo).ToList();
 
         var ack = new JoinAckReply(roomId, kind.ToText(), inv.ConnectionId, role, joined.OwnerId, IceServersFor(inv.ConnectionId), publishers,
@@ -46,6 +47,12 @@ public sealed partial class RoomSignals
             PlaybackUrl = kind == RoomKind.P2m && role == ParticipantTypes.Viewer ? PlaybackUrl(roomId, access.UserId) : null,
         };
         await sender.SendAsync(inv, inv.ConnectionId, ack).ConfigureAwait(false);
+
+        // Listed live, but its Munit has no media for it: the publisher's connection to the Munit ended (or its host died
+        // and the station moved with nobody left to tell). It is told to offer again; a dead connection answers 410 and
+        // is removed with the rest of this invocation's gone connections, so the room stops showing a ghost.
+        foreach (var (publisher, reason) in refused)
+            await TellMediaLostAsync(inv, roomId, publisher.ParticipantId, publisher.StationId!, reason).ConfigureAwait(false);
 
         if (role == ParticipantTypes.Publisher)
             await AnnouncePublishersAsync(inv, roomId, ChangeReasons.Joined, except: inv.ConnectionId).ConfigureAwait(false);
@@ -81,9 +88,10 @@ public sealed partial class RoomSignals
 
     /// <summary>
     /// m2m: asks each publisher's Munit for an offer to this joiner, all at once. A Munit that fails leaves
-    /// that publisher without an offer; the client can still Watch it later.
+    /// that publisher without an offer; the client can still Watch it later. A Munit that refuses (it has no media
+    /// for that station) lists the publisher not live and adds it to <paramref name="refused"/>.
     /// </summary>
-    private async Task<List<PublisherInfo>> WithOffersAsync(Invocation inv, List<Participant> publishers)
+    private async Task<List<PublisherInfo>> WithOffersAsync(Invocation inv, List<Participant> publishers, List<(PublisherInfo, string)> refused)
     {
         var tasks = publishers.Select(async p =>
         {
@@ -102,6 +110,11 @@ public sealed partial class RoomSignals
             catch (SignalException ex)
             {
                 logger.LogWarning("No offer for station {StationId} in JoinAck: {Code} {Message}", stationId, ex.Code, ex.Message);
+                if (ex.Code != ErrorCodes.MunitError)
+                    return info;
+                info = info with { Live = false };
+                lock (refused)
+                    refused.Add((info, ex.Message));
                 return info;
             }
         });

@@ -32,20 +32,29 @@ public sealed partial class RoomSignals
         using var scope = RoomScope(roomId);
         logger.LogInformation("Publisher {PublisherId} of station {StationId} lost its media on Munit {MunitId} ({Reason}); telling the room",
             lost.PeerId, lost.StationId, lost.MunitId, lost.Reason);
+        var inv = new Invocation("", null, cancellationToken);
+        await TellMediaLostAsync(inv, roomId, lost.PeerId, lost.StationId, lost.Reason).ConfigureAwait(false);
+        await RemoveGoneAsync(inv).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Lists the publisher not live, tells it to offer again (MediaLost) and the room that it is not live
+    /// ("mediaLost"). A publisher whose connection is gone answers 410 to the notice, so the caller's
+    /// <see cref="RemoveGoneAsync"/> removes it from the room.
+    /// </summary>
+    private async Task TellMediaLostAsync(Invocation inv, string roomId, string publisherId, string stationId, string reason)
+    {
         bool wasLive;
         try
         {
-            wasLive = await rooms.MarkLiveAsync(roomId, lost.PeerId, live: false).ConfigureAwait(false);
+            wasLive = await rooms.MarkLiveAsync(roomId, publisherId, live: false).ConfigureAwait(false);
         }
         catch (SignalException ex) when (ex.Code == ErrorCodes.NotInRoom)
         {
             return; // The publisher left meanwhile; its Leave told the room.
         }
-
-        var inv = new Invocation("", null, cancellationToken);
-        await sender.SendAsync(inv, lost.PeerId, new MediaLostNotice(roomId, lost.StationId, lost.Reason)).ConfigureAwait(false);
+        await sender.SendAsync(inv, publisherId, new MediaLostNotice(roomId, stationId, reason)).ConfigureAwait(false);
         if (wasLive)
-            await AnnouncePublishersAsync(inv, roomId, ChangeReasons.MediaLost, except: lost.PeerId).ConfigureAwait(false);
-        await RemoveGoneAsync(inv).ConfigureAwait(false);
+            await AnnouncePublishersAsync(inv, roomId, ChangeReasons.MediaLost, except: publisherId).ConfigureAwait(false);
     }
 }
