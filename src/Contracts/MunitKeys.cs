@@ -13,6 +13,9 @@ public static class MunitKeys
     /// <summary>Pub/sub channel on which a Regulator announces a publisher whose media peer ended by itself
     /// (<see cref="PeerLostEvent"/>); signaling tells the room.</summary>
     public const string PeersChannel = "munit:peers";
+    /// <summary>Pub/sub channel on which a Regulator announces stations it wrote back after the store lost its data
+    /// (<see cref="StationsRestoredEvent"/>); signaling tells their publishers' connections to rejoin.</summary>
+    public const string RestoredChannel = "munit:restored";
 
     /// <summary>String key a signaling node sets (NX, with a TTL) to claim telling the clients of one station move,
     /// so that of several nodes hearing the same event exactly one announces it.</summary>

@@ -133,7 +133,20 @@ public sealed record PeerLostEvent(
     [JsonPropertyName("v")] public int Version { get; init; } = MunitSignal.CurrentVersion;
 }
 
+/// <summary>
+/// Published on <see cref="MunitKeys.RestoredChannel"/> after a Regulator wrote back stations the store had lost
+/// (Redis restarted empty). Signaling has lost those publishers' connections too: each one still open is told to
+/// rejoin at once, and each one's stations are closed (<see cref="PeerGoneSignal"/>), open or not.
+/// </summary>
+public sealed record StationsRestoredEvent(
+    [property: JsonPropertyName("munitId")] string MunitId,
+    [property: JsonPropertyName("publisherIds")] IReadOnlyList<string> PublisherIds)
+{
+    [JsonPropertyName("v")] public int Version { get; init; } = MunitSignal.CurrentVersion;
+}
+
 [JsonSerializable(typeof(MunitSignal))]
+[JsonSerializable(typeof(StationsRestoredEvent))]
 [JsonSerializable(typeof(PeerLostEvent))]
 [JsonSerializable(typeof(StationsMovedEvent))]
 [JsonSerializable(typeof(MediaResponse))]

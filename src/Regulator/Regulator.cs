@@ -262,6 +262,7 @@ public sealed class Regulator : IAsyncDisposable
         try
         {
             bool registered = await _store.HashGetAsync(MunitKeys.Info(MunitId), MunitInfoFields.Epoch).ConfigureAwait(false) == _epoch;
+            var restoredPublishers = new List<string>();
             if (!registered)
             {
                 foreach (var stationId in _munit.StationIds)
@@ -275,7 +276,10 @@ public sealed class Regulator : IAsyncDisposable
                     else if (owner is null && _munit.FindStationDescriptor(stationId) is { } descriptor)
                     {
                         if (await StationIntent.RestoreAsync(_store, MunitId, descriptor).ConfigureAwait(false))
+                        {
                             _logger.LogWarning("Station {StationId} was missing from the store; restored it", stationId);
+                            restoredPublishers.Add(descriptor.PublisherId);
+                        }
                     }
                 }
                 var registration = RegistrationWriter.Describe(MunitId, Address, Port, Capacity, _munit.GetLoad(), _draining);
@@ -283,6 +287,13 @@ public sealed class Regulator : IAsyncDisposable
                 await RegistrationWriter.WriteAsync(_store, registration, _liveness.Ttl, _epoch, renew: false).ConfigureAwait(false);
                 _registeredOnce = true;
                 _logger.LogInformation("Registered Munit {MunitId} (lease epoch {Epoch})", MunitId, _epoch);
+                if (restoredPublishers.Count > 0)
+                {
+                    // Signaling lost these publishers' connections with the data: it tells them to rejoin now rather
+                    // than at their next heartbeat, and has the stations closed before the rejoins make new ones.
+                    await _bus.PublishAsync(MunitKeys.RestoredChannel,
+                        SignalJson.Serialize(new StationsRestoredEvent(MunitId, restoredPublishers))).ConfigureAwait(false);
+                }
             }
 
             var desired = new HashSet<string>(await _store.SetMembersAsync(MunitKeys.Stations(MunitId)).ConfigureAwait(false), StringComparer.Ordinal);

@@ -9,6 +9,8 @@ internal static class SignalJson
 
     public static string Serialize(MediaResponse response) => JsonSerializer.Serialize(response, ContractsJsonContext.Default.MediaResponse);
 
+    public static string Serialize(StationsRestoredEvent restored) => JsonSerializer.Serialize(restored, ContractsJsonContext.Default.StationsRestoredEvent);
+
     public static string Serialize(PeerLostEvent lost) => JsonSerializer.Serialize(lost, ContractsJsonContext.Default.PeerLostEvent);
 
     public static string Serialize(StationsMovedEvent moved) => JsonSerializer.Serialize(moved, ContractsJsonContext.Default.StationsMovedEvent);

@@ -61,4 +61,28 @@ public sealed class PeerGoneTests
         Assert.True(h.Munit.HasStation("st-a"));
         Assert.Equal(h.MunitId, await backend.Store.HashGetAsync(MunitKeys.Station("st-a"), StationFields.Munit));
     }
+
+    [Fact]
+    public async Task A_Regulator_that_writes_back_lost_stations_names_their_publishers_on_the_restored_channel()
+    {
+        await using var redis = await RedisServer.StartPrivateAsync();
+        await using var backend = await redis.CreateBackendAsync();
+        await using var h = await RegulatorHarness.StartAsync(backend);
+        await RegulatorHarness.PlaceStationAsync(backend, h.MunitId, "st-1");
+        await RegulatorHarness.PlaceStationAsync(backend, h.MunitId, "st-2");
+        await Eventually.WaitUntilAsync(() => h.Munit.HasStation("st-1") && h.Munit.HasStation("st-2"), Timeout, "both stations run");
+        var heard = new System.Collections.Concurrent.ConcurrentQueue<StationsRestoredEvent>();
+        await using var _ = await backend.Bus.SubscribeAsync(MunitKeys.RestoredChannel, json =>
+        {
+            heard.Enqueue(System.Text.Json.JsonSerializer.Deserialize(json, ContractsJsonContext.Default.StationsRestoredEvent)!);
+            return Task.CompletedTask;
+        });
+
+        Assert.Equal("OK", await redis.CommandAsync("FLUSHALL")); // the data is gone, the connection stays
+
+        await Eventually.WaitUntilAsync(() => !heard.IsEmpty, Timeout, "the write-back was announced");
+        var restored = Assert.Single(heard);
+        Assert.Equal(h.MunitId, restored.MunitId);
+        Assert.Equal(["pub-st-1", "pub-st-2"], restored.PublisherIds.Order());
+    }
 }

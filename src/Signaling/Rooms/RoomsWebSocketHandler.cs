@@ -40,9 +40,12 @@ public sealed class RoomsWebSocketHandler(
                 var inv = new Invocation(connectionId, null, cancellationToken);
                 try
                 {
-                    await signals.RemoveAsync(inv, connectionId, ChangeReasons.Left).ConfigureAwait(false);
+                    bool known = await rooms.HasAccessAsync(connectionId).ConfigureAwait(false);
+                    var left = await signals.RemoveAsync(inv, connectionId, ChangeReasons.Left).ConfigureAwait(false);
                     await signals.RemoveGoneAsync(inv).ConfigureAwait(false);
                     await rooms.DeleteAccessAsync(connectionId).ConfigureAwait(false);
+                    if (!known && left is null)
+                        await signals.ForgetLostConnectionAsync(connectionId).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

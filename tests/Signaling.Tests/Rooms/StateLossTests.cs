@@ -93,4 +93,39 @@ public sealed class StateLossTests
         await Eventually.WaitUntilAsync(async () => await h.ConnectWithTokenAsync(h.Token()) is not null, TimeSpan.FromSeconds(30),
             "a socket is admitted once the store is back");
     }
+
+    [Fact]
+    public async Task A_publisher_whose_station_a_Regulator_wrote_back_is_told_at_once_and_a_lost_connection_that_closes_has_its_media_dropped()
+    {
+        await using var redis = await RedisServer.StartPrivateAsync();
+        await using var h = await RoomHarness.CreateAsync(Backends.Gateway + Backends.Redis, redis);
+        var munit = await h.StartMunitAsync("munit-a");
+        var alice = await h.ConnectAsync(userId: "alice");
+        var viewer = await h.ConnectAsync(userId: "vera");
+        var bystander = await h.ConnectAsync(userId: "bo");
+        await alice.JoinAsync("told", "m2m", "publisher");
+        await viewer.JoinAsync("told", "m2m", "viewer");
+        var gone = new ConcurrentQueue<string>();
+        await using var broadcast = await h.Backend.Bus.SubscribeAsync(MunitKeys.BroadcastChannel, json =>
+        {
+            if (JsonSerializer.Deserialize(json, ContractsJsonContext.Default.MunitSignal) is PeerGoneSignal g)
+                gone.Enqueue(g.PeerId);
+            return Task.CompletedTask;
+        });
+
+        Assert.Equal("OK", await redis.CommandAsync("FLUSHALL"));
+        // What a Regulator publishes after writing back the lost stations: alice is told without sending anything.
+        await h.Backend.Bus.PublishAsync(MunitKeys.RestoredChannel, JsonSerializer.Serialize(
+            new StationsRestoredEvent("munit-a", [alice.ConnectionId, bystander.ConnectionId + "-not-a-publisher"]),
+            ContractsJsonContext.Default.StationsRestoredEvent));
+        var told = await alice.NextAsync("Error");
+        Assert.Equal("STATE_LOST", told.GetProperty("code").GetString());
+        Assert.False(told.TryGetProperty("requestId", out _));
+        await Eventually.WaitUntilAsync(() => gone.Contains(alice.ConnectionId), TimeSpan.FromSeconds(10), "PeerGone for alice");
+
+        // The viewer closes its tab before its next Heartbeat: its $disconnect finds no records and drops its media.
+        await viewer.CloseAsync();
+        await Eventually.WaitUntilAsync(() => gone.Contains(viewer.ConnectionId), TimeSpan.FromSeconds(10), "PeerGone for the closed viewer");
+        Assert.Equal("STATE_LOST", await bystander.ErrorCodeForAsync("""{"action":"Heartbeat","requestId":"hb"}""", "hb"));
+    }
 }

@@ -21,6 +21,30 @@ public sealed partial class RoomSignals
             throw await StateLostAsync(inv).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A Regulator wrote back a station whose publisher is this connection (the store lost its data): when the store
+    /// has no record of the connection either, its media is dropped on every Munit and, if its socket is still open,
+    /// it is told STATE_LOST now rather than at its next Heartbeat.
+    /// </summary>
+    public async Task TellStateLostAsync(string connectionId, CancellationToken cancellationToken)
+    {
+        if (connectionId.Length == 0 || await rooms.HasAccessAsync(connectionId).ConfigureAwait(false))
+            return;
+        var inv = new Invocation(connectionId, null, cancellationToken);
+        var lost = await StateLostAsync(inv).ConfigureAwait(false);
+        await sender.SendAsync(inv, connectionId, new ErrorReply(lost.Code, lost.Message)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// $disconnect of a connection the store had no record of (it lost its data while the socket was open): nobody
+    /// else will ever tell the Munits to drop its media, so they are told here.
+    /// </summary>
+    public Task ForgetLostConnectionAsync(string connectionId)
+    {
+        logger.LogInformation("{ConnectionId} disconnected without records in the store; dropping its media on every Munit", connectionId);
+        return munits.BroadcastAsync(new PeerGoneSignal(connectionId));
+    }
+
     /// <summary>Drops the connection's media on every Munit and returns the STATE_LOST error for it.</summary>
     private async Task<SignalException> StateLostAsync(Invocation inv)
     {

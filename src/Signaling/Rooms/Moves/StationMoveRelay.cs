@@ -11,7 +11,9 @@ namespace MobZ.Signaling.Rooms.Moves;
 /// <summary>
 /// Listens for the station moves Regulators announce (<see cref="MunitKeys.MovesChannel"/>) and has
 /// <see cref="RoomSignals.AnnounceMoveAsync"/> tell each room; likewise publishers whose media peer ended
-/// (<see cref="MunitKeys.PeersChannel"/>, <see cref="RoomSignals.AnnouncePeerLostAsync"/>). Runs in long-running signaling hosts (the local
+/// (<see cref="MunitKeys.PeersChannel"/>, <see cref="RoomSignals.AnnouncePeerLostAsync"/>) and publishers of
+/// stations written back after the store lost its data (<see cref="MunitKeys.RestoredChannel"/>,
+/// <see cref="RoomSignals.TellStateLostAsync"/>). Runs in long-running signaling hosts (the local
 /// stack, Munit tasks with an @connections endpoint); a Lambda cannot hold the subscription.
 /// </summary>
 public sealed class StationMoveRelay(
@@ -25,8 +27,10 @@ public sealed class StationMoveRelay(
     private bool _stopped;
     private Task _telling = Task.CompletedTask;
     private Task _tellingPeer = Task.CompletedTask;
+    private Task _tellingRestored = Task.CompletedTask;
     private IAsyncDisposable? _subscription;
     private IAsyncDisposable? _peersSubscription;
+    private IAsyncDisposable? _restoredSubscription;
 
     /// <summary>Subscribes before the host reports started, so no move announced after start-up is missed here.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -35,6 +39,7 @@ public sealed class StationMoveRelay(
             return;
         _subscription = await bus.SubscribeAsync(MunitKeys.MovesChannel, OnMessageAsync).ConfigureAwait(false);
         _peersSubscription = await bus.SubscribeAsync(MunitKeys.PeersChannel, OnPeerMessageAsync).ConfigureAwait(false);
+        _restoredSubscription = await bus.SubscribeAsync(MunitKeys.RestoredChannel, OnRestoredMessageAsync).ConfigureAwait(false);
     }
 
     /// <summary>Takes no new move, lets the one being told finish (until <paramref name="cancellationToken"/>), then unsubscribes.</summary>
@@ -44,7 +49,7 @@ public sealed class StationMoveRelay(
         lock (_gate)
         {
             _stopped = true;
-            telling = Task.WhenAll(_telling, _tellingPeer);
+            telling = Task.WhenAll(_telling, _tellingPeer, _tellingRestored);
         }
         try
         {
@@ -59,6 +64,8 @@ public sealed class StationMoveRelay(
             await subscription.DisposeAsync().ConfigureAwait(false);
         if (Interlocked.Exchange(ref _peersSubscription, null) is { } peers)
             await peers.DisposeAsync().ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _restoredSubscription, null) is { } restored)
+            await restored.DisposeAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -85,6 +92,46 @@ public sealed class StationMoveRelay(
             if (_stopped)
                 return Task.CompletedTask;
             return _tellingPeer = OnPeerLostAsync(json, _stopping.Token);
+        }
+    }
+
+    private Task OnRestoredMessageAsync(string json)
+    {
+        lock (_gate)
+        {
+            if (_stopped)
+                return Task.CompletedTask;
+            return _tellingRestored = OnRestoredAsync(json, _stopping.Token);
+        }
+    }
+
+    private async Task OnRestoredAsync(string json, CancellationToken cancellationToken)
+    {
+        StationsRestoredEvent? restored;
+        try
+        {
+            restored = JsonSerializer.Deserialize(json, ContractsJsonContext.Default.StationsRestoredEvent);
+        }
+        catch (JsonException ex)
+        {
+            logger.LogWarning("Dropped a malformed stations-restored event: {Error}", ex.Message);
+            return;
+        }
+        if (restored is null || restored.Version != MunitSignal.CurrentVersion || restored.PublisherIds is null)
+        {
+            logger.LogWarning("Dropped a stations-restored event this node does not understand");
+            return;
+        }
+        foreach (var publisherId in restored.PublisherIds.Distinct(StringComparer.Ordinal))
+        {
+            try
+            {
+                await signals.TellStateLostAsync(publisherId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Telling {ConnectionId} that its records were lost failed", publisherId);
+            }
         }
     }
 
