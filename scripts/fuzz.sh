@@ -22,8 +22,9 @@ fi
 
 # SharpFuzz's instrumenter is a dotnet tool pinned in .config/dotnet-tools.json (local to this repository).
 dotnet tool restore >/dev/null
-dotnet build fuzz/MobZ.Fuzz/MobZ.Fuzz.csproj -c Release -nologo -v q -clp:NoSummary
-rm -rf "$bin"; mkdir -p "$out"
+mkdir -p "$out"
+dotnet build fuzz/MobZ.Fuzz/MobZ.Fuzz.csproj -c Release -nologo -v q >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
+rm -rf "$bin"
 cp -r fuzz/MobZ.Fuzz/bin/Release/net10.0 "$bin"
 for dll in "${instrumented[@]}"; do
   dotnet tool run sharpfuzz "$bin/$dll" >/dev/null
