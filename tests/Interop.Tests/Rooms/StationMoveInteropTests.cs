@@ -120,9 +120,30 @@ public sealed class StationMoveInteropTests(StackFixture stack, ITestOutputHelpe
                 "the viewer keeps decoding after the stalled Munit woke");
         });
 
+    [Fact]
+    public Task A_call_whose_Munit_is_drained_with_a_deadline_resumes_on_another_Munit_without_user_action() =>
+        RunFaultAsync("drain with a 2 s deadline", async (process, doomed) =>
+        {
+            // The operator's path: the admin API orders the drain; 2 s later the Regulator hands the station over.
+            using var http = new HttpClient { BaseAddress = stack.Stack.BaseUrl, Timeout = MediaTimeout };
+            http.DefaultRequestHeaders.Add("x-api-key", "dev-api-key");
+            var drained = await http.PostAsync($"api/admin/munits/{Uri.EscapeDataString(doomed)}/drain?deadlineSeconds=2", null);
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, drained.StatusCode);
+        }, afterwards: async (store, station, viewer, stackMunit, doomed) =>
+        {
+            // The drained Munit is still there, draining and empty, for the operator to stop; its process runs on.
+            Assert.Equal("true", await store.HashGetAsync(MunitKeys.Info(doomed), MunitInfoFields.Draining));
+            Assert.True(await store.ExistsAsync(MunitKeys.Alive(doomed)));
+            Assert.Empty(await store.SetMembersAsync(MunitKeys.Stations(doomed)));
+        });
+
     /// <summary>A call on a Munit process of its own, a fault injected into that process, and the call back on the
     /// stack's Munit without anyone touching the pages.</summary>
-    private async Task RunFaultAsync(string fault, Func<Process, Task> inject,
+    private Task RunFaultAsync(string fault, Func<Process, Task> inject,
+        Func<IStateStore, string, RoomPage, string, string, Task>? afterwards = null) =>
+        RunFaultAsync(fault, (process, _) => inject(process), afterwards);
+
+    private async Task RunFaultAsync(string fault, Func<Process, string, Task> inject,
         Func<IStateStore, string, RoomPage, string, string, Task>? afterwards = null)
     {
         var store = stack.Stack.Services.GetRequiredService<IStateStore>();
@@ -165,7 +186,7 @@ public sealed class StationMoveInteropTests(StackFixture stack, ITestOutputHelpe
                 MediaTimeout, "the stack's Munit takes stations again");
 
             var stopwatch = Stopwatch.StartNew();
-            await inject(process);
+            await inject(process, doomed);
             await Eventually.WaitUntilAsync(async () => await viewer.Page.EvaluateAsync<int>("() => window.mobz.state.moves ?? 0") > 0,
                 MediaTimeout, "the viewer was told the station moved");
             Assert.Equal(stackMunit, await store.HashGetAsync(MunitKeys.Station(aliceStation!), StationFields.Munit));
