@@ -191,7 +191,8 @@ public sealed class StationMoveInteropTests(StackFixture stack, ITestOutputHelpe
                 MediaTimeout, "the viewer was told the station moved");
             Assert.Equal(stackMunit, await store.HashGetAsync(MunitKeys.Station(aliceStation!), StationFields.Munit));
             await AllDecodeAsync(watchers, $"after the {fault}");
-            output.WriteLine($"media back {stopwatch.Elapsed.TotalSeconds:F1} s after the {fault} began (liveness TTL 6 s)");
+            output.WriteLine($"media back {stopwatch.Elapsed.TotalSeconds:F1} s after the {fault} began" + (fault.StartsWith("drain", StringComparison.Ordinal)
+                ? " (order through the admin API, deadline included)" : " (liveness TTL 6 s)"));
             Assert.Equal("connected", await alice.PublishStateAsync());
             if (afterwards is not null)
                 await afterwards(store, aliceStation!, viewer, stackMunit, doomed);
