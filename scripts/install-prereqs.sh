@@ -22,7 +22,7 @@ for mode in "${modes[@]}"; do
     web) web=1 ;;
     # Tests also build the Munit image (buildah) on a Debian root made with debootstrap (tests/Infra.Tests), and
     # relay calls through a real TURN server (coturn; its service stays off, tests start their own).
-    test) debs+=(redis-server chromium python3-aiortc ffmpeg buildah debootstrap zip coturn); web=1; cfn=1 ;;
+    test) debs+=(redis-server chromium python3-aiortc python3-websockets ffmpeg buildah debootstrap zip coturn); web=1; cfn=1 ;;
     lint) cfn=1 ;;
     deploy) cfn=1; command -v zip >/dev/null || debs+=(zip); command -v aws >/dev/null || debs+=(awscli) ;;
     *) echo "install-prereqs.sh: unknown mode '$mode' (run, web, test, lint, deploy)" >&2; exit 2 ;;

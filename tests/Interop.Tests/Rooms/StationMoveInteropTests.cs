@@ -32,17 +32,7 @@ public sealed class StationMoveInteropTests(StackFixture stack, ITestOutputHelpe
         var bus = stack.Stack.Services.GetRequiredService<IMessageBus>();
         string stackMunit = stack.Stack.Services.GetRequiredService<MobZ.Regulator.Regulator>().MunitId;
 
-        var (app, backend) = await MunitHostApp.BuildAsync(new MunitHostSettings
-        {
-            Redis = stack.Redis.Configuration,
-            RedisPrefix = stack.RedisKeyPrefix,
-            UdpPort = 0,
-            HttpPort = 0,
-            BindAddress = "127.0.0.1",
-            PublicIp = "127.0.0.1",
-            MunitId = "munit-leaving-" + Guid.NewGuid().ToString("N")[..6],
-            DrainTimeout = TimeSpan.FromSeconds(2),
-        }, logging: _ => { });
+        var (app, backend) = await BuildLeavingMunitAsync();
         await using var _ = backend;
         await using var __ = app;
         await using var revive = new Revive(bus, stackMunit);
@@ -90,6 +80,54 @@ public sealed class StationMoveInteropTests(StackFixture stack, ITestOutputHelpe
         output.WriteLine($"media back everywhere {stopwatch.Elapsed.TotalSeconds:F1} s after the stop began (2 s of it the drain deadline)");
         foreach (var publisher in new[] { alice, bob })
             Assert.Equal("connected", await publisher.PublishStateAsync());
+    }
+
+    [Fact]
+    public async Task An_aiortc_publisher_whose_Munit_stops_offers_again_by_itself_and_the_viewer_decodes_it_again()
+    {
+        var store = stack.Stack.Services.GetRequiredService<IStateStore>();
+        var bus = stack.Stack.Services.GetRequiredService<IMessageBus>();
+        string stackMunit = stack.Stack.Services.GetRequiredService<MobZ.Regulator.Regulator>().MunitId;
+        var (app, backend) = await BuildLeavingMunitAsync();
+        await using var _ = backend;
+        await using var __ = app;
+        await using var revive = new Revive(bus, stackMunit);
+        await app.StartAsync();
+        string leaving = app.Services.GetRequiredService<MobZ.Regulator.Regulator>().MunitId;
+
+        await bus.PublishAsync(MunitKeys.Channel(stackMunit), """{"type":"drain","v":1}""");
+        await Eventually.WaitUntilAsync(async () => await store.HashGetAsync(MunitKeys.Info(stackMunit), MunitInfoFields.Draining) == "true",
+            MediaTimeout, "the stack's Munit is draining");
+        await Eventually.WaitUntilAsync(async () => await store.ExistsAsync(MunitKeys.Alive(leaving)), MediaTimeout, "the second Munit registered");
+
+        // The aiortc client does its own signaling (Join, Offer, Heartbeat, and StationMoved → a new offer).
+        var room = "aiortc-move-" + Guid.NewGuid().ToString("N")[..8];
+        using var aiortc = new AiortcRoomPublisher(stack.Stack.RoomsUrl(), room, output);
+        var joined = await aiortc.NextAsync(e => e["event"]!.GetValue<string>() == "joined", MediaTimeout, "aiortc joined");
+        string station = joined["stationId"]!.GetValue<string>();
+        await aiortc.NextAsync(e => IsConnected(e, 1), MediaTimeout, "aiortc's first connection is up");
+        Assert.Equal(leaving, await store.HashGetAsync(MunitKeys.Station(station), StationFields.Munit));
+        var viewer = await RoomPage.OpenAsync(stack, room, "viewer", simulcast: false);
+        var watchers = new (string Who, RoomPage Page, string[] Stations)[] { ("the viewer", viewer, [station]) };
+        await AllDecodeAsync(watchers, "before the move");
+
+        await bus.PublishAsync(MunitKeys.Channel(stackMunit), """{"type":"revive","v":1}""");
+        await Eventually.WaitUntilAsync(async () => await store.HashGetAsync(MunitKeys.Info(stackMunit), MunitInfoFields.Draining) == "false",
+            MediaTimeout, "the stack's Munit takes stations again");
+        var stopwatch = Stopwatch.StartNew();
+        await app.StopAsync();
+        Assert.Equal(stackMunit, await store.HashGetAsync(MunitKeys.Station(station), StationFields.Munit));
+
+        var moved = await aiortc.NextAsync(e => e["event"]!.GetValue<string>() == "moved", MediaTimeout, "aiortc was told its station moved");
+        Assert.Equal("handover", moved["reason"]!.GetValue<string>());
+        await aiortc.NextAsync(e => IsConnected(e, 2), MediaTimeout, "aiortc's new connection (to the new Munit) is up");
+        await Eventually.WaitUntilAsync(async () => await viewer.Page.EvaluateAsync<int>("() => window.mobz.state.moves ?? 0") > 0,
+            MediaTimeout, "the viewer was told the station moved");
+        await AllDecodeAsync(watchers, "after the move");
+        output.WriteLine($"media back {stopwatch.Elapsed.TotalSeconds:F1} s after the stop began (aiortc publisher; 2 s of it the drain deadline)");
+
+        static bool IsConnected(System.Text.Json.Nodes.JsonNode e, int connection) =>
+            e["event"]!.GetValue<string>() == "state" && e["connection"]!.GetValue<int>() == connection && e["state"]!.GetValue<string>() == "connected";
     }
 
     [Fact]
@@ -214,6 +252,21 @@ public sealed class StationMoveInteropTests(StackFixture stack, ITestOutputHelpe
                 "the other Munit left the registry");
         }
     }
+
+    /// <summary>A second Munit (the ECS task's host) in this process on the stack's Redis, stopped as ECS stops a task:
+    /// a drain of at most 2 s, then the hand-over.</summary>
+    private Task<(Microsoft.AspNetCore.Builder.WebApplication App, IStateBackend Backend)> BuildLeavingMunitAsync() =>
+        MunitHostApp.BuildAsync(new MunitHostSettings
+        {
+            Redis = stack.Redis.Configuration,
+            RedisPrefix = stack.RedisKeyPrefix,
+            UdpPort = 0,
+            HttpPort = 0,
+            BindAddress = "127.0.0.1",
+            PublicIp = "127.0.0.1",
+            MunitId = "munit-leaving-" + Guid.NewGuid().ToString("N")[..6],
+            DrainTimeout = TimeSpan.FromSeconds(2),
+        }, logging: _ => { });
 
     private static async Task<int> SignalAsync(int pid, string signal)
     {
