@@ -1,5 +1,5 @@
 # MobZ — the two commands a fresh machine needs are `make run` and `make test` (see README.md).
-.PHONY: run test test-fast bench load deploy lint-templates build clean
+.PHONY: run test test-fast bench load deploy lint-templates build clean token
 
 REDIS ?= $(MOBZ_REDIS)
 MUNIT ?= $(MOBZ_MUNIT)
@@ -29,6 +29,15 @@ bench:
 ## Loopback load test of a Munit (see bench/RESULTS.md for the options).
 load:
 	dotnet run --project bench/LoadTool -c Release -- $(ARGS)
+
+## Mint an access token (docs/securing-rooms.md): make token ROOM=team-a GRANTS=join,publish [USER=ada] [TTL=2h] [SECRET_FILE=path].
+## The key: MOBZ_ACCESS_HMAC_SECRET or MobZ__Access__HmacSecret, or SECRET_FILE. The token alone goes to stdout.
+token:
+	@out=$$(dotnet build src/TokenCli/MobZ.TokenCli.csproj -c Release -nologo -v q 2>&1) || { echo "$$out" >&2; exit 1; }
+	@dotnet run --project src/TokenCli -c Release --no-build -- \
+		$(if $(ROOM),--room '$(ROOM)') $(if $(GRANTS),--grants '$(GRANTS)') \
+		$(if $(filter command line,$(origin USER)),--user '$(USER)') $(if $(TTL),--ttl '$(TTL)') \
+		$(if $(SECRET_FILE),--secret-file '$(SECRET_FILE)')
 
 ## Deploy to AWS: Lambda signaling, API Gateway WebSockets, Munits on ECS Fargate, ElastiCache Redis.
 deploy:

@@ -5,7 +5,7 @@
 # and these variables (scripts/install-prereqs.sh deploy brings the AWS CLI, zip and cfn-lint; see docs/deploy.md):
 #   MOBZ_CODE_BUCKET        S3 bucket for the Lambda zip
 #   MOBZ_MUNIT_REPOSITORY   ECR repository URI for the Munit image
-#   MOBZ_TOKEN_SECRET_ARN   Secrets Manager ARN of the player-token key
+#   MOBZ_TOKEN_SECRET_ARN   Secrets Manager ARN of the token key (Pixel Streaming players; the Munits check LL-HLS playback tokens with it)
 #   MOBZ_API_KEY_SECRET_ARN Secrets Manager ARN of the REST API key
 # Optional: MOBZ_PREFIX (default mobz), MOBZ_STAGE (default prod), MOBZ_MUNIT_COUNT (default 2),
 #           MOBZ_STREAMER_IMAGE (Unreal streamer image for the ECS instance provider),
@@ -62,7 +62,7 @@ deploy_munits() {
     --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset \
     --parameter-overrides Prefix="$prefix" MunitImage="$image" MunitCount="${MOBZ_MUNIT_COUNT:-2}" \
       StreamerImage="${MOBZ_STREAMER_IMAGE:-}" HlsCertificateArn="${MOBZ_HLS_CERTIFICATE_ARN:-}" \
-      HlsDomainName="${MOBZ_HLS_DOMAIN:-}" RoomsConnectionsEndpoint="$1"
+      HlsDomainName="${MOBZ_HLS_DOMAIN:-}" AccessTokenSecretArn="$MOBZ_TOKEN_SECRET_ARN" RoomsConnectionsEndpoint="$1"
 }
 # The Munit tasks tell clients whose station moved through the rooms API's @connections endpoint, which exists
 # once the signaling stack does: a new account deploys the Munits twice (without, then with it).

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: installs prerequisites, starts a throwaway redis-server on a free loopback port, runs every
 # test project (unit, conformance on both backends, interop with real browsers and peers), stops Redis,
-# and prints one summary line: "Total: N passed, N failed, N skipped".
+# and prints one summary line: "Total: N passed, N failed, N skipped". A failed test fails the run: nothing is
+# re-run, because a test that passes only on a second try is a bug to fix, not to hide.
 # Extra arguments go to `dotnet test` (e.g. scripts/test.sh --filter "Category!=Interop").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,28 +54,8 @@ count() {
 }
 
 count "$results"
-retried=""
-if [[ $status -ne 0 && $failed -gt 0 && $failed -le 5 ]]; then
-  # Media and timing tests share two cores with a dozen suites; a test that failed gets one more run on its
-  # own. It is named here either way, so a flaky test is visible, never silent.
-  mapfile -t names < <(grep -ho '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$results"/*.trx \
-    | sed -n 's/.* testName="\([^"(]*\).*/\1/p' | sort -u)
-  if ((${#names[@]})); then
-    filter=$(printf 'FullyQualifiedName~%s|' "${names[@]}"); filter=${filter%|}
-    echo; echo "Re-running the failed tests once, alone: ${names[*]}"
-    first_passed=$passed; first_skipped=$skipped
-    rm -rf "$results/retry"; mkdir -p "$results/retry"
-    status=0
-    dotnet test MobZ.sln -c Release --no-build -nologo --filter "$filter" -m:1 \
-      --logger "trx" --logger "console;verbosity=normal" --results-directory "$results/retry" || status=$?
-    count "$results/retry"
-    retried=" ($passed passed on their second run: ${names[*]})"
-    passed=$((first_passed + passed)); skipped=$first_skipped
-  fi
-fi
 
 echo
 echo "Total: $passed passed, $failed failed, $skipped skipped"
-[[ -n "$retried" ]] && echo "Flaky:$retried"
 if [[ $status -ne 0 && $failed -eq 0 ]]; then echo "dotnet test exited with $status"; fi
 exit $status

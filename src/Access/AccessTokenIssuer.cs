@@ -20,6 +20,8 @@ public sealed class AccessTokenIssuer(AccessTokenOptions options, TimeProvider t
     {
         if (!CanIssue)
             throw new InvalidOperationException("No HMAC secret (MobZ:Access:HmacSecret) is configured to sign access tokens with");
+        if (AccessTokenOptions.HmacSecretProblem(options.HmacSecret) is { } problem)
+            throw new InvalidOperationException(problem);
         var now = time.GetUtcNow().UtcDateTime;
         return _handler.CreateToken(new SecurityTokenDescriptor
         {

@@ -8,8 +8,17 @@ public sealed class AccessTokenOptions
 {
     public const string SectionName = "MobZ:Access";
 
+    /// <summary>Least length of <see cref="HmacSecret"/>: HS256 needs a 256-bit key (RFC 7518 §3.2).</summary>
+    public const int MinHmacSecretBytes = 32;
+
     /// <summary>HS256 shared secret (UTF-8, at least 32 bytes). Also what <see cref="AccessTokenIssuer"/> signs with.</summary>
     public string? HmacSecret { get; set; }
+
+    /// <summary>
+    /// True when <see cref="HmacSecret"/> was generated for this process by <see cref="UseDevelopmentKey"/>, not
+    /// configured: only then may a development endpoint hand out tokens signed with it.
+    /// </summary>
+    public bool IsDevelopmentKey { get; private set; }
 
     /// <summary>An RS256 or ES256 public key in PEM (SubjectPublicKeyInfo).</summary>
     public string? PublicKeyPem { get; set; }
@@ -37,6 +46,25 @@ public sealed class AccessTokenOptions
 
     /// <summary>Tolerance for clocks that disagree, applied to <c>exp</c> and <c>nbf</c>.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Development stacks only: with no key configured, a random per-process HMAC secret, so a dev endpoint can mint
+    /// tokens that only this process accepts. A configured key is left alone. True when the secret was generated.
+    /// </summary>
+    public bool UseDevelopmentKey()
+    {
+        if (IsDevelopmentKey) return true;
+        if (HasKeys) return false;
+        HmacSecret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(MinHmacSecretBytes));
+        IsDevelopmentKey = true;
+        return true;
+    }
+
+    /// <summary>Why <paramref name="secret"/> cannot sign or check HS256 tokens, or null when it can.</summary>
+    public static string? HmacSecretProblem(string? secret) =>
+        secret is not null && System.Text.Encoding.UTF8.GetByteCount(secret) < MinHmacSecretBytes
+            ? $"the access-token HMAC secret (MobZ:Access:HmacSecret) must be at least {MinHmacSecretBytes} bytes; it has {System.Text.Encoding.UTF8.GetByteCount(secret)}"
+            : null;
 
     public bool HasKeys => !string.IsNullOrEmpty(HmacSecret) || !string.IsNullOrEmpty(PublicKeyPem)
         || !string.IsNullOrEmpty(PublicKeyFile) || !string.IsNullOrEmpty(JwksUrl);

@@ -29,6 +29,9 @@ public sealed class AccessTokenValidator
     {
         _options = options;
         var keys = new List<SecurityKey>();
+        // A short secret would be refused by every check at run time; say so once, at start.
+        if (AccessTokenOptions.HmacSecretProblem(options.HmacSecret) is { } problem)
+            throw new ArgumentException(problem, nameof(options));
         if (!string.IsNullOrEmpty(options.HmacSecret))
             keys.Add(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.HmacSecret)));
         var pem = options.PublicKeyPem;
@@ -48,25 +51,41 @@ public sealed class AccessTokenValidator
     /// <summary>False when no key is configured: every token is refused.</summary>
     public bool HasKeys => _staticKeys.Count > 0 || _jwks is not null;
 
-    public async Task<AccessCheck> ValidateAsync(string? token, CancellationToken cancellationToken = default)
+    /// <summary>Checks a room token: user, room (or prefix) and grants.</summary>
+    public Task<AccessCheck> ValidateAsync(string? token, CancellationToken cancellationToken = default) =>
+        ValidateAsync(token, AccessRequirement.Room, cancellationToken);
+
+    /// <summary>
+    /// Checks a token against <paramref name="requirement"/>. Without a room claim (where none is required) the
+    /// claims' <see cref="AccessClaims.Room"/> is empty and covers no room.
+    /// </summary>
+    public async Task<AccessCheck> ValidateAsync(string? token, AccessRequirement requirement, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrWhiteSpace(token)) return AccessCheck.Refused("missing token");
-        if (!HasKeys) return AccessCheck.Refused("no access-token key is configured on the server");
-        if (token.Length > MaxTokenLength) return AccessCheck.Refused("token too long");
-        if (!_handler.CanReadToken(token)) return AccessCheck.Refused("malformed token");
+        if (string.IsNullOrWhiteSpace(token)) return AccessCheck.Refused(AccessFailure.Missing, "missing token");
+        if (!HasKeys) return AccessCheck.Refused(AccessFailure.NoKey, "no access-token key is configured on the server");
+        if (token.Length > MaxTokenLength) return AccessCheck.Refused(AccessFailure.TooLong, "token too long");
+        if (!_handler.CanReadToken(token)) return AccessCheck.Refused(AccessFailure.Malformed, "malformed token");
 
         var result = await ValidateWithKeysAsync(token, await KeysAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
         if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException && _jwks is not null
             && await _jwks.RefreshAsync(cancellationToken).ConfigureAwait(false))
             result = await ValidateWithKeysAsync(token, await KeysAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-        if (!result.IsValid) return AccessCheck.Refused(Describe(result.Exception));
+        if (!result.IsValid) return Describe(result.Exception);
 
         var jwt = (JsonWebToken)result.SecurityToken;
         var userId = Claim(jwt, _options.UserIdClaim);
-        if (string.IsNullOrWhiteSpace(userId)) return AccessCheck.Refused($"token has no {_options.UserIdClaim} claim");
-        var room = Claim(jwt, RoomClaim);
-        if (string.IsNullOrEmpty(room)) return AccessCheck.Refused($"token has no {RoomClaim} claim");
-        if (!TryReadGrants(jwt, out var grants, out var unknown)) return AccessCheck.Refused($"token names an unknown grant \"{unknown}\"");
+        foreach (var fallback in requirement.FallbackUserIdClaims)
+        {
+            if (!string.IsNullOrWhiteSpace(userId)) break;
+            userId = Claim(jwt, fallback);
+        }
+        if (string.IsNullOrWhiteSpace(userId))
+            return AccessCheck.Refused(AccessFailure.MissingClaim, requirement.FallbackUserIdClaims.Count == 0
+                ? $"token has no {_options.UserIdClaim} claim"
+                : $"token has no {string.Join(" or ", [_options.UserIdClaim, .. requirement.FallbackUserIdClaims])} claim");
+        var room = Claim(jwt, RoomClaim) ?? "";
+        if (room.Length == 0 && requirement.RoomRequired) return AccessCheck.Refused(AccessFailure.MissingClaim, $"token has no {RoomClaim} claim");
+        if (!TryReadGrants(jwt, out var grants, out var unknown)) return AccessCheck.Refused(AccessFailure.UnknownGrant, $"token names an unknown grant \"{unknown}\"");
         return new AccessCheck(new AccessClaims(userId, room, grants, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero)), null);
     }
 
@@ -112,6 +131,11 @@ public sealed class AccessTokenValidator
     {
         grants = AccessGrant.None;
         unknown = null;
+        if (!jwt.TryGetPayloadValue<object>(GrantsClaim, out var raw) || raw is null)
+            return true;
+        // Checked first: asked for string[], the library wraps a lone string as one element ("join publish").
+        if (raw is string list)
+            return AccessGrants.TryParseList(list, out grants, out unknown);
         if (jwt.TryGetPayloadValue<string[]>(GrantsClaim, out var names) && names is not null)
         {
             foreach (var name in names)
@@ -125,9 +149,8 @@ public sealed class AccessTokenValidator
             }
             return true;
         }
-        if (jwt.TryGetPayloadValue<string>(GrantsClaim, out var list))
-            return AccessGrants.TryParseList(list, out grants, out unknown);
-        return true;
+        unknown = raw.ToString();
+        return false;
     }
 
     private static SecurityKey ImportPublicKey(string pem)
@@ -157,16 +180,18 @@ public sealed class AccessTokenValidator
         throw new ArgumentException("The access-token public key must be a PEM \"PUBLIC KEY\" (RSA or EC P-256)");
     }
 
-    private static string Describe(Exception? e) => e switch
+    private static AccessCheck Describe(Exception? e) => e switch
     {
-        SecurityTokenExpiredException => "token expired",
-        SecurityTokenNoExpirationException => "token has no expiry",
-        SecurityTokenNotYetValidException => "token not yet valid",
-        SecurityTokenInvalidIssuerException => "wrong issuer",
-        SecurityTokenInvalidAudienceException => "wrong audience",
-        SecurityTokenInvalidAlgorithmException => "algorithm not allowed",
-        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "bad signature",
-        null => "invalid token",
-        _ => "invalid token: " + e.GetType().Name,
+        SecurityTokenExpiredException => AccessCheck.Refused(AccessFailure.Expired, "token expired"),
+        SecurityTokenNoExpirationException => AccessCheck.Refused(AccessFailure.NoExpiry, "token has no expiry"),
+        SecurityTokenNotYetValidException => AccessCheck.Refused(AccessFailure.NotYetValid, "token not yet valid"),
+        SecurityTokenInvalidIssuerException => AccessCheck.Refused(AccessFailure.WrongIssuer, "wrong issuer"),
+        SecurityTokenInvalidAudienceException => AccessCheck.Refused(AccessFailure.WrongAudience, "wrong audience"),
+        SecurityTokenInvalidAlgorithmException => AccessCheck.Refused(AccessFailure.AlgorithmNotAllowed, "algorithm not allowed"),
+        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => AccessCheck.Refused(AccessFailure.BadSignature, "bad signature"),
+        // Three dot-separated parts that are not base64url JSON.
+        SecurityTokenMalformedException or ArgumentException => AccessCheck.Refused(AccessFailure.Malformed, "malformed token"),
+        null => AccessCheck.Refused(AccessFailure.Invalid, "invalid token"),
+        _ => AccessCheck.Refused(AccessFailure.Invalid, "invalid token: " + e.GetType().Name),
     };
 }

@@ -4,7 +4,7 @@ namespace MobZ.Hls;
 
 /// <summary>
 /// Numbers of LL-HLS packaging and serving (meter <see cref="MeterName"/>): parts written, blocking requests
-/// held until the part or playlist exists, and those that gave up with 503. See docs/operations.md.
+/// held until the part or playlist exists, those that gave up with 503, and playback-token refusals. See docs/operations.md.
 /// </summary>
 public static class HlsMetrics
 {
@@ -23,6 +23,17 @@ public static class HlsMetrics
     /// <summary>Blocking requests answered 503 after three target durations, tagged <c>kind</c>.</summary>
     public static readonly Counter<long> Unavailable = Meter.CreateCounter<long>("mobz.hls.unavailable", "{request}",
         "Blocking requests answered 503 (not produced within three target durations)");
+
+    /// <summary>
+    /// Playback requests refused for their token, tagged <c>reason</c> = missing | invalid | expired | unconfigured
+    /// (all 401) | room | grant (403).
+    /// </summary>
+    public static readonly Counter<long> PlaybackRefused = Meter.CreateCounter<long>("mobz.hls.playback.refused", "{request}",
+        "LL-HLS requests refused because their playback token was missing, invalid, expired, for another room or without the subscribe grant");
+
+    /// <summary>Playback tokens whose signature was verified (not found in the cache of validated tokens).</summary>
+    public static readonly Counter<long> PlaybackTokensVerified = Meter.CreateCounter<long>("mobz.hls.playback.tokens.verified", "{token}",
+        "Playback tokens verified in full (signature, expiry, claims) because the cache of validated tokens did not hold them");
 
     internal static readonly KeyValuePair<string, object?> Playlist = new("kind", "playlist");
     internal static readonly KeyValuePair<string, object?> Part = new("kind", "part");

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MobZ.Access;
 using MobZ.Hls.Serving;
 using MobZ.State;
 using OpenTelemetry.Metrics;
@@ -15,7 +16,8 @@ public static class HlsServiceCollectionExtensions
     /// Registers <see cref="IHlsPackagerFactory"/> (for the Munit) and what <c>MapHls</c> serves with.
     /// Uses the registered <see cref="IStateStore"/> and <see cref="IMessageBus"/>, or those of the registered
     /// <see cref="IStateBackend"/>. Options come from configuration section "Hls" (when there is an
-    /// <see cref="IConfiguration"/>), then <paramref name="configure"/>.
+    /// <see cref="IConfiguration"/>), then <paramref name="configure"/>. Playback needs a token unless
+    /// <see cref="HlsOptions.RequirePlaybackToken"/> is false; the keys come from <c>AddMobZAccess</c>.
     /// </summary>
     public static IServiceCollection AddHls(this IServiceCollection services, Action<HlsOptions>? configure = null)
     {
@@ -33,7 +35,7 @@ public static class HlsServiceCollectionExtensions
         services.TryAddSingleton(sp => new HlsStreamRegistry(
             Store(sp), Bus(sp), Options(sp), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("MobZ.Hls.Serving")));
         services.TryAddSingleton(sp => new HlsRequestHandler(
-            sp.GetRequiredService<HlsStreamRegistry>(), Options(sp), sp.GetRequiredService<ILoggerFactory>().CreateLogger("MobZ.Hls.Serving")));
+            sp.GetRequiredService<HlsStreamRegistry>(), Options(sp), sp.GetRequiredService<ILoggerFactory>().CreateLogger("MobZ.Hls.Serving"), PlaybackGate(sp)));
         services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(HlsMetrics.MeterName));
         return services;
     }
@@ -43,6 +45,26 @@ public static class HlsServiceCollectionExtensions
         HlsOptions options = sp.GetRequiredService<IOptions<HlsOptions>>().Value;
         options.Validate();
         return options;
+    }
+
+    /// <summary>
+    /// The token check of <see cref="HlsOptions.RequirePlaybackToken"/>, or null when playback is open. Fails at start
+    /// when tokens are required and the host registered no validator, rather than serve anyone or refuse everyone silently.
+    /// </summary>
+    private static PlaybackTokenGate? PlaybackGate(IServiceProvider sp)
+    {
+        HlsOptions options = Options(sp);
+        ILogger logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("MobZ.Hls.Serving");
+        if (!options.RequirePlaybackToken)
+        {
+            logger.LogWarning("LL-HLS playback is open to anyone with the URL (Hls:RequirePlaybackToken is false)");
+            return null;
+        }
+
+        AccessTokenValidator validator = sp.GetService<AccessTokenValidator>() ?? throw new InvalidOperationException(
+            "LL-HLS playback requires an access token (Hls:RequirePlaybackToken is true by default) but no access-token validator is registered: " +
+            "call services.AddMobZAccess() and configure MobZ:Access, or set Hls:RequirePlaybackToken to false");
+        return new PlaybackTokenGate(validator, new PlaybackTokenCache(options.PlaybackTokenCacheSize, sp.GetRequiredService<TimeProvider>()), logger);
     }
 
     private static IStateStore Store(IServiceProvider sp) =>

@@ -15,13 +15,24 @@ public static class MobZCapabilities
     public static bool RunsMunit(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
         !string.Equals(configuration["munit"] ?? Environment.GetEnvironmentVariable("MOBZ_MUNIT"), "false", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>LL-HLS playback at /hls with its viewer page; playback tokens as <see cref="RequiresPlaybackToken"/> says.</summary>
+    public static void AddHlsPlayback(WebApplicationBuilder builder) =>
+        builder.AddCapability(s => MobZ.Hls.HlsServiceCollectionExtensions.AddHls(s, o => o.RequirePlaybackToken = RequiresPlaybackToken(builder.Configuration)), e => MobZ.Hls.HlsEndpointRouteBuilderExtensions.MapHls(e)).AddDemoPage("LL-HLS viewer", "/hls/index.html", "hls.js playing a p2m room's Low-Latency HLS stream, /hls/{room}/index.m3u8");
+
+    /// <summary>
+    /// LL-HLS playback without a token is a development convenience of the local stack only (production hosts require
+    /// one): "--Hls:RequirePlaybackToken true" (or Hls__RequirePlaybackToken=true) turns the check on here too.
+    /// </summary>
+    public static bool RequiresPlaybackToken(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
+        string.Equals(configuration["Hls:RequirePlaybackToken"], "true", StringComparison.OrdinalIgnoreCase);
+
     public static void Add(WebApplicationBuilder builder)
     {
         // Capabilities — one line each (WebSocket/HTTP APIs, demo pages, hosted services, endpoints); see docs/gateway.md.
         builder.Services.AddMobZRooms(); // MobZ rooms (p2p/m2m/p2m) at /ws, heartbeat sweep; options "MobZ:Rooms" (docs/protocol.md)
         if (RunsMunit(builder.Configuration))
             builder.Services.AddMunit().AddRegulator().AddHlsStationTap(); // Munit SFU on one UDP port + its Regulator (options "MobZ:Munit"); p2m stations feed the HLS packager (docs/munit.md)
-        builder.AddCapability(s => MobZ.Hls.HlsServiceCollectionExtensions.AddHls(s), e => MobZ.Hls.HlsEndpointRouteBuilderExtensions.MapHls(e)).AddDemoPage("LL-HLS viewer", "/hls/index.html", "hls.js playing a p2m room's Low-Latency HLS stream, /hls/{room}/index.m3u8");
+        AddHlsPlayback(builder); // LL-HLS at /hls (docs/hls.md), open unless --Hls:RequirePlaybackToken true
         builder.AddCapability(s => MobZ.PixelStreaming.PixelStreamingServiceCollectionExtensions.AddPixelStreaming(s)).AddWebSocketApi("/ps", "$request.body.type", sp => sp.GetRequiredService<MobZ.PixelStreaming.Signaling.PixelStreamingHandler>()).AddHttpApi("/api", sp => sp.GetRequiredService<MobZ.PixelStreaming.Api.PixelStreamingApiHandler>()).AddHttpApi("/docs", sp => sp.GetRequiredService<MobZ.PixelStreaming.Api.PixelStreamingApiHandler>()).AddHttpApi("/ps/dev-token", sp => sp.GetRequiredService<MobZ.PixelStreaming.Api.DevTokenHandler>()).AddDemoPage("Pixel Streaming player", "/ps/index.html", "Epic's frontend library playing a local streamer; REST API docs at /docs");
         builder.Services.AddMobZAdmin(); builder.AddHttpApi(MobZ.Admin.AdminApiHandler.Prefix, sp => sp.GetRequiredService<MobZ.Admin.AdminApiHandler>()).AddDemoPage("Admin", "/admin/index.html", "rooms, Munits and the Pixel Streaming queue through the admin API (docs/operations.md)");
     }

@@ -7,7 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
-using MobZ.Aws.ApiGateway;
+using MobZ.Access;
+using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.Aws.Credentials;
 using MobZ.Aws.Logging;
 using MobZ.Hls;
@@ -25,7 +26,8 @@ namespace MobZ.MunitHost;
 /// <summary>
 /// One Munit with its Regulator as a process of its own (an ECS Fargate task): WebRTC media on one UDP port,
 /// registration and orders through Redis, p2m stations packaged to LL-HLS in Redis, and an HTTP port that
-/// serves <c>/hls</c> (from Redis, so any task serves any stream), <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>.
+/// serves <c>/hls</c> (from Redis, so any task serves any stream, to holders of a playback token), <c>/healthz</c>,
+/// <c>/readyz</c> and <c>/metrics</c>.
 /// </summary>
 public static class MunitHostApp
 {
@@ -59,6 +61,9 @@ public static class MunitHostApp
         var services = builder.Services;
         services.AddSingleton(backend);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout + TimeSpan.FromSeconds(15));
+        // LL-HLS playback needs an access token (Hls:RequirePlaybackToken, on by default) signed with the key the
+        // signaling functions use: MobZ__Access__HmacSecret (or a public key) from the task's environment (docs/hls.md).
+        services.AddMobZAccess();
         services.AddHls();
         services.AddHlsStationTap();
         // Before the Regulator: hosted services stop in reverse order, so this task still tells the rooms about

@@ -36,8 +36,6 @@ public sealed class PixelStreamingOptions
     /// <summary>Env DISABLE_IP_WHITELIST=true: accept streamers from any address (development only).</summary>
     public bool DisableIpAllowList { get; set; }
 
-    public PlayerTokenOptions Tokens { get; set; } = new();
-
     public RestApiOptions Api { get; set; } = new();
 
     /// <summary>How long the greeting (config, identify) is retried while the gateway still answers 410.</summary>
@@ -55,14 +53,14 @@ public sealed class PixelStreamingOptions
     public int WorkerPort { get; set; } = 8081;
 
     /// <summary>
-    /// Development conveniences: a per-process token secret with GET /ps/dev-token minting player tokens when no
-    /// token key is configured, and the API key "dev-api-key" when none is configured. Null means "on with the
-    /// local provider, off with ecs". Env PS_DEV_MODE.
+    /// Development conveniences: a per-process access-token secret with GET /ps/dev-token minting player tokens when
+    /// no key is configured in "MobZ:Access", and the API key "dev-api-key" when none is configured. Null means
+    /// "on with the local provider, off with ecs". Env PS_DEV_MODE.
     /// </summary>
     public bool? DevelopmentMode { get; set; }
 
-    /// <summary>True once development defaults were applied (set by AddPixelStreaming, not by configuration).</summary>
-    public bool IssuesDevTokens { get; set; }
+    /// <summary><see cref="DevelopmentMode"/>, or its default: on with the local provider.</summary>
+    public bool IsDevelopment => DevelopmentMode ?? InstanceProvider.Equals("local", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>"local" (default of make run) or "ecs".</summary>
     public string InstanceProvider { get; set; } = "local";
@@ -83,26 +81,6 @@ public sealed class IceServerOptions
     public List<string> Urls { get; set; } = [];
     public string? Username { get; set; }
     public string? Credential { get; set; }
-}
-
-/// <summary>Player tokens: a JWT whose <see cref="UserIdClaim"/> becomes the player id.</summary>
-public sealed class PlayerTokenOptions
-{
-    /// <summary>HS256 shared secret (UTF-8). Env PS_TOKEN_SECRET.</summary>
-    public string? HmacSecret { get; set; }
-
-    /// <summary>RS256 public key in PEM (SubjectPublicKeyInfo). Env PS_TOKEN_PUBLIC_KEY.</summary>
-    public string? RsaPublicKeyPem { get; set; }
-
-    /// <summary>Expected <c>iss</c>; null accepts any issuer.</summary>
-    public string? Issuer { get; set; }
-
-    /// <summary>Expected <c>aud</c>; null accepts any audience.</summary>
-    public string? Audience { get; set; }
-
-    public string UserIdClaim { get; set; } = "userId";
-
-    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public sealed class RestApiOptions

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MobZ.Access;
 using MobZ.PixelStreaming.Api;
 using MobZ.PixelStreaming.Instances;
 using MobZ.PixelStreaming.Local;
@@ -22,13 +23,28 @@ public static class PixelStreamingServiceCollectionExtensions
     /// the REST handler (<see cref="PixelStreamingApiHandler"/>, mount it at /api and /docs) and what they need.
     /// The host provides <see cref="IStateStore"/> (or <see cref="IStateBackend"/>) and <c>IConnectionSender</c>.
     /// Options come from the "PixelStreaming" configuration section, then environment variables, then <paramref name="configure"/>.
+    /// Player tokens are checked by the host's access-token validator (<see cref="AccessServiceCollectionExtensions.AddMobZAccess"/>,
+    /// section "MobZ:Access"); the PS_TOKEN_* variables are deprecated aliases of its settings.
     /// </summary>
     public static IServiceCollection AddPixelStreaming(this IServiceCollection services, Action<PixelStreamingOptions>? configure = null)
     {
+        services.AddMobZAccess();
+        services.AddOptions<AccessTokenOptions>().PostConfigure<IServiceProvider>((access, sp) =>
+        {
+            var logger = sp.GetService<ILoggerFactory>()?.CreateLogger("MobZ.PixelStreaming");
+            foreach (var variable in PlayerTokenAliases.Apply(access, Environment.GetEnvironmentVariable))
+                logger?.LogWarning("{Variable} is deprecated: set the same value in MobZ:Access (docs/securing-rooms.md)", variable);
+            if (sp.GetRequiredService<PixelStreamingOptions>().IsDevelopment && access.UseDevelopmentKey())
+                logger?.LogWarning("Pixel Streaming development mode: no MobZ:Access key is configured, so player tokens are minted by GET /ps/dev-token with a per-process secret");
+        });
         services.AddSingleton(sp =>
         {
+            var configuration = sp.GetService<IConfiguration>();
+            // Player-token settings moved to MobZ:Access; a deployment still setting the old ones is told, not silently locked out.
+            if (configuration?.GetSection(PixelStreamingOptions.SectionName + ":Tokens").Exists() == true)
+                throw new InvalidOperationException("PixelStreaming:Tokens:* moved to MobZ:Access:* (HmacSecret, PublicKeyPem, Issuer, Audience); see docs/securing-rooms.md");
             var options = new PixelStreamingOptions();
-            sp.GetService<IConfiguration>()?.GetSection(PixelStreamingOptions.SectionName).Bind(options);
+            configuration?.GetSection(PixelStreamingOptions.SectionName).Bind(options);
             ApplyEnvironment(options);
             configure?.Invoke(options);
             // A broken value fails when the options are built (host startup), not on every connection.
@@ -45,7 +61,7 @@ public static class PixelStreamingServiceCollectionExtensions
         services.TryAddSingleton<Matchmaker>();
         services.TryAddSingleton<PsOverview>();
         services.TryAddSingleton<Greeting>();
-        services.TryAddSingleton(sp => new PlayerTokenValidator(sp.GetRequiredService<PixelStreamingOptions>().Tokens));
+        services.TryAddSingleton<PlayerTokenValidator>();
         services.TryAddSingleton<StreamerAllowList>();
         services.TryAddSingleton<InstanceRegistry>();
         services.TryAddSingleton<WorkerLocator>();
@@ -79,10 +95,6 @@ public static class PixelStreamingServiceCollectionExtensions
         if (Env("DISABLE_IP_WHITELIST") is { } disable) options.DisableIpAllowList = disable.Equals("true", StringComparison.OrdinalIgnoreCase) || disable == "1";
         if (Env("PS_API_KEY") is { } key) options.Api.ApiKey = key;
         if (Env("PS_API_KEY_HEADER") is { } header) options.Api.ApiKeyHeader = header;
-        if (Env("PS_TOKEN_SECRET") is { } secret) options.Tokens.HmacSecret = secret;
-        if (Env("PS_TOKEN_PUBLIC_KEY") is { } pem) options.Tokens.RsaPublicKeyPem = pem;
-        if (Env("PS_TOKEN_ISSUER") is { } issuer) options.Tokens.Issuer = issuer;
-        if (Env("PS_TOKEN_AUDIENCE") is { } audience) options.Tokens.Audience = audience;
         if (Env("PS_INSTANCE_PROVIDER") is { } provider) options.InstanceProvider = provider;
         if (Env("PS_TURN_URLS") is { } turnUrls) options.Turn.Urls = [.. turnUrls.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
         if (Env("PS_TURN_SECRET") is { } turnSecret) options.Turn.SharedSecret = turnSecret;
@@ -92,13 +104,7 @@ public static class PixelStreamingServiceCollectionExtensions
 
     private static void ApplyDevelopmentDefaults(PixelStreamingOptions options, ILogger? logger)
     {
-        if (!(options.DevelopmentMode ?? options.InstanceProvider.Equals("local", StringComparison.OrdinalIgnoreCase))) return;
-        if (string.IsNullOrEmpty(options.Tokens.HmacSecret) && string.IsNullOrEmpty(options.Tokens.RsaPublicKeyPem))
-        {
-            options.Tokens.HmacSecret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-            options.IssuesDevTokens = true;
-            logger?.LogWarning("Pixel Streaming development mode: player tokens are minted by GET /ps/dev-token with a per-process secret");
-        }
+        if (!options.IsDevelopment) return;
         if (string.IsNullOrEmpty(options.Api.ApiKey))
         {
             options.Api.ApiKey = DevApiKey;

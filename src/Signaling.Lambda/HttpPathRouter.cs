@@ -1,5 +1,5 @@
 using System.Text.Json;
-using MobZ.Aws.ApiGateway;
+using MobZ.Signaling.Aws.ApiGateway;
 
 namespace MobZ.Signaling.Lambda;
 

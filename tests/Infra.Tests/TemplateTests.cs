@@ -91,4 +91,21 @@ public sealed class TemplateTests
         Assert.Matches(@"- HasIceTcp\s+- ContainerPort: !Ref MunitTcpPort\s+Protocol: tcp", task);
         Assert.Matches(@"Name: MUNIT_TCP_PORT\s+Value: !Ref MunitTcpPort", task);
     }
+
+    [Fact]
+    public void Munit_tasks_get_the_access_token_key_from_secrets_manager_to_check_playback_tokens()
+    {
+        var t = Template("ecs-fargate.yml");
+        Assert.Contains("Type: String", Yaml.Block(t, "AccessTokenSecretArn:"));
+        Assert.DoesNotContain("Default:", Yaml.Block(t, "AccessTokenSecretArn:")); // no key, no deployment: playback never opens by accident
+        Assert.Matches(@"Secrets:\s+- Name: MobZ__Access__HmacSecret\s+ValueFrom: !Ref AccessTokenSecretArn", Yaml.Block(t, "MunitTask:"));
+        Assert.Matches(@"Action: secretsmanager:GetSecretValue\s+Resource: !Ref AccessTokenSecretArn", Yaml.Block(t, "ExecutionRole:"));
+        Assert.Contains("AccessTokenSecretArn=\"$MOBZ_TOKEN_SECRET_ARN\"", File.ReadAllText(Repo.PathOf("scripts", "deploy.sh")));
+        // The same issuer and audience as the functions that sign the tokens.
+        var signaling = Template("signaling.yml");
+        static string Default(string template, string parameter) => Yaml.Block(template, parameter).Split("Default:")[1].Split('\n')[0].Trim();
+        Assert.Equal(Default(signaling, "PlayerTokenIssuer"), Default(t, "AccessTokenIssuer"));
+        Assert.Equal(Default(signaling, "PlayerTokenAudience"), Default(t, "AccessTokenAudience"));
+        Assert.Matches(@"Name: MobZ__Access__Issuer\s+Value: !Ref AccessTokenIssuer\s+- Name: MobZ__Access__Audience\s+Value: !Ref AccessTokenAudience", Yaml.Block(t, "MunitTask:"));
+    }
 }

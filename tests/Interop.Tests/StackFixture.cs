@@ -28,6 +28,8 @@ public sealed class StackFixture : IAsyncLifetime
             Redis = Redis.Configuration,
             RedisKeyPrefix = RedisKeyPrefix,
             Capabilities = MobZCapabilities.Add,
+            // As in production: LL-HLS plays only with the playback token signaling hands out (the local stack's default is open).
+            Args = ["--Hls:RequirePlaybackToken=true"],
             MinimumLogLevel = LogLevel.Warning,
             PrintReadyLine = false,
         });

@@ -11,10 +11,13 @@ namespace MobZ.MunitHost.Tests;
 public sealed class HlsTapTests(RedisServer redis) : IClassFixture<RedisServer>
 {
     [Fact]
-    public async Task A_p2m_station_tap_is_packaged_to_Redis_and_played_from_the_hosts_hls_endpoint()
+    public async Task A_p2m_station_tap_is_packaged_to_Redis_and_played_from_the_hosts_hls_endpoint_with_a_playback_token_only()
     {
         var prefix = redis.NewKeyPrefix();
-        await using var host = await RunningHost.StartAsync(redis.Configuration, prefix, "203.0.113.4", TimeSpan.FromSeconds(5), munitId: "munit-hls");
+        // The access key as ECS hands it over (MobZ__Access__HmacSecret); the command line is the same configuration.
+        const string secret = "munit-host-hls-secret-0123456789abcdef";
+        await using var host = await RunningHost.StartAsync(redis.Configuration, prefix, "203.0.113.4", TimeSpan.FromSeconds(5), munitId: "munit-hls",
+            args: [$"--MobZ:Access:HmacSecret={secret}"]);
         var frames = await EncodeAsync(seconds: 3);
         var taps = host.App.Services.GetRequiredService<IStationTapFactory>();
         int keyFrameRequests = 0;
@@ -41,7 +44,12 @@ public sealed class HlsTapTests(RedisServer redis) : IClassFixture<RedisServer>
         tap!.Dispose();
 
         using var http = new HttpClient();
-        var media = new Uri(host.HttpBase, "hls/room-hls/media.m3u8");
+        // Production serves playback only to a token for the room with the subscribe grant.
+        using (var bare = await http.GetAsync(new Uri(host.HttpBase, "hls/room-hls/media.m3u8")))
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, bare.StatusCode);
+        var token = new MobZ.Access.AccessTokenIssuer(new MobZ.Access.AccessTokenOptions { HmacSecret = secret }, TimeProvider.System)
+            .Issue("viewer-1", "room-hls", MobZ.Access.AccessGrant.Subscribe, TimeSpan.FromMinutes(10));
+        var media = new Uri(host.HttpBase, $"hls/room-hls/t/{token}/media.m3u8");
         string playlist = "";
         await Eventually.WaitUntilAsync(async () =>
         {
@@ -52,7 +60,7 @@ public sealed class HlsTapTests(RedisServer redis) : IClassFixture<RedisServer>
 
         Assert.StartsWith("#EXTM3U", playlist, StringComparison.Ordinal);
         var segment = playlist.Split('\n').First(l => l.EndsWith(".m4s", StringComparison.Ordinal) && !l.StartsWith('#'));
-        using var file = await http.GetAsync(new Uri(host.HttpBase, "hls/room-hls/" + segment));
+        using var file = await http.GetAsync(new Uri(media, segment));
         Assert.True(file.IsSuccessStatusCode, $"segment {segment}: {(int)file.StatusCode}");
         var bytes = await file.Content.ReadAsByteArrayAsync();
         Assert.Equal("moof", System.Text.Encoding.ASCII.GetString(bytes, 4, 4));

@@ -32,7 +32,7 @@ internal sealed class RunningHost : IAsyncDisposable
 
     public static async Task<RunningHost> StartAsync(string redis, string prefix, string publicIp, TimeSpan drainTimeout,
         string? munitId = null, Func<string, string?>? environment = null, Uri? connectionsEndpoint = null,
-        Action<ILoggingBuilder>? logging = null)
+        Action<ILoggingBuilder>? logging = null, string[]? args = null)
     {
         var settings = new MunitHostSettings
         {
@@ -46,7 +46,7 @@ internal sealed class RunningHost : IAsyncDisposable
             DrainTimeout = drainTimeout,
             ConnectionsEndpoint = connectionsEndpoint,
         };
-        var (app, backend) = await MunitHostApp.BuildAsync(settings, getVariable: environment, logging: logging ?? (_ => { }));
+        var (app, backend) = await MunitHostApp.BuildAsync(settings, args, getVariable: environment, logging: logging ?? (_ => { }));
         await app.StartAsync();
         return new RunningHost(app, backend);
     }

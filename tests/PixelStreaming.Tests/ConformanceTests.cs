@@ -1,6 +1,7 @@
 using MobZ.TestKit.Repository;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using MobZ.Access;
 using MobZ.LocalStack.Hosting;
 using MobZ.PixelStreaming.Tests.Support;
 using MobZ.TestKit.Redis;
@@ -32,14 +33,11 @@ public sealed class ConformanceTests(RedisServer redis, ITestOutputHelper output
             Urls = "http://127.0.0.1:0",
             Redis = backend == Backends.Redis ? redis.Configuration : "",
             RedisKeyPrefix = backend == Backends.Redis ? redis.NewKeyPrefix() : null,
-            Capabilities = b => b.AddCapability(s => s.AddPixelStreaming(o =>
+            Capabilities = b => b.AddCapability(s => s.AddMobZAccess(TestTokens.Configure).AddPixelStreaming(o =>
                 {
                     o.DevelopmentMode = false;
                     o.DisableIpAllowList = true;
                     o.Local.StartOnBoot = false;
-                    o.Tokens.HmacSecret = TestTokens.Secret;
-                    o.Tokens.Issuer = TestTokens.Issuer;
-                    o.Tokens.Audience = TestTokens.Audience;
                     o.Api.ApiKey = "test-key";
                 }))
                 .AddWebSocketApi("/ps", "$request.body.type", sp => sp.GetRequiredService<Signaling.PixelStreamingHandler>()),

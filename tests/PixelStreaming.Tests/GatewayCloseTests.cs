@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using MobZ.Access;
 using MobZ.LocalStack.Hosting;
 using MobZ.PixelStreaming.Tests.Support;
 
@@ -21,14 +22,11 @@ public sealed class GatewayCloseTests : IAsyncLifetime
         _stack = await LocalStackHost.StartAsync(new LocalStackOptions
         {
             Urls = "http://127.0.0.1:0",
-            Capabilities = b => b.AddCapability(s => s.AddPixelStreaming(o =>
+            Capabilities = b => b.AddCapability(s => s.AddMobZAccess(TestTokens.Configure).AddPixelStreaming(o =>
                 {
                     o.DevelopmentMode = false;
                     o.DisableIpAllowList = true;
                     o.Local.StartOnBoot = false;
-                    o.Tokens.HmacSecret = TestTokens.Secret;
-                    o.Tokens.Issuer = TestTokens.Issuer;
-                    o.Tokens.Audience = TestTokens.Audience;
                     o.Api.ApiKey = "test-key";
                 }))
                 .AddWebSocketApi("/ps", "$request.body.type", sp => sp.GetRequiredService<Signaling.PixelStreamingHandler>()),

@@ -1,5 +1,10 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.IdentityModel.Tokens;
+using MobZ.Access;
+using MobZ.PixelStreaming.Api;
 using MobZ.PixelStreaming.Security;
 using MobZ.PixelStreaming.Tests.Support;
 using MobZ.State;
@@ -44,11 +49,13 @@ public sealed class SecurityTests : IAsyncLifetime
     [Fact]
     public async Task Token_failures_are_named()
     {
-        var validator = new PlayerTokenValidator(new PlayerTokenOptions { HmacSecret = TestTokens.Secret, Issuer = TestTokens.Issuer, Audience = TestTokens.Audience });
+        var access = new AccessTokenOptions();
+        TestTokens.Configure(access);
+        var validator = new PlayerTokenValidator(new AccessTokenValidator(access));
         Assert.Equal("token expired", (await validator.ValidateAsync(TestTokens.Hs256("x", expires: DateTime.UtcNow.AddMinutes(-5)))).Failure);
         Assert.Equal("wrong issuer", (await validator.ValidateAsync(TestTokens.Hs256("x", issuer: "other"))).Failure);
         Assert.Equal("wrong audience", (await validator.ValidateAsync(TestTokens.Hs256("x", audience: "other"))).Failure);
-        Assert.Equal("token has no userId claim", (await validator.ValidateAsync(TestTokens.Hs256(null))).Failure);
+        Assert.Equal("token has no sub or userId claim", (await validator.ValidateAsync(TestTokens.Hs256(null))).Failure);
         Assert.Equal("token has no expiry", (await validator.ValidateAsync(TestTokens.Hs256WithoutExpiry("x"))).Failure);
         Assert.Equal("x", (await validator.ValidateAsync(TestTokens.Hs256("x"))).PlayerId);
     }
@@ -58,7 +65,7 @@ public sealed class SecurityTests : IAsyncLifetime
     {
         using var key = RSA.Create(2048);
         using var other = RSA.Create(2048);
-        var validator = new PlayerTokenValidator(new PlayerTokenOptions { RsaPublicKeyPem = key.ExportSubjectPublicKeyInfoPem(), Issuer = TestTokens.Issuer, Audience = TestTokens.Audience });
+        var validator = new PlayerTokenValidator(new AccessTokenValidator(new AccessTokenOptions { PublicKeyPem = key.ExportSubjectPublicKeyInfoPem(), Issuer = TestTokens.Issuer, Audience = TestTokens.Audience }));
         Assert.Equal("leo", (await validator.ValidateAsync(TestTokens.Rs256(key, "leo"))).PlayerId);
         Assert.False((await validator.ValidateAsync(TestTokens.Rs256(other, "leo"))).IsValid);
         // An HS256 token must not pass by abusing the public key as an HMAC secret.
@@ -130,5 +137,91 @@ public sealed class SecurityTests : IAsyncLifetime
     {
         await using var ps = new PsStack(_backend.Store);
         Assert.Equal(400, (await ps.ConnectAsync(new Dictionary<string, string> { ["type"] = "admin" })).Status);
+    }
+
+    public static TheoryData<string, Dictionary<string, object>, string?> ClaimSets() => new()
+    {
+        { "sub, the standard claim", new() { ["sub"] = "sam" }, "sam" },
+        { "sub wins over userId", new() { ["sub"] = "sam", ["userId"] = "legacy" }, "sam" },
+        { "room ps with join", new() { ["sub"] = "sam", ["room"] = "ps", ["grants"] = new[] { "join" } }, "sam" },
+        { "every room with join", new() { ["sub"] = "sam", ["room"] = "*", ["grants"] = new[] { "join", "admin" } }, "sam" },
+        { "a call room's token", new() { ["sub"] = "sam", ["room"] = "team-a", ["grants"] = new[] { "join" } }, null },
+        { "room ps without join", new() { ["sub"] = "sam", ["room"] = "ps", ["grants"] = new[] { "subscribe" } }, null },
+        { "user id unusable as a store key", new() { ["sub"] = "sam:ps:conn" }, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(ClaimSets))]
+    public async Task Player_tokens_share_the_room_token_format(string because, Dictionary<string, object> claims, string? playerId)
+    {
+        var access = new AccessTokenOptions();
+        TestTokens.Configure(access);
+        var check = await new PlayerTokenValidator(new AccessTokenValidator(access)).ValidateAsync(TestTokens.Hs256Claims(claims));
+        Assert.True(playerId == check.PlayerId, $"{because}: expected {playerId ?? "refusal"}, got {check.PlayerId ?? check.Failure}");
+    }
+
+    [Fact]
+    public async Task Es256_player_tokens_verify_with_the_configured_public_key()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var validator = new PlayerTokenValidator(new AccessTokenValidator(new AccessTokenOptions { PublicKeyPem = key.ExportSubjectPublicKeyInfoPem() }));
+        var token = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = new Dictionary<string, object> { ["userId"] = "eve" },
+            Expires = DateTime.UtcNow.AddMinutes(5),
+            SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(key), SecurityAlgorithms.EcdsaSha256),
+        });
+        Assert.Equal("eve", (await validator.ValidateAsync(token)).PlayerId);
+    }
+
+    [Fact]
+    public void Deprecated_ps_token_variables_fill_the_access_settings()
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["PS_TOKEN_SECRET"] = TestTokens.Secret, ["PS_TOKEN_ISSUER"] = "iss", ["PS_TOKEN_AUDIENCE"] = "aud", ["PS_TOKEN_PUBLIC_KEY"] = "pem",
+        };
+        var options = new AccessTokenOptions { Issuer = "iss" };
+        var used = PlayerTokenAliases.Apply(options, env.GetValueOrDefault);
+        Assert.Equal(["PS_TOKEN_SECRET", "PS_TOKEN_PUBLIC_KEY", "PS_TOKEN_ISSUER", "PS_TOKEN_AUDIENCE"], used);
+        Assert.Equal((TestTokens.Secret, "pem", "iss", "aud"), (options.HmacSecret, options.PublicKeyPem, options.Issuer, options.Audience));
+    }
+
+    [Fact]
+    public void Deprecated_variable_disagreeing_with_mobz_access_fails_at_start()
+    {
+        var options = new AccessTokenOptions { HmacSecret = TestTokens.Secret };
+        var e = Assert.Throws<InvalidOperationException>(() => PlayerTokenAliases.Apply(options, n => n == "PS_TOKEN_SECRET" ? "another-secret-that-is-long-enough-for-hs256-xyz" : null));
+        Assert.Contains("MobZ:Access:HmacSecret", e.Message);
+    }
+
+    [Fact]
+    public void Old_pixel_streaming_token_settings_fail_at_start_naming_the_new_ones()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["PixelStreaming:Tokens:HmacSecret"] = TestTokens.Secret }).Build());
+        services.AddPixelStreaming(o => o.DevelopmentMode = false);
+        using var sp = services.BuildServiceProvider();
+        var e = Assert.Throws<InvalidOperationException>(() => sp.GetRequiredService<PixelStreamingOptions>());
+        Assert.Contains("MobZ:Access", e.Message);
+    }
+
+    [Fact]
+    public async Task Development_mode_without_a_key_mints_player_tokens_the_players_validator_accepts()
+    {
+        await using var ps = new PsStack(_backend.Store, o => o.DevelopmentMode = true, s => s.Configure<AccessTokenOptions>(o => { o.HmacSecret = null; o.Issuer = null; o.Audience = null; }));
+        var response = await ps.DevTokenAsync("demo-viewer");
+        Assert.Equal(200, response.StatusCode);
+        var token = PsStack.Json(response).GetProperty("token").GetString();
+        var (status, conn) = await ps.ConnectAsync(Player(token));
+        Assert.Equal(200, status);
+        Assert.Equal(conn, await ps.Store.HashGetAsync(ps.Keys.Player("demo-viewer"), Matching.PsFields.Conn));
+    }
+
+    [Fact]
+    public async Task Dev_token_endpoint_is_closed_when_a_key_is_configured()
+    {
+        await using var ps = new PsStack(_backend.Store, o => o.DevelopmentMode = true);
+        Assert.Equal(404, (await ps.DevTokenAsync("demo-viewer")).StatusCode);
     }
 }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using MobZ.Access;
 using MobZ.PixelStreaming;
 using MobZ.PixelStreaming.Security;
 using MobZ.PixelStreaming.Signaling;
@@ -67,10 +68,10 @@ public class MatchingChurnBenchmarks
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Error));
         services.AddSingleton(_state.Store);
         services.AddSingleton<IConnectionSender>(_gateway);
+        services.AddMobZAccess(o => o.HmacSecret = Secret);
         services.AddPixelStreaming(o =>
         {
             o.DevelopmentMode = false;
-            o.Tokens.HmacSecret = Secret;
             o.Local.StartOnBoot = false;
             o.KeyPrefix = $"ps{++_round}:";
         });

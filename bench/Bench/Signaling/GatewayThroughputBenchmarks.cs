@@ -25,11 +25,8 @@ public class GatewayThroughputBenchmarks
     [Params(50)]
     public int Clients { get; set; }
 
-    // BenchmarkDotNet 0.14 does not await an async GlobalSetup, so this one blocks on purpose.
     [GlobalSetup]
-    public void Setup() => SetupAsync().GetAwaiter().GetResult();
-
-    private async Task SetupAsync()
+    public async Task SetupAsync()
     {
         if (Backend == "redis")
             _redis = RedisProcess.Start();
@@ -45,9 +42,7 @@ public class GatewayThroughputBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => CleanupAsync().GetAwaiter().GetResult();
-
-    private async Task CleanupAsync()
+    public async Task CleanupAsync()
     {
         foreach (var c in _clients)
             await c.DisposeAsync();

@@ -34,11 +34,8 @@ public class RoomHandlerBenchmarks
     [Params("in-process", "redis")]
     public string Backend { get; set; } = "in-process";
 
-    // BenchmarkDotNet 0.14 does not await an async GlobalSetup, so this one blocks on purpose.
     [GlobalSetup]
-    public void Setup() => SetupAsync().GetAwaiter().GetResult();
-
-    private async Task SetupAsync()
+    public async Task SetupAsync()
     {
         if (Backend == "redis")
             _redis = RedisProcess.Start();
@@ -76,9 +73,7 @@ public class RoomHandlerBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => CleanupAsync().GetAwaiter().GetResult();
-
-    private async Task CleanupAsync()
+    public async Task CleanupAsync()
     {
         await _services.DisposeAsync();
         await _backend.DisposeAsync();

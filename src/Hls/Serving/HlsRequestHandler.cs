@@ -10,7 +10,8 @@ namespace MobZ.Hls.Serving;
 /// <summary>
 /// The HTTP rules of LL-HLS: blocking playlist reload, the advance limits (400), the 3 × target duration
 /// limit (503), blocking preload-hinted parts, 404 for anything unknown, CDN-friendly caching, gzip for
-/// playlists and CORS for players on other origins.
+/// playlists and CORS for players on other origins. With a <see cref="PlaybackTokenGate"/>, every request needs a
+/// playback token first (401/403 before anything about the stream is revealed).
 /// </summary>
 internal sealed class HlsRequestHandler
 {
@@ -20,31 +21,49 @@ internal sealed class HlsRequestHandler
     private readonly HlsStreamRegistry _registry;
     private readonly HlsOptions _options;
     private readonly ILogger _logger;
+    private readonly PlaybackTokenGate? _gate;
 
-    public HlsRequestHandler(HlsStreamRegistry registry, HlsOptions options, ILogger logger)
+    public HlsRequestHandler(HlsStreamRegistry registry, HlsOptions options, ILogger logger, PlaybackTokenGate? gate = null)
     {
         _registry = registry;
         _options = options;
         _logger = logger;
+        _gate = gate;
     }
 
     private TimeSpan BlockingLimit => TimeSpan.FromSeconds(3 * _options.TargetDurationSeconds);
 
-    public async Task MultivariantAsync(HttpContext context, string stream)
+    /// <param name="token">the playback token from the path (<c>/{stream}/t/{token}/…</c>), if the URL has one.</param>
+    public async Task MultivariantAsync(HttpContext context, string stream, string? token = null)
     {
         AddCors(context.Response);
+        if (await RefusedAsync(context, stream, token).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (!HlsKeys.IsValidStreamName(stream) || await _registry.GetAsync(stream).ConfigureAwait(false) is not { Current: { } doc })
         {
             await NotFoundAsync(context).ConfigureAwait(false);
             return;
         }
 
-        await WritePlaylistAsync(context, MultivariantPlaylistWriter.Write(doc, "media.m3u8"), "public, max-age=5").ConfigureAwait(false);
+        // A token given as ?token= would not follow the relative URIs (players do not copy query strings onto
+        // them): the media playlist is named in the path form instead, and everything after it inherits the token.
+        string media = _gate is not null && token is null && QueryToken(context.Request) is { } query
+            ? $"t/{Uri.EscapeDataString(query)}/media.m3u8"
+            : "media.m3u8";
+        await WritePlaylistAsync(context, MultivariantPlaylistWriter.Write(doc, media), Cache("public, max-age=5", token)).ConfigureAwait(false);
     }
 
-    public async Task MediaAsync(HttpContext context, string stream)
+    public async Task MediaAsync(HttpContext context, string stream, string? token = null)
     {
         AddCors(context.Response);
+        if (await RefusedAsync(context, stream, token).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (!PlaylistDirectives.TryParse(context.Request.Query, out PlaylistDirectives directives))
         {
             await ErrorAsync(context, StatusCodes.Status400BadRequest, "_HLS_part needs _HLS_msn; both are decimal integers").ConfigureAwait(false);
@@ -88,12 +107,17 @@ internal sealed class HlsRequestHandler
         // early when the stream ends; a publisher that reconnects continues it) stay fresh for a second only.
         string cache = !doc.Ended && directives.Msn is not null ? $"public, max-age={6 * _options.TargetDurationSeconds}"
             : "public, max-age=1";
-        await WritePlaylistAsync(context, MediaPlaylistWriter.Write(doc, directives.Skip), cache).ConfigureAwait(false);
+        await WritePlaylistAsync(context, MediaPlaylistWriter.Write(doc, directives.Skip), Cache(cache, token)).ConfigureAwait(false);
     }
 
-    public async Task InitAsync(HttpContext context, string stream, string session)
+    public async Task InitAsync(HttpContext context, string stream, string session, string? token = null)
     {
         AddCors(context.Response);
+        if (await RefusedAsync(context, stream, token).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (!HlsKeys.IsValidStreamName(stream) || !HlsKeys.IsValidSession(session) ||
             await _registry.Store.GetAsync(_registry.Keys.Init(stream, session)).ConfigureAwait(false) is not { } data)
         {
@@ -101,12 +125,17 @@ internal sealed class HlsRequestHandler
             return;
         }
 
-        await WriteMediaAsync(context, data, "video/mp4").ConfigureAwait(false);
+        await WriteMediaAsync(context, data, "video/mp4", Cache(Immutable, token)).ConfigureAwait(false);
     }
 
-    public async Task MediaFileAsync(HttpContext context, string stream, string session, string file)
+    public async Task MediaFileAsync(HttpContext context, string stream, string session, string file, string? token = null)
     {
         AddCors(context.Response);
+        if (await RefusedAsync(context, stream, token).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (!HlsKeys.IsValidStreamName(stream) || !HlsKeys.IsValidSession(session) || !MediaFileName.TryParse(file, out MediaFileName name))
         {
             await NotFoundAsync(context).ConfigureAwait(false);
@@ -138,7 +167,50 @@ internal sealed class HlsRequestHandler
             return;
         }
 
-        await WriteMediaAsync(context, data, "video/iso.segment").ConfigureAwait(false);
+        await WriteMediaAsync(context, data, "video/iso.segment", Cache(Immutable, token)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Answers 401 or 403 (and returns true) unless playback needs no token or the request's token lets it play
+    /// <paramref name="stream"/>. The token comes from the path, else <c>?token=</c>, else an
+    /// <c>Authorization: Bearer</c> header (a player told to send one).
+    /// </summary>
+    private async ValueTask<bool> RefusedAsync(HttpContext context, string stream, string? pathToken)
+    {
+        if (_gate is null)
+        {
+            return false;
+        }
+
+        string? token = pathToken ?? QueryToken(context.Request) ?? BearerToken(context.Request);
+        if (await _gate.CheckAsync(stream, token, context.RequestAborted).ConfigureAwait(false) is not { } refusal)
+        {
+            return false;
+        }
+
+        if (refusal.Status == StatusCodes.Status401Unauthorized)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer realm=\"mobz-hls\"";
+        }
+
+        await ErrorAsync(context, refusal.Status, refusal.Message).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// An answer let through by a token in the query or a header must not be kept by a shared cache: one that keys on
+    /// the path alone would hand it to requests without a token. The path form puts the token in the cache key.
+    /// </summary>
+    private string Cache(string cacheControl, string? pathToken) =>
+        _gate is null || pathToken is not null ? cacheControl : cacheControl.Replace("public", "private", StringComparison.Ordinal);
+
+    private static string? QueryToken(HttpRequest request) =>
+        request.Query.TryGetValue("token", out var value) && value.ToString() is { Length: > 0 } token ? token : null;
+
+    private static string? BearerToken(HttpRequest request)
+    {
+        string? header = request.Headers.Authorization;
+        return header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
     }
 
     /// <summary>
@@ -217,11 +289,11 @@ internal sealed class HlsRequestHandler
         }
     }
 
-    private static async Task WriteMediaAsync(HttpContext context, byte[] data, string contentType)
+    private static async Task WriteMediaAsync(HttpContext context, byte[] data, string contentType, string cacheControl)
     {
         HttpResponse response = context.Response;
         response.ContentType = contentType;
-        response.Headers.CacheControl = Immutable;
+        response.Headers.CacheControl = cacheControl;
         response.ContentLength = data.Length;
         if (!HttpMethods.IsHead(context.Request.Method))
         {

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using MobZ.Aws.ApiGateway;
+using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.Signaling;
 
 namespace MobZ.LocalStack.Gateway;

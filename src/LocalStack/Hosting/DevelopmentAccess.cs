@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -42,12 +41,8 @@ public static class DevelopmentAccessExtensions
         var marker = new DevelopmentAccess();
         services.AddSingleton(marker);
         services.AddMobZAccess();
-        services.PostConfigure<AccessTokenOptions>(o =>
-        {
-            if (o.HasKeys) return;
-            o.HmacSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-            marker.IssuesTokens = true;
-        });
+        // The shared development key: Pixel Streaming's /ps/dev-token signs with the same one (AccessTokenOptions.IsDevelopmentKey).
+        services.PostConfigure<AccessTokenOptions>(o => marker.IssuesTokens = o.UseDevelopmentKey());
         return services;
     }
 

@@ -34,6 +34,9 @@ public sealed class Publisher : IKeyFrameRequester
     /// <summary>mid of each producer's m-line, same order as <see cref="Producers"/>.</summary>
     public string?[] Mids { get; set; } = [];
     public uint RtcpSsrc { get; } = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
+    /// <summary>Ask for keyframes with FIR instead of PLI: the publisher negotiated only "ccm fir".</summary>
+    public bool KeyFramesByFir { get; init; }
+    private byte _firSequence;
 
     public long PacketsIn { get; set; }
     public long BytesIn { get; set; }
@@ -100,14 +103,26 @@ public sealed class Publisher : IKeyFrameRequester
         return true;
     }
 
-    /// <summary>Sends a PLI for <paramref name="ssrc"/> (called through the keyframe request manager only).</summary>
+    /// <summary>Sends a PLI — or a FIR when that is all the publisher negotiated — for <paramref name="ssrc"/>
+    /// (called through the keyframe request manager only, which has already deduplicated and throttled it).</summary>
     public void RequestKeyFrame(uint ssrc)
     {
-        var pli = new PictureLossIndication(RtcpSsrc, ssrc);
         var buffer = _pool.Rent();
         try
         {
-            if (pli.TryWrite(buffer, out int written))
+            int written;
+            bool ok;
+            if (KeyFramesByFir)
+            {
+                // RFC 5104 §4.3.1.1: a new request carries a new sequence number; a repeat of the same one would be ignored.
+                Span<FirEntry> entry = [new FirEntry(ssrc, _firSequence++)];
+                ok = new FullIntraRequestWriter { SenderSsrc = RtcpSsrc, Entries = entry }.TryWrite(buffer, out written);
+            }
+            else
+            {
+                ok = new PictureLossIndication(RtcpSsrc, ssrc).TryWrite(buffer, out written);
+            }
+            if (ok)
             {
                 if (Totals is not null) Totals.KeyFrameRequestsSent++;
                 Output.SendRtcp(buffer, written);

@@ -43,6 +43,7 @@ public sealed class StationRouter : IDisposable
                 MidExtensionId = extensions.Mid,
                 RidExtensionId = extensions.Rid,
                 RepairedRidExtensionId = extensions.RepairedRid,
+                KeyFramesByFir = extensions.KeyFramesByFir,
                 Totals = _engine.Forwarder.Totals,
             };
             var producers = new Producer[tracks.Count];

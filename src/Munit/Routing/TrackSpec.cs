@@ -17,7 +17,11 @@ public sealed record PublishedTrack(
 }
 
 /// <summary>The header extension ids a publisher negotiated that the Munit reads (0: not negotiated).</summary>
-public sealed record PublisherExtensions(int Mid = 0, int Rid = 0, int RepairedRid = 0);
+public sealed record PublisherExtensions(int Mid = 0, int Rid = 0, int RepairedRid = 0)
+{
+    /// <summary>The publisher's video answered "ccm fir" but not "nack pli": keyframes are asked for with FIR (RFC 5104).</summary>
+    public bool KeyFramesByFir { get; init; }
+}
 
 /// <summary>
 /// How one track reaches one viewer: its SSRCs and payload types in the viewer's session, and the id under

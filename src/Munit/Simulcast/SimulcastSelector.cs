@@ -16,7 +16,7 @@ public enum LayerDecision : byte
 /// mediasoup's SimulcastConsumer):
 /// <list type="bullet">
 /// <item><b>preferred</b> — what the viewer asked for (SimulcastUpdate);</item>
-/// <item><b>ceiling</b> — the highest layer the viewer's bandwidth estimate (REMB or transport-cc) carries;</item>
+/// <item><b>ceiling</b> — the highest layer the viewer's bandwidth estimate (REMB, when it negotiated REMB) carries;</item>
 /// <item><b>fallback</b> — a layer the publisher stopped sending is not a target; the selector goes down
 /// to the best layer still flowing (or up, if nothing below flows);</item>
 /// <item><b>switch on keyframe only</b> — the current layer keeps flowing until a keyframe of the target

@@ -67,7 +67,16 @@ internal static class PublishNegotiation
         if (tracks.Count == 0) throw new ArgumentException("the offer sends no audio or video the Munit can receive");
 
         int Id(string uri) => answer.Media.Select(m => m.FindHeaderExtension(uri)?.Id ?? 0).FirstOrDefault(id => id > 0);
-        var extensions = new PublisherExtensions(Id(RtpExtensionValues.MidUri), Id(RtpExtensionValues.RidUri), Id(RtpExtensionValues.RepairedRidUri));
+        SdpCodec? video = null;
+        for (int i = 0; i < tracks.Count && video is null; i++)
+            if (tracks[i].Kind == MediaKind.Video) video = codecs[i];
+        var extensions = new PublisherExtensions(Id(RtpExtensionValues.MidUri), Id(RtpExtensionValues.RidUri), Id(RtpExtensionValues.RepairedRidUri))
+        {
+            KeyFramesByFir = video is not null && OnlyFir(video.Feedback),
+        };
         return new Result(answer, tracks, codecs, extensions);
     }
+
+    private static bool OnlyFir(IReadOnlyList<SdpRtcpFeedback> feedback) =>
+        feedback.Any(f => f.Type == "ccm" && f.Parameter == "fir") && !feedback.Any(f => f.Type == "nack" && f.Parameter == "pli");
 }

@@ -1,8 +1,6 @@
-using System.Security.Claims;
-using System.Text;
 using System.Text.Json.Serialization;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
+using Microsoft.Extensions.Options;
+using MobZ.Access;
 using MobZ.PixelStreaming.Security;
 using MobZ.Signaling;
 
@@ -15,30 +13,22 @@ internal sealed partial class DevTokenJsonContext : JsonSerializerContext;
 
 /// <summary>
 /// GET /ps/dev-token?userId=… — development stacks only (see <see cref="PixelStreamingOptions.DevelopmentMode"/>):
-/// mints a short-lived HS256 player token with the per-process secret, so the demo player works out of the box.
-/// Answers 404 when development tokens are off.
+/// mints a short-lived player token (room "ps", grant join) with the per-process access-token secret, so the demo
+/// player works out of the box. Answers 404 unless that secret is a generated development key: a configured key
+/// never signs tokens for whoever asks.
 /// </summary>
-public sealed class DevTokenHandler(PixelStreamingOptions options, TimeProvider time) : IHttpHandler
+public sealed class DevTokenHandler(PixelStreamingOptions options, IOptions<AccessTokenOptions> access, AccessTokenIssuer issuer) : IHttpHandler
 {
     public const string Path = "/ps/dev-token";
 
     public Task<ProxyResponse> HandleAsync(HttpApiEvent evt, CancellationToken cancellationToken)
     {
-        if (!options.IssuesDevTokens || evt.RawPath.TrimEnd('/') != Path) return Task.FromResult(PixelStreamingApiHandler.Error(404, "not found"));
+        if (!options.IsDevelopment || !access.Value.IsDevelopmentKey || evt.RawPath.TrimEnd('/') != Path)
+            return Task.FromResult(PixelStreamingApiHandler.Error(404, "not found"));
         var userId = evt.QueryStringParameters?.GetValueOrDefault("userId") ?? "viewer-" + Guid.NewGuid().ToString("N")[..8];
         if (!Identifiers.IsValid(userId)) return Task.FromResult(PixelStreamingApiHandler.Error(400, "userId must be 1-128 letters, digits or -_.@|"));
 
-        var now = time.GetUtcNow().UtcDateTime;
-        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Subject = new ClaimsIdentity([new Claim(options.Tokens.UserIdClaim, userId)]),
-            Issuer = options.Tokens.Issuer,
-            Audience = options.Tokens.Audience,
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now.AddHours(1),
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.Tokens.HmacSecret!)), SecurityAlgorithms.HmacSha256),
-        });
+        var token = issuer.Issue(userId, PlayerTokenValidator.Room, AccessGrant.Join, TimeSpan.FromHours(1));
         return Task.FromResult(new ProxyResponse
         {
             StatusCode = 200,

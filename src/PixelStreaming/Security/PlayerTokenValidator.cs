@@ -1,7 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
+using MobZ.Access;
 
 namespace MobZ.PixelStreaming.Security;
 
@@ -11,73 +8,30 @@ public sealed record TokenCheck(string? PlayerId, string? Failure)
 }
 
 /// <summary>
-/// Checks a player's JWT (HS256 with a shared secret and/or RS256 with a public key; issuer and audience
-/// when configured; lifetime always, and a token without <c>exp</c> is refused) and returns its user id claim as the player id.
+/// Pixel Streaming's player policy over the host's one <see cref="AccessTokenValidator"/> (keys, algorithms,
+/// lifetime, issuer and audience from "MobZ:Access"). The player id is the token's <c>sub</c>, or its <c>userId</c>
+/// as in Epic's player tokens. A token without a <c>room</c> claim is a plain player token; a token that names a
+/// room must cover the room <see cref="Room"/> and grant <c>join</c>, so a token minted for a call room cannot
+/// open a Pixel Streaming session.
 /// </summary>
-public sealed class PlayerTokenValidator
+public sealed class PlayerTokenValidator(AccessTokenValidator access)
 {
-    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
-    private readonly TokenValidationParameters _parameters;
-    private readonly string _userIdClaim;
-
-    public PlayerTokenValidator(PlayerTokenOptions options)
-    {
-        var keys = new List<SecurityKey>();
-        if (!string.IsNullOrEmpty(options.HmacSecret))
-            keys.Add(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.HmacSecret)));
-        if (!string.IsNullOrEmpty(options.RsaPublicKeyPem))
-        {
-            var rsa = RSA.Create();
-            rsa.ImportFromPem(options.RsaPublicKeyPem);
-            keys.Add(new RsaSecurityKey(rsa));
-        }
-        _userIdClaim = options.UserIdClaim;
-        _parameters = new TokenValidationParameters
-        {
-            IssuerSigningKeys = keys,
-            ValidAlgorithms = [SecurityAlgorithms.HmacSha256, SecurityAlgorithms.RsaSha256],
-            ValidateIssuerSigningKey = true,
-            RequireSignedTokens = true,
-            ValidateIssuer = options.Issuer is not null,
-            ValidIssuer = options.Issuer,
-            ValidateAudience = options.Audience is not null,
-            ValidAudience = options.Audience,
-            ValidateLifetime = true,
-            // A token without exp would admit its holder forever.
-            RequireExpirationTime = true,
-            ClockSkew = options.ClockSkew,
-        };
-        HasKeys = keys.Count > 0;
-    }
+    /// <summary>The room name a room-scoped token must cover to admit a Pixel Streaming player.</summary>
+    public const string Room = "ps";
 
     /// <summary>False when no key is configured: every token is refused.</summary>
-    public bool HasKeys { get; }
+    public bool HasKeys => access.HasKeys;
 
-    public async Task<TokenCheck> ValidateAsync(string? token)
+    public async Task<TokenCheck> ValidateAsync(string? token, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrWhiteSpace(token)) return new TokenCheck(null, "missing token");
-        if (!HasKeys) return new TokenCheck(null, "no token key configured");
-        if (!_handler.CanReadToken(token)) return new TokenCheck(null, "malformed token");
-
-        var result = await _handler.ValidateTokenAsync(token, _parameters);
-        if (!result.IsValid) return new TokenCheck(null, Describe(result.Exception));
-
-        var userId = result.Claims.TryGetValue(_userIdClaim, out var value) ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) : null;
-        if (string.IsNullOrWhiteSpace(userId)) return new TokenCheck(null, $"token has no {_userIdClaim} claim");
-        if (!Identifiers.IsValid(userId)) return new TokenCheck(null, $"{_userIdClaim} claim is not a usable id");
-        return new TokenCheck(userId, null);
+        var check = await access.ValidateAsync(token, AccessRequirement.Player, cancellationToken);
+        if (!check.IsValid) return new TokenCheck(null, check.Failure);
+        var claims = check.Claims!;
+        if (claims.Room.Length > 0 && !claims.Covers(Room))
+            return new TokenCheck(null, $"token is for room \"{claims.Room}\", not Pixel Streaming (room \"{Room}\")");
+        if (claims.Room.Length > 0 && !claims.Has(AccessGrant.Join))
+            return new TokenCheck(null, "token does not grant join");
+        if (!Identifiers.IsValid(claims.UserId)) return new TokenCheck(null, "the token's user id is not a usable player id");
+        return new TokenCheck(claims.UserId, null);
     }
-
-    private static string Describe(Exception? e) => e switch
-    {
-        SecurityTokenExpiredException => "token expired",
-        SecurityTokenNoExpirationException => "token has no expiry",
-        SecurityTokenNotYetValidException => "token not yet valid",
-        SecurityTokenInvalidIssuerException => "wrong issuer",
-        SecurityTokenInvalidAudienceException => "wrong audience",
-        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "bad signature",
-        SecurityTokenInvalidAlgorithmException => "algorithm not allowed",
-        null => "invalid token",
-        _ => "invalid token: " + e.GetType().Name,
-    };
 }

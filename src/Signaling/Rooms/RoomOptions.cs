@@ -21,8 +21,13 @@ public sealed class RoomOptions
     /// its own for it, valid for <see cref="TurnOptions.CredentialLifetime"/>.</summary>
     public TurnOptions Turn { get; set; } = new();
 
-    /// <summary>Base of the LL-HLS playback URL p2m viewers get: {HlsBaseUrl}/{roomId}/index.m3u8.</summary>
+    /// <summary>Base of the LL-HLS playback URL p2m viewers get: {HlsBaseUrl}/{roomId}/index.m3u8, or with a playback
+    /// token {HlsBaseUrl}/{roomId}/t/{token}/index.m3u8.</summary>
     public string HlsBaseUrl { get; set; } = "/hls";
+
+    /// <summary>How long the playback token in a p2m viewer's URL is valid (when MobZ:Access:HmacSecret is set): the
+    /// longest a viewer watches before it must join again for a new URL.</summary>
+    public TimeSpan PlaybackTokenLifetime { get; set; } = TimeSpan.FromHours(6);
 
     /// <summary>How often clients are told to send Heartbeat.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);

@@ -39,12 +39,15 @@ public static class RoomsServiceCollectionExtensions
         // Fail closed at start: a TURN URL without the secret would hand out credentials no server accepts.
         options.Validate(o => o.Turn.IsComplete,
             "MobZ:Rooms:Turn:SharedSecret is required when MobZ:Rooms:Turn:Urls is set").ValidateOnStart();
+        options.Validate(o => o.PlaybackTokenLifetime > TimeSpan.Zero, "MobZ:Rooms:PlaybackTokenLifetime must be positive").ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RoomRepository>();
         services.TryAddSingleton<MunitSelector>();
         services.TryAddSingleton<TurnCredentials>();
         services.TryAddSingleton<MunitClient>();
+        // Tokened playback URLs when the host registered AddMobZAccess with an HS256 key; plain ones otherwise.
+        services.TryAddSingleton(sp => new PlaybackUrls(sp.GetRequiredService<IOptions<RoomOptions>>(), sp.GetService<MobZ.Access.AccessTokenIssuer>()));
         services.TryAddSingleton<RoomSender>();
         services.TryAddSingleton<RoomSignals>();
         services.TryAddSingleton<RoomsWebSocketHandler>();

@@ -1,6 +1,6 @@
 using MobZ.TestKit.Aws;
 using System.Text;
-using MobZ.Aws.ApiGateway;
+using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.Aws.Credentials;
 using MobZ.Aws.Tests.Clients;
 using MobZ.Signaling;

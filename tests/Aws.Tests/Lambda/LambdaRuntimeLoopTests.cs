@@ -1,3 +1,4 @@
+using MobZ.Signaling.Aws.Lambda;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using MobZ.Aws.Lambda;

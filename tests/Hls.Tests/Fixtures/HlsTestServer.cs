@@ -9,7 +9,11 @@ using MobZ.State;
 
 namespace MobZ.Hls.Tests.Fixtures;
 
-/// <summary>A real Kestrel on 127.0.0.1 with AddHls/MapHls over a given backend, and a client for it.</summary>
+/// <summary>
+/// A real Kestrel on 127.0.0.1 with AddHls/MapHls over a given backend, and a client for it. Playback is open
+/// (no token) unless <c>configure</c> turns <see cref="HlsOptions.RequirePlaybackToken"/> on, with the access keys
+/// that <c>services</c> registers.
+/// </summary>
 public sealed class HlsTestServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -24,13 +28,18 @@ public sealed class HlsTestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<HlsTestServer> StartAsync(IStateBackend backend, Action<HlsOptions> configure)
+    public static async Task<HlsTestServer> StartAsync(IStateBackend backend, Action<HlsOptions> configure, Action<IServiceCollection>? services = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(backend);
-        builder.Services.AddHls(configure);
+        services?.Invoke(builder.Services);
+        builder.Services.AddHls(o =>
+        {
+            o.RequirePlaybackToken = false;
+            configure(o);
+        });
         WebApplication app = builder.Build();
         app.MapHls();
         // The demo viewer page and its hls.js, from the LocalStack site.

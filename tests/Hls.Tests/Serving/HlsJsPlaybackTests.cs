@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using MobZ.Access;
 using MobZ.Hls.Tests.Fixtures;
 using MobZ.State;
 using MobZ.TestKit;
@@ -9,7 +10,10 @@ using Xunit.Abstractions;
 
 namespace MobZ.Hls.Tests.Serving;
 
-/// <summary>hls.js in headless Chromium plays a live stream packaged from ffmpeg's RTP, through the viewer page.</summary>
+/// <summary>
+/// hls.js in headless Chromium plays a live stream packaged from ffmpeg's RTP, through the viewer page, with playback
+/// tokens required as in production: the tokened URL signaling hands out plays; the bare one is refused and the page says so.
+/// </summary>
 public sealed class HlsJsPlaybackTests(ITestOutputHelper output)
 {
     [Fact]
@@ -17,8 +21,11 @@ public sealed class HlsJsPlaybackTests(ITestOutputHelper output)
     public async Task HlsJsPlaysTheLiveStreamInLowLatencyModeWithoutErrors()
     {
         await using IStateBackend backend = await StateBackend.CreateAsync(null, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
-        await using HlsTestServer server = await HlsTestServer.StartAsync(backend, _ => { });
+        const string secret = "hls-js-playback-secret-0123456789abcdef";
+        await using HlsTestServer server = await HlsTestServer.StartAsync(backend, o => o.RequirePlaybackToken = true, s => s.AddMobZAccess(o => o.HmacSecret = secret));
         string stream = $"room-{Guid.NewGuid():N}";
+        string token = new AccessTokenIssuer(new AccessTokenOptions { HmacSecret = secret }, TimeProvider.System)
+            .Issue("viewer-1", stream, AccessGrant.Join | AccessGrant.Subscribe, TimeSpan.FromHours(1));
         HlsPackager packager = server.Services.GetRequiredService<IHlsPackagerFactory>().Create(stream);
         Task publishing = FfmpegRtpCapture.CaptureAsync(20, live: p => FfmpegRtpCapture.Feed(p, packager));
 
@@ -26,6 +33,13 @@ public sealed class HlsJsPlaybackTests(ITestOutputHelper output)
         IPage page = await chromium.Context.NewPageAsync();
         page.Console += (_, message) => output.WriteLine($"console: {message.Text}");
         await page.GotoAsync($"{server.Client.BaseAddress}viewer/index.html?stream={stream}");
+        await Eventually.WaitUntilAsync(
+            async () => (await page.EvaluateAsync<string>("window.mobzHls.stats.state")).StartsWith("refused (401)", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20),
+            "the viewer should say that the URL without a token is refused");
+
+        // What signaling hands a p2m viewer: the token in the path, inherited by every URI the playlists name.
+        await page.GotoAsync($"{server.Client.BaseAddress}viewer/index.html?stream={Uri.EscapeDataString($"/hls/{stream}/t/{token}/index.m3u8")}");
 
         // Playing, and still advancing some seconds later.
         await Eventually.WaitUntilAsync(

@@ -34,7 +34,11 @@ public sealed class HlsLateJoinerInteropTests(StackFixture stack, ITestOutputHel
             "the p2m publisher's peer connection to the Munit is connected");
 
         using var http = new HttpClient { BaseAddress = stack.Stack.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
-        var playlistUrl = $"/hls/{room}/media.m3u8";
+        // The stack requires playback tokens; a subscribe token for this room from the development endpoint.
+        using var tokenResponse = await http.GetAsync($"/dev/token?room={room}&grants=subscribe");
+        tokenResponse.EnsureSuccessStatusCode();
+        var token = System.Text.Json.JsonDocument.Parse(await tokenResponse.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString()!;
+        var playlistUrl = $"/hls/{room}/t/{token}/media.m3u8";
         // Twelve complete 2 s segments: the init segment was written about 25 s ago.
         await Eventually.WaitUntilAsync(async () =>
         {
@@ -56,7 +60,7 @@ public sealed class HlsLateJoinerInteropTests(StackFixture stack, ITestOutputHel
         }
 
         var viewer = await stack.Browser.NewPageAsync();
-        await viewer.GotoAsync(stack.Page($"/hls/index.html?stream={room}").ToString());
+        await viewer.GotoAsync(stack.Page($"/hls/index.html?stream={Uri.EscapeDataString($"/hls/{room}/t/{token}/index.m3u8")}").ToString());
         double first = 0;
         await Eventually.WaitUntilAsync(async () =>
         {

@@ -32,7 +32,8 @@ public sealed class P2mHlsInteropTests(StackFixture stack, ITestOutputHelper out
         await viewer.GotoAsync(stack.Page($"/room/index.html?room={room}&kind=p2m&role=viewer&autojoin=1").ToString());
         await Eventually.WaitUntilAsync(() => viewer.Url.Contains("/hls/index.html?stream=", StringComparison.Ordinal), Timeout,
             "the viewer's JoinAck carries a playback URL and the page opens it");
-        Assert.Contains(Uri.EscapeDataString($"/hls/{room}/index.m3u8"), viewer.Url);
+        // The stack requires playback tokens: the URL carries the one signaling minted for this viewer, in its path.
+        Assert.Contains(Uri.EscapeDataString($"/hls/{room}/t/"), viewer.Url);
 
         double firstTime = 0;
         await Eventually.WaitUntilAsync(async () =>

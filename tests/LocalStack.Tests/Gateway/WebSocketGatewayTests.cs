@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using MobZ.Aws.ApiGateway;
+using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.Signaling;
 using MobZ.TestKit;
 

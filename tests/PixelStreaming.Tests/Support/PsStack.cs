@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using MobZ.Access;
 using MobZ.PixelStreaming.Api;
 using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Signaling;
@@ -28,13 +29,11 @@ public sealed class PsStack : IAsyncDisposable
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(store);
         services.AddSingleton<IConnectionSender>(Gateway);
+        services.AddMobZAccess(TestTokens.Configure);
         services.AddPixelStreaming(o =>
         {
             o.DevelopmentMode = false;
             o.KeyPrefix = $"ps-test-{Guid.NewGuid():N}:";
-            o.Tokens.HmacSecret = TestTokens.Secret;
-            o.Tokens.Issuer = TestTokens.Issuer;
-            o.Tokens.Audience = TestTokens.Audience;
             o.Api.ApiKey = "test-key";
             o.Local.StartOnBoot = false;
             configure?.Invoke(o);
@@ -76,7 +75,8 @@ public sealed class PsStack : IAsyncDisposable
     {
         var (status, id) = await ConnectAsync(new Dictionary<string, string>
         {
-            ["type"] = "player", ["token"] = TestTokens.Hs256(userId), ["projectUrl"] = projectUrl,
+            // Minted by the stack's clock, which the validator judges it by.
+            ["type"] = "player", ["token"] = TestTokens.Hs256(userId, now: Get<TimeProvider>().GetUtcNow().UtcDateTime), ["projectUrl"] = projectUrl,
         });
         Assert.Equal(200, status);
         return id;
@@ -142,6 +142,19 @@ public sealed class PsStack : IAsyncDisposable
             },
         }, CancellationToken.None);
     }
+
+    /// <summary>GET /ps/dev-token through <see cref="DevTokenHandler"/>.</summary>
+    public Task<ProxyResponse> DevTokenAsync(string? userId) => Get<DevTokenHandler>().HandleAsync(new HttpApiEvent
+    {
+        RouteKey = "GET /ps/dev-token",
+        RawPath = DevTokenHandler.Path,
+        QueryStringParameters = userId is null ? null : new Dictionary<string, string> { ["userId"] = userId },
+        RequestContext = new HttpApiRequestContext
+        {
+            DomainName = "127.0.0.1",
+            Http = new HttpApiRequestHttp { Method = "GET", Path = DevTokenHandler.Path, SourceIp = "127.0.0.1" },
+        },
+    }, CancellationToken.None);
 
     public static JsonElement Json(ProxyResponse response) => JsonDocument.Parse(response.Body!).RootElement;
 

@@ -1,4 +1,5 @@
-// LL-HLS viewer for p2m rooms. ?stream=<room id> (or a playlist URL) starts playback at once.
+// LL-HLS viewer for p2m rooms. ?stream=<room id> (or a playlist URL) starts playback at once. Where playback
+// needs a token, the playlist URL from the room's JoinAck carries it in its path (/hls/<room>/t/<token>/index.m3u8).
 // window.mobzHls exposes the player and live figures for tests and the curious.
 (() => {
   'use strict';
@@ -41,6 +42,12 @@
     hls.on(Hls.Events.ERROR, (_, data) => {
       stats.errors.push(`${data.type}/${data.details}${data.fatal ? ' (fatal)' : ''}`);
       if (!data.fatal) return;
+      const code = data.response && data.response.code;
+      if (code === 401 || code === 403) {
+        // Playback needs a token for this room (the URL the room page hands out has it): retrying will not help.
+        setState(`refused (${code}): ${code === 401 ? 'this playback URL needs a valid access token' : 'the token is not for this room'}; open the stream from the room page`);
+        return;
+      }
       setState(`error: ${data.details}`);
       // A stream that has not started yet answers 404: try again shortly.
       if (data.type === Hls.ErrorTypes.NETWORK_ERROR) setTimeout(() => play(value), 2000);

@@ -43,7 +43,7 @@ public sealed partial class RoomSignals
         {
             RequestId = inv.RequestId,
             StationId = joined.Entry.StationId,
-            PlaybackUrl = kind == RoomKind.P2m && role == ParticipantTypes.Viewer ? PlaybackUrl(roomId) : null,
+            PlaybackUrl = kind == RoomKind.P2m && role == ParticipantTypes.Viewer ? PlaybackUrl(roomId, access.UserId) : null,
         };
         await sender.SendAsync(inv, inv.ConnectionId, ack).ConfigureAwait(false);
 
@@ -76,7 +76,8 @@ public sealed partial class RoomSignals
             ? [.. Options.IceServers, new IceServer { Urls = [.. relay.Urls], Username = relay.Username, Credential = relay.Password }]
             : Options.IceServers;
 
-    public string PlaybackUrl(string roomId) => $"{Options.HlsBaseUrl.TrimEnd('/')}/{roomId}/index.m3u8";
+    /// <summary>The room's LL-HLS URL, with a playback token for <paramref name="userId"/> when a signing key is configured.</summary>
+    public string PlaybackUrl(string roomId, string userId) => playbackUrls.For(roomId, userId);
 
     /// <summary>
     /// m2m: asks each publisher's Munit for an offer to this joiner, all at once. A Munit that fails leaves

@@ -20,6 +20,7 @@ public sealed partial class RoomSignals(
     MunitClient munits,
     RoomSender sender,
     TurnCredentials turn,
+    PlaybackUrls playbackUrls,
     IOptions<RoomOptions> options,
     TimeProvider time,
     ILogger<RoomSignals> logger)

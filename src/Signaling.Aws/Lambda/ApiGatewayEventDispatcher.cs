@@ -1,8 +1,9 @@
 using System.Text.Json;
-using MobZ.Aws.ApiGateway;
+using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.Signaling;
+using MobZ.Aws.Lambda;
 
-namespace MobZ.Aws.Lambda;
+namespace MobZ.Signaling.Aws.Lambda;
 
 /// <summary>
 /// Recognises what invoked the function by the event's shape — a WebSocket event has requestContext.connectionId

@@ -1,4 +1,4 @@
-namespace MobZ.Aws.ApiGateway;
+namespace MobZ.Signaling.Aws.ApiGateway;
 
 /// <summary>Retry policy for throttling (429) and server errors (5xx) of the Management API.</summary>
 public sealed record ApiGatewayManagementOptions

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using MobZ.Aws.Credentials;
 using MobZ.Signaling;
 
-namespace MobZ.Aws.ApiGateway;
+namespace MobZ.Signaling.Aws.ApiGateway;
 
 /// <summary>
 /// The <see cref="IConnectionSender"/> of a Lambda function: an <see cref="ApiGatewayManagementClient"/> for the

@@ -7,7 +7,7 @@ using MobZ.Aws.Credentials;
 using MobZ.Aws.Signing;
 using MobZ.Signaling;
 
-namespace MobZ.Aws.ApiGateway;
+namespace MobZ.Signaling.Aws.ApiGateway;
 
 /// <summary>
 /// The API Gateway Management API over SigV4-signed HTTPS (service "execute-api"):

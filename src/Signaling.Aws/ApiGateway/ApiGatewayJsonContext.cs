@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using MobZ.Signaling;
 
-namespace MobZ.Aws.ApiGateway;
+namespace MobZ.Signaling.Aws.ApiGateway;
 
 /// <summary>GET @connections/{id} answer, as the Management API documents it.</summary>
 public sealed record GetConnectionResponse(
