@@ -146,7 +146,8 @@ public sealed class Regulator : IAsyncDisposable
         int moved = await HandOverAsync(retire: false).ConfigureAwait(false);
         if (moved < 0)
         {
-            _logger.LogWarning("Drain deadline passed with {Stations} stations here, but no Munit could take them; retrying", stations);
+            _logger.LogWarning("Drain deadline passed with {Stations} stations here, but no live, non-draining Munit could take them " +
+                "(or this Munit's lease changed and reconcile has yet to renew it); retrying", stations);
             return 0;
         }
         lock (_drainLock)

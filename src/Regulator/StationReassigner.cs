@@ -28,6 +28,7 @@ internal sealed class StationReassigner(IStateStore store, IMessageBus bus, ILog
     public async Task<int> ReassignAsync(string fromMunitId, bool requireExpired, string? leaseEpoch = null, bool retire = true)
     {
         var stations = await store.SetMembersAsync(MunitKeys.Stations(fromMunitId)).ConfigureAwait(false);
+        if (stations.Count == 0 && !retire) return 0; // nothing to move, and the registration stays: no commit needed
         var candidates = await LiveCandidatesAsync(exclude: fromMunitId).ConfigureAwait(false);
         if (stations.Count > 0 && candidates.Count == 0)
         {
