@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using MobZ.Hls.Serving;
 using MobZ.Hls.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -131,30 +132,31 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task BlockingReloadIsReleasedWithinOnePartDurationOfThePartBeingStored(string backendName)
+    public async Task BlockingReloadIsReleasedByTheWritersNudgeWhenThePartIsStored(string backendName)
     {
-        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        IStateBackend backend = await Backends.CreateAsync(backendName, redis);
         await using var _ = backend;
-        await using var __ = server;
+        // The server's clock never moves: its fallback poll and its blocking timeout cannot fire, so an answer can only
+        // come from the nudge the writer publishes with the part.
+        await using HlsTestServer server = await HlsTestServer.StartAsync(backend, Fast,
+            s => s.AddSingleton<TimeProvider>(new FakeTimeProvider(DateTimeOffset.UtcNow)));
+        string stream = $"room-{Guid.NewGuid():N}";
+        var publisher = new SyntheticPublisher(stream, backend, FastOptions());
         await publisher.InitAsync();
         await publisher.SegmentsAsync(1, parts: 4);
         await publisher.PartAsync(); // 1.0 exists; ask for 1.1
         await server.Client.GetStringAsync($"/hls/{stream}/media.m3u8"); // the player's first load
 
-        var clock = Stopwatch.StartNew();
         Task<HttpResponseMessage> blocked = server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=1&_HLS_part=1");
         await Task.WhenAny(blocked, Task.Delay(300));
         Assert.False(blocked.IsCompleted, "the request must wait for part 1.1");
 
         await publisher.PartAsync();
-        TimeSpan stored = clock.Elapsed;
-        using HttpResponseMessage response = await blocked;
-        TimeSpan released = clock.Elapsed;
+        using HttpResponseMessage response = await blocked.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         ParsedPlaylist p = ParsedPlaylist.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(2, p.Segments.Single(s => s.Msn == 1).Parts.Count);
-        Assert.True(released - stored < TimeSpan.FromMilliseconds(100), $"released {(released - stored).TotalMilliseconds} ms after the part was stored");
     }
 
     [Theory]
@@ -192,7 +194,8 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
         using HttpResponseMessage response = await server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=0&_HLS_part=1");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.InRange(clock.Elapsed.TotalSeconds, 2.9, 4.5); // TARGETDURATION is 1
+        // Held for three target durations (TARGETDURATION is 1) first; a busy machine can only make it longer.
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2.9), $"answered after {clock.Elapsed}");
     }
 
     [Theory]
@@ -216,10 +219,9 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
             "_HLS_msn=2&_HLS_part=40", // far more than 3 / PART-TARGET parts ahead
         })
         {
-            var clock = Stopwatch.StartNew();
+            // A request that was held ends in 200 or 503, never 400: the status alone shows it was refused at once.
             using HttpResponseMessage response = await server.Client.GetAsync($"/hls/{stream}/media.m3u8?{query}");
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{query} gave {response.StatusCode}");
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"{query} was held");
         }
 
         // Two segments ahead is still within the limit, so it blocks (and times out here) instead of 400.
