@@ -38,7 +38,7 @@ public sealed class RoomDoor(AccessTokenValidator tokens, RoomRepository rooms, 
         {
             // A socket whose grants are not on record could do nothing; the client is told to retry, not shown a bare 500.
             logger.LogWarning("$connect refused: the store is unavailable ({Error})", ex.Message);
-            var refusal = Refuse(503, "Service Unavailable", "the room store is unavailable; retry shortly");
+            var refusal = Refuse(503, "Service Unavailable", "the room store is unavailable; retry shortly", "StoreUnavailable");
             return refusal with { Headers = new Dictionary<string, string>(refusal.Headers!) { ["Retry-After"] = "1" } };
         }
         metrics.Connected();

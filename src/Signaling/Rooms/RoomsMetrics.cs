@@ -33,7 +33,7 @@ public sealed class RoomsMetrics
 
     public void Connected() => _connects.Add(1);
 
-    /// <summary>The reason is an <see cref="MobZ.Access.AccessFailure"/> name (or NoJoinGrant): a fixed set of series.</summary>
+    /// <summary>The reason is an <see cref="MobZ.Access.AccessFailure"/> name (or NoJoinGrant, StoreUnavailable): a fixed set of series.</summary>
     public void ConnectRefused(int status, string reason) =>
         _connectsRefused.Add(1, new KeyValuePair<string, object?>("status", status), new KeyValuePair<string, object?>("reason", reason));
 
