@@ -45,8 +45,11 @@ public sealed class RedisLossInteropTests(StackFixture stack, ITestOutputHelper 
         output.WriteLine($"deleted {deleted} keys");
 
         foreach (var (who, page) in new[] { ("alice", alice), ("bob", bob), ("the viewer", viewer) })
+        {
             await Eventually.WaitUntilAsync(async () => await page.Page.EvaluateAsync<int>("() => window.mobz.state.rejoins ?? 0") > 0,
                 MediaTimeout, $"{who} was told to rejoin");
+            output.WriteLine($"{who} rejoining by {stopwatch.Elapsed.TotalSeconds:F1} s");
+        }
         var (aliceAgain, bobAgain) = await StationsAsync(alice, bob, aliceStation, bobStation);
         await AllDecodeAsync(Watchers(alice, bob, viewer, aliceAgain, bobAgain), "after the rejoin");
         output.WriteLine($"media back everywhere {stopwatch.Elapsed.TotalSeconds:F1} s after the loss (clients heartbeat every 10 s)");

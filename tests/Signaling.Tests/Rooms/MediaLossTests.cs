@@ -62,6 +62,33 @@ public sealed class MediaLossTests(RedisServer redis) : IClassFixture<RedisServe
         Assert.Single(viewer.Received, m => TestClient.Action(m) == "PublishListChangeAck" && m.GetProperty("reason").GetString() == "mediaLost");
     }
 
+    [Theory]
+    [MemberData(nameof(Backends.GatewayOnly), MemberType = typeof(Backends))]
+    public async Task The_peer_of_an_orphan_station_ending_has_every_Munit_drop_the_lost_connections_media(string backend)
+    {
+        await using var h = await RoomHarness.CreateAsync(backend, redis);
+        await h.StartMunitAsync("munit-a");
+        var gone = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var broadcast = await h.Backend.Bus.SubscribeAsync(MunitKeys.BroadcastChannel, json =>
+        {
+            if (JsonSerializer.Deserialize(json, ContractsJsonContext.Default.MunitSignal) is PeerGoneSignal g)
+                gone.Enqueue(g.PeerId);
+            return Task.CompletedTask;
+        });
+        // A station a Regulator wrote back after the store lost its data, whose PeerGone it missed: no room, no
+        // connection records. Its publisher closed that peer to rejoin on a new connection.
+        Assert.True(await h.Store.CreateTransaction()
+            .HashSet(MunitKeys.Station("st-orphan"), StationFields.Munit, "munit-a")
+            .HashSet(MunitKeys.Station("st-orphan"), StationFields.Room, "gone-room")
+            .HashSet(MunitKeys.Station("st-orphan"), StationFields.Publisher, "lost-conn")
+            .SetAdd(MunitKeys.Stations("munit-a"), "st-orphan")
+            .ExecuteAsync());
+
+        await h.Backend.Bus.PublishAsync(MunitKeys.PeersChannel, Event(Guid.NewGuid().ToString("N"), "munit-a", "st-orphan", "lost-conn"));
+
+        await MobZ.TestKit.Eventually.WaitUntilAsync(() => gone.Contains("lost-conn"), TimeSpan.FromSeconds(10), "PeerGone for the orphan's publisher");
+    }
+
     private static string Event(string eventId, string munitId, string stationId, string peerId) =>
         JsonSerializer.Serialize(new PeerLostEvent(eventId, munitId, stationId, peerId, "DTLS close_notify"), ContractsJsonContext.Default.PeerLostEvent);
 }

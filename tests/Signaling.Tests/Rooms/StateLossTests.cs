@@ -48,6 +48,10 @@ public sealed class StateLossTests
             """{"action":"Join","requestId":"j","roomId":"lossy","roomKind":"m2m","role":"viewer"}""", "j"));
         await Eventually.WaitUntilAsync(() => gone.Contains(alice.ConnectionId) && gone.Contains(viewer.ConnectionId),
             TimeSpan.FromSeconds(10), "every Munit heard PeerGone for both lost connections");
+        // Two refused messages each, one PeerGone each: a client that keeps sending cannot make the Munits repeat it.
+        Assert.Equal("STATE_LOST", await alice.ErrorCodeForAsync("""{"action":"Heartbeat","requestId":"hb2"}""", "hb2"));
+        Assert.Single(gone, id => id == alice.ConnectionId);
+        Assert.Single(gone, id => id == viewer.ConnectionId);
 
         // They reconnect (new tokens, new connection ids) and join again as what they were.
         var alice2 = await h.ConnectAsync(userId: "alice");

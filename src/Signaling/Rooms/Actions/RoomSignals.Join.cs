@@ -65,7 +65,7 @@ public sealed partial class RoomSignals
     private async Task<ConnectionAccess> RequireAccessAsync(Invocation inv, string roomId, RoomKind kind, string role)
     {
         var access = await rooms.GetAccessAsync(inv.ConnectionId).ConfigureAwait(false)
-            ?? throw await StateLostAsync(inv).ConfigureAwait(false);
+            ?? throw await StateLostAsync(inv, fromAction: true).ConfigureAwait(false);
         var claims = access.ToClaims();
         if (!claims.Covers(roomId))
             throw new SignalException(ErrorCodes.Forbidden, $"Your access token is for room \"{access.Room}\", not \"{roomId}\"");

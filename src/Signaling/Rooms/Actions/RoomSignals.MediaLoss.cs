@@ -51,7 +51,12 @@ public sealed partial class RoomSignals
         }
         catch (SignalException ex) when (ex.Code == ErrorCodes.NotInRoom)
         {
-            return; // The publisher left meanwhile; its Leave told the room.
+            // The publisher left meanwhile (its Leave told the room) — or the store lost its records and this station
+            // is an orphan whose PeerGone a Regulator missed: its peer ending (the client closed it to rejoin) is the
+            // last chance to close it.
+            if (!await rooms.HasAccessAsync(publisherId).ConfigureAwait(false))
+                await ForgetLostConnectionAsync(publisherId).ConfigureAwait(false);
+            return;
         }
         await sender.SendAsync(inv, publisherId, new MediaLostNotice(roomId, stationId, reason)).ConfigureAwait(false);
         if (wasLive)

@@ -18,8 +18,11 @@ public sealed partial class RoomSignals
     private async Task ThrowIfStateLostAsync(Invocation inv)
     {
         if (!await rooms.HasAccessAsync(inv.ConnectionId).ConfigureAwait(false))
-            throw await StateLostAsync(inv).ConfigureAwait(false);
+            throw await StateLostAsync(inv, fromAction: true).ConfigureAwait(false);
     }
+
+    /// <summary>How often a client that keeps sending after STATE_LOST makes every Regulator drop its media again.</summary>
+    private static readonly TimeSpan PeerGoneThrottle = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// A Regulator wrote back a station whose publisher is this connection (the store lost its data): when the store
@@ -36,20 +39,26 @@ public sealed partial class RoomSignals
     }
 
     /// <summary>
-    /// $disconnect of a connection the store had no record of (it lost its data while the socket was open): nobody
-    /// else will ever tell the Munits to drop its media, so they are told here.
+    /// A connection the store has no record of (it lost its data) closed its socket or its media: nobody else will
+    /// ever tell the Munits to drop its media, so they are told here.
     /// </summary>
     public Task ForgetLostConnectionAsync(string connectionId)
     {
-        logger.LogInformation("{ConnectionId} disconnected without records in the store; dropping its media on every Munit", connectionId);
+        logger.LogInformation("{ConnectionId} has no records in the store and is gone; dropping its media on every Munit", connectionId);
         return munits.BroadcastAsync(new PeerGoneSignal(connectionId));
     }
 
-    /// <summary>Drops the connection's media on every Munit and returns the STATE_LOST error for it.</summary>
-    private async Task<SignalException> StateLostAsync(Invocation inv)
+    /// <summary>
+    /// Drops the connection's media on every Munit and returns the STATE_LOST error for it. From a client's actions at
+    /// most once per <see cref="PeerGoneThrottle"/>, so one that ignores STATE_LOST cannot make every Regulator walk
+    /// its stations for each message; the other paths (a write-back, a $disconnect) always broadcast — each is a
+    /// further chance for a Regulator that missed an earlier one on the at-most-once bus.
+    /// </summary>
+    private async Task<SignalException> StateLostAsync(Invocation inv, bool fromAction = false)
     {
         logger.LogWarning("{ConnectionId} has no records in the store (the store lost its data); telling it to reconnect", inv.ConnectionId);
-        await munits.BroadcastAsync(new PeerGoneSignal(inv.ConnectionId)).ConfigureAwait(false);
+        if (!fromAction || await rooms.ClaimPeerGoneAsync(inv.ConnectionId, PeerGoneThrottle).ConfigureAwait(false))
+            await munits.BroadcastAsync(new PeerGoneSignal(inv.ConnectionId)).ConfigureAwait(false);
         return new SignalException(ErrorCodes.StateLost,
             "The server lost this connection's records (its store restarted empty); reconnect with a fresh access token and Join again");
     }

@@ -19,6 +19,8 @@ public static class RoomKeys
     public static string Connection(string connectionId) => $"conn:{connectionId}";
     /// <summary>String: <see cref="ConnectionAccess"/> JSON — what the connection's access token granted at $connect.</summary>
     public static string Access(string connectionId) => $"conn:{connectionId}:access";
+    /// <summary>String (NX, short TTL): PeerGone was just broadcast for this connection, whose records the store lost.</summary>
+    public static string PeerGoneAnnounced(string connectionId) => $"conn:{connectionId}:gone";
     /// <summary>Set of station ids a connection receives (so leaving tells those Munits).</summary>
     public static string Watching(string connectionId) => $"conn:{connectionId}:watching";
 

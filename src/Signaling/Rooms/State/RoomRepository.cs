@@ -382,6 +382,10 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
     public Task<bool> ClaimPeerLostAnnouncementAsync(string eventId, TimeSpan ttl) =>
         store.SetStringAsync(RoomKeys.PeerLostAnnounced(eventId), "1", ttl, When.NotExists);
 
+    /// <summary>Claims broadcasting PeerGone for a connection the store lost (true at most once per <paramref name="ttl"/>).</summary>
+    public Task<bool> ClaimPeerGoneAsync(string connectionId, TimeSpan ttl) =>
+        store.SetStringAsync(RoomKeys.PeerGoneAnnounced(connectionId), "1", ttl, When.NotExists);
+
     public Task<bool> AddWatchingAsync(string connectionId, string stationId) =>
         store.SetAddAsync(RoomKeys.Watching(connectionId), stationId);
 
