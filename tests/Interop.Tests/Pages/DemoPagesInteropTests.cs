@@ -1,16 +1,23 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MobZ.Interop.Tests.Rooms;
 using MobZ.TestKit;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 
 namespace MobZ.Interop.Tests.Pages;
 
 /// <summary>
 /// The pages a newcomer opens first, in Chromium as a person sees them: the API docs render their operations,
-/// and no page asks for anything the server does not have.
+/// no page asks for anything the server does not have, and the group chat shows who is who, what each tile
+/// receives and lets a person pick it. Screenshots go to artifacts/screenshots/ for review.
 /// </summary>
 [Trait("Category", "Interop")]
 [Collection(StackCollection.Name)]
-public sealed class DemoPagesInteropTests(StackFixture stack) : IAsyncLifetime
+public sealed partial class DemoPagesInteropTests(StackFixture stack, ITestOutputHelper output) : IAsyncLifetime
 {
+    private static readonly TimeSpan MediaTimeout = TimeSpan.FromSeconds(60);
+
     public Task InitializeAsync() => stack.ClosePagesAsync();
 
     public Task DisposeAsync() => stack.ClosePagesAsync();
@@ -51,4 +58,83 @@ public sealed class DemoPagesInteropTests(StackFixture stack) : IAsyncLifetime
         Assert.StartsWith("image/", favicon.Headers["content-type"]);
         lock (missing) Assert.Empty(missing);
     }
+
+    [Fact]
+    public async Task Room_page_shows_each_participant_a_named_playing_tile_with_its_layer_and_bitrate_and_the_picker_switches_the_layer()
+    {
+        var room = "look-" + Guid.NewGuid().ToString("N")[..8];
+        var alice = await RoomPage.OpenAsync(stack, room, "publisher", extraQuery: "name=alice");
+        await Eventually.WaitUntilAsync(async () => await alice.StationIdAsync() is not null, MediaTimeout, "alice joined with a station");
+        var bob = await RoomPage.OpenAsync(stack, room, "publisher", extraQuery: "name=bob");
+
+        foreach (var (page, other) in new[] { (alice, "bob"), (bob, "alice") })
+        {
+            var tile = Tile(page, other);
+            try
+            {
+                await Eventually.WaitUntilAsync(() => tile.Locator("video").EvaluateAsync<bool>(
+                        "v => v.videoWidth > 0 && !v.paused && v.currentTime > 0.5 && v.getVideoPlaybackQuality().totalVideoFrames > 0"),
+                    MediaTimeout, $"{other}'s named tile plays video");
+                await Eventually.WaitUntilAsync(async () => Bitrate(await tile.Locator(".bitrate").InnerTextAsync()) > 0, MediaTimeout,
+                    $"{other}'s tile shows a received bitrate above zero");
+            }
+            catch (Xunit.Sdk.XunitException)
+            {
+                output.WriteLine($"looking for {other}: {await page.DescribeAsync()}");
+                throw;
+            }
+            foreach (var part in new[] { ".name", ".layer", ".size", ".bitrate", "select.picker", ".mic", ".cam" })
+                Assert.True(await tile.Locator(part).IsVisibleAsync(), $"{other}'s tile shows {part}");
+            Assert.Equal("auto", await tile.Locator(".layer").InnerTextAsync());
+            Assert.True(await tile.Locator(".overlay").IsHiddenAsync(), $"nothing covers {other}'s playing video");
+        }
+
+        // The picker, as a person uses it: high, then low; the label follows and the picture gets smaller.
+        var bobAtAlice = Tile(alice, "bob");
+        await bobAtAlice.Locator("select.picker").SelectOptionAsync("h");
+        await Eventually.WaitUntilAsync(async () => await bobAtAlice.Locator(".layer").InnerTextAsync() == "high", MediaTimeout,
+            "the layer label says high once the Munit acknowledged it");
+        var high = await HeightAsync(bobAtAlice, h => h >= 270, "bob's high layer arrives at alice");
+        await bobAtAlice.Locator("select.picker").SelectOptionAsync("l");
+        // The low layer is a quarter of the top one (scaleResolutionDownBy 4); at most half of whatever "high" carried.
+        var low = await HeightAsync(bobAtAlice, h => h > 0 && h <= high / 2, "bob's low layer arrives at alice");
+        await Eventually.WaitUntilAsync(async () => await bobAtAlice.Locator(".layer").InnerTextAsync() == "low", MediaTimeout,
+            "the layer label says low once the Munit acknowledged it");
+        output.WriteLine($"bob at alice: high {high}p, low {low}p, {await bobAtAlice.Locator(".bitrate").InnerTextAsync()}");
+
+        // Alice mutes: bob's tile of her says so.
+        await alice.Page.Locator("#mic").UncheckAsync();
+        await Eventually.WaitUntilAsync(async () => await Tile(bob, "alice").Locator(".mic").InnerTextAsync() == "muted", MediaTimeout,
+            "bob sees alice muted");
+
+        await Screenshots.SaveAsync(alice.Page, "room-alice");
+        await Screenshots.SaveAsync(bob.Page, "room-bob");
+    }
+
+    private static ILocator Tile(RoomPage page, string name) =>
+        page.Page.Locator($".tile.remote:has(.name:text-is('{name}'))");
+
+    /// <summary>"812 kbit/s" or "1.20 Mbit/s" in bits per second; 0 when the text is no bitrate.</summary>
+    private static double Bitrate(string text) =>
+        BitratePattern().Match(text) is { Success: true } m
+            ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * (m.Groups[2].Value == "M" ? 1_000_000 : 1000)
+            : 0;
+
+    private static async Task<int> HeightAsync(ILocator tile, Func<int, bool> accept, string because)
+    {
+        var height = 0;
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            var size = SizePattern().Match(await tile.Locator(".size").InnerTextAsync());
+            height = size.Success ? int.Parse(size.Groups[2].Value, CultureInfo.InvariantCulture) : 0;
+            return accept(height);
+        }, MediaTimeout, because);
+        return height;
+    }
+
+    [GeneratedRegex(@"^([\d.]+) (k|M)bit/s$")]
+    private static partial Regex BitratePattern();
+
+    [GeneratedRegex(@"^(\d+)×(\d+)$")]
+    private static partial Regex SizePattern();
 }

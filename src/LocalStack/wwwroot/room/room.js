@@ -203,6 +203,7 @@ async function onJoinAck(m) {
   $('request').hidden = m.participantType === 'publisher';
   $('request').disabled = m.participantType === 'publisher';
   $('close-room').hidden = !isAdmin();
+  $('self-owner').hidden = m.participantId !== m.ownerId;
   updateEmpty();
   state.heartbeat = setInterval(() => send({ action: 'Heartbeat' }), m.heartbeatIntervalMs || 10000);
   if (m.participantType === 'publisher') await publish();
@@ -305,6 +306,7 @@ async function onRemoteCandidate(m) {
 async function onPublisherList(publishers, ownerId) {
   state.publishers = publishers ?? [];
   if (ownerId) state.ownerId = ownerId;
+  $('self-owner').hidden = state.ownerId !== state.participantId;
   const me = state.publishers.find((p) => p.participantId === state.participantId);
   if (me) showSelfMedia(me.audio, me.video);
   const present = new Set();
