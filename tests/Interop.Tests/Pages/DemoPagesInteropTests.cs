@@ -111,6 +111,42 @@ public sealed partial class DemoPagesInteropTests(StackFixture stack, ITestOutpu
         await Screenshots.SaveAsync(bob.Page, "room-bob");
     }
 
+    [Fact]
+    public async Task Hls_viewer_shows_its_playback_state_latency_and_rendition_in_words_while_playing()
+    {
+        var room = "look-live-" + Guid.NewGuid().ToString("N")[..8];
+        var publisherPage = await stack.Browser.NewPageAsync();
+        await publisherPage.GotoAsync(stack.Page($"/room/index.html?room={room}&kind=p2m&role=publisher&name=presenter&autojoin=1").ToString());
+        var publisher = new RoomPage(publisherPage);
+        await Eventually.WaitUntilAsync(async () => await publisher.PublishStateAsync() == "connected", MediaTimeout,
+            "the p2m publisher's peer connection to the Munit is connected");
+        // As a person gets there: a viewer joins the p2m room and is sent to the player with a tokenized playlist URL.
+        var viewer = await stack.Browser.NewPageAsync();
+        await viewer.GotoAsync(stack.Page($"/room/index.html?room={room}&kind=p2m&role=viewer&autojoin=1").ToString());
+        await Eventually.WaitUntilAsync(() => viewer.Url.Contains("/hls/index.html?stream=", StringComparison.Ordinal), MediaTimeout,
+            "the viewer is sent to the LL-HLS player");
+
+        await Eventually.WaitUntilAsync(() => viewer.Locator("#video").EvaluateAsync<bool>(
+                "v => v.videoWidth > 0 && !v.paused && v.currentTime > 1 && v.getVideoPlaybackQuality().totalVideoFrames > 0"),
+            MediaTimeout, "the LL-HLS video plays");
+        await Eventually.WaitUntilAsync(async () => await viewer.Locator("#state").InnerTextAsync() == "Playing live", MediaTimeout,
+            "the player says it plays live");
+        var latencyText = "";
+        await Eventually.WaitUntilAsync(async () =>
+            LatencyPattern().IsMatch(latencyText = await viewer.Locator("#latency").InnerTextAsync()), MediaTimeout,
+            "the player shows how far behind live it is");
+        var latency = double.Parse(LatencyPattern().Match(latencyText).Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(latency, 0.0, 10.0);
+        var rendition = await viewer.Locator("#rendition").InnerTextAsync();
+        var match = RenditionPattern().Match(rendition);
+        Assert.True(match.Success, $"the rendition reads as size and bitrate: \"{rendition}\"");
+        Assert.True(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) > 0 && Bitrate(match.Groups[3].Value) > 0, rendition);
+        Assert.True(await viewer.Locator("#overlay").IsHiddenAsync(), "nothing covers the playing video");
+        Assert.True(await viewer.Locator("#error").IsHiddenAsync(), "no error is shown");
+        output.WriteLine($"HLS viewer: {latencyText}; {rendition}");
+        await Screenshots.SaveAsync(viewer, "hls-viewer");
+    }
+
     private static ILocator Tile(RoomPage page, string name) =>
         page.Page.Locator($".tile.remote:has(.name:text-is('{name}'))");
 
@@ -134,6 +170,12 @@ public sealed partial class DemoPagesInteropTests(StackFixture stack, ITestOutpu
 
     [GeneratedRegex(@"^([\d.]+) (k|M)bit/s$")]
     private static partial Regex BitratePattern();
+
+    [GeneratedRegex(@"^([\d.]+) s behind live")]
+    private static partial Regex LatencyPattern();
+
+    [GeneratedRegex(@"^(\d+)×(\d+) · ([\d.]+ (k|M)bit/s)")]
+    private static partial Regex RenditionPattern();
 
     [GeneratedRegex(@"^(\d+)×(\d+)$")]
     private static partial Regex SizePattern();
