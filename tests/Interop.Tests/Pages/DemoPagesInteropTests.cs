@@ -112,6 +112,43 @@ public sealed partial class DemoPagesInteropTests(StackFixture stack, ITestOutpu
     }
 
     [Fact]
+    public async Task Room_tile_whose_connection_failed_says_so_in_words_and_its_retry_brings_the_video_back()
+    {
+        var room = "look-retry-" + Guid.NewGuid().ToString("N")[..8];
+        var alice = await RoomPage.OpenAsync(stack, room, "publisher", simulcast: false, extraQuery: "name=alice");
+        await Eventually.WaitUntilAsync(async () => await alice.PublishStateAsync() == "connected", MediaTimeout, "alice publishes");
+        var viewer = await RoomPage.OpenAsync(stack, room, "viewer", simulcast: false, extraQuery: "name=carol");
+        var tile = Tile(viewer, "alice");
+        const string Plays = "v => v.videoWidth > 0 && !v.paused && v.getVideoPlaybackQuality().totalVideoFrames > 0";
+        await Eventually.WaitUntilAsync(() => tile.Locator("video").EvaluateAsync<bool>(Plays), MediaTimeout, "carol sees alice");
+
+        // The connection to the media server dies under the page (as when the network drops it for good).
+        await viewer.Page.EvaluateAsync("() => { for (const { pc } of window.mobz.state.viewerPcs.values()) pc.close(); }");
+        await Eventually.WaitUntilAsync(async () => await tile.Locator(".overlay").IsVisibleAsync()
+                && await tile.Locator(".overlay-text").InnerTextAsync() == "The connection to the media server failed.", MediaTimeout,
+            "the dead tile says what happened instead of showing a frozen frame");
+        Assert.True(await tile.Locator("button.retry").IsVisibleAsync(), "the dead tile offers a retry");
+        Assert.Equal("failed", await tile.Locator(".state").InnerTextAsync());
+        await Screenshots.SaveAsync(viewer.Page, "room-failed-tile");
+
+        var framesBefore = await tile.Locator("video").EvaluateAsync<long>("v => v.getVideoPlaybackQuality().totalVideoFrames");
+        await tile.Locator("button.retry").ClickAsync();
+        try
+        {
+            await Eventually.WaitUntilAsync(async () => await tile.Locator(".overlay").IsHiddenAsync()
+                    && (await viewer.VideoAsync()).Values.Any(v => v.FramesDecoded > 0 && v.ConnectionState == "connected"),
+                MediaTimeout, "after Retry the tile plays again on a new connection");
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            output.WriteLine($"carol after retry: {await viewer.DescribeAsync()}");
+            throw;
+        }
+        Assert.True(await tile.Locator("video").EvaluateAsync<long>("v => v.getVideoPlaybackQuality().totalVideoFrames") > framesBefore,
+            "new frames reach the tile's video");
+    }
+
+    [Fact]
     public async Task Hls_viewer_shows_its_playback_state_latency_and_rendition_in_words_while_playing()
     {
         var room = "look-live-" + Guid.NewGuid().ToString("N")[..8];

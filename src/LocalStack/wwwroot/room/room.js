@@ -503,7 +503,7 @@ function stopWatching(stationId) {
   updateEmpty();
 }
 
-// "auto" asks for the top layer: the Munit always caps what a viewer gets at what its bandwidth estimate
+// "auto" asks for the top layer ("high" names it whatever rids the publisher uses): the Munit always caps what a viewer gets at what its bandwidth estimate
 // carries (docs/munit.md), so the top layer is "the best this network allows".
 function selectLayer(stationId, layer) {
   const entry = state.watching.get(stationId);
@@ -512,7 +512,7 @@ function selectLayer(stationId, layer) {
     entry.layerPending = true;
     drawTile(stationId);
   }
-  send({ action: 'SimulcastUpdate', requestId: `layer-${stationId}`, stationId, layer: layer === 'auto' ? 'h' : layer });
+  send({ action: 'SimulcastUpdate', requestId: `layer-${stationId}`, stationId, layer: layer === 'auto' ? 'high' : layer });
 }
 
 function onLayerAck(m) {
@@ -607,6 +607,8 @@ function sampleBitrate(stationId, entry, out, timestamp) {
     frameWidth: out.frameWidth, frameHeight: out.frameHeight, bitrate, lastProgress: decoding ? now : previous.lastProgress };
   out.bitrate = bitrate;
   const publisher = state.publishers.find((p) => p.stationId === stationId);
+  // A connection closed under us (the browser tore it down) says nothing through connectionstatechange.
+  if (['failed', 'closed'].includes(out.connectionState) && !entry.failure) entry.failure = 'The connection to the media server failed.';
   const stalled = out.framesDecoded > 0 && out.connectionState === 'connected' && publisher?.video !== false
     && now - entry.sample.lastProgress > STALL_MS;
   if (stalled && !entry.failure) {
