@@ -503,8 +503,9 @@ function stopWatching(stationId) {
   updateEmpty();
 }
 
-// "auto" asks for the top layer ("high" names it whatever rids the publisher uses): the Munit always caps what a viewer gets at what its bandwidth estimate
-// carries (docs/munit.md), so the top layer is "the best this network allows".
+// "auto" asks for the top layer ("high" names it whatever rids the publisher uses): the Munit always caps what
+// a viewer gets at what its bandwidth estimate carries (docs/munit.md), so the top layer is "the best this
+// network allows".
 function selectLayer(stationId, layer) {
   const entry = state.watching.get(stationId);
   if (entry) {
