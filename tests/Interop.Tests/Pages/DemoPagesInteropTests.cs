@@ -57,6 +57,7 @@ public sealed partial class DemoPagesInteropTests(StackFixture stack, ITestOutpu
         Assert.Equal(200, favicon.Status);
         Assert.StartsWith("image/", favicon.Headers["content-type"]);
         lock (missing) Assert.Empty(missing);
+        await Screenshots.SaveAsync(page, "page-" + (path.Trim('/') is { Length: > 0 } p ? p.Replace("/index.html", "").Replace('/', '-') : "index"));
     }
 
     [Fact]
