@@ -150,6 +150,21 @@ public sealed partial class DemoPagesInteropTests(StackFixture stack, ITestOutpu
     }
 
     [Fact]
+    public async Task Room_page_says_in_words_why_the_server_refused_to_let_it_publish()
+    {
+        // A token without the publish grant, used to join as a publisher: the server answers FORBIDDEN.
+        var room = "look-denied-" + Guid.NewGuid().ToString("N")[..8];
+        var page = await RoomPage.OpenAsync(stack, room, "publisher", extraQuery: "name=dave&grants=join,subscribe");
+        var error = page.Page.Locator("#error");
+        await Eventually.WaitUntilAsync(() => error.IsVisibleAsync(), MediaTimeout, "the refusal is shown");
+        var text = await error.InnerTextAsync();
+        output.WriteLine(text);
+        Assert.StartsWith("Your access token does not allow this. (FORBIDDEN: ", text);
+        Assert.True(await page.Page.Locator("#join-button").IsEnabledAsync(), "the person can try again");
+        await Screenshots.SaveAsync(page.Page, "room-forbidden");
+    }
+
+    [Fact]
     public async Task Hls_viewer_shows_its_playback_state_latency_and_rendition_in_words_while_playing()
     {
         var room = "look-live-" + Guid.NewGuid().ToString("N")[..8];

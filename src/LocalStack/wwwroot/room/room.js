@@ -663,7 +663,8 @@ const sendMedia = () => {
 $('mic').onchange = (e) => { state.localStream?.getAudioTracks().forEach((t) => { t.enabled = e.target.checked; }); sendMedia(); };
 $('cam').onchange = (e) => { state.localStream?.getVideoTracks().forEach((t) => { t.enabled = e.target.checked; }); sendMedia(); };
 
-// ?name=…&room=…&kind=m2m&role=publisher&simulcast=1&autojoin=1 joins without clicking (links, tests).
+// ?name=…&room=…&kind=m2m&role=publisher&simulcast=1&autojoin=1 joins without clicking (links, tests); &grants=join,subscribe
+// asks the development token endpoint for fewer grants than all.
 const q = new URLSearchParams(location.search);
 if (q.get('name')) document.querySelector('[name=name]').value = q.get('name');
 if (q.get('room')) document.querySelector('[name=room]').value = q.get('room');
@@ -671,5 +672,5 @@ if (q.get('kind')) document.querySelector('[name=kind]').value = q.get('kind');
 if (q.get('role')) document.querySelector('[name=role]').value = q.get('role');
 if (q.has('simulcast')) document.querySelector('[name=simulcast]').checked = q.get('simulcast') !== '0';
 if (q.get('autojoin') === '1') {
-  join({ name: q.get('name') ?? '', room: q.get('room') ?? 'demo', kind: q.get('kind') ?? 'm2m', role: q.get('role') ?? 'publisher', simulcast: q.get('simulcast') !== '0', relay: q.get('relay') === '1' });
+  join({ name: q.get('name') ?? '', grants: q.get('grants') ?? undefined, room: q.get('room') ?? 'demo', kind: q.get('kind') ?? 'm2m', role: q.get('role') ?? 'publisher', simulcast: q.get('simulcast') !== '0', relay: q.get('relay') === '1' });
 }
