@@ -1,5 +1,5 @@
 # MobZ — the two commands a fresh machine needs are `make run` and `make test` (see README.md).
-.PHONY: run test test-fast bench load deploy lint-templates build clean token
+.PHONY: run test test-fast fuzz bench load deploy lint-templates build clean token
 
 REDIS ?= $(MOBZ_REDIS)
 MUNIT ?= $(MOBZ_MUNIT)
@@ -18,6 +18,11 @@ test:
 ## The same without the browser/peer interop suites.
 test-fast:
 	scripts/test.sh --filter "Category!=Interop"
+
+## Coverage-guided fuzzing of every parser under AFL++ (docs/fuzzing.md): FUZZ_SECONDS per harness, default 60.
+fuzz:
+	scripts/install-prereqs.sh fuzz
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) scripts/fuzz.sh $(HARNESS)
 
 build:
 	dotnet build MobZ.sln -c Release -nologo

@@ -3,6 +3,7 @@
 #   scripts/install-prereqs.sh            -> what `make test` needs: everything below but the AWS CLI
 #   scripts/install-prereqs.sh run        -> what `make run` needs: redis-server, chromium, Node.js + npm, the web bundles
 #   scripts/install-prereqs.sh web        -> Node.js + npm and the web bundles alone
+#   scripts/install-prereqs.sh fuzz       -> AFL++, for `make fuzz`
 #   scripts/install-prereqs.sh lint       -> cfn-lint, for `make lint-templates`
 #   scripts/install-prereqs.sh deploy     -> what `make deploy` needs besides Docker: the AWS CLI, zip, cfn-lint
 # Several modes may be given at once (`run lint`).
@@ -22,10 +23,13 @@ for mode in "${modes[@]}"; do
     web) web=1 ;;
     # Tests also build the Munit image (buildah) on a Debian root made with debootstrap (tests/Infra.Tests), and
     # relay calls through a real TURN server (coturn; its service stays off, tests start their own).
-    test) debs+=(redis-server chromium python3-aiortc ffmpeg buildah debootstrap zip coturn); web=1; cfn=1 ;;
+    # AFL++ drives the fuzz harnesses (scripts/fuzz.sh), which make test runs for a few seconds each. The aiortc
+    # publisher that follows StationMoved does its own room signaling over python3-websockets.
+    test) debs+=(redis-server chromium python3-aiortc python3-websockets ffmpeg buildah debootstrap zip coturn afl++); web=1; cfn=1 ;;
+    fuzz) debs+=(afl++) ;;
     lint) cfn=1 ;;
     deploy) cfn=1; command -v zip >/dev/null || debs+=(zip); command -v aws >/dev/null || debs+=(awscli) ;;
-    *) echo "install-prereqs.sh: unknown mode '$mode' (run, web, test, lint, deploy)" >&2; exit 2 ;;
+    *) echo "install-prereqs.sh: unknown mode '$mode' (run, web, test, fuzz, lint, deploy)" >&2; exit 2 ;;
   esac
 done
 # Node.js and npm may come from Debian or from elsewhere (NodeSource's nodejs carries its own npm): only a

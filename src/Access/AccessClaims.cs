@@ -17,10 +17,33 @@ public sealed record AccessClaims(string UserId, string Room, AccessGrant Grants
     public bool Has(AccessGrant grant) => (Grants & grant) == grant;
 }
 
-/// <summary>The outcome of checking one token: claims, or why it was refused (a short phrase for the client and the log).</summary>
-public readonly record struct AccessCheck(AccessClaims? Claims, string? Failure)
+/// <summary>
+/// The outcome of checking one token: claims, or why it was refused — <see cref="Failure"/> a short phrase for the
+/// client and the log, <see cref="Kind"/> the same as a fixed value for code and metric tags.
+/// </summary>
+public readonly record struct AccessCheck(AccessClaims? Claims, string? Failure, AccessFailure Kind = AccessFailure.None)
 {
     public bool IsValid => Claims is not null;
 
-    public static AccessCheck Refused(string failure) => new(null, failure);
+    public static AccessCheck Refused(AccessFailure kind, string failure) => new(null, failure, kind);
+}
+
+/// <summary>Why a token was refused.</summary>
+public enum AccessFailure
+{
+    None,
+    Missing,
+    NoKey,
+    TooLong,
+    Malformed,
+    Expired,
+    NoExpiry,
+    NotYetValid,
+    WrongIssuer,
+    WrongAudience,
+    AlgorithmNotAllowed,
+    BadSignature,
+    MissingClaim,
+    UnknownGrant,
+    Invalid,
 }

@@ -61,16 +61,16 @@ public sealed class AccessTokenValidator
     /// </summary>
     public async Task<AccessCheck> ValidateAsync(string? token, AccessRequirement requirement, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrWhiteSpace(token)) return AccessCheck.Refused("missing token");
-        if (!HasKeys) return AccessCheck.Refused("no access-token key is configured on the server");
-        if (token.Length > MaxTokenLength) return AccessCheck.Refused("token too long");
-        if (!_handler.CanReadToken(token)) return AccessCheck.Refused("malformed token");
+        if (string.IsNullOrWhiteSpace(token)) return AccessCheck.Refused(AccessFailure.Missing, "missing token");
+        if (!HasKeys) return AccessCheck.Refused(AccessFailure.NoKey, "no access-token key is configured on the server");
+        if (token.Length > MaxTokenLength) return AccessCheck.Refused(AccessFailure.TooLong, "token too long");
+        if (!_handler.CanReadToken(token)) return AccessCheck.Refused(AccessFailure.Malformed, "malformed token");
 
         var result = await ValidateWithKeysAsync(token, await KeysAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
         if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException && _jwks is not null
             && await _jwks.RefreshAsync(cancellationToken).ConfigureAwait(false))
             result = await ValidateWithKeysAsync(token, await KeysAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-        if (!result.IsValid) return AccessCheck.Refused(Describe(result.Exception));
+        if (!result.IsValid) return Describe(result.Exception);
 
         var jwt = (JsonWebToken)result.SecurityToken;
         var userId = Claim(jwt, _options.UserIdClaim);
@@ -80,12 +80,12 @@ public sealed class AccessTokenValidator
             userId = Claim(jwt, fallback);
         }
         if (string.IsNullOrWhiteSpace(userId))
-            return AccessCheck.Refused(requirement.FallbackUserIdClaims.Count == 0
+            return AccessCheck.Refused(AccessFailure.MissingClaim, requirement.FallbackUserIdClaims.Count == 0
                 ? $"token has no {_options.UserIdClaim} claim"
                 : $"token has no {string.Join(" or ", [_options.UserIdClaim, .. requirement.FallbackUserIdClaims])} claim");
         var room = Claim(jwt, RoomClaim) ?? "";
-        if (room.Length == 0 && requirement.RoomRequired) return AccessCheck.Refused($"token has no {RoomClaim} claim");
-        if (!TryReadGrants(jwt, out var grants, out var unknown)) return AccessCheck.Refused($"token names an unknown grant \"{unknown}\"");
+        if (room.Length == 0 && requirement.RoomRequired) return AccessCheck.Refused(AccessFailure.MissingClaim, $"token has no {RoomClaim} claim");
+        if (!TryReadGrants(jwt, out var grants, out var unknown)) return AccessCheck.Refused(AccessFailure.UnknownGrant, $"token names an unknown grant \"{unknown}\"");
         return new AccessCheck(new AccessClaims(userId, room, grants, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero)), null);
     }
 
@@ -180,18 +180,18 @@ public sealed class AccessTokenValidator
         throw new ArgumentException("The access-token public key must be a PEM \"PUBLIC KEY\" (RSA or EC P-256)");
     }
 
-    private static string Describe(Exception? e) => e switch
+    private static AccessCheck Describe(Exception? e) => e switch
     {
-        SecurityTokenExpiredException => "token expired",
-        SecurityTokenNoExpirationException => "token has no expiry",
-        SecurityTokenNotYetValidException => "token not yet valid",
-        SecurityTokenInvalidIssuerException => "wrong issuer",
-        SecurityTokenInvalidAudienceException => "wrong audience",
-        SecurityTokenInvalidAlgorithmException => "algorithm not allowed",
-        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "bad signature",
+        SecurityTokenExpiredException => AccessCheck.Refused(AccessFailure.Expired, "token expired"),
+        SecurityTokenNoExpirationException => AccessCheck.Refused(AccessFailure.NoExpiry, "token has no expiry"),
+        SecurityTokenNotYetValidException => AccessCheck.Refused(AccessFailure.NotYetValid, "token not yet valid"),
+        SecurityTokenInvalidIssuerException => AccessCheck.Refused(AccessFailure.WrongIssuer, "wrong issuer"),
+        SecurityTokenInvalidAudienceException => AccessCheck.Refused(AccessFailure.WrongAudience, "wrong audience"),
+        SecurityTokenInvalidAlgorithmException => AccessCheck.Refused(AccessFailure.AlgorithmNotAllowed, "algorithm not allowed"),
+        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => AccessCheck.Refused(AccessFailure.BadSignature, "bad signature"),
         // Three dot-separated parts that are not base64url JSON.
-        SecurityTokenMalformedException or ArgumentException => "malformed token",
-        null => "invalid token",
-        _ => "invalid token: " + e.GetType().Name,
+        SecurityTokenMalformedException or ArgumentException => AccessCheck.Refused(AccessFailure.Malformed, "malformed token"),
+        null => AccessCheck.Refused(AccessFailure.Invalid, "invalid token"),
+        _ => AccessCheck.Refused(AccessFailure.Invalid, "invalid token: " + e.GetType().Name),
     };
 }

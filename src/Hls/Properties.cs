@@ -2,3 +2,4 @@ using System.Runtime.CompilerServices;
 
 [assembly: InternalsVisibleTo("MobZ.Hls.Tests")]
 [assembly: InternalsVisibleTo("MobZ.Bench")]
+[assembly: InternalsVisibleTo("MobZ.Fuzz")]

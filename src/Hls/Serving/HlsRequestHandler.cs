@@ -258,8 +258,9 @@ internal sealed class HlsRequestHandler
             return false;
         }
 
-        // In a later segment, count only its own parts: the current one may close at any moment.
-        long ahead = msn == lastMsn ? p - lastPart : p + 1;
+        // In a later segment, count only its own parts: the current one may close at any moment. Counted in long:
+        // _HLS_part=2147483647 must not wrap around to "not ahead at all".
+        long ahead = msn == lastMsn ? (long)p - lastPart : (long)p + 1;
         return ahead > limit;
     }
 

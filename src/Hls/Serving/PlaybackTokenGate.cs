@@ -47,7 +47,7 @@ internal sealed class PlaybackTokenGate(AccessTokenValidator validator, Playback
         if (check.Claims is not { } claims)
         {
             PlaybackRefusal refusal = !validator.HasKeys ? Unconfigured
-                : check.Failure == "token expired" ? new(StatusCodes.Status401Unauthorized, "expired", "token expired")
+                : check.Kind == AccessFailure.Expired ? new(StatusCodes.Status401Unauthorized, "expired", "token expired")
                 : new(StatusCodes.Status401Unauthorized, "invalid", check.Failure ?? "invalid token");
             return Refuse(stream, refusal, null);
         }

@@ -134,19 +134,9 @@ public sealed class PixelStreamingHandler(
             await ReplyErrorAsync(connectionId, body is null ? "empty message" : "message too large", cancellationToken);
             return ProxyResponse.Ok();
         }
-        JsonObject? message;
-        try
+        if (!InboundMessage.TryParse(body, out var message, out var type))
         {
-            message = JsonNode.Parse(body) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            message = null;
-        }
-        var type = message?["type"] is JsonValue t && t.TryGetValue<string>(out var s) ? s : null;
-        if (message is null || type is null)
-        {
-            await ReplyErrorAsync(connectionId, "expected a JSON object with a string 'type'", cancellationToken);
+            await ReplyErrorAsync(connectionId, InboundMessage.NotAnObject, cancellationToken);
             return ProxyResponse.Ok();
         }
 
@@ -174,7 +164,7 @@ public sealed class PixelStreamingHandler(
                 await sessions.SendAsync(connectionId, new StreamerListMessage([listed]), PsJsonContext.Default.StreamerListMessage, ct);
                 return true;
             case MessageTypes.Subscribe:
-                var requested = message["streamerId"] is JsonValue v && v.TryGetValue<string>(out var sid) ? sid : null;
+                var requested = InboundMessage.String(message, "streamerId");
                 await sessions.SubscribeAsync(playerId, connectionId, requested, ct);
                 return true;
             case MessageTypes.Unsubscribe:
@@ -198,7 +188,7 @@ public sealed class PixelStreamingHandler(
         switch (type)
         {
             case MessageTypes.EndpointId:
-                var requested = message["id"] is JsonValue v && v.TryGetValue<string>(out var rid) ? rid : null;
+                var requested = InboundMessage.String(message, "id");
                 await sessions.RegisterStreamerAsync(connectionId, streamerId, requested, sourceIp, ct);
                 return true;
             case MessageTypes.Ping:
@@ -218,8 +208,8 @@ public sealed class PixelStreamingHandler(
                 await sessions.RelayToPlayerAsync(streamerId, connectionId, type, message, ct);
                 return true;
             case MessageTypes.DisconnectPlayer:
-                var playerId = message["playerId"] is JsonValue p && p.TryGetValue<string>(out var pid) ? pid : null;
-                var reason = message["reason"] is JsonValue r && r.TryGetValue<string>(out var rs) ? rs : "disconnected by streamer";
+                var playerId = InboundMessage.String(message, "playerId");
+                var reason = InboundMessage.String(message, "reason") ?? "disconnected by streamer";
                 await sessions.StreamerDisconnectsPlayerAsync(streamerId, connectionId, playerId, reason, ct);
                 return true;
             default:

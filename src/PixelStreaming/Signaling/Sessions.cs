@@ -226,7 +226,7 @@ public sealed class Sessions(
 
     public async Task RelayToPlayerAsync(string streamerId, string streamerConnectionId, string type, JsonObject message, CancellationToken ct)
     {
-        var playerId = message["playerId"] is JsonValue v && v.TryGetValue<string>(out var pid) ? pid : null;
+        var playerId = InboundMessage.String(message, "playerId");
         if (playerId is null)
         {
             // Single-player streamers (and older plugins) omit it: the one player they serve is meant.

@@ -63,7 +63,9 @@ public static class SdpAnswerBuilder
             Connection = new SdpConnection(),
         };
 
-        bool supported = offered.Port != 0 && (offered.IsDataChannel ? options.AcceptDataChannel : offered.Kind is "audio" or "video");
+        // Audio or video over anything but RTP (a mangled proto such as "UDS/RTP/SAVPF") has no codecs to answer:
+        // it is rejected, never accepted with an empty format list that no browser would parse.
+        bool supported = offered.Port != 0 && (offered.IsDataChannel ? options.AcceptDataChannel : offered.Kind is "audio" or "video" && offered.IsRtp);
         List<SdpCodec> codecs = [];
         if (supported && offered.IsRtp)
         {

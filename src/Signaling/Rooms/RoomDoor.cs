@@ -21,10 +21,10 @@ public sealed class RoomDoor(AccessTokenValidator tokens, RoomRepository rooms, 
         string connectionId = evt.RequestContext.ConnectionId;
         var check = await tokens.ValidateAsync(TokenOf(evt), cancellationToken).ConfigureAwait(false);
         if (!check.IsValid)
-            return Refuse(401, "Unauthorized", check.Failure!);
+            return Refuse(401, "Unauthorized", check.Failure!, check.Kind.ToString());
         var claims = check.Claims!;
         if (!claims.Has(AccessGrant.Join))
-            return Refuse(403, "Forbidden", "the access token has no \"join\" grant");
+            return Refuse(403, "Forbidden", "the access token has no \"join\" grant", "NoJoinGrant");
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["userId"] = claims.UserId });
         await rooms.SaveAccessAsync(connectionId, ConnectionAccess.From(claims)).ConfigureAwait(false);
@@ -36,9 +36,9 @@ public sealed class RoomDoor(AccessTokenValidator tokens, RoomRepository rooms, 
         return ProxyResponse.Ok();
     }
 
-    private ProxyResponse Refuse(int status, string message, string reason)
+    private ProxyResponse Refuse(int status, string message, string reason, string kind)
     {
-        metrics.ConnectRefused(status, reason);
+        metrics.ConnectRefused(status, kind);
         logger.LogInformation("$connect refused with {Status}: {Reason}", status, reason);
         return new ProxyResponse
         {

@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using MobZ.Signaling.Rooms.Actions;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Protocol;
@@ -103,20 +101,10 @@ public sealed class RoomsWebSocketHandler(
         var inv = new Invocation(connectionId, null, cancellationToken);
         try
         {
-            // The scan allocates nothing, so even an oversized message's Error can carry its requestId.
-            var scanned = ActionReader.TryRead(body.Span, out action, out requestId);
-            if (body.Length > options.Value.MaxMessageBytes)
-                throw new SignalException(ErrorCodes.MessageTooLarge, $"Messages are limited to {options.Value.MaxMessageBytes} bytes");
-            switch (scanned)
-            {
-                case ActionReader.Result.Malformed:
-                    throw new SignalException(ErrorCodes.BadJson, "The message is not a JSON object");
-                case ActionReader.Result.Missing:
-                    throw new SignalException(ErrorCodes.MissingField, "\"action\" is required");
-            }
+            string found = ClientMessageReader.Scan(body.Span, options.Value.MaxMessageBytes, out action, out requestId);
             inv = new Invocation(connectionId, requestId, cancellationToken);
-            using var actionScope = logger.BeginScope(new Dictionary<string, object> { ["action"] = action! });
-            await RunActionAsync(inv, action!, body).ConfigureAwait(false);
+            using var actionScope = logger.BeginScope(new Dictionary<string, object> { ["action"] = found });
+            await RunActionAsync(inv, found, ClientMessageReader.Parse(found, body.Span)).ConfigureAwait(false);
         }
         catch (SignalException ex)
         {
@@ -135,41 +123,20 @@ public sealed class RoomsWebSocketHandler(
         await signals.RemoveGoneAsync(inv).ConfigureAwait(false);
     }
 
-    private Task RunActionAsync(Invocation inv, string action, ReadOnlyMemory<byte> body)
+    private Task RunActionAsync(Invocation inv, string action, ClientMessage message) => message switch
     {
-        var json = RoomsJsonContext.Default;
-        return action switch
-        {
-            RoomActions.Join => signals.JoinAsync(inv, Parse(body, json.JoinMessage)),
-            RoomActions.Leave => signals.LeaveAsync(inv, Parse(body, json.LeaveMessage)),
-            RoomActions.Heartbeat => signals.HeartbeatAsync(inv, Parse(body, json.HeartbeatMessage)),
-            RoomActions.UpdateVideo => signals.UpdateVideoAsync(inv, Parse(body, json.UpdateVideoMessage)),
-            RoomActions.Offer or RoomActions.Answer or RoomActions.IceCandidate => signals.MediaSignalAsync(inv, action, Parse(body, json.MediaSignalMessage)),
-            RoomActions.Kick => signals.KickAsync(inv, Parse(body, json.KickMessage)),
-            RoomActions.Watch => signals.WatchAsync(inv, Parse(body, json.WatchMessage)),
-            RoomActions.SimulcastUpdate => signals.SimulcastUpdateAsync(inv, Parse(body, json.SimulcastUpdateMessage)),
-            RoomActions.PublishRequest => signals.PublishRequestAsync(inv, Parse(body, json.PublishRequestMessage)),
-            RoomActions.PublishAccept => signals.PublishAcceptAsync(inv, Parse(body, json.PublishDecisionMessage)),
-            RoomActions.PublishReject => signals.PublishRejectAsync(inv, Parse(body, json.PublishDecisionMessage)),
-            RoomActions.CloseRoom => signals.CloseRoomAsync(inv, Parse(body, json.CloseRoomMessage)),
-            _ => throw new SignalException(ErrorCodes.UnknownAction, $"Unknown action \"{Truncate(action)}\""),
-        };
-    }
-
-    /// <summary>The body is known to be well-formed JSON here, so a failure is a field of the wrong type.</summary>
-    private static T Parse<T>(ReadOnlyMemory<byte> body, JsonTypeInfo<T> typeInfo) where T : ClientMessage
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(body.Span, typeInfo)
-                ?? throw new SignalException(ErrorCodes.BadJson, "The message is not a JSON object");
-        }
-        catch (JsonException ex)
-        {
-            string field = ex.Path is { Length: > 2 } path ? path[2..] : "a field";
-            throw new SignalException(ErrorCodes.InvalidField, $"\"{field}\" has the wrong type");
-        }
-    }
-
-    private static string Truncate(string s) => s.Length <= 64 ? s : s[..64] + "…";
+        JoinMessage m => signals.JoinAsync(inv, m),
+        LeaveMessage m => signals.LeaveAsync(inv, m),
+        HeartbeatMessage m => signals.HeartbeatAsync(inv, m),
+        UpdateVideoMessage m => signals.UpdateVideoAsync(inv, m),
+        MediaSignalMessage m => signals.MediaSignalAsync(inv, action, m),
+        KickMessage m => signals.KickAsync(inv, m),
+        WatchMessage m => signals.WatchAsync(inv, m),
+        SimulcastUpdateMessage m => signals.SimulcastUpdateAsync(inv, m),
+        PublishRequestMessage m => signals.PublishRequestAsync(inv, m),
+        PublishDecisionMessage m when action == RoomActions.PublishAccept => signals.PublishAcceptAsync(inv, m),
+        PublishDecisionMessage m => signals.PublishRejectAsync(inv, m),
+        CloseRoomMessage m => signals.CloseRoomAsync(inv, m),
+        _ => throw new InvalidOperationException($"no signal handles {message.GetType().Name}"),
+    };
 }

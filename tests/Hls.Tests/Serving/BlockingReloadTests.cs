@@ -1,4 +1,5 @@
 using System.Net;
+using MobZ.Hls.Serving;
 using MobZ.Hls.Storage;
 using MobZ.Hls.Tests.Fixtures;
 using MobZ.State;
@@ -95,6 +96,18 @@ public sealed class BlockingReloadTests(RedisServer redis) : IClassFixture<Redis
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.True(unavailable.Headers.CacheControl!.NoStore);
         Assert.True(refused.Headers.CacheControl!.NoStore);
+    }
+
+    /// <summary>Found by the hls-request fuzz harness (docs/fuzzing.md): p + 1 wrapped to int.MinValue, so the request was held instead of refused.</summary>
+    [Fact]
+    public void TheLargestPartIndexInTheNextSegmentIsBeyondTheAdvanceLimit()
+    {
+        var doc = new PlaylistDocument { TargetDuration = 1, PartTarget = 0.1, Session = "abcdef012345", NextMsn = 1 };
+        doc.Segments.Add(new SegmentRecord { Msn = 0, Session = "abcdef012345", Parts = [new() { Duration = 0.1 }] });
+
+        Assert.True(HlsRequestHandler.IsBeyondAdvanceLimit(doc, 1, int.MaxValue));
+        Assert.True(HlsRequestHandler.IsBeyondAdvanceLimit(doc, 0, int.MaxValue));
+        Assert.False(HlsRequestHandler.IsBeyondAdvanceLimit(doc, 1, 0));
     }
 
     [Fact]

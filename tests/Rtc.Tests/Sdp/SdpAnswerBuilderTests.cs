@@ -89,6 +89,22 @@ public class SdpAnswerBuilderTests
         Assert.Equal(RtpExtensionValues.AudioLevelUri, audio.HeaderExtensions[0].Uri);
     }
 
+    /// <summary>Found by the sdp fuzz harness (docs/fuzzing.md): the answer had "m=audio 9 UDS/R8P/SAVPF " with no format, which does not parse.</summary>
+    [Fact]
+    public void Audio_offered_over_a_protocol_that_is_not_rtp_is_rejected_with_its_format()
+    {
+        string text = SdpTestData.Read("chromium-offer-datachannel.sdp")
+            .Replace("m=audio 9 UDP/TLS/RTP/SAVPF 111", "m=audio 9 UDS/R8P/SAVPF 111", StringComparison.Ordinal);
+        Assert.True(SessionDescription.TryParse(text, out SessionDescription? offer, out string? error), error);
+
+        SessionDescription answer = Answer(offer!);
+
+        Assert.Equal(0, answer.Media[0].Port);
+        Assert.Equal("UDS/R8P/SAVPF", answer.Media[0].Protocol);
+        Assert.NotEmpty(answer.Media[0].Formats);
+        Assert.Equal(9, answer.Media[1].Port);
+    }
+
     [Fact]
     public void Data_channel_is_rejected_unless_accepted_and_then_uses_the_offer_style()
     {

@@ -5,6 +5,15 @@ namespace MobZ.Signaling.Tests.Protocol;
 
 public sealed class ActionReaderTests
 {
+    /// <summary>Inputs the rooms-json fuzz harness found (fuzz/corpus, docs/fuzzing.md): GetString and ValueTextEquals threw InvalidOperationException.</summary>
+    [Theory]
+    [InlineData("7b226361617465223a2263616f7374222c227364223a2230222c2273223a302c22746f223a227065222c22616374696f6e223a224963652f616e6469ffffffff227d")]
+    [InlineData("7b225c75643830306361617465223a2263616f7374222c227364223a22637432313437343833363438616e646964657465227d")]
+    public void A_string_that_is_not_unicode_is_malformed(string hex)
+    {
+        Assert.Equal(ActionReader.Result.Malformed, ActionReader.TryRead(Convert.FromHexString(hex), out _, out _));
+    }
+
     [Theory]
     [InlineData("""{"action":"Join"}""", ActionReader.Result.Found, "Join", null)]
     [InlineData("""{"requestId":"r1","action":"Offer","sdp":"v=0"}""", ActionReader.Result.Found, "Offer", "r1")]

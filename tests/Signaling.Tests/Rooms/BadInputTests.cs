@@ -16,6 +16,9 @@ public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer
             data.Add(backend, "malformed JSON", """{"action":"Join","requestId":"bad","roomId":""", "BAD_JSON");
             data.Add(backend, "not an object", """["Join"]""", "BAD_JSON");
             data.Add(backend, "trailing garbage", """{"action":"Heartbeat","requestId":"bad"} x""", "BAD_JSON");
+            // Found by the rooms-json fuzz harness (docs/fuzzing.md): these escaped to INTERNAL_ERROR.
+            data.Add(backend, "malformed: a lone surrogate in a property name", """{"\ud800caate":"caost","action":"Heartbeat","requestId":"bad"}""", "BAD_JSON");
+            data.Add(backend, "malformed: a lone surrogate in the action", """{"requestId":"bad","action":"Join\udc00"}""", "BAD_JSON");
             data.Add(backend, "unknown action", """{"action":"Dance","requestId":"bad"}""", "UNKNOWN_ACTION");
             data.Add(backend, "action missing", """{"requestId":"bad","roomId":"x"}""", "MISSING_FIELD");
             data.Add(backend, "action not a string", """{"action":7,"requestId":"bad"}""", "MISSING_FIELD");

@@ -51,6 +51,12 @@ public static class ActionReader
         {
             return Result.Malformed;
         }
+        catch (InvalidOperationException)
+        {
+            // GetString refuses a string that is not valid Unicode: invalid UTF-8 bytes or a lone surrogate escape
+            // ("\ud800"). Well-formed JSON syntax, but not text a room id or action can be made of.
+            return Result.Malformed;
+        }
         return action is null ? Result.Missing : Result.Found;
     }
 }
