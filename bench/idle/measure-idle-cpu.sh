@@ -43,4 +43,4 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$hz" -v lb="$load_before" -v la="$load_after" 'BEGIN {
   printf "idle cpu: %.1f ms/s over %.1f s (load avg before: %s, after: %s)\n", (c1-c0)*1000/hz/(t1-t0), t1-t0, lb, la }'
 # Threads that used CPU in the window, busiest first.
-cp "$work/t0" "$work/t1" /tmp/; join <(sort "$work/t0") <(sort "$work/t1") | awk -v hz="$hz" -v w="$window" '$5-$3>0 { printf "  %-20s %6.1f ms/s\n", $2, ($5-$3)*1000/hz/w }' | sort -k2 -nr | head -12
+join <(sort "$work/t0") <(sort "$work/t1") | awk -v hz="$hz" -v w="$window" '$5-$3>0 { printf "  %-20s %6.1f ms/s\n", $2, ($5-$3)*1000/hz/w }' | sort -k2 -nr | head -12
