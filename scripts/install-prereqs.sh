@@ -23,8 +23,9 @@ for mode in "${modes[@]}"; do
     web) web=1 ;;
     # Tests also build the Munit image (buildah) on a Debian root made with debootstrap (tests/Infra.Tests), and
     # relay calls through a real TURN server (coturn; its service stays off, tests start their own).
-    # AFL++ drives the fuzz harnesses (scripts/fuzz.sh), which make test runs for a few seconds each.
-    test) debs+=(redis-server chromium python3-aiortc ffmpeg buildah debootstrap zip coturn afl++); web=1; cfn=1 ;;
+    # AFL++ drives the fuzz harnesses (scripts/fuzz.sh), which make test runs for a few seconds each. The aiortc
+    # publisher that follows StationMoved does its own room signaling over python3-websockets.
+    test) debs+=(redis-server chromium python3-aiortc python3-websockets ffmpeg buildah debootstrap zip coturn afl++); web=1; cfn=1 ;;
     fuzz) debs+=(afl++) ;;
     lint) cfn=1 ;;
     deploy) cfn=1; command -v zip >/dev/null || debs+=(zip); command -v aws >/dev/null || debs+=(awscli) ;;

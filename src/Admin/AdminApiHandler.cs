@@ -61,6 +61,15 @@ public sealed class AdminApiHandler(RoomsAdmin rooms, PsOverview pixelStreaming,
             case ("GET", ["munits"]):
                 return Json(200, new MunitList(await rooms.ListMunitsAsync()), AdminJsonContext.Default.MunitList);
             case ("POST", ["munits", var munitId, var order]) when Order(order) is { } signal:
+                if (evt.QueryStringParameters?.GetValueOrDefault(DeadlineParameter) is { } deadlineText)
+                {
+                    if (signal is not DrainSignal)
+                        return Error(400, $"{DeadlineParameter} applies to drain only");
+                    if (!double.TryParse(deadlineText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var deadline)
+                        || !DrainSignal.IsValidDeadline(deadline))
+                        return Error(400, $"{DeadlineParameter} must be a number of seconds from 0 to {DrainSignal.MaxDeadlineSeconds}");
+                    signal = new DrainSignal { DeadlineSeconds = deadline };
+                }
                 return await rooms.OrderAsync(munitId, signal)
                     ? Json(202, new OrderSent(munitId, order), AdminJsonContext.Default.OrderSent)
                     : Error(404, $"Munit {munitId} is not registered");
@@ -69,6 +78,12 @@ public sealed class AdminApiHandler(RoomsAdmin rooms, PsOverview pixelStreaming,
         }
         return Routes.Any(r => RouteTemplate.Matches(r.Path, evt.RawPath.TrimEnd('/'))) ? Error(405, "method not allowed") : Error(404, "not found");
     }
+
+    /// <summary>
+    /// <c>POST …/drain?deadlineSeconds=N</c>: after N seconds the stations still on the Munit are handed over to other
+    /// Munits (their clients are told with StationMoved); without it a drain waits for the stations to end.
+    /// </summary>
+    public const string DeadlineParameter = "deadlineSeconds";
 
     private static MunitSignal? Order(string name) => name switch
     {

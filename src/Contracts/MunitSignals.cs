@@ -33,8 +33,25 @@ public sealed record AssignSignal(
 /// <summary>Close a station and all of its subscribers.</summary>
 public sealed record UnassignSignal([property: JsonPropertyName("stationId")] string StationId) : MunitSignal;
 
-/// <summary>Accept no new stations; finish existing ones; report drained through the registry.</summary>
-public sealed record DrainSignal : MunitSignal;
+/// <summary>
+/// Accept no new stations; finish existing ones; report drained through the registry. With
+/// <see cref="DeadlineSeconds"/>, the stations still on the Munit when that many seconds have passed are handed
+/// over to other Munits (the same hand-over as a Stop, so their clients are told with StationMoved) and the Munit
+/// stays registered, draining and empty. The deadline is a duration counted from when the Regulator takes the
+/// order, so the clocks of signaling and the Munit need not agree; a later Drain order replaces it (without a
+/// deadline: none), a Revive cancels it.
+/// </summary>
+public sealed record DrainSignal : MunitSignal
+{
+    /// <summary>The longest a drain may take, 0 to <see cref="MaxDeadlineSeconds"/>; null waits for the stations to end.</summary>
+    [JsonPropertyName("deadlineSeconds")] public double? DeadlineSeconds { get; init; }
+
+    /// <summary>A day: longer than any drain an operator waits for, short enough that a typo (ms for s) is refused.</summary>
+    public const double MaxDeadlineSeconds = 86_400;
+
+    /// <summary>Whether <paramref name="seconds"/> is a deadline a Drain order may carry.</summary>
+    public static bool IsValidDeadline(double seconds) => double.IsFinite(seconds) && seconds is >= 0 and <= MaxDeadlineSeconds;
+}
 
 /// <summary>Accept new stations again after a drain.</summary>
 public sealed record ReviveSignal : MunitSignal;

@@ -21,6 +21,7 @@ public sealed class Regulator : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly StationReassigner _reassigner;
     private readonly HeartbeatLiveness _liveness;
+    private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<IAsyncDisposable> _subscriptions = [];
@@ -30,11 +31,17 @@ public sealed class Regulator : IAsyncDisposable
     private bool _reportedDrained;
     private int _reconcileRequested;
     private volatile bool _registeredOnce;
+    /// <summary>When a drain with a deadline hands what is left over (null: no deadline); guarded by <see cref="_drainLock"/>.</summary>
+    private DateTimeOffset? _drainDeadline;
+    /// <summary>After a hand-over that found no Munit to take the stations, the next attempt waits a heartbeat.</summary>
+    private DateTimeOffset _nextDeadlineAttempt;
+    private readonly Lock _drainLock = new();
     private volatile string _epoch = RegistrationWriter.NewEpoch();
 
     public Regulator(IMunit munit, IStateStore store, IMessageBus bus, string munitId, string address, int port,
-        int capacity, RegulatorOptions options, ILogger<Regulator> logger)
+        int capacity, RegulatorOptions options, ILogger<Regulator> logger, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _munit = munit;
         _store = store;
         _bus = bus;
@@ -56,6 +63,9 @@ public sealed class Regulator : IAsyncDisposable
 
     /// <summary>True after a Drain order until a Revive.</summary>
     public bool Draining => _draining;
+
+    /// <summary>When the current drain hands its remaining stations over; null without a drain deadline (or once it has).</summary>
+    public DateTimeOffset? DrainDeadline { get { lock (_drainLock) return _drainDeadline; } }
 
     /// <summary>True once this Regulator has written its registration (readiness; docs/operations.md).</summary>
     public bool Registered => _registeredOnce;
@@ -93,7 +103,7 @@ public sealed class Regulator : IAsyncDisposable
         await HaltAsync().ConfigureAwait(false);
         try
         {
-            int moved = await _reassigner.ReassignAsync(MunitId, requireExpired: false, _epoch).ConfigureAwait(false);
+            int moved = await HandOverAsync(retire: true).ConfigureAwait(false);
             if (moved < 0)
             {
                 // Nobody could take them: stop heartbeating at once so the expiry sweep of the next Munit to
@@ -107,6 +117,49 @@ public sealed class Regulator : IAsyncDisposable
         }
         foreach (var stationId in _munit.StationIds) _munit.CloseStation(stationId);
         _logger.LogInformation("Regulator stopped");
+    }
+
+    /// <summary>
+    /// The one hand-over, for a Stop and for a drain past its deadline: this Munit's stations move to live, non-draining
+    /// Munits in one commit fenced by our lease epoch, and signaling is told (StationMoved to every client of a moved
+    /// station). With <paramref name="retire"/> the registration goes too.
+    /// </summary>
+    /// <returns>the number of stations moved, or -1 when nothing could take them or our lease is gone.</returns>
+    private Task<int> HandOverAsync(bool retire) => _reassigner.ReassignAsync(MunitId, requireExpired: false, _epoch, retire);
+
+    /// <summary>
+    /// Called by the loop (and by tests with a fake clock): once a drain's deadline has passed, hands the stations
+    /// still here to other Munits and closes them here. The Munit stays registered and draining. When no Munit can
+    /// take them, it tries again a heartbeat later.
+    /// </summary>
+    /// <returns>the number of stations handed over, 0 when nothing was due.</returns>
+    public async Task<int> EnforceDrainDeadlineAsync()
+    {
+        var now = _time.GetUtcNow();
+        lock (_drainLock)
+        {
+            if (!_draining || _drainDeadline is not { } deadline || now < deadline || now < _nextDeadlineAttempt) return 0;
+            _nextDeadlineAttempt = now + _options.HeartbeatInterval;
+        }
+        using var scope = Scope();
+        int stations = _munit.StationIds.Count;
+        int moved = await HandOverAsync(retire: false).ConfigureAwait(false);
+        if (moved < 0)
+        {
+            _logger.LogWarning("Drain deadline passed with {Stations} stations here, but no live, non-draining Munit could take them " +
+                "(or this Munit's lease changed and reconcile has yet to renew it); retrying", stations);
+            return 0;
+        }
+        lock (_drainLock)
+        {
+            // A Revive or a new Drain order that arrived meanwhile set its own deadline; keep that one.
+            if (_drainDeadline <= now) _drainDeadline = null;
+        }
+        _logger.LogInformation("Drain deadline passed: handed {Moved} stations over", moved);
+        // The keys no longer name us for the moved stations: reconcile closes them here (the clients are already told).
+        await ReconcileAsync().ConfigureAwait(false);
+        await HeartbeatAsync().ConfigureAwait(false);
+        return moved;
     }
 
     /// <summary>Stops all activity without touching the store, as a crash would (tests, and a host that is being killed).</summary>
@@ -166,6 +219,7 @@ public sealed class Regulator : IAsyncDisposable
                     await SweepExpiredAsync().ConfigureAwait(false);
                     nextHeartbeat = DateTime.UtcNow + _options.HeartbeatInterval;
                 }
+                await EnforceDrainDeadlineAsync().ConfigureAwait(false);
                 await Task.Delay(poll, ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -306,14 +360,27 @@ public sealed class Regulator : IAsyncDisposable
                 case UnassignSignal unassign:
                     await OnUnassignAsync(unassign).ConfigureAwait(false);
                     break;
-                case DrainSignal:
-                    _draining = true;
+                case DrainSignal drain:
+                    lock (_drainLock)
+                    {
+                        _draining = true;
+                        _drainDeadline = drain.DeadlineSeconds is { } seconds ? _time.GetUtcNow() + TimeSpan.FromSeconds(seconds) : null;
+                        _nextDeadlineAttempt = default;
+                    }
                     _reportedDrained = false;
-                    _logger.LogInformation("Draining: no new stations");
+                    if (drain.DeadlineSeconds is { } limit)
+                        _logger.LogInformation("Draining: no new stations; the {Stations} here are handed over in {Deadline} s unless they end first",
+                            _munit.StationIds.Count, limit);
+                    else
+                        _logger.LogInformation("Draining: no new stations");
                     await HeartbeatAsync().ConfigureAwait(false);
                     break;
                 case ReviveSignal:
-                    _draining = false;
+                    lock (_drainLock)
+                    {
+                        _draining = false;
+                        _drainDeadline = null;
+                    }
                     _logger.LogInformation("Revived: accepting stations again");
                     await HeartbeatAsync().ConfigureAwait(false);
                     break;

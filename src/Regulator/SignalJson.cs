@@ -19,6 +19,11 @@ internal static class SignalJson
             var signal = JsonSerializer.Deserialize(json, ContractsJsonContext.Default.MunitSignal);
             if (signal is null) { error = "empty message"; return null; }
             if (signal.Version != MunitSignal.CurrentVersion) { error = $"unsupported contract version {signal.Version}"; return null; }
+            if (signal is DrainSignal { DeadlineSeconds: { } deadline } && !DrainSignal.IsValidDeadline(deadline))
+            {
+                error = $"drain deadline {deadline} s is outside 0..{DrainSignal.MaxDeadlineSeconds} s";
+                return null;
+            }
             error = null;
             return signal;
         }

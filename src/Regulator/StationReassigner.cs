@@ -9,7 +9,8 @@ namespace MobZ.Regulator;
 /// Regulators (and signaling sweeps) that notice the same expired Munit, exactly one moves its stations:
 /// the commit requires the Munit's Info hash to still exist and deletes it, so every later attempt fails
 /// its condition and does nothing. Targets must be alive and not draining at commit time, and each station
-/// must still belong to the old Munit.
+/// must still belong to the old Munit (which alone keeps a hand-over that leaves the registration in place from
+/// moving a station twice).
 /// </summary>
 internal sealed class StationReassigner(IStateStore store, IMessageBus bus, ILogger logger)
 {
@@ -19,10 +20,15 @@ internal sealed class StationReassigner(IStateStore store, IMessageBus bus, ILog
     /// <param name="fromMunitId">the Munit whose stations move.</param>
     /// <param name="requireExpired">true for a dead Munit (its heartbeat key must be gone); false for a graceful hand-over.</param>
     /// <param name="leaseEpoch">for a hand-over, the epoch the Munit registered under: a Munit that lost its lease hands nothing over.</param>
+    /// <param name="retire">
+    /// true (a dead or stopping Munit): its registration, heartbeat and registry entry go in the same commit. false (a
+    /// drain that outlasted its deadline): only the stations move; the Munit stays registered, draining and empty.
+    /// </param>
     /// <returns>the number of stations moved, or -1 when another party won or nothing could be done.</returns>
-    public async Task<int> ReassignAsync(string fromMunitId, bool requireExpired, string? leaseEpoch = null)
+    public async Task<int> ReassignAsync(string fromMunitId, bool requireExpired, string? leaseEpoch = null, bool retire = true)
     {
         var stations = await store.SetMembersAsync(MunitKeys.Stations(fromMunitId)).ConfigureAwait(false);
+        if (stations.Count == 0 && !retire) return 0; // nothing to move, and the registration stays: no commit needed
         var candidates = await LiveCandidatesAsync(exclude: fromMunitId).ConfigureAwait(false);
         if (stations.Count > 0 && candidates.Count == 0)
         {
@@ -57,9 +63,12 @@ internal sealed class StationReassigner(IStateStore store, IMessageBus bus, ILog
             tx.When(new StateCondition.KeyExists(MunitKeys.Alive(target)))
               .When(new StateCondition.HashNotEqual(MunitKeys.Info(target), MunitInfoFields.Draining, "true"));
         }
-        tx.Delete(MunitKeys.Info(fromMunitId))
-          .SortedSetRemove(MunitKeys.Registry, fromMunitId)
-          .Delete(MunitKeys.Alive(fromMunitId));
+        if (retire)
+        {
+            tx.Delete(MunitKeys.Info(fromMunitId))
+              .SortedSetRemove(MunitKeys.Registry, fromMunitId)
+              .Delete(MunitKeys.Alive(fromMunitId));
+        }
 
         if (!await tx.ExecuteAsync().ConfigureAwait(false))
         {
@@ -68,7 +77,7 @@ internal sealed class StationReassigner(IStateStore store, IMessageBus bus, ILog
         }
 
         logger.LogWarning("Moved {Count} stations of Munit {MunitId} ({Reason})", moves.Count, fromMunitId,
-            requireExpired ? "heartbeat expired" : "hand-over");
+            requireExpired ? "heartbeat expired" : retire ? "hand-over" : "drain deadline passed");
         foreach (var (stationId, target) in moves)
         {
             // Only a nudge: the target reconciles from the keys written above even if this is lost.

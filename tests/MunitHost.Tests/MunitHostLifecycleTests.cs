@@ -60,7 +60,8 @@ public sealed class MunitHostLifecycleTests(RedisServer redis) : IClassFixture<R
         var clock = Stopwatch.StartNew();
         await leaving.StopAsync().WaitAsync(Wait);
 
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8));
+        // The drain waited out its 1 s timeout before handing over; a busy machine can only make that longer.
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1), $"stopped after {clock.Elapsed}");
         Assert.Equal("munit-staying", await backend.Store.HashGetAsync(MunitKeys.Station("st-long"), StationFields.Munit));
         await Eventually.WaitUntilAsync(() => staying.Munit.HasStation("st-long"), Wait, "the live Munit took the station over");
         Assert.False(await Signaling.IsRegisteredAsync(backend, "munit-leaving"));

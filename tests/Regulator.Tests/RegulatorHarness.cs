@@ -16,14 +16,14 @@ internal sealed class RegulatorHarness : IAsyncDisposable
         ReconcileInterval = TimeSpan.FromMilliseconds(500),
     };
 
-    private RegulatorHarness(string munitId, IStateBackend backend, RegulatorOptions options)
+    private RegulatorHarness(string munitId, IStateBackend backend, RegulatorOptions options, TimeProvider? time)
     {
         MunitId = munitId;
         Backend = backend;
         Media = new RecordingMediaFactory();
         Munit = new MunitServer(new MunitOptions { MunitId = munitId, Port = 40000 }, Media);
         Regulator = new Regulator(Munit, backend.Store, backend.Bus, munitId, "127.0.0.1", 40000, 100, options,
-            NullLogger<Regulator>.Instance);
+            NullLogger<Regulator>.Instance, time);
     }
 
     public string MunitId { get; }
@@ -33,9 +33,10 @@ internal sealed class RegulatorHarness : IAsyncDisposable
     public Regulator Regulator { get; }
     public IStateStore Store => Backend.Store;
 
-    public static async Task<RegulatorHarness> StartAsync(IStateBackend backend, string? munitId = null, RegulatorOptions? options = null)
+    public static async Task<RegulatorHarness> StartAsync(IStateBackend backend, string? munitId = null, RegulatorOptions? options = null,
+        TimeProvider? time = null)
     {
-        var h = new RegulatorHarness(munitId ?? "m-" + Guid.NewGuid().ToString("N")[..8], backend, options ?? FastOptions);
+        var h = new RegulatorHarness(munitId ?? "m-" + Guid.NewGuid().ToString("N")[..8], backend, options ?? FastOptions, time);
         await h.Regulator.StartAsync();
         return h;
     }

@@ -63,8 +63,9 @@ public sealed class RouteSelectionExpression
             }
             return element.ValueKind == JsonValueKind.String ? element.GetString() : null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string that is not Unicode (a lone surrogate escape such as "\udc00").
             return null;
         }
     }

@@ -70,7 +70,7 @@ public static class MunitServiceCollectionExtensions
             string address = options.AdvertisedAddress ?? munitOptions.PublicAddress ?? munitOptions.BindAddress;
             var loggers = sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
             return new MobZ.Regulator.Regulator(sp.GetRequiredService<IMunit>(), store, bus, munitOptions.MunitId, address, port,
-                munitOptions.Capacity, options, loggers.CreateLogger<MobZ.Regulator.Regulator>());
+                munitOptions.Capacity, options, loggers.CreateLogger<MobZ.Regulator.Regulator>(), sp.GetService<TimeProvider>());
         });
         services.AddHostedService<RegulatorHostedService>();
         // /readyz (checks tagged "ready", MobZ.Hosting): not ready until the Munit is registered (signaling cannot place stations on it before).

@@ -61,6 +61,24 @@ public sealed class AdminPageInteropTests(StackFixture stack) : IAsyncLifetime
 
             await munitRow.GetByRole(AriaRole.Button, new() { Name = "Revive", Exact = true }).ClickAsync();
             await Eventually.WaitUntilAsync(async () => !await DrainingAsync(http, munitId), Timeout, $"the admin API lists {munitId} as taking stations again");
+
+            // A drain with a deadline: the page asks for the seconds; the Regulator holds the deadline (far enough
+            // out that ada's station stays; the Revive after it cancels it).
+            var regulator = stack.Stack.Services.GetRequiredService<MobZ.Regulator.Regulator>();
+            string? asked = null;
+            page.Dialog += async (_, dialog) =>
+            {
+                asked = dialog.Message;
+                await dialog.AcceptAsync("600");
+            };
+            var before = DateTimeOffset.UtcNow;
+            await munitRow.GetByRole(AriaRole.Button, new() { Name = "Drain with deadline…", Exact = true }).ClickAsync();
+            await Eventually.WaitUntilAsync(() => regulator.DrainDeadline is not null, Timeout, "the Regulator took the drain with its deadline");
+            Assert.Contains("seconds", asked);
+            Assert.InRange(regulator.DrainDeadline!.Value, before.AddSeconds(600), DateTimeOffset.UtcNow.AddSeconds(600));
+            await munitRow.GetByRole(AriaRole.Button, new() { Name = "Revive", Exact = true }).ClickAsync();
+            await Eventually.WaitUntilAsync(async () => !await DrainingAsync(http, munitId) && regulator.DrainDeadline is null, Timeout,
+                $"{munitId} revived, its deadline cancelled");
         }
         finally
         {

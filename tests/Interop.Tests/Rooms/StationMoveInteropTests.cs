@@ -32,17 +32,7 @@ public sealed class StationMoveInteropTests(StackFixture stack, ITestOutputHelpe
         var bus = stack.Stack.Services.GetRequiredService<IMessageBus>();
         string stackMunit = stack.Stack.Services.GetRequiredService<MobZ.Regulator.Regulator>().MunitId;
 
-        var (app, backend) = await MunitHostApp.BuildAsync(new MunitHostSettings
-        {
-            Redis = stack.Redis.Configuration,
-            RedisPrefix = stack.RedisKeyPrefix,
-            UdpPort = 0,
-            HttpPort = 0,
-            BindAddress = "127.0.0.1",
-            PublicIp = "127.0.0.1",
-            MunitId = "munit-leaving-" + Guid.NewGuid().ToString("N")[..6],
-            DrainTimeout = TimeSpan.FromSeconds(2),
-        }, logging: _ => { });
+        var (app, backend) = await BuildLeavingMunitAsync();
         await using var _ = backend;
         await using var __ = app;
         await using var revive = new Revive(bus, stackMunit);
@@ -93,6 +83,54 @@ public sealed class StationMoveInteropTests(StackFixture stack, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task An_aiortc_publisher_whose_Munit_stops_offers_again_by_itself_and_the_viewer_decodes_it_again()
+    {
+        var store = stack.Stack.Services.GetRequiredService<IStateStore>();
+        var bus = stack.Stack.Services.GetRequiredService<IMessageBus>();
+        string stackMunit = stack.Stack.Services.GetRequiredService<MobZ.Regulator.Regulator>().MunitId;
+        var (app, backend) = await BuildLeavingMunitAsync();
+        await using var _ = backend;
+        await using var __ = app;
+        await using var revive = new Revive(bus, stackMunit);
+        await app.StartAsync();
+        string leaving = app.Services.GetRequiredService<MobZ.Regulator.Regulator>().MunitId;
+
+        await bus.PublishAsync(MunitKeys.Channel(stackMunit), """{"type":"drain","v":1}""");
+        await Eventually.WaitUntilAsync(async () => await store.HashGetAsync(MunitKeys.Info(stackMunit), MunitInfoFields.Draining) == "true",
+            MediaTimeout, "the stack's Munit is draining");
+        await Eventually.WaitUntilAsync(async () => await store.ExistsAsync(MunitKeys.Alive(leaving)), MediaTimeout, "the second Munit registered");
+
+        // The aiortc client does its own signaling (Join, Offer, Heartbeat, and StationMoved → a new offer).
+        var room = "aiortc-move-" + Guid.NewGuid().ToString("N")[..8];
+        using var aiortc = new AiortcRoomPublisher(stack.Stack.RoomsUrl(), room, output);
+        var joined = await aiortc.NextAsync(e => e["event"]!.GetValue<string>() == "joined", MediaTimeout, "aiortc joined");
+        string station = joined["stationId"]!.GetValue<string>();
+        await aiortc.NextAsync(e => IsConnected(e, 1), MediaTimeout, "aiortc's first connection is up");
+        Assert.Equal(leaving, await store.HashGetAsync(MunitKeys.Station(station), StationFields.Munit));
+        var viewer = await RoomPage.OpenAsync(stack, room, "viewer", simulcast: false);
+        var watchers = new (string Who, RoomPage Page, string[] Stations)[] { ("the viewer", viewer, [station]) };
+        await AllDecodeAsync(watchers, "before the move");
+
+        await bus.PublishAsync(MunitKeys.Channel(stackMunit), """{"type":"revive","v":1}""");
+        await Eventually.WaitUntilAsync(async () => await store.HashGetAsync(MunitKeys.Info(stackMunit), MunitInfoFields.Draining) == "false",
+            MediaTimeout, "the stack's Munit takes stations again");
+        var stopwatch = Stopwatch.StartNew();
+        await app.StopAsync();
+        Assert.Equal(stackMunit, await store.HashGetAsync(MunitKeys.Station(station), StationFields.Munit));
+
+        var moved = await aiortc.NextAsync(e => e["event"]!.GetValue<string>() == "moved", MediaTimeout, "aiortc was told its station moved");
+        Assert.Equal("handover", moved["reason"]!.GetValue<string>());
+        await aiortc.NextAsync(e => IsConnected(e, 2), MediaTimeout, "aiortc's new connection (to the new Munit) is up");
+        await Eventually.WaitUntilAsync(async () => await viewer.Page.EvaluateAsync<int>("() => window.mobz.state.moves ?? 0") > 0,
+            MediaTimeout, "the viewer was told the station moved");
+        await AllDecodeAsync(watchers, "after the move");
+        output.WriteLine($"media back {stopwatch.Elapsed.TotalSeconds:F1} s after the stop began (aiortc publisher; 2 s of it the drain deadline)");
+
+        static bool IsConnected(System.Text.Json.Nodes.JsonNode e, int connection) =>
+            e["event"]!.GetValue<string>() == "state" && e["connection"]!.GetValue<int>() == connection && e["state"]!.GetValue<string>() == "connected";
+    }
+
+    [Fact]
     public Task A_call_whose_Munit_process_is_killed_resumes_on_another_Munit_without_user_action() =>
         RunFaultAsync("kill -9", async process =>
         {
@@ -120,9 +158,30 @@ public sealed class StationMoveInteropTests(StackFixture stack, ITestOutputHelpe
                 "the viewer keeps decoding after the stalled Munit woke");
         });
 
+    [Fact]
+    public Task A_call_whose_Munit_is_drained_with_a_deadline_resumes_on_another_Munit_without_user_action() =>
+        RunFaultAsync("drain with a 2 s deadline", async (process, doomed) =>
+        {
+            // The operator's path: the admin API orders the drain; 2 s later the Regulator hands the station over.
+            using var http = new HttpClient { BaseAddress = stack.Stack.BaseUrl, Timeout = MediaTimeout };
+            http.DefaultRequestHeaders.Add("x-api-key", "dev-api-key");
+            var drained = await http.PostAsync($"api/admin/munits/{Uri.EscapeDataString(doomed)}/drain?deadlineSeconds=2", null);
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, drained.StatusCode);
+        }, afterwards: async (store, station, viewer, stackMunit, doomed) =>
+        {
+            // The drained Munit is still there, draining and empty, for the operator to stop; its process runs on.
+            Assert.Equal("true", await store.HashGetAsync(MunitKeys.Info(doomed), MunitInfoFields.Draining));
+            Assert.True(await store.ExistsAsync(MunitKeys.Alive(doomed)));
+            Assert.Empty(await store.SetMembersAsync(MunitKeys.Stations(doomed)));
+        });
+
     /// <summary>A call on a Munit process of its own, a fault injected into that process, and the call back on the
     /// stack's Munit without anyone touching the pages.</summary>
-    private async Task RunFaultAsync(string fault, Func<Process, Task> inject,
+    private Task RunFaultAsync(string fault, Func<Process, Task> inject,
+        Func<IStateStore, string, RoomPage, string, string, Task>? afterwards = null) =>
+        RunFaultAsync(fault, (process, _) => inject(process), afterwards);
+
+    private async Task RunFaultAsync(string fault, Func<Process, string, Task> inject,
         Func<IStateStore, string, RoomPage, string, string, Task>? afterwards = null)
     {
         var store = stack.Stack.Services.GetRequiredService<IStateStore>();
@@ -165,12 +224,13 @@ public sealed class StationMoveInteropTests(StackFixture stack, ITestOutputHelpe
                 MediaTimeout, "the stack's Munit takes stations again");
 
             var stopwatch = Stopwatch.StartNew();
-            await inject(process);
+            await inject(process, doomed);
             await Eventually.WaitUntilAsync(async () => await viewer.Page.EvaluateAsync<int>("() => window.mobz.state.moves ?? 0") > 0,
                 MediaTimeout, "the viewer was told the station moved");
             Assert.Equal(stackMunit, await store.HashGetAsync(MunitKeys.Station(aliceStation!), StationFields.Munit));
             await AllDecodeAsync(watchers, $"after the {fault}");
-            output.WriteLine($"media back {stopwatch.Elapsed.TotalSeconds:F1} s after the {fault} began (liveness TTL 6 s)");
+            output.WriteLine($"media back {stopwatch.Elapsed.TotalSeconds:F1} s after the {fault} began" + (fault.StartsWith("drain", StringComparison.Ordinal)
+                ? " (order through the admin API, deadline included)" : " (liveness TTL 6 s)"));
             Assert.Equal("connected", await alice.PublishStateAsync());
             if (afterwards is not null)
                 await afterwards(store, aliceStation!, viewer, stackMunit, doomed);
@@ -192,6 +252,21 @@ public sealed class StationMoveInteropTests(StackFixture stack, ITestOutputHelpe
                 "the other Munit left the registry");
         }
     }
+
+    /// <summary>A second Munit (the ECS task's host) in this process on the stack's Redis, stopped as ECS stops a task:
+    /// a drain of at most 2 s, then the hand-over.</summary>
+    private Task<(Microsoft.AspNetCore.Builder.WebApplication App, IStateBackend Backend)> BuildLeavingMunitAsync() =>
+        MunitHostApp.BuildAsync(new MunitHostSettings
+        {
+            Redis = stack.Redis.Configuration,
+            RedisPrefix = stack.RedisKeyPrefix,
+            UdpPort = 0,
+            HttpPort = 0,
+            BindAddress = "127.0.0.1",
+            PublicIp = "127.0.0.1",
+            MunitId = "munit-leaving-" + Guid.NewGuid().ToString("N")[..6],
+            DrainTimeout = TimeSpan.FromSeconds(2),
+        }, logging: _ => { });
 
     private static async Task<int> SignalAsync(int pid, string signal)
     {

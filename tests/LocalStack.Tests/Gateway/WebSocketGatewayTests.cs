@@ -52,6 +52,7 @@ public sealed class WebSocketGatewayTests(GatewayFixture fixture)
     [InlineData("/ws", """{"type":"join"}""", "$default")]
     [InlineData("/ws", "not json at all", "$default")]
     [InlineData("/ws", """{"action":"jo""", "$default")]
+    [InlineData("/ws", """{"action":"join\udc00"}""", "$default")]
     [InlineData("/ps", """{"type":"offer","sdp":"v=0"}""", "offer")]
     [InlineData("/ps", """{"type":"ping"}""", "$default")]
     [InlineData("/ps", """{"action":"offer"}""", "$default")]

@@ -158,6 +158,34 @@ public sealed class AdminApiTests : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends))]
+    public async Task A_drain_with_a_deadline_reaches_the_Regulator_and_bad_deadlines_are_refused(string backend)
+    {
+        await using var stack = await StartAsync(backend);
+        using var http = Client(stack);
+        var regulator = stack.Services.GetRequiredService<MobZ.Regulator.Regulator>();
+        await Eventually.WaitUntilAsync(() => regulator.Registered, Deadline, "the Munit registers");
+
+        foreach (var bad in new[] { "-1", "86401", "soon", "NaN", "" })
+        {
+            var refused = await http.PostAsync($"api/admin/munits/{regulator.MunitId}/drain?deadlineSeconds={bad}", null);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("deadlineSeconds", await refused.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync($"api/admin/munits/{regulator.MunitId}/stop?deadlineSeconds=5", null)).StatusCode);
+        Assert.False(regulator.Draining, "a refused order reached the Munit");
+
+        var before = DateTimeOffset.UtcNow;
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync($"api/admin/munits/{regulator.MunitId}/drain?deadlineSeconds=600", null)).StatusCode);
+        await Eventually.WaitUntilAsync(() => regulator.DrainDeadline is not null, Deadline, "the Regulator took the drain with its deadline");
+        Assert.InRange(regulator.DrainDeadline!.Value, before.AddSeconds(600), DateTimeOffset.UtcNow.AddSeconds(600));
+        Assert.True(regulator.Draining);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync($"api/admin/munits/{regulator.MunitId}/revive", null)).StatusCode);
+        await Eventually.WaitUntilAsync(() => !regulator.Draining && regulator.DrainDeadline is null, Deadline, "the revive cancelled the deadline");
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
     public async Task Pixel_streaming_overview_lists_the_queue_and_streamers(string backend)
     {
         await using var stack = await StartAsync(backend);

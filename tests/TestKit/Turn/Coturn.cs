@@ -7,8 +7,9 @@ using System.Security.Cryptography;
 namespace MobZ.TestKit.Turn;
 
 /// <summary>
-/// A real TURN server for tests: Debian's coturn on loopback with the TURN REST API's shared secret
-/// (<c>use-auth-secret</c>), relaying to loopback peers (the Munits under test). Ready once it answers a STUN
+/// A real TURN server for tests: Debian's coturn on loopback (or another local address, such as the host side of
+/// a <see cref="MobZ.TestKit.Network.NetworkNamespace"/>) with the TURN REST API's shared secret
+/// (<c>use-auth-secret</c>), relaying to loopback or local peers (the Munits under test). Ready once it answers a STUN
 /// Binding request; stopped and its process reaped on dispose.
 /// </summary>
 public sealed class Coturn : IAsyncDisposable
@@ -18,24 +19,28 @@ public sealed class Coturn : IAsyncDisposable
 
     private readonly string _home;
 
-    private Coturn(Process process, int port, string secret, string home)
+    private Coturn(Process process, IPAddress address, int port, string secret, string home)
     {
         _process = process;
+        Address = address;
         _home = home;
         Port = port;
         Secret = secret;
     }
 
+    public IPAddress Address { get; }
     public int Port { get; }
     public string Secret { get; }
-    /// <summary>The URL to hand clients: TURN over UDP on loopback.</summary>
-    public string Url => $"turn:127.0.0.1:{Port}?transport=udp";
+    /// <summary>The URL to hand clients: TURN over UDP on the listening address.</summary>
+    public string Url => $"turn:{Address}:{Port}?transport=udp";
 
-    public static async Task<Coturn> StartAsync(TimeSpan? timeout = null)
+    /// <param name="address">where it listens and relays from; loopback by default.</param>
+    public static async Task<Coturn> StartAsync(TimeSpan? timeout = null, IPAddress? address = null)
     {
+        address ??= IPAddress.Loopback;
         if (!File.Exists(Executable))
             throw new FileNotFoundException("coturn is not installed (scripts/install-prereqs.sh installs it)", Executable);
-        int port = FreeUdpPort();
+        int port = FreeUdpPort(address);
         // Relay ports from a window of their own, so two servers (or a Munit's port 0) rarely meet.
         int relayBase = 50000 + Random.Shared.Next(0, 90) * 100;
         string secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
@@ -50,7 +55,7 @@ public sealed class Coturn : IAsyncDisposable
         foreach (var arg in new[]
                  {
                      "-n", "--no-cli", "--no-tls", "--no-dtls", "--log-file=stdout",
-                     "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", $"--listening-port={port}",
+                     $"--listening-ip={address}", $"--relay-ip={address}", $"--listening-port={port}",
                      $"--min-port={relayBase}", $"--max-port={relayBase + 99}",
                      "--use-auth-secret", $"--static-auth-secret={secret}", "--realm=mobz.test",
                      // The Munits under test listen on loopback; production TURN servers never relay there.
@@ -70,11 +75,11 @@ public sealed class Coturn : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var coturn = new Coturn(process, port, secret, home);
+        var coturn = new Coturn(process, address, port, secret, home);
         try
         {
             await Eventually.WaitUntilAsync(() => coturn.AnswersBindingAsync(), timeout ?? TimeSpan.FromSeconds(60),
-                $"coturn on 127.0.0.1:{port} answers a STUN Binding request");
+                $"coturn on {address}:{port} answers a STUN Binding request");
         }
         catch (Exception e)
         {
@@ -89,12 +94,12 @@ public sealed class Coturn : IAsyncDisposable
     {
         if (_process.HasExited)
             throw new InvalidOperationException($"turnserver exited with {_process.ExitCode}");
-        using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        using var udp = new UdpClient(new IPEndPoint(Address, 0));
         var request = new byte[20];
         BinaryPrimitives.WriteUInt16BigEndian(request, 0x0001);
         BinaryPrimitives.WriteUInt32BigEndian(request.AsSpan(4), 0x2112A442);
         RandomNumberGenerator.Fill(request.AsSpan(8, 12));
-        await udp.SendAsync(request, new IPEndPoint(IPAddress.Loopback, Port));
+        await udp.SendAsync(request, new IPEndPoint(Address, Port));
         using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         try
         {
@@ -108,9 +113,9 @@ public sealed class Coturn : IAsyncDisposable
         }
     }
 
-    private static int FreeUdpPort()
+    private static int FreeUdpPort(IPAddress address)
     {
-        using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        using var probe = new UdpClient(new IPEndPoint(address, 0));
         return ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
     }
 

@@ -272,6 +272,19 @@ function renderMunit(m) {
     });
     return b;
   };
+  // A drain with a deadline: stations still here when it passes move to other Munits, and their clients are told.
+  const drainBy = el('button', { type: 'button', disabled: m.draining }, 'Drain with deadline…');
+  drainBy.addEventListener('click', () => {
+    const answer = prompt(`Drain Munit ${m.munitId}: after how many seconds should the stations still on it move to other Munits? `
+      + 'Their publishers and viewers are told and reconnect on their own.', '60');
+    if (answer === null) return;
+    const seconds = Number(answer.trim());
+    if (answer.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 86400) {
+      setError('action', `Drain ${m.munitId}: "${answer}" is not a number of seconds from 0 to 86400`);
+      return;
+    }
+    order(drainBy, `Drain ${m.munitId} (hand over after ${seconds} s)`, 'POST', `${path}/drain?deadlineSeconds=${encodeURIComponent(seconds)}`);
+  });
   const state = [
     m.alive ? badge('alive', 'ok') : badge('heartbeat lost', 'bad'),
     m.draining ? badge('draining', 'warn') : badge('taking stations', 'ok'),
@@ -285,6 +298,7 @@ function renderMunit(m) {
     el('td', {}, state[0], ' ', state[1]),
     el('td', { class: 'actions' },
       button('Drain', 'drain', !m.draining),
+      drainBy,
       button('Revive', 'revive', m.draining),
       button('Stop', 'stop', true, `Stop Munit ${m.munitId}? Its ${m.stations} station(s) move to other Munits now and the host stops.`)));
 }
