@@ -17,7 +17,7 @@ public static class MobZCapabilities
 
     /// <summary>LL-HLS playback at /hls with its viewer page; playback tokens as <see cref="RequiresPlaybackToken"/> says.</summary>
     public static void AddHlsPlayback(WebApplicationBuilder builder) =>
-        builder.AddCapability(s => MobZ.Hls.HlsServiceCollectionExtensions.AddHls(s, o => o.RequirePlaybackToken = RequiresPlaybackToken(builder.Configuration)), e => MobZ.Hls.HlsEndpointRouteBuilderExtensions.MapHls(e)).AddDemoPage("LL-HLS viewer", "/hls/index.html", "hls.js playing a p2m room's Low-Latency HLS stream, /hls/{room}/index.m3u8");
+        builder.AddCapability(s => MobZ.Hls.HlsServiceCollectionExtensions.AddHls(s, o => o.RequirePlaybackToken = RequiresPlaybackToken(builder.Configuration)), e => MobZ.Hls.HlsEndpointRouteBuilderExtensions.MapHls(e)).AddDemoPage("LL-HLS viewer", "/hls/index.html", "hls.js playing a p2m room's Low-Latency HLS stream (/hls/{room}/index.m3u8), with how far behind live it plays and which rendition");
 
     /// <summary>
     /// LL-HLS playback without a token is a development convenience of the local stack only (production hosts require
@@ -30,10 +30,11 @@ public static class MobZCapabilities
     {
         // Capabilities — one line each (WebSocket/HTTP APIs, demo pages, hosted services, endpoints); see docs/gateway.md.
         builder.Services.AddMobZRooms(); // MobZ rooms (p2p/m2m/p2m) at /ws, heartbeat sweep; options "MobZ:Rooms" (docs/protocol.md)
+        builder.AddDemoPage("Group chat", "/room/index.html", "a grid of named video tiles through the Munit SFU: mute and camera state, the simulcast layer and bitrate each tile receives, a layer picker per tile");
         if (RunsMunit(builder.Configuration))
             builder.Services.AddMunit().AddRegulator().AddHlsStationTap(); // Munit SFU on one UDP port + its Regulator (options "MobZ:Munit"); p2m stations feed the HLS packager (docs/munit.md)
         AddHlsPlayback(builder); // LL-HLS at /hls (docs/hls.md), open unless --Hls:RequirePlaybackToken true
-        builder.AddCapability(s => MobZ.PixelStreaming.PixelStreamingServiceCollectionExtensions.AddPixelStreaming(s)).AddWebSocketApi("/ps", "$request.body.type", sp => sp.GetRequiredService<MobZ.PixelStreaming.Signaling.PixelStreamingHandler>()).AddHttpApi("/api", sp => sp.GetRequiredService<MobZ.PixelStreaming.Api.PixelStreamingApiHandler>()).AddHttpApi("/docs", sp => sp.GetRequiredService<MobZ.PixelStreaming.Api.PixelStreamingApiHandler>()).AddHttpApi("/ps/dev-token", sp => sp.GetRequiredService<MobZ.PixelStreaming.Api.DevTokenHandler>()).AddDemoPage("Pixel Streaming player", "/ps/index.html", "Epic's frontend library playing a local streamer; REST API docs at /docs");
+        builder.AddCapability(s => MobZ.PixelStreaming.PixelStreamingServiceCollectionExtensions.AddPixelStreaming(s)).AddWebSocketApi("/ps", "$request.body.type", sp => sp.GetRequiredService<MobZ.PixelStreaming.Signaling.PixelStreamingHandler>()).AddHttpApi("/api", sp => sp.GetRequiredService<MobZ.PixelStreaming.Api.PixelStreamingApiHandler>()).AddHttpApi("/docs", sp => sp.GetRequiredService<MobZ.PixelStreaming.Api.PixelStreamingApiHandler>()).AddHttpApi("/ps/dev-token", sp => sp.GetRequiredService<MobZ.PixelStreaming.Api.DevTokenHandler>()).AddDemoPage("Pixel Streaming player", "/ps/index.html", "Epic's frontend library playing a local streamer, with your place in the queue while every streamer is busy; REST API docs at /docs");
         builder.Services.AddMobZAdmin(); builder.AddHttpApi(MobZ.Admin.AdminApiHandler.Prefix, sp => sp.GetRequiredService<MobZ.Admin.AdminApiHandler>()).AddDemoPage("Admin", "/admin/index.html", "rooms, Munits and the Pixel Streaming queue through the admin API (docs/operations.md)");
     }
 }

@@ -74,11 +74,19 @@ public sealed class InteropTests(ITestOutputHelper output, RedisServer redis) : 
         // Our page shows the queueStatus Epic's library ignores.
         await Eventually.WaitUntilAsync(() => second.EvaluateAsync<bool>("() => document.getElementById('status').textContent.includes('position 1')"), Slow,
             "the second player's page shows its queue position");
+        // ...on the stage, in words, where the video will be.
+        var queue = second.Locator("#queue");
+        await Eventually.WaitUntilAsync(async () => await queue.IsVisibleAsync()
+                && await second.Locator("#queue-position").InnerTextAsync() == "You are next in the queue", Slow,
+            "the queue card over the stage says the second player is next");
+        Assert.Matches("^(About .+ to wait\\.|Every streamer is busy; you get the next free one\\.)$", await second.Locator("#queue-wait").InnerTextAsync());
+        await second.ScreenshotAsync(new() { Path = Path.Combine(Directory.CreateDirectory(Path.Combine(MobZ.TestKit.Repository.Repo.Artifacts, "screenshots")).FullName, "ps-queued.png") });
 
         // The first viewer leaves: the worker restarts the streamer, which comes back and takes the queue's head.
         await first.CloseAsync();
         await WaitForPlaybackAsync(second, "the queued player after the streamer freed up");
         Assert.Equal("second-viewer", await store.HashGetAsync(streamerKey, PsFields.Player));
+        Assert.True(await queue.IsHiddenAsync(), "the queue card is gone once the video plays");
     }
 
     /// <summary>

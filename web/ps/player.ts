@@ -5,6 +5,7 @@ const params = new URLSearchParams(location.search);
 const status = document.getElementById('status') as HTMLElement;
 const playButton = document.getElementById('play') as HTMLButtonElement;
 const videoParent = document.getElementById('video') as HTMLElement;
+const queuePanel = document.getElementById('queue') as HTMLElement;
 
 interface PlayerState {
   userId: string;
@@ -20,6 +21,20 @@ const state: PlayerState = { userId: params.get('userId') || `viewer-${Math.rand
 function show(line: string) {
   state.events.push(line);
   status.textContent = line;
+}
+
+// The queue card over the stage: where this player stands and about how long until a streamer is free.
+function showQueue(position?: number, estimatedWaitSeconds?: number) {
+  queuePanel.hidden = false;
+  (document.getElementById('queue-position') as HTMLElement).textContent =
+    position === undefined ? 'Waiting in the queue…' : position === 1 ? 'You are next in the queue' : `You are number ${position} in the queue`;
+  (document.getElementById('queue-wait') as HTMLElement).textContent = estimatedWaitSeconds === undefined
+    ? 'Every streamer is busy; you get the next free one.'
+    : `About ${formatWait(estimatedWaitSeconds)} to wait.`;
+}
+
+function hideQueue() {
+  queuePanel.hidden = true;
 }
 
 function formatWait(seconds: number): string {
@@ -64,10 +79,12 @@ async function start() {
   ps.addEventListener('streamerListMessage', (e) => {
     const ids = [...e.data.messageStreamerList.ids];
     state.streamerLists.push(ids);
-    show(ids.length === 1 && ids[0] === 'waiting_queue' ? 'waiting for a free streamer…' : `streamers: ${ids.join(', ')}`);
+    const queued = ids.length === 1 && ids[0] === 'waiting_queue';
+    show(queued ? 'waiting for a free streamer…' : `streamers: ${ids.join(', ')}`);
+    if (queued && queuePanel.hidden) showQueue();
   });
-  ps.addEventListener('webRtcConnected', () => show('connected to the streamer'));
-  ps.addEventListener('playStream', () => show('playing'));
+  ps.addEventListener('webRtcConnected', () => { hideQueue(); show('connected to the streamer'); });
+  ps.addEventListener('playStream', () => { hideQueue(); show('playing'); });
   ps.addEventListener('playStreamRejected', () => show('press play again to start the video'));
   ps.addEventListener('webRtcDisconnected', () => show('disconnected'));
   // MobZ's own message (Epic's library ignores it): where this player stands in the waiting queue.
@@ -75,9 +92,11 @@ async function start() {
     const q = msg as unknown as { position: number; estimatedWaitSeconds?: number };
     state.queueStatuses.push({ position: q.position, estimatedWaitSeconds: q.estimatedWaitSeconds });
     show(`waiting for a free streamer: position ${q.position}${q.estimatedWaitSeconds !== undefined ? `, about ${formatWait(q.estimatedWaitSeconds)}` : ''}`);
+    showQueue(q.position, q.estimatedWaitSeconds);
   });
   ps.signallingProtocol.transport.addListener('close', (event: CloseEvent) => {
     state.closes.push({ code: event.code, reason: event.reason });
+    hideQueue();
     show(event.reason ? `disconnected: ${event.reason}` : 'disconnected');
   });
   ps.connect();

@@ -39,10 +39,17 @@ internal static partial class IndexPage
         html.Append("""
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><title>MobZ local stack</title>
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}
-            code{background:#f3f3f3;padding:0 .25rem}li{margin:.4rem 0}h2{margin-top:2rem}</style></head><body>
-            <h1>MobZ local stack</h1>
+            <meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="/favicon.ico">
+            <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:1.5rem auto;padding:0 1rem;color:#222}
+            header p{color:#444;margin-top:0}code{font-family:ui-monospace,monospace;font-size:.85rem;background:#f3f3f3;padding:0 .25rem}
+            h2{margin:1.5rem 0 .5rem;font-size:1.25rem}li{margin:.3rem 0}
+            #demos{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(min(17rem,100%),1fr));gap:.8rem}
+            #demos li{margin:0;border:1px solid #ccc;border-radius:6px;padding:.7rem .9rem;color:#555;font-size:.92rem}
+            #demos a{display:block;font-size:1.05rem;font-weight:600;margin-bottom:.25rem}
+            #demos .description:empty{display:none}</style></head><body>
+            <header><h1>MobZ local stack</h1>
+            <p>Everything runs in this process: room signaling, a Munit SFU, LL-HLS, Pixel Streaming and the admin API.
+            Open a demo in two tabs to see people meet.</p></header>
             """);
         html.Append("<h2>Demos</h2><ul id=\"demos\">");
         if (pages.Count == 0)
@@ -50,8 +57,7 @@ internal static partial class IndexPage
         foreach (var page in pages)
         {
             html.Append("<li><a href=\"").Append(WebUtility.HtmlEncode(page.Href)).Append("\">").Append(WebUtility.HtmlEncode(page.Title)).Append("</a>");
-            if (page.Description is { Length: > 0 } d)
-                html.Append(" — ").Append(WebUtility.HtmlEncode(d));
+            html.Append("<span class=\"description\">").Append(WebUtility.HtmlEncode(page.Description ?? "")).Append("</span>");
             html.Append("</li>");
         }
         html.Append("</ul><h2>WebSocket APIs</h2><ul>");

@@ -17,10 +17,16 @@ public sealed class MediaEngine : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private int _disposed;
     private long _lastReportMs;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private bool _asleep = true;
+    private long _tickCount;
     private Task? _ticker;
 
-    public MediaEngine(IPacketBufferPool? pool = null)
+    /// <param name="time">Paces the periodic tick (tests pass a fake clock); the system clock when null.</param>
+    public MediaEngine(IPacketBufferPool? pool = null, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         Pool = pool ?? PacketBufferPool.Shared;
         Forwarder = new Forwarder(Pool);
         Reporter = new RtcpReporter(Pool);
@@ -36,25 +42,54 @@ public sealed class MediaEngine : IDisposable
 
     public static ulong NtpNow => NtpTime.FromDateTime(DateTime.UtcNow);
 
-    /// <summary>Starts the periodic tick (RTCP, NACKs, keyframe retries, layer choice) on a background task.</summary>
+    /// <summary>
+    /// Starts the periodic tick (RTCP, NACKs, keyframe retries, layer choice) on a background task. The tick runs
+    /// every <see cref="TickIntervalMs"/> while a publisher or viewer is attached; with nobody attached there is
+    /// no periodic work, so the task drops its timer and waits for the next <c>Add</c> (an idle Munit then
+    /// costs no wake-ups at all).
+    /// </summary>
     public void Start()
     {
         _ticker ??= Task.Run(async () =>
         {
-            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(TickIntervalMs));
             try
             {
-                while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-                    Tick(NowMs, NtpNow);
+                while (true)
+                {
+                    await _wake.WaitAsync(_stop.Token).ConfigureAwait(false);
+                    using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(TickIntervalMs), _time);
+                    while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false) && TickUnlessIdle(NowMs, NtpNow))
+                        Interlocked.Increment(ref _tickCount);
+                }
             }
             catch (OperationCanceledException) { }
         });
     }
 
-    public void Add(Publisher publisher) { lock (Gate) _publishers.Add(publisher); }
+    public void Add(Publisher publisher)
+    {
+        lock (Gate)
+        {
+            _publishers.Add(publisher);
+            WakeLocked();
+        }
+    }
+
     public void Remove(Publisher publisher) { lock (Gate) _publishers.Remove(publisher); }
-    public void Add(Subscriber subscriber) { lock (Gate) _subscribers.Add(subscriber); }
+
+    public void Add(Subscriber subscriber)
+    {
+        lock (Gate)
+        {
+            _subscribers.Add(subscriber);
+            WakeLocked();
+        }
+    }
+
     public void Remove(Subscriber subscriber) { lock (Gate) _subscribers.Remove(subscriber); }
+
+    /// <summary>Rounds of periodic work the engine's own timer has run since <see cref="Start"/>.</summary>
+    public long TickCount => Interlocked.Read(ref _tickCount);
 
     public int PublisherCount { get { lock (Gate) return _publishers.Count; } }
     public int SubscriberCount { get { lock (Gate) return _subscribers.Count; } }
@@ -82,6 +117,29 @@ public sealed class MediaEngine : IDisposable
         lock (Gate) RtcpReceiver.OnViewerRtcp(Forwarder, subscriber, datagram, nowMs, ReportMath.NtpMiddle32(ntpNow));
     }
 
+    // The ticker sets _asleep (under the lock) when it finds nobody, and only then waits on _wake; an Add releases
+    // _wake once per sleep, so a wake-up is never lost and the semaphore never holds more than one release.
+    private void WakeLocked()
+    {
+        if (!_asleep) return;
+        _asleep = false;
+        _wake.Release();
+    }
+
+    private bool TickUnlessIdle(long nowMs, ulong ntpNow)
+    {
+        lock (Gate)
+        {
+            if (_publishers.Count == 0 && _subscribers.Count == 0)
+            {
+                _asleep = true;
+                return false;
+            }
+            Tick(nowMs, ntpNow);
+            return true;
+        }
+    }
+
     /// <summary>One round of periodic work; public so tests drive time themselves.</summary>
     public void Tick(long nowMs, ulong ntpNow)
     {
@@ -100,6 +158,8 @@ public sealed class MediaEngine : IDisposable
         _stop.Cancel();
         try { _ticker?.Wait(TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
         _stop.Dispose();
+        // _wake stays undisposed: a station torn down after the engine may still Add or Remove, and a
+        // SemaphoreSlim whose wait handle was never asked for holds nothing to release.
     }
 
 }

@@ -10,8 +10,8 @@ public sealed class RoomPage(IPage page)
 
     private readonly List<string> _console = [];
 
-    public static Task<RoomPage> OpenAsync(StackFixture stack, string room, string role, bool simulcast = true) =>
-        OpenAsync(stack.Browser, stack.Stack.BaseUrl, room, role, simulcast);
+    public static Task<RoomPage> OpenAsync(StackFixture stack, string room, string role, bool simulcast = true, string extraQuery = "") =>
+        OpenAsync(stack.Browser, stack.Stack.BaseUrl, room, role, simulcast, extraQuery);
 
     /// <param name="extraQuery">more of the page's query options, e.g. "relay=1".</param>
     public static async Task<RoomPage> OpenAsync(MobZ.TestKit.Browser.Chromium browser, Uri baseUrl, string room, string role,

@@ -10,11 +10,11 @@ internal sealed class ForwardingRig : IDisposable
     public const byte OpusPt = 111, Vp8Pt = 96, Vp8RtxPt = 97;
     public const uint AudioSsrc = 0xA0D10, LowSsrc = 0x1000, MidSsrc = 0x2000, HighSsrc = 0x3000, SingleSsrc = 0x4000;
 
-    public ForwardingRig(bool simulcast, bool tap = false)
+    public ForwardingRig(bool simulcast, bool tap = false, TimeProvider? time = null)
     {
         Simulcast = simulcast;
         Pool = new DiagnosticPacketPool();
-        Engine = new MediaEngine(Pool);
+        Engine = new MediaEngine(Pool, time);
         Station = new StationRouter(Engine, new StationDescriptor("st-1", "room-1", "pub-1", "m2m", tap));
         Attach("pub-1");
     }

@@ -2,6 +2,10 @@
 // A publisher sends its camera to its station on a Munit; every participant watches the other publishers'
 // stations, one RTCPeerConnection per station, and may pick a simulcast layer for each.
 // window.mobz exposes the state so the interop tests drive exactly what a person uses.
+// The tiles (tiles.js) and the error words (errors.js) live apart from the protocol, which stays here.
+
+import { createRemoteTile, renderTile, formatBitrate } from './tiles.js';
+import { errorInWords } from './errors.js';
 
 const SIMULCAST_LAYERS = [
   { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
@@ -21,13 +25,25 @@ const state = {
   errors: [],
   publishPc: null,
   localStream: null,
-  watching: new Map(), // stationId -> { publisherId, tile, video, stream, pc, layer, ended, requested, retries }
+  me: null, // { userId, grants } from the access token (display only: the server enforces the grants)
+  watching: new Map(), // stationId -> { publisherId, tile, video, stream, pc, layer, ended, requested, retries, failure, sample }
   viewerPcs: new Map(), // Munit ICE ufrag -> { pc, queue }
   heartbeat: null,
   options: null,
 };
 
 function status(text) { $('status').textContent = text; }
+
+/** An error in words, above the tiles, until dismissed or the next one. */
+function showError(text) {
+  $('error-text').textContent = text;
+  $('error').hidden = false;
+}
+
+function clearError() { $('error').hidden = true; }
+
+/** Whether this browser may use the admin actions (Kick, accept/reject publish requests, CloseRoom). */
+const isAdmin = () => state.me?.grants.includes('admin') ?? false;
 
 // The TURN server (if the deployment has one) arrives in JoinAck with credentials for this client. ?relay=1 sends
 // all media through it, as a network that blocks UDP to the media servers would force.
@@ -46,9 +62,23 @@ async function accessToken(options) {
   if (given) return given;
   const query = new URLSearchParams({ room: options.room });
   if (options.grants) query.set('grants', options.grants);
+  // The name others see is the token's user id.
+  if (options.name) query.set('userId', options.name);
   const r = await fetch(`/dev/token?${query}`, { cache: 'no-store' });
   if (!r.ok) throw new Error('no access token: open this page with ?token=<access token>');
   return (await r.json()).token;
+}
+
+// The token's claims, for what the page shows (your name, the buttons your grants allow); not a check.
+function tokenClaims(token) {
+  try {
+    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const claims = JSON.parse(atob(part.padEnd(Math.ceil(part.length / 4) * 4, '=')));
+    const grants = Array.isArray(claims.grants) ? claims.grants : claims.grants ? [claims.grants] : [];
+    return { userId: claims.sub ?? claims.userId ?? null, grants };
+  } catch {
+    return { userId: null, grants: [] };
+  }
 }
 
 function wsUrl(token) {
@@ -58,26 +88,48 @@ function wsUrl(token) {
 
 async function join(options) {
   state.options = options;
+  state.leaving = false;
+  state.kicked = false;
+  clearError();
+  $('join-button').disabled = true;
   let token;
   try {
     token = await accessToken(options);
   } catch (e) {
     status(e.message);
+    showError(`Could not get an access token: ${e.message}`);
+    $('join-button').disabled = false;
     throw e;
   }
+  state.me = tokenClaims(token);
+  $('self-name').textContent = state.me.userId ?? 'You';
   const ws = new WebSocket(wsUrl(token));
   state.ws = ws;
   ws.onmessage = (e) => onMessage(JSON.parse(e.data));
-  ws.onclose = () => { if (!state.kicked) status('disconnected'); clearInterval(state.heartbeat); };
+  ws.onclose = () => {
+    clearInterval(state.heartbeat);
+    if (state.ws !== ws) return;
+    if (!state.kicked && !state.leaving && state.joinAck) {
+      status('disconnected');
+      showError('Lost the connection to the server. Press Join to come back.');
+    } else if (!state.kicked) status('disconnected');
+    resetRoomUi();
+  };
   await new Promise((resolve, reject) => {
     ws.onopen = resolve;
-    ws.onerror = () => { status('the server refused the connection (is the access token valid for this room?)'); reject(new Error('refused')); };
+    ws.onerror = () => {
+      status('the server refused the connection (is the access token valid for this room?)');
+      showError('The server refused the connection: the access token is not valid (or not for this room).');
+      $('join-button').disabled = false;
+      reject(new Error('refused'));
+    };
   });
   send({ action: 'Join', requestId: 'join', roomId: options.room, roomKind: options.kind, role: options.role, audio: true, video: true });
   status(`joining ${options.room}…`);
 }
 
 function leave() {
+  state.leaving = true;
   send({ action: 'Leave' });
   for (const stationId of [...state.watching.keys()]) stopWatching(stationId);
   for (const { pc } of state.viewerPcs.values()) pc.close();
@@ -85,7 +137,22 @@ function leave() {
   state.publishPc?.close();
   state.publishPc = null;
   state.localStream?.getTracks().forEach((t) => t.stop());
+  state.localStream = null;
   state.ws?.close();
+  resetRoomUi();
+}
+
+// Back to the join form: buttons as before joining, no self tile, no publish requests.
+function resetRoomUi() {
+  state.joinAck = null;
+  $('join-button').disabled = false;
+  $('leave').disabled = true;
+  $('request').hidden = true;
+  $('close-room').hidden = true;
+  $('self').hidden = true;
+  $('requests').hidden = true;
+  $('request-list').replaceChildren();
+  $('empty').hidden = true;
 }
 
 async function onMessage(m) {
@@ -104,16 +171,28 @@ async function onMessage(m) {
     case 'MediaLost': return onMediaLost(m);
     case 'PublishRequest': return onPublishRequest(m);
     case 'PublishAccept': state.stationId = m.stationId; return publish();
-    case 'PublishReject': return status(`the owner declined: ${m.reason ?? ''}`);
-    case 'Kicked': state.kicked = true; status(m.reason === 'roomClosed' ? 'the room was closed' : 'you were removed from the room'); return leave();
-    case 'SimulcastUpdateAck': return;
+    case 'PublishReject': return showError(`The owner declined your request to publish${m.reason ? `: ${m.reason}` : '.'}`);
+    case 'Kicked': {
+      state.kicked = true;
+      const words = m.reason === 'roomClosed' ? 'the room was closed' : 'you were removed from the room';
+      status(words);
+      showError(m.reason === 'roomClosed' ? 'The room was closed by an admin.' : 'An admin removed you from the room. You can join again.');
+      return leave();
+    }
+    case 'KickAck': return status('removed them from the room');
+    case 'CloseRoomAck': status(`closed the room; ${m.removed} removed`); return leave();
+    case 'UpdateVideo': return onUpdateVideo(m);
+    case 'SimulcastUpdateAck': return onLayerAck(m);
     case 'HeartbeatAck': state.participantId = m.participantId; return;
     case 'Error':
       state.errors.push(m);
       if (m.code === 'STATE_LOST') return rejoinAfterStateLost();
       if (m.requestId === 'join' && retryRejoin(m)) return;
-      if (m.requestId?.startsWith('watch-')) onWatchFailed(m.requestId.slice('watch-'.length));
-      return status(`error ${m.code}: ${m.message}`);
+      status(`error ${m.code}: ${m.message}`);
+      // A failed Watch is retried and shown on its tile; everything else is shown to the person.
+      if (m.requestId?.startsWith('watch-')) return onWatchFailed(m.requestId.slice('watch-'.length), m);
+      if (m.requestId === 'join') $('join-button').disabled = false;
+      return showError(errorInWords(m));
     default: return;
   }
 }
@@ -171,10 +250,13 @@ async function onJoinAck(m) {
   state.participantId = m.participantId;
   state.ownerId = m.ownerId;
   state.stationId = m.stationId ?? null;
-  status(`in room ${m.roomId} as ${m.participantType}${m.participantId === m.ownerId ? ' (owner)' : ''}`);
+  status(`in room ${m.roomId} as ${state.me?.userId ?? m.participantId}, ${m.participantType}${m.participantId === m.ownerId ? ' (owner)' : ''}`);
   $('leave').disabled = false;
   $('request').hidden = m.participantType === 'publisher';
   $('request').disabled = m.participantType === 'publisher';
+  $('close-room').hidden = !isAdmin();
+  $('self-owner').hidden = m.participantId !== m.ownerId;
+  updateEmpty();
   state.heartbeat = setInterval(() => send({ action: 'Heartbeat' }), m.heartbeatIntervalMs || 10000);
   if (m.participantType === 'publisher') await publish();
   if (m.playbackUrl) {
@@ -192,6 +274,7 @@ async function onJoinAck(m) {
 
 async function publish() {
   $('self').hidden = false;
+  $('request').hidden = true;
   // A p2m room becomes one LL-HLS rendition: one layer, and H.264 because that is what HLS players decode.
   const liveStream = state.options.kind === 'p2m';
   const simulcast = state.options.simulcast && !liveStream;
@@ -290,11 +373,16 @@ async function onRemoteCandidate(m) {
 async function onPublisherList(publishers, ownerId) {
   state.publishers = publishers ?? [];
   if (ownerId) state.ownerId = ownerId;
+  $('self-owner').hidden = state.ownerId !== state.participantId;
+  const me = state.publishers.find((p) => p.participantId === state.participantId);
+  if (me) showSelfMedia(me.audio, me.video);
   const present = new Set();
   for (const p of state.publishers) {
     if (!p.stationId || p.participantId === state.participantId) continue;
     present.add(p.stationId);
     const entry = watchEntry(p.stationId, p.participantId);
+    entry.waiting = !p.live && !p.offerSdp;
+    drawTile(p.stationId);
     if (entry.requested) continue;
     if (p.offerSdp) {
       entry.requested = true;
@@ -307,6 +395,28 @@ async function onPublisherList(publishers, ownerId) {
     }
   }
   for (const stationId of [...state.watching.keys()]) if (!present.has(stationId)) stopWatching(stationId);
+  updateEmpty();
+}
+
+// Someone muted or turned off the camera: their tile says so.
+function onUpdateVideo(m) {
+  const publisher = state.publishers.find((p) => p.participantId === m.participantId);
+  if (!publisher) return;
+  if (typeof m.audio === 'boolean') publisher.audio = m.audio;
+  if (typeof m.video === 'boolean') publisher.video = m.video;
+  if (publisher.stationId) drawTile(publisher.stationId);
+}
+
+function showSelfMedia(audio, video) {
+  $('self-mic').textContent = audio === false ? 'muted' : 'mic on';
+  $('self-mic').className = `badge ${audio === false ? 'warn' : 'ok'}`;
+  $('self-cam').textContent = video === false ? 'camera off' : 'camera on';
+  $('self-cam').className = `badge ${video === false ? 'warn' : 'ok'}`;
+  $('self-overlay').hidden = video !== false;
+}
+
+function updateEmpty() {
+  $('empty').hidden = !state.joinAck || state.watching.size > 0;
 }
 
 function requestWatch(stationId) {
@@ -317,14 +427,44 @@ function requestWatch(stationId) {
   send({ action: 'Watch', requestId: `watch-${stationId}`, stationId });
 }
 
+// The person pressed Retry on a tile whose media failed. A viewer connection that failed is dropped (the Munit
+// makes a new one for the next answer), and every station it carried is watched again on a fresh one.
+function retryStation(stationId) {
+  const entry = state.watching.get(stationId);
+  if (!entry) return;
+  const stations = [stationId];
+  const pc = entry.pc;
+  if (pc && ['failed', 'closed'].includes(pc.connectionState)) {
+    for (const [ufrag, conn] of state.viewerPcs) if (conn.pc === pc) state.viewerPcs.delete(ufrag);
+    pc.close();
+    for (const [other, e] of state.watching) if (e.pc === pc && other !== stationId) stations.push(other);
+  }
+  for (const id of stations) {
+    const e = state.watching.get(id);
+    if (e.pc === pc && ['failed', 'closed'].includes(pc?.connectionState)) {
+      e.pc = null;
+      e.stream.getTracks().forEach((t) => { t.stop(); e.stream.removeTrack(t); });
+    }
+    e.failure = null;
+    e.stalledSince = null;
+    e.retries = 0;
+    e.requested = false;
+    requestWatch(id);
+    drawTile(id);
+  }
+}
+
 // A Watch that failed (the Munit was busy, or the station is moving) is asked again with a growing pause,
 // as long as the publisher is still in the room.
-function onWatchFailed(stationId) {
+function onWatchFailed(stationId, error) {
   const entry = state.watching.get(stationId);
   if (!entry) return;
   entry.requested = false;
   entry.retries = (entry.retries ?? 0) + 1;
-  if (entry.retries > 5) return;
+  if (entry.retries > 5) {
+    entry.failure = `Could not get this video. ${errorInWords(error)}`;
+    return drawTile(stationId);
+  }
   setTimeout(() => {
     if (state.publishers.some((p) => p.stationId === stationId && p.live)) requestWatch(stationId);
   }, 500 * 2 ** entry.retries);
@@ -333,14 +473,45 @@ function onWatchFailed(stationId) {
 function watchEntry(stationId, publisherId) {
   let entry = state.watching.get(stationId);
   if (!entry) {
-    const tile = remoteTile(stationId, publisherId);
+    const tile = createRemoteTile($('remotes'), stationId, {
+      onLayer: (layer) => selectLayer(stationId, layer),
+      onRetry: () => retryStation(stationId),
+      onKick: () => kick(entry.publisherId),
+    });
     const video = tile.querySelector('video');
+    // Sound once the person has clicked on the page (Join); a page that joined by itself must start muted to autoplay.
+    video.muted = !navigator.userActivation?.hasBeenActive;
     const stream = new MediaStream();
     video.srcObject = stream;
-    entry = { publisherId, tile, video, stream, pc: null, layer: null, ended: false, requested: false, retries: 0 };
+    entry = { publisherId, tile, video, stream, pc: null, layer: 'auto', layerPending: false, ended: false, requested: false, retries: 0, failure: null, sample: null };
     state.watching.set(stationId, entry);
+    drawTile(stationId);
+    updateEmpty();
   }
   return entry;
+}
+
+/** Redraws a tile from what the page knows about its publisher and its media. */
+function drawTile(stationId) {
+  const entry = state.watching.get(stationId);
+  if (!entry) return;
+  const publisher = state.publishers.find((p) => p.stationId === stationId);
+  const sample = entry.sample;
+  renderTile(entry.tile, {
+    name: publisher?.userId || entry.publisherId || 'someone',
+    owner: !!entry.publisherId && entry.publisherId === state.ownerId,
+    audio: publisher?.audio,
+    video: publisher?.video,
+    waiting: entry.waiting && !entry.pc,
+    connection: entry.pc?.connectionState ?? 'new',
+    failure: entry.failure,
+    layer: entry.layer ?? 'auto',
+    layerPending: entry.layerPending,
+    width: sample?.frameWidth ?? 0,
+    height: sample?.frameHeight ?? 0,
+    bitrate: sample?.bitrate ?? 0,
+    canKick: isAdmin() && !!entry.publisherId,
+  });
 }
 
 // Like Janus multistream, a Munit puts every station a viewer watches on one connection and answers each
@@ -362,8 +533,10 @@ function viewerConnection(sdp) {
     entry.stream.addTrack(e.track);
   };
   pc.onconnectionstatechange = () => {
-    for (const entry of state.watching.values()) {
-      if (entry.pc === pc) entry.tile.querySelector('.state').textContent = pc.connectionState;
+    for (const [stationId, entry] of state.watching) {
+      if (entry.pc !== pc) continue;
+      if (pc.connectionState === 'failed') entry.failure = 'The connection to the media server failed.';
+      drawTile(stationId);
     }
   };
   return conn;
@@ -394,31 +567,38 @@ function stopWatching(stationId) {
   entry.stream.getTracks().forEach((t) => t.stop());
   entry.tile.remove();
   state.watching.delete(stationId);
+  updateEmpty();
 }
 
-function remoteTile(stationId, publisherId) {
-  const tile = document.createElement('div');
-  tile.className = 'remote';
-  tile.dataset.station = stationId;
-  tile.innerHTML = `<video autoplay playsinline muted></video>
-    <div class="meta">publisher <b></b> · <span class="state">new</span> · <span class="size"></span></div>
-    <label>layer <select><option value="h">high</option><option value="m">medium</option><option value="l">low</option></select></label>`;
-  tile.querySelector('b').textContent = publisherId;
-  tile.querySelector('select').onchange = (e) => selectLayer(stationId, e.target.value);
-  $('remotes').append(tile);
-  return tile;
-}
-
+// "auto" asks for the top layer ("high" names it whatever rids the publisher uses): the Munit always caps what
+// a viewer gets at what its bandwidth estimate carries (docs/munit.md), so the top layer is "the best this
+// network allows".
 function selectLayer(stationId, layer) {
   const entry = state.watching.get(stationId);
-  if (entry) entry.layer = layer;
-  send({ action: 'SimulcastUpdate', requestId: `layer-${stationId}`, stationId, layer });
+  if (entry) {
+    entry.layer = layer;
+    entry.layerPending = true;
+    drawTile(stationId);
+  }
+  send({ action: 'SimulcastUpdate', requestId: `layer-${stationId}`, stationId, layer: layer === 'auto' ? 'high' : layer });
+}
+
+function onLayerAck(m) {
+  const entry = state.watching.get(m.stationId);
+  if (!entry) return;
+  entry.layerPending = false;
+  drawTile(m.stationId);
+}
+
+function kick(participantId) {
+  if (participantId) send({ action: 'Kick', requestId: `kick-${participantId}`, participantId });
 }
 
 function onPublishRequest(m) {
   $('requests').hidden = false;
   const li = document.createElement('li');
   li.textContent = `${m.userId ?? m.participantId} asks to publish `;
+  li.dataset.participant = m.participantId;
   for (const [label, action] of [['accept', 'PublishAccept'], ['reject', 'PublishReject']]) {
     const b = document.createElement('button');
     b.textContent = label;
@@ -455,41 +635,109 @@ async function videoStats() {
   for (const [stationId, entry] of state.watching) {
     const tracks = entry.stream.getTracks();
     const ids = new Set(tracks.map((t) => t.id));
-    const out = { publisherId: entry.publisherId, framesDecoded: 0, frameWidth: 0, frameHeight: 0, connectionState: entry.pc?.connectionState ?? 'new', trackStates: tracks.map((t) => t.readyState) };
+    const publisher = state.publishers.find((p) => p.stationId === stationId);
+    const out = {
+      publisherId: entry.publisherId, userId: publisher?.userId ?? null, framesDecoded: 0, frameWidth: 0, frameHeight: 0,
+      bytesReceived: 0, bitrate: entry.sample?.bitrate ?? 0, layer: entry.layer, connectionState: entry.pc?.connectionState ?? 'new',
+      trackStates: tracks.map((t) => t.readyState), failure: entry.failure,
+    };
+    let timestamp = 0;
     reports.get(entry.pc)?.forEach((s) => {
       if (s.type === 'inbound-rtp' && s.kind === 'video' && ids.has(s.trackIdentifier)) {
         out.framesDecoded += s.framesDecoded ?? 0;
+        out.bytesReceived += s.bytesReceived ?? 0;
         out.frameWidth = s.frameWidth ?? out.frameWidth;
         out.frameHeight = s.frameHeight ?? out.frameHeight;
+        timestamp = s.timestamp;
       }
     });
-    const size = entry.tile.querySelector('.size');
-    size.textContent = out.frameWidth ? `${out.frameWidth}×${out.frameHeight}` : '';
+    sampleBitrate(stationId, entry, out, timestamp);
     result[stationId] = out;
   }
   return result;
 }
 
-setInterval(videoStats, 1000);
+// The received video bitrate over about a second (callers may ask more often; the figure moves once a second),
+// and a stream whose frames stopped arriving, which would otherwise sit there as a frozen picture.
+const STALL_MS = 8000;
+function sampleBitrate(stationId, entry, out, timestamp) {
+  const previous = entry.sample;
+  if (previous && timestamp && timestamp - previous.timestamp < 900) {
+    out.bitrate = previous.bitrate;
+    return;
+  }
+  const elapsed = previous && timestamp ? timestamp - previous.timestamp : 0;
+  const bitrate = elapsed > 0 && out.bytesReceived >= previous.bytesReceived
+    ? ((out.bytesReceived - previous.bytesReceived) * 8 * 1000) / elapsed : 0;
+  const now = performance.now();
+  const decoding = !previous || out.framesDecoded > previous.framesDecoded;
+  entry.sample = { timestamp: timestamp || (previous?.timestamp ?? 0), bytesReceived: out.bytesReceived, framesDecoded: out.framesDecoded,
+    frameWidth: out.frameWidth, frameHeight: out.frameHeight, bitrate, lastProgress: decoding ? now : previous.lastProgress };
+  out.bitrate = bitrate;
+  const publisher = state.publishers.find((p) => p.stationId === stationId);
+  // A connection closed under us (the browser tore it down) says nothing through connectionstatechange.
+  if (['failed', 'closed'].includes(out.connectionState) && !entry.failure) entry.failure = 'The connection to the media server failed.';
+  const stalled = out.framesDecoded > 0 && out.connectionState === 'connected' && publisher?.video !== false
+    && now - entry.sample.lastProgress > STALL_MS;
+  if (stalled && !entry.failure) {
+    entry.failure = `No video from ${publisher?.userId ?? 'this publisher'} for ${Math.round(STALL_MS / 1000)} seconds.`;
+    entry.stalled = true;
+  } else if (!stalled && entry.stalled) {
+    entry.failure = null;
+    entry.stalled = false;
+  }
+  drawTile(stationId);
+}
 
-window.mobz = { state, join, leave, selectLayer, videoStats, selectedCandidateTypes, send };
+/** What this browser sends: the active simulcast layers and the total bitrate, on the self tile. */
+async function showPublishStats() {
+  const pc = state.publishPc;
+  if (!pc) return;
+  const stats = await pc.getStats();
+  let bytes = 0;
+  let timestamp = 0;
+  const layers = [];
+  stats.forEach((s) => {
+    if (s.type !== 'outbound-rtp' || s.kind !== 'video') return;
+    bytes += s.bytesSent ?? 0;
+    timestamp = s.timestamp;
+    if (s.frameHeight) layers.push(s.rid ? `${s.rid} ${s.frameHeight}p` : `${s.frameHeight}p`);
+  });
+  const previous = state.publishSample;
+  state.publishSample = { bytes, timestamp };
+  if (!previous || timestamp <= previous.timestamp) return;
+  const bitrate = ((bytes - previous.bytes) * 8 * 1000) / (timestamp - previous.timestamp);
+  $('self-meta').textContent = `${pc.connectionState === 'connected' ? 'sending' : pc.connectionState}${layers.length ? ` ${layers.join(', ')}` : ''} · ${formatBitrate(bitrate)}`;
+}
+
+setInterval(() => { videoStats(); showPublishStats(); }, 1000);
+
+window.mobz = { state, join, leave, selectLayer, retryStation, kick, videoStats, selectedCandidateTypes, send };
 
 $('join').onsubmit = (e) => {
   e.preventDefault();
   const f = new FormData(e.target);
-  join({ room: f.get('room'), kind: f.get('kind'), role: f.get('role'), simulcast: f.get('simulcast') === 'on' });
+  join({ name: f.get('name').trim(), room: f.get('room'), kind: f.get('kind'), role: f.get('role'), simulcast: f.get('simulcast') === 'on' }).catch(() => {});
 };
-$('leave').onclick = leave;
-$('request').onclick = () => send({ action: 'PublishRequest', requestId: 'publish-request' });
-$('mic').onchange = (e) => { state.localStream?.getAudioTracks().forEach((t) => { t.enabled = e.target.checked; }); send({ action: 'UpdateVideo', audio: e.target.checked, video: $('cam').checked }); };
-$('cam').onchange = (e) => { state.localStream?.getVideoTracks().forEach((t) => { t.enabled = e.target.checked; }); send({ action: 'UpdateVideo', audio: $('mic').checked, video: e.target.checked }); };
+$('leave').onclick = () => { leave(); status('you left the room'); };
+$('request').onclick = () => { send({ action: 'PublishRequest', requestId: 'publish-request' }); status('asked the owner to let you publish…'); };
+$('close-room').onclick = () => send({ action: 'CloseRoom', requestId: 'close-room' });
+$('error-dismiss').onclick = clearError;
+const sendMedia = () => {
+  showSelfMedia($('mic').checked, $('cam').checked);
+  send({ action: 'UpdateVideo', audio: $('mic').checked, video: $('cam').checked });
+};
+$('mic').onchange = (e) => { state.localStream?.getAudioTracks().forEach((t) => { t.enabled = e.target.checked; }); sendMedia(); };
+$('cam').onchange = (e) => { state.localStream?.getVideoTracks().forEach((t) => { t.enabled = e.target.checked; }); sendMedia(); };
 
-// ?room=…&kind=m2m&role=publisher&simulcast=1&autojoin=1 joins without clicking (links, tests).
+// ?name=…&room=…&kind=m2m&role=publisher&simulcast=1&autojoin=1 joins without clicking (links, tests); &grants=join,subscribe
+// asks the development token endpoint for fewer grants than all.
 const q = new URLSearchParams(location.search);
+if (q.get('name')) document.querySelector('[name=name]').value = q.get('name');
 if (q.get('room')) document.querySelector('[name=room]').value = q.get('room');
 if (q.get('kind')) document.querySelector('[name=kind]').value = q.get('kind');
 if (q.get('role')) document.querySelector('[name=role]').value = q.get('role');
 if (q.has('simulcast')) document.querySelector('[name=simulcast]').checked = q.get('simulcast') !== '0';
 if (q.get('autojoin') === '1') {
-  join({ room: q.get('room') ?? 'demo', kind: q.get('kind') ?? 'm2m', role: q.get('role') ?? 'publisher', simulcast: q.get('simulcast') !== '0', relay: q.get('relay') === '1' });
+  join({ name: q.get('name') ?? '', grants: q.get('grants') ?? undefined, room: q.get('room') ?? 'demo', kind: q.get('kind') ?? 'm2m', role: q.get('role') ?? 'publisher', simulcast: q.get('simulcast') !== '0', relay: q.get('relay') === '1' });
 }
