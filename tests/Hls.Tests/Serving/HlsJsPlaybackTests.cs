@@ -34,7 +34,8 @@ public sealed class HlsJsPlaybackTests(ITestOutputHelper output)
         page.Console += (_, message) => output.WriteLine($"console: {message.Text}");
         await page.GotoAsync($"{server.Client.BaseAddress}viewer/index.html?stream={stream}");
         await Eventually.WaitUntilAsync(
-            async () => (await page.EvaluateAsync<string>("window.mobzHls.stats.state")).StartsWith("refused (401)", StringComparison.Ordinal),
+            async () => await page.EvaluateAsync<string>("window.mobzHls.stats.state") == "refused"
+                && (await page.EvaluateAsync<string>("document.getElementById('state').textContent")).Contains("(401)", StringComparison.Ordinal),
             TimeSpan.FromSeconds(20),
             "the viewer should say that the URL without a token is refused");
 
