@@ -105,18 +105,26 @@ public sealed class StationMoveRelay(
         }
     }
 
-    private async Task OnRestoredAsync(string json, CancellationToken cancellationToken)
+    /// <summary>Reads one event off a channel; a malformed one is dropped with a warning naming <paramref name="what"/>.</summary>
+    private bool TryRead<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string what, out T? value)
     {
-        StationsRestoredEvent? restored;
         try
         {
-            restored = JsonSerializer.Deserialize(json, ContractsJsonContext.Default.StationsRestoredEvent);
+            value = JsonSerializer.Deserialize(json, type);
+            return true;
         }
         catch (JsonException ex)
         {
-            logger.LogWarning("Dropped a malformed stations-restored event: {Error}", ex.Message);
-            return;
+            logger.LogWarning("Dropped a malformed {What} event: {Error}", what, ex.Message);
+            value = default;
+            return false;
         }
+    }
+
+    private async Task OnRestoredAsync(string json, CancellationToken cancellationToken)
+    {
+        if (!TryRead(json, ContractsJsonContext.Default.StationsRestoredEvent, "stations-restored", out var restored))
+            return;
         if (restored is null || restored.Version != MunitSignal.CurrentVersion || restored.PublisherIds is null)
         {
             logger.LogWarning("Dropped a stations-restored event this node does not understand");
@@ -137,16 +145,8 @@ public sealed class StationMoveRelay(
 
     private async Task OnPeerLostAsync(string json, CancellationToken cancellationToken)
     {
-        PeerLostEvent? lost;
-        try
-        {
-            lost = JsonSerializer.Deserialize(json, ContractsJsonContext.Default.PeerLostEvent);
-        }
-        catch (JsonException ex)
-        {
-            logger.LogWarning("Dropped a malformed peer-lost event: {Error}", ex.Message);
+        if (!TryRead(json, ContractsJsonContext.Default.PeerLostEvent, "peer-lost", out var lost))
             return;
-        }
         if (lost is null || lost.Version != MunitSignal.CurrentVersion || lost.EventId is null || lost.MunitId is null
             || lost.StationId is null || lost.PeerId is null || lost.Reason is null)
         {
@@ -165,16 +165,8 @@ public sealed class StationMoveRelay(
 
     private async Task OnMovedAsync(string json, CancellationToken cancellationToken)
     {
-        StationsMovedEvent? moved;
-        try
-        {
-            moved = JsonSerializer.Deserialize(json, ContractsJsonContext.Default.StationsMovedEvent);
-        }
-        catch (JsonException ex)
-        {
-            logger.LogWarning("Dropped a malformed station-move event: {Error}", ex.Message);
+        if (!TryRead(json, ContractsJsonContext.Default.StationsMovedEvent, "station-move", out var moved))
             return;
-        }
         if (moved is null || moved.Version != MunitSignal.CurrentVersion || moved.Moves is null)
         {
             logger.LogWarning("Dropped a station-move event this node does not understand");
