@@ -97,8 +97,11 @@ internal sealed class TimerCountingTimeProvider : TimeProvider
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
+        // Count the timer only once the fake clock holds it: a test that sees it counted and then advances the clock
+        // must not advance past a timer that is not registered yet (it would then never fire).
+        var timer = new Counted(_fake.CreateTimer(callback, state, dueTime, period), this);
         Interlocked.Increment(ref _live);
-        return new Counted(_fake.CreateTimer(callback, state, dueTime, period), this);
+        return timer;
     }
 
     private sealed class Counted(ITimer inner, TimerCountingTimeProvider owner) : ITimer
