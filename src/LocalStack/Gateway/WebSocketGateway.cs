@@ -9,7 +9,7 @@ namespace MobZ.LocalStack.Gateway;
 
 /// <summary>
 /// The WebSocket half of the local API Gateway. For each upgrade request: create the connection id, invoke
-/// $connect BEFORE accepting (a non-2xx answer rejects the upgrade with that status), accept, then turn every
+/// $connect BEFORE accepting (a non-2xx answer rejects the upgrade with that status and headers), accept, then turn every
 /// received message into a MESSAGE event routed by the API's route selection expression, and end with
 /// $disconnect carrying the close status. Messages over 128 KB close the connection with 1009, as AWS does; a
 /// client whose unhandled messages exceed <see cref="GatewayOptions.MaxInboundBytesPerConnection"/> is closed with 1008.
@@ -51,6 +51,9 @@ public sealed class WebSocketGateway(ConnectionRegistry registry, GatewayOptions
             {
                 _logger.LogInformation("$connect rejected the upgrade with {Status}", connectResponse.StatusCode);
                 context.Response.StatusCode = connectResponse.StatusCode;
+                // The integration's headers reach the client as API Gateway passes them: a 503's Retry-After tells it when to retry.
+                foreach (var (name, value) in connectResponse.Headers ?? new Dictionary<string, string>())
+                    context.Response.Headers[name] = value;
                 if (connectResponse.Body is { Length: > 0 } body)
                     await context.Response.WriteAsync(body).ConfigureAwait(false);
                 return;

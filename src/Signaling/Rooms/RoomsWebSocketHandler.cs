@@ -5,6 +5,7 @@ using MobZ.Signaling.Rooms.Actions;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
+using MobZ.State;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -114,6 +115,14 @@ public sealed class RoomsWebSocketHandler(
             errorCode = ex.Code;
             logger.LogInformation("{Action} refused: {Code} {Message}", action, ex.Code, ex.Message);
             await sender.SendAsync(inv, connectionId, new ErrorReply(ex.Code, ex.Message) { RequestId = requestId }).ConfigureAwait(false);
+        }
+        catch (StateUnavailableException ex)
+        {
+            // Not a fault of ours to page anybody about, and not a reason for the client to give up: it retries.
+            errorCode = ErrorCodes.StoreUnavailable;
+            logger.LogWarning("{Action} refused: the room store is unavailable ({Error})", action, ex.Message);
+            await sender.SendAsync(inv, connectionId,
+                new ErrorReply(ErrorCodes.StoreUnavailable, "The room store is unavailable; retry shortly") { RequestId = requestId }).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -39,6 +39,7 @@ public sealed class DirectRoomHarness : RoomHarness, IConnectionSender
         };
         var response = await Handler.HandleAsync(connect, CancellationToken.None);
         LastConnectStatus = response.StatusCode;
+        LastConnectRetryAfter = response.Headers?.FirstOrDefault(h => string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase)).Value;
         if (response.StatusCode != 200)
             return null;
         _open[id] = client;

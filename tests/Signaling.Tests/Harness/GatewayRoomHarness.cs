@@ -57,10 +57,13 @@ public sealed class GatewayRoomHarness : RoomHarness
         catch (WebSocketException) when (socket.HttpStatusCode is not System.Net.HttpStatusCode.SwitchingProtocols and not 0)
         {
             LastConnectStatus = (int)socket.HttpStatusCode;
+            LastConnectRetryAfter = socket.HttpResponseHeaders?
+                .FirstOrDefault(h => string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
             socket.Dispose();
             return null;
         }
         LastConnectStatus = 200;
+        LastConnectRetryAfter = null;
         var client = new WebSocketClient(socket);
         await client.LearnIdAsync();
         return client;

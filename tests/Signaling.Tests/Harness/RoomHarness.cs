@@ -55,6 +55,9 @@ public abstract class RoomHarness : IAsyncDisposable
     /// <summary>The HTTP status of the last $connect (200 when admitted, 401/403 when refused).</summary>
     public int LastConnectStatus { get; protected set; }
 
+    /// <summary>The Retry-After header of the last refused $connect, as the client saw it; null when there was none.</summary>
+    public string? LastConnectRetryAfter { get; protected set; }
+
     /// <summary>The HS256 secret the rooms under test validate with, for tokens a test builds by hand.</summary>
     public string Secret => Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AccessTokenOptions>>().Value.HmacSecret!;
 

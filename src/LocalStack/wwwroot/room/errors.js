@@ -23,6 +23,7 @@ const WORDS = {
   MUNIT_ERROR: 'The media server refused.',
   BUSY: 'The room is busy; try again.',
   INTERNAL_ERROR: 'The server ran into a problem; try again later.',
+  STORE_UNAVAILABLE: 'The server cannot reach its room store right now; try again in a moment.',
 };
 
 /** "The room is full: … (ROOM_FULL: Room x has no free publisher slot)". */

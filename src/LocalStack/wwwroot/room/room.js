@@ -234,7 +234,7 @@ async function rejoinAfterStateLost() {
 
 // While the store recovers, the rejoin's Join may find no media server registered yet (NO_MUNIT_AVAILABLE) or the
 // store busy: it is sent again with a growing pause, a few times.
-const REJOIN_RETRYABLE = ['NO_MUNIT_AVAILABLE', 'BUSY', 'MUNIT_TIMEOUT', 'INTERNAL_ERROR'];
+const REJOIN_RETRYABLE = ['NO_MUNIT_AVAILABLE', 'BUSY', 'MUNIT_TIMEOUT', 'INTERNAL_ERROR', 'STORE_UNAVAILABLE'];
 function retryRejoin(m) {
   if (!state.rejoins || state.joinAck || !REJOIN_RETRYABLE.includes(m.code)) return false;
   state.rejoinJoinRetries = (state.rejoinJoinRetries ?? 0) + 1;

@@ -29,6 +29,11 @@ public static class ErrorCodes
     public const string Busy = "BUSY";
     public const string InternalError = "INTERNAL_ERROR";
     /// <summary>
+    /// The room store (Redis) did not answer: it is unreachable, restarting or stalled. Nothing of the request may have
+    /// been applied; the connection and the room stay as they were, so the client retries the same request shortly.
+    /// </summary>
+    public const string StoreUnavailable = "STORE_UNAVAILABLE";
+    /// <summary>
     /// The server has no record of this connection although its socket is open: the store (Redis) lost its data.
     /// The client reconnects with a fresh access token and joins again; the old connection's media is closed.
     /// </summary>
