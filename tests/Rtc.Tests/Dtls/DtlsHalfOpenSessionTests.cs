@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using MobZ.Rtc.Dtls;
+using MobZ.Rtc.Tests.Transport;
+using MobZ.TestKit;
+
+namespace MobZ.Rtc.Tests.Dtls;
+
+/// <summary>
+/// Issue 10 item 4: anyone who sends an offer and a ClientHello used to get a handshake thread. Now a
+/// half-open session is a few objects and two timers; it costs no thread and is gone after the timeout.
+/// Runs alone (the process's thread count is the measurement).
+/// </summary>
+[Collection(nameof(AllocationMeasurement))]
+public sealed class DtlsHalfOpenSessionTests
+{
+    private const int Sessions = 500;
+
+    /// <summary>Room for the thread pool or the runtime starting a worker of its own meanwhile.</summary>
+    private const int ThreadSlack = 8;
+
+    [Fact]
+    public async Task Five_hundred_half_open_sessions_start_no_threads_and_are_released_at_the_timeout()
+    {
+        byte[] clientHello;
+        using (var capture = new DtlsTestPair())
+        {
+            capture.HoldClientDatagrams = true;
+            _ = capture.StartClient();
+            await Eventually.WaitUntilAsync(() => !capture.HeldFromClient.IsEmpty, TimeSpan.FromSeconds(30), "the client sends its ClientHello");
+            Assert.True(capture.HeldFromClient.TryPeek(out clientHello!));
+        }
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var options = new DtlsSessionOptions { TimeProvider = time, HandshakeTimeout = TimeSpan.FromSeconds(30) };
+        var certificate = DtlsCertificate.Generate();
+        var observer = new CountingObserver();
+        int threadsBefore = ThreadCount();
+
+        var sessions = StartHalfOpen(certificate, options, observer, clientHello);
+
+        Assert.Equal(Sessions, observer.FlightsSent);
+        Assert.InRange(ThreadCount() - threadsBefore, int.MinValue, ThreadSlack);
+        time.Advance(TimeSpan.FromSeconds(5)); // retransmissions run on the timer queue, not on threads of their own
+        Assert.InRange(ThreadCount() - threadsBefore, int.MinValue, ThreadSlack);
+
+        time.Advance(TimeSpan.FromSeconds(25));
+        Assert.Equal(Sessions, observer.Failed);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.All(sessions, session => Assert.False(session.TryGetTarget(out _), "a timed-out session is unreachable"));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static List<WeakReference<DtlsServerSession>> StartHalfOpen(DtlsCertificate certificate, DtlsSessionOptions options,
+        CountingObserver observer, byte[] clientHello)
+    {
+        var sessions = new List<WeakReference<DtlsServerSession>>(Sessions);
+        for (int i = 0; i < Sessions; i++)
+        {
+            // Each expects a different client: none will ever finish.
+            var session = new DtlsServerSession(certificate, DtlsCertificate.Generate().Fingerprint, observer, observer,
+                NullLogger.Instance, options);
+            session.Start();
+            session.OnDatagram(clientHello);
+            sessions.Add(new WeakReference<DtlsServerSession>(session));
+        }
+        return sessions;
+    }
+
+    private static int ThreadCount()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.Threads.Count;
+    }
+
+    private sealed class CountingObserver : IDtlsSessionObserver, IDtlsDatagramSender
+    {
+        public int FlightsSent;
+        public int Failed;
+
+        public void SendDtls(ReadOnlySpan<byte> datagram)
+        {
+            if (datagram[0] == 22 && datagram[13] == 2) // a datagram opening with ServerHello: one per session
+                Interlocked.Increment(ref FlightsSent);
+        }
+
+        public void OnDtlsConnected(DtlsServerSession session) => throw new InvalidOperationException("no half-open session connects");
+
+        public void OnDtlsClosed(DtlsServerSession session, string reason)
+        {
+            if (session.State == DtlsSessionState.Failed && reason == "handshake timed out")
+                Interlocked.Increment(ref Failed);
+        }
+
+        public void OnDtlsRecordRejected(DtlsServerSession session)
+        {
+        }
+    }
+}
