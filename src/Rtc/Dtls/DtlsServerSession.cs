@@ -16,6 +16,9 @@ public sealed class DtlsServerSession : IDisposable
     /// <summary>Epoch-1 records held while the keys do not exist yet (a reordered Finished).</summary>
     private const int MaxEarlyRecords = 4;
 
+    /// <summary>Largest epoch-1 record opened (on the stack of the receive thread).</summary>
+    private const int MaxProtectedRecord = 2048;
+
     private readonly DtlsServerHandshake _handshake;
     private readonly IDtlsSessionObserver _observer;
     private readonly DtlsSessionOptions _options;
@@ -131,7 +134,12 @@ public sealed class DtlsServerSession : IDisposable
                 _earlyRecords.Add(record.ToArray());
             return;
         }
-        Span<byte> plaintext = stackalloc byte[Math.Max(0, record.Length - DtlsRecords.HeaderLength)];
+        if (record.Length > MaxProtectedRecord)
+        {
+            events.Rejected++; // our peers protect only a Finished and alerts (no data channel): tiny records
+            return;
+        }
+        Span<byte> plaintext = stackalloc byte[record.Length];
         if (!protection.TryOpen(record, plaintext, out int length))
         {
             events.Rejected++;
