@@ -41,15 +41,16 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
     private static readonly TimeSpan MaxOtherRoomRoundTrip = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Peak resident memory of the server: idle it is about 130 MB; with the figures measured here (bench/RESULTS.md,
-    /// "Soak") 1,500 sockets and 1,000 half-open peers cost well under 200 MB more. 512 MB leaves room for GC timing
-    /// and still catches a leak of even 300 KB per attacker connection.
+    /// Peak resident memory of the server: idle it is about 110 MB; 500 idle sockets and 1,000 half-open peers measured
+    /// about 160 MB more (bench/RESULTS.md, "Soak suite"). 512 MB leaves room for GC timing and still catches a leak
+    /// of 300 KB per attacker connection.
     /// </summary>
     private const long MaxRssBytes = 512L * 1024 * 1024;
 
     /// <summary>
     /// Peak threads of the server: idle it runs about 25 (Kestrel, the thread pool, the Munit's socket thread,
-    /// Redis). Handshakes in progress must not own a thread each — 1,000 half-open peers may not buy 1,000 threads.
+    /// Redis). Handshakes in progress must not own a thread each — with one thread per handshake, 1,000 half-open
+    /// peers bought 1,028 threads.
     /// </summary>
     private const int MaxThreads = 64;
 
