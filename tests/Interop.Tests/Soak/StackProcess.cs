@@ -17,16 +17,32 @@ public sealed class StackProcess : IDisposable
     private readonly Queue<string> _log;
     private readonly HttpClient _http;
 
-    private StackProcess(Process process, Uri baseUrl, Queue<string> log)
+    // $1: the pid to outlive no longer than; $2...: the server and its arguments.
+    private const string WatchdogScript = """
+        owner=$1; shift
+        "$@" &
+        server=$!
+        echo "mobz-soak-server-pid:$server"
+        trap 'kill -9 "$server" 2>/dev/null; exit 0' TERM INT
+        while kill -0 "$owner" 2>/dev/null && kill -0 "$server" 2>/dev/null; do sleep 1; done
+        kill -9 "$server" 2>/dev/null
+        wait "$server" 2>/dev/null
+        """;
+
+    private const string PidLinePrefix = "mobz-soak-server-pid:";
+
+    private StackProcess(Process process, Uri baseUrl, Queue<string> log, int serverPid)
     {
         _process = process;
+        Pid = serverPid;
         _log = log;
         BaseUrl = baseUrl;
         _http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(10) };
     }
 
     public Uri BaseUrl { get; }
-    public int Pid => _process.Id;
+    /// <summary>The server's own process (not its watchdog's).</summary>
+    public int Pid { get; }
 
     /// <param name="args">Extra host settings, e.g. "--MobZ:Rooms:MaxM2mViewers=2000".</param>
     public static async Task<StackProcess> StartAsync(string redis, params string[] args)
@@ -36,17 +52,21 @@ public sealed class StackProcess : IDisposable
         string dll = Repo.PathOf("src", "LocalStack", "bin", config, "net10.0", "MobZ.LocalStack.dll");
         if (!File.Exists(dll))
             throw new FileNotFoundException($"{dll} is missing: build tests/Interop.Tests (it builds src/LocalStack)");
-        var start = new ProcessStartInfo("dotnet")
+        // Under a small shell watchdog (as TestKit's redis-server) that kills the server when this test process is gone:
+        // a test host killed by a timeout must not leave a stack behind. The watchdog prints the server's pid first.
+        var start = new ProcessStartInfo("/bin/sh")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
-        foreach (var arg in (string[])[dll, "--urls", "http://127.0.0.1:0", "--redis", redis, "--Logging:LogLevel:Default=Warning", .. args])
+        foreach (var arg in (string[])["-c", WatchdogScript, "mobz-soak-stack", Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+                     "dotnet", dll, "--urls", "http://127.0.0.1:0", "--redis", redis, "--Logging:LogLevel:Default=Warning", .. args])
             start.ArgumentList.Add(arg);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var serverPid = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var early = new Queue<string>(); // the last lines of the server's output, for a failure's message
         void Remember(string? line)
         {
@@ -56,7 +76,9 @@ public sealed class StackProcess : IDisposable
                 early.Enqueue(line);
                 while (early.Count > 200) early.Dequeue();
             }
-            if (line.StartsWith(LocalStackHost.ReadyLinePrefix, StringComparison.Ordinal))
+            if (line.StartsWith(PidLinePrefix, StringComparison.Ordinal))
+                serverPid.TrySetResult(int.Parse(line[PidLinePrefix.Length..], CultureInfo.InvariantCulture));
+            else if (line.StartsWith(LocalStackHost.ReadyLinePrefix, StringComparison.Ordinal))
                 ready.TrySetResult(new Uri(line[LocalStackHost.ReadyLinePrefix.Length..].Trim()));
         }
         process.OutputDataReceived += (_, e) => Remember(e.Data);
@@ -68,7 +90,7 @@ public sealed class StackProcess : IDisposable
         try
         {
             var url = await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            return new StackProcess(process, url, early);
+            return new StackProcess(process, url, early, await serverPid.Task.WaitAsync(TimeSpan.FromSeconds(5)));
         }
         catch
         {
@@ -120,7 +142,7 @@ public sealed class StackProcess : IDisposable
         return sum;
     }
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => !Directory.Exists($"/proc/{Pid}");
 
     public string RecentLog
     {
