@@ -40,6 +40,18 @@ public sealed class PixelStreamingHandler(
                 _ => await MessageAsync(evt, connectionId, cancellationToken),
             };
         }
+        catch (StateUnavailableException e)
+        {
+            // Redis unreachable or frozen past its command timeout: tell the client to retry, not a bare 500 or "internal error".
+            logger.LogWarning("Pixel Streaming route {Route} refused: the store is unavailable ({Error})", evt.RequestContext.RouteKey, e.Message);
+            if (evt.RequestContext.RouteKey == RouteKeys.Connect)
+            {
+                var refusal = ProxyResponse.Status(503, "{\"message\":\"Service Unavailable\",\"reason\":\"the store is unavailable; retry shortly\"}");
+                return refusal with { Headers = new Dictionary<string, string>(refusal.Headers ?? new Dictionary<string, string>()) { ["Retry-After"] = "1" } };
+            }
+            await sessions.SendAsync(connectionId, new ErrorMessage("store unavailable; retry shortly"), PsJsonContext.Default.ErrorMessage, cancellationToken);
+            return ProxyResponse.Ok();
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Pixel Streaming route {Route} failed", evt.RequestContext.RouteKey);
