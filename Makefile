@@ -1,5 +1,5 @@
 # MobZ — the two commands a fresh machine needs are `make run` and `make test` (see README.md).
-.PHONY: run test test-fast fuzz bench load deploy lint-templates build clean token
+.PHONY: run test test-fast fuzz bench load images deploy destroy lint-templates build clean token
 
 REDIS ?= $(MOBZ_REDIS)
 MUNIT ?= $(MOBZ_MUNIT)
@@ -44,9 +44,20 @@ token:
 		$(if $(filter command line,$(origin USER)),--user '$(USER)') $(if $(TTL),--ttl '$(TTL)') \
 		$(if $(SECRET_FILE),--secret-file '$(SECRET_FILE)')
 
-## Deploy to AWS: Lambda signaling, API Gateway WebSockets, Munits on ECS Fargate, ElastiCache Redis.
+## Container images (docker/README.md): mobz-munit and mobz-local, with docker, podman or buildah (whichever
+## works; MOBZ_ENGINE chooses). `make images IMAGES=munit` builds one.
+images:
+	scripts/install-prereqs.sh images
+	scripts/images.sh $(IMAGES)
+
+## Deploy to AWS (docs/deploy.md): creates the bucket, image repository and secrets when absent, then Lambda
+## signaling, API Gateway WebSockets, Munits on ECS Fargate, ElastiCache Redis; prints the URLs.
 deploy:
 	scripts/deploy.sh
+
+## Delete the deployed stacks (MOBZ_DESTROY_RETAINED=1 also deletes the bucket, repository and secrets).
+destroy:
+	scripts/destroy.sh
 
 lint-templates:
 	scripts/install-prereqs.sh lint
