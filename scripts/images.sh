@@ -34,7 +34,8 @@ local_base() {
   if ! engine_has_image "$tag"; then
     echo "images.sh: making the base image $tag (Debian bookworm + .NET SDK ${sdk%% *})" >&2
     local tar; tar=$(scripts/debian-root.sh)
-    local envs=(DOTNET_ROOT=/usr/share/dotnet DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1)
+    local envs=(DOTNET_ROOT=/usr/share/dotnet DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1) e config=() changes=()
+    for e in "${envs[@]}"; do config+=(--env "$e"); changes+=(--change "ENV $e"); done
     if [[ "$MOBZ_ENGINE" == buildah ]]; then
       local c root
       c=$(engine from -q scratch)
@@ -45,7 +46,7 @@ local_base() {
       ln -sf /usr/share/dotnet/dotnet "$root/usr/bin/dotnet"
       # This machine's CA bundle, so the restore reaches the NuGet feed this machine reaches (a proxy's own CA).
       cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
-      engine config $(printf -- '--env %s ' "${envs[@]}") "$c"
+      engine config "${config[@]}" "$c"
       engine commit -q --rm "$c" "$tag" >/dev/null
     else
       local dir; dir=$(mktemp -d -p artifacts)
@@ -54,7 +55,7 @@ local_base() {
       cp -a "$dotnet_root" "$dir/usr/share/dotnet"
       ln -sf /usr/share/dotnet/dotnet "$dir/usr/bin/dotnet"
       cp /etc/ssl/certs/ca-certificates.crt "$dir/etc/ssl/certs/ca-certificates.crt"
-      tar -C "$dir" -c . | engine import $(printf -- '--change ENV=%s ' "${envs[@]}" | sed 's/ENV=/ENV /g') - "$tag" >/dev/null
+      tar -C "$dir" -c . | engine import "${changes[@]}" - "$tag" >/dev/null
       rm -rf "$dir"
     fi
   fi
