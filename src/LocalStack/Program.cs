@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using MobZ.LocalStack.Hosting;
+using MobZ.LocalStack.PixelStreaming;
 
 // make run: the whole MobZ stack in one process (see docs/gateway.md).
 return await LocalStackHost.RunAsync(new LocalStackOptions { Args = args, Capabilities = MobZCapabilities.Add });
@@ -34,7 +35,7 @@ public static class MobZCapabilities
         if (RunsMunit(builder.Configuration))
             builder.Services.AddMunit().AddRegulator().AddHlsStationTap(); // Munit SFU on one UDP port + its Regulator (options "MobZ:Munit"); p2m stations feed the HLS packager (docs/munit.md)
         AddHlsPlayback(builder); // LL-HLS at /hls (docs/hls.md), open unless --Hls:RequirePlaybackToken true
-        builder.AddCapability(s => MobZ.PixelStreaming.PixelStreamingServiceCollectionExtensions.AddPixelStreaming(s)).AddWebSocketApi("/ps", "$request.body.type", sp => sp.GetRequiredService<MobZ.PixelStreaming.Signaling.PixelStreamingHandler>()).AddHttpApi("/api", sp => sp.GetRequiredService<MobZ.PixelStreaming.Api.PixelStreamingApiHandler>()).AddHttpApi("/docs", sp => sp.GetRequiredService<MobZ.PixelStreaming.Api.PixelStreamingApiHandler>()).AddHttpApi("/ps/dev-token", sp => sp.GetRequiredService<MobZ.PixelStreaming.Api.DevTokenHandler>()).AddDemoPage("Pixel Streaming player", "/ps/index.html", "Epic's frontend library playing a local streamer, with your place in the queue while every streamer is busy; REST API docs at /docs");
+        builder.AddLocalPixelStreaming(); // Pixel Streaming at /ps, REST API at /api and /docs, a local Chromium streamer (docs/pixel-streaming.md)
         builder.Services.AddMobZAdmin(); builder.AddHttpApi(MobZ.Admin.AdminApiHandler.Prefix, sp => sp.GetRequiredService<MobZ.Admin.AdminApiHandler>()).AddDemoPage("Admin", "/admin/index.html", "rooms, Munits and the Pixel Streaming queue through the admin API (docs/operations.md)");
     }
 }

@@ -53,17 +53,11 @@ public sealed class PixelStreamingOptions
     public int WorkerPort { get; set; } = 8081;
 
     /// <summary>
-    /// Development conveniences: a per-process access-token secret with GET /ps/dev-token minting player tokens when
-    /// no key is configured in "MobZ:Access", and the API key "dev-api-key" when none is configured. Null means
-    /// "on with the local provider, off with ecs". Env PS_DEV_MODE.
+    /// Which <see cref="Instances.IInstanceProvider"/> starts streaming instances for POST /api/instances: "ecs" (this
+    /// library), or a name a host registered with AddKeyedSingleton&lt;IInstanceProvider&gt; (the local stack adds "local").
+    /// Null (the default): none, and the instance API answers 503 "no instance provider configured". Env PS_INSTANCE_PROVIDER.
     /// </summary>
-    public bool? DevelopmentMode { get; set; }
-
-    /// <summary><see cref="DevelopmentMode"/>, or its default: on with the local provider.</summary>
-    public bool IsDevelopment => DevelopmentMode ?? InstanceProvider.Equals("local", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>"local" (default of make run) or "ecs".</summary>
-    public string InstanceProvider { get; set; } = "local";
+    public string? InstanceProvider { get; set; }
 
     /// <summary>
     /// How long an instance may stay starting before it is given up on (its task stopped). On ECS this covers a
@@ -72,8 +66,6 @@ public sealed class PixelStreamingOptions
     public TimeSpan InstanceStartTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     public EcsProviderOptions Ecs { get; set; } = new();
-
-    public LocalProviderOptions Local { get; set; } = new();
 }
 
 public sealed class IceServerOptions
@@ -92,8 +84,8 @@ public sealed class RestApiOptions
     public string? ApiKey { get; set; }
 
     /// <summary>
-    /// True when <see cref="ApiKey"/> is the development default (set by AddPixelStreaming, not by configuration):
-    /// the admin page may then be told the key, which is public anyway.
+    /// True when <see cref="ApiKey"/> is a development default a host set itself (the local stack, when nothing is
+    /// configured), never from configuration: the admin page may then be told the key, which is public anyway.
     /// </summary>
     public bool IsDevelopmentKey { get; set; }
 }
@@ -118,13 +110,4 @@ public sealed class EcsProviderOptions
     public Uri? EcsEndpoint { get; set; }
     /// <summary>Override of the EC2 endpoint (tests); null means the regional AWS endpoint.</summary>
     public Uri? Ec2Endpoint { get; set; }
-}
-
-public sealed class LocalProviderOptions
-{
-    public string ChromiumPath { get; set; } = "/usr/bin/chromium";
-    /// <summary>Base URL of this process (the page and the signaling socket are served from it).</summary>
-    public string? PublicBaseUrl { get; set; }
-    /// <summary>Start one local streamer when the host starts (make run).</summary>
-    public bool StartOnBoot { get; set; } = true;
 }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using MobZ.Access;
 using MobZ.PixelStreaming.Api;
 using MobZ.PixelStreaming.Instances;
-using MobZ.PixelStreaming.Local;
+using MobZ.PixelStreaming.Instances.Ecs;
 using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Security;
 using MobZ.PixelStreaming.Signaling;
@@ -34,8 +34,6 @@ public static class PixelStreamingServiceCollectionExtensions
             var logger = sp.GetService<ILoggerFactory>()?.CreateLogger("MobZ.PixelStreaming");
             foreach (var variable in PlayerTokenAliases.Apply(access, Environment.GetEnvironmentVariable))
                 logger?.LogWarning("{Variable} is deprecated: set the same value in MobZ:Access (docs/securing-rooms.md)", variable);
-            if (sp.GetRequiredService<PixelStreamingOptions>().IsDevelopment && access.UseDevelopmentKey())
-                logger?.LogWarning("Pixel Streaming development mode: no MobZ:Access key is configured, so player tokens are minted by GET /ps/dev-token with a per-process secret");
         });
         services.AddSingleton(sp =>
         {
@@ -51,7 +49,7 @@ public static class PixelStreamingServiceCollectionExtensions
             Greeting.ParsePeerConnectionOptions(options.PeerConnectionOptions);
             if (!options.Turn.IsComplete)
                 throw new InvalidOperationException("PixelStreaming:Turn:SharedSecret (PS_TURN_SECRET) is required when PixelStreaming:Turn:Urls (PS_TURN_URLS) is set");
-            ApplyDevelopmentDefaults(options, sp.GetService<ILoggerFactory>()?.CreateLogger("MobZ.PixelStreaming"));
+            LogWhatIsRefused(options, sp.GetService<ILoggerFactory>()?.CreateLogger("MobZ.PixelStreaming"));
             return options;
         });
         services.TryAddSingleton(TimeProvider.System);
@@ -74,18 +72,13 @@ public static class PixelStreamingServiceCollectionExtensions
         services.AddHttpClient<IStreamingWorkerClient, HttpStreamingWorkerClient>();
         services.TryAddSingleton<PixelStreamingHandler>();
         services.TryAddSingleton<PixelStreamingApiHandler>();
-        services.TryAddSingleton<DevTokenHandler>();
 
-        services.TryAddSingleton<LocalStreamerLauncher>();
-        services.TryAddSingleton<LocalInstanceProvider>();
-        services.TryAddSingleton<IInstanceProvider>(sp =>
-            sp.GetRequiredService<PixelStreamingOptions>().InstanceProvider.ToLowerInvariant() switch
-            {
-                "local" => sp.GetRequiredService<LocalInstanceProvider>(),
-                "ecs" => Instances.Ecs.EcsInstanceProvider.Create(sp),
-                var other => throw new InvalidOperationException($"unknown Pixel Streaming instance provider '{other}' (local or ecs)"),
-            });
-        services.AddHostedService<LocalStreamerBoot>();
+        // Providers are keyed by the name PixelStreaming:InstanceProvider gives; a host adds its own the same way.
+        services.TryAddKeyedSingleton<IInstanceProvider>(EcsInstanceProvider.ProviderName, (sp, _) => EcsInstanceProvider.Create(sp));
+        services.TryAddSingleton<IInstanceProvider>(sp => sp.GetRequiredService<PixelStreamingOptions>().InstanceProvider is { } name
+            ? sp.GetKeyedService<IInstanceProvider>(name.ToLowerInvariant())
+                ?? throw new InvalidOperationException($"unknown Pixel Streaming instance provider '{name}' (PixelStreaming:InstanceProvider: ecs, or a name this host registers)")
+            : new NoInstanceProvider());
         return services;
     }
 
@@ -99,19 +92,14 @@ public static class PixelStreamingServiceCollectionExtensions
         if (Env("PS_TURN_URLS") is { } turnUrls) options.Turn.Urls = [.. turnUrls.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
         if (Env("PS_TURN_SECRET") is { } turnSecret) options.Turn.SharedSecret = turnSecret;
         if (Env("PS_PEER_CONNECTION_OPTIONS") is { } peer) options.PeerConnectionOptions = peer;
-        if (Env("PS_DEV_MODE") is { } dev) options.DevelopmentMode = dev.Equals("true", StringComparison.OrdinalIgnoreCase) || dev == "1";
     }
 
-    private static void ApplyDevelopmentDefaults(PixelStreamingOptions options, ILogger? logger)
+    /// <summary>Fail-closed defaults are said once at start, so an operator sees why the API answers 401 or 503.</summary>
+    private static void LogWhatIsRefused(PixelStreamingOptions options, ILogger? logger)
     {
-        if (!options.IsDevelopment) return;
         if (string.IsNullOrEmpty(options.Api.ApiKey))
-        {
-            options.Api.ApiKey = DevApiKey;
-            options.Api.IsDevelopmentKey = true;
-            logger?.LogWarning("Pixel Streaming development mode: the REST API key is '{ApiKey}'", DevApiKey);
-        }
+            logger?.LogWarning("Pixel Streaming REST API: no API key is configured (PixelStreaming:Api:ApiKey, PS_API_KEY), so every /api call is refused");
+        if (options.InstanceProvider is null)
+            logger?.LogWarning("Pixel Streaming: no instance provider is configured (PixelStreaming:InstanceProvider, PS_INSTANCE_PROVIDER), so POST /api/instances answers 503; streamers may still connect by themselves");
     }
-
-    public const string DevApiKey = "dev-api-key";
 }

@@ -35,9 +35,7 @@ public sealed class ConformanceTests(RedisServer redis, ITestOutputHelper output
             RedisKeyPrefix = backend == Backends.Redis ? redis.NewKeyPrefix() : null,
             Capabilities = b => b.AddCapability(s => s.AddMobZAccess(TestTokens.Configure).AddPixelStreaming(o =>
                 {
-                    o.DevelopmentMode = false;
                     o.DisableIpAllowList = true;
-                    o.Local.StartOnBoot = false;
                     o.Api.ApiKey = "test-key";
                 }))
                 .AddWebSocketApi("/ps", "$request.body.type", sp => sp.GetRequiredService<Signaling.PixelStreamingHandler>()),

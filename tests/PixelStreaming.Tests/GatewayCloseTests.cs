@@ -24,9 +24,7 @@ public sealed class GatewayCloseTests : IAsyncLifetime
             Urls = "http://127.0.0.1:0",
             Capabilities = b => b.AddCapability(s => s.AddMobZAccess(TestTokens.Configure).AddPixelStreaming(o =>
                 {
-                    o.DevelopmentMode = false;
                     o.DisableIpAllowList = true;
-                    o.Local.StartOnBoot = false;
                     o.Api.ApiKey = "test-key";
                 }))
                 .AddWebSocketApi("/ps", "$request.body.type", sp => sp.GetRequiredService<Signaling.PixelStreamingHandler>()),

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using MobZ.LocalStack.Hosting;
+using MobZ.LocalStack.PixelStreaming;
 using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Tests.Support;
 using MobZ.State;
@@ -34,11 +35,8 @@ public sealed class InteropTests(ITestOutputHelper output, RedisServer redis) : 
             Urls = "http://127.0.0.1:0",
             Redis = redis ?? "",
             RedisKeyPrefix = keyPrefix,
-            // Only Pixel Streaming, mounted as Program.cs mounts it, so other capabilities cannot disturb this test.
-            Capabilities = b => b.AddCapability(s => s.AddPixelStreaming())
-                .AddWebSocketApi("/ps", "$request.body.type", sp => sp.GetRequiredService<Signaling.PixelStreamingHandler>())
-                .AddHttpApi("/api", sp => sp.GetRequiredService<Api.PixelStreamingApiHandler>())
-                .AddHttpApi("/ps/dev-token", sp => sp.GetRequiredService<Api.DevTokenHandler>()),
+            // Only Pixel Streaming, mounted as Program.cs mounts it (with its local streamer), so other capabilities cannot disturb this test.
+            Capabilities = b => b.AddLocalPixelStreaming(),
             PrintReadyLine = false,
             MinimumLogLevel = LogLevel.Warning,
         });
@@ -49,7 +47,7 @@ public sealed class InteropTests(ITestOutputHelper output, RedisServer redis) : 
         await using var stack = await StartStackAsync();
         var store = stack.Services.GetRequiredService<IStateStore>();
         var keys = stack.Services.GetRequiredService<PsKeys>();
-        var streamerKey = keys.Streamer(Local.LocalStreamerBoot.BootInstanceId);
+        var streamerKey = keys.Streamer(LocalStreamerBoot.BootInstanceId);
         await Eventually.WaitUntilAsync(async () => await store.HashGetAsync(streamerKey, PsFields.State) == StreamerStates.Idle, Slow,
             "the local streamer registered and is idle");
 
@@ -101,7 +99,7 @@ public sealed class InteropTests(ITestOutputHelper output, RedisServer redis) : 
         await using var stack = backend == Backends.Redis ? await StartStackAsync(redis.Configuration, redis.NewKeyPrefix()) : await StartStackAsync();
         var store = stack.Services.GetRequiredService<IStateStore>();
         var keys = stack.Services.GetRequiredService<PsKeys>();
-        var streamerId = Local.LocalStreamerBoot.BootInstanceId;
+        var streamerId = LocalStreamerBoot.BootInstanceId;
         await Eventually.WaitUntilAsync(async () => await store.HashGetAsync(keys.Streamer(streamerId), PsFields.State) == StreamerStates.Idle, Slow,
             "the local streamer registered and is idle");
 
@@ -116,7 +114,7 @@ public sealed class InteropTests(ITestOutputHelper output, RedisServer redis) : 
         await WaitForPlaybackAsync(page, "the player");
 
         using var api = new HttpClient { BaseAddress = stack.BaseUrl };
-        api.DefaultRequestHeaders.Add("x-api-key", "dev-api-key");
+        api.DefaultRequestHeaders.Add("x-api-key", LocalPixelStreamingExtensions.DevApiKey);
         Assert.Equal(System.Net.HttpStatusCode.NoContent, (await api.DeleteAsync($"api/instances/{streamerId}")).StatusCode);
 
         // As from Epic's server: the socket is closed, the library reconnects by itself, and the page shows it waits.

@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
-using MobZ.PixelStreaming.Local;
+using MobZ.LocalStack.PixelStreaming;
 using MobZ.PixelStreaming.Workers;
 
 namespace MobZ.PixelStreaming.Tests;

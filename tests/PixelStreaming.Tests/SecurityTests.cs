@@ -200,28 +200,9 @@ public sealed class SecurityTests : IAsyncLifetime
     {
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["PixelStreaming:Tokens:HmacSecret"] = TestTokens.Secret }).Build());
-        services.AddPixelStreaming(o => o.DevelopmentMode = false);
+        services.AddPixelStreaming();
         using var sp = services.BuildServiceProvider();
         var e = Assert.Throws<InvalidOperationException>(() => sp.GetRequiredService<PixelStreamingOptions>());
         Assert.Contains("MobZ:Access", e.Message);
-    }
-
-    [Fact]
-    public async Task Development_mode_without_a_key_mints_player_tokens_the_players_validator_accepts()
-    {
-        await using var ps = new PsStack(_backend.Store, o => o.DevelopmentMode = true, s => s.Configure<AccessTokenOptions>(o => { o.HmacSecret = null; o.Issuer = null; o.Audience = null; }));
-        var response = await ps.DevTokenAsync("demo-viewer");
-        Assert.Equal(200, response.StatusCode);
-        var token = PsStack.Json(response).GetProperty("token").GetString();
-        var (status, conn) = await ps.ConnectAsync(Player(token));
-        Assert.Equal(200, status);
-        Assert.Equal(conn, await ps.Store.HashGetAsync(ps.Keys.Player("demo-viewer"), Matching.PsFields.Conn));
-    }
-
-    [Fact]
-    public async Task Dev_token_endpoint_is_closed_when_a_key_is_configured()
-    {
-        await using var ps = new PsStack(_backend.Store, o => o.DevelopmentMode = true);
-        Assert.Equal(404, (await ps.DevTokenAsync("demo-viewer")).StatusCode);
     }
 }

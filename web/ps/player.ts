@@ -47,7 +47,7 @@ async function tokenFor(userId: string): Promise<string> {
   const given = params.get('token');
   if (given) return given;
   // Development stacks (make run) mint tokens; a real deployment hands the page a token from its own login.
-  const response = await fetch(`/ps/dev-token?userId=${encodeURIComponent(userId)}`);
+  const response = await fetch(`/dev/token?room=ps&grants=join&userId=${encodeURIComponent(userId)}`);
   if (!response.ok) throw new Error(`no token: ${response.status} ${await response.text()}`);
   return (await response.json()).token;
 }

@@ -71,8 +71,6 @@ public class MatchingChurnBenchmarks
         services.AddMobZAccess(o => o.HmacSecret = Secret);
         services.AddPixelStreaming(o =>
         {
-            o.DevelopmentMode = false;
-            o.Local.StartOnBoot = false;
             o.KeyPrefix = $"ps{++_round}:";
         });
         _services = services.BuildServiceProvider();

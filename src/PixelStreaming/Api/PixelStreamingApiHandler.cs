@@ -64,6 +64,10 @@ public sealed class PixelStreamingApiHandler(
                 _ => Error(404, "not found"),
             };
         }
+        catch (InstanceProviderException e) when (e.NotConfigured)
+        {
+            return Error(503, e.Message);
+        }
         catch (InstanceProviderException e)
         {
             logger.LogError(e, "Instance provider failed");

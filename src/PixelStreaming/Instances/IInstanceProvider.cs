@@ -10,7 +10,7 @@ public sealed record StartedInstance(string PublicIp, Uri WorkerUrl);
 /// </summary>
 public interface IInstanceProvider
 {
-    /// <summary>"ecs" or "local"; recorded with each instance.</summary>
+    /// <summary>The configured name ("ecs", the local stack's "local"); recorded with each instance.</summary>
     string Name { get; }
 
     /// <summary>Asks for an instance whose streamer registers with <paramref name="instanceId"/>; returns the provider's reference to it.</summary>
@@ -23,4 +23,8 @@ public interface IInstanceProvider
 }
 
 /// <summary>The provider could not start or stop an instance; the message is safe to show to an API caller.</summary>
-public sealed class InstanceProviderException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class InstanceProviderException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>No provider is configured at all (a deployment decision, 503), rather than one that failed (502).</summary>
+    public bool NotConfigured { get; init; }
+}

@@ -25,7 +25,7 @@ public sealed class AdminApiTests : IClassFixture<RedisServer>
     private Task<RunningLocalStack> StartAsync(string backend) =>
         LocalStackObservability.StartAsync(backend == "redis" ? _redis.Configuration : "", backend == "redis" ? _redis.NewKeyPrefix() : null, b =>
         {
-            MobZ.PixelStreaming.PixelStreamingServiceCollectionExtensions.AddPixelStreaming(b.Services, o => { o.Api.ApiKey = Key; o.InstanceProvider = "local"; o.Local.StartOnBoot = false; o.DevelopmentMode = false; });
+            MobZ.PixelStreaming.PixelStreamingServiceCollectionExtensions.AddPixelStreaming(b.Services, o => o.Api.ApiKey = Key);
             b.Services.AddMobZAdmin();
             b.AddHttpApi(AdminApiHandler.Prefix, sp => sp.GetRequiredService<AdminApiHandler>());
         });

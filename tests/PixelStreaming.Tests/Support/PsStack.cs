@@ -32,10 +32,8 @@ public sealed class PsStack : IAsyncDisposable
         services.AddMobZAccess(TestTokens.Configure);
         services.AddPixelStreaming(o =>
         {
-            o.DevelopmentMode = false;
             o.KeyPrefix = $"ps-test-{Guid.NewGuid():N}:";
             o.Api.ApiKey = "test-key";
-            o.Local.StartOnBoot = false;
             configure?.Invoke(o);
         });
         services.AddSingleton<IStreamingWorkerClient>(Worker);
@@ -142,19 +140,6 @@ public sealed class PsStack : IAsyncDisposable
             },
         }, CancellationToken.None);
     }
-
-    /// <summary>GET /ps/dev-token through <see cref="DevTokenHandler"/>.</summary>
-    public Task<ProxyResponse> DevTokenAsync(string? userId) => Get<DevTokenHandler>().HandleAsync(new HttpApiEvent
-    {
-        RouteKey = "GET /ps/dev-token",
-        RawPath = DevTokenHandler.Path,
-        QueryStringParameters = userId is null ? null : new Dictionary<string, string> { ["userId"] = userId },
-        RequestContext = new HttpApiRequestContext
-        {
-            DomainName = "127.0.0.1",
-            Http = new HttpApiRequestHttp { Method = "GET", Path = DevTokenHandler.Path, SourceIp = "127.0.0.1" },
-        },
-    }, CancellationToken.None);
 
     public static JsonElement Json(ProxyResponse response) => JsonDocument.Parse(response.Body!).RootElement;
 

@@ -16,7 +16,9 @@ public sealed class EcsInstanceProvider(AwsJsonClient ecs, Ec2QueryClient ec2, P
     public const string StreamerIdVariable = "STREAMER_ID";
     public const string StartedBy = "mobz-pixel-streaming";
 
-    public string Name => "ecs";
+    public const string ProviderName = "ecs";
+
+    public string Name => ProviderName;
 
     public static EcsInstanceProvider Create(IServiceProvider services)
     {

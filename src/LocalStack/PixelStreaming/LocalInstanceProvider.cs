@@ -1,6 +1,6 @@
 using MobZ.PixelStreaming.Instances;
 
-namespace MobZ.PixelStreaming.Local;
+namespace MobZ.LocalStack.PixelStreaming;
 
 /// <summary>
 /// Instances on this machine: a headless-Chromium streamer and its worker, reachable from 127.0.0.1. Launching
@@ -10,7 +10,9 @@ public sealed class LocalInstanceProvider(LocalStreamerLauncher launcher) : IIns
 {
     public const string Address = "127.0.0.1";
 
-    public string Name => "local";
+    public const string ProviderName = "local";
+
+    public string Name => ProviderName;
 
     public async Task<string> LaunchAsync(string instanceId, CancellationToken cancellationToken)
     {

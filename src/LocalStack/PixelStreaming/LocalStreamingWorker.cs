@@ -6,7 +6,7 @@ using System.Text.Json.Serialization.Metadata;
 using MobZ.PixelStreaming.Workers;
 using Microsoft.Extensions.Logging;
 
-namespace MobZ.PixelStreaming.Local;
+namespace MobZ.LocalStack.PixelStreaming;
 
 /// <summary>
 /// The streaming worker of a local instance (docs/streaming-worker.md), on its own 127.0.0.1 port:

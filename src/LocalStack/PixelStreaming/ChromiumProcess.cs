@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
-namespace MobZ.PixelStreaming.Local;
+namespace MobZ.LocalStack.PixelStreaming;
 
 /// <summary>
 /// One headless Chromium showing one page, with a fake camera, a throwaway profile and the flags of

@@ -4,14 +4,14 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace MobZ.PixelStreaming.Local;
+namespace MobZ.LocalStack.PixelStreaming;
 
 /// <summary>
 /// Local streaming instances for make run and tests: each is our streamer page (/ps/streamer.html) in a
 /// headless Chromium with a fake camera, plus its <see cref="LocalStreamingWorker"/>. A restart (the
 /// worker's disconnect) replaces the browser, as an ECS task restart replaces the Unreal process.
 /// </summary>
-public sealed class LocalStreamerLauncher(PixelStreamingOptions options, IServiceProvider services, ILogger<LocalStreamerLauncher> logger) : IAsyncDisposable
+public sealed class LocalStreamerLauncher(LocalStreamerOptions options, IServiceProvider services, ILogger<LocalStreamerLauncher> logger) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, LocalInstance> _instances = new();
 
@@ -57,7 +57,7 @@ public sealed class LocalStreamerLauncher(PixelStreamingOptions options, IServic
         if (!locked) await instance.Gate.WaitAsync();
         try
         {
-            instance.Browser = ChromiumProcess.Start(options.Local.ChromiumPath, instance.Page!, logger);
+            instance.Browser = ChromiumProcess.Start(options.ChromiumPath, instance.Page!, logger);
             logger.LogInformation("Local streamer {InstanceId} started (chromium pid {Pid}, worker {Worker})", instance.Id, instance.Browser.ProcessId, instance.Worker!.Url);
         }
         finally
@@ -68,7 +68,7 @@ public sealed class LocalStreamerLauncher(PixelStreamingOptions options, IServic
 
     private Uri BaseUrl()
     {
-        if (options.Local.PublicBaseUrl is { } configured) return new Uri(configured);
+        if (options.PublicBaseUrl is { } configured) return new Uri(configured);
         var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses;
         var address = addresses?.FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal)) ?? addresses?.FirstOrDefault()
             ?? throw new InvalidOperationException("the local streamer needs the server address: set PixelStreaming:Local:PublicBaseUrl");

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace MobZ.PixelStreaming.Local;
+namespace MobZ.LocalStack.PixelStreaming;
 
 /// <summary>What the local streamer page long-polls for: the project to show and commands to run.</summary>
 public sealed record WorkerPageState(

@@ -1,21 +1,25 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MobZ.PixelStreaming;
 using MobZ.PixelStreaming.Instances;
 
-namespace MobZ.PixelStreaming.Local;
+namespace MobZ.LocalStack.PixelStreaming;
 
 /// <summary>
 /// make run: once the server listens, start one local streamer (through the same instance service as
 /// POST /api/instances, so it is allow-listed and has a worker); on shutdown stop every local streamer.
 /// </summary>
-public sealed class LocalStreamerBoot(PixelStreamingOptions options, IServiceProvider services, IHostApplicationLifetime lifetime, ILogger<LocalStreamerBoot> logger) : IHostedService
+public sealed class LocalStreamerBoot(LocalStreamerOptions options, PixelStreamingOptions pixelStreaming, IServiceProvider services, IHostApplicationLifetime lifetime, ILogger<LocalStreamerBoot> logger) : IHostedService
 {
     public const string BootInstanceId = "local-streamer";
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (options.InstanceProvider != "local" || !options.Local.StartOnBoot) return Task.CompletedTask;
+        if (pixelStreaming.Api.IsDevelopmentKey)
+            logger.LogWarning("Pixel Streaming development API key: no PixelStreaming:Api:ApiKey is configured, so this local stack accepts '{ApiKey}' (never outside the local stack)", pixelStreaming.Api.ApiKey);
+        if (!string.Equals(pixelStreaming.InstanceProvider, LocalInstanceProvider.ProviderName, StringComparison.OrdinalIgnoreCase) || !options.StartOnBoot)
+            return Task.CompletedTask;
         lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
         {
             try
