@@ -29,6 +29,7 @@ local_base() {
   [[ -n "$sdk" ]] || { echo "images.sh: no .NET 10 SDK on this machine to make the local base image from" >&2; return 1; }
   dotnet_root=$(dirname "$(tr -d '[]' <<<"${sdk#* }")")
   tag="localhost/mobz-base/dotnet:${sdk%% *}"
+  mkdir -p artifacts
   exec 8>artifacts/base-image.lock
   flock 8
   if ! engine_has_image "$tag"; then

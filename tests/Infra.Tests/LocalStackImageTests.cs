@@ -9,9 +9,12 @@ namespace MobZ.Infra.Tests;
 /// <summary>
 /// docker/Dockerfile.localstack built by `scripts/images.sh localstack` with buildah on the same local base image as
 /// the Munit image's, then run as the image says: the whole stack in one process answers /readyz and serves the demo
-/// pages with the bundles the image built from web/ (Epic's frontend, hls.js).
+/// pages with the bundles the image built from web/ (Epic's frontend, hls.js). Budget=Long: the build (apt's Node.js
+/// and Chromium, npm, the whole local host compiled) takes 8-14 minutes on two cores, more than `make test` can
+/// spend, so scripts/test.sh leaves it to `make test-images`.
 /// </summary>
 [Trait("Category", "Interop")]
+[Trait("Budget", "Long")]
 [Collection(ImageCollection.Name)]
 public sealed class LocalStackImageTests(ITestOutputHelper output)
 {
