@@ -30,6 +30,8 @@ public sealed class Regulator : IAsyncDisposable
     private volatile bool _stopped;
     private bool _reportedDrained;
     private int _reconcileRequested;
+    /// <summary>Completed to wake the loop before its next due time; replaced by the loop once seen.</summary>
+    private TaskCompletionSource _wakeUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _registeredOnce;
     /// <summary>When a drain with a deadline hands what is left over (null: no deadline); guarded by <see cref="_drainLock"/>.</summary>
     private DateTimeOffset? _drainDeadline;
@@ -214,34 +216,46 @@ public sealed class Regulator : IAsyncDisposable
     private void OnReconnected()
     {
         _logger.LogInformation("Bus reconnected; reconciling");
-        Interlocked.Exchange(ref _reconcileRequested, 1);
+        RequestReconcile();
     }
 
+    /// <summary>
+    /// The loop sleeps until the next thing is due on the injected clock (heartbeat, periodic reconcile, a drain
+    /// deadline) or until something asks for it (<see cref="RequestReconcile"/>, a drain order): an idle Munit
+    /// wakes once per heartbeat instead of polling.
+    /// </summary>
     private async Task RunAsync(CancellationToken ct)
     {
         using var scope = Scope();
-        var timer = new PeriodicTimer(_options.HeartbeatInterval);
-        var lastReconcile = DateTime.UtcNow;
-        // A reconnect asks for a reconcile; check often so it happens soon after the link is back.
-        var poll = TimeSpan.FromMilliseconds(Math.Min(200, _options.HeartbeatInterval.TotalMilliseconds));
-        var nextHeartbeat = DateTime.UtcNow;
+        var lastReconcile = _time.GetUtcNow();
+        var nextHeartbeat = lastReconcile;
         while (!ct.IsCancellationRequested)
         {
+            // Taken before the work, so a wake-up that arrives while it runs is not lost.
+            var wake = Volatile.Read(ref _wakeUp);
+            if (wake.Task.IsCompleted)
+            {
+                Interlocked.CompareExchange(ref _wakeUp, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), wake);
+                wake = Volatile.Read(ref _wakeUp);
+            }
+            TimeSpan wait;
             try
             {
-                if (Interlocked.Exchange(ref _reconcileRequested, 0) == 1 || DateTime.UtcNow - lastReconcile >= _options.ReconcileInterval)
+                if (Interlocked.Exchange(ref _reconcileRequested, 0) == 1 || _time.GetUtcNow() - lastReconcile >= _options.ReconcileInterval)
                 {
                     await ReconcileAsync().ConfigureAwait(false);
-                    lastReconcile = DateTime.UtcNow;
+                    lastReconcile = _time.GetUtcNow();
                 }
-                if (DateTime.UtcNow >= nextHeartbeat)
+                if (_time.GetUtcNow() >= nextHeartbeat)
                 {
                     await HeartbeatAsync().ConfigureAwait(false);
                     await SweepExpiredAsync().ConfigureAwait(false);
-                    nextHeartbeat = DateTime.UtcNow + _options.HeartbeatInterval;
+                    nextHeartbeat = _time.GetUtcNow() + _options.HeartbeatInterval;
                 }
                 await EnforceDrainDeadlineAsync().ConfigureAwait(false);
-                await Task.Delay(poll, ct).ConfigureAwait(false);
+                // A pass that asked for a reconcile (a lost lease, a sweep that moved stations) gets it at once.
+                if (Volatile.Read(ref _reconcileRequested) == 1) continue;
+                wait = UntilDue(nextHeartbeat, lastReconcile + _options.ReconcileInterval);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -252,23 +266,51 @@ public sealed class Regulator : IAsyncDisposable
                 // Redis is down: keep forwarding media; the reconnect triggers a reconcile.
                 _logger.LogWarning("Store unavailable: {Message}", ex.Message);
                 Interlocked.Exchange(ref _reconcileRequested, 1);
-                try { await Task.Delay(poll, ct).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
+                wait = RetryAfterFailure;
             }
             catch (Exception ex)
             {
                 _logger.LogError(ex, "Regulator loop iteration failed");
-                try { await Task.Delay(poll, ct).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
+                wait = RetryAfterFailure;
+            }
+            await Task.WhenAny(wake.Task, Task.Delay(wait, _time, ct)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How long the loop may sleep: until the earliest of the heartbeat, the periodic reconcile and a drain deadline.</summary>
+    private TimeSpan UntilDue(DateTimeOffset nextHeartbeat, DateTimeOffset nextReconcile)
+    {
+        var due = nextHeartbeat < nextReconcile ? nextHeartbeat : nextReconcile;
+        lock (_drainLock)
+        {
+            if (_draining && _drainDeadline is { } deadline)
+            {
+                var attempt = deadline > _nextDeadlineAttempt ? deadline : _nextDeadlineAttempt;
+                if (attempt < due) due = attempt;
             }
         }
-        timer.Dispose();
+        var wait = due - _time.GetUtcNow();
+        return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
     }
+
+    /// <summary>After a failed pass the loop tries again soon, but not in a spin (at most a heartbeat, at most a second).</summary>
+    private TimeSpan RetryAfterFailure => _options.HeartbeatInterval < TimeSpan.FromSeconds(1) ? _options.HeartbeatInterval : TimeSpan.FromSeconds(1);
+
+    /// <summary>Asks the loop for a reconcile now (a reconnect, a signal that failed against the store).</summary>
+    private void RequestReconcile()
+    {
+        Interlocked.Exchange(ref _reconcileRequested, 1);
+        WakeLoop();
+    }
+
+    private void WakeLoop() => Volatile.Read(ref _wakeUp).TrySetResult();
 
     /// <summary>Refreshes the heartbeat key and the registration with the current load.</summary>
     public async Task HeartbeatAsync()
     {
         var load = _munit.GetLoad();
         var registration = RegistrationWriter.Describe(MunitId, Address, Port, Capacity, load, _draining);
-        if (_liveness.Beat(DateTimeOffset.UtcNow))
+        if (_liveness.Beat(_time.GetUtcNow()))
             _logger.LogWarning("Heartbeats ran up to {Lateness} s late; liveness TTL now {Ttl} s",
                 Math.Round(_liveness.WorstLateness.TotalSeconds, 1), Math.Round(_liveness.Ttl.TotalSeconds, 1));
         // The renewal is conditional on our lease epoch in one commit: between a separate check and the write,
@@ -279,7 +321,7 @@ public sealed class Regulator : IAsyncDisposable
             // what moved away and registers again under a new epoch.
             if (_registeredOnce)
                 _logger.LogWarning("Munit {MunitId} lost its lease (declared dead or the store lost its data); reconciling", MunitId);
-            Interlocked.Exchange(ref _reconcileRequested, 1);
+            RequestReconcile();
         }
         if (_draining && load.Stations == 0 && !_reportedDrained)
         {
@@ -300,7 +342,7 @@ public sealed class Regulator : IAsyncDisposable
             int n = await _reassigner.ReassignAsync(munitId, requireExpired: true).ConfigureAwait(false);
             if (n > 0) moved += n;
         }
-        if (moved > 0) Interlocked.Exchange(ref _reconcileRequested, 1);
+        if (moved > 0) RequestReconcile();
         return moved;
     }
 
@@ -399,6 +441,7 @@ public sealed class Regulator : IAsyncDisposable
                         _drainDeadline = drain.DeadlineSeconds is { } seconds ? _time.GetUtcNow() + TimeSpan.FromSeconds(seconds) : null;
                         _nextDeadlineAttempt = default;
                     }
+                    WakeLoop(); // the loop's next wake-up now includes the deadline
                     _reportedDrained = false;
                     if (drain.DeadlineSeconds is { } limit)
                         _logger.LogInformation("Draining: no new stations; the {Stations} here are handed over in {Deadline} s unless they end first",
@@ -431,7 +474,7 @@ public sealed class Regulator : IAsyncDisposable
         catch (StateUnavailableException ex)
         {
             _logger.LogWarning(ex, "Store unavailable while handling {Signal}; the next reconcile catches up", signal.GetType().Name);
-            Interlocked.Exchange(ref _reconcileRequested, 1);
+            RequestReconcile();
         }
     }
 

@@ -17,6 +17,12 @@ public sealed class DrainDeadlineTests(RedisServer redis) : IClassFixture<RedisS
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
+
+    /// <summary>
+    /// The draining Regulator heartbeats on the fake clock, only when a test advances it, while Redis expires its alive
+    /// key on the real one: a TTL no test outlasts keeps the other Munit's sweep from declaring it dead between advances.
+    /// </summary>
+    private static readonly RegulatorOptions FakeClockOptions = RegulatorHarness.SteadyOptions;
     private readonly ConcurrentQueue<StationsMovedEvent> _moves = new();
     private IStateBackend _backend = null!;
     private RegulatorHarness _draining = null!;
@@ -30,7 +36,7 @@ public sealed class DrainDeadlineTests(RedisServer redis) : IClassFixture<RedisS
             _moves.Enqueue(JsonSerializer.Deserialize(message, ContractsJsonContext.Default.StationsMovedEvent)!);
             return Task.CompletedTask;
         });
-        _draining = await RegulatorHarness.StartAsync(_backend, "m-draining", time: _time);
+        _draining = await RegulatorHarness.StartAsync(_backend, "m-draining", FakeClockOptions, _time);
     }
 
     public async Task DisposeAsync()

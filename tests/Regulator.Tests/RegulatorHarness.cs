@@ -16,6 +16,17 @@ internal sealed class RegulatorHarness : IAsyncDisposable
         ReconcileInterval = TimeSpan.FromMilliseconds(500),
     };
 
+    /// <summary>
+    /// The same timings for a Munit that must stay alive through a test: a busy machine can delay a 200 ms heartbeat past
+    /// a 900 ms TTL, and a survivor that seems dead for a moment takes no stations.
+    /// </summary>
+    public static readonly RegulatorOptions SteadyOptions = new()
+    {
+        HeartbeatInterval = FastOptions.HeartbeatInterval,
+        AliveTtl = TimeSpan.FromMinutes(10),
+        ReconcileInterval = FastOptions.ReconcileInterval,
+    };
+
     private RegulatorHarness(string munitId, IStateBackend backend, RegulatorOptions options, TimeProvider? time)
     {
         MunitId = munitId;

@@ -102,8 +102,9 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
         string prefix = _redis.NewKeyPrefix();
         await using var backend = await _redis.CreateBackendAsync(prefix);
         var dead = await RegulatorHarness.StartAsync(backend, "dead");
-        await using var b = await RegulatorHarness.StartAsync(backend, "live-b");
-        await using var c = await RegulatorHarness.StartAsync(backend, "live-c");
+        // The survivors never expire here: what is tested is how the dead one's stations spread over live Munits.
+        await using var b = await RegulatorHarness.StartAsync(backend, "live-b", RegulatorHarness.SteadyOptions);
+        await using var c = await RegulatorHarness.StartAsync(backend, "live-c", RegulatorHarness.SteadyOptions);
         for (int i = 0; i < 6; i++) await RegulatorHarness.PlaceStationAsync(backend, "dead", $"st-{i}");
         await Eventually.WaitUntilAsync(() => dead.Munit.StationIds.Count == 6, Timeout, "the doomed Munit runs six stations");
 

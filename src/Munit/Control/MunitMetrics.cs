@@ -58,6 +58,12 @@ public sealed class MunitMetrics : IDisposable
         Counter("mobz.munit.transport.stun.answered", "{request}", "STUN binding requests answered", () => transport.StunAnswered);
         _meter.CreateObservableCounter("mobz.munit.transport.dropped", () => TransportDrops(transport),
             "{datagram}", "Datagrams dropped by the media transport, by reason");
+        _meter.CreateObservableCounter("mobz.munit.transport.dtls.handshakes", () => new Measurement<long>[]
+            {
+                new(transport.DtlsHandshakesCompleted, _tag, new("result", "completed")),
+                new(transport.DtlsHandshakesFailed, _tag, new("result", "failed")),
+            },
+            "{handshake}", "DTLS handshakes that ended, by result (failed: timeout of a half-open peer, wrong fingerprint, alert)");
         Counter("mobz.munit.transport.handler_errors", "{error}", "Exceptions while processing one datagram (the loop carries on)", () => transport.HandlerErrors);
         Counter("mobz.munit.transport.send_errors", "{error}", "UDP sends that failed", () => transport.SendErrors);
         Counter("mobz.munit.transport.tcp.accepted", "{connection}", "ICE-TCP connections accepted on the TCP media port", () => transport.TcpAccepted);

@@ -1,11 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Org.BouncyCastle.Asn1.Sec;
-using Org.BouncyCastle.Asn1.X509;
-using Org.BouncyCastle.Crypto;
-using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Math;
-using TlsCertificate = Org.BouncyCastle.Crypto.Tls.Certificate;
 
 namespace MobZ.Rtc.Dtls;
 
@@ -17,26 +11,24 @@ namespace MobZ.Rtc.Dtls;
 public sealed class DtlsCertificate
 {
     private readonly byte[] _der;
-    private readonly byte[] _privateScalar;
+    private readonly ECDsa _key;
+    private readonly Lock _signGate = new();
 
-    private DtlsCertificate(byte[] der, byte[] privateScalar)
+    private DtlsCertificate(byte[] der, ECDsa key)
     {
         _der = der;
-        _privateScalar = privateScalar;
+        _key = key;
         Fingerprint = DtlsFingerprint.Compute("sha-256", der);
-        TlsCertificate = new TlsCertificate([X509CertificateStructure.GetInstance(der)]);
-        PrivateKey = new ECPrivateKeyParameters("EC", new BigInteger(1, privateScalar), SecObjectIdentifiers.SecP256r1);
     }
 
     /// <summary>Generates a fresh key pair and certificate valid from a day ago for <paramref name="validity"/> (default 30 days).</summary>
     public static DtlsCertificate Generate(TimeSpan? validity = null)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=MobZ", key, HashAlgorithmName.SHA256);
         var now = DateTimeOffset.UtcNow;
         using var certificate = request.CreateSelfSigned(now.AddDays(-1), now + (validity ?? TimeSpan.FromDays(30)));
-        var parameters = key.ExportParameters(includePrivateParameters: true);
-        return new DtlsCertificate(certificate.RawData, parameters.D!);
+        return new DtlsCertificate(certificate.RawData, key);
     }
 
     /// <summary>SHA-256 fingerprint for <c>a=fingerprint</c>.</summary>
@@ -44,7 +36,14 @@ public sealed class DtlsCertificate
 
     public ReadOnlySpan<byte> Der => _der;
 
-    internal TlsCertificate TlsCertificate { get; }
-
-    internal AsymmetricKeyParameter PrivateKey { get; }
+    /// <summary>
+    /// ECDSA-SHA256 over <paramref name="data"/>, DER-encoded as TLS carries it (RFC 4492 §5.4). One key
+    /// serves every session of the transport, and sessions handshake on several receive threads at once,
+    /// so signing is serialised (a signature takes tens of microseconds).
+    /// </summary>
+    internal byte[] Sign(ReadOnlySpan<byte> data)
+    {
+        lock (_signGate)
+            return _key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+    }
 }

@@ -1,33 +1,38 @@
 using Microsoft.Extensions.Logging;
+using MobZ.Rtc.Dtls.Handshake;
 using MobZ.Rtc.Srtp;
-using Org.BouncyCastle.Crypto.Tls;
-using Org.BouncyCastle.Security;
 
 namespace MobZ.Rtc.Dtls;
 
 /// <summary>
-/// The DTLS 1.2 server side of one peer (we always answer <c>a=setup:passive</c>). BouncyCastle's
-/// handshake is blocking, so it runs on its own thread fed by <see cref="OnDatagram"/>; the socket's
-/// receive loop never waits on it. After success the thread lingers briefly to re-send our final
-/// flight if the client retransmits, then exits; later records are opened on the receive path
-/// (<see cref="DtlsRecordAuthenticator"/>), so only an authentic alert ends the session.
+/// The DTLS 1.2 server side of one peer (we always answer <c>a=setup:passive</c>). Event-driven: the
+/// handshake (<see cref="DtlsServerHandshake"/>) advances on the thread that delivers a datagram, and two
+/// timers from <see cref="DtlsSessionOptions.TimeProvider"/> retransmit our flight and end a handshake that
+/// does not finish — no thread and no blocking wait per session. After success every protected record must
+/// authenticate (RFC 6347 §4.1.2.7): only an authentic alert ends the session.
 /// </summary>
 public sealed class DtlsServerSession : IDisposable
 {
-    private readonly DtlsSrtpServer _server;
-    private readonly DtlsDatagramChannel _channel;
+    /// <summary>Epoch-1 records held while the keys do not exist yet (a reordered Finished).</summary>
+    private const int MaxEarlyRecords = 4;
+
+    /// <summary>Largest epoch-1 record opened (on the stack of the receive thread).</summary>
+    private const int MaxProtectedRecord = 2048;
+
+    private readonly DtlsServerHandshake _handshake;
     private readonly IDtlsSessionObserver _observer;
     private readonly DtlsSessionOptions _options;
     private readonly ILogger _logger;
-    private readonly object _gate = new();
-    private DtlsTransport? _transport;
-    private Thread? _thread;
-    private volatile bool _lingering;
-    private int _closedReported;
-    private volatile DtlsSessionState _state = DtlsSessionState.New;
     private readonly object? _logScope;
+    private readonly Lock _gate = new();
+    private ITimer? _retransmitTimer;
+    private ITimer? _deadlineTimer;
+    private TimeSpan _retransmitInterval;
+    private bool _lingering;
+    private List<byte[]>? _earlyRecords;
+    private volatile DtlsSessionState _state = DtlsSessionState.New;
 
-    /// <param name="logScope">Scope for the handshake thread's logs, e.g. the peer's connection id.</param>
+    /// <param name="logScope">Scope for the session's logs from timers, e.g. the peer's connection id.</param>
     public DtlsServerSession(DtlsCertificate certificate, DtlsFingerprint remoteFingerprint, IDtlsDatagramSender sender,
         IDtlsSessionObserver observer, ILogger logger, DtlsSessionOptions? options = null, object? logScope = null)
     {
@@ -35,13 +40,7 @@ public sealed class DtlsServerSession : IDisposable
         _options = options ?? new DtlsSessionOptions();
         _observer = observer;
         _logger = logger;
-        _channel = new DtlsDatagramChannel(sender, _options.SendLimit);
-        _server = new DtlsSrtpServer(certificate, remoteFingerprint, _options.SrtpProfiles)
-        {
-            AlertReceived = OnAlertReceived,
-            AlertRaised = (level, description, message) =>
-                _logger.LogDebug("DTLS alert sent: level {Level} {Description} ({Message})", level, AlertDescription.GetText(description), message),
-        };
+        _handshake = new DtlsServerHandshake(certificate, remoteFingerprint, [.. _options.SrtpProfiles], _options.SendLimit, sender);
     }
 
     public DtlsSessionState State => _state;
@@ -57,203 +56,260 @@ public sealed class DtlsServerSession : IDisposable
 
     public bool ExtendedMasterSecret { get; private set; }
 
-    /// <summary>Starts the handshake thread; datagrams fed before this are queued.</summary>
+    /// <summary>Arms the handshake timeout; the handshake itself starts with the client's first flight.</summary>
     public void Start()
     {
         lock (_gate)
-        {
-            if (_state != DtlsSessionState.New)
-                return;
-            _state = DtlsSessionState.Handshaking;
-            _thread = new Thread(Run) { IsBackground = true, Name = "dtls-handshake" };
-            _thread.Start();
-        }
+            StartLocked();
+    }
+
+    private void StartLocked()
+    {
+        if (_state != DtlsSessionState.New)
+            return;
+        _state = DtlsSessionState.Handshaking;
+        _deadlineTimer = _options.TimeProvider.CreateTimer(static s => ((DtlsServerSession)s!).OnDeadline(), this,
+            _options.HandshakeTimeout, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>
-    /// A DTLS datagram from this peer's address (RFC 7983 first byte 20..63). Never blocks. Once the
-    /// keys exist, a protected record counts only if it authenticates (RFC 6347 §4.1.2.7): a forged
-    /// alert from a spoofed source address is dropped and counted, never fatal.
+    /// A DTLS datagram from this peer's address (RFC 7983 first byte 20..63). Never blocks: the handshake
+    /// advances here and sends its answer before returning.
     /// </summary>
     public void OnDatagram(ReadOnlySpan<byte> datagram)
     {
-        if (_state is DtlsSessionState.Closed or DtlsSessionState.Failed)
-            return;
-        var authenticator = _server.RecordAuthenticator;
-        if (authenticator is null)
+        var events = new Events();
+        lock (_gate)
         {
-            // Epoch 0 of the handshake is unprotected by design; BouncyCastle judges its flights.
-            Enqueue(datagram);
-            return;
+            if (_state is DtlsSessionState.Closed or DtlsSessionState.Failed)
+                return;
+            StartLocked(); // a client flight racing the ICE state change starts the session
+            int offset = 0;
+            while (_state is DtlsSessionState.Handshaking or DtlsSessionState.Connected
+                && DtlsRecords.TryReadNext(datagram, ref offset, out int start, out int length))
+                OnRecord(datagram.Slice(start, length), ref events);
+            if (offset < datagram.Length && _state is DtlsSessionState.Handshaking or DtlsSessionState.Connected)
+                events.Rejected++;
+            if (_handshake.PeerRetransmitted && _state is DtlsSessionState.Handshaking or DtlsSessionState.Connected)
+                _handshake.Retransmit();
         }
-        int offset = 0;
-        while (DtlsRecords.TryReadNext(datagram, ref offset, out int start, out int length))
-            OnRecord(datagram.Slice(start, length), authenticator);
-        if (offset < datagram.Length)
-            _observer.OnDtlsRecordRejected(this);
+        Raise(events);
     }
 
-    private void OnRecord(ReadOnlySpan<byte> record, DtlsRecordAuthenticator authenticator)
+    private void OnRecord(ReadOnlySpan<byte> record, ref Events events)
     {
-        var state = _state;
-        bool bouncyCastleReads = state == DtlsSessionState.Handshaking || _lingering;
-        if (DtlsRecords.Epoch(record) != DtlsRecordAuthenticator.ProtectedEpoch)
+        byte type = record[0];
+        int epoch = DtlsRecords.Epoch(record);
+        var body = record[DtlsRecords.HeaderLength..];
+        if (epoch == 0)
         {
-            // After the keys exist, epoch 0 carries only the client's retransmitted flight (which we
-            // answer while lingering); an epoch-0 alert or data record is unauthenticated.
-            if (state == DtlsSessionState.Handshaking || (_lingering && record[0] == DtlsRecords.Handshake))
-                Enqueue(record);
-            else
-                _observer.OnDtlsRecordRejected(this);
+            if (_state == DtlsSessionState.Connected)
+            {
+                // Epoch 0 after success carries only the client's retransmitted flight, answered while
+                // lingering; an epoch-0 alert or data record is unauthenticated.
+                if (type == DtlsRecords.Handshake && _lingering)
+                    _handshake.PeerRetransmitted = true;
+                else
+                    events.Rejected++;
+                return;
+            }
+            if (type == DtlsRecords.Handshake)
+                OnHandshake(body, protectedEpoch: false, ref events);
+            else if (type == DtlsRecords.Alert && body.Length == 2)
+                OnAlert(body[0], body[1], ref events); // no keys yet: a peer's refusal is only ever plaintext
+            // ChangeCipherSpec: the Finished that follows in epoch 1 is what we check.
             return;
         }
-        var plaintext = authenticator.TryOpen(record);
-        if (plaintext is null)
+        if (epoch != 1)
         {
-            _observer.OnDtlsRecordRejected(this);
+            events.Rejected++;
             return;
         }
-        if (bouncyCastleReads)
-            Enqueue(record); // authentic: BouncyCastle opens it again with its own cipher instance
-        else if (record[0] == DtlsRecords.Alert && plaintext.Length == 2)
-            OnAlertReceived(plaintext[0], plaintext[1]);
+        var protection = _handshake.Protection;
+        if (protection is null)
+        {
+            // The client's Finished overtook the flight that lets us derive its keys: hold it a moment.
+            _earlyRecords ??= [];
+            if (_earlyRecords.Count < MaxEarlyRecords)
+                _earlyRecords.Add(record.ToArray());
+            return;
+        }
+        if (record.Length > MaxProtectedRecord)
+        {
+            events.Rejected++; // our peers protect only a Finished and alerts (no data channel): tiny records
+            return;
+        }
+        Span<byte> plaintext = stackalloc byte[record.Length];
+        if (!protection.TryOpen(record, plaintext, out int length))
+        {
+            events.Rejected++;
+            return;
+        }
+        plaintext = plaintext[..length];
+        switch (type)
+        {
+            case DtlsRecords.Handshake when _state == DtlsSessionState.Connected:
+                if (_lingering)
+                    _handshake.PeerRetransmitted = true; // the client resends its Finished: ours was lost
+                break;
+            case DtlsRecords.Handshake:
+                OnHandshake(plaintext, protectedEpoch: true, ref events);
+                break;
+            case DtlsRecords.Alert when length == 2:
+                OnAlert(plaintext[0], plaintext[1], ref events);
+                break;
+            default:
+                break; // application data: we carry no data channel
+        }
     }
 
-    private void Enqueue(ReadOnlySpan<byte> datagram)
+    private void OnHandshake(ReadOnlySpan<byte> plaintext, bool protectedEpoch, ref Events events)
     {
-        if (!_channel.TryEnqueue(datagram))
-            _logger.LogDebug("DTLS datagram dropped: queue full or oversized ({Length} bytes)", datagram.Length);
-        else if (_state == DtlsSessionState.Connected && !_lingering)
-            _channel.Drain((queued, _) => OnDatagram(queued)); // the reader stopped while we enqueued
+        bool hadKeys = _handshake.Protection is not null;
+        try
+        {
+            if (_handshake.OnHandshakeRecord(plaintext, protectedEpoch))
+            {
+                OnHandshakeComplete(ref events);
+                return;
+            }
+        }
+        catch (DtlsHandshakeException e)
+        {
+            _handshake.SendAlert(TlsAlert.Fatal, e.Alert);
+            FinishLocked(DtlsSessionState.Failed, $"handshake failed: {e.Message} ({TlsAlert.Name(e.Alert)})", ref events);
+            return;
+        }
+        if (_handshake.AwaitsClientFlight && _retransmitTimer is null)
+        {
+            _retransmitInterval = _options.RetransmitInitial;
+            _retransmitTimer = _options.TimeProvider.CreateTimer(static s => ((DtlsServerSession)s!).OnRetransmitTimer(), this,
+                _retransmitInterval, Timeout.InfiniteTimeSpan);
+        }
+        if (!hadKeys && _handshake.Protection is not null && _earlyRecords is { } early)
+        {
+            _earlyRecords = null;
+            foreach (var record in early)
+                OnRecord(record, ref events);
+        }
+    }
+
+    private void OnHandshakeComplete(ref Events events)
+    {
+        var (client, server) = _handshake.SrtpKeys!.Value;
+        Profile = _handshake.Profile;
+        RemoteKeys = client;
+        LocalKeys = server;
+        ExtendedMasterSecret = _handshake.ExtendedMasterSecret;
+        _state = DtlsSessionState.Connected;
+        _earlyRecords = null;
+        _retransmitTimer?.Dispose();
+        _retransmitTimer = null;
+        _lingering = _options.PostHandshakeLinger > TimeSpan.Zero;
+        if (_lingering)
+            _deadlineTimer?.Change(_options.PostHandshakeLinger, Timeout.InfiniteTimeSpan);
+        else
+            DisposeDeadline();
+        events.Connected = true;
+    }
+
+    private void OnAlert(byte level, byte description, ref Events events)
+    {
+        _logger.LogDebug("DTLS alert received: level {Level} {Description}", level, TlsAlert.Name(description));
+        if (description == TlsAlert.CloseNotify)
+            FinishLocked(DtlsSessionState.Closed, "peer sent close_notify", ref events);
+        else if (level == TlsAlert.Fatal)
+            FinishLocked(DtlsSessionState.Failed, $"peer sent fatal alert {TlsAlert.Name(description)}", ref events);
+    }
+
+    private void OnRetransmitTimer()
+    {
+        lock (_gate)
+        {
+            if (_state != DtlsSessionState.Handshaking || _retransmitTimer is null || !_handshake.AwaitsClientFlight)
+                return;
+            _handshake.Retransmit();
+            // Exponential backoff (RFC 6347 §4.2.4.1), capped.
+            _retransmitInterval = TimeSpan.FromTicks(Math.Min(_retransmitInterval.Ticks * 2, _options.RetransmitMax.Ticks));
+            _retransmitTimer.Change(_retransmitInterval, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void OnDeadline()
+    {
+        var events = new Events();
+        lock (_gate)
+        {
+            if (_state == DtlsSessionState.Handshaking)
+                FinishLocked(DtlsSessionState.Failed, "handshake timed out", ref events);
+            else if (_state == DtlsSessionState.Connected)
+            {
+                _lingering = false; // the client has had its chance to resend its last flight
+                DisposeDeadline();
+            }
+        }
+        Raise(events);
     }
 
     /// <summary>Sends close_notify (if connected) and ends the session.</summary>
     public void Close(string reason = "closed locally")
     {
-        DtlsTransport? transport;
+        var events = new Events();
         lock (_gate)
-            transport = _transport;
-        if (transport is not null && _state == DtlsSessionState.Connected)
         {
-            try
-            {
-                lock (_gate)
-                    transport.Close();
-            }
-            catch (Exception e)
-            {
-                _logger.LogDebug(e, "DTLS close_notify failed");
-            }
+            if (_state == DtlsSessionState.Connected)
+                _handshake.SendAlert(TlsAlert.Warning, TlsAlert.CloseNotify);
+            FinishLocked(DtlsSessionState.Closed, reason, ref events);
         }
-        Finish(DtlsSessionState.Closed, reason);
+        Raise(events);
     }
 
-    private void Run()
+    private void FinishLocked(DtlsSessionState state, string reason, ref Events events)
     {
-        using var scope = _logScope is null ? null : _logger.BeginScope(_logScope);
-        using var timeout = new Timer(_ =>
-        {
-            if (_state == DtlsSessionState.Handshaking)
-                Finish(DtlsSessionState.Failed, "handshake timed out");
-        }, null, _options.HandshakeTimeout, Timeout.InfiniteTimeSpan);
-
-        DtlsTransport transport;
-        try
-        {
-            var protocol = new DtlsServerProtocol(new SecureRandom());
-            transport = protocol.Accept(_server, _channel);
-            if (!_server.ClientCertificateVerified)
-                throw new TlsFatalAlert(AlertDescription.handshake_failure);
-            var (client, server) = _server.SrtpKeys ?? throw new TlsFatalAlert(AlertDescription.internal_error);
-            Profile = _server.SelectedProfile;
-            RemoteKeys = client;
-            LocalKeys = server;
-            ExtendedMasterSecret = _server.ExtendedMasterSecret;
-        }
-        catch (Exception e)
-        {
-            string reason = e switch
-            {
-                TlsFatalAlert alert => $"handshake failed: {AlertDescription.GetText(alert.AlertDescription)}",
-                DtlsChannelClosedException => _state == DtlsSessionState.Failed ? "handshake timed out" : "closed during handshake",
-                _ => $"handshake failed: {e.Message}",
-            };
-            _logger.LogInformation("DTLS {Reason}", reason);
-            _logger.LogDebug(e, "DTLS handshake exception");
-            Finish(DtlsSessionState.Failed, reason);
+        if (_state is DtlsSessionState.Closed or DtlsSessionState.Failed)
             return;
-        }
-
-        lock (_gate)
-        {
-            if (_state != DtlsSessionState.Handshaking)
-            {
-                transport.Close();
-                return;
-            }
-            _transport = transport;
-            _lingering = true;
-            _state = DtlsSessionState.Connected;
-        }
-        _logger.LogInformation("DTLS connected: SRTP profile {Profile}, extended master secret {Ems}", Profile, ExtendedMasterSecret);
-        _observer.OnDtlsConnected(this);
-        Linger(transport);
+        _state = state;
+        _retransmitTimer?.Dispose();
+        _retransmitTimer = null;
+        DisposeDeadline();
+        _earlyRecords = null;
+        _handshake.Dispose(); // keys, transcript and flight go now, not when the peer object is collected
+        events.ClosedReason = reason;
     }
 
-    // Serves retransmitted client flights and alerts until the linger time passes.
-    private void Linger(DtlsTransport transport)
+    private void DisposeDeadline()
     {
-        var buffer = new byte[1500];
-        var until = DateTime.UtcNow + _options.PostHandshakeLinger;
-        try
-        {
-            while (_state == DtlsSessionState.Connected && DateTime.UtcNow < until)
-            {
-                int wait = (int)Math.Clamp((until - DateTime.UtcNow).TotalMilliseconds, 1, 1000);
-                transport.Receive(buffer, 0, buffer.Length, wait);
-            }
-        }
-        catch (TlsFatalAlert alert)
-        {
-            Finish(DtlsSessionState.Failed, $"fatal alert: {AlertDescription.GetText(alert.AlertDescription)}");
-        }
-        catch (DtlsChannelClosedException)
-        {
-            // Closed by Close() or by the peer's close_notify.
-        }
-        catch (Exception e)
-        {
-            _logger.LogDebug(e, "DTLS post-handshake receive ended");
-        }
-        finally
-        {
-            _lingering = false;
-            // Whatever arrived while the reader was finishing is opened on this side now.
-            _channel.Drain((datagram, _) => OnDatagram(datagram));
-        }
+        _deadlineTimer?.Dispose();
+        _deadlineTimer = null;
     }
 
-    private void OnAlertReceived(byte level, byte description)
+    /// <summary>Observer calls happen outside the lock: the peer may call back into <see cref="Close"/>.</summary>
+    private void Raise(in Events events)
     {
-        _logger.LogDebug("DTLS alert received: level {Level} {Description}", level, AlertDescription.GetText(description));
-        if (description == AlertDescription.close_notify)
-            Finish(DtlsSessionState.Closed, "peer sent close_notify");
-        else if (level == AlertLevel.fatal)
-            Finish(DtlsSessionState.Failed, $"peer sent fatal alert {AlertDescription.GetText(description)}");
-    }
-
-    private void Finish(DtlsSessionState state, string reason)
-    {
-        lock (_gate)
+        if (events.Rejected == 0 && !events.Connected && events.ClosedReason is null)
+            return;
+        using var scope = _logScope is null ? null : _logger.BeginScope(_logScope);
+        for (int i = 0; i < events.Rejected; i++)
+            _observer.OnDtlsRecordRejected(this);
+        if (events.Connected)
         {
-            if (_state is DtlsSessionState.Closed or DtlsSessionState.Failed)
-                return;
-            _state = state;
+            _logger.LogInformation("DTLS connected: SRTP profile {Profile}, extended master secret {Ems}", Profile, ExtendedMasterSecret);
+            _observer.OnDtlsConnected(this);
         }
-        _channel.Close();
-        if (Interlocked.Exchange(ref _closedReported, 1) == 0)
+        if (events.ClosedReason is { } reason)
+        {
+            _logger.LogInformation("DTLS {State}: {Reason}", _state, reason);
             _observer.OnDtlsClosed(this, reason);
+        }
     }
 
     public void Dispose() => Close("disposed");
+
+    /// <summary>What one call produced, reported once the lock is released.</summary>
+    private struct Events
+    {
+        public int Rejected;
+        public bool Connected;
+        public string? ClosedReason;
+    }
 }

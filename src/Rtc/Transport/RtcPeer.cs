@@ -207,6 +207,7 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
 
     void IDtlsSessionObserver.OnDtlsConnected(DtlsServerSession session)
     {
+        Interlocked.Increment(ref _transport.Counters.DtlsHandshakesCompletedValue);
         var receive = new SrtpContext(session.RemoteKeys!);
         var send = new SrtpContext(session.LocalKeys!);
         lock (_sendGate)
@@ -223,6 +224,8 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
 
     void IDtlsSessionObserver.OnDtlsClosed(DtlsServerSession session, string reason)
     {
+        if (session.LocalKeys is null && session.State == DtlsSessionState.Failed)
+            Interlocked.Increment(ref _transport.Counters.DtlsHandshakesFailedValue);
         var state = session.State == DtlsSessionState.Failed ? RtcPeerState.Failed : RtcPeerState.Closed;
         Shutdown(state, "DTLS " + reason);
     }

@@ -13,6 +13,8 @@ public sealed class RtcTransportCounters
     internal long HandlerErrorsValue;
     internal long SendErrorsValue;
     internal long DtlsUnauthenticatedValue;
+    internal long DtlsHandshakesCompletedValue;
+    internal long DtlsHandshakesFailedValue;
     internal long TcpAcceptedValue;
     internal long TcpClosedValue;
     internal long TcpOpenValue;
@@ -50,6 +52,12 @@ public sealed class RtcTransportCounters
     /// alert, garbage with a DTLS first byte, a replay); dropped, the peer carries on (RFC 6347 §4.1.2.7).
     /// </summary>
     public long DtlsUnauthenticated => Interlocked.Read(ref DtlsUnauthenticatedValue);
+
+    /// <summary>DTLS handshakes that produced SRTP keys.</summary>
+    public long DtlsHandshakesCompleted => Interlocked.Read(ref DtlsHandshakesCompletedValue);
+
+    /// <summary>DTLS handshakes that ended before keys: timeout (a half-open peer), wrong fingerprint, alert, malformed flight.</summary>
+    public long DtlsHandshakesFailed => Interlocked.Read(ref DtlsHandshakesFailedValue);
 
     /// <summary>ICE-TCP connections accepted on the TCP port (including those closed at once for the connection limit).</summary>
     public long TcpAccepted => Interlocked.Read(ref TcpAcceptedValue);

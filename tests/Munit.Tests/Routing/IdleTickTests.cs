@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Time.Testing;
 using MobZ.Munit.Routing;
 using MobZ.TestKit;
+using MobZ.TestKit.Time;
 
 namespace MobZ.Munit.Tests.Routing;
 
@@ -78,48 +78,5 @@ public sealed class IdleTickTests
         long before = engine.TickCount;
         time.Advance(Period);
         await Eventually.WaitUntilAsync(() => engine.TickCount > before, Deadline, "the engine ticked");
-    }
-}
-
-/// <summary>A fake clock that knows how many timers are alive (created and not yet disposed).</summary>
-internal sealed class TimerCountingTimeProvider : TimeProvider
-{
-    private readonly FakeTimeProvider _fake = new();
-    private int _live;
-
-    public int LiveTimers => Volatile.Read(ref _live);
-
-    public void Advance(TimeSpan delta) => _fake.Advance(delta);
-
-    public override DateTimeOffset GetUtcNow() => _fake.GetUtcNow();
-    public override long GetTimestamp() => _fake.GetTimestamp();
-    public override long TimestampFrequency => _fake.TimestampFrequency;
-
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-    {
-        // Count the timer only once the fake clock holds it: a test that sees it counted and then advances the clock
-        // must not advance past a timer that is not registered yet (it would then never fire).
-        var timer = new Counted(_fake.CreateTimer(callback, state, dueTime, period), this);
-        Interlocked.Increment(ref _live);
-        return timer;
-    }
-
-    private sealed class Counted(ITimer inner, TimerCountingTimeProvider owner) : ITimer
-    {
-        private int _disposed;
-
-        public bool Change(TimeSpan dueTime, TimeSpan period) => inner.Change(dueTime, period);
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0) Interlocked.Decrement(ref owner._live);
-            inner.Dispose();
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            Dispose();
-            return ValueTask.CompletedTask;
-        }
     }
 }

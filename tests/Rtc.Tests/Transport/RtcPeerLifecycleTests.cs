@@ -26,6 +26,8 @@ public class RtcPeerLifecycleTests
 
         Assert.Equal([RtcPeerState.Checking, RtcPeerState.IceConnected, RtcPeerState.Failed], handler.States.ToArray());
         Assert.Equal(0, transport.PeerCount);
+        Assert.Equal(1, transport.Counters.DtlsHandshakesFailed);
+        Assert.Equal(0, transport.Counters.DtlsHandshakesCompleted);
     }
 
     [Fact]
@@ -57,7 +59,7 @@ public class RtcPeerLifecycleTests
     }
 
     [Fact]
-    public async Task Alert_after_the_dtls_thread_has_ended_still_closes_the_peer()
+    public async Task Alert_after_the_linger_has_ended_still_closes_the_peer()
     {
         using var transport = new RtcUdpTransport(new RtcTransportOptions
         {
@@ -69,9 +71,11 @@ public class RtcPeerLifecycleTests
         client.HandshakeDtls();
         await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Connected, Timeout, "peer connects");
 
+        Assert.Equal(1, transport.Counters.DtlsHandshakesCompleted);
         client.CloseDtls();
 
         await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Closed, Timeout, "the encrypted alert record closes the peer");
+        Assert.Equal(0, transport.Counters.DtlsHandshakesFailed); // a close after success is not a failed handshake
     }
 
     [Fact]

@@ -19,8 +19,8 @@ public class SpoofedDtlsAlertTests
     private static readonly byte[] ForgedEpochZeroAlert = [21, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 9, 0, 2, 2, 40];
 
     [Theory]
-    [InlineData(false)] // the handshake thread still lingers and reads records
-    [InlineData(true)] // the handshake thread is gone; records are read by the receive loop
+    [InlineData(false)] // the session still lingers, answering a retransmitted client flight
+    [InlineData(true)] // the linger is over
     public async Task Forged_alert_from_the_peers_address_neither_closes_the_peer_nor_stops_its_media(bool afterLinger)
     {
         using var transport = new RtcUdpTransport(new RtcTransportOptions
