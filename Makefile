@@ -1,5 +1,5 @@
 # MobZ — the two commands a fresh machine needs are `make run` and `make test` (see README.md).
-.PHONY: run test test-fast fuzz bench load deploy lint-templates build clean token
+.PHONY: run test test-fast test-images fuzz bench load images deploy destroy lint-templates build clean token
 
 REDIS ?= $(MOBZ_REDIS)
 MUNIT ?= $(MOBZ_MUNIT)
@@ -18,6 +18,12 @@ test:
 ## The same without the browser/peer interop suites.
 test-fast:
 	scripts/test.sh --filter "Category!=Interop"
+
+## The container image tests alone, the whole-stack image's too (longer than `make test` affords; docker/README.md).
+test-images:
+	scripts/install-prereqs.sh
+	dotnet build tests/Infra.Tests -c Release -nologo -v q -clp:NoSummary
+	dotnet test tests/Infra.Tests -c Release --no-build -nologo --filter "FullyQualifiedName~ImageTests" --logger "console;verbosity=normal"
 
 ## Coverage-guided fuzzing of every parser under AFL++ (docs/fuzzing.md): FUZZ_SECONDS per harness, default 60.
 fuzz:
@@ -44,9 +50,20 @@ token:
 		$(if $(filter command line,$(origin USER)),--user '$(USER)') $(if $(TTL),--ttl '$(TTL)') \
 		$(if $(SECRET_FILE),--secret-file '$(SECRET_FILE)')
 
-## Deploy to AWS: Lambda signaling, API Gateway WebSockets, Munits on ECS Fargate, ElastiCache Redis.
+## Container images (docker/README.md): mobz-munit and mobz-local, with docker, podman or buildah (whichever
+## works; MOBZ_ENGINE chooses). `make images IMAGES=munit` builds one.
+images:
+	scripts/install-prereqs.sh images
+	scripts/images.sh $(IMAGES)
+
+## Deploy to AWS (docs/deploy.md): creates the bucket, image repository and secrets when absent, then Lambda
+## signaling, API Gateway WebSockets, Munits on ECS Fargate, ElastiCache Redis; prints the URLs.
 deploy:
 	scripts/deploy.sh
+
+## Delete the deployed stacks (MOBZ_DESTROY_RETAINED=1 also deletes the bucket, repository and secrets).
+destroy:
+	scripts/destroy.sh
 
 lint-templates:
 	scripts/install-prereqs.sh lint

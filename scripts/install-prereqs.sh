@@ -5,7 +5,9 @@
 #   scripts/install-prereqs.sh web        -> Node.js + npm and the web bundles alone
 #   scripts/install-prereqs.sh fuzz       -> AFL++, for `make fuzz`
 #   scripts/install-prereqs.sh lint       -> cfn-lint, for `make lint-templates`
-#   scripts/install-prereqs.sh deploy     -> what `make deploy` needs besides Docker: the AWS CLI, zip, cfn-lint
+#   scripts/install-prereqs.sh images     -> what `make images` needs: buildah when there is no docker daemon or podman,
+#                                            debootstrap for the local base image
+#   scripts/install-prereqs.sh deploy     -> what `make deploy` needs: the AWS CLI, zip, cfn-lint, and the images mode's
 # Several modes may be given at once (`run lint`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,8 +30,16 @@ for mode in "${modes[@]}"; do
     test) debs+=(redis-server chromium python3-aiortc python3-websockets ffmpeg buildah debootstrap zip coturn afl++); web=1; cfn=1 ;;
     fuzz) debs+=(afl++) ;;
     lint) cfn=1 ;;
-    deploy) cfn=1; command -v zip >/dev/null || debs+=(zip); command -v aws >/dev/null || debs+=(awscli) ;;
-    *) echo "install-prereqs.sh: unknown mode '$mode' (run, web, test, fuzz, lint, deploy)" >&2; exit 2 ;;
+    deploy|images)
+      # An engine that can build: a running docker daemon or podman is used as it is; otherwise buildah, which
+      # needs neither a daemon nor a container runtime (scripts/container-engine.sh). Without a reachable
+      # registry the .NET base image is made from a debootstrap root (scripts/images.sh).
+      { command -v docker >/dev/null && docker info >/dev/null 2>&1; } || command -v podman >/dev/null || debs+=(buildah)
+      debs+=(debootstrap)
+      if [[ "$mode" == deploy ]]; then
+        cfn=1; command -v zip >/dev/null || debs+=(zip); command -v aws >/dev/null || debs+=(awscli)
+      fi ;;
+    *) echo "install-prereqs.sh: unknown mode '$mode' (run, web, test, fuzz, lint, images, deploy)" >&2; exit 2 ;;
   esac
 done
 # Node.js and npm may come from Debian or from elsewhere (NodeSource's nodejs carries its own npm): only a

@@ -1,96 +1,144 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using MobZ.Contracts;
 using MobZ.Infra.Tests.Support;
+using MobZ.State;
 using MobZ.TestKit;
+using MobZ.TestKit.Aiortc;
 using MobZ.TestKit.Redis;
+using Xunit.Abstractions;
 
 namespace MobZ.Infra.Tests;
 
+/// <summary>The image tests share one buildah storage and two cores: they run one after the other.</summary>
+[CollectionDefinition(Name)]
+public sealed class ImageCollection
+{
+    public const string Name = "container images";
+}
+
 /// <summary>
-/// docker/Dockerfile.munit built with buildah (as `make deploy` builds it with Docker), on the local .NET base image,
-/// restoring from this machine's NuGet feed (its NuGet.Config passed as the build secret), then its entrypoint run
-/// as the image says (user, environment) against a throwaway redis-server until it answers /healthz.
+/// docker/Dockerfile.munit built by `scripts/images.sh munit` with buildah (as `make images` builds it) on the locally
+/// made .NET base image, then its entrypoint run as the image says (user, environment) against a throwaway
+/// redis-server: it answers /healthz and /readyz, registers itself where signaling looks for Munits, and forwards an
+/// aiortc publisher's call to an aiortc viewer that decodes it, driven over Redis the way signaling drives it.
 /// </summary>
 [Trait("Category", "Interop")]
-public sealed class MunitImageTests
+[Collection(ImageCollection.Name)]
+public sealed class MunitImageTests(ITestOutputHelper output)
 {
     private const string Image = "localhost/mobz-munit:test";
+    private const string Script = "Interop/aiortc_munit_peer.py";
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
     [Fact]
-    public async Task The_munit_image_builds_and_its_entrypoint_serves_healthz()
+    public async Task The_munit_image_registers_in_redis_and_forwards_an_aiortc_call()
     {
-        var baseImage = await Buildah.BaseImageAsync();
-        var build = new List<string>
-        {
-            "bud", "--isolation", "chroot", "--layers=false", "-f", "docker/Dockerfile.munit",
-            "--build-arg", $"SDK_IMAGE={baseImage}", "--build-arg", $"RUNTIME_IMAGE={baseImage}", "-t", Image,
-        };
-        var nugetConfig = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "NuGet", "NuGet.Config");
-        if (File.Exists(nugetConfig)) build.AddRange(["--secret", $"id=nuget,src={nugetConfig}"]);
-        build.Add(".");
-        var built = await Buildah.RunAsync(TimeSpan.FromMinutes(12), [.. build]);
-        Assert.True(built.ExitCode == 0, built.All);
+        var took = await Buildah.BuildImageAsync("munit", Image, TimeSpan.FromMinutes(25));
+        output.WriteLine($"scripts/images.sh munit: {took.TotalSeconds:F0} s");
 
         var config = await Buildah.ConfigAsync(Image);
-        var entrypoint = config.GetProperty("Entrypoint").EnumerateArray().Select(e => e.GetString()!).ToArray();
-        Assert.Equal(["dotnet", "/app/MobZ.MunitHost.dll"], entrypoint);
+        Assert.Equal(["dotnet", "/app/MobZ.MunitHost.dll"], config.GetProperty("Entrypoint").EnumerateArray().Select(e => e.GetString()!));
         Assert.Equal("1654", config.GetProperty("User").GetString());
 
         await using var redis = await RedisServer.StartPrivateAsync();
+        var prefix = redis.NewKeyPrefix();
+        await using var backend = await redis.CreateBackendAsync(prefix);
         var http = FreePort(SocketType.Stream, ProtocolType.Tcp);
         var udp = FreePort(SocketType.Dgram, ProtocolType.Udp);
-        var container = await Buildah.MustAsync(TimeSpan.FromMinutes(5), "from", "-q", Image);
-        var run = new List<string> { "run", "--isolation", "chroot", "--network", "host", "--user", config.GetProperty("User").GetString()! };
-        foreach (var e in config.GetProperty("Env").EnumerateArray()) run.AddRange(["-e", e.GetString()!]);
-        run.AddRange(["-e", $"MOBZ_REDIS={redis.Configuration}", "-e", $"MUNIT_HTTP_PORT={http}", "-e", $"MUNIT_UDP_PORT={udp}",
-            "-e", "MUNIT_PUBLIC_IP=127.0.0.1", "-e", "MUNIT_BIND_ADDRESS=127.0.0.1", container, "--", .. entrypoint]);
-        var info = new ProcessStartInfo("buildah") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in Buildah.Args([.. run])) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var log = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
+        await using var container = await BuildahContainer.StartAsync(Image,
+        [
+            $"MOBZ_REDIS={redis.Configuration}", $"MOBZ_REDIS_PREFIX={prefix}", $"MUNIT_HTTP_PORT={http}", $"MUNIT_UDP_PORT={udp}",
+            "MUNIT_PUBLIC_IP=127.0.0.1", "MUNIT_BIND_ADDRESS=127.0.0.1",
+        ]);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+
+        var health = await Eventually.ValueAsync(async () =>
         {
-            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            var health = await Eventually.ValueAsync(async () =>
-            {
-                if (process.HasExited) throw new InvalidOperationException($"the container exited {process.ExitCode}:\n{log}");
-                try { return await client.GetStringAsync($"http://127.0.0.1:{http}/healthz"); }
-                catch (HttpRequestException) { return null; }
-                catch (TaskCanceledException) { return null; }
-            }, TimeSpan.FromMinutes(2), "the Munit in the image answers /healthz");
-            using var doc = JsonDocument.Parse(health);
-            Assert.StartsWith("munit-", doc.RootElement.GetProperty("munitId").GetString());
+            container.ThrowIfExited();
+            try { return await client.GetStringAsync($"http://127.0.0.1:{http}/healthz"); }
+            catch (HttpRequestException) { return null; }
+            catch (TaskCanceledException) { return null; }
+        }, Timeout, "the Munit in the image answers /healthz");
+        string munitId;
+        using (var doc = JsonDocument.Parse(health))
+        {
+            munitId = doc.RootElement.GetProperty("munitId").GetString()!;
             Assert.False(doc.RootElement.GetProperty("draining").GetBoolean());
         }
-        finally
+        Assert.StartsWith("munit-", munitId);
+
+        // Ready once registered: signaling can place stations on it.
+        await Eventually.WaitUntilAsync(async () =>
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            // buildah's chroot runner leaves the container's process in its own session: it is found by the ports
-            // this test gave it, and ended by id.
-            foreach (var pid in ProcessesWithEnvironment($"MUNIT_HTTP_PORT={http}", $"MUNIT_UDP_PORT={udp}"))
-                try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
-            await Buildah.RunAsync(TimeSpan.FromMinutes(2), "rm", container);
-        }
+            container.ThrowIfExited();
+            try { return (await client.GetAsync($"http://127.0.0.1:{http}/readyz")).StatusCode == HttpStatusCode.OK; }
+            catch (HttpRequestException) { return false; }
+            catch (TaskCanceledException) { return false; }
+        }, Timeout, "the Munit in the image answers /readyz with 200");
+
+        // The registration signaling reads: in the registry, alive (with a TTL), its address and the port it listens on.
+        var store = backend.Store;
+        Assert.NotNull(await store.SortedSetScoreAsync(MunitKeys.Registry, munitId));
+        Assert.True(await store.ExistsAsync(MunitKeys.Alive(munitId)));
+        Assert.True(await store.TimeToLiveAsync(MunitKeys.Alive(munitId)) > TimeSpan.Zero);
+        var info = await store.HashGetAllAsync(MunitKeys.Info(munitId));
+        Assert.Equal(munitId, info[MunitInfoFields.MunitId]);
+        Assert.Equal("127.0.0.1", info[MunitInfoFields.Address]);
+        Assert.Equal(udp.ToString(System.Globalization.CultureInfo.InvariantCulture), info[MunitInfoFields.Port]);
+        Assert.Equal("false", info[MunitInfoFields.Draining]);
+
+        // A station placed the way signaling places it (keys in one commit, then the Assign nudge), then one call.
+        const string station = "st-image";
+        Assert.True(await store.CreateTransaction()
+            .HashSet(MunitKeys.Station(station), StationFields.Munit, munitId)
+            .HashSet(MunitKeys.Station(station), StationFields.Room, "room-image")
+            .HashSet(MunitKeys.Station(station), StationFields.Publisher, "pub-image")
+            .HashSet(MunitKeys.Station(station), StationFields.RoomKind, "m2m")
+            .HashSet(MunitKeys.Station(station), StationFields.Hls, "false")
+            .SetAdd(MunitKeys.Stations(munitId), station)
+            .ExecuteAsync());
+        await PublishAsync(backend, munitId, new AssignSignal(station, "room-image", "pub-image", "m2m", false));
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            container.ThrowIfExited();
+            return await store.HashGetAsync(MunitKeys.Info(munitId), MunitInfoFields.Stations) == "1";
+        }, Timeout, "the Munit in the image runs the assigned station");
+
+        using var publisher = new AiortcPeer(Script, "publisher", 60);
+        using var viewer = new AiortcPeer(Script, "viewer", 30);
+        var offer = (await publisher.ReadAsync("offer", Timeout)).GetString()!;
+        var answer = await RequestAsync(backend, munitId, new MediaRequest("r1", "reply:r1", MediaOps.Publish, station, "conn-pub") { Sdp = offer });
+        await publisher.SendAsync("answer", answer.Sdp!);
+        var watch = await RequestAsync(backend, munitId, new MediaRequest("r2", "reply:r2", MediaOps.Watch, station, "conn-viewer"));
+        await viewer.SendAsync("offer", watch.Sdp!);
+        var viewerAnswer = (await viewer.ReadAsync("answer", Timeout)).GetString()!;
+        await RequestAsync(backend, munitId, new MediaRequest("r3", "reply:r3", MediaOps.Answer, station, "conn-viewer") { Sdp = viewerAnswer });
+
+        var result = await viewer.ReadAsync("result", TimeSpan.FromMinutes(2));
+        output.WriteLine($"viewer {result}");
+        Assert.True(result.GetProperty("videoFrames").GetInt32() >= 30,
+            $"the viewer decoded 30 frames: {result}\n{string.Join('\n', viewer.StandardError.TakeLast(15))}\n{container.Log}");
+        await Eventually.WaitUntilAsync(async () => await store.HashGetAsync(MunitKeys.Info(munitId), MunitInfoFields.Subscribers) == "1",
+            Timeout, "the registration counts the viewer");
     }
 
-    private static IEnumerable<int> ProcessesWithEnvironment(params string[] entries)
+    private static Task<long> PublishAsync(IStateBackend backend, string munitId, MunitSignal signal) =>
+        backend.Bus.PublishAsync(MunitKeys.Channel(munitId), JsonSerializer.Serialize(signal, ContractsJsonContext.Default.MunitSignal));
+
+    private static async Task<MediaResponse> RequestAsync(IStateBackend backend, string munitId, MediaRequest request)
     {
-        foreach (var dir in Directory.GetDirectories("/proc"))
+        var answered = new TaskCompletionSource<MediaResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var sub = await backend.Bus.SubscribeAsync(request.ReplyTo, m =>
         {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
-            string[] environ;
-            try { environ = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0'); }
-            catch (IOException) { continue; }
-            catch (UnauthorizedAccessException) { continue; }
-            if (entries.All(environ.Contains)) yield return pid;
-        }
+            answered.TrySetResult(JsonSerializer.Deserialize(m, ContractsJsonContext.Default.MediaResponse)!);
+            return Task.CompletedTask;
+        });
+        await PublishAsync(backend, munitId, request);
+        var response = await answered.Task.WaitAsync(Timeout);
+        Assert.True(response.Ok, response.Error);
+        return response;
     }
 
     private static int FreePort(SocketType type, ProtocolType protocol)
