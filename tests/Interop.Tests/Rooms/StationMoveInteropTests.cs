@@ -136,6 +136,14 @@ public sealed class StationMoveInteropTests(StackFixture stack, ITestOutputHelpe
         {
             process.Kill(entireProcessTree: true); // SIGKILL: no drain, no hand-over, no deregistration
             await process.WaitForExitAsync();
+        }, afterwards: async (store, station, _, stackMunit, doomed) =>
+        {
+            // The sweep that moved the station retired the dead Munit in the same commit: nothing of it is left.
+            Assert.False(await store.ExistsAsync(MunitKeys.Info(doomed)));
+            Assert.False(await store.ExistsAsync(MunitKeys.Alive(doomed)));
+            Assert.Null(await store.SortedSetScoreAsync(MunitKeys.Registry, doomed));
+            Assert.Empty(await store.SetMembersAsync(MunitKeys.Stations(doomed)));
+            Assert.True(await store.SetContainsAsync(MunitKeys.Stations(stackMunit), station));
         });
 
     [Fact]
