@@ -2,13 +2,17 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace MobZ.TestKit.Time;
 
-/// <summary>A fake clock that knows how many timers are alive (created and not yet disposed).</summary>
+/// <summary>A fake clock that knows how many timers are alive (created and not yet disposed) and how often they fired.</summary>
 public sealed class TimerCountingTimeProvider(DateTimeOffset? start = null) : TimeProvider
 {
     private readonly FakeTimeProvider _fake = start is { } s ? new(s) : new();
     private int _live;
+    private int _fired;
 
     public int LiveTimers => Volatile.Read(ref _live);
+
+    /// <summary>How many times a timer's callback has run (the fake clock runs them inside <see cref="Advance"/>).</summary>
+    public int FiredTimers => Volatile.Read(ref _fired);
 
     public void Advance(TimeSpan delta) => _fake.Advance(delta);
 
@@ -20,7 +24,7 @@ public sealed class TimerCountingTimeProvider(DateTimeOffset? start = null) : Ti
     {
         // Count the timer only once the fake clock holds it: a test that sees it counted and then advances the clock
         // must not advance past a timer that is not registered yet (it would then never fire).
-        var timer = new Counted(_fake.CreateTimer(callback, state, dueTime, period), this);
+        var timer = new Counted(_fake.CreateTimer(s => { Interlocked.Increment(ref _fired); callback(s); }, state, dueTime, period), this);
         Interlocked.Increment(ref _live);
         return timer;
     }
