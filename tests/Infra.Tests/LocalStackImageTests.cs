@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using MobZ.Infra.Tests.Support;
-using MobZ.TestKit;
 using Xunit.Abstractions;
 
 namespace MobZ.Infra.Tests;
@@ -31,20 +30,14 @@ public sealed class LocalStackImageTests(ITestOutputHelper output)
         Assert.Equal(["dotnet", "/app/MobZ.LocalStack.dll"], config.GetProperty("Entrypoint").EnumerateArray().Select(e => e.GetString()!));
         Assert.Equal("1654", config.GetProperty("User").GetString());
 
-        int http = FreePort(SocketType.Stream, ProtocolType.Tcp), udp = FreePort(SocketType.Dgram, ProtocolType.Udp);
+        int http = LoopbackPort.Free(SocketType.Stream, ProtocolType.Tcp), udp = LoopbackPort.Free(SocketType.Dgram, ProtocolType.Udp);
         await using var container = await BuildahContainer.StartAsync(Image,
         [
             $"ASPNETCORE_URLS=http://127.0.0.1:{http}", $"MobZ__Munit__Port={udp}", "MobZ__Munit__BindAddress=127.0.0.1",
             "MobZ__Munit__PublicAddress=127.0.0.1",
         ]);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}"), Timeout = TimeSpan.FromSeconds(10) };
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            container.ThrowIfExited();
-            try { return (await client.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK; }
-            catch (HttpRequestException) { return false; }
-            catch (TaskCanceledException) { return false; }
-        }, Timeout, "the local stack in the image answers /readyz with 200");
+        await container.WaitForOkAsync(client, "/readyz", Timeout, "the local stack in the image answers /readyz with 200");
 
         var index = await client.GetStringAsync("/");
         Assert.Contains("/room/index.html", index);
@@ -54,12 +47,5 @@ public sealed class LocalStackImageTests(ITestOutputHelper output)
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{bundle}: {response.StatusCode}\n{container.Log}");
             Assert.True((await response.Content.ReadAsByteArrayAsync()).Length > 1000, $"{bundle} is a built bundle");
         }
-    }
-
-    private static int FreePort(SocketType type, ProtocolType protocol)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, type, protocol);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using MobZ.Contracts;
@@ -45,8 +44,8 @@ public sealed class MunitImageTests(ITestOutputHelper output)
         await using var redis = await RedisServer.StartPrivateAsync();
         var prefix = redis.NewKeyPrefix();
         await using var backend = await redis.CreateBackendAsync(prefix);
-        var http = FreePort(SocketType.Stream, ProtocolType.Tcp);
-        var udp = FreePort(SocketType.Dgram, ProtocolType.Udp);
+        var http = LoopbackPort.Free(SocketType.Stream, ProtocolType.Tcp);
+        var udp = LoopbackPort.Free(SocketType.Dgram, ProtocolType.Udp);
         await using var container = await BuildahContainer.StartAsync(Image,
         [
             $"MOBZ_REDIS={redis.Configuration}", $"MOBZ_REDIS_PREFIX={prefix}", $"MUNIT_HTTP_PORT={http}", $"MUNIT_UDP_PORT={udp}",
@@ -54,13 +53,7 @@ public sealed class MunitImageTests(ITestOutputHelper output)
         ]);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
 
-        var health = await Eventually.ValueAsync(async () =>
-        {
-            container.ThrowIfExited();
-            try { return await client.GetStringAsync($"http://127.0.0.1:{http}/healthz"); }
-            catch (HttpRequestException) { return null; }
-            catch (TaskCanceledException) { return null; }
-        }, Timeout, "the Munit in the image answers /healthz");
+        var health = await container.WaitForOkAsync(client, $"http://127.0.0.1:{http}/healthz", Timeout, "the Munit in the image answers /healthz");
         string munitId;
         using (var doc = JsonDocument.Parse(health))
         {
@@ -70,13 +63,7 @@ public sealed class MunitImageTests(ITestOutputHelper output)
         Assert.StartsWith("munit-", munitId);
 
         // Ready once registered: signaling can place stations on it.
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            container.ThrowIfExited();
-            try { return (await client.GetAsync($"http://127.0.0.1:{http}/readyz")).StatusCode == HttpStatusCode.OK; }
-            catch (HttpRequestException) { return false; }
-            catch (TaskCanceledException) { return false; }
-        }, Timeout, "the Munit in the image answers /readyz with 200");
+        await container.WaitForOkAsync(client, $"http://127.0.0.1:{http}/readyz", Timeout, "the Munit in the image answers /readyz with 200");
 
         // The registration signaling reads: in the registry, alive (with a TTL), its address and the port it listens on.
         var store = backend.Store;
@@ -139,12 +126,5 @@ public sealed class MunitImageTests(ITestOutputHelper output)
         var response = await answered.Task.WaitAsync(Timeout);
         Assert.True(response.Ok, response.Error);
         return response;
-    }
-
-    private static int FreePort(SocketType type, ProtocolType protocol)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, type, protocol);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text;
+using MobZ.TestKit;
 
 namespace MobZ.Infra.Tests.Support;
 
@@ -51,6 +53,23 @@ public sealed class BuildahContainer : IAsyncDisposable
         started._process.BeginErrorReadLine();
         return started;
     }
+
+    /// <summary>
+    /// Waits until GET <paramref name="url"/> answers 200 while the entrypoint runs (it ending fails at once, with its
+    /// log), and returns the body.
+    /// </summary>
+    public Task<string> WaitForOkAsync(HttpClient client, string url, TimeSpan timeout, string because) =>
+        Eventually.ValueAsync(async () =>
+        {
+            ThrowIfExited();
+            try
+            {
+                using var response = await client.GetAsync(url);
+                return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadAsStringAsync() : null;
+            }
+            catch (HttpRequestException) { return null; }
+            catch (TaskCanceledException) { return null; }
+        }, timeout, because);
 
     /// <summary>Throws with the log when the entrypoint has ended (for polls that wait on it).</summary>
     public void ThrowIfExited()

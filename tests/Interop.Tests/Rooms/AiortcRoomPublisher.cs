@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using MobZ.TestKit.Logging;
 using Xunit.Abstractions;
 
 namespace MobZ.Interop.Tests.Rooms;
@@ -25,11 +26,11 @@ public sealed class AiortcRoomPublisher : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         })!;
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Log(output, "[aiortc] " + e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.TryWriteLine("[aiortc] " + e.Data); };
         _process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) { _events.Writer.TryComplete(); return; }
-            Log(output, "[aiortc] " + e.Data);
+            output.TryWriteLine("[aiortc] " + e.Data);
             try
             {
                 if (JsonNode.Parse(e.Data) is JsonObject node) _events.Writer.TryWrite(node);
@@ -57,11 +58,6 @@ public sealed class AiortcRoomPublisher : IDisposable
         throw new Xunit.Sdk.XunitException($"{what}: aiortc exited first");
     }
 
-    private static void Log(ITestOutputHelper output, string line)
-    {
-        try { output.WriteLine(line); }
-        catch (InvalidOperationException) { /* the test has finished */ }
-    }
 
     public void Dispose()
     {

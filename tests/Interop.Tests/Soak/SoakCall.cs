@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
+using MobZ.TestKit.Logging;
 using Xunit.Abstractions;
 
 namespace MobZ.Interop.Tests.Soak;
@@ -28,7 +29,7 @@ public sealed class SoakCall : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         })!;
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Log(output, "[aiortc] " + e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.TryWriteLine("[aiortc] " + e.Data); };
         _process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null)
@@ -75,11 +76,6 @@ public sealed class SoakCall : IDisposable
     private static IPEndPoint Endpoint(JsonNode pair) =>
         new(IPAddress.Parse(pair[0]!.GetValue<string>()), pair[1]!.GetValue<int>());
 
-    private static void Log(ITestOutputHelper output, string line)
-    {
-        try { output.WriteLine(line); }
-        catch (InvalidOperationException) { /* the test has finished */ }
-    }
 
     public void Dispose()
     {

@@ -36,14 +36,22 @@ public static class TestOutputLogging
         {
             string line = $"{DateTime.UtcNow:HH:mm:ss.fff} [{host}] {logLevel} {category}: {formatter(state, exception)}";
             if (exception is not null) line += $" ({exception.GetType().Name}: {exception.Message})";
-            try
-            {
-                output.WriteLine(line);
-            }
-            catch (InvalidOperationException)
-            {
-                // The test has finished; a host still shutting down has nowhere to write.
-            }
+            output.TryWriteLine(line);
+        }
+    }
+}
+
+public static class TestOutputExtensions
+{
+    /// <summary>Writes to the test's output unless the test has finished (a host or child process still shutting down has nowhere to write).</summary>
+    public static void TryWriteLine(this ITestOutputHelper output, string line)
+    {
+        try
+        {
+            output.WriteLine(line);
+        }
+        catch (InvalidOperationException)
+        {
         }
     }
 }
