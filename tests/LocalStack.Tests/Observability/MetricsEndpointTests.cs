@@ -41,7 +41,9 @@ public sealed class MetricsEndpointTests
     {
         await using var stack = await StartAsync();
         int port = stack.Services.GetRequiredService<WebRtcMedia>().Port;
-        Assert.Equal(0, Sample(await ScrapeAsync(stack.BaseUrl), "mobz_munit_transport_dropped_total", "reason=\"unknown_kind\""));
+        // This stack's own series: other tests' stacks in this process export theirs too, each tagged with its Munit.
+        string munit = $"munit=\"{stack.Services.GetRequiredService<MobZ.Regulator.Regulator>().MunitId}\"";
+        Assert.Equal(0, Sample(await ScrapeAsync(stack.BaseUrl), "mobz_munit_transport_dropped_total", munit, "reason=\"unknown_kind\""));
 
         using var udp = new UdpClient(AddressFamily.InterNetwork);
         // First byte 0xFF is outside every RFC 7983 range (STUN, DTLS, RTP/RTCP). UDP may lose a datagram on a busy
@@ -49,14 +51,14 @@ public sealed class MetricsEndpointTests
         int sent = 0;
         await Eventually.WaitUntilAsync(async () =>
         {
-            if ((Sample(await ScrapeAsync(stack.BaseUrl), "mobz_munit_transport_dropped_total", "reason=\"unknown_kind\"") ?? 0) >= 1) return true;
+            if ((Sample(await ScrapeAsync(stack.BaseUrl), "mobz_munit_transport_dropped_total", munit, "reason=\"unknown_kind\"") ?? 0) >= 1) return true;
             await udp.SendAsync(new byte[] { 0xFF, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 }, new IPEndPoint(IPAddress.Loopback, port));
             sent++;
             return false;
         }, Deadline, "the junk datagram shows up as an unknown_kind drop");
         var scrape = await ScrapeAsync(stack.BaseUrl);
-        double drops = Sample(scrape, "mobz_munit_transport_dropped_total", "reason=\"unknown_kind\"") ?? 0;
+        double drops = Sample(scrape, "mobz_munit_transport_dropped_total", munit, "reason=\"unknown_kind\"") ?? 0;
         Assert.InRange(drops, 1, sent); // each counted drop is one of ours, never more than we sent
-        Assert.Equal(drops, Sample(scrape, "mobz_munit_transport_datagrams_received_total"));
+        Assert.Equal(drops, Sample(scrape, "mobz_munit_transport_datagrams_received_total", munit));
     }
 }
