@@ -18,17 +18,19 @@ public sealed class MediaEngine : IDisposable
     private int _disposed;
     private long _lastReportMs;
     private readonly TimeProvider _time;
+    private readonly long _ticksPerMs;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private bool _asleep = true;
     private long _tickCount;
     private Task? _ticker;
 
-    /// <param name="time">Paces the periodic tick (tests pass a fake clock); the system clock when null.</param>
+    /// <param name="time">The clock of every media timer and of the periodic tick (tests pass a fake clock); the system clock when null.</param>
     public MediaEngine(IPacketBufferPool? pool = null, TimeProvider? time = null)
     {
         _time = time ?? TimeProvider.System;
+        _ticksPerMs = Math.Max(1, _time.TimestampFrequency / 1000);
         Pool = pool ?? PacketBufferPool.Shared;
-        Forwarder = new Forwarder(Pool);
+        Forwarder = new Forwarder(Pool, _time);
         Reporter = new RtcpReporter(Pool);
     }
 
@@ -37,10 +39,11 @@ public sealed class MediaEngine : IDisposable
     public Forwarder Forwarder { get; }
     public RtcpReporter Reporter { get; }
 
-    /// <summary>Monotonic milliseconds: the clock of every media timer.</summary>
-    public static long NowMs => Environment.TickCount64;
+    /// <summary>Monotonic milliseconds of the engine's clock: the clock of every media timer.</summary>
+    public long NowMs => _time.GetTimestamp() / _ticksPerMs;
 
-    public static ulong NtpNow => NtpTime.FromDateTime(DateTime.UtcNow);
+    /// <summary>Wall-clock time in NTP format, for sender reports and round-trip times.</summary>
+    public ulong NtpNow => NtpTime.FromDateTime(_time.GetUtcNow().UtcDateTime);
 
     /// <summary>
     /// Starts the periodic tick (RTCP, NACKs, keyframe retries, layer choice) on a background task. The tick runs

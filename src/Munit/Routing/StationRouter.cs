@@ -171,7 +171,7 @@ public sealed class StationRouter : IDisposable
             _keyFrameRequestsFromTap++;
             foreach (var s in _tapSubscribers)
                 foreach (var c in s.Consumers)
-                    if (c.Producer.Kind == MediaKind.Video) c.RequestKeyFrame(MediaEngine.NowMs);
+                    if (c.Producer.Kind == MediaKind.Video) c.RequestKeyFrame(_engine.NowMs);
         }
     }
 
@@ -209,6 +209,8 @@ public sealed class StationRouter : IDisposable
         }
         foreach (var list in _viewers.Values) list.RemoveAll(c => c.Producer == producer);
     }
+
+    public StationStats GetStats() => GetStats(_engine.NowMs);
 
     public StationStats GetStats(long nowMs)
     {

@@ -38,7 +38,8 @@ internal sealed class ViewerSession : IRtcPeerHandler
         PeerId = peerId;
         _engine = engine;
         _transport = transport;
-        Subscriber = new Subscriber(peerId, NoOutput.Instance) { Ready = false };
+        Subscriber = new Subscriber(peerId, NoOutput.Instance);
+        Subscriber.SetReady(false, 0);
         engine.Add(Subscriber);
     }
 
@@ -165,7 +166,7 @@ internal sealed class ViewerSession : IRtcPeerHandler
     {
         if (!ReferenceEquals(peer, Peer)) return;
         // Taken under the media lock: consumers' sync state is packet-path state.
-        lock (_engine.Gate) Subscriber.Ready = state == RtcPeerState.Connected;
+        lock (_engine.Gate) Subscriber.SetReady(state == RtcPeerState.Connected, _engine.NowMs);
     }
 
     /// <summary>Whether the answer kept goog-remb on a video track it accepted (a browser may strip it).</summary>
