@@ -57,6 +57,14 @@ count() {
 
 count "$results"
 
+# The failed tests' names, again at the end: CI keeps only the tail of a run's output.
+if [[ $failed -gt 0 ]]; then
+  echo
+  echo "Failed tests:"
+  cat "$results"/*.trx 2>/dev/null | grep -o '<UnitTestResult [^>]*>' | grep 'outcome="Failed"' \
+    | sed -n 's/.* testName="\([^"]*\)".*/  \1/p' | sed 's/&quot;/"/g; s/&amp;/\&/g; s/&lt;/</g; s/&gt;/>/g'
+fi
+
 echo
 echo "Total: $passed passed, $failed failed, $skipped skipped"
 if [[ $status -ne 0 && $failed -eq 0 ]]; then echo "dotnet test exited with $status"; fi
