@@ -24,6 +24,8 @@ export MOBZ_TEST_REDIS="127.0.0.1:$port"
 echo "test redis-server on $MOBZ_TEST_REDIS"
 
 dotnet build MobZ.sln -c Release -nologo -v q -clp:NoSummary
+# The build already fails on a code-style rule (EnforceCodeStyleInBuild); this is the whitespace half.
+scripts/check-format.sh
 
 # Unit and conformance suites run side by side; the interop suites (real browsers and peers exchanging
 # media) run one project at a time, because on two cores they would only measure each other.
