@@ -8,7 +8,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using MobZ.Access;
-using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.Aws.Credentials;
 using MobZ.Aws.Logging;
 using MobZ.Hls;
@@ -19,6 +18,7 @@ using MobZ.MunitHost.Configuration;
 using MobZ.MunitHost.Draining;
 using MobZ.MunitHost.Ecs;
 using MobZ.Signaling;
+using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.State;
 
 namespace MobZ.MunitHost;

@@ -1,11 +1,11 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using MobZ.LocalStack.PixelStreaming;
 using MobZ.PixelStreaming.Workers;
 using MobZ.TestKit;
 using MobZ.TestKit.Time;
-using Microsoft.Extensions.Time.Testing;
 
 namespace MobZ.PixelStreaming.Tests;
 

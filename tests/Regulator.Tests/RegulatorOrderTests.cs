@@ -1,7 +1,7 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
 using MobZ.Contracts;
 using MobZ.Munit.Control;
-using Microsoft.Extensions.Logging.Abstractions;
 using MobZ.State;
 using MobZ.State.InProcess;
 using MobZ.TestKit;

@@ -3,8 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using MobZ.PixelStreaming.Workers;
 using Microsoft.Extensions.Logging;
+using MobZ.PixelStreaming.Workers;
 
 namespace MobZ.LocalStack.PixelStreaming;
 

@@ -63,7 +63,8 @@ public sealed class StationRouter : IDisposable
                 else
                 {
                     producers[i] = new Producer($"{Station.StationId}-{t.Kind.ToString().ToLowerInvariant()}", t.Kind, t.Codec,
-                        t.PayloadType, t.ClockRate, t.Rids, publisher) { RtxPayloadType = t.RtxPayloadType, AbsSendTimeId = t.AbsSendTimeId };
+                        t.PayloadType, t.ClockRate, t.Rids, publisher)
+                    { RtxPayloadType = t.RtxPayloadType, AbsSendTimeId = t.AbsSendTimeId };
                 }
             }
             foreach (var old in _producers.Where(p => !producers.Contains(p))) DropProducerLocked(old);
@@ -170,8 +171,10 @@ public sealed class StationRouter : IDisposable
         {
             _keyFrameRequestsFromTap++;
             foreach (var s in _tapSubscribers)
+            {
                 foreach (var c in s.Consumers)
                     if (c.Producer.Kind == MediaKind.Video) c.RequestKeyFrame(_engine.NowMs);
+            }
         }
     }
 
@@ -254,7 +257,8 @@ public sealed class StationRouter : IDisposable
                 nacks += nacksIn;
                 var viewer = consumers.Count > 0 ? consumers[0].Subscriber : null;
                 details.Add(new SubscriberStats(peerId, sent, bytes, layer, target, switches, nacksIn, retx, keyReq, fraction,
-                    viewer?.BandwidthBps ?? 0, rtt) { RembReceived = viewer?.RembReceived ?? 0 });
+                    viewer?.BandwidthBps ?? 0, rtt)
+                { RembReceived = viewer?.RembReceived ?? 0 });
             }
             var pub = Publisher;
             return new StationStats(Station.StationId, pub is not null, _viewers.Count,

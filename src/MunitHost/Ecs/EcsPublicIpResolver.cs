@@ -88,9 +88,12 @@ public sealed class EcsPublicIpResolver
                 }
             }
             if (Time.GetUtcNow() + PollInterval > deadline)
+            {
                 throw new EcsDiscoveryException(eni is null
                     ? $"task {task.TaskArn} has no network interface attachment after {Timeout.TotalSeconds:0} s"
                     : $"network interface {eni} has no public IP after {Timeout.TotalSeconds:0} s (is AssignPublicIp ENABLED?)");
+            }
+
             _logger.LogInformation("Task {TaskArn}: public IP not there yet (ENI {NetworkInterfaceId}); retrying", task.TaskArn, eni ?? "pending");
             await Task.Delay(PollInterval, Time, cancellationToken).ConfigureAwait(false);
         }

@@ -1,9 +1,9 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using MobZ.Hls.Serving;
 using MobZ.Hls.Storage;
 using MobZ.Hls.Tests.Fixtures;
 using MobZ.State;
-using Microsoft.Extensions.DependencyInjection;
 using MobZ.TestKit.Redis;
 using MobZ.TestKit.Time;
 

@@ -1,5 +1,5 @@
-using MobZ.Rtc.Rtp;
 using MobZ.Munit.Rtp;
+using MobZ.Rtc.Rtp;
 
 namespace MobZ.Munit.Tests.Rtp;
 
