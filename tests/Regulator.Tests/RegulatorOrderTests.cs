@@ -41,7 +41,7 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
         Assert.NotNull(await _backend.Store.SortedSetScoreAsync(MunitKeys.Registry, _h.MunitId));
         var ttl = await _backend.Store.TimeToLiveAsync(MunitKeys.Alive(_h.MunitId));
         Assert.NotNull(ttl);
-        Assert.True(ttl <= RegulatorHarness.FastOptions.AliveTtl);
+        Assert.True(ttl <= RegulatorHarness.SteadyOptions.AliveTtl);
     }
 
     [Fact]
