@@ -18,7 +18,7 @@ using MobZ.Munit.Tap;
 using MobZ.MunitHost.Configuration;
 using MobZ.MunitHost.Draining;
 using MobZ.MunitHost.Ecs;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.State;
 
 namespace MobZ.MunitHost;

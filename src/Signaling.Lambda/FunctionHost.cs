@@ -1,3 +1,4 @@
+using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Aws.Lambda;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using MobZ.Signaling.Aws.ApiGateway;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 
 namespace MobZ.LocalStack.Gateway;
 

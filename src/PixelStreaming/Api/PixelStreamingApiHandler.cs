@@ -3,7 +3,7 @@ using MobZ.PixelStreaming.Instances;
 using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Security;
 using MobZ.PixelStreaming.Workers;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.State;
 using Microsoft.Extensions.Logging;
 

@@ -2,8 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Protocol;
-using MobZ.Signaling;
-using MobZ.Signaling.Turn;
+using MobZ.Signaling.Abstractions;
+using MobZ.Signaling.Abstractions.Turn;
 using MobZ.State;
 using Microsoft.Extensions.Logging;
 

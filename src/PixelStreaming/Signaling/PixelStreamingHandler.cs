@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Protocol;
 using MobZ.PixelStreaming.Security;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.State;
 using Microsoft.Extensions.Logging;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Protocol;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.State;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using MobZ.Signaling.Aws.ApiGateway;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.Aws.Lambda;
 
 namespace MobZ.Signaling.Aws.Lambda;

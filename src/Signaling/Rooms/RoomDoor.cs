@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MobZ.Access;
+using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Rooms.State;
 using MobZ.State;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text;
+using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Rooms.Actions;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Protocol;

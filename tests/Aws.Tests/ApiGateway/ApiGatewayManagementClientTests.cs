@@ -3,7 +3,7 @@ using System.Text;
 using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.Aws.Credentials;
 using MobZ.Aws.Tests.Clients;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 
 namespace MobZ.Aws.Tests.ApiGateway;
 

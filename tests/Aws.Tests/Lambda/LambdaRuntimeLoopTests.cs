@@ -2,7 +2,7 @@ using MobZ.Signaling.Aws.Lambda;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using MobZ.Aws.Lambda;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 
 namespace MobZ.Aws.Tests.Lambda;
 

@@ -5,7 +5,7 @@ using System.Text.Json;
 using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.Aws.Credentials;
 using MobZ.LocalStack.Gateway;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 
 namespace MobZ.LocalStack.Tests.Gateway;
 

@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using MobZ.Signaling.Aws.ApiGateway;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.TestKit;
 
 namespace MobZ.LocalStack.Tests.Gateway;

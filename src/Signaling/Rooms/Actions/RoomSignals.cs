@@ -4,7 +4,7 @@ using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Media;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
-using MobZ.Signaling.Turn;
+using MobZ.Signaling.Abstractions.Turn;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Rooms.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

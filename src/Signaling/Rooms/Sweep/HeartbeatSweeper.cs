@@ -1,3 +1,4 @@
+using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Rooms.Actions;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Protocol;
