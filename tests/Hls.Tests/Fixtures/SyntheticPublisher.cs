@@ -1,5 +1,5 @@
 using MobZ.Hls.Packaging;
-using MobZ.Hls.Storage;
+using MobZ.Hls.Serving.Storage;
 using MobZ.State;
 using Microsoft.Extensions.Logging.Abstractions;
 

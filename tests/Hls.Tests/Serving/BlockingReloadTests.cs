@@ -1,6 +1,6 @@
 using System.Net;
 using MobZ.Hls.Serving;
-using MobZ.Hls.Storage;
+using MobZ.Hls.Serving.Storage;
 using MobZ.Hls.Tests.Fixtures;
 using MobZ.State;
 using MobZ.TestKit.Redis;

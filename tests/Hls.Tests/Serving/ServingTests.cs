@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using MobZ.Hls.Serving;
-using MobZ.Hls.Storage;
+using MobZ.Hls.Serving.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using System.Diagnostics;
