@@ -42,7 +42,9 @@ public static class MobZCapabilities
             "a grid of named video tiles through the Munit SFU: mute and camera state, the simulcast layer and bitrate each tile receives, a layer picker per tile");
         // Munit SFU on one UDP port + its Regulator (options "MobZ:Munit"); p2m stations feed the HLS packager (docs/munit.md)
         if (RunsMunit(builder.Configuration))
+        {
             builder.Services.AddMunit().AddRegulator().AddHlsStationTap();
+        }
         AddHlsPlayback(builder); // LL-HLS at /hls (docs/hls.md), open unless --Hls:RequirePlaybackToken true
         builder.AddLocalPixelStreaming(); // Pixel Streaming at /ps, REST API at /api and /docs, a local Chromium streamer (docs/pixel-streaming.md)
         builder.Services.AddMobZAdmin(); // the admin API at /api/admin

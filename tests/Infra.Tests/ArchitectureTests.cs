@@ -118,7 +118,9 @@ public class ArchitectureTests
                     .Select(p => $"{project.Name} must build without ASP.NET, but {p.Name} references it"));
             }
             if (WithoutSignaling.Contains(project.Name) && project.NamesSignaling)
+            {
                 violations.Add($"{project.Name} names a signaling namespace (MobZ.Signaling…) in its sources");
+            }
         }
         return violations;
     }
@@ -133,7 +135,9 @@ public class ArchitectureTests
             if (!seen.Add(next.Name)) continue;
             yield return next;
             foreach (var reference in next.References)
+            {
                 if (byName.TryGetValue(reference, out var referenced)) pending.Push(referenced);
+            }
         }
     }
 

@@ -1,12 +1,12 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using MobZ.Access;
 using MobZ.Contracts;
+using MobZ.Signaling.Abstractions.Turn;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Media;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
-using MobZ.Signaling.Abstractions.Turn;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace MobZ.Signaling.Rooms.Actions;
 

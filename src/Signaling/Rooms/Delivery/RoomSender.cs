@@ -1,8 +1,8 @@
 using System.Text.Json;
-using MobZ.Signaling.Abstractions;
-using MobZ.Signaling.Rooms.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MobZ.Signaling.Abstractions;
+using MobZ.Signaling.Rooms.Protocol;
 
 namespace MobZ.Signaling.Rooms.Delivery;
 
