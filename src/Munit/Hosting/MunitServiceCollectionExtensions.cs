@@ -33,7 +33,7 @@ public static class MunitServiceCollectionExtensions
             return options;
         });
         services.TryAddSingleton(sp => new WebRtcMedia(sp.GetRequiredService<MunitOptions>(), sp.GetService<IStationTapFactory>(),
-            sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
+            sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance, sp.GetService<TimeProvider>()));
         // A forwarder, not the instance itself: the container disposes what a factory returns, and the media has one owner.
         services.TryAddSingleton<IStationMediaFactory>(sp => new StationMediaFactoryForwarder(sp.GetRequiredService<WebRtcMedia>()));
         services.TryAddSingleton(sp => new MunitServer(sp.GetRequiredService<MunitOptions>(), sp.GetRequiredService<IStationMediaFactory>(),

@@ -20,7 +20,7 @@ public sealed class PlaylistRulesTests(CapturedStreamFixture capture)
     };
 
     [Fact]
-    public async Task AnEndedPlaylistIgnoresSkipAndIsServedWhole()
+    public async Task An_ended_playlist_ignores_skip_and_is_served_whole()
     {
         await using IStateBackend backend = new InProcessBackend(NullLoggerFactory.Instance);
         HlsOptions options = Fast();
@@ -45,7 +45,7 @@ public sealed class PlaylistRulesTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task PartTagsNeverReachFurtherThanThreeTargetDurationsFromTheEnd()
+    public async Task Part_tags_never_reach_further_than_three_target_durations_from_the_end()
     {
         await using IStateBackend backend = new InProcessBackend(NullLoggerFactory.Instance);
         HlsOptions options = Fast();
@@ -81,7 +81,7 @@ public sealed class PlaylistRulesTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task EveryPreloadHintedPartIsPublished()
+    public async Task Every_preload_hinted_part_is_published()
     {
         var recording = DispatchProxy.Create<IStateStore, PlaylistRecorder>();
         await using var backend = new InProcessBackend(NullLoggerFactory.Instance);
