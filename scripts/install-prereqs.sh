@@ -8,7 +8,7 @@
 #   scripts/install-prereqs.sh images     -> what `make images` needs: buildah when there is no docker daemon or podman,
 #                                            debootstrap for the local base image
 #   scripts/install-prereqs.sh deploy     -> what `make deploy` needs: the AWS CLI, zip, cfn-lint, the Native AOT toolchain
-#                                            (clang, zlib1g-dev) for the Lambda bootstrap, and the images mode's
+#                                            (clang) for the Lambda bootstrap, and the images mode's
 # Several modes may be given at once (`run lint`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,8 +19,9 @@ CFN_LINT_VERSION=1.51.0
 CFN_LINT_VENV=/opt/mobz/cfn-lint
 
 # Native AOT (the Lambda bootstrap, docs/deploy-lambda.md) compiles to an object file and links it with the platform
-# toolchain: clang as compiler and linker driver, and zlib's headers and library that the runtime links against.
-aot_toolchain=(clang zlib1g-dev)
+# toolchain: clang as the linker driver (it brings binutils' ld and objcopy, libgcc and libstdc++). zlib1g-dev, which
+# older .NET needed, is not: .NET 10's AOT runtime pack links its own libz.a.
+aot_toolchain=(clang)
 
 modes=("$@"); ((${#modes[@]})) || modes=(test)
 debs=() web=0 cfn=0
