@@ -40,7 +40,7 @@ public sealed class NativeAotBootstrapTests(RedisServer redis, ITestOutputHelper
         var magic = new byte[4];
         await using (var file = File.OpenRead(bootstrap))
             await file.ReadExactlyAsync(magic);
-        Assert.Equal("\x7fELF"u8.ToArray(), magic);
+        Assert.Equal([0x7F, (byte)'E', (byte)'L', (byte)'F'], magic);
         Assert.False(File.Exists(Path.Combine(_publish, "bootstrap.dll")), "a native executable, no IL beside it");
 
         string jitRefusal;
