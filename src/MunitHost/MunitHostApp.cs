@@ -80,7 +80,7 @@ public static class MunitHostApp
         }).AddRegulator(o => o.AdvertisedAddress = publicIp);
         // After the Regulator: hosted services stop in reverse order, so the drain runs before the Regulator's stop.
         services.AddHostedService(sp => new DrainOnShutdown(sp.GetRequiredService<MobZ.Regulator.Regulator>(), sp.GetRequiredService<IMunit>(),
-            backend.Bus, settings.DrainTimeout, sp.GetRequiredService<ILogger<DrainOnShutdown>>()));
+            backend.Bus, settings.DrainTimeout, sp.GetRequiredService<ILogger<DrainOnShutdown>>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
 
         services.AddObservability(); // /metrics, /readyz (docs/operations.md)
 

@@ -64,7 +64,7 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
         string prefix = _redis.NewKeyPrefix();
         await using var backendA = await _redis.CreateBackendAsync(prefix);
         await using var backendB = await _redis.CreateBackendAsync(prefix);
-        var a = await RegulatorHarness.StartAsync(backendA, "munit-a");
+        var a = await RegulatorHarness.StartAsync(backendA, "munit-a", RegulatorHarness.FastOptions);
         await using var b = await RegulatorHarness.StartAsync(backendB, "munit-b");
         for (int i = 0; i < 3; i++) await RegulatorHarness.PlaceStationAsync(backendA, "munit-a", $"st-{i}");
         await Eventually.WaitUntilAsync(() => a.Munit.StationIds.Count == 3, Timeout, "munit-a runs three stations");
@@ -101,10 +101,9 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
     {
         string prefix = _redis.NewKeyPrefix();
         await using var backend = await _redis.CreateBackendAsync(prefix);
-        var dead = await RegulatorHarness.StartAsync(backend, "dead");
-        // The survivors never expire here: what is tested is how the dead one's stations spread over live Munits.
-        await using var b = await RegulatorHarness.StartAsync(backend, "live-b", RegulatorHarness.SteadyOptions);
-        await using var c = await RegulatorHarness.StartAsync(backend, "live-c", RegulatorHarness.SteadyOptions);
+        var dead = await RegulatorHarness.StartAsync(backend, "dead", RegulatorHarness.FastOptions);
+        await using var b = await RegulatorHarness.StartAsync(backend, "live-b");
+        await using var c = await RegulatorHarness.StartAsync(backend, "live-c");
         for (int i = 0; i < 6; i++) await RegulatorHarness.PlaceStationAsync(backend, "dead", $"st-{i}");
         await Eventually.WaitUntilAsync(() => dead.Munit.StationIds.Count == 6, Timeout, "the doomed Munit runs six stations");
 
@@ -145,7 +144,7 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
         string prefix = _redis.NewKeyPrefix();
         await using var backend = await _redis.CreateBackendAsync(prefix);
         await using var survivor = await RegulatorHarness.StartAsync(backend, "survivor");
-        var zombie = await RegulatorHarness.StartAsync(backend, "zombie");
+        var zombie = await RegulatorHarness.StartAsync(backend, "zombie", RegulatorHarness.FastOptions);
         await RegulatorHarness.PlaceStationAsync(backend, "zombie", "st-z");
         await Eventually.WaitUntilAsync(() => zombie.Munit.HasStation("st-z"), Timeout, "st-z on the zombie");
         await zombie.Regulator.AbandonAsync();

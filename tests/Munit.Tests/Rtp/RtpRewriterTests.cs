@@ -60,22 +60,6 @@ public class RtpRewriterTests
     }
 
     [Fact]
-    public void AlignedResyncUsesTheGivenTimestampButNeverGoesBackwards()
-    {
-        var r = new RtpRewriter(VideoClock);
-        r.Rewrite(1, 10_000, 0, out _, out var t1);
-        r.ResyncAligned(500, 77, 13_000);
-        r.Rewrite(500, 77, 33, out var s2, out var t2);
-        Assert.Equal((ushort)2, s2);
-        Assert.Equal(13_000u, t2);
-
-        r.ResyncAligned(9000, 5, 12_000); // behind the last output: clamp forward
-        r.Rewrite(9000, 5, 66, out _, out var t3);
-        Assert.Equal(13_001u, t3);
-        Assert.True(t1 < t2);
-    }
-
-    [Fact]
     public void ReorderedPacketAfterASwitchKeepsItsRelativeTimestamp()
     {
         var r = new RtpRewriter(VideoClock);
