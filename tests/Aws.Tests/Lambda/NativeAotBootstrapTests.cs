@@ -12,7 +12,7 @@ namespace MobZ.Aws.Tests.Lambda;
 /// rooms function against the Runtime API double, on redis-server, answering through the @connections double. It
 /// refuses a $connect without a token byte for byte as the JIT build does, and a granted client joins — so the
 /// source-generated JSON, configuration binding (the access key comes from the environment) and SigV4 all work with
-/// no JIT and no reflection. Budget=Long: the AOT publish takes 4-6 minutes on two shared cores, more than
+/// no JIT and no reflection. Budget=Long: the AOT publish took 3-7 minutes on two shared cores, more than
 /// `make test` affords; `make test-aot` runs it.
 /// </summary>
 [Trait("Category", "Interop")]
