@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
-using MobZ.Hls.Storage;
+using MobZ.Hls.Serving.Storage;
 using MobZ.Hls.Tests.Fixtures;
 using MobZ.State;
 using MobZ.State.InProcess;
@@ -58,7 +58,7 @@ public sealed class PlaylistRulesTests(CapturedStreamFixture capture)
             {
                 await publisher.PartAsync();
                 PlaylistDocument doc = JsonSerializer.Deserialize((await backend.Store.GetAsync(keys.Playlist("parts")))!, HlsJsonContext.Default.PlaylistDocument)!;
-                ParsedPlaylist playlist = ParsedPlaylist.Parse(Playlists.MediaPlaylistWriter.Write(doc, skip: false));
+                ParsedPlaylist playlist = ParsedPlaylist.Parse(MobZ.Hls.Serving.Playlists.MediaPlaylistWriter.Write(doc, skip: false));
                 double total = playlist.Segments.Sum(x => x.Duration ?? x.Parts.Sum(y => y.Duration));
                 double start = 0;
                 foreach (ParsedPlaylist.Segment segment in playlist.Segments)

@@ -1,6 +1,6 @@
-using MobZ.Munit.Codecs;
+using MobZ.Rtc.Codecs;
 
-namespace MobZ.Munit.Tests.Codecs;
+namespace MobZ.Rtc.Tests.Codecs;
 
 public class KeyFrameDetectionTests
 {
@@ -60,6 +60,14 @@ public class KeyFrameDetectionTests
     [MemberData(nameof(H264Cases))]
     public void H264KeyFrameStartIsDetectedFromNalTypes(string name, byte[] payload, bool expected) =>
         Assert.True(expected == KeyFrame.IsStart(MediaCodec.H264, payload), name);
+
+    [Fact]
+    public void OnlyAnIdrSliceMakesAnAccessUnitAKeyFrame()
+    {
+        int[] keyFrameTypes = [.. Enumerable.Range(0, 32).Where(H264Payload.IsKeyFrameSlice)];
+        Assert.Equal([H264NalType.IdrSlice], keyFrameTypes);
+        Assert.Equal(H264NalType.IdrSlice, H264Payload.NalType(0x65));
+    }
 
     [Fact]
     public void OpusIsNeverAKeyFrame() => Assert.False(KeyFrame.IsStart(MediaCodec.Opus, [0x65, 0x10]));
