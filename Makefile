@@ -1,5 +1,5 @@
 # MobZ — the two commands a fresh machine needs are `make run` and `make test` (see README.md).
-.PHONY: run test format test-fast test-images fuzz bench load images deploy destroy lint-templates build clean token
+.PHONY: run test format test-fast test-images test-aot fuzz bench load images deploy destroy lint-templates build clean token
 
 REDIS ?= $(MOBZ_REDIS)
 MUNIT ?= $(MOBZ_MUNIT)
@@ -28,6 +28,13 @@ test-images:
 	scripts/install-prereqs.sh
 	dotnet build tests/Infra.Tests -c Release -nologo -v q -clp:NoSummary
 	dotnet test tests/Infra.Tests -c Release --no-build -nologo --filter "FullyQualifiedName~ImageTests" --logger "console;verbosity=normal"
+
+## The Native AOT Lambda bootstrap published as make deploy ships it and run against the Runtime API double (an AOT
+## publish takes minutes on two cores, longer than `make test` affords; docs/deploy-lambda.md).
+test-aot:
+	scripts/install-prereqs.sh
+	dotnet build tests/Aws.Tests -c Release -nologo -v q -clp:NoSummary
+	dotnet test tests/Aws.Tests -c Release --no-build -nologo --filter "FullyQualifiedName~NativeAotBootstrapTests" --logger "console;verbosity=normal"
 
 ## Coverage-guided fuzzing of every parser under AFL++ (docs/fuzzing.md): FUZZ_SECONDS per harness, default 60.
 fuzz:

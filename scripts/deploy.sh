@@ -91,11 +91,13 @@ else
   echo "role AWSServiceRoleForECS: created"
 fi
 
-echo "== Lambda bootstrap (provided.al2023)"
+echo "== Lambda bootstrap (provided.al2023, Native AOT)"
+# One native executable (docs/deploy-lambda.md): a trim or AOT warning fails this publish. The zip holds bootstrap
+# alone; its symbols (bootstrap.dbg) stay in artifacts/ for reading crash stacks.
 out=artifacts/lambda
 rm -rf "$out"; mkdir -p "$out"
-dotnet publish src/Signaling.Lambda -c Release -r linux-x64 --self-contained -o "$out/publish" -nologo -v q
-(cd "$out/publish" && zip -qr "../bootstrap-$version.zip" .)
+dotnet publish src/Signaling.Lambda -c Release -r linux-x64 -o "$out/publish" -nologo -v q
+(cd "$out/publish" && zip -q "../bootstrap-$version.zip" bootstrap)
 aws s3 cp "$out/bootstrap-$version.zip" "s3://$bucket/$prefix/bootstrap-$version.zip"
 
 echo "== Munit image"

@@ -7,7 +7,8 @@
 #   scripts/install-prereqs.sh lint       -> cfn-lint, for `make lint-templates`
 #   scripts/install-prereqs.sh images     -> what `make images` needs: buildah when there is no docker daemon or podman,
 #                                            debootstrap for the local base image
-#   scripts/install-prereqs.sh deploy     -> what `make deploy` needs: the AWS CLI, zip, cfn-lint, and the images mode's
+#   scripts/install-prereqs.sh deploy     -> what `make deploy` needs: the AWS CLI, zip, cfn-lint, the Native AOT toolchain
+#                                            (clang) for the Lambda bootstrap, and the images mode's
 # Several modes may be given at once (`run lint`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,11 @@ cd "$(dirname "$0")/.."
 # configured for (pip.conf, PIP_INDEX_URL), pinned so every machine lints the templates alike.
 CFN_LINT_VERSION=1.51.0
 CFN_LINT_VENV=/opt/mobz/cfn-lint
+
+# Native AOT (the Lambda bootstrap, docs/deploy-lambda.md) compiles to an object file and links it with the platform
+# toolchain: clang as the linker driver (it brings binutils' ld and objcopy, libgcc and libstdc++). zlib1g-dev, which
+# older .NET needed, is not: .NET 10's AOT runtime pack links its own libz.a.
+aot_toolchain=(clang)
 
 modes=("$@"); ((${#modes[@]})) || modes=(test)
 debs=() web=0 cfn=0
@@ -26,8 +32,9 @@ for mode in "${modes[@]}"; do
     # Tests also build the Munit image (buildah) on a Debian root made with debootstrap (tests/Infra.Tests), and
     # relay calls through a real TURN server (coturn; its service stays off, tests start their own).
     # AFL++ drives the fuzz harnesses (scripts/fuzz.sh), which make test runs for a few seconds each. The aiortc
-    # publisher that follows StationMoved does its own room signaling over python3-websockets.
-    test) debs+=(redis-server chromium python3-aiortc python3-websockets ffmpeg buildah debootstrap zip coturn afl++); web=1; cfn=1 ;;
+    # publisher that follows StationMoved does its own room signaling over python3-websockets. The Lambda bootstrap
+    # is published with Native AOT in a test, as make deploy does (aot_toolchain above).
+    test) debs+=(redis-server chromium python3-aiortc python3-websockets ffmpeg buildah debootstrap zip coturn afl++ "${aot_toolchain[@]}"); web=1; cfn=1 ;;
     fuzz) debs+=(afl++) ;;
     lint) cfn=1 ;;
     deploy|images)
@@ -38,6 +45,7 @@ for mode in "${modes[@]}"; do
       debs+=(debootstrap)
       if [[ "$mode" == deploy ]]; then
         cfn=1; command -v zip >/dev/null || debs+=(zip); command -v aws >/dev/null || debs+=(awscli)
+        debs+=("${aot_toolchain[@]}")
       fi ;;
     *) echo "install-prereqs.sh: unknown mode '$mode' (run, web, test, fuzz, lint, images, deploy)" >&2; exit 2 ;;
   esac

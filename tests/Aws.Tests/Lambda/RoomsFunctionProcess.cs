@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using MobZ.Aws.Credentials;
+using MobZ.TestKit.Aws;
+using MobZ.TestKit.Redis;
+
+namespace MobZ.Aws.Tests.Lambda;
+
+/// <summary>
+/// A rooms function (MOBZ_HANDLER=rooms) as Lambda runs it: the real `bootstrap` as a child process against the
+/// Runtime API double, on redis-server, answering through the @connections double that checks every SigV4 signature.
+/// The same steps drive the JIT build (`dotnet bootstrap.dll`) and the Native AOT executable.
+/// </summary>
+public sealed class RoomsFunctionProcess : IAsyncDisposable
+{
+    public const string Secret = "lambda-access-test-secret-32-bytes!!";
+    public const string Audience = "mobz";
+    private static readonly AwsCredentials Credentials = new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+
+    private readonly StringBuilder _output = new();
+    private Process _process = null!;
+
+    private RoomsFunctionProcess(RuntimeApiDouble runtime, ManagementApiDouble connections)
+    {
+        Runtime = runtime;
+        Connections = connections;
+    }
+
+    public RuntimeApiDouble Runtime { get; }
+    public ManagementApiDouble Connections { get; }
+
+    /// <summary>What the bootstrap wrote to stdout and stderr so far (its JSON log lines).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output) return _output.ToString();
+        }
+    }
+
+    /// <param name="fileName">The executable: "dotnet" for the JIT build, the native bootstrap itself for AOT.</param>
+    public static async Task<RoomsFunctionProcess> StartAsync(string fileName, IEnumerable<string> arguments, RedisServer redis)
+    {
+        var function = new RoomsFunctionProcess(await RuntimeApiDouble.StartAsync(),
+            await ManagementApiDouble.StartAsync(Credentials, region: "eu-west-1", stage: "prod"));
+        var start = new ProcessStartInfo(fileName, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["AWS_LAMBDA_RUNTIME_API"] = function.Runtime.RuntimeApi;
+        start.Environment["MOBZ_HANDLER"] = "rooms";
+        start.Environment["MOBZ_REDIS"] = redis.Configuration;
+        start.Environment["MOBZ_REDIS_PREFIX"] = redis.NewKeyPrefix();
+        start.Environment["MOBZ_CONNECTIONS_ENDPOINT"] = function.Connections.Endpoint.ToString();
+        start.Environment["AWS_REGION"] = "eu-west-1";
+        start.Environment["AWS_ACCESS_KEY_ID"] = Credentials.AccessKeyId;
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = Credentials.SecretAccessKey;
+        start.Environment["MobZ__Access__HmacSecret"] = Secret;
+        start.Environment["MobZ__Access__Audience"] = Audience;
+        function._process = Process.Start(start)!;
+        function._process.OutputDataReceived += (_, e) => function.Append(e.Data);
+        function._process.ErrorDataReceived += (_, e) => function.Append(e.Data);
+        function._process.BeginOutputReadLine();
+        function._process.BeginErrorReadLine();
+        return function;
+    }
+
+    private void Append(string? line)
+    {
+        lock (_output) _output.AppendLine(line);
+    }
+
+    /// <summary>A $connect with the token (if any) as access_token; the function's whole answer to API Gateway.</summary>
+    public async Task<RuntimeApiDouble.Outcome> ConnectAsync(string connectionId, string? token, TimeSpan? wait = null)
+    {
+        Connections.Connections[connectionId] = new();
+        var query = token is null ? "null" : JsonSerializer.Serialize(new Dictionary<string, string> { ["access_token"] = token });
+        var outcome = await OutcomeAsync(Runtime.Enqueue(Event(connectionId, "$connect", "CONNECT", null, query)), wait);
+        if (StatusOf(outcome) != 200)
+            Connections.Connections.TryRemove(connectionId, out _); // API Gateway never opens a refused socket.
+        return outcome;
+    }
+
+    /// <summary>The statusCode of the proxy response the function posted.</summary>
+    public static int StatusOf(RuntimeApiDouble.Outcome outcome)
+    {
+        Assert.Equal("response", outcome.Kind);
+        using var json = JsonDocument.Parse(outcome.Body);
+        return json.RootElement.GetProperty("statusCode").GetInt32();
+    }
+
+    public async Task MessageAsync(string connectionId, string body) =>
+        Assert.Equal("response", (await OutcomeAsync(Runtime.Enqueue(Event(connectionId, "$default", "MESSAGE", body, "null")), null)).Kind);
+
+    private async Task<RuntimeApiDouble.Outcome> OutcomeAsync(string requestId, TimeSpan? wait)
+    {
+        try
+        {
+            return await Runtime.OutcomeAsync(requestId).WaitAsync(wait ?? TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException("No outcome from the bootstrap. Its output:\n" + Output);
+        }
+    }
+
+    /// <summary>The next message of this action posted to the connection (the double keeps them in order).</summary>
+    public async Task<JsonElement> ReplyAsync(string connectionId, string action)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var inbox = Connections.Connections[connectionId];
+        while (DateTime.UtcNow < deadline)
+        {
+            while (inbox.TryDequeue(out var payload))
+            {
+                var doc = JsonDocument.Parse(payload).RootElement;
+                if (doc.GetProperty("action").GetString() == action)
+                    return doc;
+            }
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"No {action} posted to {connectionId}. The bootstrap's output:\n" + Output);
+    }
+
+    private static string Event(string connectionId, string routeKey, string eventType, string? body, string queryJson) => $$"""
+        {"requestContext":{"routeKey":"{{routeKey}}","eventType":"{{eventType}}","extendedRequestId":"x","requestTime":"06/Dec/2026:03:00:00 +0000",
+        "messageDirection":"IN","stage":"prod","connectedAt":1796526000000,"requestTimeEpoch":1796526000000,"identity":{"sourceIp":"192.0.2.1"},
+        "requestId":"r","domainName":"abc123.execute-api.eu-west-1.amazonaws.com","connectionId":"{{connectionId}}","apiId":"abc123"},
+        "queryStringParameters":{{queryJson}},"body":{{(body is null ? "null" : JsonSerializer.Serialize(body))}},"isBase64Encoded":false}
+        """;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+            _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        await Connections.DisposeAsync();
+        await Runtime.DisposeAsync();
+    }
+}
