@@ -5,6 +5,7 @@
 #   scripts/install-prereqs.sh web        -> Node.js + npm and the web bundles alone
 #   scripts/install-prereqs.sh fuzz       -> AFL++, for `make fuzz`
 #   scripts/install-prereqs.sh lint       -> cfn-lint, for `make lint-templates`
+#   scripts/install-prereqs.sh bench      -> redis-server and Debian's Janus, for bench/idle/measure-idle-cpu.sh
 #   scripts/install-prereqs.sh images     -> what `make images` needs: buildah when there is no docker daemon or podman,
 #                                            debootstrap for the local base image
 #   scripts/install-prereqs.sh deploy     -> what `make deploy` needs: the AWS CLI, zip, cfn-lint, and the images mode's
@@ -29,6 +30,8 @@ for mode in "${modes[@]}"; do
     # publisher that follows StationMoved does its own room signaling over python3-websockets.
     test) debs+=(redis-server chromium python3-aiortc python3-websockets ffmpeg buildah debootstrap zip coturn afl++); web=1; cfn=1 ;;
     fuzz) debs+=(afl++) ;;
+    # The idle-CPU comparison runs Janus from a copy of its configuration; the package's own service is not needed.
+    bench) debs+=(redis-server janus) ;;
     lint) cfn=1 ;;
     deploy|images)
       # An engine that can build: a running docker daemon or podman is used as it is; otherwise buildah, which
