@@ -1,5 +1,5 @@
 # MobZ — the two commands a fresh machine needs are `make run` and `make test` (see README.md).
-.PHONY: run test test-fast test-images fuzz bench load images deploy destroy lint-templates build clean token
+.PHONY: run test format test-fast test-images fuzz bench load images deploy destroy lint-templates build clean token
 
 REDIS ?= $(MOBZ_REDIS)
 MUNIT ?= $(MOBZ_MUNIT)
@@ -14,6 +14,10 @@ run:
 ## Every test: unit, conformance (in-process and a throwaway redis-server), interop (Chromium, aiortc, hls.js).
 test:
 	scripts/test.sh
+
+## Lay out every C# file as .editorconfig says (make test fails on a file that is not; docs/layout.md "House style").
+format:
+	scripts/check-format.sh --fix
 
 ## The same without the browser/peer interop suites.
 test-fast:

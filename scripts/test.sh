@@ -24,6 +24,8 @@ export MOBZ_TEST_REDIS="127.0.0.1:$port"
 echo "test redis-server on $MOBZ_TEST_REDIS"
 
 dotnet build MobZ.sln -c Release -nologo -v q -clp:NoSummary
+# The build already fails on a code-style rule (EnforceCodeStyleInBuild); this is the whitespace half.
+scripts/check-format.sh
 
 # Unit and conformance suites run side by side; the interop suites (real browsers and peers exchanging
 # media) run one project at a time, because on two cores they would only measure each other.
@@ -56,6 +58,14 @@ count() {
 }
 
 count "$results"
+
+# The failed tests' names, again at the end: CI keeps only the tail of a run's output.
+if [[ $failed -gt 0 ]]; then
+  echo
+  echo "Failed tests:"
+  cat "$results"/*.trx 2>/dev/null | grep -o '<UnitTestResult [^>]*>' | grep 'outcome="Failed"' \
+    | sed -n 's/.* testName="\([^"]*\)".*/  \1/p' | sed 's/&quot;/"/g; s/&amp;/\&/g; s/&lt;/</g; s/&gt;/>/g'
+fi
 
 echo
 echo "Total: $passed passed, $failed failed, $skipped skipped"

@@ -9,9 +9,13 @@ internal static class Replay
         foreach (string path in paths)
         {
             if (Directory.Exists(path))
+            {
                 files.AddRange(Directory.GetFiles(path).Where(f => !Path.GetFileName(f).StartsWith('.') && Path.GetFileName(f) != "README.txt").Order(StringComparer.Ordinal));
+            }
             else if (File.Exists(path))
+            {
                 files.Add(path);
+            }
             else
             {
                 Console.Error.WriteLine($"{path}: no such file or folder");

@@ -105,7 +105,8 @@ internal static class SeedCorpus
             ("sr", Write(b => { new SenderReportWriter { Ssrc = 1, ReportBlocks = [block, block] }.TryWrite(b, out int n); return n; })),
             ("rr", Write(b => { new ReceiverReportWriter { Ssrc = 1, ReportBlocks = [block] }.TryWrite(b, out int n); return n; })),
             ("sdes", Write(b => { new SourceDescriptionWriter { Ssrc = 1, Cname = "cname-value"u8.ToArray() }.TryWrite(b, out int n); return n; })),
-            ("bye", Write(b => { new GoodbyeWriter { Ssrcs = [1, 2], Reason = "bye"u8.ToArray() }.TryWrite(b, out int n); return n; })),
+            // BYE (RFC 3550 §6.6) for SSRCs 1 and 2 with the reason "bye": we read past it in a compound packet.
+            ("bye", Convert.FromHexString("82CB0003000000010000000203627965")),
             ("pli", Write(b => { new PictureLossIndication(1, 2).TryWrite(b, out int n); return n; })),
             ("fir", Write(b => { new FullIntraRequestWriter { SenderSsrc = 1, Entries = [new FirEntry(2, 3)] }.TryWrite(b, out int n); return n; })),
             ("nack", Write(b => { new GenericNackWriter { SenderSsrc = 1, MediaSsrc = 2, LostSequenceNumbers = [1, 3, 30] }.TryWrite(b, out int n); return n; })),

@@ -18,8 +18,11 @@ public static class AccessServiceCollectionExtensions
         // Every capability calls this; configuration is bound once, before any caller's own settings, so a
         // second call cannot overwrite what a first one set.
         if (!services.Any(d => d.ServiceType == typeof(AccessTokenValidator)))
+        {
             services.AddOptions<AccessTokenOptions>().Configure<IServiceProvider>((o, sp) =>
                 sp.GetService<IConfiguration>()?.GetSection(AccessTokenOptions.SectionName).Bind(o));
+        }
+
         if (configure is not null)
             services.Configure(configure);
         services.TryAddSingleton(TimeProvider.System);

@@ -69,7 +69,10 @@ public sealed class AccessTokenValidator
         var result = await ValidateWithKeysAsync(token, await KeysAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
         if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException && _jwks is not null
             && await _jwks.RefreshAsync(cancellationToken).ConfigureAwait(false))
+        {
             result = await ValidateWithKeysAsync(token, await KeysAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+
         if (!result.IsValid) return Describe(result.Exception);
 
         var jwt = (JsonWebToken)result.SecurityToken;
@@ -80,9 +83,12 @@ public sealed class AccessTokenValidator
             userId = Claim(jwt, fallback);
         }
         if (string.IsNullOrWhiteSpace(userId))
+        {
             return AccessCheck.Refused(AccessFailure.MissingClaim, requirement.FallbackUserIdClaims.Count == 0
                 ? $"token has no {_options.UserIdClaim} claim"
                 : $"token has no {string.Join(" or ", [_options.UserIdClaim, .. requirement.FallbackUserIdClaims])} claim");
+        }
+
         var room = Claim(jwt, RoomClaim) ?? "";
         if (room.Length == 0 && requirement.RoomRequired) return AccessCheck.Refused(AccessFailure.MissingClaim, $"token has no {RoomClaim} claim");
         if (!TryReadGrants(jwt, out var grants, out var unknown)) return AccessCheck.Refused(AccessFailure.UnknownGrant, $"token names an unknown grant \"{unknown}\"");

@@ -67,7 +67,10 @@ public sealed class AdminApiHandler(RoomsAdmin rooms, PsOverview pixelStreaming,
                         return Error(400, $"{DeadlineParameter} applies to drain only");
                     if (!double.TryParse(deadlineText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var deadline)
                         || !DrainSignal.IsValidDeadline(deadline))
+                    {
                         return Error(400, $"{DeadlineParameter} must be a number of seconds from 0 to {DrainSignal.MaxDeadlineSeconds}");
+                    }
+
                     signal = new DrainSignal { DeadlineSeconds = deadline };
                 }
                 return await rooms.OrderAsync(munitId, signal)

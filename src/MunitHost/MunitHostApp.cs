@@ -8,7 +8,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using MobZ.Access;
-using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.Aws.Credentials;
 using MobZ.Aws.Logging;
 using MobZ.Hls;
@@ -19,6 +18,7 @@ using MobZ.MunitHost.Configuration;
 using MobZ.MunitHost.Draining;
 using MobZ.MunitHost.Ecs;
 using MobZ.Signaling;
+using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.State;
 
 namespace MobZ.MunitHost;
@@ -83,7 +83,7 @@ public static class MunitHostApp
         }).AddRegulator(o => o.AdvertisedAddress = publicIp);
         // After the Regulator: hosted services stop in reverse order, so the drain runs before the Regulator's stop.
         services.AddHostedService(sp => new DrainOnShutdown(sp.GetRequiredService<MobZ.Regulator.Regulator>(), sp.GetRequiredService<IMunit>(),
-            backend.Bus, settings.DrainTimeout, sp.GetRequiredService<ILogger<DrainOnShutdown>>()));
+            backend.Bus, settings.DrainTimeout, sp.GetRequiredService<ILogger<DrainOnShutdown>>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
 
         services.AddObservability(); // /metrics, /readyz (docs/operations.md)
 

@@ -311,8 +311,10 @@ public sealed class Regulator : IAsyncDisposable
         var load = _munit.GetLoad();
         var registration = RegistrationWriter.Describe(MunitId, Address, Port, Capacity, load, _draining);
         if (_liveness.Beat(_time.GetUtcNow()))
+        {
             _logger.LogWarning("Heartbeats ran up to {Lateness} s late; liveness TTL now {Ttl} s",
                 Math.Round(_liveness.WorstLateness.TotalSeconds, 1), Math.Round(_liveness.Ttl.TotalSeconds, 1));
+        }
         // The renewal is conditional on our lease epoch in one commit: between a separate check and the write,
         // another Regulator could declare us dead and move our stations, and we would write ourselves back.
         if (!_registeredOnce || !await RegistrationWriter.WriteAsync(_store, registration, _liveness.Ttl, _epoch, renew: true).ConfigureAwait(false))
@@ -444,10 +446,14 @@ public sealed class Regulator : IAsyncDisposable
                     WakeLoop(); // the loop's next wake-up now includes the deadline
                     _reportedDrained = false;
                     if (drain.DeadlineSeconds is { } limit)
+                    {
                         _logger.LogInformation("Draining: no new stations; the {Stations} here are handed over in {Deadline} s unless they end first",
                             _munit.StationIds.Count, limit);
+                    }
                     else
+                    {
                         _logger.LogInformation("Draining: no new stations");
+                    }
                     await HeartbeatAsync().ConfigureAwait(false);
                     break;
                 case ReviveSignal:

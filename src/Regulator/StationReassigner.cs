@@ -86,8 +86,11 @@ internal sealed class StationReassigner(IStateStore store, IMessageBus bus, ILog
             await PublishAsync(target, StationIntent.ToAssign(descriptor)).ConfigureAwait(false);
         }
         if (moves.Count > 0)
+        {
             await AnnounceAsync(new StationsMovedEvent(fromMunitId, requireExpired ? StationsMovedEvent.Expired : StationsMovedEvent.Handover,
                 [.. moves.Select(m => new StationMove(m.Station, m.Target))])).ConfigureAwait(false);
+        }
+
         return moves.Count;
     }
 

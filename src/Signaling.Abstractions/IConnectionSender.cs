@@ -9,7 +9,7 @@ namespace MobZ.Signaling;
 public interface IConnectionSender
 {
     /// <summary>Largest payload API Gateway accepts on a WebSocket frame (128 KB); larger ones are refused, never truncated.</summary>
-    public const int MaxPayloadBytes = 128 * 1024;
+    const int MaxPayloadBytes = 128 * 1024;
 
     Task<SendStatus> SendAsync(string connectionId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default);
     Task<ConnectionInfo?> GetConnectionAsync(string connectionId, CancellationToken cancellationToken = default);
@@ -27,10 +27,10 @@ public interface IConnectionSender
         DeleteConnectionAsync(connectionId, cancellationToken);
 
     /// <summary>The longest close reason a close frame carries (125-byte payload minus the 2-byte code).</summary>
-    public const int MaxCloseReasonBytes = 123;
+    const int MaxCloseReasonBytes = 123;
 
     /// <summary>Cuts <paramref name="reason"/> to <see cref="MaxCloseReasonBytes"/> UTF-8 bytes on a character boundary.</summary>
-    public static string FitCloseReason(string reason)
+    static string FitCloseReason(string reason)
     {
         if (System.Text.Encoding.UTF8.GetByteCount(reason) <= MaxCloseReasonBytes) return reason;
         var end = reason.Length;

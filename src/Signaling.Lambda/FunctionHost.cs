@@ -1,12 +1,12 @@
-using MobZ.Signaling.Aws.Lambda;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.Aws.Credentials;
 using MobZ.Aws.Lambda;
 using MobZ.Aws.Logging;
+using MobZ.Signaling.Aws.ApiGateway;
+using MobZ.Signaling.Aws.Lambda;
 using MobZ.State;
 
 namespace MobZ.Signaling.Lambda;
@@ -22,8 +22,10 @@ public static class FunctionHost
     {
         var name = Environment.GetEnvironmentVariable(FunctionCatalog.HandlerVariable);
         if (string.IsNullOrWhiteSpace(name) || !FunctionCatalog.Functions.TryGetValue(name, out var function))
+        {
             throw new LambdaFunctionException("Runtime.NoSuchHandler",
                 $"{FunctionCatalog.HandlerVariable}='{name}' is not one of: {string.Join(", ", FunctionCatalog.Functions.Keys)}.");
+        }
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();

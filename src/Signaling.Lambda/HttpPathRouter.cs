@@ -17,7 +17,9 @@ public sealed class HttpPathRouter(IReadOnlyList<(string Prefix, IHttpHandler Ha
         {
             if (evt.RawPath.StartsWith(prefix, StringComparison.Ordinal)
                 && (evt.RawPath.Length == prefix.Length || evt.RawPath[prefix.Length] == '/' || prefix.EndsWith('/')))
+            {
                 return handler.HandleAsync(evt, cancellationToken);
+            }
         }
         return Task.FromResult(new ProxyResponse
         {

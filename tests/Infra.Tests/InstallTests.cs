@@ -1,5 +1,5 @@
-using MobZ.TestKit.Repository;
 using MobZ.Infra.Tests.Support;
+using MobZ.TestKit.Repository;
 
 namespace MobZ.Infra.Tests;
 

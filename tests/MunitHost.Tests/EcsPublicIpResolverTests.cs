@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using MobZ.MunitHost.Ecs;
+using MobZ.TestKit;
+using MobZ.TestKit.Time;
 
 namespace MobZ.MunitHost.Tests;
 
@@ -59,18 +61,31 @@ public sealed class EcsPublicIpResolverTests
     }
 
     [Fact]
-    public async Task Fails_with_a_clear_reason_when_the_task_has_no_public_ip()
+    public async Task Fails_with_a_clear_reason_when_the_task_has_no_public_ip_by_its_deadline()
     {
         await using var aws = await EcsApiDouble.StartAsync();
         aws.PublicIp = null;
         using var http = new HttpClient();
-        var resolver = Resolver(aws, http);
-        resolver.Timeout = TimeSpan.FromMilliseconds(300);
+        var time = new TimerCountingTimeProvider();
+        var resolver = EcsPublicIpResolver.FromEnvironment(http, NullLoggerFactory.Instance, aws.Environment);
+        resolver.Time = time;
+        resolver.PollInterval = TimeSpan.FromSeconds(1);
+        resolver.Timeout = TimeSpan.FromSeconds(10);
 
-        var error = await Assert.ThrowsAsync<EcsDiscoveryException>(() => resolver.ResolveAsync());
+        var resolving = resolver.ResolveAsync();
+        while (!resolving.IsCompleted)
+        {
+            // Each poll waits on the fake clock; move it one interval once the resolver waits, never before.
+            await Eventually.WaitUntilAsync(() => time.LiveTimers > 0 || resolving.IsCompleted, TimeSpan.FromSeconds(30),
+                "the resolver waits for its next poll or gave up");
+            if (!resolving.IsCompleted) time.Advance(resolver.PollInterval);
+        }
+        var error = await Assert.ThrowsAsync<EcsDiscoveryException>(() => resolving);
 
         Assert.Contains(EcsApiDouble.NetworkInterfaceId, error.Message, StringComparison.Ordinal);
         Assert.Contains("AssignPublicIp", error.Message, StringComparison.Ordinal);
+        // Polls at 0, 1, … 10 s of the fake clock; the one at 10 s is the last that fits in the timeout.
+        Assert.Equal(11, aws.Requests.Count(r => r.Service == "ecs"));
     }
 
     [Fact]

@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using MobZ.Munit.Control;
 using MobZ.Munit.Tap;
 using MobZ.TestKit;
 using MobZ.TestKit.Redis;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace MobZ.MunitHost.Tests;
 
@@ -74,7 +74,8 @@ public sealed class HlsTapTests(RedisServer redis) : IClassFixture<RedisServer>
         {
             using (var ffmpeg = Process.Start(new ProcessStartInfo("/usr/bin/ffmpeg",
                 $"-hide_banner -loglevel error -f lavfi -i testsrc=size=160x120:rate=30 -t {seconds} -c:v libx264 -profile:v baseline " +
-                $"-g 30 -keyint_min 30 -sc_threshold 0 -pix_fmt yuv420p -bsf:v dump_extra -f h264 {path}") { RedirectStandardError = true })!)
+                $"-g 30 -keyint_min 30 -sc_threshold 0 -pix_fmt yuv420p -bsf:v dump_extra -f h264 {path}")
+            { RedirectStandardError = true })!)
             {
                 var stderr = ffmpeg.StandardError.ReadToEndAsync();
                 await ffmpeg.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));

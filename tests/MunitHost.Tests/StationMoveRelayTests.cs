@@ -1,7 +1,7 @@
-using MobZ.Access;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using MobZ.Access;
 using MobZ.Aws.Credentials;
 using MobZ.Contracts;
 using MobZ.Signaling.Rooms;

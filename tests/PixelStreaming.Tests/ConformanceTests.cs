@@ -1,10 +1,10 @@
-using MobZ.TestKit.Repository;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MobZ.Access;
 using MobZ.LocalStack.Hosting;
 using MobZ.PixelStreaming.Tests.Support;
 using MobZ.TestKit.Redis;
+using MobZ.TestKit.Repository;
 using Xunit.Abstractions;
 
 namespace MobZ.PixelStreaming.Tests;

@@ -288,7 +288,11 @@ public sealed class EcsProviderTests : IAsyncLifetime
             if (!allowed.TryGetValue(p.Name, out var kind) || kind != p.Value.ValueKind) _problems.Enqueue($"{operation}: unexpected member {p.Name} ({p.Value.ValueKind})");
         var required = operation switch
         {
-            "RunTask" => new[] { "taskDefinition" }, "DescribeTasks" => ["tasks"], "StopTask" => ["task"], "DescribeContainerInstances" => ["containerInstances"], _ => [],
+            "RunTask" => new[] { "taskDefinition" },
+            "DescribeTasks" => ["tasks"],
+            "StopTask" => ["task"],
+            "DescribeContainerInstances" => ["containerInstances"],
+            _ => [],
         };
         foreach (var r in required)
             if (!root.TryGetProperty(r, out _)) _problems.Enqueue($"{operation}: missing {r}");
@@ -300,7 +304,10 @@ public sealed class EcsProviderTests : IAsyncLifetime
             if (hasLaunchType && launchTypeElement.GetString() is not ("EC2" or "FARGATE" or "EXTERNAL")) _problems.Enqueue($"launchType {launchTypeElement}");
             if (root.TryGetProperty("networkConfiguration", out var network)
                 && network.GetProperty("awsvpcConfiguration").GetProperty("assignPublicIp").GetString() is not ("ENABLED" or "DISABLED"))
+            {
                 _problems.Enqueue("assignPublicIp");
+            }
+
             foreach (var tag in root.GetProperty("tags").EnumerateArray())
                 if (!tag.TryGetProperty("key", out _) || !tag.TryGetProperty("value", out _)) _problems.Enqueue("tag without key/value");
         }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using MobZ.PixelStreaming.Instances;
 using MobZ.PixelStreaming.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 using MobZ.State;
 
 namespace MobZ.PixelStreaming.Tests;

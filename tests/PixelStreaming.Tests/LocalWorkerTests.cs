@@ -1,8 +1,11 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using MobZ.LocalStack.PixelStreaming;
 using MobZ.PixelStreaming.Workers;
+using MobZ.TestKit;
+using MobZ.TestKit.Time;
 
 namespace MobZ.PixelStreaming.Tests;
 
@@ -47,6 +50,37 @@ public sealed class LocalWorkerTests : IAsyncLifetime
         var path = JsonDocument.Parse(saved.Body).RootElement.GetProperty("path").GetString()!;
         var snapshot = JsonDocument.Parse(await File.ReadAllTextAsync(path)).RootElement;
         Assert.Equal("https://p.example.test/b.uproject", snapshot.GetProperty("projectUrl").GetString());
+    }
+
+    [Fact]
+    public async Task A_snapshot_is_stamped_and_named_by_the_worker_clock()
+    {
+        var savedAt = new DateTimeOffset(2031, 5, 6, 7, 8, 9, TimeSpan.Zero);
+        await using var worker = new LocalStreamingWorker($"test-{Guid.NewGuid():N}", () => Task.CompletedTask, NullLogger.Instance,
+            new FakeTimeProvider(savedAt));
+        var saved = await Client().SaveProjectAsync(worker.Url, new SaveProjectRequest("p4", "https://p.example.test/c.uproject"), CancellationToken.None);
+        Assert.Equal(200, saved.StatusCode);
+        var result = JsonDocument.Parse(saved.Body).RootElement;
+        Assert.Equal(savedAt, result.GetProperty("savedAt").GetDateTimeOffset());
+        Assert.EndsWith($"save-{savedAt.ToUnixTimeMilliseconds()}.json", result.GetProperty("path").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_long_poll_with_nothing_new_answers_the_current_state_after_20_s_of_the_worker_clock()
+    {
+        var time = new TimerCountingTimeProvider();
+        await using var worker = new LocalStreamingWorker($"test-{Guid.NewGuid():N}", () => Task.CompletedTask, NullLogger.Instance, time);
+        var first = await _http.GetFromJsonAsync<JsonElement>(new Uri(worker.Url, "poll?seq=-1"));
+        long seq = first.GetProperty("seq").GetInt64();
+
+        var poll = _http.GetFromJsonAsync<JsonElement>(new Uri(worker.Url, $"poll?seq={seq}"));
+        await Eventually.WaitUntilAsync(() => time.LiveTimers > 0, TimeSpan.FromSeconds(30), "the poll waits on the worker clock");
+        time.Advance(TimeSpan.FromSeconds(19));
+        Assert.False(poll.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        var state = await poll.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(seq, state.GetProperty("seq").GetInt64());
     }
 
     [Fact]

@@ -1,9 +1,12 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
 using MobZ.Contracts;
 using MobZ.Munit.Control;
 using MobZ.State;
+using MobZ.State.InProcess;
 using MobZ.TestKit;
 using MobZ.TestKit.Redis;
+using MobZ.TestKit.Time;
 
 namespace MobZ.Regulator.Tests;
 
@@ -44,23 +47,24 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
     [Fact]
     public async Task HeartbeatKeepsTheMunitAliveBeyondItsTtl()
     {
-        // A TTL of twenty heartbeats, so a test machine busy with other suites cannot starve the renewal; watch
-        // the key for three TTLs: it must never be missing, and its TTL must be renewed along the way.
-        var options = new RegulatorOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100), AliveTtl = TimeSpan.FromSeconds(2), ReconcileInterval = TimeSpan.FromSeconds(1) };
-        await using var munit = await RegulatorHarness.StartAsync(_backend, options: options);
+        // The store and the Regulator share one fake clock, so the alive key expires exactly when the clock says:
+        // three TTLs of heartbeats, and after each the key is there with its TTL renewed to the full value.
+        var time = new TimerCountingTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
+        await using var backend = new InProcessBackend(NullLoggerFactory.Instance, time);
+        var options = new RegulatorOptions { HeartbeatInterval = TimeSpan.FromSeconds(1), AliveTtl = TimeSpan.FromSeconds(3), ReconcileInterval = TimeSpan.FromSeconds(10) };
+        await using var munit = await RegulatorHarness.StartAsync(backend, "m-beat", options, time);
         var alive = MunitKeys.Alive(munit.MunitId);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var renewals = 0;
-        TimeSpan? lastTtl = null;
-        while (clock.Elapsed < options.AliveTtl * 3)
+        await Eventually.WaitUntilAsync(() => backend.Store.ExistsAsync(alive), Timeout, "registered");
+
+        for (var elapsed = TimeSpan.Zero; elapsed < options.AliveTtl * 3; elapsed += options.HeartbeatInterval)
         {
-            var ttl = await _backend.Store.TimeToLiveAsync(alive);
-            Assert.True(ttl is not null, $"alive key missing after {clock.Elapsed}");
-            if (lastTtl is { } previous && ttl > previous) renewals++;
-            lastTtl = ttl;
-            await Task.Delay(50);
+            // The store's sweep timer and the loop's one sleep: the loop waits for its next heartbeat.
+            await Eventually.WaitUntilAsync(() => time.LiveTimers == 2, Timeout, "the Regulator's loop sleeps on the clock");
+            time.Advance(options.HeartbeatInterval);
+            Assert.True(await backend.Store.ExistsAsync(alive), $"alive key missing {elapsed + options.HeartbeatInterval} into the clock");
+            await Eventually.WaitUntilAsync(async () => await backend.Store.TimeToLiveAsync(alive) == options.AliveTtl, Timeout,
+                $"the heartbeat {elapsed + options.HeartbeatInterval} into the clock renewed the alive key's TTL");
         }
-        Assert.True(renewals >= 3, $"the TTL was renewed {renewals} times in {clock.Elapsed}");
     }
 
     [Fact]

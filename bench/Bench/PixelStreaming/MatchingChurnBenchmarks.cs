@@ -86,10 +86,12 @@ public class MatchingChurnBenchmarks
             Call(conn, RouteKeys.Default, $"{{\"type\":\"endpointId\",\"id\":\"ue-{i}\"}}", null).GetAwaiter().GetResult();
         }
         for (var i = 0; i < Players; i++)
+        {
             Call($"p{i}c", RouteKeys.Connect, null, new Dictionary<string, string>
             {
                 ["type"] = "player", ["token"] = _tokens[i], ["projectUrl"] = "https://projects.example.test/p.uproject",
             }).GetAwaiter().GetResult();
+        }
     }
 
     [Benchmark(Description = "200 players served by 20 churning streamers")]

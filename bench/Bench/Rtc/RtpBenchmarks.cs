@@ -23,7 +23,7 @@ public class RtpBenchmarks
     private ushort _sequence;
     private byte[] _nack = [];
     private byte[] _binding = [];
-    private byte[] _response = new byte[512];
+    private readonly byte[] _response = new byte[512];
     private IceLiteAgent _agent = null!;
     private TransportAddress _remote;
 

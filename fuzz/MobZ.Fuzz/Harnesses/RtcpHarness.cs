@@ -39,12 +39,6 @@ internal static class RtcpHarness
                 _ = chunk.TryGetItem(SourceDescription.CnameItem, out _);
         }
 
-        if (Goodbye.TryRead(packet, out Goodbye bye))
-        {
-            for (int i = 0; i < bye.SourceCount; i++)
-                _ = bye.GetSsrc(i);
-        }
-
         _ = PictureLossIndication.TryRead(packet, out _);
         if (FullIntraRequest.TryRead(packet, out FullIntraRequest fir))
         {

@@ -5,8 +5,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.Signaling;
+using MobZ.Signaling.Aws.ApiGateway;
 
 namespace MobZ.LocalStack.Gateway;
 

@@ -52,8 +52,11 @@ public static class DevelopmentAccessExtensions
         var access = endpoints.ServiceProvider.GetRequiredService<IOptions<AccessTokenOptions>>().Value;
         var marker = endpoints.ServiceProvider.GetRequiredService<DevelopmentAccess>();
         if (marker.IssuesTokens)
+        {
             endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("MobZ.Access")
                 .LogWarning("Development access: no MobZ:Access key is configured, so this process made one up and anyone who can reach {Path} gets tokens (local stack only)", DevelopmentAccess.Path);
+        }
+
         endpoints.MapGet(DevelopmentAccess.Path, (HttpContext context, AccessTokenIssuer issuer, TimeProvider time) =>
         {
             if (!marker.IssuesTokens)

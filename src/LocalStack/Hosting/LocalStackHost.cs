@@ -133,14 +133,19 @@ public static class LocalStackHost
     {
         builder.Logging.ClearProviders();
         if (string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
+        {
             builder.Logging.AddCloudWatchJsonConsole();
+        }
         else
+        {
             builder.Logging.AddConsole(o => o.FormatterName = PlainConsoleFormatter.FormatterName)
                 .AddConsoleFormatter<PlainConsoleFormatter, SimpleConsoleFormatterOptions>(o =>
                 {
                     o.IncludeScopes = true;
                     o.TimestampFormat = "HH:mm:ss.fff ";
                 });
+        }
+
         builder.Logging.SetMinimumLevel(minimum);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", minimum > LogLevel.Information ? minimum : LogLevel.Information);

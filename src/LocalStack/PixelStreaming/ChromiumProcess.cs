@@ -36,7 +36,10 @@ public sealed class ChromiumProcess : IAsyncDisposable
                      "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                      "--autoplay-policy=no-user-gesture-required", "--disable-background-timer-throttling",
                      "--disable-renderer-backgrounding", "--mute-audio", $"--user-data-dir={profile}", page.AbsoluteUri])
+        {
             info.ArgumentList.Add(arg);
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {chromiumPath}");
         // Drain its output so a chatty browser never blocks on a full pipe; page console lines are useful at debug level.
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) logger.LogDebug("chromium: {Line}", e.Data); };

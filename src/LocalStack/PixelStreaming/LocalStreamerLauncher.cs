@@ -19,7 +19,8 @@ public sealed class LocalStreamerLauncher(LocalStreamerOptions options, IService
     {
         var instance = new LocalInstance(instanceId);
         if (!_instances.TryAdd(instanceId, instance)) throw new InvalidOperationException($"local instance {instanceId} already runs");
-        instance.Worker = new LocalStreamingWorker(instanceId, () => RestartAsync(instanceId), logger);
+        instance.Worker = new LocalStreamingWorker(instanceId, () => RestartAsync(instanceId), logger,
+            services.GetService<TimeProvider>());
         instance.Page = new Uri(BaseUrl(), $"/ps/streamer.html?id={Uri.EscapeDataString(instanceId)}&worker={Uri.EscapeDataString(instance.Worker.Url.AbsoluteUri)}");
         await LaunchAsync(instance);
         cancellationToken.ThrowIfCancellationRequested();

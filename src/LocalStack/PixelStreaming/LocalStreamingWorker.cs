@@ -3,8 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using MobZ.PixelStreaming.Workers;
 using Microsoft.Extensions.Logging;
+using MobZ.PixelStreaming.Workers;
 
 namespace MobZ.LocalStack.PixelStreaming;
 
@@ -20,6 +20,7 @@ public sealed class LocalStreamingWorker : IAsyncDisposable
     private readonly HttpListener _listener = new();
     private readonly Func<Task> _restart;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly string _dataDirectory;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
@@ -28,10 +29,12 @@ public sealed class LocalStreamingWorker : IAsyncDisposable
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WorkerPageState _state = new(0, null, null, null);
 
-    public LocalStreamingWorker(string instanceId, Func<Task> restart, ILogger logger)
+    /// <param name="time">Stamps snapshots and ends a long poll after 20 s; the system clock when null.</param>
+    public LocalStreamingWorker(string instanceId, Func<Task> restart, ILogger logger, TimeProvider? time = null)
     {
         _restart = restart;
         _logger = logger;
+        _time = time ?? TimeProvider.System;
         _dataDirectory = Path.Combine(Path.GetTempPath(), "mobz-ps", instanceId);
         Directory.CreateDirectory(_dataDirectory);
         Port = FreePort();
@@ -125,8 +128,8 @@ public sealed class LocalStreamingWorker : IAsyncDisposable
 
     private async Task<WorkerPageState> PollAsync(long after)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20), _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, deadline.Token);
         while (true)
         {
             Task changed;
@@ -156,7 +159,7 @@ public sealed class LocalStreamingWorker : IAsyncDisposable
     {
         WorkerPageState state;
         lock (_gate) state = _state;
-        var now = DateTimeOffset.UtcNow;
+        var now = _time.GetUtcNow();
         var result = new SaveResult(true, Path.Combine(_dataDirectory, $"save-{now.ToUnixTimeMilliseconds()}.json"),
             request?.ProjectUrl ?? state.ProjectUrl, request?.PlayerId ?? state.PlayerId, now);
         await File.WriteAllBytesAsync(result.Path, JsonSerializer.SerializeToUtf8Bytes(result, LocalWorkerJsonContext.Default.SaveResult));

@@ -48,7 +48,7 @@ public abstract class Consumer
     public abstract LayerDecision Decide(int layer, int generation, bool keyFrameStart, long nowMs);
 
     /// <summary>Start over at the next key frame (the viewer's connection just came up).</summary>
-    public abstract void RequireSync();
+    public abstract void RequireSync(long nowMs);
 
     /// <summary>Periodic work (layer choice); called every few tens of milliseconds.</summary>
     public virtual void Tick(long nowMs) { }

@@ -15,9 +15,10 @@ namespace MobZ.Munit.Routing;
 /// the viewer's transport encrypts in place and sends. The retransmission path (a viewer's NACK) is at the
 /// bottom. Nothing here allocates; the caller holds the media lock, so nothing here locks.
 /// </summary>
-public sealed class Forwarder(IPacketBufferPool pool)
+public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
 {
     private readonly IPacketBufferPool _pool = pool;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>Packets handed to viewers' transports (after fan-out).</summary>
     public long Forwarded => Totals.ForwardedPackets;
@@ -92,7 +93,7 @@ public sealed class Forwarder(IPacketBufferPool pool)
         layer.Cache?.Store(seq, packet, nowMs);
 
         // 8. Fan out.
-        uint absSendTime = producer.AbsSendTimeId > 0 ? AbsSendTime.Now() : 0;
+        uint absSendTime = producer.AbsSendTimeId > 0 ? AbsSendTime.Now(_time) : 0;
         for (int i = 0; i < consumers.Length; i++)
         {
             var consumer = consumers[i];

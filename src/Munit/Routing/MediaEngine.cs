@@ -14,33 +14,36 @@ public sealed class MediaEngine : IDisposable
 
     private readonly List<Publisher> _publishers = [];
     private readonly List<Subscriber> _subscribers = [];
+    private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
     private int _disposed;
     private long _lastReportMs;
     private readonly TimeProvider _time;
+    private readonly long _ticksPerMs;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private bool _asleep = true;
     private long _tickCount;
     private Task? _ticker;
 
-    /// <param name="time">Paces the periodic tick (tests pass a fake clock); the system clock when null.</param>
+    /// <param name="time">The clock of every media timer and of the periodic tick (tests pass a fake clock); the system clock when null.</param>
     public MediaEngine(IPacketBufferPool? pool = null, TimeProvider? time = null)
     {
         _time = time ?? TimeProvider.System;
+        _ticksPerMs = Math.Max(1, _time.TimestampFrequency / 1000);
         Pool = pool ?? PacketBufferPool.Shared;
-        Forwarder = new Forwarder(Pool);
+        Forwarder = new Forwarder(Pool, _time);
         Reporter = new RtcpReporter(Pool);
     }
 
-    public Lock Gate { get; } = new();
     public IPacketBufferPool Pool { get; }
     public Forwarder Forwarder { get; }
     public RtcpReporter Reporter { get; }
 
-    /// <summary>Monotonic milliseconds: the clock of every media timer.</summary>
-    public static long NowMs => Environment.TickCount64;
+    /// <summary>Monotonic milliseconds of the engine's clock: the clock of every media timer.</summary>
+    public long NowMs => _time.GetTimestamp() / _ticksPerMs;
 
-    public static ulong NtpNow => NtpTime.FromDateTime(DateTime.UtcNow);
+    /// <summary>Wall-clock time in NTP format, for sender reports and round-trip times.</summary>
+    public ulong NtpNow => NtpTime.FromDateTime(_time.GetUtcNow().UtcDateTime);
 
     /// <summary>
     /// Starts the periodic tick (RTCP, NACKs, keyframe retries, layer choice) on a background task. The tick runs
@@ -68,31 +71,49 @@ public sealed class MediaEngine : IDisposable
 
     public void Add(Publisher publisher)
     {
-        lock (Gate)
+        lock (_gate)
         {
             _publishers.Add(publisher);
             WakeLocked();
         }
     }
 
-    public void Remove(Publisher publisher) { lock (Gate) _publishers.Remove(publisher); }
+    public void Remove(Publisher publisher) { lock (_gate) _publishers.Remove(publisher); }
 
     public void Add(Subscriber subscriber)
     {
-        lock (Gate)
+        lock (_gate)
         {
             _subscribers.Add(subscriber);
             WakeLocked();
         }
     }
 
-    public void Remove(Subscriber subscriber) { lock (Gate) _subscribers.Remove(subscriber); }
+    public void Remove(Subscriber subscriber) { lock (_gate) _subscribers.Remove(subscriber); }
+
+    /// <summary>
+    /// Runs a control change of the routing tables (<see cref="StationRouter"/>) under the media lock, so it is ordered
+    /// against the packet path and the tick. The scope is a ref struct: it cannot be held across an await.
+    /// </summary>
+    internal Lock.Scope EnterControl() => _gate.EnterScope();
+
+    /// <summary>The viewer's transport came up (its consumers start over at a key frame) or went down.</summary>
+    public void SetReady(Subscriber subscriber, bool ready)
+    {
+        lock (_gate) subscriber.SetReady(ready, NowMs);
+    }
+
+    /// <summary>Whether the viewer's latest answer kept goog-remb (see <see cref="Subscriber.RembNegotiated"/>).</summary>
+    public void SetRembNegotiated(Subscriber subscriber, bool negotiated)
+    {
+        lock (_gate) subscriber.RembNegotiated = negotiated;
+    }
 
     /// <summary>Rounds of periodic work the engine's own timer has run since <see cref="Start"/>.</summary>
     public long TickCount => Interlocked.Read(ref _tickCount);
 
-    public int PublisherCount { get { lock (Gate) return _publishers.Count; } }
-    public int SubscriberCount { get { lock (Gate) return _subscribers.Count; } }
+    public int PublisherCount { get { lock (_gate) return _publishers.Count; } }
+    public int SubscriberCount { get { lock (_gate) return _subscribers.Count; } }
 
     // Transport callbacks. Each takes the lock once per datagram.
 
@@ -100,21 +121,21 @@ public sealed class MediaEngine : IDisposable
 
     public void OnPublisherRtp(Publisher publisher, Span<byte> packet, long nowMs)
     {
-        lock (Gate) Forwarder.OnPublisherRtp(publisher, packet, nowMs);
+        lock (_gate) Forwarder.OnPublisherRtp(publisher, packet, nowMs);
     }
 
     public void OnPublisherRtcp(Publisher publisher, ReadOnlySpan<byte> datagram) => OnPublisherRtcp(publisher, datagram, NowMs);
 
     public void OnPublisherRtcp(Publisher publisher, ReadOnlySpan<byte> datagram, long nowMs)
     {
-        lock (Gate) RtcpReceiver.OnPublisherRtcp(publisher, datagram, nowMs);
+        lock (_gate) RtcpReceiver.OnPublisherRtcp(publisher, datagram, nowMs);
     }
 
     public void OnSubscriberRtcp(Subscriber subscriber, ReadOnlySpan<byte> datagram) => OnSubscriberRtcp(subscriber, datagram, NowMs, NtpNow);
 
     public void OnSubscriberRtcp(Subscriber subscriber, ReadOnlySpan<byte> datagram, long nowMs, ulong ntpNow)
     {
-        lock (Gate) RtcpReceiver.OnViewerRtcp(Forwarder, subscriber, datagram, nowMs, ReportMath.NtpMiddle32(ntpNow));
+        lock (_gate) RtcpReceiver.OnViewerRtcp(Forwarder, subscriber, datagram, nowMs, ReportMath.NtpMiddle32(ntpNow));
     }
 
     // The ticker sets _asleep (under the lock) when it finds nobody, and only then waits on _wake; an Add releases
@@ -128,7 +149,7 @@ public sealed class MediaEngine : IDisposable
 
     private bool TickUnlessIdle(long nowMs, ulong ntpNow)
     {
-        lock (Gate)
+        lock (_gate)
         {
             if (_publishers.Count == 0 && _subscribers.Count == 0)
             {
@@ -143,7 +164,7 @@ public sealed class MediaEngine : IDisposable
     /// <summary>One round of periodic work; public so tests drive time themselves.</summary>
     public void Tick(long nowMs, ulong ntpNow)
     {
-        lock (Gate)
+        lock (_gate)
         {
             bool reportDue = nowMs - _lastReportMs >= RtcpReporter.ReportIntervalMs;
             if (reportDue) _lastReportMs = nowMs;

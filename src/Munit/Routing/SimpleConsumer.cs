@@ -16,7 +16,7 @@ public sealed class SimpleConsumer(Producer producer, Subscriber subscriber, uin
 
     public override int CurrentLayer => _current;
 
-    public override void RequireSync()
+    public override void RequireSync(long nowMs)
     {
         _syncRequired = true;
         _keyFrameAsked = false;

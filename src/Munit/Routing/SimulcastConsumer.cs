@@ -35,11 +35,11 @@ public sealed class SimulcastConsumer : Consumer
         return decision;
     }
 
-    public override void RequireSync()
+    public override void RequireSync(long nowMs)
     {
         _selector.ResetCurrent();
-        _selector.Update(MediaEngine.NowMs);
-        RequestKeyFrameFor(_selector.Target, MediaEngine.NowMs);
+        _selector.Update(nowMs);
+        RequestKeyFrameFor(_selector.Target, nowMs);
     }
 
     public override void Tick(long nowMs)

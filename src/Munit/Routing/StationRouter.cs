@@ -26,8 +26,8 @@ public sealed class StationRouter : IDisposable
 
     public StationDescriptor Station { get; }
     public Publisher? Publisher { get; private set; }
-    public Producer[] Producers { get { lock (_engine.Gate) return _producers; } }
-    public int ViewerCount { get { lock (_engine.Gate) return _viewers.Count; } }
+    public Producer[] Producers { get { using (_engine.EnterControl()) return _producers; } }
+    public int ViewerCount { get { using (_engine.EnterControl()) return _viewers.Count; } }
 
     /// <summary>
     /// Attaches a publisher's tracks. Tracks of the same kind and codec as before reuse their producer (the
@@ -35,7 +35,7 @@ public sealed class StationRouter : IDisposable
     /// </summary>
     public Publisher AttachPublisher(string peerId, IPeerOutput output, IReadOnlyList<PublishedTrack> tracks, PublisherExtensions extensions)
     {
-        lock (_engine.Gate)
+        using (_engine.EnterControl())
         {
             if (Publisher is not null) DetachPublisherLocked();
             var publisher = new Publisher(peerId, output, _engine.Pool)
@@ -63,7 +63,8 @@ public sealed class StationRouter : IDisposable
                 else
                 {
                     producers[i] = new Producer($"{Station.StationId}-{t.Kind.ToString().ToLowerInvariant()}", t.Kind, t.Codec,
-                        t.PayloadType, t.ClockRate, t.Rids, publisher) { RtxPayloadType = t.RtxPayloadType, AbsSendTimeId = t.AbsSendTimeId };
+                        t.PayloadType, t.ClockRate, t.Rids, publisher)
+                    { RtxPayloadType = t.RtxPayloadType, AbsSendTimeId = t.AbsSendTimeId };
                 }
             }
             foreach (var old in _producers.Where(p => !producers.Contains(p))) DropProducerLocked(old);
@@ -78,7 +79,7 @@ public sealed class StationRouter : IDisposable
     /// <summary>The publisher left; its producers stay (unbound) so viewers resume if it comes back.</summary>
     public void DetachPublisher()
     {
-        lock (_engine.Gate) DetachPublisherLocked();
+        using (_engine.EnterControl()) DetachPublisherLocked();
     }
 
     private void DetachPublisherLocked()
@@ -95,7 +96,7 @@ public sealed class StationRouter : IDisposable
     /// </summary>
     public IReadOnlyList<Consumer> AddViewer(Subscriber subscriber, IReadOnlyList<ConsumedTrack> tracks)
     {
-        lock (_engine.Gate)
+        using (_engine.EnterControl())
         {
             RemoveViewerLocked(subscriber.PeerId);
             var consumers = new List<Consumer>();
@@ -118,7 +119,7 @@ public sealed class StationRouter : IDisposable
 
     public bool RemoveViewer(string peerId)
     {
-        lock (_engine.Gate) return RemoveViewerLocked(peerId);
+        using (_engine.EnterControl()) return RemoveViewerLocked(peerId);
     }
 
     private bool RemoveViewerLocked(string peerId)
@@ -135,13 +136,13 @@ public sealed class StationRouter : IDisposable
 
     public IReadOnlyList<Consumer> ViewerConsumers(string peerId)
     {
-        lock (_engine.Gate) return _viewers.TryGetValue(peerId, out var c) ? c.ToArray() : [];
+        using (_engine.EnterControl()) return _viewers.TryGetValue(peerId, out var c) ? c.ToArray() : [];
     }
 
     /// <summary>The viewer's preferred simulcast layer (0 = lowest).</summary>
     public bool SetPreferredLayer(string peerId, int layer)
     {
-        lock (_engine.Gate)
+        using (_engine.EnterControl())
         {
             if (!_viewers.TryGetValue(peerId, out var consumers)) return false;
             // The next tick picks the new target and asks for its keyframe.
@@ -156,7 +157,7 @@ public sealed class StationRouter : IDisposable
     /// </summary>
     public void AttachTap(IStationTap tap)
     {
-        lock (_engine.Gate)
+        using (_engine.EnterControl())
         {
             _tap = tap;
             ConnectTapLocked();
@@ -166,12 +167,14 @@ public sealed class StationRouter : IDisposable
     /// <summary>Asks the publisher for a video keyframe on behalf of the tap.</summary>
     public void RequestKeyFrameForTap()
     {
-        lock (_engine.Gate)
+        using (_engine.EnterControl())
         {
             _keyFrameRequestsFromTap++;
             foreach (var s in _tapSubscribers)
+            {
                 foreach (var c in s.Consumers)
-                    if (c.Producer.Kind == MediaKind.Video) c.RequestKeyFrame(MediaEngine.NowMs);
+                    if (c.Producer.Kind == MediaKind.Video) c.RequestKeyFrame(_engine.NowMs);
+            }
         }
     }
 
@@ -210,9 +213,11 @@ public sealed class StationRouter : IDisposable
         foreach (var list in _viewers.Values) list.RemoveAll(c => c.Producer == producer);
     }
 
+    public StationStats GetStats() => GetStats(_engine.NowMs);
+
     public StationStats GetStats(long nowMs)
     {
-        lock (_engine.Gate)
+        using (_engine.EnterControl())
         {
             long lost = 0, keyAsked = 0, keySent = 0, bitsIn = 0;
             foreach (var p in _producers)
@@ -252,7 +257,8 @@ public sealed class StationRouter : IDisposable
                 nacks += nacksIn;
                 var viewer = consumers.Count > 0 ? consumers[0].Subscriber : null;
                 details.Add(new SubscriberStats(peerId, sent, bytes, layer, target, switches, nacksIn, retx, keyReq, fraction,
-                    viewer?.BandwidthBps ?? 0, rtt) { RembReceived = viewer?.RembReceived ?? 0 });
+                    viewer?.BandwidthBps ?? 0, rtt)
+                { RembReceived = viewer?.RembReceived ?? 0 });
             }
             var pub = Publisher;
             return new StationStats(Station.StationId, pub is not null, _viewers.Count,
@@ -266,7 +272,7 @@ public sealed class StationRouter : IDisposable
 
     public void Dispose()
     {
-        lock (_engine.Gate)
+        using (_engine.EnterControl())
         {
             DetachPublisherLocked();
             foreach (var peerId in _viewers.Keys.ToArray()) RemoveViewerLocked(peerId);

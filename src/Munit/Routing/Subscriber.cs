@@ -18,15 +18,14 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
     /// key frame forwarded into a connection that is not up yet would be lost, and the viewer would then wait
     /// for the next one (some receivers never ask).
     /// </summary>
-    public bool Ready
+    public bool Ready => Volatile.Read(ref _ready);
+
+    /// <summary>The transport came up (every consumer then starts over at a key frame) or went down.</summary>
+    public void SetReady(bool value, long nowMs)
     {
-        get => Volatile.Read(ref _ready);
-        set
-        {
-            if (Volatile.Read(ref _ready) == value) return;
-            Volatile.Write(ref _ready, value);
-            if (value) foreach (var c in Consumers) c.RequireSync();
-        }
+        if (Volatile.Read(ref _ready) == value) return;
+        Volatile.Write(ref _ready, value);
+        if (value) foreach (var c in Consumers) c.RequireSync(nowMs);
     }
 
     private bool _ready = true;

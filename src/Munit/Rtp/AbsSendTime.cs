@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MobZ.Rtc.Rtp;
 
 namespace MobZ.Munit.Rtp;
@@ -9,11 +8,11 @@ namespace MobZ.Munit.Rtp;
 /// </summary>
 public static class AbsSendTime
 {
-    /// <summary>Now, never 0 (0 means "do not stamp" to the forwarder).</summary>
-    public static uint Now() => FromTicks(Stopwatch.GetTimestamp()) | 1;
+    /// <summary>Now on <paramref name="time"/>'s monotonic clock, never 0 (0 means "do not stamp" to the forwarder).</summary>
+    public static uint Now(TimeProvider time) => FromTicks(time.GetTimestamp(), time.TimestampFrequency) | 1;
 
-    public static uint FromTicks(long stopwatchTicks) =>
-        (uint)((UInt128)(ulong)stopwatchTicks * (1u << 18) / (ulong)Stopwatch.Frequency) & 0xFF_FFFF;
+    public static uint FromTicks(long timestamp, long frequency) =>
+        (uint)((UInt128)(ulong)timestamp * (1u << 18) / (ulong)frequency) & 0xFF_FFFF;
 
     /// <summary>Overwrites the extension's 3 bytes in place; false when the packet does not carry it under <paramref name="id"/>.</summary>
     public static bool TryWrite(Span<byte> packet, int id, uint value)

@@ -1,5 +1,5 @@
-using MobZ.Rtc.Rtp;
 using System.Numerics;
+using MobZ.Rtc.Rtp;
 
 namespace MobZ.Munit.Rtp;
 

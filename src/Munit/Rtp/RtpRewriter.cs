@@ -29,20 +29,6 @@ public sealed class RtpRewriter
     /// </summary>
     public void RequestResync() => _resyncPending = true;
 
-    /// <summary>
-    /// Re-bases onto a new source using a timestamp the caller already aligned into the previous source's
-    /// timeline (from sender reports): the new source's <paramref name="inputTs"/> maps to
-    /// <paramref name="alignedOutputTs"/>.
-    /// </summary>
-    public void ResyncAligned(ushort inputSeq, uint inputTs, uint alignedOutputTs)
-    {
-        _seq.Sync(inputSeq);
-        // Never go backwards: a receiver's jitter buffer would discard or reorder the frame.
-        if (_haveOutput && !SequenceNumbers.IsNewer(alignedOutputTs, _maxOutputTs)) alignedOutputTs = _maxOutputTs + 1;
-        _tsOffset = alignedOutputTs - inputTs;
-        _resyncPending = false;
-    }
-
     /// <summary>Marks a packet of the current source as intentionally not forwarded (no gap for the receiver).</summary>
     public void Drop(ushort inputSeq) => _seq.Drop(inputSeq);
 

@@ -1,6 +1,6 @@
-using MobZ.Rtc.Rtp;
-using MobZ.Rtc.Rtcp;
 using MobZ.Munit.Stats;
+using MobZ.Rtc.Rtcp;
+using MobZ.Rtc.Rtp;
 
 namespace MobZ.Munit.Rtp;
 

@@ -23,7 +23,7 @@ public sealed class MediaTotals
     /// <summary>NACK feedback packets the Munit sent to publishers for packets it lost upstream.</summary>
     public long NacksSent;
 
-    /// <summary>Keyframe requests (PLI/FIR) from viewers, and PLIs sent to publishers after the throttle.</summary>
+    /// <summary>Keyframe requests (PLI/FIR) from viewers, and PLIs (FIRs to a publisher that negotiated only FIR) sent after the throttle.</summary>
     public long KeyFrameRequestsReceived;
     public long KeyFrameRequestsSent;
 

@@ -38,7 +38,8 @@ internal sealed class ViewerSession : IRtcPeerHandler
         PeerId = peerId;
         _engine = engine;
         _transport = transport;
-        Subscriber = new Subscriber(peerId, NoOutput.Instance) { Ready = false };
+        Subscriber = new Subscriber(peerId, NoOutput.Instance);
+        Subscriber.SetReady(false, 0);
         engine.Add(Subscriber);
     }
 
@@ -131,7 +132,7 @@ internal sealed class ViewerSession : IRtcPeerHandler
         var answer = RemoteParameters.Parse(sdp);
         var remote = RemoteParameters.From(answer);
         bool remb = NegotiatesRemb(answer);
-        lock (_engine.Gate) Subscriber.RembNegotiated = remb;
+        _engine.SetRembNegotiated(Subscriber, remb);
         lock (_gate)
         {
             if (Peer is null || Peer.State is RtcPeerState.Closed or RtcPeerState.Failed)
@@ -164,8 +165,8 @@ internal sealed class ViewerSession : IRtcPeerHandler
     public void OnStateChanged(RtcPeer peer, RtcPeerState state)
     {
         if (!ReferenceEquals(peer, Peer)) return;
-        // Taken under the media lock: consumers' sync state is packet-path state.
-        lock (_engine.Gate) Subscriber.Ready = state == RtcPeerState.Connected;
+        // Under the media lock: consumers' sync state is packet-path state.
+        _engine.SetReady(Subscriber, state == RtcPeerState.Connected);
     }
 
     /// <summary>Whether the answer kept goog-remb on a video track it accepted (a browser may strip it).</summary>

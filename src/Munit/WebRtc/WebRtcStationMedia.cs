@@ -178,7 +178,7 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
         _tapAttached = true;
     }
 
-    public StationStats GetStats() => _router.GetStats(MediaEngine.NowMs);
+    public StationStats GetStats() => _router.GetStats();
 
     public void OnRtp(RtcPeer peer, Span<byte> packet)
     {

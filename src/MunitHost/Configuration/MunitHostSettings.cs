@@ -70,7 +70,10 @@ public sealed record MunitHostSettings
         Uri? connections = null;
         if (Get(ConnectionsEndpointVariable) is { } endpoint
             && (!Uri.TryCreate(endpoint, UriKind.Absolute, out connections) || connections.Scheme is not ("https" or "http")))
+        {
             throw new MunitHostConfigurationException($"{ConnectionsEndpointVariable} must be the https URL of the rooms API's @connections endpoint, not '{endpoint}'.");
+        }
+
         if (!IPAddress.TryParse(bind, out _))
             throw new MunitHostConfigurationException($"{BindAddressVariable} must be an IP address, not '{bind}'.");
 

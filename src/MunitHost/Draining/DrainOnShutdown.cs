@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,7 +15,8 @@ namespace MobZ.MunitHost.Draining;
 /// the wait: it asks for an immediate handover. Registered after the Regulator, so the host stops it first.
 /// </summary>
 internal sealed class DrainOnShutdown(
-    MobZ.Regulator.Regulator regulator, IMunit munit, IMessageBus bus, TimeSpan drainTimeout, ILogger<DrainOnShutdown> logger) : IHostedService
+    MobZ.Regulator.Regulator regulator, IMunit munit, IMessageBus bus, TimeSpan drainTimeout, ILogger<DrainOnShutdown> logger,
+    TimeProvider time) : IHostedService
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
     /// <summary>The drain order travels over pub/sub, which may drop it; it is sent again if not seen by then.</summary>
@@ -42,29 +42,29 @@ internal sealed class DrainOnShutdown(
             return;
         }
 
-        var clock = Stopwatch.StartNew();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(drainTimeout);
+        long started = time.GetTimestamp();
+        using var deadline = new CancellationTokenSource(drainTimeout, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         logger.LogInformation("Shutting down: draining {Stations} stations (at most {DrainTimeout})", munit.StationIds.Count, drainTimeout);
         TimeSpan? lastSent = null;
         try
         {
             while (true)
             {
-                if (!regulator.Draining && (lastSent is null || clock.Elapsed - lastSent >= ResendAfter))
+                if (!regulator.Draining && (lastSent is null || time.GetElapsedTime(started) - lastSent >= ResendAfter))
                 {
                     await SendDrainAsync().ConfigureAwait(false);
-                    lastSent = clock.Elapsed;
+                    lastSent = time.GetElapsedTime(started);
                 }
                 if (regulator.Draining && munit.StationIds.Count == 0) break;
-                await Task.Delay(Poll, timeout.Token).ConfigureAwait(false);
+                await Task.Delay(Poll, time, timeout.Token).ConfigureAwait(false);
             }
-            logger.LogInformation("Drained in {Elapsed:0.0} s", clock.Elapsed.TotalSeconds);
+            logger.LogInformation("Drained in {Elapsed:0.0} s", time.GetElapsedTime(started).TotalSeconds);
         }
         catch (OperationCanceledException)
         {
             logger.LogWarning("Drain timed out after {Elapsed:0.0} s with {Stations} stations left; handing them over",
-                clock.Elapsed.TotalSeconds, munit.StationIds.Count);
+                time.GetElapsedTime(started).TotalSeconds, munit.StationIds.Count);
         }
     }
 

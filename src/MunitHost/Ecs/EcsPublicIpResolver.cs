@@ -38,6 +38,9 @@ public sealed class EcsPublicIpResolver
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The clock of the polling and its deadline (tests pass a fake one).</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
     /// <summary>Wires the resolver from the container's environment: metadata URI, region, credentials chain, endpoint overrides.</summary>
     public static EcsPublicIpResolver FromEnvironment(HttpClient http, ILoggerFactory loggers, Func<string, string?>? getVariable = null)
     {
@@ -65,7 +68,7 @@ public sealed class EcsPublicIpResolver
         var task = await ReadTaskMetadataAsync(cancellationToken).ConfigureAwait(false);
         var region = RegionOf(task.TaskArn!) ?? throw new EcsDiscoveryException($"cannot read a region from task ARN '{task.TaskArn}'");
         var (ecs, ec2) = _clients(region);
-        var deadline = DateTimeOffset.UtcNow + Timeout;
+        var deadline = Time.GetUtcNow() + Timeout;
         while (true)
         {
             var described = await ecs.SendAsync("DescribeTasks", new DescribeTasksRequest(task.Cluster!, [task.TaskArn!]),
@@ -84,12 +87,15 @@ public sealed class EcsPublicIpResolver
                     return new EcsTaskAddress(task.TaskArn!, task.Cluster!, eni, ip);
                 }
             }
-            if (DateTimeOffset.UtcNow + PollInterval > deadline)
+            if (Time.GetUtcNow() + PollInterval > deadline)
+            {
                 throw new EcsDiscoveryException(eni is null
                     ? $"task {task.TaskArn} has no network interface attachment after {Timeout.TotalSeconds:0} s"
                     : $"network interface {eni} has no public IP after {Timeout.TotalSeconds:0} s (is AssignPublicIp ENABLED?)");
+            }
+
             _logger.LogInformation("Task {TaskArn}: public IP not there yet (ENI {NetworkInterfaceId}); retrying", task.TaskArn, eni ?? "pending");
-            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(PollInterval, Time, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -1,11 +1,11 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using MobZ.PixelStreaming.Instances;
 using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Security;
 using MobZ.PixelStreaming.Workers;
 using MobZ.Signaling;
 using MobZ.State;
-using Microsoft.Extensions.Logging;
 
 namespace MobZ.PixelStreaming.Api;
 

@@ -1,5 +1,5 @@
-using MobZ.PixelStreaming.Security;
 using Microsoft.Extensions.Logging;
+using MobZ.PixelStreaming.Security;
 
 namespace MobZ.PixelStreaming.Instances;
 

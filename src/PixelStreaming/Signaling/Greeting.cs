@@ -1,11 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Protocol;
 using MobZ.Signaling;
 using MobZ.Signaling.Turn;
 using MobZ.State;
-using Microsoft.Extensions.Logging;
 
 namespace MobZ.PixelStreaming.Signaling;
 

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Protocol;
 using MobZ.Signaling;
 using MobZ.State;
-using Microsoft.Extensions.Logging;
 
 namespace MobZ.PixelStreaming.Signaling;
 

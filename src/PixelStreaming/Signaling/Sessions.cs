@@ -1,13 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Logging;
 using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Protocol;
 using MobZ.PixelStreaming.Security;
 using MobZ.PixelStreaming.Workers;
 using MobZ.Signaling;
 using MobZ.State;
-using Microsoft.Extensions.Logging;
 
 namespace MobZ.PixelStreaming.Signaling;
 

@@ -16,9 +16,16 @@ public sealed class WorkerLocator(IStateStore store, PsKeys keys, InstanceRegist
     public async Task<string?> BindStreamerAsync(string streamerId, string? sourceIp)
     {
         string? instanceId = null;
-        if (await store.ExistsAsync(keys.Instance(streamerId))) instanceId = streamerId;
+        if (await store.ExistsAsync(keys.Instance(streamerId)))
+        {
+            instanceId = streamerId;
+        }
         else if (sourceIp is not null && await instances.FindByIpAsync(sourceIp) is { } byIp
-                 && !await IsSharedAddressAsync(sourceIp)) instanceId = byIp;
+                 && !await IsSharedAddressAsync(sourceIp))
+        {
+            instanceId = byIp;
+        }
+
         if (instanceId is not null) await store.HashSetAsync(keys.Streamer(streamerId), InstanceField, instanceId);
         return instanceId;
     }

@@ -8,8 +8,8 @@ using MobZ.Munit.Tap;
 using MobZ.Munit.WebRtc;
 using MobZ.Regulator;
 using MobZ.Regulator.Hosting;
-using OpenTelemetry.Metrics;
 using MobZ.State;
+using OpenTelemetry.Metrics;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -21,12 +21,15 @@ public sealed class DtlsCertificate
         Fingerprint = DtlsFingerprint.Compute("sha-256", der);
     }
 
-    /// <summary>Generates a fresh key pair and certificate valid from a day ago for <paramref name="validity"/> (default 30 days).</summary>
-    public static DtlsCertificate Generate(TimeSpan? validity = null)
+    /// <summary>
+    /// Generates a fresh key pair and certificate valid from a day before <paramref name="time"/>'s now (the system
+    /// clock when null) for <paramref name="validity"/> (default 30 days).
+    /// </summary>
+    public static DtlsCertificate Generate(TimeSpan? validity = null, TimeProvider? time = null)
     {
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=MobZ", key, HashAlgorithmName.SHA256);
-        var now = DateTimeOffset.UtcNow;
+        var now = (time ?? TimeProvider.System).GetUtcNow();
         using var certificate = request.CreateSelfSigned(now.AddDays(-1), now + (validity ?? TimeSpan.FromDays(30)));
         return new DtlsCertificate(certificate.RawData, key);
     }

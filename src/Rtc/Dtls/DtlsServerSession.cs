@@ -87,7 +87,10 @@ public sealed class DtlsServerSession : IDisposable
             int offset = 0;
             while (_state is DtlsSessionState.Handshaking or DtlsSessionState.Connected
                 && DtlsRecords.TryReadNext(datagram, ref offset, out int start, out int length))
+            {
                 OnRecord(datagram.Slice(start, length), ref events);
+            }
+
             if (offset < datagram.Length && _state is DtlsSessionState.Handshaking or DtlsSessionState.Connected)
                 events.Rejected++;
             if (_handshake.PeerRetransmitted && _state is DtlsSessionState.Handshaking or DtlsSessionState.Connected)
@@ -241,7 +244,9 @@ public sealed class DtlsServerSession : IDisposable
         lock (_gate)
         {
             if (_state == DtlsSessionState.Handshaking)
+            {
                 FinishLocked(DtlsSessionState.Failed, "handshake timed out", ref events);
+            }
             else if (_state == DtlsSessionState.Connected)
             {
                 _lingering = false; // the client has had its chance to resend its last flight

@@ -12,7 +12,7 @@ namespace MobZ.Rtc.Ice;
 /// </summary>
 public sealed class IceLiteAgent
 {
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private readonly IceLiteOptions _options;
     private readonly TimeProvider _time;
     private readonly List<RemoteAddress> _remotes = [];

@@ -3,7 +3,9 @@ using MobZ.Rtc.Rtp;
 namespace MobZ.Rtc.Sdp;
 
 /// <summary>
-/// What our transport handles, as SDP: the codecs and header extensions an SFU forwards without transcoding.
+/// The codecs, feedback and header extensions a browser offers (Chromium's set), as SDP: the default of
+/// <see cref="SdpAnswerOptions"/>. Nothing in this library sends or acts on transport-cc feedback; a host
+/// answers with what it actually handles (the Munit's <c>MunitCodecs</c> leaves transport-cc out).
 /// Payload types and extension ids are the ones we put in our own offers; answers reuse the offerer's.
 /// </summary>
 public static class WebRtcCapabilities

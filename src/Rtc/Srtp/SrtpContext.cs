@@ -88,7 +88,9 @@ public sealed class SrtpContext : IDisposable
         int trailer = _cipher.RtpTrailerLength;
         if (packet.Length < 12 + trailer
             || !TryReadRtpHeader(packet[..^trailer], out int headerLength, out ushort sequence, out uint ssrc))
+        {
             return SrtpStatus.Malformed;
+        }
 
         _streams.TryGetValue(ssrc, out var stream);
         if (stream is null && _streams.Count >= _maxStreams)

@@ -28,13 +28,13 @@ public sealed record RtcLocalParameters(
     /// </summary>
     public SdpAnswerOptions ToAnswerOptions(Func<MediaDescription, SdpDirection>? chooseDirection = null,
         Action<MediaDescription, MediaDescription>? customize = null) => new()
-    {
-        IceCredentials = Ice,
-        Fingerprint = SdpFingerprint,
-        Candidates = Candidates,
-        IceLite = true,
-        PreferredSetup = SdpSetupRole.Passive,
-        ChooseDirection = chooseDirection,
-        Customize = customize,
-    };
+        {
+            IceCredentials = Ice,
+            Fingerprint = SdpFingerprint,
+            Candidates = Candidates,
+            IceLite = true,
+            PreferredSetup = SdpSetupRole.Passive,
+            ChooseDirection = chooseDirection,
+            Customize = customize,
+        };
 }

@@ -20,8 +20,8 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
     private readonly IRtcPeerHandler _handler;
     private readonly ILogger _logger;
     private readonly DtlsServerSession _dtls;
-    private readonly object _stateGate = new();
-    private readonly object _sendGate = new();
+    private readonly Lock _stateGate = new();
+    private readonly Lock _sendGate = new();
     private volatile SrtpContext? _receive;
     private SrtpContext? _send;
     private volatile RtcPath? _path;

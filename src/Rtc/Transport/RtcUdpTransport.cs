@@ -45,7 +45,7 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
         _options = options ?? new RtcTransportOptions();
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<RtcUdpTransport>();
-        Certificate = _options.Certificate ?? DtlsCertificate.Generate();
+        Certificate = _options.Certificate ?? DtlsCertificate.Generate(time: _options.Dtls.TimeProvider);
 
         _socket = new Socket(_options.BindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using MobZ.Signaling.Aws.ApiGateway;
-using MobZ.Signaling;
 using MobZ.Aws.Lambda;
+using MobZ.Signaling;
+using MobZ.Signaling.Aws.ApiGateway;
 
 namespace MobZ.Signaling.Aws.Lambda;
 
@@ -69,15 +69,24 @@ public sealed class ApiGatewayEventDispatcher(IWebSocketHandler? webSocketHandle
                 return EventShape.Unknown;
             if (root.TryGetProperty("source", out var source) && source.ValueKind == JsonValueKind.String && source.GetString() == "aws.events"
                 && root.TryGetProperty("detail-type", out var detailType) && detailType.ValueKind == JsonValueKind.String && detailType.GetString() == "Scheduled Event")
+            {
                 return EventShape.Scheduled;
+            }
+
             if (!root.TryGetProperty("requestContext", out var context) || context.ValueKind != JsonValueKind.Object)
                 return EventShape.Unknown;
             if (context.TryGetProperty("connectionId", out var id) && id.ValueKind == JsonValueKind.String
                 && context.TryGetProperty("eventType", out var type) && type.ValueKind == JsonValueKind.String)
+            {
                 return EventShape.WebSocket;
+            }
+
             if (root.TryGetProperty("version", out var version) && version.ValueKind == JsonValueKind.String && version.GetString() == "2.0"
                 && context.TryGetProperty("http", out var http) && http.ValueKind == JsonValueKind.Object)
+            {
                 return EventShape.HttpApi;
+            }
+
             return EventShape.Unknown;
         }
         catch (JsonException)

@@ -1,8 +1,8 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using MobZ.Access;
 using MobZ.Signaling.Rooms.State;
 using MobZ.State;
-using Microsoft.Extensions.Logging;
 
 namespace MobZ.Signaling.Rooms;
 

@@ -1,13 +1,13 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using MobZ.Signaling.Rooms.Actions;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
 using MobZ.State;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace MobZ.Signaling.Rooms;
 

@@ -23,7 +23,7 @@ internal sealed class InProcessKeyspace : IDisposable
         _sweeper = time.CreateTimer(_ => Sweep(), null, SweepInterval, SweepInterval);
     }
 
-    public object Gate { get; } = new();
+    public Lock Gate { get; } = new();
 
     public long NowMs => _time.GetTimestamp() / Math.Max(1, _time.TimestampFrequency / 1000);
 

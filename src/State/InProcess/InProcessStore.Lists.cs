@@ -107,7 +107,10 @@ internal sealed partial class InProcessStore
             for (var i = 0; i < list.Count && removed < limit;)
             {
                 if (string.Equals(list[i], value, StringComparison.Ordinal)) { list.RemoveAt(i); removed++; }
-                else i++;
+                else
+                {
+                    i++;
+                }
             }
         }
         else

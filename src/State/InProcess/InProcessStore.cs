@@ -11,7 +11,7 @@ namespace MobZ.State.InProcess;
 internal sealed partial class InProcessStore(InProcessKeyspace keyspace) : IStateStore
 {
     private readonly InProcessKeyspace _keys = keyspace;
-    private object Gate => _keys.Gate;
+    private Lock Gate => _keys.Gate;
 
     public Task<byte[]?> GetAsync(string key)
     {

@@ -1,9 +1,9 @@
-using MobZ.TestKit.Aws;
 using System.Text;
-using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.Aws.Credentials;
 using MobZ.Aws.Tests.Clients;
 using MobZ.Signaling;
+using MobZ.Signaling.Aws.ApiGateway;
+using MobZ.TestKit.Aws;
 
 namespace MobZ.Aws.Tests.ApiGateway;
 

@@ -1,4 +1,3 @@
-using MobZ.TestKit.Aws;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -9,6 +8,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MobZ.Aws.Credentials;
+using MobZ.TestKit.Aws;
 
 namespace MobZ.Aws.Tests.Doubles;
 

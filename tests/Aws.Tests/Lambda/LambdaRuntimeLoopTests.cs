@@ -1,8 +1,8 @@
-using MobZ.Signaling.Aws.Lambda;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using MobZ.Aws.Lambda;
 using MobZ.Signaling;
+using MobZ.Signaling.Aws.Lambda;
 
 namespace MobZ.Aws.Tests.Lambda;
 

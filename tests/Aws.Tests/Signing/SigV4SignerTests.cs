@@ -20,7 +20,9 @@ public sealed class SigV4SignerTests
                      "post-x-www-form-urlencoded", "post-sts-token/post-sts-header-before", "post-sts-token/post-sts-header-after",
                      "normalize-path/get-space", "get-utf8", "normalize-path/get-relative-relative", "normalize-path/get-slashes",
                  })
+        {
             Assert.Contains(required, names);
+        }
     }
 
     [Theory]

@@ -1,7 +1,7 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using MobZ.Hls.Packaging;
 using MobZ.Hls.Storage;
 using MobZ.State;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MobZ.Hls.Tests.Fixtures;
 

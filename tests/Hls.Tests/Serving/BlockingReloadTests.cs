@@ -1,9 +1,11 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using MobZ.Hls.Serving;
 using MobZ.Hls.Storage;
 using MobZ.Hls.Tests.Fixtures;
 using MobZ.State;
 using MobZ.TestKit.Redis;
+using MobZ.TestKit.Time;
 
 namespace MobZ.Hls.Tests.Serving;
 
@@ -21,10 +23,12 @@ public sealed class BlockingReloadTests(RedisServer redis) : IClassFixture<Redis
         o.PlaylistSegments = 10;
     }
 
-    private async Task<(IStateBackend Backend, HlsTestServer Server, SyntheticPublisher Publisher, string Stream)> StartAsync(string backendName)
+    /// <param name="time">the server's clock (its fallback poll and blocking timeouts); the system clock when null.</param>
+    private async Task<(IStateBackend Backend, HlsTestServer Server, SyntheticPublisher Publisher, string Stream)> StartAsync(
+        string backendName, TimeProvider? time = null)
     {
         IStateBackend backend = await Backends.CreateAsync(backendName, redis);
-        HlsTestServer server = await HlsTestServer.StartAsync(backend, Fast);
+        HlsTestServer server = await HlsTestServer.StartAsync(backend, Fast, time is null ? null : s => s.AddSingleton(time));
         string stream = $"room-{Guid.NewGuid():N}";
         var options = new HlsOptions();
         Fast(options);
@@ -35,18 +39,20 @@ public sealed class BlockingReloadTests(RedisServer redis) : IClassFixture<Redis
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task ThePartAfterASegmentsLastIsHeldUntilPartZeroOfTheNextSegmentExists(string backendName)
     {
-        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        var time = new TimerCountingTimeProvider(DateTimeOffset.UtcNow);
+        var (backend, server, publisher, stream) = await StartAsync(backendName, time);
         await using var _ = backend;
         await using var __ = server;
         await publisher.InitAsync();
         await publisher.SegmentsAsync(1, parts: 4); // segment 0 complete with parts 0..3, nothing of segment 1 yet
+        await server.Client.GetStringAsync($"/hls/{stream}/media.m3u8"); // the player's first load
+        int idle = time.LiveTimers;
 
         Task<HttpResponseMessage> blocked = server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=0&_HLS_part=4");
-        await Task.WhenAny(blocked, Task.Delay(300));
-        Assert.False(blocked.IsCompleted, "answered before part 1.0 existed");
+        await HeldRequests.AssertHeldAsync(time, idle, blocked, "answered before part 1.0 existed");
         await publisher.PartAsync();
 
-        using HttpResponseMessage response = await blocked;
+        using HttpResponseMessage response = await blocked.WaitAsync(HeldRequests.Deadline);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         ParsedPlaylist p = ParsedPlaylist.Parse(await response.Content.ReadAsStringAsync());
         Assert.Contains(p.Segments.Single(s => s.Msn == 1).Parts, part => part.Uri.EndsWith("/1.0.m4s", StringComparison.Ordinal));

@@ -1,10 +1,10 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using MobZ.Hls.Tests.Fixtures;
 using MobZ.State;
 using MobZ.TestKit;
 using MobZ.TestKit.Redis;
+using MobZ.TestKit.Time;
 
 namespace MobZ.Hls.Tests.Serving;
 
@@ -19,8 +19,8 @@ public sealed class MultiNodeTests(RedisServer redis) : IClassFixture<RedisServe
         await using IStateBackend viewerNode = await redis.CreateBackendAsync(prefix);
         static void Options(HlsOptions o) => o.PartTarget = TimeSpan.FromSeconds(1);
         // The viewer node's clock never moves: its fallback poll cannot fire, so only the nudge can release the request.
-        await using HlsTestServer server = await HlsTestServer.StartAsync(viewerNode, Options,
-            s => s.AddSingleton<TimeProvider>(new FakeTimeProvider(DateTimeOffset.UtcNow)));
+        var time = new TimerCountingTimeProvider(DateTimeOffset.UtcNow);
+        await using HlsTestServer server = await HlsTestServer.StartAsync(viewerNode, Options, s => s.AddSingleton<TimeProvider>(time));
         var options = new HlsOptions();
         Options(options);
         string stream = $"room-{Guid.NewGuid():N}";
@@ -34,9 +34,11 @@ public sealed class MultiNodeTests(RedisServer redis) : IClassFixture<RedisServe
             async () => await redis.CommandAsync("PUBLISH", $"{prefix}hls:{stream}", "probe") == "1",
             TimeSpan.FromSeconds(10),
             "the viewer node subscribes to the stream's nudges");
+        int idle = time.LiveTimers;
         Task<HttpResponseMessage> blocked = server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=0&_HLS_part=1");
-        await Task.WhenAny(blocked, Task.Delay(600));
-        Assert.False(blocked.IsCompleted);
+        // Held: the viewer node armed its wait on its clock, which it does only when part 0.1 is not there.
+        await Eventually.WaitUntilAsync(() => time.LiveTimers > idle || blocked.IsCompleted, TimeSpan.FromSeconds(30), "the request is held or answered");
+        Assert.False(blocked.IsCompleted, "part 0.1 does not exist yet");
         await publisher.PartAsync();
         using HttpResponseMessage response = await blocked.WaitAsync(TimeSpan.FromSeconds(30));
 

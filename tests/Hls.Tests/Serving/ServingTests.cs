@@ -1,15 +1,15 @@
-using Microsoft.Extensions.DependencyInjection;
-using MobZ.Hls.Serving;
-using MobZ.Hls.Storage;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using MobZ.Hls.Serving;
+using MobZ.Hls.Storage;
 using MobZ.Hls.Tests.Fixtures;
 using MobZ.State;
 using MobZ.TestKit;
 using MobZ.TestKit.Redis;
+using MobZ.TestKit.Time;
 
 namespace MobZ.Hls.Tests.Serving;
 
@@ -31,10 +31,15 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
         return o;
     }
 
-    private async Task<(IStateBackend Backend, HlsTestServer Server, SyntheticPublisher Publisher, string Stream)> StartAsync(string backendName)
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    /// <param name="time">the server's clock (its fallback poll and blocking timeouts); the system clock when null.</param>
+    private async Task<(IStateBackend Backend, HlsTestServer Server, SyntheticPublisher Publisher, string Stream)> StartAsync(
+        string backendName, TimeProvider? time = null)
     {
         IStateBackend backend = await Backends.CreateAsync(backendName, redis);
-        HlsTestServer server = await HlsTestServer.StartAsync(backend, Fast);
+        HlsTestServer server = await HlsTestServer.StartAsync(backend, Fast,
+            time is null ? null : s => s.AddSingleton(time));
         string stream = $"room-{Guid.NewGuid():N}";
         return (backend, server, new SyntheticPublisher(stream, backend, FastOptions()), stream);
     }
@@ -138,18 +143,18 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
         await using var _ = backend;
         // The server's clock never moves: its fallback poll and its blocking timeout cannot fire, so an answer can only
         // come from the nudge the writer publishes with the part.
-        await using HlsTestServer server = await HlsTestServer.StartAsync(backend, Fast,
-            s => s.AddSingleton<TimeProvider>(new FakeTimeProvider(DateTimeOffset.UtcNow)));
+        var time = new TimerCountingTimeProvider(DateTimeOffset.UtcNow);
+        await using HlsTestServer server = await HlsTestServer.StartAsync(backend, Fast, s => s.AddSingleton<TimeProvider>(time));
         string stream = $"room-{Guid.NewGuid():N}";
         var publisher = new SyntheticPublisher(stream, backend, FastOptions());
         await publisher.InitAsync();
         await publisher.SegmentsAsync(1, parts: 4);
         await publisher.PartAsync(); // 1.0 exists; ask for 1.1
         await server.Client.GetStringAsync($"/hls/{stream}/media.m3u8"); // the player's first load
+        int idle = time.LiveTimers;
 
         Task<HttpResponseMessage> blocked = server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=1&_HLS_part=1");
-        await Task.WhenAny(blocked, Task.Delay(300));
-        Assert.False(blocked.IsCompleted, "the request must wait for part 1.1");
+        await HeldRequests.AssertHeldAsync(time, idle, blocked, "the request must wait for part 1.1");
 
         await publisher.PartAsync();
         using HttpResponseMessage response = await blocked.WaitAsync(TimeSpan.FromSeconds(30));
@@ -163,19 +168,23 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task BlockingReloadForASegmentWaitsUntilItIsComplete(string backendName)
     {
-        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        // The server's clock moves only when the test moves it: an answer can come only from the parts written.
+        var time = new TimerCountingTimeProvider(DateTimeOffset.UtcNow);
+        var (backend, server, publisher, stream) = await StartAsync(backendName, time);
         await using var _ = backend;
         await using var __ = server;
         await publisher.InitAsync();
         await publisher.PartAsync();
+        await server.Client.GetStringAsync($"/hls/{stream}/media.m3u8"); // the player's first load
+        int idle = time.LiveTimers;
 
         Task<HttpResponseMessage> blocked = server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=0");
+        await HeldRequests.AssertHeldAsync(time, idle, blocked, "segment 0 has only one part");
         await publisher.PartAsync();
-        await Task.WhenAny(blocked, Task.Delay(200));
-        Assert.False(blocked.IsCompleted, "segment 0 is not complete yet");
+        await HeldRequests.AssertHeldAsync(time, idle, blocked, "segment 0 is not complete yet");
         await publisher.EndSegmentAsync();
 
-        using HttpResponseMessage response = await blocked;
+        using HttpResponseMessage response = await blocked.WaitAsync(Deadline);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Single(ParsedPlaylist.Parse(await response.Content.ReadAsStringAsync()).Complete);
     }
@@ -184,25 +193,32 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task BlockingReloadAnswers503AfterThreeTargetDurations(string backendName)
     {
-        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        var time = new TimerCountingTimeProvider(DateTimeOffset.UtcNow);
+        var (backend, server, publisher, stream) = await StartAsync(backendName, time);
         await using var _ = backend;
         await using var __ = server;
         await publisher.InitAsync();
         await publisher.PartAsync();
+        await server.Client.GetStringAsync($"/hls/{stream}/media.m3u8"); // the player's first load
+        int idle = time.LiveTimers;
 
-        var clock = Stopwatch.StartNew();
-        using HttpResponseMessage response = await server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=0&_HLS_part=1");
+        Task<HttpResponseMessage> blocked = server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=0&_HLS_part=1");
+        await HeldRequests.AssertHeldAsync(time, idle, blocked, "part 0.1 does not exist");
+        time.Advance(TimeSpan.FromSeconds(2.9));
+        // Three target durations (TARGETDURATION is 1) have not passed on the server's clock: still held.
+        await HeldRequests.AssertHeldAsync(time, idle, blocked, "the request is held for three target durations");
+        await HeldRequests.AdvanceUntilAnsweredAsync(time, idle, blocked, TimeSpan.FromMilliseconds(50));
 
+        using HttpResponseMessage response = await blocked;
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        // Held for three target durations (TARGETDURATION is 1) first; a busy machine can only make it longer.
-        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2.9), $"answered after {clock.Elapsed}");
     }
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task MalformedOrTooFarAheadDirectivesAreBadRequests(string backendName)
     {
-        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        var time = new TimerCountingTimeProvider(DateTimeOffset.UtcNow);
+        var (backend, server, publisher, stream) = await StartAsync(backendName, time);
         await using var _ = backend;
         await using var __ = server;
         await publisher.InitAsync();
@@ -224,8 +240,12 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{query} gave {response.StatusCode}");
         }
 
-        // Two segments ahead is still within the limit, so it blocks (and times out here) instead of 400.
-        using HttpResponseMessage allowed = await server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=3");
+        // Two segments ahead is still within the limit, so it blocks (and times out on the server's clock) instead of 400.
+        int idle = time.LiveTimers;
+        Task<HttpResponseMessage> held = server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=3");
+        await HeldRequests.AssertHeldAsync(time, idle, held, "msn 3 is within the limit, so the request is held");
+        await HeldRequests.AdvanceUntilAnsweredAsync(time, idle, held, TimeSpan.FromMilliseconds(500));
+        using HttpResponseMessage allowed = await held;
         Assert.Equal(HttpStatusCode.ServiceUnavailable, allowed.StatusCode);
     }
 
@@ -265,7 +285,8 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task APreloadHintedPartRequestBlocksUntilThePartExists(string backendName)
     {
-        var (backend, server, publisher, stream) = await StartAsync(backendName);
+        var time = new TimerCountingTimeProvider(DateTimeOffset.UtcNow);
+        var (backend, server, publisher, stream) = await StartAsync(backendName, time);
         await using var _ = backend;
         await using var __ = server;
         await publisher.InitAsync();
@@ -274,12 +295,13 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
         string hint = ParsedPlaylist.Attributes(Assert.Single(p.PreloadHints))["URI"];
         Assert.EndsWith("/0.1.m4s", hint);
 
+        int idle = time.LiveTimers;
+
         Task<HttpResponseMessage> blocked = server.Client.GetAsync($"/hls/{stream}/{hint}");
-        await Task.WhenAny(blocked, Task.Delay(300));
-        Assert.False(blocked.IsCompleted, "the hinted part does not exist yet");
+        await HeldRequests.AssertHeldAsync(time, idle, blocked, "the hinted part does not exist yet");
         await publisher.PartAsync();
 
-        using HttpResponseMessage response = await blocked;
+        using HttpResponseMessage response = await blocked.WaitAsync(Deadline);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(SyntheticPublisher.PartBytes(0, 1), await response.Content.ReadAsByteArrayAsync());
     }

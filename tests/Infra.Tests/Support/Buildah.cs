@@ -1,6 +1,6 @@
-using MobZ.TestKit.Repository;
 using System.Diagnostics;
 using System.Text.Json;
+using MobZ.TestKit.Repository;
 
 namespace MobZ.Infra.Tests.Support;
 

@@ -1,6 +1,6 @@
-using MobZ.TestKit.Repository;
 using System.Diagnostics;
 using System.Text;
+using MobZ.TestKit.Repository;
 
 namespace MobZ.Infra.Tests.Support;
 
@@ -22,8 +22,11 @@ public static class Shell
         };
         foreach (var a in args) info.ArgumentList.Add(a);
         if (env is not null)
+        {
             foreach (var (k, v) in env)
                 if (v is null) info.Environment.Remove(k); else info.Environment[k] = v;
+        }
+
         using var process = Process.Start(info)!;
         var output = new StringBuilder();
         var error = new StringBuilder();

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.Playwright;
 using MobZ.Interop.Tests.Rooms;
 using MobZ.TestKit;
-using Microsoft.Playwright;
 using Xunit.Abstractions;
 
 namespace MobZ.Interop.Tests.Pages;

@@ -48,8 +48,10 @@ public sealed class AiortcRoomPublisher : IDisposable
         try
         {
             while (await _events.Reader.WaitToReadAsync(cts.Token))
+            {
                 while (_events.Reader.TryRead(out var e))
                     if (match(e)) return e;
+            }
         }
         catch (OperationCanceledException)
         {

@@ -26,8 +26,11 @@ public sealed class M2mRoomInteropTests(StackFixture stack, ITestOutputHelper ou
         await Eventually.WaitUntilAsync(async () => await alice.StationIdAsync() is not null, MediaTimeout, "alice joined with a station");
         var bob = await RoomPage.OpenAsync(stack, room, "publisher");
         foreach (var publisher in new[] { alice, bob })
+        {
             await Eventually.WaitUntilAsync(async () => await publisher.PublishStateAsync() == "connected", MediaTimeout,
                 "each publisher's peer connection to the Munit is connected");
+        }
+
         var aliceStation = (await alice.StationIdAsync())!;
         var bobStation = (await bob.StationIdAsync())!;
 

@@ -74,8 +74,11 @@ public sealed class StationMoveInteropTests(StackFixture stack, ITestOutputHelpe
             Assert.Equal(stackMunit, await store.HashGetAsync(MunitKeys.Station(station), StationFields.Munit));
 
         foreach (var (who, page, _) in watchers)
+        {
             await Eventually.WaitUntilAsync(async () => await page.Page.EvaluateAsync<int>("() => window.mobz.state.moves ?? 0") > 0,
                 MediaTimeout, $"{who} was told the stations moved");
+        }
+
         await AllDecodeAsync(watchers, "after the move");
         output.WriteLine($"media back everywhere {stopwatch.Elapsed.TotalSeconds:F1} s after the stop began (2 s of it the drain deadline)");
         foreach (var publisher in new[] { alice, bob })

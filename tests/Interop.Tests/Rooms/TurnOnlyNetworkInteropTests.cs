@@ -53,7 +53,9 @@ public sealed class TurnOnlyNetworkInteropTests(ITestOutputHelper output) : IAsy
                      ["-A", "OUTPUT", "-p", "udp", "-d", host.ToString(), "--dport", turn, "-j", "ACCEPT"],
                      ["-A", "OUTPUT", "-j", "DROP"],
                  })
+        {
             await _namespace.RunInsideAsync(["iptables", .. rule]);
+        }
 
         _chromium = await Chromium.LaunchAsync(new ChromiumOptions
         {

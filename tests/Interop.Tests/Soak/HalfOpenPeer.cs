@@ -123,7 +123,10 @@ public sealed class HalfOpenPeer : IAsyncDisposable
         if (!(writer.TryAddUsername(Encoding.UTF8.GetBytes(username)) && writer.TryAddPriority(0x6e001eff)
               && writer.TryAddIceControlling(BinaryPrimitives.ReadUInt64BigEndian(RandomNumberGenerator.GetBytes(8)))
               && writer.TryAddUseCandidate() && writer.TryAddMessageIntegrity(Encoding.UTF8.GetBytes(password)) && writer.TryAddFingerprint()))
+        {
             throw new InvalidOperationException("binding request does not fit");
+        }
+
         return writer.Written.ToArray();
     }
 
@@ -134,8 +137,14 @@ public sealed class HalfOpenPeer : IAsyncDisposable
         IPEndPoint? candidate = null;
         foreach (var line in sdp.Split("\r\n"))
         {
-            if (line.StartsWith("a=ice-ufrag:", StringComparison.Ordinal)) ufrag ??= line[12..];
-            else if (line.StartsWith("a=ice-pwd:", StringComparison.Ordinal)) pwd ??= line[10..];
+            if (line.StartsWith("a=ice-ufrag:", StringComparison.Ordinal))
+            {
+                ufrag ??= line[12..];
+            }
+            else if (line.StartsWith("a=ice-pwd:", StringComparison.Ordinal))
+            {
+                pwd ??= line[10..];
+            }
             else if (line.StartsWith("a=candidate:", StringComparison.Ordinal) && candidate is null)
             {
                 // candidate:<foundation> <component> <transport> <priority> <address> <port> typ host
@@ -166,7 +175,9 @@ public sealed class HalfOpenPeer : IAsyncDisposable
                 .Append($"a=fingerprint:sha-256 {fingerprint}\r\na=setup:active\r\n");
             foreach (var line in lines.Where(l => l.StartsWith("a=rtpmap:", StringComparison.Ordinal) || l.StartsWith("a=fmtp:", StringComparison.Ordinal)
                                                   || l.StartsWith("a=rtcp-fb:", StringComparison.Ordinal)))
+            {
                 body.Append(line).Append("\r\n");
+            }
         }
         answer.Append("a=group:BUNDLE ").Append(string.Join(' ', mids)).Append("\r\n").Append(body);
         return answer.ToString();

@@ -91,6 +91,7 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
         var idleSockets = new List<ClientWebSocket>();
         var idleUrl = await stack.RoomsUrlAsync("idle-" + room);
         for (int i = 0; i < IdleWebSockets; i += 50)
+        {
             idleSockets.AddRange(await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
             {
                 var socket = new ClientWebSocket();
@@ -98,6 +99,8 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
                 await socket.ConnectAsync(idleUrl, timeout.Token);
                 return socket;
             })));
+        }
+
         await Task.Delay(TimeSpan.FromSeconds(1));
         var afterSockets = stack.Sample();
         double perSocket = (afterSockets.RssBytes - beforeSockets.RssBytes) / (double)IdleWebSockets;

@@ -63,7 +63,10 @@ public sealed class StackProcess : IDisposable
         };
         foreach (var arg in (string[])["-c", WatchdogScript, "mobz-soak-stack", Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
                      "dotnet", dll, "--urls", "http://127.0.0.1:0", "--redis", redis, "--Logging:LogLevel:Default=Warning", .. args])
+        {
             start.ArgumentList.Add(arg);
+        }
+
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var serverPid = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json;
-using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.Aws.Credentials;
 using MobZ.LocalStack.Gateway;
 using MobZ.Signaling;
+using MobZ.Signaling.Aws.ApiGateway;
 
 namespace MobZ.LocalStack.Tests.Gateway;
 

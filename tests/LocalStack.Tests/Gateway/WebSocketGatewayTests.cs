@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.Signaling;
+using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.TestKit;
 
 namespace MobZ.LocalStack.Tests.Gateway;

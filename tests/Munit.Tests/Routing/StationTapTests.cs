@@ -54,7 +54,7 @@ public class StationTapTests
         using var rig = new ForwardingRig(simulcast: false, tap: true);
         var tap = new RecordingTap();
         rig.Station.AttachTap(tap);
-        rig.Send(Packets.Vp8(ForwardingRig.SingleSsrc, 1, 0, keyFrame: true), MobZ.Munit.Routing.MediaEngine.NowMs);
+        rig.Send(Packets.Vp8(ForwardingRig.SingleSsrc, 1, 0, keyFrame: true), rig.Engine.NowMs);
         int before = rig.PublisherOut.Plis(ForwardingRig.SingleSsrc);
         rig.Station.RequestKeyFrameForTap();
         rig.Station.RequestKeyFrameForTap();

@@ -1,5 +1,5 @@
-using MobZ.Rtc.Rtcp;
 using MobZ.Munit.Rtp;
+using MobZ.Rtc.Rtcp;
 
 namespace MobZ.Munit.Tests.Rtcp;
 

@@ -1,5 +1,5 @@
-using MobZ.Rtc.Rtp;
 using MobZ.Munit.Rtp;
+using MobZ.Rtc.Rtp;
 
 namespace MobZ.Munit.Tests.Rtp;
 
@@ -57,22 +57,6 @@ public class RtpRewriterTests
         r.RequestResync();
         r.Rewrite(900, 5, 50, out _, out var t2);
         Assert.True(SequenceNumbers.IsNewer(t2, t1));
-    }
-
-    [Fact]
-    public void AlignedResyncUsesTheGivenTimestampButNeverGoesBackwards()
-    {
-        var r = new RtpRewriter(VideoClock);
-        r.Rewrite(1, 10_000, 0, out _, out var t1);
-        r.ResyncAligned(500, 77, 13_000);
-        r.Rewrite(500, 77, 33, out var s2, out var t2);
-        Assert.Equal((ushort)2, s2);
-        Assert.Equal(13_000u, t2);
-
-        r.ResyncAligned(9000, 5, 12_000); // behind the last output: clamp forward
-        r.Rewrite(9000, 5, 66, out _, out var t3);
-        Assert.Equal(13_001u, t3);
-        Assert.True(t1 < t2);
     }
 
     [Fact]

@@ -21,7 +21,10 @@ public class SeqManagerTests
                 case Op.Drop: seq.Drop(s.Input); break;
                 case Op.Input:
                     bool ok = seq.Input(s.Input, out ushort output);
-                    if (s.Expected == -1) Assert.False(ok, $"step {i}: input {s.Input} should be refused");
+                    if (s.Expected == -1)
+                    {
+                        Assert.False(ok, $"step {i}: input {s.Input} should be refused");
+                    }
                     else
                     {
                         Assert.True(ok, $"step {i}: input {s.Input} refused");

@@ -70,8 +70,10 @@ public sealed class AiortcInteropTests(ITestOutputHelper output) : IDisposable
             if (!process.HasExited)
                 process.Kill(entireProcessTree: true);
             lock (stderr)
+            {
                 foreach (var line in stderr.TakeLast(30))
                     output.WriteLine("[aiortc] " + line);
+            }
         }
     }
 

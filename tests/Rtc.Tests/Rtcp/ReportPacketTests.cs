@@ -117,23 +117,4 @@ public class ReportPacketTests
         byte[] packet = Convert.FromHexString("81CA00020000000101027A79");
         Assert.False(SourceDescription.TryRead(packet, out _));
     }
-
-    [Fact]
-    public void Bye_with_reason_round_trips()
-    {
-        var writer = new GoodbyeWriter { Ssrcs = new uint[] { 7, 8 }, Reason = "bye now"u8 };
-        byte[] buffer = new byte[writer.GetSize()];
-        Assert.True(writer.TryWrite(buffer, out _));
-        Assert.True(Goodbye.TryRead(buffer, out Goodbye bye));
-        Assert.Equal(2, bye.SourceCount);
-        Assert.Equal(7u, bye.GetSsrc(0));
-        Assert.Equal(8u, bye.GetSsrc(1));
-        Assert.Equal("bye now"u8.ToArray(), bye.Reason.ToArray());
-    }
-
-    [Fact]
-    public void Bye_whose_reason_overruns_the_packet_is_rejected()
-    {
-        Assert.False(Goodbye.TryRead(Convert.FromHexString("81CB0002000000070A616263"), out _));
-    }
 }

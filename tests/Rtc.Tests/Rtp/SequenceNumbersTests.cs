@@ -61,16 +61,4 @@ public class SequenceNumbersTests
         Assert.Equal(2, SequenceNumbers.Latest((ushort)65534, (ushort)2));
         Assert.Equal(10u, SequenceNumbers.Latest(0xFFFFFFF0u, 10u));
     }
-
-    [Theory]
-    [InlineData(new int[] { 65534, 65535, 0, 1 }, new long[] { 65534, 65535, 65536, 65537 })]
-    [InlineData(new int[] { 10, 8, 12, 65535, 1 }, new long[] { 10, 8, 12, -1, 1 })]
-    [InlineData(new int[] { 65530, 2, 65533, 5 }, new long[] { 65530, 65538, 65533, 65541 })]
-    [InlineData(new int[] { 0, 30000, 60000, 24464 }, new long[] { 0, 30000, 60000, 90000 })]
-    public void Unwrapper_extends_to_a_monotonic_space_with_reordering(int[] input, long[] expected)
-    {
-        var unwrapper = new SequenceNumberUnwrapper();
-        long[] actual = input.Select(s => unwrapper.Unwrap((ushort)s)).ToArray();
-        Assert.Equal(expected, actual);
-    }
 }

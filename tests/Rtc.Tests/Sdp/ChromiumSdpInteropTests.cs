@@ -1,8 +1,8 @@
+using Microsoft.Playwright;
 using MobZ.Rtc.Ice;
 using MobZ.Rtc.Rtp;
 using MobZ.Rtc.Sdp;
 using MobZ.TestKit.Browser;
-using Microsoft.Playwright;
 using Xunit.Abstractions;
 
 namespace MobZ.Rtc.Tests.Sdp;

@@ -202,7 +202,9 @@ public class SrtpContextTests
         {
             byte[] input;
             if (i % 3 == 0)
+            {
                 input = good[..random.Next(good.Length)];
+            }
             else
             {
                 input = new byte[random.Next(0, 200)];

@@ -84,7 +84,9 @@ internal sealed class TestWebRtcClient : IDisposable
             if (StunMessage.TryRead(buffer.AsSpan(0, n), out var response)
                 && response.MessageType == StunMessageType.BindingSuccessResponse
                 && response.TransactionId.SequenceEqual(transaction))
+            {
                 return response.VerifyMessageIntegrity(server.Ice.PasswordBytes.Span);
+            }
         }
         return false;
     }

@@ -99,7 +99,7 @@ public sealed class MunitResponder : IAsyncDisposable
             $"a={direction}",
             "a=rtcp-mux",
             "a=rtpmap:96 VP8/90000",
-            "") ;
+            "");
     }
 
     public async ValueTask DisposeAsync()

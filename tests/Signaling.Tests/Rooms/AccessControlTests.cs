@@ -27,7 +27,9 @@ public sealed class AccessControlTests(RedisServer redis) : IClassFixture<RedisS
                 ("no token", 401), ("garbage", 401), ("bad signature", 401), ("alg none", 401), ("expired", 401),
                 ("wrong audience", 401), ("no exp", 401), ("no room claim", 401), ("no join grant", 403), ("valid", 200),
             })
+            {
                 data.Add(backend, name, status);
+            }
         }
         return data;
     }

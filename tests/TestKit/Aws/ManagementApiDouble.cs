@@ -65,13 +65,19 @@ public sealed class ManagementApiDouble : IAsyncDisposable
         var rejection = Verify(context.Request, rawTarget, body, out var connectionId);
         int status;
         if (rejection is not null)
+        {
             status = rejection.StartsWith("403", StringComparison.Ordinal) ? 403 : 404;
+        }
         else if (ScriptedFailures.TryDequeue(out var scripted))
+        {
             status = scripted;
+        }
         else
+        {
             status = Apply(context.Request.Method, connectionId!, body, out var responseBody) is var s && responseBody is not null
                 ? await WriteJson(context, s, responseBody)
                 : s;
+        }
 
         Received.Enqueue(new ReceivedRequest(context.Request.Method, rawTarget, status, rejection));
         if (!context.Response.HasStarted)
@@ -83,7 +89,9 @@ public sealed class ManagementApiDouble : IAsyncDisposable
                 await context.Response.WriteAsync("{\"message\":null}");
             }
             else if (status >= 400)
+            {
                 await context.Response.WriteAsync($"{{\"message\":\"{rejection ?? "error"}\"}}");
+            }
         }
     }
 

@@ -24,10 +24,16 @@ public static class SigV4Verifier
             return "host and x-amz-date must be signed";
         if (expected.SessionToken is { } token
             && (request.Headers["X-Amz-Security-Token"] != token || !auth.SignedHeaders.Contains("x-amz-security-token")))
+        {
             return "session token missing or unsigned";
+        }
+
         if (!DateTimeOffset.TryParseExact(request.Headers["X-Amz-Date"], SigV4Signer.AmzDateFormat, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal, out var date) || Math.Abs((DateTimeOffset.UtcNow - date).TotalMinutes) > 5)
+        {
             return "X-Amz-Date missing or skewed";
+        }
+
         if (auth.Date != date.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture))
             return "scope date differs from X-Amz-Date";
 

@@ -44,8 +44,10 @@ public sealed class NetworkNamespace : IAsyncDisposable
         if (Environment.UserName != "root")
             throw new InvalidOperationException($"network namespaces need root (running as '{Environment.UserName}'): run the Interop tests as root");
         foreach (var tool in new[] { "/usr/sbin/ip", "/usr/sbin/iptables" })
+        {
             if (!File.Exists(tool) && !File.Exists(tool.Replace("/usr/sbin/", "/sbin/", StringComparison.Ordinal)))
                 throw new InvalidOperationException($"{Path.GetFileName(tool)} is missing (Debian packages iproute2 and iptables; scripts/install-prereqs.sh test)");
+        }
 
         string id = Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
         string name = "mobz-" + id;

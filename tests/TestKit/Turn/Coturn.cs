@@ -62,7 +62,10 @@ public sealed class Coturn : IAsyncDisposable
                      "--allow-loopback-peers",
                      $"--pidfile={Path.Combine(home, "turnserver.pid")}", $"--userdb={Path.Combine(home, "turndb")}",
                  })
+        {
             info.ArgumentList.Add(arg);
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException("turnserver did not start");
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
         void Keep(string? line)

@@ -173,7 +173,9 @@ public sealed class NonReadingWebSocket : IDisposable
                 var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 if (fields.Length > 4 && fields[1].EndsWith(serverPort, StringComparison.Ordinal) && fields[2].EndsWith(clientPort, StringComparison.Ordinal)
                     && fields[3] == "01") // ESTABLISHED
+                {
                     return Convert.ToInt64(fields[4].Split(':')[0], 16);
+                }
             }
         }
         return -1;

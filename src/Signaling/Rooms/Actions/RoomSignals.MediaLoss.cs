@@ -1,8 +1,8 @@
+using Microsoft.Extensions.Logging;
 using MobZ.Contracts;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
-using Microsoft.Extensions.Logging;
 
 namespace MobZ.Signaling.Rooms.Actions;
 
@@ -25,7 +25,10 @@ public sealed partial class RoomSignals
         if (station.GetValueOrDefault(StationFields.Munit) != lost.MunitId
             || station.GetValueOrDefault(StationFields.Publisher) != lost.PeerId
             || station.GetValueOrDefault(StationFields.Room) is not { } roomId)
+        {
             return; // The station moved or closed since: that change speaks for it.
+        }
+
         if (!await rooms.ClaimPeerLostAnnouncementAsync(lost.EventId, PeerLostClaimTtl).ConfigureAwait(false))
             return;
 

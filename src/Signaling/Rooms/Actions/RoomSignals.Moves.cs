@@ -1,8 +1,8 @@
+using Microsoft.Extensions.Logging;
 using MobZ.Contracts;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
-using Microsoft.Extensions.Logging;
 using MobZ.State;
 
 namespace MobZ.Signaling.Rooms.Actions;
@@ -24,7 +24,10 @@ public sealed partial class RoomSignals
         if (station.GetValueOrDefault(StationFields.Munit) != move.ToMunitId
             || station.GetValueOrDefault(StationFields.Room) is not { } roomId
             || station.GetValueOrDefault(StationFields.Publisher) is not { } publisherId)
+        {
             return; // Gone or moved again since: the newer event speaks for it.
+        }
+
         if (!await rooms.ClaimMoveAnnouncementAsync(move.StationId, move.ToMunitId, MoveClaimTtl).ConfigureAwait(false))
             return;
 

@@ -1,8 +1,8 @@
+using Microsoft.Extensions.Logging;
 using MobZ.Access;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
-using Microsoft.Extensions.Logging;
 
 namespace MobZ.Signaling.Rooms.Actions;
 

@@ -1,7 +1,7 @@
+using Microsoft.Extensions.Logging;
 using MobZ.Contracts;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Protocol;
-using Microsoft.Extensions.Logging;
 
 namespace MobZ.Signaling.Rooms.Actions;
 

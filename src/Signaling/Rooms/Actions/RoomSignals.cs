@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using MobZ.Access;
 using MobZ.Contracts;
 using MobZ.Signaling.Rooms.Delivery;
@@ -5,8 +7,6 @@ using MobZ.Signaling.Rooms.Media;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
 using MobZ.Signaling.Turn;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace MobZ.Signaling.Rooms.Actions;
 

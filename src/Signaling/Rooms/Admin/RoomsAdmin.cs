@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using MobZ.Contracts;
 using MobZ.Signaling.Rooms.Actions;
 using MobZ.Signaling.Rooms.Delivery;
@@ -5,7 +6,6 @@ using MobZ.Signaling.Rooms.Media;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
 using MobZ.State;
-using Microsoft.Extensions.Logging;
 
 namespace MobZ.Signaling.Rooms.Admin;
 
@@ -64,7 +64,10 @@ public sealed class RoomsAdmin(IStateStore store, RoomRepository rooms, RoomSign
                 string? munitId = p.Entry.MunitId;
                 if (p.Entry.StationId is { } stationId
                     && (await rooms.GetStationAsync(stationId).ConfigureAwait(false)).TryGetValue(StationFields.Munit, out var now))
+                {
                     munitId = now;
+                }
+
                 members.Add(new RoomMemberView(p.ConnectionId, role, p.Entry.UserId, p.ConnectionId == owner, p.Entry.Audio, p.Entry.Video,
                     p.Entry.StationId, munitId, p.Entry.Live));
             }

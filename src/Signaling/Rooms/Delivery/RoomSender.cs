@@ -1,7 +1,7 @@
 using System.Text.Json;
-using MobZ.Signaling.Rooms.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MobZ.Signaling.Rooms.Protocol;
 
 namespace MobZ.Signaling.Rooms.Delivery;
 

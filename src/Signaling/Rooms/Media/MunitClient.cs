@@ -1,9 +1,9 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using MobZ.Contracts;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.State;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace MobZ.Signaling.Rooms.Media;
 

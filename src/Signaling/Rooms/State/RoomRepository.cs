@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using MobZ.Access;
 using MobZ.Contracts;
 using MobZ.Signaling.Rooms.Media;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.State;
-using Microsoft.Extensions.Options;
 
 namespace MobZ.Signaling.Rooms.State;
 

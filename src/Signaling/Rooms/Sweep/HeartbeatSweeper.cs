@@ -1,9 +1,9 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using MobZ.Signaling.Rooms.Actions;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace MobZ.Signaling.Rooms.Sweep;
 
