@@ -35,7 +35,9 @@ internal sealed class OnDemandTimer : IDisposable
         lock (_gate)
         {
             if (_timer is null && !_disposed)
+            {
                 _timer = _time.CreateTimer(static s => ((OnDemandTimer)s!).OnTick(), this, _period, _period);
+            }
         }
     }
 
@@ -44,7 +46,11 @@ internal sealed class OnDemandTimer : IDisposable
         _tick();
         lock (_gate)
         {
-            if (_timer is null || _hasWork()) return;
+            if (_timer is null || _hasWork())
+            {
+                return;
+            }
+
             _timer.Dispose();
             _timer = null;
         }
