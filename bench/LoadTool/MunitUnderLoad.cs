@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using MobZ.Munit.Codecs;
+using MobZ.Rtc.Codecs;
 using MobZ.Munit.Control;
 using MobZ.Munit.Routing;
 using MobZ.Rtc.Srtp;

@@ -4,7 +4,7 @@ using MobZ.Contracts;
 using MobZ.PixelStreaming;
 using MobZ.PixelStreaming.Api;
 using MobZ.PixelStreaming.Matching;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Rooms.Admin;
 using MobZ.Signaling.Rooms.State;
 

@@ -49,7 +49,8 @@ public sealed class HlsOptions
     public TimeSpan DataTimeToLive =>
         TimeSpan.FromSeconds((PlaylistSegments + 4) * TargetDurationSeconds) + TimeSpan.FromSeconds(30);
 
-    internal void Validate()
+    /// <summary>Throws when a setting is out of range; the packager and the serving registration both call it.</summary>
+    public void Validate()
     {
         if (PartTarget < TimeSpan.FromMilliseconds(50) || PartTarget > TimeSpan.FromSeconds(2))
         {

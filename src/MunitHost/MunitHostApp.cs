@@ -17,7 +17,7 @@ using MobZ.Munit.Tap;
 using MobZ.MunitHost.Configuration;
 using MobZ.MunitHost.Draining;
 using MobZ.MunitHost.Ecs;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.State;
 

@@ -11,7 +11,7 @@ using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Security;
 using MobZ.PixelStreaming.Signaling;
 using MobZ.PixelStreaming.Workers;
-using MobZ.Signaling.Turn;
+using MobZ.Signaling.Abstractions.Turn;
 using MobZ.State;
 
 namespace MobZ.PixelStreaming;

@@ -1,4 +1,4 @@
-namespace MobZ.Signaling;
+namespace MobZ.Signaling.Abstractions;
 
 /// <summary>
 /// Mounts a WebSocket API on a host that emulates API Gateway (the local gateway of <c>make run</c>).

@@ -1,4 +1,4 @@
-namespace MobZ.Signaling;
+namespace MobZ.Signaling.Abstractions;
 
 /// <summary>
 /// A WebSocket API's Lambda integration: one handler per API receives every route ($connect, $disconnect,

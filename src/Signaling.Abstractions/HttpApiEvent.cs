@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace MobZ.Signaling;
+namespace MobZ.Signaling.Abstractions;
 
 /// <summary>API Gateway HTTP API (payload format 2.0) request, as a Lambda integration receives it.</summary>
 public sealed record HttpApiEvent

@@ -1,4 +1,4 @@
-namespace MobZ.Signaling;
+namespace MobZ.Signaling.Abstractions;
 
 /// <summary>
 /// The API Gateway Management API (<c>@connections</c>): POST a message, GET connection info, DELETE a

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace MobZ.Signaling;
+namespace MobZ.Signaling.Abstractions;
 
 /// <summary>
 /// What a Lambda integration returns to API Gateway. For $connect a non-2xx status rejects the upgrade.

@@ -1,4 +1,4 @@
-namespace MobZ.Signaling;
+namespace MobZ.Signaling.Abstractions;
 
 /// <summary>Path templates of the REST handlers, as in their OpenAPI documents: "/api/instances/{id}".</summary>
 public static class RouteTemplate

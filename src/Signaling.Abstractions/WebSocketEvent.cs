@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace MobZ.Signaling;
+namespace MobZ.Signaling.Abstractions;
 
 /// <summary>
 /// The event API Gateway (WebSocket API) sends a Lambda integration, field for field as AWS documents it.

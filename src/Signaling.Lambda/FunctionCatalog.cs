@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MobZ.PixelStreaming;
 using MobZ.PixelStreaming.Api;
 using MobZ.PixelStreaming.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Rooms;
 using MobZ.Signaling.Rooms.Sweep;
 

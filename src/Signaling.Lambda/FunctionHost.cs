@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using MobZ.Aws.Credentials;
 using MobZ.Aws.Lambda;
 using MobZ.Aws.Logging;
+using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.Signaling.Aws.Lambda;
 using MobZ.State;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Aws.ApiGateway;
 
 namespace MobZ.Signaling.Lambda;

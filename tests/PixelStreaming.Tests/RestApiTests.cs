@@ -73,10 +73,10 @@ public sealed class RestApiTests : IAsyncLifetime
     {
         await using var ps = new PsStack(_backend.Store, o => o.Api.ApiKeyHeader = "x-mobz-key");
         Assert.Equal(401, (await ps.HttpAsync("GET", "/api/instances")).StatusCode);
-        var response = await ps.Api.HandleAsync(new MobZ.Signaling.HttpApiEvent
+        var response = await ps.Api.HandleAsync(new MobZ.Signaling.Abstractions.HttpApiEvent
         {
             RouteKey = "$default", RawPath = "/api/instances", Headers = new Dictionary<string, string> { ["X-Mobz-Key"] = "test-key" },
-            RequestContext = new MobZ.Signaling.HttpApiRequestContext { DomainName = "x", Http = new MobZ.Signaling.HttpApiRequestHttp { Method = "GET", Path = "/api/instances", SourceIp = "127.0.0.1" } },
+            RequestContext = new MobZ.Signaling.Abstractions.HttpApiRequestContext { DomainName = "x", Http = new MobZ.Signaling.Abstractions.HttpApiRequestHttp { Method = "GET", Path = "/api/instances", SourceIp = "127.0.0.1" } },
         }, CancellationToken.None);
         Assert.Equal(200, response.StatusCode);
     }

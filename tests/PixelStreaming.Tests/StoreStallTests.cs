@@ -1,5 +1,5 @@
 using MobZ.PixelStreaming.Tests.Support;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.TestKit.Redis;
 
 namespace MobZ.PixelStreaming.Tests;

@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using MobZ.PixelStreaming.Tests.Support;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.State;
 
 namespace MobZ.PixelStreaming.Tests;

@@ -15,7 +15,7 @@ public sealed class PeerGoneTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
     [Fact]
-    public async Task AfterRedisLostItsDataPeerGoneClosesTheLostPublishersStationWithItsKeysAndDropsItAsAViewer()
+    public async Task After_Redis_lost_its_data_peer_gone_closes_the_lost_publishers_station_with_its_keys_and_drops_it_as_a_viewer()
     {
         await using var redis = await RedisServer.StartPrivateAsync();
         await using var backend = await redis.CreateBackendAsync();
@@ -45,7 +45,7 @@ public sealed class PeerGoneTests
     }
 
     [Fact]
-    public async Task PeerGoneLeavesAStationAloneWhoseHashNamesAnotherPublisher()
+    public async Task Peer_gone_leaves_a_station_alone_whose_hash_names_another_publisher()
     {
         await using var redis = await RedisServer.StartPrivateAsync();
         await using var backend = await redis.CreateBackendAsync();

@@ -6,9 +6,15 @@ using MobZ.State;
 
 namespace MobZ.Regulator.Tests;
 
-/// <summary>One Munit with its Regulator on a given backend, with short timings so expiry tests stay fast.</summary>
+/// <summary>
+/// One Munit with its Regulator on a given backend. It heartbeats often but never expires on its own
+/// (<see cref="SteadyOptions"/>): a busy machine can delay a 200 ms heartbeat past any short TTL, and a Munit that seems
+/// dead for a moment loses or refuses stations. A test about expiry gives the Munit that is to die
+/// <see cref="FastOptions"/>.
+/// </summary>
 internal sealed class RegulatorHarness : IAsyncDisposable
 {
+    /// <summary>A 900 ms TTL, for the Munit whose expiry a test is about.</summary>
     public static readonly RegulatorOptions FastOptions = new()
     {
         HeartbeatInterval = TimeSpan.FromMilliseconds(200),
@@ -16,10 +22,7 @@ internal sealed class RegulatorHarness : IAsyncDisposable
         ReconcileInterval = TimeSpan.FromMilliseconds(500),
     };
 
-    /// <summary>
-    /// The same timings for a Munit that must stay alive through a test: a busy machine can delay a 200 ms heartbeat past
-    /// a 900 ms TTL, and a survivor that seems dead for a moment takes no stations.
-    /// </summary>
+    /// <summary>The same timings with a TTL no test outlasts, for every Munit that must stay alive through a test.</summary>
     public static readonly RegulatorOptions SteadyOptions = new()
     {
         HeartbeatInterval = FastOptions.HeartbeatInterval,
@@ -47,7 +50,7 @@ internal sealed class RegulatorHarness : IAsyncDisposable
     public static async Task<RegulatorHarness> StartAsync(IStateBackend backend, string? munitId = null, RegulatorOptions? options = null,
         TimeProvider? time = null)
     {
-        var h = new RegulatorHarness(munitId ?? "m-" + Guid.NewGuid().ToString("N")[..8], backend, options ?? FastOptions, time);
+        var h = new RegulatorHarness(munitId ?? "m-" + Guid.NewGuid().ToString("N")[..8], backend, options ?? SteadyOptions, time);
         await h.Regulator.StartAsync();
         return h;
     }

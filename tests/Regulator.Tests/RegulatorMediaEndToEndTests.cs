@@ -23,7 +23,7 @@ public sealed class RegulatorMediaEndToEndTests(RedisServer redis, ITestOutputHe
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
     [Fact]
-    public async Task PublishAndWatchRequestsOverRedisConnectAnAiortcPublisherToAnAiortcViewer()
+    public async Task Publish_and_watch_requests_over_Redis_connect_an_aiortc_publisher_to_an_aiortc_viewer()
     {
         await using var backend = await redis.CreateBackendAsync(redis.NewKeyPrefix());
         var options = new MunitOptions { MunitId = "munit-e2e", BindAddress = "127.0.0.1", Port = 0 };

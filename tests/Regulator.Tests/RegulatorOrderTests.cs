@@ -30,7 +30,7 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
     }
 
     [Fact]
-    public async Task StartRegistersTheMunitWithAHeartbeatTtl()
+    public async Task Start_registers_the_Munit_with_a_heartbeat_TTL()
     {
         var info = await _backend.Store.HashGetAllAsync(MunitKeys.Info(_h.MunitId));
         Assert.Equal(_h.MunitId, info[MunitInfoFields.MunitId]);
@@ -41,11 +41,11 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
         Assert.NotNull(await _backend.Store.SortedSetScoreAsync(MunitKeys.Registry, _h.MunitId));
         var ttl = await _backend.Store.TimeToLiveAsync(MunitKeys.Alive(_h.MunitId));
         Assert.NotNull(ttl);
-        Assert.True(ttl <= RegulatorHarness.FastOptions.AliveTtl);
+        Assert.True(ttl <= RegulatorHarness.SteadyOptions.AliveTtl);
     }
 
     [Fact]
-    public async Task HeartbeatKeepsTheMunitAliveBeyondItsTtl()
+    public async Task Heartbeat_keeps_the_Munit_alive_beyond_its_TTL()
     {
         // The store and the Regulator share one fake clock, so the alive key expires exactly when the clock says:
         // three TTLs of heartbeats, and after each the key is there with its TTL renewed to the full value.
@@ -68,7 +68,7 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
     }
 
     [Fact]
-    public async Task AssignCreatesTheStationOnTheMunit()
+    public async Task Assign_creates_the_station_on_the_Munit()
     {
         await RegulatorHarness.PlaceStationAsync(_backend, _h.MunitId, "st-a", hls: true);
         await Eventually.WaitUntilAsync(() => _h.Munit.HasStation("st-a"), Timeout, "the Munit has station st-a");
@@ -80,7 +80,7 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
     }
 
     [Fact]
-    public async Task UnassignClosesTheStation()
+    public async Task Unassign_closes_the_station()
     {
         await RegulatorHarness.PlaceStationAsync(_backend, _h.MunitId, "st-b");
         await Eventually.WaitUntilAsync(() => _h.Munit.HasStation("st-b"), Timeout, "station st-b exists");
@@ -89,7 +89,7 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
     }
 
     [Fact]
-    public async Task StaleAssignForAStationPlacedElsewhereIsIgnored()
+    public async Task Stale_assign_for_a_station_placed_elsewhere_is_ignored()
     {
         await RegulatorHarness.PlaceStationAsync(_backend, "another-munit", "st-elsewhere", publish: false);
         await RegulatorHarness.PublishAsync(_backend, _h.MunitId, new AssignSignal("st-elsewhere", "r", "p", "m2m", false));
@@ -99,7 +99,7 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
     }
 
     [Fact]
-    public async Task DrainRefusesNewStationsKeepsExistingOnesAndReportsDrainedWhenTheLastEnds()
+    public async Task Drain_refuses_new_stations_keeps_existing_ones_and_reports_drained_when_the_last_ends()
     {
         var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _h.Regulator.Drained += () => drained.TrySetResult();
@@ -120,7 +120,7 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
     }
 
     [Fact]
-    public async Task ReviveAcceptsStationsAgain()
+    public async Task Revive_accepts_stations_again()
     {
         await RegulatorHarness.PublishAsync(_backend, _h.MunitId, new DrainSignal());
         await Eventually.WaitUntilAsync(() => _h.Regulator.Draining, Timeout, "draining");
@@ -132,7 +132,7 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
     }
 
     [Fact]
-    public async Task StopAsksTheHostToShutDown()
+    public async Task Stop_asks_the_host_to_shut_down()
     {
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _h.Regulator.StopRequested += () => stop.TrySetResult();
@@ -141,7 +141,7 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
     }
 
     [Fact]
-    public async Task MediaRequestIsRelayedAndAnsweredOnReplyTo()
+    public async Task Media_request_is_relayed_and_answered_on_reply_to()
     {
         await RegulatorHarness.PlaceStationAsync(_backend, _h.MunitId, "st-m");
         await Eventually.WaitUntilAsync(() => _h.Munit.HasStation("st-m"), Timeout, "st-m exists");
@@ -157,7 +157,7 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
     }
 
     [Fact]
-    public async Task MediaRequestErrorsComeBackAsFailedResponses()
+    public async Task Media_request_errors_come_back_as_failed_responses()
     {
         var noStation = await RequestAsync(new MediaRequest("r3", "reply:r3", MediaOps.Watch, "st-missing", "peer-1"));
         Assert.False(noStation.Ok);
@@ -169,7 +169,7 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
     }
 
     [Fact]
-    public async Task FireAndForgetLeaveIsRelayedWithoutAReply()
+    public async Task Fire_and_forget_leave_is_relayed_without_a_reply()
     {
         await RegulatorHarness.PlaceStationAsync(_backend, _h.MunitId, "st-l");
         await Eventually.WaitUntilAsync(() => _h.Munit.HasStation("st-l"), Timeout, "st-l exists");
@@ -178,7 +178,7 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
     }
 
     [Fact]
-    public async Task MalformedAndUnknownSignalsAreDroppedAndTheRegulatorKeepsWorking()
+    public async Task Malformed_and_unknown_signals_are_dropped_and_the_Regulator_keeps_working()
     {
         string channel = MunitKeys.Channel(_h.MunitId);
         await _backend.Bus.PublishAsync(channel, "{not json");

@@ -16,7 +16,7 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
     public RegulatorRecoveryTests(RedisServer redis) => _redis = redis;
 
     [Fact]
-    public async Task ReconcileCreatesStationsWhoseAssignWasMissedAndClosesStationsWhoseUnassignWasMissed()
+    public async Task Reconcile_creates_stations_whose_assign_was_missed_and_closes_stations_whose_unassign_was_missed()
     {
         await using var backend = await _redis.CreateBackendAsync(_redis.NewKeyPrefix());
         await using var h = await RegulatorHarness.StartAsync(backend);
@@ -29,7 +29,7 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
     }
 
     [Fact]
-    public async Task RedisRestartInTheMiddleOfASessionLosesNoStation()
+    public async Task Redis_restart_in_the_middle_of_a_session_loses_no_station()
     {
         await using var redis = await RedisServer.StartPrivateAsync();
         await using var backend = await redis.CreateBackendAsync();
@@ -59,12 +59,12 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
     }
 
     [Fact]
-    public async Task MunitWhoseHeartbeatExpiresHasItsStationsReassignedToALiveMunit()
+    public async Task Munit_whose_heartbeat_expires_has_its_stations_reassigned_to_a_live_Munit()
     {
         string prefix = _redis.NewKeyPrefix();
         await using var backendA = await _redis.CreateBackendAsync(prefix);
         await using var backendB = await _redis.CreateBackendAsync(prefix);
-        var a = await RegulatorHarness.StartAsync(backendA, "munit-a");
+        var a = await RegulatorHarness.StartAsync(backendA, "munit-a", RegulatorHarness.FastOptions);
         await using var b = await RegulatorHarness.StartAsync(backendB, "munit-b");
         for (int i = 0; i < 3; i++) await RegulatorHarness.PlaceStationAsync(backendA, "munit-a", $"st-{i}");
         await Eventually.WaitUntilAsync(() => a.Munit.StationIds.Count == 3, Timeout, "munit-a runs three stations");
@@ -97,14 +97,13 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
     }
 
     [Fact]
-    public async Task WhenSeveralMunitsNoticeTheSameExpiryEachStationMovesExactlyOnce()
+    public async Task When_several_munits_notice_the_same_expiry_each_station_moves_exactly_once()
     {
         string prefix = _redis.NewKeyPrefix();
         await using var backend = await _redis.CreateBackendAsync(prefix);
-        var dead = await RegulatorHarness.StartAsync(backend, "dead");
-        // The survivors never expire here: what is tested is how the dead one's stations spread over live Munits.
-        await using var b = await RegulatorHarness.StartAsync(backend, "live-b", RegulatorHarness.SteadyOptions);
-        await using var c = await RegulatorHarness.StartAsync(backend, "live-c", RegulatorHarness.SteadyOptions);
+        var dead = await RegulatorHarness.StartAsync(backend, "dead", RegulatorHarness.FastOptions);
+        await using var b = await RegulatorHarness.StartAsync(backend, "live-b");
+        await using var c = await RegulatorHarness.StartAsync(backend, "live-c");
         for (int i = 0; i < 6; i++) await RegulatorHarness.PlaceStationAsync(backend, "dead", $"st-{i}");
         await Eventually.WaitUntilAsync(() => dead.Munit.StationIds.Count == 6, Timeout, "the doomed Munit runs six stations");
 
@@ -122,7 +121,7 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
     }
 
     [Fact]
-    public async Task GracefulStopHandsStationsToAnotherMunitAndDeregisters()
+    public async Task Graceful_stop_hands_stations_to_another_Munit_and_deregisters()
     {
         string prefix = _redis.NewKeyPrefix();
         await using var backend = await _redis.CreateBackendAsync(prefix);
@@ -140,12 +139,12 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
     }
 
     [Fact]
-    public async Task MunitThatComesBackAfterItsStationsMovedClosesThemInsteadOfFightingOverThem()
+    public async Task Munit_that_comes_back_after_its_stations_moved_closes_them_instead_of_fighting_over_them()
     {
         string prefix = _redis.NewKeyPrefix();
         await using var backend = await _redis.CreateBackendAsync(prefix);
         await using var survivor = await RegulatorHarness.StartAsync(backend, "survivor");
-        var zombie = await RegulatorHarness.StartAsync(backend, "zombie");
+        var zombie = await RegulatorHarness.StartAsync(backend, "zombie", RegulatorHarness.FastOptions);
         await RegulatorHarness.PlaceStationAsync(backend, "zombie", "st-z");
         await Eventually.WaitUntilAsync(() => zombie.Munit.HasStation("st-z"), Timeout, "st-z on the zombie");
         await zombie.Regulator.AbandonAsync();

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using MobZ.Munit.Buffers;
-using MobZ.Munit.Codecs;
+using MobZ.Rtc.Codecs;
 using MobZ.Munit.Control;
 using MobZ.Munit.Routing;
 using MobZ.Rtc.Rtp;

@@ -12,7 +12,7 @@ using MobZ.Access;
 using MobZ.PixelStreaming;
 using MobZ.PixelStreaming.Security;
 using MobZ.PixelStreaming.Signaling;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.State;
 
 namespace MobZ.Bench.PixelStreaming;

@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using MobZ.Hls.Serving;
-using MobZ.Hls.Storage;
+using MobZ.Hls.Serving.Storage;
 using static MobZ.Fuzz.FuzzInvariantException;
 
 namespace MobZ.Fuzz.Harnesses;

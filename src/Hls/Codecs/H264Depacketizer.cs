@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using MobZ.Hls.Packaging;
+using MobZ.Rtc.Codecs;
 
 namespace MobZ.Hls.Codecs;
 
@@ -168,7 +169,7 @@ internal sealed class H264Depacketizer : IDisposable
             return;
         }
 
-        int type = payload[0] & 0x1F;
+        int type = H264Payload.NalType(payload[0]);
         switch (type)
         {
             case >= 1 and <= 23:
@@ -291,7 +292,7 @@ internal sealed class H264Depacketizer : IDisposable
             int nalLength = _accessUnit.Length - start0 - NalLengthSize;
             Span<byte> written = _accessUnit.WrittenSpan;
             ReadOnlySpan<byte> nal = written.Slice(start0 + NalLengthSize, nalLength);
-            int type = nal[0] & 0x1F;
+            int type = H264Payload.NalType(nal[0]);
             if (type is H264NalType.Sps or H264NalType.Pps or H264NalType.AccessUnitDelimiter or
                 H264NalType.EndOfSequence or H264NalType.EndOfStream or H264NalType.FillerData)
             {
@@ -310,7 +311,7 @@ internal sealed class H264Depacketizer : IDisposable
 
     private void AddNal(ReadOnlySpan<byte> nal)
     {
-        int type = nal[0] & 0x1F;
+        int type = H264Payload.NalType(nal[0]);
         switch (type)
         {
             case H264NalType.Sps or H264NalType.Pps:
@@ -336,13 +337,13 @@ internal sealed class H264Depacketizer : IDisposable
         if (type is >= H264NalType.NonIdrSlice and <= H264NalType.IdrSlice)
         {
             _hasSlice = true;
-            _hasIdr |= type == H264NalType.IdrSlice;
+            _hasIdr |= H264Payload.IsKeyFrameSlice(type);
         }
     }
 
     private void KeepParameterSet(ReadOnlySpan<byte> nal)
     {
-        int type = nal[0] & 0x1F;
+        int type = H264Payload.NalType(nal[0]);
         if (type == H264NalType.Sps && !nal.SequenceEqual(_sps))
         {
             _sps = nal.ToArray();

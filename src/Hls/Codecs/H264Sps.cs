@@ -1,3 +1,5 @@
+using MobZ.Rtc.Codecs;
+
 namespace MobZ.Hls.Codecs;
 
 /// <summary>
@@ -28,7 +30,7 @@ internal readonly record struct H264Sps(
     public static bool TryParse(ReadOnlySpan<byte> nal, out H264Sps sps)
     {
         sps = default;
-        if (nal.Length < 4 || nal.Length > MaxSpsSize || (nal[0] & 0x1F) != H264NalType.Sps)
+        if (nal.Length < 4 || nal.Length > MaxSpsSize || H264Payload.NalType(nal[0]) != H264NalType.Sps)
         {
             return false;
         }

@@ -5,9 +5,10 @@ namespace MobZ.Hls.Packaging;
 
 /// <summary>
 /// A growable byte buffer on <see cref="ArrayPool{T}.Shared"/>. Once it has grown to the stream's working
-/// size, appending and resetting allocate nothing.
+/// size, appending and resetting allocate nothing. Public for the store writer (src/Hls.Serving), which buffers a
+/// segment in one.
 /// </summary>
-internal sealed class PooledByteBuffer : IDisposable
+public sealed class PooledByteBuffer : IDisposable
 {
     private byte[] _array;
     private int _length;

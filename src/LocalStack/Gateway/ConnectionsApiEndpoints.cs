@@ -5,7 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Aws.ApiGateway;
 
 namespace MobZ.LocalStack.Gateway;

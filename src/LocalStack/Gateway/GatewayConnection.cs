@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using System.Text.Unicode;
 using System.Threading.Channels;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 
 namespace MobZ.LocalStack.Gateway;
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using OpenTelemetry.Metrics;
 
 namespace MobZ.LocalStack.Gateway;

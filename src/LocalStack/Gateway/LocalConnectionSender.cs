@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
-using MobZ.Signaling;
-using ConnectionInfo = MobZ.Signaling.ConnectionInfo;
+using MobZ.Signaling.Abstractions;
+using ConnectionInfo = MobZ.Signaling.Abstractions.ConnectionInfo;
 
 namespace MobZ.LocalStack.Gateway;
 

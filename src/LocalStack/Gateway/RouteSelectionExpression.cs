@@ -1,5 +1,5 @@
 using System.Text.Json;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 
 namespace MobZ.LocalStack.Gateway;
 

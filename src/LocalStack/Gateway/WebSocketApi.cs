@@ -1,4 +1,4 @@
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 
 namespace MobZ.LocalStack.Gateway;
 

@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 
 namespace MobZ.LocalStack.Gateway;
 

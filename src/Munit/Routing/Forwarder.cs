@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using MobZ.Munit.Buffers;
-using MobZ.Munit.Codecs;
+using MobZ.Rtc.Codecs;
 using MobZ.Munit.Rtp;
 using MobZ.Munit.Simulcast;
 using MobZ.Munit.Stats;

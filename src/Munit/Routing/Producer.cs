@@ -1,4 +1,4 @@
-using MobZ.Munit.Codecs;
+using MobZ.Rtc.Codecs;
 using MobZ.Munit.Rtp;
 using MobZ.Munit.Simulcast;
 

@@ -1,4 +1,4 @@
-using MobZ.Munit.Codecs;
+using MobZ.Rtc.Codecs;
 
 namespace MobZ.Munit.Routing;
 

@@ -1,4 +1,4 @@
-using MobZ.Munit.Codecs;
+using MobZ.Rtc.Codecs;
 using MobZ.Munit.Routing;
 using MobZ.Rtc.Rtp;
 using MobZ.Rtc.Sdp;

@@ -1,4 +1,5 @@
 using MobZ.Munit.Routing;
+using MobZ.Rtc.Codecs;
 using MobZ.Rtc.Ice;
 using MobZ.Rtc.Sdp;
 using MobZ.Rtc.Transport;
@@ -188,7 +189,7 @@ internal sealed class ViewerSession : IRtcPeerHandler
         if (producer.Kind == MediaKind.Audio)
             return (negotiated ?? MunitCodecs.Audio[0]) with { PayloadType = 111, Feedback = [] };
         var template = negotiated ?? MunitCodecs.Video[0];
-        int pt = producer.Codec == Codecs.MediaCodec.H264 ? 102 : 96;
+        int pt = producer.Codec == MediaCodec.H264 ? 102 : 96;
         return template with { PayloadType = pt, Feedback = MunitCodecs.ViewerVideoFeedback };
     }
 

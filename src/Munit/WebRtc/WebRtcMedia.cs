@@ -28,7 +28,8 @@ public sealed class WebRtcMedia : IStationMediaFactory, IPeerLossSource, IDispos
     private readonly ConcurrentDictionary<string, ViewerSession> _viewers = new(StringComparer.Ordinal);
     private readonly ILoggerFactory _loggers;
 
-    public WebRtcMedia(MunitOptions options, IStationTapFactory? tapFactory = null, ILoggerFactory? loggerFactory = null)
+    public WebRtcMedia(MunitOptions options, IStationTapFactory? tapFactory = null, ILoggerFactory? loggerFactory = null,
+        TimeProvider? time = null)
     {
         _loggers = loggerFactory ?? NullLoggerFactory.Instance;
         TapFactory = tapFactory;
@@ -39,7 +40,7 @@ public sealed class WebRtcMedia : IStationMediaFactory, IPeerLossSource, IDispos
             AnnouncedAddress = string.IsNullOrWhiteSpace(options.PublicAddress) ? null : IPAddress.Parse(options.PublicAddress),
             Tcp = options.TcpPort == 0 ? null : new IceTcpOptions { Port = options.TcpPort },
         }, _loggers);
-        Engine = new MediaEngine();
+        Engine = new MediaEngine(time: time);
         Engine.Start();
         _metrics = new MunitTransportMetrics(Transport.Counters, () => Transport.PeerCount);
     }

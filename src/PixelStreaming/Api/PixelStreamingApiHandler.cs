@@ -4,7 +4,7 @@ using MobZ.PixelStreaming.Instances;
 using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Security;
 using MobZ.PixelStreaming.Workers;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.State;
 
 namespace MobZ.PixelStreaming.Api;

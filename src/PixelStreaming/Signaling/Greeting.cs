@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Protocol;
-using MobZ.Signaling;
-using MobZ.Signaling.Turn;
+using MobZ.Signaling.Abstractions;
+using MobZ.Signaling.Abstractions.Turn;
 using MobZ.State;
 
 namespace MobZ.PixelStreaming.Signaling;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Protocol;
 using MobZ.PixelStreaming.Security;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.State;
 
 namespace MobZ.PixelStreaming.Signaling;

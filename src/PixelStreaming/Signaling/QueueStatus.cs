@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Protocol;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.State;
 
 namespace MobZ.PixelStreaming.Signaling;

@@ -6,7 +6,7 @@ using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Protocol;
 using MobZ.PixelStreaming.Security;
 using MobZ.PixelStreaming.Workers;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.State;
 
 namespace MobZ.PixelStreaming.Signaling;

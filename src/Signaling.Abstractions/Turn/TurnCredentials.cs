@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace MobZ.Signaling.Turn;
+namespace MobZ.Signaling.Abstractions.Turn;
 
 /// <summary>One client's TURN entry: the server URLs with a username and password only this client was given.</summary>
 public sealed record TurnCredential(IReadOnlyList<string> Urls, string Username, string Password);

@@ -1,4 +1,4 @@
-namespace MobZ.Signaling.Turn;
+namespace MobZ.Signaling.Abstractions.Turn;
 
 /// <summary>
 /// A TURN server that shares a secret with signaling (coturn's use-auth-secret): "MobZ:Rooms:Turn" for rooms,

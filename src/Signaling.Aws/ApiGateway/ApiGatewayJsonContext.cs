@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 
 namespace MobZ.Signaling.Aws.ApiGateway;
 

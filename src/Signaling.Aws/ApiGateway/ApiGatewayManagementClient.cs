@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MobZ.Aws.Credentials;
 using MobZ.Aws.Signing;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 
 namespace MobZ.Signaling.Aws.ApiGateway;
 

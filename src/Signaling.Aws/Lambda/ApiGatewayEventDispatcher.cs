@@ -1,6 +1,6 @@
 using System.Text.Json;
 using MobZ.Aws.Lambda;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Aws.ApiGateway;
 
 namespace MobZ.Signaling.Aws.Lambda;

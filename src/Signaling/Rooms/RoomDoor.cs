@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using MobZ.Access;
+using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Rooms.State;
 using MobZ.State;
 

@@ -1,4 +1,4 @@
-using MobZ.Signaling.Turn;
+using MobZ.Signaling.Abstractions.Turn;
 
 namespace MobZ.Signaling.Rooms;
 

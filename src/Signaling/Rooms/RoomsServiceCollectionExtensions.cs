@@ -2,7 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MobZ.Access;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
+using MobZ.Signaling.Abstractions.Turn;
 using MobZ.Signaling.Rooms;
 using MobZ.Signaling.Rooms.Actions;
 using MobZ.Signaling.Rooms.Delivery;
@@ -11,7 +12,6 @@ using MobZ.Signaling.Rooms.Moves;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
 using MobZ.Signaling.Rooms.Sweep;
-using MobZ.Signaling.Turn;
 using OpenTelemetry.Metrics;
 
 // In the DI namespace, as AddX extensions are, so a host needs no using for its one line.

@@ -1,7 +1,7 @@
 using System.Text;
 using MobZ.Aws.Credentials;
 using MobZ.Aws.Tests.Clients;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.TestKit.Aws;
 

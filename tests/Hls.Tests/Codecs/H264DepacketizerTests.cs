@@ -80,7 +80,7 @@ public sealed class H264DepacketizerTests
     }
 
     [Fact]
-    public void StapAWithParameterSetsThenSingleNalIdrGivesOneKeyframeWithoutParameterSets()
+    public void STAP_A_with_parameter_sets_then_single_NAL_IDR_gives_one_keyframe_without_parameter_sets()
     {
         var sink = new Sink();
         using var d = new H264Depacketizer(sink);
@@ -96,7 +96,7 @@ public sealed class H264DepacketizerTests
     }
 
     [Fact]
-    public void FuAFragmentsAreReassembledWithTheOriginalNalHeader()
+    public void FU_A_fragments_are_reassembled_with_the_original_NAL_header()
     {
         var sink = new Sink();
         using var d = new H264Depacketizer(sink);
@@ -117,7 +117,7 @@ public sealed class H264DepacketizerTests
     }
 
     [Fact]
-    public void ALostMiddleFragmentDropsTheFrameInsteadOfEmittingIt()
+    public void A_lost_middle_fragment_drops_the_frame_instead_of_emitting_it()
     {
         var sink = new Sink();
         using var d = new H264Depacketizer(sink);
@@ -130,7 +130,7 @@ public sealed class H264DepacketizerTests
     }
 
     [Fact]
-    public void AGapBetweenFramesDropsTheFrameAfterIt()
+    public void A_gap_between_frames_drops_the_frame_after_it()
     {
         var sink = new Sink();
         using var d = new H264Depacketizer(sink);
@@ -142,7 +142,7 @@ public sealed class H264DepacketizerTests
     }
 
     [Fact]
-    public void AFragmentWithoutItsStartIsABrokenFrame()
+    public void A_fragment_without_its_start_is_a_broken_frame()
     {
         var sink = new Sink();
         using var d = new H264Depacketizer(sink);
@@ -156,7 +156,7 @@ public sealed class H264DepacketizerTests
     }
 
     [Fact]
-    public void AFrameWhoseFragmentNeverEndsIsDroppedWhenTheTimestampMoves()
+    public void A_frame_whose_fragment_never_ends_is_dropped_when_the_timestamp_moves()
     {
         var sink = new Sink();
         using var d = new H264Depacketizer(sink);
@@ -170,7 +170,7 @@ public sealed class H264DepacketizerTests
     }
 
     [Fact]
-    public void LateAndDuplicatePacketsAreIgnored()
+    public void Late_and_duplicate_packets_are_ignored()
     {
         var sink = new Sink();
         using var d = new H264Depacketizer(sink);
@@ -185,7 +185,7 @@ public sealed class H264DepacketizerTests
     }
 
     [Fact]
-    public void SequenceNumbersWrapWithoutAGap()
+    public void Sequence_numbers_wrap_without_a_gap()
     {
         var sink = new Sink();
         using var d = new H264Depacketizer(sink);
@@ -221,7 +221,7 @@ public sealed class H264DepacketizerTests
     [InlineData(26)]
     [InlineData(27)]
     [InlineData(29)]
-    public void InterleavedModePacketsAreUnsupported(int type)
+    public void Interleaved_mode_packets_are_unsupported(int type)
     {
         var sink = new Sink();
         using var d = new H264Depacketizer(sink);
@@ -231,7 +231,7 @@ public sealed class H264DepacketizerTests
     }
 
     [Fact]
-    public void RandomAndTruncatedPayloadsNeverThrowAndEveryEmittedFrameIsWellFormed()
+    public void Random_and_truncated_payloads_never_throw_and_every_emitted_frame_is_well_formed()
     {
         var random = new Random(11);
         var sink = new Sink();

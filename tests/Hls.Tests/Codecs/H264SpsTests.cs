@@ -10,7 +10,7 @@ public sealed class H264SpsTests
     [InlineData("67640028acd940780227e5c044000003000400000300f03c60c658", 1920, 1080, "avc1.640028")]
     [InlineData("674d401feca02802dd8088000003000800000301e078c18cb0", 1280, 720, "avc1.4d401f")]
     [InlineData("6764001eacd940a42fe224c044000003000400000300f03c58b658", 642, 362, "avc1.64001e")]
-    public void ParsesCroppedSizeAndCodecString(string hex, int width, int height, string codec)
+    public void Parses_cropped_size_and_codec_string(string hex, int width, int height, string codec)
     {
         Assert.True(H264Sps.TryParse(Convert.FromHexString(hex), out H264Sps sps));
         Assert.Equal((width, height), (sps.Width, sps.Height));
@@ -18,14 +18,14 @@ public sealed class H264SpsTests
     }
 
     [Fact]
-    public void HighProfileReportsChromaFormatAndBitDepthForAvcC()
+    public void High_profile_reports_chroma_format_and_bit_depth_for_avcC()
     {
         Assert.True(H264Sps.TryParse(Convert.FromHexString("67640028acd940780227e5c044000003000400000300f03c60c658"), out H264Sps sps));
         Assert.Equal((1u, 0u, 0u), (sps.ChromaFormatIdc, sps.BitDepthLumaMinus8, sps.BitDepthChromaMinus8));
     }
 
     [Fact]
-    public void RejectsEveryTruncationOfARealSps()
+    public void Rejects_every_truncation_of_a_real_SPS()
     {
         byte[] sps = Convert.FromHexString("67640028acd940780227e5c044000003000400000300f03c60c658");
         // Cutting inside the fields that give the picture size must fail, never throw or guess.
@@ -36,7 +36,7 @@ public sealed class H264SpsTests
     }
 
     [Fact]
-    public void RandomBytesNeverThrow()
+    public void Random_bytes_never_throw()
     {
         var random = new Random(7);
         for (int i = 0; i < 20_000; i++)
@@ -57,7 +57,7 @@ public sealed class H264SpsTests
     }
 
     [Fact]
-    public void RejectsNalsThatAreNotSps()
+    public void Rejects_NALs_that_are_not_SPS()
     {
         Assert.False(H264Sps.TryParse(Convert.FromHexString("68ce3c80"), out _));
     }

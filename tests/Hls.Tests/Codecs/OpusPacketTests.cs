@@ -35,7 +35,7 @@ public sealed class OpusPacketTests
     }
 
     [Fact]
-    public void SilenceFrameIsTwentyMilliseconds()
+    public void Silence_frame_is_twenty_milliseconds()
     {
         Assert.True(OpusPacket.TryGetDuration(OpusPacket.Silence20Ms, out int duration));
         Assert.Equal(OpusPacket.SilenceDuration, duration);

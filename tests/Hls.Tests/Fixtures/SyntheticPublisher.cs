@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using MobZ.Hls.Packaging;
-using MobZ.Hls.Storage;
+using MobZ.Hls.Serving.Storage;
 using MobZ.State;
 
 namespace MobZ.Hls.Tests.Fixtures;

@@ -20,7 +20,7 @@ public sealed class BadInputTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task LostPacketsDropFramesUntilTheNextKeyframeAndAskForOne()
+    public async Task Lost_packets_drop_frames_until_the_next_keyframe_and_ask_for_one()
     {
         int index = 0;
         var lossy = capture.Packets.Where(p => !(RtpEdit.IsVideoRtp(p) && ++index % 23 == 0)).ToList();
@@ -34,7 +34,7 @@ public sealed class BadInputTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task ReorderedPacketsNeverProduceAHalfFrame()
+    public async Task Reordered_packets_never_produce_a_half_frame()
     {
         var reordered = capture.Packets.ToList();
         var video = Enumerable.Range(0, reordered.Count).Where(i => RtpEdit.IsVideoRtp(reordered[i])).ToList();
@@ -50,7 +50,7 @@ public sealed class BadInputTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task WithoutAnSpsNothingIsWrittenAndKeyframesAreRequested()
+    public async Task Without_an_SPS_nothing_is_written_and_keyframes_are_requested()
     {
         var noSps = RtpEdit.Resequence(capture.Packets.Where(p => !RtpEdit.IsVideoRtp(p) || !RtpEdit.NalTypes(p.Data).Contains(7)));
 
@@ -63,7 +63,7 @@ public sealed class BadInputTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task APublisherThatNeverSendsAKeyframeGetsThrottledRequestsAndNoOutput()
+    public async Task A_publisher_that_never_sends_a_keyframe_gets_throttled_requests_and_no_output()
     {
         var noIdr = RtpEdit.Resequence(capture.Packets.Where(p => !RtpEdit.IsVideoRtp(p) || !RtpEdit.NalTypes(p.Data).Contains(5)));
         var options = new HlsOptions { KeyframeRequestInterval = TimeSpan.FromHours(1) };
@@ -75,7 +75,7 @@ public sealed class BadInputTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task TimestampJumpsKeepDecodeTimesMonotonicAndTheDurationReal()
+    public async Task Timestamp_jumps_keep_decode_times_monotonic_and_the_duration_real()
     {
         int videoIndex = 0;
         int audioIndex = 0;
@@ -103,7 +103,7 @@ public sealed class BadInputTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task TimestampsWrappingPast32BitsMidStreamChangeNothing()
+    public async Task Timestamps_wrapping_past_32_bits_mid_stream_change_nothing()
     {
         uint firstVideo = RtpEdit.Timestamp(capture.Packets.First(RtpEdit.IsVideoRtp).Data);
         uint firstAudio = RtpEdit.Timestamp(capture.Packets.First(RtpEdit.IsAudioRtp).Data);
@@ -123,7 +123,7 @@ public sealed class BadInputTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task GarbledAndTruncatedPacketsNeverBreakTheContainer()
+    public async Task Garbled_and_truncated_packets_never_break_the_container()
     {
         for (int seed = 1; seed <= 5; seed++)
         {
@@ -170,7 +170,7 @@ public sealed class BadInputTests(CapturedStreamFixture capture)
 public sealed class KeyframeStarvedPublisherTests
 {
     [Fact]
-    public async Task SegmentsAreCutWithoutAKeyframeAtTheTargetDurationAndStayDecodable()
+    public async Task Segments_are_cut_without_a_keyframe_at_the_target_duration_and_stay_decodable()
     {
         var packets = await FfmpegRtpCapture.CaptureAsync(3.5, gop: 1000);
         var options = new HlsOptions { SegmentTarget = TimeSpan.FromMilliseconds(600) }; // TARGETDURATION 1

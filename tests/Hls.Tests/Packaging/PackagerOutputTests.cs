@@ -7,7 +7,7 @@ namespace MobZ.Hls.Tests.Packaging;
 public sealed class PackagerOutputTests(CapturedStreamFixture capture)
 {
     [Fact]
-    public async Task FfprobeReadsInitPlusFragmentsAsH264AndOpusWithTheSourceSizeAndDuration()
+    public async Task ffprobe_reads_init_plus_fragments_as_H264_and_Opus_with_the_source_size_and_duration()
     {
         var (output, _, _) = await PackagerRun.RunAsync(capture.Packets);
 
@@ -24,7 +24,7 @@ public sealed class PackagerOutputTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task OwnBoxCheckerFindsNoProblemAndEveryVideoFrameIsPresent()
+    public async Task Own_box_checker_finds_no_problem_and_every_video_frame_is_present()
     {
         var (output, packager, _) = await PackagerRun.RunAsync(capture.Packets);
 
@@ -39,7 +39,7 @@ public sealed class PackagerOutputTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task PartsNeverExceedPartTargetAndOnlyLastOrIndependentPartsAreShorterThan85Percent()
+    public async Task Parts_never_exceed_part_target_and_only_last_or_independent_parts_are_shorter_than_85_percent()
     {
         var options = new HlsOptions();
         var (output, _, _) = await PackagerRun.RunAsync(capture.Packets, options);
@@ -59,7 +59,7 @@ public sealed class PackagerOutputTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task JitteryFrameTimestampsStillGivePartsBetween85And100PercentOfTheTarget()
+    public async Task Jittery_frame_timestamps_still_give_parts_between_85_and_100_percent_of_the_target()
     {
         // Capture-clock timestamps as Chrome sends them: each frame up to ±4 ms off the 30 fps grid.
         var random = new Random(5);
@@ -101,7 +101,7 @@ public sealed class PackagerOutputTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task PartIsIndependentExactlyWhenItsFirstFrameIsAnIdrAndSegmentsStartWithOne()
+    public async Task Part_is_independent_exactly_when_its_first_frame_is_an_IDR_and_segments_start_with_one()
     {
         var (output, _, _) = await PackagerRun.RunAsync(capture.Packets);
 
@@ -119,7 +119,7 @@ public sealed class PackagerOutputTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task CodecStringComesFromTheSpsProfileConstraintsAndLevel()
+    public async Task Codec_string_comes_from_the_SPS_profile_constraints_and_level()
     {
         var (output, _, _) = await PackagerRun.RunAsync(capture.Packets);
 
@@ -132,7 +132,7 @@ public sealed class PackagerOutputTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task ProgramDateTimeOfPartsAdvancesWithTheirDurations()
+    public async Task Program_date_time_of_parts_advances_with_their_durations()
     {
         var (output, _, _) = await PackagerRun.RunAsync(capture.Packets);
 

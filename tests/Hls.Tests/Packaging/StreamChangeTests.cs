@@ -7,7 +7,7 @@ namespace MobZ.Hls.Tests.Packaging;
 public sealed class StreamChangeTests(CapturedStreamFixture capture)
 {
     [Fact]
-    public async Task ANewSpsMidStreamStartsANewInitSegmentAtASegmentBoundary()
+    public async Task A_new_SPS_mid_stream_starts_a_new_init_segment_at_a_segment_boundary()
     {
         var bigger = await FfmpegRtpCapture.CaptureAsync(2, size: "640x360");
         // Continue numbering and timestamps as the tap does across a layer switch.
@@ -44,7 +44,7 @@ public sealed class StreamChangeTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task AudioIsPlacedBySenderReportsWhateverItsRtpTimestampBase()
+    public async Task Audio_is_placed_by_sender_reports_whatever_its_RTP_timestamp_base()
     {
         var (reference, _, _) = await PackagerRun.RunAsync(capture.Packets);
         // Another random base for the audio RTP clock, in the packets and in the reports alike.
@@ -59,7 +59,7 @@ public sealed class StreamChangeTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task AudioReportedHalfASecondLaterLandsHalfASecondLaterOnTheVideoTimeline()
+    public async Task Audio_reported_half_a_second_later_lands_half_a_second_later_on_the_video_timeline()
     {
         // Placement by sender reports alone: with the default 300 ms allowance, a capture whose audio arrives in
         // bursts (ffmpeg on a busy machine) gets silence filled before the shifted audio and the move is clamped.

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
-using MobZ.Hls.Storage;
+using MobZ.Hls.Serving.Storage;
 using MobZ.Hls.Tests.Fixtures;
 using MobZ.State.InProcess;
 
@@ -75,7 +75,7 @@ public sealed class TimelineTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task FramesLostUpstreamEndTheSegmentAndTheNextStartsWithADiscontinuity()
+    public async Task Frames_lost_upstream_end_the_segment_and_the_next_starts_with_a_discontinuity()
     {
         // Every video packet of frames 40 to 44 (1.33 s in, mid-GOP): the packager drops up to the keyframe at 2 s.
         var timestamps = capture.Packets.Where(RtpEdit.IsVideoRtp).Select(p => RtpEdit.Timestamp(p.Data)).Distinct().ToList();
@@ -89,7 +89,7 @@ public sealed class TimelineTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task AStreamWithoutLossHasNoDiscontinuity()
+    public async Task A_stream_without_loss_has_no_discontinuity()
     {
         Packaged packaged = await PackageAsync(capture.Packets, new HlsOptions { PlaylistSegments = 50 });
 
@@ -98,7 +98,7 @@ public sealed class TimelineTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task AtFifteenFramesASecondWithCaptureJitterPartsAre85To100PercentOfTheTarget()
+    public async Task At_fifteen_frames_a_second_with_capture_jitter_parts_are_85_to_100_percent_of_the_target()
     {
         IReadOnlyList<CapturedPacket> fifteen = await FfmpegRtpCapture.CaptureAsync(6, fps: 15, gop: 15);
         // Capture-clock timestamps as Chrome sends them: each frame up to ±8 ms off the 15 fps grid.

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using MobZ.Hls.Serving;
-using MobZ.Hls.Storage;
+using MobZ.Hls.Serving.Storage;
 using MobZ.Hls.Tests.Fixtures;
 using MobZ.State;
 using MobZ.TestKit.Redis;
@@ -37,7 +37,7 @@ public sealed class BlockingReloadTests(RedisServer redis) : IClassFixture<Redis
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task ThePartAfterASegmentsLastIsHeldUntilPartZeroOfTheNextSegmentExists(string backendName)
+    public async Task The_part_after_a_segments_last_is_held_until_part_zero_of_the_next_segment_exists(string backendName)
     {
         var time = new TimerCountingTimeProvider(DateTimeOffset.UtcNow);
         var (backend, server, publisher, stream) = await StartAsync(backendName, time);
@@ -62,7 +62,7 @@ public sealed class BlockingReloadTests(RedisServer redis) : IClassFixture<Redis
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task ABlockingRequestReleasedByTheEndOfTheStreamIsNotCachedAsIfItWereFinal(string backendName)
+    public async Task A_blocking_request_released_by_the_end_of_the_stream_is_not_cached_as_if_it_were_final(string backendName)
     {
         var (backend, server, publisher, stream) = await StartAsync(backendName);
         await using var _ = backend;
@@ -87,7 +87,7 @@ public sealed class BlockingReloadTests(RedisServer redis) : IClassFixture<Redis
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task TimeoutsAndRefusalsAreNeverCached(string backendName)
+    public async Task Timeouts_and_refusals_are_never_cached(string backendName)
     {
         var (backend, server, publisher, stream) = await StartAsync(backendName);
         await using var _ = backend;
@@ -106,7 +106,7 @@ public sealed class BlockingReloadTests(RedisServer redis) : IClassFixture<Redis
 
     /// <summary>Found by the hls-request fuzz harness (docs/fuzzing.md): p + 1 wrapped to int.MinValue, so the request was held instead of refused.</summary>
     [Fact]
-    public void TheLargestPartIndexInTheNextSegmentIsBeyondTheAdvanceLimit()
+    public void The_largest_part_index_in_the_next_segment_is_beyond_the_advance_limit()
     {
         var doc = new PlaylistDocument { TargetDuration = 1, PartTarget = 0.1, Session = "abcdef012345", NextMsn = 1 };
         doc.Segments.Add(new SegmentRecord { Msn = 0, Session = "abcdef012345", Parts = [new() { Duration = 0.1 }] });
@@ -117,7 +117,7 @@ public sealed class BlockingReloadTests(RedisServer redis) : IClassFixture<Redis
     }
 
     [Fact]
-    public void APartIndexPastTheLastPartOfASegmentIsPartZeroOfTheNext()
+    public void A_part_index_past_the_last_part_of_a_segment_is_part_zero_of_the_next()
     {
         var doc = new PlaylistDocument { TargetDuration = 1, PartTarget = 0.1, Session = "abcdef012345", NextMsn = 1 };
         doc.Segments.Add(new SegmentRecord

@@ -18,7 +18,7 @@ public sealed class HlsJsPlaybackTests(ITestOutputHelper output)
 {
     [Fact]
     [Trait("Category", "Interop")]
-    public async Task HlsJsPlaysTheLiveStreamInLowLatencyModeWithoutErrors()
+    public async Task HLS_js_plays_the_live_stream_in_low_latency_mode_without_errors()
     {
         await using IStateBackend backend = await StateBackend.CreateAsync(null, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         const string secret = "hls-js-playback-secret-0123456789abcdef";

@@ -12,7 +12,7 @@ namespace MobZ.Hls.Tests.Serving;
 public sealed class MultiNodeTests(RedisServer redis) : IClassFixture<RedisServer>
 {
     [Fact]
-    public async Task ABlockingRequestOnAnotherNodeIsReleasedByTheRedisNudgeAtOnce()
+    public async Task A_blocking_request_on_another_node_is_released_by_the_Redis_nudge_at_once()
     {
         string prefix = redis.NewKeyPrefix();
         await using IStateBackend publisherNode = await redis.CreateBackendAsync(prefix);

@@ -19,7 +19,7 @@ public sealed class PlaybackTokenCacheTests
     }
 
     [Fact]
-    public async Task ARepeatRequestIsNotVerifiedAgainUntilTheTokenExpiresThenItIsRefused()
+    public async Task A_repeat_request_is_not_verified_again_until_the_token_expires_then_it_is_refused()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
         var (gate, _, issuer) = Create(time);
@@ -43,7 +43,7 @@ public sealed class PlaybackTokenCacheTests
     }
 
     [Fact]
-    public async Task RefusedTokensAreNotCached()
+    public async Task Refused_tokens_are_not_cached()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
         var (gate, cache, _) = Create(time);
@@ -58,7 +58,7 @@ public sealed class PlaybackTokenCacheTests
     }
 
     [Fact]
-    public void AFullCacheDropsExpiredEntriesFirstAndNeverHoldsMoreThanItsCapacity()
+    public void A_full_cache_drops_expired_entries_first_and_never_holds_more_than_its_capacity()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
         var cache = new PlaybackTokenCache(16, time);

@@ -73,7 +73,7 @@ public sealed class PlaybackTokenTests
     }
 
     [Fact]
-    public async Task WithoutATokenEveryPlaylistAndMediaFileIsRefusedWith401()
+    public async Task Without_a_token_every_playlist_and_media_file_is_refused_with_401()
     {
         var (backend, server, stream) = await StartAsync();
         await using var _ = backend;
@@ -91,7 +91,7 @@ public sealed class PlaybackTokenTests
     }
 
     [Fact]
-    public async Task ATokenWithABadSignatureIsRefusedWith401()
+    public async Task A_token_with_a_bad_signature_is_refused_with_401()
     {
         var (backend, server, stream) = await StartAsync();
         await using var _ = backend;
@@ -109,7 +109,7 @@ public sealed class PlaybackTokenTests
     }
 
     [Fact]
-    public async Task AnExpiredTokenIsRefusedWith401()
+    public async Task An_expired_token_is_refused_with_401()
     {
         var (backend, server, stream) = await StartAsync();
         await using var _ = backend;
@@ -122,7 +122,7 @@ public sealed class PlaybackTokenTests
     }
 
     [Fact]
-    public async Task ATokenForAnotherRoomIsRefusedWith403()
+    public async Task A_token_for_another_room_is_refused_with_403()
     {
         var (backend, server, stream) = await StartAsync();
         await using var _ = backend;
@@ -139,7 +139,7 @@ public sealed class PlaybackTokenTests
     }
 
     [Fact]
-    public async Task ATokenWithoutTheSubscribeGrantIsRefusedWith403()
+    public async Task A_token_without_the_subscribe_grant_is_refused_with_403()
     {
         var (backend, server, stream) = await StartAsync();
         await using var _ = backend;
@@ -156,7 +156,7 @@ public sealed class PlaybackTokenTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task AValidTokenInThePathServesThePlaylistsAndEveryFileTheyNameByRelativeUri(bool roomPrefix)
+    public async Task A_valid_token_in_the_path_serves_the_playlists_and_every_file_they_name_by_relative_uri(bool roomPrefix)
     {
         var (backend, server, stream) = await StartAsync();
         await using var _ = backend;
@@ -193,7 +193,7 @@ public sealed class PlaybackTokenTests
     }
 
     [Fact]
-    public async Task ATokenInTheQueryOfTheMultivariantPlaylistIsCarriedIntoThePathOfTheMediaPlaylist()
+    public async Task A_token_in_the_query_of_the_multivariant_playlist_is_carried_into_the_path_of_the_media_playlist()
     {
         var (backend, server, stream) = await StartAsync();
         await using var _ = backend;
@@ -221,7 +221,7 @@ public sealed class PlaybackTokenTests
     }
 
     [Fact]
-    public async Task RefusalsAreCountedByReason()
+    public async Task Refusals_are_counted_by_reason()
     {
         var (backend, server, stream) = await StartAsync();
         await using var _ = backend;
@@ -270,7 +270,7 @@ public sealed class PlaybackTokenTests
     }
 
     [Fact]
-    public async Task WithTokensNotRequiredTheTokenedAndThePlainUrlsBothPlay()
+    public async Task With_tokens_not_required_the_tokened_and_the_plain_urls_both_play()
     {
         // The local stack: signaling may hand out tokened URLs while its HLS endpoint leaves playback open.
         var (backend, server, stream) = await StartAsync(requireToken: false);
@@ -282,7 +282,7 @@ public sealed class PlaybackTokenTests
     }
 
     [Fact]
-    public async Task AHostThatRequiresTokensWithoutAnAccessValidatorFailsAtStart()
+    public async Task A_host_that_requires_tokens_without_an_access_validator_fails_at_start()
     {
         await using IStateBackend backend = await StateBackend.CreateAsync(null, NullLoggerFactory.Instance);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => HlsTestServer.StartAsync(backend, o => o.RequirePlaybackToken = true));

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
-using MobZ.Hls.Storage;
+using MobZ.Hls.Serving.Storage;
 using MobZ.Hls.Tests.Fixtures;
 using MobZ.State;
 using MobZ.State.InProcess;
@@ -20,7 +20,7 @@ public sealed class PlaylistRulesTests(CapturedStreamFixture capture)
     };
 
     [Fact]
-    public async Task AnEndedPlaylistIgnoresSkipAndIsServedWhole()
+    public async Task An_ended_playlist_ignores_skip_and_is_served_whole()
     {
         await using IStateBackend backend = new InProcessBackend(NullLoggerFactory.Instance);
         HlsOptions options = Fast();
@@ -45,7 +45,7 @@ public sealed class PlaylistRulesTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task PartTagsNeverReachFurtherThanThreeTargetDurationsFromTheEnd()
+    public async Task Part_tags_never_reach_further_than_three_target_durations_from_the_end()
     {
         await using IStateBackend backend = new InProcessBackend(NullLoggerFactory.Instance);
         HlsOptions options = Fast();
@@ -58,7 +58,7 @@ public sealed class PlaylistRulesTests(CapturedStreamFixture capture)
             {
                 await publisher.PartAsync();
                 PlaylistDocument doc = JsonSerializer.Deserialize((await backend.Store.GetAsync(keys.Playlist("parts")))!, HlsJsonContext.Default.PlaylistDocument)!;
-                ParsedPlaylist playlist = ParsedPlaylist.Parse(Playlists.MediaPlaylistWriter.Write(doc, skip: false));
+                ParsedPlaylist playlist = ParsedPlaylist.Parse(MobZ.Hls.Serving.Playlists.MediaPlaylistWriter.Write(doc, skip: false));
                 double total = playlist.Segments.Sum(x => x.Duration ?? x.Parts.Sum(y => y.Duration));
                 double start = 0;
                 foreach (ParsedPlaylist.Segment segment in playlist.Segments)
@@ -81,7 +81,7 @@ public sealed class PlaylistRulesTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task EveryPreloadHintedPartIsPublished()
+    public async Task Every_preload_hinted_part_is_published()
     {
         var recording = DispatchProxy.Create<IStateStore, PlaylistRecorder>();
         await using var backend = new InProcessBackend(NullLoggerFactory.Instance);

@@ -13,7 +13,7 @@ namespace MobZ.Hls.Tests.Serving;
 public sealed class RoutingTests
 {
     [Fact]
-    public async Task MapHlsLeavesOtherFilesUnderItsPrefixToStaticFiles()
+    public async Task Map_HLS_leaves_other_files_under_its_prefix_to_static_files()
     {
         // The demo site keeps its viewer page at /hls/index.html, beside the /hls/{stream}/... routes.
         string webRoot = Directory.CreateTempSubdirectory("mobz-hls-www-").FullName;

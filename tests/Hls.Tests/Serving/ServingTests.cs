@@ -1,10 +1,11 @@
+using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using MobZ.Hls.Serving;
-using MobZ.Hls.Storage;
+using MobZ.Hls.Serving.Storage;
 using MobZ.Hls.Tests.Fixtures;
 using MobZ.State;
 using MobZ.TestKit;
@@ -54,7 +55,7 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task MediaPlaylistCarriesEveryLowLatencyTagWithSpecCompliantValues(string backendName)
+    public async Task Media_playlist_carries_every_low_latency_tag_with_spec_compliant_values(string backendName)
     {
         var (backend, server, publisher, stream) = await StartAsync(backendName);
         await using var _ = backend;
@@ -88,7 +89,7 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task PartsAreListedOnlyForSegmentsWithinThreeTargetDurationsOfTheEnd(string backendName)
+    public async Task Parts_are_listed_only_for_segments_within_three_target_durations_of_the_end(string backendName)
     {
         var (backend, server, publisher, stream) = await StartAsync(backendName);
         await using var _ = backend;
@@ -115,7 +116,7 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task MultivariantPlaylistNamesCodecsResolutionBandwidthAndTheMediaPlaylist(string backendName)
+    public async Task Multivariant_playlist_names_codecs_resolution_bandwidth_and_the_media_playlist(string backendName)
     {
         var (backend, server, publisher, stream) = await StartAsync(backendName);
         await using var _ = backend;
@@ -137,7 +138,7 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task BlockingReloadIsReleasedByTheWritersNudgeWhenThePartIsStored(string backendName)
+    public async Task Blocking_reload_is_released_by_the_writers_nudge_when_the_part_is_stored(string backendName)
     {
         IStateBackend backend = await Backends.CreateAsync(backendName, redis);
         await using var _ = backend;
@@ -166,7 +167,7 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task BlockingReloadForASegmentWaitsUntilItIsComplete(string backendName)
+    public async Task Blocking_reload_for_a_segment_waits_until_it_is_complete(string backendName)
     {
         // The server's clock moves only when the test moves it: an answer can come only from the parts written.
         var time = new TimerCountingTimeProvider(DateTimeOffset.UtcNow);
@@ -191,7 +192,7 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task BlockingReloadAnswers503AfterThreeTargetDurations(string backendName)
+    public async Task Blocking_reload_answers_503_after_three_target_durations(string backendName)
     {
         var time = new TimerCountingTimeProvider(DateTimeOffset.UtcNow);
         var (backend, server, publisher, stream) = await StartAsync(backendName, time);
@@ -215,7 +216,7 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task MalformedOrTooFarAheadDirectivesAreBadRequests(string backendName)
+    public async Task Malformed_or_too_far_ahead_directives_are_bad_requests(string backendName)
     {
         var time = new TimerCountingTimeProvider(DateTimeOffset.UtcNow);
         var (backend, server, publisher, stream) = await StartAsync(backendName, time);
@@ -251,7 +252,7 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task UnknownStreamsFilesAndSessionsAre404(string backendName)
+    public async Task Unknown_streams_files_and_sessions_are_404(string backendName)
     {
         var (backend, server, publisher, stream) = await StartAsync(backendName);
         await using var _ = backend;
@@ -283,7 +284,7 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task APreloadHintedPartRequestBlocksUntilThePartExists(string backendName)
+    public async Task A_preload_hinted_part_request_blocks_until_the_part_exists(string backendName)
     {
         var time = new TimerCountingTimeProvider(DateTimeOffset.UtcNow);
         var (backend, server, publisher, stream) = await StartAsync(backendName, time);
@@ -308,7 +309,7 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task EveryListedUriIsServedWithImmutableCachingAndPlaylistsWithShortCaching(string backendName)
+    public async Task Every_listed_uri_is_served_with_immutable_caching_and_playlists_with_short_caching(string backendName)
     {
         var (backend, server, publisher, stream) = await StartAsync(backendName);
         await using var _ = backend;
@@ -338,7 +339,7 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task PlaylistsAreGzippedWhenAcceptedAndCorsAllowsOtherOrigins(string backendName)
+    public async Task Playlists_are_gzipped_when_accepted_and_cors_allows_other_origins(string backendName)
     {
         var (backend, server, publisher, stream) = await StartAsync(backendName);
         await using var _ = backend;
@@ -366,7 +367,7 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task DeltaUpdateSkipsOnlySegmentsOlderThanCanSkipUntil(string backendName)
+    public async Task Delta_update_skips_only_segments_older_than_can_skip_until(string backendName)
     {
         var (backend, server, publisher, stream) = await StartAsync(backendName);
         await using var _ = backend;
@@ -380,7 +381,7 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task DeltaUpdateReplacesOldSegmentsWithExtXSkip(string backendName)
+    public async Task Delta_update_replaces_old_segments_with_ext_x_skip(string backendName)
     {
         IStateBackend backend = await Backends.CreateAsync(backendName, redis);
         await using var _ = backend;
@@ -411,7 +412,7 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task TheWindowSlidesAndOldDataExpiresByTtlWhileStayingFetchableMeanwhile(string backendName)
+    public async Task The_window_slides_and_old_data_expires_by_TTL_while_staying_fetchable_meanwhile(string backendName)
     {
         var (backend, server, publisher, stream) = await StartAsync(backendName);
         await using var _ = backend;
@@ -438,7 +439,7 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task AReconnectingPublisherContinuesTheMediaSequenceWithADiscontinuityAndNewMap(string backendName)
+    public async Task A_reconnecting_publisher_continues_the_media_sequence_with_a_discontinuity_and_new_map(string backendName)
     {
         var (backend, server, publisher, stream) = await StartAsync(backendName);
         await using var _ = backend;
@@ -468,7 +469,7 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
     /// </summary>
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task ALostBusNudgeIsCoveredByPollingWithinOnePart(string backendName)
+    public async Task A_lost_bus_nudge_is_covered_by_polling_within_one_part(string backendName)
     {
         IStateBackend backend = await Backends.CreateAsync(backendName, redis);
         await using var _ = backend;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using MobZ.Hls.Storage;
+using MobZ.Hls.Serving.Storage;
 using MobZ.Hls.Tests.Fixtures;
 using MobZ.State.InProcess;
 
@@ -48,7 +48,7 @@ public sealed class DataLifetimeTests
     }
 
     [Fact]
-    public async Task InitSegmentOutlivesItsTimeToLiveWhileTheStreamGoesOn()
+    public async Task Init_segment_outlives_its_time_to_live_while_the_stream_goes_on()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
         await using var backend = new InProcessBackend(NullLoggerFactory.Instance, time);
@@ -70,7 +70,7 @@ public sealed class DataLifetimeTests
     }
 
     [Fact]
-    public async Task AnEndedPlaylistNamesOnlyDataThatExistsUntilItExpiresItself()
+    public async Task An_ended_playlist_names_only_data_that_exists_until_it_expires_itself()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
         await using var backend = new InProcessBackend(NullLoggerFactory.Instance, time);

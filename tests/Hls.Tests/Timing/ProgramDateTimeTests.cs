@@ -72,7 +72,7 @@ public sealed class ProgramDateTimeTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task ProgramDateTimeFollowsTheSenderReportsThatArriveAfterTheFirstKeyframe()
+    public async Task Program_date_time_follows_the_sender_reports_that_arrive_after_the_first_keyframe()
     {
         List<CapturedPacket> packets = ReportsComeLate();
         DateTimeOffset captured = SenderClock(capture.Packets, FirstIdrTimestamp(capture.Packets));
@@ -87,7 +87,7 @@ public sealed class ProgramDateTimeTests(CapturedStreamFixture capture)
     }
 
     [Fact]
-    public async Task ProgramDateTimeIsReanchoredWhenTheSenderReportsDrift()
+    public async Task Program_date_time_is_reanchored_when_the_sender_reports_drift()
     {
         // Halfway through, a report puts every frame 300 ms later than the first report did.
         DateTimeOffset captured = SenderClock(capture.Packets, FirstIdrTimestamp(capture.Packets));

@@ -18,7 +18,7 @@ public sealed class RtpTimelineTests
     }
 
     [Fact]
-    public void RunsOnAcrossManyWraps()
+    public void Runs_on_across_many_wraps()
     {
         var timeline = new RtpTimeline(90000, TimeSpan.FromSeconds(10));
         uint ts = 0xFFFF_0000;
@@ -52,7 +52,7 @@ public sealed class RtpTimelineTests
     }
 
     [Fact]
-    public void SenderReportsPlaceTwoClocksOnOneWallClock()
+    public void Sender_reports_place_two_clocks_on_one_wall_clock()
     {
         var video = new SenderReportClock(90000);
         var audio = new SenderReportClock(48000);

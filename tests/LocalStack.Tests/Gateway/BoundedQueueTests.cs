@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using MobZ.LocalStack.Gateway;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.TestKit;
 using MobZ.TestKit.WebSockets;
 

@@ -4,7 +4,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using MobZ.Aws.Credentials;
 using MobZ.LocalStack.Gateway;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Aws.ApiGateway;
 
 namespace MobZ.LocalStack.Tests.Gateway;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MobZ.LocalStack.Gateway;
 using MobZ.LocalStack.Hosting;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.TestKit;
 
 namespace MobZ.LocalStack.Tests.Gateway;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Aws.ApiGateway;
 using MobZ.TestKit;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MobZ.LocalStack.Hosting;
 using MobZ.LocalStack.Tests.Gateway;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.State;
 using MobZ.TestKit.Redis;
 

@@ -26,8 +26,7 @@ public sealed class AdminApiTests : IClassFixture<RedisServer>
         LocalStackObservability.StartAsync(backend == "redis" ? _redis.Configuration : "", backend == "redis" ? _redis.NewKeyPrefix() : null, b =>
         {
             MobZ.PixelStreaming.PixelStreamingServiceCollectionExtensions.AddPixelStreaming(b.Services, o => o.Api.ApiKey = Key);
-            b.Services.AddMobZAdmin();
-            b.AddHttpApi(AdminApiHandler.Prefix, sp => sp.GetRequiredService<AdminApiHandler>());
+            b.Services.AddMobZAdmin(); // mounts the API at AdminApiHandler.Prefix itself
         });
 
     private static HttpClient Client(RunningLocalStack stack, string? key = Key)

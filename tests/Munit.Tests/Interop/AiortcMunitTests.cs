@@ -32,7 +32,7 @@ public sealed class AiortcMunitTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AiortcViewerDecodesWhatAnAiortcPublisherSendsThroughTheMunit()
+    public async Task aiortc_viewer_decodes_what_an_aiortc_publisher_sends_through_the_Munit()
     {
         Assert.True(_munit.CreateStation(new StationDescriptor("st-1", "room-1", "pub", "m2m", false)));
         using var publisher = new AiortcPeer(Script, "publisher", 40);

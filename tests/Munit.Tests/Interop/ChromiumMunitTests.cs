@@ -34,7 +34,7 @@ public sealed class ChromiumMunitTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     [Fact]
-    public async Task ChromiumViewerDecodesAChromiumSimulcastPublisherAndFollowsLayerChanges()
+    public async Task Chromium_viewer_decodes_a_Chromium_simulcast_publisher_and_follows_layer_changes()
     {
         Assert.True(_munit.CreateStation(new StationDescriptor("st-1", "room-1", "pub", "m2m", false)));
         var publisher = await _chromium.NewPageWithContentAsync(ChromiumPages.Html);

@@ -9,7 +9,7 @@ public class ForwardingTests
     private const uint VideoSsrcA = 0xBEEF01, AudioSsrcA = 0xBEEF02, VideoSsrcB = 0xCAFE01, AudioSsrcB = 0xCAFE02;
 
     [Fact]
-    public void AudioReachesEveryViewerWithItsOwnSsrcAndPayloadTypeAndContinuousNumbers()
+    public void Audio_reaches_every_viewer_with_its_own_SSRC_and_payload_type_and_continuous_numbers()
     {
         using var rig = new ForwardingRig(simulcast: false);
         var (_, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
@@ -33,7 +33,7 @@ public class ForwardingTests
     }
 
     [Fact]
-    public void VideoViewerStartsOnAKeyFrameAndTheMunitAsksForOneOnce()
+    public void Video_viewer_starts_on_a_key_frame_and_the_Munit_asks_for_one_once()
     {
         using var rig = new ForwardingRig(simulcast: false);
         var (_, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
@@ -50,7 +50,7 @@ public class ForwardingTests
     }
 
     [Fact]
-    public void SimulcastViewerSwitchesLayersOnlyAtAKeyFrameWithContinuousNumbers()
+    public void Simulcast_viewer_switches_layers_only_at_a_key_frame_with_continuous_numbers()
     {
         using var rig = new ForwardingRig(simulcast: true);
         var (_, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
@@ -82,7 +82,7 @@ public class ForwardingTests
     }
 
     [Fact]
-    public void NumbersStayContinuousWhenThePublisherRestartsWithNewSsrcsAndNumbers()
+    public void Numbers_stay_continuous_when_the_publisher_restarts_with_new_ssrcs_and_numbers()
     {
         using var rig = new ForwardingRig(simulcast: false);
         var (_, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
@@ -114,7 +114,7 @@ public class ForwardingTests
     }
 
     [Fact]
-    public void StoppedLayerFallsBackToTheNextLayerAtItsKeyFrame()
+    public void Stopped_layer_falls_back_to_the_next_layer_at_its_key_frame()
     {
         using var rig = new ForwardingRig(simulcast: true);
         var (_, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
@@ -135,7 +135,7 @@ public class ForwardingTests
     }
 
     [Fact]
-    public void RembCapsTheViewerToALayerThatFits()
+    public void REMB_caps_the_viewer_to_a_layer_that_fits()
     {
         using var rig = new ForwardingRig(simulcast: true);
         var (viewer, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
@@ -152,7 +152,7 @@ public class ForwardingTests
     }
 
     [Fact]
-    public void RembFromAViewerThatDidNotNegotiateItDoesNotCapItsLayer()
+    public void REMB_from_a_viewer_that_did_not_negotiate_it_does_not_cap_its_layer()
     {
         // Chromium sends REMB from its receive-side estimate even when its answer dropped goog-remb; taken as an
         // estimate, one from while the viewer got q (~255 kbit/s) pinned it to q whatever it asked for.
@@ -173,7 +173,7 @@ public class ForwardingTests
     }
 
     [Fact]
-    public void AViewerThatStopsNegotiatingRembLosesTheCapItsEarlierEstimateSet()
+    public void A_viewer_that_stops_negotiating_REMB_loses_the_cap_its_earlier_estimate_set()
     {
         using var rig = new ForwardingRig(simulcast: true);
         var (viewer, _) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
@@ -193,7 +193,7 @@ public class ForwardingTests
     }
 
     [Fact]
-    public void ViewerNackIsAnsweredFromTheCacheWithItsOriginalNumbers()
+    public void Viewer_NACK_is_answered_from_the_cache_with_its_original_numbers()
     {
         using var rig = new ForwardingRig(simulcast: false);
         var (viewer, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
@@ -210,7 +210,7 @@ public class ForwardingTests
     }
 
     [Fact]
-    public void ViewerNackIsAnsweredAsRtxWhenNegotiated()
+    public void Viewer_NACK_is_answered_as_RTX_when_negotiated()
     {
         using var rig = new ForwardingRig(simulcast: false);
         const uint rtx = 0xBEEF99;
@@ -232,7 +232,7 @@ public class ForwardingTests
     }
 
     [Fact]
-    public void NackForAPacketNoLongerCachedIsCountedNotAnswered()
+    public void NACK_for_a_packet_no_longer_cached_is_counted_not_answered()
     {
         using var rig = new ForwardingRig(simulcast: false);
         var (viewer, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
@@ -244,7 +244,7 @@ public class ForwardingTests
     }
 
     [Fact]
-    public void PacketsLostUpstreamAreNackedToThePublisher()
+    public void Packets_lost_upstream_are_nacked_to_the_publisher()
     {
         using var rig = new ForwardingRig(simulcast: false);
         rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
@@ -261,7 +261,7 @@ public class ForwardingTests
     }
 
     [Fact]
-    public void RetransmissionFromThePublisherFillsTheGapForViewers()
+    public void Retransmission_from_the_publisher_fills_the_gap_for_viewers()
     {
         using var rig = new ForwardingRig(simulcast: false);
         var (_, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
@@ -283,7 +283,7 @@ public class ForwardingTests
     }
 
     [Fact]
-    public void ViewerKeyFrameRequestsAreThrottledTowardThePublisher()
+    public void Viewer_key_frame_requests_are_throttled_toward_the_publisher()
     {
         using var rig = new ForwardingRig(simulcast: false);
         var viewers = Enumerable.Range(0, 20).Select(i => rig.AddViewer($"v{i}", (uint)(100 + i), (uint)(200 + i))).ToList();
@@ -296,7 +296,7 @@ public class ForwardingTests
     }
 
     [Fact]
-    public void SenderReportCarriesThePublishersClockMappingIntoTheViewersNumbering()
+    public void Sender_report_carries_the_publishers_clock_mapping_into_the_viewers_numbering()
     {
         using var rig = new ForwardingRig(simulcast: false);
         var (_, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
@@ -318,7 +318,7 @@ public class ForwardingTests
     }
 
     [Fact]
-    public void ReceiverReportToThePublisherCountsUpstreamLossAndCarriesRemb()
+    public void Receiver_report_to_the_publisher_counts_upstream_loss_and_carries_REMB()
     {
         using var rig = new ForwardingRig(simulcast: false);
         for (int i = 0; i < 100; i++)
@@ -335,7 +335,7 @@ public class ForwardingTests
     }
 
     [Fact]
-    public void PaddingOnlyPacketsAreDroppedWithoutLeavingAGap()
+    public void Padding_only_packets_are_dropped_without_leaving_a_gap()
     {
         using var rig = new ForwardingRig(simulcast: false);
         var (_, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
@@ -349,7 +349,7 @@ public class ForwardingTests
     }
 
     [Fact]
-    public void MalformedAndRandomPacketsAreDroppedAndNeverReachAViewer()
+    public void Malformed_and_random_packets_are_dropped_and_never_reach_a_viewer()
     {
         using var rig = new ForwardingRig(simulcast: true);
         var (viewer, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
@@ -369,7 +369,7 @@ public class ForwardingTests
     }
 
     [Fact]
-    public void ViewerThatLeavesGetsNothingMore()
+    public void Viewer_that_leaves_gets_nothing_more()
     {
         using var rig = new ForwardingRig(simulcast: false);
         var (_, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);

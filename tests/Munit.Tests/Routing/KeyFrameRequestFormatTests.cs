@@ -7,7 +7,7 @@ namespace MobZ.Munit.Tests.Routing;
 public class KeyFrameRequestFormatTests
 {
     [Fact]
-    public void APublisherThatNegotiatedOnlyFirGetsFirWithANewSequenceNumberPerRequest()
+    public void A_publisher_that_negotiated_only_FIR_gets_FIR_with_a_new_sequence_number_per_request()
     {
         var output = new RecordingOutput();
         var publisher = new Publisher("pub", output, new DiagnosticPacketPool()) { KeyFramesByFir = true };
@@ -26,7 +26,7 @@ public class KeyFrameRequestFormatTests
     }
 
     [Fact]
-    public void APublisherThatNegotiatedPliGetsPli()
+    public void A_publisher_that_negotiated_PLI_gets_PLI()
     {
         var output = new RecordingOutput();
         var publisher = new Publisher("pub", output, new DiagnosticPacketPool());

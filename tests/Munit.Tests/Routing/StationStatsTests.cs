@@ -3,7 +3,7 @@ namespace MobZ.Munit.Tests.Routing;
 public class StationStatsTests
 {
     [Fact]
-    public void StatsCountPacketsBytesLayersNacksAndKeyFrameRequestsPerStationAndViewer()
+    public void Stats_count_packets_bytes_layers_nacks_and_key_frame_requests_per_station_and_viewer()
     {
         using var rig = new ForwardingRig(simulcast: true);
         var (viewer, a) = rig.AddViewer("a", 0xA1, 0xA2);

@@ -24,7 +24,7 @@ public class StationTapTests
     }
 
     [Fact]
-    public void TapGetsAudioAndTheBestVideoLayerWithContinuousNumbersAndSenderReports()
+    public void Tap_gets_audio_and_the_best_video_layer_with_continuous_numbers_and_sender_reports()
     {
         var rig = new ForwardingRig(simulcast: true, tap: true);
         var tap = new RecordingTap();
@@ -49,7 +49,7 @@ public class StationTapTests
     }
 
     [Fact]
-    public void TapKeyFrameRequestReachesThePublisherThrottled()
+    public void Tap_key_frame_request_reaches_the_publisher_throttled()
     {
         using var rig = new ForwardingRig(simulcast: false, tap: true);
         var tap = new RecordingTap();

@@ -6,7 +6,7 @@ namespace MobZ.Munit.Tests.Rtcp;
 public class ReceiveStatsTests
 {
     [Fact]
-    public void ReceiverReportCountsLossFractionAndCumulative()
+    public void Receiver_report_counts_loss_fraction_and_cumulative()
     {
         var s = new RtpStreamRecv(0x1234, 90000);
         for (ushort seq = 0; seq < 100; seq++)
@@ -25,7 +25,7 @@ public class ReceiveStatsTests
     }
 
     [Fact]
-    public void ExtendedHighestSequenceCountsWrapCycles()
+    public void Extended_highest_sequence_counts_wrap_cycles()
     {
         var s = new RtpStreamRecv(1, 48000);
         for (int i = 0; i < 10; i++) s.Receive((ushort)(65530 + i), 0, 100, i);
@@ -35,7 +35,7 @@ public class ReceiveStatsTests
     }
 
     [Fact]
-    public void DuplicatesMakeCumulativeLossNegativeAsTheRfcAllows()
+    public void Duplicates_make_cumulative_loss_negative_as_the_rfc_allows()
     {
         var s = new RtpStreamRecv(1, 48000);
         for (ushort seq = 0; seq < 10; seq++) s.Receive(seq, 0, 100, seq);
@@ -44,7 +44,7 @@ public class ReceiveStatsTests
     }
 
     [Fact]
-    public void ReportEchoesTheLastSenderReport()
+    public void Report_echoes_the_last_sender_report()
     {
         var s = new RtpStreamRecv(1, 90000);
         s.Receive(1, 0, 100, 1000);
@@ -56,7 +56,7 @@ public class ReceiveStatsTests
     }
 
     [Fact]
-    public void JitterIsZeroForPerfectlyPacedPacketsAndGrowsWithVariation()
+    public void Jitter_is_zero_for_perfectly_paced_packets_and_grows_with_variation()
     {
         var paced = new RtpStreamRecv(1, 90000);
         for (int i = 0; i < 100; i++) paced.Receive((ushort)i, (uint)(i * 3000), 100, i * 1000 / 30 * 1 + 0);
@@ -68,7 +68,7 @@ public class ReceiveStatsTests
     }
 
     [Fact]
-    public void NtpToRtpMappingUsesTheSenderReport()
+    public void Ntp_to_RTP_mapping_uses_the_sender_report()
     {
         var s = new RtpStreamRecv(1, 90000);
         var t = new DateTime(2026, 11, 21, 12, 0, 0, DateTimeKind.Utc);

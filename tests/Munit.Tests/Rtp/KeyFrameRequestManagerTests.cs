@@ -11,7 +11,7 @@ public class KeyFrameRequestManagerTests
     }
 
     [Fact]
-    public void FirstAskIsSentAtOnce()
+    public void First_ask_is_sent_at_once()
     {
         var r = new Recorder();
         var m = new KeyFrameRequestManager(r);
@@ -20,7 +20,7 @@ public class KeyFrameRequestManagerTests
     }
 
     [Fact]
-    public void AsksWhileOutstandingAreDeduplicated()
+    public void Asks_while_outstanding_are_deduplicated()
     {
         var r = new Recorder();
         var m = new KeyFrameRequestManager(r);
@@ -31,7 +31,7 @@ public class KeyFrameRequestManagerTests
     }
 
     [Fact]
-    public void OutstandingRequestIsRetriedUntilAKeyFrameArrives()
+    public void Outstanding_request_is_retried_until_a_key_frame_arrives()
     {
         var r = new Recorder();
         var m = new KeyFrameRequestManager(r, throttleMs: 500, retryMs: 1000, maxRetries: 2);
@@ -48,7 +48,7 @@ public class KeyFrameRequestManagerTests
     }
 
     [Fact]
-    public void KeyFrameArrivalStopsRetries()
+    public void Key_frame_arrival_stops_retries()
     {
         var r = new Recorder();
         var m = new KeyFrameRequestManager(r);
@@ -59,7 +59,7 @@ public class KeyFrameRequestManagerTests
     }
 
     [Fact]
-    public void AskSoonAfterAKeyFrameIsThrottledThenSentWhenTheThrottleEnds()
+    public void Ask_soon_after_a_key_frame_is_throttled_then_sent_when_the_throttle_ends()
     {
         var r = new Recorder();
         var m = new KeyFrameRequestManager(r, throttleMs: 500);
@@ -74,7 +74,7 @@ public class KeyFrameRequestManagerTests
     }
 
     [Fact]
-    public void KeyFrameDuringThrottleCancelsTheDeferredRequest()
+    public void Key_frame_during_throttle_cancels_the_deferred_request()
     {
         var r = new Recorder();
         var m = new KeyFrameRequestManager(r, throttleMs: 500);
@@ -87,7 +87,7 @@ public class KeyFrameRequestManagerTests
     }
 
     [Fact]
-    public void SsrcsAreIndependent()
+    public void Ssrcs_are_independent()
     {
         var r = new Recorder();
         var m = new KeyFrameRequestManager(r);
@@ -97,7 +97,7 @@ public class KeyFrameRequestManagerTests
     }
 
     [Fact]
-    public void ClockStartingAtZeroStillThrottles()
+    public void Clock_starting_at_zero_still_throttles()
     {
         var r = new Recorder();
         var m = new KeyFrameRequestManager(r, throttleMs: 500);

@@ -14,7 +14,7 @@ public class NackGeneratorTests
     }
 
     [Fact]
-    public void GapIsNackedImmediately()
+    public void Gap_is_nacked_immediately()
     {
         var g = new NackGenerator();
         g.OnPacket(10);
@@ -23,7 +23,7 @@ public class NackGeneratorTests
     }
 
     [Fact]
-    public void NackIsRepeatedOnlyAfterTheInterval()
+    public void NACK_is_repeated_only_after_the_interval()
     {
         var g = new NackGenerator();
         g.OnPacket(1); g.OnPacket(3);
@@ -33,7 +33,7 @@ public class NackGeneratorTests
     }
 
     [Fact]
-    public void ArrivalOfAMissingPacketClearsItAndCountsRecovery()
+    public void Arrival_of_a_missing_packet_clears_it_and_counts_recovery()
     {
         var g = new NackGenerator();
         g.OnPacket(1); g.OnPacket(4);
@@ -43,7 +43,7 @@ public class NackGeneratorTests
     }
 
     [Fact]
-    public void GivesUpAfterMaxRetries()
+    public void Gives_up_after_max_retries()
     {
         var g = new NackGenerator();
         g.OnPacket(1); g.OnPacket(3);
@@ -53,7 +53,7 @@ public class NackGeneratorTests
     }
 
     [Fact]
-    public void GapsAcrossWrapAround()
+    public void Gaps_across_wrap_around()
     {
         var g = new NackGenerator();
         g.OnPacket(65534); g.OnPacket(1);
@@ -61,7 +61,7 @@ public class NackGeneratorTests
     }
 
     [Fact]
-    public void HugeJumpIsARestartNotLoss()
+    public void Huge_jump_is_a_restart_not_loss()
     {
         var g = new NackGenerator();
         g.OnPacket(1); g.OnPacket(5000);
@@ -69,7 +69,7 @@ public class NackGeneratorTests
     }
 
     [Fact]
-    public void OldMissingPacketsAreDroppedAsTheStreamMovesOn()
+    public void Old_missing_packets_are_dropped_as_the_stream_moves_on()
     {
         var g = new NackGenerator();
         g.OnPacket(0); g.OnPacket(2);

@@ -14,10 +14,10 @@ public class PacketCacheTests
     }
 
     [Fact]
-    public void CapacityIsRoundedUpToAPowerOfTwo() => Assert.Equal(512, new PacketCache(300).Capacity);
+    public void Capacity_is_rounded_up_to_a_power_of_two() => Assert.Equal(512, new PacketCache(300).Capacity);
 
     [Fact]
-    public void StoredPacketIsReturnedByItsSequenceNumber()
+    public void Stored_packet_is_returned_by_its_sequence_number()
     {
         var cache = new PacketCache(64);
         for (ushort s = 10; s < 20; s++) cache.Store(s, Packet(s), 0);
@@ -27,7 +27,7 @@ public class PacketCacheTests
     }
 
     [Fact]
-    public void PacketsOutsideTheWindowAreGone()
+    public void Packets_outside_the_window_are_gone()
     {
         var cache = new PacketCache(16);
         for (ushort s = 0; s < 40; s++) cache.Store(s, Packet(s), 0);
@@ -37,7 +37,7 @@ public class PacketCacheTests
     }
 
     [Fact]
-    public void WorksAcrossSequenceWrap()
+    public void Works_across_sequence_wrap()
     {
         var cache = new PacketCache(32);
         for (int i = 0; i < 20; i++) { ushort s = (ushort)(65530 + i); cache.Store(s, Packet(s), 0); }
@@ -47,7 +47,7 @@ public class PacketCacheTests
     }
 
     [Fact]
-    public void LostPacketsDoNotAnswerWithAnOlderPacketInTheSameSlot()
+    public void Lost_packets_do_not_answer_with_an_older_packet_in_the_same_slot()
     {
         var cache = new PacketCache(16);
         for (ushort s = 0; s < 16; s++) cache.Store(s, Packet(s), 0);
@@ -58,7 +58,7 @@ public class PacketCacheTests
     }
 
     [Fact]
-    public void LateReorderedPacketIsStoredWithinTheWindow()
+    public void Late_reordered_packet_is_stored_within_the_window()
     {
         var cache = new PacketCache(16);
         cache.Store(100, Packet(100), 0);
@@ -69,7 +69,7 @@ public class PacketCacheTests
     }
 
     [Fact]
-    public void OldPacketsAreNotRetransmitted()
+    public void Old_packets_are_not_retransmitted()
     {
         var cache = new PacketCache(16, maxAgeMs: 1000);
         cache.Store(1, Packet(1), 0);
@@ -78,11 +78,11 @@ public class PacketCacheTests
     }
 
     [Fact]
-    public void OversizedPacketIsRefused() =>
+    public void Oversized_packet_is_refused() =>
         Assert.False(new PacketCache(16).Store(1, new byte[PacketCache.MaxPacketSize + 1], 0));
 
     [Fact]
-    public void ClearForgetsEverything()
+    public void Clear_forgets_everything()
     {
         var cache = new PacketCache(16);
         cache.Store(5, Packet(5), 0);
@@ -93,7 +93,7 @@ public class PacketCacheTests
     }
 
     [Fact]
-    public void HugeJumpInvalidatesTheWholeRing()
+    public void Huge_jump_invalidates_the_whole_ring()
     {
         var cache = new PacketCache(16);
         for (ushort s = 0; s < 16; s++) cache.Store(s, Packet(s), 0);
@@ -102,7 +102,7 @@ public class PacketCacheTests
     }
 
     [Fact]
-    public void RandomStoresNeverReturnAPacketWithTheWrongSequenceNumber()
+    public void Random_stores_never_return_a_packet_with_the_wrong_sequence_number()
     {
         var rng = new Random(42);
         var cache = new PacketCache(64);

@@ -8,7 +8,7 @@ public class RtpRewriterTests
     private const uint VideoClock = 90000;
 
     [Fact]
-    public void FirstSourceKeepsItsNumbers()
+    public void First_source_keeps_its_numbers()
     {
         var r = new RtpRewriter(VideoClock);
         Assert.True(r.Rewrite(1000, 5000, 0, out var seq, out var ts));
@@ -17,7 +17,7 @@ public class RtpRewriterTests
     }
 
     [Fact]
-    public void SequenceAndTimestampContinueAcrossALayerSwitch()
+    public void Sequence_and_timestamp_continue_across_a_layer_switch()
     {
         var r = new RtpRewriter(VideoClock);
         // Layer 0: seq 100.., ts step 3000 (30 fps), one packet per frame, every 33 ms.
@@ -36,7 +36,7 @@ public class RtpRewriterTests
     }
 
     [Fact]
-    public void PublisherRestartWithLowerNumbersStillMovesForward()
+    public void Publisher_restart_with_lower_numbers_still_moves_forward()
     {
         var r = new RtpRewriter(48000);
         r.Rewrite(60000, 4_000_000_000, 0, out var s1, out var t1);
@@ -50,7 +50,7 @@ public class RtpRewriterTests
     }
 
     [Fact]
-    public void ResyncWithinTheSameMillisecondStillAdvancesTheTimestamp()
+    public void Resync_within_the_same_millisecond_still_advances_the_timestamp()
     {
         var r = new RtpRewriter(VideoClock);
         r.Rewrite(1, 100, 50, out _, out var t1);
@@ -60,7 +60,7 @@ public class RtpRewriterTests
     }
 
     [Fact]
-    public void ReorderedPacketAfterASwitchKeepsItsRelativeTimestamp()
+    public void Reordered_packet_after_a_switch_keeps_its_relative_timestamp()
     {
         var r = new RtpRewriter(VideoClock);
         r.Rewrite(10, 1000, 0, out _, out _);

@@ -20,7 +20,7 @@ public class SimulcastSelectorTests
     }
 
     [Fact]
-    public void StartsTargetingTheHighestLayerAndForwardsNothingBeforeItsKeyFrame()
+    public void Starts_targeting_the_highest_layer_and_forwards_nothing_before_its_key_frame()
     {
         var (_, s) = Three();
         Assert.True(s.Update(0));
@@ -33,7 +33,7 @@ public class SimulcastSelectorTests
     }
 
     [Fact]
-    public void SwitchHappensOnlyOnAKeyFrameOfTheTargetLayer()
+    public void Switch_happens_only_on_a_key_frame_of_the_target_layer()
     {
         var (_, s) = Three();
         s.SetPreferred(0);
@@ -52,7 +52,7 @@ public class SimulcastSelectorTests
     }
 
     [Fact]
-    public void BandwidthEstimateCapsTheLayer()
+    public void Bandwidth_estimate_caps_the_layer()
     {
         var (_, s) = Three();
         s.SetBandwidth(700_000);
@@ -64,7 +64,7 @@ public class SimulcastSelectorTests
     }
 
     [Fact]
-    public void GoingUpNeedsHeadroomGoingDownDoesNot()
+    public void Going_up_needs_headroom_going_down_does_not()
     {
         var (_, s) = Three();
         s.SetPreferred(1);
@@ -82,7 +82,7 @@ public class SimulcastSelectorTests
     }
 
     [Fact]
-    public void PreferenceLimitsTheLayerEvenWithAmpleBandwidth()
+    public void Preference_limits_the_layer_even_with_ample_bandwidth()
     {
         var (_, s) = Three();
         s.SetPreferred(1);
@@ -91,7 +91,7 @@ public class SimulcastSelectorTests
     }
 
     [Fact]
-    public void StoppedLayerFallsBackToTheBestLayerStillFlowing()
+    public void Stopped_layer_falls_back_to_the_best_layer_still_flowing()
     {
         var (layers, s) = Three();
         s.Update(0);
@@ -106,7 +106,7 @@ public class SimulcastSelectorTests
     }
 
     [Fact]
-    public void WhenOnlyHigherLayersFlowTheLowestOfThemIsUsed()
+    public void When_only_higher_layers_flow_the_lowest_of_them_is_used()
     {
         var (layers, s) = Three();
         s.SetPreferred(0);
@@ -116,7 +116,7 @@ public class SimulcastSelectorTests
     }
 
     [Fact]
-    public void NothingFlowingMeansNoTarget()
+    public void Nothing_flowing_means_no_target()
     {
         var (layers, s) = Three();
         Array.Fill(layers.Active, false);
@@ -125,7 +125,7 @@ public class SimulcastSelectorTests
     }
 
     [Fact]
-    public void PreferenceIsClampedToTheLayersThatExist()
+    public void Preference_is_clamped_to_the_layers_that_exist()
     {
         var (_, s) = Three();
         s.SetPreferred(9);
@@ -135,7 +135,7 @@ public class SimulcastSelectorTests
     }
 
     [Fact]
-    public void UnchangedTargetDoesNotAskForAnotherKeyFrame()
+    public void Unchanged_target_does_not_ask_for_another_key_frame()
     {
         var (_, s) = Three();
         Assert.True(s.Update(0));

@@ -7,7 +7,7 @@ using MobZ.PixelStreaming.Api;
 using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Signaling;
 using MobZ.PixelStreaming.Workers;
-using MobZ.Signaling;
+using MobZ.Signaling.Abstractions;
 using MobZ.State;
 using MobZ.TestKit;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Rooms;
 using MobZ.State;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MobZ.Access;
+using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Rooms;
 using MobZ.Signaling.Rooms.Media;
 using MobZ.State;

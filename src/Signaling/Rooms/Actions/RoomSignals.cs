@@ -2,11 +2,11 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MobZ.Access;
 using MobZ.Contracts;
+using MobZ.Signaling.Abstractions.Turn;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Media;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
-using MobZ.Signaling.Turn;
 
 namespace MobZ.Signaling.Rooms.Actions;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Rooms.Protocol;
 
 namespace MobZ.Signaling.Rooms.Delivery;

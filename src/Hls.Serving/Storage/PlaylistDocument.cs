@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace MobZ.Hls.Storage;
+namespace MobZ.Hls.Serving.Storage;
 
 /// <summary>
 /// Everything a server needs to compose the playlists of one stream, written by the packager's writer after

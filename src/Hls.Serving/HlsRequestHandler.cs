@@ -2,8 +2,8 @@ using System.IO.Compression;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using MobZ.Hls.Playlists;
-using MobZ.Hls.Storage;
+using MobZ.Hls.Serving.Playlists;
+using MobZ.Hls.Serving.Storage;
 
 namespace MobZ.Hls.Serving;
 

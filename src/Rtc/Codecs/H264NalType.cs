@@ -1,7 +1,7 @@
-namespace MobZ.Hls.Codecs;
+namespace MobZ.Rtc.Codecs;
 
 /// <summary>NAL unit types (ITU-T H.264 Table 7-1) and RTP packetization types (RFC 6184 §5.4).</summary>
-internal static class H264NalType
+public static class H264NalType
 {
     public const int NonIdrSlice = 1;
     public const int IdrSlice = 5;

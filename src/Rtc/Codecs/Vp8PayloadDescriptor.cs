@@ -1,4 +1,4 @@
-namespace MobZ.Munit.Codecs;
+namespace MobZ.Rtc.Codecs;
 
 /// <summary>
 /// Reader of the VP8 RTP payload descriptor (RFC 7741 §4.2) and the first byte of the VP8 payload header.

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace MobZ.Hls.Storage;
+namespace MobZ.Hls.Serving.Storage;
 
 /// <summary>
 /// Store keys and bus channels of one stream. Layout (prefix "hls:" by default):

@@ -1,6 +1,6 @@
-using MobZ.Munit.Codecs;
+using MobZ.Rtc.Codecs;
 
-namespace MobZ.Munit.Tests.Codecs;
+namespace MobZ.Rtc.Tests.Codecs;
 
 public class KeyFrameDetectionTests
 {
@@ -24,11 +24,11 @@ public class KeyFrameDetectionTests
 
     [Theory]
     [MemberData(nameof(Vp8Cases))]
-    public void Vp8KeyFrameStartIsDetectedFromThePayloadDescriptor(string name, byte[] payload, bool expected) =>
+    public void VP8_key_frame_start_is_detected_from_the_payload_descriptor(string name, byte[] payload, bool expected) =>
         Assert.True(expected == KeyFrame.IsStart(MediaCodec.Vp8, payload), name);
 
     [Fact]
-    public void Vp8DescriptorFieldsAreRead()
+    public void VP8_descriptor_fields_are_read()
     {
         Assert.True(Vp8PayloadDescriptor.TryRead([0x90, 0xE0, 0x81, 0x23, 0x05, 0x40, 0x00], out var d));
         Assert.True(d.HasPictureId);
@@ -58,14 +58,22 @@ public class KeyFrameDetectionTests
 
     [Theory]
     [MemberData(nameof(H264Cases))]
-    public void H264KeyFrameStartIsDetectedFromNalTypes(string name, byte[] payload, bool expected) =>
+    public void H264_key_frame_start_is_detected_from_NAL_types(string name, byte[] payload, bool expected) =>
         Assert.True(expected == KeyFrame.IsStart(MediaCodec.H264, payload), name);
 
     [Fact]
-    public void OpusIsNeverAKeyFrame() => Assert.False(KeyFrame.IsStart(MediaCodec.Opus, [0x65, 0x10]));
+    public void Only_an_IDR_slice_makes_an_access_unit_a_key_frame()
+    {
+        int[] keyFrameTypes = [.. Enumerable.Range(0, 32).Where(H264Payload.IsKeyFrameSlice)];
+        Assert.Equal([H264NalType.IdrSlice], keyFrameTypes);
+        Assert.Equal(H264NalType.IdrSlice, H264Payload.NalType(0x65));
+    }
 
     [Fact]
-    public void RandomAndTruncatedPayloadsNeverThrow()
+    public void Opus_is_never_a_key_frame() => Assert.False(KeyFrame.IsStart(MediaCodec.Opus, [0x65, 0x10]));
+
+    [Fact]
+    public void Random_and_truncated_payloads_never_throw()
     {
         var rng = new Random(7);
         var buffer = new byte[64];

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MobZ.Access;
 using MobZ.Hls.Serving;
+using MobZ.Hls.Serving.Storage;
 using MobZ.State;
 using OpenTelemetry.Metrics;
 

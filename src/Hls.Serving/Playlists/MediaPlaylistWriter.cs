@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
-using MobZ.Hls.Storage;
+using MobZ.Hls.Serving.Storage;
 
-namespace MobZ.Hls.Playlists;
+namespace MobZ.Hls.Serving.Playlists;
 
 /// <summary>
 /// Composes a Low-Latency HLS media playlist (draft-pantos-hls-rfc8216bis §4.4) from a stream's document.

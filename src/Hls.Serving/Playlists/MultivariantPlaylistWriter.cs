@@ -1,7 +1,7 @@
 using System.Text;
-using MobZ.Hls.Storage;
+using MobZ.Hls.Serving.Storage;
 
-namespace MobZ.Hls.Playlists;
+namespace MobZ.Hls.Serving.Playlists;
 
 /// <summary>
 /// The multivariant playlist: one variant, audio and video muxed in one rendition (so hls.js needs a

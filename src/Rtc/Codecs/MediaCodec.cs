@@ -1,4 +1,4 @@
-namespace MobZ.Munit.Codecs;
+namespace MobZ.Rtc.Codecs;
 
 public enum MediaCodec
 {

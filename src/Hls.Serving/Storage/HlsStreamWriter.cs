@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using MobZ.Hls.Packaging;
 using MobZ.State;
 
-namespace MobZ.Hls.Storage;
+namespace MobZ.Hls.Serving.Storage;
 
 /// <summary>
 /// Stores what a packager produces and keeps the stream's playlist document: data first (init, part,

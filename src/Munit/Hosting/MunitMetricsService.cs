@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using MobZ.Munit.Control;
 using MobZ.Munit.WebRtc;
 
-namespace MobZ.Regulator.Hosting;
+namespace MobZ.Munit.Hosting;
 
 /// <summary>Publishes the Munit's instruments (<see cref="MunitMetrics"/>) while the host runs.</summary>
 internal sealed class MunitMetricsService(MunitServer munit, WebRtcMedia media, IMeterFactory? meterFactory = null) : IHostedService

@@ -1,16 +1,9 @@
 using Microsoft.Extensions.Logging;
-using MobZ.Hls.Storage;
 using MobZ.State;
 
-namespace MobZ.Hls;
+namespace MobZ.Hls.Serving.Storage;
 
-/// <summary>Creates the packager of a stream, wired to the state store that <c>MapHls</c> serves from.</summary>
-public interface IHlsPackagerFactory
-{
-    /// <param name="stream">the playback name (the room id): letters, digits, '-' and '_', at most 128.</param>
-    HlsPackager Create(string stream);
-}
-
+/// <summary>The packager of a stream that writes to the state store <c>MapHls</c> serves from.</summary>
 internal sealed class HlsPackagerFactory : IHlsPackagerFactory
 {
     private readonly IStateStore _store;
