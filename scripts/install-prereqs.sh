@@ -5,6 +5,7 @@
 #   scripts/install-prereqs.sh web        -> Node.js + npm and the web bundles alone
 #   scripts/install-prereqs.sh fuzz       -> AFL++, for `make fuzz`
 #   scripts/install-prereqs.sh lint       -> cfn-lint, for `make lint-templates`
+#   scripts/install-prereqs.sh bench      -> redis-server and Debian's Janus, for bench/idle/measure-idle-cpu.sh
 #   scripts/install-prereqs.sh images     -> what `make images` needs: buildah when there is no docker daemon or podman,
 #                                            debootstrap for the local base image
 #   scripts/install-prereqs.sh deploy     -> what `make deploy` needs: the AWS CLI, zip, cfn-lint, the Native AOT toolchain
@@ -36,6 +37,8 @@ for mode in "${modes[@]}"; do
     # is published with Native AOT in a test, as make deploy does (aot_toolchain above).
     test) debs+=(redis-server chromium python3-aiortc python3-websockets ffmpeg buildah debootstrap zip coturn afl++ "${aot_toolchain[@]}"); web=1; cfn=1 ;;
     fuzz) debs+=(afl++) ;;
+    # The idle-CPU comparison runs Janus from a copy of its configuration; the package's own service is not needed.
+    bench) debs+=(redis-server janus) ;;
     lint) cfn=1 ;;
     deploy|images)
       # An engine that can build: a running docker daemon or podman is used as it is; otherwise buildah, which

@@ -60,16 +60,22 @@ fi
 sleep "$settle"
 
 cpu() { awk '{print $14+$15}' "/proc/$pid/stat"; }
+# Nanoseconds on CPU and context switches (each one a wake-up or a preemption) of the threads alive now: finer than
+# the 10 ms ticks of /proc/<pid>/stat, but blind to a thread that ends inside the window.
+live() { cat /proc/$pid/task/*/schedstat 2>/dev/null | awk '{ns+=$1} END {printf "%d ", ns}'
+         cat /proc/$pid/task/*/status 2>/dev/null | awk '/ctxt_switches/ {n+=$2} END {print n}'; }
 threads() { for t in /proc/$pid/task/*; do printf '%s %s %s\n' "${t##*/}" "$(tr -d ' \n' <"$t/comm")" "$(awk '{print $14+$15}' "$t/stat")"; done 2>/dev/null | sort; }
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 threads >"$work/t0"
-c0=$(cpu); t0=$(date +%s.%N)
+read -r n0 x0 < <(live); c0=$(cpu); t0=$(date +%s.%N)
 sleep "$window"
-c1=$(cpu); t1=$(date +%s.%N)
+read -r n1 x1 < <(live); c1=$(cpu); t1=$(date +%s.%N)
 threads >"$work/t1"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-awk -v who="$target" -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$hz" -v lb="$load_before" -v la="$load_after" 'BEGIN {
-  printf "%s idle cpu: %.1f ms/s over %.1f s (load avg before: %s, after: %s)\n", who, (c1-c0)*1000/hz/(t1-t0), t1-t0, lb, la }'
+awk -v who="$target" -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$hz" -v lb="$load_before" -v la="$load_after" \
+    -v n0="$n0" -v n1="$n1" -v x0="$x0" -v x1="$x1" 'BEGIN {
+  printf "%s idle cpu: %.1f ms/s over %.1f s (load avg before: %s, after: %s)\n", who, (c1-c0)*1000/hz/(t1-t0), t1-t0, lb, la
+  printf "  live threads: %.2f ms/s on cpu, %.1f context switches/s\n", (n1-n0)/1e6/(t1-t0), (x1-x0)/(t1-t0) }'
 # Threads that used CPU in the window, busiest first.
 join <(sort "$work/t0") <(sort "$work/t1") | awk -v hz="$hz" -v w="$window" '$5-$3>0 { printf "  %-20s %6.1f ms/s\n", $2, ($5-$3)*1000/hz/w }' | sort -k2 -nr | head -12

@@ -35,7 +35,10 @@ public static class MunitHostApp
     public static async Task<(WebApplication App, IStateBackend Backend)> BuildAsync(
         MunitHostSettings settings, string[]? args = null, Func<string, string?>? getVariable = null, Action<ILoggingBuilder>? logging = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args ?? [] });
+        // The task is configured by its environment, which never changes while it runs: no watcher on the content
+        // root for appsettings files (a thread, and inotify wake-ups whenever anything under the working directory
+        // changes). Later arguments may still override it.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [NoConfigReload, .. args ?? []] });
         builder.Logging.ClearProviders();
         (logging ?? AddCloudWatchJson)(builder.Logging);
         builder.WebHost.UseUrls($"http://{HttpHost(settings.BindAddress)}:{settings.HttpPort}");
@@ -118,6 +121,8 @@ public static class MunitHostApp
         services.AddMobZRooms(o => o.RunSweepService = false);
         startup.LogInformation("Relaying station moves to clients through {Endpoint}", endpoint);
     }
+
+    private const string NoConfigReload = "--hostBuilder:reloadConfigOnChange=false";
 
     /// <summary>The JSON lines every AWS process writes, with ASP.NET's request chatter left out.</summary>
     public static void AddCloudWatchJson(ILoggingBuilder logging)

@@ -13,6 +13,9 @@ internal interface IIceTcpFrameHandler
     /// <summary>Handles one frame; true when it was a binding request with our credentials that passed its check.</summary>
     bool OnTcpFrame(IceTcpConnection connection, Span<byte> frame);
 
+    /// <summary>A connection was accepted: its deadlines (<see cref="IceTcpListener.CheckTimeouts"/>) need the timer.</summary>
+    void OnTcpAccepted(IceTcpConnection connection);
+
     /// <summary>The connection is gone: its address must stop routing to any peer.</summary>
     void OnTcpClosed(IceTcpConnection connection);
 }
@@ -127,6 +130,7 @@ internal sealed class IceTcpListener : IDisposable
             var connection = new IceTcpConnection(accepted, this, _options, TransportAddress.FromIPEndPoint(endPoint).AsTcp());
             _connections[connection.Remote] = connection;
             Interlocked.Increment(ref Counters.TcpOpenValue);
+            _handler.OnTcpAccepted(connection);
             _ = connection.RunAsync();
         }
     }

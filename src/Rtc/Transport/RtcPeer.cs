@@ -39,7 +39,7 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
         _logger = logger;
         Id = id;
         Remote = remote;
-        Agent = new IceLiteAgent(localCredentials ?? IceCredentials.Generate(), options.Ice) { RemoteUfrag = remote.IceUfrag };
+        Agent = new IceLiteAgent(localCredentials ?? IceCredentials.Generate(), options.Ice, options.TimeProvider) { RemoteUfrag = remote.IceUfrag };
         Local = new RtcLocalParameters(Agent.LocalCredentials, transport.Certificate.Fingerprint, transport.Candidates);
         _dtls = new DtlsServerSession(transport.Certificate, remote.Fingerprint, this, this, logger, options.Dtls,
             new Dictionary<string, object> { ["PeerId"] = id });

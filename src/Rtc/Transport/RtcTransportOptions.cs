@@ -24,8 +24,14 @@ public sealed class RtcTransportOptions
 
     public int SocketSendBufferSize { get; init; } = 4 * 1024 * 1024;
 
-    /// <summary>How often consent freshness is evaluated for every peer.</summary>
+    /// <summary>
+    /// How often consent freshness is evaluated for every peer (and ICE-TCP deadlines for every connection). The
+    /// timer runs only while a peer or a connection exists.
+    /// </summary>
     public TimeSpan TimerInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Clock of that timer and of every peer's consent freshness (a fake clock in tests).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>ICE over TCP beside the UDP port (RFC 6544 passive candidates); null: UDP only.</summary>
     public IceTcpOptions? Tcp { get; init; }

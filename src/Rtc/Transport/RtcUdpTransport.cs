@@ -34,7 +34,7 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
     private readonly ConcurrentDictionary<IceLiteAgent, RtcPeer> _peers = new();
     private readonly ConcurrentDictionary<string, RtcPeer> _peersById = new(StringComparer.Ordinal);
     private readonly Thread _receiveThread;
-    private readonly Timer _timer;
+    private readonly OnDemandTimer _timer;
     private readonly IceTcpListener? _tcp;
     private readonly Lock _receiveGate = new();
     private readonly byte[] _tcpResponse = new byte[512];
@@ -80,11 +80,14 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
         }
 
         Candidates = candidates;
+        // Consent freshness and ICE-TCP deadlines need a tick only while a peer or a connection exists (before the
+        // listener starts: an accepted connection arms it).
+        _timer = new OnDemandTimer(_options.TimeProvider, _options.TimerInterval, OnTimer,
+            () => !_peersById.IsEmpty || _tcp is { ConnectionCount: > 0 });
 
         _receiveThread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"rtc-udp-{LocalEndPoint.Port}" };
         _receiveThread.Start();
         _tcp?.Start();
-        _timer = new Timer(_ => OnTimer(), null, _options.TimerInterval, _options.TimerInterval);
         _logger.LogInformation("WebRTC transport listening on udp {EndPoint} and tcp {TcpEndPoint}, announcing {Candidates}",
             LocalEndPoint, TcpEndPoint?.ToString() ?? "(off)", string.Join(", ", Candidates.Select(c => $"{c.Transport} {c.Address}:{c.Port}")));
     }
@@ -133,6 +136,7 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
         }
         _peers[peer.Agent] = peer;
         peer.Start();
+        _timer.Arm();
         return peer;
     }
 
@@ -313,6 +317,8 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
         }
         return checkPassed;
     }
+
+    void IIceTcpFrameHandler.OnTcpAccepted(IceTcpConnection connection) => _timer.Arm();
 
     void IIceTcpFrameHandler.OnTcpClosed(IceTcpConnection connection) => _registry.Forget(connection.Remote);
 
