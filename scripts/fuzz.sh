@@ -12,7 +12,7 @@ seconds=${FUZZ_SECONDS:-60}
 out=artifacts/fuzz
 bin=$out/bin
 # The product assemblies whose branches AFL++ sees; the harness itself and the framework are left alone.
-instrumented=(MobZ.Rtc.dll MobZ.Hls.dll MobZ.Signaling.dll MobZ.PixelStreaming.dll)
+instrumented=(MobZ.Rtc.dll MobZ.Hls.dll MobZ.Hls.Serving.dll MobZ.Signaling.dll MobZ.PixelStreaming.dll)
 
 if ! command -v afl-fuzz >/dev/null; then
   echo "fuzz.sh: afl-fuzz not found: AFL++ is missing (scripts/install-prereqs.sh installs Debian's afl++)" >&2
