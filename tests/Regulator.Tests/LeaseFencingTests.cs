@@ -56,7 +56,13 @@ public sealed class LeaseFencingTests(RedisServer redis) : IClassFixture<RedisSe
     public async Task A_Munit_that_lost_its_lease_hands_over_nothing_on_stop()
     {
         await using var backend = await redis.CreateBackendAsync(redis.NewKeyPrefix());
-        await using var first = await RegulatorHarness.StartAsync(backend, "m-old");
+        // m-old's own loop must not get there first: its next heartbeat would notice the lost lease, register again
+        // under a new one and then rightly hand over on stop (on a busy machine a 200 ms heartbeat did, in CI).
+        var quiet = new RegulatorOptions
+        {
+            HeartbeatInterval = TimeSpan.FromMinutes(10), AliveTtl = TimeSpan.FromMinutes(30), ReconcileInterval = TimeSpan.FromMinutes(10),
+        };
+        await using var first = await RegulatorHarness.StartAsync(backend, "m-old", quiet);
         await using var other = await RegulatorHarness.StartAsync(backend, "m-other");
         // Another registration took m-old's place (a replacement task with the same id re-registered under its own epoch).
         Assert.True(await backend.Store.CreateTransaction()
