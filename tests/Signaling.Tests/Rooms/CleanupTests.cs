@@ -45,7 +45,8 @@ public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
     {
         await using var h = await RoomHarness.CreateAsync(backend, redis, o =>
         {
-            o.HeartbeatTimeout = TimeSpan.FromMilliseconds(300);
+            // Long enough that a busy machine still finds the connection registered before the sweep may take it.
+            o.HeartbeatTimeout = TimeSpan.FromSeconds(2);
             o.SweepInterval = TimeSpan.FromMilliseconds(100);
             o.RunSweepService = true;
         });
@@ -60,7 +61,9 @@ public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
         try
         {
             await Eventually(() => !mute.IsOpen, "the service closed the mute connection");
-            Assert.Null(await h.Store.SortedSetScoreAsync("rooms:heartbeats", mute.ConnectionId));
+            await MobZ.TestKit.Eventually.WaitUntilAsync(
+                async () => await h.Store.SortedSetScoreAsync("rooms:heartbeats", mute.ConnectionId) is null,
+                TimeSpan.FromSeconds(30), "the mute connection left the heartbeat set");
         }
         finally
         {
@@ -110,7 +113,15 @@ public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
         }
         await Task.WhenAll(clients.Select(c => c.CloseAsync()));
 
-        foreach (var key in new[] { "room:empty", "room:empty:publishers", "room:empty:viewers", "room:empty:requests" })
+        // Through the gateway, $disconnect runs after the close handshake the client waited for: wait for its effect.
+        string[] roomKeys = ["room:empty", "room:empty:publishers", "room:empty:viewers", "room:empty:requests"];
+        await MobZ.TestKit.Eventually.WaitUntilAsync(async () =>
+        {
+            foreach (var c in clients)
+                if (await h.Store.ExistsAsync("conn:" + c.ConnectionId)) return false;
+            return true;
+        }, TimeSpan.FromSeconds(30), "every member's $disconnect ran");
+        foreach (var key in roomKeys)
             Assert.False(await h.Store.ExistsAsync(key), key);
         foreach (var c in clients)
         {
