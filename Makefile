@@ -15,7 +15,7 @@ run:
 test:
 	scripts/test.sh
 
-## Lay out every C# file as .editorconfig says (make test fails on a file that is not; docs/layout.md "House style").
+## Lay out every C# file as CSharpier does at 120 columns (make test fails on a file that is not; docs/layout.md "House style").
 format:
 	scripts/check-format.sh --fix
 

@@ -18,11 +18,14 @@ internal sealed class LatencyHistogram
 
     public double Percentile(double p)
     {
-        long total = Count, seen = 0, target = (long)Math.Ceiling(total * p);
+        long total = Count,
+            seen = 0,
+            target = (long)Math.Ceiling(total * p);
         for (int i = 0; i < _buckets.Length; i++)
         {
             seen += Interlocked.Read(ref _buckets[i]);
-            if (seen >= target && total > 0) return (i + 1) * BucketUs;
+            if (seen >= target && total > 0)
+                return (i + 1) * BucketUs;
         }
         return double.NaN;
     }

@@ -2,10 +2,13 @@ using System.Globalization;
 
 namespace MobZ.LoadTool;
 
-/// <summary>Command line: --publishers N --subscribers M --seconds S --video-kbps K. Bounded so a typo cannot run away.</summary>
+/// <summary>Command line: --publishers N --subscribers M --seconds S --video-kbps K. Bounded so a typo cannot run
+/// away.</summary>
 internal sealed record LoadOptions(int Publishers, int Subscribers, int Seconds, int VideoKbps)
 {
-    public const int MaxPublishers = 50, MaxSubscribers = 500, MaxSeconds = 120;
+    public const int MaxPublishers = 50,
+        MaxSubscribers = 500,
+        MaxSeconds = 120;
 
     public static LoadOptions Parse(string[] args)
     {
@@ -13,10 +16,15 @@ internal sealed record LoadOptions(int Publishers, int Subscribers, int Seconds,
         {
             int i = Array.IndexOf(args, "--" + name);
             int value = i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-            if (value < 1 || value > max) throw new ArgumentOutOfRangeException(name, $"--{name} must be 1..{max}");
+            if (value < 1 || value > max)
+                throw new ArgumentOutOfRangeException(name, $"--{name} must be 1..{max}");
             return value;
         }
-        return new LoadOptions(Get("publishers", 4, MaxPublishers), Get("subscribers", 10, MaxSubscribers),
-            Get("seconds", 10, MaxSeconds), Get("video-kbps", 800, 5000));
+        return new LoadOptions(
+            Get("publishers", 4, MaxPublishers),
+            Get("subscribers", 10, MaxSubscribers),
+            Get("seconds", 10, MaxSeconds),
+            Get("video-kbps", 800, 5000)
+        );
     }
 }

@@ -42,7 +42,8 @@ internal sealed class MeasuringSubscribers : IDisposable
 
     public void Start()
     {
-        foreach (var v in _viewers) _loops.Add(Task.Run(() => ReceiveAsync(v)));
+        foreach (var v in _viewers)
+            _loops.Add(Task.Run(() => ReceiveAsync(v)));
     }
 
     private async Task ReceiveAsync(Viewer viewer)
@@ -52,14 +53,24 @@ internal sealed class MeasuringSubscribers : IDisposable
         while (!_stop.IsCancellationRequested)
         {
             int n;
-            try { n = await viewer.Socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token); }
-            catch (OperationCanceledException) { break; }
-            catch (SocketException) { continue; }
+            try
+            {
+                n = await viewer.Socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
             long now = Stopwatch.GetTimestamp();
             // The RTP header travels in clear under SRTP: loss is counted from every packet; the send time in
             // the (encrypted) payload only from one packet in eight per viewer, so the measuring clients do not
             // starve the Munit of the two cores they share.
-            if (!Measuring || !RtpPacket.TryRead(buffer.AsSpan(0, n), out var header)) continue;
+            if (!Measuring || !RtpPacket.TryRead(buffer.AsSpan(0, n), out var header))
+                continue;
             Interlocked.Increment(ref viewer.Received);
             lock (viewer.Streams)
             {
@@ -68,9 +79,12 @@ internal sealed class MeasuringSubscribers : IDisposable
                     ? (s.First, SequenceNumbers.IsNewer(seq, s.Last) ? seq : s.Last, s.Count + 1)
                     : (seq, seq, 1);
             }
-            if ((seq8++ & 7) != 0) continue;
-            if (viewer.Receive.UnprotectRtp(buffer.AsSpan(0, n), out int plain) != SrtpStatus.Ok) continue;
-            if (!RtpPacket.TryRead(buffer.AsSpan(0, plain), out var rtp) || rtp.Payload.Length < 10) continue;
+            if ((seq8++ & 7) != 0)
+                continue;
+            if (viewer.Receive.UnprotectRtp(buffer.AsSpan(0, n), out int plain) != SrtpStatus.Ok)
+                continue;
+            if (!RtpPacket.TryRead(buffer.AsSpan(0, plain), out var rtp) || rtp.Payload.Length < 10)
+                continue;
             long sent = BinaryPrimitives.ReadInt64BigEndian(rtp.Payload[2..]);
             Latency.Add(Stopwatch.GetElapsedTime(sent, now).TotalMicroseconds);
         }
@@ -79,8 +93,13 @@ internal sealed class MeasuringSubscribers : IDisposable
     public void Dispose()
     {
         _stop.Cancel();
-        try { Task.WaitAll(_loops.ToArray(), TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
-        foreach (var v in _viewers) v.Socket.Dispose();
+        try
+        {
+            Task.WaitAll(_loops.ToArray(), TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException) { }
+        foreach (var v in _viewers)
+            v.Socket.Dispose();
         _stop.Dispose();
     }
 }

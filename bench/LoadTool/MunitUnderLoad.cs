@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using MobZ.Rtc.Codecs;
 using MobZ.Munit.Control;
 using MobZ.Munit.Routing;
+using MobZ.Rtc.Codecs;
 using MobZ.Rtc.Srtp;
 
 namespace MobZ.LoadTool;
@@ -34,18 +34,27 @@ internal sealed class MunitUnderLoad : IDisposable
     public int ReceiveThreadId { get; private set; }
     public long Received { get; private set; }
     public long UnprotectFailures { get; private set; }
-    /// <summary>Time from a datagram's receive to the last viewer's send: unprotect, forward, protect × fan-out.</summary>
+
+    /// <summary>Time from a datagram's receive to the last viewer's send: unprotect, forward, protect ×
+    /// fan-out.</summary>
     public LatencyHistogram Processing { get; } = new();
     public bool Measuring { get; set; }
 
     public void AddPublisher(int index, IPEndPoint from, SrtpContext receive)
     {
-        var station = new StationRouter(Engine, new StationDescriptor($"st-{index}", "load", $"pub-{index}", "m2m", false));
-        var publisher = station.AttachPublisher($"pub-{index}", new UdpSrtpOutput(_socket, from, null),
-        [
-            new PublishedTrack(MediaKind.Audio, MediaCodec.Opus, 111, 48000, 0, [null], "0"),
-            new PublishedTrack(MediaKind.Video, MediaCodec.Vp8, 96, 90000, 0, [null], "1"),
-        ], new PublisherExtensions());
+        var station = new StationRouter(
+            Engine,
+            new StationDescriptor($"st-{index}", "load", $"pub-{index}", "m2m", false)
+        );
+        var publisher = station.AttachPublisher(
+            $"pub-{index}",
+            new UdpSrtpOutput(_socket, from, null),
+            [
+                new PublishedTrack(MediaKind.Audio, MediaCodec.Opus, 111, 48000, 0, [null], "0"),
+                new PublishedTrack(MediaKind.Video, MediaCodec.Vp8, 96, 90000, 0, [null], "1"),
+            ],
+            new PublisherExtensions()
+        );
         _stations.Add(station);
         _publishersByPort[from.Port] = (publisher, receive);
     }
@@ -79,10 +88,17 @@ internal sealed class MunitUnderLoad : IDisposable
         while (!_stop)
         {
             int n;
-            try { n = _socket.ReceiveFrom(buffer, SocketFlags.None, from); }
-            catch (SocketException) { continue; }
+            try
+            {
+                n = _socket.ReceiveFrom(buffer, SocketFlags.None, from);
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
             var sender = (IPEndPoint)endpoint.Create(from);
-            if (!_publishersByPort.TryGetValue(sender.Port, out var p)) continue;
+            if (!_publishersByPort.TryGetValue(sender.Port, out var p))
+                continue;
             Received++;
             long start = Stopwatch.GetTimestamp();
             if (p.Receive.UnprotectRtp(buffer.AsSpan(0, n), out int plain) != SrtpStatus.Ok)
@@ -91,7 +107,8 @@ internal sealed class MunitUnderLoad : IDisposable
                 continue;
             }
             Engine.OnPublisherRtp(p.Publisher, buffer.AsSpan(0, plain));
-            if (Measuring) Processing.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+            if (Measuring)
+                Processing.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
         }
     }
 
@@ -99,7 +116,8 @@ internal sealed class MunitUnderLoad : IDisposable
     {
         _stop = true;
         _thread?.Join();
-        foreach (var s in _stations) s.Dispose();
+        foreach (var s in _stations)
+            s.Dispose();
         Engine.Dispose();
         _socket.Dispose();
     }
@@ -111,7 +129,8 @@ internal sealed class MunitUnderLoad : IDisposable
 
         public void SendRtp(Span<byte> buffer, int length)
         {
-            if (send is null || send.ProtectRtp(buffer, length, out int protectedLength) != SrtpStatus.Ok) return;
+            if (send is null || send.ProtectRtp(buffer, length, out int protectedLength) != SrtpStatus.Ok)
+                return;
             socket.SendTo(buffer[..protectedLength], SocketFlags.None, _to);
         }
 

@@ -39,15 +39,47 @@ munit.Measuring = false;
 publishers.Stop();
 Thread.Sleep(300);
 
-long expected = subscribers.Expected, received = subscribers.Received;
+long expected = subscribers.Expected,
+    received = subscribers.Received;
 double loss = expected == 0 ? 0 : Math.Max(0, 1 - (double)received / expected);
 var inv = CultureInfo.InvariantCulture;
-Console.WriteLine(string.Create(inv, $"publishers {options.Publishers}, subscribers {options.Subscribers} (each watches every publisher), video {options.VideoKbps} kbps + Opus, {seconds:0.0} s measured"));
-Console.WriteLine(string.Create(inv, $"offered to the Munit      {publishers.PacketsPerSecondEach * options.Publishers:0} packets/s"));
-Console.WriteLine(string.Create(inv, $"forwarded                 {forwarded / seconds:0} packets/s ({forwarded} packets)"));
-Console.WriteLine(string.Create(inv, $"Munit thread CPU          {cpu.TotalSeconds:0.00} s = {cpu.TotalSeconds / seconds * 100:0}% of one core; {cpu.TotalSeconds / Math.Max(1, forwarded) * 1e6:0.00} CPU-s per million forwarded"));
-Console.WriteLine(string.Create(inv, $"loss at viewers           {loss * 100:0.000}% ({expected - received} of {expected})"));
-Console.WriteLine(string.Create(inv, $"forwarding latency        p50 {subscribers.Latency.Percentile(0.50) / 1000:0.000} ms, p99 {subscribers.Latency.Percentile(0.99) / 1000:0.000} ms ({subscribers.Latency.Count} samples)"));
-Console.WriteLine(string.Create(inv, $"inside the Munit          p50 {munit.Processing.Percentile(0.50):0} µs, p99 {munit.Processing.Percentile(0.99):0} µs per incoming packet (unprotect + fan-out to {options.Subscribers} viewers incl. protect + sendto)"));
-Console.WriteLine(string.Create(inv, $"SRTP unprotect failures   {munit.UnprotectFailures}; machine load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} cores"));
+Console.WriteLine(
+    string.Create(
+        inv,
+        $"publishers {options.Publishers}, subscribers {options.Subscribers} (each watches every publisher), video {options.VideoKbps} kbps + Opus, {seconds:0.0} s measured"
+    )
+);
+Console.WriteLine(
+    string.Create(inv, $"offered to the Munit      {publishers.PacketsPerSecondEach * options.Publishers:0} packets/s")
+);
+Console.WriteLine(
+    string.Create(inv, $"forwarded                 {forwarded / seconds:0} packets/s ({forwarded} packets)")
+);
+Console.WriteLine(
+    string.Create(
+        inv,
+        $"Munit thread CPU          {cpu.TotalSeconds:0.00} s = {cpu.TotalSeconds / seconds * 100:0}% of one core; {cpu.TotalSeconds / Math.Max(1, forwarded) * 1e6:0.00} CPU-s per million forwarded"
+    )
+);
+Console.WriteLine(
+    string.Create(inv, $"loss at viewers           {loss * 100:0.000}% ({expected - received} of {expected})")
+);
+Console.WriteLine(
+    string.Create(
+        inv,
+        $"forwarding latency        p50 {subscribers.Latency.Percentile(0.50) / 1000:0.000} ms, p99 {subscribers.Latency.Percentile(0.99) / 1000:0.000} ms ({subscribers.Latency.Count} samples)"
+    )
+);
+Console.WriteLine(
+    string.Create(
+        inv,
+        $"inside the Munit          p50 {munit.Processing.Percentile(0.50):0} µs, p99 {munit.Processing.Percentile(0.99):0} µs per incoming packet (unprotect + fan-out to {options.Subscribers} viewers incl. protect + sendto)"
+    )
+);
+Console.WriteLine(
+    string.Create(
+        inv,
+        $"SRTP unprotect failures   {munit.UnprotectFailures}; machine load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} cores"
+    )
+);
 return 0;

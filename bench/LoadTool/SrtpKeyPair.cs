@@ -2,7 +2,8 @@ using MobZ.Rtc.Srtp;
 
 namespace MobZ.LoadTool;
 
-/// <summary>One direction's SRTP keys, as DTLS would derive them: one context protects, the other end's unprotects.</summary>
+/// <summary>One direction's SRTP keys, as DTLS would derive them: one context protects, the other end's
+/// unprotects.</summary>
 internal static class SrtpKeyPair
 {
     public static (SrtpContext Sender, SrtpContext Receiver) Create()

@@ -14,7 +14,8 @@ namespace MobZ.LoadTool;
 /// </summary>
 internal sealed class SyntheticPublishers : IDisposable
 {
-    public const int VideoPayload = 1100, AudioPayload = 100;
+    public const int VideoPayload = 1100,
+        AudioPayload = 100;
     private readonly List<(Socket Socket, SrtpContext Send, uint VideoSsrc, uint AudioSsrc)> _peers = [];
     private readonly IPEndPoint _munit;
     private readonly double _videoPacketsPerSecond;
@@ -34,7 +35,14 @@ internal sealed class SyntheticPublishers : IDisposable
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _peers.Add((socket, send, (uint)Random.Shared.NextInt64(1, uint.MaxValue), (uint)Random.Shared.NextInt64(1, uint.MaxValue)));
+        _peers.Add(
+            (
+                socket,
+                send,
+                (uint)Random.Shared.NextInt64(1, uint.MaxValue),
+                (uint)Random.Shared.NextInt64(1, uint.MaxValue)
+            )
+        );
         return (IPEndPoint)socket.LocalEndPoint!;
     }
 
@@ -49,8 +57,10 @@ internal sealed class SyntheticPublishers : IDisposable
         var buffer = new byte[2048];
         var payload = new byte[VideoPayload];
         var clock = Stopwatch.StartNew();
-        long videoSent = 0, audioSent = 0;
-        ushort videoSeq = 0, audioSeq = 0;
+        long videoSent = 0,
+            audioSent = 0;
+        ushort videoSeq = 0,
+            audioSeq = 0;
         while (!_stop)
         {
             double t = clock.Elapsed.TotalSeconds;
@@ -78,9 +88,18 @@ internal sealed class SyntheticPublishers : IDisposable
         foreach (var (socket, send, videoSsrc, audioSsrc) in _peers)
         {
             BinaryPrimitives.WriteInt64BigEndian(payload[2..], Stopwatch.GetTimestamp());
-            var writer = new RtpPacketWriter { PayloadType = pt, SequenceNumber = seq, Timestamp = ts, Ssrc = video ? videoSsrc : audioSsrc, Payload = payload };
-            if (!writer.TryWrite(buffer, out int length)) continue;
-            if (send.ProtectRtp(buffer, length, out int protectedLength) != SrtpStatus.Ok) continue;
+            var writer = new RtpPacketWriter
+            {
+                PayloadType = pt,
+                SequenceNumber = seq,
+                Timestamp = ts,
+                Ssrc = video ? videoSsrc : audioSsrc,
+                Payload = payload,
+            };
+            if (!writer.TryWrite(buffer, out int length))
+                continue;
+            if (send.ProtectRtp(buffer, length, out int protectedLength) != SrtpStatus.Ok)
+                continue;
             socket.SendTo(buffer.AsSpan(0, protectedLength), SocketFlags.None, _munit);
             Sent++;
         }
@@ -95,6 +114,7 @@ internal sealed class SyntheticPublishers : IDisposable
     public void Dispose()
     {
         Stop();
-        foreach (var p in _peers) p.Socket.Dispose();
+        foreach (var p in _peers)
+            p.Socket.Dispose();
     }
 }

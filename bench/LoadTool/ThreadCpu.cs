@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 
 namespace MobZ.LoadTool;
 
-/// <summary>CPU time of one OS thread (Linux /proc), to charge the Munit's receive thread alone, not the load clients.</summary>
+/// <summary>CPU time of one OS thread (Linux /proc), to charge the Munit's receive thread alone, not the load
+/// clients.</summary>
 internal static partial class ThreadCpu
 {
     [LibraryImport("libc", EntryPoint = "gettid")]
@@ -16,7 +17,8 @@ internal static partial class ThreadCpu
         // Fields 14 and 15 of /proc/self/task/<tid>/stat: utime and stime in clock ticks (USER_HZ = 100).
         var stat = File.ReadAllText($"/proc/self/task/{tid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        long ticks =
+            long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         return TimeSpan.FromMilliseconds(ticks * 10);
     }
 }

@@ -32,7 +32,9 @@ if (args[0] == "--seed")
 Harness? harness = Harness.Find(args[0]);
 if (harness is null)
 {
-    Console.Error.WriteLine($"unknown harness '{args[0]}'; harnesses: {string.Join(", ", Harness.All.Select(h => h.Name))}");
+    Console.Error.WriteLine(
+        $"unknown harness '{args[0]}'; harnesses: {string.Join(", ", Harness.All.Select(h => h.Name))}"
+    );
     return 2;
 }
 

@@ -1,6 +1,7 @@
 namespace MobZ.Fuzz;
 
-/// <summary>Runs a harness on saved inputs outside AFL++, so a crash can be seen with its stack trace and debugged.</summary>
+/// <summary>Runs a harness on saved inputs outside AFL++, so a crash can be seen with its stack trace and
+/// debugged.</summary>
 internal static class Replay
 {
     public static int Run(Harness harness, IEnumerable<string> paths)
@@ -10,7 +11,12 @@ internal static class Replay
         {
             if (Directory.Exists(path))
             {
-                files.AddRange(Directory.GetFiles(path).Where(f => !Path.GetFileName(f).StartsWith('.') && Path.GetFileName(f) != "README.txt").Order(StringComparer.Ordinal));
+                files.AddRange(
+                    Directory
+                        .GetFiles(path)
+                        .Where(f => !Path.GetFileName(f).StartsWith('.') && Path.GetFileName(f) != "README.txt")
+                        .Order(StringComparer.Ordinal)
+                );
             }
             else if (File.Exists(path))
             {

@@ -28,7 +28,10 @@ internal static class SeedCorpus
             ["rtcp"] = Rtcp(),
             ["stun"] = Stun(),
             ["dtls-record"] = DtlsRecords(),
-            ["sdp"] = Directory.GetFiles(sdpCaptures, "*.sdp").Order(StringComparer.Ordinal).Select(f => (Path.GetFileNameWithoutExtension(f), File.ReadAllBytes(f))),
+            ["sdp"] = Directory
+                .GetFiles(sdpCaptures, "*.sdp")
+                .Order(StringComparer.Ordinal)
+                .Select(f => (Path.GetFileNameWithoutExtension(f), File.ReadAllBytes(f))),
             ["h264"] = H264(),
             ["rooms-json"] = RoomsJson(),
             ["ps-json"] = PsJson(),
@@ -58,7 +61,9 @@ internal static class SeedCorpus
             if (File.Exists(Path.Combine(dir.FullName, "MobZ.sln")))
                 return dir.FullName;
         }
-        throw new DirectoryNotFoundException("run --seed from inside the repository (MobZ.sln not found above the current folder)");
+        throw new DirectoryNotFoundException(
+            "run --seed from inside the repository (MobZ.sln not found above the current folder)"
+        );
     }
 
     private static IEnumerable<(string, byte[])> Rtp()
@@ -72,16 +77,47 @@ internal static class SeedCorpus
             extensions.TryAdd(5, [0x80]);
             var writer = new RtpPacketWriter
             {
-                PayloadType = 96, SequenceNumber = 1, Timestamp = 2, Ssrc = 3, Csrcs = [7, 8],
-                ExtensionProfile = extensions.Profile, ExtensionData = extensions.Written.ToArray(),
-                Payload = new byte[40], PaddingSize = 5,
+                PayloadType = 96,
+                SequenceNumber = 1,
+                Timestamp = 2,
+                Ssrc = 3,
+                Csrcs = [7, 8],
+                ExtensionProfile = extensions.Profile,
+                ExtensionData = extensions.Written.ToArray(),
+                Payload = new byte[40],
+                PaddingSize = 5,
             };
             yield return (twoByte ? "two-byte-extensions" : "one-byte-extensions", Written(writer));
         }
 
-        yield return ("opus-marker", Written(new RtpPacketWriter { PayloadType = 111, SequenceNumber = 65535, Timestamp = 960, Ssrc = 0x11223344, Marker = true, Payload = [0xFC, 0xFF, 0xFE] }));
+        yield return (
+            "opus-marker",
+            Written(
+                new RtpPacketWriter
+                {
+                    PayloadType = 111,
+                    SequenceNumber = 65535,
+                    Timestamp = 960,
+                    Ssrc = 0x11223344,
+                    Marker = true,
+                    Payload = [0xFC, 0xFF, 0xFE],
+                }
+            )
+        );
         // RTX (RFC 4588): the original sequence number leads the payload.
-        yield return ("rtx", Written(new RtpPacketWriter { PayloadType = 97, SequenceNumber = 9, Timestamp = 2, Ssrc = 9, Payload = [0, 1, 0x65, 0x88] }));
+        yield return (
+            "rtx",
+            Written(
+                new RtpPacketWriter
+                {
+                    PayloadType = 97,
+                    SequenceNumber = 9,
+                    Timestamp = 2,
+                    Ssrc = 9,
+                    Payload = [0, 1, 0x65, 0x88],
+                }
+            )
+        );
     }
 
     private static byte[] Written(RtpPacketWriter writer)
@@ -102,26 +138,99 @@ internal static class SeedCorpus
         var block = new ReportBlock(1, 2, -3, 4, 5, 6, 7);
         var packets = new List<(string, byte[])>
         {
-            ("sr", Write(b => { new SenderReportWriter { Ssrc = 1, ReportBlocks = [block, block] }.TryWrite(b, out int n); return n; })),
-            ("rr", Write(b => { new ReceiverReportWriter { Ssrc = 1, ReportBlocks = [block] }.TryWrite(b, out int n); return n; })),
-            ("sdes", Write(b => { new SourceDescriptionWriter { Ssrc = 1, Cname = "cname-value"u8.ToArray() }.TryWrite(b, out int n); return n; })),
+            (
+                "sr",
+                Write(b =>
+                {
+                    new SenderReportWriter { Ssrc = 1, ReportBlocks = [block, block] }.TryWrite(b, out int n);
+                    return n;
+                })
+            ),
+            (
+                "rr",
+                Write(b =>
+                {
+                    new ReceiverReportWriter { Ssrc = 1, ReportBlocks = [block] }.TryWrite(b, out int n);
+                    return n;
+                })
+            ),
+            (
+                "sdes",
+                Write(b =>
+                {
+                    new SourceDescriptionWriter { Ssrc = 1, Cname = "cname-value"u8.ToArray() }.TryWrite(b, out int n);
+                    return n;
+                })
+            ),
             // BYE (RFC 3550 §6.6) for SSRCs 1 and 2 with the reason "bye": we read past it in a compound packet.
             ("bye", Convert.FromHexString("82CB0003000000010000000203627965")),
-            ("pli", Write(b => { new PictureLossIndication(1, 2).TryWrite(b, out int n); return n; })),
-            ("fir", Write(b => { new FullIntraRequestWriter { SenderSsrc = 1, Entries = [new FirEntry(2, 3)] }.TryWrite(b, out int n); return n; })),
-            ("nack", Write(b => { new GenericNackWriter { SenderSsrc = 1, MediaSsrc = 2, LostSequenceNumbers = [1, 3, 30] }.TryWrite(b, out int n); return n; })),
-            ("remb", Write(b => { new ReceiverEstimatedMaxBitrateWriter { SenderSsrc = 1, Bitrate = 1_000_000, Ssrcs = [5] }.TryWrite(b, out int n); return n; })),
-            ("transport-cc", Write(b =>
-            {
-                TransportCcArrival[] arrivals = [new(1, 0), new(2, 100_000), new(9, 90_000), new(10, 91_000)];
-                new TransportCcFeedbackWriter { SenderSsrc = 1, MediaSsrc = 2, Arrivals = arrivals }.TryWrite(b, out int n);
-                return n;
-            })),
+            (
+                "pli",
+                Write(b =>
+                {
+                    new PictureLossIndication(1, 2).TryWrite(b, out int n);
+                    return n;
+                })
+            ),
+            (
+                "fir",
+                Write(b =>
+                {
+                    new FullIntraRequestWriter { SenderSsrc = 1, Entries = [new FirEntry(2, 3)] }.TryWrite(
+                        b,
+                        out int n
+                    );
+                    return n;
+                })
+            ),
+            (
+                "nack",
+                Write(b =>
+                {
+                    new GenericNackWriter
+                    {
+                        SenderSsrc = 1,
+                        MediaSsrc = 2,
+                        LostSequenceNumbers = [1, 3, 30],
+                    }.TryWrite(b, out int n);
+                    return n;
+                })
+            ),
+            (
+                "remb",
+                Write(b =>
+                {
+                    new ReceiverEstimatedMaxBitrateWriter
+                    {
+                        SenderSsrc = 1,
+                        Bitrate = 1_000_000,
+                        Ssrcs = [5],
+                    }.TryWrite(b, out int n);
+                    return n;
+                })
+            ),
+            (
+                "transport-cc",
+                Write(b =>
+                {
+                    TransportCcArrival[] arrivals = [new(1, 0), new(2, 100_000), new(9, 90_000), new(10, 91_000)];
+                    new TransportCcFeedbackWriter
+                    {
+                        SenderSsrc = 1,
+                        MediaSsrc = 2,
+                        Arrivals = arrivals,
+                    }.TryWrite(b, out int n);
+                    return n;
+                })
+            ),
         };
         foreach (var packet in packets)
             yield return packet;
         // What a browser sends every second: a receiver report with its SDES, then feedback.
-        yield return ("compound-rr-sdes-nack-remb", [.. packets[1].Item2, .. packets[2].Item2, .. packets[6].Item2, .. packets[7].Item2]);
+        yield return (
+            "compound-rr-sdes-nack-remb",
+            [.. packets[1].Item2, .. packets[2].Item2, .. packets[6].Item2, .. packets[7].Item2]
+        );
     }
 
     private static IEnumerable<(string, byte[])> Stun()
@@ -129,7 +238,12 @@ internal static class SeedCorpus
         yield return ("binding-controlling-use-candidate", Binding(controlling: true, useCandidate: true));
         yield return ("binding-controlled", Binding(controlling: false, useCandidate: false));
         // RFC 5769 §2.2: the IPv4 Binding success response test vector.
-        yield return ("rfc5769-response", Convert.FromHexString("0101003c2112a442b7e7a701bc34d686fa87dfae8022000b7465737420766563746f7220002000080001a147e112a643000800142b91f599fd9e90c38c7489f92af9ba53f06be7d780280004c07d4c96"));
+        yield return (
+            "rfc5769-response",
+            Convert.FromHexString(
+                "0101003c2112a442b7e7a701bc34d686fa87dfae8022000b7465737420766563746f7220002000080001a147e112a643000800142b91f599fd9e90c38c7489f92af9ba53f06be7d780280004c07d4c96"
+            )
+        );
     }
 
     private static byte[] Binding(bool controlling, bool useCandidate)
@@ -154,14 +268,35 @@ internal static class SeedCorpus
     {
         byte[] clientHello = CaptureClientHello();
         yield return ("client-hello", clientHello);
-        // The client's second flight shape: ChangeCipherSpec (epoch 0) then an encrypted Finished (epoch 1), one datagram.
+        // The client's second flight shape: ChangeCipherSpec (epoch 0) then an encrypted Finished (epoch 1), one
+        // datagram.
         byte[] changeCipherSpec = [20, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 5, 0, 1, 1];
-        byte[] finished = [22, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0, 0, 0, 40, .. Enumerable.Range(0, 40).Select(i => (byte)(i * 37))];
+        byte[] finished =
+        [
+            22,
+            0xFE,
+            0xFD,
+            0,
+            1,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            40,
+            .. Enumerable.Range(0, 40).Select(i => (byte)(i * 37)),
+        ];
         yield return ("ccs-finished", [.. changeCipherSpec, .. finished]);
-        yield return ("alert-epoch1", [21, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0, 1, 0, 26, .. Enumerable.Range(0, 26).Select(i => (byte)(i * 11))]);
+        yield return (
+            "alert-epoch1",
+            [21, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0, 1, 0, 26, .. Enumerable.Range(0, 26).Select(i => (byte)(i * 11))]
+        );
     }
 
-    /// <summary>The first datagram BouncyCastle's DTLS 1.2 client sends offering use_srtp: a real ClientHello record.</summary>
+    /// <summary>The first datagram BouncyCastle's DTLS 1.2 client sends offering use_srtp: a real ClientHello
+    /// record.</summary>
     private static byte[] CaptureClientHello()
     {
         var transport = new FirstDatagram();
@@ -188,27 +323,34 @@ internal static class SeedCorpus
             return extensions;
         }
 
-        public override TlsAuthentication GetAuthentication() => throw new TlsFatalAlert(AlertDescription.internal_error);
+        public override TlsAuthentication GetAuthentication() =>
+            throw new TlsFatalAlert(AlertDescription.internal_error);
     }
 
     private sealed class FirstDatagram : DatagramTransport
     {
         public byte[]? Captured { get; private set; }
+
         public int GetReceiveLimit() => 1500;
+
         public int GetSendLimit() => 1500;
+
         public int Receive(byte[] buf, int off, int len, int waitMillis) => throw new IOException("captured");
+
         public void Send(byte[] buf, int off, int len)
         {
             Captured ??= buf.AsSpan(off, len).ToArray();
             throw new IOException("captured");
         }
+
         public void Close() { }
     }
 
     private static readonly byte[] Sps = Convert.FromHexString("6742c00dd90141fb0110000003001000000303c0f142a480");
     private static readonly byte[] Pps = [0x68, 0xce, 0x3c, 0x80];
 
-    /// <summary>H.264 streams as a browser packetizes them (RFC 6184 mode 1), RFC 4571-framed RTP packets in one input.</summary>
+    /// <summary>H.264 streams as a browser packetizes them (RFC 6184 mode 1), RFC 4571-framed RTP packets in one
+    /// input.</summary>
     private static IEnumerable<(string, byte[])> H264()
     {
         byte[] idr = [0x65, .. Enumerable.Range(0, 60).Select(i => (byte)(i * 13 + 1))];
@@ -227,13 +369,26 @@ internal static class SeedCorpus
 
         ushort seq = 100;
         byte[] Packet(byte[] payload, uint timestamp, bool marker) =>
-            Written(new RtpPacketWriter { PayloadType = 102, SequenceNumber = seq++, Timestamp = timestamp, Ssrc = 0x5EED, Marker = marker, Payload = payload });
+            Written(
+                new RtpPacketWriter
+                {
+                    PayloadType = 102,
+                    SequenceNumber = seq++,
+                    Timestamp = timestamp,
+                    Ssrc = 0x5EED,
+                    Marker = marker,
+                    Payload = payload,
+                }
+            );
 
         var keyFrame = new List<byte[]> { Packet(stapA, 3000, false) };
         for (int i = 0; i < fuA.Count; i++)
             keyFrame.Add(Packet(fuA[i], 3000, i == fuA.Count - 1));
         yield return ("stap-a-then-fu-a-idr", Framed(keyFrame));
-        yield return ("single-nal-frames", Framed([Packet([0x41, 0x9a, 0x22, 0x11], 6000, true), Packet([0x41, 0x9a, 0x33], 9000, true)]));
+        yield return (
+            "single-nal-frames",
+            Framed([Packet([0x41, 0x9a, 0x22, 0x11], 6000, true), Packet([0x41, 0x9a, 0x33], 9000, true)])
+        );
     }
 
     private static byte[] Framed(IEnumerable<byte[]> packets)
@@ -252,17 +407,109 @@ internal static class SeedCorpus
     private static IEnumerable<(string, byte[])> RoomsJson()
     {
         var json = RoomsJsonContext.Default;
-        yield return ("join", JsonSerializer.SerializeToUtf8Bytes(new JoinMessage { Action = RoomActions.Join, RequestId = "r1", RoomId = "room-1", RoomKind = "m2m", Role = "publisher", UserId = "alice", Audio = true, Video = true }, json.JoinMessage));
-        yield return ("offer", JsonSerializer.SerializeToUtf8Bytes(new MediaSignalMessage { Action = RoomActions.Offer, RequestId = "r2", Sdp = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n", StationId = "s1" }, json.MediaSignalMessage));
-        yield return ("ice-candidate", JsonSerializer.SerializeToUtf8Bytes(new MediaSignalMessage { Action = RoomActions.IceCandidate, Candidate = "candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host", SdpMid = "0", SdpMLineIndex = 0, To = "peer-2" }, json.MediaSignalMessage));
-        yield return ("update-video", JsonSerializer.SerializeToUtf8Bytes(new UpdateVideoMessage { Action = RoomActions.UpdateVideo, Audio = false, Video = true }, json.UpdateVideoMessage));
-        yield return ("simulcast-update", JsonSerializer.SerializeToUtf8Bytes(new SimulcastUpdateMessage { Action = RoomActions.SimulcastUpdate, StationId = "s1", Layer = "h" }, json.SimulcastUpdateMessage));
-        yield return ("publish-accept", JsonSerializer.SerializeToUtf8Bytes(new PublishDecisionMessage { Action = RoomActions.PublishAccept, ParticipantId = "p2", Reason = "welcome" }, json.PublishDecisionMessage));
-        yield return ("watch", JsonSerializer.SerializeToUtf8Bytes(new WatchMessage { Action = RoomActions.Watch, StationId = "s1", PublisherId = "p1" }, json.WatchMessage));
-        yield return ("heartbeat", JsonSerializer.SerializeToUtf8Bytes(new HeartbeatMessage { Action = RoomActions.Heartbeat }, json.HeartbeatMessage));
+        yield return (
+            "join",
+            JsonSerializer.SerializeToUtf8Bytes(
+                new JoinMessage
+                {
+                    Action = RoomActions.Join,
+                    RequestId = "r1",
+                    RoomId = "room-1",
+                    RoomKind = "m2m",
+                    Role = "publisher",
+                    UserId = "alice",
+                    Audio = true,
+                    Video = true,
+                },
+                json.JoinMessage
+            )
+        );
+        yield return (
+            "offer",
+            JsonSerializer.SerializeToUtf8Bytes(
+                new MediaSignalMessage
+                {
+                    Action = RoomActions.Offer,
+                    RequestId = "r2",
+                    Sdp = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n",
+                    StationId = "s1",
+                },
+                json.MediaSignalMessage
+            )
+        );
+        yield return (
+            "ice-candidate",
+            JsonSerializer.SerializeToUtf8Bytes(
+                new MediaSignalMessage
+                {
+                    Action = RoomActions.IceCandidate,
+                    Candidate = "candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host",
+                    SdpMid = "0",
+                    SdpMLineIndex = 0,
+                    To = "peer-2",
+                },
+                json.MediaSignalMessage
+            )
+        );
+        yield return (
+            "update-video",
+            JsonSerializer.SerializeToUtf8Bytes(
+                new UpdateVideoMessage
+                {
+                    Action = RoomActions.UpdateVideo,
+                    Audio = false,
+                    Video = true,
+                },
+                json.UpdateVideoMessage
+            )
+        );
+        yield return (
+            "simulcast-update",
+            JsonSerializer.SerializeToUtf8Bytes(
+                new SimulcastUpdateMessage
+                {
+                    Action = RoomActions.SimulcastUpdate,
+                    StationId = "s1",
+                    Layer = "h",
+                },
+                json.SimulcastUpdateMessage
+            )
+        );
+        yield return (
+            "publish-accept",
+            JsonSerializer.SerializeToUtf8Bytes(
+                new PublishDecisionMessage
+                {
+                    Action = RoomActions.PublishAccept,
+                    ParticipantId = "p2",
+                    Reason = "welcome",
+                },
+                json.PublishDecisionMessage
+            )
+        );
+        yield return (
+            "watch",
+            JsonSerializer.SerializeToUtf8Bytes(
+                new WatchMessage
+                {
+                    Action = RoomActions.Watch,
+                    StationId = "s1",
+                    PublisherId = "p1",
+                },
+                json.WatchMessage
+            )
+        );
+        yield return (
+            "heartbeat",
+            JsonSerializer.SerializeToUtf8Bytes(
+                new HeartbeatMessage { Action = RoomActions.Heartbeat },
+                json.HeartbeatMessage
+            )
+        );
     }
 
-    /// <summary>Messages of Epic's Pixel Streaming protocol (UE 5.5 frontend and plugin) as they reach the handler.</summary>
+    /// <summary>Messages of Epic's Pixel Streaming protocol (UE 5.5 frontend and plugin) as they reach the
+    /// handler.</summary>
     private static IEnumerable<(string, byte[])> PsJson()
     {
         string[] messages =
@@ -277,7 +524,18 @@ internal static class SeedCorpus
             """{"type":"disconnectPlayer","playerId":"player-1","reason":"idle"}""",
             """{"type":"layerPreference","spatialLayer":1,"temporalLayer":0,"playerId":"player-1"}""",
         ];
-        string[] names = ["endpoint-id", "list-streamers", "subscribe", "offer", "answer", "ice-candidate", "ping", "disconnect-player", "layer-preference"];
+        string[] names =
+        [
+            "endpoint-id",
+            "list-streamers",
+            "subscribe",
+            "offer",
+            "answer",
+            "ice-candidate",
+            "ping",
+            "disconnect-player",
+            "layer-preference",
+        ];
         return names.Zip(messages, (name, message) => (name, Encoding.UTF8.GetBytes(message)));
     }
 

@@ -7,12 +7,17 @@ namespace MobZ.Access;
 /// </summary>
 public sealed record AccessClaims(string UserId, string Room, AccessGrant Grants, DateTimeOffset Expires)
 {
-    /// <summary>True when <see cref="Room"/> ends in '*': the token covers every room whose name starts with the rest.</summary>
+    /// <summary>True when <see cref="Room"/> ends in '*': the token covers every room whose name starts with the
+    /// rest.</summary>
     public bool IsRoomPrefix => Room.EndsWith('*');
 
-    public bool Covers(string roomId) => Room.Length > 0 && (IsRoomPrefix
-        ? roomId.StartsWith(Room.AsSpan(0, Room.Length - 1), StringComparison.Ordinal)
-        : string.Equals(Room, roomId, StringComparison.Ordinal));
+    public bool Covers(string roomId) =>
+        Room.Length > 0
+        && (
+            IsRoomPrefix
+                ? roomId.StartsWith(Room.AsSpan(0, Room.Length - 1), StringComparison.Ordinal)
+                : string.Equals(Room, roomId, StringComparison.Ordinal)
+        );
 
     public bool Has(AccessGrant grant) => (Grants & grant) == grant;
 }
@@ -21,7 +26,11 @@ public sealed record AccessClaims(string UserId, string Room, AccessGrant Grants
 /// The outcome of checking one token: claims, or why it was refused — <see cref="Failure"/> a short phrase for the
 /// client and the log, <see cref="Kind"/> the same as a fixed value for code and metric tags.
 /// </summary>
-public readonly record struct AccessCheck(AccessClaims? Claims, string? Failure, AccessFailure Kind = AccessFailure.None)
+public readonly record struct AccessCheck(
+    AccessClaims? Claims,
+    string? Failure,
+    AccessFailure Kind = AccessFailure.None
+)
 {
     public bool IsValid => Claims is not null;
 

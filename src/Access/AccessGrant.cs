@@ -5,14 +5,20 @@ namespace MobZ.Access;
 public enum AccessGrant
 {
     None = 0,
+
     /// <summary>Enter the room.</summary>
     Join = 1,
+
     /// <summary>Publish in a p2p or m2m room (join as publisher, ask to publish, send offers).</summary>
     Publish = 2,
-    /// <summary>Receive others' media: join as viewer, Watch, be offered stations, play the room's LL-HLS stream.</summary>
+
+    /// <summary>Receive others' media: join as viewer, Watch, be offered stations, play the room's LL-HLS
+    /// stream.</summary>
     Subscribe = 4,
+
     /// <summary>Moderate: Kick, accept or reject publish requests; the room's owner is its first admin.</summary>
     Admin = 8,
+
     /// <summary>Publish into a p2m room, and so into its public LL-HLS stream.</summary>
     P2mPublish = 16,
 }
@@ -27,7 +33,8 @@ public static class AccessGrants
     public const string P2mPublishName = "p2m-publish";
 
     /// <summary>Every grant: what a development token holds unless it asks for less.</summary>
-    public const AccessGrant Everything = AccessGrant.Join | AccessGrant.Publish | AccessGrant.Subscribe | AccessGrant.Admin | AccessGrant.P2mPublish;
+    public const AccessGrant Everything =
+        AccessGrant.Join | AccessGrant.Publish | AccessGrant.Subscribe | AccessGrant.Admin | AccessGrant.P2mPublish;
 
     public static readonly IReadOnlyList<(string Name, AccessGrant Grant)> All =
     [
@@ -57,7 +64,12 @@ public static class AccessGrants
     {
         grants = AccessGrant.None;
         unknown = null;
-        foreach (var part in (list ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (
+            var part in (list ?? "").Split(
+                [',', ' '],
+                StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries
+            )
+        )
         {
             if (!TryParseName(part, out var g))
             {

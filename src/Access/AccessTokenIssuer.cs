@@ -19,24 +19,34 @@ public sealed class AccessTokenIssuer(AccessTokenOptions options, TimeProvider t
     public string Issue(string userId, string room, AccessGrant grants, TimeSpan lifetime)
     {
         if (!CanIssue)
-            throw new InvalidOperationException("No HMAC secret (MobZ:Access:HmacSecret) is configured to sign access tokens with");
+        {
+            throw new InvalidOperationException(
+                "No HMAC secret (MobZ:Access:HmacSecret) is configured to sign access tokens with"
+            );
+        }
+
         if (AccessTokenOptions.HmacSecretProblem(options.HmacSecret) is { } problem)
             throw new InvalidOperationException(problem);
         var now = time.GetUtcNow().UtcDateTime;
-        return _handler.CreateToken(new SecurityTokenDescriptor
-        {
-            Subject = new ClaimsIdentity([new Claim(options.UserIdClaim, userId)]),
-            Claims = new Dictionary<string, object>
+        return _handler.CreateToken(
+            new SecurityTokenDescriptor
             {
-                [AccessTokenValidator.RoomClaim] = room,
-                [AccessTokenValidator.GrantsClaim] = AccessGrants.Names(grants).ToArray(),
-            },
-            Issuer = options.Issuer,
-            Audience = options.Audience,
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now + lifetime,
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.HmacSecret!)), SecurityAlgorithms.HmacSha256),
-        });
+                Subject = new ClaimsIdentity([new Claim(options.UserIdClaim, userId)]),
+                Claims = new Dictionary<string, object>
+                {
+                    [AccessTokenValidator.RoomClaim] = room,
+                    [AccessTokenValidator.GrantsClaim] = AccessGrants.Names(grants).ToArray(),
+                },
+                Issuer = options.Issuer,
+                Audience = options.Audience,
+                IssuedAt = now,
+                NotBefore = now,
+                Expires = now + lifetime,
+                SigningCredentials = new SigningCredentials(
+                    new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.HmacSecret!)),
+                    SecurityAlgorithms.HmacSha256
+                ),
+            }
+        );
     }
 }

@@ -11,7 +11,8 @@ public sealed class AccessTokenOptions
     /// <summary>Least length of <see cref="HmacSecret"/>: HS256 needs a 256-bit key (RFC 7518 §3.2).</summary>
     public const int MinHmacSecretBytes = 32;
 
-    /// <summary>HS256 shared secret (UTF-8, at least 32 bytes). Also what <see cref="AccessTokenIssuer"/> signs with.</summary>
+    /// <summary>HS256 shared secret (UTF-8, at least 32 bytes). Also what <see cref="AccessTokenIssuer"/> signs
+    /// with.</summary>
     public string? HmacSecret { get; set; }
 
     /// <summary>
@@ -26,10 +27,12 @@ public sealed class AccessTokenOptions
     /// <summary>A file holding <see cref="PublicKeyPem"/> (e.g. a mounted secret).</summary>
     public string? PublicKeyFile { get; set; }
 
-    /// <summary>A JWKS URL (RS256/ES256 keys by <c>kid</c>), fetched at start and again when a token names an unknown key.</summary>
+    /// <summary>A JWKS URL (RS256/ES256 keys by <c>kid</c>), fetched at start and again when a token names an unknown
+    /// key.</summary>
     public string? JwksUrl { get; set; }
 
-    /// <summary>Least time between two JWKS fetches, so tokens with made-up key ids cannot make us hammer the issuer.</summary>
+    /// <summary>Least time between two JWKS fetches, so tokens with made-up key ids cannot make us hammer the
+    /// issuer.</summary>
     public TimeSpan JwksMinRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How long fetched JWKS keys are trusted before they are fetched again.</summary>
@@ -53,9 +56,13 @@ public sealed class AccessTokenOptions
     /// </summary>
     public bool UseDevelopmentKey()
     {
-        if (IsDevelopmentKey) return true;
-        if (HasKeys) return false;
-        HmacSecret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(MinHmacSecretBytes));
+        if (IsDevelopmentKey)
+            return true;
+        if (HasKeys)
+            return false;
+        HmacSecret = Convert.ToBase64String(
+            System.Security.Cryptography.RandomNumberGenerator.GetBytes(MinHmacSecretBytes)
+        );
         IsDevelopmentKey = true;
         return true;
     }
@@ -66,6 +73,9 @@ public sealed class AccessTokenOptions
             ? $"the access-token HMAC secret (MobZ:Access:HmacSecret) must be at least {MinHmacSecretBytes} bytes; it has {System.Text.Encoding.UTF8.GetByteCount(secret)}"
             : null;
 
-    public bool HasKeys => !string.IsNullOrEmpty(HmacSecret) || !string.IsNullOrEmpty(PublicKeyPem)
-        || !string.IsNullOrEmpty(PublicKeyFile) || !string.IsNullOrEmpty(JwksUrl);
+    public bool HasKeys =>
+        !string.IsNullOrEmpty(HmacSecret)
+        || !string.IsNullOrEmpty(PublicKeyPem)
+        || !string.IsNullOrEmpty(PublicKeyFile)
+        || !string.IsNullOrEmpty(JwksUrl);
 }

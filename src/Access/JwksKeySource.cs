@@ -8,7 +8,13 @@ namespace MobZ.Access;
 /// <see cref="AccessTokenOptions.JwksMaxAge"/>; a token naming a key id we do not know refreshes them, but never
 /// more often than <see cref="AccessTokenOptions.JwksMinRefreshInterval"/>. A failed fetch keeps the last keys.
 /// </summary>
-public sealed class JwksKeySource(string url, AccessTokenOptions options, HttpClient http, TimeProvider time, ILogger logger)
+public sealed class JwksKeySource(
+    string url,
+    AccessTokenOptions options,
+    HttpClient http,
+    TimeProvider time,
+    ILogger logger
+)
 {
     private readonly SemaphoreSlim _fetch = new(1, 1);
     private IReadOnlyList<SecurityKey> _keys = [];
@@ -47,9 +53,20 @@ public sealed class JwksKeySource(string url, AccessTokenOptions options, HttpCl
                 logger.LogInformation("Fetched {KeyCount} access-token keys from {JwksUrl}", keys.Count, url);
                 return true;
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or ArgumentException or InvalidOperationException)
+            catch (Exception ex)
+                when (ex
+                        is HttpRequestException
+                            or TaskCanceledException
+                            or ArgumentException
+                            or InvalidOperationException
+                )
             {
-                logger.LogError(ex, "Fetching access-token keys from {JwksUrl} failed; keeping the {KeyCount} keys held", url, _keys.Count);
+                logger.LogError(
+                    ex,
+                    "Fetching access-token keys from {JwksUrl} failed; keeping the {KeyCount} keys held",
+                    url,
+                    _keys.Count
+                );
                 return false;
             }
         }

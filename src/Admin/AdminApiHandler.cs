@@ -15,7 +15,8 @@ namespace MobZ.Admin;
 /// their members and stations, Munits with load and draining state, the Pixel Streaming queue and streamers;
 /// drain / revive / stop a Munit, close a room, kick a member. Same API key as the Pixel Streaming REST API.
 /// </summary>
-public sealed class AdminApiHandler(RoomsAdmin rooms, PsOverview pixelStreaming, PixelStreamingOptions options) : IHttpHandler
+public sealed class AdminApiHandler(RoomsAdmin rooms, PsOverview pixelStreaming, PixelStreamingOptions options)
+    : IHttpHandler
 {
     public const string Prefix = "/api/admin";
 
@@ -32,29 +33,47 @@ public sealed class AdminApiHandler(RoomsAdmin rooms, PsOverview pixelStreaming,
         new("GET", KeyHintPath),
     ];
 
-    /// <summary>Answered without a key: which header carries it, and the development key when that is the one in use.</summary>
+    /// <summary>Answered without a key: which header carries it, and the development key when that is the one in
+    /// use.</summary>
     public const string KeyHintPath = "/api/admin/key-hint";
 
     public async Task<ProxyResponse> HandleAsync(HttpApiEvent evt, CancellationToken cancellationToken)
     {
-        if (evt.RawPath.TrimEnd('/') == KeyHintPath && evt.RequestContext.Http.Method.Equals("GET", StringComparison.OrdinalIgnoreCase))
-            return Json(200, new KeyHint(options.Api.ApiKeyHeader, options.Api.IsDevelopmentKey ? options.Api.ApiKey : null), AdminJsonContext.Default.KeyHint);
+        if (
+            evt.RawPath.TrimEnd('/') == KeyHintPath
+            && evt.RequestContext.Http.Method.Equals("GET", StringComparison.OrdinalIgnoreCase)
+        )
+        {
+            return Json(
+                200,
+                new KeyHint(options.Api.ApiKeyHeader, options.Api.IsDevelopmentKey ? options.Api.ApiKey : null),
+                AdminJsonContext.Default.KeyHint
+            );
+        }
+
         if (!ApiKeyCheck.IsValid(options.Api, evt.Headers))
             return Error(401, $"missing or wrong API key in header '{options.Api.ApiKeyHeader}'");
         var method = evt.RequestContext.Http.Method.ToUpperInvariant();
-        var segments = evt.RawPath.TrimEnd('/').Split('/').Skip(3).Select(Uri.UnescapeDataString).ToArray(); // after "", "api", "admin"
+        // after "", "api", "admin"
+        var segments = evt.RawPath.TrimEnd('/').Split('/').Skip(3).Select(Uri.UnescapeDataString).ToArray();
 
         switch (method, segments)
         {
             case ("GET", ["rooms"]):
-                return Json(200, new RoomList(await rooms.ListRoomsAsync(cancellationToken)), AdminJsonContext.Default.RoomList);
+                return Json(
+                    200,
+                    new RoomList(await rooms.ListRoomsAsync(cancellationToken)),
+                    AdminJsonContext.Default.RoomList
+                );
             case ("DELETE", ["rooms", var roomId]):
-                if (!RoomIds.IsValid(roomId)) return Error(400, "roomId is not a valid room id");
+                if (!RoomIds.IsValid(roomId))
+                    return Error(400, "roomId is not a valid room id");
                 return await rooms.CloseRoomAsync(roomId, cancellationToken) is { } removed
                     ? Json(200, new RoomClosed(roomId, removed), AdminJsonContext.Default.RoomClosed)
                     : Error(404, $"room {roomId} not found");
             case ("DELETE", ["rooms", var roomId, "members", var connectionId]):
-                if (!RoomIds.IsValid(roomId)) return Error(400, "roomId is not a valid room id");
+                if (!RoomIds.IsValid(roomId))
+                    return Error(400, "roomId is not a valid room id");
                 return await rooms.KickAsync(roomId, connectionId, cancellationToken)
                     ? ProxyResponse.Status(204)
                     : Error(404, $"connection {connectionId} is not in room {roomId}");
@@ -65,10 +84,19 @@ public sealed class AdminApiHandler(RoomsAdmin rooms, PsOverview pixelStreaming,
                 {
                     if (signal is not DrainSignal)
                         return Error(400, $"{DeadlineParameter} applies to drain only");
-                    if (!double.TryParse(deadlineText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var deadline)
-                        || !DrainSignal.IsValidDeadline(deadline))
+                    if (
+                        !double.TryParse(
+                            deadlineText,
+                            System.Globalization.NumberStyles.Float,
+                            System.Globalization.CultureInfo.InvariantCulture,
+                            out var deadline
+                        ) || !DrainSignal.IsValidDeadline(deadline)
+                    )
                     {
-                        return Error(400, $"{DeadlineParameter} must be a number of seconds from 0 to {DrainSignal.MaxDeadlineSeconds}");
+                        return Error(
+                            400,
+                            $"{DeadlineParameter} must be a number of seconds from 0 to {DrainSignal.MaxDeadlineSeconds}"
+                        );
                     }
 
                     signal = new DrainSignal { DeadlineSeconds = deadline };
@@ -79,7 +107,9 @@ public sealed class AdminApiHandler(RoomsAdmin rooms, PsOverview pixelStreaming,
             case ("GET", ["pixelstreaming"]):
                 return Json(200, await pixelStreaming.ReadAsync(), AdminJsonContext.Default.PsOverviewView);
         }
-        return Routes.Any(r => RouteTemplate.Matches(r.Path, evt.RawPath.TrimEnd('/'))) ? Error(405, "method not allowed") : Error(404, "not found");
+        return Routes.Any(r => RouteTemplate.Matches(r.Path, evt.RawPath.TrimEnd('/')))
+            ? Error(405, "method not allowed")
+            : Error(404, "not found");
     }
 
     /// <summary>
@@ -88,20 +118,27 @@ public sealed class AdminApiHandler(RoomsAdmin rooms, PsOverview pixelStreaming,
     /// </summary>
     public const string DeadlineParameter = "deadlineSeconds";
 
-    private static MunitSignal? Order(string name) => name switch
-    {
-        "drain" => new DrainSignal(),
-        "revive" => new ReviveSignal(),
-        "stop" => new StopSignal(),
-        _ => null,
-    };
+    private static MunitSignal? Order(string name) =>
+        name switch
+        {
+            "drain" => new DrainSignal(),
+            "revive" => new ReviveSignal(),
+            "stop" => new StopSignal(),
+            _ => null,
+        };
 
-    private static ProxyResponse Json<T>(int status, T value, JsonTypeInfo<T> type) => new()
-    {
-        StatusCode = status,
-        Body = JsonSerializer.Serialize(value, type),
-        Headers = new Dictionary<string, string> { ["content-type"] = "application/json", ["cache-control"] = "no-store" },
-    };
+    private static ProxyResponse Json<T>(int status, T value, JsonTypeInfo<T> type) =>
+        new()
+        {
+            StatusCode = status,
+            Body = JsonSerializer.Serialize(value, type),
+            Headers = new Dictionary<string, string>
+            {
+                ["content-type"] = "application/json",
+                ["cache-control"] = "no-store",
+            },
+        };
 
-    private static ProxyResponse Error(int status, string message) => Json(status, new AdminError(message), AdminJsonContext.Default.AdminError);
+    private static ProxyResponse Error(int status, string message) =>
+        Json(status, new AdminError(message), AdminJsonContext.Default.AdminError);
 }

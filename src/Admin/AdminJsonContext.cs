@@ -15,7 +15,8 @@ public sealed record OrderSent(string MunitId, string Order);
 /// <summary>Same shape as the Pixel Streaming API's errors (the OpenAPI document's Error schema).</summary>
 public sealed record AdminError(string Error);
 
-/// <summary>What the admin page needs before it has a key; <paramref name="DevelopmentKey"/> is null outside development mode.</summary>
+/// <summary>What the admin page needs before it has a key; <paramref name="DevelopmentKey"/> is null outside
+/// development mode.</summary>
 public sealed record KeyHint(string Header, string? DevelopmentKey);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]

@@ -15,6 +15,7 @@ public static class MunitInfoFields
     public const string Draining = "draining";
     public const string Stations = "stations";
     public const string Subscribers = "subscribers";
+
     /// <summary>
     /// The lease epoch: a fresh value each time the Munit registers. Its heartbeats and hand-overs are conditional
     /// on it, so a Munit declared dead (Info deleted by the move) or replaced cannot write itself back by accident.
@@ -33,6 +34,7 @@ public static class StationFields
     public const string Room = "room";
     public const string Publisher = "publisher";
     public const string RoomKind = "roomKind";
+
     /// <summary>"true" when the station also feeds the HLS packager (p2m).</summary>
     public const string Hls = "hls";
 }

@@ -5,14 +5,18 @@ public static class MunitKeys
 {
     /// <summary>Pub/sub channel of one Munit's Regulator.</summary>
     public static string Channel(string munitId) => $"munit:{munitId}:signals";
+
     /// <summary>Pub/sub channel every Regulator listens to.</summary>
     public const string BroadcastChannel = "munit:broadcast";
+
     /// <summary>Pub/sub channel on which a Regulator announces stations it moved to another Munit
     /// (<see cref="StationsMovedEvent"/>); signaling tells the rooms' clients.</summary>
     public const string MovesChannel = "munit:moves";
+
     /// <summary>Pub/sub channel on which a Regulator announces a publisher whose media peer ended by itself
     /// (<see cref="PeerLostEvent"/>); signaling tells the room.</summary>
     public const string PeersChannel = "munit:peers";
+
     /// <summary>Pub/sub channel on which a Regulator announces stations it wrote back after the store lost its data
     /// (<see cref="StationsRestoredEvent"/>); signaling tells their publishers' connections to rejoin.</summary>
     public const string RestoredChannel = "munit:restored";
@@ -23,10 +27,14 @@ public static class MunitKeys
 
     /// <summary>Sorted set of registered Munit ids scored by load (lower is less loaded).</summary>
     public const string Registry = "munits";
+
     /// <summary>Hash with the <see cref="MunitRegistration"/> fields of one Munit.</summary>
     public static string Info(string munitId) => $"munit:{munitId}";
-    /// <summary>String key with a heartbeat TTL; when it expires the Munit is gone and its stations are reassigned.</summary>
+
+    /// <summary>String key with a heartbeat TTL; when it expires the Munit is gone and its stations are
+    /// reassigned.</summary>
     public static string Alive(string munitId) => $"munit:{munitId}:alive";
+
     /// <summary>Set of station ids a Munit should run (durable intent for reconciliation).</summary>
     public static string Stations(string munitId) => $"munit:{munitId}:stations";
 
@@ -43,4 +51,5 @@ public sealed record MunitRegistration(
     double Load,
     bool Draining,
     int Stations,
-    int Subscribers);
+    int Subscribers
+);

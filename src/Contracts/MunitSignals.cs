@@ -8,7 +8,10 @@ namespace MobZ.Contracts;
 /// message reconciles from the keys. Every message carries <see cref="Version"/>; a receiver drops (and logs)
 /// versions it does not know.
 /// </summary>
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "type", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
+[JsonPolymorphic(
+    TypeDiscriminatorPropertyName = "type",
+    UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization
+)]
 [JsonDerivedType(typeof(AssignSignal), "assign")]
 [JsonDerivedType(typeof(UnassignSignal), "unassign")]
 [JsonDerivedType(typeof(DrainSignal), "drain")]
@@ -19,7 +22,9 @@ namespace MobZ.Contracts;
 public abstract record MunitSignal
 {
     public const int CurrentVersion = 1;
-    [JsonPropertyName("v")] public int Version { get; init; } = CurrentVersion;
+
+    [JsonPropertyName("v")]
+    public int Version { get; init; } = CurrentVersion;
 }
 
 /// <summary>Create a station (one publisher) on the receiving Munit.</summary>
@@ -29,7 +34,8 @@ public sealed record AssignSignal(
     [property: JsonPropertyName("publisherId")] string PublisherId,
     [property: JsonPropertyName("roomKind")] string RoomKind,
     /// <summary>true for p2m: the station also feeds the HLS packager.</summary>
-    [property: JsonPropertyName("hls")] bool Hls) : MunitSignal;
+    [property: JsonPropertyName("hls")] bool Hls
+) : MunitSignal;
 
 /// <summary>Close a station and all of its subscribers.</summary>
 public sealed record UnassignSignal([property: JsonPropertyName("stationId")] string StationId) : MunitSignal;
@@ -44,14 +50,18 @@ public sealed record UnassignSignal([property: JsonPropertyName("stationId")] st
 /// </summary>
 public sealed record DrainSignal : MunitSignal
 {
-    /// <summary>The longest a drain may take, 0 to <see cref="MaxDeadlineSeconds"/>; null waits for the stations to end.</summary>
-    [JsonPropertyName("deadlineSeconds")] public double? DeadlineSeconds { get; init; }
+    /// <summary>The longest a drain may take, 0 to <see cref="MaxDeadlineSeconds"/>; null waits for the stations to
+    /// end.</summary>
+    [JsonPropertyName("deadlineSeconds")]
+    public double? DeadlineSeconds { get; init; }
 
-    /// <summary>A day: longer than any drain an operator waits for, short enough that a typo (ms for s) is refused.</summary>
+    /// <summary>A day: longer than any drain an operator waits for, short enough that a typo (ms for s) is
+    /// refused.</summary>
     public const double MaxDeadlineSeconds = 86_400;
 
     /// <summary>Whether <paramref name="seconds"/> is a deadline a Drain order may carry.</summary>
-    public static bool IsValidDeadline(double seconds) => double.IsFinite(seconds) && seconds is >= 0 and <= MaxDeadlineSeconds;
+    public static bool IsValidDeadline(double seconds) =>
+        double.IsFinite(seconds) && seconds is >= 0 and <= MaxDeadlineSeconds;
 }
 
 /// <summary>Accept new stations again after a drain.</summary>
@@ -79,14 +89,24 @@ public sealed record MediaRequest(
     [property: JsonPropertyName("replyTo")] string ReplyTo,
     [property: JsonPropertyName("op")] string Op,
     [property: JsonPropertyName("stationId")] string StationId,
-    [property: JsonPropertyName("peerId")] string PeerId) : MunitSignal
+    [property: JsonPropertyName("peerId")] string PeerId
+) : MunitSignal
 {
-    [JsonPropertyName("sdp")] public string? Sdp { get; init; }
-    [JsonPropertyName("candidate")] public string? Candidate { get; init; }
-    [JsonPropertyName("sdpMid")] public string? SdpMid { get; init; }
-    [JsonPropertyName("sdpMLineIndex")] public int? SdpMLineIndex { get; init; }
+    [JsonPropertyName("sdp")]
+    public string? Sdp { get; init; }
+
+    [JsonPropertyName("candidate")]
+    public string? Candidate { get; init; }
+
+    [JsonPropertyName("sdpMid")]
+    public string? SdpMid { get; init; }
+
+    [JsonPropertyName("sdpMLineIndex")]
+    public int? SdpMLineIndex { get; init; }
+
     /// <summary>Simulcast layer (rid or spatial index as text) for <see cref="MediaOps.Simulcast"/>.</summary>
-    [JsonPropertyName("layer")] public string? Layer { get; init; }
+    [JsonPropertyName("layer")]
+    public string? Layer { get; init; }
 }
 
 /// <summary>The operations a <see cref="MediaRequest"/> names.</summary>
@@ -94,25 +114,36 @@ public static class MediaOps
 {
     /// <summary>Publisher's offer → Munit's answer (sdp).</summary>
     public const string Publish = "publish";
+
     /// <summary>Viewer asks to watch a station → Munit's offer (sdp).</summary>
     public const string Watch = "watch";
+
     /// <summary>Viewer's answer to a Watch offer.</summary>
     public const string Answer = "answer";
+
     /// <summary>Trickled ICE candidate from a publisher or viewer.</summary>
     public const string Candidate = "candidate";
+
     /// <summary>Viewer picks a simulcast layer.</summary>
     public const string Simulcast = "simulcast";
+
     /// <summary>A peer (publisher or viewer) leaves the station.</summary>
     public const string Leave = "leave";
 }
 
 public sealed record MediaResponse(
     [property: JsonPropertyName("requestId")] string RequestId,
-    [property: JsonPropertyName("ok")] bool Ok)
+    [property: JsonPropertyName("ok")] bool Ok
+)
 {
-    [JsonPropertyName("v")] public int Version { get; init; } = MunitSignal.CurrentVersion;
-    [JsonPropertyName("sdp")] public string? Sdp { get; init; }
-    [JsonPropertyName("error")] public string? Error { get; init; }
+    [JsonPropertyName("v")]
+    public int Version { get; init; } = MunitSignal.CurrentVersion;
+
+    [JsonPropertyName("sdp")]
+    public string? Sdp { get; init; }
+
+    [JsonPropertyName("error")]
+    public string? Error { get; init; }
 }
 
 /// <summary>
@@ -124,16 +155,20 @@ public sealed record StationsMovedEvent(
     [property: JsonPropertyName("fromMunitId")] string FromMunitId,
     /// <summary>"expired" (heartbeat lost) or "handover" (the Munit stopped or drained).</summary>
     [property: JsonPropertyName("reason")] string Reason,
-    [property: JsonPropertyName("moves")] IReadOnlyList<StationMove> Moves)
+    [property: JsonPropertyName("moves")] IReadOnlyList<StationMove> Moves
+)
 {
     public const string Expired = "expired";
     public const string Handover = "handover";
-    [JsonPropertyName("v")] public int Version { get; init; } = MunitSignal.CurrentVersion;
+
+    [JsonPropertyName("v")]
+    public int Version { get; init; } = MunitSignal.CurrentVersion;
 }
 
 public sealed record StationMove(
     [property: JsonPropertyName("stationId")] string StationId,
-    [property: JsonPropertyName("toMunitId")] string ToMunitId);
+    [property: JsonPropertyName("toMunitId")] string ToMunitId
+);
 
 /// <summary>
 /// Published on <see cref="MunitKeys.PeersChannel"/> when a station's publisher peer ended by itself (an authenticated
@@ -145,9 +180,11 @@ public sealed record PeerLostEvent(
     [property: JsonPropertyName("munitId")] string MunitId,
     [property: JsonPropertyName("stationId")] string StationId,
     [property: JsonPropertyName("peerId")] string PeerId,
-    [property: JsonPropertyName("reason")] string Reason)
+    [property: JsonPropertyName("reason")] string Reason
+)
 {
-    [JsonPropertyName("v")] public int Version { get; init; } = MunitSignal.CurrentVersion;
+    [JsonPropertyName("v")]
+    public int Version { get; init; } = MunitSignal.CurrentVersion;
 }
 
 /// <summary>
@@ -157,9 +194,11 @@ public sealed record PeerLostEvent(
 /// </summary>
 public sealed record StationsRestoredEvent(
     [property: JsonPropertyName("munitId")] string MunitId,
-    [property: JsonPropertyName("publisherIds")] IReadOnlyList<string> PublisherIds)
+    [property: JsonPropertyName("publisherIds")] IReadOnlyList<string> PublisherIds
+)
 {
-    [JsonPropertyName("v")] public int Version { get; init; } = MunitSignal.CurrentVersion;
+    [JsonPropertyName("v")]
+    public int Version { get; init; } = MunitSignal.CurrentVersion;
 }
 
 [JsonSerializable(typeof(MunitSignal))]

@@ -24,7 +24,10 @@ internal readonly record struct PlaylistDirectives(long? Msn, int? Part, bool Sk
 
         if (query.TryGetValue("_HLS_part", out var partValue))
         {
-            if (msn is null || !int.TryParse(partValue.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out int p))
+            if (
+                msn is null
+                || !int.TryParse(partValue.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out int p)
+            )
             {
                 return false;
             }
@@ -62,8 +65,10 @@ internal readonly record struct MediaFileName(long Msn, int? Part)
             return true;
         }
 
-        if (!long.TryParse(stem[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out long m) ||
-            !int.TryParse(stem[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int part))
+        if (
+            !long.TryParse(stem[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out long m)
+            || !int.TryParse(stem[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int part)
+        )
         {
             return false;
         }

@@ -23,7 +23,12 @@ internal sealed class HlsRequestHandler
     private readonly ILogger _logger;
     private readonly PlaybackTokenGate? _gate;
 
-    public HlsRequestHandler(HlsStreamRegistry registry, HlsOptions options, ILogger logger, PlaybackTokenGate? gate = null)
+    public HlsRequestHandler(
+        HlsStreamRegistry registry,
+        HlsOptions options,
+        ILogger logger,
+        PlaybackTokenGate? gate = null
+    )
     {
         _registry = registry;
         _options = options;
@@ -42,7 +47,10 @@ internal sealed class HlsRequestHandler
             return;
         }
 
-        if (!HlsKeys.IsValidStreamName(stream) || await _registry.GetAsync(stream).ConfigureAwait(false) is not { Current: { } doc })
+        if (
+            !HlsKeys.IsValidStreamName(stream)
+            || await _registry.GetAsync(stream).ConfigureAwait(false) is not { Current: { } doc }
+        )
         {
             await NotFoundAsync(context).ConfigureAwait(false);
             return;
@@ -50,10 +58,16 @@ internal sealed class HlsRequestHandler
 
         // A token given as ?token= would not follow the relative URIs (players do not copy query strings onto
         // them): the media playlist is named in the path form instead, and everything after it inherits the token.
-        string media = _gate is not null && token is null && QueryToken(context.Request) is { } query
-            ? $"t/{Uri.EscapeDataString(query)}/media.m3u8"
-            : "media.m3u8";
-        await WritePlaylistAsync(context, MultivariantPlaylistWriter.Write(doc, media), Cache("public, max-age=5", token)).ConfigureAwait(false);
+        string media =
+            _gate is not null && token is null && QueryToken(context.Request) is { } query
+                ? $"t/{Uri.EscapeDataString(query)}/media.m3u8"
+                : "media.m3u8";
+        await WritePlaylistAsync(
+                context,
+                MultivariantPlaylistWriter.Write(doc, media),
+                Cache("public, max-age=5", token)
+            )
+            .ConfigureAwait(false);
     }
 
     public async Task MediaAsync(HttpContext context, string stream, string? token = null)
@@ -66,11 +80,19 @@ internal sealed class HlsRequestHandler
 
         if (!PlaylistDirectives.TryParse(context.Request.Query, out PlaylistDirectives directives))
         {
-            await ErrorAsync(context, StatusCodes.Status400BadRequest, "_HLS_part needs _HLS_msn; both are decimal integers").ConfigureAwait(false);
+            await ErrorAsync(
+                    context,
+                    StatusCodes.Status400BadRequest,
+                    "_HLS_part needs _HLS_msn; both are decimal integers"
+                )
+                .ConfigureAwait(false);
             return;
         }
 
-        if (!HlsKeys.IsValidStreamName(stream) || await _registry.GetAsync(stream).ConfigureAwait(false) is not { Current: { } current } watcher)
+        if (
+            !HlsKeys.IsValidStreamName(stream)
+            || await _registry.GetAsync(stream).ConfigureAwait(false) is not { Current: { } current } watcher
+        )
         {
             await NotFoundAsync(context).ConfigureAwait(false);
             return;
@@ -81,20 +103,33 @@ internal sealed class HlsRequestHandler
         {
             if (IsBeyondAdvanceLimit(doc, msn, directives.Part))
             {
-                await ErrorAsync(context, StatusCodes.Status400BadRequest, "_HLS_msn/_HLS_part too far beyond the live edge").ConfigureAwait(false);
+                await ErrorAsync(
+                        context,
+                        StatusCodes.Status400BadRequest,
+                        "_HLS_msn/_HLS_part too far beyond the live edge"
+                    )
+                    .ConfigureAwait(false);
                 return;
             }
 
             int? part = directives.Part;
             HlsMetrics.BlockingRequests.Add(1, HlsMetrics.Playlist);
-            PlaylistDocument? ready = await watcher.WaitAsync(
-                d => d.Ended || (part is int p ? d.HasPart(msn, p) : d.LastCompleteMsn >= msn),
-                BlockingLimit,
-                context.RequestAborted).ConfigureAwait(false);
+            PlaylistDocument? ready = await watcher
+                .WaitAsync(
+                    d => d.Ended || (part is int p ? d.HasPart(msn, p) : d.LastCompleteMsn >= msn),
+                    BlockingLimit,
+                    context.RequestAborted
+                )
+                .ConfigureAwait(false);
             if (ready is null)
             {
                 HlsMetrics.Unavailable.Add(1, HlsMetrics.Playlist);
-                await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "not available within three target durations").ConfigureAwait(false);
+                await ErrorAsync(
+                        context,
+                        StatusCodes.Status503ServiceUnavailable,
+                        "not available within three target durations"
+                    )
+                    .ConfigureAwait(false);
                 return;
             }
 
@@ -105,9 +140,12 @@ internal sealed class HlsRequestHandler
         // may keep it (six target durations, as Apple's LL-HLS guidance has it for blocking responses). Any
         // other playlist describes the stream as it is now: a plain request, and an ended playlist (released
         // early when the stream ends; a publisher that reconnects continues it) stay fresh for a second only.
-        string cache = !doc.Ended && directives.Msn is not null ? $"public, max-age={6 * _options.TargetDurationSeconds}"
-            : "public, max-age=1";
-        await WritePlaylistAsync(context, MediaPlaylistWriter.Write(doc, directives.Skip), Cache(cache, token)).ConfigureAwait(false);
+        string cache =
+            !doc.Ended && directives.Msn is not null
+                ? $"public, max-age={6 * _options.TargetDurationSeconds}"
+                : "public, max-age=1";
+        await WritePlaylistAsync(context, MediaPlaylistWriter.Write(doc, directives.Skip), Cache(cache, token))
+            .ConfigureAwait(false);
     }
 
     public async Task InitAsync(HttpContext context, string stream, string session, string? token = null)
@@ -118,8 +156,12 @@ internal sealed class HlsRequestHandler
             return;
         }
 
-        if (!HlsKeys.IsValidStreamName(stream) || !HlsKeys.IsValidSession(session) ||
-            await _registry.Store.GetAsync(_registry.Keys.Init(stream, session)).ConfigureAwait(false) is not { } data)
+        if (
+            !HlsKeys.IsValidStreamName(stream)
+            || !HlsKeys.IsValidSession(session)
+            || await _registry.Store.GetAsync(_registry.Keys.Init(stream, session)).ConfigureAwait(false)
+                is not { } data
+        )
         {
             await NotFoundAsync(context).ConfigureAwait(false);
             return;
@@ -128,7 +170,13 @@ internal sealed class HlsRequestHandler
         await WriteMediaAsync(context, data, "video/mp4", Cache(Immutable, token)).ConfigureAwait(false);
     }
 
-    public async Task MediaFileAsync(HttpContext context, string stream, string session, string file, string? token = null)
+    public async Task MediaFileAsync(
+        HttpContext context,
+        string stream,
+        string session,
+        string file,
+        string? token = null
+    )
     {
         AddCors(context.Response);
         if (await RefusedAsync(context, stream, token).ConfigureAwait(false))
@@ -136,7 +184,11 @@ internal sealed class HlsRequestHandler
             return;
         }
 
-        if (!HlsKeys.IsValidStreamName(stream) || !HlsKeys.IsValidSession(session) || !MediaFileName.TryParse(file, out MediaFileName name))
+        if (
+            !HlsKeys.IsValidStreamName(stream)
+            || !HlsKeys.IsValidSession(session)
+            || !MediaFileName.TryParse(file, out MediaFileName name)
+        )
         {
             await NotFoundAsync(context).ConfigureAwait(false);
             return;
@@ -153,7 +205,12 @@ internal sealed class HlsRequestHandler
             {
                 case null:
                     HlsMetrics.Unavailable.Add(1, HlsMetrics.Part);
-                    await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "part not produced within three target durations").ConfigureAwait(false);
+                    await ErrorAsync(
+                            context,
+                            StatusCodes.Status503ServiceUnavailable,
+                            "part not produced within three target durations"
+                        )
+                        .ConfigureAwait(false);
                     return;
                 case true:
                     data = await _registry.Store.GetAsync(key).ConfigureAwait(false);
@@ -202,7 +259,9 @@ internal sealed class HlsRequestHandler
     /// the path alone would hand it to requests without a token. The path form puts the token in the cache key.
     /// </summary>
     private string Cache(string cacheControl, string? pathToken) =>
-        _gate is null || pathToken is not null ? cacheControl : cacheControl.Replace("public", "private", StringComparison.Ordinal);
+        _gate is null || pathToken is not null
+            ? cacheControl
+            : cacheControl.Replace("public", "private", StringComparison.Ordinal);
 
     private static string? QueryToken(HttpRequest request) =>
         request.Query.TryGetValue("token", out var value) && value.ToString() is { Length: > 0 } token ? token : null;
@@ -210,26 +269,41 @@ internal sealed class HlsRequestHandler
     private static string? BearerToken(HttpRequest request)
     {
         string? header = request.Headers.Authorization;
-        return header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
+        return header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? header[7..].Trim()
+            : null;
     }
 
     /// <summary>
     /// A request for the preload-hinted part (or one a little after it) is held until the part exists.
     /// </summary>
     /// <returns>true when the part now exists, false when it never will (404), null on timeout (503).</returns>
-    private async Task<bool?> WaitForHintedPartAsync(HttpContext context, string stream, string session, long msn, int part)
+    private async Task<bool?> WaitForHintedPartAsync(
+        HttpContext context,
+        string stream,
+        string session,
+        long msn,
+        int part
+    )
     {
-        if (await _registry.GetAsync(stream).ConfigureAwait(false) is not { Current: { } doc } watcher ||
-            doc.PreloadHint is not { } hint || hint.Session != session ||
-            (msn, part).CompareTo((hint.Msn, hint.Part)) < 0 || IsBeyondAdvanceLimit(doc, msn, part))
+        if (
+            await _registry.GetAsync(stream).ConfigureAwait(false) is not { Current: { } doc } watcher
+            || doc.PreloadHint is not { } hint
+            || hint.Session != session
+            || (msn, part).CompareTo((hint.Msn, hint.Part)) < 0
+            || IsBeyondAdvanceLimit(doc, msn, part)
+        )
         {
             return false;
         }
 
-        PlaylistDocument? ready = await watcher.WaitAsync(
-            d => d.Ended || d.Session != session || d.HasPart(msn, part),
-            BlockingLimit,
-            context.RequestAborted).ConfigureAwait(false);
+        PlaylistDocument? ready = await watcher
+            .WaitAsync(
+                d => d.Ended || d.Session != session || d.HasPart(msn, part),
+                BlockingLimit,
+                context.RequestAborted
+            )
+            .ConfigureAwait(false);
         return ready is null ? null : ready.HasPart(msn, part);
     }
 
@@ -250,7 +324,8 @@ internal sealed class HlsRequestHandler
         }
 
         int limit = doc.PartTarget < 1 ? (int)Math.Ceiling(3 / doc.PartTarget) : 3;
-        (long lastMsn, int lastPart) = doc.Open is { } open ? (open.Msn, open.Parts!.Count - 1)
+        (long lastMsn, int lastPart) =
+            doc.Open is { } open ? (open.Msn, open.Parts!.Count - 1)
             : doc.Segments.Count > 0 ? (doc.Segments[^1].Msn, (doc.Segments[^1].Parts?.Count ?? 1) - 1)
             : (doc.NextMsn, -1);
         if (msn < lastMsn)
@@ -315,7 +390,8 @@ internal sealed class HlsRequestHandler
         return false;
     }
 
-    private static Task NotFoundAsync(HttpContext context) => ErrorAsync(context, StatusCodes.Status404NotFound, "no such stream or file");
+    private static Task NotFoundAsync(HttpContext context) =>
+        ErrorAsync(context, StatusCodes.Status404NotFound, "no such stream or file");
 
     private static Task ErrorAsync(HttpContext context, int status, string message)
     {
@@ -337,9 +413,10 @@ internal sealed class HlsRequestHandler
         HttpResponse response = context.Response;
         AddCors(response);
         response.Headers.AccessControlAllowMethods = "GET, HEAD, OPTIONS";
-        response.Headers.AccessControlAllowHeaders = context.Request.Headers.AccessControlRequestHeaders.Count > 0
-            ? context.Request.Headers.AccessControlRequestHeaders.ToString()
-            : "Range";
+        response.Headers.AccessControlAllowHeaders =
+            context.Request.Headers.AccessControlRequestHeaders.Count > 0
+                ? context.Request.Headers.AccessControlRequestHeaders.ToString()
+                : "Range";
         response.Headers.AccessControlMaxAge = "86400";
         response.StatusCode = StatusCodes.Status204NoContent;
         return Task.CompletedTask;

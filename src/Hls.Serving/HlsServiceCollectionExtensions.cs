@@ -23,7 +23,8 @@ public static class HlsServiceCollectionExtensions
     public static IServiceCollection AddHls(this IServiceCollection services, Action<HlsOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        OptionsBuilder<HlsOptions> options = services.AddOptions<HlsOptions>()
+        OptionsBuilder<HlsOptions> options = services
+            .AddOptions<HlsOptions>()
             .Configure<IServiceProvider>((o, sp) => sp.GetService<IConfiguration>()?.GetSection("Hls").Bind(o));
         if (configure is not null)
         {
@@ -32,11 +33,25 @@ public static class HlsServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IHlsPackagerFactory>(sp => new HlsPackagerFactory(
-            Store(sp), Bus(sp), Options(sp), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+            Store(sp),
+            Bus(sp),
+            Options(sp),
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<TimeProvider>()
+        ));
         services.TryAddSingleton(sp => new HlsStreamRegistry(
-            Store(sp), Bus(sp), Options(sp), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("MobZ.Hls.Serving")));
+            Store(sp),
+            Bus(sp),
+            Options(sp),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("MobZ.Hls.Serving")
+        ));
         services.TryAddSingleton(sp => new HlsRequestHandler(
-            sp.GetRequiredService<HlsStreamRegistry>(), Options(sp), sp.GetRequiredService<ILoggerFactory>().CreateLogger("MobZ.Hls.Serving"), PlaybackGate(sp)));
+            sp.GetRequiredService<HlsStreamRegistry>(),
+            Options(sp),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("MobZ.Hls.Serving"),
+            PlaybackGate(sp)
+        ));
         services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(HlsMetrics.MeterName));
         return services;
     }
@@ -50,7 +65,8 @@ public static class HlsServiceCollectionExtensions
 
     /// <summary>
     /// The token check of <see cref="HlsOptions.RequirePlaybackToken"/>, or null when playback is open. Fails at start
-    /// when tokens are required and the host registered no validator, rather than serve anyone or refuse everyone silently.
+    /// when tokens are required and the host registered no validator, rather than serve anyone or refuse everyone
+    /// silently.
     /// </summary>
     private static PlaybackTokenGate? PlaybackGate(IServiceProvider sp)
     {
@@ -62,10 +78,16 @@ public static class HlsServiceCollectionExtensions
             return null;
         }
 
-        AccessTokenValidator validator = sp.GetService<AccessTokenValidator>() ?? throw new InvalidOperationException(
-            "LL-HLS playback requires an access token (Hls:RequirePlaybackToken is true by default) but no access-token validator is registered: " +
-            "call services.AddMobZAccess() and configure MobZ:Access, or set Hls:RequirePlaybackToken to false");
-        return new PlaybackTokenGate(validator, new PlaybackTokenCache(options.PlaybackTokenCacheSize, sp.GetRequiredService<TimeProvider>()), logger);
+        AccessTokenValidator validator = sp.GetService<AccessTokenValidator>()
+            ?? throw new InvalidOperationException(
+                "LL-HLS playback requires an access token (Hls:RequirePlaybackToken is true by default) but no access-token validator is registered: "
+                    + "call services.AddMobZAccess() and configure MobZ:Access, or set Hls:RequirePlaybackToken to false"
+            );
+        return new PlaybackTokenGate(
+            validator,
+            new PlaybackTokenCache(options.PlaybackTokenCacheSize, sp.GetRequiredService<TimeProvider>()),
+            logger
+        );
     }
 
     private static IStateStore Store(IServiceProvider sp) =>

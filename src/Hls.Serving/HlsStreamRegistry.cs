@@ -40,7 +40,9 @@ internal sealed class HlsStreamRegistry : IAsyncDisposable
     /// <summary>The stream's watcher, or null when the stream has no playlist.</summary>
     public async Task<HlsStreamWatcher?> GetAsync(string stream)
     {
-        Lazy<Task<HlsStreamWatcher>> lazy = _watchers.GetOrAdd(stream, s => new Lazy<Task<HlsStreamWatcher>>(() => CreateAsync(s)));
+        Lazy<Task<HlsStreamWatcher>> lazy = _watchers.GetOrAdd(stream, s => new Lazy<Task<HlsStreamWatcher>>(() =>
+            CreateAsync(s)
+        ));
         HlsStreamWatcher watcher;
         try
         {
@@ -92,9 +94,12 @@ internal sealed class HlsStreamRegistry : IAsyncDisposable
     {
         foreach ((string stream, Lazy<Task<HlsStreamWatcher>> lazy) in _watchers)
         {
-            if (lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully &&
-                _time.GetElapsedTime(lazy.Value.Result.LastUsed) > IdleAfter &&
-                _watchers.TryRemove(new KeyValuePair<string, Lazy<Task<HlsStreamWatcher>>>(stream, lazy)))
+            if (
+                lazy.IsValueCreated
+                && lazy.Value.IsCompletedSuccessfully
+                && _time.GetElapsedTime(lazy.Value.Result.LastUsed) > IdleAfter
+                && _watchers.TryRemove(new KeyValuePair<string, Lazy<Task<HlsStreamWatcher>>>(stream, lazy))
+            )
             {
                 await lazy.Value.Result.DisposeAsync().ConfigureAwait(false);
             }

@@ -24,7 +24,15 @@ internal sealed class HlsStreamWatcher : IAsyncDisposable
     private Task? _refresh;
     private Task<IAsyncDisposable>? _subscription;
 
-    public HlsStreamWatcher(string stream, IStateStore store, IMessageBus bus, HlsKeys keys, TimeSpan poll, TimeProvider time, ILogger logger)
+    public HlsStreamWatcher(
+        string stream,
+        IStateStore store,
+        IMessageBus bus,
+        HlsKeys keys,
+        TimeSpan poll,
+        TimeProvider time,
+        ILogger logger
+    )
     {
         _stream = stream;
         _store = store;
@@ -50,8 +58,16 @@ internal sealed class HlsStreamWatcher : IAsyncDisposable
     {
         _subscription = _bus.SubscribeAsync(_keys.Channel(_stream), _ => RefreshAsync());
         _ = _subscription.ContinueWith(
-            t => _logger.LogWarning(t.Exception, "Subscribing to the HLS nudges of {Stream} failed; polling only", _stream),
-            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            t =>
+                _logger.LogWarning(
+                    t.Exception,
+                    "Subscribing to the HLS nudges of {Stream} failed; polling only",
+                    _stream
+                ),
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted,
+            TaskScheduler.Default
+        );
         await RefreshAsync().ConfigureAwait(false);
     }
 
@@ -75,7 +91,9 @@ internal sealed class HlsStreamWatcher : IAsyncDisposable
         try
         {
             byte[]? json = await _store.GetAsync(_keys.Playlist(_stream)).ConfigureAwait(false);
-            PlaylistDocument? doc = json is null ? null : JsonSerializer.Deserialize(json, HlsJsonContext.Default.PlaylistDocument);
+            PlaylistDocument? doc = json is null
+                ? null
+                : JsonSerializer.Deserialize(json, HlsJsonContext.Default.PlaylistDocument);
             if (doc?.Revision == Current?.Revision && (doc is null) == (Current is null))
             {
                 return;
@@ -99,7 +117,11 @@ internal sealed class HlsStreamWatcher : IAsyncDisposable
 
     /// <summary>Waits until <paramref name="ready"/> holds for the current document.</summary>
     /// <returns>the document, or null when <paramref name="timeout"/> passed first.</returns>
-    public async Task<PlaylistDocument?> WaitAsync(Func<PlaylistDocument, bool> ready, TimeSpan timeout, CancellationToken cancellation)
+    public async Task<PlaylistDocument?> WaitAsync(
+        Func<PlaylistDocument, bool> ready,
+        TimeSpan timeout,
+        CancellationToken cancellation
+    )
     {
         long start = _time.GetTimestamp();
         while (true)

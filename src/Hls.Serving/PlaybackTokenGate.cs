@@ -4,7 +4,8 @@ using MobZ.Access;
 
 namespace MobZ.Hls.Serving;
 
-/// <summary>Why a playback request was refused: the HTTP status, the metric's <c>reason</c> tag and the text the client gets.</summary>
+/// <summary>Why a playback request was refused: the HTTP status, the metric's <c>reason</c> tag and the text the client
+/// gets.</summary>
 internal sealed record PlaybackRefusal(int Status, string Reason, string Message);
 
 /// <summary>
@@ -14,12 +15,26 @@ internal sealed record PlaybackRefusal(int Status, string Reason, string Message
 /// </summary>
 internal sealed class PlaybackTokenGate(AccessTokenValidator validator, PlaybackTokenCache cache, ILogger logger)
 {
-    private static readonly PlaybackRefusal Missing = new(StatusCodes.Status401Unauthorized, "missing",
-        "playback needs an access token: /hls/{stream}/t/{token}/index.m3u8");
-    private static readonly PlaybackRefusal Unconfigured = new(StatusCodes.Status401Unauthorized, "unconfigured",
-        "no access-token key is configured on this server");
-    private static readonly PlaybackRefusal OtherRoom = new(StatusCodes.Status403Forbidden, "room", "the token is for another room");
-    private static readonly PlaybackRefusal NoGrant = new(StatusCodes.Status403Forbidden, "grant", "the token does not grant subscribe");
+    private static readonly PlaybackRefusal Missing = new(
+        StatusCodes.Status401Unauthorized,
+        "missing",
+        "playback needs an access token: /hls/{stream}/t/{token}/index.m3u8"
+    );
+    private static readonly PlaybackRefusal Unconfigured = new(
+        StatusCodes.Status401Unauthorized,
+        "unconfigured",
+        "no access-token key is configured on this server"
+    );
+    private static readonly PlaybackRefusal OtherRoom = new(
+        StatusCodes.Status403Forbidden,
+        "room",
+        "the token is for another room"
+    );
+    private static readonly PlaybackRefusal NoGrant = new(
+        StatusCodes.Status403Forbidden,
+        "grant",
+        "the token does not grant subscribe"
+    );
 
     private long _verifications;
 
@@ -39,15 +54,21 @@ internal sealed class PlaybackTokenGate(AccessTokenValidator validator, Playback
             : VerifyAsync(stream, token, cancellationToken);
     }
 
-    private async ValueTask<PlaybackRefusal?> VerifyAsync(string stream, string token, CancellationToken cancellationToken)
+    private async ValueTask<PlaybackRefusal?> VerifyAsync(
+        string stream,
+        string token,
+        CancellationToken cancellationToken
+    )
     {
         Interlocked.Increment(ref _verifications);
         HlsMetrics.PlaybackTokensVerified.Add(1);
         AccessCheck check = await validator.ValidateAsync(token, cancellationToken).ConfigureAwait(false);
         if (check.Claims is not { } claims)
         {
-            PlaybackRefusal refusal = !validator.HasKeys ? Unconfigured
-                : check.Kind == AccessFailure.Expired ? new(StatusCodes.Status401Unauthorized, "expired", "token expired")
+            PlaybackRefusal refusal =
+                !validator.HasKeys ? Unconfigured
+                : check.Kind == AccessFailure.Expired
+                    ? new(StatusCodes.Status401Unauthorized, "expired", "token expired")
                 : new(StatusCodes.Status401Unauthorized, "invalid", check.Failure ?? "invalid token");
             return Refuse(stream, refusal, null);
         }
@@ -65,8 +86,14 @@ internal sealed class PlaybackTokenGate(AccessTokenValidator validator, Playback
     {
         HlsMetrics.PlaybackRefused.Add(1, new KeyValuePair<string, object?>("reason", refusal.Reason));
         // The token itself is never logged: it would let anyone who reads the logs play the stream.
-        logger.LogInformation("LL-HLS playback of {Stream} refused with {Status} ({Reason}: {Message}) for user {UserId}",
-            stream, refusal.Status, refusal.Reason, refusal.Message, userId ?? "-");
+        logger.LogInformation(
+            "LL-HLS playback of {Stream} refused with {Status} ({Reason}: {Message}) for user {UserId}",
+            stream,
+            refusal.Status,
+            refusal.Reason,
+            refusal.Message,
+            userId ?? "-"
+        );
         return refusal;
     }
 }

@@ -6,7 +6,8 @@ public sealed class HlsOptions
     /// <summary>Upper bound of a part (EXT-X-PART-INF PART-TARGET). Parts aim to fill it.</summary>
     public TimeSpan PartTarget { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Segments are cut on the first keyframe at or after this length; keyframes are asked for at this cadence.</summary>
+    /// <summary>Segments are cut on the first keyframe at or after this length; keyframes are asked for at this
+    /// cadence.</summary>
     public TimeSpan SegmentTarget { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How many complete segments the media playlist lists.</summary>
@@ -49,7 +50,8 @@ public sealed class HlsOptions
     public TimeSpan DataTimeToLive =>
         TimeSpan.FromSeconds((PlaylistSegments + 4) * TargetDurationSeconds) + TimeSpan.FromSeconds(30);
 
-    /// <summary>Throws when a setting is out of range; the packager and the serving registration both call it.</summary>
+    /// <summary>Throws when a setting is out of range; the packager and the serving registration both call
+    /// it.</summary>
     public void Validate()
     {
         if (PartTarget < TimeSpan.FromMilliseconds(50) || PartTarget > TimeSpan.FromSeconds(2))
@@ -59,7 +61,11 @@ public sealed class HlsOptions
 
         if (SegmentTarget < PartTarget * 2 || SegmentTarget > TimeSpan.FromSeconds(20))
         {
-            throw new ArgumentOutOfRangeException(nameof(SegmentTarget), SegmentTarget, "at least two parts and at most 20 s");
+            throw new ArgumentOutOfRangeException(
+                nameof(SegmentTarget),
+                SegmentTarget,
+                "at least two parts and at most 20 s"
+            );
         }
 
         if (PlaylistSegments < 3)

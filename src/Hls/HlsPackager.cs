@@ -65,7 +65,13 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
     private long _lastAudioStep = DefaultAudioStep;
     private bool _disposed;
 
-    public HlsPackager(string stream, IHlsPackagerOutput output, HlsOptions options, ILogger? logger = null, TimeProvider? time = null)
+    public HlsPackager(
+        string stream,
+        IHlsPackagerOutput output,
+        HlsOptions options,
+        ILogger? logger = null,
+        TimeProvider? time = null
+    )
     {
         ArgumentException.ThrowIfNullOrEmpty(stream);
         ArgumentNullException.ThrowIfNull(output);
@@ -82,7 +88,8 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
         _keyframeInterval = (long)(options.KeyframeRequestInterval.TotalSeconds * _time.TimestampFrequency);
     }
 
-    /// <summary>Raised (at most once per <see cref="HlsOptions.KeyframeRequestInterval"/>) when an IDR frame is needed.</summary>
+    /// <summary>Raised (at most once per <see cref="HlsOptions.KeyframeRequestInterval"/>) when an IDR frame is
+    /// needed.</summary>
     public event Action? KeyframeNeeded;
 
     public string Stream { get; }
@@ -90,7 +97,8 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
     /// <summary>Counters for logs and tests.</summary>
     public HlsPackagerStats Stats { get; } = new();
 
-    /// <summary>One RTP packet (decrypted, any payload type of that track). Malformed packets are counted and dropped.</summary>
+    /// <summary>One RTP packet (decrypted, any payload type of that track). Malformed packets are counted and
+    /// dropped.</summary>
     public void OnRtp(ReadOnlySpan<byte> rtp, HlsTrack track)
     {
         lock (_gate)
@@ -121,7 +129,8 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
         }
     }
 
-    /// <summary>The NTP and RTP timestamps of an RTCP sender report of <paramref name="track"/> (RFC 3550 §6.4.1).</summary>
+    /// <summary>The NTP and RTP timestamps of an RTCP sender report of <paramref name="track"/> (RFC 3550
+    /// §6.4.1).</summary>
     public void OnSenderReport(HlsTrack track, ulong ntpTimestamp, uint rtpTimestamp)
     {
         lock (_gate)
@@ -143,8 +152,11 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
     private void Reanchor(uint rtpTimestamp)
     {
         long dts = _videoTimeline.Peek(rtpTimestamp);
-        if (Math.Abs(dts - _videoTimeline.Peek(_lastVideoTimestamp)) > MaxForwardJump.TotalSeconds * TrackIds.VideoTimescale ||
-            !_videoClock.TryGetWallClock(rtpTimestamp, out DateTime wallClock))
+        if (
+            Math.Abs(dts - _videoTimeline.Peek(_lastVideoTimestamp))
+                > MaxForwardJump.TotalSeconds * TrackIds.VideoTimescale
+            || !_videoClock.TryGetWallClock(rtpTimestamp, out DateTime wallClock)
+        )
         {
             return; // a report from before a timeline re-base says nothing about this timeline
         }
@@ -159,7 +171,11 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
         _originUtc = origin;
         _parts.Origin = new DateTimeOffset(origin, TimeSpan.Zero);
         Stats.ProgramDateTimeReanchors++;
-        _logger.LogDebug("Stream {Stream}: program date time re-anchored by {Milliseconds} ms to the sender's reports", Stream, moved.TotalMilliseconds);
+        _logger.LogDebug(
+            "Stream {Stream}: program date time re-anchored by {Milliseconds} ms to the sender's reports",
+            Stream,
+            moved.TotalMilliseconds
+        );
     }
 
     void IH264AccessUnitSink.OnAccessUnitDropped(H264DropReason reason)
@@ -167,7 +183,11 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
         Stats.DroppedAccessUnits++;
         if (!_needKeyframe)
         {
-            _logger.LogDebug("Stream {Stream}: dropped a video frame ({Reason}); waiting for a keyframe", Stream, reason);
+            _logger.LogDebug(
+                "Stream {Stream}: dropped a video frame ({Reason}); waiting for a keyframe",
+                Stream,
+                reason
+            );
         }
 
         _needKeyframe = true;
@@ -259,8 +279,11 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
 
     private void CommitPending(long duration)
     {
-        if (_pendingIdr && _pendingParameterSets != _initParameterSets &&
-            (!_h264.Sps.SequenceEqual(_initSps) || !_h264.Pps.SequenceEqual(_initPps)))
+        if (
+            _pendingIdr
+            && _pendingParameterSets != _initParameterSets
+            && (!_h264.Sps.SequenceEqual(_initSps) || !_h264.Pps.SequenceEqual(_initPps))
+        )
         {
             // New parameter sets (a resolution or profile change): a new init segment, after a segment
             // boundary so the playlist can put EXT-X-DISCONTINUITY and EXT-X-MAP in front of it.

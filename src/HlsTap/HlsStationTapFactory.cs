@@ -13,7 +13,9 @@ namespace MobZ.HlsTap;
 /// part and EXT-X-ENDLIST in the background (the media thread must not wait on the store); disposing the
 /// factory waits for those writes, so a stopping task ends its playlists before it exits.
 /// </summary>
-public sealed class HlsStationTapFactory(IHlsPackagerFactory packagers, ILogger<HlsStationTapFactory> logger) : IStationTapFactory, IAsyncDisposable
+public sealed class HlsStationTapFactory(IHlsPackagerFactory packagers, ILogger<HlsStationTapFactory> logger)
+    : IStationTapFactory,
+        IAsyncDisposable
 {
     private readonly ConcurrentDictionary<Task, byte> _closing = new();
 
@@ -27,7 +29,12 @@ public sealed class HlsStationTapFactory(IHlsPackagerFactory packagers, ILogger<
         catch (ArgumentException ex)
         {
             // A room id that is not a valid stream name: the WebRTC side still works, only HLS is off.
-            logger.LogWarning("Station {StationId}: no HLS for room {RoomId}: {Reason}", station.StationId, station.RoomId, ex.Message);
+            logger.LogWarning(
+                "Station {StationId}: no HLS for room {RoomId}: {Reason}",
+                station.StationId,
+                station.RoomId,
+                ex.Message
+            );
             return null;
         }
         packager.KeyframeNeeded += requestKeyFrame;
@@ -50,12 +57,21 @@ public sealed class HlsStationTapFactory(IHlsPackagerFactory packagers, ILogger<
     private void Track(Task closing, string stationId)
     {
         _closing.TryAdd(closing, 0);
-        _ = closing.ContinueWith(t =>
-        {
-            _closing.TryRemove(t, out _);
-            if (t.Exception is { } ex)
-                logger.LogWarning(ex.GetBaseException(), "Station {StationId}: closing its HLS stream failed", stationId);
-        }, TaskScheduler.Default);
+        _ = closing.ContinueWith(
+            t =>
+            {
+                _closing.TryRemove(t, out _);
+                if (t.Exception is { } ex)
+                {
+                    logger.LogWarning(
+                        ex.GetBaseException(),
+                        "Station {StationId}: closing its HLS stream failed",
+                        stationId
+                    );
+                }
+            },
+            TaskScheduler.Default
+        );
     }
 
     private static HlsTrack ToHls(TapTrack track) => track == TapTrack.Video ? HlsTrack.Video : HlsTrack.Audio;

@@ -16,29 +16,32 @@ public static class ObservabilityEndpointRouteBuilderExtensions
     /// (200 when every readiness check passes, else 503 with the failing check named). Needs
     /// <see cref="ObservabilityServiceCollectionExtensions.AddObservability"/>.
     /// </summary>
-    /// <param name="mapLive">false for a host that serves a /healthz of its own (the Munit task's, with its id and load).</param>
+    /// <param name="mapLive">false for a host that serves a /healthz of its own (the Munit task's, with its id and
+    /// load).</param>
     public static IEndpointRouteBuilder MapObservability(this IEndpointRouteBuilder endpoints, bool mapLive = true)
     {
         endpoints.MapPrometheusScrapingEndpoint(MetricsPath);
         if (mapLive)
         {
-            endpoints.MapHealthChecks(HealthEndpoints.LivePath, new HealthCheckOptions
-            {
-                Predicate = _ => false,
-                ResponseWriter = HealthEndpoints.WriteReportAsync,
-            });
+            endpoints.MapHealthChecks(
+                HealthEndpoints.LivePath,
+                new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthEndpoints.WriteReportAsync }
+            );
         }
-        endpoints.MapHealthChecks(HealthEndpoints.ReadyPath, new HealthCheckOptions
-        {
-            Predicate = check => check.Tags.Contains(HealthEndpoints.ReadyTag),
-            ResponseWriter = HealthEndpoints.WriteReportAsync,
-            ResultStatusCodes =
+        endpoints.MapHealthChecks(
+            HealthEndpoints.ReadyPath,
+            new HealthCheckOptions
             {
-                [HealthStatus.Healthy] = StatusCodes.Status200OK,
-                [HealthStatus.Degraded] = StatusCodes.Status200OK,
-                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
-            },
-        });
+                Predicate = check => check.Tags.Contains(HealthEndpoints.ReadyTag),
+                ResponseWriter = HealthEndpoints.WriteReportAsync,
+                ResultStatusCodes =
+                {
+                    [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                    [HealthStatus.Degraded] = StatusCodes.Status200OK,
+                    [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+                },
+            }
+        );
         return endpoints;
     }
 }

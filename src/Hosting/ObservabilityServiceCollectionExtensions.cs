@@ -14,12 +14,22 @@ public static class ObservabilityServiceCollectionExtensions
 {
     public static IServiceCollection AddObservability(this IServiceCollection services)
     {
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddRuntimeInstrumentation()
-            .AddProcessInstrumentation()
-            .AddAspNetCoreInstrumentation()
-            .AddPrometheusExporter());
-        services.AddHealthChecks().AddCheck<StateBackendHealthCheck>("state-backend", tags: [HealthEndpoints.ReadyTag], timeout: HealthEndpoints.CheckTimeout);
+        services
+            .AddOpenTelemetry()
+            .WithMetrics(metrics =>
+                metrics
+                    .AddRuntimeInstrumentation()
+                    .AddProcessInstrumentation()
+                    .AddAspNetCoreInstrumentation()
+                    .AddPrometheusExporter()
+            );
+        services
+            .AddHealthChecks()
+            .AddCheck<StateBackendHealthCheck>(
+                "state-backend",
+                tags: [HealthEndpoints.ReadyTag],
+                timeout: HealthEndpoints.CheckTimeout
+            );
         return services;
     }
 }

@@ -26,7 +26,13 @@ try
     }
     return 0;
 }
-catch (Exception ex) when (ex is EcsDiscoveryException or MobZ.Aws.Credentials.AwsCredentialsException or MobZ.Aws.Clients.AwsServiceException or MobZ.State.StateUnavailableException)
+catch (Exception ex)
+    when (ex
+            is EcsDiscoveryException
+                or MobZ.Aws.Credentials.AwsCredentialsException
+                or MobZ.Aws.Clients.AwsServiceException
+                or MobZ.State.StateUnavailableException
+    )
 {
     // Start-up failures are one line for the task's stopped reason; ECS starts a replacement.
     Console.Error.WriteLine($"munit: cannot start: {ex.Message}");

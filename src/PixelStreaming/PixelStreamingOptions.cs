@@ -54,8 +54,9 @@ public sealed class PixelStreamingOptions
 
     /// <summary>
     /// Which <see cref="Instances.IInstanceProvider"/> starts streaming instances for POST /api/instances: "ecs" (this
-    /// library), or a name a host registered with AddKeyedSingleton&lt;IInstanceProvider&gt; (the local stack adds "local").
-    /// Null (the default): none, and the instance API answers 503 "no instance provider configured". Env PS_INSTANCE_PROVIDER.
+    /// library), or a name a host registered with AddKeyedSingleton&lt;IInstanceProvider&gt; (the local stack adds
+    /// "local"). Null (the default): none, and the instance API answers 503 "no instance provider configured". Env
+    /// PS_INSTANCE_PROVIDER.
     /// </summary>
     public string? InstanceProvider { get; set; }
 
@@ -95,19 +96,25 @@ public sealed class EcsProviderOptions
     public string Region { get; set; } = "us-east-1";
     public string Cluster { get; set; } = "";
     public string TaskDefinition { get; set; } = "";
+
     /// <summary>Container whose environment receives STREAMER_ID.</summary>
     public string ContainerName { get; set; } = "streamer";
     public List<string> Subnets { get; set; } = [];
     public List<string> SecurityGroups { get; set; } = [];
-    /// <summary>Launch type when no capacity provider is named (FARGATE: awsvpc with a public IP, needs Subnets).</summary>
+
+    /// <summary>Launch type when no capacity provider is named (FARGATE: awsvpc with a public IP, needs
+    /// Subnets).</summary>
     public string LaunchType { get; set; } = "FARGATE";
+
     /// <summary>
     /// ECS capacity provider to place streamers with (the GPU hosts of resources/ecs-fargate.yml); replaces the
     /// launch type. Without Subnets the task uses its host's network and public address (host network mode).
     /// </summary>
     public string? CapacityProvider { get; set; }
+
     /// <summary>Override of the ECS endpoint (tests); null means the regional AWS endpoint.</summary>
     public Uri? EcsEndpoint { get; set; }
+
     /// <summary>Override of the EC2 endpoint (tests); null means the regional AWS endpoint.</summary>
     public Uri? Ec2Endpoint { get; set; }
 }

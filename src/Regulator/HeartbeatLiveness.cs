@@ -46,11 +46,17 @@ internal sealed class HeartbeatLiveness
 
         var worst = TimeSpan.Zero;
         for (int i = 0; i < _count; i++)
-            if (_lateness[i] > worst) worst = _lateness[i];
+        {
+            if (_lateness[i] > worst)
+                worst = _lateness[i];
+        }
+
         WorstLateness = worst;
         var ttl = _interval + 3 * worst;
-        if (ttl < _minimumTtl) ttl = _minimumTtl;
-        if (ttl > _maximumTtl) ttl = _maximumTtl;
+        if (ttl < _minimumTtl)
+            ttl = _minimumTtl;
+        if (ttl > _maximumTtl)
+            ttl = _maximumTtl;
         bool changed = ttl != Ttl;
         Ttl = ttl;
         return changed;

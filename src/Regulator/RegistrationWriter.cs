@@ -5,7 +5,8 @@ using MobZ.State;
 
 namespace MobZ.Regulator;
 
-/// <summary>Writes and removes a Munit's entry in the registry (<see cref="MunitKeys.Registry"/>, Info, Alive).</summary>
+/// <summary>Writes and removes a Munit's entry in the registry (<see cref="MunitKeys.Registry"/>, Info,
+/// Alive).</summary>
 internal static class RegistrationWriter
 {
     /// <summary>
@@ -15,21 +16,33 @@ internal static class RegistrationWriter
     public static double Score(MunitLoad load, int capacity) =>
         Math.Round(Math.Max(load.CpuFraction, capacity <= 0 ? 1.0 : (double)load.Subscribers / capacity), 4);
 
-    public static MunitRegistration Describe(string munitId, string address, int port, int capacity, MunitLoad load, bool draining) =>
-        new(munitId, address, port, capacity, Score(load, capacity), draining, load.Stations, load.Subscribers);
+    public static MunitRegistration Describe(
+        string munitId,
+        string address,
+        int port,
+        int capacity,
+        MunitLoad load,
+        bool draining
+    ) => new(munitId, address, port, capacity, Score(load, capacity), draining, load.Stations, load.Subscribers);
 
     /// <summary>
     /// Writes the registration under <paramref name="epoch"/>. With <paramref name="renew"/> the write is a lease
     /// renewal: it happens only while the Info hash still carries that epoch, and false means the lease is lost
     /// (the Munit was declared dead and its stations moved, or the store lost its data).
     /// </summary>
-    public static Task<bool> WriteAsync(IStateStore store, MunitRegistration r, TimeSpan aliveTtl, string epoch, bool renew)
+    public static Task<bool> WriteAsync(
+        IStateStore store,
+        MunitRegistration r,
+        TimeSpan aliveTtl,
+        string epoch,
+        bool renew
+    )
     {
         string info = MunitKeys.Info(r.MunitId);
         var tx = store.CreateTransaction();
-        if (renew) tx.When(new StateCondition.HashEqual(info, MunitInfoFields.Epoch, epoch));
-        return tx
-            .HashSet(info, MunitInfoFields.Epoch, epoch)
+        if (renew)
+            tx.When(new StateCondition.HashEqual(info, MunitInfoFields.Epoch, epoch));
+        return tx.HashSet(info, MunitInfoFields.Epoch, epoch)
             .HashSet(info, MunitInfoFields.MunitId, r.MunitId)
             .HashSet(info, MunitInfoFields.Address, r.Address)
             .HashSet(info, MunitInfoFields.Port, r.Port.ToString(CultureInfo.InvariantCulture))

@@ -30,18 +30,33 @@ public sealed class Regulator : IAsyncDisposable
     private volatile bool _stopped;
     private bool _reportedDrained;
     private int _reconcileRequested;
+
     /// <summary>Completed to wake the loop before its next due time; replaced by the loop once seen.</summary>
     private TaskCompletionSource _wakeUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _registeredOnce;
-    /// <summary>When a drain with a deadline hands what is left over (null: no deadline); guarded by <see cref="_drainLock"/>.</summary>
+
+    /// <summary>When a drain with a deadline hands what is left over (null: no deadline); guarded by <see
+    /// cref="_drainLock"/>.</summary>
     private DateTimeOffset? _drainDeadline;
-    /// <summary>After a hand-over that found no Munit to take the stations, the next attempt waits a heartbeat.</summary>
+
+    /// <summary>After a hand-over that found no Munit to take the stations, the next attempt waits a
+    /// heartbeat.</summary>
     private DateTimeOffset _nextDeadlineAttempt;
     private readonly Lock _drainLock = new();
     private volatile string _epoch = RegistrationWriter.NewEpoch();
 
-    public Regulator(IMunit munit, IStateStore store, IMessageBus bus, string munitId, string address, int port,
-        int capacity, RegulatorOptions options, ILogger<Regulator> logger, TimeProvider? time = null)
+    public Regulator(
+        IMunit munit,
+        IStateStore store,
+        IMessageBus bus,
+        string munitId,
+        string address,
+        int port,
+        int capacity,
+        RegulatorOptions options,
+        ILogger<Regulator> logger,
+        TimeProvider? time = null
+    )
     {
         _time = time ?? TimeProvider.System;
         _munit = munit;
@@ -54,8 +69,11 @@ public sealed class Regulator : IAsyncDisposable
         _options = options;
         _logger = logger;
         _reassigner = new StationReassigner(store, bus, logger);
-        _liveness = new HeartbeatLiveness(options.HeartbeatInterval, options.AliveTtl,
-            options.MaxAliveTtl > options.AliveTtl ? options.MaxAliveTtl : options.AliveTtl);
+        _liveness = new HeartbeatLiveness(
+            options.HeartbeatInterval,
+            options.AliveTtl,
+            options.MaxAliveTtl > options.AliveTtl ? options.MaxAliveTtl : options.AliveTtl
+        );
     }
 
     public string MunitId { get; }
@@ -66,18 +84,29 @@ public sealed class Regulator : IAsyncDisposable
     /// <summary>True after a Drain order until a Revive.</summary>
     public bool Draining => _draining;
 
-    /// <summary>When the current drain hands its remaining stations over; null without a drain deadline (or once it has).</summary>
-    public DateTimeOffset? DrainDeadline { get { lock (_drainLock) return _drainDeadline; } }
+    /// <summary>When the current drain hands its remaining stations over; null without a drain deadline (or once it
+    /// has).</summary>
+    public DateTimeOffset? DrainDeadline
+    {
+        get
+        {
+            lock (_drainLock)
+                return _drainDeadline;
+        }
+    }
 
     /// <summary>True once this Regulator has written its registration (readiness; docs/operations.md).</summary>
     public bool Registered => _registeredOnce;
 
-    /// <summary>Whether the registration is in the store now (it vanishes when Redis restarts empty or this Munit was declared dead).</summary>
+    /// <summary>Whether the registration is in the store now (it vanishes when Redis restarts empty or this Munit was
+    /// declared dead).</summary>
     /// <exception cref="StateUnavailableException">the store is unreachable.</exception>
     public async Task<bool> IsRegisteredAsync() =>
-        _registeredOnce && await _store.HashGetAsync(MunitKeys.Info(MunitId), MunitInfoFields.Epoch).ConfigureAwait(false) == _epoch;
+        _registeredOnce
+        && await _store.HashGetAsync(MunitKeys.Info(MunitId), MunitInfoFields.Epoch).ConfigureAwait(false) == _epoch;
 
-    /// <summary>Raised once when a Stop order arrives; the host shuts the process down (which calls <see cref="StopAsync"/>).</summary>
+    /// <summary>Raised once when a Stop order arrives; the host shuts the process down (which calls <see
+    /// cref="StopAsync"/>).</summary>
     public event Action? StopRequested;
 
     /// <summary>Raised when a draining Munit's last station is gone.</summary>
@@ -101,7 +130,8 @@ public sealed class Regulator : IAsyncDisposable
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        if (_stopped) return;
+        if (_stopped)
+            return;
         using var scope = Scope();
         await HaltAsync().ConfigureAwait(false);
         try
@@ -116,19 +146,24 @@ public sealed class Regulator : IAsyncDisposable
         }
         catch (StateUnavailableException ex)
         {
-            _logger.LogWarning(ex, "Store unavailable during stop; the heartbeat will expire and the stations move then");
+            _logger.LogWarning(
+                ex,
+                "Store unavailable during stop; the heartbeat will expire and the stations move then"
+            );
         }
-        foreach (var stationId in _munit.StationIds) _munit.CloseStation(stationId);
+        foreach (var stationId in _munit.StationIds)
+            _munit.CloseStation(stationId);
         _logger.LogInformation("Regulator stopped");
     }
 
     /// <summary>
-    /// The one hand-over, for a Stop and for a drain past its deadline: this Munit's stations move to live, non-draining
-    /// Munits in one commit fenced by our lease epoch, and signaling is told (StationMoved to every client of a moved
-    /// station). With <paramref name="retire"/> the registration goes too.
+    /// The one hand-over, for a Stop and for a drain past its deadline: this Munit's stations move to live,
+    /// non-draining Munits in one commit fenced by our lease epoch, and signaling is told (StationMoved to every client
+    /// of a moved station). With <paramref name="retire"/> the registration goes too.
     /// </summary>
     /// <returns>the number of stations moved, or -1 when nothing could take them or our lease is gone.</returns>
-    private Task<int> HandOverAsync(bool retire) => _reassigner.ReassignAsync(MunitId, requireExpired: false, _epoch, retire);
+    private Task<int> HandOverAsync(bool retire) =>
+        _reassigner.ReassignAsync(MunitId, requireExpired: false, _epoch, retire);
 
     /// <summary>
     /// Called by the loop (and by tests with a fake clock): once a drain's deadline has passed, hands the stations
@@ -141,7 +176,8 @@ public sealed class Regulator : IAsyncDisposable
         var now = _time.GetUtcNow();
         lock (_drainLock)
         {
-            if (!_draining || _drainDeadline is not { } deadline || now < deadline || now < _nextDeadlineAttempt) return 0;
+            if (!_draining || _drainDeadline is not { } deadline || now < deadline || now < _nextDeadlineAttempt)
+                return 0;
             _nextDeadlineAttempt = now + _options.HeartbeatInterval;
         }
         using var scope = Scope();
@@ -149,14 +185,18 @@ public sealed class Regulator : IAsyncDisposable
         int moved = await HandOverAsync(retire: false).ConfigureAwait(false);
         if (moved < 0)
         {
-            _logger.LogWarning("Drain deadline passed with {Stations} stations here, but no live, non-draining Munit could take them " +
-                "(or this Munit's lease changed and reconcile has yet to renew it); retrying", stations);
+            _logger.LogWarning(
+                "Drain deadline passed with {Stations} stations here, but no live, non-draining Munit could take them "
+                    + "(or this Munit's lease changed and reconcile has yet to renew it); retrying",
+                stations
+            );
             return 0;
         }
         lock (_drainLock)
         {
             // A Revive or a new Drain order that arrived meanwhile set its own deadline; keep that one.
-            if (_drainDeadline <= now) _drainDeadline = null;
+            if (_drainDeadline <= now)
+                _drainDeadline = null;
         }
         _logger.LogInformation("Drain deadline passed: handed {Moved} stations over", moved);
         // The keys no longer name us for the moved stations: reconcile closes them here (the clients are already told).
@@ -165,7 +205,8 @@ public sealed class Regulator : IAsyncDisposable
         return moved;
     }
 
-    /// <summary>Stops all activity without touching the store, as a crash would (tests, and a host that is being killed).</summary>
+    /// <summary>Stops all activity without touching the store, as a crash would (tests, and a host that is being
+    /// killed).</summary>
     public Task AbandonAsync() => HaltAsync();
 
     public async ValueTask DisposeAsync()
@@ -176,20 +217,29 @@ public sealed class Regulator : IAsyncDisposable
 
     private async Task HaltAsync()
     {
-        if (_stopped) return;
+        if (_stopped)
+            return;
         _stopped = true;
         _bus.Reconnected -= OnReconnected;
         _munit.PeerLost -= OnPeerLost;
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var s in _subscriptions)
         {
-            try { await s.DisposeAsync().ConfigureAwait(false); }
-            catch (StateUnavailableException) { /* the server is gone, so is the subscription */ }
+            try
+            {
+                await s.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (StateUnavailableException)
+            { /* the server is gone, so is the subscription */
+            }
         }
         _subscriptions.Clear();
         if (_loop is not null)
         {
-            try { await _loop.ConfigureAwait(false); }
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
             catch (OperationCanceledException) { }
         }
     }
@@ -197,8 +247,15 @@ public sealed class Regulator : IAsyncDisposable
     /// <summary>Raised on a media thread: the announcement goes out on the thread pool, never blocking media.</summary>
     private void OnPeerLost(PeerLost lost)
     {
-        if (_stopped) return;
-        var announced = new PeerLostEvent(Guid.NewGuid().ToString("N"), MunitId, lost.StationId, lost.PeerId, lost.Reason);
+        if (_stopped)
+            return;
+        var announced = new PeerLostEvent(
+            Guid.NewGuid().ToString("N"),
+            MunitId,
+            lost.StationId,
+            lost.PeerId,
+            lost.Reason
+        );
         _ = Task.Run(async () =>
         {
             try
@@ -208,7 +265,12 @@ public sealed class Regulator : IAsyncDisposable
             catch (StateUnavailableException ex)
             {
                 // The publisher's own client sees its connection fail too, and re-offers by itself.
-                _logger.LogWarning("Could not announce the lost publisher {PeerId} of station {StationId}: {Error}", lost.PeerId, lost.StationId, ex.Message);
+                _logger.LogWarning(
+                    "Could not announce the lost publisher {PeerId} of station {StationId}: {Error}",
+                    lost.PeerId,
+                    lost.StationId,
+                    ex.Message
+                );
             }
         });
     }
@@ -235,13 +297,20 @@ public sealed class Regulator : IAsyncDisposable
             var wake = Volatile.Read(ref _wakeUp);
             if (wake.Task.IsCompleted)
             {
-                Interlocked.CompareExchange(ref _wakeUp, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), wake);
+                Interlocked.CompareExchange(
+                    ref _wakeUp,
+                    new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
+                    wake
+                );
                 wake = Volatile.Read(ref _wakeUp);
             }
             TimeSpan wait;
             try
             {
-                if (Interlocked.Exchange(ref _reconcileRequested, 0) == 1 || _time.GetUtcNow() - lastReconcile >= _options.ReconcileInterval)
+                if (
+                    Interlocked.Exchange(ref _reconcileRequested, 0) == 1
+                    || _time.GetUtcNow() - lastReconcile >= _options.ReconcileInterval
+                )
                 {
                     await ReconcileAsync().ConfigureAwait(false);
                     lastReconcile = _time.GetUtcNow();
@@ -254,7 +323,8 @@ public sealed class Regulator : IAsyncDisposable
                 }
                 await EnforceDrainDeadlineAsync().ConfigureAwait(false);
                 // A pass that asked for a reconcile (a lost lease, a sweep that moved stations) gets it at once.
-                if (Volatile.Read(ref _reconcileRequested) == 1) continue;
+                if (Volatile.Read(ref _reconcileRequested) == 1)
+                    continue;
                 wait = UntilDue(nextHeartbeat, lastReconcile + _options.ReconcileInterval);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -277,7 +347,8 @@ public sealed class Regulator : IAsyncDisposable
         }
     }
 
-    /// <summary>How long the loop may sleep: until the earliest of the heartbeat, the periodic reconcile and a drain deadline.</summary>
+    /// <summary>How long the loop may sleep: until the earliest of the heartbeat, the periodic reconcile and a drain
+    /// deadline.</summary>
     private TimeSpan UntilDue(DateTimeOffset nextHeartbeat, DateTimeOffset nextReconcile)
     {
         var due = nextHeartbeat < nextReconcile ? nextHeartbeat : nextReconcile;
@@ -286,15 +357,18 @@ public sealed class Regulator : IAsyncDisposable
             if (_draining && _drainDeadline is { } deadline)
             {
                 var attempt = deadline > _nextDeadlineAttempt ? deadline : _nextDeadlineAttempt;
-                if (attempt < due) due = attempt;
+                if (attempt < due)
+                    due = attempt;
             }
         }
         var wait = due - _time.GetUtcNow();
         return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
     }
 
-    /// <summary>After a failed pass the loop tries again soon, but not in a spin (at most a heartbeat, at most a second).</summary>
-    private TimeSpan RetryAfterFailure => _options.HeartbeatInterval < TimeSpan.FromSeconds(1) ? _options.HeartbeatInterval : TimeSpan.FromSeconds(1);
+    /// <summary>After a failed pass the loop tries again soon, but not in a spin (at most a heartbeat, at most a
+    /// second).</summary>
+    private TimeSpan RetryAfterFailure =>
+        _options.HeartbeatInterval < TimeSpan.FromSeconds(1) ? _options.HeartbeatInterval : TimeSpan.FromSeconds(1);
 
     /// <summary>Asks the loop for a reconcile now (a reconnect, a signal that failed against the store).</summary>
     private void RequestReconcile()
@@ -312,17 +386,31 @@ public sealed class Regulator : IAsyncDisposable
         var registration = RegistrationWriter.Describe(MunitId, Address, Port, Capacity, load, _draining);
         if (_liveness.Beat(_time.GetUtcNow()))
         {
-            _logger.LogWarning("Heartbeats ran up to {Lateness} s late; liveness TTL now {Ttl} s",
-                Math.Round(_liveness.WorstLateness.TotalSeconds, 1), Math.Round(_liveness.Ttl.TotalSeconds, 1));
+            _logger.LogWarning(
+                "Heartbeats ran up to {Lateness} s late; liveness TTL now {Ttl} s",
+                Math.Round(_liveness.WorstLateness.TotalSeconds, 1),
+                Math.Round(_liveness.Ttl.TotalSeconds, 1)
+            );
         }
         // The renewal is conditional on our lease epoch in one commit: between a separate check and the write,
         // another Regulator could declare us dead and move our stations, and we would write ourselves back.
-        if (!_registeredOnce || !await RegistrationWriter.WriteAsync(_store, registration, _liveness.Ttl, _epoch, renew: true).ConfigureAwait(false))
+        if (
+            !_registeredOnce
+            || !await RegistrationWriter
+                .WriteAsync(_store, registration, _liveness.Ttl, _epoch, renew: true)
+                .ConfigureAwait(false)
+        )
         {
             // Lease lost (we were declared dead, or the store restarted empty): reconcile decides which, closes
             // what moved away and registers again under a new epoch.
             if (_registeredOnce)
-                _logger.LogWarning("Munit {MunitId} lost its lease (declared dead or the store lost its data); reconciling", MunitId);
+            {
+                _logger.LogWarning(
+                    "Munit {MunitId} lost its lease (declared dead or the store lost its data); reconciling",
+                    MunitId
+                );
+            }
+
             RequestReconcile();
         }
         if (_draining && load.Stations == 0 && !_reportedDrained)
@@ -339,12 +427,16 @@ public sealed class Regulator : IAsyncDisposable
         int moved = 0;
         foreach (var (munitId, _) in await _store.SortedSetRangeByScoreAsync(MunitKeys.Registry).ConfigureAwait(false))
         {
-            if (munitId == MunitId) continue;
-            if (await _store.ExistsAsync(MunitKeys.Alive(munitId)).ConfigureAwait(false)) continue;
+            if (munitId == MunitId)
+                continue;
+            if (await _store.ExistsAsync(MunitKeys.Alive(munitId)).ConfigureAwait(false))
+                continue;
             int n = await _reassigner.ReassignAsync(munitId, requireExpired: true).ConfigureAwait(false);
-            if (n > 0) moved += n;
+            if (n > 0)
+                moved += n;
         }
-        if (moved > 0) RequestReconcile();
+        if (moved > 0)
+            RequestReconcile();
         return moved;
     }
 
@@ -359,7 +451,9 @@ public sealed class Regulator : IAsyncDisposable
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            bool registered = await _store.HashGetAsync(MunitKeys.Info(MunitId), MunitInfoFields.Epoch).ConfigureAwait(false) == _epoch;
+            bool registered =
+                await _store.HashGetAsync(MunitKeys.Info(MunitId), MunitInfoFields.Epoch).ConfigureAwait(false)
+                == _epoch;
             var restoredPublishers = new List<string>();
             if (!registered)
             {
@@ -368,44 +462,69 @@ public sealed class Regulator : IAsyncDisposable
                     var (owner, _) = await StationIntent.ReadAsync(_store, stationId).ConfigureAwait(false);
                     if (owner is not null && owner != MunitId)
                     {
-                        _logger.LogWarning("Station {StationId} moved to Munit {Owner} while we were away; closing it here", stationId, owner);
+                        _logger.LogWarning(
+                            "Station {StationId} moved to Munit {Owner} while we were away; closing it here",
+                            stationId,
+                            owner
+                        );
                         _munit.CloseStation(stationId);
                     }
                     else if (owner is null && _munit.FindStationDescriptor(stationId) is { } descriptor)
                     {
                         if (await StationIntent.RestoreAsync(_store, MunitId, descriptor).ConfigureAwait(false))
                         {
-                            _logger.LogWarning("Station {StationId} was missing from the store; restored it", stationId);
+                            _logger.LogWarning(
+                                "Station {StationId} was missing from the store; restored it",
+                                stationId
+                            );
                             restoredPublishers.Add(descriptor.PublisherId);
                         }
                     }
                 }
-                var registration = RegistrationWriter.Describe(MunitId, Address, Port, Capacity, _munit.GetLoad(), _draining);
+                var registration = RegistrationWriter.Describe(
+                    MunitId,
+                    Address,
+                    Port,
+                    Capacity,
+                    _munit.GetLoad(),
+                    _draining
+                );
                 _epoch = RegistrationWriter.NewEpoch();
-                await RegistrationWriter.WriteAsync(_store, registration, _liveness.Ttl, _epoch, renew: false).ConfigureAwait(false);
+                await RegistrationWriter
+                    .WriteAsync(_store, registration, _liveness.Ttl, _epoch, renew: false)
+                    .ConfigureAwait(false);
                 _registeredOnce = true;
                 _logger.LogInformation("Registered Munit {MunitId} (lease epoch {Epoch})", MunitId, _epoch);
                 if (restoredPublishers.Count > 0)
                 {
                     // Signaling lost these publishers' connections with the data: it tells them to rejoin now rather
                     // than at their next heartbeat, and has the stations closed before the rejoins make new ones.
-                    await _bus.PublishAsync(MunitKeys.RestoredChannel,
-                        SignalJson.Serialize(new StationsRestoredEvent(MunitId, restoredPublishers))).ConfigureAwait(false);
+                    await _bus.PublishAsync(
+                            MunitKeys.RestoredChannel,
+                            SignalJson.Serialize(new StationsRestoredEvent(MunitId, restoredPublishers))
+                        )
+                        .ConfigureAwait(false);
                 }
             }
 
-            var desired = new HashSet<string>(await _store.SetMembersAsync(MunitKeys.Stations(MunitId)).ConfigureAwait(false), StringComparer.Ordinal);
+            var desired = new HashSet<string>(
+                await _store.SetMembersAsync(MunitKeys.Stations(MunitId)).ConfigureAwait(false),
+                StringComparer.Ordinal
+            );
             foreach (var stationId in desired)
             {
-                if (_munit.HasStation(stationId)) continue;
+                if (_munit.HasStation(stationId))
+                    continue;
                 var (owner, descriptor) = await StationIntent.ReadAsync(_store, stationId).ConfigureAwait(false);
-                if (descriptor is null || owner is not null && owner != MunitId) continue;
+                if (descriptor is null || owner is not null && owner != MunitId)
+                    continue;
                 if (_munit.CreateStation(descriptor))
                     _logger.LogInformation("Reconcile created station {StationId}", stationId);
             }
             foreach (var stationId in _munit.StationIds)
             {
-                if (desired.Contains(stationId)) continue;
+                if (desired.Contains(stationId))
+                    continue;
                 if (_munit.CloseStation(stationId))
                     _logger.LogInformation("Reconcile closed station {StationId} (no longer assigned here)", stationId);
             }
@@ -418,7 +537,8 @@ public sealed class Regulator : IAsyncDisposable
 
     private async Task OnMessageAsync(string message)
     {
-        if (_stopped) return;
+        if (_stopped)
+            return;
         using var scope = Scope();
         var signal = SignalJson.TryParse(message, out var error);
         if (signal is null)
@@ -440,15 +560,20 @@ public sealed class Regulator : IAsyncDisposable
                     lock (_drainLock)
                     {
                         _draining = true;
-                        _drainDeadline = drain.DeadlineSeconds is { } seconds ? _time.GetUtcNow() + TimeSpan.FromSeconds(seconds) : null;
+                        _drainDeadline = drain.DeadlineSeconds is { } seconds
+                            ? _time.GetUtcNow() + TimeSpan.FromSeconds(seconds)
+                            : null;
                         _nextDeadlineAttempt = default;
                     }
                     WakeLoop(); // the loop's next wake-up now includes the deadline
                     _reportedDrained = false;
                     if (drain.DeadlineSeconds is { } limit)
                     {
-                        _logger.LogInformation("Draining: no new stations; the {Stations} here are handed over in {Deadline} s unless they end first",
-                            _munit.StationIds.Count, limit);
+                        _logger.LogInformation(
+                            "Draining: no new stations; the {Stations} here are handed over in {Deadline} s unless they end first",
+                            _munit.StationIds.Count,
+                            limit
+                        );
                     }
                     else
                     {
@@ -479,7 +604,11 @@ public sealed class Regulator : IAsyncDisposable
         }
         catch (StateUnavailableException ex)
         {
-            _logger.LogWarning(ex, "Store unavailable while handling {Signal}; the next reconcile catches up", signal.GetType().Name);
+            _logger.LogWarning(
+                ex,
+                "Store unavailable while handling {Signal}; the next reconcile catches up",
+                signal.GetType().Name
+            );
             RequestReconcile();
         }
     }
@@ -499,11 +628,21 @@ public sealed class Regulator : IAsyncDisposable
             var (owner, descriptor) = await StationIntent.ReadAsync(_store, assign.StationId).ConfigureAwait(false);
             if (owner is not null && owner != MunitId)
             {
-                _logger.LogWarning("Ignored Assign of station {StationId}: the store places it on {Owner}", assign.StationId, owner);
+                _logger.LogWarning(
+                    "Ignored Assign of station {StationId}: the store places it on {Owner}",
+                    assign.StationId,
+                    owner
+                );
                 return;
             }
             if (_munit.CreateStation(descriptor ?? StationIntent.FromAssign(assign)))
-                _logger.LogInformation("Assigned station {StationId} of room {RoomId}", assign.StationId, assign.RoomId);
+            {
+                _logger.LogInformation(
+                    "Assigned station {StationId} of room {RoomId}",
+                    assign.StationId,
+                    assign.RoomId
+                );
+            }
         }
         finally
         {
@@ -523,7 +662,8 @@ public sealed class Regulator : IAsyncDisposable
         {
             _gate.Release();
         }
-        if (_draining) await HeartbeatAsync().ConfigureAwait(false);
+        if (_draining)
+            await HeartbeatAsync().ConfigureAwait(false);
     }
 
     /// <summary>
@@ -544,13 +684,21 @@ public sealed class Regulator : IAsyncDisposable
                 {
                     await StationIntent.ForgetAsync(_store, MunitId, station).ConfigureAwait(false);
                     if (_munit.CloseStation(stationId))
-                        _logger.LogWarning("Closed station {StationId}: signaling lost its publisher {PeerId}, which rejoins with a new one", stationId, gone.PeerId);
+                    {
+                        _logger.LogWarning(
+                            "Closed station {StationId}: signaling lost its publisher {PeerId}, which rejoins with a new one",
+                            stationId,
+                            gone.PeerId
+                        );
+                    }
                 }
                 else
                 {
                     // Refused harmlessly when the peer does not watch this station.
                     using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                    await _munit.HandleAsync(new MediaCommand(MediaOp.Leave, stationId, gone.PeerId), timeout.Token).ConfigureAwait(false);
+                    await _munit
+                        .HandleAsync(new MediaCommand(MediaOp.Leave, stationId, gone.PeerId), timeout.Token)
+                        .ConfigureAwait(false);
                 }
             }
         }
@@ -565,7 +713,10 @@ public sealed class Regulator : IAsyncDisposable
         MediaResponse response;
         if (!MediaRequestMapper.TryMap(request, out var command))
         {
-            response = new MediaResponse(request.RequestId, false) { Error = $"unknown op '{request.Op}' or missing station/peer" };
+            response = new MediaResponse(request.RequestId, false)
+            {
+                Error = $"unknown op '{request.Op}' or missing station/peer",
+            };
         }
         else
         {
@@ -573,7 +724,8 @@ public sealed class Regulator : IAsyncDisposable
             var result = await _munit.HandleAsync(command!, timeout.Token).ConfigureAwait(false);
             response = new MediaResponse(request.RequestId, result.Ok) { Sdp = result.Sdp, Error = result.Error };
         }
-        if (string.IsNullOrEmpty(request.ReplyTo)) return; // fire-and-forget (leave)
+        if (string.IsNullOrEmpty(request.ReplyTo))
+            return; // fire-and-forget (leave)
         await _bus.PublishAsync(request.ReplyTo, SignalJson.Serialize(response)).ConfigureAwait(false);
     }
 

@@ -1,6 +1,7 @@
 namespace MobZ.Regulator;
 
-/// <summary>Timing and identity of one Regulator (the Munit's id, address and port come from the Munit's options).</summary>
+/// <summary>Timing and identity of one Regulator (the Munit's id, address and port come from the Munit's
+/// options).</summary>
 public sealed class RegulatorOptions
 {
     /// <summary>How often the registration and heartbeat are refreshed and expired Munits are looked for.</summary>

@@ -4,26 +4,31 @@ using MobZ.State;
 
 namespace MobZ.Regulator;
 
-/// <summary>Reads and restores the <see cref="MunitKeys.Station"/> hash that signaling writes for each station.</summary>
+/// <summary>Reads and restores the <see cref="MunitKeys.Station"/> hash that signaling writes for each
+/// station.</summary>
 internal static class StationIntent
 {
     public static async Task<(string? Munit, StationDescriptor? Station)> ReadAsync(IStateStore store, string stationId)
     {
         var fields = await store.HashGetAllAsync(MunitKeys.Station(stationId)).ConfigureAwait(false);
-        if (fields.Count == 0) return (null, null);
+        if (fields.Count == 0)
+            return (null, null);
         fields.TryGetValue(StationFields.Munit, out var munit);
         var station = new StationDescriptor(
             stationId,
             fields.GetValueOrDefault(StationFields.Room) ?? "",
             fields.GetValueOrDefault(StationFields.Publisher) ?? "",
             fields.GetValueOrDefault(StationFields.RoomKind) ?? "",
-            string.Equals(fields.GetValueOrDefault(StationFields.Hls), "true", StringComparison.OrdinalIgnoreCase));
+            string.Equals(fields.GetValueOrDefault(StationFields.Hls), "true", StringComparison.OrdinalIgnoreCase)
+        );
         return (munit, station);
     }
 
-    public static AssignSignal ToAssign(StationDescriptor s) => new(s.StationId, s.RoomId, s.PublisherId, s.RoomKind, s.Hls);
+    public static AssignSignal ToAssign(StationDescriptor s) =>
+        new(s.StationId, s.RoomId, s.PublisherId, s.RoomKind, s.Hls);
 
-    public static StationDescriptor FromAssign(AssignSignal a) => new(a.StationId, a.RoomId, a.PublisherId, a.RoomKind, a.Hls);
+    public static StationDescriptor FromAssign(AssignSignal a) =>
+        new(a.StationId, a.RoomId, a.PublisherId, a.RoomKind, a.Hls);
 
     /// <summary>
     /// Removes a station from this Munit's set, and its hash while that still names this Munit and this publisher
@@ -37,8 +42,8 @@ internal static class StationIntent
         if (owner == munitId && current?.PublisherId == s.PublisherId)
         {
             tx.When(new StateCondition.HashEqual(key, StationFields.Munit, munitId))
-              .When(new StateCondition.HashEqual(key, StationFields.Publisher, s.PublisherId))
-              .Delete(key);
+                .When(new StateCondition.HashEqual(key, StationFields.Publisher, s.PublisherId))
+                .Delete(key);
         }
         await tx.ExecuteAsync().ConfigureAwait(false);
     }
@@ -50,7 +55,8 @@ internal static class StationIntent
     public static Task<bool> RestoreAsync(IStateStore store, string munitId, StationDescriptor s)
     {
         string key = MunitKeys.Station(s.StationId);
-        return store.CreateTransaction()
+        return store
+            .CreateTransaction()
             .When(new StateCondition.KeyNotExists(key))
             .HashSet(key, StationFields.Munit, munitId)
             .HashSet(key, StationFields.Room, s.RoomId)

@@ -3,7 +3,8 @@ namespace MobZ.Signaling.Abstractions;
 /// <summary>
 /// Mounts a WebSocket API on a host that emulates API Gateway (the local gateway of <c>make run</c>).
 /// Register one per API as a singleton, e.g.
-/// <c>services.AddSingleton(new WebSocketApiRegistration("/ws", "$request.body.action", sp => sp.GetRequiredService&lt;RoomsHandler&gt;()))</c>.
+/// <c>services.AddSingleton(new WebSocketApiRegistration("/ws", "$request.body.action", sp =>
+/// sp.GetRequiredService&lt;RoomsHandler&gt;()))</c>.
 /// </summary>
 /// <param name="Path">Request path clients connect to, e.g. "/ws". Each API has its own path.</param>
 /// <param name="RouteSelectionExpression">
@@ -14,9 +15,11 @@ namespace MobZ.Signaling.Abstractions;
 public sealed record WebSocketApiRegistration(
     string Path,
     string RouteSelectionExpression,
-    Func<IServiceProvider, IWebSocketHandler> CreateHandler)
+    Func<IServiceProvider, IWebSocketHandler> CreateHandler
+)
 {
-    /// <summary>Stage name put in <c>requestContext.stage</c> and in the local <c>/{stage}/@connections</c> path.</summary>
+    /// <summary>Stage name put in <c>requestContext.stage</c> and in the local <c>/{stage}/@connections</c>
+    /// path.</summary>
     public string Stage { get; init; } = "local";
 
     /// <summary><c>requestContext.apiId</c>; defaults to a name derived from <see cref="Path"/>.</summary>

@@ -8,11 +8,17 @@ namespace MobZ.Signaling.Abstractions;
 /// </summary>
 public interface IConnectionSender
 {
-    /// <summary>Largest payload API Gateway accepts on a WebSocket frame (128 KB); larger ones are refused, never truncated.</summary>
+    /// <summary>Largest payload API Gateway accepts on a WebSocket frame (128 KB); larger ones are refused, never
+    /// truncated.</summary>
     const int MaxPayloadBytes = 128 * 1024;
 
-    Task<SendStatus> SendAsync(string connectionId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default);
+    Task<SendStatus> SendAsync(
+        string connectionId,
+        ReadOnlyMemory<byte> payload,
+        CancellationToken cancellationToken = default
+    );
     Task<ConnectionInfo?> GetConnectionAsync(string connectionId, CancellationToken cancellationToken = default);
+
     /// <returns>false when the connection was already gone.</returns>
     Task<bool> DeleteConnectionAsync(string connectionId, CancellationToken cancellationToken = default);
 
@@ -21,21 +27,30 @@ public interface IConnectionSender
     /// API Gateway's DELETE @connections cannot carry either: there the client sees 1000 and this falls back
     /// to <see cref="DeleteConnectionAsync"/>. The local gateway sends exactly the code and reason given.
     /// </summary>
-    /// <param name="reason">At most 123 UTF-8 bytes reach the client (the close frame's limit); longer ones are cut.</param>
+    /// <param name="reason">At most 123 UTF-8 bytes reach the client (the close frame's limit); longer ones are
+    /// cut.</param>
     /// <returns>false when the connection was already gone.</returns>
-    Task<bool> CloseConnectionAsync(string connectionId, int closeCode, string reason, CancellationToken cancellationToken = default) =>
-        DeleteConnectionAsync(connectionId, cancellationToken);
+    Task<bool> CloseConnectionAsync(
+        string connectionId,
+        int closeCode,
+        string reason,
+        CancellationToken cancellationToken = default
+    ) => DeleteConnectionAsync(connectionId, cancellationToken);
 
     /// <summary>The longest close reason a close frame carries (125-byte payload minus the 2-byte code).</summary>
     const int MaxCloseReasonBytes = 123;
 
-    /// <summary>Cuts <paramref name="reason"/> to <see cref="MaxCloseReasonBytes"/> UTF-8 bytes on a character boundary.</summary>
+    /// <summary>Cuts <paramref name="reason"/> to <see cref="MaxCloseReasonBytes"/> UTF-8 bytes on a character
+    /// boundary.</summary>
     static string FitCloseReason(string reason)
     {
-        if (System.Text.Encoding.UTF8.GetByteCount(reason) <= MaxCloseReasonBytes) return reason;
+        if (System.Text.Encoding.UTF8.GetByteCount(reason) <= MaxCloseReasonBytes)
+            return reason;
         var end = reason.Length;
-        while (end > 0 && System.Text.Encoding.UTF8.GetByteCount(reason.AsSpan(0, end)) > MaxCloseReasonBytes) end--;
-        if (end > 0 && char.IsHighSurrogate(reason[end - 1])) end--;
+        while (end > 0 && System.Text.Encoding.UTF8.GetByteCount(reason.AsSpan(0, end)) > MaxCloseReasonBytes)
+            end--;
+        if (end > 0 && char.IsHighSurrogate(reason[end - 1]))
+            end--;
         return reason[..end];
     }
 }
@@ -43,13 +58,21 @@ public interface IConnectionSender
 public enum SendStatus
 {
     Sent,
+
     /// <summary>410: the connection does not exist, is closed, or $connect has not completed.</summary>
     Gone,
+
     /// <summary>The payload exceeds <see cref="IConnectionSender.MaxPayloadBytes"/>; nothing was sent.</summary>
     TooLarge,
+
     /// <summary>Throttled or a transient failure after retries.</summary>
     Failed,
 }
 
 /// <summary>GET @connections/{id} answer.</summary>
-public sealed record ConnectionInfo(DateTimeOffset ConnectedAt, DateTimeOffset LastActiveAt, string SourceIp, string? UserAgent);
+public sealed record ConnectionInfo(
+    DateTimeOffset ConnectedAt,
+    DateTimeOffset LastActiveAt,
+    string SourceIp,
+    string? UserAgent
+);

@@ -9,11 +9,20 @@ namespace MobZ.Signaling.Abstractions;
 /// </summary>
 public sealed record ProxyResponse
 {
-    [JsonPropertyName("statusCode")] public int StatusCode { get; init; } = 200;
-    [JsonPropertyName("headers")] public IReadOnlyDictionary<string, string>? Headers { get; init; }
-    [JsonPropertyName("body")] public string? Body { get; init; }
-    [JsonPropertyName("isBase64Encoded")] public bool IsBase64Encoded { get; init; }
+    [JsonPropertyName("statusCode")]
+    public int StatusCode { get; init; } = 200;
+
+    [JsonPropertyName("headers")]
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    [JsonPropertyName("body")]
+    public string? Body { get; init; }
+
+    [JsonPropertyName("isBase64Encoded")]
+    public bool IsBase64Encoded { get; init; }
 
     public static ProxyResponse Ok(string? body = null) => new() { StatusCode = 200, Body = body };
-    public static ProxyResponse Status(int statusCode, string? body = null) => new() { StatusCode = statusCode, Body = body };
+
+    public static ProxyResponse Status(int statusCode, string? body = null) =>
+        new() { StatusCode = statusCode, Body = body };
 }

@@ -19,29 +19,52 @@ namespace MobZ.Signaling.Lambda;
 /// </summary>
 public static class FunctionHost
 {
-    public static async Task<(IHost Host, ILambdaInvocationHandler Handler)> StartAsync(string[] args, CancellationToken cancellationToken)
+    public static async Task<(IHost Host, ILambdaInvocationHandler Handler)> StartAsync(
+        string[] args,
+        CancellationToken cancellationToken
+    )
     {
         var name = Environment.GetEnvironmentVariable(FunctionCatalog.HandlerVariable);
         if (string.IsNullOrWhiteSpace(name) || !FunctionCatalog.Functions.TryGetValue(name, out var function))
         {
-            throw new LambdaFunctionException("Runtime.NoSuchHandler",
-                $"{FunctionCatalog.HandlerVariable}='{name}' is not one of: {string.Join(", ", FunctionCatalog.Functions.Keys)}.");
+            throw new LambdaFunctionException(
+                "Runtime.NoSuchHandler",
+                $"{FunctionCatalog.HandlerVariable}='{name}' is not one of: {string.Join(", ", FunctionCatalog.Functions.Keys)}."
+            );
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var builder = Host.CreateApplicationBuilder(
+            new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory }
+        );
         builder.Logging.ClearProviders();
         builder.Logging.AddCloudWatchJsonConsole();
 
         var http = new HttpClient();
         var region = DefaultCredentialsProvider.RegionFromEnvironment();
-        var configuredEndpoint = Environment.GetEnvironmentVariable(ManagementEndpointConnectionSender.EndpointVariable) is { Length: > 0 } e ? new Uri(e) : null;
+        var configuredEndpoint = Environment.GetEnvironmentVariable(ManagementEndpointConnectionSender.EndpointVariable)
+            is { Length: > 0 } e
+            ? new Uri(e)
+            : null;
         builder.Services.AddSingleton(http);
-        builder.Services.AddSingleton(sp => DefaultCredentialsProvider.Create(http, sp.GetRequiredService<ILoggerFactory>().CreateLogger("MobZ.Aws.Credentials")));
-        builder.Services.AddSingleton(sp => new ManagementEndpointConnectionSender(http, sp.GetRequiredService<IAwsCredentialsProvider>(), region,
-            configuredEndpoint, sp.GetRequiredService<ILoggerFactory>()));
-        builder.Services.AddSingleton<IConnectionSender>(sp => sp.GetRequiredService<ManagementEndpointConnectionSender>());
+        builder.Services.AddSingleton(sp =>
+            DefaultCredentialsProvider.Create(
+                http,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("MobZ.Aws.Credentials")
+            )
+        );
+        builder.Services.AddSingleton(sp => new ManagementEndpointConnectionSender(
+            http,
+            sp.GetRequiredService<IAwsCredentialsProvider>(),
+            region,
+            configuredEndpoint,
+            sp.GetRequiredService<ILoggerFactory>()
+        ));
+        builder.Services.AddSingleton<IConnectionSender>(sp =>
+            sp.GetRequiredService<ManagementEndpointConnectionSender>()
+        );
 
-        var redis = builder.Configuration["MOBZ_REDIS"] ?? Environment.GetEnvironmentVariable(StateBackend.RedisEnvironmentVariable);
+        var redis = builder.Configuration["MOBZ_REDIS"]
+            ?? Environment.GetEnvironmentVariable(StateBackend.RedisEnvironmentVariable);
         var prefix = builder.Configuration["MOBZ_REDIS_PREFIX"];
         IStateBackend? backend = null;
         builder.Services.AddSingleton(_ => backend!);
@@ -52,22 +75,37 @@ public static class FunctionHost
         var host = builder.Build();
         var loggerFactory = host.Services.GetRequiredService<ILoggerFactory>();
         if (string.IsNullOrWhiteSpace(redis))
-            loggerFactory.CreateLogger(typeof(FunctionHost)).LogWarning("MOBZ_REDIS is not set: state is per execution environment (in-process) and not shared");
+        {
+            loggerFactory
+                .CreateLogger(typeof(FunctionHost))
+                .LogWarning("MOBZ_REDIS is not set: state is per execution environment (in-process) and not shared");
+        }
+
         backend = await StateBackend.CreateAsync(redis, loggerFactory, prefix).ConfigureAwait(false);
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var sender = host.Services.GetRequiredService<ManagementEndpointConnectionSender>();
-        var dispatcher = new ApiGatewayEventDispatcher(function.WebSocket?.Invoke(host.Services), function.Http?.Invoke(host.Services))
+        var dispatcher = new ApiGatewayEventDispatcher(
+            function.WebSocket?.Invoke(host.Services),
+            function.Http?.Invoke(host.Services)
+        )
         {
             OnWebSocketEvent = sender.Observe,
             ScheduledHandler = function.Schedule?.Invoke(host.Services),
             // Pixel Streaming greets a connection right after its $connect completes (docs/pixel-streaming.md).
-            AfterResponse = host.Services.GetService<MobZ.PixelStreaming.Signaling.BackgroundDeferredWork>() is { } deferred
+            AfterResponse = host.Services.GetService<MobZ.PixelStreaming.Signaling.BackgroundDeferredWork>()
+                is { } deferred
                 ? deferred.DrainAsync
                 : null,
         };
-        loggerFactory.CreateLogger(typeof(FunctionHost)).LogInformation("Function {Function} ready ({Description}), state backend {Backend}",
-            function.Name, function.Description, backend.Name);
+        loggerFactory
+            .CreateLogger(typeof(FunctionHost))
+            .LogInformation(
+                "Function {Function} ready ({Description}), state backend {Backend}",
+                function.Name,
+                function.Description,
+                backend.Name
+            );
         return (host, dispatcher);
     }
 }

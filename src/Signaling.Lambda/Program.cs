@@ -9,7 +9,9 @@ using MobZ.Signaling.Lambda;
 var runtimeApi = Environment.GetEnvironmentVariable(LambdaRuntimeClient.RuntimeApiVariable);
 if (string.IsNullOrEmpty(runtimeApi))
 {
-    Console.Error.WriteLine($"{LambdaRuntimeClient.RuntimeApiVariable} is not set: this program runs inside AWS Lambda (or its emulator).");
+    Console.Error.WriteLine(
+        $"{LambdaRuntimeClient.RuntimeApiVariable} is not set: this program runs inside AWS Lambda (or its emulator)."
+    );
     return 2;
 }
 
@@ -19,17 +21,25 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
     context.Cancel = true;
     stopping.Cancel();
 });
+
 // "next" is a long poll that lasts as long as the environment stays idle.
 using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
 using var bootstrapLogging = LoggerFactory.Create(b => b.AddCloudWatchJsonConsole());
 IHost? host = null;
 try
 {
-    return await LambdaBootstrap.RunAsync(new LambdaRuntimeClient(http, runtimeApi), async ct =>
-    {
-        (host, var handler) = await FunctionHost.StartAsync(args, ct).ConfigureAwait(false);
-        return handler;
-    }, bootstrapLogging, stopping.Token).ConfigureAwait(false);
+    return await LambdaBootstrap
+        .RunAsync(
+            new LambdaRuntimeClient(http, runtimeApi),
+            async ct =>
+            {
+                (host, var handler) = await FunctionHost.StartAsync(args, ct).ConfigureAwait(false);
+                return handler;
+            },
+            bootstrapLogging,
+            stopping.Token
+        )
+        .ConfigureAwait(false);
 }
 finally
 {

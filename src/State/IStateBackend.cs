@@ -5,6 +5,7 @@ public interface IStateBackend : IAsyncDisposable
 {
     IStateStore Store { get; }
     IMessageBus Bus { get; }
+
     /// <summary>"redis" or "in-process", for logs and the demo page.</summary>
     string Name { get; }
 }

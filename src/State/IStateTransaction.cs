@@ -20,7 +20,9 @@ public interface IStateTransaction
     IStateTransaction SortedSetAdd(string key, string member, double score);
     IStateTransaction SortedSetRemove(string key, string member);
     IStateTransaction ListRightPush(string key, string value);
-    /// <summary>Puts a value back at the head of a list (e.g. a waiting player whose hand-over failed keeps its place).</summary>
+
+    /// <summary>Puts a value back at the head of a list (e.g. a waiting player whose hand-over failed keeps its
+    /// place).</summary>
     IStateTransaction ListLeftPush(string key, string value);
     IStateTransaction ListLeftPop(string key);
     IStateTransaction ListRemove(string key, string value, long count = 0);
@@ -42,24 +44,42 @@ public abstract record StateCondition
     private StateCondition() { }
 
     public sealed record KeyExists(string Key) : StateCondition;
+
     public sealed record KeyNotExists(string Key) : StateCondition;
+
     /// <summary>The string value equals <see cref="Value"/>; null means the key does not exist.</summary>
     public sealed record StringEqual(string Key, string? Value) : StateCondition;
+
     public sealed record StringNotEqual(string Key, string? Value) : StateCondition;
+
     /// <summary>The hash field equals <see cref="Value"/>; null means the field does not exist.</summary>
     public sealed record HashEqual(string Key, string Field, string? Value) : StateCondition;
+
     public sealed record HashNotEqual(string Key, string Field, string? Value) : StateCondition;
+
     public sealed record HashExists(string Key, string Field) : StateCondition;
+
     public sealed record HashNotExists(string Key, string Field) : StateCondition;
+
     public sealed record HashLengthLessThan(string Key, long Length) : StateCondition;
+
     public sealed record HashLengthEqual(string Key, long Length) : StateCondition;
+
     public sealed record SetContains(string Key, string Member) : StateCondition;
-    /// <summary>The set has exactly this many members (0 for a missing key): an optimistic reservation on a set's size.</summary>
+
+    /// <summary>The set has exactly this many members (0 for a missing key): an optimistic reservation on a set's
+    /// size.</summary>
     public sealed record SetLengthEqual(string Key, long Length) : StateCondition;
+
     public sealed record SetNotContains(string Key, string Member) : StateCondition;
+
     public sealed record SortedSetLengthLessThan(string Key, long Length) : StateCondition;
+
     public sealed record ListLengthLessThan(string Key, long Length) : StateCondition;
+
     public sealed record ListLengthEqual(string Key, long Length) : StateCondition;
-    /// <summary>The list element at <see cref="Index"/> equals <see cref="Value"/>; null means no such element.</summary>
+
+    /// <summary>The list element at <see cref="Index"/> equals <see cref="Value"/>; null means no such
+    /// element.</summary>
     public sealed record ListIndexEqual(string Key, long Index, string? Value) : StateCondition;
 }

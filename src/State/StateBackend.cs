@@ -10,13 +10,17 @@ public static class StateBackend
     /// <summary>The environment variable that <c>make run REDIS=host:port</c> sets.</summary>
     public const string RedisEnvironmentVariable = "MOBZ_REDIS";
 
-    /// <param name="redisConfiguration">"host:port[,option=value...]" as StackExchange.Redis reads it; null or blank for in-process.</param>
+    /// <param name="redisConfiguration">"host:port[,option=value...]" as StackExchange.Redis reads it; null or blank
+    /// for in-process.</param>
     /// <param name="keyPrefix">
     /// Prepended to every key and channel on Redis, so several deployments (or test runs) can share one
     /// server. Ignored in-process, where the process is the namespace.
     /// </param>
     public static async Task<IStateBackend> CreateAsync(
-        string? redisConfiguration, ILoggerFactory loggerFactory, string? keyPrefix = null)
+        string? redisConfiguration,
+        ILoggerFactory loggerFactory,
+        string? keyPrefix = null
+    )
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
         if (string.IsNullOrWhiteSpace(redisConfiguration))
@@ -24,11 +28,14 @@ public static class StateBackend
             return new InProcessBackend(loggerFactory);
         }
 
-        return await RedisBackend.ConnectAsync(redisConfiguration, keyPrefix ?? string.Empty, loggerFactory)
+        return await RedisBackend
+            .ConnectAsync(redisConfiguration, keyPrefix ?? string.Empty, loggerFactory)
             .ConfigureAwait(false);
     }
 
     /// <summary>Same as <see cref="CreateAsync"/> with the configuration taken from <c>MOBZ_REDIS</c>.</summary>
-    public static Task<IStateBackend> CreateFromEnvironmentAsync(ILoggerFactory loggerFactory, string? keyPrefix = null) =>
-        CreateAsync(Environment.GetEnvironmentVariable(RedisEnvironmentVariable), loggerFactory, keyPrefix);
+    public static Task<IStateBackend> CreateFromEnvironmentAsync(
+        ILoggerFactory loggerFactory,
+        string? keyPrefix = null
+    ) => CreateAsync(Environment.GetEnvironmentVariable(RedisEnvironmentVariable), loggerFactory, keyPrefix);
 }

@@ -1,6 +1,7 @@
 namespace MobZ.State;
 
-/// <summary>Argument rules shared by both backends, so a call that Redis would reject fails the same way in-process.</summary>
+/// <summary>Argument rules shared by both backends, so a call that Redis would reject fails the same way
+/// in-process.</summary>
 internal static class Validate
 {
     public static string Key(string key)

@@ -11,7 +11,8 @@ namespace MobZ.TokenCli;
 /// </summary>
 public static class TokenCommand
 {
-    /// <summary>The short spelling `make token` documents; MobZ__Access__HmacSecret (configuration) also works.</summary>
+    /// <summary>The short spelling `make token` documents; MobZ__Access__HmacSecret (configuration) also
+    /// works.</summary>
     public const string SecretVariable = "MOBZ_ACCESS_HMAC_SECRET";
 
     public const string Usage = """
@@ -33,9 +34,19 @@ public static class TokenCommand
         Exit codes: 0 token printed, 2 bad usage or no usable secret.
         """;
 
-    public static int Run(string[] args, IConfiguration configuration, TimeProvider time, TextWriter stdout, TextWriter stderr)
+    public static int Run(
+        string[] args,
+        IConfiguration configuration,
+        TimeProvider time,
+        TextWriter stdout,
+        TextWriter stderr
+    )
     {
-        string? room = null, grantList = null, user = null, ttlText = null, secretFile = null;
+        string? room = null,
+            grantList = null,
+            user = null,
+            ttlText = null,
+            secretFile = null;
         var options = new AccessTokenOptions();
         configuration.GetSection(AccessTokenOptions.SectionName).Bind(options);
 
@@ -52,27 +63,51 @@ public static class TokenCommand
             var value = args[++i];
             switch (name)
             {
-                case "--room": room = value; break;
-                case "--grants": grantList = value; break;
-                case "--user": user = value; break;
-                case "--ttl": ttlText = value; break;
-                case "--secret-file": secretFile = value; break;
-                case "--issuer": options.Issuer = value; break;
-                case "--audience": options.Audience = value; break;
-                default: return Fail(stderr, $"unknown option '{name}'");
+                case "--room":
+                    room = value;
+                    break;
+                case "--grants":
+                    grantList = value;
+                    break;
+                case "--user":
+                    user = value;
+                    break;
+                case "--ttl":
+                    ttlText = value;
+                    break;
+                case "--secret-file":
+                    secretFile = value;
+                    break;
+                case "--issuer":
+                    options.Issuer = value;
+                    break;
+                case "--audience":
+                    options.Audience = value;
+                    break;
+                default:
+                    return Fail(stderr, $"unknown option '{name}'");
             }
         }
 
-        if (string.IsNullOrWhiteSpace(room)) return Fail(stderr, "--room is required (ROOM=… with make token)");
-        if (string.IsNullOrWhiteSpace(grantList)) return Fail(stderr, "--grants is required (GRANTS=join,publish with make token)");
+        if (string.IsNullOrWhiteSpace(room))
+            return Fail(stderr, "--room is required (ROOM=… with make token)");
+        if (string.IsNullOrWhiteSpace(grantList))
+            return Fail(stderr, "--grants is required (GRANTS=join,publish with make token)");
         if (!AccessGrants.TryParseList(grantList, out var grants, out var unknown))
-            return Fail(stderr, $"unknown grant '{unknown}' (known: {string.Join(", ", AccessGrants.All.Select(g => g.Name))})");
+        {
+            return Fail(
+                stderr,
+                $"unknown grant '{unknown}' (known: {string.Join(", ", AccessGrants.All.Select(g => g.Name))})"
+            );
+        }
+
         if (!TryParseLifetime(ttlText ?? "1h", out var ttl))
             return Fail(stderr, $"--ttl '{ttlText}' is not a positive duration like 90s, 30m, 12h, 7d or hh:mm:ss");
 
         if (secretFile is not null)
         {
-            if (!File.Exists(secretFile)) return Fail(stderr, $"secret file '{secretFile}' does not exist");
+            if (!File.Exists(secretFile))
+                return Fail(stderr, $"secret file '{secretFile}' does not exist");
             options.HmacSecret = File.ReadAllText(secretFile).TrimEnd('\r', '\n');
         }
         else if (configuration[SecretVariable] is { Length: > 0 } secret)
@@ -80,14 +115,22 @@ public static class TokenCommand
             options.HmacSecret = secret;
         }
         if (string.IsNullOrEmpty(options.HmacSecret))
-            return Fail(stderr, $"no secret to sign with: set {SecretVariable} (or MobZ__Access__HmacSecret), or pass --secret-file PATH — the same secret the servers check tokens with");
+        {
+            return Fail(
+                stderr,
+                $"no secret to sign with: set {SecretVariable} (or MobZ__Access__HmacSecret), or pass --secret-file PATH — the same secret the servers check tokens with"
+            );
+        }
+
         if (AccessTokenOptions.HmacSecretProblem(options.HmacSecret) is { } problem)
             return Fail(stderr, problem);
 
         user ??= "user-" + Guid.NewGuid().ToString("N")[..8];
         var token = new AccessTokenIssuer(options, time).Issue(user, room, grants, ttl);
         stdout.WriteLine(token);
-        stderr.WriteLine($"user {user}, room {room}, grants {string.Join(",", AccessGrants.Names(grants))}, expires {(time.GetUtcNow() + ttl).ToString("u", CultureInfo.InvariantCulture)}");
+        stderr.WriteLine(
+            $"user {user}, room {room}, grants {string.Join(",", AccessGrants.Names(grants))}, expires {(time.GetUtcNow() + ttl).ToString("u", CultureInfo.InvariantCulture)}"
+        );
         return 0;
     }
 
@@ -102,8 +145,16 @@ public static class TokenCommand
     {
         lifetime = default;
         text = text.Trim();
-        if (text.Length >= 2 && char.IsAsciiLetter(text[^1])
-            && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n))
+        if (
+            text.Length >= 2
+            && char.IsAsciiLetter(text[^1])
+            && double.TryParse(
+                text.AsSpan(0, text.Length - 1),
+                NumberStyles.AllowDecimalPoint,
+                CultureInfo.InvariantCulture,
+                out var n
+            )
+        )
         {
             lifetime = char.ToLowerInvariant(text[^1]) switch
             {

@@ -35,15 +35,18 @@ public sealed class AotCompatibilityTests
         Assert.Equal(["State"], Unchecked(Lambda, projects));
     }
 
-    /// <summary>The projects reachable from <paramref name="root"/> (itself included) that are not IsAotCompatible.</summary>
+    /// <summary>The projects reachable from <paramref name="root"/> (itself included) that are not
+    /// IsAotCompatible.</summary>
     private static List<string> Unchecked(string root, IReadOnlyDictionary<string, Project> projects)
     {
         var seen = new HashSet<string>();
         var pending = new Stack<string>([root]);
         while (pending.TryPop(out var name))
         {
-            if (!seen.Add(name)) continue;
-            foreach (var reference in projects[name].References) pending.Push(reference);
+            if (!seen.Add(name))
+                continue;
+            foreach (var reference in projects[name].References)
+                pending.Push(reference);
         }
         return [.. seen.Where(p => !projects[p].AotCompatible).Order(StringComparer.Ordinal)];
     }
@@ -57,11 +60,16 @@ public sealed class AotCompatibilityTests
         foreach (var dir in Directory.GetDirectories(Repo.PathOf("src")))
         {
             var csproj = Directory.GetFiles(dir, "*.csproj").SingleOrDefault();
-            if (csproj is null) continue;
+            if (csproj is null)
+                continue;
             var xml = XDocument.Load(csproj);
             bool IsTrue(string property) => xml.Descendants(property).Any(e => e.Value.Trim() == "true");
             var references = xml.Descendants("ProjectReference")
-                .Select(e => Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(Path.Combine(dir, e.Attribute("Include")!.Value)))!))
+                .Select(e =>
+                    Path.GetFileName(
+                        Path.GetDirectoryName(Path.GetFullPath(Path.Combine(dir, e.Attribute("Include")!.Value)))!
+                    )
+                )
                 .ToList();
             projects[Path.GetFileName(dir)] = new Project(IsTrue("IsAotCompatible"), IsTrue("PublishAot"), references);
         }

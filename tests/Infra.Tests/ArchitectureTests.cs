@@ -38,12 +38,24 @@ public class ArchitectureTests
     };
 
     /// <summary>Processes: they may wire any library, and nothing references them.</summary>
-    public static readonly IReadOnlySet<string> Hosts = new HashSet<string> { "LocalStack", "MunitHost", "Signaling.Lambda", "TokenCli" };
+    public static readonly IReadOnlySet<string> Hosts = new HashSet<string>
+    {
+        "LocalStack",
+        "MunitHost",
+        "Signaling.Lambda",
+        "TokenCli",
+    };
 
     /// <summary>Libraries that must build without ASP.NET, counting everything they reference.</summary>
     public static readonly IReadOnlySet<string> WithoutAspNet = new HashSet<string>
     {
-        "Rtc", "State", "Contracts", "Signaling.Abstractions", "Aws", "Munit", "Hls",
+        "Rtc",
+        "State",
+        "Contracts",
+        "Signaling.Abstractions",
+        "Aws",
+        "Munit",
+        "Hls",
     };
 
     /// <summary>Libraries whose sources may not name a signaling namespace (MobZ.Signaling…).</summary>
@@ -69,15 +81,18 @@ public class ArchitectureTests
             new("State", []) { NamesSignaling = true },
             new("Aws", []) { NamesSignaling = true },
         ]);
-        Assert.Equal([
-            "Aws must not reference Signaling.Abstractions",
-            "Rtc must not reference Munit",
-            "Munit must not reference LocalStack",
-            "src/Experimental is in no layer: add it to ArchitectureTests.AllowedReferences (or Hosts)",
-            "host LocalStack references host MunitHost",
-            "Hls must build without ASP.NET, but Hls references it",
-            "Aws names a signaling namespace (MobZ.Signaling…) in its sources",
-        ], violations);
+        Assert.Equal(
+            [
+                "Aws must not reference Signaling.Abstractions",
+                "Rtc must not reference Munit",
+                "Munit must not reference LocalStack",
+                "src/Experimental is in no layer: add it to ArchitectureTests.AllowedReferences (or Hosts)",
+                "host LocalStack references host MunitHost",
+                "Hls must build without ASP.NET, but Hls references it",
+                "Aws names a signaling namespace (MobZ.Signaling…) in its sources",
+            ],
+            violations
+        );
     }
 
     [Fact]
@@ -103,19 +118,30 @@ public class ArchitectureTests
         {
             if (Hosts.Contains(project.Name))
             {
-                violations.AddRange(project.References.Where(Hosts.Contains).Select(r => $"host {project.Name} references host {r}"));
+                violations.AddRange(
+                    project.References.Where(Hosts.Contains).Select(r => $"host {project.Name} references host {r}")
+                );
                 continue;
             }
             if (!AllowedReferences.TryGetValue(project.Name, out var allowed))
             {
-                violations.Add($"src/{project.Name} is in no layer: add it to ArchitectureTests.AllowedReferences (or Hosts)");
+                violations.Add(
+                    $"src/{project.Name} is in no layer: add it to ArchitectureTests.AllowedReferences (or Hosts)"
+                );
                 continue;
             }
-            violations.AddRange(project.References.Where(r => !allowed.Contains(r)).Select(r => $"{project.Name} must not reference {r}"));
+            violations.AddRange(
+                project
+                    .References.Where(r => !allowed.Contains(r))
+                    .Select(r => $"{project.Name} must not reference {r}")
+            );
             if (WithoutAspNet.Contains(project.Name))
             {
-                violations.AddRange(Closure(project, byName).Where(p => p.UsesAspNet)
-                    .Select(p => $"{project.Name} must build without ASP.NET, but {p.Name} references it"));
+                violations.AddRange(
+                    Closure(project, byName)
+                        .Where(p => p.UsesAspNet)
+                        .Select(p => $"{project.Name} must build without ASP.NET, but {p.Name} references it")
+                );
             }
             if (WithoutSignaling.Contains(project.Name) && project.NamesSignaling)
             {
@@ -132,11 +158,13 @@ public class ArchitectureTests
         var pending = new Stack<Project>([project]);
         while (pending.TryPop(out var next))
         {
-            if (!seen.Add(next.Name)) continue;
+            if (!seen.Add(next.Name))
+                continue;
             yield return next;
             foreach (var reference in next.References)
             {
-                if (byName.TryGetValue(reference, out var referenced)) pending.Push(referenced);
+                if (byName.TryGetValue(reference, out var referenced))
+                    pending.Push(referenced);
             }
         }
     }
@@ -147,18 +175,34 @@ public class ArchitectureTests
         foreach (var dir in Directory.GetDirectories(Repo.PathOf("src")).Order(StringComparer.Ordinal))
         {
             var csproj = Directory.GetFiles(dir, "*.csproj").SingleOrDefault();
-            if (csproj is null) continue;
+            if (csproj is null)
+                continue;
             var xml = XDocument.Load(csproj);
             var references = xml.Descendants("ProjectReference")
-                .Select(e => Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(Path.Combine(dir, e.Attribute("Include")!.Value)))!))
+                .Select(e =>
+                    Path.GetFileName(
+                        Path.GetDirectoryName(Path.GetFullPath(Path.Combine(dir, e.Attribute("Include")!.Value)))!
+                    )
+                )
                 .ToList();
-            bool usesAspNet = xml.Root!.Attribute("Sdk")?.Value == "Microsoft.NET.Sdk.Web"
-                || xml.Descendants("FrameworkReference").Any(e => e.Attribute("Include")?.Value == "Microsoft.AspNetCore.App")
-                || xml.Descendants("PackageReference").Any(e => e.Attribute("Include")?.Value.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) == true);
-            bool namesSignaling = Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories)
+            bool usesAspNet =
+                xml.Root!.Attribute("Sdk")?.Value == "Microsoft.NET.Sdk.Web"
+                || xml.Descendants("FrameworkReference")
+                    .Any(e => e.Attribute("Include")?.Value == "Microsoft.AspNetCore.App")
+                || xml.Descendants("PackageReference")
+                    .Any(e =>
+                        e.Attribute("Include")?.Value.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)
+                        == true
+                    );
+            bool namesSignaling = Directory
+                .EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories)
                 .Where(f => !IsBuildOutput(dir, f))
                 .Any(f => File.ReadAllText(f).Contains("MobZ.Signaling", StringComparison.Ordinal));
-            yield return new Project(Path.GetFileName(dir), references) { UsesAspNet = usesAspNet, NamesSignaling = namesSignaling };
+            yield return new Project(Path.GetFileName(dir), references)
+            {
+                UsesAspNet = usesAspNet,
+                NamesSignaling = namesSignaling,
+            };
         }
     }
 

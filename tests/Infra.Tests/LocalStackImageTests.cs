@@ -27,17 +27,34 @@ public sealed class LocalStackImageTests(ITestOutputHelper output)
         output.WriteLine($"scripts/images.sh localstack: {took.TotalSeconds:F0} s");
 
         var config = await Buildah.ConfigAsync(Image);
-        Assert.Equal(["dotnet", "/app/MobZ.LocalStack.dll"], config.GetProperty("Entrypoint").EnumerateArray().Select(e => e.GetString()!));
+        Assert.Equal(
+            ["dotnet", "/app/MobZ.LocalStack.dll"],
+            config.GetProperty("Entrypoint").EnumerateArray().Select(e => e.GetString()!)
+        );
         Assert.Equal("1654", config.GetProperty("User").GetString());
 
-        int http = LoopbackPort.Free(SocketType.Stream, ProtocolType.Tcp), udp = LoopbackPort.Free(SocketType.Dgram, ProtocolType.Udp);
-        await using var container = await BuildahContainer.StartAsync(Image,
-        [
-            $"ASPNETCORE_URLS=http://127.0.0.1:{http}", $"MobZ__Munit__Port={udp}", "MobZ__Munit__BindAddress=127.0.0.1",
-            "MobZ__Munit__PublicAddress=127.0.0.1",
-        ]);
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}"), Timeout = TimeSpan.FromSeconds(10) };
-        await container.WaitForOkAsync(client, "/readyz", Timeout, "the local stack in the image answers /readyz with 200");
+        int http = LoopbackPort.Free(SocketType.Stream, ProtocolType.Tcp),
+            udp = LoopbackPort.Free(SocketType.Dgram, ProtocolType.Udp);
+        await using var container = await BuildahContainer.StartAsync(
+            Image,
+            [
+                $"ASPNETCORE_URLS=http://127.0.0.1:{http}",
+                $"MobZ__Munit__Port={udp}",
+                "MobZ__Munit__BindAddress=127.0.0.1",
+                "MobZ__Munit__PublicAddress=127.0.0.1",
+            ]
+        );
+        using var client = new HttpClient
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{http}"),
+            Timeout = TimeSpan.FromSeconds(10),
+        };
+        await container.WaitForOkAsync(
+            client,
+            "/readyz",
+            Timeout,
+            "the local stack in the image answers /readyz with 200"
+        );
 
         var index = await client.GetStringAsync("/");
         Assert.Contains("/room/index.html", index);

@@ -38,7 +38,10 @@ public sealed class MunitImageTests(ITestOutputHelper output)
         output.WriteLine($"scripts/images.sh munit: {took.TotalSeconds:F0} s");
 
         var config = await Buildah.ConfigAsync(Image);
-        Assert.Equal(["dotnet", "/app/MobZ.MunitHost.dll"], config.GetProperty("Entrypoint").EnumerateArray().Select(e => e.GetString()!));
+        Assert.Equal(
+            ["dotnet", "/app/MobZ.MunitHost.dll"],
+            config.GetProperty("Entrypoint").EnumerateArray().Select(e => e.GetString()!)
+        );
         Assert.Equal("1654", config.GetProperty("User").GetString());
 
         await using var redis = await RedisServer.StartPrivateAsync();
@@ -46,14 +49,25 @@ public sealed class MunitImageTests(ITestOutputHelper output)
         await using var backend = await redis.CreateBackendAsync(prefix);
         var http = LoopbackPort.Free(SocketType.Stream, ProtocolType.Tcp);
         var udp = LoopbackPort.Free(SocketType.Dgram, ProtocolType.Udp);
-        await using var container = await BuildahContainer.StartAsync(Image,
-        [
-            $"MOBZ_REDIS={redis.Configuration}", $"MOBZ_REDIS_PREFIX={prefix}", $"MUNIT_HTTP_PORT={http}", $"MUNIT_UDP_PORT={udp}",
-            "MUNIT_PUBLIC_IP=127.0.0.1", "MUNIT_BIND_ADDRESS=127.0.0.1",
-        ]);
+        await using var container = await BuildahContainer.StartAsync(
+            Image,
+            [
+                $"MOBZ_REDIS={redis.Configuration}",
+                $"MOBZ_REDIS_PREFIX={prefix}",
+                $"MUNIT_HTTP_PORT={http}",
+                $"MUNIT_UDP_PORT={udp}",
+                "MUNIT_PUBLIC_IP=127.0.0.1",
+                "MUNIT_BIND_ADDRESS=127.0.0.1",
+            ]
+        );
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
 
-        var health = await container.WaitForOkAsync(client, $"http://127.0.0.1:{http}/healthz", Timeout, "the Munit in the image answers /healthz");
+        var health = await container.WaitForOkAsync(
+            client,
+            $"http://127.0.0.1:{http}/healthz",
+            Timeout,
+            "the Munit in the image answers /healthz"
+        );
         string munitId;
         using (var doc = JsonDocument.Parse(health))
         {
@@ -63,9 +77,15 @@ public sealed class MunitImageTests(ITestOutputHelper output)
         Assert.StartsWith("munit-", munitId);
 
         // Ready once registered: signaling can place stations on it.
-        await container.WaitForOkAsync(client, $"http://127.0.0.1:{http}/readyz", Timeout, "the Munit in the image answers /readyz with 200");
+        await container.WaitForOkAsync(
+            client,
+            $"http://127.0.0.1:{http}/readyz",
+            Timeout,
+            "the Munit in the image answers /readyz with 200"
+        );
 
-        // The registration signaling reads: in the registry, alive (with a TTL), its address and the port it listens on.
+        // The registration signaling reads: in the registry, alive (with a TTL), its address and the port it listens
+        // on.
         var store = backend.Store;
         Assert.NotNull(await store.SortedSetScoreAsync(MunitKeys.Registry, munitId));
         Assert.True(await store.ExistsAsync(MunitKeys.Alive(munitId)));
@@ -78,41 +98,68 @@ public sealed class MunitImageTests(ITestOutputHelper output)
 
         // A station placed the way signaling places it (keys in one commit, then the Assign nudge), then one call.
         const string station = "st-image";
-        Assert.True(await store.CreateTransaction()
-            .HashSet(MunitKeys.Station(station), StationFields.Munit, munitId)
-            .HashSet(MunitKeys.Station(station), StationFields.Room, "room-image")
-            .HashSet(MunitKeys.Station(station), StationFields.Publisher, "pub-image")
-            .HashSet(MunitKeys.Station(station), StationFields.RoomKind, "m2m")
-            .HashSet(MunitKeys.Station(station), StationFields.Hls, "false")
-            .SetAdd(MunitKeys.Stations(munitId), station)
-            .ExecuteAsync());
+        Assert.True(
+            await store
+                .CreateTransaction()
+                .HashSet(MunitKeys.Station(station), StationFields.Munit, munitId)
+                .HashSet(MunitKeys.Station(station), StationFields.Room, "room-image")
+                .HashSet(MunitKeys.Station(station), StationFields.Publisher, "pub-image")
+                .HashSet(MunitKeys.Station(station), StationFields.RoomKind, "m2m")
+                .HashSet(MunitKeys.Station(station), StationFields.Hls, "false")
+                .SetAdd(MunitKeys.Stations(munitId), station)
+                .ExecuteAsync()
+        );
         await PublishAsync(backend, munitId, new AssignSignal(station, "room-image", "pub-image", "m2m", false));
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            container.ThrowIfExited();
-            return await store.HashGetAsync(MunitKeys.Info(munitId), MunitInfoFields.Stations) == "1";
-        }, Timeout, "the Munit in the image runs the assigned station");
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                container.ThrowIfExited();
+                return await store.HashGetAsync(MunitKeys.Info(munitId), MunitInfoFields.Stations) == "1";
+            },
+            Timeout,
+            "the Munit in the image runs the assigned station"
+        );
 
         using var publisher = new AiortcPeer(Script, "publisher", 60);
         using var viewer = new AiortcPeer(Script, "viewer", 30);
         var offer = (await publisher.ReadAsync("offer", Timeout)).GetString()!;
-        var answer = await RequestAsync(backend, munitId, new MediaRequest("r1", "reply:r1", MediaOps.Publish, station, "conn-pub") { Sdp = offer });
+        var answer = await RequestAsync(
+            backend,
+            munitId,
+            new MediaRequest("r1", "reply:r1", MediaOps.Publish, station, "conn-pub") { Sdp = offer }
+        );
         await publisher.SendAsync("answer", answer.Sdp!);
-        var watch = await RequestAsync(backend, munitId, new MediaRequest("r2", "reply:r2", MediaOps.Watch, station, "conn-viewer"));
+        var watch = await RequestAsync(
+            backend,
+            munitId,
+            new MediaRequest("r2", "reply:r2", MediaOps.Watch, station, "conn-viewer")
+        );
         await viewer.SendAsync("offer", watch.Sdp!);
         var viewerAnswer = (await viewer.ReadAsync("answer", Timeout)).GetString()!;
-        await RequestAsync(backend, munitId, new MediaRequest("r3", "reply:r3", MediaOps.Answer, station, "conn-viewer") { Sdp = viewerAnswer });
+        await RequestAsync(
+            backend,
+            munitId,
+            new MediaRequest("r3", "reply:r3", MediaOps.Answer, station, "conn-viewer") { Sdp = viewerAnswer }
+        );
 
         var result = await viewer.ReadAsync("result", TimeSpan.FromMinutes(2));
         output.WriteLine($"viewer {result}");
-        Assert.True(result.GetProperty("videoFrames").GetInt32() >= 30,
-            $"the viewer decoded 30 frames: {result}\n{string.Join('\n', viewer.StandardError.TakeLast(15))}\n{container.Log}");
-        await Eventually.WaitUntilAsync(async () => await store.HashGetAsync(MunitKeys.Info(munitId), MunitInfoFields.Subscribers) == "1",
-            Timeout, "the registration counts the viewer");
+        Assert.True(
+            result.GetProperty("videoFrames").GetInt32() >= 30,
+            $"the viewer decoded 30 frames: {result}\n{string.Join('\n', viewer.StandardError.TakeLast(15))}\n{container.Log}"
+        );
+        await Eventually.WaitUntilAsync(
+            async () => await store.HashGetAsync(MunitKeys.Info(munitId), MunitInfoFields.Subscribers) == "1",
+            Timeout,
+            "the registration counts the viewer"
+        );
     }
 
     private static Task<long> PublishAsync(IStateBackend backend, string munitId, MunitSignal signal) =>
-        backend.Bus.PublishAsync(MunitKeys.Channel(munitId), JsonSerializer.Serialize(signal, ContractsJsonContext.Default.MunitSignal));
+        backend.Bus.PublishAsync(
+            MunitKeys.Channel(munitId),
+            JsonSerializer.Serialize(signal, ContractsJsonContext.Default.MunitSignal)
+        );
 
     private static async Task<MediaResponse> RequestAsync(IStateBackend backend, string munitId, MediaRequest request)
     {

@@ -23,16 +23,39 @@ public sealed class TemplateTests
     [Theory]
     [InlineData("PixelStreamingFunction")]
     [InlineData("HttpFunction")]
-    public void Functions_that_start_instances_get_the_cluster_task_definition_and_gpu_capacity_provider(string function)
+    public void Functions_that_start_instances_get_the_cluster_task_definition_and_gpu_capacity_provider(
+        string function
+    )
     {
         var env = Yaml.Block(Yaml.Block(Template("signaling.yml"), function), "Variables:");
         Assert.Contains("PS_INSTANCE_PROVIDER: ecs", env);
-        foreach (var key in new[] { "PixelStreaming__Ecs__Cluster", "PixelStreaming__Ecs__TaskDefinition", "PixelStreaming__Ecs__CapacityProvider" })
+        foreach (
+            var key in new[]
+            {
+                "PixelStreaming__Ecs__Cluster",
+                "PixelStreaming__Ecs__TaskDefinition",
+                "PixelStreaming__Ecs__CapacityProvider",
+            }
+        )
+        {
             Assert.Matches($@"(?m)^\s*{key}: \S", env);
+        }
+
         Assert.Contains("${Prefix}-streamer-capacity-provider", env);
         var policy = Yaml.Block(Template("signaling.yml"), "FunctionRole:");
-        foreach (var action in new[] { "ecs:RunTask", "ecs:DescribeTasks", "ecs:DescribeContainerInstances", "ec2:DescribeInstances", "ecs:StopTask" })
+        foreach (
+            var action in new[]
+            {
+                "ecs:RunTask",
+                "ecs:DescribeTasks",
+                "ecs:DescribeContainerInstances",
+                "ec2:DescribeInstances",
+                "ecs:StopTask",
+            }
+        )
+        {
             Assert.Contains(action, policy);
+        }
     }
 
     [Fact]
@@ -40,7 +63,10 @@ public sealed class TemplateTests
     {
         var t = Template("ecs-fargate.yml");
         var types = Yaml.Block(t, "StreamerInstanceType:");
-        var allowed = System.Text.RegularExpressions.Regex.Match(types, @"AllowedValues: \[(.*)\]").Groups[1].Value.Split(", ");
+        var allowed = System
+            .Text.RegularExpressions.Regex.Match(types, @"AllowedValues: \[(.*)\]")
+            .Groups[1]
+            .Value.Split(", ");
         Assert.NotEmpty(allowed);
         Assert.All(allowed, type => Assert.Matches(@"^(g4dn|g5)\.", type));
         Assert.Contains("/aws/service/ecs/optimized-ami/", Yaml.Block(t, "StreamerGpuAmi:"));
@@ -85,8 +111,10 @@ public sealed class TemplateTests
     {
         var t = Template("ecs-fargate.yml");
         Assert.Contains("HasIceTcp: !Not [!Equals [!Ref MunitTcpPort, 0]]", Yaml.Block(t, "Conditions:"));
-        Assert.Matches(@"- HasIceTcp\s+- IpProtocol: tcp\s+FromPort: !Ref MunitTcpPort\s+ToPort: !Ref MunitTcpPort\s+CidrIp: 0\.0\.0\.0/0",
-            Yaml.Block(t, "MunitSecurityGroup:"));
+        Assert.Matches(
+            @"- HasIceTcp\s+- IpProtocol: tcp\s+FromPort: !Ref MunitTcpPort\s+ToPort: !Ref MunitTcpPort\s+CidrIp: 0\.0\.0\.0/0",
+            Yaml.Block(t, "MunitSecurityGroup:")
+        );
         var task = Yaml.Block(t, "MunitTask:");
         Assert.Matches(@"- HasIceTcp\s+- ContainerPort: !Ref MunitTcpPort\s+Protocol: tcp", task);
         Assert.Matches(@"Name: MUNIT_TCP_PORT\s+Value: !Ref MunitTcpPort", task);
@@ -97,18 +125,29 @@ public sealed class TemplateTests
     {
         var t = Template("ecs-fargate.yml");
         Assert.Contains("Type: String", Yaml.Block(t, "AccessTokenSecretArn:"));
-        Assert.DoesNotContain("Default:", Yaml.Block(t, "AccessTokenSecretArn:")); // no key, no deployment: playback never opens by accident
-        Assert.Matches(@"Secrets:\s+- Name: MobZ__Access__HmacSecret\s+ValueFrom: !Ref AccessTokenSecretArn", Yaml.Block(t, "MunitTask:"));
-        Assert.Matches(@"Action: secretsmanager:GetSecretValue\s+Resource: !Ref AccessTokenSecretArn", Yaml.Block(t, "ExecutionRole:"));
+        // no key, no deployment: playback never opens by accident
+        Assert.DoesNotContain("Default:", Yaml.Block(t, "AccessTokenSecretArn:"));
+        Assert.Matches(
+            @"Secrets:\s+- Name: MobZ__Access__HmacSecret\s+ValueFrom: !Ref AccessTokenSecretArn",
+            Yaml.Block(t, "MunitTask:")
+        );
+        Assert.Matches(
+            @"Action: secretsmanager:GetSecretValue\s+Resource: !Ref AccessTokenSecretArn",
+            Yaml.Block(t, "ExecutionRole:")
+        );
         // The Munits and the signaling functions get the one key (DeployScriptTests checks the ARNs deploy passes).
         var deploy = File.ReadAllText(Repo.PathOf("scripts", "deploy.sh"));
         Assert.Contains("AccessTokenSecretArn=\"$token_secret_arn\"", deploy);
         Assert.Contains("PlayerTokenSecretArn=\"$token_secret_arn\"", deploy);
         // The same issuer and audience as the functions that sign the tokens.
         var signaling = Template("signaling.yml");
-        static string Default(string template, string parameter) => Yaml.Block(template, parameter).Split("Default:")[1].Split('\n')[0].Trim();
+        static string Default(string template, string parameter) =>
+            Yaml.Block(template, parameter).Split("Default:")[1].Split('\n')[0].Trim();
         Assert.Equal(Default(signaling, "PlayerTokenIssuer"), Default(t, "AccessTokenIssuer"));
         Assert.Equal(Default(signaling, "PlayerTokenAudience"), Default(t, "AccessTokenAudience"));
-        Assert.Matches(@"Name: MobZ__Access__Issuer\s+Value: !Ref AccessTokenIssuer\s+- Name: MobZ__Access__Audience\s+Value: !Ref AccessTokenAudience", Yaml.Block(t, "MunitTask:"));
+        Assert.Matches(
+            @"Name: MobZ__Access__Issuer\s+Value: !Ref AccessTokenIssuer\s+- Name: MobZ__Access__Audience\s+Value: !Ref AccessTokenAudience",
+            Yaml.Block(t, "MunitTask:")
+        );
     }
 }

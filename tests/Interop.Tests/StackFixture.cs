@@ -14,6 +14,7 @@ public sealed class StackFixture : IAsyncLifetime
     public RedisServer Redis { get; } = new();
     public RunningLocalStack Stack { get; private set; } = null!;
     public Chromium Browser { get; private set; } = null!;
+
     /// <summary>The stack's key prefix in Redis, for other processes (Munit hosts) that join this stack.</summary>
     public string RedisKeyPrefix { get; } = "";
 
@@ -22,22 +23,32 @@ public sealed class StackFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Redis.InitializeAsync();
-        Stack = await LocalStackHost.StartAsync(new LocalStackOptions
-        {
-            Urls = "http://127.0.0.1:0",
-            Redis = Redis.Configuration,
-            RedisKeyPrefix = RedisKeyPrefix,
-            Capabilities = MobZCapabilities.Add,
-            // As in production: LL-HLS plays only with the playback token signaling hands out (the local stack's default is open).
-            Args = ["--Hls:RequirePlaybackToken=true"],
-            MinimumLogLevel = LogLevel.Warning,
-            PrintReadyLine = false,
-        });
-        Browser = await Chromium.LaunchAsync(new ChromiumOptions
-        {
-            // Several encoders and decoders share two cores; keep Chromium from throttling hidden tabs.
-            ExtraArgs = ["--disable-renderer-backgrounding", "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows"],
-        });
+        Stack = await LocalStackHost.StartAsync(
+            new LocalStackOptions
+            {
+                Urls = "http://127.0.0.1:0",
+                Redis = Redis.Configuration,
+                RedisKeyPrefix = RedisKeyPrefix,
+                Capabilities = MobZCapabilities.Add,
+                // As in production: LL-HLS plays only with the playback token signaling hands out (the local stack's
+                // default is open).
+                Args = ["--Hls:RequirePlaybackToken=true"],
+                MinimumLogLevel = LogLevel.Warning,
+                PrintReadyLine = false,
+            }
+        );
+        Browser = await Chromium.LaunchAsync(
+            new ChromiumOptions
+            {
+                // Several encoders and decoders share two cores; keep Chromium from throttling hidden tabs.
+                ExtraArgs =
+                [
+                    "--disable-renderer-backgrounding",
+                    "--disable-background-timer-throttling",
+                    "--disable-backgrounding-occluded-windows",
+                ],
+            }
+        );
     }
 
     public Uri Page(string pathAndQuery) => new(Stack.BaseUrl, pathAndQuery);
@@ -51,8 +62,10 @@ public sealed class StackFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (Browser is not null) await Browser.DisposeAsync();
-        if (Stack is not null) await Stack.DisposeAsync();
+        if (Browser is not null)
+            await Browser.DisposeAsync();
+        if (Stack is not null)
+            await Stack.DisposeAsync();
         await Redis.DisposeAsync();
     }
 }

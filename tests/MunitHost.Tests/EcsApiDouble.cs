@@ -24,22 +24,34 @@ namespace MobZ.MunitHost.Tests;
 internal sealed class EcsApiDouble : IAsyncDisposable
 {
     public const string Region = "eu-west-1";
-    public const string TaskArn = "arn:aws:ecs:eu-west-1:123456789012:task/mobz-munits/0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    public const string TaskArn =
+        "arn:aws:ecs:eu-west-1:123456789012:task/mobz-munits/0f1e2d3c4b5a69788796a5b4c3d2e1f0";
     public const string ClusterArn = "arn:aws:ecs:eu-west-1:123456789012:cluster/mobz-munits";
     public const string NetworkInterfaceId = "eni-0a1b2c3d4e5f60718";
     public const string AuthorizationToken = "container-auth-token";
-    public static readonly AwsCredentials RoleCredentials = new("ASIATESTROLEKEY00001", "role/secret+key", "session-token-of-the-task-role");
+    public static readonly AwsCredentials RoleCredentials = new(
+        "ASIATESTROLEKEY00001",
+        "role/secret+key",
+        "session-token-of-the-task-role"
+    );
 
     private readonly WebApplication _app;
 
-    public sealed record Received(string Service, string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body);
+    public sealed record Received(
+        string Service,
+        string Method,
+        string Path,
+        IReadOnlyDictionary<string, string> Headers,
+        string Body
+    );
 
     private EcsApiDouble(WebApplication app) => _app = app;
 
     public ConcurrentQueue<Received> Requests { get; } = new();
     public ConcurrentQueue<string> Rejections { get; } = new();
 
-    /// <summary>DescribeTasks calls that answer without the ENI attachment (ECS still provisioning) before it appears.</summary>
+    /// <summary>DescribeTasks calls that answer without the ENI attachment (ECS still provisioning) before it
+    /// appears.</summary>
     public int PendingDescribes { get; set; }
 
     /// <summary>The ENI's public IP; null answers an ENI without an association (AssignPublicIp DISABLED).</summary>
@@ -48,15 +60,17 @@ internal sealed class EcsApiDouble : IAsyncDisposable
     public Uri BaseUri { get; private set; } = null!;
 
     /// <summary>The environment ECS gives the container, pointing at this double.</summary>
-    public Func<string, string?> Environment => name => name switch
-    {
-        "ECS_CONTAINER_METADATA_URI_V4" => new Uri(BaseUri, "v4/9f8e7d6c-munit").AbsoluteUri,
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI" => new Uri(BaseUri, "creds").AbsoluteUri,
-        "AWS_CONTAINER_AUTHORIZATION_TOKEN" => AuthorizationToken,
-        "AWS_ENDPOINT_URL_ECS" => new Uri(BaseUri, "ecs/").AbsoluteUri,
-        "AWS_ENDPOINT_URL_EC2" => new Uri(BaseUri, "ec2/").AbsoluteUri,
-        _ => null,
-    };
+    public Func<string, string?> Environment =>
+        name =>
+            name switch
+            {
+                "ECS_CONTAINER_METADATA_URI_V4" => new Uri(BaseUri, "v4/9f8e7d6c-munit").AbsoluteUri,
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI" => new Uri(BaseUri, "creds").AbsoluteUri,
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN" => AuthorizationToken,
+                "AWS_ENDPOINT_URL_ECS" => new Uri(BaseUri, "ecs/").AbsoluteUri,
+                "AWS_ENDPOINT_URL_EC2" => new Uri(BaseUri, "ec2/").AbsoluteUri,
+                _ => null,
+            };
 
     public static async Task<EcsApiDouble> StartAsync()
     {
@@ -74,8 +88,12 @@ internal sealed class EcsApiDouble : IAsyncDisposable
             var body = buffer.ToArray();
             if (context.Request.Method == "GET" && path == "/v4/9f8e7d6c-munit/task")
             {
-                await WriteAsync(context, 200, "application/json",
-                    $$"""{"Cluster":"{{ClusterArn}}","TaskARN":"{{TaskArn}}","Family":"mobz-munit","Revision":"3","DesiredStatus":"RUNNING","KnownStatus":"RUNNING","AvailabilityZone":"eu-west-1a","LaunchType":"FARGATE","Containers":[{"Name":"munit","Networks":[{"NetworkMode":"awsvpc","IPv4Addresses":["10.40.1.17"]}]}]}""");
+                await WriteAsync(
+                    context,
+                    200,
+                    "application/json",
+                    $$"""{"Cluster":"{{ClusterArn}}","TaskARN":"{{TaskArn}}","Family":"mobz-munit","Revision":"3","DesiredStatus":"RUNNING","KnownStatus":"RUNNING","AvailabilityZone":"eu-west-1a","LaunchType":"FARGATE","Containers":[{"Name":"munit","Networks":[{"NetworkMode":"awsvpc","IPv4Addresses":["10.40.1.17"]}]}]}"""
+                );
                 return;
             }
             if (context.Request.Method == "GET" && path == "/creds")
@@ -86,23 +104,45 @@ internal sealed class EcsApiDouble : IAsyncDisposable
                     return;
                 }
                 var c = RoleCredentials;
-                var expiration = DateTimeOffset.UtcNow.AddHours(6).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-                await WriteAsync(context, 200, "application/json",
-                    $$"""{"RoleArn":"arn:aws:iam::123456789012:role/munit","AccessKeyId":"{{c.AccessKeyId}}","SecretAccessKey":"{{c.SecretAccessKey}}","Token":"{{c.SessionToken}}","Expiration":"{{expiration}}"}""");
+                var expiration = DateTimeOffset
+                    .UtcNow.AddHours(6)
+                    .ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+                await WriteAsync(
+                    context,
+                    200,
+                    "application/json",
+                    $$"""{"RoleArn":"arn:aws:iam::123456789012:role/munit","AccessKeyId":"{{c.AccessKeyId}}","SecretAccessKey":"{{c.SecretAccessKey}}","Token":"{{c.SessionToken}}","Expiration":"{{expiration}}"}"""
+                );
                 return;
             }
 
-            string service = path.StartsWith("/ecs/", StringComparison.Ordinal) ? "ecs" : path.StartsWith("/ec2/", StringComparison.Ordinal) ? "ec2" : "";
+            string service =
+                path.StartsWith("/ecs/", StringComparison.Ordinal) ? "ecs"
+                : path.StartsWith("/ec2/", StringComparison.Ordinal) ? "ec2"
+                : "";
             var rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
-            var rejection = service.Length == 0 ? $"no such endpoint {path}" : VerifySignature(context.Request, rawTarget, body, service);
+            var rejection =
+                service.Length == 0
+                    ? $"no such endpoint {path}"
+                    : VerifySignature(context.Request, rawTarget, body, service);
             if (rejection is not null)
             {
                 fake.Rejections.Enqueue(rejection);
-                await WriteAsync(context, 403, "application/json", $$"""{"__type":"InvalidSignatureException","message":"{{rejection}}"}""");
+                await WriteAsync(
+                    context,
+                    403,
+                    "application/json",
+                    $$"""{"__type":"InvalidSignatureException","message":"{{rejection}}"}"""
+                );
                 return;
             }
-            var received = new Received(service, context.Request.Method, path,
-                context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()), Encoding.UTF8.GetString(body));
+            var received = new Received(
+                service,
+                context.Request.Method,
+                path,
+                context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
+                Encoding.UTF8.GetString(body)
+            );
             fake.Requests.Enqueue(received);
             if (service == "ecs")
             {
@@ -110,18 +150,32 @@ internal sealed class EcsApiDouble : IAsyncDisposable
                 var attachments = attached
                     ? $$"""[{"id":"a1","type":"ElasticNetworkInterface","status":"ATTACHED","details":[{"name":"subnetId","value":"subnet-1"},{"name":"networkInterfaceId","value":"{{NetworkInterfaceId}}"},{"name":"macAddress","value":"0a:1b:2c:3d:4e:5f"},{"name":"privateIPv4Address","value":"10.40.1.17"}]}]"""
                     : """[{"id":"a1","type":"ElasticNetworkInterface","status":"PRECREATED","details":[]}]""";
-                await WriteAsync(context, 200, "application/x-amz-json-1.1",
-                    $$"""{"tasks":[{"taskArn":"{{TaskArn}}","clusterArn":"{{ClusterArn}}","lastStatus":"RUNNING","attachments":{{attachments}}}],"failures":[]}""");
+                await WriteAsync(
+                    context,
+                    200,
+                    "application/x-amz-json-1.1",
+                    $$"""{"tasks":[{"taskArn":"{{TaskArn}}","clusterArn":"{{ClusterArn}}","lastStatus":"RUNNING","attachments":{{attachments}}}],"failures":[]}"""
+                );
             }
             else
             {
-                var association = fake.PublicIp is null ? "" : $"<association><publicIp>{fake.PublicIp}</publicIp><ipOwnerId>amazon</ipOwnerId></association>";
-                await WriteAsync(context, 200, "text/xml;charset=UTF-8",
-                    $"""<?xml version="1.0" encoding="UTF-8"?><DescribeNetworkInterfacesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r-1</requestId><networkInterfaceSet><item><networkInterfaceId>{NetworkInterfaceId}</networkInterfaceId><subnetId>subnet-1</subnetId>{association}<privateIpAddress>10.40.1.17</privateIpAddress></item></networkInterfaceSet></DescribeNetworkInterfacesResponse>""");
+                var association = fake.PublicIp is null
+                    ? ""
+                    : $"<association><publicIp>{fake.PublicIp}</publicIp><ipOwnerId>amazon</ipOwnerId></association>";
+                await WriteAsync(
+                    context,
+                    200,
+                    "text/xml;charset=UTF-8",
+                    $"""<?xml version="1.0" encoding="UTF-8"?><DescribeNetworkInterfacesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r-1</requestId><networkInterfaceSet><item><networkInterfaceId>{NetworkInterfaceId}</networkInterfaceId><subnetId>subnet-1</subnetId>{association}<privateIpAddress>10.40.1.17</privateIpAddress></item></networkInterfaceSet></DescribeNetworkInterfacesResponse>"""
+                );
             }
         });
         await app.StartAsync();
-        fake.BaseUri = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First() + "/");
+        fake.BaseUri = new Uri(
+            app.Services.GetRequiredService<IServer>()
+                .Features.GetRequiredFeature<IServerAddressesFeature>()
+                .Addresses.First() + "/"
+        );
         return fake;
     }
 

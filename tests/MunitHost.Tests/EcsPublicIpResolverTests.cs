@@ -25,7 +25,15 @@ public sealed class EcsPublicIpResolverTests
         var address = await Resolver(aws, http).ResolveAsync();
 
         Assert.Empty(aws.Rejections);
-        Assert.Equal(new EcsTaskAddress(EcsApiDouble.TaskArn, EcsApiDouble.ClusterArn, EcsApiDouble.NetworkInterfaceId, "198.51.100.23"), address);
+        Assert.Equal(
+            new EcsTaskAddress(
+                EcsApiDouble.TaskArn,
+                EcsApiDouble.ClusterArn,
+                EcsApiDouble.NetworkInterfaceId,
+                "198.51.100.23"
+            ),
+            address
+        );
 
         var ecs = Assert.Single(aws.Requests, r => r.Service == "ecs");
         Assert.Equal("POST", ecs.Method);
@@ -34,13 +42,19 @@ public sealed class EcsPublicIpResolverTests
         using (var body = JsonDocument.Parse(ecs.Body))
         {
             Assert.Equal(EcsApiDouble.ClusterArn, body.RootElement.GetProperty("cluster").GetString());
-            Assert.Equal([EcsApiDouble.TaskArn], body.RootElement.GetProperty("tasks").EnumerateArray().Select(e => e.GetString()));
+            Assert.Equal(
+                [EcsApiDouble.TaskArn],
+                body.RootElement.GetProperty("tasks").EnumerateArray().Select(e => e.GetString())
+            );
         }
 
         var ec2 = Assert.Single(aws.Requests, r => r.Service == "ec2");
         Assert.Equal("POST", ec2.Method);
         Assert.StartsWith("application/x-www-form-urlencoded", ec2.Headers["content-type"], StringComparison.Ordinal);
-        var form = ec2.Body.Split('&').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => Uri.UnescapeDataString(p[1]));
+        var form = ec2
+            .Body.Split('&')
+            .Select(p => p.Split('=', 2))
+            .ToDictionary(p => p[0], p => Uri.UnescapeDataString(p[1]));
         Assert.Equal("DescribeNetworkInterfaces", form["Action"]);
         Assert.Equal("2016-11-15", form["Version"]);
         Assert.Equal(EcsApiDouble.NetworkInterfaceId, form["NetworkInterfaceId.1"]);
@@ -76,9 +90,13 @@ public sealed class EcsPublicIpResolverTests
         while (!resolving.IsCompleted)
         {
             // Each poll waits on the fake clock; move it one interval once the resolver waits, never before.
-            await Eventually.WaitUntilAsync(() => time.LiveTimers > 0 || resolving.IsCompleted, TimeSpan.FromSeconds(30),
-                "the resolver waits for its next poll or gave up");
-            if (!resolving.IsCompleted) time.Advance(resolver.PollInterval);
+            await Eventually.WaitUntilAsync(
+                () => time.LiveTimers > 0 || resolving.IsCompleted,
+                TimeSpan.FromSeconds(30),
+                "the resolver waits for its next poll or gave up"
+            );
+            if (!resolving.IsCompleted)
+                time.Advance(resolver.PollInterval);
         }
         var error = await Assert.ThrowsAsync<EcsDiscoveryException>(() => resolving);
 
@@ -92,7 +110,9 @@ public sealed class EcsPublicIpResolverTests
     public void Refuses_to_run_outside_ECS()
     {
         using var http = new HttpClient();
-        var error = Assert.Throws<EcsDiscoveryException>(() => EcsPublicIpResolver.FromEnvironment(http, NullLoggerFactory.Instance, _ => null));
+        var error = Assert.Throws<EcsDiscoveryException>(() =>
+            EcsPublicIpResolver.FromEnvironment(http, NullLoggerFactory.Instance, _ => null)
+        );
         Assert.Contains("ECS_CONTAINER_METADATA_URI_V4", error.Message, StringComparison.Ordinal);
     }
 
@@ -101,5 +121,6 @@ public sealed class EcsPublicIpResolverTests
     [InlineData("arn:aws-cn:ecs:cn-north-1:123456789012:task/c/abc", "cn-north-1")]
     [InlineData("arn:aws:ecs::123456789012:task/abc", null)]
     [InlineData("task/abc", null)]
-    public void Reads_the_region_from_a_task_arn(string arn, string? region) => Assert.Equal(region, EcsPublicIpResolver.RegionOf(arn));
+    public void Reads_the_region_from_a_task_arn(string arn, string? region) =>
+        Assert.Equal(region, EcsPublicIpResolver.RegionOf(arn));
 }

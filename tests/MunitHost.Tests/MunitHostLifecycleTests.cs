@@ -10,16 +10,26 @@ public sealed class MunitHostLifecycleTests(RedisServer redis) : IClassFixture<R
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task Registers_with_the_discovered_ECS_address_runs_assigned_stations_and_on_shutdown_drains_then_deregisters()
+    public async Task Registers_with_the_ECS_address_runs_assigned_stations_and_on_shutdown_drains_then_deregisters()
     {
         await using var aws = await EcsApiDouble.StartAsync();
         var prefix = redis.NewKeyPrefix();
         await using var backend = await redis.CreateBackendAsync(prefix);
-        await using var host = await RunningHost.StartAsync(redis.Configuration, prefix, "ecs", TimeSpan.FromSeconds(20), environment: aws.Environment);
+        await using var host = await RunningHost.StartAsync(
+            redis.Configuration,
+            prefix,
+            "ecs",
+            TimeSpan.FromSeconds(20),
+            environment: aws.Environment
+        );
         var munitId = host.MunitId;
         Assert.Equal("munit-0f1e2d3c4b5a69788796a5b4c3d2e1f0", munitId);
 
-        await Eventually.WaitUntilAsync(() => Signaling.IsRegisteredAsync(backend, munitId), Wait, "the Munit is in the registry");
+        await Eventually.WaitUntilAsync(
+            () => Signaling.IsRegisteredAsync(backend, munitId),
+            Wait,
+            "the Munit is in the registry"
+        );
         var info = await backend.Store.HashGetAllAsync(MunitKeys.Info(munitId));
         Assert.Equal("198.51.100.23", info[MunitInfoFields.Address]);
         Assert.NotEqual("0", info[MunitInfoFields.Port]);
@@ -28,11 +38,21 @@ public sealed class MunitHostLifecycleTests(RedisServer redis) : IClassFixture<R
         await Signaling.PlaceStationAsync(backend, munitId, "st-1");
         await Eventually.WaitUntilAsync(() => host.Munit.HasStation("st-1"), Wait, "the Assign created the station");
         Assert.Equal(1, (await host.GetHealthAsync()).Stations);
-        Assert.Equal(0, await HealthProbe.RunAsync(name => name == "MUNIT_HTTP_PORT" ? host.HttpBase.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
+        Assert.Equal(
+            0,
+            await HealthProbe.RunAsync(name =>
+                name == "MUNIT_HTTP_PORT"
+                    ? host.HttpBase.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                    : null
+            )
+        );
 
         var stopping = host.StopAsync();
-        await Eventually.WaitUntilAsync(async () => await backend.Store.HashGetAsync(MunitKeys.Info(munitId), MunitInfoFields.Draining) == "true",
-            Wait, "the registration says draining, so signaling places nothing new here");
+        await Eventually.WaitUntilAsync(
+            async () => await backend.Store.HashGetAsync(MunitKeys.Info(munitId), MunitInfoFields.Draining) == "true",
+            Wait,
+            "the registration says draining, so signaling places nothing new here"
+        );
         Assert.False(stopping.IsCompleted, "the host waits for its station while draining");
         Assert.True(host.Munit.HasStation("st-1"));
         Assert.True(await Signaling.IsRegisteredAsync(backend, munitId));
@@ -50,20 +70,48 @@ public sealed class MunitHostLifecycleTests(RedisServer redis) : IClassFixture<R
     {
         var prefix = redis.NewKeyPrefix();
         await using var backend = await redis.CreateBackendAsync(prefix);
-        await using var leaving = await RunningHost.StartAsync(redis.Configuration, prefix, "203.0.113.1", TimeSpan.FromSeconds(1), munitId: "munit-leaving");
-        await using var staying = await RunningHost.StartAsync(redis.Configuration, prefix, "203.0.113.2", TimeSpan.FromSeconds(20), munitId: "munit-staying");
-        await Eventually.WaitUntilAsync(async () => await Signaling.IsRegisteredAsync(backend, "munit-leaving") && await Signaling.IsRegisteredAsync(backend, "munit-staying"),
-            Wait, "both Munits registered");
+        await using var leaving = await RunningHost.StartAsync(
+            redis.Configuration,
+            prefix,
+            "203.0.113.1",
+            TimeSpan.FromSeconds(1),
+            munitId: "munit-leaving"
+        );
+        await using var staying = await RunningHost.StartAsync(
+            redis.Configuration,
+            prefix,
+            "203.0.113.2",
+            TimeSpan.FromSeconds(20),
+            munitId: "munit-staying"
+        );
+        await Eventually.WaitUntilAsync(
+            async () =>
+                await Signaling.IsRegisteredAsync(backend, "munit-leaving")
+                && await Signaling.IsRegisteredAsync(backend, "munit-staying"),
+            Wait,
+            "both Munits registered"
+        );
         await Signaling.PlaceStationAsync(backend, "munit-leaving", "st-long");
-        await Eventually.WaitUntilAsync(() => leaving.Munit.HasStation("st-long"), Wait, "the station runs on the leaving Munit");
+        await Eventually.WaitUntilAsync(
+            () => leaving.Munit.HasStation("st-long"),
+            Wait,
+            "the station runs on the leaving Munit"
+        );
 
         var clock = Stopwatch.StartNew();
         await leaving.StopAsync().WaitAsync(Wait);
 
         // The drain waited out its 1 s timeout before handing over; a busy machine can only make that longer.
         Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1), $"stopped after {clock.Elapsed}");
-        Assert.Equal("munit-staying", await backend.Store.HashGetAsync(MunitKeys.Station("st-long"), StationFields.Munit));
-        await Eventually.WaitUntilAsync(() => staying.Munit.HasStation("st-long"), Wait, "the live Munit took the station over");
+        Assert.Equal(
+            "munit-staying",
+            await backend.Store.HashGetAsync(MunitKeys.Station("st-long"), StationFields.Munit)
+        );
+        await Eventually.WaitUntilAsync(
+            () => staying.Munit.HasStation("st-long"),
+            Wait,
+            "the live Munit took the station over"
+        );
         Assert.False(await Signaling.IsRegisteredAsync(backend, "munit-leaving"));
     }
 
@@ -72,8 +120,18 @@ public sealed class MunitHostLifecycleTests(RedisServer redis) : IClassFixture<R
     {
         var prefix = redis.NewKeyPrefix();
         await using var backend = await redis.CreateBackendAsync(prefix);
-        await using var host = await RunningHost.StartAsync(redis.Configuration, prefix, "203.0.113.3", TimeSpan.FromSeconds(60), munitId: "munit-ordered");
-        await Eventually.WaitUntilAsync(() => Signaling.IsRegisteredAsync(backend, "munit-ordered"), Wait, "registered");
+        await using var host = await RunningHost.StartAsync(
+            redis.Configuration,
+            prefix,
+            "203.0.113.3",
+            TimeSpan.FromSeconds(60),
+            munitId: "munit-ordered"
+        );
+        await Eventually.WaitUntilAsync(
+            () => Signaling.IsRegisteredAsync(backend, "munit-ordered"),
+            Wait,
+            "registered"
+        );
         await Signaling.PlaceStationAsync(backend, "munit-ordered", "st-2");
         await Eventually.WaitUntilAsync(() => host.Munit.HasStation("st-2"), Wait, "the station runs");
         var stopRequested = new TaskCompletionSource();

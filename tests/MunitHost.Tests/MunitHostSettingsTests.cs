@@ -10,8 +10,14 @@ public sealed class MunitHostSettingsTests
     [Fact]
     public void Reads_the_variables_the_task_definition_sets()
     {
-        var settings = MunitHostSettings.FromEnvironment(Env(
-            ("MOBZ_REDIS", "redis.internal:6379"), ("MUNIT_UDP_PORT", "40001"), ("MUNIT_CAPACITY", "50"), ("MUNIT_PUBLIC_IP", "ecs")));
+        var settings = MunitHostSettings.FromEnvironment(
+            Env(
+                ("MOBZ_REDIS", "redis.internal:6379"),
+                ("MUNIT_UDP_PORT", "40001"),
+                ("MUNIT_CAPACITY", "50"),
+                ("MUNIT_PUBLIC_IP", "ecs")
+            )
+        );
 
         Assert.Equal("redis.internal:6379", settings.Redis);
         Assert.Equal(40001, settings.UdpPort);
@@ -24,7 +30,9 @@ public sealed class MunitHostSettingsTests
     [Fact]
     public void A_literal_public_ip_is_announced_as_is()
     {
-        var settings = MunitHostSettings.FromEnvironment(Env(("MOBZ_REDIS", "r:6379"), ("MUNIT_PUBLIC_IP", "203.0.113.9")));
+        var settings = MunitHostSettings.FromEnvironment(
+            Env(("MOBZ_REDIS", "r:6379"), ("MUNIT_PUBLIC_IP", "203.0.113.9"))
+        );
         Assert.False(settings.DiscoversPublicIp);
         Assert.Equal("203.0.113.9", settings.PublicIp);
         Assert.Null(settings.Capacity);
@@ -38,13 +46,24 @@ public sealed class MunitHostSettingsTests
     [InlineData("r:6379", null, "0", null, "MUNIT_CAPACITY")]
     [InlineData("r:6379", null, "many", null, "MUNIT_CAPACITY")]
     [InlineData("r:6379", null, null, "my-host.example", "MUNIT_PUBLIC_IP")]
-    public void A_bad_variable_is_named_in_the_error(string? redis, string? port, string? capacity, string? publicIp, string named)
+    public void A_bad_variable_is_named_in_the_error(
+        string? redis,
+        string? port,
+        string? capacity,
+        string? publicIp,
+        string named
+    )
     {
         var env = new Dictionary<string, string?>
         {
-            ["MOBZ_REDIS"] = redis, ["MUNIT_UDP_PORT"] = port, ["MUNIT_CAPACITY"] = capacity, ["MUNIT_PUBLIC_IP"] = publicIp,
+            ["MOBZ_REDIS"] = redis,
+            ["MUNIT_UDP_PORT"] = port,
+            ["MUNIT_CAPACITY"] = capacity,
+            ["MUNIT_PUBLIC_IP"] = publicIp,
         };
-        var error = Assert.Throws<MunitHostConfigurationException>(() => MunitHostSettings.FromEnvironment(n => env.GetValueOrDefault(n)));
+        var error = Assert.Throws<MunitHostConfigurationException>(() =>
+            MunitHostSettings.FromEnvironment(n => env.GetValueOrDefault(n))
+        );
         Assert.StartsWith(named, error.Message, StringComparison.Ordinal);
     }
 
@@ -62,7 +81,8 @@ public sealed class MunitHostSettingsTests
     public void A_bad_ice_tcp_port_is_named_in_the_error()
     {
         var error = Assert.Throws<MunitHostConfigurationException>(() =>
-            MunitHostSettings.FromEnvironment(Env(("MOBZ_REDIS", "r:6379"), ("MUNIT_TCP_PORT", "70000"))));
+            MunitHostSettings.FromEnvironment(Env(("MOBZ_REDIS", "r:6379"), ("MUNIT_TCP_PORT", "70000")))
+        );
         Assert.StartsWith("MUNIT_TCP_PORT", error.Message, StringComparison.Ordinal);
     }
 }

@@ -13,7 +13,8 @@ using MobZ.State;
 
 namespace MobZ.MunitHost.Tests;
 
-/// <summary>The Munit host as ECS runs it, started in this process on loopback, with the helpers the tests drive it by.</summary>
+/// <summary>The Munit host as ECS runs it, started in this process on loopback, with the helpers the tests drive it
+/// by.</summary>
 internal sealed class RunningHost : IAsyncDisposable
 {
     private readonly IStateBackend _backend;
@@ -28,11 +29,24 @@ internal sealed class RunningHost : IAsyncDisposable
     public WebApplication App { get; }
     public IMunit Munit => App.Services.GetRequiredService<IMunit>();
     public string MunitId => App.Services.GetRequiredService<MobZ.Regulator.Regulator>().MunitId;
-    public Uri HttpBase => new(App.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First() + "/");
+    public Uri HttpBase =>
+        new(
+            App.Services.GetRequiredService<IServer>()
+                .Features.GetRequiredFeature<IServerAddressesFeature>()
+                .Addresses.First() + "/"
+        );
 
-    public static async Task<RunningHost> StartAsync(string redis, string prefix, string publicIp, TimeSpan drainTimeout,
-        string? munitId = null, Func<string, string?>? environment = null, Uri? connectionsEndpoint = null,
-        Action<ILoggingBuilder>? logging = null, string[]? args = null)
+    public static async Task<RunningHost> StartAsync(
+        string redis,
+        string prefix,
+        string publicIp,
+        TimeSpan drainTimeout,
+        string? munitId = null,
+        Func<string, string?>? environment = null,
+        Uri? connectionsEndpoint = null,
+        Action<ILoggingBuilder>? logging = null,
+        string[]? args = null
+    )
     {
         var settings = new MunitHostSettings
         {
@@ -46,14 +60,20 @@ internal sealed class RunningHost : IAsyncDisposable
             DrainTimeout = drainTimeout,
             ConnectionsEndpoint = connectionsEndpoint,
         };
-        var (app, backend) = await MunitHostApp.BuildAsync(settings, args, getVariable: environment, logging: logging ?? (_ => { }));
+        var (app, backend) = await MunitHostApp.BuildAsync(
+            settings,
+            args,
+            getVariable: environment,
+            logging: logging ?? (_ => { })
+        );
         await app.StartAsync();
         return new RunningHost(app, backend);
     }
 
     public async Task StopAsync()
     {
-        if (_stopped) return;
+        if (_stopped)
+            return;
         _stopped = true;
         await App.StopAsync();
     }
@@ -75,7 +95,8 @@ internal sealed class RunningHost : IAsyncDisposable
 internal sealed record HealthSnapshot(
     [property: System.Text.Json.Serialization.JsonPropertyName("munitId")] string MunitId,
     [property: System.Text.Json.Serialization.JsonPropertyName("draining")] bool Draining,
-    [property: System.Text.Json.Serialization.JsonPropertyName("stations")] int Stations);
+    [property: System.Text.Json.Serialization.JsonPropertyName("stations")] int Stations
+);
 
 /// <summary>Places and removes stations the way signaling does: the keys in one commit, then the nudge.</summary>
 internal static class Signaling
@@ -83,28 +104,41 @@ internal static class Signaling
     public static async Task PlaceStationAsync(IStateBackend backend, string munitId, string stationId)
     {
         string key = MunitKeys.Station(stationId);
-        Assert.True(await backend.Store.CreateTransaction()
-            .HashSet(key, StationFields.Munit, munitId)
-            .HashSet(key, StationFields.Room, "room-" + stationId)
-            .HashSet(key, StationFields.Publisher, "pub-" + stationId)
-            .HashSet(key, StationFields.RoomKind, "m2m")
-            .HashSet(key, StationFields.Hls, "false")
-            .SetAdd(MunitKeys.Stations(munitId), stationId)
-            .ExecuteAsync());
-        await PublishAsync(backend, munitId, new AssignSignal(stationId, "room-" + stationId, "pub-" + stationId, "m2m", false));
+        Assert.True(
+            await backend
+                .Store.CreateTransaction()
+                .HashSet(key, StationFields.Munit, munitId)
+                .HashSet(key, StationFields.Room, "room-" + stationId)
+                .HashSet(key, StationFields.Publisher, "pub-" + stationId)
+                .HashSet(key, StationFields.RoomKind, "m2m")
+                .HashSet(key, StationFields.Hls, "false")
+                .SetAdd(MunitKeys.Stations(munitId), stationId)
+                .ExecuteAsync()
+        );
+        await PublishAsync(
+            backend,
+            munitId,
+            new AssignSignal(stationId, "room-" + stationId, "pub-" + stationId, "m2m", false)
+        );
     }
 
     public static async Task RemoveStationAsync(IStateBackend backend, string munitId, string stationId)
     {
-        Assert.True(await backend.Store.CreateTransaction()
-            .Delete(MunitKeys.Station(stationId))
-            .SetRemove(MunitKeys.Stations(munitId), stationId)
-            .ExecuteAsync());
+        Assert.True(
+            await backend
+                .Store.CreateTransaction()
+                .Delete(MunitKeys.Station(stationId))
+                .SetRemove(MunitKeys.Stations(munitId), stationId)
+                .ExecuteAsync()
+        );
         await PublishAsync(backend, munitId, new UnassignSignal(stationId));
     }
 
     public static Task<long> PublishAsync(IStateBackend backend, string munitId, MunitSignal signal) =>
-        backend.Bus.PublishAsync(MunitKeys.Channel(munitId), JsonSerializer.Serialize(signal, ContractsJsonContext.Default.MunitSignal));
+        backend.Bus.PublishAsync(
+            MunitKeys.Channel(munitId),
+            JsonSerializer.Serialize(signal, ContractsJsonContext.Default.MunitSignal)
+        );
 
     public static async Task<bool> IsRegisteredAsync(IStateBackend backend, string munitId) =>
         (await backend.Store.SortedSetRangeByScoreAsync(MunitKeys.Registry)).Any(m => m.Member == munitId);

@@ -26,42 +26,87 @@ public sealed class StationMoveRelayTests(RedisServer redis, ITestOutputHelper o
     private static readonly AwsCredentials Credentials = new("AKIDMUNITTASK", "task-secret", "task-session-token");
 
     [Fact]
-    public async Task A_stopping_task_hands_its_station_over_and_each_client_hears_StationMoved_once_through_connections()
+    public async Task A_stopping_task_hands_its_station_over_and_each_client_hears_StationMoved_once()
     {
         await using var api = await ManagementApiDouble.StartAsync(Credentials, region: "eu-west-1", stage: "prod");
         string publisher = "pub-" + Guid.NewGuid().ToString("N")[..6] + "=";
         string viewer = "view-" + Guid.NewGuid().ToString("N")[..6] + "=";
         api.Connections[publisher] = new();
         api.Connections[viewer] = new();
-        Func<string, string?> environment = name => name switch
-        {
-            "AWS_ACCESS_KEY_ID" => Credentials.AccessKeyId,
-            "AWS_SECRET_ACCESS_KEY" => Credentials.SecretAccessKey,
-            "AWS_SESSION_TOKEN" => Credentials.SessionToken,
-            "AWS_REGION" => "eu-west-1",
-            _ => null,
-        };
+        Func<string, string?> environment = name =>
+            name switch
+            {
+                "AWS_ACCESS_KEY_ID" => Credentials.AccessKeyId,
+                "AWS_SECRET_ACCESS_KEY" => Credentials.SecretAccessKey,
+                "AWS_SESSION_TOKEN" => Credentials.SessionToken,
+                "AWS_REGION" => "eu-west-1",
+                _ => null,
+            };
 
         var prefix = redis.NewKeyPrefix();
         await using var backend = await redis.CreateBackendAsync(prefix);
-        await using var leaving = await RunningHost.StartAsync(redis.Configuration, prefix, "203.0.113.1", TimeSpan.FromSeconds(1),
-            munitId: "munit-leaving", environment: environment, connectionsEndpoint: api.Endpoint, logging: TestOutputLogging.To(output, "leaving"));
-        await using var staying = await RunningHost.StartAsync(redis.Configuration, prefix, "203.0.113.2", TimeSpan.FromSeconds(20),
-            munitId: "munit-staying", environment: environment, connectionsEndpoint: api.Endpoint, logging: TestOutputLogging.To(output, "staying"));
-        await Eventually.WaitUntilAsync(async () => await Signaling.IsRegisteredAsync(backend, "munit-leaving") && await Signaling.IsRegisteredAsync(backend, "munit-staying"),
-            Wait, "both Munits registered");
+        await using var leaving = await RunningHost.StartAsync(
+            redis.Configuration,
+            prefix,
+            "203.0.113.1",
+            TimeSpan.FromSeconds(1),
+            munitId: "munit-leaving",
+            environment: environment,
+            connectionsEndpoint: api.Endpoint,
+            logging: TestOutputLogging.To(output, "leaving")
+        );
+        await using var staying = await RunningHost.StartAsync(
+            redis.Configuration,
+            prefix,
+            "203.0.113.2",
+            TimeSpan.FromSeconds(20),
+            munitId: "munit-staying",
+            environment: environment,
+            connectionsEndpoint: api.Endpoint,
+            logging: TestOutputLogging.To(output, "staying")
+        );
+        await Eventually.WaitUntilAsync(
+            async () =>
+                await Signaling.IsRegisteredAsync(backend, "munit-leaving")
+                && await Signaling.IsRegisteredAsync(backend, "munit-staying"),
+            Wait,
+            "both Munits registered"
+        );
 
         // A room as the signaling functions write it: a publisher whose station runs on the leaving task, a viewer.
         var rooms = leaving.App.Services.GetRequiredService<RoomRepository>();
-        var joined = await rooms.JoinAsync(publisher, "relayed", RoomKind.M2m, ParticipantTypes.Publisher, new ParticipantEntry(),
-            AccessGrants.Everything, async () => new MunitPick("munit-leaving", await backend.Store.SetLengthAsync(MunitKeys.Stations("munit-leaving"))));
-        await rooms.JoinAsync(viewer, "relayed", RoomKind.M2m, ParticipantTypes.Viewer, new ParticipantEntry(), AccessGrants.Everything, () => Task.FromResult<MunitPick?>(null));
+        var joined = await rooms.JoinAsync(
+            publisher,
+            "relayed",
+            RoomKind.M2m,
+            ParticipantTypes.Publisher,
+            new ParticipantEntry(),
+            AccessGrants.Everything,
+            async () =>
+                new MunitPick("munit-leaving", await backend.Store.SetLengthAsync(MunitKeys.Stations("munit-leaving")))
+        );
+        await rooms.JoinAsync(
+            viewer,
+            "relayed",
+            RoomKind.M2m,
+            ParticipantTypes.Viewer,
+            new ParticipantEntry(),
+            AccessGrants.Everything,
+            () => Task.FromResult<MunitPick?>(null)
+        );
         string stationId = joined.Entry.StationId!;
-        await Eventually.WaitUntilAsync(() => leaving.Munit.HasStation(stationId), Wait, "the station runs on the leaving task");
+        await Eventually.WaitUntilAsync(
+            () => leaving.Munit.HasStation(stationId),
+            Wait,
+            "the station runs on the leaving task"
+        );
 
         await leaving.StopAsync().WaitAsync(Wait);
 
-        Assert.Equal("munit-staying", await backend.Store.HashGetAsync(MunitKeys.Station(stationId), StationFields.Munit));
+        Assert.Equal(
+            "munit-staying",
+            await backend.Store.HashGetAsync(MunitKeys.Station(stationId), StationFields.Munit)
+        );
         foreach (var connection in new[] { publisher, viewer })
         {
             await Eventually.WaitUntilAsync(() => !api.Connections[connection].IsEmpty, Wait, $"{connection} was told");

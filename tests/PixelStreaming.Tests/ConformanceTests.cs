@@ -18,7 +18,10 @@ namespace MobZ.PixelStreaming.Tests;
 [Trait("Category", "Interop")]
 public sealed class ConformanceTests(RedisServer redis, ITestOutputHelper output) : IClassFixture<RedisServer>
 {
-    private static readonly NodeTool Tool = new("ps-conformance", Repo.PathOf("tests", "PixelStreaming.Tests", "Conformance"));
+    private static readonly NodeTool Tool = new(
+        "ps-conformance",
+        Repo.PathOf("tests", "PixelStreaming.Tests", "Conformance")
+    );
 
     /// <summary>Every phase of the script, in order: the run must report each one as passed.</summary>
     private const int Phases = 10;
@@ -28,27 +31,45 @@ public sealed class ConformanceTests(RedisServer redis, ITestOutputHelper output
     public async Task Epic_signalling_library_passes_every_protocol_phase_against_ps(string backend)
     {
         await Tool.EnsureInstalledAsync();
-        await using var stack = await LocalStackHost.StartAsync(new LocalStackOptions
-        {
-            Urls = "http://127.0.0.1:0",
-            Redis = backend == Backends.Redis ? redis.Configuration : "",
-            RedisKeyPrefix = backend == Backends.Redis ? redis.NewKeyPrefix() : null,
-            Capabilities = b => b.AddCapability(s => s.AddMobZAccess(TestTokens.Configure).AddPixelStreaming(o =>
-                {
-                    o.DisableIpAllowList = true;
-                    o.Api.ApiKey = "test-key";
-                }))
-                .AddWebSocketApi("/ps", "$request.body.type", sp => sp.GetRequiredService<Signaling.PixelStreamingHandler>()),
-            PrintReadyLine = false,
-            MinimumLogLevel = LogLevel.Warning,
-        });
+        await using var stack = await LocalStackHost.StartAsync(
+            new LocalStackOptions
+            {
+                Urls = "http://127.0.0.1:0",
+                Redis = backend == Backends.Redis ? redis.Configuration : "",
+                RedisKeyPrefix = backend == Backends.Redis ? redis.NewKeyPrefix() : null,
+                Capabilities = b =>
+                    b.AddCapability(s =>
+                            s.AddMobZAccess(TestTokens.Configure)
+                                .AddPixelStreaming(o =>
+                                {
+                                    o.DisableIpAllowList = true;
+                                    o.Api.ApiKey = "test-key";
+                                })
+                        )
+                        .AddWebSocketApi("/ps", "$request.body.type", sp =>
+                            sp.GetRequiredService<Signaling.PixelStreamingHandler>()
+                        ),
+                PrintReadyLine = false,
+                MinimumLogLevel = LogLevel.Warning,
+            }
+        );
 
-        var ps = new UriBuilder(new Uri(stack.BaseUrl, "ps")) { Scheme = "ws" }.Uri.AbsoluteUri;
+        var ps = new UriBuilder(new Uri(stack.BaseUrl, "ps")) { Scheme = "ws" }
+            .Uri
+            .AbsoluteUri;
         var project = Uri.EscapeDataString("https://projects.example.test/conformance.uproject");
-        var players = Enumerable.Range(1, 4).Select(i => $"{ps}?type=player&token={TestTokens.Hs256($"conformance-{i}")}&projectUrl={project}");
-        var config = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object> { ["streamerUrl"] = ps, ["playerUrls"] = players.ToArray() });
+        var players = Enumerable
+            .Range(1, 4)
+            .Select(i => $"{ps}?type=player&token={TestTokens.Hs256($"conformance-{i}")}&projectUrl={project}");
+        var config = System.Text.Json.JsonSerializer.Serialize(
+            new Dictionary<string, object> { ["streamerUrl"] = ps, ["playerUrls"] = players.ToArray() }
+        );
 
-        var (exitCode, log) = await Tool.RunScriptAsync("signalling-conformance.cjs", new Dictionary<string, string> { ["PS_CONFORMANCE"] = config }, TimeSpan.FromMinutes(2));
+        var (exitCode, log) = await Tool.RunScriptAsync(
+            "signalling-conformance.cjs",
+            new Dictionary<string, string> { ["PS_CONFORMANCE"] = config },
+            TimeSpan.FromMinutes(2)
+        );
         output.WriteLine(log);
 
         Assert.True(exitCode == 0, $"conformance run failed ({exitCode}):\n{log}");

@@ -23,16 +23,26 @@ namespace MobZ.PixelStreaming.Tests;
 /// </summary>
 public sealed class EcsProviderTests : IAsyncLifetime
 {
-    private static readonly AwsCredentials Credentials = new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "session-token-1");
+    private static readonly AwsCredentials Credentials = new(
+        "AKIDEXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        "session-token-1"
+    );
     private const string Region = "eu-west-1";
     private const string TaskArn = "arn:aws:ecs:eu-west-1:123456789012:task/streamers/0123456789abcdef";
 
     private sealed class FixedCredentials : IAwsCredentialsProvider
     {
-        public ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(Credentials);
+        public ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Credentials);
     }
 
-    private sealed record Received(string Service, string Operation, JsonElement? Json, IReadOnlyDictionary<string, string> Form);
+    private sealed record Received(
+        string Service,
+        string Operation,
+        JsonElement? Json,
+        IReadOnlyDictionary<string, string> Form
+    );
 
     private WebApplication _double = null!;
     private readonly ConcurrentQueue<Received> _received = new();
@@ -73,8 +83,15 @@ public sealed class EcsProviderTests : IAsyncLifetime
             options.Ecs.SecurityGroups = ["sg-0123"];
         }
         options.WorkerPort = 8081;
-        var ecs = new AwsJsonClient(new SignedRequestSender(http, new FixedCredentials(), Region, "ecs"), new Uri(_baseUrl, "/ecs/"), AwsJsonClient.EcsTargetPrefix);
-        var ec2 = new Ec2QueryClient(new SignedRequestSender(http, new FixedCredentials(), Region, "ec2"), new Uri(_baseUrl, "/ec2/"));
+        var ecs = new AwsJsonClient(
+            new SignedRequestSender(http, new FixedCredentials(), Region, "ecs"),
+            new Uri(_baseUrl, "/ecs/"),
+            AwsJsonClient.EcsTargetPrefix
+        );
+        var ec2 = new Ec2QueryClient(
+            new SignedRequestSender(http, new FixedCredentials(), Region, "ec2"),
+            new Uri(_baseUrl, "/ec2/")
+        );
         return new EcsInstanceProvider(ecs, ec2, options, NullLogger<EcsInstanceProvider>.Instance);
     }
 
@@ -94,7 +111,10 @@ public sealed class EcsProviderTests : IAsyncLifetime
         Assert.Equal(new Uri("http://203.0.113.25:8081/"), started.WorkerUrl);
 
         var calls = _received.ToArray();
-        Assert.Equal(["RunTask", "DescribeTasks", "DescribeTasks", "DescribeNetworkInterfaces"], calls.Select(c => c.Operation));
+        Assert.Equal(
+            ["RunTask", "DescribeTasks", "DescribeTasks", "DescribeNetworkInterfaces"],
+            calls.Select(c => c.Operation)
+        );
 
         var run = calls[0].Json!.Value;
         Assert.Equal("streamers", run.GetProperty("cluster").GetString());
@@ -102,13 +122,19 @@ public sealed class EcsProviderTests : IAsyncLifetime
         Assert.Equal("FARGATE", run.GetProperty("launchType").GetString());
         Assert.Equal(1, run.GetProperty("count").GetInt32());
         var vpc = run.GetProperty("networkConfiguration").GetProperty("awsvpcConfiguration");
-        Assert.Equal(["subnet-0a1b", "subnet-0c2d"], vpc.GetProperty("subnets").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(
+            ["subnet-0a1b", "subnet-0c2d"],
+            vpc.GetProperty("subnets").EnumerateArray().Select(e => e.GetString())
+        );
         Assert.Equal(["sg-0123"], vpc.GetProperty("securityGroups").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal("ENABLED", vpc.GetProperty("assignPublicIp").GetString());
         var container = run.GetProperty("overrides").GetProperty("containerOverrides")[0];
         Assert.Equal("streamer", container.GetProperty("name").GetString());
         var env = container.GetProperty("environment")[0];
-        Assert.Equal(("STREAMER_ID", "ue-42"), (env.GetProperty("name").GetString(), env.GetProperty("value").GetString()));
+        Assert.Equal(
+            ("STREAMER_ID", "ue-42"),
+            (env.GetProperty("name").GetString(), env.GetProperty("value").GetString())
+        );
 
         var describe = calls[1].Json!.Value;
         Assert.Equal("streamers", describe.GetProperty("cluster").GetString());
@@ -134,13 +160,19 @@ public sealed class EcsProviderTests : IAsyncLifetime
         Assert.Equal("198.51.100.77", started?.PublicIp);
         Assert.Equal(new Uri("http://198.51.100.77:8081/"), started?.WorkerUrl);
         var calls = _received.ToArray();
-        Assert.Equal(["RunTask", "DescribeTasks", "DescribeTasks", "DescribeContainerInstances", "DescribeInstances"], calls.Select(c => c.Operation));
+        Assert.Equal(
+            ["RunTask", "DescribeTasks", "DescribeTasks", "DescribeContainerInstances", "DescribeInstances"],
+            calls.Select(c => c.Operation)
+        );
         var run = calls[0].Json!.Value;
         Assert.False(run.TryGetProperty("launchType", out _));
         Assert.False(run.TryGetProperty("networkConfiguration", out _));
         var strategy = Assert.Single(run.GetProperty("capacityProviderStrategy").EnumerateArray());
         Assert.Equal("mobz-streamer-gpu", strategy.GetProperty("capacityProvider").GetString());
-        Assert.Equal(["container-instance/streamers/9f8e"], calls[3].Json!.Value.GetProperty("containerInstances").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(
+            ["container-instance/streamers/9f8e"],
+            calls[3].Json!.Value.GetProperty("containerInstances").EnumerateArray().Select(e => e.GetString())
+        );
         Assert.Equal("i-0gpu1234", calls[4].Form["InstanceId.1"]);
     }
 
@@ -152,10 +184,21 @@ public sealed class EcsProviderTests : IAsyncLifetime
         options.Ecs.TaskDefinition = "unreal-streamer:7";
         var http = new HttpClient();
         var provider = new EcsInstanceProvider(
-            new AwsJsonClient(new SignedRequestSender(http, new FixedCredentials(), Region, "ecs"), new Uri(_baseUrl, "/ecs/"), AwsJsonClient.EcsTargetPrefix),
-            new Ec2QueryClient(new SignedRequestSender(http, new FixedCredentials(), Region, "ec2"), new Uri(_baseUrl, "/ec2/")),
-            options, NullLogger<EcsInstanceProvider>.Instance);
-        var error = await Assert.ThrowsAsync<InstanceProviderException>(() => provider.LaunchAsync("ue-45", CancellationToken.None));
+            new AwsJsonClient(
+                new SignedRequestSender(http, new FixedCredentials(), Region, "ecs"),
+                new Uri(_baseUrl, "/ecs/"),
+                AwsJsonClient.EcsTargetPrefix
+            ),
+            new Ec2QueryClient(
+                new SignedRequestSender(http, new FixedCredentials(), Region, "ec2"),
+                new Uri(_baseUrl, "/ec2/")
+            ),
+            options,
+            NullLogger<EcsInstanceProvider>.Instance
+        );
+        var error = await Assert.ThrowsAsync<InstanceProviderException>(() =>
+            provider.LaunchAsync("ue-45", CancellationToken.None)
+        );
         Assert.Contains("CapacityProvider or Subnets", error.Message);
         Assert.Empty(_received);
     }
@@ -178,7 +221,9 @@ public sealed class EcsProviderTests : IAsyncLifetime
         _taskStops = true;
         var provider = Provider();
         var taskArn = await provider.LaunchAsync("ue-43", CancellationToken.None);
-        var error = await Assert.ThrowsAsync<InstanceProviderException>(() => provider.ProbeAsync("ue-43", taskArn, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InstanceProviderException>(() =>
+            provider.ProbeAsync("ue-43", taskArn, CancellationToken.None)
+        );
         Assert.Contains("CannotPullContainerError", error.Message);
         Assert.Empty(_problems);
     }
@@ -187,8 +232,10 @@ public sealed class EcsProviderTests : IAsyncLifetime
     {
         var body = await ReadAndVerifyAsync(context, "ecs");
         var target = context.Request.Headers["X-Amz-Target"].ToString();
-        if (context.Request.ContentType != "application/x-amz-json-1.1") _problems.Enqueue($"content-type {context.Request.ContentType}");
-        if (!target.StartsWith("AmazonEC2ContainerServiceV20141113.", StringComparison.Ordinal)) _problems.Enqueue($"target {target}");
+        if (context.Request.ContentType != "application/x-amz-json-1.1")
+            _problems.Enqueue($"content-type {context.Request.ContentType}");
+        if (!target.StartsWith("AmazonEC2ContainerServiceV20141113.", StringComparison.Ordinal))
+            _problems.Enqueue($"target {target}");
         var operation = target[(target.IndexOf('.') + 1)..];
         using var json = JsonDocument.Parse(body);
         var root = json.RootElement;
@@ -198,12 +245,15 @@ public sealed class EcsProviderTests : IAsyncLifetime
         context.Response.ContentType = "application/x-amz-json-1.1";
         var task = operation switch
         {
-            "RunTask" => $$$"""{"tasks":[{"taskArn":"{{{TaskArn}}}","lastStatus":"PROVISIONING","attachments":[]}],"failures":[]}""",
+            "RunTask" =>
+                $$$"""{"tasks":[{"taskArn":"{{{TaskArn}}}","lastStatus":"PROVISIONING","attachments":[]}],"failures":[]}""",
             "DescribeTasks" when _gpuHost => Interlocked.Increment(ref _describeCalls) < 2
                 ? $$$"""{"tasks":[{"taskArn":"{{{TaskArn}}}","lastStatus":"PROVISIONING","attachments":[]}],"failures":[]}"""
                 : $$$"""{"tasks":[{"taskArn":"{{{TaskArn}}}","lastStatus":"PENDING","containerInstanceArn":"container-instance/streamers/9f8e","attachments":[]}],"failures":[]}""",
-            "DescribeContainerInstances" => """{"containerInstances":[{"containerInstanceArn":"container-instance/streamers/9f8e","ec2InstanceId":"i-0gpu1234"}],"failures":[]}""",
-            "DescribeTasks" when _taskStops => $$$"""{"tasks":[{"taskArn":"{{{TaskArn}}}","lastStatus":"STOPPED","stoppedReason":"CannotPullContainerError: no such image"}],"failures":[]}""",
+            "DescribeContainerInstances" =>
+                """{"containerInstances":[{"containerInstanceArn":"container-instance/streamers/9f8e","ec2InstanceId":"i-0gpu1234"}],"failures":[]}""",
+            "DescribeTasks" when _taskStops =>
+                $$$"""{"tasks":[{"taskArn":"{{{TaskArn}}}","lastStatus":"STOPPED","stoppedReason":"CannotPullContainerError: no such image"}],"failures":[]}""",
             // The interface is attached on the second look, as on a real Fargate start.
             "DescribeTasks" => Interlocked.Increment(ref _describeCalls) < 2
                 ? $$$"""{"tasks":[{"taskArn":"{{{TaskArn}}}","lastStatus":"PROVISIONING","attachments":[{"type":"ElasticNetworkInterface","status":"PRECREATED","details":[{"name":"subnetId","value":"subnet-0a1b"}]}]}],"failures":[]}"""
@@ -214,7 +264,9 @@ public sealed class EcsProviderTests : IAsyncLifetime
         if (task is null)
         {
             context.Response.StatusCode = 400;
-            await context.Response.WriteAsync("""{"__type":"com.amazonaws.ecs#InvalidParameterException","message":"unknown operation"}""");
+            await context.Response.WriteAsync(
+                """{"__type":"com.amazonaws.ecs#InvalidParameterException","message":"unknown operation"}"""
+            );
             return;
         }
         await context.Response.WriteAsync(task);
@@ -223,14 +275,23 @@ public sealed class EcsProviderTests : IAsyncLifetime
     private async Task HandleEc2Async(HttpContext context)
     {
         var body = await ReadAndVerifyAsync(context, "ec2");
-        if (context.Request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.Ordinal) != true)
+        if (
+            context.Request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.Ordinal)
+            != true
+        )
+        {
             _problems.Enqueue($"ec2 content-type {context.Request.ContentType}");
-        var form = body.Split('&').Select(p => p.Split('=', 2)).ToDictionary(p => Uri.UnescapeDataString(p[0]), p => Uri.UnescapeDataString(p[1]));
+        }
+
+        var form = body.Split('&')
+            .Select(p => p.Split('=', 2))
+            .ToDictionary(p => Uri.UnescapeDataString(p[0]), p => Uri.UnescapeDataString(p[1]));
         _received.Enqueue(new Received("ec2", form.GetValueOrDefault("Action") ?? "", null, form));
         context.Response.ContentType = "text/xml;charset=UTF-8";
         if (form.GetValueOrDefault("Action") == "DescribeInstances")
         {
-            await context.Response.WriteAsync("""
+            await context.Response.WriteAsync(
+                """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
                   <requestId>8f7724cf-496f-496e-8fe3-example</requestId>
@@ -248,10 +309,12 @@ public sealed class EcsProviderTests : IAsyncLifetime
                     </item>
                   </reservationSet>
                 </DescribeInstancesResponse>
-                """);
+                """
+            );
             return;
         }
-        await context.Response.WriteAsync("""
+        await context.Response.WriteAsync(
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <DescribeNetworkInterfacesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
               <requestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</requestId>
@@ -263,29 +326,57 @@ public sealed class EcsProviderTests : IAsyncLifetime
                 </item>
               </networkInterfaceSet>
             </DescribeNetworkInterfacesResponse>
-            """);
+            """
+        );
     }
 
-    /// <summary>Documented members and types of each ECS request (API reference, 2014-11-13); anything else is a problem.</summary>
+    /// <summary>Documented members and types of each ECS request (API reference, 2014-11-13); anything else is a
+    /// problem.</summary>
     private void CheckShape(string operation, JsonElement root)
     {
         var allowed = operation switch
         {
             "RunTask" => new Dictionary<string, JsonValueKind>
             {
-                ["cluster"] = JsonValueKind.String, ["taskDefinition"] = JsonValueKind.String, ["launchType"] = JsonValueKind.String,
+                ["cluster"] = JsonValueKind.String,
+                ["taskDefinition"] = JsonValueKind.String,
+                ["launchType"] = JsonValueKind.String,
                 ["capacityProviderStrategy"] = JsonValueKind.Array,
-                ["count"] = JsonValueKind.Number, ["startedBy"] = JsonValueKind.String, ["networkConfiguration"] = JsonValueKind.Object,
-                ["overrides"] = JsonValueKind.Object, ["tags"] = JsonValueKind.Array, ["group"] = JsonValueKind.String,
-                ["platformVersion"] = JsonValueKind.String, ["propagateTags"] = JsonValueKind.String,
+                ["count"] = JsonValueKind.Number,
+                ["startedBy"] = JsonValueKind.String,
+                ["networkConfiguration"] = JsonValueKind.Object,
+                ["overrides"] = JsonValueKind.Object,
+                ["tags"] = JsonValueKind.Array,
+                ["group"] = JsonValueKind.String,
+                ["platformVersion"] = JsonValueKind.String,
+                ["propagateTags"] = JsonValueKind.String,
             },
-            "DescribeTasks" => new() { ["cluster"] = JsonValueKind.String, ["tasks"] = JsonValueKind.Array, ["include"] = JsonValueKind.Array },
-            "StopTask" => new() { ["cluster"] = JsonValueKind.String, ["task"] = JsonValueKind.String, ["reason"] = JsonValueKind.String },
-            "DescribeContainerInstances" => new() { ["cluster"] = JsonValueKind.String, ["containerInstances"] = JsonValueKind.Array, ["include"] = JsonValueKind.Array },
+            "DescribeTasks" => new()
+            {
+                ["cluster"] = JsonValueKind.String,
+                ["tasks"] = JsonValueKind.Array,
+                ["include"] = JsonValueKind.Array,
+            },
+            "StopTask" => new()
+            {
+                ["cluster"] = JsonValueKind.String,
+                ["task"] = JsonValueKind.String,
+                ["reason"] = JsonValueKind.String,
+            },
+            "DescribeContainerInstances" => new()
+            {
+                ["cluster"] = JsonValueKind.String,
+                ["containerInstances"] = JsonValueKind.Array,
+                ["include"] = JsonValueKind.Array,
+            },
             _ => new Dictionary<string, JsonValueKind>(),
         };
         foreach (var p in root.EnumerateObject())
-            if (!allowed.TryGetValue(p.Name, out var kind) || kind != p.Value.ValueKind) _problems.Enqueue($"{operation}: unexpected member {p.Name} ({p.Value.ValueKind})");
+        {
+            if (!allowed.TryGetValue(p.Name, out var kind) || kind != p.Value.ValueKind)
+                _problems.Enqueue($"{operation}: unexpected member {p.Name} ({p.Value.ValueKind})");
+        }
+
         var required = operation switch
         {
             "RunTask" => new[] { "taskDefinition" },
@@ -295,25 +386,38 @@ public sealed class EcsProviderTests : IAsyncLifetime
             _ => [],
         };
         foreach (var r in required)
-            if (!root.TryGetProperty(r, out _)) _problems.Enqueue($"{operation}: missing {r}");
+        {
+            if (!root.TryGetProperty(r, out _))
+                _problems.Enqueue($"{operation}: missing {r}");
+        }
+
         if (operation == "RunTask")
         {
             // The API refuses a launch type together with a capacity provider strategy.
             var hasLaunchType = root.TryGetProperty("launchType", out var launchTypeElement);
-            if (hasLaunchType == root.TryGetProperty("capacityProviderStrategy", out _)) _problems.Enqueue("exactly one of launchType and capacityProviderStrategy");
-            if (hasLaunchType && launchTypeElement.GetString() is not ("EC2" or "FARGATE" or "EXTERNAL")) _problems.Enqueue($"launchType {launchTypeElement}");
-            if (root.TryGetProperty("networkConfiguration", out var network)
-                && network.GetProperty("awsvpcConfiguration").GetProperty("assignPublicIp").GetString() is not ("ENABLED" or "DISABLED"))
+            if (hasLaunchType == root.TryGetProperty("capacityProviderStrategy", out _))
+                _problems.Enqueue("exactly one of launchType and capacityProviderStrategy");
+            if (hasLaunchType && launchTypeElement.GetString() is not ("EC2" or "FARGATE" or "EXTERNAL"))
+                _problems.Enqueue($"launchType {launchTypeElement}");
+            if (
+                root.TryGetProperty("networkConfiguration", out var network)
+                && network.GetProperty("awsvpcConfiguration").GetProperty("assignPublicIp").GetString()
+                    is not ("ENABLED" or "DISABLED")
+            )
             {
                 _problems.Enqueue("assignPublicIp");
             }
 
             foreach (var tag in root.GetProperty("tags").EnumerateArray())
-                if (!tag.TryGetProperty("key", out _) || !tag.TryGetProperty("value", out _)) _problems.Enqueue("tag without key/value");
+            {
+                if (!tag.TryGetProperty("key", out _) || !tag.TryGetProperty("value", out _))
+                    _problems.Enqueue("tag without key/value");
+            }
         }
     }
 
-    /// <summary>Recomputes the SigV4 signature from what arrived on the wire and compares it with the Authorization header.</summary>
+    /// <summary>Recomputes the SigV4 signature from what arrived on the wire and compares it with the Authorization
+    /// header.</summary>
     private async Task<string> ReadAndVerifyAsync(HttpContext context, string service)
     {
         using var buffer = new MemoryStream();
@@ -321,10 +425,17 @@ public sealed class EcsProviderTests : IAsyncLifetime
         var body = buffer.ToArray();
         var request = context.Request;
         var rawTarget = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget;
-        if (MobZ.TestKit.Aws.SigV4Verifier.Verify(request, rawTarget, body, Credentials, Region, service) is { } rejection)
+        if (
+            MobZ.TestKit.Aws.SigV4Verifier.Verify(request, rawTarget, body, Credentials, Region, service) is
+            { } rejection
+        )
+        {
             _problems.Enqueue($"{service}: {rejection}");
+        }
+
         var payloadHash = Convert.ToHexStringLower(SHA256.HashData(body));
-        if (request.Headers["x-amz-content-sha256"].ToString() is { Length: > 0 } declared && declared != payloadHash) _problems.Enqueue("payload hash mismatch");
+        if (request.Headers["x-amz-content-sha256"].ToString() is { Length: > 0 } declared && declared != payloadHash)
+            _problems.Enqueue("payload hash mismatch");
         return Encoding.UTF8.GetString(body);
     }
 }

@@ -40,14 +40,19 @@ public sealed class FailClosedDefaultsTests : IAsyncLifetime
         Assert.Equal(503, created.StatusCode);
         Assert.Contains("no instance provider configured", PsStack.Json(created).GetProperty("error").GetString());
         Assert.Equal(404, (await ps.HttpAsync("GET", "/api/instances/wanted")).StatusCode);
-        Assert.Equal(0, PsStack.Json(await ps.HttpAsync("GET", "/api/instances")).GetProperty("instances").GetArrayLength());
+        Assert.Equal(
+            0,
+            PsStack.Json(await ps.HttpAsync("GET", "/api/instances")).GetProperty("instances").GetArrayLength()
+        );
     }
 
     [Fact]
     public void A_provider_name_no_host_registered_fails_when_the_host_starts()
     {
         // "local" belongs to the local stack; a library host that names it has no such provider.
-        var e = Assert.Throws<InvalidOperationException>(() => new PsStack(_backend.Store, o => o.InstanceProvider = "local"));
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            new PsStack(_backend.Store, o => o.InstanceProvider = "local")
+        );
         Assert.Contains("'local'", e.Message);
     }
 
@@ -55,17 +60,28 @@ public sealed class FailClosedDefaultsTests : IAsyncLifetime
     public async Task A_host_registers_a_provider_under_the_name_the_configuration_gives()
     {
         var provider = new NamedProvider();
-        await using var ps = new PsStack(_backend.Store, o => o.InstanceProvider = "Lab",
-            s => s.AddKeyedSingleton<IInstanceProvider>("lab", provider));
+        await using var ps = new PsStack(
+            _backend.Store,
+            o => o.InstanceProvider = "Lab",
+            s => s.AddKeyedSingleton<IInstanceProvider>("lab", provider)
+        );
         Assert.Same(provider, ps.Get<IInstanceProvider>());
     }
 
     private sealed class NamedProvider : IInstanceProvider
     {
         public string Name => "lab";
-        public Task<string> LaunchAsync(string instanceId, CancellationToken cancellationToken) => Task.FromResult(instanceId);
-        public Task<StartedInstance?> ProbeAsync(string instanceId, string providerRef, CancellationToken cancellationToken) =>
-            Task.FromResult<StartedInstance?>(new StartedInstance("127.0.0.1", new Uri("http://127.0.0.1:1/")));
-        public Task StopAsync(string instanceId, string providerRef, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<string> LaunchAsync(string instanceId, CancellationToken cancellationToken) =>
+            Task.FromResult(instanceId);
+
+        public Task<StartedInstance?> ProbeAsync(
+            string instanceId,
+            string providerRef,
+            CancellationToken cancellationToken
+        ) => Task.FromResult<StartedInstance?>(new StartedInstance("127.0.0.1", new Uri("http://127.0.0.1:1/")));
+
+        public Task StopAsync(string instanceId, string providerRef, CancellationToken cancellationToken) =>
+            Task.CompletedTask;
     }
 }

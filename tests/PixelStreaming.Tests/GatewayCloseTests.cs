@@ -19,18 +19,26 @@ public sealed class GatewayCloseTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _stack = await LocalStackHost.StartAsync(new LocalStackOptions
-        {
-            Urls = "http://127.0.0.1:0",
-            Capabilities = b => b.AddCapability(s => s.AddMobZAccess(TestTokens.Configure).AddPixelStreaming(o =>
-                {
-                    o.DisableIpAllowList = true;
-                    o.Api.ApiKey = "test-key";
-                }))
-                .AddWebSocketApi("/ps", "$request.body.type", sp => sp.GetRequiredService<Signaling.PixelStreamingHandler>()),
-            PrintReadyLine = false,
-            MinimumLogLevel = LogLevel.Warning,
-        });
+        _stack = await LocalStackHost.StartAsync(
+            new LocalStackOptions
+            {
+                Urls = "http://127.0.0.1:0",
+                Capabilities = b =>
+                    b.AddCapability(s =>
+                            s.AddMobZAccess(TestTokens.Configure)
+                                .AddPixelStreaming(o =>
+                                {
+                                    o.DisableIpAllowList = true;
+                                    o.Api.ApiKey = "test-key";
+                                })
+                        )
+                        .AddWebSocketApi("/ps", "$request.body.type", sp =>
+                            sp.GetRequiredService<Signaling.PixelStreamingHandler>()
+                        ),
+                PrintReadyLine = false,
+                MinimumLogLevel = LogLevel.Warning,
+            }
+        );
     }
 
     public async Task DisposeAsync() => await _stack.DisposeAsync();
@@ -45,12 +53,19 @@ public sealed class GatewayCloseTests : IAsyncLifetime
     }
 
     private static Task<ClientWebSocket> PlayerAsync(GatewayCloseTests t, string userId) =>
-        t.ConnectAsync($"type=player&token={TestTokens.Hs256(userId)}&projectUrl={Uri.EscapeDataString("https://p.example.test/a.uproject")}");
+        t.ConnectAsync(
+            $"type=player&token={TestTokens.Hs256(userId)}&projectUrl={Uri.EscapeDataString("https://p.example.test/a.uproject")}"
+        );
 
     private static async Task SendAsync(ClientWebSocket socket, JsonObject message)
     {
         using var cts = new CancellationTokenSource(PsStack.Wait);
-        await socket.SendAsync(Encoding.UTF8.GetBytes(message.ToJsonString()), WebSocketMessageType.Text, true, cts.Token);
+        await socket.SendAsync(
+            Encoding.UTF8.GetBytes(message.ToJsonString()),
+            WebSocketMessageType.Text,
+            true,
+            cts.Token
+        );
     }
 
     /// <summary>Reads frames until one of <paramref name="type"/> arrives, or the socket closes (then null).</summary>
@@ -67,13 +82,18 @@ public sealed class GatewayCloseTests : IAsyncLifetime
                 result = await socket.ReceiveAsync(buffer.AsMemory(filled), cts.Token);
                 filled += result.Count;
             } while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-            if (result.MessageType == WebSocketMessageType.Close) return null;
+            if (result.MessageType == WebSocketMessageType.Close)
+                return null;
             var message = JsonNode.Parse(buffer.AsSpan(0, filled)) as JsonObject;
-            if ((string?)message?["type"] == type) return message;
+            if ((string?)message?["type"] == type)
+                return message;
         }
     }
 
-    private async Task<(ClientWebSocket Streamer, ClientWebSocket Player)> MatchedAsync(string streamerId, string userId)
+    private async Task<(ClientWebSocket Streamer, ClientWebSocket Player)> MatchedAsync(
+        string streamerId,
+        string userId
+    )
     {
         var streamer = await ConnectAsync("type=streamer");
         Assert.NotNull(await ReceiveAsync(streamer, "identify"));
@@ -91,7 +111,15 @@ public sealed class GatewayCloseTests : IAsyncLifetime
         var (streamer, player) = await MatchedAsync("ue-k", "kim");
         using var _s = streamer;
         using var _p = player;
-        await SendAsync(streamer, new JsonObject { ["type"] = "disconnectPlayer", ["playerId"] = "kim", ["reason"] = "Kicked by the host" });
+        await SendAsync(
+            streamer,
+            new JsonObject
+            {
+                ["type"] = "disconnectPlayer",
+                ["playerId"] = "kim",
+                ["reason"] = "Kicked by the host",
+            }
+        );
         Assert.Null(await ReceiveAsync(player, "never"));
         Assert.Equal((WebSocketCloseStatus)1011, player.CloseStatus);
         Assert.Equal("Kicked by the host", player.CloseStatusDescription);
@@ -104,7 +132,15 @@ public sealed class GatewayCloseTests : IAsyncLifetime
         using var _s = streamer;
         using var _p = player;
         var reason = string.Concat(Enumerable.Repeat("é", 100)); // 200 UTF-8 bytes
-        await SendAsync(streamer, new JsonObject { ["type"] = "disconnectPlayer", ["playerId"] = "lou", ["reason"] = reason });
+        await SendAsync(
+            streamer,
+            new JsonObject
+            {
+                ["type"] = "disconnectPlayer",
+                ["playerId"] = "lou",
+                ["reason"] = reason,
+            }
+        );
         Assert.Null(await ReceiveAsync(player, "never"));
         Assert.Equal((WebSocketCloseStatus)1011, player.CloseStatus);
         Assert.Equal(new string('é', 61), player.CloseStatusDescription);
@@ -115,7 +151,15 @@ public sealed class GatewayCloseTests : IAsyncLifetime
     {
         var (streamer, player) = await MatchedAsync("ue-gone", "max");
         using var _p = player;
-        await SendAsync(streamer, new JsonObject { ["type"] = "offer", ["playerId"] = "max", ["sdp"] = "v=0" });
+        await SendAsync(
+            streamer,
+            new JsonObject
+            {
+                ["type"] = "offer",
+                ["playerId"] = "max",
+                ["sdp"] = "v=0",
+            }
+        );
         Assert.NotNull(await ReceiveAsync(player, "offer"));
         await streamer.CloseAsync(WebSocketCloseStatus.NormalClosure, "restarting", CancellationToken.None);
         streamer.Dispose();

@@ -22,11 +22,25 @@ public sealed class GreetingTests : IAsyncLifetime
         var id = "slow=";
         var connection = ps.Gateway.Create(id);
         await ps.Get<Security.StreamerAllowList>().AddAsync("127.0.0.1");
-        var response = await ps.Handler.HandleAsync(PsStack.Event(id, "$connect", "CONNECT", null, new Dictionary<string, string> { ["type"] = "streamer" }, "127.0.0.1"), CancellationToken.None);
+        var response = await ps.Handler.HandleAsync(
+            PsStack.Event(
+                id,
+                "$connect",
+                "CONNECT",
+                null,
+                new Dictionary<string, string> { ["type"] = "streamer" },
+                "127.0.0.1"
+            ),
+            CancellationToken.None
+        );
         Assert.Equal(200, response.StatusCode);
 
         // The gateway still answers 410 (as API Gateway does until $connect has returned): retries pile up.
-        await Eventually.WaitUntilAsync(() => Volatile.Read(ref connection.GoneAnswers) >= 3, PsStack.Wait, "the greeting was retried on 410");
+        await Eventually.WaitUntilAsync(
+            () => Volatile.Read(ref connection.GoneAnswers) >= 3,
+            PsStack.Wait,
+            "the greeting was retried on 410"
+        );
         Assert.Empty(connection.Received);
 
         ps.Gateway.Complete(id);
@@ -37,12 +51,31 @@ public sealed class GreetingTests : IAsyncLifetime
     [Fact]
     public async Task First_frame_delivers_config_before_the_reply_when_the_retry_is_still_backing_off()
     {
-        await using var ps = new PsStack(_backend.Store, o => o.GreetingInitialBackoff = o.GreetingMaxBackoff = TimeSpan.FromSeconds(30));
+        await using var ps = new PsStack(_backend.Store, o =>
+            o.GreetingInitialBackoff = o.GreetingMaxBackoff = TimeSpan.FromSeconds(30)
+        );
         var id = "early=";
         var connection = ps.Gateway.Create(id);
-        var query = new Dictionary<string, string> { ["type"] = "player", ["token"] = TestTokens.Hs256("ivy"), ["projectUrl"] = "https://p.example.test/x" };
-        Assert.Equal(200, (await ps.Handler.HandleAsync(PsStack.Event(id, "$connect", "CONNECT", null, query, "127.0.0.1"), CancellationToken.None)).StatusCode);
-        await Eventually.WaitUntilAsync(() => Volatile.Read(ref connection.GoneAnswers) >= 1, PsStack.Wait, "the first greeting attempt met 410");
+        var query = new Dictionary<string, string>
+        {
+            ["type"] = "player",
+            ["token"] = TestTokens.Hs256("ivy"),
+            ["projectUrl"] = "https://p.example.test/x",
+        };
+        Assert.Equal(
+            200,
+            (
+                await ps.Handler.HandleAsync(
+                    PsStack.Event(id, "$connect", "CONNECT", null, query, "127.0.0.1"),
+                    CancellationToken.None
+                )
+            ).StatusCode
+        );
+        await Eventually.WaitUntilAsync(
+            () => Volatile.Read(ref connection.GoneAnswers) >= 1,
+            PsStack.Wait,
+            "the first greeting attempt met 410"
+        );
 
         ps.Gateway.Complete(id);
         await ps.SendAsync(id, new JsonObject { ["type"] = "listStreamers" });
@@ -55,8 +88,16 @@ public sealed class GreetingTests : IAsyncLifetime
         await using var ps = new PsStack(_backend.Store, o => o.GreetingDeadline = TimeSpan.FromMilliseconds(300));
         var id = "gone=";
         var connection = ps.Gateway.Create(id);
-        var query = new Dictionary<string, string> { ["type"] = "player", ["token"] = TestTokens.Hs256("jack"), ["projectUrl"] = "https://p.example.test/x" };
-        await ps.Handler.HandleAsync(PsStack.Event(id, "$connect", "CONNECT", null, query, "127.0.0.1"), CancellationToken.None);
+        var query = new Dictionary<string, string>
+        {
+            ["type"] = "player",
+            ["token"] = TestTokens.Hs256("jack"),
+            ["projectUrl"] = "https://p.example.test/x",
+        };
+        await ps.Handler.HandleAsync(
+            PsStack.Event(id, "$connect", "CONNECT", null, query, "127.0.0.1"),
+            CancellationToken.None
+        );
         await ps.DisconnectAsync(id);
         await ps.Deferred.DrainAsync().WaitAsync(PsStack.Wait);
         Assert.Empty(connection.Received);

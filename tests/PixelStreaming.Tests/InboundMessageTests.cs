@@ -2,7 +2,8 @@ using MobZ.PixelStreaming.Protocol;
 
 namespace MobZ.PixelStreaming.Tests;
 
-/// <summary>Inputs the ps-json fuzz harness found (docs/fuzzing.md): each threw out of the parse or the relay, which the handler answered with "internal error".</summary>
+/// <summary>Inputs the ps-json fuzz harness found (docs/fuzzing.md): each threw out of the parse or the relay, which
+/// the handler answered with "internal error".</summary>
 public sealed class InboundMessageTests
 {
     [Theory]
@@ -19,7 +20,13 @@ public sealed class InboundMessageTests
     [Fact]
     public void What_is_accepted_reads_and_relays()
     {
-        Assert.True(InboundMessage.TryParse("""{"type":"offer","playerId":"p1","sdp":"v=0 \u00e9 \ud83d\ude00"}""", out var message, out var type));
+        Assert.True(
+            InboundMessage.TryParse(
+                """{"type":"offer","playerId":"p1","sdp":"v=0 \u00e9 \ud83d\ude00"}""",
+                out var message,
+                out var type
+            )
+        );
 
         Assert.Equal("offer", type);
         Assert.Equal("p1", InboundMessage.String(message, "playerId"));

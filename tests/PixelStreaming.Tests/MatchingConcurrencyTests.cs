@@ -16,12 +16,15 @@ public sealed class MatchingConcurrencyTests(RedisServer redis) : IClassFixture<
         public required string UserId;
         public string? Connection;
         public bool Left;
-        public long SubscribeStart, SubscribeEnd;
+        public long SubscribeStart,
+            SubscribeEnd;
     }
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task Two_hundred_players_and_twenty_streamers_churning_never_share_a_streamer_nor_lose_or_reorder_a_waiting_player(string backend)
+    public async Task Churning_200_players_and_20_streamers_never_share_a_streamer_nor_lose_or_reorder_a_player(
+        string backend
+    )
     {
         await using var state = await Backends.CreateAsync(backend, redis);
         await using var ps = new PsStack(state.Store);
@@ -35,7 +38,10 @@ public sealed class MatchingConcurrencyTests(RedisServer redis) : IClassFixture<
         async Task Subscribe(PlayerRun p)
         {
             p.SubscribeStart = clock.ElapsedTicks;
-            await ps.SendAsync(p.Connection!, new JsonObject { ["type"] = "subscribe", ["streamerId"] = "waiting_queue" });
+            await ps.SendAsync(
+                p.Connection!,
+                new JsonObject { ["type"] = "subscribe", ["streamerId"] = "waiting_queue" }
+            );
             p.SubscribeEnd = clock.ElapsedTicks;
         }
 
@@ -59,7 +65,8 @@ public sealed class MatchingConcurrencyTests(RedisServer redis) : IClassFixture<
                 var (conn, id) = await ps.RegisterStreamerAsync($"ue-{n}");
                 streamerConnections.Add(conn);
                 liveStreamers[conn] = id;
-                if (!leaves) return;
+                if (!leaves)
+                    return;
                 await Task.Delay(leaveAfter);
                 liveStreamers.TryRemove(conn, out _);
                 await ps.DisconnectAsync(conn);
@@ -67,7 +74,15 @@ public sealed class MatchingConcurrencyTests(RedisServer redis) : IClassFixture<
                 streamerConnections.Add(again);
                 liveStreamers[again] = againId;
             });
-            if (early) await Eventually.WaitUntilAsync(() => liveStreamers.Values.Contains($"ue-{n}"), PsStack.Wait, $"ue-{n} registered");
+            if (early)
+            {
+                await Eventually.WaitUntilAsync(
+                    () => liveStreamers.Values.Contains($"ue-{n}"),
+                    PsStack.Wait,
+                    $"ue-{n} registered"
+                );
+            }
+
             tasks.Add(registered);
         }
         foreach (var p in players)
@@ -75,25 +90,32 @@ public sealed class MatchingConcurrencyTests(RedisServer redis) : IClassFixture<
             var delay = random.Next(0, 60);
             var leaves = random.Next(4) == 0;
             var leaveAfter = random.Next(0, 40);
-            tasks.Add(Task.Run(async () =>
-            {
-                await start.Task;
-                if (delay > 30) await Task.Delay(delay);
-                p.Connection = await ps.ConnectPlayerAsync(p.UserId);
-                await Subscribe(p);
-                if (!leaves) return;
-                await Task.Delay(leaveAfter);
-                p.Left = true;
-                await ps.DisconnectAsync(p.Connection);
-            }));
+            tasks.Add(
+                Task.Run(async () =>
+                {
+                    await start.Task;
+                    if (delay > 30)
+                        await Task.Delay(delay);
+                    p.Connection = await ps.ConnectPlayerAsync(p.UserId);
+                    await Subscribe(p);
+                    if (!leaves)
+                        return;
+                    await Task.Delay(leaveAfter);
+                    p.Left = true;
+                    await ps.DisconnectAsync(p.Connection);
+                })
+            );
         }
         start.SetResult();
         await Task.WhenAll(tasks);
 
         // Players whose streamer left were told so; they subscribe again, like Epic's player does.
-        foreach (var p in players.Where(p => !p.Left && ps.Gateway[p.Connection!].OfType("streamerDisconnected").Count > 0))
+        foreach (
+            var p in players.Where(p => !p.Left && ps.Gateway[p.Connection!].OfType("streamerDisconnected").Count > 0)
+        )
         {
-            if (await ps.Store.HashGetAsync(ps.Keys.Player(p.UserId), PsFields.State) == PlayerStates.Idle) await Subscribe(p);
+            if (await ps.Store.HashGetAsync(ps.Keys.Player(p.UserId), PsFields.State) == PlayerStates.Idle)
+                await Subscribe(p);
         }
         await ps.Deferred.DrainAsync();
 
@@ -112,10 +134,16 @@ public sealed class MatchingConcurrencyTests(RedisServer redis) : IClassFixture<
                 Assert.Single(queue, q => q == p.UserId);
                 continue;
             }
-            Assert.True(st is PlayerStates.Reserved or PlayerStates.Streaming, $"{p.UserId} is neither matched nor waiting but {st}");
+            Assert.True(
+                st is PlayerStates.Reserved or PlayerStates.Streaming,
+                $"{p.UserId} is neither matched nor waiting but {st}"
+            );
             var streamer = h[PsFields.Streamer];
             Assert.Equal(p.UserId, await ps.Store.HashGetAsync(ps.Keys.Streamer(streamer), PsFields.Player));
-            Assert.True(servedBy.TryAdd(streamer, p.UserId), $"streamer {streamer} serves {servedBy.GetValueOrDefault(streamer)} and {p.UserId}");
+            Assert.True(
+                servedBy.TryAdd(streamer, p.UserId),
+                $"streamer {streamer} serves {servedBy.GetValueOrDefault(streamer)} and {p.UserId}"
+            );
             Assert.Contains(ps.Keys.Streamer(streamer), liveStreamers.Values.Select(ps.Keys.Streamer));
             matched.Add(p);
         }
@@ -131,9 +159,20 @@ public sealed class MatchingConcurrencyTests(RedisServer redis) : IClassFixture<
         {
             var waiting = byId[queue[i]];
             foreach (var m in matched)
-                Assert.False(waiting.SubscribeEnd < m.SubscribeStart, $"{m.UserId} subscribed after {waiting.UserId} was queued yet got a streamer first");
+            {
+                Assert.False(
+                    waiting.SubscribeEnd < m.SubscribeStart,
+                    $"{m.UserId} subscribed after {waiting.UserId} was queued yet got a streamer first"
+                );
+            }
+
             for (var j = i + 1; j < queue.Count; j++)
-                Assert.False(byId[queue[j]].SubscribeEnd < waiting.SubscribeStart, $"{queue[j]} queued before {waiting.UserId} but stands behind it");
+            {
+                Assert.False(
+                    byId[queue[j]].SubscribeEnd < waiting.SubscribeStart,
+                    $"{queue[j]} queued before {waiting.UserId} but stands behind it"
+                );
+            }
         }
 
         // Seen from each streamer socket: one player at a time, each released before the next arrives.
@@ -159,7 +198,9 @@ public sealed class MatchingConcurrencyTests(RedisServer redis) : IClassFixture<
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task Waiting_players_are_served_strictly_in_arrival_order_as_streamers_arrive_and_free_up(string backend)
+    public async Task Waiting_players_are_served_strictly_in_arrival_order_as_streamers_arrive_and_free_up(
+        string backend
+    )
     {
         await using var state = await Backends.CreateAsync(backend, redis);
         await using var ps = new PsStack(state.Store);
@@ -175,12 +216,22 @@ public sealed class MatchingConcurrencyTests(RedisServer redis) : IClassFixture<
         await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Task.Run(() => ps.RegisterStreamerAsync($"s{i}"))));
         Assert.Equal(Enumerable.Range(10, 20).Select(i => $"q{i:D2}"), await ps.Store.ListRangeAsync(ps.Keys.Queue));
         for (var i = 0; i < 10; i++)
-            Assert.Equal(PlayerStates.Reserved, await ps.Store.HashGetAsync(ps.Keys.Player($"q{i:D2}"), PsFields.State));
+        {
+            Assert.Equal(
+                PlayerStates.Reserved,
+                await ps.Store.HashGetAsync(ps.Keys.Player($"q{i:D2}"), PsFields.State)
+            );
+        }
 
         // Five sessions end at once; their streamers (no worker) take the next five in order.
         await Task.WhenAll(Enumerable.Range(0, 5).Select(i => Task.Run(() => ps.DisconnectAsync(connections[i]))));
         Assert.Equal(Enumerable.Range(15, 15).Select(i => $"q{i:D2}"), await ps.Store.ListRangeAsync(ps.Keys.Queue));
         for (var i = 10; i < 15; i++)
-            Assert.Equal(PlayerStates.Reserved, await ps.Store.HashGetAsync(ps.Keys.Player($"q{i:D2}"), PsFields.State));
+        {
+            Assert.Equal(
+                PlayerStates.Reserved,
+                await ps.Store.HashGetAsync(ps.Keys.Player($"q{i:D2}"), PsFields.State)
+            );
+        }
     }
 }

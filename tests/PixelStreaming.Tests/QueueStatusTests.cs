@@ -6,16 +6,20 @@ using MobZ.TestKit.Redis;
 
 namespace MobZ.PixelStreaming.Tests;
 
-/// <summary>Waiting players are told their position and an estimated wait, updated as the queue moves; on both backends.</summary>
+/// <summary>Waiting players are told their position and an estimated wait, updated as the queue moves; on both
+/// backends.</summary>
 public sealed class QueueStatusTests(RedisServer redis) : IClassFixture<RedisServer>
 {
-    private static JsonObject Subscribe(string streamerId) => new() { ["type"] = "subscribe", ["streamerId"] = streamerId };
+    private static JsonObject Subscribe(string streamerId) =>
+        new() { ["type"] = "subscribe", ["streamerId"] = streamerId };
 
     private static async Task<(int Position, int? Estimate)> LatestAsync(PsStack ps, string connection, int count)
     {
         var status = await Eventually.ValueAsync(
-            () => Task.FromResult(ps.Gateway[connection].OfType("queueStatus").Skip(count - 1).FirstOrDefault()), PsStack.Wait,
-            $"{connection} got queueStatus #{count}");
+            () => Task.FromResult(ps.Gateway[connection].OfType("queueStatus").Skip(count - 1).FirstOrDefault()),
+            PsStack.Wait,
+            $"{connection} got queueStatus #{count}"
+        );
         Assert.Equal(count, ps.Gateway[connection].OfType("queueStatus").Count);
         return ((int)status["position"]!, (int?)status["estimatedWaitSeconds"]);
     }
@@ -36,7 +40,8 @@ public sealed class QueueStatusTests(RedisServer redis) : IClassFixture<RedisSer
         var a = await ps.ConnectPlayerAsync("pa");
         var b = await ps.ConnectPlayerAsync("pb");
         var c = await ps.ConnectPlayerAsync("pc");
-        foreach (var p in new[] { a, b, c }) await ps.SendAsync(p, Subscribe("waiting_queue"));
+        foreach (var p in new[] { a, b, c })
+            await ps.SendAsync(p, Subscribe("waiting_queue"));
         // Nothing has been served yet: positions, no estimate.
         Assert.Equal((1, null), await LatestAsync(ps, a, 1));
         Assert.Equal((2, null), await LatestAsync(ps, b, 1));

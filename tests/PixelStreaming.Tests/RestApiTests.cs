@@ -16,6 +16,7 @@ public sealed class RestApiTests : IAsyncLifetime
     {
         public List<string> Started { get; } = [];
         public List<(string Id, string Ref)> Stopped { get; } = [];
+
         /// <summary>Instances whose address is not known yet (an ECS task waiting for a GPU host).</summary>
         public HashSet<string> Booting { get; } = [];
         public string Name => "fake";
@@ -26,9 +27,14 @@ public sealed class RestApiTests : IAsyncLifetime
             return Task.FromResult($"arn:task/{instanceId}");
         }
 
-        public Task<StartedInstance?> ProbeAsync(string instanceId, string providerRef, CancellationToken cancellationToken)
+        public Task<StartedInstance?> ProbeAsync(
+            string instanceId,
+            string providerRef,
+            CancellationToken cancellationToken
+        )
         {
-            if (Booting.Contains(instanceId)) return Task.FromResult<StartedInstance?>(null);
+            if (Booting.Contains(instanceId))
+                return Task.FromResult<StartedInstance?>(null);
             var ip = $"198.51.100.{Started.IndexOf(instanceId) + 1}";
             return Task.FromResult<StartedInstance?>(new StartedInstance(ip, new Uri($"http://{ip}:8081/")));
         }
@@ -73,11 +79,25 @@ public sealed class RestApiTests : IAsyncLifetime
     {
         await using var ps = new PsStack(_backend.Store, o => o.Api.ApiKeyHeader = "x-mobz-key");
         Assert.Equal(401, (await ps.HttpAsync("GET", "/api/instances")).StatusCode);
-        var response = await ps.Api.HandleAsync(new MobZ.Signaling.Abstractions.HttpApiEvent
-        {
-            RouteKey = "$default", RawPath = "/api/instances", Headers = new Dictionary<string, string> { ["X-Mobz-Key"] = "test-key" },
-            RequestContext = new MobZ.Signaling.Abstractions.HttpApiRequestContext { DomainName = "x", Http = new MobZ.Signaling.Abstractions.HttpApiRequestHttp { Method = "GET", Path = "/api/instances", SourceIp = "127.0.0.1" } },
-        }, CancellationToken.None);
+        var response = await ps.Api.HandleAsync(
+            new MobZ.Signaling.Abstractions.HttpApiEvent
+            {
+                RouteKey = "$default",
+                RawPath = "/api/instances",
+                Headers = new Dictionary<string, string> { ["X-Mobz-Key"] = "test-key" },
+                RequestContext = new MobZ.Signaling.Abstractions.HttpApiRequestContext
+                {
+                    DomainName = "x",
+                    Http = new MobZ.Signaling.Abstractions.HttpApiRequestHttp
+                    {
+                        Method = "GET",
+                        Path = "/api/instances",
+                        SourceIp = "127.0.0.1",
+                    },
+                },
+            },
+            CancellationToken.None
+        );
         Assert.Equal(200, response.StatusCode);
     }
 
@@ -93,7 +113,10 @@ public sealed class RestApiTests : IAsyncLifetime
 
         // Its streamer may now connect, and is tied to its worker.
         var (s, _) = await _ps.RegisterStreamerAsync("ue-7", "198.51.100.1");
-        Assert.Equal(new Uri("http://198.51.100.1:8081/"), await _ps.Get<Workers.WorkerLocator>().WorkerOfStreamerAsync("ue-7"));
+        Assert.Equal(
+            new Uri("http://198.51.100.1:8081/"),
+            await _ps.Get<Workers.WorkerLocator>().WorkerOfStreamerAsync("ue-7")
+        );
 
         var listed = PsStack.Json(await _ps.HttpAsync("GET", "/api/instances"));
         Assert.Equal("ue-7", listed.GetProperty("instances")[0].GetProperty("instanceId").GetString());
@@ -142,11 +165,31 @@ public sealed class RestApiTests : IAsyncLifetime
     [InlineData("POST", "/api/instances", "{", "body is not valid JSON")]
     [InlineData("POST", "/api/save-project", null, "a JSON object body is required")]
     [InlineData("POST", "/api/save-project", "{}", "exactly one of 'playerId' or 'instanceId'")]
-    [InlineData("POST", "/api/save-project", "{\"playerId\":\"a\",\"instanceId\":\"b\"}", "exactly one of 'playerId' or 'instanceId'")]
-    [InlineData("POST", "/api/save-project", "{\"playerId\":\"a\",\"projectUrl\":\"not a url\"}", "'projectUrl' must be an absolute URL")]
-    [InlineData("POST", "/api/generate-video", "{\"playerId\":\"a\",\"settings\":[1]}", "'settings' must be a JSON object")]
+    [InlineData(
+        "POST",
+        "/api/save-project",
+        "{\"playerId\":\"a\",\"instanceId\":\"b\"}",
+        "exactly one of 'playerId' or 'instanceId'"
+    )]
+    [InlineData(
+        "POST",
+        "/api/save-project",
+        "{\"playerId\":\"a\",\"projectUrl\":\"not a url\"}",
+        "'projectUrl' must be an absolute URL"
+    )]
+    [InlineData(
+        "POST",
+        "/api/generate-video",
+        "{\"playerId\":\"a\",\"settings\":[1]}",
+        "'settings' must be a JSON object"
+    )]
     [InlineData("POST", "/api/generate-video", "{\"playerId\":\"\"}", "'playerId' must be a string")]
-    public async Task Invalid_bodies_get_400_with_a_sentence_naming_the_problem(string method, string path, string? body, string expected)
+    public async Task Invalid_bodies_get_400_with_a_sentence_naming_the_problem(
+        string method,
+        string path,
+        string? body,
+        string expected
+    )
     {
         var response = await _ps.HttpAsync(method, path, body);
         Assert.Equal(400, response.StatusCode);
@@ -162,14 +205,22 @@ public sealed class RestApiTests : IAsyncLifetime
         await _ps.SendAsync(p, new JsonObject { ["type"] = "subscribe", ["streamerId"] = "ue-9" });
         await _ps.NextAsync(s, "playerConnected");
 
-        var saved = await _ps.HttpAsync("POST", "/api/save-project", "{\"playerId\":\"olga\",\"projectUrl\":\"https://p.example.test/out\"}");
+        var saved = await _ps.HttpAsync(
+            "POST",
+            "/api/save-project",
+            "{\"playerId\":\"olga\",\"projectUrl\":\"https://p.example.test/out\"}"
+        );
         Assert.Equal(200, saved.StatusCode);
         var save = Assert.Single(_ps.Worker.Calls, c => c.Operation == "saveProject");
         Assert.Equal(new Uri("http://198.51.100.1:8081/"), save.Worker);
         Assert.Equal(new Workers.SaveProjectRequest("olga", "https://p.example.test/out"), save.Request);
 
         _ps.Worker.Status = 202;
-        var render = await _ps.HttpAsync("POST", "/api/generate-video", "{\"instanceId\":\"ue-9\",\"settings\":{\"durationMs\":1500}}");
+        var render = await _ps.HttpAsync(
+            "POST",
+            "/api/generate-video",
+            "{\"instanceId\":\"ue-9\",\"settings\":{\"durationMs\":1500}}"
+        );
         Assert.Equal(202, render.StatusCode);
         var call = Assert.Single(_ps.Worker.Calls, c => c.Operation == "generateVideo");
         var request = (Workers.GenerateVideoRequest)call.Request;
@@ -183,7 +234,10 @@ public sealed class RestApiTests : IAsyncLifetime
         Assert.Equal(404, (await _ps.HttpAsync("POST", "/api/save-project", "{\"playerId\":\"nobody\"}")).StatusCode);
         await _ps.ConnectPlayerAsync("idle-one");
         Assert.Equal(409, (await _ps.HttpAsync("POST", "/api/save-project", "{\"playerId\":\"idle-one\"}")).StatusCode);
-        Assert.Equal(404, (await _ps.HttpAsync("POST", "/api/generate-video", "{\"instanceId\":\"ghost\"}")).StatusCode);
+        Assert.Equal(
+            404,
+            (await _ps.HttpAsync("POST", "/api/generate-video", "{\"instanceId\":\"ghost\"}")).StatusCode
+        );
         Assert.Empty(_ps.Worker.Calls);
     }
 
@@ -198,11 +252,20 @@ public sealed class RestApiTests : IAsyncLifetime
     [Fact]
     public void OpenApi_document_lists_exactly_the_routes_the_handler_serves()
     {
-        using var doc = JsonDocument.Parse(typeof(PixelStreamingApiHandler).Assembly.GetManifestResourceStream("MobZ.PixelStreaming.openapi.json")!);
-        var documented = doc.RootElement.GetProperty("paths").EnumerateObject()
-            .SelectMany(path => path.Value.EnumerateObject().Select(op => new ApiRoute(op.Name.ToUpperInvariant(), path.Name)))
-            .Where(r => !r.Path.StartsWith("/api/admin/", StringComparison.Ordinal)) // the admin API's (tests/LocalStack.Tests/Observability)
-            .OrderBy(r => r.Path).ThenBy(r => r.Method).ToArray();
+        using var doc = JsonDocument.Parse(
+            typeof(PixelStreamingApiHandler).Assembly.GetManifestResourceStream("MobZ.PixelStreaming.openapi.json")!
+        );
+        var documented = doc
+            .RootElement.GetProperty("paths")
+            .EnumerateObject()
+            .SelectMany(path =>
+                path.Value.EnumerateObject().Select(op => new ApiRoute(op.Name.ToUpperInvariant(), path.Name))
+            )
+            // the admin API's (tests/LocalStack.Tests/Observability)
+            .Where(r => !r.Path.StartsWith("/api/admin/", StringComparison.Ordinal))
+            .OrderBy(r => r.Path)
+            .ThenBy(r => r.Method)
+            .ToArray();
         var served = PixelStreamingApiHandler.Routes.OrderBy(r => r.Path).ThenBy(r => r.Method).ToArray();
         Assert.Equal(served, documented);
     }

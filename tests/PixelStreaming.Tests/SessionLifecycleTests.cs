@@ -12,7 +12,8 @@ namespace MobZ.PixelStreaming.Tests;
 /// </summary>
 public sealed class SessionLifecycleTests(RedisServer redis) : IClassFixture<RedisServer>
 {
-    private static JsonObject Subscribe(string streamerId) => new() { ["type"] = "subscribe", ["streamerId"] = streamerId };
+    private static JsonObject Subscribe(string streamerId) =>
+        new() { ["type"] = "subscribe", ["streamerId"] = streamerId };
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
@@ -28,7 +29,10 @@ public sealed class SessionLifecycleTests(RedisServer redis) : IClassFixture<Red
         await ps.SendAsync(p, Subscribe(sid));
         Assert.Equal("ann", (string?)(await ps.NextAsync(s, "playerDisconnected"))["playerId"]);
         Assert.Equal("ann", (string?)(await ps.NextAsync(s, "playerConnected", skip: 1))["playerId"]);
-        Assert.Equal(["config", "identify", "endpointIdConfirm", "playerConnected", "playerDisconnected", "playerConnected"], ps.Gateway[s].Types);
+        Assert.Equal(
+            ["config", "identify", "endpointIdConfirm", "playerConnected", "playerDisconnected", "playerConnected"],
+            ps.Gateway[s].Types
+        );
         Assert.Equal(StreamerStates.Reserved, await ps.Store.HashGetAsync(ps.Keys.Streamer(sid), PsFields.State));
         Assert.Equal(sid, await ps.Store.HashGetAsync(ps.Keys.Player("ann"), PsFields.Streamer));
 
@@ -41,11 +45,23 @@ public sealed class SessionLifecycleTests(RedisServer redis) : IClassFixture<Red
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task Subscribing_again_to_a_streamer_with_a_worker_restarts_it_and_queues_the_player_for_it(string backend)
+    public async Task Subscribing_again_to_a_streamer_with_a_worker_restarts_it_and_queues_the_player_for_it(
+        string backend
+    )
     {
         await using var state = await Backends.CreateAsync(backend, redis);
         await using var ps = new PsStack(state.Store);
-        await ps.Get<Instances.InstanceRegistry>().AddAsync(Instances.InstanceRecord.Running("ue-w", "10.1.2.3", new Uri("http://10.1.2.3:8081/"), "test", "ref", DateTimeOffset.UtcNow));
+        await ps.Get<Instances.InstanceRegistry>()
+            .AddAsync(
+                Instances.InstanceRecord.Running(
+                    "ue-w",
+                    "10.1.2.3",
+                    new Uri("http://10.1.2.3:8081/"),
+                    "test",
+                    "ref",
+                    DateTimeOffset.UtcNow
+                )
+            );
         var (s, sid) = await ps.RegisterStreamerAsync("ue-w", "10.1.2.3");
         var p = await ps.ConnectPlayerAsync("cat");
         await ps.SendAsync(p, Subscribe(sid));
@@ -65,7 +81,9 @@ public sealed class SessionLifecycleTests(RedisServer redis) : IClassFixture<Red
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task Streamer_leaving_mid_session_closes_the_players_socket_so_the_stock_frontend_reconnects(string backend)
+    public async Task Streamer_leaving_mid_session_closes_the_players_socket_so_the_stock_frontend_reconnects(
+        string backend
+    )
     {
         await using var state = await Backends.CreateAsync(backend, redis);
         await using var ps = new PsStack(state.Store);
@@ -73,12 +91,24 @@ public sealed class SessionLifecycleTests(RedisServer redis) : IClassFixture<Red
         var p = await ps.ConnectPlayerAsync("dan");
         await ps.SendAsync(p, Subscribe(sid));
         await ps.NextAsync(s, "playerConnected");
-        await ps.SendAsync(s, new JsonObject { ["type"] = "offer", ["playerId"] = "dan", ["sdp"] = "v=0" });
+        await ps.SendAsync(
+            s,
+            new JsonObject
+            {
+                ["type"] = "offer",
+                ["playerId"] = "dan",
+                ["sdp"] = "v=0",
+            }
+        );
         await ps.SendAsync(p, new JsonObject { ["type"] = "answer", ["sdp"] = "v=0" });
         await ps.NextAsync(s, "answer");
 
         await ps.DisconnectAsync(s);
-        await Eventually.WaitUntilAsync(() => ps.Gateway[p].DeletedByServer, PsStack.Wait, "the player's socket was closed");
+        await Eventually.WaitUntilAsync(
+            () => ps.Gateway[p].DeletedByServer,
+            PsStack.Wait,
+            "the player's socket was closed"
+        );
         Assert.Equal(1000, ps.Gateway[p].CloseCode);
         Assert.Equal("streamer disconnected", ps.Gateway[p].CloseReason);
         Assert.False(await ps.Store.ExistsAsync(ps.Keys.Player("dan")));
@@ -110,7 +140,15 @@ public sealed class SessionLifecycleTests(RedisServer redis) : IClassFixture<Red
         await ps.SendAsync(p, Subscribe(sid));
         await ps.NextAsync(s, "playerConnected");
 
-        await ps.SendAsync(s, new JsonObject { ["type"] = "disconnectPlayer", ["playerId"] = "eve", ["reason"] = "Session time is up" });
+        await ps.SendAsync(
+            s,
+            new JsonObject
+            {
+                ["type"] = "disconnectPlayer",
+                ["playerId"] = "eve",
+                ["reason"] = "Session time is up",
+            }
+        );
         await Eventually.WaitUntilAsync(() => ps.Gateway[p].DeletedByServer, PsStack.Wait, "eve's socket was closed");
         Assert.Equal(1011, ps.Gateway[p].CloseCode);
         Assert.Equal("Session time is up", ps.Gateway[p].CloseReason);
@@ -183,7 +221,9 @@ public sealed class SessionLifecycleTests(RedisServer redis) : IClassFixture<Red
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task Streamer_reclaiming_its_id_before_its_old_socket_was_reported_gone_closes_the_player_it_was_serving(string backend)
+    public async Task Streamer_reclaiming_its_id_before_its_old_socket_is_gone_closes_the_player_it_was_serving(
+        string backend
+    )
     {
         await using var state = await Backends.CreateAsync(backend, redis);
         await using var ps = new PsStack(state.Store);
@@ -191,7 +231,15 @@ public sealed class SessionLifecycleTests(RedisServer redis) : IClassFixture<Red
         var p = await ps.ConnectPlayerAsync("hal");
         await ps.SendAsync(p, Subscribe(sid));
         await ps.NextAsync(s, "playerConnected");
-        await ps.SendAsync(s, new JsonObject { ["type"] = "offer", ["playerId"] = "hal", ["sdp"] = "v=0" });
+        await ps.SendAsync(
+            s,
+            new JsonObject
+            {
+                ["type"] = "offer",
+                ["playerId"] = "hal",
+                ["sdp"] = "v=0",
+            }
+        );
         await ps.NextAsync(p, "offer");
 
         ps.Gateway.Close(s); // the socket is gone; its $disconnect has not arrived yet
@@ -211,14 +259,19 @@ public sealed class SessionLifecycleTests(RedisServer redis) : IClassFixture<Red
         var (s, _) = await ps.RegisterStreamerAsync("ue-1");
         var p = await ps.ConnectPlayerAsync("jo");
         await ps.SendAsync(p, Subscribe("no-such-streamer"));
-        Assert.Equal("Streamer no-such-streamer does not exist.", (string?)(await ps.NextAsync(p, "subscribeFailed"))["message"]);
+        Assert.Equal(
+            "Streamer no-such-streamer does not exist.",
+            (string?)(await ps.NextAsync(p, "subscribeFailed"))["message"]
+        );
         Assert.Equal(PlayerStates.Idle, await ps.Store.HashGetAsync(ps.Keys.Player("jo"), PsFields.State));
         Assert.Empty(ps.Gateway[s].OfType("playerConnected"));
     }
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task Subscribing_to_the_listed_streamer_that_vanished_meanwhile_queues_instead_of_failing(string backend)
+    public async Task Subscribing_to_the_listed_streamer_that_vanished_meanwhile_queues_instead_of_failing(
+        string backend
+    )
     {
         await using var state = await Backends.CreateAsync(backend, redis);
         await using var ps = new PsStack(state.Store);

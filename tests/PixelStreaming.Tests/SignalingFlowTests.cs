@@ -92,25 +92,73 @@ public sealed class SignalingFlowTests : IAsyncLifetime
         Assert.True((bool)connected["dataChannel"]!);
         Assert.Equal(StreamerStates.Reserved, await _ps.Store.HashGetAsync(_ps.Keys.Streamer(sid), PsFields.State));
 
-        await _ps.SendAsync(s, new JsonObject { ["type"] = "offer", ["playerId"] = "carol", ["sdp"] = "v=0 offer" });
+        await _ps.SendAsync(
+            s,
+            new JsonObject
+            {
+                ["type"] = "offer",
+                ["playerId"] = "carol",
+                ["sdp"] = "v=0 offer",
+            }
+        );
         var offer = await _ps.NextAsync(p, "offer");
         Assert.Equal("v=0 offer", (string?)offer["sdp"]);
         Assert.Null(offer["playerId"]);
 
         // A player cannot speak for another player: its own id is stamped over whatever it claims.
-        await _ps.SendAsync(p, new JsonObject { ["type"] = "answer", ["sdp"] = "v=0 answer", ["playerId"] = "mallory", ["minBitrateBps"] = 100000 });
+        await _ps.SendAsync(
+            p,
+            new JsonObject
+            {
+                ["type"] = "answer",
+                ["sdp"] = "v=0 answer",
+                ["playerId"] = "mallory",
+                ["minBitrateBps"] = 100000,
+            }
+        );
         var answer = await _ps.NextAsync(s, "answer");
         Assert.Equal("carol", (string?)answer["playerId"]);
         Assert.Equal(100000, (int)answer["minBitrateBps"]!);
-        await Eventually.WaitUntilAsync(async () => await _ps.Store.HashGetAsync(_ps.Keys.Streamer(sid), PsFields.State) == StreamerStates.Busy,
-            PsStack.Wait, "the streamer is BUSY after the answer");
+        await Eventually.WaitUntilAsync(
+            async () => await _ps.Store.HashGetAsync(_ps.Keys.Streamer(sid), PsFields.State) == StreamerStates.Busy,
+            PsStack.Wait,
+            "the streamer is BUSY after the answer"
+        );
 
-        await _ps.SendAsync(p, new JsonObject { ["type"] = "iceCandidate", ["candidate"] = new JsonObject { ["candidate"] = "candidate:1 1 udp 1 127.0.0.1 5000 typ host", ["sdpMid"] = "0", ["sdpMLineIndex"] = 0 } });
+        await _ps.SendAsync(
+            p,
+            new JsonObject
+            {
+                ["type"] = "iceCandidate",
+                ["candidate"] = new JsonObject
+                {
+                    ["candidate"] = "candidate:1 1 udp 1 127.0.0.1 5000 typ host",
+                    ["sdpMid"] = "0",
+                    ["sdpMLineIndex"] = 0,
+                },
+            }
+        );
         Assert.Equal("carol", (string?)(await _ps.NextAsync(s, "iceCandidate"))["playerId"]);
-        await _ps.SendAsync(s, new JsonObject { ["type"] = "iceCandidate", ["playerId"] = "carol", ["candidate"] = new JsonObject { ["candidate"] = "candidate:2" } });
+        await _ps.SendAsync(
+            s,
+            new JsonObject
+            {
+                ["type"] = "iceCandidate",
+                ["playerId"] = "carol",
+                ["candidate"] = new JsonObject { ["candidate"] = "candidate:2" },
+            }
+        );
         Assert.Equal("candidate:2", (string?)(await _ps.NextAsync(p, "iceCandidate"))["candidate"]!["candidate"]);
 
-        await _ps.SendAsync(p, new JsonObject { ["type"] = "layerPreference", ["spatialLayer"] = 1, ["temporalLayer"] = 0 });
+        await _ps.SendAsync(
+            p,
+            new JsonObject
+            {
+                ["type"] = "layerPreference",
+                ["spatialLayer"] = 1,
+                ["temporalLayer"] = 0,
+            }
+        );
         Assert.Equal("carol", (string?)(await _ps.NextAsync(s, "layerPreference"))["playerId"]);
         await _ps.SendAsync(p, new JsonObject { ["type"] = "dataChannelRequest" });
         Assert.Equal("carol", (string?)(await _ps.NextAsync(s, "dataChannelRequest"))["playerId"]);
@@ -147,7 +195,16 @@ public sealed class SignalingFlowTests : IAsyncLifetime
     public async Task Player_leaving_tells_its_streamer_and_the_worker_restarts_the_instance()
     {
         var registry = _ps.Get<InstanceRegistry>();
-        await registry.AddAsync(InstanceRecord.Running("ue-w", "10.1.2.3", new Uri("http://10.1.2.3:8081/"), "test", "ref", DateTimeOffset.UtcNow));
+        await registry.AddAsync(
+            InstanceRecord.Running(
+                "ue-w",
+                "10.1.2.3",
+                new Uri("http://10.1.2.3:8081/"),
+                "test",
+                "ref",
+                DateTimeOffset.UtcNow
+            )
+        );
         await _ps.Get<Security.StreamerAllowList>().AddAsync("10.1.2.3");
         var (s, sid) = await _ps.RegisterStreamerAsync("ue-w", "10.1.2.3");
         var p = await _ps.ConnectPlayerAsync("erin", "https://projects.example.test/erin%20one.uproject");
@@ -156,11 +213,16 @@ public sealed class SignalingFlowTests : IAsyncLifetime
 
         var load = Assert.Single(_ps.Worker.Calls, c => c.Operation == "loadProject");
         Assert.Equal(new Uri("http://10.1.2.3:8081/"), load.Worker);
-        Assert.Equal("https://projects.example.test/erin%20one.uproject", ((Workers.LoadProjectRequest)load.Request).ProjectUrl);
+        Assert.Equal(
+            "https://projects.example.test/erin%20one.uproject",
+            ((Workers.LoadProjectRequest)load.Request).ProjectUrl
+        );
 
         await _ps.DisconnectAsync(p);
         Assert.Equal("erin", (string?)(await _ps.NextAsync(s, "playerDisconnected"))["playerId"]);
-        Assert.Single(_ps.Worker.Calls, c => c.Operation == "disconnect" && ((Workers.DisconnectRequest)c.Request).PlayerId == "erin");
+        Assert.Single(_ps.Worker.Calls, c =>
+            c.Operation == "disconnect" && ((Workers.DisconnectRequest)c.Request).PlayerId == "erin"
+        );
         // Out of the pool until the restarted instance registers again.
         Assert.Equal(StreamerStates.Released, await _ps.Store.HashGetAsync(_ps.Keys.Streamer(sid), PsFields.State));
         Assert.False(await _ps.Store.ExistsAsync(_ps.Keys.Player("erin")));
@@ -177,7 +239,10 @@ public sealed class SignalingFlowTests : IAsyncLifetime
         await _ps.NextAsync(s, "playerConnected");
         await _ps.SendAsync(a, new JsonObject { ["type"] = "unsubscribe" });
         Assert.Equal("second", (string?)(await _ps.NextAsync(s, "playerConnected", skip: 1))["playerId"]);
-        Assert.Equal(["config", "identify", "endpointIdConfirm", "playerConnected", "playerDisconnected", "playerConnected"], _ps.Gateway[s].Types);
+        Assert.Equal(
+            ["config", "identify", "endpointIdConfirm", "playerConnected", "playerDisconnected", "playerConnected"],
+            _ps.Gateway[s].Types
+        );
     }
 
     [Fact]
@@ -211,16 +276,40 @@ public sealed class SignalingFlowTests : IAsyncLifetime
         await _ps.SendAsync(p2, new JsonObject { ["type"] = "subscribe", ["streamerId"] = id2 });
         await _ps.NextAsync(s2, "playerConnected");
 
-        await _ps.SendAsync(s1, new JsonObject { ["type"] = "disconnectPlayer", ["playerId"] = "p2", ["reason"] = "hijack" });
+        await _ps.SendAsync(
+            s1,
+            new JsonObject
+            {
+                ["type"] = "disconnectPlayer",
+                ["playerId"] = "p2",
+                ["reason"] = "hijack",
+            }
+        );
         Assert.Contains("not your player", (string?)(await _ps.NextAsync(s1, "error"))["message"]);
         Assert.False(_ps.Gateway[p2].Closed);
 
         // Nor can it send signalling to a player it does not serve.
-        await _ps.SendAsync(s1, new JsonObject { ["type"] = "offer", ["playerId"] = "p2", ["sdp"] = "evil" });
+        await _ps.SendAsync(
+            s1,
+            new JsonObject
+            {
+                ["type"] = "offer",
+                ["playerId"] = "p2",
+                ["sdp"] = "evil",
+            }
+        );
         await _ps.NextAsync(s1, "error", skip: 1);
         Assert.Empty(_ps.Gateway[p2].OfType("offer"));
 
-        await _ps.SendAsync(s1, new JsonObject { ["type"] = "disconnectPlayer", ["playerId"] = "p1", ["reason"] = "kicked" });
+        await _ps.SendAsync(
+            s1,
+            new JsonObject
+            {
+                ["type"] = "disconnectPlayer",
+                ["playerId"] = "p1",
+                ["reason"] = "kicked",
+            }
+        );
         await Eventually.WaitUntilAsync(() => _ps.Gateway[p1].DeletedByServer, PsStack.Wait, "p1's socket was closed");
         Assert.Equal("p1", (string?)(await _ps.NextAsync(s1, "playerDisconnected"))["playerId"]);
         Assert.False(await _ps.Store.ExistsAsync(_ps.Keys.Player("p1")));
@@ -246,7 +335,13 @@ public sealed class SignalingFlowTests : IAsyncLifetime
         var p = await _ps.ConnectPlayerAsync("fuzz");
         var (s, _) = await _ps.RegisterStreamerAsync("ue-f");
         var random = new Random(1234);
-        var samples = new[] { "{\"type\":\"subscribe\",\"streamerId\":\"ue-f\"}", "{\"type\":\"answer\",\"sdp\":\"v=0\"}", "{\"type\":\"ping\",\"time\":1}", "{\"type\":\"endpointId\",\"id\":\"x\"}" };
+        var samples = new[]
+        {
+            "{\"type\":\"subscribe\",\"streamerId\":\"ue-f\"}",
+            "{\"type\":\"answer\",\"sdp\":\"v=0\"}",
+            "{\"type\":\"ping\",\"time\":1}",
+            "{\"type\":\"endpointId\",\"id\":\"x\"}",
+        };
         for (var i = 0; i < 200; i++)
         {
             var sample = samples[random.Next(samples.Length)];
@@ -259,7 +354,11 @@ public sealed class SignalingFlowTests : IAsyncLifetime
             await _ps.SendRawAsync(random.Next(2) == 0 ? p : s, frame);
         }
         await _ps.SendAsync(p, new JsonObject { ["type"] = "ping", ["time"] = 7 });
-        await Eventually.WaitUntilAsync(() => _ps.Gateway[p].OfType("pong").Any(m => (long)m["time"]! == 7), PsStack.Wait, "the player still answers");
+        await Eventually.WaitUntilAsync(
+            () => _ps.Gateway[p].OfType("pong").Any(m => (long)m["time"]! == 7),
+            PsStack.Wait,
+            "the player still answers"
+        );
     }
 
     [Theory]
@@ -282,7 +381,11 @@ public sealed class SignalingFlowTests : IAsyncLifetime
         var (s, _) = await _ps.RegisterStreamerAsync("ue-u");
         var dropped = 0L;
         using var listener = new System.Diagnostics.Metrics.MeterListener();
-        listener.InstrumentPublished = (i, l) => { if (i.Meter.Name == PsMetrics.MeterName && i.Name == "mobz.ps.messages.dropped") l.EnableMeasurementEvents(i); };
+        listener.InstrumentPublished = (i, l) =>
+        {
+            if (i.Meter.Name == PsMetrics.MeterName && i.Name == "mobz.ps.messages.dropped")
+                l.EnableMeasurementEvents(i);
+        };
         listener.SetMeasurementEventCallback<long>((_, v, _, _) => Interlocked.Add(ref dropped, v));
         listener.Start();
 
@@ -316,7 +419,8 @@ public sealed class SignalingFlowTests : IAsyncLifetime
     [Fact]
     public async Task Configured_peer_connection_options_reach_both_peers_untouched()
     {
-        const string peer = """{"iceServers":[{"urls":["stun:stun.example.test:3478"]}],"bundlePolicy":"max-bundle","encodings":[{"maxBitrate":2500000,"scalabilityMode":"L1T3"}]}""";
+        const string peer =
+            """{"iceServers":[{"urls":["stun:stun.example.test:3478"]}],"bundlePolicy":"max-bundle","encodings":[{"maxBitrate":2500000,"scalabilityMode":"L1T3"}]}""";
         await using var ps = new PsStack(_backend.Store, o => o.PeerConnectionOptions = peer);
         var (s, _) = await ps.RegisterStreamerAsync("ue-cfg");
         var p = await ps.ConnectPlayerAsync("cfg");
@@ -336,11 +440,21 @@ public sealed class SignalingFlowTests : IAsyncLifetime
         await using var ps = new PsStack(_backend.Store, o =>
         {
             o.PeerConnectionOptions = """{"bundlePolicy":"balanced"}""";
-            o.IceServers = [new PixelStreaming.IceServerOptions { Urls = ["turn:turn.example.test:3478"], Username = "u", Credential = "c" }];
+            o.IceServers =
+            [
+                new PixelStreaming.IceServerOptions
+                {
+                    Urls = ["turn:turn.example.test:3478"],
+                    Username = "u",
+                    Credential = "c",
+                },
+            ];
         });
         var (s, _) = await ps.RegisterStreamerAsync("ue-ice");
-        Assert.Equal("""{"bundlePolicy":"balanced","iceServers":[{"urls":["turn:turn.example.test:3478"],"username":"u","credential":"c"}]}""",
-            ps.Gateway[s].OfType("config").Single()["peerConnectionOptions"]!.ToJsonString());
+        Assert.Equal(
+            """{"bundlePolicy":"balanced","iceServers":[{"urls":["turn:turn.example.test:3478"],"username":"u","credential":"c"}]}""",
+            ps.Gateway[s].OfType("config").Single()["peerConnectionOptions"]!.ToJsonString()
+        );
     }
 
     [Theory]
@@ -348,7 +462,9 @@ public sealed class SignalingFlowTests : IAsyncLifetime
     [InlineData("[1,2]")]
     public void Peer_connection_options_that_are_not_a_json_object_fail_at_startup(string value)
     {
-        var e = Assert.Throws<InvalidOperationException>(() => new PsStack(_backend.Store, o => o.PeerConnectionOptions = value));
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            new PsStack(_backend.Store, o => o.PeerConnectionOptions = value)
+        );
         Assert.Contains("PeerConnectionOptions", e.Message);
     }
 }

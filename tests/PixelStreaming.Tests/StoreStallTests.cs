@@ -11,14 +11,15 @@ namespace MobZ.PixelStreaming.Tests;
 public sealed class StoreStallTests
 {
     [Fact]
-    public async Task A_player_socket_opened_while_the_store_is_frozen_is_refused_with_503_and_Retry_After_and_admitted_after()
+    public async Task A_player_socket_opened_while_the_store_is_frozen_gets_503_with_Retry_After_and_is_admitted_after()
     {
         await using var redis = await RedisServer.StartPrivateAsync();
         await using var backend = await redis.CreateBackendAsync();
         await using var stack = new PsStack(backend.Store);
         var query = new Dictionary<string, string>
         {
-            ["type"] = "player", ["token"] = TestTokens.Hs256("ada", now: stack.Get<TimeProvider>().GetUtcNow().UtcDateTime),
+            ["type"] = "player",
+            ["token"] = TestTokens.Hs256("ada", now: stack.Get<TimeProvider>().GetUtcNow().UtcDateTime),
             ["projectUrl"] = "https://projects.example.test/p1.uproject",
         };
 
@@ -26,7 +27,10 @@ public sealed class StoreStallTests
         ProxyResponse refused;
         try
         {
-            refused = await stack.Handler.HandleAsync(PsStack.Event("c-frozen=", RouteKeys.Connect, EventTypes.Connect, null, query, "127.0.0.1"), CancellationToken.None);
+            refused = await stack.Handler.HandleAsync(
+                PsStack.Event("c-frozen=", RouteKeys.Connect, EventTypes.Connect, null, query, "127.0.0.1"),
+                CancellationToken.None
+            );
         }
         finally
         {

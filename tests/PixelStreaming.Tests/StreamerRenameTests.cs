@@ -11,12 +11,16 @@ namespace MobZ.PixelStreaming.Tests;
 /// </summary>
 public sealed class StreamerRenameTests(RedisServer redis) : IClassFixture<RedisServer>
 {
-    private static JsonObject Subscribe(string streamerId) => new() { ["type"] = "subscribe", ["streamerId"] = streamerId };
+    private static JsonObject Subscribe(string streamerId) =>
+        new() { ["type"] = "subscribe", ["streamerId"] = streamerId };
+
     private static JsonObject EndpointId(string id) => new() { ["type"] = "endpointId", ["id"] = id };
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task A_matched_streamer_that_renames_itself_is_confirmed_its_player_told_and_the_session_follows_the_new_id(string backend)
+    public async Task A_matched_streamer_that_renames_itself_is_confirmed_its_player_told_and_the_session_follows(
+        string backend
+    )
     {
         await using var state = await Backends.CreateAsync(backend, redis);
         await using var ps = new PsStack(state.Store);
@@ -38,7 +42,15 @@ public sealed class StreamerRenameTests(RedisServer redis) : IClassFixture<Redis
         Assert.Equal("ue-new", await ps.Store.HashGetAsync(ps.Keys.Player("rita"), PsFields.Streamer));
 
         // Negotiation goes on under the new id, and the streamer leaving still closes its player.
-        await ps.SendAsync(s, new JsonObject { ["type"] = "offer", ["playerId"] = "rita", ["sdp"] = "v=0" });
+        await ps.SendAsync(
+            s,
+            new JsonObject
+            {
+                ["type"] = "offer",
+                ["playerId"] = "rita",
+                ["sdp"] = "v=0",
+            }
+        );
         await ps.NextAsync(p, "offer");
         await ps.SendAsync(p, new JsonObject { ["type"] = "answer", ["sdp"] = "v=0 answer" });
         await ps.NextAsync(s, "answer");
@@ -50,7 +62,9 @@ public sealed class StreamerRenameTests(RedisServer redis) : IClassFixture<Redis
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task An_idle_streamer_renamed_is_listed_and_matched_by_its_new_id_and_a_taken_id_gets_a_suffix(string backend)
+    public async Task An_idle_streamer_renamed_is_listed_and_matched_by_its_new_id_and_a_taken_id_gets_a_suffix(
+        string backend
+    )
     {
         await using var state = await Backends.CreateAsync(backend, redis);
         await using var ps = new PsStack(state.Store);

@@ -60,18 +60,27 @@ public sealed class SwaggerUiTests : IAsyncLifetime
     private Task<ProxyResponse> GetAsync(string path, string? acceptEncoding)
     {
         var headers = new Dictionary<string, string>();
-        if (acceptEncoding is not null) headers["accept-encoding"] = acceptEncoding;
-        return _ps.Api.HandleAsync(new HttpApiEvent
-        {
-            RouteKey = "$default",
-            RawPath = path,
-            Headers = headers,
-            RequestContext = new HttpApiRequestContext
+        if (acceptEncoding is not null)
+            headers["accept-encoding"] = acceptEncoding;
+        return _ps.Api.HandleAsync(
+            new HttpApiEvent
             {
-                DomainName = "127.0.0.1",
-                Http = new HttpApiRequestHttp { Method = "GET", Path = path, SourceIp = "127.0.0.1" },
+                RouteKey = "$default",
+                RawPath = path,
+                Headers = headers,
+                RequestContext = new HttpApiRequestContext
+                {
+                    DomainName = "127.0.0.1",
+                    Http = new HttpApiRequestHttp
+                    {
+                        Method = "GET",
+                        Path = path,
+                        SourceIp = "127.0.0.1",
+                    },
+                },
             },
-        }, CancellationToken.None);
+            CancellationToken.None
+        );
     }
 
     private static string Gunzip(byte[] data)

@@ -8,7 +8,8 @@ using MobZ.TestKit.Turn;
 
 namespace MobZ.PixelStreaming.Tests;
 
-/// <summary>Players and streamers behind networks that block UDP get their own TURN credentials in <c>config</c>.</summary>
+/// <summary>Players and streamers behind networks that block UDP get their own TURN credentials in
+/// <c>config</c>.</summary>
 public sealed class TurnConfigTests : IAsyncLifetime
 {
     private IStateBackend _backend = null!;
@@ -35,9 +36,27 @@ public sealed class TurnConfigTests : IAsyncLifetime
         Assert.NotEqual(entries[0].Username, entries[1].Username);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         foreach (var (username, password) in entries)
-            Assert.Equal(0, await TurnAllocation.TryAllocateAsync(new IPEndPoint(IPAddress.Loopback, coturn.Port), username, password, deadline.Token));
+        {
+            Assert.Equal(
+                0,
+                await TurnAllocation.TryAllocateAsync(
+                    new IPEndPoint(IPAddress.Loopback, coturn.Port),
+                    username,
+                    password,
+                    deadline.Token
+                )
+            );
+        }
         // The same username with a password of someone else's is refused: the credential is the client's own.
-        Assert.Equal(401, await TurnAllocation.TryAllocateAsync(new IPEndPoint(IPAddress.Loopback, coturn.Port), entries[0].Username, entries[1].Password, deadline.Token));
+        Assert.Equal(
+            401,
+            await TurnAllocation.TryAllocateAsync(
+                new IPEndPoint(IPAddress.Loopback, coturn.Port),
+                entries[0].Username,
+                entries[1].Password,
+                deadline.Token
+            )
+        );
     }
 
     [Fact]
@@ -59,13 +78,16 @@ public sealed class TurnConfigTests : IAsyncLifetime
     [Fact]
     public void TURN_URLs_without_the_shared_secret_fail_at_startup()
     {
-        var e = Assert.Throws<InvalidOperationException>(() => new PsStack(_backend.Store, o => o.Turn.Urls = ["turn:turn.example.test:3478"]));
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            new PsStack(_backend.Store, o => o.Turn.Urls = ["turn:turn.example.test:3478"])
+        );
         Assert.Contains("PS_TURN_SECRET", e.Message);
     }
 
     private static (string Username, string Password) TurnEntry(JsonNode config)
     {
-        var turn = config["peerConnectionOptions"]!["iceServers"]!.AsArray()
+        var turn = config["peerConnectionOptions"]!["iceServers"]!
+            .AsArray()
             .Single(s => ((string?)s!["urls"]![0])!.StartsWith("turn:", StringComparison.Ordinal))!;
         return ((string)turn["username"]!, (string)turn["credential"]!);
     }

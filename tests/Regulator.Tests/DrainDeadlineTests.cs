@@ -20,7 +20,8 @@ public sealed class DrainDeadlineTests(RedisServer redis) : IClassFixture<RedisS
 
     /// <summary>
     /// The draining Regulator heartbeats on the fake clock, only when a test advances it, while Redis expires its alive
-    /// key on the real one: a TTL no test outlasts keeps the other Munit's sweep from declaring it dead between advances.
+    /// key on the real one: a TTL no test outlasts keeps the other Munit's sweep from declaring it dead between
+    /// advances.
     /// </summary>
     private static readonly RegulatorOptions FakeClockOptions = RegulatorHarness.SteadyOptions;
     private readonly ConcurrentQueue<StationsMovedEvent> _moves = new();
@@ -57,20 +58,33 @@ public sealed class DrainDeadlineTests(RedisServer redis) : IClassFixture<RedisS
         Assert.Equal(0, await _draining.Regulator.EnforceDrainDeadlineAsync());
         foreach (var station in new[] { "st-1", "st-2" })
         {
-            Assert.Equal("m-draining", await _backend.Store.HashGetAsync(MunitKeys.Station(station), StationFields.Munit));
+            Assert.Equal(
+                "m-draining",
+                await _backend.Store.HashGetAsync(MunitKeys.Station(station), StationFields.Munit)
+            );
             Assert.True(_draining.Munit.HasStation(station), $"{station} ended before the deadline");
         }
         Assert.Empty(_moves);
 
         _time.Advance(TimeSpan.FromSeconds(0.2));
         // The Regulator's own loop notices within one poll; the test does not call it, so nothing is driven twice.
-        await Eventually.WaitUntilAsync(() => !_draining.Munit.HasStation("st-1") && !_draining.Munit.HasStation("st-2"), Timeout,
-            "the draining Munit closed the stations it handed over");
+        await Eventually.WaitUntilAsync(
+            () => !_draining.Munit.HasStation("st-1") && !_draining.Munit.HasStation("st-2"),
+            Timeout,
+            "the draining Munit closed the stations it handed over"
+        );
         foreach (var station in new[] { "st-1", "st-2" })
         {
-            Assert.Equal("m-target", await _backend.Store.HashGetAsync(MunitKeys.Station(station), StationFields.Munit));
+            Assert.Equal(
+                "m-target",
+                await _backend.Store.HashGetAsync(MunitKeys.Station(station), StationFields.Munit)
+            );
             Assert.True(await _backend.Store.SetContainsAsync(MunitKeys.Stations("m-target"), station));
-            await Eventually.WaitUntilAsync(() => target.Munit.HasStation(station), Timeout, $"the target created {station}");
+            await Eventually.WaitUntilAsync(
+                () => target.Munit.HasStation(station),
+                Timeout,
+                $"the target created {station}"
+            );
         }
         Assert.Empty(await _backend.Store.SetMembersAsync(MunitKeys.Stations("m-draining")));
 
@@ -82,8 +96,12 @@ public sealed class DrainDeadlineTests(RedisServer redis) : IClassFixture<RedisS
         Assert.All(moved.Moves, m => Assert.Equal("m-target", m.ToMunitId));
 
         // Still registered (an operator sees it drained and stops it), still draining, empty.
-        await Eventually.WaitUntilAsync(async () => await _backend.Store.HashGetAsync(MunitKeys.Info("m-draining"), MunitInfoFields.Stations) == "0",
-            Timeout, "the registration counts no stations");
+        await Eventually.WaitUntilAsync(
+            async () =>
+                await _backend.Store.HashGetAsync(MunitKeys.Info("m-draining"), MunitInfoFields.Stations) == "0",
+            Timeout,
+            "the registration counts no stations"
+        );
         Assert.Equal("true", await _backend.Store.HashGetAsync(MunitKeys.Info("m-draining"), MunitInfoFields.Draining));
         Assert.True(await _backend.Store.ExistsAsync(MunitKeys.Alive("m-draining")));
         Assert.NotNull(await _backend.Store.SortedSetScoreAsync(MunitKeys.Registry, "m-draining"));
@@ -105,7 +123,10 @@ public sealed class DrainDeadlineTests(RedisServer redis) : IClassFixture<RedisS
 
         _time.Advance(TimeSpan.FromDays(2));
         Assert.Equal(0, await _draining.Regulator.EnforceDrainDeadlineAsync());
-        Assert.Equal("m-draining", await _backend.Store.HashGetAsync(MunitKeys.Station("st-kept"), StationFields.Munit));
+        Assert.Equal(
+            "m-draining",
+            await _backend.Store.HashGetAsync(MunitKeys.Station("st-kept"), StationFields.Munit)
+        );
         Assert.True(_draining.Munit.HasStation("st-kept"));
     }
 
@@ -120,7 +141,10 @@ public sealed class DrainDeadlineTests(RedisServer redis) : IClassFixture<RedisS
 
         _time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(0, await _draining.Regulator.EnforceDrainDeadlineAsync());
-        Assert.Equal("m-draining", await _backend.Store.HashGetAsync(MunitKeys.Station("st-kept"), StationFields.Munit));
+        Assert.Equal(
+            "m-draining",
+            await _backend.Store.HashGetAsync(MunitKeys.Station("st-kept"), StationFields.Munit)
+        );
         Assert.Null(_draining.Regulator.DrainDeadline);
     }
 
@@ -131,13 +155,24 @@ public sealed class DrainDeadlineTests(RedisServer redis) : IClassFixture<RedisS
         await DrainAsync(new DrainSignal { DeadlineSeconds = 0 });
         Assert.Equal(0, await _draining.Regulator.EnforceDrainDeadlineAsync());
         Assert.True(_draining.Munit.HasStation("st-waiting"));
-        Assert.Equal("m-draining", await _backend.Store.HashGetAsync(MunitKeys.Station("st-waiting"), StationFields.Munit));
+        Assert.Equal(
+            "m-draining",
+            await _backend.Store.HashGetAsync(MunitKeys.Station("st-waiting"), StationFields.Munit)
+        );
 
         await using var target = await RegulatorHarness.StartAsync(_backend, "m-late");
         _time.Advance(RegulatorHarness.FastOptions.HeartbeatInterval);
-        await Eventually.WaitUntilAsync(async () => await _backend.Store.HashGetAsync(MunitKeys.Station("st-waiting"), StationFields.Munit) == "m-late",
-            Timeout, "the station moved once a Munit could take it");
-        await Eventually.WaitUntilAsync(() => !_draining.Munit.HasStation("st-waiting"), Timeout, "the draining Munit closed it");
+        await Eventually.WaitUntilAsync(
+            async () =>
+                await _backend.Store.HashGetAsync(MunitKeys.Station("st-waiting"), StationFields.Munit) == "m-late",
+            Timeout,
+            "the station moved once a Munit could take it"
+        );
+        await Eventually.WaitUntilAsync(
+            () => !_draining.Munit.HasStation("st-waiting"),
+            Timeout,
+            "the draining Munit closed it"
+        );
     }
 
     [Theory]
@@ -146,7 +181,10 @@ public sealed class DrainDeadlineTests(RedisServer redis) : IClassFixture<RedisS
     [InlineData("\"soon\"")]
     public async Task A_drain_order_with_a_bad_deadline_is_dropped(string deadline)
     {
-        await _backend.Bus.PublishAsync(MunitKeys.Channel("m-draining"), $$"""{"type":"drain","v":1,"deadlineSeconds":{{deadline}}}""");
+        await _backend.Bus.PublishAsync(
+            MunitKeys.Channel("m-draining"),
+            $$"""{"type":"drain","v":1,"deadlineSeconds":{{deadline}}}"""
+        );
         // Orders on one channel arrive in order: once a later Assign is handled, the drain was seen (and dropped).
         await PlaceAsync("st-marker");
         Assert.False(_draining.Regulator.Draining);

@@ -20,27 +20,48 @@ public sealed class LeaseFencingTests(RedisServer redis) : IClassFixture<RedisSe
         await using var backend = await redis.CreateBackendAsync(redis.NewKeyPrefix());
         var hook = new BeforeCommit();
         var store = StoreWithHook.Wrap(backend.Store, hook);
-        await using var munit = new MunitServer(new MunitOptions { MunitId = "m-stalled", Port = 40000 }, new RecordingMediaFactory());
-        await using var stalled = new Regulator(munit, store, backend.Bus, "m-stalled", "127.0.0.1", 40000, 100,
-            RegulatorHarness.FastOptions, NullLogger<Regulator>.Instance);
+        await using var munit = new MunitServer(
+            new MunitOptions { MunitId = "m-stalled", Port = 40000 },
+            new RecordingMediaFactory()
+        );
+        await using var stalled = new Regulator(
+            munit,
+            store,
+            backend.Bus,
+            "m-stalled",
+            "127.0.0.1",
+            40000,
+            100,
+            RegulatorHarness.FastOptions,
+            NullLogger<Regulator>.Instance
+        );
         await stalled.ReconcileAsync(); // registers (its loop is not started: the test drives it)
         await RegulatorHarness.PlaceStationAsync(backend, "m-stalled", "st-1", publish: false);
         await stalled.ReconcileAsync();
         Assert.True(munit.HasStation("st-1"));
         await using var survivor = await RegulatorHarness.StartAsync(backend, "m-survivor");
 
-        // The heartbeat has read whatever it reads; just before it commits, its TTL runs out and the survivor moves st-1.
+        // The heartbeat has read whatever it reads; just before it commits, its TTL runs out and the survivor moves
+        // st-1.
         hook.Once = async () =>
         {
             await backend.Store.DeleteAsync(MunitKeys.Alive("m-stalled"));
             await survivor.Regulator.SweepExpiredAsync(); // or the survivor's own loop got there first
-            Assert.Equal("m-survivor", await backend.Store.HashGetAsync(MunitKeys.Station("st-1"), StationFields.Munit));
+            Assert.Equal(
+                "m-survivor",
+                await backend.Store.HashGetAsync(MunitKeys.Station("st-1"), StationFields.Munit)
+            );
         };
         await stalled.HeartbeatAsync();
 
-        Assert.False(await backend.Store.ExistsAsync(MunitKeys.Info("m-stalled")), "the dead Munit wrote its registration back");
+        Assert.False(
+            await backend.Store.ExistsAsync(MunitKeys.Info("m-stalled")),
+            "the dead Munit wrote its registration back"
+        );
         Assert.False(await backend.Store.ExistsAsync(MunitKeys.Alive("m-stalled")));
-        Assert.DoesNotContain(await backend.Store.SortedSetRangeByScoreAsync(MunitKeys.Registry), e => e.Member == "m-stalled");
+        Assert.DoesNotContain(await backend.Store.SortedSetRangeByScoreAsync(MunitKeys.Registry), e =>
+            e.Member == "m-stalled"
+        );
         Assert.False(await stalled.IsRegisteredAsync());
 
         // It notices, closes what moved away and registers again under a new lease.
@@ -60,14 +81,20 @@ public sealed class LeaseFencingTests(RedisServer redis) : IClassFixture<RedisSe
         // under a new one and then rightly hand over on stop (on a busy machine a 200 ms heartbeat did, in CI).
         var quiet = new RegulatorOptions
         {
-            HeartbeatInterval = TimeSpan.FromMinutes(10), AliveTtl = TimeSpan.FromMinutes(30), ReconcileInterval = TimeSpan.FromMinutes(10),
+            HeartbeatInterval = TimeSpan.FromMinutes(10),
+            AliveTtl = TimeSpan.FromMinutes(30),
+            ReconcileInterval = TimeSpan.FromMinutes(10),
         };
         await using var first = await RegulatorHarness.StartAsync(backend, "m-old", quiet);
         await using var other = await RegulatorHarness.StartAsync(backend, "m-other");
-        // Another registration took m-old's place (a replacement task with the same id re-registered under its own epoch).
-        Assert.True(await backend.Store.CreateTransaction()
-            .HashSet(MunitKeys.Info("m-old"), MunitInfoFields.Epoch, "someone-else")
-            .ExecuteAsync());
+        // Another registration took m-old's place (a replacement task with the same id re-registered under its own
+        // epoch).
+        Assert.True(
+            await backend
+                .Store.CreateTransaction()
+                .HashSet(MunitKeys.Info("m-old"), MunitInfoFields.Epoch, "someone-else")
+                .ExecuteAsync()
+        );
         await RegulatorHarness.PlaceStationAsync(backend, "m-old", "st-kept", publish: false);
 
         await first.Regulator.StopAsync();
@@ -83,7 +110,8 @@ public sealed class LeaseFencingTests(RedisServer redis) : IClassFixture<RedisSe
         public async Task RunAsync()
         {
             var action = Interlocked.Exchange(ref Once, null);
-            if (action is not null) await action();
+            if (action is not null)
+                await action();
         }
     }
 
@@ -95,7 +123,8 @@ public sealed class LeaseFencingTests(RedisServer redis) : IClassFixture<RedisSe
 
         internal static IStateStore Wrap(IStateStore inner, BeforeCommit hook) => Wrap<IStateStore>(inner, hook);
 
-        private static T Wrap<T>(T inner, BeforeCommit hook) where T : class
+        private static T Wrap<T>(T inner, BeforeCommit hook)
+            where T : class
         {
             var proxy = Create<T, StoreWithHook>();
             var self = (StoreWithHook)(object)proxy;

@@ -6,7 +6,8 @@ using MobZ.TestKit.Redis;
 
 namespace MobZ.Regulator.Tests;
 
-/// <summary>A publisher's media peer that ends by itself on the Munit is announced to signaling, which tells the room.</summary>
+/// <summary>A publisher's media peer that ends by itself on the Munit is announced to signaling, which tells the
+/// room.</summary>
 public sealed class PeerLostTests(RedisServer redis) : IClassFixture<RedisServer>
 {
     [Fact]

@@ -14,7 +14,8 @@ internal sealed class RecordingMediaFactory : IStationMediaFactory, IPeerLossSou
     public event Action<PeerLost>? PeerLost;
 
     /// <summary>As the WebRTC media reports a publisher peer that ended by itself.</summary>
-    public void Lose(string stationId, string peerId, string reason) => PeerLost?.Invoke(new PeerLost(stationId, peerId, reason));
+    public void Lose(string stationId, string peerId, string reason) =>
+        PeerLost?.Invoke(new PeerLost(stationId, peerId, reason));
 
     public IStationMedia Create(StationDescriptor station) => new Media(this, station.StationId);
 
@@ -23,13 +24,15 @@ internal sealed class RecordingMediaFactory : IStationMediaFactory, IPeerLossSou
         public Task<MediaResult> HandleAsync(MediaCommand command, CancellationToken cancellationToken)
         {
             owner.Commands.Enqueue(command);
-            return Task.FromResult(command.Op switch
-            {
-                MediaOp.Publish => MediaResult.Success("v=0 answer-for-" + command.PeerId),
-                MediaOp.Watch => MediaResult.Success("v=0 offer-for-" + command.PeerId),
-                MediaOp.Simulcast when command.Layer == "bogus" => MediaResult.Failure("unknown layer"),
-                _ => MediaResult.Success(),
-            });
+            return Task.FromResult(
+                command.Op switch
+                {
+                    MediaOp.Publish => MediaResult.Success("v=0 answer-for-" + command.PeerId),
+                    MediaOp.Watch => MediaResult.Success("v=0 offer-for-" + command.PeerId),
+                    MediaOp.Simulcast when command.Layer == "bogus" => MediaResult.Failure("unknown layer"),
+                    _ => MediaResult.Success(),
+                }
+            );
         }
 
         public StationStats GetStats() => StationStats.Empty(stationId);

@@ -48,8 +48,11 @@ public sealed class RegulatorClockTests(RedisServer redis) : IClassFixture<Redis
 
         _time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(fired + 1, _time.FiredTimers);
-        await Eventually.WaitUntilAsync(() => h.Store.ExistsAsync(MunitKeys.Info("m-clock")), Timeout,
-            "the heartbeat found the lease lost and the reconcile registered again");
+        await Eventually.WaitUntilAsync(
+            () => h.Store.ExistsAsync(MunitKeys.Info("m-clock")),
+            Timeout,
+            "the heartbeat found the lease lost and the reconcile registered again"
+        );
         Assert.True(await h.Regulator.IsRegisteredAsync());
     }
 }

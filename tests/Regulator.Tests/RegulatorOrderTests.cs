@@ -51,7 +51,12 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
         // three TTLs of heartbeats, and after each the key is there with its TTL renewed to the full value.
         var time = new TimerCountingTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
         await using var backend = new InProcessBackend(NullLoggerFactory.Instance, time);
-        var options = new RegulatorOptions { HeartbeatInterval = TimeSpan.FromSeconds(1), AliveTtl = TimeSpan.FromSeconds(3), ReconcileInterval = TimeSpan.FromSeconds(10) };
+        var options = new RegulatorOptions
+        {
+            HeartbeatInterval = TimeSpan.FromSeconds(1),
+            AliveTtl = TimeSpan.FromSeconds(3),
+            ReconcileInterval = TimeSpan.FromSeconds(10),
+        };
         await using var munit = await RegulatorHarness.StartAsync(backend, "m-beat", options, time);
         var alive = MunitKeys.Alive(munit.MunitId);
         await Eventually.WaitUntilAsync(() => backend.Store.ExistsAsync(alive), Timeout, "registered");
@@ -59,11 +64,21 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
         for (var elapsed = TimeSpan.Zero; elapsed < options.AliveTtl * 3; elapsed += options.HeartbeatInterval)
         {
             // The store's sweep timer and the loop's one sleep: the loop waits for its next heartbeat.
-            await Eventually.WaitUntilAsync(() => time.LiveTimers == 2, Timeout, "the Regulator's loop sleeps on the clock");
+            await Eventually.WaitUntilAsync(
+                () => time.LiveTimers == 2,
+                Timeout,
+                "the Regulator's loop sleeps on the clock"
+            );
             time.Advance(options.HeartbeatInterval);
-            Assert.True(await backend.Store.ExistsAsync(alive), $"alive key missing {elapsed + options.HeartbeatInterval} into the clock");
-            await Eventually.WaitUntilAsync(async () => await backend.Store.TimeToLiveAsync(alive) == options.AliveTtl, Timeout,
-                $"the heartbeat {elapsed + options.HeartbeatInterval} into the clock renewed the alive key's TTL");
+            Assert.True(
+                await backend.Store.ExistsAsync(alive),
+                $"alive key missing {elapsed + options.HeartbeatInterval} into the clock"
+            );
+            await Eventually.WaitUntilAsync(
+                async () => await backend.Store.TimeToLiveAsync(alive) == options.AliveTtl,
+                Timeout,
+                $"the heartbeat {elapsed + options.HeartbeatInterval} into the clock renewed the alive key's TTL"
+            );
         }
     }
 
@@ -75,8 +90,11 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
         var d = _h.Munit.FindStationDescriptor("st-a")!;
         Assert.Equal("pub-st-a", d.PublisherId);
         Assert.True(d.Hls);
-        await Eventually.WaitUntilAsync(async () => await _backend.Store.HashGetAsync(MunitKeys.Info(_h.MunitId), MunitInfoFields.Stations) == "1",
-            Timeout, "the registration counts one station");
+        await Eventually.WaitUntilAsync(
+            async () => await _backend.Store.HashGetAsync(MunitKeys.Info(_h.MunitId), MunitInfoFields.Stations) == "1",
+            Timeout,
+            "the registration counts one station"
+        );
     }
 
     [Fact]
@@ -92,7 +110,11 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
     public async Task Stale_assign_for_a_station_placed_elsewhere_is_ignored()
     {
         await RegulatorHarness.PlaceStationAsync(_backend, "another-munit", "st-elsewhere", publish: false);
-        await RegulatorHarness.PublishAsync(_backend, _h.MunitId, new AssignSignal("st-elsewhere", "r", "p", "m2m", false));
+        await RegulatorHarness.PublishAsync(
+            _backend,
+            _h.MunitId,
+            new AssignSignal("st-elsewhere", "r", "p", "m2m", false)
+        );
         await RegulatorHarness.PlaceStationAsync(_backend, _h.MunitId, "st-marker");
         await Eventually.WaitUntilAsync(() => _h.Munit.HasStation("st-marker"), Timeout, "a later Assign was handled");
         Assert.False(_h.Munit.HasStation("st-elsewhere"));
@@ -107,8 +129,12 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
         await Eventually.WaitUntilAsync(() => _h.Munit.HasStation("st-old"), Timeout, "st-old exists");
 
         await RegulatorHarness.PublishAsync(_backend, _h.MunitId, new DrainSignal());
-        await Eventually.WaitUntilAsync(async () => await _backend.Store.HashGetAsync(MunitKeys.Info(_h.MunitId), MunitInfoFields.Draining) == "true",
-            Timeout, "the registration says draining");
+        await Eventually.WaitUntilAsync(
+            async () =>
+                await _backend.Store.HashGetAsync(MunitKeys.Info(_h.MunitId), MunitInfoFields.Draining) == "true",
+            Timeout,
+            "the registration says draining"
+        );
         Assert.True(_h.Regulator.Draining);
 
         await RegulatorHarness.PublishAsync(_backend, _h.MunitId, new AssignSignal("st-new", "r", "p", "m2m", false));
@@ -124,11 +150,22 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
     {
         await RegulatorHarness.PublishAsync(_backend, _h.MunitId, new DrainSignal());
         await Eventually.WaitUntilAsync(() => _h.Regulator.Draining, Timeout, "draining");
-        await _backend.Bus.PublishAsync(MunitKeys.BroadcastChannel, JsonSerializer.Serialize<MunitSignal>(new ReviveSignal(), ContractsJsonContext.Default.MunitSignal));
-        await Eventually.WaitUntilAsync(async () => await _backend.Store.HashGetAsync(MunitKeys.Info(_h.MunitId), MunitInfoFields.Draining) == "false",
-            Timeout, "the registration says not draining (revive on the broadcast channel)");
+        await _backend.Bus.PublishAsync(
+            MunitKeys.BroadcastChannel,
+            JsonSerializer.Serialize<MunitSignal>(new ReviveSignal(), ContractsJsonContext.Default.MunitSignal)
+        );
+        await Eventually.WaitUntilAsync(
+            async () =>
+                await _backend.Store.HashGetAsync(MunitKeys.Info(_h.MunitId), MunitInfoFields.Draining) == "false",
+            Timeout,
+            "the registration says not draining (revive on the broadcast channel)"
+        );
         await RegulatorHarness.PlaceStationAsync(_backend, _h.MunitId, "st-after-revive");
-        await Eventually.WaitUntilAsync(() => _h.Munit.HasStation("st-after-revive"), Timeout, "a station is accepted after revive");
+        await Eventually.WaitUntilAsync(
+            () => _h.Munit.HasStation("st-after-revive"),
+            Timeout,
+            "a station is accepted after revive"
+        );
     }
 
     [Fact]
@@ -146,12 +183,16 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
         await RegulatorHarness.PlaceStationAsync(_backend, _h.MunitId, "st-m");
         await Eventually.WaitUntilAsync(() => _h.Munit.HasStation("st-m"), Timeout, "st-m exists");
 
-        var reply = await RequestAsync(new MediaRequest("r1", "reply:r1", MediaOps.Publish, "st-m", "peer-1") { Sdp = "v=0 offer" });
+        var reply = await RequestAsync(
+            new MediaRequest("r1", "reply:r1", MediaOps.Publish, "st-m", "peer-1") { Sdp = "v=0 offer" }
+        );
         Assert.True(reply.Ok);
         Assert.Equal("v=0 answer-for-peer-1", reply.Sdp);
         Assert.Contains(_h.Media.Commands, c => c is { Op: MediaOp.Publish, PeerId: "peer-1", Sdp: "v=0 offer" });
 
-        var layer = await RequestAsync(new MediaRequest("r2", "reply:r2", MediaOps.Simulcast, "st-m", "peer-2") { Layer = "h" });
+        var layer = await RequestAsync(
+            new MediaRequest("r2", "reply:r2", MediaOps.Simulcast, "st-m", "peer-2") { Layer = "h" }
+        );
         Assert.True(layer.Ok);
         Assert.Contains(_h.Media.Commands, c => c is { Op: MediaOp.Simulcast, Layer: "h" });
     }
@@ -173,8 +214,16 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
     {
         await RegulatorHarness.PlaceStationAsync(_backend, _h.MunitId, "st-l");
         await Eventually.WaitUntilAsync(() => _h.Munit.HasStation("st-l"), Timeout, "st-l exists");
-        await RegulatorHarness.PublishAsync(_backend, _h.MunitId, new MediaRequest("r5", "", MediaOps.Leave, "st-l", "peer-9"));
-        await Eventually.WaitUntilAsync(() => _h.Media.Commands.Any(c => c is { Op: MediaOp.Leave, PeerId: "peer-9" }), Timeout, "leave reached the Munit");
+        await RegulatorHarness.PublishAsync(
+            _backend,
+            _h.MunitId,
+            new MediaRequest("r5", "", MediaOps.Leave, "st-l", "peer-9")
+        );
+        await Eventually.WaitUntilAsync(
+            () => _h.Media.Commands.Any(c => c is { Op: MediaOp.Leave, PeerId: "peer-9" }),
+            Timeout,
+            "leave reached the Munit"
+        );
     }
 
     [Fact]
@@ -183,10 +232,17 @@ public sealed class RegulatorOrderTests(RedisServer redis) : IClassFixture<Redis
         string channel = MunitKeys.Channel(_h.MunitId);
         await _backend.Bus.PublishAsync(channel, "{not json");
         await _backend.Bus.PublishAsync(channel, """{"type":"teleport","v":1}""");
-        await _backend.Bus.PublishAsync(channel, """{"type":"assign","v":99,"stationId":"st-v99","roomId":"r","publisherId":"p","roomKind":"m2m","hls":false}""");
+        await _backend.Bus.PublishAsync(
+            channel,
+            """{"type":"assign","v":99,"stationId":"st-v99","roomId":"r","publisherId":"p","roomKind":"m2m","hls":false}"""
+        );
         await _backend.Bus.PublishAsync(channel, "");
         await RegulatorHarness.PlaceStationAsync(_backend, _h.MunitId, "st-after-garbage");
-        await Eventually.WaitUntilAsync(() => _h.Munit.HasStation("st-after-garbage"), Timeout, "a valid Assign after garbage is handled");
+        await Eventually.WaitUntilAsync(
+            () => _h.Munit.HasStation("st-after-garbage"),
+            Timeout,
+            "a valid Assign after garbage is handled"
+        );
         Assert.False(_h.Munit.HasStation("st-v99"));
     }
 

@@ -22,10 +22,18 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
         await using var h = await RegulatorHarness.StartAsync(backend);
 
         await RegulatorHarness.PlaceStationAsync(backend, h.MunitId, "st-silent", publish: false);
-        await Eventually.WaitUntilAsync(() => h.Munit.HasStation("st-silent"), Timeout, "reconcile created the station without an Assign");
+        await Eventually.WaitUntilAsync(
+            () => h.Munit.HasStation("st-silent"),
+            Timeout,
+            "reconcile created the station without an Assign"
+        );
 
         await RegulatorHarness.RemoveStationAsync(backend, h.MunitId, "st-silent", publish: false);
-        await Eventually.WaitUntilAsync(() => !h.Munit.HasStation("st-silent"), Timeout, "reconcile closed the station without an Unassign");
+        await Eventually.WaitUntilAsync(
+            () => !h.Munit.HasStation("st-silent"),
+            Timeout,
+            "reconcile closed the station without an Unassign"
+        );
     }
 
     [Fact]
@@ -36,15 +44,22 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
         await using var h = await RegulatorHarness.StartAsync(backend);
         await RegulatorHarness.PlaceStationAsync(backend, h.MunitId, "st-1");
         await RegulatorHarness.PlaceStationAsync(backend, h.MunitId, "st-2", hls: true);
-        await Eventually.WaitUntilAsync(() => h.Munit.HasStation("st-1") && h.Munit.HasStation("st-2"), Timeout, "both stations exist");
+        await Eventually.WaitUntilAsync(
+            () => h.Munit.HasStation("st-1") && h.Munit.HasStation("st-2"),
+            Timeout,
+            "both stations exist"
+        );
 
         await redis.RestartAsync(); // no persistence: every key is gone
 
         // The Munit keeps its stations, and the Regulator writes back what the store lost.
-        await Eventually.WaitUntilAsync(async () =>
+        await Eventually.WaitUntilAsync(
+            async () =>
                 await backend.Store.ExistsAsync(MunitKeys.Alive(h.MunitId))
                 && (await backend.Store.SetMembersAsync(MunitKeys.Stations(h.MunitId))).Count == 2,
-            Timeout, "registration and station set restored after the restart");
+            Timeout,
+            "registration and station set restored after the restart"
+        );
         Assert.True(h.Munit.HasStation("st-1"));
         Assert.True(h.Munit.HasStation("st-2"));
         var st2 = await backend.Store.HashGetAllAsync(MunitKeys.Station("st-2"));
@@ -54,7 +69,11 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
 
         // Orders work again after the reconnect (the subscription came back).
         await RegulatorHarness.PlaceStationAsync(backend, h.MunitId, "st-3");
-        await Eventually.WaitUntilAsync(() => h.Munit.HasStation("st-3"), Timeout, "a station assigned after the restart exists");
+        await Eventually.WaitUntilAsync(
+            () => h.Munit.HasStation("st-3"),
+            Timeout,
+            "a station assigned after the restart exists"
+        );
         Assert.True(h.Munit.HasStation("st-1"));
     }
 
@@ -66,19 +85,26 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
         await using var backendB = await _redis.CreateBackendAsync(prefix);
         var a = await RegulatorHarness.StartAsync(backendA, "munit-a", RegulatorHarness.FastOptions);
         await using var b = await RegulatorHarness.StartAsync(backendB, "munit-b");
-        for (int i = 0; i < 3; i++) await RegulatorHarness.PlaceStationAsync(backendA, "munit-a", $"st-{i}");
+        for (int i = 0; i < 3; i++)
+            await RegulatorHarness.PlaceStationAsync(backendA, "munit-a", $"st-{i}");
         await Eventually.WaitUntilAsync(() => a.Munit.StationIds.Count == 3, Timeout, "munit-a runs three stations");
         Assert.Empty(b.Munit.StationIds);
         var announced = new System.Collections.Concurrent.ConcurrentQueue<StationsMovedEvent>();
         await using var moves = await backendB.Bus.SubscribeAsync(MunitKeys.MovesChannel, json =>
         {
-            announced.Enqueue(System.Text.Json.JsonSerializer.Deserialize(json, ContractsJsonContext.Default.StationsMovedEvent)!);
+            announced.Enqueue(
+                System.Text.Json.JsonSerializer.Deserialize(json, ContractsJsonContext.Default.StationsMovedEvent)!
+            );
             return Task.CompletedTask;
         });
 
         await a.Regulator.AbandonAsync(); // a crash: no hand-over, no deregistration
 
-        await Eventually.WaitUntilAsync(() => b.Munit.StationIds.Count == 3, Timeout, "munit-b took over the three stations");
+        await Eventually.WaitUntilAsync(
+            () => b.Munit.StationIds.Count == 3,
+            Timeout,
+            "munit-b took over the three stations"
+        );
         var store = backendB.Store;
         Assert.False(await store.ExistsAsync(MunitKeys.Info("munit-a")));
         Assert.Null(await store.SortedSetScoreAsync(MunitKeys.Registry, "munit-a"));
@@ -87,7 +113,11 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
         for (int i = 0; i < 3; i++)
             Assert.Equal("munit-b", await store.HashGetAsync(MunitKeys.Station($"st-{i}"), StationFields.Munit));
         // Signaling hears of the move once, so it can tell the stations' clients.
-        await Eventually.WaitUntilAsync(() => !announced.IsEmpty, Timeout, "the move was announced on the moves channel");
+        await Eventually.WaitUntilAsync(
+            () => !announced.IsEmpty,
+            Timeout,
+            "the move was announced on the moves channel"
+        );
         var moved = Assert.Single(announced);
         Assert.Equal("munit-a", moved.FromMunitId);
         Assert.Equal(StationsMovedEvent.Expired, moved.Reason);
@@ -104,13 +134,21 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
         var dead = await RegulatorHarness.StartAsync(backend, "dead", RegulatorHarness.FastOptions);
         await using var b = await RegulatorHarness.StartAsync(backend, "live-b");
         await using var c = await RegulatorHarness.StartAsync(backend, "live-c");
-        for (int i = 0; i < 6; i++) await RegulatorHarness.PlaceStationAsync(backend, "dead", $"st-{i}");
-        await Eventually.WaitUntilAsync(() => dead.Munit.StationIds.Count == 6, Timeout, "the doomed Munit runs six stations");
+        for (int i = 0; i < 6; i++)
+            await RegulatorHarness.PlaceStationAsync(backend, "dead", $"st-{i}");
+        await Eventually.WaitUntilAsync(
+            () => dead.Munit.StationIds.Count == 6,
+            Timeout,
+            "the doomed Munit runs six stations"
+        );
 
         await dead.Regulator.AbandonAsync();
 
-        await Eventually.WaitUntilAsync(() => b.Munit.StationIds.Count + c.Munit.StationIds.Count == 6, Timeout,
-            "the survivors run six stations between them");
+        await Eventually.WaitUntilAsync(
+            () => b.Munit.StationIds.Count + c.Munit.StationIds.Count == 6,
+            Timeout,
+            "the survivors run six stations between them"
+        );
         var onB = b.Munit.StationIds.ToHashSet();
         var onC = c.Munit.StationIds.ToHashSet();
         Assert.Empty(onB.Intersect(onC));
@@ -134,7 +172,11 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
 
         Assert.False(leaving.Munit.HasStation("st-x"));
         Assert.False(await backend.Store.ExistsAsync(MunitKeys.Info("leaving")));
-        await Eventually.WaitUntilAsync(() => staying.Munit.HasStation("st-x"), Timeout, "st-x moved to the staying Munit");
+        await Eventually.WaitUntilAsync(
+            () => staying.Munit.HasStation("st-x"),
+            Timeout,
+            "st-x moved to the staying Munit"
+        );
         await leaving.Munit.DisposeAsync();
     }
 
@@ -158,10 +200,21 @@ public sealed class RegulatorRecoveryTests : IClassFixture<RedisServer>
         await zombie.Munit.DisposeAsync();
     }
 
-    private sealed class RegulatorOnExistingMunit(MobZ.State.IStateBackend backend, RegulatorHarness old) : IAsyncDisposable
+    private sealed class RegulatorOnExistingMunit(MobZ.State.IStateBackend backend, RegulatorHarness old)
+        : IAsyncDisposable
     {
-        public Regulator Regulator { get; } = new(old.Munit, backend.Store, backend.Bus, old.MunitId, "127.0.0.1", 40000, 100,
-            RegulatorHarness.FastOptions, Microsoft.Extensions.Logging.Abstractions.NullLogger<Regulator>.Instance);
+        public Regulator Regulator { get; } =
+            new(
+                old.Munit,
+                backend.Store,
+                backend.Bus,
+                old.MunitId,
+                "127.0.0.1",
+                40000,
+                100,
+                RegulatorHarness.FastOptions,
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<Regulator>.Instance
+            );
 
         public ValueTask DisposeAsync() => Regulator.DisposeAsync();
     }

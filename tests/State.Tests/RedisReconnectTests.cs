@@ -18,7 +18,8 @@ public sealed class RedisReconnectTests(Xunit.Abstractions.ITestOutputHelper out
 
     public Task DisposeAsync()
     {
-        foreach (var e in _logs.Entries) output.WriteLine($"{e.Level} {e.Message} {e.Exception?.Message}");
+        foreach (var e in _logs.Entries)
+            output.WriteLine($"{e.Level} {e.Message} {e.Exception?.Message}");
         return _server.DisposeAsync();
     }
 
@@ -27,7 +28,11 @@ public sealed class RedisReconnectTests(Xunit.Abstractions.ITestOutputHelper out
     {
         await using var backend = await _server.CreateBackendAsync(loggerFactory: _logs);
         var received = new ConcurrentQueue<string>();
-        await using var subscription = await backend.Bus.SubscribeAsync("munit:7", m => { received.Enqueue(m); return Task.CompletedTask; });
+        await using var subscription = await backend.Bus.SubscribeAsync("munit:7", m =>
+        {
+            received.Enqueue(m);
+            return Task.CompletedTask;
+        });
         await backend.Bus.PublishAsync("munit:7", "before");
         await Eventually.WaitUntilAsync(() => received.Contains("before"), Patience, "the first message arrived");
 
@@ -36,17 +41,36 @@ public sealed class RedisReconnectTests(Xunit.Abstractions.ITestOutputHelper out
 
         await _server.RestartAsync();
 
-        await Eventually.WaitUntilAsync(() => Volatile.Read(ref reconnected) > 0, Patience, "Reconnected was raised after the restart");
+        await Eventually.WaitUntilAsync(
+            () => Volatile.Read(ref reconnected) > 0,
+            Patience,
+            "Reconnected was raised after the restart"
+        );
 
         // The subscription made before the restart was restored by the client without our help.
-        Assert.True(await backend.Bus.PublishAsync("munit:7", "after") > 0, "the server knows the resubscribed channel");
-        await Eventually.WaitUntilAsync(() => received.Contains("after"), Patience, "the pre-restart subscription got a new message");
+        Assert.True(
+            await backend.Bus.PublishAsync("munit:7", "after") > 0,
+            "the server knows the resubscribed channel"
+        );
+        await Eventually.WaitUntilAsync(
+            () => received.Contains("after"),
+            Patience,
+            "the pre-restart subscription got a new message"
+        );
 
         // A handler subscribed after reconnecting (what a reconciling Regulator does) gets messages too.
         var fresh = new ConcurrentQueue<string>();
-        await using var again = await backend.Bus.SubscribeAsync("munit:7", m => { fresh.Enqueue(m); return Task.CompletedTask; });
+        await using var again = await backend.Bus.SubscribeAsync("munit:7", m =>
+        {
+            fresh.Enqueue(m);
+            return Task.CompletedTask;
+        });
         await backend.Bus.PublishAsync("munit:7", "to-both");
-        await Eventually.WaitUntilAsync(() => fresh.Contains("to-both") && received.Contains("to-both"), Patience, "both handlers got the message");
+        await Eventually.WaitUntilAsync(
+            () => fresh.Contains("to-both") && received.Contains("to-both"),
+            Patience,
+            "both handlers got the message"
+        );
 
         // The store works again (the restarted server has no persistence, so it starts empty).
         Assert.True(await backend.Store.SetStringAsync("k", "v"));
@@ -59,7 +83,11 @@ public sealed class RedisReconnectTests(Xunit.Abstractions.ITestOutputHelper out
     {
         await using var listener = await _server.CreateBackendAsync(loggerFactory: _logs);
         var received = new ConcurrentQueue<string>();
-        await using var subscription = await listener.Bus.SubscribeAsync("room:1", m => { received.Enqueue(m); return Task.CompletedTask; });
+        await using var subscription = await listener.Bus.SubscribeAsync("room:1", m =>
+        {
+            received.Enqueue(m);
+            return Task.CompletedTask;
+        });
         var reconnected = 0;
         listener.Bus.Reconnected += () => Interlocked.Increment(ref reconnected);
 
@@ -77,22 +105,30 @@ public sealed class RedisReconnectTests(Xunit.Abstractions.ITestOutputHelper out
         await using var backend = await _server.CreateBackendAsync(loggerFactory: _logs);
         await _server.StopAsync();
 
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            try
+        await Eventually.WaitUntilAsync(
+            async () =>
             {
-                await backend.Store.SetStringAsync("k", "v");
-                return false;
-            }
-            catch (StateUnavailableException)
-            {
-                return true;
-            }
-        }, Patience, "a write against a stopped server fails with StateUnavailableException");
+                try
+                {
+                    await backend.Store.SetStringAsync("k", "v");
+                    return false;
+                }
+                catch (StateUnavailableException)
+                {
+                    return true;
+                }
+            },
+            Patience,
+            "a write against a stopped server fails with StateUnavailableException"
+        );
         await Assert.ThrowsAsync<StateUnavailableException>(() => backend.Bus.PublishAsync("c", "x"));
 
         await _server.StartAgainAsync();
-        await Eventually.WaitUntilAsync(async () => await backend.Store.SetStringAsync("k", "v"), Patience, "writes work again");
+        await Eventually.WaitUntilAsync(
+            async () => await backend.Store.SetStringAsync("k", "v"),
+            Patience,
+            "writes work again"
+        );
         Assert.Equal("v", await backend.Store.GetStringAsync("k"));
     }
 
@@ -101,12 +137,24 @@ public sealed class RedisReconnectTests(Xunit.Abstractions.ITestOutputHelper out
     {
         // A time limit far beyond the test's patience: a call that waited for the link to come back (or for
         // the limit) would show up as the WaitAsync below running out, not as StateUnavailableException.
-        await using var backend = await StateBackend.CreateAsync($"{_server.Configuration},syncTimeout=120000,asyncTimeout=120000", _logs, _server.NewKeyPrefix());
+        await using var backend = await StateBackend.CreateAsync(
+            $"{_server.Configuration},syncTimeout=120000,asyncTimeout=120000",
+            _logs,
+            _server.NewKeyPrefix()
+        );
         await _server.StopAsync();
-        await Eventually.WaitUntilAsync(() => !((RedisBackend)backend).IsConnected, Patience, "the client noticed the stop");
+        await Eventually.WaitUntilAsync(
+            () => !((RedisBackend)backend).IsConnected,
+            Patience,
+            "the client noticed the stop"
+        );
 
-        await Assert.ThrowsAsync<StateUnavailableException>(() => backend.Store.SetStringAsync("k", "v").WaitAsync(Patience));
-        await Assert.ThrowsAsync<StateUnavailableException>(() => backend.Bus.PublishAsync("c", "x").WaitAsync(Patience));
+        await Assert.ThrowsAsync<StateUnavailableException>(() =>
+            backend.Store.SetStringAsync("k", "v").WaitAsync(Patience)
+        );
+        await Assert.ThrowsAsync<StateUnavailableException>(() =>
+            backend.Bus.PublishAsync("c", "x").WaitAsync(Patience)
+        );
     }
 
     [Fact]
@@ -120,11 +168,23 @@ public sealed class RedisReconnectTests(Xunit.Abstractions.ITestOutputHelper out
         await Assert.ThrowsAsync<StateUnavailableException>(() => backend.Store.GetStringAsync("k"));
         // A subscription made while Redis is down is kept and sent when the link comes up.
         var early = new ConcurrentQueue<string>();
-        await using var subscription = await backend.Bus.SubscribeAsync("c", m => { early.Enqueue(m); return Task.CompletedTask; });
+        await using var subscription = await backend.Bus.SubscribeAsync("c", m =>
+        {
+            early.Enqueue(m);
+            return Task.CompletedTask;
+        });
 
         await _server.StartAgainAsync();
-        await Eventually.WaitUntilAsync(() => Volatile.Read(ref reconnected) > 0, Patience, "the first connection was announced");
-        await Eventually.WaitUntilAsync(async () => await backend.Store.SetStringAsync("k", "v"), Patience, "the backend connected late");
+        await Eventually.WaitUntilAsync(
+            () => Volatile.Read(ref reconnected) > 0,
+            Patience,
+            "the first connection was announced"
+        );
+        await Eventually.WaitUntilAsync(
+            async () => await backend.Store.SetStringAsync("k", "v"),
+            Patience,
+            "the backend connected late"
+        );
         Assert.Equal("v", await backend.Store.GetStringAsync("k"));
         Assert.Equal(1, await backend.Bus.PublishAsync("c", "x"));
         await Eventually.WaitUntilAsync(() => early.Contains("x"), Patience, "the early subscription got a message");
@@ -133,28 +193,44 @@ public sealed class RedisReconnectTests(Xunit.Abstractions.ITestOutputHelper out
     [Fact]
     public async Task A_call_to_a_server_that_stops_answering_fails_after_the_timeout_instead_of_hanging()
     {
-        await using var backend = await StateBackend.CreateAsync($"{_server.Configuration},syncTimeout=500", _logs, _server.NewKeyPrefix());
+        await using var backend = await StateBackend.CreateAsync(
+            $"{_server.Configuration},syncTimeout=500",
+            _logs,
+            _server.NewKeyPrefix()
+        );
         Assert.True(await backend.Store.SetStringAsync("k", "v"));
 
         _server.Pause();
         try
         {
             // Without our own timeout the client would wait for the link to be declared dead.
-            await Assert.ThrowsAsync<StateUnavailableException>(() => backend.Store.GetStringAsync("k").WaitAsync(Patience));
-            await Assert.ThrowsAsync<StateUnavailableException>(() => backend.Bus.PublishAsync("c", "x").WaitAsync(Patience));
+            await Assert.ThrowsAsync<StateUnavailableException>(() =>
+                backend.Store.GetStringAsync("k").WaitAsync(Patience)
+            );
+            await Assert.ThrowsAsync<StateUnavailableException>(() =>
+                backend.Bus.PublishAsync("c", "x").WaitAsync(Patience)
+            );
         }
         finally
         {
             _server.Resume();
         }
 
-        await Eventually.WaitUntilAsync(async () => await backend.Store.GetStringAsync("k") == "v", Patience, "calls work after the server resumed");
+        await Eventually.WaitUntilAsync(
+            async () => await backend.Store.GetStringAsync("k") == "v",
+            Patience,
+            "calls work after the server resumed"
+        );
     }
 
     [Fact]
     public async Task Disposing_a_backend_whose_server_stopped_answering_does_not_hang()
     {
-        var backend = await StateBackend.CreateAsync($"{_server.Configuration},syncTimeout=500", _logs, _server.NewKeyPrefix());
+        var backend = await StateBackend.CreateAsync(
+            $"{_server.Configuration},syncTimeout=500",
+            _logs,
+            _server.NewKeyPrefix()
+        );
         await using var subscription = await backend.Bus.SubscribeAsync("c", _ => Task.CompletedTask);
         _server.Pause();
         try
@@ -178,18 +254,22 @@ public sealed class RedisReconnectTests(Xunit.Abstractions.ITestOutputHelper out
         var endless = _server.CommandAsync("EVAL", "while true do end", "0");
         try
         {
-            await Eventually.WaitUntilAsync(async () =>
-            {
-                try
+            await Eventually.WaitUntilAsync(
+                async () =>
                 {
-                    await backend.Store.GetStringAsync("k");
-                    return false;
-                }
-                catch (StateUnavailableException ex)
-                {
-                    return ex.Message.Contains("BUSY", StringComparison.Ordinal);
-                }
-            }, Patience, "a call during the busy script fails as StateUnavailable (BUSY)");
+                    try
+                    {
+                        await backend.Store.GetStringAsync("k");
+                        return false;
+                    }
+                    catch (StateUnavailableException ex)
+                    {
+                        return ex.Message.Contains("BUSY", StringComparison.Ordinal);
+                    }
+                },
+                Patience,
+                "a call during the busy script fails as StateUnavailable (BUSY)"
+            );
         }
         finally
         {

@@ -44,7 +44,9 @@ public static class Eventually
             if (clock.Elapsed >= timeout)
             {
                 var message = $"Timed out after {timeout.TotalSeconds:0.###} s waiting until {because}";
-                throw last is null ? new XunitException(message) : new XunitException(message + $" (last error: {last.Message})", last);
+                throw last is null
+                    ? new XunitException(message)
+                    : new XunitException(message + $" (last error: {last.Message})", last);
             }
 
             await Task.Delay(poll).ConfigureAwait(false);
@@ -53,7 +55,8 @@ public static class Eventually
     }
 
     /// <summary>Waits until <paramref name="probe"/> returns a non-null value and returns it.</summary>
-    public static async Task<T> ValueAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string because) where T : class
+    public static async Task<T> ValueAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string because)
+        where T : class
     {
         ArgumentNullException.ThrowIfNull(probe);
         T? result = null;

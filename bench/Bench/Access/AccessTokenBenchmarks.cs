@@ -26,13 +26,33 @@ public class AccessTokenBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _hs256 = new AccessTokenValidator(new AccessTokenOptions { HmacSecret = Secret, Issuer = "bench", Audience = "rooms" });
-        _es256 = new AccessTokenValidator(new AccessTokenOptions { PublicKeyPem = _ec.ExportSubjectPublicKeyInfoPem(), Issuer = "bench", Audience = "rooms" });
-        _hs256Token = Token(new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Secret)), SecurityAlgorithms.HmacSha256));
+        _hs256 = new AccessTokenValidator(
+            new AccessTokenOptions
+            {
+                HmacSecret = Secret,
+                Issuer = "bench",
+                Audience = "rooms",
+            }
+        );
+        _es256 = new AccessTokenValidator(
+            new AccessTokenOptions
+            {
+                PublicKeyPem = _ec.ExportSubjectPublicKeyInfoPem(),
+                Issuer = "bench",
+                Audience = "rooms",
+            }
+        );
+        _hs256Token = Token(
+            new SigningCredentials(
+                new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Secret)),
+                SecurityAlgorithms.HmacSha256
+            )
+        );
         _es256Token = Token(new SigningCredentials(new ECDsaSecurityKey(_ec), SecurityAlgorithms.EcdsaSha256));
         _claims = _hs256.ValidateAsync(_hs256Token).GetAwaiter().GetResult().Claims
             ?? throw new InvalidOperationException("the benchmark's own token was refused");
-        if (!_es256.ValidateAsync(_es256Token).GetAwaiter().GetResult().IsValid) throw new InvalidOperationException("ES256 token refused");
+        if (!_es256.ValidateAsync(_es256Token).GetAwaiter().GetResult().IsValid)
+            throw new InvalidOperationException("ES256 token refused");
         _room = "team-42";
     }
 
@@ -40,19 +60,22 @@ public class AccessTokenBenchmarks
     public void Cleanup() => _ec.Dispose();
 
     /// <summary>A typical room token: a user, a room prefix, three grants, a day to live.</summary>
-    private static string Token(SigningCredentials credentials) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-    {
-        Claims = new Dictionary<string, object>
-        {
-            ["sub"] = "user-4711",
-            ["room"] = "team-*",
-            ["grants"] = new[] { "join", "publish", "subscribe" },
-        },
-        Issuer = "bench",
-        Audience = "rooms",
-        Expires = DateTime.UtcNow.AddDays(1),
-        SigningCredentials = credentials,
-    });
+    private static string Token(SigningCredentials credentials) =>
+        new JsonWebTokenHandler().CreateToken(
+            new SecurityTokenDescriptor
+            {
+                Claims = new Dictionary<string, object>
+                {
+                    ["sub"] = "user-4711",
+                    ["room"] = "team-*",
+                    ["grants"] = new[] { "join", "publish", "subscribe" },
+                },
+                Issuer = "bench",
+                Audience = "rooms",
+                Expires = DateTime.UtcNow.AddDays(1),
+                SigningCredentials = credentials,
+            }
+        );
 
     [Benchmark(Description = "$connect: validate HS256 token")]
     public async Task<AccessCheck> ValidateHs256() => await _hs256.ValidateAsync(_hs256Token);

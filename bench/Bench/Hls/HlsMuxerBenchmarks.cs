@@ -29,7 +29,9 @@ public class HlsMuxerBenchmarks
     private sealed class DiscardingOutput : IHlsPackagerOutput
     {
         public long Bytes;
+
         public void OnInit(HlsInitInfo info, HlsChunk init) => init.Dispose();
+
         public void OnPart(HlsPartInfo info, HlsChunk part)
         {
             Bytes += part.Length;
@@ -37,7 +39,9 @@ public class HlsMuxerBenchmarks
         }
 
         public void OnSegmentEnd() { }
+
         public void OnEnd() { }
+
         public ValueTask FlushAsync() => ValueTask.CompletedTask;
     }
 
@@ -64,13 +68,21 @@ public class HlsMuxerBenchmarks
             for (int offset = 1; offset < nal.Length; offset += Mtu)
             {
                 int length = Math.Min(Mtu, nal.Length - offset);
-                byte header = (byte)((nal[0] & 0x1F) | (offset == 1 ? 0x80 : 0) | (offset + length >= nal.Length ? 0x40 : 0));
+                byte header = (byte)(
+                    (nal[0] & 0x1F) | (offset == 1 ? 0x80 : 0) | (offset + length >= nal.Length ? 0x40 : 0)
+                );
                 packets.Add([(byte)((nal[0] & 0xE0) | 28), header, .. nal.AsSpan(offset, length)]);
             }
 
             for (int i = 0; i < packets.Count; i++)
             {
-                _packets.Add((Rtp(packets[i], marker: i == packets.Count - 1), HlsTrack.Video, i == packets.Count - 1 ? 3000u : 0u));
+                _packets.Add(
+                    (
+                        Rtp(packets[i], marker: i == packets.Count - 1),
+                        HlsTrack.Video,
+                        i == packets.Count - 1 ? 3000u : 0u
+                    )
+                );
             }
 
             // 20 ms Opus packets beside 33.3 ms frames: 5 every 3 frames.

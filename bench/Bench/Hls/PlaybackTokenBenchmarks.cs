@@ -23,8 +23,17 @@ public class PlaybackTokenBenchmarks
     {
         var options = new AccessTokenOptions { HmacSecret = "bench-playback-secret-0123456789abcdef" };
         _validator = new AccessTokenValidator(options);
-        _gate = new PlaybackTokenGate(_validator, new PlaybackTokenCache(10_000, TimeProvider.System), NullLogger.Instance);
-        _token = new AccessTokenIssuer(options, TimeProvider.System).Issue("viewer-1", Stream, AccessGrant.Join | AccessGrant.Subscribe, TimeSpan.FromHours(6));
+        _gate = new PlaybackTokenGate(
+            _validator,
+            new PlaybackTokenCache(10_000, TimeProvider.System),
+            NullLogger.Instance
+        );
+        _token = new AccessTokenIssuer(options, TimeProvider.System).Issue(
+            "viewer-1",
+            Stream,
+            AccessGrant.Join | AccessGrant.Subscribe,
+            TimeSpan.FromHours(6)
+        );
         if (_gate.CheckAsync(Stream, _token, CancellationToken.None).AsTask().GetAwaiter().GetResult() is { } refused)
             throw new InvalidOperationException($"the bench token was refused: {refused.Message}");
     }
@@ -39,5 +48,6 @@ public class PlaybackTokenBenchmarks
 
     /// <summary>A repeat request with the same token.</summary>
     [Benchmark]
-    public async Task<bool> Cached() => await _gate.CheckAsync(Stream, _token, CancellationToken.None).ConfigureAwait(false) is null;
+    public async Task<bool> Cached() =>
+        await _gate.CheckAsync(Stream, _token, CancellationToken.None).ConfigureAwait(false) is null;
 }

@@ -1,8 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using MobZ.Munit.Buffers;
-using MobZ.Rtc.Codecs;
 using MobZ.Munit.Control;
 using MobZ.Munit.Routing;
+using MobZ.Rtc.Codecs;
 using MobZ.Rtc.Rtp;
 using MobZ.Rtc.Srtp;
 
@@ -39,8 +39,12 @@ public class ForwardingBenchmarks
     {
         _engine = new MediaEngine(PacketBufferPool.Shared);
         _station = new StationRouter(_engine, new StationDescriptor("bench", "room", "pub", "m2m", false));
-        _publisher = _station.AttachPublisher("pub", new DiscardOutput(),
-            [new PublishedTrack(MediaKind.Video, MediaCodec.Vp8, 96, 90000, 0, [null], "0")], new PublisherExtensions());
+        _publisher = _station.AttachPublisher(
+            "pub",
+            new DiscardOutput(),
+            [new PublishedTrack(MediaKind.Video, MediaCodec.Vp8, 96, 90000, 0, [null], "0")],
+            new PublisherExtensions()
+        );
         for (int i = 0; i < Subscribers; i++)
         {
             IPeerOutput output = Srtp ? new SrtpOutput(NewContext(i)) : new DiscardOutput();
@@ -91,7 +95,14 @@ public class ForwardingBenchmarks
         var payload = new byte[1100];
         payload[0] = 0x10;
         payload[1] = (byte)(keyFrame ? 0 : 1);
-        var writer = new RtpPacketWriter { PayloadType = 96, SequenceNumber = 0, Timestamp = 0, Ssrc = PublisherSsrc, Payload = payload };
+        var writer = new RtpPacketWriter
+        {
+            PayloadType = 96,
+            SequenceNumber = 0,
+            Timestamp = 0,
+            Ssrc = PublisherSsrc,
+            Payload = payload,
+        };
         var buffer = new byte[writer.GetSize()];
         writer.TryWrite(buffer, out _);
         return buffer;
@@ -108,6 +119,7 @@ public class ForwardingBenchmarks
     private sealed class DiscardOutput : IPeerOutput
     {
         public void SendRtp(Span<byte> buffer, int length) { }
+
         public void SendRtcp(Span<byte> buffer, int length) { }
     }
 
@@ -115,12 +127,16 @@ public class ForwardingBenchmarks
     private sealed class SrtpOutput(SrtpContext context) : IPeerOutput
     {
         public void SendRtp(Span<byte> buffer, int length) => context.ProtectRtp(buffer, length, out _);
+
         public void SendRtcp(Span<byte> buffer, int length) => context.ProtectRtcp(buffer, length, out _);
     }
 
     private static class BitConverterBigEndian
     {
-        public static void WriteSeq(byte[] b, ushort seq) => System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(2), seq);
-        public static void WriteTs(byte[] b, uint ts) => System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(4), ts);
+        public static void WriteSeq(byte[] b, ushort seq) =>
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(2), seq);
+
+        public static void WriteTs(byte[] b, uint ts) =>
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(4), ts);
     }
 }

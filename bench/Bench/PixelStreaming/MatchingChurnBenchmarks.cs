@@ -47,22 +47,36 @@ public class MatchingChurnBenchmarks
     [GlobalSetup]
     public void GlobalSetup()
     {
-        var credentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Secret)), SecurityAlgorithms.HmacSha256);
+        var credentials = new SigningCredentials(
+            new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Secret)),
+            SecurityAlgorithms.HmacSha256
+        );
         var tokens = new JsonWebTokenHandler();
-        _tokens = Enumerable.Range(0, Players).Select(i => tokens.CreateToken(new SecurityTokenDescriptor
-        {
-            Claims = new Dictionary<string, object> { ["userId"] = $"p{i}" },
-            Expires = DateTime.UtcNow.AddHours(2),
-            SigningCredentials = credentials,
-        })).ToArray();
+        _tokens = Enumerable
+            .Range(0, Players)
+            .Select(i =>
+                tokens.CreateToken(
+                    new SecurityTokenDescriptor
+                    {
+                        Claims = new Dictionary<string, object> { ["userId"] = $"p{i}" },
+                        Expires = DateTime.UtcNow.AddHours(2),
+                        SigningCredentials = credentials,
+                    }
+                )
+            )
+            .ToArray();
     }
 
     [IterationSetup]
     public void IterationSetup()
     {
         var redis = Environment.GetEnvironmentVariable("MOBZ_BENCH_REDIS");
-        if (Backend == "redis" && string.IsNullOrEmpty(redis)) throw new InvalidOperationException("set MOBZ_BENCH_REDIS=host:port for the redis case");
-        _state = StateBackend.CreateAsync(Backend == "redis" ? redis : null, NullLoggerFactory.Instance, $"bench-{Guid.NewGuid():N}:").GetAwaiter().GetResult();
+        if (Backend == "redis" && string.IsNullOrEmpty(redis))
+            throw new InvalidOperationException("set MOBZ_BENCH_REDIS=host:port for the redis case");
+        _state = StateBackend
+            .CreateAsync(Backend == "redis" ? redis : null, NullLoggerFactory.Instance, $"bench-{Guid.NewGuid():N}:")
+            .GetAwaiter()
+            .GetResult();
         _gateway = new BenchGateway();
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Error));
@@ -82,15 +96,28 @@ public class MatchingChurnBenchmarks
         {
             var conn = $"s{i}";
             _streamerConnections[i] = conn;
-            Call(conn, RouteKeys.Connect, null, new Dictionary<string, string> { ["type"] = "streamer" }).GetAwaiter().GetResult();
-            Call(conn, RouteKeys.Default, $"{{\"type\":\"endpointId\",\"id\":\"ue-{i}\"}}", null).GetAwaiter().GetResult();
+            Call(conn, RouteKeys.Connect, null, new Dictionary<string, string> { ["type"] = "streamer" })
+                .GetAwaiter()
+                .GetResult();
+            Call(conn, RouteKeys.Default, $"{{\"type\":\"endpointId\",\"id\":\"ue-{i}\"}}", null)
+                .GetAwaiter()
+                .GetResult();
         }
         for (var i = 0; i < Players; i++)
         {
-            Call($"p{i}c", RouteKeys.Connect, null, new Dictionary<string, string>
-            {
-                ["type"] = "player", ["token"] = _tokens[i], ["projectUrl"] = "https://projects.example.test/p.uproject",
-            }).GetAwaiter().GetResult();
+            Call(
+                    $"p{i}c",
+                    RouteKeys.Connect,
+                    null,
+                    new Dictionary<string, string>
+                    {
+                        ["type"] = "player",
+                        ["token"] = _tokens[i],
+                        ["projectUrl"] = "https://projects.example.test/p.uproject",
+                    }
+                )
+                .GetAwaiter()
+                .GetResult();
         }
     }
 
@@ -98,13 +125,25 @@ public class MatchingChurnBenchmarks
     public async Task ServeAllPlayers()
     {
         _gateway.Reset(Players);
-        await Task.WhenAll(Enumerable.Range(0, Players).Select(i => Task.Run(async () =>
-        {
-            _gateway.SubscribedAt[i] = Stopwatch.GetTimestamp();
-            await Call($"p{i}c", RouteKeys.Default, "{\"type\":\"subscribe\",\"streamerId\":\"waiting_queue\"}", null);
-        })));
+        await Task.WhenAll(
+            Enumerable
+                .Range(0, Players)
+                .Select(i =>
+                    Task.Run(async () =>
+                    {
+                        _gateway.SubscribedAt[i] = Stopwatch.GetTimestamp();
+                        await Call(
+                            $"p{i}c",
+                            RouteKeys.Default,
+                            "{\"type\":\"subscribe\",\"streamerId\":\"waiting_queue\"}",
+                            null
+                        );
+                    })
+                )
+        );
         await _gateway.AllServed.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        foreach (var ms in _gateway.LatencyMs) LatencyMs.Add(ms);
+        foreach (var ms in _gateway.LatencyMs)
+            LatencyMs.Add(ms);
     }
 
     [IterationCleanup]
@@ -119,27 +158,36 @@ public class MatchingChurnBenchmarks
     public void GlobalCleanup()
     {
         var sorted = LatencyMs.OrderBy(x => x).ToArray();
-        if (sorted.Length == 0) return;
-        Console.WriteLine($"// PixelStreaming subscribe->playerConnected ({Backend}, {sorted.Length} players): " +
-                          $"p50 {sorted[sorted.Length / 2]:F2} ms, p99 {sorted[(int)(sorted.Length * 0.99)]:F2} ms, max {sorted[^1]:F2} ms");
+        if (sorted.Length == 0)
+            return;
+        Console.WriteLine(
+            $"// PixelStreaming subscribe->playerConnected ({Backend}, {sorted.Length} players): "
+                + $"p50 {sorted[sorted.Length / 2]:F2} ms, p99 {sorted[(int)(sorted.Length * 0.99)]:F2} ms, max {sorted[^1]:F2} ms"
+        );
         LatencyMs.Clear();
     }
 
     private Task Call(string connectionId, string route, string? body, IReadOnlyDictionary<string, string>? query) =>
-        _handler.HandleAsync(new WebSocketEvent
-        {
-            RequestContext = new WebSocketRequestContext
+        _handler.HandleAsync(
+            new WebSocketEvent
             {
-                RouteKey = route,
-                EventType = route == RouteKeys.Connect ? EventTypes.Connect : route == RouteKeys.Disconnect ? EventTypes.Disconnect : EventTypes.Message,
-                ConnectionId = connectionId,
-                DomainName = "127.0.0.1",
-                Stage = "bench",
-                Identity = new WebSocketIdentity { SourceIp = "127.0.0.1" },
+                RequestContext = new WebSocketRequestContext
+                {
+                    RouteKey = route,
+                    EventType =
+                        route == RouteKeys.Connect ? EventTypes.Connect
+                        : route == RouteKeys.Disconnect ? EventTypes.Disconnect
+                        : EventTypes.Message,
+                    ConnectionId = connectionId,
+                    DomainName = "127.0.0.1",
+                    Stage = "bench",
+                    Identity = new WebSocketIdentity { SourceIp = "127.0.0.1" },
+                },
+                QueryStringParameters = query,
+                Body = body,
             },
-            QueryStringParameters = query,
-            Body = body,
-        }, CancellationToken.None);
+            CancellationToken.None
+        );
 
     /// <summary>
     /// Every connection writable; a playerConnected reaching a streamer is timed and makes that player leave
@@ -162,7 +210,11 @@ public class MatchingChurnBenchmarks
             AllServed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
-        public Task<SendStatus> SendAsync(string connectionId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+        public Task<SendStatus> SendAsync(
+            string connectionId,
+            ReadOnlyMemory<byte> payload,
+            CancellationToken cancellationToken = default
+        )
         {
             if (payload.Span.IndexOf(PlayerConnected) >= 0)
             {
@@ -175,24 +227,36 @@ public class MatchingChurnBenchmarks
                 {
                     // The session ends at once: the player leaves; a new connection of it is ready for the next round.
                     await Handler.HandleAsync(Event($"{playerId}c", RouteKeys.Disconnect), CancellationToken.None);
-                    if (Interlocked.Decrement(ref _remaining) == 0) AllServed.TrySetResult();
+                    if (Interlocked.Decrement(ref _remaining) == 0)
+                        AllServed.TrySetResult();
                 });
             }
             return Task.FromResult(SendStatus.Sent);
         }
 
-        public Task<ConnectionInfo?> GetConnectionAsync(string connectionId, CancellationToken cancellationToken = default) =>
-            Task.FromResult<ConnectionInfo?>(new ConnectionInfo(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, "127.0.0.1", null));
+        public Task<ConnectionInfo?> GetConnectionAsync(
+            string connectionId,
+            CancellationToken cancellationToken = default
+        ) =>
+            Task.FromResult<ConnectionInfo?>(
+                new ConnectionInfo(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, "127.0.0.1", null)
+            );
 
-        public Task<bool> DeleteConnectionAsync(string connectionId, CancellationToken cancellationToken = default) => Task.FromResult(true);
+        public Task<bool> DeleteConnectionAsync(string connectionId, CancellationToken cancellationToken = default) =>
+            Task.FromResult(true);
 
-        private static WebSocketEvent Event(string connectionId, string route) => new()
-        {
-            RequestContext = new WebSocketRequestContext
+        private static WebSocketEvent Event(string connectionId, string route) =>
+            new()
             {
-                RouteKey = route, EventType = EventTypes.Disconnect, ConnectionId = connectionId, DomainName = "127.0.0.1", Stage = "bench",
-                Identity = new WebSocketIdentity { SourceIp = "127.0.0.1" },
-            },
-        };
+                RequestContext = new WebSocketRequestContext
+                {
+                    RouteKey = route,
+                    EventType = EventTypes.Disconnect,
+                    ConnectionId = connectionId,
+                    DomainName = "127.0.0.1",
+                    Stage = "bench",
+                    Identity = new WebSocketIdentity { SourceIp = "127.0.0.1" },
+                },
+            };
     }
 }

@@ -49,7 +49,14 @@ public class DtlsHandshakeBenchmarks
     public DtlsSessionState HalfOpenSession()
     {
         var sink = new Sink();
-        using var session = new DtlsServerSession(_certificate, _client.Fingerprint, sink, sink, NullLogger.Instance, _options);
+        using var session = new DtlsServerSession(
+            _certificate,
+            _client.Fingerprint,
+            sink,
+            sink,
+            NullLogger.Instance,
+            _options
+        );
         session.Start();
         session.OnDatagram(_clientHello);
         return session.State;
@@ -60,7 +67,14 @@ public class DtlsHandshakeBenchmarks
     {
         var link = new Link(null);
         var sink = new Sink { Link = link };
-        using var session = new DtlsServerSession(_certificate, _client.Fingerprint, sink, sink, NullLogger.Instance, _options);
+        using var session = new DtlsServerSession(
+            _certificate,
+            _client.Fingerprint,
+            sink,
+            sink,
+            NullLogger.Instance,
+            _options
+        );
         link.Server = session;
         session.Start();
         new DtlsClientProtocol(new SecureRandom()).Connect(_client, link).Close();
@@ -73,17 +87,11 @@ public class DtlsHandshakeBenchmarks
 
         public void SendDtls(ReadOnlySpan<byte> datagram) => Link?.Answers.Enqueue(datagram.ToArray());
 
-        public void OnDtlsConnected(DtlsServerSession session)
-        {
-        }
+        public void OnDtlsConnected(DtlsServerSession session) { }
 
-        public void OnDtlsClosed(DtlsServerSession session, string reason)
-        {
-        }
+        public void OnDtlsClosed(DtlsServerSession session, string reason) { }
 
-        public void OnDtlsRecordRejected(DtlsServerSession session)
-        {
-        }
+        public void OnDtlsRecordRejected(DtlsServerSession session) { }
     }
 
     /// <summary>The client's side of an in-memory link; everything happens on the client's thread.</summary>
@@ -111,9 +119,7 @@ public class DtlsHandshakeBenchmarks
             Server?.OnDatagram(buf.AsSpan(off, len));
         }
 
-        public void Close()
-        {
-        }
+        public void Close() { }
     }
 
     /// <summary>A browser's side of DTLS-SRTP: use_srtp, an ECDSA P-256 certificate, AES-128-GCM.</summary>
@@ -125,11 +131,22 @@ public class DtlsHandshakeBenchmarks
         public BenchClient()
         {
             using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=bench", ecdsa, HashAlgorithmName.SHA256);
-            using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+                "CN=bench",
+                ecdsa,
+                HashAlgorithmName.SHA256
+            );
+            using var cert = request.CreateSelfSigned(
+                DateTimeOffset.UtcNow.AddDays(-1),
+                DateTimeOffset.UtcNow.AddDays(1)
+            );
             Fingerprint = DtlsFingerprint.Compute("sha-256", cert.RawData);
             _certificate = new TlsCertificate([X509CertificateStructure.GetInstance(cert.RawData)]);
-            _key = new ECPrivateKeyParameters("EC", new BigInteger(1, ecdsa.ExportParameters(true).D), SecObjectIdentifiers.SecP256r1);
+            _key = new ECPrivateKeyParameters(
+                "EC",
+                new BigInteger(1, ecdsa.ExportParameters(true).D),
+                SecObjectIdentifiers.SecP256r1
+            );
         }
 
         public DtlsFingerprint Fingerprint { get; }
@@ -143,7 +160,10 @@ public class DtlsHandshakeBenchmarks
         public override IDictionary GetClientExtensions()
         {
             var extensions = TlsExtensionsUtilities.EnsureExtensionsInitialised(base.GetClientExtensions());
-            TlsSRTPUtils.AddUseSrtpExtension(extensions, new UseSrtpData([(int)SrtpProfile.AeadAes128Gcm], TlsUtilities.EmptyBytes));
+            TlsSRTPUtils.AddUseSrtpExtension(
+                extensions,
+                new UseSrtpData([(int)SrtpProfile.AeadAes128Gcm], TlsUtilities.EmptyBytes)
+            );
             return extensions;
         }
 
@@ -151,13 +171,20 @@ public class DtlsHandshakeBenchmarks
 
         private sealed class Authentication(BenchClient client) : TlsAuthentication
         {
-            public void NotifyServerCertificate(TlsCertificate serverCertificate)
-            {
-            }
+            public void NotifyServerCertificate(TlsCertificate serverCertificate) { }
 
-            public TlsCredentials GetClientCredentials(Org.BouncyCastle.Crypto.Tls.CertificateRequest certificateRequest) =>
-                new DefaultTlsSignerCredentials(client.mContext, client._certificate, client._key,
-                    new SignatureAndHashAlgorithm(Org.BouncyCastle.Crypto.Tls.HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
+            public TlsCredentials GetClientCredentials(
+                Org.BouncyCastle.Crypto.Tls.CertificateRequest certificateRequest
+            ) =>
+                new DefaultTlsSignerCredentials(
+                    client.mContext,
+                    client._certificate,
+                    client._key,
+                    new SignatureAndHashAlgorithm(
+                        Org.BouncyCastle.Crypto.Tls.HashAlgorithm.sha256,
+                        SignatureAlgorithm.ecdsa
+                    )
+                );
         }
     }
 }

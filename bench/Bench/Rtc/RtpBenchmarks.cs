@@ -37,13 +37,24 @@ public class RtpBenchmarks
         extensions.TryAdd(MidId, "1"u8);
         var writer = new RtpPacketWriter
         {
-            PayloadType = 96, SequenceNumber = 1000, Timestamp = 90000, Ssrc = 0x11223344, Marker = true,
-            ExtensionProfile = extensions.Profile, ExtensionData = extensions.Written, Payload = new byte[1200],
+            PayloadType = 96,
+            SequenceNumber = 1000,
+            Timestamp = 90000,
+            Ssrc = 0x11223344,
+            Marker = true,
+            ExtensionProfile = extensions.Profile,
+            ExtensionData = extensions.Written,
+            Payload = new byte[1200],
         };
         _packet = new byte[writer.GetSize()];
         writer.TryWrite(_packet, out _);
 
-        var nack = new GenericNackWriter { SenderSsrc = 1, MediaSsrc = 2, LostSequenceNumbers = new ushort[] { 10, 11, 13, 20, 40, 41 } };
+        var nack = new GenericNackWriter
+        {
+            SenderSsrc = 1,
+            MediaSsrc = 2,
+            LostSequenceNumbers = new ushort[] { 10, 11, 13, 20, 40, 41 },
+        };
         _nack = new byte[nack.GetSize()];
         nack.TryWrite(_nack, out _);
 
@@ -63,7 +74,10 @@ public class RtpBenchmarks
     [Benchmark(Description = "RTP parse: header fields + find transport-cc extension")]
     public int Parse()
     {
-        if (!RtpPacket.TryRead(_packet, out RtpPacket rtp) || !rtp.TryGetExtension(TransportCcId, out ReadOnlySpan<byte> twcc))
+        if (
+            !RtpPacket.TryRead(_packet, out RtpPacket rtp)
+            || !rtp.TryGetExtension(TransportCcId, out ReadOnlySpan<byte> twcc)
+        )
         {
             return -1;
         }

@@ -96,7 +96,11 @@ public class SrtpBenchmarks
         for (int i = 0; i + 8 <= Payload; i += 8)
         {
             var span = data.Slice(i, 8);
-            BinaryPrimitives.WriteUInt64LittleEndian(span, BinaryPrimitives.ReadUInt64LittleEndian(span) ^ BinaryPrimitives.ReadUInt64LittleEndian(_keystream.AsSpan(i)));
+            BinaryPrimitives.WriteUInt64LittleEndian(
+                span,
+                BinaryPrimitives.ReadUInt64LittleEndian(span)
+                    ^ BinaryPrimitives.ReadUInt64LittleEndian(_keystream.AsSpan(i))
+            );
         }
         return _keystream[0];
     }

@@ -52,13 +52,16 @@ public class GatewayThroughputBenchmarks
 
     /// <summary>Every client sends 20 Heartbeats back to back and waits for its 20 HeartbeatAcks.</summary>
     [Benchmark(Description = "Heartbeat round trip, per message", OperationsPerInvoke = 50 * HeartbeatsPerClient)]
-    public Task HeartbeatRoundTrips() => Task.WhenAll(_clients.Select(async c =>
-    {
-        long target = c.Count("HeartbeatAck") + HeartbeatsPerClient;
-        for (int i = 0; i < HeartbeatsPerClient; i++)
-            await c.SendAsync("""{"action":"Heartbeat"}""");
-        await c.WaitForAsync("HeartbeatAck", target);
-    }));
+    public Task HeartbeatRoundTrips() =>
+        Task.WhenAll(
+            _clients.Select(async c =>
+            {
+                long target = c.Count("HeartbeatAck") + HeartbeatsPerClient;
+                for (int i = 0; i < HeartbeatsPerClient; i++)
+                    await c.SendAsync("""{"action":"Heartbeat"}""");
+                await c.WaitForAsync("HeartbeatAck", target);
+            })
+        );
 
     /// <summary>One client's UpdateVideo delivered to the other 49.</summary>
     [Benchmark(Description = "UpdateVideo fan-out, per delivery", OperationsPerInvoke = 49)]
@@ -66,7 +69,10 @@ public class GatewayThroughputBenchmarks
     {
         var targets = _clients.Skip(1).Select(c => (c, c.Count("UpdateVideo") + 1)).ToList();
         _toggle = !_toggle;
-        await _clients[0].SendAsync(_toggle ? """{"action":"UpdateVideo","video":false}""" : """{"action":"UpdateVideo","video":true}""");
+        await _clients[0]
+            .SendAsync(
+                _toggle ? """{"action":"UpdateVideo","video":false}""" : """{"action":"UpdateVideo","video":true}"""
+            );
         await Task.WhenAll(targets.Select(t => t.c.WaitForAsync("UpdateVideo", t.Item2)));
     }
 
@@ -88,7 +94,8 @@ public class GatewayThroughputBenchmarks
 
         public long Count(string action)
         {
-            lock (_counts) return _counts.GetValueOrDefault(action);
+            lock (_counts)
+                return _counts.GetValueOrDefault(action);
         }
 
         public Task WaitForAsync(string action, long target)
@@ -108,7 +115,12 @@ public class GatewayThroughputBenchmarks
             await _sendLock.WaitAsync();
             try
             {
-                await _socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
+                await _socket.SendAsync(
+                    Encoding.UTF8.GetBytes(json),
+                    WebSocketMessageType.Text,
+                    true,
+                    CancellationToken.None
+                );
             }
             finally
             {
@@ -146,9 +158,8 @@ public class GatewayThroughputBenchmarks
                     }
                 }
             }
-            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
-            {
-            }
+            catch (Exception ex)
+                when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException) { }
         }
 
         /// <summary>Server messages start with "action", so a prefix read is enough.</summary>

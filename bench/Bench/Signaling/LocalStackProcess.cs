@@ -18,14 +18,21 @@ public sealed class LocalStackProcess : IDisposable
     }
 
     public Uri BaseUrl { get; }
-    public Uri WebSocketUrl(string path) => new(BaseUrl.AbsoluteUri.Replace("http://", "ws://", StringComparison.Ordinal).TrimEnd('/') + path);
 
-    /// <summary>The rooms socket URL with a development access token for <paramref name="room"/> (GET /dev/token, as the demo page does).</summary>
+    public Uri WebSocketUrl(string path) =>
+        new(BaseUrl.AbsoluteUri.Replace("http://", "ws://", StringComparison.Ordinal).TrimEnd('/') + path);
+
+    /// <summary>The rooms socket URL with a development access token for <paramref name="room"/> (GET /dev/token, as
+    /// the demo page does).</summary>
     public async Task<Uri> RoomsUrlAsync(string room)
     {
         using var http = new HttpClient { BaseAddress = BaseUrl };
-        using var json = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"dev/token?room={Uri.EscapeDataString(room)}"));
-        return WebSocketUrl("/ws?access_token=" + Uri.EscapeDataString(json.RootElement.GetProperty("token").GetString()!));
+        using var json = System.Text.Json.JsonDocument.Parse(
+            await http.GetStringAsync($"dev/token?room={Uri.EscapeDataString(room)}")
+        );
+        return WebSocketUrl(
+            "/ws?access_token=" + Uri.EscapeDataString(json.RootElement.GetProperty("token").GetString()!)
+        );
     }
 
     public static LocalStackProcess Start(string? redis)
@@ -56,7 +63,8 @@ public sealed class LocalStackProcess : IDisposable
                 ready.TrySetResult(new Uri(e.Data[ReadyLine.Length..].Trim()));
         };
         process.ErrorDataReceived += (_, _) => { };
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"the local stack exited with {process.ExitCode}"));
+        process.Exited += (_, _) =>
+            ready.TrySetException(new InvalidOperationException($"the local stack exited with {process.ExitCode}"));
         process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -64,19 +72,30 @@ public sealed class LocalStackProcess : IDisposable
         return new LocalStackProcess(process, url);
     }
 
-    /// <summary>src/LocalStack/bin/{Release,Debug}/net10.0/MobZ.LocalStack.dll above the benchmark's own directory.</summary>
+    /// <summary>src/LocalStack/bin/{Release,Debug}/net10.0/MobZ.LocalStack.dll above the benchmark's own
+    /// directory.</summary>
     private static string FindLocalStack()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             foreach (var config in new[] { "Release", "Debug" })
             {
-                var candidate = Path.Combine(dir.FullName, "src", "LocalStack", "bin", config, "net10.0", "MobZ.LocalStack.dll");
+                var candidate = Path.Combine(
+                    dir.FullName,
+                    "src",
+                    "LocalStack",
+                    "bin",
+                    config,
+                    "net10.0",
+                    "MobZ.LocalStack.dll"
+                );
                 if (File.Exists(candidate))
                     return candidate;
             }
         }
-        throw new FileNotFoundException("Build src/LocalStack first: dotnet build -c Release src/LocalStack/MobZ.LocalStack.csproj");
+        throw new FileNotFoundException(
+            "Build src/LocalStack first: dotnet build -c Release src/LocalStack/MobZ.LocalStack.csproj"
+        );
     }
 
     public void Dispose()

@@ -24,12 +24,16 @@ public sealed class RedisProcess : IDisposable
             return redis;
         }
         int port = FreePort();
-        redis._process = Process.Start(new ProcessStartInfo("/usr/bin/redis-server",
-            $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --protected-mode yes")
-        {
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("redis-server did not start");
+        redis._process = Process.Start(
+            new ProcessStartInfo(
+                "/usr/bin/redis-server",
+                $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --protected-mode yes"
+            )
+            {
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            }
+        ) ?? throw new InvalidOperationException("redis-server did not start");
         redis.Configuration = $"127.0.0.1:{port}";
         WaitUntilListening(port);
         return redis;

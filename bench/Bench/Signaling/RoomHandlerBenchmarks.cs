@@ -39,7 +39,11 @@ public class RoomHandlerBenchmarks
     {
         if (Backend == "redis")
             _redis = RedisProcess.Start();
-        _backend = await StateBackend.CreateAsync(_redis?.Configuration, NullLoggerFactory.Instance, $"bench:{Guid.NewGuid():N}:");
+        _backend = await StateBackend.CreateAsync(
+            _redis?.Configuration,
+            NullLoggerFactory.Instance,
+            $"bench:{Guid.NewGuid():N}:"
+        );
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.None));
         services.AddSingleton(_backend.Store);
@@ -50,10 +54,19 @@ public class RoomHandlerBenchmarks
         _services = services.BuildServiceProvider();
         _handler = _services.GetRequiredService<RoomsWebSocketHandler>();
         var issuer = _services.GetRequiredService<AccessTokenIssuer>();
-        WebSocketEvent Connect(string id) => Event(id, RouteKeys.Connect, EventTypes.Connect, null) with
-        {
-            QueryStringParameters = new Dictionary<string, string> { [RoomDoor.TokenParameter] = issuer.Issue(id, "bench", AccessGrants.Everything, TimeSpan.FromHours(1)) },
-        };
+        WebSocketEvent Connect(string id) =>
+            Event(id, RouteKeys.Connect, EventTypes.Connect, null) with
+            {
+                QueryStringParameters = new Dictionary<string, string>
+                {
+                    [RoomDoor.TokenParameter] = issuer.Issue(
+                        id,
+                        "bench",
+                        AccessGrants.Everything,
+                        TimeSpan.FromHours(1)
+                    ),
+                },
+            };
         _connect = Connect("conn-door=");
 
         // A registered, alive Munit so publishers get stations (its orders go unheard: nobody subscribes).
@@ -64,8 +77,15 @@ public class RoomHandlerBenchmarks
             string id = $"conn{i:D2}=";
             await _handler.HandleAsync(Connect(id), default);
             string role = i < 3 ? "publisher" : "viewer";
-            await _handler.HandleAsync(Event(id, "Join", EventTypes.Message,
-                $$"""{"action":"Join","roomId":"bench","roomKind":"m2m","role":"{{role}}"}"""), default);
+            await _handler.HandleAsync(
+                Event(
+                    id,
+                    "Join",
+                    EventTypes.Message,
+                    $$"""{"action":"Join","roomId":"bench","roomKind":"m2m","role":"{{role}}"}"""
+                ),
+                default
+            );
         }
         _heartbeat = Event("conn10=", "Heartbeat", EventTypes.Message, """{"action":"Heartbeat","requestId":"hb"}""");
         _videoOff = Event("conn10=", "UpdateVideo", EventTypes.Message, """{"action":"UpdateVideo","video":false}""");
@@ -94,25 +114,37 @@ public class RoomHandlerBenchmarks
         return _handler.HandleAsync(_toggle ? _videoOff : _videoOn, default);
     }
 
-    private static WebSocketEvent Event(string connectionId, string routeKey, string eventType, string? body) => new()
-    {
-        Body = body,
-        RequestContext = new WebSocketRequestContext
+    private static WebSocketEvent Event(string connectionId, string routeKey, string eventType, string? body) =>
+        new()
         {
-            RouteKey = routeKey,
-            EventType = eventType,
-            ConnectionId = connectionId,
-            DomainName = "127.0.0.1",
-            Stage = "bench",
-            Identity = new WebSocketIdentity { SourceIp = "127.0.0.1" },
-        },
-    };
+            Body = body,
+            RequestContext = new WebSocketRequestContext
+            {
+                RouteKey = routeKey,
+                EventType = eventType,
+                ConnectionId = connectionId,
+                DomainName = "127.0.0.1",
+                Stage = "bench",
+                Identity = new WebSocketIdentity { SourceIp = "127.0.0.1" },
+            },
+        };
 
     private sealed class SinkSender : IConnectionSender
     {
         private static readonly Task<SendStatus> Sent = Task.FromResult(SendStatus.Sent);
-        public Task<SendStatus> SendAsync(string connectionId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) => Sent;
-        public Task<ConnectionInfo?> GetConnectionAsync(string connectionId, CancellationToken cancellationToken = default) => Task.FromResult<ConnectionInfo?>(null);
-        public Task<bool> DeleteConnectionAsync(string connectionId, CancellationToken cancellationToken = default) => Task.FromResult(true);
+
+        public Task<SendStatus> SendAsync(
+            string connectionId,
+            ReadOnlyMemory<byte> payload,
+            CancellationToken cancellationToken = default
+        ) => Sent;
+
+        public Task<ConnectionInfo?> GetConnectionAsync(
+            string connectionId,
+            CancellationToken cancellationToken = default
+        ) => Task.FromResult<ConnectionInfo?>(null);
+
+        public Task<bool> DeleteConnectionAsync(string connectionId, CancellationToken cancellationToken = default) =>
+            Task.FromResult(true);
     }
 }

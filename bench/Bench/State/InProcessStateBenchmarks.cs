@@ -53,7 +53,8 @@ public class InProcessStateBenchmarks
     public async Task<bool> ConditionalCommit()
     {
         var id = (++_member & 7).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var won = await _store.CreateTransaction()
+        var won = await _store
+            .CreateTransaction()
             .When(new StateCondition.HashLengthLessThan("room:1:publishers", 9))
             .When(new StateCondition.HashNotExists("room:1:publishers", id))
             .HashSet("room:1:publishers", id, "publisher")

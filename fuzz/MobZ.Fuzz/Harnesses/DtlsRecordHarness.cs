@@ -23,8 +23,10 @@ internal static class DtlsRecordHarness
         int offset = 0;
         while (DtlsRecords.TryReadNext(input, ref offset, out int start, out int length))
         {
-            Check(length >= DtlsRecords.HeaderLength && start >= 0 && start + length == offset && offset <= input.Length,
-                "a record is whole, inside the datagram, and the walk moves past it");
+            Check(
+                length >= DtlsRecords.HeaderLength && start >= 0 && start + length == offset && offset <= input.Length,
+                "a record is whole, inside the datagram, and the walk moves past it"
+            );
             ReadOnlySpan<byte> record = input.AsSpan(start, length);
             _ = DtlsRecords.Epoch(record);
             _ = record[0] is DtlsRecords.Handshake or DtlsRecords.Alert or DtlsRecords.ChangeCipherSpec;
@@ -36,22 +38,21 @@ internal static class DtlsRecordHarness
         using var session = new DtlsServerSession(Certificate, Expected, sink, sink, NullLogger.Instance, Options);
         session.Start();
         session.OnDatagram(input);
-        Check(session.State is DtlsSessionState.Handshaking or DtlsSessionState.Failed or DtlsSessionState.Closed,
-            "one datagram from a client that never showed its certificate cannot connect");
+        Check(
+            session.State is DtlsSessionState.Handshaking or DtlsSessionState.Failed or DtlsSessionState.Closed,
+            "one datagram from a client that never showed its certificate cannot connect"
+        );
     }
 
     private sealed class Sink : IDtlsDatagramSender, IDtlsSessionObserver
     {
-        public void SendDtls(ReadOnlySpan<byte> datagram) => Check(datagram.Length <= Options.SendLimit, "no datagram exceeds the send limit");
+        public void SendDtls(ReadOnlySpan<byte> datagram) =>
+            Check(datagram.Length <= Options.SendLimit, "no datagram exceeds the send limit");
 
         public void OnDtlsConnected(DtlsServerSession session) => Check(false, "connected without a client flight");
 
-        public void OnDtlsClosed(DtlsServerSession session, string reason)
-        {
-        }
+        public void OnDtlsClosed(DtlsServerSession session, string reason) { }
 
-        public void OnDtlsRecordRejected(DtlsServerSession session)
-        {
-        }
+        public void OnDtlsRecordRejected(DtlsServerSession session) { }
     }
 }

@@ -42,9 +42,15 @@ internal static class H264Harness
             {
                 Check(avcc.Length >= 5, "an AVCC NAL unit has a length and a header");
                 uint length = BinaryPrimitives.ReadUInt32BigEndian(avcc);
-                Check(length >= 1 && length <= avcc.Length - 4, "an AVCC length covers a NAL unit inside the access unit");
+                Check(
+                    length >= 1 && length <= avcc.Length - 4,
+                    "an AVCC length covers a NAL unit inside the access unit"
+                );
                 int type = avcc[4] & 0x1F;
-                Check(type is >= 1 and <= 23 and not (7 or 8 or 9 or 10 or 11 or 12), "an access unit holds only plain NAL units, parameter sets lifted out");
+                Check(
+                    type is >= 1 and <= 23 and not (7 or 8 or 9 or 10 or 11 or 12),
+                    "an access unit holds only plain NAL units, parameter sets lifted out"
+                );
                 sawIdr |= type == 5;
                 sawSlice |= type is >= 1 and <= 5;
                 avcc = avcc[(4 + (int)length)..];

@@ -31,7 +31,9 @@ internal static class HlsRequestHarness
             context.Request.Path = PathString.FromUriComponent(path);
         context.Request.QueryString = new QueryString(query.Length > 1 ? query : null);
 
-        string[] segments = context.Request.Path.Value is { } decoded ? decoded.Split('/', StringSplitOptions.RemoveEmptyEntries) : [];
+        string[] segments = context.Request.Path.Value is { } decoded
+            ? decoded.Split('/', StringSplitOptions.RemoveEmptyEntries)
+            : [];
         if (segments.Length >= 2)
             _ = HlsKeys.IsValidStreamName(segments[1]);
         if (segments.Length == 4)
@@ -52,15 +54,22 @@ internal static class HlsRequestHarness
 
         Check(msn >= 0 && directives.Part is null or >= 0, "directive numbers are not negative");
         bool beyond = HlsRequestHandler.IsBeyondAdvanceLimit(Live, msn, directives.Part);
-        Check(beyond == IsBeyondByCount(msn, directives.Part), "the advance limit holds for every msn and part (rfc8216bis §6.2.5.2)");
+        Check(
+            beyond == IsBeyondByCount(msn, directives.Part),
+            "the advance limit holds for every msn and part (rfc8216bis §6.2.5.2)"
+        );
         if (!beyond)
             _ = Live.HasPart(msn, directives.Part ?? 0);
     }
 
-    /// <summary>The same rule counted in 128-bit integers over the fixed playlist: more than 2 segments or 15 parts ahead is beyond.</summary>
+    /// <summary>The same rule counted in 128-bit integers over the fixed playlist: more than 2 segments or 15 parts
+    /// ahead is beyond.</summary>
     private static bool IsBeyondByCount(long msn, int? part)
     {
-        const long lastComplete = 6, open = 7, lastPart = 1, limit = 15;
+        const long lastComplete = 6,
+            open = 7,
+            lastPart = 1,
+            limit = 15;
         if ((Int128)msn > lastComplete + 2)
             return true;
         if (part is not int p || msn < open)
@@ -71,17 +80,38 @@ internal static class HlsRequestHarness
 
     private static PlaylistDocument CreateLive()
     {
-        var doc = new PlaylistDocument { TargetDuration = 2, PartTarget = 0.2, Session = Session, NextMsn = 8 };
+        var doc = new PlaylistDocument
+        {
+            TargetDuration = 2,
+            PartTarget = 0.2,
+            Session = Session,
+            NextMsn = 8,
+        };
         for (long msn = 4; msn <= 6; msn++)
         {
-            doc.Segments.Add(new SegmentRecord
-            {
-                Msn = msn, Session = Session, Complete = true, Duration = 2,
-                Parts = [.. Enumerable.Range(0, 10).Select(_ => new PartRecord { Duration = 0.2, Independent = true })],
-            });
+            doc.Segments.Add(
+                new SegmentRecord
+                {
+                    Msn = msn,
+                    Session = Session,
+                    Complete = true,
+                    Duration = 2,
+                    Parts =
+                    [
+                        .. Enumerable.Range(0, 10).Select(_ => new PartRecord { Duration = 0.2, Independent = true }),
+                    ],
+                }
+            );
         }
 
-        doc.Segments.Add(new SegmentRecord { Msn = 7, Session = Session, Parts = [new() { Duration = 0.2, Independent = true }, new() { Duration = 0.2 }] });
+        doc.Segments.Add(
+            new SegmentRecord
+            {
+                Msn = 7,
+                Session = Session,
+                Parts = [new() { Duration = 0.2, Independent = true }, new() { Duration = 0.2 }],
+            }
+        );
         return doc;
     }
 }

@@ -37,9 +37,15 @@ internal static class PsJsonHarness
         byte[] toPlayer = JsonSerializer.SerializeToUtf8Bytes(message, PsNodeJsonContext.Default.JsonObject);
         message["playerId"] = "player-1";
         byte[] toStreamer = JsonSerializer.SerializeToUtf8Bytes(message, PsNodeJsonContext.Default.JsonObject);
-        Check(InboundMessage.TryParse(Encoding.UTF8.GetString(toStreamer), out JsonObject relayed, out string relayedType) && relayedType == type,
-            "a relayed message parses again with its type");
-        Check(InboundMessage.String(relayed, "playerId") == "player-1", "the relayed message carries the stamped playerId");
+        Check(
+            InboundMessage.TryParse(Encoding.UTF8.GetString(toStreamer), out JsonObject relayed, out string relayedType)
+                && relayedType == type,
+            "a relayed message parses again with its type"
+        );
+        Check(
+            InboundMessage.String(relayed, "playerId") == "player-1",
+            "the relayed message carries the stamped playerId"
+        );
         _ = toPlayer;
     }
 }

@@ -25,7 +25,10 @@ internal static class RoomsJsonHarness
         }
         catch (SignalException e)
         {
-            Check(!string.IsNullOrEmpty(e.Code) && !string.IsNullOrEmpty(e.Message), "a refusal carries a code and a message");
+            Check(
+                !string.IsNullOrEmpty(e.Code) && !string.IsNullOrEmpty(e.Message),
+                "a refusal carries a code and a message"
+            );
         }
     }
 }

@@ -3,7 +3,8 @@ using static MobZ.Fuzz.FuzzInvariantException;
 
 namespace MobZ.Fuzz.Harnesses;
 
-/// <summary>A compound RTCP datagram as the receive path walks it: every packet through every reader and accessor.</summary>
+/// <summary>A compound RTCP datagram as the receive path walks it: every packet through every reader and
+/// accessor.</summary>
 internal static class RtcpHarness
 {
     public static void Run(byte[] input)
@@ -11,7 +12,10 @@ internal static class RtcpHarness
         _ = RtcpCompoundEnumerator.IsWellFormed(input);
         foreach (RtcpPacket packet in new RtcpCompoundEnumerator(input))
         {
-            Check(packet.Span.Length >= 4 && packet.Span.Length <= input.Length, "a compound's packet lies inside the datagram");
+            Check(
+                packet.Span.Length >= 4 && packet.Span.Length <= input.Length,
+                "a compound's packet lies inside the datagram"
+            );
             Exercise(packet.Span);
         }
 
@@ -51,7 +55,10 @@ internal static class RtcpHarness
             int count = 0;
             foreach (ushort _ in nack.LostSequenceNumbers)
                 count++;
-            Check(count >= nack.EntryCount && count <= nack.EntryCount * 17, "a NACK lists 1 to 17 sequence numbers per entry");
+            Check(
+                count >= nack.EntryCount && count <= nack.EntryCount * 17,
+                "a NACK lists 1 to 17 sequence numbers per entry"
+            );
         }
 
         if (ReceiverEstimatedMaxBitrate.TryRead(packet, out ReceiverEstimatedMaxBitrate remb))

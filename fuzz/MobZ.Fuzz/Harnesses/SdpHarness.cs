@@ -25,9 +25,17 @@ internal static class SdpHarness
         {
             // What parses must also write and parse again.
             string written = sdp!.ToString();
-            Check(SessionDescription.TryParse(written, out _, out string? again), "a parsed description writes text that parses again: " + again);
+            Check(
+                SessionDescription.TryParse(written, out _, out string? again),
+                "a parsed description writes text that parses again: " + again
+            );
             if (SdpAnswerBuilder.TryCreate(sdp, AnswerOptions, out SessionDescription? answer, out _))
-                Check(SessionDescription.TryParse(answer!.ToString(), out _, out string? answerError), "our answer parses: " + answerError);
+            {
+                Check(
+                    SessionDescription.TryParse(answer!.ToString(), out _, out string? answerError),
+                    "our answer parses: " + answerError
+                );
+            }
         }
         else
         {
@@ -39,7 +47,13 @@ internal static class SdpHarness
             int colon = line.IndexOf(':');
             string value = (colon < 0 ? line : line[(colon + 1)..]).TrimEnd('\r');
             if (IceCandidate.TryParse(value, out IceCandidate? candidate, out _))
-                Check(IceCandidate.TryParse(candidate!.ToSdpValue(), out _, out string? candidateError), "a parsed candidate writes a value that parses: " + candidateError);
+            {
+                Check(
+                    IceCandidate.TryParse(candidate!.ToSdpValue(), out _, out string? candidateError),
+                    "a parsed candidate writes a value that parses: " + candidateError
+                );
+            }
+
             _ = SdpSimulcast.TryParse(value, out _);
             _ = H264ProfileLevelId.TryParse(value, out _);
         }

@@ -40,7 +40,10 @@ internal static class StunHarness
         IceCheckResult result = agent.HandleBindingRequest(message, Remote, response);
         if (result.HasResponse)
         {
-            Check(StunMessage.TryRead(response.AsSpan(0, result.ResponseLength), out StunMessage reply), "our response parses");
+            Check(
+                StunMessage.TryRead(response.AsSpan(0, result.ResponseLength), out StunMessage reply),
+                "our response parses"
+            );
             Check(reply.VerifyFingerprint(), "our response's fingerprint verifies");
         }
     }

@@ -17,33 +17,60 @@ public sealed class AwsJsonClient(SignedRequestSender sender, Uri endpoint, stri
     /// <summary>ECS: target prefix of every ECS operation.</summary>
     public const string EcsTargetPrefix = "AmazonEC2ContainerServiceV20141113";
 
-    public async Task<TResponse> SendAsync<TRequest, TResponse>(string operation, TRequest request,
-        JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken = default)
+    public async Task<TResponse> SendAsync<TRequest, TResponse>(
+        string operation,
+        TRequest request,
+        JsonTypeInfo<TRequest> requestType,
+        JsonTypeInfo<TResponse> responseType,
+        CancellationToken cancellationToken = default
+    )
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
-        using var response = await sender.SendAsync(() =>
-        {
-            var message = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(body) };
-            message.Content.Headers.ContentType = new MediaTypeHeaderValue(ContentType);
-            message.Headers.TryAddWithoutValidation("X-Amz-Target", $"{targetPrefix}.{operation}");
-            return message;
-        }, async r => IsThrottling((await ReadErrorAsync(r, cancellationToken).ConfigureAwait(false)).ErrorCode), cancellationToken).ConfigureAwait(false);
+        using var response = await sender
+            .SendAsync(
+                () =>
+                {
+                    var message = new HttpRequestMessage(HttpMethod.Post, endpoint)
+                    {
+                        Content = new ByteArrayContent(body),
+                    };
+                    message.Content.Headers.ContentType = new MediaTypeHeaderValue(ContentType);
+                    message.Headers.TryAddWithoutValidation("X-Amz-Target", $"{targetPrefix}.{operation}");
+                    return message;
+                },
+                async r => IsThrottling((await ReadErrorAsync(r, cancellationToken).ConfigureAwait(false)).ErrorCode),
+                cancellationToken
+            )
+            .ConfigureAwait(false);
 
         if (!response.IsSuccessStatusCode)
             throw await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         return await JsonSerializer.DeserializeAsync(stream, responseType, cancellationToken).ConfigureAwait(false)
-            ?? throw new AwsServiceException("EmptyResponse", $"{operation} returned no body.", (int)response.StatusCode);
+            ?? throw new AwsServiceException(
+                "EmptyResponse",
+                $"{operation} returned no body.",
+                (int)response.StatusCode
+            );
     }
 
     private static bool IsThrottling(string code) =>
-        code is "ThrottlingException" or "Throttling" or "TooManyRequestsException" or "RequestLimitExceeded" or "ServerException";
+        code
+            is "ThrottlingException"
+                or "Throttling"
+                or "TooManyRequestsException"
+                or "RequestLimitExceeded"
+                or "ServerException";
 
-    internal static async Task<AwsServiceException> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    internal static async Task<AwsServiceException> ReadErrorAsync(
+        HttpResponseMessage response,
+        CancellationToken cancellationToken
+    )
     {
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         var requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault() : null;
-        string? type = null, message = null;
+        string? type = null,
+            message = null;
         try
         {
             using var json = JsonDocument.Parse(text);

@@ -1,6 +1,7 @@
 namespace MobZ.Aws.Clients;
 
-/// <summary>An AWS API answered with an error: its code ("ClientException", "InvalidNetworkInterfaceID.NotFound"...), message and HTTP status.</summary>
+/// <summary>An AWS API answered with an error: its code ("ClientException", "InvalidNetworkInterfaceID.NotFound"...),
+/// message and HTTP status.</summary>
 public sealed class AwsServiceException(string errorCode, string message, int statusCode, string? requestId = null)
     : Exception($"{errorCode}: {message}")
 {

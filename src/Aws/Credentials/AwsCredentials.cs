@@ -1,9 +1,15 @@
 namespace MobZ.Aws.Credentials;
 
 /// <summary>An access key pair, the session token of temporary credentials, and when they stop working.</summary>
-public sealed record AwsCredentials(string AccessKeyId, string SecretAccessKey, string? SessionToken = null, DateTimeOffset? Expiration = null)
+public sealed record AwsCredentials(
+    string AccessKeyId,
+    string SecretAccessKey,
+    string? SessionToken = null,
+    DateTimeOffset? Expiration = null
+)
 {
-    public override string ToString() => $"AwsCredentials({AccessKeyId}, expires {Expiration?.ToString("O") ?? "never"})";
+    public override string ToString() =>
+        $"AwsCredentials({AccessKeyId}, expires {Expiration?.ToString("O") ?? "never"})";
 }
 
 /// <summary>Where signed requests get their credentials; implementations cache and refresh before expiry.</summary>

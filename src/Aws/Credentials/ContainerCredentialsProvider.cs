@@ -25,7 +25,13 @@ public sealed class ContainerCredentialsProvider : IAwsCredentialsProvider, IDis
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
     private AwsCredentials? _cached;
 
-    public ContainerCredentialsProvider(HttpClient http, Uri endpoint, string? authorizationToken = null, TimeProvider? time = null, ILogger? logger = null)
+    public ContainerCredentialsProvider(
+        HttpClient http,
+        Uri endpoint,
+        string? authorizationToken = null,
+        TimeProvider? time = null,
+        ILogger? logger = null
+    )
     {
         _http = http;
         _endpoint = endpoint;
@@ -71,13 +77,25 @@ public sealed class ContainerCredentialsProvider : IAwsCredentialsProvider, IDis
             {
                 var fresh = await FetchAsync(cancellationToken).ConfigureAwait(false);
                 Volatile.Write(ref _cached, fresh);
-                _logger.LogInformation("Container credentials for {AccessKeyId} fetched, expire {Expiration:O}", fresh.AccessKeyId, fresh.Expiration);
+                _logger.LogInformation(
+                    "Container credentials for {AccessKeyId} fetched, expire {Expiration:O}",
+                    fresh.AccessKeyId,
+                    fresh.Expiration
+                );
                 return fresh;
             }
-            catch (Exception ex) when (cached is not null && cached.Expiration > _time.GetUtcNow() && ex is not OperationCanceledException)
+            catch (Exception ex)
+                when (cached is not null
+                    && cached.Expiration > _time.GetUtcNow()
+                    && ex is not OperationCanceledException
+                )
             {
                 // Still valid for a few minutes: keep serving them and try again on the next call.
-                _logger.LogWarning(ex, "Refreshing container credentials failed; using the cached ones until {Expiration:O}", cached.Expiration);
+                _logger.LogWarning(
+                    ex,
+                    "Refreshing container credentials failed; using the cached ones until {Expiration:O}",
+                    cached.Expiration
+                );
                 return cached;
             }
         }
@@ -98,7 +116,12 @@ public sealed class ContainerCredentialsProvider : IAwsCredentialsProvider, IDis
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
             throw new AwsCredentialsException($"Container credentials endpoint answered {(int)response.StatusCode}.");
-        var body = await response.Content.ReadFromJsonAsync(ContainerCredentialsJsonContext.Default.ContainerCredentialsResponse, cancellationToken).ConfigureAwait(false);
+        var body = await response
+            .Content.ReadFromJsonAsync(
+                ContainerCredentialsJsonContext.Default.ContainerCredentialsResponse,
+                cancellationToken
+            )
+            .ConfigureAwait(false);
         if (body is null || string.IsNullOrEmpty(body.AccessKeyId) || string.IsNullOrEmpty(body.SecretAccessKey))
             throw new AwsCredentialsException("Container credentials endpoint returned no access key.");
         return new AwsCredentials(body.AccessKeyId, body.SecretAccessKey, body.Token, body.Expiration);
@@ -112,7 +135,8 @@ internal sealed record ContainerCredentialsResponse(
     [property: JsonPropertyName("SecretAccessKey")] string? SecretAccessKey,
     [property: JsonPropertyName("Token")] string? Token,
     [property: JsonPropertyName("Expiration")] DateTimeOffset? Expiration,
-    [property: JsonPropertyName("RoleArn")] string? RoleArn);
+    [property: JsonPropertyName("RoleArn")] string? RoleArn
+);
 
 [JsonSerializable(typeof(ContainerCredentialsResponse))]
 internal sealed partial class ContainerCredentialsJsonContext : JsonSerializerContext;

@@ -8,16 +8,29 @@ namespace MobZ.Aws.Credentials;
 /// </summary>
 public static class DefaultCredentialsProvider
 {
-    public static IAwsCredentialsProvider Create(HttpClient http, ILogger? logger = null, Func<string, string?>? getVariable = null)
+    public static IAwsCredentialsProvider Create(
+        HttpClient http,
+        ILogger? logger = null,
+        Func<string, string?>? getVariable = null
+    )
     {
         var environment = new EnvironmentCredentialsProvider(getVariable);
         if (environment.IsAvailable)
             return environment;
         var endpoint = ContainerCredentialsProvider.EndpointFromEnvironment(getVariable);
         if (endpoint is not null)
-            return new ContainerCredentialsProvider(http, endpoint, ContainerCredentialsProvider.AuthorizationTokenFromEnvironment(getVariable), logger: logger);
+        {
+            return new ContainerCredentialsProvider(
+                http,
+                endpoint,
+                ContainerCredentialsProvider.AuthorizationTokenFromEnvironment(getVariable),
+                logger: logger
+            );
+        }
+
         throw new AwsCredentialsException(
-            "No AWS credentials: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set.");
+            "No AWS credentials: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set."
+        );
     }
 
     /// <summary>AWS_REGION (set by Lambda and ECS), else AWS_DEFAULT_REGION.</summary>

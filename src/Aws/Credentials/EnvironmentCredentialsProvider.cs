@@ -9,7 +9,9 @@ public sealed class EnvironmentCredentialsProvider(Func<string, string?>? getVar
 {
     private readonly Func<string, string?> _getVariable = getVariable ?? Environment.GetEnvironmentVariable;
 
-    public bool IsAvailable => !string.IsNullOrEmpty(_getVariable("AWS_ACCESS_KEY_ID")) && !string.IsNullOrEmpty(_getVariable("AWS_SECRET_ACCESS_KEY"));
+    public bool IsAvailable =>
+        !string.IsNullOrEmpty(_getVariable("AWS_ACCESS_KEY_ID"))
+        && !string.IsNullOrEmpty(_getVariable("AWS_SECRET_ACCESS_KEY"));
 
     public ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken = default)
     {

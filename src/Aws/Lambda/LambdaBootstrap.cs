@@ -10,8 +10,13 @@ public static class LambdaBootstrap
 {
     public const string InitErrorType = "Runtime.UnknownReason";
 
-    public static async Task<int> RunAsync(LambdaRuntimeClient client, Func<CancellationToken, Task<ILambdaInvocationHandler>> initialize,
-        ILoggerFactory loggerFactory, CancellationToken stoppingToken, TimeProvider? time = null)
+    public static async Task<int> RunAsync(
+        LambdaRuntimeClient client,
+        Func<CancellationToken, Task<ILambdaInvocationHandler>> initialize,
+        ILoggerFactory loggerFactory,
+        CancellationToken stoppingToken,
+        TimeProvider? time = null
+    )
     {
         var logger = loggerFactory.CreateLogger(typeof(LambdaBootstrap));
         ILambdaInvocationHandler handler;
@@ -23,7 +28,16 @@ public static class LambdaBootstrap
         {
             var errorType = ex is LambdaFunctionException typed ? typed.ErrorType : InitErrorType;
             logger.LogCritical(ex, "Initialisation failed: {ErrorType}", errorType);
-            await client.PostInitErrorAsync(LambdaErrorBody.From(ex) with { ErrorType = errorType }, errorType, CancellationToken.None).ConfigureAwait(false);
+            await client
+                .PostInitErrorAsync(
+                    LambdaErrorBody.From(ex) with
+                    {
+                        ErrorType = errorType,
+                    },
+                    errorType,
+                    CancellationToken.None
+                )
+                .ConfigureAwait(false);
             return 1;
         }
         var loop = new LambdaRuntimeLoop(client, handler, time, loggerFactory.CreateLogger<LambdaRuntimeLoop>());

@@ -26,39 +26,84 @@ public sealed class LambdaRuntimeClient
 
     public async Task<LambdaInvocation> NextInvocationAsync(CancellationToken cancellationToken)
     {
-        using var response = await _http.GetAsync(new Uri(_base, "invocation/next"), HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        using var response = await _http
+            .GetAsync(new Uri(_base, "invocation/next"), HttpCompletionOption.ResponseContentRead, cancellationToken)
+            .ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.OK)
-            throw new HttpRequestException($"Runtime API /invocation/next answered {(int)response.StatusCode}.", null, response.StatusCode);
+        {
+            throw new HttpRequestException(
+                $"Runtime API /invocation/next answered {(int)response.StatusCode}.",
+                null,
+                response.StatusCode
+            );
+        }
+
         var requestId = Header(response, "Lambda-Runtime-Aws-Request-Id")
             ?? throw new HttpRequestException("Runtime API /invocation/next sent no Lambda-Runtime-Aws-Request-Id.");
-        var deadline = long.TryParse(Header(response, "Lambda-Runtime-Deadline-Ms"), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+        var deadline = long.TryParse(
+            Header(response, "Lambda-Runtime-Deadline-Ms"),
+            NumberStyles.None,
+            CultureInfo.InvariantCulture,
+            out var ms
+        )
             ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
             : DateTimeOffset.MaxValue;
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        return new LambdaInvocation(requestId, deadline, Header(response, "Lambda-Runtime-Invoked-Function-Arn"), Header(response, "Lambda-Runtime-Trace-Id"), body);
+        return new LambdaInvocation(
+            requestId,
+            deadline,
+            Header(response, "Lambda-Runtime-Invoked-Function-Arn"),
+            Header(response, "Lambda-Runtime-Trace-Id"),
+            body
+        );
     }
 
     public Task PostResponseAsync(string requestId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         var content = new ReadOnlyMemoryContent(payload);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return PostAsync($"invocation/{Uri.EscapeDataString(requestId)}/response", content, errorType: null, cancellationToken);
+        return PostAsync(
+            $"invocation/{Uri.EscapeDataString(requestId)}/response",
+            content,
+            errorType: null,
+            cancellationToken
+        );
     }
 
-    public Task PostInvocationErrorAsync(string requestId, LambdaErrorBody error, string errorTypeHeader, CancellationToken cancellationToken) =>
-        PostAsync($"invocation/{Uri.EscapeDataString(requestId)}/error", ErrorContent(error), errorTypeHeader, cancellationToken);
+    public Task PostInvocationErrorAsync(
+        string requestId,
+        LambdaErrorBody error,
+        string errorTypeHeader,
+        CancellationToken cancellationToken
+    ) =>
+        PostAsync(
+            $"invocation/{Uri.EscapeDataString(requestId)}/error",
+            ErrorContent(error),
+            errorTypeHeader,
+            cancellationToken
+        );
 
-    public Task PostInitErrorAsync(LambdaErrorBody error, string errorTypeHeader, CancellationToken cancellationToken) =>
-        PostAsync("init/error", ErrorContent(error), errorTypeHeader, cancellationToken);
+    public Task PostInitErrorAsync(
+        LambdaErrorBody error,
+        string errorTypeHeader,
+        CancellationToken cancellationToken
+    ) => PostAsync("init/error", ErrorContent(error), errorTypeHeader, cancellationToken);
 
     private static ByteArrayContent ErrorContent(LambdaErrorBody error)
     {
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(error, LambdaJsonContext.Default.LambdaErrorBody));
+        var content = new ByteArrayContent(
+            JsonSerializer.SerializeToUtf8Bytes(error, LambdaJsonContext.Default.LambdaErrorBody)
+        );
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         return content;
     }
 
-    private async Task PostAsync(string path, HttpContent content, string? errorType, CancellationToken cancellationToken)
+    private async Task PostAsync(
+        string path,
+        HttpContent content,
+        string? errorType,
+        CancellationToken cancellationToken
+    )
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_base, path)) { Content = content };
         if (errorType is not null)
@@ -67,7 +112,11 @@ public sealed class LambdaRuntimeClient
         if (response.StatusCode != HttpStatusCode.Accepted)
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            throw new HttpRequestException($"Runtime API {path} answered {(int)response.StatusCode}: {body}", null, response.StatusCode);
+            throw new HttpRequestException(
+                $"Runtime API {path} answered {(int)response.StatusCode}: {body}",
+                null,
+                response.StatusCode
+            );
         }
     }
 

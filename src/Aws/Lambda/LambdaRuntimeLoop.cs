@@ -8,9 +8,15 @@ namespace MobZ.Aws.Lambda;
 /// _X_AMZN_TRACE_ID, run the handler with a token cancelled at the deadline, and post the response or the
 /// error. One invocation at a time, as Lambda delivers them to one execution environment.
 /// </summary>
-public sealed class LambdaRuntimeLoop(LambdaRuntimeClient client, ILambdaInvocationHandler handler, TimeProvider? time = null, ILogger<LambdaRuntimeLoop>? logger = null)
+public sealed class LambdaRuntimeLoop(
+    LambdaRuntimeClient client,
+    ILambdaInvocationHandler handler,
+    TimeProvider? time = null,
+    ILogger<LambdaRuntimeLoop>? logger = null
+)
 {
     public const string TraceIdVariable = "_X_AMZN_TRACE_ID";
+
     /// <summary>Error type reported when the handler ran into the deadline.</summary>
     public const string TimeoutErrorType = "Function.TimeoutError";
     public const string UnhandledErrorType = "Function.Unhandled";
@@ -18,7 +24,8 @@ public sealed class LambdaRuntimeLoop(LambdaRuntimeClient client, ILambdaInvocat
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
-    /// <summary>Cancel this much before the deadline so the error report still reaches the Runtime API in time.</summary>
+    /// <summary>Cancel this much before the deadline so the error report still reaches the Runtime API in
+    /// time.</summary>
     public TimeSpan DeadlineMargin { get; init; } = TimeSpan.FromMilliseconds(50);
 
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -48,7 +55,9 @@ public sealed class LambdaRuntimeLoop(LambdaRuntimeClient client, ILambdaInvocat
     public async Task InvokeOnceAsync(LambdaInvocation invocation, CancellationToken stoppingToken)
     {
         Environment.SetEnvironmentVariable(TraceIdVariable, invocation.TraceId);
-        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["AwsRequestId"] = invocation.RequestId });
+        using var scope = _logger.BeginScope(
+            new Dictionary<string, object> { ["AwsRequestId"] = invocation.RequestId }
+        );
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var remaining = invocation.Deadline - _time.GetUtcNow() - DeadlineMargin;
         if (invocation.Deadline != DateTimeOffset.MaxValue)
@@ -59,10 +68,16 @@ public sealed class LambdaRuntimeLoop(LambdaRuntimeClient client, ILambdaInvocat
         {
             response = await handler.InvokeAsync(invocation, deadline.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException ex)
+            when (deadline.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
         {
             _logger.LogError("Invocation ran into its deadline {Deadline:O}", invocation.Deadline);
-            await ReportAsync(invocation, new LambdaErrorBody($"Task timed out at {invocation.Deadline:O}", TimeoutErrorType, Trace(ex)), TimeoutErrorType).ConfigureAwait(false);
+            await ReportAsync(
+                    invocation,
+                    new LambdaErrorBody($"Task timed out at {invocation.Deadline:O}", TimeoutErrorType, Trace(ex)),
+                    TimeoutErrorType
+                )
+                .ConfigureAwait(false);
             return;
         }
         catch (Exception ex)
@@ -79,7 +94,9 @@ public sealed class LambdaRuntimeLoop(LambdaRuntimeClient client, ILambdaInvocat
         try
         {
             // Not cancelled by shutdown: a finished invocation's answer is worth the milliseconds it takes.
-            await client.PostResponseAsync(invocation.RequestId, response, CancellationToken.None).ConfigureAwait(false);
+            await client
+                .PostResponseAsync(invocation.RequestId, response, CancellationToken.None)
+                .ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
@@ -106,7 +123,9 @@ public sealed class LambdaRuntimeLoop(LambdaRuntimeClient client, ILambdaInvocat
     {
         try
         {
-            await client.PostInvocationErrorAsync(invocation.RequestId, error, errorType, CancellationToken.None).ConfigureAwait(false);
+            await client
+                .PostInvocationErrorAsync(invocation.RequestId, error, errorType, CancellationToken.None)
+                .ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {

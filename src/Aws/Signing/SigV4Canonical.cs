@@ -40,7 +40,8 @@ public static class SigV4Canonical
         return path.EndsWith('/') ? joined + "/" : joined;
     }
 
-    /// <summary>Parameters decoded, re-encoded strictly, sorted by name then value (ordinal), joined with '&amp;'.</summary>
+    /// <summary>Parameters decoded, re-encoded strictly, sorted by name then value (ordinal), joined with
+    /// '&amp;'.</summary>
     public static string Query(string rawQuery)
     {
         var query = rawQuery.StartsWith('?') ? rawQuery[1..] : rawQuery;
@@ -56,11 +57,13 @@ public static class SigV4Canonical
             var value = eq < 0 ? "" : part[(eq + 1)..];
             pairs.Add((Encode(Decode(name), keepSlash: false), Encode(Decode(value), keepSlash: false)));
         }
-        pairs.Sort(static (a, b) =>
-        {
-            var byName = string.CompareOrdinal(a.Name, b.Name);
-            return byName != 0 ? byName : string.CompareOrdinal(a.Value, b.Value);
-        });
+        pairs.Sort(
+            static (a, b) =>
+            {
+                var byName = string.CompareOrdinal(a.Name, b.Name);
+                return byName != 0 ? byName : string.CompareOrdinal(a.Value, b.Value);
+            }
+        );
         var sb = new StringBuilder();
         foreach (var (name, value) in pairs)
         {
@@ -75,7 +78,9 @@ public static class SigV4Canonical
     /// Lowercase names sorted ordinally; values trimmed with inner whitespace runs (folded lines included)
     /// collapsed to one space; repeated names joined with ',' in the order given.
     /// </summary>
-    public static (string CanonicalHeaders, string SignedHeaders) Headers(IEnumerable<KeyValuePair<string, string>> headers)
+    public static (string CanonicalHeaders, string SignedHeaders) Headers(
+        IEnumerable<KeyValuePair<string, string>> headers
+    )
     {
         var byName = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var (name, value) in headers)
@@ -128,8 +133,17 @@ public static class SigV4Canonical
     private static string Decode(string value) => value.Contains('%') ? System.Uri.UnescapeDataString(value) : value;
 
     private static bool IsUnreserved(byte b) =>
-        b is >= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z' or >= (byte)'0' and <= (byte)'9'
-            or (byte)'-' or (byte)'_' or (byte)'.' or (byte)'~';
+        b
+            is >= (byte)'A'
+                and <= (byte)'Z'
+                or >= (byte)'a'
+                and <= (byte)'z'
+                or >= (byte)'0'
+                and <= (byte)'9'
+                or (byte)'-'
+                or (byte)'_'
+                or (byte)'.'
+                or (byte)'~';
 
     private const string HexUpper = "0123456789ABCDEF";
 }

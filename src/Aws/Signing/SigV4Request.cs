@@ -10,7 +10,8 @@ public sealed record SigV4Request(
     string RawPath,
     string RawQuery,
     IReadOnlyList<KeyValuePair<string, string>> Headers,
-    string PayloadHash);
+    string PayloadHash
+);
 
 /// <summary>Everything the signer produced, each stage separately so tests and servers can compare them.</summary>
 public sealed record SigV4Signature(
@@ -19,4 +20,5 @@ public sealed record SigV4Signature(
     string SignedHeaders,
     string CredentialScope,
     string Signature,
-    string Authorization);
+    string Authorization
+);

@@ -16,27 +16,43 @@ public static class SigV4Signer
     public const string EmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
     /// <param name="request">Must already carry every header to sign, including host and x-amz-date.</param>
-    public static SigV4Signature Sign(SigV4Request request, AwsCredentials credentials, string region, string service, DateTimeOffset time, bool normalizePath = true)
+    public static SigV4Signature Sign(
+        SigV4Request request,
+        AwsCredentials credentials,
+        string region,
+        string service,
+        DateTimeOffset time,
+        bool normalizePath = true
+    )
     {
         var utc = time.ToUniversalTime();
         var amzDate = utc.ToString(AmzDateFormat, CultureInfo.InvariantCulture);
         var date = amzDate[..8];
         var (canonicalHeaders, signedHeaders) = SigV4Canonical.Headers(request.Headers);
 
-        var canonicalRequest = string.Join('\n',
+        var canonicalRequest = string.Join(
+            '\n',
             request.Method.ToUpperInvariant(),
             SigV4Canonical.Uri(request.RawPath, normalizePath),
             SigV4Canonical.Query(request.RawQuery),
             canonicalHeaders,
             signedHeaders,
-            request.PayloadHash);
+            request.PayloadHash
+        );
 
         var scope = $"{date}/{region}/{service}/aws4_request";
-        var stringToSign = string.Join('\n', Algorithm, amzDate, scope, HexSha256(Encoding.UTF8.GetBytes(canonicalRequest)));
+        var stringToSign = string.Join(
+            '\n',
+            Algorithm,
+            amzDate,
+            scope,
+            HexSha256(Encoding.UTF8.GetBytes(canonicalRequest))
+        );
 
         var key = SigningKey(credentials.SecretAccessKey, date, region, service);
         var signature = Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign)));
-        var authorization = $"{Algorithm} Credential={credentials.AccessKeyId}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}";
+        var authorization =
+            $"{Algorithm} Credential={credentials.AccessKeyId}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}";
         return new SigV4Signature(canonicalRequest, stringToSign, signedHeaders, scope, signature, authorization);
     }
 
@@ -57,16 +73,27 @@ public static class SigV4Signer
     /// The content is buffered to hash it.
     /// </summary>
     public static async Task<SigV4Signature> SignAsync(
-        HttpRequestMessage message, AwsCredentials credentials, string region, string service, DateTimeOffset now, CancellationToken cancellationToken = default)
+        HttpRequestMessage message,
+        AwsCredentials credentials,
+        string region,
+        string service,
+        DateTimeOffset now,
+        CancellationToken cancellationToken = default
+    )
     {
         var uri = message.RequestUri ?? throw new ArgumentException("RequestUri is required.", nameof(message));
-        var body = message.Content is null ? [] : await message.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var body = message.Content is null
+            ? []
+            : await message.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         var payloadHash = body.Length == 0 ? EmptyPayloadHash : HexSha256(body);
 
         message.Headers.Remove("X-Amz-Date");
         message.Headers.Remove("X-Amz-Security-Token");
         message.Headers.Remove("Authorization");
-        message.Headers.TryAddWithoutValidation("X-Amz-Date", now.ToUniversalTime().ToString(AmzDateFormat, CultureInfo.InvariantCulture));
+        message.Headers.TryAddWithoutValidation(
+            "X-Amz-Date",
+            now.ToUniversalTime().ToString(AmzDateFormat, CultureInfo.InvariantCulture)
+        );
         if (credentials.SessionToken is not null)
             message.Headers.TryAddWithoutValidation("X-Amz-Security-Token", credentials.SessionToken);
 
@@ -79,7 +106,13 @@ public static class SigV4Signer
         if (message.Content?.Headers.ContentType is { } contentType)
             headers.Add(new("content-type", contentType.ToString()));
 
-        var signature = Sign(new SigV4Request(message.Method.Method, uri.AbsolutePath, uri.Query, headers, payloadHash), credentials, region, service, now);
+        var signature = Sign(
+            new SigV4Request(message.Method.Method, uri.AbsolutePath, uri.Query, headers, payloadHash),
+            credentials,
+            region,
+            service,
+            now
+        );
         message.Headers.TryAddWithoutValidation("Authorization", signature.Authorization);
         return signature;
     }

@@ -19,16 +19,21 @@ internal static class MediaPlaylistWriter
 
     public static double CanSkipUntil(PlaylistDocument doc) => 6 * doc.TargetDuration;
 
-    /// <param name="skip">a delta update (_HLS_skip=YES): segments older than CAN-SKIP-UNTIL are replaced by EXT-X-SKIP.</param>
+    /// <param name="skip">a delta update (_HLS_skip=YES): segments older than CAN-SKIP-UNTIL are replaced by
+    /// EXT-X-SKIP.</param>
     public static string Write(PlaylistDocument doc, bool skip)
     {
         var b = new StringBuilder(4096);
         b.Append("#EXTM3U\n");
         b.Append("#EXT-X-VERSION:").Append(Version).Append('\n');
         b.Append("#EXT-X-TARGETDURATION:").Append(doc.TargetDuration).Append('\n');
-        b.Append("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=").Append(Number(CanSkipUntil(doc)))
-            .Append(",PART-HOLD-BACK=").Append(Number(PartHoldBack(doc)))
-            .Append(",HOLD-BACK=").Append(Number(HoldBack(doc))).Append('\n');
+        b.Append("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=")
+            .Append(Number(CanSkipUntil(doc)))
+            .Append(",PART-HOLD-BACK=")
+            .Append(Number(PartHoldBack(doc)))
+            .Append(",HOLD-BACK=")
+            .Append(Number(HoldBack(doc)))
+            .Append('\n');
         b.Append("#EXT-X-PART-INF:PART-TARGET=").Append(Number(doc.PartTarget)).Append('\n');
         b.Append("#EXT-X-MEDIA-SEQUENCE:").Append(doc.MediaSequence).Append('\n');
         b.Append("#EXT-X-DISCONTINUITY-SEQUENCE:").Append(doc.DiscontinuitySequence).Append('\n');
@@ -56,15 +61,27 @@ internal static class MediaPlaylistWriter
             }
 
             b.Append("#EXT-X-PROGRAM-DATE-TIME:")
-                .Append(segment.ProgramDateTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture))
+                .Append(
+                    segment.ProgramDateTime.UtcDateTime.ToString(
+                        "yyyy-MM-dd'T'HH:mm:ss.fff'Z'",
+                        CultureInfo.InvariantCulture
+                    )
+                )
                 .Append('\n');
 
             if (segment.Parts is { } parts)
             {
                 for (int p = 0; p < parts.Count; p++)
                 {
-                    b.Append("#EXT-X-PART:DURATION=").Append(Number(parts[p].Duration))
-                        .Append(",URI=\"").Append(segment.Session).Append('/').Append(segment.Msn).Append('.').Append(p).Append(".m4s\"");
+                    b.Append("#EXT-X-PART:DURATION=")
+                        .Append(Number(parts[p].Duration))
+                        .Append(",URI=\"")
+                        .Append(segment.Session)
+                        .Append('/')
+                        .Append(segment.Msn)
+                        .Append('.')
+                        .Append(p)
+                        .Append(".m4s\"");
                     if (parts[p].Independent)
                     {
                         b.Append(",INDEPENDENT=YES");
@@ -84,7 +101,12 @@ internal static class MediaPlaylistWriter
         if (doc.PreloadHint is { } hint)
         {
             b.Append("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"")
-                .Append(hint.Session).Append('/').Append(hint.Msn).Append('.').Append(hint.Part).Append(".m4s\"\n");
+                .Append(hint.Session)
+                .Append('/')
+                .Append(hint.Msn)
+                .Append('.')
+                .Append(hint.Part)
+                .Append(".m4s\"\n");
         }
 
         if (doc.Ended)

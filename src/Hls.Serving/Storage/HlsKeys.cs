@@ -32,7 +32,8 @@ internal sealed partial class HlsKeys
 
     public string Segment(string stream, string session, long msn) => $"{_prefix}{stream}:{session}:{msn}";
 
-    public string Part(string stream, string session, long msn, int part) => $"{_prefix}{stream}:{session}:{msn}.{part}";
+    public string Part(string stream, string session, long msn, int part) =>
+        $"{_prefix}{stream}:{session}:{msn}.{part}";
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,128}$")]
     private static partial Regex StreamName();

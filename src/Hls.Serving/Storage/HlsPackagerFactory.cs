@@ -12,7 +12,13 @@ internal sealed class HlsPackagerFactory : IHlsPackagerFactory
     private readonly ILoggerFactory _loggers;
     private readonly TimeProvider _time;
 
-    public HlsPackagerFactory(IStateStore store, IMessageBus bus, HlsOptions options, ILoggerFactory loggers, TimeProvider time)
+    public HlsPackagerFactory(
+        IStateStore store,
+        IMessageBus bus,
+        HlsOptions options,
+        ILoggerFactory loggers,
+        TimeProvider time
+    )
     {
         _store = store;
         _bus = bus;

@@ -17,10 +17,15 @@ namespace MobZ.Hls.Serving.Storage;
 internal sealed class HlsStreamWriter : IHlsPackagerOutput
 {
     private abstract record Item;
+
     private sealed record InitItem(HlsInitInfo Info, HlsChunk Chunk) : Item;
+
     private sealed record PartItem(HlsPartInfo Info, HlsChunk Chunk) : Item;
+
     private sealed record SegmentEndItem : Item;
+
     private sealed record EndItem : Item;
+
     private sealed record FlushItem(TaskCompletionSource Done) : Item;
 
     private readonly string _stream;
@@ -29,7 +34,9 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
     private readonly HlsKeys _keys;
     private readonly HlsOptions _options;
     private readonly ILogger _logger;
-    private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(
+        new UnboundedChannelOptions { SingleReader = true }
+    );
     private readonly PooledByteBuffer _segment = new(512 * 1024);
     private readonly Task _loop;
     private readonly double _partsVisibleFor;
@@ -169,7 +176,13 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
                 doc.Ended = false;
                 await PublishAsync(doc, null).ConfigureAwait(false);
                 _logger.LogInformation(
-                    "HLS session {Session} of {Stream}: {Codec} {Width}x{Height}", session, _stream, doc.VideoCodec, doc.Width, doc.Height);
+                    "HLS session {Session} of {Stream}: {Codec} {Width}x{Height}",
+                    session,
+                    _stream,
+                    doc.VideoCodec,
+                    doc.Width,
+                    doc.Height
+                );
                 break;
             }
 
@@ -192,10 +205,14 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
                 }
 
                 int index = open.Parts!.Count;
-                await _store.SetAsync(_keys.Part(_stream, open.Session, open.Msn, index), part.Chunk.Memory, ttl).ConfigureAwait(false);
+                await _store
+                    .SetAsync(_keys.Part(_stream, open.Session, open.Msn, index), part.Chunk.Memory, ttl)
+                    .ConfigureAwait(false);
                 HlsMetrics.PartsWritten.Add(1);
                 _segment.Append(part.Chunk.Memory.Span);
-                open.Parts.Add(new PartRecord { Duration = part.Info.Duration.TotalSeconds, Independent = part.Info.Independent });
+                open.Parts.Add(
+                    new PartRecord { Duration = part.Info.Duration.TotalSeconds, Independent = part.Info.Independent }
+                );
                 open.EndDue = part.Info.SegmentMayEnd;
                 open.Duration += part.Info.Duration.TotalSeconds;
                 open.Bytes += part.Chunk.Length;
@@ -205,7 +222,9 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
 
             case SegmentEndItem when doc.Open is { } segment:
             {
-                await _store.SetAsync(_keys.Segment(_stream, segment.Session, segment.Msn), _segment.WrittenMemory, ttl).ConfigureAwait(false);
+                await _store
+                    .SetAsync(_keys.Segment(_stream, segment.Session, segment.Msn), _segment.WrittenMemory, ttl)
+                    .ConfigureAwait(false);
                 _segment.Reset();
                 segment.Complete = true;
                 doc.NextMsn = segment.Msn + 1;
@@ -271,7 +290,9 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
             await _store.ExpireAsync(_keys.Segment(_stream, segment.Session, segment.Msn), ttl).ConfigureAwait(false);
             for (int p = 0; p < (segment.Parts?.Count ?? 0); p++)
             {
-                await _store.ExpireAsync(_keys.Part(_stream, segment.Session, segment.Msn, p), ttl).ConfigureAwait(false);
+                await _store
+                    .ExpireAsync(_keys.Part(_stream, segment.Session, segment.Msn, p), ttl)
+                    .ConfigureAwait(false);
             }
         }
     }
@@ -292,7 +313,10 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
             }
 
             previous = session;
-            if (!await _store.ExpireAsync(_keys.Init(_stream, session), ttl).ConfigureAwait(false) && session == _initSession)
+            if (
+                !await _store.ExpireAsync(_keys.Init(_stream, session), ttl).ConfigureAwait(false)
+                && session == _initSession
+            )
             {
                 // Lost from the store (evicted, flushed): this writer still has it.
                 await _store.SetAsync(_keys.Init(_stream, session), _initData, ttl).ConfigureAwait(false);

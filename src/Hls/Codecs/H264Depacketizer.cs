@@ -7,21 +7,28 @@ namespace MobZ.Hls.Codecs;
 /// <summary>Why an access unit never reached the muxer.</summary>
 internal enum H264DropReason
 {
-    /// <summary>RTP sequence numbers skipped: packets of this frame (or of the frames it refers to) were lost.</summary>
+    /// <summary>RTP sequence numbers skipped: packets of this frame (or of the frames it refers to) were
+    /// lost.</summary>
     SequenceGap,
-    /// <summary>An FU-A fragment without its start, a start inside another fragment, or no end before the frame ended.</summary>
+
+    /// <summary>An FU-A fragment without its start, a start inside another fragment, or no end before the frame
+    /// ended.</summary>
     BrokenFragment,
+
     /// <summary>A STAP-A whose sizes run past the packet, an empty payload or a set forbidden bit.</summary>
     MalformedPayload,
+
     /// <summary>STAP-B, MTAP or FU-B: interleaved mode, which WebRTC never negotiates.</summary>
     UnsupportedPacketization,
+
     /// <summary>The frame grew past <see cref="H264Depacketizer.MaxAccessUnitSize"/>.</summary>
     TooLarge,
 }
 
 internal interface IH264AccessUnitSink
 {
-    /// <param name="avcc">the frame's NAL units, each behind a 4-byte big-endian length, parameter sets and delimiters removed.</param>
+    /// <param name="avcc">the frame's NAL units, each behind a 4-byte big-endian length, parameter sets and delimiters
+    /// removed.</param>
     void OnAccessUnit(ReadOnlySpan<byte> avcc, uint rtpTimestamp, bool isIdr);
 
     void OnAccessUnitDropped(H264DropReason reason);
@@ -206,7 +213,7 @@ internal sealed class H264Depacketizer : IDisposable
         }
 
         // Validate the whole aggregate first so a bad tail does not leave half of it in the frame.
-        for (ReadOnlySpan<byte> rest = units; !rest.IsEmpty;)
+        for (ReadOnlySpan<byte> rest = units; !rest.IsEmpty; )
         {
             if (rest.Length < 2)
             {
@@ -293,8 +300,15 @@ internal sealed class H264Depacketizer : IDisposable
             Span<byte> written = _accessUnit.WrittenSpan;
             ReadOnlySpan<byte> nal = written.Slice(start0 + NalLengthSize, nalLength);
             int type = H264Payload.NalType(nal[0]);
-            if (type is H264NalType.Sps or H264NalType.Pps or H264NalType.AccessUnitDelimiter or
-                H264NalType.EndOfSequence or H264NalType.EndOfStream or H264NalType.FillerData)
+            if (
+                type
+                is H264NalType.Sps
+                    or H264NalType.Pps
+                    or H264NalType.AccessUnitDelimiter
+                    or H264NalType.EndOfSequence
+                    or H264NalType.EndOfStream
+                    or H264NalType.FillerData
+            )
             {
                 KeepParameterSet(nal);
                 _accessUnit.Truncate(start0);
@@ -306,7 +320,8 @@ internal sealed class H264Depacketizer : IDisposable
         }
     }
 
-    /// <summary>A NAL unit inside an aggregate or fragment must be a real one (1-23), not another packetization type.</summary>
+    /// <summary>A NAL unit inside an aggregate or fragment must be a real one (1-23), not another packetization
+    /// type.</summary>
     private static bool IsPlainNalHeader(byte header) => (header & 0x80) == 0 && (header & 0x1F) is >= 1 and <= 23;
 
     private void AddNal(ReadOnlySpan<byte> nal)
@@ -317,8 +332,10 @@ internal sealed class H264Depacketizer : IDisposable
             case H264NalType.Sps or H264NalType.Pps:
                 KeepParameterSet(nal);
                 return;
-            case H264NalType.AccessUnitDelimiter or H264NalType.EndOfSequence or H264NalType.EndOfStream or
-                H264NalType.FillerData:
+            case H264NalType.AccessUnitDelimiter
+            or H264NalType.EndOfSequence
+            or H264NalType.EndOfStream
+            or H264NalType.FillerData:
                 return;
         }
 

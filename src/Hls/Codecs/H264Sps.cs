@@ -15,7 +15,8 @@ internal readonly record struct H264Sps(
     uint BitDepthLumaMinus8,
     uint BitDepthChromaMinus8,
     int Width,
-    int Height)
+    int Height
+)
 {
     private const int MaxSpsSize = 1024;
 
@@ -72,10 +73,14 @@ internal readonly record struct H264Sps(
                 separateColourPlane = separate == 1;
             }
 
-            if (!reader.TryReadUe(out bitDepthLuma) || bitDepthLuma > 6 ||
-                !reader.TryReadUe(out bitDepthChroma) || bitDepthChroma > 6 ||
-                !reader.TryReadBit(out _) ||
-                !reader.TryReadBit(out uint scalingMatrixPresent))
+            if (
+                !reader.TryReadUe(out bitDepthLuma)
+                || bitDepthLuma > 6
+                || !reader.TryReadUe(out bitDepthChroma)
+                || bitDepthChroma > 6
+                || !reader.TryReadBit(out _)
+                || !reader.TryReadBit(out uint scalingMatrixPresent)
+            )
             {
                 return false;
             }
@@ -86,8 +91,12 @@ internal readonly record struct H264Sps(
             }
         }
 
-        if (!reader.TryReadUe(out uint log2MaxFrameNumMinus4) || log2MaxFrameNumMinus4 > 12 ||
-            !reader.TryReadUe(out uint pocType) || pocType > 2)
+        if (
+            !reader.TryReadUe(out uint log2MaxFrameNumMinus4)
+            || log2MaxFrameNumMinus4 > 12
+            || !reader.TryReadUe(out uint pocType)
+            || pocType > 2
+        )
         {
             return false;
         }
@@ -101,8 +110,13 @@ internal readonly record struct H264Sps(
         }
         else if (pocType == 1)
         {
-            if (!reader.TryReadBit(out _) || !reader.TryReadSe(out _) || !reader.TryReadSe(out _) ||
-                !reader.TryReadUe(out uint cycle) || cycle > 255)
+            if (
+                !reader.TryReadBit(out _)
+                || !reader.TryReadSe(out _)
+                || !reader.TryReadSe(out _)
+                || !reader.TryReadUe(out uint cycle)
+                || cycle > 255
+            )
             {
                 return false;
             }
@@ -116,9 +130,13 @@ internal readonly record struct H264Sps(
             }
         }
 
-        if (!reader.TryReadUe(out _) || !reader.TryReadBit(out _) ||
-            !reader.TryReadUe(out uint widthInMbsMinus1) || !reader.TryReadUe(out uint heightInMapUnitsMinus1) ||
-            !reader.TryReadBit(out uint frameMbsOnly))
+        if (
+            !reader.TryReadUe(out _)
+            || !reader.TryReadBit(out _)
+            || !reader.TryReadUe(out uint widthInMbsMinus1)
+            || !reader.TryReadUe(out uint heightInMapUnitsMinus1)
+            || !reader.TryReadBit(out uint frameMbsOnly)
+        )
         {
             return false;
         }
@@ -133,17 +151,30 @@ internal readonly record struct H264Sps(
             return false;
         }
 
-        uint cropLeft = 0, cropRight = 0, cropTop = 0, cropBottom = 0;
-        if (cropping == 1 &&
-            (!reader.TryReadUe(out cropLeft) || !reader.TryReadUe(out cropRight) ||
-             !reader.TryReadUe(out cropTop) || !reader.TryReadUe(out cropBottom)))
+        uint cropLeft = 0,
+            cropRight = 0,
+            cropTop = 0,
+            cropBottom = 0;
+        if (
+            cropping == 1
+            && (
+                !reader.TryReadUe(out cropLeft)
+                || !reader.TryReadUe(out cropRight)
+                || !reader.TryReadUe(out cropTop)
+                || !reader.TryReadUe(out cropBottom)
+            )
+        )
         {
             return false;
         }
 
         // Table 6-1: SubWidthC / SubHeightC; monochrome and separate planes crop in luma samples.
         uint chromaArrayType = separateColourPlane ? 0 : chromaFormat;
-        long cropUnitX = chromaArrayType switch { 1 or 2 => 2, _ => 1 };
+        long cropUnitX = chromaArrayType switch
+        {
+            1 or 2 => 2,
+            _ => 1,
+        };
         long cropUnitY = (chromaArrayType == 1 ? 2 : 1) * (2 - frameMbsOnly);
         long width = ((widthInMbsMinus1 + 1L) * 16) - (cropUnitX * (cropLeft + cropRight));
         long height = ((2 - frameMbsOnly) * (heightInMapUnitsMinus1 + 1L) * 16) - (cropUnitY * (cropTop + cropBottom));
@@ -152,7 +183,16 @@ internal readonly record struct H264Sps(
             return false;
         }
 
-        sps = new H264Sps(profile, constraints, level, chromaFormat, bitDepthLuma, bitDepthChroma, (int)width, (int)height);
+        sps = new H264Sps(
+            profile,
+            constraints,
+            level,
+            chromaFormat,
+            bitDepthLuma,
+            bitDepthChroma,
+            (int)width,
+            (int)height
+        );
         return true;
     }
 

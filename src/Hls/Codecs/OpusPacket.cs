@@ -36,10 +36,23 @@ internal static class OpusPacket
         return frames > 0 && samples <= MaxDuration;
     }
 
-    private static int FrameSamples(int config) => config switch
-    {
-        < 12 => (config & 3) switch { 0 => 480, 1 => 960, 2 => 1920, _ => 2880 },
-        < 16 => (config & 1) == 0 ? 480 : 960,
-        _ => (config & 3) switch { 0 => 120, 1 => 240, 2 => 480, _ => 960 },
-    };
+    private static int FrameSamples(int config) =>
+        config switch
+        {
+            < 12 => (config & 3) switch
+            {
+                0 => 480,
+                1 => 960,
+                2 => 1920,
+                _ => 2880,
+            },
+            < 16 => (config & 1) == 0 ? 480 : 960,
+            _ => (config & 3) switch
+            {
+                0 => 120,
+                1 => 240,
+                2 => 480,
+                _ => 960,
+            },
+        };
 }

@@ -36,7 +36,12 @@ internal static class FragmentWriter
 
     /// <param name="video">samples of the video track; may be empty.</param>
     /// <param name="audio">samples of the audio track; may be empty.</param>
-    public static int Write(Span<byte> destination, uint sequenceNumber, scoped in TrackRun video, scoped in TrackRun audio)
+    public static int Write(
+        Span<byte> destination,
+        uint sequenceNumber,
+        scoped in TrackRun video,
+        scoped in TrackRun audio
+    )
     {
         var w = new BoxWriter(destination);
         int moof = w.StartBox("moof"u8);

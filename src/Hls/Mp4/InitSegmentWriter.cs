@@ -75,7 +75,12 @@ internal static class InitSegmentWriter
         w.EndBox(tkhd);
     }
 
-    private static void WriteMdhdHdlr(ref BoxWriter w, int timescale, ReadOnlySpan<byte> handler, ReadOnlySpan<byte> name)
+    private static void WriteMdhdHdlr(
+        ref BoxWriter w,
+        int timescale,
+        ReadOnlySpan<byte> handler,
+        ReadOnlySpan<byte> name
+    )
     {
         int mdhd = w.StartFullBox("mdhd"u8, 0, 0);
         w.WriteUInt32(0);
@@ -124,7 +129,12 @@ internal static class InitSegmentWriter
         w.EndBox(stco);
     }
 
-    private static void WriteVideoTrak(ref BoxWriter w, ReadOnlySpan<byte> sps, ReadOnlySpan<byte> pps, in H264Sps parsed)
+    private static void WriteVideoTrak(
+        ref BoxWriter w,
+        ReadOnlySpan<byte> sps,
+        ReadOnlySpan<byte> pps,
+        in H264Sps parsed
+    )
     {
         int trak = w.StartBox("trak"u8);
         WriteTkhd(ref w, TrackIds.Video, audio: false, parsed.Width, parsed.Height);

@@ -31,8 +31,7 @@ public sealed class HlsChunk : IDisposable
     public ReadOnlyMemory<byte> Memory =>
         (_array ?? throw new ObjectDisposedException(nameof(HlsChunk))).AsMemory(0, Length);
 
-    internal Span<byte> WritableSpan =>
-        (_array ?? throw new ObjectDisposedException(nameof(HlsChunk))).AsSpan();
+    internal Span<byte> WritableSpan => (_array ?? throw new ObjectDisposedException(nameof(HlsChunk))).AsSpan();
 
     public void Dispose()
     {

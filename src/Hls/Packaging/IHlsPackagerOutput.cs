@@ -12,7 +12,12 @@ public sealed record HlsInitInfo(string VideoCodec, string AudioCodec, int Width
 /// anyway): the playlist then hints the next segment's first part, which will be published either way.
 /// </param>
 public readonly record struct HlsPartInfo(
-    TimeSpan Duration, bool Independent, DateTimeOffset ProgramDateTime, bool Discontinuity = false, bool SegmentMayEnd = false);
+    TimeSpan Duration,
+    bool Independent,
+    DateTimeOffset ProgramDateTime,
+    bool Discontinuity = false,
+    bool SegmentMayEnd = false
+);
 
 /// <summary>
 /// Receives what an <see cref="HlsPackager"/> produces, in order, on the thread that feeds it RTP. Calls

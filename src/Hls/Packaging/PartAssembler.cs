@@ -146,7 +146,10 @@ internal sealed class PartAssembler : IDisposable
 
         // Full, or long enough and the next frame (about as long as this one) will not fit: publish now
         // rather than a frame later.
-        if (_partDuration >= _partTarget || (_partDuration >= _minPart && _partDuration + Math.Max(1, duration) > _partTarget))
+        if (
+            _partDuration >= _partTarget
+            || (_partDuration >= _minPart && _partDuration + Math.Max(1, duration) > _partTarget)
+        )
         {
             ClosePart();
         }
@@ -175,12 +178,26 @@ internal sealed class PartAssembler : IDisposable
         _audio.FillTo(audioEnd - _audioLagAllowance);
         long audioStart = _audio.TakeUntil(audioEnd, _audioSamples, _audioData);
 
-        int size = FragmentWriter.GetMaxSize(_videoSamples.Count, _audioSamples.Count, _videoData.Length + _audioData.Length);
+        int size = FragmentWriter.GetMaxSize(
+            _videoSamples.Count,
+            _audioSamples.Count,
+            _videoData.Length + _audioData.Length
+        );
         HlsChunk chunk = HlsChunk.Rent(size);
         try
         {
-            var video = new TrackRun(TrackIds.Video, (ulong)_partStart, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_videoSamples), _videoData.WrittenSpan);
-            var audio = new TrackRun(TrackIds.Audio, (ulong)Math.Max(0, audioStart), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_audioSamples), _audioData.WrittenSpan);
+            var video = new TrackRun(
+                TrackIds.Video,
+                (ulong)_partStart,
+                System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_videoSamples),
+                _videoData.WrittenSpan
+            );
+            var audio = new TrackRun(
+                TrackIds.Audio,
+                (ulong)Math.Max(0, audioStart),
+                System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_audioSamples),
+                _audioData.WrittenSpan
+            );
             chunk.Length = FragmentWriter.Write(chunk.WritableSpan, ++_fragmentSequence, video, audio);
         }
         catch
@@ -194,7 +211,8 @@ internal sealed class PartAssembler : IDisposable
             _partIndependent,
             Origin + TimeSpan.FromSeconds((double)_partStart / TrackIds.VideoTimescale),
             _partDiscontinuity,
-            segmentEnds || SegmentDuration >= _segmentCutAt || SegmentDuration + _partTarget > _segmentMax);
+            segmentEnds || SegmentDuration >= _segmentCutAt || SegmentDuration + _partTarget > _segmentMax
+        );
         _partDiscontinuity = false;
         _videoSamples.Clear();
         _videoData.Reset();

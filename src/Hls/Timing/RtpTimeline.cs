@@ -38,7 +38,8 @@ internal sealed class RtpTimeline
         _lastDts = dts;
     }
 
-    /// <summary>The decode time of <paramref name="timestamp"/> without moving the timeline (for a look-ahead).</summary>
+    /// <summary>The decode time of <paramref name="timestamp"/> without moving the timeline (for a
+    /// look-ahead).</summary>
     public long Peek(uint timestamp) => _lastExtended + (int)(timestamp - _lastTimestamp) + _offset;
 
     /// <param name="step">where to put a sample after a jump, relative to the previous one.</param>

@@ -31,8 +31,10 @@ public static class HealthEndpoints
         {
             json.WriteStartObject(name);
             json.WriteString("status", StatusText(entry.Status));
-            if (entry.Description is { } description) json.WriteString("description", description);
-            else if (entry.Exception is { } ex) json.WriteString("description", ex.Message);
+            if (entry.Description is { } description)
+                json.WriteString("description", description);
+            else if (entry.Exception is { } ex)
+                json.WriteString("description", ex.Message);
             json.WriteNumber("ms", Math.Round(entry.Duration.TotalMilliseconds, 1));
             json.WriteEndObject();
         }
@@ -41,10 +43,11 @@ public static class HealthEndpoints
         await json.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static string StatusText(HealthStatus status) => status switch
-    {
-        HealthStatus.Healthy => "healthy",
-        HealthStatus.Degraded => "degraded",
-        _ => "unhealthy",
-    };
+    private static string StatusText(HealthStatus status) =>
+        status switch
+        {
+            HealthStatus.Healthy => "healthy",
+            HealthStatus.Degraded => "degraded",
+            _ => "unhealthy",
+        };
 }

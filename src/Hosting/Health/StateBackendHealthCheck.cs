@@ -11,7 +11,10 @@ internal sealed class StateBackendHealthCheck(IStateBackend backend) : IHealthCh
 {
     private const string ProbeKey = "mobz:readiness-probe";
 
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(
+        HealthCheckContext context,
+        CancellationToken cancellationToken = default
+    )
     {
         try
         {

@@ -19,21 +19,29 @@ internal sealed class ConnectionDispatcher
     private readonly ILogger _logger;
     private readonly Task _pump;
 
-    public ConnectionDispatcher(GatewayConnection connection, GatewayOptions options, GatewayMetrics metrics, ILogger logger)
+    public ConnectionDispatcher(
+        GatewayConnection connection,
+        GatewayOptions options,
+        GatewayMetrics metrics,
+        ILogger logger
+    )
     {
         _metrics = metrics;
         _connection = connection;
         _options = options;
         _logger = logger;
         // Bounded in bytes below, not in count: 256 messages of 128 KB would be 32 MB for one client.
-        _queue = Channel.CreateUnbounded<(WebSocketEvent, long)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        _queue = Channel.CreateUnbounded<(WebSocketEvent, long)>(
+            new UnboundedChannelOptions { SingleReader = true, SingleWriter = true }
+        );
         _pump = Task.Run(PumpAsync);
     }
 
     /// <summary>Bytes received and not yet handled.</summary>
     public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
 
-    /// <returns>false (nothing queued) when <paramref name="cost"/> would take the backlog over the connection's limit.</returns>
+    /// <returns>false (nothing queued) when <paramref name="cost"/> would take the backlog over the connection's
+    /// limit.</returns>
     public bool TryEnqueue(WebSocketEvent evt, long cost)
     {
         if (Interlocked.Add(ref _queuedBytes, cost) > _options.MaxInboundBytesPerConnection)
@@ -69,7 +77,12 @@ internal sealed class ConnectionDispatcher
     }
 
     /// <summary>Runs one integration call with API Gateway's timeout; a failure is logged, never thrown.</summary>
-    public static async Task<ProxyResponse> InvokeAsync(IWebSocketHandler handler, WebSocketEvent evt, TimeSpan timeout, ILogger logger)
+    public static async Task<ProxyResponse> InvokeAsync(
+        IWebSocketHandler handler,
+        WebSocketEvent evt,
+        TimeSpan timeout,
+        ILogger logger
+    )
     {
         using var cts = new CancellationTokenSource(timeout);
         try

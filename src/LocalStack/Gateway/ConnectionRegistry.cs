@@ -12,7 +12,13 @@ public sealed class ConnectionRegistry(GatewayOptions options, GatewayMetrics me
 
     public GatewayMetrics Metrics => metrics;
 
-    public GatewayConnection Create(WebSocketApi api, DateTimeOffset now, string sourceIp, string? userAgent, string host)
+    public GatewayConnection Create(
+        WebSocketApi api,
+        DateTimeOffset now,
+        string sourceIp,
+        string? userAgent,
+        string host
+    )
     {
         while (true)
         {
@@ -22,7 +28,8 @@ public sealed class ConnectionRegistry(GatewayOptions options, GatewayMetrics me
         }
     }
 
-    public bool TryGet(string connectionId, out GatewayConnection connection) => _connections.TryGetValue(connectionId, out connection!);
+    public bool TryGet(string connectionId, out GatewayConnection connection) =>
+        _connections.TryGetValue(connectionId, out connection!);
 
     public void Remove(GatewayConnection connection) =>
         _connections.TryRemove(new KeyValuePair<string, GatewayConnection>(connection.Id, connection));

@@ -19,19 +19,36 @@ namespace MobZ.LocalStack.Gateway;
 /// </summary>
 public static class ConnectionsApiEndpoints
 {
-    public static void MapConnectionsApi(this IEndpointRouteBuilder endpoints, IReadOnlySet<string> stages, GatewayOptions options)
+    public static void MapConnectionsApi(
+        this IEndpointRouteBuilder endpoints,
+        IReadOnlySet<string> stages,
+        GatewayOptions options
+    )
     {
         const string pattern = "/{stage}/@connections/{connectionId}";
         var secret = Encoding.UTF8.GetBytes(options.ConnectionsApiSecret);
         endpoints.MapPost(pattern, (HttpContext context, string stage, string connectionId, IConnectionSender sender) =>
-            WithStage(context, secret, stages, stage, () => PostAsync(context, connectionId, sender)));
+            WithStage(context, secret, stages, stage, () => PostAsync(context, connectionId, sender))
+        );
         endpoints.MapGet(pattern, (HttpContext context, string stage, string connectionId, IConnectionSender sender) =>
-            WithStage(context, secret, stages, stage, () => GetAsync(connectionId, sender)));
-        endpoints.MapDelete(pattern, (HttpContext context, string stage, string connectionId, IConnectionSender sender) =>
-            WithStage(context, secret, stages, stage, async () => await sender.DeleteConnectionAsync(connectionId) ? Results.NoContent() : Gone()));
+            WithStage(context, secret, stages, stage, () => GetAsync(connectionId, sender))
+        );
+        endpoints.MapDelete(
+            pattern,
+            (HttpContext context, string stage, string connectionId, IConnectionSender sender) =>
+                WithStage(context, secret, stages, stage, async () =>
+                    await sender.DeleteConnectionAsync(connectionId) ? Results.NoContent() : Gone()
+                )
+        );
     }
 
-    private static Task<IResult> WithStage(HttpContext context, byte[] secret, IReadOnlySet<string> stages, string stage, Func<Task<IResult>> handle) =>
+    private static Task<IResult> WithStage(
+        HttpContext context,
+        byte[] secret,
+        IReadOnlySet<string> stages,
+        string stage,
+        Func<Task<IResult>> handle
+    ) =>
         IsTrustedCaller(context, secret) && stages.Contains(stage)
             ? handle()
             : Task.FromResult(Error(StatusCodes.Status403Forbidden, "ForbiddenException", "Forbidden"));
@@ -40,7 +57,9 @@ public static class ConnectionsApiEndpoints
     {
         if (context.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote))
             return false;
-        var presented = Encoding.UTF8.GetBytes(context.Request.Headers[GatewayOptions.ConnectionsSecretHeader].ToString());
+        var presented = Encoding.UTF8.GetBytes(
+            context.Request.Headers[GatewayOptions.ConnectionsSecretHeader].ToString()
+        );
         return CryptographicOperations.FixedTimeEquals(presented, secret);
     }
 
@@ -50,16 +69,30 @@ public static class ConnectionsApiEndpoints
         var buffer = new byte[IConnectionSender.MaxPayloadBytes + 1];
         var filled = 0;
         int read;
-        while (filled < buffer.Length && (read = await context.Request.Body.ReadAsync(buffer.AsMemory(filled), context.RequestAborted)) > 0)
+        while (
+            filled < buffer.Length
+            && (read = await context.Request.Body.ReadAsync(buffer.AsMemory(filled), context.RequestAborted)) > 0
+        )
+        {
             filled += read;
+        }
+
         if (filled > IConnectionSender.MaxPayloadBytes)
             return Error(StatusCodes.Status413PayloadTooLarge, "PayloadTooLargeException", "Request entity too large");
         return await sender.SendAsync(connectionId, buffer.AsMemory(0, filled), context.RequestAborted) switch
         {
             SendStatus.Sent => Results.Ok(),
             SendStatus.Gone => Gone(),
-            SendStatus.TooLarge => Error(StatusCodes.Status413PayloadTooLarge, "PayloadTooLargeException", "Request entity too large"),
-            _ => Error(StatusCodes.Status500InternalServerError, "InternalServerErrorException", "Internal server error"),
+            SendStatus.TooLarge => Error(
+                StatusCodes.Status413PayloadTooLarge,
+                "PayloadTooLargeException",
+                "Request entity too large"
+            ),
+            _ => Error(
+                StatusCodes.Status500InternalServerError,
+                "InternalServerErrorException",
+                "Internal server error"
+            ),
         };
     }
 
@@ -68,13 +101,21 @@ public static class ConnectionsApiEndpoints
         var info = await sender.GetConnectionAsync(connectionId);
         if (info is null)
             return Gone();
-        var body = new GetConnectionResponse(info.ConnectedAt, new GetConnectionIdentity(info.SourceIp, info.UserAgent), info.LastActiveAt);
-        return Results.Text(JsonSerializer.Serialize(body, ApiGatewayJsonContext.Default.GetConnectionResponse), "application/json");
+        var body = new GetConnectionResponse(
+            info.ConnectedAt,
+            new GetConnectionIdentity(info.SourceIp, info.UserAgent),
+            info.LastActiveAt
+        );
+        return Results.Text(
+            JsonSerializer.Serialize(body, ApiGatewayJsonContext.Default.GetConnectionResponse),
+            "application/json"
+        );
     }
 
     private static IResult Gone() => Error(StatusCodes.Status410Gone, "GoneException", null);
 
-    private static IResult Error(int status, string errorType, string? message) => new ApiGatewayErrorResult(status, errorType, message);
+    private static IResult Error(int status, string errorType, string? message) =>
+        new ApiGatewayErrorResult(status, errorType, message);
 
     private sealed class ApiGatewayErrorResult(int status, string errorType, string? message) : IResult
     {
@@ -83,7 +124,9 @@ public static class ConnectionsApiEndpoints
             httpContext.Response.StatusCode = status;
             httpContext.Response.ContentType = "application/json";
             httpContext.Response.Headers["x-amzn-ErrorType"] = errorType;
-            return httpContext.Response.WriteAsync(JsonSerializer.Serialize(new ApiGatewayError(message), ApiGatewayJsonContext.Default.ApiGatewayError));
+            return httpContext.Response.WriteAsync(
+                JsonSerializer.Serialize(new ApiGatewayError(message), ApiGatewayJsonContext.Default.ApiGatewayError)
+            );
         }
     }
 }

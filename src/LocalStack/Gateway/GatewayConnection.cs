@@ -15,9 +15,13 @@ namespace MobZ.LocalStack.Gateway;
 /// </summary>
 public sealed class GatewayConnection
 {
-    private const int Connecting = 0, Open = 1, Closed = 2;
+    private const int Connecting = 0,
+        Open = 1,
+        Closed = 2;
 
-    private readonly Channel<Outbound> _outbound = Channel.CreateUnbounded<Outbound>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Outbound> _outbound = Channel.CreateUnbounded<Outbound>(
+        new UnboundedChannelOptions { SingleReader = true }
+    );
     private readonly CancellationTokenSource _aborted = new();
     private readonly SemaphoreSlim _sendLock = new(1, 1); // a WebSocket allows one send at a time
     private readonly GatewayOptions _options;
@@ -29,8 +33,16 @@ public sealed class GatewayConnection
     private WebSocket? _socket;
     private Task _writer = Task.CompletedTask;
 
-    public GatewayConnection(string id, WebSocketApi api, DateTimeOffset connectedAt, string sourceIp, string? userAgent, string host,
-        GatewayOptions options, GatewayMetrics metrics)
+    public GatewayConnection(
+        string id,
+        WebSocketApi api,
+        DateTimeOffset connectedAt,
+        string sourceIp,
+        string? userAgent,
+        string host,
+        GatewayOptions options,
+        GatewayMetrics metrics
+    )
     {
         Id = id;
         Api = api;
@@ -48,16 +60,20 @@ public sealed class GatewayConnection
     public DateTimeOffset ConnectedAt { get; }
     public string SourceIp { get; }
     public string? UserAgent { get; }
+
     /// <summary>The Host the client connected to; it is the event's domainName.</summary>
     public string Host { get; }
     public DateTimeOffset LastActiveAt => new(Interlocked.Read(ref _lastActiveTicks), TimeSpan.Zero);
     public bool IsOpen => Volatile.Read(ref _state) == Open;
+
     /// <summary>Bytes posted to this connection and not yet written to its socket.</summary>
     public long OutboundQueuedBytes => Interlocked.Read(ref _outboundBytes);
+
     /// <summary>Cancelled when the connection must stop at once (close handshake timed out, host stopping).</summary>
     public CancellationToken Aborted => _aborted.Token;
 
-    /// <summary>Set when the gateway (not the client) decided to close: DELETE @connections, oversize frame, idle, slow consumer.</summary>
+    /// <summary>Set when the gateway (not the client) decided to close: DELETE @connections, oversize frame, idle, slow
+    /// consumer.</summary>
     public (WebSocketCloseStatus Status, string Reason)? ServerClose { get; private set; }
 
     public void Touch(DateTimeOffset now) => Interlocked.Exchange(ref _lastActiveTicks, now.UtcTicks);
@@ -81,7 +97,11 @@ public sealed class GatewayConnection
     /// returns without waiting for the client. Gone once the connection is closed — or closed now, because
     /// this message would take its backlog over the limit.
     /// </summary>
-    public Task<SendStatus> SendAsync(ReadOnlyMemory<byte> payload, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<SendStatus> SendAsync(
+        ReadOnlyMemory<byte> payload,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
     {
         if (payload.Length > IConnectionSender.MaxPayloadBytes)
             return Task.FromResult(SendStatus.TooLarge);
@@ -139,8 +159,11 @@ public sealed class GatewayConnection
             return Task.CompletedTask;
         _discardQueued = true;
         _metrics.SlowConsumerClosed();
-        return CloseAsync(WebSocketCloseStatus.PolicyViolation,
-            $"Slow consumer: more than {_options.MaxOutboundBytesPerConnection} bytes unread", _options.CloseHandshakeTimeout);
+        return CloseAsync(
+            WebSocketCloseStatus.PolicyViolation,
+            $"Slow consumer: more than {_options.MaxOutboundBytesPerConnection} bytes unread",
+            _options.CloseHandshakeTimeout
+        );
     }
 
     private async Task WriteLoopAsync(WebSocket socket)
@@ -155,7 +178,9 @@ public sealed class GatewayConnection
                     await _sendLock.WaitAsync(_aborted.Token).ConfigureAwait(false);
                     try
                     {
-                        await socket.SendAsync(message.Payload, message.Type, endOfMessage: true, _aborted.Token).ConfigureAwait(false);
+                        await socket
+                            .SendAsync(message.Payload, message.Type, endOfMessage: true, _aborted.Token)
+                            .ConfigureAwait(false);
                     }
                     finally
                     {
@@ -163,7 +188,8 @@ public sealed class GatewayConnection
                     }
                 }
             }
-            catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException or OperationCanceledException)
+            catch (Exception ex)
+                when (ex is WebSocketException or ObjectDisposedException or IOException or OperationCanceledException)
             {
                 failed = true; // the receive loop notices the dead socket and delivers $disconnect
             }
@@ -202,7 +228,8 @@ public sealed class GatewayConnection
                 _sendLock.Release();
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException or OperationCanceledException)
+        catch (Exception ex)
+            when (ex is WebSocketException or ObjectDisposedException or IOException or OperationCanceledException)
         {
             _aborted.Cancel();
         }

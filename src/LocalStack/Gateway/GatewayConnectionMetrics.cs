@@ -13,9 +13,15 @@ public sealed class GatewayConnectionMetrics
     public GatewayConnectionMetrics(ConnectionRegistry registry, IMeterFactory? meterFactory = null)
     {
         var meter = meterFactory?.Create(new MeterOptions(MeterName)) ?? new Meter(MeterName);
-        meter.CreateObservableUpDownCounter("mobz.gateway.connections", () => registry.Snapshot()
-                .GroupBy(c => c.Api.ApiId, StringComparer.Ordinal)
-                .Select(g => new Measurement<long>(g.Count(), new KeyValuePair<string, object?>("api", g.Key))),
-            "{connection}", "Open WebSocket connections, by API");
+        meter.CreateObservableUpDownCounter(
+            "mobz.gateway.connections",
+            () =>
+                registry
+                    .Snapshot()
+                    .GroupBy(c => c.Api.ApiId, StringComparer.Ordinal)
+                    .Select(g => new Measurement<long>(g.Count(), new KeyValuePair<string, object?>("api", g.Key))),
+            "{connection}",
+            "Open WebSocket connections, by API"
+        );
     }
 }

@@ -12,7 +12,8 @@ namespace MobZ.LocalStack.Gateway;
 
 public static class GatewayEndpointExtensions
 {
-    /// <summary>The gateway's services: the connection registry, the in-process <see cref="IConnectionSender"/>, quotas.</summary>
+    /// <summary>The gateway's services: the connection registry, the in-process <see cref="IConnectionSender"/>,
+    /// quotas.</summary>
     public static IServiceCollection AddLocalGateway(this IServiceCollection services, GatewayOptions? options = null)
     {
         services.TryAddSingleton(TimeProvider.System);
@@ -22,8 +23,10 @@ public static class GatewayEndpointExtensions
         services.TryAddSingleton<WebSocketGateway>();
         services.TryAddSingleton<IConnectionSender, LocalConnectionSender>();
         services.AddHostedService<ConnectionReaper>();
-        services.TryAddSingleton(sp => new GatewayConnectionMetrics(sp.GetRequiredService<ConnectionRegistry>(),
-            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton(sp => new GatewayConnectionMetrics(
+            sp.GetRequiredService<ConnectionRegistry>(),
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()
+        ));
         services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(GatewayConnectionMetrics.MeterName));
         return services;
     }
@@ -48,15 +51,26 @@ public static class GatewayEndpointExtensions
             var api = new WebSocketApi(registration with { Path = path }, registration.CreateHandler(app.Services));
             stages.Add(api.Stage);
             app.Map(path, context => gateway.HandleAsync(context, api));
-            logger.LogInformation("WebSocket API {ApiId} at {Path}, route selection {Expression}, stage {Stage}", api.ApiId, path, registration.RouteSelectionExpression, api.Stage);
+            logger.LogInformation(
+                "WebSocket API {ApiId} at {Path}, route selection {Expression}, stage {Stage}",
+                api.ApiId,
+                path,
+                registration.RouteSelectionExpression,
+                api.Stage
+            );
         }
         app.MapConnectionsApi(stages, gateway.Options);
 
         foreach (var registration in app.Services.GetServices<HttpApiRegistration>())
         {
             var prefix = "/" + registration.PathPrefix.Trim('/');
-            var endpoint = new HttpApiEndpoint(registration, registration.CreateHandler(app.Services), gateway.Options,
-                app.Services.GetRequiredService<TimeProvider>(), logger);
+            var endpoint = new HttpApiEndpoint(
+                registration,
+                registration.CreateHandler(app.Services),
+                gateway.Options,
+                app.Services.GetRequiredService<TimeProvider>(),
+                logger
+            );
             var pattern = prefix == "/" ? "/{**proxy}" : prefix + "/{**proxy}";
             app.Map(pattern, endpoint.HandleAsync);
             if (prefix != "/")
@@ -67,8 +81,11 @@ public static class GatewayEndpointExtensions
         // Open sockets would hold the host's shutdown for its whole timeout; close them as AWS does on a deploy.
         app.Lifetime.ApplicationStopping.Register(() =>
         {
-            var closing = gateway.Connections.Snapshot()
-                .Select(c => c.CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "Going away", TimeSpan.FromSeconds(1)))
+            var closing = gateway
+                .Connections.Snapshot()
+                .Select(c =>
+                    c.CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "Going away", TimeSpan.FromSeconds(1))
+                )
                 .ToArray();
             try
             {

@@ -21,14 +21,28 @@ public sealed class GatewayMetrics : IDisposable
     public GatewayMetrics(IMeterFactory? meterFactory = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        _slowConsumers = _meter.CreateCounter<long>("mobz.gateway.slow_consumers_closed", "{connection}",
-            "Connections closed with 1008 because they did not read what was posted to them");
-        _inboundOverflows = _meter.CreateCounter<long>("mobz.gateway.inbound_overflows_closed", "{connection}",
-            "Connections closed with 1008 because they sent more than their handler could keep up with");
-        _meter.CreateObservableGauge("mobz.gateway.outbound_queued_bytes", () => OutboundQueuedBytes, "By",
-            "Bytes posted to connections and not yet written to their sockets");
-        _meter.CreateObservableGauge("mobz.gateway.inbound_queued_bytes", () => InboundQueuedBytes, "By",
-            "Bytes received from connections and not yet handled");
+        _slowConsumers = _meter.CreateCounter<long>(
+            "mobz.gateway.slow_consumers_closed",
+            "{connection}",
+            "Connections closed with 1008 because they did not read what was posted to them"
+        );
+        _inboundOverflows = _meter.CreateCounter<long>(
+            "mobz.gateway.inbound_overflows_closed",
+            "{connection}",
+            "Connections closed with 1008 because they sent more than their handler could keep up with"
+        );
+        _meter.CreateObservableGauge(
+            "mobz.gateway.outbound_queued_bytes",
+            () => OutboundQueuedBytes,
+            "By",
+            "Bytes posted to connections and not yet written to their sockets"
+        );
+        _meter.CreateObservableGauge(
+            "mobz.gateway.inbound_queued_bytes",
+            () => InboundQueuedBytes,
+            "By",
+            "Bytes received from connections and not yet handled"
+        );
     }
 
     public long SlowConsumersClosed => Interlocked.Read(ref _slowConsumersClosed);
@@ -49,6 +63,7 @@ public sealed class GatewayMetrics : IDisposable
     }
 
     internal void AddOutbound(long bytes) => Interlocked.Add(ref _outboundQueuedBytes, bytes);
+
     internal void AddInbound(long bytes) => Interlocked.Add(ref _inboundQueuedBytes, bytes);
 
     public void Dispose() => _meter.Dispose();

@@ -3,7 +3,8 @@ namespace MobZ.LocalStack.Gateway;
 /// <summary>API Gateway's WebSocket quotas, as the local gateway enforces them.</summary>
 public sealed record GatewayOptions
 {
-    /// <summary>The header an HTTP caller of <c>/{stage}/@connections</c> must send, with <see cref="ConnectionsApiSecret"/>.</summary>
+    /// <summary>The header an HTTP caller of <c>/{stage}/@connections</c> must send, with <see
+    /// cref="ConnectionsApiSecret"/>.</summary>
     public const string ConnectionsSecretHeader = "X-MobZ-Connections-Secret";
 
     /// <summary>
@@ -25,20 +26,27 @@ public sealed record GatewayOptions
 
     /// <summary>The integration timeout: a handler running longer is cancelled (29 s on AWS).</summary>
     public TimeSpan IntegrationTimeout { get; init; } = TimeSpan.FromSeconds(29);
+
     /// <summary>A connection with no traffic for this long is closed with 1001 (10 min on AWS).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>A connection older than this is closed with 1001 (2 h on AWS).</summary>
     public TimeSpan MaxConnectionDuration { get; init; } = TimeSpan.FromHours(2);
+
     /// <summary>How long a server-initiated close waits for the client's close frame before aborting.</summary>
     public TimeSpan CloseHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Bytes received from one connection and not yet handled (each message counts its payload plus
     /// <see cref="InboundMessageOverheadBytes"/>); a client that sends faster than its handler runs is closed
     /// with 1008 once it is over.
     /// </summary>
     public long MaxInboundBytesPerConnection { get; init; } = 1024 * 1024;
-    /// <summary>What one queued inbound message costs beyond its payload (the event object), so a flood of tiny frames is bounded too.</summary>
+
+    /// <summary>What one queued inbound message costs beyond its payload (the event object), so a flood of tiny frames
+    /// is bounded too.</summary>
     public int InboundMessageOverheadBytes { get; init; } = 1024;
+
     /// <summary>
     /// Bytes posted to one connection and not yet written to its socket; a client that does not read is a slow
     /// consumer and is closed with 1008 once it is over, so nobody who sends to it ever waits for it.

@@ -9,9 +9,16 @@ namespace MobZ.LocalStack.Gateway;
 /// <summary>
 /// An HTTP API (payload format 2.0) route <c>ANY {prefix}/{proxy+}</c>: the ASP.NET request becomes an
 /// <see cref="HttpApiEvent"/> (headers lowercased, repeated ones joined with ',', textual bodies as text and
-/// others base64), and the handler's <see cref="ProxyResponse"/> is written back (status, headers, base64 body decoded).
+/// others base64), and the handler's <see cref="ProxyResponse"/> is written back (status, headers, base64 body
+/// decoded).
 /// </summary>
-public sealed class HttpApiEndpoint(HttpApiRegistration registration, IHttpHandler handler, GatewayOptions options, TimeProvider time, ILogger logger)
+public sealed class HttpApiEndpoint(
+    HttpApiRegistration registration,
+    IHttpHandler handler,
+    GatewayOptions options,
+    TimeProvider time,
+    ILogger logger
+)
 {
     private readonly string _prefix = "/" + registration.PathPrefix.Trim('/');
     private readonly string _apiId = registration.ApiId ?? registration.PathPrefix.Trim('/').Replace('/', '-');
@@ -21,7 +28,9 @@ public sealed class HttpApiEndpoint(HttpApiRegistration registration, IHttpHandl
     public async Task HandleAsync(HttpContext context)
     {
         var evt = await BuildEventAsync(context).ConfigureAwait(false);
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["ApiId"] = _apiId, ["RequestId"] = evt.RequestContext.RequestId! });
+        using var scope = logger.BeginScope(
+            new Dictionary<string, object> { ["ApiId"] = _apiId, ["RequestId"] = evt.RequestContext.RequestId! }
+        );
         ProxyResponse response;
         using (var cts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted))
         {
@@ -66,7 +75,9 @@ public sealed class HttpApiEndpoint(HttpApiRegistration registration, IHttpHandl
                 query[name] = string.Join(',', values.Where(v => v is not null));
         }
 
-        var rawPath = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { } target ? target.Split('?')[0] : (request.PathBase + request.Path).Value ?? "/";
+        var rawPath = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { } target
+            ? target.Split('?')[0]
+            : (request.PathBase + request.Path).Value ?? "/";
         var path = (request.PathBase + request.Path).Value ?? "/";
         var proxy = path.Length > _prefix.Length && _prefix != "/" ? path[(_prefix.Length + 1)..] : path.TrimStart('/');
 
@@ -79,7 +90,9 @@ public sealed class HttpApiEndpoint(HttpApiRegistration registration, IHttpHandl
             if (buffer.Length > 0)
             {
                 isBase64 = !IsTextual(request.ContentType);
-                body = isBase64 ? Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length) : System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+                body = isBase64
+                    ? Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length)
+                    : System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
             }
         }
 
@@ -131,7 +144,11 @@ public sealed class HttpApiEndpoint(HttpApiRegistration registration, IHttpHandl
         if (!hasContentType)
             context.Response.ContentType = "application/json";
         if (response.IsBase64Encoded)
-            await context.Response.Body.WriteAsync(Convert.FromBase64String(response.Body), context.RequestAborted).ConfigureAwait(false);
+        {
+            await context
+                .Response.Body.WriteAsync(Convert.FromBase64String(response.Body), context.RequestAborted)
+                .ConfigureAwait(false);
+        }
         else
             await context.Response.WriteAsync(response.Body, context.RequestAborted).ConfigureAwait(false);
     }
@@ -141,7 +158,9 @@ public sealed class HttpApiEndpoint(HttpApiRegistration registration, IHttpHandl
         if (string.IsNullOrEmpty(contentType))
             return true;
         var type = contentType.Split(';')[0].Trim().ToLower(CultureInfo.InvariantCulture);
-        return type.StartsWith("text/", StringComparison.Ordinal) || type.EndsWith("json", StringComparison.Ordinal) || type.EndsWith("xml", StringComparison.Ordinal)
+        return type.StartsWith("text/", StringComparison.Ordinal)
+            || type.EndsWith("json", StringComparison.Ordinal)
+            || type.EndsWith("xml", StringComparison.Ordinal)
             || type is "application/x-www-form-urlencoded" or "application/javascript" or "application/graphql";
     }
 }

@@ -31,12 +31,30 @@ public sealed class RouteSelectionExpression
         else if (inner.StartsWith('$'))
             inner = inner[1..];
         else
-            throw new ArgumentException($"Route selection expression '{expression}' must look like $request.body.<field>.", nameof(expression));
+        {
+            throw new ArgumentException(
+                $"Route selection expression '{expression}' must look like $request.body.<field>.",
+                nameof(expression)
+            );
+        }
+
         if (!inner.StartsWith(BodyPrefix, StringComparison.Ordinal) || inner.Length == BodyPrefix.Length)
-            throw new ArgumentException($"Route selection expression '{expression}' must select a body field: $request.body.<field>[.<field>...].", nameof(expression));
+        {
+            throw new ArgumentException(
+                $"Route selection expression '{expression}' must select a body field: $request.body.<field>[.<field>...].",
+                nameof(expression)
+            );
+        }
+
         var path = inner[BodyPrefix.Length..].Split('.');
         if (path.Any(string.IsNullOrEmpty))
-            throw new ArgumentException($"Route selection expression '{expression}' has an empty field name.", nameof(expression));
+        {
+            throw new ArgumentException(
+                $"Route selection expression '{expression}' has an empty field name.",
+                nameof(expression)
+            );
+        }
+
         return new RouteSelectionExpression(expression, path);
     }
 

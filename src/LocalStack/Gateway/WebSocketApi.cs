@@ -7,7 +7,8 @@ public sealed class WebSocketApi(WebSocketApiRegistration registration, IWebSock
 {
     public WebSocketApiRegistration Registration { get; } = registration;
     public IWebSocketHandler Handler { get; } = handler;
-    public RouteSelectionExpression RouteSelection { get; } = RouteSelectionExpression.Parse(registration.RouteSelectionExpression);
+    public RouteSelectionExpression RouteSelection { get; } =
+        RouteSelectionExpression.Parse(registration.RouteSelectionExpression);
     public string Path => Registration.Path;
     public string Stage => Registration.Stage;
     public string ApiId { get; } = registration.ApiId ?? DeriveApiId(registration.Path);

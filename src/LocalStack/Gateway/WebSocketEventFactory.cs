@@ -23,7 +23,12 @@ public static class WebSocketEventFactory
         }
         // What API Gateway's front end adds.
         AddHeader(headers, multiHeaders, "X-Forwarded-For", connection.SourceIp);
-        AddHeader(headers, multiHeaders, "X-Forwarded-Port", request.Host.Port?.ToString(CultureInfo.InvariantCulture) ?? (request.IsHttps ? "443" : "80"));
+        AddHeader(
+            headers,
+            multiHeaders,
+            "X-Forwarded-Port",
+            request.Host.Port?.ToString(CultureInfo.InvariantCulture) ?? (request.IsHttps ? "443" : "80")
+        );
         AddHeader(headers, multiHeaders, "X-Forwarded-Proto", request.IsHttps ? "https" : "http");
 
         Dictionary<string, string>? query = null;
@@ -52,34 +57,53 @@ public static class WebSocketEventFactory
         };
     }
 
-    public static WebSocketEvent Message(GatewayConnection connection, string routeKey, string body, bool isBase64Encoded, DateTimeOffset now) => new()
-    {
-        RequestContext = Context(connection, routeKey, EventTypes.Message, now, ConnectionRegistry.NewToken(10)),
-        Body = body,
-        IsBase64Encoded = isBase64Encoded,
-    };
+    public static WebSocketEvent Message(
+        GatewayConnection connection,
+        string routeKey,
+        string body,
+        bool isBase64Encoded,
+        DateTimeOffset now
+    ) =>
+        new()
+        {
+            RequestContext = Context(connection, routeKey, EventTypes.Message, now, ConnectionRegistry.NewToken(10)),
+            Body = body,
+            IsBase64Encoded = isBase64Encoded,
+        };
 
-    public static WebSocketEvent Disconnect(GatewayConnection connection, int statusCode, string reason, DateTimeOffset now) => new()
-    {
-        RequestContext = Context(connection, RouteKeys.Disconnect, EventTypes.Disconnect, now, messageId: null) with
+    public static WebSocketEvent Disconnect(
+        GatewayConnection connection,
+        int statusCode,
+        string reason,
+        DateTimeOffset now
+    ) =>
+        new()
         {
-            DisconnectStatusCode = statusCode,
-            DisconnectReason = reason,
-        },
-        Headers = new Dictionary<string, string>
-        {
-            ["Host"] = connection.Host,
-            ["X-Forwarded-For"] = connection.SourceIp,
-        },
-        MultiValueHeaders = new Dictionary<string, IReadOnlyList<string>>
-        {
-            ["Host"] = [connection.Host],
-            ["X-Forwarded-For"] = [connection.SourceIp],
-        },
-        IsBase64Encoded = false,
-    };
+            RequestContext = Context(connection, RouteKeys.Disconnect, EventTypes.Disconnect, now, messageId: null) with
+            {
+                DisconnectStatusCode = statusCode,
+                DisconnectReason = reason,
+            },
+            Headers = new Dictionary<string, string>
+            {
+                ["Host"] = connection.Host,
+                ["X-Forwarded-For"] = connection.SourceIp,
+            },
+            MultiValueHeaders = new Dictionary<string, IReadOnlyList<string>>
+            {
+                ["Host"] = [connection.Host],
+                ["X-Forwarded-For"] = [connection.SourceIp],
+            },
+            IsBase64Encoded = false,
+        };
 
-    private static WebSocketRequestContext Context(GatewayConnection connection, string routeKey, string eventType, DateTimeOffset now, string? messageId)
+    private static WebSocketRequestContext Context(
+        GatewayConnection connection,
+        string routeKey,
+        string eventType,
+        DateTimeOffset now,
+        string? messageId
+    )
     {
         var requestId = ConnectionRegistry.NewToken(10);
         return new WebSocketRequestContext
@@ -101,7 +125,12 @@ public static class WebSocketEventFactory
         };
     }
 
-    private static void AddHeader(Dictionary<string, string> headers, Dictionary<string, IReadOnlyList<string>> multi, string name, string value)
+    private static void AddHeader(
+        Dictionary<string, string> headers,
+        Dictionary<string, IReadOnlyList<string>> multi,
+        string name,
+        string value
+    )
     {
         headers[name] = value;
         multi[name] = [value];

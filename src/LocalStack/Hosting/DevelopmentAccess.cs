@@ -11,8 +11,8 @@ namespace MobZ.LocalStack.Hosting;
 
 /// <summary>
 /// The local stack's development convenience, and nowhere else: with no access-token key configured it makes up a
-/// per-process HMAC secret and serves <c>GET /dev/token?room=…&amp;grants=…&amp;userId=…</c>, which mints tokens with it
-/// so the demo pages and tests work out of the box. With a key configured (MobZ:Access) the endpoint answers 404 and
+/// per-process HMAC secret and serves <c>GET /dev/token?room=…&amp;grants=…&amp;userId=…</c>, which mints tokens with
+/// it so the demo pages and tests work out of the box. With a key configured (MobZ:Access) the endpoint answers 404 and
 /// tokens must come from wherever that key lives — as in production.
 /// </summary>
 public sealed class DevelopmentAccess
@@ -29,7 +29,8 @@ public sealed record DevTokenResponse(
     [property: JsonPropertyName("userId")] string UserId,
     [property: JsonPropertyName("room")] string Room,
     [property: JsonPropertyName("grants")] IReadOnlyList<string> Grants,
-    [property: JsonPropertyName("expiresAt")] DateTimeOffset ExpiresAt);
+    [property: JsonPropertyName("expiresAt")] DateTimeOffset ExpiresAt
+);
 
 [JsonSerializable(typeof(DevTokenResponse))]
 internal sealed partial class DevelopmentAccessJsonContext : JsonSerializerContext;
@@ -41,7 +42,8 @@ public static class DevelopmentAccessExtensions
         var marker = new DevelopmentAccess();
         services.AddSingleton(marker);
         services.AddMobZAccess();
-        // The shared development key: Pixel Streaming's /ps/dev-token signs with the same one (AccessTokenOptions.IsDevelopmentKey).
+        // The shared development key: Pixel Streaming's /ps/dev-token signs with the same one
+        // (AccessTokenOptions.IsDevelopmentKey).
         services.PostConfigure<AccessTokenOptions>(o => marker.IssuesTokens = o.UseDevelopmentKey());
         return services;
     }
@@ -53,8 +55,13 @@ public static class DevelopmentAccessExtensions
         var marker = endpoints.ServiceProvider.GetRequiredService<DevelopmentAccess>();
         if (marker.IssuesTokens)
         {
-            endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("MobZ.Access")
-                .LogWarning("Development access: no MobZ:Access key is configured, so this process made one up and anyone who can reach {Path} gets tokens (local stack only)", DevelopmentAccess.Path);
+            endpoints
+                .ServiceProvider.GetRequiredService<ILoggerFactory>()
+                .CreateLogger("MobZ.Access")
+                .LogWarning(
+                    "Development access: no MobZ:Access key is configured, so this process made one up and anyone who can reach {Path} gets tokens (local stack only)",
+                    DevelopmentAccess.Path
+                );
         }
 
         endpoints.MapGet(DevelopmentAccess.Path, (HttpContext context, AccessTokenIssuer issuer, TimeProvider time) =>
@@ -68,12 +75,30 @@ public static class DevelopmentAccessExtensions
             var grantList = query["grants"].ToString();
             var grants = AccessGrants.Everything;
             if (grantList.Length > 0 && !AccessGrants.TryParseList(grantList, out grants, out var unknown))
-                return Results.BadRequest(new { error = $"unknown grant \"{unknown}\"; grants are join, publish, subscribe, admin, p2m-publish" });
-            string userId = query["userId"].ToString() is { Length: > 0 and <= 128 } u ? u : "user-" + Guid.NewGuid().ToString("N")[..8];
+            {
+                return Results.BadRequest(
+                    new
+                    {
+                        error = $"unknown grant \"{unknown}\"; grants are join, publish, subscribe, admin, p2m-publish",
+                    }
+                );
+            }
+
+            string userId = query["userId"].ToString() is { Length: > 0 and <= 128 } u
+                ? u
+                : "user-" + Guid.NewGuid().ToString("N")[..8];
             context.Response.Headers.CacheControl = "no-store";
             var token = issuer.Issue(userId, room, grants, DevelopmentAccess.Lifetime);
-            return Results.Json(new DevTokenResponse(token, userId, room, AccessGrants.Names(grants), time.GetUtcNow() + DevelopmentAccess.Lifetime),
-                DevelopmentAccessJsonContext.Default.DevTokenResponse);
+            return Results.Json(
+                new DevTokenResponse(
+                    token,
+                    userId,
+                    room,
+                    AccessGrants.Names(grants),
+                    time.GetUtcNow() + DevelopmentAccess.Lifetime
+                ),
+                DevelopmentAccessJsonContext.Default.DevTokenResponse
+            );
         });
         return endpoints;
     }

@@ -22,21 +22,30 @@ internal static partial class IndexPage
         var webRoot = services.GetRequiredService<IWebHostEnvironment>().WebRootPath;
         if (Directory.Exists(webRoot))
         {
-            var files = Directory.EnumerateFiles(webRoot, "*.html")
-                .Concat(Directory.EnumerateDirectories(webRoot).Select(d => Path.Combine(d, "index.html")).Where(File.Exists))
+            var files = Directory
+                .EnumerateFiles(webRoot, "*.html")
+                .Concat(
+                    Directory
+                        .EnumerateDirectories(webRoot)
+                        .Select(d => Path.Combine(d, "index.html"))
+                        .Where(File.Exists)
+                )
                 .Order(StringComparer.Ordinal);
             foreach (var file in files)
             {
                 var href = "/" + Path.GetRelativePath(webRoot, file).Replace('\\', '/');
                 if (href == "/index.html" || pages.Any(p => p.Href == href))
                     continue;
-                var title = TitlePattern().Match(File.ReadAllText(file)) is { Success: true } m ? m.Groups[1].Value.Trim() : Path.GetFileNameWithoutExtension(file);
+                var title = TitlePattern().Match(File.ReadAllText(file)) is { Success: true } m
+                    ? m.Groups[1].Value.Trim()
+                    : Path.GetFileNameWithoutExtension(file);
                 pages.Add(new DemoPage(WebUtility.HtmlDecode(title), href));
             }
         }
 
         var html = new StringBuilder();
-        html.Append("""
+        html.Append(
+            """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><title>MobZ local stack</title>
             <meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="/favicon.ico">
@@ -50,28 +59,41 @@ internal static partial class IndexPage
             <header><h1>MobZ local stack</h1>
             <p>Everything runs in this process: room signaling, a Munit SFU, LL-HLS, Pixel Streaming and the admin API.
             Open a demo in two tabs to see people meet.</p></header>
-            """);
+            """
+        );
         html.Append("<h2>Demos</h2><ul id=\"demos\">");
         if (pages.Count == 0)
             html.Append("<li>No demo pages are mounted.</li>");
         foreach (var page in pages)
         {
-            html.Append("<li><a href=\"").Append(WebUtility.HtmlEncode(page.Href)).Append("\">").Append(WebUtility.HtmlEncode(page.Title)).Append("</a>");
-            html.Append("<span class=\"description\">").Append(WebUtility.HtmlEncode(page.Description ?? "")).Append("</span>");
+            html.Append("<li><a href=\"")
+                .Append(WebUtility.HtmlEncode(page.Href))
+                .Append("\">")
+                .Append(WebUtility.HtmlEncode(page.Title))
+                .Append("</a>");
+            html.Append("<span class=\"description\">")
+                .Append(WebUtility.HtmlEncode(page.Description ?? ""))
+                .Append("</span>");
             html.Append("</li>");
         }
         html.Append("</ul><h2>WebSocket APIs</h2><ul>");
         foreach (var api in services.GetServices<WebSocketApiRegistration>())
         {
-            html.Append("<li><code>").Append(WebUtility.HtmlEncode(api.Path)).Append("</code> — route selection <code>")
-                .Append(WebUtility.HtmlEncode(api.RouteSelectionExpression)).Append("</code>, @connections at <code>/")
-                .Append(WebUtility.HtmlEncode(api.Stage)).Append("/@connections/{id}</code></li>");
+            html.Append("<li><code>")
+                .Append(WebUtility.HtmlEncode(api.Path))
+                .Append("</code> — route selection <code>")
+                .Append(WebUtility.HtmlEncode(api.RouteSelectionExpression))
+                .Append("</code>, @connections at <code>/")
+                .Append(WebUtility.HtmlEncode(api.Stage))
+                .Append("/@connections/{id}</code></li>");
         }
         html.Append("</ul><h2>HTTP APIs</h2><ul>");
         foreach (var api in services.GetServices<HttpApiRegistration>())
             html.Append("<li><code>").Append(WebUtility.HtmlEncode(api.PathPrefix)).Append("</code></li>");
         var backend = services.GetService<IStateBackend>()?.Name ?? "none";
-        html.Append("</ul><p>State backend: <code>").Append(WebUtility.HtmlEncode(backend)).Append("</code></p></body></html>");
+        html.Append("</ul><p>State backend: <code>")
+            .Append(WebUtility.HtmlEncode(backend))
+            .Append("</code></p></body></html>");
         return html.ToString();
     }
 

@@ -31,18 +31,21 @@ public static class LocalStackHost
 
     public static async Task<WebApplication> BuildAsync(LocalStackOptions options)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = options.Args,
-            ContentRootPath = AppContext.BaseDirectory,
-            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
-        });
+        var builder = WebApplication.CreateBuilder(
+            new WebApplicationOptions
+            {
+                Args = options.Args,
+                ContentRootPath = AppContext.BaseDirectory,
+                WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+            }
+        );
         ConfigureUrls(builder, options);
         ConfigureLogging(builder, options.MinimumLogLevel, options.LogFormat);
 
         builder.Services.AddLocalGateway(options.Gateway);
         builder.Services.AddObservability(); // /metrics, /healthz, /readyz (docs/operations.md)
-        builder.Services.AddDevelopmentAccess(); // access tokens (MobZ:Access); without a key, a made-up one and GET /dev/token (docs/securing-rooms.md)
+        // access tokens (MobZ:Access); without a key, a made-up one and GET /dev/token (docs/securing-rooms.md)
+        builder.Services.AddDevelopmentAccess();
         builder.Services.AddSingleton<StateBackendHolder>();
         builder.Services.AddSingleton(sp => sp.GetRequiredService<StateBackendHolder>().Backend);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IStateBackend>().Store);
@@ -51,15 +54,21 @@ public static class LocalStackHost
 
         var app = builder.Build();
 
-        var redis = options.Redis ?? builder.Configuration["redis"] ?? Environment.GetEnvironmentVariable(StateBackend.RedisEnvironmentVariable);
-        await app.Services.GetRequiredService<StateBackendHolder>()
-            .InitializeAsync(redis, options.RedisKeyPrefix, app.Services.GetRequiredService<ILoggerFactory>()).ConfigureAwait(false);
+        var redis = options.Redis
+            ?? builder.Configuration["redis"]
+            ?? Environment.GetEnvironmentVariable(StateBackend.RedisEnvironmentVariable);
+        await app
+            .Services.GetRequiredService<StateBackendHolder>()
+            .InitializeAsync(redis, options.RedisKeyPrefix, app.Services.GetRequiredService<ILoggerFactory>())
+            .ConfigureAwait(false);
         var backend = app.Services.GetRequiredService<IStateBackend>();
         app.Logger.LogInformation("State backend: {Backend}", backend.Name);
 
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseStaticFiles();
-        app.MapGet("/", (HttpContext context) => Results.Content(IndexPage.Render(context.RequestServices), "text/html; charset=utf-8"));
+        app.MapGet("/", (HttpContext context) =>
+            Results.Content(IndexPage.Render(context.RequestServices), "text/html; charset=utf-8")
+        );
         app.MapLocalGateway();
         app.MapObservability();
         app.MapDevelopmentAccess();
@@ -69,7 +78,10 @@ public static class LocalStackHost
     }
 
     /// <summary>Starts the host and returns once it listens; the base URL has the real port (":0" resolved).</summary>
-    public static async Task<RunningLocalStack> StartAsync(LocalStackOptions options, CancellationToken cancellationToken = default)
+    public static async Task<RunningLocalStack> StartAsync(
+        LocalStackOptions options,
+        CancellationToken cancellationToken = default
+    )
     {
         var app = await BuildAsync(options).ConfigureAwait(false);
         try
@@ -109,7 +121,9 @@ public static class LocalStackHost
         catch (Exception ex)
         {
             // A component that fails to dispose must not turn Ctrl+C into a crash dump; say which one failed.
-            await Console.Error.WriteLineAsync($"MobZ local stack stopped with an error while disposing: {ex}").ConfigureAwait(false);
+            await Console
+                .Error.WriteLineAsync($"MobZ local stack stopped with an error while disposing: {ex}")
+                .ConfigureAwait(false);
             return 1;
         }
         return 0;
@@ -125,7 +139,10 @@ public static class LocalStackHost
         if (!string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
             return; // --urls or ASPNETCORE_URLS: respected as given.
         var port = builder.Configuration["port"] ?? Environment.GetEnvironmentVariable(PortEnvironmentVariable);
-        var value = int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is > 0 and < 65536 ? p : DefaultPort;
+        var value =
+            int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is > 0 and < 65536
+                ? p
+                : DefaultPort;
         builder.WebHost.UseUrls($"http://127.0.0.1:{value}");
     }
 
@@ -138,7 +155,8 @@ public static class LocalStackHost
         }
         else
         {
-            builder.Logging.AddConsole(o => o.FormatterName = PlainConsoleFormatter.FormatterName)
+            builder
+                .Logging.AddConsole(o => o.FormatterName = PlainConsoleFormatter.FormatterName)
                 .AddConsoleFormatter<PlainConsoleFormatter, SimpleConsoleFormatterOptions>(o =>
                 {
                     o.IncludeScopes = true;
@@ -148,14 +166,25 @@ public static class LocalStackHost
 
         builder.Logging.SetMinimumLevel(minimum);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", minimum > LogLevel.Information ? minimum : LogLevel.Information);
+        builder.Logging.AddFilter(
+            "Microsoft.Hosting.Lifetime",
+            minimum > LogLevel.Information ? minimum : LogLevel.Information
+        );
     }
 
     private static Uri BaseUrl(WebApplication app)
     {
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        var uri = new Uri(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
-            .Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal));
+        var address = app
+            .Services.GetRequiredService<IServer>()
+            .Features.GetRequiredFeature<IServerAddressesFeature>()
+            .Addresses.First();
+        var uri = new Uri(
+            address
+                .Replace("://+", "://127.0.0.1", StringComparison.Ordinal)
+                .Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
+                .Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal)
+                .Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal)
+        );
         return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
     }
 }

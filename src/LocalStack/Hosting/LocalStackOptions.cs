@@ -19,14 +19,16 @@ public sealed record LocalStackOptions
     /// <summary>Prefix for every Redis key and channel (lets tests share one redis-server).</summary>
     public string? RedisKeyPrefix { get; init; }
 
-    /// <summary>The capabilities to mount: Program's <c>MobZCapabilities.Add</c>, or a test's own registrations.</summary>
+    /// <summary>The capabilities to mount: Program's <c>MobZCapabilities.Add</c>, or a test's own
+    /// registrations.</summary>
     public Action<WebApplicationBuilder>? Capabilities { get; init; }
 
     public GatewayOptions Gateway { get; init; } = new();
 
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Information;
 
-    /// <summary>"json" for one JSON object per line (containers), anything else for plain text; defaults to MOBZ_LOG_FORMAT.</summary>
+    /// <summary>"json" for one JSON object per line (containers), anything else for plain text; defaults to
+    /// MOBZ_LOG_FORMAT.</summary>
     public string? LogFormat { get; init; } = Environment.GetEnvironmentVariable("MOBZ_LOG_FORMAT");
 
     /// <summary>Print the "MobZ local stack ready: URL" line on standard output.</summary>

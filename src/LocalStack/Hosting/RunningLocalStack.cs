@@ -15,11 +15,21 @@ public sealed class RunningLocalStack(WebApplication app, Uri baseUrl) : IAsyncD
 
     /// <summary>ws:// URL of a mounted WebSocket API path, e.g. WebSocketUrl("/ws?room=1").</summary>
     public Uri WebSocketUrl(string pathAndQuery) =>
-        new(new Uri(BaseUrl.AbsoluteUri.Replace("http://", "ws://", StringComparison.Ordinal).Replace("https://", "wss://", StringComparison.Ordinal)), pathAndQuery.TrimStart('/'));
+        new(
+            new Uri(
+                BaseUrl
+                    .AbsoluteUri.Replace("http://", "ws://", StringComparison.Ordinal)
+                    .Replace("https://", "wss://", StringComparison.Ordinal)
+            ),
+            pathAndQuery.TrimStart('/')
+        );
 
-    /// <summary>An access token signed with this stack's key (its development key unless MobZ:Access configures one).</summary>
+    /// <summary>An access token signed with this stack's key (its development key unless MobZ:Access configures
+    /// one).</summary>
     public string AccessToken(string room = "*", AccessGrant grants = AccessGrants.Everything, string? userId = null) =>
-        Services.GetRequiredService<AccessTokenIssuer>().Issue(userId ?? "user-" + Guid.NewGuid().ToString("N")[..8], room, grants, DevelopmentAccess.Lifetime);
+        Services
+            .GetRequiredService<AccessTokenIssuer>()
+            .Issue(userId ?? "user-" + Guid.NewGuid().ToString("N")[..8], room, grants, DevelopmentAccess.Lifetime);
 
     /// <summary>ws:// URL of the rooms API (/ws) with an access token in the query, as a browser opens it.</summary>
     public Uri RoomsUrl(string room = "*", AccessGrant grants = AccessGrants.Everything, string? userId = null) =>

@@ -12,7 +12,8 @@ internal sealed class StateBackendHolder
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
     private IStateBackend? _backend;
 
-    public IStateBackend Backend => _backend ?? throw new InvalidOperationException("The state backend is not initialised yet.");
+    public IStateBackend Backend =>
+        _backend ?? throw new InvalidOperationException("The state backend is not initialised yet.");
 
     public async Task InitializeAsync(string? redis, string? keyPrefix, ILoggerFactory loggerFactory)
     {

@@ -11,14 +11,20 @@ namespace MobZ.LocalStack.Logging;
 /// (<c>connectionId=… roomId=…</c>). The built-in simple formatter prints a scope with <c>ToString()</c>, which for
 /// the dictionaries our handlers open their scopes with is only a type name.
 /// </summary>
-internal sealed class PlainConsoleFormatter(IOptionsMonitor<SimpleConsoleFormatterOptions> options) : ConsoleFormatter(FormatterName)
+internal sealed class PlainConsoleFormatter(IOptionsMonitor<SimpleConsoleFormatterOptions> options)
+    : ConsoleFormatter(FormatterName)
 {
     public const string FormatterName = "mobz-plain";
 
-    public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
+    public override void Write<TState>(
+        in LogEntry<TState> logEntry,
+        IExternalScopeProvider? scopeProvider,
+        TextWriter textWriter
+    )
     {
         var message = logEntry.Formatter?.Invoke(logEntry.State, logEntry.Exception);
-        if (message is null && logEntry.Exception is null) return;
+        if (message is null && logEntry.Exception is null)
+            return;
         var settings = options.CurrentValue;
 
         var line = new System.Text.StringBuilder(160);
@@ -42,13 +48,15 @@ internal sealed class PlainConsoleFormatter(IOptionsMonitor<SimpleConsoleFormatt
     /// "{OriginalFormat}", which is skipped), or its text when it has no pairs.</summary>
     internal static void AppendScope(System.Text.StringBuilder line, object? scope)
     {
-        if (scope is null) return;
+        if (scope is null)
+            return;
         line.Append(" =>");
         if (scope is IEnumerable<KeyValuePair<string, object?>> pairs)
         {
             foreach (var (key, value) in pairs)
             {
-                if (key == "{OriginalFormat}") continue;
+                if (key == "{OriginalFormat}")
+                    continue;
                 line.Append(' ').Append(key).Append('=').Append(Convert.ToString(value, CultureInfo.InvariantCulture));
             }
         }
@@ -63,14 +71,15 @@ internal sealed class PlainConsoleFormatter(IOptionsMonitor<SimpleConsoleFormatt
         }
     }
 
-    private static string Level(LogLevel level) => level switch
-    {
-        LogLevel.Trace => "trce",
-        LogLevel.Debug => "dbug",
-        LogLevel.Information => "info",
-        LogLevel.Warning => "warn",
-        LogLevel.Error => "fail",
-        LogLevel.Critical => "crit",
-        _ => "none",
-    };
+    private static string Level(LogLevel level) =>
+        level switch
+        {
+            LogLevel.Trace => "trce",
+            LogLevel.Debug => "dbug",
+            LogLevel.Information => "info",
+            LogLevel.Warning => "warn",
+            LogLevel.Error => "fail",
+            LogLevel.Critical => "crit",
+            _ => "none",
+        };
 }

@@ -30,20 +30,44 @@ public sealed class ChromiumProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in (string[])[
-                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                     "--autoplay-policy=no-user-gesture-required", "--disable-background-timer-throttling",
-                     "--disable-renderer-backgrounding", "--mute-audio", $"--user-data-dir={profile}", page.AbsoluteUri])
+        foreach (
+            var arg in (string[])
+                [
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--use-fake-device-for-media-stream",
+                    "--use-fake-ui-for-media-stream",
+                    "--autoplay-policy=no-user-gesture-required",
+                    "--disable-background-timer-throttling",
+                    "--disable-renderer-backgrounding",
+                    "--mute-audio",
+                    $"--user-data-dir={profile}",
+                    page.AbsoluteUri,
+                ]
+        )
         {
             info.ArgumentList.Add(arg);
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {chromiumPath}");
-        // Drain its output so a chatty browser never blocks on a full pipe; page console lines are useful at debug level.
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) logger.LogDebug("chromium: {Line}", e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) logger.LogDebug("chromium: {Line}", e.Data); };
+        // Drain its output so a chatty browser never blocks on a full pipe; page console lines are useful at debug
+        // level.
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                logger.LogDebug("chromium: {Line}", e.Data);
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                logger.LogDebug("chromium: {Line}", e.Data);
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return new ChromiumProcess(process, profile);
@@ -53,15 +77,17 @@ public sealed class ChromiumProcess : IAsyncDisposable
     {
         try
         {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            if (!_process.HasExited)
+                _process.Kill(entireProcessTree: true);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await _process.WaitForExitAsync(timeout.Token);
         }
-        catch (Exception e) when (e is InvalidOperationException or OperationCanceledException)
-        {
-        }
+        catch (Exception e) when (e is InvalidOperationException or OperationCanceledException) { }
         _process.Dispose();
-        try { Directory.Delete(_profile, recursive: true); }
+        try
+        {
+            Directory.Delete(_profile, recursive: true);
+        }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
     }

@@ -28,8 +28,12 @@ public sealed class LocalInstanceProvider(LocalStreamerLauncher launcher) : IIns
         }
     }
 
-    public Task<StartedInstance?> ProbeAsync(string instanceId, string providerRef, CancellationToken cancellationToken) =>
-        Task.FromResult<StartedInstance?>(new StartedInstance(Address, new Uri(providerRef)));
+    public Task<StartedInstance?> ProbeAsync(
+        string instanceId,
+        string providerRef,
+        CancellationToken cancellationToken
+    ) => Task.FromResult<StartedInstance?>(new StartedInstance(Address, new Uri(providerRef)));
 
-    public Task StopAsync(string instanceId, string providerRef, CancellationToken cancellationToken) => launcher.StopAsync(instanceId);
+    public Task StopAsync(string instanceId, string providerRef, CancellationToken cancellationToken) =>
+        launcher.StopAsync(instanceId);
 }

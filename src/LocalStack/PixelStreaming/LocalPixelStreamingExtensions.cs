@@ -11,7 +11,8 @@ namespace MobZ.LocalStack.PixelStreaming;
 
 public static class LocalPixelStreamingExtensions
 {
-    /// <summary>The development API key of the local stack when none is configured (the admin page is told it).</summary>
+    /// <summary>The development API key of the local stack when none is configured (the admin page is told
+    /// it).</summary>
     public const string DevApiKey = "dev-api-key";
 
     /// <summary>
@@ -21,7 +22,10 @@ public static class LocalPixelStreamingExtensions
     /// when none is configured. Player tokens come from the stack's /dev/token (room "ps", grant join) while no
     /// MobZ:Access key is configured. <paramref name="configure"/> runs after configuration and environment.
     /// </summary>
-    public static WebApplicationBuilder AddLocalPixelStreaming(this WebApplicationBuilder builder, Action<PixelStreamingOptions>? configure = null)
+    public static WebApplicationBuilder AddLocalPixelStreaming(
+        this WebApplicationBuilder builder,
+        Action<PixelStreamingOptions>? configure = null
+    )
     {
         var services = builder.Services;
         services.AddPixelStreaming(o =>
@@ -44,7 +48,10 @@ public static class LocalPixelStreamingExtensions
             .AddWebSocketApi("/ps", "$request.body.type", sp => sp.GetRequiredService<PixelStreamingHandler>())
             .AddHttpApi("/api", sp => sp.GetRequiredService<PixelStreamingApiHandler>())
             .AddHttpApi("/docs", sp => sp.GetRequiredService<PixelStreamingApiHandler>())
-            .AddDemoPage("Pixel Streaming player", "/ps/index.html",
-                "Epic's frontend library playing a local streamer, with your place in the queue while every streamer is busy; REST API docs at /docs");
+            .AddDemoPage(
+                "Pixel Streaming player",
+                "/ps/index.html",
+                "Epic's frontend library playing a local streamer, with your place in the queue while every streamer is busy; REST API docs at /docs"
+            );
     }
 }

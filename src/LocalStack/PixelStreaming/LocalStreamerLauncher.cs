@@ -11,17 +11,29 @@ namespace MobZ.LocalStack.PixelStreaming;
 /// headless Chromium with a fake camera, plus its <see cref="LocalStreamingWorker"/>. A restart (the
 /// worker's disconnect) replaces the browser, as an ECS task restart replaces the Unreal process.
 /// </summary>
-public sealed class LocalStreamerLauncher(LocalStreamerOptions options, IServiceProvider services, ILogger<LocalStreamerLauncher> logger) : IAsyncDisposable
+public sealed class LocalStreamerLauncher(
+    LocalStreamerOptions options,
+    IServiceProvider services,
+    ILogger<LocalStreamerLauncher> logger
+) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, LocalInstance> _instances = new();
 
     public async Task<LocalStreamingWorker> StartAsync(string instanceId, CancellationToken cancellationToken)
     {
         var instance = new LocalInstance(instanceId);
-        if (!_instances.TryAdd(instanceId, instance)) throw new InvalidOperationException($"local instance {instanceId} already runs");
-        instance.Worker = new LocalStreamingWorker(instanceId, () => RestartAsync(instanceId), logger,
-            services.GetService<TimeProvider>());
-        instance.Page = new Uri(BaseUrl(), $"/ps/streamer.html?id={Uri.EscapeDataString(instanceId)}&worker={Uri.EscapeDataString(instance.Worker.Url.AbsoluteUri)}");
+        if (!_instances.TryAdd(instanceId, instance))
+            throw new InvalidOperationException($"local instance {instanceId} already runs");
+        instance.Worker = new LocalStreamingWorker(
+            instanceId,
+            () => RestartAsync(instanceId),
+            logger,
+            services.GetService<TimeProvider>()
+        );
+        instance.Page = new Uri(
+            BaseUrl(),
+            $"/ps/streamer.html?id={Uri.EscapeDataString(instanceId)}&worker={Uri.EscapeDataString(instance.Worker.Url.AbsoluteUri)}"
+        );
         await LaunchAsync(instance);
         cancellationToken.ThrowIfCancellationRequested();
         return instance.Worker;
@@ -29,7 +41,8 @@ public sealed class LocalStreamerLauncher(LocalStreamerOptions options, IService
 
     public async Task<bool> StopAsync(string instanceId)
     {
-        if (!_instances.TryRemove(instanceId, out var instance)) return false;
+        if (!_instances.TryRemove(instanceId, out var instance))
+            return false;
         await instance.DisposeAsync();
         logger.LogInformation("Local streamer {InstanceId} stopped", instanceId);
         return true;
@@ -37,13 +50,16 @@ public sealed class LocalStreamerLauncher(LocalStreamerOptions options, IService
 
     public async Task RestartAsync(string instanceId)
     {
-        if (!_instances.TryGetValue(instanceId, out var instance)) return;
+        if (!_instances.TryGetValue(instanceId, out var instance))
+            return;
         await instance.Gate.WaitAsync();
         try
         {
-            if (instance.Browser is { } old) await old.DisposeAsync();
+            if (instance.Browser is { } old)
+                await old.DisposeAsync();
             instance.Browser = null;
-            if (_instances.ContainsKey(instanceId)) await LaunchAsync(instance, locked: true);
+            if (_instances.ContainsKey(instanceId))
+                await LaunchAsync(instance, locked: true);
         }
         finally
         {
@@ -55,32 +71,45 @@ public sealed class LocalStreamerLauncher(LocalStreamerOptions options, IService
 
     private async Task LaunchAsync(LocalInstance instance, bool locked = false)
     {
-        if (!locked) await instance.Gate.WaitAsync();
+        if (!locked)
+            await instance.Gate.WaitAsync();
         try
         {
             instance.Browser = ChromiumProcess.Start(options.ChromiumPath, instance.Page!, logger);
-            logger.LogInformation("Local streamer {InstanceId} started (chromium pid {Pid}, worker {Worker})", instance.Id, instance.Browser.ProcessId, instance.Worker!.Url);
+            logger.LogInformation(
+                "Local streamer {InstanceId} started (chromium pid {Pid}, worker {Worker})",
+                instance.Id,
+                instance.Browser.ProcessId,
+                instance.Worker!.Url
+            );
         }
         finally
         {
-            if (!locked) instance.Gate.Release();
+            if (!locked)
+                instance.Gate.Release();
         }
     }
 
     private Uri BaseUrl()
     {
-        if (options.PublicBaseUrl is { } configured) return new Uri(configured);
+        if (options.PublicBaseUrl is { } configured)
+            return new Uri(configured);
         var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses;
-        var address = addresses?.FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal)) ?? addresses?.FirstOrDefault()
-            ?? throw new InvalidOperationException("the local streamer needs the server address: set PixelStreaming:Local:PublicBaseUrl");
+        var address = addresses?.FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal))
+            ?? addresses?.FirstOrDefault()
+            ?? throw new InvalidOperationException(
+                "the local streamer needs the server address: set PixelStreaming:Local:PublicBaseUrl"
+            );
         var uri = new UriBuilder(address.Replace("*", "127.0.0.1").Replace("+", "127.0.0.1"));
-        if (uri.Host is "0.0.0.0" or "[::]" or "::" or "localhost") uri.Host = "127.0.0.1";
+        if (uri.Host is "0.0.0.0" or "[::]" or "::" or "localhost")
+            uri.Host = "127.0.0.1";
         return uri.Uri;
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var id in _instances.Keys) await StopAsync(id);
+        foreach (var id in _instances.Keys)
+            await StopAsync(id);
     }
 
     private sealed class LocalInstance(string id) : IAsyncDisposable
@@ -96,8 +125,10 @@ public sealed class LocalStreamerLauncher(LocalStreamerOptions options, IService
             await Gate.WaitAsync();
             try
             {
-                if (Browser is not null) await Browser.DisposeAsync();
-                if (Worker is not null) await Worker.DisposeAsync();
+                if (Browser is not null)
+                    await Browser.DisposeAsync();
+                if (Worker is not null)
+                    await Worker.DisposeAsync();
                 Browser = null;
             }
             finally

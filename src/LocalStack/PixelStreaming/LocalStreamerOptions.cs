@@ -7,7 +7,8 @@ public sealed class LocalStreamerOptions
 
     public string ChromiumPath { get; set; } = "/usr/bin/chromium";
 
-    /// <summary>Base URL of this process (the page and the signaling socket are served from it); null: the address it listens on.</summary>
+    /// <summary>Base URL of this process (the page and the signaling socket are served from it); null: the address it
+    /// listens on.</summary>
     public string? PublicBaseUrl { get; set; }
 
     /// <summary>Start one local streamer when the host starts.</summary>

@@ -52,8 +52,15 @@ public sealed class LocalStreamingWorker : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             HttpListenerContext context;
-            try { context = await _listener.GetContextAsync(); }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException) { return; }
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception e)
+                when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
             _ = Task.Run(() => ServeAsync(context));
         }
     }
@@ -75,10 +82,28 @@ public sealed class LocalStreamingWorker : IAsyncDisposable
                     break;
                 case ("POST", "/" + WorkerOperations.LoadProject):
                     var load = await ReadAsync(request, LocalWorkerJsonContext.Default.LoadProjectRequest);
-                    if (load is null || string.IsNullOrEmpty(load.ProjectUrl)) { await WriteAsync(response, 400, new WorkerAck(false, "playerId and projectUrl required"), LocalWorkerJsonContext.Default.WorkerAck); break; }
+                    if (load is null || string.IsNullOrEmpty(load.ProjectUrl))
+                    {
+                        await WriteAsync(
+                            response,
+                            400,
+                            new WorkerAck(false, "playerId and projectUrl required"),
+                            LocalWorkerJsonContext.Default.WorkerAck
+                        );
+                        break;
+                    }
                     Update(s => s with { PlayerId = load.PlayerId, ProjectUrl = load.ProjectUrl, Render = null });
-                    _logger.LogInformation("Local worker loads {ProjectUrl} for {PlayerId}", load.ProjectUrl, load.PlayerId);
-                    await WriteAsync(response, 200, new WorkerAck(true, "loading"), LocalWorkerJsonContext.Default.WorkerAck);
+                    _logger.LogInformation(
+                        "Local worker loads {ProjectUrl} for {PlayerId}",
+                        load.ProjectUrl,
+                        load.PlayerId
+                    );
+                    await WriteAsync(
+                        response,
+                        200,
+                        new WorkerAck(true, "loading"),
+                        LocalWorkerJsonContext.Default.WorkerAck
+                    );
                     break;
                 case ("POST", "/" + WorkerOperations.SaveProject):
                     var save = await ReadAsync(request, LocalWorkerJsonContext.Default.SaveProjectRequest);
@@ -92,22 +117,42 @@ public sealed class LocalStreamingWorker : IAsyncDisposable
                     var bye = await ReadAsync(request, LocalWorkerJsonContext.Default.DisconnectRequest);
                     _logger.LogInformation("Local worker restarts its streamer after {PlayerId} left", bye?.PlayerId);
                     Update(_ => new WorkerPageState(0, null, null, null));
-                    await WriteAsync(response, 200, new WorkerAck(true, "restarting"), LocalWorkerJsonContext.Default.WorkerAck);
+                    await WriteAsync(
+                        response,
+                        200,
+                        new WorkerAck(true, "restarting"),
+                        LocalWorkerJsonContext.Default.WorkerAck
+                    );
                     response.Close();
                     await _restart();
                     return;
                 case ("GET", "/poll"):
-                    var after = long.TryParse(request.QueryString["seq"], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1;
-                    await WriteAsync(response, 200, await PollAsync(after), LocalWorkerJsonContext.Default.WorkerPageState);
+                    var after = long.TryParse(
+                        request.QueryString["seq"],
+                        NumberStyles.None,
+                        CultureInfo.InvariantCulture,
+                        out var n
+                    )
+                        ? n
+                        : -1;
+                    await WriteAsync(
+                        response,
+                        200,
+                        await PollAsync(after),
+                        LocalWorkerJsonContext.Default.WorkerPageState
+                    );
                     break;
                 case ("POST", _) when path.StartsWith("/videos/", StringComparison.Ordinal):
                     await ReceiveVideoAsync(path["/videos/".Length..], request, response);
                     break;
                 case ("GET", _) when path.StartsWith("/jobs/", StringComparison.Ordinal):
                     RenderJob? job;
-                    lock (_gate) job = _jobs.GetValueOrDefault(path["/jobs/".Length..]);
-                    if (job is null) response.StatusCode = 404;
-                    else await WriteAsync(response, 200, job, LocalWorkerJsonContext.Default.RenderJob);
+                    lock (_gate)
+                        job = _jobs.GetValueOrDefault(path["/jobs/".Length..]);
+                    if (job is null)
+                        response.StatusCode = 404;
+                    else
+                        await WriteAsync(response, 200, job, LocalWorkerJsonContext.Default.RenderJob);
                     break;
                 default:
                     response.StatusCode = 404;
@@ -122,7 +167,10 @@ public sealed class LocalStreamingWorker : IAsyncDisposable
         {
             _logger.LogDebug(e, "Local worker request aborted");
         }
-        try { response.Close(); }
+        try
+        {
+            response.Close();
+        }
         catch (ObjectDisposedException) { }
     }
 
@@ -135,11 +183,19 @@ public sealed class LocalStreamingWorker : IAsyncDisposable
             Task changed;
             lock (_gate)
             {
-                if (_state.Seq != after) return _state;
+                if (_state.Seq != after)
+                    return _state;
                 changed = _changed.Task;
             }
-            try { await changed.WaitAsync(timeout.Token); }
-            catch (OperationCanceledException) { lock (_gate) return _state; }
+            try
+            {
+                await changed.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                lock (_gate)
+                    return _state;
+            }
         }
     }
 
@@ -158,21 +214,38 @@ public sealed class LocalStreamingWorker : IAsyncDisposable
     private async Task<SaveResult> SaveAsync(SaveProjectRequest? request)
     {
         WorkerPageState state;
-        lock (_gate) state = _state;
+        lock (_gate)
+            state = _state;
         var now = _time.GetUtcNow();
-        var result = new SaveResult(true, Path.Combine(_dataDirectory, $"save-{now.ToUnixTimeMilliseconds()}.json"),
-            request?.ProjectUrl ?? state.ProjectUrl, request?.PlayerId ?? state.PlayerId, now);
-        await File.WriteAllBytesAsync(result.Path, JsonSerializer.SerializeToUtf8Bytes(result, LocalWorkerJsonContext.Default.SaveResult));
+        var result = new SaveResult(
+            true,
+            Path.Combine(_dataDirectory, $"save-{now.ToUnixTimeMilliseconds()}.json"),
+            request?.ProjectUrl ?? state.ProjectUrl,
+            request?.PlayerId ?? state.PlayerId,
+            now
+        );
+        await File.WriteAllBytesAsync(
+            result.Path,
+            JsonSerializer.SerializeToUtf8Bytes(result, LocalWorkerJsonContext.Default.SaveResult)
+        );
         return result;
     }
 
     private RenderJob StartRender(GenerateVideoRequest? request)
     {
         var duration = 3000;
-        if (request?.Settings is { ValueKind: JsonValueKind.Object } s && s.TryGetProperty("durationMs", out var d) && d.TryGetInt32(out var ms))
+        if (
+            request?.Settings is { ValueKind: JsonValueKind.Object } s
+            && s.TryGetProperty("durationMs", out var d)
+            && d.TryGetInt32(out var ms)
+        )
+        {
             duration = Math.Clamp(ms, 500, 60_000);
+        }
+
         var job = new RenderJob(Guid.NewGuid().ToString("N")[..12], "rendering", null, 0);
-        lock (_gate) _jobs[job.JobId] = job;
+        lock (_gate)
+            _jobs[job.JobId] = job;
         Update(st => st with { Render = new RenderCommand(job.JobId, duration) });
         return job;
     }
@@ -180,7 +253,14 @@ public sealed class LocalStreamingWorker : IAsyncDisposable
     private async Task ReceiveVideoAsync(string jobId, HttpListenerRequest request, HttpListenerResponse response)
     {
         lock (_gate)
-            if (!_jobs.ContainsKey(jobId)) { response.StatusCode = 404; return; }
+        {
+            if (!_jobs.ContainsKey(jobId))
+            {
+                response.StatusCode = 404;
+                return;
+            }
+        }
+
         var path = Path.Combine(_dataDirectory, $"{jobId}.webm");
         await using (var file = File.Create(path))
         {
@@ -190,15 +270,21 @@ public sealed class LocalStreamingWorker : IAsyncDisposable
             while ((read = await request.InputStream.ReadAsync(buffer)) > 0)
             {
                 total += read;
-                if (total > MaxUploadBytes) { response.StatusCode = 413; return; }
+                if (total > MaxUploadBytes)
+                {
+                    response.StatusCode = 413;
+                    return;
+                }
                 await file.WriteAsync(buffer.AsMemory(0, read));
             }
-            lock (_gate) _jobs[jobId] = new RenderJob(jobId, "done", path, total);
+            lock (_gate)
+                _jobs[jobId] = new RenderJob(jobId, "done", path, total);
         }
         response.StatusCode = 204;
     }
 
-    private static async Task<T?> ReadAsync<T>(HttpListenerRequest request, JsonTypeInfo<T> type) where T : class =>
+    private static async Task<T?> ReadAsync<T>(HttpListenerRequest request, JsonTypeInfo<T> type)
+        where T : class =>
         request.HasEntityBody ? await JsonSerializer.DeserializeAsync(request.InputStream, type) : null;
 
     private static async Task WriteAsync<T>(HttpListenerResponse response, int status, T value, JsonTypeInfo<T> type)
@@ -221,7 +307,10 @@ public sealed class LocalStreamingWorker : IAsyncDisposable
     {
         _stop.Cancel();
         _listener.Close();
-        try { await _loop; }
+        try
+        {
+            await _loop;
+        }
         catch (Exception e) when (e is HttpListenerException or ObjectDisposedException) { }
         _stop.Dispose();
     }

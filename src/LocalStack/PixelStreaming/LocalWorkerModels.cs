@@ -7,26 +7,33 @@ public sealed record WorkerPageState(
     [property: JsonPropertyName("seq")] long Seq,
     [property: JsonPropertyName("playerId")] string? PlayerId,
     [property: JsonPropertyName("projectUrl")] string? ProjectUrl,
-    [property: JsonPropertyName("render")] RenderCommand? Render);
+    [property: JsonPropertyName("render")] RenderCommand? Render
+);
 
 public sealed record RenderCommand(
     [property: JsonPropertyName("jobId")] string JobId,
-    [property: JsonPropertyName("durationMs")] int DurationMs);
+    [property: JsonPropertyName("durationMs")] int DurationMs
+);
 
 public sealed record SaveResult(
     [property: JsonPropertyName("saved")] bool Saved,
     [property: JsonPropertyName("path")] string Path,
     [property: JsonPropertyName("projectUrl")] string? ProjectUrl,
     [property: JsonPropertyName("playerId")] string? PlayerId,
-    [property: JsonPropertyName("savedAt")] DateTimeOffset SavedAt);
+    [property: JsonPropertyName("savedAt")] DateTimeOffset SavedAt
+);
 
 public sealed record RenderJob(
     [property: JsonPropertyName("jobId")] string JobId,
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("path")] string? Path,
-    [property: JsonPropertyName("bytes")] long Bytes);
+    [property: JsonPropertyName("bytes")] long Bytes
+);
 
-public sealed record WorkerAck([property: JsonPropertyName("ok")] bool Ok, [property: JsonPropertyName("message")] string Message);
+public sealed record WorkerAck(
+    [property: JsonPropertyName("ok")] bool Ok,
+    [property: JsonPropertyName("message")] string Message
+);
 
 [JsonSerializable(typeof(WorkerPageState))]
 [JsonSerializable(typeof(SaveResult))]

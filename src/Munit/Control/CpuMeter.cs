@@ -18,7 +18,8 @@ public sealed class CpuMeter
             long now = Stopwatch.GetTimestamp();
             double wall = Stopwatch.GetElapsedTime(_lastTicks, now).TotalSeconds;
             // Samples closer than 100 ms apart are noise; keep the previous value.
-            if (wall < 0.1) return _last;
+            if (wall < 0.1)
+                return _last;
             _last = Math.Clamp((cpu - _lastCpu).TotalSeconds / wall / Environment.ProcessorCount, 0, 1);
             _lastCpu = cpu;
             _lastTicks = now;

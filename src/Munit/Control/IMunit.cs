@@ -22,6 +22,7 @@ public interface IMunit
 
     MunitLoad GetLoad();
 
-    /// <summary>A station's publisher peer ended by itself (see <see cref="Control.PeerLost"/>); the Regulator tells signaling.</summary>
+    /// <summary>A station's publisher peer ended by itself (see <see cref="Control.PeerLost"/>); the Regulator tells
+    /// signaling.</summary>
     event Action<PeerLost>? PeerLost;
 }

@@ -7,4 +7,5 @@ public readonly record struct MunitLoad(
     int Subscribers,
     long IncomingBitsPerSecond,
     long OutgoingBitsPerSecond,
-    double CpuFraction);
+    double CpuFraction
+);

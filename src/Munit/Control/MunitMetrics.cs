@@ -29,60 +29,151 @@ public sealed class MunitMetrics : IDisposable
     private long _loadAt;
 
     public MunitMetrics(MunitServer munit, WebRtcMedia media, IMeterFactory? meterFactory = null)
-        : this(munit.Id, media.Engine.Forwarder.Totals, media.Transport.Counters, () => media.Transport.PeerCount, munit.GetLoad, meterFactory)
-    {
-    }
+        : this(
+            munit.Id,
+            media.Engine.Forwarder.Totals,
+            media.Transport.Counters,
+            () => media.Transport.PeerCount,
+            munit.GetLoad,
+            meterFactory
+        ) { }
 
     /// <param name="load">sampled at most every half second, however many gauges a scrape reads.</param>
-    public MunitMetrics(string munitId, MediaTotals totals, RtcTransportCounters transport, Func<int> peerCount, Func<MunitLoad> load,
-        IMeterFactory? meterFactory = null)
+    public MunitMetrics(
+        string munitId,
+        MediaTotals totals,
+        RtcTransportCounters transport,
+        Func<int> peerCount,
+        Func<MunitLoad> load,
+        IMeterFactory? meterFactory = null
+    )
     {
         _readLoad = load;
         _tag = new("munit", munitId);
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(new MeterOptions(MeterName)) ?? new Meter(MeterName);
 
-        Counter("mobz.munit.rtp.forwarded", "{packet}", "RTP packets sent to viewers (after fan-out)", () => totals.ForwardedPackets);
-        Counter("mobz.munit.rtp.forwarded.bytes", "By", "RTP bytes sent to viewers (after fan-out)", () => totals.ForwardedBytes);
-        _meter.CreateObservableCounter("mobz.munit.rtp.dropped", () => Enum.GetValues<DropReason>().Select(r =>
-                new Measurement<long>(totals.Drops(r), _tag, new("reason", DropReasonName(r)))),
-            "{packet}", "Publisher RTP packets that went to no viewer, by reason");
-        Counter("mobz.munit.nacks.received", "{nack}", "NACK feedback packets received from viewers", () => totals.NacksReceived);
-        Counter("mobz.munit.rtx.sent", "{packet}", "Packets sent again to viewers for their NACKs", () => totals.Retransmitted);
-        Counter("mobz.munit.nacks.sent", "{nack}", "NACK feedback packets sent to publishers for packets lost upstream", () => totals.NacksSent);
-        Counter("mobz.munit.keyframe_requests.received", "{request}", "PLI/FIR from viewers", () => totals.KeyFrameRequestsReceived);
-        Counter("mobz.munit.plis.sent", "{request}", "PLIs sent to publishers (after the throttle)", () => totals.KeyFrameRequestsSent);
-        Counter("mobz.munit.layer_switches", "{switch}", "Simulcast layer switches of viewers", () => totals.LayerSwitches);
+        Counter("mobz.munit.rtp.forwarded", "{packet}", "RTP packets sent to viewers (after fan-out)", () =>
+            totals.ForwardedPackets
+        );
+        Counter("mobz.munit.rtp.forwarded.bytes", "By", "RTP bytes sent to viewers (after fan-out)", () =>
+            totals.ForwardedBytes
+        );
+        _meter.CreateObservableCounter(
+            "mobz.munit.rtp.dropped",
+            () =>
+                Enum.GetValues<DropReason>()
+                    .Select(r => new Measurement<long>(totals.Drops(r), _tag, new("reason", DropReasonName(r)))),
+            "{packet}",
+            "Publisher RTP packets that went to no viewer, by reason"
+        );
+        Counter("mobz.munit.nacks.received", "{nack}", "NACK feedback packets received from viewers", () =>
+            totals.NacksReceived
+        );
+        Counter("mobz.munit.rtx.sent", "{packet}", "Packets sent again to viewers for their NACKs", () =>
+            totals.Retransmitted
+        );
+        Counter(
+            "mobz.munit.nacks.sent",
+            "{nack}",
+            "NACK feedback packets sent to publishers for packets lost upstream",
+            () => totals.NacksSent
+        );
+        Counter("mobz.munit.keyframe_requests.received", "{request}", "PLI/FIR from viewers", () =>
+            totals.KeyFrameRequestsReceived
+        );
+        Counter("mobz.munit.plis.sent", "{request}", "PLIs sent to publishers (after the throttle)", () =>
+            totals.KeyFrameRequestsSent
+        );
+        Counter("mobz.munit.layer_switches", "{switch}", "Simulcast layer switches of viewers", () =>
+            totals.LayerSwitches
+        );
 
-        Counter("mobz.munit.transport.datagrams.received", "{datagram}", "UDP datagrams received on the media port", () => transport.DatagramsReceived);
-        Counter("mobz.munit.transport.stun.answered", "{request}", "STUN binding requests answered", () => transport.StunAnswered);
-        _meter.CreateObservableCounter("mobz.munit.transport.dropped", () => TransportDrops(transport),
-            "{datagram}", "Datagrams dropped by the media transport, by reason");
-        _meter.CreateObservableCounter("mobz.munit.transport.dtls.handshakes", () => new Measurement<long>[]
-            {
-                new(transport.DtlsHandshakesCompleted, _tag, new("result", "completed")),
-                new(transport.DtlsHandshakesFailed, _tag, new("result", "failed")),
-            },
-            "{handshake}", "DTLS handshakes that ended, by result (failed: timeout of a half-open peer, wrong fingerprint, alert)");
-        Counter("mobz.munit.transport.handler_errors", "{error}", "Exceptions while processing one datagram (the loop carries on)", () => transport.HandlerErrors);
+        Counter(
+            "mobz.munit.transport.datagrams.received",
+            "{datagram}",
+            "UDP datagrams received on the media port",
+            () => transport.DatagramsReceived
+        );
+        Counter("mobz.munit.transport.stun.answered", "{request}", "STUN binding requests answered", () =>
+            transport.StunAnswered
+        );
+        _meter.CreateObservableCounter(
+            "mobz.munit.transport.dropped",
+            () => TransportDrops(transport),
+            "{datagram}",
+            "Datagrams dropped by the media transport, by reason"
+        );
+        _meter.CreateObservableCounter(
+            "mobz.munit.transport.dtls.handshakes",
+            () =>
+                new Measurement<long>[]
+                {
+                    new(transport.DtlsHandshakesCompleted, _tag, new("result", "completed")),
+                    new(transport.DtlsHandshakesFailed, _tag, new("result", "failed")),
+                },
+            "{handshake}",
+            "DTLS handshakes that ended, by result (failed: timeout of a half-open peer, wrong fingerprint, alert)"
+        );
+        Counter(
+            "mobz.munit.transport.handler_errors",
+            "{error}",
+            "Exceptions while processing one datagram (the loop carries on)",
+            () => transport.HandlerErrors
+        );
         Counter("mobz.munit.transport.send_errors", "{error}", "UDP sends that failed", () => transport.SendErrors);
-        Counter("mobz.munit.transport.tcp.accepted", "{connection}", "ICE-TCP connections accepted on the TCP media port", () => transport.TcpAccepted);
-        Counter("mobz.munit.transport.tcp.closed", "{connection}", "ICE-TCP connections closed, for any reason", () => transport.TcpClosed);
-        _meter.CreateObservableCounter("mobz.munit.transport.tcp.dropped", () => Enum.GetValues<IceTcpDropReason>().Select(r =>
-                new Measurement<long>(transport.TcpDropped(r), _tag, new("reason", TcpDropReasonName(r)))),
-            "{connection}", "ICE-TCP connections the Munit closed because of the client, by reason");
-        Counter("mobz.munit.transport.tcp.frames.received", "{frame}", "RFC 4571 frames received over ICE-TCP", () => transport.TcpFramesReceived);
-        Counter("mobz.munit.transport.tcp.send_dropped", "{packet}", "Packets not sent to an ICE-TCP client whose send queue was full", () => transport.TcpSendDropped);
-        _meter.CreateObservableGauge("mobz.munit.transport.tcp.connections", () => new Measurement<long>(transport.TcpOpen, _tag),
-            "{connection}", "ICE-TCP connections open on the TCP media port");
+        Counter(
+            "mobz.munit.transport.tcp.accepted",
+            "{connection}",
+            "ICE-TCP connections accepted on the TCP media port",
+            () => transport.TcpAccepted
+        );
+        Counter("mobz.munit.transport.tcp.closed", "{connection}", "ICE-TCP connections closed, for any reason", () =>
+            transport.TcpClosed
+        );
+        _meter.CreateObservableCounter(
+            "mobz.munit.transport.tcp.dropped",
+            () =>
+                Enum.GetValues<IceTcpDropReason>()
+                    .Select(r => new Measurement<long>(
+                        transport.TcpDropped(r),
+                        _tag,
+                        new("reason", TcpDropReasonName(r))
+                    )),
+            "{connection}",
+            "ICE-TCP connections the Munit closed because of the client, by reason"
+        );
+        Counter("mobz.munit.transport.tcp.frames.received", "{frame}", "RFC 4571 frames received over ICE-TCP", () =>
+            transport.TcpFramesReceived
+        );
+        Counter(
+            "mobz.munit.transport.tcp.send_dropped",
+            "{packet}",
+            "Packets not sent to an ICE-TCP client whose send queue was full",
+            () => transport.TcpSendDropped
+        );
+        _meter.CreateObservableGauge(
+            "mobz.munit.transport.tcp.connections",
+            () => new Measurement<long>(transport.TcpOpen, _tag),
+            "{connection}",
+            "ICE-TCP connections open on the TCP media port"
+        );
 
         Gauge("mobz.munit.stations", "{station}", "Stations on this Munit", l => l.Stations);
         Gauge("mobz.munit.publishers", "{peer}", "Publishers connected", l => l.Publishers);
         Gauge("mobz.munit.viewers", "{peer}", "Viewer subscriptions (one per viewer and station)", l => l.Subscribers);
-        Gauge("mobz.munit.bandwidth.incoming", "bit/s", "Estimated bitrate received from publishers", l => l.IncomingBitsPerSecond);
-        Gauge("mobz.munit.bandwidth.outgoing", "bit/s", "Estimated bitrate sent to viewers", l => l.OutgoingBitsPerSecond);
-        _meter.CreateObservableGauge("mobz.munit.transport.peers", () => new Measurement<long>(peerCount(), _tag),
-            "{peer}", "Peer connections on the media port");
+        Gauge("mobz.munit.bandwidth.incoming", "bit/s", "Estimated bitrate received from publishers", l =>
+            l.IncomingBitsPerSecond
+        );
+        Gauge("mobz.munit.bandwidth.outgoing", "bit/s", "Estimated bitrate sent to viewers", l =>
+            l.OutgoingBitsPerSecond
+        );
+        _meter.CreateObservableGauge(
+            "mobz.munit.transport.peers",
+            () => new Measurement<long>(peerCount(), _tag),
+            "{peer}",
+            "Peer connections on the media port"
+        );
     }
 
     private void Counter(string name, string unit, string description, Func<long> read) =>
@@ -92,23 +183,24 @@ public sealed class MunitMetrics : IDisposable
         _meter.CreateObservableGauge(name, () => new Measurement<long>(read(Load()), _tag), unit, description);
 
     private IEnumerable<Measurement<long>> TransportDrops(RtcTransportCounters c) =>
-    [
-        new(c.StunDropped, _tag, new("reason", "stun_rejected")),
-        new(c.UnknownKind, _tag, new("reason", "unknown_kind")),
-        new(c.UnknownSource, _tag, new("reason", "unknown_source")),
-        new(c.NotConnected, _tag, new("reason", "not_connected")),
-        new(c.SrtpRejected, _tag, new("reason", "srtp_rejected")),
-    ];
+        [
+            new(c.StunDropped, _tag, new("reason", "stun_rejected")),
+            new(c.UnknownKind, _tag, new("reason", "unknown_kind")),
+            new(c.UnknownSource, _tag, new("reason", "unknown_source")),
+            new(c.NotConnected, _tag, new("reason", "not_connected")),
+            new(c.SrtpRejected, _tag, new("reason", "srtp_rejected")),
+        ];
 
-    internal static string TcpDropReasonName(IceTcpDropReason reason) => reason switch
-    {
-        IceTcpDropReason.MalformedFrame => "malformed_frame",
-        IceTcpDropReason.NotStunFirst => "not_stun_first",
-        IceTcpDropReason.NoBinding => "no_binding",
-        IceTcpDropReason.SlowReader => "slow_reader",
-        IceTcpDropReason.TooManyConnections => "too_many_connections",
-        _ => reason.ToString().ToLowerInvariant(),
-    };
+    internal static string TcpDropReasonName(IceTcpDropReason reason) =>
+        reason switch
+        {
+            IceTcpDropReason.MalformedFrame => "malformed_frame",
+            IceTcpDropReason.NotStunFirst => "not_stun_first",
+            IceTcpDropReason.NoBinding => "no_binding",
+            IceTcpDropReason.SlowReader => "slow_reader",
+            IceTcpDropReason.TooManyConnections => "too_many_connections",
+            _ => reason.ToString().ToLowerInvariant(),
+        };
 
     private MunitLoad Load()
     {
@@ -124,19 +216,21 @@ public sealed class MunitMetrics : IDisposable
         }
     }
 
-    internal static string DropReasonName(DropReason reason) => reason switch
-    {
-        DropReason.Malformed => "malformed",
-        DropReason.UnknownSsrc => "unknown_ssrc",
-        DropReason.PaddingOnly => "padding_only",
-        DropReason.RtxWithoutOriginal => "rtx_without_original",
-        DropReason.Oversized => "oversized",
-        _ => reason.ToString().ToLowerInvariant(),
-    };
+    internal static string DropReasonName(DropReason reason) =>
+        reason switch
+        {
+            DropReason.Malformed => "malformed",
+            DropReason.UnknownSsrc => "unknown_ssrc",
+            DropReason.PaddingOnly => "padding_only",
+            DropReason.RtxWithoutOriginal => "rtx_without_original",
+            DropReason.Oversized => "oversized",
+            _ => reason.ToString().ToLowerInvariant(),
+        };
 
     public void Dispose()
     {
         // A factory's meters live as long as the factory (the container); one made here ends with this object.
-        if (_ownsMeter) _meter.Dispose();
+        if (_ownsMeter)
+            _meter.Dispose();
     }
 }

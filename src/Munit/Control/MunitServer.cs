@@ -26,7 +26,12 @@ public sealed class MunitServer : IMunit, IAsyncDisposable
 
     private void OnPeerLost(PeerLost lost)
     {
-        _logger.LogWarning("Publisher {PeerId} of station {StationId} lost its media: {Reason}", lost.PeerId, lost.StationId, lost.Reason);
+        _logger.LogWarning(
+            "Publisher {PeerId} of station {StationId} lost its media: {Reason}",
+            lost.PeerId,
+            lost.StationId,
+            lost.Reason
+        );
         PeerLost?.Invoke(lost);
     }
 
@@ -57,8 +62,12 @@ public sealed class MunitServer : IMunit, IAsyncDisposable
         }
         using (_logger.BeginScope("Station {StationId} of room {RoomId}", station.StationId, station.RoomId))
         {
-            _logger.LogInformation("Station created for publisher {PublisherId} ({RoomKind}, hls {Hls})",
-                station.PublisherId, station.RoomKind, station.Hls);
+            _logger.LogInformation(
+                "Station created for publisher {PublisherId} ({RoomKind}, hls {Hls})",
+                station.PublisherId,
+                station.RoomKind,
+                station.Hls
+            );
         }
         StationsChanged?.Invoke();
         return true;
@@ -66,7 +75,8 @@ public sealed class MunitServer : IMunit, IAsyncDisposable
 
     public bool CloseStation(string stationId)
     {
-        if (!_stations.TryRemove(stationId, out var station)) return false;
+        if (!_stations.TryRemove(stationId, out var station))
+            return false;
         station.Dispose();
         _logger.LogInformation("Station {StationId} closed", stationId);
         StationsChanged?.Invoke();
@@ -93,12 +103,15 @@ public sealed class MunitServer : IMunit, IAsyncDisposable
 
     public MunitLoad GetLoad()
     {
-        int publishers = 0, subscribers = 0;
-        long bitsIn = 0, bitsOut = 0;
+        int publishers = 0,
+            subscribers = 0;
+        long bitsIn = 0,
+            bitsOut = 0;
         foreach (var station in _stations.Values)
         {
             var stats = station.Media.GetStats();
-            if (stats.HasPublisher) publishers++;
+            if (stats.HasPublisher)
+                publishers++;
             subscribers += stats.Subscribers;
             bitsIn += stats.IncomingBitsPerSecond;
             bitsOut += stats.OutgoingBitsPerSecond;
@@ -108,7 +121,8 @@ public sealed class MunitServer : IMunit, IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        foreach (var id in _stations.Keys) CloseStation(id);
+        foreach (var id in _stations.Keys)
+            CloseStation(id);
         return ValueTask.CompletedTask;
     }
 }

@@ -15,7 +15,8 @@ public sealed record StationStats(
     long NacksReceived,
     long NacksSentUpstream,
     long KeyFrameRequestsAsked,
-    long KeyFrameRequestsSent)
+    long KeyFrameRequestsSent
+)
 {
     public IReadOnlyList<SubscriberStats> SubscriberDetails { get; init; } = [];
 
@@ -35,7 +36,8 @@ public sealed record SubscriberStats(
     long KeyFrameRequests,
     byte FractionLost,
     long BandwidthEstimateBps,
-    long? RoundTripMs)
+    long? RoundTripMs
+)
 {
     /// <summary>REMB packets the viewer sent, including those not taken as an estimate (REMB not negotiated).</summary>
     public long RembReceived { get; init; }

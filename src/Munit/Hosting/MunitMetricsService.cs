@@ -6,7 +6,8 @@ using MobZ.Munit.WebRtc;
 namespace MobZ.Munit.Hosting;
 
 /// <summary>Publishes the Munit's instruments (<see cref="MunitMetrics"/>) while the host runs.</summary>
-internal sealed class MunitMetricsService(MunitServer munit, WebRtcMedia media, IMeterFactory? meterFactory = null) : IHostedService
+internal sealed class MunitMetricsService(MunitServer munit, WebRtcMedia media, IMeterFactory? meterFactory = null)
+    : IHostedService
 {
     private MunitMetrics? _metrics;
 

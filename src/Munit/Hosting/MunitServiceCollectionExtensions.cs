@@ -14,8 +14,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class MunitServiceCollectionExtensions
 {
-    /// <summary>Configuration section of a Munit: the keys of <see cref="MunitOptions"/>, and of the Regulator's options
-    /// (<c>AddRegulator</c>, src/Regulator), which runs beside it.</summary>
+    /// <summary>Configuration section of a Munit: the keys of <see cref="MunitOptions"/>, and of the Regulator's
+    /// options (<c>AddRegulator</c>, src/Regulator), which runs beside it.</summary>
     public const string Section = "MobZ:Munit";
 
     /// <summary>
@@ -32,16 +32,29 @@ public static class MunitServiceCollectionExtensions
             configure?.Invoke(options);
             return options;
         });
-        services.TryAddSingleton(sp => new WebRtcMedia(sp.GetRequiredService<MunitOptions>(), sp.GetService<IStationTapFactory>(),
-            sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance, sp.GetService<TimeProvider>()));
-        // A forwarder, not the instance itself: the container disposes what a factory returns, and the media has one owner.
-        services.TryAddSingleton<IStationMediaFactory>(sp => new StationMediaFactoryForwarder(sp.GetRequiredService<WebRtcMedia>()));
-        services.TryAddSingleton(sp => new MunitServer(sp.GetRequiredService<MunitOptions>(), sp.GetRequiredService<IStationMediaFactory>(),
-            sp.GetService<ILoggerFactory>()));
+        services.TryAddSingleton(sp => new WebRtcMedia(
+            sp.GetRequiredService<MunitOptions>(),
+            sp.GetService<IStationTapFactory>(),
+            sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
+            sp.GetService<TimeProvider>()
+        ));
+        // A forwarder, not the instance itself: the container disposes what a factory returns, and the media has one
+        // owner.
+        services.TryAddSingleton<IStationMediaFactory>(sp => new StationMediaFactoryForwarder(
+            sp.GetRequiredService<WebRtcMedia>()
+        ));
+        services.TryAddSingleton(sp => new MunitServer(
+            sp.GetRequiredService<MunitOptions>(),
+            sp.GetRequiredService<IStationMediaFactory>(),
+            sp.GetService<ILoggerFactory>()
+        ));
         services.TryAddSingleton<IMunit>(sp => sp.GetRequiredService<MunitServer>());
         // Metrics (meter MobZ.Munit): exported by whatever exporter the host adds (docs/operations.md).
-        services.AddHostedService(sp => new MunitMetricsService(sp.GetRequiredService<MunitServer>(), sp.GetRequiredService<WebRtcMedia>(),
-            sp.GetService<IMeterFactory>()));
+        services.AddHostedService(sp => new MunitMetricsService(
+            sp.GetRequiredService<MunitServer>(),
+            sp.GetRequiredService<WebRtcMedia>(),
+            sp.GetService<IMeterFactory>()
+        ));
         services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(MunitMetrics.MeterName));
         return services;
     }

@@ -24,12 +24,16 @@ public abstract class Consumer
     public Subscriber Subscriber { get; }
     public uint Ssrc { get; }
     public byte PayloadType { get; }
+
     /// <summary>RTX SSRC toward the viewer, 0 when RTX was not negotiated (retransmit on the media SSRC).</summary>
     public uint RtxSsrc { get; init; }
     public byte RtxPayloadType { get; init; }
     public ushort NextRtxSeq { get; set; } = (ushort)Random.Shared.Next(0, 0x8000);
-    /// <summary>abs-send-time id in the viewer's session: the Munit stamps its own send time there (viewer-side REMB).</summary>
+
+    /// <summary>abs-send-time id in the viewer's session: the Munit stamps its own send time there (viewer-side
+    /// REMB).</summary>
     public int AbsSendTimeId { get; init; }
+
     /// <summary>The mid of this track in the viewer's session (for SDP).</summary>
     public string? Mid { get; init; }
     public RtpRewriter Rewriter { get; }
@@ -41,7 +45,8 @@ public abstract class Consumer
     public virtual int TargetLayer => CurrentLayer;
     public virtual long LayerSwitches => 0;
 
-    /// <summary>Generation of the source layer that was forwarded last (to map a NACK back to the right cache).</summary>
+    /// <summary>Generation of the source layer that was forwarded last (to map a NACK back to the right
+    /// cache).</summary>
     public int CurrentGeneration { get; protected set; } = -1;
 
     /// <summary>Which packets of the producer this viewer gets; called on the packet path for every packet.</summary>
@@ -64,15 +69,19 @@ public abstract class Consumer
     {
         Send.KeyFrameRequestsReceived++;
         int layer = TargetLayer >= 0 ? TargetLayer : CurrentLayer;
-        if (layer < 0) layer = Producer.Layers.Length - 1;
+        if (layer < 0)
+            layer = Producer.Layers.Length - 1;
         uint ssrc = Producer.Layers[layer].Ssrc;
-        if (ssrc != 0) Producer.KeyFrames.KeyFrameNeeded(ssrc, nowMs);
+        if (ssrc != 0)
+            Producer.KeyFrames.KeyFrameNeeded(ssrc, nowMs);
     }
 
     protected void RequestKeyFrameFor(int layer, long nowMs)
     {
-        if (layer < 0) return;
+        if (layer < 0)
+            return;
         uint ssrc = Producer.Layers[layer].Ssrc;
-        if (ssrc != 0) Producer.KeyFrames.KeyFrameNeeded(ssrc, nowMs);
+        if (ssrc != 0)
+            Producer.KeyFrames.KeyFrameNeeded(ssrc, nowMs);
     }
 }

@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using MobZ.Munit.Buffers;
-using MobZ.Rtc.Codecs;
 using MobZ.Munit.Rtp;
 using MobZ.Munit.Simulcast;
 using MobZ.Munit.Stats;
+using MobZ.Rtc.Codecs;
 using MobZ.Rtc.Rtp;
 
 namespace MobZ.Munit.Routing;
@@ -52,7 +52,10 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
         // 3. A retransmission from the publisher (RFC 4588) becomes the original packet again, in place.
         if (isRtx)
         {
-            if (layer.Ssrc == 0 || !RtxPacket.TryUnwrap(packet, producer.PayloadType, layer.Ssrc, packet, out int length))
+            if (
+                layer.Ssrc == 0
+                || !RtxPacket.TryUnwrap(packet, producer.PayloadType, layer.Ssrc, packet, out int length)
+            )
             {
                 // Padding-only RTX is bandwidth probing; without a bound media SSRC there is nothing to repair.
                 Drop(publisher, rtp.Payload.Length == 0 ? DropReason.PaddingOnly : DropReason.RtxWithoutOriginal);
@@ -77,7 +80,11 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
         {
             Drop(publisher, DropReason.PaddingOnly);
             foreach (var c in consumers)
-                if (c.CurrentLayer == layerIndex && c.CurrentGeneration == layer.Generation) c.Rewriter.Drop(seq);
+            {
+                if (c.CurrentLayer == layerIndex && c.CurrentGeneration == layer.Generation)
+                    c.Rewriter.Drop(seq);
+            }
+
             return;
         }
 
@@ -97,16 +104,30 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
         for (int i = 0; i < consumers.Length; i++)
         {
             var consumer = consumers[i];
-            if (!consumer.Subscriber.Ready) continue;
+            if (!consumer.Subscriber.Ready)
+                continue;
             var decision = consumer.Decide(layerIndex, layer.Generation, keyFrame, nowMs);
-            if (decision == LayerDecision.Drop) continue;
+            if (decision == LayerDecision.Drop)
+                continue;
             if (decision == LayerDecision.SwitchAndForward)
             {
                 consumer.Rewriter.RequestResync();
                 Totals.LayerSwitches++;
             }
-            if (!consumer.Rewriter.Rewrite(seq, timestamp, nowMs, out ushort outSeq, out uint outTs)) continue;
-            Send(consumer, packet, outSeq, outTs, seq, layerIndex, layer.Generation, rtp.Payload.Length, nowMs, absSendTime);
+            if (!consumer.Rewriter.Rewrite(seq, timestamp, nowMs, out ushort outSeq, out uint outTs))
+                continue;
+            Send(
+                consumer,
+                packet,
+                outSeq,
+                outTs,
+                seq,
+                layerIndex,
+                layer.Generation,
+                rtp.Payload.Length,
+                nowMs,
+                absSendTime
+            );
         }
     }
 
@@ -117,8 +138,18 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Send(Consumer consumer, ReadOnlySpan<byte> packet, ushort outSeq, uint outTs, ushort inSeq,
-        int layer, int generation, int payloadLength, long nowMs, uint absSendTime)
+    private void Send(
+        Consumer consumer,
+        ReadOnlySpan<byte> packet,
+        ushort outSeq,
+        uint outTs,
+        ushort inSeq,
+        int layer,
+        int generation,
+        int payloadLength,
+        long nowMs,
+        uint absSendTime
+    )
     {
         byte[] buffer = _pool.Rent();
         try
@@ -132,11 +163,22 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
             {
                 // The viewer's estimate (reported as REMB) must measure the Munit → viewer path: stamp our send
                 // time; if the publisher used that id for another extension, blank it so it is not misread.
-                if (consumer.AbsSendTimeId == consumer.Producer.AbsSendTimeId) AbsSendTime.TryWrite(buffer.AsSpan(0, packet.Length), consumer.AbsSendTimeId, absSendTime);
-                else RtpPacketRewriter.TryBlankExtension(buffer.AsSpan(0, packet.Length), consumer.AbsSendTimeId);
+                if (consumer.AbsSendTimeId == consumer.Producer.AbsSendTimeId)
+                    AbsSendTime.TryWrite(buffer.AsSpan(0, packet.Length), consumer.AbsSendTimeId, absSendTime);
+                else
+                    RtpPacketRewriter.TryBlankExtension(buffer.AsSpan(0, packet.Length), consumer.AbsSendTimeId);
             }
-            consumer.Send.OnSent(outSeq, outTs, inSeq, layer, generation, consumer.Rewriter.TimestampOffset,
-                packet.Length, payloadLength, nowMs);
+            consumer.Send.OnSent(
+                outSeq,
+                outTs,
+                inSeq,
+                layer,
+                generation,
+                consumer.Rewriter.TimestampOffset,
+                packet.Length,
+                payloadLength,
+                nowMs
+            );
             consumer.Subscriber.Output.SendRtp(buffer, packet.Length);
             Totals.ForwardedPackets++;
             Totals.ForwardedBytes += packet.Length;
@@ -154,13 +196,17 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
     /// <returns>false when the packet is no longer cached (or belongs to a source that has restarted since).</returns>
     public bool Retransmit(Consumer consumer, ushort outputSeq, long nowMs)
     {
-        if (!consumer.Send.TryFind(outputSeq, out var sent)) return false;
+        if (!consumer.Send.TryFind(outputSeq, out var sent))
+            return false;
         var layers = consumer.Producer.Layers;
-        if (sent.Layer >= layers.Length) return false;
+        if (sent.Layer >= layers.Length)
+            return false;
         var layer = layers[sent.Layer];
-        if (layer.Generation != sent.Generation || layer.Cache is null) return false;
+        if (layer.Generation != sent.Generation || layer.Cache is null)
+            return false;
         var cached = layer.Cache.Get(sent.InputSeq, nowMs);
-        if (cached.IsEmpty) return false;
+        if (cached.IsEmpty)
+            return false;
 
         byte[] buffer = _pool.Rent();
         try
@@ -176,8 +222,19 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
             {
                 ushort rtxSeq = consumer.NextRtxSeq++;
                 // In place: the payload moves two bytes right to make room for the original sequence number.
-                if (!RtxPacket.TryWrap(buffer.AsSpan(0, length), consumer.RtxPayloadType, consumer.RtxSsrc, rtxSeq, buffer, out length))
+                if (
+                    !RtxPacket.TryWrap(
+                        buffer.AsSpan(0, length),
+                        consumer.RtxPayloadType,
+                        consumer.RtxSsrc,
+                        rtxSeq,
+                        buffer,
+                        out length
+                    )
+                )
+                {
                     return false;
+                }
             }
             consumer.Send.OnRetransmitted(length);
             Totals.Retransmitted++;

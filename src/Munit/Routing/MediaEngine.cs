@@ -25,7 +25,8 @@ public sealed class MediaEngine : IDisposable
     private long _tickCount;
     private Task? _ticker;
 
-    /// <param name="time">The clock of every media timer and of the periodic tick (tests pass a fake clock); the system clock when null.</param>
+    /// <param name="time">The clock of every media timer and of the periodic tick (tests pass a fake clock); the system
+    /// clock when null.</param>
     public MediaEngine(IPacketBufferPool? pool = null, TimeProvider? time = null)
     {
         _time = time ?? TimeProvider.System;
@@ -61,8 +62,13 @@ public sealed class MediaEngine : IDisposable
                 {
                     await _wake.WaitAsync(_stop.Token).ConfigureAwait(false);
                     using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(TickIntervalMs), _time);
-                    while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false) && TickUnlessIdle(NowMs, NtpNow))
+                    while (
+                        await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false)
+                        && TickUnlessIdle(NowMs, NtpNow)
+                    )
+                    {
                         Interlocked.Increment(ref _tickCount);
+                    }
                 }
             }
             catch (OperationCanceledException) { }
@@ -78,7 +84,11 @@ public sealed class MediaEngine : IDisposable
         }
     }
 
-    public void Remove(Publisher publisher) { lock (_gate) _publishers.Remove(publisher); }
+    public void Remove(Publisher publisher)
+    {
+        lock (_gate)
+            _publishers.Remove(publisher);
+    }
 
     public void Add(Subscriber subscriber)
     {
@@ -89,7 +99,11 @@ public sealed class MediaEngine : IDisposable
         }
     }
 
-    public void Remove(Subscriber subscriber) { lock (_gate) _subscribers.Remove(subscriber); }
+    public void Remove(Subscriber subscriber)
+    {
+        lock (_gate)
+            _subscribers.Remove(subscriber);
+    }
 
     /// <summary>
     /// Runs a control change of the routing tables (<see cref="StationRouter"/>) under the media lock, so it is ordered
@@ -100,20 +114,37 @@ public sealed class MediaEngine : IDisposable
     /// <summary>The viewer's transport came up (its consumers start over at a key frame) or went down.</summary>
     public void SetReady(Subscriber subscriber, bool ready)
     {
-        lock (_gate) subscriber.SetReady(ready, NowMs);
+        lock (_gate)
+            subscriber.SetReady(ready, NowMs);
     }
 
-    /// <summary>Whether the viewer's latest answer kept goog-remb (see <see cref="Subscriber.RembNegotiated"/>).</summary>
+    /// <summary>Whether the viewer's latest answer kept goog-remb (see <see
+    /// cref="Subscriber.RembNegotiated"/>).</summary>
     public void SetRembNegotiated(Subscriber subscriber, bool negotiated)
     {
-        lock (_gate) subscriber.RembNegotiated = negotiated;
+        lock (_gate)
+            subscriber.RembNegotiated = negotiated;
     }
 
     /// <summary>Rounds of periodic work the engine's own timer has run since <see cref="Start"/>.</summary>
     public long TickCount => Interlocked.Read(ref _tickCount);
 
-    public int PublisherCount { get { lock (_gate) return _publishers.Count; } }
-    public int SubscriberCount { get { lock (_gate) return _subscribers.Count; } }
+    public int PublisherCount
+    {
+        get
+        {
+            lock (_gate)
+                return _publishers.Count;
+        }
+    }
+    public int SubscriberCount
+    {
+        get
+        {
+            lock (_gate)
+                return _subscribers.Count;
+        }
+    }
 
     // Transport callbacks. Each takes the lock once per datagram.
 
@@ -121,28 +152,34 @@ public sealed class MediaEngine : IDisposable
 
     public void OnPublisherRtp(Publisher publisher, Span<byte> packet, long nowMs)
     {
-        lock (_gate) Forwarder.OnPublisherRtp(publisher, packet, nowMs);
+        lock (_gate)
+            Forwarder.OnPublisherRtp(publisher, packet, nowMs);
     }
 
-    public void OnPublisherRtcp(Publisher publisher, ReadOnlySpan<byte> datagram) => OnPublisherRtcp(publisher, datagram, NowMs);
+    public void OnPublisherRtcp(Publisher publisher, ReadOnlySpan<byte> datagram) =>
+        OnPublisherRtcp(publisher, datagram, NowMs);
 
     public void OnPublisherRtcp(Publisher publisher, ReadOnlySpan<byte> datagram, long nowMs)
     {
-        lock (_gate) RtcpReceiver.OnPublisherRtcp(publisher, datagram, nowMs);
+        lock (_gate)
+            RtcpReceiver.OnPublisherRtcp(publisher, datagram, nowMs);
     }
 
-    public void OnSubscriberRtcp(Subscriber subscriber, ReadOnlySpan<byte> datagram) => OnSubscriberRtcp(subscriber, datagram, NowMs, NtpNow);
+    public void OnSubscriberRtcp(Subscriber subscriber, ReadOnlySpan<byte> datagram) =>
+        OnSubscriberRtcp(subscriber, datagram, NowMs, NtpNow);
 
     public void OnSubscriberRtcp(Subscriber subscriber, ReadOnlySpan<byte> datagram, long nowMs, ulong ntpNow)
     {
-        lock (_gate) RtcpReceiver.OnViewerRtcp(Forwarder, subscriber, datagram, nowMs, ReportMath.NtpMiddle32(ntpNow));
+        lock (_gate)
+            RtcpReceiver.OnViewerRtcp(Forwarder, subscriber, datagram, nowMs, ReportMath.NtpMiddle32(ntpNow));
     }
 
     // The ticker sets _asleep (under the lock) when it finds nobody, and only then waits on _wake; an Add releases
     // _wake once per sleep, so a wake-up is never lost and the semaphore never holds more than one release.
     private void WakeLocked()
     {
-        if (!_asleep) return;
+        if (!_asleep)
+            return;
         _asleep = false;
         _wake.Release();
     }
@@ -167,20 +204,27 @@ public sealed class MediaEngine : IDisposable
         lock (_gate)
         {
             bool reportDue = nowMs - _lastReportMs >= RtcpReporter.ReportIntervalMs;
-            if (reportDue) _lastReportMs = nowMs;
-            foreach (var p in _publishers) Reporter.TickPublisher(p, nowMs, reportDue);
-            foreach (var s in _subscribers) Reporter.TickSubscriber(s, nowMs, ntpNow, reportDue);
+            if (reportDue)
+                _lastReportMs = nowMs;
+            foreach (var p in _publishers)
+                Reporter.TickPublisher(p, nowMs, reportDue);
+            foreach (var s in _subscribers)
+                Reporter.TickSubscriber(s, nowMs, ntpNow, reportDue);
         }
     }
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
         _stop.Cancel();
-        try { _ticker?.Wait(TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
+        try
+        {
+            _ticker?.Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException) { }
         _stop.Dispose();
         // _wake stays undisposed: a station torn down after the engine may still Add or Remove, and a
         // SemaphoreSlim whose wait handle was never asked for holds nothing to release.
     }
-
 }

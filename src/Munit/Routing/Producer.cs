@@ -1,6 +1,6 @@
-using MobZ.Rtc.Codecs;
 using MobZ.Munit.Rtp;
 using MobZ.Munit.Simulcast;
+using MobZ.Rtc.Codecs;
 
 namespace MobZ.Munit.Routing;
 
@@ -13,10 +13,18 @@ public sealed class Producer : ILayerSource
 {
     private Consumer[] _consumers = [];
 
-    public Producer(string trackId, MediaKind kind, MediaCodec codec, byte payloadType, uint clockRate,
-        IReadOnlyList<string?> rids, IKeyFrameRequester keyFrameRequester)
+    public Producer(
+        string trackId,
+        MediaKind kind,
+        MediaCodec codec,
+        byte payloadType,
+        uint clockRate,
+        IReadOnlyList<string?> rids,
+        IKeyFrameRequester keyFrameRequester
+    )
     {
-        if (rids.Count is < 1 or > 3) throw new ArgumentOutOfRangeException(nameof(rids), "one to three layers");
+        if (rids.Count is < 1 or > 3)
+            throw new ArgumentOutOfRangeException(nameof(rids), "one to three layers");
         TrackId = trackId;
         Kind = kind;
         Codec = codec;
@@ -33,6 +41,7 @@ public sealed class Producer : ILayerSource
     public MediaCodec Codec { get; set; }
     public byte PayloadType { get; set; }
     public byte RtxPayloadType { get; set; }
+
     /// <summary>abs-send-time id in this track's packets (0: absent).</summary>
     public int AbsSendTimeId { get; set; }
     public uint ClockRate { get; }
@@ -44,7 +53,9 @@ public sealed class Producer : ILayerSource
     public Consumer[] Consumers => Volatile.Read(ref _consumers);
 
     public int LayerCount => Layers.Length;
+
     public bool IsActive(int layer, long nowMs) => Layers[layer].IsActive(nowMs);
+
     public long Bitrate(int layer, long nowMs) => Layers[layer].Recv is { } r ? r.Bitrate.BitsPerSecond(nowMs) : 0;
 
     /// <summary>Index of the layer bound to <paramref name="ssrc"/>, -1 when none.</summary>
@@ -52,7 +63,11 @@ public sealed class Producer : ILayerSource
     {
         var layers = Layers;
         for (int i = 0; i < layers.Length; i++)
-            if (layers[i].Ssrc == ssrc) return i;
+        {
+            if (layers[i].Ssrc == ssrc)
+                return i;
+        }
+
         return -1;
     }
 
@@ -61,26 +76,35 @@ public sealed class Producer : ILayerSource
     {
         var layers = Layers;
         for (int i = 0; i < layers.Length; i++)
-            if (layers[i].RtxSsrc == ssrc && ssrc != 0) return i;
+        {
+            if (layers[i].RtxSsrc == ssrc && ssrc != 0)
+                return i;
+        }
+
         return -1;
     }
 
-    /// <summary>Index of the layer with this rid (the RTP stream id header extension's ASCII value), -1 when none.</summary>
+    /// <summary>Index of the layer with this rid (the RTP stream id header extension's ASCII value), -1 when
+    /// none.</summary>
     public int FindRid(ReadOnlySpan<byte> rid)
     {
         for (int i = 0; i < Layers.Length; i++)
         {
-            if (Layers[i].Rid is not { } r || r.Length != rid.Length) continue;
+            if (Layers[i].Rid is not { } r || r.Length != rid.Length)
+                continue;
             int j = 0;
-            while (j < r.Length && r[j] == rid[j]) j++;
-            if (j == r.Length) return i;
+            while (j < r.Length && r[j] == rid[j])
+                j++;
+            if (j == r.Length)
+                return i;
         }
         return -1;
     }
 
     public void AddConsumer(Consumer consumer)
     {
-        Consumer[] current, next;
+        Consumer[] current,
+            next;
         do
         {
             current = _consumers;
@@ -90,7 +114,8 @@ public sealed class Producer : ILayerSource
 
     public void RemoveConsumer(Consumer consumer)
     {
-        Consumer[] current, next;
+        Consumer[] current,
+            next;
         do
         {
             current = _consumers;
@@ -98,12 +123,14 @@ public sealed class Producer : ILayerSource
         } while (Interlocked.CompareExchange(ref _consumers, next, current) != current);
     }
 
-    /// <summary>The publisher left or is renegotiating: forget SSRCs; consumers stay and resume on the next generation.</summary>
+    /// <summary>The publisher left or is renegotiating: forget SSRCs; consumers stay and resume on the next
+    /// generation.</summary>
     public void UnbindAll()
     {
         foreach (var layer in Layers)
         {
-            if (layer.Ssrc != 0) KeyFrames.Forget(layer.Ssrc);
+            if (layer.Ssrc != 0)
+                KeyFrames.Forget(layer.Ssrc);
             layer.Unbind();
         }
     }

@@ -9,7 +9,8 @@ namespace MobZ.Munit.Routing;
 /// </summary>
 public sealed class ProducerLayer
 {
-    /// <summary>A layer without packets for this long counts as stopped (Janus's simulcast fallback is 250 ms; browsers pause layers for seconds).</summary>
+    /// <summary>A layer without packets for this long counts as stopped (Janus's simulcast fallback is 250 ms; browsers
+    /// pause layers for seconds).</summary>
     public const long ActiveTimeoutMs = 400;
 
     private readonly uint _clockRate;
@@ -25,9 +26,11 @@ public sealed class ProducerLayer
 
     public int Index { get; }
     public string? Rid { get; }
+
     /// <summary>0 until the first packet binds the layer.</summary>
     public uint Ssrc { get; private set; }
     public uint RtxSsrc { get; set; }
+
     /// <summary>Counts SSRC (re)bindings: consumers compare it to notice a publisher restart.</summary>
     public int Generation { get; private set; }
     public RtpStreamRecv? Recv { get; private set; }
@@ -35,7 +38,8 @@ public sealed class ProducerLayer
 
     public void Bind(uint ssrc)
     {
-        if (Ssrc == ssrc && Recv is not null) return;
+        if (Ssrc == ssrc && Recv is not null)
+            return;
         Ssrc = ssrc;
         Recv = new RtpStreamRecv(ssrc, _clockRate);
         if (_cacheCapacity > 0)

@@ -27,13 +27,16 @@ public sealed class Publisher : IKeyFrameRequester
     public string PeerId { get; set; }
     public IPeerOutput Output { get; set; }
     public Producer[] Producers => Volatile.Read(ref _producers);
+
     /// <summary>Negotiated header extension ids (0: not negotiated).</summary>
     public int MidExtensionId { get; set; }
     public int RidExtensionId { get; set; }
     public int RepairedRidExtensionId { get; set; }
+
     /// <summary>mid of each producer's m-line, same order as <see cref="Producers"/>.</summary>
     public string?[] Mids { get; set; } = [];
     public uint RtcpSsrc { get; } = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
+
     /// <summary>Ask for keyframes with FIR instead of PLI: the publisher negotiated only "ccm fir".</summary>
     public bool KeyFramesByFir { get; init; }
     private byte _firSequence;
@@ -41,9 +44,12 @@ public sealed class Publisher : IKeyFrameRequester
     public long PacketsIn { get; set; }
     public long BytesIn { get; set; }
     public long NacksSent { get; set; }
+
     /// <summary>The engine's running totals, counted beside this publisher's own (null outside an engine).</summary>
     public MediaTotals? Totals { get; init; }
+
     public long Drops(DropReason reason) => _drops[(int)reason];
+
     public void Drop(DropReason reason) => _drops[(int)reason]++;
 
     public void SetProducers(Producer[] producers, string?[] mids)
@@ -59,9 +65,19 @@ public sealed class Publisher : IKeyFrameRequester
         foreach (var p in Producers)
         {
             layer = p.FindLayer(ssrc);
-            if (layer >= 0) { producer = p; isRtx = false; return true; }
+            if (layer >= 0)
+            {
+                producer = p;
+                isRtx = false;
+                return true;
+            }
             layer = p.FindRtxLayer(ssrc);
-            if (layer >= 0) { producer = p; isRtx = true; return true; }
+            if (layer >= 0)
+            {
+                producer = p;
+                isRtx = true;
+                return true;
+            }
         }
         return TryBind(rtp, out producer, out layer, out isRtx);
     }
@@ -75,31 +91,53 @@ public sealed class Publisher : IKeyFrameRequester
         if (MidExtensionId > 0 && rtp.TryGetExtension(MidExtensionId, out var mid))
         {
             for (int i = 0; i < producers.Length && i < Mids.Length; i++)
-                if (Mids[i] is { } m && AsciiEquals(m, mid)) producer = producers[i];
+            {
+                if (Mids[i] is { } m && AsciiEquals(m, mid))
+                    producer = producers[i];
+            }
         }
         byte pt = rtp.PayloadType;
         if (producer is null)
         {
             foreach (var p in producers)
-                if (p.PayloadType == pt || p.RtxPayloadType != 0 && p.RtxPayloadType == pt) { producer = p; break; }
+            {
+                if (p.PayloadType == pt || p.RtxPayloadType != 0 && p.RtxPayloadType == pt)
+                {
+                    producer = p;
+                    break;
+                }
+            }
         }
-        if (producer is null) return false;
+        if (producer is null)
+            return false;
         isRtx = producer.RtxPayloadType != 0 && pt == producer.RtxPayloadType;
 
-        if (!producer.IsSimulcast) layer = 0;
-        else if (!isRtx && RidExtensionId > 0 && rtp.TryGetExtension(RidExtensionId, out var rid)) layer = producer.FindRid(rid);
-        else if (isRtx && RepairedRidExtensionId > 0 && rtp.TryGetExtension(RepairedRidExtensionId, out var rrid)) layer = producer.FindRid(rrid);
-        if (layer < 0) return false;
+        if (!producer.IsSimulcast)
+            layer = 0;
+        else if (!isRtx && RidExtensionId > 0 && rtp.TryGetExtension(RidExtensionId, out var rid))
+            layer = producer.FindRid(rid);
+        else if (isRtx && RepairedRidExtensionId > 0 && rtp.TryGetExtension(RepairedRidExtensionId, out var rrid))
+            layer = producer.FindRid(rrid);
+        if (layer < 0)
+            return false;
 
-        if (isRtx) producer.Layers[layer].RtxSsrc = rtp.Ssrc;
-        else producer.Layers[layer].Bind(rtp.Ssrc);
+        if (isRtx)
+            producer.Layers[layer].RtxSsrc = rtp.Ssrc;
+        else
+            producer.Layers[layer].Bind(rtp.Ssrc);
         return true;
     }
 
     private static bool AsciiEquals(string s, ReadOnlySpan<byte> b)
     {
-        if (s.Length != b.Length) return false;
-        for (int i = 0; i < s.Length; i++) if (s[i] != b[i]) return false;
+        if (s.Length != b.Length)
+            return false;
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (s[i] != b[i])
+                return false;
+        }
+
         return true;
     }
 
@@ -114,9 +152,13 @@ public sealed class Publisher : IKeyFrameRequester
             bool ok;
             if (KeyFramesByFir)
             {
-                // RFC 5104 §4.3.1.1: a new request carries a new sequence number; a repeat of the same one would be ignored.
+                // RFC 5104 §4.3.1.1: a new request carries a new sequence number; a repeat of the same one would be
+                // ignored.
                 Span<FirEntry> entry = [new FirEntry(ssrc, _firSequence++)];
-                ok = new FullIntraRequestWriter { SenderSsrc = RtcpSsrc, Entries = entry }.TryWrite(buffer, out written);
+                ok = new FullIntraRequestWriter { SenderSsrc = RtcpSsrc, Entries = entry }.TryWrite(
+                    buffer,
+                    out written
+                );
             }
             else
             {
@@ -124,7 +166,8 @@ public sealed class Publisher : IKeyFrameRequester
             }
             if (ok)
             {
-                if (Totals is not null) Totals.KeyFrameRequestsSent++;
+                if (Totals is not null)
+                    Totals.KeyFrameRequestsSent++;
                 Output.SendRtcp(buffer, written);
             }
         }
@@ -137,14 +180,20 @@ public sealed class Publisher : IKeyFrameRequester
     /// <summary>Sends NACKs for packets the Munit itself lost upstream.</summary>
     public void SendNack(uint mediaSsrc, ReadOnlySpan<ushort> lost)
     {
-        var writer = new GenericNackWriter { SenderSsrc = RtcpSsrc, MediaSsrc = mediaSsrc, LostSequenceNumbers = lost };
+        var writer = new GenericNackWriter
+        {
+            SenderSsrc = RtcpSsrc,
+            MediaSsrc = mediaSsrc,
+            LostSequenceNumbers = lost,
+        };
         var buffer = _pool.Rent();
         try
         {
             if (writer.GetSize() <= buffer.Length && writer.TryWrite(buffer, out int written))
             {
                 NacksSent++;
-                if (Totals is not null) Totals.NacksSent++;
+                if (Totals is not null)
+                    Totals.NacksSent++;
                 Output.SendRtcp(buffer, written);
             }
         }

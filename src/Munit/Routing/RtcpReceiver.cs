@@ -12,24 +12,32 @@ namespace MobZ.Munit.Routing;
 /// </summary>
 public static class RtcpReceiver
 {
-    public static void OnViewerRtcp(Forwarder forwarder, Subscriber subscriber, ReadOnlySpan<byte> datagram,
-        long nowMs, uint nowNtpMiddle32)
+    public static void OnViewerRtcp(
+        Forwarder forwarder,
+        Subscriber subscriber,
+        ReadOnlySpan<byte> datagram,
+        long nowMs,
+        uint nowNtpMiddle32
+    )
     {
         foreach (var packet in new RtcpCompoundEnumerator(datagram))
         {
             switch (packet.PacketType)
             {
                 case RtcpPacketType.ReceiverReport when ReceiverReport.TryRead(packet.Span, out var rr):
-                    for (int i = 0; i < rr.ReportCount; i++) OnReportBlock(subscriber, rr.GetReportBlock(i), nowNtpMiddle32);
+                    for (int i = 0; i < rr.ReportCount; i++)
+                        OnReportBlock(subscriber, rr.GetReportBlock(i), nowNtpMiddle32);
                     break;
                 case RtcpPacketType.SenderReport when SenderReport.TryRead(packet.Span, out var sr):
-                    for (int i = 0; i < sr.ReportCount; i++) OnReportBlock(subscriber, sr.GetReportBlock(i), nowNtpMiddle32);
+                    for (int i = 0; i < sr.ReportCount; i++)
+                        OnReportBlock(subscriber, sr.GetReportBlock(i), nowNtpMiddle32);
                     break;
                 case RtcpPacketType.PayloadFeedback:
                     OnPayloadFeedback(forwarder.Totals, subscriber, packet, nowMs);
                     break;
-                case RtcpPacketType.TransportFeedback when packet.Count == RtcpFeedbackFormat.GenericNack
-                                                          && GenericNack.TryRead(packet.Span, out var nack):
+                case RtcpPacketType.TransportFeedback
+                    when packet.Count == RtcpFeedbackFormat.GenericNack
+                        && GenericNack.TryRead(packet.Span, out var nack):
                     OnNack(forwarder, subscriber, nack, nowMs);
                     break;
             }
@@ -41,18 +49,27 @@ public static class RtcpReceiver
 
     private static void OnPayloadFeedback(MediaTotals totals, Subscriber subscriber, in RtcpPacket packet, long nowMs)
     {
-        if (packet.Count == RtcpFeedbackFormat.PictureLossIndication && PictureLossIndication.TryRead(packet.Span, out var pli))
+        if (
+            packet.Count == RtcpFeedbackFormat.PictureLossIndication
+            && PictureLossIndication.TryRead(packet.Span, out var pli)
+        )
         {
             totals.KeyFrameRequestsReceived++;
             subscriber.FindBySsrc(pli.MediaSsrc)?.RequestKeyFrame(nowMs);
         }
-        else if (packet.Count == RtcpFeedbackFormat.FullIntraRequest && FullIntraRequest.TryRead(packet.Span, out var fir))
+        else if (
+            packet.Count == RtcpFeedbackFormat.FullIntraRequest
+            && FullIntraRequest.TryRead(packet.Span, out var fir)
+        )
         {
             totals.KeyFrameRequestsReceived++;
             for (int i = 0; i < fir.EntryCount; i++)
                 subscriber.FindBySsrc(fir.GetEntry(i).Ssrc)?.RequestKeyFrame(nowMs);
         }
-        else if (packet.Count == RtcpFeedbackFormat.ApplicationLayer && ReceiverEstimatedMaxBitrate.TryRead(packet.Span, out var remb))
+        else if (
+            packet.Count == RtcpFeedbackFormat.ApplicationLayer
+            && ReceiverEstimatedMaxBitrate.TryRead(packet.Span, out var remb)
+        )
         {
             subscriber.OnRemb((long)Math.Min(remb.Bitrate, long.MaxValue));
         }
@@ -61,12 +78,14 @@ public static class RtcpReceiver
     private static void OnNack(Forwarder forwarder, Subscriber subscriber, in GenericNack nack, long nowMs)
     {
         var consumer = subscriber.FindBySsrc(nack.MediaSsrc);
-        if (consumer is null) return;
+        if (consumer is null)
+            return;
         consumer.Send.NacksReceived++;
         forwarder.Totals.NacksReceived++;
         foreach (ushort seq in nack.LostSequenceNumbers)
         {
-            if (!forwarder.Retransmit(consumer, seq, nowMs)) consumer.Send.NackedPacketsMissing++;
+            if (!forwarder.Retransmit(consumer, seq, nowMs))
+                consumer.Send.NackedPacketsMissing++;
         }
     }
 
@@ -74,11 +93,13 @@ public static class RtcpReceiver
     {
         foreach (var packet in new RtcpCompoundEnumerator(datagram))
         {
-            if (packet.PacketType != RtcpPacketType.SenderReport || !SenderReport.TryRead(packet.Span, out var sr)) continue;
+            if (packet.PacketType != RtcpPacketType.SenderReport || !SenderReport.TryRead(packet.Span, out var sr))
+                continue;
             foreach (var producer in publisher.Producers)
             {
                 int layer = producer.FindLayer(sr.Ssrc);
-                if (layer < 0) continue;
+                if (layer < 0)
+                    continue;
                 producer.Layers[layer].Recv?.OnSenderReport(sr.NtpTimestamp, sr.RtpTimestamp, nowMs);
             }
         }

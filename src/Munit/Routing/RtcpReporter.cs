@@ -25,26 +25,33 @@ public sealed class RtcpReporter(IPacketBufferPool pool)
         Span<ushort> lost = stackalloc ushort[MaxNacksPerPacket];
         Span<ReportBlock> blocks = stackalloc ReportBlock[8];
         Span<uint> videoSsrcs = stackalloc uint[8];
-        int blockCount = 0, videoCount = 0;
+        int blockCount = 0,
+            videoCount = 0;
         foreach (var producer in publisher.Producers)
         {
             producer.KeyFrames.Tick(nowMs);
             foreach (var layer in producer.Layers)
             {
-                if (layer.Recv is not { } recv) continue;
+                if (layer.Recv is not { } recv)
+                    continue;
                 int n = recv.Nacks.CollectDue(nowMs, NackIntervalMs, lost);
-                if (n > 0) publisher.SendNack(layer.Ssrc, lost[..n]);
-                if (reportDue && blockCount < blocks.Length) blocks[blockCount++] = recv.BuildReport(nowMs);
-                if (producer.Kind == MediaKind.Video && videoCount < videoSsrcs.Length) videoSsrcs[videoCount++] = layer.Ssrc;
+                if (n > 0)
+                    publisher.SendNack(layer.Ssrc, lost[..n]);
+                if (reportDue && blockCount < blocks.Length)
+                    blocks[blockCount++] = recv.BuildReport(nowMs);
+                if (producer.Kind == MediaKind.Video && videoCount < videoSsrcs.Length)
+                    videoSsrcs[videoCount++] = layer.Ssrc;
             }
         }
-        if (!reportDue || blockCount == 0) return;
+        if (!reportDue || blockCount == 0)
+            return;
 
         byte[] buffer = _pool.Rent();
         try
         {
             var rr = new ReceiverReportWriter { Ssrc = publisher.RtcpSsrc, ReportBlocks = blocks[..blockCount] };
-            if (!rr.TryWrite(buffer, out int length)) return;
+            if (!rr.TryWrite(buffer, out int length))
+                return;
             if (videoCount > 0)
             {
                 var remb = new ReceiverEstimatedMaxBitrateWriter
@@ -53,7 +60,8 @@ public sealed class RtcpReporter(IPacketBufferPool pool)
                     Bitrate = PublisherMaxBitrate,
                     Ssrcs = videoSsrcs[..videoCount],
                 };
-                if (remb.TryWrite(buffer.AsSpan(length), out int rembLength)) length += rembLength;
+                if (remb.TryWrite(buffer.AsSpan(length), out int rembLength))
+                    length += rembLength;
             }
             publisher.Output.SendRtcp(buffer, length);
         }
@@ -68,7 +76,8 @@ public sealed class RtcpReporter(IPacketBufferPool pool)
         foreach (var consumer in subscriber.Consumers)
         {
             consumer.Tick(nowMs);
-            if (reportDue && consumer.Send.HasSent) SendSenderReport(subscriber, consumer, nowMs, ntpNow);
+            if (reportDue && consumer.Send.HasSent)
+                SendSenderReport(subscriber, consumer, nowMs, ntpNow);
         }
     }
 
@@ -99,9 +108,11 @@ public sealed class RtcpReporter(IPacketBufferPool pool)
                 PacketCount = info.PacketCount,
                 OctetCount = info.OctetCount,
             };
-            if (!sr.TryWrite(buffer, out int length)) return;
+            if (!sr.TryWrite(buffer, out int length))
+                return;
             var sdes = new SourceDescriptionWriter { Ssrc = info.Ssrc, Cname = Cname };
-            if (sdes.TryWrite(buffer.AsSpan(length), out int sdesLength)) length += sdesLength;
+            if (sdes.TryWrite(buffer.AsSpan(length), out int sdesLength))
+                length += sdesLength;
             subscriber.Output.SendRtcp(buffer, length);
         }
         finally

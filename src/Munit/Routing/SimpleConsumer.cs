@@ -30,7 +30,8 @@ public sealed class SimpleConsumer(Producer producer, Subscriber subscriber, uin
             _syncRequired = true;
             _keyFrameAsked = false;
         }
-        if (!_syncRequired) return LayerDecision.Forward;
+        if (!_syncRequired)
+            return LayerDecision.Forward;
         if (Producer.Kind == MediaKind.Video && !keyFrameStart)
         {
             if (!_keyFrameAsked)

@@ -23,7 +23,8 @@ public sealed class SimulcastConsumer : Consumer
 
     public override LayerDecision Decide(int layer, int generation, bool keyFrameStart, long nowMs)
     {
-        if (_selector.Target < 0 && _selector.Update(nowMs)) RequestKeyFrameFor(_selector.Target, nowMs);
+        if (_selector.Target < 0 && _selector.Update(nowMs))
+            RequestKeyFrameFor(_selector.Target, nowMs);
         if (layer == _selector.Current && generation != CurrentGeneration)
         {
             // The publisher restarted this layer: its numbers are new, so start over at a keyframe.
@@ -31,7 +32,8 @@ public sealed class SimulcastConsumer : Consumer
             RequestKeyFrameFor(_selector.Target, nowMs);
         }
         var decision = _selector.OnPacket(layer, keyFrameStart);
-        if (decision == LayerDecision.SwitchAndForward) CurrentGeneration = generation;
+        if (decision == LayerDecision.SwitchAndForward)
+            CurrentGeneration = generation;
         return decision;
     }
 
@@ -44,7 +46,8 @@ public sealed class SimulcastConsumer : Consumer
 
     public override void Tick(long nowMs)
     {
-        if (_selector.Update(nowMs)) RequestKeyFrameFor(_selector.Target, nowMs);
+        if (_selector.Update(nowMs))
+            RequestKeyFrameFor(_selector.Target, nowMs);
     }
 
     public override void SetBandwidth(long bps) => _selector.SetBandwidth(bps);

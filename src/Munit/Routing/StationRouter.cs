@@ -26,18 +26,38 @@ public sealed class StationRouter : IDisposable
 
     public StationDescriptor Station { get; }
     public Publisher? Publisher { get; private set; }
-    public Producer[] Producers { get { using (_engine.EnterControl()) return _producers; } }
-    public int ViewerCount { get { using (_engine.EnterControl()) return _viewers.Count; } }
+    public Producer[] Producers
+    {
+        get
+        {
+            using (_engine.EnterControl())
+                return _producers;
+        }
+    }
+    public int ViewerCount
+    {
+        get
+        {
+            using (_engine.EnterControl())
+                return _viewers.Count;
+        }
+    }
 
     /// <summary>
     /// Attaches a publisher's tracks. Tracks of the same kind and codec as before reuse their producer (the
     /// viewers' tracks continue); others get a new producer, and the viewers that watched the old one lose it.
     /// </summary>
-    public Publisher AttachPublisher(string peerId, IPeerOutput output, IReadOnlyList<PublishedTrack> tracks, PublisherExtensions extensions)
+    public Publisher AttachPublisher(
+        string peerId,
+        IPeerOutput output,
+        IReadOnlyList<PublishedTrack> tracks,
+        PublisherExtensions extensions
+    )
     {
         using (_engine.EnterControl())
         {
-            if (Publisher is not null) DetachPublisherLocked();
+            if (Publisher is not null)
+                DetachPublisherLocked();
             var publisher = new Publisher(peerId, output, _engine.Pool)
             {
                 MidExtensionId = extensions.Mid,
@@ -50,8 +70,9 @@ public sealed class StationRouter : IDisposable
             for (int i = 0; i < tracks.Count; i++)
             {
                 var t = tracks[i];
-                var reuse = _producers.FirstOrDefault(p => p.Kind == t.Kind && p.Codec == t.Codec && p.Layers.Length == t.Rids.Count
-                                                           && !producers.Contains(p));
+                var reuse = _producers.FirstOrDefault(p =>
+                    p.Kind == t.Kind && p.Codec == t.Codec && p.Layers.Length == t.Rids.Count && !producers.Contains(p)
+                );
                 if (reuse is not null)
                 {
                     reuse.PayloadType = t.PayloadType;
@@ -62,12 +83,23 @@ public sealed class StationRouter : IDisposable
                 }
                 else
                 {
-                    producers[i] = new Producer($"{Station.StationId}-{t.Kind.ToString().ToLowerInvariant()}", t.Kind, t.Codec,
-                        t.PayloadType, t.ClockRate, t.Rids, publisher)
-                    { RtxPayloadType = t.RtxPayloadType, AbsSendTimeId = t.AbsSendTimeId };
+                    producers[i] = new Producer(
+                        $"{Station.StationId}-{t.Kind.ToString().ToLowerInvariant()}",
+                        t.Kind,
+                        t.Codec,
+                        t.PayloadType,
+                        t.ClockRate,
+                        t.Rids,
+                        publisher
+                    )
+                    {
+                        RtxPayloadType = t.RtxPayloadType,
+                        AbsSendTimeId = t.AbsSendTimeId,
+                    };
                 }
             }
-            foreach (var old in _producers.Where(p => !producers.Contains(p))) DropProducerLocked(old);
+            foreach (var old in _producers.Where(p => !producers.Contains(p)))
+                DropProducerLocked(old);
             _producers = producers;
             publisher.SetProducers(producers, tracks.Select(t => t.Mid).ToArray());
             Publisher = publisher;
@@ -79,14 +111,17 @@ public sealed class StationRouter : IDisposable
     /// <summary>The publisher left; its producers stay (unbound) so viewers resume if it comes back.</summary>
     public void DetachPublisher()
     {
-        using (_engine.EnterControl()) DetachPublisherLocked();
+        using (_engine.EnterControl())
+            DetachPublisherLocked();
     }
 
     private void DetachPublisherLocked()
     {
-        if (Publisher is null) return;
+        if (Publisher is null)
+            return;
         _engine.Remove(Publisher);
-        foreach (var p in _producers) p.UnbindAll();
+        foreach (var p in _producers)
+            p.UnbindAll();
         Publisher = null;
     }
 
@@ -105,26 +140,41 @@ public sealed class StationRouter : IDisposable
                 var producer = _producers[i];
                 var t = tracks[i];
                 Consumer c = producer.IsSimulcast
-                    ? new SimulcastConsumer(producer, subscriber, t.Ssrc, t.PayloadType) { RtxSsrc = t.RtxSsrc, RtxPayloadType = t.RtxPayloadType, Mid = t.Mid, AbsSendTimeId = t.AbsSendTimeId }
-                    : new SimpleConsumer(producer, subscriber, t.Ssrc, t.PayloadType) { RtxSsrc = t.RtxSsrc, RtxPayloadType = t.RtxPayloadType, Mid = t.Mid, AbsSendTimeId = t.AbsSendTimeId };
+                    ? new SimulcastConsumer(producer, subscriber, t.Ssrc, t.PayloadType)
+                    {
+                        RtxSsrc = t.RtxSsrc,
+                        RtxPayloadType = t.RtxPayloadType,
+                        Mid = t.Mid,
+                        AbsSendTimeId = t.AbsSendTimeId,
+                    }
+                    : new SimpleConsumer(producer, subscriber, t.Ssrc, t.PayloadType)
+                    {
+                        RtxSsrc = t.RtxSsrc,
+                        RtxPayloadType = t.RtxPayloadType,
+                        Mid = t.Mid,
+                        AbsSendTimeId = t.AbsSendTimeId,
+                    };
                 producer.AddConsumer(c);
                 subscriber.Add(c);
                 consumers.Add(c);
             }
             _viewers[subscriber.PeerId] = consumers;
-            if (subscriber.BandwidthBps > 0) subscriber.SetBandwidth(subscriber.BandwidthBps);
+            if (subscriber.BandwidthBps > 0)
+                subscriber.SetBandwidth(subscriber.BandwidthBps);
             return consumers;
         }
     }
 
     public bool RemoveViewer(string peerId)
     {
-        using (_engine.EnterControl()) return RemoveViewerLocked(peerId);
+        using (_engine.EnterControl())
+            return RemoveViewerLocked(peerId);
     }
 
     private bool RemoveViewerLocked(string peerId)
     {
-        if (!_viewers.Remove(peerId, out var consumers)) return false;
+        if (!_viewers.Remove(peerId, out var consumers))
+            return false;
         foreach (var c in consumers)
         {
             c.Closed = true;
@@ -136,7 +186,8 @@ public sealed class StationRouter : IDisposable
 
     public IReadOnlyList<Consumer> ViewerConsumers(string peerId)
     {
-        using (_engine.EnterControl()) return _viewers.TryGetValue(peerId, out var c) ? c.ToArray() : [];
+        using (_engine.EnterControl())
+            return _viewers.TryGetValue(peerId, out var c) ? c.ToArray() : [];
     }
 
     /// <summary>The viewer's preferred simulcast layer (0 = lowest).</summary>
@@ -144,9 +195,11 @@ public sealed class StationRouter : IDisposable
     {
         using (_engine.EnterControl())
         {
-            if (!_viewers.TryGetValue(peerId, out var consumers)) return false;
+            if (!_viewers.TryGetValue(peerId, out var consumers))
+                return false;
             // The next tick picks the new target and asks for its keyframe.
-            foreach (var c in consumers) c.SetPreferredLayer(layer);
+            foreach (var c in consumers)
+                c.SetPreferredLayer(layer);
             return true;
         }
     }
@@ -173,7 +226,10 @@ public sealed class StationRouter : IDisposable
             foreach (var s in _tapSubscribers)
             {
                 foreach (var c in s.Consumers)
-                    if (c.Producer.Kind == MediaKind.Video) c.RequestKeyFrame(_engine.NowMs);
+                {
+                    if (c.Producer.Kind == MediaKind.Video)
+                        c.RequestKeyFrame(_engine.NowMs);
+                }
             }
         }
     }
@@ -182,11 +238,15 @@ public sealed class StationRouter : IDisposable
     {
         foreach (var s in _tapSubscribers)
         {
-            foreach (var c in s.Consumers) { c.Producer.RemoveConsumer(c); }
+            foreach (var c in s.Consumers)
+            {
+                c.Producer.RemoveConsumer(c);
+            }
             _engine.Remove(s);
         }
         _tapSubscribers.Clear();
-        if (_tap is null) return;
+        if (_tap is null)
+            return;
         foreach (var producer in _producers)
         {
             var track = producer.Kind == MediaKind.Video ? TapTrack.Video : TapTrack.Audio;
@@ -210,7 +270,8 @@ public sealed class StationRouter : IDisposable
             c.Subscriber.Remove(c);
             producer.RemoveConsumer(c);
         }
-        foreach (var list in _viewers.Values) list.RemoveAll(c => c.Producer == producer);
+        foreach (var list in _viewers.Values)
+            list.RemoveAll(c => c.Producer == producer);
     }
 
     public StationStats GetStats() => GetStats(_engine.NowMs);
@@ -219,24 +280,37 @@ public sealed class StationRouter : IDisposable
     {
         using (_engine.EnterControl())
         {
-            long lost = 0, keyAsked = 0, keySent = 0, bitsIn = 0;
+            long lost = 0,
+                keyAsked = 0,
+                keySent = 0,
+                bitsIn = 0;
             foreach (var p in _producers)
             {
                 keyAsked += p.KeyFrames.RequestsAsked;
                 keySent += p.KeyFrames.RequestsSent;
                 foreach (var l in p.Layers)
                 {
-                    if (l.Recv is not { } r) continue;
+                    if (l.Recv is not { } r)
+                        continue;
                     lost += r.Lost;
                     bitsIn += r.Bitrate.BitsPerSecond(nowMs);
                 }
             }
-            long packetsOut = 0, bytesOut = 0, nacks = 0, bitsOut = 0;
+            long packetsOut = 0,
+                bytesOut = 0,
+                nacks = 0,
+                bitsOut = 0;
             var details = new List<SubscriberStats>();
             foreach (var (peerId, consumers) in _viewers)
             {
-                long sent = 0, bytes = 0, nacksIn = 0, retx = 0, keyReq = 0, switches = 0;
-                int layer = -1, target = -1;
+                long sent = 0,
+                    bytes = 0,
+                    nacksIn = 0,
+                    retx = 0,
+                    keyReq = 0,
+                    switches = 0;
+                int layer = -1,
+                    target = -1;
                 byte fraction = 0;
                 long? rtt = null;
                 foreach (var c in consumers)
@@ -250,20 +324,53 @@ public sealed class StationRouter : IDisposable
                     switches += c.LayerSwitches;
                     fraction = Math.Max(fraction, c.Send.FractionLost);
                     rtt ??= c.Send.RoundTripMs;
-                    if (c.Producer.Kind == MediaKind.Video) { layer = c.CurrentLayer; target = c.TargetLayer; }
+                    if (c.Producer.Kind == MediaKind.Video)
+                    {
+                        layer = c.CurrentLayer;
+                        target = c.TargetLayer;
+                    }
                 }
                 packetsOut += sent;
                 bytesOut += bytes;
                 nacks += nacksIn;
                 var viewer = consumers.Count > 0 ? consumers[0].Subscriber : null;
-                details.Add(new SubscriberStats(peerId, sent, bytes, layer, target, switches, nacksIn, retx, keyReq, fraction,
-                    viewer?.BandwidthBps ?? 0, rtt)
-                { RembReceived = viewer?.RembReceived ?? 0 });
+                details.Add(
+                    new SubscriberStats(
+                        peerId,
+                        sent,
+                        bytes,
+                        layer,
+                        target,
+                        switches,
+                        nacksIn,
+                        retx,
+                        keyReq,
+                        fraction,
+                        viewer?.BandwidthBps ?? 0,
+                        rtt
+                    )
+                    {
+                        RembReceived = viewer?.RembReceived ?? 0,
+                    }
+                );
             }
             var pub = Publisher;
-            return new StationStats(Station.StationId, pub is not null, _viewers.Count,
-                pub?.PacketsIn ?? 0, pub?.BytesIn ?? 0, packetsOut, bytesOut, bitsIn, bitsOut,
-                lost, nacks, pub?.NacksSent ?? 0, keyAsked, keySent)
+            return new StationStats(
+                Station.StationId,
+                pub is not null,
+                _viewers.Count,
+                pub?.PacketsIn ?? 0,
+                pub?.BytesIn ?? 0,
+                packetsOut,
+                bytesOut,
+                bitsIn,
+                bitsOut,
+                lost,
+                nacks,
+                pub?.NacksSent ?? 0,
+                keyAsked,
+                keySent
+            )
             {
                 SubscriberDetails = details,
             };
@@ -275,7 +382,8 @@ public sealed class StationRouter : IDisposable
         using (_engine.EnterControl())
         {
             DetachPublisherLocked();
-            foreach (var peerId in _viewers.Keys.ToArray()) RemoveViewerLocked(peerId);
+            foreach (var peerId in _viewers.Keys.ToArray())
+                RemoveViewerLocked(peerId);
             _tap?.Dispose();
             _tap = null;
             ConnectTapLocked();

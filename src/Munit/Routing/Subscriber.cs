@@ -23,9 +23,14 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
     /// <summary>The transport came up (every consumer then starts over at a key frame) or went down.</summary>
     public void SetReady(bool value, long nowMs)
     {
-        if (Volatile.Read(ref _ready) == value) return;
+        if (Volatile.Read(ref _ready) == value)
+            return;
         Volatile.Write(ref _ready, value);
-        if (value) foreach (var c in Consumers) c.RequireSync(nowMs);
+        if (value)
+        {
+            foreach (var c in Consumers)
+                c.RequireSync(nowMs);
+        }
     }
 
     private bool _ready = true;
@@ -46,7 +51,8 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
         set
         {
             _rembNegotiated = value;
-            if (!value && BandwidthBps > 0) SetBandwidth(0);
+            if (!value && BandwidthBps > 0)
+                SetBandwidth(0);
         }
     }
 
@@ -57,12 +63,17 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
 
     public void Add(Consumer consumer) => Volatile.Write(ref _consumers, [.. _consumers, consumer]);
 
-    public void Remove(Consumer consumer) => Volatile.Write(ref _consumers, _consumers.Where(c => c != consumer).ToArray());
+    public void Remove(Consumer consumer) =>
+        Volatile.Write(ref _consumers, _consumers.Where(c => c != consumer).ToArray());
 
     public Consumer? FindBySsrc(uint ssrc)
     {
         foreach (var c in Consumers)
-            if (c.Ssrc == ssrc || c.RtxSsrc == ssrc && ssrc != 0) return c;
+        {
+            if (c.Ssrc == ssrc || c.RtxSsrc == ssrc && ssrc != 0)
+                return c;
+        }
+
         return null;
     }
 
@@ -70,23 +81,32 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
     public void OnRemb(long bps)
     {
         RembReceived++;
-        if (RembNegotiated) SetBandwidth(Math.Max(1, bps)); // a REMB of 0 is an estimate too, not "no cap"
+        if (RembNegotiated)
+            SetBandwidth(Math.Max(1, bps)); // a REMB of 0 is an estimate too, not "no cap"
     }
 
-    /// <summary>Splits the viewer's estimate: audio first, the rest evenly over its video tracks; 0 lifts the cap.</summary>
+    /// <summary>Splits the viewer's estimate: audio first, the rest evenly over its video tracks; 0 lifts the
+    /// cap.</summary>
     public void SetBandwidth(long bps)
     {
         BandwidthBps = Math.Max(0, bps);
         var consumers = Consumers;
-        int video = 0, audio = 0;
+        int video = 0,
+            audio = 0;
         foreach (var c in consumers)
         {
-            if (c.Producer.Kind == MediaKind.Video) video++;
-            else audio++;
+            if (c.Producer.Kind == MediaKind.Video)
+                video++;
+            else
+                audio++;
         }
-        if (video == 0) return;
+        if (video == 0)
+            return;
         long share = bps <= 0 ? 0 : Math.Max(1, (bps - audio * AudioReserveBps) / video);
         foreach (var c in consumers)
-            if (c.Producer.Kind == MediaKind.Video) c.SetBandwidth(share);
+        {
+            if (c.Producer.Kind == MediaKind.Video)
+                c.SetBandwidth(share);
+        }
     }
 }

@@ -2,7 +2,8 @@ using MobZ.Rtc.Codecs;
 
 namespace MobZ.Munit.Routing;
 
-/// <summary>One track a publisher sends, as negotiated: codec, payload types, clock, simulcast rids (low to high).</summary>
+/// <summary>One track a publisher sends, as negotiated: codec, payload types, clock, simulcast rids (low to
+/// high).</summary>
 public sealed record PublishedTrack(
     MediaKind Kind,
     MediaCodec Codec,
@@ -10,7 +11,8 @@ public sealed record PublishedTrack(
     uint ClockRate,
     byte RtxPayloadType,
     IReadOnlyList<string?> Rids,
-    string? Mid)
+    string? Mid
+)
 {
     /// <summary>The id under which this track's packets carry abs-send-time (0: they do not).</summary>
     public int AbsSendTimeId { get; init; }
@@ -19,7 +21,8 @@ public sealed record PublishedTrack(
 /// <summary>The header extension ids a publisher negotiated that the Munit reads (0: not negotiated).</summary>
 public sealed record PublisherExtensions(int Mid = 0, int Rid = 0, int RepairedRid = 0)
 {
-    /// <summary>The publisher's video answered "ccm fir" but not "nack pli": keyframes are asked for with FIR (RFC 5104).</summary>
+    /// <summary>The publisher's video answered "ccm fir" but not "nack pli": keyframes are asked for with FIR (RFC
+    /// 5104).</summary>
     public bool KeyFramesByFir { get; init; }
 }
 
@@ -27,4 +30,11 @@ public sealed record PublisherExtensions(int Mid = 0, int Rid = 0, int RepairedR
 /// How one track reaches one viewer: its SSRCs and payload types in the viewer's session, and the id under
 /// which the viewer negotiated abs-send-time (0: not negotiated; the Munit then leaves the extension alone).
 /// </summary>
-public sealed record ConsumedTrack(uint Ssrc, byte PayloadType, uint RtxSsrc = 0, byte RtxPayloadType = 0, string? Mid = null, int AbsSendTimeId = 0);
+public sealed record ConsumedTrack(
+    uint Ssrc,
+    byte PayloadType,
+    uint RtxSsrc = 0,
+    byte RtxPayloadType = 0,
+    string? Mid = null,
+    int AbsSendTimeId = 0
+);

@@ -10,7 +10,8 @@ public interface IKeyFrameRequester
 /// Every keyframe request toward a publisher goes through here (mediasoup's KeyFrameRequestManager idea):
 /// <list type="bullet">
 /// <item>dedup — while a request is outstanding, further asks for the same SSRC add nothing;</item>
-/// <item>retry — an outstanding request that got no keyframe in <see cref="RetryMs"/> is sent again, a few times;</item>
+/// <item>retry — an outstanding request that got no keyframe in <see cref="RetryMs"/> is sent again, a few
+/// times;</item>
 /// <item>throttle — never more than one request per SSRC per <see cref="ThrottleMs"/>: a viewer storm of PLIs
 /// (200 viewers joining) must not make the publisher's encoder emit nothing but keyframes.</item>
 /// </list>
@@ -29,14 +30,18 @@ public sealed class KeyFrameRequestManager
     private struct Entry
     {
         public uint Ssrc;
-        public bool Outstanding;   // sent, keyframe not seen yet
-        public bool Deferred;      // asked for while throttled; send when the throttle ends
+        public bool Outstanding; // sent, keyframe not seen yet
+        public bool Deferred; // asked for while throttled; send when the throttle ends
         public long LastSentMs;
         public int Retries;
     }
 
-    public KeyFrameRequestManager(IKeyFrameRequester requester, long throttleMs = DefaultThrottleMs,
-        long retryMs = DefaultRetryMs, int maxRetries = DefaultMaxRetries)
+    public KeyFrameRequestManager(
+        IKeyFrameRequester requester,
+        long throttleMs = DefaultThrottleMs,
+        long retryMs = DefaultRetryMs,
+        int maxRetries = DefaultMaxRetries
+    )
     {
         _requester = requester;
         ThrottleMs = throttleMs;
@@ -45,7 +50,11 @@ public sealed class KeyFrameRequestManager
     }
 
     /// <summary>Where requests go; replaced when the publisher reconnects.</summary>
-    public IKeyFrameRequester Requester { get => _requester; set => _requester = value; }
+    public IKeyFrameRequester Requester
+    {
+        get => _requester;
+        set => _requester = value;
+    }
 
     public long ThrottleMs { get; }
     public long RetryMs { get; }
@@ -61,7 +70,8 @@ public sealed class KeyFrameRequestManager
     {
         RequestsAsked++;
         ref Entry e = ref Find(ssrc);
-        if (e.Outstanding || e.Deferred) return;
+        if (e.Outstanding || e.Deferred)
+            return;
         if (e.LastSentMs != 0 && nowMs - e.LastSentMs < ThrottleMs)
         {
             e.Deferred = true;
@@ -71,12 +81,14 @@ public sealed class KeyFrameRequestManager
         e.Retries = 0;
     }
 
-    /// <summary>The publisher sent a keyframe on <paramref name="ssrc"/>: whatever was asked for is satisfied.</summary>
+    /// <summary>The publisher sent a keyframe on <paramref name="ssrc"/>: whatever was asked for is
+    /// satisfied.</summary>
     public void KeyFrameReceived(uint ssrc)
     {
         for (int i = 0; i < _count; i++)
         {
-            if (_entries[i].Ssrc != ssrc) continue;
+            if (_entries[i].Ssrc != ssrc)
+                continue;
             _entries[i].Outstanding = false;
             _entries[i].Deferred = false;
             _entries[i].Retries = 0;
@@ -113,7 +125,8 @@ public sealed class KeyFrameRequestManager
     {
         for (int i = 0; i < _count; i++)
         {
-            if (_entries[i].Ssrc != ssrc) continue;
+            if (_entries[i].Ssrc != ssrc)
+                continue;
             _entries[i] = _entries[--_count];
             return;
         }
@@ -131,8 +144,13 @@ public sealed class KeyFrameRequestManager
     private ref Entry Find(uint ssrc)
     {
         for (int i = 0; i < _count; i++)
-            if (_entries[i].Ssrc == ssrc) return ref _entries[i];
-        if (_count == _entries.Length) Array.Resize(ref _entries, _count * 2);
+        {
+            if (_entries[i].Ssrc == ssrc)
+                return ref _entries[i];
+        }
+
+        if (_count == _entries.Length)
+            Array.Resize(ref _entries, _count * 2);
         _entries[_count] = new Entry { Ssrc = ssrc };
         return ref _entries[_count++];
     }

@@ -1,4 +1,5 @@
 using MobZ.Rtc.Rtp;
+
 namespace MobZ.Munit.Rtp;
 
 /// <summary>
@@ -25,6 +26,7 @@ public sealed class NackGenerator
 
     /// <summary>Sequence numbers that got a NACK and then arrived.</summary>
     public long Recovered { get; private set; }
+
     /// <summary>Sequence numbers given up on (too many retries or too old).</summary>
     public long GivenUp { get; private set; }
     public int MissingCount => _count;
@@ -50,14 +52,16 @@ public sealed class NackGenerator
             }
             else
             {
-                for (int i = 1; i <= gap; i++) Add((ushort)(_highest + i));
+                for (int i = 1; i <= gap; i++)
+                    Add((ushort)(_highest + i));
             }
             _highest = seq;
             return false;
         }
         for (int i = 0; i < _count; i++)
         {
-            if (_missing[i].Seq != seq) continue;
+            if (_missing[i].Seq != seq)
+                continue;
             _missing[i] = _missing[--_count];
             Recovered++;
             return true;
@@ -73,7 +77,7 @@ public sealed class NackGenerator
     public int CollectDue(long nowMs, long intervalMs, Span<ushort> destination)
     {
         int written = 0;
-        for (int i = 0; i < _count;)
+        for (int i = 0; i < _count; )
         {
             ref Missing m = ref _missing[i];
             if (m.Retries >= MaxRetries || (ushort)(_highest - m.Seq) > MaxMissing)
@@ -106,7 +110,11 @@ public sealed class NackGenerator
             // Drop the oldest gap: the newest ones are the ones still worth repairing.
             int oldest = 0;
             for (int i = 1; i < _count; i++)
-                if (SequenceNumbers.IsNewer(_missing[oldest].Seq, _missing[i].Seq)) oldest = i;
+            {
+                if (SequenceNumbers.IsNewer(_missing[oldest].Seq, _missing[i].Seq))
+                    oldest = i;
+            }
+
             _missing[oldest] = _missing[--_count];
             GivenUp++;
         }

@@ -33,7 +33,8 @@ public sealed class PacketCache
     /// <param name="maxAgeMs">a packet older than this is not retransmitted (the receiver has given up on it).</param>
     public PacketCache(int capacity = 512, long maxAgeMs = 2000)
     {
-        if (capacity is < 1 or > 32768) throw new ArgumentOutOfRangeException(nameof(capacity));
+        if (capacity is < 1 or > 32768)
+            throw new ArgumentOutOfRangeException(nameof(capacity));
         int size = (int)BitOperations.RoundUpToPowerOf2((uint)capacity);
         _slots = new Slot[size];
         _mask = size - 1;
@@ -46,7 +47,8 @@ public sealed class PacketCache
     /// <returns>false when the packet is too large or too old to keep.</returns>
     public bool Store(ushort seq, ReadOnlySpan<byte> packet, long nowMs)
     {
-        if (packet.Length > MaxPacketSize) return false;
+        if (packet.Length > MaxPacketSize)
+            return false;
         if (!_any)
         {
             _any = true;
@@ -56,8 +58,14 @@ public sealed class PacketCache
         {
             int advance = (ushort)(seq - _highest);
             // Packets skipped over (lost upstream) must not leave an older packet answering for them.
-            if (advance >= _slots.Length) InvalidateAll();
-            else for (int i = 1; i < advance; i++) _slots[(_highest + i) & _mask].Valid = false;
+            if (advance >= _slots.Length)
+                InvalidateAll();
+            else
+            {
+                for (int i = 1; i < advance; i++)
+                    _slots[(_highest + i) & _mask].Valid = false;
+            }
+
             _highest = seq;
         }
         else if ((ushort)(_highest - seq) >= _slots.Length)
@@ -78,9 +86,11 @@ public sealed class PacketCache
     /// <summary>The stored packet with <paramref name="seq"/>, or empty when it is gone or too old.</summary>
     public ReadOnlySpan<byte> Get(ushort seq, long nowMs)
     {
-        if (!_any || (ushort)(_highest - seq) >= _slots.Length) return default;
+        if (!_any || (ushort)(_highest - seq) >= _slots.Length)
+            return default;
         ref Slot slot = ref _slots[seq & _mask];
-        if (!slot.Valid || slot.Seq != seq || nowMs - slot.StoredAtMs > _maxAgeMs) return default;
+        if (!slot.Valid || slot.Seq != seq || nowMs - slot.StoredAtMs > _maxAgeMs)
+            return default;
         return slot.Data.AsSpan(0, slot.Length);
     }
 
@@ -93,6 +103,7 @@ public sealed class PacketCache
 
     private void InvalidateAll()
     {
-        for (int i = 0; i < _slots.Length; i++) _slots[i].Valid = false;
+        for (int i = 0; i < _slots.Length; i++)
+            _slots[i].Valid = false;
     }
 }

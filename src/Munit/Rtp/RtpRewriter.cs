@@ -1,4 +1,5 @@
 using MobZ.Rtc.Rtp;
+
 namespace MobZ.Munit.Rtp;
 
 /// <summary>
@@ -29,7 +30,8 @@ public sealed class RtpRewriter
     /// </summary>
     public void RequestResync() => _resyncPending = true;
 
-    /// <summary>Marks a packet of the current source as intentionally not forwarded (no gap for the receiver).</summary>
+    /// <summary>Marks a packet of the current source as intentionally not forwarded (no gap for the
+    /// receiver).</summary>
     public void Drop(ushort inputSeq) => _seq.Drop(inputSeq);
 
     /// <returns>false when the packet must not be sent (it was dropped before).</returns>

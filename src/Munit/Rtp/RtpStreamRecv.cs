@@ -76,7 +76,8 @@ public sealed class RtpStreamRecv
                 }
                 else
                 {
-                    if (seq < _maxSeq) _cycles++;
+                    if (seq < _maxSeq)
+                        _cycles++;
                     _maxSeq = seq;
                 }
             }
@@ -104,7 +105,11 @@ public sealed class RtpStreamRecv
     /// </summary>
     public bool TryMapNtpToRtp(ulong ntp, out uint rtp)
     {
-        if (!HasSenderReport) { rtp = 0; return false; }
+        if (!HasSenderReport)
+        {
+            rtp = 0;
+            return false;
+        }
         long diffTicks = (NtpTime.ToDateTime(ntp) - NtpTime.ToDateTime(SrNtp)).Ticks;
         rtp = (uint)(SrRtp + diffTicks * ClockRate / TimeSpan.TicksPerSecond);
         return true;
@@ -121,7 +126,8 @@ public sealed class RtpStreamRecv
         byte fraction = ReportMath.FractionLost(expectedInterval, receivedInterval);
         int cumulative = ReportMath.CumulativeLost(expected, _received);
 
-        uint lsr = 0, dlsr = 0;
+        uint lsr = 0,
+            dlsr = 0;
         if (HasSenderReport)
         {
             lsr = ReportMath.NtpMiddle32(SrNtp);
@@ -150,7 +156,8 @@ public sealed class RtpStreamRecv
         if (_haveTransit)
         {
             long d = Math.Abs(transit - _lastTransit);
-            if (d < ClockRate * 10L) _jitter += (d - _jitter) / 16.0;
+            if (d < ClockRate * 10L)
+                _jitter += (d - _jitter) / 16.0;
         }
         _lastTransit = transit;
         _haveTransit = true;

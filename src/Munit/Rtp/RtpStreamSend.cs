@@ -37,6 +37,7 @@ public sealed class RtpStreamSend
     public long PacketsSent { get; private set; }
     public BitrateMeter Bitrate { get; } = new();
     public long BytesSent { get; private set; }
+
     /// <summary>RTP payload octets (the SR's octet count excludes headers, RFC 3550 §6.4.1).</summary>
     public long PayloadBytesSent { get; private set; }
     public long Retransmitted { get; private set; }
@@ -53,8 +54,17 @@ public sealed class RtpStreamSend
     public uint Jitter { get; private set; }
     public long? RoundTripMs { get; private set; }
 
-    public void OnSent(ushort outputSeq, uint outputTs, ushort inputSeq, int layer, int generation, uint tsOffset,
-        int size, int payloadSize, long nowMs)
+    public void OnSent(
+        ushort outputSeq,
+        uint outputTs,
+        ushort inputSeq,
+        int layer,
+        int generation,
+        uint tsOffset,
+        int size,
+        int payloadSize,
+        long nowMs
+    )
     {
         PacketsSent++;
         BytesSent += size;
@@ -88,13 +98,15 @@ public sealed class RtpStreamSend
     /// is extrapolated from it (so audio and video of one publisher stay in sync for the viewer); without one,
     /// from the last packet sent.
     /// </summary>
-    /// <param name="sourceSrRtp">publisher's SR RTP timestamp, already mapped into this stream's output timeline.</param>
+    /// <param name="sourceSrRtp">publisher's SR RTP timestamp, already mapped into this stream's output
+    /// timeline.</param>
     /// <param name="sourceSrArrivalMs">when that SR arrived (monotonic ms), 0 when there is none.</param>
     public SenderInfo BuildSenderInfo(ulong ntpNow, long nowMs, uint sourceSrRtp, long sourceSrArrivalMs)
     {
-        uint rtp = sourceSrArrivalMs != 0
-            ? sourceSrRtp + (uint)((nowMs - sourceSrArrivalMs) * ClockRate / 1000)
-            : LastOutputTimestamp + (uint)((nowMs - LastSentMs) * ClockRate / 1000);
+        uint rtp =
+            sourceSrArrivalMs != 0
+                ? sourceSrRtp + (uint)((nowMs - sourceSrArrivalMs) * ClockRate / 1000)
+                : LastOutputTimestamp + (uint)((nowMs - LastSentMs) * ClockRate / 1000);
         return new SenderInfo(Ssrc, ntpNow, rtp, (uint)PacketsSent, (uint)PayloadBytesSent);
     }
 
@@ -105,10 +117,21 @@ public sealed class RtpStreamSend
         FractionLost = block.FractionLost;
         CumulativeLost = block.CumulativeLost;
         Jitter = block.Jitter;
-        var rtt = ReportMath.RoundTripTime(arrivalNtpMiddle32, block.LastSenderReport, block.DelaySinceLastSenderReport);
-        if (rtt is { } t) RoundTripMs = (long)t.TotalMilliseconds;
+        var rtt = ReportMath.RoundTripTime(
+            arrivalNtpMiddle32,
+            block.LastSenderReport,
+            block.DelaySinceLastSenderReport
+        );
+        if (rtt is { } t)
+            RoundTripMs = (long)t.TotalMilliseconds;
     }
 }
 
 /// <summary>The numbers of an RTCP sender report's sender info (RFC 3550 §6.4.1).</summary>
-public readonly record struct SenderInfo(uint Ssrc, ulong NtpTimestamp, uint RtpTimestamp, uint PacketCount, uint OctetCount);
+public readonly record struct SenderInfo(
+    uint Ssrc,
+    ulong NtpTimestamp,
+    uint RtpTimestamp,
+    uint PacketCount,
+    uint OctetCount
+);

@@ -1,4 +1,5 @@
 using MobZ.Rtc.Rtp;
+
 namespace MobZ.Munit.Rtp;
 
 /// <summary>
@@ -52,7 +53,8 @@ public sealed class SeqManager
     /// </summary>
     public void Drop(ushort input)
     {
-        if (_started && !SequenceNumbers.IsNewer(input, _maxInput)) return;
+        if (_started && !SequenceNumbers.IsNewer(input, _maxInput))
+            return;
         _maxInput = input;
         if (!_started)
         {
@@ -81,9 +83,15 @@ public sealed class SeqManager
             for (int i = _droppedCount - 1; i >= 0; i--)
             {
                 ushort d = _dropped[(_droppedStart + i) & (DroppedCapacity - 1)];
-                if (d == input) { output = 0; return false; }
-                if (SequenceNumbers.IsNewer(d, input)) baseForInput++;
-                else break;
+                if (d == input)
+                {
+                    output = 0;
+                    return false;
+                }
+                if (SequenceNumbers.IsNewer(d, input))
+                    baseForInput++;
+                else
+                    break;
             }
         }
         output = (ushort)(input + baseForInput);
@@ -94,8 +102,10 @@ public sealed class SeqManager
             _maxOutput = output;
             return true;
         }
-        if (SequenceNumbers.IsNewer(input, _maxInput)) _maxInput = input;
-        if (SequenceNumbers.IsNewer(output, _maxOutput)) _maxOutput = output;
+        if (SequenceNumbers.IsNewer(input, _maxInput))
+            _maxInput = input;
+        if (SequenceNumbers.IsNewer(output, _maxOutput))
+            _maxOutput = output;
         return true;
     }
 
@@ -107,7 +117,8 @@ public sealed class SeqManager
             ushort oldest = _dropped[_droppedStart];
             // Keep drops within a quarter of the space behind the newest input; older ones can no longer be
             // told apart from wrapped-around numbers.
-            if ((ushort)(newest - oldest) < 0x4000) break;
+            if ((ushort)(newest - oldest) < 0x4000)
+                break;
             _droppedStart = (_droppedStart + 1) & (DroppedCapacity - 1);
             _droppedCount--;
         }

@@ -5,8 +5,10 @@ public enum LayerDecision : byte
 {
     /// <summary>Not the layer this viewer gets.</summary>
     Drop,
+
     /// <summary>Forward on the current layer.</summary>
     Forward,
+
     /// <summary>A keyframe of the target layer: switch to it (re-base the numbering) and forward.</summary>
     SwitchAndForward,
 }
@@ -16,7 +18,8 @@ public enum LayerDecision : byte
 /// mediasoup's SimulcastConsumer):
 /// <list type="bullet">
 /// <item><b>preferred</b> — what the viewer asked for (SimulcastUpdate);</item>
-/// <item><b>ceiling</b> — the highest layer the viewer's bandwidth estimate (REMB, when it negotiated REMB) carries;</item>
+/// <item><b>ceiling</b> — the highest layer the viewer's bandwidth estimate (REMB, when it negotiated REMB)
+/// carries;</item>
 /// <item><b>fallback</b> — a layer the publisher stopped sending is not a target; the selector goes down
 /// to the best layer still flowing (or up, if nothing below flows);</item>
 /// <item><b>switch on keyframe only</b> — the current layer keeps flowing until a keyframe of the target
@@ -40,10 +43,13 @@ public sealed class SimulcastSelector
 
     /// <summary>Layer the viewer asked for; defaults to the highest.</summary>
     public int Preferred { get; private set; }
+
     /// <summary>Layer currently forwarded, -1 before the first keyframe.</summary>
     public int Current { get; private set; } = -1;
+
     /// <summary>Layer being switched to (equals <see cref="Current"/> when settled), -1 when nothing flows.</summary>
     public int Target { get; private set; } = -1;
+
     /// <summary>Layer switches done (stats).</summary>
     public long Switches { get; private set; }
 
@@ -61,7 +67,8 @@ public sealed class SimulcastSelector
     public bool Update(long nowMs)
     {
         int target = ChooseTarget(nowMs);
-        if (target == Target) return false;
+        if (target == Target)
+            return false;
         Target = target;
         return target >= 0 && target != Current;
     }
@@ -71,7 +78,8 @@ public sealed class SimulcastSelector
     {
         if (layer == Target && layer != Current)
         {
-            if (!keyFrameStart) return LayerDecision.Drop;
+            if (!keyFrameStart)
+                return LayerDecision.Drop;
             Current = layer;
             Switches++;
             return LayerDecision.SwitchAndForward;
@@ -97,14 +105,26 @@ public sealed class SimulcastSelector
         {
             long bitrate = _layers.Bitrate(l, nowMs);
             double needed = Current >= 0 && l > Current ? bitrate * UpgradeHeadroom : bitrate;
-            if (bitrate == 0 || needed <= _bandwidthBps) { ceiling = l; break; }
+            if (bitrate == 0 || needed <= _bandwidthBps)
+            {
+                ceiling = l;
+                break;
+            }
         }
 
         // Fallback: the best layer still flowing at or below the ceiling, else the lowest flowing above it.
         for (int l = ceiling; l >= 0; l--)
-            if (_layers.IsActive(l, nowMs)) return l;
+        {
+            if (_layers.IsActive(l, nowMs))
+                return l;
+        }
+
         for (int l = ceiling + 1; l < count; l++)
-            if (_layers.IsActive(l, nowMs)) return l;
+        {
+            if (_layers.IsActive(l, nowMs))
+                return l;
+        }
+
         return -1;
     }
 }

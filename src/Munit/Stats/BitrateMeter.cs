@@ -31,7 +31,8 @@ public sealed class BitrateMeter
             _currentBucket = bucket;
             return;
         }
-        if (bucket <= _currentBucket) return;
+        if (bucket <= _currentBucket)
+            return;
         long steps = Math.Min(bucket - _currentBucket, Buckets);
         for (long i = 1; i <= steps; i++)
         {

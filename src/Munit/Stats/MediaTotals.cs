@@ -16,14 +16,16 @@ public sealed class MediaTotals
     public long ForwardedPackets;
     public long ForwardedBytes;
 
-    /// <summary>Viewers' NACK feedback packets received, and packets sent again for them (as RTX when negotiated).</summary>
+    /// <summary>Viewers' NACK feedback packets received, and packets sent again for them (as RTX when
+    /// negotiated).</summary>
     public long NacksReceived;
     public long Retransmitted;
 
     /// <summary>NACK feedback packets the Munit sent to publishers for packets it lost upstream.</summary>
     public long NacksSent;
 
-    /// <summary>Keyframe requests (PLI/FIR) from viewers, and PLIs (FIRs to a publisher that negotiated only FIR) sent after the throttle.</summary>
+    /// <summary>Keyframe requests (PLI/FIR) from viewers, and PLIs (FIRs to a publisher that negotiated only FIR) sent
+    /// after the throttle.</summary>
     public long KeyFrameRequestsReceived;
     public long KeyFrameRequestsSent;
 

@@ -21,10 +21,12 @@ public interface IStationTap : IDisposable
     void OnSenderReport(TapTrack track, ulong ntpTimestamp, uint rtpTimestamp);
 }
 
-/// <summary>Creates the tap of a station that asks for one (<see cref="StationDescriptor.Hls"/>). The host provides it.</summary>
+/// <summary>Creates the tap of a station that asks for one (<see cref="StationDescriptor.Hls"/>). The host provides
+/// it.</summary>
 public interface IStationTapFactory
 {
-    /// <param name="requestKeyFrame">asks the publisher for a keyframe (deduplicated and throttled by the Munit).</param>
+    /// <param name="requestKeyFrame">asks the publisher for a keyframe (deduplicated and throttled by the
+    /// Munit).</param>
     /// <returns>null when this station gets no tap.</returns>
     IStationTap? Create(StationDescriptor station, Action requestKeyFrame);
 }

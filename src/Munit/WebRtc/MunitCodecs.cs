@@ -9,43 +9,94 @@ namespace MobZ.Munit.WebRtc;
 /// </summary>
 public static class MunitCodecs
 {
-    private static readonly SdpRtcpFeedback[] VideoFeedback = [new("goog-remb"), new("ccm", "fir"), new("nack"), new("nack", "pli")];
+    private static readonly SdpRtcpFeedback[] VideoFeedback =
+    [
+        new("goog-remb"),
+        new("ccm", "fir"),
+        new("nack"),
+        new("nack", "pli"),
+    ];
 
     public static IReadOnlyList<SdpCodec> Audio { get; } =
     [
-        new SdpCodec { PayloadType = 111, Name = "opus", ClockRate = 48000, Channels = 2, Fmtp = "minptime=10;useinbandfec=1" },
+        new SdpCodec
+        {
+            PayloadType = 111,
+            Name = "opus",
+            ClockRate = 48000,
+            Channels = 2,
+            Fmtp = "minptime=10;useinbandfec=1",
+        },
     ];
 
-    private static readonly SdpCodec Vp8 = new() { PayloadType = 96, Name = "VP8", ClockRate = 90000, Feedback = VideoFeedback };
-    private static readonly SdpCodec Vp8Rtx = new() { PayloadType = 97, Name = "rtx", ClockRate = 90000, Fmtp = "apt=96" };
+    private static readonly SdpCodec Vp8 = new()
+    {
+        PayloadType = 96,
+        Name = "VP8",
+        ClockRate = 90000,
+        Feedback = VideoFeedback,
+    };
+    private static readonly SdpCodec Vp8Rtx = new()
+    {
+        PayloadType = 97,
+        Name = "rtx",
+        ClockRate = 90000,
+        Fmtp = "apt=96",
+    };
     private static readonly SdpCodec H264 = new()
     {
-        PayloadType = 102, Name = "H264", ClockRate = 90000, Feedback = VideoFeedback,
+        PayloadType = 102,
+        Name = "H264",
+        ClockRate = 90000,
+        Feedback = VideoFeedback,
         Fmtp = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
     };
-    private static readonly SdpCodec H264Rtx = new() { PayloadType = 103, Name = "rtx", ClockRate = 90000, Fmtp = "apt=102" };
+    private static readonly SdpCodec H264Rtx = new()
+    {
+        PayloadType = 103,
+        Name = "rtx",
+        ClockRate = 90000,
+        Fmtp = "apt=102",
+    };
     private static readonly SdpCodec H264Baseline = new()
     {
-        PayloadType = 104, Name = "H264", ClockRate = 90000, Feedback = VideoFeedback,
+        PayloadType = 104,
+        Name = "H264",
+        ClockRate = 90000,
+        Feedback = VideoFeedback,
         Fmtp = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f",
     };
-    private static readonly SdpCodec H264BaselineRtx = new() { PayloadType = 105, Name = "rtx", ClockRate = 90000, Fmtp = "apt=104" };
+    private static readonly SdpCodec H264BaselineRtx = new()
+    {
+        PayloadType = 105,
+        Name = "rtx",
+        ClockRate = 90000,
+        Fmtp = "apt=104",
+    };
 
     /// <summary>VP8 first (m2m default).</summary>
     public static IReadOnlyList<SdpCodec> Video { get; } = [Vp8, Vp8Rtx, H264, H264Rtx, H264Baseline, H264BaselineRtx];
 
     /// <summary>H.264 first: a station that feeds HLS needs H.264 from its publisher.</summary>
-    public static IReadOnlyList<SdpCodec> VideoH264First { get; } = [H264, H264Rtx, H264Baseline, H264BaselineRtx, Vp8, Vp8Rtx];
+    public static IReadOnlyList<SdpCodec> VideoH264First { get; } =
+    [H264, H264Rtx, H264Baseline, H264BaselineRtx, Vp8, Vp8Rtx];
 
     public static IReadOnlyCollection<string> AudioExtensionUris { get; } =
-        [Rtc.Rtp.RtpExtensionValues.AudioLevelUri, Rtc.Rtp.RtpExtensionValues.AbsSendTimeUri, Rtc.Rtp.RtpExtensionValues.MidUri];
+    [
+        Rtc.Rtp.RtpExtensionValues.AudioLevelUri,
+        Rtc.Rtp.RtpExtensionValues.AbsSendTimeUri,
+        Rtc.Rtp.RtpExtensionValues.MidUri,
+    ];
 
     public static IReadOnlyCollection<string> VideoExtensionUris { get; } =
     [
-        Rtc.Rtp.RtpExtensionValues.AbsSendTimeUri, Rtc.Rtp.RtpExtensionValues.MidUri,
-        Rtc.Rtp.RtpExtensionValues.RidUri, Rtc.Rtp.RtpExtensionValues.RepairedRidUri,
+        Rtc.Rtp.RtpExtensionValues.AbsSendTimeUri,
+        Rtc.Rtp.RtpExtensionValues.MidUri,
+        Rtc.Rtp.RtpExtensionValues.RidUri,
+        Rtc.Rtp.RtpExtensionValues.RepairedRidUri,
     ];
 
-    /// <summary>Feedback in a viewer offer: what the Munit answers (NACK from its cache, PLI/FIR relayed, REMB for layer choice).</summary>
+    /// <summary>Feedback in a viewer offer: what the Munit answers (NACK from its cache, PLI/FIR relayed, REMB for
+    /// layer choice).</summary>
     public static IReadOnlyList<SdpRtcpFeedback> ViewerVideoFeedback => VideoFeedback;
 }

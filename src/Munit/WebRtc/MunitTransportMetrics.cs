@@ -16,23 +16,39 @@ internal sealed class MunitTransportMetrics : IDisposable
 
     public MunitTransportMetrics(RtcTransportCounters counters, Func<int> peerCount)
     {
-        _meter.CreateObservableCounter("mobz.munit.datagrams_received", () => counters.DatagramsReceived, "{datagram}",
-            "UDP datagrams received on the media port");
-        _meter.CreateObservableCounter("mobz.munit.datagrams_dropped", () => new[]
-        {
-            Reason(counters.StunDropped, "stun_dropped"),
-            Reason(counters.UnknownKind, "unknown_kind"),
-            Reason(counters.UnknownSource, "unknown_source"),
-            Reason(counters.NotConnected, "not_connected"),
-            Reason(counters.SrtpRejected, "srtp_rejected"),
-            Reason(counters.DtlsUnauthenticated, "dtls_unauthenticated"),
-            Reason(counters.HandlerErrors, "handler_error"),
-        }, "{datagram}", "Datagrams dropped on the media port, by reason");
-        _meter.CreateObservableCounter("mobz.munit.send_errors", () => counters.SendErrors, "{datagram}", "UDP sends that failed");
+        _meter.CreateObservableCounter(
+            "mobz.munit.datagrams_received",
+            () => counters.DatagramsReceived,
+            "{datagram}",
+            "UDP datagrams received on the media port"
+        );
+        _meter.CreateObservableCounter(
+            "mobz.munit.datagrams_dropped",
+            () =>
+                new[]
+                {
+                    Reason(counters.StunDropped, "stun_dropped"),
+                    Reason(counters.UnknownKind, "unknown_kind"),
+                    Reason(counters.UnknownSource, "unknown_source"),
+                    Reason(counters.NotConnected, "not_connected"),
+                    Reason(counters.SrtpRejected, "srtp_rejected"),
+                    Reason(counters.DtlsUnauthenticated, "dtls_unauthenticated"),
+                    Reason(counters.HandlerErrors, "handler_error"),
+                },
+            "{datagram}",
+            "Datagrams dropped on the media port, by reason"
+        );
+        _meter.CreateObservableCounter(
+            "mobz.munit.send_errors",
+            () => counters.SendErrors,
+            "{datagram}",
+            "UDP sends that failed"
+        );
         _meter.CreateObservableUpDownCounter("mobz.munit.peers", peerCount, "{peer}", "WebRTC peers on the media port");
     }
 
-    private static Measurement<long> Reason(long value, string reason) => new(value, new KeyValuePair<string, object?>("reason", reason));
+    private static Measurement<long> Reason(long value, string reason) =>
+        new(value, new KeyValuePair<string, object?>("reason", reason));
 
     public void Dispose() => _meter.Dispose();
 }

@@ -1,5 +1,5 @@
-using MobZ.Rtc.Codecs;
 using MobZ.Munit.Routing;
+using MobZ.Rtc.Codecs;
 using MobZ.Rtc.Rtp;
 using MobZ.Rtc.Sdp;
 using MobZ.Rtc.Transport;
@@ -15,7 +15,8 @@ internal static class PublishNegotiation
         SessionDescription Answer,
         IReadOnlyList<PublishedTrack> Tracks,
         IReadOnlyList<SdpCodec> TrackCodecs,
-        PublisherExtensions Extensions);
+        PublisherExtensions Extensions
+    );
 
     public static Result Negotiate(SessionDescription offer, RtcPeer peer, RtcUdpTransport transport, bool preferH264)
     {
@@ -32,13 +33,17 @@ internal static class PublishNegotiation
             // One codec per section: the forwarder relays exactly what the browser sends, so leave it no choice.
             Customize = (_, section) =>
             {
-                if (section.Codecs.FirstOrDefault(c => !c.IsRtx) is not { } chosen) return;
+                if (section.Codecs.FirstOrDefault(c => !c.IsRtx) is not { } chosen)
+                    return;
                 var rtx = section.FindRtxFor(chosen.PayloadType);
                 if (section.Kind == "video")
                 {
                     // Without transport-cc Chromium ramps its estimate slowly from REMB alone and keeps the
                     // upper simulcast layers off meanwhile; start it where a three-layer 720p publish needs to be.
-                    chosen = chosen with { Fmtp = string.IsNullOrEmpty(chosen.Fmtp) ? StartBitrate : chosen.Fmtp + ";" + StartBitrate };
+                    chosen = chosen with
+                    {
+                        Fmtp = string.IsNullOrEmpty(chosen.Fmtp) ? StartBitrate : chosen.Fmtp + ";" + StartBitrate,
+                    };
                 }
                 section.Codecs = rtx is null ? [chosen] : [chosen, rtx];
             },
@@ -50,27 +55,48 @@ internal static class PublishNegotiation
         var codecs = new List<SdpCodec>();
         foreach (var section in answer!.Media)
         {
-            if (section.IsRejected || !section.IsRtp || !section.EffectiveDirection.Receives()) continue;
+            if (section.IsRejected || !section.IsRtp || !section.EffectiveDirection.Receives())
+                continue;
             var codec = section.Codecs.First(c => !c.IsRtx);
             var rtx = section.FindRtxFor(codec.PayloadType);
             var kind = section.Kind == "audio" ? MediaKind.Audio : MediaKind.Video;
-            IReadOnlyList<string?> rids = section.Rids.Count > 0
-                ? SimulcastRids.OrderLowToHigh(section.Rids.Select(r => r.Id).ToArray()).Cast<string?>().ToArray()
-                : [null];
-            tracks.Add(new PublishedTrack(kind, KeyFrame.FromName(codec.Name), (byte)codec.PayloadType, (uint)codec.ClockRate,
-                (byte)(rtx?.PayloadType ?? 0), rids, section.Mid)
-            {
-                AbsSendTimeId = section.FindHeaderExtension(RtpExtensionValues.AbsSendTimeUri)?.Id ?? 0,
-            });
+            IReadOnlyList<string?> rids =
+                section.Rids.Count > 0
+                    ? SimulcastRids.OrderLowToHigh(section.Rids.Select(r => r.Id).ToArray()).Cast<string?>().ToArray()
+                    : [null];
+            tracks.Add(
+                new PublishedTrack(
+                    kind,
+                    KeyFrame.FromName(codec.Name),
+                    (byte)codec.PayloadType,
+                    (uint)codec.ClockRate,
+                    (byte)(rtx?.PayloadType ?? 0),
+                    rids,
+                    section.Mid
+                )
+                {
+                    AbsSendTimeId = section.FindHeaderExtension(RtpExtensionValues.AbsSendTimeUri)?.Id ?? 0,
+                }
+            );
             codecs.Add(codec);
         }
-        if (tracks.Count == 0) throw new ArgumentException("the offer sends no audio or video the Munit can receive");
+        if (tracks.Count == 0)
+            throw new ArgumentException("the offer sends no audio or video the Munit can receive");
 
-        int Id(string uri) => answer.Media.Select(m => m.FindHeaderExtension(uri)?.Id ?? 0).FirstOrDefault(id => id > 0);
+        int Id(string uri) =>
+            answer.Media.Select(m => m.FindHeaderExtension(uri)?.Id ?? 0).FirstOrDefault(id => id > 0);
         SdpCodec? video = null;
         for (int i = 0; i < tracks.Count && video is null; i++)
-            if (tracks[i].Kind == MediaKind.Video) video = codecs[i];
-        var extensions = new PublisherExtensions(Id(RtpExtensionValues.MidUri), Id(RtpExtensionValues.RidUri), Id(RtpExtensionValues.RepairedRidUri))
+        {
+            if (tracks[i].Kind == MediaKind.Video)
+                video = codecs[i];
+        }
+
+        var extensions = new PublisherExtensions(
+            Id(RtpExtensionValues.MidUri),
+            Id(RtpExtensionValues.RidUri),
+            Id(RtpExtensionValues.RepairedRidUri)
+        )
         {
             KeyFramesByFir = video is not null && OnlyFir(video.Feedback),
         };
@@ -78,5 +104,6 @@ internal static class PublishNegotiation
     }
 
     private static bool OnlyFir(IReadOnlyList<SdpRtcpFeedback> feedback) =>
-        feedback.Any(f => f.Type == "ccm" && f.Parameter == "fir") && !feedback.Any(f => f.Type == "nack" && f.Parameter == "pli");
+        feedback.Any(f => f.Type == "ccm" && f.Parameter == "fir")
+        && !feedback.Any(f => f.Type == "nack" && f.Parameter == "pli");
 }

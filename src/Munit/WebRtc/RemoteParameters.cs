@@ -6,10 +6,12 @@ namespace MobZ.Munit.WebRtc;
 
 internal static class RemoteParameters
 {
-    /// <summary>The transport attributes of a browser's SDP (the first media section's, as BUNDLE shares them).</summary>
+    /// <summary>The transport attributes of a browser's SDP (the first media section's, as BUNDLE shares
+    /// them).</summary>
     public static RtcRemoteParameters From(SessionDescription sdp)
     {
-        var media = sdp.Media.FirstOrDefault(m => !m.IsRejected) ?? throw new ArgumentException("the SDP has no accepted media section");
+        var media = sdp.Media.FirstOrDefault(m => !m.IsRejected)
+            ?? throw new ArgumentException("the SDP has no accepted media section");
         string ufrag = sdp.GetIceUfrag(media) ?? throw new ArgumentException("the SDP has no a=ice-ufrag");
         string pwd = sdp.GetIcePwd(media) ?? throw new ArgumentException("the SDP has no a=ice-pwd");
         var fp = sdp.GetFingerprint(media) ?? throw new ArgumentException("the SDP has no a=fingerprint");
@@ -29,7 +31,8 @@ internal static class RemoteParameters
 
     public static SessionDescription Parse(string? sdp)
     {
-        if (!SdpParser.TryParse(sdp, out var parsed, out var error)) throw new ArgumentException("malformed SDP: " + error);
+        if (!SdpParser.TryParse(sdp, out var parsed, out var error))
+            throw new ArgumentException("malformed SDP: " + error);
         return parsed!;
     }
 }

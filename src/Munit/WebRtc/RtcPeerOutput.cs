@@ -3,7 +3,8 @@ using MobZ.Rtc.Transport;
 
 namespace MobZ.Munit.WebRtc;
 
-/// <summary>The forwarder's view of a transport peer: protect in place (the pooled buffer has tailroom) and send.</summary>
+/// <summary>The forwarder's view of a transport peer: protect in place (the pooled buffer has tailroom) and
+/// send.</summary>
 internal sealed class RtcPeerOutput(RtcPeer peer) : IPeerOutput
 {
     public RtcPeer Peer { get; } = peer;

@@ -12,24 +12,43 @@ public static class SimulcastRids
         bool lmh = rids.Any(r => Is(r, "l", "low", "m", "mid", "medium"));
         int? Rank(string rid)
         {
-            if (Is(rid, "q", "quarter", "l", "low", "lo")) return 0;
-            if (Is(rid, "m", "mid", "medium")) return 1;
-            if (Is(rid, "h", "half")) return lmh ? 2 : 1;
-            if (Is(rid, "f", "full", "hi", "high")) return 2;
+            if (Is(rid, "q", "quarter", "l", "low", "lo"))
+                return 0;
+            if (Is(rid, "m", "mid", "medium"))
+                return 1;
+            if (Is(rid, "h", "half"))
+                return lmh ? 2 : 1;
+            if (Is(rid, "f", "full", "hi", "high"))
+                return 2;
             return null;
         }
-        if (rids.Any(r => Rank(r) is null)) return rids;
+        if (rids.Any(r => Rank(r) is null))
+            return rids;
         return rids.OrderBy(r => Rank(r)).ToArray();
     }
 
     /// <summary>A viewer's layer request: a rid of this producer, or a spatial index ("0" = lowest).</summary>
     public static int? ParseLayer(string? layer, IReadOnlyList<string?> ridsLowToHigh)
     {
-        if (string.IsNullOrWhiteSpace(layer)) return null;
+        if (string.IsNullOrWhiteSpace(layer))
+            return null;
         for (int i = 0; i < ridsLowToHigh.Count; i++)
-            if (string.Equals(ridsLowToHigh[i], layer, StringComparison.Ordinal)) return i;
-        if (int.TryParse(layer, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index))
+        {
+            if (string.Equals(ridsLowToHigh[i], layer, StringComparison.Ordinal))
+                return i;
+        }
+
+        if (
+            int.TryParse(
+                layer,
+                System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture,
+                out int index
+            )
+        )
+        {
             return Math.Clamp(index, 0, Math.Max(0, ridsLowToHigh.Count - 1));
+        }
         // Names of the other schemes, for a viewer that does not know the publisher's rids.
         return layer.ToLowerInvariant() switch
         {

@@ -48,7 +48,14 @@ internal sealed class ViewerSession : IRtcPeerHandler
     public Subscriber Subscriber { get; }
     public IceCredentials LocalIce { get; } = IceCredentials.Generate();
     public RtcPeer? Peer { get; private set; }
-    public bool IsEmpty { get { lock (_gate) return _sections.All(s => s.Consumer is null); } }
+    public bool IsEmpty
+    {
+        get
+        {
+            lock (_gate)
+                return _sections.All(s => s.Consumer is null);
+        }
+    }
 
     /// <summary>Adds a station's tracks: fresh SSRCs, our payload types, the next mids.</summary>
     public void AddStation(StationRouter router, IReadOnlyList<SdpCodec> producerCodecs)
@@ -66,68 +73,94 @@ internal sealed class ViewerSession : IRtcPeerHandler
             {
                 var producer = producers[i];
                 var codec = ViewerCodec(producer, i < producerCodecs.Count ? producerCodecs[i] : null);
-                string mid = (_sections.Count + pending.Count).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                string mid = (_sections.Count + pending.Count).ToString(
+                    System.Globalization.CultureInfo.InvariantCulture
+                );
                 uint ssrc = NewSsrc();
                 bool rtx = producer.Kind == MediaKind.Video;
-                tracks.Add(new ConsumedTrack(ssrc, (byte)codec.PayloadType, rtx ? NewSsrc() : 0, (byte)(rtx ? codec.PayloadType + 1 : 0), mid,
-                    absSendTime ? AbsSendTimeId : 0));
-                pending.Add(new Section
-                {
-                    Mid = mid, Kind = producer.Kind == MediaKind.Audio ? "audio" : "video", StationId = router.Station.StationId,
-                    Codec = codec, AbsSendTime = absSendTime,
-                });
+                tracks.Add(
+                    new ConsumedTrack(
+                        ssrc,
+                        (byte)codec.PayloadType,
+                        rtx ? NewSsrc() : 0,
+                        (byte)(rtx ? codec.PayloadType + 1 : 0),
+                        mid,
+                        absSendTime ? AbsSendTimeId : 0
+                    )
+                );
+                pending.Add(
+                    new Section
+                    {
+                        Mid = mid,
+                        Kind = producer.Kind == MediaKind.Audio ? "audio" : "video",
+                        StationId = router.Station.StationId,
+                        Codec = codec,
+                        AbsSendTime = absSendTime,
+                    }
+                );
             }
             var consumers = router.AddViewer(Subscriber, tracks);
-            for (int i = 0; i < pending.Count && i < consumers.Count; i++) pending[i].Consumer = consumers[i];
+            for (int i = 0; i < pending.Count && i < consumers.Count; i++)
+                pending[i].Consumer = consumers[i];
             _sections.AddRange(pending);
         }
     }
 
     public bool RemoveStation(StationRouter router)
     {
-        lock (_gate) return RemoveStationLocked(router);
+        lock (_gate)
+            return RemoveStationLocked(router);
     }
 
     private bool RemoveStationLocked(StationRouter router)
     {
         bool removed = router.RemoveViewer(PeerId);
-        foreach (var s in _sections.Where(s => s.StationId == router.Station.StationId)) s.Consumer = null;
+        foreach (var s in _sections.Where(s => s.StationId == router.Station.StationId))
+            s.Consumer = null;
         return removed;
     }
 
-    /// <summary>The server offer for every section of the session (watched ones sendonly, left ones inactive).</summary>
+    /// <summary>The server offer for every section of the session (watched ones sendonly, left ones
+    /// inactive).</summary>
     public string CreateOffer()
     {
         lock (_gate)
         {
-            var media = _sections.Select(s => new SdpMediaOffer
-            {
-                Kind = s.Kind,
-                Mid = s.Mid,
-                Direction = s.Consumer is null ? SdpDirection.Inactive : SdpDirection.SendOnly,
-                Codecs = CodecsFor(s),
-                HeaderExtensions = s.AbsSendTime ? [new SdpHeaderExtension(AbsSendTimeId, Rtc.Rtp.RtpExtensionValues.AbsSendTimeUri)] : [],
-                Ssrc = s.Consumer?.Ssrc,
-                RtxSsrc = s.Consumer is { RtxSsrc: > 0 } c ? c.RtxSsrc : null,
-                Cname = "mobz-" + s.StationId,
-                // A section left behind (the station was left or watched again) stays as an inactive m-line, but
-                // without the station's msid: browsers refuse an offer where two m-lines claim the same track.
-                StreamId = s.Consumer is null ? null : s.StationId,
-                TrackId = s.Consumer is null ? null : $"{s.StationId}-{s.Kind}",
-            }).ToList();
-            var offer = SdpOfferBuilder.Create(new SdpOfferOptions
-            {
-                IceCredentials = LocalIce,
-                Fingerprint = RemoteParameters.Ours(_transport),
-                Candidates = _transport.Candidates,
-                Media = media,
-                SessionVersion = ++_version,
-            });
+            var media = _sections
+                .Select(s => new SdpMediaOffer
+                {
+                    Kind = s.Kind,
+                    Mid = s.Mid,
+                    Direction = s.Consumer is null ? SdpDirection.Inactive : SdpDirection.SendOnly,
+                    Codecs = CodecsFor(s),
+                    HeaderExtensions = s.AbsSendTime
+                        ? [new SdpHeaderExtension(AbsSendTimeId, Rtc.Rtp.RtpExtensionValues.AbsSendTimeUri)]
+                        : [],
+                    Ssrc = s.Consumer?.Ssrc,
+                    RtxSsrc = s.Consumer is { RtxSsrc: > 0 } c ? c.RtxSsrc : null,
+                    Cname = "mobz-" + s.StationId,
+                    // A section left behind (the station was left or watched again) stays as an inactive m-line, but
+                    // without the station's msid: browsers refuse an offer where two m-lines claim the same track.
+                    StreamId = s.Consumer is null ? null : s.StationId,
+                    TrackId = s.Consumer is null ? null : $"{s.StationId}-{s.Kind}",
+                })
+                .ToList();
+            var offer = SdpOfferBuilder.Create(
+                new SdpOfferOptions
+                {
+                    IceCredentials = LocalIce,
+                    Fingerprint = RemoteParameters.Ours(_transport),
+                    Candidates = _transport.Candidates,
+                    Media = media,
+                    SessionVersion = ++_version,
+                }
+            );
             return SdpWriter.Write(offer);
         }
     }
 
-    /// <summary>The viewer's answer: the first one creates the transport peer with the credentials of our offer.</summary>
+    /// <summary>The viewer's answer: the first one creates the transport peer with the credentials of our
+    /// offer.</summary>
     public void ApplyAnswer(string sdp)
     {
         var answer = RemoteParameters.Parse(sdp);
@@ -139,7 +172,12 @@ internal sealed class ViewerSession : IRtcPeerHandler
             if (Peer is null || Peer.State is RtcPeerState.Closed or RtcPeerState.Failed)
             {
                 Peer?.Close();
-                Peer = _transport.CreatePeer(remote, this, "viewer:" + PeerId + ":" + Guid.NewGuid().ToString("N")[..8], LocalIce);
+                Peer = _transport.CreatePeer(
+                    remote,
+                    this,
+                    "viewer:" + PeerId + ":" + Guid.NewGuid().ToString("N")[..8],
+                    LocalIce
+                );
                 Subscriber.Output = new RtcPeerOutput(Peer);
             }
         }
@@ -165,25 +203,41 @@ internal sealed class ViewerSession : IRtcPeerHandler
 
     public void OnStateChanged(RtcPeer peer, RtcPeerState state)
     {
-        if (!ReferenceEquals(peer, Peer)) return;
+        if (!ReferenceEquals(peer, Peer))
+            return;
         // Under the media lock: consumers' sync state is packet-path state.
         _engine.SetReady(Subscriber, state == RtcPeerState.Connected);
     }
 
     /// <summary>Whether the answer kept goog-remb on a video track it accepted (a browser may strip it).</summary>
     private static bool NegotiatesRemb(SessionDescription answer) =>
-        answer.Media.Any(m => m.Kind == "video" && !m.IsRejected
-            && m.Codecs.Any(c => c.Feedback.Any(f => f.Type.Equals("goog-remb", StringComparison.OrdinalIgnoreCase))));
+        answer.Media.Any(m =>
+            m.Kind == "video"
+            && !m.IsRejected
+            && m.Codecs.Any(c => c.Feedback.Any(f => f.Type.Equals("goog-remb", StringComparison.OrdinalIgnoreCase)))
+        );
 
     private static List<SdpCodec> CodecsFor(Section s)
     {
         var list = new List<SdpCodec> { s.Codec };
         if (s.Kind == "video")
-            list.Add(new SdpCodec { PayloadType = s.Codec.PayloadType + 1, Name = "rtx", ClockRate = 90000, Fmtp = $"apt={s.Codec.PayloadType}" });
+        {
+            list.Add(
+                new SdpCodec
+                {
+                    PayloadType = s.Codec.PayloadType + 1,
+                    Name = "rtx",
+                    ClockRate = 90000,
+                    Fmtp = $"apt={s.Codec.PayloadType}",
+                }
+            );
+        }
+
         return list;
     }
 
-    /// <summary>The publisher's codec (same fmtp, so H.264 profiles match) under the viewer session's payload type.</summary>
+    /// <summary>The publisher's codec (same fmtp, so H.264 profiles match) under the viewer session's payload
+    /// type.</summary>
     private static SdpCodec ViewerCodec(Producer producer, SdpCodec? negotiated)
     {
         if (producer.Kind == MediaKind.Audio)

@@ -18,7 +18,8 @@ public sealed class WebRtcMedia : IStationMediaFactory, IPeerLossSource, IDispos
 {
     public event Action<PeerLost>? PeerLost;
 
-    /// <summary>Not while the whole Munit shuts down: its closing transport ends every peer, and nobody is lost.</summary>
+    /// <summary>Not while the whole Munit shuts down: its closing transport ends every peer, and nobody is
+    /// lost.</summary>
     internal void ReportPeerLost(PeerLost lost)
     {
         if (Volatile.Read(ref _disposed) == 0)
@@ -28,18 +29,27 @@ public sealed class WebRtcMedia : IStationMediaFactory, IPeerLossSource, IDispos
     private readonly ConcurrentDictionary<string, ViewerSession> _viewers = new(StringComparer.Ordinal);
     private readonly ILoggerFactory _loggers;
 
-    public WebRtcMedia(MunitOptions options, IStationTapFactory? tapFactory = null, ILoggerFactory? loggerFactory = null,
-        TimeProvider? time = null)
+    public WebRtcMedia(
+        MunitOptions options,
+        IStationTapFactory? tapFactory = null,
+        ILoggerFactory? loggerFactory = null,
+        TimeProvider? time = null
+    )
     {
         _loggers = loggerFactory ?? NullLoggerFactory.Instance;
         TapFactory = tapFactory;
-        Transport = new RtcUdpTransport(new RtcTransportOptions
-        {
-            BindAddress = IPAddress.Parse(options.BindAddress),
-            Port = options.Port,
-            AnnouncedAddress = string.IsNullOrWhiteSpace(options.PublicAddress) ? null : IPAddress.Parse(options.PublicAddress),
-            Tcp = options.TcpPort == 0 ? null : new IceTcpOptions { Port = options.TcpPort },
-        }, _loggers);
+        Transport = new RtcUdpTransport(
+            new RtcTransportOptions
+            {
+                BindAddress = IPAddress.Parse(options.BindAddress),
+                Port = options.Port,
+                AnnouncedAddress = string.IsNullOrWhiteSpace(options.PublicAddress)
+                    ? null
+                    : IPAddress.Parse(options.PublicAddress),
+                Tcp = options.TcpPort == 0 ? null : new IceTcpOptions { Port = options.TcpPort },
+            },
+            _loggers
+        );
         Engine = new MediaEngine(time: time);
         Engine.Start();
         _metrics = new MunitTransportMetrics(Transport.Counters, () => Transport.PeerCount);
@@ -62,20 +72,25 @@ public sealed class WebRtcMedia : IStationMediaFactory, IPeerLossSource, IDispos
 
     private int _disposed;
 
-    internal ViewerSession GetOrAddViewer(string peerId) => _viewers.GetOrAdd(peerId, id => new ViewerSession(id, Engine, Transport));
+    internal ViewerSession GetOrAddViewer(string peerId) =>
+        _viewers.GetOrAdd(peerId, id => new ViewerSession(id, Engine, Transport));
 
     internal ViewerSession? FindViewer(string peerId) => _viewers.GetValueOrDefault(peerId);
 
     internal void RemoveViewerIfEmpty(ViewerSession session)
     {
-        if (!session.IsEmpty) return;
-        if (_viewers.TryRemove(new KeyValuePair<string, ViewerSession>(session.PeerId, session))) session.Close();
+        if (!session.IsEmpty)
+            return;
+        if (_viewers.TryRemove(new KeyValuePair<string, ViewerSession>(session.PeerId, session)))
+            session.Close();
     }
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        foreach (var v in _viewers.Values) v.Close();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        foreach (var v in _viewers.Values)
+            v.Close();
         _viewers.Clear();
         Engine.Dispose();
         Transport.Dispose();

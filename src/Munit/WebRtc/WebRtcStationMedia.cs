@@ -39,27 +39,36 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
     {
         lock (_gate)
         {
-            if (_disposed) return Task.FromResult(MediaResult.Failure("station closed"));
-            return Task.FromResult(command.Op switch
-            {
-                MediaOp.Publish => Publish(command),
-                MediaOp.Watch => Watch(command),
-                MediaOp.Answer => Answer(command),
-                MediaOp.Candidate => MediaResult.Success(),
-                MediaOp.Simulcast => Simulcast(command),
-                MediaOp.Leave => Leave(command),
-                _ => MediaResult.Failure($"unsupported op {command.Op}"),
-            });
+            if (_disposed)
+                return Task.FromResult(MediaResult.Failure("station closed"));
+            return Task.FromResult(
+                command.Op switch
+                {
+                    MediaOp.Publish => Publish(command),
+                    MediaOp.Watch => Watch(command),
+                    MediaOp.Answer => Answer(command),
+                    MediaOp.Candidate => MediaResult.Success(),
+                    MediaOp.Simulcast => Simulcast(command),
+                    MediaOp.Leave => Leave(command),
+                    _ => MediaResult.Failure($"unsupported op {command.Op}"),
+                }
+            );
         }
     }
 
     private MediaResult Publish(MediaCommand command)
     {
-        if (string.IsNullOrEmpty(command.Sdp)) return MediaResult.Failure("publish needs the publisher's offer (sdp)");
+        if (string.IsNullOrEmpty(command.Sdp))
+            return MediaResult.Failure("publish needs the publisher's offer (sdp)");
         var offer = RemoteParameters.Parse(command.Sdp);
         var remote = RemoteParameters.From(offer);
-        if (TryRestartIce(command, offer, remote) is { } restarted) return restarted;
-        var peer = _media.Transport.CreatePeer(remote, this, $"publisher:{_router.Station.StationId}:{Guid.NewGuid():N}");
+        if (TryRestartIce(command, offer, remote) is { } restarted)
+            return restarted;
+        var peer = _media.Transport.CreatePeer(
+            remote,
+            this,
+            $"publisher:{_router.Station.StationId}:{Guid.NewGuid():N}"
+        );
         PublishNegotiation.Result negotiated;
         try
         {
@@ -73,12 +82,20 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
         var old = _publisherPeer;
         _publisherPeer = peer;
         _codecs = negotiated.TrackCodecs;
-        _publisher = _router.AttachPublisher(command.PeerId, new RtcPeerOutput(peer), negotiated.Tracks, negotiated.Extensions);
+        _publisher = _router.AttachPublisher(
+            command.PeerId,
+            new RtcPeerOutput(peer),
+            negotiated.Tracks,
+            negotiated.Extensions
+        );
         _publishedTracks = Signature(negotiated.Tracks);
         old?.Close();
         AttachTapOnce();
-        _logger.LogInformation("Publisher {PeerId} publishes {Tracks}", command.PeerId,
-            string.Join(", ", negotiated.Tracks.Select(t => $"{t.Kind}:{t.Codec}x{t.Rids.Count}")));
+        _logger.LogInformation(
+            "Publisher {PeerId} publishes {Tracks}",
+            command.PeerId,
+            string.Join(", ", negotiated.Tracks.Select(t => $"{t.Kind}:{t.Codec}x{t.Rids.Count}"))
+        );
         return MediaResult.Success(SdpWriter.Write(negotiated.Answer));
     }
 
@@ -90,14 +107,21 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
     private MediaResult? TryRestartIce(MediaCommand command, SessionDescription offer, RtcRemoteParameters remote)
     {
         var peer = _publisherPeer;
-        if (peer is null || _publisher?.PeerId != command.PeerId) return null;
-        if (!_media.Transport.TryRestartIce(peer, remote)) return null;
+        if (peer is null || _publisher?.PeerId != command.PeerId)
+            return null;
+        if (!_media.Transport.TryRestartIce(peer, remote))
+            return null;
         var negotiated = PublishNegotiation.Negotiate(offer, peer, _media.Transport, preferH264: _router.Station.Hls);
         if (Signature(negotiated.Tracks) != _publishedTracks)
         {
             // New tracks along with the restart: the forwarder learns them, on the same peer.
             _codecs = negotiated.TrackCodecs;
-            _publisher = _router.AttachPublisher(command.PeerId, new RtcPeerOutput(peer), negotiated.Tracks, negotiated.Extensions);
+            _publisher = _router.AttachPublisher(
+                command.PeerId,
+                new RtcPeerOutput(peer),
+                negotiated.Tracks,
+                negotiated.Extensions
+            );
             _publishedTracks = Signature(negotiated.Tracks);
         }
         _logger.LogInformation("Publisher {PeerId} restarted ICE", command.PeerId);
@@ -105,11 +129,15 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
     }
 
     private static string Signature(IReadOnlyList<PublishedTrack> tracks) =>
-        string.Join('|', tracks.Select(t => $"{t.Mid}:{t.Kind}:{t.PayloadType}:{t.RtxPayloadType}:{string.Join(',', t.Rids)}"));
+        string.Join(
+            '|',
+            tracks.Select(t => $"{t.Mid}:{t.Kind}:{t.PayloadType}:{t.RtxPayloadType}:{string.Join(',', t.Rids)}")
+        );
 
     private MediaResult Watch(MediaCommand command)
     {
-        if (_router.Producers.Length == 0) return MediaResult.Failure("the station has no publisher yet");
+        if (_router.Producers.Length == 0)
+            return MediaResult.Failure("the station has no publisher yet");
         var session = _media.GetOrAddViewer(command.PeerId);
         session.AddStation(_router, _codecs);
         _viewers.Add(command.PeerId);
@@ -118,21 +146,29 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
 
     private MediaResult Answer(MediaCommand command)
     {
-        if (string.IsNullOrEmpty(command.Sdp)) return MediaResult.Failure("answer needs the viewer's sdp");
+        if (string.IsNullOrEmpty(command.Sdp))
+            return MediaResult.Failure("answer needs the viewer's sdp");
         var session = _media.FindViewer(command.PeerId);
-        if (session is null || !_viewers.Contains(command.PeerId)) return MediaResult.Failure("no watch offer is pending for this viewer");
+        if (session is null || !_viewers.Contains(command.PeerId))
+            return MediaResult.Failure("no watch offer is pending for this viewer");
         session.ApplyAnswer(command.Sdp);
         // Without it, REMB the viewer sends anyway is counted but caps no layer.
-        _logger.LogDebug("Viewer {PeerId} answered; REMB negotiated: {Remb}", command.PeerId, session.Subscriber.RembNegotiated);
+        _logger.LogDebug(
+            "Viewer {PeerId} answered; REMB negotiated: {Remb}",
+            command.PeerId,
+            session.Subscriber.RembNegotiated
+        );
         return MediaResult.Success();
     }
 
     private MediaResult Simulcast(MediaCommand command)
     {
         var video = _router.Producers.FirstOrDefault(p => p.Kind == MediaKind.Video);
-        if (video is null) return MediaResult.Failure("the station has no video");
+        if (video is null)
+            return MediaResult.Failure("the station has no video");
         int? layer = SimulcastRids.ParseLayer(command.Layer, video.Layers.Select(l => l.Rid).ToArray());
-        if (layer is null) return MediaResult.Failure($"unknown layer '{command.Layer}'");
+        if (layer is null)
+            return MediaResult.Failure($"unknown layer '{command.Layer}'");
         return _router.SetPreferredLayer(command.PeerId, layer.Value)
             ? MediaResult.Success()
             : MediaResult.Failure("this peer does not watch the station");
@@ -160,7 +196,8 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
 
     private void AttachTapOnce()
     {
-        if (_tapAttached || !_router.Station.Hls || _media.TapFactory is null) return;
+        if (_tapAttached || !_router.Station.Hls || _media.TapFactory is null)
+            return;
         IStationTap? tap;
         try
         {
@@ -173,7 +210,8 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
             _tapAttached = true;
             return;
         }
-        if (tap is null) return;
+        if (tap is null)
+            return;
         _router.AttachTap(tap);
         _tapAttached = true;
     }
@@ -183,13 +221,15 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
     public void OnRtp(RtcPeer peer, Span<byte> packet)
     {
         var publisher = _publisher;
-        if (publisher is not null && ReferenceEquals(peer, _publisherPeer)) _media.Engine.OnPublisherRtp(publisher, packet);
+        if (publisher is not null && ReferenceEquals(peer, _publisherPeer))
+            _media.Engine.OnPublisherRtp(publisher, packet);
     }
 
     public void OnRtcp(RtcPeer peer, Span<byte> packet)
     {
         var publisher = _publisher;
-        if (publisher is not null && ReferenceEquals(peer, _publisherPeer)) _media.Engine.OnPublisherRtcp(publisher, packet);
+        if (publisher is not null && ReferenceEquals(peer, _publisherPeer))
+            _media.Engine.OnPublisherRtcp(publisher, packet);
     }
 
     public void OnStateChanged(RtcPeer peer, RtcPeerState state)
@@ -201,18 +241,22 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
         // while it is still the station's publisher ended by itself, and signaling must hear it.
         if (!ReferenceEquals(peer, _publisherPeer) || Volatile.Read(ref _disposed) || _publisher is not { } publisher)
             return;
-        _media.ReportPeerLost(new PeerLost(_router.Station.StationId, publisher.PeerId, peer.CloseReason ?? state.ToString()));
+        _media.ReportPeerLost(
+            new PeerLost(_router.Station.StationId, publisher.PeerId, peer.CloseReason ?? state.ToString())
+        );
     }
 
     public void Dispose()
     {
         lock (_gate)
         {
-            if (_disposed) return;
+            if (_disposed)
+                return;
             _disposed = true;
             foreach (var viewer in _viewers)
             {
-                if (_media.FindViewer(viewer) is not { } session) continue;
+                if (_media.FindViewer(viewer) is not { } session)
+                    continue;
                 session.RemoveStation(_router);
                 _media.RemoveViewerIfEmpty(session);
             }

@@ -19,16 +19,20 @@ public sealed record MunitHostSettings
     public const string BindAddressVariable = "MUNIT_BIND_ADDRESS";
     public const string HttpPortVariable = "MUNIT_HTTP_PORT";
     public const string DrainTimeoutVariable = "MUNIT_DRAIN_TIMEOUT_SECONDS";
-    /// <summary>The rooms WebSocket API's @connections endpoint (https://{api}.execute-api.{region}.amazonaws.com/{stage}).</summary>
+
+    /// <summary>The rooms WebSocket API's @connections endpoint
+    /// (https://{api}.execute-api.{region}.amazonaws.com/{stage}).</summary>
     public const string ConnectionsEndpointVariable = "MOBZ_CONNECTIONS_ENDPOINT";
 
-    /// <summary>The value of <see cref="PublicIpVariable"/> that asks for the task's own public IP from ECS and EC2.</summary>
+    /// <summary>The value of <see cref="PublicIpVariable"/> that asks for the task's own public IP from ECS and
+    /// EC2.</summary>
     public const string DiscoverFromEcs = "ecs";
 
     public const int DefaultUdpPort = 40000;
     public const int DefaultHttpPort = 8080;
 
-    /// <summary>ECS sends SIGKILL StopTimeout (120 s in the template) after SIGTERM; the drain must end well before.</summary>
+    /// <summary>ECS sends SIGKILL StopTimeout (120 s in the template) after SIGTERM; the drain must end well
+    /// before.</summary>
     public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(90);
 
     public required string Redis { get; init; }
@@ -62,16 +66,34 @@ public sealed record MunitHostSettings
         string? Get(string name) => getVariable(name) is { } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
 
         var redis = Get(RedisVariable)
-            ?? throw new MunitHostConfigurationException($"{RedisVariable} is required (host:port of the Redis shared with signaling).");
+            ?? throw new MunitHostConfigurationException(
+                $"{RedisVariable} is required (host:port of the Redis shared with signaling)."
+            );
         var publicIp = Get(PublicIpVariable);
-        if (publicIp is not null && !string.Equals(publicIp, DiscoverFromEcs, StringComparison.OrdinalIgnoreCase) && !IPAddress.TryParse(publicIp, out _))
-            throw new MunitHostConfigurationException($"{PublicIpVariable} must be an IP address or '{DiscoverFromEcs}', not '{publicIp}'.");
+        if (
+            publicIp is not null
+            && !string.Equals(publicIp, DiscoverFromEcs, StringComparison.OrdinalIgnoreCase)
+            && !IPAddress.TryParse(publicIp, out _)
+        )
+        {
+            throw new MunitHostConfigurationException(
+                $"{PublicIpVariable} must be an IP address or '{DiscoverFromEcs}', not '{publicIp}'."
+            );
+        }
+
         var bind = Get(BindAddressVariable) ?? "0.0.0.0";
         Uri? connections = null;
-        if (Get(ConnectionsEndpointVariable) is { } endpoint
-            && (!Uri.TryCreate(endpoint, UriKind.Absolute, out connections) || connections.Scheme is not ("https" or "http")))
+        if (
+            Get(ConnectionsEndpointVariable) is { } endpoint
+            && (
+                !Uri.TryCreate(endpoint, UriKind.Absolute, out connections)
+                || connections.Scheme is not ("https" or "http")
+            )
+        )
         {
-            throw new MunitHostConfigurationException($"{ConnectionsEndpointVariable} must be the https URL of the rooms API's @connections endpoint, not '{endpoint}'.");
+            throw new MunitHostConfigurationException(
+                $"{ConnectionsEndpointVariable} must be the https URL of the rooms API's @connections endpoint, not '{endpoint}'."
+            );
         }
 
         if (!IPAddress.TryParse(bind, out _))
@@ -88,14 +110,17 @@ public sealed record MunitHostSettings
             MunitId = Get(MunitIdVariable),
             BindAddress = bind,
             HttpPort = Port(Get(HttpPortVariable), HttpPortVariable, DefaultHttpPort),
-            DrainTimeout = Get(DrainTimeoutVariable) is { } d ? TimeSpan.FromSeconds(Positive(d, DrainTimeoutVariable)) : DefaultDrainTimeout,
+            DrainTimeout = Get(DrainTimeoutVariable) is { } d
+                ? TimeSpan.FromSeconds(Positive(d, DrainTimeoutVariable))
+                : DefaultDrainTimeout,
             ConnectionsEndpoint = connections,
         };
     }
 
     private static int Port(string? value, string name, int fallback)
     {
-        if (value is null) return fallback;
+        if (value is null)
+            return fallback;
         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
             throw new MunitHostConfigurationException($"{name} must be a port number 0-65535, not '{value}'.");
         return port;
@@ -110,4 +135,5 @@ public sealed record MunitHostSettings
 }
 
 /// <summary>The task's environment does not describe a runnable Munit.</summary>
-public sealed class MunitHostConfigurationException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class MunitHostConfigurationException(string message, Exception? inner = null)
+    : Exception(message, inner);

@@ -15,11 +15,18 @@ namespace MobZ.MunitHost.Draining;
 /// the wait: it asks for an immediate handover. Registered after the Regulator, so the host stops it first.
 /// </summary>
 internal sealed class DrainOnShutdown(
-    MobZ.Regulator.Regulator regulator, IMunit munit, IMessageBus bus, TimeSpan drainTimeout, ILogger<DrainOnShutdown> logger,
-    TimeProvider time) : IHostedService
+    MobZ.Regulator.Regulator regulator,
+    IMunit munit,
+    IMessageBus bus,
+    TimeSpan drainTimeout,
+    ILogger<DrainOnShutdown> logger,
+    TimeProvider time
+) : IHostedService
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
-    /// <summary>The drain order travels over pub/sub, which may drop it; it is sent again if not seen by then.</summary>
+
+    /// <summary>The drain order travels over pub/sub, which may drop it; it is sent again if not seen by
+    /// then.</summary>
     private static readonly TimeSpan ResendAfter = TimeSpan.FromSeconds(2);
 
     private volatile bool _stopOrdered;
@@ -45,7 +52,11 @@ internal sealed class DrainOnShutdown(
         long started = time.GetTimestamp();
         using var deadline = new CancellationTokenSource(drainTimeout, time);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        logger.LogInformation("Shutting down: draining {Stations} stations (at most {DrainTimeout})", munit.StationIds.Count, drainTimeout);
+        logger.LogInformation(
+            "Shutting down: draining {Stations} stations (at most {DrainTimeout})",
+            munit.StationIds.Count,
+            drainTimeout
+        );
         TimeSpan? lastSent = null;
         try
         {
@@ -56,15 +67,19 @@ internal sealed class DrainOnShutdown(
                     await SendDrainAsync().ConfigureAwait(false);
                     lastSent = time.GetElapsedTime(started);
                 }
-                if (regulator.Draining && munit.StationIds.Count == 0) break;
+                if (regulator.Draining && munit.StationIds.Count == 0)
+                    break;
                 await Task.Delay(Poll, time, timeout.Token).ConfigureAwait(false);
             }
             logger.LogInformation("Drained in {Elapsed:0.0} s", time.GetElapsedTime(started).TotalSeconds);
         }
         catch (OperationCanceledException)
         {
-            logger.LogWarning("Drain timed out after {Elapsed:0.0} s with {Stations} stations left; handing them over",
-                time.GetElapsedTime(started).TotalSeconds, munit.StationIds.Count);
+            logger.LogWarning(
+                "Drain timed out after {Elapsed:0.0} s with {Stations} stations left; handing them over",
+                time.GetElapsedTime(started).TotalSeconds,
+                munit.StationIds.Count
+            );
         }
     }
 
@@ -76,8 +91,11 @@ internal sealed class DrainOnShutdown(
     {
         try
         {
-            await bus.PublishAsync(MunitKeys.Channel(regulator.MunitId),
-                JsonSerializer.Serialize<MunitSignal>(new DrainSignal(), ContractsJsonContext.Default.MunitSignal)).ConfigureAwait(false);
+            await bus.PublishAsync(
+                    MunitKeys.Channel(regulator.MunitId),
+                    JsonSerializer.Serialize<MunitSignal>(new DrainSignal(), ContractsJsonContext.Default.MunitSignal)
+                )
+                .ConfigureAwait(false);
         }
         catch (StateUnavailableException ex)
         {

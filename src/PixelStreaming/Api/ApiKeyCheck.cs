@@ -9,10 +9,16 @@ public static class ApiKeyCheck
     public static bool IsValid(RestApiOptions api, IReadOnlyDictionary<string, string>? headers)
     {
         var expected = api.ApiKey;
-        if (string.IsNullOrEmpty(expected) || headers is null) return false;
+        if (string.IsNullOrEmpty(expected) || headers is null)
+            return false;
         string? given = null;
         foreach (var (name, value) in headers)
-            if (string.Equals(name, api.ApiKeyHeader, StringComparison.OrdinalIgnoreCase)) given = value;
-        return given is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
+        {
+            if (string.Equals(name, api.ApiKeyHeader, StringComparison.OrdinalIgnoreCase))
+                given = value;
+        }
+
+        return given is not null
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
     }
 }

@@ -5,7 +5,8 @@ namespace MobZ.PixelStreaming.Api;
 
 public sealed record ApiError([property: JsonPropertyName("error")] string Error);
 
-/// <summary>An instance as the API shows it; publicIp and workerUrl appear once it is running, error once it failed.</summary>
+/// <summary>An instance as the API shows it; publicIp and workerUrl appear once it is running, error once it
+/// failed.</summary>
 public sealed record InstanceView(
     [property: JsonPropertyName("instanceId")] string InstanceId,
     [property: JsonPropertyName("status")] string Status,
@@ -13,7 +14,8 @@ public sealed record InstanceView(
     [property: JsonPropertyName("workerUrl")] string? WorkerUrl,
     [property: JsonPropertyName("provider")] string Provider,
     [property: JsonPropertyName("createdAt")] DateTimeOffset CreatedAt,
-    [property: JsonPropertyName("error")] string? Error);
+    [property: JsonPropertyName("error")] string? Error
+);
 
 public sealed record InstanceList([property: JsonPropertyName("instances")] IReadOnlyList<InstanceView> Instances);
 

@@ -23,7 +23,8 @@ public sealed class PixelStreamingApiHandler(
     PsKeys keys,
     WorkerLocator workers,
     IStreamingWorkerClient workerClient,
-    ILogger<PixelStreamingApiHandler> logger) : IHttpHandler
+    ILogger<PixelStreamingApiHandler> logger
+) : IHttpHandler
 {
     /// <summary>Every route this handler answers; the OpenAPI document lists exactly these.</summary>
     public static readonly IReadOnlyList<ApiRoute> Routes =
@@ -40,13 +41,16 @@ public sealed class PixelStreamingApiHandler(
     {
         var method = evt.RequestContext.Http.Method.ToUpperInvariant();
         var path = evt.RawPath.TrimEnd('/');
-        if (path.Length == 0) path = "/";
+        if (path.Length == 0)
+            path = "/";
 
         if (path == "/docs" || path.StartsWith("/docs/", StringComparison.Ordinal))
             return method == "GET" ? SwaggerUi.Serve(path, evt.Headers) : Error(405, "method not allowed");
-        if (!path.StartsWith("/api/", StringComparison.Ordinal)) return Error(404, "not found");
+        if (!path.StartsWith("/api/", StringComparison.Ordinal))
+            return Error(404, "not found");
 
-        if (!HasValidKey(evt.Headers)) return Error(401, $"missing or wrong API key in header '{options.Api.ApiKeyHeader}'");
+        if (!HasValidKey(evt.Headers))
+            return Error(401, $"missing or wrong API key in header '{options.Api.ApiKeyHeader}'");
 
         try
         {
@@ -54,8 +58,10 @@ public sealed class PixelStreamingApiHandler(
             {
                 ("POST", "/api/instances") => await CreateInstanceAsync(evt, cancellationToken),
                 ("GET", "/api/instances") => await ListInstancesAsync(cancellationToken),
-                ("GET", _) when path.StartsWith("/api/instances/", StringComparison.Ordinal) =>
-                    await GetInstanceAsync(path["/api/instances/".Length..], cancellationToken),
+                ("GET", _) when path.StartsWith("/api/instances/", StringComparison.Ordinal) => await GetInstanceAsync(
+                    path["/api/instances/".Length..],
+                    cancellationToken
+                ),
                 ("DELETE", _) when path.StartsWith("/api/instances/", StringComparison.Ordinal) =>
                     await DeleteInstanceAsync(path["/api/instances/".Length..], cancellationToken),
                 ("POST", "/api/save-project") => await SaveProjectAsync(evt, cancellationToken),
@@ -83,7 +89,8 @@ public sealed class PixelStreamingApiHandler(
     {
         var body = RequestBody.Parse(evt.Body, evt.IsBase64Encoded, required: false, "instanceId");
         var requested = body.Id("instanceId");
-        if (body.Error is not null) return Error(400, body.Error);
+        if (body.Error is not null)
+            return Error(400, body.Error);
         InstanceRecord record;
         try
         {
@@ -104,8 +111,11 @@ public sealed class PixelStreamingApiHandler(
     private async Task<ProxyResponse> GetInstanceAsync(string instanceId, CancellationToken ct)
     {
         instanceId = Uri.UnescapeDataString(instanceId);
-        if (!Identifiers.IsValid(instanceId)) return Error(400, "instanceId is not a valid id");
-        return await instances.GetAsync(instanceId, ct) is { } record ? Json(200, View(record)) : Error(404, $"instance {instanceId} not found");
+        if (!Identifiers.IsValid(instanceId))
+            return Error(400, "instanceId is not a valid id");
+        return await instances.GetAsync(instanceId, ct) is { } record
+            ? Json(200, View(record))
+            : Error(404, $"instance {instanceId} not found");
     }
 
     private async Task<ProxyResponse> ListInstancesAsync(CancellationToken ct)
@@ -117,47 +127,86 @@ public sealed class PixelStreamingApiHandler(
     private async Task<ProxyResponse> DeleteInstanceAsync(string instanceId, CancellationToken ct)
     {
         instanceId = Uri.UnescapeDataString(instanceId);
-        if (!Identifiers.IsValid(instanceId)) return Error(400, "instanceId is not a valid id");
-        return await instances.DeleteAsync(instanceId, ct) ? ProxyResponse.Status(204) : Error(404, $"instance {instanceId} not found");
+        if (!Identifiers.IsValid(instanceId))
+            return Error(400, "instanceId is not a valid id");
+        return await instances.DeleteAsync(instanceId, ct)
+            ? ProxyResponse.Status(204)
+            : Error(404, $"instance {instanceId} not found");
     }
 
     private async Task<ProxyResponse> SaveProjectAsync(HttpApiEvent evt, CancellationToken ct)
     {
-        var body = RequestBody.Parse(evt.Body, evt.IsBase64Encoded, required: true, "playerId", "instanceId", "projectUrl");
+        var body = RequestBody.Parse(
+            evt.Body,
+            evt.IsBase64Encoded,
+            required: true,
+            "playerId",
+            "instanceId",
+            "projectUrl"
+        );
         var playerId = body.Id("playerId");
         var instanceId = body.Id("instanceId");
         var projectUrl = body.AbsoluteUrl("projectUrl");
         body.ExactlyOne("playerId", "instanceId", playerId is not null, instanceId is not null);
-        if (body.Error is not null) return Error(400, body.Error);
+        if (body.Error is not null)
+            return Error(400, body.Error);
 
         var (worker, servedPlayer, failure) = await ResolveWorkerAsync(playerId, instanceId);
-        if (failure is not null) return failure;
-        return Passthrough(await workerClient.SaveProjectAsync(worker!, new SaveProjectRequest(servedPlayer, projectUrl), ct));
+        if (failure is not null)
+            return failure;
+        return Passthrough(
+            await workerClient.SaveProjectAsync(worker!, new SaveProjectRequest(servedPlayer, projectUrl), ct)
+        );
     }
 
     private async Task<ProxyResponse> GenerateVideoAsync(HttpApiEvent evt, CancellationToken ct)
     {
-        var body = RequestBody.Parse(evt.Body, evt.IsBase64Encoded, required: true, "playerId", "instanceId", "settings");
+        var body = RequestBody.Parse(
+            evt.Body,
+            evt.IsBase64Encoded,
+            required: true,
+            "playerId",
+            "instanceId",
+            "settings"
+        );
         var playerId = body.Id("playerId");
         var instanceId = body.Id("instanceId");
         var settings = body.Object("settings");
         body.ExactlyOne("playerId", "instanceId", playerId is not null, instanceId is not null);
-        if (body.Error is not null) return Error(400, body.Error);
+        if (body.Error is not null)
+            return Error(400, body.Error);
 
         var (worker, servedPlayer, failure) = await ResolveWorkerAsync(playerId, instanceId);
-        if (failure is not null) return failure;
-        return Passthrough(await workerClient.GenerateVideoAsync(worker!, new GenerateVideoRequest(servedPlayer, settings), ct));
+        if (failure is not null)
+            return failure;
+        return Passthrough(
+            await workerClient.GenerateVideoAsync(worker!, new GenerateVideoRequest(servedPlayer, settings), ct)
+        );
     }
 
     /// <summary>The worker beside the streamer that serves a player, or beside an instance.</summary>
-    private async Task<(Uri? Worker, string? PlayerId, ProxyResponse? Failure)> ResolveWorkerAsync(string? playerId, string? instanceId)
+    private async Task<(Uri? Worker, string? PlayerId, ProxyResponse? Failure)> ResolveWorkerAsync(
+        string? playerId,
+        string? instanceId
+    )
     {
         if (instanceId is not null)
         {
             var record = await instances.GetAsync(instanceId);
-            if (record is null) return (null, null, Error(404, $"instance {instanceId} not found"));
+            if (record is null)
+                return (null, null, Error(404, $"instance {instanceId} not found"));
             if (record.WorkerUrl is null)
-                return (null, null, Error(409, $"instance {instanceId} is {InstanceRegistry.StatusText(record.Status)}, it has no worker yet"));
+            {
+                return (
+                    null,
+                    null,
+                    Error(
+                        409,
+                        $"instance {instanceId} is {InstanceRegistry.StatusText(record.Status)}, it has no worker yet"
+                    )
+                );
+            }
+
             var served = await store.HashGetAsync(keys.Streamer(instanceId), PsFields.Player);
             return (record.WorkerUrl, served, null);
         }
@@ -177,16 +226,26 @@ public sealed class PixelStreamingApiHandler(
     private bool HasValidKey(IReadOnlyDictionary<string, string>? headers) => ApiKeyCheck.IsValid(options.Api, headers);
 
     private static InstanceView View(InstanceRecord r) =>
-        new(r.InstanceId, InstanceRegistry.StatusText(r.Status), r.PublicIp, r.WorkerUrl?.AbsoluteUri, r.Provider, r.CreatedAt, r.Error);
+        new(
+            r.InstanceId,
+            InstanceRegistry.StatusText(r.Status),
+            r.PublicIp,
+            r.WorkerUrl?.AbsoluteUri,
+            r.Provider,
+            r.CreatedAt,
+            r.Error
+        );
 
-    private static Dictionary<string, string> Location(InstanceRecord r) => new() { ["location"] = "/api/instances/" + Uri.EscapeDataString(r.InstanceId) };
+    private static Dictionary<string, string> Location(InstanceRecord r) =>
+        new() { ["location"] = "/api/instances/" + Uri.EscapeDataString(r.InstanceId) };
 
-    private static ProxyResponse Passthrough(WorkerResponse r) => new()
-    {
-        StatusCode = r.StatusCode,
-        Body = string.IsNullOrEmpty(r.Body) ? null : r.Body,
-        Headers = new Dictionary<string, string> { ["content-type"] = "application/json" },
-    };
+    private static ProxyResponse Passthrough(WorkerResponse r) =>
+        new()
+        {
+            StatusCode = r.StatusCode,
+            Body = string.IsNullOrEmpty(r.Body) ? null : r.Body,
+            Headers = new Dictionary<string, string> { ["content-type"] = "application/json" },
+        };
 
     private static ProxyResponse Json<T>(int status, T value, Dictionary<string, string>? headers = null)
     {
@@ -195,7 +254,10 @@ public sealed class PixelStreamingApiHandler(
         return new()
         {
             StatusCode = status,
-            Body = JsonSerializer.Serialize(value, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)ApiJsonContext.Default.GetTypeInfo(typeof(T))!),
+            Body = JsonSerializer.Serialize(
+                value,
+                (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)ApiJsonContext.Default.GetTypeInfo(typeof(T))!
+            ),
             Headers = headers,
         };
     }

@@ -21,21 +21,37 @@ internal sealed class RequestBody
         var result = new RequestBody();
         if (isBase64 && body is not null)
         {
-            try { body = Encoding.UTF8.GetString(Convert.FromBase64String(body)); }
-            catch (FormatException) { result.Error = "body is not valid base64"; return result; }
+            try
+            {
+                body = Encoding.UTF8.GetString(Convert.FromBase64String(body));
+            }
+            catch (FormatException)
+            {
+                result.Error = "body is not valid base64";
+                return result;
+            }
         }
         if (string.IsNullOrWhiteSpace(body))
         {
-            if (required) result.Error = "a JSON object body is required";
+            if (required)
+                result.Error = "a JSON object body is required";
             return result;
         }
         try
         {
             using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) { result.Error = "body must be a JSON object"; return result; }
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                result.Error = "body must be a JSON object";
+                return result;
+            }
             foreach (var p in doc.RootElement.EnumerateObject())
             {
-                if (Array.IndexOf(allowed, p.Name) < 0) { result.Error = $"unknown field '{p.Name}' (allowed: {string.Join(", ", allowed)})"; return result; }
+                if (Array.IndexOf(allowed, p.Name) < 0)
+                {
+                    result.Error = $"unknown field '{p.Name}' (allowed: {string.Join(", ", allowed)})";
+                    return result;
+                }
                 result._fields[p.Name] = p.Value.Clone();
             }
         }
@@ -48,7 +64,8 @@ internal sealed class RequestBody
 
     public string? Id(string name)
     {
-        if (Error is not null || !_fields.TryGetValue(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (Error is not null || !_fields.TryGetValue(name, out var v) || v.ValueKind == JsonValueKind.Null)
+            return null;
         if (v.ValueKind != JsonValueKind.String || !Identifiers.IsValid(v.GetString()))
         {
             Error = $"'{name}' must be a string of 1-{Identifiers.MaxLength} letters, digits or -_.@|";
@@ -59,7 +76,8 @@ internal sealed class RequestBody
 
     public string? AbsoluteUrl(string name)
     {
-        if (Error is not null || !_fields.TryGetValue(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (Error is not null || !_fields.TryGetValue(name, out var v) || v.ValueKind == JsonValueKind.Null)
+            return null;
         if (v.ValueKind != JsonValueKind.String || !Uri.TryCreate(v.GetString(), UriKind.Absolute, out _))
         {
             Error = $"'{name}' must be an absolute URL";
@@ -70,7 +88,8 @@ internal sealed class RequestBody
 
     public JsonElement? Object(string name)
     {
-        if (Error is not null || !_fields.TryGetValue(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (Error is not null || !_fields.TryGetValue(name, out var v) || v.ValueKind == JsonValueKind.Null)
+            return null;
         if (v.ValueKind != JsonValueKind.Object)
         {
             Error = $"'{name}' must be a JSON object";
@@ -81,6 +100,7 @@ internal sealed class RequestBody
 
     public void ExactlyOne(string a, string b, bool hasA, bool hasB)
     {
-        if (Error is null && hasA == hasB) Error = $"give exactly one of '{a}' or '{b}'";
+        if (Error is null && hasA == hasB)
+            Error = $"give exactly one of '{a}' or '{b}'";
     }
 }

@@ -11,7 +11,8 @@ namespace MobZ.PixelStreaming.Api;
 internal static class SwaggerUi
 {
     private const string DistPrefix = "Swashbuckle.AspNetCore.SwaggerUI.node_modules.swagger_ui_dist.";
-    private static readonly System.Reflection.Assembly UiAssembly = typeof(Swashbuckle.AspNetCore.SwaggerUI.SwaggerUIOptions).Assembly;
+    private static readonly System.Reflection.Assembly UiAssembly =
+        typeof(Swashbuckle.AspNetCore.SwaggerUI.SwaggerUIOptions).Assembly;
 
     public static string OpenApiJson { get; } = ReadOwn("MobZ.PixelStreaming.openapi.json");
 
@@ -27,11 +28,27 @@ internal static class SwaggerUi
                 return Text(OpenApiJson, "application/json");
         }
         var name = path["/docs/".Length..];
-        if (name is not ("swagger-ui.css" or "swagger-ui-bundle.js" or "swagger-ui-standalone-preset.js" or "favicon-32x32.png" or "favicon-16x16.png"))
+        if (
+            name
+            is not (
+                "swagger-ui.css"
+                or "swagger-ui-bundle.js"
+                or "swagger-ui-standalone-preset.js"
+                or "favicon-32x32.png"
+                or "favicon-16x16.png"
+            )
+        )
+        {
             return PixelStreamingApiHandler.Error(404, "not found");
-        if (ReadDist(name) is not { } stored) return PixelStreamingApiHandler.Error(404, "not found");
+        }
 
-        var type = name.EndsWith(".css", StringComparison.Ordinal) ? "text/css" : name.EndsWith(".png", StringComparison.Ordinal) ? "image/png" : "text/javascript";
+        if (ReadDist(name) is not { } stored)
+            return PixelStreamingApiHandler.Error(404, "not found");
+
+        var type =
+            name.EndsWith(".css", StringComparison.Ordinal) ? "text/css"
+            : name.EndsWith(".png", StringComparison.Ordinal) ? "image/png"
+            : "text/javascript";
         var headers = new Dictionary<string, string>
         {
             ["content-type"] = type,
@@ -41,16 +58,25 @@ internal static class SwaggerUi
         var body = stored;
         if (IsGzip(stored))
         {
-            if (AcceptsGzip(requestHeaders)) headers["content-encoding"] = "gzip";
-            else body = Gunzip(stored);
+            if (AcceptsGzip(requestHeaders))
+                headers["content-encoding"] = "gzip";
+            else
+                body = Gunzip(stored);
         }
-        return new ProxyResponse { StatusCode = 200, Body = Convert.ToBase64String(body), IsBase64Encoded = true, Headers = headers };
+        return new ProxyResponse
+        {
+            StatusCode = 200,
+            Body = Convert.ToBase64String(body),
+            IsBase64Encoded = true,
+            Headers = headers,
+        };
     }
 
     private static byte[]? ReadDist(string name)
     {
         using var stream = UiAssembly.GetManifestResourceStream(DistPrefix + name);
-        if (stream is null) return null;
+        if (stream is null)
+            return null;
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
         return buffer.ToArray();
@@ -60,7 +86,10 @@ internal static class SwaggerUi
 
     private static byte[] Gunzip(byte[] data)
     {
-        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(data), System.IO.Compression.CompressionMode.Decompress);
+        using var gzip = new System.IO.Compression.GZipStream(
+            new MemoryStream(data),
+            System.IO.Compression.CompressionMode.Decompress
+        );
         using var plain = new MemoryStream();
         gzip.CopyTo(plain);
         return plain.ToArray();
@@ -69,24 +98,36 @@ internal static class SwaggerUi
     /// <summary>Accept-Encoding names gzip (or *) with a non-zero quality.</summary>
     private static bool AcceptsGzip(IReadOnlyDictionary<string, string>? headers)
     {
-        var value = headers?.FirstOrDefault(h => h.Key.Equals("accept-encoding", StringComparison.OrdinalIgnoreCase)).Value;
-        if (value is null) return false;
+        var value = headers
+            ?.FirstOrDefault(h => h.Key.Equals("accept-encoding", StringComparison.OrdinalIgnoreCase))
+            .Value;
+        if (value is null)
+            return false;
         foreach (var part in value.Split(','))
         {
             var fields = part.Split(';', StringSplitOptions.TrimEntries);
-            if (fields[0] is not ("gzip" or "*")) continue;
+            if (fields[0] is not ("gzip" or "*"))
+                continue;
             var q = fields.Skip(1).FirstOrDefault(f => f.StartsWith("q=", StringComparison.Ordinal));
-            return q is null || !double.TryParse(q[2..], System.Globalization.CultureInfo.InvariantCulture, out var quality) || quality > 0;
+            return q is null
+                || !double.TryParse(q[2..], System.Globalization.CultureInfo.InvariantCulture, out var quality)
+                || quality > 0;
         }
         return false;
     }
 
     private static ProxyResponse Text(string body, string type) =>
-        new() { StatusCode = 200, Body = body, Headers = new Dictionary<string, string> { ["content-type"] = type } };
+        new()
+        {
+            StatusCode = 200,
+            Body = body,
+            Headers = new Dictionary<string, string> { ["content-type"] = type },
+        };
 
     private static string ReadOwn(string name)
     {
-        using var stream = typeof(SwaggerUi).Assembly.GetManifestResourceStream(name) ?? throw new InvalidOperationException($"missing resource {name}");
+        using var stream = typeof(SwaggerUi).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"missing resource {name}");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }

@@ -13,10 +13,12 @@ public interface IInstanceProvider
     /// <summary>The configured name ("ecs", the local stack's "local"); recorded with each instance.</summary>
     string Name { get; }
 
-    /// <summary>Asks for an instance whose streamer registers with <paramref name="instanceId"/>; returns the provider's reference to it.</summary>
+    /// <summary>Asks for an instance whose streamer registers with <paramref name="instanceId"/>; returns the
+    /// provider's reference to it.</summary>
     Task<string> LaunchAsync(string instanceId, CancellationToken cancellationToken);
 
-    /// <summary>Its address once known, null while it is still starting; throws <see cref="InstanceProviderException"/> if it failed.</summary>
+    /// <summary>Its address once known, null while it is still starting; throws <see cref="InstanceProviderException"/>
+    /// if it failed.</summary>
     Task<StartedInstance?> ProbeAsync(string instanceId, string providerRef, CancellationToken cancellationToken);
 
     Task StopAsync(string instanceId, string providerRef, CancellationToken cancellationToken);
@@ -25,6 +27,7 @@ public interface IInstanceProvider
 /// <summary>The provider could not start or stop an instance; the message is safe to show to an API caller.</summary>
 public sealed class InstanceProviderException(string message, Exception? inner = null) : Exception(message, inner)
 {
-    /// <summary>No provider is configured at all (a deployment decision, 503), rather than one that failed (502).</summary>
+    /// <summary>No provider is configured at all (a deployment decision, 503), rather than one that failed
+    /// (502).</summary>
     public bool NotConfigured { get; init; }
 }

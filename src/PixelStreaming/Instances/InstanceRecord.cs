@@ -1,7 +1,12 @@
 namespace MobZ.PixelStreaming.Instances;
 
 /// <summary>Where an instance is in its life: asked for, reachable, or given up on.</summary>
-public enum InstanceStatus { Starting, Running, Failed }
+public enum InstanceStatus
+{
+    Starting,
+    Running,
+    Failed,
+}
 
 /// <summary>
 /// A streaming instance (an Unreal streamer plus its worker) started through the REST API. The address and the
@@ -15,8 +20,15 @@ public sealed record InstanceRecord(
     string Provider,
     string ProviderRef,
     DateTimeOffset CreatedAt,
-    string? Error = null)
+    string? Error = null
+)
 {
-    public static InstanceRecord Running(string instanceId, string publicIp, Uri workerUrl, string provider, string providerRef, DateTimeOffset createdAt) =>
-        new(instanceId, InstanceStatus.Running, publicIp, workerUrl, provider, providerRef, createdAt);
+    public static InstanceRecord Running(
+        string instanceId,
+        string publicIp,
+        Uri workerUrl,
+        string provider,
+        string providerRef,
+        DateTimeOffset createdAt
+    ) => new(instanceId, InstanceStatus.Running, publicIp, workerUrl, provider, providerRef, createdAt);
 }

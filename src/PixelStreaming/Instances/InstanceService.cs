@@ -15,14 +15,25 @@ public sealed class InstanceService(
     StreamerAllowList allowList,
     PixelStreamingOptions options,
     TimeProvider time,
-    ILogger<InstanceService> logger)
+    ILogger<InstanceService> logger
+)
 {
-    /// <summary>Records the instance as starting, launches it, and looks once whether it is already reachable.</summary>
+    /// <summary>Records the instance as starting, launches it, and looks once whether it is already
+    /// reachable.</summary>
     public async Task<InstanceRecord> CreateAsync(string? requestedId, CancellationToken cancellationToken)
     {
         var instanceId = requestedId ?? "ps-" + Guid.NewGuid().ToString("N")[..12];
-        var record = new InstanceRecord(instanceId, InstanceStatus.Starting, null, null, provider.Name, "", time.GetUtcNow());
-        if (!await registry.AddAsync(record)) throw new InvalidOperationException($"instance {instanceId} already exists");
+        var record = new InstanceRecord(
+            instanceId,
+            InstanceStatus.Starting,
+            null,
+            null,
+            provider.Name,
+            "",
+            time.GetUtcNow()
+        );
+        if (!await registry.AddAsync(record))
+            throw new InvalidOperationException($"instance {instanceId} already exists");
 
         string providerRef;
         try
@@ -40,7 +51,12 @@ public sealed class InstanceService(
             await provider.StopAsync(instanceId, providerRef, CancellationToken.None);
             throw new InvalidOperationException($"instance {instanceId} was deleted while starting");
         }
-        logger.LogInformation("Instance {InstanceId} launched by {Provider} ({ProviderRef})", instanceId, provider.Name, providerRef);
+        logger.LogInformation(
+            "Instance {InstanceId} launched by {Provider} ({ProviderRef})",
+            instanceId,
+            provider.Name,
+            providerRef
+        );
         return await RefreshAsync(record with { ProviderRef = providerRef }, cancellationToken);
     }
 
@@ -51,18 +67,22 @@ public sealed class InstanceService(
     public async Task<IReadOnlyList<InstanceRecord>> ListAsync(CancellationToken cancellationToken = default)
     {
         var list = new List<InstanceRecord>();
-        foreach (var record in await registry.ListAsync()) list.Add(await RefreshAsync(record, cancellationToken));
+        foreach (var record in await registry.ListAsync())
+            list.Add(await RefreshAsync(record, cancellationToken));
         return list;
     }
 
     public async Task<bool> DeleteAsync(string instanceId, CancellationToken cancellationToken)
     {
         var record = await registry.GetAsync(instanceId);
-        if (record is null) return false;
-        if (record.ProviderRef.Length > 0) await provider.StopAsync(instanceId, record.ProviderRef, cancellationToken);
+        if (record is null)
+            return false;
+        if (record.ProviderRef.Length > 0)
+            await provider.StopAsync(instanceId, record.ProviderRef, cancellationToken);
         await registry.RemoveAsync(record);
         // Several local instances share 127.0.0.1: keep the address while any instance still uses it.
-        if (record.PublicIp is { } ip && (await registry.ListAsync()).All(r => r.PublicIp != ip)) await allowList.RemoveAsync(ip);
+        if (record.PublicIp is { } ip && (await registry.ListAsync()).All(r => r.PublicIp != ip))
+            await allowList.RemoveAsync(ip);
         logger.LogInformation("Instance {InstanceId} stopped", instanceId);
         return true;
     }
@@ -70,7 +90,8 @@ public sealed class InstanceService(
     private async Task<InstanceRecord> RefreshAsync(InstanceRecord record, CancellationToken cancellationToken)
     {
         // A record without a reference is still being launched by the call that created it.
-        if (record.Status != InstanceStatus.Starting || record.ProviderRef.Length == 0) return record;
+        if (record.Status != InstanceStatus.Starting || record.ProviderRef.Length == 0)
+            return record;
         StartedInstance? started;
         try
         {
@@ -90,7 +111,8 @@ public sealed class InstanceService(
         var ip = StreamerAllowList.Normalize(started.PublicIp)!;
         // The address is allowed before the record says running, so a streamer is never refused once a client sees it.
         await allowList.AddAsync(ip);
-        if (!await registry.MarkRunningAsync(record.InstanceId, started with { PublicIp = ip })) return record;
+        if (!await registry.MarkRunningAsync(record.InstanceId, started with { PublicIp = ip }))
+            return record;
         logger.LogInformation("Instance {InstanceId} running at {PublicIp}", record.InstanceId, ip);
         return record with { Status = InstanceStatus.Running, PublicIp = ip, WorkerUrl = started.WorkerUrl };
     }

@@ -13,9 +13,14 @@ public sealed class NoInstanceProvider : IInstanceProvider
 
     public Task<string> LaunchAsync(string instanceId, CancellationToken cancellationToken) => throw NotConfigured();
 
-    public Task<StartedInstance?> ProbeAsync(string instanceId, string providerRef, CancellationToken cancellationToken) => throw NotConfigured();
+    public Task<StartedInstance?> ProbeAsync(
+        string instanceId,
+        string providerRef,
+        CancellationToken cancellationToken
+    ) => throw NotConfigured();
 
-    public Task StopAsync(string instanceId, string providerRef, CancellationToken cancellationToken) => throw NotConfigured();
+    public Task StopAsync(string instanceId, string providerRef, CancellationToken cancellationToken) =>
+        throw NotConfigured();
 
     private static InstanceProviderException NotConfigured() => new(Message) { NotConfigured = true };
 }

@@ -1,22 +1,32 @@
 namespace MobZ.PixelStreaming.Matching;
 
 /// <summary>A streamer reserved for a player: the streamer must now be told <c>playerConnected</c>.</summary>
-public sealed record Match(string StreamerId, string StreamerConnectionId, string PlayerId, string PlayerConnectionId, string? ProjectUrl);
+public sealed record Match(
+    string StreamerId,
+    string StreamerConnectionId,
+    string PlayerId,
+    string PlayerConnectionId,
+    string? ProjectUrl
+);
 
 public enum SubscribeOutcome
 {
     Matched,
     Queued,
+
     /// <summary>The player is not (or no longer) connected on this connection.</summary>
     NotConnected,
+
     /// <summary>Contention did not settle within the attempt budget; the player may retry.</summary>
     Contended,
 }
 
-/// <param name="Released">The streamer the player held before subscribing again: it must be told playerDisconnected.</param>
+/// <param name="Released">The streamer the player held before subscribing again: it must be told
+/// playerDisconnected.</param>
 public sealed record SubscribeResult(SubscribeOutcome Outcome, Match? Match = null, ReleasedStreamer? Released = null);
 
-/// <summary>What a player leaving released: the streamer it had (if any), which must be told playerDisconnected.</summary>
+/// <summary>What a player leaving released: the streamer it had (if any), which must be told
+/// playerDisconnected.</summary>
 public sealed record ReleasedStreamer(string StreamerId, string StreamerConnectionId, string PlayerId);
 
 /// <summary>What a streamer leaving released: the player it served or had reserved (if any).</summary>
@@ -26,5 +36,6 @@ public sealed record ReleasedStreamer(string StreamerId, string StreamerConnecti
 /// </param>
 public sealed record OrphanedPlayer(string PlayerId, string PlayerConnectionId, bool Requeued);
 
-/// <summary>A streamer's new id, and the player subscribed to it (if any), which must be told <c>streamerIdChanged</c>.</summary>
+/// <summary>A streamer's new id, and the player subscribed to it (if any), which must be told
+/// <c>streamerIdChanged</c>.</summary>
 public sealed record RenamedStreamer(string Id, string? PlayerId, string? PlayerConnectionId);

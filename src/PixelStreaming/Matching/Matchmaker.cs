@@ -20,7 +20,11 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
     /// Records a player connection. A previous connection of the same player id is released and returned
     /// (with the streamer it held) so it can be closed and its streamer told.
     /// </summary>
-    public async Task<(string? ReplacedConnection, ReleasedStreamer? Released)> AddPlayerAsync(string playerId, string connectionId, string? projectUrl)
+    public async Task<(string? ReplacedConnection, ReleasedStreamer? Released)> AddPlayerAsync(
+        string playerId,
+        string connectionId,
+        string? projectUrl
+    )
     {
         string? replaced = null;
         ReleasedStreamer? released = null;
@@ -34,13 +38,15 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
                 replaced = previous;
                 continue;
             }
-            var ok = await store.CreateTransaction()
+            var ok = await store
+                .CreateTransaction()
                 .When(new StateCondition.HashNotExists(keys.Player(playerId), PsFields.Conn))
                 .HashSet(keys.Player(playerId), PsFields.Conn, connectionId)
                 .HashSet(keys.Player(playerId), PsFields.State, PlayerStates.Idle)
                 .HashSet(keys.Player(playerId), PsFields.ProjectUrl, projectUrl ?? "")
                 .ExecuteAsync();
-            if (ok) return (replaced, released);
+            if (ok)
+                return (replaced, released);
         }
         throw new InvalidOperationException($"player {playerId} could not be registered: contention did not settle");
     }
@@ -49,7 +55,11 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
     /// Claims a unique streamer id (suffixing clashes) in INITIALIZING. Reclaiming the id of a dead previous
     /// connection removes that streamer; the player it had (if any) is returned to be dealt with like any orphan.
     /// </summary>
-    public async Task<(string Id, OrphanedPlayer? Orphan)> RegisterStreamerAsync(string connectionId, string requestedId, Func<string, Task<bool>> isConnectionAlive)
+    public async Task<(string Id, OrphanedPlayer? Orphan)> RegisterStreamerAsync(
+        string connectionId,
+        string requestedId,
+        Func<string, Task<bool>> isConnectionAlive
+    )
     {
         var suffix = 0;
         OrphanedPlayer? orphan = null;
@@ -57,7 +67,8 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
         {
             var candidate = suffix == 0 ? requestedId : $"{requestedId}-{suffix}";
             var key = keys.Streamer(candidate);
-            var ok = await store.CreateTransaction()
+            var ok = await store
+                .CreateTransaction()
                 .When(new StateCondition.KeyNotExists(key))
                 .HashSet(key, PsFields.Conn, connectionId)
                 .HashSet(key, PsFields.State, StreamerStates.Initializing)
@@ -65,19 +76,25 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
                 .SetAdd(keys.Streamers, candidate)
                 .HashSet(keys.Connection(connectionId), PsFields.Id, candidate)
                 .ExecuteAsync();
-            if (ok) return (candidate, orphan);
+            if (ok)
+                return (candidate, orphan);
 
             var owner = await store.HashGetAsync(key, PsFields.Conn);
-            if (owner == connectionId) return (candidate, orphan);
+            if (owner == connectionId)
+                return (candidate, orphan);
             if (owner is not null && !await isConnectionAlive(owner))
             {
-                // A restarted instance reconnects before the gateway reported its old socket gone: the id is still its own.
+                // A restarted instance reconnects before the gateway reported its old socket gone: the id is still its
+                // own.
                 orphan = await RemoveStreamerAsync(candidate, owner) ?? orphan;
                 continue;
             }
-            if (owner is not null) suffix++;
+            if (owner is not null)
+                suffix++;
         }
-        throw new InvalidOperationException($"streamer id {requestedId} could not be claimed: contention did not settle");
+        throw new InvalidOperationException(
+            $"streamer id {requestedId} could not be claimed: contention did not settle"
+        );
     }
 
     /// <summary>
@@ -86,7 +103,8 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
     /// id in one commit that holds only if nothing of the record changed since it was read, so a concurrent match,
     /// release or removal either happens before the rename (and moves with it) or retries on the new id.
     /// </summary>
-    /// <returns>The committed id (the current one when the wanted id is its own) and the player to tell; null when this connection no longer owns the streamer.</returns>
+    /// <returns>The committed id (the current one when the wanted id is its own) and the player to tell; null when this
+    /// connection no longer owns the streamer.</returns>
     public async Task<RenamedStreamer?> RenameStreamerAsync(string connectionId, string currentId, string requestedId)
     {
         var oldKey = keys.Streamer(currentId);
@@ -95,13 +113,16 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
         {
             var candidate = suffix == 0 ? requestedId : $"{requestedId}-{suffix}";
             var streamer = await store.HashGetAllAsync(oldKey);
-            if (streamer.GetValueOrDefault(PsFields.Conn) != connectionId) return null;
+            if (streamer.GetValueOrDefault(PsFields.Conn) != connectionId)
+                return null;
             var playerId = streamer.GetValueOrDefault(PsFields.Player);
             string? playerConn = null;
-            if (candidate == currentId) return new RenamedStreamer(currentId, null, null);
+            if (candidate == currentId)
+                return new RenamedStreamer(currentId, null, null);
 
             var newKey = keys.Streamer(candidate);
-            var tx = store.CreateTransaction()
+            var tx = store
+                .CreateTransaction()
                 .When(new StateCondition.KeyNotExists(newKey))
                 .When(new StateCondition.HashLengthLessThan(oldKey, streamer.Count + 1));
             foreach (var (field, value) in streamer)
@@ -109,12 +130,14 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
                 tx.When(new StateCondition.HashEqual(oldKey, field, value)).HashSet(newKey, field, value);
             }
             tx.Delete(oldKey)
-              .SetRemove(keys.Streamers, currentId)
-              .SetAdd(keys.Streamers, candidate)
-              .When(new StateCondition.HashEqual(keys.Connection(connectionId), PsFields.Id, currentId))
-              .HashSet(keys.Connection(connectionId), PsFields.Id, candidate);
-            if (streamer.GetValueOrDefault(PsFields.State) == StreamerStates.Idle
-                && await store.SortedSetScoreAsync(keys.Idle, currentId) is { } idleSince)
+                .SetRemove(keys.Streamers, currentId)
+                .SetAdd(keys.Streamers, candidate)
+                .When(new StateCondition.HashEqual(keys.Connection(connectionId), PsFields.Id, currentId))
+                .HashSet(keys.Connection(connectionId), PsFields.Id, candidate);
+            if (
+                streamer.GetValueOrDefault(PsFields.State) == StreamerStates.Idle
+                && await store.SortedSetScoreAsync(keys.Idle, currentId) is { } idleSince
+            )
             {
                 // Keeps its place among the idle streamers (longest idle is listed and matched first).
                 tx.SortedSetRemove(keys.Idle, currentId).SortedSetAdd(keys.Idle, candidate, idleSince);
@@ -123,25 +146,33 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
             {
                 var playerKey = keys.Player(playerId);
                 var player = await store.HashGetAllAsync(playerKey);
-                if (player.GetValueOrDefault(PsFields.Streamer) == currentId && player.TryGetValue(PsFields.Conn, out var pc))
+                if (
+                    player.GetValueOrDefault(PsFields.Streamer) == currentId
+                    && player.TryGetValue(PsFields.Conn, out var pc)
+                )
                 {
                     playerConn = pc;
                     tx.When(new StateCondition.HashEqual(playerKey, PsFields.Streamer, currentId))
-                      .When(new StateCondition.HashEqual(playerKey, PsFields.Conn, pc))
-                      .HashSet(playerKey, PsFields.Streamer, candidate);
-                    if (player.GetValueOrDefault(PsFields.Listed) == currentId) tx.HashSet(playerKey, PsFields.Listed, candidate);
+                        .When(new StateCondition.HashEqual(playerKey, PsFields.Conn, pc))
+                        .HashSet(playerKey, PsFields.Streamer, candidate);
+                    if (player.GetValueOrDefault(PsFields.Listed) == currentId)
+                        tx.HashSet(playerKey, PsFields.Listed, candidate);
                 }
                 else
                 {
                     tx.When(new StateCondition.HashNotEqual(playerKey, PsFields.Streamer, currentId));
                 }
             }
-            if (await tx.ExecuteAsync()) return new RenamedStreamer(candidate, playerConn is null ? null : playerId, playerConn);
+            if (await tx.ExecuteAsync())
+                return new RenamedStreamer(candidate, playerConn is null ? null : playerId, playerConn);
 
             // The wanted id belongs to another streamer: take the next suffix. Otherwise something moved; read again.
-            if (await store.HashGetAsync(newKey, PsFields.Conn) is { } owner && owner != connectionId) suffix++;
+            if (await store.HashGetAsync(newKey, PsFields.Conn) is { } owner && owner != connectionId)
+                suffix++;
         }
-        throw new InvalidOperationException($"streamer {currentId} could not be renamed to {requestedId}: contention did not settle");
+        throw new InvalidOperationException(
+            $"streamer {currentId} could not be renamed to {requestedId}: contention did not settle"
+        );
     }
 
     /// <summary>
@@ -156,20 +187,23 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
             var head = await store.ListRangeAsync(keys.Queue, 0, 0);
             if (head.Count == 0)
             {
-                var idle = await store.CreateTransaction()
+                var idle = await store
+                    .CreateTransaction()
                     .When(new StateCondition.HashEqual(streamerKey, PsFields.State, fromState))
                     .When(new StateCondition.ListLengthEqual(keys.Queue, 0))
                     .HashSet(streamerKey, PsFields.State, StreamerStates.Idle)
                     .HashDelete(streamerKey, PsFields.Player)
                     .SortedSetAdd(keys.Idle, streamerId, Now())
                     .ExecuteAsync();
-                if (idle) return null;
+                if (idle)
+                    return null;
             }
             else
             {
                 var playerId = head[0];
                 var playerKey = keys.Player(playerId);
-                var ok = await store.CreateTransaction()
+                var ok = await store
+                    .CreateTransaction()
                     .When(new StateCondition.HashEqual(streamerKey, PsFields.State, fromState))
                     .When(new StateCondition.ListIndexEqual(keys.Queue, 0, playerId))
                     .When(new StateCondition.HashEqual(playerKey, PsFields.State, PlayerStates.Waiting))
@@ -180,21 +214,27 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
                     .HashSet(playerKey, PsFields.State, PlayerStates.Reserved)
                     .HashSet(playerKey, PsFields.Streamer, streamerId)
                     .ExecuteAsync();
-                if (ok) return await DescribeMatchAsync(streamerId, playerId);
+                if (ok)
+                    return await DescribeMatchAsync(streamerId, playerId);
 
                 // A queue head whose player is no longer waiting (left without cleanup) is dropped.
-                await store.CreateTransaction()
+                await store
+                    .CreateTransaction()
                     .When(new StateCondition.ListIndexEqual(keys.Queue, 0, playerId))
                     .When(new StateCondition.HashNotEqual(playerKey, PsFields.State, PlayerStates.Waiting))
                     .ListLeftPop(keys.Queue)
                     .ExecuteAsync();
             }
-            if (await store.HashGetAsync(streamerKey, PsFields.State) != fromState) return null;
+            if (await store.HashGetAsync(streamerKey, PsFields.State) != fromState)
+                return null;
         }
-        throw new InvalidOperationException($"streamer {streamerId} could not be put in service: contention did not settle");
+        throw new InvalidOperationException(
+            $"streamer {streamerId} could not be put in service: contention did not settle"
+        );
     }
 
-    /// <summary>The subscribe of Epic's protocol: an idle streamer (the requested one first), else the waiting queue.</summary>
+    /// <summary>The subscribe of Epic's protocol: an idle streamer (the requested one first), else the waiting
+    /// queue.</summary>
     public async Task<SubscribeResult> SubscribeAsync(string playerId, string connectionId, string? requestedStreamerId)
     {
         var playerKey = keys.Player(playerId);
@@ -207,8 +247,13 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
             var state = player.GetValueOrDefault(PsFields.State);
             if (state != PlayerStates.Idle)
             {
-                if (state == PlayerStates.Waiting && requestedStreamerId is null or "" or Protocol.MessageTypes.WaitingQueue)
+                if (
+                    state == PlayerStates.Waiting
+                    && requestedStreamerId is null or "" or Protocol.MessageTypes.WaitingQueue
+                )
+                {
                     return new SubscribeResult(SubscribeOutcome.Queued, Released: released);
+                }
                 // Subscribing again replaces the previous subscription, as Epic's server does: the streamer it
                 // held is released here and told (playerDisconnected) by the caller.
                 released = await ReleasePlayerAsync(playerId, connectionId, disconnecting: false) ?? released;
@@ -219,12 +264,16 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
             if (!string.IsNullOrEmpty(requestedStreamerId) && requestedStreamerId != Protocol.MessageTypes.WaitingQueue)
                 candidates.Add(requestedStreamerId);
             foreach (var idle in await store.SortedSetRangeByScoreAsync(keys.Idle, take: IdleCandidates))
-                if (!candidates.Contains(idle.Member)) candidates.Add(idle.Member);
+            {
+                if (!candidates.Contains(idle.Member))
+                    candidates.Add(idle.Member);
+            }
 
             foreach (var streamerId in candidates)
             {
                 var streamerKey = keys.Streamer(streamerId);
-                var ok = await store.CreateTransaction()
+                var ok = await store
+                    .CreateTransaction()
                     .When(new StateCondition.HashEqual(streamerKey, PsFields.State, StreamerStates.Idle))
                     .When(new StateCondition.HashEqual(playerKey, PsFields.Conn, connectionId))
                     .When(new StateCondition.HashEqual(playerKey, PsFields.State, PlayerStates.Idle))
@@ -242,20 +291,23 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
                         : new SubscribeResult(SubscribeOutcome.Matched, match, released);
                 }
                 // An idle entry whose streamer record is gone (crashed host) must not block queueing forever.
-                await store.CreateTransaction()
+                await store
+                    .CreateTransaction()
                     .When(new StateCondition.KeyNotExists(streamerKey))
                     .SortedSetRemove(keys.Idle, streamerId)
                     .ExecuteAsync();
             }
 
-            var queued = await store.CreateTransaction()
+            var queued = await store
+                .CreateTransaction()
                 .When(new StateCondition.SortedSetLengthLessThan(keys.Idle, 1))
                 .When(new StateCondition.HashEqual(playerKey, PsFields.Conn, connectionId))
                 .When(new StateCondition.HashEqual(playerKey, PsFields.State, PlayerStates.Idle))
                 .ListRightPush(keys.Queue, playerId)
                 .HashSet(playerKey, PsFields.State, PlayerStates.Waiting)
                 .ExecuteAsync();
-            if (queued) return new SubscribeResult(SubscribeOutcome.Queued, Released: released);
+            if (queued)
+                return new SubscribeResult(SubscribeOutcome.Queued, Released: released);
         }
         return new SubscribeResult(SubscribeOutcome.Contended, Released: released);
     }
@@ -265,14 +317,16 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
     /// that streamer, and losing the streamer ends its session instead of putting it back in the queue.
     /// </summary>
     public Task<bool> MarkOfferedAsync(string streamerId, string playerId) =>
-        store.CreateTransaction()
+        store
+            .CreateTransaction()
             .When(new StateCondition.HashEqual(keys.Player(playerId), PsFields.Streamer, streamerId))
             .HashSet(keys.Player(playerId), PsFields.Offered, "1")
             .ExecuteAsync();
 
     /// <summary>RESERVED → BUSY once the player's answer reached the streamer.</summary>
     public Task<bool> MarkStreamingAsync(string streamerId, string playerId) =>
-        store.CreateTransaction()
+        store
+            .CreateTransaction()
             .When(new StateCondition.HashEqual(keys.Streamer(streamerId), PsFields.State, StreamerStates.Reserved))
             .When(new StateCondition.HashEqual(keys.Streamer(streamerId), PsFields.Player, playerId))
             .HashSet(keys.Streamer(streamerId), PsFields.State, StreamerStates.Busy)
@@ -289,10 +343,12 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var player = await store.HashGetAllAsync(playerKey);
-            if (!player.TryGetValue(PsFields.Conn, out var conn) || conn != connectionId) return null;
+            if (!player.TryGetValue(PsFields.Conn, out var conn) || conn != connectionId)
+                return null;
             var state = player.GetValueOrDefault(PsFields.State) ?? PlayerStates.Idle;
 
-            var tx = store.CreateTransaction()
+            var tx = store
+                .CreateTransaction()
                 .When(new StateCondition.HashEqual(playerKey, PsFields.Conn, connectionId))
                 .When(new StateCondition.HashEqual(playerKey, PsFields.State, state));
             ReleasedStreamer? released = null;
@@ -301,17 +357,22 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
             {
                 tx.ListRemove(keys.Queue, playerId);
             }
-            else if (state is PlayerStates.Reserved or PlayerStates.Streaming
-                     && player.TryGetValue(PsFields.Streamer, out var streamerId))
+            else if (
+                state is PlayerStates.Reserved or PlayerStates.Streaming
+                && player.TryGetValue(PsFields.Streamer, out var streamerId)
+            )
             {
                 var streamerKey = keys.Streamer(streamerId);
                 var streamer = await store.HashGetAllAsync(streamerKey);
                 tx.When(new StateCondition.HashEqual(playerKey, PsFields.Streamer, streamerId));
-                if (streamer.GetValueOrDefault(PsFields.Player) == playerId && streamer.TryGetValue(PsFields.Conn, out var streamerConn))
+                if (
+                    streamer.GetValueOrDefault(PsFields.Player) == playerId
+                    && streamer.TryGetValue(PsFields.Conn, out var streamerConn)
+                )
                 {
                     tx.When(new StateCondition.HashEqual(streamerKey, PsFields.Player, playerId))
-                      .HashSet(streamerKey, PsFields.State, StreamerStates.Released)
-                      .HashDelete(streamerKey, PsFields.Player);
+                        .HashSet(streamerKey, PsFields.State, StreamerStates.Released)
+                        .HashDelete(streamerKey, PsFields.Player);
                     released = new ReleasedStreamer(streamerId, streamerConn, playerId);
                 }
                 else
@@ -320,10 +381,17 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
                 }
             }
 
-            if (disconnecting) tx.Delete(playerKey);
-            else tx.HashSet(playerKey, PsFields.State, PlayerStates.Idle).HashDelete(playerKey, PsFields.Streamer).HashDelete(playerKey, PsFields.Offered);
+            if (disconnecting)
+                tx.Delete(playerKey);
+            else
+            {
+                tx.HashSet(playerKey, PsFields.State, PlayerStates.Idle)
+                    .HashDelete(playerKey, PsFields.Streamer)
+                    .HashDelete(playerKey, PsFields.Offered);
+            }
 
-            if (await tx.ExecuteAsync()) return released;
+            if (await tx.ExecuteAsync())
+                return released;
         }
         throw new InvalidOperationException($"player {playerId} could not be released: contention did not settle");
     }
@@ -339,9 +407,11 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var streamer = await store.HashGetAllAsync(streamerKey);
-            if (!streamer.TryGetValue(PsFields.Conn, out var conn) || conn != connectionId) return null;
+            if (!streamer.TryGetValue(PsFields.Conn, out var conn) || conn != connectionId)
+                return null;
 
-            var tx = store.CreateTransaction()
+            var tx = store
+                .CreateTransaction()
                 .When(new StateCondition.HashEqual(streamerKey, PsFields.Conn, connectionId))
                 .Delete(streamerKey)
                 .SetRemove(keys.Streamers, streamerId)
@@ -353,18 +423,29 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
                 var playerKey = keys.Player(playerId);
                 tx.When(new StateCondition.HashEqual(streamerKey, PsFields.Player, playerId));
                 var player = await store.HashGetAllAsync(playerKey);
-                if (player.GetValueOrDefault(PsFields.Streamer) == streamerId && player.TryGetValue(PsFields.Conn, out var playerConn))
+                if (
+                    player.GetValueOrDefault(PsFields.Streamer) == streamerId
+                    && player.TryGetValue(PsFields.Conn, out var playerConn)
+                )
                 {
-                    var requeue = player.GetValueOrDefault(PsFields.State) == PlayerStates.Reserved && !player.ContainsKey(PsFields.Offered);
+                    var requeue =
+                        player.GetValueOrDefault(PsFields.State) == PlayerStates.Reserved
+                        && !player.ContainsKey(PsFields.Offered);
                     tx.When(new StateCondition.HashEqual(playerKey, PsFields.Streamer, streamerId))
-                      .When(new StateCondition.HashEqual(playerKey, PsFields.State, player.GetValueOrDefault(PsFields.State)))
-                      .HashDelete(playerKey, PsFields.Streamer)
-                      .HashDelete(playerKey, PsFields.Offered);
+                        .When(
+                            new StateCondition.HashEqual(
+                                playerKey,
+                                PsFields.State,
+                                player.GetValueOrDefault(PsFields.State)
+                            )
+                        )
+                        .HashDelete(playerKey, PsFields.Streamer)
+                        .HashDelete(playerKey, PsFields.Offered);
                     if (requeue)
                     {
                         tx.When(new StateCondition.HashNotExists(playerKey, PsFields.Offered))
-                          .ListLeftPush(keys.Queue, playerId)
-                          .HashSet(playerKey, PsFields.State, PlayerStates.Waiting);
+                            .ListLeftPush(keys.Queue, playerId)
+                            .HashSet(playerKey, PsFields.State, PlayerStates.Waiting);
                     }
                     else
                     {
@@ -382,7 +463,8 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
                 tx.When(new StateCondition.HashNotExists(streamerKey, PsFields.Player));
             }
 
-            if (await tx.ExecuteAsync()) return orphan;
+            if (await tx.ExecuteAsync())
+                return orphan;
         }
         throw new InvalidOperationException($"streamer {streamerId} could not be removed: contention did not settle");
     }
@@ -392,7 +474,8 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
     {
         var idle = await store.SortedSetRangeByScoreAsync(keys.Idle);
         var ids = new string[idle.Count];
-        for (var i = 0; i < ids.Length; i++) ids[i] = idle[i].Member;
+        for (var i = 0; i < ids.Length; i++)
+            ids[i] = idle[i].Member;
         return ids;
     }
 
@@ -400,9 +483,16 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
     {
         var streamerConn = await store.HashGetAsync(keys.Streamer(streamerId), PsFields.Conn);
         var player = await store.HashGetAllAsync(keys.Player(playerId));
-        if (streamerConn is null || !player.TryGetValue(PsFields.Conn, out var playerConn)) return null;
+        if (streamerConn is null || !player.TryGetValue(PsFields.Conn, out var playerConn))
+            return null;
         var projectUrl = player.GetValueOrDefault(PsFields.ProjectUrl);
-        return new Match(streamerId, streamerConn, playerId, playerConn, string.IsNullOrEmpty(projectUrl) ? null : projectUrl);
+        return new Match(
+            streamerId,
+            streamerConn,
+            playerId,
+            playerConn,
+            string.IsNullOrEmpty(projectUrl) ? null : projectUrl
+        );
     }
 
     private double Now() => time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -19,7 +19,8 @@ public sealed class PsKeys(string prefix)
 
     /// <summary>
     /// String with a TTL: the streamer a player lost. Epic's stock frontend reconnects wanting that id and stops
-    /// after three polls unless it is listed, so it is listed to that player (subscribing to it is then matched as usual).
+    /// after three polls unless it is listed, so it is listed to that player (subscribing to it is then matched as
+    /// usual).
     /// </summary>
     public string PlayerResume(string playerId) => $"{Prefix}resume:{playerId}";
 
@@ -32,7 +33,8 @@ public sealed class PsKeys(string prefix)
     /// <summary>List of waiting player ids, oldest first.</summary>
     public string Queue => $"{Prefix}queue";
 
-    /// <summary>Hash: how fast the queue is served (when its head started waiting, average wait of recent heads) for queueStatus estimates.</summary>
+    /// <summary>Hash: how fast the queue is served (when its head started waiting, average wait of recent heads) for
+    /// queueStatus estimates.</summary>
     public string QueueStats => $"{Prefix}queue-stats";
 
     /// <summary>Set of source addresses streamers may connect from.</summary>
@@ -60,8 +62,10 @@ public static class PsFields
     public const string Greeting = "greeting";
     public const string SourceIp = "ip";
     public const string Since = "since";
+
     /// <summary>On a player: its streamer's offer reached it (it is negotiating, not merely reserved).</summary>
     public const string Offered = "offered";
+
     /// <summary>On a player: the id its last streamerList named (subscribing to it never fails as unknown).</summary>
     public const string Listed = "listed";
 }
@@ -72,14 +76,17 @@ public static class Roles
     public const string Streamer = "streamer";
 }
 
-/// <summary>Streamer lifecycle: INITIALIZING → IDLE | RESERVED → BUSY → RELEASED (out of the pool until it reconnects).</summary>
+/// <summary>Streamer lifecycle: INITIALIZING → IDLE | RESERVED → BUSY → RELEASED (out of the pool until it
+/// reconnects).</summary>
 public static class StreamerStates
 {
     public const string Initializing = "INITIALIZING";
     public const string Idle = "IDLE";
     public const string Reserved = "RESERVED";
     public const string Busy = "BUSY";
-    /// <summary>Its player left and its worker is restarting the instance; never matched again on this connection.</summary>
+
+    /// <summary>Its player left and its worker is restarting the instance; never matched again on this
+    /// connection.</summary>
     public const string Released = "RELEASED";
 }
 
@@ -89,8 +96,10 @@ public static class PlayerStates
     /// <summary>Connected, not subscribed.</summary>
     public const string Idle = "idle";
     public const string Waiting = "waiting";
+
     /// <summary>A streamer was reserved for it; the streamer has been told (playerConnected).</summary>
     public const string Reserved = "reserved";
+
     /// <summary>Its answer reached the streamer.</summary>
     public const string Streaming = "streaming";
 }
@@ -99,6 +108,7 @@ public static class PlayerStates
 public static class GreetingStates
 {
     public const string Pending = "pending";
+
     /// <summary>The background retry is writing it right now.</summary>
     public const string Sending = "sending";
     public const string Sent = "sent";

@@ -6,7 +6,8 @@ public sealed record StreamerView(string StreamerId, string? State, string? Play
 
 public sealed record PsOverviewView(IReadOnlyList<string> Queue, IReadOnlyList<StreamerView> Streamers);
 
-/// <summary>The waiting queue (oldest first) and every registered streamer with its state and player, for the admin API.</summary>
+/// <summary>The waiting queue (oldest first) and every registered streamer with its state and player, for the admin
+/// API.</summary>
 public sealed class PsOverview(IStateStore store, PsKeys keys)
 {
     public async Task<PsOverviewView> ReadAsync()
@@ -17,7 +18,13 @@ public sealed class PsOverview(IStateStore store, PsKeys keys)
         foreach (var id in ids.Order(StringComparer.Ordinal))
         {
             var fields = await store.HashGetAllAsync(keys.Streamer(id)).ConfigureAwait(false);
-            streamers.Add(new StreamerView(id, fields.GetValueOrDefault(PsFields.State), fields.GetValueOrDefault(PsFields.Player)));
+            streamers.Add(
+                new StreamerView(
+                    id,
+                    fields.GetValueOrDefault(PsFields.State),
+                    fields.GetValueOrDefault(PsFields.Player)
+                )
+            );
         }
         return new PsOverviewView(queue, streamers);
     }

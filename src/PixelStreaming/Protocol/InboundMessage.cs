@@ -45,7 +45,8 @@ public static class InboundMessage
     public static string? String(JsonObject message, string name) =>
         message[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
-    /// <summary>Whether every escaped string and property name decodes to valid UTF-16 (only escapes can make one that does not).</summary>
+    /// <summary>Whether every escaped string and property name decodes to valid UTF-16 (only escapes can make one that
+    /// does not).</summary>
     private static bool StringsAreText(ReadOnlySpan<byte> utf8)
     {
         var reader = new Utf8JsonReader(utf8);

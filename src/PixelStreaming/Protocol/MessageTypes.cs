@@ -27,9 +27,11 @@ public static class MessageTypes
     public const string Pong = "pong";
     public const string Stats = "stats";
     public const string Error = "error";
+
     /// <summary>Ours: a waiting player's position and estimated wait.</summary>
     public const string QueueStatus = "queueStatus";
 
-    /// <summary>The seed's pseudo-streamer: listed when no streamer is idle; subscribing to it queues the player.</summary>
+    /// <summary>The seed's pseudo-streamer: listed when no streamer is idle; subscribing to it queues the
+    /// player.</summary>
     public const string WaitingQueue = "waiting_queue";
 }

@@ -7,51 +7,64 @@ namespace MobZ.PixelStreaming.Protocol;
 
 public sealed record IceServer(
     [property: JsonPropertyName("urls")] IReadOnlyList<string> Urls,
-    [property: JsonPropertyName("username"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Username,
-    [property: JsonPropertyName("credential"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Credential);
+    [property: JsonPropertyName("username"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        string? Username,
+    [property: JsonPropertyName("credential"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        string? Credential
+);
 
 public sealed record IdentifyMessage
 {
-    [JsonPropertyName("type")] public string Type => MessageTypes.Identify;
+    [JsonPropertyName("type")]
+    public string Type => MessageTypes.Identify;
 }
 
 public sealed record EndpointIdConfirmMessage([property: JsonPropertyName("committedId")] string CommittedId)
 {
-    [JsonPropertyName("type")] public string Type => MessageTypes.EndpointIdConfirm;
+    [JsonPropertyName("type")]
+    public string Type => MessageTypes.EndpointIdConfirm;
 }
 
-/// <summary>To the player of a streamer that took another id (a second <c>endpointId</c>), as Epic's server sends it.</summary>
+/// <summary>To the player of a streamer that took another id (a second <c>endpointId</c>), as Epic's server sends
+/// it.</summary>
 public sealed record StreamerIdChangedMessage([property: JsonPropertyName("newID")] string NewId)
 {
-    [JsonPropertyName("type")] public string Type => MessageTypes.StreamerIdChanged;
+    [JsonPropertyName("type")]
+    public string Type => MessageTypes.StreamerIdChanged;
 }
 
 public sealed record StreamerListMessage([property: JsonPropertyName("ids")] IReadOnlyList<string> Ids)
 {
-    [JsonPropertyName("type")] public string Type => MessageTypes.StreamerList;
+    [JsonPropertyName("type")]
+    public string Type => MessageTypes.StreamerList;
 }
 
 public sealed record SubscribeFailedMessage([property: JsonPropertyName("message")] string Message)
 {
-    [JsonPropertyName("type")] public string Type => MessageTypes.SubscribeFailed;
+    [JsonPropertyName("type")]
+    public string Type => MessageTypes.SubscribeFailed;
 }
 
 public sealed record PlayerConnectedMessage(
     [property: JsonPropertyName("playerId")] string PlayerId,
     [property: JsonPropertyName("dataChannel")] bool DataChannel,
-    [property: JsonPropertyName("sfu")] bool Sfu)
+    [property: JsonPropertyName("sfu")] bool Sfu
+)
 {
-    [JsonPropertyName("type")] public string Type => MessageTypes.PlayerConnected;
+    [JsonPropertyName("type")]
+    public string Type => MessageTypes.PlayerConnected;
 }
 
 public sealed record PlayerDisconnectedMessage([property: JsonPropertyName("playerId")] string PlayerId)
 {
-    [JsonPropertyName("type")] public string Type => MessageTypes.PlayerDisconnected;
+    [JsonPropertyName("type")]
+    public string Type => MessageTypes.PlayerDisconnected;
 }
 
 public sealed record StreamerDisconnectedMessage
 {
-    [JsonPropertyName("type")] public string Type => MessageTypes.StreamerDisconnected;
+    [JsonPropertyName("type")]
+    public string Type => MessageTypes.StreamerDisconnected;
 }
 
 /// <summary>
@@ -60,15 +73,19 @@ public sealed record StreamerDisconnectedMessage
 /// </summary>
 public sealed record QueueStatusMessage(
     [property: JsonPropertyName("position")] int Position,
-    [property: JsonPropertyName("estimatedWaitSeconds"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? EstimatedWaitSeconds)
+    [property: JsonPropertyName("estimatedWaitSeconds"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        int? EstimatedWaitSeconds
+)
 {
-    [JsonPropertyName("type")] public string Type => MessageTypes.QueueStatus;
+    [JsonPropertyName("type")]
+    public string Type => MessageTypes.QueueStatus;
 }
 
 /// <summary>Our reply to a message we cannot act on (unknown type, malformed, not allowed).</summary>
 public sealed record ErrorMessage([property: JsonPropertyName("message")] string Message)
 {
-    [JsonPropertyName("type")] public string Type => MessageTypes.Error;
+    [JsonPropertyName("type")]
+    public string Type => MessageTypes.Error;
 }
 
 // Inbound shapes we read fields from.
@@ -79,4 +96,5 @@ public sealed record SubscribeMessage([property: JsonPropertyName("streamerId")]
 
 public sealed record DisconnectPlayerMessage(
     [property: JsonPropertyName("playerId")] string? PlayerId,
-    [property: JsonPropertyName("reason")] string? Reason);
+    [property: JsonPropertyName("reason")] string? Reason
+);

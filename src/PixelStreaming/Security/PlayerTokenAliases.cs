@@ -21,11 +21,13 @@ public static class PlayerTokenAliases
 
         string? Fill(string? current, string variable, string setting)
         {
-            if (environment(variable) is not { Length: > 0 } alias) return current;
+            if (environment(variable) is not { Length: > 0 } alias)
+                return current;
             if (!string.IsNullOrEmpty(current) && current != alias)
             {
                 throw new InvalidOperationException(
-                    $"{variable} (deprecated) and {AccessTokenOptions.SectionName}:{setting} are both set, to different values; keep only {AccessTokenOptions.SectionName}:{setting} (env MobZ__Access__{setting})");
+                    $"{variable} (deprecated) and {AccessTokenOptions.SectionName}:{setting} are both set, to different values; keep only {AccessTokenOptions.SectionName}:{setting} (env MobZ__Access__{setting})"
+                );
             }
 
             used.Add(variable);

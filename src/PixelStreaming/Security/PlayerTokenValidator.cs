@@ -25,13 +25,15 @@ public sealed class PlayerTokenValidator(AccessTokenValidator access)
     public async Task<TokenCheck> ValidateAsync(string? token, CancellationToken cancellationToken = default)
     {
         var check = await access.ValidateAsync(token, AccessRequirement.Player, cancellationToken);
-        if (!check.IsValid) return new TokenCheck(null, check.Failure);
+        if (!check.IsValid)
+            return new TokenCheck(null, check.Failure);
         var claims = check.Claims!;
         if (claims.Room.Length > 0 && !claims.Covers(Room))
             return new TokenCheck(null, $"token is for room \"{claims.Room}\", not Pixel Streaming (room \"{Room}\")");
         if (claims.Room.Length > 0 && !claims.Has(AccessGrant.Join))
             return new TokenCheck(null, "token does not grant join");
-        if (!Identifiers.IsValid(claims.UserId)) return new TokenCheck(null, "the token's user id is not a usable player id");
+        if (!Identifiers.IsValid(claims.UserId))
+            return new TokenCheck(null, "the token's user id is not a usable player id");
         return new TokenCheck(claims.UserId, null);
     }
 }

@@ -9,7 +9,10 @@ namespace MobZ.PixelStreaming.Signaling;
 /// lets a host wait for all of it: <see cref="DrainAsync"/> is what a Lambda runtime loop calls between
 /// posting a response and fetching the next event; the hosted-service stop waits for it too.
 /// </summary>
-public sealed class BackgroundDeferredWork(ILogger<BackgroundDeferredWork> logger) : IDeferredWork, IHostedService, IDisposable
+public sealed class BackgroundDeferredWork(ILogger<BackgroundDeferredWork> logger)
+    : IDeferredWork,
+        IHostedService,
+        IDisposable
 {
     private readonly ConcurrentDictionary<Task, string> _running = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -24,9 +27,7 @@ public sealed class BackgroundDeferredWork(ILogger<BackgroundDeferredWork> logge
             {
                 await work(_stopping.Token);
             }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-            {
-            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { }
             catch (Exception e)
             {
                 logger.LogError(e, "Deferred work {Work} failed", name);
@@ -52,9 +53,7 @@ public sealed class BackgroundDeferredWork(ILogger<BackgroundDeferredWork> logge
         {
             await DrainAsync(cancellationToken);
         }
-        catch (OperationCanceledException)
-        {
-        }
+        catch (OperationCanceledException) { }
     }
 
     public void Dispose() => _stopping.Dispose();

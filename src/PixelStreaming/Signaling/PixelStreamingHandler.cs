@@ -23,7 +23,8 @@ public sealed class PixelStreamingHandler(
     PlayerTokenValidator tokens,
     StreamerAllowList allowList,
     Sessions sessions,
-    ILogger<PixelStreamingHandler> logger) : IWebSocketHandler
+    ILogger<PixelStreamingHandler> logger
+) : IWebSocketHandler
 {
     private PsKeys Keys => matchmaker.Keys;
 
@@ -42,21 +43,46 @@ public sealed class PixelStreamingHandler(
         }
         catch (StateUnavailableException e)
         {
-            // Redis unreachable or frozen past its command timeout: tell the client to retry, not a bare 500 or "internal error".
-            logger.LogWarning("Pixel Streaming route {Route} refused: the store is unavailable ({Error})", evt.RequestContext.RouteKey, e.Message);
+            // Redis unreachable or frozen past its command timeout: tell the client to retry, not a bare 500 or
+            // "internal error".
+            logger.LogWarning(
+                "Pixel Streaming route {Route} refused: the store is unavailable ({Error})",
+                evt.RequestContext.RouteKey,
+                e.Message
+            );
             if (evt.RequestContext.RouteKey == RouteKeys.Connect)
             {
-                var refusal = ProxyResponse.Status(503, "{\"message\":\"Service Unavailable\",\"reason\":\"the store is unavailable; retry shortly\"}");
-                return refusal with { Headers = new Dictionary<string, string>(refusal.Headers ?? new Dictionary<string, string>()) { ["Retry-After"] = "1" } };
+                var refusal = ProxyResponse.Status(
+                    503,
+                    "{\"message\":\"Service Unavailable\",\"reason\":\"the store is unavailable; retry shortly\"}"
+                );
+                return refusal with
+                {
+                    Headers = new Dictionary<string, string>(refusal.Headers ?? new Dictionary<string, string>())
+                    {
+                        ["Retry-After"] = "1",
+                    },
+                };
             }
-            await sessions.SendAsync(connectionId, new ErrorMessage("store unavailable; retry shortly"), PsJsonContext.Default.ErrorMessage, cancellationToken);
+            await sessions.SendAsync(
+                connectionId,
+                new ErrorMessage("store unavailable; retry shortly"),
+                PsJsonContext.Default.ErrorMessage,
+                cancellationToken
+            );
             return ProxyResponse.Ok();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Pixel Streaming route {Route} failed", evt.RequestContext.RouteKey);
-            if (evt.RequestContext.RouteKey == RouteKeys.Connect) return ProxyResponse.Status(500, "internal error");
-            await sessions.SendAsync(connectionId, new ErrorMessage("internal error"), PsJsonContext.Default.ErrorMessage, cancellationToken);
+            if (evt.RequestContext.RouteKey == RouteKeys.Connect)
+                return ProxyResponse.Status(500, "internal error");
+            await sessions.SendAsync(
+                connectionId,
+                new ErrorMessage("internal error"),
+                PsJsonContext.Default.ErrorMessage,
+                cancellationToken
+            );
             return ProxyResponse.Ok();
         }
     }
@@ -65,7 +91,8 @@ public sealed class PixelStreamingHandler(
     {
         var query = evt.QueryStringParameters;
         var type = query?.GetValueOrDefault("type") ?? Roles.Streamer;
-        var sourceIp = StreamerAllowList.Normalize(evt.RequestContext.Identity.SourceIp) ?? evt.RequestContext.Identity.SourceIp;
+        var sourceIp = StreamerAllowList.Normalize(evt.RequestContext.Identity.SourceIp)
+            ?? evt.RequestContext.Identity.SourceIp;
         var connKey = Keys.Connection(connectionId);
 
         if (type == Roles.Streamer)
@@ -75,14 +102,21 @@ public sealed class PixelStreamingHandler(
                 logger.LogWarning("Streamer refused: source {SourceIp} is not on the allow-list", sourceIp);
                 return ProxyResponse.Status(403, "streamer address not allowed");
             }
-            await store.HashSetAsync(connKey, [
-                new(PsFields.Role, Roles.Streamer), new(PsFields.SourceIp, sourceIp), new(PsFields.Greeting, GreetingStates.Pending)]);
+            await store.HashSetAsync(
+                connKey,
+                [
+                    new(PsFields.Role, Roles.Streamer),
+                    new(PsFields.SourceIp, sourceIp),
+                    new(PsFields.Greeting, GreetingStates.Pending),
+                ]
+            );
             logger.LogInformation("Streamer connected from {SourceIp}", sourceIp);
             deferred.Defer("ps-greeting", ct => greeting.DeliverWithRetryAsync(connectionId, Roles.Streamer, ct));
             return ProxyResponse.Ok();
         }
 
-        if (type != Roles.Player) return ProxyResponse.Status(400, "type must be player or streamer");
+        if (type != Roles.Player)
+            return ProxyResponse.Status(400, "type must be player or streamer");
 
         var check = await tokens.ValidateAsync(query?.GetValueOrDefault("token"));
         if (!check.IsValid)
@@ -95,13 +129,24 @@ public sealed class PixelStreamingHandler(
             return ProxyResponse.Status(400, "projectUrl (an absolute http or https URL, URL-encoded) is required");
 
         var playerId = check.PlayerId!;
-        await store.HashSetAsync(connKey, [
-            new(PsFields.Role, Roles.Player), new(PsFields.Id, playerId), new(PsFields.SourceIp, sourceIp),
-            new(PsFields.ProjectUrl, projectUrl), new(PsFields.Greeting, GreetingStates.Pending)]);
+        await store.HashSetAsync(
+            connKey,
+            [
+                new(PsFields.Role, Roles.Player),
+                new(PsFields.Id, playerId),
+                new(PsFields.SourceIp, sourceIp),
+                new(PsFields.ProjectUrl, projectUrl),
+                new(PsFields.Greeting, GreetingStates.Pending),
+            ]
+        );
         var (previous, released) = await matchmaker.AddPlayerAsync(playerId, connectionId, projectUrl);
         if (previous is not null)
         {
-            logger.LogInformation("Player {PlayerId} reconnected; closing its previous connection {Previous}", playerId, previous);
+            logger.LogInformation(
+                "Player {PlayerId} reconnected; closing its previous connection {Previous}",
+                playerId,
+                previous
+            );
             await sessions.EndPreviousPlayerConnectionAsync(previous, released, CancellationToken.None);
         }
         logger.LogInformation("Player {PlayerId} connected from {SourceIp}", playerId, sourceIp);
@@ -115,7 +160,8 @@ public sealed class PixelStreamingHandler(
         await store.DeleteAsync(Keys.Connection(connectionId));
         var role = conn.GetValueOrDefault(PsFields.Role);
         var id = conn.GetValueOrDefault(PsFields.Id);
-        if (id is null) return ProxyResponse.Ok();
+        if (id is null)
+            return ProxyResponse.Ok();
 
         if (role == Roles.Player)
         {
@@ -130,7 +176,11 @@ public sealed class PixelStreamingHandler(
         return ProxyResponse.Ok();
     }
 
-    private async Task<ProxyResponse> MessageAsync(WebSocketEvent evt, string connectionId, CancellationToken cancellationToken)
+    private async Task<ProxyResponse> MessageAsync(
+        WebSocketEvent evt,
+        string connectionId,
+        CancellationToken cancellationToken
+    )
     {
         var conn = await store.HashGetAllAsync(Keys.Connection(connectionId));
         if (!conn.TryGetValue(PsFields.Role, out var role))
@@ -138,12 +188,21 @@ public sealed class PixelStreamingHandler(
             await ReplyErrorAsync(connectionId, "unknown connection; reconnect", cancellationToken);
             return ProxyResponse.Ok();
         }
-        await greeting.EnsureSentAsync(connectionId, role, conn.GetValueOrDefault(PsFields.Greeting), cancellationToken);
+        await greeting.EnsureSentAsync(
+            connectionId,
+            role,
+            conn.GetValueOrDefault(PsFields.Greeting),
+            cancellationToken
+        );
 
         var body = evt.Body;
         if (body is null || body.Length > IConnectionSender.MaxPayloadBytes)
         {
-            await ReplyErrorAsync(connectionId, body is null ? "empty message" : "message too large", cancellationToken);
+            await ReplyErrorAsync(
+                connectionId,
+                body is null ? "empty message" : "message too large",
+                cancellationToken
+            );
             return ProxyResponse.Ok();
         }
         if (!InboundMessage.TryParse(body, out var message, out var type))
@@ -153,10 +212,20 @@ public sealed class PixelStreamingHandler(
         }
 
         var id = conn.GetValueOrDefault(PsFields.Id);
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["Role"] = role, ["EndpointId"] = id ?? "" });
-        var handled = role == Roles.Player
-            ? await PlayerMessageAsync(connectionId, id!, type, message, cancellationToken)
-            : await StreamerMessageAsync(connectionId, id, conn.GetValueOrDefault(PsFields.SourceIp), type, message, cancellationToken);
+        using var scope = logger.BeginScope(
+            new Dictionary<string, object> { ["Role"] = role, ["EndpointId"] = id ?? "" }
+        );
+        var handled =
+            role == Roles.Player
+                ? await PlayerMessageAsync(connectionId, id!, type, message, cancellationToken)
+                : await StreamerMessageAsync(
+                    connectionId,
+                    id,
+                    conn.GetValueOrDefault(PsFields.SourceIp),
+                    type,
+                    message,
+                    cancellationToken
+                );
         if (!handled)
         {
             // Epic's server logs a type it has no handler for and answers nothing; clients written against it
@@ -167,13 +236,24 @@ public sealed class PixelStreamingHandler(
         return ProxyResponse.Ok();
     }
 
-    private async Task<bool> PlayerMessageAsync(string connectionId, string playerId, string type, JsonObject message, CancellationToken ct)
+    private async Task<bool> PlayerMessageAsync(
+        string connectionId,
+        string playerId,
+        string type,
+        JsonObject message,
+        CancellationToken ct
+    )
     {
         switch (type)
         {
             case MessageTypes.ListStreamers:
                 var listed = await sessions.StreamerToListAsync(playerId, connectionId);
-                await sessions.SendAsync(connectionId, new StreamerListMessage([listed]), PsJsonContext.Default.StreamerListMessage, ct);
+                await sessions.SendAsync(
+                    connectionId,
+                    new StreamerListMessage([listed]),
+                    PsJsonContext.Default.StreamerListMessage,
+                    ct
+                );
                 return true;
             case MessageTypes.Subscribe:
                 var requested = InboundMessage.String(message, "streamerId");
@@ -182,7 +262,11 @@ public sealed class PixelStreamingHandler(
             case MessageTypes.Unsubscribe:
                 await sessions.UnsubscribeAsync(playerId, connectionId, ct);
                 return true;
-            case MessageTypes.Answer or MessageTypes.IceCandidate or MessageTypes.LayerPreference or MessageTypes.DataChannelRequest or "peerDataChannelsReady":
+            case MessageTypes.Answer
+            or MessageTypes.IceCandidate
+            or MessageTypes.LayerPreference
+            or MessageTypes.DataChannelRequest
+            or "peerDataChannelsReady":
                 await sessions.RelayToStreamerAsync(playerId, connectionId, type, message, ct);
                 return true;
             case MessageTypes.Ping:
@@ -195,7 +279,14 @@ public sealed class PixelStreamingHandler(
         }
     }
 
-    private async Task<bool> StreamerMessageAsync(string connectionId, string? streamerId, string? sourceIp, string type, JsonObject message, CancellationToken ct)
+    private async Task<bool> StreamerMessageAsync(
+        string connectionId,
+        string? streamerId,
+        string? sourceIp,
+        string type,
+        JsonObject message,
+        CancellationToken ct
+    )
     {
         switch (type)
         {
@@ -216,7 +307,10 @@ public sealed class PixelStreamingHandler(
         }
         switch (type)
         {
-            case MessageTypes.Offer or MessageTypes.Answer or MessageTypes.IceCandidate or MessageTypes.PeerDataChannels:
+            case MessageTypes.Offer
+            or MessageTypes.Answer
+            or MessageTypes.IceCandidate
+            or MessageTypes.PeerDataChannels:
                 await sessions.RelayToPlayerAsync(streamerId, connectionId, type, message, ct);
                 return true;
             case MessageTypes.DisconnectPlayer:
@@ -234,7 +328,8 @@ public sealed class PixelStreamingHandler(
         // Epic echoes time exactly as it came (Date.now() beyond 32 bits, a fractional performance.now(), ...):
         // the client computes its round trip from it, so it is copied, never converted.
         var pong = new JsonObject { ["type"] = MessageTypes.Pong };
-        if (message["time"] is { } time) pong["time"] = time.DeepClone();
+        if (message["time"] is { } time)
+            pong["time"] = time.DeepClone();
         return sessions.SendRawAsync(connectionId, pong, ct);
     }
 
@@ -249,8 +344,10 @@ public sealed class PixelStreamingHandler(
     /// </summary>
     private static string? ProjectUrl(string? raw)
     {
-        if (string.IsNullOrWhiteSpace(raw)) return null;
-        if (IsWebUrl(raw)) return raw;
+        if (string.IsNullOrWhiteSpace(raw))
+            return null;
+        if (IsWebUrl(raw))
+            return raw;
         var decoded = Uri.UnescapeDataString(raw);
         return IsWebUrl(decoded) ? decoded : null;
     }

@@ -16,9 +16,16 @@ namespace MobZ.PixelStreaming.Signaling;
 /// (exponentially weighted over recent hand-overs, measured from when the queue last became non-empty or
 /// from the previous hand-over); it is left out until one hand-over has been measured.
 /// </summary>
-public sealed class QueueStatus(IStateStore store, PsKeys keys, IConnectionSender sender, TimeProvider time, ILogger<QueueStatus> logger)
+public sealed class QueueStatus(
+    IStateStore store,
+    PsKeys keys,
+    IConnectionSender sender,
+    TimeProvider time,
+    ILogger<QueueStatus> logger
+)
 {
-    /// <summary>Players beyond this position are not updated on every move (each update is one send per player).</summary>
+    /// <summary>Players beyond this position are not updated on every move (each update is one send per
+    /// player).</summary>
     public const int MaxNotified = 500;
 
     private const double Weight = 0.3;
@@ -30,26 +37,39 @@ public sealed class QueueStatus(IStateStore store, PsKeys keys, IConnectionSende
     {
         var queue = await store.ListRangeAsync(keys.Queue, 0, MaxNotified - 1);
         var index = IndexOf(queue, playerId);
-        if (index < 0) return; // served or gone already
-        if (index == 0) await store.HashSetAsync(keys.QueueStats, BusySince, Now().ToString(CultureInfo.InvariantCulture));
+        if (index < 0)
+            return; // served or gone already
+        if (index == 0)
+            await store.HashSetAsync(keys.QueueStats, BusySince, Now().ToString(CultureInfo.InvariantCulture));
         var average = await AverageServeMsAsync();
         await SendAsync(connectionId, index + 1, average, ct);
     }
 
-    /// <summary>The queue's head was handed a streamer: the wait it had feeds the estimate, and everyone moves up.</summary>
+    /// <summary>The queue's head was handed a streamer: the wait it had feeds the estimate, and everyone moves
+    /// up.</summary>
     public async Task ServedAsync(CancellationToken ct)
     {
         var stats = await store.HashGetAllAsync(keys.QueueStats);
         var now = Now();
-        if (stats.TryGetValue(BusySince, out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var since) && now >= since)
+        if (
+            stats.TryGetValue(BusySince, out var s)
+            && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var since)
+            && now >= since
+        )
         {
             var waited = now - since;
-            var average = stats.TryGetValue(AverageMs, out var a) && double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var old)
-                ? old + Weight * (waited - old)
-                : waited;
-            await store.HashSetAsync(keys.QueueStats, [
-                new(AverageMs, average.ToString("R", CultureInfo.InvariantCulture)),
-                new(BusySince, now.ToString(CultureInfo.InvariantCulture))]);
+            var average =
+                stats.TryGetValue(AverageMs, out var a)
+                && double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var old)
+                    ? old + Weight * (waited - old)
+                    : waited;
+            await store.HashSetAsync(
+                keys.QueueStats,
+                [
+                    new(AverageMs, average.ToString("R", CultureInfo.InvariantCulture)),
+                    new(BusySince, now.ToString(CultureInfo.InvariantCulture)),
+                ]
+            );
         }
         await MovedAsync(ct);
     }
@@ -58,33 +78,48 @@ public sealed class QueueStatus(IStateStore store, PsKeys keys, IConnectionSende
     public async Task MovedAsync(CancellationToken ct)
     {
         var queue = await store.ListRangeAsync(keys.Queue, 0, MaxNotified - 1);
-        if (queue.Count == 0) return;
+        if (queue.Count == 0)
+            return;
         var average = await AverageServeMsAsync();
         for (var i = 0; i < queue.Count; i++)
         {
             var conn = await store.HashGetAsync(keys.Player(queue[i]), PsFields.Conn);
-            if (conn is not null) await SendAsync(conn, i + 1, average, ct);
+            if (conn is not null)
+                await SendAsync(conn, i + 1, average, ct);
         }
     }
 
     private async Task<double?> AverageServeMsAsync()
     {
         var value = await store.HashGetAsync(keys.QueueStats, AverageMs);
-        return value is not null && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) ? ms : null;
+        return value is not null && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms)
+            ? ms
+            : null;
     }
 
     private async Task SendAsync(string connectionId, int position, double? averageMs, CancellationToken ct)
     {
         int? estimate = averageMs is { } ms ? (int)Math.Ceiling(position * ms / 1000) : null;
-        var status = await sender.SendAsync(connectionId,
-            JsonSerializer.SerializeToUtf8Bytes(new QueueStatusMessage(position, estimate), PsJsonContext.Default.QueueStatusMessage), ct);
-        if (status != SendStatus.Sent) logger.LogDebug("Queue status to {Target} failed: {Status}", connectionId, status);
+        var status = await sender.SendAsync(
+            connectionId,
+            JsonSerializer.SerializeToUtf8Bytes(
+                new QueueStatusMessage(position, estimate),
+                PsJsonContext.Default.QueueStatusMessage
+            ),
+            ct
+        );
+        if (status != SendStatus.Sent)
+            logger.LogDebug("Queue status to {Target} failed: {Status}", connectionId, status);
     }
 
     private static int IndexOf(IReadOnlyList<string> queue, string playerId)
     {
         for (var i = 0; i < queue.Count; i++)
-            if (queue[i] == playerId) return i;
+        {
+            if (queue[i] == playerId)
+                return i;
+        }
+
         return -1;
     }
 

@@ -22,11 +22,13 @@ public sealed class Sessions(
     WorkerLocator workers,
     IStreamingWorkerClient workerClient,
     QueueStatus queue,
-    ILogger<Sessions> logger)
+    ILogger<Sessions> logger
+)
 {
     private PsKeys Keys => matchmaker.Keys;
 
-    /// <summary>How long a player that lost its streamer is shown that streamer's id when it comes back (the stock frontend retries for about 11 s).</summary>
+    /// <summary>How long a player that lost its streamer is shown that streamer's id when it comes back (the stock
+    /// frontend retries for about 11 s).</summary>
     private static readonly TimeSpan ResumeWindow = TimeSpan.FromMinutes(2);
 
     /// <summary>
@@ -44,14 +46,21 @@ public sealed class Sessions(
             listed = idle.Count > 0 ? idle[0] : MessageTypes.WaitingQueue;
         }
         // Remembered so that subscribing to it never fails, even if that streamer is gone by then.
-        await store.CreateTransaction()
+        await store
+            .CreateTransaction()
             .When(new StateCondition.HashEqual(Keys.Player(playerId), PsFields.Conn, connectionId))
             .HashSet(Keys.Player(playerId), PsFields.Listed, listed)
             .ExecuteAsync();
         return listed;
     }
 
-    public async Task RegisterStreamerAsync(string connectionId, string? currentId, string? requestedId, string? sourceIp, CancellationToken ct)
+    public async Task RegisterStreamerAsync(
+        string connectionId,
+        string? currentId,
+        string? requestedId,
+        string? sourceIp,
+        CancellationToken ct
+    )
     {
         if (currentId is not null)
         {
@@ -60,13 +69,25 @@ public sealed class Sessions(
         }
         var wanted = Identifiers.IsValid(requestedId) ? requestedId! : "streamer-" + Shorten(connectionId);
         var (committed, orphan) = await matchmaker.RegisterStreamerAsync(connectionId, wanted, IsAliveAsync);
-        if (orphan is not null) await HandleOrphanAsync(committed, orphan, ct);
+        if (orphan is not null)
+            await HandleOrphanAsync(committed, orphan, ct);
         var instance = await workers.BindStreamerAsync(committed, sourceIp);
-        logger.LogInformation("Streamer registered as {StreamerId} (requested {Requested}, instance {Instance})", committed, requestedId, instance);
-        await SendAsync(connectionId, new EndpointIdConfirmMessage(committed), PsJsonContext.Default.EndpointIdConfirmMessage, ct);
+        logger.LogInformation(
+            "Streamer registered as {StreamerId} (requested {Requested}, instance {Instance})",
+            committed,
+            requestedId,
+            instance
+        );
+        await SendAsync(
+            connectionId,
+            new EndpointIdConfirmMessage(committed),
+            PsJsonContext.Default.EndpointIdConfirmMessage,
+            ct
+        );
 
         var match = await matchmaker.OfferStreamerAsync(committed, StreamerStates.Initializing);
-        if (match is not null) await StartQueuedSessionAsync(match, ct);
+        if (match is not null)
+            await StartQueuedSessionAsync(match, ct);
     }
 
     /// <summary>
@@ -74,32 +95,73 @@ public sealed class Sessions(
     /// current), gets it confirmed, and the player subscribed to it hears <c>streamerIdChanged</c>, so the stock
     /// frontend keeps following it (it re-subscribes to that id after a reconnect).
     /// </summary>
-    private async Task RenameStreamerAsync(string connectionId, string currentId, string? requestedId, CancellationToken ct)
+    private async Task RenameStreamerAsync(
+        string connectionId,
+        string currentId,
+        string? requestedId,
+        CancellationToken ct
+    )
     {
         var wanted = Identifiers.IsValid(requestedId) ? requestedId! : currentId;
         var renamed = await matchmaker.RenameStreamerAsync(connectionId, currentId, wanted);
-        if (renamed is null) return; // the streamer left meanwhile
+        if (renamed is null)
+            return; // the streamer left meanwhile
         if (renamed.Id != currentId)
-            logger.LogInformation("Streamer {StreamerId} renamed itself to {NewId} (requested {Requested})", currentId, renamed.Id, requestedId);
-        await SendAsync(connectionId, new EndpointIdConfirmMessage(renamed.Id), PsJsonContext.Default.EndpointIdConfirmMessage, ct);
+        {
+            logger.LogInformation(
+                "Streamer {StreamerId} renamed itself to {NewId} (requested {Requested})",
+                currentId,
+                renamed.Id,
+                requestedId
+            );
+        }
+
+        await SendAsync(
+            connectionId,
+            new EndpointIdConfirmMessage(renamed.Id),
+            PsJsonContext.Default.EndpointIdConfirmMessage,
+            ct
+        );
         if (renamed.Id != currentId && renamed.PlayerConnectionId is { } playerConn)
-            await SendAsync(playerConn, new StreamerIdChangedMessage(renamed.Id), PsJsonContext.Default.StreamerIdChangedMessage, ct);
+        {
+            await SendAsync(
+                playerConn,
+                new StreamerIdChangedMessage(renamed.Id),
+                PsJsonContext.Default.StreamerIdChangedMessage,
+                ct
+            );
+        }
     }
 
     public async Task SubscribeAsync(string playerId, string connectionId, string? streamerId, CancellationToken ct)
     {
-        if (!string.IsNullOrEmpty(streamerId) && streamerId != MessageTypes.WaitingQueue && !await store.SetContainsAsync(Keys.Streamers, streamerId)
-            && await store.HashGetAsync(Keys.Player(playerId), PsFields.Listed) != streamerId)
+        if (
+            !string.IsNullOrEmpty(streamerId)
+            && streamerId != MessageTypes.WaitingQueue
+            && !await store.SetContainsAsync(Keys.Streamers, streamerId)
+            && await store.HashGetAsync(Keys.Player(playerId), PsFields.Listed) != streamerId
+        )
         {
             // As Epic's server: an id that names no streamer (and that we never listed to this player) fails.
-            logger.LogInformation("Player {PlayerId} subscribed to unknown streamer {StreamerId}", playerId, streamerId);
-            await SendAsync(connectionId, new SubscribeFailedMessage($"Streamer {streamerId} does not exist."), PsJsonContext.Default.SubscribeFailedMessage, ct);
+            logger.LogInformation(
+                "Player {PlayerId} subscribed to unknown streamer {StreamerId}",
+                playerId,
+                streamerId
+            );
+            await SendAsync(
+                connectionId,
+                new SubscribeFailedMessage($"Streamer {streamerId} does not exist."),
+                PsJsonContext.Default.SubscribeFailedMessage,
+                ct
+            );
             return;
         }
         var result = await matchmaker.SubscribeAsync(playerId, connectionId, streamerId);
-        if (result.Outcome is SubscribeOutcome.Matched or SubscribeOutcome.Queued) await store.DeleteAsync(Keys.PlayerResume(playerId));
+        if (result.Outcome is SubscribeOutcome.Matched or SubscribeOutcome.Queued)
+            await store.DeleteAsync(Keys.PlayerResume(playerId));
         // As Epic's server: the old streamer hears playerDisconnected before any new playerConnected.
-        if (result.Released is not null) await EndSessionAsync(result.Released, "player subscribed again", ct);
+        if (result.Released is not null)
+            await EndSessionAsync(result.Released, "player subscribed again", ct);
         switch (result.Outcome)
         {
             case SubscribeOutcome.Matched:
@@ -110,8 +172,14 @@ public sealed class Sessions(
                 await queue.JoinedAsync(playerId, connectionId, ct);
                 break;
             default:
-                await SendAsync(connectionId, new SubscribeFailedMessage(result.Outcome == SubscribeOutcome.Contended ? "busy, try again" : "not connected"),
-                    PsJsonContext.Default.SubscribeFailedMessage, ct);
+                await SendAsync(
+                    connectionId,
+                    new SubscribeFailedMessage(
+                        result.Outcome == SubscribeOutcome.Contended ? "busy, try again" : "not connected"
+                    ),
+                    PsJsonContext.Default.SubscribeFailedMessage,
+                    ct
+                );
                 break;
         }
     }
@@ -122,34 +190,58 @@ public sealed class Sessions(
     public Task PlayerLeftAsync(string playerId, string connectionId, string reason, CancellationToken ct) =>
         ReleasePlayerAsync(playerId, connectionId, disconnecting: true, reason, ct);
 
-    private async Task ReleasePlayerAsync(string playerId, string connectionId, bool disconnecting, string reason, CancellationToken ct)
+    private async Task ReleasePlayerAsync(
+        string playerId,
+        string connectionId,
+        bool disconnecting,
+        string reason,
+        CancellationToken ct
+    )
     {
         // Read before the release only to decide whether the players behind it must hear their new positions.
         var wasWaiting = await store.HashGetAsync(Keys.Player(playerId), PsFields.State) == PlayerStates.Waiting;
         var released = await matchmaker.ReleasePlayerAsync(playerId, connectionId, disconnecting);
-        if (released is not null) await EndSessionAsync(released, reason, ct);
-        else if (wasWaiting) await queue.MovedAsync(ct);
+        if (released is not null)
+            await EndSessionAsync(released, reason, ct);
+        else if (wasWaiting)
+            await queue.MovedAsync(ct);
     }
 
     public async Task StreamerLeftAsync(string streamerId, string connectionId, CancellationToken ct)
     {
         var orphan = await matchmaker.RemoveStreamerAsync(streamerId, connectionId);
-        if (orphan is not null) await HandleOrphanAsync(streamerId, orphan, ct);
+        if (orphan is not null)
+            await HandleOrphanAsync(streamerId, orphan, ct);
     }
 
     private async Task HandleOrphanAsync(string streamerId, OrphanedPlayer orphan, CancellationToken ct)
     {
         if (orphan.Requeued)
         {
-            logger.LogInformation("Streamer {StreamerId} left before serving player {PlayerId}; the player is back at the head of the queue", streamerId, orphan.PlayerId);
-            if (!await ServeQueueFromIdleStreamersAsync(ct)) await queue.MovedAsync(ct);
+            logger.LogInformation(
+                "Streamer {StreamerId} left before serving player {PlayerId}; the player is back at the head of the queue",
+                streamerId,
+                orphan.PlayerId
+            );
+            if (!await ServeQueueFromIdleStreamersAsync(ct))
+                await queue.MovedAsync(ct);
             return;
         }
         // Epic's server closes the player's socket when its streamer goes: the stock frontend has no handler
         // for streamerDisconnected, but on a close it shows the reason and reconnects by itself.
-        logger.LogInformation("Player {PlayerId} lost streamer {StreamerId}; closing its socket", orphan.PlayerId, streamerId);
+        logger.LogInformation(
+            "Player {PlayerId} lost streamer {StreamerId}; closing its socket",
+            orphan.PlayerId,
+            streamerId
+        );
         await store.SetStringAsync(Keys.PlayerResume(orphan.PlayerId), streamerId, ResumeWindow);
-        await ClosePlayerAsync(orphan.PlayerId, orphan.PlayerConnectionId, CloseCodes.Normal, "streamer disconnected", ct);
+        await ClosePlayerAsync(
+            orphan.PlayerId,
+            orphan.PlayerConnectionId,
+            CloseCodes.Normal,
+            "streamer disconnected",
+            ct
+        );
     }
 
     /// <summary>
@@ -168,53 +260,113 @@ public sealed class Sessions(
                 await StartQueuedSessionAsync(match, ct);
                 served = true;
             }
-            if (await store.ListLengthAsync(Keys.Queue) == 0) break;
+            if (await store.ListLengthAsync(Keys.Queue) == 0)
+                break;
         }
         return served;
     }
 
-    /// <summary>Ends a player's connection from the server side: its state goes now, then the socket is closed with the code and reason given.</summary>
-    private async Task ClosePlayerAsync(string playerId, string playerConnectionId, int closeCode, string reason, CancellationToken ct)
+    /// <summary>Ends a player's connection from the server side: its state goes now, then the socket is closed with the
+    /// code and reason given.</summary>
+    private async Task ClosePlayerAsync(
+        string playerId,
+        string playerConnectionId,
+        int closeCode,
+        string reason,
+        CancellationToken ct
+    )
     {
         await store.DeleteAsync(Keys.Connection(playerConnectionId));
         await sender.CloseConnectionAsync(playerConnectionId, closeCode, reason, ct);
         await PlayerLeftAsync(playerId, playerConnectionId, reason, ct);
     }
 
-    /// <summary>A player id connected again: the old socket is closed and its session ended now, not when the gateway gets round to it.</summary>
-    public async Task EndPreviousPlayerConnectionAsync(string previousConnectionId, ReleasedStreamer? released, CancellationToken ct)
+    /// <summary>A player id connected again: the old socket is closed and its session ended now, not when the gateway
+    /// gets round to it.</summary>
+    public async Task EndPreviousPlayerConnectionAsync(
+        string previousConnectionId,
+        ReleasedStreamer? released,
+        CancellationToken ct
+    )
     {
         await store.DeleteAsync(Keys.Connection(previousConnectionId));
         await sender.DeleteConnectionAsync(previousConnectionId, ct);
-        if (released is not null) await EndSessionAsync(released, "player connected again elsewhere", ct);
+        if (released is not null)
+            await EndSessionAsync(released, "player connected again elsewhere", ct);
     }
 
-    public async Task StreamerDisconnectsPlayerAsync(string streamerId, string streamerConnectionId, string? playerId, string reason, CancellationToken ct)
+    public async Task StreamerDisconnectsPlayerAsync(
+        string streamerId,
+        string streamerConnectionId,
+        string? playerId,
+        string reason,
+        CancellationToken ct
+    )
     {
         var player = playerId is null ? null : await store.HashGetAllAsync(Keys.Player(playerId));
-        if (player is null || player.GetValueOrDefault(PsFields.Streamer) != streamerId || !player.TryGetValue(PsFields.Conn, out var playerConn))
+        if (
+            player is null
+            || player.GetValueOrDefault(PsFields.Streamer) != streamerId
+            || !player.TryGetValue(PsFields.Conn, out var playerConn)
+        )
         {
-            logger.LogWarning("Streamer {StreamerId} asked to disconnect player {PlayerId} it does not serve", streamerId, playerId);
-            await SendAsync(streamerConnectionId, new ErrorMessage("disconnectPlayer: not your player"), PsJsonContext.Default.ErrorMessage, ct);
+            logger.LogWarning(
+                "Streamer {StreamerId} asked to disconnect player {PlayerId} it does not serve",
+                streamerId,
+                playerId
+            );
+            await SendAsync(
+                streamerConnectionId,
+                new ErrorMessage("disconnectPlayer: not your player"),
+                PsJsonContext.Default.ErrorMessage,
+                ct
+            );
             return;
         }
-        logger.LogInformation("Streamer {StreamerId} disconnects player {PlayerId}: {Reason}", streamerId, playerId, reason);
+        logger.LogInformation(
+            "Streamer {StreamerId} disconnects player {PlayerId}: {Reason}",
+            streamerId,
+            playerId,
+            reason
+        );
         // Epic closes the player's socket with 1011 and the streamer's reason, which the stock frontend shows.
         await ClosePlayerAsync(playerId!, playerConn, CloseCodes.ServerError, reason, ct);
     }
 
-    public async Task RelayToStreamerAsync(string playerId, string playerConnectionId, string type, JsonObject message, CancellationToken ct)
+    public async Task RelayToStreamerAsync(
+        string playerId,
+        string playerConnectionId,
+        string type,
+        JsonObject message,
+        CancellationToken ct
+    )
     {
         var player = await store.HashGetAllAsync(Keys.Player(playerId));
-        if (player.GetValueOrDefault(PsFields.Conn) != playerConnectionId || !player.TryGetValue(PsFields.Streamer, out var streamerId))
+        if (
+            player.GetValueOrDefault(PsFields.Conn) != playerConnectionId
+            || !player.TryGetValue(PsFields.Streamer, out var streamerId)
+        )
         {
-            await SendAsync(playerConnectionId, new ErrorMessage($"{type}: not subscribed to a streamer"), PsJsonContext.Default.ErrorMessage, ct);
+            await SendAsync(
+                playerConnectionId,
+                new ErrorMessage($"{type}: not subscribed to a streamer"),
+                PsJsonContext.Default.ErrorMessage,
+                ct
+            );
             return;
         }
         var streamer = await store.HashGetAllAsync(Keys.Streamer(streamerId));
-        if (streamer.GetValueOrDefault(PsFields.Player) != playerId || !streamer.TryGetValue(PsFields.Conn, out var streamerConn))
+        if (
+            streamer.GetValueOrDefault(PsFields.Player) != playerId
+            || !streamer.TryGetValue(PsFields.Conn, out var streamerConn)
+        )
         {
-            await SendAsync(playerConnectionId, new ErrorMessage($"{type}: the streamer is gone"), PsJsonContext.Default.ErrorMessage, ct);
+            await SendAsync(
+                playerConnectionId,
+                new ErrorMessage($"{type}: the streamer is gone"),
+                PsJsonContext.Default.ErrorMessage,
+                ct
+            );
             return;
         }
         // The streamer serves players by id: stamp it, whatever the player claimed.
@@ -224,7 +376,13 @@ public sealed class Sessions(
             logger.LogInformation("Streamer {StreamerId} is streaming to player {PlayerId}", streamerId, playerId);
     }
 
-    public async Task RelayToPlayerAsync(string streamerId, string streamerConnectionId, string type, JsonObject message, CancellationToken ct)
+    public async Task RelayToPlayerAsync(
+        string streamerId,
+        string streamerConnectionId,
+        string type,
+        JsonObject message,
+        CancellationToken ct
+    )
     {
         var playerId = InboundMessage.String(message, "playerId");
         if (playerId is null)
@@ -233,27 +391,48 @@ public sealed class Sessions(
             playerId = await store.HashGetAsync(Keys.Streamer(streamerId), PsFields.Player);
         }
         var player = playerId is null ? null : await store.HashGetAllAsync(Keys.Player(playerId));
-        if (player is null || player.GetValueOrDefault(PsFields.Streamer) != streamerId || !player.TryGetValue(PsFields.Conn, out var playerConn))
+        if (
+            player is null
+            || player.GetValueOrDefault(PsFields.Streamer) != streamerId
+            || !player.TryGetValue(PsFields.Conn, out var playerConn)
+        )
         {
-            logger.LogInformation("Dropped {Type} from {StreamerId} to player {PlayerId} it does not serve", type, streamerId, playerId);
-            await SendAsync(streamerConnectionId, new ErrorMessage($"{type}: player {playerId} is not yours"), PsJsonContext.Default.ErrorMessage, ct);
+            logger.LogInformation(
+                "Dropped {Type} from {StreamerId} to player {PlayerId} it does not serve",
+                type,
+                streamerId,
+                playerId
+            );
+            await SendAsync(
+                streamerConnectionId,
+                new ErrorMessage($"{type}: player {playerId} is not yours"),
+                PsJsonContext.Default.ErrorMessage,
+                ct
+            );
             return;
         }
         message.Remove("playerId");
         await SendRawAsync(playerConn, message, ct);
-        if (type == MessageTypes.Offer) await matchmaker.MarkOfferedAsync(streamerId, playerId!);
+        if (type == MessageTypes.Offer)
+            await matchmaker.MarkOfferedAsync(streamerId, playerId!);
     }
 
     public async Task SendAsync<T>(string connectionId, T message, JsonTypeInfo<T> typeInfo, CancellationToken ct)
     {
         var status = await sender.SendAsync(connectionId, JsonSerializer.SerializeToUtf8Bytes(message, typeInfo), ct);
-        if (status != SendStatus.Sent) logger.LogDebug("Send to {Target} failed: {Status}", connectionId, status);
+        if (status != SendStatus.Sent)
+            logger.LogDebug("Send to {Target} failed: {Status}", connectionId, status);
     }
 
     public async Task SendRawAsync(string connectionId, JsonObject message, CancellationToken ct)
     {
-        var status = await sender.SendAsync(connectionId, JsonSerializer.SerializeToUtf8Bytes(message, PsNodeJsonContext.Default.JsonObject), ct);
-        if (status != SendStatus.Sent) logger.LogDebug("Relay to {Target} failed: {Status}", connectionId, status);
+        var status = await sender.SendAsync(
+            connectionId,
+            JsonSerializer.SerializeToUtf8Bytes(message, PsNodeJsonContext.Default.JsonObject),
+            ct
+        );
+        if (status != SendStatus.Sent)
+            logger.LogDebug("Relay to {Target} failed: {Status}", connectionId, status);
     }
 
     private async Task StartSessionAsync(Match match, CancellationToken ct)
@@ -261,11 +440,27 @@ public sealed class Sessions(
         logger.LogInformation("Matched player {PlayerId} with streamer {StreamerId}", match.PlayerId, match.StreamerId);
         if (match.ProjectUrl is not null && await workers.WorkerOfStreamerAsync(match.StreamerId) is { } worker)
         {
-            var load = await workerClient.LoadProjectAsync(worker, new LoadProjectRequest(match.PlayerId, match.ProjectUrl), ct);
+            var load = await workerClient.LoadProjectAsync(
+                worker,
+                new LoadProjectRequest(match.PlayerId, match.ProjectUrl),
+                ct
+            );
             if (load.StatusCode >= 300)
-                logger.LogWarning("Worker of {StreamerId} refused loadProject ({Status}): {Body}", match.StreamerId, load.StatusCode, load.Body);
+            {
+                logger.LogWarning(
+                    "Worker of {StreamerId} refused loadProject ({Status}): {Body}",
+                    match.StreamerId,
+                    load.StatusCode,
+                    load.Body
+                );
+            }
         }
-        await SendAsync(match.StreamerConnectionId, new PlayerConnectedMessage(match.PlayerId, DataChannel: true, Sfu: false), PsJsonContext.Default.PlayerConnectedMessage, ct);
+        await SendAsync(
+            match.StreamerConnectionId,
+            new PlayerConnectedMessage(match.PlayerId, DataChannel: true, Sfu: false),
+            PsJsonContext.Default.PlayerConnectedMessage,
+            ct
+        );
     }
 
     /// <summary>A match taken from the queue's head: the session starts and everyone behind moves up.</summary>
@@ -277,31 +472,56 @@ public sealed class Sessions(
 
     private async Task EndSessionAsync(ReleasedStreamer released, string reason, CancellationToken ct)
     {
-        logger.LogInformation("Player {PlayerId} left streamer {StreamerId}: {Reason}", released.PlayerId, released.StreamerId, reason);
-        await SendAsync(released.StreamerConnectionId, new PlayerDisconnectedMessage(released.PlayerId), PsJsonContext.Default.PlayerDisconnectedMessage, ct);
+        logger.LogInformation(
+            "Player {PlayerId} left streamer {StreamerId}: {Reason}",
+            released.PlayerId,
+            released.StreamerId,
+            reason
+        );
+        await SendAsync(
+            released.StreamerConnectionId,
+            new PlayerDisconnectedMessage(released.PlayerId),
+            PsJsonContext.Default.PlayerDisconnectedMessage,
+            ct
+        );
         if (await workers.WorkerOfStreamerAsync(released.StreamerId) is { } worker)
         {
             // The worker restarts the instance; the streamer reconnects fresh and re-enters the pool then.
-            var result = await workerClient.DisconnectAsync(worker, new DisconnectRequest(released.PlayerId, reason), ct);
+            var result = await workerClient.DisconnectAsync(
+                worker,
+                new DisconnectRequest(released.PlayerId, reason),
+                ct
+            );
             if (result.StatusCode >= 300)
-                logger.LogWarning("Worker of {StreamerId} refused disconnect ({Status}): {Body}", released.StreamerId, result.StatusCode, result.Body);
+            {
+                logger.LogWarning(
+                    "Worker of {StreamerId} refused disconnect ({Status}): {Body}",
+                    released.StreamerId,
+                    result.StatusCode,
+                    result.Body
+                );
+            }
+
             return;
         }
         // A streamer without a worker cannot be restarted: it serves the next player as it is.
         var next = await matchmaker.OfferStreamerAsync(released.StreamerId, StreamerStates.Released);
-        if (next is not null) await StartQueuedSessionAsync(next, ct);
+        if (next is not null)
+            await StartQueuedSessionAsync(next, ct);
     }
 
     /// <summary>WebSocket close codes we send (RFC 6455 §7.4.1).</summary>
     private static class CloseCodes
     {
         public const int Normal = 1000;
+
         /// <summary>What Epic's server closes a kicked player with.</summary>
         public const int ServerError = 1011;
     }
 
     private async Task<bool> IsAliveAsync(string connectionId) =>
-        await store.ExistsAsync(Keys.Connection(connectionId)) && await sender.GetConnectionAsync(connectionId) is not null;
+        await store.ExistsAsync(Keys.Connection(connectionId))
+        && await sender.GetConnectionAsync(connectionId) is not null;
 
     private static string Shorten(string connectionId)
     {

@@ -8,19 +8,23 @@ namespace MobZ.PixelStreaming.Workers;
 
 public sealed record LoadProjectRequest(
     [property: JsonPropertyName("playerId")] string PlayerId,
-    [property: JsonPropertyName("projectUrl")] string ProjectUrl);
+    [property: JsonPropertyName("projectUrl")] string ProjectUrl
+);
 
 public sealed record SaveProjectRequest(
     [property: JsonPropertyName("playerId")] string? PlayerId,
-    [property: JsonPropertyName("projectUrl")] string? ProjectUrl);
+    [property: JsonPropertyName("projectUrl")] string? ProjectUrl
+);
 
 public sealed record GenerateVideoRequest(
     [property: JsonPropertyName("playerId")] string? PlayerId,
-    [property: JsonPropertyName("settings")] JsonElement? Settings);
+    [property: JsonPropertyName("settings")] JsonElement? Settings
+);
 
 public sealed record DisconnectRequest(
     [property: JsonPropertyName("playerId")] string PlayerId,
-    [property: JsonPropertyName("reason")] string Reason);
+    [property: JsonPropertyName("reason")] string Reason
+);
 
 /// <summary>A worker's answer passed back to the REST caller unchanged (status and JSON body).</summary>
 public sealed record WorkerResponse(int StatusCode, string Body);

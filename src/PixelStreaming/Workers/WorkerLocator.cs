@@ -20,21 +20,29 @@ public sealed class WorkerLocator(IStateStore store, PsKeys keys, InstanceRegist
         {
             instanceId = streamerId;
         }
-        else if (sourceIp is not null && await instances.FindByIpAsync(sourceIp) is { } byIp
-                 && !await IsSharedAddressAsync(sourceIp))
+        else if (
+            sourceIp is not null
+            && await instances.FindByIpAsync(sourceIp) is { } byIp
+            && !await IsSharedAddressAsync(sourceIp)
+        )
         {
             instanceId = byIp;
         }
 
-        if (instanceId is not null) await store.HashSetAsync(keys.Streamer(streamerId), InstanceField, instanceId);
+        if (instanceId is not null)
+            await store.HashSetAsync(keys.Streamer(streamerId), InstanceField, instanceId);
         return instanceId;
     }
 
     public async Task<InstanceRecord?> InstanceOfStreamerAsync(string streamerId) =>
-        await store.HashGetAsync(keys.Streamer(streamerId), InstanceField) is { } id ? await instances.GetAsync(id) : null;
+        await store.HashGetAsync(keys.Streamer(streamerId), InstanceField) is { } id
+            ? await instances.GetAsync(id)
+            : null;
 
-    public async Task<Uri?> WorkerOfStreamerAsync(string streamerId) => (await InstanceOfStreamerAsync(streamerId))?.WorkerUrl;
+    public async Task<Uri?> WorkerOfStreamerAsync(string streamerId) =>
+        (await InstanceOfStreamerAsync(streamerId))?.WorkerUrl;
 
     // Local instances all live on 127.0.0.1: an address there says nothing about which instance it is.
-    private static Task<bool> IsSharedAddressAsync(string ip) => Task.FromResult(System.Net.IPAddress.TryParse(ip, out var a) && System.Net.IPAddress.IsLoopback(a));
+    private static Task<bool> IsSharedAddressAsync(string ip) =>
+        Task.FromResult(System.Net.IPAddress.TryParse(ip, out var a) && System.Net.IPAddress.IsLoopback(a));
 }

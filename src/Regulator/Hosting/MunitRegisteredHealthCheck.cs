@@ -10,14 +10,19 @@ namespace MobZ.Regulator.Hosting;
 /// </summary>
 internal sealed class MunitRegisteredHealthCheck(Regulator regulator) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(
+        HealthCheckContext context,
+        CancellationToken cancellationToken = default
+    )
     {
         if (!regulator.Registered)
             return HealthCheckResult.Unhealthy($"Munit {regulator.MunitId} is not registered yet");
         try
         {
             return await regulator.IsRegisteredAsync().WaitAsync(cancellationToken).ConfigureAwait(false)
-                ? HealthCheckResult.Healthy($"Munit {regulator.MunitId} registered" + (regulator.Draining ? " (draining)" : ""))
+                ? HealthCheckResult.Healthy(
+                    $"Munit {regulator.MunitId} registered" + (regulator.Draining ? " (draining)" : "")
+                )
                 : HealthCheckResult.Unhealthy($"Munit {regulator.MunitId}'s registration is missing from the store");
         }
         catch (StateUnavailableException ex)

@@ -3,9 +3,13 @@ using Microsoft.Extensions.Logging;
 
 namespace MobZ.Regulator.Hosting;
 
-/// <summary>Starts the Regulator with the host; a Stop order shuts the host down (which hands the stations over).</summary>
-internal sealed class RegulatorHostedService(Regulator regulator, IHostApplicationLifetime lifetime, ILogger<RegulatorHostedService> logger)
-    : IHostedService
+/// <summary>Starts the Regulator with the host; a Stop order shuts the host down (which hands the stations
+/// over).</summary>
+internal sealed class RegulatorHostedService(
+    Regulator regulator,
+    IHostApplicationLifetime lifetime,
+    ILogger<RegulatorHostedService> logger
+) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -24,7 +24,8 @@ public static class H264Payload
     /// <summary>Does this RTP payload start a key frame (see the rule above)?</summary>
     public static bool IsKeyFrameStart(ReadOnlySpan<byte> payload)
     {
-        if (payload.Length < 1) return false;
+        if (payload.Length < 1)
+            return false;
         int type = NalType(payload[0]);
         switch (type)
         {
@@ -32,7 +33,8 @@ public static class H264Payload
                 return StapAHasKeyFrameNal(payload[1..]);
             case H264NalType.FuA:
                 // FU header: |S|E|R| Type |
-                if (payload.Length < 2) return false;
+                if (payload.Length < 2)
+                    return false;
                 bool start = (payload[1] & 0x80) != 0;
                 return start && BeginsKeyFrame(NalType(payload[1]));
             default:
@@ -46,8 +48,10 @@ public static class H264Payload
         while (units.Length >= 3)
         {
             int size = BinaryPrimitives.ReadUInt16BigEndian(units);
-            if (size == 0 || size > units.Length - 2) return false;
-            if (BeginsKeyFrame(NalType(units[2]))) return true;
+            if (size == 0 || size > units.Length - 2)
+                return false;
+            if (BeginsKeyFrame(NalType(units[2])))
+                return true;
             units = units[(2 + size)..];
         }
         return false;

@@ -22,10 +22,11 @@ public sealed class DtlsFingerprint
     public ReadOnlySpan<byte> Digest => _digest;
 
     /// <summary>Upper-case colon-separated hex, e.g. <c>AB:CD:01</c>.</summary>
-    public string Value => Convert.ToHexString(_digest) switch
-    {
-        var hex => string.Join(':', Enumerable.Range(0, hex.Length / 2).Select(i => hex.Substring(i * 2, 2))),
-    };
+    public string Value =>
+        Convert.ToHexString(_digest) switch
+        {
+            var hex => string.Join(':', Enumerable.Range(0, hex.Length / 2).Select(i => hex.Substring(i * 2, 2))),
+        };
 
     /// <summary>The attribute value: <c>sha-256 AB:CD:…</c>.</summary>
     public override string ToString() => $"{Algorithm} {Value}";
@@ -33,8 +34,11 @@ public sealed class DtlsFingerprint
     public static DtlsFingerprint Compute(string algorithm, ReadOnlySpan<byte> certificateDer)
     {
         algorithm = algorithm.ToLowerInvariant();
-        return new DtlsFingerprint(algorithm, Hash(algorithm, certificateDer)
-            ?? throw new ArgumentException($"unsupported fingerprint hash '{algorithm}'", nameof(algorithm)));
+        return new DtlsFingerprint(
+            algorithm,
+            Hash(algorithm, certificateDer)
+                ?? throw new ArgumentException($"unsupported fingerprint hash '{algorithm}'", nameof(algorithm))
+        );
     }
 
     /// <summary>Parses <c>"sha-256 AB:CD:…"</c> (the SDP attribute value); hex is case-insensitive.</summary>
@@ -56,35 +60,43 @@ public sealed class DtlsFingerprint
         var digest = new byte[expected];
         for (int i = 0; i < expected; i++)
         {
-            if (octets[i].Length != 2 || !byte.TryParse(octets[i], System.Globalization.NumberStyles.HexNumber, null, out digest[i]))
+            if (
+                octets[i].Length != 2
+                || !byte.TryParse(octets[i], System.Globalization.NumberStyles.HexNumber, null, out digest[i])
+            )
+            {
                 return false;
+            }
         }
         fingerprint = new DtlsFingerprint(algorithm, digest);
         return true;
     }
 
-    /// <summary>True when <paramref name="certificateDer"/> hashes to this fingerprint (constant-time compare).</summary>
+    /// <summary>True when <paramref name="certificateDer"/> hashes to this fingerprint (constant-time
+    /// compare).</summary>
     public bool Matches(ReadOnlySpan<byte> certificateDer)
     {
         var digest = Hash(Algorithm, certificateDer);
         return digest is not null && CryptographicOperations.FixedTimeEquals(digest, _digest);
     }
 
-    private static int DigestLength(string algorithm) => algorithm switch
-    {
-        "sha-1" => 20,
-        "sha-256" => 32,
-        "sha-384" => 48,
-        "sha-512" => 64,
-        _ => 0,
-    };
+    private static int DigestLength(string algorithm) =>
+        algorithm switch
+        {
+            "sha-1" => 20,
+            "sha-256" => 32,
+            "sha-384" => 48,
+            "sha-512" => 64,
+            _ => 0,
+        };
 
-    private static byte[]? Hash(string algorithm, ReadOnlySpan<byte> data) => algorithm switch
-    {
-        "sha-1" => SHA1.HashData(data),
-        "sha-256" => SHA256.HashData(data),
-        "sha-384" => SHA384.HashData(data),
-        "sha-512" => SHA512.HashData(data),
-        _ => null,
-    };
+    private static byte[]? Hash(string algorithm, ReadOnlySpan<byte> data) =>
+        algorithm switch
+        {
+            "sha-1" => SHA1.HashData(data),
+            "sha-256" => SHA256.HashData(data),
+            "sha-384" => SHA384.HashData(data),
+            "sha-512" => SHA512.HashData(data),
+            _ => null,
+        };
 }

@@ -79,8 +79,13 @@ internal sealed class DtlsRecordProtection : IDisposable
         AdditionalData(record, length, aad);
         try
         {
-            _read.Decrypt(nonce, record.Slice(DtlsRecords.HeaderLength + ExplicitNonceLength, length),
-                record.Slice(record.Length - TagLength), plaintext[..length], aad);
+            _read.Decrypt(
+                nonce,
+                record.Slice(DtlsRecords.HeaderLength + ExplicitNonceLength, length),
+                record.Slice(record.Length - TagLength),
+                plaintext[..length],
+                aad
+            );
             return true;
         }
         catch (AuthenticationTagMismatchException)

@@ -22,10 +22,13 @@ internal static class DtlsRecords
     /// <summary>DTLS 1.2 on the wire (RFC 6347 §4.1: the ones' complement of 1.2).</summary>
     public const ushort Version12 = 0xFEFD;
 
-    /// <summary>The record's 64-bit sequence number as the AEAD nonce and additional data use it: epoch (16) then sequence (48).</summary>
-    public static ulong EpochAndSequence(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadUInt64BigEndian(record[3..]);
+    /// <summary>The record's 64-bit sequence number as the AEAD nonce and additional data use it: epoch (16) then
+    /// sequence (48).</summary>
+    public static ulong EpochAndSequence(ReadOnlySpan<byte> record) =>
+        BinaryPrimitives.ReadUInt64BigEndian(record[3..]);
 
-    /// <summary>Writes a record header for <paramref name="length"/> bytes of fragment; <paramref name="sequence"/> is 48 bits.</summary>
+    /// <summary>Writes a record header for <paramref name="length"/> bytes of fragment; <paramref name="sequence"/> is
+    /// 48 bits.</summary>
     public static void WriteHeader(Span<byte> destination, byte type, ushort epoch, ulong sequence, int length)
     {
         destination[0] = type;

@@ -33,14 +33,27 @@ public sealed class DtlsServerSession : IDisposable
     private volatile DtlsSessionState _state = DtlsSessionState.New;
 
     /// <param name="logScope">Scope for the session's logs from timers, e.g. the peer's connection id.</param>
-    public DtlsServerSession(DtlsCertificate certificate, DtlsFingerprint remoteFingerprint, IDtlsDatagramSender sender,
-        IDtlsSessionObserver observer, ILogger logger, DtlsSessionOptions? options = null, object? logScope = null)
+    public DtlsServerSession(
+        DtlsCertificate certificate,
+        DtlsFingerprint remoteFingerprint,
+        IDtlsDatagramSender sender,
+        IDtlsSessionObserver observer,
+        ILogger logger,
+        DtlsSessionOptions? options = null,
+        object? logScope = null
+    )
     {
         _logScope = logScope;
         _options = options ?? new DtlsSessionOptions();
         _observer = observer;
         _logger = logger;
-        _handshake = new DtlsServerHandshake(certificate, remoteFingerprint, [.. _options.SrtpProfiles], _options.SendLimit, sender);
+        _handshake = new DtlsServerHandshake(
+            certificate,
+            remoteFingerprint,
+            [.. _options.SrtpProfiles],
+            _options.SendLimit,
+            sender
+        );
     }
 
     public DtlsSessionState State => _state;
@@ -68,8 +81,12 @@ public sealed class DtlsServerSession : IDisposable
         if (_state != DtlsSessionState.New)
             return;
         _state = DtlsSessionState.Handshaking;
-        _deadlineTimer = _options.TimeProvider.CreateTimer(static s => ((DtlsServerSession)s!).OnDeadline(), this,
-            _options.HandshakeTimeout, Timeout.InfiniteTimeSpan);
+        _deadlineTimer = _options.TimeProvider.CreateTimer(
+            static s => ((DtlsServerSession)s!).OnDeadline(),
+            this,
+            _options.HandshakeTimeout,
+            Timeout.InfiniteTimeSpan
+        );
     }
 
     /// <summary>
@@ -85,8 +102,10 @@ public sealed class DtlsServerSession : IDisposable
                 return;
             StartLocked(); // a client flight racing the ICE state change starts the session
             int offset = 0;
-            while (_state is DtlsSessionState.Handshaking or DtlsSessionState.Connected
-                && DtlsRecords.TryReadNext(datagram, ref offset, out int start, out int length))
+            while (
+                _state is DtlsSessionState.Handshaking or DtlsSessionState.Connected
+                && DtlsRecords.TryReadNext(datagram, ref offset, out int start, out int length)
+            )
             {
                 OnRecord(datagram.Slice(start, length), ref events);
             }
@@ -180,14 +199,22 @@ public sealed class DtlsServerSession : IDisposable
         catch (DtlsHandshakeException e)
         {
             _handshake.SendAlert(TlsAlert.Fatal, e.Alert);
-            FinishLocked(DtlsSessionState.Failed, $"handshake failed: {e.Message} ({TlsAlert.Name(e.Alert)})", ref events);
+            FinishLocked(
+                DtlsSessionState.Failed,
+                $"handshake failed: {e.Message} ({TlsAlert.Name(e.Alert)})",
+                ref events
+            );
             return;
         }
         if (_handshake.AwaitsClientFlight && _retransmitTimer is null)
         {
             _retransmitInterval = _options.RetransmitInitial;
-            _retransmitTimer = _options.TimeProvider.CreateTimer(static s => ((DtlsServerSession)s!).OnRetransmitTimer(), this,
-                _retransmitInterval, Timeout.InfiniteTimeSpan);
+            _retransmitTimer = _options.TimeProvider.CreateTimer(
+                static s => ((DtlsServerSession)s!).OnRetransmitTimer(),
+                this,
+                _retransmitInterval,
+                Timeout.InfiniteTimeSpan
+            );
         }
         if (!hadKeys && _handshake.Protection is not null && _earlyRecords is { } early)
         {
@@ -233,7 +260,9 @@ public sealed class DtlsServerSession : IDisposable
                 return;
             _handshake.Retransmit();
             // Exponential backoff (RFC 6347 §4.2.4.1), capped.
-            _retransmitInterval = TimeSpan.FromTicks(Math.Min(_retransmitInterval.Ticks * 2, _options.RetransmitMax.Ticks));
+            _retransmitInterval = TimeSpan.FromTicks(
+                Math.Min(_retransmitInterval.Ticks * 2, _options.RetransmitMax.Ticks)
+            );
             _retransmitTimer.Change(_retransmitInterval, Timeout.InfiniteTimeSpan);
         }
     }
@@ -298,7 +327,11 @@ public sealed class DtlsServerSession : IDisposable
             _observer.OnDtlsRecordRejected(this);
         if (events.Connected)
         {
-            _logger.LogInformation("DTLS connected: SRTP profile {Profile}, extended master secret {Ems}", Profile, ExtendedMasterSecret);
+            _logger.LogInformation(
+                "DTLS connected: SRTP profile {Profile}, extended master secret {Ems}",
+                Profile,
+                ExtendedMasterSecret
+            );
             _observer.OnDtlsConnected(this);
         }
         if (events.ClosedReason is { } reason)

@@ -4,7 +4,8 @@ namespace MobZ.Rtc.Dtls;
 
 public sealed class DtlsSessionOptions
 {
-    /// <summary>Give up on a handshake that has not completed by then (counted from <see cref="DtlsServerSession.Start"/>).</summary>
+    /// <summary>Give up on a handshake that has not completed by then (counted from <see
+    /// cref="DtlsServerSession.Start"/>).</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
@@ -13,7 +14,8 @@ public sealed class DtlsSessionOptions
     /// </summary>
     public TimeSpan PostHandshakeLinger { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>First retransmission of our flight when the client's answer does not come (RFC 6347 §4.2.4.1: 1 s).</summary>
+    /// <summary>First retransmission of our flight when the client's answer does not come (RFC 6347 §4.2.4.1: 1
+    /// s).</summary>
     public TimeSpan RetransmitInitial { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The retransmission interval doubles up to this.</summary>

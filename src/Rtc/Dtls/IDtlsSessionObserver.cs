@@ -10,6 +10,7 @@ public interface IDtlsSessionObserver
     /// <summary>The session ended (<see cref="DtlsServerSession.State"/> says how); called at most once.</summary>
     void OnDtlsClosed(DtlsServerSession session, string reason);
 
-    /// <summary>A record that did not authenticate (or was cut short) was dropped; called on the receive path.</summary>
+    /// <summary>A record that did not authenticate (or was cut short) was dropped; called on the receive
+    /// path.</summary>
     void OnDtlsRecordRejected(DtlsServerSession session);
 }

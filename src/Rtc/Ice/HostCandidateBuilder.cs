@@ -12,26 +12,33 @@ namespace MobZ.Rtc.Ice;
 /// </summary>
 public static class HostCandidateBuilder
 {
-    /// <param name="boundAddresses">Local addresses with the UDP port the transport listens on, in preference order.</param>
-    /// <param name="publicAddress">Address to announce instead of every bound IPv4 address; null to announce them as they are.</param>
+    /// <param name="boundAddresses">Local addresses with the UDP port the transport listens on, in preference
+    /// order.</param>
+    /// <param name="publicAddress">Address to announce instead of every bound IPv4 address; null to announce them as
+    /// they are.</param>
     public static IReadOnlyList<IceCandidate> Build(
-        IReadOnlyList<IPEndPoint> boundAddresses, IPAddress? publicAddress = null, int componentId = 1)
+        IReadOnlyList<IPEndPoint> boundAddresses,
+        IPAddress? publicAddress = null,
+        int componentId = 1
+    )
     {
         var candidates = new List<IceCandidate>(boundAddresses.Count);
         foreach (var (bound, text) in Announced(boundAddresses, publicAddress))
         {
             // Local preference falls with the configured order so the first address is preferred.
             int localPreference = 65535 - candidates.Count;
-            candidates.Add(new IceCandidate
-            {
-                Foundation = Foundation(IceCandidateType.Host, bound.Address, "udp"),
-                Component = componentId,
-                Transport = "udp",
-                Priority = IceCandidateTypes.Priority(IceCandidateType.Host, localPreference, componentId),
-                Address = text,
-                Port = bound.Port,
-                Type = IceCandidateType.Host,
-            });
+            candidates.Add(
+                new IceCandidate
+                {
+                    Foundation = Foundation(IceCandidateType.Host, bound.Address, "udp"),
+                    Component = componentId,
+                    Transport = "udp",
+                    Priority = IceCandidateTypes.Priority(IceCandidateType.Host, localPreference, componentId),
+                    Address = text,
+                    Port = bound.Port,
+                    Type = IceCandidateType.Host,
+                }
+            );
         }
 
         return candidates;
@@ -41,14 +48,18 @@ public static class HostCandidateBuilder
     /// Each bound address with the address text to announce for it (the public IP of its family when one is set),
     /// once per announced address and port, in the configured order.
     /// </summary>
-    private static IEnumerable<(IPEndPoint Bound, string Text)> Announced(IReadOnlyList<IPEndPoint> boundAddresses, IPAddress? publicAddress)
+    private static IEnumerable<(IPEndPoint Bound, string Text)> Announced(
+        IReadOnlyList<IPEndPoint> boundAddresses,
+        IPAddress? publicAddress
+    )
     {
         var announced = new HashSet<(string, int)>();
         foreach (IPEndPoint bound in boundAddresses)
         {
-            IPAddress address = publicAddress is not null && publicAddress.AddressFamily == bound.AddressFamily
-                ? publicAddress
-                : bound.Address;
+            IPAddress address =
+                publicAddress is not null && publicAddress.AddressFamily == bound.AddressFamily
+                    ? publicAddress
+                    : bound.Address;
             string text = address.ToString();
             if (announced.Add((text, bound.Port)))
             {
@@ -64,7 +75,8 @@ public static class HostCandidateBuilder
     /// </summary>
     public const int TcpHostTypePreference = 90;
 
-    /// <summary>RFC 6544 §4.2 direction preference of a passive candidate on a host (active 6, passive 4, S-O 2).</summary>
+    /// <summary>RFC 6544 §4.2 direction preference of a passive candidate on a host (active 6, passive 4, S-O
+    /// 2).</summary>
     private const int PassiveDirectionPreference = 4;
 
     /// <summary>
@@ -73,23 +85,29 @@ public static class HostCandidateBuilder
     /// preference, with <see cref="TcpHostTypePreference"/> as type preference.
     /// </summary>
     public static IReadOnlyList<IceCandidate> BuildTcpPassive(
-        IReadOnlyList<IPEndPoint> boundAddresses, IPAddress? publicAddress = null, int componentId = 1)
+        IReadOnlyList<IPEndPoint> boundAddresses,
+        IPAddress? publicAddress = null,
+        int componentId = 1
+    )
     {
         var candidates = new List<IceCandidate>(boundAddresses.Count);
         foreach (var (bound, text) in Announced(boundAddresses, publicAddress))
         {
             int localPreference = (PassiveDirectionPreference << 13) + (8191 - candidates.Count);
-            candidates.Add(new IceCandidate
-            {
-                Foundation = Foundation(IceCandidateType.Host, bound.Address, "tcp"),
-                Component = componentId,
-                Transport = "tcp",
-                Priority = ((uint)TcpHostTypePreference << 24) | ((uint)localPreference << 8) | (uint)(256 - componentId),
-                Address = text,
-                Port = bound.Port,
-                Type = IceCandidateType.Host,
-                TcpType = "passive",
-            });
+            candidates.Add(
+                new IceCandidate
+                {
+                    Foundation = Foundation(IceCandidateType.Host, bound.Address, "tcp"),
+                    Component = componentId,
+                    Transport = "tcp",
+                    Priority =
+                        ((uint)TcpHostTypePreference << 24) | ((uint)localPreference << 8) | (uint)(256 - componentId),
+                    Address = text,
+                    Port = bound.Port,
+                    Type = IceCandidateType.Host,
+                    TcpType = "passive",
+                }
+            );
         }
 
         return candidates;

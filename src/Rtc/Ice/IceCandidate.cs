@@ -5,8 +5,8 @@ namespace MobZ.Rtc.Ice;
 
 /// <summary>
 /// One ICE candidate as carried in SDP <c>a=candidate</c> (RFC 8839 §5.1) and in trickled candidate strings:
-/// <c>candidate:foundation component transport priority address port typ type [raddr a rport p] [tcptype t] *(name value)</c>.
-/// The address stays a string because browsers send mDNS names (<c>uuid.local</c>).
+/// <c>candidate:foundation component transport priority address port typ type [raddr a rport p] [tcptype t] *(name
+/// value)</c>. The address stays a string because browsers send mDNS names (<c>uuid.local</c>).
 /// </summary>
 public sealed record IceCandidate
 {
@@ -24,20 +24,31 @@ public sealed record IceCandidate
     /// <summary>Trailing name/value pairs such as generation, ufrag, network-id, network-cost, kept in order.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Extensions { get; init; } = [];
 
-    /// <summary>The attribute value without "a=": <c>candidate:1 1 udp 2130706431 10.0.0.1 40000 typ host</c>.</summary>
+    /// <summary>The attribute value without "a=": <c>candidate:1 1 udp 2130706431 10.0.0.1 40000 typ
+    /// host</c>.</summary>
     public string ToSdpValue()
     {
         var text = new StringBuilder(96);
-        text.Append("candidate:").Append(Foundation).Append(' ')
-            .Append(Component.ToString(CultureInfo.InvariantCulture)).Append(' ')
-            .Append(Transport).Append(' ')
-            .Append(Priority.ToString(CultureInfo.InvariantCulture)).Append(' ')
-            .Append(Address).Append(' ')
+        text.Append("candidate:")
+            .Append(Foundation)
+            .Append(' ')
+            .Append(Component.ToString(CultureInfo.InvariantCulture))
+            .Append(' ')
+            .Append(Transport)
+            .Append(' ')
+            .Append(Priority.ToString(CultureInfo.InvariantCulture))
+            .Append(' ')
+            .Append(Address)
+            .Append(' ')
             .Append(Port.ToString(CultureInfo.InvariantCulture))
-            .Append(" typ ").Append(IceCandidateTypes.ToSdp(Type));
+            .Append(" typ ")
+            .Append(IceCandidateTypes.ToSdp(Type));
         if (RelatedAddress is not null && RelatedPort is not null)
         {
-            text.Append(" raddr ").Append(RelatedAddress).Append(" rport ").Append(RelatedPort.Value.ToString(CultureInfo.InvariantCulture));
+            text.Append(" raddr ")
+                .Append(RelatedAddress)
+                .Append(" rport ")
+                .Append(RelatedPort.Value.ToString(CultureInfo.InvariantCulture));
         }
 
         if (TcpType is not null)
@@ -87,7 +98,10 @@ public sealed record IceCandidate
             return false;
         }
 
-        if (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int component) || component is < 1 or > 256)
+        if (
+            !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int component)
+            || component is < 1 or > 256
+        )
         {
             error = $"bad component id '{parts[1]}'";
             return false;
@@ -128,7 +142,9 @@ public sealed record IceCandidate
                 case "raddr":
                     relatedAddress = parts[i + 1];
                     break;
-                case "rport" when int.TryParse(parts[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int rport) && rport <= 65535:
+                case "rport"
+                    when int.TryParse(parts[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int rport)
+                        && rport <= 65535:
                     relatedPort = rport;
                     break;
                 case "rport":

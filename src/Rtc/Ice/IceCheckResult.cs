@@ -18,7 +18,8 @@ public readonly record struct IceCheckResult(
     int ResponseLength,
     int ErrorCode = 0,
     bool Nominated = false,
-    bool SelectedAddressChanged = false)
+    bool SelectedAddressChanged = false
+)
 {
     public static IceCheckResult Dropped => new(IceCheckOutcome.Dropped, 0);
 

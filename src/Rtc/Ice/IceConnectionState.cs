@@ -12,7 +12,8 @@ public enum IceConnectionState
     /// <summary>The controlling peer nominated a pair with USE-CANDIDATE.</summary>
     Completed,
 
-    /// <summary>No valid check for <see cref="IceLiteOptions.DisconnectedTimeout"/>; recovers on the next one.</summary>
+    /// <summary>No valid check for <see cref="IceLiteOptions.DisconnectedTimeout"/>; recovers on the next
+    /// one.</summary>
     Disconnected,
 
     /// <summary>Consent expired (RFC 7675) or the peer never connected; terminal.</summary>

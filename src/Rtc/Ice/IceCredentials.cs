@@ -5,7 +5,8 @@ namespace MobZ.Rtc.Ice;
 
 /// <summary>
 /// An ICE username fragment and password (RFC 8445 §5.3, grammar RFC 8839 §5.4: ice-char = ALPHA / DIGIT / "+" / "/";
-/// ufrag 4-256 chars, pwd 22-256 chars). Generated values carry at least 24 bits (ufrag) and 128 bits (pwd) of randomness.
+/// ufrag 4-256 chars, pwd 22-256 chars). Generated values carry at least 24 bits (ufrag) and 128 bits (pwd) of
+/// randomness.
 /// </summary>
 public sealed class IceCredentials
 {
@@ -36,8 +37,7 @@ public sealed class IceCredentials
     /// <summary>ASCII bytes of the password: the MESSAGE-INTEGRITY key for checks sent to this agent.</summary>
     public ReadOnlyMemory<byte> PasswordBytes { get; }
 
-    public static IceCredentials Generate() =>
-        new(RandomString(UfragLength), RandomString(PasswordLength));
+    public static IceCredentials Generate() => new(RandomString(UfragLength), RandomString(PasswordLength));
 
     public static bool IsValid(string value, int minimumLength)
     {

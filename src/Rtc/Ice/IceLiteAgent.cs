@@ -27,7 +27,11 @@ public sealed class IceLiteAgent
     private string? _remoteUfrag;
     private byte[]? _remoteUfragBytes;
 
-    public IceLiteAgent(IceCredentials? localCredentials = null, IceLiteOptions? options = null, TimeProvider? timeProvider = null)
+    public IceLiteAgent(
+        IceCredentials? localCredentials = null,
+        IceLiteOptions? options = null,
+        TimeProvider? timeProvider = null
+    )
     {
         _local = localCredentials ?? IceCredentials.Generate();
         _options = options ?? new IceLiteOptions();
@@ -36,7 +40,8 @@ public sealed class IceLiteAgent
         _createdAt = _time.GetTimestamp();
     }
 
-    /// <summary>Our ufrag and password; replaced by an ICE restart (<see cref="IceLiteRegistry.TryRestart"/>).</summary>
+    /// <summary>Our ufrag and password; replaced by an ICE restart (<see
+    /// cref="IceLiteRegistry.TryRestart"/>).</summary>
     public IceCredentials LocalCredentials => _local;
 
     /// <summary>Raised outside the lock after every state change.</summary>
@@ -70,7 +75,8 @@ public sealed class IceLiteAgent
         }
     }
 
-    /// <summary>Where to send media: the nominated address, or before nomination the first address that passed a check.</summary>
+    /// <summary>Where to send media: the nominated address, or before nomination the first address that passed a
+    /// check.</summary>
     public bool TryGetSelectedAddress(out TransportAddress address)
     {
         lock (_gate)
@@ -92,7 +98,8 @@ public sealed class IceLiteAgent
         }
     }
 
-    /// <summary>True when <paramref name="address"/> has passed a check, so DTLS/SRTP from it may be accepted.</summary>
+    /// <summary>True when <paramref name="address"/> has passed a check, so DTLS/SRTP from it may be
+    /// accepted.</summary>
     public bool IsKnownAddress(in TransportAddress address)
     {
         lock (_gate)
@@ -102,15 +109,22 @@ public sealed class IceLiteAgent
     }
 
     /// <summary>
-    /// Validates a binding request from <paramref name="remote"/> and writes the response into <paramref name="response"/>
-    /// (at least 128 bytes plus the SOFTWARE text). Checks in RFC 8489 §9.1.3 / RFC 8445 §7.3 order: class and method,
-    /// fingerprint, unknown comprehension-required attributes (420), USERNAME and MESSAGE-INTEGRITY present (400),
-    /// USERNAME = ourUfrag:theirUfrag and integrity with our password (401), role (487 when the peer also claims controlled).
+    /// Validates a binding request from <paramref name="remote"/> and writes the response into <paramref
+    /// name="response"/> (at least 128 bytes plus the SOFTWARE text). Checks in RFC 8489 §9.1.3 / RFC 8445 §7.3 order:
+    /// class and method, fingerprint, unknown comprehension-required attributes (420), USERNAME and MESSAGE-INTEGRITY
+    /// present (400), USERNAME = ourUfrag:theirUfrag and integrity with our password (401), role (487 when the peer
+    /// also claims controlled).
     /// </summary>
-    public IceCheckResult HandleBindingRequest(scoped in StunMessage request, in TransportAddress remote, Span<byte> response)
+    public IceCheckResult HandleBindingRequest(
+        scoped in StunMessage request,
+        in TransportAddress remote,
+        Span<byte> response
+    )
     {
-        if (request.MessageType != StunMessageType.BindingRequest
-            || (request.HasFingerprint && !request.VerifyFingerprint()))
+        if (
+            request.MessageType != StunMessageType.BindingRequest
+            || (request.HasFingerprint && !request.VerifyFingerprint())
+        )
         {
             return IceCheckResult.Dropped;
         }
@@ -122,7 +136,11 @@ public sealed class IceLiteAgent
         int unknownCount = 0;
         foreach (StunAttribute attribute in request.Attributes)
         {
-            if (StunAttributeType.IsComprehensionRequired(attribute.Type) && !IsKnownAttribute(attribute.Type) && unknownCount < unknown.Length)
+            if (
+                StunAttributeType.IsComprehensionRequired(attribute.Type)
+                && !IsKnownAttribute(attribute.Type)
+                && unknownCount < unknown.Length
+            )
             {
                 unknown[unknownCount++] = attribute.Type;
             }
@@ -130,12 +148,27 @@ public sealed class IceLiteAgent
 
         if (unknownCount > 0)
         {
-            return WriteError(request, response, local, StunErrorCode.UnknownAttribute, "Unknown Attribute"u8, authenticated: false, unknown[..unknownCount]);
+            return WriteError(
+                request,
+                response,
+                local,
+                StunErrorCode.UnknownAttribute,
+                "Unknown Attribute"u8,
+                authenticated: false,
+                unknown[..unknownCount]
+            );
         }
 
         if (!request.TryGetUsername(out ReadOnlySpan<byte> username) || !request.HasMessageIntegrity)
         {
-            return WriteError(request, response, local, StunErrorCode.BadRequest, "Bad Request"u8, authenticated: false);
+            return WriteError(
+                request,
+                response,
+                local,
+                StunErrorCode.BadRequest,
+                "Bad Request"u8,
+                authenticated: false
+            );
         }
 
         bool closedOrFailed;
@@ -151,16 +184,32 @@ public sealed class IceLiteAgent
             return IceCheckResult.Dropped;
         }
 
-        if (!UsernameMatches(username, local.UfragBytes.Span, remoteUfrag)
-            || !request.VerifyMessageIntegrity(local.PasswordBytes.Span))
+        if (
+            !UsernameMatches(username, local.UfragBytes.Span, remoteUfrag)
+            || !request.VerifyMessageIntegrity(local.PasswordBytes.Span)
+        )
         {
-            return WriteError(request, response, local, StunErrorCode.Unauthorized, "Unauthorized"u8, authenticated: false);
+            return WriteError(
+                request,
+                response,
+                local,
+                StunErrorCode.Unauthorized,
+                "Unauthorized"u8,
+                authenticated: false
+            );
         }
 
         if (request.TryGetIceControlled(out _))
         {
             // A lite agent must stay controlled (RFC 8445 §6.1.1), so it cannot yield: tell the peer to switch.
-            return WriteError(request, response, local, StunErrorCode.RoleConflict, "Role Conflict"u8, authenticated: true);
+            return WriteError(
+                request,
+                response,
+                local,
+                StunErrorCode.RoleConflict,
+                "Role Conflict"u8,
+                authenticated: true
+            );
         }
 
         request.TryGetPriority(out uint priority);
@@ -189,7 +238,8 @@ public sealed class IceLiteAgent
         }
 
         var writer = new StunMessageWriter(response, StunMessageType.BindingSuccessResponse, request.TransactionId);
-        bool ok = writer.TryAddXorMappedAddress(remote)
+        bool ok =
+            writer.TryAddXorMappedAddress(remote)
             && (_software.Length == 0 || writer.TryAddSoftware(_software))
             && writer.TryAddMessageIntegrity(local.PasswordBytes.Span)
             && writer.TryAddFingerprint();
@@ -200,7 +250,8 @@ public sealed class IceLiteAgent
             : new IceCheckResult(IceCheckOutcome.Success, 0, 0, nominated, selectedChanged);
     }
 
-    /// <summary>Moves to Disconnected / Failed when checks stopped; call about once a second. Returns the state.</summary>
+    /// <summary>Moves to Disconnected / Failed when checks stopped; call about once a second. Returns the
+    /// state.</summary>
     public IceConnectionState CheckTimeouts()
     {
         IceConnectionState? changed = null;
@@ -235,9 +286,9 @@ public sealed class IceLiteAgent
     }
 
     /// <summary>
-    /// ICE restart (RFC 8445 §9) on our side: new local credentials and the peer's new ufrag. The selected address keeps
-    /// carrying media until the peer's checks with the new credentials nominate again; checks with the old ones get 401.
-    /// False once the agent has failed or closed.
+    /// ICE restart (RFC 8445 §9) on our side: new local credentials and the peer's new ufrag. The selected address
+    /// keeps carrying media until the peer's checks with the new credentials nominate again; checks with the old ones
+    /// get 401. False once the agent has failed or closed.
     /// </summary>
     internal bool TryRestart(IceCredentials newLocal, string? newRemoteUfrag)
     {
@@ -267,11 +318,22 @@ public sealed class IceLiteAgent
         Raise(changed, null);
     }
 
-    private static bool IsKnownAttribute(ushort type) => type is StunAttributeType.Username
-        or StunAttributeType.MessageIntegrity or StunAttributeType.MessageIntegritySha256 or StunAttributeType.Fingerprint
-        or StunAttributeType.Priority or StunAttributeType.UseCandidate or StunAttributeType.IceControlled
-        or StunAttributeType.IceControlling or StunAttributeType.Software or StunAttributeType.Realm or StunAttributeType.Nonce
-        or StunAttributeType.XorMappedAddress or StunAttributeType.MappedAddress or StunAttributeType.ErrorCode;
+    private static bool IsKnownAttribute(ushort type) =>
+        type
+            is StunAttributeType.Username
+                or StunAttributeType.MessageIntegrity
+                or StunAttributeType.MessageIntegritySha256
+                or StunAttributeType.Fingerprint
+                or StunAttributeType.Priority
+                or StunAttributeType.UseCandidate
+                or StunAttributeType.IceControlled
+                or StunAttributeType.IceControlling
+                or StunAttributeType.Software
+                or StunAttributeType.Realm
+                or StunAttributeType.Nonce
+                or StunAttributeType.XorMappedAddress
+                or StunAttributeType.MappedAddress
+                or StunAttributeType.ErrorCode;
 
     private static bool UsernameMatches(ReadOnlySpan<byte> username, ReadOnlySpan<byte> localUfrag, byte[]? remoteUfrag)
     {
@@ -286,8 +348,14 @@ public sealed class IceLiteAgent
     }
 
     private IceCheckResult WriteError(
-        scoped in StunMessage request, Span<byte> response, IceCredentials local, int code, ReadOnlySpan<byte> reason, bool authenticated,
-        ReadOnlySpan<ushort> unknownAttributes = default)
+        scoped in StunMessage request,
+        Span<byte> response,
+        IceCredentials local,
+        int code,
+        ReadOnlySpan<byte> reason,
+        bool authenticated,
+        ReadOnlySpan<ushort> unknownAttributes = default
+    )
     {
         var writer = new StunMessageWriter(response, StunMessageType.BindingErrorResponse, request.TransactionId);
         bool ok = writer.TryAddErrorCode(code, reason);
@@ -318,7 +386,12 @@ public sealed class IceLiteAgent
         if (index >= 0)
         {
             RemoteAddress existing = _remotes[index];
-            _remotes[index] = existing with { Priority = priority, LastSeen = now, Nominated = existing.Nominated || nominated };
+            _remotes[index] = existing with
+            {
+                Priority = priority,
+                LastSeen = now,
+                Nominated = existing.Nominated || nominated,
+            };
             return;
         }
 
@@ -328,7 +401,10 @@ public sealed class IceLiteAgent
             int oldest = -1;
             for (int i = 0; i < _remotes.Count; i++)
             {
-                if ((!_hasSelected || _remotes[i].Address != _selected) && (oldest < 0 || _remotes[i].LastSeen < _remotes[oldest].LastSeen))
+                if (
+                    (!_hasSelected || _remotes[i].Address != _selected)
+                    && (oldest < 0 || _remotes[i].LastSeen < _remotes[oldest].LastSeen)
+                )
                 {
                     oldest = i;
                 }
@@ -382,7 +458,11 @@ public sealed class IceLiteAgent
 
     private IceConnectionState? SetState(IceConnectionState next)
     {
-        if (_state == next || _state is IceConnectionState.Closed || (_state is IceConnectionState.Failed && next != IceConnectionState.Closed))
+        if (
+            _state == next
+            || _state is IceConnectionState.Closed
+            || (_state is IceConnectionState.Failed && next != IceConnectionState.Closed)
+        )
         {
             return null;
         }
@@ -404,5 +484,10 @@ public sealed class IceLiteAgent
         }
     }
 
-    private readonly record struct RemoteAddress(TransportAddress Address, uint Priority, long LastSeen, bool Nominated);
+    private readonly record struct RemoteAddress(
+        TransportAddress Address,
+        uint Priority,
+        long LastSeen,
+        bool Nominated
+    );
 }

@@ -2,7 +2,8 @@ namespace MobZ.Rtc.Ice;
 
 public sealed class IceLiteOptions
 {
-    /// <summary>Without a valid binding request for this long the peer counts as disconnected (browsers check every ~5 s).</summary>
+    /// <summary>Without a valid binding request for this long the peer counts as disconnected (browsers check every ~5
+    /// s).</summary>
     public TimeSpan DisconnectedTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Consent lifetime (RFC 7675 §5.1: 30 s); also how long a new agent waits for its first check.</summary>

@@ -36,7 +36,8 @@ public sealed class IceLiteRegistry
     /// <summary>Adds the agent under its local ufrag; false when another agent already uses that ufrag.</summary>
     public bool TryRegister(IceLiteAgent agent) => _byUfrag.TryAdd(agent.LocalCredentials.Ufrag, agent);
 
-    /// <summary>Removes the agent and every address mapped to it: those in the agent's own (bounded) list, not a scan of all.</summary>
+    /// <summary>Removes the agent and every address mapped to it: those in the agent's own (bounded) list, not a scan
+    /// of all.</summary>
     public void Unregister(IceLiteAgent agent)
     {
         _byUfrag.TryRemove(new KeyValuePair<string, IceLiteAgent>(agent.LocalCredentials.Ufrag, agent));
@@ -68,8 +69,7 @@ public sealed class IceLiteRegistry
         do
         {
             fresh = IceCredentials.Generate();
-        }
-        while (!_byUfrag.TryAdd(fresh.Ufrag, agent));
+        } while (!_byUfrag.TryAdd(fresh.Ufrag, agent));
 
         if (!agent.TryRestart(fresh, newRemoteUfrag))
         {
@@ -103,18 +103,26 @@ public sealed class IceLiteRegistry
     /// <summary>Stops routing <paramref name="remote"/> to any agent: its ICE-TCP connection closed.</summary>
     public void Forget(in TransportAddress remote) => _byAddress.TryRemove(remote, out _);
 
-    public bool TryGetByAddress(in TransportAddress remote, out IceLiteAgent? agent) => _byAddress.TryGetValue(remote, out agent);
+    public bool TryGetByAddress(in TransportAddress remote, out IceLiteAgent? agent) =>
+        _byAddress.TryGetValue(remote, out agent);
 
     /// <summary>
     /// Routes a STUN datagram to its agent and lets the agent answer. Unknown ufrags are dropped without an answer,
     /// so the port cannot be used to reflect traffic. After a successful check the remote address maps to the agent.
     /// </summary>
-    public IceCheckResult HandleStun(ReadOnlySpan<byte> datagram, in TransportAddress remote, Span<byte> response, out IceLiteAgent? agent)
+    public IceCheckResult HandleStun(
+        ReadOnlySpan<byte> datagram,
+        in TransportAddress remote,
+        Span<byte> response,
+        out IceLiteAgent? agent
+    )
     {
         agent = null;
-        if (!StunMessage.TryRead(datagram, out StunMessage message)
+        if (
+            !StunMessage.TryRead(datagram, out StunMessage message)
             || message.MessageType != StunMessageType.BindingRequest
-            || !message.TryGetUsername(out ReadOnlySpan<byte> username))
+            || !message.TryGetUsername(out ReadOnlySpan<byte> username)
+        )
         {
             return IceCheckResult.Dropped;
         }

@@ -25,8 +25,13 @@ public static class FeedbackHeader
 
     /// <summary>Reads the packet, checks type and FMT, and returns the FCI.</summary>
     public static bool TryRead(
-        ReadOnlySpan<byte> packet, byte packetType, byte format,
-        out uint senderSsrc, out uint mediaSsrc, out ReadOnlySpan<byte> fci)
+        ReadOnlySpan<byte> packet,
+        byte packetType,
+        byte format,
+        out uint senderSsrc,
+        out uint mediaSsrc,
+        out ReadOnlySpan<byte> fci
+    )
     {
         if (!RtcpPacket.TryRead(packet, packetType, format, out RtcpPacket rtcp) || rtcp.Body.Length < 8)
         {
@@ -42,7 +47,15 @@ public static class FeedbackHeader
         return true;
     }
 
-    public static void Write(Span<byte> destination, byte packetType, byte format, int packetSize, uint senderSsrc, uint mediaSsrc, bool padding = false)
+    public static void Write(
+        Span<byte> destination,
+        byte packetType,
+        byte format,
+        int packetSize,
+        uint senderSsrc,
+        uint mediaSsrc,
+        bool padding = false
+    )
     {
         RtcpHeader.Write(destination, format, packetType, packetSize, padding);
         BinaryPrimitives.WriteUInt32BigEndian(destination.Slice(4), senderSsrc);

@@ -36,9 +36,17 @@ public readonly ref struct FullIntraRequest
     public static bool TryRead(ReadOnlySpan<byte> packet, out FullIntraRequest fir)
     {
         fir = default;
-        if (!FeedbackHeader.TryRead(packet, RtcpPacketType.PayloadFeedback, RtcpFeedbackFormat.FullIntraRequest,
-                out uint sender, out uint media, out ReadOnlySpan<byte> fci)
-            || fci.Length < EntrySize)
+        if (
+            !FeedbackHeader.TryRead(
+                packet,
+                RtcpPacketType.PayloadFeedback,
+                RtcpFeedbackFormat.FullIntraRequest,
+                out uint sender,
+                out uint media,
+                out ReadOnlySpan<byte> fci
+            )
+            || fci.Length < EntrySize
+        )
         {
             return false;
         }
@@ -79,7 +87,14 @@ public ref struct FullIntraRequestWriter
             return false;
         }
 
-        FeedbackHeader.Write(destination, RtcpPacketType.PayloadFeedback, RtcpFeedbackFormat.FullIntraRequest, size, SenderSsrc, 0);
+        FeedbackHeader.Write(
+            destination,
+            RtcpPacketType.PayloadFeedback,
+            RtcpFeedbackFormat.FullIntraRequest,
+            size,
+            SenderSsrc,
+            0
+        );
         int offset = FeedbackHeader.Size;
         foreach (FirEntry entry in Entries)
         {

@@ -35,9 +35,17 @@ public readonly ref struct GenericNack
     public static bool TryRead(ReadOnlySpan<byte> packet, out GenericNack nack)
     {
         nack = default;
-        if (!FeedbackHeader.TryRead(packet, RtcpPacketType.TransportFeedback, RtcpFeedbackFormat.GenericNack,
-                out uint sender, out uint media, out ReadOnlySpan<byte> fci)
-            || fci.Length < EntrySize)
+        if (
+            !FeedbackHeader.TryRead(
+                packet,
+                RtcpPacketType.TransportFeedback,
+                RtcpFeedbackFormat.GenericNack,
+                out uint sender,
+                out uint media,
+                out ReadOnlySpan<byte> fci
+            )
+            || fci.Length < EntrySize
+        )
         {
             return false;
         }
@@ -158,7 +166,14 @@ public ref struct GenericNackWriter
             return false;
         }
 
-        FeedbackHeader.Write(destination, RtcpPacketType.TransportFeedback, RtcpFeedbackFormat.GenericNack, size, SenderSsrc, MediaSsrc);
+        FeedbackHeader.Write(
+            destination,
+            RtcpPacketType.TransportFeedback,
+            RtcpFeedbackFormat.GenericNack,
+            size,
+            SenderSsrc,
+            MediaSsrc
+        );
         int offset = FeedbackHeader.Size;
         int i = 0;
         while (i < LostSequenceNumbers.Length)

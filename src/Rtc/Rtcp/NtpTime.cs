@@ -1,6 +1,7 @@
 namespace MobZ.Rtc.Rtcp;
 
-/// <summary>64-bit NTP timestamps (seconds since 1900 in the high word, binary fraction in the low word) as used by SR.</summary>
+/// <summary>64-bit NTP timestamps (seconds since 1900 in the high word, binary fraction in the low word) as used by
+/// SR.</summary>
 public static class NtpTime
 {
     private static readonly DateTime Epoch = new(1900, 1, 1, 0, 0, 0, DateTimeKind.Utc);

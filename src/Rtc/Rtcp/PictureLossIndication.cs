@@ -1,7 +1,8 @@
 namespace MobZ.Rtc.Rtcp;
 
 /// <summary>
-/// Picture loss indication (RFC 4585 §6.3.1): PSFB with FMT=1 and no FCI; asks the sender of the media SSRC for a key frame.
+/// Picture loss indication (RFC 4585 §6.3.1): PSFB with FMT=1 and no FCI; asks the sender of the media SSRC for a key
+/// frame.
 /// </summary>
 /// <remarks>
 /// <code>
@@ -20,8 +21,16 @@ public readonly record struct PictureLossIndication(uint SenderSsrc, uint MediaS
 
     public static bool TryRead(ReadOnlySpan<byte> packet, out PictureLossIndication pli)
     {
-        if (FeedbackHeader.TryRead(packet, RtcpPacketType.PayloadFeedback, RtcpFeedbackFormat.PictureLossIndication,
-                out uint sender, out uint media, out _))
+        if (
+            FeedbackHeader.TryRead(
+                packet,
+                RtcpPacketType.PayloadFeedback,
+                RtcpFeedbackFormat.PictureLossIndication,
+                out uint sender,
+                out uint media,
+                out _
+            )
+        )
         {
             pli = new PictureLossIndication(sender, media);
             return true;
@@ -41,7 +50,14 @@ public readonly record struct PictureLossIndication(uint SenderSsrc, uint MediaS
             return false;
         }
 
-        FeedbackHeader.Write(destination, RtcpPacketType.PayloadFeedback, RtcpFeedbackFormat.PictureLossIndication, Size, SenderSsrc, MediaSsrc);
+        FeedbackHeader.Write(
+            destination,
+            RtcpPacketType.PayloadFeedback,
+            RtcpFeedbackFormat.PictureLossIndication,
+            Size,
+            SenderSsrc,
+            MediaSsrc
+        );
         written = Size;
         return true;
     }

@@ -39,10 +39,18 @@ public readonly ref struct ReceiverEstimatedMaxBitrate
     public static bool TryRead(ReadOnlySpan<byte> packet, out ReceiverEstimatedMaxBitrate remb)
     {
         remb = default;
-        if (!FeedbackHeader.TryRead(packet, RtcpPacketType.PayloadFeedback, RtcpFeedbackFormat.ApplicationLayer,
-                out uint sender, out _, out ReadOnlySpan<byte> fci)
+        if (
+            !FeedbackHeader.TryRead(
+                packet,
+                RtcpPacketType.PayloadFeedback,
+                RtcpFeedbackFormat.ApplicationLayer,
+                out uint sender,
+                out _,
+                out ReadOnlySpan<byte> fci
+            )
             || fci.Length < 8
-            || BinaryPrimitives.ReadUInt32BigEndian(fci) != UniqueIdentifier)
+            || BinaryPrimitives.ReadUInt32BigEndian(fci) != UniqueIdentifier
+        )
         {
             return false;
         }
@@ -113,7 +121,14 @@ public ref struct ReceiverEstimatedMaxBitrateWriter
             return false;
         }
 
-        FeedbackHeader.Write(destination, RtcpPacketType.PayloadFeedback, RtcpFeedbackFormat.ApplicationLayer, size, SenderSsrc, 0);
+        FeedbackHeader.Write(
+            destination,
+            RtcpPacketType.PayloadFeedback,
+            RtcpFeedbackFormat.ApplicationLayer,
+            size,
+            SenderSsrc,
+            0
+        );
         BinaryPrimitives.WriteUInt32BigEndian(destination.Slice(12), ReceiverEstimatedMaxBitrate.UniqueIdentifier);
         (int exponent, uint mantissa) = ReceiverEstimatedMaxBitrate.Encode(Bitrate);
         destination[16] = (byte)Ssrcs.Length;

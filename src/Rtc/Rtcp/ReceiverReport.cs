@@ -32,8 +32,10 @@ public readonly ref struct ReceiverReport
     public static bool TryRead(ReadOnlySpan<byte> packet, out ReceiverReport report)
     {
         report = default;
-        if (!RtcpPacket.TryRead(packet, RtcpPacketType.ReceiverReport, -1, out RtcpPacket rtcp)
-            || rtcp.Body.Length < 4 + (rtcp.Count * ReportBlock.Size))
+        if (
+            !RtcpPacket.TryRead(packet, RtcpPacketType.ReceiverReport, -1, out RtcpPacket rtcp)
+            || rtcp.Body.Length < 4 + (rtcp.Count * ReportBlock.Size)
+        )
         {
             return false;
         }
@@ -57,7 +59,8 @@ public readonly ref struct ReceiverReport
     public ReadOnlySpan<byte> ProfileExtensions => _body[(4 + (ReportCount * ReportBlock.Size))..];
 }
 
-/// <summary>Writes a <see cref="ReceiverReport"/>; an empty block list is the usual lead packet of a compound with only feedback.</summary>
+/// <summary>Writes a <see cref="ReceiverReport"/>; an empty block list is the usual lead packet of a compound with only
+/// feedback.</summary>
 public ref struct ReceiverReportWriter
 {
     public uint Ssrc { get; set; }

@@ -24,7 +24,8 @@ namespace MobZ.Rtc.Rtcp;
 /// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 /// </code>
 /// </remarks>
-/// <param name="CumulativeLost">Signed 24-bit on the wire (duplicates can make it negative); clamped when written.</param>
+/// <param name="CumulativeLost">Signed 24-bit on the wire (duplicates can make it negative); clamped when
+/// written.</param>
 public readonly record struct ReportBlock(
     uint Ssrc,
     byte FractionLost,
@@ -32,7 +33,8 @@ public readonly record struct ReportBlock(
     uint ExtendedHighestSequence,
     uint Jitter,
     uint LastSenderReport,
-    uint DelaySinceLastSenderReport)
+    uint DelaySinceLastSenderReport
+)
 {
     public const int Size = 24;
 
@@ -51,7 +53,8 @@ public readonly record struct ReportBlock(
             BinaryPrimitives.ReadUInt32BigEndian(buffer.Slice(8)),
             BinaryPrimitives.ReadUInt32BigEndian(buffer.Slice(12)),
             BinaryPrimitives.ReadUInt32BigEndian(buffer.Slice(16)),
-            BinaryPrimitives.ReadUInt32BigEndian(buffer.Slice(20)));
+            BinaryPrimitives.ReadUInt32BigEndian(buffer.Slice(20))
+        );
         return true;
     }
 

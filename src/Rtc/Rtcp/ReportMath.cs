@@ -6,7 +6,8 @@ public static class ReportMath
     public const int MaxCumulativeLost = 0x7F_FFFF;
     public const int MinCumulativeLost = -0x80_0000;
 
-    /// <summary>Loss since the last report as a fixed-point fraction with the binary point at the left (0 when none or negative).</summary>
+    /// <summary>Loss since the last report as a fixed-point fraction with the binary point at the left (0 when none or
+    /// negative).</summary>
     public static byte FractionLost(long expectedInInterval, long receivedInInterval)
     {
         long lost = expectedInInterval - receivedInInterval;

@@ -23,7 +23,8 @@ public ref struct RtcpCompoundEnumerator
 
     public readonly RtcpPacket Current => _current;
 
-    /// <summary>True when the walk stopped on bytes that are not a whole RTCP packet (or the datagram was empty).</summary>
+    /// <summary>True when the walk stopped on bytes that are not a whole RTCP packet (or the datagram was
+    /// empty).</summary>
     public bool IsMalformed { get; private set; }
 
     public readonly RtcpCompoundEnumerator GetEnumerator() => this;
@@ -50,9 +51,7 @@ public ref struct RtcpCompoundEnumerator
     public static bool IsWellFormed(ReadOnlySpan<byte> datagram)
     {
         var walker = new RtcpCompoundEnumerator(datagram);
-        while (walker.MoveNext())
-        {
-        }
+        while (walker.MoveNext()) { }
 
         return !walker.IsMalformed;
     }

@@ -33,7 +33,8 @@ public readonly record struct RtcpHeader(bool Padding, byte Count, byte PacketTy
             (buffer[0] & 0x20) != 0,
             (byte)(buffer[0] & 0x1F),
             buffer[1],
-            BinaryPrimitives.ReadUInt16BigEndian(buffer.Slice(2)));
+            BinaryPrimitives.ReadUInt16BigEndian(buffer.Slice(2))
+        );
         return true;
     }
 

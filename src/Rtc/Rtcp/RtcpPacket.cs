@@ -26,7 +26,8 @@ public readonly ref struct RtcpPacket
     /// <summary>RC, SC or FMT depending on the packet type.</summary>
     public byte Count => Header.Count;
 
-    /// <summary>Reads the first packet of <paramref name="buffer"/>; false when its length field or padding is inconsistent.</summary>
+    /// <summary>Reads the first packet of <paramref name="buffer"/>; false when its length field or padding is
+    /// inconsistent.</summary>
     public static bool TryRead(ReadOnlySpan<byte> buffer, out RtcpPacket packet)
     {
         packet = default;
@@ -52,7 +53,8 @@ public readonly ref struct RtcpPacket
         return true;
     }
 
-    /// <summary>Reads one packet and checks its type (and FMT when <paramref name="format"/> is not negative).</summary>
+    /// <summary>Reads one packet and checks its type (and FMT when <paramref name="format"/> is not
+    /// negative).</summary>
     internal static bool TryRead(ReadOnlySpan<byte> buffer, byte packetType, int format, out RtcpPacket packet) =>
         TryRead(buffer, out packet) && packet.PacketType == packetType && (format < 0 || packet.Count == format);
 }

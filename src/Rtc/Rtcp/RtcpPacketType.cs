@@ -12,7 +12,8 @@ public static class RtcpPacketType
     /// <summary>Transport-layer feedback (RFC 4585): FMT 1 generic NACK, FMT 15 transport-wide CC.</summary>
     public const byte TransportFeedback = 205;
 
-    /// <summary>Payload-specific feedback (RFC 4585): FMT 1 PLI, FMT 4 FIR (RFC 5104), FMT 15 application layer (REMB).</summary>
+    /// <summary>Payload-specific feedback (RFC 4585): FMT 1 PLI, FMT 4 FIR (RFC 5104), FMT 15 application layer
+    /// (REMB).</summary>
     public const byte PayloadFeedback = 206;
 
     public const byte ExtendedReport = 207;

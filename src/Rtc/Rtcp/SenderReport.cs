@@ -39,8 +39,10 @@ public readonly ref struct SenderReport
     public static bool TryRead(ReadOnlySpan<byte> packet, out SenderReport report)
     {
         report = default;
-        if (!RtcpPacket.TryRead(packet, RtcpPacketType.SenderReport, -1, out RtcpPacket rtcp)
-            || rtcp.Body.Length < BodyFixedSize + (rtcp.Count * ReportBlock.Size))
+        if (
+            !RtcpPacket.TryRead(packet, RtcpPacketType.SenderReport, -1, out RtcpPacket rtcp)
+            || rtcp.Body.Length < BodyFixedSize + (rtcp.Count * ReportBlock.Size)
+        )
         {
             return false;
         }

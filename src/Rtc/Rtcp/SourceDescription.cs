@@ -3,7 +3,8 @@ using System.Buffers.Binary;
 namespace MobZ.Rtc.Rtcp;
 
 /// <summary>
-/// Source description (RFC 3550 §6.5): chunks of an SSRC followed by items, each chunk ended by a zero octet and padded to 32 bits.
+/// Source description (RFC 3550 §6.5): chunks of an SSRC followed by items, each chunk ended by a zero octet and padded
+/// to 32 bits.
 /// </summary>
 /// <remarks>
 /// <code>

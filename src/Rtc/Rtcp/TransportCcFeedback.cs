@@ -39,7 +39,13 @@ public readonly ref struct TransportCcFeedback
     private readonly ReadOnlySpan<byte> _chunks;
     private readonly ReadOnlySpan<byte> _deltas;
 
-    private TransportCcFeedback(uint senderSsrc, uint mediaSsrc, ReadOnlySpan<byte> fci, ReadOnlySpan<byte> chunks, ReadOnlySpan<byte> deltas)
+    private TransportCcFeedback(
+        uint senderSsrc,
+        uint mediaSsrc,
+        ReadOnlySpan<byte> fci,
+        ReadOnlySpan<byte> chunks,
+        ReadOnlySpan<byte> deltas
+    )
     {
         SenderSsrc = senderSsrc;
         MediaSsrc = mediaSsrc;
@@ -55,9 +61,17 @@ public readonly ref struct TransportCcFeedback
     public static bool TryRead(ReadOnlySpan<byte> packet, out TransportCcFeedback feedback)
     {
         feedback = default;
-        if (!FeedbackHeader.TryRead(packet, RtcpPacketType.TransportFeedback, RtcpFeedbackFormat.TransportWideCc,
-                out uint sender, out uint media, out ReadOnlySpan<byte> fci)
-            || fci.Length < FixedFciSize)
+        if (
+            !FeedbackHeader.TryRead(
+                packet,
+                RtcpPacketType.TransportFeedback,
+                RtcpFeedbackFormat.TransportWideCc,
+                out uint sender,
+                out uint media,
+                out ReadOnlySpan<byte> fci
+            )
+            || fci.Length < FixedFciSize
+        )
         {
             return false;
         }
@@ -122,7 +136,9 @@ public readonly ref struct TransportCcFeedback
         new(_chunks, _deltas, BaseSequenceNumber, PacketStatusCount, ReferenceTimeMicroseconds);
 
     internal static int SymbolCount(ushort chunk) =>
-        (chunk & 0x8000) == 0 ? chunk & 0x1FFF : (chunk & 0x4000) == 0 ? 14 : 7;
+        (chunk & 0x8000) == 0 ? chunk & 0x1FFF
+        : (chunk & 0x4000) == 0 ? 14
+        : 7;
 
     internal static int Symbol(ushort chunk, int index)
     {
@@ -131,9 +147,7 @@ public readonly ref struct TransportCcFeedback
             return (chunk >> 13) & 0x03;
         }
 
-        return (chunk & 0x4000) == 0
-            ? (chunk >> (13 - index)) & 0x01
-            : (chunk >> (12 - (2 * index))) & 0x03;
+        return (chunk & 0x4000) == 0 ? (chunk >> (13 - index)) & 0x01 : (chunk >> (12 - (2 * index))) & 0x03;
     }
 }
 
@@ -152,7 +166,13 @@ public ref struct TransportCcPacketEnumerator
     private ushort _sequence;
     private long _arrival;
 
-    public TransportCcPacketEnumerator(ReadOnlySpan<byte> chunks, ReadOnlySpan<byte> deltas, ushort baseSequence, int statusCount, long referenceMicroseconds)
+    public TransportCcPacketEnumerator(
+        ReadOnlySpan<byte> chunks,
+        ReadOnlySpan<byte> deltas,
+        ushort baseSequence,
+        int statusCount,
+        long referenceMicroseconds
+    )
     {
         _chunks = chunks;
         _deltas = deltas;

@@ -21,7 +21,8 @@ public ref struct TransportCcFeedbackWriter
     public byte FeedbackPacketCount { get; set; }
     public ReadOnlySpan<TransportCcArrival> Arrivals { get; set; }
 
-    /// <summary>Number of leading <see cref="Arrivals"/> that fit in one message (0 when the input is empty or out of order).</summary>
+    /// <summary>Number of leading <see cref="Arrivals"/> that fit in one message (0 when the input is empty or out of
+    /// order).</summary>
     public readonly int GetEncodedCount()
     {
         if (Arrivals.IsEmpty)
@@ -84,7 +85,8 @@ public ref struct TransportCcFeedbackWriter
     }
 
     private static long ReferenceTicks(long arrivalMicroseconds) =>
-        arrivalMicroseconds / TransportCcFeedback.ReferenceTimeUnitMicroseconds
+        arrivalMicroseconds
+        / TransportCcFeedback.ReferenceTimeUnitMicroseconds
         * (TransportCcFeedback.ReferenceTimeUnitMicroseconds / TransportCcFeedback.DeltaTickMicroseconds);
 
     private readonly int Encode(Span<byte> destination, int count, bool write)
@@ -125,7 +127,15 @@ public ref struct TransportCcFeedbackWriter
         }
 
         int padding = size - unpadded;
-        FeedbackHeader.Write(destination, RtcpPacketType.TransportFeedback, RtcpFeedbackFormat.TransportWideCc, size, SenderSsrc, MediaSsrc, padding > 0);
+        FeedbackHeader.Write(
+            destination,
+            RtcpPacketType.TransportFeedback,
+            RtcpFeedbackFormat.TransportWideCc,
+            size,
+            SenderSsrc,
+            MediaSsrc,
+            padding > 0
+        );
         BinaryPrimitives.WriteUInt16BigEndian(destination.Slice(12), baseSequence);
         BinaryPrimitives.WriteUInt16BigEndian(destination.Slice(14), (ushort)statusCount);
         destination[16] = (byte)(referenceTime >> 16);

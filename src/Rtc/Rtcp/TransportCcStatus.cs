@@ -13,10 +13,16 @@ public enum TransportCcStatus : byte
 }
 
 /// <summary>One packet's entry in a feedback message.</summary>
-/// <param name="DeltaTicks">Receive delta in 250 µs ticks relative to the previous received packet (0 when not received).</param>
-/// <param name="ArrivalMicroseconds">Reference time plus all deltas so far, in the receiver's clock; 0 when not received.</param>
+/// <param name="DeltaTicks">Receive delta in 250 µs ticks relative to the previous received packet (0 when not
+/// received).</param>
+/// <param name="ArrivalMicroseconds">Reference time plus all deltas so far, in the receiver's clock; 0 when not
+/// received.</param>
 public readonly record struct TransportCcPacketResult(
-    ushort SequenceNumber, TransportCcStatus Status, int DeltaTicks, long ArrivalMicroseconds)
+    ushort SequenceNumber,
+    TransportCcStatus Status,
+    int DeltaTicks,
+    long ArrivalMicroseconds
+)
 {
     public bool Received => Status != TransportCcStatus.NotReceived;
 }

@@ -6,7 +6,8 @@ namespace MobZ.Rtc.Rtp;
 public static class RtpExtensionValues
 {
     public const string AbsSendTimeUri = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
-    public const string TransportWideCcUri = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
+    public const string TransportWideCcUri =
+        "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
     public const string AudioLevelUri = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
     public const string MidUri = "urn:ietf:params:rtp-hdrext:sdes:mid";
     public const string RidUri = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";

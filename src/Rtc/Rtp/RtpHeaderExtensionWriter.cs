@@ -2,7 +2,8 @@ namespace MobZ.Rtc.Rtp;
 
 /// <summary>
 /// Builds an RFC 8285 extension block (elements only, without the 4-byte block header) into a caller buffer.
-/// Pass <see cref="Profile"/> and <see cref="Written"/> to <see cref="RtpPacketWriter"/>, which adds the 32-bit padding.
+/// Pass <see cref="Profile"/> and <see cref="Written"/> to <see cref="RtpPacketWriter"/>, which adds the 32-bit
+/// padding.
 /// </summary>
 public ref struct RtpHeaderExtensionWriter
 {
@@ -26,7 +27,8 @@ public ref struct RtpHeaderExtensionWriter
     /// <summary>True when (id, length) fits the one-byte form; otherwise the two-byte form is needed.</summary>
     public static bool FitsOneByte(int id, int length) => id is >= 1 and <= 14 && length is >= 1 and <= 16;
 
-    /// <summary>Appends one element; false when the id or length does not fit this form or the buffer is full.</summary>
+    /// <summary>Appends one element; false when the id or length does not fit this form or the buffer is
+    /// full.</summary>
     public bool TryAdd(int id, ReadOnlySpan<byte> value)
     {
         if (_twoByte)

@@ -46,7 +46,8 @@ public readonly ref struct RtpPacket
         _paddingSize = paddingSize;
     }
 
-    /// <summary>Parses <paramref name="packet"/>; false when it is shorter than its header claims or not version 2.</summary>
+    /// <summary>Parses <paramref name="packet"/>; false when it is shorter than its header claims or not version
+    /// 2.</summary>
     public static bool TryRead(ReadOnlySpan<byte> packet, out RtpPacket rtp)
     {
         rtp = default;
@@ -124,7 +125,8 @@ public readonly ref struct RtpPacket
         return BinaryPrimitives.ReadUInt32BigEndian(_packet.Slice(FixedHeaderSize + (index * 4)));
     }
 
-    /// <summary>The 16-bit "defined by profile" field: 0xBEDE for one-byte, 0x100X for two-byte extensions; 0 when X=0.</summary>
+    /// <summary>The 16-bit "defined by profile" field: 0xBEDE for one-byte, 0x100X for two-byte extensions; 0 when
+    /// X=0.</summary>
     public ushort ExtensionProfile =>
         _extensionOffset < 0 ? (ushort)0 : BinaryPrimitives.ReadUInt16BigEndian(_packet.Slice(_extensionOffset));
 
@@ -136,8 +138,7 @@ public readonly ref struct RtpPacket
     public int ExtensionDataOffset => _extensionOffset < 0 ? -1 : _extensionOffset + 4;
 
     /// <summary>Iterates RFC 8285 elements without allocating. Yields nothing for unknown profiles.</summary>
-    public RtpHeaderExtensionEnumerator Extensions =>
-        new(ExtensionProfile, ExtensionData, ExtensionDataOffset);
+    public RtpHeaderExtensionEnumerator Extensions => new(ExtensionProfile, ExtensionData, ExtensionDataOffset);
 
     /// <summary>Finds the element with <paramref name="id"/>; value is a slice of the packet.</summary>
     public bool TryGetExtension(int id, out ReadOnlySpan<byte> value)

@@ -23,10 +23,13 @@ public static class RtpPacketRewriter
     public static void SetSsrc(Span<byte> packet, uint ssrc) =>
         BinaryPrimitives.WriteUInt32BigEndian(packet.Slice(8), ssrc);
 
-    /// <summary>Returns the writable value bytes of extension <paramref name="id"/>, or false when absent or the packet is malformed.</summary>
+    /// <summary>Returns the writable value bytes of extension <paramref name="id"/>, or false when absent or the packet
+    /// is malformed.</summary>
     public static bool TryGetExtension(Span<byte> packet, int id, out Span<byte> value)
     {
-        if (RtpPacket.TryRead(packet, out RtpPacket rtp) && rtp.TryGetExtensionRange(id, out int offset, out int length))
+        if (
+            RtpPacket.TryRead(packet, out RtpPacket rtp) && rtp.TryGetExtensionRange(id, out int offset, out int length)
+        )
         {
             value = packet.Slice(offset, length);
             return true;
@@ -36,7 +39,8 @@ public static class RtpPacketRewriter
         return false;
     }
 
-    /// <summary>Overwrites the value of extension <paramref name="id"/>; the new value must have the same length.</summary>
+    /// <summary>Overwrites the value of extension <paramref name="id"/>; the new value must have the same
+    /// length.</summary>
     public static bool TrySetExtension(Span<byte> packet, int id, ReadOnlySpan<byte> value)
     {
         if (!TryGetExtension(packet, id, out Span<byte> target) || target.Length != value.Length)
@@ -48,7 +52,8 @@ public static class RtpPacketRewriter
         return true;
     }
 
-    /// <summary>Changes the local id of an element in place (e.g. when the subscriber negotiated another extmap id).</summary>
+    /// <summary>Changes the local id of an element in place (e.g. when the subscriber negotiated another extmap
+    /// id).</summary>
     public static bool TryRenumberExtension(Span<byte> packet, int fromId, int toId)
     {
         if (!RtpPacket.TryRead(packet, out RtpPacket rtp))
@@ -85,7 +90,8 @@ public static class RtpPacketRewriter
         return false;
     }
 
-    /// <summary>Turns an element into padding so receivers skip it (e.g. an extension the subscriber did not negotiate).</summary>
+    /// <summary>Turns an element into padding so receivers skip it (e.g. an extension the subscriber did not
+    /// negotiate).</summary>
     public static bool TryBlankExtension(Span<byte> packet, int id)
     {
         if (!RtpPacket.TryRead(packet, out RtpPacket rtp))

@@ -17,7 +17,8 @@ public ref struct RtpPacketWriter
     /// <summary>Up to 15 contributing sources.</summary>
     public ReadOnlySpan<uint> Csrcs { get; set; }
 
-    /// <summary>Profile of the extension block; no block is written when <see cref="ExtensionData"/> is empty and this is 0.</summary>
+    /// <summary>Profile of the extension block; no block is written when <see cref="ExtensionData"/> is empty and this
+    /// is 0.</summary>
     public ushort ExtensionProfile { get; set; }
 
     /// <summary>Extension elements (e.g. from <see cref="RtpHeaderExtensionWriter.Written"/>), unpadded.</summary>
@@ -45,10 +46,9 @@ public ref struct RtpPacketWriter
             return false;
         }
 
-        destination[0] = (byte)((RtpPacket.Version2 << 6)
-            | (PaddingSize > 0 ? 0x20 : 0)
-            | (HasExtension ? 0x10 : 0)
-            | Csrcs.Length);
+        destination[0] = (byte)(
+            (RtpPacket.Version2 << 6) | (PaddingSize > 0 ? 0x20 : 0) | (HasExtension ? 0x10 : 0) | Csrcs.Length
+        );
         destination[1] = (byte)((Marker ? 0x80 : 0) | PayloadType);
         BinaryPrimitives.WriteUInt16BigEndian(destination.Slice(2), SequenceNumber);
         BinaryPrimitives.WriteUInt32BigEndian(destination.Slice(4), Timestamp);

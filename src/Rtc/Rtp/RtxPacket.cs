@@ -17,22 +17,30 @@ namespace MobZ.Rtc.Rtp;
 /// |                  Original RTP Packet Payload                  |
 /// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 /// </code>
-/// Both conversions accept a destination that starts at the source (in-place) because payload bytes move with memmove semantics.
+/// Both conversions accept a destination that starts at the source (in-place) because payload bytes move with memmove
+/// semantics.
 /// </remarks>
 public static class RtxPacket
 {
     public const int OsnSize = 2;
 
     /// <summary>Reads the OSN from an RTX packet's payload; an empty payload (padding-only probe) has none.</summary>
-    public static bool TryReadOriginalSequenceNumber(ReadOnlySpan<byte> rtxPayload, out ushort originalSequenceNumber) =>
-        BinaryPrimitives.TryReadUInt16BigEndian(rtxPayload, out originalSequenceNumber);
+    public static bool TryReadOriginalSequenceNumber(
+        ReadOnlySpan<byte> rtxPayload,
+        out ushort originalSequenceNumber
+    ) => BinaryPrimitives.TryReadUInt16BigEndian(rtxPayload, out originalSequenceNumber);
 
     public static int GetWrappedSize(in RtpPacket original) => original.HeaderSize + OsnSize + original.Payload.Length;
 
     /// <summary>Builds the RTX packet for <paramref name="original"/> (padding dropped).</summary>
     public static bool TryWrap(
-        ReadOnlySpan<byte> original, byte rtxPayloadType, uint rtxSsrc, ushort rtxSequenceNumber,
-        Span<byte> destination, out int written)
+        ReadOnlySpan<byte> original,
+        byte rtxPayloadType,
+        uint rtxSsrc,
+        ushort rtxSequenceNumber,
+        Span<byte> destination,
+        out int written
+    )
     {
         written = 0;
         if (!RtpPacket.TryRead(original, out RtpPacket rtp) || destination.Length < GetWrappedSize(rtp))
@@ -57,12 +65,18 @@ public static class RtxPacket
 
     /// <summary>Restores the original packet from an RTX packet (padding dropped).</summary>
     public static bool TryUnwrap(
-        ReadOnlySpan<byte> rtxPacket, byte originalPayloadType, uint originalSsrc,
-        Span<byte> destination, out int written)
+        ReadOnlySpan<byte> rtxPacket,
+        byte originalPayloadType,
+        uint originalSsrc,
+        Span<byte> destination,
+        out int written
+    )
     {
         written = 0;
-        if (!RtpPacket.TryRead(rtxPacket, out RtpPacket rtp)
-            || !TryReadOriginalSequenceNumber(rtp.Payload, out ushort osn))
+        if (
+            !RtpPacket.TryRead(rtxPacket, out RtpPacket rtp)
+            || !TryReadOriginalSequenceNumber(rtp.Payload, out ushort osn)
+        )
         {
             return false;
         }

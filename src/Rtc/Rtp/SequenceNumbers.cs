@@ -1,9 +1,9 @@
 namespace MobZ.Rtc.Rtp;
 
 /// <summary>
-/// Wrap-aware comparison of RTP sequence numbers (16-bit) and timestamps / 32-bit counters (RFC 1982 serial arithmetic).
-/// Exactly half the number space apart is ambiguous; like libwebrtc the larger raw value counts as newer so the
-/// relation stays antisymmetric.
+/// Wrap-aware comparison of RTP sequence numbers (16-bit) and timestamps / 32-bit counters (RFC 1982 serial
+/// arithmetic). Exactly half the number space apart is ambiguous; like libwebrtc the larger raw value counts as newer
+/// so the relation stays antisymmetric.
 /// </summary>
 public static class SequenceNumbers
 {
@@ -16,11 +16,14 @@ public static class SequenceNumbers
 
     public static bool IsNewerOrEqual(ushort a, ushort b) => a == b || IsNewer(a, b);
 
-    /// <summary>Signed steps from <paramref name="from"/> to <paramref name="to"/>, in [-32768, 32767] (+32768 for the ambiguous half when to &gt; from).</summary>
+    /// <summary>Signed steps from <paramref name="from"/> to <paramref name="to"/>, in [-32768, 32767] (+32768 for the
+    /// ambiguous half when to &gt; from).</summary>
     public static int Distance(ushort from, ushort to)
     {
         int diff = (ushort)(to - from);
-        return IsNewer(to, from) ? diff : diff == 0 ? 0 : diff - 0x10000;
+        return IsNewer(to, from) ? diff
+            : diff == 0 ? 0
+            : diff - 0x10000;
     }
 
     /// <summary>The later of two sequence numbers.</summary>
@@ -37,7 +40,9 @@ public static class SequenceNumbers
     public static long Distance(uint from, uint to)
     {
         long diff = to - from;
-        return IsNewer(to, from) ? diff : diff == 0 ? 0 : diff - 0x1_0000_0000L;
+        return IsNewer(to, from) ? diff
+            : diff == 0 ? 0
+            : diff - 0x1_0000_0000L;
     }
 
     public static uint Latest(uint a, uint b) => IsNewer(a, b) ? a : b;

@@ -8,11 +8,16 @@ public static class CodecNegotiation
 {
     /// <summary>
     /// True when two formats carry the same media: name and clock rate (and audio channels) equal; for H.264 also the
-    /// same profile and packetization-mode; for VP9 the same profile-id; for AV1 the same profile. RTX is matched by apt elsewhere.
+    /// same profile and packetization-mode; for VP9 the same profile-id; for AV1 the same profile. RTX is matched by
+    /// apt elsewhere.
     /// </summary>
     public static bool Matches(SdpCodec a, SdpCodec b)
     {
-        if (!a.Name.Equals(b.Name, StringComparison.OrdinalIgnoreCase) || a.ClockRate != b.ClockRate || (a.Channels ?? 1) != (b.Channels ?? 1))
+        if (
+            !a.Name.Equals(b.Name, StringComparison.OrdinalIgnoreCase)
+            || a.ClockRate != b.ClockRate
+            || (a.Channels ?? 1) != (b.Channels ?? 1)
+        )
         {
             return false;
         }
@@ -36,9 +41,14 @@ public static class CodecNegotiation
     /// <summary>
     /// The offered formats we support, with offered payload types and fmtp and only the RTCP feedback both sides
     /// list. Order follows the offer (the offerer's preference), or <paramref name="supported"/> when
-    /// <paramref name="preferSupportedOrder"/>. Each kept codec is followed by its RTX format when both sides offer RTX.
+    /// <paramref name="preferSupportedOrder"/>. Each kept codec is followed by its RTX format when both sides offer
+    /// RTX.
     /// </summary>
-    public static List<SdpCodec> Intersect(IReadOnlyList<SdpCodec> offered, IReadOnlyList<SdpCodec> supported, bool preferSupportedOrder = false)
+    public static List<SdpCodec> Intersect(
+        IReadOnlyList<SdpCodec> offered,
+        IReadOnlyList<SdpCodec> supported,
+        bool preferSupportedOrder = false
+    )
     {
         bool rtxSupported = supported.Any(c => c.IsRtx);
         var kept = new List<(SdpCodec Codec, int Rank)>();
@@ -78,9 +88,10 @@ public static class CodecNegotiation
         foreach ((SdpCodec codec, _) in kept)
         {
             result.Add(codec);
-            SdpCodec? rtx = rtxSupported && !codec.IsResilience
-                ? offered.FirstOrDefault(o => o.IsRtx && o.AssociatedPayloadType == codec.PayloadType)
-                : null;
+            SdpCodec? rtx =
+                rtxSupported && !codec.IsResilience
+                    ? offered.FirstOrDefault(o => o.IsRtx && o.AssociatedPayloadType == codec.PayloadType)
+                    : null;
             if (rtx is not null)
             {
                 result.Add(rtx with { Feedback = [] });

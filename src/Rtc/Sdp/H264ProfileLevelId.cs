@@ -42,8 +42,11 @@ public readonly record struct H264ProfileLevelId(H264Profile Profile, byte Level
     public static bool TryParse(string? text, out H264ProfileLevelId value)
     {
         value = default;
-        if (text is null || text.Length != 6
-            || !uint.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint raw))
+        if (
+            text is null
+            || text.Length != 6
+            || !uint.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint raw)
+        )
         {
             return false;
         }

@@ -3,7 +3,10 @@ namespace MobZ.Rtc.Sdp;
 /// <summary>RFC 8285 §6: an answer lists the offered extensions it will use, with the offerer's ids.</summary>
 public static class HeaderExtensionNegotiation
 {
-    public static List<SdpHeaderExtension> Intersect(IReadOnlyList<SdpHeaderExtension> offered, IEnumerable<string> supportedUris)
+    public static List<SdpHeaderExtension> Intersect(
+        IReadOnlyList<SdpHeaderExtension> offered,
+        IEnumerable<string> supportedUris
+    )
     {
         var supported = new HashSet<string>(supportedUris, StringComparer.Ordinal);
         var result = new List<SdpHeaderExtension>();

@@ -19,7 +19,8 @@ public sealed class MediaDescription
     /// <summary>UDP/TLS/RTP/SAVPF for media, UDP/DTLS/SCTP for data channels.</summary>
     public string Protocol { get; set; } = "UDP/TLS/RTP/SAVPF";
 
-    /// <summary>m-line formats of a non-RTP section (e.g. "webrtc-datachannel"); RTP sections take them from <see cref="Codecs"/>.</summary>
+    /// <summary>m-line formats of a non-RTP section (e.g. "webrtc-datachannel"); RTP sections take them from <see
+    /// cref="Codecs"/>.</summary>
     public List<string> Formats { get; set; } = [];
 
     public SdpConnection? Connection { get; set; }
@@ -84,5 +85,7 @@ public sealed class MediaDescription
 
     /// <summary>Media SSRC → RTX SSRC pairs from a=ssrc-group:FID.</summary>
     public IEnumerable<(uint Media, uint Rtx)> RtxPairs =>
-        SsrcGroups.Where(g => g.Semantics == SdpSsrcGroup.Fid && g.Ssrcs.Count == 2).Select(g => (g.Ssrcs[0], g.Ssrcs[1]));
+        SsrcGroups
+            .Where(g => g.Semantics == SdpSsrcGroup.Fid && g.Ssrcs.Count == 2)
+            .Select(g => (g.Ssrcs[0], g.Ssrcs[1]));
 }

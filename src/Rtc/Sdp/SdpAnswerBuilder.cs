@@ -7,7 +7,12 @@ namespace MobZ.Rtc.Sdp;
 /// </summary>
 public static class SdpAnswerBuilder
 {
-    public static bool TryCreate(SessionDescription offer, SdpAnswerOptions options, out SessionDescription? answer, out string? error)
+    public static bool TryCreate(
+        SessionDescription offer,
+        SdpAnswerOptions options,
+        out SessionDescription? answer,
+        out string? error
+    )
     {
         answer = null;
         error = null;
@@ -37,7 +42,11 @@ public static class SdpAnswerBuilder
             }
 
             result.Media.Add(section);
-            if (!section.IsRejected && section.Mid is not null && (offeredBundle.Count == 0 || offeredBundle.Contains(section.Mid)))
+            if (
+                !section.IsRejected
+                && section.Mid is not null
+                && (offeredBundle.Count == 0 || offeredBundle.Contains(section.Mid))
+            )
             {
                 accepted.Add(section.Mid);
             }
@@ -52,7 +61,12 @@ public static class SdpAnswerBuilder
         return true;
     }
 
-    private static MediaDescription AnswerSection(SessionDescription offer, MediaDescription offered, SdpAnswerOptions options, out string? error)
+    private static MediaDescription AnswerSection(
+        SessionDescription offer,
+        MediaDescription offered,
+        SdpAnswerOptions options,
+        out string? error
+    )
     {
         error = null;
         var section = new MediaDescription
@@ -65,12 +79,19 @@ public static class SdpAnswerBuilder
 
         // Audio or video over anything but RTP (a mangled proto such as "UDS/RTP/SAVPF") has no codecs to answer:
         // it is rejected, never accepted with an empty format list that no browser would parse.
-        bool supported = offered.Port != 0 && (offered.IsDataChannel ? options.AcceptDataChannel : offered.Kind is "audio" or "video" && offered.IsRtp);
+        bool supported =
+            offered.Port != 0
+            && (
+                offered.IsDataChannel ? options.AcceptDataChannel : offered.Kind is "audio" or "video" && offered.IsRtp
+            );
         List<SdpCodec> codecs = [];
         if (supported && offered.IsRtp)
         {
             codecs = CodecNegotiation.Intersect(
-                offered.Codecs, offered.Kind == "audio" ? options.AudioCodecs : options.VideoCodecs, options.PreferOwnCodecOrder);
+                offered.Codecs,
+                offered.Kind == "audio" ? options.AudioCodecs : options.VideoCodecs,
+                options.PreferOwnCodecOrder
+            );
             supported = codecs.Count > 0;
         }
 
@@ -126,13 +147,18 @@ public static class SdpAnswerBuilder
         section.Rtcp = "9 IN IP4 0.0.0.0";
         section.Codecs = codecs;
         section.HeaderExtensions = HeaderExtensionNegotiation.Intersect(
-            offered.HeaderExtensions, offered.Kind == "audio" ? options.AudioHeaderExtensionUris : options.VideoHeaderExtensionUris);
+            offered.HeaderExtensions,
+            offered.Kind == "audio" ? options.AudioHeaderExtensionUris : options.VideoHeaderExtensionUris
+        );
         section.Direction = options.ChooseDirection?.Invoke(offered) ?? DefaultDirection(offered.EffectiveDirection);
         section.RtcpMux = offered.RtcpMux || offered.RtcpMuxOnly;
         section.RtcpReducedSize = offered.RtcpReducedSize;
         if (section.EffectiveDirection.Receives())
         {
-            (List<SdpRid> rids, SdpSimulcast? simulcast) = SimulcastNegotiation.AnswerReceive(offered, options.MaxSimulcastLayers);
+            (List<SdpRid> rids, SdpSimulcast? simulcast) = SimulcastNegotiation.AnswerReceive(
+                offered,
+                options.MaxSimulcastLayers
+            );
             section.Rids = rids;
             section.Simulcast = simulcast;
         }

@@ -2,7 +2,8 @@ using MobZ.Rtc.Ice;
 
 namespace MobZ.Rtc.Sdp;
 
-/// <summary>What the server brings to an answer: its ICE-lite credentials and candidates, DTLS fingerprint, capabilities.</summary>
+/// <summary>What the server brings to an answer: its ICE-lite credentials and candidates, DTLS fingerprint,
+/// capabilities.</summary>
 public sealed class SdpAnswerOptions
 {
     public required IceCredentials IceCredentials { get; init; }
@@ -10,13 +11,16 @@ public sealed class SdpAnswerOptions
     public IReadOnlyList<IceCandidate> Candidates { get; init; } = [];
     public bool IceLite { get; init; } = true;
 
-    /// <summary>Our DTLS role when the offerer leaves the choice (actpass); passive makes the browser the DTLS client.</summary>
+    /// <summary>Our DTLS role when the offerer leaves the choice (actpass); passive makes the browser the DTLS
+    /// client.</summary>
     public SdpSetupRole PreferredSetup { get; init; } = SdpSetupRole.Passive;
 
     public IReadOnlyList<SdpCodec> AudioCodecs { get; init; } = WebRtcCapabilities.AudioCodecs;
     public IReadOnlyList<SdpCodec> VideoCodecs { get; init; } = WebRtcCapabilities.VideoCodecs;
-    public IReadOnlyCollection<string> AudioHeaderExtensionUris { get; init; } = WebRtcCapabilities.AudioHeaderExtensionUris.ToArray();
-    public IReadOnlyCollection<string> VideoHeaderExtensionUris { get; init; } = WebRtcCapabilities.VideoHeaderExtensionUris.ToArray();
+    public IReadOnlyCollection<string> AudioHeaderExtensionUris { get; init; } =
+        WebRtcCapabilities.AudioHeaderExtensionUris.ToArray();
+    public IReadOnlyCollection<string> VideoHeaderExtensionUris { get; init; } =
+        WebRtcCapabilities.VideoHeaderExtensionUris.ToArray();
 
     /// <summary>Keep the offer's codec order (false) or reorder by ours (true).</summary>
     public bool PreferOwnCodecOrder { get; init; }
@@ -33,9 +37,11 @@ public sealed class SdpAnswerOptions
     /// </summary>
     public Func<MediaDescription, SdpDirection>? ChooseDirection { get; init; }
 
-    /// <summary>Last hook per accepted section (offer, answer), e.g. to add our SSRCs and msid when we also send.</summary>
+    /// <summary>Last hook per accepted section (offer, answer), e.g. to add our SSRCs and msid when we also
+    /// send.</summary>
     public Action<MediaDescription, MediaDescription>? Customize { get; init; }
 
-    public string SessionId { get; init; } = Random.Shared.NextInt64(1, long.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public string SessionId { get; init; } =
+        Random.Shared.NextInt64(1, long.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
     public ulong SessionVersion { get; init; } = 2;
 }

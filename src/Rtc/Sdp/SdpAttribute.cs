@@ -1,6 +1,7 @@
 namespace MobZ.Rtc.Sdp;
 
-/// <summary>An attribute the typed model has no property for, kept verbatim so it survives a parse/write round trip.</summary>
+/// <summary>An attribute the typed model has no property for, kept verbatim so it survives a parse/write round
+/// trip.</summary>
 public sealed record SdpAttribute(string Name, string? Value = null)
 {
     public override string ToString() => Value is null ? $"a={Name}" : $"a={Name}:{Value}";
@@ -13,9 +14,11 @@ public sealed record SdpOrigin(
     ulong SessionVersion = 0,
     string NetworkType = "IN",
     string AddressType = "IP4",
-    string Address = "127.0.0.1")
+    string Address = "127.0.0.1"
+)
 {
-    public override string ToString() => $"{Username} {SessionId} {SessionVersion} {NetworkType} {AddressType} {Address}";
+    public override string ToString() =>
+        $"{Username} {SessionId} {SessionVersion} {NetworkType} {AddressType} {Address}";
 }
 
 /// <summary>c= line (RFC 8866 §5.7).</summary>
@@ -24,7 +27,8 @@ public sealed record SdpConnection(string NetworkType = "IN", string AddressType
     public override string ToString() => $"{NetworkType} {AddressType} {Address}";
 }
 
-/// <summary>a=group (RFC 5888), e.g. BUNDLE (RFC 9143) with its mids; the first is the offerer's tagged m-section.</summary>
+/// <summary>a=group (RFC 5888), e.g. BUNDLE (RFC 9143) with its mids; the first is the offerer's tagged
+/// m-section.</summary>
 public sealed record SdpGroup(string Semantics, IReadOnlyList<string> Mids)
 {
     public const string Bundle = "BUNDLE";
@@ -32,15 +36,22 @@ public sealed record SdpGroup(string Semantics, IReadOnlyList<string> Mids)
     public override string ToString() => Mids.Count == 0 ? Semantics : $"{Semantics} {string.Join(' ', Mids)}";
 }
 
-/// <summary>a=fingerprint (RFC 8122): hash function and colon-separated upper-case hex of the DTLS certificate digest.</summary>
+/// <summary>a=fingerprint (RFC 8122): hash function and colon-separated upper-case hex of the DTLS certificate
+/// digest.</summary>
 public sealed record SdpFingerprint(string Algorithm, string Value)
 {
     public override string ToString() => $"{Algorithm} {Value}";
 
     /// <summary>Fingerprint of a DER-encoded certificate with sha-256 (what browsers send and expect).</summary>
     public static SdpFingerprint Sha256(ReadOnlySpan<byte> certificateDer) =>
-        new("sha-256", Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(certificateDer)).Chunk(2)
-            .Select(pair => new string(pair)).Aggregate((a, b) => a + ":" + b));
+        new(
+            "sha-256",
+            Convert
+                .ToHexString(System.Security.Cryptography.SHA256.HashData(certificateDer))
+                .Chunk(2)
+                .Select(pair => new string(pair))
+                .Aggregate((a, b) => a + ":" + b)
+        );
 
     /// <summary>Hex digest bytes; false when the value is not colon-separated hex.</summary>
     public bool TryGetDigest(out byte[] digest)
@@ -90,7 +101,9 @@ public sealed record SdpHeaderExtension(int Id, string Uri, SdpDirection? Direct
 {
     public override string ToString()
     {
-        string head = Direction is { } direction ? $"{Id}/{direction.ToSdp()}" : Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string head = Direction is { } direction
+            ? $"{Id}/{direction.ToSdp()}"
+            : Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Attributes is null ? $"{head} {Uri}" : $"{head} {Uri} {Attributes}";
     }
 }

@@ -28,26 +28,34 @@ public sealed record SdpCodec
 
     public IReadOnlyList<SdpRtcpFeedback> Feedback { get; init; } = [];
 
-    /// <summary>False for a static payload type listed on the m-line without an a=rtpmap (kept that way on write).</summary>
+    /// <summary>False for a static payload type listed on the m-line without an a=rtpmap (kept that way on
+    /// write).</summary>
     public bool HasRtpmap { get; init; } = true;
 
     public bool IsRtx => Name.Equals("rtx", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Redundancy and FEC formats carry other codecs and are not negotiated as media codecs themselves.</summary>
-    public bool IsResilience => Name.Equals("red", StringComparison.OrdinalIgnoreCase)
+    /// <summary>Redundancy and FEC formats carry other codecs and are not negotiated as media codecs
+    /// themselves.</summary>
+    public bool IsResilience =>
+        Name.Equals("red", StringComparison.OrdinalIgnoreCase)
         || Name.Equals("ulpfec", StringComparison.OrdinalIgnoreCase)
         || Name.Equals("flexfec-03", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The payload type an RTX format repairs (fmtp apt=), or null.</summary>
     public int? AssociatedPayloadType =>
-        TryGetParameter("apt", out string? apt) && int.TryParse(apt, NumberStyles.None, CultureInfo.InvariantCulture, out int pt) ? pt : null;
+        TryGetParameter("apt", out string? apt)
+        && int.TryParse(apt, NumberStyles.None, CultureInfo.InvariantCulture, out int pt)
+            ? pt
+            : null;
 
     /// <summary>"opus/48000/2" style rtpmap value after the payload type.</summary>
-    public string RtpmapValue => Channels is { } channels
-        ? $"{Name}/{ClockRate.ToString(CultureInfo.InvariantCulture)}/{channels.ToString(CultureInfo.InvariantCulture)}"
-        : $"{Name}/{ClockRate.ToString(CultureInfo.InvariantCulture)}";
+    public string RtpmapValue =>
+        Channels is { } channels
+            ? $"{Name}/{ClockRate.ToString(CultureInfo.InvariantCulture)}/{channels.ToString(CultureInfo.InvariantCulture)}"
+            : $"{Name}/{ClockRate.ToString(CultureInfo.InvariantCulture)}";
 
-    /// <summary>Reads one key=value pair of the fmtp (keys case-insensitive, as RFC 6184 and RFC 7587 treat them).</summary>
+    /// <summary>Reads one key=value pair of the fmtp (keys case-insensitive, as RFC 6184 and RFC 7587 treat
+    /// them).</summary>
     public bool TryGetParameter(string name, out string? value)
     {
         value = null;
@@ -71,20 +79,47 @@ public sealed record SdpCodec
     }
 
     public bool HasFeedback(string type, string? parameter = null) =>
-        Feedback.Any(f => f.Type.Equals(type, StringComparison.OrdinalIgnoreCase)
-            && string.Equals(f.Parameter, parameter, StringComparison.OrdinalIgnoreCase));
+        Feedback.Any(f =>
+            f.Type.Equals(type, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(f.Parameter, parameter, StringComparison.OrdinalIgnoreCase)
+        );
 
     /// <summary>Joins parameters into an fmtp value in the given order.</summary>
     public static string FormatParameters(params (string Key, string Value)[] parameters) =>
         string.Join(';', parameters.Select(p => $"{p.Key}={p.Value}"));
 
     /// <summary>Static audio payload types of RFC 3551 that may appear without a=rtpmap.</summary>
-    internal static SdpCodec? Static(int payloadType) => payloadType switch
-    {
-        0 => new SdpCodec { PayloadType = 0, Name = "PCMU", ClockRate = 8000, HasRtpmap = false },
-        8 => new SdpCodec { PayloadType = 8, Name = "PCMA", ClockRate = 8000, HasRtpmap = false },
-        9 => new SdpCodec { PayloadType = 9, Name = "G722", ClockRate = 8000, HasRtpmap = false },
-        13 => new SdpCodec { PayloadType = 13, Name = "CN", ClockRate = 8000, HasRtpmap = false },
-        _ => null,
-    };
+    internal static SdpCodec? Static(int payloadType) =>
+        payloadType switch
+        {
+            0 => new SdpCodec
+            {
+                PayloadType = 0,
+                Name = "PCMU",
+                ClockRate = 8000,
+                HasRtpmap = false,
+            },
+            8 => new SdpCodec
+            {
+                PayloadType = 8,
+                Name = "PCMA",
+                ClockRate = 8000,
+                HasRtpmap = false,
+            },
+            9 => new SdpCodec
+            {
+                PayloadType = 9,
+                Name = "G722",
+                ClockRate = 8000,
+                HasRtpmap = false,
+            },
+            13 => new SdpCodec
+            {
+                PayloadType = 13,
+                Name = "CN",
+                ClockRate = 8000,
+                HasRtpmap = false,
+            },
+            _ => null,
+        };
 }

@@ -35,7 +35,8 @@ public sealed class SdpOfferOptions
     public string? DataChannelMid { get; init; }
 
     public int MaxMessageSize { get; init; } = 262144;
-    public string SessionId { get; init; } = Random.Shared.NextInt64(1, long.MaxValue).ToString(CultureInfo.InvariantCulture);
+    public string SessionId { get; init; } =
+        Random.Shared.NextInt64(1, long.MaxValue).ToString(CultureInfo.InvariantCulture);
     public ulong SessionVersion { get; init; } = 1;
 }
 
@@ -84,7 +85,9 @@ public static class SdpOfferBuilder
 
                     if (offer.StreamId is not null)
                     {
-                        section.Ssrcs.Add(new SdpSsrc(id, "msid", new SdpMsid(offer.StreamId, offer.TrackId).ToString()));
+                        section.Ssrcs.Add(
+                            new SdpSsrc(id, "msid", new SdpMsid(offer.StreamId, offer.TrackId).ToString())
+                        );
                     }
                 }
             }
@@ -104,7 +107,10 @@ public static class SdpOfferBuilder
         string? conflict = HeaderExtensionNegotiation.FindBundleConflict(sdp.Media);
         if (conflict is not null)
         {
-            throw new ArgumentException("Header extension ids collide inside the BUNDLE group: " + conflict, nameof(options));
+            throw new ArgumentException(
+                "Header extension ids collide inside the BUNDLE group: " + conflict,
+                nameof(options)
+            );
         }
 
         var mids = sdp.Media.Select(m => m.Mid!).ToArray();

@@ -9,7 +9,8 @@ namespace MobZ.Rtc.Sdp;
 /// </summary>
 public static class SdpParser
 {
-    /// <summary>Upper bound on accepted SDP text; a browser offer with dozens of m-sections stays far below it.</summary>
+    /// <summary>Upper bound on accepted SDP text; a browser offer with dozens of m-sections stays far below
+    /// it.</summary>
     public const int MaxLength = 512 * 1024;
 
     public static bool TryParse(string? text, out SessionDescription? description, out string? error)
@@ -58,9 +59,11 @@ public static class SdpParser
             description = state.Session;
             return true;
         }
-        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException or IndexOutOfRangeException)
+        catch (Exception e)
+            when (e is FormatException or OverflowException or ArgumentException or IndexOutOfRangeException)
         {
-            // Every path above validates before converting; this is a last guard so malformed input can never escape as an exception.
+            // Every path above validates before converting; this is a last guard so malformed input can never escape as
+            // an exception.
             error = "malformed SDP: " + e.Message;
             return false;
         }
@@ -154,7 +157,10 @@ public static class SdpParser
         private string? ParseOrigin(string value)
         {
             string[] parts = value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length != 6 || !ulong.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out ulong version))
+            if (
+                parts.Length != 6
+                || !ulong.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out ulong version)
+            )
             {
                 return $"o= needs 'username sess-id sess-version nettype addrtype address', got '{Truncate(value)}'";
             }
@@ -198,7 +204,14 @@ public static class SdpParser
             int slash = portText.IndexOf('/');
             if (slash >= 0)
             {
-                if (!int.TryParse(portText[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int count))
+                if (
+                    !int.TryParse(
+                        portText[(slash + 1)..],
+                        NumberStyles.None,
+                        CultureInfo.InvariantCulture,
+                        out int count
+                    )
+                )
                 {
                     return $"bad port count in '{portText}'";
                 }
@@ -212,19 +225,36 @@ public static class SdpParser
                 return $"bad port '{parts[1]}'";
             }
 
-            var media = new MediaDescription { Kind = parts[0], Port = port, PortCount = portCount, Protocol = parts[2] };
+            var media = new MediaDescription
+            {
+                Kind = parts[0],
+                Port = port,
+                PortCount = portCount,
+                Protocol = parts[2],
+            };
             if (media.IsRtp)
             {
                 for (int i = 3; i < parts.Length; i++)
                 {
-                    if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out int pt) || pt > 127)
+                    if (
+                        !int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out int pt)
+                        || pt > 127
+                    )
                     {
                         return $"RTP payload type '{parts[i]}' is not 0-127";
                     }
 
                     if (media.FindCodec(pt) is null)
                     {
-                        media.Codecs.Add(SdpCodec.Static(pt) ?? new SdpCodec { PayloadType = pt, Name = string.Empty, HasRtpmap = false });
+                        media.Codecs.Add(
+                            SdpCodec.Static(pt)
+                                ?? new SdpCodec
+                                {
+                                    PayloadType = pt,
+                                    Name = string.Empty,
+                                    HasRtpmap = false,
+                                }
+                        );
                     }
                 }
             }
@@ -343,7 +373,8 @@ public static class SdpParser
 
                     m.Setup = setup;
                     return null;
-                case "candidate" when value is not null && IceCandidate.TryParse(value, out IceCandidate? candidate, out _):
+                case "candidate"
+                    when value is not null && IceCandidate.TryParse(value, out IceCandidate? candidate, out _):
                     m.Candidates.Add(candidate!);
                     return null;
                 case "end-of-candidates":
@@ -421,8 +452,11 @@ public static class SdpParser
             }
 
             string[] encoding = rest.Split('/');
-            if (encoding.Length is < 2 or > 3 || encoding[0].Length == 0
-                || !int.TryParse(encoding[1], NumberStyles.None, CultureInfo.InvariantCulture, out int clockRate))
+            if (
+                encoding.Length is < 2 or > 3
+                || encoding[0].Length == 0
+                || !int.TryParse(encoding[1], NumberStyles.None, CultureInfo.InvariantCulture, out int clockRate)
+            )
             {
                 return $"a=rtpmap:{pt} needs 'name/clock-rate[/channels]', got '{Truncate(rest)}'";
             }
@@ -445,7 +479,13 @@ public static class SdpParser
                 return null;
             }
 
-            m.Codecs[index] = m.Codecs[index] with { Name = encoding[0], ClockRate = clockRate, Channels = channels, HasRtpmap = true };
+            m.Codecs[index] = m.Codecs[index] with
+            {
+                Name = encoding[0],
+                ClockRate = clockRate,
+                Channels = channels,
+                HasRtpmap = true,
+            };
             return null;
         }
 
@@ -494,7 +534,10 @@ public static class SdpParser
             }
 
             int space = feedback.IndexOf(' ');
-            var entry = space < 0 ? new SdpRtcpFeedback(feedback) : new SdpRtcpFeedback(feedback[..space], feedback[(space + 1)..]);
+            var entry =
+                space < 0
+                    ? new SdpRtcpFeedback(feedback)
+                    : new SdpRtcpFeedback(feedback[..space], feedback[(space + 1)..]);
             m.Codecs[index] = m.Codecs[index] with { Feedback = [.. m.Codecs[index].Feedback, entry] };
             return null;
         }
@@ -521,7 +564,9 @@ public static class SdpParser
                 idText = idText[..slash];
             }
 
-            if (!int.TryParse(idText, NumberStyles.None, CultureInfo.InvariantCulture, out int id) || id is < 1 or > 255)
+            if (
+                !int.TryParse(idText, NumberStyles.None, CultureInfo.InvariantCulture, out int id) || id is < 1 or > 255
+            )
             {
                 return $"extmap id must be 1-255, got '{parts[0]}'";
             }
@@ -533,7 +578,11 @@ public static class SdpParser
         private static string? ParseSsrc(MediaDescription m, string? value)
         {
             int space = value?.IndexOf(' ') ?? -1;
-            if (value is null || space < 0 || !uint.TryParse(value[..space], NumberStyles.None, CultureInfo.InvariantCulture, out uint ssrc))
+            if (
+                value is null
+                || space < 0
+                || !uint.TryParse(value[..space], NumberStyles.None, CultureInfo.InvariantCulture, out uint ssrc)
+            )
             {
                 return $"a=ssrc needs '<ssrc> <attribute>[:<value>]', got '{Truncate(value ?? string.Empty)}'";
             }
@@ -573,7 +622,13 @@ public static class SdpParser
                 return $"a=rid needs '<id> send|recv [restrictions]', got '{Truncate(value ?? string.Empty)}'";
             }
 
-            m.Rids.Add(new SdpRid(parts[0], parts[1] == "send" ? SdpRidDirection.Send : SdpRidDirection.Recv, parts.Length > 2 ? parts[2] : null));
+            m.Rids.Add(
+                new SdpRid(
+                    parts[0],
+                    parts[1] == "send" ? SdpRidDirection.Send : SdpRidDirection.Recv,
+                    parts.Length > 2 ? parts[2] : null
+                )
+            );
             return null;
         }
 
@@ -587,7 +642,9 @@ public static class SdpParser
             }
 
             fingerprint = new SdpFingerprint(parts[0], parts[1]);
-            return fingerprint.TryGetDigest(out _) ? null : $"a=fingerprint value '{Truncate(parts[1])}' is not colon-separated hex";
+            return fingerprint.TryGetDigest(out _)
+                ? null
+                : $"a=fingerprint value '{Truncate(parts[1])}' is not colon-separated hex";
         }
 
         private static (string Name, string? Value) Split(string attribute)
@@ -608,7 +665,8 @@ public static class SdpParser
             int space = value.IndexOf(' ');
             string head = space < 0 ? value : value[..space];
             rest = space < 0 ? string.Empty : value[(space + 1)..];
-            return int.TryParse(head, NumberStyles.None, CultureInfo.InvariantCulture, out payloadType) && payloadType <= 127;
+            return int.TryParse(head, NumberStyles.None, CultureInfo.InvariantCulture, out payloadType)
+                && payloadType <= 127;
         }
 
         private static bool TryParseInt(string? value, int max, out int result) =>

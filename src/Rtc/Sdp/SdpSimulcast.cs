@@ -6,7 +6,8 @@ public enum SdpRidDirection
     Recv,
 }
 
-/// <summary>a=rid (RFC 8851): an RTP stream id with direction and optional restrictions ("pt=96;max-width=640").</summary>
+/// <summary>a=rid (RFC 8851): an RTP stream id with direction and optional restrictions
+/// ("pt=96;max-width=640").</summary>
 public sealed record SdpRid(string Id, SdpRidDirection Direction, string? Restrictions = null)
 {
     public override string ToString()
@@ -28,7 +29,8 @@ public sealed record SdpSimulcastStream(string Rid, bool Paused = false)
 /// </summary>
 public sealed record SdpSimulcast(
     IReadOnlyList<IReadOnlyList<SdpSimulcastStream>> Send,
-    IReadOnlyList<IReadOnlyList<SdpSimulcastStream>> Recv)
+    IReadOnlyList<IReadOnlyList<SdpSimulcastStream>> Recv
+)
 {
     public override string ToString()
     {
@@ -51,7 +53,8 @@ public sealed record SdpSimulcast(
 
     public IReadOnlyList<string> RecvRids => Recv.Select(alternatives => alternatives[0].Rid).ToArray();
 
-    /// <summary>Parses "send a;b recv c" (also the older "send rid=a;b" draft form); null with an error when malformed.</summary>
+    /// <summary>Parses "send a;b recv c" (also the older "send rid=a;b" draft form); null with an error when
+    /// malformed.</summary>
     public static SdpSimulcast? TryParse(string value, out string? error)
     {
         error = null;
@@ -78,7 +81,9 @@ public sealed record SdpSimulcast(
                 return null;
             }
 
-            string list = tokens[i + 1].StartsWith("rid=", StringComparison.Ordinal) ? tokens[i + 1][4..] : tokens[i + 1];
+            string list = tokens[i + 1].StartsWith("rid=", StringComparison.Ordinal)
+                ? tokens[i + 1][4..]
+                : tokens[i + 1];
             foreach (string stream in list.Split(';'))
             {
                 var alternatives = new List<SdpSimulcastStream>();

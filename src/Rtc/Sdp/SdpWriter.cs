@@ -221,7 +221,13 @@ public static class SdpWriter
     }
 
     private static void WriteIceAndDtls(
-        StringBuilder text, string? ufrag, string? pwd, List<string> options, SdpFingerprint? fingerprint, SdpSetupRole? setup)
+        StringBuilder text,
+        string? ufrag,
+        string? pwd,
+        List<string> options,
+        SdpFingerprint? fingerprint,
+        SdpSetupRole? setup
+    )
     {
         if (ufrag is not null)
         {

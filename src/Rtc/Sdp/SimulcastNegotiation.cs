@@ -4,8 +4,8 @@ namespace MobZ.Rtc.Sdp;
 public static class SimulcastNegotiation
 {
     /// <summary>
-    /// The recv-side rids and a=simulcast for an answer to <paramref name="offer"/>, or empty / null when the offer sends
-    /// no simulcast. Rids missing an a=rid line are dropped (RFC 8853 §5.3); paused streams stay paused.
+    /// The recv-side rids and a=simulcast for an answer to <paramref name="offer"/>, or empty / null when the offer
+    /// sends no simulcast. Rids missing an a=rid line are dropped (RFC 8853 §5.3); paused streams stay paused.
     /// </summary>
     public static (List<SdpRid> Rids, SdpSimulcast? Simulcast) AnswerReceive(MediaDescription offer, int maxLayers = 3)
     {
@@ -14,7 +14,9 @@ public static class SimulcastNegotiation
             return ([], null);
         }
 
-        var declared = offer.Rids.Where(r => r.Direction == SdpRidDirection.Send).ToDictionary(r => r.Id, StringComparer.Ordinal);
+        var declared = offer
+            .Rids.Where(r => r.Direction == SdpRidDirection.Send)
+            .ToDictionary(r => r.Id, StringComparer.Ordinal);
         var streams = new List<IReadOnlyList<SdpSimulcastStream>>();
         var rids = new List<SdpRid>();
         foreach (IReadOnlyList<SdpSimulcastStream> alternatives in offer.Simulcast.Send)

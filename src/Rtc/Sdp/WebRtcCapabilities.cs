@@ -12,37 +12,76 @@ public static class WebRtcCapabilities
 {
     private static readonly SdpRtcpFeedback[] VideoFeedback =
     [
-        new("goog-remb"), new("transport-cc"), new("ccm", "fir"), new("nack"), new("nack", "pli"),
+        new("goog-remb"),
+        new("transport-cc"),
+        new("ccm", "fir"),
+        new("nack"),
+        new("nack", "pli"),
     ];
 
     public static IReadOnlyList<SdpCodec> AudioCodecs { get; } =
     [
         new SdpCodec
         {
-            PayloadType = 111, Name = "opus", ClockRate = 48000, Channels = 2,
-            Fmtp = "minptime=10;useinbandfec=1", Feedback = [new("transport-cc")],
+            PayloadType = 111,
+            Name = "opus",
+            ClockRate = 48000,
+            Channels = 2,
+            Fmtp = "minptime=10;useinbandfec=1",
+            Feedback = [new("transport-cc")],
         },
     ];
 
     public static IReadOnlyList<SdpCodec> VideoCodecs { get; } =
     [
-        new SdpCodec { PayloadType = 96, Name = "VP8", ClockRate = 90000, Feedback = VideoFeedback },
-        new SdpCodec { PayloadType = 97, Name = "rtx", ClockRate = 90000, Fmtp = "apt=96" },
         new SdpCodec
         {
-            PayloadType = 102, Name = "H264", ClockRate = 90000, Feedback = VideoFeedback,
+            PayloadType = 96,
+            Name = "VP8",
+            ClockRate = 90000,
+            Feedback = VideoFeedback,
+        },
+        new SdpCodec
+        {
+            PayloadType = 97,
+            Name = "rtx",
+            ClockRate = 90000,
+            Fmtp = "apt=96",
+        },
+        new SdpCodec
+        {
+            PayloadType = 102,
+            Name = "H264",
+            ClockRate = 90000,
+            Feedback = VideoFeedback,
             Fmtp = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
         },
-        new SdpCodec { PayloadType = 103, Name = "rtx", ClockRate = 90000, Fmtp = "apt=102" },
         new SdpCodec
         {
-            PayloadType = 104, Name = "H264", ClockRate = 90000, Feedback = VideoFeedback,
+            PayloadType = 103,
+            Name = "rtx",
+            ClockRate = 90000,
+            Fmtp = "apt=102",
+        },
+        new SdpCodec
+        {
+            PayloadType = 104,
+            Name = "H264",
+            ClockRate = 90000,
+            Feedback = VideoFeedback,
             Fmtp = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f",
         },
-        new SdpCodec { PayloadType = 105, Name = "rtx", ClockRate = 90000, Fmtp = "apt=104" },
+        new SdpCodec
+        {
+            PayloadType = 105,
+            Name = "rtx",
+            ClockRate = 90000,
+            Fmtp = "apt=104",
+        },
     ];
 
-    /// <summary>Extensions with the ids our offers use; one id per URI across audio and video so BUNDLE stays valid.</summary>
+    /// <summary>Extensions with the ids our offers use; one id per URI across audio and video so BUNDLE stays
+    /// valid.</summary>
     public static IReadOnlyList<SdpHeaderExtension> AudioHeaderExtensions { get; } =
     [
         new(1, RtpExtensionValues.AudioLevelUri),

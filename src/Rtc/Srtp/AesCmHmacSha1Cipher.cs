@@ -28,8 +28,14 @@ public sealed class AesCmHmacSha1Cipher : ISrtpCipher
     /// <param name="rtpKey">16-byte session encryption key (k_e).</param>
     /// <param name="rtpSalt">14-byte session salt (k_s).</param>
     /// <param name="rtpAuthKey">20-byte session authentication key (k_a).</param>
-    public AesCmHmacSha1Cipher(ReadOnlySpan<byte> rtpKey, ReadOnlySpan<byte> rtpSalt, ReadOnlySpan<byte> rtpAuthKey,
-        ReadOnlySpan<byte> rtcpKey, ReadOnlySpan<byte> rtcpSalt, ReadOnlySpan<byte> rtcpAuthKey)
+    public AesCmHmacSha1Cipher(
+        ReadOnlySpan<byte> rtpKey,
+        ReadOnlySpan<byte> rtpSalt,
+        ReadOnlySpan<byte> rtpAuthKey,
+        ReadOnlySpan<byte> rtcpKey,
+        ReadOnlySpan<byte> rtcpSalt,
+        ReadOnlySpan<byte> rtcpAuthKey
+    )
     {
         if (rtpSalt.Length != 14 || rtcpSalt.Length != 14)
             throw new ArgumentException("AES-CM session salts are 14 bytes");
@@ -47,7 +53,14 @@ public sealed class AesCmHmacSha1Cipher : ISrtpCipher
     public int RtpTrailerLength => TagLength;
     public int RtcpTrailerLength => 4 + TagLength;
 
-    public void EncryptRtp(Span<byte> buffer, int packetLength, int headerLength, uint ssrc, uint roc, ushort sequenceNumber)
+    public void EncryptRtp(
+        Span<byte> buffer,
+        int packetLength,
+        int headerLength,
+        uint ssrc,
+        uint roc,
+        ushort sequenceNumber
+    )
     {
         ulong index = ((ulong)roc << 16) | sequenceNumber;
         ApplyKeystream(_rtpEcb, _rtpSalt, ssrc, index, buffer[headerLength..packetLength]);
@@ -125,7 +138,10 @@ public sealed class AesCmHmacSha1Cipher : ISrtpCipher
         iv[15] = 0;
         BinaryPrimitives.WriteUInt32BigEndian(iv[4..], BinaryPrimitives.ReadUInt32BigEndian(iv[4..]) ^ ssrc);
         // The 48-bit index lands in bytes 8..13.
-        BinaryPrimitives.WriteUInt16BigEndian(iv[8..], (ushort)(BinaryPrimitives.ReadUInt16BigEndian(iv[8..]) ^ (ushort)(index >> 32)));
+        BinaryPrimitives.WriteUInt16BigEndian(
+            iv[8..],
+            (ushort)(BinaryPrimitives.ReadUInt16BigEndian(iv[8..]) ^ (ushort)(index >> 32))
+        );
         BinaryPrimitives.WriteUInt32BigEndian(iv[10..], BinaryPrimitives.ReadUInt32BigEndian(iv[10..]) ^ (uint)index);
 
         var counters = _counters.AsSpan(0, bytes);
@@ -159,7 +175,12 @@ public sealed class AesCmHmacSha1Cipher : ISrtpCipher
         full[..TagLength].CopyTo(tag);
     }
 
-    private static bool Verify(IncrementalHash hmac, ReadOnlySpan<byte> data, ReadOnlySpan<byte> suffix, ReadOnlySpan<byte> tag)
+    private static bool Verify(
+        IncrementalHash hmac,
+        ReadOnlySpan<byte> data,
+        ReadOnlySpan<byte> suffix,
+        ReadOnlySpan<byte> tag
+    )
     {
         Span<byte> full = stackalloc byte[20];
         hmac.AppendData(data);

@@ -20,7 +20,12 @@ public sealed class AesGcmCipher : ISrtpCipher
 
     /// <param name="rtpKey">16-byte session key.</param>
     /// <param name="rtpSalt">12-byte session salt.</param>
-    public AesGcmCipher(ReadOnlySpan<byte> rtpKey, ReadOnlySpan<byte> rtpSalt, ReadOnlySpan<byte> rtcpKey, ReadOnlySpan<byte> rtcpSalt)
+    public AesGcmCipher(
+        ReadOnlySpan<byte> rtpKey,
+        ReadOnlySpan<byte> rtpSalt,
+        ReadOnlySpan<byte> rtcpKey,
+        ReadOnlySpan<byte> rtcpSalt
+    )
     {
         if (rtpSalt.Length != NonceLength || rtcpSalt.Length != NonceLength)
             throw new ArgumentException("AEAD session salts are 12 bytes");
@@ -34,7 +39,14 @@ public sealed class AesGcmCipher : ISrtpCipher
     public int RtpTrailerLength => TagLength;
     public int RtcpTrailerLength => TagLength + 4;
 
-    public void EncryptRtp(Span<byte> buffer, int packetLength, int headerLength, uint ssrc, uint roc, ushort sequenceNumber)
+    public void EncryptRtp(
+        Span<byte> buffer,
+        int packetLength,
+        int headerLength,
+        uint ssrc,
+        uint roc,
+        ushort sequenceNumber
+    )
     {
         Span<byte> nonce = stackalloc byte[NonceLength];
         RtpNonce(nonce, ssrc, roc, sequenceNumber);
@@ -111,12 +123,21 @@ public sealed class AesGcmCipher : ISrtpCipher
                 // RFC 7714 §9.2: with E=0 the whole packet and the index word are authenticated only.
                 int aadLength = tagAt + 4;
                 byte[]? rented = null;
-                Span<byte> aad = aadLength <= 512 ? stackalloc byte[aadLength] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(aadLength)).AsSpan(0, aadLength);
+                Span<byte> aad =
+                    aadLength <= 512
+                        ? stackalloc byte[aadLength]
+                        : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(aadLength)).AsSpan(0, aadLength);
                 try
                 {
                     packet[..tagAt].CopyTo(aad);
                     packet[indexAt..].CopyTo(aad[tagAt..]);
-                    _rtcp.Decrypt(nonce, ReadOnlySpan<byte>.Empty, packet.Slice(tagAt, TagLength), Span<byte>.Empty, aad);
+                    _rtcp.Decrypt(
+                        nonce,
+                        ReadOnlySpan<byte>.Empty,
+                        packet.Slice(tagAt, TagLength),
+                        Span<byte>.Empty,
+                        aad
+                    );
                 }
                 finally
                 {

@@ -20,7 +20,12 @@ public static class SrtpCipherFactory
                 SrtpKeyDerivation.Derive(keys.MasterKey, keys.MasterSalt, SrtpKeyDerivation.RtpAuthentication, rtpAuth);
                 SrtpKeyDerivation.Derive(keys.MasterKey, keys.MasterSalt, SrtpKeyDerivation.RtcpEncryption, rtcpKey);
                 SrtpKeyDerivation.Derive(keys.MasterKey, keys.MasterSalt, SrtpKeyDerivation.RtcpSalt, rtcpSalt);
-                SrtpKeyDerivation.Derive(keys.MasterKey, keys.MasterSalt, SrtpKeyDerivation.RtcpAuthentication, rtcpAuth);
+                SrtpKeyDerivation.Derive(
+                    keys.MasterKey,
+                    keys.MasterSalt,
+                    SrtpKeyDerivation.RtcpAuthentication,
+                    rtcpAuth
+                );
                 return new AesCmHmacSha1Cipher(rtpKey, rtpSalt, rtpAuth, rtcpKey, rtcpSalt, rtcpAuth);
             }
             case SrtpProfile.AeadAes128Gcm:

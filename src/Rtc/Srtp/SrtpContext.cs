@@ -23,9 +23,7 @@ public sealed class SrtpContext : IDisposable
     private readonly int _maxStreams;
 
     public SrtpContext(SrtpKeys keys, int maxStreams = DefaultMaxStreams)
-        : this(SrtpCipherFactory.Create(keys), maxStreams)
-    {
-    }
+        : this(SrtpCipherFactory.Create(keys), maxStreams) { }
 
     public SrtpContext(ISrtpCipher cipher, int maxStreams = DefaultMaxStreams)
     {
@@ -48,8 +46,14 @@ public sealed class SrtpContext : IDisposable
     public SrtpStatus ProtectRtp(Span<byte> buffer, int packetLength, out int protectedLength)
     {
         protectedLength = 0;
-        if ((uint)packetLength > (uint)buffer.Length || !TryReadRtpHeader(buffer[..packetLength], out int headerLength, out ushort sequence, out uint ssrc))
+        if (
+            (uint)packetLength > (uint)buffer.Length
+            || !TryReadRtpHeader(buffer[..packetLength], out int headerLength, out ushort sequence, out uint ssrc)
+        )
+        {
             return SrtpStatus.Malformed;
+        }
+
         if (buffer.Length - packetLength < _cipher.RtpTrailerLength)
             return SrtpStatus.NoTailroom;
         var stream = GetOrAddStream(ssrc);
@@ -86,8 +90,10 @@ public sealed class SrtpContext : IDisposable
     {
         plaintextLength = 0;
         int trailer = _cipher.RtpTrailerLength;
-        if (packet.Length < 12 + trailer
-            || !TryReadRtpHeader(packet[..^trailer], out int headerLength, out ushort sequence, out uint ssrc))
+        if (
+            packet.Length < 12 + trailer
+            || !TryReadRtpHeader(packet[..^trailer], out int headerLength, out ushort sequence, out uint ssrc)
+        )
         {
             return SrtpStatus.Malformed;
         }
@@ -142,7 +148,8 @@ public sealed class SrtpContext : IDisposable
         return SrtpStatus.Ok;
     }
 
-    /// <summary>Verifies and decrypts an SRTCP packet in place; the RTCP packet is <c>packet[..plaintextLength]</c>.</summary>
+    /// <summary>Verifies and decrypts an SRTCP packet in place; the RTCP packet is
+    /// <c>packet[..plaintextLength]</c>.</summary>
     public SrtpStatus UnprotectRtcp(Span<byte> packet, out int plaintextLength)
     {
         plaintextLength = 0;
@@ -193,7 +200,12 @@ public sealed class SrtpContext : IDisposable
     // |            contributing source (CSRC) identifiers (CC×32)     |
     // |      defined by profile       |           length              |  (if X)
     // |                        header extension (length×32)           |
-    private static bool TryReadRtpHeader(ReadOnlySpan<byte> packet, out int headerLength, out ushort sequence, out uint ssrc)
+    private static bool TryReadRtpHeader(
+        ReadOnlySpan<byte> packet,
+        out int headerLength,
+        out ushort sequence,
+        out uint ssrc
+    )
     {
         headerLength = 0;
         sequence = 0;

@@ -20,7 +20,12 @@ public static class SrtpKeyDerivation
     /// Writes <paramref name="output"/>.Length bytes of session key material for <paramref name="label"/>:
     /// AES-CM keystream under the master key with IV = (salt XOR label·2^48) ·2^16.
     /// </summary>
-    public static void Derive(ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt, byte label, Span<byte> output)
+    public static void Derive(
+        ReadOnlySpan<byte> masterKey,
+        ReadOnlySpan<byte> masterSalt,
+        byte label,
+        Span<byte> output
+    )
     {
         if (masterSalt.Length > 14)
             throw new ArgumentException("master salt is at most 14 bytes", nameof(masterSalt));

@@ -17,27 +17,30 @@ public static class SrtpProfiles
     /// <summary>Preference order when the peer offers several: AEAD first (one pass, no separate MAC).</summary>
     public static ReadOnlySpan<SrtpProfile> Preferred => [SrtpProfile.AeadAes128Gcm, SrtpProfile.Aes128CmHmacSha1_80];
 
-    public static int KeyLength(SrtpProfile profile) => profile switch
-    {
-        SrtpProfile.Aes128CmHmacSha1_80 or SrtpProfile.AeadAes128Gcm => 16,
-        _ => throw new ArgumentOutOfRangeException(nameof(profile), profile, "unsupported SRTP profile"),
-    };
+    public static int KeyLength(SrtpProfile profile) =>
+        profile switch
+        {
+            SrtpProfile.Aes128CmHmacSha1_80 or SrtpProfile.AeadAes128Gcm => 16,
+            _ => throw new ArgumentOutOfRangeException(nameof(profile), profile, "unsupported SRTP profile"),
+        };
 
     /// <summary>RFC 3711 uses a 112-bit salt for AES-CM; RFC 7714 §12 a 96-bit one for GCM.</summary>
-    public static int SaltLength(SrtpProfile profile) => profile switch
-    {
-        SrtpProfile.Aes128CmHmacSha1_80 => 14,
-        SrtpProfile.AeadAes128Gcm => 12,
-        _ => throw new ArgumentOutOfRangeException(nameof(profile), profile, "unsupported SRTP profile"),
-    };
+    public static int SaltLength(SrtpProfile profile) =>
+        profile switch
+        {
+            SrtpProfile.Aes128CmHmacSha1_80 => 14,
+            SrtpProfile.AeadAes128Gcm => 12,
+            _ => throw new ArgumentOutOfRangeException(nameof(profile), profile, "unsupported SRTP profile"),
+        };
 
     /// <summary>Bytes appended to an RTP packet: the HMAC-SHA1-80 tag or the 16-byte GCM tag.</summary>
-    public static int RtpTrailerLength(SrtpProfile profile) => profile switch
-    {
-        SrtpProfile.Aes128CmHmacSha1_80 => 10,
-        SrtpProfile.AeadAes128Gcm => 16,
-        _ => throw new ArgumentOutOfRangeException(nameof(profile), profile, "unsupported SRTP profile"),
-    };
+    public static int RtpTrailerLength(SrtpProfile profile) =>
+        profile switch
+        {
+            SrtpProfile.Aes128CmHmacSha1_80 => 10,
+            SrtpProfile.AeadAes128Gcm => 16,
+            _ => throw new ArgumentOutOfRangeException(nameof(profile), profile, "unsupported SRTP profile"),
+        };
 
     /// <summary>Bytes appended to an RTCP packet: the 4-byte E+index word plus the tag.</summary>
     public static int RtcpTrailerLength(SrtpProfile profile) => 4 + RtpTrailerLength(profile);

@@ -1,6 +1,7 @@
 namespace MobZ.Rtc.Srtp;
 
-/// <summary>Per-SSRC state inside one <see cref="SrtpContext"/>: RTP index and replay, SRTCP index and replay.</summary>
+/// <summary>Per-SSRC state inside one <see cref="SrtpContext"/>: RTP index and replay, SRTCP index and
+/// replay.</summary>
 internal sealed class SrtpStream
 {
     public uint Roc;

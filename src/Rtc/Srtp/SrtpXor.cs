@@ -21,8 +21,10 @@ internal static class SrtpXor
         for (; (int)i + 8 <= length; i += 8)
         {
             ref byte target = ref Unsafe.Add(ref d, i);
-            Unsafe.WriteUnaligned(ref target,
-                Unsafe.ReadUnaligned<ulong>(ref target) ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref s, i)));
+            Unsafe.WriteUnaligned(
+                ref target,
+                Unsafe.ReadUnaligned<ulong>(ref target) ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref s, i))
+            );
         }
         for (; (int)i < length; i++)
             Unsafe.Add(ref d, i) ^= Unsafe.Add(ref s, i);

@@ -19,7 +19,8 @@ public static class StunAttributeType
     public const ushort IceControlled = 0x8029;
     public const ushort IceControlling = 0x802A;
 
-    /// <summary>Comprehension-required attributes lie below 0x8000: a request carrying an unknown one must be answered with 420.</summary>
+    /// <summary>Comprehension-required attributes lie below 0x8000: a request carrying an unknown one must be answered
+    /// with 420.</summary>
     public static bool IsComprehensionRequired(ushort type) => type < 0x8000;
 }
 

@@ -44,7 +44,8 @@ public readonly ref struct StunMessage
         _fingerprintOffset = fingerprintOffset;
     }
 
-    /// <summary>Quick check used for demultiplexing: top bits zero, magic cookie, length consistent with the datagram.</summary>
+    /// <summary>Quick check used for demultiplexing: top bits zero, magic cookie, length consistent with the
+    /// datagram.</summary>
     public static bool LooksLikeStun(ReadOnlySpan<byte> datagram) =>
         datagram.Length >= HeaderSize
         && (datagram[0] & 0xC0) == 0
@@ -115,7 +116,8 @@ public readonly ref struct StunMessage
     public bool HasMessageIntegrity => _integrityOffset >= 0;
     public bool HasFingerprint => _fingerprintOffset >= 0;
 
-    /// <summary>Attributes in order; after MESSAGE-INTEGRITY only FINGERPRINT is reported, and nothing after FINGERPRINT (RFC 8489 §14.5).</summary>
+    /// <summary>Attributes in order; after MESSAGE-INTEGRITY only FINGERPRINT is reported, and nothing after
+    /// FINGERPRINT (RFC 8489 §14.5).</summary>
     public StunAttributeEnumerator Attributes => new(_message, _integrityOffset, _fingerprintOffset);
 
     public bool TryGetAttribute(ushort type, out ReadOnlySpan<byte> value)
@@ -135,7 +137,8 @@ public readonly ref struct StunMessage
 
     public bool HasAttribute(ushort type) => TryGetAttribute(type, out _);
 
-    public bool TryGetUsername(out ReadOnlySpan<byte> username) => TryGetAttribute(StunAttributeType.Username, out username);
+    public bool TryGetUsername(out ReadOnlySpan<byte> username) =>
+        TryGetAttribute(StunAttributeType.Username, out username);
 
     public bool TryGetPriority(out uint priority)
     {
@@ -147,9 +150,11 @@ public readonly ref struct StunMessage
 
     public bool UseCandidate => HasAttribute(StunAttributeType.UseCandidate);
 
-    public bool TryGetIceControlling(out ulong tieBreaker) => TryGetUInt64(StunAttributeType.IceControlling, out tieBreaker);
+    public bool TryGetIceControlling(out ulong tieBreaker) =>
+        TryGetUInt64(StunAttributeType.IceControlling, out tieBreaker);
 
-    public bool TryGetIceControlled(out ulong tieBreaker) => TryGetUInt64(StunAttributeType.IceControlled, out tieBreaker);
+    public bool TryGetIceControlled(out ulong tieBreaker) =>
+        TryGetUInt64(StunAttributeType.IceControlled, out tieBreaker);
 
     /// <summary>ERROR-CODE as a number (class × 100 + number) and its UTF-8 reason phrase.</summary>
     public bool TryGetErrorCode(out int code, out ReadOnlySpan<byte> reason)
@@ -172,7 +177,8 @@ public readonly ref struct StunMessage
     public bool TryGetMappedAddress(out TransportAddress address) =>
         TryDecodeAddress(StunAttributeType.MappedAddress, xor: false, out address);
 
-    /// <summary>Checks MESSAGE-INTEGRITY with the short-term credential <paramref name="key"/> (the ICE password bytes).</summary>
+    /// <summary>Checks MESSAGE-INTEGRITY with the short-term credential <paramref name="key"/> (the ICE password
+    /// bytes).</summary>
     public bool VerifyMessageIntegrity(ReadOnlySpan<byte> key)
     {
         if (_integrityOffset < 0)
@@ -182,7 +188,10 @@ public readonly ref struct StunMessage
 
         Span<byte> computed = stackalloc byte[MessageIntegritySize];
         ComputeMessageIntegrity(_message[.._integrityOffset], key, computed);
-        return CryptographicOperations.FixedTimeEquals(computed, _message.Slice(_integrityOffset + 4, MessageIntegritySize));
+        return CryptographicOperations.FixedTimeEquals(
+            computed,
+            _message.Slice(_integrityOffset + 4, MessageIntegritySize)
+        );
     }
 
     /// <summary>True when FINGERPRINT is present and matches.</summary>
@@ -203,14 +212,22 @@ public readonly ref struct StunMessage
     /// HMAC-SHA1 over <paramref name="prefix"/> (header and attributes before MESSAGE-INTEGRITY) with the header
     /// length rewritten to end just after the MESSAGE-INTEGRITY attribute.
     /// </summary>
-    internal static void ComputeMessageIntegrity(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> key, Span<byte> destination)
+    internal static void ComputeMessageIntegrity(
+        ReadOnlySpan<byte> prefix,
+        ReadOnlySpan<byte> key,
+        Span<byte> destination
+    )
     {
         byte[]? rented = null;
-        Span<byte> copy = prefix.Length <= 1024
-            ? stackalloc byte[prefix.Length]
-            : (rented = ArrayPool<byte>.Shared.Rent(prefix.Length)).AsSpan(0, prefix.Length);
+        Span<byte> copy =
+            prefix.Length <= 1024
+                ? stackalloc byte[prefix.Length]
+                : (rented = ArrayPool<byte>.Shared.Rent(prefix.Length)).AsSpan(0, prefix.Length);
         prefix.CopyTo(copy);
-        BinaryPrimitives.WriteUInt16BigEndian(copy.Slice(2), (ushort)(prefix.Length - HeaderSize + 4 + MessageIntegritySize));
+        BinaryPrimitives.WriteUInt16BigEndian(
+            copy.Slice(2),
+            (ushort)(prefix.Length - HeaderSize + 4 + MessageIntegritySize)
+        );
         HMACSHA1.HashData(key, copy, destination);
         if (rented is not null)
         {
@@ -221,7 +238,8 @@ public readonly ref struct StunMessage
     private bool TryGetUInt64(ushort type, out ulong value)
     {
         value = 0;
-        return TryGetAttribute(type, out ReadOnlySpan<byte> raw) && raw.Length == 8
+        return TryGetAttribute(type, out ReadOnlySpan<byte> raw)
+            && raw.Length == 8
             && BinaryPrimitives.TryReadUInt64BigEndian(raw, out value);
     }
 

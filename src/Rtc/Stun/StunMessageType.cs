@@ -31,8 +31,13 @@ public static class StunMessageType
     public static ushort Compose(ushort method, StunClass stunClass)
     {
         int c = (int)stunClass;
-        return (ushort)((method & 0x000F) | ((method & 0x0070) << 1) | ((method & 0x0F80) << 2)
-            | ((c & 0x1) << 4) | ((c & 0x2) << 7));
+        return (ushort)(
+            (method & 0x000F)
+            | ((method & 0x0070) << 1)
+            | ((method & 0x0F80) << 2)
+            | ((c & 0x1) << 4)
+            | ((c & 0x2) << 7)
+        );
     }
 }
 

@@ -62,7 +62,11 @@ public ref struct StunMessageWriter
     /// <summary>ERROR-CODE with the class/number split of RFC 8489 §14.8 and a UTF-8 reason phrase.</summary>
     public bool TryAddErrorCode(int code, ReadOnlySpan<byte> reason)
     {
-        if (code is < 300 or > 699 || reason.Length > 763 || !TryReserve(StunAttributeType.ErrorCode, 4 + reason.Length, out Span<byte> target))
+        if (
+            code is < 300 or > 699
+            || reason.Length > 763
+            || !TryReserve(StunAttributeType.ErrorCode, 4 + reason.Length, out Span<byte> target)
+        )
         {
             return false;
         }
@@ -85,7 +89,10 @@ public ref struct StunMessageWriter
 
         target[0] = 0;
         target[1] = (byte)(address.IsIPv4 ? 0x01 : 0x02);
-        BinaryPrimitives.WriteUInt16BigEndian(target.Slice(2), (ushort)(address.Port ^ (StunMessage.MagicCookie >> 16)));
+        BinaryPrimitives.WriteUInt16BigEndian(
+            target.Slice(2),
+            (ushort)(address.Port ^ (StunMessage.MagicCookie >> 16))
+        );
         address.WriteAddressBytes(target.Slice(4));
         Span<byte> mask = stackalloc byte[16];
         BinaryPrimitives.WriteUInt32BigEndian(mask, StunMessage.MagicCookie);
@@ -98,7 +105,8 @@ public ref struct StunMessageWriter
         return true;
     }
 
-    /// <summary>Appends MESSAGE-INTEGRITY computed with <paramref name="key"/> (for ICE: the password of the agent that will verify it).</summary>
+    /// <summary>Appends MESSAGE-INTEGRITY computed with <paramref name="key"/> (for ICE: the password of the agent that
+    /// will verify it).</summary>
     public bool TryAddMessageIntegrity(ReadOnlySpan<byte> key)
     {
         int prefixLength = _length;
@@ -119,7 +127,10 @@ public ref struct StunMessageWriter
             return false;
         }
 
-        BinaryPrimitives.WriteUInt32BigEndian(target, Crc32.Compute(_buffer[..prefixLength]) ^ StunMessage.FingerprintXor);
+        BinaryPrimitives.WriteUInt32BigEndian(
+            target,
+            Crc32.Compute(_buffer[..prefixLength]) ^ StunMessage.FingerprintXor
+        );
         return true;
     }
 
@@ -130,11 +141,16 @@ public ref struct StunMessageWriter
         return TryAddAttribute(type, raw);
     }
 
-    /// <summary>Writes the attribute header and zero padding, updates the message length, and returns the value slot.</summary>
+    /// <summary>Writes the attribute header and zero padding, updates the message length, and returns the value
+    /// slot.</summary>
     private bool TryReserve(ushort type, int valueLength, out Span<byte> value)
     {
         int padded = (valueLength + 3) & ~3;
-        if (valueLength > ushort.MaxValue || _length + 4 + padded > _buffer.Length || _length + 4 + padded - StunMessage.HeaderSize > ushort.MaxValue)
+        if (
+            valueLength > ushort.MaxValue
+            || _length + 4 + padded > _buffer.Length
+            || _length + 4 + padded - StunMessage.HeaderSize > ushort.MaxValue
+        )
         {
             value = default;
             return false;

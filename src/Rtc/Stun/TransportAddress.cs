@@ -40,7 +40,12 @@ public readonly record struct TransportAddress
         new(0, 0x0000_FFFF_0000_0000ul | BinaryPrimitives.ReadUInt32BigEndian(address), port, true);
 
     public static TransportAddress FromIPv6(ReadOnlySpan<byte> address, ushort port) =>
-        new(BinaryPrimitives.ReadUInt64BigEndian(address), BinaryPrimitives.ReadUInt64BigEndian(address.Slice(8)), port, false);
+        new(
+            BinaryPrimitives.ReadUInt64BigEndian(address),
+            BinaryPrimitives.ReadUInt64BigEndian(address.Slice(8)),
+            port,
+            false
+        );
 
     public static TransportAddress FromIPEndPoint(IPEndPoint endPoint) => From(endPoint.Address, (ushort)endPoint.Port);
 
@@ -56,7 +61,8 @@ public readonly record struct TransportAddress
         return address.IsIPv4MappedToIPv6 ? FromIPv4(bytes.Slice(12), port) : FromIPv6(bytes, port);
     }
 
-    /// <summary>Reads a sockaddr as filled in by <see cref="Socket.ReceiveFrom(Span{byte}, SocketFlags, SocketAddress)"/>.</summary>
+    /// <summary>Reads a sockaddr as filled in by <see cref="Socket.ReceiveFrom(Span{byte}, SocketFlags,
+    /// SocketAddress)"/>.</summary>
     public static bool TryFromSocketAddress(SocketAddress socketAddress, out TransportAddress address)
     {
         Span<byte> raw = socketAddress.Buffer.Span;

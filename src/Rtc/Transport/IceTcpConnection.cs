@@ -45,14 +45,16 @@ internal sealed class IceTcpConnection : RtcPath
     /// <summary>The client's address and port, marked TCP.</summary>
     public TransportAddress Remote { get; }
 
-    /// <summary>A binding request with our credentials passed on this connection; before that only STUN is accepted.</summary>
+    /// <summary>A binding request with our credentials passed on this connection; before that only STUN is
+    /// accepted.</summary>
     public bool Authenticated => _authenticated;
 
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
     internal void MarkAuthenticated() => _authenticated = true;
 
-    /// <summary>Reads frames until the client closes, the framing breaks or the connection is closed on our side.</summary>
+    /// <summary>Reads frames until the client closes, the framing breaks or the connection is closed on our
+    /// side.</summary>
     public async Task RunAsync()
     {
         try
@@ -170,7 +172,8 @@ internal sealed class IceTcpConnection : RtcPath
         return true;
     }
 
-    /// <summary>One non-blocking send of prefix and packet (copied together so the frame goes out in one segment).</summary>
+    /// <summary>One non-blocking send of prefix and packet (copied together so the frame goes out in one
+    /// segment).</summary>
     private int TrySendNow(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> packet, out bool failed)
     {
         Span<byte> frame = stackalloc byte[prefix.Length + packet.Length];
@@ -276,7 +279,8 @@ internal sealed class IceTcpConnection : RtcPath
         }
     }
 
-    /// <summary>Closes the socket once; <paramref name="reason"/> is set when we drop the client, null for an ordinary end.</summary>
+    /// <summary>Closes the socket once; <paramref name="reason"/> is set when we drop the client, null for an ordinary
+    /// end.</summary>
     public void Close(IceTcpDropReason? reason)
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0)
@@ -289,12 +293,8 @@ internal sealed class IceTcpConnection : RtcPath
             // Reset rather than linger: a client that stopped reading must not keep kernel buffers for minutes.
             _socket.LingerState = new LingerOption(true, 0);
         }
-        catch (SocketException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+        catch (SocketException) { }
+        catch (ObjectDisposedException) { }
 
         // Counted and unrouted before the client can see the close.
         _owner.OnClosed(this, reason);

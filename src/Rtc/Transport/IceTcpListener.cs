@@ -10,10 +10,12 @@ namespace MobZ.Rtc.Transport;
 /// <summary>What the ICE-TCP listener hands its frames to: the transport that owns the peers.</summary>
 internal interface IIceTcpFrameHandler
 {
-    /// <summary>Handles one frame; true when it was a binding request with our credentials that passed its check.</summary>
+    /// <summary>Handles one frame; true when it was a binding request with our credentials that passed its
+    /// check.</summary>
     bool OnTcpFrame(IceTcpConnection connection, Span<byte> frame);
 
-    /// <summary>A connection was accepted: its deadlines (<see cref="IceTcpListener.CheckTimeouts"/>) need the timer.</summary>
+    /// <summary>A connection was accepted: its deadlines (<see cref="IceTcpListener.CheckTimeouts"/>) need the
+    /// timer.</summary>
     void OnTcpAccepted(IceTcpConnection connection);
 
     /// <summary>The connection is gone: its address must stop routing to any peer.</summary>
@@ -39,8 +41,14 @@ internal sealed class IceTcpListener : IDisposable
     /// the UDP port's number, taken when <see cref="IceTcpOptions.Port"/> is null; when that number is already taken
     /// for TCP, any free port will do (an explicitly configured port that is taken fails instead).
     /// </param>
-    public IceTcpListener(IPAddress bindAddress, int udpPort, IceTcpOptions options,
-        RtcTransportCounters counters, IIceTcpFrameHandler handler, ILogger logger)
+    public IceTcpListener(
+        IPAddress bindAddress,
+        int udpPort,
+        IceTcpOptions options,
+        RtcTransportCounters counters,
+        IIceTcpFrameHandler handler,
+        ILogger logger
+    )
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SendQueueBytes, 4 * IceTcpConnection.MaxSendLength);
         _options = options;
@@ -77,14 +85,18 @@ internal sealed class IceTcpListener : IDisposable
         }
         catch (SocketException e) when (fallBackToAnyPort && e.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {
-            _logger.LogWarning("TCP port {Port} (the UDP port's number) is taken; ICE-TCP listens on a free port instead", port);
+            _logger.LogWarning(
+                "TCP port {Port} (the UDP port's number) is taken; ICE-TCP listens on a free port instead",
+                port
+            );
             _socket.Bind(new IPEndPoint(address, 0));
         }
     }
 
     public void Start() => _ = AcceptLoopAsync();
 
-    public bool TryGet(in TransportAddress remote, out IceTcpConnection? connection) => _connections.TryGetValue(remote, out connection);
+    public bool TryGet(in TransportAddress remote, out IceTcpConnection? connection) =>
+        _connections.TryGetValue(remote, out connection);
 
     private async Task AcceptLoopAsync()
     {
@@ -118,8 +130,7 @@ internal sealed class IceTcpListener : IDisposable
             }
 
             Interlocked.Increment(ref Counters.TcpAcceptedValue);
-            if (_connections.Count >= _options.MaxConnections
-                || accepted.RemoteEndPoint is not IPEndPoint endPoint)
+            if (_connections.Count >= _options.MaxConnections || accepted.RemoteEndPoint is not IPEndPoint endPoint)
             {
                 Counters.CountTcpDrop(IceTcpDropReason.TooManyConnections);
                 Interlocked.Increment(ref Counters.TcpClosedValue);
@@ -127,7 +138,12 @@ internal sealed class IceTcpListener : IDisposable
                 continue;
             }
 
-            var connection = new IceTcpConnection(accepted, this, _options, TransportAddress.FromIPEndPoint(endPoint).AsTcp());
+            var connection = new IceTcpConnection(
+                accepted,
+                this,
+                _options,
+                TransportAddress.FromIPEndPoint(endPoint).AsTcp()
+            );
             _connections[connection.Remote] = connection;
             Interlocked.Increment(ref Counters.TcpOpenValue);
             _handler.OnTcpAccepted(connection);
@@ -135,7 +151,8 @@ internal sealed class IceTcpListener : IDisposable
         }
     }
 
-    /// <summary>Enforces STUN-first, then hands the frame to the transport; false when the connection is closed.</summary>
+    /// <summary>Enforces STUN-first, then hands the frame to the transport; false when the connection is
+    /// closed.</summary>
     internal bool OnFrame(IceTcpConnection connection, Span<byte> frame)
     {
         Interlocked.Increment(ref Counters.TcpFramesReceivedValue);

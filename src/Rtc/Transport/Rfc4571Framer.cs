@@ -8,7 +8,8 @@ public enum FrameStatus
     /// <summary>A whole frame; call <see cref="Rfc4571Framer.TryRead"/> again for the next one.</summary>
     Frame,
 
-    /// <summary>Only part of a frame (or of its length) so far; read more into <see cref="Rfc4571Framer.FreeSpace"/>.</summary>
+    /// <summary>Only part of a frame (or of its length) so far; read more into <see
+    /// cref="Rfc4571Framer.FreeSpace"/>.</summary>
     NeedMore,
 
     /// <summary>A length of 0 or above the limit: the stream cannot be trusted any more, close it.</summary>
@@ -31,7 +32,8 @@ public sealed class Rfc4571Framer
     private int _start;
     private int _end;
 
-    /// <param name="maxFrameLength">largest payload accepted; a longer declared length is <see cref="FrameStatus.Malformed"/>.</param>
+    /// <param name="maxFrameLength">largest payload accepted; a longer declared length is <see
+    /// cref="FrameStatus.Malformed"/>.</param>
     public Rfc4571Framer(int maxFrameLength)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameLength, 1);
@@ -58,7 +60,8 @@ public sealed class Rfc4571Framer
 
     /// <summary>
     /// The next whole frame, as a slice of the buffer valid until the next <see cref="Compact"/> or read. A declared
-    /// length of 0 or above <see cref="MaxFrameLength"/> is <see cref="FrameStatus.Malformed"/> (RFC 4571 has no resync).
+    /// length of 0 or above <see cref="MaxFrameLength"/> is <see cref="FrameStatus.Malformed"/> (RFC 4571 has no
+    /// resync).
     /// </summary>
     public FrameStatus TryRead(out Span<byte> frame)
     {
@@ -85,7 +88,8 @@ public sealed class Rfc4571Framer
         return FrameStatus.Frame;
     }
 
-    /// <summary>Moves the unread bytes (at most a partial frame) to the front so <see cref="FreeSpace"/> can take a whole frame.</summary>
+    /// <summary>Moves the unread bytes (at most a partial frame) to the front so <see cref="FreeSpace"/> can take a
+    /// whole frame.</summary>
     public void Compact()
     {
         if (_start == 0)

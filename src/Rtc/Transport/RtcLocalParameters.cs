@@ -12,7 +12,8 @@ namespace MobZ.Rtc.Transport;
 public sealed record RtcLocalParameters(
     IceCredentials Ice,
     DtlsFingerprint Fingerprint,
-    IReadOnlyList<IceCandidate> Candidates)
+    IReadOnlyList<IceCandidate> Candidates
+)
 {
     public bool IceLite => true;
 
@@ -26,8 +27,11 @@ public sealed record RtcLocalParameters(
     /// candidates, setup:passive) for <see cref="SdpAnswerBuilder.TryCreate"/>; the media choices are
     /// the caller's.
     /// </summary>
-    public SdpAnswerOptions ToAnswerOptions(Func<MediaDescription, SdpDirection>? chooseDirection = null,
-        Action<MediaDescription, MediaDescription>? customize = null) => new()
+    public SdpAnswerOptions ToAnswerOptions(
+        Func<MediaDescription, SdpDirection>? chooseDirection = null,
+        Action<MediaDescription, MediaDescription>? customize = null
+    ) =>
+        new()
         {
             IceCredentials = Ice,
             Fingerprint = SdpFingerprint,

@@ -9,7 +9,8 @@ namespace MobZ.Rtc.Transport;
 /// </summary>
 internal abstract class RtcPath
 {
-    /// <summary>Sends one STUN, DTLS or SRTP packet; false when it was not sent (closed path, full queue, socket error).</summary>
+    /// <summary>Sends one STUN, DTLS or SRTP packet; false when it was not sent (closed path, full queue, socket
+    /// error).</summary>
     public abstract bool Send(ReadOnlySpan<byte> packet);
 }
 

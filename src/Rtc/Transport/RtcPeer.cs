@@ -31,18 +31,35 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
     private long _rtpSent;
     private long _rtcpSent;
 
-    internal RtcPeer(RtcUdpTransport transport, string id, RtcRemoteParameters remote, IRtcPeerHandler handler,
-        RtcTransportOptions options, ILogger logger, IceCredentials? localCredentials = null)
+    internal RtcPeer(
+        RtcUdpTransport transport,
+        string id,
+        RtcRemoteParameters remote,
+        IRtcPeerHandler handler,
+        RtcTransportOptions options,
+        ILogger logger,
+        IceCredentials? localCredentials = null
+    )
     {
         _transport = transport;
         _handler = handler;
         _logger = logger;
         Id = id;
         Remote = remote;
-        Agent = new IceLiteAgent(localCredentials ?? IceCredentials.Generate(), options.Ice, options.TimeProvider) { RemoteUfrag = remote.IceUfrag };
+        Agent = new IceLiteAgent(localCredentials ?? IceCredentials.Generate(), options.Ice, options.TimeProvider)
+        {
+            RemoteUfrag = remote.IceUfrag,
+        };
         Local = new RtcLocalParameters(Agent.LocalCredentials, transport.Certificate.Fingerprint, transport.Candidates);
-        _dtls = new DtlsServerSession(transport.Certificate, remote.Fingerprint, this, this, logger, options.Dtls,
-            new Dictionary<string, object> { ["PeerId"] = id });
+        _dtls = new DtlsServerSession(
+            transport.Certificate,
+            remote.Fingerprint,
+            this,
+            this,
+            logger,
+            options.Dtls,
+            new Dictionary<string, object> { ["PeerId"] = id }
+        );
         Agent.StateChanged += OnIceStateChanged;
         Agent.SelectedAddressChanged += OnSelectedAddressChanged;
     }
@@ -60,8 +77,14 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
     /// </summary>
     internal bool TryRestartIce(IceLiteRegistry registry, RtcRemoteParameters remote)
     {
-        if (!SameCertificate(remote.Fingerprint, Remote.Fingerprint) || State is RtcPeerState.Failed or RtcPeerState.Closed)
+        if (
+            !SameCertificate(remote.Fingerprint, Remote.Fingerprint)
+            || State is RtcPeerState.Failed or RtcPeerState.Closed
+        )
+        {
             return false;
+        }
+
         if (!registry.TryRestart(Agent, remote.IceUfrag, out var fresh) || fresh is null)
             return false;
         Local = Local with { Ice = fresh };
@@ -85,7 +108,8 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
     /// <summary>Negotiated SRTP profile once <see cref="RtcPeerState.Connected"/>.</summary>
     public SrtpProfile SrtpProfile => _dtls.Profile;
 
-    /// <summary>Where media goes: the address the peer nominated (or first checked from); <see cref="TransportAddress.IsTcp"/> for ICE-TCP.</summary>
+    /// <summary>Where media goes: the address the peer nominated (or first checked from); <see
+    /// cref="TransportAddress.IsTcp"/> for ICE-TCP.</summary>
     public TransportAddress? RemoteAddress => Agent.TryGetSelectedAddress(out var address) ? address : null;
 
     public long RtpReceived => Interlocked.Read(ref _rtpReceived);
@@ -282,7 +306,8 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
         _logger.LogDebug("Peer {PeerId} media address is now {Address}", Id, address);
     }
 
-    /// <summary>Why the peer ended ("ICE consent expired", "DTLS close_notify", "closed locally"…); null while it lives.</summary>
+    /// <summary>Why the peer ended ("ICE consent expired", "DTLS close_notify", "closed locally"…); null while it
+    /// lives.</summary>
     public string? CloseReason { get; private set; }
 
     private void Shutdown(RtcPeerState state, string reason)

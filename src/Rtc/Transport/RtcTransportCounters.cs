@@ -56,10 +56,12 @@ public sealed class RtcTransportCounters
     /// <summary>DTLS handshakes that produced SRTP keys.</summary>
     public long DtlsHandshakesCompleted => Interlocked.Read(ref DtlsHandshakesCompletedValue);
 
-    /// <summary>DTLS handshakes that ended before keys: timeout (a half-open peer), wrong fingerprint, alert, malformed flight.</summary>
+    /// <summary>DTLS handshakes that ended before keys: timeout (a half-open peer), wrong fingerprint, alert, malformed
+    /// flight.</summary>
     public long DtlsHandshakesFailed => Interlocked.Read(ref DtlsHandshakesFailedValue);
 
-    /// <summary>ICE-TCP connections accepted on the TCP port (including those closed at once for the connection limit).</summary>
+    /// <summary>ICE-TCP connections accepted on the TCP port (including those closed at once for the connection
+    /// limit).</summary>
     public long TcpAccepted => Interlocked.Read(ref TcpAcceptedValue);
 
     /// <summary>ICE-TCP connections closed for any reason: by the client, by the peer's end, or dropped.</summary>

@@ -6,7 +6,8 @@ namespace MobZ.Rtc.Transport;
 
 public sealed class RtcTransportOptions
 {
-    /// <summary>Address the shared UDP socket binds to: 127.0.0.1 for tests and local runs, 0.0.0.0 on a server.</summary>
+    /// <summary>Address the shared UDP socket binds to: 127.0.0.1 for tests and local runs, 0.0.0.0 on a
+    /// server.</summary>
     public IPAddress BindAddress { get; init; } = IPAddress.Loopback;
 
     /// <summary>UDP port; 0 picks a free one.</summary>

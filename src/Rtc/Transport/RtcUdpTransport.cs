@@ -65,8 +65,14 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
         {
             try
             {
-                _tcp = new IceTcpListener(_options.BindAddress, LocalEndPoint.Port, tcp,
-                    Counters, this, _loggerFactory.CreateLogger<IceTcpListener>());
+                _tcp = new IceTcpListener(
+                    _options.BindAddress,
+                    LocalEndPoint.Port,
+                    tcp,
+                    Counters,
+                    this,
+                    _loggerFactory.CreateLogger<IceTcpListener>()
+                );
             }
             catch
             {
@@ -75,32 +81,43 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
             }
 
             TcpEndPoint = _tcp.LocalEndPoint;
-            candidates.AddRange(HostCandidateBuilder.BuildTcpPassive(
-                announced.Select(e => new IPEndPoint(e.Address, TcpEndPoint.Port)).ToList(), _options.AnnouncedAddress));
+            candidates.AddRange(
+                HostCandidateBuilder.BuildTcpPassive(
+                    announced.Select(e => new IPEndPoint(e.Address, TcpEndPoint.Port)).ToList(),
+                    _options.AnnouncedAddress
+                )
+            );
         }
 
         Candidates = candidates;
         // Consent freshness and ICE-TCP deadlines need a tick only while a peer or a connection exists (before the
         // listener starts: an accepted connection arms it).
-        _timer = new OnDemandTimer(_options.TimeProvider, _options.TimerInterval, OnTimer,
-            () => !_peersById.IsEmpty || _tcp is { ConnectionCount: > 0 });
+        _timer = new OnDemandTimer(_options.TimeProvider, _options.TimerInterval, OnTimer, () =>
+            !_peersById.IsEmpty || _tcp is { ConnectionCount: > 0 }
+        );
 
         _receiveThread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"rtc-udp-{LocalEndPoint.Port}" };
         _receiveThread.Start();
         _tcp?.Start();
-        _logger.LogInformation("WebRTC transport listening on udp {EndPoint} and tcp {TcpEndPoint}, announcing {Candidates}",
-            LocalEndPoint, TcpEndPoint?.ToString() ?? "(off)", string.Join(", ", Candidates.Select(c => $"{c.Transport} {c.Address}:{c.Port}")));
+        _logger.LogInformation(
+            "WebRTC transport listening on udp {EndPoint} and tcp {TcpEndPoint}, announcing {Candidates}",
+            LocalEndPoint,
+            TcpEndPoint?.ToString() ?? "(off)",
+            string.Join(", ", Candidates.Select(c => $"{c.Transport} {c.Address}:{c.Port}"))
+        );
     }
 
     public IPEndPoint LocalEndPoint { get; }
 
-    /// <summary>Where ICE-TCP connections are accepted; null when <see cref="RtcTransportOptions.Tcp"/> is off.</summary>
+    /// <summary>Where ICE-TCP connections are accepted; null when <see cref="RtcTransportOptions.Tcp"/> is
+    /// off.</summary>
     public IPEndPoint? TcpEndPoint { get; }
 
     /// <summary>The DTLS certificate every peer on this transport presents; its fingerprint goes in answers.</summary>
     public DtlsCertificate Certificate { get; }
 
-    /// <summary>Host candidates to put in answers (the announced address when configured): UDP, then passive TCP.</summary>
+    /// <summary>Host candidates to put in answers (the announced address when configured): UDP, then passive
+    /// TCP.</summary>
     public IReadOnlyList<IceCandidate> Candidates { get; }
 
     public RtcTransportCounters Counters { get; } = new();
@@ -119,7 +136,12 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
     /// <paramref name="localCredentials"/>: the ICE credentials we already put in our own offer (a server offer,
     /// whose answer brings the remote parameters); generated when null.
     /// </summary>
-    public RtcPeer CreatePeer(RtcRemoteParameters remote, IRtcPeerHandler handler, string? id = null, IceCredentials? localCredentials = null)
+    public RtcPeer CreatePeer(
+        RtcRemoteParameters remote,
+        IRtcPeerHandler handler,
+        string? id = null,
+        IceCredentials? localCredentials = null
+    )
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         remote.Validate();
@@ -276,7 +298,11 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
             return 0;
         }
 
-        if (!_registry.TryGetByAddress(remote, out var agent) || agent is null || !_peers.TryGetValue(agent, out var peer))
+        if (
+            !_registry.TryGetByAddress(remote, out var agent)
+            || agent is null
+            || !_peers.TryGetValue(agent, out var peer)
+        )
         {
             Interlocked.Increment(ref Counters.UnknownSourceValue);
             return 0;
@@ -350,8 +376,11 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
         if (announced is not null || !(bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any)))
             return [bound];
         // Bound to every interface without an announced address: offer each usable unicast address.
-        var addresses = NetworkInterface.GetAllNetworkInterfaces()
-            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+        var addresses = NetworkInterface
+            .GetAllNetworkInterfaces()
+            .Where(n =>
+                n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback
+            )
             .SelectMany(n => n.GetIPProperties().UnicastAddresses)
             .Select(a => a.Address)
             .Where(a => a.AddressFamily == bound.AddressFamily && !a.IsIPv6LinkLocal)

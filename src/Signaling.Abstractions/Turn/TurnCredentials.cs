@@ -26,7 +26,9 @@ public sealed class TurnCredentials(TimeProvider time)
             throw new InvalidOperationException("a TURN shared secret is required when TURN URLs are set");
         long expires = time.GetUtcNow().Add(turn.CredentialLifetime).ToUnixTimeSeconds();
         string username = expires.ToString(CultureInfo.InvariantCulture) + ":" + clientId;
-        string password = Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(username)));
+        string password = Convert.ToBase64String(
+            HMACSHA1.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(username))
+        );
         return new TurnCredential([.. turn.Urls], username, password);
     }
 }

@@ -9,8 +9,10 @@ public sealed class TurnOptions
     /// <summary>turn:/turns: URLs of the TURN server, e.g. "turn:turn.example.org:3478?transport=udp",
     /// "turns:turn.example.org:5349?transport=tcp". Empty: no TURN entry is handed out.</summary>
     public List<string> Urls { get; set; } = [];
+
     /// <summary>The secret the TURN server was started with (coturn: static-auth-secret). Required with Urls.</summary>
     public string? SharedSecret { get; set; }
+
     /// <summary>How long a handed-out credential works. The TURN server checks it on every allocation and refresh,
     /// so it must outlast a call.</summary>
     public TimeSpan CredentialLifetime { get; set; } = TimeSpan.FromHours(24);

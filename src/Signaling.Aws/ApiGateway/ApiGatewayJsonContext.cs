@@ -7,11 +7,13 @@ namespace MobZ.Signaling.Aws.ApiGateway;
 public sealed record GetConnectionResponse(
     [property: JsonPropertyName("ConnectedAt")] DateTimeOffset ConnectedAt,
     [property: JsonPropertyName("Identity")] GetConnectionIdentity Identity,
-    [property: JsonPropertyName("LastActiveAt")] DateTimeOffset LastActiveAt);
+    [property: JsonPropertyName("LastActiveAt")] DateTimeOffset LastActiveAt
+);
 
 public sealed record GetConnectionIdentity(
     [property: JsonPropertyName("SourceIp")] string SourceIp,
-    [property: JsonPropertyName("UserAgent")] string? UserAgent);
+    [property: JsonPropertyName("UserAgent")] string? UserAgent
+);
 
 /// <summary>The body of API Gateway error answers: {"message": "..."} (plus x-amzn-ErrorType header).</summary>
 public sealed record ApiGatewayError([property: JsonPropertyName("message")] string? Message);

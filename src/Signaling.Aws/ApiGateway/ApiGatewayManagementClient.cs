@@ -30,8 +30,14 @@ public sealed class ApiGatewayManagementClient : IConnectionSender
 
     /// <param name="endpoint">https://{domainName}/{stage} (tests inject a loopback http URI).</param>
     public ApiGatewayManagementClient(
-        HttpClient http, Uri endpoint, IAwsCredentialsProvider credentials, string region,
-        ApiGatewayManagementOptions? options = null, TimeProvider? time = null, ILogger<ApiGatewayManagementClient>? logger = null)
+        HttpClient http,
+        Uri endpoint,
+        IAwsCredentialsProvider credentials,
+        string region,
+        ApiGatewayManagementOptions? options = null,
+        TimeProvider? time = null,
+        ILogger<ApiGatewayManagementClient>? logger = null
+    )
     {
         _http = http;
         _endpoint = new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/");
@@ -43,23 +49,34 @@ public sealed class ApiGatewayManagementClient : IConnectionSender
     }
 
     /// <summary>The Management API endpoint of a WebSocket API, from a WebSocket event's requestContext.</summary>
-    public static Uri EndpointFor(string domainName, string stage) => new($"https://{domainName}/{Uri.EscapeDataString(stage)}");
+    public static Uri EndpointFor(string domainName, string stage) =>
+        new($"https://{domainName}/{Uri.EscapeDataString(stage)}");
 
-    /// <summary>The region in an execute-api domain name ({apiId}.execute-api.{region}.amazonaws.com), else null (custom domains).</summary>
+    /// <summary>The region in an execute-api domain name ({apiId}.execute-api.{region}.amazonaws.com), else null
+    /// (custom domains).</summary>
     public static string? RegionFromDomainName(string domainName)
     {
         var labels = domainName.Split('.');
         return labels.Length >= 4 && labels[1] == Service ? labels[2] : null;
     }
 
-    public async Task<SendStatus> SendAsync(string connectionId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    public async Task<SendStatus> SendAsync(
+        string connectionId,
+        ReadOnlyMemory<byte> payload,
+        CancellationToken cancellationToken = default
+    )
     {
         if (payload.Length > IConnectionSender.MaxPayloadBytes)
         {
-            _logger.LogWarning("Refusing {Bytes} bytes to {ConnectionId}: over the 128 KB API Gateway limit", payload.Length, connectionId);
+            _logger.LogWarning(
+                "Refusing {Bytes} bytes to {ConnectionId}: over the 128 KB API Gateway limit",
+                payload.Length,
+                connectionId
+            );
             return SendStatus.TooLarge;
         }
-        using var response = await SendWithRetriesAsync(HttpMethod.Post, connectionId, payload, cancellationToken).ConfigureAwait(false);
+        using var response = await SendWithRetriesAsync(HttpMethod.Post, connectionId, payload, cancellationToken)
+            .ConfigureAwait(false);
         if (response is null)
             return SendStatus.Failed;
         switch (response.StatusCode)
@@ -76,32 +93,59 @@ public sealed class ApiGatewayManagementClient : IConnectionSender
         }
     }
 
-    public async Task<ConnectionInfo?> GetConnectionAsync(string connectionId, CancellationToken cancellationToken = default)
+    public async Task<ConnectionInfo?> GetConnectionAsync(
+        string connectionId,
+        CancellationToken cancellationToken = default
+    )
     {
-        using var response = await SendWithRetriesAsync(HttpMethod.Get, connectionId, null, cancellationToken).ConfigureAwait(false)
+        using var response = await SendWithRetriesAsync(HttpMethod.Get, connectionId, null, cancellationToken)
+            .ConfigureAwait(false)
             ?? throw new ApiGatewayManagementException("GET @connections failed after retries.", null);
         if (response.StatusCode == HttpStatusCode.Gone)
             return null;
         if (!response.IsSuccessStatusCode)
-            throw new ApiGatewayManagementException($"GET @connections answered {(int)response.StatusCode}.", (int)response.StatusCode);
-        var body = await response.Content.ReadFromJsonAsync(ApiGatewayJsonContext.Default.GetConnectionResponse, cancellationToken).ConfigureAwait(false)
-            ?? throw new ApiGatewayManagementException("GET @connections returned an empty body.", (int)response.StatusCode);
+        {
+            throw new ApiGatewayManagementException(
+                $"GET @connections answered {(int)response.StatusCode}.",
+                (int)response.StatusCode
+            );
+        }
+
+        var body = await response
+            .Content.ReadFromJsonAsync(ApiGatewayJsonContext.Default.GetConnectionResponse, cancellationToken)
+            .ConfigureAwait(false)
+            ?? throw new ApiGatewayManagementException(
+                "GET @connections returned an empty body.",
+                (int)response.StatusCode
+            );
         return new ConnectionInfo(body.ConnectedAt, body.LastActiveAt, body.Identity.SourceIp, body.Identity.UserAgent);
     }
 
     public async Task<bool> DeleteConnectionAsync(string connectionId, CancellationToken cancellationToken = default)
     {
-        using var response = await SendWithRetriesAsync(HttpMethod.Delete, connectionId, null, cancellationToken).ConfigureAwait(false)
+        using var response = await SendWithRetriesAsync(HttpMethod.Delete, connectionId, null, cancellationToken)
+            .ConfigureAwait(false)
             ?? throw new ApiGatewayManagementException("DELETE @connections failed after retries.", null);
         if (response.StatusCode == HttpStatusCode.Gone)
             return false;
         if (!response.IsSuccessStatusCode)
-            throw new ApiGatewayManagementException($"DELETE @connections answered {(int)response.StatusCode}.", (int)response.StatusCode);
+        {
+            throw new ApiGatewayManagementException(
+                $"DELETE @connections answered {(int)response.StatusCode}.",
+                (int)response.StatusCode
+            );
+        }
+
         return true;
     }
 
     /// <returns>The final response, or null when every attempt failed at the transport level.</returns>
-    private async Task<HttpResponseMessage?> SendWithRetriesAsync(HttpMethod method, string connectionId, ReadOnlyMemory<byte>? payload, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage?> SendWithRetriesAsync(
+        HttpMethod method,
+        string connectionId,
+        ReadOnlyMemory<byte>? payload,
+        CancellationToken cancellationToken
+    )
     {
         var uri = new Uri(_endpoint, "@connections/" + Uri.EscapeDataString(connectionId));
         for (var attempt = 1; ; attempt++)
@@ -117,22 +161,38 @@ public sealed class ApiGatewayManagementClient : IConnectionSender
                     request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
                 }
                 var credentials = await _credentials.GetCredentialsAsync(cancellationToken).ConfigureAwait(false);
-                await SigV4Signer.SignAsync(request, credentials, _region, Service, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                await SigV4Signer
+                    .SignAsync(request, credentials, _region, Service, _time.GetUtcNow(), cancellationToken)
+                    .ConfigureAwait(false);
 
                 using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 attemptCts.CancelAfter(_options.AttemptTimeout);
                 response = await _http.SendAsync(request, attemptCts.Token).ConfigureAwait(false);
                 if (last || !IsRetryable(response.StatusCode))
                     return response;
-                _logger.LogDebug("{Method} @connections/{ConnectionId} answered {Status}; retrying", method, connectionId, (int)response.StatusCode);
+                _logger.LogDebug(
+                    "{Method} @connections/{ConnectionId} answered {Status}; retrying",
+                    method,
+                    connectionId,
+                    (int)response.StatusCode
+                );
                 response.Dispose();
             }
-            catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            catch (Exception ex)
+                when (ex is HttpRequestException
+                    || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                )
             {
                 response?.Dispose();
                 if (last)
                 {
-                    _logger.LogWarning(ex, "{Method} @connections/{ConnectionId} failed after {Attempts} attempts", method, connectionId, attempt);
+                    _logger.LogWarning(
+                        ex,
+                        "{Method} @connections/{ConnectionId} failed after {Attempts} attempts",
+                        method,
+                        connectionId,
+                        attempt
+                    );
                     return null;
                 }
             }
@@ -140,21 +200,39 @@ public sealed class ApiGatewayManagementClient : IConnectionSender
         }
     }
 
-    private static bool IsRetryable(HttpStatusCode status) => status == HttpStatusCode.TooManyRequests || (int)status >= 500;
+    private static bool IsRetryable(HttpStatusCode status) =>
+        status == HttpStatusCode.TooManyRequests || (int)status >= 500;
 
-    /// <summary>Full jitter over an exponential ceiling, bounded by <see cref="ApiGatewayManagementOptions.MaxDelay"/>.</summary>
+    /// <summary>Full jitter over an exponential ceiling, bounded by <see
+    /// cref="ApiGatewayManagementOptions.MaxDelay"/>.</summary>
     private TimeSpan Backoff(int attempt)
     {
-        var ceiling = Math.Min(_options.MaxDelay.TotalMilliseconds, _options.BaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
+        var ceiling = Math.Min(
+            _options.MaxDelay.TotalMilliseconds,
+            _options.BaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1)
+        );
         return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
     }
 
-    private async Task LogFailureAsync(HttpResponseMessage response, string method, string connectionId, CancellationToken cancellationToken)
+    private async Task LogFailureAsync(
+        HttpResponseMessage response,
+        string method,
+        string connectionId,
+        CancellationToken cancellationToken
+    )
     {
-        var errorType = response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? values.FirstOrDefault() : null;
+        var errorType = response.Headers.TryGetValues("x-amzn-ErrorType", out var values)
+            ? values.FirstOrDefault()
+            : null;
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        _logger.LogWarning("{Method} @connections/{ConnectionId} answered {Status} {ErrorType}: {Body}",
-            method, connectionId, (int)response.StatusCode, errorType, body.Length > 300 ? body[..300] : body);
+        _logger.LogWarning(
+            "{Method} @connections/{ConnectionId} answered {Status} {ErrorType}: {Body}",
+            method,
+            connectionId,
+            (int)response.StatusCode,
+            errorType,
+            body.Length > 300 ? body[..300] : body
+        );
     }
 }
 

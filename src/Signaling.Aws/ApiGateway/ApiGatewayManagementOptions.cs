@@ -7,6 +7,8 @@ public sealed record ApiGatewayManagementOptions
     public int MaxAttempts { get; init; } = 4;
     public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(50);
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(1);
-    /// <summary>Per-attempt timeout; API Gateway answers in milliseconds, so a hung socket should not hold a handler.</summary>
+
+    /// <summary>Per-attempt timeout; API Gateway answers in milliseconds, so a hung socket should not hold a
+    /// handler.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

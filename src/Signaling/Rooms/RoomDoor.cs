@@ -14,7 +14,12 @@ namespace MobZ.Signaling.Rooms;
 /// socket opens — API Gateway passes a $connect integration's status to the client as the local gateway does. What
 /// the token grants is recorded for the connection; Join and every later action are checked against it.
 /// </summary>
-public sealed class RoomDoor(AccessTokenValidator tokens, RoomRepository rooms, RoomsMetrics metrics, ILogger<RoomDoor> logger)
+public sealed class RoomDoor(
+    AccessTokenValidator tokens,
+    RoomRepository rooms,
+    RoomsMetrics metrics,
+    ILogger<RoomDoor> logger
+)
 {
     public const string TokenParameter = "access_token";
 
@@ -32,19 +37,33 @@ public sealed class RoomDoor(AccessTokenValidator tokens, RoomRepository rooms, 
         try
         {
             await rooms.SaveAccessAsync(connectionId, ConnectionAccess.From(claims)).ConfigureAwait(false);
-            // The heartbeat clock starts now, so a client that connects and never speaks is swept too (with its access record).
+            // The heartbeat clock starts now, so a client that connects and never speaks is swept too (with its access
+            // record).
             await rooms.TouchHeartbeatAsync(connectionId).ConfigureAwait(false);
         }
         catch (StateUnavailableException ex)
         {
-            // A socket whose grants are not on record could do nothing; the client is told to retry, not shown a bare 500.
+            // A socket whose grants are not on record could do nothing; the client is told to retry, not shown a bare
+            // 500.
             logger.LogWarning("$connect refused: the store is unavailable ({Error})", ex.Message);
-            var refusal = Refuse(503, "Service Unavailable", "the room store is unavailable; retry shortly", "StoreUnavailable");
-            return refusal with { Headers = new Dictionary<string, string>(refusal.Headers!) { ["Retry-After"] = "1" } };
+            var refusal = Refuse(
+                503,
+                "Service Unavailable",
+                "the room store is unavailable; retry shortly",
+                "StoreUnavailable"
+            );
+            return refusal with
+            {
+                Headers = new Dictionary<string, string>(refusal.Headers!) { ["Retry-After"] = "1" },
+            };
         }
         metrics.Connected();
-        logger.LogInformation("{UserId} connected with access to room {Room} ({Grants})", claims.UserId, claims.Room,
-            string.Join(',', AccessGrants.Names(claims.Grants)));
+        logger.LogInformation(
+            "{UserId} connected with access to room {Room} ({Grants})",
+            claims.UserId,
+            claims.Room,
+            string.Join(',', AccessGrants.Names(claims.Grants))
+        );
         return ProxyResponse.Ok();
     }
 
@@ -64,15 +83,20 @@ public sealed class RoomDoor(AccessTokenValidator tokens, RoomRepository rooms, 
     {
         if (evt.QueryStringParameters?.GetValueOrDefault(TokenParameter) is { Length: > 0 } fromQuery)
             return fromQuery;
-        var header = evt.Headers?.FirstOrDefault(h => string.Equals(h.Key, "Authorization", StringComparison.OrdinalIgnoreCase)).Value;
-        return header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
+        var header = evt
+            .Headers?.FirstOrDefault(h => string.Equals(h.Key, "Authorization", StringComparison.OrdinalIgnoreCase))
+            .Value;
+        return header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? header[7..].Trim()
+            : null;
     }
 }
 
 /// <summary>The body of a refused $connect: API Gateway's own <c>message</c>, and why.</summary>
 public sealed record DoorRefusal(
     [property: System.Text.Json.Serialization.JsonPropertyName("message")] string Message,
-    [property: System.Text.Json.Serialization.JsonPropertyName("reason")] string Reason);
+    [property: System.Text.Json.Serialization.JsonPropertyName("reason")] string Reason
+);
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(DoorRefusal))]
 internal sealed partial class DoorJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -21,19 +21,28 @@ public static class RoomKinds
     {
         switch (text)
         {
-            case P2p: kind = RoomKind.P2p; return true;
-            case M2m: kind = RoomKind.M2m; return true;
-            case P2m: kind = RoomKind.P2m; return true;
-            default: kind = default; return false;
+            case P2p:
+                kind = RoomKind.P2p;
+                return true;
+            case M2m:
+                kind = RoomKind.M2m;
+                return true;
+            case P2m:
+                kind = RoomKind.P2m;
+                return true;
+            default:
+                kind = default;
+                return false;
         }
     }
 
-    public static string ToText(this RoomKind kind) => kind switch
-    {
-        RoomKind.P2p => P2p,
-        RoomKind.M2m => M2m,
-        _ => P2m,
-    };
+    public static string ToText(this RoomKind kind) =>
+        kind switch
+        {
+            RoomKind.P2p => P2p,
+            RoomKind.M2m => M2m,
+            _ => P2m,
+        };
 
     /// <summary>Whether publishers of this kind get a Munit station.</summary>
     public static bool UsesStations(this RoomKind kind) => kind != RoomKind.P2p;

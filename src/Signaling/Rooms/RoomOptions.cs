@@ -9,8 +9,10 @@ public sealed class RoomOptions
 
     /// <summary>Publishers (stations) an m2m room holds.</summary>
     public int MaxM2mPublishers { get; set; } = 9;
+
     /// <summary>Viewers an m2m room holds.</summary>
     public int MaxM2mViewers { get; set; } = 200;
+
     /// <summary>Viewers a p2m room holds (they watch HLS, so the limit is about signaling fan-out).</summary>
     public int MaxP2mViewers { get; set; } = 5000;
 
@@ -31,12 +33,16 @@ public sealed class RoomOptions
 
     /// <summary>How often clients are told to send Heartbeat.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>A connection with no Heartbeat for this long is treated as gone.</summary>
     public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Period of the local sweep service (on AWS a scheduled Lambda calls the sweep instead).</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Whether the hosted sweep service runs in this process (false in a Lambda).</summary>
     public bool RunSweepService { get; set; } = true;
+
     /// <summary>Whether this process listens for station moves (Regulators announce them on Redis) and tells the
     /// rooms' clients (false in a Lambda, which cannot hold a subscription).</summary>
     public bool RunMoveRelay { get; set; } = true;

@@ -22,20 +22,47 @@ public sealed class RoomsMetrics
     public RoomsMetrics(IMeterFactory? meterFactory = null)
     {
         var meter = meterFactory?.Create(new MeterOptions(MeterName)) ?? new Meter(MeterName);
-        _messages = meter.CreateCounter<long>("mobz.signaling.messages", "{message}", "Client messages handled, by action");
-        _errors = meter.CreateCounter<long>("mobz.signaling.errors", "{error}", "Error replies sent, by action and error code");
-        _duration = meter.CreateHistogram<double>("mobz.signaling.handler.duration", "s", "Time to handle one client message, by action",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
-        _connects = meter.CreateCounter<long>("mobz.signaling.connects", "{connection}", "Sockets admitted at $connect with a valid access token");
-        _connectsRefused = meter.CreateCounter<long>("mobz.signaling.connects.refused", "{connection}",
-            "Sockets refused at $connect, by HTTP status and reason (missing token, expired, bad signature, ...)");
+        _messages = meter.CreateCounter<long>(
+            "mobz.signaling.messages",
+            "{message}",
+            "Client messages handled, by action"
+        );
+        _errors = meter.CreateCounter<long>(
+            "mobz.signaling.errors",
+            "{error}",
+            "Error replies sent, by action and error code"
+        );
+        _duration = meter.CreateHistogram<double>(
+            "mobz.signaling.handler.duration",
+            "s",
+            "Time to handle one client message, by action",
+            advice: new InstrumentAdvice<double>
+            {
+                HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+            }
+        );
+        _connects = meter.CreateCounter<long>(
+            "mobz.signaling.connects",
+            "{connection}",
+            "Sockets admitted at $connect with a valid access token"
+        );
+        _connectsRefused = meter.CreateCounter<long>(
+            "mobz.signaling.connects.refused",
+            "{connection}",
+            "Sockets refused at $connect, by HTTP status and reason (missing token, expired, bad signature, ...)"
+        );
     }
 
     public void Connected() => _connects.Add(1);
 
-    /// <summary>The reason is an <see cref="MobZ.Access.AccessFailure"/> name (or NoJoinGrant, StoreUnavailable): a fixed set of series.</summary>
+    /// <summary>The reason is an <see cref="MobZ.Access.AccessFailure"/> name (or NoJoinGrant, StoreUnavailable): a
+    /// fixed set of series.</summary>
     public void ConnectRefused(int status, string reason) =>
-        _connectsRefused.Add(1, new KeyValuePair<string, object?>("status", status), new KeyValuePair<string, object?>("reason", reason));
+        _connectsRefused.Add(
+            1,
+            new KeyValuePair<string, object?>("status", status),
+            new KeyValuePair<string, object?>("reason", reason)
+        );
 
     /// <summary>Call when a message has been handled (successfully or with an error reply).</summary>
     public void Handled(string? action, long startTimestamp, string? errorCode)
@@ -43,7 +70,8 @@ public sealed class RoomsMetrics
         var tag = new KeyValuePair<string, object?>("action", ActionTag(action));
         _messages.Add(1, tag);
         _duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tag);
-        if (errorCode is not null) _errors.Add(1, tag, new KeyValuePair<string, object?>("code", errorCode));
+        if (errorCode is not null)
+            _errors.Add(1, tag, new KeyValuePair<string, object?>("code", errorCode));
     }
 
     private static string ActionTag(string? action) =>

@@ -28,18 +28,30 @@ public static class RoomsServiceCollectionExtensions
     /// with route selection on "action". Needs IStateStore, IMessageBus and IConnectionSender from the host.
     /// Options bind from configuration section "MobZ:Rooms", then <paramref name="configure"/> runs.
     /// </summary>
-    public static IServiceCollection AddMobZRooms(this IServiceCollection services, Action<RoomOptions>? configure = null, string path = DefaultPath)
+    public static IServiceCollection AddMobZRooms(
+        this IServiceCollection services,
+        Action<RoomOptions>? configure = null,
+        string path = DefaultPath
+    )
     {
         var options = services.AddOptions<RoomOptions>();
         // Bind when the host has configuration (a Lambda built from a bare ServiceCollection may not).
-        services.AddSingleton<IConfigureOptions<RoomOptions>>(sp => new ConfigureNamedOptions<RoomOptions>(Microsoft.Extensions.Options.Options.DefaultName, o =>
-            sp.GetService<IConfiguration>()?.GetSection(RoomOptions.SectionName).Bind(o)));
+        services.AddSingleton<IConfigureOptions<RoomOptions>>(sp => new ConfigureNamedOptions<RoomOptions>(
+            Microsoft.Extensions.Options.Options.DefaultName,
+            o => sp.GetService<IConfiguration>()?.GetSection(RoomOptions.SectionName).Bind(o)
+        ));
         if (configure is not null)
             options.Configure(configure);
         // Fail closed at start: a TURN URL without the secret would hand out credentials no server accepts.
-        options.Validate(o => o.Turn.IsComplete,
-            "MobZ:Rooms:Turn:SharedSecret is required when MobZ:Rooms:Turn:Urls is set").ValidateOnStart();
-        options.Validate(o => o.PlaybackTokenLifetime > TimeSpan.Zero, "MobZ:Rooms:PlaybackTokenLifetime must be positive").ValidateOnStart();
+        options
+            .Validate(
+                o => o.Turn.IsComplete,
+                "MobZ:Rooms:Turn:SharedSecret is required when MobZ:Rooms:Turn:Urls is set"
+            )
+            .ValidateOnStart();
+        options
+            .Validate(o => o.PlaybackTokenLifetime > TimeSpan.Zero, "MobZ:Rooms:PlaybackTokenLifetime must be positive")
+            .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RoomRepository>();
@@ -47,7 +59,10 @@ public static class RoomsServiceCollectionExtensions
         services.TryAddSingleton<TurnCredentials>();
         services.TryAddSingleton<MunitClient>();
         // Tokened playback URLs when the host registered AddMobZAccess with an HS256 key; plain ones otherwise.
-        services.TryAddSingleton(sp => new PlaybackUrls(sp.GetRequiredService<IOptions<RoomOptions>>(), sp.GetService<MobZ.Access.AccessTokenIssuer>()));
+        services.TryAddSingleton(sp => new PlaybackUrls(
+            sp.GetRequiredService<IOptions<RoomOptions>>(),
+            sp.GetService<MobZ.Access.AccessTokenIssuer>()
+        ));
         services.TryAddSingleton<RoomSender>();
         services.TryAddSingleton<RoomSignals>();
         services.TryAddSingleton<RoomsWebSocketHandler>();
@@ -59,12 +74,15 @@ public static class RoomsServiceCollectionExtensions
         services.TryAddSingleton<HeartbeatSweeper>();
         services.AddHostedService<HeartbeatSweepService>();
         services.AddHostedService<StationMoveRelay>();
-        services.AddSingleton(new WebSocketApiRegistration(path, "$request.body.action",
-            sp => sp.GetRequiredService<RoomsWebSocketHandler>())
-        {
-            ApiId = "mobz-rooms",
-            Routes = RoomActions.ClientRoutes,
-        });
+        services.AddSingleton(
+            new WebSocketApiRegistration(path, "$request.body.action", sp =>
+                sp.GetRequiredService<RoomsWebSocketHandler>()
+            )
+            {
+                ApiId = "mobz-rooms",
+                Routes = RoomActions.ClientRoutes,
+            }
+        );
         return services;
     }
 }

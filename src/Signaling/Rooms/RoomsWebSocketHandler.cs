@@ -24,7 +24,8 @@ public sealed class RoomsWebSocketHandler(
     RoomSender sender,
     IOptions<RoomOptions> options,
     RoomsMetrics metrics,
-    ILogger<RoomsWebSocketHandler> logger) : IWebSocketHandler
+    ILogger<RoomsWebSocketHandler> logger
+) : IWebSocketHandler
 {
     public async Task<ProxyResponse> HandleAsync(WebSocketEvent evt, CancellationToken cancellationToken)
     {
@@ -97,7 +98,11 @@ public sealed class RoomsWebSocketHandler(
         }
     }
 
-    private async Task DispatchAsync(string connectionId, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    private async Task DispatchAsync(
+        string connectionId,
+        ReadOnlyMemory<byte> body,
+        CancellationToken cancellationToken
+    )
     {
         string? requestId = null;
         string? action = null;
@@ -106,7 +111,12 @@ public sealed class RoomsWebSocketHandler(
         var inv = new Invocation(connectionId, null, cancellationToken);
         try
         {
-            string found = ClientMessageReader.Scan(body.Span, options.Value.MaxMessageBytes, out action, out requestId);
+            string found = ClientMessageReader.Scan(
+                body.Span,
+                options.Value.MaxMessageBytes,
+                out action,
+                out requestId
+            );
             inv = new Invocation(connectionId, requestId, cancellationToken);
             using var actionScope = logger.BeginScope(new Dictionary<string, object> { ["action"] = found });
             await RunActionAsync(inv, found, ClientMessageReader.Parse(found, body.Span)).ConfigureAwait(false);
@@ -115,41 +125,60 @@ public sealed class RoomsWebSocketHandler(
         {
             errorCode = ex.Code;
             logger.LogInformation("{Action} refused: {Code} {Message}", action, ex.Code, ex.Message);
-            await sender.SendAsync(inv, connectionId, new ErrorReply(ex.Code, ex.Message) { RequestId = requestId }).ConfigureAwait(false);
+            await sender
+                .SendAsync(inv, connectionId, new ErrorReply(ex.Code, ex.Message) { RequestId = requestId })
+                .ConfigureAwait(false);
         }
         catch (StateUnavailableException ex)
         {
             // Not a fault of ours to page anybody about, and not a reason for the client to give up: it retries.
             errorCode = ErrorCodes.StoreUnavailable;
             logger.LogWarning("{Action} refused: the room store is unavailable ({Error})", action, ex.Message);
-            await sender.SendAsync(inv, connectionId,
-                new ErrorReply(ErrorCodes.StoreUnavailable, "The room store is unavailable; retry shortly") { RequestId = requestId }).ConfigureAwait(false);
+            await sender
+                .SendAsync(
+                    inv,
+                    connectionId,
+                    new ErrorReply(ErrorCodes.StoreUnavailable, "The room store is unavailable; retry shortly")
+                    {
+                        RequestId = requestId,
+                    }
+                )
+                .ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             errorCode = ErrorCodes.InternalError;
             logger.LogError(ex, "{Action} failed", action);
-            await sender.SendAsync(inv, connectionId,
-                new ErrorReply(ErrorCodes.InternalError, "The server failed to handle this message") { RequestId = requestId }).ConfigureAwait(false);
+            await sender
+                .SendAsync(
+                    inv,
+                    connectionId,
+                    new ErrorReply(ErrorCodes.InternalError, "The server failed to handle this message")
+                    {
+                        RequestId = requestId,
+                    }
+                )
+                .ConfigureAwait(false);
         }
         metrics.Handled(action, started, errorCode);
         await signals.RemoveGoneAsync(inv).ConfigureAwait(false);
     }
 
-    private Task RunActionAsync(Invocation inv, string action, ClientMessage message) => message switch
-    {
-        JoinMessage m => signals.JoinAsync(inv, m),
-        LeaveMessage m => signals.LeaveAsync(inv, m),
-        HeartbeatMessage m => signals.HeartbeatAsync(inv, m),
-        UpdateVideoMessage m => signals.UpdateVideoAsync(inv, m),
-        MediaSignalMessage m => signals.MediaSignalAsync(inv, action, m),
-        KickMessage m => signals.KickAsync(inv, m),
-        WatchMessage m => signals.WatchAsync(inv, m),
-        SimulcastUpdateMessage m => signals.SimulcastUpdateAsync(inv, m),
-        PublishRequestMessage m => signals.PublishRequestAsync(inv, m),
-        PublishDecisionMessage m when action == RoomActions.PublishAccept => signals.PublishAcceptAsync(inv, m),
-        PublishDecisionMessage m => signals.PublishRejectAsync(inv, m),
-        CloseRoomMessage m => signals.CloseRoomAsync(inv, m),
-        _ => throw new InvalidOperationException($"no signal handles {message.GetType().Name}"),
-    };
+    private Task RunActionAsync(Invocation inv, string action, ClientMessage message) =>
+        message switch
+        {
+            JoinMessage m => signals.JoinAsync(inv, m),
+            LeaveMessage m => signals.LeaveAsync(inv, m),
+            HeartbeatMessage m => signals.HeartbeatAsync(inv, m),
+            UpdateVideoMessage m => signals.UpdateVideoAsync(inv, m),
+            MediaSignalMessage m => signals.MediaSignalAsync(inv, action, m),
+            KickMessage m => signals.KickAsync(inv, m),
+            WatchMessage m => signals.WatchAsync(inv, m),
+            SimulcastUpdateMessage m => signals.SimulcastUpdateAsync(inv, m),
+            PublishRequestMessage m => signals.PublishRequestAsync(inv, m),
+            PublishDecisionMessage m when action == RoomActions.PublishAccept => signals.PublishAcceptAsync(inv, m),
+            PublishDecisionMessage m => signals.PublishRejectAsync(inv, m),
+            CloseRoomMessage m => signals.CloseRoomAsync(inv, m),
+            _ => throw new InvalidOperationException($"no signal handles {message.GetType().Name}"),
+        };
 }

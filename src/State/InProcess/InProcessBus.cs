@@ -13,7 +13,11 @@ internal sealed class InProcessBus(ILogger logger) : IMessageBus
     private readonly Dictionary<string, OrderedSubscription[]> _subscribers = new(StringComparer.Ordinal);
 
     // Nothing to lose a connection to; kept so callers wire the same code for both backends.
-    public event Action? Reconnected { add { } remove { } }
+    public event Action? Reconnected
+    {
+        add { }
+        remove { }
+    }
 
     public Task<long> PublishAsync(string channel, string message)
     {
@@ -46,7 +50,9 @@ internal sealed class InProcessBus(ILogger logger) : IMessageBus
         lock (_gate)
         {
             // Copy-on-write: publishers read the array without holding the lock while enqueueing.
-            _subscribers[channel] = _subscribers.TryGetValue(channel, out var existing) ? [.. existing, subscription] : [subscription];
+            _subscribers[channel] = _subscribers.TryGetValue(channel, out var existing)
+                ? [.. existing, subscription]
+                : [subscription];
         }
 
         IAsyncDisposable handle = new Unsubscriber(() =>
@@ -56,8 +62,10 @@ internal sealed class InProcessBus(ILogger logger) : IMessageBus
                 if (_subscribers.TryGetValue(channel, out var existing))
                 {
                     var remaining = Array.FindAll(existing, s => !ReferenceEquals(s, subscription));
-                    if (remaining.Length == 0) _subscribers.Remove(channel);
-                    else _subscribers[channel] = remaining;
+                    if (remaining.Length == 0)
+                        _subscribers.Remove(channel);
+                    else
+                        _subscribers[channel] = remaining;
                 }
             }
 
@@ -71,7 +79,8 @@ internal sealed class InProcessBus(ILogger logger) : IMessageBus
     {
         lock (_gate)
         {
-            foreach (var subscription in _subscribers.Values.SelectMany(s => s)) subscription.Close();
+            foreach (var subscription in _subscribers.Values.SelectMany(s => s))
+                subscription.Close();
             _subscribers.Clear();
         }
     }

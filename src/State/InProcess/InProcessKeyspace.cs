@@ -12,6 +12,7 @@ internal sealed class InProcessKeyspace : IDisposable
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
 
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
     // Deadlines in order; an item whose key was since deleted or given another deadline is skipped.
     private readonly PriorityQueue<string, long> _deadlines = new();
     private readonly TimeProvider _time;
@@ -27,15 +28,18 @@ internal sealed class InProcessKeyspace : IDisposable
 
     public long NowMs => _time.GetTimestamp() / Math.Max(1, _time.TimestampFrequency / 1000);
 
-    /// <summary>The live value of <paramref name="key"/>, or null; throws WRONGTYPE when it holds another kind.</summary>
-    public T? Find<T>(string key) where T : class
+    /// <summary>The live value of <paramref name="key"/>, or null; throws WRONGTYPE when it holds another
+    /// kind.</summary>
+    public T? Find<T>(string key)
+        where T : class
     {
         var entry = FindEntry(key);
         return entry is null ? null : entry.Value as T ?? throw new InvalidOperationException(WrongTypeMessage);
     }
 
     /// <summary>The value of <paramref name="key"/>, created empty if absent (a new key has no TTL).</summary>
-    public T GetOrCreate<T>(string key, Func<T> create) where T : class
+    public T GetOrCreate<T>(string key, Func<T> create)
+        where T : class
     {
         var existing = Find<T>(key);
         if (existing is not null)

@@ -21,7 +21,9 @@ internal sealed partial class InProcessStore
         lock (Gate)
         {
             var hash = _keys.Find<Dictionary<string, string>>(key);
-            IReadOnlyDictionary<string, string> copy = hash is null ? NewHash() : new Dictionary<string, string>(hash, StringComparer.Ordinal);
+            IReadOnlyDictionary<string, string> copy = hash is null
+                ? NewHash()
+                : new Dictionary<string, string>(hash, StringComparer.Ordinal);
             return Task.FromResult(copy);
         }
     }
@@ -53,7 +55,8 @@ internal sealed partial class InProcessStore
             if (list.Count > 0)
             {
                 var hash = _keys.GetOrCreate(key, NewHash);
-                foreach (var (field, value) in list) hash[field] = value;
+                foreach (var (field, value) in list)
+                    hash[field] = value;
             }
         }
 
@@ -87,8 +90,16 @@ internal sealed partial class InProcessStore
         {
             var hash = _keys.Find<Dictionary<string, string>>(key);
             long value = 0;
-            if (hash is not null && hash.TryGetValue(field, out var current) &&
-                !long.TryParse(current, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out value))
+            if (
+                hash is not null
+                && hash.TryGetValue(field, out var current)
+                && !long.TryParse(
+                    current,
+                    System.Globalization.NumberStyles.AllowLeadingSign,
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    out value
+                )
+            )
             {
                 throw new InvalidOperationException("ERR hash value is not an integer");
             }

@@ -38,9 +38,8 @@ internal sealed partial class InProcessStore
             long count = list.Count;
             var from = start < 0 ? Math.Max(0, count + start) : start;
             var to = stop < 0 ? count + stop : Math.Min(stop, count - 1);
-            IReadOnlyList<string> range = from > to || from >= count
-                ? []
-                : list.GetRange((int)from, (int)(to - from + 1));
+            IReadOnlyList<string> range =
+                from > to || from >= count ? [] : list.GetRange((int)from, (int)(to - from + 1));
             return Task.FromResult(range);
         }
     }
@@ -100,13 +99,21 @@ internal sealed partial class InProcessStore
             return 0;
         }
 
-        var limit = count switch { 0 or long.MinValue => long.MaxValue, _ => Math.Abs(count) };
+        var limit = count switch
+        {
+            0 or long.MinValue => long.MaxValue,
+            _ => Math.Abs(count),
+        };
         long removed = 0;
         if (count >= 0)
         {
-            for (var i = 0; i < list.Count && removed < limit;)
+            for (var i = 0; i < list.Count && removed < limit; )
             {
-                if (string.Equals(list[i], value, StringComparison.Ordinal)) { list.RemoveAt(i); removed++; }
+                if (string.Equals(list[i], value, StringComparison.Ordinal))
+                {
+                    list.RemoveAt(i);
+                    removed++;
+                }
                 else
                 {
                     i++;
@@ -117,7 +124,11 @@ internal sealed partial class InProcessStore
         {
             for (var i = list.Count - 1; i >= 0 && removed < limit; i--)
             {
-                if (string.Equals(list[i], value, StringComparison.Ordinal)) { list.RemoveAt(i); removed++; }
+                if (string.Equals(list[i], value, StringComparison.Ordinal))
+                {
+                    list.RemoveAt(i);
+                    removed++;
+                }
             }
         }
 

@@ -34,7 +34,12 @@ internal sealed partial class InProcessStore
     }
 
     public Task<IReadOnlyList<ScoredMember>> SortedSetRangeByScoreAsync(
-        string key, double min = double.NegativeInfinity, double max = double.PositiveInfinity, long skip = 0, long take = -1)
+        string key,
+        double min = double.NegativeInfinity,
+        double max = double.PositiveInfinity,
+        long skip = 0,
+        long take = -1
+    )
     {
         Validate.Key(key);
         Validate.Score(min);
@@ -48,7 +53,8 @@ internal sealed partial class InProcessStore
 
         lock (Gate)
         {
-            IReadOnlyList<ScoredMember> range = _keys.Find<SortedSetValue>(key)?.RangeByScore(min, max, skip, take) ?? [];
+            IReadOnlyList<ScoredMember> range = _keys.Find<SortedSetValue>(key)?.RangeByScore(min, max, skip, take)
+                ?? [];
             return Task.FromResult(range);
         }
     }

@@ -75,13 +75,15 @@ internal sealed partial class InProcessStore(InProcessKeyspace keyspace) : IStat
     public Task<long> DeleteAsync(params string[] keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        foreach (var key in keys) Validate.Key(key);
+        foreach (var key in keys)
+            Validate.Key(key);
         lock (Gate)
         {
             long removed = 0;
             foreach (var key in keys)
             {
-                if (_keys.Remove(key)) removed++;
+                if (_keys.Remove(key))
+                    removed++;
             }
 
             return Task.FromResult(removed);
@@ -124,7 +126,10 @@ internal sealed partial class InProcessStore(InProcessKeyspace keyspace) : IStat
     {
         var current = _keys.Find<byte[]>(key);
         long value = 0;
-        if (current is not null && (!Utf8Parser.TryParse(current, out value, out var consumed) || consumed != current.Length))
+        if (
+            current is not null
+            && (!Utf8Parser.TryParse(current, out value, out var consumed) || consumed != current.Length)
+        )
         {
             throw new InvalidOperationException("ERR value is not an integer or out of range");
         }
@@ -140,7 +145,11 @@ internal sealed partial class InProcessStore(InProcessKeyspace keyspace) : IStat
         }
 
         // INCR keeps the key's TTL.
-        _keys.Put(key, Encoding.UTF8.GetBytes(next.ToString(System.Globalization.CultureInfo.InvariantCulture)), keepTtl: true);
+        _keys.Put(
+            key,
+            Encoding.UTF8.GetBytes(next.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            keepTtl: true
+        );
         return next;
     }
 }

@@ -50,10 +50,13 @@ internal sealed class SortedSetValue
         long index = 0;
         foreach (var item in view)
         {
-            if (item.Score < min || item.Score > max) continue;
-            if (index++ < skip) continue;
+            if (item.Score < min || item.Score > max)
+                continue;
+            if (index++ < skip)
+                continue;
             result.Add(item);
-            if (take > 0 && result.Count >= take) break;
+            if (take > 0 && result.Count >= take)
+                break;
         }
 
         return result;
@@ -68,7 +71,8 @@ internal sealed class SortedSetValue
         public int Compare(ScoredMember x, ScoredMember y)
         {
             var c = x.Score.CompareTo(y.Score);
-            if (c != 0) return c;
+            if (c != 0)
+                return c;
             if (x.Member is null || y.Member is null)
             {
                 // Only the upper search bound has a null member; it sorts after all real members.

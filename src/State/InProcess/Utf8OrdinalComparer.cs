@@ -12,9 +12,12 @@ internal sealed class Utf8OrdinalComparer : IComparer<string>
 
     public int Compare(string? x, string? y)
     {
-        if (ReferenceEquals(x, y)) return 0;
-        if (x is null) return -1;
-        if (y is null) return 1;
+        if (ReferenceEquals(x, y))
+            return 0;
+        if (x is null)
+            return -1;
+        if (y is null)
+            return 1;
 
         var a = x.EnumerateRunes();
         var b = y.EnumerateRunes();

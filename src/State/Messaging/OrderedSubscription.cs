@@ -33,7 +33,8 @@ internal sealed partial class OrderedSubscription
                 FullMode = BoundedChannelFullMode.DropWrite,
                 AllowSynchronousContinuations = false,
             },
-            _ => LogDropped(_logger, _channel, QueueCapacity));
+            _ => LogDropped(_logger, _channel, QueueCapacity)
+        );
         Completion = Task.Run(PumpAsync);
     }
 
@@ -49,7 +50,8 @@ internal sealed partial class OrderedSubscription
         }
     }
 
-    /// <summary>Stops delivery; messages still queued are dropped, as an unsubscribed Redis client would never see them.</summary>
+    /// <summary>Stops delivery; messages still queued are dropped, as an unsubscribed Redis client would never see
+    /// them.</summary>
     public void Close()
     {
         _closed = true;
@@ -76,9 +78,15 @@ internal sealed partial class OrderedSubscription
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Subscriber of channel {Channel} threw; delivery continues with the next message")]
+    [LoggerMessage(
+        Level = LogLevel.Error,
+        Message = "Subscriber of channel {Channel} threw; delivery continues with the next message"
+    )]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, string channel);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Subscriber of channel {Channel} is {Capacity} messages behind; message dropped")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Subscriber of channel {Channel} is {Capacity} messages behind; message dropped"
+    )]
     private static partial void LogDropped(ILogger logger, string channel, int capacity);
 }

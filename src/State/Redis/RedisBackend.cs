@@ -17,21 +17,33 @@ public sealed class RedisBackend : IStateBackend
     private readonly RedisCall _call;
     private readonly Lock _linkGate = new();
     private bool _disposed;
+
     // Bumped on every lost link, so an announcement still waiting for a link that dropped again gives up.
     private int _failures;
+
     // The _failures value last announced: a restoration reported per link (two links on RESP2, one on
     // RESP3) and per retry must raise Reconnected once per outage, not once per report.
     private int _announced;
     private static readonly TimeSpan AnnounceTimeout = TimeSpan.FromSeconds(30);
 
-    private RedisBackend(ConnectionMultiplexer connection, string keyPrefix, TimeSpan commandTimeout, ILoggerFactory loggerFactory)
+    private RedisBackend(
+        ConnectionMultiplexer connection,
+        string keyPrefix,
+        TimeSpan commandTimeout,
+        ILoggerFactory loggerFactory
+    )
     {
         _connection = connection;
         _logger = loggerFactory.CreateLogger<RedisBackend>();
         var database = connection.GetDatabase();
         _call = new RedisCall(commandTimeout);
         Store = new RedisStore(keyPrefix.Length == 0 ? database : database.WithKeyPrefix(keyPrefix), _call);
-        _bus = new RedisBus(connection.GetSubscriber(), keyPrefix, _call, loggerFactory.CreateLogger("MobZ.State.Redis.Bus"));
+        _bus = new RedisBus(
+            connection.GetSubscriber(),
+            keyPrefix,
+            _call,
+            loggerFactory.CreateLogger("MobZ.State.Redis.Bus")
+        );
         KeyPrefix = keyPrefix;
         if (!connection.IsConnected)
         {
@@ -55,7 +67,11 @@ public sealed class RedisBackend : IStateBackend
     public bool IsConnected => _connection.IsConnected;
 
     /// <param name="configuration">"host:port[,option=value...]" in StackExchange.Redis syntax.</param>
-    public static async Task<RedisBackend> ConnectAsync(string configuration, string keyPrefix, ILoggerFactory loggerFactory)
+    public static async Task<RedisBackend> ConnectAsync(
+        string configuration,
+        string keyPrefix,
+        ILoggerFactory loggerFactory
+    )
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(configuration);
         ArgumentNullException.ThrowIfNull(keyPrefix);
@@ -78,7 +94,8 @@ public sealed class RedisBackend : IStateBackend
 
     public async ValueTask DisposeAsync()
     {
-        lock (_linkGate) _disposed = true;
+        lock (_linkGate)
+            _disposed = true;
         _connection.ConnectionFailed -= OnConnectionFailed;
         _connection.ConnectionRestored -= OnConnectionRestored;
         _bus.CloseAll();
@@ -97,10 +114,16 @@ public sealed class RedisBackend : IStateBackend
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
-        lock (_linkGate) _failures++;
+        lock (_linkGate)
+            _failures++;
 
-        _logger.LogWarning(e.Exception, "Redis {ConnectionType} link to {EndPoint} lost ({FailureType})",
-            e.ConnectionType, e.EndPoint, e.FailureType);
+        _logger.LogWarning(
+            e.Exception,
+            "Redis {ConnectionType} link to {EndPoint} lost ({FailureType})",
+            e.ConnectionType,
+            e.EndPoint,
+            e.FailureType
+        );
     }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
@@ -153,7 +176,11 @@ public sealed class RedisBackend : IStateBackend
             {
                 if (clock.Elapsed > AnnounceTimeout)
                 {
-                    _logger.LogWarning(ex, "Redis links reported restored but did not answer PING within {Timeout}", AnnounceTimeout);
+                    _logger.LogWarning(
+                        ex,
+                        "Redis links reported restored but did not answer PING within {Timeout}",
+                        AnnounceTimeout
+                    );
                     return;
                 }
             }
@@ -178,10 +205,19 @@ public sealed class RedisBackend : IStateBackend
     }
 
     private static void LogConnecting(ILogger logger, string configuration, bool connected) =>
-        logger.LogInformation("Redis backend for {Configuration} created (connected: {Connected})",
-            RedactPassword(configuration), connected);
+        logger.LogInformation(
+            "Redis backend for {Configuration} created (connected: {Connected})",
+            RedactPassword(configuration),
+            connected
+        );
 
     private static string RedactPassword(string configuration) =>
-        string.Join(',', configuration.Split(',').Select(part =>
-            part.TrimStart().StartsWith("password=", StringComparison.OrdinalIgnoreCase) ? "password=***" : part));
+        string.Join(
+            ',',
+            configuration
+                .Split(',')
+                .Select(part =>
+                    part.TrimStart().StartsWith("password=", StringComparison.OrdinalIgnoreCase) ? "password=***" : part
+                )
+        );
 }

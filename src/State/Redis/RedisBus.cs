@@ -11,7 +11,8 @@ namespace MobZ.State.Redis;
 /// re-subscribes by itself after a reconnect; messages published while the link was down are lost
 /// (at-most-once), hence <see cref="Reconnected"/>.
 /// </summary>
-internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, RedisCall call, ILogger logger) : IMessageBus
+internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, RedisCall call, ILogger logger)
+    : IMessageBus
 {
     private readonly Lock _handlersGate = new();
     private Action? _reconnected;
@@ -20,8 +21,16 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, Red
 
     public event Action? Reconnected
     {
-        add { lock (_handlersGate) _reconnected += value; }
-        remove { lock (_handlersGate) _reconnected -= value; }
+        add
+        {
+            lock (_handlersGate)
+                _reconnected += value;
+        }
+        remove
+        {
+            lock (_handlersGate)
+                _reconnected -= value;
+        }
     }
 
     public Task<long> PublishAsync(string channel, string message)
@@ -96,8 +105,10 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, Red
     public void RaiseReconnected()
     {
         Action? handlers;
-        lock (_handlersGate) handlers = _reconnected;
-        if (handlers is null) return;
+        lock (_handlersGate)
+            handlers = _reconnected;
+        if (handlers is null)
+            return;
 
         // One failing listener must not keep the others from reconciling.
         foreach (var handler in handlers.GetInvocationList().Cast<Action>())
@@ -117,7 +128,11 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, Red
     private RedisChannel Channel(string channel) => RedisChannel.Literal(channelPrefix + channel);
 
     private static void LogSubscribedWhileUnavailable(ILogger logger, Exception ex, string channel) =>
-        logger.LogWarning(ex, "Subscribed to channel {Channel} while Redis is unreachable; it becomes active when the link is back", channel);
+        logger.LogWarning(
+            ex,
+            "Subscribed to channel {Channel} while Redis is unreachable; it becomes active when the link is back",
+            channel
+        );
 
     private static void LogUnsubscribeFailed(ILogger logger, Exception ex, string channel) =>
         logger.LogWarning(ex, "Unsubscribing from channel {Channel} failed; the connection is down", channel);

@@ -38,28 +38,33 @@ internal sealed class RedisCall(TimeSpan timeout)
         }
     }
 
-    public Task Run(Func<Task> call) => Run(async () =>
-    {
-        await call().ConfigureAwait(false);
-        return true;
-    });
+    public Task Run(Func<Task> call) =>
+        Run(async () =>
+        {
+            await call().ConfigureAwait(false);
+            return true;
+        });
 
-    public static Exception? Translate(Exception ex) => ex switch
-    {
-        // A server that is starting, busy with a script, or a replica mid-failover refuses for now, not for good.
-        RedisServerException e when IsTransient(e.Message) => new StateUnavailableException("Redis is not ready: " + e.Message, e),
-        RedisServerException e => new InvalidOperationException(e.Message, e),
-        RedisConnectionException e => new StateUnavailableException("Redis is unreachable: " + e.Message, e),
-        RedisTimeoutException e => new StateUnavailableException("Redis did not answer in time: " + e.Message, e),
-        _ => null,
-    };
+    public static Exception? Translate(Exception ex) =>
+        ex switch
+        {
+            // A server that is starting, busy with a script, or a replica mid-failover refuses for now, not for good.
+            RedisServerException e when IsTransient(e.Message) => new StateUnavailableException(
+                "Redis is not ready: " + e.Message,
+                e
+            ),
+            RedisServerException e => new InvalidOperationException(e.Message, e),
+            RedisConnectionException e => new StateUnavailableException("Redis is unreachable: " + e.Message, e),
+            RedisTimeoutException e => new StateUnavailableException("Redis did not answer in time: " + e.Message, e),
+            _ => null,
+        };
 
     private static bool IsTransient(string message) =>
-        message.StartsWith("LOADING", StringComparison.Ordinal) ||
-        message.StartsWith("BUSY", StringComparison.Ordinal) ||
-        message.StartsWith("MASTERDOWN", StringComparison.Ordinal) ||
-        message.StartsWith("READONLY", StringComparison.Ordinal) ||
-        message.StartsWith("TRYAGAIN", StringComparison.Ordinal);
+        message.StartsWith("LOADING", StringComparison.Ordinal)
+        || message.StartsWith("BUSY", StringComparison.Ordinal)
+        || message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
+        || message.StartsWith("READONLY", StringComparison.Ordinal)
+        || message.StartsWith("TRYAGAIN", StringComparison.Ordinal);
 
     private static Exception Rethrow(Exception ex)
     {

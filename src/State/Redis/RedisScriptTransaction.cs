@@ -64,7 +64,11 @@ internal static class RedisScriptTransaction
         """;
 
     public static Task<bool> CommitAsync(
-        IDatabase database, RedisCall call, IReadOnlyList<StateCondition> conditions, IReadOnlyList<QueuedOperation> operations)
+        IDatabase database,
+        RedisCall call,
+        IReadOnlyList<StateCondition> conditions,
+        IReadOnlyList<QueuedOperation> operations
+    )
     {
         var keys = new List<RedisKey>();
         var keyIndex = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -89,29 +93,74 @@ internal static class RedisScriptTransaction
         {
             switch (condition)
             {
-                case StateCondition.KeyExists c: Add("ke", Key(c.Key)); break;
-                case StateCondition.KeyNotExists c: Add("kn", Key(c.Key)); break;
-                case StateCondition.StringEqual { Value: null } c: Add("kn", Key(c.Key)); break;
-                case StateCondition.StringEqual c: Add("se", Key(c.Key), c.Value); break;
-                case StateCondition.StringNotEqual { Value: null } c: Add("ke", Key(c.Key)); break;
-                case StateCondition.StringNotEqual c: Add("sne", Key(c.Key), c.Value); break;
-                case StateCondition.HashEqual { Value: null } c: Add("hnx", Key(c.Key), c.Field); break;
-                case StateCondition.HashEqual c: Add("he", Key(c.Key), c.Field, c.Value); break;
-                case StateCondition.HashNotEqual { Value: null } c: Add("hx", Key(c.Key), c.Field); break;
-                case StateCondition.HashNotEqual c: Add("hne", Key(c.Key), c.Field, c.Value); break;
-                case StateCondition.HashExists c: Add("hx", Key(c.Key), c.Field); break;
-                case StateCondition.HashNotExists c: Add("hnx", Key(c.Key), c.Field); break;
-                case StateCondition.HashLengthLessThan c: Add("hll", Key(c.Key), c.Length); break;
-                case StateCondition.HashLengthEqual c: Add("hle", Key(c.Key), c.Length); break;
-                case StateCondition.SetLengthEqual c: Add("sle", Key(c.Key), c.Length); break;
-                case StateCondition.SetContains c: Add("sc", Key(c.Key), c.Member); break;
-                case StateCondition.SetNotContains c: Add("snc", Key(c.Key), c.Member); break;
-                case StateCondition.SortedSetLengthLessThan c: Add("zll", Key(c.Key), c.Length); break;
-                case StateCondition.ListLengthLessThan c: Add("lll", Key(c.Key), c.Length); break;
-                case StateCondition.ListLengthEqual c: Add("lle", Key(c.Key), c.Length); break;
-                case StateCondition.ListIndexEqual { Value: null } c: Add("linx", Key(c.Key), c.Index); break;
-                case StateCondition.ListIndexEqual c: Add("lie", Key(c.Key), c.Index, c.Value); break;
-                default: throw new NotSupportedException($"Unknown condition {condition.GetType().Name}");
+                case StateCondition.KeyExists c:
+                    Add("ke", Key(c.Key));
+                    break;
+                case StateCondition.KeyNotExists c:
+                    Add("kn", Key(c.Key));
+                    break;
+                case StateCondition.StringEqual { Value: null } c:
+                    Add("kn", Key(c.Key));
+                    break;
+                case StateCondition.StringEqual c:
+                    Add("se", Key(c.Key), c.Value);
+                    break;
+                case StateCondition.StringNotEqual { Value: null } c:
+                    Add("ke", Key(c.Key));
+                    break;
+                case StateCondition.StringNotEqual c:
+                    Add("sne", Key(c.Key), c.Value);
+                    break;
+                case StateCondition.HashEqual { Value: null } c:
+                    Add("hnx", Key(c.Key), c.Field);
+                    break;
+                case StateCondition.HashEqual c:
+                    Add("he", Key(c.Key), c.Field, c.Value);
+                    break;
+                case StateCondition.HashNotEqual { Value: null } c:
+                    Add("hx", Key(c.Key), c.Field);
+                    break;
+                case StateCondition.HashNotEqual c:
+                    Add("hne", Key(c.Key), c.Field, c.Value);
+                    break;
+                case StateCondition.HashExists c:
+                    Add("hx", Key(c.Key), c.Field);
+                    break;
+                case StateCondition.HashNotExists c:
+                    Add("hnx", Key(c.Key), c.Field);
+                    break;
+                case StateCondition.HashLengthLessThan c:
+                    Add("hll", Key(c.Key), c.Length);
+                    break;
+                case StateCondition.HashLengthEqual c:
+                    Add("hle", Key(c.Key), c.Length);
+                    break;
+                case StateCondition.SetLengthEqual c:
+                    Add("sle", Key(c.Key), c.Length);
+                    break;
+                case StateCondition.SetContains c:
+                    Add("sc", Key(c.Key), c.Member);
+                    break;
+                case StateCondition.SetNotContains c:
+                    Add("snc", Key(c.Key), c.Member);
+                    break;
+                case StateCondition.SortedSetLengthLessThan c:
+                    Add("zll", Key(c.Key), c.Length);
+                    break;
+                case StateCondition.ListLengthLessThan c:
+                    Add("lll", Key(c.Key), c.Length);
+                    break;
+                case StateCondition.ListLengthEqual c:
+                    Add("lle", Key(c.Key), c.Length);
+                    break;
+                case StateCondition.ListIndexEqual { Value: null } c:
+                    Add("linx", Key(c.Key), c.Index);
+                    break;
+                case StateCondition.ListIndexEqual c:
+                    Add("lie", Key(c.Key), c.Index, c.Value);
+                    break;
+                default:
+                    throw new NotSupportedException($"Unknown condition {condition.GetType().Name}");
             }
         }
 
@@ -126,27 +175,29 @@ internal static class RedisScriptTransaction
         var keyArray = keys.ToArray();
         var argArray = args.ToArray();
         return call.Run(async () =>
-            (long)await database.ScriptEvaluateAsync(Script, keyArray, argArray).ConfigureAwait(false) == 1);
+            (long)await database.ScriptEvaluateAsync(Script, keyArray, argArray).ConfigureAwait(false) == 1
+        );
     }
 
-    private static (string Command, RedisValue[] Operands) Command(QueuedOperation operation) => operation switch
-    {
-        QueuedOperation.Set { Ttl: { } ttl } o => ("SET", [o.Value, "PX", RedisValues.Milliseconds(ttl)]),
-        QueuedOperation.Set o => ("SET", [o.Value]),
-        QueuedOperation.Delete => ("DEL", []),
-        // PEXPIRE with a non-positive time deletes the key, as Expire promises.
-        QueuedOperation.Expire o => ("PEXPIRE", [o.Ttl <= TimeSpan.Zero ? -1 : RedisValues.Milliseconds(o.Ttl)]),
-        QueuedOperation.Increment o => ("INCRBY", [o.By]),
-        QueuedOperation.HashSet o => ("HSET", [o.Field, o.Value]),
-        QueuedOperation.HashDelete o => ("HDEL", [o.Field]),
-        QueuedOperation.SetAdd o => ("SADD", [o.Member]),
-        QueuedOperation.SetRemove o => ("SREM", [o.Member]),
-        QueuedOperation.SortedSetAdd o => ("ZADD", [RedisValues.Score(o.Score), o.Member]),
-        QueuedOperation.SortedSetRemove o => ("ZREM", [o.Member]),
-        QueuedOperation.ListRightPush o => ("RPUSH", [o.Value]),
-        QueuedOperation.ListLeftPush o => ("LPUSH", [o.Value]),
-        QueuedOperation.ListLeftPop => ("LPOP", []),
-        QueuedOperation.ListRemove o => ("LREM", [o.Count, o.Value]),
-        _ => throw new NotSupportedException($"Unknown operation {operation.GetType().Name}"),
-    };
+    private static (string Command, RedisValue[] Operands) Command(QueuedOperation operation) =>
+        operation switch
+        {
+            QueuedOperation.Set { Ttl: { } ttl } o => ("SET", [o.Value, "PX", RedisValues.Milliseconds(ttl)]),
+            QueuedOperation.Set o => ("SET", [o.Value]),
+            QueuedOperation.Delete => ("DEL", []),
+            // PEXPIRE with a non-positive time deletes the key, as Expire promises.
+            QueuedOperation.Expire o => ("PEXPIRE", [o.Ttl <= TimeSpan.Zero ? -1 : RedisValues.Milliseconds(o.Ttl)]),
+            QueuedOperation.Increment o => ("INCRBY", [o.By]),
+            QueuedOperation.HashSet o => ("HSET", [o.Field, o.Value]),
+            QueuedOperation.HashDelete o => ("HDEL", [o.Field]),
+            QueuedOperation.SetAdd o => ("SADD", [o.Member]),
+            QueuedOperation.SetRemove o => ("SREM", [o.Member]),
+            QueuedOperation.SortedSetAdd o => ("ZADD", [RedisValues.Score(o.Score), o.Member]),
+            QueuedOperation.SortedSetRemove o => ("ZREM", [o.Member]),
+            QueuedOperation.ListRightPush o => ("RPUSH", [o.Value]),
+            QueuedOperation.ListLeftPush o => ("LPUSH", [o.Value]),
+            QueuedOperation.ListLeftPop => ("LPOP", []),
+            QueuedOperation.ListRemove o => ("LREM", [o.Count, o.Value]),
+            _ => throw new NotSupportedException($"Unknown operation {operation.GetType().Name}"),
+        };
 }

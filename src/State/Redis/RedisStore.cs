@@ -26,7 +26,12 @@ internal sealed class RedisStore(IDatabase database, RedisCall call) : IStateSto
         return call.Run(async () => (string?)await _db.StringGetAsync(key).ConfigureAwait(false));
     }
 
-    public Task<bool> SetAsync(string key, ReadOnlyMemory<byte> value, TimeSpan? ttl = null, State.When when = State.When.Always)
+    public Task<bool> SetAsync(
+        string key,
+        ReadOnlyMemory<byte> value,
+        TimeSpan? ttl = null,
+        State.When when = State.When.Always
+    )
     {
         Validate.Key(key);
         Validate.Ttl(ttl);
@@ -34,7 +39,12 @@ internal sealed class RedisStore(IDatabase database, RedisCall call) : IStateSto
         return call.Run(() => _db.StringSetAsync(key, bytes, RedisValues.Expiry(ttl), RedisValues.Map(when)));
     }
 
-    public Task<bool> SetStringAsync(string key, string value, TimeSpan? ttl = null, State.When when = State.When.Always)
+    public Task<bool> SetStringAsync(
+        string key,
+        string value,
+        TimeSpan? ttl = null,
+        State.When when = State.When.Always
+    )
     {
         Validate.Key(key);
         Validate.NotNull(value);
@@ -57,7 +67,8 @@ internal sealed class RedisStore(IDatabase database, RedisCall call) : IStateSto
     public Task<long> DeleteAsync(params string[] keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        foreach (var key in keys) Validate.Key(key);
+        foreach (var key in keys)
+            Validate.Key(key);
         if (keys.Length == 0)
         {
             return Task.FromResult(0L);
@@ -93,7 +104,8 @@ internal sealed class RedisStore(IDatabase database, RedisCall call) : IStateSto
         {
             var entries = await _db.HashGetAllAsync(key).ConfigureAwait(false);
             var result = new Dictionary<string, string>(entries.Length, StringComparer.Ordinal);
-            foreach (var entry in entries) result[(string)entry.Name!] = (string)entry.Value!;
+            foreach (var entry in entries)
+                result[(string)entry.Name!] = (string)entry.Value!;
             return result;
         });
     }
@@ -105,8 +117,10 @@ internal sealed class RedisStore(IDatabase database, RedisCall call) : IStateSto
         Validate.NotNull(value);
         if (when == State.When.Exists)
         {
-            return call.Run(async () => (long)await _db.ScriptEvaluateAsync(
-                HashSetIfExistsScript, [key], [field, value]).ConfigureAwait(false) == 1);
+            return call.Run(async () =>
+                (long)await _db.ScriptEvaluateAsync(HashSetIfExistsScript, [key], [field, value]).ConfigureAwait(false)
+                == 1
+            );
         }
 
         return call.Run(() => _db.HashSetAsync(key, field, value, RedisValues.Map(when)));
@@ -166,7 +180,8 @@ internal sealed class RedisStore(IDatabase database, RedisCall call) : IStateSto
     {
         Validate.Key(key);
         return call.Run<IReadOnlyList<string>>(async () =>
-            Array.ConvertAll(await _db.SetMembersAsync(key).ConfigureAwait(false), v => (string)v!));
+            Array.ConvertAll(await _db.SetMembersAsync(key).ConfigureAwait(false), v => (string)v!)
+        );
     }
 
     public Task<long> SetLengthAsync(string key)
@@ -198,7 +213,12 @@ internal sealed class RedisStore(IDatabase database, RedisCall call) : IStateSto
     }
 
     public Task<IReadOnlyList<ScoredMember>> SortedSetRangeByScoreAsync(
-        string key, double min = double.NegativeInfinity, double max = double.PositiveInfinity, long skip = 0, long take = -1)
+        string key,
+        double min = double.NegativeInfinity,
+        double max = double.PositiveInfinity,
+        long skip = 0,
+        long take = -1
+    )
     {
         Validate.Key(key);
         Validate.Score(min);
@@ -214,7 +234,15 @@ internal sealed class RedisStore(IDatabase database, RedisCall call) : IStateSto
         return call.Run<IReadOnlyList<ScoredMember>>(async () =>
         {
             var entries = await _db.SortedSetRangeByScoreWithScoresAsync(
-                key, min, max, Exclude.None, Order.Ascending, skip, take < 0 ? -1 : take).ConfigureAwait(false);
+                    key,
+                    min,
+                    max,
+                    Exclude.None,
+                    Order.Ascending,
+                    skip,
+                    take < 0 ? -1 : take
+                )
+                .ConfigureAwait(false);
             return Array.ConvertAll(entries, e => new ScoredMember((string)e.Element!, e.Score));
         });
     }
@@ -242,7 +270,8 @@ internal sealed class RedisStore(IDatabase database, RedisCall call) : IStateSto
     {
         Validate.Key(key);
         return call.Run<IReadOnlyList<string>>(async () =>
-            Array.ConvertAll(await _db.ListRangeAsync(key, start, stop).ConfigureAwait(false), v => (string)v!));
+            Array.ConvertAll(await _db.ListRangeAsync(key, start, stop).ConfigureAwait(false), v => (string)v!)
+        );
     }
 
     public Task<long> ListRemoveAsync(string key, string value, long count = 0)

@@ -25,7 +25,9 @@ internal sealed class RedisTransaction(IDatabase database, RedisCall call) : Sta
             var condition = RedisConditions.TryMap(Conditions[i]);
             if (condition is null)
             {
-                return await RedisScriptTransaction.CommitAsync(database, call, Conditions, Operations).ConfigureAwait(false);
+                return await RedisScriptTransaction
+                    .CommitAsync(database, call, Conditions, Operations)
+                    .ConfigureAwait(false);
             }
 
             mapped[i] = condition;
@@ -74,24 +76,25 @@ internal sealed class RedisTransaction(IDatabase database, RedisCall call) : Sta
         return (false, transaction.WasWatchConflict);
     }
 
-    private static Task Queue(ITransaction t, QueuedOperation operation) => operation switch
-    {
-        QueuedOperation.Set o => t.StringSetAsync(o.Key, o.Value, RedisValues.Expiry(o.Ttl)),
-        QueuedOperation.Delete o => t.KeyDeleteAsync(o.Key),
-        QueuedOperation.Expire o => t.KeyExpireAsync(o.Key, RedisValues.ExpireSpan(o.Ttl)),
-        QueuedOperation.Increment o => t.StringIncrementAsync(o.Key, o.By),
-        QueuedOperation.HashSet o => t.HashSetAsync(o.Key, o.Field, o.Value),
-        QueuedOperation.HashDelete o => t.HashDeleteAsync(o.Key, o.Field),
-        QueuedOperation.SetAdd o => t.SetAddAsync(o.Key, o.Member),
-        QueuedOperation.SetRemove o => t.SetRemoveAsync(o.Key, o.Member),
-        QueuedOperation.SortedSetAdd o => t.SortedSetAddAsync(o.Key, o.Member, o.Score),
-        QueuedOperation.SortedSetRemove o => t.SortedSetRemoveAsync(o.Key, o.Member),
-        QueuedOperation.ListRightPush o => t.ListRightPushAsync(o.Key, o.Value),
-        QueuedOperation.ListLeftPush o => t.ListLeftPushAsync(o.Key, o.Value),
-        QueuedOperation.ListLeftPop o => t.ListLeftPopAsync(o.Key),
-        QueuedOperation.ListRemove o => t.ListRemoveAsync(o.Key, o.Value, o.Count),
-        _ => throw new NotSupportedException($"Unknown operation {operation.GetType().Name}"),
-    };
+    private static Task Queue(ITransaction t, QueuedOperation operation) =>
+        operation switch
+        {
+            QueuedOperation.Set o => t.StringSetAsync(o.Key, o.Value, RedisValues.Expiry(o.Ttl)),
+            QueuedOperation.Delete o => t.KeyDeleteAsync(o.Key),
+            QueuedOperation.Expire o => t.KeyExpireAsync(o.Key, RedisValues.ExpireSpan(o.Ttl)),
+            QueuedOperation.Increment o => t.StringIncrementAsync(o.Key, o.By),
+            QueuedOperation.HashSet o => t.HashSetAsync(o.Key, o.Field, o.Value),
+            QueuedOperation.HashDelete o => t.HashDeleteAsync(o.Key, o.Field),
+            QueuedOperation.SetAdd o => t.SetAddAsync(o.Key, o.Member),
+            QueuedOperation.SetRemove o => t.SetRemoveAsync(o.Key, o.Member),
+            QueuedOperation.SortedSetAdd o => t.SortedSetAddAsync(o.Key, o.Member, o.Score),
+            QueuedOperation.SortedSetRemove o => t.SortedSetRemoveAsync(o.Key, o.Member),
+            QueuedOperation.ListRightPush o => t.ListRightPushAsync(o.Key, o.Value),
+            QueuedOperation.ListLeftPush o => t.ListLeftPushAsync(o.Key, o.Value),
+            QueuedOperation.ListLeftPop o => t.ListLeftPopAsync(o.Key),
+            QueuedOperation.ListRemove o => t.ListRemoveAsync(o.Key, o.Value, o.Count),
+            _ => throw new NotSupportedException($"Unknown operation {operation.GetType().Name}"),
+        };
 
     // The queued writes of a refused commit end cancelled; observe them so none surfaces as unobserved.
     private static void ObserveCancelled(List<Task> writes)

@@ -32,7 +32,9 @@ internal abstract class StateTransactionBuilder : IStateTransaction
     }
 
     public IStateTransaction Delete(string key) => Queue(new QueuedOperation.Delete(key));
+
     public IStateTransaction Expire(string key, TimeSpan ttl) => Queue(new QueuedOperation.Expire(key, ttl));
+
     public IStateTransaction Increment(string key, long by = 1) => Queue(new QueuedOperation.Increment(key, by));
 
     public IStateTransaction HashSet(string key, string field, string value) =>
@@ -41,8 +43,11 @@ internal abstract class StateTransactionBuilder : IStateTransaction
     public IStateTransaction HashDelete(string key, string field) =>
         Queue(new QueuedOperation.HashDelete(key, Validate.NotNull(field)));
 
-    public IStateTransaction SetAdd(string key, string member) => Queue(new QueuedOperation.SetAdd(key, Validate.NotNull(member)));
-    public IStateTransaction SetRemove(string key, string member) => Queue(new QueuedOperation.SetRemove(key, Validate.NotNull(member)));
+    public IStateTransaction SetAdd(string key, string member) =>
+        Queue(new QueuedOperation.SetAdd(key, Validate.NotNull(member)));
+
+    public IStateTransaction SetRemove(string key, string member) =>
+        Queue(new QueuedOperation.SetRemove(key, Validate.NotNull(member)));
 
     public IStateTransaction SortedSetAdd(string key, string member, double score) =>
         Queue(new QueuedOperation.SortedSetAdd(key, Validate.NotNull(member), Validate.Score(score)));

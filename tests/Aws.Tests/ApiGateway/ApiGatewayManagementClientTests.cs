@@ -9,7 +9,12 @@ namespace MobZ.Aws.Tests.ApiGateway;
 
 public sealed class ApiGatewayManagementClientTests : IAsyncLifetime
 {
-    private static readonly AwsCredentials Credentials = new("ASIAEXAMPLEKEY", "secret/with+chars", "session-token-value==");
+    private static readonly AwsCredentials Credentials = new(
+        "ASIAEXAMPLEKEY",
+        "secret/with+chars",
+        "session-token-value=="
+    );
+
     // Connection ids on AWS end in '=' and may contain '+' or '/'-free base64: exercise the path encoding.
     private const string ConnectionId = "L0SM9cOFvHcCIhw=";
 
@@ -24,9 +29,22 @@ public sealed class ApiGatewayManagementClientTests : IAsyncLifetime
         await _aws.DisposeAsync();
     }
 
-    private ApiGatewayManagementClient Client(AwsCredentials? credentials = null, ApiGatewayManagementOptions? options = null) =>
-        new(_http, _aws.Endpoint, new StaticCredentials(credentials ?? Credentials), "eu-west-1",
-            options ?? new ApiGatewayManagementOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) });
+    private ApiGatewayManagementClient Client(
+        AwsCredentials? credentials = null,
+        ApiGatewayManagementOptions? options = null
+    ) =>
+        new(
+            _http,
+            _aws.Endpoint,
+            new StaticCredentials(credentials ?? Credentials),
+            "eu-west-1",
+            options
+                ?? new ApiGatewayManagementOptions
+                {
+                    BaseDelay = TimeSpan.FromMilliseconds(1),
+                    MaxDelay = TimeSpan.FromMilliseconds(5),
+                }
+        );
 
     [Fact]
     public async Task Post_to_a_live_connection_is_signed_accepted_and_delivered()
@@ -66,7 +84,10 @@ public sealed class ApiGatewayManagementClientTests : IAsyncLifetime
     public async Task Payload_of_exactly_128_KB_is_sent()
     {
         var inbox = _aws.Connections.GetOrAdd(ConnectionId, _ => new());
-        Assert.Equal(SendStatus.Sent, await Client().SendAsync(ConnectionId, new byte[IConnectionSender.MaxPayloadBytes]));
+        Assert.Equal(
+            SendStatus.Sent,
+            await Client().SendAsync(ConnectionId, new byte[IConnectionSender.MaxPayloadBytes])
+        );
         Assert.True(inbox.TryDequeue(out var delivered));
         Assert.Equal(IConnectionSender.MaxPayloadBytes, delivered.Length);
     }
@@ -89,7 +110,9 @@ public sealed class ApiGatewayManagementClientTests : IAsyncLifetime
         for (var i = 0; i < 10; i++)
             _aws.ScriptedFailures.Enqueue(500);
 
-        var status = await Client(options: new ApiGatewayManagementOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(1) })
+        var status = await Client(
+                options: new ApiGatewayManagementOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(1) }
+            )
             .SendAsync(ConnectionId, "x"u8.ToArray());
 
         Assert.Equal(SendStatus.Failed, status);
@@ -108,7 +131,8 @@ public sealed class ApiGatewayManagementClientTests : IAsyncLifetime
     {
         _aws.Connections.GetOrAdd(ConnectionId, _ => new());
 
-        var status = await Client(Credentials with { SecretAccessKey = "not-the-secret" }).SendAsync(ConnectionId, "x"u8.ToArray());
+        var status = await Client(Credentials with { SecretAccessKey = "not-the-secret" })
+            .SendAsync(ConnectionId, "x"u8.ToArray());
 
         Assert.Equal(SendStatus.Failed, status);
         Assert.Equal("403 signature does not match", Assert.Single(_aws.Received).Rejection);

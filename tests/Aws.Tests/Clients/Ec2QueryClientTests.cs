@@ -40,7 +40,13 @@ public sealed class Ec2QueryClientTests : IAsyncLifetime
     }
 
     private Ec2QueryClient Client() =>
-        new(new SignedRequestSender(_http, new StaticCredentials(Credentials), "eu-west-1", "ec2") { BaseDelay = TimeSpan.FromMilliseconds(1) }, _ec2.Endpoint);
+        new(
+            new SignedRequestSender(_http, new StaticCredentials(Credentials), "eu-west-1", "ec2")
+            {
+                BaseDelay = TimeSpan.FromMilliseconds(1),
+            },
+            _ec2.Endpoint
+        );
 
     [Fact]
     public async Task DescribeNetworkInterfaces_posts_the_query_form_and_reads_public_and_private_addresses()
@@ -49,23 +55,38 @@ public sealed class Ec2QueryClientTests : IAsyncLifetime
 
         var interfaces = await Client().DescribeNetworkInterfacesAsync(["eni-0f7db7b9", "eni-a66ed5cf"]);
 
-        Assert.Equal([new NetworkInterfaceAddresses("eni-0f7db7b9", "10.0.1.17", "203.0.113.12"), new NetworkInterfaceAddresses("eni-a66ed5cf", "10.0.2.8", null)], interfaces);
+        Assert.Equal(
+            [
+                new NetworkInterfaceAddresses("eni-0f7db7b9", "10.0.1.17", "203.0.113.12"),
+                new NetworkInterfaceAddresses("eni-a66ed5cf", "10.0.2.8", null),
+            ],
+            interfaces
+        );
         var request = Assert.Single(_ec2.Requests);
         Assert.Equal("POST", request.Method);
         Assert.Equal("/", request.RawTarget);
         Assert.Equal("application/x-www-form-urlencoded; charset=utf-8", request.Headers["content-type"]);
-        Assert.Equal("Action=DescribeNetworkInterfaces&Version=2016-11-15&NetworkInterfaceId.1=eni-0f7db7b9&NetworkInterfaceId.2=eni-a66ed5cf", request.Body);
+        Assert.Equal(
+            "Action=DescribeNetworkInterfaces&Version=2016-11-15&NetworkInterfaceId.1=eni-0f7db7b9&NetworkInterfaceId.2=eni-a66ed5cf",
+            request.Body
+        );
     }
 
     [Fact]
     public async Task Error_response_becomes_an_aws_service_exception()
     {
-        _ec2.Handle = _ => new AwsApiDouble.Answer(400, "text/xml", """
+        _ec2.Handle = _ => new AwsApiDouble.Answer(
+            400,
+            "text/xml",
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <Response><Errors><Error><Code>InvalidNetworkInterfaceID.NotFound</Code><Message>The networkInterface ID 'eni-1' does not exist</Message></Error></Errors><RequestID>ab12</RequestID></Response>
-            """);
+            """
+        );
 
-        var error = await Assert.ThrowsAsync<AwsServiceException>(() => Client().DescribeNetworkInterfacesAsync(["eni-1"]));
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() =>
+            Client().DescribeNetworkInterfacesAsync(["eni-1"])
+        );
 
         Assert.Equal("InvalidNetworkInterfaceID.NotFound", error.ErrorCode);
         Assert.Equal("ab12", error.RequestId);
@@ -75,9 +96,14 @@ public sealed class Ec2QueryClientTests : IAsyncLifetime
     public async Task RequestLimitExceeded_is_retried()
     {
         var calls = 0;
-        _ec2.Handle = _ => Interlocked.Increment(ref calls) == 1
-            ? new AwsApiDouble.Answer(503, "text/xml", "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>slow down</Message></Error></Errors></Response>")
-            : new AwsApiDouble.Answer(200, "text/xml", DescribeResponse);
+        _ec2.Handle = _ =>
+            Interlocked.Increment(ref calls) == 1
+                ? new AwsApiDouble.Answer(
+                    503,
+                    "text/xml",
+                    "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>slow down</Message></Error></Errors></Response>"
+                )
+                : new AwsApiDouble.Answer(200, "text/xml", DescribeResponse);
 
         Assert.Equal(2, (await Client().DescribeNetworkInterfacesAsync(["eni-0f7db7b9"])).Count);
         Assert.Equal(2, _ec2.Requests.Count);
@@ -86,7 +112,13 @@ public sealed class Ec2QueryClientTests : IAsyncLifetime
     [Fact]
     public void Parser_returns_nothing_for_documents_without_a_set()
     {
-        Assert.Empty(Ec2QueryClient.ParseNetworkInterfaces(XDocument.Parse("<DescribeNetworkInterfacesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"/>")));
+        Assert.Empty(
+            Ec2QueryClient.ParseNetworkInterfaces(
+                XDocument.Parse(
+                    "<DescribeNetworkInterfacesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"/>"
+                )
+            )
+        );
         Assert.Empty(Ec2QueryClient.ParseNetworkInterfaces(XDocument.Parse("<Other/>")));
     }
 }

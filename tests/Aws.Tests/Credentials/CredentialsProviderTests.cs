@@ -21,7 +21,8 @@ public sealed class CredentialsProviderTests : IAsyncLifetime
     private int _served;
     private volatile bool _failing;
 
-    /// <summary>The ECS agent's credentials endpoint: each call hands out a new key valid for one hour from "now".</summary>
+    /// <summary>The ECS agent's credentials endpoint: each call hands out a new key valid for one hour from
+    /// "now".</summary>
     public async Task InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -35,13 +36,24 @@ public sealed class CredentialsProviderTests : IAsyncLifetime
                 return Results.StatusCode(500);
             var n = Interlocked.Increment(ref _served);
             // The agent's documented document, field names in PascalCase.
-            var expiration = _time.GetUtcNow().AddHours(1).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
-            return Results.Text($$"""
+            var expiration = _time
+                .GetUtcNow()
+                .AddHours(1)
+                .ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Text(
+                $$"""
                 {"RoleArn":"arn:aws:iam::123456789012:role/munit-task","AccessKeyId":"ASIAKEY{{n}}","SecretAccessKey":"secret{{n}}","Token":"token{{n}}","Expiration":"{{expiration}}"}
-                """, "application/json");
+                """,
+                "application/json"
+            );
         });
         await _agent.StartAsync();
-        _endpoint = new Uri(_agent.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First() + "/v2/credentials/abc");
+        _endpoint = new Uri(
+            _agent
+                .Services.GetRequiredService<IServer>()
+                .Features.GetRequiredFeature<IServerAddressesFeature>()
+                .Addresses.First() + "/v2/credentials/abc"
+        );
     }
 
     public async Task DisposeAsync()
@@ -110,7 +122,9 @@ public sealed class CredentialsProviderTests : IAsyncLifetime
     [Fact]
     public void Relative_uri_points_at_the_ecs_agent()
     {
-        var endpoint = ContainerCredentialsProvider.EndpointFromEnvironment(n => n == "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI" ? "/v2/credentials/0a1b" : null);
+        var endpoint = ContainerCredentialsProvider.EndpointFromEnvironment(n =>
+            n == "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI" ? "/v2/credentials/0a1b" : null
+        );
         Assert.Equal("http://169.254.170.2/v2/credentials/0a1b", endpoint!.AbsoluteUri);
     }
 
@@ -124,7 +138,9 @@ public sealed class CredentialsProviderTests : IAsyncLifetime
             ["AWS_SESSION_TOKEN"] = "lambda-token",
             ["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = _endpoint.AbsoluteUri,
         };
-        var credentials = await DefaultCredentialsProvider.Create(_http, getVariable: n => env.GetValueOrDefault(n)).GetCredentialsAsync();
+        var credentials = await DefaultCredentialsProvider
+            .Create(_http, getVariable: n => env.GetValueOrDefault(n))
+            .GetCredentialsAsync();
 
         Assert.Equal(new AwsCredentials("ASIALAMBDA", "lambda-secret", "lambda-token"), credentials);
         Assert.Equal(0, _served);
@@ -133,7 +149,9 @@ public sealed class CredentialsProviderTests : IAsyncLifetime
     [Fact]
     public void No_credentials_at_all_is_a_clear_error()
     {
-        var error = Assert.Throws<AwsCredentialsException>(() => DefaultCredentialsProvider.Create(_http, getVariable: _ => null));
+        var error = Assert.Throws<AwsCredentialsException>(() =>
+            DefaultCredentialsProvider.Create(_http, getVariable: _ => null)
+        );
         Assert.Contains("AWS_ACCESS_KEY_ID", error.Message);
     }
 
@@ -141,13 +159,26 @@ public sealed class CredentialsProviderTests : IAsyncLifetime
     [InlineData("eu-west-1", null, "eu-west-1")]
     [InlineData(null, "us-east-2", "us-east-2")]
     [InlineData("", "", null)]
-    public void Region_comes_from_aws_region_then_default_region(string? region, string? defaultRegion, string? expected) =>
-        Assert.Equal(expected, DefaultCredentialsProvider.RegionFromEnvironment(n => n == "AWS_REGION" ? region : n == "AWS_DEFAULT_REGION" ? defaultRegion : null));
+    public void Region_comes_from_aws_region_then_default_region(
+        string? region,
+        string? defaultRegion,
+        string? expected
+    ) =>
+        Assert.Equal(
+            expected,
+            DefaultCredentialsProvider.RegionFromEnvironment(n =>
+                n == "AWS_REGION" ? region
+                : n == "AWS_DEFAULT_REGION" ? defaultRegion
+                : null
+            )
+        );
 
     private sealed class ManualTime(DateTimeOffset start) : TimeProvider
     {
         private DateTimeOffset _now = start;
+
         public override DateTimeOffset GetUtcNow() => _now;
+
         public void Advance(TimeSpan by) => _now += by;
     }
 }

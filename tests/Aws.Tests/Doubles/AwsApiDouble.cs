@@ -21,7 +21,13 @@ public sealed class AwsApiDouble : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    public sealed record Received(string Method, string RawTarget, IReadOnlyDictionary<string, string> Headers, string Body);
+    public sealed record Received(
+        string Method,
+        string RawTarget,
+        IReadOnlyDictionary<string, string> Headers,
+        string Body
+    );
+
     public sealed record Answer(int Status, string ContentType, string Body, string? ErrorTypeHeader = null);
 
     public ConcurrentQueue<Received> Requests { get; } = new();
@@ -42,17 +48,29 @@ public sealed class AwsApiDouble : IAsyncDisposable
             var rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);
-            var rejection = SigV4Verifier.Verify(context.Request, rawTarget, buffer.ToArray(), credentials, region, service);
+            var rejection = SigV4Verifier.Verify(
+                context.Request,
+                rawTarget,
+                buffer.ToArray(),
+                credentials,
+                region,
+                service
+            );
             if (rejection is not null)
             {
                 context.Response.StatusCode = 403;
                 context.Response.ContentType = "application/json";
-                await context.Response.WriteAsync($$"""{"__type":"InvalidSignatureException","message":"{{rejection}}"}""");
+                await context.Response.WriteAsync(
+                    $$"""{"__type":"InvalidSignatureException","message":"{{rejection}}"}"""
+                );
                 return;
             }
-            var received = new Received(context.Request.Method, rawTarget,
+            var received = new Received(
+                context.Request.Method,
+                rawTarget,
                 context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
-                System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+                System.Text.Encoding.UTF8.GetString(buffer.ToArray())
+            );
             fake.Requests.Enqueue(received);
             var answer = fake.Handle(received);
             context.Response.StatusCode = answer.Status;
@@ -63,7 +81,11 @@ public sealed class AwsApiDouble : IAsyncDisposable
             await context.Response.WriteAsync(answer.Body);
         });
         await app.StartAsync();
-        fake.Endpoint = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First() + "/");
+        fake.Endpoint = new Uri(
+            app.Services.GetRequiredService<IServer>()
+                .Features.GetRequiredFeature<IServerAddressesFeature>()
+                .Addresses.First() + "/"
+        );
         return fake;
     }
 

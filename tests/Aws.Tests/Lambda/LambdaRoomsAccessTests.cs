@@ -15,7 +15,9 @@ public sealed class LambdaRoomsAccessTests(RedisServer redis) : IClassFixture<Re
 {
     private RoomsFunctionProcess _function = null!;
     private readonly AccessTokenIssuer _issuer = new(
-        new AccessTokenOptions { HmacSecret = RoomsFunctionProcess.Secret, Audience = RoomsFunctionProcess.Audience }, TimeProvider.System);
+        new AccessTokenOptions { HmacSecret = RoomsFunctionProcess.Secret, Audience = RoomsFunctionProcess.Audience },
+        TimeProvider.System
+    );
 
     public async Task InitializeAsync()
     {
@@ -33,18 +35,49 @@ public sealed class LambdaRoomsAccessTests(RedisServer redis) : IClassFixture<Re
     {
         // Cold start of a child process on a busy machine: the first outcome may take a while.
         Assert.Equal(401, await ConnectAsync("c-none=", null, TimeSpan.FromSeconds(60)));
-        Assert.Equal(401, await ConnectAsync("c-expired=", _issuer.Issue("eve", "stage", AccessGrants.Everything, TimeSpan.FromMinutes(-5))));
-        Assert.Equal(401, await ConnectAsync("c-forged=",
-            new AccessTokenIssuer(new AccessTokenOptions { HmacSecret = "some-other-secret-of-32-bytes-long!", Audience = "mobz" }, TimeProvider.System)
-                .Issue("eve", "stage", AccessGrants.Everything, TimeSpan.FromHours(1))));
-        Assert.Equal(403, await ConnectAsync("c-nojoin=", _issuer.Issue("eve", "stage", AccessGrant.Subscribe, TimeSpan.FromHours(1))));
+        Assert.Equal(
+            401,
+            await ConnectAsync(
+                "c-expired=",
+                _issuer.Issue("eve", "stage", AccessGrants.Everything, TimeSpan.FromMinutes(-5))
+            )
+        );
+        Assert.Equal(
+            401,
+            await ConnectAsync(
+                "c-forged=",
+                new AccessTokenIssuer(
+                    new AccessTokenOptions { HmacSecret = "some-other-secret-of-32-bytes-long!", Audience = "mobz" },
+                    TimeProvider.System
+                ).Issue("eve", "stage", AccessGrants.Everything, TimeSpan.FromHours(1))
+            )
+        );
+        Assert.Equal(
+            403,
+            await ConnectAsync("c-nojoin=", _issuer.Issue("eve", "stage", AccessGrant.Subscribe, TimeSpan.FromHours(1)))
+        );
 
-        Assert.Equal(200, await ConnectAsync("c-ann=", _issuer.Issue("ann", "stage", AccessGrant.Join | AccessGrant.Subscribe, TimeSpan.FromHours(1))));
-        await _function.MessageAsync("c-ann=", """{"action":"Join","requestId":"j1","roomId":"backstage","roomKind":"m2m","role":"viewer"}""");
+        Assert.Equal(
+            200,
+            await ConnectAsync(
+                "c-ann=",
+                _issuer.Issue("ann", "stage", AccessGrant.Join | AccessGrant.Subscribe, TimeSpan.FromHours(1))
+            )
+        );
+        await _function.MessageAsync(
+            "c-ann=",
+            """{"action":"Join","requestId":"j1","roomId":"backstage","roomKind":"m2m","role":"viewer"}"""
+        );
         Assert.Equal("FORBIDDEN", (await _function.ReplyAsync("c-ann=", "Error")).GetProperty("code").GetString());
-        await _function.MessageAsync("c-ann=", """{"action":"Join","requestId":"j2","roomId":"stage","roomKind":"p2m","role":"publisher"}""");
+        await _function.MessageAsync(
+            "c-ann=",
+            """{"action":"Join","requestId":"j2","roomId":"stage","roomKind":"p2m","role":"publisher"}"""
+        );
         Assert.Equal("FORBIDDEN", (await _function.ReplyAsync("c-ann=", "Error")).GetProperty("code").GetString());
-        await _function.MessageAsync("c-ann=", """{"action":"Join","requestId":"j3","roomId":"stage","roomKind":"p2m","role":"viewer"}""");
+        await _function.MessageAsync(
+            "c-ann=",
+            """{"action":"Join","requestId":"j3","roomId":"stage","roomKind":"p2m","role":"viewer"}"""
+        );
         var ack = await _function.ReplyAsync("c-ann=", "JoinAck");
         Assert.Equal("c-ann=", ack.GetProperty("participantId").GetString());
         Assert.Equal("stage", ack.GetProperty("roomId").GetString());

@@ -42,9 +42,12 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
     }
 
     private void StartLoop() =>
-        _running = LambdaBootstrap.RunAsync(new LambdaRuntimeClient(_http, _api.RuntimeApi),
+        _running = LambdaBootstrap.RunAsync(
+            new LambdaRuntimeClient(_http, _api.RuntimeApi),
             _ => Task.FromResult<ILambdaInvocationHandler>(new ApiGatewayEventDispatcher(_ws, _httpHandler)),
-            NullLoggerFactory.Instance, _stop.Token);
+            NullLoggerFactory.Instance,
+            _stop.Token
+        );
 
     [Fact]
     public async Task WebSocket_event_is_dispatched_and_its_proxy_response_posted()
@@ -72,19 +75,28 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
         var postedBeforeWork = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var nextCallsDuringWork = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _running = LambdaBootstrap.RunAsync(new LambdaRuntimeClient(_http, _api.RuntimeApi),
-            _ => Task.FromResult<ILambdaInvocationHandler>(new ApiGatewayEventDispatcher(_ws, _httpHandler)
-            {
-                AfterResponse = async ct =>
-                {
-                    postedBeforeWork.TrySetResult(_api.OutcomeAsync(first).IsCompletedSuccessfully);
-                    nextCallsDuringWork.TrySetResult(_api.NextCalls);
-                    await release.Task.WaitAsync(ct);
-                },
-            }),
-            NullLoggerFactory.Instance, _stop.Token);
+        _running = LambdaBootstrap.RunAsync(
+            new LambdaRuntimeClient(_http, _api.RuntimeApi),
+            _ =>
+                Task.FromResult<ILambdaInvocationHandler>(
+                    new ApiGatewayEventDispatcher(_ws, _httpHandler)
+                    {
+                        AfterResponse = async ct =>
+                        {
+                            postedBeforeWork.TrySetResult(_api.OutcomeAsync(first).IsCompletedSuccessfully);
+                            nextCallsDuringWork.TrySetResult(_api.NextCalls);
+                            await release.Task.WaitAsync(ct);
+                        },
+                    }
+                ),
+            NullLoggerFactory.Instance,
+            _stop.Token
+        );
 
-        Assert.True(await postedBeforeWork.Task.WaitAsync(TimeSpan.FromSeconds(10)), "the response was posted before the work ran");
+        Assert.True(
+            await postedBeforeWork.Task.WaitAsync(TimeSpan.FromSeconds(10)),
+            "the response was posted before the work ran"
+        );
         var second = _api.Enqueue(HttpEventJson);
         Assert.Equal(1, await nextCallsDuringWork.Task);
         Assert.Empty(_httpHandler.Seen);
@@ -110,7 +122,9 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
     public async Task Handler_exception_is_posted_as_an_invocation_error_and_the_loop_goes_on()
     {
         StartLoop();
-        var failing = _api.Enqueue(WebSocketEventJson.Replace("\"routeKey\":\"join\"", "\"routeKey\":\"explode\"", StringComparison.Ordinal));
+        var failing = _api.Enqueue(
+            WebSocketEventJson.Replace("\"routeKey\":\"join\"", "\"routeKey\":\"explode\"", StringComparison.Ordinal)
+        );
         var next = _api.Enqueue(WebSocketEventJson);
 
         var outcome = await _api.OutcomeAsync(failing);
@@ -129,14 +143,20 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
     public async Task Deadline_cancels_the_handler_and_reports_a_timeout()
     {
         StartLoop();
-        var slow = _api.Enqueue(WebSocketEventJson.Replace("\"routeKey\":\"join\"", "\"routeKey\":\"hang\"", StringComparison.Ordinal), timeout: TimeSpan.FromMilliseconds(300));
+        var slow = _api.Enqueue(
+            WebSocketEventJson.Replace("\"routeKey\":\"join\"", "\"routeKey\":\"hang\"", StringComparison.Ordinal),
+            timeout: TimeSpan.FromMilliseconds(300)
+        );
         var next = _api.Enqueue(WebSocketEventJson);
 
         var outcome = await _api.OutcomeAsync(slow);
 
         Assert.Equal("error", outcome.Kind);
         Assert.Equal(LambdaRuntimeLoop.TimeoutErrorType, outcome.ErrorTypeHeader);
-        Assert.Equal(LambdaRuntimeLoop.TimeoutErrorType, JsonDocument.Parse(outcome.Body).RootElement.GetProperty("errorType").GetString());
+        Assert.Equal(
+            LambdaRuntimeLoop.TimeoutErrorType,
+            JsonDocument.Parse(outcome.Body).RootElement.GetProperty("errorType").GetString()
+        );
         Assert.True(_ws.HangWasCancelled.Task.IsCompletedSuccessfully);
         Assert.Equal("response", (await _api.OutcomeAsync(next)).Kind);
     }
@@ -150,17 +170,35 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
         var outcome = await _api.OutcomeAsync(id);
 
         Assert.Equal("error", outcome.Kind);
-        Assert.Equal(ApiGatewayEventDispatcher.UnknownEventErrorType, JsonDocument.Parse(outcome.Body).RootElement.GetProperty("errorType").GetString());
+        Assert.Equal(
+            ApiGatewayEventDispatcher.UnknownEventErrorType,
+            JsonDocument.Parse(outcome.Body).RootElement.GetProperty("errorType").GetString()
+        );
     }
 
     [Fact]
     public async Task Scheduled_event_runs_the_scheduled_handler()
     {
         var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _running = LambdaBootstrap.RunAsync(new LambdaRuntimeClient(_http, _api.RuntimeApi),
-            _ => Task.FromResult<ILambdaInvocationHandler>(new ApiGatewayEventDispatcher(_ws, null) { ScheduledHandler = _ => { ran.TrySetResult(); return Task.CompletedTask; } }),
-            NullLoggerFactory.Instance, _stop.Token);
-        var id = _api.Enqueue("""{"version":"0","id":"1","detail-type":"Scheduled Event","source":"aws.events","detail":{}}""");
+        _running = LambdaBootstrap.RunAsync(
+            new LambdaRuntimeClient(_http, _api.RuntimeApi),
+            _ =>
+                Task.FromResult<ILambdaInvocationHandler>(
+                    new ApiGatewayEventDispatcher(_ws, null)
+                    {
+                        ScheduledHandler = _ =>
+                        {
+                            ran.TrySetResult();
+                            return Task.CompletedTask;
+                        },
+                    }
+                ),
+            NullLoggerFactory.Instance,
+            _stop.Token
+        );
+        var id = _api.Enqueue(
+            """{"version":"0","id":"1","detail-type":"Scheduled Event","source":"aws.events","detail":{}}"""
+        );
 
         Assert.Equal("response", (await _api.OutcomeAsync(id)).Kind);
         Assert.True(ran.Task.IsCompleted);
@@ -169,11 +207,18 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
     [Fact]
     public async Task Http_event_to_a_function_without_http_handler_is_an_invocation_error()
     {
-        _running = LambdaBootstrap.RunAsync(new LambdaRuntimeClient(_http, _api.RuntimeApi),
-            _ => Task.FromResult<ILambdaInvocationHandler>(new ApiGatewayEventDispatcher(_ws, null)), NullLoggerFactory.Instance, _stop.Token);
+        _running = LambdaBootstrap.RunAsync(
+            new LambdaRuntimeClient(_http, _api.RuntimeApi),
+            _ => Task.FromResult<ILambdaInvocationHandler>(new ApiGatewayEventDispatcher(_ws, null)),
+            NullLoggerFactory.Instance,
+            _stop.Token
+        );
         var outcome = await _api.OutcomeAsync(_api.Enqueue(HttpEventJson));
         Assert.Equal("error", outcome.Kind);
-        Assert.Contains("no handler for HttpApi", JsonDocument.Parse(outcome.Body).RootElement.GetProperty("errorMessage").GetString());
+        Assert.Contains(
+            "no handler for HttpApi",
+            JsonDocument.Parse(outcome.Body).RootElement.GetProperty("errorMessage").GetString()
+        );
     }
 
     [Fact]
@@ -187,9 +232,16 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
     [Fact]
     public async Task Init_failure_is_posted_to_init_error_and_no_invocation_is_taken()
     {
-        var exit = await LambdaBootstrap.RunAsync(new LambdaRuntimeClient(_http, _api.RuntimeApi),
-            _ => throw new LambdaFunctionException("Runtime.NoSuchHandler", "MOBZ_HANDLER 'nope' is not one of rooms, pixelstreaming"),
-            NullLoggerFactory.Instance, _stop.Token);
+        var exit = await LambdaBootstrap.RunAsync(
+            new LambdaRuntimeClient(_http, _api.RuntimeApi),
+            _ =>
+                throw new LambdaFunctionException(
+                    "Runtime.NoSuchHandler",
+                    "MOBZ_HANDLER 'nope' is not one of rooms, pixelstreaming"
+                ),
+            NullLoggerFactory.Instance,
+            _stop.Token
+        );
 
         Assert.Equal(1, exit);
         var outcome = await _api.InitError.Task.WaitAsync(TimeSpan.FromSeconds(5));
@@ -205,13 +257,19 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
     public async Task Invocations_are_handled_one_after_another_in_queue_order()
     {
         StartLoop();
-        var ids = Enumerable.Range(0, 5)
-            .Select(i => _api.Enqueue(WebSocketEventJson.Replace("L0SM9cOFvHcCIhw=", $"conn{i}=", StringComparison.Ordinal)))
+        var ids = Enumerable
+            .Range(0, 5)
+            .Select(i =>
+                _api.Enqueue(WebSocketEventJson.Replace("L0SM9cOFvHcCIhw=", $"conn{i}=", StringComparison.Ordinal))
+            )
             .ToList();
 
         foreach (var id in ids)
             Assert.Equal("response", (await _api.OutcomeAsync(id)).Kind);
-        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"conn{i}="), _ws.Seen.Select(s => s.Event.RequestContext.ConnectionId));
+        Assert.Equal(
+            Enumerable.Range(0, 5).Select(i => $"conn{i}="),
+            _ws.Seen.Select(s => s.Event.RequestContext.ConnectionId)
+        );
         Assert.Equal(1, _ws.MaxConcurrency);
     }
 
@@ -219,9 +277,18 @@ public sealed class LambdaRuntimeLoopTests : IAsyncLifetime
     [InlineData(WebSocketEventJson, ApiGatewayEventDispatcher.EventShape.WebSocket)]
     [InlineData(HttpEventJson, ApiGatewayEventDispatcher.EventShape.HttpApi)]
     [InlineData("""{"version":"1.0","requestContext":{"http":{}}}""", ApiGatewayEventDispatcher.EventShape.Unknown)]
-    [InlineData("""{"requestContext":{"connectionId":5,"eventType":"MESSAGE"}}""", ApiGatewayEventDispatcher.EventShape.Unknown)]
-    [InlineData("""{"version":"0","id":"53dc4d37","detail-type":"Scheduled Event","source":"aws.events","account":"123456789012","time":"2026-11-21T12:00:00Z","region":"eu-west-1","resources":["arn:aws:events:eu-west-1:123456789012:rule/sweep"],"detail":{}}""", ApiGatewayEventDispatcher.EventShape.Scheduled)]
-    [InlineData("""{"source":"aws.s3","detail-type":"Scheduled Event"}""", ApiGatewayEventDispatcher.EventShape.Unknown)]
+    [InlineData(
+        """{"requestContext":{"connectionId":5,"eventType":"MESSAGE"}}""",
+        ApiGatewayEventDispatcher.EventShape.Unknown
+    )]
+    [InlineData(
+        """{"version":"0","id":"53dc4d37","detail-type":"Scheduled Event","source":"aws.events","account":"123456789012","time":"2026-11-21T12:00:00Z","region":"eu-west-1","resources":["arn:aws:events:eu-west-1:123456789012:rule/sweep"],"detail":{}}""",
+        ApiGatewayEventDispatcher.EventShape.Scheduled
+    )]
+    [InlineData(
+        """{"source":"aws.s3","detail-type":"Scheduled Event"}""",
+        ApiGatewayEventDispatcher.EventShape.Unknown
+    )]
     [InlineData("[]", ApiGatewayEventDispatcher.EventShape.Unknown)]
     [InlineData("", ApiGatewayEventDispatcher.EventShape.Unknown)]
     [InlineData("{\"requestContext\":", ApiGatewayEventDispatcher.EventShape.Unknown)]

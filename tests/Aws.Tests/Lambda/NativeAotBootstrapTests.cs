@@ -17,7 +17,9 @@ namespace MobZ.Aws.Tests.Lambda;
 /// </summary>
 [Trait("Category", "Interop")]
 [Trait("Budget", "Long")]
-public sealed class NativeAotBootstrapTests(RedisServer redis, ITestOutputHelper output) : IClassFixture<RedisServer>, IDisposable
+public sealed class NativeAotBootstrapTests(RedisServer redis, ITestOutputHelper output)
+    : IClassFixture<RedisServer>,
+        IDisposable
 {
     private readonly string _publish = Directory.CreateTempSubdirectory("mobz-aot-").FullName;
 
@@ -28,9 +30,21 @@ public sealed class NativeAotBootstrapTests(RedisServer redis, ITestOutputHelper
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
         var started = Stopwatch.StartNew();
-        var (exitCode, log) = await RunAsync("dotnet",
-            ["publish", Repo.PathOf("src", "Signaling.Lambda"), "-c", configuration, "-r", "linux-x64", "-o", _publish, "-nologo"],
-            TimeSpan.FromMinutes(25));
+        var (exitCode, log) = await RunAsync(
+            "dotnet",
+            [
+                "publish",
+                Repo.PathOf("src", "Signaling.Lambda"),
+                "-c",
+                configuration,
+                "-r",
+                "linux-x64",
+                "-o",
+                _publish,
+                "-nologo",
+            ],
+            TimeSpan.FromMinutes(25)
+        );
         output.WriteLine($"dotnet publish (Native AOT): {started.Elapsed.TotalSeconds:F0} s");
         Assert.True(exitCode == 0, log);
         // Trim and AOT warnings fail the publish (IlcTreatWarningsAsErrors); none may even be printed.
@@ -56,10 +70,19 @@ public sealed class NativeAotBootstrapTests(RedisServer redis, ITestOutputHelper
         Assert.Equal(jitRefusal, refusal.Body);
 
         var issuer = new AccessTokenIssuer(
-            new AccessTokenOptions { HmacSecret = RoomsFunctionProcess.Secret, Audience = RoomsFunctionProcess.Audience }, TimeProvider.System);
+            new AccessTokenOptions
+            {
+                HmacSecret = RoomsFunctionProcess.Secret,
+                Audience = RoomsFunctionProcess.Audience,
+            },
+            TimeProvider.System
+        );
         var token = issuer.Issue("ann", "stage", AccessGrant.Join | AccessGrant.Subscribe, TimeSpan.FromHours(1));
         Assert.Equal(200, RoomsFunctionProcess.StatusOf(await aot.ConnectAsync("c-ann=", token)));
-        await aot.MessageAsync("c-ann=", """{"action":"Join","requestId":"j1","roomId":"stage","roomKind":"p2m","role":"viewer"}""");
+        await aot.MessageAsync(
+            "c-ann=",
+            """{"action":"Join","requestId":"j1","roomId":"stage","roomKind":"p2m","role":"viewer"}"""
+        );
         var ack = await aot.ReplyAsync("c-ann=", "JoinAck");
         Assert.Equal("c-ann=", ack.GetProperty("participantId").GetString());
         Assert.Equal("j1", ack.GetProperty("requestId").GetString());
@@ -68,14 +91,32 @@ public sealed class NativeAotBootstrapTests(RedisServer redis, ITestOutputHelper
         Assert.Empty(aot.Runtime.Violations);
     }
 
-    /// <summary>Runs a program to its end (its whole tree is killed at the deadline); stdout and stderr together.</summary>
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout)
+    /// <summary>Runs a program to its end (its whole tree is killed at the deadline); stdout and stderr
+    /// together.</summary>
+    private static async Task<(int ExitCode, string Output)> RunAsync(
+        string file,
+        IEnumerable<string> args,
+        TimeSpan timeout
+    )
     {
-        var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repo.Root };
+        var info = new ProcessStartInfo(file, args)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Repo.Root,
+        };
         using var process = Process.Start(info)!;
         var log = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (log)
+                log.AppendLine(e.Data);
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (log)
+                log.AppendLine(e.Data);
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         using var deadline = new CancellationTokenSource(timeout);
@@ -86,9 +127,11 @@ public sealed class NativeAotBootstrapTests(RedisServer redis, ITestOutputHelper
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            lock (log) throw new TimeoutException($"{file} did not finish within {timeout}:\n{log}");
+            lock (log)
+                throw new TimeoutException($"{file} did not finish within {timeout}:\n{log}");
         }
         process.WaitForExit();
-        lock (log) return (process.ExitCode, log.ToString());
+        lock (log)
+            return (process.ExitCode, log.ToString());
     }
 }

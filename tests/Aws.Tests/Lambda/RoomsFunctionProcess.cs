@@ -35,15 +35,22 @@ public sealed class RoomsFunctionProcess : IAsyncDisposable
     {
         get
         {
-            lock (_output) return _output.ToString();
+            lock (_output)
+                return _output.ToString();
         }
     }
 
     /// <param name="fileName">The executable: "dotnet" for the JIT build, the native bootstrap itself for AOT.</param>
-    public static async Task<RoomsFunctionProcess> StartAsync(string fileName, IEnumerable<string> arguments, RedisServer redis)
+    public static async Task<RoomsFunctionProcess> StartAsync(
+        string fileName,
+        IEnumerable<string> arguments,
+        RedisServer redis
+    )
     {
-        var function = new RoomsFunctionProcess(await RuntimeApiDouble.StartAsync(),
-            await ManagementApiDouble.StartAsync(Credentials, region: "eu-west-1", stage: "prod"));
+        var function = new RoomsFunctionProcess(
+            await RuntimeApiDouble.StartAsync(),
+            await ManagementApiDouble.StartAsync(Credentials, region: "eu-west-1", stage: "prod")
+        );
         var start = new ProcessStartInfo(fileName, arguments)
         {
             RedirectStandardOutput = true,
@@ -70,15 +77,22 @@ public sealed class RoomsFunctionProcess : IAsyncDisposable
 
     private void Append(string? line)
     {
-        lock (_output) _output.AppendLine(line);
+        lock (_output)
+            _output.AppendLine(line);
     }
 
-    /// <summary>A $connect with the token (if any) as access_token; the function's whole answer to API Gateway.</summary>
+    /// <summary>A $connect with the token (if any) as access_token; the function's whole answer to API
+    /// Gateway.</summary>
     public async Task<RuntimeApiDouble.Outcome> ConnectAsync(string connectionId, string? token, TimeSpan? wait = null)
     {
         Connections.Connections[connectionId] = new();
-        var query = token is null ? "null" : JsonSerializer.Serialize(new Dictionary<string, string> { ["access_token"] = token });
-        var outcome = await OutcomeAsync(Runtime.Enqueue(Event(connectionId, "$connect", "CONNECT", null, query)), wait);
+        var query = token is null
+            ? "null"
+            : JsonSerializer.Serialize(new Dictionary<string, string> { ["access_token"] = token });
+        var outcome = await OutcomeAsync(
+            Runtime.Enqueue(Event(connectionId, "$connect", "CONNECT", null, query)),
+            wait
+        );
         if (StatusOf(outcome) != 200)
             Connections.Connections.TryRemove(connectionId, out _); // API Gateway never opens a refused socket.
         return outcome;
@@ -93,7 +107,10 @@ public sealed class RoomsFunctionProcess : IAsyncDisposable
     }
 
     public async Task MessageAsync(string connectionId, string body) =>
-        Assert.Equal("response", (await OutcomeAsync(Runtime.Enqueue(Event(connectionId, "$default", "MESSAGE", body, "null")), null)).Kind);
+        Assert.Equal(
+            "response",
+            (await OutcomeAsync(Runtime.Enqueue(Event(connectionId, "$default", "MESSAGE", body, "null")), null)).Kind
+        );
 
     private async Task<RuntimeApiDouble.Outcome> OutcomeAsync(string requestId, TimeSpan? wait)
     {
@@ -125,12 +142,21 @@ public sealed class RoomsFunctionProcess : IAsyncDisposable
         throw new TimeoutException($"No {action} posted to {connectionId}. The bootstrap's output:\n" + Output);
     }
 
-    private static string Event(string connectionId, string routeKey, string eventType, string? body, string queryJson) => $$"""
-        {"requestContext":{"routeKey":"{{routeKey}}","eventType":"{{eventType}}","extendedRequestId":"x","requestTime":"06/Dec/2026:03:00:00 +0000",
-        "messageDirection":"IN","stage":"prod","connectedAt":1796526000000,"requestTimeEpoch":1796526000000,"identity":{"sourceIp":"192.0.2.1"},
-        "requestId":"r","domainName":"abc123.execute-api.eu-west-1.amazonaws.com","connectionId":"{{connectionId}}","apiId":"abc123"},
-        "queryStringParameters":{{queryJson}},"body":{{(body is null ? "null" : JsonSerializer.Serialize(body))}},"isBase64Encoded":false}
-        """;
+    private static string Event(
+        string connectionId,
+        string routeKey,
+        string eventType,
+        string? body,
+        string queryJson
+    ) =>
+        $$"""
+            {"requestContext":{"routeKey":"{{routeKey}}","eventType":"{{eventType}}","extendedRequestId":"x","requestTime":"06/Dec/2026:03:00:00 +0000",
+            "messageDirection":"IN","stage":"prod","connectedAt":1796526000000,"requestTimeEpoch":1796526000000,"identity":{"sourceIp":"192.0.2.1"},
+            "requestId":"r","domainName":"abc123.execute-api.eu-west-1.amazonaws.com","connectionId":"{{connectionId}}","apiId":"abc123"},
+            "queryStringParameters":{{queryJson}},"body":{{(
+                body is null ? "null" : JsonSerializer.Serialize(body)
+            )}},"isBase64Encoded":false}
+            """;
 
     public async ValueTask DisposeAsync()
     {

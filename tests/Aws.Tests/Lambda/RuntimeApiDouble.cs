@@ -24,7 +24,8 @@ public sealed class RuntimeApiDouble : IAsyncDisposable
     public const string FunctionArn = "arn:aws:lambda:eu-west-1:123456789012:function:mobz-rooms";
 
     private readonly WebApplication _app;
-    private readonly Channel<(string Id, DateTimeOffset Deadline, string TraceId, byte[] Body)> _queue = Channel.CreateUnbounded<(string, DateTimeOffset, string, byte[])>();
+    private readonly Channel<(string Id, DateTimeOffset Deadline, string TraceId, byte[] Body)> _queue =
+        Channel.CreateUnbounded<(string, DateTimeOffset, string, byte[])>();
     private readonly ConcurrentDictionary<string, bool> _outstanding = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<Outcome>> _outcomes = new();
     private int _nextCalls;
@@ -35,6 +36,7 @@ public sealed class RuntimeApiDouble : IAsyncDisposable
     public int NextCalls => Volatile.Read(ref _nextCalls);
     public TaskCompletionSource<Outcome> InitError { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public ConcurrentQueue<string> Violations { get; } = new();
+
     /// <summary>When set, invocation/next answers 500 (the Runtime API's "container error").</summary>
     public volatile bool FailNext;
 
@@ -48,11 +50,19 @@ public sealed class RuntimeApiDouble : IAsyncDisposable
         var app = builder.Build();
         var api = new RuntimeApiDouble(app);
         app.MapGet("/2018-06-01/runtime/invocation/next", api.NextAsync);
-        app.MapPost("/2018-06-01/runtime/invocation/{id}/response", (HttpContext c, string id) => api.CompleteAsync(c, id, "response"));
-        app.MapPost("/2018-06-01/runtime/invocation/{id}/error", (HttpContext c, string id) => api.CompleteAsync(c, id, "error"));
+        app.MapPost("/2018-06-01/runtime/invocation/{id}/response", (HttpContext c, string id) =>
+            api.CompleteAsync(c, id, "response")
+        );
+        app.MapPost("/2018-06-01/runtime/invocation/{id}/error", (HttpContext c, string id) =>
+            api.CompleteAsync(c, id, "error")
+        );
         app.MapPost("/2018-06-01/runtime/init/error", (Func<HttpContext, Task<IResult>>)api.InitErrorAsync);
         await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        var address = new Uri(
+            app.Services.GetRequiredService<IServer>()
+                .Features.GetRequiredFeature<IServerAddressesFeature>()
+                .Addresses.First()
+        );
         api.RuntimeApi = $"{address.Host}:{address.Port}";
         return api;
     }
@@ -62,12 +72,20 @@ public sealed class RuntimeApiDouble : IAsyncDisposable
     {
         var id = Guid.NewGuid().ToString();
         _outcomes[id] = new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _queue.Writer.TryWrite((id, DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(30)),
-            traceId ?? $"Root=1-{DateTimeOffset.UtcNow.ToUnixTimeSeconds():x8}-{Guid.NewGuid():N}"[..47] + ";Sampled=0", System.Text.Encoding.UTF8.GetBytes(eventJson)));
+        _queue.Writer.TryWrite(
+            (
+                id,
+                DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(30)),
+                traceId
+                    ?? $"Root=1-{DateTimeOffset.UtcNow.ToUnixTimeSeconds():x8}-{Guid.NewGuid():N}"[..47] + ";Sampled=0",
+                System.Text.Encoding.UTF8.GetBytes(eventJson)
+            )
+        );
         return id;
     }
 
-    public Task<Outcome> OutcomeAsync(string requestId) => _outcomes[requestId].Task.WaitAsync(TimeSpan.FromSeconds(10));
+    public Task<Outcome> OutcomeAsync(string requestId) =>
+        _outcomes[requestId].Task.WaitAsync(TimeSpan.FromSeconds(10));
 
     private async Task NextAsync(HttpContext context)
     {
@@ -75,13 +93,17 @@ public sealed class RuntimeApiDouble : IAsyncDisposable
         if (FailNext)
         {
             context.Response.StatusCode = 500;
-            await context.Response.WriteAsJsonAsync(new { errorMessage = "container error", errorType = "Runtime.ContainerError" });
+            await context.Response.WriteAsJsonAsync(
+                new { errorMessage = "container error", errorType = "Runtime.ContainerError" }
+            );
             return;
         }
         var (id, deadline, traceId, body) = await _queue.Reader.ReadAsync(context.RequestAborted);
         _outstanding[id] = true;
         context.Response.Headers["Lambda-Runtime-Aws-Request-Id"] = id;
-        context.Response.Headers["Lambda-Runtime-Deadline-Ms"] = deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers["Lambda-Runtime-Deadline-Ms"] = deadline
+            .ToUnixTimeMilliseconds()
+            .ToString(CultureInfo.InvariantCulture);
         context.Response.Headers["Lambda-Runtime-Invoked-Function-Arn"] = FunctionArn;
         context.Response.Headers["Lambda-Runtime-Trace-Id"] = traceId;
         context.Response.ContentType = "application/json";
@@ -94,14 +116,28 @@ public sealed class RuntimeApiDouble : IAsyncDisposable
         if (!_outstanding.TryRemove(id, out _))
         {
             Violations.Enqueue($"{kind} for unknown or already answered request {id}");
-            return Results.Json(new { errorMessage = "Invalid request ID", errorType = "InvalidRequestID" }, statusCode: 400);
+            return Results.Json(
+                new { errorMessage = "Invalid request ID", errorType = "InvalidRequestID" },
+                statusCode: 400
+            );
         }
         if (kind == "error" && !IsErrorDocument(body))
         {
             Violations.Enqueue($"error body for {id} is not {{errorMessage, errorType}}: {body}");
-            return Results.Json(new { errorMessage = "Invalid error body", errorType = "InvalidRequest" }, statusCode: 400);
+            return Results.Json(
+                new { errorMessage = "Invalid error body", errorType = "InvalidRequest" },
+                statusCode: 400
+            );
         }
-        _outcomes[id].TrySetResult(new Outcome(kind, body, context.Request.Headers["Lambda-Runtime-Function-Error-Type"].FirstOrDefault(), context.Request.ContentType));
+        _outcomes[id]
+            .TrySetResult(
+                new Outcome(
+                    kind,
+                    body,
+                    context.Request.Headers["Lambda-Runtime-Function-Error-Type"].FirstOrDefault(),
+                    context.Request.ContentType
+                )
+            );
         return Results.Json(new { status = "OK" }, statusCode: 202);
     }
 
@@ -111,11 +147,21 @@ public sealed class RuntimeApiDouble : IAsyncDisposable
         if (NextCalls > 0)
         {
             Violations.Enqueue("init/error after the first invocation/next");
-            return Results.Json(new { errorMessage = "State transition is invalid", errorType = "InvalidStateTransition" }, statusCode: 403);
+            return Results.Json(
+                new { errorMessage = "State transition is invalid", errorType = "InvalidStateTransition" },
+                statusCode: 403
+            );
         }
         if (!IsErrorDocument(body))
             Violations.Enqueue($"init error body is not {{errorMessage, errorType}}: {body}");
-        InitError.TrySetResult(new Outcome("init", body, context.Request.Headers["Lambda-Runtime-Function-Error-Type"].FirstOrDefault(), context.Request.ContentType));
+        InitError.TrySetResult(
+            new Outcome(
+                "init",
+                body,
+                context.Request.Headers["Lambda-Runtime-Function-Error-Type"].FirstOrDefault(),
+                context.Request.ContentType
+            )
+        );
         return Results.Json(new { status = "OK" }, statusCode: 202);
     }
 
@@ -124,8 +170,10 @@ public sealed class RuntimeApiDouble : IAsyncDisposable
         try
         {
             using var doc = JsonDocument.Parse(body);
-            return doc.RootElement.TryGetProperty("errorMessage", out var m) && m.ValueKind == JsonValueKind.String
-                && doc.RootElement.TryGetProperty("errorType", out var t) && t.ValueKind == JsonValueKind.String;
+            return doc.RootElement.TryGetProperty("errorMessage", out var m)
+                && m.ValueKind == JsonValueKind.String
+                && doc.RootElement.TryGetProperty("errorType", out var t)
+                && t.ValueKind == JsonValueKind.String;
         }
         catch (JsonException)
         {

@@ -4,9 +4,18 @@ using MobZ.Aws.Signing;
 namespace MobZ.Aws.Tests.Signing;
 
 /// <summary>Loads one case of AWS's aws4_testsuite: the raw request (.req) and the expected stages.</summary>
-public sealed record AwsSigV4TestCase(string Name, SigV4Request Request, string ExpectedCanonicalRequest, string ExpectedStringToSign, string ExpectedAuthorization)
+public sealed record AwsSigV4TestCase(
+    string Name,
+    SigV4Request Request,
+    string ExpectedCanonicalRequest,
+    string ExpectedStringToSign,
+    string ExpectedAuthorization
+)
 {
-    public static readonly AwsCredentials SuiteCredentials = new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+    public static readonly AwsCredentials SuiteCredentials = new(
+        "AKIDEXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+    );
     public static readonly DateTimeOffset SuiteTime = new(2015, 8, 30, 12, 36, 0, TimeSpan.Zero);
     public const string Region = "us-east-1";
     public const string Service = "service";
@@ -14,7 +23,8 @@ public sealed record AwsSigV4TestCase(string Name, SigV4Request Request, string 
     public static string Root => Path.Combine(AppContext.BaseDirectory, "TestData", "aws4_testsuite");
 
     public static IEnumerable<string> AllNames() =>
-        Directory.EnumerateFiles(Root, "*.req", SearchOption.AllDirectories)
+        Directory
+            .EnumerateFiles(Root, "*.req", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(Root, Path.GetDirectoryName(f)!).Replace('\\', '/'))
             .Order(StringComparer.Ordinal);
 
@@ -26,7 +36,8 @@ public sealed record AwsSigV4TestCase(string Name, SigV4Request Request, string 
         return new AwsSigV4TestCase(name, ParseRequest(Read("req")), Read("creq"), Read("sts"), Read("authz"));
     }
 
-    /// <summary>Parses the suite's raw HTTP text: request line (the target may contain spaces), folded headers, body.</summary>
+    /// <summary>Parses the suite's raw HTTP text: request line (the target may contain spaces), folded headers,
+    /// body.</summary>
     public static SigV4Request ParseRequest(string text)
     {
         var headerEnd = text.IndexOf("\n\n", StringComparison.Ordinal);
@@ -51,7 +62,12 @@ public sealed record AwsSigV4TestCase(string Name, SigV4Request Request, string 
             var colon = line.IndexOf(':');
             headers.Add(new(line[..colon], line[(colon + 1)..]));
         }
-        return new SigV4Request(method, q < 0 ? target : target[..q], q < 0 ? "" : target[q..], headers,
-            SigV4Signer.HexSha256(System.Text.Encoding.UTF8.GetBytes(body)));
+        return new SigV4Request(
+            method,
+            q < 0 ? target : target[..q],
+            q < 0 ? "" : target[q..],
+            headers,
+            SigV4Signer.HexSha256(System.Text.Encoding.UTF8.GetBytes(body))
+        );
     }
 }

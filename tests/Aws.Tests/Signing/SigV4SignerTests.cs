@@ -14,12 +14,23 @@ public sealed class SigV4SignerTests
     public void Suite_contains_the_cases_the_gateway_client_relies_on()
     {
         var names = AwsSigV4TestCase.AllNames().ToList();
-        foreach (var required in new[]
-                 {
-                     "get-vanilla", "get-vanilla-query", "get-vanilla-query-order-key-case", "get-header-value-trim", "post-vanilla",
-                     "post-x-www-form-urlencoded", "post-sts-token/post-sts-header-before", "post-sts-token/post-sts-header-after",
-                     "normalize-path/get-space", "get-utf8", "normalize-path/get-relative-relative", "normalize-path/get-slashes",
-                 })
+        foreach (
+            var required in new[]
+            {
+                "get-vanilla",
+                "get-vanilla-query",
+                "get-vanilla-query-order-key-case",
+                "get-header-value-trim",
+                "post-vanilla",
+                "post-x-www-form-urlencoded",
+                "post-sts-token/post-sts-header-before",
+                "post-sts-token/post-sts-header-after",
+                "normalize-path/get-space",
+                "get-utf8",
+                "normalize-path/get-relative-relative",
+                "normalize-path/get-slashes",
+            }
+        )
         {
             Assert.Contains(required, names);
         }
@@ -34,7 +45,13 @@ public sealed class SigV4SignerTests
         if (name.EndsWith("get-vanilla-with-session-token", StringComparison.Ordinal))
             request = request with { Headers = [.. request.Headers, new("X-Amz-Security-Token", SuiteSessionToken)] };
 
-        var signature = SigV4Signer.Sign(request, AwsSigV4TestCase.SuiteCredentials, AwsSigV4TestCase.Region, AwsSigV4TestCase.Service, AwsSigV4TestCase.SuiteTime);
+        var signature = SigV4Signer.Sign(
+            request,
+            AwsSigV4TestCase.SuiteCredentials,
+            AwsSigV4TestCase.Region,
+            AwsSigV4TestCase.Service,
+            AwsSigV4TestCase.SuiteTime
+        );
 
         Assert.Equal(testCase.ExpectedCanonicalRequest, signature.CanonicalRequest);
         Assert.Equal(testCase.ExpectedStringToSign, signature.StringToSign);
@@ -45,12 +62,19 @@ public sealed class SigV4SignerTests
     public async Task SignAsync_on_http_request_matches_suite_post_sts_header_before()
     {
         // The same request as the suite's post-sts-header-before, built as HttpClient would send it.
-        const string token = "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==";
+        const string token =
+            "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==";
         var expected = AwsSigV4TestCase.Load("post-sts-token/post-sts-header-before");
         using var message = new HttpRequestMessage(HttpMethod.Post, "https://example.amazonaws.com/");
         var credentials = AwsSigV4TestCase.SuiteCredentials with { SessionToken = token };
 
-        var signature = await SigV4Signer.SignAsync(message, credentials, AwsSigV4TestCase.Region, AwsSigV4TestCase.Service, AwsSigV4TestCase.SuiteTime);
+        var signature = await SigV4Signer.SignAsync(
+            message,
+            credentials,
+            AwsSigV4TestCase.Region,
+            AwsSigV4TestCase.Service,
+            AwsSigV4TestCase.SuiteTime
+        );
 
         Assert.Equal(expected.ExpectedCanonicalRequest, signature.CanonicalRequest);
         Assert.Equal(expected.ExpectedAuthorization, message.Headers.GetValues("Authorization").Single());
@@ -70,7 +94,10 @@ public sealed class SigV4SignerTests
     [InlineData("?b=2&a=1&a=0", "a=0&a=1&b=2")]
     [InlineData("x=a%2Bb&y=c d", "x=a%2Bb&y=c%20d")]
     [InlineData("?", "")]
-    [InlineData("Action=DescribeNetworkInterfaces&Version=2016-11-15", "Action=DescribeNetworkInterfaces&Version=2016-11-15")]
+    [InlineData(
+        "Action=DescribeNetworkInterfaces&Version=2016-11-15",
+        "Action=DescribeNetworkInterfaces&Version=2016-11-15"
+    )]
     public void Canonical_query_is_decoded_reencoded_and_sorted(string raw, string expected) =>
         Assert.Equal(expected, SigV4Canonical.Query(raw));
 

@@ -10,7 +10,8 @@ public sealed class H264DepacketizerTests
         public List<(byte[] Avcc, uint Timestamp, bool Idr)> Units { get; } = [];
         public List<H264DropReason> Drops { get; } = [];
 
-        public void OnAccessUnit(ReadOnlySpan<byte> avcc, uint rtpTimestamp, bool isIdr) => Units.Add((avcc.ToArray(), rtpTimestamp, isIdr));
+        public void OnAccessUnit(ReadOnlySpan<byte> avcc, uint rtpTimestamp, bool isIdr) =>
+            Units.Add((avcc.ToArray(), rtpTimestamp, isIdr));
 
         public void OnAccessUnitDropped(H264DropReason reason) => Drops.Add(reason);
     }

@@ -20,7 +20,12 @@ public sealed class H264SpsTests
     [Fact]
     public void High_profile_reports_chroma_format_and_bit_depth_for_avcC()
     {
-        Assert.True(H264Sps.TryParse(Convert.FromHexString("67640028acd940780227e5c044000003000400000300f03c60c658"), out H264Sps sps));
+        Assert.True(
+            H264Sps.TryParse(
+                Convert.FromHexString("67640028acd940780227e5c044000003000400000300f03c60c658"),
+                out H264Sps sps
+            )
+        );
         Assert.Equal((1u, 0u, 0u), (sps.ChromaFormatIdc, sps.BitDepthLumaMinus8, sps.BitDepthChromaMinus8));
     }
 

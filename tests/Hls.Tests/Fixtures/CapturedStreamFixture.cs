@@ -1,6 +1,7 @@
 namespace MobZ.Hls.Tests.Fixtures;
 
-/// <summary>Four seconds of ffmpeg RTP (320x240 baseline at 30 fps, a keyframe every second, Opus), captured once per test run.</summary>
+/// <summary>Four seconds of ffmpeg RTP (320x240 baseline at 30 fps, a keyframe every second, Opus), captured once per
+/// test run.</summary>
 public sealed class CapturedStreamFixture : IAsyncLifetime
 {
     public IReadOnlyList<CapturedPacket> Packets { get; private set; } = [];

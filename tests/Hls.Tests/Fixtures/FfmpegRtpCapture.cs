@@ -19,8 +19,14 @@ public static class FfmpegRtpCapture
     public const string Ffmpeg = "/usr/bin/ffmpeg";
 
     public static async Task<IReadOnlyList<CapturedPacket>> CaptureAsync(
-        double seconds, string size = "320x240", int fps = 30, int gop = 30, string profile = "baseline", string extraVideoArgs = "",
-        Action<CapturedPacket>? live = null)
+        double seconds,
+        string size = "320x240",
+        int fps = 30,
+        int gop = 30,
+        string profile = "baseline",
+        string extraVideoArgs = "",
+        Action<CapturedPacket>? live = null
+    )
     {
         using var videoRtp = Bind();
         using var videoRtcp = Bind();
@@ -38,16 +44,14 @@ public static class FfmpegRtpCapture
 
         string s = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         string args =
-            $"-hide_banner -loglevel error -re -t {s} -f lavfi -i testsrc=size={size}:rate={fps} " +
-            $"-re -t {s} -f lavfi -i sine=frequency=440:sample_rate=48000 " +
-            $"-map 0:v -c:v libx264 -profile:v {profile} -tune zerolatency -g {gop} -keyint_min {gop} -sc_threshold 0 -pix_fmt yuv420p -bsf:v dump_extra {extraVideoArgs} " +
-            $"-f rtp -payload_type 96 rtp://127.0.0.1:{Port(videoRtp)}?rtcpport={Port(videoRtcp)}&pkt_size=1200 " +
-            $"-map 1:a -c:a libopus -ac 2 -b:a 64k -f rtp -payload_type 111 rtp://127.0.0.1:{Port(audioRtp)}?rtcpport={Port(audioRtcp)}&pkt_size=1200";
-        using var process = Process.Start(new ProcessStartInfo(Ffmpeg, args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
+            $"-hide_banner -loglevel error -re -t {s} -f lavfi -i testsrc=size={size}:rate={fps} "
+            + $"-re -t {s} -f lavfi -i sine=frequency=440:sample_rate=48000 "
+            + $"-map 0:v -c:v libx264 -profile:v {profile} -tune zerolatency -g {gop} -keyint_min {gop} -sc_threshold 0 -pix_fmt yuv420p -bsf:v dump_extra {extraVideoArgs} "
+            + $"-f rtp -payload_type 96 rtp://127.0.0.1:{Port(videoRtp)}?rtcpport={Port(videoRtcp)}&pkt_size=1200 "
+            + $"-map 1:a -c:a libopus -ac 2 -b:a 64k -f rtp -payload_type 111 rtp://127.0.0.1:{Port(audioRtp)}?rtcpport={Port(audioRtcp)}&pkt_size=1200";
+        using var process = Process.Start(
+            new ProcessStartInfo(Ffmpeg, args) { RedirectStandardOutput = true, RedirectStandardError = true }
+        )!;
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         _ = process.StandardOutput.ReadToEndAsync();
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds + 30)))
@@ -70,8 +74,7 @@ public static class FfmpegRtpCapture
             }
 
             await Task.Delay(100);
-        }
-        while (Count(packets) != count);
+        } while (Count(packets) != count);
 
         await stop.CancelAsync();
         await Task.WhenAll(readers);
@@ -97,7 +100,13 @@ public static class FfmpegRtpCapture
     private static int Port(Socket socket) => ((IPEndPoint)socket.LocalEndPoint!).Port;
 
     private static async Task ReadAsync(
-        Socket socket, HlsTrack track, bool rtcp, List<CapturedPacket> packets, Action<CapturedPacket>? live, CancellationToken stop)
+        Socket socket,
+        HlsTrack track,
+        bool rtcp,
+        List<CapturedPacket> packets,
+        Action<CapturedPacket>? live,
+        CancellationToken stop
+    )
     {
         byte[] buffer = new byte[2048];
         try
@@ -113,9 +122,7 @@ public static class FfmpegRtpCapture
                 }
             }
         }
-        catch (OperationCanceledException)
-        {
-        }
+        catch (OperationCanceledException) { }
     }
 
     /// <summary>Reads an RTCP sender report's NTP and RTP timestamps (RFC 3550 §6.4.1).</summary>

@@ -16,19 +16,25 @@ public static class Ffprobe
         await System.IO.File.WriteAllBytesAsync(path, file);
         try
         {
-            (string json, string probeErrors) = await RunAsync("/usr/bin/ffprobe", $"-v error -print_format json -show_streams -show_format \"{path}\"");
+            (string json, string probeErrors) = await RunAsync(
+                "/usr/bin/ffprobe",
+                $"-v error -print_format json -show_streams -show_format \"{path}\""
+            );
             // Decoding every frame is stricter than probing: broken NAL units or timestamps show up here.
             (_, string decodeErrors) = await RunAsync("/usr/bin/ffmpeg", $"-v error -nostdin -i \"{path}\" -f null -");
             using JsonDocument doc = JsonDocument.Parse(json);
             var streams = new List<Stream>();
             foreach (JsonElement s in doc.RootElement.GetProperty("streams").EnumerateArray())
             {
-                streams.Add(new Stream(
-                    s.GetProperty("codec_name").GetString()!,
-                    s.GetProperty("codec_type").GetString()!,
-                    s.TryGetProperty("width", out JsonElement w) ? w.GetInt32() : 0,
-                    s.TryGetProperty("height", out JsonElement h) ? h.GetInt32() : 0,
-                    s.TryGetProperty("profile", out JsonElement p) ? p.GetString() : null));
+                streams.Add(
+                    new Stream(
+                        s.GetProperty("codec_name").GetString()!,
+                        s.GetProperty("codec_type").GetString()!,
+                        s.TryGetProperty("width", out JsonElement w) ? w.GetInt32() : 0,
+                        s.TryGetProperty("height", out JsonElement h) ? h.GetInt32() : 0,
+                        s.TryGetProperty("profile", out JsonElement p) ? p.GetString() : null
+                    )
+                );
             }
 
             double duration = doc.RootElement.GetProperty("format").TryGetProperty("duration", out JsonElement d)
@@ -44,11 +50,9 @@ public static class Ffprobe
 
     private static async Task<(string Output, string Errors)> RunAsync(string exe, string args)
     {
-        using var process = Process.Start(new ProcessStartInfo(exe, args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
+        using var process = Process.Start(
+            new ProcessStartInfo(exe, args) { RedirectStandardOutput = true, RedirectStandardError = true }
+        )!;
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();

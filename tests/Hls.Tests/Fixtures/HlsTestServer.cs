@@ -28,7 +28,11 @@ public sealed class HlsTestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<HlsTestServer> StartAsync(IStateBackend backend, Action<HlsOptions> configure, Action<IServiceCollection>? services = null)
+    public static async Task<HlsTestServer> StartAsync(
+        IStateBackend backend,
+        Action<HlsOptions> configure,
+        Action<IServiceCollection>? services = null
+    )
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -44,11 +48,19 @@ public sealed class HlsTestServer : IAsyncDisposable
         app.MapHls();
         // The demo viewer page and its hls.js, from the LocalStack site.
         string viewer = Path.Combine(RepositoryRoot(), "src", "LocalStack", "wwwroot", "hls");
-        app.MapGet("/viewer/{file}", (string file) => file is "index.html" or "viewer.js" or "hls.light.min.js"
-            ? Microsoft.AspNetCore.Http.Results.File(Path.Combine(viewer, file), file.EndsWith(".html") ? "text/html" : "text/javascript")
-            : Microsoft.AspNetCore.Http.Results.NotFound());
+        app.MapGet("/viewer/{file}", (string file) =>
+            file is "index.html" or "viewer.js" or "hls.light.min.js"
+                ? Microsoft.AspNetCore.Http.Results.File(
+                    Path.Combine(viewer, file),
+                    file.EndsWith(".html") ? "text/html" : "text/javascript"
+                )
+                : Microsoft.AspNetCore.Http.Results.NotFound()
+        );
         await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        string address = app
+            .Services.GetRequiredService<IServer>()
+            .Features.Get<IServerAddressesFeature>()!
+            .Addresses.First();
         var client = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None })
         {
             BaseAddress = new Uri(address),

@@ -22,10 +22,23 @@ public static class Mp4Checker
         public long AudioDuration { get; set; }
         public List<ulong> VideoBaseTimes { get; } = [];
         public List<(ulong Dts, int Size)> Audio { get; } = [];
+
         public override string ToString() => string.Join("\n", Problems);
     }
 
-    private static readonly HashSet<string> Containers = ["moov", "trak", "mdia", "minf", "dinf", "stbl", "mvex", "moof", "traf", "edts"];
+    private static readonly HashSet<string> Containers =
+    [
+        "moov",
+        "trak",
+        "mdia",
+        "minf",
+        "dinf",
+        "stbl",
+        "mvex",
+        "moof",
+        "traf",
+        "edts",
+    ];
 
     public static Result Check(byte[] file, bool hasInit = true)
     {
@@ -137,14 +150,19 @@ public static class Mp4Checker
             Box? hdlr = Find(data, mdia, "hdlr", result);
             string handler = hdlr is null ? "?" : Encoding.ASCII.GetString(data, hdlr.PayloadStart + 8, 4);
             handlers.Add(handler);
-            uint timescale = mdhd is null ? 0 : BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(mdhd.PayloadStart + 12));
+            uint timescale = mdhd is null
+                ? 0
+                : BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(mdhd.PayloadStart + 12));
             if ((handler, timescale) is not (("vide", 90000) or ("soun", 48000)))
             {
                 result.Problems.Add($"track {handler} has timescale {timescale}");
             }
 
-            if (Find(data, mdia, "minf", result) is not { } minf || Find(data, minf, "stbl", result) is not { } stbl ||
-                Find(data, stbl, "stsd", result) is not { } stsd)
+            if (
+                Find(data, mdia, "minf", result) is not { } minf
+                || Find(data, minf, "stbl", result) is not { } stbl
+                || Find(data, stbl, "stsd", result) is not { } stsd
+            )
             {
                 continue;
             }
@@ -184,14 +202,23 @@ public static class Mp4Checker
             result.Problems.Add($"tracks are [{string.Join(",", handlers)}], want vide and soun");
         }
 
-        if (children.FirstOrDefault(b => b.Type == "mvex") is not { } mvex ||
-            Children(data, mvex, result).Count(b => b.Type == "trex") != traks.Count)
+        if (
+            children.FirstOrDefault(b => b.Type == "mvex") is not { } mvex
+            || Children(data, mvex, result).Count(b => b.Type == "trex") != traks.Count
+        )
         {
             result.Problems.Add("mvex lacks a trex per track");
         }
     }
 
-    private static void CheckFragment(byte[] data, Box moof, Box mdat, Result result, ref uint lastSequence, Dictionary<uint, ulong> trackEnds)
+    private static void CheckFragment(
+        byte[] data,
+        Box moof,
+        Box mdat,
+        Result result,
+        ref uint lastSequence,
+        Dictionary<uint, ulong> trackEnds
+    )
     {
         var children = Children(data, moof, result);
         if (children.FirstOrDefault(b => b.Type == "mfhd") is not { } mfhd)
@@ -235,7 +262,9 @@ public static class Mp4Checker
             ulong baseTime = BinaryPrimitives.ReadUInt64BigEndian(data.AsSpan(tfdt.PayloadStart + 4));
             if (trackEnds.TryGetValue(trackId, out ulong previousEnd) && baseTime < previousEnd)
             {
-                result.Problems.Add($"track {trackId}: tfdt {baseTime} overlaps the previous fragment ending {previousEnd}");
+                result.Problems.Add(
+                    $"track {trackId}: tfdt {baseTime} overlaps the previous fragment ending {previousEnd}"
+                );
             }
 
             int p = trun.PayloadStart;
@@ -261,7 +290,9 @@ public static class Mp4Checker
             int position = moof.Start + dataOffset;
             if (position != mdat.PayloadStart + covered)
             {
-                result.Problems.Add($"track {trackId}: data offset points to {position}, expected {mdat.PayloadStart + covered}");
+                result.Problems.Add(
+                    $"track {trackId}: data offset points to {position}, expected {mdat.PayloadStart + covered}"
+                );
                 position = mdat.PayloadStart + covered;
             }
 

@@ -1,11 +1,12 @@
-
 namespace MobZ.Hls.Tests.Fixtures;
 
 /// <summary>Runs captured packets through a packager into memory.</summary>
 public static class PackagerRun
 {
     public static async Task<(MemoryOutput Output, HlsPackager Packager, int KeyframeRequests)> RunAsync(
-        IEnumerable<CapturedPacket> packets, HlsOptions? options = null)
+        IEnumerable<CapturedPacket> packets,
+        HlsOptions? options = null
+    )
     {
         var output = new MemoryOutput();
         var packager = new HlsPackager("test", output, options ?? new HlsOptions());

@@ -51,10 +51,18 @@ public sealed partial class ParsedPlaylist
             {
                 if (msn < 0)
                 {
-                    msn = long.Parse(playlist.Tags["#EXT-X-MEDIA-SEQUENCE"], CultureInfo.InvariantCulture) + playlist.Skipped;
+                    msn =
+                        long.Parse(playlist.Tags["#EXT-X-MEDIA-SEQUENCE"], CultureInfo.InvariantCulture)
+                        + playlist.Skipped;
                 }
 
-                current = new Segment { Msn = msn++, Map = map, Discontinuity = discontinuity, ProgramDateTime = pdt };
+                current = new Segment
+                {
+                    Msn = msn++,
+                    Map = map,
+                    Discontinuity = discontinuity,
+                    ProgramDateTime = pdt,
+                };
                 discontinuity = false;
                 playlist.Segments.Add(current);
             }
@@ -90,7 +98,14 @@ public sealed partial class ParsedPlaylist
                     break;
                 case "#EXT-X-PART":
                     var a = Attributes(value);
-                    Current().Parts.Add(new Part(double.Parse(a["DURATION"], CultureInfo.InvariantCulture), a["URI"], a.GetValueOrDefault("INDEPENDENT") == "YES"));
+                    Current()
+                        .Parts.Add(
+                            new Part(
+                                double.Parse(a["DURATION"], CultureInfo.InvariantCulture),
+                                a["URI"],
+                                a.GetValueOrDefault("INDEPENDENT") == "YES"
+                            )
+                        );
                     break;
                 case "#EXTINF":
                     Current().Duration = double.Parse(value.TrimEnd(','), CultureInfo.InvariantCulture);

@@ -31,7 +31,7 @@ public static class RtpEdit
         var types = new List<int>();
         if (type == 24)
         {
-            for (int i = 1; i + 2 < payload.Length;)
+            for (int i = 1; i + 2 < payload.Length; )
             {
                 int size = BinaryPrimitives.ReadUInt16BigEndian(payload[i..]);
                 types.Add(payload[i + 2] & 0x1F);
@@ -54,7 +54,9 @@ public static class RtpEdit
     public static List<CapturedPacket> Resequence(IEnumerable<CapturedPacket> packets)
     {
         ushort next = 1000;
-        return packets.Select(p => p.Track == HlsTrack.Video && !p.IsRtcp ? p with { Data = WithSequence(p.Data, next++) } : p).ToList();
+        return packets
+            .Select(p => p.Track == HlsTrack.Video && !p.IsRtcp ? p with { Data = WithSequence(p.Data, next++) } : p)
+            .ToList();
     }
 
     public static bool IsVideoRtp(CapturedPacket p) => p.Track == HlsTrack.Video && !p.IsRtcp;

@@ -23,7 +23,8 @@ public sealed class SyntheticPublisher
 
     public int PartsInSegment { get; private set; }
 
-    public static byte[] PartBytes(long segment, int part) => System.Text.Encoding.ASCII.GetBytes($"part {segment}.{part}");
+    public static byte[] PartBytes(long segment, int part) =>
+        System.Text.Encoding.ASCII.GetBytes($"part {segment}.{part}");
 
     public long Segment { get; private set; }
 
@@ -37,7 +38,10 @@ public sealed class SyntheticPublisher
     public async Task PartAsync()
     {
         TimeSpan duration = _options.PartTarget;
-        _writer.OnPart(new HlsPartInfo(duration, PartsInSegment == 0, _clock), HlsChunk.CopyOf(PartBytes(Segment, PartsInSegment)));
+        _writer.OnPart(
+            new HlsPartInfo(duration, PartsInSegment == 0, _clock),
+            HlsChunk.CopyOf(PartBytes(Segment, PartsInSegment))
+        );
         _clock += duration;
         PartsInSegment++;
         await _writer.FlushAsync();

@@ -52,7 +52,9 @@ public sealed class BadInputTests(CapturedStreamFixture capture)
     [Fact]
     public async Task Without_an_SPS_nothing_is_written_and_keyframes_are_requested()
     {
-        var noSps = RtpEdit.Resequence(capture.Packets.Where(p => !RtpEdit.IsVideoRtp(p) || !RtpEdit.NalTypes(p.Data).Contains(7)));
+        var noSps = RtpEdit.Resequence(
+            capture.Packets.Where(p => !RtpEdit.IsVideoRtp(p) || !RtpEdit.NalTypes(p.Data).Contains(7))
+        );
 
         var (output, packager, requests) = await PackagerRun.RunAsync(noSps);
 
@@ -65,7 +67,9 @@ public sealed class BadInputTests(CapturedStreamFixture capture)
     [Fact]
     public async Task A_publisher_that_never_sends_a_keyframe_gets_throttled_requests_and_no_output()
     {
-        var noIdr = RtpEdit.Resequence(capture.Packets.Where(p => !RtpEdit.IsVideoRtp(p) || !RtpEdit.NalTypes(p.Data).Contains(5)));
+        var noIdr = RtpEdit.Resequence(
+            capture.Packets.Where(p => !RtpEdit.IsVideoRtp(p) || !RtpEdit.NalTypes(p.Data).Contains(5))
+        );
         var options = new HlsOptions { KeyframeRequestInterval = TimeSpan.FromHours(1) };
 
         var (output, _, requests) = await PackagerRun.RunAsync(noIdr, options);
@@ -79,20 +83,28 @@ public sealed class BadInputTests(CapturedStreamFixture capture)
     {
         int videoIndex = 0;
         int audioIndex = 0;
-        var jumpy = capture.Packets.Select(p =>
-        {
-            if (RtpEdit.IsVideoRtp(p) && ++videoIndex > 200)
+        var jumpy = capture
+            .Packets.Select(p =>
             {
-                return p with { Data = RtpEdit.WithTimestamp(p.Data, unchecked(RtpEdit.Timestamp(p.Data) + 0x4000_0000u)) };
-            }
+                if (RtpEdit.IsVideoRtp(p) && ++videoIndex > 200)
+                {
+                    return p with
+                    {
+                        Data = RtpEdit.WithTimestamp(p.Data, unchecked(RtpEdit.Timestamp(p.Data) + 0x4000_0000u)),
+                    };
+                }
 
-            if (RtpEdit.IsAudioRtp(p) && ++audioIndex > 100)
-            {
-                return p with { Data = RtpEdit.WithTimestamp(p.Data, unchecked(RtpEdit.Timestamp(p.Data) - (5 * 48000u))) };
-            }
+                if (RtpEdit.IsAudioRtp(p) && ++audioIndex > 100)
+                {
+                    return p with
+                    {
+                        Data = RtpEdit.WithTimestamp(p.Data, unchecked(RtpEdit.Timestamp(p.Data) - (5 * 48000u))),
+                    };
+                }
 
-            return p;
-        }).ToList();
+                return p;
+            })
+            .ToList();
 
         var (output, _, _) = await PackagerRun.RunAsync(jumpy);
 
@@ -109,8 +121,18 @@ public sealed class BadInputTests(CapturedStreamFixture capture)
         uint firstAudio = RtpEdit.Timestamp(capture.Packets.First(RtpEdit.IsAudioRtp).Data);
         uint videoShift = unchecked(0u - firstVideo - (2 * 90000u)); // wraps two seconds in
         uint audioShift = unchecked(0u - firstAudio - (2 * 48000u));
-        var wrapped = capture.Packets.Select(p => p.IsRtcp ? p
-            : p with { Data = RtpEdit.WithTimestamp(p.Data, unchecked(RtpEdit.Timestamp(p.Data) + (p.Track == HlsTrack.Video ? videoShift : audioShift))) })
+        var wrapped = capture
+            .Packets.Select(p =>
+                p.IsRtcp
+                    ? p
+                    : p with
+                    {
+                        Data = RtpEdit.WithTimestamp(
+                            p.Data,
+                            unchecked(RtpEdit.Timestamp(p.Data) + (p.Track == HlsTrack.Video ? videoShift : audioShift))
+                        ),
+                    }
+            )
             .Where(p => !p.IsRtcp) // the reports would still carry the old timestamps
             .ToList();
 
@@ -179,7 +201,9 @@ public sealed class KeyframeStarvedPublisherTests
 
         var segments = output.Segments.ToList();
         Assert.True(segments.Count >= 3);
-        Assert.All(segments, s => Assert.True(s.Sum(p => p.Info.Duration.TotalSeconds) <= options.TargetDurationSeconds + 1e-9));
+        Assert.All(segments, s =>
+            Assert.True(s.Sum(p => p.Info.Duration.TotalSeconds) <= options.TargetDurationSeconds + 1e-9)
+        );
         Assert.True(segments[0].First().Info.Independent);
         Assert.All(segments.Skip(1), s => Assert.False(s.First().Info.Independent));
         Assert.True(requests >= segments.Count - 1); // asked at every segment's cadence

@@ -64,21 +64,27 @@ public sealed class PackagerOutputTests(CapturedStreamFixture capture)
         // Capture-clock timestamps as Chrome sends them: each frame up to ±4 ms off the 30 fps grid.
         var random = new Random(5);
         var jitter = new Dictionary<uint, uint>();
-        var jittery = capture.Packets.Select(p =>
-        {
-            if (!RtpEdit.IsVideoRtp(p))
+        var jittery = capture
+            .Packets.Select(p =>
             {
-                return p.IsRtcp && p.Track == HlsTrack.Video ? null : p;
-            }
+                if (!RtpEdit.IsVideoRtp(p))
+                {
+                    return p.IsRtcp && p.Track == HlsTrack.Video ? null : p;
+                }
 
-            uint ts = RtpEdit.Timestamp(p.Data);
-            if (!jitter.TryGetValue(ts, out uint moved))
-            {
-                jitter[ts] = moved = unchecked(ts + (uint)random.Next(-360, 361));
-            }
+                uint ts = RtpEdit.Timestamp(p.Data);
+                if (!jitter.TryGetValue(ts, out uint moved))
+                {
+                    jitter[ts] = moved = unchecked(ts + (uint)random.Next(-360, 361));
+                }
 
-            return p with { Data = RtpEdit.WithTimestamp(p.Data, moved) };
-        }).OfType<CapturedPacket>().ToList();
+                return p with
+                {
+                    Data = RtpEdit.WithTimestamp(p.Data, moved),
+                };
+            })
+            .OfType<CapturedPacket>()
+            .ToList();
         var options = new HlsOptions();
 
         var (output, _, _) = await PackagerRun.RunAsync(jittery, options);
@@ -91,7 +97,10 @@ public sealed class PackagerOutputTests(CapturedStreamFixture capture)
             {
                 double duration = parts[i].Info.Duration.TotalSeconds;
                 Assert.True(duration <= target + 1e-9, $"part {segment.Key}.{i} lasts {duration}");
-                Assert.True(i == parts.Count - 1 || duration >= 0.85 * target, $"part {segment.Key}.{i} lasts only {duration}");
+                Assert.True(
+                    i == parts.Count - 1 || duration >= 0.85 * target,
+                    $"part {segment.Key}.{i} lasts only {duration}"
+                );
             }
         }
 
@@ -115,7 +124,9 @@ public sealed class PackagerOutputTests(CapturedStreamFixture capture)
 
         Assert.All(output.Segments, s => Assert.True(s.First().Info.Independent));
         // Keyframes every second, segment target 2 s: segments of two seconds.
-        Assert.All(output.Segments.SkipLast(1), s => Assert.InRange(s.Sum(p => p.Info.Duration.TotalSeconds), 1.9, 2.1));
+        Assert.All(output.Segments.SkipLast(1), s =>
+            Assert.InRange(s.Sum(p => p.Info.Duration.TotalSeconds), 1.9, 2.1)
+        );
     }
 
     [Fact]

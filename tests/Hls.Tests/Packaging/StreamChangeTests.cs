@@ -20,9 +20,25 @@ public sealed class StreamChangeTests(CapturedStreamFixture capture)
         ushort audioSeq = (ushort)(RtpEdit.Sequence(lastAudio) + 1);
         uint audioTs = RtpEdit.Timestamp(lastAudio) + 960;
         uint audioBase = RtpEdit.Timestamp(bigger.First(RtpEdit.IsAudioRtp).Data);
-        var second = bigger.Where(p => !p.IsRtcp).Select(p => RtpEdit.IsVideoRtp(p)
-            ? p with { Data = RtpEdit.WithSequence(RtpEdit.WithTimestamp(p.Data, videoTs + (RtpEdit.Timestamp(p.Data) - videoBase)), seq++) }
-            : p with { Data = RtpEdit.WithSequence(RtpEdit.WithTimestamp(p.Data, audioTs + (RtpEdit.Timestamp(p.Data) - audioBase)), audioSeq++) });
+        var second = bigger
+            .Where(p => !p.IsRtcp)
+            .Select(p =>
+                RtpEdit.IsVideoRtp(p)
+                    ? p with
+                    {
+                        Data = RtpEdit.WithSequence(
+                            RtpEdit.WithTimestamp(p.Data, videoTs + (RtpEdit.Timestamp(p.Data) - videoBase)),
+                            seq++
+                        ),
+                    }
+                    : p with
+                    {
+                        Data = RtpEdit.WithSequence(
+                            RtpEdit.WithTimestamp(p.Data, audioTs + (RtpEdit.Timestamp(p.Data) - audioBase)),
+                            audioSeq++
+                        ),
+                    }
+            );
 
         var (output, packager, _) = await PackagerRun.RunAsync(first.Concat(second));
 
@@ -31,7 +47,8 @@ public sealed class StreamChangeTests(CapturedStreamFixture capture)
         Assert.Equal((640, 360), (output.Inits[1].Info.Width, output.Inits[1].Info.Height));
         MemoryOutput.Part firstOfNew = output.Parts.First(p => p.Session == 1);
         Assert.True(firstOfNew.Info.Independent);
-        Assert.NotEqual(output.Parts[output.Parts.IndexOf(firstOfNew) - 1].Segment, firstOfNew.Segment); // a new segment
+        // a new segment
+        Assert.NotEqual(output.Parts[output.Parts.IndexOf(firstOfNew) - 1].Segment, firstOfNew.Segment);
         Assert.Equal(0, packager.Stats.DroppedAccessUnits);
         for (int session = 0; session < 2; session++)
         {
@@ -49,9 +66,13 @@ public sealed class StreamChangeTests(CapturedStreamFixture capture)
         var (reference, _, _) = await PackagerRun.RunAsync(capture.Packets);
         // Another random base for the audio RTP clock, in the packets and in the reports alike.
         const uint shift = 0x9E3779B9;
-        var shifted = capture.Packets.Select(p => p.Track != HlsTrack.Audio ? p
-            : p.IsRtcp ? p with { Data = ShiftReport(p.Data, shift) }
-            : p with { Data = RtpEdit.WithTimestamp(p.Data, unchecked(RtpEdit.Timestamp(p.Data) + shift)) }).ToList();
+        var shifted = capture
+            .Packets.Select(p =>
+                p.Track != HlsTrack.Audio ? p
+                : p.IsRtcp ? p with { Data = ShiftReport(p.Data, shift) }
+                : p with { Data = RtpEdit.WithTimestamp(p.Data, unchecked(RtpEdit.Timestamp(p.Data) + shift)) }
+            )
+            .ToList();
 
         var (output, _, _) = await PackagerRun.RunAsync(shifted);
 
@@ -66,9 +87,18 @@ public sealed class StreamChangeTests(CapturedStreamFixture capture)
         var options = new HlsOptions { AudioLagAllowance = TimeSpan.FromSeconds(2) };
         var (reference, _, _) = await PackagerRun.RunAsync(capture.Packets, options);
         ulong halfSecond = 1UL << 31; // NTP fraction of 0.5 s
-        var later = capture.Packets.Select(p => p.Track == HlsTrack.Audio && p.IsRtcp && FfmpegRtpCapture.TryReadSenderReport(p.Data, out ulong ntp, out _)
-            ? p with { Data = WithNtp(p.Data, ntp + halfSecond) }
-            : p).ToList();
+        var later = capture
+            .Packets.Select(p =>
+                p.Track == HlsTrack.Audio
+                && p.IsRtcp
+                && FfmpegRtpCapture.TryReadSenderReport(p.Data, out ulong ntp, out _)
+                    ? p with
+                    {
+                        Data = WithNtp(p.Data, ntp + halfSecond),
+                    }
+                    : p
+            )
+            .ToList();
 
         var (output, _, _) = await PackagerRun.RunAsync(later, options);
 

@@ -27,7 +27,10 @@ public sealed class TimelineTests(CapturedStreamFixture capture)
         await packager.DisposeAsync();
 
         var keys = new HlsKeys(options.KeyPrefix);
-        PlaylistDocument doc = JsonSerializer.Deserialize((await backend.Store.GetAsync(keys.Playlist("timeline")))!, HlsJsonContext.Default.PlaylistDocument)!;
+        PlaylistDocument doc = JsonSerializer.Deserialize(
+            (await backend.Store.GetAsync(keys.Playlist("timeline")))!,
+            HlsJsonContext.Default.PlaylistDocument
+        )!;
         Assert.Single(doc.Segments.Select(s => s.Session).Distinct());
         byte[] init = (await backend.Store.GetAsync(keys.Init("timeline", doc.Segments[0].Session)))!;
         var parts = new Dictionary<(long, int), byte[]>();
@@ -36,7 +39,9 @@ public sealed class TimelineTests(CapturedStreamFixture capture)
             Assert.NotNull(segment.Parts);
             for (int p = 0; p < segment.Parts.Count; p++)
             {
-                parts[(segment.Msn, p)] = (await backend.Store.GetAsync(keys.Part("timeline", segment.Session, segment.Msn, p)))!;
+                parts[(segment.Msn, p)] = (
+                    await backend.Store.GetAsync(keys.Part("timeline", segment.Session, segment.Msn, p))
+                )!;
             }
         }
 
@@ -52,8 +57,10 @@ public sealed class TimelineTests(CapturedStreamFixture capture)
             if (previous is not null && !segment.Discontinuity)
             {
                 double pdtStep = (segment.ProgramDateTime - previous.ProgramDateTime).TotalSeconds;
-                Assert.True(Math.Abs(pdtStep - previous.Duration) < 0.002,
-                    $"segment {segment.Msn}: PROGRAM-DATE-TIME moved {pdtStep:F3} s after an EXTINF of {previous.Duration:F3} s, with no discontinuity");
+                Assert.True(
+                    Math.Abs(pdtStep - previous.Duration) < 0.002,
+                    $"segment {segment.Msn}: PROGRAM-DATE-TIME moved {pdtStep:F3} s after an EXTINF of {previous.Duration:F3} s, with no discontinuity"
+                );
             }
 
             for (int p = 0; p < segment.Parts!.Count; p++)
@@ -63,7 +70,10 @@ public sealed class TimelineTests(CapturedStreamFixture capture)
                 ulong start = check.VideoBaseTimes[0];
                 if (previousEnd is ulong end && !(p == 0 && segment.Discontinuity))
                 {
-                    Assert.True(start == end, $"part {segment.Msn}.{p}: video starts at {start}, {(long)start - (long)end} ticks after the previous part ended, with no discontinuity");
+                    Assert.True(
+                        start == end,
+                        $"part {segment.Msn}.{p}: video starts at {start}, {(long)start - (long)end} ticks after the previous part ended, with no discontinuity"
+                    );
                 }
 
                 Assert.Equal(segment.Parts[p].Duration, check.VideoDuration / 90000.0, 4);
@@ -78,9 +88,15 @@ public sealed class TimelineTests(CapturedStreamFixture capture)
     public async Task Frames_lost_upstream_end_the_segment_and_the_next_starts_with_a_discontinuity()
     {
         // Every video packet of frames 40 to 44 (1.33 s in, mid-GOP): the packager drops up to the keyframe at 2 s.
-        var timestamps = capture.Packets.Where(RtpEdit.IsVideoRtp).Select(p => RtpEdit.Timestamp(p.Data)).Distinct().ToList();
+        var timestamps = capture
+            .Packets.Where(RtpEdit.IsVideoRtp)
+            .Select(p => RtpEdit.Timestamp(p.Data))
+            .Distinct()
+            .ToList();
         var lost = timestamps.Skip(40).Take(5).ToHashSet();
-        var lossy = capture.Packets.Where(p => !(RtpEdit.IsVideoRtp(p) && lost.Contains(RtpEdit.Timestamp(p.Data)))).ToList();
+        var lossy = capture
+            .Packets.Where(p => !(RtpEdit.IsVideoRtp(p) && lost.Contains(RtpEdit.Timestamp(p.Data))))
+            .ToList();
 
         Packaged packaged = await PackageAsync(lossy, new HlsOptions { PlaylistSegments = 50 });
 
@@ -104,21 +120,26 @@ public sealed class TimelineTests(CapturedStreamFixture capture)
         // Capture-clock timestamps as Chrome sends them: each frame up to ±8 ms off the 15 fps grid.
         var random = new Random(15);
         var jitter = new Dictionary<uint, uint>();
-        var jittery = fifteen.Select(p =>
-        {
-            if (!RtpEdit.IsVideoRtp(p))
+        var jittery = fifteen
+            .Select(p =>
             {
-                return p;
-            }
+                if (!RtpEdit.IsVideoRtp(p))
+                {
+                    return p;
+                }
 
-            uint ts = RtpEdit.Timestamp(p.Data);
-            if (!jitter.TryGetValue(ts, out uint moved))
-            {
-                jitter[ts] = moved = unchecked(ts + (uint)random.Next(-720, 721));
-            }
+                uint ts = RtpEdit.Timestamp(p.Data);
+                if (!jitter.TryGetValue(ts, out uint moved))
+                {
+                    jitter[ts] = moved = unchecked(ts + (uint)random.Next(-720, 721));
+                }
 
-            return p with { Data = RtpEdit.WithTimestamp(p.Data, moved) };
-        }).ToList();
+                return p with
+                {
+                    Data = RtpEdit.WithTimestamp(p.Data, moved),
+                };
+            })
+            .ToList();
         var options = new HlsOptions { PlaylistSegments = 50 };
 
         Packaged packaged = await PackageAsync(jittery, options);

@@ -23,12 +23,21 @@ public sealed class BlockingReloadTests(RedisServer redis) : IClassFixture<Redis
         o.PlaylistSegments = 10;
     }
 
-    /// <param name="time">the server's clock (its fallback poll and blocking timeouts); the system clock when null.</param>
-    private async Task<(IStateBackend Backend, HlsTestServer Server, SyntheticPublisher Publisher, string Stream)> StartAsync(
-        string backendName, TimeProvider? time = null)
+    /// <param name="time">the server's clock (its fallback poll and blocking timeouts); the system clock when
+    /// null.</param>
+    private async Task<(
+        IStateBackend Backend,
+        HlsTestServer Server,
+        SyntheticPublisher Publisher,
+        string Stream
+    )> StartAsync(string backendName, TimeProvider? time = null)
     {
         IStateBackend backend = await Backends.CreateAsync(backendName, redis);
-        HlsTestServer server = await HlsTestServer.StartAsync(backend, Fast, time is null ? null : s => s.AddSingleton(time));
+        HlsTestServer server = await HlsTestServer.StartAsync(
+            backend,
+            Fast,
+            time is null ? null : s => s.AddSingleton(time)
+        );
         string stream = $"room-{Guid.NewGuid():N}";
         var options = new HlsOptions();
         Fast(options);
@@ -37,7 +46,9 @@ public sealed class BlockingReloadTests(RedisServer redis) : IClassFixture<Redis
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task The_part_after_a_segments_last_is_held_until_part_zero_of_the_next_segment_exists(string backendName)
+    public async Task The_part_after_a_segments_last_is_held_until_part_zero_of_the_next_segment_exists(
+        string backendName
+    )
     {
         var time = new TimerCountingTimeProvider(DateTimeOffset.UtcNow);
         var (backend, server, publisher, stream) = await StartAsync(backendName, time);
@@ -55,14 +66,18 @@ public sealed class BlockingReloadTests(RedisServer redis) : IClassFixture<Redis
         using HttpResponseMessage response = await blocked.WaitAsync(HeldRequests.Deadline);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         ParsedPlaylist p = ParsedPlaylist.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Contains(p.Segments.Single(s => s.Msn == 1).Parts, part => part.Uri.EndsWith("/1.0.m4s", StringComparison.Ordinal));
+        Assert.Contains(p.Segments.Single(s => s.Msn == 1).Parts, part =>
+            part.Uri.EndsWith("/1.0.m4s", StringComparison.Ordinal)
+        );
         // The complete answer to a URL that names a future part never changes: a CDN may keep it.
         Assert.True(response.Headers.CacheControl!.MaxAge >= TimeSpan.FromSeconds(1));
     }
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task A_blocking_request_released_by_the_end_of_the_stream_is_not_cached_as_if_it_were_final(string backendName)
+    public async Task A_blocking_request_released_by_the_end_of_the_stream_is_not_cached_as_if_it_were_final(
+        string backendName
+    )
     {
         var (backend, server, publisher, stream) = await StartAsync(backendName);
         await using var _ = backend;
@@ -78,11 +93,16 @@ public sealed class BlockingReloadTests(RedisServer redis) : IClassFixture<Redis
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(ParsedPlaylist.Parse(await response.Content.ReadAsStringAsync()).Ended);
         // The part it asked for never came; a publisher that reconnects continues this playlist.
-        Assert.True(response.Headers.CacheControl!.NoStore || response.Headers.CacheControl.MaxAge <= TimeSpan.FromSeconds(1),
-            $"Cache-Control: {response.Headers.CacheControl}");
+        Assert.True(
+            response.Headers.CacheControl!.NoStore || response.Headers.CacheControl.MaxAge <= TimeSpan.FromSeconds(1),
+            $"Cache-Control: {response.Headers.CacheControl}"
+        );
 
         using HttpResponseMessage plain = await server.Client.GetAsync($"/hls/{stream}/media.m3u8");
-        Assert.True(plain.Headers.CacheControl!.MaxAge <= TimeSpan.FromSeconds(1), $"Cache-Control: {plain.Headers.CacheControl}");
+        Assert.True(
+            plain.Headers.CacheControl!.MaxAge <= TimeSpan.FromSeconds(1),
+            $"Cache-Control: {plain.Headers.CacheControl}"
+        );
     }
 
     [Theory]
@@ -95,7 +115,9 @@ public sealed class BlockingReloadTests(RedisServer redis) : IClassFixture<Redis
         await publisher.InitAsync();
         await publisher.PartAsync();
 
-        using HttpResponseMessage unavailable = await server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=0&_HLS_part=1");
+        using HttpResponseMessage unavailable = await server.Client.GetAsync(
+            $"/hls/{stream}/media.m3u8?_HLS_msn=0&_HLS_part=1"
+        );
         using HttpResponseMessage refused = await server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=9");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, unavailable.StatusCode);
@@ -104,12 +126,26 @@ public sealed class BlockingReloadTests(RedisServer redis) : IClassFixture<Redis
         Assert.True(refused.Headers.CacheControl!.NoStore);
     }
 
-    /// <summary>Found by the hls-request fuzz harness (docs/fuzzing.md): p + 1 wrapped to int.MinValue, so the request was held instead of refused.</summary>
+    /// <summary>Found by the hls-request fuzz harness (docs/fuzzing.md): p + 1 wrapped to int.MinValue, so the request
+    /// was held instead of refused.</summary>
     [Fact]
     public void The_largest_part_index_in_the_next_segment_is_beyond_the_advance_limit()
     {
-        var doc = new PlaylistDocument { TargetDuration = 1, PartTarget = 0.1, Session = "abcdef012345", NextMsn = 1 };
-        doc.Segments.Add(new SegmentRecord { Msn = 0, Session = "abcdef012345", Parts = [new() { Duration = 0.1 }] });
+        var doc = new PlaylistDocument
+        {
+            TargetDuration = 1,
+            PartTarget = 0.1,
+            Session = "abcdef012345",
+            NextMsn = 1,
+        };
+        doc.Segments.Add(
+            new SegmentRecord
+            {
+                Msn = 0,
+                Session = "abcdef012345",
+                Parts = [new() { Duration = 0.1 }],
+            }
+        );
 
         Assert.True(HlsRequestHandler.IsBeyondAdvanceLimit(doc, 1, int.MaxValue));
         Assert.True(HlsRequestHandler.IsBeyondAdvanceLimit(doc, 0, int.MaxValue));
@@ -119,18 +155,42 @@ public sealed class BlockingReloadTests(RedisServer redis) : IClassFixture<Redis
     [Fact]
     public void A_part_index_past_the_last_part_of_a_segment_is_part_zero_of_the_next()
     {
-        var doc = new PlaylistDocument { TargetDuration = 1, PartTarget = 0.1, Session = "abcdef012345", NextMsn = 1 };
-        doc.Segments.Add(new SegmentRecord
+        var doc = new PlaylistDocument
         {
-            Msn = 0, Session = "abcdef012345", Complete = true, Duration = 0.4,
-            Parts = [new() { Duration = 0.1 }, new() { Duration = 0.1 }, new() { Duration = 0.1 }, new() { Duration = 0.1 }],
-        });
+            TargetDuration = 1,
+            PartTarget = 0.1,
+            Session = "abcdef012345",
+            NextMsn = 1,
+        };
+        doc.Segments.Add(
+            new SegmentRecord
+            {
+                Msn = 0,
+                Session = "abcdef012345",
+                Complete = true,
+                Duration = 0.4,
+                Parts =
+                [
+                    new() { Duration = 0.1 },
+                    new() { Duration = 0.1 },
+                    new() { Duration = 0.1 },
+                    new() { Duration = 0.1 },
+                ],
+            }
+        );
 
         Assert.True(doc.HasPart(0, 3));
         Assert.False(doc.HasPart(0, 4));
         Assert.False(doc.HasPart(0, 9));
 
-        doc.Segments.Add(new SegmentRecord { Msn = 1, Session = "abcdef012345", Parts = [new() { Duration = 0.1 }] });
+        doc.Segments.Add(
+            new SegmentRecord
+            {
+                Msn = 1,
+                Session = "abcdef012345",
+                Parts = [new() { Duration = 0.1 }],
+            }
+        );
 
         Assert.True(doc.HasPart(0, 4));
         Assert.True(doc.HasPart(1, 0));

@@ -12,7 +12,9 @@ public sealed class EndToEndTests(CapturedStreamFixture capture, RedisServer red
 {
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task Served_init_and_segments_probe_as_the_source_and_the_playlist_follows_the_rules(string backendName)
+    public async Task Served_init_and_segments_probe_as_the_source_and_the_playlist_follows_the_rules(
+        string backendName
+    )
     {
         IStateBackend backend = await Backends.CreateAsync(backendName, redis);
         await using var _ = backend;

@@ -5,17 +5,25 @@ using MobZ.Hls.Serving;
 
 namespace MobZ.Hls.Tests.Serving;
 
-/// <summary>The cache of validated playback tokens: a repeat request is not verified again, until the token expires.</summary>
+/// <summary>The cache of validated playback tokens: a repeat request is not verified again, until the token
+/// expires.</summary>
 public sealed class PlaybackTokenCacheTests
 {
     private const string Secret = "hls-playback-cache-secret-0123456789abcdef";
 
-    private static (PlaybackTokenGate Gate, PlaybackTokenCache Cache, AccessTokenIssuer Issuer) Create(FakeTimeProvider time, int capacity = 100)
+    private static (PlaybackTokenGate Gate, PlaybackTokenCache Cache, AccessTokenIssuer Issuer) Create(
+        FakeTimeProvider time,
+        int capacity = 100
+    )
     {
         // No clock skew: the token is refused the moment it expires, so the test sees exactly when the entry goes.
         var options = new AccessTokenOptions { HmacSecret = Secret, ClockSkew = TimeSpan.Zero };
         var cache = new PlaybackTokenCache(capacity, time);
-        return (new PlaybackTokenGate(new AccessTokenValidator(options, time: time), cache, NullLogger.Instance), cache, new AccessTokenIssuer(options, time));
+        return (
+            new PlaybackTokenGate(new AccessTokenValidator(options, time: time), cache, NullLogger.Instance),
+            cache,
+            new AccessTokenIssuer(options, time)
+        );
     }
 
     [Fact]
@@ -47,8 +55,10 @@ public sealed class PlaybackTokenCacheTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
         var (gate, cache, _) = Create(time);
-        string forged = new AccessTokenIssuer(new AccessTokenOptions { HmacSecret = "some-other-secret-0123456789abcdefghij" }, time)
-            .Issue("viewer-1", "live", AccessGrant.Subscribe, TimeSpan.FromMinutes(10));
+        string forged = new AccessTokenIssuer(
+            new AccessTokenOptions { HmacSecret = "some-other-secret-0123456789abcdefghij" },
+            time
+        ).Issue("viewer-1", "live", AccessGrant.Subscribe, TimeSpan.FromMinutes(10));
 
         Assert.Equal(401, (await gate.CheckAsync("live", forged, CancellationToken.None))?.Status);
         Assert.Equal(401, (await gate.CheckAsync("live", forged, CancellationToken.None))?.Status);

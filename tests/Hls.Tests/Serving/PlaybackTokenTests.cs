@@ -32,14 +32,20 @@ public sealed class PlaybackTokenTests
         Issuer().Issue("viewer-1", room, grants, TimeSpan.FromHours(1));
 
     /// <summary>A server that requires playback tokens, with one stream of three segments and a part.</summary>
-    private static async Task<(IStateBackend Backend, HlsTestServer Server, string Stream)> StartAsync(bool requireToken = true)
+    private static async Task<(IStateBackend Backend, HlsTestServer Server, string Stream)> StartAsync(
+        bool requireToken = true
+    )
     {
         IStateBackend backend = await StateBackend.CreateAsync(null, NullLoggerFactory.Instance);
-        HlsTestServer server = await HlsTestServer.StartAsync(backend, o =>
-        {
-            Fast(o);
-            o.RequirePlaybackToken = requireToken;
-        }, s => s.AddMobZAccess(o => o.HmacSecret = Secret));
+        HlsTestServer server = await HlsTestServer.StartAsync(
+            backend,
+            o =>
+            {
+                Fast(o);
+                o.RequirePlaybackToken = requireToken;
+            },
+            s => s.AddMobZAccess(o => o.HmacSecret = Secret)
+        );
         string stream = $"room-{Guid.NewGuid():N}";
         var options = new HlsOptions();
         Fast(options);
@@ -50,19 +56,34 @@ public sealed class PlaybackTokenTests
         return (backend, server, stream);
     }
 
-    /// <summary>Every kind of URL a player asks for, under <paramref name="root"/> (<c>/hls/{stream}/</c> or its tokened form).</summary>
+    /// <summary>Every kind of URL a player asks for, under <paramref name="root"/> (<c>/hls/{stream}/</c> or its
+    /// tokened form).</summary>
     private static async Task<List<string>> PlayerUrlsAsync(HlsTestServer server, string stream)
     {
         // The file names come from an open server's playlist: the same store, read without a token.
-        await using HlsTestServer open = await HlsTestServer.StartAsync(server.Services.GetRequiredService<IStateBackend>(), Fast);
+        await using HlsTestServer open = await HlsTestServer.StartAsync(
+            server.Services.GetRequiredService<IStateBackend>(),
+            Fast
+        );
         ParsedPlaylist p = ParsedPlaylist.Parse(await open.Client.GetStringAsync($"/hls/{stream}/media.m3u8"));
-        return ["index.m3u8", "media.m3u8", "media.m3u8?_HLS_msn=1", p.Segments[0].Map!, p.Complete.First().Uri!, p.Segments[^1].Parts[0].Uri];
+        return
+        [
+            "index.m3u8",
+            "media.m3u8",
+            "media.m3u8?_HLS_msn=1",
+            p.Segments[0].Map!,
+            p.Complete.First().Uri!,
+            p.Segments[^1].Parts[0].Uri,
+        ];
     }
 
     private static async Task AssertRefusedAsync(HttpResponseMessage response, HttpStatusCode status, string because)
     {
         string body = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"{response.RequestMessage!.RequestUri!.PathAndQuery}: {(int)response.StatusCode} {body}, expected {(int)status} ({because})");
+        Assert.True(
+            status == response.StatusCode,
+            $"{response.RequestMessage!.RequestUri!.PathAndQuery}: {(int)response.StatusCode} {body}, expected {(int)status} ({because})"
+        );
         Assert.Contains(because, body);
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
         Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
@@ -96,7 +117,8 @@ public sealed class PlaybackTokenTests
         var (backend, server, stream) = await StartAsync();
         await using var _ = backend;
         await using var __ = server;
-        string forged = Issuer("another-secret-that-is-also-32-bytes-long!").Issue("viewer-1", stream, AccessGrant.Subscribe, TimeSpan.FromHours(1));
+        string forged = Issuer("another-secret-that-is-also-32-bytes-long!")
+            .Issue("viewer-1", stream, AccessGrant.Subscribe, TimeSpan.FromHours(1));
 
         foreach (string url in await PlayerUrlsAsync(server, stream))
         {
@@ -132,7 +154,9 @@ public sealed class PlaybackTokenTests
         {
             foreach (string url in await PlayerUrlsAsync(server, stream))
             {
-                using HttpResponseMessage response = await server.Client.GetAsync($"/hls/{stream}/t/{Token(room)}/{url}");
+                using HttpResponseMessage response = await server.Client.GetAsync(
+                    $"/hls/{stream}/t/{Token(room)}/{url}"
+                );
                 await AssertRefusedAsync(response, HttpStatusCode.Forbidden, "another room");
             }
         }
@@ -144,7 +168,10 @@ public sealed class PlaybackTokenTests
         var (backend, server, stream) = await StartAsync();
         await using var _ = backend;
         await using var __ = server;
-        string publisher = Token(stream, AccessGrant.Join | AccessGrant.Publish | AccessGrant.P2mPublish | AccessGrant.Admin);
+        string publisher = Token(
+            stream,
+            AccessGrant.Join | AccessGrant.Publish | AccessGrant.P2mPublish | AccessGrant.Admin
+        );
 
         foreach (string url in await PlayerUrlsAsync(server, stream))
         {
@@ -156,7 +183,9 @@ public sealed class PlaybackTokenTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task A_valid_token_in_the_path_serves_the_playlists_and_every_file_they_name_by_relative_uri(bool roomPrefix)
+    public async Task A_valid_token_in_the_path_serves_the_playlists_and_every_file_they_name_by_relative_uri(
+        bool roomPrefix
+    )
     {
         var (backend, server, stream) = await StartAsync();
         await using var _ = backend;
@@ -169,7 +198,9 @@ public sealed class PlaybackTokenTests
         var media = new Uri(multivariant, index.Split('\n').Single(l => l.EndsWith(".m3u8", StringComparison.Ordinal)));
         Assert.StartsWith($"/hls/{stream}/t/{token}/", media.AbsolutePath);
         ParsedPlaylist p = ParsedPlaylist.Parse(await server.Client.GetStringAsync(media));
-        ParsedPlaylist blocking = ParsedPlaylist.Parse(await server.Client.GetStringAsync(new Uri(media, "media.m3u8?_HLS_msn=3&_HLS_part=0")));
+        ParsedPlaylist blocking = ParsedPlaylist.Parse(
+            await server.Client.GetStringAsync(new Uri(media, "media.m3u8?_HLS_msn=3&_HLS_part=0"))
+        );
         Assert.Equal(p.Segments.Count, blocking.Segments.Count);
 
         Assert.Equal("init"u8.ToArray(), await server.Client.GetByteArrayAsync(new Uri(media, p.Segments[0].Map!)));
@@ -177,7 +208,10 @@ public sealed class PlaybackTokenTests
         {
             for (int i = 0; i < segment.Parts.Count; i++)
             {
-                Assert.Equal(SyntheticPublisher.PartBytes(segment.Msn, i), await server.Client.GetByteArrayAsync(new Uri(media, segment.Parts[i].Uri)));
+                Assert.Equal(
+                    SyntheticPublisher.PartBytes(segment.Msn, i),
+                    await server.Client.GetByteArrayAsync(new Uri(media, segment.Parts[i].Uri))
+                );
             }
 
             if (segment.Uri is { } uri)
@@ -204,7 +238,10 @@ public sealed class PlaybackTokenTests
         using HttpResponseMessage indexResponse = await server.Client.GetAsync(multivariant);
         string index = await indexResponse.Content.ReadAsStringAsync();
         // Let in by its query, not its path: no shared cache may keep it (one keyed on the path would serve anyone).
-        Assert.True(indexResponse.Headers.CacheControl is { Private: true, Public: false }, $"Cache-Control: {indexResponse.Headers.CacheControl}");
+        Assert.True(
+            indexResponse.Headers.CacheControl is { Private: true, Public: false },
+            $"Cache-Control: {indexResponse.Headers.CacheControl}"
+        );
         var media = new Uri(multivariant, index.Split('\n').Single(l => l.EndsWith(".m3u8", StringComparison.Ordinal)));
         Assert.Equal($"/hls/{stream}/t/{token}/media.m3u8", media.AbsolutePath);
         ParsedPlaylist p = ParsedPlaylist.Parse(await server.Client.GetStringAsync(media));
@@ -217,7 +254,10 @@ public sealed class PlaybackTokenTests
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         using HttpResponseMessage withHeader = await server.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, withHeader.StatusCode);
-        Assert.True(withHeader.Headers.CacheControl is { Private: true, Public: false }, $"Cache-Control: {withHeader.Headers.CacheControl}");
+        Assert.True(
+            withHeader.Headers.CacheControl is { Private: true, Public: false },
+            $"Cache-Control: {withHeader.Headers.CacheControl}"
+        );
     }
 
     [Fact]
@@ -237,21 +277,24 @@ public sealed class PlaybackTokenTests
                 }
             },
         };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            foreach (KeyValuePair<string, object?> tag in tags)
+        listener.SetMeasurementEventCallback<long>(
+            (_, value, tags, _) =>
             {
-                if (tag.Key == "reason")
+                foreach (KeyValuePair<string, object?> tag in tags)
                 {
-                    lock (counted)
+                    if (tag.Key == "reason")
                     {
-                        counted[(string)tag.Value!] = counted.GetValueOrDefault((string)tag.Value!) + value;
+                        lock (counted)
+                        {
+                            counted[(string)tag.Value!] = counted.GetValueOrDefault((string)tag.Value!) + value;
+                        }
                     }
                 }
             }
-        });
+        );
         listener.Start();
-        string expired = Issuer(time: new FakeTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromHours(2))).Issue("v", stream, AccessGrant.Subscribe, TimeSpan.FromHours(1));
+        string expired = Issuer(time: new FakeTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromHours(2)))
+            .Issue("v", stream, AccessGrant.Subscribe, TimeSpan.FromHours(1));
 
         (await server.Client.GetAsync($"/hls/{stream}/index.m3u8")).Dispose();
         (await server.Client.GetAsync($"/hls/{stream}/t/x.y.z/index.m3u8")).Dispose();
@@ -264,7 +307,10 @@ public sealed class PlaybackTokenTests
         {
             foreach (string reason in (string[])["missing", "invalid", "expired", "room", "grant"])
             {
-                Assert.True(counted.GetValueOrDefault(reason) >= 1, $"no refusal counted as {reason}: {string.Join(", ", counted)}");
+                Assert.True(
+                    counted.GetValueOrDefault(reason) >= 1,
+                    $"no refusal counted as {reason}: {string.Join(", ", counted)}"
+                );
             }
         }
     }
@@ -278,14 +324,19 @@ public sealed class PlaybackTokenTests
         await using var __ = server;
 
         Assert.Contains("media.m3u8", await server.Client.GetStringAsync($"/hls/{stream}/index.m3u8"));
-        Assert.Contains("#EXT-X-PART", await server.Client.GetStringAsync($"/hls/{stream}/t/{Token("another-room")}/media.m3u8"));
+        Assert.Contains(
+            "#EXT-X-PART",
+            await server.Client.GetStringAsync($"/hls/{stream}/t/{Token("another-room")}/media.m3u8")
+        );
     }
 
     [Fact]
     public async Task A_host_that_requires_tokens_without_an_access_validator_fails_at_start()
     {
         await using IStateBackend backend = await StateBackend.CreateAsync(null, NullLoggerFactory.Instance);
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => HlsTestServer.StartAsync(backend, o => o.RequirePlaybackToken = true));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            HlsTestServer.StartAsync(backend, o => o.RequirePlaybackToken = true)
+        );
         Assert.Contains("AddMobZAccess", error.Message);
     }
 }

@@ -8,16 +8,18 @@ using MobZ.State.InProcess;
 
 namespace MobZ.Hls.Tests.Serving;
 
-/// <summary>Issue 12 (5): delta updates after the end, how far EXT-X-PART tags reach, and preload hints that are kept.</summary>
+/// <summary>Issue 12 (5): delta updates after the end, how far EXT-X-PART tags reach, and preload hints that are
+/// kept.</summary>
 [Collection(CapturedStreamCollection.Name)]
 public sealed class PlaylistRulesTests(CapturedStreamFixture capture)
 {
-    private static HlsOptions Fast() => new()
-    {
-        PartTarget = TimeSpan.FromMilliseconds(200),
-        SegmentTarget = TimeSpan.FromMilliseconds(600), // TARGETDURATION 1
-        PlaylistSegments = 10,
-    };
+    private static HlsOptions Fast() =>
+        new()
+        {
+            PartTarget = TimeSpan.FromMilliseconds(200),
+            SegmentTarget = TimeSpan.FromMilliseconds(600), // TARGETDURATION 1
+            PlaylistSegments = 10,
+        };
 
     [Fact]
     public async Task An_ended_playlist_ignores_skip_and_is_served_whole()
@@ -37,7 +39,9 @@ public sealed class PlaylistRulesTests(CapturedStreamFixture capture)
         Assert.Contains("#EXT-X-SKIP", live); // a live delta update skips them
 
         await publisher.EndAsync();
-        ParsedPlaylist ended = ParsedPlaylist.Parse(await server.Client.GetStringAsync("/hls/ended/media.m3u8?_HLS_skip=YES"));
+        ParsedPlaylist ended = ParsedPlaylist.Parse(
+            await server.Client.GetStringAsync("/hls/ended/media.m3u8?_HLS_skip=YES")
+        );
 
         Assert.True(ended.Ended);
         Assert.DoesNotContain("#EXT-X-SKIP", ended.Text); // rfc8216bis §6.2.5.1: ignored once EXT-X-ENDLIST is there
@@ -57,15 +61,23 @@ public sealed class PlaylistRulesTests(CapturedStreamFixture capture)
             for (int p = 0; p < 3; p++)
             {
                 await publisher.PartAsync();
-                PlaylistDocument doc = JsonSerializer.Deserialize((await backend.Store.GetAsync(keys.Playlist("parts")))!, HlsJsonContext.Default.PlaylistDocument)!;
-                ParsedPlaylist playlist = ParsedPlaylist.Parse(MobZ.Hls.Serving.Playlists.MediaPlaylistWriter.Write(doc, skip: false));
+                PlaylistDocument doc = JsonSerializer.Deserialize(
+                    (await backend.Store.GetAsync(keys.Playlist("parts")))!,
+                    HlsJsonContext.Default.PlaylistDocument
+                )!;
+                ParsedPlaylist playlist = ParsedPlaylist.Parse(
+                    MobZ.Hls.Serving.Playlists.MediaPlaylistWriter.Write(doc, skip: false)
+                );
                 double total = playlist.Segments.Sum(x => x.Duration ?? x.Parts.Sum(y => y.Duration));
                 double start = 0;
                 foreach (ParsedPlaylist.Segment segment in playlist.Segments)
                 {
                     foreach (ParsedPlaylist.Part part in segment.Parts)
                     {
-                        Assert.True(total - start <= 3 * 1 + 1e-6, $"{part.Uri} starts {total - start:F1} s from the end of the playlist");
+                        Assert.True(
+                            total - start <= 3 * 1 + 1e-6,
+                            $"{part.Uri} starts {total - start:F1} s from the end of the playlist"
+                        );
                         start += part.Duration;
                     }
 
@@ -95,13 +107,21 @@ public sealed class PlaylistRulesTests(CapturedStreamFixture capture)
 
         PlaylistDocument final = recorder.Documents[^1];
         Assert.True(final.Ended);
-        var published = final.Segments.SelectMany(s => Enumerable.Range(0, s.Parts!.Count).Select(p => (s.Session, s.Msn, p))).ToHashSet();
+        var published = final
+            .Segments.SelectMany(s => Enumerable.Range(0, s.Parts!.Count).Select(p => (s.Session, s.Msn, p)))
+            .ToHashSet();
         (long Msn, int Part) last = published.Max(p => (p.Msn, p.p));
-        var hints = recorder.Documents.Select(d => d.PreloadHint).OfType<(string Session, long Msn, int Part)>().ToList();
+        var hints = recorder
+            .Documents.Select(d => d.PreloadHint)
+            .OfType<(string Session, long Msn, int Part)>()
+            .ToList();
         Assert.NotEmpty(hints);
         // A hint past the last part published is one the publisher left before sending.
-        var lost = hints.Where(h => !published.Contains(h) && (h.Msn, h.Part).CompareTo(last) < 0)
-            .Distinct().Select(h => $"{h.Msn}.{h.Part}").ToList();
+        var lost = hints
+            .Where(h => !published.Contains(h) && (h.Msn, h.Part).CompareTo(last) < 0)
+            .Distinct()
+            .Select(h => $"{h.Msn}.{h.Part}")
+            .ToList();
         Assert.True(lost.Count == 0, $"hinted but never published: {string.Join(", ", lost)}");
     }
 
@@ -114,11 +134,20 @@ public sealed class PlaylistRulesTests(CapturedStreamFixture capture)
 
         protected override object? Invoke(MethodInfo? method, object?[]? args)
         {
-            if (method!.Name == nameof(IStateStore.SetAsync) && args![0] is string key && key.EndsWith(":playlist", StringComparison.Ordinal))
+            if (
+                method!.Name == nameof(IStateStore.SetAsync)
+                && args![0] is string key
+                && key.EndsWith(":playlist", StringComparison.Ordinal)
+            )
             {
                 lock (Documents)
                 {
-                    Documents.Add(JsonSerializer.Deserialize(((ReadOnlyMemory<byte>)args[1]!).Span, HlsJsonContext.Default.PlaylistDocument)!);
+                    Documents.Add(
+                        JsonSerializer.Deserialize(
+                            ((ReadOnlyMemory<byte>)args[1]!).Span,
+                            HlsJsonContext.Default.PlaylistDocument
+                        )!
+                    );
                 }
             }
 

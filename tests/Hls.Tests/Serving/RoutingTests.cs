@@ -22,7 +22,9 @@ public sealed class RoutingTests
         try
         {
             await using IStateBackend backend = await StateBackend.CreateAsync(null, NullLoggerFactory.Instance);
-            WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { WebRootPath = webRoot });
+            WebApplicationBuilder builder = WebApplication.CreateBuilder(
+                new WebApplicationOptions { WebRootPath = webRoot }
+            );
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(backend);
@@ -31,12 +33,21 @@ public sealed class RoutingTests
             app.UseStaticFiles();
             app.MapHls();
             await app.StartAsync();
-            using var client = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+            using var client = new HttpClient
+            {
+                BaseAddress = new Uri(
+                    app.Services.GetRequiredService<IServer>()
+                        .Features.Get<IServerAddressesFeature>()!
+                        .Addresses.First()
+                ),
+            };
 
             Assert.Equal("<p>viewer</p>", await client.GetStringAsync("/hls/index.html"));
             using HttpResponseMessage missing = await client.GetAsync("/hls/nobody/index.m3u8");
             Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
-            using HttpResponseMessage preflight = await client.SendAsync(new HttpRequestMessage(HttpMethod.Options, "/hls/nobody/media.m3u8"));
+            using HttpResponseMessage preflight = await client.SendAsync(
+                new HttpRequestMessage(HttpMethod.Options, "/hls/nobody/media.m3u8")
+            );
             Assert.Equal(HttpStatusCode.NoContent, preflight.StatusCode);
             await app.StopAsync();
         }

@@ -34,13 +34,21 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    /// <param name="time">the server's clock (its fallback poll and blocking timeouts); the system clock when null.</param>
-    private async Task<(IStateBackend Backend, HlsTestServer Server, SyntheticPublisher Publisher, string Stream)> StartAsync(
-        string backendName, TimeProvider? time = null)
+    /// <param name="time">the server's clock (its fallback poll and blocking timeouts); the system clock when
+    /// null.</param>
+    private async Task<(
+        IStateBackend Backend,
+        HlsTestServer Server,
+        SyntheticPublisher Publisher,
+        string Stream
+    )> StartAsync(string backendName, TimeProvider? time = null)
     {
         IStateBackend backend = await Backends.CreateAsync(backendName, redis);
-        HlsTestServer server = await HlsTestServer.StartAsync(backend, Fast,
-            time is null ? null : s => s.AddSingleton(time));
+        HlsTestServer server = await HlsTestServer.StartAsync(
+            backend,
+            Fast,
+            time is null ? null : s => s.AddSingleton(time)
+        );
         string stream = $"room-{Guid.NewGuid():N}";
         return (backend, server, new SyntheticPublisher(stream, backend, FastOptions()), stream);
     }
@@ -145,7 +153,9 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
         // The server's clock never moves: its fallback poll and its blocking timeout cannot fire, so an answer can only
         // come from the nudge the writer publishes with the part.
         var time = new TimerCountingTimeProvider(DateTimeOffset.UtcNow);
-        await using HlsTestServer server = await HlsTestServer.StartAsync(backend, Fast, s => s.AddSingleton<TimeProvider>(time));
+        await using HlsTestServer server = await HlsTestServer.StartAsync(backend, Fast, s =>
+            s.AddSingleton<TimeProvider>(time)
+        );
         string stream = $"room-{Guid.NewGuid():N}";
         var publisher = new SyntheticPublisher(stream, backend, FastOptions());
         await publisher.InitAsync();
@@ -226,22 +236,25 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
         await publisher.SegmentsAsync(2, parts: 4);
         await publisher.PartAsync(); // last complete msn 1, segment 2 open with one part
 
-        foreach (string query in new[]
-        {
-            "_HLS_part=1", // part without msn
-            "_HLS_msn=abc",
-            "_HLS_msn=-1",
-            "_HLS_msn=2&_HLS_part=x",
-            "_HLS_msn=4", // more than two past the last segment
-            "_HLS_msn=2&_HLS_part=40", // far more than 3 / PART-TARGET parts ahead
-        })
+        foreach (
+            string query in new[]
+            {
+                "_HLS_part=1", // part without msn
+                "_HLS_msn=abc",
+                "_HLS_msn=-1",
+                "_HLS_msn=2&_HLS_part=x",
+                "_HLS_msn=4", // more than two past the last segment
+                "_HLS_msn=2&_HLS_part=40", // far more than 3 / PART-TARGET parts ahead
+            }
+        )
         {
             // A request that was held ends in 200 or 503, never 400: the status alone shows it was refused at once.
             using HttpResponseMessage response = await server.Client.GetAsync($"/hls/{stream}/media.m3u8?{query}");
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{query} gave {response.StatusCode}");
         }
 
-        // Two segments ahead is still within the limit, so it blocks (and times out on the server's clock) instead of 400.
+        // Two segments ahead is still within the limit, so it blocks (and times out on the server's clock) instead of
+        // 400.
         int idle = time.LiveTimers;
         Task<HttpResponseMessage> held = server.Client.GetAsync($"/hls/{stream}/media.m3u8?_HLS_msn=3");
         await HeldRequests.AssertHeldAsync(time, idle, held, "msn 3 is within the limit, so the request is held");
@@ -262,19 +275,21 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
         ParsedPlaylist p = await GetPlaylistAsync(server.Client, $"/hls/{stream}/media.m3u8");
         string session = p.Segments[0].Map!.Split('/')[0];
 
-        foreach (string url in new[]
-        {
-            "/hls/nobody/media.m3u8",
-            "/hls/nobody/index.m3u8",
-            "/hls/bad%20name/media.m3u8",
-            $"/hls/{stream}/{session}/99.m4s",
-            $"/hls/{stream}/{session}/0.9.m4s", // segment 0 ended with four parts
-            $"/hls/{stream}/{session}/x.m4s",
-            $"/hls/{stream}/{session}/0.ts",
-            $"/hls/{stream}/ffffffffffff/0.m4s",
-            $"/hls/{stream}/ffffffffffff/init.mp4",
-            $"/hls/{stream}/NOT-A-SESSION/init.mp4",
-        })
+        foreach (
+            string url in new[]
+            {
+                "/hls/nobody/media.m3u8",
+                "/hls/nobody/index.m3u8",
+                "/hls/bad%20name/media.m3u8",
+                $"/hls/{stream}/{session}/99.m4s",
+                $"/hls/{stream}/{session}/0.9.m4s", // segment 0 ended with four parts
+                $"/hls/{stream}/{session}/x.m4s",
+                $"/hls/{stream}/{session}/0.ts",
+                $"/hls/{stream}/ffffffffffff/0.m4s",
+                $"/hls/{stream}/ffffffffffff/init.mp4",
+                $"/hls/{stream}/NOT-A-SESSION/init.mp4",
+            }
+        )
         {
             using HttpResponseMessage response = await server.Client.GetAsync(url);
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{url} gave {response.StatusCode}");
@@ -309,7 +324,9 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task Every_listed_uri_is_served_with_immutable_caching_and_playlists_with_short_caching(string backendName)
+    public async Task Every_listed_uri_is_served_with_immutable_caching_and_playlists_with_short_caching(
+        string backendName
+    )
     {
         var (backend, server, publisher, stream) = await StartAsync(backendName);
         await using var _ = backend;
@@ -321,7 +338,11 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
         using HttpResponseMessage playlistResponse = await server.Client.GetAsync($"/hls/{stream}/media.m3u8");
         Assert.True(playlistResponse.Headers.CacheControl!.MaxAge <= TimeSpan.FromSeconds(1));
         ParsedPlaylist p = ParsedPlaylist.Parse(await playlistResponse.Content.ReadAsStringAsync());
-        var uris = p.Segments.SelectMany(s => s.Parts.Select(x => x.Uri).Append(s.Uri).Append(s.Map)).OfType<string>().Distinct().ToList();
+        var uris = p
+            .Segments.SelectMany(s => s.Parts.Select(x => x.Uri).Append(s.Uri).Append(s.Map))
+            .OfType<string>()
+            .Distinct()
+            .ToList();
         Assert.Equal(1 + 2 + 9, uris.Count); // init, two segments, nine parts
 
         foreach (string uri in uris)
@@ -412,7 +433,9 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task The_window_slides_and_old_data_expires_by_TTL_while_staying_fetchable_meanwhile(string backendName)
+    public async Task The_window_slides_and_old_data_expires_by_TTL_while_staying_fetchable_meanwhile(
+        string backendName
+    )
     {
         var (backend, server, publisher, stream) = await StartAsync(backendName);
         await using var _ = backend;
@@ -439,7 +462,9 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task A_reconnecting_publisher_continues_the_media_sequence_with_a_discontinuity_and_new_map(string backendName)
+    public async Task A_reconnecting_publisher_continues_the_media_sequence_with_a_discontinuity_and_new_map(
+        string backendName
+    )
     {
         var (backend, server, publisher, stream) = await StartAsync(backendName);
         await using var _ = backend;
@@ -465,7 +490,8 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
     /// <summary>
     /// A waiting request's watcher polls the store every half part, so a nudge the bus lost delays the answer by at
-    /// most one poll. The watcher's clock is fake: the poll fires when the test advances it, never by the machine's speed.
+    /// most one poll. The watcher's clock is fake: the poll fires when the test advances it, never by the machine's
+    /// speed.
     /// </summary>
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
@@ -473,7 +499,11 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
     {
         IStateBackend backend = await Backends.CreateAsync(backendName, redis);
         await using var _ = backend;
-        var options = new HlsOptions { PartTarget = TimeSpan.FromMilliseconds(200), SegmentTarget = TimeSpan.FromMilliseconds(600) };
+        var options = new HlsOptions
+        {
+            PartTarget = TimeSpan.FromMilliseconds(200),
+            SegmentTarget = TimeSpan.FromMilliseconds(600),
+        };
         string stream = $"room-{Guid.NewGuid():N}";
         // A writer whose bus drops every message: only the store shows the new part.
         var silent = new SilentBusBackend(backend);
@@ -483,12 +513,24 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
 
         var time = new FakeTimeProvider();
         TimeSpan poll = options.PartTarget / 2;
-        await using var watcher = new HlsStreamWatcher(stream, silent.Store, silent.Bus, new HlsKeys(options.KeyPrefix), poll, time, NullLogger.Instance);
+        await using var watcher = new HlsStreamWatcher(
+            stream,
+            silent.Store,
+            silent.Bus,
+            new HlsKeys(options.KeyPrefix),
+            poll,
+            time,
+            NullLogger.Instance
+        );
         await watcher.StartAsync();
         int partsBefore = watcher.Current!.Open!.Parts!.Count;
 
         // WaitAsync has set its poll timer by the time it returns its task: nothing else is pending on the fake clock.
-        Task<PlaylistDocument?> waiting = watcher.WaitAsync(d => d.Open?.Parts?.Count > partsBefore, TimeSpan.FromSeconds(30), CancellationToken.None);
+        Task<PlaylistDocument?> waiting = watcher.WaitAsync(
+            d => d.Open?.Parts?.Count > partsBefore,
+            TimeSpan.FromSeconds(30),
+            CancellationToken.None
+        );
         await publisher.PartAsync();
         Assert.False(waiting.IsCompleted, "without a nudge nothing but the poll can show the new part");
 
@@ -503,9 +545,17 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
         public IStateStore Store => inner.Store;
         public IMessageBus Bus => this;
         public string Name => inner.Name;
-        public event Action? Reconnected { add { } remove { } }
+        public event Action? Reconnected
+        {
+            add { }
+            remove { }
+        }
+
         public Task<long> PublishAsync(string channel, string message) => Task.FromResult(0L);
-        public Task<IAsyncDisposable> SubscribeAsync(string channel, Func<string, Task> handler) => inner.Bus.SubscribeAsync(channel, handler);
+
+        public Task<IAsyncDisposable> SubscribeAsync(string channel, Func<string, Task> handler) =>
+            inner.Bus.SubscribeAsync(channel, handler);
+
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -30,7 +30,9 @@ public sealed class DataLifetimeTests
                 missing.Add($"{segment.Session}/init.mp4");
             }
 
-            if (segment.Complete && !await backend.Store.ExistsAsync(keys.Segment(stream, segment.Session, segment.Msn)))
+            if (
+                segment.Complete && !await backend.Store.ExistsAsync(keys.Segment(stream, segment.Session, segment.Msn))
+            )
             {
                 missing.Add($"{segment.Msn}.m4s");
             }

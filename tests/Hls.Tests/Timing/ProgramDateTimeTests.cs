@@ -17,14 +17,17 @@ public sealed class ProgramDateTimeTests(CapturedStreamFixture capture)
     private static uint FirstIdrTimestamp(IEnumerable<CapturedPacket> packets) =>
         RtpEdit.Timestamp(packets.First(p => RtpEdit.IsVideoRtp(p) && RtpEdit.NalTypes(p.Data).Contains(5)).Data);
 
-    /// <summary>The sender's wall clock at video RTP time <paramref name="rtp"/>, from its first video report.</summary>
+    /// <summary>The sender's wall clock at video RTP time <paramref name="rtp"/>, from its first video
+    /// report.</summary>
     private static DateTimeOffset SenderClock(IEnumerable<CapturedPacket> packets, uint rtp)
     {
         foreach (CapturedPacket p in packets.Where(p => p.IsRtcp && p.Track == HlsTrack.Video))
         {
             if (FfmpegRtpCapture.TryReadSenderReport(p.Data, out ulong ntp, out uint srRtp))
             {
-                DateTime at = SenderReportClock.ToDateTime(ntp).AddTicks((long)((int)(rtp - srRtp) / 90000.0 * TimeSpan.TicksPerSecond));
+                DateTime at = SenderReportClock
+                    .ToDateTime(ntp)
+                    .AddTicks((long)((int)(rtp - srRtp) / 90000.0 * TimeSpan.TicksPerSecond));
                 return new DateTimeOffset(at, TimeSpan.Zero);
             }
         }
@@ -101,7 +104,13 @@ public sealed class ProgramDateTimeTests(CapturedStreamFixture capture)
             {
                 uint rtp = RtpEdit.Timestamp(p.Data);
                 DateTimeOffset at = SenderClock(capture.Packets, rtp) + TimeSpan.FromMilliseconds(300);
-                drifting.Add(new CapturedPacket(HlsTrack.Video, true, SenderReport(SenderReportClock.FromDateTime(at.UtcDateTime), rtp)));
+                drifting.Add(
+                    new CapturedPacket(
+                        HlsTrack.Video,
+                        true,
+                        SenderReport(SenderReportClock.FromDateTime(at.UtcDateTime), rtp)
+                    )
+                );
             }
         }
 
@@ -109,7 +118,9 @@ public sealed class ProgramDateTimeTests(CapturedStreamFixture capture)
 
         MemoryOutput.Part last = output.Parts[^1];
         TimeSpan offset = TimeSpan.FromTicks(output.Parts.SkipLast(1).Sum(p => p.Info.Duration.Ticks));
-        double error = (last.Info.ProgramDateTime - (captured + offset + TimeSpan.FromMilliseconds(300))).TotalMilliseconds;
+        double error = (
+            last.Info.ProgramDateTime - (captured + offset + TimeSpan.FromMilliseconds(300))
+        ).TotalMilliseconds;
         Assert.InRange(error, -40, 40);
     }
 

@@ -10,17 +10,29 @@ namespace MobZ.Infra.Tests.Support;
 /// </summary>
 public static class Buildah
 {
-    private static string StorageArgs => $"--root={Path.Combine(Repo.Artifacts, "buildah", "storage")} --runroot={Path.Combine(Repo.Artifacts, "buildah", "run")} --storage-driver=vfs";
+    private static string StorageArgs =>
+        $"--root={Path.Combine(Repo.Artifacts, "buildah", "storage")} --runroot={Path.Combine(Repo.Artifacts, "buildah", "run")} --storage-driver=vfs";
 
     public static IEnumerable<string> Args(params string[] args) => [.. StorageArgs.Split(' '), .. args];
 
     public static Task<ShellResult> RunAsync(TimeSpan timeout, params string[] args) =>
-        Shell.RunAsync("buildah", Args(args), timeout, env: new Dictionary<string, string?> { ["BUILDAH_ISOLATION"] = "chroot" });
+        Shell.RunAsync(
+            "buildah",
+            Args(args),
+            timeout,
+            env: new Dictionary<string, string?> { ["BUILDAH_ISOLATION"] = "chroot" }
+        );
 
     public static async Task<string> MustAsync(TimeSpan timeout, params string[] args)
     {
         var r = await RunAsync(timeout, args);
-        if (r.ExitCode != 0) throw new InvalidOperationException($"buildah {string.Join(' ', args)} exited {r.ExitCode}:\n{r.Output}\n{r.Error}");
+        if (r.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"buildah {string.Join(' ', args)} exited {r.ExitCode}:\n{r.Output}\n{r.Error}"
+            );
+        }
+
         return r.Output.Trim();
     }
 
@@ -31,20 +43,36 @@ public static class Buildah
     public static async Task<TimeSpan> BuildImageAsync(string target, string image, TimeSpan timeout)
     {
         var stopwatch = Stopwatch.StartNew();
-        var r = await Shell.RunAsync(Repo.PathOf("scripts", "images.sh"), [target], timeout, env: new Dictionary<string, string?>
+        var r = await Shell.RunAsync(
+            Repo.PathOf("scripts", "images.sh"),
+            [target],
+            timeout,
+            env: new Dictionary<string, string?>
+            {
+                ["MOBZ_ENGINE"] = "buildah",
+                ["MOBZ_BASE"] = "local",
+                ["MOBZ_BUILDAH_ROOT"] = null,
+                ["MOBZ_SDK_IMAGE"] = null,
+                ["MOBZ_RUNTIME_IMAGE"] = null,
+                [target == "munit" ? "MOBZ_MUNIT_IMAGE" : "MOBZ_LOCAL_IMAGE"] = image,
+            }
+        );
+        if (r.ExitCode != 0)
         {
-            ["MOBZ_ENGINE"] = "buildah", ["MOBZ_BASE"] = "local", ["MOBZ_BUILDAH_ROOT"] = null,
-            ["MOBZ_SDK_IMAGE"] = null, ["MOBZ_RUNTIME_IMAGE"] = null,
-            [target == "munit" ? "MOBZ_MUNIT_IMAGE" : "MOBZ_LOCAL_IMAGE"] = image,
-        });
-        if (r.ExitCode != 0) throw new InvalidOperationException($"scripts/images.sh {target} exited {r.ExitCode}:\n{r.Output}\n{r.Error}");
+            throw new InvalidOperationException(
+                $"scripts/images.sh {target} exited {r.ExitCode}:\n{r.Output}\n{r.Error}"
+            );
+        }
+
         return stopwatch.Elapsed;
     }
 
     /// <summary>The image's OCI config (Entrypoint, Env, User, WorkingDir).</summary>
     public static async Task<JsonElement> ConfigAsync(string image)
     {
-        using var doc = JsonDocument.Parse(await MustAsync(TimeSpan.FromMinutes(1), "inspect", "--type", "image", image));
+        using var doc = JsonDocument.Parse(
+            await MustAsync(TimeSpan.FromMinutes(1), "inspect", "--type", "image", image)
+        );
         return doc.RootElement.GetProperty("OCIv1").GetProperty("config").Clone();
     }
 }

@@ -1,4 +1,5 @@
 using MobZ.TestKit.Repository;
+
 namespace MobZ.Infra.Tests.Support;
 
 /// <summary>

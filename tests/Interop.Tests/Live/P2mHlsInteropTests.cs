@@ -23,29 +23,47 @@ public sealed class P2mHlsInteropTests(StackFixture stack, ITestOutputHelper out
     {
         var room = "live-" + Guid.NewGuid().ToString("N")[..8];
         var publisherPage = await stack.Browser.NewPageAsync();
-        await publisherPage.GotoAsync(stack.Page($"/room/index.html?room={room}&kind=p2m&role=publisher&autojoin=1").ToString());
+        await publisherPage.GotoAsync(
+            stack.Page($"/room/index.html?room={room}&kind=p2m&role=publisher&autojoin=1").ToString()
+        );
         var publisher = new RoomPage(publisherPage);
-        await Eventually.WaitUntilAsync(async () => await publisher.PublishStateAsync() == "connected", Timeout,
-            "the p2m publisher's peer connection to the Munit is connected");
+        await Eventually.WaitUntilAsync(
+            async () => await publisher.PublishStateAsync() == "connected",
+            Timeout,
+            "the p2m publisher's peer connection to the Munit is connected"
+        );
 
         var viewer = await stack.Browser.NewPageAsync();
         await viewer.GotoAsync(stack.Page($"/room/index.html?room={room}&kind=p2m&role=viewer&autojoin=1").ToString());
-        await Eventually.WaitUntilAsync(() => viewer.Url.Contains("/hls/index.html?stream=", StringComparison.Ordinal), Timeout,
-            "the viewer's JoinAck carries a playback URL and the page opens it");
+        await Eventually.WaitUntilAsync(
+            () => viewer.Url.Contains("/hls/index.html?stream=", StringComparison.Ordinal),
+            Timeout,
+            "the viewer's JoinAck carries a playback URL and the page opens it"
+        );
         // The stack requires playback tokens: the URL carries the one signaling minted for this viewer, in its path.
         Assert.Contains(Uri.EscapeDataString($"/hls/{room}/t/"), viewer.Url);
 
         double firstTime = 0;
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            firstTime = await viewer.EvaluateAsync<double>("() => document.getElementById('video').currentTime");
-            return firstTime > 0.5;
-        }, Timeout, "the video element starts advancing");
-        await Eventually.WaitUntilAsync(async () =>
-            await viewer.EvaluateAsync<double>("() => document.getElementById('video').currentTime") > firstTime + 2,
-            Timeout, "playback keeps advancing");
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                firstTime = await viewer.EvaluateAsync<double>("() => document.getElementById('video').currentTime");
+                return firstTime > 0.5;
+            },
+            Timeout,
+            "the video element starts advancing"
+        );
+        await Eventually.WaitUntilAsync(
+            async () =>
+                await viewer.EvaluateAsync<double>("() => document.getElementById('video').currentTime")
+                > firstTime + 2,
+            Timeout,
+            "playback keeps advancing"
+        );
 
-        var decoded = await viewer.EvaluateAsync<int>("() => document.getElementById('video').getVideoPlaybackQuality().totalVideoFrames");
+        var decoded = await viewer.EvaluateAsync<int>(
+            "() => document.getElementById('video').getVideoPlaybackQuality().totalVideoFrames"
+        );
         Assert.True(decoded > 0, "hls.js fed decodable frames to the video element");
         var errors = await viewer.EvaluateAsync<string[]>("() => window.mobzHls.stats.errors");
         Assert.DoesNotContain(errors, e => e.EndsWith("(fatal)", StringComparison.Ordinal));
@@ -54,10 +72,17 @@ public sealed class P2mHlsInteropTests(StackFixture stack, ITestOutputHelper out
 
         // Program date time comes from the publisher's RTCP sender reports, i.e. the capture clock of the same
         // machine, so this is glass-to-glass minus the camera and the display.
-        var latency = await Eventually.ValueAsync(async () =>
-            await viewer.EvaluateAsync<double?>("() => window.mobzHls.stats.latencySeconds") is { } s ? (object)s : null,
-            Timeout, "hls.js reports the playing program date time");
-        output.WriteLine($"publisher frame → viewer playhead latency: {(double)latency:F2} s; {decoded} frames decoded; errors: {string.Join(", ", errors)}");
+        var latency = await Eventually.ValueAsync(
+            async () =>
+                await viewer.EvaluateAsync<double?>("() => window.mobzHls.stats.latencySeconds") is { } s
+                    ? (object)s
+                    : null,
+            Timeout,
+            "hls.js reports the playing program date time"
+        );
+        output.WriteLine(
+            $"publisher frame → viewer playhead latency: {(double)latency:F2} s; {decoded} frames decoded; errors: {string.Join(", ", errors)}"
+        );
         Assert.InRange((double)latency, 0.0, 6.0);
     }
 }

@@ -29,7 +29,16 @@ public sealed class AdminPageInteropTests(StackFixture stack) : IAsyncLifetime
         string room = "admin-page-" + Guid.NewGuid().ToString("N")[..8];
         string user = "ada-" + Guid.NewGuid().ToString("N")[..6];
         await using var member = await RoomSocket.ConnectAsync(stack.Stack.RoomsUrl(userId: user));
-        await member.SendAsync(new { action = "Join", roomId = room, roomKind = "m2m", role = "publisher", userId = user });
+        await member.SendAsync(
+            new
+            {
+                action = "Join",
+                roomId = room,
+                roomKind = "m2m",
+                role = "publisher",
+                userId = user,
+            }
+        );
         string stationId = (await member.ReceiveAsync("JoinAck", Timeout))["stationId"]!.GetValue<string>();
         string munitId = stack.Stack.Services.GetRequiredService<MobZ.Regulator.Regulator>().MunitId;
 
@@ -55,12 +64,23 @@ public sealed class AdminPageInteropTests(StackFixture stack) : IAsyncLifetime
         {
             Assert.False(await DrainingAsync(http, munitId), "the shared stack's Munit takes stations before the test");
             await munitRow.GetByRole(AriaRole.Button, new() { Name = "Drain", Exact = true }).ClickAsync();
-            await Eventually.WaitUntilAsync(() => DrainingAsync(http, munitId), Timeout, $"the admin API lists {munitId} as draining");
-            await Eventually.WaitUntilAsync(async () => (await munitRow.InnerTextAsync()).Contains("draining", StringComparison.Ordinal),
-                Timeout, "the page shows the Munit draining");
+            await Eventually.WaitUntilAsync(
+                () => DrainingAsync(http, munitId),
+                Timeout,
+                $"the admin API lists {munitId} as draining"
+            );
+            await Eventually.WaitUntilAsync(
+                async () => (await munitRow.InnerTextAsync()).Contains("draining", StringComparison.Ordinal),
+                Timeout,
+                "the page shows the Munit draining"
+            );
 
             await munitRow.GetByRole(AriaRole.Button, new() { Name = "Revive", Exact = true }).ClickAsync();
-            await Eventually.WaitUntilAsync(async () => !await DrainingAsync(http, munitId), Timeout, $"the admin API lists {munitId} as taking stations again");
+            await Eventually.WaitUntilAsync(
+                async () => !await DrainingAsync(http, munitId),
+                Timeout,
+                $"the admin API lists {munitId} as taking stations again"
+            );
 
             // A drain with a deadline: the page asks for the seconds; the Regulator holds the deadline (far enough
             // out that ada's station stays; the Revive after it cancels it).
@@ -72,21 +92,40 @@ public sealed class AdminPageInteropTests(StackFixture stack) : IAsyncLifetime
                 await dialog.AcceptAsync("600");
             };
             var before = DateTimeOffset.UtcNow;
-            await munitRow.GetByRole(AriaRole.Button, new() { Name = "Drain with deadline…", Exact = true }).ClickAsync();
-            await Eventually.WaitUntilAsync(() => regulator.DrainDeadline is not null, Timeout, "the Regulator took the drain with its deadline");
+            await munitRow
+                .GetByRole(AriaRole.Button, new() { Name = "Drain with deadline…", Exact = true })
+                .ClickAsync();
+            await Eventually.WaitUntilAsync(
+                () => regulator.DrainDeadline is not null,
+                Timeout,
+                "the Regulator took the drain with its deadline"
+            );
             Assert.Contains("seconds", asked);
-            Assert.InRange(regulator.DrainDeadline!.Value, before.AddSeconds(600), DateTimeOffset.UtcNow.AddSeconds(600));
+            Assert.InRange(
+                regulator.DrainDeadline!.Value,
+                before.AddSeconds(600),
+                DateTimeOffset.UtcNow.AddSeconds(600)
+            );
             await munitRow.GetByRole(AriaRole.Button, new() { Name = "Revive", Exact = true }).ClickAsync();
-            await Eventually.WaitUntilAsync(async () => !await DrainingAsync(http, munitId) && regulator.DrainDeadline is null, Timeout,
-                $"{munitId} revived, its deadline cancelled");
+            await Eventually.WaitUntilAsync(
+                async () => !await DrainingAsync(http, munitId) && regulator.DrainDeadline is null,
+                Timeout,
+                $"{munitId} revived, its deadline cancelled"
+            );
         }
         finally
         {
             // The stack is shared by every interop class: never leave its only Munit refusing stations.
             if (await DrainingAsync(http, munitId))
             {
-                (await http.PostAsync($"api/admin/munits/{Uri.EscapeDataString(munitId)}/revive", null)).EnsureSuccessStatusCode();
-                await Eventually.WaitUntilAsync(async () => !await DrainingAsync(http, munitId), Timeout, $"{munitId} revived");
+                (
+                    await http.PostAsync($"api/admin/munits/{Uri.EscapeDataString(munitId)}/revive", null)
+                ).EnsureSuccessStatusCode();
+                await Eventually.WaitUntilAsync(
+                    async () => !await DrainingAsync(http, munitId),
+                    Timeout,
+                    $"{munitId} revived"
+                );
             }
         }
     }
@@ -96,10 +135,28 @@ public sealed class AdminPageInteropTests(StackFixture stack) : IAsyncLifetime
     {
         string room = "admin-kick-" + Guid.NewGuid().ToString("N")[..8];
         await using var owner = await RoomSocket.ConnectAsync(stack.Stack.RoomsUrl(userId: "owner-1"));
-        await owner.SendAsync(new { action = "Join", roomId = room, roomKind = "m2m", role = "viewer", userId = "owner-1" });
+        await owner.SendAsync(
+            new
+            {
+                action = "Join",
+                roomId = room,
+                roomKind = "m2m",
+                role = "viewer",
+                userId = "owner-1",
+            }
+        );
         await owner.ReceiveAsync("JoinAck", Timeout);
         await using var guest = await RoomSocket.ConnectAsync(stack.Stack.RoomsUrl(userId: "guest-1"));
-        await guest.SendAsync(new { action = "Join", roomId = room, roomKind = "m2m", role = "viewer", userId = "guest-1" });
+        await guest.SendAsync(
+            new
+            {
+                action = "Join",
+                roomId = room,
+                roomKind = "m2m",
+                role = "viewer",
+                userId = "guest-1",
+            }
+        );
         await guest.ReceiveAsync("JoinAck", Timeout);
 
         var page = await OpenAsync();
@@ -110,18 +167,33 @@ public sealed class AdminPageInteropTests(StackFixture stack) : IAsyncLifetime
         var asked = new List<string>();
         page.Dialog += async (_, dialog) =>
         {
-            lock (asked) asked.Add(dialog.Message);
+            lock (asked)
+                asked.Add(dialog.Message);
             await dialog.AcceptAsync();
         };
         await guestRow.GetByRole(AriaRole.Button, new() { Name = "Kick" }).ClickAsync();
 
         var kicked = await guest.ReceiveAsync("Kicked", Timeout);
         Assert.Equal("admin", kicked["by"]!.GetValue<string>());
-        lock (asked) Assert.Contains(asked, m => m.Contains("guest-1", StringComparison.Ordinal) && m.Contains(room, StringComparison.Ordinal));
+        lock (asked)
+        {
+            Assert.Contains(asked, m =>
+                m.Contains("guest-1", StringComparison.Ordinal) && m.Contains(room, StringComparison.Ordinal)
+            );
+        }
+
         using var http = AdminClient(DevKey);
-        await Eventually.WaitUntilAsync(async () => !(await MembersAsync(http, room)).Contains("guest-1"), Timeout, "the admin API no longer lists guest-1");
+        await Eventually.WaitUntilAsync(
+            async () => !(await MembersAsync(http, room)).Contains("guest-1"),
+            Timeout,
+            "the admin API no longer lists guest-1"
+        );
         Assert.Contains("owner-1", await MembersAsync(http, room));
-        await Eventually.WaitUntilAsync(async () => await guestRow.CountAsync() == 0, Timeout, "the page dropped guest-1's row");
+        await Eventually.WaitUntilAsync(
+            async () => await guestRow.CountAsync() == 0,
+            Timeout,
+            "the page dropped guest-1's row"
+        );
     }
 
     [Fact]
@@ -144,8 +216,11 @@ public sealed class AdminPageInteropTests(StackFixture stack) : IAsyncLifetime
         var page = await stack.Browser.NewPageAsync();
         await page.GotoAsync(stack.Page("/admin/index.html").ToString());
         // The page asks the server for the key header (and the development key) before the form is ready.
-        await Eventually.WaitUntilAsync(async () => (await page.Locator("#key-note").InnerTextAsync()).Length > 0, Timeout,
-            "the admin page finished starting");
+        await Eventually.WaitUntilAsync(
+            async () => (await page.Locator("#key-note").InnerTextAsync()).Length > 0,
+            Timeout,
+            "the admin page finished starting"
+        );
         return page;
     }
 
@@ -165,16 +240,23 @@ public sealed class AdminPageInteropTests(StackFixture stack) : IAsyncLifetime
     private static async Task<bool> DrainingAsync(HttpClient http, string munitId)
     {
         using var doc = JsonDocument.Parse(await http.GetStringAsync("api/admin/munits"));
-        return doc.RootElement.GetProperty("munits").EnumerateArray()
-            .Single(m => m.GetProperty("munitId").GetString() == munitId).GetProperty("draining").GetBoolean();
+        return doc
+            .RootElement.GetProperty("munits")
+            .EnumerateArray()
+            .Single(m => m.GetProperty("munitId").GetString() == munitId)
+            .GetProperty("draining")
+            .GetBoolean();
     }
 
     private static async Task<IReadOnlyList<string>> MembersAsync(HttpClient http, string room)
     {
         using var doc = JsonDocument.Parse(await http.GetStringAsync("api/admin/rooms"));
-        return doc.RootElement.GetProperty("rooms").EnumerateArray()
+        return doc
+            .RootElement.GetProperty("rooms")
+            .EnumerateArray()
             .Where(r => r.GetProperty("roomId").GetString() == room)
             .SelectMany(r => r.GetProperty("members").EnumerateArray())
-            .Select(m => m.GetProperty("userId").GetString()!).ToList();
+            .Select(m => m.GetProperty("userId").GetString()!)
+            .ToList();
     }
 }

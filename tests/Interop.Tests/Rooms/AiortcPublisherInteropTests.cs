@@ -25,28 +25,47 @@ public sealed class AiortcPublisherInteropTests(StackFixture stack, ITestOutputH
     {
         var room = "aiortc-" + Guid.NewGuid().ToString("N")[..8];
         await using var socket = await RoomSocket.ConnectAsync(stack.Stack.RoomsUrl());
-        await socket.SendAsync(new { action = "Join", roomId = room, roomKind = "m2m", role = "publisher" });
+        await socket.SendAsync(
+            new
+            {
+                action = "Join",
+                roomId = room,
+                roomKind = "m2m",
+                role = "publisher",
+            }
+        );
         var joinAck = await socket.ReceiveAsync("JoinAck", Timeout);
         var stationId = joinAck["stationId"]!.GetValue<string>();
 
         using var publisher = StartAiortc();
         using var killer = new ProcessKiller(publisher);
         var offer = JsonNode.Parse(await ReadLineAsync(publisher, "aiortc's offer"))!["sdp"]!.GetValue<string>();
-        await socket.SendAsync(new { action = "Offer", stationId, sdp = offer });
+        await socket.SendAsync(
+            new
+            {
+                action = "Offer",
+                stationId,
+                sdp = offer,
+            }
+        );
         var answer = (await socket.ReceiveAsync("Answer", Timeout))["sdp"]!.GetValue<string>();
         await publisher.StandardInput.WriteLineAsync(JsonSerializer.Serialize(new { sdp = answer }));
         await publisher.StandardInput.FlushAsync();
         string state;
         do
         {
-            state = JsonNode.Parse(await ReadLineAsync(publisher, "aiortc's connection state"))!["state"]!.GetValue<string>();
+            state = JsonNode.Parse(await ReadLineAsync(publisher, "aiortc's connection state"))![
+                "state"
+            ]!.GetValue<string>();
         } while (state is "new" or "connecting");
         Assert.Equal("connected", state);
 
         var viewer = await RoomPage.OpenAsync(stack, room, "viewer");
-        await Eventually.WaitUntilAsync(async () =>
-            (await viewer.VideoAsync()).TryGetValue(stationId, out var video) && video.FramesDecoded > 10,
-            Timeout, "the Chromium viewer decodes the aiortc publisher's video");
+        await Eventually.WaitUntilAsync(
+            async () => (await viewer.VideoAsync()).TryGetValue(stationId, out var video) && video.FramesDecoded > 10,
+            Timeout,
+            "the Chromium viewer decodes the aiortc publisher's video"
+        );
         var seen = (await viewer.VideoAsync())[stationId];
         output.WriteLine($"viewer decoded {seen.FramesDecoded} frames of {seen.FrameWidth}x{seen.FrameHeight}");
         Assert.Equal(640, seen.FrameWidth);
@@ -58,21 +77,28 @@ public sealed class AiortcPublisherInteropTests(StackFixture stack, ITestOutputH
     {
         public void Dispose()
         {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
         }
     }
 
     private Process StartAiortc()
     {
         var script = Path.Combine(AppContext.BaseDirectory, "Rooms", "aiortc_publisher.py");
-        var process = Process.Start(new ProcessStartInfo("/usr/bin/python3", [script])
+        var process = Process.Start(
+            new ProcessStartInfo("/usr/bin/python3", [script])
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            }
+        )!;
+        process.ErrorDataReceived += (_, e) =>
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        })!;
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Log("[aiortc] " + e.Data); };
+            if (e.Data is not null)
+                Log("[aiortc] " + e.Data);
+        };
         process.BeginErrorReadLine();
         return process;
     }
@@ -90,8 +116,6 @@ public sealed class AiortcPublisherInteropTests(StackFixture stack, ITestOutputH
         {
             output.WriteLine(line);
         }
-        catch (InvalidOperationException)
-        {
-        }
+        catch (InvalidOperationException) { }
     }
 }

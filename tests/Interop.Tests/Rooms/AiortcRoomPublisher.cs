@@ -19,29 +19,43 @@ public sealed class AiortcRoomPublisher : IDisposable
     public AiortcRoomPublisher(Uri roomsUrl, string room, ITestOutputHelper output)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "Rooms", "aiortc_room_publisher.py");
-        _process = Process.Start(new ProcessStartInfo("/usr/bin/python3", [script, roomsUrl.ToString(), room])
+        _process = Process.Start(
+            new ProcessStartInfo("/usr/bin/python3", [script, roomsUrl.ToString(), room])
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            }
+        )!;
+        _process.ErrorDataReceived += (_, e) =>
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        })!;
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.TryWriteLine("[aiortc] " + e.Data); };
+            if (e.Data is not null)
+                output.TryWriteLine("[aiortc] " + e.Data);
+        };
         _process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is null) { _events.Writer.TryComplete(); return; }
+            if (e.Data is null)
+            {
+                _events.Writer.TryComplete();
+                return;
+            }
             output.TryWriteLine("[aiortc] " + e.Data);
             try
             {
-                if (JsonNode.Parse(e.Data) is JsonObject node) _events.Writer.TryWrite(node);
+                if (JsonNode.Parse(e.Data) is JsonObject node)
+                    _events.Writer.TryWrite(node);
             }
-            catch (System.Text.Json.JsonException) { /* not a report: logged above */ }
+            catch (System.Text.Json.JsonException)
+            { /* not a report: logged above */
+            }
         };
         _process.BeginErrorReadLine();
         _process.BeginOutputReadLine();
     }
 
-    /// <summary>Skips reports until one matches; fails when none does within <paramref name="timeout"/> or the process ends.</summary>
+    /// <summary>Skips reports until one matches; fails when none does within <paramref name="timeout"/> or the process
+    /// ends.</summary>
     public async Task<JsonNode> NextAsync(Func<JsonNode, bool> match, TimeSpan timeout, string what)
     {
         using var cts = new CancellationTokenSource(timeout);
@@ -50,7 +64,10 @@ public sealed class AiortcRoomPublisher : IDisposable
             while (await _events.Reader.WaitToReadAsync(cts.Token))
             {
                 while (_events.Reader.TryRead(out var e))
-                    if (match(e)) return e;
+                {
+                    if (match(e))
+                        return e;
+                }
             }
         }
         catch (OperationCanceledException)
@@ -60,10 +77,10 @@ public sealed class AiortcRoomPublisher : IDisposable
         throw new Xunit.Sdk.XunitException($"{what}: aiortc exited first");
     }
 
-
     public void Dispose()
     {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        if (!_process.HasExited)
+            _process.Kill(entireProcessTree: true);
         _process.Dispose();
     }
 }

@@ -23,12 +23,19 @@ public sealed class M2mRoomInteropTests(StackFixture stack, ITestOutputHelper ou
     {
         var room = "e2e-" + Guid.NewGuid().ToString("N")[..8];
         var alice = await RoomPage.OpenAsync(stack, room, "publisher");
-        await Eventually.WaitUntilAsync(async () => await alice.StationIdAsync() is not null, MediaTimeout, "alice joined with a station");
+        await Eventually.WaitUntilAsync(
+            async () => await alice.StationIdAsync() is not null,
+            MediaTimeout,
+            "alice joined with a station"
+        );
         var bob = await RoomPage.OpenAsync(stack, room, "publisher");
         foreach (var publisher in new[] { alice, bob })
         {
-            await Eventually.WaitUntilAsync(async () => await publisher.PublishStateAsync() == "connected", MediaTimeout,
-                "each publisher's peer connection to the Munit is connected");
+            await Eventually.WaitUntilAsync(
+                async () => await publisher.PublishStateAsync() == "connected",
+                MediaTimeout,
+                "each publisher's peer connection to the Munit is connected"
+            );
         }
 
         var aliceStation = (await alice.StationIdAsync())!;
@@ -42,16 +49,24 @@ public sealed class M2mRoomInteropTests(StackFixture stack, ITestOutputHelper ou
         {
             try
             {
-                await Eventually.WaitUntilAsync(async () =>
-                {
-                    var video = await viewer.VideoAsync();
-                    return video.TryGetValue(aliceStation, out var a) && a.FramesDecoded > 0
-                        && video.TryGetValue(bobStation, out var b) && b.FramesDecoded > 0;
-                }, MediaTimeout, "every viewer decodes frames from both publishers");
+                await Eventually.WaitUntilAsync(
+                    async () =>
+                    {
+                        var video = await viewer.VideoAsync();
+                        return video.TryGetValue(aliceStation, out var a)
+                            && a.FramesDecoded > 0
+                            && video.TryGetValue(bobStation, out var b)
+                            && b.FramesDecoded > 0;
+                    },
+                    MediaTimeout,
+                    "every viewer decodes frames from both publishers"
+                );
             }
             catch (Xunit.Sdk.XunitException)
             {
-                output.WriteLine($"stations alice={aliceStation} bob={bobStation}; viewer: {await viewer.DescribeAsync()}");
+                output.WriteLine(
+                    $"stations alice={aliceStation} bob={bobStation}; viewer: {await viewer.DescribeAsync()}"
+                );
                 throw;
             }
         }
@@ -61,7 +76,12 @@ public sealed class M2mRoomInteropTests(StackFixture stack, ITestOutputHelper ou
         await switcher.SelectLayerAsync(aliceStation, "h");
         var highWidth = await WidthSettledAsync(switcher, aliceStation, w => w >= 480, "high layer arrives");
         await switcher.SelectLayerAsync(aliceStation, "l");
-        var lowWidth = await WidthSettledAsync(switcher, aliceStation, w => w > 0 && w <= highWidth / 3, "low layer arrives");
+        var lowWidth = await WidthSettledAsync(
+            switcher,
+            aliceStation,
+            w => w > 0 && w <= highWidth / 3,
+            "low layer arrives"
+        );
         output.WriteLine($"alice at viewer 0: high {highWidth}px, low {lowWidth}px");
         Assert.True(lowWidth < highWidth);
         // Another viewer of the same station is not affected by viewer 0's choice.
@@ -75,10 +95,15 @@ public sealed class M2mRoomInteropTests(StackFixture stack, ITestOutputHelper ou
         for (var i = 0; i < viewers.Count; i++)
         {
             var viewer = viewers[i];
-            await Eventually.WaitUntilAsync(async () => !(await viewer.VideoAsync()).ContainsKey(aliceStation), MediaTimeout,
-                "alice's station disappears from every viewer after PublishListChangeAck");
-            Assert.True((await viewer.ReceivedActionsAsync()).Count(a => a == "PublishListChangeAck") > announcedBefore[i],
-                "the viewer was told the publisher list changed");
+            await Eventually.WaitUntilAsync(
+                async () => !(await viewer.VideoAsync()).ContainsKey(aliceStation),
+                MediaTimeout,
+                "alice's station disappears from every viewer after PublishListChangeAck"
+            );
+            Assert.True(
+                (await viewer.ReceivedActionsAsync()).Count(a => a == "PublishListChangeAck") > announcedBefore[i],
+                "the viewer was told the publisher list changed"
+            );
             var remaining = await viewer.VideoAsync();
             Assert.True(remaining.ContainsKey(bobStation), "bob is still watched");
         }
@@ -96,13 +121,18 @@ public sealed class M2mRoomInteropTests(StackFixture stack, ITestOutputHelper ou
         var middle = await RoomPage.OpenAsync(stack, room, "viewer", simulcast: false);
         var bob = await RoomPage.OpenAsync(stack, room, "publisher", simulcast: false);
 
-        string? aliceStation = null, bobStation = null;
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            aliceStation = await alice.StationIdAsync();
-            bobStation = await bob.StationIdAsync();
-            return aliceStation is not null && bobStation is not null;
-        }, MediaTimeout, "both publishers joined with a station");
+        string? aliceStation = null,
+            bobStation = null;
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                aliceStation = await alice.StationIdAsync();
+                bobStation = await bob.StationIdAsync();
+                return aliceStation is not null && bobStation is not null;
+            },
+            MediaTimeout,
+            "both publishers joined with a station"
+        );
 
         var expectations = new (string Who, RoomPage Page, string[] Stations)[]
         {
@@ -115,11 +145,17 @@ public sealed class M2mRoomInteropTests(StackFixture stack, ITestOutputHelper ou
         {
             try
             {
-                await Eventually.WaitUntilAsync(async () =>
-                {
-                    var video = await page.VideoAsync();
-                    return stations.All(s => video.TryGetValue(s, out var v) && v.FramesDecoded > 0 && v.FrameWidth > 0);
-                }, MediaTimeout, $"{who} decodes video from every other publisher");
+                await Eventually.WaitUntilAsync(
+                    async () =>
+                    {
+                        var video = await page.VideoAsync();
+                        return stations.All(s =>
+                            video.TryGetValue(s, out var v) && v.FramesDecoded > 0 && v.FrameWidth > 0
+                        );
+                    },
+                    MediaTimeout,
+                    $"{who} decodes video from every other publisher"
+                );
             }
             catch (Xunit.Sdk.XunitException)
             {
@@ -135,14 +171,23 @@ public sealed class M2mRoomInteropTests(StackFixture stack, ITestOutputHelper ou
         }
     }
 
-    private static async Task<int> WidthSettledAsync(RoomPage viewer, string station, Func<int, bool> accept, string because)
+    private static async Task<int> WidthSettledAsync(
+        RoomPage viewer,
+        string station,
+        Func<int, bool> accept,
+        string because
+    )
     {
         var width = 0;
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            width = (await viewer.VideoAsync())[station].FrameWidth;
-            return accept(width);
-        }, MediaTimeout, because);
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                width = (await viewer.VideoAsync())[station].FrameWidth;
+                return accept(width);
+            },
+            MediaTimeout,
+            because
+        );
         return width;
     }
 }

@@ -37,33 +37,51 @@ public sealed class RedisLossInteropTests(StackFixture stack, ITestOutputHelper 
         var (aliceStation, bobStation) = await StationsAsync(alice, bob, null, null);
         await AllDecodeAsync(Watchers(alice, bob, viewer, aliceStation, bobStation), "before the loss");
 
-        // Redis restarted without persistence: every key of this stack is gone (the server may be shared, so only ours).
+        // Redis restarted without persistence: every key of this stack is gone (the server may be shared, so only
+        // ours).
         var stopwatch = Stopwatch.StartNew();
-        string deleted = await stack.Redis.CommandAsync("EVAL",
+        string deleted = await stack.Redis.CommandAsync(
+            "EVAL",
             "local n = 0 for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) n = n + 1 end return n",
-            "0", stack.RedisKeyPrefix + "*") ?? "";
+            "0",
+            stack.RedisKeyPrefix + "*"
+        ) ?? "";
         output.WriteLine($"deleted {deleted} keys");
 
         foreach (var (who, page) in new[] { ("alice", alice), ("bob", bob), ("the viewer", viewer) })
         {
-            await Eventually.WaitUntilAsync(async () => await page.Page.EvaluateAsync<int>("() => window.mobz.state.rejoins ?? 0") > 0,
-                MediaTimeout, $"{who} was told to rejoin");
+            await Eventually.WaitUntilAsync(
+                async () => await page.Page.EvaluateAsync<int>("() => window.mobz.state.rejoins ?? 0") > 0,
+                MediaTimeout,
+                $"{who} was told to rejoin"
+            );
             output.WriteLine($"{who} rejoining by {stopwatch.Elapsed.TotalSeconds:F1} s");
         }
         var (aliceAgain, bobAgain) = await StationsAsync(alice, bob, aliceStation, bobStation);
         await AllDecodeAsync(Watchers(alice, bob, viewer, aliceAgain, bobAgain), "after the rejoin");
-        output.WriteLine($"media back everywhere {stopwatch.Elapsed.TotalSeconds:F1} s after the loss (clients heartbeat every 10 s)");
+        output.WriteLine(
+            $"media back everywhere {stopwatch.Elapsed.TotalSeconds:F1} s after the loss (clients heartbeat every 10 s)"
+        );
 
         // The store after recovery: the rejoined members only, one owner among them, one station per publisher.
-        string aliceId = (await alice.ParticipantIdAsync())!, bobId = (await bob.ParticipantIdAsync())!, viewerId = (await viewer.ParticipantIdAsync())!;
-        Assert.Equal(new[] { aliceId, bobId }.Order(), (await store.HashGetAllAsync(RoomKeys.Publishers(room))).Keys.Order());
+        string aliceId = (await alice.ParticipantIdAsync())!,
+            bobId = (await bob.ParticipantIdAsync())!,
+            viewerId = (await viewer.ParticipantIdAsync())!;
+        Assert.Equal(
+            new[] { aliceId, bobId }.Order(),
+            (await store.HashGetAllAsync(RoomKeys.Publishers(room))).Keys.Order()
+        );
         Assert.Equal([viewerId], (await store.HashGetAllAsync(RoomKeys.Viewers(room))).Keys);
         Assert.Contains(await store.HashGetAsync(RoomKeys.Room(room), RoomKeys.OwnerField), new[] { aliceId, bobId });
         Assert.Equal(aliceId, await store.HashGetAsync(MunitKeys.Station(aliceAgain), StationFields.Publisher));
         Assert.Equal(bobId, await store.HashGetAsync(MunitKeys.Station(bobAgain), StationFields.Publisher));
-        // The stations of the lost connections are closed, on the Munit and in the store (the Regulator had restored them).
-        await Eventually.WaitUntilAsync(() => !munit.HasStation(aliceStation) && !munit.HasStation(bobStation), MediaTimeout,
-            "the Munit closed the lost connections' stations");
+        // The stations of the lost connections are closed, on the Munit and in the store (the Regulator had restored
+        // them).
+        await Eventually.WaitUntilAsync(
+            () => !munit.HasStation(aliceStation) && !munit.HasStation(bobStation),
+            MediaTimeout,
+            "the Munit closed the lost connections' stations"
+        );
         Assert.False(await store.ExistsAsync(MunitKeys.Station(aliceStation)));
         Assert.False(await store.ExistsAsync(MunitKeys.Station(bobStation)));
         var placed = await store.SetMembersAsync(MunitKeys.Stations(munitId));
@@ -71,25 +89,49 @@ public sealed class RedisLossInteropTests(StackFixture stack, ITestOutputHelper 
         Assert.DoesNotContain(bobStation, placed);
         Assert.Contains(aliceAgain, placed);
         Assert.Contains(bobAgain, placed);
-        var roomStations = munit.StationIds.Select(munit.FindStationDescriptor).Where(d => d?.RoomId == room).Select(d => d!.StationId).Order();
+        var roomStations = munit
+            .StationIds.Select(munit.FindStationDescriptor)
+            .Where(d => d?.RoomId == room)
+            .Select(d => d!.StationId)
+            .Order();
         Assert.Equal(new[] { aliceAgain, bobAgain }.Order(), roomStations);
         foreach (var publisher in new[] { alice, bob })
             Assert.Equal("connected", await publisher.PublishStateAsync());
     }
 
-    private static (string, RoomPage, string[])[] Watchers(RoomPage alice, RoomPage bob, RoomPage viewer, string aliceStation, string bobStation) =>
-        [("alice", alice, [bobStation]), ("bob", bob, [aliceStation]), ("the viewer", viewer, [aliceStation, bobStation])];
+    private static (string, RoomPage, string[])[] Watchers(
+        RoomPage alice,
+        RoomPage bob,
+        RoomPage viewer,
+        string aliceStation,
+        string bobStation
+    ) =>
+        [
+            ("alice", alice, [bobStation]),
+            ("bob", bob, [aliceStation]),
+            ("the viewer", viewer, [aliceStation, bobStation]),
+        ];
 
     /// <summary>Both publishers' stations, once they differ from the ones given (a rejoin makes new ones).</summary>
-    private static async Task<(string, string)> StationsAsync(RoomPage alice, RoomPage bob, string? aliceBefore, string? bobBefore)
+    private static async Task<(string, string)> StationsAsync(
+        RoomPage alice,
+        RoomPage bob,
+        string? aliceBefore,
+        string? bobBefore
+    )
     {
-        string? a = null, b = null;
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            a = await alice.StationIdAsync();
-            b = await bob.StationIdAsync();
-            return a is not null && b is not null && a != aliceBefore && b != bobBefore;
-        }, MediaTimeout, "both publishers have stations");
+        string? a = null,
+            b = null;
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                a = await alice.StationIdAsync();
+                b = await bob.StationIdAsync();
+                return a is not null && b is not null && a != aliceBefore && b != bobBefore;
+            },
+            MediaTimeout,
+            "both publishers have stations"
+        );
         return (a!, b!);
     }
 
@@ -99,11 +141,17 @@ public sealed class RedisLossInteropTests(StackFixture stack, ITestOutputHelper 
         {
             try
             {
-                await Eventually.WaitUntilAsync(async () =>
-                {
-                    var video = await page.VideoAsync();
-                    return stations.All(s => video.TryGetValue(s, out var v) && v.FramesDecoded > 0 && v.ConnectionState == "connected");
-                }, MediaTimeout, $"{who} decodes every other publisher {when}");
+                await Eventually.WaitUntilAsync(
+                    async () =>
+                    {
+                        var video = await page.VideoAsync();
+                        return stations.All(s =>
+                            video.TryGetValue(s, out var v) && v.FramesDecoded > 0 && v.ConnectionState == "connected"
+                        );
+                    },
+                    MediaTimeout,
+                    $"{who} decodes every other publisher {when}"
+                );
             }
             catch (Xunit.Sdk.XunitException)
             {

@@ -10,18 +10,42 @@ public sealed class RoomPage(IPage page)
 
     private readonly List<string> _console = [];
 
-    public static Task<RoomPage> OpenAsync(StackFixture stack, string room, string role, bool simulcast = true, string extraQuery = "") =>
-        OpenAsync(stack.Browser, stack.Stack.BaseUrl, room, role, simulcast, extraQuery);
+    public static Task<RoomPage> OpenAsync(
+        StackFixture stack,
+        string room,
+        string role,
+        bool simulcast = true,
+        string extraQuery = ""
+    ) => OpenAsync(stack.Browser, stack.Stack.BaseUrl, room, role, simulcast, extraQuery);
 
     /// <param name="extraQuery">more of the page's query options, e.g. "relay=1".</param>
-    public static async Task<RoomPage> OpenAsync(MobZ.TestKit.Browser.Chromium browser, Uri baseUrl, string room, string role,
-        bool simulcast = true, string extraQuery = "")
+    public static async Task<RoomPage> OpenAsync(
+        MobZ.TestKit.Browser.Chromium browser,
+        Uri baseUrl,
+        string room,
+        string role,
+        bool simulcast = true,
+        string extraQuery = ""
+    )
     {
         var page = await browser.NewPageAsync();
         var roomPage = new RoomPage(page);
-        page.Console += (_, m) => { if (m.Type is "error" or "warning") lock (roomPage._console) roomPage._console.Add(m.Text); };
-        page.PageError += (_, e) => { lock (roomPage._console) roomPage._console.Add(e); };
-        var query = $"room={room}&kind=m2m&role={role}&simulcast={(simulcast ? 1 : 0)}&autojoin=1" + (extraQuery.Length > 0 ? "&" + extraQuery : "");
+        page.Console += (_, m) =>
+        {
+            if (m.Type is "error" or "warning")
+            {
+                lock (roomPage._console)
+                    roomPage._console.Add(m.Text);
+            }
+        };
+        page.PageError += (_, e) =>
+        {
+            lock (roomPage._console)
+                roomPage._console.Add(e);
+        };
+        var query =
+            $"room={room}&kind=m2m&role={role}&simulcast={(simulcast ? 1 : 0)}&autojoin=1"
+            + (extraQuery.Length > 0 ? "&" + extraQuery : "");
         await page.GotoAsync(new Uri(baseUrl, "/room/index.html?" + query).ToString());
         return roomPage;
     }
@@ -29,7 +53,9 @@ public sealed class RoomPage(IPage page)
     /// <summary>The local candidate type of each connection's selected pair (host, srflx, relay).</summary>
     public async Task<CandidateTypes> CandidateTypesAsync()
     {
-        var json = await Page.EvaluateAsync<string>("async () => JSON.stringify(await window.mobz.selectedCandidateTypes())");
+        var json = await Page.EvaluateAsync<string>(
+            "async () => JSON.stringify(await window.mobz.selectedCandidateTypes())"
+        );
         return JsonSerializer.Deserialize<CandidateTypes>(json, JsonOptions)!;
     }
 
@@ -37,7 +63,8 @@ public sealed class RoomPage(IPage page)
 
     public Task<string?> StationIdAsync() => Page.EvaluateAsync<string?>("() => window.mobz.state.stationId");
 
-    public Task<string?> PublishStateAsync() => Page.EvaluateAsync<string?>("() => window.mobz.state.publishPc?.connectionState ?? null");
+    public Task<string?> PublishStateAsync() =>
+        Page.EvaluateAsync<string?>("() => window.mobz.state.publishPc?.connectionState ?? null");
 
     public Task<string[]> ReceivedActionsAsync() => Page.EvaluateAsync<string[]>("() => window.mobz.state.received");
 
@@ -54,14 +81,21 @@ public sealed class RoomPage(IPage page)
 
     /// <summary>What the page knows, for failure messages.</summary>
     public async Task<string> DescribeAsync() =>
-        "video " + await Page.EvaluateAsync<string>("async () => JSON.stringify(await window.mobz.videoStats())")
-        + " received " + string.Join(",", await ReceivedActionsAsync()) + " errors " + await ErrorsAsync()
-        + " publishers " + await Page.EvaluateAsync<string>("() => JSON.stringify(window.mobz.state.publishers)")
-        + " console " + string.Join(" | ", ConsoleLines());
+        "video "
+        + await Page.EvaluateAsync<string>("async () => JSON.stringify(await window.mobz.videoStats())")
+        + " received "
+        + string.Join(",", await ReceivedActionsAsync())
+        + " errors "
+        + await ErrorsAsync()
+        + " publishers "
+        + await Page.EvaluateAsync<string>("() => JSON.stringify(window.mobz.state.publishers)")
+        + " console "
+        + string.Join(" | ", ConsoleLines());
 
     private string[] ConsoleLines()
     {
-        lock (_console) return [.. _console];
+        lock (_console)
+            return [.. _console];
     }
 
     public Task LeaveAsync() => Page.EvaluateAsync("() => window.mobz.leave()");
@@ -71,4 +105,11 @@ public sealed class RoomPage(IPage page)
 
 public sealed record CandidateTypes(string? Publish, string?[] Viewers);
 
-public sealed record StationVideo(string PublisherId, long FramesDecoded, int FrameWidth, int FrameHeight, string ConnectionState, string[] TrackStates);
+public sealed record StationVideo(
+    string PublisherId,
+    long FramesDecoded,
+    int FrameWidth,
+    int FrameHeight,
+    string ConnectionState,
+    string[] TrackStates
+);

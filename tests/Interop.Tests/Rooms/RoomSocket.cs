@@ -23,9 +23,15 @@ public sealed class RoomSocket : IAsyncDisposable
     }
 
     public Task SendAsync(object message) =>
-        _socket.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(message)), WebSocketMessageType.Text, true, CancellationToken.None);
+        _socket.SendAsync(
+            Encoding.UTF8.GetBytes(JsonSerializer.Serialize(message)),
+            WebSocketMessageType.Text,
+            true,
+            CancellationToken.None
+        );
 
-    /// <summary>The next message with this action; others are skipped. Fails the test on timeout or an Error reply.</summary>
+    /// <summary>The next message with this action; others are skipped. Fails the test on timeout or an Error
+    /// reply.</summary>
     public async Task<JsonObject> ReceiveAsync(string action, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
@@ -41,8 +47,14 @@ public sealed class RoomSocket : IAsyncDisposable
                 throw new TimeoutException($"no {action} within {timeout}");
             }
             var got = message["action"]?.GetValue<string>();
-            if (got == action) return message;
-            if (got == "Error") throw new InvalidOperationException($"server error while waiting for {action}: {message.ToJsonString()}");
+            if (got == action)
+                return message;
+            if (got == "Error")
+            {
+                throw new InvalidOperationException(
+                    $"server error while waiting for {action}: {message.ToJsonString()}"
+                );
+            }
         }
     }
 
@@ -63,7 +75,8 @@ public sealed class RoomSocket : IAsyncDisposable
                 {
                     return;
                 }
-                if (result.MessageType == WebSocketMessageType.Close) return;
+                if (result.MessageType == WebSocketMessageType.Close)
+                    return;
                 length += result.Count;
             } while (!result.EndOfMessage);
             if (JsonNode.Parse(buffer.AsSpan(0, length)) is JsonObject message)
@@ -80,9 +93,7 @@ public sealed class RoomSocket : IAsyncDisposable
             {
                 await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
             }
-            catch (WebSocketException)
-            {
-            }
+            catch (WebSocketException) { }
         }
         await _reader;
         _socket.Dispose();

@@ -30,48 +30,64 @@ public sealed class TurnOnlyNetworkInteropTests(ITestOutputHelper output) : IAsy
         _namespace = await NetworkNamespace.CreateAsync();
         var host = _namespace.HostAddress;
         var turnServer = _turn = await Coturn.StartAsync(address: host);
-        // Signaling, pages and the Munit (UDP and ICE-TCP) all on the host side of the veth pair, reachable from inside.
-        _stack = await LocalStackHost.StartAsync(new LocalStackOptions
-        {
-            Urls = $"http://{host}:0",
-            Redis = "",
-            MinimumLogLevel = LogLevel.Warning,
-            PrintReadyLine = false,
-            Capabilities = b =>
+        // Signaling, pages and the Munit (UDP and ICE-TCP) all on the host side of the veth pair, reachable from
+        // inside.
+        _stack = await LocalStackHost.StartAsync(
+            new LocalStackOptions
             {
-                b.Services.AddMobZRooms(o => o.Turn = new() { Urls = [turnServer.Url], SharedSecret = turnServer.Secret });
-                b.Services.AddMunit(o => o.BindAddress = host.ToString()).AddRegulator();
-            },
-        });
+                Urls = $"http://{host}:0",
+                Redis = "",
+                MinimumLogLevel = LogLevel.Warning,
+                PrintReadyLine = false,
+                Capabilities = b =>
+                {
+                    b.Services.AddMobZRooms(o =>
+                        o.Turn = new() { Urls = [turnServer.Url], SharedSecret = turnServer.Secret }
+                    );
+                    b.Services.AddMunit(o => o.BindAddress = host.ToString()).AddRegulator();
+                },
+            }
+        );
 
         string http = _stack.BaseUrl.Port.ToString(CultureInfo.InvariantCulture);
         string turn = turnServer.Port.ToString(CultureInfo.InvariantCulture);
-        foreach (var rule in new[]
-                 {
-                     new[] { "-A", "OUTPUT", "-o", "lo", "-j", "ACCEPT" },
-                     ["-A", "OUTPUT", "-p", "tcp", "-d", host.ToString(), "--dport", http, "-j", "ACCEPT"],
-                     ["-A", "OUTPUT", "-p", "udp", "-d", host.ToString(), "--dport", turn, "-j", "ACCEPT"],
-                     ["-A", "OUTPUT", "-j", "DROP"],
-                 })
+        foreach (
+            var rule in new[]
+            {
+                new[] { "-A", "OUTPUT", "-o", "lo", "-j", "ACCEPT" },
+                ["-A", "OUTPUT", "-p", "tcp", "-d", host.ToString(), "--dport", http, "-j", "ACCEPT"],
+                ["-A", "OUTPUT", "-p", "udp", "-d", host.ToString(), "--dport", turn, "-j", "ACCEPT"],
+                ["-A", "OUTPUT", "-j", "DROP"],
+            }
+        )
         {
             await _namespace.RunInsideAsync(["iptables", .. rule]);
         }
 
-        _chromium = await Chromium.LaunchAsync(new ChromiumOptions
-        {
-            Log = output.WriteLine,
-            ExecutablePath = _namespace.Wrap(new ChromiumOptions().ExecutablePath),
-            // The page comes from the veth address, not localhost: let it use the camera as a secure origin would.
-            ExtraArgs = [$"--unsafely-treat-insecure-origin-as-secure={_stack.BaseUrl.GetLeftPart(UriPartial.Authority)}"],
-        });
+        _chromium = await Chromium.LaunchAsync(
+            new ChromiumOptions
+            {
+                Log = output.WriteLine,
+                ExecutablePath = _namespace.Wrap(new ChromiumOptions().ExecutablePath),
+                // The page comes from the veth address, not localhost: let it use the camera as a secure origin would.
+                ExtraArgs =
+                [
+                    $"--unsafely-treat-insecure-origin-as-secure={_stack.BaseUrl.GetLeftPart(UriPartial.Authority)}",
+                ],
+            }
+        );
     }
 
     public async Task DisposeAsync()
     {
-        if (_chromium is not null) await _chromium.DisposeAsync();
-        if (_stack is not null) await _stack.DisposeAsync();
-        if (_turn is not null) await _turn.DisposeAsync();
-        if (_namespace is not null) await _namespace.DisposeAsync();
+        if (_chromium is not null)
+            await _chromium.DisposeAsync();
+        if (_stack is not null)
+            await _stack.DisposeAsync();
+        if (_turn is not null)
+            await _turn.DisposeAsync();
+        if (_namespace is not null)
+            await _namespace.DisposeAsync();
     }
 
     [Fact]
@@ -80,15 +96,23 @@ public sealed class TurnOnlyNetworkInteropTests(ITestOutputHelper output) : IAsy
         var room = "turn-only-" + Guid.NewGuid().ToString("N")[..8];
         var publisher = await RoomPage.OpenAsync(_chromium!, _stack!.BaseUrl, room, "publisher", simulcast: false);
         string? station = null;
-        await Eventually.WaitUntilAsync(async () => (station = await publisher.StationIdAsync()) is not null, MediaTimeout, "the publisher joined");
+        await Eventually.WaitUntilAsync(
+            async () => (station = await publisher.StationIdAsync()) is not null,
+            MediaTimeout,
+            "the publisher joined"
+        );
         var viewer = await RoomPage.OpenAsync(_chromium!, _stack.BaseUrl, room, "viewer", simulcast: false);
         try
         {
-            await Eventually.WaitUntilAsync(async () =>
-            {
-                var video = await viewer.VideoAsync();
-                return video.TryGetValue(station!, out var v) && v.FramesDecoded > 30;
-            }, MediaTimeout, "the viewer decodes 30 frames of the publisher");
+            await Eventually.WaitUntilAsync(
+                async () =>
+                {
+                    var video = await viewer.VideoAsync();
+                    return video.TryGetValue(station!, out var v) && v.FramesDecoded > 30;
+                },
+                MediaTimeout,
+                "the viewer decodes 30 frames of the publisher"
+            );
         }
         catch (Xunit.Sdk.XunitException)
         {
@@ -99,7 +123,9 @@ public sealed class TurnOnlyNetworkInteropTests(ITestOutputHelper output) : IAsy
 
         var published = await publisher.CandidateTypesAsync();
         var watched = await viewer.CandidateTypesAsync();
-        output.WriteLine($"selected local candidates: publisher {published.Publish}, viewer {string.Join(",", watched.Viewers)}");
+        output.WriteLine(
+            $"selected local candidates: publisher {published.Publish}, viewer {string.Join(",", watched.Viewers)}"
+        );
         Assert.Equal("relay", published.Publish);
         Assert.Equal("relay", Assert.Single(watched.Viewers));
         Assert.Equal("connected", await publisher.PublishStateAsync());

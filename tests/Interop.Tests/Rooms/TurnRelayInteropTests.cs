@@ -27,31 +27,55 @@ public sealed class TurnRelayInteropTests(StackFixture stack, ITestOutputHelper 
     {
         await using var turn = await Coturn.StartAsync();
         // A stack of its own (in-process state, its own Munit) whose rooms know the TURN server.
-        await using var local = await LocalStackHost.StartAsync(new LocalStackOptions
-        {
-            Urls = "http://127.0.0.1:0",
-            Redis = "",
-            MinimumLogLevel = LogLevel.Warning,
-            PrintReadyLine = false,
-            Capabilities = b =>
+        await using var local = await LocalStackHost.StartAsync(
+            new LocalStackOptions
             {
-                b.Services.AddMobZRooms(o => o.Turn = new() { Urls = [turn.Url], SharedSecret = turn.Secret });
-                b.Services.AddMunit().AddRegulator();
-            },
-        });
+                Urls = "http://127.0.0.1:0",
+                Redis = "",
+                MinimumLogLevel = LogLevel.Warning,
+                PrintReadyLine = false,
+                Capabilities = b =>
+                {
+                    b.Services.AddMobZRooms(o => o.Turn = new() { Urls = [turn.Url], SharedSecret = turn.Secret });
+                    b.Services.AddMunit().AddRegulator();
+                },
+            }
+        );
 
         var room = "relay-" + Guid.NewGuid().ToString("N")[..8];
-        var publisher = await RoomPage.OpenAsync(stack.Browser, local.BaseUrl, room, "publisher", simulcast: false, extraQuery: "relay=1");
+        var publisher = await RoomPage.OpenAsync(
+            stack.Browser,
+            local.BaseUrl,
+            room,
+            "publisher",
+            simulcast: false,
+            extraQuery: "relay=1"
+        );
         string? station = null;
-        await Eventually.WaitUntilAsync(async () => (station = await publisher.StationIdAsync()) is not null, MediaTimeout, "the publisher joined");
-        var viewer = await RoomPage.OpenAsync(stack.Browser, local.BaseUrl, room, "viewer", simulcast: false, extraQuery: "relay=1");
+        await Eventually.WaitUntilAsync(
+            async () => (station = await publisher.StationIdAsync()) is not null,
+            MediaTimeout,
+            "the publisher joined"
+        );
+        var viewer = await RoomPage.OpenAsync(
+            stack.Browser,
+            local.BaseUrl,
+            room,
+            "viewer",
+            simulcast: false,
+            extraQuery: "relay=1"
+        );
         try
         {
-            await Eventually.WaitUntilAsync(async () =>
-            {
-                var video = await viewer.VideoAsync();
-                return video.TryGetValue(station!, out var v) && v.FramesDecoded > 0;
-            }, MediaTimeout, "the viewer decodes the publisher through the relay");
+            await Eventually.WaitUntilAsync(
+                async () =>
+                {
+                    var video = await viewer.VideoAsync();
+                    return video.TryGetValue(station!, out var v) && v.FramesDecoded > 0;
+                },
+                MediaTimeout,
+                "the viewer decodes the publisher through the relay"
+            );
         }
         catch (Xunit.Sdk.XunitException)
         {

@@ -11,7 +11,9 @@ namespace MobZ.Interop.Tests.Soak;
 public static class DtlsClientHello
 {
     private const byte Handshake = 22;
-    private const byte ClientHelloType = 1, ServerHelloType = 2, HelloVerifyRequestType = 3;
+    private const byte ClientHelloType = 1,
+        ServerHelloType = 2,
+        HelloVerifyRequestType = 3;
 
     public static byte[] Build(ushort messageSequence, ulong recordSequence, ReadOnlySpan<byte> cookie)
     {
@@ -27,11 +29,43 @@ public static class DtlsClientHello
         body.AddRange([1, 0]); // compression: null
         byte[] extensions =
         [
-            0x00, 0x0A, 0x00, 0x04, 0x00, 0x02, 0x00, 0x17, // supported_groups: secp256r1
-            0x00, 0x0B, 0x00, 0x02, 0x01, 0x00, // ec_point_formats: uncompressed
-            0x00, 0x0D, 0x00, 0x04, 0x00, 0x02, 0x04, 0x03, // signature_algorithms: ecdsa_secp256r1_sha256
-            0x00, 0x0E, 0x00, 0x07, 0x00, 0x04, 0x00, 0x07, 0x00, 0x01, 0x00, // use_srtp: AEAD_AES_128_GCM, AES128_CM_HMAC_SHA1_80
-            0x00, 0x17, 0x00, 0x00, // extended_master_secret
+            0x00,
+            0x0A,
+            0x00,
+            0x04,
+            0x00,
+            0x02,
+            0x00,
+            0x17, // supported_groups: secp256r1
+            0x00,
+            0x0B,
+            0x00,
+            0x02,
+            0x01,
+            0x00, // ec_point_formats: uncompressed
+            0x00,
+            0x0D,
+            0x00,
+            0x04,
+            0x00,
+            0x02,
+            0x04,
+            0x03, // signature_algorithms: ecdsa_secp256r1_sha256
+            0x00,
+            0x0E,
+            0x00,
+            0x07,
+            0x00,
+            0x04,
+            0x00,
+            0x07,
+            0x00,
+            0x01,
+            0x00, // use_srtp: AEAD_AES_128_GCM, AES128_CM_HMAC_SHA1_80
+            0x00,
+            0x17,
+            0x00,
+            0x00, // extended_master_secret
         ];
         body.AddRange([(byte)(extensions.Length >> 8), (byte)extensions.Length, .. extensions]);
 
@@ -61,7 +95,8 @@ public static class DtlsClientHello
         return datagram.Length < 28 + length ? null : datagram.Slice(28, length).ToArray();
     }
 
-    /// <summary>Whether the datagram's first record is a ServerHello (the start of the server's expensive flight).</summary>
+    /// <summary>Whether the datagram's first record is a ServerHello (the start of the server's expensive
+    /// flight).</summary>
     public static bool IsServerHello(ReadOnlySpan<byte> datagram) =>
         datagram.Length > 13 && datagram[0] == Handshake && datagram[13] == ServerHelloType;
 

@@ -18,7 +18,8 @@ namespace MobZ.Interop.Tests.Soak;
 /// </summary>
 public sealed class HalfOpenPeer : IAsyncDisposable
 {
-    /// <summary>How long the peer waits for the server's DTLS answer (the server sends it at once or not at all).</summary>
+    /// <summary>How long the peer waits for the server's DTLS answer (the server sends it at once or not at
+    /// all).</summary>
     private static readonly TimeSpan DtlsAnswerTimeout = TimeSpan.FromSeconds(5);
 
     private readonly ClientWebSocket _ws = new();
@@ -29,7 +30,8 @@ public sealed class HalfOpenPeer : IAsyncDisposable
     /// <summary>Elapsed time of the shared clock when the server's ServerHello arrived; null when none came.</summary>
     public TimeSpan? ServerHelloAt { get; private set; }
 
-    /// <summary>Runs the peer up to the ServerHello; throws when signaling or ICE fails or <paramref name="timeout"/> passes first.</summary>
+    /// <summary>Runs the peer up to the ServerHello; throws when signaling or ICE fails or <paramref name="timeout"/>
+    /// passes first.</summary>
     public static async Task<HalfOpenPeer> OpenAsync(Uri roomsUrl, string room, Stopwatch clock, TimeSpan timeout)
     {
         var peer = new HalfOpenPeer();
@@ -50,15 +52,34 @@ public sealed class HalfOpenPeer : IAsyncDisposable
     {
         // Signaling: Join as viewer; the JoinAck carries the Munit's offer for the room's live publisher.
         await _ws.ConnectAsync(roomsUrl, ct);
-        await SendAsync(new { action = "Join", requestId = "j", roomId = room, roomKind = "m2m", role = "viewer" }, ct);
+        await SendAsync(
+            new
+            {
+                action = "Join",
+                requestId = "j",
+                roomId = room,
+                roomKind = "m2m",
+                role = "viewer",
+            },
+            ct
+        );
         JsonElement ack;
         do ack = await ReceiveAsync(ct);
         while (ack.GetProperty("action").GetString() != "JoinAck");
         var publisher = ack.GetProperty("publishers").EnumerateArray().First(p => p.TryGetProperty("offerSdp", out _));
         string stationId = publisher.GetProperty("stationId").GetString()!;
         var offer = publisher.GetProperty("offerSdp").GetString()!;
-        string localUfrag = RandomToken(8), localPwd = RandomToken(24);
-        await SendAsync(new { action = "Answer", stationId, sdp = AnswerFor(offer, localUfrag, localPwd) }, ct);
+        string localUfrag = RandomToken(8),
+            localPwd = RandomToken(24);
+        await SendAsync(
+            new
+            {
+                action = "Answer",
+                stationId,
+                sdp = AnswerFor(offer, localUfrag, localPwd),
+            },
+            ct
+        );
         _draining = DrainAsync();
 
         // ICE: one nominating check to the Munit's UDP candidate; ICE-lite answers and the peer is "ICE connected".
@@ -66,9 +87,15 @@ public sealed class HalfOpenPeer : IAsyncDisposable
         _udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var buffer = new byte[2048];
         var transaction = RandomNumberGenerator.GetBytes(12);
-        // The Answer reaches the Munit over the bus after it was sent, so the first checks may find no peer yet: retransmit.
-        await ExchangeAsync(BindingRequest(transaction, $"{remoteUfrag}:{localUfrag}", remotePwd), munit, buffer,
-            b => b.Length >= 20 && BinaryPrimitives.ReadUInt16BigEndian(b) == StunMessageType.BindingSuccessResponse, ct);
+        // The Answer reaches the Munit over the bus after it was sent, so the first checks may find no peer yet:
+        // retransmit.
+        await ExchangeAsync(
+            BindingRequest(transaction, $"{remoteUfrag}:{localUfrag}", remotePwd),
+            munit,
+            buffer,
+            b => b.Length >= 20 && BinaryPrimitives.ReadUInt16BigEndian(b) == StunMessageType.BindingSuccessResponse,
+            ct
+        );
 
         // DTLS: ClientHello, then the same with the server's cookie (RFC 6347 §4.2.1), until the ServerHello flight.
         // A server that declines to start (a limit on handshakes in progress) is not a failure of this peer.
@@ -78,10 +105,24 @@ public sealed class HalfOpenPeer : IAsyncDisposable
         try
         {
             byte[]? cookie = null;
-            await ExchangeAsync(DtlsClientHello.Build(messageSequence: 0, recordSequence: 0, cookie: []), munit, buffer,
-                b => (cookie = DtlsClientHello.CookieOf(b)) is not null || DtlsClientHello.IsServerHello(b), ct);
+            await ExchangeAsync(
+                DtlsClientHello.Build(messageSequence: 0, recordSequence: 0, cookie: []),
+                munit,
+                buffer,
+                b => (cookie = DtlsClientHello.CookieOf(b)) is not null || DtlsClientHello.IsServerHello(b),
+                ct
+            );
             if (cookie is not null)
-                await ExchangeAsync(DtlsClientHello.Build(messageSequence: 1, recordSequence: 1, cookie), munit, buffer, DtlsClientHello.IsServerHello, ct);
+            {
+                await ExchangeAsync(
+                    DtlsClientHello.Build(messageSequence: 1, recordSequence: 1, cookie),
+                    munit,
+                    buffer,
+                    DtlsClientHello.IsServerHello,
+                    ct
+                );
+            }
+
             ServerHelloAt = clock.Elapsed;
         }
         catch (OperationCanceledException)
@@ -90,8 +131,15 @@ public sealed class HalfOpenPeer : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends <paramref name="request"/> every 250 ms (as ICE and DTLS clients retransmit) until a datagram matches.</summary>
-    private async Task ExchangeAsync(byte[] request, IPEndPoint to, byte[] buffer, MatchDatagram match, CancellationToken ct)
+    /// <summary>Sends <paramref name="request"/> every 250 ms (as ICE and DTLS clients retransmit) until a datagram
+    /// matches.</summary>
+    private async Task ExchangeAsync(
+        byte[] request,
+        IPEndPoint to,
+        byte[] buffer,
+        MatchDatagram match,
+        CancellationToken ct
+    )
     {
         while (true)
         {
@@ -120,9 +168,16 @@ public sealed class HalfOpenPeer : IAsyncDisposable
     {
         var buffer = new byte[512];
         var writer = new StunMessageWriter(buffer, StunMessageType.BindingRequest, transaction);
-        if (!(writer.TryAddUsername(Encoding.UTF8.GetBytes(username)) && writer.TryAddPriority(0x6e001eff)
-              && writer.TryAddIceControlling(BinaryPrimitives.ReadUInt64BigEndian(RandomNumberGenerator.GetBytes(8)))
-              && writer.TryAddUseCandidate() && writer.TryAddMessageIntegrity(Encoding.UTF8.GetBytes(password)) && writer.TryAddFingerprint()))
+        if (
+            !(
+                writer.TryAddUsername(Encoding.UTF8.GetBytes(username))
+                && writer.TryAddPriority(0x6e001eff)
+                && writer.TryAddIceControlling(BinaryPrimitives.ReadUInt64BigEndian(RandomNumberGenerator.GetBytes(8)))
+                && writer.TryAddUseCandidate()
+                && writer.TryAddMessageIntegrity(Encoding.UTF8.GetBytes(password))
+                && writer.TryAddFingerprint()
+            )
+        )
         {
             throw new InvalidOperationException("binding request does not fit");
         }
@@ -133,7 +188,8 @@ public sealed class HalfOpenPeer : IAsyncDisposable
     /// <summary>The Munit's ICE credentials and first UDP host candidate.</summary>
     private static (string Ufrag, string Pwd, IPEndPoint Candidate) IceOf(string sdp)
     {
-        string? ufrag = null, pwd = null;
+        string? ufrag = null,
+            pwd = null;
         IPEndPoint? candidate = null;
         foreach (var line in sdp.Split("\r\n"))
         {
@@ -149,18 +205,36 @@ public sealed class HalfOpenPeer : IAsyncDisposable
             {
                 // candidate:<foundation> <component> <transport> <priority> <address> <port> typ host
                 var f = line.Split(' ');
-                if (f[2].Equals("udp", StringComparison.OrdinalIgnoreCase) && IPAddress.TryParse(f[4], out var address) && address.AddressFamily == AddressFamily.InterNetwork)
-                    candidate = new IPEndPoint(address, int.Parse(f[5], System.Globalization.CultureInfo.InvariantCulture));
+                if (
+                    f[2].Equals("udp", StringComparison.OrdinalIgnoreCase)
+                    && IPAddress.TryParse(f[4], out var address)
+                    && address.AddressFamily == AddressFamily.InterNetwork
+                )
+                {
+                    candidate = new IPEndPoint(
+                        address,
+                        int.Parse(f[5], System.Globalization.CultureInfo.InvariantCulture)
+                    );
+                }
             }
         }
-        return (ufrag ?? throw new InvalidOperationException("offer without ice-ufrag"), pwd ?? throw new InvalidOperationException("offer without ice-pwd"),
-            candidate ?? throw new InvalidOperationException("offer without an IPv4 UDP candidate"));
+        return (
+            ufrag ?? throw new InvalidOperationException("offer without ice-ufrag"),
+            pwd ?? throw new InvalidOperationException("offer without ice-pwd"),
+            candidate ?? throw new InvalidOperationException("offer without an IPv4 UDP candidate")
+        );
     }
 
-    /// <summary>A recvonly answer to every section of the offer, with our ICE credentials and a made-up certificate fingerprint.</summary>
+    /// <summary>A recvonly answer to every section of the offer, with our ICE credentials and a made-up certificate
+    /// fingerprint.</summary>
     private static string AnswerFor(string offer, string ufrag, string pwd)
     {
-        var fingerprint = string.Join(':', RandomNumberGenerator.GetBytes(32).Select(b => b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+        var fingerprint = string.Join(
+            ':',
+            RandomNumberGenerator
+                .GetBytes(32)
+                .Select(b => b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture))
+        );
         var sections = offer.Split("\r\nm=").Skip(1).Select(s => "m=" + s).ToList();
         var mids = new List<string>();
         var answer = new StringBuilder("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
@@ -170,11 +244,17 @@ public sealed class HalfOpenPeer : IAsyncDisposable
             var lines = section.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
             string mid = lines.First(l => l.StartsWith("a=mid:", StringComparison.Ordinal))[6..];
             mids.Add(mid);
-            body.Append(lines[0]).Append("\r\nc=IN IP4 0.0.0.0\r\n")
+            body.Append(lines[0])
+                .Append("\r\nc=IN IP4 0.0.0.0\r\n")
                 .Append($"a=mid:{mid}\r\na=recvonly\r\na=rtcp-mux\r\na=ice-ufrag:{ufrag}\r\na=ice-pwd:{pwd}\r\n")
                 .Append($"a=fingerprint:sha-256 {fingerprint}\r\na=setup:active\r\n");
-            foreach (var line in lines.Where(l => l.StartsWith("a=rtpmap:", StringComparison.Ordinal) || l.StartsWith("a=fmtp:", StringComparison.Ordinal)
-                                                  || l.StartsWith("a=rtcp-fb:", StringComparison.Ordinal)))
+            foreach (
+                var line in lines.Where(l =>
+                    l.StartsWith("a=rtpmap:", StringComparison.Ordinal)
+                    || l.StartsWith("a=fmtp:", StringComparison.Ordinal)
+                    || l.StartsWith("a=rtcp-fb:", StringComparison.Ordinal)
+                )
+            )
             {
                 body.Append(line).Append("\r\n");
             }

@@ -13,7 +13,8 @@ using Xunit.Abstractions;
 
 namespace MobZ.Interop.Tests.Soak;
 
-/// <summary>The soak runs alone: its bounds are about the server under attack, not about other suites sharing two cores.</summary>
+/// <summary>The soak runs alone: its bounds are about the server under attack, not about other suites sharing two
+/// cores.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class SoakCollection
 {
@@ -54,7 +55,8 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
     /// </summary>
     private const int MaxThreads = 64;
 
-    /// <summary>1,000 by the issue; MOBZ_SOAK_HALF_OPEN_PEERS changes it for a quick look at the suite itself.</summary>
+    /// <summary>1,000 by the issue; MOBZ_SOAK_HALF_OPEN_PEERS changes it for a quick look at the suite
+    /// itself.</summary>
     private static readonly int HalfOpenPeers =
         int.TryParse(Environment.GetEnvironmentVariable("MOBZ_SOAK_HALF_OPEN_PEERS"), out var n) && n > 0 ? n : 1000;
     private const int IdleWebSockets = 500;
@@ -64,7 +66,7 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task A_call_keeps_its_packet_rate_and_the_server_its_memory_threads_and_other_rooms_their_round_trip_under_a_hostile_network()
+    public async Task Under_attack_the_call_keeps_its_rate_and_the_server_its_memory_threads_and_round_trips()
     {
         var clock = Stopwatch.StartNew();
         Report("---- start");
@@ -80,10 +82,20 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
 
         // The live call, and another room's round trip measured from now to the end.
         string room = "soak-" + Guid.NewGuid().ToString("N")[..8];
-        using var call = new SoakCall(await stack.RoomsUrlAsync(room), await stack.RoomsUrlAsync(room), room, clock, output);
+        using var call = new SoakCall(
+            await stack.RoomsUrlAsync(room),
+            await stack.RoomsUrlAsync(room),
+            room,
+            clock,
+            output
+        );
         var (publisherAddress, viewerAddress, munitAddress) = await call.Addresses.WaitAsync(Generous);
-        Report($"call up at {clock.Elapsed.TotalSeconds:F1} s: publisher {publisherAddress}, viewer {viewerAddress}, Munit {munitAddress}");
-        await using var probe = await RoundTripProbe.StartAsync(await stack.RoomsUrlAsync("rtt-" + room), "rtt-" + room).WaitAsync(Generous);
+        Report(
+            $"call up at {clock.Elapsed.TotalSeconds:F1} s: publisher {publisherAddress}, viewer {viewerAddress}, Munit {munitAddress}"
+        );
+        await using var probe = await RoundTripProbe
+            .StartAsync(await stack.RoomsUrlAsync("rtt-" + room), "rtt-" + room)
+            .WaitAsync(Generous);
         Report("probe up");
 
         // RSS per idle WebSocket connection (admitted at $connect, nothing more).
@@ -92,33 +104,52 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
         var idleUrl = await stack.RoomsUrlAsync("idle-" + room);
         for (int i = 0; i < IdleWebSockets; i += 50)
         {
-            idleSockets.AddRange(await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
-            {
-                var socket = new ClientWebSocket();
-                using var timeout = new CancellationTokenSource(Generous);
-                await socket.ConnectAsync(idleUrl, timeout.Token);
-                return socket;
-            })));
+            idleSockets.AddRange(
+                await Task.WhenAll(
+                    Enumerable
+                        .Range(0, 50)
+                        .Select(async _ =>
+                        {
+                            var socket = new ClientWebSocket();
+                            using var timeout = new CancellationTokenSource(Generous);
+                            await socket.ConnectAsync(idleUrl, timeout.Token);
+                            return socket;
+                        })
+                )
+            );
         }
 
         await Task.Delay(TimeSpan.FromSeconds(1));
         var afterSockets = stack.Sample();
         double perSocket = (afterSockets.RssBytes - beforeSockets.RssBytes) / (double)IdleWebSockets;
-        Report($"{IdleWebSockets} idle WebSockets: RSS {Mb(beforeSockets.RssBytes)} → {Mb(afterSockets.RssBytes)} ({Kb(perSocket)} each), threads {beforeSockets.Threads} → {afterSockets.Threads}");
+        Report(
+            $"{IdleWebSockets} idle WebSockets: RSS {Mb(beforeSockets.RssBytes)} → {Mb(afterSockets.RssBytes)} ({Kb(perSocket)} each), threads {beforeSockets.Threads} → {afterSockets.Threads}"
+        );
 
         // The call's packet rate before the attack.
         var baselineFrom = clock.Elapsed;
         await Task.Delay(Baseline);
         var before = call.RatesBetween(baselineFrom, clock.Elapsed);
-        Report($"call before the attack: publisher sends {before.Sent:F1} packets/s, viewer receives {before.Received:F1}");
-        double unauthenticatedBefore = await stack.MetricAsync("mobz_munit_datagrams_dropped_total", "dtls_unauthenticated");
+        Report(
+            $"call before the attack: publisher sends {before.Sent:F1} packets/s, viewer receives {before.Received:F1}"
+        );
+        double unauthenticatedBefore = await stack.MetricAsync(
+            "mobz_munit_datagrams_dropped_total",
+            "dtls_unauthenticated"
+        );
         double srtpRejectedBefore = await stack.MetricAsync("mobz_munit_transport_dropped_total", "srtp_rejected");
 
         // The attack.
         var attackFrom = clock.Elapsed;
         using var stopAttack = new CancellationTokenSource();
-        var spoofing = Task.Factory.StartNew(() => Spoof([publisherAddress, viewerAddress], munitAddress, stopAttack.Token), TaskCreationOptions.LongRunning);
-        var garbage = Task.Factory.StartNew(() => SendGarbage(munitAddress, stopAttack.Token), TaskCreationOptions.LongRunning);
+        var spoofing = Task.Factory.StartNew(
+            () => Spoof([publisherAddress, viewerAddress], munitAddress, stopAttack.Token),
+            TaskCreationOptions.LongRunning
+        );
+        var garbage = Task.Factory.StartNew(
+            () => SendGarbage(munitAddress, stopAttack.Token),
+            TaskCreationOptions.LongRunning
+        );
         using var nonReader = await NonReadingWebSocket.ConnectAsync(await stack.RoomsUrlAsync(room));
         var flooding = FloodAsync(nonReader, room, stopAttack.Token);
 
@@ -129,55 +160,78 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
         var halfOpenUrl = await stack.RoomsUrlAsync(room);
         using (var gate = new SemaphoreSlim(HalfOpenConcurrency))
         {
-            await Task.WhenAll(Enumerable.Range(0, HalfOpenPeers).Select(async _ =>
-            {
-                await gate.WaitAsync();
-                try
-                {
-                    peers.Add(await HalfOpenPeer.OpenAsync(halfOpenUrl, room, clock, TimeSpan.FromSeconds(20)));
-                }
-                catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or WebSocketException or SocketException)
-                {
-                    failures.Add(e.GetType().Name + ": " + e.Message);
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }));
+            await Task.WhenAll(
+                Enumerable
+                    .Range(0, HalfOpenPeers)
+                    .Select(async _ =>
+                    {
+                        await gate.WaitAsync();
+                        try
+                        {
+                            peers.Add(await HalfOpenPeer.OpenAsync(halfOpenUrl, room, clock, TimeSpan.FromSeconds(20)));
+                        }
+                        catch (Exception e)
+                            when (e
+                                    is InvalidOperationException
+                                        or OperationCanceledException
+                                        or WebSocketException
+                                        or SocketException
+                            )
+                        {
+                            failures.Add(e.GetType().Name + ": " + e.Message);
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    })
+            );
         }
         var afterHalfOpen = stack.Sample();
         var hellos = peers.Where(p => p.ServerHelloAt is not null).Select(p => p.ServerHelloAt!.Value).Order().ToList();
         double handshakesPerSecond = hellos.Count < 2 ? 0 : hellos.Count / (hellos[^1] - attackFrom).TotalSeconds;
         double perHalfOpen = (afterHalfOpen.RssBytes - beforeHalfOpen.RssBytes) / (double)HalfOpenPeers;
-        Report($"{peers.Count} half-open peers in {(clock.Elapsed - attackFrom).TotalSeconds:F1} s ({failures.Count} failed: {string.Join("; ", failures.Distinct().Take(3))}); "
-               + $"{hellos.Count} ServerHello flights, {handshakesPerSecond:F0} handshakes started/s; RSS {Mb(beforeHalfOpen.RssBytes)} → {Mb(afterHalfOpen.RssBytes)} "
-               + $"({Kb(perHalfOpen)} per half-open peer with its WebSocket), threads {beforeHalfOpen.Threads} → {afterHalfOpen.Threads}");
+        Report(
+            $"{peers.Count} half-open peers in {(clock.Elapsed - attackFrom).TotalSeconds:F1} s ({failures.Count} failed: {string.Join("; ", failures.Distinct().Take(3))}); "
+                + $"{hellos.Count} ServerHello flights, {handshakesPerSecond:F0} handshakes started/s; RSS {Mb(beforeHalfOpen.RssBytes)} → {Mb(afterHalfOpen.RssBytes)} "
+                + $"({Kb(perHalfOpen)} per half-open peer with its WebSocket), threads {beforeHalfOpen.Threads} → {afterHalfOpen.Threads}"
+        );
 
-        // Everything at once for a while longer: the spoofer, the garbage, the non-reader and 1,000 abandoned handshakes.
+        // Everything at once for a while longer: the spoofer, the garbage, the non-reader and 1,000 abandoned
+        // handshakes.
         var fullFrom = clock.Elapsed;
         await Task.Delay(FullAttack);
         var attackTo = clock.Elapsed;
         await stopAttack.CancelAsync();
-        long spoofed = await spoofing, garbageSent = await garbage;
+        long spoofed = await spoofing,
+            garbageSent = await garbage;
         await flooding;
         var during = call.RatesBetween(attackFrom, attackTo);
         var full = call.RatesBetween(fullFrom, attackTo);
-        double unauthenticated = await stack.MetricAsync("mobz_munit_datagrams_dropped_total", "dtls_unauthenticated") - unauthenticatedBefore;
-        double srtpRejected = await stack.MetricAsync("mobz_munit_transport_dropped_total", "srtp_rejected") - srtpRejectedBefore;
+        double unauthenticated =
+            await stack.MetricAsync("mobz_munit_datagrams_dropped_total", "dtls_unauthenticated")
+            - unauthenticatedBefore;
+        double srtpRejected =
+            await stack.MetricAsync("mobz_munit_transport_dropped_total", "srtp_rejected") - srtpRejectedBefore;
         await stopSampling.CancelAsync();
         await sampling;
         var attackSamples = samples.Where(s => s.At >= attackFrom).ToList();
         long peakRss = attackSamples.Max(s => s.Rss);
         int peakThreads = attackSamples.Max(s => s.Threads);
         var roundTrips = probe.Stop();
-        Report($"attack {(attackTo - attackFrom).TotalSeconds:F1} s: {spoofed} spoofed datagrams ({unauthenticated} DTLS records refused as unauthenticated, "
-               + $"{srtpRejected} SRTP packets refused), {garbageSent} garbage datagrams");
-        Report($"call during the attack: sends {during.Sent:F1} packets/s, receives {during.Received:F1} ({during.Received / before.Received:P1} of before); "
-               + $"with all 1,000 half-open: receives {full.Received:F1} ({full.Received / before.Received:P1})");
+        Report(
+            $"attack {(attackTo - attackFrom).TotalSeconds:F1} s: {spoofed} spoofed datagrams ({unauthenticated} DTLS records refused as unauthenticated, "
+                + $"{srtpRejected} SRTP packets refused), {garbageSent} garbage datagrams"
+        );
+        Report(
+            $"call during the attack: sends {during.Sent:F1} packets/s, receives {during.Received:F1} ({during.Received / before.Received:P1} of before); "
+                + $"with all 1,000 half-open: receives {full.Received:F1} ({full.Received / before.Received:P1})"
+        );
         Report($"peak during the attack: RSS {Mb(peakRss)}, {peakThreads} threads");
-        Report($"other room: {roundTrips.Count} Heartbeat round trips, worst {roundTrips.Max().TotalMilliseconds:F0} ms, "
-               + $"median {roundTrips.Order().ElementAt(roundTrips.Count / 2).TotalMilliseconds:F0} ms");
+        Report(
+            $"other room: {roundTrips.Count} Heartbeat round trips, worst {roundTrips.Max().TotalMilliseconds:F0} ms, "
+                + $"median {roundTrips.Order().ElementAt(roundTrips.Count / 2).TotalMilliseconds:F0} ms"
+        );
         Report($"load: {File.ReadAllText("/proc/loadavg").Trim()}");
 
         Assert.False(stack.HasExited, "the server survived:\n" + stack.RecentLog);
@@ -185,14 +239,24 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
         Assert.Equal(HalfOpenPeers, peers.Count);
         Assert.True(hellos.Count > 0, "the half-open peers made the server start DTLS handshakes");
         Assert.True(unauthenticated > 0, "the spoofed alerts reached the call's DTLS sessions (and were refused)");
-        Assert.True(during.Received >= MinPacketRateShare * before.Received,
-            $"the call kept {during.Received / before.Received:P1} of its packet rate; at least {MinPacketRateShare:P0} expected");
-        Assert.True(full.Received >= MinPacketRateShare * before.Received,
-            $"with every half-open peer in place the call kept {full.Received / before.Received:P1} of its packet rate");
-        Assert.True(roundTrips.Max() < MaxOtherRoomRoundTrip, $"another room's round trip reached {roundTrips.Max().TotalMilliseconds:F0} ms");
+        Assert.True(
+            during.Received >= MinPacketRateShare * before.Received,
+            $"the call kept {during.Received / before.Received:P1} of its packet rate; at least {MinPacketRateShare:P0} expected"
+        );
+        Assert.True(
+            full.Received >= MinPacketRateShare * before.Received,
+            $"with every half-open peer in place the call kept {full.Received / before.Received:P1} of its packet rate"
+        );
+        Assert.True(
+            roundTrips.Max() < MaxOtherRoomRoundTrip,
+            $"another room's round trip reached {roundTrips.Max().TotalMilliseconds:F0} ms"
+        );
         Assert.NotNull(await nonReader.CloseStatusAsync(TimeSpan.FromSeconds(10))); // cut off, not left to grow
         Assert.True(peakRss < MaxRssBytes, $"peak RSS {Mb(peakRss)} over the bound of {Mb(MaxRssBytes)}");
-        Assert.True(peakThreads < MaxThreads, $"peak of {peakThreads} threads; at most {MaxThreads - 1} expected (one per handshake in progress?)");
+        Assert.True(
+            peakThreads < MaxThreads,
+            $"peak of {peakThreads} threads; at most {MaxThreads - 1} expected (one per handshake in progress?)"
+        );
 
         foreach (var peer in peers)
             await peer.DisposeAsync();
@@ -221,7 +285,12 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
                 case 1:
                     RandomNumberGenerator.Fill(protectedAlert);
                     protectedAlert[0] = 21;
-                    (protectedAlert[1], protectedAlert[2], protectedAlert[3], protectedAlert[4]) = ((byte)0xFE, (byte)0xFD, (byte)0, (byte)1);
+                    (protectedAlert[1], protectedAlert[2], protectedAlert[3], protectedAlert[4]) = (
+                        (byte)0xFE,
+                        (byte)0xFD,
+                        (byte)0,
+                        (byte)1
+                    );
                     (protectedAlert[11], protectedAlert[12]) = ((byte)0, (byte)26);
                     raw.Send(victim, munit, protectedAlert);
                     break;
@@ -234,7 +303,8 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
         });
     }
 
-    /// <summary>Random datagrams of random lengths (every first byte: STUN, DTLS, RTP and nothing) from an unknown address, 1,000 a second.</summary>
+    /// <summary>Random datagrams of random lengths (every first byte: STUN, DTLS, RTP and nothing) from an unknown
+    /// address, 1,000 a second.</summary>
     private static long SendGarbage(IPEndPoint munit, CancellationToken stop)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -247,7 +317,8 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
         });
     }
 
-    /// <summary>Calls <paramref name="send"/> <paramref name="perSecond"/> times a second until stopped; returns how many times.</summary>
+    /// <summary>Calls <paramref name="send"/> <paramref name="perSecond"/> times a second until stopped; returns how
+    /// many times.</summary>
     private static long Paced(int perSecond, CancellationToken stop, Action<int> send)
     {
         var started = Stopwatch.StartNew();
@@ -261,12 +332,25 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
         return sent;
     }
 
-    /// <summary>The client that never reads: joins the call's room and asks for large replies (its requestId comes back in
-    /// each HeartbeatAck) until the gateway cuts it off.</summary>
+    /// <summary>The client that never reads: joins the call's room and asks for large replies (its requestId comes back
+    /// in each HeartbeatAck) until the gateway cuts it off.</summary>
     private static async Task FloodAsync(NonReadingWebSocket client, string room, CancellationToken stop)
     {
-        await client.SendTextAsync(JsonSerializer.Serialize(new { action = "Join", requestId = "j", roomId = room, roomKind = "m2m", role = "viewer" }));
-        string heartbeat = JsonSerializer.Serialize(new { action = "Heartbeat", requestId = new string('x', 16 * 1024) });
+        await client.SendTextAsync(
+            JsonSerializer.Serialize(
+                new
+                {
+                    action = "Join",
+                    requestId = "j",
+                    roomId = room,
+                    roomKind = "m2m",
+                    role = "viewer",
+                }
+            )
+        );
+        string heartbeat = JsonSerializer.Serialize(
+            new { action = "Heartbeat", requestId = new string('x', 16 * 1024) }
+        );
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
         try
         {
@@ -279,7 +363,12 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task SampleAsync(StackProcess stack, Stopwatch clock, ConcurrentQueue<(TimeSpan, long, int)> samples, CancellationToken stop)
+    private static async Task SampleAsync(
+        StackProcess stack,
+        Stopwatch clock,
+        ConcurrentQueue<(TimeSpan, long, int)> samples,
+        CancellationToken stop
+    )
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
         try
@@ -296,11 +385,15 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>To the test's output, and to artifacts/soak.log as it happens (the figures of the last run; progress while it runs).</summary>
+    /// <summary>To the test's output, and to artifacts/soak.log as it happens (the figures of the last run; progress
+    /// while it runs).</summary>
     private void Report(string line)
     {
         output.WriteLine($"[soak] {line}");
-        File.AppendAllText(Path.Combine(MobZ.TestKit.Repository.Repo.Artifacts, "soak.log"), $"{DateTime.UtcNow:HH:mm:ss.f} {line}\n");
+        File.AppendAllText(
+            Path.Combine(MobZ.TestKit.Repository.Repo.Artifacts, "soak.log"),
+            $"{DateTime.UtcNow:HH:mm:ss.f} {line}\n"
+        );
     }
 
     private static string Mb(double bytes) => $"{bytes / (1024 * 1024):F0} MB";
@@ -319,7 +412,19 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
         {
             var probe = new RoundTripProbe();
             await probe._socket.ConnectAsync(url, CancellationToken.None);
-            await probe.RoundTripAsync(JsonSerializer.Serialize(new { action = "Join", requestId = "join", roomId = room, roomKind = "p2p", role = "publisher" }), "join");
+            await probe.RoundTripAsync(
+                JsonSerializer.Serialize(
+                    new
+                    {
+                        action = "Join",
+                        requestId = "join",
+                        roomId = room,
+                        roomKind = "p2p",
+                        role = "publisher",
+                    }
+                ),
+                "join"
+            );
             probe._running = probe.RunAsync();
             return probe;
         }
@@ -328,7 +433,8 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
         {
             _stop.Cancel();
             _running.GetAwaiter().GetResult();
-            lock (_roundTrips) return [.. _roundTrips];
+            lock (_roundTrips)
+                return [.. _roundTrips];
         }
 
         private async Task RunAsync()
@@ -339,8 +445,12 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
                 for (int i = 0; await timer.WaitForNextTickAsync(_stop.Token); i++)
                 {
                     string id = "hb" + i;
-                    var took = await RoundTripAsync(JsonSerializer.Serialize(new { action = "Heartbeat", requestId = id }), id);
-                    lock (_roundTrips) _roundTrips.Add(took);
+                    var took = await RoundTripAsync(
+                        JsonSerializer.Serialize(new { action = "Heartbeat", requestId = id }),
+                        id
+                    );
+                    lock (_roundTrips)
+                        _roundTrips.Add(took);
                 }
             }
             catch (OperationCanceledException)
@@ -349,11 +459,17 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
             }
         }
 
-        /// <summary>Sends a request and reads until the reply carrying its requestId (an Error fails the probe).</summary>
+        /// <summary>Sends a request and reads until the reply carrying its requestId (an Error fails the
+        /// probe).</summary>
         private async Task<TimeSpan> RoundTripAsync(string request, string requestId)
         {
             var started = Stopwatch.GetTimestamp();
-            await _socket.SendAsync(Encoding.UTF8.GetBytes(request), WebSocketMessageType.Text, true, CancellationToken.None);
+            await _socket.SendAsync(
+                Encoding.UTF8.GetBytes(request),
+                WebSocketMessageType.Text,
+                true,
+                CancellationToken.None
+            );
             var buffer = new byte[64 * 1024];
             while (true)
             {
@@ -368,7 +484,12 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
                 if (reply.RootElement.TryGetProperty("requestId", out var id) && id.GetString() == requestId)
                 {
                     if (reply.RootElement.GetProperty("action").GetString() == "Error")
-                        throw new InvalidOperationException("the probe's request failed: " + reply.RootElement.GetRawText());
+                    {
+                        throw new InvalidOperationException(
+                            "the probe's request failed: " + reply.RootElement.GetRawText()
+                        );
+                    }
+
                     return Stopwatch.GetElapsedTime(started);
                 }
             }

@@ -15,37 +15,59 @@ public sealed class SoakCall : IDisposable
     private readonly Process _process;
     private readonly Stopwatch _clock;
     private readonly List<(TimeSpan At, double T, long Sent, long Received)> _stats = [];
-    private readonly TaskCompletionSource<(IPEndPoint Publisher, IPEndPoint Viewer, IPEndPoint Munit)> _addresses =
-        new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<(IPEndPoint Publisher, IPEndPoint Viewer, IPEndPoint Munit)> _addresses = new(
+        TaskCreationOptions.RunContinuationsAsynchronously
+    );
 
     public SoakCall(Uri publisherUrl, Uri viewerUrl, string room, Stopwatch clock, ITestOutputHelper output)
     {
         _clock = clock;
         var script = Path.Combine(AppContext.BaseDirectory, "Soak", "aiortc_soak_call.py");
-        _process = Process.Start(new ProcessStartInfo("/usr/bin/python3", [script, publisherUrl.ToString(), viewerUrl.ToString(), room])
+        _process = Process.Start(
+            new ProcessStartInfo("/usr/bin/python3", [script, publisherUrl.ToString(), viewerUrl.ToString(), room])
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            }
+        )!;
+        _process.ErrorDataReceived += (_, e) =>
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        })!;
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.TryWriteLine("[aiortc] " + e.Data); };
+            if (e.Data is not null)
+                output.TryWriteLine("[aiortc] " + e.Data);
+        };
         _process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null)
             {
-                _addresses.TrySetException(new InvalidOperationException("the aiortc call ended before it was connected"));
+                _addresses.TrySetException(
+                    new InvalidOperationException("the aiortc call ended before it was connected")
+                );
                 return;
             }
-            if (JsonNode.Parse(e.Data) is not JsonObject report) return;
+            if (JsonNode.Parse(e.Data) is not JsonObject report)
+                return;
             switch (report["event"]?.GetValue<string>())
             {
                 case "addresses":
-                    _addresses.TrySetResult((Endpoint(report["publisher"]!), Endpoint(report["viewer"]!), Endpoint(report["munit"]!)));
+                    _addresses.TrySetResult(
+                        (Endpoint(report["publisher"]!), Endpoint(report["viewer"]!), Endpoint(report["munit"]!))
+                    );
                     break;
                 case "stats":
                     lock (_stats)
-                        _stats.Add((_clock.Elapsed, report["t"]!.GetValue<double>(), report["sent"]!.GetValue<long>(), report["received"]!.GetValue<long>()));
+                    {
+                        _stats.Add(
+                            (
+                                _clock.Elapsed,
+                                report["t"]!.GetValue<double>(),
+                                report["sent"]!.GetValue<long>(),
+                                report["received"]!.GetValue<long>()
+                            )
+                        );
+                    }
+
                     break;
             }
         };
@@ -76,10 +98,10 @@ public sealed class SoakCall : IDisposable
     private static IPEndPoint Endpoint(JsonNode pair) =>
         new(IPAddress.Parse(pair[0]!.GetValue<string>()), pair[1]!.GetValue<int>());
 
-
     public void Dispose()
     {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        if (!_process.HasExited)
+            _process.Kill(entireProcessTree: true);
         _process.Dispose();
     }
 }

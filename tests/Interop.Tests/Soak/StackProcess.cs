@@ -41,19 +41,25 @@ public sealed class StackProcess : IDisposable
     }
 
     public Uri BaseUrl { get; }
+
     /// <summary>The server's own process (not its watchdog's).</summary>
     public int Pid { get; }
 
     /// <param name="args">Extra host settings, e.g. "--MobZ:Rooms:MaxM2mViewers=2000".</param>
     public static async Task<StackProcess> StartAsync(string redis, params string[] args)
     {
-        string config = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-            ? "Release" : "Debug";
+        string config = AppContext.BaseDirectory.Contains(
+            $"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}",
+            StringComparison.Ordinal
+        )
+            ? "Release"
+            : "Debug";
         string dll = Repo.PathOf("src", "LocalStack", "bin", config, "net10.0", "MobZ.LocalStack.dll");
         if (!File.Exists(dll))
             throw new FileNotFoundException($"{dll} is missing: build tests/Interop.Tests (it builds src/LocalStack)");
-        // Under a small shell watchdog (as TestKit's redis-server) that kills the server when this test process is gone:
-        // a test host killed by a timeout must not leave a stack behind. The watchdog prints the server's pid first.
+        // Under a small shell watchdog (as TestKit's redis-server) that kills the server when this test process is
+        // gone: a test host killed by a timeout must not leave a stack behind. The watchdog prints the server's pid
+        // first.
         var start = new ProcessStartInfo("/bin/sh")
         {
             RedirectStandardOutput = true,
@@ -61,8 +67,23 @@ public sealed class StackProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
-        foreach (var arg in (string[])["-c", WatchdogScript, "mobz-soak-stack", Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
-                     "dotnet", dll, "--urls", "http://127.0.0.1:0", "--redis", redis, "--Logging:LogLevel:Default=Warning", .. args])
+        foreach (
+            var arg in (string[])
+                [
+                    "-c",
+                    WatchdogScript,
+                    "mobz-soak-stack",
+                    Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+                    "dotnet",
+                    dll,
+                    "--urls",
+                    "http://127.0.0.1:0",
+                    "--redis",
+                    redis,
+                    "--Logging:LogLevel:Default=Warning",
+                    .. args,
+                ]
+        )
         {
             start.ArgumentList.Add(arg);
         }
@@ -73,11 +94,13 @@ public sealed class StackProcess : IDisposable
         var early = new Queue<string>(); // the last lines of the server's output, for a failure's message
         void Remember(string? line)
         {
-            if (line is null) return;
+            if (line is null)
+                return;
             lock (early)
             {
                 early.Enqueue(line);
-                while (early.Count > 200) early.Dequeue();
+                while (early.Count > 200)
+                    early.Dequeue();
             }
             if (line.StartsWith(PidLinePrefix, StringComparison.Ordinal))
                 serverPid.TrySetResult(int.Parse(line[PidLinePrefix.Length..], CultureInfo.InvariantCulture));
@@ -86,7 +109,8 @@ public sealed class StackProcess : IDisposable
         }
         process.OutputDataReceived += (_, e) => Remember(e.Data);
         process.ErrorDataReceived += (_, e) => Remember(e.Data);
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"the local stack exited with {process.ExitCode}"));
+        process.Exited += (_, _) =>
+            ready.TrySetException(new InvalidOperationException($"the local stack exited with {process.ExitCode}"));
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -97,9 +121,11 @@ public sealed class StackProcess : IDisposable
         }
         catch
         {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
             string log;
-            lock (early) log = string.Join('\n', early);
+            lock (early)
+                log = string.Join('\n', early);
             throw new InvalidOperationException("the local stack did not become ready:\n" + log);
         }
     }
@@ -107,11 +133,14 @@ public sealed class StackProcess : IDisposable
     public Uri WebSocketUrl(string pathAndQuery) =>
         new(BaseUrl.AbsoluteUri.Replace("http://", "ws://", StringComparison.Ordinal).TrimEnd('/') + pathAndQuery);
 
-    /// <summary>The rooms socket URL with a development access token for <paramref name="room"/> (GET /dev/token, as the demo page does).</summary>
+    /// <summary>The rooms socket URL with a development access token for <paramref name="room"/> (GET /dev/token, as
+    /// the demo page does).</summary>
     public async Task<Uri> RoomsUrlAsync(string room)
     {
         using var json = JsonDocument.Parse(await _http.GetStringAsync($"dev/token?room={Uri.EscapeDataString(room)}"));
-        return WebSocketUrl("/ws?access_token=" + Uri.EscapeDataString(json.RootElement.GetProperty("token").GetString()!));
+        return WebSocketUrl(
+            "/ws?access_token=" + Uri.EscapeDataString(json.RootElement.GetProperty("token").GetString()!)
+        );
     }
 
     /// <summary>Resident memory (VmRSS) and thread count of the server process, from /proc.</summary>
@@ -122,22 +151,34 @@ public sealed class StackProcess : IDisposable
         foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
         {
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                rss = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            {
+                rss =
+                    long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture)
+                    * 1024;
+            }
             else if (line.StartsWith("Threads:", StringComparison.Ordinal))
                 threads = int.Parse(line.Split('\t', ' ').Last(s => s.Length > 0), CultureInfo.InvariantCulture);
         }
         return (rss, threads);
     }
 
-    /// <summary>The sum of one Prometheus series at /metrics over the label sets whose text contains <paramref name="labelFilter"/>.</summary>
+    /// <summary>The sum of one Prometheus series at /metrics over the label sets whose text contains <paramref
+    /// name="labelFilter"/>.</summary>
     public async Task<double> MetricAsync(string name, string labelFilter = "")
     {
         var text = await _http.GetStringAsync("metrics");
         double sum = 0;
         foreach (var line in text.Split('\n'))
         {
-            if (!line.StartsWith(name, StringComparison.Ordinal) || line.Length <= name.Length || line[name.Length] is not ('{' or ' '))
+            if (
+                !line.StartsWith(name, StringComparison.Ordinal)
+                || line.Length <= name.Length
+                || line[name.Length] is not ('{' or ' ')
+            )
+            {
                 continue;
+            }
+
             int space = line.LastIndexOf(' ');
             if (line.AsSpan(0, space).Contains(labelFilter, StringComparison.Ordinal))
                 sum += double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture);
@@ -151,7 +192,8 @@ public sealed class StackProcess : IDisposable
     {
         get
         {
-            lock (_log) return string.Join('\n', _log);
+            lock (_log)
+                return string.Join('\n', _log);
         }
     }
 

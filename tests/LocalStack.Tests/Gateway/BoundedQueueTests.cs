@@ -23,13 +23,21 @@ public sealed class BoundedQueueTests(GatewayFixture fixture)
     {
         var tag = Guid.NewGuid().ToString("N");
         var client = await NonReadingWebSocket.ConnectAsync(fixture.Stack.WebSocketUrl($"/ws?client={tag}"));
-        var connect = await Eventually.ValueAsync(() => Task.FromResult(fixture.Rooms.Events.FirstOrDefault(e =>
-            e.RequestContext.EventType == EventTypes.Connect && e.QueryStringParameters?["client"] == tag)), Timeout, "$connect is delivered");
+        var connect = await Eventually.ValueAsync(
+            () =>
+                Task.FromResult(
+                    fixture.Rooms.Events.FirstOrDefault(e =>
+                        e.RequestContext.EventType == EventTypes.Connect && e.QueryStringParameters?["client"] == tag
+                    )
+                ),
+            Timeout,
+            "$connect is delivered"
+        );
         return (client, connect.RequestContext.ConnectionId);
     }
 
     [Fact]
-    public async Task Posts_to_a_client_that_never_reads_never_wait_and_it_is_closed_with_1008_once_its_unread_backlog_is_over_the_limit()
+    public async Task Posts_to_a_client_that_never_reads_never_wait_and_it_is_closed_with_1008_past_the_backlog_limit()
     {
         var (client, id) = await ConnectNonReaderAsync();
         using var owned = client;
@@ -44,7 +52,12 @@ public sealed class BoundedQueueTests(GatewayFixture fixture)
         {
             using var deadline = new CancellationTokenSource(Timeout);
             status = await fixture.Sender.SendAsync(id, payload, deadline.Token);
-            maxQueued = Math.Max(maxQueued, fixture.Stack.Services.GetRequiredService<ConnectionRegistry>().TryGet(id, out var c) ? c.OutboundQueuedBytes : 0);
+            maxQueued = Math.Max(
+                maxQueued,
+                fixture.Stack.Services.GetRequiredService<ConnectionRegistry>().TryGet(id, out var c)
+                    ? c.OutboundQueuedBytes
+                    : 0
+            );
         }
 
         Assert.Equal(SendStatus.Gone, status);
@@ -73,7 +86,11 @@ public sealed class BoundedQueueTests(GatewayFixture fixture)
 
             Assert.Equal(1008, await client.CloseStatusAsync(Timeout));
             Assert.True(Metrics.InboundOverflowsClosed > overflowsBefore);
-            Assert.True(Metrics.InboundQueuedBytes <= Options.MaxInboundBytesPerConnection * Math.Max(1, fixture.Stack.Services.GetRequiredService<ConnectionRegistry>().Count));
+            Assert.True(
+                Metrics.InboundQueuedBytes
+                    <= Options.MaxInboundBytesPerConnection
+                        * Math.Max(1, fixture.Stack.Services.GetRequiredService<ConnectionRegistry>().Count)
+            );
         }
         finally
         {

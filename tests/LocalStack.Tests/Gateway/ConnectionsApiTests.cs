@@ -12,7 +12,8 @@ namespace MobZ.LocalStack.Tests.Gateway;
 [Collection(GatewayCollection.Name)]
 public sealed class ConnectionsApiTests(GatewayFixture fixture)
 {
-    private static string PathOf(string connectionId, string stage = "local") => $"/{stage}/@connections/{Uri.EscapeDataString(connectionId)}";
+    private static string PathOf(string connectionId, string stage = "local") =>
+        $"/{stage}/@connections/{Uri.EscapeDataString(connectionId)}";
 
     [Fact]
     public async Task Post_over_http_is_delivered_to_the_client()
@@ -66,8 +67,14 @@ public sealed class ConnectionsApiTests(GatewayFixture fixture)
     [Fact]
     public async Task Unknown_connection_is_410_and_unknown_stage_is_403()
     {
-        Assert.Equal(HttpStatusCode.Gone, (await fixture.Client.PostAsync(PathOf("Nope0000000000w="), new StringContent("x"))).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await fixture.Client.GetAsync(PathOf("Nope0000000000w=", "prod"))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Gone,
+            (await fixture.Client.PostAsync(PathOf("Nope0000000000w="), new StringContent("x"))).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.Forbidden,
+            (await fixture.Client.GetAsync(PathOf("Nope0000000000w=", "prod"))).StatusCode
+        );
     }
 
     [Fact]
@@ -76,7 +83,10 @@ public sealed class ConnectionsApiTests(GatewayFixture fixture)
         var (socket, id) = await fixture.ConnectAsync(fixture.Rooms, "/ws");
         using var owned = socket;
 
-        var response = await fixture.Client.PostAsync(PathOf(id), new ByteArrayContent(new byte[IConnectionSender.MaxPayloadBytes + 1]));
+        var response = await fixture.Client.PostAsync(
+            PathOf(id),
+            new ByteArrayContent(new byte[IConnectionSender.MaxPayloadBytes + 1])
+        );
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
 
         await fixture.Client.PostAsync(PathOf(id), new StringContent("next"));
@@ -90,13 +100,19 @@ public sealed class ConnectionsApiTests(GatewayFixture fixture)
         using var owned = socket;
         using var http = new HttpClient();
         http.DefaultRequestHeaders.Add(GatewayOptions.ConnectionsSecretHeader, fixture.ConnectionsSecret);
-        var client = new ApiGatewayManagementClient(http, new Uri(fixture.Stack.BaseUrl, "local"),
-            new EnvironmentCredentialsProvider(name => name switch
-            {
-                "AWS_ACCESS_KEY_ID" => "AKIDLOCAL",
-                "AWS_SECRET_ACCESS_KEY" => "local-secret",
-                _ => null,
-            }), "local");
+        var client = new ApiGatewayManagementClient(
+            http,
+            new Uri(fixture.Stack.BaseUrl, "local"),
+            new EnvironmentCredentialsProvider(name =>
+                name switch
+                {
+                    "AWS_ACCESS_KEY_ID" => "AKIDLOCAL",
+                    "AWS_SECRET_ACCESS_KEY" => "local-secret",
+                    _ => null,
+                }
+            ),
+            "local"
+        );
 
         Assert.Equal(SendStatus.Sent, await client.SendAsync(id, "via-management-client"u8.ToArray()));
         Assert.Equal("via-management-client", await GatewayFixture.ReceiveTextAsync(socket));
@@ -114,7 +130,10 @@ public sealed class ConnectionsApiTests(GatewayFixture fixture)
         using var stranger = new HttpClient { BaseAddress = fixture.Stack.BaseUrl };
 
         var forged = await stranger.PostAsync(PathOf(id), new StringContent("""{"action":"Answer","sdp":"forged"}"""));
-        using var wrong = new HttpRequestMessage(HttpMethod.Post, PathOf(id)) { Content = new StringContent("forged too") };
+        using var wrong = new HttpRequestMessage(HttpMethod.Post, PathOf(id))
+        {
+            Content = new StringContent("forged too"),
+        };
         wrong.Headers.Add(GatewayOptions.ConnectionsSecretHeader, "not-the-secret");
         var withWrongSecret = await stranger.SendAsync(wrong);
         var delete = await stranger.DeleteAsync(PathOf(id));
@@ -124,7 +143,10 @@ public sealed class ConnectionsApiTests(GatewayFixture fixture)
         Assert.Equal(HttpStatusCode.Forbidden, withWrongSecret.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, delete.StatusCode);
         // The trusted path still works, and its message is the first the socket sees.
-        Assert.Equal(HttpStatusCode.OK, (await fixture.Client.PostAsync(PathOf(id), new StringContent("genuine"))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await fixture.Client.PostAsync(PathOf(id), new StringContent("genuine"))).StatusCode
+        );
         Assert.Equal("genuine", await GatewayFixture.ReceiveTextAsync(socket));
     }
 }

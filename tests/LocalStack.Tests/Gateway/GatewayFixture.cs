@@ -22,6 +22,7 @@ public sealed class GatewayFixture : IAsyncLifetime
     public RecordingHttpHandler Http { get; } = new();
     public RunningLocalStack Stack { get; private set; } = null!;
     public IConnectionSender Sender => Stack.Services.GetRequiredService<IConnectionSender>();
+
     /// <summary>Sends the @connections secret, as a trusted local tool would.</summary>
     public HttpClient Client { get; private set; } = null!;
     public string ConnectionsSecret => Stack.Services.GetRequiredService<GatewayOptions>().ConnectionsApiSecret;
@@ -31,19 +32,27 @@ public sealed class GatewayFixture : IAsyncLifetime
         IConnectionSender? sender = null;
         Rooms = new RecordingHandler(() => sender!);
         Pixel = new RecordingHandler(() => sender!);
-        Stack = await LocalStackHost.StartAsync(new LocalStackOptions
-        {
-            Urls = "http://127.0.0.1:0",
-            Redis = "",
-            MinimumLogLevel = LogLevel.Warning,
-            PrintReadyLine = false,
-            Gateway = new GatewayOptions { CloseHandshakeTimeout = TimeSpan.FromSeconds(2) },
-            Capabilities = builder => builder
-                .AddWebSocketApi("/ws", "$request.body.action", _ => Rooms, r => r with { Stage = "local" })
-                .AddWebSocketApi("/ps", "${request.body.type}", _ => Pixel, r => r with { Routes = ["offer", "answer"] })
-                .AddHttpApi("/api", _ => Http)
-                .AddDemoPage("Rooms demo", "/rooms.html", "m2m rooms in the browser"),
-        });
+        Stack = await LocalStackHost.StartAsync(
+            new LocalStackOptions
+            {
+                Urls = "http://127.0.0.1:0",
+                Redis = "",
+                MinimumLogLevel = LogLevel.Warning,
+                PrintReadyLine = false,
+                Gateway = new GatewayOptions { CloseHandshakeTimeout = TimeSpan.FromSeconds(2) },
+                Capabilities = builder =>
+                    builder
+                        .AddWebSocketApi("/ws", "$request.body.action", _ => Rooms, r => r with { Stage = "local" })
+                        .AddWebSocketApi(
+                            "/ps",
+                            "${request.body.type}",
+                            _ => Pixel,
+                            r => r with { Routes = ["offer", "answer"] }
+                        )
+                        .AddHttpApi("/api", _ => Http)
+                        .AddDemoPage("Rooms demo", "/rooms.html", "m2m rooms in the browser"),
+            }
+        );
         sender = Sender;
         Client = new HttpClient { BaseAddress = Stack.BaseUrl };
         Client.DefaultRequestHeaders.Add(GatewayOptions.ConnectionsSecretHeader, ConnectionsSecret);
@@ -56,12 +65,18 @@ public sealed class GatewayFixture : IAsyncLifetime
     }
 
     /// <summary>Connects a real ClientWebSocket and finds its connection id through the $connect event.</summary>
-    public async Task<(ClientWebSocket Socket, string ConnectionId)> ConnectAsync(RecordingHandler handler, string path, string query = "")
+    public async Task<(ClientWebSocket Socket, string ConnectionId)> ConnectAsync(
+        RecordingHandler handler,
+        string path,
+        string query = ""
+    )
     {
         var tag = Guid.NewGuid().ToString("N");
         var socket = new ClientWebSocket();
         await socket.ConnectAsync(Stack.WebSocketUrl($"{path}?client={tag}{query}"), CancellationToken.None);
-        var connect = handler.Events.First(e => e.RequestContext.EventType == EventTypes.Connect && e.QueryStringParameters?["client"] == tag);
+        var connect = handler.Events.First(e =>
+            e.RequestContext.EventType == EventTypes.Connect && e.QueryStringParameters?["client"] == tag
+        );
         return (socket, connect.RequestContext.ConnectionId);
     }
 
@@ -86,8 +101,14 @@ public sealed class GatewayFixture : IAsyncLifetime
     }
 
     public Task<WebSocketEvent> DisconnectEventAsync(RecordingHandler handler, string connectionId) =>
-        Eventually.ValueAsync(() => Task.FromResult(handler.For(connectionId).FirstOrDefault(e => e.RequestContext.EventType == EventTypes.Disconnect)),
-            Timeout, $"$disconnect of {connectionId} is delivered");
+        Eventually.ValueAsync(
+            () =>
+                Task.FromResult(
+                    handler.For(connectionId).FirstOrDefault(e => e.RequestContext.EventType == EventTypes.Disconnect)
+                ),
+            Timeout,
+            $"$disconnect of {connectionId} is delivered"
+        );
 }
 
 [CollectionDefinition(Name)]

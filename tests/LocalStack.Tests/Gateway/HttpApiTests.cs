@@ -35,7 +35,11 @@ public sealed class HttpApiTests(GatewayFixture fixture)
         Assert.Equal("127.0.0.1", evt.RequestContext.Http.SourceIp);
         Assert.Equal("$default", evt.RequestContext.Stage);
         Assert.Equal(fixture.Stack.BaseUrl.Authority, evt.RequestContext.DomainName);
-        Assert.InRange(evt.RequestContext.TimeEpoch, DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        Assert.InRange(
+            evt.RequestContext.TimeEpoch,
+            DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds(),
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()
+        );
     }
 
     [Fact]

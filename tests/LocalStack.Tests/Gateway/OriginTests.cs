@@ -15,7 +15,8 @@ public sealed class OriginTests(GatewayFixture fixture)
         var tag = Guid.NewGuid().ToString("N");
 
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            NonReadingWebSocket.ConnectAsync(fixture.Stack.WebSocketUrl($"/ws?client={tag}"), origin));
+            NonReadingWebSocket.ConnectAsync(fixture.Stack.WebSocketUrl($"/ws?client={tag}"), origin)
+        );
 
         Assert.Contains("403", refused.Message);
         Assert.DoesNotContain(fixture.Rooms.Events, e => e.QueryStringParameters?.GetValueOrDefault("client") == tag);

@@ -24,19 +24,34 @@ public sealed class RecordingHandler : IWebSocketHandler
 
     public void ResetGate() => Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public IEnumerable<WebSocketEvent> For(string connectionId) => Events.Where(e => e.RequestContext.ConnectionId == connectionId);
+    public IEnumerable<WebSocketEvent> For(string connectionId) =>
+        Events.Where(e => e.RequestContext.ConnectionId == connectionId);
 
     public async Task<ProxyResponse> HandleAsync(WebSocketEvent evt, CancellationToken cancellationToken)
     {
         var context = evt.RequestContext;
         if (context.EventType == EventTypes.Connect)
         {
-            SendDuringConnect[context.ConnectionId] = await _sender().SendAsync(context.ConnectionId, "early"u8.ToArray(), cancellationToken);
+            SendDuringConnect[context.ConnectionId] = await _sender()
+                .SendAsync(context.ConnectionId, "early"u8.ToArray(), cancellationToken);
             Events.Enqueue(evt);
             if (evt.QueryStringParameters?.TryGetValue("reject", out var status) == true)
-                return ProxyResponse.Status(int.Parse(status, System.Globalization.CultureInfo.InvariantCulture), "{\"message\":\"rejected\"}");
+            {
+                return ProxyResponse.Status(
+                    int.Parse(status, System.Globalization.CultureInfo.InvariantCulture),
+                    "{\"message\":\"rejected\"}"
+                );
+            }
+
             if (evt.QueryStringParameters?.TryGetValue("protocol", out var protocol) == true)
-                return new ProxyResponse { StatusCode = 200, Headers = new Dictionary<string, string> { ["Sec-WebSocket-Protocol"] = protocol } };
+            {
+                return new ProxyResponse
+                {
+                    StatusCode = 200,
+                    Headers = new Dictionary<string, string> { ["Sec-WebSocket-Protocol"] = protocol },
+                };
+            }
+
             return ProxyResponse.Ok();
         }
 
@@ -58,7 +73,11 @@ public sealed class RecordingHandler : IWebSocketHandler
     }
 
     public static string Seq(WebSocketEvent evt) =>
-        JsonDocument.Parse(evt.Body!).RootElement.GetProperty("seq").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        JsonDocument
+            .Parse(evt.Body!)
+            .RootElement.GetProperty("seq")
+            .GetInt32()
+            .ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>An HTTP API integration that records the event and answers 201 with a base64 body and a header.</summary>
@@ -71,12 +90,18 @@ public sealed class RecordingHttpHandler : IHttpHandler
         Events.Enqueue(evt);
         if (evt.RawPath.EndsWith("/fail", StringComparison.Ordinal))
             throw new InvalidOperationException("handler failure for the test");
-        return Task.FromResult(new ProxyResponse
-        {
-            StatusCode = 201,
-            Headers = new Dictionary<string, string> { ["x-mobz-test"] = "yes", ["content-type"] = "application/octet-stream" },
-            Body = Convert.ToBase64String([0, 1, 2, 255]),
-            IsBase64Encoded = true,
-        });
+        return Task.FromResult(
+            new ProxyResponse
+            {
+                StatusCode = 201,
+                Headers = new Dictionary<string, string>
+                {
+                    ["x-mobz-test"] = "yes",
+                    ["content-type"] = "application/octet-stream",
+                },
+                Body = Convert.ToBase64String([0, 1, 2, 255]),
+                IsBase64Encoded = true,
+            }
+        );
     }
 }

@@ -21,7 +21,9 @@ public sealed class WebSocketGatewayTests(GatewayFixture fixture)
         using var owned = socket;
 
         var evt = fixture.Rooms.For(id).Single(e => e.RequestContext.EventType == EventTypes.Connect);
-        using var json = JsonDocument.Parse(JsonSerializer.Serialize(evt, ApiGatewayJsonContext.Default.WebSocketEvent));
+        using var json = JsonDocument.Parse(
+            JsonSerializer.Serialize(evt, ApiGatewayJsonContext.Default.WebSocketEvent)
+        );
         var root = json.RootElement;
         var context = root.GetProperty("requestContext");
         Assert.Equal("$connect", context.GetProperty("routeKey").GetString());
@@ -35,10 +37,19 @@ public sealed class WebSocketGatewayTests(GatewayFixture fixture)
         Assert.False(string.IsNullOrEmpty(context.GetProperty("requestId").GetString()));
         Assert.InRange(context.GetProperty("connectedAt").GetInt64(), before, before + 10_000);
         Assert.InRange(context.GetProperty("requestTimeEpoch").GetInt64(), before, before + 10_000);
-        Assert.Matches(@"^\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} \+0000$", context.GetProperty("requestTime").GetString());
+        Assert.Matches(
+            @"^\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} \+0000$",
+            context.GetProperty("requestTime").GetString()
+        );
         Assert.False(context.TryGetProperty("messageId", out _));
         Assert.Equal("r1", root.GetProperty("queryStringParameters").GetProperty("room").GetString());
-        Assert.Equal(["1", "2"], root.GetProperty("multiValueQueryStringParameters").GetProperty("x").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(
+            ["1", "2"],
+            root.GetProperty("multiValueQueryStringParameters")
+                .GetProperty("x")
+                .EnumerateArray()
+                .Select(e => e.GetString())
+        );
         Assert.Equal("13", root.GetProperty("headers").GetProperty("Sec-WebSocket-Version").GetString());
         Assert.Equal("127.0.0.1", root.GetProperty("headers").GetProperty("X-Forwarded-For").GetString());
         Assert.False(root.GetProperty("isBase64Encoded").GetBoolean());
@@ -56,7 +67,11 @@ public sealed class WebSocketGatewayTests(GatewayFixture fixture)
     [InlineData("/ps", """{"type":"offer","sdp":"v=0"}""", "offer")]
     [InlineData("/ps", """{"type":"ping"}""", "$default")]
     [InlineData("/ps", """{"action":"offer"}""", "$default")]
-    public async Task Messages_are_routed_by_each_apis_route_selection_expression(string path, string body, string expectedRoute)
+    public async Task Messages_are_routed_by_each_apis_route_selection_expression(
+        string path,
+        string body,
+        string expectedRoute
+    )
     {
         var handler = path == "/ws" ? fixture.Rooms : fixture.Pixel;
         var (socket, id) = await fixture.ConnectAsync(handler, path);
@@ -64,8 +79,12 @@ public sealed class WebSocketGatewayTests(GatewayFixture fixture)
 
         await GatewayFixture.SendTextAsync(socket, body);
 
-        var evt = await Eventually.ValueAsync(() => Task.FromResult(handler.For(id).FirstOrDefault(e => e.RequestContext.EventType == EventTypes.Message)),
-            Timeout, "the message reaches the handler");
+        var evt = await Eventually.ValueAsync(
+            () =>
+                Task.FromResult(handler.For(id).FirstOrDefault(e => e.RequestContext.EventType == EventTypes.Message)),
+            Timeout,
+            "the message reaches the handler"
+        );
         Assert.Equal(expectedRoute, evt.RequestContext.RouteKey);
         Assert.Equal(body, evt.Body);
         Assert.False(evt.IsBase64Encoded);
@@ -79,10 +98,21 @@ public sealed class WebSocketGatewayTests(GatewayFixture fixture)
         var (socket, id) = await fixture.ConnectAsync(fixture.Rooms, "/ws");
         using var owned = socket;
 
-        await socket.SendAsync(new byte[] { 0, 159, 146, 150 }, WebSocketMessageType.Binary, true, CancellationToken.None);
+        await socket.SendAsync(
+            new byte[] { 0, 159, 146, 150 },
+            WebSocketMessageType.Binary,
+            true,
+            CancellationToken.None
+        );
 
-        var evt = await Eventually.ValueAsync(() => Task.FromResult(fixture.Rooms.For(id).FirstOrDefault(e => e.RequestContext.EventType == EventTypes.Message)),
-            Timeout, "the binary message reaches the handler");
+        var evt = await Eventually.ValueAsync(
+            () =>
+                Task.FromResult(
+                    fixture.Rooms.For(id).FirstOrDefault(e => e.RequestContext.EventType == EventTypes.Message)
+                ),
+            Timeout,
+            "the binary message reaches the handler"
+        );
         Assert.True(evt.IsBase64Encoded);
         Assert.Equal("AJ+Slg==", evt.Body);
         Assert.Equal("$default", evt.RequestContext.RouteKey);
@@ -109,7 +139,9 @@ public sealed class WebSocketGatewayTests(GatewayFixture fixture)
         using var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
 
-        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(fixture.Stack.WebSocketUrl($"/ws?client={tag}&reject={status}"), CancellationToken.None));
+        await Assert.ThrowsAsync<WebSocketException>(() =>
+            socket.ConnectAsync(fixture.Stack.WebSocketUrl($"/ws?client={tag}&reject={status}"), CancellationToken.None)
+        );
 
         Assert.Equal((HttpStatusCode)status, socket.HttpStatusCode);
         var connect = fixture.Rooms.Events.Single(e => e.QueryStringParameters?["client"] == tag);
@@ -124,7 +156,10 @@ public sealed class WebSocketGatewayTests(GatewayFixture fixture)
         var tag = Guid.NewGuid().ToString("N");
         using var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol("mobz.v1");
-        await socket.ConnectAsync(fixture.Stack.WebSocketUrl($"/ws?client={tag}&protocol=mobz.v1"), CancellationToken.None);
+        await socket.ConnectAsync(
+            fixture.Stack.WebSocketUrl($"/ws?client={tag}&protocol=mobz.v1"),
+            CancellationToken.None
+        );
         Assert.Equal("mobz.v1", socket.SubProtocol);
     }
 
@@ -147,7 +182,10 @@ public sealed class WebSocketGatewayTests(GatewayFixture fixture)
         var disconnect = await fixture.DisconnectEventAsync(fixture.Rooms, id);
         Assert.Equal("$disconnect", disconnect.RequestContext.RouteKey);
         Assert.Equal(1000, disconnect.RequestContext.DisconnectStatusCode);
-        Assert.Equal("Client-side close frame status code '1000' (NORMAL_CLOSURE) - with reason 'bye'", disconnect.RequestContext.DisconnectReason);
+        Assert.Equal(
+            "Client-side close frame status code '1000' (NORMAL_CLOSURE) - with reason 'bye'",
+            disconnect.RequestContext.DisconnectReason
+        );
         Assert.Equal(EventTypes.Disconnect, fixture.Rooms.For(id).Last().RequestContext.EventType);
         Assert.Equal(SendStatus.Gone, await fixture.Sender.SendAsync(id, "x"u8.ToArray()));
     }
@@ -169,7 +207,9 @@ public sealed class WebSocketGatewayTests(GatewayFixture fixture)
         var (socket, id) = await fixture.ConnectAsync(fixture.Rooms, "/ws");
         using var owned = socket;
 
-        var oversize = Encoding.UTF8.GetBytes("{\"action\":\"big\",\"pad\":\"" + new string('a', IConnectionSender.MaxPayloadBytes) + "\"}");
+        var oversize = Encoding.UTF8.GetBytes(
+            "{\"action\":\"big\",\"pad\":\"" + new string('a', IConnectionSender.MaxPayloadBytes) + "\"}"
+        );
         await socket.SendAsync(oversize, WebSocketMessageType.Text, true, CancellationToken.None);
 
         Assert.Null(await GatewayFixture.ReceiveTextAsync(socket));
@@ -191,10 +231,23 @@ public sealed class WebSocketGatewayTests(GatewayFixture fixture)
         // Sent in several frames, as browsers do for large messages.
         var bytes = Encoding.UTF8.GetBytes(body);
         for (var offset = 0; offset < bytes.Length; offset += 32 * 1024)
-            await socket.SendAsync(bytes.AsMemory(offset, Math.Min(32 * 1024, bytes.Length - offset)), WebSocketMessageType.Text, offset + 32 * 1024 >= bytes.Length, CancellationToken.None);
+        {
+            await socket.SendAsync(
+                bytes.AsMemory(offset, Math.Min(32 * 1024, bytes.Length - offset)),
+                WebSocketMessageType.Text,
+                offset + 32 * 1024 >= bytes.Length,
+                CancellationToken.None
+            );
+        }
 
-        var evt = await Eventually.ValueAsync(() => Task.FromResult(fixture.Rooms.For(id).FirstOrDefault(e => e.RequestContext.EventType == EventTypes.Message)),
-            Timeout, "the 128 KB message reaches the handler");
+        var evt = await Eventually.ValueAsync(
+            () =>
+                Task.FromResult(
+                    fixture.Rooms.For(id).FirstOrDefault(e => e.RequestContext.EventType == EventTypes.Message)
+                ),
+            Timeout,
+            "the 128 KB message reaches the handler"
+        );
         Assert.Equal("big", evt.RequestContext.RouteKey);
         Assert.Equal(body.Length, evt.Body!.Length);
     }
@@ -205,7 +258,10 @@ public sealed class WebSocketGatewayTests(GatewayFixture fixture)
         var (socket, id) = await fixture.ConnectAsync(fixture.Rooms, "/ws");
         using var owned = socket;
 
-        Assert.Equal(SendStatus.TooLarge, await fixture.Sender.SendAsync(id, new byte[IConnectionSender.MaxPayloadBytes + 1]));
+        Assert.Equal(
+            SendStatus.TooLarge,
+            await fixture.Sender.SendAsync(id, new byte[IConnectionSender.MaxPayloadBytes + 1])
+        );
         Assert.Equal(SendStatus.Sent, await fixture.Sender.SendAsync(id, "after"u8.ToArray()));
 
         Assert.Equal("after", await GatewayFixture.ReceiveTextAsync(socket));
@@ -227,13 +283,25 @@ public sealed class WebSocketGatewayTests(GatewayFixture fixture)
 
         // B is answered although A's handler is still blocked on its first message.
         Assert.Equal("""{"action":"echo","seq":1}""", await GatewayFixture.ReceiveTextAsync(b));
-        Assert.DoesNotContain(fixture.Rooms.Handling, h => h.StartsWith(idA + ":start:{\"action\":\"m\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(fixture.Rooms.Handling, h =>
+            h.StartsWith(idA + ":start:{\"action\":\"m\"", StringComparison.Ordinal)
+        );
 
         fixture.Rooms.Gate.SetResult();
-        await Eventually.WaitUntilAsync(() => fixture.Rooms.For(idA).Count(e => e.RequestContext.EventType == EventTypes.Message) == 41,
-            Timeout, "all 41 messages of A are handled");
-        var order = fixture.Rooms.For(idA).Where(e => e.RequestContext.EventType == EventTypes.Message).Select(RecordingHandler.Seq).ToList();
-        Assert.Equal(Enumerable.Range(0, 41).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), order);
+        await Eventually.WaitUntilAsync(
+            () => fixture.Rooms.For(idA).Count(e => e.RequestContext.EventType == EventTypes.Message) == 41,
+            Timeout,
+            "all 41 messages of A are handled"
+        );
+        var order = fixture
+            .Rooms.For(idA)
+            .Where(e => e.RequestContext.EventType == EventTypes.Message)
+            .Select(RecordingHandler.Seq)
+            .ToList();
+        Assert.Equal(
+            Enumerable.Range(0, 41).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            order
+        );
         // Strictly serial: each message of A ends before the next one starts.
         var steps = fixture.Rooms.Handling.Where(h => h.StartsWith(idA + ":", StringComparison.Ordinal)).ToList();
         for (var i = 0; i < steps.Count; i += 2)

@@ -14,16 +14,19 @@ namespace MobZ.LocalStack.Tests.Hosting;
 /// </summary>
 public sealed class LocalPixelStreamingDefaultsTests
 {
-    private static Task<RunningLocalStack> StartAsync(params string[] args) => LocalStackHost.StartAsync(new LocalStackOptions
-    {
-        // No local streamer at boot: these tests look at the wiring, not at Chromium.
-        Args = ["--PixelStreaming:Local:StartOnBoot=false", .. args],
-        Urls = "http://127.0.0.1:0",
-        Redis = "",
-        MinimumLogLevel = LogLevel.Warning,
-        PrintReadyLine = false,
-        Capabilities = b => b.AddLocalPixelStreaming(),
-    });
+    private static Task<RunningLocalStack> StartAsync(params string[] args) =>
+        LocalStackHost.StartAsync(
+            new LocalStackOptions
+            {
+                // No local streamer at boot: these tests look at the wiring, not at Chromium.
+                Args = ["--PixelStreaming:Local:StartOnBoot=false", .. args],
+                Urls = "http://127.0.0.1:0",
+                Redis = "",
+                MinimumLogLevel = LogLevel.Warning,
+                PrintReadyLine = false,
+                Capabilities = b => b.AddLocalPixelStreaming(),
+            }
+        );
 
     private static async Task<int> ListInstancesAsync(RunningLocalStack stack, string key)
     {
@@ -64,7 +67,8 @@ public sealed class LocalPixelStreamingDefaultsTests
         }
         catch (MobZ.Aws.Credentials.AwsCredentialsException)
         {
-            // No AWS credentials on this machine: the ECS provider asked for them at start, and nothing fell back to local.
+            // No AWS credentials on this machine: the ECS provider asked for them at start, and nothing fell back to
+            // local.
             return;
         }
         await using (stack)

@@ -13,19 +13,21 @@ namespace MobZ.LocalStack.Tests.Hosting;
 public sealed class LocalPlaybackTokenTests
 {
     private static Task<RunningLocalStack> StartAsync(params string[] args) =>
-        LocalStackHost.StartAsync(new LocalStackOptions
-        {
-            Args = args,
-            Urls = "http://127.0.0.1:0",
-            Redis = "",
-            MinimumLogLevel = LogLevel.Warning,
-            PrintReadyLine = false,
-            Capabilities = b =>
+        LocalStackHost.StartAsync(
+            new LocalStackOptions
             {
-                b.Services.AddMobZRooms();
-                MobZCapabilities.AddHlsPlayback(b);
-            },
-        });
+                Args = args,
+                Urls = "http://127.0.0.1:0",
+                Redis = "",
+                MinimumLogLevel = LogLevel.Warning,
+                PrintReadyLine = false,
+                Capabilities = b =>
+                {
+                    b.Services.AddMobZRooms();
+                    MobZCapabilities.AddHlsPlayback(b);
+                },
+            }
+        );
 
     [Fact]
     public async Task By_default_the_local_stack_serves_playback_without_a_token()
@@ -38,7 +40,7 @@ public sealed class LocalPlaybackTokenTests
     }
 
     [Fact]
-    public async Task With_RequirePlaybackToken_the_local_stack_refuses_playback_without_a_token_and_plays_its_own_tokens()
+    public async Task With_RequirePlaybackToken_the_local_stack_refuses_tokenless_playback_and_plays_its_own_tokens()
     {
         await using var stack = await StartAsync("--Hls:RequirePlaybackToken", "true");
         using var http = new HttpClient { BaseAddress = stack.BaseUrl };
@@ -48,7 +50,10 @@ public sealed class LocalPlaybackTokenTests
 
         using var issued = await http.GetAsync("/dev/token?room=no-such-room&grants=subscribe");
         issued.EnsureSuccessStatusCode();
-        string token = JsonDocument.Parse(await issued.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString()!;
+        string token = JsonDocument
+            .Parse(await issued.Content.ReadAsStringAsync())
+            .RootElement.GetProperty("token")
+            .GetString()!;
         using var tokened = await http.GetAsync($"/hls/no-such-room/t/{token}/index.m3u8");
         Assert.Equal(HttpStatusCode.NotFound, tokened.StatusCode); // let through, and the room has no stream
     }

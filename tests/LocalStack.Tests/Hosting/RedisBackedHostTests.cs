@@ -16,15 +16,17 @@ public sealed class RedisBackedHostTests(RedisServer redis) : IClassFixture<Redi
     {
         IConnectionSender? sender = null;
         var handler = new RecordingHandler(() => sender!);
-        await using var stack = await LocalStackHost.StartAsync(new LocalStackOptions
-        {
-            Urls = "http://127.0.0.1:0",
-            Args = ["--redis", redis.Configuration],
-            RedisKeyPrefix = redis.NewKeyPrefix(),
-            MinimumLogLevel = LogLevel.Warning,
-            PrintReadyLine = false,
-            Capabilities = b => b.AddWebSocketApi("/ws", "$request.body.action", _ => handler),
-        });
+        await using var stack = await LocalStackHost.StartAsync(
+            new LocalStackOptions
+            {
+                Urls = "http://127.0.0.1:0",
+                Args = ["--redis", redis.Configuration],
+                RedisKeyPrefix = redis.NewKeyPrefix(),
+                MinimumLogLevel = LogLevel.Warning,
+                PrintReadyLine = false,
+                Capabilities = b => b.AddWebSocketApi("/ws", "$request.body.action", _ => handler),
+            }
+        );
         sender = stack.Services.GetRequiredService<IConnectionSender>();
 
         var backend = stack.Services.GetRequiredService<IStateBackend>();

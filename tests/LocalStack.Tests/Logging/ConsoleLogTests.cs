@@ -40,13 +40,15 @@ public sealed class ConsoleLogTests
 
     private static async Task<string> FormatAsync(string? format)
     {
-        await using var app = await LocalStackHost.BuildAsync(new LocalStackOptions
-        {
-            Urls = "http://127.0.0.1:0",
-            Redis = "",
-            LogFormat = format,
-            PrintReadyLine = false,
-        });
+        await using var app = await LocalStackHost.BuildAsync(
+            new LocalStackOptions
+            {
+                Urls = "http://127.0.0.1:0",
+                Redis = "",
+                LogFormat = format,
+                PrintReadyLine = false,
+            }
+        );
         var name = app.Services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName;
         var formatter = app.Services.GetServices<ConsoleFormatter>().Single(f => f.Name == name);
 
@@ -54,7 +56,14 @@ public sealed class ConsoleLogTests
         using var connection = scopes.Push(new Dictionary<string, object> { ["connectionId"] = "conn-1" });
         using var room = scopes.Push(new Dictionary<string, object> { ["roomId"] = "team-42" });
         using var munit = scopes.Push(new FormattedScope("Munit munit-7"));
-        var entry = new LogEntry<string>(LogLevel.Information, "MobZ.Test", new EventId(0), "joined the room", null, (s, _) => s);
+        var entry = new LogEntry<string>(
+            LogLevel.Information,
+            "MobZ.Test",
+            new EventId(0),
+            "joined the room",
+            null,
+            (s, _) => s
+        );
         using var writer = new StringWriter();
         formatter.Write(in entry, scopes, writer);
         return writer.ToString();

@@ -23,16 +23,23 @@ public sealed class AdminApiTests : IClassFixture<RedisServer>
     public static TheoryData<string> Backends => new() { "in-process", "redis" };
 
     private Task<RunningLocalStack> StartAsync(string backend) =>
-        LocalStackObservability.StartAsync(backend == "redis" ? _redis.Configuration : "", backend == "redis" ? _redis.NewKeyPrefix() : null, b =>
-        {
-            MobZ.PixelStreaming.PixelStreamingServiceCollectionExtensions.AddPixelStreaming(b.Services, o => o.Api.ApiKey = Key);
-            b.Services.AddMobZAdmin(); // mounts the API at AdminApiHandler.Prefix itself
-        });
+        LocalStackObservability.StartAsync(
+            backend == "redis" ? _redis.Configuration : "",
+            backend == "redis" ? _redis.NewKeyPrefix() : null,
+            b =>
+            {
+                MobZ.PixelStreaming.PixelStreamingServiceCollectionExtensions.AddPixelStreaming(b.Services, o =>
+                    o.Api.ApiKey = Key
+                );
+                b.Services.AddMobZAdmin(); // mounts the API at AdminApiHandler.Prefix itself
+            }
+        );
 
     private static HttpClient Client(RunningLocalStack stack, string? key = Key)
     {
         var http = new HttpClient { BaseAddress = stack.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
-        if (key is not null) http.DefaultRequestHeaders.Add("x-api-key", key);
+        if (key is not null)
+            http.DefaultRequestHeaders.Add("x-api-key", key);
         return http;
     }
 
@@ -47,7 +54,9 @@ public sealed class AdminApiTests : IClassFixture<RedisServer>
         Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync("api/admin/munits")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.PostAsync("api/admin/munits/x/stop", null)).StatusCode);
         // The same error shape as the Pixel Streaming API (the OpenAPI document's Error schema), naming the header.
-        using var body = JsonDocument.Parse(await (await wrong.GetAsync("api/admin/rooms")).Content.ReadAsStringAsync());
+        using var body = JsonDocument.Parse(
+            await (await wrong.GetAsync("api/admin/rooms")).Content.ReadAsStringAsync()
+        );
         Assert.Contains("x-api-key", body.RootElement.GetProperty("error").GetString());
     }
 
@@ -67,21 +76,34 @@ public sealed class AdminApiTests : IClassFixture<RedisServer>
 
     [Theory]
     [MemberData(nameof(Backends))]
-    public async Task Rooms_list_members_with_their_station_and_Munit_and_a_kick_tells_and_removes_the_member(string backend)
+    public async Task Rooms_list_members_with_their_station_and_Munit_and_a_kick_tells_and_removes_the_member(
+        string backend
+    )
     {
         await using var stack = await StartAsync(backend);
         using var http = Client(stack);
         using var ann = await ConnectAsync(stack, "/ws", "ann");
         using var bob = await ConnectAsync(stack, "/ws", "bob");
-        await SendAsync(ann, """{"action":"Join","requestId":"a","roomId":"ops-room","roomKind":"m2m","userId":"ann"}""");
+        await SendAsync(
+            ann,
+            """{"action":"Join","requestId":"a","roomId":"ops-room","roomKind":"m2m","userId":"ann"}"""
+        );
         await ReceiveUntilAsync(ann, "\"a\"");
-        await SendAsync(bob, """{"action":"Join","requestId":"b","roomId":"ops-room","roomKind":"m2m","userId":"bob","role":"viewer"}""");
+        await SendAsync(
+            bob,
+            """{"action":"Join","requestId":"b","roomId":"ops-room","roomKind":"m2m","userId":"bob","role":"viewer"}"""
+        );
         await ReceiveUntilAsync(bob, "\"b\"");
 
         using var rooms = JsonDocument.Parse(await http.GetStringAsync("api/admin/rooms"));
-        var room = rooms.RootElement.GetProperty("rooms").EnumerateArray().Single(r => r.GetProperty("roomId").GetString() == "ops-room");
+        var room = rooms
+            .RootElement.GetProperty("rooms")
+            .EnumerateArray()
+            .Single(r => r.GetProperty("roomId").GetString() == "ops-room");
         Assert.Equal("m2m", room.GetProperty("kind").GetString());
-        var members = room.GetProperty("members").EnumerateArray().ToDictionary(m => m.GetProperty("userId").GetString()!);
+        var members = room.GetProperty("members")
+            .EnumerateArray()
+            .ToDictionary(m => m.GetProperty("userId").GetString()!);
         Assert.Equal("publisher", members["ann"].GetProperty("role").GetString());
         Assert.True(members["ann"].GetProperty("owner").GetBoolean());
         Assert.False(string.IsNullOrEmpty(members["ann"].GetProperty("stationId").GetString()));
@@ -93,12 +115,24 @@ public sealed class AdminApiTests : IClassFixture<RedisServer>
         var kick = await http.DeleteAsync($"api/admin/rooms/ops-room/members/{Uri.EscapeDataString(bobId)}");
         Assert.Equal(HttpStatusCode.NoContent, kick.StatusCode);
         Assert.Contains("\"by\":\"admin\"", await ReceiveUntilAsync(bob, "\"Kicked\""));
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            using var after = JsonDocument.Parse(await http.GetStringAsync("api/admin/rooms"));
-            return after.RootElement.GetProperty("rooms").EnumerateArray().Single().GetProperty("members").GetArrayLength() == 1;
-        }, Deadline, "bob is gone from the room");
-        Assert.Equal(HttpStatusCode.NotFound, (await http.DeleteAsync($"api/admin/rooms/ops-room/members/{Uri.EscapeDataString(bobId)}")).StatusCode);
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                using var after = JsonDocument.Parse(await http.GetStringAsync("api/admin/rooms"));
+                return after
+                        .RootElement.GetProperty("rooms")
+                        .EnumerateArray()
+                        .Single()
+                        .GetProperty("members")
+                        .GetArrayLength() == 1;
+            },
+            Deadline,
+            "bob is gone from the room"
+        );
+        Assert.Equal(
+            HttpStatusCode.NotFound,
+            (await http.DeleteAsync($"api/admin/rooms/ops-room/members/{Uri.EscapeDataString(bobId)}")).StatusCode
+        );
     }
 
     [Theory]
@@ -109,9 +143,15 @@ public sealed class AdminApiTests : IClassFixture<RedisServer>
         using var http = Client(stack);
         using var ann = await ConnectAsync(stack, "/ws", "ann");
         using var bob = await ConnectAsync(stack, "/ws", "bob");
-        await SendAsync(ann, """{"action":"Join","requestId":"a","roomId":"closing","roomKind":"p2p","userId":"ann"}""");
+        await SendAsync(
+            ann,
+            """{"action":"Join","requestId":"a","roomId":"closing","roomKind":"p2p","userId":"ann"}"""
+        );
         await ReceiveUntilAsync(ann, "\"a\"");
-        await SendAsync(bob, """{"action":"Join","requestId":"b","roomId":"closing","roomKind":"p2p","userId":"bob"}""");
+        await SendAsync(
+            bob,
+            """{"action":"Join","requestId":"b","roomId":"closing","roomKind":"p2p","userId":"bob"}"""
+        );
         await ReceiveUntilAsync(bob, "\"b\"");
 
         var close = await http.DeleteAsync("api/admin/rooms/closing");
@@ -141,18 +181,34 @@ public sealed class AdminApiTests : IClassFixture<RedisServer>
             Assert.True(munit.GetProperty("alive").GetBoolean());
         }
 
-        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync($"api/admin/munits/{regulator.MunitId}/drain", null)).StatusCode);
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            using var list = JsonDocument.Parse(await http.GetStringAsync("api/admin/munits"));
-            return list.RootElement.GetProperty("munits")[0].GetProperty("draining").GetBoolean();
-        }, Deadline, "the registration says draining");
+        Assert.Equal(
+            HttpStatusCode.Accepted,
+            (await http.PostAsync($"api/admin/munits/{regulator.MunitId}/drain", null)).StatusCode
+        );
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                using var list = JsonDocument.Parse(await http.GetStringAsync("api/admin/munits"));
+                return list.RootElement.GetProperty("munits")[0].GetProperty("draining").GetBoolean();
+            },
+            Deadline,
+            "the registration says draining"
+        );
         Assert.True(regulator.Draining);
 
-        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync($"api/admin/munits/{regulator.MunitId}/revive", null)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Accepted,
+            (await http.PostAsync($"api/admin/munits/{regulator.MunitId}/revive", null)).StatusCode
+        );
         await Eventually.WaitUntilAsync(() => !regulator.Draining, Deadline, "the Munit takes stations again");
-        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("api/admin/munits/no-such-munit/drain", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync($"api/admin/munits/{regulator.MunitId}/explode", null)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NotFound,
+            (await http.PostAsync("api/admin/munits/no-such-munit/drain", null)).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.NotFound,
+            (await http.PostAsync($"api/admin/munits/{regulator.MunitId}/explode", null)).StatusCode
+        );
     }
 
     [Theory]
@@ -166,21 +222,41 @@ public sealed class AdminApiTests : IClassFixture<RedisServer>
 
         foreach (var bad in new[] { "-1", "86401", "soon", "NaN", "" })
         {
-            var refused = await http.PostAsync($"api/admin/munits/{regulator.MunitId}/drain?deadlineSeconds={bad}", null);
+            var refused = await http.PostAsync(
+                $"api/admin/munits/{regulator.MunitId}/drain?deadlineSeconds={bad}",
+                null
+            );
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.Contains("deadlineSeconds", await refused.Content.ReadAsStringAsync());
         }
-        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync($"api/admin/munits/{regulator.MunitId}/stop?deadlineSeconds=5", null)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.BadRequest,
+            (await http.PostAsync($"api/admin/munits/{regulator.MunitId}/stop?deadlineSeconds=5", null)).StatusCode
+        );
         Assert.False(regulator.Draining, "a refused order reached the Munit");
 
         var before = DateTimeOffset.UtcNow;
-        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync($"api/admin/munits/{regulator.MunitId}/drain?deadlineSeconds=600", null)).StatusCode);
-        await Eventually.WaitUntilAsync(() => regulator.DrainDeadline is not null, Deadline, "the Regulator took the drain with its deadline");
+        Assert.Equal(
+            HttpStatusCode.Accepted,
+            (await http.PostAsync($"api/admin/munits/{regulator.MunitId}/drain?deadlineSeconds=600", null)).StatusCode
+        );
+        await Eventually.WaitUntilAsync(
+            () => regulator.DrainDeadline is not null,
+            Deadline,
+            "the Regulator took the drain with its deadline"
+        );
         Assert.InRange(regulator.DrainDeadline!.Value, before.AddSeconds(600), DateTimeOffset.UtcNow.AddSeconds(600));
         Assert.True(regulator.Draining);
 
-        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync($"api/admin/munits/{regulator.MunitId}/revive", null)).StatusCode);
-        await Eventually.WaitUntilAsync(() => !regulator.Draining && regulator.DrainDeadline is null, Deadline, "the revive cancelled the deadline");
+        Assert.Equal(
+            HttpStatusCode.Accepted,
+            (await http.PostAsync($"api/admin/munits/{regulator.MunitId}/revive", null)).StatusCode
+        );
+        await Eventually.WaitUntilAsync(
+            () => !regulator.Draining && regulator.DrainDeadline is null,
+            Deadline,
+            "the revive cancelled the deadline"
+        );
     }
 
     [Theory]
@@ -197,11 +273,19 @@ public sealed class AdminApiTests : IClassFixture<RedisServer>
     [Fact]
     public void OpenApi_document_lists_exactly_the_admin_routes_the_handler_serves()
     {
-        using var doc = JsonDocument.Parse(typeof(PixelStreamingApiHandler).Assembly.GetManifestResourceStream("MobZ.PixelStreaming.openapi.json")!);
-        var documented = doc.RootElement.GetProperty("paths").EnumerateObject()
+        using var doc = JsonDocument.Parse(
+            typeof(PixelStreamingApiHandler).Assembly.GetManifestResourceStream("MobZ.PixelStreaming.openapi.json")!
+        );
+        var documented = doc
+            .RootElement.GetProperty("paths")
+            .EnumerateObject()
             .Where(p => p.Name.StartsWith("/api/admin/", StringComparison.Ordinal))
-            .SelectMany(path => path.Value.EnumerateObject().Select(op => new ApiRoute(op.Name.ToUpperInvariant(), path.Name)))
-            .OrderBy(r => r.Path).ThenBy(r => r.Method).ToArray();
+            .SelectMany(path =>
+                path.Value.EnumerateObject().Select(op => new ApiRoute(op.Name.ToUpperInvariant(), path.Name))
+            )
+            .OrderBy(r => r.Path)
+            .ThenBy(r => r.Method)
+            .ToArray();
         Assert.Equal(AdminApiHandler.Routes.OrderBy(r => r.Path).ThenBy(r => r.Method).ToArray(), documented);
     }
 }

@@ -18,23 +18,33 @@ public sealed class HealthEndpointTests
         var ready = new Uri(stack.BaseUrl, "readyz");
         var live = new Uri(stack.BaseUrl, "healthz");
 
-        await Eventually.WaitUntilAsync(async () => (await http.GetAsync(ready)).StatusCode == HttpStatusCode.OK, Deadline,
-            "ready once the Munit has registered");
+        await Eventually.WaitUntilAsync(
+            async () => (await http.GetAsync(ready)).StatusCode == HttpStatusCode.OK,
+            Deadline,
+            "ready once the Munit has registered"
+        );
 
         await redis.StopAsync();
         string body = "";
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            using var response = await http.GetAsync(ready);
-            body = await response.Content.ReadAsStringAsync();
-            return response.StatusCode == HttpStatusCode.ServiceUnavailable;
-        }, Deadline, "not ready while Redis is down");
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                using var response = await http.GetAsync(ready);
+                body = await response.Content.ReadAsStringAsync();
+                return response.StatusCode == HttpStatusCode.ServiceUnavailable;
+            },
+            Deadline,
+            "not ready while Redis is down"
+        );
         Assert.Contains("\"state-backend\":{\"status\":\"unhealthy\"", body);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(live)).StatusCode);
 
         await redis.StartAgainAsync();
-        await Eventually.WaitUntilAsync(async () => (await http.GetAsync(ready)).StatusCode == HttpStatusCode.OK, Deadline,
-            "ready again once Redis is back and the Munit registered again");
+        await Eventually.WaitUntilAsync(
+            async () => (await http.GetAsync(ready)).StatusCode == HttpStatusCode.OK,
+            Deadline,
+            "ready again once Redis is back and the Munit registered again"
+        );
     }
 
     [Fact]
@@ -44,7 +54,11 @@ public sealed class HealthEndpointTests
         await using var stack = await StartAsync(redis.Configuration, redis.NewKeyPrefix());
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
         var ready = new Uri(stack.BaseUrl, "readyz");
-        await Eventually.WaitUntilAsync(async () => (await http.GetAsync(ready)).StatusCode == HttpStatusCode.OK, Deadline, "ready at first");
+        await Eventually.WaitUntilAsync(
+            async () => (await http.GetAsync(ready)).StatusCode == HttpStatusCode.OK,
+            Deadline,
+            "ready at first"
+        );
 
         redis.Pause();
         try
@@ -57,6 +71,10 @@ public sealed class HealthEndpointTests
         {
             redis.Resume();
         }
-        await Eventually.WaitUntilAsync(async () => (await http.GetAsync(ready)).StatusCode == HttpStatusCode.OK, Deadline, "ready after the freeze");
+        await Eventually.WaitUntilAsync(
+            async () => (await http.GetAsync(ready)).StatusCode == HttpStatusCode.OK,
+            Deadline,
+            "ready after the freeze"
+        );
     }
 }

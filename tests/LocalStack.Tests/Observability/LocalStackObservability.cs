@@ -8,24 +8,36 @@ using MobZ.LocalStack.Hosting;
 
 namespace MobZ.LocalStack.Tests.Observability;
 
-/// <summary>A local stack with rooms and a Munit on loopback (no Pixel Streaming streamer, no HLS), and the calls the tests make on it.</summary>
+/// <summary>A local stack with rooms and a Munit on loopback (no Pixel Streaming streamer, no HLS), and the calls the
+/// tests make on it.</summary>
 internal static class LocalStackObservability
 {
-    public static Task<RunningLocalStack> StartAsync(string redis = "", string? prefix = null, Action<WebApplicationBuilder>? more = null) =>
-        LocalStackHost.StartAsync(new LocalStackOptions
-        {
-            Urls = "http://127.0.0.1:0",
-            Redis = redis,
-            RedisKeyPrefix = prefix,
-            MinimumLogLevel = LogLevel.Warning,
-            PrintReadyLine = false,
-            Capabilities = b =>
+    public static Task<RunningLocalStack> StartAsync(
+        string redis = "",
+        string? prefix = null,
+        Action<WebApplicationBuilder>? more = null
+    ) =>
+        LocalStackHost.StartAsync(
+            new LocalStackOptions
             {
-                b.Services.AddMobZRooms();
-                b.Services.AddMunit(o => { o.BindAddress = "127.0.0.1"; o.Port = 0; }).AddRegulator();
-                more?.Invoke(b);
-            },
-        });
+                Urls = "http://127.0.0.1:0",
+                Redis = redis,
+                RedisKeyPrefix = prefix,
+                MinimumLogLevel = LogLevel.Warning,
+                PrintReadyLine = false,
+                Capabilities = b =>
+                {
+                    b.Services.AddMobZRooms();
+                    b.Services.AddMunit(o =>
+                        {
+                            o.BindAddress = "127.0.0.1";
+                            o.Port = 0;
+                        })
+                        .AddRegulator();
+                    more?.Invoke(b);
+                },
+            }
+        );
 
     public static async Task<string> ScrapeAsync(Uri baseUrl)
     {
@@ -33,15 +45,25 @@ internal static class LocalStackObservability
         return await http.GetStringAsync(new Uri(baseUrl, "metrics"));
     }
 
-    /// <summary>The value of the first sample whose name is <paramref name="series"/> and whose labels include every one given.</summary>
+    /// <summary>The value of the first sample whose name is <paramref name="series"/> and whose labels include every
+    /// one given.</summary>
     public static double? Sample(string scrape, string series, params string[] labels)
     {
         foreach (var line in scrape.Split('\n'))
         {
-            if (line.StartsWith('#') || !line.StartsWith(series + "{", StringComparison.Ordinal) && !line.StartsWith(series + " ", StringComparison.Ordinal)) continue;
+            if (
+                line.StartsWith('#')
+                || !line.StartsWith(series + "{", StringComparison.Ordinal)
+                    && !line.StartsWith(series + " ", StringComparison.Ordinal)
+            )
+            {
+                continue;
+            }
+
             int close = line.LastIndexOf('}');
             string labelText = close > 0 ? line[..close] : "";
-            if (!labels.All(l => labelText.Contains(l, StringComparison.Ordinal))) continue;
+            if (!labels.All(l => labelText.Contains(l, StringComparison.Ordinal)))
+                continue;
             var fields = line[(close + 1)..].Trim().Split(' ');
             return double.Parse(fields[0], CultureInfo.InvariantCulture);
         }
@@ -73,10 +95,10 @@ internal static class LocalStackObservability
             {
                 result = await socket.ReceiveAsync(buffer, timeout.Token);
                 message.Write(buffer, 0, result.Count);
-            }
-            while (!result.EndOfMessage);
+            } while (!result.EndOfMessage);
             var text = Encoding.UTF8.GetString(message.ToArray());
-            if (text.Contains(needle, StringComparison.Ordinal)) return text;
+            if (text.Contains(needle, StringComparison.Ordinal))
+                return text;
         }
     }
 }

@@ -16,18 +16,26 @@ public sealed class MetricsEndpointTests
     {
         await using var stack = await StartAsync();
         using var socket = await ConnectAsync(stack, "/ws");
-        await SendAsync(socket, """{"action":"Join","requestId":"j1","roomId":"metrics-room","roomKind":"m2m","userId":"ann"}""");
+        await SendAsync(
+            socket,
+            """{"action":"Join","requestId":"j1","roomId":"metrics-room","roomKind":"m2m","userId":"ann"}"""
+        );
         await ReceiveUntilAsync(socket, "\"j1\"");
         await SendAsync(socket, """{"action":"NoSuchThing","requestId":"x1"}""");
         await ReceiveUntilAsync(socket, "\"x1\"");
 
         string scrape = "";
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            scrape = await ScrapeAsync(stack.BaseUrl);
-            return Sample(scrape, "mobz_signaling_messages_total", "action=\"Join\"") >= 1
-                && Sample(scrape, "mobz_signaling_errors_total", "action=\"unknown\"", "code=\"UNKNOWN_ACTION\"") >= 1;
-        }, Deadline, "the Join and the unknown action are counted at /metrics");
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                scrape = await ScrapeAsync(stack.BaseUrl);
+                return Sample(scrape, "mobz_signaling_messages_total", "action=\"Join\"") >= 1
+                    && Sample(scrape, "mobz_signaling_errors_total", "action=\"unknown\"", "code=\"UNKNOWN_ACTION\"")
+                        >= 1;
+            },
+            Deadline,
+            "the Join and the unknown action are counted at /metrics"
+        );
 
         Assert.True(Sample(scrape, "mobz_signaling_handler_duration_seconds_count", "action=\"Join\"") >= 1, scrape);
         Assert.Equal(1, Sample(scrape, "mobz_gateway_connections", "api=\"mobz-rooms\""));
@@ -43,19 +51,47 @@ public sealed class MetricsEndpointTests
         int port = stack.Services.GetRequiredService<WebRtcMedia>().Port;
         // This stack's own series: other tests' stacks in this process export theirs too, each tagged with its Munit.
         string munit = $"munit=\"{stack.Services.GetRequiredService<MobZ.Regulator.Regulator>().MunitId}\"";
-        Assert.Equal(0, Sample(await ScrapeAsync(stack.BaseUrl), "mobz_munit_transport_dropped_total", munit, "reason=\"unknown_kind\""));
+        Assert.Equal(
+            0,
+            Sample(
+                await ScrapeAsync(stack.BaseUrl),
+                "mobz_munit_transport_dropped_total",
+                munit,
+                "reason=\"unknown_kind\""
+            )
+        );
 
         using var udp = new UdpClient(AddressFamily.InterNetwork);
         // First byte 0xFF is outside every RFC 7983 range (STUN, DTLS, RTP/RTCP). UDP may lose a datagram on a busy
         // machine, so it is sent again on each poll until one is counted.
         int sent = 0;
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            if ((Sample(await ScrapeAsync(stack.BaseUrl), "mobz_munit_transport_dropped_total", munit, "reason=\"unknown_kind\"") ?? 0) >= 1) return true;
-            await udp.SendAsync(new byte[] { 0xFF, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 }, new IPEndPoint(IPAddress.Loopback, port));
-            sent++;
-            return false;
-        }, Deadline, "the junk datagram shows up as an unknown_kind drop");
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                if (
+                    (
+                        Sample(
+                            await ScrapeAsync(stack.BaseUrl),
+                            "mobz_munit_transport_dropped_total",
+                            munit,
+                            "reason=\"unknown_kind\""
+                        ) ?? 0
+                    ) >= 1
+                )
+                {
+                    return true;
+                }
+
+                await udp.SendAsync(
+                    new byte[] { 0xFF, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 },
+                    new IPEndPoint(IPAddress.Loopback, port)
+                );
+                sent++;
+                return false;
+            },
+            Deadline,
+            "the junk datagram shows up as an unknown_kind drop"
+        );
         var scrape = await ScrapeAsync(stack.BaseUrl);
         double drops = Sample(scrape, "mobz_munit_transport_dropped_total", munit, "reason=\"unknown_kind\"") ?? 0;
         Assert.InRange(drops, 1, sent); // each counted drop is one of ours, never more than we sent

@@ -46,25 +46,35 @@ public sealed class AiortcMunitTests(ITestOutputHelper output) : IAsyncLifetime
 
             // Join late, as a viewer usually does: the publisher's first key frame is long gone.
             var station = _munit.FindStation("st-1")!;
-            await Eventually.WaitUntilAsync(() => station.Media.GetStats().PacketsIn > 200, TimeSpan.FromSeconds(20), "the publisher is flowing");
+            await Eventually.WaitUntilAsync(
+                () => station.Media.GetStats().PacketsIn > 200,
+                TimeSpan.FromSeconds(20),
+                "the publisher is flowing"
+            );
             var watch = await _munit.HandleAsync(new MediaCommand(MediaOp.Watch, "st-1", "viewer-1"));
             Assert.True(watch.Ok, watch.Error);
             await viewer.SendAsync("offer", watch.Sdp!);
             var answer = (await viewer.ReadAsync("answer", TimeSpan.FromSeconds(20))).GetString()!;
-            var answered = await _munit.HandleAsync(new MediaCommand(MediaOp.Answer, "st-1", "viewer-1") { Sdp = answer });
+            var answered = await _munit.HandleAsync(
+                new MediaCommand(MediaOp.Answer, "st-1", "viewer-1") { Sdp = answer }
+            );
             Assert.True(answered.Ok, answered.Error);
 
             var result = await viewer.ReadAsync("result", TimeSpan.FromSeconds(40));
             var stats = _munit.FindStation("st-1")!.Media.GetStats();
-            output.WriteLine($"viewer {result}; station in {stats.PacketsIn} pkts, out {stats.PacketsOut} pkts, keyframe asks {stats.KeyFrameRequestsAsked}/{stats.KeyFrameRequestsSent}");
+            output.WriteLine(
+                $"viewer {result}; station in {stats.PacketsIn} pkts, out {stats.PacketsOut} pkts, keyframe asks {stats.KeyFrameRequestsAsked}/{stats.KeyFrameRequestsSent}"
+            );
             Assert.True(result.GetProperty("videoFrames").GetInt32() >= 30, "the viewer decoded 30 video frames");
             Assert.True(result.GetProperty("audioFrames").GetInt32() > 0, "the viewer decoded audio");
             Assert.True(stats.PacketsOut > 0);
         }
         finally
         {
-            foreach (var line in publisher.StandardError.TakeLast(10)) output.WriteLine("[publisher] " + line);
-            foreach (var line in viewer.StandardError.TakeLast(10)) output.WriteLine("[viewer] " + line);
+            foreach (var line in publisher.StandardError.TakeLast(10))
+                output.WriteLine("[publisher] " + line);
+            foreach (var line in viewer.StandardError.TakeLast(10))
+                output.WriteLine("[viewer] " + line);
         }
     }
 }

@@ -49,25 +49,39 @@ public sealed partial class ChromiumIceRestartTests(ITestOutputHelper output) : 
         Assert.True(watch.Ok, watch.Error);
         var answer = await viewer.EvaluateAsync<string>("o => watch(o)", watch.Sdp);
         Assert.True((await _munit.HandleAsync(new MediaCommand(MediaOp.Answer, "st-r", "viewer") { Sdp = answer })).Ok);
-        await Eventually.WaitUntilAsync(async () => (await viewer.EvaluateAsync<VideoStats>("() => video()")).FramesDecoded > 30, Timeout,
-            "the viewer decodes 30 frames before the restart");
+        await Eventually.WaitUntilAsync(
+            async () => (await viewer.EvaluateAsync<VideoStats>("() => video()")).FramesDecoded > 30,
+            Timeout,
+            "the viewer decodes 30 frames before the restart"
+        );
 
         var restartOffer = await publisher.EvaluateAsync<string>(
-            "async () => { pc.restartIce(); await pc.setLocalDescription(await pc.createOffer()); return pc.localDescription.sdp; }");
+            "async () => { pc.restartIce(); await pc.setLocalDescription(await pc.createOffer()); return pc.localDescription.sdp; }"
+        );
         Assert.NotEqual(Ufrag(offer), Ufrag(restartOffer));
-        var restarted = await _munit.HandleAsync(new MediaCommand(MediaOp.Publish, "st-r", "pub") { Sdp = restartOffer });
+        var restarted = await _munit.HandleAsync(
+            new MediaCommand(MediaOp.Publish, "st-r", "pub") { Sdp = restartOffer }
+        );
         Assert.True(restarted.Ok, restarted.Error);
         Assert.NotEqual(Ufrag(published.Sdp!), Ufrag(restarted.Sdp!));
         await publisher.EvaluateAsync("a => answer(a)", restarted.Sdp);
 
         // The publisher's checks with the new credentials succeed (its ICE restart completes on the Munit) ...
-        await Eventually.WaitUntilAsync(() => publisher.EvaluateAsync<bool>(
-                $"async () => {{ let ok = false; (await pc.getStats()).forEach(s => {{ if (s.type === 'transport' && s.iceLocalUsernameFragment === '{Ufrag(restartOffer)}' && s.selectedCandidatePairId) ok = true; }}); return ok; }}"),
-            Timeout, "the publisher's transport runs on the restarted ICE credentials");
+        await Eventually.WaitUntilAsync(
+            () =>
+                publisher.EvaluateAsync<bool>(
+                    $"async () => {{ let ok = false; (await pc.getStats()).forEach(s => {{ if (s.type === 'transport' && s.iceLocalUsernameFragment === '{Ufrag(restartOffer)}' && s.selectedCandidatePairId) ok = true; }}); return ok; }}"
+                ),
+            Timeout,
+            "the publisher's transport runs on the restarted ICE credentials"
+        );
         // ... and media keeps reaching the viewer through the same session.
         int before = (await viewer.EvaluateAsync<VideoStats>("() => video()")).FramesDecoded;
-        await Eventually.WaitUntilAsync(async () => (await viewer.EvaluateAsync<VideoStats>("() => video()")).FramesDecoded > before + 60, Timeout,
-            "the viewer decodes 60 more frames after the restart");
+        await Eventually.WaitUntilAsync(
+            async () => (await viewer.EvaluateAsync<VideoStats>("() => video()")).FramesDecoded > before + 60,
+            Timeout,
+            "the viewer decodes 60 more frames after the restart"
+        );
         Assert.Equal("connected", await publisher.EvaluateAsync<string>("() => state()"));
         var stats = _munit.FindStation("st-r")!.Media.GetStats();
         output.WriteLine($"station: in {stats.PacketsIn}, out {stats.PacketsOut}; viewer frames {before} -> more");

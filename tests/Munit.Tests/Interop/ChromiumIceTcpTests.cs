@@ -38,19 +38,24 @@ public sealed class ChromiumIceTcpTests(ITestOutputHelper output) : IAsyncLifeti
         var options = new MunitOptions { BindAddress = _namespace.HostAddress.ToString(), Port = 0 };
         _media = new WebRtcMedia(options);
         _munit = new MunitServer(options, _media);
-        _chromium = await Chromium.LaunchAsync(new ChromiumOptions
-        {
-            Log = output.WriteLine,
-            ExecutablePath = _namespace.Wrap(new ChromiumOptions().ExecutablePath),
-        });
+        _chromium = await Chromium.LaunchAsync(
+            new ChromiumOptions
+            {
+                Log = output.WriteLine,
+                ExecutablePath = _namespace.Wrap(new ChromiumOptions().ExecutablePath),
+            }
+        );
     }
 
     public async Task DisposeAsync()
     {
-        if (_chromium is not null) await _chromium.DisposeAsync();
-        if (_munit is not null) await _munit.DisposeAsync();
+        if (_chromium is not null)
+            await _chromium.DisposeAsync();
+        if (_munit is not null)
+            await _munit.DisposeAsync();
         _media?.Dispose();
-        if (_namespace is not null) await _namespace.DisposeAsync();
+        if (_namespace is not null)
+            await _namespace.DisposeAsync();
     }
 
     [Fact]
@@ -76,17 +81,23 @@ public sealed class ChromiumIceTcpTests(ITestOutputHelper output) : IAsyncLifeti
         VideoStats last = new();
         try
         {
-            await Eventually.WaitUntilAsync(async () =>
-            {
-                last = await viewer.EvaluateAsync<VideoStats>("() => video()");
-                return last.FramesDecoded > 30;
-            }, Timeout, "the viewer decodes 30 frames over ICE-TCP");
+            await Eventually.WaitUntilAsync(
+                async () =>
+                {
+                    last = await viewer.EvaluateAsync<VideoStats>("() => video()");
+                    return last.FramesDecoded > 30;
+                },
+                Timeout,
+                "the viewer decodes 30 frames over ICE-TCP"
+            );
         }
         catch (Xunit.Sdk.XunitException)
         {
             var c = _media!.Transport.Counters;
-            output.WriteLine($"last: {last.FramesDecoded} frames, {last.PacketsReceived} packets; munit: {c.TcpAccepted} tcp accepted, " +
-                $"{c.TcpFramesReceived} frames, {c.DatagramsReceived} udp datagrams");
+            output.WriteLine(
+                $"last: {last.FramesDecoded} frames, {last.PacketsReceived} packets; munit: {c.TcpAccepted} tcp accepted, "
+                    + $"{c.TcpFramesReceived} frames, {c.DatagramsReceived} udp datagrams"
+            );
             throw;
         }
 
@@ -98,7 +109,9 @@ public sealed class ChromiumIceTcpTests(ITestOutputHelper output) : IAsyncLifeti
             Assert.Equal($"tcp tcp {_namespace!.HostAddress}:{tcpPort} passive", pair);
         }
         var counters = _media!.Transport.Counters;
-        output.WriteLine($"munit: {counters.TcpAccepted} tcp accepted, {counters.TcpOpen} open, {counters.TcpFramesReceived} frames, {counters.DatagramsReceived} udp datagrams, {counters.TcpSendDropped} send drops");
+        output.WriteLine(
+            $"munit: {counters.TcpAccepted} tcp accepted, {counters.TcpOpen} open, {counters.TcpFramesReceived} frames, {counters.DatagramsReceived} udp datagrams, {counters.TcpSendDropped} send drops"
+        );
         Assert.True(counters.TcpOpen >= 2, $"{counters.TcpOpen} ICE-TCP connections open");
         Assert.Equal(0, counters.DatagramsReceived);
     }

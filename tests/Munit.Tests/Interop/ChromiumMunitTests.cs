@@ -55,43 +55,65 @@ public sealed class ChromiumMunitTests(ITestOutputHelper output) : IAsyncLifetim
         async Task WaitForWidth(int width, string because)
         {
             VideoStats last = new();
-            await Eventually.WaitUntilAsync(async () =>
-            {
-                last = await Stats();
-                return last.FrameWidth == width && last.FramesDecoded > 10;
-            }, Timeout, because + $" (last: {last.FramesDecoded} frames, width {last.FrameWidth})");
+            await Eventually.WaitUntilAsync(
+                async () =>
+                {
+                    last = await Stats();
+                    return last.FrameWidth == width && last.FramesDecoded > 10;
+                },
+                Timeout,
+                because + $" (last: {last.FramesDecoded} frames, width {last.FrameWidth})"
+            );
         }
 
-        await Eventually.WaitUntilAsync(async () => (await Stats()).FramesDecoded > 30, Timeout, "the viewer decodes 30 frames");
+        await Eventually.WaitUntilAsync(
+            async () => (await Stats()).FramesDecoded > 30,
+            Timeout,
+            "the viewer decodes 30 frames"
+        );
 
         SubscriberStats Viewer() => Assert.Single(_munit.FindStation("st-1")!.Media.GetStats().SubscriberDetails);
 
-        Assert.True((await _munit.HandleAsync(new MediaCommand(MediaOp.Simulcast, "st-1", "viewer") { Layer = "q" })).Ok);
+        Assert.True(
+            (await _munit.HandleAsync(new MediaCommand(MediaOp.Simulcast, "st-1", "viewer") { Layer = "q" })).Ok
+        );
         await WaitForWidth(320, "the viewer gets the quarter layer");
         // Chromium sends REMB although this viewer's answer dropped goog-remb: its receive-side estimate starts about
         // five seconds into the media from what arrives then (q's ~250 kbit/s here) and grows only about 1.5x past
         // what arrives. Taken as an estimate it would pin the viewer to q for good; wait for it, so the request for f
         // below always meets it (before, only a machine slow enough to take five seconds to get here did).
-        await Eventually.WaitUntilAsync(() => Viewer().RembReceived > 0, Timeout,
-            "the viewer's REMB reaches the Munit though the viewer did not negotiate REMB");
+        await Eventually.WaitUntilAsync(
+            () => Viewer().RembReceived > 0,
+            Timeout,
+            "the viewer's REMB reaches the Munit though the viewer did not negotiate REMB"
+        );
 
-        Assert.True((await _munit.HandleAsync(new MediaCommand(MediaOp.Simulcast, "st-1", "viewer") { Layer = "f" })).Ok);
+        Assert.True(
+            (await _munit.HandleAsync(new MediaCommand(MediaOp.Simulcast, "st-1", "viewer") { Layer = "f" })).Ok
+        );
         // Asking for f lifts the viewer off q. How far depends on more than the request: Chromium drops its top layer
         // when short of CPU (the Munit then serves the widest layer still flowing). So the viewer must leave q and
         // decode exactly the layer the Munit forwards it, whichever that is.
         VideoStats seen = new();
-        int sending = 0, forwarded = -1;
-        var leftQ = Eventually.WaitUntilAsync(async () =>
-        {
-            forwarded = Viewer().Layer;
-            if (forwarded <= 0) return false;
-            // The width Chromium encodes that layer at now (it may scale a layer down when short of CPU).
-            sending = await publisher.EvaluateAsync<int>(
-                "rid => { return pc.getStats().then(r => { let w = 0; r.forEach(s => { if (s.type === 'outbound-rtp' && s.rid === rid) w = s.frameWidth || 0; }); return w; }); }",
-                new[] { "q", "h", "f" }[forwarded]);
-            seen = await Stats();
-            return sending > 320 && seen.FrameWidth == sending && seen.FramesDecoded > 10;
-        }, Timeout, "the viewer leaves q for the layer the Munit forwards once it asks for f");
+        int sending = 0,
+            forwarded = -1;
+        var leftQ = Eventually.WaitUntilAsync(
+            async () =>
+            {
+                forwarded = Viewer().Layer;
+                if (forwarded <= 0)
+                    return false;
+                // The width Chromium encodes that layer at now (it may scale a layer down when short of CPU).
+                sending = await publisher.EvaluateAsync<int>(
+                    "rid => { return pc.getStats().then(r => { let w = 0; r.forEach(s => { if (s.type === 'outbound-rtp' && s.rid === rid) w = s.frameWidth || 0; }); return w; }); }",
+                    new[] { "q", "h", "f" }[forwarded]
+                );
+                seen = await Stats();
+                return sending > 320 && seen.FrameWidth == sending && seen.FramesDecoded > 10;
+            },
+            Timeout,
+            "the viewer leaves q for the layer the Munit forwards once it asks for f"
+        );
         try
         {
             await leftQ;
@@ -99,14 +121,21 @@ public sealed class ChromiumMunitTests(ITestOutputHelper output) : IAsyncLifetim
         catch (Xunit.Sdk.XunitException e)
         {
             var last = Viewer();
-            throw new Xunit.Sdk.XunitException($"{e.Message} (last: Munit layer {forwarded} target {last.TargetLayer}, remb {last.BandwidthEstimateBps}, " +
-                $"publisher {sending}px, viewer {seen.FrameWidth}px after {seen.FramesDecoded} frames)", e);
+            throw new Xunit.Sdk.XunitException(
+                $"{e.Message} (last: Munit layer {forwarded} target {last.TargetLayer}, remb {last.BandwidthEstimateBps}, "
+                    + $"publisher {sending}px, viewer {seen.FrameWidth}px after {seen.FramesDecoded} frames)",
+                e
+            );
         }
-        output.WriteLine($"asked for f: Munit forwards layer {forwarded} ({sending}px at the publisher), viewer decodes {seen.FrameWidth}px");
+        output.WriteLine(
+            $"asked for f: Munit forwards layer {forwarded} ({sending}px at the publisher), viewer decodes {seen.FrameWidth}px"
+        );
 
         var stats = _munit.FindStation("st-1")!.Media.GetStats();
         var v = Assert.Single(stats.SubscriberDetails);
-        output.WriteLine($"station: in {stats.PacketsIn}, out {stats.PacketsOut}, keyframes asked {stats.KeyFrameRequestsAsked} sent {stats.KeyFrameRequestsSent}; viewer layer {v.Layer}, switches {v.LayerSwitches}, remb {v.BandwidthEstimateBps} ({v.RembReceived} received), rtt {v.RoundTripMs}, nacks {v.NacksReceived}, pli {v.KeyFrameRequests}");
+        output.WriteLine(
+            $"station: in {stats.PacketsIn}, out {stats.PacketsOut}, keyframes asked {stats.KeyFrameRequestsAsked} sent {stats.KeyFrameRequestsSent}; viewer layer {v.Layer}, switches {v.LayerSwitches}, remb {v.BandwidthEstimateBps} ({v.RembReceived} received), rtt {v.RoundTripMs}, nacks {v.NacksReceived}, pli {v.KeyFrameRequests}"
+        );
         Assert.True(v.LayerSwitches >= 2);
         Assert.Equal(0, v.BandwidthEstimateBps); // the viewer's REMB, not negotiated, is no estimate
         Assert.NotNull(v.RoundTripMs); // the viewer's receiver reports reach the Munit and echo its sender reports

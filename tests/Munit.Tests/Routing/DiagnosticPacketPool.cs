@@ -15,7 +15,14 @@ internal sealed class DiagnosticPacketPool : IPacketBufferPool
     private readonly ConditionalWeakTable<byte[], object> _mine = new();
 
     public long Rented { get; private set; }
-    public int Outstanding { get { lock (_out) return _out.Count; } }
+    public int Outstanding
+    {
+        get
+        {
+            lock (_out)
+                return _out.Count;
+        }
+    }
 
     public byte[] Rent()
     {
@@ -32,8 +39,10 @@ internal sealed class DiagnosticPacketPool : IPacketBufferPool
     {
         lock (_out)
         {
-            if (!_mine.TryGetValue(buffer, out _)) throw new InvalidOperationException("returned a buffer this pool never rented");
-            if (!_out.Remove(buffer)) throw new InvalidOperationException("buffer returned twice");
+            if (!_mine.TryGetValue(buffer, out _))
+                throw new InvalidOperationException("returned a buffer this pool never rented");
+            if (!_out.Remove(buffer))
+                throw new InvalidOperationException("buffer returned twice");
             buffer.AsSpan().Fill(0xDD);
             _free.Push(buffer);
         }

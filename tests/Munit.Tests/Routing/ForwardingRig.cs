@@ -1,14 +1,21 @@
-using MobZ.Rtc.Codecs;
 using MobZ.Munit.Control;
 using MobZ.Munit.Routing;
+using MobZ.Rtc.Codecs;
 
 namespace MobZ.Munit.Tests.Routing;
 
-/// <summary>One station with a publisher (Opus + VP8, optionally three simulcast layers) on a leak-checking pool.</summary>
+/// <summary>One station with a publisher (Opus + VP8, optionally three simulcast layers) on a leak-checking
+/// pool.</summary>
 internal sealed class ForwardingRig : IDisposable
 {
-    public const byte OpusPt = 111, Vp8Pt = 96, Vp8RtxPt = 97;
-    public const uint AudioSsrc = 0xA0D10, LowSsrc = 0x1000, MidSsrc = 0x2000, HighSsrc = 0x3000, SingleSsrc = 0x4000;
+    public const byte OpusPt = 111,
+        Vp8Pt = 96,
+        Vp8RtxPt = 97;
+    public const uint AudioSsrc = 0xA0D10,
+        LowSsrc = 0x1000,
+        MidSsrc = 0x2000,
+        HighSsrc = 0x3000,
+        SingleSsrc = 0x4000;
 
     public ForwardingRig(bool simulcast, bool tap = false, TimeProvider? time = null)
     {
@@ -30,23 +37,34 @@ internal sealed class ForwardingRig : IDisposable
     {
         PublisherOut = new RecordingOutput();
         string?[] rids = Simulcast ? ["q", "h", "f"] : [null];
-        Publisher = Station.AttachPublisher(peerId, PublisherOut,
-        [
-            new PublishedTrack(MediaKind.Audio, MediaCodec.Opus, OpusPt, 48000, 0, [null], "0"),
-            new PublishedTrack(MediaKind.Video, MediaCodec.Vp8, Vp8Pt, 90000, Vp8RtxPt, rids, "1"),
-        ], new PublisherExtensions(Rid: Packets.RidExtensionId));
+        Publisher = Station.AttachPublisher(
+            peerId,
+            PublisherOut,
+            [
+                new PublishedTrack(MediaKind.Audio, MediaCodec.Opus, OpusPt, 48000, 0, [null], "0"),
+                new PublishedTrack(MediaKind.Video, MediaCodec.Vp8, Vp8Pt, 90000, Vp8RtxPt, rids, "1"),
+            ],
+            new PublisherExtensions(Rid: Packets.RidExtensionId)
+        );
     }
 
-    public (Subscriber Viewer, RecordingOutput Out) AddViewer(string peerId, uint audioSsrc, uint videoSsrc, uint rtxSsrc = 0)
+    public (Subscriber Viewer, RecordingOutput Out) AddViewer(
+        string peerId,
+        uint audioSsrc,
+        uint videoSsrc,
+        uint rtxSsrc = 0
+    )
     {
         var output = new RecordingOutput();
         var viewer = new Subscriber(peerId, output);
         Engine.Add(viewer);
-        Station.AddViewer(viewer,
-        [
-            new ConsumedTrack(audioSsrc, 109),
-            new ConsumedTrack(videoSsrc, 120, rtxSsrc, (byte)(rtxSsrc != 0 ? 121 : 0)),
-        ]);
+        Station.AddViewer(
+            viewer,
+            [
+                new ConsumedTrack(audioSsrc, 109),
+                new ConsumedTrack(videoSsrc, 120, rtxSsrc, (byte)(rtxSsrc != 0 ? 121 : 0)),
+            ]
+        );
         return (viewer, output);
     }
 

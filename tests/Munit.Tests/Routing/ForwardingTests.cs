@@ -6,7 +6,10 @@ namespace MobZ.Munit.Tests.Routing;
 
 public class ForwardingTests
 {
-    private const uint VideoSsrcA = 0xBEEF01, AudioSsrcA = 0xBEEF02, VideoSsrcB = 0xCAFE01, AudioSsrcB = 0xCAFE02;
+    private const uint VideoSsrcA = 0xBEEF01,
+        AudioSsrcA = 0xBEEF02,
+        VideoSsrcB = 0xCAFE01,
+        AudioSsrcB = 0xCAFE02;
 
     [Fact]
     public void Audio_reaches_every_viewer_with_its_own_SSRC_and_payload_type_and_continuous_numbers()
@@ -14,7 +17,8 @@ public class ForwardingTests
         using var rig = new ForwardingRig(simulcast: false);
         var (_, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
         var (_, b) = rig.AddViewer("b", AudioSsrcB, VideoSsrcB);
-        for (int i = 0; i < 50; i++) rig.Send(Packets.Opus(ForwardingRig.AudioSsrc, (ushort)(65500 + i), (uint)(i * 960)), i * 20);
+        for (int i = 0; i < 50; i++)
+            rig.Send(Packets.Opus(ForwardingRig.AudioSsrc, (ushort)(65500 + i), (uint)(i * 960)), i * 20);
 
         foreach (var (output, ssrc) in new[] { (a, AudioSsrcA), (b, AudioSsrcB) })
         {
@@ -37,7 +41,14 @@ public class ForwardingTests
     {
         using var rig = new ForwardingRig(simulcast: false);
         var (_, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
-        for (int i = 0; i < 5; i++) rig.Send(Packets.Vp8(ForwardingRig.SingleSsrc, (ushort)(100 + i), (uint)(i * 3000), keyFrame: false), i * 33);
+        for (int i = 0; i < 5; i++)
+        {
+            rig.Send(
+                Packets.Vp8(ForwardingRig.SingleSsrc, (ushort)(100 + i), (uint)(i * 3000), keyFrame: false),
+                i * 33
+            );
+        }
+
         Assert.Empty(a.Packets(VideoSsrcA));
         Assert.Equal(1, rig.PublisherOut.Plis(ForwardingRig.SingleSsrc));
 
@@ -56,7 +67,7 @@ public class ForwardingTests
         var (_, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
         var sim = new SimulcastStream(rig);
 
-        sim.Frames(0, 10, keyFrameAt: 0);           // starts on what flows first, then aims at the best layer
+        sim.Frames(0, 10, keyFrameAt: 0); // starts on what flows first, then aims at the best layer
         rig.Engine.Tick(sim.Now, 0);
         Assert.Equal(1, rig.PublisherOut.Plis(ForwardingRig.HighSsrc));
         sim.Frames(10, 20, keyFrameAt: 10, onlyLayer: 2);
@@ -70,7 +81,7 @@ public class ForwardingTests
         rig.Engine.Tick(sim.Now, 0);
         int plisBefore = rig.PublisherOut.Plis(ForwardingRig.LowSsrc);
         Assert.Equal(1, plisBefore); // the switch asked for a low-layer key frame
-        sim.Frames(21, 25, keyFrameAt: -1);          // no key frame yet: still high
+        sim.Frames(21, 25, keyFrameAt: -1); // no key frame yet: still high
         Assert.All(a.Packets(VideoSsrcA), p => Assert.Equal(1100, p.Payload.Length));
         sim.Frames(25, 40, keyFrameAt: 25, onlyLayer: 0); // low layer key frame at frame 25
 
@@ -88,13 +99,22 @@ public class ForwardingTests
         var (_, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
         for (int i = 0; i < 30; i++)
         {
-            rig.Send(Packets.Vp8(ForwardingRig.SingleSsrc, (ushort)(40000 + i), (uint)(500_000 + i * 3000), keyFrame: i == 0), i * 33);
+            rig.Send(
+                Packets.Vp8(
+                    ForwardingRig.SingleSsrc,
+                    (ushort)(40000 + i),
+                    (uint)(500_000 + i * 3000),
+                    keyFrame: i == 0
+                ),
+                i * 33
+            );
             rig.Send(Packets.Opus(ForwardingRig.AudioSsrc, (ushort)(7 + i), (uint)(9_000_000 + i * 1584)), i * 33);
         }
 
         rig.Station.DetachPublisher();
         rig.Attach("pub-1-again");
-        const uint newVideo = 0x77, newAudio = 0x78;
+        const uint newVideo = 0x77,
+            newAudio = 0x78;
         for (int i = 0; i < 30; i++)
         {
             long t = 5000 + i * 33;
@@ -197,7 +217,8 @@ public class ForwardingTests
     {
         using var rig = new ForwardingRig(simulcast: false);
         var (viewer, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
-        for (int i = 0; i < 10; i++) rig.Send(Packets.Vp8(ForwardingRig.SingleSsrc, (ushort)(1000 + i), (uint)(i * 3000), i == 0), i * 33);
+        for (int i = 0; i < 10; i++)
+            rig.Send(Packets.Vp8(ForwardingRig.SingleSsrc, (ushort)(1000 + i), (uint)(i * 3000), i == 0), i * 33);
         var sent = a.Packets(VideoSsrcA).ToList();
         a.Rtp.Clear();
 
@@ -215,7 +236,8 @@ public class ForwardingTests
         using var rig = new ForwardingRig(simulcast: false);
         const uint rtx = 0xBEEF99;
         var (viewer, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA, rtx);
-        for (int i = 0; i < 10; i++) rig.Send(Packets.Vp8(ForwardingRig.SingleSsrc, (ushort)(1000 + i), (uint)(i * 3000), i == 0), i * 33);
+        for (int i = 0; i < 10; i++)
+            rig.Send(Packets.Vp8(ForwardingRig.SingleSsrc, (ushort)(1000 + i), (uint)(i * 3000), i == 0), i * 33);
         var original = a.Packets(VideoSsrcA).ToList()[4];
         a.Rtp.Clear();
 
@@ -256,7 +278,8 @@ public class ForwardingTests
         Assert.True(GenericNack.TryRead(nack.Bytes, out var n));
         Assert.Equal(ForwardingRig.SingleSsrc, n.MediaSsrc);
         var lost = new List<ushort>();
-        foreach (var s in n.LostSequenceNumbers) lost.Add(s);
+        foreach (var s in n.LostSequenceNumbers)
+            lost.Add(s);
         Assert.Equal([11, 12, 13], lost);
     }
 
@@ -286,7 +309,10 @@ public class ForwardingTests
     public void Viewer_key_frame_requests_are_throttled_toward_the_publisher()
     {
         using var rig = new ForwardingRig(simulcast: false);
-        var viewers = Enumerable.Range(0, 20).Select(i => rig.AddViewer($"v{i}", (uint)(100 + i), (uint)(200 + i))).ToList();
+        var viewers = Enumerable
+            .Range(0, 20)
+            .Select(i => rig.AddViewer($"v{i}", (uint)(100 + i), (uint)(200 + i)))
+            .ToList();
         rig.Send(Packets.Vp8(ForwardingRig.SingleSsrc, 1, 0, true), 0);
         int before = rig.PublisherOut.Plis(ForwardingRig.SingleSsrc);
         for (int i = 0; i < viewers.Count; i++)
@@ -300,17 +326,27 @@ public class ForwardingTests
     {
         using var rig = new ForwardingRig(simulcast: false);
         var (_, a) = rig.AddViewer("a", AudioSsrcA, VideoSsrcA);
-        for (int i = 0; i < 10; i++) rig.Send(Packets.Opus(ForwardingRig.AudioSsrc, (ushort)i, (uint)(1_000_000 + i * 960)), i * 20);
+        for (int i = 0; i < 10; i++)
+            rig.Send(Packets.Opus(ForwardingRig.AudioSsrc, (ushort)i, (uint)(1_000_000 + i * 960)), i * 20);
         var firstOut = a.Packets(AudioSsrcA).First();
         uint offset = firstOut.Ts - 1_000_000;
 
         ulong publisherNtp = NtpTime.FromDateTime(new DateTime(2026, 11, 21, 12, 0, 0, DateTimeKind.Utc));
-        rig.Engine.OnPublisherRtcp(rig.Publisher, Packets.SenderReport(ForwardingRig.AudioSsrc, publisherNtp, 1_004_800), 700);
+        rig.Engine.OnPublisherRtcp(
+            rig.Publisher,
+            Packets.SenderReport(ForwardingRig.AudioSsrc, publisherNtp, 1_004_800),
+            700
+        );
         ulong ntpNow = NtpTime.FromDateTime(new DateTime(2026, 11, 21, 12, 0, 5, DateTimeKind.Utc));
         rig.Engine.Tick(1200, ntpNow); // 500 ms after the SR arrived
 
-        var sr = a.RtcpPackets().Where(p => p.Type == RtcpPacketType.SenderReport)
-            .Select(p => { Assert.True(SenderReport.TryRead(p.Bytes, out var s)); return (s.Ssrc, s.NtpTimestamp, s.RtpTimestamp, s.PacketCount); })
+        var sr = a.RtcpPackets()
+            .Where(p => p.Type == RtcpPacketType.SenderReport)
+            .Select(p =>
+            {
+                Assert.True(SenderReport.TryRead(p.Bytes, out var s));
+                return (s.Ssrc, s.NtpTimestamp, s.RtpTimestamp, s.PacketCount);
+            })
             .Single(s => s.Ssrc == AudioSsrcA);
         Assert.Equal(ntpNow, sr.NtpTimestamp);
         Assert.Equal(1_004_800u + offset + 500 * 48, sr.RtpTimestamp);
@@ -322,16 +358,23 @@ public class ForwardingTests
     {
         using var rig = new ForwardingRig(simulcast: false);
         for (int i = 0; i < 100; i++)
-            if (i % 4 != 1) rig.Send(Packets.Vp8(ForwardingRig.SingleSsrc, (ushort)i, (uint)(i * 3000), i == 0), i * 10);
+        {
+            if (i % 4 != 1)
+                rig.Send(Packets.Vp8(ForwardingRig.SingleSsrc, (ushort)i, (uint)(i * 3000), i == 0), i * 10);
+        }
+
         rig.Engine.Tick(1500, 0);
         var rrBytes = rig.PublisherOut.RtcpPackets().First(p => p.Type == RtcpPacketType.ReceiverReport).Bytes;
         Assert.True(ReceiverReport.TryRead(rrBytes, out var rr));
         var blocks = new List<ReportBlock>();
-        for (int i = 0; i < rr.ReportCount; i++) blocks.Add(rr.GetReportBlock(i));
+        for (int i = 0; i < rr.ReportCount; i++)
+            blocks.Add(rr.GetReportBlock(i));
         var block = blocks.Single(b => b.Ssrc == ForwardingRig.SingleSsrc);
         Assert.Equal(25, block.CumulativeLost);
         Assert.Equal(64, block.FractionLost);
-        Assert.Contains(rig.PublisherOut.RtcpPackets(), p => p.Type == RtcpPacketType.PayloadFeedback && ReceiverEstimatedMaxBitrate.TryRead(p.Bytes, out _));
+        Assert.Contains(rig.PublisherOut.RtcpPackets(), p =>
+            p.Type == RtcpPacketType.PayloadFeedback && ReceiverEstimatedMaxBitrate.TryRead(p.Bytes, out _)
+        );
     }
 
     [Fact]
@@ -358,7 +401,8 @@ public class ForwardingTests
         for (int i = 0; i < 20_000; i++)
         {
             rng.NextBytes(buffer);
-            if (i % 2 == 0) buffer[0] = (byte)(0x80 | buffer[0] & 0x3F); // version 2 half the time
+            if (i % 2 == 0)
+                buffer[0] = (byte)(0x80 | buffer[0] & 0x3F); // version 2 half the time
             int length = rng.Next(buffer.Length);
             rig.Engine.OnPublisherRtp(rig.Publisher, buffer.AsSpan(0, length), i);
             rig.Engine.OnSubscriberRtcp(viewer, buffer.AsSpan(0, rng.Next(200)), i, 0);
@@ -379,19 +423,31 @@ public class ForwardingTests
         Assert.Single(a.Rtp);
     }
 
-    internal static void AssertContinuous(IReadOnlyList<(uint Ssrc, ushort Seq, uint Ts, byte Pt, byte[] Payload)> packets)
+    internal static void AssertContinuous(
+        IReadOnlyList<(uint Ssrc, ushort Seq, uint Ts, byte Pt, byte[] Payload)> packets
+    )
     {
         for (int i = 1; i < packets.Count; i++)
         {
-            Assert.True((ushort)(packets[i - 1].Seq + 1) == packets[i].Seq, $"sequence gap at {i}: {packets[i - 1].Seq} → {packets[i].Seq}");
-            Assert.True(SequenceNumbers.IsNewerOrEqual(packets[i].Ts, packets[i - 1].Ts), $"timestamp went back at {i}");
+            Assert.True(
+                (ushort)(packets[i - 1].Seq + 1) == packets[i].Seq,
+                $"sequence gap at {i}: {packets[i - 1].Seq} → {packets[i].Seq}"
+            );
+            Assert.True(
+                SequenceNumbers.IsNewerOrEqual(packets[i].Ts, packets[i - 1].Ts),
+                $"timestamp went back at {i}"
+            );
         }
     }
 
     private sealed class PacketComparer : IEqualityComparer<(uint, ushort, uint, byte, byte[])>
     {
         public bool Equals((uint, ushort, uint, byte, byte[]) x, (uint, ushort, uint, byte, byte[]) y) =>
-            x.Item1 == y.Item1 && x.Item2 == y.Item2 && x.Item3 == y.Item3 && x.Item4 == y.Item4 && x.Item5.AsSpan().SequenceEqual(y.Item5);
+            x.Item1 == y.Item1
+            && x.Item2 == y.Item2
+            && x.Item3 == y.Item3
+            && x.Item4 == y.Item4
+            && x.Item5.AsSpan().SequenceEqual(y.Item5);
 
         public int GetHashCode((uint, ushort, uint, byte, byte[]) obj) => obj.Item2;
     }
@@ -415,10 +471,23 @@ internal sealed class SimulcastStream(ForwardingRig rig)
             Now = 1000 + f * 33L;
             for (int l = 0; l < 3; l++)
             {
-                if (onlyLayer >= 0 && l != onlyLayer && f == keyFrameAt) { /* other layers send a delta frame */ }
-                if (l == skipLayer) continue;
+                if (onlyLayer >= 0 && l != onlyLayer && f == keyFrameAt)
+                { /* other layers send a delta frame */
+                }
+                if (l == skipLayer)
+                    continue;
                 bool key = f == keyFrameAt && (onlyLayer < 0 || onlyLayer == l);
-                rig.Send(Packets.Vp8(Ssrcs[l], (ushort)(FirstSeq[l] + f), (uint)(l * 1_000_000 + f * 3000), key, Rids[l], Sizes[l]), Now);
+                rig.Send(
+                    Packets.Vp8(
+                        Ssrcs[l],
+                        (ushort)(FirstSeq[l] + f),
+                        (uint)(l * 1_000_000 + f * 3000),
+                        key,
+                        Rids[l],
+                        Sizes[l]
+                    ),
+                    Now
+                );
             }
         }
     }

@@ -25,11 +25,19 @@ public sealed class IdleTickTests
 
         engine.Remove(publisher);
         // The first tick that finds nobody puts the engine to sleep.
-        await Eventually.WaitUntilAsync(() => { time.Advance(Period); return time.LiveTimers == 0; }, Deadline,
-            "the engine with nobody attached dropped its tick timer");
+        await Eventually.WaitUntilAsync(
+            () =>
+            {
+                time.Advance(Period);
+                return time.LiveTimers == 0;
+            },
+            Deadline,
+            "the engine with nobody attached dropped its tick timer"
+        );
 
         long ticks = engine.TickCount;
-        for (int i = 0; i < 250; i++) time.Advance(Period); // five seconds of idle
+        for (int i = 0; i < 250; i++)
+            time.Advance(Period); // five seconds of idle
         Assert.Equal(ticks, engine.TickCount);
         Assert.Equal(0, time.LiveTimers);
     }
@@ -53,8 +61,15 @@ public sealed class IdleTickTests
         }
 
         engine.Remove(viewer);
-        await Eventually.WaitUntilAsync(() => { time.Advance(Period); return time.LiveTimers == 0; }, Deadline,
-            "the engine went back to sleep when its viewer left");
+        await Eventually.WaitUntilAsync(
+            () =>
+            {
+                time.Advance(Period);
+                return time.LiveTimers == 0;
+            },
+            Deadline,
+            "the engine went back to sleep when its viewer left"
+        );
         engine.Add(new Publisher("pub-2", new RecordingOutput(), engine.Pool));
         await TickOnceAsync(engine, time);
     }
@@ -71,7 +86,8 @@ public sealed class IdleTickTests
         Assert.Contains(rig.PublisherOut.RtcpPackets(), p => p.Type == MobZ.Rtc.Rtcp.RtcpPacketType.ReceiverReport);
     }
 
-    /// <summary>Waits for the engine's timer to exist, moves the clock one period and waits for the tick it runs.</summary>
+    /// <summary>Waits for the engine's timer to exist, moves the clock one period and waits for the tick it
+    /// runs.</summary>
     private static async Task TickOnceAsync(MediaEngine engine, TimerCountingTimeProvider time)
     {
         await Eventually.WaitUntilAsync(() => time.LiveTimers == 1, Deadline, "the engine armed its tick timer");

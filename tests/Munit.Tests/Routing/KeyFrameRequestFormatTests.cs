@@ -3,7 +3,8 @@ using MobZ.Rtc.Rtcp;
 
 namespace MobZ.Munit.Tests.Routing;
 
-/// <summary>A publisher that negotiated only "ccm fir" is asked for keyframes with FIR; everyone else with PLI.</summary>
+/// <summary>A publisher that negotiated only "ccm fir" is asked for keyframes with FIR; everyone else with
+/// PLI.</summary>
 public class KeyFrameRequestFormatTests
 {
     [Fact]
@@ -15,7 +16,8 @@ public class KeyFrameRequestFormatTests
         publisher.RequestKeyFrame(0xC0FFEE);
         publisher.RequestKeyFrame(0xC0FFEE);
 
-        var firs = output.RtcpPackets()
+        var firs = output
+            .RtcpPackets()
             .Where(p => p.Type == RtcpPacketType.PayloadFeedback && p.Count == RtcpFeedbackFormat.FullIntraRequest)
             .Select(p => ReadEntry(p.Bytes))
             .ToList();
@@ -34,7 +36,9 @@ public class KeyFrameRequestFormatTests
         publisher.RequestKeyFrame(0xC0FFEE);
 
         Assert.Equal(1, output.Plis(0xC0FFEE));
-        Assert.DoesNotContain(output.RtcpPackets(), p => p.Type == RtcpPacketType.PayloadFeedback && p.Count == RtcpFeedbackFormat.FullIntraRequest);
+        Assert.DoesNotContain(output.RtcpPackets(), p =>
+            p.Type == RtcpPacketType.PayloadFeedback && p.Count == RtcpFeedbackFormat.FullIntraRequest
+        );
     }
 
     private static FirEntry ReadEntry(byte[] packet)

@@ -9,7 +9,15 @@ internal static class Packets
     public const int RidExtensionId = 10;
 
     /// <summary>A VP8 packet; <paramref name="keyFrame"/> makes it the first packet of a key frame.</summary>
-    public static byte[] Vp8(uint ssrc, ushort seq, uint ts, bool keyFrame, string? rid = null, int payloadSize = 900, byte pt = 96)
+    public static byte[] Vp8(
+        uint ssrc,
+        ushort seq,
+        uint ts,
+        bool keyFrame,
+        string? rid = null,
+        int payloadSize = 900,
+        byte pt = 96
+    )
     {
         var payload = new byte[payloadSize];
         payload[0] = 0x10; // S=1, PID=0
@@ -18,13 +26,23 @@ internal static class Packets
         return Rtp(ssrc, seq, ts, pt, payload, rid);
     }
 
-    public static byte[] Opus(uint ssrc, ushort seq, uint ts, byte pt = 111) => Rtp(ssrc, seq, ts, pt, new byte[] { 0xFC, 1, 2, 3, (byte)seq });
+    public static byte[] Opus(uint ssrc, ushort seq, uint ts, byte pt = 111) =>
+        Rtp(ssrc, seq, ts, pt, new byte[] { 0xFC, 1, 2, 3, (byte)seq });
 
-    public static byte[] Rtp(uint ssrc, ushort seq, uint ts, byte pt, ReadOnlySpan<byte> payload, string? rid = null, byte padding = 0)
+    public static byte[] Rtp(
+        uint ssrc,
+        ushort seq,
+        uint ts,
+        byte pt,
+        ReadOnlySpan<byte> payload,
+        string? rid = null,
+        byte padding = 0
+    )
     {
         Span<byte> ext = new byte[16];
         var extensions = new RtpHeaderExtensionWriter(ext);
-        if (rid is not null) Assert.True(extensions.TryAdd(RidExtensionId, System.Text.Encoding.ASCII.GetBytes(rid)));
+        if (rid is not null)
+            Assert.True(extensions.TryAdd(RidExtensionId, System.Text.Encoding.ASCII.GetBytes(rid)));
         var writer = new RtpPacketWriter
         {
             PayloadType = pt,
@@ -53,7 +71,12 @@ internal static class Packets
 
     public static byte[] Nack(uint sender, uint media, params ushort[] lost)
     {
-        var w = new GenericNackWriter { SenderSsrc = sender, MediaSsrc = media, LostSequenceNumbers = lost };
+        var w = new GenericNackWriter
+        {
+            SenderSsrc = sender,
+            MediaSsrc = media,
+            LostSequenceNumbers = lost,
+        };
         var b = new byte[w.GetSize()];
         Assert.True(w.TryWrite(b, out _));
         return b;
@@ -61,7 +84,12 @@ internal static class Packets
 
     public static byte[] Remb(uint sender, ulong bitrate, params uint[] ssrcs)
     {
-        var w = new ReceiverEstimatedMaxBitrateWriter { SenderSsrc = sender, Bitrate = bitrate, Ssrcs = ssrcs };
+        var w = new ReceiverEstimatedMaxBitrateWriter
+        {
+            SenderSsrc = sender,
+            Bitrate = bitrate,
+            Ssrcs = ssrcs,
+        };
         var b = new byte[w.GetSize()];
         Assert.True(w.TryWrite(b, out _));
         return b;
@@ -69,7 +97,14 @@ internal static class Packets
 
     public static byte[] SenderReport(uint ssrc, ulong ntp, uint rtp)
     {
-        var w = new SenderReportWriter { Ssrc = ssrc, NtpTimestamp = ntp, RtpTimestamp = rtp, PacketCount = 1, OctetCount = 1 };
+        var w = new SenderReportWriter
+        {
+            Ssrc = ssrc,
+            NtpTimestamp = ntp,
+            RtpTimestamp = rtp,
+            PacketCount = 1,
+            OctetCount = 1,
+        };
         var b = new byte[w.GetSize()];
         Assert.True(w.TryWrite(b, out _));
         return b;

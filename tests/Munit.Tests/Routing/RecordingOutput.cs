@@ -16,10 +16,11 @@ internal sealed class RecordingOutput : IPeerOutput
 
     public IEnumerable<(uint Ssrc, ushort Seq, uint Ts, byte Pt, byte[] Payload)> Packets(uint? ssrc = null) =>
         Rtp.Select(p =>
-        {
-            Assert.True(RtpPacket.TryRead(p, out var r), "the Munit sent a malformed RTP packet");
-            return (r.Ssrc, r.SequenceNumber, r.Timestamp, r.PayloadType, r.Payload.ToArray());
-        }).Where(p => ssrc is null || p.Ssrc == ssrc);
+            {
+                Assert.True(RtpPacket.TryRead(p, out var r), "the Munit sent a malformed RTP packet");
+                return (r.Ssrc, r.SequenceNumber, r.Timestamp, r.PayloadType, r.Payload.ToArray());
+            })
+            .Where(p => ssrc is null || p.Ssrc == ssrc);
 
     /// <summary>Every RTCP packet sent, as (packet type, FMT/count, bytes).</summary>
     public IEnumerable<(byte Type, byte Count, byte[] Bytes)> RtcpPackets()
@@ -27,11 +28,18 @@ internal sealed class RecordingOutput : IPeerOutput
         foreach (var datagram in Rtcp)
         {
             var list = new List<(byte, byte, byte[])>();
-            foreach (var p in new RtcpCompoundEnumerator(datagram)) list.Add((p.PacketType, p.Count, p.Span.ToArray()));
-            foreach (var item in list) yield return item;
+            foreach (var p in new RtcpCompoundEnumerator(datagram))
+                list.Add((p.PacketType, p.Count, p.Span.ToArray()));
+            foreach (var item in list)
+                yield return item;
         }
     }
 
-    public int Plis(uint mediaSsrc) => RtcpPackets().Count(p =>
-        p.Type == RtcpPacketType.PayloadFeedback && PictureLossIndication.TryRead(p.Bytes, out var pli) && pli.MediaSsrc == mediaSsrc);
+    public int Plis(uint mediaSsrc) =>
+        RtcpPackets()
+            .Count(p =>
+                p.Type == RtcpPacketType.PayloadFeedback
+                && PictureLossIndication.TryRead(p.Bytes, out var pli)
+                && pli.MediaSsrc == mediaSsrc
+            );
 }

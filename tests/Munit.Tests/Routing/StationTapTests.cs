@@ -18,7 +18,8 @@ public class StationTapTests
             Rtp.Add((track, r.SequenceNumber, r.Timestamp, r.Payload.Length));
         }
 
-        public void OnSenderReport(TapTrack track, ulong ntpTimestamp, uint rtpTimestamp) => Reports.Add((track, ntpTimestamp, rtpTimestamp));
+        public void OnSenderReport(TapTrack track, ulong ntpTimestamp, uint rtpTimestamp) =>
+            Reports.Add((track, ntpTimestamp, rtpTimestamp));
 
         public void Dispose() => Disposed = true;
     }
@@ -33,13 +34,19 @@ public class StationTapTests
         sim.Frames(0, 10, keyFrameAt: 0);
         rig.Engine.Tick(sim.Now, 0);
         sim.Frames(10, 30, keyFrameAt: 10, onlyLayer: 2);
-        for (int i = 0; i < 20; i++) rig.Send(Packets.Opus(ForwardingRig.AudioSsrc, (ushort)i, (uint)(i * 960)), sim.Now);
-        rig.Engine.OnPublisherRtcp(rig.Publisher, Packets.SenderReport(ForwardingRig.AudioSsrc, 0x1234_5678_0000_0000, 960), sim.Now);
+        for (int i = 0; i < 20; i++)
+            rig.Send(Packets.Opus(ForwardingRig.AudioSsrc, (ushort)i, (uint)(i * 960)), sim.Now);
+        rig.Engine.OnPublisherRtcp(
+            rig.Publisher,
+            Packets.SenderReport(ForwardingRig.AudioSsrc, 0x1234_5678_0000_0000, 960),
+            sim.Now
+        );
         rig.Engine.Tick(sim.Now + 1000, NtpTime.FromDateTime(DateTime.UtcNow));
 
         var video = tap.Rtp.Where(p => p.Track == TapTrack.Video).ToList();
         Assert.Equal(1100, video[^1].Size); // the high layer once its key frame came
-        for (int i = 1; i < video.Count; i++) Assert.Equal((ushort)(video[i - 1].Seq + 1), video[i].Seq);
+        for (int i = 1; i < video.Count; i++)
+            Assert.Equal((ushort)(video[i - 1].Seq + 1), video[i].Seq);
         Assert.Equal(20, tap.Rtp.Count(p => p.Track == TapTrack.Audio));
         Assert.Contains(tap.Reports, r => r.Track == TapTrack.Audio);
         Assert.Contains(tap.Reports, r => r.Track == TapTrack.Video);

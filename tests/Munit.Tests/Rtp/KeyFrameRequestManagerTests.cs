@@ -7,6 +7,7 @@ public class KeyFrameRequestManagerTests
     private sealed class Recorder : IKeyFrameRequester
     {
         public List<uint> Sent { get; } = [];
+
         public void RequestKeyFrame(uint ssrc) => Sent.Add(ssrc);
     }
 
@@ -24,7 +25,8 @@ public class KeyFrameRequestManagerTests
     {
         var r = new Recorder();
         var m = new KeyFrameRequestManager(r);
-        for (int i = 0; i < 200; i++) m.KeyFrameNeeded(7, 1000 + i);
+        for (int i = 0; i < 200; i++)
+            m.KeyFrameNeeded(7, 1000 + i);
         Assert.Single(r.Sent);
         Assert.Equal(200, m.RequestsAsked);
         Assert.Equal(1, m.RequestsSent);
@@ -91,7 +93,8 @@ public class KeyFrameRequestManagerTests
     {
         var r = new Recorder();
         var m = new KeyFrameRequestManager(r);
-        for (uint s = 1; s <= 6; s++) m.KeyFrameNeeded(s, 1000);
+        for (uint s = 1; s <= 6; s++)
+            m.KeyFrameNeeded(s, 1000);
         m.KeyFrameNeeded(3, 1001);
         Assert.Equal([1u, 2, 3, 4, 5, 6], r.Sent);
     }

@@ -26,7 +26,8 @@ public class NackGeneratorTests
     public void NACK_is_repeated_only_after_the_interval()
     {
         var g = new NackGenerator();
-        g.OnPacket(1); g.OnPacket(3);
+        g.OnPacket(1);
+        g.OnPacket(3);
         Assert.Equal([2], Due(g, 0));
         Assert.Empty(Due(g, 50));
         Assert.Equal([2], Due(g, 100));
@@ -36,7 +37,8 @@ public class NackGeneratorTests
     public void Arrival_of_a_missing_packet_clears_it_and_counts_recovery()
     {
         var g = new NackGenerator();
-        g.OnPacket(1); g.OnPacket(4);
+        g.OnPacket(1);
+        g.OnPacket(4);
         Assert.True(g.OnPacket(2));
         Assert.Equal([3], Due(g, 0));
         Assert.Equal(1, g.Recovered);
@@ -46,8 +48,10 @@ public class NackGeneratorTests
     public void Gives_up_after_max_retries()
     {
         var g = new NackGenerator();
-        g.OnPacket(1); g.OnPacket(3);
-        for (int i = 0; i < NackGenerator.MaxRetries; i++) Assert.Equal([2], Due(g, i * 1000));
+        g.OnPacket(1);
+        g.OnPacket(3);
+        for (int i = 0; i < NackGenerator.MaxRetries; i++)
+            Assert.Equal([2], Due(g, i * 1000));
         Assert.Empty(Due(g, 1_000_000));
         Assert.Equal(1, g.GivenUp);
     }
@@ -56,7 +60,8 @@ public class NackGeneratorTests
     public void Gaps_across_wrap_around()
     {
         var g = new NackGenerator();
-        g.OnPacket(65534); g.OnPacket(1);
+        g.OnPacket(65534);
+        g.OnPacket(1);
         Assert.Equal([0, 65535], Due(g, 0));
     }
 
@@ -64,7 +69,8 @@ public class NackGeneratorTests
     public void Huge_jump_is_a_restart_not_loss()
     {
         var g = new NackGenerator();
-        g.OnPacket(1); g.OnPacket(5000);
+        g.OnPacket(1);
+        g.OnPacket(5000);
         Assert.Empty(Due(g, 0));
     }
 
@@ -72,8 +78,10 @@ public class NackGeneratorTests
     public void Old_missing_packets_are_dropped_as_the_stream_moves_on()
     {
         var g = new NackGenerator();
-        g.OnPacket(0); g.OnPacket(2);
-        for (ushort s = 3; s < 400; s++) g.OnPacket(s);
+        g.OnPacket(0);
+        g.OnPacket(2);
+        for (ushort s = 3; s < 400; s++)
+            g.OnPacket(s);
         Assert.Empty(Due(g, 0));
     }
 }

@@ -20,7 +20,8 @@ public class PacketCacheTests
     public void Stored_packet_is_returned_by_its_sequence_number()
     {
         var cache = new PacketCache(64);
-        for (ushort s = 10; s < 20; s++) cache.Store(s, Packet(s), 0);
+        for (ushort s = 10; s < 20; s++)
+            cache.Store(s, Packet(s), 0);
         Assert.Equal(Packet(15), cache.Get(15, 0).ToArray());
         Assert.True(cache.Get(9, 0).IsEmpty);
         Assert.True(cache.Get(20, 0).IsEmpty);
@@ -30,7 +31,8 @@ public class PacketCacheTests
     public void Packets_outside_the_window_are_gone()
     {
         var cache = new PacketCache(16);
-        for (ushort s = 0; s < 40; s++) cache.Store(s, Packet(s), 0);
+        for (ushort s = 0; s < 40; s++)
+            cache.Store(s, Packet(s), 0);
         Assert.True(cache.Get(23, 0).IsEmpty);
         Assert.Equal(Packet(24), cache.Get(24, 0).ToArray());
         Assert.Equal(Packet(39), cache.Get(39, 0).ToArray());
@@ -40,7 +42,11 @@ public class PacketCacheTests
     public void Works_across_sequence_wrap()
     {
         var cache = new PacketCache(32);
-        for (int i = 0; i < 20; i++) { ushort s = (ushort)(65530 + i); cache.Store(s, Packet(s), 0); }
+        for (int i = 0; i < 20; i++)
+        {
+            ushort s = (ushort)(65530 + i);
+            cache.Store(s, Packet(s), 0);
+        }
         Assert.Equal(Packet(65535), cache.Get(65535, 0).ToArray());
         Assert.Equal(Packet(0), cache.Get(0, 0).ToArray());
         Assert.Equal(Packet(13), cache.Get(13, 0).ToArray());
@@ -50,10 +56,12 @@ public class PacketCacheTests
     public void Lost_packets_do_not_answer_with_an_older_packet_in_the_same_slot()
     {
         var cache = new PacketCache(16);
-        for (ushort s = 0; s < 16; s++) cache.Store(s, Packet(s), 0);
+        for (ushort s = 0; s < 16; s++)
+            cache.Store(s, Packet(s), 0);
         // 16..19 lost upstream: their slots held 0..3.
         cache.Store(20, Packet(20), 0);
-        for (ushort s = 16; s < 20; s++) Assert.True(cache.Get(s, 0).IsEmpty);
+        for (ushort s = 16; s < 20; s++)
+            Assert.True(cache.Get(s, 0).IsEmpty);
         Assert.True(cache.Get(0, 0).IsEmpty);
     }
 
@@ -96,9 +104,11 @@ public class PacketCacheTests
     public void Huge_jump_invalidates_the_whole_ring()
     {
         var cache = new PacketCache(16);
-        for (ushort s = 0; s < 16; s++) cache.Store(s, Packet(s), 0);
+        for (ushort s = 0; s < 16; s++)
+            cache.Store(s, Packet(s), 0);
         cache.Store(1000, Packet(1000), 0);
-        for (ushort s = 0; s < 16; s++) Assert.True(cache.Get(s, 0).IsEmpty);
+        for (ushort s = 0; s < 16; s++)
+            Assert.True(cache.Get(s, 0).IsEmpty);
     }
 
     [Fact]
@@ -114,7 +124,8 @@ public class PacketCacheTests
             cache.Store(stored, Packet(stored, 20 + rng.Next(100)), i);
             ushort probe = (ushort)(seq - rng.Next(128));
             var got = cache.Get(probe, i);
-            if (!got.IsEmpty) Assert.Equal(probe, (ushort)((got[2] << 8) | got[3]));
+            if (!got.IsEmpty)
+                Assert.Equal(probe, (ushort)((got[2] << 8) | got[3]));
         }
     }
 }

@@ -21,7 +21,8 @@ public class RtpRewriterTests
     {
         var r = new RtpRewriter(VideoClock);
         // Layer 0: seq 100.., ts step 3000 (30 fps), one packet per frame, every 33 ms.
-        ushort lastSeq = 0; uint lastTs = 0;
+        ushort lastSeq = 0;
+        uint lastTs = 0;
         for (int i = 0; i < 10; i++)
             Assert.True(r.Rewrite((ushort)(100 + i), (uint)(1_000_000 + i * 3000), i * 33, out lastSeq, out lastTs));
 

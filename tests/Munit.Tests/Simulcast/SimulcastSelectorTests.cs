@@ -9,7 +9,9 @@ public class SimulcastSelectorTests
         public long[] Bitrates { get; } = bitrates;
         public bool[] Active { get; } = Enumerable.Repeat(true, bitrates.Length).ToArray();
         public int LayerCount => Bitrates.Length;
+
         public bool IsActive(int layer, long nowMs) => Active[layer];
+
         public long Bitrate(int layer, long nowMs) => Bitrates[layer];
     }
 

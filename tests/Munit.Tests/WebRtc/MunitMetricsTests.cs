@@ -12,12 +12,23 @@ public sealed class MunitMetricsTests
     [Fact]
     public async Task Datagrams_dropped_on_the_media_port_are_published_by_reason_on_the_MobZ_Munit_meter()
     {
-        using var media = new WebRtcMedia(new MunitOptions { MunitId = "munit-metrics", BindAddress = "127.0.0.1", Port = 0 });
+        using var media = new WebRtcMedia(
+            new MunitOptions
+            {
+                MunitId = "munit-metrics",
+                BindAddress = "127.0.0.1",
+                Port = 0,
+            }
+        );
         using var attacker = new UdpClient(AddressFamily.InterNetwork);
         var port = new IPEndPoint(IPAddress.Loopback, media.Port);
         for (int i = 0; i < 3; i++)
             await attacker.SendAsync(new byte[] { 0xFF, 1, 2, 3 }, port); // no RFC 7983 kind
-        await Eventually.WaitUntilAsync(() => media.Transport.Counters.UnknownKind >= 3, TimeSpan.FromSeconds(10), "the port saw the garbage");
+        await Eventually.WaitUntilAsync(
+            () => media.Transport.Counters.UnknownKind >= 3,
+            TimeSpan.FromSeconds(10),
+            "the port saw the garbage"
+        );
 
         var dropped = new Dictionary<string, long>();
         using var listener = new MeterListener
@@ -28,20 +39,26 @@ public sealed class MunitMetricsTests
                     l.EnableMeasurementEvents(instrument);
             },
         };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            if (instrument.Name != "mobz.munit.datagrams_dropped")
-                return;
-            foreach (var tag in tags)
+        listener.SetMeasurementEventCallback<long>(
+            (instrument, value, tags, _) =>
             {
-                if (tag.Key == "reason")
-                    dropped[(string)tag.Value!] = dropped.GetValueOrDefault((string)tag.Value!) + value; // other Munits in this process add theirs
+                if (instrument.Name != "mobz.munit.datagrams_dropped")
+                    return;
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "reason")
+                        // other Munits in this process add theirs
+                        dropped[(string)tag.Value!] = dropped.GetValueOrDefault((string)tag.Value!) + value;
+                }
             }
-        });
+        );
         listener.Start();
         listener.RecordObservableInstruments();
 
-        Assert.True(dropped.GetValueOrDefault("unknown_kind") >= 3, $"unknown_kind = {dropped.GetValueOrDefault("unknown_kind")}");
+        Assert.True(
+            dropped.GetValueOrDefault("unknown_kind") >= 3,
+            $"unknown_kind = {dropped.GetValueOrDefault("unknown_kind")}"
+        );
         Assert.Contains("dtls_unauthenticated", dropped.Keys);
     }
 }

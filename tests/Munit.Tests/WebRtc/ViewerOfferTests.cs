@@ -31,11 +31,15 @@ public sealed class ViewerOfferTests : IAsyncLifetime
     [Fact]
     public async Task A_station_watched_twice_is_offered_with_one_set_of_live_m_lines_and_unique_msids()
     {
-        var offer = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "chromium-simulcast-offer.sdp"));
+        var offer = File.ReadAllText(
+            Path.Combine(AppContext.BaseDirectory, "TestData", "chromium-simulcast-offer.sdp")
+        );
         foreach (var station in new[] { "st-a", "st-b" })
         {
             Assert.True(_munit.CreateStation(new StationDescriptor(station, "room", "pub-" + station, "m2m", false)));
-            var published = await _munit.HandleAsync(new MediaCommand(MediaOp.Publish, station, "pub-" + station) { Sdp = offer });
+            var published = await _munit.HandleAsync(
+                new MediaCommand(MediaOp.Publish, station, "pub-" + station) { Sdp = offer }
+            );
             Assert.True(published.Ok, published.Error);
         }
 
@@ -45,7 +49,11 @@ public sealed class ViewerOfferTests : IAsyncLifetime
         Assert.True(again.Ok, again.Error);
 
         var sections = again.Sdp!.Split("\r\nm=").Skip(1).ToList();
-        var msids = sections.SelectMany(s => Regex.Matches(s, @"^a=msid:(\S+ \S+)", RegexOptions.Multiline).Select(m => m.Groups[1].Value)).ToList();
+        var msids = sections
+            .SelectMany(s =>
+                Regex.Matches(s, @"^a=msid:(\S+ \S+)", RegexOptions.Multiline).Select(m => m.Groups[1].Value)
+            )
+            .ToList();
         Assert.Equal(msids.Distinct().Count(), msids.Count);
         // Each station still has its audio and video live exactly once.
         foreach (var station in new[] { "st-a", "st-b" })
@@ -54,6 +62,8 @@ public sealed class ViewerOfferTests : IAsyncLifetime
             Assert.Equal(1, msids.Count(m => m == $"{station} {station}-video"));
         }
         // The section the repeated Watch replaced stays, inactive and anonymous (m-lines are never removed).
-        Assert.Contains(sections, s => s.Contains("a=inactive", StringComparison.Ordinal) && !s.Contains("a=msid", StringComparison.Ordinal));
+        Assert.Contains(sections, s =>
+            s.Contains("a=inactive", StringComparison.Ordinal) && !s.Contains("a=msid", StringComparison.Ordinal)
+        );
     }
 }

@@ -18,19 +18,33 @@ public sealed class FakeGateway : IConnectionSender
         public volatile bool Open;
         public volatile bool Closed;
         public volatile bool DeletedByServer;
-        /// <summary>The close code and reason the server closed with; API Gateway's DELETE gives 1000 and none.</summary>
+
+        /// <summary>The close code and reason the server closed with; API Gateway's DELETE gives 1000 and
+        /// none.</summary>
         public int? CloseCode;
         public string? CloseReason;
         public int GoneAnswers;
         private readonly List<JsonObject> _received = [];
 
-        public void Add(JsonObject message) { lock (_received) _received.Add(message); }
+        public void Add(JsonObject message)
+        {
+            lock (_received)
+                _received.Add(message);
+        }
 
-        public IReadOnlyList<JsonObject> Received { get { lock (_received) return [.. _received]; } }
+        public IReadOnlyList<JsonObject> Received
+        {
+            get
+            {
+                lock (_received)
+                    return [.. _received];
+            }
+        }
 
         public IReadOnlyList<string> Types => Received.Select(m => (string)m["type"]!).ToArray();
 
-        public IReadOnlyList<JsonObject> OfType(string type) => Received.Where(m => (string?)m["type"] == type).ToArray();
+        public IReadOnlyList<JsonObject> OfType(string type) =>
+            Received.Where(m => (string?)m["type"] == type).ToArray();
     }
 
     public Connection Create(string id) => _connections[id] = new Connection(id);
@@ -41,29 +55,46 @@ public sealed class FakeGateway : IConnectionSender
 
     public void Close(string id) => _connections[id].Closed = true;
 
-    public Task<SendStatus> SendAsync(string connectionId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    public Task<SendStatus> SendAsync(
+        string connectionId,
+        ReadOnlyMemory<byte> payload,
+        CancellationToken cancellationToken = default
+    )
     {
-        if (payload.Length > IConnectionSender.MaxPayloadBytes) return Task.FromResult(SendStatus.TooLarge);
+        if (payload.Length > IConnectionSender.MaxPayloadBytes)
+            return Task.FromResult(SendStatus.TooLarge);
         if (!_connections.TryGetValue(connectionId, out var c) || c.Closed || !c.Open)
         {
-            if (c is not null) Interlocked.Increment(ref c.GoneAnswers);
+            if (c is not null)
+                Interlocked.Increment(ref c.GoneAnswers);
             return Task.FromResult(SendStatus.Gone);
         }
         c.Add((JsonObject)JsonNode.Parse(payload.Span)!);
         return Task.FromResult(SendStatus.Sent);
     }
 
-    public Task<ConnectionInfo?> GetConnectionAsync(string connectionId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_connections.TryGetValue(connectionId, out var c) && !c.Closed
-            ? new ConnectionInfo(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, "127.0.0.1", null)
-            : null);
+    public Task<ConnectionInfo?> GetConnectionAsync(
+        string connectionId,
+        CancellationToken cancellationToken = default
+    ) =>
+        Task.FromResult(
+            _connections.TryGetValue(connectionId, out var c) && !c.Closed
+                ? new ConnectionInfo(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, "127.0.0.1", null)
+                : null
+        );
 
     public Task<bool> DeleteConnectionAsync(string connectionId, CancellationToken cancellationToken = default) =>
         CloseConnectionAsync(connectionId, 1000, "", cancellationToken);
 
-    public Task<bool> CloseConnectionAsync(string connectionId, int closeCode, string reason, CancellationToken cancellationToken = default)
+    public Task<bool> CloseConnectionAsync(
+        string connectionId,
+        int closeCode,
+        string reason,
+        CancellationToken cancellationToken = default
+    )
     {
-        if (!_connections.TryGetValue(connectionId, out var c) || c.Closed) return Task.FromResult(false);
+        if (!_connections.TryGetValue(connectionId, out var c) || c.Closed)
+            return Task.FromResult(false);
         c.CloseCode = closeCode;
         c.CloseReason = reason;
         c.DeletedByServer = true;

@@ -24,13 +24,31 @@ public sealed class NodeTool(string name, string sourceDirectory)
             var lockFile = Path.Combine(sourceDirectory, "package-lock.json");
             var wanted = await File.ReadAllTextAsync(lockFile);
             var stamp = Path.Combine(InstallDirectory, "installed-lock.json");
-            if (File.Exists(stamp) && await File.ReadAllTextAsync(stamp) == wanted && Directory.Exists(Path.Combine(InstallDirectory, "node_modules"))) return;
+            if (
+                File.Exists(stamp)
+                && await File.ReadAllTextAsync(stamp) == wanted
+                && Directory.Exists(Path.Combine(InstallDirectory, "node_modules"))
+            )
+            {
+                return;
+            }
 
             Directory.CreateDirectory(InstallDirectory);
-            File.Copy(Path.Combine(sourceDirectory, "package.json"), Path.Combine(InstallDirectory, "package.json"), overwrite: true);
+            File.Copy(
+                Path.Combine(sourceDirectory, "package.json"),
+                Path.Combine(InstallDirectory, "package.json"),
+                overwrite: true
+            );
             File.Copy(lockFile, Path.Combine(InstallDirectory, "package-lock.json"), overwrite: true);
-            var (code, output) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], InstallDirectory, new Dictionary<string, string>(), InstallTimeout);
-            if (code != 0) throw new InvalidOperationException($"npm ci in {InstallDirectory} failed ({code}):\n{output}");
+            var (code, output) = await RunAsync(
+                "npm",
+                ["ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                InstallDirectory,
+                new Dictionary<string, string>(),
+                InstallTimeout
+            );
+            if (code != 0)
+                throw new InvalidOperationException($"npm ci in {InstallDirectory} failed ({code}):\n{output}");
             await File.WriteAllTextAsync(stamp, wanted);
         }
         finally
@@ -39,14 +57,28 @@ public sealed class NodeTool(string name, string sourceDirectory)
         }
     }
 
-    /// <summary>Runs <paramref name="script"/> (a file beside package.json) with node, its packages resolvable; returns exit code and merged output.</summary>
-    public Task<(int ExitCode, string Output)> RunScriptAsync(string script, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
+    /// <summary>Runs <paramref name="script"/> (a file beside package.json) with node, its packages resolvable; returns
+    /// exit code and merged output.</summary>
+    public Task<(int ExitCode, string Output)> RunScriptAsync(
+        string script,
+        IReadOnlyDictionary<string, string> environment,
+        TimeSpan timeout
+    )
     {
-        var env = new Dictionary<string, string>(environment) { ["NODE_PATH"] = Path.Combine(InstallDirectory, "node_modules") };
+        var env = new Dictionary<string, string>(environment)
+        {
+            ["NODE_PATH"] = Path.Combine(InstallDirectory, "node_modules"),
+        };
         return RunAsync("node", [Path.Combine(sourceDirectory, script)], InstallDirectory, env, timeout);
     }
 
-    private static async Task<(int, string)> RunAsync(string file, string[] args, string directory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
+    private static async Task<(int, string)> RunAsync(
+        string file,
+        string[] args,
+        string directory,
+        IReadOnlyDictionary<string, string> environment,
+        TimeSpan timeout
+    )
     {
         var info = new ProcessStartInfo(file, args)
         {
@@ -55,13 +87,16 @@ public sealed class NodeTool(string name, string sourceDirectory)
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var (key, value) in environment) info.Environment[key] = value;
+        foreach (var (key, value) in environment)
+            info.Environment[key] = value;
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"{file} did not start");
         var output = new StringBuilder();
         void Append(object _, DataReceivedEventArgs e)
         {
-            if (e.Data is null) return;
-            lock (output) output.AppendLine(e.Data);
+            if (e.Data is null)
+                return;
+            lock (output)
+                output.AppendLine(e.Data);
         }
         process.OutputDataReceived += Append;
         process.ErrorDataReceived += Append;
@@ -76,10 +111,12 @@ public sealed class NodeTool(string name, string sourceDirectory)
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
-            lock (output) output.AppendLine($"[{file} killed after {timeout}]");
+            lock (output)
+                output.AppendLine($"[{file} killed after {timeout}]");
             return (-1, output.ToString());
         }
         await process.WaitForExitAsync(); // flushes the redirected output
-        lock (output) return (process.ExitCode, output.ToString());
+        lock (output)
+            return (process.ExitCode, output.ToString());
     }
 }

@@ -16,8 +16,27 @@ public sealed class RecordingWorkerClient : IStreamingWorkerClient
         return Task.FromResult(new WorkerResponse(Status, $"{{\"op\":\"{op}\"}}"));
     }
 
-    public Task<WorkerResponse> LoadProjectAsync(Uri worker, LoadProjectRequest request, CancellationToken cancellationToken) => Record(WorkerOperations.LoadProject, worker, request);
-    public Task<WorkerResponse> SaveProjectAsync(Uri worker, SaveProjectRequest request, CancellationToken cancellationToken) => Record(WorkerOperations.SaveProject, worker, request);
-    public Task<WorkerResponse> GenerateVideoAsync(Uri worker, GenerateVideoRequest request, CancellationToken cancellationToken) => Record(WorkerOperations.GenerateVideo, worker, request);
-    public Task<WorkerResponse> DisconnectAsync(Uri worker, DisconnectRequest request, CancellationToken cancellationToken) => Record(WorkerOperations.Disconnect, worker, request);
+    public Task<WorkerResponse> LoadProjectAsync(
+        Uri worker,
+        LoadProjectRequest request,
+        CancellationToken cancellationToken
+    ) => Record(WorkerOperations.LoadProject, worker, request);
+
+    public Task<WorkerResponse> SaveProjectAsync(
+        Uri worker,
+        SaveProjectRequest request,
+        CancellationToken cancellationToken
+    ) => Record(WorkerOperations.SaveProject, worker, request);
+
+    public Task<WorkerResponse> GenerateVideoAsync(
+        Uri worker,
+        GenerateVideoRequest request,
+        CancellationToken cancellationToken
+    ) => Record(WorkerOperations.GenerateVideo, worker, request);
+
+    public Task<WorkerResponse> DisconnectAsync(
+        Uri worker,
+        DisconnectRequest request,
+        CancellationToken cancellationToken
+    ) => Record(WorkerOperations.Disconnect, worker, request);
 }

@@ -24,7 +24,12 @@ public class DtlsFingerprintTests
         var a = DtlsCertificate.Generate();
         var b = DtlsCertificate.Generate();
 
-        Assert.True(DtlsFingerprint.TryParse(a.Fingerprint.ToString().ToLowerInvariant().Replace("sha-256", "SHA-256"), out var parsed));
+        Assert.True(
+            DtlsFingerprint.TryParse(
+                a.Fingerprint.ToString().ToLowerInvariant().Replace("sha-256", "SHA-256"),
+                out var parsed
+            )
+        );
 
         Assert.True(parsed.Matches(a.Der));
         Assert.False(parsed.Matches(b.Der));

@@ -22,7 +22,8 @@ public sealed class DtlsHalfOpenSessionTests(ITestOutputHelper output)
     /// <summary>Room for the thread pool or the runtime starting a worker of its own meanwhile.</summary>
     private const int ThreadSlack = 8;
 
-    /// <summary>Managed bytes a half-open session may keep (its flight is about 1 KB, the key and hash live natively).</summary>
+    /// <summary>Managed bytes a half-open session may keep (its flight is about 1 KB, the key and hash live
+    /// natively).</summary>
     private const long MaxRetainedPerSession = 8 * 1024;
 
     [Fact]
@@ -33,7 +34,11 @@ public sealed class DtlsHalfOpenSessionTests(ITestOutputHelper output)
         {
             capture.HoldClientDatagrams = true;
             _ = capture.StartClient();
-            await Eventually.WaitUntilAsync(() => !capture.HeldFromClient.IsEmpty, TimeSpan.FromSeconds(30), "the client sends its ClientHello");
+            await Eventually.WaitUntilAsync(
+                () => !capture.HeldFromClient.IsEmpty,
+                TimeSpan.FromSeconds(30),
+                "the client sends its ClientHello"
+            );
             Assert.True(capture.HeldFromClient.TryPeek(out clientHello!));
         }
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
@@ -56,12 +61,19 @@ public sealed class DtlsHalfOpenSessionTests(ITestOutputHelper output)
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        Assert.All(sessions, session => Assert.False(session.TryGetTarget(out _), "a timed-out session is unreachable"));
+        Assert.All(sessions, session =>
+            Assert.False(session.TryGetTarget(out _), "a timed-out session is unreachable")
+        );
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static List<WeakReference<DtlsServerSession>> StartHalfOpen(DtlsCertificate certificate, DtlsSessionOptions options,
-        CountingObserver observer, byte[] clientHello, out long retainedPerSession)
+    private static List<WeakReference<DtlsServerSession>> StartHalfOpen(
+        DtlsCertificate certificate,
+        DtlsSessionOptions options,
+        CountingObserver observer,
+        byte[] clientHello,
+        out long retainedPerSession
+    )
     {
         // Each expects a client nobody has: none will ever finish.
         var fingerprints = Enumerable.Range(0, Sessions).Select(_ => DtlsCertificate.Generate().Fingerprint).ToArray();
@@ -69,7 +81,14 @@ public sealed class DtlsHalfOpenSessionTests(ITestOutputHelper output)
         long managedBefore = GC.GetTotalMemory(forceFullCollection: true);
         for (int i = 0; i < Sessions; i++)
         {
-            var session = new DtlsServerSession(certificate, fingerprints[i], observer, observer, NullLogger.Instance, options);
+            var session = new DtlsServerSession(
+                certificate,
+                fingerprints[i],
+                observer,
+                observer,
+                NullLogger.Instance,
+                options
+            );
             session.Start();
             session.OnDatagram(clientHello);
             strong.Add(session);
@@ -95,7 +114,8 @@ public sealed class DtlsHalfOpenSessionTests(ITestOutputHelper output)
                 Interlocked.Increment(ref FlightsSent);
         }
 
-        public void OnDtlsConnected(DtlsServerSession session) => throw new InvalidOperationException("no half-open session connects");
+        public void OnDtlsConnected(DtlsServerSession session) =>
+            throw new InvalidOperationException("no half-open session connects");
 
         public void OnDtlsClosed(DtlsServerSession session, string reason)
         {
@@ -103,8 +123,6 @@ public sealed class DtlsHalfOpenSessionTests(ITestOutputHelper output)
                 Interlocked.Increment(ref Failed);
         }
 
-        public void OnDtlsRecordRejected(DtlsServerSession session)
-        {
-        }
+        public void OnDtlsRecordRejected(DtlsServerSession session) { }
     }
 }

@@ -75,7 +75,11 @@ public class DtlsServerSessionTests
     [Fact]
     public async Task A_handshake_that_does_not_finish_fails_at_the_timeout_and_is_reported()
     {
-        using var pair = new DtlsTestPair(time => new DtlsSessionOptions { TimeProvider = time, HandshakeTimeout = TimeSpan.FromSeconds(10) });
+        using var pair = new DtlsTestPair(time => new DtlsSessionOptions
+        {
+            TimeProvider = time,
+            HandshakeTimeout = TimeSpan.FromSeconds(10),
+        });
         var clientHello = await CaptureClientHelloAsync(pair);
         pair.ServerToClient = (_, _) => false;
         pair.DeliverToServer(clientHello);
@@ -98,17 +102,28 @@ public class DtlsServerSessionTests
         // Our 256-byte limit fragments the Certificate and the ServerKeyExchange for the client to reassemble;
         // the client's 150-byte limit fragments its Certificate for us, and we get its flight in reverse order:
         // its Finished (epoch 1) before the ClientKeyExchange that yields the keys, fragments last-first.
-        using var pair = new DtlsTestPair(time => new DtlsSessionOptions { TimeProvider = time, SendLimit = 256 }, clientSendLimit: 150);
+        using var pair = new DtlsTestPair(
+            time => new DtlsSessionOptions { TimeProvider = time, SendLimit = 256 },
+            clientSendLimit: 150
+        );
         pair.Session.Start();
         pair.HoldClientDatagrams = true;
         var client = pair.StartClient();
-        await Eventually.WaitUntilAsync(() => !pair.HeldFromClient.IsEmpty, Timeout, "the client sends its ClientHello");
+        await Eventually.WaitUntilAsync(
+            () => !pair.HeldFromClient.IsEmpty,
+            Timeout,
+            "the client sends its ClientHello"
+        );
         Assert.True(pair.HeldFromClient.TryDequeue(out var hello));
         pair.DeliverToServer(hello);
         Assert.All(pair.ServerSent, datagram => Assert.True(datagram.Length <= 256));
         Assert.True(pair.ServerSent.Count >= 3);
 
-        await Eventually.WaitUntilAsync(() => pair.HeldFromClient.Any(HasProtectedRecord), Timeout, "the client sends its second flight");
+        await Eventually.WaitUntilAsync(
+            () => pair.HeldFromClient.Any(HasProtectedRecord),
+            Timeout,
+            "the client sends its second flight"
+        );
         var flight = new List<byte[]>();
         while (pair.HeldFromClient.TryDequeue(out var datagram))
         {
@@ -143,7 +158,11 @@ public class DtlsServerSessionTests
     [Fact]
     public async Task Forged_post_handshake_alerts_are_counted_and_ignored_and_close_notify_closes()
     {
-        using var pair = new DtlsTestPair(time => new DtlsSessionOptions { TimeProvider = time, PostHandshakeLinger = TimeSpan.Zero });
+        using var pair = new DtlsTestPair(time => new DtlsSessionOptions
+        {
+            TimeProvider = time,
+            PostHandshakeLinger = TimeSpan.Zero,
+        });
         pair.Session.Start();
         await pair.StartClient().WaitAsync(Timeout);
         Assert.Equal(DtlsSessionState.Connected, pair.Session.State);
@@ -166,14 +185,21 @@ public class DtlsServerSessionTests
     {
         pair.HoldClientDatagrams = true;
         _ = pair.StartClient();
-        await Eventually.WaitUntilAsync(() => !pair.HeldFromClient.IsEmpty, Timeout, "the client sends its ClientHello");
+        await Eventually.WaitUntilAsync(
+            () => !pair.HeldFromClient.IsEmpty,
+            Timeout,
+            "the client sends its ClientHello"
+        );
         Assert.True(pair.HeldFromClient.TryPeek(out var hello));
         Assert.True(IsClientHello(hello));
         return hello;
     }
 
     private static bool IsClientHello(byte[] datagram) =>
-        datagram.Length > 13 && datagram[0] == 22 && datagram[13] == 1 && BinaryPrimitives.ReadUInt16BigEndian(datagram.AsSpan(3)) == 0;
+        datagram.Length > 13
+        && datagram[0] == 22
+        && datagram[13] == 1
+        && BinaryPrimitives.ReadUInt16BigEndian(datagram.AsSpan(3)) == 0;
 
     private static bool HasProtectedRecord(byte[] datagram)
     {

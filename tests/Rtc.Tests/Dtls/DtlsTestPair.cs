@@ -20,13 +20,24 @@ internal sealed class DtlsTestPair : IDtlsSessionObserver, IDtlsDatagramSender, 
     private Task? _client;
 
     /// <param name="options">Session options built around the pair's fake clock.</param>
-    public DtlsTestPair(Func<TimeProvider, DtlsSessionOptions>? options = null, DtlsFingerprint? expectedClient = null, int clientSendLimit = 1200)
+    public DtlsTestPair(
+        Func<TimeProvider, DtlsSessionOptions>? options = null,
+        DtlsFingerprint? expectedClient = null,
+        int clientSendLimit = 1200
+    )
     {
         Time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         Client = new TestDtlsClient(null);
         Options = options?.Invoke(Time) ?? new DtlsSessionOptions { TimeProvider = Time };
         Certificate = DtlsCertificate.Generate();
-        Session = new DtlsServerSession(Certificate, expectedClient ?? Client.Fingerprint, this, this, NullLogger.Instance, Options);
+        Session = new DtlsServerSession(
+            Certificate,
+            expectedClient ?? Client.Fingerprint,
+            this,
+            this,
+            NullLogger.Instance,
+            Options
+        );
         ClientSendLimit = clientSendLimit;
     }
 
@@ -59,20 +70,24 @@ internal sealed class DtlsTestPair : IDtlsSessionObserver, IDtlsDatagramSender, 
 
     public Exception? ClientError { get; private set; }
 
-    /// <summary>Starts BouncyCastle's client handshake on a test thread; the task ends when it connects or fails.</summary>
+    /// <summary>Starts BouncyCastle's client handshake on a test thread; the task ends when it connects or
+    /// fails.</summary>
     public Task StartClient()
     {
-        _client = Task.Factory.StartNew(() =>
-        {
-            try
+        _client = Task.Factory.StartNew(
+            () =>
             {
-                new DtlsClientProtocol(new SecureRandom()).Connect(Client, new ClientTransport(this));
-            }
-            catch (Exception e)
-            {
-                ClientError = e;
-            }
-        }, TaskCreationOptions.LongRunning);
+                try
+                {
+                    new DtlsClientProtocol(new SecureRandom()).Connect(Client, new ClientTransport(this));
+                }
+                catch (Exception e)
+                {
+                    ClientError = e;
+                }
+            },
+            TaskCreationOptions.LongRunning
+        );
         return _client;
     }
 
@@ -131,8 +146,6 @@ internal sealed class DtlsTestPair : IDtlsSessionObserver, IDtlsDatagramSender, 
                 pair.Session.OnDatagram(copy);
         }
 
-        public void Close()
-        {
-        }
+        public void Close() { }
     }
 }

@@ -26,14 +26,25 @@ internal sealed class TestDtlsClient : DefaultTlsClient
     public TestDtlsClient(DtlsFingerprint? expectedServer, params SrtpProfile[] profiles)
     {
         _expectedServer = expectedServer;
-        _profiles = profiles.Length == 0 ? [(int)SrtpProfile.AeadAes128Gcm, (int)SrtpProfile.Aes128CmHmacSha1_80] : profiles.Select(p => (int)p).ToArray();
+        _profiles =
+            profiles.Length == 0
+                ? [(int)SrtpProfile.AeadAes128Gcm, (int)SrtpProfile.Aes128CmHmacSha1_80]
+                : profiles.Select(p => (int)p).ToArray();
         using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=test-client", ecdsa, HashAlgorithmName.SHA256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=test-client",
+            ecdsa,
+            HashAlgorithmName.SHA256
+        );
         using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
         CertificateDer = cert.RawData;
         Fingerprint = DtlsFingerprint.Compute("sha-256", CertificateDer);
         _certificate = new TlsCertificate([X509CertificateStructure.GetInstance(CertificateDer)]);
-        _key = new ECPrivateKeyParameters("EC", new BigInteger(1, ecdsa.ExportParameters(true).D), SecObjectIdentifiers.SecP256r1);
+        _key = new ECPrivateKeyParameters(
+            "EC",
+            new BigInteger(1, ecdsa.ExportParameters(true).D),
+            SecObjectIdentifiers.SecP256r1
+        );
     }
 
     public byte[] CertificateDer { get; }
@@ -71,7 +82,11 @@ internal sealed class TestDtlsClient : DefaultTlsClient
     public override void NotifyHandshakeComplete()
     {
         base.NotifyHandshakeComplete();
-        var material = mContext.ExportKeyingMaterial(ExporterLabel.dtls_srtp, null, SrtpKeys.KeyingMaterialLength(SelectedProfile));
+        var material = mContext.ExportKeyingMaterial(
+            ExporterLabel.dtls_srtp,
+            null,
+            SrtpKeys.KeyingMaterialLength(SelectedProfile)
+        );
         Keys = SrtpKeys.FromKeyingMaterial(SelectedProfile, material);
     }
 
@@ -79,12 +94,24 @@ internal sealed class TestDtlsClient : DefaultTlsClient
     {
         public void NotifyServerCertificate(TlsCertificate serverCertificate)
         {
-            if (client._expectedServer is { } expected && !expected.Matches(serverCertificate.GetCertificateAt(0).GetDerEncoded()))
+            if (
+                client._expectedServer is { } expected
+                && !expected.Matches(serverCertificate.GetCertificateAt(0).GetDerEncoded())
+            )
+            {
                 throw new TlsFatalAlert(AlertDescription.bad_certificate);
+            }
         }
 
         public TlsCredentials GetClientCredentials(Org.BouncyCastle.Crypto.Tls.CertificateRequest certificateRequest) =>
-            new DefaultTlsSignerCredentials(client.mContext, client._certificate, client._key,
-                new SignatureAndHashAlgorithm(Org.BouncyCastle.Crypto.Tls.HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
+            new DefaultTlsSignerCredentials(
+                client.mContext,
+                client._certificate,
+                client._key,
+                new SignatureAndHashAlgorithm(
+                    Org.BouncyCastle.Crypto.Tls.HashAlgorithm.sha256,
+                    SignatureAlgorithm.ecdsa
+                )
+            );
     }
 }

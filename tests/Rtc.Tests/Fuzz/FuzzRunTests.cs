@@ -17,8 +17,12 @@ public sealed class FuzzRunTests(ITestOutputHelper output)
     [Fact]
     public async Task Every_harness_runs_under_afl_without_a_crash()
     {
-        Assert.True((Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, "afl-fuzz"))),
-            "AFL++ (afl-fuzz) is not installed: scripts/install-prereqs.sh installs Debian's afl++");
+        Assert.True(
+            (Environment.GetEnvironmentVariable("PATH") ?? "")
+                .Split(':')
+                .Any(dir => File.Exists(Path.Combine(dir, "afl-fuzz"))),
+            "AFL++ (afl-fuzz) is not installed: scripts/install-prereqs.sh installs Debian's afl++"
+        );
         string root = RepositoryRoot();
         var start = new ProcessStartInfo("bash", [Path.Combine(root, "scripts", "fuzz.sh")])
         {

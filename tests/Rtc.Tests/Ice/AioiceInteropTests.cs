@@ -43,7 +43,9 @@ public class AioiceInteropTests(ITestOutputHelper output)
         var agent = new IceLiteAgent();
         Assert.True(registry.TryRegister(agent));
         var nominated = new TaskCompletionSource<TransportAddress>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var data = new TaskCompletionSource<(TransportAddress From, string Text, IceLiteAgent? Owner)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var data = new TaskCompletionSource<(TransportAddress From, string Text, IceLiteAgent? Owner)>(
+            TaskCreationOptions.RunContinuationsAsynchronously
+        );
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(45));
 
         Task loop = Task.Run(async () =>
@@ -55,7 +57,12 @@ public class AioiceInteropTests(ITestOutputHelper output)
                 SocketReceiveFromResult received;
                 try
                 {
-                    received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), stop.Token);
+                    received = await socket.ReceiveFromAsync(
+                        buffer,
+                        SocketFlags.None,
+                        new IPEndPoint(IPAddress.Any, 0),
+                        stop.Token
+                    );
                 }
                 catch (OperationCanceledException)
                 {
@@ -69,7 +76,11 @@ public class AioiceInteropTests(ITestOutputHelper output)
                     IceCheckResult result = registry.HandleStun(datagram.Span, from, response, out _);
                     if (result.HasResponse)
                     {
-                        await socket.SendToAsync(response.AsMemory(0, result.ResponseLength), SocketFlags.None, received.RemoteEndPoint);
+                        await socket.SendToAsync(
+                            response.AsMemory(0, result.ResponseLength),
+                            SocketFlags.None,
+                            received.RemoteEndPoint
+                        );
                     }
 
                     if (result.Nominated)
@@ -85,8 +96,21 @@ public class AioiceInteropTests(ITestOutputHelper output)
             }
         });
 
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in new[] { "-c", Script, port.ToString(System.Globalization.CultureInfo.InvariantCulture), agent.LocalCredentials.Ufrag, agent.LocalCredentials.Password })
+        var start = new ProcessStartInfo("/usr/bin/python3")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (
+            string arg in new[]
+            {
+                "-c",
+                Script,
+                port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                agent.LocalCredentials.Ufrag,
+                agent.LocalCredentials.Password,
+            }
+        )
         {
             start.ArgumentList.Add(arg);
         }
@@ -97,7 +121,9 @@ public class AioiceInteropTests(ITestOutputHelper output)
         try
         {
             TransportAddress nominatedAddress = await nominated.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            (TransportAddress from, string text, IceLiteAgent? owner) = await data.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            (TransportAddress from, string text, IceLiteAgent? owner) = await data.Task.WaitAsync(
+                TimeSpan.FromSeconds(30)
+            );
 
             Assert.Equal("hello-from-aioice", text);
             Assert.Same(agent, owner);

@@ -7,8 +7,12 @@ public class IceCandidateTests
 {
     [Theory]
     [InlineData("candidate:1467250027 1 udp 2122260223 192.168.0.196 46243 typ host generation 0 network-id 1")]
-    [InlineData("candidate:842163049 1 udp 1677729535 203.0.113.7 46154 typ srflx raddr 10.0.0.2 rport 46154 generation 0 ufrag EsAw network-cost 999")]
-    [InlineData("candidate:3205369023 1 udp 2122262783 2df1a0f6-07f3-47a8-8b1c-6e8a1d3d0a1f.local 53981 typ host generation 0 network-id 2")]
+    [InlineData(
+        "candidate:842163049 1 udp 1677729535 203.0.113.7 46154 typ srflx raddr 10.0.0.2 rport 46154 generation 0 ufrag EsAw network-cost 999"
+    )]
+    [InlineData(
+        "candidate:3205369023 1 udp 2122262783 2df1a0f6-07f3-47a8-8b1c-6e8a1d3d0a1f.local 53981 typ host generation 0 network-id 2"
+    )]
     [InlineData("candidate:1 1 tcp 1518280447 192.168.0.196 9 typ host tcptype active generation 0")]
     [InlineData("candidate:4 1 udp 16777215 198.51.100.1 3478 typ relay raddr 0.0.0.0 rport 0")]
     public void Browser_candidate_lines_round_trip(string line)
@@ -22,7 +26,13 @@ public class IceCandidateTests
     [Fact]
     public void Parsed_fields_are_typed()
     {
-        Assert.True(IceCandidate.TryParse("candidate:842163049 1 UDP 1677729535 203.0.113.7 46154 typ srflx raddr 10.0.0.2 rport 46155", out IceCandidate? c, out _));
+        Assert.True(
+            IceCandidate.TryParse(
+                "candidate:842163049 1 UDP 1677729535 203.0.113.7 46154 typ srflx raddr 10.0.0.2 rport 46155",
+                out IceCandidate? c,
+                out _
+            )
+        );
         Assert.Equal("842163049", c!.Foundation);
         Assert.Equal(1, c.Component);
         Assert.Equal("udp", c.Transport);
@@ -55,7 +65,12 @@ public class IceCandidateTests
     [InlineData(IceCandidateType.ServerReflexive, 65535, 1, 1694498815u)]
     [InlineData(IceCandidateType.PeerReflexive, 0, 1, 1845494015u)]
     [InlineData(IceCandidateType.Relayed, 65535, 1, 16777215u)]
-    public void Priority_follows_the_rfc_8445_formula(IceCandidateType type, int localPreference, int component, uint expected)
+    public void Priority_follows_the_rfc_8445_formula(
+        IceCandidateType type,
+        int localPreference,
+        int component,
+        uint expected
+    )
     {
         Assert.Equal(expected, IceCandidateTypes.Priority(type, localPreference, component));
     }
@@ -63,7 +78,11 @@ public class IceCandidateTests
     [Fact]
     public void Host_candidates_announce_the_public_ip_with_the_bound_port()
     {
-        var bound = new[] { new IPEndPoint(IPAddress.Parse("10.0.1.5"), 40000), new IPEndPoint(IPAddress.Parse("fd00::5"), 40000) };
+        var bound = new[]
+        {
+            new IPEndPoint(IPAddress.Parse("10.0.1.5"), 40000),
+            new IPEndPoint(IPAddress.Parse("fd00::5"), 40000),
+        };
         IReadOnlyList<IceCandidate> candidates = HostCandidateBuilder.Build(bound, IPAddress.Parse("54.1.2.3"));
         Assert.Equal(2, candidates.Count);
         Assert.Equal("54.1.2.3", candidates[0].Address);
@@ -87,7 +106,11 @@ public class IceCandidateTests
     [Fact]
     public void Duplicate_announced_addresses_are_listed_once()
     {
-        var bound = new[] { new IPEndPoint(IPAddress.Parse("10.0.1.5"), 40000), new IPEndPoint(IPAddress.Parse("10.0.2.5"), 40000) };
+        var bound = new[]
+        {
+            new IPEndPoint(IPAddress.Parse("10.0.1.5"), 40000),
+            new IPEndPoint(IPAddress.Parse("10.0.2.5"), 40000),
+        };
         Assert.Single(HostCandidateBuilder.Build(bound, IPAddress.Parse("54.1.2.3")));
     }
 

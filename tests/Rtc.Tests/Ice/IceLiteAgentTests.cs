@@ -82,7 +82,10 @@ public class IceLiteAgentTests
     [Fact]
     public void Peer_claiming_the_controlled_role_gets_an_authenticated_487()
     {
-        IceCheckResult result = Handle(StunRequests.Binding("srvU:peer", "serverpassword12345678", controlling: false), RemoteA);
+        IceCheckResult result = Handle(
+            StunRequests.Binding("srvU:peer", "serverpassword12345678", controlling: false),
+            RemoteA
+        );
         Assert.Equal(487, result.ErrorCode);
         StunMessage response = Response(result);
         Assert.True(response.VerifyMessageIntegrity("serverpassword12345678"u8));
@@ -92,7 +95,10 @@ public class IceLiteAgentTests
     [Fact]
     public void Unknown_comprehension_required_attribute_gets_420_listing_it()
     {
-        IceCheckResult result = Handle(StunRequests.Binding("srvU:peer", "serverpassword12345678", extraAttribute: 0x0042), RemoteA);
+        IceCheckResult result = Handle(
+            StunRequests.Binding("srvU:peer", "serverpassword12345678", extraAttribute: 0x0042),
+            RemoteA
+        );
         Assert.Equal(420, result.ErrorCode);
         Assert.True(Response(result).TryGetAttribute(StunAttributeType.UnknownAttributes, out ReadOnlySpan<byte> list));
         Assert.Equal(new byte[] { 0x00, 0x42 }, list.ToArray());
@@ -101,7 +107,10 @@ public class IceLiteAgentTests
     [Fact]
     public void Unknown_comprehension_optional_attribute_is_ignored()
     {
-        IceCheckResult result = Handle(StunRequests.Binding("srvU:peer", "serverpassword12345678", extraAttribute: 0xC057), RemoteA);
+        IceCheckResult result = Handle(
+            StunRequests.Binding("srvU:peer", "serverpassword12345678", extraAttribute: 0xC057),
+            RemoteA
+        );
         Assert.Equal(IceCheckOutcome.Success, result.Outcome);
     }
 
@@ -131,7 +140,10 @@ public class IceLiteAgentTests
         Assert.True(_agent.TryGetSelectedAddress(out TransportAddress selected));
         Assert.Equal(RemoteA, selected);
 
-        IceCheckResult nominated = Handle(StunRequests.Binding("srvU:peer", "serverpassword12345678", useCandidate: true), RemoteB);
+        IceCheckResult nominated = Handle(
+            StunRequests.Binding("srvU:peer", "serverpassword12345678", useCandidate: true),
+            RemoteB
+        );
         Assert.True(nominated.Nominated);
         Assert.True(nominated.SelectedAddressChanged);
         Assert.True(_agent.TryGetSelectedAddress(out selected));
@@ -173,7 +185,10 @@ public class IceLiteAgentTests
 
         _time.Advance(TimeSpan.FromSeconds(30));
         Assert.Equal(IceConnectionState.Failed, _agent.CheckTimeouts());
-        Assert.Equal(IceCheckOutcome.Dropped, Handle(StunRequests.Binding("srvU:peer", "serverpassword12345678"), RemoteA).Outcome);
+        Assert.Equal(
+            IceCheckOutcome.Dropped,
+            Handle(StunRequests.Binding("srvU:peer", "serverpassword12345678"), RemoteA).Outcome
+        );
         Assert.Equal(IceConnectionState.Failed, _agent.State);
     }
 
@@ -190,7 +205,10 @@ public class IceLiteAgentTests
     public void Closed_agent_drops_checks()
     {
         _agent.Close();
-        Assert.Equal(IceCheckOutcome.Dropped, Handle(StunRequests.Binding("srvU:peer", "serverpassword12345678"), RemoteA).Outcome);
+        Assert.Equal(
+            IceCheckOutcome.Dropped,
+            Handle(StunRequests.Binding("srvU:peer", "serverpassword12345678"), RemoteA).Outcome
+        );
         Assert.Equal(IceConnectionState.Closed, _agent.State);
     }
 
@@ -198,7 +216,12 @@ public class IceLiteAgentTests
     public void Without_a_known_remote_ufrag_any_peer_suffix_is_accepted()
     {
         var agent = new IceLiteAgent(new IceCredentials("srvU", "serverpassword12345678"), timeProvider: _time);
-        Assert.True(StunMessage.TryRead(StunRequests.Binding("srvU:anything", "serverpassword12345678"), out StunMessage message));
+        Assert.True(
+            StunMessage.TryRead(
+                StunRequests.Binding("srvU:anything", "serverpassword12345678"),
+                out StunMessage message
+            )
+        );
         Assert.Equal(IceCheckOutcome.Success, agent.HandleBindingRequest(message, RemoteA, _response).Outcome);
     }
 

@@ -20,7 +20,12 @@ public class IceLiteRegistryTests
         var remote = TransportAddress.From(IPAddress.Parse("127.0.0.1"), 40000);
 
         Assert.False(_registry.TryGetByAddress(remote, out _));
-        IceCheckResult result = _registry.HandleStun(StunRequests.Binding("bbbb:x", "passwordpasswordpassB2"), remote, _response, out IceLiteAgent? agent);
+        IceCheckResult result = _registry.HandleStun(
+            StunRequests.Binding("bbbb:x", "passwordpasswordpassB2"),
+            remote,
+            _response,
+            out IceLiteAgent? agent
+        );
 
         Assert.Equal(IceCheckOutcome.Success, result.Outcome);
         Assert.Same(second, agent);
@@ -34,10 +39,20 @@ public class IceLiteRegistryTests
     {
         var agent = new IceLiteAgent(new IceCredentials("aaaa", "passwordpasswordpassA1"));
         _registry.TryRegister(agent);
-        var sources = Enumerable.Range(0, 100).Select(i => TransportAddress.From(IPAddress.Parse($"10.0.{i / 250}.{i % 250 + 1}"), (ushort)(50000 + i))).ToList();
+        var sources = Enumerable
+            .Range(0, 100)
+            .Select(i => TransportAddress.From(IPAddress.Parse($"10.0.{i / 250}.{i % 250 + 1}"), (ushort)(50000 + i)))
+            .ToList();
 
         foreach (var source in sources)
-            Assert.Equal(IceCheckOutcome.Success, _registry.HandleStun(StunRequests.Binding("aaaa:x", "passwordpasswordpassA1"), source, _response, out _).Outcome);
+        {
+            Assert.Equal(
+                IceCheckOutcome.Success,
+                _registry
+                    .HandleStun(StunRequests.Binding("aaaa:x", "passwordpasswordpassA1"), source, _response, out _)
+                    .Outcome
+            );
+        }
 
         var mapped = sources.Where(s => _registry.TryGetByAddress(s, out _)).ToList();
         Assert.Equal(new IceLiteOptions().MaxRemoteAddresses, mapped.Count);
@@ -54,7 +69,12 @@ public class IceLiteRegistryTests
         var agent = new IceLiteAgent(new IceCredentials("aaaa", "passwordpasswordpassA1"));
         _registry.TryRegister(agent);
         var remote = TransportAddress.From(IPAddress.Parse("127.0.0.1"), 40001);
-        IceCheckResult result = _registry.HandleStun(StunRequests.Binding("aaaa:x", "not-the-password-at-all"), remote, _response, out _);
+        IceCheckResult result = _registry.HandleStun(
+            StunRequests.Binding("aaaa:x", "not-the-password-at-all"),
+            remote,
+            _response,
+            out _
+        );
         Assert.Equal(401, result.ErrorCode);
         Assert.False(_registry.TryGetByAddress(remote, out _));
     }
@@ -62,7 +82,12 @@ public class IceLiteRegistryTests
     [Fact]
     public void Unknown_ufrag_is_dropped_without_a_response()
     {
-        IceCheckResult result = _registry.HandleStun(StunRequests.Binding("zzzz:x", "passwordpasswordpassA1"), TransportAddress.From(IPAddress.Loopback, 1), _response, out IceLiteAgent? agent);
+        IceCheckResult result = _registry.HandleStun(
+            StunRequests.Binding("zzzz:x", "passwordpasswordpassA1"),
+            TransportAddress.From(IPAddress.Loopback, 1),
+            _response,
+            out IceLiteAgent? agent
+        );
         Assert.Equal(IceCheckOutcome.Dropped, result.Outcome);
         Assert.False(result.HasResponse);
         Assert.Null(agent);
@@ -90,7 +115,12 @@ public class IceLiteRegistryTests
         var agent = new IceLiteAgent(new IceCredentials("olduf", "oldpasswordoldpassword1")) { RemoteUfrag = "peer1" };
         Assert.True(_registry.TryRegister(agent));
         var remote = TransportAddress.From(IPAddress.Parse("127.0.0.1"), 40003);
-        _registry.HandleStun(StunRequests.Binding("olduf:peer1", "oldpasswordoldpassword1", useCandidate: true), remote, _response, out _);
+        _registry.HandleStun(
+            StunRequests.Binding("olduf:peer1", "oldpasswordoldpassword1", useCandidate: true),
+            remote,
+            _response,
+            out _
+        );
 
         Assert.True(_registry.TryRestart(agent, "peer2", out IceCredentials? fresh));
         Assert.NotEqual("olduf", fresh!.Ufrag);
@@ -103,11 +133,33 @@ public class IceLiteRegistryTests
         Assert.True(agent.TryGetSelectedAddress(out TransportAddress selected));
         Assert.Equal(remote, selected);
 
-        Assert.Equal(IceCheckOutcome.Dropped,
-            _registry.HandleStun(StunRequests.Binding("olduf:peer1", "oldpasswordoldpassword1"), remote, _response, out _).Outcome);
-        Assert.Equal(401, agent.HandleBindingRequest(Parse(StunRequests.Binding($"{fresh.Ufrag}:peer1", fresh.Password)), remote, _response).ErrorCode);
-        Assert.Equal(IceCheckOutcome.Success,
-            _registry.HandleStun(StunRequests.Binding($"{fresh.Ufrag}:peer2", fresh.Password, useCandidate: true), remote, _response, out _).Outcome);
+        Assert.Equal(
+            IceCheckOutcome.Dropped,
+            _registry
+                .HandleStun(StunRequests.Binding("olduf:peer1", "oldpasswordoldpassword1"), remote, _response, out _)
+                .Outcome
+        );
+        Assert.Equal(
+            401,
+            agent
+                .HandleBindingRequest(
+                    Parse(StunRequests.Binding($"{fresh.Ufrag}:peer1", fresh.Password)),
+                    remote,
+                    _response
+                )
+                .ErrorCode
+        );
+        Assert.Equal(
+            IceCheckOutcome.Success,
+            _registry
+                .HandleStun(
+                    StunRequests.Binding($"{fresh.Ufrag}:peer2", fresh.Password, useCandidate: true),
+                    remote,
+                    _response,
+                    out _
+                )
+                .Outcome
+        );
     }
 
     [Fact]

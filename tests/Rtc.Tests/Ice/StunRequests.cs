@@ -7,8 +7,15 @@ namespace MobZ.Rtc.Tests.Ice;
 internal static class StunRequests
 {
     public static byte[] Binding(
-        string username, string password, bool useCandidate = false, bool controlling = true,
-        bool fingerprint = true, bool integrity = true, ushort extraAttribute = 0, uint priority = 1853824767)
+        string username,
+        string password,
+        bool useCandidate = false,
+        bool controlling = true,
+        bool fingerprint = true,
+        bool integrity = true,
+        ushort extraAttribute = 0,
+        uint priority = 1853824767
+    )
     {
         byte[] buffer = new byte[512];
         byte[] transactionId = new byte[12];

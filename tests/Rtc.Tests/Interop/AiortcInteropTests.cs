@@ -30,26 +30,43 @@ public sealed class AiortcInteropTests(ITestOutputHelper output) : IDisposable
         };
         using var process = Process.Start(start)!;
         var stderr = new List<string>();
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.Add(e.Data); };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (stderr)
+                    stderr.Add(e.Data);
+            }
+        };
         process.BeginErrorReadLine();
         try
         {
             var offerSdp = (await ReadMessageAsync(process, "offer")).GetString()!;
             EchoEndpoint? echo = null;
-            var negotiation = EchoNegotiation.Create(_transport, offerSdp, n => echo = new EchoEndpoint(n.EchoSsrcByPayloadType), echo: true, id: "aiortc");
+            var negotiation = EchoNegotiation.Create(
+                _transport,
+                offerSdp,
+                n => echo = new EchoEndpoint(n.EchoSsrcByPayloadType),
+                echo: true,
+                id: "aiortc"
+            );
             var peer = negotiation.Peer;
-            await process.StandardInput.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, string>
-            {
-                ["answer"] = negotiation.Answer.ToString(),
-            }));
+            await process.StandardInput.WriteLineAsync(
+                JsonSerializer.Serialize(new Dictionary<string, string> { ["answer"] = negotiation.Answer.ToString() })
+            );
             await process.StandardInput.FlushAsync();
 
             var result = await ReadMessageAsync(process, "result");
-            output.WriteLine($"aiortc result {result}; profile {peer.SrtpProfile}; VP8 {echo!.Count(negotiation, "VP8")}, Opus {echo.Count(negotiation, "opus")}, echoed {echo.Echoed}; " +
-                $"transport: received {_transport.Counters.DatagramsReceived}, srtp rejected {_transport.Counters.SrtpRejected}, " +
-                $"not connected {_transport.Counters.NotConnected}, unknown source {_transport.Counters.UnknownSource}, rtp in {peer.RtpReceived}");
+            output.WriteLine(
+                $"aiortc result {result}; profile {peer.SrtpProfile}; VP8 {echo!.Count(negotiation, "VP8")}, Opus {echo.Count(negotiation, "opus")}, echoed {echo.Echoed}; "
+                    + $"transport: received {_transport.Counters.DatagramsReceived}, srtp rejected {_transport.Counters.SrtpRejected}, "
+                    + $"not connected {_transport.Counters.NotConnected}, unknown source {_transport.Counters.UnknownSource}, rtp in {peer.RtpReceived}"
+            );
             Assert.True(result.GetProperty("connected").GetBoolean(), "aiortc reaches connected");
-            Assert.True(echo.Count(negotiation, "VP8") + echo.Count(negotiation, "H264") > 0, "endpoint decrypted aiortc's video");
+            Assert.True(
+                echo.Count(negotiation, "VP8") + echo.Count(negotiation, "H264") > 0,
+                "endpoint decrypted aiortc's video"
+            );
             Assert.True(echo.Count(negotiation, "opus") > 0, "endpoint decrypted aiortc's Opus");
             Assert.True(result.GetProperty("videoFrames").GetInt32() > 0, "aiortc decoded echoed video frames");
             Assert.True(result.GetProperty("audioFrames").GetInt32() > 0, "aiortc decoded echoed audio frames");
@@ -63,9 +80,7 @@ public sealed class AiortcInteropTests(ITestOutputHelper output) : IDisposable
                 {
                     await process.WaitForExitAsync(exit.Token);
                 }
-                catch (OperationCanceledException)
-                {
-                }
+                catch (OperationCanceledException) { }
             }
             if (!process.HasExited)
                 process.Kill(entireProcessTree: true);

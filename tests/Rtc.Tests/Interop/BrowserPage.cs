@@ -1,6 +1,7 @@
 namespace MobZ.Rtc.Tests.Interop;
 
-/// <summary>The page Chromium runs: an RTCPeerConnection with the fake camera/microphone, driven step by step.</summary>
+/// <summary>The page Chromium runs: an RTCPeerConnection with the fake camera/microphone, driven step by
+/// step.</summary>
 internal static class BrowserPage
 {
     public const string Html = """

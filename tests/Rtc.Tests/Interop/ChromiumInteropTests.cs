@@ -37,23 +37,40 @@ public sealed class ChromiumInteropTests(ITestOutputHelper output) : IAsyncLifet
     {
         var offer = await _page!.EvaluateAsync<string>("s => start(s)", false);
         EchoEndpoint? echo = null;
-        var negotiation = EchoNegotiation.Create(_transport, offer, n => echo = new EchoEndpoint(n.EchoSsrcByPayloadType), echo: true, id: "chromium");
+        var negotiation = EchoNegotiation.Create(
+            _transport,
+            offer,
+            n => echo = new EchoEndpoint(n.EchoSsrcByPayloadType),
+            echo: true,
+            id: "chromium"
+        );
         var peer = negotiation.Peer;
         Assert.Equal("127.0.0.1", Assert.Single(peer.Local.Candidates).Address);
 
         await _page.EvaluateAsync("a => answer(a)", negotiation.Answer.ToString());
 
-        await Eventually.WaitUntilAsync(async () => await _page.EvaluateAsync<string>("() => connectionState()") == "connected",
-            Timeout, "the page's RTCPeerConnection reaches connected");
+        await Eventually.WaitUntilAsync(
+            async () => await _page.EvaluateAsync<string>("() => connectionState()") == "connected",
+            Timeout,
+            "the page's RTCPeerConnection reaches connected"
+        );
         Assert.Equal(RtcPeerState.Connected, peer.State);
-        await Eventually.WaitUntilAsync(() => echo!.Count(negotiation, "VP8") > 50 && echo.Count(negotiation, "opus") > 20,
-            Timeout, "the endpoint decrypts the browser's VP8 and Opus");
-        await Eventually.WaitUntilAsync(async () => (await _page.EvaluateAsync<InboundStats>("k => inbound(k)", "video")).FramesDecoded > 0,
-            Timeout, "the browser decodes the video echoed back");
+        await Eventually.WaitUntilAsync(
+            () => echo!.Count(negotiation, "VP8") > 50 && echo.Count(negotiation, "opus") > 20,
+            Timeout,
+            "the endpoint decrypts the browser's VP8 and Opus"
+        );
+        await Eventually.WaitUntilAsync(
+            async () => (await _page.EvaluateAsync<InboundStats>("k => inbound(k)", "video")).FramesDecoded > 0,
+            Timeout,
+            "the browser decodes the video echoed back"
+        );
         var audioIn = await _page.EvaluateAsync<InboundStats>("k => inbound(k)", "audio");
 
-        output.WriteLine($"profile {peer.SrtpProfile}, VP8 {echo!.Count(negotiation, "VP8")}, Opus {echo.Count(negotiation, "opus")}, " +
-            $"echoed {echo.Echoed}, audio packets back {audioIn.PacketsReceived}, rtcp {echo.RtcpPackets}");
+        output.WriteLine(
+            $"profile {peer.SrtpProfile}, VP8 {echo!.Count(negotiation, "VP8")}, Opus {echo.Count(negotiation, "opus")}, "
+                + $"echoed {echo.Echoed}, audio packets back {audioIn.PacketsReceived}, rtcp {echo.RtcpPackets}"
+        );
         Assert.True(audioIn.PacketsReceived > 0, "echoed Opus arrives at the browser");
         Assert.Equal(0, _transport.Counters.HandlerErrors);
         Assert.Equal(0, _transport.Counters.SrtpRejected);
@@ -66,30 +83,47 @@ public sealed class ChromiumInteropTests(ITestOutputHelper output) : IAsyncLifet
         EchoEndpoint? endpoint = null;
         // Chromium turns on only the layers its bandwidth estimate covers; an SFU without
         // transport-cc raises the floor in the answer (Chromium's x-google-* fmtp) and sends REMB.
-        var negotiation = EchoNegotiation.Create(_transport, offer,
+        var negotiation = EchoNegotiation.Create(
+            _transport,
+            offer,
             n =>
             {
                 var video = n.Answer.Media.Single(m => m.Kind == "video");
                 Assert.Equal(["q", "h", "f"], video.Rids.Select(r => r.Id));
-                var ridId = video.FindHeaderExtension(RidUri)?.Id ?? throw new InvalidOperationException("answer lacks rtp-stream-id");
+                var ridId = video.FindHeaderExtension(RidUri)?.Id
+                    ?? throw new InvalidOperationException("answer lacks rtp-stream-id");
                 return endpoint = new EchoEndpoint([], ridId);
             },
-            echo: false, videoFmtp: "x-google-start-bitrate=2500;x-google-min-bitrate=2000", id: "chromium-simulcast");
+            echo: false,
+            videoFmtp: "x-google-start-bitrate=2500;x-google-min-bitrate=2000",
+            id: "chromium-simulcast"
+        );
         var peer = negotiation.Peer;
 
         await _page.EvaluateAsync("a => answer(a)", negotiation.Answer.ToString());
         await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Connected, Timeout, "peer connects");
 
-        using var diagnostics = new Timer(_ => output.WriteLine(
-            $"rids [{string.Join(", ", endpoint!.PacketsByRid.Select(p => $"{p.Key}={p.Value}"))}]"), null, 1000, 2000);
-        await Eventually.WaitUntilAsync(() =>
-        {
-            var ssrcs = endpoint!.SsrcsByRid.Values.SelectMany(s => s.Keys).ToArray();
-            if (ssrcs.Length > 0)
-                EchoEndpoint.SendRemb(peer, 5_000_000, ssrcs);
-            return endpoint.PacketsByRid.Keys.Order().SequenceEqual(["f", "h", "q"])
-                && endpoint.PacketsByRid.Values.All(n => n >= 10);
-        }, TimeSpan.FromSeconds(30), "packets of all three rid layers arrive");
+        using var diagnostics = new Timer(
+            _ =>
+                output.WriteLine(
+                    $"rids [{string.Join(", ", endpoint!.PacketsByRid.Select(p => $"{p.Key}={p.Value}"))}]"
+                ),
+            null,
+            1000,
+            2000
+        );
+        await Eventually.WaitUntilAsync(
+            () =>
+            {
+                var ssrcs = endpoint!.SsrcsByRid.Values.SelectMany(s => s.Keys).ToArray();
+                if (ssrcs.Length > 0)
+                    EchoEndpoint.SendRemb(peer, 5_000_000, ssrcs);
+                return endpoint.PacketsByRid.Keys.Order().SequenceEqual(["f", "h", "q"])
+                    && endpoint.PacketsByRid.Values.All(n => n >= 10);
+            },
+            TimeSpan.FromSeconds(30),
+            "packets of all three rid layers arrive"
+        );
 
         output.WriteLine(string.Join(", ", endpoint!.PacketsByRid.Select(p => $"{p.Key}: {p.Value} packets")));
         var ssrcPerRid = endpoint.SsrcsByRid.ToDictionary(p => p.Key, p => Assert.Single(p.Value.Keys));

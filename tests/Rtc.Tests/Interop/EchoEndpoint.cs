@@ -32,10 +32,12 @@ internal sealed class EchoEndpoint : IRtcPeerHandler
 
     public int Count(int payloadType) => PacketsByPayloadType.TryGetValue(payloadType, out int n) ? n : 0;
 
-    /// <summary>Packets of every payload type carrying <paramref name="codecName"/> per <paramref name="negotiation"/>.</summary>
-    public int Count(EchoNegotiation negotiation, string codecName) => negotiation.CodecByPayloadType
-        .Where(p => p.Value.Equals(codecName, StringComparison.OrdinalIgnoreCase))
-        .Sum(p => Count(p.Key));
+    /// <summary>Packets of every payload type carrying <paramref name="codecName"/> per <paramref
+    /// name="negotiation"/>.</summary>
+    public int Count(EchoNegotiation negotiation, string codecName) =>
+        negotiation
+            .CodecByPayloadType.Where(p => p.Value.Equals(codecName, StringComparison.OrdinalIgnoreCase))
+            .Sum(p => Count(p.Key));
 
     public void OnRtp(RtcPeer peer, Span<byte> packet)
     {
@@ -73,7 +75,12 @@ internal sealed class EchoEndpoint : IRtcPeerHandler
     /// <summary>Tells the sender it may use <paramref name="bitrate"/> (REMB), as an SFU does.</summary>
     public static void SendRemb(RtcPeer peer, ulong bitrate, ReadOnlySpan<uint> mediaSsrcs)
     {
-        var writer = new ReceiverEstimatedMaxBitrateWriter { SenderSsrc = 1, Bitrate = bitrate, Ssrcs = mediaSsrcs };
+        var writer = new ReceiverEstimatedMaxBitrateWriter
+        {
+            SenderSsrc = 1,
+            Bitrate = bitrate,
+            Ssrcs = mediaSsrcs,
+        };
         Span<byte> buffer = stackalloc byte[writer.GetSize()];
         if (writer.TryWrite(buffer, out int written))
             peer.SendRtcp(buffer[..written]);

@@ -10,8 +10,12 @@ namespace MobZ.Rtc.Tests.Interop;
 /// </summary>
 internal sealed class EchoNegotiation
 {
-    private EchoNegotiation(RtcPeer peer, SessionDescription answer, Dictionary<int, uint> echoSsrcByPayloadType,
-        Dictionary<int, string> codecByPayloadType)
+    private EchoNegotiation(
+        RtcPeer peer,
+        SessionDescription answer,
+        Dictionary<int, uint> echoSsrcByPayloadType,
+        Dictionary<int, string> codecByPayloadType
+    )
     {
         Peer = peer;
         Answer = answer;
@@ -30,8 +34,14 @@ internal sealed class EchoNegotiation
 
     /// <param name="echo">True to answer sendrecv and echo; false to only receive.</param>
     /// <param name="videoFmtp">Extra fmtp parameters for answered video codecs.</param>
-    public static EchoNegotiation Create(RtcUdpTransport transport, string offerSdp, Func<EchoNegotiation, IRtcPeerHandler> handler,
-        bool echo, string? videoFmtp = null, string id = "peer")
+    public static EchoNegotiation Create(
+        RtcUdpTransport transport,
+        string offerSdp,
+        Func<EchoNegotiation, IRtcPeerHandler> handler,
+        bool echo,
+        string? videoFmtp = null,
+        string id = "peer"
+    )
     {
         Assert.True(SessionDescription.TryParse(offerSdp, out var offer, out var parseError), parseError);
         var deferred = new DeferredHandler();
@@ -46,8 +56,10 @@ internal sealed class EchoNegotiation
             {
                 if (videoFmtp is not null && answer.Kind == "video")
                 {
-                    answer.Codecs = answer.Codecs
-                        .Select(c => c.IsRtx ? c : c with { Fmtp = c.Fmtp is null ? videoFmtp : $"{c.Fmtp};{videoFmtp}" })
+                    answer.Codecs = answer
+                        .Codecs.Select(c =>
+                            c.IsRtx ? c : c with { Fmtp = c.Fmtp is null ? videoFmtp : $"{c.Fmtp};{videoFmtp}" }
+                        )
                         .ToList();
                 }
                 foreach (var codec in answer.Codecs.Where(c => !c.IsRtx))
@@ -61,7 +73,8 @@ internal sealed class EchoNegotiation
                 answer.Ssrcs.Add(new SdpSsrc(ssrc, "msid", $"mobz-echo {track}"));
                 foreach (var codec in answer.Codecs.Where(c => !c.IsRtx))
                     echoSsrcs[codec.PayloadType] = ssrc;
-            });
+            }
+        );
         Assert.True(SdpAnswerBuilder.TryCreate(offer!, options, out var answerSdp, out var answerError), answerError);
         var negotiation = new EchoNegotiation(peer, answerSdp!, echoSsrcs, codecs);
         deferred.Inner = handler(negotiation);
@@ -71,12 +84,16 @@ internal sealed class EchoNegotiation
     public int PayloadTypeOf(string codecName) =>
         CodecByPayloadType.First(p => p.Value.Equals(codecName, StringComparison.OrdinalIgnoreCase)).Key;
 
-    /// <summary>The peer exists before its handler can be built from the answer; nothing arrives before ICE anyway.</summary>
+    /// <summary>The peer exists before its handler can be built from the answer; nothing arrives before ICE
+    /// anyway.</summary>
     private sealed class DeferredHandler : IRtcPeerHandler
     {
         public IRtcPeerHandler? Inner { get; set; }
+
         public void OnRtp(RtcPeer peer, Span<byte> packet) => Inner?.OnRtp(peer, packet);
+
         public void OnRtcp(RtcPeer peer, Span<byte> packet) => Inner?.OnRtcp(peer, packet);
+
         public void OnStateChanged(RtcPeer peer, RtcPeerState state) => Inner?.OnStateChanged(peer, state);
     }
 }

@@ -24,7 +24,11 @@ public class FeedbackPacketTests
     [Fact]
     public void Fir_entries_round_trip_and_media_ssrc_is_zero()
     {
-        var writer = new FullIntraRequestWriter { SenderSsrc = 9, Entries = new[] { new FirEntry(100, 1), new FirEntry(200, 255) } };
+        var writer = new FullIntraRequestWriter
+        {
+            SenderSsrc = 9,
+            Entries = new[] { new FirEntry(100, 1), new FirEntry(200, 255) },
+        };
         byte[] buffer = new byte[writer.GetSize()];
         Assert.True(writer.TryWrite(buffer, out int written));
         Assert.Equal(28, written);
@@ -45,7 +49,12 @@ public class FeedbackPacketTests
     public void Nack_writer_packs_losses_into_pid_blp_and_reader_expands_them_back(int[] lost, int entries)
     {
         ushort[] sequences = lost.Select(s => (ushort)s).ToArray();
-        var writer = new GenericNackWriter { SenderSsrc = 1, MediaSsrc = 2, LostSequenceNumbers = sequences };
+        var writer = new GenericNackWriter
+        {
+            SenderSsrc = 1,
+            MediaSsrc = 2,
+            LostSequenceNumbers = sequences,
+        };
         Assert.Equal(entries, writer.GetEntryCount());
         byte[] buffer = new byte[writer.GetSize()];
         Assert.True(writer.TryWrite(buffer, out _));
@@ -92,7 +101,12 @@ public class FeedbackPacketTests
     [InlineData(2_500_000_000ul)]
     public void Remb_bitrate_round_trips_within_mantissa_precision(ulong bitrate)
     {
-        var writer = new ReceiverEstimatedMaxBitrateWriter { SenderSsrc = 1, Bitrate = bitrate, Ssrcs = new uint[] { 10, 20 } };
+        var writer = new ReceiverEstimatedMaxBitrateWriter
+        {
+            SenderSsrc = 1,
+            Bitrate = bitrate,
+            Ssrcs = new uint[] { 10, 20 },
+        };
         byte[] buffer = new byte[writer.GetSize()];
         Assert.True(writer.TryWrite(buffer, out _));
         Assert.True(ReceiverEstimatedMaxBitrate.TryRead(buffer, out ReceiverEstimatedMaxBitrate remb));
@@ -105,7 +119,9 @@ public class FeedbackPacketTests
     public void Remb_reads_the_layout_libwebrtc_sends()
     {
         // Num SSRC 1, exp 3, mantissa 0x3FFFF => 2,097,144 bps
-        byte[] packet = Convert.FromHexString("8FCE0005" + "00000001" + "00000000" + "52454D42" + "010FFFFF" + "12345678");
+        byte[] packet = Convert.FromHexString(
+            "8FCE0005" + "00000001" + "00000000" + "52454D42" + "010FFFFF" + "12345678"
+        );
         Assert.True(ReceiverEstimatedMaxBitrate.TryRead(packet, out ReceiverEstimatedMaxBitrate remb));
         Assert.Equal(0x3FFFFul << 3, remb.Bitrate);
         Assert.Equal(0x12345678u, remb.GetSsrc(0));

@@ -99,7 +99,9 @@ public class ReportPacketTests
     public void Sdes_with_two_chunks_and_several_items_is_read()
     {
         // chunk 1: ssrc 1, NAME(2)="ab", CNAME="x", END + pad; chunk 2: ssrc 2, CNAME="yz", END + pad
-        byte[] packet = Convert.FromHexString("82CA0006" + "00000001" + "02026162" + "010178" + "00" + "00000002" + "0102797A" + "00000000");
+        byte[] packet = Convert.FromHexString(
+            "82CA0006" + "00000001" + "02026162" + "010178" + "00" + "00000002" + "0102797A" + "00000000"
+        );
         Assert.True(SourceDescription.TryRead(packet, out SourceDescription sdes));
         var found = new List<(uint, string)>();
         foreach (SdesChunk chunk in sdes.Chunks)

@@ -8,14 +8,21 @@ public class RtcpCompoundTests
     {
         var buffer = new byte[200];
         int offset = 0;
-        new ReceiverReportWriter { Ssrc = 1, ReportBlocks = new[] { new ReportBlock(2, 0, 0, 100, 0, 0, 0) } }
-            .TryWrite(buffer.AsSpan(offset), out int n);
+        new ReceiverReportWriter { Ssrc = 1, ReportBlocks = new[] { new ReportBlock(2, 0, 0, 100, 0, 0, 0) } }.TryWrite(
+            buffer.AsSpan(offset),
+            out int n
+        );
         offset += n;
         new SourceDescriptionWriter { Ssrc = 1, Cname = "abc"u8 }.TryWrite(buffer.AsSpan(offset), out n);
         offset += n;
         new PictureLossIndication(1, 2).TryWrite(buffer.AsSpan(offset), out n);
         offset += n;
-        new GenericNackWriter { SenderSsrc = 1, MediaSsrc = 2, LostSequenceNumbers = new ushort[] { 5, 6 } }.TryWrite(buffer.AsSpan(offset), out n);
+        new GenericNackWriter
+        {
+            SenderSsrc = 1,
+            MediaSsrc = 2,
+            LostSequenceNumbers = new ushort[] { 5, 6 },
+        }.TryWrite(buffer.AsSpan(offset), out n);
         offset += n;
         return buffer[..offset];
     }
@@ -31,7 +38,10 @@ public class RtcpCompoundTests
         }
 
         Assert.False(packets.IsMalformed);
-        Assert.Equal(new[] { ((byte)201, (byte)1), ((byte)202, (byte)1), ((byte)206, (byte)1), ((byte)205, (byte)1) }, types);
+        Assert.Equal(
+            new[] { ((byte)201, (byte)1), ((byte)202, (byte)1), ((byte)206, (byte)1), ((byte)205, (byte)1) },
+            types
+        );
     }
 
     [Fact]

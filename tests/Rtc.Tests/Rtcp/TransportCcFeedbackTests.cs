@@ -7,7 +7,13 @@ public class TransportCcFeedbackTests
 {
     private static byte[] Write(TransportCcArrival[] arrivals, out int encoded)
     {
-        var writer = new TransportCcFeedbackWriter { SenderSsrc = 1, MediaSsrc = 2, FeedbackPacketCount = 9, Arrivals = arrivals };
+        var writer = new TransportCcFeedbackWriter
+        {
+            SenderSsrc = 1,
+            MediaSsrc = 2,
+            FeedbackPacketCount = 9,
+            Arrivals = arrivals,
+        };
         encoded = writer.GetEncodedCount();
         byte[] buffer = new byte[writer.GetSize()];
         Assert.True(writer.TryWrite(buffer, out int written));
@@ -30,13 +36,18 @@ public class TransportCcFeedbackTests
     }
 
     private static ushort[] Chunks(byte[] packet, int count) =>
-        Enumerable.Range(0, count).Select(i => BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(20 + (2 * i)))).ToArray();
+        Enumerable
+            .Range(0, count)
+            .Select(i => BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(20 + (2 * i))))
+            .ToArray();
 
     [Fact]
     public void Consecutive_small_deltas_become_one_run_length_chunk()
     {
-        TransportCcArrival[] arrivals = Enumerable.Range(0, 20)
-            .Select(i => new TransportCcArrival((ushort)(100 + i), 1_000_000 + (i * 1000))).ToArray();
+        TransportCcArrival[] arrivals = Enumerable
+            .Range(0, 20)
+            .Select(i => new TransportCcArrival((ushort)(100 + i), 1_000_000 + (i * 1000)))
+            .ToArray();
         byte[] packet = Write(arrivals, out _);
         Assert.Equal((ushort)((1 << 13) | 20), Chunks(packet, 1)[0]);
         List<TransportCcPacketResult> results = ReadAll(packet);
@@ -49,16 +60,26 @@ public class TransportCcFeedbackTests
     {
         var arrivals = new[]
         {
-            new TransportCcArrival(10, 64_000), new TransportCcArrival(12, 65_000), new TransportCcArrival(13, 66_000),
-            new TransportCcArrival(16, 67_000), new TransportCcArrival(17, 68_000), new TransportCcArrival(23, 69_000),
+            new TransportCcArrival(10, 64_000),
+            new TransportCcArrival(12, 65_000),
+            new TransportCcArrival(13, 66_000),
+            new TransportCcArrival(16, 67_000),
+            new TransportCcArrival(17, 68_000),
+            new TransportCcArrival(23, 69_000),
         };
         byte[] packet = Write(arrivals, out int encoded);
         Assert.Equal(6, encoded);
         // 14 symbols: 10 R, 11 L, 12 R, 13 R, 14 L, 15 L, 16 R, 17 R, 18-22 L, 23 R => 1 0 1 1 0 0 1 1 0 0 0 0 0 1
         Assert.Equal((ushort)0b1_0_10110011000001, Chunks(packet, 1)[0]);
         List<TransportCcPacketResult> results = ReadAll(packet);
-        Assert.Equal(new ushort[] { 10, 12, 13, 16, 17, 23 }, results.Where(r => r.Received).Select(r => r.SequenceNumber));
-        Assert.Equal(new long[] { 64_000, 65_000, 66_000, 67_000, 68_000, 69_000 }, results.Where(r => r.Received).Select(r => r.ArrivalMicroseconds));
+        Assert.Equal(
+            new ushort[] { 10, 12, 13, 16, 17, 23 },
+            results.Where(r => r.Received).Select(r => r.SequenceNumber)
+        );
+        Assert.Equal(
+            new long[] { 64_000, 65_000, 66_000, 67_000, 68_000, 69_000 },
+            results.Where(r => r.Received).Select(r => r.ArrivalMicroseconds)
+        );
     }
 
     [Fact]
@@ -66,14 +87,24 @@ public class TransportCcFeedbackTests
     {
         var arrivals = new[]
         {
-            new TransportCcArrival(1, 128_000), new TransportCcArrival(2, 228_000), new TransportCcArrival(3, 227_000),
+            new TransportCcArrival(1, 128_000),
+            new TransportCcArrival(2, 228_000),
+            new TransportCcArrival(3, 227_000),
             new TransportCcArrival(5, 228_250),
         };
         byte[] packet = Write(arrivals, out _);
         List<TransportCcPacketResult> results = ReadAll(packet);
         Assert.Equal(
-            new[] { TransportCcStatus.ReceivedSmallDelta, TransportCcStatus.ReceivedLargeDelta, TransportCcStatus.ReceivedLargeDelta, TransportCcStatus.NotReceived, TransportCcStatus.ReceivedSmallDelta },
-            results.Select(r => r.Status));
+            new[]
+            {
+                TransportCcStatus.ReceivedSmallDelta,
+                TransportCcStatus.ReceivedLargeDelta,
+                TransportCcStatus.ReceivedLargeDelta,
+                TransportCcStatus.NotReceived,
+                TransportCcStatus.ReceivedSmallDelta,
+            },
+            results.Select(r => r.Status)
+        );
         Assert.Equal(new[] { 0, 400, -4, 0, 5 }, results.Select(r => r.DeltaTicks));
         Assert.Equal(0xC000, Chunks(packet, 1)[0] & 0xC000);
         Assert.Equal(2, (int)(128_000 / TransportCcFeedback.ReferenceTimeUnitMicroseconds));
@@ -84,7 +115,9 @@ public class TransportCcFeedbackTests
     {
         var arrivals = new[]
         {
-            new TransportCcArrival(1, 0), new TransportCcArrival(2, 1_000), new TransportCcArrival(3, 10_000_000),
+            new TransportCcArrival(1, 0),
+            new TransportCcArrival(2, 1_000),
+            new TransportCcArrival(3, 10_000_000),
         };
         var writer = new TransportCcFeedbackWriter { Arrivals = arrivals };
         Assert.Equal(2, writer.GetEncodedCount());
@@ -95,7 +128,12 @@ public class TransportCcFeedbackTests
     {
         var writer = new TransportCcFeedbackWriter
         {
-            Arrivals = new[] { new TransportCcArrival(5, 0), new TransportCcArrival(7, 100), new TransportCcArrival(6, 200) },
+            Arrivals = new[]
+            {
+                new TransportCcArrival(5, 0),
+                new TransportCcArrival(7, 100),
+                new TransportCcArrival(6, 200),
+            },
         };
         Assert.Equal(2, writer.GetEncodedCount());
     }
@@ -103,7 +141,12 @@ public class TransportCcFeedbackTests
     [Fact]
     public void Sequence_numbers_wrapping_past_65535_are_encoded_in_order()
     {
-        var arrivals = new[] { new TransportCcArrival(65534, 0), new TransportCcArrival(65535, 250), new TransportCcArrival(1, 500) };
+        var arrivals = new[]
+        {
+            new TransportCcArrival(65534, 0),
+            new TransportCcArrival(65535, 250),
+            new TransportCcArrival(1, 500),
+        };
         List<TransportCcPacketResult> results = ReadAll(Write(arrivals, out _));
         Assert.Equal(new ushort[] { 65534, 65535, 0, 1 }, results.Select(r => r.SequenceNumber));
         Assert.False(results[2].Received);
@@ -137,7 +180,10 @@ public class TransportCcFeedbackTests
             var received = results.Where(r => r.Received).ToList();
             Assert.Equal(arrivals.Select(a => a.SequenceNumber), received.Select(r => r.SequenceNumber));
             long reference = arrivals[0].ArrivalMicroseconds / 64_000 * 64_000;
-            Assert.Equal(arrivals.Select(a => a.ArrivalMicroseconds - reference), received.Select(r => r.ArrivalMicroseconds - (reference % (64_000L << 24))));
+            Assert.Equal(
+                arrivals.Select(a => a.ArrivalMicroseconds - reference),
+                received.Select(r => r.ArrivalMicroseconds - (reference % (64_000L << 24)))
+            );
         }
     }
 

@@ -8,7 +8,8 @@ public class RtpPacketTests
     // extension 0xBEDE len=2 words: id1 len1 [0x01], id3 len3 [0xAA 0xBB 0xCC], pad, pad
     // payload 01 02 03 | padding 00 00 03
     private static readonly byte[] Sample = Convert.FromHexString(
-        "B2E0123 4DEADBEEF01020304 0000000A0000000B BEDE0002 1001 32AABBCC 0000 010203 000003".Replace(" ", ""));
+        "B2E0123 4DEADBEEF01020304 0000000A0000000B BEDE0002 1001 32AABBCC 0000 010203 000003".Replace(" ", "")
+    );
 
     [Fact]
     public void Reads_every_field_of_a_packet_with_csrcs_extension_and_padding()
@@ -54,7 +55,8 @@ public class RtpPacketTests
     public void Two_byte_extensions_allow_large_ids_and_empty_values()
     {
         byte[] packet = Convert.FromHexString(
-            "90 6F 0001 00000001 00000002 1000 0002 2000 C803 010203 00 FF".Replace(" ", ""));
+            "90 6F 0001 00000001 00000002 1000 0002 2000 C803 010203 00 FF".Replace(" ", "")
+        );
         Assert.True(RtpPacket.TryRead(packet, out RtpPacket rtp));
         Assert.True(rtp.TryGetExtension(0x20, out ReadOnlySpan<byte> empty));
         Assert.True(empty.IsEmpty);

@@ -57,16 +57,24 @@ public class ChromiumSdpInteropTests(ITestOutputHelper output)
             Fingerprint = SdpFingerprint.Sha256(new byte[] { 1, 2, 3, 4 }),
             Candidates = HostCandidateBuilder.Build([new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 40000)]),
         };
-        Assert.True(SdpAnswerBuilder.TryCreate(offer!, answerOptions, out SessionDescription? answer, out error), error);
+        Assert.True(
+            SdpAnswerBuilder.TryCreate(offer!, answerOptions, out SessionDescription? answer, out error),
+            error
+        );
         string accepted = await page.EvaluateAsync<string>("acceptAnswer", answer!.ToString());
         output.WriteLine(accepted);
         Assert.Contains("\"rids\":[\"q\",\"h\",\"f\"]", accepted);
         Assert.Contains("\"direction\":\"sendonly\"", accepted);
         Assert.Contains("video/VP8", accepted);
 
-        SessionDescription viewerOffer = SdpOfferBuilder.Create(SdpOfferBuilderTests.ViewerOffer(IceCredentials.Generate()));
+        SessionDescription viewerOffer = SdpOfferBuilder.Create(
+            SdpOfferBuilderTests.ViewerOffer(IceCredentials.Generate())
+        );
         string viewerAnswerText = await page.EvaluateAsync<string>("answerOffer", viewerOffer.ToString());
-        Assert.True(SessionDescription.TryParse(viewerAnswerText, out SessionDescription? viewerAnswer, out error), error);
+        Assert.True(
+            SessionDescription.TryParse(viewerAnswerText, out SessionDescription? viewerAnswer, out error),
+            error
+        );
         Assert.Equal(new[] { "0", "1", "2" }, viewerAnswer!.BundleMids);
         Assert.Equal(SdpDirection.RecvOnly, viewerAnswer.Media[0].Direction);
         Assert.Equal(SdpDirection.RecvOnly, viewerAnswer.Media[1].Direction);

@@ -4,11 +4,14 @@ namespace MobZ.Rtc.Tests.Sdp;
 
 public class CodecNegotiationTests
 {
-    private static SdpCodec H264(int pt, string profileLevelId, string mode = "1") => new()
-    {
-        PayloadType = pt, Name = "H264", ClockRate = 90000,
-        Fmtp = $"level-asymmetry-allowed=1;packetization-mode={mode};profile-level-id={profileLevelId}",
-    };
+    private static SdpCodec H264(int pt, string profileLevelId, string mode = "1") =>
+        new()
+        {
+            PayloadType = pt,
+            Name = "H264",
+            ClockRate = 90000,
+            Fmtp = $"level-asymmetry-allowed=1;packetization-mode={mode};profile-level-id={profileLevelId}",
+        };
 
     [Theory]
     [InlineData("42e01f", H264Profile.ConstrainedBaseline, 31)]
@@ -48,7 +51,13 @@ public class CodecNegotiationTests
     [InlineData("42e01f", "1", "42001f", "1", false)]
     [InlineData("42e01f", "1", "42e01f", "0", false)]
     [InlineData("4d001f", "1", "640c1f", "1", false)]
-    public void H264_matches_on_profile_and_packetization_mode_not_level(string p1, string m1, string p2, string m2, bool match)
+    public void H264_matches_on_profile_and_packetization_mode_not_level(
+        string p1,
+        string m1,
+        string p2,
+        string m2,
+        bool match
+    )
     {
         Assert.Equal(match, CodecNegotiation.Matches(H264(100, p1, m1), H264(101, p2, m2)));
     }
@@ -56,7 +65,12 @@ public class CodecNegotiationTests
     [Fact]
     public void H264_without_profile_level_id_is_constrained_baseline_and_without_mode_is_mode_0()
     {
-        var bare = new SdpCodec { PayloadType = 100, Name = "H264", ClockRate = 90000 };
+        var bare = new SdpCodec
+        {
+            PayloadType = 100,
+            Name = "H264",
+            ClockRate = 90000,
+        };
         Assert.True(CodecNegotiation.Matches(bare, H264(101, "42e01f", "0")));
         Assert.False(CodecNegotiation.Matches(bare, H264(101, "42e01f", "1")));
     }
@@ -64,11 +78,23 @@ public class CodecNegotiationTests
     [Fact]
     public void Names_compare_case_insensitively_and_clock_rate_and_channels_must_match()
     {
-        var opus = new SdpCodec { PayloadType = 111, Name = "opus", ClockRate = 48000, Channels = 2 };
+        var opus = new SdpCodec
+        {
+            PayloadType = 111,
+            Name = "opus",
+            ClockRate = 48000,
+            Channels = 2,
+        };
         Assert.True(CodecNegotiation.Matches(opus, opus with { Name = "OPUS", PayloadType = 109 }));
         Assert.False(CodecNegotiation.Matches(opus, opus with { Channels = 1 }));
         Assert.False(CodecNegotiation.Matches(opus, opus with { ClockRate = 16000 }));
-        var vp9 = new SdpCodec { PayloadType = 98, Name = "VP9", ClockRate = 90000, Fmtp = "profile-id=0" };
+        var vp9 = new SdpCodec
+        {
+            PayloadType = 98,
+            Name = "VP9",
+            ClockRate = 90000,
+            Fmtp = "profile-id=0",
+        };
         Assert.True(CodecNegotiation.Matches(vp9, vp9 with { Fmtp = null }));
         Assert.False(CodecNegotiation.Matches(vp9, vp9 with { Fmtp = "profile-id=2" }));
     }
@@ -76,7 +102,13 @@ public class CodecNegotiationTests
     [Fact]
     public void Intersecting_chromiums_video_offer_keeps_its_payload_types_order_and_rtx()
     {
-        Assert.True(SessionDescription.TryParse(SdpTestData.Read("chromium-simulcast-offer.sdp"), out SessionDescription? offer, out _));
+        Assert.True(
+            SessionDescription.TryParse(
+                SdpTestData.Read("chromium-simulcast-offer.sdp"),
+                out SessionDescription? offer,
+                out _
+            )
+        );
         MediaDescription video = offer!.Media[1];
         List<SdpCodec> result = CodecNegotiation.Intersect(video.Codecs, WebRtcCapabilities.VideoCodecs);
 
@@ -90,9 +122,24 @@ public class CodecNegotiationTests
     [Fact]
     public void Own_order_puts_our_preferred_codec_first()
     {
-        Assert.True(SessionDescription.TryParse(SdpTestData.Read("chromium-simulcast-offer.sdp"), out SessionDescription? offer, out _));
-        var preferH264 = new[] { WebRtcCapabilities.VideoCodecs[2], WebRtcCapabilities.VideoCodecs[3], WebRtcCapabilities.VideoCodecs[0] };
-        List<SdpCodec> result = CodecNegotiation.Intersect(offer!.Media[1].Codecs, preferH264, preferSupportedOrder: true);
+        Assert.True(
+            SessionDescription.TryParse(
+                SdpTestData.Read("chromium-simulcast-offer.sdp"),
+                out SessionDescription? offer,
+                out _
+            )
+        );
+        var preferH264 = new[]
+        {
+            WebRtcCapabilities.VideoCodecs[2],
+            WebRtcCapabilities.VideoCodecs[3],
+            WebRtcCapabilities.VideoCodecs[0],
+        };
+        List<SdpCodec> result = CodecNegotiation.Intersect(
+            offer!.Media[1].Codecs,
+            preferH264,
+            preferSupportedOrder: true
+        );
         Assert.Equal(new[] { 108, 109, 96, 97 }, result.Select(c => c.PayloadType));
     }
 
@@ -101,9 +148,24 @@ public class CodecNegotiationTests
     {
         var offered = new[]
         {
-            new SdpCodec { PayloadType = 96, Name = "VP8", ClockRate = 90000, Feedback = [new("nack"), new("nack", "pli"), new("x-custom")] },
+            new SdpCodec
+            {
+                PayloadType = 96,
+                Name = "VP8",
+                ClockRate = 90000,
+                Feedback = [new("nack"), new("nack", "pli"), new("x-custom")],
+            },
         };
-        var supported = new[] { new SdpCodec { PayloadType = 100, Name = "VP8", ClockRate = 90000, Feedback = [new("nack", "pli")] } };
+        var supported = new[]
+        {
+            new SdpCodec
+            {
+                PayloadType = 100,
+                Name = "VP8",
+                ClockRate = 90000,
+                Feedback = [new("nack", "pli")],
+            },
+        };
         SdpCodec kept = Assert.Single(CodecNegotiation.Intersect(offered, supported));
         Assert.Equal(96, kept.PayloadType);
         Assert.Equal(new[] { new SdpRtcpFeedback("nack", "pli") }, kept.Feedback);
@@ -112,7 +174,9 @@ public class CodecNegotiationTests
     [Fact]
     public void Rtx_is_dropped_when_we_do_not_support_it()
     {
-        Assert.True(SessionDescription.TryParse(SdpTestData.Read("aiortc-offer.sdp"), out SessionDescription? offer, out _));
+        Assert.True(
+            SessionDescription.TryParse(SdpTestData.Read("aiortc-offer.sdp"), out SessionDescription? offer, out _)
+        );
         List<SdpCodec> result = CodecNegotiation.Intersect(offer!.Media[1].Codecs, [WebRtcCapabilities.VideoCodecs[0]]);
         Assert.Equal(new[] { 97 }, result.Select(c => c.PayloadType));
     }

@@ -8,11 +8,20 @@ public class SdpAnswerBuilderTests
 {
     private static readonly SdpFingerprint OurFingerprint = SdpFingerprint.Sha256(new byte[] { 1, 2, 3 });
     private static readonly IceCredentials OurIce = new("srvufrag", "serverpasswordserverpass");
-    private static readonly IceCandidate OurCandidate = new() { Foundation = "1", Priority = 2130706431, Address = "127.0.0.1", Port = 40000 };
+    private static readonly IceCandidate OurCandidate = new()
+    {
+        Foundation = "1",
+        Priority = 2130706431,
+        Address = "127.0.0.1",
+        Port = 40000,
+    };
 
     private static SessionDescription Offer(string file)
     {
-        Assert.True(SessionDescription.TryParse(SdpTestData.Read(file), out SessionDescription? offer, out string? error), error);
+        Assert.True(
+            SessionDescription.TryParse(SdpTestData.Read(file), out SessionDescription? offer, out string? error),
+            error
+        );
         return offer!;
     }
 
@@ -20,11 +29,20 @@ public class SdpAnswerBuilderTests
     {
         var options = new SdpAnswerOptions
         {
-            IceCredentials = OurIce, Fingerprint = OurFingerprint, Candidates = [OurCandidate], AcceptDataChannel = dataChannels,
+            IceCredentials = OurIce,
+            Fingerprint = OurFingerprint,
+            Candidates = [OurCandidate],
+            AcceptDataChannel = dataChannels,
         };
-        Assert.True(SdpAnswerBuilder.TryCreate(offer, options, out SessionDescription? answer, out string? error), error);
+        Assert.True(
+            SdpAnswerBuilder.TryCreate(offer, options, out SessionDescription? answer, out string? error),
+            error
+        );
         // Whatever we build must parse back.
-        Assert.True(SessionDescription.TryParse(answer!.ToString(), out SessionDescription? reparsed, out error), error);
+        Assert.True(
+            SessionDescription.TryParse(answer!.ToString(), out SessionDescription? reparsed, out error),
+            error
+        );
         return reparsed!;
     }
 
@@ -75,8 +93,18 @@ public class SdpAnswerBuilderTests
             new SdpHeaderExtension(2, RtpExtensionValues.MidUri, null, "attr"),
             new SdpHeaderExtension(3, "urn:unknown"),
         };
-        List<SdpHeaderExtension> answered = HeaderExtensionNegotiation.Intersect(offered, [RtpExtensionValues.AudioLevelUri, RtpExtensionValues.MidUri]);
-        Assert.Equal(new[] { new SdpHeaderExtension(1, RtpExtensionValues.AudioLevelUri, SdpDirection.RecvOnly), new SdpHeaderExtension(2, RtpExtensionValues.MidUri) }, answered);
+        List<SdpHeaderExtension> answered = HeaderExtensionNegotiation.Intersect(
+            offered,
+            [RtpExtensionValues.AudioLevelUri, RtpExtensionValues.MidUri]
+        );
+        Assert.Equal(
+            new[]
+            {
+                new SdpHeaderExtension(1, RtpExtensionValues.AudioLevelUri, SdpDirection.RecvOnly),
+                new SdpHeaderExtension(2, RtpExtensionValues.MidUri),
+            },
+            answered
+        );
     }
 
     [Fact]
@@ -89,11 +117,13 @@ public class SdpAnswerBuilderTests
         Assert.Equal(RtpExtensionValues.AudioLevelUri, audio.HeaderExtensions[0].Uri);
     }
 
-    /// <summary>Found by the sdp fuzz harness (docs/fuzzing.md): the answer had "m=audio 9 UDS/R8P/SAVPF " with no format, which does not parse.</summary>
+    /// <summary>Found by the sdp fuzz harness (docs/fuzzing.md): the answer had "m=audio 9 UDS/R8P/SAVPF " with no
+    /// format, which does not parse.</summary>
     [Fact]
     public void Audio_offered_over_a_protocol_that_is_not_rtp_is_rejected_with_its_format()
     {
-        string text = SdpTestData.Read("chromium-offer-datachannel.sdp")
+        string text = SdpTestData
+            .Read("chromium-offer-datachannel.sdp")
             .Replace("m=audio 9 UDP/TLS/RTP/SAVPF 111", "m=audio 9 UDS/R8P/SAVPF 111", StringComparison.Ordinal);
         Assert.True(SessionDescription.TryParse(text, out SessionDescription? offer, out string? error), error);
 
@@ -133,7 +163,8 @@ public class SdpAnswerBuilderTests
 
         var options = new SdpAnswerOptions
         {
-            IceCredentials = OurIce, Fingerprint = OurFingerprint,
+            IceCredentials = OurIce,
+            Fingerprint = OurFingerprint,
             ChooseDirection = m => m.EffectiveDirection.Reverse(),
             Customize = (_, m) => m.Ssrcs.Add(new SdpSsrc(1234, "cname", "munit")),
         };

@@ -8,7 +8,10 @@ public class SdpParserTests
 {
     private static SessionDescription Parse(string file)
     {
-        Assert.True(SessionDescription.TryParse(SdpTestData.Read(file), out SessionDescription? sdp, out string? error), error);
+        Assert.True(
+            SessionDescription.TryParse(SdpTestData.Read(file), out SessionDescription? sdp, out string? error),
+            error
+        );
         return sdp!;
     }
 
@@ -99,7 +102,14 @@ public class SdpParserTests
         MediaDescription data = sdp.Media[2];
         Assert.Equal("DTLS/SCTP", data.Protocol);
         Assert.Equal("5000 webrtc-datachannel 65535", data.SctpMap);
-        Assert.Equal(SdpCodec.FormatParameters(("level-asymmetry-allowed", "1"), ("packetization-mode", "1"), ("profile-level-id", "42001f")), video.FindCodec(99)!.Fmtp);
+        Assert.Equal(
+            SdpCodec.FormatParameters(
+                ("level-asymmetry-allowed", "1"),
+                ("packetization-mode", "1"),
+                ("profile-level-id", "42001f")
+            ),
+            video.FindCodec(99)!.Fmtp
+        );
     }
 
     [Fact]
@@ -144,13 +154,31 @@ public class SdpParserTests
     [InlineData("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=extmap:0 urn:x\r\n", "extmap")]
     [InlineData("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=ssrc:abc cname:x\r\n", "ssrc")]
     [InlineData("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=setup:sometimes\r\n", "setup")]
-    [InlineData("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=fingerprint:sha-256\r\n", "fingerprint")]
-    [InlineData("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=fingerprint:sha-256 ZZ:11\r\n", "hex")]
+    [InlineData(
+        "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=fingerprint:sha-256\r\n",
+        "fingerprint"
+    )]
+    [InlineData(
+        "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=fingerprint:sha-256 ZZ:11\r\n",
+        "hex"
+    )]
     [InlineData("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rid:q sideways\r\n", "rid")]
-    [InlineData("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=simulcast:up q;h\r\n", "simulcast")]
-    [InlineData("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n", "duplicate mid")]
-    [InlineData("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\na=mid:1\r\n", "second a=mid")]
-    [InlineData("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\na=group:BUNDLE 0 1\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\n", "BUNDLE")]
+    [InlineData(
+        "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=simulcast:up q;h\r\n",
+        "simulcast"
+    )]
+    [InlineData(
+        "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n",
+        "duplicate mid"
+    )]
+    [InlineData(
+        "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\na=mid:1\r\n",
+        "second a=mid"
+    )]
+    [InlineData(
+        "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\na=group:BUNDLE 0 1\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\n",
+        "BUNDLE"
+    )]
     public void Malformed_sdp_fails_with_a_reason(string text, string expectedInError)
     {
         Assert.False(SessionDescription.TryParse(text, out SessionDescription? sdp, out string? error));
@@ -161,7 +189,8 @@ public class SdpParserTests
     [Fact]
     public void Oversized_sdp_is_refused()
     {
-        string text = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n" + string.Concat(Enumerable.Repeat("a=x-filler:0123456789\r\n", 30000));
+        string text =
+            "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n" + string.Concat(Enumerable.Repeat("a=x-filler:0123456789\r\n", 30000));
         Assert.False(SessionDescription.TryParse(text, out _, out string? error));
         Assert.Contains("more than", error);
     }
@@ -169,14 +198,21 @@ public class SdpParserTests
     [Fact]
     public void Unknown_attributes_and_lines_are_preserved_in_order()
     {
-        const string text = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\ni=info\r\nt=0 0\r\na=x-session:1\r\n" +
-            "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\na=x-one\r\na=rtcp-fb:* nack\r\na=x-two:v a l\r\n";
+        const string text =
+            "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\ni=info\r\nt=0 0\r\na=x-session:1\r\n"
+            + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\na=x-one\r\na=rtcp-fb:* nack\r\na=x-two:v a l\r\n";
         Assert.True(SessionDescription.TryParse(text, out SessionDescription? sdp, out _));
         Assert.Equal(new[] { new SdpAttribute("x-session", "1") }, sdp!.OtherAttributes);
         Assert.Equal(new[] { "i=info" }, sdp.OtherLines);
         Assert.Equal(
-            new[] { new SdpAttribute("x-one"), new SdpAttribute("rtcp-fb", "* nack"), new SdpAttribute("x-two", "v a l") },
-            sdp.Media[0].OtherAttributes);
+            new[]
+            {
+                new SdpAttribute("x-one"),
+                new SdpAttribute("rtcp-fb", "* nack"),
+                new SdpAttribute("x-two", "v a l"),
+            },
+            sdp.Media[0].OtherAttributes
+        );
         string written = sdp.ToString();
         Assert.Contains("a=x-two:v a l\r\n", written);
         Assert.Contains("a=rtcp-fb:* nack\r\n", written);

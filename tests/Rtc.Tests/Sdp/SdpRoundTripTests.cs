@@ -22,7 +22,8 @@ public class SdpRoundTripTests
         string original = SdpTestData.Read(file);
         string written = Parse(original).ToString();
 
-        // Same lines per section (session, then each m-section); only the order of attributes inside a section may change.
+        // Same lines per section (session, then each m-section); only the order of attributes inside a section may
+        // change.
         List<string[]> Sections(string text)
         {
             var sections = new List<List<string>> { new() };
@@ -65,7 +66,9 @@ public class SdpRoundTripTests
     {
         string original = SdpTestData.Read(file);
         string[] expectedMLines = Lines(original).Where(l => l.StartsWith("m=", StringComparison.Ordinal)).ToArray();
-        string[] actualMLines = Lines(Parse(original).ToString()).Where(l => l.StartsWith("m=", StringComparison.Ordinal)).ToArray();
+        string[] actualMLines = Lines(Parse(original).ToString())
+            .Where(l => l.StartsWith("m=", StringComparison.Ordinal))
+            .ToArray();
         Assert.Equal(expectedMLines, actualMLines);
     }
 }

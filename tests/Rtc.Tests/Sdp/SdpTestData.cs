@@ -6,7 +6,10 @@ internal static class SdpTestData
     private static readonly Lazy<string> Directory = new(Locate);
 
     public static IEnumerable<object[]> AllFiles() =>
-        System.IO.Directory.GetFiles(Directory.Value, "*.sdp").Select(f => new object[] { Path.GetFileName(f) }).OrderBy(f => (string)f[0]);
+        System
+            .IO.Directory.GetFiles(Directory.Value, "*.sdp")
+            .Select(f => new object[] { Path.GetFileName(f) })
+            .OrderBy(f => (string)f[0]);
 
     public static string Read(string name) => File.ReadAllText(Path.Combine(Directory.Value, name));
 
@@ -27,6 +30,8 @@ internal static class SdpTestData
             }
         }
 
-        throw new DirectoryNotFoundException("tests/Rtc.Tests/TestData/Sdp not found above " + AppContext.BaseDirectory);
+        throw new DirectoryNotFoundException(
+            "tests/Rtc.Tests/TestData/Sdp not found above " + AppContext.BaseDirectory
+        );
     }
 }

@@ -27,13 +27,17 @@ public class AesCmHmacSha1CipherTests
     }
 
     // libsrtp's reference packets (test/srtp_driver.c) under the RFC 3711 B.3 master key.
-    private static readonly SrtpKeys LibSrtpKeys = new(SrtpProfile.Aes128CmHmacSha1_80,
-        Convert.FromHexString("E1F97A0D3E018BE0D64FA32C06DE4139"), Convert.FromHexString("0EC675AD498AFEEBB6960B3AABE6"));
+    private static readonly SrtpKeys LibSrtpKeys = new(
+        SrtpProfile.Aes128CmHmacSha1_80,
+        Convert.FromHexString("E1F97A0D3E018BE0D64FA32C06DE4139"),
+        Convert.FromHexString("0EC675AD498AFEEBB6960B3AABE6")
+    );
 
     private const string ReferenceRtp = "800F1234DECAFBADCAFEBABEABABABABABABABABABABABABABABABAB";
     private const string ReferenceSrtp = "800F1234DECAFBADCAFEBABE4E55DC4CE79978D88CA4D215949D2402B78D6ACC99EA179B8DBB";
     private const string ReferenceRtcp = "81C8000BCAFEBABE" + "ABABABABABABABABABABABABABABABAB";
-    private const string ReferenceSrtcp = "81C8000BCAFEBABE7128035BE487B9BDBEF89041F977A5A880000001993E08CD54D6C1230798";
+    private const string ReferenceSrtcp =
+        "81C8000BCAFEBABE7128035BE487B9BDBEF89041F977A5A880000001993E08CD54D6C1230798";
 
     [Fact]
     public void Protects_rtp_exactly_like_libsrtp()

@@ -4,7 +4,8 @@ namespace MobZ.Rtc.Tests.Srtp;
 
 public class SrtpContextTests
 {
-    public static TheoryData<SrtpProfile> Profiles => new() { SrtpProfile.Aes128CmHmacSha1_80, SrtpProfile.AeadAes128Gcm };
+    public static TheoryData<SrtpProfile> Profiles =>
+        new() { SrtpProfile.Aes128CmHmacSha1_80, SrtpProfile.AeadAes128Gcm };
 
     [Theory]
     [MemberData(nameof(Profiles))]
@@ -15,7 +16,10 @@ public class SrtpContextTests
         var original = SrtpTestPackets.Rtp(1000);
         var buffer = (byte[])original.Clone();
 
-        Assert.Equal(SrtpStatus.Ok, sender.ProtectRtp(buffer, SrtpTestPackets.RtpLength(buffer), out int protectedLength));
+        Assert.Equal(
+            SrtpStatus.Ok,
+            sender.ProtectRtp(buffer, SrtpTestPackets.RtpLength(buffer), out int protectedLength)
+        );
         Assert.Equal(SrtpTestPackets.RtpLength(buffer) + SrtpProfiles.RtpTrailerLength(profile), protectedLength);
         Assert.NotEqual(original.AsSpan(20, 1200).ToArray(), buffer.AsSpan(20, 1200).ToArray());
         Assert.Equal(original.AsSpan(0, 20).ToArray(), buffer.AsSpan(0, 20).ToArray());
@@ -106,11 +110,16 @@ public class SrtpContextTests
 
     [Theory]
     [MemberData(nameof(Profiles))]
-    public void Packet_older_than_the_window_is_rejected_but_reordered_packets_inside_it_are_accepted(SrtpProfile profile)
+    public void Packet_older_than_the_window_is_rejected_but_reordered_packets_inside_it_are_accepted(
+        SrtpProfile profile
+    )
     {
         using var sender = new SrtpContext(SrtpTestPackets.Keys(profile));
         using var receiver = new SrtpContext(SrtpTestPackets.Keys(profile));
-        var packets = Enumerable.Range(0, 300).Select(i => SrtpTestPackets.Protect(sender, (ushort)(1000 + i))).ToArray();
+        var packets = Enumerable
+            .Range(0, 300)
+            .Select(i => SrtpTestPackets.Protect(sender, (ushort)(1000 + i)))
+            .ToArray();
 
         Assert.Equal(SrtpStatus.Ok, receiver.UnprotectRtp(packets[299], out _));
         Assert.Equal(SrtpStatus.Ok, receiver.UnprotectRtp(packets[299 - 100], out _));
@@ -186,7 +195,10 @@ public class SrtpContextTests
 
         Assert.Equal(SrtpStatus.Ok, receiver.UnprotectRtp(SrtpTestPackets.Protect(sender, 1, ssrc: 1), out _));
         Assert.Equal(SrtpStatus.Ok, receiver.UnprotectRtp(SrtpTestPackets.Protect(sender, 1, ssrc: 2), out _));
-        Assert.Equal(SrtpStatus.TooManyStreams, receiver.UnprotectRtp(SrtpTestPackets.Protect(sender, 1, ssrc: 3), out _));
+        Assert.Equal(
+            SrtpStatus.TooManyStreams,
+            receiver.UnprotectRtp(SrtpTestPackets.Protect(sender, 1, ssrc: 3), out _)
+        );
         Assert.Equal(SrtpStatus.Ok, receiver.UnprotectRtp(SrtpTestPackets.Protect(sender, 2, ssrc: 2), out _));
     }
 

@@ -11,10 +11,12 @@ public class SrtpKeyDerivationTests
     [Theory]
     [InlineData(SrtpKeyDerivation.RtpEncryption, "C61E7A93744F39EE10734AFE3FF7A087")]
     [InlineData(SrtpKeyDerivation.RtpSalt, "30CBBC08863D8C85D49DB34A9AE1")]
-    [InlineData(SrtpKeyDerivation.RtpAuthentication,
-        "CEBE321F6FF7716B6FD4AB49AF256A156D38BAA48F0A0ACF3C34E2359E6CDBCE" +
-        "E049646C43D9327AD175578EF72270986371C10C9A369AC2F94A8C5FBCDDDC25" +
-        "6D6E919A48B610EF17C2041E474035766B68642C59BBFC2F34DB60DBDFB2")]
+    [InlineData(
+        SrtpKeyDerivation.RtpAuthentication,
+        "CEBE321F6FF7716B6FD4AB49AF256A156D38BAA48F0A0ACF3C34E2359E6CDBCE"
+            + "E049646C43D9327AD175578EF72270986371C10C9A369AC2F94A8C5FBCDDDC25"
+            + "6D6E919A48B610EF17C2041E474035766B68642C59BBFC2F34DB60DBDFB2"
+    )]
     public void Session_keys_match_rfc3711_appendix_b3(byte label, string expectedHex)
     {
         var expected = Convert.FromHexString(expectedHex);

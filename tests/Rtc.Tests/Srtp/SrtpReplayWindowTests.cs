@@ -9,14 +9,18 @@ public class SrtpReplayWindowTests
     [InlineData(new ulong[] { 5 }, 5, SrtpStatus.ReplayDuplicate)]
     [InlineData(new ulong[] { 5 }, 4, SrtpStatus.Ok)]
     [InlineData(new ulong[] { 5, 4 }, 4, SrtpStatus.ReplayDuplicate)]
-    [InlineData(new ulong[] { 200 }, 73, SrtpStatus.Ok)]             // 127 behind: inside
-    [InlineData(new ulong[] { 200 }, 72, SrtpStatus.ReplayTooOld)]   // 128 behind: outside
+    [InlineData(new ulong[] { 200 }, 73, SrtpStatus.Ok)] // 127 behind: inside
+    [InlineData(new ulong[] { 200 }, 72, SrtpStatus.ReplayTooOld)] // 128 behind: outside
     [InlineData(new ulong[] { 1, 1000 }, 1, SrtpStatus.ReplayTooOld)]
     [InlineData(new ulong[] { 1, 100 }, 1, SrtpStatus.ReplayDuplicate)]
     [InlineData(new ulong[] { 1, 100, 300 }, 200, SrtpStatus.Ok)]
     [InlineData(new ulong[] { 1, 100, 300 }, 301, SrtpStatus.Ok)]
     [InlineData(new ulong[] { 0x1_0000_0005 }, 0x1_0000_0005, SrtpStatus.ReplayDuplicate)]
-    public void Check_reports_duplicates_and_packets_behind_the_window(ulong[] accepted, ulong index, SrtpStatus expected)
+    public void Check_reports_duplicates_and_packets_behind_the_window(
+        ulong[] accepted,
+        ulong index,
+        SrtpStatus expected
+    )
     {
         var window = new SrtpReplayWindow();
         foreach (var a in accepted)

@@ -17,7 +17,12 @@ internal static class SrtpTestPackets
     }
 
     /// <summary>An RTP packet with a one-byte header extension and a patterned payload, plus tailroom.</summary>
-    public static byte[] Rtp(ushort sequence, uint ssrc = 0x11223344, int payload = 1200, int tailroom = SrtpProfiles.MaxTrailerLength)
+    public static byte[] Rtp(
+        ushort sequence,
+        uint ssrc = 0x11223344,
+        int payload = 1200,
+        int tailroom = SrtpProfiles.MaxTrailerLength
+    )
     {
         var buffer = new byte[12 + 8 + payload + tailroom];
         buffer[0] = 0x90; // V=2, X=1

@@ -10,13 +10,16 @@ namespace MobZ.Rtc.Tests.Transport;
 [CollectionDefinition(nameof(AllocationMeasurement), DisableParallelization = true)]
 public sealed class AllocationMeasurement;
 
-/// <summary>ICE-TCP keeps the packet path allocation-free like the UDP one: receiving frames and sending media.</summary>
+/// <summary>ICE-TCP keeps the packet path allocation-free like the UDP one: receiving frames and sending
+/// media.</summary>
 [Collection(nameof(AllocationMeasurement))]
 public sealed class IceTcpAllocationTests(ITestOutputHelper output) : IDisposable
 {
     private const int Packets = 5000;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
-    private readonly RtcUdpTransport _transport = new(new RtcTransportOptions { BindAddress = IPAddress.Loopback, Tcp = new IceTcpOptions() });
+    private readonly RtcUdpTransport _transport = new(
+        new RtcTransportOptions { BindAddress = IPAddress.Loopback, Tcp = new IceTcpOptions() }
+    );
 
     public void Dispose() => _transport.Dispose();
 
@@ -31,10 +34,12 @@ public sealed class IceTcpAllocationTests(ITestOutputHelper output) : IDisposabl
 
         public void OnRtp(RtcPeer peer, Span<byte> packet)
         {
-            if (Interlocked.Increment(ref Rtp) == Interlocked.Read(ref Expected)) AllArrived.Set();
+            if (Interlocked.Increment(ref Rtp) == Interlocked.Read(ref Expected))
+                AllArrived.Set();
         }
 
         public void OnRtcp(RtcPeer peer, Span<byte> packet) { }
+
         public void OnStateChanged(RtcPeer peer, RtcPeerState state) { }
     }
 
@@ -46,13 +51,19 @@ public sealed class IceTcpAllocationTests(ITestOutputHelper output) : IDisposabl
         var peer = _transport.CreatePeer(client.Offer(), handler);
         Assert.True(client.CheckConnectivity(peer.Local, Timeout));
         client.HandshakeDtls();
-        await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Connected, Timeout, "peer reaches Connected over TCP");
+        await Eventually.WaitUntilAsync(
+            () => peer.State == RtcPeerState.Connected,
+            Timeout,
+            "peer reaches Connected over TCP"
+        );
 
         // Inbound: every frame protected and framed up front, sent in one write; the server's read loop does the rest.
         var stream = new MemoryStream();
         for (int i = 0; i < Packets; i++)
         {
-            var protectedPacket = client.ProtectRtp(TestWebRtcClient.RtpPacket((ushort)(100 + i), 0x5151, payloadLength: 900));
+            var protectedPacket = client.ProtectRtp(
+                TestWebRtcClient.RtpPacket((ushort)(100 + i), 0x5151, payloadLength: 900)
+            );
             stream.WriteByte((byte)(protectedPacket.Length >> 8));
             stream.WriteByte((byte)protectedPacket.Length);
             stream.Write(protectedPacket);
@@ -104,7 +115,9 @@ public sealed class IceTcpAllocationTests(ITestOutputHelper output) : IDisposabl
         stop.Cancel();
         await drain;
 
-        output.WriteLine($"{Packets} frames in: {inbound} bytes allocated in the whole process; {Packets} frames out: {outbound} bytes on the sending thread");
+        output.WriteLine(
+            $"{Packets} frames in: {inbound} bytes allocated in the whole process; {Packets} frames out: {outbound} bytes on the sending thread"
+        );
         Assert.Equal(0, outbound);
         Assert.True(inbound < Packets * 4, $"{inbound} bytes allocated for {Packets} inbound frames");
     }

@@ -9,7 +9,8 @@ using MobZ.TestKit;
 
 namespace MobZ.Rtc.Tests.Transport;
 
-/// <summary>ICE over TCP (RFC 6544 passive, RFC 4571 framing) on <see cref="RtcUdpTransport"/>, with real sockets on loopback.</summary>
+/// <summary>ICE over TCP (RFC 6544 passive, RFC 4571 framing) on <see cref="RtcUdpTransport"/>, with real sockets on
+/// loopback.</summary>
 public sealed class IceTcpTransportTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
@@ -18,12 +19,14 @@ public sealed class IceTcpTransportTests : IDisposable
 
     public IceTcpTransportTests()
     {
-        _transport = new RtcUdpTransport(new RtcTransportOptions
-        {
-            BindAddress = IPAddress.Loopback,
-            TimerInterval = TimeSpan.FromMilliseconds(20),
-            Tcp = new IceTcpOptions { TimeProvider = _time, SendQueueBytes = 64 * 1024 },
-        });
+        _transport = new RtcUdpTransport(
+            new RtcTransportOptions
+            {
+                BindAddress = IPAddress.Loopback,
+                TimerInterval = TimeSpan.FromMilliseconds(20),
+                Tcp = new IceTcpOptions { TimeProvider = _time, SendQueueBytes = 64 * 1024 },
+            }
+        );
     }
 
     public void Dispose() => _transport.Dispose();
@@ -62,19 +65,23 @@ public sealed class IceTcpTransportTests : IDisposable
     private static async Task WaitClosedAsync(TcpFrameLink link, string because)
     {
         var buffer = new byte[256];
-        await Eventually.WaitUntilAsync(() =>
-        {
-            if (!link.Socket.Poll(TimeSpan.FromMilliseconds(50), SelectMode.SelectRead))
-                return false;
-            try
+        await Eventually.WaitUntilAsync(
+            () =>
             {
-                return link.Socket.Receive(buffer) == 0;
-            }
-            catch (SocketException)
-            {
-                return true; // reset
-            }
-        }, Timeout, because);
+                if (!link.Socket.Poll(TimeSpan.FromMilliseconds(50), SelectMode.SelectRead))
+                    return false;
+                try
+                {
+                    return link.Socket.Receive(buffer) == 0;
+                }
+                catch (SocketException)
+                {
+                    return true; // reset
+                }
+            },
+            Timeout,
+            because
+        );
     }
 
     [Fact]
@@ -101,7 +108,11 @@ public sealed class IceTcpTransportTests : IDisposable
 
         Assert.True(client.CheckConnectivity(peer.Local, Timeout));
         client.HandshakeDtls();
-        await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Connected, Timeout, "peer reaches Connected over TCP");
+        await Eventually.WaitUntilAsync(
+            () => peer.State == RtcPeerState.Connected,
+            Timeout,
+            "peer reaches Connected over TCP"
+        );
 
         Assert.True(peer.RemoteAddress!.Value.IsTcp);
         Assert.Equal(client.LocalEndPoint.Port, peer.RemoteAddress.Value.Port);
@@ -117,8 +128,10 @@ public sealed class IceTcpTransportTests : IDisposable
     [Fact]
     public void A_binding_request_split_across_writes_and_two_in_one_write_are_all_answered()
     {
-        var peer = _transport.CreatePeer(new RtcRemoteParameters("cli1", "clientpasswordclientpassword",
-            DtlsFingerprintOf(), "actpass"), new RecordingPeerHandler());
+        var peer = _transport.CreatePeer(
+            new RtcRemoteParameters("cli1", "clientpasswordclientpassword", DtlsFingerprintOf(), "actpass"),
+            new RecordingPeerHandler()
+        );
         using var link = new TcpFrameLink(TcpServer);
 
         byte[] split = Framed(Binding(peer, "cli1", nominate: false));
@@ -127,7 +140,10 @@ public sealed class IceTcpTransportTests : IDisposable
         link.Socket.Send(split.AsSpan(10));
         var first = ReadFrame(link);
         Assert.NotNull(first);
-        Assert.True(StunMessage.TryRead(first, out var response) && response.MessageType == StunMessageType.BindingSuccessResponse);
+        Assert.True(
+            StunMessage.TryRead(first, out var response)
+                && response.MessageType == StunMessageType.BindingSuccessResponse
+        );
 
         link.Socket.Send([.. Framed(Binding(peer, "cli1", nominate: false)), .. Framed(Binding(peer, "cli1"))]);
         Assert.NotNull(ReadFrame(link));
@@ -148,16 +164,28 @@ public sealed class IceTcpTransportTests : IDisposable
         var peer = _transport.CreatePeer(client.Offer(), handler);
         Assert.True(client.CheckConnectivity(peer.Local, Timeout));
         client.HandshakeDtls();
-        await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Connected, Timeout, "peer reaches Connected over TCP");
+        await Eventually.WaitUntilAsync(
+            () => peer.State == RtcPeerState.Connected,
+            Timeout,
+            "peer reaches Connected over TCP"
+        );
 
         // Same ip:port, other protocol: an attacker (or a confused NAT) on UDP must not inject into the TCP peer.
         using var udp = new UdpLink(_transport.LocalEndPoint, shared);
         udp.Send(client.ProtectRtp(TestWebRtcClient.RtpPacket(9, 0x0A0B0C0D)));
-        await Eventually.WaitUntilAsync(() => _transport.Counters.UnknownSource == 1, Timeout, "the UDP datagram is dropped as from an unknown source");
+        await Eventually.WaitUntilAsync(
+            () => _transport.Counters.UnknownSource == 1,
+            Timeout,
+            "the UDP datagram is dropped as from an unknown source"
+        );
         Assert.Empty(handler.Rtp);
 
         client.SendRtp(TestWebRtcClient.RtpPacket(10, 0x0A0B0C0D));
-        await Eventually.WaitUntilAsync(() => handler.Rtp.Count == 1, Timeout, "the same packet over TCP reaches the peer");
+        await Eventually.WaitUntilAsync(
+            () => handler.Rtp.Count == 1,
+            Timeout,
+            "the same packet over TCP reaches the peer"
+        );
     }
 
     [Fact]
@@ -191,8 +219,10 @@ public sealed class IceTcpTransportTests : IDisposable
     [Fact]
     public async Task A_connection_without_a_passing_binding_request_is_closed_after_the_binding_timeout()
     {
-        var peer = _transport.CreatePeer(new RtcRemoteParameters("cli2", "clientpasswordclientpassword",
-            DtlsFingerprintOf(), "actpass"), new RecordingPeerHandler());
+        var peer = _transport.CreatePeer(
+            new RtcRemoteParameters("cli2", "clientpasswordclientpassword", DtlsFingerprintOf(), "actpass"),
+            new RecordingPeerHandler()
+        );
         using var stranger = new TcpFrameLink(TcpServer);
         using var member = new TcpFrameLink(TcpServer);
         // Right ufrag, wrong password: answered with 401, but not a check that passed.
@@ -218,7 +248,11 @@ public sealed class IceTcpTransportTests : IDisposable
         var peer = _transport.CreatePeer(client.Offer(), new RecordingPeerHandler());
         Assert.True(client.CheckConnectivity(peer.Local, Timeout));
         client.HandshakeDtls();
-        await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Connected, Timeout, "peer reaches Connected over TCP");
+        await Eventually.WaitUntilAsync(
+            () => peer.State == RtcPeerState.Connected,
+            Timeout,
+            "peer reaches Connected over TCP"
+        );
 
         // The client reads nothing from here on: the kernel buffers fill, then our bounded queue, then packets drop.
         var packet = TestWebRtcClient.RtpPacket(1, 0x11111111, payloadLength: 1000);
@@ -232,18 +266,24 @@ public sealed class IceTcpTransportTests : IDisposable
         Assert.True(_transport.Counters.TcpSendDropped > 0, $"no packet dropped after {attempts} sends of 1 KB");
 
         // Another client on the same port is served while the first one is stuck.
-        var other = _transport.CreatePeer(new RtcRemoteParameters("cli3", "clientpasswordclientpassword",
-            DtlsFingerprintOf(), "actpass"), new RecordingPeerHandler());
+        var other = _transport.CreatePeer(
+            new RtcRemoteParameters("cli3", "clientpasswordclientpassword", DtlsFingerprintOf(), "actpass"),
+            new RecordingPeerHandler()
+        );
         using var second = new TcpFrameLink(TcpServer);
         second.Send(Binding(other, "cli3"));
         Assert.NotNull(ReadFrame(second));
 
         _time.Advance(TimeSpan.FromSeconds(6));
-        await Eventually.WaitUntilAsync(() => _transport.Counters.TcpDropped(IceTcpDropReason.SlowReader) == 1, Timeout,
-            "the stalled connection is closed after the stall timeout");
+        await Eventually.WaitUntilAsync(
+            () => _transport.Counters.TcpDropped(IceTcpDropReason.SlowReader) == 1,
+            Timeout,
+            "the stalled connection is closed after the stall timeout"
+        );
         Assert.Equal(1, _transport.Counters.TcpOpen);
         Assert.False(peer.SendRtp(packet));
     }
 
-    private static MobZ.Rtc.Dtls.DtlsFingerprint DtlsFingerprintOf() => MobZ.Rtc.Dtls.DtlsCertificate.Generate().Fingerprint;
+    private static MobZ.Rtc.Dtls.DtlsFingerprint DtlsFingerprintOf() =>
+        MobZ.Rtc.Dtls.DtlsCertificate.Generate().Fingerprint;
 }

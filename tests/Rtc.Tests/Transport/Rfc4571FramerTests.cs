@@ -4,7 +4,8 @@ namespace MobZ.Rtc.Tests.Transport;
 
 public class Rfc4571FramerTests
 {
-    private static byte[] Frame(params byte[] payload) => [(byte)(payload.Length >> 8), (byte)payload.Length, .. payload];
+    private static byte[] Frame(params byte[] payload) =>
+        [(byte)(payload.Length >> 8), (byte)payload.Length, .. payload];
 
     private static void Feed(Rfc4571Framer framer, ReadOnlySpan<byte> bytes)
     {

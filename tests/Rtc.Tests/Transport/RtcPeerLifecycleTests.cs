@@ -13,16 +13,22 @@ public class RtcPeerLifecycleTests
     [Fact]
     public async Task Peer_that_passes_ice_but_never_completes_dtls_fails_after_the_handshake_timeout()
     {
-        using var transport = new RtcUdpTransport(new RtcTransportOptions
-        {
-            Dtls = new DtlsSessionOptions { HandshakeTimeout = TimeSpan.FromMilliseconds(500) },
-        });
+        using var transport = new RtcUdpTransport(
+            new RtcTransportOptions
+            {
+                Dtls = new DtlsSessionOptions { HandshakeTimeout = TimeSpan.FromMilliseconds(500) },
+            }
+        );
         using var client = new TestWebRtcClient(transport.LocalEndPoint);
         var handler = new RecordingPeerHandler();
         var peer = transport.CreatePeer(client.Offer(), handler);
 
         Assert.True(client.CheckConnectivity(peer.Local, Timeout));
-        await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Failed, Timeout, "handshake timeout fails the peer");
+        await Eventually.WaitUntilAsync(
+            () => peer.State == RtcPeerState.Failed,
+            Timeout,
+            "handshake timeout fails the peer"
+        );
 
         Assert.Equal([RtcPeerState.Checking, RtcPeerState.IceConnected, RtcPeerState.Failed], handler.States.ToArray());
         Assert.Equal(0, transport.PeerCount);
@@ -33,11 +39,17 @@ public class RtcPeerLifecycleTests
     [Fact]
     public async Task Connected_peer_whose_checks_stop_goes_disconnected_then_failed_when_consent_expires()
     {
-        using var transport = new RtcUdpTransport(new RtcTransportOptions
-        {
-            TimerInterval = TimeSpan.FromMilliseconds(50),
-            Ice = new IceLiteOptions { DisconnectedTimeout = TimeSpan.FromSeconds(2), ConsentTimeout = TimeSpan.FromSeconds(5) },
-        });
+        using var transport = new RtcUdpTransport(
+            new RtcTransportOptions
+            {
+                TimerInterval = TimeSpan.FromMilliseconds(50),
+                Ice = new IceLiteOptions
+                {
+                    DisconnectedTimeout = TimeSpan.FromSeconds(2),
+                    ConsentTimeout = TimeSpan.FromSeconds(5),
+                },
+            }
+        );
         using var client = new TestWebRtcClient(transport.LocalEndPoint);
         var handler = new RecordingPeerHandler();
         var peer = transport.CreatePeer(client.Offer(), handler);
@@ -46,25 +58,39 @@ public class RtcPeerLifecycleTests
         Assert.True(client.CheckConnectivity(peer.Local, Timeout)); // consent refreshed however long the handshake took
         await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Connected, Timeout, "peer connects");
 
-        await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Disconnected, Timeout, "silence makes the peer disconnected");
+        await Eventually.WaitUntilAsync(
+            () => peer.State == RtcPeerState.Disconnected,
+            Timeout,
+            "silence makes the peer disconnected"
+        );
         Assert.True(client.CheckConnectivity(peer.Local, Timeout));
-        await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Connected, Timeout, "a fresh check reconnects it");
+        await Eventually.WaitUntilAsync(
+            () => peer.State == RtcPeerState.Connected,
+            Timeout,
+            "a fresh check reconnects it"
+        );
         await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Failed, Timeout, "consent expiry fails it");
 
         var states = handler.States.ToArray();
         Assert.Equal(
-            [RtcPeerState.Connected, RtcPeerState.Disconnected, RtcPeerState.Connected, RtcPeerState.Disconnected, RtcPeerState.Failed],
-            states[Array.IndexOf(states, RtcPeerState.Connected)..]);
+            [
+                RtcPeerState.Connected,
+                RtcPeerState.Disconnected,
+                RtcPeerState.Connected,
+                RtcPeerState.Disconnected,
+                RtcPeerState.Failed,
+            ],
+            states[Array.IndexOf(states, RtcPeerState.Connected)..]
+        );
         Assert.False(peer.SendRtp(TestWebRtcClient.RtpPacket(1, 1)), "a failed peer sends nothing");
     }
 
     [Fact]
     public async Task Alert_after_the_linger_has_ended_still_closes_the_peer()
     {
-        using var transport = new RtcUdpTransport(new RtcTransportOptions
-        {
-            Dtls = new DtlsSessionOptions { PostHandshakeLinger = TimeSpan.Zero },
-        });
+        using var transport = new RtcUdpTransport(
+            new RtcTransportOptions { Dtls = new DtlsSessionOptions { PostHandshakeLinger = TimeSpan.Zero } }
+        );
         using var client = new TestWebRtcClient(transport.LocalEndPoint);
         var peer = transport.CreatePeer(client.Offer(), new RecordingPeerHandler());
         Assert.True(client.CheckConnectivity(peer.Local, Timeout));
@@ -74,7 +100,11 @@ public class RtcPeerLifecycleTests
         Assert.Equal(1, transport.Counters.DtlsHandshakesCompleted);
         client.CloseDtls();
 
-        await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Closed, Timeout, "the encrypted alert record closes the peer");
+        await Eventually.WaitUntilAsync(
+            () => peer.State == RtcPeerState.Closed,
+            Timeout,
+            "the encrypted alert record closes the peer"
+        );
         Assert.Equal(0, transport.Counters.DtlsHandshakesFailed); // a close after success is not a failed handshake
     }
 

@@ -36,7 +36,9 @@ public class RtcUdpTransportTests : IDisposable
     [Fact]
     public void Announced_address_replaces_the_bound_one_in_candidates()
     {
-        using var transport = new RtcUdpTransport(new RtcTransportOptions { AnnouncedAddress = IPAddress.Parse("203.0.113.7") });
+        using var transport = new RtcUdpTransport(
+            new RtcTransportOptions { AnnouncedAddress = IPAddress.Parse("203.0.113.7") }
+        );
 
         var candidate = Assert.Single(transport.Candidates);
 
@@ -74,7 +76,10 @@ public class RtcUdpTransportTests : IDisposable
         Assert.NotNull(echoed);
         Assert.Equal(sent, echoed);
         Assert.Equal(sent, Assert.Single(handler.Rtp));
-        Assert.Equal([RtcPeerState.Checking, RtcPeerState.IceConnected, RtcPeerState.Connected], handler.States.ToArray());
+        Assert.Equal(
+            [RtcPeerState.Checking, RtcPeerState.IceConnected, RtcPeerState.Connected],
+            handler.States.ToArray()
+        );
     }
 
     [Fact]
@@ -106,7 +111,11 @@ public class RtcUdpTransportTests : IDisposable
         Assert.True(client.CheckConnectivity(peer.Local, Timeout));
         Assert.ThrowsAny<Exception>(client.HandshakeDtls);
 
-        await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Failed, Timeout, "peer fails on fingerprint mismatch");
+        await Eventually.WaitUntilAsync(
+            () => peer.State == RtcPeerState.Failed,
+            Timeout,
+            "peer fails on fingerprint mismatch"
+        );
         Assert.DoesNotContain(RtcPeerState.Connected, handler.States);
         Assert.Equal(0, _transport.PeerCount);
     }
@@ -123,7 +132,11 @@ public class RtcUdpTransportTests : IDisposable
 
         client.CloseDtls();
 
-        await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Closed, Timeout, "close_notify closes the peer");
+        await Eventually.WaitUntilAsync(
+            () => peer.State == RtcPeerState.Closed,
+            Timeout,
+            "close_notify closes the peer"
+        );
         Assert.Equal(0, _transport.PeerCount);
     }
 
@@ -131,7 +144,11 @@ public class RtcUdpTransportTests : IDisposable
     public void Binding_request_for_an_unknown_ufrag_gets_no_answer()
     {
         using var client = new TestWebRtcClient(_transport.LocalEndPoint);
-        var stranger = new RtcLocalParameters(IceCredentials.Generate(), _transport.Certificate.Fingerprint, _transport.Candidates);
+        var stranger = new RtcLocalParameters(
+            IceCredentials.Generate(),
+            _transport.Certificate.Fingerprint,
+            _transport.Candidates
+        );
 
         Assert.False(client.CheckConnectivity(stranger, TimeSpan.FromMilliseconds(500)));
         Assert.True(_transport.Counters.StunDropped >= 1);
@@ -155,7 +172,11 @@ public class RtcUdpTransportTests : IDisposable
             client.SendRaw(datagram); // from the authenticated address too
         }
         long before = _transport.Counters.DatagramsReceived;
-        await Eventually.WaitUntilAsync(() => _transport.Counters.DatagramsReceived >= before, Timeout, "garbage processed");
+        await Eventually.WaitUntilAsync(
+            () => _transport.Counters.DatagramsReceived >= before,
+            Timeout,
+            "garbage processed"
+        );
 
         for (ushort seq = 1; seq <= 5; seq++)
         {
@@ -189,11 +210,11 @@ public class RtcUdpTransportTests : IDisposable
         for (int i = 0; i < 60; i++)
         {
             int length = random.Next(0, 300);
-            yield return Random(length, (byte)random.Next(0, 4));                           // STUN-ish
-            yield return Random(length, (byte)random.Next(20, 64));                         // DTLS-ish
-            yield return Random(length, (byte)random.Next(128, 192));                       // RTP-ish
+            yield return Random(length, (byte)random.Next(0, 4)); // STUN-ish
+            yield return Random(length, (byte)random.Next(20, 64)); // DTLS-ish
+            yield return Random(length, (byte)random.Next(128, 192)); // RTP-ish
             yield return Random(length, (byte)random.Next(128, 192), (byte)random.Next(192, 224)); // RTCP-ish
-            yield return Random(length, (byte)random.Next(64, 128));                        // nothing
+            yield return Random(length, (byte)random.Next(64, 128)); // nothing
         }
         // A STUN header claiming a huge length, and a binding request with a bogus USERNAME.
         yield return [0x00, 0x01, 0xFF, 0xFC, 0x21, 0x12, 0xA4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];

@@ -23,10 +23,15 @@ public class SpoofedDtlsAlertTests
     [InlineData(true)] // the linger is over
     public async Task Forged_alert_from_the_peers_address_neither_closes_the_peer_nor_stops_its_media(bool afterLinger)
     {
-        using var transport = new RtcUdpTransport(new RtcTransportOptions
-        {
-            Dtls = new DtlsSessionOptions { PostHandshakeLinger = afterLinger ? TimeSpan.Zero : TimeSpan.FromSeconds(30) },
-        });
+        using var transport = new RtcUdpTransport(
+            new RtcTransportOptions
+            {
+                Dtls = new DtlsSessionOptions
+                {
+                    PostHandshakeLinger = afterLinger ? TimeSpan.Zero : TimeSpan.FromSeconds(30),
+                },
+            }
+        );
         using var client = new TestWebRtcClient(transport.LocalEndPoint);
         var handler = new RecordingPeerHandler();
         var peer = transport.CreatePeer(client.Offer(), handler);
@@ -38,21 +43,28 @@ public class SpoofedDtlsAlertTests
         client.SendRaw(ForgedEpochZeroAlert);
         // The receive loop is one thread: once this packet is delivered the forgeries have been handled.
         client.SendRtp(TestWebRtcClient.RtpPacket(1, 1234));
-        await Eventually.WaitUntilAsync(() => !handler.Rtp.IsEmpty || peer.State != RtcPeerState.Connected, Timeout, "media after the forgery");
+        await Eventually.WaitUntilAsync(
+            () => !handler.Rtp.IsEmpty || peer.State != RtcPeerState.Connected,
+            Timeout,
+            "media after the forgery"
+        );
 
         Assert.Equal(RtcPeerState.Connected, peer.State);
         Assert.Single(handler.Rtp);
-        await Eventually.WaitUntilAsync(() => transport.Counters.DtlsUnauthenticated >= 1, Timeout, "the forged epoch-1 record is counted");
+        await Eventually.WaitUntilAsync(
+            () => transport.Counters.DtlsUnauthenticated >= 1,
+            Timeout,
+            "the forged epoch-1 record is counted"
+        );
         Assert.Equal(1, transport.PeerCount);
     }
 
     [Fact]
     public async Task Genuine_close_notify_during_the_linger_still_closes_the_peer()
     {
-        using var transport = new RtcUdpTransport(new RtcTransportOptions
-        {
-            Dtls = new DtlsSessionOptions { PostHandshakeLinger = TimeSpan.FromSeconds(30) },
-        });
+        using var transport = new RtcUdpTransport(
+            new RtcTransportOptions { Dtls = new DtlsSessionOptions { PostHandshakeLinger = TimeSpan.FromSeconds(30) } }
+        );
         using var client = new TestWebRtcClient(transport.LocalEndPoint);
         var peer = transport.CreatePeer(client.Offer(), new RecordingPeerHandler());
         Assert.True(client.CheckConnectivity(peer.Local, Timeout));
@@ -62,8 +74,16 @@ public class SpoofedDtlsAlertTests
         client.SendRaw(ForgedFatalAlert);
         client.CloseDtls();
 
-        await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Closed, Timeout, "the authenticated close_notify closes the peer");
+        await Eventually.WaitUntilAsync(
+            () => peer.State == RtcPeerState.Closed,
+            Timeout,
+            "the authenticated close_notify closes the peer"
+        );
         // Removal from the transport follows the state change on the closing thread.
-        await Eventually.WaitUntilAsync(() => transport.PeerCount == 0, Timeout, "the closed peer is removed from the transport");
+        await Eventually.WaitUntilAsync(
+            () => transport.PeerCount == 0,
+            Timeout,
+            "the closed peer is removed from the transport"
+        );
     }
 }

@@ -4,7 +4,8 @@ using System.Net.Sockets;
 
 namespace MobZ.Rtc.Tests.Transport;
 
-/// <summary>How <see cref="TestWebRtcClient"/> reaches the transport: datagram by datagram, whatever carries them.</summary>
+/// <summary>How <see cref="TestWebRtcClient"/> reaches the transport: datagram by datagram, whatever carries
+/// them.</summary>
 internal interface ITestLink : IDisposable
 {
     IPEndPoint LocalEndPoint { get; }
@@ -30,13 +31,18 @@ internal sealed class UdpLink : ITestLink
     }
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+
     public void Send(ReadOnlySpan<byte> datagram) => _socket.Send(datagram);
+
     public bool Poll(TimeSpan timeout, SelectMode mode) => _socket.Poll(timeout, mode);
+
     public int Receive(Span<byte> buffer) => _socket.Receive(buffer);
+
     public void Dispose() => _socket.Dispose();
 }
 
-/// <summary>One TCP connection carrying RFC 4571 frames (2-byte length, then the packet), as a browser's ICE-TCP does.</summary>
+/// <summary>One TCP connection carrying RFC 4571 frames (2-byte length, then the packet), as a browser's ICE-TCP
+/// does.</summary>
 internal sealed class TcpFrameLink : ITestLink
 {
     private readonly byte[] _pending = new byte[64 * 1024];
@@ -80,7 +86,8 @@ internal sealed class TcpFrameLink : ITestLink
         return length;
     }
 
-    private bool HasFrame() => _pendingLength >= 2 && _pendingLength >= 2 + BinaryPrimitives.ReadUInt16BigEndian(_pending);
+    private bool HasFrame() =>
+        _pendingLength >= 2 && _pendingLength >= 2 + BinaryPrimitives.ReadUInt16BigEndian(_pending);
 
     public void Dispose() => Socket.Dispose();
 }

@@ -27,9 +27,7 @@ internal sealed class TestWebRtcClient : IDisposable
     private DtlsTransport? _dtls;
 
     public TestWebRtcClient(IPEndPoint server, params SrtpProfile[] profiles)
-        : this(new UdpLink(server), profiles)
-    {
-    }
+        : this(new UdpLink(server), profiles) { }
 
     private TestWebRtcClient(ITestLink link, SrtpProfile[] profiles)
     {
@@ -38,9 +36,13 @@ internal sealed class TestWebRtcClient : IDisposable
         Ufrag = "cli" + Convert.ToHexString(RandomNumberGenerator.GetBytes(3));
     }
 
-    /// <summary>A client whose packets go over one ICE-TCP connection (RFC 4571 frames) from <paramref name="local"/> (any port when null).</summary>
-    public static TestWebRtcClient OverTcp(IPEndPoint server, IPEndPoint? local = null, params SrtpProfile[] profiles) =>
-        new(new TcpFrameLink(server, local), profiles);
+    /// <summary>A client whose packets go over one ICE-TCP connection (RFC 4571 frames) from <paramref name="local"/>
+    /// (any port when null).</summary>
+    public static TestWebRtcClient OverTcp(
+        IPEndPoint server,
+        IPEndPoint? local = null,
+        params SrtpProfile[] profiles
+    ) => new(new TcpFrameLink(server, local), profiles);
 
     public ITestLink Link => _socket;
 
@@ -81,9 +83,11 @@ internal sealed class TestWebRtcClient : IDisposable
             if (!_socket.Poll(TimeSpan.FromMilliseconds(100), SelectMode.SelectRead))
                 continue;
             int n = _socket.Receive(buffer);
-            if (StunMessage.TryRead(buffer.AsSpan(0, n), out var response)
+            if (
+                StunMessage.TryRead(buffer.AsSpan(0, n), out var response)
                 && response.MessageType == StunMessageType.BindingSuccessResponse
-                && response.TransactionId.SequenceEqual(transaction))
+                && response.TransactionId.SequenceEqual(transaction)
+            )
             {
                 return response.VerifyMessageIntegrity(server.Ice.PasswordBytes.Span);
             }
@@ -163,6 +167,7 @@ internal sealed class TestWebRtcClient : IDisposable
     private sealed class LinkDatagramTransport(ITestLink socket) : DatagramTransport
     {
         public int GetReceiveLimit() => 1500;
+
         public int GetSendLimit() => 1200;
 
         public int Receive(byte[] buf, int off, int len, int waitMillis)
@@ -170,8 +175,16 @@ internal sealed class TestWebRtcClient : IDisposable
             var deadline = DateTime.UtcNow.AddMilliseconds(waitMillis);
             while (DateTime.UtcNow < deadline)
             {
-                if (!socket.Poll(TimeSpan.FromMilliseconds(Math.Max(1, (deadline - DateTime.UtcNow).TotalMilliseconds)), SelectMode.SelectRead))
+                if (
+                    !socket.Poll(
+                        TimeSpan.FromMilliseconds(Math.Max(1, (deadline - DateTime.UtcNow).TotalMilliseconds)),
+                        SelectMode.SelectRead
+                    )
+                )
+                {
                     return -1;
+                }
+
                 int n = socket.Receive(buf.AsSpan(off, len));
                 if (n > 0 && buf[off] is >= 20 and <= 63)
                     return n;
@@ -181,8 +194,6 @@ internal sealed class TestWebRtcClient : IDisposable
 
         public void Send(byte[] buf, int off, int len) => socket.Send(buf.AsSpan(off, len));
 
-        public void Close()
-        {
-        }
+        public void Close() { }
     }
 }

@@ -21,9 +21,12 @@ public sealed class TransportIdleTimerTests
     public void A_transport_with_no_peers_holds_no_timer()
     {
         var time = new TimerCountingTimeProvider();
-        using var transport = new RtcUdpTransport(new RtcTransportOptions { TimeProvider = time, TimerInterval = Tick });
+        using var transport = new RtcUdpTransport(
+            new RtcTransportOptions { TimeProvider = time, TimerInterval = Tick }
+        );
 
-        for (int i = 0; i < 60; i++) time.Advance(Tick);
+        for (int i = 0; i < 60; i++)
+            time.Advance(Tick);
 
         Assert.Equal(0, time.LiveTimers);
         Assert.Equal(0, time.FiredTimers);
@@ -33,18 +36,21 @@ public sealed class TransportIdleTimerTests
     public void A_peer_arms_the_tick_which_expires_its_consent_and_then_goes_away()
     {
         var time = new TimerCountingTimeProvider();
-        using var transport = new RtcUdpTransport(new RtcTransportOptions
-        {
-            TimeProvider = time,
-            TimerInterval = Tick,
-            Ice = new IceLiteOptions { ConsentTimeout = TimeSpan.FromSeconds(5) },
-        });
+        using var transport = new RtcUdpTransport(
+            new RtcTransportOptions
+            {
+                TimeProvider = time,
+                TimerInterval = Tick,
+                Ice = new IceLiteOptions { ConsentTimeout = TimeSpan.FromSeconds(5) },
+            }
+        );
         var handler = new RecordingPeerHandler();
         var peer = transport.CreatePeer(Remote("cli1"), handler);
         Assert.Equal(1, time.LiveTimers);
 
         // Never checked: the tick on the transport's clock fails the peer when its consent timeout has passed.
-        for (int i = 0; i < 4; i++) time.Advance(Tick);
+        for (int i = 0; i < 4; i++)
+            time.Advance(Tick);
         Assert.Equal(RtcPeerState.Checking, peer.State);
         time.Advance(Tick);
 
@@ -52,7 +58,8 @@ public sealed class TransportIdleTimerTests
         Assert.Equal(0, transport.PeerCount);
         Assert.Equal(0, time.LiveTimers);
         int fired = time.FiredTimers;
-        for (int i = 0; i < 60; i++) time.Advance(Tick);
+        for (int i = 0; i < 60; i++)
+            time.Advance(Tick);
         Assert.Equal(fired, time.FiredTimers);
 
         // The next peer arms it again.
@@ -64,13 +71,15 @@ public sealed class TransportIdleTimerTests
     public async Task An_ice_tcp_connection_arms_the_tick_that_enforces_its_binding_timeout()
     {
         var time = new TimerCountingTimeProvider();
-        using var transport = new RtcUdpTransport(new RtcTransportOptions
-        {
-            BindAddress = IPAddress.Loopback,
-            TimeProvider = time,
-            TimerInterval = Tick,
-            Tcp = new IceTcpOptions { TimeProvider = time, BindingTimeout = TimeSpan.FromSeconds(5) },
-        });
+        using var transport = new RtcUdpTransport(
+            new RtcTransportOptions
+            {
+                BindAddress = IPAddress.Loopback,
+                TimeProvider = time,
+                TimerInterval = Tick,
+                Tcp = new IceTcpOptions { TimeProvider = time, BindingTimeout = TimeSpan.FromSeconds(5) },
+            }
+        );
         Assert.Equal(0, time.LiveTimers);
 
         // A connection that never sends a binding request, and no peer at all.
@@ -78,10 +87,14 @@ public sealed class TransportIdleTimerTests
         await silent.ConnectAsync(transport.TcpEndPoint!);
         await Eventually.WaitUntilAsync(() => time.LiveTimers == 1, Deadline, "the accepted connection armed the tick");
 
-        for (int i = 0; i < 6; i++) time.Advance(Tick);
+        for (int i = 0; i < 6; i++)
+            time.Advance(Tick);
 
-        await Eventually.WaitUntilAsync(() => transport.Counters.TcpDropped(IceTcpDropReason.NoBinding) == 1, Deadline,
-            "the tick closed the connection at its binding timeout");
+        await Eventually.WaitUntilAsync(
+            () => transport.Counters.TcpDropped(IceTcpDropReason.NoBinding) == 1,
+            Deadline,
+            "the tick closed the connection at its binding timeout"
+        );
         Assert.Equal(0, transport.Counters.TcpOpen);
         time.Advance(Tick);
         Assert.Equal(0, time.LiveTimers);

@@ -16,14 +16,24 @@ public sealed class AccessTokenValidatorTests
         return new AccessTokenValidator(options, time: _time);
     }
 
-    private static async Task<string?> FailureOf(AccessTokenValidator validator, string token) => (await validator.ValidateAsync(token)).Failure;
+    private static async Task<string?> FailureOf(AccessTokenValidator validator, string token) =>
+        (await validator.ValidateAsync(token)).Failure;
 
     [Fact]
     public async Task Valid_hs256_token_yields_user_room_grants_and_expiry()
     {
-        var check = await Validator().ValidateAsync(TokenMint.Hs256(TokenMint.Claims("ada", "team-a", new[] { "join", "publish" })));
+        var check = await Validator()
+            .ValidateAsync(TokenMint.Hs256(TokenMint.Claims("ada", "team-a", new[] { "join", "publish" })));
         Assert.Null(check.Failure);
-        Assert.Equal(new AccessClaims("ada", "team-a", AccessGrant.Join | AccessGrant.Publish, TokenMint.Now + TimeSpan.FromMinutes(10)), check.Claims);
+        Assert.Equal(
+            new AccessClaims(
+                "ada",
+                "team-a",
+                AccessGrant.Join | AccessGrant.Publish,
+                TokenMint.Now + TimeSpan.FromMinutes(10)
+            ),
+            check.Claims
+        );
     }
 
     [Fact]
@@ -37,7 +47,10 @@ public sealed class AccessTokenValidatorTests
 
     [Fact]
     public async Task Token_signed_with_another_secret_is_a_bad_signature() =>
-        Assert.Equal("bad signature", await FailureOf(Validator(), TokenMint.Hs256(secret: "another-secret-that-is-long-enough-for-hs256-xyz")));
+        Assert.Equal(
+            "bad signature",
+            await FailureOf(Validator(), TokenMint.Hs256(secret: "another-secret-that-is-long-enough-for-hs256-xyz"))
+        );
 
     [Fact]
     public async Task Tampered_payload_is_a_bad_signature()
@@ -52,7 +65,10 @@ public sealed class AccessTokenValidatorTests
     {
         var validator = Validator(o => o.ClockSkew = TimeSpan.FromSeconds(30));
         Assert.True((await validator.ValidateAsync(TokenMint.Hs256(expiresIn: TimeSpan.FromSeconds(-20)))).IsValid);
-        Assert.Equal("token expired", await FailureOf(validator, TokenMint.Hs256(expiresIn: TimeSpan.FromSeconds(-40))));
+        Assert.Equal(
+            "token expired",
+            await FailureOf(validator, TokenMint.Hs256(expiresIn: TimeSpan.FromSeconds(-40)))
+        );
         // The same token, judged by the validator's clock rather than the machine's.
         var token = TokenMint.Hs256(expiresIn: TimeSpan.FromMinutes(1));
         Assert.True((await validator.ValidateAsync(token)).IsValid);
@@ -64,7 +80,10 @@ public sealed class AccessTokenValidatorTests
     public async Task Not_before_in_the_future_is_refused_beyond_the_skew()
     {
         var validator = Validator();
-        Assert.Equal("token not yet valid", await FailureOf(validator, TokenMint.Hs256(notBeforeIn: TimeSpan.FromMinutes(2))));
+        Assert.Equal(
+            "token not yet valid",
+            await FailureOf(validator, TokenMint.Hs256(notBeforeIn: TimeSpan.FromMinutes(2)))
+        );
         Assert.True((await validator.ValidateAsync(TokenMint.Hs256(notBeforeIn: TimeSpan.FromSeconds(20)))).IsValid);
     }
 
@@ -78,18 +97,38 @@ public sealed class AccessTokenValidatorTests
     [Fact]
     public async Task Issuer_and_audience_are_checked_when_configured()
     {
-        var validator = Validator(o => { o.Issuer = "https://auth.example.test/"; o.Audience = "mobz"; });
-        Assert.True((await validator.ValidateAsync(TokenMint.Hs256(issuer: "https://auth.example.test/", audience: "mobz"))).IsValid);
-        Assert.Equal("wrong issuer", await FailureOf(validator, TokenMint.Hs256(issuer: "https://evil.example.test/", audience: "mobz")));
-        Assert.Equal("wrong audience", await FailureOf(validator, TokenMint.Hs256(issuer: "https://auth.example.test/", audience: "someone-else")));
+        var validator = Validator(o =>
+        {
+            o.Issuer = "https://auth.example.test/";
+            o.Audience = "mobz";
+        });
+        Assert.True(
+            (
+                await validator.ValidateAsync(TokenMint.Hs256(issuer: "https://auth.example.test/", audience: "mobz"))
+            ).IsValid
+        );
+        Assert.Equal(
+            "wrong issuer",
+            await FailureOf(validator, TokenMint.Hs256(issuer: "https://evil.example.test/", audience: "mobz"))
+        );
+        Assert.Equal(
+            "wrong audience",
+            await FailureOf(validator, TokenMint.Hs256(issuer: "https://auth.example.test/", audience: "someone-else"))
+        );
         Assert.Equal("wrong issuer", await FailureOf(validator, TokenMint.Hs256(audience: "mobz")));
     }
 
     [Fact]
     public async Task Room_tokens_need_a_user_and_a_room()
     {
-        Assert.Equal("token has no room claim", await FailureOf(Validator(), TokenMint.Hs256(TokenMint.Claims(room: null))));
-        Assert.Equal("token has no sub claim", await FailureOf(Validator(), TokenMint.Hs256(TokenMint.Claims(sub: null))));
+        Assert.Equal(
+            "token has no room claim",
+            await FailureOf(Validator(), TokenMint.Hs256(TokenMint.Claims(room: null)))
+        );
+        Assert.Equal(
+            "token has no sub claim",
+            await FailureOf(Validator(), TokenMint.Hs256(TokenMint.Claims(sub: null)))
+        );
     }
 
     [Fact]
@@ -97,14 +136,23 @@ public sealed class AccessTokenValidatorTests
     {
         var claims = TokenMint.Claims(sub: null);
         claims["uid"] = "grace";
-        Assert.Equal("grace", (await Validator(o => o.UserIdClaim = "uid").ValidateAsync(TokenMint.Hs256(claims))).Claims!.UserId);
+        Assert.Equal(
+            "grace",
+            (await Validator(o => o.UserIdClaim = "uid").ValidateAsync(TokenMint.Hs256(claims))).Claims!.UserId
+        );
     }
 
     [Fact]
     public async Task Unknown_grant_name_refuses_the_token()
     {
-        Assert.Equal("token names an unknown grant \"superuser\"", await FailureOf(Validator(), TokenMint.Hs256(TokenMint.Claims(grants: new[] { "join", "superuser" }))));
-        Assert.Equal("token names an unknown grant \"Join\"", await FailureOf(Validator(), TokenMint.Hs256(TokenMint.Claims(grants: "Join"))));
+        Assert.Equal(
+            "token names an unknown grant \"superuser\"",
+            await FailureOf(Validator(), TokenMint.Hs256(TokenMint.Claims(grants: new[] { "join", "superuser" })))
+        );
+        Assert.Equal(
+            "token names an unknown grant \"Join\"",
+            await FailureOf(Validator(), TokenMint.Hs256(TokenMint.Claims(grants: "Join")))
+        );
     }
 
     [Theory]
@@ -151,7 +199,9 @@ public sealed class AccessTokenValidatorTests
     [Fact]
     public async Task Has_requires_every_named_grant()
     {
-        var claims = (await Validator().ValidateAsync(TokenMint.Hs256(TokenMint.Claims(grants: new[] { "join", "subscribe" })))).Claims!;
+        var claims = (
+            await Validator().ValidateAsync(TokenMint.Hs256(TokenMint.Claims(grants: new[] { "join", "subscribe" })))
+        ).Claims!;
         Assert.True(claims.Has(AccessGrant.Join));
         Assert.True(claims.Has(AccessGrant.Join | AccessGrant.Subscribe));
         Assert.False(claims.Has(AccessGrant.Join | AccessGrant.Publish));
@@ -164,7 +214,10 @@ public sealed class AccessTokenValidatorTests
         var validator = new AccessTokenValidator(new AccessTokenOptions(), time: _time);
         Assert.False(validator.HasKeys);
         Assert.Equal("no access-token key is configured on the server", await FailureOf(validator, TokenMint.Hs256()));
-        Assert.Equal("no access-token key is configured on the server", await FailureOf(validator, TokenMint.Unsigned(TokenMint.Claims())));
+        Assert.Equal(
+            "no access-token key is configured on the server",
+            await FailureOf(validator, TokenMint.Unsigned(TokenMint.Claims()))
+        );
     }
 
     [Theory]
@@ -186,7 +239,9 @@ public sealed class AccessTokenValidatorTests
     [Fact]
     public void Hmac_secret_shorter_than_32_bytes_fails_at_construction()
     {
-        var e = Assert.Throws<ArgumentException>(() => new AccessTokenValidator(new AccessTokenOptions { HmacSecret = "short" }));
+        var e = Assert.Throws<ArgumentException>(() =>
+            new AccessTokenValidator(new AccessTokenOptions { HmacSecret = "short" })
+        );
         Assert.Contains("32 bytes", e.Message);
     }
 
@@ -198,8 +253,23 @@ public sealed class AccessTokenValidatorTests
         var pem = rsa.ExportSubjectPublicKeyInfoPem();
         var validator = new AccessTokenValidator(new AccessTokenOptions { PublicKeyPem = pem }, time: _time);
         var rs256 = new SigningCredentials(new RsaSecurityKey(rsa), SecurityAlgorithms.RsaSha256);
-        Assert.Equal("ada", (await validator.ValidateAsync(TokenMint.Create(rs256, TokenMint.Claims(), TimeSpan.FromMinutes(5)))).Claims?.UserId);
-        Assert.Equal("bad signature", await FailureOf(validator, TokenMint.Create(new SigningCredentials(new RsaSecurityKey(other), SecurityAlgorithms.RsaSha256), TokenMint.Claims(), TimeSpan.FromMinutes(5))));
+        Assert.Equal(
+            "ada",
+            (await validator.ValidateAsync(TokenMint.Create(rs256, TokenMint.Claims(), TimeSpan.FromMinutes(5))))
+                .Claims
+                ?.UserId
+        );
+        Assert.Equal(
+            "bad signature",
+            await FailureOf(
+                validator,
+                TokenMint.Create(
+                    new SigningCredentials(new RsaSecurityKey(other), SecurityAlgorithms.RsaSha256),
+                    TokenMint.Claims(),
+                    TimeSpan.FromMinutes(5)
+                )
+            )
+        );
         // Algorithm confusion: the public key's PEM text used as an HS256 secret must not verify.
         Assert.False((await validator.ValidateAsync(TokenMint.Hs256(secret: pem))).IsValid);
     }
@@ -214,10 +284,22 @@ public sealed class AccessTokenValidatorTests
         {
             var validator = new AccessTokenValidator(new AccessTokenOptions { PublicKeyFile = file }, time: _time);
             var es256 = new SigningCredentials(new ECDsaSecurityKey(ec), SecurityAlgorithms.EcdsaSha256);
-            var check = await validator.ValidateAsync(TokenMint.Create(es256, TokenMint.Claims(room: "lobby"), TimeSpan.FromMinutes(5)));
+            var check = await validator.ValidateAsync(
+                TokenMint.Create(es256, TokenMint.Claims(room: "lobby"), TimeSpan.FromMinutes(5))
+            );
             Assert.Equal("lobby", check.Claims?.Room);
             using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            Assert.Equal("bad signature", await FailureOf(validator, TokenMint.Create(new SigningCredentials(new ECDsaSecurityKey(other), SecurityAlgorithms.EcdsaSha256), TokenMint.Claims(), TimeSpan.FromMinutes(5))));
+            Assert.Equal(
+                "bad signature",
+                await FailureOf(
+                    validator,
+                    TokenMint.Create(
+                        new SigningCredentials(new ECDsaSecurityKey(other), SecurityAlgorithms.EcdsaSha256),
+                        TokenMint.Claims(),
+                        TimeSpan.FromMinutes(5)
+                    )
+                )
+            );
         }
         finally
         {
@@ -234,15 +316,38 @@ public sealed class AccessTokenValidatorTests
         try
         {
             var fromFile = new AccessTokenValidator(new AccessTokenOptions { PublicKeyFile = file }, time: _time);
-            Assert.True((await fromFile.ValidateAsync(TokenMint.Create(new SigningCredentials(new RsaSecurityKey(rsa), SecurityAlgorithms.RsaSha256), TokenMint.Claims(), TimeSpan.FromMinutes(5)))).IsValid);
+            Assert.True(
+                (
+                    await fromFile.ValidateAsync(
+                        TokenMint.Create(
+                            new SigningCredentials(new RsaSecurityKey(rsa), SecurityAlgorithms.RsaSha256),
+                            TokenMint.Claims(),
+                            TimeSpan.FromMinutes(5)
+                        )
+                    )
+                ).IsValid
+            );
         }
         finally
         {
             File.Delete(file);
         }
         using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var fromPem = new AccessTokenValidator(new AccessTokenOptions { PublicKeyPem = ec.ExportSubjectPublicKeyInfoPem() }, time: _time);
-        Assert.True((await fromPem.ValidateAsync(TokenMint.Create(new SigningCredentials(new ECDsaSecurityKey(ec), SecurityAlgorithms.EcdsaSha256), TokenMint.Claims(), TimeSpan.FromMinutes(5)))).IsValid);
+        var fromPem = new AccessTokenValidator(
+            new AccessTokenOptions { PublicKeyPem = ec.ExportSubjectPublicKeyInfoPem() },
+            time: _time
+        );
+        Assert.True(
+            (
+                await fromPem.ValidateAsync(
+                    TokenMint.Create(
+                        new SigningCredentials(new ECDsaSecurityKey(ec), SecurityAlgorithms.EcdsaSha256),
+                        TokenMint.Claims(),
+                        TimeSpan.FromMinutes(5)
+                    )
+                )
+            ).IsValid
+        );
     }
 
     [Fact]
@@ -252,8 +357,18 @@ public sealed class AccessTokenValidatorTests
         var secret = TokenMint.Secret + TokenMint.Secret;
         var validator = Validator(o => o.HmacSecret = secret);
         var hs512 = new SigningCredentials(TokenMint.Hmac(secret).Key, SecurityAlgorithms.HmacSha512);
-        Assert.False((await validator.ValidateAsync(TokenMint.Create(hs512, TokenMint.Claims(), TimeSpan.FromMinutes(5)))).IsValid);
-        Assert.True((await validator.ValidateAsync(TokenMint.Create(TokenMint.Hmac(secret), TokenMint.Claims(), TimeSpan.FromMinutes(5)))).IsValid);
+        Assert.False(
+            (
+                await validator.ValidateAsync(TokenMint.Create(hs512, TokenMint.Claims(), TimeSpan.FromMinutes(5)))
+            ).IsValid
+        );
+        Assert.True(
+            (
+                await validator.ValidateAsync(
+                    TokenMint.Create(TokenMint.Hmac(secret), TokenMint.Claims(), TimeSpan.FromMinutes(5))
+                )
+            ).IsValid
+        );
     }
 
     [Fact]
@@ -270,8 +385,16 @@ public sealed class AccessTokenValidatorTests
 
         var both = TokenMint.Hs256(new Dictionary<string, object?> { ["sub"] = "standard", ["userId"] = "legacy" });
         Assert.Equal("standard", (await Validator().ValidateAsync(both, AccessRequirement.Player)).Claims?.UserId);
-        Assert.Equal("token has no sub or userId claim",
-            (await Validator().ValidateAsync(TokenMint.Hs256(new Dictionary<string, object?> { ["name"] = "x" }), AccessRequirement.Player)).Failure);
+        Assert.Equal(
+            "token has no sub or userId claim",
+            (
+                await Validator()
+                    .ValidateAsync(
+                        TokenMint.Hs256(new Dictionary<string, object?> { ["name"] = "x" }),
+                        AccessRequirement.Player
+                    )
+            ).Failure
+        );
     }
 
     [Fact]
@@ -280,7 +403,12 @@ public sealed class AccessTokenValidatorTests
         var empty = new AccessTokenOptions();
         Assert.True(empty.UseDevelopmentKey());
         Assert.True(empty.IsDevelopmentKey);
-        var token = new AccessTokenIssuer(empty, _time).Issue("dev", "lobby", AccessGrant.Join, TimeSpan.FromMinutes(1));
+        var token = new AccessTokenIssuer(empty, _time).Issue(
+            "dev",
+            "lobby",
+            AccessGrant.Join,
+            TimeSpan.FromMinutes(1)
+        );
         Assert.True((await new AccessTokenValidator(empty, time: _time).ValidateAsync(token)).IsValid);
         Assert.False((await Validator().ValidateAsync(token)).IsValid);
 

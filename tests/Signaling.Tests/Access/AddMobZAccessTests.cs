@@ -12,11 +12,17 @@ public sealed class AddMobZAccessTests
     public void A_second_call_does_not_rebind_configuration_over_a_first_callers_settings()
     {
         var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["MobZ:Access:HmacSecret"] = TokenMint.Secret,
-            ["MobZ:Access:Audience"] = "from-configuration",
-        }).Build());
+        services.AddSingleton<IConfiguration>(
+            new ConfigurationBuilder()
+                .AddInMemoryCollection(
+                    new Dictionary<string, string?>
+                    {
+                        ["MobZ:Access:HmacSecret"] = TokenMint.Secret,
+                        ["MobZ:Access:Audience"] = "from-configuration",
+                    }
+                )
+                .Build()
+        );
         services.AddMobZAccess(o => o.Audience = "from-code");
         services.AddMobZAccess();
         using var provider = services.BuildServiceProvider();

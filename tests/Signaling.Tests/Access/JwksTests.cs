@@ -58,17 +58,30 @@ public sealed class JwksTests : IAsyncLifetime
     private static string Set(params string[] keys) => $$"""{"keys":[{{string.Join(",", keys)}}]}""";
 
     private static string Es256(ECDsa key, string kid) =>
-        TokenMint.Create(new SigningCredentials(new ECDsaSecurityKey(key) { KeyId = kid }, SecurityAlgorithms.EcdsaSha256), TokenMint.Claims(), TimeSpan.FromHours(3));
+        TokenMint.Create(
+            new SigningCredentials(new ECDsaSecurityKey(key) { KeyId = kid }, SecurityAlgorithms.EcdsaSha256),
+            TokenMint.Claims(),
+            TimeSpan.FromHours(3)
+        );
 
     private static string Rs256(RSA key, string kid) =>
-        TokenMint.Create(new SigningCredentials(new RsaSecurityKey(key) { KeyId = kid }, SecurityAlgorithms.RsaSha256), TokenMint.Claims(), TimeSpan.FromHours(3));
+        TokenMint.Create(
+            new SigningCredentials(new RsaSecurityKey(key) { KeyId = kid }, SecurityAlgorithms.RsaSha256),
+            TokenMint.Claims(),
+            TimeSpan.FromHours(3)
+        );
 
-    private AccessTokenValidator Validator() => new(new AccessTokenOptions
-    {
-        JwksUrl = _url,
-        JwksMinRefreshInterval = TimeSpan.FromMinutes(1),
-        JwksMaxAge = TimeSpan.FromHours(1),
-    }, new HttpClient(), _time);
+    private AccessTokenValidator Validator() =>
+        new(
+            new AccessTokenOptions
+            {
+                JwksUrl = _url,
+                JwksMinRefreshInterval = TimeSpan.FromMinutes(1),
+                JwksMaxAge = TimeSpan.FromHours(1),
+            },
+            new HttpClient(),
+            _time
+        );
 
     [Fact]
     public async Task Keys_are_fetched_once_and_reused()

@@ -22,13 +22,33 @@ public sealed class TokenCliTests
     [Fact]
     public async Task Printed_token_validates_with_the_room_grants_user_and_lifetime_asked_for()
     {
-        var (exit, output, _) = Run(new Dictionary<string, string?> { [TokenCommand.SecretVariable] = TokenMint.Secret },
-            "--room", "team-*", "--grants", "join,publish,admin", "--user", "ada", "--ttl", "30m");
+        var (exit, output, _) = Run(
+            new Dictionary<string, string?> { [TokenCommand.SecretVariable] = TokenMint.Secret },
+            "--room",
+            "team-*",
+            "--grants",
+            "join,publish,admin",
+            "--user",
+            "ada",
+            "--ttl",
+            "30m"
+        );
         Assert.Equal(0, exit);
         var token = output.Trim();
         Assert.DoesNotContain('\n', token);
-        var check = await new AccessTokenValidator(new AccessTokenOptions { HmacSecret = TokenMint.Secret }, time: _time).ValidateAsync(token);
-        Assert.Equal(new AccessClaims("ada", "team-*", AccessGrant.Join | AccessGrant.Publish | AccessGrant.Admin, TokenMint.Now.AddMinutes(30)), check.Claims);
+        var check = await new AccessTokenValidator(
+            new AccessTokenOptions { HmacSecret = TokenMint.Secret },
+            time: _time
+        ).ValidateAsync(token);
+        Assert.Equal(
+            new AccessClaims(
+                "ada",
+                "team-*",
+                AccessGrant.Join | AccessGrant.Publish | AccessGrant.Admin,
+                TokenMint.Now.AddMinutes(30)
+            ),
+            check.Claims
+        );
     }
 
     [Fact]
@@ -42,7 +62,15 @@ public sealed class TokenCliTests
         };
         var (exit, output, _) = Run(config, "--room", "lobby", "--grants", "subscribe");
         Assert.Equal(0, exit);
-        var strict = new AccessTokenValidator(new AccessTokenOptions { HmacSecret = TokenMint.Secret, Issuer = "mobz-prod", Audience = "rooms" }, time: _time);
+        var strict = new AccessTokenValidator(
+            new AccessTokenOptions
+            {
+                HmacSecret = TokenMint.Secret,
+                Issuer = "mobz-prod",
+                Audience = "rooms",
+            },
+            time: _time
+        );
         var claims = (await strict.ValidateAsync(output.Trim())).Claims!;
         Assert.StartsWith("user-", claims.UserId);
         Assert.Equal(TokenMint.Now.AddHours(1), claims.Expires);
@@ -55,9 +83,24 @@ public sealed class TokenCliTests
         await File.WriteAllTextAsync(file, TokenMint.Secret + "\n");
         try
         {
-            var (exit, output, _) = Run(new Dictionary<string, string?>(), "--room", "lobby", "--grants", "join", "--secret-file", file);
+            var (exit, output, _) = Run(
+                new Dictionary<string, string?>(),
+                "--room",
+                "lobby",
+                "--grants",
+                "join",
+                "--secret-file",
+                file
+            );
             Assert.Equal(0, exit);
-            Assert.True((await new AccessTokenValidator(new AccessTokenOptions { HmacSecret = TokenMint.Secret }, time: _time).ValidateAsync(output.Trim())).IsValid);
+            Assert.True(
+                (
+                    await new AccessTokenValidator(
+                        new AccessTokenOptions { HmacSecret = TokenMint.Secret },
+                        time: _time
+                    ).ValidateAsync(output.Trim())
+                ).IsValid
+            );
         }
         finally
         {
@@ -85,7 +128,10 @@ public sealed class TokenCliTests
     [InlineData(TokenMint.Secret, "unknown option '--rooom'", "--rooom", "lobby")]
     public void Bad_usage_is_named(string secret, string message, params string[] args)
     {
-        var (exit, output, error) = Run(new Dictionary<string, string?> { [TokenCommand.SecretVariable] = secret }, args);
+        var (exit, output, error) = Run(
+            new Dictionary<string, string?> { [TokenCommand.SecretVariable] = secret },
+            args
+        );
         Assert.Equal(2, exit);
         Assert.Equal("", output);
         Assert.Contains(message, error);
@@ -96,8 +142,22 @@ public sealed class TokenCliTests
     {
         var (exit, output, _) = Run(new Dictionary<string, string?>(), "--help");
         Assert.Equal(0, exit);
-        foreach (var expected in new[] { "--room", "--grants", "--user", "--ttl", "--secret-file", "MOBZ_ACCESS_HMAC_SECRET", "MobZ__Access__HmacSecret", "p2m-publish" })
+        foreach (
+            var expected in new[]
+            {
+                "--room",
+                "--grants",
+                "--user",
+                "--ttl",
+                "--secret-file",
+                "MOBZ_ACCESS_HMAC_SECRET",
+                "MobZ__Access__HmacSecret",
+                "p2m-publish",
+            }
+        )
+        {
             Assert.Contains(expected, output);
+        }
     }
 
     [Theory]

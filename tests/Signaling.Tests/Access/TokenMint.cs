@@ -21,8 +21,14 @@ public static class TokenMint
     /// A signed token. <paramref name="claims"/> are added as they are (arrays stay arrays); null values are left out.
     /// Times are relative to <see cref="Now"/>; a null <paramref name="expiresIn"/> leaves out <c>exp</c>.
     /// </summary>
-    public static string Create(SigningCredentials credentials, IDictionary<string, object?> claims,
-        TimeSpan? expiresIn, TimeSpan? notBeforeIn = null, string? issuer = null, string? audience = null)
+    public static string Create(
+        SigningCredentials credentials,
+        IDictionary<string, object?> claims,
+        TimeSpan? expiresIn,
+        TimeSpan? notBeforeIn = null,
+        string? issuer = null,
+        string? audience = null
+    )
     {
         var payload = claims.Where(c => c.Value is not null).ToDictionary(c => c.Key, c => c.Value!);
         var descriptor = new SecurityTokenDescriptor
@@ -34,22 +40,34 @@ public static class TokenMint
             NotBefore = (Now + (notBeforeIn ?? TimeSpan.Zero)).UtcDateTime,
             SigningCredentials = credentials,
         };
-        if (expiresIn is { } exp) descriptor.Expires = (Now + exp).UtcDateTime;
+        if (expiresIn is { } exp)
+            descriptor.Expires = (Now + exp).UtcDateTime;
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
     }
 
-    public static Dictionary<string, object?> Claims(string? sub = "ada", string? room = "team-a", object? grants = null) => new()
-    {
-        ["sub"] = sub,
-        ["room"] = room,
-        ["grants"] = grants ?? new[] { "join", "subscribe" },
-    };
+    public static Dictionary<string, object?> Claims(
+        string? sub = "ada",
+        string? room = "team-a",
+        object? grants = null
+    ) =>
+        new()
+        {
+            ["sub"] = sub,
+            ["room"] = room,
+            ["grants"] = grants ?? new[] { "join", "subscribe" },
+        };
 
-    public static string Hs256(Dictionary<string, object?>? claims = null, TimeSpan? expiresIn = null, TimeSpan? notBeforeIn = null,
-        string? issuer = null, string? audience = null, string secret = Secret) =>
-        Create(Hmac(secret), claims ?? Claims(), expiresIn ?? TimeSpan.FromMinutes(10), notBeforeIn, issuer, audience);
+    public static string Hs256(
+        Dictionary<string, object?>? claims = null,
+        TimeSpan? expiresIn = null,
+        TimeSpan? notBeforeIn = null,
+        string? issuer = null,
+        string? audience = null,
+        string secret = Secret
+    ) => Create(Hmac(secret), claims ?? Claims(), expiresIn ?? TimeSpan.FromMinutes(10), notBeforeIn, issuer, audience);
 
-    /// <summary>A token with <c>"alg":"none"</c> and no signature, built by hand (the library will not make one).</summary>
+    /// <summary>A token with <c>"alg":"none"</c> and no signature, built by hand (the library will not make
+    /// one).</summary>
     public static string Unsigned(Dictionary<string, object?> claims)
     {
         var payload = claims.Where(c => c.Value is not null).ToDictionary(c => c.Key, c => c.Value);

@@ -18,7 +18,12 @@ public sealed class DirectRoomHarness : RoomHarness, IConnectionSender
     private readonly ConcurrentDictionary<string, DirectClient> _open = new();
     private int _next;
 
-    public DirectRoomHarness(IStateBackend backend, Action<RoomOptions>? configure, Action<MobZ.Access.AccessTokenOptions>? access = null) : base(backend)
+    public DirectRoomHarness(
+        IStateBackend backend,
+        Action<RoomOptions>? configure,
+        Action<MobZ.Access.AccessTokenOptions>? access = null
+    )
+        : base(backend)
     {
         var services = new ServiceCollection();
         AddRoomServices(services, configure, access);
@@ -36,11 +41,15 @@ public sealed class DirectRoomHarness : RoomHarness, IConnectionSender
         var client = new DirectClient(this, id);
         var connect = Event(id, RouteKeys.Connect, EventTypes.Connect, null) with
         {
-            QueryStringParameters = token is null ? null : new Dictionary<string, string> { [RoomDoor.TokenParameter] = token },
+            QueryStringParameters = token is null
+                ? null
+                : new Dictionary<string, string> { [RoomDoor.TokenParameter] = token },
         };
         var response = await Handler.HandleAsync(connect, CancellationToken.None);
         LastConnectStatus = response.StatusCode;
-        LastConnectRetryAfter = response.Headers?.FirstOrDefault(h => string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase)).Value;
+        LastConnectRetryAfter = response
+            .Headers?.FirstOrDefault(h => string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase))
+            .Value;
         if (response.StatusCode != 200)
             return null;
         _open[id] = client;
@@ -53,14 +62,23 @@ public sealed class DirectRoomHarness : RoomHarness, IConnectionSender
     internal async Task CloseAsync(string id, bool notify)
     {
         if (_open.TryRemove(id, out _) && notify)
-            await Handler.HandleAsync(Event(id, RouteKeys.Disconnect, EventTypes.Disconnect, null), CancellationToken.None);
+        {
+            await Handler.HandleAsync(
+                Event(id, RouteKeys.Disconnect, EventTypes.Disconnect, null),
+                CancellationToken.None
+            );
+        }
     }
 
     public bool IsOpen(string id) => _open.ContainsKey(id);
 
     public ConcurrentQueue<string> Deleted { get; } = new();
 
-    Task<SendStatus> IConnectionSender.SendAsync(string connectionId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    Task<SendStatus> IConnectionSender.SendAsync(
+        string connectionId,
+        ReadOnlyMemory<byte> payload,
+        CancellationToken cancellationToken
+    )
     {
         if (payload.Length > IConnectionSender.MaxPayloadBytes)
             return Task.FromResult(SendStatus.TooLarge);
@@ -70,10 +88,15 @@ public sealed class DirectRoomHarness : RoomHarness, IConnectionSender
         return Task.FromResult(SendStatus.Sent);
     }
 
-    Task<ConnectionInfo?> IConnectionSender.GetConnectionAsync(string connectionId, CancellationToken cancellationToken) =>
-        Task.FromResult(_open.ContainsKey(connectionId)
-            ? new ConnectionInfo(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, "127.0.0.1", "test")
-            : null);
+    Task<ConnectionInfo?> IConnectionSender.GetConnectionAsync(
+        string connectionId,
+        CancellationToken cancellationToken
+    ) =>
+        Task.FromResult(
+            _open.ContainsKey(connectionId)
+                ? new ConnectionInfo(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, "127.0.0.1", "test")
+                : null
+        );
 
     async Task<bool> IConnectionSender.DeleteConnectionAsync(string connectionId, CancellationToken cancellationToken)
     {
@@ -85,20 +108,21 @@ public sealed class DirectRoomHarness : RoomHarness, IConnectionSender
         return true;
     }
 
-    private static WebSocketEvent Event(string connectionId, string routeKey, string eventType, string? body) => new()
-    {
-        Body = body,
-        RequestContext = new WebSocketRequestContext
+    private static WebSocketEvent Event(string connectionId, string routeKey, string eventType, string? body) =>
+        new()
         {
-            RouteKey = routeKey,
-            EventType = eventType,
-            ConnectionId = connectionId,
-            DomainName = "127.0.0.1",
-            Stage = "local",
-            RequestTimeEpoch = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            Identity = new WebSocketIdentity { SourceIp = "127.0.0.1" },
-        },
-    };
+            Body = body,
+            RequestContext = new WebSocketRequestContext
+            {
+                RouteKey = routeKey,
+                EventType = eventType,
+                ConnectionId = connectionId,
+                DomainName = "127.0.0.1",
+                Stage = "local",
+                RequestTimeEpoch = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                Identity = new WebSocketIdentity { SourceIp = "127.0.0.1" },
+            },
+        };
 
     public override async ValueTask DisposeAsync()
     {
@@ -110,10 +134,15 @@ public sealed class DirectRoomHarness : RoomHarness, IConnectionSender
     {
         public override string ConnectionId => id;
         public override bool IsOpen => harness.IsOpen(id);
+
         public void Deliver(string text) => OnMessage(text);
+
         public override Task SendRawAsync(string text) => harness.SendFrameAsync(id, text);
+
         public override Task CloseAsync() => harness.CloseAsync(id, notify: true);
+
         public override Task AbortAsync() => harness.CloseAsync(id, notify: false);
+
         public override ValueTask DisposeAsync() => new(harness.CloseAsync(id, notify: false));
     }
 }

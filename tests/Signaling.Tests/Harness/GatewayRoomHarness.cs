@@ -23,26 +23,33 @@ public sealed class GatewayRoomHarness : RoomHarness
 
     public override IServiceProvider Services => _stack.Services;
 
-    /// <summary>ws:// address of a path on this stack, for clients the harness does not drive (e.g. one that never reads).</summary>
+    /// <summary>ws:// address of a path on this stack, for clients the harness does not drive (e.g. one that never
+    /// reads).</summary>
     public Uri WebSocketUrl(string path) => _stack.WebSocketUrl(path);
 
-    public static async Task<GatewayRoomHarness> StartAsync(string backend, RedisServer redis, Action<RoomOptions>? configure,
-        Action<MobZ.Access.AccessTokenOptions>? access = null)
+    public static async Task<GatewayRoomHarness> StartAsync(
+        string backend,
+        RedisServer redis,
+        Action<RoomOptions>? configure,
+        Action<MobZ.Access.AccessTokenOptions>? access = null
+    )
     {
-        var stack = await LocalStackHost.StartAsync(new LocalStackOptions
-        {
-            Urls = "http://127.0.0.1:0",
-            Redis = backend == Backends.Redis ? redis.Configuration : "",
-            RedisKeyPrefix = backend == Backends.Redis ? redis.NewKeyPrefix() : null,
-            MinimumLogLevel = LogLevel.Warning,
-            PrintReadyLine = false,
-            Capabilities = builder =>
+        var stack = await LocalStackHost.StartAsync(
+            new LocalStackOptions
             {
-                builder.Services.AddMobZRooms(TestOptions(configure));
-                if (access is not null)
-                    builder.Services.Configure(access);
-            },
-        });
+                Urls = "http://127.0.0.1:0",
+                Redis = backend == Backends.Redis ? redis.Configuration : "",
+                RedisKeyPrefix = backend == Backends.Redis ? redis.NewKeyPrefix() : null,
+                MinimumLogLevel = LogLevel.Warning,
+                PrintReadyLine = false,
+                Capabilities = builder =>
+                {
+                    builder.Services.AddMobZRooms(TestOptions(configure));
+                    if (access is not null)
+                        builder.Services.Configure(access);
+                },
+            }
+        );
         return new GatewayRoomHarness(stack);
     }
 
@@ -52,13 +59,22 @@ public sealed class GatewayRoomHarness : RoomHarness
         socket.Options.CollectHttpResponseDetails = true;
         try
         {
-            await socket.ConnectAsync(_stack.WebSocketUrl(token is null ? "/ws" : $"/ws?{RoomDoor.TokenParameter}={Uri.EscapeDataString(token)}"), CancellationToken.None);
+            await socket.ConnectAsync(
+                _stack.WebSocketUrl(
+                    token is null ? "/ws" : $"/ws?{RoomDoor.TokenParameter}={Uri.EscapeDataString(token)}"
+                ),
+                CancellationToken.None
+            );
         }
-        catch (WebSocketException) when (socket.HttpStatusCode is not System.Net.HttpStatusCode.SwitchingProtocols and not 0)
+        catch (WebSocketException)
+            when (socket.HttpStatusCode is not System.Net.HttpStatusCode.SwitchingProtocols and not 0)
         {
             LastConnectStatus = (int)socket.HttpStatusCode;
-            LastConnectRetryAfter = socket.HttpResponseHeaders?
-                .FirstOrDefault(h => string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
+            LastConnectRetryAfter = socket
+                .HttpResponseHeaders?.FirstOrDefault(h =>
+                    string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase)
+                )
+                .Value?.FirstOrDefault();
             socket.Dispose();
             return null;
         }
@@ -105,7 +121,12 @@ public sealed class GatewayRoomHarness : RoomHarness
             await _sendLock.WaitAsync();
             try
             {
-                await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+                await _socket.SendAsync(
+                    Encoding.UTF8.GetBytes(text),
+                    WebSocketMessageType.Text,
+                    true,
+                    CancellationToken.None
+                );
             }
             finally
             {
@@ -130,7 +151,8 @@ public sealed class GatewayRoomHarness : RoomHarness
                     buffer.ResetWrittenCount();
                 }
             }
-            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+            catch (Exception ex)
+                when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
             {
                 // Aborted by the test, or dropped by the server: either way this client is closed now.
             }
@@ -167,9 +189,7 @@ public sealed class GatewayRoomHarness : RoomHarness
             {
                 await _receiving.WaitAsync(TimeSpan.FromSeconds(5));
             }
-            catch (TimeoutException)
-            {
-            }
+            catch (TimeoutException) { }
             _socket.Dispose();
             _sendLock.Dispose();
         }

@@ -31,7 +31,13 @@ public sealed class MunitResponder : IAsyncDisposable
     /// <summary>When set, requests with this op are answered ok=false.</summary>
     public string? FailOp { get; set; }
 
-    public static async Task<MunitResponder> StartAsync(IStateBackend backend, string munitId, double load = 0, bool draining = false, bool alive = true)
+    public static async Task<MunitResponder> StartAsync(
+        IStateBackend backend,
+        string munitId,
+        double load = 0,
+        bool draining = false,
+        bool alive = true
+    )
     {
         var responder = new MunitResponder(backend, munitId);
         await responder.RegisterAsync(load, draining, alive);
@@ -39,19 +45,23 @@ public sealed class MunitResponder : IAsyncDisposable
         return responder;
     }
 
-    /// <summary>Writes the registration, as a Regulator does at start and again after the store lost its data.</summary>
+    /// <summary>Writes the registration, as a Regulator does at start and again after the store lost its
+    /// data.</summary>
     public async Task RegisterAsync(double load = 0, bool draining = false, bool alive = true)
     {
         var store = _backend.Store;
-        await store.HashSetAsync(MunitKeys.Info(MunitId), new Dictionary<string, string>
-        {
-            [MunitInfoFields.MunitId] = MunitId,
-            [MunitInfoFields.Address] = "127.0.0.1",
-            [MunitInfoFields.Port] = "40000",
-            [MunitInfoFields.Capacity] = "100",
-            [MunitInfoFields.Load] = load.ToString(CultureInfo.InvariantCulture),
-            [MunitInfoFields.Draining] = draining ? "true" : "false",
-        });
+        await store.HashSetAsync(
+            MunitKeys.Info(MunitId),
+            new Dictionary<string, string>
+            {
+                [MunitInfoFields.MunitId] = MunitId,
+                [MunitInfoFields.Address] = "127.0.0.1",
+                [MunitInfoFields.Port] = "40000",
+                [MunitInfoFields.Capacity] = "100",
+                [MunitInfoFields.Load] = load.ToString(CultureInfo.InvariantCulture),
+                [MunitInfoFields.Draining] = draining ? "true" : "false",
+            }
+        );
         await store.SortedSetAddAsync(MunitKeys.Registry, MunitId, load);
         if (alive)
             await store.SetStringAsync(MunitKeys.Alive(MunitId), "1", TimeSpan.FromMinutes(5));
@@ -63,10 +73,17 @@ public sealed class MunitResponder : IAsyncDisposable
         Signals.Enqueue(signal);
         if (signal is not MediaRequest request || request.ReplyTo.Length == 0)
             return;
-        var response = request.Op == FailOp
-            ? new MediaResponse(request.RequestId, false) { Error = "refused by test" }
-            : new MediaResponse(request.RequestId, true) { Sdp = request.Op is MediaOps.Watch or MediaOps.Publish ? Sdp(request) : null };
-        await _backend.Bus.PublishAsync(request.ReplyTo, JsonSerializer.Serialize(response, ContractsJsonContext.Default.MediaResponse));
+        var response =
+            request.Op == FailOp
+                ? new MediaResponse(request.RequestId, false) { Error = "refused by test" }
+                : new MediaResponse(request.RequestId, true)
+                {
+                    Sdp = request.Op is MediaOps.Watch or MediaOps.Publish ? Sdp(request) : null,
+                };
+        await _backend.Bus.PublishAsync(
+            request.ReplyTo,
+            JsonSerializer.Serialize(response, ContractsJsonContext.Default.MediaResponse)
+        );
     }
 
     /// <summary>An ICE-lite, BUNDLEd audio+video description like a Munit's, one per request.</summary>
@@ -74,7 +91,8 @@ public sealed class MunitResponder : IAsyncDisposable
     {
         string direction = request.Op == MediaOps.Watch ? "sendonly" : "recvonly";
         string type = request.Op == MediaOps.Watch ? "offer" : "answer";
-        return string.Join("\r\n",
+        return string.Join(
+            "\r\n",
             "v=0",
             $"o=- {Math.Abs(request.RequestId.GetHashCode())} 2 IN IP4 127.0.0.1",
             $"s=munit-{type}",
@@ -99,7 +117,8 @@ public sealed class MunitResponder : IAsyncDisposable
             $"a={direction}",
             "a=rtcp-mux",
             "a=rtpmap:96 VP8/90000",
-            "");
+            ""
+        );
     }
 
     public async ValueTask DisposeAsync()

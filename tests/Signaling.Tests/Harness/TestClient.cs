@@ -50,10 +50,18 @@ public abstract class TestClient : IAsyncDisposable
     /// <summary>Every message received so far, consumed or not.</summary>
     public IReadOnlyList<JsonElement> Received
     {
-        get { lock (_pending) return [.. _all]; }
+        get
+        {
+            lock (_pending)
+                return [.. _all];
+        }
     }
 
-    public async Task<JsonElement> NextAsync(string action, Func<JsonElement, bool>? where = null, TimeSpan? timeout = null)
+    public async Task<JsonElement> NextAsync(
+        string action,
+        Func<JsonElement, bool>? where = null,
+        TimeSpan? timeout = null
+    )
     {
         using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
         while (true)
@@ -77,8 +85,11 @@ public abstract class TestClient : IAsyncDisposable
             catch (OperationCanceledException)
             {
                 string seen;
-                lock (_pending) seen = string.Join(", ", _all.Select(Action));
-                throw new Xunit.Sdk.XunitException($"{ConnectionId}: no {action} within {(timeout ?? DefaultTimeout).TotalSeconds} s; received [{seen}]");
+                lock (_pending)
+                    seen = string.Join(", ", _all.Select(Action));
+                throw new Xunit.Sdk.XunitException(
+                    $"{ConnectionId}: no {action} within {(timeout ?? DefaultTimeout).TotalSeconds} s; received [{seen}]"
+                );
             }
         }
     }
@@ -87,7 +98,10 @@ public abstract class TestClient : IAsyncDisposable
     public async Task<string> ErrorCodeForAsync(string raw, string requestId)
     {
         await SendRawAsync(raw).ConfigureAwait(false);
-        var error = await NextAsync("Error", m => m.TryGetProperty("requestId", out var r) && r.GetString() == requestId).ConfigureAwait(false);
+        var error = await NextAsync("Error", m =>
+                m.TryGetProperty("requestId", out var r) && r.GetString() == requestId
+            )
+            .ConfigureAwait(false);
         return error.GetProperty("code").GetString()!;
     }
 
@@ -101,7 +115,8 @@ public abstract class TestClient : IAsyncDisposable
 
     public bool HasPending(string action)
     {
-        lock (_pending) return _pending.Any(m => Action(m) == action);
+        lock (_pending)
+            return _pending.Any(m => Action(m) == action);
     }
 
     public static string? Action(JsonElement m) =>
@@ -109,9 +124,17 @@ public abstract class TestClient : IAsyncDisposable
 
     public async Task<JsonElement> JoinAsync(string roomId, string roomKind, string? role = null, string? userId = null)
     {
-        var msg = new JsonObject { ["action"] = "Join", ["requestId"] = "join-" + ConnectionId, ["roomId"] = roomId, ["roomKind"] = roomKind };
-        if (role is not null) msg["role"] = role;
-        if (userId is not null) msg["userId"] = userId;
+        var msg = new JsonObject
+        {
+            ["action"] = "Join",
+            ["requestId"] = "join-" + ConnectionId,
+            ["roomId"] = roomId,
+            ["roomKind"] = roomKind,
+        };
+        if (role is not null)
+            msg["role"] = role;
+        if (userId is not null)
+            msg["userId"] = userId;
         await SendRawAsync(msg.ToJsonString()).ConfigureAwait(false);
         return await NextAsync("JoinAck").ConfigureAwait(false);
     }

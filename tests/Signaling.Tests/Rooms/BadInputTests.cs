@@ -7,7 +7,8 @@ namespace MobZ.Signaling.Tests.Rooms;
 /// <summary>Every kind of bad message gets its stable code, and the room keeps working for everyone.</summary>
 public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer>
 {
-    /// <summary>(case name, message sent by a p2p peer, expected code). requestId "bad" where the message has one.</summary>
+    /// <summary>(case name, message sent by a p2p peer, expected code). requestId "bad" where the message has
+    /// one.</summary>
     public static TheoryData<string, string, string, string> Cases()
     {
         var data = new TheoryData<string, string, string, string>();
@@ -17,34 +18,124 @@ public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer
             data.Add(backend, "not an object", """["Join"]""", "BAD_JSON");
             data.Add(backend, "trailing garbage", """{"action":"Heartbeat","requestId":"bad"} x""", "BAD_JSON");
             // Found by the rooms-json fuzz harness (docs/fuzzing.md): these escaped to INTERNAL_ERROR.
-            data.Add(backend, "malformed: a lone surrogate in a property name", """{"\ud800caate":"caost","action":"Heartbeat","requestId":"bad"}""", "BAD_JSON");
-            data.Add(backend, "malformed: a lone surrogate in the action", """{"requestId":"bad","action":"Join\udc00"}""", "BAD_JSON");
+            data.Add(
+                backend,
+                "malformed: a lone surrogate in a property name",
+                """{"\ud800caate":"caost","action":"Heartbeat","requestId":"bad"}""",
+                "BAD_JSON"
+            );
+            data.Add(
+                backend,
+                "malformed: a lone surrogate in the action",
+                """{"requestId":"bad","action":"Join\udc00"}""",
+                "BAD_JSON"
+            );
             data.Add(backend, "unknown action", """{"action":"Dance","requestId":"bad"}""", "UNKNOWN_ACTION");
             data.Add(backend, "action missing", """{"requestId":"bad","roomId":"x"}""", "MISSING_FIELD");
             data.Add(backend, "action not a string", """{"action":7,"requestId":"bad"}""", "MISSING_FIELD");
-            data.Add(backend, "join without roomId", """{"action":"Join","requestId":"bad","roomKind":"p2p"}""", "MISSING_FIELD");
-            data.Add(backend, "join without roomKind", """{"action":"Join","requestId":"bad","roomId":"r"}""", "MISSING_FIELD");
-            data.Add(backend, "unknown roomKind", """{"action":"Join","requestId":"bad","roomId":"r","roomKind":"mesh"}""", "INVALID_FIELD");
-            data.Add(backend, "roomId with a key separator", """{"action":"Join","requestId":"bad","roomId":"a:publishers","roomKind":"p2p"}""", "INVALID_FIELD");
-            data.Add(backend, "field of the wrong type", """{"action":"UpdateVideo","requestId":"bad","audio":"yes"}""", "INVALID_FIELD");
-            data.Add(backend, "join twice", """{"action":"Join","requestId":"bad","roomId":"other","roomKind":"p2p"}""", "ALREADY_IN_ROOM");
-            data.Add(backend, "second join as a viewer", """{"action":"Join","requestId":"bad","roomId":"p2pview","roomKind":"p2p","role":"viewer"}""", "ALREADY_IN_ROOM");
+            data.Add(
+                backend,
+                "join without roomId",
+                """{"action":"Join","requestId":"bad","roomKind":"p2p"}""",
+                "MISSING_FIELD"
+            );
+            data.Add(
+                backend,
+                "join without roomKind",
+                """{"action":"Join","requestId":"bad","roomId":"r"}""",
+                "MISSING_FIELD"
+            );
+            data.Add(
+                backend,
+                "unknown roomKind",
+                """{"action":"Join","requestId":"bad","roomId":"r","roomKind":"mesh"}""",
+                "INVALID_FIELD"
+            );
+            data.Add(
+                backend,
+                "roomId with a key separator",
+                """{"action":"Join","requestId":"bad","roomId":"a:publishers","roomKind":"p2p"}""",
+                "INVALID_FIELD"
+            );
+            data.Add(
+                backend,
+                "field of the wrong type",
+                """{"action":"UpdateVideo","requestId":"bad","audio":"yes"}""",
+                "INVALID_FIELD"
+            );
+            data.Add(
+                backend,
+                "join twice",
+                """{"action":"Join","requestId":"bad","roomId":"other","roomKind":"p2p"}""",
+                "ALREADY_IN_ROOM"
+            );
+            data.Add(
+                backend,
+                "second join as a viewer",
+                """{"action":"Join","requestId":"bad","roomId":"p2pview","roomKind":"p2p","role":"viewer"}""",
+                "ALREADY_IN_ROOM"
+            );
             data.Add(backend, "offer without sdp", """{"action":"Offer","requestId":"bad"}""", "MISSING_FIELD");
-            data.Add(backend, "candidate without candidate", """{"action":"IceCandidate","requestId":"bad","sdpMid":"0"}""", "MISSING_FIELD");
-            data.Add(backend, "offer to a stranger", """{"action":"Offer","requestId":"bad","sdp":"v=0","to":"nobody"}""", "PARTICIPANT_NOT_FOUND");
-            data.Add(backend, "update without flags", """{"action":"UpdateVideo","requestId":"bad"}""", "MISSING_FIELD");
-            data.Add(backend, "kick without the admin grant", """{"action":"Kick","requestId":"bad","participantId":"OWNER"}""", "FORBIDDEN");
-            data.Add(backend, "watch in p2p", """{"action":"Watch","requestId":"bad","publisherId":"OWNER"}""", "NOT_SUPPORTED");
-            data.Add(backend, "publish request in p2p", """{"action":"PublishRequest","requestId":"bad"}""", "NOT_SUPPORTED");
-            data.Add(backend, "accept without the admin grant", """{"action":"PublishAccept","requestId":"bad","participantId":"OWNER"}""", "FORBIDDEN");
-            data.Add(backend, "simulcast with a bad layer", """{"action":"SimulcastUpdate","requestId":"bad","stationId":"s","layer":"../h"}""", "INVALID_FIELD");
+            data.Add(
+                backend,
+                "candidate without candidate",
+                """{"action":"IceCandidate","requestId":"bad","sdpMid":"0"}""",
+                "MISSING_FIELD"
+            );
+            data.Add(
+                backend,
+                "offer to a stranger",
+                """{"action":"Offer","requestId":"bad","sdp":"v=0","to":"nobody"}""",
+                "PARTICIPANT_NOT_FOUND"
+            );
+            data.Add(
+                backend,
+                "update without flags",
+                """{"action":"UpdateVideo","requestId":"bad"}""",
+                "MISSING_FIELD"
+            );
+            data.Add(
+                backend,
+                "kick without the admin grant",
+                """{"action":"Kick","requestId":"bad","participantId":"OWNER"}""",
+                "FORBIDDEN"
+            );
+            data.Add(
+                backend,
+                "watch in p2p",
+                """{"action":"Watch","requestId":"bad","publisherId":"OWNER"}""",
+                "NOT_SUPPORTED"
+            );
+            data.Add(
+                backend,
+                "publish request in p2p",
+                """{"action":"PublishRequest","requestId":"bad"}""",
+                "NOT_SUPPORTED"
+            );
+            data.Add(
+                backend,
+                "accept without the admin grant",
+                """{"action":"PublishAccept","requestId":"bad","participantId":"OWNER"}""",
+                "FORBIDDEN"
+            );
+            data.Add(
+                backend,
+                "simulcast with a bad layer",
+                """{"action":"SimulcastUpdate","requestId":"bad","stationId":"s","layer":"../h"}""",
+                "INVALID_FIELD"
+            );
         }
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task A_bad_message_from_a_member_gets_its_code_and_the_call_goes_on(string backend, string name, string raw, string code)
+    public async Task A_bad_message_from_a_member_gets_its_code_and_the_call_goes_on(
+        string backend,
+        string name,
+        string raw,
+        string code
+    )
     {
         await using var h = await RoomHarness.CreateAsync(backend, redis);
         var owner = await h.ConnectAsync();
@@ -130,13 +221,21 @@ public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer
             {
                 0 => seed[..random.Next(seed.Length)],
                 1 => Mutate(chars, random),
-                _ => new string(Enumerable.Range(0, random.Next(1, 40)).Select(_ => (char)random.Next(1, 0x2FF)).ToArray()),
+                _ => new string(
+                    Enumerable.Range(0, random.Next(1, 40)).Select(_ => (char)random.Next(1, 0x2FF)).ToArray()
+                ),
             };
             int before = fuzzer.Received.Count;
             await fuzzer.SendRawAsync(text);
             // Every frame is handled before SendRawAsync returns here; the server answered or forwarded.
-            Assert.True(fuzzer.Received.Count > before || owner.HasPending("Offer") || owner.HasPending("IceCandidate") || text.Contains("\"Offer\"") || text.Contains("IceCandidate"),
-                $"no answer to {text}");
+            Assert.True(
+                fuzzer.Received.Count > before
+                    || owner.HasPending("Offer")
+                    || owner.HasPending("IceCandidate")
+                    || text.Contains("\"Offer\"")
+                    || text.Contains("IceCandidate"),
+                $"no answer to {text}"
+            );
         }
         await fuzzer.SyncAsync();
         Assert.NotNull(await h.Store.HashGetAsync("room:fuzz:publishers", owner.ConnectionId));
@@ -153,7 +252,10 @@ public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer
     {
         string sdp = "v=0\r\n" + Guid.NewGuid();
         await owner.SendAsync(new { action = "Offer", sdp });
-        Assert.Equal(sdp, (await peer.NextAsync("Offer", m => m.GetProperty("sdp").GetString() == sdp)).GetProperty("sdp").GetString());
+        Assert.Equal(
+            sdp,
+            (await peer.NextAsync("Offer", m => m.GetProperty("sdp").GetString() == sdp)).GetProperty("sdp").GetString()
+        );
         await peer.SendAsync(new { action = "Answer", sdp });
         await owner.NextAsync("Answer", m => m.GetProperty("sdp").GetString() == sdp);
     }

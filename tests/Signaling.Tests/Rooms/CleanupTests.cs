@@ -15,25 +15,33 @@ public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
     public async Task The_sweep_removes_a_silent_connection_as_if_it_left_and_closes_its_socket(string backend)
     {
-        await using var h = await RoomHarness.CreateAsync(backend, redis, o => o.HeartbeatTimeout = TimeSpan.FromMilliseconds(400));
+        await using var h = await RoomHarness.CreateAsync(backend, redis, o =>
+            o.HeartbeatTimeout = TimeSpan.FromMilliseconds(400)
+        );
         var munit = await h.StartMunitAsync("munit-a");
         var alive = await h.ConnectAsync();
         var silent = await h.ConnectAsync();
         await alive.JoinAsync("hb", "m2m");
         string stationId = (await silent.JoinAsync("hb", "m2m")).GetProperty("stationId").GetString()!;
 
-        await MobZ.TestKit.Eventually.WaitUntilAsync(async () =>
-        {
-            await alive.SyncAsync(); // Heartbeats keep this one in.
-            await h.Sweeper.SweepAsync();
-            return !silent.IsOpen;
-        }, TimeSpan.FromSeconds(10), "the silent connection was swept");
+        await MobZ.TestKit.Eventually.WaitUntilAsync(
+            async () =>
+            {
+                await alive.SyncAsync(); // Heartbeats keep this one in.
+                await h.Sweeper.SweepAsync();
+                return !silent.IsOpen;
+            },
+            TimeSpan.FromSeconds(10),
+            "the silent connection was swept"
+        );
 
         Assert.False(await h.Store.ExistsAsync("conn:" + silent.ConnectionId));
         Assert.Null(await h.Store.SortedSetScoreAsync("rooms:heartbeats", silent.ConnectionId));
         Assert.False(await h.Store.ExistsAsync(MunitKeys.Station(stationId)));
         await Eventually(() => munit.Unassigns.Any(u => u.StationId == stationId), "its station was unassigned");
-        var change = await alive.NextAsync("PublishListChangeAck", m => m.GetProperty("reason").GetString() == "timeout");
+        var change = await alive.NextAsync("PublishListChangeAck", m =>
+            m.GetProperty("reason").GetString() == "timeout"
+        );
         Assert.Single(change.GetProperty("publishers").EnumerateArray());
         Assert.True(alive.IsOpen);
         Assert.NotNull(await h.Store.HashGetAsync("room:hb:publishers", alive.ConnectionId));
@@ -63,7 +71,9 @@ public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
             await Eventually(() => !mute.IsOpen, "the service closed the mute connection");
             await MobZ.TestKit.Eventually.WaitUntilAsync(
                 async () => await h.Store.SortedSetScoreAsync("rooms:heartbeats", mute.ConnectionId) is null,
-                TimeSpan.FromSeconds(30), "the mute connection left the heartbeat set");
+                TimeSpan.FromSeconds(30),
+                "the mute connection left the heartbeat set"
+            );
         }
         finally
         {
@@ -88,7 +98,9 @@ public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
         await owner.AbortAsync(); // No $disconnect: only a failed send reveals it.
         await second.SendAsync(new { action = "UpdateVideo", audio = false });
 
-        var change = await third.NextAsync("PublishListChangeAck", m => m.GetProperty("reason").GetString() == "ownerChanged");
+        var change = await third.NextAsync("PublishListChangeAck", m =>
+            m.GetProperty("reason").GetString() == "ownerChanged"
+        );
         Assert.Equal(second.ConnectionId, change.GetProperty("ownerId").GetString());
         Assert.False(await h.Store.ExistsAsync("conn:" + owner.ConnectionId));
         Assert.Equal(second.ConnectionId, await h.Store.HashGetAsync("room:gone", "owner"));
@@ -115,12 +127,20 @@ public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
 
         // Through the gateway, $disconnect runs after the close handshake the client waited for: wait for its effect.
         string[] roomKeys = ["room:empty", "room:empty:publishers", "room:empty:viewers", "room:empty:requests"];
-        await MobZ.TestKit.Eventually.WaitUntilAsync(async () =>
-        {
-            foreach (var c in clients)
-                if (await h.Store.ExistsAsync("conn:" + c.ConnectionId)) return false;
-            return true;
-        }, TimeSpan.FromSeconds(30), "every member's $disconnect ran");
+        await MobZ.TestKit.Eventually.WaitUntilAsync(
+            async () =>
+            {
+                foreach (var c in clients)
+                {
+                    if (await h.Store.ExistsAsync("conn:" + c.ConnectionId))
+                        return false;
+                }
+
+                return true;
+            },
+            TimeSpan.FromSeconds(30),
+            "every member's $disconnect ran"
+        );
         foreach (var key in roomKeys)
             Assert.False(await h.Store.ExistsAsync(key), key);
         foreach (var c in clients)
@@ -149,7 +169,10 @@ public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
 
         var change = await owner.NextAsync("PublishListChangeAck", m => m.GetProperty("reason").GetString() == "left");
         Assert.Single(change.GetProperty("publishers").EnumerateArray());
-        await Eventually(() => munit.Unassigns.Any(u => u.StationId == stationId), "the dropped publisher's station was unassigned");
+        await Eventually(
+            () => munit.Unassigns.Any(u => u.StationId == stationId),
+            "the dropped publisher's station was unassigned"
+        );
         Assert.False(await h.Store.ExistsAsync("conn:" + dropped.ConnectionId));
         Assert.False(await h.Store.ExistsAsync(MunitKeys.Station(stationId)));
         Assert.Null(await h.Store.SortedSetScoreAsync("rooms:heartbeats", dropped.ConnectionId));

@@ -21,16 +21,30 @@ public sealed class OwnerActionTests(RedisServer redis) : IClassFixture<RedisSer
         string stationId = (await target.JoinAsync("kick", "m2m")).GetProperty("stationId").GetString()!;
         await viewer.JoinAsync("kick", "m2m", "viewer");
 
-        await owner.SendAsync(new { action = "Kick", requestId = "k1", participantId = target.ConnectionId });
+        await owner.SendAsync(
+            new
+            {
+                action = "Kick",
+                requestId = "k1",
+                participantId = target.ConnectionId,
+            }
+        );
         Assert.Equal(owner.ConnectionId, (await target.NextAsync("Kicked")).GetProperty("by").GetString());
         Assert.Equal(target.ConnectionId, (await owner.NextAsync("KickAck")).GetProperty("participantId").GetString());
-        var change = await viewer.NextAsync("PublishListChangeAck", m => m.GetProperty("reason").GetString() == "kicked");
-        Assert.DoesNotContain(change.GetProperty("publishers").EnumerateArray(), p => p.GetProperty("participantId").GetString() == target.ConnectionId);
+        var change = await viewer.NextAsync("PublishListChangeAck", m =>
+            m.GetProperty("reason").GetString() == "kicked"
+        );
+        Assert.DoesNotContain(change.GetProperty("publishers").EnumerateArray(), p =>
+            p.GetProperty("participantId").GetString() == target.ConnectionId
+        );
 
         Assert.False(await h.Store.ExistsAsync("conn:" + target.ConnectionId));
         Assert.Null(await h.Store.HashGetAsync("room:kick:publishers", target.ConnectionId));
         Assert.False(await h.Store.ExistsAsync(MunitKeys.Station(stationId)));
-        await Eventually(() => munit.Unassigns.Any(u => u.StationId == stationId), "the kicked publisher's station was unassigned");
+        await Eventually(
+            () => munit.Unassigns.Any(u => u.StationId == stationId),
+            "the kicked publisher's station was unassigned"
+        );
 
         // The kicked client's socket is closed: it hears nothing more of the room.
         await Eventually(() => !target.IsOpen, "the kicked client's socket was closed");
@@ -49,7 +63,13 @@ public sealed class OwnerActionTests(RedisServer redis) : IClassFixture<RedisSer
         await a.JoinAsync("p2p-kick", "p2p");
         await b.JoinAsync("p2p-kick", "p2p");
 
-        Assert.Equal("NOT_SUPPORTED", await a.ErrorCodeForAsync($$"""{"action":"Kick","requestId":"k","participantId":"{{b.ConnectionId}}"}""", "k"));
+        Assert.Equal(
+            "NOT_SUPPORTED",
+            await a.ErrorCodeForAsync(
+                $$"""{"action":"Kick","requestId":"k","participantId":"{{b.ConnectionId}}"}""",
+                "k"
+            )
+        );
         Assert.True(b.IsOpen);
         Assert.NotNull(await h.Store.HashGetAsync("room:p2p-kick:publishers", b.ConnectionId));
         await a.SendAsync(new { action = "Offer", sdp = "v=0\r\nstill-calling" });
@@ -67,9 +87,18 @@ public sealed class OwnerActionTests(RedisServer redis) : IClassFixture<RedisSer
         await owner.JoinAsync("nokick", "m2m");
         await other.JoinAsync("nokick", "m2m");
 
-        Assert.Equal("FORBIDDEN", await other.ErrorCodeForAsync($$"""{"action":"Kick","requestId":"k","participantId":"{{owner.ConnectionId}}"}""", "k"));
+        Assert.Equal(
+            "FORBIDDEN",
+            await other.ErrorCodeForAsync(
+                $$"""{"action":"Kick","requestId":"k","participantId":"{{owner.ConnectionId}}"}""",
+                "k"
+            )
+        );
         Assert.NotNull(await h.Store.HashGetAsync("room:nokick:publishers", owner.ConnectionId));
-        Assert.Equal("PARTICIPANT_NOT_FOUND", await owner.ErrorCodeForAsync("""{"action":"Kick","requestId":"k2","participantId":"nobody"}""", "k2"));
+        Assert.Equal(
+            "PARTICIPANT_NOT_FOUND",
+            await owner.ErrorCodeForAsync("""{"action":"Kick","requestId":"k2","participantId":"nobody"}""", "k2")
+        );
         Assert.Equal("MISSING_FIELD", await owner.ErrorCodeForAsync("""{"action":"Kick","requestId":"k3"}""", "k3"));
 
         await other.SendAsync(new { action = "UpdateVideo", audio = false });
@@ -83,7 +112,10 @@ public sealed class OwnerActionTests(RedisServer redis) : IClassFixture<RedisSer
         await using var h = await RoomHarness.CreateAsync(backend, redis);
         var munit = await h.StartMunitAsync("munit-a");
         var owner = await h.ConnectAsync();
-        var viewer = await h.ConnectAsync(AccessGrant.Join | AccessGrant.Subscribe | AccessGrant.Publish, userId: "hopeful");
+        var viewer = await h.ConnectAsync(
+            AccessGrant.Join | AccessGrant.Subscribe | AccessGrant.Publish,
+            userId: "hopeful"
+        );
         var bystander = await h.ConnectAsync(AccessGrant.Join | AccessGrant.Subscribe);
         await owner.JoinAsync("stage", "m2m");
         await viewer.JoinAsync("stage", "m2m", "viewer", "hopeful");
@@ -94,17 +126,34 @@ public sealed class OwnerActionTests(RedisServer redis) : IClassFixture<RedisSer
         Assert.Equal(viewer.ConnectionId, ask.GetProperty("participantId").GetString());
         Assert.Equal("hopeful", ask.GetProperty("userId").GetString());
 
-        await owner.SendAsync(new { action = "PublishReject", participantId = viewer.ConnectionId, reason = "not now" });
+        await owner.SendAsync(
+            new
+            {
+                action = "PublishReject",
+                participantId = viewer.ConnectionId,
+                reason = "not now",
+            }
+        );
         var reject = await viewer.NextAsync("PublishReject");
         Assert.Equal("not now", reject.GetProperty("reason").GetString());
         Assert.Equal("pr1", reject.GetProperty("requestId").GetString());
-        Assert.Equal("NO_PENDING_REQUEST", await owner.ErrorCodeForAsync(
-            $$"""{"action":"PublishAccept","requestId":"a0","participantId":"{{viewer.ConnectionId}}"}""", "a0"));
+        Assert.Equal(
+            "NO_PENDING_REQUEST",
+            await owner.ErrorCodeForAsync(
+                $$"""{"action":"PublishAccept","requestId":"a0","participantId":"{{viewer.ConnectionId}}"}""",
+                "a0"
+            )
+        );
 
         await viewer.SendAsync(new { action = "PublishRequest", requestId = "pr2" });
         await owner.NextAsync("PublishRequest");
-        Assert.Equal("FORBIDDEN", await bystander.ErrorCodeForAsync(
-            $$"""{"action":"PublishAccept","requestId":"b","participantId":"{{viewer.ConnectionId}}"}""", "b"));
+        Assert.Equal(
+            "FORBIDDEN",
+            await bystander.ErrorCodeForAsync(
+                $$"""{"action":"PublishAccept","requestId":"b","participantId":"{{viewer.ConnectionId}}"}""",
+                "b"
+            )
+        );
         await owner.SendAsync(new { action = "PublishAccept", participantId = viewer.ConnectionId });
 
         var accept = await viewer.NextAsync("PublishAccept");
@@ -112,12 +161,19 @@ public sealed class OwnerActionTests(RedisServer redis) : IClassFixture<RedisSer
         string stationId = accept.GetProperty("stationId").GetString()!;
         foreach (var c in new[] { owner, viewer, bystander })
         {
-            var change = await c.NextAsync("PublishListChangeAck", m => m.GetProperty("reason").GetString() == "accepted");
-            Assert.Contains(change.GetProperty("publishers").EnumerateArray(), p => p.GetProperty("stationId").GetString() == stationId);
+            var change = await c.NextAsync("PublishListChangeAck", m =>
+                m.GetProperty("reason").GetString() == "accepted"
+            );
+            Assert.Contains(change.GetProperty("publishers").EnumerateArray(), p =>
+                p.GetProperty("stationId").GetString() == stationId
+            );
         }
         Assert.Equal("publisher", await h.Store.HashGetAsync("conn:" + viewer.ConnectionId, "role"));
         Assert.Null(await h.Store.HashGetAsync("room:stage:viewers", viewer.ConnectionId));
-        await Eventually(() => munit.Assigns.Any(a => a.StationId == stationId && a.PublisherId == viewer.ConnectionId), "the new station was assigned");
+        await Eventually(
+            () => munit.Assigns.Any(a => a.StationId == stationId && a.PublisherId == viewer.ConnectionId),
+            "the new station was assigned"
+        );
 
         // Now a publisher: its offer goes to its new station.
         await viewer.SendAsync(new { action = "Offer", sdp = "v=0\r\npromoted" });
@@ -135,9 +191,15 @@ public sealed class OwnerActionTests(RedisServer redis) : IClassFixture<RedisSer
         await owner.JoinAsync("full", "m2m");
         await viewer.JoinAsync("full", "m2m", "viewer");
 
-        Assert.Equal("ROOM_FULL", await viewer.ErrorCodeForAsync("""{"action":"PublishRequest","requestId":"p"}""", "p"));
+        Assert.Equal(
+            "ROOM_FULL",
+            await viewer.ErrorCodeForAsync("""{"action":"PublishRequest","requestId":"p"}""", "p")
+        );
         Assert.False(owner.HasPending("PublishRequest"));
         Assert.Null(await h.Store.HashGetAsync("room:full:requests", viewer.ConnectionId));
-        Assert.Equal("ALREADY_PUBLISHER", await owner.ErrorCodeForAsync("""{"action":"PublishRequest","requestId":"o"}""", "o"));
+        Assert.Equal(
+            "ALREADY_PUBLISHER",
+            await owner.ErrorCodeForAsync("""{"action":"PublishRequest","requestId":"o"}""", "o")
+        );
     }
 }

@@ -20,29 +20,64 @@ public sealed class P2pRoomTests(RedisServer redis) : IClassFixture<RedisServer>
 
         var bobAck = await bob.JoinAsync("call-1", "p2p", userId: "bob");
         var peers = bobAck.GetProperty("publishers");
-        Assert.Equal(alice.ConnectionId, Assert.Single(peers.EnumerateArray()).GetProperty("participantId").GetString());
+        Assert.Equal(
+            alice.ConnectionId,
+            Assert.Single(peers.EnumerateArray()).GetProperty("participantId").GetString()
+        );
         var joined = await alice.NextAsync("PublishListChangeAck");
         Assert.Equal("joined", joined.GetProperty("reason").GetString());
-        Assert.Contains(joined.GetProperty("publishers").EnumerateArray(), p => p.GetProperty("participantId").GetString() == bob.ConnectionId);
+        Assert.Contains(joined.GetProperty("publishers").EnumerateArray(), p =>
+            p.GetProperty("participantId").GetString() == bob.ConnectionId
+        );
 
-        await bob.SendAsync(new { action = "Offer", requestId = "bob-private", sdp = "v=0\r\nbob-offer" });
+        await bob.SendAsync(
+            new
+            {
+                action = "Offer",
+                requestId = "bob-private",
+                sdp = "v=0\r\nbob-offer",
+            }
+        );
         var offer = await alice.NextAsync("Offer");
         Assert.Equal("v=0\r\nbob-offer", offer.GetProperty("sdp").GetString());
         Assert.Equal(bob.ConnectionId, offer.GetProperty("from").GetString());
         Assert.False(offer.TryGetProperty("requestId", out _), "a notice never carries its sender's requestId");
 
-        await alice.SendAsync(new { action = "Answer", sdp = "v=0\r\nalice-answer", to = bob.ConnectionId });
+        await alice.SendAsync(
+            new
+            {
+                action = "Answer",
+                sdp = "v=0\r\nalice-answer",
+                to = bob.ConnectionId,
+            }
+        );
         var answer = await bob.NextAsync("Answer");
         Assert.Equal("v=0\r\nalice-answer", answer.GetProperty("sdp").GetString());
         Assert.Equal(alice.ConnectionId, answer.GetProperty("from").GetString());
 
-        await alice.SendAsync(new { action = "IceCandidate", candidate = "candidate:1 1 udp 1 10.0.0.1 5000 typ host", sdpMid = "0", sdpMLineIndex = 0 });
+        await alice.SendAsync(
+            new
+            {
+                action = "IceCandidate",
+                candidate = "candidate:1 1 udp 1 10.0.0.1 5000 typ host",
+                sdpMid = "0",
+                sdpMLineIndex = 0,
+            }
+        );
         var fromAlice = await bob.NextAsync("IceCandidate");
         Assert.Equal("candidate:1 1 udp 1 10.0.0.1 5000 typ host", fromAlice.GetProperty("candidate").GetString());
         Assert.Equal("0", fromAlice.GetProperty("sdpMid").GetString());
         Assert.Equal(0, fromAlice.GetProperty("sdpMLineIndex").GetInt32());
 
-        await bob.SendAsync(new { action = "IceCandidate", candidate = "candidate:2 1 udp 1 10.0.0.2 6000 typ host", sdpMid = "0", sdpMLineIndex = 0 });
+        await bob.SendAsync(
+            new
+            {
+                action = "IceCandidate",
+                candidate = "candidate:2 1 udp 1 10.0.0.2 6000 typ host",
+                sdpMid = "0",
+                sdpMLineIndex = 0,
+            }
+        );
         var fromBob = await alice.NextAsync("IceCandidate");
         Assert.Equal("candidate:2 1 udp 1 10.0.0.2 6000 typ host", fromBob.GetProperty("candidate").GetString());
         Assert.False(alice.HasPending("Offer") || bob.HasPending("Offer"), "nothing is echoed back to its sender");
@@ -59,7 +94,10 @@ public sealed class P2pRoomTests(RedisServer redis) : IClassFixture<RedisServer>
         await a.JoinAsync("call-2", "p2p");
         await b.JoinAsync("call-2", "p2p");
 
-        Assert.Equal("ROOM_FULL", await c.ErrorCodeForAsync("""{"action":"Join","requestId":"r1","roomId":"call-2","roomKind":"p2p"}""", "r1"));
+        Assert.Equal(
+            "ROOM_FULL",
+            await c.ErrorCodeForAsync("""{"action":"Join","requestId":"r1","roomId":"call-2","roomKind":"p2p"}""", "r1")
+        );
 
         await a.SendAsync(new { action = "Offer", sdp = "v=0\r\nstill-working" });
         Assert.Equal("v=0\r\nstill-working", (await b.NextAsync("Offer")).GetProperty("sdp").GetString());
@@ -78,7 +116,9 @@ public sealed class P2pRoomTests(RedisServer redis) : IClassFixture<RedisServer>
 
         await a.SendAsync(new { action = "Leave", requestId = "bye" });
         Assert.Equal("call-3", (await a.NextAsync("LeaveAck")).GetProperty("roomId").GetString());
-        var change = await b.NextAsync("PublishListChangeAck", m => m.GetProperty("reason").GetString() == "ownerChanged");
+        var change = await b.NextAsync("PublishListChangeAck", m =>
+            m.GetProperty("reason").GetString() == "ownerChanged"
+        );
         Assert.Equal(b.ConnectionId, change.GetProperty("ownerId").GetString());
         Assert.Single(change.GetProperty("publishers").EnumerateArray());
 

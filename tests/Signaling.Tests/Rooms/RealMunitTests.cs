@@ -16,14 +16,16 @@ public sealed class RealMunitTests
     [Fact]
     public async Task A_publishers_Chromium_offer_is_answered_by_the_real_Munit_and_a_viewer_gets_its_offer_in_JoinAck()
     {
-        var stack = await LocalStackHost.StartAsync(new LocalStackOptions
-        {
-            Urls = "http://127.0.0.1:0",
-            Redis = "",
-            MinimumLogLevel = LogLevel.Warning,
-            PrintReadyLine = false,
-            Capabilities = MobZCapabilities.Add,
-        });
+        var stack = await LocalStackHost.StartAsync(
+            new LocalStackOptions
+            {
+                Urls = "http://127.0.0.1:0",
+                Redis = "",
+                MinimumLogLevel = LogLevel.Warning,
+                PrintReadyLine = false,
+                Capabilities = MobZCapabilities.Add,
+            }
+        );
         try
         {
             await RunAsync(stack);
@@ -44,12 +46,20 @@ public sealed class RealMunitTests
     private static async Task RunAsync(RunningLocalStack stack)
     {
         var store = stack.Services.GetRequiredService<IStateStore>();
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            foreach (var (id, _) in await store.SortedSetRangeByScoreAsync(MunitKeys.Registry))
-                if (await store.ExistsAsync(MunitKeys.Alive(id))) return true;
-            return false;
-        }, TimeSpan.FromSeconds(15), "the Regulator registered its Munit");
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                foreach (var (id, _) in await store.SortedSetRangeByScoreAsync(MunitKeys.Registry))
+                {
+                    if (await store.ExistsAsync(MunitKeys.Alive(id)))
+                        return true;
+                }
+
+                return false;
+            },
+            TimeSpan.FromSeconds(15),
+            "the Regulator registered its Munit"
+        );
 
         await using var publisher = await WsClient.ConnectAsync(stack.RoomsUrl());
         await publisher.SendAsync("""{"action":"Join","roomId":"real","roomKind":"m2m","role":"publisher"}""");
@@ -57,8 +67,19 @@ public sealed class RealMunitTests
         string stationId = joinAck.GetProperty("stationId").GetString()!;
         Assert.NotNull(await store.HashGetAsync(MunitKeys.Station(stationId), StationFields.Munit));
 
-        string offer = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "TestData", "chromium-simulcast-offer.sdp"));
-        await publisher.SendAsync(System.Text.Json.JsonSerializer.Serialize(new { action = "Offer", requestId = "o1", sdp = offer }));
+        string offer = await File.ReadAllTextAsync(
+            Path.Combine(AppContext.BaseDirectory, "TestData", "chromium-simulcast-offer.sdp")
+        );
+        await publisher.SendAsync(
+            System.Text.Json.JsonSerializer.Serialize(
+                new
+                {
+                    action = "Offer",
+                    requestId = "o1",
+                    sdp = offer,
+                }
+            )
+        );
         var answer = await publisher.NextAnyAsync("Answer", "Error");
         Assert.True(answer.GetProperty("action").GetString() == "Answer", $"the Munit refused the offer: {answer}");
         string answerSdp = answer.GetProperty("sdp").GetString()!;
@@ -71,7 +92,10 @@ public sealed class RealMunitTests
         var viewerAck = await viewer.NextAsync("JoinAck");
         var published = Assert.Single(viewerAck.GetProperty("publishers").EnumerateArray());
         Assert.Equal(stationId, published.GetProperty("stationId").GetString());
-        Assert.True(published.TryGetProperty("offerSdp", out var viewerOffer), $"no offer for the publisher: {viewerAck}");
+        Assert.True(
+            published.TryGetProperty("offerSdp", out var viewerOffer),
+            $"no offer for the publisher: {viewerAck}"
+        );
         Assert.Contains("m=video", viewerOffer.GetString());
     }
 
@@ -88,7 +112,12 @@ public sealed class RealMunitTests
         }
 
         public Task SendAsync(string json) =>
-            _socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(json), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+            _socket.SendAsync(
+                System.Text.Encoding.UTF8.GetBytes(json),
+                System.Net.WebSockets.WebSocketMessageType.Text,
+                true,
+                CancellationToken.None
+            );
 
         public Task<System.Text.Json.JsonElement> NextAsync(string action) => NextAnyAsync(action);
 

@@ -18,7 +18,9 @@ public sealed class StateLossTests
     [Theory]
     [InlineData(Backends.Direct + Backends.Redis)]
     [InlineData(Backends.Gateway + Backends.Redis)]
-    public async Task After_the_store_lost_its_data_every_client_is_told_to_rejoin_and_the_rejoined_room_has_one_owner_and_one_station_per_publisher(string backend)
+    public async Task After_the_store_lost_its_data_clients_rejoin_to_one_owner_and_one_station_per_publisher(
+        string backend
+    )
     {
         await using var redis = await RedisServer.StartPrivateAsync();
         await using var h = await RoomHarness.CreateAsync(backend, redis);
@@ -26,7 +28,14 @@ public sealed class StateLossTests
         var alice = await h.ConnectAsync(userId: "alice");
         var viewer = await h.ConnectAsync(userId: "vera");
         string oldStation = (await alice.JoinAsync("lossy", "m2m", "publisher")).GetProperty("stationId").GetString()!;
-        await alice.SendAsync(new { action = "Offer", requestId = "o1", sdp = "v=0\r\nfirst" });
+        await alice.SendAsync(
+            new
+            {
+                action = "Offer",
+                requestId = "o1",
+                sdp = "v=0\r\nfirst",
+            }
+        );
         await alice.NextAsync("Answer");
         await viewer.JoinAsync("lossy", "m2m", "viewer");
         var gone = new ConcurrentQueue<string>();
@@ -42,14 +51,28 @@ public sealed class StateLossTests
 
         // Each client hears it on its next message: a Heartbeat, or an action that used to answer NOT_IN_ROOM.
         Assert.Equal("STATE_LOST", await alice.ErrorCodeForAsync("""{"action":"Heartbeat","requestId":"hb"}""", "hb"));
-        Assert.Equal("STATE_LOST", await alice.ErrorCodeForAsync("""{"action":"Offer","requestId":"o2","sdp":"v=0"}""", "o2"));
+        Assert.Equal(
+            "STATE_LOST",
+            await alice.ErrorCodeForAsync("""{"action":"Offer","requestId":"o2","sdp":"v=0"}""", "o2")
+        );
         Assert.Equal("STATE_LOST", await viewer.ErrorCodeForAsync("""{"action":"Heartbeat","requestId":"hb"}""", "hb"));
-        Assert.Equal("STATE_LOST", await viewer.ErrorCodeForAsync(
-            """{"action":"Join","requestId":"j","roomId":"lossy","roomKind":"m2m","role":"viewer"}""", "j"));
-        await Eventually.WaitUntilAsync(() => gone.Contains(alice.ConnectionId) && gone.Contains(viewer.ConnectionId),
-            TimeSpan.FromSeconds(10), "every Munit heard PeerGone for both lost connections");
+        Assert.Equal(
+            "STATE_LOST",
+            await viewer.ErrorCodeForAsync(
+                """{"action":"Join","requestId":"j","roomId":"lossy","roomKind":"m2m","role":"viewer"}""",
+                "j"
+            )
+        );
+        await Eventually.WaitUntilAsync(
+            () => gone.Contains(alice.ConnectionId) && gone.Contains(viewer.ConnectionId),
+            TimeSpan.FromSeconds(10),
+            "every Munit heard PeerGone for both lost connections"
+        );
         // Two refused messages each, one PeerGone each: a client that keeps sending cannot make the Munits repeat it.
-        Assert.Equal("STATE_LOST", await alice.ErrorCodeForAsync("""{"action":"Heartbeat","requestId":"hb2"}""", "hb2"));
+        Assert.Equal(
+            "STATE_LOST",
+            await alice.ErrorCodeForAsync("""{"action":"Heartbeat","requestId":"hb2"}""", "hb2")
+        );
         Assert.Single(gone, id => id == alice.ConnectionId);
         Assert.Single(gone, id => id == viewer.ConnectionId);
 
@@ -60,12 +83,22 @@ public sealed class StateLossTests
         string newStation = ack.GetProperty("stationId").GetString()!;
         Assert.NotEqual(oldStation, newStation);
         Assert.Equal(alice2.ConnectionId, ack.GetProperty("ownerId").GetString());
-        await alice2.SendAsync(new { action = "Offer", requestId = "o3", sdp = "v=0\r\nagain" });
+        await alice2.SendAsync(
+            new
+            {
+                action = "Offer",
+                requestId = "o3",
+                sdp = "v=0\r\nagain",
+            }
+        );
         await alice2.NextAsync("Answer");
         var viewerAck = await viewer2.JoinAsync("lossy", "m2m", "viewer");
         var listed = Assert.Single(viewerAck.GetProperty("publishers").EnumerateArray());
         Assert.Equal(newStation, listed.GetProperty("stationId").GetString());
-        Assert.True(listed.TryGetProperty("offerSdp", out _), "the rejoined viewer gets an offer for the rejoined publisher");
+        Assert.True(
+            listed.TryGetProperty("offerSdp", out _),
+            "the rejoined viewer gets an offer for the rejoined publisher"
+        );
         Assert.Equal(alice2.ConnectionId, viewerAck.GetProperty("ownerId").GetString());
 
         // The store after recovery: one owner, the rejoined members only, one station for the publisher.
@@ -76,7 +109,10 @@ public sealed class StateLossTests
         Assert.Equal([newStation], await store.SetMembersAsync(MunitKeys.Stations("munit-a")));
         Assert.False(await store.ExistsAsync(RoomKeys.Connection(alice.ConnectionId)));
         Assert.False(await store.ExistsAsync(RoomKeys.Access(alice.ConnectionId)));
-        Assert.Equal(alice2.ConnectionId, await store.HashGetAsync(MunitKeys.Station(newStation), StationFields.Publisher));
+        Assert.Equal(
+            alice2.ConnectionId,
+            await store.HashGetAsync(MunitKeys.Station(newStation), StationFields.Publisher)
+        );
         await alice2.SyncAsync();
         await viewer2.SyncAsync();
     }
@@ -84,7 +120,9 @@ public sealed class StateLossTests
     [Theory]
     [InlineData(Backends.Direct + Backends.Redis)]
     [InlineData(Backends.Gateway + Backends.Redis)]
-    public async Task A_socket_opened_while_the_store_is_down_is_refused_with_503_and_a_reason_and_admitted_once_it_is_back(string backend)
+    public async Task A_socket_opened_while_the_store_is_down_gets_503_with_a_reason_and_is_admitted_once_it_is_back(
+        string backend
+    )
     {
         await using var redis = await RedisServer.StartPrivateAsync();
         await using var h = await RoomHarness.CreateAsync(backend, redis);
@@ -94,12 +132,15 @@ public sealed class StateLossTests
         Assert.Equal(503, h.LastConnectStatus);
 
         await redis.StartAgainAsync();
-        await Eventually.WaitUntilAsync(async () => await h.ConnectWithTokenAsync(h.Token()) is not null, TimeSpan.FromSeconds(30),
-            "a socket is admitted once the store is back");
+        await Eventually.WaitUntilAsync(
+            async () => await h.ConnectWithTokenAsync(h.Token()) is not null,
+            TimeSpan.FromSeconds(30),
+            "a socket is admitted once the store is back"
+        );
     }
 
     [Fact]
-    public async Task A_publisher_whose_station_a_Regulator_wrote_back_is_told_at_once_and_a_lost_connection_that_closes_has_its_media_dropped()
+    public async Task A_publisher_whose_station_was_written_back_is_told_and_a_closed_lost_connection_loses_media()
     {
         await using var redis = await RedisServer.StartPrivateAsync();
         await using var h = await RoomHarness.CreateAsync(Backends.Gateway + Backends.Redis, redis);
@@ -119,17 +160,32 @@ public sealed class StateLossTests
 
         Assert.Equal("OK", await redis.CommandAsync("FLUSHALL"));
         // What a Regulator publishes after writing back the lost stations: alice is told without sending anything.
-        await h.Backend.Bus.PublishAsync(MunitKeys.RestoredChannel, JsonSerializer.Serialize(
-            new StationsRestoredEvent("munit-a", [alice.ConnectionId, bystander.ConnectionId + "-not-a-publisher"]),
-            ContractsJsonContext.Default.StationsRestoredEvent));
+        await h.Backend.Bus.PublishAsync(
+            MunitKeys.RestoredChannel,
+            JsonSerializer.Serialize(
+                new StationsRestoredEvent("munit-a", [alice.ConnectionId, bystander.ConnectionId + "-not-a-publisher"]),
+                ContractsJsonContext.Default.StationsRestoredEvent
+            )
+        );
         var told = await alice.NextAsync("Error");
         Assert.Equal("STATE_LOST", told.GetProperty("code").GetString());
         Assert.False(told.TryGetProperty("requestId", out _));
-        await Eventually.WaitUntilAsync(() => gone.Contains(alice.ConnectionId), TimeSpan.FromSeconds(10), "PeerGone for alice");
+        await Eventually.WaitUntilAsync(
+            () => gone.Contains(alice.ConnectionId),
+            TimeSpan.FromSeconds(10),
+            "PeerGone for alice"
+        );
 
         // The viewer closes its tab before its next Heartbeat: its $disconnect finds no records and drops its media.
         await viewer.CloseAsync();
-        await Eventually.WaitUntilAsync(() => gone.Contains(viewer.ConnectionId), TimeSpan.FromSeconds(10), "PeerGone for the closed viewer");
-        Assert.Equal("STATE_LOST", await bystander.ErrorCodeForAsync("""{"action":"Heartbeat","requestId":"hb"}""", "hb"));
+        await Eventually.WaitUntilAsync(
+            () => gone.Contains(viewer.ConnectionId),
+            TimeSpan.FromSeconds(10),
+            "PeerGone for the closed viewer"
+        );
+        Assert.Equal(
+            "STATE_LOST",
+            await bystander.ErrorCodeForAsync("""{"action":"Heartbeat","requestId":"hb"}""", "hb")
+        );
     }
 }

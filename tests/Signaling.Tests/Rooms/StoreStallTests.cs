@@ -15,7 +15,9 @@ public sealed class StoreStallTests
     [Theory]
     [InlineData(Backends.Direct + Backends.Redis)]
     [InlineData(Backends.Gateway + Backends.Redis)]
-    public async Task While_the_store_is_frozen_an_action_is_answered_STORE_UNAVAILABLE_and_a_new_socket_503_with_Retry_After(string backend)
+    public async Task While_the_store_is_frozen_actions_get_STORE_UNAVAILABLE_and_a_new_socket_503_with_Retry_After(
+        string backend
+    )
     {
         await using var redis = await RedisServer.StartPrivateAsync();
         await using var h = await RoomHarness.CreateAsync(backend, redis);
@@ -28,9 +30,17 @@ public sealed class StoreStallTests
         try
         {
             // The store call runs into its timeout (5 s, the client's default) before the answer comes.
-            Assert.Equal("STORE_UNAVAILABLE", await alice.ErrorCodeForAsync("""{"action":"Heartbeat","requestId":"hb"}""", "hb"));
-            Assert.Equal("STORE_UNAVAILABLE", await bob.ErrorCodeForAsync(
-                """{"action":"Join","requestId":"j","roomId":"stalled","roomKind":"p2p","role":"publisher"}""", "j"));
+            Assert.Equal(
+                "STORE_UNAVAILABLE",
+                await alice.ErrorCodeForAsync("""{"action":"Heartbeat","requestId":"hb"}""", "hb")
+            );
+            Assert.Equal(
+                "STORE_UNAVAILABLE",
+                await bob.ErrorCodeForAsync(
+                    """{"action":"Join","requestId":"j","roomId":"stalled","roomKind":"p2p","role":"publisher"}""",
+                    "j"
+                )
+            );
 
             Assert.Null(await h.ConnectWithTokenAsync(h.Token()));
             Assert.Equal(503, h.LastConnectStatus);
@@ -44,7 +54,10 @@ public sealed class StoreStallTests
         // Redis continues where it stopped: the same sockets work, the room is as it was, bob's Join now succeeds.
         await alice.SyncAsync();
         Assert.Equal("p2p", (await bob.JoinAsync("stalled", "p2p", "publisher")).GetProperty("roomKind").GetString());
-        Assert.Equal(new[] { alice.ConnectionId, bob.ConnectionId }.Order(), (await h.Store.HashGetAllAsync(RoomKeys.Publishers("stalled"))).Keys.Order());
+        Assert.Equal(
+            new[] { alice.ConnectionId, bob.ConnectionId }.Order(),
+            (await h.Store.HashGetAllAsync(RoomKeys.Publishers("stalled"))).Keys.Order()
+        );
         Assert.NotNull(await h.ConnectWithTokenAsync(h.Token()));
     }
 }

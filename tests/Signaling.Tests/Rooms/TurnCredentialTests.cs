@@ -17,12 +17,19 @@ public sealed class TurnCredentialTests(RedisServer redis) : IClassFixture<Redis
 
     [Theory]
     [MemberData(nameof(Backends.Both), MemberType = typeof(Backends))]
-    public async Task JoinAck_hands_each_client_its_own_expiring_TURN_credential_beside_the_static_servers(string backend)
+    public async Task JoinAck_hands_each_client_its_own_expiring_TURN_credential_beside_the_static_servers(
+        string backend
+    )
     {
         await using var h = await RoomHarness.CreateAsync(backend, redis, o =>
         {
             o.IceServers = [new() { Urls = ["stun:stun.example.org:3478"] }];
-            o.Turn = new() { Urls = ["turn:turn.example.org:3478?transport=udp", "turns:turn.example.org:5349?transport=tcp"], SharedSecret = Secret, CredentialLifetime = TimeSpan.FromHours(2) };
+            o.Turn = new()
+            {
+                Urls = ["turn:turn.example.org:3478?transport=udp", "turns:turn.example.org:5349?transport=tcp"],
+                SharedSecret = Secret,
+                CredentialLifetime = TimeSpan.FromHours(2),
+            };
         });
         var a = await h.ConnectAsync();
         var b = await h.ConnectAsync();
@@ -35,8 +42,10 @@ public sealed class TurnCredentialTests(RedisServer redis) : IClassFixture<Redis
         Assert.Equal(2, servers.Count);
         Assert.Equal("stun:stun.example.org:3478", servers[0].GetProperty("urls")[0].GetString());
         var turnA = servers[1];
-        Assert.Equal(["turn:turn.example.org:3478?transport=udp", "turns:turn.example.org:5349?transport=tcp"],
-            turnA.GetProperty("urls").EnumerateArray().Select(u => u.GetString()));
+        Assert.Equal(
+            ["turn:turn.example.org:3478?transport=udp", "turns:turn.example.org:5349?transport=tcp"],
+            turnA.GetProperty("urls").EnumerateArray().Select(u => u.GetString())
+        );
 
         string username = turnA.GetProperty("username").GetString()!;
         var parts = username.Split(':', 2);
@@ -54,7 +63,10 @@ public sealed class TurnCredentialTests(RedisServer redis) : IClassFixture<Redis
     public async Task A_TURN_url_without_its_shared_secret_stops_the_host_at_start()
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
-            await RoomHarness.CreateAsync(Backends.Gateway + Backends.InProcess, redis, o => o.Turn = new() { Urls = ["turn:turn.example.org:3478"] }));
+            await RoomHarness.CreateAsync(Backends.Gateway + Backends.InProcess, redis, o =>
+                o.Turn = new() { Urls = ["turn:turn.example.org:3478"] }
+            )
+        );
         Assert.Contains("SharedSecret", error.Message);
     }
 

@@ -15,7 +15,8 @@ public sealed class RedisConformanceTests(RedisServer server) : StateConformance
     protected override async Task<IReadOnlyList<IStateBackend>> OpenClientsAsync(int count)
     {
         var clients = new List<IStateBackend>();
-        for (var i = 0; i < count; i++) clients.Add(await OpenExtraAsync());
+        for (var i = 0; i < count; i++)
+            clients.Add(await OpenExtraAsync());
         return clients;
     }
 

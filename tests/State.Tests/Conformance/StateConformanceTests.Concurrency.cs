@@ -11,18 +11,24 @@ public abstract partial class StateConformanceTests
     {
         var backends = await OpenClientsAsync(5);
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var attempts = Enumerable.Range(0, Clients).Select(i => Task.Run(async () =>
-        {
-            var store = backends[i % backends.Count].Store;
-            var id = $"client-{i:00}";
-            await start.Task;
-            var won = await store.CreateTransaction()
-                .When(new StateCondition.HashLengthLessThan("room:publishers", 9))
-                .When(new StateCondition.HashNotExists("room:publishers", id))
-                .HashSet("room:publishers", id, "publisher")
-                .ExecuteAsync();
-            return (id, won);
-        })).ToArray();
+        var attempts = Enumerable
+            .Range(0, Clients)
+            .Select(i =>
+                Task.Run(async () =>
+                {
+                    var store = backends[i % backends.Count].Store;
+                    var id = $"client-{i:00}";
+                    await start.Task;
+                    var won = await store
+                        .CreateTransaction()
+                        .When(new StateCondition.HashLengthLessThan("room:publishers", 9))
+                        .When(new StateCondition.HashNotExists("room:publishers", id))
+                        .HashSet("room:publishers", id, "publisher")
+                        .ExecuteAsync();
+                    return (id, won);
+                })
+            )
+            .ToArray();
 
         start.SetResult();
         var results = await Task.WhenAll(attempts);
@@ -37,27 +43,36 @@ public abstract partial class StateConformanceTests
     public async Task Fifty_clients_popping_twenty_items_take_each_exactly_once()
     {
         var items = Enumerable.Range(0, 20).Select(i => $"item-{i:00}").ToArray();
-        foreach (var item in items) await Store.ListRightPushAsync("queue", item);
+        foreach (var item in items)
+            await Store.ListRightPushAsync("queue", item);
 
         var backends = await OpenClientsAsync(5);
         var taken = new ConcurrentBag<string>();
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var workers = Enumerable.Range(0, Clients).Select(i => Task.Run(async () =>
-        {
-            var store = backends[i % backends.Count].Store;
-            await start.Task;
-            while (true)
-            {
-                // Read the head, then pop it only if it is still the head: the pattern the queue code uses.
-                var head = await store.ListRangeAsync("queue", 0, 0);
-                if (head.Count == 0) return;
-                var popped = await store.CreateTransaction()
-                    .When(new StateCondition.ListIndexEqual("queue", 0, head[0]))
-                    .ListLeftPop("queue")
-                    .ExecuteAsync();
-                if (popped) taken.Add(head[0]);
-            }
-        })).ToArray();
+        var workers = Enumerable
+            .Range(0, Clients)
+            .Select(i =>
+                Task.Run(async () =>
+                {
+                    var store = backends[i % backends.Count].Store;
+                    await start.Task;
+                    while (true)
+                    {
+                        // Read the head, then pop it only if it is still the head: the pattern the queue code uses.
+                        var head = await store.ListRangeAsync("queue", 0, 0);
+                        if (head.Count == 0)
+                            return;
+                        var popped = await store
+                            .CreateTransaction()
+                            .When(new StateCondition.ListIndexEqual("queue", 0, head[0]))
+                            .ListLeftPop("queue")
+                            .ExecuteAsync();
+                        if (popped)
+                            taken.Add(head[0]);
+                    }
+                })
+            )
+            .ToArray();
 
         start.SetResult();
         await Task.WhenAll(workers);
@@ -70,11 +85,18 @@ public abstract partial class StateConformanceTests
     public async Task Concurrent_increments_from_many_clients_lose_no_update()
     {
         var backends = await OpenClientsAsync(5);
-        await Task.WhenAll(Enumerable.Range(0, Clients).Select(i => Task.Run(async () =>
-        {
-            var store = backends[i % backends.Count].Store;
-            for (var n = 0; n < 10; n++) await store.HashIncrementAsync("munit:load", "streams");
-        })));
+        await Task.WhenAll(
+            Enumerable
+                .Range(0, Clients)
+                .Select(i =>
+                    Task.Run(async () =>
+                    {
+                        var store = backends[i % backends.Count].Store;
+                        for (var n = 0; n < 10; n++)
+                            await store.HashIncrementAsync("munit:load", "streams");
+                    })
+                )
+        );
 
         Assert.Equal("500", await Store.HashGetAsync("munit:load", "streams"));
     }
@@ -87,17 +109,35 @@ public abstract partial class StateConformanceTests
         // busy with the key at all times: a commit that only ever retried its WATCH would never get through.
         var hammer = (await OpenClientsAsync(1))[0].Store;
         using var stop = new CancellationTokenSource();
-        var hammering = Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested) await hammer.HashIncrementAsync("room", "heartbeat");
-        })));
-        await Eventually.WaitUntilAsync(async () => await Store.HashGetAsync("room", "heartbeat") is not null, Patience, "the hammer runs");
+        var hammering = Task.WhenAll(
+            Enumerable
+                .Range(0, 16)
+                .Select(_ =>
+                    Task.Run(async () =>
+                    {
+                        while (!stop.IsCancellationRequested)
+                            await hammer.HashIncrementAsync("room", "heartbeat");
+                    })
+                )
+        );
+        await Eventually.WaitUntilAsync(
+            async () => await Store.HashGetAsync("room", "heartbeat") is not null,
+            Patience,
+            "the hammer runs"
+        );
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => Store.CreateTransaction()
-            .When(new StateCondition.HashLengthLessThan("room", 1000))
-            .When(new StateCondition.HashNotExists("room", $"member-{i}"))
-            .HashSet("room", $"member-{i}", "joined")
-            .ExecuteAsync()));
+        var results = await Task.WhenAll(
+            Enumerable
+                .Range(0, 100)
+                .Select(i =>
+                    Store
+                        .CreateTransaction()
+                        .When(new StateCondition.HashLengthLessThan("room", 1000))
+                        .When(new StateCondition.HashNotExists("room", $"member-{i}"))
+                        .HashSet("room", $"member-{i}", "joined")
+                        .ExecuteAsync()
+                )
+        );
 
         stop.Cancel();
         await hammering;

@@ -37,7 +37,15 @@ public abstract partial class StateConformanceTests
         await Store.HashSetAsync("h", [new("a", "1"), new("b", "2"), new("c", "3")]);
         await Store.HashSetAsync("h", []);
         Assert.Equal(3, await Store.HashLengthAsync("h"));
-        Assert.Equal(new Dictionary<string, string> { ["a"] = "1", ["b"] = "2", ["c"] = "3" }, await Store.HashGetAllAsync("h"));
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["a"] = "1",
+                ["b"] = "2",
+                ["c"] = "3",
+            },
+            await Store.HashGetAllAsync("h")
+        );
         Assert.Empty(await Store.HashGetAllAsync("missing"));
         Assert.Equal(0, await Store.HashLengthAsync("missing"));
     }

@@ -125,7 +125,11 @@ public abstract partial class StateConformanceTests
         Assert.True(await Store.ExpireAsync("h", TimeSpan.FromMinutes(1)));
         Assert.NotNull(await Store.TimeToLiveAsync("h"));
         Assert.True(await Store.ExpireAsync("h", TimeSpan.FromMilliseconds(150)));
-        await Eventually.WaitUntilAsync(async () => await Store.HashLengthAsync("h") == 0, Patience, "the hash expired");
+        await Eventually.WaitUntilAsync(
+            async () => await Store.HashLengthAsync("h") == 0,
+            Patience,
+            "the hash expired"
+        );
         Assert.False(await Store.ExistsAsync("h"));
     }
 

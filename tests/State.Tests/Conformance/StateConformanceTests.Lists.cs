@@ -25,7 +25,8 @@ public abstract partial class StateConformanceTests
     [InlineData(0L, 0L, "a")]
     public async Task List_range_uses_lrange_index_rules(long start, long stop, string expected)
     {
-        foreach (var item in new[] { "a", "b", "c", "d", "e" }) await Store.ListRightPushAsync("l", item);
+        foreach (var item in new[] { "a", "b", "c", "d", "e" })
+            await Store.ListRightPushAsync("l", item);
         Assert.Equal(expected, string.Join(',', await Store.ListRangeAsync("l", start, stop)));
     }
 
@@ -37,7 +38,8 @@ public abstract partial class StateConformanceTests
     [InlineData(-2L, 2L, "x,b,x,c,b")]
     public async Task List_remove_follows_lrem_count_direction(long count, long removed, string remaining)
     {
-        foreach (var item in new[] { "x", "b", "x", "c", "x", "b", "x" }) await Store.ListRightPushAsync("l", item);
+        foreach (var item in new[] { "x", "b", "x", "c", "x", "b", "x" })
+            await Store.ListRightPushAsync("l", item);
         Assert.Equal(removed, await Store.ListRemoveAsync("l", "x", count));
         Assert.Equal(remaining, string.Join(',', await Store.ListRangeAsync("l")));
         Assert.Equal(remaining.Split(',').Length, await Store.ListLengthAsync("l"));

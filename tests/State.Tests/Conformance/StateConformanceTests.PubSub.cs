@@ -9,10 +9,15 @@ public abstract partial class StateConformanceTests
     public async Task Messages_reach_a_subscriber_in_publish_order()
     {
         var received = new ConcurrentQueue<string>();
-        await using var subscription = await Bus.SubscribeAsync("room:1", m => { received.Enqueue(m); return Task.CompletedTask; });
+        await using var subscription = await Bus.SubscribeAsync("room:1", m =>
+        {
+            received.Enqueue(m);
+            return Task.CompletedTask;
+        });
 
         var sent = Enumerable.Range(0, 200).Select(i => $"m{i}").ToArray();
-        foreach (var message in sent) await Bus.PublishAsync("room:1", message);
+        foreach (var message in sent)
+            await Bus.PublishAsync("room:1", message);
 
         await Eventually.WaitUntilAsync(() => received.Count == sent.Length, Patience, "all 200 messages arrived");
         Assert.Equal(sent, received.ToArray());
@@ -23,7 +28,11 @@ public abstract partial class StateConformanceTests
     {
         var other = (await OpenClientsAsync(1))[0];
         var received = new ConcurrentQueue<string>();
-        await using var subscription = await Bus.SubscribeAsync("burst", m => { received.Enqueue(m); return Task.CompletedTask; });
+        await using var subscription = await Bus.SubscribeAsync("burst", m =>
+        {
+            received.Enqueue(m);
+            return Task.CompletedTask;
+        });
 
         // Sent back to back without waiting for each answer, so they arrive together and are handed over at once.
         var sent = Enumerable.Range(0, 5000).Select(i => $"m{i}").ToArray();
@@ -41,7 +50,8 @@ public abstract partial class StateConformanceTests
         var received = new ConcurrentQueue<string>();
         await using var subscription = await Bus.SubscribeAsync("c", async m =>
         {
-            if (Interlocked.Increment(ref running) > 1) overlapped = true;
+            if (Interlocked.Increment(ref running) > 1)
+                overlapped = true;
             await Task.Yield();
             received.Enqueue(m);
             Interlocked.Decrement(ref running);
@@ -68,11 +78,19 @@ public abstract partial class StateConformanceTests
         Assert.Equal(0, await Bus.PublishAsync("late", "early"));
 
         var received = new ConcurrentQueue<string>();
-        await using var subscription = await Bus.SubscribeAsync("late", m => { received.Enqueue(m); return Task.CompletedTask; });
+        await using var subscription = await Bus.SubscribeAsync("late", m =>
+        {
+            received.Enqueue(m);
+            return Task.CompletedTask;
+        });
         await Bus.PublishAsync("late", "on-time");
 
         // Per-channel order is kept, so had "early" been buffered it would have come first.
-        await Eventually.WaitUntilAsync(() => received.Contains("on-time"), Patience, "the message sent while subscribed arrived");
+        await Eventually.WaitUntilAsync(
+            () => received.Contains("on-time"),
+            Patience,
+            "the message sent while subscribed arrived"
+        );
         Assert.Equal(["on-time"], received.ToArray());
     }
 
@@ -81,17 +99,33 @@ public abstract partial class StateConformanceTests
     {
         var gone = new ConcurrentQueue<string>();
         var staying = new ConcurrentQueue<string>();
-        var leaving = await Bus.SubscribeAsync("c", m => { gone.Enqueue(m); return Task.CompletedTask; });
-        await using var stays = await Bus.SubscribeAsync("c", m => { staying.Enqueue(m); return Task.CompletedTask; });
+        var leaving = await Bus.SubscribeAsync("c", m =>
+        {
+            gone.Enqueue(m);
+            return Task.CompletedTask;
+        });
+        await using var stays = await Bus.SubscribeAsync("c", m =>
+        {
+            staying.Enqueue(m);
+            return Task.CompletedTask;
+        });
 
         await Bus.PublishAsync("c", "before");
-        await Eventually.WaitUntilAsync(() => gone.Contains("before") && staying.Contains("before"), Patience, "both got the first message");
+        await Eventually.WaitUntilAsync(
+            () => gone.Contains("before") && staying.Contains("before"),
+            Patience,
+            "both got the first message"
+        );
 
         await leaving.DisposeAsync();
         await leaving.DisposeAsync();
         await Bus.PublishAsync("c", "after-1");
         await Bus.PublishAsync("c", "after-2");
-        await Eventually.WaitUntilAsync(() => staying.Contains("after-2"), Patience, "the remaining subscriber got both later messages");
+        await Eventually.WaitUntilAsync(
+            () => staying.Contains("after-2"),
+            Patience,
+            "the remaining subscriber got both later messages"
+        );
 
         Assert.Equal(["before"], gone.ToArray());
         Assert.Equal(["before", "after-1", "after-2"], staying.ToArray());
@@ -104,7 +138,11 @@ public abstract partial class StateConformanceTests
         Assert.True(await Bus.PublishAsync("c", "x") > 0);
         await subscription.DisposeAsync();
         // On Redis the count comes from the server, so this proves UNSUBSCRIBE reached it.
-        await Eventually.WaitUntilAsync(async () => await Bus.PublishAsync("c", "x") == 0, Patience, "nobody listens any more");
+        await Eventually.WaitUntilAsync(
+            async () => await Bus.PublishAsync("c", "x") == 0,
+            Patience,
+            "nobody listens any more"
+        );
     }
 
     [Fact]
@@ -117,16 +155,31 @@ public abstract partial class StateConformanceTests
             attempts.Enqueue(m);
             throw new InvalidOperationException("handler bug " + m);
         });
-        await using var fine = await Bus.SubscribeAsync("c", m => { healthy.Enqueue(m); return Task.CompletedTask; });
+        await using var fine = await Bus.SubscribeAsync("c", m =>
+        {
+            healthy.Enqueue(m);
+            return Task.CompletedTask;
+        });
 
-        foreach (var m in new[] { "1", "2", "3" }) await Bus.PublishAsync("c", m);
+        foreach (var m in new[] { "1", "2", "3" })
+            await Bus.PublishAsync("c", m);
 
-        await Eventually.WaitUntilAsync(() => healthy.Count == 3 && attempts.Count == 3, Patience, "both subscribers saw all three");
+        await Eventually.WaitUntilAsync(
+            () => healthy.Count == 3 && attempts.Count == 3,
+            Patience,
+            "both subscribers saw all three"
+        );
         Assert.Equal(["1", "2", "3"], healthy.ToArray());
         Assert.Equal(["1", "2", "3"], attempts.ToArray());
         await Eventually.WaitUntilAsync(
-            () => Logs.Entries.Count(e => e.Level == LogLevel.Error && e.Exception?.Message.StartsWith("handler bug", StringComparison.Ordinal) == true) == 3,
-            Patience, "each failure was logged as an error");
+            () =>
+                Logs.Entries.Count(e =>
+                    e.Level == LogLevel.Error
+                    && e.Exception?.Message.StartsWith("handler bug", StringComparison.Ordinal) == true
+                ) == 3,
+            Patience,
+            "each failure was logged as an error"
+        );
     }
 
     [Fact]
@@ -135,13 +188,26 @@ public abstract partial class StateConformanceTests
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var slow = new ConcurrentQueue<string>();
         var fast = new ConcurrentQueue<string>();
-        await using var stuck = await Bus.SubscribeAsync("c", async m => { await release.Task; slow.Enqueue(m); });
-        await using var quick = await Bus.SubscribeAsync("c", m => { fast.Enqueue(m); return Task.CompletedTask; });
+        await using var stuck = await Bus.SubscribeAsync("c", async m =>
+        {
+            await release.Task;
+            slow.Enqueue(m);
+        });
+        await using var quick = await Bus.SubscribeAsync("c", m =>
+        {
+            fast.Enqueue(m);
+            return Task.CompletedTask;
+        });
 
         var sent = Enumerable.Range(0, 20).Select(i => i.ToString()).ToArray();
-        foreach (var m in sent) await Bus.PublishAsync("c", m);
+        foreach (var m in sent)
+            await Bus.PublishAsync("c", m);
 
-        await Eventually.WaitUntilAsync(() => fast.Count == sent.Length, Patience, "the quick subscriber got everything");
+        await Eventually.WaitUntilAsync(
+            () => fast.Count == sent.Length,
+            Patience,
+            "the quick subscriber got everything"
+        );
         Assert.Empty(slow);
 
         release.SetResult();
@@ -154,8 +220,16 @@ public abstract partial class StateConformanceTests
     {
         var a = new ConcurrentQueue<string>();
         var b = new ConcurrentQueue<string>();
-        await using var sa = await Bus.SubscribeAsync("a", m => { a.Enqueue(m); return Task.CompletedTask; });
-        await using var sb = await Bus.SubscribeAsync("b", m => { b.Enqueue(m); return Task.CompletedTask; });
+        await using var sa = await Bus.SubscribeAsync("a", m =>
+        {
+            a.Enqueue(m);
+            return Task.CompletedTask;
+        });
+        await using var sb = await Bus.SubscribeAsync("b", m =>
+        {
+            b.Enqueue(m);
+            return Task.CompletedTask;
+        });
 
         await Bus.PublishAsync("a", "for-a");
         await Bus.PublishAsync("b", "for-b");
@@ -169,8 +243,16 @@ public abstract partial class StateConformanceTests
     {
         var other = (await OpenClientsAsync(1))[0];
         var received = new ConcurrentQueue<string>();
-        await using var subscription = await Bus.SubscribeAsync("munit:1", m => { received.Enqueue(m); return Task.CompletedTask; });
+        await using var subscription = await Bus.SubscribeAsync("munit:1", m =>
+        {
+            received.Enqueue(m);
+            return Task.CompletedTask;
+        });
         Assert.True(await other.Bus.PublishAsync("munit:1", "assign") > 0);
-        await Eventually.WaitUntilAsync(() => received.Contains("assign"), Patience, "the other client's message arrived");
+        await Eventually.WaitUntilAsync(
+            () => received.Contains("assign"),
+            Patience,
+            "the other client's message arrived"
+        );
     }
 }

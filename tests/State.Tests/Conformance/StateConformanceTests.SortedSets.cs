@@ -17,9 +17,18 @@ public abstract partial class StateConformanceTests
 
         var all = await Store.SortedSetRangeByScoreAsync("z");
         Assert.Equal(
-            [new("bottom", double.NegativeInfinity), new("low", -5.5), new("B", 1), new("a", 1), new("b", 1),
-             new("Ａ", 2), new("🎥", 2), new("top", double.PositiveInfinity)],
-            all);
+            [
+                new("bottom", double.NegativeInfinity),
+                new("low", -5.5),
+                new("B", 1),
+                new("a", 1),
+                new("b", 1),
+                new("Ａ", 2),
+                new("🎥", 2),
+                new("top", double.PositiveInfinity),
+            ],
+            all
+        );
     }
 
     [Fact]
@@ -41,9 +50,16 @@ public abstract partial class StateConformanceTests
     [InlineData(2.0, 5.0, 0L, 1L, "m2")]
     [InlineData(2.0, 5.0, 10L, -1L, "")]
     [InlineData(2.0, 5.0, 0L, 0L, "")]
-    public async Task Sorted_set_range_by_score_honours_bounds_skip_and_take(double min, double max, long skip, long take, string expected)
+    public async Task Sorted_set_range_by_score_honours_bounds_skip_and_take(
+        double min,
+        double max,
+        long skip,
+        long take,
+        string expected
+    )
     {
-        for (var i = 0; i <= 5; i++) await Store.SortedSetAddAsync("z", $"m{i}", i);
+        for (var i = 0; i <= 5; i++)
+            await Store.SortedSetAddAsync("z", $"m{i}", i);
         var range = await Store.SortedSetRangeByScoreAsync("z", min, max, skip, take);
         Assert.Equal(expected, string.Join(',', range.Select(m => m.Member)));
     }

@@ -9,7 +9,8 @@ public abstract partial class StateConformanceTests
         await Store.HashSetAsync("h", [new("f", "v"), new("g", "w")]);
         await Store.SetAddAsync("set", "m");
         await Store.SortedSetAddAsync("z", "a", 1);
-        foreach (var item in new[] { "x", "y", "z" }) await Store.ListRightPushAsync("l", item);
+        foreach (var item in new[] { "x", "y", "z" })
+            await Store.ListRightPushAsync("l", item);
     }
 
     // name → (a condition that holds, one that does not), over the seeded state.
@@ -18,29 +19,77 @@ public abstract partial class StateConformanceTests
         ["KeyExists"] = (new StateCondition.KeyExists("s"), new StateCondition.KeyExists("missing")),
         ["KeyNotExists"] = (new StateCondition.KeyNotExists("missing"), new StateCondition.KeyNotExists("h")),
         ["StringEqual"] = (new StateCondition.StringEqual("s", "v"), new StateCondition.StringEqual("s", "other")),
-        ["StringEqual null"] = (new StateCondition.StringEqual("missing", null), new StateCondition.StringEqual("s", null)),
-        ["StringNotEqual"] = (new StateCondition.StringNotEqual("s", "other"), new StateCondition.StringNotEqual("s", "v")),
-        ["StringNotEqual missing key"] = (new StateCondition.StringNotEqual("missing", "v"), new StateCondition.StringNotEqual("s", "v")),
-        ["StringNotEqual null"] = (new StateCondition.StringNotEqual("s", null), new StateCondition.StringNotEqual("missing", null)),
+        ["StringEqual null"] = (
+            new StateCondition.StringEqual("missing", null),
+            new StateCondition.StringEqual("s", null)
+        ),
+        ["StringNotEqual"] = (
+            new StateCondition.StringNotEqual("s", "other"),
+            new StateCondition.StringNotEqual("s", "v")
+        ),
+        ["StringNotEqual missing key"] = (
+            new StateCondition.StringNotEqual("missing", "v"),
+            new StateCondition.StringNotEqual("s", "v")
+        ),
+        ["StringNotEqual null"] = (
+            new StateCondition.StringNotEqual("s", null),
+            new StateCondition.StringNotEqual("missing", null)
+        ),
         ["HashEqual"] = (new StateCondition.HashEqual("h", "f", "v"), new StateCondition.HashEqual("h", "f", "w")),
-        ["HashEqual null"] = (new StateCondition.HashEqual("h", "nf", null), new StateCondition.HashEqual("h", "f", null)),
-        ["HashNotEqual"] = (new StateCondition.HashNotEqual("h", "f", "w"), new StateCondition.HashNotEqual("h", "f", "v")),
-        ["HashNotEqual null"] = (new StateCondition.HashNotEqual("h", "f", null), new StateCondition.HashNotEqual("h", "nf", null)),
+        ["HashEqual null"] = (
+            new StateCondition.HashEqual("h", "nf", null),
+            new StateCondition.HashEqual("h", "f", null)
+        ),
+        ["HashNotEqual"] = (
+            new StateCondition.HashNotEqual("h", "f", "w"),
+            new StateCondition.HashNotEqual("h", "f", "v")
+        ),
+        ["HashNotEqual null"] = (
+            new StateCondition.HashNotEqual("h", "f", null),
+            new StateCondition.HashNotEqual("h", "nf", null)
+        ),
         ["HashExists"] = (new StateCondition.HashExists("h", "g"), new StateCondition.HashExists("h", "nf")),
         ["HashNotExists"] = (new StateCondition.HashNotExists("h", "nf"), new StateCondition.HashNotExists("h", "g")),
-        ["HashLengthLessThan"] = (new StateCondition.HashLengthLessThan("h", 3), new StateCondition.HashLengthLessThan("h", 2)),
-        ["HashLengthLessThan missing"] = (new StateCondition.HashLengthLessThan("missing", 1), new StateCondition.HashLengthLessThan("missing", 0)),
+        ["HashLengthLessThan"] = (
+            new StateCondition.HashLengthLessThan("h", 3),
+            new StateCondition.HashLengthLessThan("h", 2)
+        ),
+        ["HashLengthLessThan missing"] = (
+            new StateCondition.HashLengthLessThan("missing", 1),
+            new StateCondition.HashLengthLessThan("missing", 0)
+        ),
         ["HashLengthEqual"] = (new StateCondition.HashLengthEqual("h", 2), new StateCondition.HashLengthEqual("h", 1)),
         ["SetLengthEqual"] = (new StateCondition.SetLengthEqual("set", 1), new StateCondition.SetLengthEqual("set", 2)),
-        ["SetLengthEqual missing"] = (new StateCondition.SetLengthEqual("missing", 0), new StateCondition.SetLengthEqual("missing", 1)),
+        ["SetLengthEqual missing"] = (
+            new StateCondition.SetLengthEqual("missing", 0),
+            new StateCondition.SetLengthEqual("missing", 1)
+        ),
         ["SetContains"] = (new StateCondition.SetContains("set", "m"), new StateCondition.SetContains("set", "n")),
-        ["SetNotContains"] = (new StateCondition.SetNotContains("set", "n"), new StateCondition.SetNotContains("set", "m")),
-        ["SortedSetLengthLessThan"] = (new StateCondition.SortedSetLengthLessThan("z", 2), new StateCondition.SortedSetLengthLessThan("z", 1)),
-        ["ListLengthLessThan"] = (new StateCondition.ListLengthLessThan("l", 4), new StateCondition.ListLengthLessThan("l", 3)),
+        ["SetNotContains"] = (
+            new StateCondition.SetNotContains("set", "n"),
+            new StateCondition.SetNotContains("set", "m")
+        ),
+        ["SortedSetLengthLessThan"] = (
+            new StateCondition.SortedSetLengthLessThan("z", 2),
+            new StateCondition.SortedSetLengthLessThan("z", 1)
+        ),
+        ["ListLengthLessThan"] = (
+            new StateCondition.ListLengthLessThan("l", 4),
+            new StateCondition.ListLengthLessThan("l", 3)
+        ),
         ["ListLengthEqual"] = (new StateCondition.ListLengthEqual("l", 3), new StateCondition.ListLengthEqual("l", 4)),
-        ["ListIndexEqual head"] = (new StateCondition.ListIndexEqual("l", 0, "x"), new StateCondition.ListIndexEqual("l", 0, "y")),
-        ["ListIndexEqual from end"] = (new StateCondition.ListIndexEqual("l", -1, "z"), new StateCondition.ListIndexEqual("l", -1, "y")),
-        ["ListIndexEqual null"] = (new StateCondition.ListIndexEqual("l", 3, null), new StateCondition.ListIndexEqual("l", 2, null)),
+        ["ListIndexEqual head"] = (
+            new StateCondition.ListIndexEqual("l", 0, "x"),
+            new StateCondition.ListIndexEqual("l", 0, "y")
+        ),
+        ["ListIndexEqual from end"] = (
+            new StateCondition.ListIndexEqual("l", -1, "z"),
+            new StateCondition.ListIndexEqual("l", -1, "y")
+        ),
+        ["ListIndexEqual null"] = (
+            new StateCondition.ListIndexEqual("l", 3, null),
+            new StateCondition.ListIndexEqual("l", 2, null)
+        ),
     };
 
     // Each case twice: alone, and beside a set-membership condition, which on Redis moves the commit from
@@ -68,7 +117,10 @@ public abstract partial class StateConformanceTests
     public async Task Transaction_commits_when_the_condition_holds(string condition, bool viaScript)
     {
         await SeedConditionStateAsync();
-        var committed = await NewTransaction(viaScript).When(ConditionCases[condition].Holds).SetString("marker", "done").ExecuteAsync();
+        var committed = await NewTransaction(viaScript)
+            .When(ConditionCases[condition].Holds)
+            .SetString("marker", "done")
+            .ExecuteAsync();
         Assert.True(committed);
         Assert.Equal("done", await Store.GetStringAsync("marker"));
     }
@@ -78,7 +130,10 @@ public abstract partial class StateConformanceTests
     public async Task Transaction_applies_nothing_when_the_condition_fails(string condition, bool viaScript)
     {
         await SeedConditionStateAsync();
-        var committed = await NewTransaction(viaScript).When(ConditionCases[condition].Fails).SetString("marker", "done").ExecuteAsync();
+        var committed = await NewTransaction(viaScript)
+            .When(ConditionCases[condition].Fails)
+            .SetString("marker", "done")
+            .ExecuteAsync();
         Assert.False(committed);
         Assert.False(await Store.ExistsAsync("marker"));
     }
@@ -180,7 +235,10 @@ public abstract partial class StateConformanceTests
     {
         var transaction = Store.CreateTransaction().Increment("n");
         Assert.True(await transaction.ExecuteAsync());
-        Assert.Throws<InvalidOperationException>(() => { _ = transaction.ExecuteAsync(); });
+        Assert.Throws<InvalidOperationException>(() =>
+        {
+            _ = transaction.ExecuteAsync();
+        });
         Assert.Equal("1", await Store.GetStringAsync("n"));
     }
 
@@ -189,7 +247,10 @@ public abstract partial class StateConformanceTests
     {
         await Store.SetStringAsync("owner", "alice");
         var seen = await Store.GetStringAsync("owner");
-        var transaction = Store.CreateTransaction().When(new StateCondition.StringEqual("owner", seen)).SetString("owner", "bob");
+        var transaction = Store
+            .CreateTransaction()
+            .When(new StateCondition.StringEqual("owner", seen))
+            .SetString("owner", "bob");
 
         // Another client changes the value between our read and our commit.
         await (await OpenClientsAsync(1))[0].Store.SetStringAsync("owner", "carol");
@@ -201,8 +262,23 @@ public abstract partial class StateConformanceTests
     public static TheoryData<string, bool> WrongKindConditions()
     {
         var data = new TheoryData<string, bool>();
-        foreach (var name in new[] { "StringEqual", "StringNotEqual", "HashEqual", "HashNotEqual", "HashExists", "HashNotExists",
-                     "HashLengthLessThan", "SetContains", "SetNotContains", "SortedSetLengthLessThan", "ListLengthLessThan", "ListIndexEqual" })
+        foreach (
+            var name in new[]
+            {
+                "StringEqual",
+                "StringNotEqual",
+                "HashEqual",
+                "HashNotEqual",
+                "HashExists",
+                "HashNotExists",
+                "HashLengthLessThan",
+                "SetContains",
+                "SetNotContains",
+                "SortedSetLengthLessThan",
+                "ListLengthLessThan",
+                "ListIndexEqual",
+            }
+        )
         {
             data.Add(name, false);
             data.Add(name, true);

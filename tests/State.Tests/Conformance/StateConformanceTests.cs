@@ -38,7 +38,9 @@ public abstract partial class StateConformanceTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var extra in _extra) await extra.DisposeAsync();
-        if (_backend is not null) await _backend.DisposeAsync();
+        foreach (var extra in _extra)
+            await extra.DisposeAsync();
+        if (_backend is not null)
+            await _backend.DisposeAsync();
     }
 }

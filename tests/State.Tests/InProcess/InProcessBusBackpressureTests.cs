@@ -20,13 +20,24 @@ public sealed class InProcessBusBackpressureTests
         });
 
         var total = OrderedSubscription.QueueCapacity + 100;
-        for (var i = 0; i < total; i++) await backend.Bus.PublishAsync("c", "m");
+        for (var i = 0; i < total; i++)
+            await backend.Bus.PublishAsync("c", "m");
 
-        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("dropped", StringComparison.Ordinal));
+        Assert.Contains(logs.Entries, e =>
+            e.Level == LogLevel.Warning && e.Message.Contains("dropped", StringComparison.Ordinal)
+        );
         release.SetResult();
         // One message was already taken off the queue by the waiting handler when the queue filled.
-        await Eventually.WaitUntilAsync(() => Volatile.Read(ref delivered) >= OrderedSubscription.QueueCapacity, TimeSpan.FromSeconds(20), "the queued messages were delivered");
-        Assert.InRange(Volatile.Read(ref delivered), OrderedSubscription.QueueCapacity, OrderedSubscription.QueueCapacity + 1);
+        await Eventually.WaitUntilAsync(
+            () => Volatile.Read(ref delivered) >= OrderedSubscription.QueueCapacity,
+            TimeSpan.FromSeconds(20),
+            "the queued messages were delivered"
+        );
+        Assert.InRange(
+            Volatile.Read(ref delivered),
+            OrderedSubscription.QueueCapacity,
+            OrderedSubscription.QueueCapacity + 1
+        );
         Assert.True(Volatile.Read(ref delivered) < total);
     }
 }

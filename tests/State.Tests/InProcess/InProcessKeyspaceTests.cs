@@ -9,16 +9,22 @@ public sealed class InProcessKeyspaceTests
     public async Task Expired_keys_that_nobody_reads_again_are_swept_from_memory()
     {
         await using var backend = new InProcessBackend(NullLoggerFactory.Instance);
-        for (var i = 0; i < 100; i++) await backend.Store.SetStringAsync($"k{i}", "v", TimeSpan.FromMilliseconds(800));
+        for (var i = 0; i < 100; i++)
+            await backend.Store.SetStringAsync($"k{i}", "v", TimeSpan.FromMilliseconds(800));
         await backend.Store.SetStringAsync("forever", "v");
 
         int Stored()
         {
-            lock (backend.Keyspace.Gate) return backend.Keyspace.StoredCount;
+            lock (backend.Keyspace.Gate)
+                return backend.Keyspace.StoredCount;
         }
 
         Assert.Equal(101, Stored());
-        await Eventually.WaitUntilAsync(() => Stored() == 1, TimeSpan.FromSeconds(10), "the sweep removed the 100 expired keys");
+        await Eventually.WaitUntilAsync(
+            () => Stored() == 1,
+            TimeSpan.FromSeconds(10),
+            "the sweep removed the 100 expired keys"
+        );
         Assert.True(await backend.Store.ExistsAsync("forever"));
     }
 
@@ -31,8 +37,15 @@ public sealed class InProcessKeyspaceTests
         await backend.Store.SetStringAsync("probe", "v", TimeSpan.FromMilliseconds(50));
 
         // Once the probe (same deadline) is swept, the old deadline of "k" has been processed too.
-        await Eventually.WaitUntilAsync(() => { lock (backend.Keyspace.Gate) return backend.Keyspace.StoredCount == 1; },
-            TimeSpan.FromSeconds(10), "the probe was swept");
+        await Eventually.WaitUntilAsync(
+            () =>
+            {
+                lock (backend.Keyspace.Gate)
+                    return backend.Keyspace.StoredCount == 1;
+            },
+            TimeSpan.FromSeconds(10),
+            "the probe was swept"
+        );
         Assert.Equal("new", await backend.Store.GetStringAsync("k"));
     }
 }

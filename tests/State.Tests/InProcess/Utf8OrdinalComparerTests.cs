@@ -33,7 +33,12 @@ public sealed class Utf8OrdinalComparerTests
             {
                 // Mix ASCII, BMP above the surrogates, and supplementary planes: where UTF-16 order differs.
                 var pick = random.Next(3);
-                var codePoint = pick switch { 0 => random.Next(0x20, 0x80), 1 => random.Next(0xE000, 0x10000), _ => random.Next(0x10000, 0x10FFFF) };
+                var codePoint = pick switch
+                {
+                    0 => random.Next(0x20, 0x80),
+                    1 => random.Next(0xE000, 0x10000),
+                    _ => random.Next(0x10000, 0x10FFFF),
+                };
                 builder.Append(char.ConvertFromUtf32(codePoint));
             }
 

@@ -16,22 +16,43 @@ public sealed class AiortcPeer : IDisposable
     public AiortcPeer(string scriptRelativePath, string role, int seconds)
     {
         var script = Path.Combine(AppContext.BaseDirectory, scriptRelativePath);
-        _process = Process.Start(new ProcessStartInfo(Python, [script, role, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        _process = Process.Start(
+            new ProcessStartInfo(
+                Python,
+                [script, role, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]
+            )
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            }
+        )!;
+        _process.ErrorDataReceived += (_, e) =>
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        })!;
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.Add(e.Data); };
+            if (e.Data is not null)
+            {
+                lock (_stderr)
+                    _stderr.Add(e.Data);
+            }
+        };
         _process.BeginErrorReadLine();
     }
 
-    public IReadOnlyList<string> StandardError { get { lock (_stderr) return _stderr.ToArray(); } }
+    public IReadOnlyList<string> StandardError
+    {
+        get
+        {
+            lock (_stderr)
+                return _stderr.ToArray();
+        }
+    }
 
     public async Task SendAsync(string key, string value)
     {
-        await _process.StandardInput.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, string> { [key] = value }));
+        await _process.StandardInput.WriteLineAsync(
+            JsonSerializer.Serialize(new Dictionary<string, string> { [key] = value })
+        );
         await _process.StandardInput.FlushAsync();
     }
 
@@ -42,15 +63,19 @@ public sealed class AiortcPeer : IDisposable
         while (true)
         {
             var line = await _process.StandardOutput.ReadLineAsync(cts.Token)
-                       ?? throw new InvalidOperationException($"aiortc exited before '{key}': {string.Join('\n', StandardError.TakeLast(15))}");
+                ?? throw new InvalidOperationException(
+                    $"aiortc exited before '{key}': {string.Join('\n', StandardError.TakeLast(15))}"
+                );
             using var doc = JsonDocument.Parse(line);
-            if (doc.RootElement.TryGetProperty(key, out var value)) return value.Clone();
+            if (doc.RootElement.TryGetProperty(key, out var value))
+                return value.Clone();
         }
     }
 
     public void Dispose()
     {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        if (!_process.HasExited)
+            _process.Kill(entireProcessTree: true);
         _process.Dispose();
     }
 }

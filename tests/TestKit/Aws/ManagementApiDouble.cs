@@ -26,6 +26,7 @@ public sealed class ManagementApiDouble : IAsyncDisposable
     private readonly string _stage;
 
     public ConcurrentDictionary<string, ConcurrentQueue<byte[]>> Connections { get; } = new();
+
     /// <summary>Status codes to answer before handling normally (e.g. 429, 503), consumed in order.</summary>
     public ConcurrentQueue<int> ScriptedFailures { get; } = new();
     public ConcurrentQueue<ReceivedRequest> Received { get; } = new();
@@ -41,7 +42,11 @@ public sealed class ManagementApiDouble : IAsyncDisposable
         _stage = stage;
     }
 
-    public static async Task<ManagementApiDouble> StartAsync(AwsCredentials credentials, string region = "eu-west-1", string stage = "prod")
+    public static async Task<ManagementApiDouble> StartAsync(
+        AwsCredentials credentials,
+        string region = "eu-west-1",
+        string stage = "prod"
+    )
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -50,7 +55,10 @@ public sealed class ManagementApiDouble : IAsyncDisposable
         var fake = new ManagementApiDouble(app, credentials, region, stage);
         app.Run(fake.HandleAsync);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var address = app
+            .Services.GetRequiredService<IServer>()
+            .Features.GetRequiredFeature<IServerAddressesFeature>()
+            .Addresses.First();
         fake.Endpoint = new Uri($"{address}/{stage}");
         return fake;
     }
@@ -74,9 +82,11 @@ public sealed class ManagementApiDouble : IAsyncDisposable
         }
         else
         {
-            status = Apply(context.Request.Method, connectionId!, body, out var responseBody) is var s && responseBody is not null
-                ? await WriteJson(context, s, responseBody)
-                : s;
+            status =
+                Apply(context.Request.Method, connectionId!, body, out var responseBody) is var s
+                && responseBody is not null
+                    ? await WriteJson(context, s, responseBody)
+                    : s;
         }
 
         Received.Enqueue(new ReceivedRequest(context.Request.Method, rawTarget, status, rejection));
@@ -114,7 +124,8 @@ public sealed class ManagementApiDouble : IAsyncDisposable
                 inbox.Enqueue(body);
                 return 200;
             case "GET":
-                responseBody = """{"ConnectedAt":"2026-11-21T11:00:00.000Z","Identity":{"SourceIp":"192.0.2.7","UserAgent":"test-agent"},"LastActiveAt":"2026-11-21T11:05:00.000Z"}""";
+                responseBody =
+                    """{"ConnectedAt":"2026-11-21T11:00:00.000Z","Identity":{"SourceIp":"192.0.2.7","UserAgent":"test-agent"},"LastActiveAt":"2026-11-21T11:05:00.000Z"}""";
                 return 200;
             case "DELETE":
                 Connections.TryRemove(connectionId, out _);

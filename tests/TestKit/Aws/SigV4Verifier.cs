@@ -14,7 +14,14 @@ namespace MobZ.TestKit.Aws;
 public static class SigV4Verifier
 {
     /// <returns>null when the request would be accepted, else why not.</returns>
-    public static string? Verify(HttpRequest request, string rawTarget, byte[] body, AwsCredentials expected, string region, string service)
+    public static string? Verify(
+        HttpRequest request,
+        string rawTarget,
+        byte[] body,
+        AwsCredentials expected,
+        string region,
+        string service
+    )
     {
         if (!SigV4Authorization.TryParse(request.Headers.Authorization, out var auth))
             return "missing or malformed Authorization";
@@ -22,14 +29,26 @@ public static class SigV4Verifier
             return "wrong credential scope";
         if (!auth.SignedHeaders.Contains("host") || !auth.SignedHeaders.Contains("x-amz-date"))
             return "host and x-amz-date must be signed";
-        if (expected.SessionToken is { } token
-            && (request.Headers["X-Amz-Security-Token"] != token || !auth.SignedHeaders.Contains("x-amz-security-token")))
+        if (
+            expected.SessionToken is { } token
+            && (
+                request.Headers["X-Amz-Security-Token"] != token || !auth.SignedHeaders.Contains("x-amz-security-token")
+            )
+        )
         {
             return "session token missing or unsigned";
         }
 
-        if (!DateTimeOffset.TryParseExact(request.Headers["X-Amz-Date"], SigV4Signer.AmzDateFormat, CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal, out var date) || Math.Abs((DateTimeOffset.UtcNow - date).TotalMinutes) > 5)
+        if (
+            !DateTimeOffset.TryParseExact(
+                request.Headers["X-Amz-Date"],
+                SigV4Signer.AmzDateFormat,
+                CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal,
+                out var date
+            )
+            || Math.Abs((DateTimeOffset.UtcNow - date).TotalMinutes) > 5
+        )
         {
             return "X-Amz-Date missing or skewed";
         }
@@ -47,8 +66,18 @@ public static class SigV4Verifier
         }
         var q = rawTarget.IndexOf('?');
         var recomputed = SigV4Signer.Sign(
-            new SigV4Request(request.Method, q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[q..], headers, SigV4Signer.HexSha256(body)),
-            expected, region, service, date);
+            new SigV4Request(
+                request.Method,
+                q < 0 ? rawTarget : rawTarget[..q],
+                q < 0 ? "" : rawTarget[q..],
+                headers,
+                SigV4Signer.HexSha256(body)
+            ),
+            expected,
+            region,
+            service,
+            date
+        );
         return recomputed.Signature == auth.Signature ? null : "signature does not match";
     }
 }

@@ -51,7 +51,12 @@ public sealed class Chromium : IAsyncDisposable
     {
         options ??= new ChromiumOptions();
         if (!File.Exists(options.ExecutablePath))
-            throw new FileNotFoundException($"Chromium not found at {options.ExecutablePath} (set MOBZ_CHROMIUM)", options.ExecutablePath);
+        {
+            throw new FileNotFoundException(
+                $"Chromium not found at {options.ExecutablePath} (set MOBZ_CHROMIUM)",
+                options.ExecutablePath
+            );
+        }
 
         var userDataDir = Path.Combine(Path.GetTempPath(), "mobz-chromium-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(userDataDir);
@@ -63,14 +68,19 @@ public sealed class Chromium : IAsyncDisposable
                 args.AddRange(FakeMediaArgs);
             args.AddRange(options.ExtraArgs);
             // Playwright owns --user-data-dir: a persistent context is how it takes a profile path.
-            var context = await playwright.Chromium.LaunchPersistentContextAsync(userDataDir, new BrowserTypeLaunchPersistentContextOptions
-            {
-                ExecutablePath = options.ExecutablePath,
-                Headless = options.Headless,
-                Args = args,
-                Timeout = (float)options.LaunchTimeout.TotalMilliseconds,
-                Permissions = options.FakeMedia ? ["camera", "microphone"] : null,
-            }).ConfigureAwait(false);
+            var context = await playwright
+                .Chromium.LaunchPersistentContextAsync(
+                    userDataDir,
+                    new BrowserTypeLaunchPersistentContextOptions
+                    {
+                        ExecutablePath = options.ExecutablePath,
+                        Headless = options.Headless,
+                        Args = args,
+                        Timeout = (float)options.LaunchTimeout.TotalMilliseconds,
+                        Permissions = options.FakeMedia ? ["camera", "microphone"] : null,
+                    }
+                )
+                .ConfigureAwait(false);
             return new Chromium(playwright, context, userDataDir, options.Log);
         }
         catch
@@ -101,12 +111,15 @@ public sealed class Chromium : IAsyncDisposable
     public async Task<IPage> NewPageWithContentAsync(string html, string url = "http://localhost/mobz-test.html")
     {
         var page = await NewPageAsync().ConfigureAwait(false);
-        await page.RouteAsync(url, route => route.FulfillAsync(new RouteFulfillOptions
-        {
-            Status = 200,
-            ContentType = "text/html; charset=utf-8",
-            Body = html,
-        })).ConfigureAwait(false);
+        await page.RouteAsync(url, route => route.FulfillAsync(
+                    new RouteFulfillOptions
+                    {
+                        Status = 200,
+                        ContentType = "text/html; charset=utf-8",
+                        Body = html,
+                    }
+                ))
+            .ConfigureAwait(false);
         await page.GotoAsync(url).ConfigureAwait(false);
         return page;
     }
@@ -132,9 +145,7 @@ public sealed class Chromium : IAsyncDisposable
         {
             log(line);
         }
-        catch (InvalidOperationException)
-        {
-        }
+        catch (InvalidOperationException) { }
     }
 
     private static void TryDelete(string directory)
@@ -143,11 +154,7 @@ public sealed class Chromium : IAsyncDisposable
         {
             Directory.Delete(directory, recursive: true);
         }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 }

@@ -42,17 +42,27 @@ public sealed class NetworkNamespace : IAsyncDisposable
         if (!OperatingSystem.IsLinux())
             throw new InvalidOperationException("network namespaces need Linux");
         if (Environment.UserName != "root")
-            throw new InvalidOperationException($"network namespaces need root (running as '{Environment.UserName}'): run the Interop tests as root");
+        {
+            throw new InvalidOperationException(
+                $"network namespaces need root (running as '{Environment.UserName}'): run the Interop tests as root"
+            );
+        }
+
         foreach (var tool in new[] { "/usr/sbin/ip", "/usr/sbin/iptables" })
         {
             if (!File.Exists(tool) && !File.Exists(tool.Replace("/usr/sbin/", "/sbin/", StringComparison.Ordinal)))
-                throw new InvalidOperationException($"{Path.GetFileName(tool)} is missing (Debian packages iproute2 and iptables; scripts/install-prereqs.sh test)");
+            {
+                throw new InvalidOperationException(
+                    $"{Path.GetFileName(tool)} is missing (Debian packages iproute2 and iptables; scripts/install-prereqs.sh test)"
+                );
+            }
         }
 
         string id = Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
         string name = "mobz-" + id;
         // Interface names have at most 15 characters.
-        string hostLink = "mzh" + id, nsLink = "mzn" + id;
+        string hostLink = "mzh" + id,
+            nsLink = "mzn" + id;
         int octet = RandomNumberGenerator.GetInt32(0, 64) * 4;
         int third = RandomNumberGenerator.GetInt32(0, 256);
         var host = IPAddress.Parse($"10.200.{third}.{octet + 1}");
@@ -111,10 +121,17 @@ public sealed class NetworkNamespace : IAsyncDisposable
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{string.Join(' ', command)}' did not finish in {CommandTimeout.TotalSeconds} s");
+            throw new TimeoutException(
+                $"'{string.Join(' ', command)}' did not finish in {CommandTimeout.TotalSeconds} s"
+            );
         }
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"'{string.Join(' ', command)}' failed ({process.ExitCode}): {await stderr}{await stdout}");
+        {
+            throw new InvalidOperationException(
+                $"'{string.Join(' ', command)}' failed ({process.ExitCode}): {await stderr}{await stdout}"
+            );
+        }
+
         return await stdout;
     }
 
@@ -134,8 +151,6 @@ public sealed class NetworkNamespace : IAsyncDisposable
         {
             await RunAsync(command);
         }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
-        {
-        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException) { }
     }
 }

@@ -31,9 +31,8 @@ public sealed class RedisServer : IAsyncLifetime
     private readonly Queue<string> _serverLog = new();
 
     /// <summary>For xunit fixtures: the shared server when configured, else a private one.</summary>
-    public RedisServer() : this(forcePrivate: false)
-    {
-    }
+    public RedisServer()
+        : this(forcePrivate: false) { }
 
     private RedisServer(bool forcePrivate)
     {
@@ -59,7 +58,8 @@ public sealed class RedisServer : IAsyncLifetime
     /// <summary>True when this fixture started (and may restart) its own server.</summary>
     public bool IsPrivate => _private;
 
-    /// <summary>The prefix of every key and channel of backends made by <see cref="CreateBackendAsync"/> without one.</summary>
+    /// <summary>The prefix of every key and channel of backends made by <see cref="CreateBackendAsync"/> without
+    /// one.</summary>
     public string KeyPrefix { get; }
 
     /// <summary>Uses the shared server when configured, else starts a private one.</summary>
@@ -78,15 +78,18 @@ public sealed class RedisServer : IAsyncLifetime
         return server;
     }
 
-    /// <summary>A fresh prefix, e.g. for one test that must not see another's keys; its keys are deleted on dispose.</summary>
+    /// <summary>A fresh prefix, e.g. for one test that must not see another's keys; its keys are deleted on
+    /// dispose.</summary>
     public string NewKeyPrefix()
     {
         var prefix = $"mobz-test:{Guid.NewGuid():N}:";
-        lock (_prefixes) _prefixes.Add(prefix);
+        lock (_prefixes)
+            _prefixes.Add(prefix);
         return prefix;
     }
 
-    /// <summary>A Redis backend on this server whose keys and channels live under <paramref name="keyPrefix"/> (default <see cref="KeyPrefix"/>).</summary>
+    /// <summary>A Redis backend on this server whose keys and channels live under <paramref name="keyPrefix"/> (default
+    /// <see cref="KeyPrefix"/>).</summary>
     public Task<IStateBackend> CreateBackendAsync(string? keyPrefix = null, ILoggerFactory? loggerFactory = null) =>
         StateBackend.CreateAsync(Configuration, loggerFactory ?? NullLoggerFactory.Instance, keyPrefix ?? KeyPrefix);
 
@@ -115,7 +118,8 @@ public sealed class RedisServer : IAsyncLifetime
         }
     }
 
-    /// <summary>Kills the private server (clients see the connection drop) and starts it again on the same port.</summary>
+    /// <summary>Kills the private server (clients see the connection drop) and starts it again on the same
+    /// port.</summary>
     public async Task RestartAsync()
     {
         await StopAsync().ConfigureAwait(false);
@@ -128,7 +132,8 @@ public sealed class RedisServer : IAsyncLifetime
         EnsurePrivate();
         var process = Interlocked.Exchange(ref _process, null);
         _serverPid = 0;
-        if (process is null) return;
+        if (process is null)
+            return;
         try
         {
             process.Kill(entireProcessTree: true);
@@ -142,19 +147,25 @@ public sealed class RedisServer : IAsyncLifetime
         process.Dispose();
 
         // The server itself dies with the watchdog; wait until its port is closed so a restart can bind it.
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(Host, Port).ConfigureAwait(false);
-                return false;
-            }
-            catch (SocketException)
-            {
-                return true;
-            }
-        }, StartTimeout, $"redis-server on port {Port} is gone").ConfigureAwait(false);
+        await Eventually
+            .WaitUntilAsync(
+                async () =>
+                {
+                    try
+                    {
+                        using var probe = new TcpClient();
+                        await probe.ConnectAsync(Host, Port).ConfigureAwait(false);
+                        return false;
+                    }
+                    catch (SocketException)
+                    {
+                        return true;
+                    }
+                },
+                StartTimeout,
+                $"redis-server on port {Port} is gone"
+            )
+            .ConfigureAwait(false);
     }
 
     /// <summary>
@@ -178,7 +189,8 @@ public sealed class RedisServer : IAsyncLifetime
             await StopAsync().ConfigureAwait(false);
             try
             {
-                if (_directory is not null) Directory.Delete(_directory, recursive: true);
+                if (_directory is not null)
+                    Directory.Delete(_directory, recursive: true);
             }
             catch (IOException)
             {
@@ -190,14 +202,21 @@ public sealed class RedisServer : IAsyncLifetime
 
         // Shared server: remove only what this fixture's backends wrote.
         string[] prefixes;
-        lock (_prefixes) prefixes = [.. _prefixes];
+        lock (_prefixes)
+            prefixes = [.. _prefixes];
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await using var connection = await RespConnection.OpenAsync(Host, Port, timeout.Token).ConfigureAwait(false);
         foreach (var prefix in prefixes)
         {
-            await connection.CommandAsync(timeout.Token, "EVAL",
-                "local n = 0 for _, k in ipairs(redis.call('KEYS', ARGV[1])) do n = n + redis.call('DEL', k) end return n",
-                "0", prefix + "*").ConfigureAwait(false);
+            await connection
+                .CommandAsync(
+                    timeout.Token,
+                    "EVAL",
+                    "local n = 0 for _, k in ipairs(redis.call('KEYS', ARGV[1])) do n = n + redis.call('DEL', k) end return n",
+                    "0",
+                    prefix + "*"
+                )
+                .ConfigureAwait(false);
         }
     }
 
@@ -210,10 +229,13 @@ public sealed class RedisServer : IAsyncLifetime
     private void Signal(int signal)
     {
         EnsurePrivate();
-        if (_process is null || _serverPid == 0) throw new InvalidOperationException("The server is not running.");
+        if (_process is null || _serverPid == 0)
+            throw new InvalidOperationException("The server is not running.");
         if (SendSignal(_serverPid, signal) != 0)
         {
-            throw new InvalidOperationException($"kill({_serverPid}, {signal}) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+            throw new InvalidOperationException(
+                $"kill({_serverPid}, {signal}) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}"
+            );
         }
     }
 
@@ -233,7 +255,8 @@ public sealed class RedisServer : IAsyncLifetime
         if (!_private)
         {
             throw new InvalidOperationException(
-                "This fixture uses the shared server from MOBZ_TEST_REDIS, which must not be stopped; use RedisServer.StartPrivateAsync().");
+                "This fixture uses the shared server from MOBZ_TEST_REDIS, which must not be stopped; use RedisServer.StartPrivateAsync()."
+            );
         }
     }
 
@@ -253,11 +276,23 @@ public sealed class RedisServer : IAsyncLifetime
         info.ArgumentList.Add("mobz-test-redis");
         info.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         info.ArgumentList.Add(ServerPath);
-        foreach (var arg in new[]
-                 {
-                     "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-                     "--save", "", "--appendonly", "no", "--dir", _directory!, "--daemonize", "no",
-                 })
+        foreach (
+            var arg in new[]
+            {
+                "--port",
+                Port.ToString(CultureInfo.InvariantCulture),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                _directory!,
+                "--daemonize",
+                "no",
+            }
+        )
         {
             info.ArgumentList.Add(arg);
         }
@@ -283,31 +318,42 @@ public sealed class RedisServer : IAsyncLifetime
         catch (Exception ex)
         {
             string log;
-            lock (_serverLog) log = string.Join('\n', _serverLog);
+            lock (_serverLog)
+                log = string.Join('\n', _serverLog);
             throw new InvalidOperationException($"redis-server on port {Port} did not come up. Its output:\n{log}", ex);
         }
     }
 
     private async Task WaitUntilAnswersAsync() =>
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            if (_private && _process is { HasExited: true })
-            {
-                throw new InvalidOperationException("redis-server exited");
-            }
+        await Eventually
+            .WaitUntilAsync(
+                async () =>
+                {
+                    if (_private && _process is { HasExited: true })
+                    {
+                        throw new InvalidOperationException("redis-server exited");
+                    }
 
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await using var connection = await RespConnection.OpenAsync(Host, Port, timeout.Token).ConfigureAwait(false);
-            return await connection.CommandAsync(timeout.Token, "PING").ConfigureAwait(false) == "PONG";
-        }, StartTimeout, $"Redis at {Configuration} answers PING").ConfigureAwait(false);
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                    await using var connection = await RespConnection
+                        .OpenAsync(Host, Port, timeout.Token)
+                        .ConfigureAwait(false);
+                    return await connection.CommandAsync(timeout.Token, "PING").ConfigureAwait(false) == "PONG";
+                },
+                StartTimeout,
+                $"Redis at {Configuration} answers PING"
+            )
+            .ConfigureAwait(false);
 
     private void Remember(string? line)
     {
-        if (line is null) return;
+        if (line is null)
+            return;
         lock (_serverLog)
         {
             _serverLog.Enqueue(line);
-            while (_serverLog.Count > 50) _serverLog.Dequeue();
+            while (_serverLog.Count > 50)
+                _serverLog.Dequeue();
         }
     }
 

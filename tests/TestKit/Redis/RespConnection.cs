@@ -35,7 +35,8 @@ internal sealed class RespConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends one command; returns the reply as text (a simple string, bulk string or integer), null for nil.</summary>
+    /// <summary>Sends one command; returns the reply as text (a simple string, bulk string or integer), null for
+    /// nil.</summary>
     public async Task<string?> CommandAsync(CancellationToken cancellationToken, params string[] parts)
     {
         var request = new StringBuilder().Append('*').Append(parts.Length).Append("\r\n");
@@ -61,7 +62,8 @@ internal sealed class RespConnection : IAsyncDisposable
                 throw new InvalidOperationException("Redis replied with an error: " + line[1..]);
             case '$':
                 var length = int.Parse(line.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture);
-                if (length < 0) return null;
+                if (length < 0)
+                    return null;
                 var buffer = new char[length];
                 await _reader.ReadBlockAsync(buffer, cancellationToken).ConfigureAwait(false);
                 await _reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);

@@ -13,7 +13,11 @@ public static class Repo
     private static string Find()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "MobZ.sln"))) return dir.FullName;
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "MobZ.sln")))
+                return dir.FullName;
+        }
+
         throw new InvalidOperationException("MobZ.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -31,6 +31,7 @@ public sealed class Coturn : IAsyncDisposable
     public IPAddress Address { get; }
     public int Port { get; }
     public string Secret { get; }
+
     /// <summary>The URL to hand clients: TURN over UDP on the listening address.</summary>
     public string Url => $"turn:{Address}:{Port}?transport=udp";
 
@@ -39,7 +40,13 @@ public sealed class Coturn : IAsyncDisposable
     {
         address ??= IPAddress.Loopback;
         if (!File.Exists(Executable))
-            throw new FileNotFoundException("coturn is not installed (scripts/install-prereqs.sh installs it)", Executable);
+        {
+            throw new FileNotFoundException(
+                "coturn is not installed (scripts/install-prereqs.sh installs it)",
+                Executable
+            );
+        }
+
         int port = FreeUdpPort(address);
         // Relay ports from a window of their own, so two servers (or a Munit's port 0) rarely meet.
         int relayBase = 50000 + Random.Shared.Next(0, 90) * 100;
@@ -52,16 +59,28 @@ public sealed class Coturn : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[]
-                 {
-                     "-n", "--no-cli", "--no-tls", "--no-dtls", "--log-file=stdout",
-                     $"--listening-ip={address}", $"--relay-ip={address}", $"--listening-port={port}",
-                     $"--min-port={relayBase}", $"--max-port={relayBase + 99}",
-                     "--use-auth-secret", $"--static-auth-secret={secret}", "--realm=mobz.test",
-                     // The Munits under test listen on loopback; production TURN servers never relay there.
-                     "--allow-loopback-peers",
-                     $"--pidfile={Path.Combine(home, "turnserver.pid")}", $"--userdb={Path.Combine(home, "turndb")}",
-                 })
+        foreach (
+            var arg in new[]
+            {
+                "-n",
+                "--no-cli",
+                "--no-tls",
+                "--no-dtls",
+                "--log-file=stdout",
+                $"--listening-ip={address}",
+                $"--relay-ip={address}",
+                $"--listening-port={port}",
+                $"--min-port={relayBase}",
+                $"--max-port={relayBase + 99}",
+                "--use-auth-secret",
+                $"--static-auth-secret={secret}",
+                "--realm=mobz.test",
+                // The Munits under test listen on loopback; production TURN servers never relay there.
+                "--allow-loopback-peers",
+                $"--pidfile={Path.Combine(home, "turnserver.pid")}",
+                $"--userdb={Path.Combine(home, "turndb")}",
+            }
+        )
         {
             info.ArgumentList.Add(arg);
         }
@@ -70,9 +89,11 @@ public sealed class Coturn : IAsyncDisposable
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
         void Keep(string? line)
         {
-            if (line is null) return;
+            if (line is null)
+                return;
             log.Enqueue(line);
-            while (log.Count > 40) log.TryDequeue(out _);
+            while (log.Count > 40)
+                log.TryDequeue(out _);
         }
         process.OutputDataReceived += (_, e) => Keep(e.Data);
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
@@ -81,8 +102,11 @@ public sealed class Coturn : IAsyncDisposable
         var coturn = new Coturn(process, address, port, secret, home);
         try
         {
-            await Eventually.WaitUntilAsync(() => coturn.AnswersBindingAsync(), timeout ?? TimeSpan.FromSeconds(60),
-                $"coturn on {address}:{port} answers a STUN Binding request");
+            await Eventually.WaitUntilAsync(
+                () => coturn.AnswersBindingAsync(),
+                timeout ?? TimeSpan.FromSeconds(60),
+                $"coturn on {address}:{port} answers a STUN Binding request"
+            );
         }
         catch (Exception e)
         {
@@ -92,7 +116,8 @@ public sealed class Coturn : IAsyncDisposable
         return coturn;
     }
 
-    /// <summary>RFC 8489 Binding request, answered by a Binding success response with the same transaction id.</summary>
+    /// <summary>RFC 8489 Binding request, answered by a Binding success response with the same transaction
+    /// id.</summary>
     private async Task<bool> AnswersBindingAsync()
     {
         if (_process.HasExited)
@@ -107,7 +132,8 @@ public sealed class Coturn : IAsyncDisposable
         try
         {
             var answer = await udp.ReceiveAsync(wait.Token);
-            return answer.Buffer.Length >= 20 && BinaryPrimitives.ReadUInt16BigEndian(answer.Buffer) == 0x0101
+            return answer.Buffer.Length >= 20
+                && BinaryPrimitives.ReadUInt16BigEndian(answer.Buffer) == 0x0101
                 && answer.Buffer.AsSpan(8, 12).SequenceEqual(request.AsSpan(8, 12));
         }
         catch (OperationCanceledException)
@@ -130,6 +156,10 @@ public sealed class Coturn : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
-        try { Directory.Delete(_home, recursive: true); } catch (IOException) { }
+        try
+        {
+            Directory.Delete(_home, recursive: true);
+        }
+        catch (IOException) { }
     }
 }

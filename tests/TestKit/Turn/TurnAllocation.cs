@@ -13,27 +13,61 @@ namespace MobZ.TestKit.Turn;
 /// </summary>
 public static class TurnAllocation
 {
-    private const ushort AllocateRequest = 0x0003, AllocateSuccess = 0x0103;
-    private const ushort Username = 0x0006, MessageIntegrity = 0x0008, ErrorCode = 0x0009, Realm = 0x0014, Nonce = 0x0015,
+    private const ushort AllocateRequest = 0x0003,
+        AllocateSuccess = 0x0103;
+    private const ushort Username = 0x0006,
+        MessageIntegrity = 0x0008,
+        ErrorCode = 0x0009,
+        Realm = 0x0014,
+        Nonce = 0x0015,
         RequestedTransport = 0x0019;
     private const uint MagicCookie = 0x2112A442;
 
-    /// <summary>0 when the server allocated a relay for the credential, else the STUN error code it answered (401, 438, ...).</summary>
-    public static async Task<int> TryAllocateAsync(IPEndPoint server, string username, string password, CancellationToken cancellationToken)
+    /// <summary>0 when the server allocated a relay for the credential, else the STUN error code it answered (401, 438,
+    /// ...).</summary>
+    public static async Task<int> TryAllocateAsync(
+        IPEndPoint server,
+        string username,
+        string password,
+        CancellationToken cancellationToken
+    )
     {
         using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        var challenge = await ExchangeAsync(udp, server, Build([(RequestedTransport, [17, 0, 0, 0])], key: null), cancellationToken);
+        var challenge = await ExchangeAsync(
+            udp,
+            server,
+            Build([(RequestedTransport, [17, 0, 0, 0])], key: null),
+            cancellationToken
+        );
         if (ErrorOf(challenge) != 401)
-            throw new InvalidOperationException($"expected a 401 challenge, got type 0x{Type(challenge):x4} error {ErrorOf(challenge)}");
+        {
+            throw new InvalidOperationException(
+                $"expected a 401 challenge, got type 0x{Type(challenge):x4} error {ErrorOf(challenge)}"
+            );
+        }
+
         var realm = Attribute(challenge, Realm) ?? throw new InvalidOperationException("401 without REALM");
         var nonce = Attribute(challenge, Nonce) ?? throw new InvalidOperationException("401 without NONCE");
         var key = MD5.HashData(Encoding.UTF8.GetBytes($"{username}:{Encoding.UTF8.GetString(realm)}:{password}"));
-        var request = Build([(Username, Encoding.UTF8.GetBytes(username)), (Realm, realm), (Nonce, nonce), (RequestedTransport, [17, 0, 0, 0])], key);
+        var request = Build(
+            [
+                (Username, Encoding.UTF8.GetBytes(username)),
+                (Realm, realm),
+                (Nonce, nonce),
+                (RequestedTransport, [17, 0, 0, 0]),
+            ],
+            key
+        );
         var answer = await ExchangeAsync(udp, server, request, cancellationToken);
         return Type(answer) == AllocateSuccess ? 0 : ErrorOf(answer);
     }
 
-    private static async Task<byte[]> ExchangeAsync(UdpClient udp, IPEndPoint server, byte[] request, CancellationToken cancellationToken)
+    private static async Task<byte[]> ExchangeAsync(
+        UdpClient udp,
+        IPEndPoint server,
+        byte[] request,
+        CancellationToken cancellationToken
+    )
     {
         // UDP: the request is sent again until the server's answer with the same transaction id arrives.
         while (true)
@@ -50,9 +84,7 @@ public static class TurnAllocation
                         return received;
                 }
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { }
         }
     }
 
@@ -82,10 +114,13 @@ public static class TurnAllocation
 
     private static void AppendAttribute(List<byte> body, ushort type, byte[] value)
     {
-        body.Add((byte)(type >> 8)); body.Add((byte)type);
-        body.Add((byte)(value.Length >> 8)); body.Add((byte)value.Length);
+        body.Add((byte)(type >> 8));
+        body.Add((byte)type);
+        body.Add((byte)(value.Length >> 8));
+        body.Add((byte)value.Length);
         body.AddRange(value);
-        while (body.Count % 4 != 0) body.Add(0);
+        while (body.Count % 4 != 0)
+            body.Add(0);
     }
 
     private static ushort Type(byte[] message) => BinaryPrimitives.ReadUInt16BigEndian(message);
@@ -96,12 +131,14 @@ public static class TurnAllocation
     private static byte[]? Attribute(byte[] message, ushort wanted)
     {
         int end = Math.Min(message.Length, 20 + BinaryPrimitives.ReadUInt16BigEndian(message.AsSpan(2)));
-        for (int at = 20; at + 4 <= end;)
+        for (int at = 20; at + 4 <= end; )
         {
             ushort type = BinaryPrimitives.ReadUInt16BigEndian(message.AsSpan(at));
             int length = BinaryPrimitives.ReadUInt16BigEndian(message.AsSpan(at + 2));
-            if (at + 4 + length > end) return null;
-            if (type == wanted) return message.AsSpan(at + 4, length).ToArray();
+            if (at + 4 + length > end)
+                return null;
+            if (type == wanted)
+                return message.AsSpan(at + 4, length).ToArray();
             at += 4 + ((length + 3) & ~3);
         }
         return null;

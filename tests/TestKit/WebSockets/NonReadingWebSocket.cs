@@ -21,15 +21,27 @@ public sealed class NonReadingWebSocket : IDisposable
         _stream = new NetworkStream(socket, ownsSocket: false);
     }
 
-    /// <summary>Upgrades <paramref name="url"/> (ws://host:port/path?query); throws unless the server answers 101.</summary>
-    public static async Task<NonReadingWebSocket> ConnectAsync(Uri url, string? origin = null, int receiveBufferBytes = 4096)
+    /// <summary>Upgrades <paramref name="url"/> (ws://host:port/path?query); throws unless the server answers
+    /// 101.</summary>
+    public static async Task<NonReadingWebSocket> ConnectAsync(
+        Uri url,
+        string? origin = null,
+        int receiveBufferBytes = 4096
+    )
     {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = receiveBufferBytes, NoDelay = true };
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp)
+        {
+            ReceiveBufferSize = receiveBufferBytes,
+            NoDelay = true,
+        };
         await socket.ConnectAsync(url.Host, url.Port);
         var client = new NonReadingWebSocket(socket);
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-        var request = $"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                      $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n" + (origin is null ? "" : $"Origin: {origin}\r\n") + "\r\n";
+        var request =
+            $"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+            + (origin is null ? "" : $"Origin: {origin}\r\n")
+            + "\r\n";
         await client._stream.WriteAsync(Encoding.ASCII.GetBytes(request));
         var status = await client.ReadResponseHeadAsync();
         if (!status.StartsWith("HTTP/1.1 101", StringComparison.Ordinal))
@@ -40,7 +52,8 @@ public sealed class NonReadingWebSocket : IDisposable
         return client;
     }
 
-    /// <summary>Reads the HTTP response head byte by byte, so not one byte of the WebSocket stream after it is consumed.</summary>
+    /// <summary>Reads the HTTP response head byte by byte, so not one byte of the WebSocket stream after it is
+    /// consumed.</summary>
     private async Task<string> ReadResponseHeadAsync()
     {
         var head = new StringBuilder();
@@ -61,7 +74,14 @@ public sealed class NonReadingWebSocket : IDisposable
     public async Task SendTextAsync(string text, CancellationToken cancellationToken = default)
     {
         var payload = Encoding.UTF8.GetBytes(text);
-        int headerLength = 2 + (payload.Length < 126 ? 0 : payload.Length <= ushort.MaxValue ? 2 : 8) + 4;
+        int headerLength =
+            2
+            + (
+                payload.Length < 126 ? 0
+                : payload.Length <= ushort.MaxValue ? 2
+                : 8
+            )
+            + 4;
         var frame = new byte[headerLength + payload.Length];
         frame[0] = 0x81;
         int offset = 2;
@@ -109,24 +129,28 @@ public sealed class NonReadingWebSocket : IDisposable
                 long length = header[1] & 0x7F;
                 if (length == 126)
                 {
-                    if (!await ReadExactlyOrEndAsync(header.AsMemory(2, 2), cts.Token)) return -1;
+                    if (!await ReadExactlyOrEndAsync(header.AsMemory(2, 2), cts.Token))
+                        return -1;
                     length = BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(2));
                 }
                 else if (length == 127)
                 {
-                    if (!await ReadExactlyOrEndAsync(header.AsMemory(2, 8), cts.Token)) return -1;
+                    if (!await ReadExactlyOrEndAsync(header.AsMemory(2, 8), cts.Token))
+                        return -1;
                     length = (long)BinaryPrimitives.ReadUInt64BigEndian(header.AsSpan(2));
                 }
                 if (opcode == 8)
                 {
                     var body = new byte[length];
-                    if (!await ReadExactlyOrEndAsync(body, cts.Token)) return -1;
+                    if (!await ReadExactlyOrEndAsync(body, cts.Token))
+                        return -1;
                     return length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(body) : 1005;
                 }
                 while (length > 0)
                 {
                     int chunk = (int)Math.Min(length, skip.Length);
-                    if (!await ReadExactlyOrEndAsync(skip.AsMemory(0, chunk), cts.Token)) return -1;
+                    if (!await ReadExactlyOrEndAsync(skip.AsMemory(0, chunk), cts.Token))
+                        return -1;
                     length -= chunk;
                 }
             }
@@ -163,7 +187,8 @@ public sealed class NonReadingWebSocket : IDisposable
     {
         var local = (System.Net.IPEndPoint)_socket.LocalEndPoint!;
         var remote = (System.Net.IPEndPoint)_socket.RemoteEndPoint!;
-        string serverPort = $":{remote.Port:X4}", clientPort = $":{local.Port:X4}";
+        string serverPort = $":{remote.Port:X4}",
+            clientPort = $":{local.Port:X4}";
         foreach (var file in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
         {
             if (!File.Exists(file))
@@ -171,8 +196,12 @@ public sealed class NonReadingWebSocket : IDisposable
             foreach (var line in File.ReadLines(file).Skip(1))
             {
                 var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length > 4 && fields[1].EndsWith(serverPort, StringComparison.Ordinal) && fields[2].EndsWith(clientPort, StringComparison.Ordinal)
-                    && fields[3] == "01") // ESTABLISHED
+                if (
+                    fields.Length > 4
+                    && fields[1].EndsWith(serverPort, StringComparison.Ordinal)
+                    && fields[2].EndsWith(clientPort, StringComparison.Ordinal)
+                    && fields[3] == "01"
+                ) // ESTABLISHED
                 {
                     return Convert.ToInt64(fields[4].Split(':')[0], 16);
                 }

@@ -14,7 +14,12 @@ internal readonly ref struct ClientHello
 {
     public const int RandomLength = 32;
 
-    private ClientHello(ushort version, ReadOnlySpan<byte> random, ReadOnlySpan<byte> cipherSuites, ReadOnlySpan<byte> extensions)
+    private ClientHello(
+        ushort version,
+        ReadOnlySpan<byte> random,
+        ReadOnlySpan<byte> cipherSuites,
+        ReadOnlySpan<byte> extensions
+    )
     {
         Version = version;
         Random = random;

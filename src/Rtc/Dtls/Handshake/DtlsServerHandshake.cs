@@ -42,8 +42,13 @@ internal sealed class DtlsServerHandshake : IDisposable
     private ulong _epoch0Sequence;
     private ulong _epoch1Sequence;
 
-    public DtlsServerHandshake(DtlsCertificate certificate, DtlsFingerprint remoteFingerprint, SrtpProfile[] profiles, int sendLimit,
-        IDtlsDatagramSender sender)
+    public DtlsServerHandshake(
+        DtlsCertificate certificate,
+        DtlsFingerprint remoteFingerprint,
+        SrtpProfile[] profiles,
+        int sendLimit,
+        IDtlsDatagramSender sender
+    )
     {
         _certificate = certificate;
         _remoteFingerprint = remoteFingerprint;
@@ -64,7 +69,8 @@ internal sealed class DtlsServerHandshake : IDisposable
 
     public Step Current { get; private set; }
 
-    /// <summary>Our flight 2 is out and we wait for the client's answer: the session's retransmission timer runs.</summary>
+    /// <summary>Our flight 2 is out and we wait for the client's answer: the session's retransmission timer
+    /// runs.</summary>
     public bool AwaitsClientFlight => Current is > Step.ExpectClientHello and < Step.Done;
 
     /// <summary>Protects epoch 1 both ways, from the ClientKeyExchange on.</summary>
@@ -101,7 +107,9 @@ internal sealed class DtlsServerHandshake : IDisposable
             if (_reassembler.Add(fragment, protectedEpoch) == HandshakeReassembler.Outcome.Old)
                 PeerRetransmitted = true;
         }
-        while (_reassembler is not null && _reassembler.TryTakeNext(out byte type, out byte[] body, out bool isProtected))
+        while (
+            _reassembler is not null && _reassembler.TryTakeNext(out byte type, out byte[] body, out bool isProtected)
+        )
         {
             if (Process(type, body, isProtected))
                 return true;
@@ -158,7 +166,10 @@ internal sealed class DtlsServerHandshake : IDisposable
                 OnFinished(body);
                 return true;
             default:
-                throw new DtlsHandshakeException(TlsAlert.UnexpectedMessage, $"unexpected handshake message {type} while {Current}");
+                throw new DtlsHandshakeException(
+                    TlsAlert.UnexpectedMessage,
+                    $"unexpected handshake message {type} while {Current}"
+                );
         }
     }
 
@@ -170,11 +181,18 @@ internal sealed class DtlsServerHandshake : IDisposable
         if (hello.Version > DtlsRecords.Version12)
             throw new DtlsHandshakeException(TlsAlert.ProtocolVersion, "client does not offer DTLS 1.2");
         if (!hello.OffersSuite(TlsConstants.SuiteEcdheEcdsaAes128GcmSha256))
-            throw new DtlsHandshakeException(TlsAlert.HandshakeFailure, "client does not offer TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+        {
+            throw new DtlsHandshakeException(
+                TlsAlert.HandshakeFailure,
+                "client does not offer TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"
+            );
+        }
+
         if (hello.TryGetExtension(TlsConstants.ExtensionUseSrtp, out var useSrtp) ? !TrySelectProfile(useSrtp) : true)
             throw new DtlsHandshakeException(TlsAlert.HandshakeFailure, "no common SRTP profile (use_srtp)");
         ExtendedMasterSecret = hello.TryGetExtension(TlsConstants.ExtensionExtendedMasterSecret, out _);
-        bool renegotiationInfo = hello.OffersSuite(TlsConstants.EmptyRenegotiationInfoScsv)
+        bool renegotiationInfo =
+            hello.OffersSuite(TlsConstants.EmptyRenegotiationInfoScsv)
             || hello.TryGetExtension(TlsConstants.ExtensionRenegotiationInfo, out _);
         bool pointFormats = hello.TryGetExtension(TlsConstants.ExtensionEcPointFormats, out _);
 
@@ -183,8 +201,16 @@ internal sealed class DtlsServerHandshake : IDisposable
         _ecdh = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         _transcript = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         AppendToTranscript(HandshakeType.ClientHello, 0, body);
-        _serverFlight = ServerFlightBuilder.Build(_certificate, _clientRandom, _serverRandom, PublicPoint(_ecdh), Profile,
-            ExtendedMasterSecret, renegotiationInfo, pointFormats);
+        _serverFlight = ServerFlightBuilder.Build(
+            _certificate,
+            _clientRandom,
+            _serverRandom,
+            PublicPoint(_ecdh),
+            Profile,
+            ExtendedMasterSecret,
+            renegotiationInfo,
+            pointFormats
+        );
         _transcript.AppendData(_serverFlight);
         Current = Step.ExpectCertificate;
         SendFlight(_serverFlight);
@@ -226,7 +252,13 @@ internal sealed class DtlsServerHandshake : IDisposable
             throw new DtlsHandshakeException(TlsAlert.DecodeError, "malformed Certificate");
         var der = body.AsSpan(6, length);
         if (!_remoteFingerprint.Matches(der))
-            throw new DtlsHandshakeException(TlsAlert.BadCertificate, "client certificate does not match the SDP fingerprint");
+        {
+            throw new DtlsHandshakeException(
+                TlsAlert.BadCertificate,
+                "client certificate does not match the SDP fingerprint"
+            );
+        }
+
         _clientCertificate = der.ToArray();
         AppendToTranscript(HandshakeType.Certificate, 1, body);
         Current = Step.ExpectClientKeyExchange;
@@ -240,11 +272,13 @@ internal sealed class DtlsServerHandshake : IDisposable
         byte[] preMaster;
         try
         {
-            using var peer = ECDiffieHellman.Create(new ECParameters
-            {
-                Curve = ECCurve.NamedCurves.nistP256,
-                Q = new ECPoint { X = body.AsSpan(2, 32).ToArray(), Y = body.AsSpan(34, 32).ToArray() },
-            });
+            using var peer = ECDiffieHellman.Create(
+                new ECParameters
+                {
+                    Curve = ECCurve.NamedCurves.nistP256,
+                    Q = new ECPoint { X = body.AsSpan(2, 32).ToArray(), Y = body.AsSpan(34, 32).ToArray() },
+                }
+            );
             preMaster = _ecdh!.DeriveRawSecretAgreement(peer.PublicKey);
         }
         catch (CryptographicException)
@@ -286,7 +320,10 @@ internal sealed class DtlsServerHandshake : IDisposable
             {
                 TlsConstants.EcdsaSha256 => VerifyEcdsa(certificate, signature),
                 TlsConstants.RsaPkcs1Sha256 => VerifyRsa(certificate, signature),
-                _ => throw new DtlsHandshakeException(TlsAlert.IllegalParameter, $"CertificateVerify with unrequested algorithm 0x{algorithm:x4}"),
+                _ => throw new DtlsHandshakeException(
+                    TlsAlert.IllegalParameter,
+                    $"CertificateVerify with unrequested algorithm 0x{algorithm:x4}"
+                ),
             };
         }
         catch (CryptographicException)
@@ -309,7 +346,8 @@ internal sealed class DtlsServerHandshake : IDisposable
     private bool VerifyRsa(X509Certificate2 certificate, ReadOnlySpan<byte> signature)
     {
         using var key = certificate.GetRSAPublicKey();
-        return key is not null && key.VerifyHash(_verifyHash, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return key is not null
+            && key.VerifyHash(_verifyHash, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
     }
 
     private void OnFinished(byte[] body)
@@ -321,10 +359,21 @@ internal sealed class DtlsServerHandshake : IDisposable
         AppendToTranscript(HandshakeType.Finished, 4, body);
 
         _serverFinished = new byte[HandshakeFragment.HeaderLength + TlsConstants.VerifyDataLength];
-        HandshakeFragment.WriteHeader(_serverFinished, HandshakeType.Finished, TlsConstants.VerifyDataLength,
-            ServerFlightBuilder.MessageCount, 0, TlsConstants.VerifyDataLength);
-        TlsPrf.Derive(_masterSecret, "server finished", _transcript.GetCurrentHash(), [],
-            _serverFinished.AsSpan(HandshakeFragment.HeaderLength));
+        HandshakeFragment.WriteHeader(
+            _serverFinished,
+            HandshakeType.Finished,
+            TlsConstants.VerifyDataLength,
+            ServerFlightBuilder.MessageCount,
+            0,
+            TlsConstants.VerifyDataLength
+        );
+        TlsPrf.Derive(
+            _masterSecret,
+            "server finished",
+            _transcript.GetCurrentHash(),
+            [],
+            _serverFinished.AsSpan(HandshakeFragment.HeaderLength)
+        );
 
         // RFC 5764 §4.2: EXTRACTOR-dtls_srtp, split into (client, server) key+salt.
         var material = new byte[Srtp.SrtpKeys.KeyingMaterialLength(Profile)];
@@ -378,9 +427,22 @@ internal sealed class DtlsServerHandshake : IDisposable
                     continue;
                 }
                 int length = Math.Min(room, remaining);
-                DtlsRecords.WriteHeader(datagram[used..], DtlsRecords.Handshake, 0, _epoch0Sequence++, HandshakeFragment.HeaderLength + length);
+                DtlsRecords.WriteHeader(
+                    datagram[used..],
+                    DtlsRecords.Handshake,
+                    0,
+                    _epoch0Sequence++,
+                    HandshakeFragment.HeaderLength + length
+                );
                 used += DtlsRecords.HeaderLength;
-                HandshakeFragment.WriteHeader(datagram[used..], message.Type, message.MessageLength, message.Sequence, offset, length);
+                HandshakeFragment.WriteHeader(
+                    datagram[used..],
+                    message.Type,
+                    message.MessageLength,
+                    message.Sequence,
+                    offset,
+                    length
+                );
                 used += HandshakeFragment.HeaderLength;
                 message.Body.Slice(offset, length).CopyTo(datagram[used..]);
                 used += length;
@@ -396,11 +458,24 @@ internal sealed class DtlsServerHandshake : IDisposable
     /// <summary>ChangeCipherSpec in epoch 0 and our Finished in epoch 1, in one datagram.</summary>
     private void SendFinalFlight()
     {
-        Span<byte> datagram = stackalloc byte[DtlsRecords.HeaderLength + 1 + DtlsRecords.HeaderLength + DtlsRecordProtection.Overhead + _serverFinished!.Length];
+        Span<byte> datagram =
+            stackalloc byte[
+                DtlsRecords.HeaderLength
+                    + 1
+                    + DtlsRecords.HeaderLength
+                    + DtlsRecordProtection.Overhead
+                    + _serverFinished!.Length
+            ];
         DtlsRecords.WriteHeader(datagram, DtlsRecords.ChangeCipherSpec, 0, _epoch0Sequence++, 1);
         datagram[DtlsRecords.HeaderLength] = 1;
         int used = DtlsRecords.HeaderLength + 1;
-        used += Protection!.Seal(DtlsRecords.Handshake, ProtectedEpoch, _epoch1Sequence++, _serverFinished, datagram[used..]);
+        used += Protection!.Seal(
+            DtlsRecords.Handshake,
+            ProtectedEpoch,
+            _epoch1Sequence++,
+            _serverFinished,
+            datagram[used..]
+        );
         _sender.SendDtls(datagram[..used]);
     }
 

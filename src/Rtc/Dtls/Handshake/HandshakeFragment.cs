@@ -35,7 +35,8 @@ internal readonly ref struct HandshakeFragment
 
     public ReadOnlySpan<byte> Body { get; }
 
-    /// <summary>Reads the fragment at <paramref name="position"/> of a record's plaintext; false when truncated or inconsistent.</summary>
+    /// <summary>Reads the fragment at <paramref name="position"/> of a record's plaintext; false when truncated or
+    /// inconsistent.</summary>
     public static bool TryRead(ReadOnlySpan<byte> data, ref int position, out HandshakeFragment fragment)
     {
         fragment = default;
@@ -47,14 +48,27 @@ internal readonly ref struct HandshakeFragment
         int fragmentLength = ReadUInt24(rest[9..]);
         if (rest.Length - HeaderLength < fragmentLength || offset + fragmentLength > length)
             return false;
-        fragment = new HandshakeFragment(rest[0], length, BinaryPrimitives.ReadUInt16BigEndian(rest[4..]), offset,
-            rest.Slice(HeaderLength, fragmentLength));
+        fragment = new HandshakeFragment(
+            rest[0],
+            length,
+            BinaryPrimitives.ReadUInt16BigEndian(rest[4..]),
+            offset,
+            rest.Slice(HeaderLength, fragmentLength)
+        );
         position += HeaderLength + fragmentLength;
         return true;
     }
 
-    /// <summary>Writes a fragment header; the transcript form of a whole message is offset 0, fragment length = length.</summary>
-    public static void WriteHeader(Span<byte> destination, byte type, int length, ushort sequence, int offset, int fragmentLength)
+    /// <summary>Writes a fragment header; the transcript form of a whole message is offset 0, fragment length =
+    /// length.</summary>
+    public static void WriteHeader(
+        Span<byte> destination,
+        byte type,
+        int length,
+        ushort sequence,
+        int offset,
+        int fragmentLength
+    )
     {
         destination[0] = type;
         WriteUInt24(destination[1..], length);

@@ -20,8 +20,10 @@ internal sealed class HandshakeReassembler
     public enum Outcome
     {
         Buffered,
+
         /// <summary>A fragment of a message already processed: the peer retransmits its previous flight.</summary>
         Old,
+
         /// <summary>Too far ahead, too large, or inconsistent with earlier fragments; dropped.</summary>
         Dropped,
     }
@@ -35,8 +37,15 @@ internal sealed class HandshakeReassembler
             return Outcome.Dropped;
         ref var slot = ref _slots[(fragment.Sequence) % Window];
         slot ??= new Slot(fragment.Type, fragment.MessageLength, protectedEpoch);
-        if (slot.Type != fragment.Type || slot.Body.Length != fragment.MessageLength || slot.Protected != protectedEpoch)
+        if (
+            slot.Type != fragment.Type
+            || slot.Body.Length != fragment.MessageLength
+            || slot.Protected != protectedEpoch
+        )
+        {
             return Outcome.Dropped;
+        }
+
         slot.Add(fragment.Offset, fragment.Body);
         return Outcome.Buffered;
     }

@@ -13,8 +13,16 @@ internal static class ServerFlightBuilder
     /// <summary>Room for everything but the certificate and the signature.</summary>
     private const int FixedPart = 512;
 
-    public static byte[] Build(DtlsCertificate certificate, ReadOnlySpan<byte> clientRandom, ReadOnlySpan<byte> serverRandom,
-        ReadOnlySpan<byte> publicPoint, SrtpProfile profile, bool extendedMasterSecret, bool renegotiationInfo, bool pointFormats)
+    public static byte[] Build(
+        DtlsCertificate certificate,
+        ReadOnlySpan<byte> clientRandom,
+        ReadOnlySpan<byte> serverRandom,
+        ReadOnlySpan<byte> publicPoint,
+        SrtpProfile profile,
+        bool extendedMasterSecret,
+        bool renegotiationInfo,
+        bool pointFormats
+    )
     {
         var buffer = new byte[FixedPart + certificate.Der.Length + 2 * 80];
         var writer = new HandshakeWriter(buffer);
@@ -51,7 +59,10 @@ internal static class ServerFlightBuilder
         writer.WriteUInt16(2);
         writer.WriteUInt16((ushort)profile);
         writer.WriteByte(0); // no MKI
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(extensionsAt), (ushort)(writer.Position - extensionsAt - 2));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(
+            buffer.AsSpan(extensionsAt),
+            (ushort)(writer.Position - extensionsAt - 2)
+        );
         writer.EndMessage();
 
         writer.BeginMessage(HandshakeType.Certificate, sequence++);
@@ -93,7 +104,8 @@ internal static class ServerFlightBuilder
         return writer.Written.ToArray();
     }
 
-    /// <summary>The number of messages <see cref="Build"/> writes; our Finished follows with this sequence number.</summary>
+    /// <summary>The number of messages <see cref="Build"/> writes; our Finished follows with this sequence
+    /// number.</summary>
     public const ushort MessageCount = 5;
 
     public static byte[] NewRandom() => RandomNumberGenerator.GetBytes(ClientHello.RandomLength);

@@ -3,7 +3,8 @@ namespace MobZ.Rtc.Dtls.Handshake;
 /// <summary>Code points from the IANA TLS registries that the server handshake uses.</summary>
 internal static class TlsConstants
 {
-    /// <summary>TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (RFC 5289): offered by Chromium, Firefox, aiortc/OpenSSL and BouncyCastle.</summary>
+    /// <summary>TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (RFC 5289): offered by Chromium, Firefox, aiortc/OpenSSL and
+    /// BouncyCastle.</summary>
     public const ushort SuiteEcdheEcdsaAes128GcmSha256 = 0xC02B;
 
     /// <summary>TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 §3.3).</summary>
@@ -44,17 +45,18 @@ internal static class TlsAlert
     public const byte ProtocolVersion = 70;
     public const byte InternalError = 80;
 
-    public static string Name(byte description) => description switch
-    {
-        CloseNotify => "close_notify",
-        UnexpectedMessage => "unexpected_message",
-        HandshakeFailure => "handshake_failure",
-        BadCertificate => "bad_certificate",
-        IllegalParameter => "illegal_parameter",
-        DecodeError => "decode_error",
-        DecryptError => "decrypt_error",
-        ProtocolVersion => "protocol_version",
-        InternalError => "internal_error",
-        _ => $"alert({description})",
-    };
+    public static string Name(byte description) =>
+        description switch
+        {
+            CloseNotify => "close_notify",
+            UnexpectedMessage => "unexpected_message",
+            HandshakeFailure => "handshake_failure",
+            BadCertificate => "bad_certificate",
+            IllegalParameter => "illegal_parameter",
+            DecodeError => "decode_error",
+            DecryptError => "decrypt_error",
+            ProtocolVersion => "protocol_version",
+            InternalError => "internal_error",
+            _ => $"alert({description})",
+        };
 }

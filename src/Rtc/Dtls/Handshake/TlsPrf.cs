@@ -12,7 +12,13 @@ internal static class TlsPrf
 {
     private const int HashLength = 32;
 
-    public static void Derive(ReadOnlySpan<byte> secret, string label, ReadOnlySpan<byte> seedA, ReadOnlySpan<byte> seedB, Span<byte> output)
+    public static void Derive(
+        ReadOnlySpan<byte> secret,
+        string label,
+        ReadOnlySpan<byte> seedA,
+        ReadOnlySpan<byte> seedB,
+        Span<byte> output
+    )
     {
         int labelLength = Encoding.ASCII.GetByteCount(label);
         int seedLength = labelLength + seedA.Length + seedB.Length;

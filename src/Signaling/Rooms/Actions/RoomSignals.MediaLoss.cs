@@ -8,7 +8,8 @@ namespace MobZ.Signaling.Rooms.Actions;
 
 public sealed partial class RoomSignals
 {
-    /// <summary>How long a node's claim on telling one lost peer stays, so a late duplicate of the event is ignored.</summary>
+    /// <summary>How long a node's claim on telling one lost peer stays, so a late duplicate of the event is
+    /// ignored.</summary>
     private static readonly TimeSpan PeerLostClaimTtl = TimeSpan.FromMinutes(10);
 
     /// <summary>
@@ -22,9 +23,11 @@ public sealed partial class RoomSignals
         if (!RoomIds.IsValid(lost.EventId))
             return;
         var station = await rooms.GetStationAsync(lost.StationId).ConfigureAwait(false);
-        if (station.GetValueOrDefault(StationFields.Munit) != lost.MunitId
+        if (
+            station.GetValueOrDefault(StationFields.Munit) != lost.MunitId
             || station.GetValueOrDefault(StationFields.Publisher) != lost.PeerId
-            || station.GetValueOrDefault(StationFields.Room) is not { } roomId)
+            || station.GetValueOrDefault(StationFields.Room) is not { } roomId
+        )
         {
             return; // The station moved or closed since: that change speaks for it.
         }
@@ -33,8 +36,13 @@ public sealed partial class RoomSignals
             return;
 
         using var scope = RoomScope(roomId);
-        logger.LogInformation("Publisher {PublisherId} of station {StationId} lost its media on Munit {MunitId} ({Reason}); telling the room",
-            lost.PeerId, lost.StationId, lost.MunitId, lost.Reason);
+        logger.LogInformation(
+            "Publisher {PublisherId} of station {StationId} lost its media on Munit {MunitId} ({Reason}); telling the room",
+            lost.PeerId,
+            lost.StationId,
+            lost.MunitId,
+            lost.Reason
+        );
         var inv = new Invocation("", null, cancellationToken);
         await TellMediaLostAsync(inv, roomId, lost.PeerId, lost.StationId, lost.Reason).ConfigureAwait(false);
         await RemoveGoneAsync(inv).ConfigureAwait(false);
@@ -45,7 +53,13 @@ public sealed partial class RoomSignals
     /// ("mediaLost"). A publisher whose connection is gone answers 410 to the notice, so the caller's
     /// <see cref="RemoveGoneAsync"/> removes it from the room.
     /// </summary>
-    private async Task TellMediaLostAsync(Invocation inv, string roomId, string publisherId, string stationId, string reason)
+    private async Task TellMediaLostAsync(
+        Invocation inv,
+        string roomId,
+        string publisherId,
+        string stationId,
+        string reason
+    )
     {
         bool wasLive;
         try
@@ -63,6 +77,9 @@ public sealed partial class RoomSignals
         }
         await sender.SendAsync(inv, publisherId, new MediaLostNotice(roomId, stationId, reason)).ConfigureAwait(false);
         if (wasLive)
-            await AnnouncePublishersAsync(inv, roomId, ChangeReasons.MediaLost, except: publisherId).ConfigureAwait(false);
+        {
+            await AnnouncePublishersAsync(inv, roomId, ChangeReasons.MediaLost, except: publisherId)
+                .ConfigureAwait(false);
+        }
     }
 }

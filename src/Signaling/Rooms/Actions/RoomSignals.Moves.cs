@@ -9,7 +9,8 @@ namespace MobZ.Signaling.Rooms.Actions;
 
 public sealed partial class RoomSignals
 {
-    /// <summary>How long a node's claim on telling one move stays, so a late duplicate of the event is ignored.</summary>
+    /// <summary>How long a node's claim on telling one move stays, so a late duplicate of the event is
+    /// ignored.</summary>
     private static readonly TimeSpan MoveClaimTtl = TimeSpan.FromMinutes(10);
 
     /// <summary>
@@ -21,9 +22,11 @@ public sealed partial class RoomSignals
     public async Task AnnounceMoveAsync(StationMove move, string reason, CancellationToken cancellationToken)
     {
         var station = await rooms.GetStationAsync(move.StationId).ConfigureAwait(false);
-        if (station.GetValueOrDefault(StationFields.Munit) != move.ToMunitId
+        if (
+            station.GetValueOrDefault(StationFields.Munit) != move.ToMunitId
             || station.GetValueOrDefault(StationFields.Room) is not { } roomId
-            || station.GetValueOrDefault(StationFields.Publisher) is not { } publisherId)
+            || station.GetValueOrDefault(StationFields.Publisher) is not { } publisherId
+        )
         {
             return; // Gone or moved again since: the newer event speaks for it.
         }
@@ -32,8 +35,13 @@ public sealed partial class RoomSignals
             return;
 
         using var scope = RoomScope(roomId);
-        logger.LogInformation("Station {StationId} of {PublisherId} moved to Munit {MunitId} ({Reason}); telling the room",
-            move.StationId, publisherId, move.ToMunitId, reason);
+        logger.LogInformation(
+            "Station {StationId} of {PublisherId} moved to Munit {MunitId} ({Reason}); telling the room",
+            move.StationId,
+            publisherId,
+            move.ToMunitId,
+            reason
+        );
         try
         {
             await rooms.MarkLiveAsync(roomId, publisherId, live: false).ConfigureAwait(false);
@@ -44,8 +52,13 @@ public sealed partial class RoomSignals
         }
 
         var inv = new Invocation("", null, cancellationToken);
-        await sender.BroadcastAsync(inv, await MembersAsync(roomId).ConfigureAwait(false),
-            new StationMovedNotice(roomId, move.StationId, publisherId, reason)).ConfigureAwait(false);
+        await sender
+            .BroadcastAsync(
+                inv,
+                await MembersAsync(roomId).ConfigureAwait(false),
+                new StationMovedNotice(roomId, move.StationId, publisherId, reason)
+            )
+            .ConfigureAwait(false);
         await RemoveGoneAsync(inv).ConfigureAwait(false);
     }
 }

@@ -27,10 +27,13 @@ public sealed partial class RoomSignals
         await sender.SendAsync(inv, target, new KickedNotice(me.RoomId, inv.ConnectionId)).ConfigureAwait(false);
         await RemoveAsync(inv, target, ChangeReasons.Kicked).ConfigureAwait(false);
         await sender.DisconnectAsync(inv, target).ConfigureAwait(false);
-        await sender.SendAsync(inv, inv.ConnectionId, new KickAckReply(target) { RequestId = msg.RequestId }).ConfigureAwait(false);
+        await sender
+            .SendAsync(inv, inv.ConnectionId, new KickAckReply(target) { RequestId = msg.RequestId })
+            .ConfigureAwait(false);
     }
 
-    /// <summary>PublishRequest: a viewer whose token may publish asks the owner (an admin) for a publisher slot.</summary>
+    /// <summary>PublishRequest: a viewer whose token may publish asks the owner (an admin) for a publisher
+    /// slot.</summary>
     public async Task PublishRequestAsync(Invocation inv, PublishRequestMessage msg)
     {
         var me = await RequireMembershipAsync(inv).ConfigureAwait(false);
@@ -41,19 +44,41 @@ public sealed partial class RoomSignals
             throw new SignalException(ErrorCodes.AlreadyPublisher, "You are publishing already");
         RequireGrant(me, PublishGrant(me.Kind), "Publishing");
         if (me.OwnerId.Length == 0)
-            throw new SignalException(ErrorCodes.NoAdmin, "Nobody in the room may accept publishers (no one with the admin grant has joined)");
+        {
+            throw new SignalException(
+                ErrorCodes.NoAdmin,
+                "Nobody in the room may accept publishers (no one with the admin grant has joined)"
+            );
+        }
+
         int max = rooms.MaxPublishers(me.Kind);
-        if ((await rooms.GetParticipantsAsync(me.RoomId, ParticipantTypes.Publisher).ConfigureAwait(false)).Count >= max)
-            throw new SignalException(ErrorCodes.RoomFull, $"Room {me.RoomId} has no free publisher slot (limit {max})");
+        if (
+            (await rooms.GetParticipantsAsync(me.RoomId, ParticipantTypes.Publisher).ConfigureAwait(false)).Count >= max
+        )
+        {
+            throw new SignalException(
+                ErrorCodes.RoomFull,
+                $"Room {me.RoomId} has no free publisher slot (limit {max})"
+            );
+        }
+
         if (!await rooms.AddPublishRequestAsync(me.RoomId, inv.ConnectionId, msg.RequestId ?? "").ConfigureAwait(false))
             throw new SignalException(ErrorCodes.NotInRoom, "You left the room");
 
-        var entry = await rooms.GetParticipantAsync(me.RoomId, ParticipantTypes.Viewer, inv.ConnectionId).ConfigureAwait(false);
-        await sender.SendAsync(inv, me.OwnerId, new PublishRequestNotice(inv.ConnectionId, entry?.UserId) { RequestId = msg.RequestId })
+        var entry = await rooms
+            .GetParticipantAsync(me.RoomId, ParticipantTypes.Viewer, inv.ConnectionId)
+            .ConfigureAwait(false);
+        await sender
+            .SendAsync(
+                inv,
+                me.OwnerId,
+                new PublishRequestNotice(inv.ConnectionId, entry?.UserId) { RequestId = msg.RequestId }
+            )
             .ConfigureAwait(false);
     }
 
-    /// <summary>PublishAccept (admin grant): the viewer becomes a publisher with a station; everyone hears of it.</summary>
+    /// <summary>PublishAccept (admin grant): the viewer becomes a publisher with a station; everyone hears of
+    /// it.</summary>
     public async Task PublishAcceptAsync(Invocation inv, PublishDecisionMessage msg)
     {
         string target = Require(msg.ParticipantId, "participantId");
@@ -71,13 +96,23 @@ public sealed partial class RoomSignals
         {
             // The requester must not wait forever for an answer that cannot come.
             await rooms.RemovePublishRequestAsync(me.RoomId, target).ConfigureAwait(false);
-            await sender.SendAsync(inv, target, new PublishRejectNotice(target) { RequestId = NullIfEmpty(requestId), Reason = ex.Code })
+            await sender
+                .SendAsync(
+                    inv,
+                    target,
+                    new PublishRejectNotice(target) { RequestId = NullIfEmpty(requestId), Reason = ex.Code }
+                )
                 .ConfigureAwait(false);
             throw;
         }
         logger.LogInformation("Admin {ConnectionId} let {TargetConnectionId} publish", inv.ConnectionId, target);
         await AssignAsync(me.RoomId, me.Kind, target, entry).ConfigureAwait(false);
-        await sender.SendAsync(inv, target, new PublishAcceptNotice(target) { RequestId = NullIfEmpty(requestId), StationId = entry.StationId })
+        await sender
+            .SendAsync(
+                inv,
+                target,
+                new PublishAcceptNotice(target) { RequestId = NullIfEmpty(requestId), StationId = entry.StationId }
+            )
             .ConfigureAwait(false);
         await AnnouncePublishersAsync(inv, me.RoomId, ChangeReasons.Accepted).ConfigureAwait(false);
     }
@@ -94,7 +129,12 @@ public sealed partial class RoomSignals
         var requestId = await rooms.GetPublishRequestAsync(me.RoomId, target).ConfigureAwait(false);
         if (!await rooms.RemovePublishRequestAsync(me.RoomId, target).ConfigureAwait(false))
             throw new SignalException(ErrorCodes.NoPendingRequest, $"{target} has no pending PublishRequest");
-        await sender.SendAsync(inv, target, new PublishRejectNotice(target) { RequestId = NullIfEmpty(requestId), Reason = msg.Reason })
+        await sender
+            .SendAsync(
+                inv,
+                target,
+                new PublishRejectNotice(target) { RequestId = NullIfEmpty(requestId), Reason = msg.Reason }
+            )
             .ConfigureAwait(false);
     }
 
@@ -106,7 +146,9 @@ public sealed partial class RoomSignals
         using var scope = RoomScope(me.RoomId);
         logger.LogInformation("Admin {ConnectionId} closes room {RoomId}", inv.ConnectionId, me.RoomId);
         int removed = await CloseAsync(inv, me.RoomId, inv.ConnectionId).ConfigureAwait(false);
-        await sender.SendAsync(inv, inv.ConnectionId, new CloseRoomAckReply(me.RoomId, removed) { RequestId = msg.RequestId }).ConfigureAwait(false);
+        await sender
+            .SendAsync(inv, inv.ConnectionId, new CloseRoomAckReply(me.RoomId, removed) { RequestId = msg.RequestId })
+            .ConfigureAwait(false);
     }
 
     /// <summary>
@@ -120,9 +162,12 @@ public sealed partial class RoomSignals
         {
             foreach (var id in await rooms.GetParticipantIdsAsync(roomId, role).ConfigureAwait(false))
             {
-                if (id == by) continue;
+                if (id == by)
+                    continue;
                 inv.CancellationToken.ThrowIfCancellationRequested();
-                await sender.SendAsync(inv, id, new KickedNotice(roomId, by) { Reason = ChangeReasons.RoomClosed }).ConfigureAwait(false);
+                await sender
+                    .SendAsync(inv, id, new KickedNotice(roomId, by) { Reason = ChangeReasons.RoomClosed })
+                    .ConfigureAwait(false);
                 await RemoveAsync(inv, id, ChangeReasons.RoomClosed).ConfigureAwait(false);
                 await sender.DisconnectAsync(inv, id).ConfigureAwait(false);
                 removed++;

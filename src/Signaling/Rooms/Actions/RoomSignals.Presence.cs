@@ -14,16 +14,27 @@ public sealed partial class RoomSignals
             await ThrowIfStateLostAsync(inv).ConfigureAwait(false);
             throw new SignalException(ErrorCodes.NotInRoom, "You are not in a room");
         }
-        await sender.SendAsync(inv, inv.ConnectionId, new LeaveAckReply(outcome.RoomId) { RequestId = msg.RequestId }).ConfigureAwait(false);
+        await sender
+            .SendAsync(inv, inv.ConnectionId, new LeaveAckReply(outcome.RoomId) { RequestId = msg.RequestId })
+            .ConfigureAwait(false);
     }
 
-    /// <summary>Every client heartbeats, so a store that lost its data is noticed by each client within one interval.</summary>
+    /// <summary>Every client heartbeats, so a store that lost its data is noticed by each client within one
+    /// interval.</summary>
     public async Task HeartbeatAsync(Invocation inv, HeartbeatMessage msg)
     {
         await ThrowIfStateLostAsync(inv).ConfigureAwait(false);
         await rooms.TouchHeartbeatAsync(inv.ConnectionId).ConfigureAwait(false);
-        await sender.SendAsync(inv, inv.ConnectionId,
-            new HeartbeatAckReply(time.GetUtcNow().ToUnixTimeMilliseconds(), inv.ConnectionId) { RequestId = msg.RequestId }).ConfigureAwait(false);
+        await sender
+            .SendAsync(
+                inv,
+                inv.ConnectionId,
+                new HeartbeatAckReply(time.GetUtcNow().ToUnixTimeMilliseconds(), inv.ConnectionId)
+                {
+                    RequestId = msg.RequestId,
+                }
+            )
+            .ConfigureAwait(false);
     }
 
     /// <summary>Stores the sender's audio/video flags and tells everyone else in the room.</summary>
@@ -33,8 +44,13 @@ public sealed partial class RoomSignals
             throw new SignalException(ErrorCodes.MissingField, "\"audio\" or \"video\" is required");
         var me = await RequireMembershipAsync(inv).ConfigureAwait(false);
         using var scope = RoomScope(me.RoomId);
-        var entry = await rooms.UpdateMediaAsync(me.RoomId, me.Role, inv.ConnectionId, msg.Audio, msg.Video).ConfigureAwait(false);
-        var notice = new UpdateVideoNotice(inv.ConnectionId, entry.Audio, entry.Video); // the sender's requestId is its own
-        await sender.BroadcastAsync(inv, await MembersAsync(me.RoomId).ConfigureAwait(false), notice, except: inv.ConnectionId).ConfigureAwait(false);
+        var entry = await rooms
+            .UpdateMediaAsync(me.RoomId, me.Role, inv.ConnectionId, msg.Audio, msg.Video)
+            .ConfigureAwait(false);
+        // the sender's requestId is its own
+        var notice = new UpdateVideoNotice(inv.ConnectionId, entry.Audio, entry.Video);
+        await sender
+            .BroadcastAsync(inv, await MembersAsync(me.RoomId).ConfigureAwait(false), notice, except: inv.ConnectionId)
+            .ConfigureAwait(false);
     }
 }

@@ -21,7 +21,8 @@ public sealed partial class RoomSignals
             throw await StateLostAsync(inv, fromAction: true).ConfigureAwait(false);
     }
 
-    /// <summary>How often a client that keeps sending after STATE_LOST makes every Regulator drop its media again.</summary>
+    /// <summary>How often a client that keeps sending after STATE_LOST makes every Regulator drop its media
+    /// again.</summary>
     private static readonly TimeSpan PeerGoneThrottle = TimeSpan.FromSeconds(5);
 
     /// <summary>
@@ -44,7 +45,10 @@ public sealed partial class RoomSignals
     /// </summary>
     public Task ForgetLostConnectionAsync(string connectionId)
     {
-        logger.LogInformation("{ConnectionId} has no records in the store and is gone; dropping its media on every Munit", connectionId);
+        logger.LogInformation(
+            "{ConnectionId} has no records in the store and is gone; dropping its media on every Munit",
+            connectionId
+        );
         return munits.BroadcastAsync(new PeerGoneSignal(connectionId));
     }
 
@@ -56,10 +60,15 @@ public sealed partial class RoomSignals
     /// </summary>
     private async Task<SignalException> StateLostAsync(Invocation inv, bool fromAction = false)
     {
-        logger.LogWarning("{ConnectionId} has no records in the store (the store lost its data); telling it to reconnect", inv.ConnectionId);
+        logger.LogWarning(
+            "{ConnectionId} has no records in the store (the store lost its data); telling it to reconnect",
+            inv.ConnectionId
+        );
         if (!fromAction || await rooms.ClaimPeerGoneAsync(inv.ConnectionId, PeerGoneThrottle).ConfigureAwait(false))
             await munits.BroadcastAsync(new PeerGoneSignal(inv.ConnectionId)).ConfigureAwait(false);
-        return new SignalException(ErrorCodes.StateLost,
-            "The server lost this connection's records (its store restarted empty); reconnect with a fresh access token and Join again");
+        return new SignalException(
+            ErrorCodes.StateLost,
+            "The server lost this connection's records (its store restarted empty); reconnect with a fresh access token and Join again"
+        );
     }
 }

@@ -23,7 +23,8 @@ public sealed partial class RoomSignals(
     PlaybackUrls playbackUrls,
     IOptions<RoomOptions> options,
     TimeProvider time,
-    ILogger<RoomSignals> logger)
+    ILogger<RoomSignals> logger
+)
 {
     private RoomOptions Options => options.Value;
 
@@ -39,24 +40,39 @@ public sealed partial class RoomSignals(
     private static void RequireGrant(ConnectionMembership me, AccessGrant grant, string what)
     {
         if (!me.Has(grant))
-            throw new SignalException(ErrorCodes.Forbidden, $"{what} needs the \"{AccessGrants.Name(grant)}\" grant in your access token");
+        {
+            throw new SignalException(
+                ErrorCodes.Forbidden,
+                $"{what} needs the \"{AccessGrants.Name(grant)}\" grant in your access token"
+            );
+        }
     }
 
     /// <summary>The grant publishing in a room of this kind needs: p2m publishers feed a public stream.</summary>
-    private static AccessGrant PublishGrant(RoomKind kind) => kind == RoomKind.P2m ? AccessGrant.P2mPublish : AccessGrant.Publish;
+    private static AccessGrant PublishGrant(RoomKind kind) =>
+        kind == RoomKind.P2m ? AccessGrant.P2mPublish : AccessGrant.Publish;
 
     private static string Require(string? value, string field) =>
-        string.IsNullOrEmpty(value) ? throw new SignalException(ErrorCodes.MissingField, $"\"{field}\" is required") : value;
+        string.IsNullOrEmpty(value)
+            ? throw new SignalException(ErrorCodes.MissingField, $"\"{field}\" is required")
+            : value;
 
     private static string RequireId(string? value, string field)
     {
         Require(value, field);
         if (!RoomIds.IsValid(value))
-            throw new SignalException(ErrorCodes.InvalidField, $"\"{field}\" must be 1-{RoomIds.MaxLength} letters, digits, '-', '_' or '.'");
+        {
+            throw new SignalException(
+                ErrorCodes.InvalidField,
+                $"\"{field}\" must be 1-{RoomIds.MaxLength} letters, digits, '-', '_' or '.'"
+            );
+        }
+
         return value!;
     }
 
-    /// <summary>Connection ids of everyone in the room; the entries are not parsed (a 200-viewer fan-out needs only ids).</summary>
+    /// <summary>Connection ids of everyone in the room; the entries are not parsed (a 200-viewer fan-out needs only
+    /// ids).</summary>
     private async Task<IReadOnlyList<string>> MembersAsync(string roomId)
     {
         var publishers = await rooms.GetParticipantIdsAsync(roomId, ParticipantTypes.Publisher).ConfigureAwait(false);
@@ -68,7 +84,11 @@ public sealed partial class RoomSignals(
     }
 
     private static PublisherInfo ToInfo(Participant p) =>
-        new(p.ConnectionId, p.Entry.UserId, p.Entry.Audio, p.Entry.Video) { StationId = p.Entry.StationId, Live = p.Entry.Live };
+        new(p.ConnectionId, p.Entry.UserId, p.Entry.Audio, p.Entry.Video)
+        {
+            StationId = p.Entry.StationId,
+            Live = p.Entry.Live,
+        };
 
     /// <summary>Tells everyone in the room the current publisher list and owner.</summary>
     private async Task AnnouncePublishersAsync(Invocation inv, string roomId, string reason, string? except = null)
@@ -77,15 +97,26 @@ public sealed partial class RoomSignals(
         if (await rooms.GetRoomAsync(roomId).ConfigureAwait(false) is not { } room)
             return; // The room was deleted meanwhile; nobody is left to tell.
         var notice = new PublishListChangeAckNotice(roomId, room.OwnerId, reason, publishers.Select(ToInfo).ToList());
-        await sender.BroadcastAsync(inv, await MembersAsync(roomId).ConfigureAwait(false), notice, except).ConfigureAwait(false);
+        await sender
+            .BroadcastAsync(inv, await MembersAsync(roomId).ConfigureAwait(false), notice, except)
+            .ConfigureAwait(false);
     }
 
     private async Task AssignAsync(string roomId, RoomKind kind, string publisherId, ParticipantEntry entry)
     {
         if (entry.StationId is null || entry.MunitId is null)
             return;
-        logger.LogInformation("Station {StationId} of {PublisherId} assigned to Munit {MunitId}", entry.StationId, publisherId, entry.MunitId);
-        await munits.SendAsync(entry.MunitId, new AssignSignal(entry.StationId, roomId, publisherId, kind.ToText(), kind == RoomKind.P2m))
+        logger.LogInformation(
+            "Station {StationId} of {PublisherId} assigned to Munit {MunitId}",
+            entry.StationId,
+            publisherId,
+            entry.MunitId
+        );
+        await munits
+            .SendAsync(
+                entry.MunitId,
+                new AssignSignal(entry.StationId, roomId, publisherId, kind.ToText(), kind == RoomKind.P2m)
+            )
             .ConfigureAwait(false);
     }
 
@@ -99,9 +130,16 @@ public sealed partial class RoomSignals(
         var outcome = await rooms.LeaveAsync(connectionId).ConfigureAwait(false);
         if (outcome is null)
             return null;
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["roomId"] = outcome.RoomId, ["removedConnectionId"] = connectionId });
-        logger.LogInformation("{ConnectionId} removed from room {RoomId} ({Reason}); room deleted: {RoomDeleted}",
-            connectionId, outcome.RoomId, reason, outcome.RoomDeleted);
+        using var scope = logger.BeginScope(
+            new Dictionary<string, object> { ["roomId"] = outcome.RoomId, ["removedConnectionId"] = connectionId }
+        );
+        logger.LogInformation(
+            "{ConnectionId} removed from room {RoomId} ({Reason}); room deleted: {RoomDeleted}",
+            connectionId,
+            outcome.RoomId,
+            reason,
+            outcome.RoomDeleted
+        );
 
         if (outcome.Entry?.StationId is { } stationId && outcome.StationMunitId is { } munitId)
             await munits.SendAsync(munitId, new UnassignSignal(stationId)).ConfigureAwait(false);
@@ -117,7 +155,11 @@ public sealed partial class RoomSignals(
         bool ownerChanged = outcome.NewOwner != outcome.PreviousOwner;
         // An owner who leaves changes more than the list: "ownerChanged" tells everyone to look at ownerId.
         if (!outcome.RoomDeleted && (publisherLeft || ownerChanged))
-            await AnnouncePublishersAsync(inv, outcome.RoomId, ownerChanged ? ChangeReasons.OwnerChanged : reason).ConfigureAwait(false);
+        {
+            await AnnouncePublishersAsync(inv, outcome.RoomId, ownerChanged ? ChangeReasons.OwnerChanged : reason)
+                .ConfigureAwait(false);
+        }
+
         return outcome;
     }
 

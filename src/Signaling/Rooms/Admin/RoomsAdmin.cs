@@ -10,14 +10,34 @@ using MobZ.State;
 namespace MobZ.Signaling.Rooms.Admin;
 
 /// <summary>One member of a room as the admin API lists it.</summary>
-public sealed record RoomMemberView(string ConnectionId, string Role, string? UserId, bool Owner, bool Audio, bool Video,
-    string? StationId, string? MunitId, bool Live);
+public sealed record RoomMemberView(
+    string ConnectionId,
+    string Role,
+    string? UserId,
+    bool Owner,
+    bool Audio,
+    bool Video,
+    string? StationId,
+    string? MunitId,
+    bool Live
+);
 
 public sealed record RoomView(string RoomId, string Kind, string? OwnerId, IReadOnlyList<RoomMemberView> Members);
 
-/// <summary>A registered Munit: its registration hash, whether its heartbeat key is still alive, its stations.</summary>
-public sealed record MunitView(string MunitId, string? Address, int Port, int Capacity, double Load, bool Draining, int Stations,
-    int Subscribers, bool Alive, IReadOnlyList<string> StationIds);
+/// <summary>A registered Munit: its registration hash, whether its heartbeat key is still alive, its
+/// stations.</summary>
+public sealed record MunitView(
+    string MunitId,
+    string? Address,
+    int Port,
+    int Capacity,
+    double Load,
+    bool Draining,
+    int Stations,
+    int Subscribers,
+    bool Alive,
+    IReadOnlyList<string> StationIds
+);
 
 /// <summary>
 /// What an operator does to rooms and Munits (docs/operations.md): list rooms with their members and stations,
@@ -25,8 +45,14 @@ public sealed record MunitView(string MunitId, string? Address, int Port, int Ca
 /// store, so any signaling node (or the Lambda http function) serves it. Members who are removed are told
 /// with the same Kicked notice an owner's Kick sends (by "admin"), then disconnected.
 /// </summary>
-public sealed class RoomsAdmin(IStateStore store, RoomRepository rooms, RoomSignals signals, RoomSender sender, MunitClient munits,
-    ILogger<RoomsAdmin> logger)
+public sealed class RoomsAdmin(
+    IStateStore store,
+    RoomRepository rooms,
+    RoomSignals signals,
+    RoomSender sender,
+    MunitClient munits,
+    ILogger<RoomsAdmin> logger
+)
 {
     /// <summary>Who removed a member, as the Kicked notice names it.</summary>
     public const string AdminActor = "admin";
@@ -35,25 +61,38 @@ public sealed class RoomsAdmin(IStateStore store, RoomRepository rooms, RoomSign
     public async Task<IReadOnlyList<RoomView>> ListRoomsAsync(CancellationToken ct = default)
     {
         // Every connection that ever spoke is in the heartbeat set; its connection hash names its room.
-        var connections = await store.SortedSetRangeByScoreAsync(RoomKeys.Heartbeats, double.NegativeInfinity, double.PositiveInfinity)
+        var connections = await store
+            .SortedSetRangeByScoreAsync(RoomKeys.Heartbeats, double.NegativeInfinity, double.PositiveInfinity)
             .ConfigureAwait(false);
         var roomIds = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var connection in connections)
         {
             ct.ThrowIfCancellationRequested();
-            if (await store.HashGetAsync(RoomKeys.Connection(connection.Member), RoomKeys.RoomField).ConfigureAwait(false) is { } roomId)
+            if (
+                await store
+                    .HashGetAsync(RoomKeys.Connection(connection.Member), RoomKeys.RoomField)
+                    .ConfigureAwait(false) is
+                { } roomId
+            )
+            {
                 roomIds.Add(roomId);
+            }
         }
         var list = new List<RoomView>(roomIds.Count);
         foreach (var roomId in roomIds)
-            if (await GetRoomAsync(roomId).ConfigureAwait(false) is { } room) list.Add(room);
+        {
+            if (await GetRoomAsync(roomId).ConfigureAwait(false) is { } room)
+                list.Add(room);
+        }
+
         return list;
     }
 
     public async Task<RoomView?> GetRoomAsync(string roomId)
     {
         var room = await store.HashGetAllAsync(RoomKeys.Room(roomId)).ConfigureAwait(false);
-        if (!room.TryGetValue(RoomKeys.KindField, out var kind)) return null;
+        if (!room.TryGetValue(RoomKeys.KindField, out var kind))
+            return null;
         var owner = room.GetValueOrDefault(RoomKeys.OwnerField);
         var members = new List<RoomMemberView>();
         foreach (var role in new[] { ParticipantTypes.Publisher, ParticipantTypes.Viewer })
@@ -62,36 +101,56 @@ public sealed class RoomsAdmin(IStateStore store, RoomRepository rooms, RoomSign
             {
                 // The station may have moved since the join: its hash names the Munit that runs it now.
                 string? munitId = p.Entry.MunitId;
-                if (p.Entry.StationId is { } stationId
-                    && (await rooms.GetStationAsync(stationId).ConfigureAwait(false)).TryGetValue(StationFields.Munit, out var now))
+                if (
+                    p.Entry.StationId is { } stationId
+                    && (await rooms.GetStationAsync(stationId).ConfigureAwait(false)).TryGetValue(
+                        StationFields.Munit,
+                        out var now
+                    )
+                )
                 {
                     munitId = now;
                 }
 
-                members.Add(new RoomMemberView(p.ConnectionId, role, p.Entry.UserId, p.ConnectionId == owner, p.Entry.Audio, p.Entry.Video,
-                    p.Entry.StationId, munitId, p.Entry.Live));
+                members.Add(
+                    new RoomMemberView(
+                        p.ConnectionId,
+                        role,
+                        p.Entry.UserId,
+                        p.ConnectionId == owner,
+                        p.Entry.Audio,
+                        p.Entry.Video,
+                        p.Entry.StationId,
+                        munitId,
+                        p.Entry.Live
+                    )
+                );
             }
         }
         return new RoomView(roomId, kind, owner, members);
     }
 
-    /// <summary>Removes one member as an owner's Kick does: told, removed (the room hears of it), disconnected.</summary>
+    /// <summary>Removes one member as an owner's Kick does: told, removed (the room hears of it),
+    /// disconnected.</summary>
     /// <returns>false when that connection is not in that room.</returns>
     public async Task<bool> KickAsync(string roomId, string connectionId, CancellationToken ct = default)
     {
         var membership = await rooms.GetMembershipAsync(connectionId).ConfigureAwait(false);
-        if (membership is null || membership.RoomId != roomId) return false;
+        if (membership is null || membership.RoomId != roomId)
+            return false;
         logger.LogInformation("Admin kicks {ConnectionId} from room {RoomId}", connectionId, roomId);
         await RemoveAsync(roomId, connectionId, ct).ConfigureAwait(false);
         return true;
     }
 
-    /// <summary>Removes everyone (viewers first, so publishers' leaving is not announced to people about to go).</summary>
+    /// <summary>Removes everyone (viewers first, so publishers' leaving is not announced to people about to
+    /// go).</summary>
     /// <returns>the number of members removed, or null when there is no such room.</returns>
     public async Task<int?> CloseRoomAsync(string roomId, CancellationToken ct = default)
     {
         var room = await GetRoomAsync(roomId).ConfigureAwait(false);
-        if (room is null) return null;
+        if (room is null)
+            return null;
         logger.LogInformation("Admin closes room {RoomId} ({Members} members)", roomId, room.Members.Count);
         var inv = new Invocation(AdminActor, null, ct);
         int removed = await signals.CloseAsync(inv, roomId, AdminActor).ConfigureAwait(false);
@@ -111,23 +170,45 @@ public sealed class RoomsAdmin(IStateStore store, RoomRepository rooms, RoomSign
     /// <summary>Registered Munits, least loaded first (the order placement uses).</summary>
     public async Task<IReadOnlyList<MunitView>> ListMunitsAsync()
     {
-        var ids = await store.SortedSetRangeByScoreAsync(MunitKeys.Registry, double.NegativeInfinity, double.PositiveInfinity).ConfigureAwait(false);
+        var ids = await store
+            .SortedSetRangeByScoreAsync(MunitKeys.Registry, double.NegativeInfinity, double.PositiveInfinity)
+            .ConfigureAwait(false);
         var list = new List<MunitView>(ids.Count);
         foreach (var id in ids)
-            if (await GetMunitAsync(id.Member).ConfigureAwait(false) is { } munit) list.Add(munit);
+        {
+            if (await GetMunitAsync(id.Member).ConfigureAwait(false) is { } munit)
+                list.Add(munit);
+        }
+
         return list;
     }
 
     public async Task<MunitView?> GetMunitAsync(string munitId)
     {
         var info = await store.HashGetAllAsync(MunitKeys.Info(munitId)).ConfigureAwait(false);
-        if (info.Count == 0) return null;
+        if (info.Count == 0)
+            return null;
         var stations = await store.SetMembersAsync(MunitKeys.Stations(munitId)).ConfigureAwait(false);
         bool alive = await store.ExistsAsync(MunitKeys.Alive(munitId)).ConfigureAwait(false);
-        return new MunitView(munitId, info.GetValueOrDefault(MunitInfoFields.Address), Int(info, MunitInfoFields.Port), Int(info, MunitInfoFields.Capacity),
-            double.TryParse(info.GetValueOrDefault(MunitInfoFields.Load), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var load) ? load : 0,
-            info.GetValueOrDefault(MunitInfoFields.Draining) == "true", Int(info, MunitInfoFields.Stations), Int(info, MunitInfoFields.Subscribers),
-            alive, [.. stations.Order(StringComparer.Ordinal)]);
+        return new MunitView(
+            munitId,
+            info.GetValueOrDefault(MunitInfoFields.Address),
+            Int(info, MunitInfoFields.Port),
+            Int(info, MunitInfoFields.Capacity),
+            double.TryParse(
+                info.GetValueOrDefault(MunitInfoFields.Load),
+                System.Globalization.NumberStyles.Float,
+                System.Globalization.CultureInfo.InvariantCulture,
+                out var load
+            )
+                ? load
+                : 0,
+            info.GetValueOrDefault(MunitInfoFields.Draining) == "true",
+            Int(info, MunitInfoFields.Stations),
+            Int(info, MunitInfoFields.Subscribers),
+            alive,
+            [.. stations.Order(StringComparer.Ordinal)]
+        );
     }
 
     /// <summary>Publishes a Drain, Revive or Stop order on the Munit's channel, as the Regulator takes them.</summary>
@@ -136,12 +217,20 @@ public sealed class RoomsAdmin(IStateStore store, RoomRepository rooms, RoomSign
     {
         if (order is not (DrainSignal or ReviveSignal or StopSignal))
             throw new ArgumentException("only drain, revive and stop are admin orders", nameof(order));
-        if (!await store.ExistsAsync(MunitKeys.Info(munitId)).ConfigureAwait(false)) return false;
+        if (!await store.ExistsAsync(MunitKeys.Info(munitId)).ConfigureAwait(false))
+            return false;
         logger.LogInformation("Admin orders {Order} to Munit {MunitId}", order.GetType().Name, munitId);
         await munits.SendAsync(munitId, order).ConfigureAwait(false);
         return true;
     }
 
     private static int Int(IReadOnlyDictionary<string, string> fields, string name) =>
-        int.TryParse(fields.GetValueOrDefault(name), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0;
+        int.TryParse(
+            fields.GetValueOrDefault(name),
+            System.Globalization.NumberStyles.Integer,
+            System.Globalization.CultureInfo.InvariantCulture,
+            out var v
+        )
+            ? v
+            : 0;
 }

@@ -20,8 +20,14 @@ public sealed class RoomSender(IConnectionSender sender, IOptions<RoomOptions> o
     public Task SendAsync(Invocation invocation, string connectionId, ServerMessage message) =>
         SendBytesAsync(invocation, connectionId, Serialize(message));
 
-    /// <summary>One serialization, sends in parallel (a 200-viewer room must not pay 200 round trips in series).</summary>
-    public async Task BroadcastAsync(Invocation invocation, IEnumerable<string> connectionIds, ServerMessage message, string? except = null)
+    /// <summary>One serialization, sends in parallel (a 200-viewer room must not pay 200 round trips in
+    /// series).</summary>
+    public async Task BroadcastAsync(
+        Invocation invocation,
+        IEnumerable<string> connectionIds,
+        ServerMessage message,
+        string? except = null
+    )
     {
         byte[] payload = Serialize(message);
         var sends = new List<Task>();
@@ -44,8 +50,12 @@ public sealed class RoomSender(IConnectionSender sender, IOptions<RoomOptions> o
         }
         catch (OperationCanceledException) when (!invocation.CancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning("Slow consumer {TargetConnectionId}: a {Bytes}-byte message was not taken within {Timeout}; skipped",
-                connectionId, payload.Length, options.Value.SendTimeout);
+            logger.LogWarning(
+                "Slow consumer {TargetConnectionId}: a {Bytes}-byte message was not taken within {Timeout}; skipped",
+                connectionId,
+                payload.Length,
+                options.Value.SendTimeout
+            );
             return;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -59,7 +69,11 @@ public sealed class RoomSender(IConnectionSender sender, IOptions<RoomOptions> o
                 invocation.MarkGone(connectionId);
                 break;
             case SendStatus.TooLarge:
-                logger.LogWarning("Message of {Bytes} bytes to {TargetConnectionId} exceeds the frame limit; dropped", payload.Length, connectionId);
+                logger.LogWarning(
+                    "Message of {Bytes} bytes to {TargetConnectionId} exceeds the frame limit; dropped",
+                    payload.Length,
+                    connectionId
+                );
                 break;
             case SendStatus.Failed:
                 logger.LogWarning("Send to {TargetConnectionId} failed after retries", connectionId);

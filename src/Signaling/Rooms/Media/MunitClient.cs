@@ -21,18 +21,35 @@ public sealed class MunitClient(IMessageBus bus, IOptions<RoomOptions> options, 
         string json = JsonSerializer.Serialize(signal, ContractsJsonContext.Default.MunitSignal);
         long receivers = await bus.PublishAsync(MunitKeys.Channel(munitId), json).ConfigureAwait(false);
         if (receivers == 0)
-            logger.LogWarning("No Regulator listened for {SignalType} on Munit {MunitId}; it reconciles from the store", signal.GetType().Name, munitId);
+        {
+            logger.LogWarning(
+                "No Regulator listened for {SignalType} on Munit {MunitId}; it reconciles from the store",
+                signal.GetType().Name,
+                munitId
+            );
+        }
+
         return receivers;
     }
 
     /// <summary>An order every Regulator hears (<see cref="MunitKeys.BroadcastChannel"/>).</summary>
     public Task<long> BroadcastAsync(MunitSignal signal) =>
-        bus.PublishAsync(MunitKeys.BroadcastChannel, JsonSerializer.Serialize(signal, ContractsJsonContext.Default.MunitSignal));
+        bus.PublishAsync(
+            MunitKeys.BroadcastChannel,
+            JsonSerializer.Serialize(signal, ContractsJsonContext.Default.MunitSignal)
+        );
 
-    /// <summary>Sends a request and waits for its <see cref="MediaResponse"/>; the SDP of a successful answer.</summary>
+    /// <summary>Sends a request and waits for its <see cref="MediaResponse"/>; the SDP of a successful
+    /// answer.</summary>
     /// <exception cref="SignalException">MUNIT_TIMEOUT, MUNIT_ERROR or NO_MUNIT_AVAILABLE.</exception>
-    public async Task<string?> RequestAsync(string munitId, string op, string stationId, string peerId,
-        Func<MediaRequest, MediaRequest>? fill = null, CancellationToken cancellationToken = default)
+    public async Task<string?> RequestAsync(
+        string munitId,
+        string op,
+        string stationId,
+        string peerId,
+        Func<MediaRequest, MediaRequest>? fill = null,
+        CancellationToken cancellationToken = default
+    )
     {
         string requestId = Guid.NewGuid().ToString("N");
         string replyTo = ReplyChannelPrefix + requestId;
@@ -42,19 +59,20 @@ public sealed class MunitClient(IMessageBus bus, IOptions<RoomOptions> options, 
 
         var answered = new TaskCompletionSource<MediaResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var subscription = await bus.SubscribeAsync(replyTo, message =>
-        {
-            try
             {
-                var response = JsonSerializer.Deserialize(message, ContractsJsonContext.Default.MediaResponse);
-                if (response is not null && response.RequestId == requestId)
-                    answered.TrySetResult(response);
-            }
-            catch (JsonException ex)
-            {
-                logger.LogWarning(ex, "Malformed MediaResponse on {Channel}", replyTo);
-            }
-            return Task.CompletedTask;
-        }).ConfigureAwait(false);
+                try
+                {
+                    var response = JsonSerializer.Deserialize(message, ContractsJsonContext.Default.MediaResponse);
+                    if (response is not null && response.RequestId == requestId)
+                        answered.TrySetResult(response);
+                }
+                catch (JsonException ex)
+                {
+                    logger.LogWarning(ex, "Malformed MediaResponse on {Channel}", replyTo);
+                }
+                return Task.CompletedTask;
+            })
+            .ConfigureAwait(false);
 
         long receivers = await SendAsync(munitId, request).ConfigureAwait(false);
         if (receivers == 0)
@@ -63,17 +81,27 @@ public sealed class MunitClient(IMessageBus bus, IOptions<RoomOptions> options, 
         MediaResponse reply;
         try
         {
-            reply = await answered.Task.WaitAsync(options.Value.MediaRequestTimeout, cancellationToken).ConfigureAwait(false);
+            reply = await answered
+                .Task.WaitAsync(options.Value.MediaRequestTimeout, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            logger.LogWarning("Munit {MunitId} did not answer {Op} for station {StationId} in time", munitId, op, stationId);
+            logger.LogWarning(
+                "Munit {MunitId} did not answer {Op} for station {StationId} in time",
+                munitId,
+                op,
+                stationId
+            );
             throw new SignalException(ErrorCodes.MunitTimeout, $"The media server did not answer {op} in time");
         }
         if (reply.Version != MunitSignal.CurrentVersion)
         {
             logger.LogWarning("Munit {MunitId} answered with contract version {Version}", munitId, reply.Version);
-            throw new SignalException(ErrorCodes.MunitError, $"The media server speaks contract version {reply.Version}");
+            throw new SignalException(
+                ErrorCodes.MunitError,
+                $"The media server speaks contract version {reply.Version}"
+            );
         }
         if (!reply.Ok)
             throw new SignalException(ErrorCodes.MunitError, reply.Error ?? $"The media server refused {op}");

@@ -30,8 +30,14 @@ public sealed class MunitSelector(IStateStore store, IOptions<RoomOptions> optio
                 break; // Ascending by load, and stations only add to it: nothing later can score lower.
             if (!await store.ExistsAsync(MunitKeys.Alive(munitId)).ConfigureAwait(false))
                 continue;
-            if (await store.HashGetAsync(MunitKeys.Info(munitId), MunitInfoFields.Draining).ConfigureAwait(false) == "true")
+            if (
+                await store.HashGetAsync(MunitKeys.Info(munitId), MunitInfoFields.Draining).ConfigureAwait(false)
+                == "true"
+            )
+            {
                 continue;
+            }
+
             long stations = await store.SetLengthAsync(MunitKeys.Stations(munitId)).ConfigureAwait(false);
             double score = load + stations * weight;
             if (score < bestScore)

@@ -20,7 +20,8 @@ public sealed class StationMoveRelay(
     IMessageBus bus,
     RoomSignals signals,
     IOptions<RoomOptions> options,
-    ILogger<StationMoveRelay> logger) : IHostedService, IAsyncDisposable
+    ILogger<StationMoveRelay> logger
+) : IHostedService, IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
@@ -32,17 +33,20 @@ public sealed class StationMoveRelay(
     private IAsyncDisposable? _peersSubscription;
     private IAsyncDisposable? _restoredSubscription;
 
-    /// <summary>Subscribes before the host reports started, so no move announced after start-up is missed here.</summary>
+    /// <summary>Subscribes before the host reports started, so no move announced after start-up is missed
+    /// here.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!options.Value.RunMoveRelay)
             return;
         _subscription = await bus.SubscribeAsync(MunitKeys.MovesChannel, OnMessageAsync).ConfigureAwait(false);
         _peersSubscription = await bus.SubscribeAsync(MunitKeys.PeersChannel, OnPeerMessageAsync).ConfigureAwait(false);
-        _restoredSubscription = await bus.SubscribeAsync(MunitKeys.RestoredChannel, OnRestoredMessageAsync).ConfigureAwait(false);
+        _restoredSubscription = await bus.SubscribeAsync(MunitKeys.RestoredChannel, OnRestoredMessageAsync)
+            .ConfigureAwait(false);
     }
 
-    /// <summary>Takes no new move, lets the one being told finish (until <paramref name="cancellationToken"/>), then unsubscribes.</summary>
+    /// <summary>Takes no new move, lets the one being told finish (until <paramref name="cancellationToken"/>), then
+    /// unsubscribes.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         Task telling;
@@ -57,7 +61,9 @@ public sealed class StationMoveRelay(
         }
         catch (OperationCanceledException)
         {
-            logger.LogWarning("Stopped while a station move or lost peer was still being told; the rest of the room is not told");
+            logger.LogWarning(
+                "Stopped while a station move or lost peer was still being told; the rest of the room is not told"
+            );
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (Interlocked.Exchange(ref _subscription, null) is { } subscription)
@@ -105,8 +111,14 @@ public sealed class StationMoveRelay(
         }
     }
 
-    /// <summary>Reads one event off a channel; a malformed one is dropped with a warning naming <paramref name="what"/>.</summary>
-    private bool TryRead<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string what, out T? value)
+    /// <summary>Reads one event off a channel; a malformed one is dropped with a warning naming <paramref
+    /// name="what"/>.</summary>
+    private bool TryRead<T>(
+        string json,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type,
+        string what,
+        out T? value
+    )
     {
         try
         {
@@ -147,8 +159,15 @@ public sealed class StationMoveRelay(
     {
         if (!TryRead(json, ContractsJsonContext.Default.PeerLostEvent, "peer-lost", out var lost))
             return;
-        if (lost is null || lost.Version != MunitSignal.CurrentVersion || lost.EventId is null || lost.MunitId is null
-            || lost.StationId is null || lost.PeerId is null || lost.Reason is null)
+        if (
+            lost is null
+            || lost.Version != MunitSignal.CurrentVersion
+            || lost.EventId is null
+            || lost.MunitId is null
+            || lost.StationId is null
+            || lost.PeerId is null
+            || lost.Reason is null
+        )
         {
             logger.LogWarning("Dropped a peer-lost event this node does not understand");
             return;
@@ -159,7 +178,12 @@ public sealed class StationMoveRelay(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            logger.LogWarning(ex, "Telling the room about the lost publisher {PeerId} of station {StationId} failed", lost.PeerId, lost.StationId);
+            logger.LogWarning(
+                ex,
+                "Telling the room about the lost publisher {PeerId} of station {StationId} failed",
+                lost.PeerId,
+                lost.StationId
+            );
         }
     }
 

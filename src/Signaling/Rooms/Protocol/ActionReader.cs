@@ -12,13 +12,16 @@ public static class ActionReader
     public enum Result
     {
         Found,
+
         /// <summary>Valid JSON object without a string "action".</summary>
         Missing,
+
         /// <summary>Not a JSON object, or not well-formed.</summary>
         Malformed,
     }
 
-    /// <param name="requestId">the top-level string "requestId" when present, so even a rejected message's Error can carry it.</param>
+    /// <param name="requestId">the top-level string "requestId" when present, so even a rejected message's Error can
+    /// carry it.</param>
     public static Result TryRead(ReadOnlySpan<byte> utf8Json, out string? action, out string? requestId)
     {
         action = null;

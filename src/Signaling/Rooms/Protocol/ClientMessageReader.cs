@@ -10,10 +10,13 @@ namespace MobZ.Signaling.Rooms.Protocol;
 /// </summary>
 public static class ClientMessageReader
 {
-    /// <summary>Finds the action (and requestId) and refuses a body too large, not a JSON object, or without an action.</summary>
-    /// <param name="maxMessageBytes">larger bodies are refused with MESSAGE_TOO_LARGE (after the scan, so the Error can carry the requestId).</param>
+    /// <summary>Finds the action (and requestId) and refuses a body too large, not a JSON object, or without an
+    /// action.</summary>
+    /// <param name="maxMessageBytes">larger bodies are refused with MESSAGE_TOO_LARGE (after the scan, so the Error can
+    /// carry the requestId).</param>
     /// <param name="requestId">the top-level "requestId" string, when the scan found one, for the Error.</param>
-    /// <param name="action">the action when there is one, also when the body is refused (for the log and metrics).</param>
+    /// <param name="action">the action when there is one, also when the body is refused (for the log and
+    /// metrics).</param>
     /// <returns>the action, which <see cref="Parse"/> takes.</returns>
     public static string Scan(ReadOnlySpan<byte> body, int maxMessageBytes, out string? action, out string? requestId)
     {
@@ -53,7 +56,8 @@ public static class ClientMessageReader
     }
 
     /// <summary>The body is known to be well-formed JSON here, so a failure is a field of the wrong type.</summary>
-    private static T Parse<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> typeInfo) where T : ClientMessage
+    private static T Parse<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> typeInfo)
+        where T : ClientMessage
     {
         try
         {

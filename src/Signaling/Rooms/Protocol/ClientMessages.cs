@@ -6,6 +6,7 @@ namespace MobZ.Signaling.Rooms.Protocol;
 public abstract record ClientMessage
 {
     public string? Action { get; init; }
+
     /// <summary>Echoed in the reply or Error, so a client can match them.</summary>
     public string? RequestId { get; init; }
 }
@@ -14,6 +15,7 @@ public sealed record JoinMessage : ClientMessage
 {
     public string? RoomId { get; init; }
     public string? RoomKind { get; init; }
+
     /// <summary>"publisher" or "viewer"; default publisher in p2p and m2m, viewer in p2m.</summary>
     public string? Role { get; init; }
     public string? UserId { get; init; }
@@ -38,8 +40,10 @@ public sealed record MediaSignalMessage : ClientMessage
     public string? Candidate { get; init; }
     public string? SdpMid { get; init; }
     public int? SdpMLineIndex { get; init; }
+
     /// <summary>p2p: the peer to forward to (default: the other peer).</summary>
     public string? To { get; init; }
+
     /// <summary>m2m/p2m: the station the signal is about (default for a publisher: its own).</summary>
     public string? StationId { get; init; }
 }
@@ -58,6 +62,7 @@ public sealed record WatchMessage : ClientMessage
 public sealed record SimulcastUpdateMessage : ClientMessage
 {
     public string? StationId { get; init; }
+
     /// <summary>rid ("h", "m", "l") or spatial layer index as text.</summary>
     public string? Layer { get; init; }
 }

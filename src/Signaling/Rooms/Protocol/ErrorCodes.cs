@@ -13,8 +13,11 @@ public static class ErrorCodes
     public const string RoomKindMismatch = "ROOM_KIND_MISMATCH";
     public const string RoomFull = "ROOM_FULL";
     public const string NotOwner = "NOT_OWNER";
-    /// <summary>The connection's access token does not grant this room or this action; the message names the grant.</summary>
+
+    /// <summary>The connection's access token does not grant this room or this action; the message names the
+    /// grant.</summary>
     public const string Forbidden = "FORBIDDEN";
+
     /// <summary>Nobody in the room holds the admin grant, so nobody can answer a PublishRequest.</summary>
     public const string NoAdmin = "NO_ADMIN";
     public const string NotPublisher = "NOT_PUBLISHER";
@@ -28,11 +31,13 @@ public static class ErrorCodes
     public const string MunitError = "MUNIT_ERROR";
     public const string Busy = "BUSY";
     public const string InternalError = "INTERNAL_ERROR";
+
     /// <summary>
     /// The room store (Redis) did not answer: it is unreachable, restarting or stalled. Nothing of the request may have
     /// been applied; the connection and the room stay as they were, so the client retries the same request shortly.
     /// </summary>
     public const string StoreUnavailable = "STORE_UNAVAILABLE";
+
     /// <summary>
     /// The server has no record of this connection although its socket is open: the store (Redis) lost its data.
     /// The client reconnects with a fresh access token and joins again; the old connection's media is closed.

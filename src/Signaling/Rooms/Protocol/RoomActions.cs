@@ -22,8 +22,20 @@ public static class RoomActions
     /// <summary>The route keys clients may send (API Gateway routes; anything else arrives on $default).</summary>
     public static readonly IReadOnlyCollection<string> ClientRoutes =
     [
-        Join, Leave, UpdateVideo, Heartbeat, Offer, Answer, IceCandidate, Kick, Watch, SimulcastUpdate,
-        PublishRequest, PublishAccept, PublishReject, CloseRoom,
+        Join,
+        Leave,
+        UpdateVideo,
+        Heartbeat,
+        Offer,
+        Answer,
+        IceCandidate,
+        Kick,
+        Watch,
+        SimulcastUpdate,
+        PublishRequest,
+        PublishAccept,
+        PublishReject,
+        CloseRoom,
     ];
 
     // Server → client only.

@@ -7,7 +7,8 @@ namespace MobZ.Signaling.Rooms.Protocol;
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     // Clients send "audio": "true" now and then; refuse anything but JSON booleans and numbers.
-    NumberHandling = JsonNumberHandling.Strict)]
+    NumberHandling = JsonNumberHandling.Strict
+)]
 [JsonSerializable(typeof(JoinMessage))]
 [JsonSerializable(typeof(LeaveMessage))]
 [JsonSerializable(typeof(HeartbeatMessage))]

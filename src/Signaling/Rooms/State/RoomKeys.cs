@@ -8,23 +8,32 @@ public static class RoomKeys
 {
     /// <summary>Hash: kind, owner.</summary>
     public static string Room(string roomId) => $"room:{roomId}";
+
     /// <summary>Hash: connection id → <see cref="ParticipantEntry"/> JSON.</summary>
     public static string Publishers(string roomId) => $"room:{roomId}:publishers";
+
     /// <summary>Hash: connection id → <see cref="ParticipantEntry"/> JSON.</summary>
     public static string Viewers(string roomId) => $"room:{roomId}:viewers";
+
     /// <summary>Hash: connection id of a viewer waiting for the owner's PublishAccept/Reject → its requestId.</summary>
     public static string PublishRequests(string roomId) => $"room:{roomId}:requests";
 
     /// <summary>Hash: room, role — which room a connection is in.</summary>
     public static string Connection(string connectionId) => $"conn:{connectionId}";
-    /// <summary>String: <see cref="ConnectionAccess"/> JSON — what the connection's access token granted at $connect.</summary>
+
+    /// <summary>String: <see cref="ConnectionAccess"/> JSON — what the connection's access token granted at
+    /// $connect.</summary>
     public static string Access(string connectionId) => $"conn:{connectionId}:access";
-    /// <summary>String (NX, short TTL): PeerGone was just broadcast for this connection, whose records the store lost.</summary>
+
+    /// <summary>String (NX, short TTL): PeerGone was just broadcast for this connection, whose records the store
+    /// lost.</summary>
     public static string PeerGoneAnnounced(string connectionId) => $"conn:{connectionId}:gone";
+
     /// <summary>Set of station ids a connection receives (so leaving tells those Munits).</summary>
     public static string Watching(string connectionId) => $"conn:{connectionId}:watching";
 
-    /// <summary>String a signaling node sets (NX, with a TTL) to claim telling a room about one <c>PeerLostEvent</c>.</summary>
+    /// <summary>String a signaling node sets (NX, with a TTL) to claim telling a room about one
+    /// <c>PeerLostEvent</c>.</summary>
     public static string PeerLostAnnounced(string eventId) => $"peerlost:{eventId}";
 
     /// <summary>Sorted set: connection id scored by its last heartbeat (Unix ms); the sweep reads it.</summary>
@@ -34,7 +43,9 @@ public static class RoomKeys
     public const string OwnerField = "owner";
     public const string RoomField = "room";
     public const string RoleField = "role";
-    /// <summary>The connection's <see cref="MobZ.Access.AccessGrant"/> flags (as a number) in the room it joined.</summary>
+
+    /// <summary>The connection's <see cref="MobZ.Access.AccessGrant"/> flags (as a number) in the room it
+    /// joined.</summary>
     public const string GrantsField = "grants";
 
     public static string Participants(string roomId, string role) =>

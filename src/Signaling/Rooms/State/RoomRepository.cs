@@ -24,20 +24,38 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
     public async Task<ConnectionMembership?> GetMembershipAsync(string connectionId)
     {
         var fields = await store.HashGetAllAsync(RoomKeys.Connection(connectionId)).ConfigureAwait(false);
-        if (!fields.TryGetValue(RoomKeys.RoomField, out var roomId) || !fields.TryGetValue(RoomKeys.RoleField, out var role))
+        if (
+            !fields.TryGetValue(RoomKeys.RoomField, out var roomId)
+            || !fields.TryGetValue(RoomKeys.RoleField, out var role)
+        )
+        {
             return null;
+        }
+
         var room = await store.HashGetAllAsync(RoomKeys.Room(roomId)).ConfigureAwait(false);
         if (!room.TryGetValue(RoomKeys.KindField, out var kindText) || !RoomKinds.TryParse(kindText, out var kind))
             return null;
-        var grants = fields.TryGetValue(RoomKeys.GrantsField, out var g) && int.TryParse(g, NumberStyles.None, CultureInfo.InvariantCulture, out var flags)
-            ? (AccessGrant)flags
-            : AccessGrant.None;
-        return new ConnectionMembership(connectionId, roomId, kind, role, room.GetValueOrDefault(RoomKeys.OwnerField) ?? "", grants);
+        var grants =
+            fields.TryGetValue(RoomKeys.GrantsField, out var g)
+            && int.TryParse(g, NumberStyles.None, CultureInfo.InvariantCulture, out var flags)
+                ? (AccessGrant)flags
+                : AccessGrant.None;
+        return new ConnectionMembership(
+            connectionId,
+            roomId,
+            kind,
+            role,
+            room.GetValueOrDefault(RoomKeys.OwnerField) ?? "",
+            grants
+        );
     }
 
     /// <summary>Records what the connection's token granted; read by Join, removed with the connection.</summary>
     public Task SaveAccessAsync(string connectionId, ConnectionAccess access) =>
-        store.SetStringAsync(RoomKeys.Access(connectionId), JsonSerializer.Serialize(access, RoomsJsonContext.Default.ConnectionAccess));
+        store.SetStringAsync(
+            RoomKeys.Access(connectionId),
+            JsonSerializer.Serialize(access, RoomsJsonContext.Default.ConnectionAccess)
+        );
 
     public async Task<ConnectionAccess?> GetAccessAsync(string connectionId) =>
         await store.GetStringAsync(RoomKeys.Access(connectionId)).ConfigureAwait(false) is { } json
@@ -56,9 +74,12 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         var list = new List<Participant>(all.Count);
         foreach (var (id, json) in all)
             list.Add(new Participant(id, Parse(json)));
-        list.Sort(static (a, b) => a.Entry.JoinedAt != b.Entry.JoinedAt
-            ? a.Entry.JoinedAt.CompareTo(b.Entry.JoinedAt)
-            : string.CompareOrdinal(a.ConnectionId, b.ConnectionId));
+        list.Sort(
+            static (a, b) =>
+                a.Entry.JoinedAt != b.Entry.JoinedAt
+                    ? a.Entry.JoinedAt.CompareTo(b.Entry.JoinedAt)
+                    : string.CompareOrdinal(a.ConnectionId, b.ConnectionId)
+        );
         return list;
     }
 
@@ -71,7 +92,8 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         return json is null ? null : Parse(json);
     }
 
-    /// <summary>The room's kind and owner ("" while nobody in it may own it); null when there is no such room.</summary>
+    /// <summary>The room's kind and owner ("" while nobody in it may own it); null when there is no such
+    /// room.</summary>
     public async Task<(RoomKind Kind, string OwnerId)?> GetRoomAsync(string roomId)
     {
         var room = await store.HashGetAllAsync(RoomKeys.Room(roomId)).ConfigureAwait(false);
@@ -80,19 +102,21 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         return (kind, room.GetValueOrDefault(RoomKeys.OwnerField) ?? "");
     }
 
-    public int MaxPublishers(RoomKind kind) => kind switch
-    {
-        RoomKind.P2p => 2,
-        RoomKind.M2m => Options.MaxM2mPublishers,
-        _ => 1,
-    };
+    public int MaxPublishers(RoomKind kind) =>
+        kind switch
+        {
+            RoomKind.P2p => 2,
+            RoomKind.M2m => Options.MaxM2mPublishers,
+            _ => 1,
+        };
 
-    public int MaxViewers(RoomKind kind) => kind switch
-    {
-        RoomKind.P2p => 0,
-        RoomKind.M2m => Options.MaxM2mViewers,
-        _ => Options.MaxP2mViewers,
-    };
+    public int MaxViewers(RoomKind kind) =>
+        kind switch
+        {
+            RoomKind.P2p => 0,
+            RoomKind.M2m => Options.MaxM2mViewers,
+            _ => Options.MaxP2mViewers,
+        };
 
     /// <summary>
     /// Adds a connection to a room (creating the room when it is the first; the first joiner holding the admin
@@ -100,8 +124,15 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
     /// taking a publisher or viewer slot, and for a station publisher writing the station's intent keys on
     /// <paramref name="pickMunit"/>'s Munit — all in one commit.
     /// </summary>
-    public async Task<JoinOutcome> JoinAsync(string connectionId, string roomId, RoomKind kind, string role,
-        ParticipantEntry entry, AccessGrant grants, Func<Task<MunitPick?>> pickMunit)
+    public async Task<JoinOutcome> JoinAsync(
+        string connectionId,
+        string roomId,
+        RoomKind kind,
+        string role,
+        ParticipantEntry entry,
+        AccessGrant grants,
+        Func<Task<MunitPick?>> pickMunit
+    )
     {
         entry = entry with { Admin = (grants & AccessGrant.Admin) != 0 };
         string kindText = kind.ToText();
@@ -114,7 +145,12 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         {
             var current = await store.HashGetAsync(connKey, RoomKeys.RoomField).ConfigureAwait(false);
             if (current is not null)
-                throw new SignalException(ErrorCodes.AlreadyInRoom, $"This connection is already in room {current}; Leave first");
+            {
+                throw new SignalException(
+                    ErrorCodes.AlreadyInRoom,
+                    $"This connection is already in room {current}; Leave first"
+                );
+            }
 
             var room = await store.HashGetAllAsync(roomKey).ConfigureAwait(false);
             var existingKind = room.GetValueOrDefault(RoomKeys.KindField);
@@ -126,7 +162,8 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
                 throw new SignalException(ErrorCodes.RoomFull, $"Room {roomId} has no free {role} slot (limit {max})");
 
             var stored = entry with { JoinedAt = time.GetUtcNow().ToUnixTimeMilliseconds() };
-            var tx = store.CreateTransaction()
+            var tx = store
+                .CreateTransaction()
                 .When(new StateCondition.HashNotExists(connKey, RoomKeys.RoomField))
                 .When(new StateCondition.HashLengthLessThan(slotsKey, max));
 
@@ -136,7 +173,7 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             {
                 // A concurrent creator's commit fails here.
                 tx.When(new StateCondition.HashNotExists(roomKey, RoomKeys.KindField))
-                  .HashSet(roomKey, RoomKeys.KindField, kindText);
+                    .HashSet(roomKey, RoomKeys.KindField, kindText);
             }
             else
             {
@@ -159,10 +196,10 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             }
 
             tx.HashSet(slotsKey, connectionId, Serialize(stored))
-              .HashSet(connKey, RoomKeys.RoomField, roomId)
-              .HashSet(connKey, RoomKeys.RoleField, role)
-              .HashSet(connKey, RoomKeys.GrantsField, ((int)grants).ToString(CultureInfo.InvariantCulture))
-              .SortedSetAdd(RoomKeys.Heartbeats, connectionId, stored.JoinedAt);
+                .HashSet(connKey, RoomKeys.RoomField, roomId)
+                .HashSet(connKey, RoomKeys.RoleField, role)
+                .HashSet(connKey, RoomKeys.GrantsField, ((int)grants).ToString(CultureInfo.InvariantCulture))
+                .SortedSetAdd(RoomKeys.Heartbeats, connectionId, stored.JoinedAt);
 
             if (await tx.ExecuteAsync().ConfigureAwait(false))
                 return new JoinOutcome(stored, ownerId);
@@ -196,7 +233,8 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             var entry = await GetParticipantAsync(roomId, role, connectionId).ConfigureAwait(false);
             var watching = await store.SetMembersAsync(RoomKeys.Watching(connectionId)).ConfigureAwait(false);
 
-            var tx = store.CreateTransaction()
+            var tx = store
+                .CreateTransaction()
                 .When(new StateCondition.HashEqual(connKey, RoomKeys.RoomField, roomId))
                 .When(new StateCondition.HashEqual(connKey, RoomKeys.RoleField, role))
                 .Delete(connKey)
@@ -209,9 +247,11 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             if (entry?.StationId is { } stationId)
             {
                 // The station hash is the truth: a Regulator may have moved the station off a dead Munit.
-                stationMunit = await store.HashGetAsync(MunitKeys.Station(stationId), StationFields.Munit).ConfigureAwait(false);
+                stationMunit = await store
+                    .HashGetAsync(MunitKeys.Station(stationId), StationFields.Munit)
+                    .ConfigureAwait(false);
                 tx.When(new StateCondition.HashEqual(MunitKeys.Station(stationId), StationFields.Munit, stationMunit))
-                  .Delete(MunitKeys.Station(stationId));
+                    .Delete(MunitKeys.Station(stationId));
                 if (stationMunit is not null)
                     tx.SetRemove(MunitKeys.Stations(stationMunit), stationId);
             }
@@ -229,11 +269,11 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             {
                 // Last one out: only this connection may remain in either hash.
                 tx.When(new StateCondition.HashLengthEqual(RoomKeys.Publishers(roomId), isPublisher ? 1 : 0))
-                  .When(new StateCondition.HashLengthEqual(RoomKeys.Viewers(roomId), isPublisher ? 0 : 1))
-                  .Delete(roomKey)
-                  .Delete(RoomKeys.Publishers(roomId))
-                  .Delete(RoomKeys.Viewers(roomId))
-                  .Delete(RoomKeys.PublishRequests(roomId));
+                    .When(new StateCondition.HashLengthEqual(RoomKeys.Viewers(roomId), isPublisher ? 0 : 1))
+                    .Delete(roomKey)
+                    .Delete(RoomKeys.Publishers(roomId))
+                    .Delete(RoomKeys.Viewers(roomId))
+                    .Delete(RoomKeys.PublishRequests(roomId));
                 newOwner = null;
                 roomDeleted = true;
             }
@@ -241,14 +281,20 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             {
                 // Someone stays: the commit holds only while the room has as many members as counted here.
                 tx.When(new StateCondition.HashLengthEqual(RoomKeys.Publishers(roomId), publishers))
-                  .When(new StateCondition.HashLengthEqual(RoomKeys.Viewers(roomId), viewers));
+                    .When(new StateCondition.HashLengthEqual(RoomKeys.Viewers(roomId), viewers));
                 if (owner == connectionId)
                 {
                     var successor = await PickSuccessorAsync(roomId, connectionId).ConfigureAwait(false);
                     if (successor is { } s)
                     {
-                        tx.When(new StateCondition.HashEqual(RoomKeys.Participants(roomId, s.Role), s.ConnectionId, s.Json))
-                          .HashSet(roomKey, RoomKeys.OwnerField, s.ConnectionId);
+                        tx.When(
+                                new StateCondition.HashEqual(
+                                    RoomKeys.Participants(roomId, s.Role),
+                                    s.ConnectionId,
+                                    s.Json
+                                )
+                            )
+                            .HashSet(roomKey, RoomKeys.OwnerField, s.ConnectionId);
                         newOwner = s.ConnectionId;
                     }
                     else
@@ -261,12 +307,20 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             }
 
             if (await tx.ExecuteAsync().ConfigureAwait(false))
-                return new LeaveOutcome(roomId, kind, role, entry, owner, newOwner, roomDeleted, watching) { StationMunitId = stationMunit };
+            {
+                return new LeaveOutcome(roomId, kind, role, entry, owner, newOwner, roomDeleted, watching)
+                {
+                    StationMunitId = stationMunit,
+                };
+            }
         }
         throw new SignalException(ErrorCodes.Busy, "The room is changing too fast; try again");
     }
 
-    private async Task<(string ConnectionId, string Role, string Json)?> PickSuccessorAsync(string roomId, string leaving)
+    private async Task<(string ConnectionId, string Role, string Json)?> PickSuccessorAsync(
+        string roomId,
+        string leaving
+    )
     {
         foreach (var role in SuccessionOrder)
         {
@@ -282,11 +336,19 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
     /// <summary>Records a viewer's PublishRequest so the owner's answer can be checked against it.</summary>
     public async Task<bool> AddPublishRequestAsync(string roomId, string connectionId, string requestId)
     {
-        return await store.CreateTransaction()
+        return await store
+            .CreateTransaction()
             .When(new StateCondition.HashEqual(RoomKeys.Connection(connectionId), RoomKeys.RoomField, roomId))
-            .When(new StateCondition.HashEqual(RoomKeys.Connection(connectionId), RoomKeys.RoleField, ParticipantTypes.Viewer))
+            .When(
+                new StateCondition.HashEqual(
+                    RoomKeys.Connection(connectionId),
+                    RoomKeys.RoleField,
+                    ParticipantTypes.Viewer
+                )
+            )
             .HashSet(RoomKeys.PublishRequests(roomId), connectionId, requestId)
-            .ExecuteAsync().ConfigureAwait(false);
+            .ExecuteAsync()
+            .ConfigureAwait(false);
     }
 
     public Task<string?> GetPublishRequestAsync(string roomId, string connectionId) =>
@@ -296,7 +358,12 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         store.HashDeleteAsync(RoomKeys.PublishRequests(roomId), connectionId);
 
     /// <summary>Turns a viewer with a pending PublishRequest into a publisher with a station, in one commit.</summary>
-    public async Task<ParticipantEntry> PromoteAsync(string roomId, RoomKind kind, string connectionId, Func<Task<MunitPick?>> pickMunit)
+    public async Task<ParticipantEntry> PromoteAsync(
+        string roomId,
+        RoomKind kind,
+        string connectionId,
+        Func<Task<MunitPick?>> pickMunit
+    )
     {
         string connKey = RoomKeys.Connection(connectionId);
         string publishersKey = RoomKeys.Publishers(roomId);
@@ -306,14 +373,26 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         for (int attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var request = await store.HashGetAsync(requestsKey, connectionId).ConfigureAwait(false)
-                ?? throw new SignalException(ErrorCodes.NoPendingRequest, $"{connectionId} has no pending PublishRequest");
+                ?? throw new SignalException(
+                    ErrorCodes.NoPendingRequest,
+                    $"{connectionId} has no pending PublishRequest"
+                );
             var json = await store.HashGetAsync(viewersKey, connectionId).ConfigureAwait(false)
-                ?? throw new SignalException(ErrorCodes.ParticipantNotFound, $"{connectionId} is not a viewer in this room");
+                ?? throw new SignalException(
+                    ErrorCodes.ParticipantNotFound,
+                    $"{connectionId} is not a viewer in this room"
+                );
             if (await store.HashLengthAsync(publishersKey).ConfigureAwait(false) >= max)
-                throw new SignalException(ErrorCodes.RoomFull, $"Room {roomId} has no free publisher slot (limit {max})");
+            {
+                throw new SignalException(
+                    ErrorCodes.RoomFull,
+                    $"Room {roomId} has no free publisher slot (limit {max})"
+                );
+            }
 
             var entry = Parse(json);
-            var tx = store.CreateTransaction()
+            var tx = store
+                .CreateTransaction()
                 .When(new StateCondition.HashEqual(requestsKey, connectionId, request))
                 .When(new StateCondition.HashEqual(viewersKey, connectionId, json))
                 .When(new StateCondition.HashEqual(connKey, RoomKeys.RoleField, ParticipantTypes.Viewer))
@@ -326,9 +405,9 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
                 AddStation(tx, pick, entry.StationId!, roomId, connectionId, kind);
             }
             tx.HashDelete(requestsKey, connectionId)
-              .HashDelete(viewersKey, connectionId)
-              .HashSet(publishersKey, connectionId, Serialize(entry))
-              .HashSet(connKey, RoomKeys.RoleField, ParticipantTypes.Publisher);
+                .HashDelete(viewersKey, connectionId)
+                .HashSet(publishersKey, connectionId, Serialize(entry))
+                .HashSet(connKey, RoomKeys.RoleField, ParticipantTypes.Publisher);
             if (await tx.ExecuteAsync().ConfigureAwait(false))
                 return entry;
         }
@@ -336,8 +415,20 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
     }
 
     /// <summary>Compare-and-set of a participant's audio/video flags.</summary>
-    public Task<ParticipantEntry> UpdateMediaAsync(string roomId, string role, string connectionId, bool? audio, bool? video) =>
-        UpdateEntryAsync(roomId, role, connectionId, e => e with { Audio = audio ?? e.Audio, Video = video ?? e.Video });
+    public Task<ParticipantEntry> UpdateMediaAsync(
+        string roomId,
+        string role,
+        string connectionId,
+        bool? audio,
+        bool? video
+    ) =>
+        UpdateEntryAsync(roomId, role, connectionId, e =>
+            e with
+            {
+                Audio = audio ?? e.Audio,
+                Video = video ?? e.Video,
+            }
+        );
 
     /// <summary>Marks a publisher live (its Munit answered its offer) or not (its station moved and waits for a new
     /// offer). Returns whether this call changed it.</summary>
@@ -345,15 +436,21 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
     {
         bool changed = false;
         await UpdateEntryAsync(roomId, ParticipantTypes.Publisher, connectionId, e =>
-        {
-            changed = e.Live != live;
-            return e with { Live = live };
-        }).ConfigureAwait(false);
+            {
+                changed = e.Live != live;
+                return e with { Live = live };
+            })
+            .ConfigureAwait(false);
         return changed;
     }
 
     /// <summary>Compare-and-set of one participant's entry; an unchanged entry is not written.</summary>
-    private async Task<ParticipantEntry> UpdateEntryAsync(string roomId, string role, string connectionId, Func<ParticipantEntry, ParticipantEntry> change)
+    private async Task<ParticipantEntry> UpdateEntryAsync(
+        string roomId,
+        string role,
+        string connectionId,
+        Func<ParticipantEntry, ParticipantEntry> change
+    )
     {
         string key = RoomKeys.Participants(roomId, role);
         for (int attempt = 0; attempt < MaxAttempts; attempt++)
@@ -364,25 +461,30 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             var updated = change(entry);
             if (updated == entry)
                 return entry;
-            bool done = await store.CreateTransaction()
+            bool done = await store
+                .CreateTransaction()
                 .When(new StateCondition.HashEqual(key, connectionId, json))
                 .HashSet(key, connectionId, Serialize(updated))
-                .ExecuteAsync().ConfigureAwait(false);
+                .ExecuteAsync()
+                .ConfigureAwait(false);
             if (done)
                 return updated;
         }
         throw new SignalException(ErrorCodes.Busy, "Too many concurrent updates; try again");
     }
 
-    /// <summary>Claims telling the clients of one station move (true for exactly one caller while the claim lives).</summary>
+    /// <summary>Claims telling the clients of one station move (true for exactly one caller while the claim
+    /// lives).</summary>
     public Task<bool> ClaimMoveAnnouncementAsync(string stationId, string toMunitId, TimeSpan ttl) =>
         store.SetStringAsync(MunitKeys.MoveAnnounced(stationId, toMunitId), "1", ttl, When.NotExists);
 
-    /// <summary>Claims telling the room about one lost publisher peer (true for exactly one caller while the claim lives).</summary>
+    /// <summary>Claims telling the room about one lost publisher peer (true for exactly one caller while the claim
+    /// lives).</summary>
     public Task<bool> ClaimPeerLostAnnouncementAsync(string eventId, TimeSpan ttl) =>
         store.SetStringAsync(RoomKeys.PeerLostAnnounced(eventId), "1", ttl, When.NotExists);
 
-    /// <summary>Claims broadcasting PeerGone for a connection the store lost (true at most once per <paramref name="ttl"/>).</summary>
+    /// <summary>Claims broadcasting PeerGone for a connection the store lost (true at most once per <paramref
+    /// name="ttl"/>).</summary>
     public Task<bool> ClaimPeerGoneAsync(string connectionId, TimeSpan ttl) =>
         store.SetStringAsync(RoomKeys.PeerGoneAnnounced(connectionId), "1", ttl, When.NotExists);
 
@@ -401,23 +503,36 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             : null;
 
     public Task<IReadOnlyList<ScoredMember>> GetStaleConnectionsAsync(DateTimeOffset olderThan, int take) =>
-        store.SortedSetRangeByScoreAsync(RoomKeys.Heartbeats, double.NegativeInfinity, olderThan.ToUnixTimeMilliseconds(), 0, take);
+        store.SortedSetRangeByScoreAsync(
+            RoomKeys.Heartbeats,
+            double.NegativeInfinity,
+            olderThan.ToUnixTimeMilliseconds(),
+            0,
+            take
+        );
 
-    private static void AddStation(IStateTransaction tx, MunitPick pick, string stationId, string roomId, string publisherId, RoomKind kind)
+    private static void AddStation(
+        IStateTransaction tx,
+        MunitPick pick,
+        string stationId,
+        string roomId,
+        string publisherId,
+        RoomKind kind
+    )
     {
         string munitId = pick.MunitId;
         string stationKey = MunitKeys.Station(stationId);
         // The Munit must still be alive and accepting when the station lands on it, and run as many stations as
         // the pick saw (a concurrent join that placed one there first makes this commit retry with a new pick).
         tx.When(new StateCondition.KeyExists(MunitKeys.Alive(munitId)))
-          .When(new StateCondition.SetLengthEqual(MunitKeys.Stations(munitId), pick.Stations))
-          .When(new StateCondition.HashNotEqual(MunitKeys.Info(munitId), MunitInfoFields.Draining, "true"))
-          .HashSet(stationKey, StationFields.Munit, munitId)
-          .HashSet(stationKey, StationFields.Room, roomId)
-          .HashSet(stationKey, StationFields.Publisher, publisherId)
-          .HashSet(stationKey, StationFields.RoomKind, kind.ToText())
-          .HashSet(stationKey, StationFields.Hls, kind == RoomKind.P2m ? "true" : "false")
-          .SetAdd(MunitKeys.Stations(munitId), stationId);
+            .When(new StateCondition.SetLengthEqual(MunitKeys.Stations(munitId), pick.Stations))
+            .When(new StateCondition.HashNotEqual(MunitKeys.Info(munitId), MunitInfoFields.Draining, "true"))
+            .HashSet(stationKey, StationFields.Munit, munitId)
+            .HashSet(stationKey, StationFields.Room, roomId)
+            .HashSet(stationKey, StationFields.Publisher, publisherId)
+            .HashSet(stationKey, StationFields.RoomKind, kind.ToText())
+            .HashSet(stationKey, StationFields.Hls, kind == RoomKind.P2m ? "true" : "false")
+            .SetAdd(MunitKeys.Stations(munitId), stationId);
     }
 
     private static string NewStationId() => "st-" + Guid.NewGuid().ToString("N");
@@ -429,9 +544,17 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         JsonSerializer.Serialize(entry, RoomsJsonContext.Default.ParticipantEntry);
 }
 
-public sealed record ConnectionMembership(string ConnectionId, string RoomId, RoomKind Kind, string Role, string OwnerId, AccessGrant Grants)
+public sealed record ConnectionMembership(
+    string ConnectionId,
+    string RoomId,
+    RoomKind Kind,
+    string Role,
+    string OwnerId,
+    AccessGrant Grants
+)
 {
     public bool Has(AccessGrant grant) => (Grants & grant) == grant;
+
     public bool IsOwner => OwnerId == ConnectionId;
     public bool IsPublisher => Role == ParticipantTypes.Publisher;
 }
@@ -446,7 +569,8 @@ public sealed record LeaveOutcome(
     string? PreviousOwner,
     string? NewOwner,
     bool RoomDeleted,
-    IReadOnlyList<string> Watching)
+    IReadOnlyList<string> Watching
+)
 {
     /// <summary>The Munit the station was on when it was removed (it may have moved since the join).</summary>
     public string? StationMunitId { get; init; }

@@ -4,12 +4,14 @@ using Microsoft.Extensions.Options;
 
 namespace MobZ.Signaling.Rooms.Sweep;
 
-/// <summary>Runs <see cref="HeartbeatSweeper"/> every <see cref="RoomOptions.SweepInterval"/> in a long-running host.</summary>
+/// <summary>Runs <see cref="HeartbeatSweeper"/> every <see cref="RoomOptions.SweepInterval"/> in a long-running
+/// host.</summary>
 public sealed class HeartbeatSweepService(
     HeartbeatSweeper sweeper,
     IOptions<RoomOptions> options,
     TimeProvider time,
-    ILogger<HeartbeatSweepService> logger) : BackgroundService
+    ILogger<HeartbeatSweepService> logger
+) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

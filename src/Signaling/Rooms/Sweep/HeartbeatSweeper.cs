@@ -19,7 +19,8 @@ public sealed class HeartbeatSweeper(
     IConnectionSender connections,
     IOptions<RoomOptions> options,
     TimeProvider time,
-    ILogger<HeartbeatSweeper> logger)
+    ILogger<HeartbeatSweeper> logger
+)
 {
     /// <summary>Connections handled per batch, so one sweep's work stays bounded.</summary>
     public const int BatchSize = 500;
@@ -43,12 +44,18 @@ public sealed class HeartbeatSweeper(
                     if (await rooms.GetHeartbeatAsync(connectionId).ConfigureAwait(false) is { } last && last > cutoff)
                         continue;
                     var inv = new Invocation(connectionId, null, cancellationToken);
-                    var outcome = await signals.RemoveAsync(inv, connectionId, ChangeReasons.TimedOut).ConfigureAwait(false);
+                    var outcome = await signals
+                        .RemoveAsync(inv, connectionId, ChangeReasons.TimedOut)
+                        .ConfigureAwait(false);
                     await signals.RemoveGoneAsync(inv).ConfigureAwait(false);
                     await rooms.DeleteAccessAsync(connectionId).ConfigureAwait(false);
                     // Its $disconnect finds nothing left to do.
                     await connections.DeleteConnectionAsync(connectionId, cancellationToken).ConfigureAwait(false);
-                    logger.LogInformation("No heartbeat since before {Cutoff}: connection removed (was in room {RoomId})", cutoff, outcome?.RoomId);
+                    logger.LogInformation(
+                        "No heartbeat since before {Cutoff}: connection removed (was in room {RoomId})",
+                        cutoff,
+                        outcome?.RoomId
+                    );
                     removed++;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
