@@ -150,7 +150,9 @@ public sealed class HttpApiEndpoint(
                 .ConfigureAwait(false);
         }
         else
+        {
             await context.Response.WriteAsync(response.Body, context.RequestAborted).ConfigureAwait(false);
+        }
     }
 
     private static bool IsTextual(string? contentType)

@@ -27,9 +27,13 @@ public sealed class RouteSelectionExpression
         ArgumentNullException.ThrowIfNull(expression);
         var inner = expression.Trim();
         if (inner.StartsWith("${", StringComparison.Ordinal) && inner.EndsWith('}'))
+        {
             inner = inner[2..^1];
+        }
         else if (inner.StartsWith('$'))
+        {
             inner = inner[1..];
+        }
         else
         {
             throw new ArgumentException(

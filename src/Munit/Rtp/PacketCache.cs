@@ -59,7 +59,9 @@ public sealed class PacketCache
             int advance = (ushort)(seq - _highest);
             // Packets skipped over (lost upstream) must not leave an older packet answering for them.
             if (advance >= _slots.Length)
+            {
                 InvalidateAll();
+            }
             else
             {
                 for (int i = 1; i < advance; i++)

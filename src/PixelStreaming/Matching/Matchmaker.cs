@@ -382,7 +382,9 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
             }
 
             if (disconnecting)
+            {
                 tx.Delete(playerKey);
+            }
             else
             {
                 tx.HashSet(playerKey, PsFields.State, PlayerStates.Idle)

@@ -76,7 +76,9 @@ public sealed class Greeting(
                 .HashSet(key, PsFields.Greeting, GreetingStates.Sent)
                 .ExecuteAsync();
             if (status != SendStatus.Sent)
+            {
                 logger.LogWarning("Greeting of {ConnectionId} failed with {Status}", connectionId, status);
+            }
             else
             {
                 logger.LogDebug(

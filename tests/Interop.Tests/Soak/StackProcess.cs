@@ -157,7 +157,9 @@ public sealed class StackProcess : IDisposable
                     * 1024;
             }
             else if (line.StartsWith("Threads:", StringComparison.Ordinal))
+            {
                 threads = int.Parse(line.Split('\t', ' ').Last(s => s.Length > 0), CultureInfo.InvariantCulture);
+            }
         }
         return (rss, threads);
     }
