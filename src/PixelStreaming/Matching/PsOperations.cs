@@ -642,7 +642,9 @@ internal static class PsOperations
             || reply[at] is not { } streamerConn
             || reply[at + 1] is not { } playerConn
         )
+        {
             return null;
+        }
         var projectUrl = reply[at + 2];
         return new Match(
             streamerId,
