@@ -255,7 +255,9 @@ public class MatchingChurnBenchmarks
                     _timesServed.AddOrUpdate(playerId, 1, (_, n) => n + 1) > 1
                     || !_holding.TryAdd(connectionId, playerId)
                 )
+                {
                     Interlocked.Increment(ref _doubleMatches);
+                }
                 _ = Task.Run(async () =>
                 {
                     _holding.TryRemove(KeyValuePair.Create(connectionId, playerId));
