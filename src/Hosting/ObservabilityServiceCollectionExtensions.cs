@@ -6,8 +6,9 @@ namespace MobZ.Hosting;
 
 /// <summary>
 /// The one line a host adds for metrics and health: an OpenTelemetry meter provider with the Prometheus
-/// exporter, .NET runtime and process instruments, the state layer's meter (<c>MobZ.State</c>), plus the meters the capabilities registered themselves
-/// (each capability's <c>Add…</c> method names its meter), and the state-backend readiness check.
+/// exporter, .NET runtime and process instruments, the state layer's meter (<c>MobZ.State</c>), plus the meters
+/// the capabilities registered themselves (each capability's <c>Add…</c> method names its meter), and the
+/// state-backend readiness check.
 /// <see cref="ObservabilityEndpointRouteBuilderExtensions.MapObservability"/> serves them.
 /// </summary>
 public static class ObservabilityServiceCollectionExtensions
