@@ -6,8 +6,9 @@ namespace MobZ.Hosting;
 
 /// <summary>
 /// The one line a host adds for metrics and health: an OpenTelemetry meter provider with the Prometheus
-/// exporter, .NET runtime and process instruments, plus the meters the capabilities registered themselves
-/// (each capability's <c>Add…</c> method names its meter), and the state-backend readiness check.
+/// exporter, .NET runtime and process instruments, the state layer's meter (<c>MobZ.State</c>), plus the meters
+/// the capabilities registered themselves (each capability's <c>Add…</c> method names its meter), and the
+/// state-backend readiness check.
 /// <see cref="ObservabilityEndpointRouteBuilderExtensions.MapObservability"/> serves them.
 /// </summary>
 public static class ObservabilityServiceCollectionExtensions
@@ -21,6 +22,8 @@ public static class ObservabilityServiceCollectionExtensions
                     .AddRuntimeInstrumentation()
                     .AddProcessInstrumentation()
                     .AddAspNetCoreInstrumentation()
+                    // Every host has a state backend: its script (re)loads are worth watching on all of them.
+                    .AddMeter(MobZ.State.StateMetrics.MeterName)
                     .AddPrometheusExporter()
             );
         services

@@ -76,6 +76,16 @@ public interface IStateStore
     /// cref="IStateTransaction.ExecuteAsync"/>.
     /// </summary>
     IStateTransaction CreateTransaction();
+
+    /// <summary>
+    /// Runs a named atomic operation (see <see cref="Atomic.AtomicOperation{TResult}"/>): one step on the server,
+    /// never interleaved with another call, never retried. Every key must carry the same hash tag <c>{...}</c>.
+    /// </summary>
+    Task<TResult> RunAsync<TResult>(
+        Atomic.AtomicOperation<TResult> operation,
+        IReadOnlyList<string> keys,
+        IReadOnlyList<string> args
+    );
 }
 
 public enum When

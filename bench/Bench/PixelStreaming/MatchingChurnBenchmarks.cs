@@ -10,6 +10,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using MobZ.Access;
 using MobZ.PixelStreaming;
+using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Security;
 using MobZ.PixelStreaming.Signaling;
 using MobZ.Signaling.Abstractions;
@@ -22,7 +23,9 @@ namespace MobZ.Bench.PixelStreaming;
 /// player leaves as soon as its streamer got <c>playerConnected</c>, which hands the streamer (no worker, so
 /// it is recycled) to the oldest waiting player. One operation = all 200 players served.
 /// Throughput = 200 / mean; the subscribe → playerConnected latency of every player is collected and its
-/// p50/p99 printed at the end (BenchmarkDotNet has no per-item percentile of its own).
+/// p50/p99 printed at the end (BenchmarkDotNet has no per-item percentile of its own), with the double matches (a
+/// player told playerConnected twice, or a streamer told it while its previous player had not begun to leave) and
+/// the lost players (not served within 60 s, or left in the queue) of all rounds.
 /// Backend: in-process, or Redis when MOBZ_BENCH_REDIS=host:port is set.
 /// </summary>
 [MemoryDiagnoser]
@@ -42,6 +45,8 @@ public class MatchingChurnBenchmarks
     private string[] _tokens = [];
     private string[] _streamerConnections = [];
     private static readonly ConcurrentBag<double> LatencyMs = new();
+    private static int _doubleMatches;
+    private static int _lostPlayers;
     private int _round;
 
     [GlobalSetup]
@@ -141,7 +146,17 @@ public class MatchingChurnBenchmarks
                     })
                 )
         );
-        await _gateway.AllServed.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await _gateway.AllServed.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            Interlocked.Add(ref _lostPlayers, _gateway.Remaining);
+        }
+        var left = await _state!.Store.ListLengthAsync(_services!.GetRequiredService<PsKeys>().Queue);
+        Interlocked.Add(ref _lostPlayers, (int)left);
+        Interlocked.Add(ref _doubleMatches, _gateway.DoubleMatches);
         foreach (var ms in _gateway.LatencyMs)
             LatencyMs.Add(ms);
     }
@@ -162,9 +177,12 @@ public class MatchingChurnBenchmarks
             return;
         Console.WriteLine(
             $"// PixelStreaming subscribe->playerConnected ({Backend}, {sorted.Length} players): "
-                + $"p50 {sorted[sorted.Length / 2]:F2} ms, p99 {sorted[(int)(sorted.Length * 0.99)]:F2} ms, max {sorted[^1]:F2} ms"
+                + $"p50 {sorted[sorted.Length / 2]:F2} ms, p99 {sorted[(int)(sorted.Length * 0.99)]:F2} ms, max {sorted[^1]:F2} ms, "
+                + $"double matches {_doubleMatches}, lost players {_lostPlayers}"
         );
         LatencyMs.Clear();
+        _doubleMatches = 0;
+        _lostPlayers = 0;
     }
 
     private Task Call(string connectionId, string route, string? body, IReadOnlyDictionary<string, string>? query) =>
@@ -197,7 +215,14 @@ public class MatchingChurnBenchmarks
     {
         private static readonly byte[] PlayerConnected = "\"playerConnected\""u8.ToArray();
         private int _remaining;
+        private int _doubleMatches;
+        private ConcurrentDictionary<string, int> _timesServed = new();
+
+        // Streamer connection → the player it was last told about, until that player begins to leave.
+        private ConcurrentDictionary<string, string> _holding = new();
         public PixelStreamingHandler Handler { get; set; } = null!;
+        public int Remaining => Volatile.Read(ref _remaining);
+        public int DoubleMatches => Volatile.Read(ref _doubleMatches);
         public long[] SubscribedAt { get; private set; } = [];
         public ConcurrentBag<double> LatencyMs { get; private set; } = new();
         public TaskCompletionSource AllServed { get; private set; } = new();
@@ -207,6 +232,9 @@ public class MatchingChurnBenchmarks
             SubscribedAt = new long[players];
             LatencyMs = new ConcurrentBag<double>();
             _remaining = players;
+            _doubleMatches = 0;
+            _timesServed = new ConcurrentDictionary<string, int>();
+            _holding = new ConcurrentDictionary<string, string>();
             AllServed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
@@ -223,8 +251,16 @@ public class MatchingChurnBenchmarks
                 var playerId = json.RootElement.GetProperty("playerId").GetString()!;
                 var index = int.Parse(playerId.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture);
                 LatencyMs.Add(Stopwatch.GetElapsedTime(SubscribedAt[index], now).TotalMilliseconds);
+                if (
+                    _timesServed.AddOrUpdate(playerId, 1, (_, n) => n + 1) > 1
+                    || !_holding.TryAdd(connectionId, playerId)
+                )
+                {
+                    Interlocked.Increment(ref _doubleMatches);
+                }
                 _ = Task.Run(async () =>
                 {
+                    _holding.TryRemove(KeyValuePair.Create(connectionId, playerId));
                     // The session ends at once: the player leaves; a new connection of it is ready for the next round.
                     await Handler.HandleAsync(Event($"{playerId}c", RouteKeys.Disconnect), CancellationToken.None);
                     if (Interlocked.Decrement(ref _remaining) == 0)

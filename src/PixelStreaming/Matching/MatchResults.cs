@@ -16,9 +16,6 @@ public enum SubscribeOutcome
 
     /// <summary>The player is not (or no longer) connected on this connection.</summary>
     NotConnected,
-
-    /// <summary>Contention did not settle within the attempt budget; the player may retry.</summary>
-    Contended,
 }
 
 /// <param name="Released">The streamer the player held before subscribing again: it must be told

@@ -3,39 +3,50 @@ namespace MobZ.PixelStreaming.Matching;
 /// <summary>
 /// Where Pixel Streaming keeps its state. Everything that must survive a Lambda invocation lives in
 /// these keys; nothing is held in process memory.
+/// Session keys (connections, streamers, players, the idle set and the queue) carry one Redis hash tag,
+/// <see cref="SessionPrefix"/> (<c>{ps}:</c> for the prefix <c>ps:</c>), because the matching operations
+/// (<see cref="PsOperations"/>) change several of them in one script, which a Redis Cluster runs only on keys of
+/// one slot. The allow-list and instance records keep the plain <see cref="Prefix"/>: they are configuration that
+/// outlives a deploy, and nothing changes them together with session keys.
 /// </summary>
 public sealed class PsKeys(string prefix)
 {
     public string Prefix { get; } = prefix;
 
+    /// <summary>The prefix with its hash tag: the prefix itself when it has one, else <c>{prefix}:</c>.</summary>
+    public string SessionPrefix { get; } =
+        MobZ.State.Atomic.HashTag.Of(prefix) is not null ? prefix
+        : prefix.TrimEnd(':').Length == 0 ? "{ps}:"
+        : $"{{{prefix.TrimEnd(':')}}}:";
+
     /// <summary>Hash per WebSocket connection: role, id, projectUrl, greeting state, source ip.</summary>
-    public string Connection(string connectionId) => $"{Prefix}conn:{connectionId}";
+    public string Connection(string connectionId) => $"{SessionPrefix}conn:{connectionId}";
 
     /// <summary>Hash per registered streamer: conn, state, player, instance.</summary>
-    public string Streamer(string streamerId) => $"{Prefix}streamer:{streamerId}";
+    public string Streamer(string streamerId) => $"{SessionPrefix}streamer:{streamerId}";
 
     /// <summary>Hash per connected player: conn, state, streamer, projectUrl, offered, listed.</summary>
-    public string Player(string playerId) => $"{Prefix}player:{playerId}";
+    public string Player(string playerId) => $"{SessionPrefix}player:{playerId}";
 
     /// <summary>
     /// String with a TTL: the streamer a player lost. Epic's stock frontend reconnects wanting that id and stops
     /// after three polls unless it is listed, so it is listed to that player (subscribing to it is then matched as
     /// usual).
     /// </summary>
-    public string PlayerResume(string playerId) => $"{Prefix}resume:{playerId}";
+    public string PlayerResume(string playerId) => $"{SessionPrefix}resume:{playerId}";
 
     /// <summary>Set of every registered streamer id.</summary>
-    public string Streamers => $"{Prefix}streamers";
+    public string Streamers => $"{SessionPrefix}streamers";
 
     /// <summary>Sorted set of idle streamer ids, scored by when they became idle (longest idle first).</summary>
-    public string Idle => $"{Prefix}idle";
+    public string Idle => $"{SessionPrefix}idle";
 
     /// <summary>List of waiting player ids, oldest first.</summary>
-    public string Queue => $"{Prefix}queue";
+    public string Queue => $"{SessionPrefix}queue";
 
     /// <summary>Hash: how fast the queue is served (when its head started waiting, average wait of recent heads) for
     /// queueStatus estimates.</summary>
-    public string QueueStats => $"{Prefix}queue-stats";
+    public string QueueStats => $"{SessionPrefix}queue-stats";
 
     /// <summary>Set of source addresses streamers may connect from.</summary>
     public string AllowedIps => $"{Prefix}allowed-ips";

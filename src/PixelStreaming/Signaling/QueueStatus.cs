@@ -81,10 +81,12 @@ public sealed class QueueStatus(
         if (queue.Count == 0)
             return;
         var average = await AverageServeMsAsync();
-        for (var i = 0; i < queue.Count; i++)
+        // All lookups at once (one pipelined burst on Redis): one round trip per waiting player, in turn, made every
+        // hand-over cost as many round trips as the queue was long.
+        var conns = await Task.WhenAll(queue.Select(id => store.HashGetAsync(keys.Player(id), PsFields.Conn)));
+        for (var i = 0; i < conns.Length; i++)
         {
-            var conn = await store.HashGetAsync(keys.Player(queue[i]), PsFields.Conn);
-            if (conn is not null)
+            if (conns[i] is { } conn)
                 await SendAsync(conn, i + 1, average, ct);
         }
     }

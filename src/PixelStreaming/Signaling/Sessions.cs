@@ -174,9 +174,7 @@ public sealed class Sessions(
             default:
                 await SendAsync(
                     connectionId,
-                    new SubscribeFailedMessage(
-                        result.Outcome == SubscribeOutcome.Contended ? "busy, try again" : "not connected"
-                    ),
+                    new SubscribeFailedMessage("not connected"),
                     PsJsonContext.Default.SubscribeFailedMessage,
                     ct
                 );

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
+using MobZ.State.Atomic;
 
 namespace MobZ.State.InProcess;
 
@@ -109,6 +110,24 @@ internal sealed partial class InProcessStore(InProcessKeyspace keyspace) : IStat
     }
 
     public IStateTransaction CreateTransaction() => new InProcessTransaction(this, _keys);
+
+    public Task<TResult> RunAsync<TResult>(
+        AtomicOperation<TResult> operation,
+        IReadOnlyList<string> keys,
+        IReadOnlyList<string> args
+    )
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        ArgumentNullException.ThrowIfNull(args);
+        var tag = HashTag.Shared(operation.Name, keys);
+        IReadOnlyList<string?> reply;
+        lock (Gate)
+        {
+            reply = operation.RunInProcess(new InProcessAtomicKeyspace(this, _keys, operation.Name, tag), keys, args);
+        }
+
+        return Task.FromResult(operation.Decode(reply, args));
+    }
 
     internal bool SetLocked(string key, byte[] value, TimeSpan? ttl, When when)
     {

@@ -40,7 +40,11 @@ public sealed class RedisBackend : IStateBackend
         _logger = loggerFactory.CreateLogger<RedisBackend>();
         var database = connection.GetDatabase();
         _call = new RedisCall(commandTimeout);
-        Store = new RedisStore(keyPrefix.Length == 0 ? database : database.WithKeyPrefix(keyPrefix), _call);
+        Store = new RedisStore(
+            keyPrefix.Length == 0 ? database : database.WithKeyPrefix(keyPrefix),
+            _call,
+            new RedisAtomicScripts(connection, _call, loggerFactory.CreateLogger("MobZ.State.Redis.Scripts"))
+        );
         _bus = new RedisBus(
             connection.GetSubscriber(),
             keyPrefix,

@@ -1,3 +1,4 @@
+using MobZ.State.Atomic;
 using StackExchange.Redis;
 
 namespace MobZ.State.Redis;
@@ -6,7 +7,7 @@ namespace MobZ.State.Redis;
 /// <see cref="IStateStore"/> on Redis: one command per method, so each is atomic on the server. Values are
 /// stored as they are given (bytes stay bytes). Keys carry the backend's prefix through the database wrapper.
 /// </summary>
-internal sealed class RedisStore(IDatabase database, RedisCall call) : IStateStore
+internal sealed class RedisStore(IDatabase database, RedisCall call, RedisAtomicScripts scripts) : IStateStore
 {
     // HSET only if the field exists: Redis has HSETNX but no "XX" form for hashes.
     private const string HashSetIfExistsScript =
@@ -288,4 +289,16 @@ internal sealed class RedisStore(IDatabase database, RedisCall call) : IStateSto
     }
 
     public IStateTransaction CreateTransaction() => new RedisTransaction(_db, call);
+
+    public Task<TResult> RunAsync<TResult>(
+        AtomicOperation<TResult> operation,
+        IReadOnlyList<string> keys,
+        IReadOnlyList<string> args
+    )
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(args);
+        return scripts.RunAsync(_db, operation, keys, args);
+    }
 }

@@ -18,4 +18,39 @@ public sealed class InProcessConformanceTests : StateConformanceTests
         Assert.Equal("in-process", backend.Name);
         Assert.IsType<InProcessBackend>(backend);
     }
+
+    [Fact]
+    public async Task An_in_process_operation_that_builds_a_key_outside_its_hash_tag_fails_as_a_cluster_would()
+    {
+        await Store.ListRightPushAsync("{q}:queue", "p1");
+
+        // The record is built from an argument, not from a declared key: on a cluster it would hash to another slot.
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            Store.RunAsync(ServeHeadUnder.Instance, ["{q}:queue"], ["player:"])
+        );
+        Assert.Contains("outside its hash tag", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A broken operation: builds its record key from ARGV[1] instead of from a declared key.</summary>
+    private sealed class ServeHeadUnder : MobZ.State.Atomic.AtomicOperation<string?>
+    {
+        public static readonly ServeHeadUnder Instance = new();
+
+        public override string Name => "test.serve-head-under";
+
+        public override string Script => "error('in-process only')";
+
+        public override IReadOnlyList<string?> RunInProcess(
+            MobZ.State.Atomic.IAtomicKeyspace keyspace,
+            IReadOnlyList<string> keys,
+            IReadOnlyList<string> args
+        )
+        {
+            var id = keyspace.ListLeftPop(keys[0]);
+            keyspace.HashSet(args[0] + id, "state", "served");
+            return [id];
+        }
+
+        public override string? Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) => reply[0];
+    }
 }

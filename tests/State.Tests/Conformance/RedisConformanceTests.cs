@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using MobZ.State.Redis;
 using MobZ.TestKit.Redis;
@@ -49,5 +50,68 @@ public sealed class RedisConformanceTests(RedisServer server) : StateConformance
         await using var subscription = await Bus.SubscribeAsync("c", _ => Task.CompletedTask);
         Assert.Equal(0, await other.Bus.PublishAsync("c", "hello"));
         Assert.True(await Bus.PublishAsync("c", "hello") > 0);
+    }
+
+    [Fact]
+    public async Task An_atomic_operation_is_loaded_again_after_redis_forgot_its_script_and_the_reload_is_counted()
+    {
+        var reloads = new List<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "mobz.state.script.loads")
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>(
+            (_, _, tags, _) =>
+            {
+                var operation = "";
+                var reason = "";
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "operation")
+                        operation = (string)tag.Value!;
+                    if (tag.Key == "reason")
+                        reason = (string)tag.Value!;
+                }
+                lock (reloads)
+                    reloads.Add($"{operation}/{reason}");
+            }
+        );
+        listener.Start();
+        Assert.Equal((true, 1L), await Store.RunAsync(TakeSeat.Instance, ["{r}:seats", "{r}:log"], ["a", "9"]));
+
+        // What a restart without persistence, a failover or an operator's SCRIPT FLUSH leaves behind.
+        Assert.Equal("OK", await server.CommandAsync("SCRIPT", "FLUSH"));
+
+        Assert.Equal((true, 2L), await Store.RunAsync(TakeSeat.Instance, ["{r}:seats", "{r}:log"], ["b", "9"]));
+        lock (reloads)
+            Assert.Contains("test.take-seat/noscript", reloads);
+        Assert.Contains(Logs.Entries, e =>
+            e.Level == LogLevel.Warning && e.Message.Contains("test.take-seat", StringComparison.Ordinal)
+        );
+        Assert.Equal(["a", "b"], await Store.ListRangeAsync("{r}:log"));
+    }
+
+    [Fact]
+    public async Task An_atomic_operation_runs_by_hash_after_its_first_load()
+    {
+        await Store.RunAsync(TakeSeat.Instance, ["{r}:seats", "{r}:log"], ["a", "9"]);
+        var before = await CommandCallsAsync("evalsha");
+
+        await Store.RunAsync(TakeSeat.Instance, ["{r}:seats", "{r}:log"], ["b", "9"]);
+
+        Assert.True(await CommandCallsAsync("evalsha") > before);
+    }
+
+    private async Task<long> CommandCallsAsync(string command)
+    {
+        var stats = await server.CommandAsync("INFO", "commandstats") ?? "";
+        var line = stats
+            .Split('\n')
+            .FirstOrDefault(l => l.StartsWith($"cmdstat_{command}:calls=", StringComparison.Ordinal));
+        return line is null
+            ? 0
+            : long.Parse(line.Split('=', ',')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

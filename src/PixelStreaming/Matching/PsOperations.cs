@@ -1,0 +1,661 @@
+using System.Globalization;
+using MobZ.State.Atomic;
+
+namespace MobZ.PixelStreaming.Matching;
+
+/// <summary>
+/// The Pixel Streaming transitions as named atomic operations (docs/state.md#named-atomic-operations): each one
+/// Lua script on Redis and the same steps in C# in-process, so a transition is one server step with no retry.
+/// Every operation gets the same KEYS, all under <see cref="PsKeys.SessionPrefix"/>'s hash tag: the key prefixes of
+/// streamers, players and connections (a record's key is its prefix plus its id, as in <see cref="PsKeys"/>),
+/// the streamer set, the idle set and the queue. Replies are flat string arrays, their first item the outcome.
+/// </summary>
+internal static class PsOperations
+{
+    public static IReadOnlyList<string> Keys(PsKeys keys) =>
+        [keys.Streamer(""), keys.Player(""), keys.Connection(""), keys.Streamers, keys.Idle, keys.Queue];
+
+    // Shared by every script: key names and the player release that subscribe and add-player reuse.
+    private const string Prelude = """
+        local SP, PP, CP, STREAMERS, IDLE, QUEUE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+        -- A player leaves its place: out of the queue, or its streamer RELEASED. Returns the released streamer's
+        -- id and connection (false, false when none).
+        local function release_player(pid, disconnecting)
+          local pk = PP .. pid
+          local state = redis.call('HGET', pk, 'state') or 'idle'
+          local sid, sconn = false, false
+          if state == 'waiting' then
+            redis.call('LREM', QUEUE, 0, pid)
+          elseif state == 'reserved' or state == 'streaming' then
+            local held = redis.call('HGET', pk, 'streamer')
+            if held then
+              local sk = SP .. held
+              local conn = redis.call('HGET', sk, 'conn')
+              if conn and redis.call('HGET', sk, 'player') == pid then
+                redis.call('HSET', sk, 'state', 'RELEASED')
+                redis.call('HDEL', sk, 'player')
+                sid, sconn = held, conn
+              end
+            end
+          end
+          if disconnecting then
+            redis.call('DEL', pk)
+          else
+            redis.call('HSET', pk, 'state', 'idle')
+            redis.call('HDEL', pk, 'streamer', 'offered')
+          end
+          return sid, sconn
+        end
+
+        """;
+
+    /// <summary>Shared C# twin of the prelude's <c>release_player</c>.</summary>
+    private static (string? StreamerId, string? StreamerConn) ReleasePlayer(
+        IAtomicKeyspace ks,
+        IReadOnlyList<string> keys,
+        string playerId,
+        bool disconnecting
+    )
+    {
+        var pk = keys[1] + playerId;
+        var state = ks.HashGet(pk, PsFields.State) ?? PlayerStates.Idle;
+        string? sid = null,
+            sconn = null;
+        if (state == PlayerStates.Waiting)
+        {
+            ks.ListRemove(keys[5], playerId);
+        }
+        else if (
+            state is PlayerStates.Reserved or PlayerStates.Streaming
+            && ks.HashGet(pk, PsFields.Streamer) is { } held
+        )
+        {
+            var sk = keys[0] + held;
+            if (ks.HashGet(sk, PsFields.Conn) is { } conn && ks.HashGet(sk, PsFields.Player) == playerId)
+            {
+                ks.HashSet(sk, PsFields.State, StreamerStates.Released);
+                ks.HashDelete(sk, PsFields.Player);
+                (sid, sconn) = (held, conn);
+            }
+        }
+
+        if (disconnecting)
+        {
+            ks.Delete(pk);
+        }
+        else
+        {
+            ks.HashSet(pk, PsFields.State, PlayerStates.Idle);
+            ks.HashDelete(pk, PsFields.Streamer);
+            ks.HashDelete(pk, PsFields.Offered);
+        }
+
+        return (sid, sconn);
+    }
+
+    private static ReleasedStreamer? Released(IReadOnlyList<string?> reply, int at, string playerId) =>
+        reply[at] is { } sid && reply[at + 1] is { } conn ? new ReleasedStreamer(sid, conn, playerId) : null;
+
+    /// <summary>
+    /// ARGV: player id, connection id, project URL. A player connects: a previous connection of the same id is
+    /// released as if it left; then the player is recorded, not subscribed. Reply: replaced connection, released
+    /// streamer id and connection (each false when none).
+    /// </summary>
+    public sealed class AddPlayer : AtomicOperation<(string? Replaced, ReleasedStreamer? Released)>
+    {
+        public static readonly AddPlayer Instance = new();
+
+        public override string Name => "ps.add-player";
+
+        public override string Script =>
+            Prelude
+            + """
+                local pid, conn = ARGV[1], ARGV[2]
+                local pk = PP .. pid
+                local previous = redis.call('HGET', pk, 'conn')
+                if previous == conn then return {false, false, false} end
+                local sid, sconn = false, false
+                if previous then sid, sconn = release_player(pid, true) end
+                redis.call('HSET', pk, 'conn', conn, 'state', 'idle', 'projectUrl', ARGV[3])
+                return {previous, sid, sconn}
+                """;
+
+        public override IReadOnlyList<string?> RunInProcess(
+            IAtomicKeyspace ks,
+            IReadOnlyList<string> keys,
+            IReadOnlyList<string> args
+        )
+        {
+            var (pid, conn) = (args[0], args[1]);
+            var pk = keys[1] + pid;
+            var previous = ks.HashGet(pk, PsFields.Conn);
+            if (previous == conn)
+                return [null, null, null];
+            (string? Sid, string? Conn) released = (null, null);
+            if (previous is not null)
+                released = ReleasePlayer(ks, keys, pid, disconnecting: true);
+            ks.HashSet(pk, PsFields.Conn, conn);
+            ks.HashSet(pk, PsFields.State, PlayerStates.Idle);
+            ks.HashSet(pk, PsFields.ProjectUrl, args[2]);
+            return [previous, released.Sid, released.Conn];
+        }
+
+        public override (string? Replaced, ReleasedStreamer? Released) Decode(
+            IReadOnlyList<string?> reply,
+            IReadOnlyList<string> args
+        ) => (reply[0], Released(reply, 1, args[0]));
+    }
+
+    /// <summary>
+    /// ARGV: connection id, streamer id, now (ms). Claims the id for the connection in INITIALIZING unless another
+    /// connection owns it. Reply: <c>claimed</c>, or <c>taken</c> and the owning connection.
+    /// </summary>
+    public sealed class ClaimStreamer : AtomicOperation<string?>
+    {
+        public static readonly ClaimStreamer Instance = new();
+
+        public override string Name => "ps.claim-streamer";
+
+        public override string Script =>
+            Prelude
+            + """
+                local conn, sid = ARGV[1], ARGV[2]
+                local sk = SP .. sid
+                local owner = redis.call('HGET', sk, 'conn')
+                if owner then return {'taken', owner} end
+                redis.call('DEL', sk)
+                redis.call('HSET', sk, 'conn', conn, 'state', 'INITIALIZING', 'since', ARGV[3])
+                redis.call('SADD', STREAMERS, sid)
+                redis.call('HSET', CP .. conn, 'id', sid)
+                return {'claimed'}
+                """;
+
+        public override IReadOnlyList<string?> RunInProcess(
+            IAtomicKeyspace ks,
+            IReadOnlyList<string> keys,
+            IReadOnlyList<string> args
+        )
+        {
+            var (conn, sid) = (args[0], args[1]);
+            var sk = keys[0] + sid;
+            if (ks.HashGet(sk, PsFields.Conn) is { } owner)
+                return ["taken", owner];
+            // A record without an owner is what a late write left behind: claimed afresh.
+            ks.Delete(sk);
+            ks.HashSet(sk, PsFields.Conn, conn);
+            ks.HashSet(sk, PsFields.State, StreamerStates.Initializing);
+            ks.HashSet(sk, PsFields.Since, args[2]);
+            ks.SetAdd(keys[3], sid);
+            ks.HashSet(keys[2] + conn, PsFields.Id, sid);
+            return ["claimed"];
+        }
+
+        /// <returns>null when claimed, else the connection that owns the id.</returns>
+        public override string? Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) =>
+            reply[0] == "taken" ? reply[1] : null;
+    }
+
+    /// <summary>
+    /// ARGV: connection id, current id, wanted id. Moves the streamer's record, pool entries (keeping its place among
+    /// the idle), connection and its player's link to the wanted id. Reply: <c>gone</c> (the connection no longer
+    /// owns the streamer), <c>same</c>, <c>taken</c> + owner, or <c>renamed</c> + player id + player connection.
+    /// </summary>
+    public sealed class RenameStreamer : AtomicOperation<RenameAttempt>
+    {
+        public static readonly RenameStreamer Instance = new();
+
+        public override string Name => "ps.rename-streamer";
+
+        public override string Script =>
+            Prelude
+            + """
+                local conn, cur, wanted = ARGV[1], ARGV[2], ARGV[3]
+                local old, new = SP .. cur, SP .. wanted
+                if redis.call('HGET', old, 'conn') ~= conn then return {'gone'} end
+                if wanted == cur then return {'same'} end
+                local owner = redis.call('HGET', new, 'conn')
+                if owner then return {'taken', owner} end
+                local state = redis.call('HGET', old, 'state')
+                local pid = redis.call('HGET', old, 'player')
+                redis.call('DEL', new)
+                redis.call('HSET', new, unpack(redis.call('HGETALL', old)))
+                redis.call('DEL', old)
+                redis.call('SREM', STREAMERS, cur)
+                redis.call('SADD', STREAMERS, wanted)
+                redis.call('HSET', CP .. conn, 'id', wanted)
+                local since = redis.call('ZSCORE', IDLE, cur)
+                if since then
+                  redis.call('ZREM', IDLE, cur)
+                  if state == 'IDLE' then redis.call('ZADD', IDLE, since, wanted) end
+                end
+                if pid then
+                  local pk = PP .. pid
+                  local pconn = redis.call('HGET', pk, 'conn')
+                  if pconn and redis.call('HGET', pk, 'streamer') == cur then
+                    redis.call('HSET', pk, 'streamer', wanted)
+                    if redis.call('HGET', pk, 'listed') == cur then redis.call('HSET', pk, 'listed', wanted) end
+                    return {'renamed', pid, pconn}
+                  end
+                end
+                return {'renamed', false, false}
+                """;
+
+        public override IReadOnlyList<string?> RunInProcess(
+            IAtomicKeyspace ks,
+            IReadOnlyList<string> keys,
+            IReadOnlyList<string> args
+        )
+        {
+            var (conn, cur, wanted) = (args[0], args[1], args[2]);
+            var (old, @new) = (keys[0] + cur, keys[0] + wanted);
+            if (ks.HashGet(old, PsFields.Conn) != conn)
+                return ["gone"];
+            if (wanted == cur)
+                return ["same"];
+            if (ks.HashGet(@new, PsFields.Conn) is { } owner)
+                return ["taken", owner];
+            var record = ks.HashGetAll(old);
+            var state = record.GetValueOrDefault(PsFields.State);
+            var pid = record.GetValueOrDefault(PsFields.Player);
+            ks.Delete(@new);
+            foreach (var (field, value) in record)
+                ks.HashSet(@new, field, value);
+            ks.Delete(old);
+            ks.SetRemove(keys[3], cur);
+            ks.SetAdd(keys[3], wanted);
+            ks.HashSet(keys[2] + conn, PsFields.Id, wanted);
+            if (ks.SortedSetScore(keys[4], cur) is { } since)
+            {
+                ks.SortedSetRemove(keys[4], cur);
+                if (state == StreamerStates.Idle)
+                    ks.SortedSetAdd(keys[4], wanted, since);
+            }
+
+            if (pid is not null)
+            {
+                var pk = keys[1] + pid;
+                if (ks.HashGet(pk, PsFields.Conn) is { } pconn && ks.HashGet(pk, PsFields.Streamer) == cur)
+                {
+                    ks.HashSet(pk, PsFields.Streamer, wanted);
+                    if (ks.HashGet(pk, PsFields.Listed) == cur)
+                        ks.HashSet(pk, PsFields.Listed, wanted);
+                    return ["renamed", pid, pconn];
+                }
+            }
+
+            return ["renamed", null, null];
+        }
+
+        public override RenameAttempt Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) =>
+            reply[0] switch
+            {
+                "gone" => new RenameAttempt(null, null),
+                "same" => new RenameAttempt(new RenamedStreamer(args[1], null, null), null),
+                "taken" => new RenameAttempt(null, reply[1]),
+                _ => new RenameAttempt(
+                    new RenamedStreamer(args[2], reply[2] is null ? null : reply[1], reply[2]),
+                    null
+                ),
+            };
+    }
+
+    /// <summary>
+    /// ARGV: streamer id, the state the caller saw, now (ms). Puts the streamer in service: reserved for the oldest
+    /// waiting player (queue heads no longer waiting are dropped on the way), else idle. Reply: <c>unchanged</c> (its
+    /// state is no longer the one seen), <c>idle</c>, or <c>matched</c> + player id, streamer connection, player
+    /// connection, project URL.
+    /// </summary>
+    public sealed class OfferStreamer : AtomicOperation<Match?>
+    {
+        public static readonly OfferStreamer Instance = new();
+
+        public override string Name => "ps.offer-streamer";
+
+        public override string Script =>
+            Prelude
+            + """
+                local sid = ARGV[1]
+                local sk = SP .. sid
+                if redis.call('HGET', sk, 'state') ~= ARGV[2] then return {'unchanged'} end
+                while true do
+                  local pid = redis.call('LPOP', QUEUE)
+                  if not pid then
+                    redis.call('HSET', sk, 'state', 'IDLE')
+                    redis.call('HDEL', sk, 'player')
+                    redis.call('ZADD', IDLE, ARGV[3], sid)
+                    return {'idle'}
+                  end
+                  local pk = PP .. pid
+                  if redis.call('HGET', pk, 'state') == 'waiting' then
+                    redis.call('HSET', sk, 'state', 'RESERVED', 'player', pid)
+                    redis.call('ZREM', IDLE, sid)
+                    redis.call('HSET', pk, 'state', 'reserved', 'streamer', sid)
+                    return {'matched', pid, redis.call('HGET', sk, 'conn'), redis.call('HGET', pk, 'conn'),
+                      redis.call('HGET', pk, 'projectUrl')}
+                  end
+                end
+                """;
+
+        public override IReadOnlyList<string?> RunInProcess(
+            IAtomicKeyspace ks,
+            IReadOnlyList<string> keys,
+            IReadOnlyList<string> args
+        )
+        {
+            var sid = args[0];
+            var sk = keys[0] + sid;
+            if (ks.HashGet(sk, PsFields.State) != args[1])
+                return ["unchanged"];
+            while (true)
+            {
+                if (ks.ListLeftPop(keys[5]) is not { } pid)
+                {
+                    ks.HashSet(sk, PsFields.State, StreamerStates.Idle);
+                    ks.HashDelete(sk, PsFields.Player);
+                    ks.SortedSetAdd(keys[4], sid, double.Parse(args[2], CultureInfo.InvariantCulture));
+                    return ["idle"];
+                }
+
+                var pk = keys[1] + pid;
+                if (ks.HashGet(pk, PsFields.State) == PlayerStates.Waiting)
+                {
+                    ks.HashSet(sk, PsFields.State, StreamerStates.Reserved);
+                    ks.HashSet(sk, PsFields.Player, pid);
+                    ks.SortedSetRemove(keys[4], sid);
+                    ks.HashSet(pk, PsFields.State, PlayerStates.Reserved);
+                    ks.HashSet(pk, PsFields.Streamer, sid);
+                    return
+                    [
+                        "matched",
+                        pid,
+                        ks.HashGet(sk, PsFields.Conn),
+                        ks.HashGet(pk, PsFields.Conn),
+                        ks.HashGet(pk, PsFields.ProjectUrl),
+                    ];
+                }
+            }
+        }
+
+        public override Match? Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) =>
+            reply[0] == "matched" ? MatchOf(reply, 1, args[0]) : null;
+    }
+
+    /// <summary>
+    /// ARGV: player id, connection id, requested streamer id (empty or <c>waiting_queue</c> for any). Epic's
+    /// subscribe: a previous subscription is released first; then the requested streamer if idle, else the longest
+    /// idle one (idle entries whose record is gone are dropped), else the player joins the queue. Reply: outcome
+    /// (<c>not_connected</c>, <c>queued</c>, <c>matched</c>), released streamer id and connection, then for a
+    /// match the streamer id, streamer connection, player connection and project URL.
+    /// </summary>
+    public sealed class Subscribe : AtomicOperation<SubscribeResult>
+    {
+        public static readonly Subscribe Instance = new();
+
+        public override string Name => "ps.subscribe";
+
+        public override string Script =>
+            Prelude
+            + """
+                local pid, conn, requested = ARGV[1], ARGV[2], ARGV[3]
+                local pk = PP .. pid
+                if redis.call('HGET', pk, 'conn') ~= conn then return {'not_connected', false, false} end
+                local anyone = requested == '' or requested == 'waiting_queue'
+                local state = redis.call('HGET', pk, 'state')
+                local rsid, rconn = false, false
+                if state ~= 'idle' then
+                  if state == 'waiting' and anyone then return {'queued', false, false} end
+                  rsid, rconn = release_player(pid, false)
+                end
+                local function take(sid)
+                  local sk = SP .. sid
+                  redis.call('HSET', sk, 'state', 'RESERVED', 'player', pid)
+                  redis.call('ZREM', IDLE, sid)
+                  redis.call('HSET', pk, 'state', 'reserved', 'streamer', sid)
+                  return {'matched', rsid, rconn, sid, redis.call('HGET', sk, 'conn'), conn,
+                    redis.call('HGET', pk, 'projectUrl')}
+                end
+                if not anyone and redis.call('HGET', SP .. requested, 'state') == 'IDLE' then return take(requested) end
+                local i = 0
+                while true do
+                  local sid = redis.call('ZRANGE', IDLE, i, i)[1]
+                  if not sid then break end
+                  local state = redis.call('HGET', SP .. sid, 'state')
+                  if state == 'IDLE' then return take(sid) end
+                  if state then i = i + 1 else redis.call('ZREM', IDLE, sid) end
+                end
+                redis.call('RPUSH', QUEUE, pid)
+                redis.call('HSET', pk, 'state', 'waiting')
+                return {'queued', rsid, rconn}
+                """;
+
+        public override IReadOnlyList<string?> RunInProcess(
+            IAtomicKeyspace ks,
+            IReadOnlyList<string> keys,
+            IReadOnlyList<string> args
+        )
+        {
+            var (pid, conn, requested) = (args[0], args[1], args[2]);
+            var pk = keys[1] + pid;
+            if (ks.HashGet(pk, PsFields.Conn) != conn)
+                return ["not_connected", null, null];
+            var anyone = requested is "" or Protocol.MessageTypes.WaitingQueue;
+            var state = ks.HashGet(pk, PsFields.State);
+            (string? Sid, string? Conn) released = (null, null);
+            if (state != PlayerStates.Idle)
+            {
+                if (state == PlayerStates.Waiting && anyone)
+                    return ["queued", null, null];
+                released = ReleasePlayer(ks, keys, pid, disconnecting: false);
+            }
+
+            IReadOnlyList<string?> Take(string sid)
+            {
+                var sk = keys[0] + sid;
+                ks.HashSet(sk, PsFields.State, StreamerStates.Reserved);
+                ks.HashSet(sk, PsFields.Player, pid);
+                ks.SortedSetRemove(keys[4], sid);
+                ks.HashSet(pk, PsFields.State, PlayerStates.Reserved);
+                ks.HashSet(pk, PsFields.Streamer, sid);
+                return
+                [
+                    "matched",
+                    released.Sid,
+                    released.Conn,
+                    sid,
+                    ks.HashGet(sk, PsFields.Conn),
+                    conn,
+                    ks.HashGet(pk, PsFields.ProjectUrl),
+                ];
+            }
+
+            if (!anyone && ks.HashGet(keys[0] + requested, PsFields.State) == StreamerStates.Idle)
+                return Take(requested);
+            var i = 0;
+            while (ks.SortedSetFirst(keys[4], i + 1) is { } first && first.Count > i)
+            {
+                var sid = first[i];
+                var streamerState = ks.HashGet(keys[0] + sid, PsFields.State);
+                if (streamerState == StreamerStates.Idle)
+                    return Take(sid);
+                if (streamerState is null)
+                    ks.SortedSetRemove(keys[4], sid);
+                else
+                    i++;
+            }
+
+            ks.ListRightPush(keys[5], pid);
+            ks.HashSet(pk, PsFields.State, PlayerStates.Waiting);
+            return ["queued", released.Sid, released.Conn];
+        }
+
+        public override SubscribeResult Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args)
+        {
+            var playerId = args[0];
+            var released = Released(reply, 1, playerId);
+            return reply[0] switch
+            {
+                "matched" when MatchOf(reply, 4, reply[3], playerId) is { } match => new SubscribeResult(
+                    SubscribeOutcome.Matched,
+                    match,
+                    released
+                ),
+                "queued" => new SubscribeResult(SubscribeOutcome.Queued, Released: released),
+                _ => new SubscribeResult(SubscribeOutcome.NotConnected, Released: released),
+            };
+        }
+    }
+
+    /// <summary>
+    /// ARGV: player id, connection id, <c>1</c> when disconnecting. A player unsubscribes or leaves: out of the queue,
+    /// or its streamer RELEASED; only the connection that owns the player id can. Reply: <c>not_owner</c>, or
+    /// <c>released</c> + released streamer id and connection.
+    /// </summary>
+    public sealed class ReleasePlayerOperation : AtomicOperation<ReleasedStreamer?>
+    {
+        public static readonly ReleasePlayerOperation Instance = new();
+
+        public override string Name => "ps.release-player";
+
+        public override string Script =>
+            Prelude
+            + """
+                local pid = ARGV[1]
+                if redis.call('HGET', PP .. pid, 'conn') ~= ARGV[2] then return {'not_owner', false, false} end
+                local sid, sconn = release_player(pid, ARGV[3] == '1')
+                return {'released', sid, sconn}
+                """;
+
+        public override IReadOnlyList<string?> RunInProcess(
+            IAtomicKeyspace ks,
+            IReadOnlyList<string> keys,
+            IReadOnlyList<string> args
+        )
+        {
+            if (ks.HashGet(keys[1] + args[0], PsFields.Conn) != args[1])
+                return ["not_owner", null, null];
+            var (sid, sconn) = ReleasePlayer(ks, keys, args[0], args[2] == "1");
+            return ["released", sid, sconn];
+        }
+
+        public override ReleasedStreamer? Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) =>
+            Released(reply, 1, args[0]);
+    }
+
+    /// <summary>
+    /// ARGV: streamer id, connection id. A streamer left: its record and pool entries go. A player it had only been
+    /// reserved for (no offer relayed yet) goes back to the head of the queue; a player it served is back to not
+    /// subscribed. Reply: <c>not_owner</c>, or <c>removed</c> + player id, player connection, <c>1</c> if requeued.
+    /// </summary>
+    public sealed class RemoveStreamer : AtomicOperation<OrphanedPlayer?>
+    {
+        public static readonly RemoveStreamer Instance = new();
+
+        public override string Name => "ps.remove-streamer";
+
+        public override string Script =>
+            Prelude
+            + """
+                local sid = ARGV[1]
+                local sk = SP .. sid
+                if redis.call('HGET', sk, 'conn') ~= ARGV[2] then return {'not_owner'} end
+                local pid = redis.call('HGET', sk, 'player')
+                redis.call('DEL', sk)
+                redis.call('SREM', STREAMERS, sid)
+                redis.call('ZREM', IDLE, sid)
+                if pid then
+                  local pk = PP .. pid
+                  local pconn = redis.call('HGET', pk, 'conn')
+                  if pconn and redis.call('HGET', pk, 'streamer') == sid then
+                    local requeue = redis.call('HGET', pk, 'state') == 'reserved'
+                      and redis.call('HEXISTS', pk, 'offered') == 0
+                    redis.call('HDEL', pk, 'streamer', 'offered')
+                    if requeue then
+                      redis.call('LPUSH', QUEUE, pid)
+                      redis.call('HSET', pk, 'state', 'waiting')
+                      return {'removed', pid, pconn, '1'}
+                    end
+                    redis.call('HSET', pk, 'state', 'idle')
+                    return {'removed', pid, pconn, '0'}
+                  end
+                end
+                return {'removed', false, false, '0'}
+                """;
+
+        public override IReadOnlyList<string?> RunInProcess(
+            IAtomicKeyspace ks,
+            IReadOnlyList<string> keys,
+            IReadOnlyList<string> args
+        )
+        {
+            var sid = args[0];
+            var sk = keys[0] + sid;
+            if (ks.HashGet(sk, PsFields.Conn) != args[1])
+                return ["not_owner"];
+            var pid = ks.HashGet(sk, PsFields.Player);
+            ks.Delete(sk);
+            ks.SetRemove(keys[3], sid);
+            ks.SortedSetRemove(keys[4], sid);
+            if (pid is not null)
+            {
+                var pk = keys[1] + pid;
+                if (ks.HashGet(pk, PsFields.Conn) is { } pconn && ks.HashGet(pk, PsFields.Streamer) == sid)
+                {
+                    var requeue =
+                        ks.HashGet(pk, PsFields.State) == PlayerStates.Reserved
+                        && ks.HashGet(pk, PsFields.Offered) is null;
+                    ks.HashDelete(pk, PsFields.Streamer);
+                    ks.HashDelete(pk, PsFields.Offered);
+                    if (requeue)
+                    {
+                        ks.ListLeftPush(keys[5], pid);
+                        ks.HashSet(pk, PsFields.State, PlayerStates.Waiting);
+                        return ["removed", pid, pconn, "1"];
+                    }
+
+                    ks.HashSet(pk, PsFields.State, PlayerStates.Idle);
+                    return ["removed", pid, pconn, "0"];
+                }
+            }
+
+            return ["removed", null, null, "0"];
+        }
+
+        public override OrphanedPlayer? Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) =>
+            reply[0] == "removed" && reply[1] is { } pid && reply[2] is { } conn
+                ? new OrphanedPlayer(pid, conn, reply[3] == "1")
+                : null;
+    }
+
+    private static Match? MatchOf(IReadOnlyList<string?> reply, int at, string? streamerId, string? playerId = null)
+    {
+        // offer: player id, streamer conn, player conn, project URL;
+        // subscribe: streamer conn, player conn, project URL (the player id is the caller's).
+        if (playerId is null)
+        {
+            playerId = reply[at];
+            at++;
+        }
+
+        if (
+            streamerId is null
+            || playerId is null
+            || reply[at] is not { } streamerConn
+            || reply[at + 1] is not { } playerConn
+        )
+        {
+            return null;
+        }
+        var projectUrl = reply[at + 2];
+        return new Match(
+            streamerId,
+            streamerConn,
+            playerId,
+            playerConn,
+            string.IsNullOrEmpty(projectUrl) ? null : projectUrl
+        );
+    }
+}
+
+/// <summary>One attempt at a rename: done (<see cref="Renamed"/>), the wanted id owned by another connection
+/// (<see cref="TakenBy"/>), or neither: the connection no longer owns the streamer.</summary>
+internal sealed record RenameAttempt(RenamedStreamer? Renamed, string? TakenBy);

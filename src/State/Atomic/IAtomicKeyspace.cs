@@ -1,0 +1,34 @@
+namespace MobZ.State.Atomic;
+
+/// <summary>
+/// The commands an in-process <see cref="AtomicOperation{TResult}"/> runs, each with the semantics of the Redis
+/// command of the same name (the Lua script calls those). Synchronous: the keyspace lock is held throughout.
+/// A hash, set, sorted set or list disappears with its last element, as in Redis.
+/// </summary>
+public interface IAtomicKeyspace
+{
+    bool Exists(string key);
+    void Delete(string key);
+
+    string? HashGet(string key, string field);
+    IReadOnlyDictionary<string, string> HashGetAll(string key);
+    void HashSet(string key, string field, string value);
+    void HashDelete(string key, string field);
+
+    void SetAdd(string key, string member);
+    void SetRemove(string key, string member);
+
+    void SortedSetAdd(string key, string member, double score);
+    void SortedSetRemove(string key, string member);
+    double? SortedSetScore(string key, string member);
+
+    /// <summary>The members with the lowest scores, lowest first (ZRANGE key 0 take-1).</summary>
+    IReadOnlyList<string> SortedSetFirst(string key, int take);
+
+    void ListRightPush(string key, string value);
+    void ListLeftPush(string key, string value);
+    string? ListLeftPop(string key);
+    string? ListIndex(string key, long index);
+    void ListRemove(string key, string value);
+    long ListLength(string key);
+}

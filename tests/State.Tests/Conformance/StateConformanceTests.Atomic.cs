@@ -1,0 +1,168 @@
+using MobZ.State.Atomic;
+
+namespace MobZ.State.Tests.Conformance;
+
+public abstract partial class StateConformanceTests
+{
+    private static readonly string[] SeatKeys = ["{room}:publishers", "{room}:log"];
+
+    /// <summary>
+    /// Seats a publisher while fewer than ARGV[2] are seated and logs it; a test double of the operations the product
+    /// defines (Pixel Streaming's in src/PixelStreaming/Matching/PsOperations.cs), small enough to read at a glance.
+    /// </summary>
+    internal sealed class TakeSeat : AtomicOperation<(bool Seated, long Count)>
+    {
+        public static readonly TakeSeat Instance = new();
+
+        public override string Name => "test.take-seat";
+
+        public override string Script =>
+            """
+                local id, limit = ARGV[1], tonumber(ARGV[2])
+                if redis.call('HEXISTS', KEYS[1], id) == 1 then return {'seated', tostring(redis.call('HLEN', KEYS[1]))} end
+                if redis.call('HLEN', KEYS[1]) >= limit then return {false, tostring(redis.call('HLEN', KEYS[1]))} end
+                redis.call('HSET', KEYS[1], id, 'publisher')
+                redis.call('RPUSH', KEYS[2], id)
+                return {'seated', tostring(redis.call('HLEN', KEYS[1]))}
+                """;
+
+        public override IReadOnlyList<string?> RunInProcess(
+            IAtomicKeyspace keyspace,
+            IReadOnlyList<string> keys,
+            IReadOnlyList<string> args
+        )
+        {
+            var seated = keyspace.HashGetAll(keys[0]);
+            if (seated.ContainsKey(args[0]))
+                return ["seated", seated.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+            if (seated.Count >= int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture))
+                return [null, seated.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+            keyspace.HashSet(keys[0], args[0], "publisher");
+            keyspace.ListRightPush(keys[1], args[0]);
+            return ["seated", (seated.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        }
+
+        public override (bool Seated, long Count) Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) =>
+            (reply[0] == "seated", long.Parse(reply[1]!, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// Pops the head of the queue KEYS[1] and marks the record KEYS[2] .. id, a key known only once the head is read:
+    /// built from a declared key, so the backend's prefix and the hash tag apply to it.
+    /// </summary>
+    internal sealed class ServeHead : AtomicOperation<string?>
+    {
+        public static readonly ServeHead Instance = new();
+
+        public override string Name => "test.serve-head";
+
+        public override string Script =>
+            """
+                local id = redis.call('LPOP', KEYS[1])
+                if not id then return {false} end
+                redis.call('HSET', KEYS[2] .. id, 'state', 'served')
+                return {id}
+                """;
+
+        public override IReadOnlyList<string?> RunInProcess(
+            IAtomicKeyspace keyspace,
+            IReadOnlyList<string> keys,
+            IReadOnlyList<string> args
+        )
+        {
+            var id = keyspace.ListLeftPop(keys[0]);
+            if (id is not null)
+                keyspace.HashSet(keys[1] + id, "state", "served");
+            return [id];
+        }
+
+        public override string? Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) => reply[0];
+    }
+
+    [Fact]
+    public async Task An_atomic_operation_answers_the_same_typed_result_on_both_backends()
+    {
+        Assert.Equal((true, 1L), await Store.RunAsync(TakeSeat.Instance, SeatKeys, ["a", "2"]));
+        Assert.Equal((true, 1L), await Store.RunAsync(TakeSeat.Instance, SeatKeys, ["a", "2"]));
+        Assert.Equal((true, 2L), await Store.RunAsync(TakeSeat.Instance, SeatKeys, ["b", "2"]));
+        Assert.Equal((false, 2L), await Store.RunAsync(TakeSeat.Instance, SeatKeys, ["c", "2"]));
+        Assert.Equal(["a", "b"], await Store.ListRangeAsync("{room}:log"));
+    }
+
+    [Fact]
+    public async Task Fifty_clients_running_one_atomic_operation_seat_exactly_nine_without_retrying()
+    {
+        var backends = await OpenClientsAsync(5);
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var attempts = Enumerable
+            .Range(0, Clients)
+            .Select(i =>
+                Task.Run(async () =>
+                {
+                    await start.Task;
+                    var id = $"client-{i:00}";
+                    var (seated, _) = await backends[i % backends.Count]
+                        .Store.RunAsync(TakeSeat.Instance, SeatKeys, [id, "9"]);
+                    return (id, seated);
+                })
+            )
+            .ToArray();
+
+        start.SetResult();
+        var results = await Task.WhenAll(attempts);
+
+        var winners = results.Where(r => r.seated).Select(r => r.id).Order().ToArray();
+        Assert.Equal(9, winners.Length);
+        Assert.Equal(winners, (await Store.HashGetAllAsync("{room}:publishers")).Keys.Order().ToArray());
+        // Each seat logged once: no operation ran twice or half.
+        Assert.Equal(winners, (await Store.ListRangeAsync("{room}:log")).Order().ToArray());
+    }
+
+    [Fact]
+    public async Task A_key_built_inside_an_operation_lives_under_the_declared_prefix()
+    {
+        await Store.ListRightPushAsync("{q}:queue", "p1");
+
+        Assert.Equal("p1", await Store.RunAsync(ServeHead.Instance, ["{q}:queue", "{q}:player:"], []));
+        Assert.Null(await Store.RunAsync(ServeHead.Instance, ["{q}:queue", "{q}:player:"], []));
+
+        Assert.Equal("served", await Store.HashGetAsync("{q}:player:p1", "state"));
+    }
+
+    [Theory]
+    [InlineData("plain", "{t}:other")]
+    [InlineData("{t}:one", "{u}:two")]
+    [InlineData("{}:empty-tag", "{}:other")]
+    public async Task Keys_of_one_operation_must_share_a_hash_tag(string first, string second)
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() =>
+            Store.RunAsync(TakeSeat.Instance, [first, second], ["a", "1"])
+        );
+        Assert.False(await Store.ExistsAsync(first));
+    }
+
+    [Fact]
+    public async Task A_concurrent_burst_of_atomic_operations_serves_every_queued_item_once()
+    {
+        const int Items = 200;
+        var backends = await OpenClientsAsync(5);
+        for (var i = 0; i < Items; i++)
+            await Store.ListRightPushAsync("{q}:queue", $"p{i:000}");
+
+        var served = await Task.WhenAll(
+            Enumerable
+                .Range(0, Items + 20)
+                .Select(i =>
+                    Task.Run(() =>
+                        backends[i % backends.Count]
+                            .Store.RunAsync(ServeHead.Instance, ["{q}:queue", "{q}:player:"], [])
+                    )
+                )
+        );
+
+        var ids = served.OfType<string>().ToArray();
+        Assert.Equal(Items, ids.Length);
+        Assert.Equal(Items, ids.Distinct().Count());
+        Assert.Equal(0, await Store.ListLengthAsync("{q}:queue"));
+    }
+}
