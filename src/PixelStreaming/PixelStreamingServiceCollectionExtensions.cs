@@ -13,6 +13,7 @@ using MobZ.PixelStreaming.Signaling;
 using MobZ.PixelStreaming.Workers;
 using MobZ.Signaling.Abstractions.Turn;
 using MobZ.State;
+using OpenTelemetry.Metrics;
 
 namespace MobZ.PixelStreaming;
 
@@ -109,6 +110,7 @@ public static class PixelStreamingServiceCollectionExtensions
                     )
                 : new NoInstanceProvider()
         );
+        services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(PsMetrics.MeterName));
         return services;
     }
 
