@@ -20,7 +20,8 @@ public sealed class WhipIngestTests(RedisServer redis) : IClassFixture<RedisServ
 {
     private const string Backend = Backends.Direct + Backends.InProcess;
 
-    /// <summary>A sendonly Opus + H.264 offer as a WHIP client (OBS, a browser) sends it, candidates included.</summary>
+    /// <summary>A sendonly Opus + H.264 offer as a WHIP client (OBS, a browser) sends it, with its
+    /// candidates.</summary>
     internal static string Offer(string videoCodec = "H264") =>
         string.Join(
             "\r\n",
@@ -133,7 +134,7 @@ public sealed class WhipIngestTests(RedisServer redis) : IClassFixture<RedisServ
     }
 
     [Fact]
-    public async Task Requests_without_a_valid_token_for_the_room_with_p2m_publish_are_refused_before_anything_is_placed()
+    public async Task Requests_without_a_token_for_the_room_with_p2m_publish_are_refused_before_anything_is_placed()
     {
         await using var h = await RoomHarness.CreateAsync(Backend, redis);
         var munit = await h.StartMunitAsync("munit-a");

@@ -9,7 +9,8 @@ public static class WhipServiceCollectionExtensions
 {
     /// <summary>
     /// WHIP ingest into p2m rooms (<see cref="WhipHandler"/>) and its local-gateway mount at <see
-    /// cref="WhipHandler.Prefix"/>; the Lambda host routes <c>/whip</c> to the rooms function (resources/signaling.yml).
+    /// cref="WhipHandler.Prefix"/>; on AWS the HTTP API routes <c>/whip</c> to the rooms function
+    /// (resources/signaling.yml).
     /// Needs the rooms services (<c>AddMobZRooms</c>).
     /// </summary>
     public static IServiceCollection AddWhipIngest(this IServiceCollection services)
