@@ -286,4 +286,29 @@ public sealed class WhipIngestTests(RedisServer redis) : IClassFixture<RedisServ
         Assert.Null(await rooms.GetParticipantAsync("live", "publisher", sessionId));
         await Eventually(() => munit.Unassigns.Any(u => u.StationId == stationId), "the station was unassigned");
     }
+
+    [Fact]
+    public async Task A_WHIP_session_whose_station_moves_to_another_Munit_ends_because_its_client_cannot_follow()
+    {
+        await using var h = await RoomHarness.CreateAsync(Backend, redis);
+        var munit = await h.StartMunitAsync("munit-a");
+        var created = await Send(h, Request("POST", "/whip/live", PublishToken(h, "live"), Offer()));
+        string sessionId = Header(created, "location")!["/whip/live/".Length..];
+        var rooms = h.Services.GetRequiredService<RoomRepository>();
+        string stationId = (await rooms.GetParticipantAsync("live", "publisher", sessionId))!.StationId!;
+        // A Regulator moved the station (its Munit drained or died): the station hash names the new Munit.
+        var target = await h.StartMunitAsync("munit-b");
+        await h.Store.HashSetAsync(
+            MunitKeys.Station(stationId),
+            new Dictionary<string, string> { [StationFields.Munit] = "munit-b" }
+        );
+
+        await h
+            .Services.GetRequiredService<RoomSignals>()
+            .AnnounceMoveAsync(new StationMove(stationId, "munit-b"), "drain", CancellationToken.None);
+
+        Assert.Null(await rooms.GetParticipantAsync("live", "publisher", sessionId));
+        await Eventually(() => target.Unassigns.Any(u => u.StationId == stationId), "the moved station was closed");
+        Assert.Empty(munit.Unassigns);
+    }
 }
