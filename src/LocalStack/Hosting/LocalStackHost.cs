@@ -59,7 +59,12 @@ public static class LocalStackHost
             ?? Environment.GetEnvironmentVariable(StateBackend.RedisEnvironmentVariable);
         await app
             .Services.GetRequiredService<StateBackendHolder>()
-            .InitializeAsync(redis, options.RedisKeyPrefix, app.Services.GetRequiredService<ILoggerFactory>())
+            .InitializeAsync(
+                redis,
+                options.RedisKeyPrefix,
+                app.Services.GetRequiredService<ILoggerFactory>(),
+                app.Services.GetService<TimeProvider>() ?? TimeProvider.System
+            )
             .ConfigureAwait(false);
         var backend = app.Services.GetRequiredService<IStateBackend>();
         app.Logger.LogInformation("State backend: {Backend}", backend.Name);
