@@ -142,5 +142,6 @@ cat <<URLS
 rooms WebSocket:           $(output "$prefix-signaling" RoomsWebSocketUrl)
 Pixel Streaming WebSocket: $(output "$prefix-signaling" PixelStreamingWebSocketUrl)
 HTTP API:                  $(output "$prefix-signaling" HttpApiUrl) (Swagger UI at /docs; the key: aws secretsmanager get-secret-value --secret-id $api_key_secret --query SecretString --output text)
+WHIP ingest (p2m):         $(output "$prefix-signaling" WhipUrl){room} (OBS: Service WHIP, with a p2m-publish token; docs/whip.md)
 LL-HLS playback:           $(output "$prefix-munits" HlsBaseUrl)/{room}/index.m3u8
 URLS

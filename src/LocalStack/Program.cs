@@ -48,6 +48,7 @@ public static class MobZCapabilities
         // docs/gateway.md.
         // MobZ rooms (p2p/m2m/p2m) at /ws, heartbeat sweep; options "MobZ:Rooms" (docs/protocol.md)
         builder.Services.AddMobZRooms();
+        builder.Services.AddWhipIngest(); // WHIP (RFC 9725) publishers into p2m rooms at /whip/{room} (docs/whip.md)
         builder.AddDemoPage(
             "Group chat",
             "/room/index.html",

@@ -31,15 +31,20 @@ public static class FunctionCatalog
             // execution environment runs no timers.
             new FunctionDefinition(
                 "rooms",
-                "MobZ rooms WebSocket API (p2p, m2m, p2m) and its heartbeat sweep (EventBridge schedule)",
+                "MobZ rooms WebSocket API (p2p, m2m, p2m), WHIP ingest into p2m rooms (the HTTP API's /whip route) and the "
+                    + "heartbeat sweep (EventBridge schedule)",
                 services =>
-                    services.AddMobZRooms(o =>
-                    {
-                        o.RunSweepService = false;
-                        o.RunMoveRelay = false;
-                    }),
+                    services
+                        .AddMobZRooms(o =>
+                        {
+                            o.RunSweepService = false;
+                            o.RunMoveRelay = false;
+                        })
+                        .AddWhipIngest(),
                 sp => sp.GetRequiredService<RoomsWebSocketHandler>(),
-                null,
+                // WHIP runs here, not in the "http" function: what it tells the room goes out through this function's
+                // @connections endpoint, the rooms API's.
+                sp => sp.GetRequiredService<MobZ.Signaling.Rooms.Whip.WhipHandler>(),
                 sp => ct => sp.GetRequiredService<HeartbeatSweeper>().SweepAsync(ct)
             ),
             new FunctionDefinition(

@@ -98,6 +98,26 @@ public sealed class TemplateTests
         Assert.Contains("Name: !Sub \"${Prefix}-nat-ip\"", Yaml.Block(Template("network.yml"), "Outputs:"));
     }
 
+    /// <summary>Issue 12: WHIP reaches the rooms function (whose @connections endpoint is the rooms API's), and API
+    /// Gateway's CORS lets a browser send the bearer token and read the session URL.</summary>
+    [Fact]
+    public void The_http_api_routes_whip_to_the_rooms_function_with_cors_for_bearer_tokens()
+    {
+        var t = Template("signaling.yml");
+        Assert.Matches(@"RouteKey: ANY /whip/\{proxy\+\}\s+Target: !Sub ""integrations/\$\{WhipIntegration\}""", t);
+        var integration = Yaml.Block(t, "WhipIntegration:");
+        Assert.Contains("ApiId: !Ref HttpApi", integration);
+        Assert.Contains("IntegrationUri: !GetAtt RoomsFunction.Arn", integration);
+        Assert.Contains("PayloadFormatVersion: \"2.0\"", integration);
+        var permission = Yaml.Block(t, "WhipInvokePermission:");
+        Assert.Contains("FunctionName: !Ref RoomsFunction", permission);
+        Assert.Contains("${HttpApi}/*", permission);
+        var cors = Yaml.Block(Yaml.Block(t, "HttpApi:"), "CorsConfiguration:");
+        Assert.Matches(@"AllowHeaders: \[[^\]]*authorization", cors);
+        Assert.Matches(@"AllowMethods: \[[^\]]*PATCH", cors);
+        Assert.Matches(@"ExposeHeaders: \[[^\]]*location", cors);
+    }
+
     [Fact]
     public void Munit_deployments_stop_and_roll_back_on_failure()
     {

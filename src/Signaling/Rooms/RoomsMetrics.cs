@@ -18,6 +18,9 @@ public sealed class RoomsMetrics
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _connects;
     private readonly Counter<long> _connectsRefused;
+    private readonly Counter<long> _whipStarted;
+    private readonly Counter<long> _whipEnded;
+    private readonly Counter<long> _whipRefused;
 
     public RoomsMetrics(IMeterFactory? meterFactory = null)
     {
@@ -51,7 +54,35 @@ public sealed class RoomsMetrics
             "{connection}",
             "Sockets refused at $connect, by HTTP status and reason (missing token, expired, bad signature, ...)"
         );
+        _whipStarted = meter.CreateCounter<long>(
+            "mobz.signaling.whip.sessions.started",
+            "{session}",
+            "WHIP publishers (POST /whip/{room}) answered 201 by a Munit"
+        );
+        _whipEnded = meter.CreateCounter<long>(
+            "mobz.signaling.whip.sessions.ended",
+            "{session}",
+            "WHIP sessions ended, by reason (left: DELETE; mediaLost: media ended or station moved; kicked, roomClosed)"
+        );
+        _whipRefused = meter.CreateCounter<long>(
+            "mobz.signaling.whip.sessions.refused",
+            "{session}",
+            "WHIP requests refused, by HTTP status and reason (no token, not granted, bad offer, room busy, no Munit...)"
+        );
     }
+
+    public void WhipStarted() => _whipStarted.Add(1);
+
+    /// <summary>The reason is a <see cref="ChangeReasons"/> value: a fixed set of series.</summary>
+    public void WhipEnded(string reason) => _whipEnded.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>The reason is one of the WHIP handler's fixed refusal names.</summary>
+    public void WhipRefused(int status, string reason) =>
+        _whipRefused.Add(
+            1,
+            new KeyValuePair<string, object?>("status", status),
+            new KeyValuePair<string, object?>("reason", reason)
+        );
 
     public void Connected() => _connects.Add(1);
 

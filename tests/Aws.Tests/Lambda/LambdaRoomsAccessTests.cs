@@ -30,6 +30,34 @@ public sealed class LambdaRoomsAccessTests(RedisServer redis) : IClassFixture<Re
 
     public async Task DisposeAsync() => await _function.DisposeAsync();
 
+    /// <summary>Issue 12: API Gateway's HTTP API routes /whip to this function (resources/signaling.yml); it answers
+    /// WHIP itself, with the same checks as the local stack.</summary>
+    [Fact]
+    public async Task The_rooms_Lambda_answers_WHIP_requests_from_the_http_api_route()
+    {
+        const string offer =
+            "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=ice-ufrag:u\r\na=ice-pwd:pppppppppppppppppppppp\r\n"
+            + "a=fingerprint:sha-256 4A:AD\r\nm=video 9 UDP/TLS/RTP/SAVPF 102\r\na=sendonly\r\na=rtpmap:102 H264/90000\r\n";
+        var none = await _function.WhipAsync("POST", "/whip/stage", null, offer);
+        Assert.Equal(401, none.GetProperty("statusCode").GetInt32());
+        Assert.Equal("*", none.GetProperty("headers").GetProperty("access-control-allow-origin").GetString());
+        var notGranted = _issuer.Issue("eve", "stage", AccessGrant.Join | AccessGrant.Publish, TimeSpan.FromHours(1));
+        Assert.Equal(
+            403,
+            (await _function.WhipAsync("POST", "/whip/stage", notGranted, offer)).GetProperty("statusCode").GetInt32()
+        );
+        // A valid publisher, but no Munit has registered in this Redis: 503, and the client may retry.
+        var publisher = _issuer.Issue("obs", "stage", AccessGrant.P2mPublish, TimeSpan.FromHours(1));
+        var noMunit = await _function.WhipAsync("POST", "/whip/stage", publisher, offer);
+        Assert.Equal(503, noMunit.GetProperty("statusCode").GetInt32());
+        Assert.Equal(
+            405,
+            (await _function.WhipAsync("PATCH", "/whip/stage/whip-1", publisher, null))
+                .GetProperty("statusCode")
+                .GetInt32()
+        );
+    }
+
     [Fact]
     public async Task The_rooms_Lambda_refuses_at_connect_and_forbids_ungranted_actions()
     {

@@ -106,6 +106,44 @@ public sealed class RoomsFunctionProcess : IAsyncDisposable
         return json.RootElement.GetProperty("statusCode").GetInt32();
     }
 
+    /// <summary>An HTTP API (payload 2.0) request as API Gateway's <c>ANY /whip/{proxy+}</c> route passes it (an
+    /// application/sdp body base64-encoded); the function's whole answer.</summary>
+    public async Task<JsonElement> WhipAsync(string method, string path, string? token, string? sdp)
+    {
+        var headers = new Dictionary<string, string> { ["content-type"] = "application/sdp" };
+        if (token is not null)
+            headers["authorization"] = "Bearer " + token;
+        var evt = new Dictionary<string, object?>
+        {
+            ["version"] = "2.0",
+            ["routeKey"] = "ANY /whip/{proxy+}",
+            ["rawPath"] = path,
+            ["rawQueryString"] = "",
+            ["headers"] = headers,
+            ["requestContext"] = new Dictionary<string, object>
+            {
+                ["apiId"] = "h",
+                ["domainName"] = "h.execute-api.eu-west-1.amazonaws.com",
+                ["requestId"] = "r",
+                ["routeKey"] = "ANY /whip/{proxy+}",
+                ["stage"] = "$default",
+                ["timeEpoch"] = 1796526000000,
+                ["http"] = new Dictionary<string, string>
+                {
+                    ["method"] = method,
+                    ["path"] = path,
+                    ["protocol"] = "HTTP/1.1",
+                    ["sourceIp"] = "192.0.2.1",
+                },
+            },
+            ["body"] = sdp is null ? null : Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(sdp)),
+            ["isBase64Encoded"] = sdp is not null,
+        };
+        var outcome = await OutcomeAsync(Runtime.Enqueue(JsonSerializer.Serialize(evt)), null);
+        Assert.True(outcome.Kind == "response", outcome.Body);
+        return JsonDocument.Parse(outcome.Body).RootElement.Clone();
+    }
+
     public async Task MessageAsync(string connectionId, string body) =>
         Assert.Equal(
             "response",

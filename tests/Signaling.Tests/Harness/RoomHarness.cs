@@ -110,6 +110,7 @@ public abstract class RoomHarness : IAsyncDisposable
         services.AddSingleton(Backend.Store);
         services.AddSingleton(Backend.Bus);
         services.AddMobZRooms(TestOptions(configure));
+        services.AddWhipIngest();
         services.AddMobZAccess(o =>
         {
             o.HmacSecret ??= TestSecret;

@@ -14,13 +14,14 @@ public sealed class AiortcPeer : IDisposable
     private readonly List<string> _stderr = [];
 
     public AiortcPeer(string scriptRelativePath, string role, int seconds)
+        : this(scriptRelativePath, [role, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { }
+
+    /// <summary>Runs the script with these command-line arguments.</summary>
+    public AiortcPeer(string scriptRelativePath, IEnumerable<string> arguments)
     {
         var script = Path.Combine(AppContext.BaseDirectory, scriptRelativePath);
         _process = Process.Start(
-            new ProcessStartInfo(
-                Python,
-                [script, role, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]
-            )
+            new ProcessStartInfo(Python, [script, .. arguments])
             {
                 RedirectStandardInput = true,
                 RedirectStandardOutput = true,

@@ -3,6 +3,7 @@ using MobZ.Contracts;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
+using MobZ.Signaling.Rooms.Whip;
 
 namespace MobZ.Signaling.Rooms.Actions;
 
@@ -44,6 +45,13 @@ public sealed partial class RoomSignals
             lost.Reason
         );
         var inv = new Invocation("", null, cancellationToken);
+        if (WhipSessions.IsSession(lost.PeerId))
+        {
+            // A WHIP client does not offer again on the same session: its stream is over (HLS viewers see ENDLIST).
+            await RemoveAsync(inv, lost.PeerId, ChangeReasons.MediaLost).ConfigureAwait(false);
+            await RemoveGoneAsync(inv).ConfigureAwait(false);
+            return;
+        }
         await TellMediaLostAsync(inv, roomId, lost.PeerId, lost.StationId, lost.Reason).ConfigureAwait(false);
         await RemoveGoneAsync(inv).ConfigureAwait(false);
     }

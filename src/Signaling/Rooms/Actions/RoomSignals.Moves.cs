@@ -3,6 +3,7 @@ using MobZ.Contracts;
 using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
+using MobZ.Signaling.Rooms.Whip;
 using MobZ.State;
 
 namespace MobZ.Signaling.Rooms.Actions;
@@ -42,6 +43,15 @@ public sealed partial class RoomSignals
             move.ToMunitId,
             reason
         );
+        if (WhipSessions.IsSession(publisherId))
+        {
+            // A WHIP client cannot follow its station to another Munit (its session URL has no way to say so): the
+            // session ends, and its client reconnects with a new POST as after any failure.
+            var whipInv = new Invocation("", null, cancellationToken);
+            await RemoveAsync(whipInv, publisherId, ChangeReasons.MediaLost).ConfigureAwait(false);
+            await RemoveGoneAsync(whipInv).ConfigureAwait(false);
+            return;
+        }
         try
         {
             await rooms.MarkLiveAsync(roomId, publisherId, live: false).ConfigureAwait(false);

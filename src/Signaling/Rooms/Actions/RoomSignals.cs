@@ -7,6 +7,7 @@ using MobZ.Signaling.Rooms.Delivery;
 using MobZ.Signaling.Rooms.Media;
 using MobZ.Signaling.Rooms.Protocol;
 using MobZ.Signaling.Rooms.State;
+using MobZ.Signaling.Rooms.Whip;
 
 namespace MobZ.Signaling.Rooms.Actions;
 
@@ -21,6 +22,7 @@ public sealed partial class RoomSignals(
     RoomSender sender,
     TurnCredentials turn,
     PlaybackUrls playbackUrls,
+    RoomsMetrics metrics,
     IOptions<RoomOptions> options,
     TimeProvider time,
     ILogger<RoomSignals> logger
@@ -143,6 +145,9 @@ public sealed partial class RoomSignals(
 
         if (outcome.Entry?.StationId is { } stationId && outcome.StationMunitId is { } munitId)
             await munits.SendAsync(munitId, new UnassignSignal(stationId)).ConfigureAwait(false);
+        // A WHIP session counts as ended once it was live (a POST that failed half-way was counted as refused).
+        if (WhipSessions.IsSession(connectionId) && outcome.Entry is { Live: true })
+            metrics.WhipEnded(reason);
 
         foreach (var watched in outcome.Watching)
         {

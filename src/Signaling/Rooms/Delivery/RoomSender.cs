@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MobZ.Signaling.Abstractions;
 using MobZ.Signaling.Rooms.Protocol;
+using MobZ.Signaling.Rooms.Whip;
 
 namespace MobZ.Signaling.Rooms.Delivery;
 
@@ -41,6 +42,8 @@ public sealed class RoomSender(IConnectionSender sender, IOptions<RoomOptions> o
 
     private async Task SendBytesAsync(Invocation invocation, string connectionId, byte[] payload)
     {
+        if (WhipSessions.IsSession(connectionId))
+            return; // A WHIP publisher has no socket: nothing to send, and it is not gone.
         SendStatus status;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(invocation.CancellationToken);
         deadline.CancelAfter(options.Value.SendTimeout);
@@ -84,6 +87,8 @@ public sealed class RoomSender(IConnectionSender sender, IOptions<RoomOptions> o
     /// <summary>Closes a client's socket (@connections DELETE); one already gone is fine.</summary>
     public async Task DisconnectAsync(Invocation invocation, string connectionId)
     {
+        if (WhipSessions.IsSession(connectionId))
+            return;
         try
         {
             await sender.DeleteConnectionAsync(connectionId, invocation.CancellationToken).ConfigureAwait(false);

@@ -122,7 +122,8 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
     /// Adds a connection to a room (creating the room when it is the first; the first joiner holding the admin
     /// grant becomes owner — or simply the first joiner when <see cref="RoomOptions.FirstJoinerIsOwner"/> is set),
     /// taking a publisher or viewer slot, and for a station publisher writing the station's intent keys on
-    /// <paramref name="pickMunit"/>'s Munit — all in one commit.
+    /// <paramref name="pickMunit"/>'s Munit — all in one commit. A connection joins the heartbeat set the sweep reads
+    /// unless <paramref name="heartbeats"/> is false (a WHIP session: no socket, its media is its liveness).
     /// </summary>
     public async Task<JoinOutcome> JoinAsync(
         string connectionId,
@@ -131,7 +132,8 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         string role,
         ParticipantEntry entry,
         AccessGrant grants,
-        Func<Task<MunitPick?>> pickMunit
+        Func<Task<MunitPick?>> pickMunit,
+        bool heartbeats = true
     )
     {
         entry = entry with { Admin = (grants & AccessGrant.Admin) != 0 };
@@ -198,8 +200,9 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             tx.HashSet(slotsKey, connectionId, Serialize(stored))
                 .HashSet(connKey, RoomKeys.RoomField, roomId)
                 .HashSet(connKey, RoomKeys.RoleField, role)
-                .HashSet(connKey, RoomKeys.GrantsField, ((int)grants).ToString(CultureInfo.InvariantCulture))
-                .SortedSetAdd(RoomKeys.Heartbeats, connectionId, stored.JoinedAt);
+                .HashSet(connKey, RoomKeys.GrantsField, ((int)grants).ToString(CultureInfo.InvariantCulture));
+            if (heartbeats)
+                tx.SortedSetAdd(RoomKeys.Heartbeats, connectionId, stored.JoinedAt);
 
             if (await tx.ExecuteAsync().ConfigureAwait(false))
                 return new JoinOutcome(stored, ownerId);

@@ -1,0 +1,171 @@
+using System.Net;
+using System.Text.Json;
+using MobZ.Access;
+using MobZ.TestKit;
+using MobZ.TestKit.Aiortc;
+using Xunit.Abstractions;
+
+namespace MobZ.Interop.Tests.Live;
+
+/// <summary>
+/// Issue 12, WHIP ingest for p2m: two WHIP clients nobody here wrote the WebRTC of — aiortc, and Chromium on another
+/// origin (so CORS is exercised) — publish into a p2m room on the local stack with a bearer token, without our
+/// signaling. The room's LL-HLS playlist fills with segments, and DELETE on the session URL ends it with ENDLIST.
+/// </summary>
+[Trait("Category", "Interop")]
+[Collection(StackCollection.Name)]
+public sealed class WhipInteropTests(StackFixture stack, ITestOutputHelper output) : IAsyncLifetime
+{
+    public Task InitializeAsync() => stack.ClosePagesAsync();
+
+    public Task DisposeAsync() => stack.ClosePagesAsync();
+
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private string PublishToken(string room) => stack.Stack.AccessToken(room, AccessGrant.P2mPublish, "whip-client");
+
+    [Fact]
+    public async Task An_aiortc_WHIP_client_publishes_into_LL_HLS_and_its_DELETE_ends_the_playlist()
+    {
+        var room = "whip-aiortc-" + Guid.NewGuid().ToString("N")[..8];
+        var endpoint = new Uri(stack.Stack.BaseUrl, $"/whip/{room}");
+        using var client = new AiortcPeer("Live/aiortc_whip_client.py", [endpoint.ToString(), PublishToken(room)]);
+
+        var whip = await client.ReadAsync("whip", Timeout);
+        output.WriteLine(
+            $"aiortc got {whip.GetProperty("status").GetInt32()}, Location {whip.GetProperty("location")}"
+        );
+        AssertCreated(whip.GetProperty("status").GetInt32(), whip.GetProperty("location").GetString(), room);
+        Assert.StartsWith("application/sdp", whip.GetProperty("contentType").GetString(), StringComparison.Ordinal);
+        AssertIceLiteAnswerWithCandidates(whip.GetProperty("answer").GetString()!);
+        string state;
+        do
+        {
+            state = (await client.ReadAsync("state", Timeout)).GetString()!;
+        } while (state is "new" or "connecting");
+        Assert.Equal("connected", state);
+
+        using var http = new HttpClient { BaseAddress = stack.Stack.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        await WaitForSegmentsAsync(http, room);
+
+        await client.SendAsync("command", "delete");
+        Assert.Equal(200, (await client.ReadAsync("deleted", Timeout)).GetInt32());
+        await WaitForEndListAsync(http, room);
+    }
+
+    [Fact]
+    public async Task A_Chromium_WHIP_client_on_another_origin_publishes_into_LL_HLS_and_its_DELETE_ends_the_playlist()
+    {
+        var room = "whip-chromium-" + Guid.NewGuid().ToString("N")[..8];
+        // The page is served from localhost and the endpoint is 127.0.0.1: another origin, so the browser sends CORS
+        // preflights for the Authorization header and only reads Location because the endpoint exposes it.
+        var page = await stack.Browser.NewPageAsync();
+        await page.GotoAsync($"http://localhost:{stack.Stack.BaseUrl.Port}/room/index.html");
+        var endpoint = new Uri(stack.Stack.BaseUrl, $"/whip/{room}").ToString();
+
+        var posted = await page.EvaluateAsync<JsonElement>(
+            """
+            async ({ endpoint, token }) => {
+              const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 360 } });
+              const pc = new RTCPeerConnection();
+              for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly' });
+              await pc.setLocalDescription(await pc.createOffer());
+              // No trickle: the offer carries every candidate.
+              if (pc.iceGatheringState !== 'complete') {
+                await new Promise(resolve => pc.addEventListener('icegatheringstatechange', () => {
+                  if (pc.iceGatheringState === 'complete') resolve();
+                }));
+              }
+              const response = await fetch(endpoint, {
+                method: 'POST',
+                headers: { 'Content-Type': 'application/sdp', 'Authorization': 'Bearer ' + token },
+                body: pc.localDescription.sdp,
+              });
+              const answer = await response.text();
+              const location = response.headers.get('Location');
+              window.whip = { pc, session: location && new URL(location, endpoint).href, token };
+              if (response.status === 201) await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+              return { status: response.status, location, contentType: response.headers.get('Content-Type'), answer };
+            }
+            """,
+            new { endpoint, token = PublishToken(room) }
+        );
+        output.WriteLine(
+            $"Chromium got {posted.GetProperty("status").GetInt32()}, Location {posted.GetProperty("location")}"
+        );
+        AssertCreated(posted.GetProperty("status").GetInt32(), posted.GetProperty("location").GetString(), room);
+        Assert.StartsWith("application/sdp", posted.GetProperty("contentType").GetString(), StringComparison.Ordinal);
+        AssertIceLiteAnswerWithCandidates(posted.GetProperty("answer").GetString()!);
+        await Eventually.WaitUntilAsync(
+            async () => await page.EvaluateAsync<string>("() => window.whip.pc.connectionState") == "connected",
+            Timeout,
+            "Chromium's peer connection to the Munit is connected"
+        );
+
+        using var http = new HttpClient { BaseAddress = stack.Stack.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        await WaitForSegmentsAsync(http, room);
+
+        var deleted = await page.EvaluateAsync<int>(
+            """
+            async () => (await fetch(window.whip.session, {
+              method: 'DELETE',
+              headers: { 'Authorization': 'Bearer ' + window.whip.token },
+            })).status
+            """
+        );
+        Assert.Equal(200, deleted);
+        await WaitForEndListAsync(http, room);
+    }
+
+    private static void AssertCreated(int status, string? location, string room)
+    {
+        Assert.Equal(201, status);
+        Assert.NotNull(location);
+        Assert.StartsWith($"/whip/{room}/whip-", location, StringComparison.Ordinal);
+    }
+
+    /// <summary>The Munit is ICE-lite and needs no trickle: its answer says so and carries its candidates.</summary>
+    private static void AssertIceLiteAnswerWithCandidates(string answer)
+    {
+        Assert.Contains("a=ice-lite", answer, StringComparison.Ordinal);
+        Assert.Contains("a=candidate:", answer, StringComparison.Ordinal);
+        Assert.Contains("H264/90000", answer, StringComparison.Ordinal);
+    }
+
+    private string MediaPlaylist(string room) =>
+        $"/hls/{room}/t/{stack.Stack.AccessToken(room, AccessGrant.Subscribe)}/media.m3u8";
+
+    private async Task WaitForSegmentsAsync(HttpClient http, string room)
+    {
+        string playlist = "";
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                using var response = await http.GetAsync(MediaPlaylist(room));
+                if (response.StatusCode != HttpStatusCode.OK)
+                    return false;
+                playlist = await response.Content.ReadAsStringAsync();
+                return playlist.Split('\n').Count(l => l.StartsWith("#EXTINF:", StringComparison.Ordinal)) >= 2;
+            },
+            Timeout,
+            "the room's LL-HLS playlist lists two complete segments"
+        );
+        Assert.DoesNotContain("#EXT-X-ENDLIST", playlist, StringComparison.Ordinal);
+        output.WriteLine(playlist);
+    }
+
+    private async Task WaitForEndListAsync(HttpClient http, string room) =>
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                using var response = await http.GetAsync(MediaPlaylist(room));
+                return response.StatusCode == HttpStatusCode.OK
+                    && (await response.Content.ReadAsStringAsync()).Contains(
+                        "#EXT-X-ENDLIST",
+                        StringComparison.Ordinal
+                    );
+            },
+            Timeout,
+            "the playlist ends (EXT-X-ENDLIST) after the WHIP session was deleted"
+        );
+}
