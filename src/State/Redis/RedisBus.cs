@@ -57,8 +57,14 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, Red
         try
         {
             // A PING on the subscriber goes out behind the SUBSCRIBE on the same link, so its answer means
-            // the server has the subscription: a message published from now on is delivered.
-            await call.Run(() => subscriber.PingAsync()).ConfigureAwait(false);
+            // the server has the subscription: a message published from now on is delivered. On a cluster the
+            // SUBSCRIBE went to the master owning the channel's slot, so the PING goes there too (on RESP3 a
+            // node's commands and subscriptions share its link).
+            var node = subscriber.SubscribedEndpoint(source);
+            await call.Run(() =>
+                    node is null ? subscriber.PingAsync() : subscriber.Multiplexer.GetServer(node).PingAsync()
+                )
+                .ConfigureAwait(false);
         }
         catch (StateUnavailableException ex)
         {
@@ -124,8 +130,11 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, Red
         }
     }
 
-    // Literal: a channel name with '*' or '?' is a name like any other, never a pattern.
-    private RedisChannel Channel(string channel) => RedisChannel.Literal(channelPrefix + channel);
+    // Literal: a channel name with '*' or '?' is a name like any other, never a pattern. Key-routed: on a Redis
+    // Cluster every PUBLISH and SUBSCRIBE of a channel goes to the master owning the channel's hash slot (as for a
+    // key), so one publisher's messages keep their order; a freely routed channel spreads one client's PUBLISHes
+    // over all masters, which deliver them out of order. Without a cluster, routing changes nothing.
+    private RedisChannel Channel(string channel) => RedisChannel.Literal(channelPrefix + channel).WithKeyRouting();
 
     private static void LogSubscribedWhileUnavailable(ILogger logger, Exception ex, string channel) =>
         logger.LogWarning(

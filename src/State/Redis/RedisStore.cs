@@ -6,7 +6,9 @@ namespace MobZ.State.Redis;
 /// <see cref="IStateStore"/> on Redis: one command per method, so each is atomic on the server. Values are
 /// stored as they are given (bytes stay bytes). Keys carry the backend's prefix through the database wrapper.
 /// </summary>
-internal sealed class RedisStore(IDatabase database, RedisCall call) : IStateStore
+/// <param name="slotPrefix">The key prefix while the server is a Redis Cluster (transactions and multi-key deletes
+/// must keep their keys in one hash slot, checked before sending), null otherwise.</param>
+internal sealed class RedisStore(IDatabase database, RedisCall call, Func<string?> slotPrefix) : IStateStore
 {
     // HSET only if the field exists: Redis has HSETNX but no "XX" form for hashes.
     private const string HashSetIfExistsScript =
@@ -74,6 +76,8 @@ internal sealed class RedisStore(IDatabase database, RedisCall call) : IStateSto
             return Task.FromResult(0L);
         }
 
+        if (keys.Length > 1 && slotPrefix() is { } prefix)
+            HashSlot.EnsureOne(prefix, keys, "This delete");
         var redisKeys = Array.ConvertAll(keys, k => (RedisKey)k);
         return call.Run(() => _db.KeyDeleteAsync(redisKeys));
     }
@@ -287,5 +291,5 @@ internal sealed class RedisStore(IDatabase database, RedisCall call) : IStateSto
         return call.Run(() => _db.ListLengthAsync(key));
     }
 
-    public IStateTransaction CreateTransaction() => new RedisTransaction(_db, call);
+    public IStateTransaction CreateTransaction() => new RedisTransaction(_db, call, slotPrefix());
 }
