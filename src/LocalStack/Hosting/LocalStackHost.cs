@@ -59,7 +59,14 @@ public static class LocalStackHost
             ?? Environment.GetEnvironmentVariable(StateBackend.RedisEnvironmentVariable);
         await app
             .Services.GetRequiredService<StateBackendHolder>()
-            .InitializeAsync(redis, options.RedisKeyPrefix, app.Services.GetRequiredService<ILoggerFactory>())
+            .InitializeAsync(
+                redis,
+                // MOBZ_REDIS_PREFIX as on the Lambdas and Munit tasks, e.g. "{mobz}:" on a Redis Cluster (state.md).
+                options.RedisKeyPrefix
+                    ?? builder.Configuration["redis-prefix"]
+                    ?? Environment.GetEnvironmentVariable("MOBZ_REDIS_PREFIX"),
+                app.Services.GetRequiredService<ILoggerFactory>()
+            )
             .ConfigureAwait(false);
         var backend = app.Services.GetRequiredService<IStateBackend>();
         app.Logger.LogInformation("State backend: {Backend}", backend.Name);
