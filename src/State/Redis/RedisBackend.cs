@@ -44,7 +44,8 @@ public sealed class RedisBackend : IStateBackend
             connection.GetSubscriber(),
             keyPrefix,
             _call,
-            loggerFactory.CreateLogger("MobZ.State.Redis.Bus")
+            loggerFactory.CreateLogger("MobZ.State.Redis.Bus"),
+            () => IsCluster
         );
         KeyPrefix = keyPrefix;
         if (!connection.IsConnected)

@@ -11,8 +11,14 @@ namespace MobZ.State.Redis;
 /// re-subscribes by itself after a reconnect; messages published while the link was down are lost
 /// (at-most-once), hence <see cref="Reconnected"/>.
 /// </summary>
-internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, RedisCall call, ILogger logger)
-    : IMessageBus
+/// <param name="isCluster">Whether the server is a Redis Cluster (see <see cref="SubscribeAsync"/>).</param>
+internal sealed class RedisBus(
+    ISubscriber subscriber,
+    string channelPrefix,
+    RedisCall call,
+    ILogger logger,
+    Func<bool> isCluster
+) : IMessageBus
 {
     private readonly Lock _handlersGate = new();
     private Action? _reconnected;
@@ -58,11 +64,13 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, Red
         {
             // A PING on the subscriber goes out behind the SUBSCRIBE on the same link, so its answer means
             // the server has the subscription: a message published from now on is delivered. On a cluster the
-            // SUBSCRIBE went to the master owning the channel's slot, so the PING goes there too (on RESP3 a
-            // node's commands and subscriptions share its link).
-            var node = subscriber.SubscribedEndpoint(source);
+            // SUBSCRIBE went to the master owning the channel's slot (the channel is key-routed), so the PING goes
+            // to that master, chosen as for a key of that name (on RESP3 a node's commands and subscriptions share
+            // its one link); the subscriber's own PING would go to any master.
             await call.Run(() =>
-                    node is null ? subscriber.PingAsync() : subscriber.Multiplexer.GetServer(node).PingAsync()
+                    isCluster()
+                        ? subscriber.Multiplexer.GetServer((RedisKey)(channelPrefix + channel)).PingAsync()
+                        : subscriber.PingAsync()
                 )
                 .ConfigureAwait(false);
         }
