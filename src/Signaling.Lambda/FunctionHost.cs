@@ -81,7 +81,9 @@ public static class FunctionHost
                 .LogWarning("MOBZ_REDIS is not set: state is per execution environment (in-process) and not shared");
         }
 
-        backend = await StateBackend.CreateAsync(redis, loggerFactory, prefix).ConfigureAwait(false);
+        backend = await StateBackend
+            .CreateAsync(redis, loggerFactory, prefix, host.Services.GetService<TimeProvider>() ?? TimeProvider.System)
+            .ConfigureAwait(false);
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var sender = host.Services.GetRequiredService<ManagementEndpointConnectionSender>();

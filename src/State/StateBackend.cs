@@ -16,20 +16,23 @@ public static class StateBackend
     /// Prepended to every key and channel on Redis, so several deployments (or test runs) can share one
     /// server. Ignored in-process, where the process is the namespace.
     /// </param>
+    /// <param name="time">the clock of TTLs in-process and of reconnection checks on Redis (default: the system
+    /// clock).</param>
     public static async Task<IStateBackend> CreateAsync(
         string? redisConfiguration,
         ILoggerFactory loggerFactory,
-        string? keyPrefix = null
+        string? keyPrefix = null,
+        TimeProvider? time = null
     )
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
         if (string.IsNullOrWhiteSpace(redisConfiguration))
         {
-            return new InProcessBackend(loggerFactory);
+            return new InProcessBackend(loggerFactory, time);
         }
 
         return await RedisBackend
-            .ConnectAsync(redisConfiguration, keyPrefix ?? string.Empty, loggerFactory)
+            .ConnectAsync(redisConfiguration, keyPrefix ?? string.Empty, loggerFactory, time)
             .ConfigureAwait(false);
     }
 

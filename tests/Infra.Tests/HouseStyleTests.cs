@@ -16,6 +16,7 @@ public sealed class HouseStyleTests : IDisposable
     public HouseStyleTests()
     {
         File.Copy(Repo.PathOf(".editorconfig"), Path.Combine(_dir, ".editorconfig"));
+        File.Copy(Repo.PathOf(".csharpierignore"), Path.Combine(_dir, ".csharpierignore"));
         File.Copy(Repo.PathOf("Directory.Build.props"), Path.Combine(_dir, "Directory.Build.props"));
         File.WriteAllText(Path.Combine(_dir, "Probe.csproj"), """<Project Sdk="Microsoft.NET.Sdk" />""");
     }
@@ -47,7 +48,7 @@ public sealed class HouseStyleTests : IDisposable
         var words = string.Join(' ', Enumerable.Repeat("wide", 30));
         File.WriteAllText(
             Path.Combine(_dir, "Literal.cs"),
-            $"namespace Probe;\n\npublic static class Literal\n{{\n    public const string Text = \"{words}\";\n}}\n"
+            $"namespace Probe;\n\npublic static class Literal\n{{\n    public const string Text =\n        \"{words}\";\n}}\n"
         );
         var clean = await Shell.RunAsync(Repo.PathOf("scripts/check-format.sh"), [_dir], Deadline);
         Assert.True(clean.ExitCode == 0, clean.All);

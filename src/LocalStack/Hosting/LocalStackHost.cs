@@ -65,7 +65,8 @@ public static class LocalStackHost
                 options.RedisKeyPrefix
                     ?? builder.Configuration["redis-prefix"]
                     ?? Environment.GetEnvironmentVariable("MOBZ_REDIS_PREFIX"),
-                app.Services.GetRequiredService<ILoggerFactory>()
+                app.Services.GetRequiredService<ILoggerFactory>(),
+                app.Services.GetService<TimeProvider>() ?? TimeProvider.System
             )
             .ConfigureAwait(false);
         var backend = app.Services.GetRequiredService<IStateBackend>();

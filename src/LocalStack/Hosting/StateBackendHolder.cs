@@ -15,9 +15,9 @@ internal sealed class StateBackendHolder
     public IStateBackend Backend =>
         _backend ?? throw new InvalidOperationException("The state backend is not initialised yet.");
 
-    public async Task InitializeAsync(string? redis, string? keyPrefix, ILoggerFactory loggerFactory)
+    public async Task InitializeAsync(string? redis, string? keyPrefix, ILoggerFactory loggerFactory, TimeProvider time)
     {
-        var backend = await StateBackend.CreateAsync(redis, loggerFactory, keyPrefix).ConfigureAwait(false);
+        var backend = await StateBackend.CreateAsync(redis, loggerFactory, keyPrefix, time).ConfigureAwait(false);
         if (!string.IsNullOrWhiteSpace(redis))
         {
             // `make run REDIS=...` with a wrong address should stop here with one clear line, not fail later

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MobZ.Munit.Control;
 using MobZ.Munit.Routing;
 using MobZ.Munit.Tap;
+using MobZ.Rtc.Dtls;
 using MobZ.Rtc.Transport;
 
 namespace MobZ.Munit.WebRtc;
@@ -38,19 +39,23 @@ public sealed class WebRtcMedia : IStationMediaFactory, IPeerLossSource, IDispos
     {
         _loggers = loggerFactory ?? NullLoggerFactory.Instance;
         TapFactory = tapFactory;
+        // One clock for the engine and the transport's consent, ICE-TCP and DTLS timers: the host's.
+        var clock = time ?? TimeProvider.System;
         Transport = new RtcUdpTransport(
             new RtcTransportOptions
             {
+                TimeProvider = clock,
+                Dtls = new DtlsSessionOptions { TimeProvider = clock },
                 BindAddress = IPAddress.Parse(options.BindAddress),
                 Port = options.Port,
                 AnnouncedAddress = string.IsNullOrWhiteSpace(options.PublicAddress)
                     ? null
                     : IPAddress.Parse(options.PublicAddress),
-                Tcp = options.TcpPort == 0 ? null : new IceTcpOptions { Port = options.TcpPort },
+                Tcp = options.TcpPort == 0 ? null : new IceTcpOptions { Port = options.TcpPort, TimeProvider = clock },
             },
             _loggers
         );
-        Engine = new MediaEngine(time: time);
+        Engine = new MediaEngine(time: clock);
         Engine.Start();
         _metrics = new MunitTransportMetrics(Transport.Counters, () => Transport.PeerCount);
     }

@@ -16,6 +16,7 @@ public sealed class RedisBackend : IStateBackend
     private readonly ILogger _logger;
     private readonly RedisCall _call;
     private readonly Lock _linkGate = new();
+    private readonly TimeProvider _time;
     private bool _disposed;
 
     // Bumped on every lost link, so an announcement still waiting for a link that dropped again gives up.
@@ -30,10 +31,12 @@ public sealed class RedisBackend : IStateBackend
         ConnectionMultiplexer connection,
         string keyPrefix,
         TimeSpan commandTimeout,
-        ILoggerFactory loggerFactory
+        ILoggerFactory loggerFactory,
+        TimeProvider time
     )
     {
         _connection = connection;
+        _time = time;
         _logger = loggerFactory.CreateLogger<RedisBackend>();
         var database = connection.GetDatabase();
         _call = new RedisCall(commandTimeout);
@@ -76,10 +79,12 @@ public sealed class RedisBackend : IStateBackend
     public bool IsConnected => _connection.IsConnected;
 
     /// <param name="configuration">"host:port[,option=value...]" in StackExchange.Redis syntax.</param>
+    /// <param name="time">paces and bounds the PINGs that confirm a restored link (default: the system clock).</param>
     public static async Task<RedisBackend> ConnectAsync(
         string configuration,
         string keyPrefix,
-        ILoggerFactory loggerFactory
+        ILoggerFactory loggerFactory,
+        TimeProvider? time = null
     )
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(configuration);
@@ -96,7 +101,13 @@ public sealed class RedisBackend : IStateBackend
         // asyncTimeout, else syncTimeout, else the client's 5 s: every call of ours is bounded by it.
         var commandTimeout = TimeSpan.FromMilliseconds(options.AsyncTimeout);
         var connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
-        var backend = new RedisBackend(connection, keyPrefix, commandTimeout, loggerFactory);
+        var backend = new RedisBackend(
+            connection,
+            keyPrefix,
+            commandTimeout,
+            loggerFactory,
+            time ?? TimeProvider.System
+        );
         LogConnecting(backend._logger, configuration, connection.IsConnected, backend.IsCluster);
         if (backend.IsCluster && HashSlot.Of(keyPrefix + "a") != HashSlot.Of(keyPrefix + "b"))
         {
@@ -108,7 +119,6 @@ public sealed class RedisBackend : IStateBackend
                 keyPrefix
             );
         }
-
         return backend;
     }
 
@@ -173,7 +183,7 @@ public sealed class RedisBackend : IStateBackend
     /// </summary>
     private async Task AnnounceReconnectedAsync(int generation)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var started = _time.GetTimestamp();
         var delay = TimeSpan.FromMilliseconds(20);
         while (true)
         {
@@ -194,7 +204,7 @@ public sealed class RedisBackend : IStateBackend
             }
             catch (StateUnavailableException ex)
             {
-                if (clock.Elapsed > AnnounceTimeout)
+                if (_time.GetElapsedTime(started) > AnnounceTimeout)
                 {
                     _logger.LogWarning(
                         ex,
@@ -205,7 +215,7 @@ public sealed class RedisBackend : IStateBackend
                 }
             }
 
-            await Task.Delay(delay).ConfigureAwait(false);
+            await Task.Delay(delay, _time).ConfigureAwait(false);
             delay = TimeSpan.FromMilliseconds(Math.Min(500, delay.TotalMilliseconds * 2));
         }
 
