@@ -98,7 +98,9 @@ internal static class JoinStorm
             members.Max(m => m.LastListChange)
             > Stopwatch.GetTimestamp() - Stopwatch.Frequency * (long)Quiet.TotalSeconds
         )
+        {
             await Task.Delay(200);
+        }
 
         var joined = members
             .Where(m => m.IsPublisher && m.ParticipantId is not null)
