@@ -101,9 +101,9 @@ public sealed class RedisClusterConformanceTests(RedisCluster cluster)
         try
         {
             // One backend per master as its only endpoint: each SUBSCRIBE and PUBLISH starts from another node.
-            foreach (var endpoint in cluster.Configuration.Split(','))
+            foreach (var endpoint in cluster.Configuration.Split(',').Where(part => !part.Contains('=')))
             {
-                var backend = await StateBackend.CreateAsync(endpoint, Logs, prefix);
+                var backend = await StateBackend.CreateAsync(endpoint + ",protocol=resp3", Logs, prefix);
                 backends.Add(backend);
                 for (var c = 0; c < 6; c++)
                 {
