@@ -89,7 +89,7 @@ public sealed class RedisCluster : IAsyncLifetime
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             foreach (var node in nodes)
-                node.DisposeAsync().GetAwaiter().GetResult();
+                node.KillNow();
         };
         for (var i = 0; i < Masters; i++)
         {

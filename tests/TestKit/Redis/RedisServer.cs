@@ -238,6 +238,25 @@ public sealed class RedisServer : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// SIGKILLs the private server at once and removes its directory, without waiting: for a process-exit handler,
+    /// which the runtime cuts short (killing the watchdog first could leave the server behind).
+    /// </summary>
+    internal void KillNow()
+    {
+        if (_serverPid != 0)
+            SendSignal(_serverPid, 9);
+        try
+        {
+            if (_directory is not null)
+                Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp dir left behind is harmless.
+        }
+    }
+
     private const int SignalStop = 19;
     private const int SignalContinue = 18;
 
