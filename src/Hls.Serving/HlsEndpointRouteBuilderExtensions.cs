@@ -11,7 +11,7 @@ public static class HlsEndpointRouteBuilderExtensions
     /// Serves LL-HLS under <paramref name="prefix"/>: <c>{prefix}/{stream}/index.m3u8</c> (multivariant),
     /// <c>{prefix}/{stream}/media.m3u8</c> (media, with blocking reload and delta updates) and the media
     /// files the playlist names; the same under <c>{prefix}/{stream}/t/{token}/</c> with a playback token in the
-    /// path, which every relative URI of the playlists inherits (<see cref="HlsOptions.RequirePlaybackToken"/>).
+    /// path, which every relative URI of the playlists inherits (<see cref="HlsServingOptions.RequirePlaybackToken"/>).
     /// Needs <see cref="HlsServiceCollectionExtensions.AddHls"/>.
     /// </summary>
     public static RouteGroupBuilder MapHls(this IEndpointRouteBuilder endpoints, string prefix = "/hls")

@@ -16,11 +16,16 @@ public static class HlsServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="IHlsPackagerFactory"/> (for the Munit) and what <c>MapHls</c> serves with.
     /// Uses the registered <see cref="IStateStore"/> and <see cref="IMessageBus"/>, or those of the registered
-    /// <see cref="IStateBackend"/>. Options come from configuration section "Hls" (when there is an
-    /// <see cref="IConfiguration"/>), then <paramref name="configure"/>. Playback needs a token unless
-    /// <see cref="HlsOptions.RequirePlaybackToken"/> is false; the keys come from <c>AddMobZAccess</c>.
+    /// <see cref="IStateBackend"/>. Both option sets come from configuration section "Hls" (when there is an
+    /// <see cref="IConfiguration"/>), then <paramref name="configure"/> (packaging) and <paramref name="serving"/>.
+    /// Playback needs a token unless <see cref="HlsServingOptions.RequirePlaybackToken"/> is false; the keys come
+    /// from <c>AddMobZAccess</c>.
     /// </summary>
-    public static IServiceCollection AddHls(this IServiceCollection services, Action<HlsOptions>? configure = null)
+    public static IServiceCollection AddHls(
+        this IServiceCollection services,
+        Action<HlsOptions>? configure = null,
+        Action<HlsServingOptions>? serving = null
+    )
     {
         ArgumentNullException.ThrowIfNull(services);
         OptionsBuilder<HlsOptions> options = services
@@ -31,11 +36,20 @@ public static class HlsServiceCollectionExtensions
             options.Configure(configure);
         }
 
+        OptionsBuilder<HlsServingOptions> servingOptions = services
+            .AddOptions<HlsServingOptions>()
+            .Configure<IServiceProvider>((o, sp) => sp.GetService<IConfiguration>()?.GetSection("Hls").Bind(o));
+        if (serving is not null)
+        {
+            servingOptions.Configure(serving);
+        }
+
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IHlsPackagerFactory>(sp => new HlsPackagerFactory(
             Store(sp),
             Bus(sp),
             Options(sp),
+            Serving(sp).KeyPrefix,
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<TimeProvider>()
         ));
@@ -44,7 +58,8 @@ public static class HlsServiceCollectionExtensions
             Bus(sp),
             Options(sp),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("MobZ.Hls.Serving")
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("MobZ.Hls.Serving"),
+            Serving(sp).KeyPrefix
         ));
         services.TryAddSingleton(sp => new HlsRequestHandler(
             sp.GetRequiredService<HlsStreamRegistry>(),
@@ -63,14 +78,21 @@ public static class HlsServiceCollectionExtensions
         return options;
     }
 
+    private static HlsServingOptions Serving(IServiceProvider sp)
+    {
+        HlsServingOptions options = sp.GetRequiredService<IOptions<HlsServingOptions>>().Value;
+        options.Validate();
+        return options;
+    }
+
     /// <summary>
-    /// The token check of <see cref="HlsOptions.RequirePlaybackToken"/>, or null when playback is open. Fails at start
-    /// when tokens are required and the host registered no validator, rather than serve anyone or refuse everyone
+    /// The token check of <see cref="HlsServingOptions.RequirePlaybackToken"/>, or null when playback is open. Fails at
+    /// start when tokens are required and the host registered no validator, rather than serve anyone or refuse everyone
     /// silently.
     /// </summary>
     private static PlaybackTokenGate? PlaybackGate(IServiceProvider sp)
     {
-        HlsOptions options = Options(sp);
+        HlsServingOptions options = Serving(sp);
         ILogger logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("MobZ.Hls.Serving");
         if (!options.RequirePlaybackToken)
         {

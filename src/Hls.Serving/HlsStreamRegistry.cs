@@ -21,12 +21,19 @@ internal sealed class HlsStreamRegistry : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ITimer _sweeper;
 
-    public HlsStreamRegistry(IStateStore store, IMessageBus bus, HlsOptions options, TimeProvider time, ILogger logger)
+    public HlsStreamRegistry(
+        IStateStore store,
+        IMessageBus bus,
+        HlsOptions options,
+        TimeProvider time,
+        ILogger logger,
+        string keyPrefix = HlsServingOptions.DefaultKeyPrefix
+    )
     {
         _store = store;
         _bus = bus;
         _options = options;
-        _keys = new HlsKeys(options.KeyPrefix);
+        _keys = new HlsKeys(keyPrefix);
         _time = time;
         _logger = logger;
         _sweeper = time.CreateTimer(_ => _ = SweepAsync(), null, IdleAfter, IdleAfter);

@@ -1,6 +1,9 @@
 namespace MobZ.Hls;
 
-/// <summary>Packaging and serving settings; bind from configuration section "Hls".</summary>
+/// <summary>
+/// Packaging settings (part and segment lengths, the playlist window); bind from configuration section "Hls". Where
+/// the packaged stream is stored and who may play it are <c>HlsServingOptions</c> in MobZ.Hls.Serving.
+/// </summary>
 public sealed class HlsOptions
 {
     /// <summary>Upper bound of a part (EXT-X-PART-INF PART-TARGET). Parts aim to fill it.</summary>
@@ -21,23 +24,6 @@ public sealed class HlsOptions
     /// microphone never stalls a player that waits for both tracks.
     /// </summary>
     public TimeSpan AudioLagAllowance { get; set; } = TimeSpan.FromMilliseconds(300);
-
-    /// <summary>
-    /// Playlists and media are served only to a request carrying an access token (docs/hls.md, "Protecting LL-HLS
-    /// playback") that covers the stream's room and grants <c>subscribe</c>: in the path
-    /// (<c>/hls/{stream}/t/{token}/index.m3u8</c>), as <c>?token=</c> or as a bearer header. Needs
-    /// <c>AddMobZAccess</c> for the keys. On by default; only the local development stack turns it off.
-    /// </summary>
-    public bool RequirePlaybackToken { get; set; } = true;
-
-    /// <summary>
-    /// Validated playback tokens remembered (each until its <c>exp</c>), so the several requests a second of an
-    /// LL-HLS player do not verify the same signature again.
-    /// </summary>
-    public int PlaybackTokenCacheSize { get; set; } = 10_000;
-
-    /// <summary>Store keys and bus channels start with this.</summary>
-    public string KeyPrefix { get; set; } = "hls:";
 
     /// <summary>
     /// EXT-X-TARGETDURATION in whole seconds: half as long again as the segment target (rounded up), so a
@@ -71,16 +57,6 @@ public sealed class HlsOptions
         if (PlaylistSegments < 3)
         {
             throw new ArgumentOutOfRangeException(nameof(PlaylistSegments), PlaylistSegments, "at least 3");
-        }
-
-        if (PlaybackTokenCacheSize < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(PlaybackTokenCacheSize), PlaybackTokenCacheSize, "at least 1");
-        }
-
-        if (string.IsNullOrEmpty(KeyPrefix))
-        {
-            throw new ArgumentException("must not be empty", nameof(KeyPrefix));
         }
     }
 }

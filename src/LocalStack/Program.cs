@@ -27,7 +27,7 @@ public static class MobZCapabilities
     public static void AddHlsPlayback(WebApplicationBuilder builder)
     {
         bool requireToken = RequiresPlaybackToken(builder.Configuration);
-        builder.AddCapability(s => s.AddHls(o => o.RequirePlaybackToken = requireToken), e => e.MapHls());
+        builder.AddCapability(s => s.AddHls(serving: o => o.RequirePlaybackToken = requireToken), e => e.MapHls());
         builder.AddDemoPage(
             "LL-HLS viewer",
             "/hls/index.html",

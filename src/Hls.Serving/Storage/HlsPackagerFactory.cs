@@ -9,6 +9,7 @@ internal sealed class HlsPackagerFactory : IHlsPackagerFactory
     private readonly IStateStore _store;
     private readonly IMessageBus _bus;
     private readonly HlsOptions _options;
+    private readonly string _keyPrefix;
     private readonly ILoggerFactory _loggers;
     private readonly TimeProvider _time;
 
@@ -16,10 +17,12 @@ internal sealed class HlsPackagerFactory : IHlsPackagerFactory
         IStateStore store,
         IMessageBus bus,
         HlsOptions options,
+        string keyPrefix,
         ILoggerFactory loggers,
         TimeProvider time
     )
     {
+        _keyPrefix = keyPrefix;
         _store = store;
         _bus = bus;
         _options = options;
@@ -35,7 +38,7 @@ internal sealed class HlsPackagerFactory : IHlsPackagerFactory
         }
 
         ILogger logger = _loggers.CreateLogger("MobZ.Hls.Packager");
-        var writer = new HlsStreamWriter(stream, _store, _bus, _options, logger);
+        var writer = new HlsStreamWriter(stream, _store, _bus, _options, logger, _keyPrefix);
         return new HlsPackager(stream, writer, _options, logger, _time);
     }
 }

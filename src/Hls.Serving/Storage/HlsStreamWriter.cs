@@ -44,13 +44,20 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
     private string _initSession = "";
     private byte[] _initData = [];
 
-    public HlsStreamWriter(string stream, IStateStore store, IMessageBus bus, HlsOptions options, ILogger logger)
+    public HlsStreamWriter(
+        string stream,
+        IStateStore store,
+        IMessageBus bus,
+        HlsOptions options,
+        ILogger logger,
+        string keyPrefix = HlsServingOptions.DefaultKeyPrefix
+    )
     {
         _stream = stream;
         _store = store;
         _bus = bus;
         _options = options;
-        _keys = new HlsKeys(options.KeyPrefix);
+        _keys = new HlsKeys(keyPrefix);
         _logger = logger;
         _partsVisibleFor = 3.0 * options.TargetDurationSeconds;
         _loop = Task.Run(RunAsync);

@@ -11,8 +11,8 @@ namespace MobZ.Hls.Tests.Fixtures;
 
 /// <summary>
 /// A real Kestrel on 127.0.0.1 with AddHls/MapHls over a given backend, and a client for it. Playback is open
-/// (no token) unless <c>configure</c> turns <see cref="HlsOptions.RequirePlaybackToken"/> on, with the access keys
-/// that <c>services</c> registers.
+/// (no token) unless <c>requirePlaybackToken</c> turns <see cref="HlsServingOptions.RequirePlaybackToken"/> on, with
+/// the access keys that <c>services</c> registers.
 /// </summary>
 public sealed class HlsTestServer : IAsyncDisposable
 {
@@ -31,7 +31,8 @@ public sealed class HlsTestServer : IAsyncDisposable
     public static async Task<HlsTestServer> StartAsync(
         IStateBackend backend,
         Action<HlsOptions> configure,
-        Action<IServiceCollection>? services = null
+        Action<IServiceCollection>? services = null,
+        bool requirePlaybackToken = false
     )
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
@@ -39,11 +40,7 @@ public sealed class HlsTestServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(backend);
         services?.Invoke(builder.Services);
-        builder.Services.AddHls(o =>
-        {
-            o.RequirePlaybackToken = false;
-            configure(o);
-        });
+        builder.Services.AddHls(configure, serving: o => o.RequirePlaybackToken = requirePlaybackToken);
         WebApplication app = builder.Build();
         app.MapHls();
         // The demo viewer page and its hls.js, from the LocalStack site.

@@ -26,7 +26,7 @@ public sealed class TimelineTests(CapturedStreamFixture capture)
         FfmpegRtpCapture.Replay(packets, packager);
         await packager.DisposeAsync();
 
-        var keys = new HlsKeys(options.KeyPrefix);
+        var keys = new HlsKeys(HlsServingOptions.DefaultKeyPrefix);
         PlaylistDocument doc = JsonSerializer.Deserialize(
             (await backend.Store.GetAsync(keys.Playlist("timeline")))!,
             HlsJsonContext.Default.PlaylistDocument

@@ -28,8 +28,9 @@ public sealed class HlsJsPlaybackTests(ITestOutputHelper output)
         const string secret = "hls-js-playback-secret-0123456789abcdef";
         await using HlsTestServer server = await HlsTestServer.StartAsync(
             backend,
-            o => o.RequirePlaybackToken = true,
-            s => s.AddMobZAccess(o => o.HmacSecret = secret)
+            _ => { },
+            s => s.AddMobZAccess(o => o.HmacSecret = secret),
+            requirePlaybackToken: true
         );
         string stream = $"room-{Guid.NewGuid():N}";
         string token = new AccessTokenIssuer(new AccessTokenOptions { HmacSecret = secret }, TimeProvider.System).Issue(

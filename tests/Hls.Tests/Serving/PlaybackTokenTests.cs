@@ -39,12 +39,9 @@ public sealed class PlaybackTokenTests
         IStateBackend backend = await StateBackend.CreateAsync(null, NullLoggerFactory.Instance);
         HlsTestServer server = await HlsTestServer.StartAsync(
             backend,
-            o =>
-            {
-                Fast(o);
-                o.RequirePlaybackToken = requireToken;
-            },
-            s => s.AddMobZAccess(o => o.HmacSecret = Secret)
+            Fast,
+            s => s.AddMobZAccess(o => o.HmacSecret = Secret),
+            requirePlaybackToken: requireToken
         );
         string stream = $"room-{Guid.NewGuid():N}";
         var options = new HlsOptions();
@@ -335,7 +332,7 @@ public sealed class PlaybackTokenTests
     {
         await using IStateBackend backend = await StateBackend.CreateAsync(null, NullLoggerFactory.Instance);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            HlsTestServer.StartAsync(backend, o => o.RequirePlaybackToken = true)
+            HlsTestServer.StartAsync(backend, _ => { }, requirePlaybackToken: true)
         );
         Assert.Contains("AddMobZAccess", error.Message);
     }

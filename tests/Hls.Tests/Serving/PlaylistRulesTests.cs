@@ -54,7 +54,7 @@ public sealed class PlaylistRulesTests(CapturedStreamFixture capture)
         await using IStateBackend backend = new InProcessBackend(NullLoggerFactory.Instance);
         HlsOptions options = Fast();
         var publisher = new SyntheticPublisher("parts", backend, options);
-        var keys = new HlsKeys(options.KeyPrefix);
+        var keys = new HlsKeys(HlsServingOptions.DefaultKeyPrefix);
         await publisher.InitAsync();
         for (int s = 0; s < 10; s++)
         {

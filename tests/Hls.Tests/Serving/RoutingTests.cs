@@ -28,7 +28,7 @@ public sealed class RoutingTests
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(backend);
-            builder.Services.AddHls(o => o.RequirePlaybackToken = false);
+            builder.Services.AddHls(serving: o => o.RequirePlaybackToken = false);
             await using WebApplication app = builder.Build();
             app.UseStaticFiles();
             app.MapHls();

@@ -517,7 +517,7 @@ public sealed class ServingTests(RedisServer redis) : IClassFixture<RedisServer>
             stream,
             silent.Store,
             silent.Bus,
-            new HlsKeys(options.KeyPrefix),
+            new HlsKeys(HlsServingOptions.DefaultKeyPrefix),
             poll,
             time,
             NullLogger.Instance

@@ -18,7 +18,7 @@ public sealed class DataLifetimeTests
 
     private static async Task<List<string>> MissingAsync(InProcessBackend backend, string stream)
     {
-        var keys = new HlsKeys(Options.KeyPrefix);
+        var keys = new HlsKeys(HlsServingOptions.DefaultKeyPrefix);
         byte[]? json = await backend.Store.GetAsync(keys.Playlist(stream));
         Assert.NotNull(json);
         PlaylistDocument doc = JsonSerializer.Deserialize(json, HlsJsonContext.Default.PlaylistDocument)!;
@@ -91,7 +91,7 @@ public sealed class DataLifetimeTests
 
         await publisher.EndAsync();
 
-        var keys = new HlsKeys(Options.KeyPrefix);
+        var keys = new HlsKeys(HlsServingOptions.DefaultKeyPrefix);
         int checks = 0;
         while (await backend.Store.ExistsAsync(keys.Playlist("ended")))
         {
