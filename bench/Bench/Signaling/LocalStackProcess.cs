@@ -35,7 +35,9 @@ public sealed class LocalStackProcess : IDisposable
         );
     }
 
-    public static LocalStackProcess Start(string? redis)
+    /// <param name="redisPrefix">--redis-prefix, e.g. "{mobz}:" to keep every key in one slot of a Redis Cluster.
+    /// </param>
+    public static LocalStackProcess Start(string? redis, string? redisPrefix = null)
     {
         string dll = FindLocalStack();
         int port = RedisProcess.FreePort();
@@ -51,6 +53,11 @@ public sealed class LocalStackProcess : IDisposable
         start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         start.ArgumentList.Add("--redis");
         start.ArgumentList.Add(redis ?? "");
+        if (redisPrefix is not null)
+        {
+            start.ArgumentList.Add("--redis-prefix");
+            start.ArgumentList.Add(redisPrefix);
+        }
         start.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
         // Keep the measured path on the handler, not on a busy console.
         start.Environment["Logging__LogLevel__Default"] = "Warning";

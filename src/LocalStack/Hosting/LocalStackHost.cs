@@ -61,7 +61,10 @@ public static class LocalStackHost
             .Services.GetRequiredService<StateBackendHolder>()
             .InitializeAsync(
                 redis,
-                options.RedisKeyPrefix,
+                // MOBZ_REDIS_PREFIX as on the Lambdas and Munit tasks, e.g. "{mobz}:" on a Redis Cluster (state.md).
+                options.RedisKeyPrefix
+                    ?? builder.Configuration["redis-prefix"]
+                    ?? Environment.GetEnvironmentVariable("MOBZ_REDIS_PREFIX"),
                 app.Services.GetRequiredService<ILoggerFactory>(),
                 app.Services.GetService<TimeProvider>() ?? TimeProvider.System
             )

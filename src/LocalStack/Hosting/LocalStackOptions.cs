@@ -7,7 +7,8 @@ namespace MobZ.LocalStack.Hosting;
 /// <summary>How to start the local stack; everything has the <c>make run</c> default.</summary>
 public sealed record LocalStackOptions
 {
-    /// <summary>Command line: <c>--urls</c>, <c>--redis host:port</c>, <c>--port</c>, any ASP.NET setting.</summary>
+    /// <summary>Command line: <c>--urls</c>, <c>--redis host:port</c>, <c>--redis-prefix</c>, <c>--port</c>, any
+    /// ASP.NET setting.</summary>
     public string[] Args { get; init; } = [];
 
     /// <summary>Overrides --urls (tests: "http://127.0.0.1:0" for a free port).</summary>
@@ -16,7 +17,8 @@ public sealed record LocalStackOptions
     /// <summary>Overrides --redis and MOBZ_REDIS; "" forces the in-process backend.</summary>
     public string? Redis { get; init; }
 
-    /// <summary>Prefix for every Redis key and channel (lets tests share one redis-server).</summary>
+    /// <summary>Overrides --redis-prefix and MOBZ_REDIS_PREFIX: prefix for every Redis key and channel (lets tests
+    /// share one redis-server).</summary>
     public string? RedisKeyPrefix { get; init; }
 
     /// <summary>The capabilities to mount: Program's <c>MobZCapabilities.Add</c>, or a test's own

@@ -8,11 +8,15 @@ public sealed class InProcessBackend : IStateBackend
     private readonly InProcessKeyspace _keyspace;
     private readonly InProcessBus _bus;
 
-    public InProcessBackend(ILoggerFactory loggerFactory, TimeProvider? time = null)
+    /// <param name="checkHashSlots">
+    /// Refuse, as a Redis Cluster does, a transaction or multi-key delete whose keys are in different hash slots
+    /// (<see cref="HashSlot"/>), so code tested in-process keeps its keys laid out for a cluster.
+    /// </param>
+    public InProcessBackend(ILoggerFactory loggerFactory, TimeProvider? time = null, bool checkHashSlots = false)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _keyspace = new InProcessKeyspace(time ?? TimeProvider.System);
-        Store = new InProcessStore(_keyspace);
+        Store = new InProcessStore(_keyspace, checkHashSlots ? string.Empty : null);
         _bus = new InProcessBus(loggerFactory.CreateLogger("MobZ.State.InProcess.Bus"));
     }
 

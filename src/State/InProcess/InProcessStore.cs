@@ -9,7 +9,9 @@ namespace MobZ.State.InProcess;
 /// Each method takes the keyspace lock for its whole effect, so it is atomic like a Redis command.
 /// The data-type families live in the partial files beside this one.
 /// </summary>
-internal sealed partial class InProcessStore(InProcessKeyspace keyspace) : IStateStore
+/// <param name="slotPrefix">"" to refuse, as a Redis Cluster does, a transaction or multi-key delete whose keys are in
+/// different hash slots; null to allow it.</param>
+internal sealed partial class InProcessStore(InProcessKeyspace keyspace, string? slotPrefix) : IStateStore
 {
     private readonly InProcessKeyspace _keys = keyspace;
     private Lock Gate => _keys.Gate;
@@ -78,6 +80,8 @@ internal sealed partial class InProcessStore(InProcessKeyspace keyspace) : IStat
         ArgumentNullException.ThrowIfNull(keys);
         foreach (var key in keys)
             Validate.Key(key);
+        if (slotPrefix is not null && keys.Length > 1)
+            HashSlot.EnsureOne(slotPrefix, keys, "This delete");
         lock (Gate)
         {
             long removed = 0;
@@ -109,7 +113,7 @@ internal sealed partial class InProcessStore(InProcessKeyspace keyspace) : IStat
         }
     }
 
-    public IStateTransaction CreateTransaction() => new InProcessTransaction(this, _keys);
+    public IStateTransaction CreateTransaction() => new InProcessTransaction(this, _keys, slotPrefix);
 
     public Task<TResult> RunAsync<TResult>(
         AtomicOperation<TResult> operation,

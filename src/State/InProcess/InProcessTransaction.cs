@@ -3,7 +3,8 @@ using MobZ.State.Transactions;
 namespace MobZ.State.InProcess;
 
 /// <summary>Checks every condition and applies every write under the one keyspace lock: nothing interleaves.</summary>
-internal sealed class InProcessTransaction(InProcessStore store, InProcessKeyspace keys) : StateTransactionBuilder
+internal sealed class InProcessTransaction(InProcessStore store, InProcessKeyspace keys, string? slotPrefix)
+    : StateTransactionBuilder(slotPrefix)
 {
     protected override Task<bool> CommitAsync()
     {

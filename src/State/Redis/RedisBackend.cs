@@ -40,16 +40,22 @@ public sealed class RedisBackend : IStateBackend
         _logger = loggerFactory.CreateLogger<RedisBackend>();
         var database = connection.GetDatabase();
         _call = new RedisCall(commandTimeout);
+<<<<<<< HEAD
         Store = new RedisStore(
             keyPrefix.Length == 0 ? database : database.WithKeyPrefix(keyPrefix),
             _call,
             new RedisAtomicScripts(connection, _call, loggerFactory.CreateLogger("MobZ.State.Redis.Scripts"))
+=======
+        Store = new RedisStore(keyPrefix.Length == 0 ? database : database.WithKeyPrefix(keyPrefix), _call, () =>
+            IsCluster ? keyPrefix : null
+>>>>>>> cluster
         );
         _bus = new RedisBus(
             connection.GetSubscriber(),
             keyPrefix,
             _call,
-            loggerFactory.CreateLogger("MobZ.State.Redis.Bus")
+            loggerFactory.CreateLogger("MobZ.State.Redis.Bus"),
+            () => IsCluster
         );
         KeyPrefix = keyPrefix;
         if (!connection.IsConnected)
@@ -69,6 +75,12 @@ public sealed class RedisBackend : IStateBackend
 
     /// <summary>Prepended to every key and channel of this backend.</summary>
     public string KeyPrefix { get; }
+
+    /// <summary>
+    /// True when the server is a Redis Cluster (found from the one configured endpoint, e.g. ElastiCache's
+    /// configuration endpoint): then a transaction's keys must share a hash slot.
+    /// </summary>
+    public bool IsCluster => _connection.GetServers().Any(s => s.ServerType == ServerType.Cluster);
 
     /// <summary>True while both the command and the subscription links are up.</summary>
     public bool IsConnected => _connection.IsConnected;
@@ -103,7 +115,17 @@ public sealed class RedisBackend : IStateBackend
             loggerFactory,
             time ?? TimeProvider.System
         );
-        LogConnecting(backend._logger, configuration, connection.IsConnected);
+        LogConnecting(backend._logger, configuration, connection.IsConnected, backend.IsCluster);
+        if (backend.IsCluster && HashSlot.Of(keyPrefix + "a") != HashSlot.Of(keyPrefix + "b"))
+        {
+            // Rooms, Munit and Pixel Streaming transactions each span keys of several kinds; on a cluster they
+            // commit only while one {hash tag} in the prefix puts every key into one slot (docs/state.md).
+            backend._logger.LogWarning(
+                "Redis Cluster with key prefix '{Prefix}', which holds no {{hash tag}}: transactions over keys in "
+                    + "different slots will fail; set MOBZ_REDIS_PREFIX to e.g. '{{mobz}}:'",
+                keyPrefix
+            );
+        }
         return backend;
     }
 
@@ -219,11 +241,12 @@ public sealed class RedisBackend : IStateBackend
         _bus.RaiseReconnected();
     }
 
-    private static void LogConnecting(ILogger logger, string configuration, bool connected) =>
+    private static void LogConnecting(ILogger logger, string configuration, bool connected, bool cluster) =>
         logger.LogInformation(
-            "Redis backend for {Configuration} created (connected: {Connected})",
+            "Redis backend for {Configuration} created (connected: {Connected}, cluster: {Cluster})",
             RedactPassword(configuration),
-            connected
+            connected,
+            cluster
         );
 
     private static string RedactPassword(string configuration) =>

@@ -11,8 +11,14 @@ namespace MobZ.State.Redis;
 /// re-subscribes by itself after a reconnect; messages published while the link was down are lost
 /// (at-most-once), hence <see cref="Reconnected"/>.
 /// </summary>
-internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, RedisCall call, ILogger logger)
-    : IMessageBus
+/// <param name="isCluster">Whether the server is a Redis Cluster (see <see cref="SubscribeAsync"/>).</param>
+internal sealed class RedisBus(
+    ISubscriber subscriber,
+    string channelPrefix,
+    RedisCall call,
+    ILogger logger,
+    Func<bool> isCluster
+) : IMessageBus
 {
     private readonly Lock _handlersGate = new();
     private Action? _reconnected;
@@ -57,8 +63,16 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, Red
         try
         {
             // A PING on the subscriber goes out behind the SUBSCRIBE on the same link, so its answer means
-            // the server has the subscription: a message published from now on is delivered.
-            await call.Run(() => subscriber.PingAsync()).ConfigureAwait(false);
+            // the server has the subscription: a message published from now on is delivered. On a cluster the
+            // SUBSCRIBE went to the master owning the channel's slot (the channel is key-routed), so the PING goes
+            // to that master, chosen as for a key of that name (on RESP3 a node's commands and subscriptions share
+            // its one link); the subscriber's own PING would go to any master.
+            await call.Run(() =>
+                    isCluster()
+                        ? subscriber.Multiplexer.GetServer((RedisKey)(channelPrefix + channel)).PingAsync()
+                        : subscriber.PingAsync()
+                )
+                .ConfigureAwait(false);
         }
         catch (StateUnavailableException ex)
         {
@@ -124,8 +138,11 @@ internal sealed class RedisBus(ISubscriber subscriber, string channelPrefix, Red
         }
     }
 
-    // Literal: a channel name with '*' or '?' is a name like any other, never a pattern.
-    private RedisChannel Channel(string channel) => RedisChannel.Literal(channelPrefix + channel);
+    // Literal: a channel name with '*' or '?' is a name like any other, never a pattern. Key-routed: on a Redis
+    // Cluster every PUBLISH and SUBSCRIBE of a channel goes to the master owning the channel's hash slot (as for a
+    // key), so one publisher's messages keep their order; a freely routed channel spreads one client's PUBLISHes
+    // over all masters, which deliver them out of order. Without a cluster, routing changes nothing.
+    private RedisChannel Channel(string channel) => RedisChannel.Literal(channelPrefix + channel).WithKeyRouting();
 
     private static void LogSubscribedWhileUnavailable(ILogger logger, Exception ex, string channel) =>
         logger.LogWarning(

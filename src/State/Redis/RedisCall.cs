@@ -54,6 +54,8 @@ internal sealed class RedisCall(TimeSpan timeout)
                 e
             ),
             RedisServerException e => new InvalidOperationException(e.Message, e),
+            // Refused by the client before sending, e.g. a script whose keys are in different cluster slots.
+            RedisCommandException e => new InvalidOperationException(e.Message, e),
             RedisConnectionException e => new StateUnavailableException("Redis is unreachable: " + e.Message, e),
             RedisTimeoutException e => new StateUnavailableException("Redis did not answer in time: " + e.Message, e),
             _ => null,

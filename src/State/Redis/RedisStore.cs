@@ -7,7 +7,13 @@ namespace MobZ.State.Redis;
 /// <see cref="IStateStore"/> on Redis: one command per method, so each is atomic on the server. Values are
 /// stored as they are given (bytes stay bytes). Keys carry the backend's prefix through the database wrapper.
 /// </summary>
+<<<<<<< HEAD
 internal sealed class RedisStore(IDatabase database, RedisCall call, RedisAtomicScripts scripts) : IStateStore
+=======
+/// <param name="slotPrefix">The key prefix while the server is a Redis Cluster (transactions and multi-key deletes
+/// must keep their keys in one hash slot, checked before sending), null otherwise.</param>
+internal sealed class RedisStore(IDatabase database, RedisCall call, Func<string?> slotPrefix) : IStateStore
+>>>>>>> cluster
 {
     // HSET only if the field exists: Redis has HSETNX but no "XX" form for hashes.
     private const string HashSetIfExistsScript =
@@ -75,6 +81,8 @@ internal sealed class RedisStore(IDatabase database, RedisCall call, RedisAtomic
             return Task.FromResult(0L);
         }
 
+        if (keys.Length > 1 && slotPrefix() is { } prefix)
+            HashSlot.EnsureOne(prefix, keys, "This delete");
         var redisKeys = Array.ConvertAll(keys, k => (RedisKey)k);
         return call.Run(() => _db.KeyDeleteAsync(redisKeys));
     }
@@ -288,6 +296,7 @@ internal sealed class RedisStore(IDatabase database, RedisCall call, RedisAtomic
         return call.Run(() => _db.ListLengthAsync(key));
     }
 
+<<<<<<< HEAD
     public IStateTransaction CreateTransaction() => new RedisTransaction(_db, call);
 
     public Task<TResult> RunAsync<TResult>(
@@ -301,4 +310,7 @@ internal sealed class RedisStore(IDatabase database, RedisCall call, RedisAtomic
         ArgumentNullException.ThrowIfNull(args);
         return scripts.RunAsync(_db, operation, keys, args);
     }
+=======
+    public IStateTransaction CreateTransaction() => new RedisTransaction(_db, call, slotPrefix());
+>>>>>>> cluster
 }

@@ -12,7 +12,8 @@ namespace MobZ.State.Redis;
 /// commit losing indefinitely. Transactions with set-membership conditions take the script route at once
 /// (see <see cref="RedisConditions"/>).
 /// </summary>
-internal sealed class RedisTransaction(IDatabase database, RedisCall call) : StateTransactionBuilder
+internal sealed class RedisTransaction(IDatabase database, RedisCall call, string? slotPrefix)
+    : StateTransactionBuilder(slotPrefix)
 {
     // Lost races before the script takes over: enough for the usual brief overlap of two writers.
     private const int WatchAttempts = 4;

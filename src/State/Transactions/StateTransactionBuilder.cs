@@ -5,8 +5,10 @@ namespace MobZ.State.Transactions;
 /// <summary>
 /// Collects conditions and writes; the backends differ only in how <see cref="ExecuteAsync"/> commits them.
 /// Arguments are validated here, at queue time, so a bad call fails where it was made rather than at commit.
+/// With a <paramref name="slotPrefix"/> (a Redis Cluster, or an in-process backend asked to behave like one)
+/// every key must be in one hash slot: <see cref="ExecuteAsync"/> throws naming the keys otherwise.
 /// </summary>
-internal abstract class StateTransactionBuilder : IStateTransaction
+internal abstract class StateTransactionBuilder(string? slotPrefix = null) : IStateTransaction
 {
     private readonly List<StateCondition> _conditions = [];
     private readonly List<QueuedOperation> _operations = [];
@@ -74,10 +76,42 @@ internal abstract class StateTransactionBuilder : IStateTransaction
             throw new InvalidOperationException("This transaction was already executed; create a new one.");
         }
 
+        if (slotPrefix is not null)
+        {
+            HashSlot.EnsureOne(
+                slotPrefix,
+                _conditions.Select(KeyOf).Concat(_operations.Select(o => o.Key)),
+                "This transaction"
+            );
+        }
+
         return CommitAsync();
     }
 
     protected abstract Task<bool> CommitAsync();
+
+    private static string KeyOf(StateCondition condition) =>
+        condition switch
+        {
+            StateCondition.KeyExists c => c.Key,
+            StateCondition.KeyNotExists c => c.Key,
+            StateCondition.StringEqual c => c.Key,
+            StateCondition.StringNotEqual c => c.Key,
+            StateCondition.HashEqual c => c.Key,
+            StateCondition.HashNotEqual c => c.Key,
+            StateCondition.HashExists c => c.Key,
+            StateCondition.HashNotExists c => c.Key,
+            StateCondition.HashLengthLessThan c => c.Key,
+            StateCondition.HashLengthEqual c => c.Key,
+            StateCondition.SetContains c => c.Key,
+            StateCondition.SetLengthEqual c => c.Key,
+            StateCondition.SetNotContains c => c.Key,
+            StateCondition.SortedSetLengthLessThan c => c.Key,
+            StateCondition.ListLengthLessThan c => c.Key,
+            StateCondition.ListLengthEqual c => c.Key,
+            StateCondition.ListIndexEqual c => c.Key,
+            _ => throw new NotSupportedException($"Unknown condition {condition.GetType().Name}"),
+        };
 
     private StateTransactionBuilder Queue(QueuedOperation operation)
     {

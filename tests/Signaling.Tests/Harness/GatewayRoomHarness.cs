@@ -34,12 +34,13 @@ public sealed class GatewayRoomHarness : RoomHarness
         Action<MobZ.Access.AccessTokenOptions>? access = null
     )
     {
+        var (configuration, prefix) = await Backends.StackRedisAsync(backend, redis);
         var stack = await LocalStackHost.StartAsync(
             new LocalStackOptions
             {
                 Urls = "http://127.0.0.1:0",
-                Redis = backend == Backends.Redis ? redis.Configuration : "",
-                RedisKeyPrefix = backend == Backends.Redis ? redis.NewKeyPrefix() : null,
+                Redis = configuration,
+                RedisKeyPrefix = prefix,
                 MinimumLogLevel = LogLevel.Warning,
                 PrintReadyLine = false,
                 Capabilities = builder =>

@@ -53,4 +53,31 @@ public sealed class InProcessConformanceTests : StateConformanceTests
 
         public override string? Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) => reply[0];
     }
+
+    [Fact]
+    public async Task Checking_hash_slots_refuses_a_transaction_across_slots_naming_its_keys()
+    {
+        await using var backend = new InProcessBackend(Logs, checkHashSlots: true);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            backend
+                .Store.CreateTransaction()
+                .HashSet("{room:r1}:publishers", "c1", "p")
+                .HashSet("conn:c1", "room", "r1")
+                .ExecuteAsync()
+        );
+        Assert.Contains("'conn:c1'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'{room:r1}:publishers'", error.Message, StringComparison.Ordinal);
+        Assert.Null(await backend.Store.HashGetAsync("{room:r1}:publishers", "c1"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => backend.Store.DeleteAsync("conn:c1", "conn:c2"));
+
+        // One tag, one slot: committed.
+        Assert.True(
+            await backend
+                .Store.CreateTransaction()
+                .HashSet("{room:r1}:publishers", "c1", "p")
+                .HashSet("{room:r1}", "kind", "m2m")
+                .ExecuteAsync()
+        );
+        Assert.Equal(2, await backend.Store.DeleteAsync("{room:r1}", "{room:r1}:publishers"));
+    }
 }

@@ -25,6 +25,7 @@ public sealed class RedisServer : IAsyncLifetime
 
     private readonly bool _private;
     private readonly List<string> _prefixes = [];
+    private readonly IReadOnlyList<string> _extraArguments = [];
     private Process? _process;
     private int _serverPid;
     private string? _directory;
@@ -47,6 +48,22 @@ public sealed class RedisServer : IAsyncLifetime
         }
 
         KeyPrefix = NewKeyPrefix();
+    }
+
+    /// <summary>A private server on a given port with extra redis-server arguments (a node of <see
+    /// cref="RedisCluster"/>).</summary>
+    private RedisServer(int port, IReadOnlyList<string> extraArguments)
+        : this(forcePrivate: true)
+    {
+        Port = port;
+        _extraArguments = extraArguments;
+    }
+
+    internal static async Task<RedisServer> StartNodeAsync(int port, IReadOnlyList<string> extraArguments)
+    {
+        var server = new RedisServer(port, extraArguments);
+        await server.InitializeAsync().ConfigureAwait(false);
+        return server;
     }
 
     public string Host { get; private set; } = "127.0.0.1";
@@ -109,7 +126,8 @@ public sealed class RedisServer : IAsyncLifetime
         if (_private)
         {
             _directory = Directory.CreateTempSubdirectory("mobz-redis-").FullName;
-            Port = FreePort();
+            if (Port == 0)
+                Port = FreePort();
             await StartProcessAsync().ConfigureAwait(false);
         }
         else
@@ -220,6 +238,25 @@ public sealed class RedisServer : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// SIGKILLs the private server at once and removes its directory, without waiting: for a process-exit handler,
+    /// which the runtime cuts short (killing the watchdog first could leave the server behind).
+    /// </summary>
+    internal void KillNow()
+    {
+        if (_serverPid != 0)
+            SendSignal(_serverPid, 9);
+        try
+        {
+            if (_directory is not null)
+                Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp dir left behind is harmless.
+        }
+    }
+
     private const int SignalStop = 19;
     private const int SignalContinue = 18;
 
@@ -297,6 +334,11 @@ public sealed class RedisServer : IAsyncLifetime
             info.ArgumentList.Add(arg);
         }
 
+        foreach (var arg in _extraArguments)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
         var process = new Process { StartInfo = info };
         process.OutputDataReceived += (_, e) => Remember(e.Data);
         process.ErrorDataReceived += (_, e) => Remember(e.Data);
@@ -357,7 +399,7 @@ public sealed class RedisServer : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
