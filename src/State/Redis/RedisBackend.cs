@@ -40,15 +40,11 @@ public sealed class RedisBackend : IStateBackend
         _logger = loggerFactory.CreateLogger<RedisBackend>();
         var database = connection.GetDatabase();
         _call = new RedisCall(commandTimeout);
-<<<<<<< HEAD
         Store = new RedisStore(
             keyPrefix.Length == 0 ? database : database.WithKeyPrefix(keyPrefix),
             _call,
-            new RedisAtomicScripts(connection, _call, loggerFactory.CreateLogger("MobZ.State.Redis.Scripts"))
-=======
-        Store = new RedisStore(keyPrefix.Length == 0 ? database : database.WithKeyPrefix(keyPrefix), _call, () =>
-            IsCluster ? keyPrefix : null
->>>>>>> cluster
+            new RedisAtomicScripts(connection, _call, loggerFactory.CreateLogger("MobZ.State.Redis.Scripts")),
+            () => IsCluster ? keyPrefix : null
         );
         _bus = new RedisBus(
             connection.GetSubscriber(),

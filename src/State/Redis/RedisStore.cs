@@ -7,13 +7,14 @@ namespace MobZ.State.Redis;
 /// <see cref="IStateStore"/> on Redis: one command per method, so each is atomic on the server. Values are
 /// stored as they are given (bytes stay bytes). Keys carry the backend's prefix through the database wrapper.
 /// </summary>
-<<<<<<< HEAD
-internal sealed class RedisStore(IDatabase database, RedisCall call, RedisAtomicScripts scripts) : IStateStore
-=======
 /// <param name="slotPrefix">The key prefix while the server is a Redis Cluster (transactions and multi-key deletes
 /// must keep their keys in one hash slot, checked before sending), null otherwise.</param>
-internal sealed class RedisStore(IDatabase database, RedisCall call, Func<string?> slotPrefix) : IStateStore
->>>>>>> cluster
+internal sealed class RedisStore(
+    IDatabase database,
+    RedisCall call,
+    RedisAtomicScripts scripts,
+    Func<string?> slotPrefix
+) : IStateStore
 {
     // HSET only if the field exists: Redis has HSETNX but no "XX" form for hashes.
     private const string HashSetIfExistsScript =
@@ -296,8 +297,7 @@ internal sealed class RedisStore(IDatabase database, RedisCall call, Func<string
         return call.Run(() => _db.ListLengthAsync(key));
     }
 
-<<<<<<< HEAD
-    public IStateTransaction CreateTransaction() => new RedisTransaction(_db, call);
+    public IStateTransaction CreateTransaction() => new RedisTransaction(_db, call, slotPrefix());
 
     public Task<TResult> RunAsync<TResult>(
         AtomicOperation<TResult> operation,
@@ -310,7 +310,4 @@ internal sealed class RedisStore(IDatabase database, RedisCall call, Func<string
         ArgumentNullException.ThrowIfNull(args);
         return scripts.RunAsync(_db, operation, keys, args);
     }
-=======
-    public IStateTransaction CreateTransaction() => new RedisTransaction(_db, call, slotPrefix());
->>>>>>> cluster
 }
