@@ -16,6 +16,9 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
 
     public PsKeys Keys => keys;
 
+    /// <summary>A told record outlives any session it could belong to, and then goes by itself.</summary>
+    private static readonly TimeSpan ToldTimeToLive = TimeSpan.FromDays(1);
+
     /// <summary>
     /// Records a player connection. A previous connection of the same player id is released and returned
     /// (with the streamer it held) so it can be closed and its streamer told.
@@ -101,6 +104,34 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
     /// </summary>
     public Task<SubscribeResult> SubscribeAsync(string playerId, string connectionId, string? requestedStreamerId) =>
         store.RunAsync(PsOperations.Subscribe.Instance, _keys, [playerId, connectionId, requestedStreamerId ?? ""]);
+
+    /// <summary>
+    /// After <c>playerConnected</c> was sent: records that the streamer knows of the player, if the player still holds
+    /// it. False means the player left (or moved on) in between and whoever released it found no record, so telling
+    /// the streamer <c>playerDisconnected</c> is the caller's job. Matching and leaving may run on different nodes;
+    /// this handshake is what keeps the streamer's two messages in order.
+    /// </summary>
+    public Task<bool> ConfirmToldAsync(string streamerId, string playerId) =>
+        store
+            .CreateTransaction()
+            .When(new StateCondition.HashEqual(keys.Player(playerId), PsFields.Streamer, streamerId))
+            .SetString(keys.PlayerTold(playerId), streamerId, ToldTimeToLive)
+            .ExecuteAsync();
+
+    /// <summary>
+    /// Once a session ended: true if its streamer had been told of the player, in which case the caller (and only
+    /// it) tells the streamer the player left; the record is taken either way.
+    /// </summary>
+    public async Task<bool> TakeToldAsync(ReleasedStreamer released)
+    {
+        var key = keys.PlayerTold(released.PlayerId);
+        return await store.GetStringAsync(key) == released.StreamerId
+            && await store
+                .CreateTransaction()
+                .When(new StateCondition.StringEqual(key, released.StreamerId))
+                .Delete(key)
+                .ExecuteAsync();
+    }
 
     /// <summary>
     /// Notes that the streamer's offer reached its player: from now on the player has a peer connection with

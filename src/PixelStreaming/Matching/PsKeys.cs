@@ -35,6 +35,13 @@ public sealed class PsKeys(string prefix)
     /// </summary>
     public string PlayerResume(string playerId) => $"{SessionPrefix}resume:{playerId}";
 
+    /// <summary>
+    /// String with a TTL: the streamer that has been sent <c>playerConnected</c> for this player. Whoever ends the
+    /// session tells the streamer <c>playerDisconnected</c> only if it finds this, so the streamer never hears of a
+    /// player leaving before it heard of it arriving (<see cref="Matchmaker.ConfirmToldAsync"/>).
+    /// </summary>
+    public string PlayerTold(string playerId) => $"{SessionPrefix}told:{playerId}";
+
     /// <summary>Set of every registered streamer id.</summary>
     public string Streamers => $"{SessionPrefix}streamers";
 

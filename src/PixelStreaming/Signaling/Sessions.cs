@@ -459,6 +459,21 @@ public sealed class Sessions(
             PsJsonContext.Default.PlayerConnectedMessage,
             ct
         );
+        if (!await matchmaker.ConfirmToldAsync(match.StreamerId, match.PlayerId))
+        {
+            // The player left while we were telling the streamer; whoever released it left the goodbye to us.
+            logger.LogInformation(
+                "Player {PlayerId} left streamer {StreamerId} before it was told of the player",
+                match.PlayerId,
+                match.StreamerId
+            );
+            await SendAsync(
+                match.StreamerConnectionId,
+                new PlayerDisconnectedMessage(match.PlayerId),
+                PsJsonContext.Default.PlayerDisconnectedMessage,
+                ct
+            );
+        }
     }
 
     /// <summary>A match taken from the queue's head: the session starts and everyone behind moves up.</summary>
@@ -476,12 +491,16 @@ public sealed class Sessions(
             released.StreamerId,
             reason
         );
-        await SendAsync(
-            released.StreamerConnectionId,
-            new PlayerDisconnectedMessage(released.PlayerId),
-            PsJsonContext.Default.PlayerDisconnectedMessage,
-            ct
-        );
+        // A streamer not yet told of the player hears of the departure from whoever is telling it of the arrival.
+        if (await matchmaker.TakeToldAsync(released))
+        {
+            await SendAsync(
+                released.StreamerConnectionId,
+                new PlayerDisconnectedMessage(released.PlayerId),
+                PsJsonContext.Default.PlayerDisconnectedMessage,
+                ct
+            );
+        }
         if (await workers.WorkerOfStreamerAsync(released.StreamerId) is { } worker)
         {
             // The worker restarts the instance; the streamer reconnects fresh and re-enters the pool then.
