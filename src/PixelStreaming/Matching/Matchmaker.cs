@@ -111,11 +111,11 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
     /// the streamer <c>playerDisconnected</c> is the caller's job. Matching and leaving may run on different nodes;
     /// this handshake is what keeps the streamer's two messages in order.
     /// </summary>
-    public Task<bool> ConfirmToldAsync(string streamerId, string playerId) =>
+    public Task<bool> ConfirmToldAsync(Match match) =>
         store
             .CreateTransaction()
-            .When(new StateCondition.HashEqual(keys.Player(playerId), PsFields.Streamer, streamerId))
-            .SetString(keys.PlayerTold(playerId), streamerId, ToldTimeToLive)
+            .When(new StateCondition.HashEqual(keys.Player(match.PlayerId), PsFields.Streamer, match.StreamerId))
+            .SetString(keys.PlayerTold(match.PlayerId), match.StreamerConnectionId, ToldTimeToLive)
             .ExecuteAsync();
 
     /// <summary>
@@ -124,11 +124,12 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
     /// </summary>
     public async Task<bool> TakeToldAsync(ReleasedStreamer released)
     {
+        // The streamer's connection, not its id: a streamer may rename itself mid-session (endpointId).
         var key = keys.PlayerTold(released.PlayerId);
-        return await store.GetStringAsync(key) == released.StreamerId
+        return await store.GetStringAsync(key) == released.StreamerConnectionId
             && await store
                 .CreateTransaction()
-                .When(new StateCondition.StringEqual(key, released.StreamerId))
+                .When(new StateCondition.StringEqual(key, released.StreamerConnectionId))
                 .Delete(key)
                 .ExecuteAsync();
     }

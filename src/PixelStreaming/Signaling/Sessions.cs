@@ -459,7 +459,7 @@ public sealed class Sessions(
             PsJsonContext.Default.PlayerConnectedMessage,
             ct
         );
-        if (!await matchmaker.ConfirmToldAsync(match.StreamerId, match.PlayerId))
+        if (!await matchmaker.ConfirmToldAsync(match))
         {
             // The player left while we were telling the streamer; whoever released it left the goodbye to us.
             logger.LogInformation(
