@@ -36,9 +36,9 @@ public sealed class PsKeys(string prefix)
     public string PlayerResume(string playerId) => $"{SessionPrefix}resume:{playerId}";
 
     /// <summary>
-    /// String with a TTL: the streamer connection that has been sent <c>playerConnected</c> for this player. Whoever ends the
-    /// session tells the streamer <c>playerDisconnected</c> only if it finds this, so the streamer never hears of a
-    /// player leaving before it heard of it arriving (<see cref="Matchmaker.ConfirmToldAsync"/>).
+    /// String with a TTL: the streamer connection that has been sent <c>playerConnected</c> for this player. Whoever
+    /// ends the session tells the streamer <c>playerDisconnected</c> only if it finds this, so the streamer never hears
+    /// of a player leaving before it heard of it arriving (<see cref="Matchmaker.ConfirmToldAsync"/>).
     /// </summary>
     public string PlayerTold(string playerId) => $"{SessionPrefix}told:{playerId}";
 
