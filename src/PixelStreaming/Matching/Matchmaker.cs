@@ -119,20 +119,17 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
             .ExecuteAsync();
 
     /// <summary>
-    /// Once a session ended: true if its streamer had been told of the player, in which case the caller (and only
-    /// it) tells the streamer the player left; the record is taken either way.
+    /// Once a session ended: true if its streamer had been told of the player, in which case the record is taken and
+    /// the caller (and only it) tells the streamer the player left. A record naming another connection is left to
+    /// expire.
     /// </summary>
-    public async Task<bool> TakeToldAsync(ReleasedStreamer released)
-    {
+    public Task<bool> TakeToldAsync(ReleasedStreamer released) =>
         // The streamer's connection, not its id: a streamer may rename itself mid-session (endpointId).
-        var key = keys.PlayerTold(released.PlayerId);
-        return await store.GetStringAsync(key) == released.StreamerConnectionId
-            && await store
-                .CreateTransaction()
-                .When(new StateCondition.StringEqual(key, released.StreamerConnectionId))
-                .Delete(key)
-                .ExecuteAsync();
-    }
+        store
+            .CreateTransaction()
+            .When(new StateCondition.StringEqual(keys.PlayerTold(released.PlayerId), released.StreamerConnectionId))
+            .Delete(keys.PlayerTold(released.PlayerId))
+            .ExecuteAsync();
 
     /// <summary>
     /// Notes that the streamer's offer reached its player: from now on the player has a peer connection with
