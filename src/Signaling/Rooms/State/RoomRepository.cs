@@ -159,16 +159,26 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             throw RoomFull(roomId, role, max);
 
         var stored = entry with { JoinedAt = time.GetUtcNow().ToUnixTimeMilliseconds() };
-        var claim = store
-            .CreateTransaction()
-            .When(new StateCondition.HashNotExists(connKey, RoomKeys.RoomField))
-            .HashSet(connKey, RoomKeys.RoomField, roomId)
-            .HashSet(connKey, RoomKeys.RoleField, role)
-            .HashSet(connKey, RoomKeys.GrantsField, ((int)grants).ToString(CultureInfo.InvariantCulture));
-        if (heartbeats)
-            claim.SortedSetAdd(RoomKeys.Heartbeats, connectionId, stored.JoinedAt);
-        if (!await claim.ExecuteAsync().ConfigureAwait(false))
+        // One command each, no transaction: a transaction's WATCH holds the store's shared connection for a round
+        // trip, which in a join storm lines every join up behind the others.
+        if (!await store.HashSetAsync(connKey, RoomKeys.RoomField, roomId, When.NotExists).ConfigureAwait(false))
             throw AlreadyInRoom(await store.HashGetAsync(connKey, RoomKeys.RoomField).ConfigureAwait(false));
+        var described = store.HashSetAsync(
+            connKey,
+            [
+                new(RoomKeys.RoleField, role),
+                new(RoomKeys.GrantsField, ((int)grants).ToString(CultureInfo.InvariantCulture)),
+            ]
+        );
+        if (heartbeats)
+        {
+            await Task.WhenAll(described, store.SortedSetAddAsync(RoomKeys.Heartbeats, connectionId, stored.JoinedAt))
+                .ConfigureAwait(false);
+        }
+        else
+        {
+            await described.ConfigureAwait(false);
+        }
 
         JoinReply joined;
         try
@@ -215,6 +225,18 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
                 .ConfigureAwait(false);
             if (stored.StationId is { } placed)
                 await RemoveStationAsync(placed).ConfigureAwait(false);
+            // That leave may have finished before this join described the connection and stamped its heartbeat.
+            if (!conn.ContainsKey(RoomKeys.RoomField))
+            {
+                await store
+                    .CreateTransaction()
+                    .When(new StateCondition.HashNotExists(connKey, RoomKeys.RoomField))
+                    .Delete(connKey)
+                    .SortedSetRemove(RoomKeys.Heartbeats, connectionId)
+                    .ExecuteAsync()
+                    .ConfigureAwait(false);
+            }
+
             throw new SignalException(ErrorCodes.NotInRoom, "This connection left while it was joining");
         }
 
