@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,13 +9,23 @@ using MobZ.State;
 namespace MobZ.Signaling.Rooms.Media;
 
 /// <summary>
-/// Talks to Munits through their Regulators: fire-and-forget orders, and request/response over a
-/// per-request reply channel. The reply channel is subscribed before the request is published, so a
-/// fast answer cannot be missed.
+/// Talks to Munits through their Regulators: fire-and-forget orders, and request/response over the process's
+/// reply channel, matched to the request by its id. The reply channel is subscribed before the first request is
+/// published, so a fast answer cannot be missed.
 /// </summary>
 public sealed class MunitClient(IMessageBus bus, IOptions<RoomOptions> options, ILogger<MunitClient> logger)
 {
     public const string ReplyChannelPrefix = "signaling:reply:";
+
+    // One reply channel per process, subscribed once: a channel per request cost a SUBSCRIBE, its readiness check
+    // and an UNSUBSCRIBE each time, and on a Redis Cluster an answer now and then arrived before the subscription
+    // (a Watch in a JoinAck went missing about once per 2,000 requests).
+    private readonly string _replyChannel = ReplyChannelPrefix + Guid.NewGuid().ToString("N");
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<MediaResponse>> _pending = new(
+        StringComparer.Ordinal
+    );
+    private readonly SemaphoreSlim _subscribing = new(1, 1);
+    private IAsyncDisposable? _replies;
 
     public async Task<long> SendAsync(string munitId, MunitSignal signal)
     {
@@ -52,28 +63,33 @@ public sealed class MunitClient(IMessageBus bus, IOptions<RoomOptions> options, 
     )
     {
         string requestId = Guid.NewGuid().ToString("N");
-        string replyTo = ReplyChannelPrefix + requestId;
-        var request = new MediaRequest(requestId, replyTo, op, stationId, peerId);
+        await EnsureRepliesAsync().ConfigureAwait(false);
+        var request = new MediaRequest(requestId, _replyChannel, op, stationId, peerId);
         if (fill is not null)
             request = fill(request);
 
         var answered = new TaskCompletionSource<MediaResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var subscription = await bus.SubscribeAsync(replyTo, message =>
-            {
-                try
-                {
-                    var response = JsonSerializer.Deserialize(message, ContractsJsonContext.Default.MediaResponse);
-                    if (response is not null && response.RequestId == requestId)
-                        answered.TrySetResult(response);
-                }
-                catch (JsonException ex)
-                {
-                    logger.LogWarning(ex, "Malformed MediaResponse on {Channel}", replyTo);
-                }
-                return Task.CompletedTask;
-            })
-            .ConfigureAwait(false);
+        _pending[requestId] = answered;
+        try
+        {
+            return await RequestAsync(munitId, op, stationId, request, answered.Task, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        finally
+        {
+            _pending.TryRemove(requestId, out _);
+        }
+    }
 
+    private async Task<string?> RequestAsync(
+        string munitId,
+        string op,
+        string stationId,
+        MediaRequest request,
+        Task<MediaResponse> answered,
+        CancellationToken cancellationToken
+    )
+    {
         long receivers = await SendAsync(munitId, request).ConfigureAwait(false);
         if (receivers == 0)
             throw new SignalException(ErrorCodes.NoMunitAvailable, $"Munit {munitId} is not listening");
@@ -82,7 +98,7 @@ public sealed class MunitClient(IMessageBus bus, IOptions<RoomOptions> options, 
         try
         {
             reply = await answered
-                .Task.WaitAsync(options.Value.MediaRequestTimeout, cancellationToken)
+                .WaitAsync(options.Value.MediaRequestTimeout, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (TimeoutException)
@@ -106,6 +122,38 @@ public sealed class MunitClient(IMessageBus bus, IOptions<RoomOptions> options, 
         if (!reply.Ok)
             throw new SignalException(ErrorCodes.MunitError, reply.Error ?? $"The media server refused {op}");
         return reply.Sdp;
+    }
+
+    private async Task EnsureRepliesAsync()
+    {
+        if (Volatile.Read(ref _replies) is not null)
+            return;
+        await _subscribing.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_replies is null)
+                Volatile.Write(ref _replies, await bus.SubscribeAsync(_replyChannel, OnReply).ConfigureAwait(false));
+        }
+        finally
+        {
+            _subscribing.Release();
+        }
+    }
+
+    private Task OnReply(string message)
+    {
+        try
+        {
+            var response = JsonSerializer.Deserialize(message, ContractsJsonContext.Default.MediaResponse);
+            if (response?.RequestId is { } id && _pending.TryGetValue(id, out var answered))
+                answered.TrySetResult(response);
+        }
+        catch (JsonException ex)
+        {
+            logger.LogWarning(ex, "Malformed MediaResponse on {Channel}", _replyChannel);
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>A request nobody waits for (leave).</summary>
