@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using MobZ.Munit.Buffers;
 using MobZ.Rtc.Rtcp;
 
@@ -27,13 +28,14 @@ public sealed class MediaEngine : IDisposable
 
     /// <param name="time">The clock of every media timer and of the periodic tick (tests pass a fake clock); the system
     /// clock when null.</param>
-    public MediaEngine(IPacketBufferPool? pool = null, TimeProvider? time = null)
+    /// <param name="logger">congestion control at debug (REMB estimates, the first transport-cc feedback).</param>
+    public MediaEngine(IPacketBufferPool? pool = null, TimeProvider? time = null, ILogger? logger = null)
     {
         _time = time ?? TimeProvider.System;
         _ticksPerMs = Math.Max(1, _time.TimestampFrequency / 1000);
         Pool = pool ?? PacketBufferPool.Shared;
         Forwarder = new Forwarder(Pool, _time);
-        Reporter = new RtcpReporter(Pool);
+        Reporter = new RtcpReporter(Pool, Forwarder.Totals, logger);
     }
 
     public IPacketBufferPool Pool { get; }
@@ -87,7 +89,10 @@ public sealed class MediaEngine : IDisposable
     public void Remove(Publisher publisher)
     {
         lock (_gate)
-            _publishers.Remove(publisher);
+        {
+            if (_publishers.Remove(publisher) && publisher.Estimator is not null)
+                Forwarder.Totals.RembEstimate -= publisher.RembSent;
+        }
     }
 
     public void Add(Subscriber subscriber)
@@ -148,7 +153,13 @@ public sealed class MediaEngine : IDisposable
 
     // Transport callbacks. Each takes the lock once per datagram.
 
-    public void OnPublisherRtp(Publisher publisher, Span<byte> packet) => OnPublisherRtp(publisher, packet, NowMs);
+    public void OnPublisherRtp(Publisher publisher, Span<byte> packet)
+    {
+        long now = _time.GetTimestamp();
+        long arrivalMicroseconds = (long)((UInt128)(ulong)now * 1_000_000 / (ulong)_time.TimestampFrequency);
+        lock (_gate)
+            Forwarder.OnPublisherRtp(publisher, packet, now / _ticksPerMs, arrivalMicroseconds);
+    }
 
     public void OnPublisherRtp(Publisher publisher, Span<byte> packet, long nowMs)
     {
