@@ -155,7 +155,7 @@ public sealed class PublisherCongestionFeedbackTests
     }
 
     [Fact]
-    public void A_publisher_without_transport_cc_is_sent_no_REMB_before_the_Munit_has_an_estimate_and_then_the_estimate()
+    public void A_publisher_without_transport_cc_gets_no_REMB_until_the_Munit_has_an_estimate_and_then_the_estimate()
     {
         var (engine, station, publisher, output) = Publish(new PublisherExtensions { AbsSendTime = AbsSendTimeId });
         using var _ = engine;
