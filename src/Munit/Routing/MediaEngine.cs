@@ -21,6 +21,7 @@ public sealed class MediaEngine : IDisposable
     private long _lastReportMs;
     private readonly TimeProvider _time;
     private readonly long _ticksPerMs;
+    private readonly long _ticksPerMicrosecond;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private bool _asleep = true;
     private long _tickCount;
@@ -33,6 +34,7 @@ public sealed class MediaEngine : IDisposable
     {
         _time = time ?? TimeProvider.System;
         _ticksPerMs = Math.Max(1, _time.TimestampFrequency / 1000);
+        _ticksPerMicrosecond = Math.Max(1, _time.TimestampFrequency / 1_000_000);
         Pool = pool ?? PacketBufferPool.Shared;
         Forwarder = new Forwarder(Pool, _time);
         Reporter = new RtcpReporter(Pool, Forwarder.Totals, logger);
@@ -156,9 +158,8 @@ public sealed class MediaEngine : IDisposable
     public void OnPublisherRtp(Publisher publisher, Span<byte> packet)
     {
         long now = _time.GetTimestamp();
-        long arrivalMicroseconds = (long)((UInt128)(ulong)now * 1_000_000 / (ulong)_time.TimestampFrequency);
         lock (_gate)
-            Forwarder.OnPublisherRtp(publisher, packet, now / _ticksPerMs, arrivalMicroseconds);
+            Forwarder.OnPublisherRtp(publisher, packet, now / _ticksPerMs, now / _ticksPerMicrosecond);
     }
 
     public void OnPublisherRtp(Publisher publisher, Span<byte> packet, long nowMs)
