@@ -85,6 +85,19 @@ public sealed class MunitMetrics : IDisposable
         Counter("mobz.munit.plis.sent", "{request}", "PLIs sent to publishers (after the throttle)", () =>
             totals.KeyFrameRequestsSent
         );
+        Counter(
+            "mobz.munit.transport_cc.feedback.sent",
+            "{packet}",
+            "Transport-cc feedback messages sent to publishers that negotiated transport-cc",
+            () => totals.TransportCcFeedbackSent
+        );
+        Counter("mobz.munit.remb.sent", "{packet}", "REMB messages sent to publishers", () => totals.RembSent);
+        _meter.CreateObservableGauge(
+            "mobz.munit.remb.estimate",
+            () => new Measurement<long>(Volatile.Read(ref totals.RembEstimate), _tag),
+            "bit/s",
+            "The Munit's bandwidth estimates of publishers without transport-cc (the REMB last sent to each), summed"
+        );
         Counter("mobz.munit.layer_switches", "{switch}", "Simulcast layer switches of viewers", () =>
             totals.LayerSwitches
         );

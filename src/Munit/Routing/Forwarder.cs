@@ -27,7 +27,13 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
     public MediaTotals Totals { get; } = new();
 
     /// <param name="packet">one decrypted RTP packet; it may be modified in place (RTX unwrap).</param>
-    public void OnPublisherRtp(Publisher publisher, Span<byte> packet, long nowMs)
+    public void OnPublisherRtp(Publisher publisher, Span<byte> packet, long nowMs) =>
+        OnPublisherRtp(publisher, packet, nowMs, nowMs * 1000);
+
+    /// <param name="packet">one decrypted RTP packet; it may be modified in place (RTX unwrap).</param>
+    /// <param name="arrivalMicroseconds">when it arrived, on the same clock as <paramref name="nowMs"/> (congestion
+    /// control wants finer than milliseconds).</param>
+    public void OnPublisherRtp(Publisher publisher, Span<byte> packet, long nowMs, long arrivalMicroseconds)
     {
         // 1. Parse. A malformed packet is counted and dropped; it never reaches a viewer.
         if (!RtpPacket.TryRead(packet, out var rtp))
@@ -35,6 +41,9 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
             Drop(publisher, DropReason.Malformed);
             return;
         }
+
+        // 1b. Congestion control sees every packet the publisher sent, padding and retransmissions included.
+        RecordArrival(publisher, rtp, packet.Length, arrivalMicroseconds);
         if (packet.Length > PacketBufferPool.BufferSize - 64)
         {
             Drop(publisher, DropReason.Oversized);
@@ -128,6 +137,25 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
                 nowMs,
                 absSendTime
             );
+        }
+    }
+
+    private static void RecordArrival(Publisher publisher, in RtpPacket rtp, int size, long arrivalMicroseconds)
+    {
+        if (publisher.TransportCc is { } recorder)
+        {
+            if (rtp.TryGetExtension(publisher.TransportCcExtensionId, out var value) && value.Length == 2)
+                recorder.Record(BinaryPrimitives.ReadUInt16BigEndian(value), arrivalMicroseconds, rtp.Ssrc);
+        }
+        else if (publisher.Estimator is { } estimator)
+        {
+            uint? absSendTime =
+                publisher.AbsSendTimeExtensionId > 0
+                && rtp.TryGetExtension(publisher.AbsSendTimeExtensionId, out var value)
+                && value.Length == RtpExtensionValues.AbsSendTimeSize
+                    ? RtpExtensionValues.ReadAbsSendTime(value)
+                    : null;
+            estimator.OnPacket(absSendTime, size, arrivalMicroseconds);
         }
     }
 

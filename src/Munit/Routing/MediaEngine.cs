@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using MobZ.Munit.Buffers;
 using MobZ.Rtc.Rtcp;
 
@@ -20,6 +21,7 @@ public sealed class MediaEngine : IDisposable
     private long _lastReportMs;
     private readonly TimeProvider _time;
     private readonly long _ticksPerMs;
+    private readonly long _ticksPerMicrosecond;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private bool _asleep = true;
     private long _tickCount;
@@ -27,13 +29,15 @@ public sealed class MediaEngine : IDisposable
 
     /// <param name="time">The clock of every media timer and of the periodic tick (tests pass a fake clock); the system
     /// clock when null.</param>
-    public MediaEngine(IPacketBufferPool? pool = null, TimeProvider? time = null)
+    /// <param name="logger">congestion control at debug (REMB estimates, the first transport-cc feedback).</param>
+    public MediaEngine(IPacketBufferPool? pool = null, TimeProvider? time = null, ILogger? logger = null)
     {
         _time = time ?? TimeProvider.System;
         _ticksPerMs = Math.Max(1, _time.TimestampFrequency / 1000);
+        _ticksPerMicrosecond = Math.Max(1, _time.TimestampFrequency / 1_000_000);
         Pool = pool ?? PacketBufferPool.Shared;
         Forwarder = new Forwarder(Pool, _time);
-        Reporter = new RtcpReporter(Pool);
+        Reporter = new RtcpReporter(Pool, Forwarder.Totals, logger);
     }
 
     public IPacketBufferPool Pool { get; }
@@ -87,7 +91,10 @@ public sealed class MediaEngine : IDisposable
     public void Remove(Publisher publisher)
     {
         lock (_gate)
-            _publishers.Remove(publisher);
+        {
+            if (_publishers.Remove(publisher) && publisher.Estimator is not null)
+                Forwarder.Totals.RembEstimate -= publisher.RembSent;
+        }
     }
 
     public void Add(Subscriber subscriber)
@@ -148,7 +155,12 @@ public sealed class MediaEngine : IDisposable
 
     // Transport callbacks. Each takes the lock once per datagram.
 
-    public void OnPublisherRtp(Publisher publisher, Span<byte> packet) => OnPublisherRtp(publisher, packet, NowMs);
+    public void OnPublisherRtp(Publisher publisher, Span<byte> packet)
+    {
+        long now = _time.GetTimestamp();
+        lock (_gate)
+            Forwarder.OnPublisherRtp(publisher, packet, now / _ticksPerMs, now / _ticksPerMicrosecond);
+    }
 
     public void OnPublisherRtp(Publisher publisher, Span<byte> packet, long nowMs)
     {

@@ -1,4 +1,5 @@
 using MobZ.Munit.Buffers;
+using MobZ.Munit.Congestion;
 using MobZ.Munit.Rtp;
 using MobZ.Munit.Stats;
 using MobZ.Rtc.Rtcp;
@@ -32,6 +33,40 @@ public sealed class Publisher : IKeyFrameRequester
     public int MidExtensionId { get; set; }
     public int RidExtensionId { get; set; }
     public int RepairedRidExtensionId { get; set; }
+
+    /// <summary>
+    /// The transport-wide sequence number's id when the publisher negotiated transport-cc (0: it did not). Setting
+    /// it gives the publisher a <see cref="TransportCc"/> recorder instead of the Munit's own <see
+    /// cref="Estimator"/>.
+    /// </summary>
+    public int TransportCcExtensionId
+    {
+        get;
+        init
+        {
+            field = value;
+            TransportCc = value > 0 ? new TransportCcRecorder() : null;
+            Estimator = value > 0 ? null : new ReceiveSideEstimator();
+        }
+    }
+
+    /// <summary>The abs-send-time id (0: not negotiated): the send clock of <see cref="Estimator"/>.</summary>
+    public int AbsSendTimeExtensionId { get; init; }
+
+    /// <summary>Arrivals for transport-cc feedback (the publisher estimates its own bandwidth from it); null when
+    /// the publisher did not negotiate transport-cc.</summary>
+    public TransportCcRecorder? TransportCc { get; private init; }
+
+    /// <summary>The Munit's estimate of this publisher's bandwidth, sent as REMB; null when it negotiated
+    /// transport-cc.</summary>
+    public ReceiveSideEstimator? Estimator { get; private init; } = new();
+
+    /// <summary>The REMB value sent last (bit/s; 0 before the first), and when (engine ms).</summary>
+    public long RembSent { get; set; }
+    public long RembSentMs { get; set; }
+
+    /// <summary>When the last round of transport-cc feedback went out (engine ms).</summary>
+    public long LastTransportCcMs { get; set; } = long.MinValue / 2;
 
     /// <summary>mid of each producer's m-line, same order as <see cref="Producers"/>.</summary>
     public string?[] Mids { get; set; } = [];

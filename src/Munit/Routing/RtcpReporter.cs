@@ -1,27 +1,53 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using MobZ.Munit.Buffers;
+using MobZ.Munit.Stats;
 using MobZ.Rtc.Rtcp;
 
 namespace MobZ.Munit.Routing;
 
 /// <summary>
 /// The RTCP the Munit originates, run from the media tick: NACKs for packets lost upstream (as soon as a gap
-/// is seen, then about once per <see cref="NackIntervalMs"/>), and once per <see cref="ReportIntervalMs"/>
-/// receiver reports + REMB to publishers and sender reports + SDES to viewers.
+/// is seen, then about once per <see cref="NackIntervalMs"/>); transport-cc feedback to publishers that negotiated
+/// it, every <see cref="TransportCcIntervalMs"/>; and once per <see cref="ReportIntervalMs"/> receiver reports +
+/// REMB to publishers and sender reports + SDES to viewers. REMB carries the Munit's own estimate of a publisher
+/// without transport-cc (sooner than the report when it falls), and only <see cref="PublisherMaxBitrate"/> to one
+/// with transport-cc, whose browser estimates for itself.
 /// </summary>
-public sealed class RtcpReporter(IPacketBufferPool pool)
+public sealed class RtcpReporter(IPacketBufferPool pool, MediaTotals? totals = null, ILogger? logger = null)
 {
     public const long ReportIntervalMs = 1000;
     public const long NackIntervalMs = 60;
+
+    /// <summary>How often a transport-cc publisher hears about its packets (libwebrtc, pion and mediasoup send
+    /// every 100 ms by default; the sender's estimator reacts within a couple of messages).</summary>
+    public const long TransportCcIntervalMs = 100;
+
+    /// <summary>A falling estimate goes out at once when it is this much below the last REMB (libwebrtc: 3 %),
+    /// but not more often than <see cref="RembMinIntervalMs"/>.</summary>
+    private const double RembDropRatio = 0.97;
+    private const long RembMinIntervalMs = 200;
     private const int MaxNacksPerPacket = 64;
+    private const int MaxTransportCcPerTick = 8;
     private static readonly byte[] Cname = "mobz-munit"u8.ToArray();
 
     private readonly IPacketBufferPool _pool = pool;
+    private readonly MediaTotals _totals = totals ?? new MediaTotals();
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
-    /// <summary>Upper bound the Munit announces to publishers with REMB (all layers together).</summary>
+    /// <summary>Upper bound the Munit announces to publishers with REMB (all layers together): the most its own
+    /// estimate can say, and all it says to a publisher that estimates for itself (transport-cc).</summary>
     public ulong PublisherMaxBitrate { get; set; } = 4_000_000;
 
     public void TickPublisher(Publisher publisher, long nowMs, bool reportDue)
     {
+        if (publisher.TransportCc is not null && nowMs - publisher.LastTransportCcMs >= TransportCcIntervalMs)
+        {
+            publisher.LastTransportCcMs = nowMs;
+            SendTransportCc(publisher);
+        }
+        long estimate = publisher.Estimator?.Update((long)PublisherMaxBitrate, nowMs) ?? 0;
+
         Span<ushort> lost = stackalloc ushort[MaxNacksPerPacket];
         Span<ReportBlock> blocks = stackalloc ReportBlock[8];
         Span<uint> videoSsrcs = stackalloc uint[8];
@@ -43,27 +69,84 @@ public sealed class RtcpReporter(IPacketBufferPool pool)
                     videoSsrcs[videoCount++] = layer.Ssrc;
             }
         }
-        if (!reportDue || blockCount == 0)
+        // The REMB value: the Munit's estimate (none until it has one), or the bound for a transport-cc publisher.
+        long remb = publisher.Estimator is null ? (long)PublisherMaxBitrate : estimate;
+        bool rembDrop =
+            remb > 0 && remb < publisher.RembSent * RembDropRatio && nowMs - publisher.RembSentMs >= RembMinIntervalMs;
+        bool sendRemb = videoCount > 0 && remb > 0 && (reportDue || rembDrop);
+        if (!(reportDue && blockCount > 0) && !sendRemb)
             return;
 
         byte[] buffer = _pool.Rent();
         try
         {
-            var rr = new ReceiverReportWriter { Ssrc = publisher.RtcpSsrc, ReportBlocks = blocks[..blockCount] };
-            if (!rr.TryWrite(buffer, out int length))
-                return;
-            if (videoCount > 0)
+            int length = 0;
+            if (reportDue && blockCount > 0)
             {
-                var remb = new ReceiverEstimatedMaxBitrateWriter
+                var rr = new ReceiverReportWriter { Ssrc = publisher.RtcpSsrc, ReportBlocks = blocks[..blockCount] };
+                if (!rr.TryWrite(buffer, out length))
+                    return;
+            }
+            if (sendRemb)
+            {
+                var writer = new ReceiverEstimatedMaxBitrateWriter
                 {
                     SenderSsrc = publisher.RtcpSsrc,
-                    Bitrate = PublisherMaxBitrate,
+                    Bitrate = (ulong)remb,
                     Ssrcs = videoSsrcs[..videoCount],
                 };
-                if (remb.TryWrite(buffer.AsSpan(length), out int rembLength))
+                if (writer.TryWrite(buffer.AsSpan(length), out int rembLength))
+                {
                     length += rembLength;
+                    RembSent(publisher, remb, nowMs);
+                }
             }
-            publisher.Output.SendRtcp(buffer, length);
+            if (length > 0)
+                publisher.Output.SendRtcp(buffer, length);
+        }
+        finally
+        {
+            _pool.Return(buffer);
+        }
+    }
+
+    private void RembSent(Publisher publisher, long remb, long nowMs)
+    {
+        if (publisher.Estimator is { } estimator && _logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LogDebug(
+                "REMB to publisher {PeerId}: {Estimate} bit/s (was {Previous}; arriving {Incoming} bit/s, delay {Usage})",
+                publisher.PeerId,
+                remb,
+                publisher.RembSent,
+                estimator.IncomingBitsPerSecond(nowMs),
+                estimator.Usage
+            );
+        }
+        _totals.RembSent++;
+        if (publisher.Estimator is not null)
+            _totals.RembEstimate += remb - publisher.RembSent;
+        publisher.RembSent = remb;
+        publisher.RembSentMs = nowMs;
+    }
+
+    private void SendTransportCc(Publisher publisher)
+    {
+        var recorder = publisher.TransportCc!;
+        byte[] buffer = _pool.Rent();
+        try
+        {
+            for (
+                int i = 0;
+                i < MaxTransportCcPerTick && recorder.TryWriteFeedback(buffer, publisher.RtcpSsrc, out int n);
+                i++
+            )
+            {
+                if (recorder.FeedbackCount == 1)
+                    _logger.LogDebug("First transport-cc feedback to publisher {PeerId}", publisher.PeerId);
+                _totals.TransportCcFeedbackSent++;
+                publisher.Output.SendRtcp(buffer, n);
+            }
         }
         finally
         {

@@ -64,6 +64,8 @@ public sealed class StationRouter : IDisposable
                 RidExtensionId = extensions.Rid,
                 RepairedRidExtensionId = extensions.RepairedRid,
                 KeyFramesByFir = extensions.KeyFramesByFir,
+                TransportCcExtensionId = extensions.TransportCc,
+                AbsSendTimeExtensionId = extensions.AbsSendTime,
                 Totals = _engine.Forwarder.Totals,
             };
             var producers = new Producer[tracks.Count];

@@ -24,6 +24,13 @@ public sealed record PublisherExtensions(int Mid = 0, int Rid = 0, int RepairedR
     /// <summary>The publisher's video answered "ccm fir" but not "nack pli": keyframes are asked for with FIR (RFC
     /// 5104).</summary>
     public bool KeyFramesByFir { get; init; }
+
+    /// <summary>The transport-wide sequence number's id, when the publisher also answered "transport-cc" feedback
+    /// (0: not negotiated; the Munit then estimates the publisher's bandwidth itself and sends REMB).</summary>
+    public int TransportCc { get; init; }
+
+    /// <summary>The abs-send-time id (0: not negotiated): the send clock of the Munit's own estimate.</summary>
+    public int AbsSendTime { get; init; }
 }
 
 /// <summary>

@@ -29,6 +29,14 @@ public sealed class MediaTotals
     public long KeyFrameRequestsReceived;
     public long KeyFrameRequestsSent;
 
+    /// <summary>Transport-cc feedback messages sent to publishers that negotiated it.</summary>
+    public long TransportCcFeedbackSent;
+
+    /// <summary>REMB messages sent to publishers, and the sum of the latest estimate sent to each publisher the
+    /// Munit estimates for (bit/s; those with transport-cc estimate for themselves).</summary>
+    public long RembSent;
+    public long RembEstimate;
+
     /// <summary>A viewer's consumer moved to another simulcast layer.</summary>
     public long LayerSwitches;
 

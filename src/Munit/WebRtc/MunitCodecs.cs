@@ -4,18 +4,23 @@ namespace MobZ.Munit.WebRtc;
 
 /// <summary>
 /// What the Munit negotiates: Opus, VP8 and H.264 (with RTX), feedback the Munit acts on (NACK, PLI, FIR,
-/// REMB — not transport-cc: the Munit estimates with REMB both ways), and the header extensions it reads
-/// (mid, rid, repaired-rid) or that help the browser (audio level, abs-send-time).
+/// REMB; from publishers also transport-cc, which the Munit answers with feedback so the publisher estimates its
+/// own bandwidth), and the header extensions it reads (mid, rid, repaired-rid, the transport-wide sequence
+/// number) or that help the browser (audio level, abs-send-time).
 /// </summary>
 public static class MunitCodecs
 {
-    private static readonly SdpRtcpFeedback[] VideoFeedback =
+    private static readonly SdpRtcpFeedback[] ViewerFeedback =
     [
         new("goog-remb"),
         new("ccm", "fir"),
         new("nack"),
         new("nack", "pli"),
     ];
+
+    /// <summary>A publisher's video: the viewers' set plus transport-cc (see docs/munit.md, congestion
+    /// control).</summary>
+    private static readonly SdpRtcpFeedback[] VideoFeedback = [.. ViewerFeedback, new("transport-cc")];
 
     public static IReadOnlyList<SdpCodec> Audio { get; } =
     [
@@ -26,6 +31,8 @@ public static class MunitCodecs
             ClockRate = 48000,
             Channels = 2,
             Fmtp = "minptime=10;useinbandfec=1",
+            // A publisher's audio counts in its transport-wide feedback too (viewers' audio answers drop it).
+            Feedback = [new("transport-cc")],
         },
     ];
 
@@ -85,12 +92,14 @@ public static class MunitCodecs
     [
         Rtc.Rtp.RtpExtensionValues.AudioLevelUri,
         Rtc.Rtp.RtpExtensionValues.AbsSendTimeUri,
+        Rtc.Rtp.RtpExtensionValues.TransportWideCcUri,
         Rtc.Rtp.RtpExtensionValues.MidUri,
     ];
 
     public static IReadOnlyCollection<string> VideoExtensionUris { get; } =
     [
         Rtc.Rtp.RtpExtensionValues.AbsSendTimeUri,
+        Rtc.Rtp.RtpExtensionValues.TransportWideCcUri,
         Rtc.Rtp.RtpExtensionValues.MidUri,
         Rtc.Rtp.RtpExtensionValues.RidUri,
         Rtc.Rtp.RtpExtensionValues.RepairedRidUri,
@@ -98,5 +107,5 @@ public static class MunitCodecs
 
     /// <summary>Feedback in a viewer offer: what the Munit answers (NACK from its cache, PLI/FIR relayed, REMB for
     /// layer choice).</summary>
-    public static IReadOnlyList<SdpRtcpFeedback> ViewerVideoFeedback => VideoFeedback;
+    public static IReadOnlyList<SdpRtcpFeedback> ViewerVideoFeedback => ViewerFeedback;
 }

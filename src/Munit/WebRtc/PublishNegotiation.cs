@@ -38,8 +38,9 @@ internal static class PublishNegotiation
                 var rtx = section.FindRtxFor(chosen.PayloadType);
                 if (section.Kind == "video")
                 {
-                    // Without transport-cc Chromium ramps its estimate slowly from REMB alone and keeps the
-                    // upper simulcast layers off meanwhile; start it where a three-layer 720p publish needs to be.
+                    // Start where a three-layer 720p publish needs to be: from there the browser's own estimator
+                    // (transport-cc feedback) or the Munit's REMB moves it; from a low start the upper simulcast
+                    // layers stay off for seconds.
                     chosen = chosen with
                     {
                         Fmtp = string.IsNullOrEmpty(chosen.Fmtp) ? StartBitrate : chosen.Fmtp + ";" + StartBitrate,
@@ -99,6 +100,11 @@ internal static class PublishNegotiation
         )
         {
             KeyFramesByFir = video is not null && OnlyFir(video.Feedback),
+            // transport-cc needs both halves: the sequence number in the packets and the feedback answered.
+            TransportCc = codecs.Any(c => c.HasFeedback("transport-cc"))
+                ? Id(RtpExtensionValues.TransportWideCcUri)
+                : 0,
+            AbsSendTime = Id(RtpExtensionValues.AbsSendTimeUri),
         };
         return new Result(answer, tracks, codecs, extensions);
     }

@@ -55,7 +55,7 @@ public sealed class WebRtcMedia : IStationMediaFactory, IPeerLossSource, IDispos
             },
             _loggers
         );
-        Engine = new MediaEngine(time: clock);
+        Engine = new MediaEngine(time: clock, logger: _loggers.CreateLogger<MediaEngine>());
         Engine.Start();
         _metrics = new MunitTransportMetrics(Transport.Counters, () => Transport.PeerCount);
     }

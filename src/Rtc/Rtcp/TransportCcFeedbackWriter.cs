@@ -5,7 +5,8 @@ namespace MobZ.Rtc.Rtcp;
 
 /// <summary>
 /// Builds a <see cref="TransportCcFeedback"/> from received packets. <see cref="Arrivals"/> must be in ascending
-/// (wrap-aware) sequence order without duplicates; gaps become "not received". Arrivals whose delta from the
+/// (wrap-aware) sequence order without duplicates; gaps become "not received", and so do the packets from
+/// <see cref="BaseSequenceNumber"/> (when set) up to the first arrival. Arrivals whose delta from the
 /// previous one does not fit a signed 16-bit tick count are left for the next message: <see cref="GetEncodedCount"/>
 /// says how many of them this message carries. The chunk encoder follows libwebrtc: status vectors while the symbols
 /// differ, run lengths for long identical runs.
@@ -21,6 +22,13 @@ public ref struct TransportCcFeedbackWriter
     public byte FeedbackPacketCount { get; set; }
     public ReadOnlySpan<TransportCcArrival> Arrivals { get; set; }
 
+    /// <summary>
+    /// The first sequence number the message reports (null: the first arrival's). A receiver sets it to the number
+    /// after the last one its previous message covered, so packets lost at the boundary are reported as lost
+    /// (libwebrtc's periodic window does the same); it must not be newer than the first arrival.
+    /// </summary>
+    public ushort? BaseSequenceNumber { get; set; }
+
     /// <summary>Number of leading <see cref="Arrivals"/> that fit in one message (0 when the input is empty or out of
     /// order).</summary>
     public readonly int GetEncodedCount()
@@ -31,7 +39,12 @@ public ref struct TransportCcFeedbackWriter
         }
 
         long previousTicks = ReferenceTicks(Arrivals[0].ArrivalMicroseconds);
-        ushort baseSequence = Arrivals[0].SequenceNumber;
+        ushort baseSequence = BaseSequenceNumber ?? Arrivals[0].SequenceNumber;
+        if (SequenceNumbers.IsNewer(baseSequence, Arrivals[0].SequenceNumber))
+        {
+            return 0;
+        }
+
         for (int i = 0; i < Arrivals.Length; i++)
         {
             TransportCcArrival arrival = Arrivals[i];
@@ -92,7 +105,7 @@ public ref struct TransportCcFeedbackWriter
     private readonly int Encode(Span<byte> destination, int count, bool write)
     {
         ReadOnlySpan<TransportCcArrival> arrivals = Arrivals[..count];
-        ushort baseSequence = arrivals[0].SequenceNumber;
+        ushort baseSequence = BaseSequenceNumber ?? arrivals[0].SequenceNumber;
         int statusCount = SequenceNumbers.Distance(baseSequence, arrivals[^1].SequenceNumber) + 1;
         long referenceTime = arrivals[0].ArrivalMicroseconds / TransportCcFeedback.ReferenceTimeUnitMicroseconds;
 

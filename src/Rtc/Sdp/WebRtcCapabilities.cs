@@ -4,8 +4,8 @@ namespace MobZ.Rtc.Sdp;
 
 /// <summary>
 /// The codecs, feedback and header extensions a browser offers (Chromium's set), as SDP: the default of
-/// <see cref="SdpAnswerOptions"/>. Nothing in this library sends or acts on transport-cc feedback; a host
-/// answers with what it actually handles (the Munit's <c>MunitCodecs</c> leaves transport-cc out).
+/// <see cref="SdpAnswerOptions"/>. A host answers with what it actually handles (the Munit's <c>MunitCodecs</c>:
+/// transport-cc from publishers, whom it sends the feedback, not toward viewers).
 /// Payload types and extension ids are the ones we put in our own offers; answers reuse the offerer's.
 /// </summary>
 public static class WebRtcCapabilities

@@ -42,6 +42,20 @@ internal static class ChromiumPages
           });
           return widest;
         };
+        // The publisher's own view of its uplink: the send-side estimate (availableOutgoingBitrate of the selected
+        // candidate pair) and every outbound RTP byte so far (media, retransmissions and padding alike).
+        window.sending = async () => {
+          const stats = await pc.getStats();
+          let r = { availableOutgoingBitrate: 0, bytesSent: 0, timestamp: 0 };
+          stats.forEach(s => {
+            if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
+              r.availableOutgoingBitrate = s.availableOutgoingBitrate || 0;
+              r.timestamp = s.timestamp;
+            }
+            if (s.type === 'outbound-rtp') r.bytesSent += (s.bytesSent || 0) + (s.headerBytesSent || 0);
+          });
+          return r;
+        };
         window.video = async () => {
           const stats = await pc.getStats();
           let r = { framesDecoded: 0, frameWidth: 0, packetsReceived: 0 };
@@ -56,6 +70,14 @@ internal static class ChromiumPages
         };
         </script></body></html>
         """;
+}
+
+/// <summary>What the pages' <c>sending()</c> returns: the publisher's estimate (bit/s) and bytes sent so far.</summary>
+internal sealed class SendingStats
+{
+    public double AvailableOutgoingBitrate { get; set; }
+    public double BytesSent { get; set; }
+    public double Timestamp { get; set; }
 }
 
 /// <summary>What the pages' <c>video()</c> returns: the viewer's inbound video, summed over its streams.</summary>

@@ -354,7 +354,7 @@ public class ForwardingTests
     }
 
     [Fact]
-    public void Receiver_report_to_the_publisher_counts_upstream_loss_and_carries_REMB()
+    public void Receiver_report_to_the_publisher_counts_upstream_loss_and_no_REMB_before_there_is_an_estimate()
     {
         using var rig = new ForwardingRig(simulcast: false);
         for (int i = 0; i < 100; i++)
@@ -372,7 +372,8 @@ public class ForwardingTests
         var block = blocks.Single(b => b.Ssrc == ForwardingRig.SingleSsrc);
         Assert.Equal(25, block.CumulativeLost);
         Assert.Equal(64, block.FractionLost);
-        Assert.Contains(rig.PublisherOut.RtcpPackets(), p =>
+        // One second of traffic is too little for the Munit's estimate (PublisherCongestionFeedbackTests): no REMB.
+        Assert.DoesNotContain(rig.PublisherOut.RtcpPackets(), p =>
             p.Type == RtcpPacketType.PayloadFeedback && ReceiverEstimatedMaxBitrate.TryRead(p.Bytes, out _)
         );
     }

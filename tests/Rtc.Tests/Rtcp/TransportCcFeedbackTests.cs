@@ -187,6 +187,36 @@ public class TransportCcFeedbackTests
         }
     }
 
+    [Fact]
+    public void A_base_sequence_before_the_first_arrival_reports_the_packets_up_to_it_as_lost()
+    {
+        var writer = new TransportCcFeedbackWriter
+        {
+            SenderSsrc = 1,
+            MediaSsrc = 2,
+            BaseSequenceNumber = 65534,
+            Arrivals = new[] { new TransportCcArrival(1, 1_000_000), new TransportCcArrival(2, 1_001_000) },
+        };
+        byte[] packet = new byte[writer.GetSize()];
+        Assert.True(writer.TryWrite(packet, out _));
+
+        List<TransportCcPacketResult> results = ReadAll(packet);
+        Assert.Equal(new ushort[] { 65534, 65535, 0, 1, 2 }, results.Select(r => r.SequenceNumber));
+        Assert.Equal([false, false, false, true, true], results.Select(r => r.Received));
+    }
+
+    [Fact]
+    public void A_base_sequence_after_the_first_arrival_writes_nothing()
+    {
+        var writer = new TransportCcFeedbackWriter
+        {
+            BaseSequenceNumber = 5,
+            Arrivals = new[] { new TransportCcArrival(4, 1_000_000) },
+        };
+        Assert.Equal(0, writer.GetEncodedCount());
+        Assert.False(writer.TryWrite(new byte[64], out _));
+    }
+
     [Theory]
     [InlineData("8FCD0004000000010000000200010000000000002001", "status count 0 is refused")]
     [InlineData("8FCD00040000000100000002000100020000000020020000", "two statuses need two delta bytes")]

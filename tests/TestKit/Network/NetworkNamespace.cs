@@ -21,15 +21,26 @@ public sealed class NetworkNamespace : IAsyncDisposable
     private readonly List<string> _wrappers = [];
     private readonly string _hostLink;
 
-    private NetworkNamespace(string name, string hostLink, IPAddress hostAddress, IPAddress namespaceAddress)
+    private NetworkNamespace(
+        string name,
+        string hostLink,
+        string namespaceLink,
+        IPAddress hostAddress,
+        IPAddress namespaceAddress
+    )
     {
         Name = name;
         _hostLink = hostLink;
+        NamespaceLink = namespaceLink;
         HostAddress = hostAddress;
         NamespaceAddress = namespaceAddress;
     }
 
     public string Name { get; }
+
+    /// <summary>The namespace's end of the veth pair: shape what leaves the namespace here (<c>tc qdisc … dev
+    /// NamespaceLink</c>, run inside).</summary>
+    public string NamespaceLink { get; }
 
     /// <summary>Our side of the veth pair: bind servers here to be reachable from inside.</summary>
     public IPAddress HostAddress { get; }
@@ -67,7 +78,7 @@ public sealed class NetworkNamespace : IAsyncDisposable
         int third = RandomNumberGenerator.GetInt32(0, 256);
         var host = IPAddress.Parse($"10.200.{third}.{octet + 1}");
         var inside = IPAddress.Parse($"10.200.{third}.{octet + 2}");
-        var ns = new NetworkNamespace(name, hostLink, host, inside);
+        var ns = new NetworkNamespace(name, hostLink, nsLink, host, inside);
         try
         {
             await RunAsync("ip", "netns", "add", name);
