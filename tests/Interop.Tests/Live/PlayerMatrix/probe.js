@@ -101,7 +101,10 @@
       p.addEventListener('error', (e) => {
         const d = e.detail;
         const data = (d.data ?? []).map((x) => (typeof x === 'string' ? x.replace(/.*\/t\/[^/]*\//, '…/') : x));
-        error(`shaka ${d.code} (category ${d.category}) ${JSON.stringify(data).slice(0, 300)}`, d.severity === 2);
+        // Shaka dispatches a streaming error as CRITICAL, then its failure callback may make it RECOVERABLE and
+        // retry (a live stream's HTTP errors): its own verdict is the severity once the dispatch is over.
+        const text = `shaka ${d.code} (category ${d.category}) ${JSON.stringify(data).slice(0, 300)}`;
+        setTimeout(() => error(text, d.severity === 2), 0);
       });
       stats = () => {
         const s = p.getStats();
