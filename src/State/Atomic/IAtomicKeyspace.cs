@@ -14,6 +14,7 @@ public interface IAtomicKeyspace
     IReadOnlyDictionary<string, string> HashGetAll(string key);
     void HashSet(string key, string field, string value);
     void HashDelete(string key, string field);
+    long HashLength(string key);
 
     void SetAdd(string key, string member);
     void SetRemove(string key, string member);

@@ -33,6 +33,8 @@ internal sealed class InProcessAtomicKeyspace(
 
     public void HashDelete(string key, string field) => store.HashDeleteLocked(Check(key), field);
 
+    public long HashLength(string key) => keys.Find<Dictionary<string, string>>(Check(key))?.Count ?? 0;
+
     public void SetAdd(string key, string member) =>
         keys.GetOrCreate(Check(key), () => new HashSet<string>(StringComparer.Ordinal)).Add(member);
 

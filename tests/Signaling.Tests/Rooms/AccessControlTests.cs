@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using MobZ.Access;
+using MobZ.Signaling.Rooms.State;
 using MobZ.Signaling.Tests.Harness;
 using MobZ.TestKit.Redis;
 
@@ -231,14 +232,14 @@ public sealed class AccessControlTests(RedisServer redis) : IClassFixture<RedisS
             m.GetProperty("reason").GetString() == "ownerChanged"
         );
         Assert.Equal("", change.GetProperty("ownerId").GetString());
-        Assert.True(await h.Store.ExistsAsync("room:panel"));
+        Assert.True(await h.Store.ExistsAsync(RoomKeys.Room("panel")));
 
         // The last member out deletes an ownerless room.
         await hopeful.SendAsync(new { action = "Leave", requestId = "l1" });
         await hopeful.NextAsync("LeaveAck");
         await first.SendAsync(new { action = "Leave", requestId = "l2" });
         await first.NextAsync("LeaveAck");
-        Assert.False(await h.Store.ExistsAsync("room:panel"));
+        Assert.False(await h.Store.ExistsAsync(RoomKeys.Room("panel")));
     }
 
     [Theory]
@@ -292,7 +293,7 @@ public sealed class AccessControlTests(RedisServer redis) : IClassFixture<RedisS
             Assert.Equal("roomClosed", kicked.GetProperty("reason").GetString());
             await M2mRoomTests.Eventually(() => !member.IsOpen, "a closed room's member was disconnected");
         }
-        Assert.False(await h.Store.ExistsAsync("room:townhall"));
+        Assert.False(await h.Store.ExistsAsync(RoomKeys.Room("townhall")));
         Assert.True(admin.IsOpen);
     }
 

@@ -1,4 +1,5 @@
 using MobZ.Access;
+using MobZ.Signaling.Rooms.State;
 using MobZ.Signaling.Tests.Harness;
 using MobZ.TestKit.Redis;
 
@@ -238,7 +239,7 @@ public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer
             );
         }
         await fuzzer.SyncAsync();
-        Assert.NotNull(await h.Store.HashGetAsync("room:fuzz:publishers", owner.ConnectionId));
+        Assert.NotNull(await h.Store.HashGetAsync(RoomKeys.Publishers("fuzz"), owner.ConnectionId));
     }
 
     private static string Mutate(char[] chars, Random random)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using MobZ.Contracts;
+using MobZ.Signaling.Rooms.State;
 using MobZ.Signaling.Rooms.Sweep;
 using MobZ.Signaling.Tests.Harness;
 using MobZ.TestKit.Redis;
@@ -44,7 +45,7 @@ public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
         );
         Assert.Single(change.GetProperty("publishers").EnumerateArray());
         Assert.True(alive.IsOpen);
-        Assert.NotNull(await h.Store.HashGetAsync("room:hb:publishers", alive.ConnectionId));
+        Assert.NotNull(await h.Store.HashGetAsync(RoomKeys.Publishers("hb"), alive.ConnectionId));
     }
 
     [Theory]
@@ -103,7 +104,7 @@ public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
         );
         Assert.Equal(second.ConnectionId, change.GetProperty("ownerId").GetString());
         Assert.False(await h.Store.ExistsAsync("conn:" + owner.ConnectionId));
-        Assert.Equal(second.ConnectionId, await h.Store.HashGetAsync("room:gone", "owner"));
+        Assert.Equal(second.ConnectionId, await h.Store.HashGetAsync(RoomKeys.Room("gone"), "owner"));
 
         // The new owner has the owner's powers.
         await second.SendAsync(new { action = "Kick", participantId = third.ConnectionId });
@@ -127,7 +128,13 @@ public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
 
         // Through the gateway, $disconnect runs after the close handshake the client waited for, and each one takes
         // several store steps: wait until every trace of every member is gone, then name what is left if not.
-        string[] roomKeys = ["room:empty", "room:empty:publishers", "room:empty:viewers", "room:empty:requests"];
+        string[] roomKeys =
+        [
+            RoomKeys.Room("empty"),
+            RoomKeys.Publishers("empty"),
+            RoomKeys.Viewers("empty"),
+            RoomKeys.PublishRequests("empty"),
+        ];
         async Task<List<string>> LeftOverAsync()
         {
             var left = new List<string>();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MobZ.Contracts;
+using MobZ.Signaling.Rooms.State;
 using MobZ.Signaling.Tests.Harness;
 using MobZ.TestKit.Redis;
 
@@ -62,7 +63,7 @@ public sealed class M2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
                 "p10"
             )
         );
-        Assert.Equal(9, await h.Store.HashLengthAsync("room:big:publishers"));
+        Assert.Equal(9, await h.Store.HashLengthAsync(RoomKeys.Publishers("big")));
 
         var viewers = new List<TestClient>();
         for (int batch = 0; batch < 10; batch++)
@@ -84,7 +85,7 @@ public sealed class M2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
                 viewers.Add(v);
             }
         }
-        Assert.Equal(200, await h.Store.HashLengthAsync("room:big:viewers"));
+        Assert.Equal(200, await h.Store.HashLengthAsync(RoomKeys.Viewers("big")));
 
         var extra = await h.ConnectAsync();
         Assert.Equal(
@@ -231,7 +232,7 @@ public sealed class M2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
         var owners = acks.Select(a => a.GetProperty("ownerId").GetString()).Distinct().ToList();
         Assert.Single(owners);
         Assert.Contains(owners[0], acks.Select(a => a.GetProperty("participantId").GetString()));
-        Assert.Equal(4, await h.Store.HashLengthAsync("room:race:publishers"));
+        Assert.Equal(4, await h.Store.HashLengthAsync(RoomKeys.Publishers("race")));
     }
 
     [Theory]
@@ -442,7 +443,7 @@ public sealed class M2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
             "NO_MUNIT_AVAILABLE",
             await p.ErrorCodeForAsync("""{"action":"Join","requestId":"j","roomId":"nomunit","roomKind":"m2m"}""", "j")
         );
-        Assert.False(await h.Store.ExistsAsync("room:nomunit:publishers"));
+        Assert.False(await h.Store.ExistsAsync(RoomKeys.Publishers("nomunit")));
         Assert.Null(await h.Store.HashGetAsync("conn:" + p.ConnectionId, "room"));
 
         // Viewers need no station.

@@ -1,5 +1,6 @@
 using MobZ.Access;
 using MobZ.Contracts;
+using MobZ.Signaling.Rooms.State;
 using MobZ.Signaling.Tests.Harness;
 using MobZ.TestKit.Redis;
 using static MobZ.Signaling.Tests.Rooms.M2mRoomTests;
@@ -39,7 +40,7 @@ public sealed class OwnerActionTests(RedisServer redis) : IClassFixture<RedisSer
         );
 
         Assert.False(await h.Store.ExistsAsync("conn:" + target.ConnectionId));
-        Assert.Null(await h.Store.HashGetAsync("room:kick:publishers", target.ConnectionId));
+        Assert.Null(await h.Store.HashGetAsync(RoomKeys.Publishers("kick"), target.ConnectionId));
         Assert.False(await h.Store.ExistsAsync(MunitKeys.Station(stationId)));
         await Eventually(
             () => munit.Unassigns.Any(u => u.StationId == stationId),
@@ -71,7 +72,7 @@ public sealed class OwnerActionTests(RedisServer redis) : IClassFixture<RedisSer
             )
         );
         Assert.True(b.IsOpen);
-        Assert.NotNull(await h.Store.HashGetAsync("room:p2p-kick:publishers", b.ConnectionId));
+        Assert.NotNull(await h.Store.HashGetAsync(RoomKeys.Publishers("p2p-kick"), b.ConnectionId));
         await a.SendAsync(new { action = "Offer", sdp = "v=0\r\nstill-calling" });
         Assert.Equal("v=0\r\nstill-calling", (await b.NextAsync("Offer")).GetProperty("sdp").GetString());
     }
@@ -94,7 +95,7 @@ public sealed class OwnerActionTests(RedisServer redis) : IClassFixture<RedisSer
                 "k"
             )
         );
-        Assert.NotNull(await h.Store.HashGetAsync("room:nokick:publishers", owner.ConnectionId));
+        Assert.NotNull(await h.Store.HashGetAsync(RoomKeys.Publishers("nokick"), owner.ConnectionId));
         Assert.Equal(
             "PARTICIPANT_NOT_FOUND",
             await owner.ErrorCodeForAsync("""{"action":"Kick","requestId":"k2","participantId":"nobody"}""", "k2")
@@ -169,7 +170,7 @@ public sealed class OwnerActionTests(RedisServer redis) : IClassFixture<RedisSer
             );
         }
         Assert.Equal("publisher", await h.Store.HashGetAsync("conn:" + viewer.ConnectionId, "role"));
-        Assert.Null(await h.Store.HashGetAsync("room:stage:viewers", viewer.ConnectionId));
+        Assert.Null(await h.Store.HashGetAsync(RoomKeys.Viewers("stage"), viewer.ConnectionId));
         await Eventually(
             () => munit.Assigns.Any(a => a.StationId == stationId && a.PublisherId == viewer.ConnectionId),
             "the new station was assigned"
@@ -196,7 +197,7 @@ public sealed class OwnerActionTests(RedisServer redis) : IClassFixture<RedisSer
             await viewer.ErrorCodeForAsync("""{"action":"PublishRequest","requestId":"p"}""", "p")
         );
         Assert.False(owner.HasPending("PublishRequest"));
-        Assert.Null(await h.Store.HashGetAsync("room:full:requests", viewer.ConnectionId));
+        Assert.Null(await h.Store.HashGetAsync(RoomKeys.PublishRequests("full"), viewer.ConnectionId));
         Assert.Equal(
             "ALREADY_PUBLISHER",
             await owner.ErrorCodeForAsync("""{"action":"PublishRequest","requestId":"o"}""", "o")

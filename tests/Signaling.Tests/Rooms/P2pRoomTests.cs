@@ -1,3 +1,4 @@
+using MobZ.Signaling.Rooms.State;
 using MobZ.Signaling.Tests.Harness;
 using MobZ.TestKit.Redis;
 
@@ -124,7 +125,7 @@ public sealed class P2pRoomTests(RedisServer redis) : IClassFixture<RedisServer>
 
         await b.SendAsync(new { action = "Leave" });
         await b.NextAsync("LeaveAck");
-        Assert.False(await h.Store.ExistsAsync("room:call-3"), "the last one out deletes the room");
-        Assert.False(await h.Store.ExistsAsync("room:call-3:publishers"));
+        Assert.False(await h.Store.ExistsAsync(RoomKeys.Room("call-3")), "the last one out deletes the room");
+        Assert.False(await h.Store.ExistsAsync(RoomKeys.Publishers("call-3")));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MobZ.Signaling.Rooms.State;
 using MobZ.Signaling.Tests.Harness;
 using MobZ.TestKit;
 using MobZ.TestKit.Redis;
@@ -37,7 +38,7 @@ public sealed class SlowMemberTests(RedisServer redis) : IClassFixture<RedisServ
             )
         );
         await Eventually.WaitUntilAsync(
-            async () => await h.Store.HashLengthAsync("room:stuck:viewers") == 1,
+            async () => await h.Store.HashLengthAsync(RoomKeys.Viewers("stuck")) == 1,
             Prompt,
             "the stuck viewer is in the room"
         );

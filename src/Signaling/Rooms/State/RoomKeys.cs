@@ -2,21 +2,22 @@ namespace MobZ.Signaling.Rooms.State;
 
 /// <summary>
 /// Store keys of MobZ rooms. Ids are validated (<see cref="RoomIds"/>) before they reach a key, so a
-/// room id can never spell another room's key.
+/// room id can never spell another room's key. A room's own keys carry its id as their hash tag (<c>{id}</c>): the
+/// atomic operations that join and leave touch them together, which a Redis Cluster allows only within one slot.
 /// </summary>
 public static class RoomKeys
 {
     /// <summary>Hash: kind, owner.</summary>
-    public static string Room(string roomId) => $"room:{roomId}";
+    public static string Room(string roomId) => $"room:{{{roomId}}}";
 
     /// <summary>Hash: connection id → <see cref="ParticipantEntry"/> JSON.</summary>
-    public static string Publishers(string roomId) => $"room:{roomId}:publishers";
+    public static string Publishers(string roomId) => $"room:{{{roomId}}}:publishers";
 
     /// <summary>Hash: connection id → <see cref="ParticipantEntry"/> JSON.</summary>
-    public static string Viewers(string roomId) => $"room:{roomId}:viewers";
+    public static string Viewers(string roomId) => $"room:{{{roomId}}}:viewers";
 
     /// <summary>Hash: connection id of a viewer waiting for the owner's PublishAccept/Reject → its requestId.</summary>
-    public static string PublishRequests(string roomId) => $"room:{roomId}:requests";
+    public static string PublishRequests(string roomId) => $"room:{{{roomId}}}:requests";
 
     /// <summary>Hash: room, role — which room a connection is in.</summary>
     public static string Connection(string connectionId) => $"conn:{connectionId}";
@@ -47,6 +48,9 @@ public static class RoomKeys
     /// <summary>The connection's <see cref="MobZ.Access.AccessGrant"/> flags (as a number) in the room it
     /// joined.</summary>
     public const string GrantsField = "grants";
+
+    /// <summary>Set while the connection's leave is under way (<see cref="RoomRepository.LeaveAsync"/>).</summary>
+    public const string LeavingField = "leaving";
 
     public static string Participants(string roomId, string role) =>
         role == ParticipantTypes.Publisher ? Publishers(roomId) : Viewers(roomId);

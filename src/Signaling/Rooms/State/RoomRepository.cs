@@ -10,14 +10,14 @@ using MobZ.State;
 namespace MobZ.Signaling.Rooms.State;
 
 /// <summary>
-/// Room membership in the store. Every change that touches more than one key is one conditional commit
-/// whose conditions guard exactly what was read before it; a commit that fails is re-read and retried, so
-/// concurrent Lambdas never see half a join or half a leave.
+/// Room membership in the store. Joining and leaving a room's slots are named atomic operations
+/// (<see cref="RoomOperations"/>), one server-side step each; the other multi-key changes are conditional commits
+/// whose conditions guard exactly what was read before them, re-read and retried when one fails, so concurrent
+/// Lambdas never see half a change.
 /// </summary>
 public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> options, TimeProvider time)
 {
     private const int MaxAttempts = 16;
-    private static readonly string[] SuccessionOrder = [ParticipantTypes.Publisher, ParticipantTypes.Viewer];
 
     private RoomOptions Options => options.Value;
 
@@ -121,10 +121,16 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
     /// <summary>
     /// Adds a connection to a room (creating the room when it is the first; the first joiner holding the admin
     /// grant becomes owner — or simply the first joiner when <see cref="RoomOptions.FirstJoinerIsOwner"/> is set),
-    /// taking a publisher or viewer slot, and for a station publisher writing the station's intent keys on
-    /// <paramref name="pickMunit"/>'s Munit — all in one commit. A connection joins the heartbeat set the sweep reads
-    /// unless <paramref name="heartbeats"/> is false (a WHIP session: no socket, its media is its liveness).
+    /// taking a publisher or viewer slot, and for a station publisher placing its station on
+    /// <paramref name="pickMunit"/>'s Munit. A connection joins the heartbeat set the sweep reads unless
+    /// <paramref name="heartbeats"/> is false (a WHIP session: no socket, its media is its liveness).
     /// </summary>
+    /// <remarks>
+    /// Three steps, none retried because of other joiners: the connection claims its one room (its own key), the
+    /// station is placed (Munit keys), and the slot is taken by <see cref="RoomOperations.Join"/>, one server-side
+    /// step on the room's keys that checks the kind, the limit and the owner as it takes the slot. A refusal undoes
+    /// the claim and the station; a leave of this connection that ran before the slot existed is undone here.
+    /// </remarks>
     public async Task<JoinOutcome> JoinAsync(
         string connectionId,
         string roomId,
@@ -138,202 +144,220 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
     {
         entry = entry with { Admin = (grants & AccessGrant.Admin) != 0 };
         string kindText = kind.ToText();
-        string roomKey = RoomKeys.Room(roomId);
         string connKey = RoomKeys.Connection(connectionId);
-        string slotsKey = RoomKeys.Participants(roomId, role);
         int max = role == ParticipantTypes.Publisher ? MaxPublishers(kind) : MaxViewers(kind);
+        if (await store.HashGetAsync(connKey, RoomKeys.RoomField).ConfigureAwait(false) is { } inRoom)
+            throw AlreadyInRoom(inRoom);
+        if (max == 0)
+            throw new SignalException(ErrorCodes.InvalidField, $"A {kindText} room has no {role}s");
 
-        for (int attempt = 0; attempt < MaxAttempts; attempt++)
+        // Read first so that a join bound to be refused places no station; the operation checks both again.
+        var existingKind = await store.HashGetAsync(RoomKeys.Room(roomId), RoomKeys.KindField).ConfigureAwait(false);
+        if (existingKind is not null && existingKind != kindText)
+            throw KindMismatch(roomId, existingKind);
+        if (await store.HashLengthAsync(RoomKeys.Participants(roomId, role)).ConfigureAwait(false) >= max)
+            throw RoomFull(roomId, role, max);
+
+        var stored = entry with { JoinedAt = time.GetUtcNow().ToUnixTimeMilliseconds() };
+        var claim = store
+            .CreateTransaction()
+            .When(new StateCondition.HashNotExists(connKey, RoomKeys.RoomField))
+            .HashSet(connKey, RoomKeys.RoomField, roomId)
+            .HashSet(connKey, RoomKeys.RoleField, role)
+            .HashSet(connKey, RoomKeys.GrantsField, ((int)grants).ToString(CultureInfo.InvariantCulture));
+        if (heartbeats)
+            claim.SortedSetAdd(RoomKeys.Heartbeats, connectionId, stored.JoinedAt);
+        if (!await claim.ExecuteAsync().ConfigureAwait(false))
+            throw AlreadyInRoom(await store.HashGetAsync(connKey, RoomKeys.RoomField).ConfigureAwait(false));
+
+        JoinReply joined;
+        try
         {
-            var current = await store.HashGetAsync(connKey, RoomKeys.RoomField).ConfigureAwait(false);
-            if (current is not null)
-            {
-                throw new SignalException(
-                    ErrorCodes.AlreadyInRoom,
-                    $"This connection is already in room {current}; Leave first"
-                );
-            }
-
-            var room = await store.HashGetAllAsync(roomKey).ConfigureAwait(false);
-            var existingKind = room.GetValueOrDefault(RoomKeys.KindField);
-            if (existingKind is not null && existingKind != kindText)
-                throw new SignalException(ErrorCodes.RoomKindMismatch, $"Room {roomId} is a {existingKind} room");
-            if (max == 0)
-                throw new SignalException(ErrorCodes.InvalidField, $"A {kindText} room has no {role}s");
-            if (await store.HashLengthAsync(slotsKey).ConfigureAwait(false) >= max)
-                throw new SignalException(ErrorCodes.RoomFull, $"Room {roomId} has no free {role} slot (limit {max})");
-
-            var stored = entry with { JoinedAt = time.GetUtcNow().ToUnixTimeMilliseconds() };
-            var tx = store
-                .CreateTransaction()
-                .When(new StateCondition.HashNotExists(connKey, RoomKeys.RoomField))
-                .When(new StateCondition.HashLengthLessThan(slotsKey, max));
-
-            string ownerId = room.GetValueOrDefault(RoomKeys.OwnerField) ?? "";
-            bool mayOwn = stored.Admin || (Options.FirstJoinerIsOwner && existingKind is null);
-            if (existingKind is null)
-            {
-                // A concurrent creator's commit fails here.
-                tx.When(new StateCondition.HashNotExists(roomKey, RoomKeys.KindField))
-                    .HashSet(roomKey, RoomKeys.KindField, kindText);
-            }
-            else
-            {
-                tx.When(new StateCondition.HashEqual(roomKey, RoomKeys.KindField, kindText));
-            }
-            // Owner election: the first joiner allowed to own takes an ownerless room; a concurrent claim fails here.
-            tx.When(new StateCondition.HashEqual(roomKey, RoomKeys.OwnerField, ownerId.Length == 0 ? null : ownerId));
-            if (ownerId.Length == 0 && mayOwn)
-            {
-                tx.HashSet(roomKey, RoomKeys.OwnerField, connectionId);
-                ownerId = connectionId;
-            }
-
             if (role == ParticipantTypes.Publisher && kind.UsesStations())
             {
-                var pick = await pickMunit().ConfigureAwait(false)
-                    ?? throw new SignalException(ErrorCodes.NoMunitAvailable, "No media server is available");
-                stored = stored with { StationId = NewStationId(), MunitId = pick.MunitId };
-                AddStation(tx, pick, stored.StationId!, roomId, connectionId, kind);
+                var (stationId, munitId) = await PlaceStationAsync(pickMunit, roomId, connectionId, kind)
+                    .ConfigureAwait(false);
+                stored = stored with { StationId = stationId, MunitId = munitId };
             }
 
-            tx.HashSet(slotsKey, connectionId, Serialize(stored))
-                .HashSet(connKey, RoomKeys.RoomField, roomId)
-                .HashSet(connKey, RoomKeys.RoleField, role)
-                .HashSet(connKey, RoomKeys.GrantsField, ((int)grants).ToString(CultureInfo.InvariantCulture));
-            if (heartbeats)
-                tx.SortedSetAdd(RoomKeys.Heartbeats, connectionId, stored.JoinedAt);
-
-            if (await tx.ExecuteAsync().ConfigureAwait(false))
-                return new JoinOutcome(stored, ownerId);
+            joined = await store
+                .RunAsync(
+                    RoomOperations.Join.Instance,
+                    RoomOperations.Keys(roomId),
+                    [
+                        connectionId,
+                        kindText,
+                        role,
+                        max.ToString(CultureInfo.InvariantCulture),
+                        Serialize(stored),
+                        stored.Admin ? "1" : "0",
+                        Options.FirstJoinerIsOwner ? "1" : "0",
+                    ]
+                )
+                .ConfigureAwait(false);
+            if (joined.Result == JoinResult.KindMismatch)
+                throw KindMismatch(roomId, joined.ExistingKind);
+            if (joined.Result == JoinResult.Full)
+                throw RoomFull(roomId, role, max);
         }
+        catch
+        {
+            await UndoClaimAsync(connectionId, roomId, stored.StationId).ConfigureAwait(false);
+            throw;
+        }
+
+        // A leave of this connection (its socket closed mid-join) that came before the slot found none to remove.
+        var conn = await store.HashGetAllAsync(connKey).ConfigureAwait(false);
+        if (conn.GetValueOrDefault(RoomKeys.RoomField) != roomId || conn.ContainsKey(RoomKeys.LeavingField))
+        {
+            await store
+                .RunAsync(RoomOperations.Leave.Instance, RoomOperations.Keys(roomId), [connectionId, AnyoneMayOwn])
+                .ConfigureAwait(false);
+            if (stored.StationId is { } placed)
+                await RemoveStationAsync(placed).ConfigureAwait(false);
+            throw new SignalException(ErrorCodes.NotInRoom, "This connection left while it was joining");
+        }
+
+        return new JoinOutcome(stored, joined.OwnerId);
+    }
+
+    private string AnyoneMayOwn => Options.FirstJoinerIsOwner ? "1" : "0";
+
+    private static SignalException AlreadyInRoom(string? roomId) =>
+        new(ErrorCodes.AlreadyInRoom, $"This connection is already in room {roomId}; Leave first");
+
+    private static SignalException KindMismatch(string roomId, string? kind) =>
+        new(ErrorCodes.RoomKindMismatch, $"Room {roomId} is a {kind} room");
+
+    private static SignalException RoomFull(string roomId, string role, int max) =>
+        new(ErrorCodes.RoomFull, $"Room {roomId} has no free {role} slot (limit {max})");
+
+    /// <summary>A refused join gives back the connection's claim (and heartbeat) and the station it placed.</summary>
+    private async Task UndoClaimAsync(string connectionId, string roomId, string? stationId)
+    {
+        string connKey = RoomKeys.Connection(connectionId);
+        await store
+            .CreateTransaction()
+            .When(new StateCondition.HashEqual(connKey, RoomKeys.RoomField, roomId))
+            .Delete(connKey)
+            .SortedSetRemove(RoomKeys.Heartbeats, connectionId)
+            .ExecuteAsync()
+            .ConfigureAwait(false);
+        if (stationId is not null)
+            await RemoveStationAsync(stationId).ConfigureAwait(false);
+    }
+
+    /// <summary>Places a new station on the Munit <paramref name="pickMunit"/> picks, picking again when a concurrent
+    /// placement changed that Munit's station count first (only publishers contend here, a few per room).</summary>
+    private async Task<(string StationId, string MunitId)> PlaceStationAsync(
+        Func<Task<MunitPick?>> pickMunit,
+        string roomId,
+        string connectionId,
+        RoomKind kind
+    )
+    {
+        string stationId = NewStationId();
+        for (int attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var pick = await pickMunit().ConfigureAwait(false)
+                ?? throw new SignalException(ErrorCodes.NoMunitAvailable, "No media server is available");
+            var tx = store.CreateTransaction();
+            AddStation(tx, pick, stationId, roomId, connectionId, kind);
+            if (await tx.ExecuteAsync().ConfigureAwait(false))
+                return (stationId, pick.MunitId);
+        }
+
         throw new SignalException(ErrorCodes.Busy, $"Room {roomId} is changing too fast; try again");
+    }
+
+    /// <summary>Removes a station wherever it is now (a Regulator may have moved it off a dead Munit: the station
+    /// hash is the truth) and returns that Munit.</summary>
+    private async Task<string?> RemoveStationAsync(string stationId)
+    {
+        string stationKey = MunitKeys.Station(stationId);
+        for (int attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var munit = await store.HashGetAsync(stationKey, StationFields.Munit).ConfigureAwait(false);
+            var tx = store
+                .CreateTransaction()
+                .When(new StateCondition.HashEqual(stationKey, StationFields.Munit, munit))
+                .Delete(stationKey);
+            if (munit is not null)
+                tx.SetRemove(MunitKeys.Stations(munit), stationId);
+            if (await tx.ExecuteAsync().ConfigureAwait(false))
+                return munit;
+        }
+
+        throw new SignalException(ErrorCodes.Busy, "The station is changing too fast; try again");
     }
 
     /// <summary>
     /// Removes a connection from its room with everything it owned (slot, station, pending request,
     /// heartbeat). The owner's leave hands ownership to the earliest-joined admin publisher (else admin viewer; with
     /// <see cref="RoomOptions.FirstJoinerIsOwner"/>, anyone), leaving the room ownerless when there is none, and the
-    /// last one out deletes the room. Idempotent: null when the connection was in no room.
+    /// last one out deletes the room (<see cref="RoomOperations.Leave"/>, one server-side step on the room's keys).
+    /// Idempotent: null when the connection held no slot in a room, so of two concurrent leaves one reports it.
     /// </summary>
     public async Task<LeaveOutcome?> LeaveAsync(string connectionId)
     {
         string connKey = RoomKeys.Connection(connectionId);
-        for (int attempt = 0; attempt < MaxAttempts; attempt++)
+        string? roomId = null;
+        for (int attempt = 0; attempt < MaxAttempts && roomId is null; attempt++)
         {
-            var conn = await store.HashGetAllAsync(connKey).ConfigureAwait(false);
-            if (!conn.TryGetValue(RoomKeys.RoomField, out var roomId))
+            roomId = await store.HashGetAsync(connKey, RoomKeys.RoomField).ConfigureAwait(false);
+            if (roomId is null)
             {
                 await store.SortedSetRemoveAsync(RoomKeys.Heartbeats, connectionId).ConfigureAwait(false);
                 await store.DeleteAsync(connKey, RoomKeys.Watching(connectionId)).ConfigureAwait(false);
                 return null;
             }
-            string role = conn.GetValueOrDefault(RoomKeys.RoleField) ?? ParticipantTypes.Viewer;
-            string roomKey = RoomKeys.Room(roomId);
-            var room = await store.HashGetAllAsync(roomKey).ConfigureAwait(false);
-            RoomKinds.TryParse(room.GetValueOrDefault(RoomKeys.KindField), out var kind);
-            string? owner = room.GetValueOrDefault(RoomKeys.OwnerField);
-            var entry = await GetParticipantAsync(roomId, role, connectionId).ConfigureAwait(false);
-            var watching = await store.SetMembersAsync(RoomKeys.Watching(connectionId)).ConfigureAwait(false);
 
-            var tx = store
+            // Marked before the slot goes, so a join of this connection still under way undoes the slot it takes.
+            bool marked = await store
                 .CreateTransaction()
                 .When(new StateCondition.HashEqual(connKey, RoomKeys.RoomField, roomId))
-                .When(new StateCondition.HashEqual(connKey, RoomKeys.RoleField, role))
-                .Delete(connKey)
-                .Delete(RoomKeys.Watching(connectionId))
-                .HashDelete(RoomKeys.Participants(roomId, role), connectionId)
-                .HashDelete(RoomKeys.PublishRequests(roomId), connectionId)
-                .SortedSetRemove(RoomKeys.Heartbeats, connectionId);
-
-            string? stationMunit = null;
-            if (entry?.StationId is { } stationId)
-            {
-                // The station hash is the truth: a Regulator may have moved the station off a dead Munit.
-                stationMunit = await store
-                    .HashGetAsync(MunitKeys.Station(stationId), StationFields.Munit)
-                    .ConfigureAwait(false);
-                tx.When(new StateCondition.HashEqual(MunitKeys.Station(stationId), StationFields.Munit, stationMunit))
-                    .Delete(MunitKeys.Station(stationId));
-                if (stationMunit is not null)
-                    tx.SetRemove(MunitKeys.Stations(stationMunit), stationId);
-            }
-
-            string? newOwner = owner;
-            bool roomDeleted = false;
-            bool isPublisher = role == ParticipantTypes.Publisher;
-            long publishers = await store.HashLengthAsync(RoomKeys.Publishers(roomId)).ConfigureAwait(false);
-            long viewers = await store.HashLengthAsync(RoomKeys.Viewers(roomId)).ConfigureAwait(false);
-            // The owner as read must still own the room at the commit: an ownership hand-over to us would otherwise be
-            // lost, and while another owner stays unchanged it is still a member, so this leave cannot be the last.
-            tx.When(new StateCondition.HashEqual(roomKey, RoomKeys.OwnerField, owner));
-            bool mayBeLast = owner is null || owner == connectionId;
-            if (mayBeLast && publishers + viewers <= 1)
-            {
-                // Last one out: only this connection may remain in either hash.
-                tx.When(new StateCondition.HashLengthEqual(RoomKeys.Publishers(roomId), isPublisher ? 1 : 0))
-                    .When(new StateCondition.HashLengthEqual(RoomKeys.Viewers(roomId), isPublisher ? 0 : 1))
-                    .Delete(roomKey)
-                    .Delete(RoomKeys.Publishers(roomId))
-                    .Delete(RoomKeys.Viewers(roomId))
-                    .Delete(RoomKeys.PublishRequests(roomId));
-                newOwner = null;
-                roomDeleted = true;
-            }
-            else if (mayBeLast)
-            {
-                // Someone stays: the commit holds only while the room has as many members as counted here.
-                tx.When(new StateCondition.HashLengthEqual(RoomKeys.Publishers(roomId), publishers))
-                    .When(new StateCondition.HashLengthEqual(RoomKeys.Viewers(roomId), viewers));
-                if (owner == connectionId)
-                {
-                    var successor = await PickSuccessorAsync(roomId, connectionId).ConfigureAwait(false);
-                    if (successor is { } s)
-                    {
-                        tx.When(
-                                new StateCondition.HashEqual(
-                                    RoomKeys.Participants(roomId, s.Role),
-                                    s.ConnectionId,
-                                    s.Json
-                                )
-                            )
-                            .HashSet(roomKey, RoomKeys.OwnerField, s.ConnectionId);
-                        newOwner = s.ConnectionId;
-                    }
-                    else
-                    {
-                        // Nobody left may own it: the next admin to join does.
-                        tx.HashDelete(roomKey, RoomKeys.OwnerField);
-                        newOwner = null;
-                    }
-                }
-            }
-
-            if (await tx.ExecuteAsync().ConfigureAwait(false))
-            {
-                return new LeaveOutcome(roomId, kind, role, entry, owner, newOwner, roomDeleted, watching)
-                {
-                    StationMunitId = stationMunit,
-                };
-            }
+                .HashSet(connKey, RoomKeys.LeavingField, "1")
+                .ExecuteAsync()
+                .ConfigureAwait(false);
+            if (!marked)
+                roomId = null;
         }
-        throw new SignalException(ErrorCodes.Busy, "The room is changing too fast; try again");
-    }
 
-    private async Task<(string ConnectionId, string Role, string Json)?> PickSuccessorAsync(
-        string roomId,
-        string leaving
-    )
-    {
-        foreach (var role in SuccessionOrder)
+        if (roomId is null)
+            throw new SignalException(ErrorCodes.Busy, "The connection is changing too fast; try again");
+
+        var watching = await store.SetMembersAsync(RoomKeys.Watching(connectionId)).ConfigureAwait(false);
+        var left = await store
+            .RunAsync(RoomOperations.Leave.Instance, RoomOperations.Keys(roomId), [connectionId, AnyoneMayOwn])
+            .ConfigureAwait(false);
+        string? stationMunit = null;
+        if (left.Entry?.StationId is { } stationId)
+            stationMunit = await RemoveStationAsync(stationId).ConfigureAwait(false);
+        // Last, so that a leave cut short is finished by the sweep, which finds the connection by its heartbeat.
+        await store
+            .CreateTransaction()
+            .When(new StateCondition.HashEqual(connKey, RoomKeys.RoomField, roomId))
+            .Delete(connKey)
+            .Delete(RoomKeys.Watching(connectionId))
+            .SortedSetRemove(RoomKeys.Heartbeats, connectionId)
+            .ExecuteAsync()
+            .ConfigureAwait(false);
+        if (!left.Left)
+            return null;
+        RoomKinds.TryParse(left.Kind, out var kind);
+        return new LeaveOutcome(
+            roomId,
+            kind,
+            left.Role!,
+            left.Entry,
+            left.PreviousOwner,
+            left.NewOwner,
+            left.RoomDeleted,
+            watching
+        )
         {
-            foreach (var p in await GetParticipantsAsync(roomId, role).ConfigureAwait(false))
-            {
-                if (p.ConnectionId != leaving && (p.Entry.Admin || Options.FirstJoinerIsOwner))
-                    return (p.ConnectionId, role, Serialize(p.Entry));
-            }
-        }
-        return null;
+            StationMunitId = stationMunit,
+        };
     }
 
     /// <summary>Records a viewer's PublishRequest so the owner's answer can be checked against it.</summary>
