@@ -24,6 +24,10 @@ CFN_LINT_VENV=/opt/mobz/cfn-lint
 # older .NET needed, is not: .NET 10's AOT runtime pack links its own libz.a.
 aot_toolchain=(clang)
 
+# GStreamer as an HLS client: gst-launch-1.0 (tools), playbin3 (base), the HTTP source and MP4 demuxer (good),
+# hlsdemux2 (bad), the H.264 decoder (libav).
+gstreamer=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav)
+
 modes=("$@"); ((${#modes[@]})) || modes=(test)
 debs=() web=0 cfn=0
 for mode in "${modes[@]}"; do
@@ -34,8 +38,9 @@ for mode in "${modes[@]}"; do
     # relay calls through a real TURN server (coturn; its service stays off, tests start their own).
     # AFL++ drives the fuzz harnesses (scripts/fuzz.sh), which make test runs for a few seconds each. The aiortc
     # publisher that follows StationMoved does its own room signaling over python3-websockets. The Lambda bootstrap
-    # is published with Native AOT in a test, as make deploy does (aot_toolchain above).
-    test) debs+=(redis-server chromium python3-aiortc python3-websockets ffmpeg buildah debootstrap zip coturn afl++ "${aot_toolchain[@]}"); web=1; cfn=1 ;;
+    # is published with Native AOT in a test, as make deploy does (aot_toolchain above). The LL-HLS player matrix
+    # plays streams with GStreamer (gst-launch-1.0 playbin3 with hlsdemux2, H.264 through libav) and ffmpeg.
+    test) debs+=(redis-server chromium python3-aiortc python3-websockets ffmpeg buildah debootstrap zip coturn afl++ "${aot_toolchain[@]}" "${gstreamer[@]}"); web=1; cfn=1 ;;
     fuzz) debs+=(afl++) ;;
     # The idle-CPU comparison runs Janus from a copy of its configuration; the package's own service is not needed.
     bench) debs+=(redis-server janus) ;;

@@ -220,6 +220,17 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
             return;
         }
 
+        if (!isIdr && _hasPending && _videoTimeline.Peek(rtpTimestamp) - _pendingDts > _parts.PartTargetTicks)
+        {
+            // A hole (the sender paused): the segment after it starts with EXT-X-DISCONTINUITY, where a player may
+            // start decoding afresh (rfc8216bis §3: only a discontinuous segment need not continue the bitstream),
+            // so it must begin with a keyframe. Drop frames up to the next one, as after loss.
+            Stats.DroppedAccessUnits++;
+            _needKeyframe = true;
+            RequestKeyframe();
+            return;
+        }
+
         _needKeyframe = false;
         long dts = _hasPending ? _videoTimeline.Map(rtpTimestamp, _lastVideoStep) : 0;
         _lastVideoTimestamp = rtpTimestamp;

@@ -100,13 +100,23 @@ internal static class MediaPlaylistWriter
 
         if (doc.PreloadHint is { } hint)
         {
-            b.Append("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"")
-                .Append(hint.Session)
-                .Append('/')
-                .Append(hint.Msn)
-                .Append('.')
-                .Append(hint.Part)
-                .Append(".m4s\"\n");
+            if (session is not null && hint.Session != session)
+            {
+                // A new session (a resolution change) whose init is stored but whose first part is not: a player
+                // that preloads a hinted part would take it for media of the init listed last, so the new init is
+                // what is hinted.
+                b.Append("#EXT-X-PRELOAD-HINT:TYPE=MAP,URI=\"").Append(hint.Session).Append("/init.mp4\"\n");
+            }
+            else
+            {
+                b.Append("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"")
+                    .Append(hint.Session)
+                    .Append('/')
+                    .Append(hint.Msn)
+                    .Append('.')
+                    .Append(hint.Part)
+                    .Append(".m4s\"\n");
+            }
         }
 
         if (doc.Ended)

@@ -105,6 +105,49 @@ public sealed class TimelineTests(CapturedStreamFixture capture)
     }
 
     [Fact]
+    public async Task After_a_pause_mid_GOP_the_discontinuous_segment_starts_with_a_keyframe()
+    {
+        // The sender sends no video for 300 ms (frames 40 to 48, mid-GOP), with no sequence number missing: nothing
+        // is lost, but the frames are further apart than a part. The segment after the hole is discontinuous, and a
+        // player may start decoding afresh there (VHS resets its transmuxer), so it must not start with a P-frame.
+        var timestamps = capture
+            .Packets.Where(RtpEdit.IsVideoRtp)
+            .Select(p => RtpEdit.Timestamp(p.Data))
+            .Distinct()
+            .ToList();
+        var paused = timestamps.Skip(40).Take(9).ToHashSet();
+        ushort removed = 0;
+        var pausing = new List<CapturedPacket>();
+        foreach (CapturedPacket p in capture.Packets)
+        {
+            if (RtpEdit.IsVideoRtp(p) && paused.Contains(RtpEdit.Timestamp(p.Data)))
+            {
+                removed++;
+            }
+            else
+            {
+                pausing.Add(
+                    RtpEdit.IsVideoRtp(p)
+                        ? p with
+                        {
+                            Data = RtpEdit.WithSequence(p.Data, (ushort)(RtpEdit.Sequence(p.Data) - removed)),
+                        }
+                        : p
+                );
+            }
+        }
+
+        Packaged packaged = await PackageAsync(pausing, new HlsOptions { PlaylistSegments = 50 });
+
+        AssertNoHiddenHole(packaged);
+        SegmentRecord[] discontinuous = [.. packaged.Doc.Segments.Skip(1).Where(s => s.Discontinuity)];
+        Assert.NotEmpty(discontinuous);
+        Assert.All(discontinuous, s =>
+            Assert.True(s.Parts![0].Independent, $"segment {s.Msn} follows a hole and starts without a keyframe")
+        );
+    }
+
+    [Fact]
     public async Task A_stream_without_loss_has_no_discontinuity()
     {
         Packaged packaged = await PackageAsync(capture.Packets, new HlsOptions { PlaylistSegments = 50 });

@@ -125,6 +125,44 @@ public sealed class PlaylistRulesTests(CapturedStreamFixture capture)
         Assert.True(lost.Count == 0, $"hinted but never published: {string.Join(", ", lost)}");
     }
 
+    [Fact]
+    public void A_new_session_is_hinted_by_its_init_segment_until_its_first_part_is_listed()
+    {
+        // A resolution change stored the new session's init after segment 0 ended; no part of it exists yet. A
+        // hinted part of the new session would be loaded by a player as media of the init listed last (the old
+        // one): Shaka Player preloads hints.
+        var doc = new PlaylistDocument
+        {
+            TargetDuration = 3,
+            PartTarget = 0.2,
+            Session = "new",
+            NextMsn = 1,
+            PendingDiscontinuity = true,
+            Segments =
+            [
+                new SegmentRecord
+                {
+                    Msn = 0,
+                    Session = "old",
+                    Duration = 0.2,
+                    Complete = true,
+                    Parts = [new PartRecord { Duration = 0.2, Independent = true }],
+                },
+            ],
+        };
+
+        string text = MobZ.Hls.Serving.Playlists.MediaPlaylistWriter.Write(doc, skip: false);
+
+        Assert.DoesNotContain("#EXT-X-PRELOAD-HINT:TYPE=PART", text);
+        Assert.Contains("#EXT-X-PRELOAD-HINT:TYPE=MAP,URI=\"new/init.mp4\"\n", text);
+
+        doc.Session = "old";
+        Assert.Contains(
+            "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"old/1.0.m4s\"\n",
+            MobZ.Hls.Serving.Playlists.MediaPlaylistWriter.Write(doc, skip: false)
+        );
+    }
+
     /// <summary>Passes every call to the store and keeps each playlist document the writer stores.</summary>
     public class PlaylistRecorder : DispatchProxy
     {
