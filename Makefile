@@ -1,5 +1,5 @@
 # MobZ — the two commands a fresh machine needs are `make run` and `make test` (see README.md).
-.PHONY: run test format test-fast test-images test-aot fuzz bench load images deploy destroy lint-templates build clean token
+.PHONY: run test format test-fast test-images test-aot test-players fuzz bench load images deploy destroy lint-templates build clean token
 
 REDIS ?= $(MOBZ_REDIS)
 MUNIT ?= $(MOBZ_MUNIT)
@@ -28,6 +28,11 @@ test-images:
 	scripts/install-prereqs.sh
 	dotnet build tests/Infra.Tests -c Release -nologo -v q -clp:NoSummary
 	dotnet test tests/Infra.Tests -c Release --no-build -nologo --filter "FullyQualifiedName~ImageTests" --logger "console;verbosity=normal"
+
+## The LL-HLS player matrix (docs/hls.md): five players on one live stream, about 4 minutes; `make test` leaves it out
+## while its browser players still stall on a busy 2-core machine.
+test-players:
+	scripts/test.sh --filter "FullyQualifiedName~PlayerMatrix"
 
 ## The Native AOT Lambda bootstrap published as make deploy ships it and run against the Runtime API double (an AOT
 ## publish takes minutes on two cores, longer than `make test` affords; docs/deploy-lambda.md).

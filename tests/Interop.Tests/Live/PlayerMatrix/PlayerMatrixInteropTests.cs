@@ -7,9 +7,11 @@ namespace MobZ.Interop.Tests.Live.PlayerMatrix;
 /// GStreamer's playbin3 with hlsdemux2 and ffmpeg as plain HLS clients) each watch a live p2m room's LL-HLS stream
 /// for a minute, once from the start and once joining three minutes after the stream started, both times across a
 /// change of the publisher's resolution. One shared run (<see cref="PlayerMatrixRun"/>); one test per player and
-/// viewing, each judging what its player did.
+/// viewing, each judging what its player did. Budget=Long: about 4 minutes, and on a busy 2-core machine its browser
+/// players still stall and jump holes (docs/hls.md, known problems), so `make test-players` runs it, not `make test`.
 /// </summary>
 [Trait("Category", "Interop")]
+[Trait("Budget", "Long")]
 [Collection(StackCollection.Name)]
 public sealed class PlayerMatrixInteropTests(StackFixture stack, PlayerMatrixRun run, ITestOutputHelper output)
     : IClassFixture<PlayerMatrixRun>,
