@@ -185,8 +185,11 @@ public sealed class NonReadingWebSocket : IDisposable
     /// </summary>
     public long ServerUnsentBytes()
     {
-        var local = (System.Net.IPEndPoint)_socket.LocalEndPoint!;
-        var remote = (System.Net.IPEndPoint)_socket.RemoteEndPoint!;
+        // A socket the server dropped has no remote end any more: that counts as dropped, like a missing entry.
+        if (_socket.LocalEndPoint is not System.Net.IPEndPoint local)
+            return -1;
+        if (_socket.RemoteEndPoint is not System.Net.IPEndPoint remote)
+            return -1;
         string serverPort = $":{remote.Port:X4}",
             clientPort = $":{local.Port:X4}";
         foreach (var file in new[] { "/proc/net/tcp", "/proc/net/tcp6" })

@@ -329,9 +329,19 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             roomId = await store.HashGetAsync(connKey, RoomKeys.RoomField).ConfigureAwait(false);
             if (roomId is null)
             {
-                await store.SortedSetRemoveAsync(RoomKeys.Heartbeats, connectionId).ConfigureAwait(false);
-                await store.DeleteAsync(connKey, RoomKeys.Watching(connectionId)).ConfigureAwait(false);
-                return null;
+                // Only while no join claimed the connection in between: that join's records must not be cut away
+                // under it (its slot would stay with nobody pointing at it); the next round leaves it instead.
+                bool cleaned = await store
+                    .CreateTransaction()
+                    .When(new StateCondition.HashNotExists(connKey, RoomKeys.RoomField))
+                    .Delete(connKey)
+                    .Delete(RoomKeys.Watching(connectionId))
+                    .SortedSetRemove(RoomKeys.Heartbeats, connectionId)
+                    .ExecuteAsync()
+                    .ConfigureAwait(false);
+                if (cleaned)
+                    return null;
+                continue;
             }
 
             // Marked before the slot goes, so a join of this connection still under way undoes the slot it takes.
