@@ -201,7 +201,7 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
                         max.ToString(CultureInfo.InvariantCulture),
                         Serialize(stored),
                         stored.Admin ? "1" : "0",
-                        Options.FirstJoinerIsOwner ? "1" : "0",
+                        FirstJoinerIsOwnerArg,
                     ]
                 )
                 .ConfigureAwait(false);
@@ -221,21 +221,17 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         if (conn.GetValueOrDefault(RoomKeys.RoomField) != roomId || conn.ContainsKey(RoomKeys.LeavingField))
         {
             await store
-                .RunAsync(RoomOperations.Leave.Instance, RoomOperations.Keys(roomId), [connectionId, AnyoneMayOwn])
+                .RunAsync(
+                    RoomOperations.Leave.Instance,
+                    RoomOperations.Keys(roomId),
+                    [connectionId, FirstJoinerIsOwnerArg]
+                )
                 .ConfigureAwait(false);
             if (stored.StationId is { } placed)
                 await RemoveStationAsync(placed).ConfigureAwait(false);
             // That leave may have finished before this join described the connection and stamped its heartbeat.
             if (!conn.ContainsKey(RoomKeys.RoomField))
-            {
-                await store
-                    .CreateTransaction()
-                    .When(new StateCondition.HashNotExists(connKey, RoomKeys.RoomField))
-                    .Delete(connKey)
-                    .SortedSetRemove(RoomKeys.Heartbeats, connectionId)
-                    .ExecuteAsync()
-                    .ConfigureAwait(false);
-            }
+                await ClearUnclaimedAsync(connectionId).ConfigureAwait(false);
 
             throw new SignalException(ErrorCodes.NotInRoom, "This connection left while it was joining");
         }
@@ -243,7 +239,23 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         return new JoinOutcome(stored, joined.OwnerId);
     }
 
-    private string AnyoneMayOwn => Options.FirstJoinerIsOwner ? "1" : "0";
+    /// <summary><see cref="RoomOptions.FirstJoinerIsOwner"/> as the join and leave scripts take it: the first joiner owns
+    /// a new room, and anyone (not only admins) may inherit ownership.</summary>
+    private string FirstJoinerIsOwnerArg => Options.FirstJoinerIsOwner ? "1" : "0";
+
+    /// <summary>Removes the records of a connection that claims no room (its description, watched stations and
+    /// heartbeat), unless a join claims it meanwhile; false then.</summary>
+    private Task<bool> ClearUnclaimedAsync(string connectionId)
+    {
+        string connKey = RoomKeys.Connection(connectionId);
+        return store
+            .CreateTransaction()
+            .When(new StateCondition.HashNotExists(connKey, RoomKeys.RoomField))
+            .Delete(connKey)
+            .Delete(RoomKeys.Watching(connectionId))
+            .SortedSetRemove(RoomKeys.Heartbeats, connectionId)
+            .ExecuteAsync();
+    }
 
     private static SignalException AlreadyInRoom(string? roomId) =>
         new(ErrorCodes.AlreadyInRoom, $"This connection is already in room {roomId}; Leave first");
@@ -331,14 +343,7 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             {
                 // Only while no join claimed the connection in between: that join's records must not be cut away
                 // under it (its slot would stay with nobody pointing at it); the next round leaves it instead.
-                bool cleaned = await store
-                    .CreateTransaction()
-                    .When(new StateCondition.HashNotExists(connKey, RoomKeys.RoomField))
-                    .Delete(connKey)
-                    .Delete(RoomKeys.Watching(connectionId))
-                    .SortedSetRemove(RoomKeys.Heartbeats, connectionId)
-                    .ExecuteAsync()
-                    .ConfigureAwait(false);
+                bool cleaned = await ClearUnclaimedAsync(connectionId).ConfigureAwait(false);
                 if (cleaned)
                     return null;
                 continue;
@@ -360,7 +365,7 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
 
         var watching = await store.SetMembersAsync(RoomKeys.Watching(connectionId)).ConfigureAwait(false);
         var left = await store
-            .RunAsync(RoomOperations.Leave.Instance, RoomOperations.Keys(roomId), [connectionId, AnyoneMayOwn])
+            .RunAsync(RoomOperations.Leave.Instance, RoomOperations.Keys(roomId), [connectionId, FirstJoinerIsOwnerArg])
             .ConfigureAwait(false);
         string? stationMunit = null;
         if (left.Entry?.StationId is { } stationId)
