@@ -239,8 +239,8 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         return new JoinOutcome(stored, joined.OwnerId);
     }
 
-    /// <summary><see cref="RoomOptions.FirstJoinerIsOwner"/> as the join and leave scripts take it: the first joiner owns
-    /// a new room, and anyone (not only admins) may inherit ownership.</summary>
+    /// <summary><see cref="RoomOptions.FirstJoinerIsOwner"/> as the join and leave scripts take it: the first joiner
+    /// owns a new room, and anyone (not only admins) may inherit ownership.</summary>
     private string FirstJoinerIsOwnerArg => Options.FirstJoinerIsOwner ? "1" : "0";
 
     /// <summary>Removes the records of a connection that claims no room (its description, watched stations and
