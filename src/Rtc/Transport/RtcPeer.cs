@@ -314,12 +314,11 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
     {
         lock (_stateGate)
         {
-            if (_state is RtcPeerState.Failed or RtcPeerState.Closed)
+            if (CloseReason is not null || _state is RtcPeerState.Failed or RtcPeerState.Closed)
                 return;
-            CloseReason ??= reason;
+            CloseReason = reason;
         }
         _logger.LogInformation("Peer {PeerId} {State}: {Reason}", Id, state, reason);
-        SetState(state);
         _dtls.Close(reason);
         Agent.Close();
         _transport.Remove(this);
@@ -329,6 +328,8 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
             _send?.Dispose();
             _send = null;
         }
+        // Told last, so a handler that sees the end finds the peer already gone from its port.
+        SetState(state);
     }
 
     private void SetState(RtcPeerState next)
@@ -337,6 +338,8 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
         {
             if (_state == next || _state is RtcPeerState.Failed or RtcPeerState.Closed)
                 return;
+            if (CloseReason is not null && next is not (RtcPeerState.Failed or RtcPeerState.Closed))
+                return; // shutting down: only the end may still be announced
             _state = next;
         }
         try

@@ -28,18 +28,16 @@ public static class FfmpegRtpCapture
         Action<CapturedPacket>? live = null
     )
     {
-        using var videoRtp = Bind();
-        using var videoRtcp = Bind();
-        using var audioRtp = Bind();
-        using var audioRtcp = Bind();
+        // RTP and RTCP of a track share one socket (rtcp-mux, as WebRTC has it): ffmpeg sends a track's first
+        // sender report just before its first packet, and only one reader per track keeps that order.
+        using var video = Bind();
+        using var audio = Bind();
         var packets = new List<CapturedPacket>();
         using var stop = new CancellationTokenSource();
         Task[] readers =
         [
-            ReadAsync(videoRtp, HlsTrack.Video, false, packets, live, stop.Token),
-            ReadAsync(videoRtcp, HlsTrack.Video, true, packets, live, stop.Token),
-            ReadAsync(audioRtp, HlsTrack.Audio, false, packets, live, stop.Token),
-            ReadAsync(audioRtcp, HlsTrack.Audio, true, packets, live, stop.Token),
+            ReadAsync(video, HlsTrack.Video, packets, live, stop.Token),
+            ReadAsync(audio, HlsTrack.Audio, packets, live, stop.Token),
         ];
 
         string s = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -47,8 +45,8 @@ public static class FfmpegRtpCapture
             $"-hide_banner -loglevel error -re -t {s} -f lavfi -i testsrc=size={size}:rate={fps} "
             + $"-re -t {s} -f lavfi -i sine=frequency=440:sample_rate=48000 "
             + $"-map 0:v -c:v libx264 -profile:v {profile} -tune zerolatency -g {gop} -keyint_min {gop} -sc_threshold 0 -pix_fmt yuv420p -bsf:v dump_extra {extraVideoArgs} "
-            + $"-f rtp -payload_type 96 rtp://127.0.0.1:{Port(videoRtp)}?rtcpport={Port(videoRtcp)}&pkt_size=1200 "
-            + $"-map 1:a -c:a libopus -ac 2 -b:a 64k -f rtp -payload_type 111 rtp://127.0.0.1:{Port(audioRtp)}?rtcpport={Port(audioRtcp)}&pkt_size=1200";
+            + $"-f rtp -payload_type 96 rtp://127.0.0.1:{Port(video)}?rtcpport={Port(video)}&pkt_size=1200 "
+            + $"-map 1:a -c:a libopus -ac 2 -b:a 64k -f rtp -payload_type 111 rtp://127.0.0.1:{Port(audio)}?rtcpport={Port(audio)}&pkt_size=1200";
         using var process = Process.Start(
             new ProcessStartInfo(Ffmpeg, args) { RedirectStandardOutput = true, RedirectStandardError = true }
         )!;
@@ -102,7 +100,6 @@ public static class FfmpegRtpCapture
     private static async Task ReadAsync(
         Socket socket,
         HlsTrack track,
-        bool rtcp,
         List<CapturedPacket> packets,
         Action<CapturedPacket>? live,
         CancellationToken stop
@@ -114,6 +111,8 @@ public static class FfmpegRtpCapture
             while (true)
             {
                 int n = await socket.ReceiveAsync(buffer, SocketFlags.None, stop);
+                // RFC 5761 §4: RTCP packet types 200-204 fall where RTP would carry payload types 72-76.
+                bool rtcp = n >= 2 && buffer[1] is >= 200 and <= 204;
                 var packet = new CapturedPacket(track, rtcp, buffer.AsSpan(0, n).ToArray());
                 lock (packets)
                 {
