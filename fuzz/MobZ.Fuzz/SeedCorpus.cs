@@ -2,12 +2,11 @@ using System.Buffers.Binary;
 using System.Collections;
 using System.Text;
 using System.Text.Json;
+using MobZ.Rtc.Dtls;
 using MobZ.Rtc.Rtcp;
 using MobZ.Rtc.Rtp;
 using MobZ.Rtc.Stun;
 using MobZ.Signaling.Rooms.Protocol;
-using Org.BouncyCastle.Crypto.Tls;
-using Org.BouncyCastle.Security;
 using HeartbeatMessage = MobZ.Signaling.Rooms.Protocol.HeartbeatMessage;
 
 namespace MobZ.Fuzz;
@@ -295,55 +294,35 @@ internal static class SeedCorpus
         );
     }
 
-    /// <summary>The first datagram BouncyCastle's DTLS 1.2 client sends offering use_srtp: a real ClientHello
-    /// record.</summary>
+    /// <summary>The first datagram our DTLS client (BouncyCastle's DTLS 1.2 client, as the load tool and the
+    /// tests use it) sends offering use_srtp: a real ClientHello record.</summary>
     private static byte[] CaptureClientHello()
     {
-        var transport = new FirstDatagram();
-        try
+        var capture = new FirstDatagram();
+        using (var client = new DtlsClientSession(DtlsCertificate.Generate(), null, capture))
         {
-            new DtlsClientProtocol(new SecureRandom()).Connect(new SrtpClient(), transport);
+            var handshake = client.HandshakeAsync();
+            if (!capture.Sent.Wait(TimeSpan.FromSeconds(30)))
+                throw new InvalidOperationException("the DTLS client sent nothing");
+            client.Close();
+            _ = handshake.ContinueWith(t => t.Exception, TaskScheduler.Default); // ends cancelled, on purpose
         }
-        catch (Exception) when (transport.Captured is not null)
-        {
-            // The capture ends the handshake on purpose.
-        }
-        return transport.Captured ?? throw new InvalidOperationException("the DTLS client sent nothing");
+        return capture.Captured!;
     }
 
-    private sealed class SrtpClient : DefaultTlsClient
+    private sealed class FirstDatagram : IDtlsDatagramSender
     {
-        public override ProtocolVersion ClientVersion => ProtocolVersion.DTLSv12;
-        public override ProtocolVersion MinimumVersion => ProtocolVersion.DTLSv10;
+        public ManualResetEventSlim Sent { get; } = new();
 
-        public override IDictionary GetClientExtensions()
-        {
-            var extensions = TlsExtensionsUtilities.EnsureExtensionsInitialised(base.GetClientExtensions());
-            TlsSRTPUtils.AddUseSrtpExtension(extensions, new UseSrtpData([7, 1], TlsUtilities.EmptyBytes));
-            return extensions;
-        }
-
-        public override TlsAuthentication GetAuthentication() =>
-            throw new TlsFatalAlert(AlertDescription.internal_error);
-    }
-
-    private sealed class FirstDatagram : DatagramTransport
-    {
         public byte[]? Captured { get; private set; }
 
-        public int GetReceiveLimit() => 1500;
-
-        public int GetSendLimit() => 1500;
-
-        public int Receive(byte[] buf, int off, int len, int waitMillis) => throw new IOException("captured");
-
-        public void Send(byte[] buf, int off, int len)
+        public void SendDtls(ReadOnlySpan<byte> datagram)
         {
-            Captured ??= buf.AsSpan(off, len).ToArray();
-            throw new IOException("captured");
+            if (Captured is not null)
+                return;
+            Captured = datagram.ToArray();
+            Sent.Set();
         }
-
-        public void Close() { }
     }
 
     private static readonly byte[] Sps = Convert.FromHexString("6742c00dd90141fb0110000003001000000303c0f142a480");

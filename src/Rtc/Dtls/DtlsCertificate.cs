@@ -39,6 +39,14 @@ public sealed class DtlsCertificate
 
     public ReadOnlySpan<byte> Der => _der;
 
+    /// <summary>The key pair, for a DTLS client on BouncyCastle (<see cref="DtlsSrtpClient"/>) that signs with
+    /// it.</summary>
+    internal ECParameters ExportParameters()
+    {
+        lock (_signGate)
+            return _key.ExportParameters(true);
+    }
+
     /// <summary>
     /// ECDSA-SHA256 over <paramref name="data"/>, DER-encoded as TLS carries it (RFC 4492 §5.4). One key
     /// serves every session of the transport, and sessions handshake on several receive threads at once,

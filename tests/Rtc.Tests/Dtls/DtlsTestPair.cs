@@ -2,21 +2,18 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using MobZ.Rtc.Dtls;
-using Org.BouncyCastle.Crypto.Tls;
-using Org.BouncyCastle.Security;
+using MobZ.Rtc.Srtp;
 
 namespace MobZ.Rtc.Tests.Dtls;
 
 /// <summary>
-/// A <see cref="DtlsServerSession"/> on a <see cref="FakeTimeProvider"/> and, when asked, BouncyCastle's blocking
-/// DTLS client on a test thread, joined in memory. The test decides what crosses: <see cref="ClientToServer"/>
-/// and <see cref="ServerToClient"/> see every datagram and say whether to deliver it; the client's datagrams can
-/// also be held (<see cref="HoldClientDatagrams"/>) and delivered later in any order.
+/// A <see cref="DtlsServerSession"/> on a <see cref="FakeTimeProvider"/> and, when asked, our client
+/// (<see cref="DtlsClientSession"/>: BouncyCastle's DTLS client on its own thread), joined in memory. The test decides
+/// what crosses: <see cref="ServerToClient"/> sees every server datagram and says whether to deliver it; the
+/// client's datagrams can also be held (<see cref="HoldClientDatagrams"/>) and delivered later in any order.
 /// </summary>
 internal sealed class DtlsTestPair : IDtlsSessionObserver, IDtlsDatagramSender, IDisposable
 {
-    private readonly BlockingCollection<byte[]> _toClient = new();
-    private readonly CancellationTokenSource _stop = new();
     private Task? _client;
 
     /// <param name="options">Session options built around the pair's fake clock.</param>
@@ -27,18 +24,18 @@ internal sealed class DtlsTestPair : IDtlsSessionObserver, IDtlsDatagramSender, 
     )
     {
         Time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        Client = new TestDtlsClient(null);
+        ClientCertificate = DtlsCertificate.Generate();
+        Client = new DtlsClientSession(ClientCertificate, null, new ClientSender(this), sendLimit: clientSendLimit);
         Options = options?.Invoke(Time) ?? new DtlsSessionOptions { TimeProvider = Time };
         Certificate = DtlsCertificate.Generate();
         Session = new DtlsServerSession(
             Certificate,
-            expectedClient ?? Client.Fingerprint,
+            expectedClient ?? ClientCertificate.Fingerprint,
             this,
             this,
             NullLogger.Instance,
             Options
         );
-        ClientSendLimit = clientSendLimit;
     }
 
     public FakeTimeProvider Time { get; }
@@ -47,11 +44,14 @@ internal sealed class DtlsTestPair : IDtlsSessionObserver, IDtlsDatagramSender, 
 
     public DtlsCertificate Certificate { get; }
 
-    public TestDtlsClient Client { get; }
+    public DtlsCertificate ClientCertificate { get; }
+
+    public DtlsClientSession Client { get; }
+
+    /// <summary>The SRTP keys the client exported, once its handshake completed.</summary>
+    public (SrtpKeys Client, SrtpKeys Server)? ClientKeys { get; private set; }
 
     public DtlsServerSession Session { get; }
-
-    public int ClientSendLimit { get; }
 
     /// <summary>Every datagram the server sent, delivered or not.</summary>
     public ConcurrentQueue<byte[]> ServerSent { get; } = new();
@@ -70,25 +70,23 @@ internal sealed class DtlsTestPair : IDtlsSessionObserver, IDtlsDatagramSender, 
 
     public Exception? ClientError { get; private set; }
 
-    /// <summary>Starts BouncyCastle's client handshake on a test thread; the task ends when it connects or
-    /// fails.</summary>
+    /// <summary>Starts the client handshake on its thread; the task ends when it connects or fails.</summary>
     public Task StartClient()
     {
-        _client = Task.Factory.StartNew(
-            () =>
-            {
-                try
-                {
-                    new DtlsClientProtocol(new SecureRandom()).Connect(Client, new ClientTransport(this));
-                }
-                catch (Exception e)
-                {
-                    ClientError = e;
-                }
-            },
-            TaskCreationOptions.LongRunning
-        );
+        _client = Run();
         return _client;
+
+        async Task Run()
+        {
+            try
+            {
+                ClientKeys = await Client.HandshakeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                ClientError = e;
+            }
+        }
     }
 
     public void DeliverToServer(byte[] datagram) => Session.OnDatagram(datagram);
@@ -99,7 +97,7 @@ internal sealed class DtlsTestPair : IDtlsSessionObserver, IDtlsDatagramSender, 
         int index = ServerSent.Count;
         ServerSent.Enqueue(copy);
         if (ServerToClient(index, copy))
-            _toClient.Add(copy);
+            Client.OnDatagram(copy);
     }
 
     void IDtlsSessionObserver.OnDtlsConnected(DtlsServerSession session) => Interlocked.Increment(ref Connected);
@@ -110,42 +108,21 @@ internal sealed class DtlsTestPair : IDtlsSessionObserver, IDtlsDatagramSender, 
 
     public void Dispose()
     {
-        _stop.Cancel();
+        Client.Dispose();
         Session.Dispose();
         _client?.Wait(TimeSpan.FromSeconds(30));
     }
 
-    private sealed class ClientTransport(DtlsTestPair pair) : DatagramTransport
+    /// <summary>The client's records: held when the test asks, else straight into the server.</summary>
+    private sealed class ClientSender(DtlsTestPair pair) : IDtlsDatagramSender
     {
-        public int GetReceiveLimit() => 1500;
-
-        public int GetSendLimit() => pair.ClientSendLimit;
-
-        public int Receive(byte[] buf, int off, int len, int waitMillis)
+        public void SendDtls(ReadOnlySpan<byte> datagram)
         {
-            try
-            {
-                if (!pair._toClient.TryTake(out var datagram, waitMillis, pair._stop.Token))
-                    return -1;
-                int n = Math.Min(len, datagram.Length);
-                Buffer.BlockCopy(datagram, 0, buf, off, n);
-                return n;
-            }
-            catch (OperationCanceledException)
-            {
-                throw new IOException("test over");
-            }
-        }
-
-        public void Send(byte[] buf, int off, int len)
-        {
-            var copy = buf.AsSpan(off, len).ToArray();
+            var copy = datagram.ToArray();
             if (pair.HoldClientDatagrams)
                 pair.HeldFromClient.Enqueue(copy);
             else
                 pair.Session.OnDatagram(copy);
         }
-
-        public void Close() { }
     }
 }
