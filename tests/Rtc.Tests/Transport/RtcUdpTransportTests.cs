@@ -5,7 +5,6 @@ using MobZ.Rtc.Ice;
 using MobZ.Rtc.Srtp;
 using MobZ.Rtc.Transport;
 using MobZ.TestKit;
-using Org.BouncyCastle.Crypto.Tls;
 
 namespace MobZ.Rtc.Tests.Transport;
 

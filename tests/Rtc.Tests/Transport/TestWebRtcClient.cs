@@ -1,30 +1,27 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Text;
 using MobZ.Rtc.Dtls;
 using MobZ.Rtc.Ice;
 using MobZ.Rtc.Srtp;
 using MobZ.Rtc.Stun;
-using MobZ.Rtc.Tests.Dtls;
 using MobZ.Rtc.Transport;
-using Org.BouncyCastle.Crypto.Tls;
-using Org.BouncyCastle.Security;
 
 namespace MobZ.Rtc.Tests.Transport;
 
 /// <summary>
-/// A minimal controlling WebRTC client over its own UDP socket or ICE-TCP connection: one ICE check with
-/// USE-CANDIDATE, a DTLS client handshake, then SRTP both ways — enough to drive <see cref="RtcUdpTransport"/>
-/// without a browser.
+/// The client peer's parts (<see cref="IceControllingAgent"/>, <see cref="DtlsClientSession"/>, SRTP) driven step by
+/// step over a test link, a UDP socket or an ICE-TCP connection, so a test can act between the steps (send raw
+/// datagrams, close DTLS, protect a packet to send another way). <see cref="RtcClientPeer"/> is the same over UDP
+/// in one call.
 /// </summary>
-internal sealed class TestWebRtcClient : IDisposable
+internal sealed class TestWebRtcClient : IDisposable, IIceCheckSender, IDtlsDatagramSender
 {
     private readonly ITestLink _socket;
+    private readonly SrtpProfile[] _profiles;
     private SrtpContext? _send;
     private SrtpContext? _receive;
-    private DtlsTransport? _dtls;
+    private DtlsClientSession? _dtls;
 
     public TestWebRtcClient(IPEndPoint server, params SrtpProfile[] profiles)
         : this(new UdpLink(server), profiles) { }
@@ -32,8 +29,9 @@ internal sealed class TestWebRtcClient : IDisposable
     private TestWebRtcClient(ITestLink link, SrtpProfile[] profiles)
     {
         _socket = link;
-        Dtls = new TestDtlsClient(null, profiles);
-        Ufrag = "cli" + Convert.ToHexString(RandomNumberGenerator.GetBytes(3));
+        _profiles = profiles;
+        Certificate = DtlsCertificate.Generate();
+        Ice = IceCredentials.Generate();
     }
 
     /// <summary>A client whose packets go over one ICE-TCP connection (RFC 4571 frames) from <paramref name="local"/>
@@ -49,60 +47,68 @@ internal sealed class TestWebRtcClient : IDisposable
     /// <summary>The client's own address (the TCP connection's local end for <see cref="OverTcp"/>).</summary>
     public IPEndPoint LocalEndPoint => _socket.LocalEndPoint;
 
-    public TestDtlsClient Dtls { get; }
+    public DtlsCertificate Certificate { get; }
 
-    public string Ufrag { get; }
+    public IceCredentials Ice { get; }
 
     /// <summary>The remote parameters our fake offer would carry.</summary>
     public RtcRemoteParameters Offer(DtlsFingerprint? fingerprint = null) =>
-        new(Ufrag, "clientpasswordclientpassword", fingerprint ?? Dtls.Fingerprint, "actpass");
+        new(Ice.Ufrag, Ice.Password, fingerprint ?? Certificate.Fingerprint, "actpass");
 
-    public SrtpProfile Profile => Dtls.SelectedProfile;
+    public SrtpProfile Profile => _dtls?.Profile ?? default;
 
     public void SendRaw(ReadOnlySpan<byte> datagram) => _socket.Send(datagram);
 
-    /// <summary>Sends one authenticated, nominating binding request and waits for its success response.</summary>
+    /// <summary>Runs ICE as the controlling agent until a check succeeds (then stops it: no consent traffic
+    /// follows).</summary>
     public bool CheckConnectivity(RtcLocalParameters server, TimeSpan timeout)
     {
-        Span<byte> transaction = stackalloc byte[12];
-        RandomNumberGenerator.Fill(transaction);
-        Span<byte> request = stackalloc byte[256];
-        var writer = new StunMessageWriter(request, StunMessageType.BindingRequest, transaction);
-        writer.TryAddUsername(Encoding.ASCII.GetBytes($"{server.Ice.Ufrag}:{Ufrag}"));
-        writer.TryAddPriority(0x6E7F1EFF);
-        writer.TryAddIceControlling(0x1122334455667788);
-        writer.TryAddUseCandidate();
-        writer.TryAddMessageIntegrity(server.Ice.PasswordBytes.Span);
-        writer.TryAddFingerprint();
-        _socket.Send(writer.Written);
-
-        var buffer = new byte[1500];
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (!_socket.Poll(TimeSpan.FromMilliseconds(100), SelectMode.SelectRead))
-                continue;
-            int n = _socket.Receive(buffer);
-            if (
-                StunMessage.TryRead(buffer.AsSpan(0, n), out var response)
-                && response.MessageType == StunMessageType.BindingSuccessResponse
-                && response.TransactionId.SequenceEqual(transaction)
-            )
+        using var agent = new IceControllingAgent(Ice, server.Ice.Ufrag, server.Ice.Password, this);
+        agent.Start();
+        Pump(
+            () => agent.State != IceConnectionState.New,
+            timeout,
+            datagram =>
             {
-                return response.VerifyMessageIntegrity(server.Ice.PasswordBytes.Span);
+                if (StunMessage.TryRead(datagram, out var response))
+                    agent.HandleResponse(response);
             }
-        }
-        return false;
+        );
+        return agent.State == IceConnectionState.Connected;
     }
 
     /// <summary>Runs the DTLS client handshake (blocking) and installs SRTP contexts.</summary>
     public void HandshakeDtls()
     {
-        _dtls = new DtlsClientProtocol(new SecureRandom()).Connect(Dtls, new LinkDatagramTransport(_socket));
-        var (client, server) = Dtls.Keys!.Value;
+        _dtls = new DtlsClientSession(Certificate, null, this, _profiles);
+        var handshake = _dtls.HandshakeAsync();
+        Pump(() => handshake.IsCompleted, TimeSpan.FromSeconds(30), datagram => _dtls.OnDatagram(datagram));
+        var (client, server) = handshake.GetAwaiter().GetResult();
         _send = new SrtpContext(client);
         _receive = new SrtpContext(server);
     }
+
+    void IIceCheckSender.SendStun(ReadOnlySpan<byte> datagram) => _socket.Send(datagram);
+
+    void IDtlsDatagramSender.SendDtls(ReadOnlySpan<byte> datagram) => _socket.Send(datagram);
+
+    /// <summary>Reads the link until <paramref name="done"/>, handing each datagram to <paramref
+    /// name="deliver"/>.</summary>
+    private void Pump(Func<bool> done, TimeSpan timeout, SpanAction deliver)
+    {
+        var buffer = new byte[1500];
+        var deadline = DateTime.UtcNow + timeout;
+        while (!done() && DateTime.UtcNow < deadline)
+        {
+            if (!_socket.Poll(TimeSpan.FromMilliseconds(20), SelectMode.SelectRead))
+                continue;
+            int n = _socket.Receive(buffer);
+            if (n > 0)
+                deliver(buffer.AsSpan(0, n));
+        }
+    }
+
+    private delegate void SpanAction(ReadOnlySpan<byte> datagram);
 
     public void CloseDtls() => _dtls?.Close();
 
@@ -158,42 +164,9 @@ internal sealed class TestWebRtcClient : IDisposable
 
     public void Dispose()
     {
+        _dtls?.Dispose();
         _socket.Dispose();
         _send?.Dispose();
         _receive?.Dispose();
-    }
-
-    /// <summary>BouncyCastle datagram transport over the client's link; STUN is skipped.</summary>
-    private sealed class LinkDatagramTransport(ITestLink socket) : DatagramTransport
-    {
-        public int GetReceiveLimit() => 1500;
-
-        public int GetSendLimit() => 1200;
-
-        public int Receive(byte[] buf, int off, int len, int waitMillis)
-        {
-            var deadline = DateTime.UtcNow.AddMilliseconds(waitMillis);
-            while (DateTime.UtcNow < deadline)
-            {
-                if (
-                    !socket.Poll(
-                        TimeSpan.FromMilliseconds(Math.Max(1, (deadline - DateTime.UtcNow).TotalMilliseconds)),
-                        SelectMode.SelectRead
-                    )
-                )
-                {
-                    return -1;
-                }
-
-                int n = socket.Receive(buf.AsSpan(off, len));
-                if (n > 0 && buf[off] is >= 20 and <= 63)
-                    return n;
-            }
-            return -1;
-        }
-
-        public void Send(byte[] buf, int off, int len) => socket.Send(buf.AsSpan(off, len));
-
-        public void Close() { }
     }
 }
