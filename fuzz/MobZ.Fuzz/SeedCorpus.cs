@@ -294,8 +294,8 @@ internal static class SeedCorpus
         );
     }
 
-    /// <summary>The first datagram our DTLS client (BouncyCastle's DTLS 1.2 client, as the load tool and the
-    /// tests use it) sends offering use_srtp: a real ClientHello record.</summary>
+    /// <summary>The first datagram our DTLS client (<see cref="DtlsClientSession"/>, BouncyCastle's DTLS 1.2 client
+    /// as the client peer runs it) sends offering use_srtp: a real ClientHello record.</summary>
     private static byte[] CaptureClientHello()
     {
         var capture = new FirstDatagram();

@@ -11,10 +11,10 @@ namespace MobZ.Rtc.Transport;
 /// The client side of one WebRTC transport, as a browser plays it against an ICE-lite SFU: one UDP socket connected
 /// to the server's candidate, ICE as the controlling agent (<see cref="IceControllingAgent"/>), DTLS as the active
 /// side with the server's certificate pinned to its SDP fingerprint (<see cref="DtlsClientSession"/>), then SRTP
-/// and SRTCP both ways (rtcp-mux). Put <see cref="OfferParameters"/> into the offer, read the server's ufrag, pwd,
-/// fingerprint and candidate from its answer into <see cref="ConnectAsync"/>, then send with <see cref="SendRtp"/>
-/// and <see cref="SendRtcp"/>; what the server sends arrives at the <see cref="IRtcClientHandler"/>.
-/// Sends may come from any thread (serialised per peer).
+/// and SRTCP both ways (rtcp-mux). Put <see cref="LocalParameters"/> into our offer or answer, read the server's
+/// ufrag, pwd, fingerprint and candidate from its description into <see cref="ConnectAsync"/>, then send with
+/// <see cref="SendRtp"/> and <see cref="SendRtcp"/>; what the server sends arrives at the
+/// <see cref="IRtcClientHandler"/>. Sends may come from any thread (serialised per peer).
 /// </summary>
 public sealed class RtcClientPeer : IIceCheckSender, IDtlsDatagramSender, IDisposable
 {
@@ -54,9 +54,9 @@ public sealed class RtcClientPeer : IIceCheckSender, IDtlsDatagramSender, IDispo
 
     public IPEndPoint LocalEndPoint { get; }
 
-    /// <summary>What our SDP carries (a=ice-ufrag, a=ice-pwd, a=fingerprint, a=setup:actpass), as the server reads
-    /// it.</summary>
-    public RtcRemoteParameters OfferParameters => new(_ice.Ufrag, _ice.Password, _certificate.Fingerprint, "actpass");
+    /// <summary>What our SDP carries (a=ice-ufrag, a=ice-pwd, a=fingerprint, and a=setup:actpass in an offer; an
+    /// answer to a server's offer says active), as the server reads it.</summary>
+    public RtcRemoteParameters LocalParameters => new(_ice.Ufrag, _ice.Password, _certificate.Fingerprint, "actpass");
 
     public RtcPeerState State
     {
@@ -87,9 +87,11 @@ public sealed class RtcClientPeer : IIceCheckSender, IDtlsDatagramSender, IDispo
     public long IceRequestsSent => _agent?.RequestsSent ?? 0;
 
     /// <summary>
-    /// Connects to the server whose answer carried <paramref name="server"/> (setup must be passive: we play the
-    /// active side) and whose candidate is <paramref name="serverAddress"/>: ICE, then DTLS, then SRTP. Completes
-    /// when media can flow; throws when ICE or DTLS fails (the peer is then <see cref="RtcPeerState.Failed"/>).
+    /// Connects to the server whose description carried <paramref name="server"/> (read with
+    /// <see cref="RtcRemoteParameters.TryFromSdp"/> from its answer, setup passive, or from its offer to a viewer,
+    /// setup actpass, which our answer meets with setup active) and whose candidate is <paramref
+    /// name="serverAddress"/>: ICE, then DTLS, then SRTP. Completes when media can flow; throws when ICE or DTLS
+    /// fails (the peer is then <see cref="RtcPeerState.Failed"/>).
     /// </summary>
     public async Task ConnectAsync(
         RtcRemoteParameters server,
@@ -97,8 +99,13 @@ public sealed class RtcClientPeer : IIceCheckSender, IDtlsDatagramSender, IDispo
         CancellationToken cancellationToken = default
     )
     {
-        if (!string.Equals(server.Setup, "passive", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"a=setup:{server.Setup} in the answer: this client is always DTLS active");
+        if (
+            !string.Equals(server.Setup, "passive", StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(server.Setup, "actpass", StringComparison.OrdinalIgnoreCase)
+        )
+        {
+            throw new ArgumentException($"a=setup:{server.Setup} from the server: this client is always DTLS active");
+        }
         var iceConnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_stateGate)
         {

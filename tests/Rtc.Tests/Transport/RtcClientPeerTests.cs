@@ -27,7 +27,7 @@ public class RtcClientPeerTests : IDisposable
         var clientHandler = new RecordingClientHandler();
         using var client = new RtcClientPeer(clientHandler, Options(srtpProfiles: [profile]));
         var serverHandler = new RecordingPeerHandler(echo: true);
-        var peer = _transport.CreatePeer(client.OfferParameters, serverHandler);
+        var peer = _transport.CreatePeer(client.LocalParameters, serverHandler);
 
         await client.ConnectAsync(Answer(peer), _transport.LocalEndPoint).WaitAsync(Timeout);
 
@@ -65,7 +65,7 @@ public class RtcClientPeerTests : IDisposable
         var clientHandler = new RecordingClientHandler();
         using var client = new RtcClientPeer(clientHandler, Options());
         var serverHandler = new RecordingPeerHandler();
-        var peer = _transport.CreatePeer(client.OfferParameters, serverHandler);
+        var peer = _transport.CreatePeer(client.LocalParameters, serverHandler);
         var forged = Answer(peer) with { Fingerprint = DtlsCertificate.Generate().Fingerprint };
 
         await Assert.ThrowsAnyAsync<Exception>(() => client.ConnectAsync(forged, _transport.LocalEndPoint));
@@ -82,7 +82,7 @@ public class RtcClientPeerTests : IDisposable
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var clientHandler = new RecordingClientHandler();
         using var client = new RtcClientPeer(clientHandler, Options(time));
-        var peer = _transport.CreatePeer(client.OfferParameters, new RecordingPeerHandler());
+        var peer = _transport.CreatePeer(client.LocalParameters, new RecordingPeerHandler());
         await client.ConnectAsync(Answer(peer), _transport.LocalEndPoint).WaitAsync(Timeout);
 
         peer.Close(); // the server forgets the ufrag: consent requests go unanswered
@@ -129,7 +129,7 @@ public class RtcClientPeerTests : IDisposable
     public async Task Close_sends_close_notify_and_the_server_closes_its_peer()
     {
         using var client = new RtcClientPeer(new RecordingClientHandler(), Options());
-        var peer = _transport.CreatePeer(client.OfferParameters, new RecordingPeerHandler());
+        var peer = _transport.CreatePeer(client.LocalParameters, new RecordingPeerHandler());
         await client.ConnectAsync(Answer(peer), _transport.LocalEndPoint).WaitAsync(Timeout);
 
         client.Close();
