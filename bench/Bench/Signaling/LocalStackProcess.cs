@@ -35,6 +35,30 @@ public sealed class LocalStackProcess : IDisposable
         );
     }
 
+    /// <summary>The connection ids of a room's publishers as the store holds them, through the admin API (with the
+    /// development key its key hint names).</summary>
+    public async Task<IReadOnlySet<string>> PublishersAsync(string room)
+    {
+        using var http = new HttpClient { BaseAddress = BaseUrl };
+        using (var hint = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("api/admin/key-hint")))
+        {
+            http.DefaultRequestHeaders.Add(
+                hint.RootElement.GetProperty("header").GetString()!,
+                hint.RootElement.GetProperty("developmentKey").GetString()
+            );
+        }
+
+        using var json = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("api/admin/rooms"));
+        return json
+            .RootElement.GetProperty("rooms")
+            .EnumerateArray()
+            .Where(r => r.GetProperty("roomId").GetString() == room)
+            .SelectMany(r => r.GetProperty("members").EnumerateArray())
+            .Where(m => m.GetProperty("role").GetString() == "publisher")
+            .Select(m => m.GetProperty("connectionId").GetString()!)
+            .ToHashSet();
+    }
+
     /// <param name="redisPrefix">--redis-prefix, e.g. "{mobz}:" to keep every key in one slot of a Redis Cluster.
     /// </param>
     public static LocalStackProcess Start(string? redis, string? redisPrefix = null)
