@@ -19,6 +19,10 @@ namespace MobZ.Signaling.Lambda;
 /// </summary>
 public static class FunctionHost
 {
+    /// <summary>The rooms WebSocket API's @connections endpoint, for a function whose MOBZ_CONNECTIONS_ENDPOINT is
+    /// another API's.</summary>
+    public const string RoomsConnectionsEndpointVariable = "MOBZ_ROOMS_CONNECTIONS_ENDPOINT";
+
     public static async Task<(IHost Host, ILambdaInvocationHandler Handler)> StartAsync(
         string[] args,
         CancellationToken cancellationToken
@@ -62,6 +66,22 @@ public static class FunctionHost
         builder.Services.AddSingleton<IConnectionSender>(sp =>
             sp.GetRequiredService<ManagementEndpointConnectionSender>()
         );
+        // A function answering HTTP routes that change rooms beside another API's (the "http" function: the admin API
+        // next to Pixel Streaming's REST API) reaches room members through the rooms API's own endpoint.
+        if (Environment.GetEnvironmentVariable(RoomsConnectionsEndpointVariable) is { Length: > 0 } rooms)
+        {
+            builder.Services.AddKeyedSingleton<IConnectionSender>(
+                RoomsServiceCollectionExtensions.ConnectionsKey,
+                (sp, _) =>
+                    new ManagementEndpointConnectionSender(
+                        http,
+                        sp.GetRequiredService<IAwsCredentialsProvider>(),
+                        region,
+                        new Uri(rooms),
+                        sp.GetRequiredService<ILoggerFactory>()
+                    )
+            );
+        }
 
         var redis = builder.Configuration["MOBZ_REDIS"]
             ?? Environment.GetEnvironmentVariable(StateBackend.RedisEnvironmentVariable);

@@ -22,6 +22,14 @@ public static class RoomsServiceCollectionExtensions
     public const string DefaultPath = "/ws";
 
     /// <summary>
+    /// Key of the rooms WebSocket API's <see cref="IConnectionSender"/> in a process that serves several APIs: the
+    /// AWS "http" function answers the admin API (which kicks and closes rooms) beside Pixel Streaming's REST API,
+    /// and its unkeyed sender reaches Pixel Streaming's sockets. Rooms services send through the keyed sender when
+    /// the host registered one, through the unkeyed one otherwise.
+    /// </summary>
+    public const string ConnectionsKey = "MobZ.Rooms";
+
+    /// <summary>
     /// MobZ rooms (p2p, m2m, p2m): the WebSocket handler, its heartbeat sweep (a hosted service, unless
     /// <see cref="RoomOptions.RunSweepService"/> is false), the relay that tells rooms of station moves (unless
     /// <see cref="RoomOptions.RunMoveRelay"/> is false) and the local-gateway mount at <paramref name="path"/>
@@ -63,7 +71,11 @@ public static class RoomsServiceCollectionExtensions
             sp.GetRequiredService<IOptions<RoomOptions>>(),
             sp.GetService<MobZ.Access.AccessTokenIssuer>()
         ));
-        services.TryAddSingleton<RoomSender>();
+        services.TryAddSingleton(sp => new RoomSender(
+            RoomsConnections(sp),
+            sp.GetRequiredService<IOptions<RoomOptions>>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RoomSender>>()
+        ));
         services.TryAddSingleton<RoomSignals>();
         services.TryAddSingleton<RoomsWebSocketHandler>();
         services.TryAddSingleton<RoomDoor>();
@@ -71,7 +83,7 @@ public static class RoomsServiceCollectionExtensions
         services.TryAddSingleton<MobZ.Signaling.Rooms.Admin.RoomsAdmin>();
         services.TryAddSingleton(sp => new RoomsMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(RoomsMetrics.MeterName));
-        services.TryAddSingleton<HeartbeatSweeper>();
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<HeartbeatSweeper>(sp, RoomsConnections(sp)));
         services.AddHostedService<HeartbeatSweepService>();
         services.AddHostedService<StationMoveRelay>();
         services.AddSingleton(
@@ -85,4 +97,7 @@ public static class RoomsServiceCollectionExtensions
         );
         return services;
     }
+
+    private static IConnectionSender RoomsConnections(IServiceProvider sp) =>
+        sp.GetKeyedService<IConnectionSender>(ConnectionsKey) ?? sp.GetRequiredService<IConnectionSender>();
 }

@@ -13,9 +13,9 @@ namespace MobZ.Aws.Tests.Lambda;
 [Trait("Category", "Interop")]
 public sealed class LambdaRoomsAccessTests(RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
 {
-    private RoomsFunctionProcess _function = null!;
+    private FunctionProcess _function = null!;
     private readonly AccessTokenIssuer _issuer = new(
-        new AccessTokenOptions { HmacSecret = RoomsFunctionProcess.Secret, Audience = RoomsFunctionProcess.Audience },
+        new AccessTokenOptions { HmacSecret = FunctionProcess.Secret, Audience = FunctionProcess.Audience },
         TimeProvider.System
     );
 
@@ -25,7 +25,7 @@ public sealed class LambdaRoomsAccessTests(RedisServer redis) : IClassFixture<Re
         // in the same configuration as this test.
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
         var bootstrap = Repo.PathOf("src", "Signaling.Lambda", "bin", configuration, "net10.0", "bootstrap.dll");
-        _function = await RoomsFunctionProcess.StartAsync("dotnet", [bootstrap], redis);
+        _function = await FunctionProcess.StartAsync("dotnet", [bootstrap], redis);
     }
 
     public async Task DisposeAsync() => await _function.DisposeAsync();
@@ -118,5 +118,5 @@ public sealed class LambdaRoomsAccessTests(RedisServer redis) : IClassFixture<Re
     }
 
     private async Task<int> ConnectAsync(string connectionId, string? token, TimeSpan? wait = null) =>
-        RoomsFunctionProcess.StatusOf(await _function.ConnectAsync(connectionId, token, wait));
+        FunctionProcess.StatusOf(await _function.ConnectAsync(connectionId, token, wait));
 }

@@ -59,26 +59,22 @@ public sealed class NativeAotBootstrapTests(RedisServer redis, ITestOutputHelper
 
         string jitRefusal;
         var jitBuild = Repo.PathOf("src", "Signaling.Lambda", "bin", configuration, "net10.0", "bootstrap.dll");
-        await using (var jit = await RoomsFunctionProcess.StartAsync("dotnet", [jitBuild], redis))
+        await using (var jit = await FunctionProcess.StartAsync("dotnet", [jitBuild], redis))
         {
             jitRefusal = (await jit.ConnectAsync("c-none=", null, TimeSpan.FromSeconds(60))).Body;
         }
 
-        await using var aot = await RoomsFunctionProcess.StartAsync(bootstrap, [], redis);
+        await using var aot = await FunctionProcess.StartAsync(bootstrap, [], redis);
         var refusal = await aot.ConnectAsync("c-none=", null, TimeSpan.FromSeconds(60));
-        Assert.Equal(401, RoomsFunctionProcess.StatusOf(refusal));
+        Assert.Equal(401, FunctionProcess.StatusOf(refusal));
         Assert.Equal(jitRefusal, refusal.Body);
 
         var issuer = new AccessTokenIssuer(
-            new AccessTokenOptions
-            {
-                HmacSecret = RoomsFunctionProcess.Secret,
-                Audience = RoomsFunctionProcess.Audience,
-            },
+            new AccessTokenOptions { HmacSecret = FunctionProcess.Secret, Audience = FunctionProcess.Audience },
             TimeProvider.System
         );
         var token = issuer.Issue("ann", "stage", AccessGrant.Join | AccessGrant.Subscribe, TimeSpan.FromHours(1));
-        Assert.Equal(200, RoomsFunctionProcess.StatusOf(await aot.ConnectAsync("c-ann=", token)));
+        Assert.Equal(200, FunctionProcess.StatusOf(await aot.ConnectAsync("c-ann=", token)));
         await aot.MessageAsync(
             "c-ann=",
             """{"action":"Join","requestId":"j1","roomId":"stage","roomKind":"p2m","role":"viewer"}"""

@@ -84,8 +84,10 @@ public sealed class RuntimeApiDouble : IAsyncDisposable
         return id;
     }
 
-    public Task<Outcome> OutcomeAsync(string requestId) =>
-        _outcomes[requestId].Task.WaitAsync(TimeSpan.FromSeconds(10));
+    /// <summary>What the function posted for the invocation; a generous default wait, as a child process's cold
+    /// start on a busy machine can take seconds.</summary>
+    public Task<Outcome> OutcomeAsync(string requestId, TimeSpan? wait = null) =>
+        _outcomes[requestId].Task.WaitAsync(wait ?? TimeSpan.FromSeconds(30));
 
     private async Task NextAsync(HttpContext context)
     {

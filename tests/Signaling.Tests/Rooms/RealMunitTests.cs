@@ -21,6 +21,8 @@ public sealed class RealMunitTests
             {
                 Urls = "http://127.0.0.1:0",
                 Redis = "",
+                // The Munit's first answer (its certificate, cold code) took over the 5 s default on a busy machine.
+                Args = ["--MobZ:Rooms:MediaRequestTimeout=00:00:30"],
                 MinimumLogLevel = LogLevel.Warning,
                 PrintReadyLine = false,
                 Capabilities = MobZCapabilities.Add,

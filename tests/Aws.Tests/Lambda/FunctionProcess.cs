@@ -8,27 +8,36 @@ using MobZ.TestKit.Redis;
 namespace MobZ.Aws.Tests.Lambda;
 
 /// <summary>
-/// A rooms function (MOBZ_HANDLER=rooms) as Lambda runs it: the real `bootstrap` as a child process against the
-/// Runtime API double, on redis-server, answering through the @connections double that checks every SigV4 signature.
-/// The same steps drive the JIT build (`dotnet bootstrap.dll`) and the Native AOT executable.
+/// A signaling function (MOBZ_HANDLER=rooms unless told otherwise) as Lambda runs it: the real `bootstrap` as a child
+/// process against the Runtime API double, on redis-server, answering through the @connections double that checks
+/// every SigV4 signature. The same steps drive the JIT build (`dotnet bootstrap.dll`) and the Native AOT executable.
 /// </summary>
-public sealed class RoomsFunctionProcess : IAsyncDisposable
+public sealed class FunctionProcess : IAsyncDisposable
 {
     public const string Secret = "lambda-access-test-secret-32-bytes!!";
     public const string Audience = "mobz";
     private static readonly AwsCredentials Credentials = new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
 
     private readonly StringBuilder _output = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<
+        string,
+        System.Collections.Concurrent.ConcurrentQueue<byte[]>
+    > _inboxes = new();
     private Process _process = null!;
 
-    private RoomsFunctionProcess(RuntimeApiDouble runtime, ManagementApiDouble connections)
+    private FunctionProcess(RuntimeApiDouble runtime, ManagementApiDouble connections)
     {
         Runtime = runtime;
         Connections = connections;
     }
 
     public RuntimeApiDouble Runtime { get; }
+
+    /// <summary>The @connections API of MOBZ_CONNECTIONS_ENDPOINT.</summary>
     public ManagementApiDouble Connections { get; }
+
+    /// <summary>Where this function's keys live in Redis; another function started with it shares its state.</summary>
+    public string KeyPrefix { get; private set; } = "";
 
     /// <summary>What the bootstrap wrote to stdout and stderr so far (its JSON log lines).</summary>
     public string Output
@@ -41,13 +50,20 @@ public sealed class RoomsFunctionProcess : IAsyncDisposable
     }
 
     /// <param name="fileName">The executable: "dotnet" for the JIT build, the native bootstrap itself for AOT.</param>
-    public static async Task<RoomsFunctionProcess> StartAsync(
+    /// <param name="handler">MOBZ_HANDLER.</param>
+    /// <param name="keyPrefix">Another function's <see cref="KeyPrefix"/>, to share its state; a fresh one if
+    /// null.</param>
+    /// <param name="environment">More variables for the function's environment.</param>
+    public static async Task<FunctionProcess> StartAsync(
         string fileName,
         IEnumerable<string> arguments,
-        RedisServer redis
+        RedisServer redis,
+        string handler = "rooms",
+        string? keyPrefix = null,
+        IReadOnlyDictionary<string, string>? environment = null
     )
     {
-        var function = new RoomsFunctionProcess(
+        var function = new FunctionProcess(
             await RuntimeApiDouble.StartAsync(),
             await ManagementApiDouble.StartAsync(Credentials, region: "eu-west-1", stage: "prod")
         );
@@ -58,15 +74,18 @@ public sealed class RoomsFunctionProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.Environment["AWS_LAMBDA_RUNTIME_API"] = function.Runtime.RuntimeApi;
-        start.Environment["MOBZ_HANDLER"] = "rooms";
+        function.KeyPrefix = keyPrefix ?? redis.NewKeyPrefix();
+        start.Environment["MOBZ_HANDLER"] = handler;
         start.Environment["MOBZ_REDIS"] = redis.Configuration;
-        start.Environment["MOBZ_REDIS_PREFIX"] = redis.NewKeyPrefix();
+        start.Environment["MOBZ_REDIS_PREFIX"] = function.KeyPrefix;
         start.Environment["MOBZ_CONNECTIONS_ENDPOINT"] = function.Connections.Endpoint.ToString();
         start.Environment["AWS_REGION"] = "eu-west-1";
         start.Environment["AWS_ACCESS_KEY_ID"] = Credentials.AccessKeyId;
         start.Environment["AWS_SECRET_ACCESS_KEY"] = Credentials.SecretAccessKey;
         start.Environment["MobZ__Access__HmacSecret"] = Secret;
         start.Environment["MobZ__Access__Audience"] = Audience;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         function._process = Process.Start(start)!;
         function._process.OutputDataReceived += (_, e) => function.Append(e.Data);
         function._process.ErrorDataReceived += (_, e) => function.Append(e.Data);
@@ -85,7 +104,7 @@ public sealed class RoomsFunctionProcess : IAsyncDisposable
     /// Gateway.</summary>
     public async Task<RuntimeApiDouble.Outcome> ConnectAsync(string connectionId, string? token, TimeSpan? wait = null)
     {
-        Connections.Connections[connectionId] = new();
+        Connections.Connections[connectionId] = _inboxes[connectionId] = new();
         var query = token is null
             ? "null"
             : JsonSerializer.Serialize(new Dictionary<string, string> { ["access_token"] = token });
@@ -108,15 +127,35 @@ public sealed class RoomsFunctionProcess : IAsyncDisposable
 
     /// <summary>An HTTP API (payload 2.0) request as API Gateway's <c>ANY /whip/{proxy+}</c> route passes it (an
     /// application/sdp body base64-encoded); the function's whole answer.</summary>
-    public async Task<JsonElement> WhipAsync(string method, string path, string? token, string? sdp)
+    public Task<JsonElement> WhipAsync(string method, string path, string? token, string? sdp)
     {
         var headers = new Dictionary<string, string> { ["content-type"] = "application/sdp" };
         if (token is not null)
             headers["authorization"] = "Bearer " + token;
+        return HttpAsync(
+            "ANY /whip/{proxy+}",
+            method,
+            path,
+            headers,
+            sdp is null ? null : System.Text.Encoding.UTF8.GetBytes(sdp)
+        );
+    }
+
+    /// <summary>An HTTP API (payload 2.0) request on <paramref name="routeKey"/>, its body base64-encoded as API
+    /// Gateway passes binary bodies; the function's whole answer.</summary>
+    public async Task<JsonElement> HttpAsync(
+        string routeKey,
+        string method,
+        string path,
+        Dictionary<string, string> headers,
+        byte[]? body,
+        TimeSpan? wait = null
+    )
+    {
         var evt = new Dictionary<string, object?>
         {
             ["version"] = "2.0",
-            ["routeKey"] = "ANY /whip/{proxy+}",
+            ["routeKey"] = routeKey,
             ["rawPath"] = path,
             ["rawQueryString"] = "",
             ["headers"] = headers,
@@ -125,7 +164,7 @@ public sealed class RoomsFunctionProcess : IAsyncDisposable
                 ["apiId"] = "h",
                 ["domainName"] = "h.execute-api.eu-west-1.amazonaws.com",
                 ["requestId"] = "r",
-                ["routeKey"] = "ANY /whip/{proxy+}",
+                ["routeKey"] = routeKey,
                 ["stage"] = "$default",
                 ["timeEpoch"] = 1796526000000,
                 ["http"] = new Dictionary<string, string>
@@ -136,10 +175,10 @@ public sealed class RoomsFunctionProcess : IAsyncDisposable
                     ["sourceIp"] = "192.0.2.1",
                 },
             },
-            ["body"] = sdp is null ? null : Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(sdp)),
-            ["isBase64Encoded"] = sdp is not null,
+            ["body"] = body is null ? null : Convert.ToBase64String(body),
+            ["isBase64Encoded"] = body is not null,
         };
-        var outcome = await OutcomeAsync(Runtime.Enqueue(JsonSerializer.Serialize(evt)), null);
+        var outcome = await OutcomeAsync(Runtime.Enqueue(JsonSerializer.Serialize(evt)), wait);
         Assert.True(outcome.Kind == "response", outcome.Body);
         return JsonDocument.Parse(outcome.Body).RootElement.Clone();
     }
@@ -154,7 +193,7 @@ public sealed class RoomsFunctionProcess : IAsyncDisposable
     {
         try
         {
-            return await Runtime.OutcomeAsync(requestId).WaitAsync(wait ?? TimeSpan.FromSeconds(30));
+            return await Runtime.OutcomeAsync(requestId, wait ?? TimeSpan.FromSeconds(30));
         }
         catch (TimeoutException)
         {
@@ -166,7 +205,8 @@ public sealed class RoomsFunctionProcess : IAsyncDisposable
     public async Task<JsonElement> ReplyAsync(string connectionId, string action)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        var inbox = Connections.Connections[connectionId];
+        // Kept past the double's forgetting the connection, so what was posted before a disconnect can be read.
+        var inbox = _inboxes[connectionId];
         while (DateTime.UtcNow < deadline)
         {
             while (inbox.TryDequeue(out var payload))
