@@ -12,7 +12,7 @@ namespace MobZ.Bench.Signaling;
 /// token, then all of them send Join at once. Prints the JoinAck latency distribution (Join sent → JoinAck
 /// received), the errors, and whether every member's view of the publisher list — of its JoinAck and each
 /// PublishListChangeAck, the list with the highest version, as a client keeps it — ends equal to the room's publishers
-/// in the store (read through the admin API once the room is quiet).
+/// in the store, at the store's version (both read through the admin API once the room is quiet).
 /// </summary>
 internal static class JoinStorm
 {
@@ -47,7 +47,8 @@ internal static class JoinStorm
         Console.WriteLine($"errors {result.Errors}; JoinAcks {sorted.Length} of {publishers + viewers}");
         Console.WriteLine(
             $"publisher list: {result.Inconsistent} of {publishers + viewers} members hold a newest list other than the "
-                + $"store's {result.Publishers} publishers; {result.Reordered} members heard an older list after a newer one"
+                + $"store's {result.Publishers} publishers at its version {result.Version}; {result.Reordered} members "
+                + "heard an older list after a newer one"
         );
         Console.WriteLine($"load average {LoadAverage()}");
         return result.Errors == 0 && result.Inconsistent == 0 && sorted.Length == publishers + viewers ? 0 : 1;
@@ -59,6 +60,7 @@ internal static class JoinStorm
         int Inconsistent,
         int Reordered,
         int Publishers,
+        long Version,
         double StormMs
     );
 
@@ -110,8 +112,8 @@ internal static class JoinStorm
             await Task.Delay(200);
         }
 
-        var stored = await stack.PublishersAsync(room);
-        int inconsistent = members.Count(m => m.ParticipantId is not null && !m.View(stored));
+        var (stored, version) = await stack.PublishersAsync(room);
+        int inconsistent = members.Count(m => m.ParticipantId is not null && !m.View(stored, version));
         int reordered = members.Count(m => m.Reordered);
         int errors = members.Sum(m => m.Errors) + members.Count(m => !m.JoinAck.Task.IsCompletedSuccessfully);
         var latencies = members
@@ -120,7 +122,7 @@ internal static class JoinStorm
             .ToArray();
         foreach (var m in members)
             await m.DisposeAsync();
-        return new StormResult(latencies, errors, inconsistent, reordered, stored.Count, stormMs);
+        return new StormResult(latencies, errors, inconsistent, reordered, stored.Count, version, stormMs);
     }
 
     private sealed class Member : IAsyncDisposable
@@ -163,12 +165,15 @@ internal static class JoinStorm
             await _client.SendAsync(json);
         }
 
-        /// <summary>Whether this member's newest list names exactly <paramref name="joined"/> (itself included when it
-        /// publishes, whether or not its own lists name it).</summary>
-        public bool View(IReadOnlySet<string> joined)
+        /// <summary>Whether this member's newest list is of <paramref name="version"/> and names exactly
+        /// <paramref name="joined"/> (itself included when it publishes, whether or not its own lists name
+        /// it).</summary>
+        public bool View(IReadOnlySet<string> joined, long version)
         {
             lock (_gate)
             {
+                if (_version != version)
+                    return false;
                 var view = new HashSet<string>(_view);
                 if (IsPublisher)
                     view.Add(ParticipantId!);
