@@ -10,8 +10,9 @@ namespace MobZ.Bench.Signaling;
 /// the real local stack as a child process on Redis (a throwaway redis-server unless <c>--redis</c> names one, e.g.
 /// a cluster's nodes), one m2m room, every client connected first over a real WebSocket with a development access
 /// token, then all of them send Join at once. Prints the JoinAck latency distribution (Join sent → JoinAck
-/// received), the errors, and whether every member's view of the publisher list — its JoinAck's list replaced by
-/// each PublishListChangeAck — ends equal to the publishers that really joined.
+/// received), the errors, and whether every member's view of the publisher list — of its JoinAck and each
+/// PublishListChangeAck, the list with the highest version, as a client keeps it — ends equal to the room's publishers
+/// in the store, at the store's version (both read through the admin API once the room is quiet).
 /// </summary>
 internal static class JoinStorm
 {
@@ -45,14 +46,23 @@ internal static class JoinStorm
         );
         Console.WriteLine($"errors {result.Errors}; JoinAcks {sorted.Length} of {publishers + viewers}");
         Console.WriteLine(
-            $"publisher list: {result.Inconsistent} of {publishers + viewers} members see a list other than the "
-                + $"{result.Publishers} publishers that joined"
+            $"publisher list: {result.Inconsistent} of {publishers + viewers} members hold a newest list other than the "
+                + $"store's {result.Publishers} publishers at its version {result.Version}; {result.Reordered} members "
+                + "heard an older list after a newer one"
         );
         Console.WriteLine($"load average {LoadAverage()}");
         return result.Errors == 0 && result.Inconsistent == 0 && sorted.Length == publishers + viewers ? 0 : 1;
     }
 
-    private sealed record StormResult(double[] Latencies, int Errors, int Inconsistent, int Publishers, double StormMs);
+    private sealed record StormResult(
+        double[] Latencies,
+        int Errors,
+        int Inconsistent,
+        int Reordered,
+        int Publishers,
+        long Version,
+        double StormMs
+    );
 
     private static async Task<StormResult> RunRoomAsync(
         LocalStackProcess stack,
@@ -102,11 +112,9 @@ internal static class JoinStorm
             await Task.Delay(200);
         }
 
-        var joined = members
-            .Where(m => m.IsPublisher && m.ParticipantId is not null)
-            .Select(m => m.ParticipantId!)
-            .ToHashSet();
-        int inconsistent = members.Count(m => m.ParticipantId is not null && !m.View(joined));
+        var (stored, version) = await stack.PublishersAsync(room);
+        int inconsistent = members.Count(m => m.ParticipantId is not null && !m.View(stored, version));
+        int reordered = members.Count(m => m.Reordered);
         int errors = members.Sum(m => m.Errors) + members.Count(m => !m.JoinAck.Task.IsCompletedSuccessfully);
         var latencies = members
             .Where(m => m.JoinAck.Task.IsCompletedSuccessfully)
@@ -114,7 +122,7 @@ internal static class JoinStorm
             .ToArray();
         foreach (var m in members)
             await m.DisposeAsync();
-        return new StormResult(latencies, errors, inconsistent, joined.Count, stormMs);
+        return new StormResult(latencies, errors, inconsistent, reordered, stored.Count, version, stormMs);
     }
 
     private sealed class Member : IAsyncDisposable
@@ -122,6 +130,7 @@ internal static class JoinStorm
         private readonly BenchClient _client;
         private readonly Lock _gate = new();
         private HashSet<string> _view = [];
+        private long _version = -1;
         private long _sentAt;
         private int _errors;
 
@@ -136,6 +145,9 @@ internal static class JoinStorm
         public bool IsPublisher { get; }
         public string? ParticipantId { get; private set; }
         public long LastListChange { get; private set; }
+
+        /// <summary>A list arrived with a lower version than one heard before it (a client drops it).</summary>
+        public bool Reordered { get; private set; }
         public int Errors => Volatile.Read(ref _errors);
 
         /// <summary>Milliseconds from Join sent to JoinAck received.</summary>
@@ -153,12 +165,15 @@ internal static class JoinStorm
             await _client.SendAsync(json);
         }
 
-        /// <summary>Whether this member's last word on the publishers names exactly <paramref name="joined"/>
-        /// (itself included when it publishes, whether or not its own lists name it).</summary>
-        public bool View(IReadOnlySet<string> joined)
+        /// <summary>Whether this member's newest list is of <paramref name="version"/> and names exactly
+        /// <paramref name="joined"/> (itself included when it publishes, whether or not its own lists name
+        /// it).</summary>
+        public bool View(IReadOnlySet<string> joined, long version)
         {
             lock (_gate)
             {
+                if (_version != version)
+                    return false;
                 var view = new HashSet<string>(_view);
                 if (IsPublisher)
                     view.Add(ParticipantId!);
@@ -181,18 +196,32 @@ internal static class JoinStorm
                     lock (_gate)
                     {
                         ParticipantId = root.GetProperty("participantId").GetString();
-                        _view = Names(root);
+                        Keep(root);
                     }
                     JoinAck.TrySetResult(Stopwatch.GetElapsedTime(_sentAt, now).TotalMilliseconds);
                     return;
                 case "PublishListChangeAck":
                     lock (_gate)
                     {
-                        _view = Names(root);
+                        Keep(root);
                         LastListChange = now;
                     }
                     return;
             }
+        }
+
+        /// <summary>Keeps a list unless it is older than the one held (two announcements can arrive reordered).
+        /// Called under the gate.</summary>
+        private void Keep(JsonElement message)
+        {
+            long version = message.GetProperty("version").GetInt64();
+            if (version < _version)
+            {
+                Reordered = true;
+                return;
+            }
+
+            (_version, _view) = (version, Names(message));
         }
 
         private static HashSet<string> Names(JsonElement message) =>

@@ -35,6 +35,36 @@ public sealed class LocalStackProcess : IDisposable
         );
     }
 
+    /// <summary>The connection ids of a room's publishers and its publisher-list version as the store holds them,
+    /// through the admin API (with the development key its key hint names); no ids and version -1 when there is no
+    /// such room.</summary>
+    public async Task<(IReadOnlySet<string> Publishers, long Version)> PublishersAsync(string room)
+    {
+        using var http = new HttpClient { BaseAddress = BaseUrl };
+        using (var hint = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("api/admin/key-hint")))
+        {
+            http.DefaultRequestHeaders.Add(
+                hint.RootElement.GetProperty("header").GetString()!,
+                hint.RootElement.GetProperty("developmentKey").GetString()
+            );
+        }
+
+        using var json = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("api/admin/rooms"));
+        foreach (var r in json.RootElement.GetProperty("rooms").EnumerateArray())
+        {
+            if (r.GetProperty("roomId").GetString() != room)
+                continue;
+            var publishers = r.GetProperty("members")
+                .EnumerateArray()
+                .Where(m => m.GetProperty("role").GetString() == "publisher")
+                .Select(m => m.GetProperty("connectionId").GetString()!)
+                .ToHashSet();
+            return (publishers, r.GetProperty("version").GetInt64());
+        }
+
+        return (new HashSet<string>(), -1);
+    }
+
     /// <param name="redisPrefix">--redis-prefix, e.g. "{mobz}:" to keep every key in one slot of a Redis Cluster.
     /// </param>
     public static LocalStackProcess Start(string? redis, string? redisPrefix = null)

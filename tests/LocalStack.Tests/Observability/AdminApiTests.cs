@@ -101,6 +101,8 @@ public sealed class AdminApiTests : IClassFixture<RedisServer>
             .EnumerateArray()
             .Single(r => r.GetProperty("roomId").GetString() == "ops-room");
         Assert.Equal("m2m", room.GetProperty("kind").GetString());
+        // ann's join made her owner and publisher in one step; bob's as a viewer changed neither.
+        Assert.Equal(1, room.GetProperty("version").GetInt64());
         var members = room.GetProperty("members")
             .EnumerateArray()
             .ToDictionary(m => m.GetProperty("userId").GetString()!);

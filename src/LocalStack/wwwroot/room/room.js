@@ -21,6 +21,7 @@ const state = {
   ownerId: null,
   stationId: null,
   publishers: [],
+  listVersion: -1, // the room's publisher-list version of state.publishers (JoinAck, PublishListChangeAck)
   received: [],
   errors: [],
   publishPc: null,
@@ -145,6 +146,7 @@ function leave() {
 // Back to the join form: buttons as before joining, no self tile, no publish requests.
 function resetRoomUi() {
   state.joinAck = null;
+  state.listVersion = -1; // a room of the same name made later counts its versions afresh
   $('join-button').disabled = false;
   $('leave').disabled = true;
   $('request').hidden = true;
@@ -163,10 +165,15 @@ async function onMessage(m) {
     case 'WatchAck': return answerStation(m.stationId, m.publisherId, m.sdp);
     case 'IceCandidate': return onRemoteCandidate(m);
     case 'PublishListChangeAck':
-      // A change announced while our Join was in flight can overtake the JoinAck; apply it after the JoinAck.
-      if (!state.joinAck) { state.earlyList = m; return; }
+      // A change announced while our Join was in flight can overtake the JoinAck; the newest is applied after it.
+      if (!state.joinAck) {
+        if (!state.earlyList || m.version > state.earlyList.version) state.earlyList = m;
+        return;
+      }
+      // Announcements of two changes can arrive in the opposite order: a list older than ours is stale.
+      if (m.version < state.listVersion) return;
       if (m.reason === 'mediaLost') onOthersMediaLost(m.publishers);
-      return onPublisherList(m.publishers, m.ownerId);
+      return onPublisherList(m.publishers, m.ownerId, m.version);
     case 'StationMoved': return onStationMoved(m);
     case 'MediaLost': return onMediaLost(m);
     case 'PublishRequest': return onPublishRequest(m);
@@ -213,7 +220,7 @@ async function rejoinAfterStateLost() {
   state.viewerPcs.clear();
   state.publishPc?.close();
   state.publishPc = null;
-  Object.assign(state, { joinAck: null, stationId: null, publishers: [], earlyList: null });
+  Object.assign(state, { joinAck: null, stationId: null, publishers: [], listVersion: -1, earlyList: null });
   const old = state.ws;
   old.onmessage = null;
   old.onclose = null;
@@ -264,12 +271,11 @@ async function onJoinAck(m) {
     location.href = `/hls/index.html?stream=${encodeURIComponent(m.playbackUrl)}`;
     return;
   }
-  await onPublisherList(m.publishers, m.ownerId);
-  if (state.earlyList) {
-    const early = state.earlyList;
-    state.earlyList = null;
-    await onPublisherList(early.publishers, early.ownerId);
-  }
+  // The JoinAck's list carries the offers to answer, so it is applied even when an early notice is newer.
+  await onPublisherList(m.publishers, m.ownerId, m.version);
+  const early = state.earlyList;
+  state.earlyList = null;
+  if (early && early.version > m.version) await onPublisherList(early.publishers, early.ownerId, early.version);
 }
 
 async function publish() {
@@ -370,8 +376,9 @@ async function onRemoteCandidate(m) {
   if (pc && m.candidate) await pc.addIceCandidate({ candidate: m.candidate, sdpMid: m.sdpMid, sdpMLineIndex: m.sdpMLineIndex }).catch(() => {});
 }
 
-async function onPublisherList(publishers, ownerId) {
+async function onPublisherList(publishers, ownerId, version) {
   state.publishers = publishers ?? [];
+  state.listVersion = version ?? state.listVersion;
   if (ownerId) state.ownerId = ownerId;
   $('self-owner').hidden = state.ownerId !== state.participantId;
   const me = state.publishers.find((p) => p.participantId === state.participantId);

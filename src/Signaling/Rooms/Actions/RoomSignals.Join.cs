@@ -44,9 +44,12 @@ public sealed partial class RoomSignals
 
         await AssignAsync(roomId, kind, inv.ConnectionId, joined.Entry).ConfigureAwait(false);
 
-        var others = (await rooms.GetParticipantsAsync(roomId, ParticipantTypes.Publisher).ConfigureAwait(false))
-            .Where(p => p.ConnectionId != inv.ConnectionId)
-            .ToList();
+        // The list, owner and version in one read: a change announced after it carries a higher version, so the joiner
+        // can tell whether a PublishListChangeAck that overtook this JoinAck is newer. A leave of this connection that
+        // deleted the room meanwhile leaves the join's own view.
+        var list = await rooms.GetPublisherListAsync(roomId).ConfigureAwait(false)
+            ?? new PublisherList(0, joined.OwnerId, []);
+        var others = list.Publishers.Where(p => p.ConnectionId != inv.ConnectionId).ToList();
         var refused = new List<(PublisherInfo Publisher, string Reason)>();
         var publishers =
             kind == RoomKind.M2m && (access.Grants & AccessGrant.Subscribe) != 0
@@ -58,10 +61,11 @@ public sealed partial class RoomSignals
             kind.ToText(),
             inv.ConnectionId,
             role,
-            joined.OwnerId,
+            list.OwnerId,
             IceServersFor(inv.ConnectionId),
             publishers,
-            (int)Options.HeartbeatInterval.TotalMilliseconds
+            (int)Options.HeartbeatInterval.TotalMilliseconds,
+            list.Version
         )
         {
             RequestId = inv.RequestId,

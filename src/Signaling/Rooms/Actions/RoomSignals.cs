@@ -92,13 +92,19 @@ public sealed partial class RoomSignals(
             Live = p.Entry.Live,
         };
 
-    /// <summary>Tells everyone in the room the current publisher list and owner.</summary>
+    /// <summary>Tells everyone in the room the current publisher list and owner, with the version they were read
+    /// at.</summary>
     private async Task AnnouncePublishersAsync(Invocation inv, string roomId, string reason, string? except = null)
     {
-        var publishers = await rooms.GetParticipantsAsync(roomId, ParticipantTypes.Publisher).ConfigureAwait(false);
-        if (await rooms.GetRoomAsync(roomId).ConfigureAwait(false) is not { } room)
+        if (await rooms.GetPublisherListAsync(roomId).ConfigureAwait(false) is not { } list)
             return; // The room was deleted meanwhile; nobody is left to tell.
-        var notice = new PublishListChangeAckNotice(roomId, room.OwnerId, reason, publishers.Select(ToInfo).ToList());
+        var notice = new PublishListChangeAckNotice(
+            roomId,
+            list.OwnerId,
+            reason,
+            list.Publishers.Select(ToInfo).ToList(),
+            list.Version
+        );
         await sender
             .BroadcastAsync(inv, await MembersAsync(roomId).ConfigureAwait(false), notice, except)
             .ConfigureAwait(false);

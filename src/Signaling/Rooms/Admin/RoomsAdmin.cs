@@ -22,7 +22,15 @@ public sealed record RoomMemberView(
     bool Live
 );
 
-public sealed record RoomView(string RoomId, string Kind, string? OwnerId, IReadOnlyList<RoomMemberView> Members);
+/// <summary>A room as the admin API lists it; <see cref="Version"/> is its publisher-list version, the one the members'
+/// newest PublishListChangeAck should carry (docs/protocol.md), so a client stuck on an older list shows.</summary>
+public sealed record RoomView(
+    string RoomId,
+    string Kind,
+    string? OwnerId,
+    IReadOnlyList<RoomMemberView> Members,
+    long Version
+);
 
 /// <summary>A registered Munit: its registration hash, whether its heartbeat key is still alive, its
 /// stations.</summary>
@@ -127,7 +135,15 @@ public sealed class RoomsAdmin(
                 );
             }
         }
-        return new RoomView(roomId, kind, owner, members);
+        long version = long.TryParse(
+            room.GetValueOrDefault(RoomKeys.VersionField),
+            System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture,
+            out var v
+        )
+            ? v
+            : 0;
+        return new RoomView(roomId, kind, owner, members, version);
     }
 
     /// <summary>Removes one member as an owner's Kick does: told, removed (the room hears of it),

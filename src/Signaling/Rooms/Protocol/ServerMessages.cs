@@ -20,7 +20,8 @@ public sealed record JoinAckReply(
     string OwnerId,
     IReadOnlyList<IceServer> IceServers,
     IReadOnlyList<PublisherInfo> Publishers,
-    int HeartbeatIntervalMs
+    int HeartbeatIntervalMs,
+    long Version
 ) : ServerMessage(RoomActions.JoinAck)
 {
     /// <summary>The joiner's own station (m2m/p2m publishers).</summary>
@@ -92,12 +93,15 @@ public sealed record PublishRejectNotice(string ParticipantId) : ServerMessage(R
     public string? Reason { get; init; }
 }
 
-/// <summary>To everyone in the room whenever the publisher list or the owner changes.</summary>
+/// <summary>To everyone in the room whenever the publisher list or the owner changes. Two of them (or one and a
+/// JoinAck) can reach a member in the opposite order of the changes: <see cref="Version"/> (the room's list version the
+/// list was read at, as in JoinAck) says which is newer.</summary>
 public sealed record PublishListChangeAckNotice(
     string RoomId,
     string OwnerId,
     string Reason,
-    IReadOnlyList<PublisherInfo> Publishers
+    IReadOnlyList<PublisherInfo> Publishers,
+    long Version
 ) : ServerMessage(RoomActions.PublishListChangeAck);
 
 /// <summary>To everyone in the room: a station now runs on another media server (its old one died, stopped or

@@ -7,7 +7,7 @@ namespace MobZ.Signaling.Rooms.State;
 /// </summary>
 public static class RoomKeys
 {
-    /// <summary>Hash: kind, owner.</summary>
+    /// <summary>Hash: kind, owner, version (of the publisher list and owner).</summary>
     public static string Room(string roomId) => $"room:{{{roomId}}}";
 
     /// <summary>Hash: connection id → <see cref="ParticipantEntry"/> JSON.</summary>
@@ -42,6 +42,12 @@ public static class RoomKeys
 
     public const string KindField = "kind";
     public const string OwnerField = "owner";
+
+    /// <summary>The room's publisher-list version: a counter every change to the publisher list or the owner bumps
+    /// in the same step as the change, sent with each list so members can drop one older than the list they
+    /// hold.</summary>
+    public const string VersionField = "version";
+
     public const string RoomField = "room";
     public const string RoleField = "role";
 

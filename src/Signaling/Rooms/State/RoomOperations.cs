@@ -10,6 +10,12 @@ namespace MobZ.Signaling.Rooms.State;
 /// the room's hash tag (<see cref="RoomKeys"/>): the room hash, its publishers, viewers and publish requests.
 /// Replies are flat string arrays, their first item the outcome.
 /// </summary>
+/// <remarks>
+/// Every change to the publisher list (a publisher's slot or entry) or to the owner bumps the room's list version
+/// (<see cref="RoomKeys.VersionField"/>) in the same step, and <see cref="Publishers"/> reads the list with the version
+/// it describes: members are told lists along paths that can reorder them, and the version lets a member keep the
+/// newest one it heard.
+/// </remarks>
 internal static class RoomOperations
 {
     public static IReadOnlyList<string> Keys(string roomId) =>
@@ -23,8 +29,9 @@ internal static class RoomOperations
     /// <summary>
     /// ARGV: connection id, room kind, role, slot limit, entry JSON, "1" when the joiner may own the room (admin
     /// grant), "1" when the first joiner of a new room owns it. Takes a slot when the room is of that kind (or new)
-    /// and the role has a free one; an ownerless room gets the joiner as owner when it may own it. Reply:
-    /// <c>joined</c> and the owner (false when none), <c>kind</c> and the room's kind, or <c>full</c>.
+    /// and the role has a free one; an ownerless room gets the joiner as owner when it may own it; a publisher or a
+    /// new owner bumps the list version. Reply: <c>joined</c> and the owner (false when none), <c>kind</c> and the
+    /// room's kind, or <c>full</c>.
     /// </summary>
     public sealed class Join : AtomicOperation<JoinReply>
     {
@@ -42,11 +49,13 @@ internal static class RoomOperations
                 if redis.call('HLEN', slots) >= max then return {'full'} end
                 if not existing then redis.call('HSET', ROOM, 'kind', kind) end
                 local owner = redis.call('HGET', ROOM, 'owner')
+                local changed = role == 'publisher'
                 if not owner and (ARGV[6] == '1' or (ARGV[7] == '1' and not existing)) then
                   redis.call('HSET', ROOM, 'owner', conn)
-                  owner = conn
+                  owner, changed = conn, true
                 end
                 redis.call('HSET', slots, conn, entry)
+                if changed then redis.call('HINCRBY', ROOM, 'version', 1) end
                 return {'joined', owner}
                 """;
 
@@ -66,13 +75,16 @@ internal static class RoomOperations
             if (existing is null)
                 ks.HashSet(keys[0], RoomKeys.KindField, kind);
             var owner = ks.HashGet(keys[0], RoomKeys.OwnerField);
+            bool changed = role == ParticipantTypes.Publisher;
             if (owner is null && (args[5] == "1" || (args[6] == "1" && existing is null)))
             {
                 ks.HashSet(keys[0], RoomKeys.OwnerField, conn);
-                owner = conn;
+                (owner, changed) = (conn, true);
             }
 
             ks.HashSet(slots, conn, args[4]);
+            if (changed)
+                BumpVersion(ks, keys[0]);
             return ["joined", owner];
         }
 
@@ -89,8 +101,9 @@ internal static class RoomOperations
     /// ARGV: connection id, "1" when anyone may inherit ownership (not only admins). Removes the connection's slot
     /// (publisher or viewer, whichever holds it) and pending request; the owner's leave hands ownership to the
     /// earliest-joined admin publisher, else admin viewer (ties by connection id), or leaves the room ownerless; the
-    /// last one out deletes the room. Reply: <c>left</c> or <c>absent</c> (no slot: nothing changed), then role, entry
-    /// JSON, room kind, owner before, owner after, and "1" when the room was deleted.
+    /// last one out deletes the room. A publisher's leave or an owner change bumps the list version. Reply:
+    /// <c>left</c> or <c>absent</c> (no slot: nothing changed), then role, entry JSON, room kind, owner before, owner
+    /// after, and "1" when the room was deleted.
     /// </summary>
     public sealed class Leave : AtomicOperation<LeaveReply>
     {
@@ -143,6 +156,7 @@ internal static class RoomOperations
                   end
                   if newOwner then redis.call('HSET', ROOM, 'owner', newOwner) else redis.call('HDEL', ROOM, 'owner') end
                 end
+                if role == 'publisher' or newOwner ~= owner then redis.call('HINCRBY', ROOM, 'version', 1) end
                 return {'left', role, entry, kind, owner, newOwner, false}
                 """;
 
@@ -184,6 +198,8 @@ internal static class RoomOperations
                     ks.HashSet(keys[0], RoomKeys.OwnerField, newOwner);
             }
 
+            if (role == ParticipantTypes.Publisher || newOwner != owner)
+                BumpVersion(ks, keys[0]);
             return ["left", role, entry, kind, owner, newOwner, null];
         }
 
@@ -223,6 +239,78 @@ internal static class RoomOperations
             );
 
         private static string? Get(IReadOnlyList<string?> reply, int at) => reply.Count > at ? reply[at] : null;
+    }
+
+    /// <summary>
+    /// No ARGV; changes nothing. Reads the room's publisher list with the owner and the list version that describe it,
+    /// in one step, so no change can fall between them. Reply: <c>room</c>, the version ("0" before any change), the
+    /// owner (false when none), then connection id and entry JSON of each publisher; or <c>absent</c> when there is no
+    /// such room.
+    /// </summary>
+    public sealed class Publishers : AtomicOperation<PublisherList?>
+    {
+        public static readonly Publishers Instance = new();
+
+        public override string Name => "rooms.publishers";
+
+        public override string Script =>
+            """
+                local ROOM, PUBS = KEYS[1], KEYS[2]
+                local room = redis.call('HMGET', ROOM, 'kind', 'version', 'owner')
+                if not room[1] then return {'absent'} end
+                local reply = {'room', room[2] or '0', room[3]}
+                local all = redis.call('HGETALL', PUBS)
+                for i = 1, #all do reply[#reply + 1] = all[i] end
+                return reply
+                """;
+
+        public override IReadOnlyList<string?> RunInProcess(
+            IAtomicKeyspace ks,
+            IReadOnlyList<string> keys,
+            IReadOnlyList<string> args
+        )
+        {
+            if (ks.HashGet(keys[0], RoomKeys.KindField) is null)
+                return ["absent"];
+            var reply = new List<string?>
+            {
+                "room",
+                ks.HashGet(keys[0], RoomKeys.VersionField) ?? "0",
+                ks.HashGet(keys[0], RoomKeys.OwnerField),
+            };
+            foreach (var (id, json) in ks.HashGetAll(keys[1]))
+                reply.AddRange([id, json]);
+            return reply;
+        }
+
+        public override PublisherList? Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args)
+        {
+            if (reply[0] != "room")
+                return null;
+            var publishers = new List<Participant>((reply.Count - 3) / 2);
+            for (int i = 3; i + 1 < reply.Count; i += 2)
+                publishers.Add(new Participant(reply[i]!, RoomRepository.Parse(reply[i + 1]!)));
+            RoomRepository.SortByJoin(publishers);
+            return new PublisherList(
+                long.Parse(reply[1]!, System.Globalization.CultureInfo.InvariantCulture),
+                reply[2] ?? "",
+                publishers
+            );
+        }
+    }
+
+    /// <summary>HINCRBY of the list version, in-process (the keyspace lock is held, so read and write are one
+    /// step).</summary>
+    private static void BumpVersion(IAtomicKeyspace ks, string roomKey)
+    {
+        long version = ks.HashGet(roomKey, RoomKeys.VersionField) is { } v
+            ? long.Parse(v, System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
+        ks.HashSet(
+            roomKey,
+            RoomKeys.VersionField,
+            (version + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)
+        );
     }
 }
 

@@ -74,14 +74,23 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         var list = new List<Participant>(all.Count);
         foreach (var (id, json) in all)
             list.Add(new Participant(id, Parse(json)));
+        SortByJoin(list);
+        return list;
+    }
+
+    /// <summary>Earliest-joined first, ties by connection id.</summary>
+    internal static void SortByJoin(List<Participant> list) =>
         list.Sort(
             static (a, b) =>
                 a.Entry.JoinedAt != b.Entry.JoinedAt
                     ? a.Entry.JoinedAt.CompareTo(b.Entry.JoinedAt)
                     : string.CompareOrdinal(a.ConnectionId, b.ConnectionId)
         );
-        return list;
-    }
+
+    /// <summary>The room's publishers (earliest-joined first) with the owner and the list version that describe them,
+    /// read in one step (<see cref="RoomOperations.Publishers"/>); null when there is no such room.</summary>
+    public Task<PublisherList?> GetPublisherListAsync(string roomId) =>
+        store.RunAsync(RoomOperations.Publishers.Instance, RoomOperations.Keys(roomId), []);
 
     public async Task<IReadOnlyCollection<string>> GetParticipantIdsAsync(string roomId, string role) =>
         [.. (await store.HashGetAllAsync(RoomKeys.Participants(roomId, role)).ConfigureAwait(false)).Keys];
@@ -455,6 +464,7 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             }
 
             var entry = Parse(json);
+            var version = await store.HashGetAsync(RoomKeys.Room(roomId), RoomKeys.VersionField).ConfigureAwait(false);
             var tx = store
                 .CreateTransaction()
                 .When(new StateCondition.HashEqual(requestsKey, connectionId, request))
@@ -472,6 +482,7 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
                 .HashDelete(viewersKey, connectionId)
                 .HashSet(publishersKey, connectionId, Serialize(entry))
                 .HashSet(connKey, RoomKeys.RoleField, ParticipantTypes.Publisher);
+            BumpVersion(tx, roomId, version);
             if (await tx.ExecuteAsync().ConfigureAwait(false))
                 return entry;
         }
@@ -525,16 +536,35 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             var updated = change(entry);
             if (updated == entry)
                 return entry;
-            bool done = await store
+            var tx = store
                 .CreateTransaction()
                 .When(new StateCondition.HashEqual(key, connectionId, json))
-                .HashSet(key, connectionId, Serialize(updated))
-                .ExecuteAsync()
-                .ConfigureAwait(false);
-            if (done)
+                .HashSet(key, connectionId, Serialize(updated));
+            // A publisher's entry is part of the publisher list members are told (its flags, whether it is live).
+            if (role == ParticipantTypes.Publisher)
+            {
+                var version = await store
+                    .HashGetAsync(RoomKeys.Room(roomId), RoomKeys.VersionField)
+                    .ConfigureAwait(false);
+                BumpVersion(tx, roomId, version);
+            }
+
+            if (await tx.ExecuteAsync().ConfigureAwait(false))
                 return updated;
         }
         throw new SignalException(ErrorCodes.Busy, "Too many concurrent updates; try again");
+    }
+
+    /// <summary>
+    /// Queues the list-version bump of a change to the publisher list that commits as a transaction: the version read
+    /// before is a condition, so a concurrent change makes this commit retry with the new one. The caller's other
+    /// conditions keep a member's slot, so the room hash this writes exists.
+    /// </summary>
+    private static void BumpVersion(IStateTransaction tx, string roomId, string? version)
+    {
+        long next = (version is null ? 0 : long.Parse(version, CultureInfo.InvariantCulture)) + 1;
+        tx.When(new StateCondition.HashEqual(RoomKeys.Room(roomId), RoomKeys.VersionField, version))
+            .HashSet(RoomKeys.Room(roomId), RoomKeys.VersionField, next.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>Claims telling the clients of one station move (true for exactly one caller while the claim
@@ -624,6 +654,10 @@ public sealed record ConnectionMembership(
 }
 
 public sealed record JoinOutcome(ParticipantEntry Entry, string OwnerId);
+
+/// <summary>A room's publishers (earliest-joined first) with the owner ("" when none) and the publisher-list version
+/// (<see cref="RoomKeys.VersionField"/>) they were read at.</summary>
+public sealed record PublisherList(long Version, string OwnerId, IReadOnlyList<Participant> Publishers);
 
 public sealed record LeaveOutcome(
     string RoomId,
