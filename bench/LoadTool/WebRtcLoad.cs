@@ -326,11 +326,10 @@ internal static class WebRtcLoad
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
         {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(
-                        line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
-                        CultureInfo.InvariantCulture
-                    ) * 1024;
+            if (!line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                continue;
+            string kib = line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+            return long.Parse(kib, CultureInfo.InvariantCulture) * 1024;
         }
         return 0;
     }
