@@ -7,9 +7,19 @@ var options = LoadOptions.Parse(args);
 if (options.WebRtc)
 {
     // Real WebRTC clients (ICE, DTLS, SRTP) against the Munit's production media plane.
-    var report = await WebRtcLoad.RunAsync(options, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(60));
-    report.Print(Console.Out);
-    return 0;
+    try
+    {
+        var report = await WebRtcLoad.RunAsync(options, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(60));
+        report.Print(Console.Out);
+        return 0;
+    }
+    catch (Exception e)
+        when (e is InvalidOperationException or TimeoutException or OperationCanceledException or IOException)
+    {
+        // A refused negotiation, failed ICE or DTLS, or peers still connecting after 60 s.
+        Console.Error.WriteLine("load test failed: " + e.Message);
+        return 1;
+    }
 }
 
 using var munit = new MunitUnderLoad();
