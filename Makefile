@@ -53,7 +53,7 @@ build:
 bench:
 	dotnet run --project bench/Bench -c Release -- --filter '$(or $(FILTER),*)'
 
-## Loopback load test of a Munit (see bench/RESULTS.md for the options).
+## Loopback load test of a Munit; ARGS=--webrtc for real WebRTC clients (options: docs/munit.md, bench/RESULTS.md).
 load:
 	dotnet run --project bench/LoadTool -c Release -- $(ARGS)
 

@@ -2,9 +2,9 @@ using System.Globalization;
 
 namespace MobZ.LoadTool;
 
-/// <summary>Command line: --publishers N --subscribers M --seconds S --video-kbps K. Bounded so a typo cannot run
-/// away.</summary>
-internal sealed record LoadOptions(int Publishers, int Subscribers, int Seconds, int VideoKbps)
+/// <summary>Command line: --publishers N --subscribers M --seconds S --video-kbps K [--webrtc]. Bounded so a typo
+/// cannot run away. --webrtc makes every publisher and viewer a real WebRTC client (ICE, DTLS, SRTP).</summary>
+internal sealed record LoadOptions(int Publishers, int Subscribers, int Seconds, int VideoKbps, bool WebRtc = false)
 {
     public const int MaxPublishers = 50,
         MaxSubscribers = 500,
@@ -24,7 +24,8 @@ internal sealed record LoadOptions(int Publishers, int Subscribers, int Seconds,
             Get("publishers", 4, MaxPublishers),
             Get("subscribers", 10, MaxSubscribers),
             Get("seconds", 10, MaxSeconds),
-            Get("video-kbps", 800, 5000)
+            Get("video-kbps", 800, 5000),
+            args.Contains("--webrtc")
         );
     }
 }

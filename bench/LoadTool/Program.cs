@@ -4,14 +4,32 @@ using MobZ.LoadTool;
 
 // Loopback load test of the Munit's forwarding path with real SRTP (see bench/RESULTS.md for commands and numbers).
 var options = LoadOptions.Parse(args);
+if (options.WebRtc)
+{
+    // Real WebRTC clients (ICE, DTLS, SRTP) against the Munit's production media plane.
+    try
+    {
+        var report = await WebRtcLoad.RunAsync(options, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(60));
+        report.Print(Console.Out);
+        return 0;
+    }
+    catch (Exception e)
+        when (e is InvalidOperationException or TimeoutException or OperationCanceledException or IOException)
+    {
+        // A refused negotiation, failed ICE or DTLS, or peers still connecting after 60 s.
+        Console.Error.WriteLine("load test failed: " + e.Message);
+        return 1;
+    }
+}
+
 using var munit = new MunitUnderLoad();
-using var publishers = new SyntheticPublishers(munit.EndPoint, options.VideoKbps);
+using var publishers = new SyntheticPublishers(options.VideoKbps);
 using var subscribers = new MeasuringSubscribers();
 
 for (int i = 0; i < options.Publishers; i++)
 {
     var (send, receive) = SrtpKeyPair.Create();
-    munit.AddPublisher(i, publishers.Add(send), receive);
+    munit.AddPublisher(i, publishers.Add(send, munit.EndPoint), receive);
 }
 for (int i = 0; i < options.Subscribers; i++)
 {

@@ -12,6 +12,18 @@ internal static partial class ThreadCpu
 
     public static int CurrentThreadId() => GetTid();
 
+    /// <summary>The id of this process's thread named <paramref name="name"/> (as the kernel shows it, at most 15
+    /// characters), or null.</summary>
+    public static int? FindByName(string name)
+    {
+        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == name)
+                return int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture);
+        }
+        return null;
+    }
+
     public static TimeSpan Of(int tid)
     {
         // Fields 14 and 15 of /proc/self/task/<tid>/stat: utime and stime in clock ticks (USER_HZ = 100).
