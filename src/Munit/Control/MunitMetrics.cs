@@ -202,6 +202,8 @@ public sealed class MunitMetrics : IDisposable
             new(c.UnknownSource, _tag, new("reason", "unknown_source")),
             new(c.NotConnected, _tag, new("reason", "not_connected")),
             new(c.SrtpRejected, _tag, new("reason", "srtp_rejected")),
+            new(c.DtlsUnauthenticated, _tag, new("reason", "dtls_unauthenticated")),
+            new(c.HandlerErrors, _tag, new("reason", "handler_error")),
         ];
 
     internal static string TcpDropReasonName(IceTcpDropReason reason) =>

@@ -57,10 +57,7 @@ public sealed class WebRtcMedia : IStationMediaFactory, IPeerLossSource, IDispos
         );
         Engine = new MediaEngine(time: clock, logger: _loggers.CreateLogger<MediaEngine>());
         Engine.Start();
-        _metrics = new MunitTransportMetrics(Transport.Counters, () => Transport.PeerCount);
     }
-
-    private readonly MunitTransportMetrics _metrics;
 
     public RtcUdpTransport Transport { get; }
     public MediaEngine Engine { get; }
@@ -99,6 +96,5 @@ public sealed class WebRtcMedia : IStationMediaFactory, IPeerLossSource, IDispos
         _viewers.Clear();
         Engine.Dispose();
         Transport.Dispose();
-        _metrics.Dispose();
     }
 }

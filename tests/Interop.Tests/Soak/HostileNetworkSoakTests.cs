@@ -134,7 +134,7 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
             $"call before the attack: publisher sends {before.Sent:F1} packets/s, viewer receives {before.Received:F1}"
         );
         double unauthenticatedBefore = await stack.MetricAsync(
-            "mobz_munit_datagrams_dropped_total",
+            "mobz_munit_transport_dropped_total",
             "dtls_unauthenticated"
         );
         double srtpRejectedBefore = await stack.MetricAsync("mobz_munit_transport_dropped_total", "srtp_rejected");
@@ -209,7 +209,7 @@ public sealed class HostileNetworkSoakTests(ITestOutputHelper output)
         var during = call.RatesBetween(attackFrom, attackTo);
         var full = call.RatesBetween(fullFrom, attackTo);
         double unauthenticated =
-            await stack.MetricAsync("mobz_munit_datagrams_dropped_total", "dtls_unauthenticated")
+            await stack.MetricAsync("mobz_munit_transport_dropped_total", "dtls_unauthenticated")
             - unauthenticatedBefore;
         double srtpRejected =
             await stack.MetricAsync("mobz_munit_transport_dropped_total", "srtp_rejected") - srtpRejectedBefore;

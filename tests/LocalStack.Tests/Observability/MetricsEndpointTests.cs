@@ -7,8 +7,17 @@ using static MobZ.LocalStack.Tests.Observability.LocalStackObservability;
 
 namespace MobZ.LocalStack.Tests.Observability;
 
+/// <summary>
+/// Alone in the process while it runs: every stack's Munit meter is named "MobZ.Munit", and OpenTelemetry folds
+/// same-named instruments of all those meters into one stream per provider, which ends when any one of them is
+/// disposed. Another test's stack shutting down mid-test then froze this stack's drop counter (a clean-clone run
+/// waited 30 s for a drop that had happened). One Munit per process, as in production, has no such neighbour.
+/// </summary>
+[Collection(Name)]
 public sealed class MetricsEndpointTests
 {
+    public const string Name = "metrics endpoint, no other stack in the process";
+
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     [Fact]
@@ -98,3 +107,6 @@ public sealed class MetricsEndpointTests
         Assert.Equal(drops, Sample(scrape, "mobz_munit_transport_datagrams_received_total", munit));
     }
 }
+
+[CollectionDefinition(MetricsEndpointTests.Name, DisableParallelization = true)]
+public sealed class MetricsEndpointCollection;

@@ -30,6 +30,13 @@ public sealed class MunitMetricsTests
             "the port saw the garbage"
         );
 
+        using var metrics = new MobZ.Munit.Control.MunitMetrics(
+            "munit-metrics",
+            media.Engine.Forwarder.Totals,
+            media.Transport.Counters,
+            () => media.Transport.PeerCount,
+            () => default
+        );
         var dropped = new Dictionary<string, long>();
         using var listener = new MeterListener
         {
@@ -42,14 +49,21 @@ public sealed class MunitMetricsTests
         listener.SetMeasurementEventCallback<long>(
             (instrument, value, tags, _) =>
             {
-                if (instrument.Name != "mobz.munit.datagrams_dropped")
+                if (instrument.Name != "mobz.munit.transport.dropped")
                     return;
+                // Other Munits in this process publish theirs on the same meter name, each under its own tag.
+                string? munit = null,
+                    reason = null;
                 foreach (var tag in tags)
                 {
-                    if (tag.Key == "reason")
-                        // other Munits in this process add theirs
-                        dropped[(string)tag.Value!] = dropped.GetValueOrDefault((string)tag.Value!) + value;
+                    if (tag.Key == "munit")
+                        munit = (string?)tag.Value;
+                    else if (tag.Key == "reason")
+                        reason = (string?)tag.Value;
                 }
+
+                if (munit == "munit-metrics" && reason is not null)
+                    dropped[reason] = value;
             }
         );
         listener.Start();
