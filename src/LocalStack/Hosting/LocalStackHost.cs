@@ -42,7 +42,7 @@ public static class LocalStackHost
         ConfigureUrls(builder, options);
         ConfigureLogging(builder, options.MinimumLogLevel, options.LogFormat);
 
-        builder.Services.AddLocalGateway(options.Gateway);
+        builder.Services.AddLocalGateway(WithConfiguredOrigins(options.Gateway, builder.Configuration));
         builder.Services.AddObservability(); // /metrics, /healthz, /readyz (docs/operations.md)
         // access tokens (MobZ:Access); without a key, a made-up one and GET /dev/token (docs/securing-rooms.md)
         builder.Services.AddDevelopmentAccess();
@@ -71,6 +71,11 @@ public static class LocalStackHost
             .ConfigureAwait(false);
         var backend = app.Services.GetRequiredService<IStateBackend>();
         app.Logger.LogInformation("State backend: {Backend}", backend.Name);
+        var origins = app.Services.GetRequiredService<GatewayOptions>().AllowedOrigins;
+        app.Logger.LogInformation(
+            "Browser origins allowed on the WebSocket APIs: {Origins}",
+            origins is null ? "the stack's own and loopback pages" : string.Join(", ", origins)
+        );
 
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseStaticFiles();
@@ -135,6 +140,21 @@ public static class LocalStackHost
             return 1;
         }
         return 0;
+    }
+
+    /// <summary>The configuration key of the browser-origin allow-list (comma-separated, e.g. the environment variable
+    /// <c>MobZ__Gateway__AllowedOrigins</c>), used when the options given in code set none.</summary>
+    public const string AllowedOriginsKey = "MobZ:Gateway:AllowedOrigins";
+
+    private static GatewayOptions WithConfiguredOrigins(GatewayOptions gateway, IConfiguration configuration)
+    {
+        if (gateway.AllowedOrigins is not null || configuration[AllowedOriginsKey] is not { } configured)
+            return gateway;
+        var origins = configured
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(o => o.TrimEnd('/'))
+            .ToArray();
+        return origins.Length == 0 ? gateway : gateway with { AllowedOrigins = origins };
     }
 
     private static void ConfigureUrls(WebApplicationBuilder builder, LocalStackOptions options)
