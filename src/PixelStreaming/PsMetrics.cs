@@ -18,4 +18,15 @@ public static class PsMetrics
         "{message}",
         "Signalling messages dropped without an answer"
     );
+
+    /// <summary>
+    /// Moves of the waiting queue, tagged <c>result</c>: <c>told</c> (a round that told every waiting player its
+    /// position) or <c>folded</c> (a move that came while a round was under way, covered by one more round after it).
+    /// Many folded moves mean bursts of hand-overs; the players still end with their latest position.
+    /// </summary>
+    public static readonly Counter<long> QueueMoves = Meter.CreateCounter<long>(
+        "mobz.ps.queue.moves",
+        "{move}",
+        "Waiting-queue moves: position rounds told, and moves folded into the next round"
+    );
 }

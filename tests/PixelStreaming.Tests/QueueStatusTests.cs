@@ -59,4 +59,42 @@ public sealed class QueueStatusTests(RedisServer redis) : IClassFixture<RedisSer
         await ps.SendAsync(b, new JsonObject { ["type"] = "unsubscribe" });
         Assert.Equal((1, 60), await LatestAsync(ps, c, 3));
     }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task Moves_during_a_round_of_positions_fold_into_one_more_round_with_the_latest_positions(
+        string backend
+    )
+    {
+        await using var state = await Backends.CreateAsync(backend, redis);
+        await using var ps = new PsStack(state.Store);
+        var players = new List<string>();
+        foreach (var name in new[] { "pa", "pb", "pc", "pd", "pe", "pf" })
+        {
+            var p = await ps.ConnectPlayerAsync(name);
+            await ps.SendAsync(p, Subscribe("waiting_queue"));
+            players.Add(p);
+        }
+        var (a, b, c, d, e, f) = (players[0], players[1], players[2], players[3], players[4], players[5]);
+        Assert.Equal((5, null), await LatestAsync(ps, e, 1));
+        Assert.Equal((6, null), await LatestAsync(ps, f, 1));
+
+        // The last player reads slowly: the round that follows a's leaving stops at it, after telling e.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ps.Gateway[f].HeldUntil = release.Task;
+        var aLeaves = ps.SendAsync(a, new JsonObject { ["type"] = "unsubscribe" });
+        Assert.Equal((4, null), await LatestAsync(ps, e, 2));
+
+        // Three more leave meanwhile: none of them waits for the slow reader or starts a round of its own.
+        foreach (var p in new[] { b, c, d })
+            await ps.SendAsync(p, new JsonObject { ["type"] = "unsubscribe" }).WaitAsync(PsStack.Wait);
+        Assert.Equal(2, ps.Gateway[e].OfType("queueStatus").Count);
+
+        // Once the slow reader takes its message, one more round tells everyone where the queue stands now.
+        release.SetResult();
+        await aLeaves.WaitAsync(PsStack.Wait);
+        Assert.Equal((1, null), await LatestAsync(ps, e, 3));
+        Assert.Equal((2, null), await LatestAsync(ps, f, 3));
+        Assert.Equal([6, 5, 2], ps.Gateway[f].OfType("queueStatus").Select(m => (int)m["position"]!));
+    }
 }

@@ -24,6 +24,11 @@ public sealed class QueueStatus(
     ILogger<QueueStatus> logger
 )
 {
+    private readonly IReadOnlyList<string> _operationKeys = PsOperations.Keys(keys);
+
+    // Position rounds asked for and not yet covered by a finished round (MovedAsync).
+    private int _moves;
+
     /// <summary>Players beyond this position are not updated on every move (each update is one send per
     /// player).</summary>
     public const int MaxNotified = 500;
@@ -74,19 +79,50 @@ public sealed class QueueStatus(
         await MovedAsync(ct);
     }
 
-    /// <summary>Someone left or re-entered the queue: everyone still waiting hears its (new) position.</summary>
+    /// <summary>
+    /// Someone left or re-entered the queue: everyone still waiting hears its (new) position. Moves that come while
+    /// this process is already telling the queue are folded into one more round after it, which reads the queue as it
+    /// is then: in a burst of hand-overs each waiting player hears its latest position, not every step on the way
+    /// (a round per hand-over made a 200-player burst cost 36,000 lookups and sends).
+    /// </summary>
     public async Task MovedAsync(CancellationToken ct)
     {
-        var queue = await store.ListRangeAsync(keys.Queue, 0, MaxNotified - 1);
-        if (queue.Count == 0)
-            return;
-        var average = await AverageServeMsAsync();
-        // All lookups at once (one pipelined burst on Redis): one round trip per waiting player, in turn, made every
-        // hand-over cost as many round trips as the queue was long.
-        var conns = await Task.WhenAll(queue.Select(id => store.HashGetAsync(keys.Player(id), PsFields.Conn)));
-        for (var i = 0; i < conns.Length; i++)
+        if (Interlocked.Increment(ref _moves) != 1)
         {
-            if (conns[i] is { } conn)
+            PsMetrics.QueueMoves.Add(1, new KeyValuePair<string, object?>("result", "folded"));
+            return; // the round under way goes again once it is done
+        }
+        while (true)
+        {
+            var seen = Volatile.Read(ref _moves);
+            try
+            {
+                await TellPositionsAsync(ct);
+                PsMetrics.QueueMoves.Add(1, new KeyValuePair<string, object?>("result", "told"));
+            }
+            catch
+            {
+                Interlocked.Exchange(ref _moves, 0);
+                throw;
+            }
+            if (Interlocked.Add(ref _moves, -seen) == 0)
+                return;
+        }
+    }
+
+    private async Task TellPositionsAsync(CancellationToken ct)
+    {
+        // The queue and each waiting player's connection in one step (one script on Redis).
+        var waiting = store.RunAsync(
+            PsOperations.Waiting.Instance,
+            _operationKeys,
+            [MaxNotified.ToString(CultureInfo.InvariantCulture)]
+        );
+        var average = await AverageServeMsAsync();
+        var players = await waiting;
+        for (var i = 0; i < players.Count; i++)
+        {
+            if (players[i].Conn is { } conn)
                 await SendAsync(conn, i + 1, average, ct);
         }
     }

@@ -24,6 +24,10 @@ public sealed class FakeGateway : IConnectionSender
         public int? CloseCode;
         public string? CloseReason;
         public int GoneAnswers;
+
+        /// <summary>While set and not completed, a send to this connection waits for it (a client that reads
+        /// slowly).</summary>
+        public Task? HeldUntil;
         private readonly List<JsonObject> _received = [];
 
         public void Add(JsonObject message)
@@ -69,8 +73,18 @@ public sealed class FakeGateway : IConnectionSender
                 Interlocked.Increment(ref c.GoneAnswers);
             return Task.FromResult(SendStatus.Gone);
         }
-        c.Add((JsonObject)JsonNode.Parse(payload.Span)!);
+        var message = (JsonObject)JsonNode.Parse(payload.Span)!;
+        if (c.HeldUntil is { IsCompleted: false } held)
+            return SendWhenReleasedAsync(c, message, held);
+        c.Add(message);
         return Task.FromResult(SendStatus.Sent);
+    }
+
+    private static async Task<SendStatus> SendWhenReleasedAsync(Connection c, JsonObject message, Task held)
+    {
+        await held;
+        c.Add(message);
+        return SendStatus.Sent;
     }
 
     public Task<ConnectionInfo?> GetConnectionAsync(
