@@ -72,7 +72,7 @@ public interface IStateStore
 
     /// <summary>
     /// Starts a conditional multi-key commit: conditions are checked and operations applied as one atomic
-    /// step (Redis: WATCH/MULTI/EXEC; in-process: one lock). Nothing runs until <see
+    /// step (Redis: one Lua script; in-process: one lock). Nothing runs until <see
     /// cref="IStateTransaction.ExecuteAsync"/>.
     /// </summary>
     IStateTransaction CreateTransaction();

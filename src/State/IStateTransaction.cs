@@ -36,8 +36,8 @@ public interface IStateTransaction
 }
 
 /// <summary>
-/// A precondition of a transaction. On Redis most map onto a WATCH-checked client condition; a transaction
-/// with a set-membership condition commits through one atomic script instead. Both routes behave alike.
+/// A precondition of a transaction, checked in the same atomic step as its writes (on Redis inside the one script
+/// that commits the transaction).
 /// </summary>
 public abstract record StateCondition
 {

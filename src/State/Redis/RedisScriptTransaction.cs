@@ -6,16 +6,15 @@ namespace MobZ.State.Redis;
 
 /// <summary>
 /// Commits a transaction as one Lua script: the conditions are checked and the writes applied inside a
-/// single server step, so no race is possible and no retry is needed. Used for transactions with a
-/// set-membership condition (see <see cref="RedisConditions"/>). Only condition codes and command names travel as
-/// arguments; the script text is constant, so the server caches it (EVALSHA).
+/// single server step, so no race is possible and no retry is needed. Only condition codes and command names travel
+/// as arguments; the script text is constant, so the server caches it (EVALSHA).
 /// </summary>
 internal static class RedisScriptTransaction
 {
     private const string Script = """
         local a = 1
         local function nxt() local v = ARGV[a]; a = a + 1; return v end
-        -- A check refused by Redis (WRONGTYPE) means the condition does not hold, as with WATCH conditions.
+        -- A check refused by Redis (WRONGTYPE) means the condition does not hold.
         local REFUSED = {}
         local function q(...)
           local r = redis.pcall(...)
