@@ -19,8 +19,9 @@ internal sealed class RedisAtomicScripts(IConnectionMultiplexer connection, Redi
     // Script text → its SHA1 (what Redis names it by), computed here so EVALSHA needs no round trip to learn it.
     private readonly ConcurrentDictionary<string, byte[]> _hashes = new(StringComparer.Ordinal);
 
-    // Scripts this process has loaded since start; a NOSCRIPT clears an entry.
-    private readonly ConcurrentDictionary<string, bool> _loaded = new(StringComparer.Ordinal);
+    // Each script's load since start, shared by every caller (a burst of first calls loads it once); a failed load or
+    // a NOSCRIPT clears the entry.
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _loads = new(StringComparer.Ordinal);
 
     public Task<TResult> RunAsync<TResult>(
         IDatabase database,
@@ -41,10 +42,7 @@ internal sealed class RedisAtomicScripts(IConnectionMultiplexer connection, Redi
 
         return call.Run(async () =>
         {
-            if (!_loaded.ContainsKey(script))
-            {
-                await LoadAsync(operation.Name, script, "first_use").ConfigureAwait(false);
-            }
+            await EnsureLoadedAsync(operation.Name, script).ConfigureAwait(false);
 
             RedisResult result;
             try
@@ -53,7 +51,7 @@ internal sealed class RedisAtomicScripts(IConnectionMultiplexer connection, Redi
             }
             catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
             {
-                _loaded.TryRemove(script, out _);
+                _loads.TryRemove(script, out _);
                 logger.LogWarning(
                     "Redis did not know the script of atomic operation {Operation} (restarted, failed over or "
                         + "flushed); loading it again",
@@ -74,6 +72,20 @@ internal sealed class RedisAtomicScripts(IConnectionMultiplexer connection, Redi
         });
     }
 
+    private async Task EnsureLoadedAsync(string name, string script)
+    {
+        var load = _loads.GetOrAdd(script, s => new Lazy<Task>(() => LoadAsync(name, s, "first_use")));
+        try
+        {
+            await load.Value.ConfigureAwait(false);
+        }
+        catch
+        {
+            _loads.TryRemove(KeyValuePair.Create(script, load));
+            throw;
+        }
+    }
+
     private async Task LoadAsync(string name, string script, string reason)
     {
         foreach (var server in connection.GetServers())
@@ -84,7 +96,7 @@ internal sealed class RedisAtomicScripts(IConnectionMultiplexer connection, Redi
             }
         }
 
-        _loaded[script] = true;
+        _loads.TryAdd(script, new Lazy<Task>(Task.CompletedTask));
         StateMetrics.ScriptLoads.Add(
             1,
             new KeyValuePair<string, object?>("operation", name),

@@ -94,6 +94,61 @@ public sealed class RedisConformanceTests(RedisServer server) : StateConformance
     }
 
     [Fact]
+    public async Task A_burst_of_first_calls_loads_the_script_once()
+    {
+        var loads = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "mobz.state.script.loads")
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>(
+            (_, _, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "operation" && (string?)tag.Value == Append.Instance.Name)
+                        Interlocked.Increment(ref loads);
+                }
+            }
+        );
+        listener.Start();
+
+        var lengths = await Task.WhenAll(
+            Enumerable.Range(0, 50).Select(i => Store.RunAsync(Append.Instance, ["{b}:log"], [$"c{i}"]))
+        );
+
+        Assert.Equal(1, Volatile.Read(ref loads));
+        Assert.Equal(Enumerable.Range(1, 50).Select(n => (long)n), lengths.Order());
+    }
+
+    /// <summary>Appends ARGV[1] to the list KEYS[1] and answers its length: an operation no other test runs, so its
+    /// loads are this test's alone.</summary>
+    private sealed class Append : MobZ.State.Atomic.AtomicOperation<long>
+    {
+        public static readonly Append Instance = new();
+
+        public override string Name => "test.redis.append";
+
+        public override string Script =>
+            "redis.call('RPUSH', KEYS[1], ARGV[1]) return {tostring(redis.call('LLEN', KEYS[1]))}";
+
+        public override IReadOnlyList<string?> RunInProcess(
+            MobZ.State.Atomic.IAtomicKeyspace keyspace,
+            IReadOnlyList<string> keys,
+            IReadOnlyList<string> args
+        )
+        {
+            keyspace.ListRightPush(keys[0], args[0]);
+            return [keyspace.ListLength(keys[0]).ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        }
+
+        public override long Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) =>
+            long.Parse(reply[0]!, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task An_atomic_operation_runs_by_hash_after_its_first_load()
     {
         await Store.RunAsync(TakeSeat.Instance, ["{r}:seats", "{r}:log"], ["a", "9"]);
