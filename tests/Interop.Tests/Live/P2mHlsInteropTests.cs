@@ -71,18 +71,30 @@ public sealed class P2mHlsInteropTests(StackFixture stack, ITestOutputHelper out
         Assert.True(lowLatency);
 
         // Program date time comes from the publisher's RTCP sender reports, i.e. the capture clock of the same
-        // machine, so this is glass-to-glass minus the camera and the display.
-        var latency = await Eventually.ValueAsync(
-            async () =>
-                await viewer.EvaluateAsync<double?>("() => window.mobzHls.stats.latencySeconds") is { } s
-                    ? (object)s
-                    : null,
-            Timeout,
-            "hls.js reports the playing program date time"
-        );
-        output.WriteLine(
-            $"publisher frame → viewer playhead latency: {(double)latency:F2} s; {decoded} frames decoded; errors: {string.Join(", ", errors)}"
-        );
-        Assert.InRange((double)latency, 0.0, 6.0);
+        // machine, so this is glass-to-glass minus the camera and the display. In low-latency mode hls.js holds the
+        // playhead a few parts behind live and catches up after a stall; without it, it would sit three target
+        // durations (6 s) back or more. A busy machine can stall playback for a moment (bufferStalledError), so the
+        // test waits for the playhead to be within that bound instead of reading it once.
+        double latency = double.NaN;
+        try
+        {
+            await Eventually.WaitUntilAsync(
+                async () =>
+                {
+                    latency = await viewer.EvaluateAsync<double?>("() => window.mobzHls.stats.latencySeconds")
+                        ?? double.NaN;
+                    return latency is >= 0.0 and <= 6.0;
+                },
+                Timeout,
+                "hls.js plays within 6 s of the publisher's frames"
+            );
+        }
+        finally
+        {
+            errors = await viewer.EvaluateAsync<string[]>("() => window.mobzHls.stats.errors");
+            output.WriteLine(
+                $"publisher frame → viewer playhead latency: {latency:F2} s; {decoded} frames decoded; errors: {string.Join(", ", errors)}"
+            );
+        }
     }
 }

@@ -18,6 +18,66 @@ public sealed class M2mRoomInteropTests(StackFixture stack, ITestOutputHelper ou
 
     private static readonly TimeSpan MediaTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>Holds the page's camera until the test calls window.releaseCamera(): a camera (or a busy machine)
+    /// that takes a while to start.</summary>
+    private const string HoldCamera = """
+        (() => {
+          const media = navigator.mediaDevices;
+          const open = media.getUserMedia.bind(media);
+          const released = new Promise((resolve) => { window.releaseCamera = resolve; });
+          media.getUserMedia = async (constraints) => { await released; return open(constraints); };
+        })();
+        """;
+
+    [Fact]
+    public async Task A_publisher_whose_camera_starts_late_still_shows_a_publisher_who_joined_meanwhile()
+    {
+        var room = "cam-" + Guid.NewGuid().ToString("N")[..8];
+        var alice = await RoomPage.OpenAsync(stack, room, "publisher", initScript: HoldCamera);
+        await Eventually.WaitUntilAsync(
+            async () => await alice.ParticipantIdAsync() is not null,
+            MediaTimeout,
+            "alice got her JoinAck (her camera is still starting)"
+        );
+        var bob = await RoomPage.OpenAsync(stack, room, "publisher");
+        var bobId = await Eventually.ValueAsync(bob.ParticipantIdAsync, MediaTimeout, "bob joined");
+        await Eventually.WaitUntilAsync(
+            () =>
+                alice.Page.EvaluateAsync<bool>(
+                    // Applied at once, or kept until the JoinAck is handled: either way it reached the page.
+                    "id => [...window.mobz.state.publishers, ...(window.mobz.state.earlyList?.publishers ?? [])]"
+                        + ".some((p) => p.participantId === id && p.live)",
+                    bobId
+                ),
+            MediaTimeout,
+            "alice heard that bob is live while her camera was starting"
+        );
+
+        await alice.Page.EvaluateAsync("() => window.releaseCamera()");
+
+        var bobStation = (await bob.StationIdAsync())!;
+        try
+        {
+            await Eventually.WaitUntilAsync(
+                async () => (await alice.VideoAsync()).TryGetValue(bobStation, out var v) && v.FramesDecoded > 0,
+                MediaTimeout,
+                "alice decodes bob once her camera started"
+            );
+            Assert.True(
+                await alice.Page.EvaluateAsync<bool>(
+                    "id => window.mobz.state.publishers.some((p) => p.participantId === id)",
+                    bobId
+                ),
+                "alice still lists bob"
+            );
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            output.WriteLine($"bob={bobId} station {bobStation}; alice: {await alice.DescribeAsync()}");
+            throw;
+        }
+    }
+
     [Fact]
     public async Task Viewers_decode_both_simulcast_publishers_switch_layers_and_see_a_publisher_leave()
     {

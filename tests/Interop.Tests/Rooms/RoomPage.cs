@@ -15,20 +15,25 @@ public sealed class RoomPage(IPage page)
         string room,
         string role,
         bool simulcast = true,
-        string extraQuery = ""
-    ) => OpenAsync(stack.Browser, stack.Stack.BaseUrl, room, role, simulcast, extraQuery);
+        string extraQuery = "",
+        string? initScript = null
+    ) => OpenAsync(stack.Browser, stack.Stack.BaseUrl, room, role, simulcast, extraQuery, initScript);
 
     /// <param name="extraQuery">more of the page's query options, e.g. "relay=1".</param>
+    /// <param name="initScript">script run in the page before its own (e.g. to hold back the camera).</param>
     public static async Task<RoomPage> OpenAsync(
         MobZ.TestKit.Browser.Chromium browser,
         Uri baseUrl,
         string room,
         string role,
         bool simulcast = true,
-        string extraQuery = ""
+        string extraQuery = "",
+        string? initScript = null
     )
     {
         var page = await browser.NewPageAsync();
+        if (initScript is not null)
+            await page.AddInitScriptAsync(initScript);
         var roomPage = new RoomPage(page);
         page.Console += (_, m) =>
         {

@@ -22,6 +22,7 @@ const state = {
   stationId: null,
   publishers: [],
   listVersion: -1, // the room's publisher-list version of state.publishers (JoinAck, PublishListChangeAck)
+  listReady: false, // the JoinAck's list is applied: later lists apply at once instead of waiting in earlyList
   received: [],
   errors: [],
   publishPc: null,
@@ -146,6 +147,7 @@ function leave() {
 // Back to the join form: buttons as before joining, no self tile, no publish requests.
 function resetRoomUi() {
   state.joinAck = null;
+  state.listReady = false;
   state.listVersion = -1; // a room of the same name made later counts its versions afresh
   $('join-button').disabled = false;
   $('leave').disabled = true;
@@ -165,8 +167,9 @@ async function onMessage(m) {
     case 'WatchAck': return answerStation(m.stationId, m.publisherId, m.sdp);
     case 'IceCandidate': return onRemoteCandidate(m);
     case 'PublishListChangeAck':
-      // A change announced while our Join was in flight can overtake the JoinAck; the newest is applied after it.
-      if (!state.joinAck) {
+      // A change announced while our Join was in flight can overtake the JoinAck, and one can come while the JoinAck
+      // is still being handled (a publisher's camera starting): the newest is applied after the JoinAck's list.
+      if (!state.listReady) {
         if (!state.earlyList || m.version > state.earlyList.version) state.earlyList = m;
         return;
       }
@@ -220,7 +223,7 @@ async function rejoinAfterStateLost() {
   state.viewerPcs.clear();
   state.publishPc?.close();
   state.publishPc = null;
-  Object.assign(state, { joinAck: null, stationId: null, publishers: [], listVersion: -1, earlyList: null });
+  Object.assign(state, { joinAck: null, stationId: null, publishers: [], listVersion: -1, listReady: false, earlyList: null });
   const old = state.ws;
   old.onmessage = null;
   old.onclose = null;
@@ -265,7 +268,14 @@ async function onJoinAck(m) {
   $('self-owner').hidden = m.participantId !== m.ownerId;
   updateEmpty();
   state.heartbeat = setInterval(() => send({ action: 'Heartbeat' }), m.heartbeatIntervalMs || 10000);
-  if (m.participantType === 'publisher') await publish();
+  if (m.participantType === 'publisher') {
+    // Without a camera (refused, none) this page still shows the others; the lists below must not wait on it.
+    try {
+      await publish();
+    } catch (e) {
+      showError(`could not publish: ${e.message ?? e}`);
+    }
+  }
   if (m.playbackUrl) {
     // p2m viewers watch the LL-HLS stream instead of WebRTC.
     location.href = `/hls/index.html?stream=${encodeURIComponent(m.playbackUrl)}`;
@@ -275,6 +285,7 @@ async function onJoinAck(m) {
   await onPublisherList(m.publishers, m.ownerId, m.version);
   const early = state.earlyList;
   state.earlyList = null;
+  state.listReady = true;
   if (early && early.version > m.version) await onPublisherList(early.publishers, early.ownerId, early.version);
 }
 
