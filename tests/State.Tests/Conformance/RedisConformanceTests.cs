@@ -56,29 +56,13 @@ public sealed class RedisConformanceTests(RedisServer server) : StateConformance
     public async Task An_atomic_operation_is_loaded_again_after_redis_forgot_its_script_and_the_reload_is_counted()
     {
         var reloads = new List<string>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Name == "mobz.state.script.loads")
-                l.EnableMeasurementEvents(instrument);
-        };
-        listener.SetMeasurementEventCallback<long>(
-            (_, _, tags, _) =>
+        using var listener = ListenToScriptLoads(
+            (operation, reason) =>
             {
-                var operation = "";
-                var reason = "";
-                foreach (var tag in tags)
-                {
-                    if (tag.Key == "operation")
-                        operation = (string)tag.Value!;
-                    if (tag.Key == "reason")
-                        reason = (string)tag.Value!;
-                }
                 lock (reloads)
                     reloads.Add($"{operation}/{reason}");
             }
         );
-        listener.Start();
         Assert.Equal((true, 1L), await Store.RunAsync(TakeSeat.Instance, ["{r}:seats", "{r}:log"], ["a", "9"]));
 
         // What a restart without persistence, a failover or an operator's SCRIPT FLUSH leaves behind.
@@ -97,23 +81,13 @@ public sealed class RedisConformanceTests(RedisServer server) : StateConformance
     public async Task A_burst_of_first_calls_loads_the_script_once()
     {
         var loads = 0;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Name == "mobz.state.script.loads")
-                l.EnableMeasurementEvents(instrument);
-        };
-        listener.SetMeasurementEventCallback<long>(
-            (_, _, tags, _) =>
+        using var listener = ListenToScriptLoads(
+            (operation, _) =>
             {
-                foreach (var tag in tags)
-                {
-                    if (tag.Key == "operation" && (string?)tag.Value == Append.Instance.Name)
-                        Interlocked.Increment(ref loads);
-                }
+                if (operation == Append.Instance.Name)
+                    Interlocked.Increment(ref loads);
             }
         );
-        listener.Start();
 
         var lengths = await Task.WhenAll(
             Enumerable.Range(0, 50).Select(i => Store.RunAsync(Append.Instance, ["{b}:log"], [$"c{i}"]))
@@ -157,6 +131,35 @@ public sealed class RedisConformanceTests(RedisServer server) : StateConformance
         await Store.RunAsync(TakeSeat.Instance, ["{r}:seats", "{r}:log"], ["b", "9"]);
 
         Assert.True(await CommandCallsAsync("evalsha") > before);
+    }
+
+    /// <summary>Calls <paramref name="loaded"/> with the operation and reason of every script load counted
+    /// (<c>mobz.state.script.loads</c>) until disposed.</summary>
+    private static MeterListener ListenToScriptLoads(Action<string, string> loaded)
+    {
+        var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "mobz.state.script.loads")
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>(
+            (_, _, tags, _) =>
+            {
+                var operation = "";
+                var reason = "";
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "operation")
+                        operation = (string)tag.Value!;
+                    if (tag.Key == "reason")
+                        reason = (string)tag.Value!;
+                }
+                loaded(operation, reason);
+            }
+        );
+        listener.Start();
+        return listener;
     }
 
     private async Task<long> CommandCallsAsync(string command)
