@@ -65,29 +65,36 @@ internal sealed class MeasuringSubscribers : IDisposable
             {
                 continue;
             }
-            long now = Stopwatch.GetTimestamp();
-            // The RTP header travels in clear under SRTP: loss is counted from every packet; the send time in
-            // the (encrypted) payload only from one packet in eight per viewer, so the measuring clients do not
-            // starve the Munit of the two cores they share.
-            if (!Measuring || !RtpPacket.TryRead(buffer.AsSpan(0, n), out var header))
-                continue;
-            Interlocked.Increment(ref viewer.Received);
-            lock (viewer.Streams)
-            {
-                ushort seq = header.SequenceNumber;
-                viewer.Streams[header.Ssrc] = viewer.Streams.TryGetValue(header.Ssrc, out var s)
-                    ? (s.First, SequenceNumbers.IsNewer(seq, s.Last) ? seq : s.Last, s.Count + 1)
-                    : (seq, seq, 1);
-            }
-            if ((seq8++ & 7) != 0)
-                continue;
-            if (viewer.Receive.UnprotectRtp(buffer.AsSpan(0, n), out int plain) != SrtpStatus.Ok)
-                continue;
-            if (!RtpPacket.TryRead(buffer.AsSpan(0, plain), out var rtp) || rtp.Payload.Length < 10)
-                continue;
-            long sent = BinaryPrimitives.ReadInt64BigEndian(rtp.Payload[2..]);
-            Latency.Add(Stopwatch.GetElapsedTime(sent, now).TotalMicroseconds);
+            if (Measuring)
+                Record(viewer, buffer.AsSpan(0, n), Stopwatch.GetTimestamp(), ref seq8);
         }
+    }
+
+    /// <summary>Counts one datagram a viewer received; the header is read here, not in the async loop, because a
+    /// Debug build keeps every local of an async method across its awaits, which a ref struct cannot be.</summary>
+    private void Record(Viewer viewer, Span<byte> datagram, long now, ref int seq8)
+    {
+        // The RTP header travels in clear under SRTP: loss is counted from every packet; the send time in
+        // the (encrypted) payload only from one packet in eight per viewer, so the measuring clients do not
+        // starve the Munit of the two cores they share.
+        if (!RtpPacket.TryRead(datagram, out var header))
+            return;
+        Interlocked.Increment(ref viewer.Received);
+        lock (viewer.Streams)
+        {
+            ushort seq = header.SequenceNumber;
+            viewer.Streams[header.Ssrc] = viewer.Streams.TryGetValue(header.Ssrc, out var s)
+                ? (s.First, SequenceNumbers.IsNewer(seq, s.Last) ? seq : s.Last, s.Count + 1)
+                : (seq, seq, 1);
+        }
+        if ((seq8++ & 7) != 0)
+            return;
+        if (viewer.Receive.UnprotectRtp(datagram, out int plain) != SrtpStatus.Ok)
+            return;
+        if (!RtpPacket.TryRead(datagram[..plain], out var rtp) || rtp.Payload.Length < 10)
+            return;
+        long sent = BinaryPrimitives.ReadInt64BigEndian(rtp.Payload[2..]);
+        Latency.Add(Stopwatch.GetElapsedTime(sent, now).TotalMicroseconds);
     }
 
     public void Dispose()
