@@ -8,7 +8,9 @@ namespace MobZ.State.Tests.Conformance;
 /// </summary>
 public abstract partial class StateConformanceTests : IAsyncLifetime
 {
-    protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    // How long a condition may take to come true: generous, as every wait ends as soon as it holds. 10 s was not
+    // enough for 50 pub/sub messages through an async handler in a clean-clone run at load 15-20.
+    protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private IStateBackend? _backend;
     private readonly List<IStateBackend> _extra = [];
