@@ -168,8 +168,8 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             throw RoomFull(roomId, role, max);
 
         var stored = entry with { JoinedAt = time.GetUtcNow().ToUnixTimeMilliseconds() };
-        // One command each, no transaction: a transaction's WATCH holds the store's shared connection for a round
-        // trip, which in a join storm lines every join up behind the others.
+        // The claim is one HSETNX, not a transaction: nothing else has to change with it, and the commands that
+        // describe the connection go out together after it.
         if (!await store.HashSetAsync(connKey, RoomKeys.RoomField, roomId, When.NotExists).ConfigureAwait(false))
             throw AlreadyInRoom(await store.HashGetAsync(connKey, RoomKeys.RoomField).ConfigureAwait(false));
         var described = store.HashSetAsync(
