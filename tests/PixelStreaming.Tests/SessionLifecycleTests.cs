@@ -189,6 +189,43 @@ public sealed class SessionLifecycleTests(RedisServer redis) : IClassFixture<Red
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_player_leaving_while_its_streamer_is_being_told_is_said_goodbye_before_the_next_hello(
+        string backend
+    )
+    {
+        await using var state = await Backends.CreateAsync(backend, redis);
+        await using var ps = new PsStack(state.Store);
+        var (s, sid) = await ps.RegisterStreamerAsync("ue-1");
+        // The streamer reads slowly: ann's playerConnected is still on its way when ann leaves.
+        var reading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ps.Gateway[s].HeldUntil = reading.Task;
+        var ann = await ps.ConnectPlayerAsync("ann");
+        var annSubscribe = ps.SendAsync(ann, Subscribe(sid));
+        var bob = await ps.ConnectPlayerAsync("bob");
+        await ps.SendAsync(bob, Subscribe("waiting_queue"));
+        Assert.Equal(["bob"], await ps.Store.ListRangeAsync(ps.Keys.Queue));
+
+        var annLeaves = ps.DisconnectAsync(ann);
+        await Eventually.WaitUntilAsync(
+            async () => !await ps.Store.ExistsAsync(ps.Keys.Player("ann")),
+            PsStack.Wait,
+            "ann released"
+        );
+        reading.SetResult();
+        await Task.WhenAll(annSubscribe, annLeaves);
+        await ps.NextAsync(s, "playerConnected", skip: 1);
+
+        Assert.Equal(
+            ["playerConnected:ann", "playerDisconnected:ann", "playerConnected:bob"],
+            ps.Gateway[s]
+                .Received.Where(m => ((string)m["type"]!).StartsWith("player", StringComparison.Ordinal))
+                .Select(m => $"{m["type"]}:{m["playerId"]}")
+        );
+        Assert.Equal("bob", await ps.Store.HashGetAsync(ps.Keys.Streamer(sid), PsFields.Player));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task Player_with_two_idle_streamers_is_offered_exactly_one_the_longest_idle(string backend)
     {
         await using var state = await Backends.CreateAsync(backend, redis);

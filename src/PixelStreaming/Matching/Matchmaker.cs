@@ -49,7 +49,7 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
             var owner = await store.RunAsync(
                 PsOperations.ClaimStreamer.Instance,
                 _keys,
-                [connectionId, candidate, Now().ToString(System.Globalization.CultureInfo.InvariantCulture)]
+                [connectionId, candidate, NowArg()]
             );
             if (owner is null || owner == connectionId)
                 return (candidate, orphan);
@@ -92,11 +92,7 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
     /// <paramref name="fromState"/> is the state the caller saw; nothing happens if it changed meanwhile.
     /// </summary>
     public Task<Match?> OfferStreamerAsync(string streamerId, string fromState) =>
-        store.RunAsync(
-            PsOperations.OfferStreamer.Instance,
-            _keys,
-            [streamerId, fromState, Now().ToString(System.Globalization.CultureInfo.InvariantCulture)]
-        );
+        store.RunAsync(PsOperations.OfferStreamer.Instance, _keys, [streamerId, fromState, NowArg()]);
 
     /// <summary>
     /// The subscribe of Epic's protocol: an idle streamer (the requested one first, else the longest idle), else the
@@ -107,29 +103,26 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
 
     /// <summary>
     /// After <c>playerConnected</c> was sent: records that the streamer knows of the player, if the player still holds
-    /// it. False means the player left (or moved on) in between and whoever released it found no record, so telling
-    /// the streamer <c>playerDisconnected</c> is the caller's job. Matching and leaving may run on different nodes;
-    /// this handshake is what keeps the streamer's two messages in order.
+    /// it. Otherwise the player left (or moved on) in between and whoever released it found no record, so telling
+    /// the streamer <c>playerDisconnected</c> is the caller's job, and so is handing the streamer on afterwards (done
+    /// in the same step: <see cref="ToldOutcome.Next"/>). Matching and leaving may run on different nodes; this
+    /// handshake is what keeps a streamer's messages in order: hello, goodbye, then the next player's hello. The
+    /// release that ends the session takes the record in the same step (<see cref="ReleasedStreamer.Told"/>); it names
+    /// the streamer's connection, not its id, because a streamer may rename itself mid-session (endpointId), and one
+    /// naming another connection is left to expire.
     /// </summary>
-    public Task<bool> ConfirmToldAsync(Match match) =>
-        store
-            .CreateTransaction()
-            .When(new StateCondition.HashEqual(keys.Player(match.PlayerId), PsFields.Streamer, match.StreamerId))
-            .SetString(keys.PlayerTold(match.PlayerId), match.StreamerConnectionId, ToldTimeToLive)
-            .ExecuteAsync();
-
-    /// <summary>
-    /// Once a session ended: true if its streamer had been told of the player, in which case the record is taken and
-    /// the caller (and only it) tells the streamer the player left. A record naming another connection is left to
-    /// expire.
-    /// </summary>
-    public Task<bool> TakeToldAsync(ReleasedStreamer released) =>
-        // The streamer's connection, not its id: a streamer may rename itself mid-session (endpointId).
-        store
-            .CreateTransaction()
-            .When(new StateCondition.StringEqual(keys.PlayerTold(released.PlayerId), released.StreamerConnectionId))
-            .Delete(keys.PlayerTold(released.PlayerId))
-            .ExecuteAsync();
+    public Task<ToldOutcome> ConfirmToldAsync(Match match) =>
+        store.RunAsync(
+            PsOperations.ConfirmTold.Instance,
+            _keys,
+            [
+                match.PlayerId,
+                match.StreamerId,
+                match.StreamerConnectionId,
+                ToldTimeToLive.TotalMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                NowArg(),
+            ]
+        );
 
     /// <summary>
     /// Notes that the streamer's offer reached its player: from now on the player has a peer connection with
@@ -154,13 +147,14 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
 
     /// <summary>
     /// A player unsubscribes (<paramref name="disconnecting"/> false) or leaves: out of the queue, or its streamer
-    /// set to RELEASED. Only the connection that owns the player id can release it.
+    /// set to RELEASED; a streamer with no instance to restart it is handed to the next waiting player in the same
+    /// step (<see cref="ReleasedStreamer.Next"/>). Only the connection that owns the player id can release it.
     /// </summary>
-    public Task<ReleasedStreamer?> ReleasePlayerAsync(string playerId, string connectionId, bool disconnecting) =>
+    public Task<PlayerRelease> ReleasePlayerAsync(string playerId, string connectionId, bool disconnecting) =>
         store.RunAsync(
             PsOperations.ReleasePlayerOperation.Instance,
             _keys,
-            [playerId, connectionId, disconnecting ? "1" : "0"]
+            [playerId, connectionId, disconnecting ? "1" : "0", NowArg()]
         );
 
     /// <summary>
@@ -170,6 +164,13 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
     /// </summary>
     public Task<OrphanedPlayer?> RemoveStreamerAsync(string streamerId, string connectionId) =>
         store.RunAsync(PsOperations.RemoveStreamer.Instance, _keys, [streamerId, connectionId]);
+
+    /// <summary>
+    /// A socket closed: its connection record is dropped, and a player's place is given up in the same step, as by
+    /// <see cref="ReleasePlayerAsync"/>: a player's departure and its streamer's hand-over are one round trip.
+    /// </summary>
+    public Task<ClosedConnection> ConnectionClosedAsync(string connectionId) =>
+        store.RunAsync(PsOperations.ConnectionClosed.Instance, _keys, [connectionId, NowArg()]);
 
     /// <summary>What <c>listStreamers</c> answers: the idle streamers, longest idle first.</summary>
     public async Task<IReadOnlyList<string>> IdleStreamersAsync()
@@ -181,5 +182,6 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
         return ids;
     }
 
-    private double Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+    private string NowArg() =>
+        time.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

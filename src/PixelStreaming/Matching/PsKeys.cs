@@ -88,6 +88,27 @@ public static class PsFields
     public const string Listed = "listed";
 }
 
+/// <summary>Field names of <see cref="PsKeys.QueueStats"/>, whose values are milliseconds.</summary>
+public static class QueueStatsFields
+{
+    /// <summary>When the queue's current head began to be the head (it became non-empty, or the previous head was
+    /// served).</summary>
+    public const string BusySince = "busySince";
+
+    /// <summary>Exponentially weighted average of how long a head waited to be served.</summary>
+    public const string AverageMs = "avgServeMs";
+
+    public static double? ParseMs(string? value) =>
+        double.TryParse(
+            value,
+            System.Globalization.NumberStyles.Float,
+            System.Globalization.CultureInfo.InvariantCulture,
+            out var ms
+        )
+            ? ms
+            : null;
+}
+
 public static class Roles
 {
     public const string Player = "player";

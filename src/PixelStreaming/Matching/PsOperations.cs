@@ -8,22 +8,34 @@ namespace MobZ.PixelStreaming.Matching;
 /// Lua script on Redis and the same steps in C# in-process, so a transition is one server step with no retry.
 /// Every operation gets the same KEYS, all under <see cref="PsKeys.SessionPrefix"/>'s hash tag: the key prefixes of
 /// streamers, players and connections (a record's key is its prefix plus its id, as in <see cref="PsKeys"/>),
-/// the streamer set, the idle set and the queue. Replies are flat string arrays, their first item the outcome.
+/// the streamer set, the idle set, the queue, the prefix of told records and the queue's statistics. Replies are flat
+/// string arrays, their first item the outcome.
 /// </summary>
 internal static class PsOperations
 {
     public static IReadOnlyList<string> Keys(PsKeys keys) =>
-        [keys.Streamer(""), keys.Player(""), keys.Connection(""), keys.Streamers, keys.Idle, keys.Queue];
+        [
+            keys.Streamer(""),
+            keys.Player(""),
+            keys.Connection(""),
+            keys.Streamers,
+            keys.Idle,
+            keys.Queue,
+            keys.PlayerTold(""),
+            keys.QueueStats,
+        ];
 
     // Shared by every script: key names and the player release that subscribe and add-player reuse.
     private const string Prelude = """
         local SP, PP, CP, STREAMERS, IDLE, QUEUE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+        local TOLD, STATS = KEYS[7], KEYS[8]
         -- A player leaves its place: out of the queue, or its streamer RELEASED. Returns the released streamer's
-        -- id and connection (false, false when none).
+        -- id, its connection, '1' when it had been told of the player (the told record is taken: the caller tells it
+        -- the player left) and the instance it runs on (all false when none), then the player's previous state.
         local function release_player(pid, disconnecting)
           local pk = PP .. pid
           local state = redis.call('HGET', pk, 'state') or 'idle'
-          local sid, sconn = false, false
+          local sid, sconn, told, inst = false, false, false, false
           if state == 'waiting' then
             redis.call('LREM', QUEUE, 0, pid)
           elseif state == 'reserved' or state == 'streaming' then
@@ -35,6 +47,12 @@ internal static class PsOperations
                 redis.call('HSET', sk, 'state', 'RELEASED')
                 redis.call('HDEL', sk, 'player')
                 sid, sconn = held, conn
+                inst = redis.call('HGET', sk, 'instance') or false
+                -- Taken here, where the player stops holding the streamer: a confirmation can no longer follow.
+                if redis.call('GET', TOLD .. pid) == conn then
+                  redis.call('DEL', TOLD .. pid)
+                  told = '1'
+                end
               end
             end
           end
@@ -44,13 +62,50 @@ internal static class PsOperations
             redis.call('HSET', pk, 'state', 'idle')
             redis.call('HDEL', pk, 'streamer', 'offered')
           end
-          return sid, sconn
+          return sid, sconn, told, inst, state
+        end
+        -- Puts a streamer in service: reserved for the oldest waiting player (queue heads no longer waiting are
+        -- dropped on the way), else idle since now. Returns the match's player id, streamer connection, player
+        -- connection, project URL and instance, or nothing when it went idle.
+        local function offer_streamer(sid, now)
+          local sk = SP .. sid
+          while true do
+            local pid = redis.call('LPOP', QUEUE)
+            if not pid then
+              redis.call('HSET', sk, 'state', 'IDLE')
+              redis.call('HDEL', sk, 'player')
+              redis.call('ZADD', IDLE, now, sid)
+              return nil
+            end
+            local pk = PP .. pid
+            if redis.call('HGET', pk, 'state') == 'waiting' then
+              redis.call('HSET', sk, 'state', 'RESERVED', 'player', pid)
+              redis.call('ZREM', IDLE, sid)
+              redis.call('HSET', pk, 'state', 'reserved', 'streamer', sid)
+              return {pid, redis.call('HGET', sk, 'conn'), redis.call('HGET', pk, 'conn'),
+                redis.call('HGET', pk, 'projectUrl'), redis.call('HGET', sk, 'instance')}
+            end
+          end
+        end
+        -- A player unsubscribes or leaves (release-player, connection-closed): released as above; a released
+        -- streamer that was told of the player and has no instance (nothing restarts it) is handed to the next
+        -- waiting player in the same step: the caller tells it goodbye, then hello. One not yet told is left to
+        -- its teller, which says goodbye and hands it over (confirm-told), so no hello overtakes a goodbye.
+        -- Returns the reply items after the outcome: the released streamer's four, '1' when the player was waiting,
+        -- then the hand-over's five (all false when none).
+        local function leave(pid, disconnecting, now)
+          local sid, sconn, told, inst, state = release_player(pid, disconnecting)
+          local out = {sid, sconn, told, inst, state == 'waiting' and '1' or false}
+          local match = sid and told and not inst and offer_streamer(sid, now) or {false, false, false, false, false}
+          for i = 1, 5 do out[#out + 1] = match[i] end
+          return out
         end
 
         """;
 
-    /// <summary>Shared C# twin of the prelude's <c>release_player</c>.</summary>
-    private static (string? StreamerId, string? StreamerConn) ReleasePlayer(
+    /// <summary>Shared C# twin of the prelude's <c>release_player</c>: the reply items of the released streamer (id,
+    /// connection, told, instance), then the player's previous state.</summary>
+    private static (string?[] Released, string State) ReleasePlayer(
         IAtomicKeyspace ks,
         IReadOnlyList<string> keys,
         string playerId,
@@ -59,8 +114,7 @@ internal static class PsOperations
     {
         var pk = keys[1] + playerId;
         var state = ks.HashGet(pk, PsFields.State) ?? PlayerStates.Idle;
-        string? sid = null,
-            sconn = null;
+        string?[] released = [null, null, null, null];
         if (state == PlayerStates.Waiting)
         {
             ks.ListRemove(keys[5], playerId);
@@ -75,7 +129,11 @@ internal static class PsOperations
             {
                 ks.HashSet(sk, PsFields.State, StreamerStates.Released);
                 ks.HashDelete(sk, PsFields.Player);
-                (sid, sconn) = (held, conn);
+                var tk = keys[6] + playerId;
+                var told = ks.StringGet(tk) == conn;
+                if (told)
+                    ks.Delete(tk);
+                released = [held, conn, told ? "1" : null, ks.HashGet(sk, Workers.WorkerLocator.InstanceField)];
             }
         }
 
@@ -90,16 +148,94 @@ internal static class PsOperations
             ks.HashDelete(pk, PsFields.Offered);
         }
 
-        return (sid, sconn);
+        return (released, state);
     }
 
+    /// <summary>Shared C# twin of the prelude's <c>offer_streamer</c>.</summary>
+    private static string?[]? OfferStreamerLocked(
+        IAtomicKeyspace ks,
+        IReadOnlyList<string> keys,
+        string sid,
+        string now
+    )
+    {
+        var sk = keys[0] + sid;
+        while (true)
+        {
+            if (ks.ListLeftPop(keys[5]) is not { } pid)
+            {
+                ks.HashSet(sk, PsFields.State, StreamerStates.Idle);
+                ks.HashDelete(sk, PsFields.Player);
+                ks.SortedSetAdd(keys[4], sid, double.Parse(now, CultureInfo.InvariantCulture));
+                return null;
+            }
+
+            var pk = keys[1] + pid;
+            if (ks.HashGet(pk, PsFields.State) == PlayerStates.Waiting)
+            {
+                ks.HashSet(sk, PsFields.State, StreamerStates.Reserved);
+                ks.HashSet(sk, PsFields.Player, pid);
+                ks.SortedSetRemove(keys[4], sid);
+                ks.HashSet(pk, PsFields.State, PlayerStates.Reserved);
+                ks.HashSet(pk, PsFields.Streamer, sid);
+                return
+                [
+                    pid,
+                    ks.HashGet(sk, PsFields.Conn),
+                    ks.HashGet(pk, PsFields.Conn),
+                    ks.HashGet(pk, PsFields.ProjectUrl),
+                    ks.HashGet(sk, Workers.WorkerLocator.InstanceField),
+                ];
+            }
+        }
+    }
+
+    /// <summary>Shared C# twin of the prelude's <c>leave</c>.</summary>
+    private static string?[] Leave(
+        IAtomicKeyspace ks,
+        IReadOnlyList<string> keys,
+        string pid,
+        bool disconnecting,
+        string now
+    )
+    {
+        var (released, state) = ReleasePlayer(ks, keys, pid, disconnecting);
+        var match =
+            released[0] is { } sid && released[2] == "1" && released[3] is null
+                ? OfferStreamerLocked(ks, keys, sid, now)
+                : null;
+        return [.. released, state == PlayerStates.Waiting ? "1" : null, .. match ?? new string?[5]];
+    }
+
+    /// <summary>What <c>leave</c>'s reply items (from <paramref name="at"/>) say.</summary>
+    private static PlayerRelease Left(IReadOnlyList<string?> reply, int at, string playerId)
+    {
+        var released = Released(reply, at, playerId);
+        var next = released is null ? null : MatchOf(reply, at + 5, released.StreamerId);
+        // leave offers every released streamer that was told and has no instance.
+        return new PlayerRelease(
+            released is null
+                ? null
+                : released with
+                {
+                    Offered = released.Told && released.InstanceId is null,
+                    Next = next,
+                },
+            WasWaiting: reply[at + 4] == "1"
+        );
+    }
+
+    /// <summary>The released streamer from the four reply items <c>release_player</c> gives, from
+    /// <paramref name="at"/>.</summary>
     private static ReleasedStreamer? Released(IReadOnlyList<string?> reply, int at, string playerId) =>
-        reply[at] is { } sid && reply[at + 1] is { } conn ? new ReleasedStreamer(sid, conn, playerId) : null;
+        reply[at] is { } sid && reply[at + 1] is { } conn
+            ? new ReleasedStreamer(sid, conn, playerId, Told: reply[at + 2] == "1", InstanceId: reply[at + 3])
+            : null;
 
     /// <summary>
     /// ARGV: player id, connection id, project URL. A player connects: a previous connection of the same id is
-    /// released as if it left; then the player is recorded, not subscribed. Reply: replaced connection, released
-    /// streamer id and connection (each false when none).
+    /// released as if it left; then the player is recorded, not subscribed. Reply: replaced connection, then the
+    /// released streamer's id, connection, told flag and instance (each false when none).
     /// </summary>
     public sealed class AddPlayer : AtomicOperation<(string? Replaced, ReleasedStreamer? Released)>
     {
@@ -113,11 +249,11 @@ internal static class PsOperations
                 local pid, conn = ARGV[1], ARGV[2]
                 local pk = PP .. pid
                 local previous = redis.call('HGET', pk, 'conn')
-                if previous == conn then return {false, false, false} end
-                local sid, sconn = false, false
-                if previous then sid, sconn = release_player(pid, true) end
+                if previous == conn then return {false, false, false, false, false} end
+                local sid, sconn, told, inst = false, false, false, false
+                if previous then sid, sconn, told, inst = release_player(pid, true) end
                 redis.call('HSET', pk, 'conn', conn, 'state', 'idle', 'projectUrl', ARGV[3])
-                return {previous, sid, sconn}
+                return {previous, sid, sconn, told, inst}
                 """;
 
         public override IReadOnlyList<string?> RunInProcess(
@@ -130,14 +266,14 @@ internal static class PsOperations
             var pk = keys[1] + pid;
             var previous = ks.HashGet(pk, PsFields.Conn);
             if (previous == conn)
-                return [null, null, null];
-            (string? Sid, string? Conn) released = (null, null);
+                return [null, null, null, null, null];
+            string?[] released = [null, null, null, null];
             if (previous is not null)
-                released = ReleasePlayer(ks, keys, pid, disconnecting: true);
+                released = ReleasePlayer(ks, keys, pid, disconnecting: true).Released;
             ks.HashSet(pk, PsFields.Conn, conn);
             ks.HashSet(pk, PsFields.State, PlayerStates.Idle);
             ks.HashSet(pk, PsFields.ProjectUrl, args[2]);
-            return [previous, released.Sid, released.Conn];
+            return [previous, .. released];
         }
 
         public override (string? Replaced, ReleasedStreamer? Released) Decode(
@@ -303,7 +439,7 @@ internal static class PsOperations
     /// ARGV: streamer id, the state the caller saw, now (ms). Puts the streamer in service: reserved for the oldest
     /// waiting player (queue heads no longer waiting are dropped on the way), else idle. Reply: <c>unchanged</c> (its
     /// state is no longer the one seen), <c>idle</c>, or <c>matched</c> + player id, streamer connection, player
-    /// connection, project URL.
+    /// connection, project URL, the streamer's instance.
     /// </summary>
     public sealed class OfferStreamer : AtomicOperation<Match?>
     {
@@ -315,25 +451,10 @@ internal static class PsOperations
             Prelude
             + """
                 local sid = ARGV[1]
-                local sk = SP .. sid
-                if redis.call('HGET', sk, 'state') ~= ARGV[2] then return {'unchanged'} end
-                while true do
-                  local pid = redis.call('LPOP', QUEUE)
-                  if not pid then
-                    redis.call('HSET', sk, 'state', 'IDLE')
-                    redis.call('HDEL', sk, 'player')
-                    redis.call('ZADD', IDLE, ARGV[3], sid)
-                    return {'idle'}
-                  end
-                  local pk = PP .. pid
-                  if redis.call('HGET', pk, 'state') == 'waiting' then
-                    redis.call('HSET', sk, 'state', 'RESERVED', 'player', pid)
-                    redis.call('ZREM', IDLE, sid)
-                    redis.call('HSET', pk, 'state', 'reserved', 'streamer', sid)
-                    return {'matched', pid, redis.call('HGET', sk, 'conn'), redis.call('HGET', pk, 'conn'),
-                      redis.call('HGET', pk, 'projectUrl')}
-                  end
-                end
+                if redis.call('HGET', SP .. sid, 'state') ~= ARGV[2] then return {'unchanged'} end
+                local match = offer_streamer(sid, ARGV[3])
+                if not match then return {'idle'} end
+                return {'matched', match[1], match[2], match[3], match[4], match[5]}
                 """;
 
         public override IReadOnlyList<string?> RunInProcess(
@@ -342,38 +463,9 @@ internal static class PsOperations
             IReadOnlyList<string> args
         )
         {
-            var sid = args[0];
-            var sk = keys[0] + sid;
-            if (ks.HashGet(sk, PsFields.State) != args[1])
+            if (ks.HashGet(keys[0] + args[0], PsFields.State) != args[1])
                 return ["unchanged"];
-            while (true)
-            {
-                if (ks.ListLeftPop(keys[5]) is not { } pid)
-                {
-                    ks.HashSet(sk, PsFields.State, StreamerStates.Idle);
-                    ks.HashDelete(sk, PsFields.Player);
-                    ks.SortedSetAdd(keys[4], sid, double.Parse(args[2], CultureInfo.InvariantCulture));
-                    return ["idle"];
-                }
-
-                var pk = keys[1] + pid;
-                if (ks.HashGet(pk, PsFields.State) == PlayerStates.Waiting)
-                {
-                    ks.HashSet(sk, PsFields.State, StreamerStates.Reserved);
-                    ks.HashSet(sk, PsFields.Player, pid);
-                    ks.SortedSetRemove(keys[4], sid);
-                    ks.HashSet(pk, PsFields.State, PlayerStates.Reserved);
-                    ks.HashSet(pk, PsFields.Streamer, sid);
-                    return
-                    [
-                        "matched",
-                        pid,
-                        ks.HashGet(sk, PsFields.Conn),
-                        ks.HashGet(pk, PsFields.Conn),
-                        ks.HashGet(pk, PsFields.ProjectUrl),
-                    ];
-                }
-            }
+            return OfferStreamerLocked(ks, keys, args[0], args[2]) is { } match ? ["matched", .. match] : ["idle"];
         }
 
         public override Match? Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) =>
@@ -384,8 +476,9 @@ internal static class PsOperations
     /// ARGV: player id, connection id, requested streamer id (empty or <c>waiting_queue</c> for any). Epic's
     /// subscribe: a previous subscription is released first; then the requested streamer if idle, else the longest
     /// idle one (idle entries whose record is gone are dropped), else the player joins the queue. Reply: outcome
-    /// (<c>not_connected</c>, <c>queued</c>, <c>matched</c>), released streamer id and connection, then for a
-    /// match the streamer id, streamer connection, player connection and project URL.
+    /// (<c>not_connected</c>, <c>queued</c>, <c>matched</c>), the released streamer's id, connection, told flag and
+    /// instance, then for a match the streamer id, streamer connection, player connection, project URL and the
+    /// streamer's instance.
     /// </summary>
     public sealed class Subscribe : AtomicOperation<SubscribeResult>
     {
@@ -398,21 +491,21 @@ internal static class PsOperations
             + """
                 local pid, conn, requested = ARGV[1], ARGV[2], ARGV[3]
                 local pk = PP .. pid
-                if redis.call('HGET', pk, 'conn') ~= conn then return {'not_connected', false, false} end
+                if redis.call('HGET', pk, 'conn') ~= conn then return {'not_connected', false, false, false, false} end
                 local anyone = requested == '' or requested == 'waiting_queue'
                 local state = redis.call('HGET', pk, 'state')
-                local rsid, rconn = false, false
+                local rsid, rconn, rtold, rinst = false, false, false, false
                 if state ~= 'idle' then
-                  if state == 'waiting' and anyone then return {'queued', false, false} end
-                  rsid, rconn = release_player(pid, false)
+                  if state == 'waiting' and anyone then return {'queued', false, false, false, false} end
+                  rsid, rconn, rtold, rinst = release_player(pid, false)
                 end
                 local function take(sid)
                   local sk = SP .. sid
                   redis.call('HSET', sk, 'state', 'RESERVED', 'player', pid)
                   redis.call('ZREM', IDLE, sid)
                   redis.call('HSET', pk, 'state', 'reserved', 'streamer', sid)
-                  return {'matched', rsid, rconn, sid, redis.call('HGET', sk, 'conn'), conn,
-                    redis.call('HGET', pk, 'projectUrl')}
+                  return {'matched', rsid, rconn, rtold, rinst, sid, redis.call('HGET', sk, 'conn'), conn,
+                    redis.call('HGET', pk, 'projectUrl'), redis.call('HGET', sk, 'instance')}
                 end
                 if not anyone and redis.call('HGET', SP .. requested, 'state') == 'IDLE' then return take(requested) end
                 local i = 0
@@ -425,7 +518,7 @@ internal static class PsOperations
                 end
                 redis.call('RPUSH', QUEUE, pid)
                 redis.call('HSET', pk, 'state', 'waiting')
-                return {'queued', rsid, rconn}
+                return {'queued', rsid, rconn, rtold, rinst}
                 """;
 
         public override IReadOnlyList<string?> RunInProcess(
@@ -437,15 +530,15 @@ internal static class PsOperations
             var (pid, conn, requested) = (args[0], args[1], args[2]);
             var pk = keys[1] + pid;
             if (ks.HashGet(pk, PsFields.Conn) != conn)
-                return ["not_connected", null, null];
+                return ["not_connected", null, null, null, null];
             var anyone = requested is "" or Protocol.MessageTypes.WaitingQueue;
             var state = ks.HashGet(pk, PsFields.State);
-            (string? Sid, string? Conn) released = (null, null);
+            string?[] released = [null, null, null, null];
             if (state != PlayerStates.Idle)
             {
                 if (state == PlayerStates.Waiting && anyone)
-                    return ["queued", null, null];
-                released = ReleasePlayer(ks, keys, pid, disconnecting: false);
+                    return ["queued", null, null, null, null];
+                released = ReleasePlayer(ks, keys, pid, disconnecting: false).Released;
             }
 
             IReadOnlyList<string?> Take(string sid)
@@ -459,12 +552,12 @@ internal static class PsOperations
                 return
                 [
                     "matched",
-                    released.Sid,
-                    released.Conn,
+                    .. released,
                     sid,
                     ks.HashGet(sk, PsFields.Conn),
                     conn,
                     ks.HashGet(pk, PsFields.ProjectUrl),
+                    ks.HashGet(sk, Workers.WorkerLocator.InstanceField),
                 ];
             }
 
@@ -485,7 +578,7 @@ internal static class PsOperations
 
             ks.ListRightPush(keys[5], pid);
             ks.HashSet(pk, PsFields.State, PlayerStates.Waiting);
-            return ["queued", released.Sid, released.Conn];
+            return ["queued", .. released];
         }
 
         public override SubscribeResult Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args)
@@ -494,7 +587,7 @@ internal static class PsOperations
             var released = Released(reply, 1, playerId);
             return reply[0] switch
             {
-                "matched" when MatchOf(reply, 4, reply[3], playerId) is { } match => new SubscribeResult(
+                "matched" when MatchOf(reply, 6, reply[5], playerId) is { } match => new SubscribeResult(
                     SubscribeOutcome.Matched,
                     match,
                     released
@@ -506,11 +599,14 @@ internal static class PsOperations
     }
 
     /// <summary>
-    /// ARGV: player id, connection id, <c>1</c> when disconnecting. A player unsubscribes or leaves: out of the queue,
-    /// or its streamer RELEASED; only the connection that owns the player id can. Reply: <c>not_owner</c>, or
-    /// <c>released</c> + released streamer id and connection.
+    /// ARGV: player id, connection id, <c>1</c> when disconnecting, now (ms). A player unsubscribes or leaves: out of
+    /// the queue, or its streamer RELEASED and, when it has no instance to restart it, handed to the next waiting
+    /// player; only the connection that owns the player id can. Reply: <c>not_owner</c>, or <c>released</c> + the
+    /// released streamer's id, connection, told flag and instance, <c>1</c> when the player was waiting (the players
+    /// behind it moved up), then the hand-over's player id, streamer connection, player connection, project URL and
+    /// instance.
     /// </summary>
-    public sealed class ReleasePlayerOperation : AtomicOperation<ReleasedStreamer?>
+    public sealed class ReleasePlayerOperation : AtomicOperation<PlayerRelease>
     {
         public static readonly ReleasePlayerOperation Instance = new();
 
@@ -520,9 +616,10 @@ internal static class PsOperations
             Prelude
             + """
                 local pid = ARGV[1]
-                if redis.call('HGET', PP .. pid, 'conn') ~= ARGV[2] then return {'not_owner', false, false} end
-                local sid, sconn = release_player(pid, ARGV[3] == '1')
-                return {'released', sid, sconn}
+                if redis.call('HGET', PP .. pid, 'conn') ~= ARGV[2] then return {'not_owner'} end
+                local out = leave(pid, ARGV[3] == '1', ARGV[4])
+                table.insert(out, 1, 'released')
+                return out
                 """;
 
         public override IReadOnlyList<string?> RunInProcess(
@@ -532,13 +629,12 @@ internal static class PsOperations
         )
         {
             if (ks.HashGet(keys[1] + args[0], PsFields.Conn) != args[1])
-                return ["not_owner", null, null];
-            var (sid, sconn) = ReleasePlayer(ks, keys, args[0], args[2] == "1");
-            return ["released", sid, sconn];
+                return ["not_owner"];
+            return ["released", .. Leave(ks, keys, args[0], args[2] == "1", args[3])];
         }
 
-        public override ReleasedStreamer? Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) =>
-            Released(reply, 1, args[0]);
+        public override PlayerRelease Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) =>
+            reply[0] == "released" ? Left(reply, 1, args[0]) : new PlayerRelease(null, WasWaiting: false);
     }
 
     /// <summary>
@@ -628,10 +724,11 @@ internal static class PsOperations
 
     /// <summary>
     /// ARGV: how many. The queue's first players, oldest first, each with its connection (false when its record is
-    /// gone): who to tell a new position, read in one step instead of one lookup per waiting player. Reply: player
-    /// id, connection, player id, connection, …
+    /// gone), and the queue's average service time: who to tell a new position and the estimate's basis, read in one
+    /// step instead of one lookup per waiting player. Reply: average (ms, false until measured), player id,
+    /// connection, player id, connection, …
     /// </summary>
-    public sealed class Waiting : AtomicOperation<IReadOnlyList<(string PlayerId, string? Conn)>>
+    public sealed class Waiting : AtomicOperation<WaitingPlayers>
     {
         public static readonly Waiting Instance = new();
 
@@ -640,7 +737,7 @@ internal static class PsOperations
         public override string Script =>
             Prelude
             + """
-                local out = {}
+                local out = {redis.call('HGET', STATS, 'avgServeMs')}
                 for _, pid in ipairs(redis.call('LRANGE', QUEUE, 0, tonumber(ARGV[1]) - 1)) do
                   out[#out + 1] = pid
                   out[#out + 1] = redis.call('HGET', PP .. pid, 'conn') or false
@@ -655,33 +752,202 @@ internal static class PsOperations
         )
         {
             var count = Math.Min(ks.ListLength(keys[5]), long.Parse(args[0], CultureInfo.InvariantCulture));
-            var reply = new string?[count * 2];
+            var reply = new string?[1 + (count * 2)];
+            reply[0] = ks.HashGet(keys[7], QueueStatsFields.AverageMs);
             for (var i = 0; i < count; i++)
             {
                 var pid = ks.ListIndex(keys[5], i)!;
-                reply[2 * i] = pid;
-                reply[(2 * i) + 1] = ks.HashGet(keys[1] + pid, PsFields.Conn);
+                reply[1 + (2 * i)] = pid;
+                reply[2 + (2 * i)] = ks.HashGet(keys[1] + pid, PsFields.Conn);
             }
 
             return reply;
         }
 
-        public override IReadOnlyList<(string PlayerId, string? Conn)> Decode(
-            IReadOnlyList<string?> reply,
+        public override WaitingPlayers Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args)
+        {
+            var players = new (string, string?)[(reply.Count - 1) / 2];
+            for (var i = 0; i < players.Length; i++)
+                players[i] = (reply[1 + (2 * i)]!, reply[2 + (2 * i)]);
+            return new WaitingPlayers(QueueStatsFields.ParseMs(reply[0]), players);
+        }
+    }
+
+    /// <summary>
+    /// ARGV: now (ms), the estimate's weight. The queue's head was handed a streamer: the time it waited (since the
+    /// queue last became non-empty or since the previous hand-over) feeds the exponentially weighted average, and
+    /// the next head's wait starts now. One step, so hand-overs on several nodes at once each count. Reply: empty.
+    /// </summary>
+    public sealed class Served : AtomicOperation<bool>
+    {
+        public static readonly Served Instance = new();
+
+        public override string Name => "ps.served";
+
+        public override string Script =>
+            Prelude
+            + """
+                local now = tonumber(ARGV[1])
+                local since = tonumber(redis.call('HGET', STATS, 'busySince'))
+                if not since or now < since then return {} end
+                local waited = now - since
+                local old = tonumber(redis.call('HGET', STATS, 'avgServeMs'))
+                local average = old and (old + tonumber(ARGV[2]) * (waited - old)) or waited
+                redis.call('HSET', STATS, 'avgServeMs', string.format('%.17g', average), 'busySince', ARGV[1])
+                return {}
+                """;
+
+        public override IReadOnlyList<string?> RunInProcess(
+            IAtomicKeyspace ks,
+            IReadOnlyList<string> keys,
             IReadOnlyList<string> args
         )
         {
-            var waiting = new (string, string?)[reply.Count / 2];
-            for (var i = 0; i < waiting.Length; i++)
-                waiting[i] = (reply[2 * i]!, reply[(2 * i) + 1]);
-            return waiting;
+            var now = double.Parse(args[0], CultureInfo.InvariantCulture);
+            var since = QueueStatsFields.ParseMs(ks.HashGet(keys[7], QueueStatsFields.BusySince));
+            if (since is null || now < since)
+                return [];
+            var waited = now - since.Value;
+            var average = QueueStatsFields.ParseMs(ks.HashGet(keys[7], QueueStatsFields.AverageMs)) is { } old
+                ? old + (double.Parse(args[1], CultureInfo.InvariantCulture) * (waited - old))
+                : waited;
+            ks.HashSet(keys[7], QueueStatsFields.AverageMs, average.ToString("R", CultureInfo.InvariantCulture));
+            ks.HashSet(keys[7], QueueStatsFields.BusySince, args[0]);
+            return [];
         }
+
+        public override bool Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) => true;
+    }
+
+    /// <summary>
+    /// ARGV: player id, streamer id, streamer connection, time to live (ms), now (ms). After <c>playerConnected</c>
+    /// was sent: records that the streamer knows of the player (the told record), if the player still holds it.
+    /// Otherwise the player left in between, the release found no record and left the goodbye to the caller, and
+    /// with it the hand-over: the streamer, still RELEASED on that connection and with no instance, is offered to
+    /// the next waiting player. Reply: <c>told</c>, or <c>goodbye</c> + <c>1</c> when it was offered, then the
+    /// hand-over's five items.
+    /// </summary>
+    public sealed class ConfirmTold : AtomicOperation<ToldOutcome>
+    {
+        public static readonly ConfirmTold Instance = new();
+
+        public override string Name => "ps.confirm-told";
+
+        public override string Script =>
+            Prelude
+            + """
+                local pid, sid, sconn = ARGV[1], ARGV[2], ARGV[3]
+                if redis.call('HGET', PP .. pid, 'streamer') == sid then
+                  redis.call('SET', TOLD .. pid, sconn, 'PX', ARGV[4])
+                  return {'told'}
+                end
+                local sk = SP .. sid
+                if redis.call('HGET', sk, 'conn') ~= sconn or redis.call('HGET', sk, 'state') ~= 'RELEASED'
+                  or redis.call('HEXISTS', sk, 'instance') == 1 then
+                  return {'goodbye', false}
+                end
+                local match = offer_streamer(sid, ARGV[5]) or {false, false, false, false, false}
+                return {'goodbye', '1', match[1], match[2], match[3], match[4], match[5]}
+                """;
+
+        public override IReadOnlyList<string?> RunInProcess(
+            IAtomicKeyspace ks,
+            IReadOnlyList<string> keys,
+            IReadOnlyList<string> args
+        )
+        {
+            var (pid, sid, sconn) = (args[0], args[1], args[2]);
+            if (ks.HashGet(keys[1] + pid, PsFields.Streamer) == sid)
+            {
+                ks.StringSet(
+                    keys[6] + pid,
+                    sconn,
+                    TimeSpan.FromMilliseconds(double.Parse(args[3], CultureInfo.InvariantCulture))
+                );
+                return ["told"];
+            }
+
+            var sk = keys[0] + sid;
+            if (
+                ks.HashGet(sk, PsFields.Conn) != sconn
+                || ks.HashGet(sk, PsFields.State) != StreamerStates.Released
+                || ks.HashGet(sk, Workers.WorkerLocator.InstanceField) is not null
+            )
+            {
+                return ["goodbye", null];
+            }
+
+            return ["goodbye", "1", .. OfferStreamerLocked(ks, keys, sid, args[4]) ?? new string?[5]];
+        }
+
+        public override ToldOutcome Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) =>
+            reply[0] == "told"
+                ? new ToldOutcome(Told: true, Offered: false, Next: null)
+                : new ToldOutcome(
+                    Told: false,
+                    Offered: reply[1] == "1",
+                    Next: reply[1] == "1" ? MatchOf(reply, 2, args[1]) : null
+                );
+    }
+
+    /// <summary>
+    /// ARGV: connection id, now (ms). A socket closed: its connection record goes, in the same step as it is read,
+    /// and a player's place is given up as by <see cref="ReleasePlayerOperation"/> (when the player id is still this
+    /// connection's). Reply: the connection's role and id (false when it had none, or was dropped already), then for
+    /// a player the release-player reply.
+    /// </summary>
+    public sealed class ConnectionClosed : AtomicOperation<ClosedConnection>
+    {
+        public static readonly ConnectionClosed Instance = new();
+
+        public override string Name => "ps.connection-closed";
+
+        public override string Script =>
+            Prelude
+            + """
+                local conn = ARGV[1]
+                local ck = CP .. conn
+                local found = redis.call('HMGET', ck, 'role', 'id')
+                redis.call('DEL', ck)
+                local role, id = found[1], found[2]
+                if role ~= 'player' or not id then return {role, id} end
+                if redis.call('HGET', PP .. id, 'conn') ~= conn then return {role, id, 'not_owner'} end
+                local out = leave(id, true, ARGV[2])
+                table.insert(out, 1, 'released')
+                table.insert(out, 1, id)
+                table.insert(out, 1, role)
+                return out
+                """;
+
+        public override IReadOnlyList<string?> RunInProcess(
+            IAtomicKeyspace ks,
+            IReadOnlyList<string> keys,
+            IReadOnlyList<string> args
+        )
+        {
+            var ck = keys[2] + args[0];
+            string? role = ks.HashGet(ck, PsFields.Role),
+                id = ks.HashGet(ck, PsFields.Id);
+            ks.Delete(ck);
+            if (role != Roles.Player || id is null)
+                return [role, id];
+            if (ks.HashGet(keys[1] + id, PsFields.Conn) != args[0])
+                return [role, id, "not_owner"];
+            return [role, id, "released", .. Leave(ks, keys, id, disconnecting: true, args[1])];
+        }
+
+        public override ClosedConnection Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) =>
+            new(
+                reply[0],
+                reply.Count > 1 ? reply[1] : null,
+                reply.Count > 2 && reply[2] == "released" ? Left(reply, 3, reply[1]!) : null
+            );
     }
 
     private static Match? MatchOf(IReadOnlyList<string?> reply, int at, string? streamerId, string? playerId = null)
     {
-        // offer: player id, streamer conn, player conn, project URL;
-        // subscribe: streamer conn, player conn, project URL (the player id is the caller's).
+        // offer: player id, streamer conn, player conn, project URL, instance;
+        // subscribe: streamer conn, player conn, project URL, instance (the player id is the caller's).
         if (playerId is null)
         {
             playerId = reply[at];
@@ -703,7 +969,8 @@ internal static class PsOperations
             streamerConn,
             playerId,
             playerConn,
-            string.IsNullOrEmpty(projectUrl) ? null : projectUrl
+            string.IsNullOrEmpty(projectUrl) ? null : projectUrl,
+            reply[at + 3]
         );
     }
 }

@@ -156,17 +156,15 @@ public sealed class PixelStreamingHandler(
 
     private async Task<ProxyResponse> DisconnectAsync(string connectionId, CancellationToken cancellationToken)
     {
-        var conn = await store.HashGetAllAsync(Keys.Connection(connectionId));
-        await store.DeleteAsync(Keys.Connection(connectionId));
-        var role = conn.GetValueOrDefault(PsFields.Role);
-        var id = conn.GetValueOrDefault(PsFields.Id);
+        var (role, id, release) = await matchmaker.ConnectionClosedAsync(connectionId);
         if (id is null)
             return ProxyResponse.Ok();
 
         if (role == Roles.Player)
         {
             logger.LogInformation("Player {PlayerId} disconnected", id);
-            await sessions.PlayerLeftAsync(id, connectionId, "player disconnected", cancellationToken);
+            if (release is not null)
+                await sessions.PlayerReleasedAsync(release, "player disconnected", cancellationToken);
         }
         else if (role == Roles.Streamer)
         {

@@ -33,9 +33,7 @@ public sealed class QueueStatus(
     /// player).</summary>
     public const int MaxNotified = 500;
 
-    private const double Weight = 0.3;
-    private const string BusySince = "busySince";
-    private const string AverageMs = "avgServeMs";
+    private const string Weight = "0.3";
 
     /// <summary>A player joined the queue: it hears its position; an empty queue starts the service clock.</summary>
     public async Task JoinedAsync(string playerId, string connectionId, CancellationToken ct)
@@ -45,8 +43,14 @@ public sealed class QueueStatus(
         if (index < 0)
             return; // served or gone already
         if (index == 0)
-            await store.HashSetAsync(keys.QueueStats, BusySince, Now().ToString(CultureInfo.InvariantCulture));
-        var average = await AverageServeMsAsync();
+        {
+            await store.HashSetAsync(
+                keys.QueueStats,
+                QueueStatsFields.BusySince,
+                Now().ToString(CultureInfo.InvariantCulture)
+            );
+        }
+        var average = QueueStatsFields.ParseMs(await store.HashGetAsync(keys.QueueStats, QueueStatsFields.AverageMs));
         await SendAsync(connectionId, index + 1, average, ct);
     }
 
@@ -54,28 +58,11 @@ public sealed class QueueStatus(
     /// up.</summary>
     public async Task ServedAsync(CancellationToken ct)
     {
-        var stats = await store.HashGetAllAsync(keys.QueueStats);
-        var now = Now();
-        if (
-            stats.TryGetValue(BusySince, out var s)
-            && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var since)
-            && now >= since
-        )
-        {
-            var waited = now - since;
-            var average =
-                stats.TryGetValue(AverageMs, out var a)
-                && double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var old)
-                    ? old + Weight * (waited - old)
-                    : waited;
-            await store.HashSetAsync(
-                keys.QueueStats,
-                [
-                    new(AverageMs, average.ToString("R", CultureInfo.InvariantCulture)),
-                    new(BusySince, now.ToString(CultureInfo.InvariantCulture)),
-                ]
-            );
-        }
+        await store.RunAsync(
+            PsOperations.Served.Instance,
+            _operationKeys,
+            [Now().ToString(CultureInfo.InvariantCulture), Weight]
+        );
         await MovedAsync(ct);
     }
 
@@ -112,27 +99,17 @@ public sealed class QueueStatus(
 
     private async Task TellPositionsAsync(CancellationToken ct)
     {
-        // The queue and each waiting player's connection in one step (one script on Redis).
-        var waiting = store.RunAsync(
+        // The queue, each waiting player's connection and the estimate's basis in one step (one script on Redis).
+        var waiting = await store.RunAsync(
             PsOperations.Waiting.Instance,
             _operationKeys,
             [MaxNotified.ToString(CultureInfo.InvariantCulture)]
         );
-        var average = await AverageServeMsAsync();
-        var players = await waiting;
-        for (var i = 0; i < players.Count; i++)
+        for (var i = 0; i < waiting.Players.Count; i++)
         {
-            if (players[i].Conn is { } conn)
-                await SendAsync(conn, i + 1, average, ct);
+            if (waiting.Players[i].Conn is { } conn)
+                await SendAsync(conn, i + 1, waiting.AverageServeMs, ct);
         }
-    }
-
-    private async Task<double?> AverageServeMsAsync()
-    {
-        var value = await store.HashGetAsync(keys.QueueStats, AverageMs);
-        return value is not null && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms)
-            ? ms
-            : null;
     }
 
     private async Task SendAsync(string connectionId, int position, double? averageMs, CancellationToken ct)

@@ -196,12 +196,20 @@ public sealed class Sessions(
         CancellationToken ct
     )
     {
-        // Read before the release only to decide whether the players behind it must hear their new positions.
-        var wasWaiting = await store.HashGetAsync(Keys.Player(playerId), PsFields.State) == PlayerStates.Waiting;
-        var released = await matchmaker.ReleasePlayerAsync(playerId, connectionId, disconnecting);
-        if (released is not null)
-            await EndSessionAsync(released, reason, ct);
-        else if (wasWaiting)
+        await PlayerReleasedAsync(
+            await matchmaker.ReleasePlayerAsync(playerId, connectionId, disconnecting),
+            reason,
+            ct
+        );
+    }
+
+    /// <summary>After a player gave up its place: its streamer's session ends, or the players behind it move
+    /// up.</summary>
+    public async Task PlayerReleasedAsync(PlayerRelease release, string reason, CancellationToken ct)
+    {
+        if (release.Streamer is not null)
+            await EndSessionAsync(release.Streamer, reason, ct);
+        else if (release.WasWaiting)
             await queue.MovedAsync(ct);
     }
 
@@ -436,7 +444,7 @@ public sealed class Sessions(
     private async Task StartSessionAsync(Match match, CancellationToken ct)
     {
         logger.LogInformation("Matched player {PlayerId} with streamer {StreamerId}", match.PlayerId, match.StreamerId);
-        if (match.ProjectUrl is not null && await workers.WorkerOfStreamerAsync(match.StreamerId) is { } worker)
+        if (match.ProjectUrl is not null && await workers.WorkerOfInstanceAsync(match.InstanceId) is { } worker)
         {
             var load = await workerClient.LoadProjectAsync(
                 worker,
@@ -459,9 +467,11 @@ public sealed class Sessions(
             PsJsonContext.Default.PlayerConnectedMessage,
             ct
         );
-        if (!await matchmaker.ConfirmToldAsync(match))
+        var told = await matchmaker.ConfirmToldAsync(match);
+        if (!told.Told)
         {
-            // The player left while we were telling the streamer; whoever released it left the goodbye to us.
+            // The player left while we were telling the streamer; whoever released it left the goodbye to us, and
+            // the hand-over after it.
             logger.LogInformation(
                 "Player {PlayerId} left streamer {StreamerId} before it was told of the player",
                 match.PlayerId,
@@ -473,6 +483,8 @@ public sealed class Sessions(
                 PsJsonContext.Default.PlayerDisconnectedMessage,
                 ct
             );
+            if (told.Next is not null)
+                await StartQueuedSessionAsync(told.Next, ct);
         }
     }
 
@@ -492,7 +504,7 @@ public sealed class Sessions(
             reason
         );
         // A streamer not yet told of the player hears of the departure from whoever is telling it of the arrival.
-        if (await matchmaker.TakeToldAsync(released))
+        if (released.Told)
         {
             await SendAsync(
                 released.StreamerConnectionId,
@@ -501,7 +513,13 @@ public sealed class Sessions(
                 ct
             );
         }
-        if (await workers.WorkerOfStreamerAsync(released.StreamerId) is { } worker)
+        if (released.Offered)
+        {
+            if (released.Next is not null)
+                await StartQueuedSessionAsync(released.Next, ct);
+            return;
+        }
+        if (await workers.WorkerOfInstanceAsync(released.InstanceId) is { } worker)
         {
             // The worker restarts the instance; the streamer reconnects fresh and re-enters the pool then.
             var result = await workerClient.DisconnectAsync(
@@ -521,6 +539,9 @@ public sealed class Sessions(
 
             return;
         }
+        // One not yet told of the player is handed on by its teller, after the goodbye (Matchmaker.ConfirmToldAsync).
+        if (!released.Told)
+            return;
         // A streamer without a worker cannot be restarted: it serves the next player as it is.
         var next = await matchmaker.OfferStreamerAsync(released.StreamerId, StreamerStates.Released);
         if (next is not null)

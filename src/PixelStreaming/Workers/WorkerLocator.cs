@@ -42,6 +42,10 @@ public sealed class WorkerLocator(IStateStore store, PsKeys keys, InstanceRegist
     public async Task<Uri?> WorkerOfStreamerAsync(string streamerId) =>
         (await InstanceOfStreamerAsync(streamerId))?.WorkerUrl;
 
+    /// <summary>The worker of an instance a state transition already named (null when none).</summary>
+    public async Task<Uri?> WorkerOfInstanceAsync(string? instanceId) =>
+        instanceId is null ? null : (await instances.GetAsync(instanceId))?.WorkerUrl;
+
     // Local instances all live on 127.0.0.1: an address there says nothing about which instance it is.
     private static Task<bool> IsSharedAddressAsync(string ip) =>
         Task.FromResult(System.Net.IPAddress.TryParse(ip, out var a) && System.Net.IPAddress.IsLoopback(a));

@@ -10,6 +10,13 @@ public interface IAtomicKeyspace
     bool Exists(string key);
     void Delete(string key);
 
+    /// <summary>GET: the string stored at the key (null when absent or expired).</summary>
+    string? StringGet(string key);
+
+    /// <summary>SET key value PX ttl: the string, replacing whatever the key held, gone after
+    /// <paramref name="ttl"/>.</summary>
+    void StringSet(string key, string value, TimeSpan ttl);
+
     string? HashGet(string key, string field);
     IReadOnlyDictionary<string, string> HashGetAll(string key);
     void HashSet(string key, string field, string value);

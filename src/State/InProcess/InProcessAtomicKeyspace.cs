@@ -18,6 +18,12 @@ internal sealed class InProcessAtomicKeyspace(
 
     public void Delete(string key) => keys.Remove(Check(key));
 
+    public string? StringGet(string key) =>
+        keys.Find<byte[]>(Check(key)) is { } bytes ? System.Text.Encoding.UTF8.GetString(bytes) : null;
+
+    public void StringSet(string key, string value, TimeSpan ttl) =>
+        store.SetLocked(Check(key), System.Text.Encoding.UTF8.GetBytes(value), Validate.Ttl(ttl), When.Always);
+
     public string? HashGet(string key, string field) =>
         keys.Find<Dictionary<string, string>>(Check(key)) is { } hash && hash.TryGetValue(field, out var value)
             ? value

@@ -79,6 +79,97 @@ public abstract partial class StateConformanceTests
         public override string? Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) => reply[0];
     }
 
+    /// <summary>Deletes the string KEYS[1] if it holds ARGV[1]; true when it did (as Pixel Streaming takes its told
+    /// record).</summary>
+    internal sealed class TakeIfEqual : AtomicOperation<bool>
+    {
+        public static readonly TakeIfEqual Instance = new();
+
+        public override string Name => "test.take-if-equal";
+
+        public override string Script =>
+            """
+                if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {false} end
+                redis.call('DEL', KEYS[1])
+                return {'taken'}
+                """;
+
+        public override IReadOnlyList<string?> RunInProcess(
+            IAtomicKeyspace keyspace,
+            IReadOnlyList<string> keys,
+            IReadOnlyList<string> args
+        )
+        {
+            if (keyspace.StringGet(keys[0]) != args[0])
+                return [null];
+            keyspace.Delete(keys[0]);
+            return ["taken"];
+        }
+
+        public override bool Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) => reply[0] == "taken";
+    }
+
+    /// <summary>Sets the string KEYS[1] to ARGV[1] for ARGV[2] milliseconds.</summary>
+    internal sealed class Remember : AtomicOperation<bool>
+    {
+        public static readonly Remember Instance = new();
+
+        public override string Name => "test.remember";
+
+        public override string Script =>
+            """
+                redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+                return {}
+                """;
+
+        public override IReadOnlyList<string?> RunInProcess(
+            IAtomicKeyspace keyspace,
+            IReadOnlyList<string> keys,
+            IReadOnlyList<string> args
+        )
+        {
+            keyspace.StringSet(
+                keys[0],
+                args[0],
+                TimeSpan.FromMilliseconds(double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture))
+            );
+            return [];
+        }
+
+        public override bool Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) => true;
+    }
+
+    [Fact]
+    public async Task An_operation_sets_a_string_with_a_ttl_replacing_what_the_key_held()
+    {
+        await Store.HashSetAsync("{t}:told", "f", "v");
+        await Store.RunAsync(Remember.Instance, ["{t}:told"], ["conn-1", "60000"]);
+        Assert.Equal("conn-1", await Store.GetStringAsync("{t}:told"));
+        Assert.InRange(
+            (await Store.TimeToLiveAsync("{t}:told"))!.Value,
+            TimeSpan.FromSeconds(30),
+            TimeSpan.FromMinutes(1)
+        );
+    }
+
+    [Fact]
+    public async Task An_operation_reads_a_string_and_not_one_that_expired()
+    {
+        await Store.SetStringAsync("{t}:told", "conn-1", TimeSpan.FromMinutes(5));
+        Assert.False(await Store.RunAsync(TakeIfEqual.Instance, ["{t}:told"], ["conn-2"]));
+        Assert.Equal("conn-1", await Store.GetStringAsync("{t}:told"));
+        Assert.True(await Store.RunAsync(TakeIfEqual.Instance, ["{t}:told"], ["conn-1"]));
+        Assert.False(await Store.ExistsAsync("{t}:told"));
+
+        await Store.SetStringAsync("{t}:told", "conn-1", TimeSpan.FromMilliseconds(100));
+        await Eventually.WaitUntilAsync(
+            async () => !await Store.ExistsAsync("{t}:told"),
+            Patience,
+            "the record expired"
+        );
+        Assert.False(await Store.RunAsync(TakeIfEqual.Instance, ["{t}:told"], ["conn-1"]));
+    }
+
     [Fact]
     public async Task An_atomic_operation_answers_the_same_typed_result_on_both_backends()
     {
