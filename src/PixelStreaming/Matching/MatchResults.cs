@@ -23,7 +23,15 @@ public enum SubscribeOutcome
 
 /// <param name="Released">The streamer the player held before subscribing again: it must be told
 /// playerDisconnected.</param>
-public sealed record SubscribeResult(SubscribeOutcome Outcome, Match? Match = null, ReleasedStreamer? Released = null);
+/// <param name="Position">Queued: the player's place in the queue, 1 at its head.</param>
+/// <param name="AverageServeMs">Queued: the average time a head waited to be served (null until measured).</param>
+public sealed record SubscribeResult(
+    SubscribeOutcome Outcome,
+    Match? Match = null,
+    ReleasedStreamer? Released = null,
+    int Position = 0,
+    double? AverageServeMs = null
+);
 
 /// <summary>What a player leaving released: the streamer it had (if any).</summary>
 /// <param name="Told">The streamer had been told of the player (<c>playerConnected</c>), so the caller tells it

@@ -99,7 +99,11 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
     /// waiting queue. A previous subscription of the player is released first (returned, to be told).
     /// </summary>
     public Task<SubscribeResult> SubscribeAsync(string playerId, string connectionId, string? requestedStreamerId) =>
-        store.RunAsync(PsOperations.Subscribe.Instance, _keys, [playerId, connectionId, requestedStreamerId ?? ""]);
+        store.RunAsync(
+            PsOperations.Subscribe.Instance,
+            _keys,
+            [playerId, connectionId, requestedStreamerId ?? "", NowArg()]
+        );
 
     /// <summary>
     /// After <c>playerConnected</c> was sent: records that the streamer knows of the player, if the player still holds

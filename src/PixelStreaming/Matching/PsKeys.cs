@@ -98,6 +98,9 @@ public static class QueueStatsFields
     /// <summary>Exponentially weighted average of how long a head waited to be served.</summary>
     public const string AverageMs = "avgServeMs";
 
+    /// <summary>How much the latest head's wait counts in <see cref="AverageMs"/>.</summary>
+    public const string Weight = "0.3";
+
     public static double? ParseMs(string? value) =>
         double.TryParse(
             value,

@@ -8,8 +8,8 @@ namespace MobZ.PixelStreaming.Matching;
 /// Lua script on Redis and the same steps in C# in-process, so a transition is one server step with no retry.
 /// Every operation gets the same KEYS, all under <see cref="PsKeys.SessionPrefix"/>'s hash tag: the key prefixes of
 /// streamers, players and connections (a record's key is its prefix plus its id, as in <see cref="PsKeys"/>),
-/// the streamer set, the idle set, the queue, the prefix of told records and the queue's statistics. Replies are flat
-/// string arrays, their first item the outcome.
+/// the streamer set, the idle set, the queue, the prefix of told records, the queue's statistics and the prefix of
+/// resume records. Replies are flat string arrays, their first item the outcome.
 /// </summary>
 internal static class PsOperations
 {
@@ -23,12 +23,24 @@ internal static class PsOperations
             keys.Queue,
             keys.PlayerTold(""),
             keys.QueueStats,
+            keys.PlayerResume(""),
         ];
 
     // Shared by every script: key names and the player release that subscribe and add-player reuse.
-    private const string Prelude = """
+    private const string Prelude = $$"""
         local SP, PP, CP, STREAMERS, IDLE, QUEUE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-        local TOLD, STATS = KEYS[7], KEYS[8]
+        local TOLD, STATS, RESUME = KEYS[7], KEYS[8], KEYS[9]
+        -- The queue's head was handed a streamer: the time it waited (since the queue became non-empty or since the
+        -- previous hand-over) feeds the exponentially weighted average of the wait estimate; the next head's wait
+        -- starts now.
+        local function served(now)
+          local since = tonumber(redis.call('HGET', STATS, 'busySince'))
+          if not since or tonumber(now) < since then return end
+          local waited = tonumber(now) - since
+          local old = tonumber(redis.call('HGET', STATS, 'avgServeMs'))
+          local average = old and (old + {{QueueStatsFields.Weight}} * (waited - old)) or waited
+          redis.call('HSET', STATS, 'avgServeMs', string.format('%.17g', average), 'busySince', now)
+        end
         -- A player leaves its place: out of the queue, or its streamer RELEASED. Returns the released streamer's
         -- id, its connection, '1' when it had been told of the player (the told record is taken: the caller tells it
         -- the player left) and the instance it runs on (all false when none), then the player's previous state.
@@ -82,6 +94,7 @@ internal static class PsOperations
               redis.call('HSET', sk, 'state', 'RESERVED', 'player', pid)
               redis.call('ZREM', IDLE, sid)
               redis.call('HSET', pk, 'state', 'reserved', 'streamer', sid)
+              served(now)
               return {pid, redis.call('HGET', sk, 'conn'), redis.call('HGET', pk, 'conn'),
                 redis.call('HGET', pk, 'projectUrl'), redis.call('HGET', sk, 'instance')}
             end
@@ -178,6 +191,7 @@ internal static class PsOperations
                 ks.SortedSetRemove(keys[4], sid);
                 ks.HashSet(pk, PsFields.State, PlayerStates.Reserved);
                 ks.HashSet(pk, PsFields.Streamer, sid);
+                Served(ks, keys, now);
                 return
                 [
                     pid,
@@ -188,6 +202,21 @@ internal static class PsOperations
                 ];
             }
         }
+    }
+
+    /// <summary>Shared C# twin of the prelude's <c>served</c>.</summary>
+    private static void Served(IAtomicKeyspace ks, IReadOnlyList<string> keys, string now)
+    {
+        var at = double.Parse(now, CultureInfo.InvariantCulture);
+        var since = QueueStatsFields.ParseMs(ks.HashGet(keys[7], QueueStatsFields.BusySince));
+        if (since is null || at < since)
+            return;
+        var waited = at - since.Value;
+        var average = QueueStatsFields.ParseMs(ks.HashGet(keys[7], QueueStatsFields.AverageMs)) is { } old
+            ? old + (double.Parse(QueueStatsFields.Weight, CultureInfo.InvariantCulture) * (waited - old))
+            : waited;
+        ks.HashSet(keys[7], QueueStatsFields.AverageMs, average.ToString("R", CultureInfo.InvariantCulture));
+        ks.HashSet(keys[7], QueueStatsFields.BusySince, now);
     }
 
     /// <summary>Shared C# twin of the prelude's <c>leave</c>.</summary>
@@ -473,12 +502,14 @@ internal static class PsOperations
     }
 
     /// <summary>
-    /// ARGV: player id, connection id, requested streamer id (empty or <c>waiting_queue</c> for any). Epic's
-    /// subscribe: a previous subscription is released first; then the requested streamer if idle, else the longest
-    /// idle one (idle entries whose record is gone are dropped), else the player joins the queue. Reply: outcome
-    /// (<c>not_connected</c>, <c>queued</c>, <c>matched</c>), the released streamer's id, connection, told flag and
-    /// instance, then for a match the streamer id, streamer connection, player connection, project URL and the
-    /// streamer's instance.
+    /// ARGV: player id, connection id, requested streamer id (empty or <c>waiting_queue</c> for any), now (ms).
+    /// Epic's subscribe: a previous subscription is released first; then the requested streamer if idle, else the
+    /// longest idle one (idle entries whose record is gone are dropped), else the player joins the queue (its wait
+    /// clock starts when the queue was empty). Matched or queued, the streamer the player lost is no longer listed
+    /// to it. Reply: outcome (<c>not_connected</c>, <c>queued</c>, <c>matched</c>), the released streamer's id,
+    /// connection, told flag and instance, then for a match the streamer id, streamer connection, player
+    /// connection, project URL and the streamer's instance, for the queue the player's position and the average
+    /// wait (ms, false until measured).
     /// </summary>
     public sealed class Subscribe : AtomicOperation<SubscribeResult>
     {
@@ -496,7 +527,10 @@ internal static class PsOperations
                 local state = redis.call('HGET', pk, 'state')
                 local rsid, rconn, rtold, rinst = false, false, false, false
                 if state ~= 'idle' then
-                  if state == 'waiting' and anyone then return {'queued', false, false, false, false} end
+                  if state == 'waiting' and anyone then
+                    return {'queued', false, false, false, false, tostring((redis.call('LPOS', QUEUE, pid) or -1) + 1),
+                      redis.call('HGET', STATS, 'avgServeMs')}
+                  end
                   rsid, rconn, rtold, rinst = release_player(pid, false)
                 end
                 local function take(sid)
@@ -504,6 +538,7 @@ internal static class PsOperations
                   redis.call('HSET', sk, 'state', 'RESERVED', 'player', pid)
                   redis.call('ZREM', IDLE, sid)
                   redis.call('HSET', pk, 'state', 'reserved', 'streamer', sid)
+                  redis.call('DEL', RESUME .. pid)
                   return {'matched', rsid, rconn, rtold, rinst, sid, redis.call('HGET', sk, 'conn'), conn,
                     redis.call('HGET', pk, 'projectUrl'), redis.call('HGET', sk, 'instance')}
                 end
@@ -516,9 +551,11 @@ internal static class PsOperations
                   if state == 'IDLE' then return take(sid) end
                   if state then i = i + 1 else redis.call('ZREM', IDLE, sid) end
                 end
-                redis.call('RPUSH', QUEUE, pid)
+                local position = redis.call('RPUSH', QUEUE, pid)
                 redis.call('HSET', pk, 'state', 'waiting')
-                return {'queued', rsid, rconn, rtold, rinst}
+                redis.call('DEL', RESUME .. pid)
+                if position == 1 then redis.call('HSET', STATS, 'busySince', ARGV[4]) end
+                return {'queued', rsid, rconn, rtold, rinst, tostring(position), redis.call('HGET', STATS, 'avgServeMs')}
                 """;
 
         public override IReadOnlyList<string?> RunInProcess(
@@ -537,7 +574,18 @@ internal static class PsOperations
             if (state != PlayerStates.Idle)
             {
                 if (state == PlayerStates.Waiting && anyone)
-                    return ["queued", null, null, null, null];
+                {
+                    return
+                    [
+                        "queued",
+                        null,
+                        null,
+                        null,
+                        null,
+                        ((ks.ListPosition(keys[5], pid) ?? -1) + 1).ToString(CultureInfo.InvariantCulture),
+                        ks.HashGet(keys[7], QueueStatsFields.AverageMs),
+                    ];
+                }
                 released = ReleasePlayer(ks, keys, pid, disconnecting: false).Released;
             }
 
@@ -549,6 +597,7 @@ internal static class PsOperations
                 ks.SortedSetRemove(keys[4], sid);
                 ks.HashSet(pk, PsFields.State, PlayerStates.Reserved);
                 ks.HashSet(pk, PsFields.Streamer, sid);
+                ks.Delete(keys[8] + pid);
                 return
                 [
                     "matched",
@@ -578,7 +627,17 @@ internal static class PsOperations
 
             ks.ListRightPush(keys[5], pid);
             ks.HashSet(pk, PsFields.State, PlayerStates.Waiting);
-            return ["queued", .. released];
+            ks.Delete(keys[8] + pid);
+            var position = ks.ListLength(keys[5]);
+            if (position == 1)
+                ks.HashSet(keys[7], QueueStatsFields.BusySince, args[3]);
+            return
+            [
+                "queued",
+                .. released,
+                position.ToString(CultureInfo.InvariantCulture),
+                ks.HashGet(keys[7], QueueStatsFields.AverageMs),
+            ];
         }
 
         public override SubscribeResult Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args)
@@ -592,7 +651,12 @@ internal static class PsOperations
                     match,
                     released
                 ),
-                "queued" => new SubscribeResult(SubscribeOutcome.Queued, Released: released),
+                "queued" => new SubscribeResult(
+                    SubscribeOutcome.Queued,
+                    Released: released,
+                    Position: int.Parse(reply[5]!, CultureInfo.InvariantCulture),
+                    AverageServeMs: QueueStatsFields.ParseMs(reply[6])
+                ),
                 _ => new SubscribeResult(SubscribeOutcome.NotConnected, Released: released),
             };
         }
@@ -771,52 +835,6 @@ internal static class PsOperations
                 players[i] = (reply[1 + (2 * i)]!, reply[2 + (2 * i)]);
             return new WaitingPlayers(QueueStatsFields.ParseMs(reply[0]), players);
         }
-    }
-
-    /// <summary>
-    /// ARGV: now (ms), the estimate's weight. The queue's head was handed a streamer: the time it waited (since the
-    /// queue last became non-empty or since the previous hand-over) feeds the exponentially weighted average, and
-    /// the next head's wait starts now. One step, so hand-overs on several nodes at once each count. Reply: empty.
-    /// </summary>
-    public sealed class Served : AtomicOperation<bool>
-    {
-        public static readonly Served Instance = new();
-
-        public override string Name => "ps.served";
-
-        public override string Script =>
-            Prelude
-            + """
-                local now = tonumber(ARGV[1])
-                local since = tonumber(redis.call('HGET', STATS, 'busySince'))
-                if not since or now < since then return {} end
-                local waited = now - since
-                local old = tonumber(redis.call('HGET', STATS, 'avgServeMs'))
-                local average = old and (old + tonumber(ARGV[2]) * (waited - old)) or waited
-                redis.call('HSET', STATS, 'avgServeMs', string.format('%.17g', average), 'busySince', ARGV[1])
-                return {}
-                """;
-
-        public override IReadOnlyList<string?> RunInProcess(
-            IAtomicKeyspace ks,
-            IReadOnlyList<string> keys,
-            IReadOnlyList<string> args
-        )
-        {
-            var now = double.Parse(args[0], CultureInfo.InvariantCulture);
-            var since = QueueStatsFields.ParseMs(ks.HashGet(keys[7], QueueStatsFields.BusySince));
-            if (since is null || now < since)
-                return [];
-            var waited = now - since.Value;
-            var average = QueueStatsFields.ParseMs(ks.HashGet(keys[7], QueueStatsFields.AverageMs)) is { } old
-                ? old + (double.Parse(args[1], CultureInfo.InvariantCulture) * (waited - old))
-                : waited;
-            ks.HashSet(keys[7], QueueStatsFields.AverageMs, average.ToString("R", CultureInfo.InvariantCulture));
-            ks.HashSet(keys[7], QueueStatsFields.BusySince, args[0]);
-            return [];
-        }
-
-        public override bool Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) => true;
     }
 
     /// <summary>

@@ -16,13 +16,7 @@ namespace MobZ.PixelStreaming.Signaling;
 /// (exponentially weighted over recent hand-overs, measured from when the queue last became non-empty or
 /// from the previous hand-over); it is left out until one hand-over has been measured.
 /// </summary>
-public sealed class QueueStatus(
-    IStateStore store,
-    PsKeys keys,
-    IConnectionSender sender,
-    TimeProvider time,
-    ILogger<QueueStatus> logger
-)
+public sealed class QueueStatus(IStateStore store, PsKeys keys, IConnectionSender sender, ILogger<QueueStatus> logger)
 {
     private readonly IReadOnlyList<string> _operationKeys = PsOperations.Keys(keys);
 
@@ -33,38 +27,10 @@ public sealed class QueueStatus(
     /// player).</summary>
     public const int MaxNotified = 500;
 
-    private const string Weight = "0.3";
-
-    /// <summary>A player joined the queue: it hears its position; an empty queue starts the service clock.</summary>
-    public async Task JoinedAsync(string playerId, string connectionId, CancellationToken ct)
-    {
-        var queue = await store.ListRangeAsync(keys.Queue, 0, MaxNotified - 1);
-        var index = IndexOf(queue, playerId);
-        if (index < 0)
-            return; // served or gone already
-        if (index == 0)
-        {
-            await store.HashSetAsync(
-                keys.QueueStats,
-                QueueStatsFields.BusySince,
-                Now().ToString(CultureInfo.InvariantCulture)
-            );
-        }
-        var average = QueueStatsFields.ParseMs(await store.HashGetAsync(keys.QueueStats, QueueStatsFields.AverageMs));
-        await SendAsync(connectionId, index + 1, average, ct);
-    }
-
-    /// <summary>The queue's head was handed a streamer: the wait it had feeds the estimate, and everyone moves
-    /// up.</summary>
-    public async Task ServedAsync(CancellationToken ct)
-    {
-        await store.RunAsync(
-            PsOperations.Served.Instance,
-            _operationKeys,
-            [Now().ToString(CultureInfo.InvariantCulture), Weight]
-        );
-        await MovedAsync(ct);
-    }
+    /// <summary>A player joined the queue (the subscribe that queued it read its position, 0 when it is no longer
+    /// there, and the estimate's basis): it hears where it stands.</summary>
+    public Task JoinedAsync(string connectionId, int position, double? averageServeMs, CancellationToken ct) =>
+        position > 0 ? SendAsync(connectionId, position, averageServeMs, ct) : Task.CompletedTask;
 
     /// <summary>
     /// Someone left or re-entered the queue: everyone still waiting hears its (new) position. Moves that come while
@@ -126,17 +92,4 @@ public sealed class QueueStatus(
         if (status != SendStatus.Sent)
             logger.LogDebug("Queue status to {Target} failed: {Status}", connectionId, status);
     }
-
-    private static int IndexOf(IReadOnlyList<string> queue, string playerId)
-    {
-        for (var i = 0; i < queue.Count; i++)
-        {
-            if (queue[i] == playerId)
-                return i;
-        }
-
-        return -1;
-    }
-
-    private double Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 }

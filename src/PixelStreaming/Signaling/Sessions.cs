@@ -157,8 +157,6 @@ public sealed class Sessions(
             return;
         }
         var result = await matchmaker.SubscribeAsync(playerId, connectionId, streamerId);
-        if (result.Outcome is SubscribeOutcome.Matched or SubscribeOutcome.Queued)
-            await store.DeleteAsync(Keys.PlayerResume(playerId));
         // As Epic's server: the old streamer hears playerDisconnected before any new playerConnected.
         if (result.Released is not null)
             await EndSessionAsync(result.Released, "player subscribed again", ct);
@@ -169,7 +167,7 @@ public sealed class Sessions(
                 break;
             case SubscribeOutcome.Queued:
                 logger.LogInformation("Player {PlayerId} is waiting for a streamer", playerId);
-                await queue.JoinedAsync(playerId, connectionId, ct);
+                await queue.JoinedAsync(connectionId, result.Position, result.AverageServeMs, ct);
                 break;
             default:
                 await SendAsync(
@@ -492,7 +490,7 @@ public sealed class Sessions(
     private async Task StartQueuedSessionAsync(Match match, CancellationToken ct)
     {
         await StartSessionAsync(match, ct);
-        await queue.ServedAsync(ct);
+        await queue.MovedAsync(ct);
     }
 
     private async Task EndSessionAsync(ReleasedStreamer released, string reason, CancellationToken ct)

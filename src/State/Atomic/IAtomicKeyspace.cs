@@ -39,4 +39,7 @@ public interface IAtomicKeyspace
     string? ListIndex(string key, long index);
     void ListRemove(string key, string value);
     long ListLength(string key);
+
+    /// <summary>LPOS: the index of the first element equal to <paramref name="value"/>, or null.</summary>
+    long? ListPosition(string key, string value);
 }

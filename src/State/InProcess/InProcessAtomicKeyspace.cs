@@ -72,6 +72,9 @@ internal sealed class InProcessAtomicKeyspace(
 
     public long ListLength(string key) => keys.Find<List<string>>(Check(key))?.Count ?? 0;
 
+    public long? ListPosition(string key, string value) =>
+        keys.Find<List<string>>(Check(key))?.IndexOf(value) is { } i and >= 0 ? i : null;
+
     private string Check(string key) =>
         HashTag.Of(Validate.Key(key)) == tag
             ? key

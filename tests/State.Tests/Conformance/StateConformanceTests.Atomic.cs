@@ -152,6 +152,41 @@ public abstract partial class StateConformanceTests
         );
     }
 
+    /// <summary>The index of ARGV[1] in the list KEYS[1] (LPOS), or null.</summary>
+    internal sealed class PlaceInList : AtomicOperation<long?>
+    {
+        public static readonly PlaceInList Instance = new();
+
+        public override string Name => "test.place-in-list";
+
+        public override string Script =>
+            """
+                local at = redis.call('LPOS', KEYS[1], ARGV[1])
+                return {at and tostring(at) or false}
+                """;
+
+        public override IReadOnlyList<string?> RunInProcess(
+            IAtomicKeyspace keyspace,
+            IReadOnlyList<string> keys,
+            IReadOnlyList<string> args
+        ) => [keyspace.ListPosition(keys[0], args[0])?.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+
+        public override long? Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) =>
+            reply[0] is { } at ? long.Parse(at, System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
+
+    [Fact]
+    public async Task An_operation_finds_the_first_place_of_a_value_in_a_list()
+    {
+        foreach (var id in new[] { "a", "b", "c", "b" })
+            await Store.ListRightPushAsync("{q}:queue", id);
+
+        Assert.Equal(0L, await Store.RunAsync(PlaceInList.Instance, ["{q}:queue"], ["a"]));
+        Assert.Equal(1L, await Store.RunAsync(PlaceInList.Instance, ["{q}:queue"], ["b"]));
+        Assert.Null(await Store.RunAsync(PlaceInList.Instance, ["{q}:queue"], ["z"]));
+        Assert.Null(await Store.RunAsync(PlaceInList.Instance, ["{q}:missing"], ["a"]));
+    }
+
     [Fact]
     public async Task An_operation_reads_a_string_and_not_one_that_expired()
     {
