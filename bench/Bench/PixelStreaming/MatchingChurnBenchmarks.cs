@@ -22,8 +22,10 @@ namespace MobZ.Bench.PixelStreaming;
 /// Pixel Streaming matching under churn: 20 registered streamers, 200 players subscribing at once; every
 /// player leaves as soon as its streamer got <c>playerConnected</c>, which hands the streamer (no worker, so
 /// it is recycled) to the oldest waiting player. One operation = all 200 players served.
-/// Throughput = 200 / mean; the subscribe → playerConnected latency of every player is collected and its
-/// p50/p99 printed at the end (BenchmarkDotNet has no per-item percentile of its own), with the double matches (a
+/// Throughput = 200 / mean; the subscribe → playerConnected latency of every player (queueing included: the last of
+/// 200 waits for nine hand-overs of its streamer) and the hand-over latency (a player's $disconnect begins → its
+/// streamer hears the next playerConnected) are collected and their p50/p99 printed at the end (BenchmarkDotNet has
+/// no per-item percentile of its own), with the double matches (a
 /// player told playerConnected twice, or a streamer told it while its previous player had not begun to leave) and
 /// the lost players (not served within 60 s, or left in the queue) of all rounds.
 /// Backend: in-process, or Redis when MOBZ_BENCH_REDIS=host:port is set.
@@ -45,6 +47,7 @@ public class MatchingChurnBenchmarks
     private string[] _tokens = [];
     private string[] _streamerConnections = [];
     private static readonly ConcurrentBag<double> LatencyMs = new();
+    private static readonly ConcurrentBag<double> HandOverMs = new();
     private static int _doubleMatches;
     private static int _lostPlayers;
     private int _round;
@@ -159,6 +162,8 @@ public class MatchingChurnBenchmarks
         Interlocked.Add(ref _doubleMatches, _gateway.DoubleMatches);
         foreach (var ms in _gateway.LatencyMs)
             LatencyMs.Add(ms);
+        foreach (var ms in _gateway.HandOverMs)
+            HandOverMs.Add(ms);
     }
 
     [IterationCleanup]
@@ -180,7 +185,17 @@ public class MatchingChurnBenchmarks
                 + $"p50 {sorted[sorted.Length / 2]:F2} ms, p99 {sorted[(int)(sorted.Length * 0.99)]:F2} ms, max {sorted[^1]:F2} ms, "
                 + $"double matches {_doubleMatches}, lost players {_lostPlayers}"
         );
+        var handOvers = HandOverMs.OrderBy(x => x).ToArray();
+        if (handOvers.Length > 0)
+        {
+            Console.WriteLine(
+                $"// PixelStreaming hand-over $disconnect->next playerConnected ({Backend}, {handOvers.Length}): "
+                    + $"p50 {handOvers[handOvers.Length / 2]:F2} ms, p99 {handOvers[(int)(handOvers.Length * 0.99)]:F2} ms, "
+                    + $"max {handOvers[^1]:F2} ms"
+            );
+        }
         LatencyMs.Clear();
+        HandOverMs.Clear();
         _doubleMatches = 0;
         _lostPlayers = 0;
     }
@@ -225,12 +240,18 @@ public class MatchingChurnBenchmarks
         public int DoubleMatches => Volatile.Read(ref _doubleMatches);
         public long[] SubscribedAt { get; private set; } = [];
         public ConcurrentBag<double> LatencyMs { get; private set; } = new();
+        public ConcurrentBag<double> HandOverMs { get; private set; } = new();
+
+        // Streamer connection → when its last player's $disconnect began.
+        private ConcurrentDictionary<string, long> _leftAt = new();
         public TaskCompletionSource AllServed { get; private set; } = new();
 
         public void Reset(int players)
         {
             SubscribedAt = new long[players];
             LatencyMs = new ConcurrentBag<double>();
+            HandOverMs = new ConcurrentBag<double>();
+            _leftAt = new ConcurrentDictionary<string, long>();
             _remaining = players;
             _doubleMatches = 0;
             _timesServed = new ConcurrentDictionary<string, int>();
@@ -251,6 +272,8 @@ public class MatchingChurnBenchmarks
                 var playerId = json.RootElement.GetProperty("playerId").GetString()!;
                 var index = int.Parse(playerId.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture);
                 LatencyMs.Add(Stopwatch.GetElapsedTime(SubscribedAt[index], now).TotalMilliseconds);
+                if (_leftAt.TryRemove(connectionId, out var left))
+                    HandOverMs.Add(Stopwatch.GetElapsedTime(left, now).TotalMilliseconds);
                 if (
                     _timesServed.AddOrUpdate(playerId, 1, (_, n) => n + 1) > 1
                     || !_holding.TryAdd(connectionId, playerId)
@@ -261,6 +284,7 @@ public class MatchingChurnBenchmarks
                 _ = Task.Run(async () =>
                 {
                     _holding.TryRemove(KeyValuePair.Create(connectionId, playerId));
+                    _leftAt[connectionId] = Stopwatch.GetTimestamp();
                     // The session ends at once: the player leaves; a new connection of it is ready for the next round.
                     await Handler.HandleAsync(Event($"{playerId}c", RouteKeys.Disconnect), CancellationToken.None);
                     if (Interlocked.Decrement(ref _remaining) == 0)
