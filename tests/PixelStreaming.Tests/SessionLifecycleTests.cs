@@ -199,19 +199,33 @@ public sealed class SessionLifecycleTests(RedisServer redis) : IClassFixture<Red
         // The streamer reads slowly: ann's playerConnected is still on its way when ann leaves.
         var reading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         ps.Gateway[s].HeldUntil = reading.Task;
-        var ann = await ps.ConnectPlayerAsync("ann");
-        var annSubscribe = ps.SendAsync(ann, Subscribe(sid));
-        var bob = await ps.ConnectPlayerAsync("bob");
-        await ps.SendAsync(bob, Subscribe("waiting_queue"));
-        Assert.Equal(["bob"], await ps.Store.ListRangeAsync(ps.Keys.Queue));
+        Task annSubscribe = Task.CompletedTask,
+            annLeaves = Task.CompletedTask;
+        try
+        {
+            var ann = await ps.ConnectPlayerAsync("ann");
+            annSubscribe = ps.SendAsync(ann, Subscribe(sid));
+            await Eventually.WaitUntilAsync(
+                async () => await ps.Store.HashGetAsync(ps.Keys.Streamer(sid), PsFields.Player) == "ann",
+                PsStack.Wait,
+                "ann matched"
+            );
+            var bob = await ps.ConnectPlayerAsync("bob");
+            await ps.SendAsync(bob, Subscribe("waiting_queue"));
+            Assert.Equal(["bob"], await ps.Store.ListRangeAsync(ps.Keys.Queue));
 
-        var annLeaves = ps.DisconnectAsync(ann);
-        await Eventually.WaitUntilAsync(
-            async () => !await ps.Store.ExistsAsync(ps.Keys.Player("ann")),
-            PsStack.Wait,
-            "ann released"
-        );
-        reading.SetResult();
+            annLeaves = ps.DisconnectAsync(ann);
+            await Eventually.WaitUntilAsync(
+                async () => !await ps.Store.ExistsAsync(ps.Keys.Player("ann")),
+                PsStack.Wait,
+                "ann released"
+            );
+        }
+        finally
+        {
+            // Whatever failed above, the held sends finish, so nothing waits on them forever.
+            reading.TrySetResult();
+        }
         await Task.WhenAll(annSubscribe, annLeaves);
         await ps.NextAsync(s, "playerConnected", skip: 1);
 
