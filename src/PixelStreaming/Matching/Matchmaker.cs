@@ -151,8 +151,9 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
 
     /// <summary>
     /// A player unsubscribes (<paramref name="disconnecting"/> false) or leaves: out of the queue, or its streamer
-    /// set to RELEASED; a streamer with no instance to restart it is handed to the next waiting player in the same
-    /// step (<see cref="ReleasedStreamer.Next"/>). Only the connection that owns the player id can release it.
+    /// set to RELEASED; a streamer told of the player and with no instance to restart it is handed to the next waiting
+    /// player in the same step (<see cref="ReleasedStreamer.Next"/>). Only the connection that owns the player id can
+    /// release it.
     /// </summary>
     public Task<PlayerRelease> ReleasePlayerAsync(string playerId, string connectionId, bool disconnecting) =>
         store.RunAsync(

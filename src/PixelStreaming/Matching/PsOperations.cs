@@ -664,8 +664,9 @@ internal static class PsOperations
 
     /// <summary>
     /// ARGV: player id, connection id, <c>1</c> when disconnecting, now (ms). A player unsubscribes or leaves: out of
-    /// the queue, or its streamer RELEASED and, when it has no instance to restart it, handed to the next waiting
-    /// player; only the connection that owns the player id can. Reply: <c>not_owner</c>, or <c>released</c> + the
+    /// the queue, or its streamer RELEASED and, when it had been told of the player and has no instance to restart
+    /// it, handed to the next waiting player (<c>leave</c> in the prelude); only the connection that owns the player
+    /// id can. Reply: <c>not_owner</c>, or <c>released</c> + the
     /// released streamer's id, connection, told flag and instance, <c>1</c> when the player was waiting (the players
     /// behind it moved up), then the hand-over's player id, streamer connection, player connection, project URL and
     /// instance.
