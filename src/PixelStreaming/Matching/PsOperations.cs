@@ -528,6 +528,7 @@ internal static class PsOperations
                 local rsid, rconn, rtold, rinst = false, false, false, false
                 if state ~= 'idle' then
                   if state == 'waiting' and anyone then
+                    redis.call('DEL', RESUME .. pid)
                     return {'queued', false, false, false, false, tostring((redis.call('LPOS', QUEUE, pid) or -1) + 1),
                       redis.call('HGET', STATS, 'avgServeMs')}
                   end
@@ -575,6 +576,7 @@ internal static class PsOperations
             {
                 if (state == PlayerStates.Waiting && anyone)
                 {
+                    ks.Delete(keys[8] + pid);
                     return
                     [
                         "queued",
