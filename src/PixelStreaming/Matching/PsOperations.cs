@@ -8,7 +8,8 @@ namespace MobZ.PixelStreaming.Matching;
 /// Lua script on Redis and the same steps in C# in-process, so a transition is one server step with no retry.
 /// Every operation gets the same KEYS, all under <see cref="PsKeys.SessionPrefix"/>'s hash tag: the key prefixes of
 /// streamers, players and connections (a record's key is its prefix plus its id, as in <see cref="PsKeys"/>),
-/// the streamer set, the idle set, the queue, the queue's statistics and the prefix of resume records. Replies are flat string arrays, their first item the outcome.
+/// the streamer set, the idle set, the queue, the queue's statistics and the prefix of resume records. Replies are
+/// flat string arrays, their first item the outcome.
 /// </summary>
 internal static class PsOperations
 {
