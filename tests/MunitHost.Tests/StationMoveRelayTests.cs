@@ -45,16 +45,18 @@ public sealed class StationMoveRelayTests(RedisServer redis, ITestOutputHelper o
 
         var prefix = redis.NewKeyPrefix();
         await using var backend = await redis.CreateBackendAsync(prefix);
-        await using var leaving = await RunningHost.StartAsync(
-            redis.Configuration,
-            prefix,
-            "203.0.113.1",
-            TimeSpan.FromSeconds(1),
-            munitId: "munit-leaving",
-            environment: environment,
-            connectionsEndpoint: api.Endpoint,
-            logging: TestOutputLogging.To(output, "leaving")
-        );
+        Task<RunningHost> StartHostAsync(string name, string address, TimeSpan drainTimeout) =>
+            RunningHost.StartAsync(
+                redis.Configuration,
+                prefix,
+                address,
+                drainTimeout,
+                munitId: "munit-" + name,
+                environment: environment,
+                connectionsEndpoint: api.Endpoint,
+                logging: TestOutputLogging.To(output, name)
+            );
+        await using var leaving = await StartHostAsync("leaving", "203.0.113.1", TimeSpan.FromSeconds(1));
         // The leaving task is the only Munit when the publisher joins, so its station is placed there.
         await Eventually.WaitUntilAsync(
             () => Signaling.IsRegisteredAsync(backend, "munit-leaving"),
@@ -87,16 +89,7 @@ public sealed class StationMoveRelayTests(RedisServer redis, ITestOutputHelper o
             "the station runs on the leaving task"
         );
 
-        await using var staying = await RunningHost.StartAsync(
-            redis.Configuration,
-            prefix,
-            "203.0.113.2",
-            TimeSpan.FromSeconds(20),
-            munitId: "munit-staying",
-            environment: environment,
-            connectionsEndpoint: api.Endpoint,
-            logging: TestOutputLogging.To(output, "staying")
-        );
+        await using var staying = await StartHostAsync("staying", "203.0.113.2", TimeSpan.FromSeconds(20));
         await Eventually.WaitUntilAsync(
             () => Signaling.IsRegisteredAsync(backend, "munit-staying"),
             Wait,

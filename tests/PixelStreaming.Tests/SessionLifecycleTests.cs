@@ -228,15 +228,20 @@ public sealed class SessionLifecycleTests(RedisServer redis) : IClassFixture<Red
             reading.TrySetResult();
         }
         await Task.WhenAll(annSubscribe, annLeaves);
-        await ps.NextAsync(s, "playerConnected", skip: 1);
+        await AnnWasSaidGoodbyeBeforeBobsHelloAsync(ps, s, sid);
+    }
 
+    /// <summary>The streamer heard of ann arriving, of ann leaving, then of bob arriving, and now serves bob.</summary>
+    private static async Task AnnWasSaidGoodbyeBeforeBobsHelloAsync(PsStack ps, string streamer, string streamerId)
+    {
+        await ps.NextAsync(streamer, "playerConnected", skip: 1);
         Assert.Equal(
             ["playerConnected:ann", "playerDisconnected:ann", "playerConnected:bob"],
-            ps.Gateway[s]
+            ps.Gateway[streamer]
                 .Received.Where(m => ((string)m["type"]!).StartsWith("player", StringComparison.Ordinal))
                 .Select(m => $"{m["type"]}:{m["playerId"]}")
         );
-        Assert.Equal("bob", await ps.Store.HashGetAsync(ps.Keys.Streamer(sid), PsFields.Player));
+        Assert.Equal("bob", await ps.Store.HashGetAsync(ps.Keys.Streamer(streamerId), PsFields.Player));
     }
 
     [Fact]
@@ -262,14 +267,7 @@ public sealed class SessionLifecycleTests(RedisServer redis) : IClassFixture<Red
         clock.Advance(TimeSpan.FromDays(2));
         await ps.DisconnectAsync(ann);
 
-        await ps.NextAsync(s, "playerConnected", skip: 1);
-        Assert.Equal(
-            ["playerConnected:ann", "playerDisconnected:ann", "playerConnected:bob"],
-            ps.Gateway[s]
-                .Received.Where(m => ((string)m["type"]!).StartsWith("player", StringComparison.Ordinal))
-                .Select(m => $"{m["type"]}:{m["playerId"]}")
-        );
-        Assert.Equal("bob", await ps.Store.HashGetAsync(ps.Keys.Streamer(sid), PsFields.Player));
+        await AnnWasSaidGoodbyeBeforeBobsHelloAsync(ps, s, sid);
     }
 
     [Theory]
