@@ -72,6 +72,17 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
         ILogger? logger = null,
         TimeProvider? time = null
     )
+        : this(stream, output, options, logger, time, boundaries: null) { }
+
+    /// <param name="boundaries">segment boundaries shared with the other renditions of an <see cref="HlsLadder"/>.</param>
+    internal HlsPackager(
+        string stream,
+        IHlsPackagerOutput output,
+        HlsOptions options,
+        ILogger? logger,
+        TimeProvider? time,
+        SegmentBoundaries? boundaries
+    )
     {
         ArgumentException.ThrowIfNullOrEmpty(stream);
         ArgumentNullException.ThrowIfNull(output);
@@ -83,7 +94,7 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
         _h264 = new H264Depacketizer(this);
-        _parts = new PartAssembler(output, options);
+        _parts = new PartAssembler(output, options, boundaries);
         _keyframeLead = PartAssembler.Ticks(options.SegmentTarget) - (2 * _parts.PartTargetTicks);
         _keyframeInterval = (long)(options.KeyframeRequestInterval.TotalSeconds * _time.TimestampFrequency);
     }
