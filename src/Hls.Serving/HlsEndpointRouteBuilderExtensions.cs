@@ -49,7 +49,8 @@ public static class HlsEndpointRouteBuilderExtensions
         group.MapMethods(
             "/{stream}/t/{token}/media{rendition:int}.m3u8",
             read,
-            (HttpContext c, string stream, string token, int rendition) => handler.MediaAsync(c, stream, token, rendition)
+            (HttpContext c, string stream, string token, int rendition) =>
+                handler.MediaAsync(c, stream, token, rendition)
         );
         group.MapMethods(
             "/{stream}/t/{token}/{session}/init.mp4",

@@ -147,14 +147,7 @@ public sealed class HlsLadder : IAsyncDisposable
 
     private HlsPackager Start(int layer)
     {
-        var packager = new HlsPackager(
-            _stream,
-            _output.Rendition(layer),
-            _options,
-            _logger,
-            _time,
-            _boundaries
-        );
+        var packager = new HlsPackager(_stream, _output.Rendition(layer), _options, _logger, _time, _boundaries);
         packager.KeyframeNeeded += OnKeyframeNeeded;
         if (_audioReportNtp != 0)
         {
@@ -162,6 +155,7 @@ public sealed class HlsLadder : IAsyncDisposable
         }
 
         _renditions[layer] = packager;
+        _boundaries.Renditions++;
         _logger.LogInformation("Stream {Stream}: rendition {Layer} started", _stream, layer);
         return packager;
     }

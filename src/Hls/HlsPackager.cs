@@ -252,6 +252,7 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
             _lastVideoStep = Math.Clamp(step, 1, _parts.PartTargetTicks);
         }
 
+        _parts.Announce(dts, isIdr);
         _pending.Reset();
         _pending.Append(avcc);
         _pendingDts = dts;
@@ -411,6 +412,7 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
 
         _lastKeyframeRequest = now;
         Stats.KeyframeRequests++;
+        _parts.KeyframeAsked();
         try
         {
             KeyframeNeeded?.Invoke();

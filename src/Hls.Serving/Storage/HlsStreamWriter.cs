@@ -233,7 +233,8 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput, IHlsLadderOutput
                 SegmentRecord? open = doc.Open;
                 if (open is null)
                 {
-                    long msn = part.Info.Segment >= 0 ? Math.Max(doc.NextMsn, _msnBase + part.Info.Segment) : doc.NextMsn;
+                    long msn =
+                        part.Info.Segment >= 0 ? Math.Max(doc.NextMsn, _msnBase + part.Info.Segment) : doc.NextMsn;
                     if (msn > doc.NextMsn)
                     {
                         SkipTo(doc, state, msn, part.Info.ProgramDateTime);
@@ -351,6 +352,7 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput, IHlsLadderOutput
         doc.NextMsn = msn;
         doc.PendingDiscontinuity = true;
     }
+
     /// <summary>Keeps the window and recomputes bandwidth.</summary>
     private void Trim(PlaylistDocument doc)
     {

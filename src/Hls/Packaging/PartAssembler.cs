@@ -114,8 +114,8 @@ internal sealed class PartAssembler : IDisposable
             _lastStep = Math.Max(1, duration);
         }
 
-        long time = Origin.UtcTicks + (dts * TimeSpan.TicksPerSecond / TrackIds.VideoTimescale);
-        long tolerance = _lastStep * TimeSpan.TicksPerSecond / TrackIds.VideoTimescale / 2;
+        long time = PresentationTime(dts);
+        long tolerance = Tolerance();
         long next = SegmentDuration > 0 ? NextSegment(time, tolerance, isIdr, written) : -1;
         if (next >= 0)
         {
@@ -174,28 +174,75 @@ internal sealed class PartAssembler : IDisposable
     }
 
     /// <summary>
+    /// A frame arrived; it is added (<see cref="AddVideo"/>) when the next one does, by which time the other renditions
+    /// may have added their frame of the same time. So a rendition of a ladder that will begin a segment with this
+    /// frame (its first, the first after a hole, or a keyframe once the segment is long enough) declares the boundary
+    /// now, and every rendition finds it when it adds its frame of that time.
+    /// </summary>
+    public void Announce(long dts, bool isIdr)
+    {
+        if (_boundaries is null)
+        {
+            return;
+        }
+
+        long time = PresentationTime(dts);
+        long tolerance = Tolerance();
+        _boundaries.Saw(time);
+        if (!_segmentOpen || _holeAfterLast)
+        {
+            _boundaries.Join(time, tolerance);
+        }
+        else if (isIdr && _boundaries.Due(_segment, time, tolerance) == _segment)
+        {
+            bool answer =
+                _boundaries.KeyframeAskedAfter != long.MaxValue && time > _boundaries.KeyframeAskedAfter + tolerance;
+            if (SegmentDuration >= _segmentCutAt && (_boundaries.Renditions <= 1 || answer))
+            {
+                _boundaries.Declare(time);
+            }
+
+            if (answer)
+            {
+                // Answered (or too early to begin a segment): the next cut waits for the next request's answer.
+                _boundaries.KeyframeAskedAfter = long.MaxValue;
+            }
+        }
+    }
+
+    /// <summary>A keyframe is being asked of every layer (see <see cref="SegmentBoundaries.KeyframeAskedAfter"/>).</summary>
+    public void KeyframeAsked() => _boundaries?.AskKeyframe(4 * Tolerance());
+
+    /// <summary>A frame's time on the sender's wall clock (UTC ticks), comparable across the renditions.</summary>
+    private long PresentationTime(long dts) =>
+        Origin.UtcTicks + (dts * TimeSpan.TicksPerSecond / TrackIds.VideoTimescale);
+
+    /// <summary>Half a frame interval: two renditions' frames this close were captured together.</summary>
+    private long Tolerance() => _lastStep * TimeSpan.TicksPerSecond / TrackIds.VideoTimescale / 2;
+
+    /// <summary>
     /// Whether the frame at <paramref name="time"/> begins the next segment, and which: alone, at a keyframe once the
-    /// segment is long enough, or before a frame that would make it too long; in a ladder, also (keyframe or not) at
-    /// the frame of a boundary another rendition declared, and a cut of its own declares one for the others.
+    /// segment is long enough, or before a frame that would make it too long; in a ladder, at the frame of a boundary
+    /// declared when a keyframe arrived (<see cref="Announce"/>; keyframe or not in this rendition), or before a frame
+    /// that would make it too long, which declares a boundary for the others.
     /// </summary>
     /// <returns>the next segment's number, or -1 to go on.</returns>
     private long NextSegment(long time, long tolerance, bool isIdr, long written)
     {
-        bool due =
-            (isIdr && SegmentDuration >= _segmentCutAt)
-            || SegmentDuration + Math.Min(written, _partTarget) > _segmentMax;
+        bool tooLong = SegmentDuration + Math.Min(written, _partTarget) > _segmentMax;
         if (_boundaries is null)
         {
-            return due ? _segment + 1 : -1;
+            return (isIdr && SegmentDuration >= _segmentCutAt) || tooLong ? _segment + 1 : -1;
         }
 
+        // Keyframe boundaries were declared when their frames arrived (Announce).
         long declared = _boundaries.Due(_segment, time, tolerance);
         if (declared != _segment)
         {
             return declared;
         }
 
-        return due ? _boundaries.Declare(time) : -1;
+        return tooLong ? _boundaries.Declare(time) : -1;
     }
 
     public void EndSegment()

@@ -14,6 +14,34 @@ internal sealed class SegmentBoundaries
     private const int Kept = 64;
     private readonly long[] _starts = new long[Kept];
 
+    /// <summary>Renditions sharing the boundaries. One alone cuts at any keyframe, as a stream of its own does.</summary>
+    public int Renditions { get; set; }
+
+    /// <summary>The newest frame time any rendition has seen.</summary>
+    public long LatestFrame { get; private set; } = long.MinValue;
+
+    /// <summary>
+    /// Set when a keyframe was asked of every layer: only a keyframe captured after this (UTC ticks) answers it;
+    /// <see cref="long.MaxValue"/> when no request is outstanding. Simulcast layers do not send keyframes at the same
+    /// instant on their own, but an encoder asked for one sends it on every layer at the same frame: so with several
+    /// renditions only a keyframe that answers a request begins a segment (the others then have theirs at the same
+    /// time), not one a single layer sent of its own accord.
+    /// </summary>
+    public long KeyframeAskedAfter { get; set; } = long.MaxValue;
+
+    public void Saw(long time) => LatestFrame = Math.Max(LatestFrame, time);
+
+    /// <summary>Every layer is asked for a keyframe now: frames up to <paramref name="margin"/> after the newest seen
+    /// (the frame arriving now, the one being encoded) were captured before the request reached the publisher. A
+    /// genuine answer that comes sooner is missed, and the segment waits for the next request's.</summary>
+    public void AskKeyframe(long margin)
+    {
+        if (KeyframeAskedAfter == long.MaxValue && LatestFrame != long.MinValue)
+        {
+            KeyframeAskedAfter = LatestFrame + margin;
+        }
+    }
+
     /// <summary>Index of the newest boundary (the segment begun last), -1 before the first.</summary>
     public long Newest { get; private set; } = -1;
 
