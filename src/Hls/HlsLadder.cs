@@ -10,7 +10,8 @@ namespace MobZ.Hls;
 public interface IHlsLadderOutput
 {
     /// <summary>The output of rendition <paramref name="index"/> (the simulcast layer, 0 = lowest). Its
-    /// <see cref="IHlsPackagerOutput.OnEnd"/> ends nothing: the ladder's <see cref="OnEnd"/> ends every rendition.</summary>
+    /// <see cref="IHlsPackagerOutput.OnEnd"/> ends nothing: the ladder's <see cref="OnEnd"/> ends every
+    /// rendition.</summary>
     IHlsPackagerOutput Rendition(int index);
 
     /// <summary>The publisher is gone: every rendition ends.</summary>
@@ -69,7 +70,8 @@ public sealed class HlsLadder : IAsyncDisposable
 
     public string Stream => _stream;
 
-    /// <summary>Video packets of a layer this ladder has no rendition for (an index past <see cref="MaxRenditions"/>).</summary>
+    /// <summary>Video packets of a layer this ladder has no rendition for (an index past <see
+    /// cref="MaxRenditions"/>).</summary>
     public long DroppedLayerPackets { get; private set; }
 
     /// <summary>The packager of each rendition, null until its layer's first packet.</summary>

@@ -74,7 +74,8 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
     )
         : this(stream, output, options, logger, time, boundaries: null) { }
 
-    /// <param name="boundaries">segment boundaries shared with the other renditions of an <see cref="HlsLadder"/>.</param>
+    /// <param name="boundaries">segment boundaries shared with the other renditions of an <see
+    /// cref="HlsLadder"/>.</param>
     internal HlsPackager(
         string stream,
         IHlsPackagerOutput output,

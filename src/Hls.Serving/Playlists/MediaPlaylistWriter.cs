@@ -21,7 +21,8 @@ internal static class MediaPlaylistWriter
 
     /// <param name="skip">a delta update (_HLS_skip=YES): segments older than CAN-SKIP-UNTIL are replaced by
     /// EXT-X-SKIP.</param>
-    /// <param name="reports">the other renditions of a ladder (EXT-X-RENDITION-REPORT), none for a stream of one.</param>
+    /// <param name="reports">the other renditions of a ladder (EXT-X-RENDITION-REPORT), none for a stream of
+    /// one.</param>
     public static string Write(
         PlaylistDocument doc,
         bool skip,

@@ -16,7 +16,8 @@ internal static class MultivariantPlaylistWriter
     /// <summary>Used until a segment is complete and a real figure exists.</summary>
     public const long DefaultBandwidth = 1_000_000;
 
-    /// <summary>The first variant is the best one under this (Apple's authoring guidance starts at about 2 Mb/s).</summary>
+    /// <summary>The first variant is the best one under this (Apple's authoring guidance starts at about 2
+    /// Mb/s).</summary>
     public const long StartBandwidth = 2_000_000;
 
     /// <param name="prefix">put before each media playlist's URI ("" or <c>t/{token}/</c>).</param>

@@ -45,7 +45,8 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput, IHlsLadderOutput
     private readonly double _partsVisibleFor;
     private PlaylistDocument? _document;
 
-    /// <summary>Media sequence number of the packagers' segment 0: past every segment an earlier session left.</summary>
+    /// <summary>Media sequence number of the packagers' segment 0: past every segment an earlier session
+    /// left.</summary>
     private long _msnBase;
 
     public HlsStreamWriter(
@@ -478,7 +479,8 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput, IHlsLadderOutput
         await _bus.PublishAsync(_keys.Channel(_stream), nudge ?? "init").ConfigureAwait(false);
     }
 
-    /// <summary>What the writer keeps of one rendition between items; also the rendition's output for the ladder.</summary>
+    /// <summary>What the writer keeps of one rendition between items; also the rendition's output for the
+    /// ladder.</summary>
     private sealed class RenditionState(HlsStreamWriter writer, int index) : IHlsPackagerOutput, IDisposable
     {
         private PooledByteBuffer? _segment;
@@ -490,7 +492,8 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput, IHlsLadderOutput
 
         public byte[] InitData { get; set; } = [];
 
-        /// <summary>This writer has opened a segment of the rendition (its playlist continues rather than restarts).</summary>
+        /// <summary>This writer has opened a segment of the rendition (its playlist continues rather than
+        /// restarts).</summary>
         public bool Opened { get; set; }
 
         public void OnInit(HlsInitInfo info, HlsChunk init) => writer.Enqueue(new InitItem(info, init, index));

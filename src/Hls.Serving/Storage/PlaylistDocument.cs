@@ -59,7 +59,8 @@ internal sealed class PlaylistDocument
         : index > 0 && Renditions is { } more && index <= more.Count ? more[index - 1]
         : null;
 
-    /// <summary>Rendition <paramref name="index"/>'s playlist, added (empty) with those before it when missing.</summary>
+    /// <summary>Rendition <paramref name="index"/>'s playlist, added (empty) with those before it when
+    /// missing.</summary>
     public PlaylistDocument RenditionOrAdd(int index)
     {
         if (index == 0)
@@ -171,7 +172,8 @@ internal sealed class SegmentRecord
 
     public int Frames { get; set; }
 
-    /// <summary>EXT-X-GAP: the rendition had no media for this segment (its layer had stopped); no file exists.</summary>
+    /// <summary>EXT-X-GAP: the rendition had no media for this segment (its layer had stopped); no file
+    /// exists.</summary>
     public bool Gap { get; set; }
 
     /// <summary>Open segment: its next part may start the next segment, so the hint names that one's part 0.</summary>

@@ -210,7 +210,8 @@ internal sealed class PartAssembler : IDisposable
         }
     }
 
-    /// <summary>A keyframe is being asked of every layer (see <see cref="SegmentBoundaries.KeyframeAskedAfter"/>).</summary>
+    /// <summary>A keyframe is being asked of every layer (see <see
+    /// cref="SegmentBoundaries.KeyframeAskedAfter"/>).</summary>
     public void KeyframeAsked() => _boundaries?.AskKeyframe(4 * Tolerance());
 
     /// <summary>A frame's time on the sender's wall clock (UTC ticks), comparable across the renditions.</summary>

@@ -14,7 +14,8 @@ internal sealed class SegmentBoundaries
     private const int Kept = 64;
     private readonly long[] _starts = new long[Kept];
 
-    /// <summary>Renditions sharing the boundaries. One alone cuts at any keyframe, as a stream of its own does.</summary>
+    /// <summary>Renditions sharing the boundaries. One alone cuts at any keyframe, as a stream of its own
+    /// does.</summary>
     public int Renditions { get; set; }
 
     /// <summary>The newest frame time any rendition has seen.</summary>

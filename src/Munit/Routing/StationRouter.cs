@@ -271,7 +271,8 @@ public sealed class StationRouter : IDisposable
         }
     }
 
-    /// <summary>One consumer per simulcast layer, each held to its layer, so the tap gets every layer that flows.</summary>
+    /// <summary>One consumer per simulcast layer, each held to its layer, so the tap gets every layer that
+    /// flows.</summary>
     private void ConnectTapLayersLocked(Producer producer)
     {
         for (int layer = 0; layer < producer.Layers.Length; layer++)

@@ -18,7 +18,8 @@ public enum TapTrack
 /// </summary>
 public interface IStationTap : IDisposable
 {
-    /// <summary>Simulcast video comes layer by layer (<see cref="OnLayerRtp"/>) rather than as the best layer.</summary>
+    /// <summary>Simulcast video comes layer by layer (<see cref="OnLayerRtp"/>) rather than as the best
+    /// layer.</summary>
     bool WantsLayers { get; }
 
     void OnRtp(TapTrack track, ReadOnlySpan<byte> packet);

@@ -15,7 +15,8 @@ public sealed class LadderAlignmentTests
 {
     private static readonly DateTimeOffset Start = new(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
 
-    /// <summary>Where each rendition's segments begin, by segment number: the program date time of each first part.</summary>
+    /// <summary>Where each rendition's segments begin, by segment number: the program date time of each first
+    /// part.</summary>
     private static Dictionary<int, Dictionary<long, DateTimeOffset>> SegmentStarts(IEnumerable<MemoryOutput> renditions)
     {
         var starts = new Dictionary<int, Dictionary<long, DateTimeOffset>>();
