@@ -1,3 +1,4 @@
+using Microsoft.Playwright;
 using MobZ.Interop.Tests.Rooms;
 using MobZ.TestKit;
 using Xunit.Abstractions;
@@ -18,13 +19,13 @@ public sealed class P2mHlsInteropTests(StackFixture stack, ITestOutputHelper out
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    [Fact]
-    public async Task Hlsjs_plays_a_p2m_publisher_in_low_latency_mode()
+    /// <summary>A Chromium publisher in p2m room <paramref name="room"/> (its page's query plus
+    /// <paramref name="publisherQuery"/>), then a viewer page that follows its JoinAck to the LL-HLS viewer.</summary>
+    private async Task<IPage> PublishAndViewAsync(string room, string publisherQuery)
     {
-        var room = "live-" + Guid.NewGuid().ToString("N")[..8];
         var publisherPage = await stack.Browser.NewPageAsync();
         await publisherPage.GotoAsync(
-            stack.Page($"/room/index.html?room={room}&kind=p2m&role=publisher&autojoin=1").ToString()
+            stack.Page($"/room/index.html?room={room}&kind=p2m&role=publisher&autojoin=1{publisherQuery}").ToString()
         );
         var publisher = new RoomPage(publisherPage);
         await Eventually.WaitUntilAsync(
@@ -40,6 +41,14 @@ public sealed class P2mHlsInteropTests(StackFixture stack, ITestOutputHelper out
             Timeout,
             "the viewer's JoinAck carries a playback URL and the page opens it"
         );
+        return viewer;
+    }
+
+    [Fact]
+    public async Task Hlsjs_plays_a_p2m_publisher_in_low_latency_mode()
+    {
+        var room = "live-" + Guid.NewGuid().ToString("N")[..8];
+        var viewer = await PublishAndViewAsync(room, "");
         // The stack requires playback tokens: the URL carries the one signaling minted for this viewer, in its path.
         Assert.Contains(Uri.EscapeDataString($"/hls/{room}/t/"), viewer.Url);
 
@@ -106,24 +115,7 @@ public sealed class P2mHlsInteropTests(StackFixture stack, ITestOutputHelper out
     public async Task Simulcast_publisher_gets_one_rendition_per_layer_and_hlsjs_plays_each()
     {
         var room = "ladder-" + Guid.NewGuid().ToString("N")[..8];
-        var publisherPage = await stack.Browser.NewPageAsync();
-        await publisherPage.GotoAsync(
-            stack.Page($"/room/index.html?room={room}&kind=p2m&role=publisher&simulcast=1&autojoin=1").ToString()
-        );
-        var publisher = new RoomPage(publisherPage);
-        await Eventually.WaitUntilAsync(
-            async () => await publisher.PublishStateAsync() == "connected",
-            Timeout,
-            "the p2m publisher's peer connection to the Munit is connected"
-        );
-
-        var viewer = await stack.Browser.NewPageAsync();
-        await viewer.GotoAsync(stack.Page($"/room/index.html?room={room}&kind=p2m&role=viewer&autojoin=1").ToString());
-        await Eventually.WaitUntilAsync(
-            () => viewer.Url.Contains("/hls/index.html?stream=", StringComparison.Ordinal),
-            Timeout,
-            "the viewer's JoinAck carries a playback URL and the page opens it"
-        );
+        var viewer = await PublishAndViewAsync(room, "&simulcast=1");
         string playback = System.Web.HttpUtility.ParseQueryString(new Uri(viewer.Url).Query)["stream"]!;
 
         // The multivariant playlist, once every layer has media: a variant each, with its own picture size.
