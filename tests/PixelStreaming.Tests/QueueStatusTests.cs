@@ -26,6 +26,44 @@ public sealed class QueueStatusTests(RedisServer redis) : IClassFixture<RedisSer
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task A_waiting_player_whose_connection_stalls_holds_up_nobody_elses_position(string backend)
+    {
+        await using var state = await Backends.CreateAsync(backend, redis);
+        await using var ps = new PsStack(state.Store);
+        var (s, sid) = await ps.RegisterStreamerAsync("ue-1");
+        var first = await ps.ConnectPlayerAsync("p0");
+        await ps.SendAsync(first, Subscribe(sid));
+        await ps.NextAsync(s, "playerConnected");
+        var waiting = new List<string>();
+        for (var i = 1; i <= 6; i++)
+        {
+            var p = await ps.ConnectPlayerAsync($"w{i}");
+            await ps.SendAsync(p, Subscribe("waiting_queue"));
+            await LatestAsync(ps, p, 1);
+            waiting.Add(p);
+        }
+
+        // w2 is next in line once w1 is served, and its socket takes nothing more for now.
+        var unstall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ps.Gateway[waiting[1]].HeldUntil = unstall.Task;
+        Task leaves = Task.CompletedTask;
+        try
+        {
+            leaves = ps.DisconnectAsync(first);
+            await ps.NextAsync(s, "playerConnected", skip: 1);
+            for (var i = 2; i < waiting.Count; i++)
+                Assert.Equal(i, (await LatestAsync(ps, waiting[i], 2)).Position);
+        }
+        finally
+        {
+            unstall.TrySetResult();
+        }
+        await leaves;
+        Assert.Equal(1, (await LatestAsync(ps, waiting[1], 2)).Position);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public async Task Waiting_players_hear_their_position_and_an_estimate_as_the_queue_moves(string backend)
     {
         var clock = new ManualTime(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));

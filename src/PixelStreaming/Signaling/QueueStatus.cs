@@ -27,6 +27,9 @@ public sealed class QueueStatus(IStateStore store, PsKeys keys, IConnectionSende
     /// player).</summary>
     public const int MaxNotified = 500;
 
+    /// <summary>Sends of one round in flight at once.</summary>
+    public const int ConcurrentSends = 16;
+
     /// <summary>A player joined the queue (the subscribe that queued it read its position, 0 when it is no longer
     /// there, and the estimate's basis): it hears where it stands.</summary>
     public Task JoinedAsync(string connectionId, int position, double? averageServeMs, CancellationToken ct) =>
@@ -71,11 +74,17 @@ public sealed class QueueStatus(IStateStore store, PsKeys keys, IConnectionSende
             _operationKeys,
             [MaxNotified.ToString(CultureInfo.InvariantCulture)]
         );
-        for (var i = 0; i < waiting.Players.Count; i++)
-        {
-            if (waiting.Players[i].Conn is { } conn)
-                await SendAsync(conn, i + 1, waiting.AverageServeMs, ct);
-        }
+        // Side by side, a few at a time: behind API Gateway each send is an HTTPS call, and one slow connection must
+        // not hold up the positions of everyone behind it.
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, waiting.Players.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = ConcurrentSends, CancellationToken = ct },
+            async (i, token) =>
+            {
+                if (waiting.Players[i].Conn is { } conn)
+                    await SendAsync(conn, i + 1, waiting.AverageServeMs, token);
+            }
+        );
     }
 
     private async Task SendAsync(string connectionId, int position, double? averageMs, CancellationToken ct)
