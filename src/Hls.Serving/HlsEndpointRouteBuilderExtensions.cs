@@ -9,7 +9,8 @@ public static class HlsEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Serves LL-HLS under <paramref name="prefix"/>: <c>{prefix}/{stream}/index.m3u8</c> (multivariant),
-    /// <c>{prefix}/{stream}/media.m3u8</c> (media, with blocking reload and delta updates) and the media
+    /// <c>{prefix}/{stream}/media.m3u8</c> (media, with blocking reload and delta updates; <c>media{n}.m3u8</c> the
+    /// other renditions of a simulcast ladder) and the media
     /// files the playlist names; the same under <c>{prefix}/{stream}/t/{token}/</c> with a playback token in the
     /// path, which every relative URI of the playlists inherits (<see cref="HlsServingOptions.RequirePlaybackToken"/>).
     /// Needs <see cref="HlsServiceCollectionExtensions.AddHls"/>.
@@ -24,6 +25,10 @@ public static class HlsEndpointRouteBuilderExtensions
             handler.MultivariantAsync(c, stream)
         );
         group.MapMethods("/{stream}/media.m3u8", read, (HttpContext c, string stream) => handler.MediaAsync(c, stream));
+        // The other renditions of a simulcast ladder, beside media.m3u8 so that their media URIs resolve alike.
+        group.MapMethods("/{stream}/media{rendition:int}.m3u8", read, (HttpContext c, string stream, int rendition) =>
+            handler.MediaAsync(c, stream, rendition: rendition)
+        );
         group.MapMethods("/{stream}/{session}/init.mp4", read, (HttpContext c, string stream, string session) =>
             handler.InitAsync(c, stream, session)
         );
@@ -40,6 +45,12 @@ public static class HlsEndpointRouteBuilderExtensions
         );
         group.MapMethods("/{stream}/t/{token}/media.m3u8", read, (HttpContext c, string stream, string token) =>
             handler.MediaAsync(c, stream, token)
+        );
+        group.MapMethods(
+            "/{stream}/t/{token}/media{rendition:int}.m3u8",
+            read,
+            (HttpContext c, string stream, string token, int rendition) =>
+                handler.MediaAsync(c, stream, token, rendition)
         );
         group.MapMethods(
             "/{stream}/t/{token}/{session}/init.mp4",
@@ -60,10 +71,12 @@ public static class HlsEndpointRouteBuilderExtensions
                 [
                     "/{stream}/index.m3u8",
                     "/{stream}/media.m3u8",
+                    "/{stream}/media{rendition:int}.m3u8",
                     "/{stream}/{session}/init.mp4",
                     "/{stream}/{session}/{file}",
                     "/{stream}/t/{token}/index.m3u8",
                     "/{stream}/t/{token}/media.m3u8",
+                    "/{stream}/t/{token}/media{rendition:int}.m3u8",
                     "/{stream}/t/{token}/{session}/init.mp4",
                     "/{stream}/t/{token}/{session}/{file}",
                 ]

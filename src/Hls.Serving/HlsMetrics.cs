@@ -4,7 +4,8 @@ namespace MobZ.Hls;
 
 /// <summary>
 /// Numbers of LL-HLS packaging and serving (meter <see cref="MeterName"/>): parts written, blocking requests
-/// held until the part or playlist exists, those that gave up with 503, and playback-token refusals. See
+/// held until the part or playlist exists, those that gave up with 503, playback-token refusals, and the streams and
+/// renditions being packaged. See
 /// docs/operations.md.
 /// </summary>
 public static class HlsMetrics
@@ -50,6 +51,23 @@ public static class HlsMetrics
         "mobz.hls.playback.tokens.verified",
         "{token}",
         "Playback tokens verified in full (signature, expiry, claims) because the cache of validated tokens did not hold them"
+    );
+
+    /// <summary>Streams this node is packaging (a publisher whose first rendition has started and not ended).</summary>
+    public static readonly UpDownCounter<long> Streams = Meter.CreateUpDownCounter<long>(
+        "mobz.hls.streams",
+        "{stream}",
+        "LL-HLS streams being packaged on this node"
+    );
+
+    /// <summary>
+    /// Renditions of those streams: one per simulcast layer that has flowed (adaptive bitrate without transcoding), one
+    /// for a publisher without simulcast. Renditions per stream = this / <see cref="Streams"/>.
+    /// </summary>
+    public static readonly UpDownCounter<long> Renditions = Meter.CreateUpDownCounter<long>(
+        "mobz.hls.renditions",
+        "{rendition}",
+        "LL-HLS renditions being packaged on this node (one per simulcast layer of each stream)"
     );
 
     internal static readonly KeyValuePair<string, object?> Playlist = new("kind", "playlist");

@@ -58,19 +58,20 @@ internal sealed class HlsRequestHandler
 
         // A token given as ?token= would not follow the relative URIs (players do not copy query strings onto
         // them): the media playlist is named in the path form instead, and everything after it inherits the token.
-        string media =
+        string prefix =
             _gate is not null && token is null && QueryToken(context.Request) is { } query
-                ? $"t/{Uri.EscapeDataString(query)}/media.m3u8"
-                : "media.m3u8";
+                ? $"t/{Uri.EscapeDataString(query)}/"
+                : "";
         await WritePlaylistAsync(
                 context,
-                MultivariantPlaylistWriter.Write(doc, media),
+                MultivariantPlaylistWriter.Write(doc, prefix),
                 Cache("public, max-age=5", token)
             )
             .ConfigureAwait(false);
     }
 
-    public async Task MediaAsync(HttpContext context, string stream, string? token = null)
+    /// <param name="rendition">the ladder's rendition (<c>media{n}.m3u8</c>; 0 is <c>media.m3u8</c>).</param>
+    public async Task MediaAsync(HttpContext context, string stream, string? token = null, int rendition = 0)
     {
         AddCors(context.Response);
         if (await RefusedAsync(context, stream, token).ConfigureAwait(false))
@@ -90,15 +91,18 @@ internal sealed class HlsRequestHandler
         }
 
         if (
-            !HlsKeys.IsValidStreamName(stream)
+            rendition is < 0 or >= HlsLadder.MaxRenditions
+            || !HlsKeys.IsValidStreamName(stream)
             || await _registry.GetAsync(stream).ConfigureAwait(false) is not { Current: { } current } watcher
+            || current.Rendition(rendition) is not { } doc
+            || (rendition > 0 && doc.Session.Length == 0)
         )
         {
             await NotFoundAsync(context).ConfigureAwait(false);
             return;
         }
 
-        PlaylistDocument doc = current;
+        PlaylistDocument whole = current;
         if (directives.Msn is long msn && !doc.Ended)
         {
             if (IsBeyondAdvanceLimit(doc, msn, directives.Part))
@@ -116,12 +120,17 @@ internal sealed class HlsRequestHandler
             HlsMetrics.BlockingRequests.Add(1, HlsMetrics.Playlist);
             PlaylistDocument? ready = await watcher
                 .WaitAsync(
-                    d => d.Ended || (part is int p ? d.HasPart(msn, p) : d.LastCompleteMsn >= msn),
+                    d =>
+                        d.Ended
+                        || (
+                            d.Rendition(rendition) is { } r
+                            && (part is int p ? r.HasPart(msn, p) : r.LastCompleteMsn >= msn)
+                        ),
                     BlockingLimit,
                     context.RequestAborted
                 )
                 .ConfigureAwait(false);
-            if (ready is null)
+            if (ready?.Rendition(rendition) is not { } readyRendition)
             {
                 HlsMetrics.Unavailable.Add(1, HlsMetrics.Playlist);
                 await ErrorAsync(
@@ -133,7 +142,8 @@ internal sealed class HlsRequestHandler
                 return;
             }
 
-            doc = ready;
+            whole = ready!;
+            doc = readyRendition;
         }
 
         // A blocking response that lists what its query asked for stays a true answer to that URL, so a CDN
@@ -144,7 +154,11 @@ internal sealed class HlsRequestHandler
             !doc.Ended && directives.Msn is not null
                 ? $"public, max-age={6 * _options.TargetDurationSeconds}"
                 : "public, max-age=1";
-        await WritePlaylistAsync(context, MediaPlaylistWriter.Write(doc, directives.Skip), Cache(cache, token))
+        await WritePlaylistAsync(
+                context,
+                MediaPlaylistWriter.Write(doc, directives.Skip, Ladder.Reports(whole, rendition)),
+                Cache(cache, token)
+            )
             .ConfigureAwait(false);
     }
 
@@ -286,8 +300,10 @@ internal sealed class HlsRequestHandler
         int part
     )
     {
+        // The session names the rendition (each rendition of a ladder has sessions of its own).
         if (
-            await _registry.GetAsync(stream).ConfigureAwait(false) is not { Current: { } doc } watcher
+            await _registry.GetAsync(stream).ConfigureAwait(false) is not { Current: { } current } watcher
+            || WithSession(current, session) is not { } doc
             || doc.PreloadHint is not { } hint
             || hint.Session != session
             || (msn, part).CompareTo((hint.Msn, hint.Part)) < 0
@@ -299,13 +315,16 @@ internal sealed class HlsRequestHandler
 
         PlaylistDocument? ready = await watcher
             .WaitAsync(
-                d => d.Ended || d.Session != session || d.HasPart(msn, part),
+                d => d.Ended || WithSession(d, session) is not { } r || r.HasPart(msn, part),
                 BlockingLimit,
                 context.RequestAborted
             )
             .ConfigureAwait(false);
-        return ready is null ? null : ready.HasPart(msn, part);
+        return ready is null ? null : WithSession(ready, session)?.HasPart(msn, part) ?? false;
     }
+
+    private static PlaylistDocument? WithSession(PlaylistDocument stream, string session) =>
+        stream.AllRenditions().FirstOrDefault(r => r.Session == session);
 
     /// <summary>
     /// rfc8216bis §6.2.5.2: more than two segments past the last one, or more parts past the last part

@@ -72,6 +72,18 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
         ILogger? logger = null,
         TimeProvider? time = null
     )
+        : this(stream, output, options, logger, time, boundaries: null) { }
+
+    /// <param name="boundaries">segment boundaries shared with the other renditions of an <see
+    /// cref="HlsLadder"/>.</param>
+    internal HlsPackager(
+        string stream,
+        IHlsPackagerOutput output,
+        HlsOptions options,
+        ILogger? logger,
+        TimeProvider? time,
+        SegmentBoundaries? boundaries
+    )
     {
         ArgumentException.ThrowIfNullOrEmpty(stream);
         ArgumentNullException.ThrowIfNull(output);
@@ -83,7 +95,7 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
         _h264 = new H264Depacketizer(this);
-        _parts = new PartAssembler(output, options);
+        _parts = new PartAssembler(output, options, boundaries);
         _keyframeLead = PartAssembler.Ticks(options.SegmentTarget) - (2 * _parts.PartTargetTicks);
         _keyframeInterval = (long)(options.KeyframeRequestInterval.TotalSeconds * _time.TimestampFrequency);
     }
@@ -241,6 +253,7 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
             _lastVideoStep = Math.Clamp(step, 1, _parts.PartTargetTicks);
         }
 
+        _parts.Announce(dts, isIdr);
         _pending.Reset();
         _pending.Append(avcc);
         _pendingDts = dts;
@@ -400,6 +413,7 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
 
         _lastKeyframeRequest = now;
         Stats.KeyframeRequests++;
+        _parts.KeyframeAsked();
         try
         {
             KeyframeNeeded?.Invoke();

@@ -8,4 +8,9 @@ public interface IHlsPackagerFactory
 {
     /// <param name="stream">the playback name (the room id): letters, digits, '-' and '_', at most 128.</param>
     HlsPackager Create(string stream);
+
+    /// <summary>The ladder of a stream: one rendition per simulcast layer (a publisher without simulcast gets one, at
+    /// the same URLs as <see cref="Create"/>'s).</summary>
+    /// <param name="stream">as for <see cref="Create"/>.</param>
+    HlsLadder CreateLadder(string stream);
 }

@@ -7,8 +7,9 @@ using MobZ.Munit.Tap;
 namespace MobZ.HlsTap;
 
 /// <summary>
-/// Feeds each HLS station (p2m) of the Munit to an LL-HLS packager that writes parts and segments to the
-/// state store, where any node serving <c>/hls</c> finds them. Neither src/Munit nor src/Hls references the
+/// Feeds each HLS station (p2m) of the Munit to an LL-HLS ladder that writes parts and segments to the
+/// state store, where any node serving <c>/hls</c> finds them: one rendition per simulcast layer that flows (the tap
+/// takes every layer), one for a publisher without simulcast. Neither src/Munit nor src/Hls references the
 /// other, so a host wires them; this is that wiring as one type. A closing station's packager writes its last
 /// part and EXT-X-ENDLIST in the background (the media thread must not wait on the store); disposing the
 /// factory waits for those writes, so a stopping task ends its playlists before it exits.
@@ -21,10 +22,10 @@ public sealed class HlsStationTapFactory(IHlsPackagerFactory packagers, ILogger<
 
     public IStationTap? Create(StationDescriptor station, Action requestKeyFrame)
     {
-        HlsPackager packager;
+        HlsLadder packager;
         try
         {
-            packager = packagers.Create(station.RoomId);
+            packager = packagers.CreateLadder(station.RoomId);
         }
         catch (ArgumentException ex)
         {
@@ -76,14 +77,32 @@ public sealed class HlsStationTapFactory(IHlsPackagerFactory packagers, ILogger<
 
     private static HlsTrack ToHls(TapTrack track) => track == TapTrack.Video ? HlsTrack.Video : HlsTrack.Audio;
 
-    private sealed class Tap(HlsStationTapFactory owner, HlsPackager packager, string stationId) : IStationTap
+    private sealed class Tap(HlsStationTapFactory owner, HlsLadder packager, string stationId) : IStationTap
     {
         private int _disposed;
 
-        public void OnRtp(TapTrack track, ReadOnlySpan<byte> packet) => packager.OnRtp(packet, ToHls(track));
+        public bool WantsLayers => true;
+
+        /// <summary>Audio, or the video of a publisher without simulcast (the ladder's only rendition).</summary>
+        public void OnRtp(TapTrack track, ReadOnlySpan<byte> packet)
+        {
+            if (track == TapTrack.Video)
+            {
+                packager.OnVideoRtp(0, packet);
+            }
+            else
+            {
+                packager.OnAudioRtp(packet);
+            }
+        }
 
         public void OnSenderReport(TapTrack track, ulong ntpTimestamp, uint rtpTimestamp) =>
-            packager.OnSenderReport(ToHls(track), ntpTimestamp, rtpTimestamp);
+            packager.OnSenderReport(ToHls(track), 0, ntpTimestamp, rtpTimestamp);
+
+        public void OnLayerRtp(int layer, ReadOnlySpan<byte> packet) => packager.OnVideoRtp(layer, packet);
+
+        public void OnLayerSenderReport(int layer, ulong ntpTimestamp, uint rtpTimestamp) =>
+            packager.OnSenderReport(HlsTrack.Video, layer, ntpTimestamp, rtpTimestamp);
 
         public void Dispose()
         {

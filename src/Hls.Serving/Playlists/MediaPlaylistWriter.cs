@@ -21,7 +21,13 @@ internal static class MediaPlaylistWriter
 
     /// <param name="skip">a delta update (_HLS_skip=YES): segments older than CAN-SKIP-UNTIL are replaced by
     /// EXT-X-SKIP.</param>
-    public static string Write(PlaylistDocument doc, bool skip)
+    /// <param name="reports">the other renditions of a ladder (EXT-X-RENDITION-REPORT), none for a stream of
+    /// one.</param>
+    public static string Write(
+        PlaylistDocument doc,
+        bool skip,
+        IReadOnlyList<(string Uri, long LastMsn, int? LastPart)>? reports = null
+    )
     {
         var b = new StringBuilder(4096);
         b.Append("#EXTM3U\n");
@@ -91,6 +97,11 @@ internal static class MediaPlaylistWriter
                 }
             }
 
+            if (segment.Gap)
+            {
+                b.Append("#EXT-X-GAP\n");
+            }
+
             if (segment.Complete)
             {
                 b.Append("#EXTINF:").Append(Number(segment.Duration)).Append(",\n");
@@ -117,6 +128,17 @@ internal static class MediaPlaylistWriter
                     .Append(hint.Part)
                     .Append(".m4s\"\n");
             }
+        }
+
+        foreach ((string uri, long lastMsn, int? lastPart) in reports ?? [])
+        {
+            b.Append("#EXT-X-RENDITION-REPORT:URI=\"").Append(uri).Append("\",LAST-MSN=").Append(lastMsn);
+            if (lastPart is int part)
+            {
+                b.Append(",LAST-PART=").Append(part);
+            }
+
+            b.Append('\n');
         }
 
         if (doc.Ended)

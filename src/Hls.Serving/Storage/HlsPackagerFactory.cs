@@ -32,13 +32,23 @@ internal sealed class HlsPackagerFactory : IHlsPackagerFactory
 
     public HlsPackager Create(string stream)
     {
+        ILogger logger = _loggers.CreateLogger("MobZ.Hls.Packager");
+        return new HlsPackager(stream, Writer(stream, logger), _options, logger, _time);
+    }
+
+    public HlsLadder CreateLadder(string stream)
+    {
+        ILogger logger = _loggers.CreateLogger("MobZ.Hls.Packager");
+        return new HlsLadder(stream, Writer(stream, logger), _options, logger, _time);
+    }
+
+    private HlsStreamWriter Writer(string stream, ILogger logger)
+    {
         if (!HlsKeys.IsValidStreamName(stream))
         {
             throw new ArgumentException("A stream name is 1-128 letters, digits, '-' or '_'.", nameof(stream));
         }
 
-        ILogger logger = _loggers.CreateLogger("MobZ.Hls.Packager");
-        var writer = new HlsStreamWriter(stream, _store, _bus, _options, logger, _keyPrefix);
-        return new HlsPackager(stream, writer, _options, logger, _time);
+        return new HlsStreamWriter(stream, _store, _bus, _options, logger, _keyPrefix);
     }
 }

@@ -12,17 +12,20 @@ namespace MobZ.Hls.Serving.Storage;
 /// Stores what a packager produces and keeps the stream's playlist document: data first (init, part,
 /// segment, each with a TTL), then the document, then a nudge on the bus, so a reader woken by the nudge
 /// finds everything the document lists. One background loop per stream keeps that order; the packager's
-/// thread only enqueues.
+/// thread only enqueues. As the output of an <see cref="HlsLadder"/> it keeps one playlist per rendition in the same
+/// document (rendition 0 at the top, as a lone packager's; see <see cref="PlaylistDocument.Renditions"/>), and numbers
+/// each rendition's segments by the ladder's segment numbers, so the segments that begin at the same time have the
+/// same media sequence number in every rendition.
 /// </summary>
-internal sealed class HlsStreamWriter : IHlsPackagerOutput
+internal sealed class HlsStreamWriter : IHlsPackagerOutput, IHlsLadderOutput
 {
     private abstract record Item;
 
-    private sealed record InitItem(HlsInitInfo Info, HlsChunk Chunk) : Item;
+    private sealed record InitItem(HlsInitInfo Info, HlsChunk Chunk, int Rendition) : Item;
 
-    private sealed record PartItem(HlsPartInfo Info, HlsChunk Chunk) : Item;
+    private sealed record PartItem(HlsPartInfo Info, HlsChunk Chunk, int Rendition) : Item;
 
-    private sealed record SegmentEndItem : Item;
+    private sealed record SegmentEndItem(int Rendition) : Item;
 
     private sealed record EndItem : Item;
 
@@ -37,12 +40,14 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
     private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(
         new UnboundedChannelOptions { SingleReader = true }
     );
-    private readonly PooledByteBuffer _segment = new(512 * 1024);
+    private readonly RenditionState[] _renditions = new RenditionState[HlsLadder.MaxRenditions];
     private readonly Task _loop;
     private readonly double _partsVisibleFor;
     private PlaylistDocument? _document;
-    private string _initSession = "";
-    private byte[] _initData = [];
+
+    /// <summary>Media sequence number of the packagers' segment 0: past every segment an earlier session
+    /// left.</summary>
+    private long _msnBase;
 
     public HlsStreamWriter(
         string stream,
@@ -60,14 +65,21 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
         _keys = new HlsKeys(keyPrefix);
         _logger = logger;
         _partsVisibleFor = 3.0 * options.TargetDurationSeconds;
+        for (int i = 0; i < _renditions.Length; i++)
+        {
+            _renditions[i] = new RenditionState(this, i);
+        }
+
         _loop = Task.Run(RunAsync);
     }
 
-    public void OnInit(HlsInitInfo info, HlsChunk init) => Enqueue(new InitItem(info, init));
+    public void OnInit(HlsInitInfo info, HlsChunk init) => Enqueue(new InitItem(info, init, 0));
 
-    public void OnPart(HlsPartInfo info, HlsChunk part) => Enqueue(new PartItem(info, part));
+    public void OnPart(HlsPartInfo info, HlsChunk part) => Enqueue(new PartItem(info, part, 0));
 
-    public void OnSegmentEnd() => Enqueue(new SegmentEndItem());
+    public void OnSegmentEnd() => Enqueue(new SegmentEndItem(0));
+
+    public IHlsPackagerOutput Rendition(int index) => _renditions[index];
 
     public void OnEnd()
     {
@@ -120,7 +132,10 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
             }
         }
 
-        _segment.Dispose();
+        foreach (RenditionState rendition in _renditions)
+        {
+            rendition.Dispose();
+        }
     }
 
     /// <summary>Continues the document of an earlier session of this stream (a publisher that reconnected).</summary>
@@ -142,38 +157,57 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
 
         if (previous is null || previous.TargetDuration != _options.TargetDurationSeconds)
         {
-            return new PlaylistDocument
+            var fresh = new PlaylistDocument
             {
                 TargetDuration = _options.TargetDurationSeconds,
                 PartTarget = _options.PartTarget.TotalSeconds,
                 Revision = previous?.Revision ?? 0,
-                NextMsn = previous is null ? 0 : previous.NextMsn + 1,
+                NextMsn = previous is null ? 0 : previous.AllRenditions().Max(r => r.NextMsn) + 1,
             };
+            _msnBase = fresh.NextMsn;
+            return fresh;
         }
 
-        // A segment left open by a session that died is dropped; its msn is taken by the next segment,
-        // which a new session marks as a discontinuity anyway.
-        if (previous.Open is { } open)
+        foreach (PlaylistDocument rendition in previous.AllRenditions())
         {
-            previous.Segments.Remove(open);
-            previous.NextMsn = open.Msn;
+            // A segment left open by a session that died is dropped; its msn is taken by the next segment,
+            // which a new session marks as a discontinuity anyway.
+            if (rendition.Open is { } open)
+            {
+                rendition.Segments.Remove(open);
+                rendition.NextMsn = open.Msn;
+            }
+
+            rendition.Ended = false;
         }
 
-        previous.Ended = false;
+        _msnBase = previous.AllRenditions().Max(r => r.NextMsn);
         return previous;
     }
 
-    private async Task ApplyAsync(PlaylistDocument doc, Item item)
+    private async Task ApplyAsync(PlaylistDocument stream, Item item)
     {
         TimeSpan ttl = _options.DataTimeToLive;
         switch (item)
         {
             case InitItem init:
             {
+                PlaylistDocument doc = stream.RenditionOrAdd(init.Rendition);
+                RenditionState state = _renditions[init.Rendition];
                 string session = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
                 await _store.SetAsync(_keys.Init(_stream, session), init.Chunk.Memory, ttl).ConfigureAwait(false);
-                _initSession = session;
-                _initData = init.Chunk.Memory.ToArray();
+                if (state.InitSession.Length == 0)
+                {
+                    if (_renditions.All(r => r.InitSession.Length == 0))
+                    {
+                        HlsMetrics.Streams.Add(1);
+                    }
+
+                    HlsMetrics.Renditions.Add(1);
+                }
+
+                state.InitSession = session;
+                state.InitData = init.Chunk.Memory.ToArray();
                 doc.PendingDiscontinuity = doc.Segments.Count > 0 || doc.Session.Length > 0;
                 doc.Session = session;
                 doc.VideoCodec = init.Info.VideoCodec;
@@ -181,11 +215,12 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
                 doc.Width = init.Info.Width;
                 doc.Height = init.Info.Height;
                 doc.Ended = false;
-                await PublishAsync(doc, null).ConfigureAwait(false);
+                await PublishAsync(stream, null).ConfigureAwait(false);
                 _logger.LogInformation(
-                    "HLS session {Session} of {Stream}: {Codec} {Width}x{Height}",
+                    "HLS session {Session} of {Stream} rendition {Rendition}: {Codec} {Width}x{Height}",
                     session,
                     _stream,
+                    init.Rendition,
                     doc.VideoCodec,
                     doc.Width,
                     doc.Height
@@ -193,14 +228,22 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
                 break;
             }
 
-            case PartItem part when doc.Session.Length > 0:
+            case PartItem part when stream.Rendition(part.Rendition) is { Session.Length: > 0 } doc:
             {
+                RenditionState state = _renditions[part.Rendition];
                 SegmentRecord? open = doc.Open;
                 if (open is null)
                 {
+                    long msn =
+                        part.Info.Segment >= 0 ? Math.Max(doc.NextMsn, _msnBase + part.Info.Segment) : doc.NextMsn;
+                    if (msn > doc.NextMsn)
+                    {
+                        SkipTo(doc, state, msn, part.Info.ProgramDateTime);
+                    }
+
                     open = new SegmentRecord
                     {
-                        Msn = doc.NextMsn,
+                        Msn = msn,
                         Session = doc.Session,
                         ProgramDateTime = part.Info.ProgramDateTime,
                         Discontinuity = doc.PendingDiscontinuity || part.Info.Discontinuity,
@@ -208,7 +251,8 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
                     };
                     doc.PendingDiscontinuity = false;
                     doc.Segments.Add(open);
-                    _segment.Reset();
+                    state.Opened = true;
+                    state.Segment.Reset();
                 }
 
                 int index = open.Parts!.Count;
@@ -216,41 +260,98 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
                     .SetAsync(_keys.Part(_stream, open.Session, open.Msn, index), part.Chunk.Memory, ttl)
                     .ConfigureAwait(false);
                 HlsMetrics.PartsWritten.Add(1);
-                _segment.Append(part.Chunk.Memory.Span);
+                state.Segment.Append(part.Chunk.Memory.Span);
                 open.Parts.Add(
                     new PartRecord { Duration = part.Info.Duration.TotalSeconds, Independent = part.Info.Independent }
                 );
                 open.EndDue = part.Info.SegmentMayEnd;
                 open.Duration += part.Info.Duration.TotalSeconds;
                 open.Bytes += part.Chunk.Length;
-                await PublishAsync(doc, $"{open.Msn}.{index}").ConfigureAwait(false);
+                open.Frames += part.Info.Frames;
+                await PublishAsync(stream, $"{open.Msn}.{index}").ConfigureAwait(false);
                 break;
             }
 
-            case SegmentEndItem when doc.Open is { } segment:
+            case SegmentEndItem end when stream.Rendition(end.Rendition) is { Open: { } segment } doc:
             {
+                RenditionState state = _renditions[end.Rendition];
                 await _store
-                    .SetAsync(_keys.Segment(_stream, segment.Session, segment.Msn), _segment.WrittenMemory, ttl)
+                    .SetAsync(_keys.Segment(_stream, segment.Session, segment.Msn), state.Segment.WrittenMemory, ttl)
                     .ConfigureAwait(false);
-                _segment.Reset();
+                state.Segment.Reset();
                 segment.Complete = true;
                 doc.NextMsn = segment.Msn + 1;
                 Trim(doc);
-                await PublishAsync(doc, segment.Msn.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+                await PublishAsync(stream, segment.Msn.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
                 break;
             }
 
             case EndItem:
-                if (doc.Open is { } unfinished)
+                foreach (PlaylistDocument doc in stream.AllRenditions())
                 {
-                    doc.Segments.Remove(unfinished);
+                    if (doc.Open is { } unfinished)
+                    {
+                        doc.Segments.Remove(unfinished);
+                    }
+
+                    doc.Ended = true;
                 }
 
-                doc.Ended = true;
-                await KeepListedMediaAsync(doc).ConfigureAwait(false);
-                await PublishAsync(doc, "end").ConfigureAwait(false);
+                int started = _renditions.Count(r => r.InitSession.Length > 0);
+                HlsMetrics.Renditions.Add(-started);
+                HlsMetrics.Streams.Add(started > 0 ? -1 : 0);
+
+                await KeepListedMediaAsync(stream).ConfigureAwait(false);
+                await PublishAsync(stream, "end").ConfigureAwait(false);
                 break;
         }
+    }
+
+    /// <summary>
+    /// A rendition's next segment has a later number than the one after its last: its layer stopped while the others
+    /// went on (or the publisher came back as a simulcast sender). Media sequence numbers follow each other within a
+    /// playlist, so segments this run of the writer skipped are listed as EXT-X-GAP segments (players load none and
+    /// switch renditions or skip them), and segments of an earlier session are dropped instead.
+    /// </summary>
+    private static void SkipTo(PlaylistDocument doc, RenditionState state, long msn, DateTimeOffset programDateTime)
+    {
+        SegmentRecord? last = doc.Segments.Count > 0 ? doc.Segments[^1] : null;
+        if (!state.Opened || last is null)
+        {
+            foreach (SegmentRecord old in doc.Segments)
+            {
+                if (old.Discontinuity)
+                {
+                    doc.DiscontinuitySequence++;
+                }
+            }
+
+            doc.Segments.Clear();
+            doc.NextMsn = msn;
+            return;
+        }
+
+        DateTimeOffset from = last.ProgramDateTime + TimeSpan.FromSeconds(last.Duration);
+        long count = msn - doc.NextMsn;
+        double each = Math.Max(doc.PartTarget, (programDateTime - from).TotalSeconds / count);
+        for (long gap = doc.NextMsn; gap < msn; gap++)
+        {
+            doc.Segments.Add(
+                new SegmentRecord
+                {
+                    Msn = gap,
+                    Session = doc.Session,
+                    ProgramDateTime = from,
+                    Duration = each,
+                    Complete = true,
+                    Gap = true,
+                }
+            );
+            from += TimeSpan.FromSeconds(each);
+        }
+
+        doc.NextMsn = msn;
+        doc.PendingDiscontinuity = true;
     }
 
     /// <summary>Keeps the window and recomputes bandwidth.</summary>
@@ -271,28 +372,31 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
         long peak = 0;
         double bits = 0;
         double seconds = 0;
+        long frames = 0;
         foreach (SegmentRecord segment in doc.Segments)
         {
-            if (segment.Complete && segment.Duration > 0)
+            if (segment.Complete && !segment.Gap && segment.Duration > 0)
             {
                 peak = Math.Max(peak, (long)(segment.Bytes * 8 / segment.Duration));
                 bits += segment.Bytes * 8.0;
                 seconds += segment.Duration;
+                frames += segment.Frames;
             }
         }
 
         doc.PeakBandwidth = peak;
         doc.AverageBandwidth = seconds > 0 ? (long)(bits / seconds) : 0;
+        doc.FrameRate = seconds > 0 ? Math.Round(frames / seconds, 3) : 0;
     }
 
     /// <summary>
     /// An ended playlist stays for a whole TTL from now, so the segments and parts it lists, written up to a
     /// window earlier, are given that TTL again: a viewer of the recording never meets a missing file.
     /// </summary>
-    private async Task KeepListedMediaAsync(PlaylistDocument doc)
+    private async Task KeepListedMediaAsync(PlaylistDocument stream)
     {
         TimeSpan ttl = _options.DataTimeToLive;
-        foreach (SegmentRecord segment in doc.Segments)
+        foreach (SegmentRecord segment in stream.AllRenditions().SelectMany(r => r.Segments).Where(s => !s.Gap))
         {
             await _store.ExpireAsync(_keys.Segment(_stream, segment.Session, segment.Msn), ttl).ConfigureAwait(false);
             for (int p = 0; p < (segment.Parts?.Count ?? 0); p++)
@@ -308,25 +412,32 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
     /// The init segments the document names get the playlist's TTL again before the playlist is stored: an
     /// init segment is written once per session but referenced by every segment of it, however long it runs.
     /// </summary>
-    private async Task KeepInitSegmentsAsync(PlaylistDocument doc)
+    private async Task KeepInitSegmentsAsync(PlaylistDocument stream)
     {
         TimeSpan ttl = _options.DataTimeToLive;
-        string? previous = null;
-        foreach (string session in doc.Segments.Select(s => s.Session).Append(doc.Session))
+        int index = 0;
+        foreach (PlaylistDocument doc in stream.AllRenditions())
         {
-            if (session.Length == 0 || session == previous)
+            RenditionState? state = index < _renditions.Length ? _renditions[index] : null;
+            index++;
+            string? previous = null;
+            foreach (string session in doc.Segments.Select(s => s.Session).Append(doc.Session))
             {
-                continue;
-            }
+                if (session.Length == 0 || session == previous)
+                {
+                    continue;
+                }
 
-            previous = session;
-            if (
-                !await _store.ExpireAsync(_keys.Init(_stream, session), ttl).ConfigureAwait(false)
-                && session == _initSession
-            )
-            {
-                // Lost from the store (evicted, flushed): this writer still has it.
-                await _store.SetAsync(_keys.Init(_stream, session), _initData, ttl).ConfigureAwait(false);
+                previous = session;
+                if (
+                    !await _store.ExpireAsync(_keys.Init(_stream, session), ttl).ConfigureAwait(false)
+                    && state is not null
+                    && session == state.InitSession
+                )
+                {
+                    // Lost from the store (evicted, flushed): this writer still has it.
+                    await _store.SetAsync(_keys.Init(_stream, session), state.InitData, ttl).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -336,12 +447,20 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
     /// the playlist; checked on every write (the end moves with every part), for whole segments, so a segment
     /// lists all its parts or none. The parts stay fetchable until their data expires.
     /// </summary>
-    private void DropFarParts(PlaylistDocument doc)
+    private void DropFarParts(PlaylistDocument stream)
+    {
+        foreach (PlaylistDocument doc in stream.AllRenditions())
+        {
+            DropFarParts(doc.Segments);
+        }
+    }
+
+    private void DropFarParts(List<SegmentRecord> segments)
     {
         double fromEnd = 0;
-        for (int i = doc.Segments.Count - 1; i >= 0; i--)
+        for (int i = segments.Count - 1; i >= 0; i--)
         {
-            SegmentRecord segment = doc.Segments[i];
+            SegmentRecord segment = segments[i];
             fromEnd += segment.Duration;
             if (fromEnd > _partsVisibleFor + 1e-9 && segment.Complete)
             {
@@ -358,5 +477,37 @@ internal sealed class HlsStreamWriter : IHlsPackagerOutput
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(doc, HlsJsonContext.Default.PlaylistDocument);
         await _store.SetAsync(_keys.Playlist(_stream), json, _options.DataTimeToLive).ConfigureAwait(false);
         await _bus.PublishAsync(_keys.Channel(_stream), nudge ?? "init").ConfigureAwait(false);
+    }
+
+    /// <summary>What the writer keeps of one rendition between items; also the rendition's output for the
+    /// ladder.</summary>
+    private sealed class RenditionState(HlsStreamWriter writer, int index) : IHlsPackagerOutput, IDisposable
+    {
+        private PooledByteBuffer? _segment;
+
+        /// <summary>The parts of the open segment, back to back (the segment file).</summary>
+        public PooledByteBuffer Segment => _segment ??= new PooledByteBuffer(512 * 1024);
+
+        public string InitSession { get; set; } = "";
+
+        public byte[] InitData { get; set; } = [];
+
+        /// <summary>This writer has opened a segment of the rendition (its playlist continues rather than
+        /// restarts).</summary>
+        public bool Opened { get; set; }
+
+        public void OnInit(HlsInitInfo info, HlsChunk init) => writer.Enqueue(new InitItem(info, init, index));
+
+        public void OnPart(HlsPartInfo info, HlsChunk part) => writer.Enqueue(new PartItem(info, part, index));
+
+        public void OnSegmentEnd() => writer.Enqueue(new SegmentEndItem(index));
+
+        /// <summary>Nothing: the ladder ends the stream, and with it every rendition, once all have written their
+        /// last part.</summary>
+        public void OnEnd() { }
+
+        public ValueTask FlushAsync() => writer.FlushAsync();
+
+        public void Dispose() => _segment?.Dispose();
     }
 }

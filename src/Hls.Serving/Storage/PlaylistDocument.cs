@@ -33,6 +33,15 @@ internal sealed class PlaylistDocument
 
     public long AverageBandwidth { get; set; }
 
+    /// <summary>Video frames per second over the window's complete segments; 0 before the first.</summary>
+    public double FrameRate { get; set; }
+
+    /// <summary>
+    /// The playlists of renditions 1, 2… of a ladder (one per simulcast layer), each a document of its own (its
+    /// revision and ended flag unused); this document is rendition 0. Null for a stream of one rendition.
+    /// </summary>
+    public List<PlaylistDocument>? Renditions { get; set; }
+
     /// <summary>The next segment opened gets an EXT-X-DISCONTINUITY (a new session followed an earlier one).</summary>
     public bool PendingDiscontinuity { get; set; }
 
@@ -43,6 +52,41 @@ internal sealed class PlaylistDocument
 
     /// <summary>Msn the next opened segment gets.</summary>
     public long NextMsn { get; set; }
+
+    /// <summary>Rendition <paramref name="index"/>'s playlist, null when the ladder has none (yet).</summary>
+    public PlaylistDocument? Rendition(int index) =>
+        index == 0 ? this
+        : index > 0 && Renditions is { } more && index <= more.Count ? more[index - 1]
+        : null;
+
+    /// <summary>Rendition <paramref name="index"/>'s playlist, added (empty) with those before it when
+    /// missing.</summary>
+    public PlaylistDocument RenditionOrAdd(int index)
+    {
+        if (index == 0)
+        {
+            return this;
+        }
+
+        Renditions ??= [];
+        while (Renditions.Count < index)
+        {
+            Renditions.Add(
+                new PlaylistDocument
+                {
+                    TargetDuration = TargetDuration,
+                    PartTarget = PartTarget,
+                    NextMsn = NextMsn,
+                    Ended = Ended,
+                }
+            );
+        }
+
+        return Renditions[index - 1];
+    }
+
+    /// <summary>This rendition, then the others in order.</summary>
+    public IEnumerable<PlaylistDocument> AllRenditions() => Renditions is { } more ? [this, .. more] : [this];
 
     [JsonIgnore]
     public long MediaSequence => Segments.Count > 0 ? Segments[0].Msn : NextMsn;
@@ -125,6 +169,12 @@ internal sealed class SegmentRecord
     public bool Complete { get; set; }
 
     public long Bytes { get; set; }
+
+    public int Frames { get; set; }
+
+    /// <summary>EXT-X-GAP: the rendition had no media for this segment (its layer had stopped); no file
+    /// exists.</summary>
+    public bool Gap { get; set; }
 
     /// <summary>Open segment: its next part may start the next segment, so the hint names that one's part 0.</summary>
     public bool EndDue { get; set; }

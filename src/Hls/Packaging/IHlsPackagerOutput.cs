@@ -11,12 +11,20 @@ public sealed record HlsInitInfo(string VideoCodec, string AudioCodec, int Width
 /// the next part may begin a new segment (this one is long enough to end at the next keyframe, or will end
 /// anyway): the playlist then hints the next segment's first part, which will be published either way.
 /// </param>
+/// <param name="Segment">
+/// the packager's number of the segment the part belongs to, counted from 0 and, across the renditions of a ladder,
+/// the same for the segments that begin at the same time (the store's media sequence number is this plus a base);
+/// -1 when the producer does not number segments.
+/// </param>
+/// <param name="Frames">video frames in the part (for FRAME-RATE).</param>
 public readonly record struct HlsPartInfo(
     TimeSpan Duration,
     bool Independent,
     DateTimeOffset ProgramDateTime,
     bool Discontinuity = false,
-    bool SegmentMayEnd = false
+    bool SegmentMayEnd = false,
+    long Segment = -1,
+    int Frames = 0
 );
 
 /// <summary>

@@ -36,10 +36,16 @@ internal sealed class PartAssembler : IDisposable
     private long _writtenEnd; // where the next video sample goes on the written (gapless) timeline
     private long _lastStep = 3000; // the last frame step that was no hole, for the frame before one
     private bool _holeAfterLast;
+    private readonly SegmentBoundaries? _boundaries;
+    private long _segment = -1;
+    private bool _segmentOpen;
 
-    public PartAssembler(IHlsPackagerOutput output, HlsOptions options)
+    /// <param name="boundaries">the ladder's shared boundaries, when this is one rendition of several; null for a
+    /// stream of its own.</param>
+    public PartAssembler(IHlsPackagerOutput output, HlsOptions options, SegmentBoundaries? boundaries = null)
     {
         _output = output;
+        _boundaries = boundaries;
         _partTarget = Ticks(options.PartTarget);
         // A keyframe up to half a part early still starts the next segment: publishers answer a keyframe
         // request a frame or two late, and waiting for the one after would double the segment.
@@ -108,13 +114,16 @@ internal sealed class PartAssembler : IDisposable
             _lastStep = Math.Max(1, duration);
         }
 
-        if (SegmentDuration > 0 && isIdr && SegmentDuration >= _segmentCutAt)
+        long time = PresentationTime(dts);
+        long tolerance = Tolerance();
+        long next = SegmentDuration > 0 ? NextSegment(time, tolerance, isIdr, written) : -1;
+        if (next >= 0)
         {
-            EndSegment();
-        }
-        else if (SegmentDuration + Math.Min(written, _partTarget) > _segmentMax)
-        {
-            ForcedCuts++;
+            if (!isIdr)
+            {
+                ForcedCuts++;
+            }
+
             EndSegment();
         }
         else if (_partDuration + written > _partTarget)
@@ -132,6 +141,15 @@ internal sealed class PartAssembler : IDisposable
         }
 
         written = Math.Min(written, _partTarget - _partDuration);
+        if (!_segmentOpen)
+        {
+            _segmentOpen = true;
+            _segment =
+                next >= 0 ? next
+                : _boundaries is null ? _segment + 1
+                : _boundaries.Join(time, tolerance);
+        }
+
         if (_videoSamples.Count == 0)
         {
             _partStart = _writtenEnd;
@@ -155,9 +173,83 @@ internal sealed class PartAssembler : IDisposable
         }
     }
 
+    /// <summary>
+    /// A frame arrived; it is added (<see cref="AddVideo"/>) when the next one does, by which time the other renditions
+    /// may have added their frame of the same time. So a rendition of a ladder that will begin a segment with this
+    /// frame (its first, the first after a hole, or a keyframe once the segment is long enough) declares the boundary
+    /// now, and every rendition finds it when it adds its frame of that time.
+    /// </summary>
+    public void Announce(long dts, bool isIdr)
+    {
+        if (_boundaries is null)
+        {
+            return;
+        }
+
+        long time = PresentationTime(dts);
+        long tolerance = Tolerance();
+        _boundaries.Saw(time);
+        if (!_segmentOpen || _holeAfterLast)
+        {
+            _boundaries.Join(time, tolerance);
+        }
+        else if (isIdr && _boundaries.Due(_segment, time, tolerance) == _segment)
+        {
+            bool answer =
+                _boundaries.KeyframeAskedAfter != long.MaxValue && time > _boundaries.KeyframeAskedAfter + tolerance;
+            if (SegmentDuration >= _segmentCutAt && (_boundaries.Renditions <= 1 || answer))
+            {
+                _boundaries.Declare(time);
+            }
+
+            if (answer)
+            {
+                // Answered (or too early to begin a segment): the next cut waits for the next request's answer.
+                _boundaries.KeyframeAskedAfter = long.MaxValue;
+            }
+        }
+    }
+
+    /// <summary>A keyframe is being asked of every layer (see <see
+    /// cref="SegmentBoundaries.KeyframeAskedAfter"/>).</summary>
+    public void KeyframeAsked() => _boundaries?.AskKeyframe(4 * Tolerance());
+
+    /// <summary>A frame's time on the sender's wall clock (UTC ticks), comparable across the renditions.</summary>
+    private long PresentationTime(long dts) =>
+        Origin.UtcTicks + (dts * TimeSpan.TicksPerSecond / TrackIds.VideoTimescale);
+
+    /// <summary>Half a frame interval: two renditions' frames this close were captured together.</summary>
+    private long Tolerance() => _lastStep * TimeSpan.TicksPerSecond / TrackIds.VideoTimescale / 2;
+
+    /// <summary>
+    /// Whether the frame at <paramref name="time"/> begins the next segment, and which: alone, at a keyframe once the
+    /// segment is long enough, or before a frame that would make it too long; in a ladder, at the frame of a boundary
+    /// declared when a keyframe arrived (<see cref="Announce"/>; keyframe or not in this rendition), or before a frame
+    /// that would make it too long, which declares a boundary for the others.
+    /// </summary>
+    /// <returns>the next segment's number, or -1 to go on.</returns>
+    private long NextSegment(long time, long tolerance, bool isIdr, long written)
+    {
+        bool tooLong = SegmentDuration + Math.Min(written, _partTarget) > _segmentMax;
+        if (_boundaries is null)
+        {
+            return (isIdr && SegmentDuration >= _segmentCutAt) || tooLong ? _segment + 1 : -1;
+        }
+
+        // Keyframe boundaries were declared when their frames arrived (Announce).
+        long declared = _boundaries.Due(_segment, time, tolerance);
+        if (declared != _segment)
+        {
+            return declared;
+        }
+
+        return tooLong ? _boundaries.Declare(time) : -1;
+    }
+
     public void EndSegment()
     {
         ClosePart(segmentEnds: true);
+        _segmentOpen = false;
         if (SegmentDuration > 0)
         {
             _output.OnSegmentEnd();
@@ -211,7 +303,12 @@ internal sealed class PartAssembler : IDisposable
             _partIndependent,
             Origin + TimeSpan.FromSeconds((double)_partStart / TrackIds.VideoTimescale),
             _partDiscontinuity,
-            segmentEnds || SegmentDuration >= _segmentCutAt || SegmentDuration + _partTarget > _segmentMax
+            segmentEnds
+                || SegmentDuration >= _segmentCutAt
+                || SegmentDuration + _partTarget > _segmentMax
+                || _boundaries?.Newest > _segment,
+            _segment,
+            _videoSamples.Count
         );
         _partDiscontinuity = false;
         _videoSamples.Clear();

@@ -5,7 +5,8 @@ namespace MobZ.Munit.Routing;
 /// <summary>
 /// A consumer of a single-stream producer (audio, or video without simulcast). After it starts and after a
 /// publisher restart it re-bases its numbering; for video it waits for a keyframe so the viewer's decoder
-/// never starts on a delta frame.
+/// never starts on a delta frame. With a <see cref="Layer"/>, it takes that one layer of a simulcast producer (a tap
+/// that packages one HLS rendition per layer).
 /// </summary>
 public sealed class SimpleConsumer(Producer producer, Subscriber subscriber, uint ssrc, byte payloadType)
     : Consumer(producer, subscriber, ssrc, payloadType)
@@ -14,7 +15,12 @@ public sealed class SimpleConsumer(Producer producer, Subscriber subscriber, uin
     private bool _keyFrameAsked;
     private int _current = -1;
 
+    /// <summary>The only simulcast layer taken; -1 (the default) takes whatever the producer sends.</summary>
+    public int Layer { get; init; } = -1;
+
     public override int CurrentLayer => _current;
+
+    public override int TargetLayer => Layer >= 0 ? Layer : _current;
 
     public override void RequireSync(long nowMs)
     {
@@ -24,6 +30,8 @@ public sealed class SimpleConsumer(Producer producer, Subscriber subscriber, uin
 
     public override LayerDecision Decide(int layer, int generation, bool keyFrameStart, long nowMs)
     {
+        if (Layer >= 0 && layer != Layer)
+            return LayerDecision.Drop;
         if (generation != CurrentGeneration)
         {
             CurrentGeneration = generation;

@@ -207,7 +207,8 @@ public sealed class StationRouter : IDisposable
     }
 
     /// <summary>
-    /// Feeds <paramref name="tap"/> like a viewer that always wants the best layer. Call after the publisher
+    /// Feeds <paramref name="tap"/> like a viewer that always wants the best layer (or, for a tap that
+    /// <see cref="IStationTap.WantsLayers"/>, like one viewer per simulcast layer). Call after the publisher
     /// attached (the tap consumes its producers); a later publisher restart keeps feeding the same tap.
     /// </summary>
     public void AttachTap(IStationTap tap)
@@ -219,7 +220,8 @@ public sealed class StationRouter : IDisposable
         }
     }
 
-    /// <summary>Asks the publisher for a video keyframe on behalf of the tap.</summary>
+    /// <summary>Asks the publisher for a video keyframe on behalf of the tap: on every layer the tap takes, so that a
+    /// simulcast encoder sends its layers' keyframes at the same frame (each layer throttled on its own).</summary>
     public void RequestKeyFrameForTap()
     {
         using (_engine.EnterControl())
@@ -252,11 +254,35 @@ public sealed class StationRouter : IDisposable
         foreach (var producer in _producers)
         {
             var track = producer.Kind == MediaKind.Video ? TapTrack.Video : TapTrack.Audio;
+            if (track == TapTrack.Video && producer.IsSimulcast && _tap.WantsLayers)
+            {
+                ConnectTapLayersLocked(producer);
+                continue;
+            }
             var subscriber = new Subscriber($"tap-{Station.StationId}-{track}", new TapOutput(_tap, track));
             uint ssrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
             Consumer c = producer.IsSimulcast
                 ? new SimulcastConsumer(producer, subscriber, ssrc, producer.PayloadType)
                 : new SimpleConsumer(producer, subscriber, ssrc, producer.PayloadType);
+            producer.AddConsumer(c);
+            subscriber.Add(c);
+            _tapSubscribers.Add(subscriber);
+            _engine.Add(subscriber);
+        }
+    }
+
+    /// <summary>One consumer per simulcast layer, each held to its layer, so the tap gets every layer that
+    /// flows.</summary>
+    private void ConnectTapLayersLocked(Producer producer)
+    {
+        for (int layer = 0; layer < producer.Layers.Length; layer++)
+        {
+            var subscriber = new Subscriber(
+                $"tap-{Station.StationId}-video-{layer}",
+                new TapOutput(_tap!, TapTrack.Video, layer)
+            );
+            uint ssrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
+            var c = new SimpleConsumer(producer, subscriber, ssrc, producer.PayloadType) { Layer = layer };
             producer.AddConsumer(c);
             subscriber.Add(c);
             _tapSubscribers.Add(subscriber);

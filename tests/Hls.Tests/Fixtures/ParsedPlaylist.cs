@@ -15,6 +15,7 @@ public sealed partial class ParsedPlaylist
         public string? Uri { get; set; }
         public List<Part> Parts { get; } = [];
         public bool Discontinuity { get; set; }
+        public bool Gap { get; set; }
         public string? Map { get; set; }
         public DateTimeOffset? ProgramDateTime { get; set; }
     }
@@ -23,6 +24,7 @@ public sealed partial class ParsedPlaylist
     public Dictionary<string, string> Tags { get; } = [];
     public List<Segment> Segments { get; } = [];
     public List<string> PreloadHints { get; } = [];
+    public List<Dictionary<string, string>> RenditionReports { get; } = [];
     public int Skipped { get; private set; }
     public bool Ended { get; private set; }
 
@@ -112,6 +114,12 @@ public sealed partial class ParsedPlaylist
                     break;
                 case "#EXT-X-PRELOAD-HINT":
                     playlist.PreloadHints.Add(value);
+                    break;
+                case "#EXT-X-RENDITION-REPORT":
+                    playlist.RenditionReports.Add(Attributes(value));
+                    break;
+                case "#EXT-X-GAP":
+                    Current().Gap = true;
                     break;
                 case "#EXT-X-ENDLIST":
                     playlist.Ended = true;

@@ -1,3 +1,4 @@
+using Microsoft.Playwright;
 using MobZ.Interop.Tests.Rooms;
 using MobZ.TestKit;
 using Xunit.Abstractions;
@@ -18,13 +19,13 @@ public sealed class P2mHlsInteropTests(StackFixture stack, ITestOutputHelper out
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    [Fact]
-    public async Task Hlsjs_plays_a_p2m_publisher_in_low_latency_mode()
+    /// <summary>A Chromium publisher in p2m room <paramref name="room"/> (its page's query plus
+    /// <paramref name="publisherQuery"/>), then a viewer page that follows its JoinAck to the LL-HLS viewer.</summary>
+    private async Task<IPage> PublishAndViewAsync(string room, string publisherQuery)
     {
-        var room = "live-" + Guid.NewGuid().ToString("N")[..8];
         var publisherPage = await stack.Browser.NewPageAsync();
         await publisherPage.GotoAsync(
-            stack.Page($"/room/index.html?room={room}&kind=p2m&role=publisher&autojoin=1").ToString()
+            stack.Page($"/room/index.html?room={room}&kind=p2m&role=publisher&autojoin=1{publisherQuery}").ToString()
         );
         var publisher = new RoomPage(publisherPage);
         await Eventually.WaitUntilAsync(
@@ -40,6 +41,14 @@ public sealed class P2mHlsInteropTests(StackFixture stack, ITestOutputHelper out
             Timeout,
             "the viewer's JoinAck carries a playback URL and the page opens it"
         );
+        return viewer;
+    }
+
+    [Fact]
+    public async Task Hlsjs_plays_a_p2m_publisher_in_low_latency_mode()
+    {
+        var room = "live-" + Guid.NewGuid().ToString("N")[..8];
+        var viewer = await PublishAndViewAsync(room, "");
         // The stack requires playback tokens: the URL carries the one signaling minted for this viewer, in its path.
         Assert.Contains(Uri.EscapeDataString($"/hls/{room}/t/"), viewer.Url);
 
@@ -96,5 +105,84 @@ public sealed class P2mHlsInteropTests(StackFixture stack, ITestOutputHelper out
                 $"publisher frame → viewer playhead latency: {latency:F2} s; {decoded} frames decoded; errors: {string.Join(", ", errors)}"
             );
         }
+    }
+
+    /// <summary>
+    /// Issue 12, the adaptive ladder: a p2m publisher that sends simulcast (Chromium, three rids, H.264) gets one
+    /// LL-HLS rendition per layer, no transcoding; hls.js lists them as levels and plays each when forced to it.
+    /// </summary>
+    [Fact]
+    public async Task Simulcast_publisher_gets_one_rendition_per_layer_and_hlsjs_plays_each()
+    {
+        var room = "ladder-" + Guid.NewGuid().ToString("N")[..8];
+        var viewer = await PublishAndViewAsync(room, "&simulcast=1");
+        string playback = System.Web.HttpUtility.ParseQueryString(new Uri(viewer.Url).Query)["stream"]!;
+
+        // The multivariant playlist, once every layer has media: a variant each, with its own picture size.
+        using var http = new HttpClient { BaseAddress = stack.Stack.BaseUrl };
+        string multivariant = "";
+        string[] resolutions = [];
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                multivariant = await http.GetStringAsync(playback);
+                resolutions = System
+                    .Text.RegularExpressions.Regex.Matches(multivariant, "RESOLUTION=(\\d+x\\d+)")
+                    .Select(m => m.Groups[1].Value)
+                    .ToArray();
+                return resolutions.Distinct().Count() >= 2;
+            },
+            Timeout,
+            "the multivariant playlist lists at least two renditions with distinct RESOLUTION"
+        );
+        output.WriteLine(multivariant);
+        Assert.All(
+            multivariant.Split('\n').Where(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal)),
+            l =>
+            {
+                Assert.Matches("CODECS=\"avc1\\.[0-9a-f]{6},opus\"", l);
+                Assert.Matches("BANDWIDTH=[1-9]", l);
+            }
+        );
+
+        // hls.js read the multivariant playlist before the other layers flowed: load it again.
+        await viewer.ReloadAsync();
+        await Eventually.WaitUntilAsync(
+            async () => await viewer.EvaluateAsync<int>("() => window.mobzHls.hls?.levels?.length ?? 0") >= 2,
+            Timeout,
+            "hls.js lists the renditions as levels"
+        );
+        int levels = await viewer.EvaluateAsync<int>("() => window.mobzHls.hls.levels.length");
+        for (int level = levels - 1; level >= 0; level--)
+        {
+            int height = await viewer.EvaluateAsync<int>($"() => window.mobzHls.hls.levels[{level}].height");
+            await viewer.EvaluateAsync($"() => {{ window.mobzHls.hls.currentLevel = {level}; }}");
+            double before = 0;
+            await Eventually.WaitUntilAsync(
+                async () =>
+                {
+                    bool switched = await viewer.EvaluateAsync<bool>(
+                        $"() => window.mobzHls.hls.currentLevel === {level} "
+                            + $"&& document.getElementById('video').videoHeight === {height}"
+                    );
+                    before = await viewer.EvaluateAsync<double>("() => document.getElementById('video').currentTime");
+                    return switched;
+                },
+                Timeout,
+                $"hls.js plays level {level} ({height} lines)"
+            );
+            await Eventually.WaitUntilAsync(
+                async () =>
+                    await viewer.EvaluateAsync<double>("() => document.getElementById('video').currentTime")
+                    > before + 1,
+                Timeout,
+                $"playback advances on level {level}"
+            );
+            output.WriteLine($"level {level}: {height} lines, playing");
+        }
+
+        var errors = await viewer.EvaluateAsync<string[]>("() => window.mobzHls.stats.errors");
+        output.WriteLine($"errors: {string.Join(", ", errors)}");
+        Assert.DoesNotContain(errors, e => e.EndsWith("(fatal)", StringComparison.Ordinal));
     }
 }

@@ -292,9 +292,10 @@ async function onJoinAck(m) {
 async function publish() {
   $('self').hidden = false;
   $('request').hidden = true;
-  // A p2m room becomes one LL-HLS rendition: one layer, and H.264 because that is what HLS players decode.
+  // A p2m room becomes LL-HLS: H.264, because that is what HLS players decode; with simulcast, one rendition per
+  // layer (an adaptive ladder without transcoding), else one rendition.
   const liveStream = state.options.kind === 'p2m';
-  const simulcast = state.options.simulcast && !liveStream;
+  const simulcast = state.options.simulcast;
   // A station that moved to another media server publishes the same camera again.
   state.localStream ??= await navigator.mediaDevices.getUserMedia({
     audio: true,
@@ -749,13 +750,15 @@ $('mic').onchange = (e) => { state.localStream?.getAudioTracks().forEach((t) => 
 $('cam').onchange = (e) => { state.localStream?.getVideoTracks().forEach((t) => { t.enabled = e.target.checked; }); sendMedia(); };
 
 // ?name=…&room=…&kind=m2m&role=publisher&simulcast=1&autojoin=1 joins without clicking (links, tests); &grants=join,subscribe
-// asks the development token endpoint for fewer grants than all.
+// asks the development token endpoint for fewer grants than all. Simulcast is on unless simulcast=0, except for a p2m
+// publisher, which sends one layer unless simulcast=1 (then its LL-HLS stream is a ladder of one rendition per layer).
 const q = new URLSearchParams(location.search);
 if (q.get('name')) document.querySelector('[name=name]').value = q.get('name');
 if (q.get('room')) document.querySelector('[name=room]').value = q.get('room');
 if (q.get('kind')) document.querySelector('[name=kind]').value = q.get('kind');
 if (q.get('role')) document.querySelector('[name=role]').value = q.get('role');
-if (q.has('simulcast')) document.querySelector('[name=simulcast]').checked = q.get('simulcast') !== '0';
+const simulcastWanted = q.has('simulcast') ? q.get('simulcast') !== '0' : (q.get('kind') ?? 'm2m') !== 'p2m';
+document.querySelector('[name=simulcast]').checked = simulcastWanted;
 if (q.get('autojoin') === '1') {
-  join({ name: q.get('name') ?? '', grants: q.get('grants') ?? undefined, room: q.get('room') ?? 'demo', kind: q.get('kind') ?? 'm2m', role: q.get('role') ?? 'publisher', simulcast: q.get('simulcast') !== '0', relay: q.get('relay') === '1' });
+  join({ name: q.get('name') ?? '', grants: q.get('grants') ?? undefined, room: q.get('room') ?? 'demo', kind: q.get('kind') ?? 'm2m', role: q.get('role') ?? 'publisher', simulcast: simulcastWanted, relay: q.get('relay') === '1' });
 }
