@@ -141,8 +141,8 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
     /// <summary>
     /// Protects <c>buffer[..length]</c> in place (the buffer needs <see cref="SrtpProfiles.MaxTrailerLength"/>
     /// bytes of tailroom) and hands it to the egress, which never waits. True when it was taken (sent, or batched on
-    /// the receive thread); false when it was dropped — not connected (counted as <see cref="EgressDropReason.NoPath"/>),
-    /// a full send buffer or queue (counted in <see cref="Egress"/>), or a malformed packet.
+    /// the receive thread); false when it was dropped — not connected (<see cref="EgressDropReason.NoPath"/>), a full
+    /// send buffer or queue (each counted in <see cref="Egress"/>), or a malformed packet.
     /// </summary>
     public bool SendRtpInPlace(Span<byte> buffer, int length)
     {

@@ -24,8 +24,8 @@ internal static class LinuxSockAddr
     public const ushort AfInet6 = 10;
     private const int Inet4Length = 16;
 
-    /// <summary>Writes <paramref name="endPoint"/> for a socket of <paramref name="socketFamily"/> (an IPv4 remote on an
-    /// IPv6 socket becomes v4-mapped); returns the length, 0 when it cannot be expressed (IPv6 on an IPv4
+    /// <summary>Writes <paramref name="endPoint"/> for a socket of <paramref name="socketFamily"/> (an IPv4 remote on
+    /// an IPv6 socket becomes v4-mapped); returns the length, 0 when it cannot be expressed (IPv6 on an IPv4
     /// socket).</summary>
     public static int Write(IPEndPoint endPoint, AddressFamily socketFamily, Span<byte> destination)
     {
@@ -69,7 +69,7 @@ internal static class LinuxSockAddr
         if (length == 0 || native.Length < length || target.Buffer.Length < length)
             return false;
         // On Linux .NET keeps SocketAddress in the native layout (the same bytes it hands to recvfrom), which
-        // LinuxSockAddrTests checks against IPEndPoint.Serialize for both families.
+        // LinuxSocketCallsTests checks against IPEndPoint.Serialize for both families.
         native[..length].CopyTo(target.Buffer.Span);
         target.Size = length;
         return true;

@@ -54,7 +54,8 @@ internal sealed class UdpEgress
     /// <paramref name="remote"/> for the next datagram.</summary>
     public bool SendNow(ReadOnlySpan<byte> packet, SocketAddress remote)
     {
-        // On Linux SocketAddress holds the native sockaddr bytes (LinuxSockAddrTests); the portable sender ignores them.
+        // On Linux SocketAddress holds the native sockaddr bytes (LinuxSocketCallsTests); the portable sender
+        // ignores them.
         var native = remote.Buffer.Span[..Math.Min(remote.Size, LinuxSockAddr.MaxLength)];
         return SendDirect(packet, native, remote, null);
     }

@@ -55,8 +55,8 @@ internal sealed class UdpEgressBatch
     internal int NameLength(int index) => _nameLengths[index];
 
     /// <summary>Copies <paramref name="packet"/> (at most <see cref="SlotSize"/> bytes) into the next slot, with the
-    /// destination in both forms: <paramref name="nativeName"/> for sendmmsg, <paramref name="address"/> for the portable
-    /// sender (it must not change before the flush). The caller flushes a full batch first.</summary>
+    /// destination in both forms: <paramref name="nativeName"/> for sendmmsg, <paramref name="address"/> for the
+    /// portable sender (it must not change before the flush). The caller flushes a full batch first.</summary>
     public void Add(
         ReadOnlySpan<byte> packet,
         ReadOnlySpan<byte> nativeName,

@@ -6,7 +6,7 @@ using MobZ.Rtc.Transport.Egress;
 
 namespace MobZ.Rtc.Tests.Transport.Egress;
 
-/// <summary>The native layouts sendmmsg reads, checked against the LP64 Linux ABI and against the kernel itself.</summary>
+/// <summary>The native layouts sendmmsg reads, checked against the LP64 Linux ABI and the kernel itself.</summary>
 public class LinuxSocketCallsTests
 {
     [Fact]
