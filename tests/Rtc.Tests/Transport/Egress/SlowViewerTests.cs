@@ -27,10 +27,10 @@ public class SlowViewerTests
         var stuck = new ManualResetEventSlim();
         try
         {
-            var fast1 = await room.AddViewerAsync(new CountingHandler());
-            var fast2 = await room.AddViewerAsync(new CountingHandler());
+            var fast1 = await room.AddViewerAsync(new ClientHandler());
+            var fast2 = await room.AddViewerAsync(new ClientHandler());
             // Its receive loop blocks in the handler, so its 4 KiB socket buffer fills and the kernel drops for it.
-            var slow = await room.AddViewerAsync(new CountingHandler(stuck), receiveBuffer: 4096);
+            var slow = await room.AddViewerAsync(new ClientHandler(stuck), receiveBuffer: 4096);
 
             await room.PublishAsync(Packets);
 
@@ -59,8 +59,8 @@ public class SlowViewerTests
             ns.CreateInside,
             new RtcTransportOptions { SocketSendBufferSize = 32 * 1024, SocketReceiveBufferSize = 256 * 1024 }
         );
-        var fast = await room.AddViewerAsync(new CountingHandler());
-        var slow = await room.AddViewerAsync(new CountingHandler());
+        var fast = await room.AddViewerAsync(new ClientHandler());
+        var slow = await room.AddViewerAsync(new ClientHandler());
         await ns.RunInsideAsync("tc", "qdisc", "add", "dev", "lo", "root", "handle", "1:", "htb", "default", "10");
         await ns.RunInsideAsync(
             "tc",
@@ -159,18 +159,18 @@ public class SlowViewerTests
                 )
             );
             var room = new Room(create, transport);
-            room._publisherClient = room.Client(new CountingHandler(), null);
+            room._publisherClient = room.Client(new ClientHandler(), null);
             room.Publisher = await room.ConnectAsync(room._publisherClient, room._fanOut);
             return room;
         }
 
         public async Task<(RtcClientPeer Client, RtcPeer Peer)> AddViewerAsync(
-            CountingHandler handler,
+            ClientHandler handler,
             int? receiveBuffer = null
         )
         {
             var client = Client(handler, receiveBuffer);
-            var peer = await ConnectAsync(client, new CountingPeerHandler());
+            var peer = await ConnectAsync(client, new SilentPeerHandler());
             _fanOut.Viewers = [.. _fanOut.Viewers, peer];
             return (client, peer);
         }
@@ -207,7 +207,7 @@ public class SlowViewerTests
             );
         }
 
-        private RtcClientPeer Client(CountingHandler handler, int? receiveBuffer)
+        private RtcClientPeer Client(ClientHandler handler, int? receiveBuffer)
         {
             var client = (RtcClientPeer)_create(() =>
                 new RtcClientPeer(
@@ -261,7 +261,7 @@ public class SlowViewerTests
         public void OnStateChanged(RtcPeer peer, RtcPeerState state) { }
     }
 
-    private sealed class CountingPeerHandler : IRtcPeerHandler
+    private sealed class SilentPeerHandler : IRtcPeerHandler
     {
         public void OnRtp(RtcPeer peer, Span<byte> packet) { }
 
@@ -270,8 +270,8 @@ public class SlowViewerTests
         public void OnStateChanged(RtcPeer peer, RtcPeerState state) { }
     }
 
-    /// <summary>Counts nothing itself (the client does); with <c>stuck</c>, blocks its receive loop until set.</summary>
-    private sealed class CountingHandler(ManualResetEventSlim? stuck = null) : IRtcClientHandler
+    /// <summary>The client counts what arrives; with <c>stuck</c>, this blocks its receive loop until set.</summary>
+    private sealed class ClientHandler(ManualResetEventSlim? stuck = null) : IRtcClientHandler
     {
         public void OnRtp(RtcClientPeer peer, Span<byte> packet) => stuck?.Wait();
 
