@@ -61,56 +61,11 @@ public class SlowViewerTests
         );
         var fast = await room.AddViewerAsync(new ClientHandler());
         var slow = await room.AddViewerAsync(new ClientHandler());
-        await ns.RunInsideAsync("tc", "qdisc", "add", "dev", "lo", "root", "handle", "1:", "htb", "default", "10");
-        await ns.RunInsideAsync(
-            "tc",
-            "class",
-            "add",
-            "dev",
-            "lo",
-            "parent",
-            "1:",
-            "classid",
-            "1:10",
-            "htb",
-            "rate",
-            "10gbit"
-        );
-        await ns.RunInsideAsync(
-            "tc",
-            "class",
-            "add",
-            "dev",
-            "lo",
-            "parent",
-            "1:",
-            "classid",
-            "1:20",
-            "htb",
-            "rate",
-            "200kbit"
-        );
-        await ns.RunInsideAsync(
-            "tc",
-            "filter",
-            "add",
-            "dev",
-            "lo",
-            "parent",
-            "1:",
-            "protocol",
-            "ip",
-            "prio",
-            "1",
-            "u32",
-            "match",
-            "ip",
-            "dport",
-            slow.Client.LocalEndPoint.Port.ToString(),
-            "0xffff",
-            "flowid",
-            "1:20"
-        );
+        await Tc(ns, "qdisc add dev lo root handle 1: htb default 10");
+        await Tc(ns, "class add dev lo parent 1: classid 1:10 htb rate 10gbit");
+        await Tc(ns, "class add dev lo parent 1: classid 1:20 htb rate 200kbit");
+        int port = slow.Client.LocalEndPoint.Port;
+        await Tc(ns, $"filter add dev lo parent 1: protocol ip prio 1 u32 match ip dport {port} 0xffff flowid 1:20");
 
         await room.PublishAsync(Packets / 2);
 
@@ -126,6 +81,9 @@ public class SlowViewerTests
         Assert.True(slow.Peer.Egress.Dropped(EgressDropReason.SocketFull) > 0, "counted on the slow viewer");
         Assert.True(fast.Client.RtpReceived > 0, $"the other viewer got media ({fast.Client.RtpReceived})");
     }
+
+    private static Task<string> Tc(NetworkNamespace ns, string arguments) =>
+        ns.RunInsideAsync(["tc", .. arguments.Split(' ')]);
 
     /// <summary>One publisher whose RTP the server fans out to every viewer (the Munit's shape, without a
     /// Munit).</summary>
