@@ -115,9 +115,10 @@ public sealed partial class NetworkNamespace : IAsyncDisposable
             {
                 using var handle = File.OpenHandle($"/var/run/netns/{Name}");
                 if (SetNamespace(handle, CloneNewNet) != 0)
-                    throw new InvalidOperationException(
-                        $"setns into {Name} failed: errno {Marshal.GetLastPInvokeError()}"
-                    );
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    throw new InvalidOperationException($"setns into {Name} failed: errno {errno}");
+                }
                 result = create();
             }
             catch (Exception e)
