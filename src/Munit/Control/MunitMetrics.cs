@@ -224,6 +224,7 @@ public sealed class MunitMetrics : IDisposable
             new(c.StunDropped, _tag, new("reason", "stun_rejected")),
             new(c.UnknownKind, _tag, new("reason", "unknown_kind")),
             new(c.UnknownSource, _tag, new("reason", "unknown_source")),
+            new(c.Truncated, _tag, new("reason", "truncated")),
             new(c.NotConnected, _tag, new("reason", "not_connected")),
             new(c.SrtpRejected, _tag, new("reason", "srtp_rejected")),
             new(c.DtlsUnauthenticated, _tag, new("reason", "dtls_unauthenticated")),

@@ -10,6 +10,7 @@ public sealed class RtcTransportCounters
     internal long StunDroppedValue;
     internal long UnknownKindValue;
     internal long UnknownSourceValue;
+    internal long TruncatedValue;
     internal long NotConnectedValue;
     internal long SrtpRejectedValue;
     internal long HandlerErrorsValue;
@@ -32,6 +33,9 @@ public sealed class RtcTransportCounters
 
     /// <summary>First byte outside the RFC 7983 ranges we serve, or too short to be anything.</summary>
     public long UnknownKind => Interlocked.Read(ref UnknownKindValue);
+
+    /// <summary>Datagrams larger than a receive slot (16 KiB), cut short by the kernel.</summary>
+    public long Truncated => Interlocked.Read(ref TruncatedValue);
 
     /// <summary>DTLS/SRTP from an address that never passed an ICE check.</summary>
     public long UnknownSource => Interlocked.Read(ref UnknownSourceValue);

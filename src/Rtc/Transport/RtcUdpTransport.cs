@@ -43,7 +43,7 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
     private readonly IceTcpListener? _tcp;
     private readonly Lock _receiveGate = new();
     private readonly UdpEgress _egress;
-    private readonly bool _blockingReceive;
+    private readonly RecvmmsgReceiver? _batchReceiver;
     private readonly byte[] _tcpResponse = new byte[512];
     private volatile bool _disposed;
 
@@ -69,9 +69,9 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
         string? unbatched = "turned off (SystemCallBatching)";
         if (_options.SystemCallBatching && SendmmsgSender.IsAvailable(_socket, out unbatched))
         {
-            // sendmmsg sends with MSG_DONTWAIT, so the socket can stay blocking for the receive thread.
+            // sendmmsg sends with MSG_DONTWAIT, so the socket can stay blocking for recvmmsg on the receive thread.
             _egress = new UdpEgress(c => new SendmmsgSender(_socket, c), _options.EgressBatchSize, Counters.Egress);
-            _blockingReceive = true;
+            _batchReceiver = new RecvmmsgReceiver(_socket, _options.IngressBatchSize);
         }
         else
         {
@@ -126,10 +126,11 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
             string.Join(", ", Candidates.Select(c => $"{c.Transport} {c.Address}:{c.Port}"))
         );
         _logger.LogInformation(
-            "UDP egress through {Sender} in batches of up to {BatchSize} ({Reason}), never waiting for the kernel",
+            "UDP ingress through {Receiver}, egress through {Sender} in batches of up to {BatchSize} ({Reason}); sends never wait",
+            _batchReceiver is null ? "recvfrom" : "recvmmsg",
             _egress.SenderName,
             _egress.BatchSize,
-            _blockingReceive ? "system-call batching" : "system-call batching unavailable: " + unbatched
+            _batchReceiver is not null ? "system-call batching" : "system-call batching unavailable: " + unbatched
         );
     }
 
@@ -232,6 +233,47 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
     private void ReceiveLoop()
     {
         _egress.AttachReceiveThread();
+        if (_batchReceiver is not null)
+            ReceiveBatches(_batchReceiver);
+        else
+            ReceiveEach();
+    }
+
+    /// <summary>Linux: one recvmmsg per batch of waiting datagrams, one sendmmsg for what they produced.</summary>
+    private void ReceiveBatches(RecvmmsgReceiver receiver)
+    {
+        var response = new byte[512];
+        var from = new SocketAddress(_socket.AddressFamily);
+        while (!_disposed)
+        {
+            int count = receiver.Receive(out bool closed);
+            if (closed)
+                break;
+            for (int i = 0; i < count; i++)
+            {
+                if (receiver.Truncated(i))
+                {
+                    Interlocked.Increment(ref Counters.DatagramsReceivedValue);
+                    Interlocked.Increment(ref Counters.TruncatedValue);
+                }
+                else if (!LinuxSockAddr.TryCopyTo(receiver.Name(i), from))
+                {
+                    Interlocked.Increment(ref Counters.DatagramsReceivedValue);
+                    Interlocked.Increment(ref Counters.UnknownKindValue);
+                }
+                else
+                {
+                    Handle(receiver.Datagram(i), from, response);
+                }
+            }
+
+            _egress.Flush();
+        }
+    }
+
+    /// <summary>Portable: one recvfrom per datagram, up to a batch of those already waiting, then one flush.</summary>
+    private void ReceiveEach()
+    {
         var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferSize, pinned: true);
         var response = new byte[512];
         var from = new SocketAddress(_socket.AddressFamily);
@@ -239,8 +281,8 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
         {
             try
             {
-                // Portable mode: the socket does not block, so wait here (bounded, to notice Dispose).
-                if (!_blockingReceive && !_socket.Poll(PollTimeoutMicroseconds, SelectMode.SelectRead))
+                // The socket does not block (so neither do sends), so wait here, bounded, to notice Dispose.
+                if (!_socket.Poll(PollTimeoutMicroseconds, SelectMode.SelectRead))
                     continue;
                 int handled = 0;
                 do
