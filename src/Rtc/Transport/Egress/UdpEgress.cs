@@ -47,7 +47,14 @@ internal sealed class UdpEgress
     {
         if (destination.NativeLength == 0)
             return Drop(EgressDropReason.SendError, owner);
-        return Send(packet, destination.Native, destination.Address, owner);
+        if (Environment.CurrentManagedThreadId != Volatile.Read(ref _ownerThread))
+            return SendDirect(packet, destination.Native, destination.Address, owner);
+        if (packet.Length > UdpEgressBatch.SlotSize)
+            return Drop(EgressDropReason.Oversized, owner);
+        if (_batch.IsFull)
+            _batch.Flush(_batchSender, _counters);
+        _batch.Add(packet, destination.Native, destination.Address, owner);
+        return true;
     }
 
     /// <summary>A STUN response to where the request came from: sent at once, because the receive loop reuses
@@ -66,23 +73,6 @@ internal sealed class UdpEgress
     {
         if (_batch.Count > 0)
             _batch.Flush(_batchSender, _counters);
-    }
-
-    private bool Send(
-        ReadOnlySpan<byte> packet,
-        ReadOnlySpan<byte> native,
-        SocketAddress address,
-        EgressCounters? owner
-    )
-    {
-        if (packet.Length > UdpEgressBatch.SlotSize)
-            return Drop(EgressDropReason.Oversized, owner);
-        if (Environment.CurrentManagedThreadId != Volatile.Read(ref _ownerThread))
-            return SendDirect(packet, native, address, owner);
-        if (_batch.IsFull)
-            _batch.Flush(_batchSender, _counters);
-        _batch.Add(packet, native, address, owner);
-        return true;
     }
 
     private bool SendDirect(

@@ -25,14 +25,7 @@ public class EgressPathTests
         var clientHandler = new RecordingClientHandler();
         using var client = new RtcClientPeer(clientHandler, new RtcClientPeerOptions { BindAddress = bind });
         var peer = transport.CreatePeer(client.LocalParameters, new RecordingPeerHandler(echo: true));
-        var answer = new RtcRemoteParameters(
-            peer.Local.Ice.Ufrag,
-            peer.Local.Ice.Password,
-            peer.Local.Fingerprint,
-            peer.Local.Setup
-        );
-
-        await client.ConnectAsync(answer, transport.LocalEndPoint).WaitAsync(Timeout);
+        await client.ConnectAsync(ServerAnswer.Of(peer), transport.LocalEndPoint).WaitAsync(Timeout);
         for (ushort seq = 0; seq < 20; seq++)
             Assert.True(client.SendRtp(TestWebRtcClient.RtpPacket(seq, 0xABCD)));
 

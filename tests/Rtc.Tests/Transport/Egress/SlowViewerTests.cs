@@ -184,13 +184,7 @@ public class SlowViewerTests
         private async Task<RtcPeer> ConnectAsync(RtcClientPeer client, IRtcPeerHandler handler)
         {
             var peer = Transport.CreatePeer(client.LocalParameters, handler);
-            var answer = new RtcRemoteParameters(
-                peer.Local.Ice.Ufrag,
-                peer.Local.Ice.Password,
-                peer.Local.Fingerprint,
-                peer.Local.Setup
-            );
-            await client.ConnectAsync(answer, Transport.LocalEndPoint).WaitAsync(Timeout);
+            await client.ConnectAsync(ServerAnswer.Of(peer), Transport.LocalEndPoint).WaitAsync(Timeout);
             await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Connected, Timeout, "server connected");
             return peer;
         }
