@@ -23,6 +23,23 @@ public sealed class MunitOptions
     /// </summary>
     public string? PublicAddress { get; set; }
 
+    /// <summary>Kernel send buffer of the UDP media socket (bytes, capped by <c>net.core.wmem_max</c>). Sends never
+    /// wait for it; what it cannot hold is dropped and counted as <c>socket_full</c> (docs/rtc.md, "Egress").</summary>
+    public int SocketSendBufferSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Kernel receive buffer of the UDP media socket (bytes, capped by <c>net.core.rmem_max</c>).</summary>
+    public int SocketReceiveBufferSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Datagrams sent in one <c>sendmmsg</c> at most (the receive thread's batch).</summary>
+    public int EgressBatchSize { get; set; } = 64;
+
+    /// <summary>Datagrams read in one <c>recvmmsg</c> at most before what they produced is sent.</summary>
+    public int IngressBatchSize { get; set; } = 32;
+
+    /// <summary>recvmmsg/sendmmsg on 64-bit Linux; false forces the portable path (one non-blocking recvfrom/sendto
+    /// per datagram), which other platforms use anyway.</summary>
+    public bool SystemCallBatching { get; set; } = true;
+
     /// <summary>Subscribers this Munit takes before it counts as full (placement and load).</summary>
     public int Capacity { get; set; } = 500;
 }

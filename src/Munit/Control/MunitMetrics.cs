@@ -4,6 +4,7 @@ using MobZ.Munit.Routing;
 using MobZ.Munit.Stats;
 using MobZ.Munit.WebRtc;
 using MobZ.Rtc.Transport;
+using MobZ.Rtc.Transport.Egress;
 
 namespace MobZ.Munit.Control;
 
@@ -134,7 +135,30 @@ public sealed class MunitMetrics : IDisposable
             "Exceptions while processing one datagram (the loop carries on)",
             () => transport.HandlerErrors
         );
-        Counter("mobz.munit.transport.send_errors", "{error}", "UDP sends that failed", () => transport.SendErrors);
+        Counter(
+            "mobz.munit.transport.egress.sent",
+            "{datagram}",
+            "Datagrams (and ICE-TCP frames) the kernel took from the media port",
+            () => transport.Egress.Sent
+        );
+        Counter(
+            "mobz.munit.transport.egress.syscalls",
+            "{call}",
+            "UDP send system calls (one sendmmsg carries a batch; sent / syscalls is the mean batch size)",
+            () => transport.Egress.Syscalls
+        );
+        _meter.CreateObservableCounter(
+            "mobz.munit.transport.egress.dropped",
+            () =>
+                Enum.GetValues<EgressDropReason>()
+                    .Select(r => new Measurement<long>(
+                        transport.Egress.Dropped(r),
+                        _tag,
+                        new("reason", EgressDropReasonName(r))
+                    )),
+            "{packet}",
+            "Packets the media port dropped on the way out instead of waiting, by reason (socket_full: send buffer full)"
+        );
         Counter(
             "mobz.munit.transport.tcp.accepted",
             "{connection}",
@@ -200,11 +224,24 @@ public sealed class MunitMetrics : IDisposable
             new(c.StunDropped, _tag, new("reason", "stun_rejected")),
             new(c.UnknownKind, _tag, new("reason", "unknown_kind")),
             new(c.UnknownSource, _tag, new("reason", "unknown_source")),
+            new(c.Truncated, _tag, new("reason", "truncated")),
             new(c.NotConnected, _tag, new("reason", "not_connected")),
             new(c.SrtpRejected, _tag, new("reason", "srtp_rejected")),
             new(c.DtlsUnauthenticated, _tag, new("reason", "dtls_unauthenticated")),
             new(c.HandlerErrors, _tag, new("reason", "handler_error")),
         ];
+
+    internal static string EgressDropReasonName(EgressDropReason reason) =>
+        reason switch
+        {
+            EgressDropReason.SocketFull => "socket_full",
+            EgressDropReason.QueueFull => "queue_full",
+            EgressDropReason.NoPath => "no_path",
+            EgressDropReason.Oversized => "oversized",
+            EgressDropReason.SendError => "send_error",
+            EgressDropReason.SocketClosed => "socket_closed",
+            _ => reason.ToString().ToLowerInvariant(),
+        };
 
     internal static string TcpDropReasonName(IceTcpDropReason reason) =>
         reason switch

@@ -52,6 +52,11 @@ public sealed class WebRtcMedia : IStationMediaFactory, IPeerLossSource, IDispos
                     ? null
                     : IPAddress.Parse(options.PublicAddress),
                 Tcp = options.TcpPort == 0 ? null : new IceTcpOptions { Port = options.TcpPort, TimeProvider = clock },
+                SocketSendBufferSize = options.SocketSendBufferSize,
+                SocketReceiveBufferSize = options.SocketReceiveBufferSize,
+                EgressBatchSize = options.EgressBatchSize,
+                IngressBatchSize = options.IngressBatchSize,
+                SystemCallBatching = options.SystemCallBatching,
             },
             _loggers
         );

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using MobZ.Rtc.Stun;
+using MobZ.Rtc.Transport.Egress;
 
 namespace MobZ.Rtc.Transport;
 
@@ -115,11 +116,30 @@ internal sealed class IceTcpConnection : RtcPath
         }
     }
 
-    public override bool Send(ReadOnlySpan<byte> packet)
+    public override bool Send(ReadOnlySpan<byte> packet, EgressCounters? owner)
+    {
+        var reason = TrySend(packet);
+        var counters = _owner.Counters.Egress;
+        if (reason is { } dropped)
+        {
+            counters.CountDrop(dropped);
+            owner?.CountDrop(dropped);
+            return false;
+        }
+
+        counters.CountSent(packet.Length);
+        owner?.CountSent(packet.Length);
+        return true;
+    }
+
+    /// <summary>A STUN response on this connection (no peer to charge it to).</summary>
+    public bool Send(ReadOnlySpan<byte> packet) => Send(packet, null);
+
+    private EgressDropReason? TrySend(ReadOnlySpan<byte> packet)
     {
         if (packet.IsEmpty || packet.Length > MaxSendLength)
         {
-            return false;
+            return EgressDropReason.Oversized;
         }
 
         bool startDrain = false;
@@ -127,7 +147,7 @@ internal sealed class IceTcpConnection : RtcPath
         {
             if (IsClosed)
             {
-                return false;
+                return EgressDropReason.NoPath;
             }
 
             Span<byte> prefix = stackalloc byte[Rfc4571Framer.LengthSize];
@@ -138,13 +158,13 @@ internal sealed class IceTcpConnection : RtcPath
                 if (failed)
                 {
                     Close(null);
-                    return false;
+                    return EgressDropReason.NoPath;
                 }
 
                 int total = prefix.Length + packet.Length;
                 if (sent == total)
                 {
-                    return true;
+                    return null;
                 }
 
                 // The kernel took part of the frame: the rest must follow before anything else, so it always queues.
@@ -155,8 +175,7 @@ internal sealed class IceTcpConnection : RtcPath
             }
             else if (_queue!.Length - _queued < prefix.Length + packet.Length)
             {
-                Interlocked.Increment(ref _owner.Counters.TcpSendDroppedValue);
-                return false;
+                return EgressDropReason.QueueFull;
             }
             else
             {
@@ -169,7 +188,7 @@ internal sealed class IceTcpConnection : RtcPath
             _ = DrainAsync();
         }
 
-        return true;
+        return null;
     }
 
     /// <summary>One non-blocking send of prefix and packet (copied together so the frame goes out in one

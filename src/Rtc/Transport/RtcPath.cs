@@ -1,4 +1,4 @@
-using System.Net;
+using MobZ.Rtc.Transport.Egress;
 
 namespace MobZ.Rtc.Transport;
 
@@ -9,13 +9,15 @@ namespace MobZ.Rtc.Transport;
 /// </summary>
 internal abstract class RtcPath
 {
-    /// <summary>Sends one STUN, DTLS or SRTP packet; false when it was not sent (closed path, full queue, socket
-    /// error).</summary>
-    public abstract bool Send(ReadOnlySpan<byte> packet);
+    /// <summary>Hands over one STUN, DTLS or SRTP packet; false when it was dropped (closed path, full queue or send
+    /// buffer, socket error), counted by reason on the transport and on <paramref name="owner"/> (the peer's
+    /// counters).</summary>
+    public abstract bool Send(ReadOnlySpan<byte> packet, EgressCounters? owner);
 }
 
-/// <summary>UDP datagrams to one remote address through the transport's socket.</summary>
-internal sealed class UdpPath(RtcUdpTransport transport, SocketAddress remote) : RtcPath
+/// <summary>UDP datagrams to one remote address through the transport's egress (batched on the receive
+/// thread).</summary>
+internal sealed class UdpPath(UdpEgress egress, UdpDestination remote) : RtcPath
 {
-    public override bool Send(ReadOnlySpan<byte> packet) => transport.Send(packet, remote);
+    public override bool Send(ReadOnlySpan<byte> packet, EgressCounters? owner) => egress.Send(packet, remote, owner);
 }

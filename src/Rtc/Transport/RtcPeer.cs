@@ -3,6 +3,7 @@ using MobZ.Rtc.Dtls;
 using MobZ.Rtc.Ice;
 using MobZ.Rtc.Srtp;
 using MobZ.Rtc.Stun;
+using MobZ.Rtc.Transport.Egress;
 
 namespace MobZ.Rtc.Transport;
 
@@ -117,6 +118,14 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
     public long RtpSent => Interlocked.Read(ref _rtpSent);
     public long RtcpSent => Interlocked.Read(ref _rtcpSent);
 
+    /// <summary>
+    /// What this peer's sends came to: packets and bytes the kernel took, and drops by reason. A sender that paces
+    /// (congestion control) hands packets to <see cref="SendRtpInPlace"/> and reads <see cref="EgressCounters.Sent"/> /
+    /// <see cref="EgressCounters.SentBytes"/> afterwards to learn how much went out; a send on the transport's receive
+    /// thread is only batched until the receive loop flushes, so it counts then. docs/rtc.md, "Egress".
+    /// </summary>
+    public EgressCounters Egress { get; } = new();
+
     internal IceLiteAgent Agent { get; }
 
     /// <summary>Copies <paramref name="packet"/> to a stack buffer with tailroom, protects and sends it.</summary>
@@ -131,19 +140,23 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
 
     /// <summary>
     /// Protects <c>buffer[..length]</c> in place (the buffer needs <see cref="SrtpProfiles.MaxTrailerLength"/>
-    /// bytes of tailroom) and sends it. False when not connected or the packet is malformed.
+    /// bytes of tailroom) and hands it to the egress, which never waits. True when it was taken (sent, or batched on
+    /// the receive thread); false when it was dropped — not connected (<see cref="EgressDropReason.NoPath"/>), a full
+    /// send buffer or queue (each counted in <see cref="Egress"/>), or a malformed packet.
     /// </summary>
     public bool SendRtpInPlace(Span<byte> buffer, int length)
     {
         var path = _path;
         if (path is null)
-            return false;
+            return NoPath();
         lock (_sendGate)
         {
             var send = _send;
-            if (send is null || send.ProtectRtp(buffer, length, out int protectedLength) != SrtpStatus.Ok)
+            if (send is null)
+                return NoPath();
+            if (send.ProtectRtp(buffer, length, out int protectedLength) != SrtpStatus.Ok)
                 return false;
-            if (!path.Send(buffer[..protectedLength]))
+            if (!path.Send(buffer[..protectedLength], Egress))
                 return false;
         }
         Interlocked.Increment(ref _rtpSent);
@@ -163,17 +176,26 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
     {
         var path = _path;
         if (path is null)
-            return false;
+            return NoPath();
         lock (_sendGate)
         {
             var send = _send;
-            if (send is null || send.ProtectRtcp(buffer, length, out int protectedLength) != SrtpStatus.Ok)
+            if (send is null)
+                return NoPath();
+            if (send.ProtectRtcp(buffer, length, out int protectedLength) != SrtpStatus.Ok)
                 return false;
-            if (!path.Send(buffer[..protectedLength]))
+            if (!path.Send(buffer[..protectedLength], Egress))
                 return false;
         }
         Interlocked.Increment(ref _rtcpSent);
         return true;
+    }
+
+    private bool NoPath()
+    {
+        _transport.Counters.Egress.CountDrop(EgressDropReason.NoPath);
+        Egress.CountDrop(EgressDropReason.NoPath);
+        return false;
     }
 
     /// <summary>Sends DTLS close_notify, stops answering checks and leaves the socket. Idempotent.</summary>
@@ -226,7 +248,7 @@ public sealed class RtcPeer : IDtlsSessionObserver, IDtlsDatagramSender
 
     void IDtlsDatagramSender.SendDtls(ReadOnlySpan<byte> datagram)
     {
-        _path?.Send(datagram);
+        _path?.Send(datagram, Egress);
     }
 
     void IDtlsSessionObserver.OnDtlsConnected(DtlsServerSession session)

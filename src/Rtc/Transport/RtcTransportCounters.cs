@@ -1,3 +1,5 @@
+using MobZ.Rtc.Transport.Egress;
+
 namespace MobZ.Rtc.Transport;
 
 /// <summary>Per-transport counters; every dropped datagram lands in one named bucket.</summary>
@@ -8,10 +10,10 @@ public sealed class RtcTransportCounters
     internal long StunDroppedValue;
     internal long UnknownKindValue;
     internal long UnknownSourceValue;
+    internal long TruncatedValue;
     internal long NotConnectedValue;
     internal long SrtpRejectedValue;
     internal long HandlerErrorsValue;
-    internal long SendErrorsValue;
     internal long DtlsUnauthenticatedValue;
     internal long DtlsHandshakesCompletedValue;
     internal long DtlsHandshakesFailedValue;
@@ -19,7 +21,6 @@ public sealed class RtcTransportCounters
     internal long TcpClosedValue;
     internal long TcpOpenValue;
     internal long TcpFramesReceivedValue;
-    internal long TcpSendDroppedValue;
     internal readonly long[] TcpDroppedValues = new long[Enum.GetValues<IceTcpDropReason>().Length];
 
     public long DatagramsReceived => Interlocked.Read(ref DatagramsReceivedValue);
@@ -33,6 +34,9 @@ public sealed class RtcTransportCounters
     /// <summary>First byte outside the RFC 7983 ranges we serve, or too short to be anything.</summary>
     public long UnknownKind => Interlocked.Read(ref UnknownKindValue);
 
+    /// <summary>Datagrams larger than a receive slot (16 KiB), cut short by the kernel.</summary>
+    public long Truncated => Interlocked.Read(ref TruncatedValue);
+
     /// <summary>DTLS/SRTP from an address that never passed an ICE check.</summary>
     public long UnknownSource => Interlocked.Read(ref UnknownSourceValue);
 
@@ -45,7 +49,9 @@ public sealed class RtcTransportCounters
     /// <summary>Exceptions thrown by a handler or while processing one datagram; the loop carries on.</summary>
     public long HandlerErrors => Interlocked.Read(ref HandlerErrorsValue);
 
-    public long SendErrors => Interlocked.Read(ref SendErrorsValue);
+    /// <summary>Everything sent (UDP datagrams and ICE-TCP frames) and every packet dropped on the way out, by
+    /// reason.</summary>
+    public EgressCounters Egress { get; } = new();
 
     /// <summary>
     /// DTLS records after the handshake that did not authenticate under the epoch's keys (a forged
@@ -74,7 +80,7 @@ public sealed class RtcTransportCounters
     public long TcpFramesReceived => Interlocked.Read(ref TcpFramesReceivedValue);
 
     /// <summary>Packets not sent to an ICE-TCP client because its bounded send queue was full.</summary>
-    public long TcpSendDropped => Interlocked.Read(ref TcpSendDroppedValue);
+    public long TcpSendDropped => Egress.Dropped(EgressDropReason.QueueFull);
 
     /// <summary>ICE-TCP connections we closed because of what the client did (or did not do), by reason.</summary>
     public long TcpDropped(IceTcpDropReason reason) => Interlocked.Read(ref TcpDroppedValues[(int)reason]);

@@ -23,7 +23,22 @@ public sealed class RtcTransportOptions
     /// <summary>Kernel receive buffer; large so a burst of video from many peers is not dropped by the OS.</summary>
     public int SocketReceiveBufferSize { get; init; } = 4 * 1024 * 1024;
 
+    /// <summary>Kernel send buffer of the UDP socket. Sends never wait for it: what it cannot hold is dropped and
+    /// counted (<c>socket_full</c>).</summary>
     public int SocketSendBufferSize { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Use <c>sendmmsg</c> for the UDP socket's egress where the platform has it (64-bit Linux); otherwise, or when
+    /// false, one non-blocking <c>sendto</c> per datagram. Either way sends never wait. The choice is logged at start.
+    /// </summary>
+    public bool SystemCallBatching { get; init; } = true;
+
+    /// <summary>At most this many datagrams are read (and handled) before what they produced is flushed.</summary>
+    public int IngressBatchSize { get; init; } = 32;
+
+    /// <summary>Datagrams the receive thread batches before a send (one sendmmsg); a full batch is flushed at once.
+    /// Each slot is 2 KiB of pinned memory.</summary>
+    public int EgressBatchSize { get; init; } = 64;
 
     /// <summary>
     /// How often consent freshness is evaluated for every peer (and ICE-TCP deadlines for every connection). The

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MobZ.Rtc.Dtls;
 using MobZ.Rtc.Ice;
 using MobZ.Rtc.Stun;
+using MobZ.Rtc.Transport.Egress;
 
 namespace MobZ.Rtc.Transport;
 
@@ -16,6 +17,9 @@ namespace MobZ.Rtc.Transport;
 /// (no allocation per datagram), classifies by first byte (RFC 7983) and routes: STUN by the ufrag
 /// in USERNAME, DTLS and SRTP by the source address that passed an ICE check. Whatever one peer
 /// sends — garbage included — is dropped with a counted reason and never stops the loop.
+/// It reads up to <see cref="RtcTransportOptions.IngressBatchSize"/> datagrams that are already waiting, then flushes
+/// what handling them produced through the <see cref="UdpEgress"/> in one system call; no send ever waits for the
+/// kernel, so a full send buffer drops (and counts) egress instead of stalling ingress.
 /// With <see cref="RtcTransportOptions.Tcp"/> it also listens for ICE over TCP (RFC 6544, RFC 4571 framing) and
 /// announces passive TCP candidates of lower priority; a frame from a TCP connection goes through the same routing,
 /// with the remote marked TCP, and a peer that nominates a TCP pair sends its media through that connection.
@@ -25,6 +29,7 @@ namespace MobZ.Rtc.Transport;
 public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
 {
     private const int ReceiveBufferSize = 64 * 1024;
+    private const int PollTimeoutMicroseconds = 250_000;
 
     private readonly Socket _socket;
     private readonly RtcTransportOptions _options;
@@ -37,6 +42,8 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
     private readonly OnDemandTimer _timer;
     private readonly IceTcpListener? _tcp;
     private readonly Lock _receiveGate = new();
+    private readonly UdpEgress _egress;
+    private readonly RecvmmsgReceiver? _batchReceiver;
     private readonly byte[] _tcpResponse = new byte[512];
     private volatile bool _disposed;
 
@@ -59,6 +66,19 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
         }
         _socket.Bind(new IPEndPoint(_options.BindAddress, _options.Port));
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        string? unbatched = "turned off (SystemCallBatching)";
+        if (_options.SystemCallBatching && SendmmsgSender.IsAvailable(_socket, out unbatched))
+        {
+            // sendmmsg sends with MSG_DONTWAIT, so the socket can stay blocking for recvmmsg on the receive thread.
+            _egress = new UdpEgress(c => new SendmmsgSender(_socket, c), _options.EgressBatchSize, Counters.Egress);
+            _batchReceiver = new RecvmmsgReceiver(_socket, _options.IngressBatchSize);
+        }
+        else
+        {
+            // Portable: a non-blocking socket, so a full send buffer fails the send; the receive thread polls.
+            _socket.Blocking = false;
+            _egress = new UdpEgress(_ => new PortableSender(_socket), _options.EgressBatchSize, Counters.Egress);
+        }
         var announced = AnnouncedEndPoints(LocalEndPoint, _options.AnnouncedAddress);
         var candidates = new List<IceCandidate>(HostCandidateBuilder.Build(announced, _options.AnnouncedAddress));
         if (_options.Tcp is { } tcp)
@@ -104,6 +124,13 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
             LocalEndPoint,
             TcpEndPoint?.ToString() ?? "(off)",
             string.Join(", ", Candidates.Select(c => $"{c.Transport} {c.Address}:{c.Port}"))
+        );
+        _logger.LogInformation(
+            "UDP ingress through {Receiver}, egress through {Sender} in batches of up to {BatchSize} ({Reason}); sends never wait",
+            _batchReceiver is null ? "recvfrom" : "recvmmsg",
+            _egress.SenderName,
+            _egress.BatchSize,
+            _batchReceiver is not null ? "system-call batching" : "system-call batching unavailable: " + unbatched
         );
     }
 
@@ -199,46 +226,77 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
     internal RtcPath? PathTo(in TransportAddress remote)
     {
         if (!remote.IsTcp)
-            return new UdpPath(this, remote.ToIPEndPoint().Serialize());
+            return new UdpPath(_egress, new UdpDestination(remote.ToIPEndPoint(), _socket.AddressFamily));
         return _tcp is not null && _tcp.TryGet(remote, out var connection) ? connection : null;
     }
 
-    internal bool Send(ReadOnlySpan<byte> datagram, SocketAddress remote)
+    private void ReceiveLoop()
     {
-        try
+        _egress.AttachReceiveThread();
+        if (_batchReceiver is not null)
+            ReceiveBatches(_batchReceiver);
+        else
+            ReceiveEach();
+    }
+
+    /// <summary>Linux: one recvmmsg per batch of waiting datagrams, one sendmmsg for what they produced.</summary>
+    private void ReceiveBatches(RecvmmsgReceiver receiver)
+    {
+        var response = new byte[512];
+        var from = new SocketAddress(_socket.AddressFamily);
+        while (!_disposed)
         {
-            _socket.SendTo(datagram, SocketFlags.None, remote);
-            return true;
-        }
-        catch (SocketException e)
-        {
-            Interlocked.Increment(ref Counters.SendErrorsValue);
-            _logger.LogDebug("UDP send failed: {Error}", e.SocketErrorCode);
-            return false;
-        }
-        catch (ObjectDisposedException)
-        {
-            return false;
+            int count = receiver.Receive(out bool closed);
+            if (closed)
+                break;
+            for (int i = 0; i < count; i++)
+            {
+                if (receiver.Truncated(i))
+                {
+                    Interlocked.Increment(ref Counters.DatagramsReceivedValue);
+                    Interlocked.Increment(ref Counters.TruncatedValue);
+                }
+                else if (!LinuxSockAddr.TryCopyTo(receiver.Name(i), from))
+                {
+                    Interlocked.Increment(ref Counters.DatagramsReceivedValue);
+                    Interlocked.Increment(ref Counters.UnknownKindValue);
+                }
+                else
+                {
+                    Handle(receiver.Datagram(i), from, response);
+                }
+            }
+
+            _egress.Flush();
         }
     }
 
-    private void ReceiveLoop()
+    /// <summary>Portable: one recvfrom per datagram, up to a batch of those already waiting, then one flush.</summary>
+    private void ReceiveEach()
     {
         var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferSize, pinned: true);
         var response = new byte[512];
         var from = new SocketAddress(_socket.AddressFamily);
         while (!_disposed)
         {
-            int received;
             try
             {
-                received = _socket.ReceiveFrom(buffer, SocketFlags.None, from);
+                // The socket does not block (so neither do sends), so wait here, bounded, to notice Dispose.
+                if (!_socket.Poll(PollTimeoutMicroseconds, SelectMode.SelectRead))
+                    continue;
+                int handled = 0;
+                do
+                {
+                    int received = _socket.ReceiveFrom(buffer, SocketFlags.None, from);
+                    Handle(buffer.AsSpan(0, received), from, response);
+                } while (++handled < _options.IngressBatchSize && _socket.Available > 0);
             }
             catch (SocketException e) when (!_disposed)
             {
-                // ICMP errors surface here on some platforms; they concern one peer, not the socket.
-                _logger.LogDebug("UDP receive error {Error}", e.SocketErrorCode);
-                continue;
+                // ICMP errors surface here on some platforms; they concern one peer, not the socket. WouldBlock: a
+                // datagram polled for was gone.
+                if (e.SocketErrorCode != SocketError.WouldBlock)
+                    _logger.LogDebug("UDP receive error {Error}", e.SocketErrorCode);
             }
             catch (SocketException)
             {
@@ -248,26 +306,34 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
             {
                 break;
             }
+            finally
+            {
+                // What this batch of datagrams produced leaves together: one sendmmsg on Linux.
+                _egress.Flush();
+            }
+        }
+    }
 
-            Interlocked.Increment(ref Counters.DatagramsReceivedValue);
-            try
+    private void Handle(Span<byte> datagram, SocketAddress from, byte[] response)
+    {
+        Interlocked.Increment(ref Counters.DatagramsReceivedValue);
+        try
+        {
+            if (!TransportAddress.TryFromSocketAddress(from, out var remote))
             {
-                if (!TransportAddress.TryFromSocketAddress(from, out var remote))
-                {
-                    Interlocked.Increment(ref Counters.UnknownKindValue);
-                    continue;
-                }
-                int responseLength;
-                lock (_receiveGate)
-                    responseLength = Dispatch(buffer.AsSpan(0, received), remote, response, out _);
-                if (responseLength > 0)
-                    Send(response.AsSpan(0, responseLength), from);
+                Interlocked.Increment(ref Counters.UnknownKindValue);
+                return;
             }
-            catch (Exception e)
-            {
-                Interlocked.Increment(ref Counters.HandlerErrorsValue);
-                _logger.LogWarning(e, "Datagram processing threw; dropped");
-            }
+            int responseLength;
+            lock (_receiveGate)
+                responseLength = Dispatch(datagram, remote, response, out _);
+            if (responseLength > 0)
+                _egress.SendNow(response.AsSpan(0, responseLength), from);
+        }
+        catch (Exception e)
+        {
+            Interlocked.Increment(ref Counters.HandlerErrorsValue);
+            _logger.LogWarning(e, "Datagram processing threw; dropped");
         }
     }
 

@@ -29,7 +29,7 @@ public class RtcClientPeerTests : IDisposable
         var serverHandler = new RecordingPeerHandler(echo: true);
         var peer = _transport.CreatePeer(client.LocalParameters, serverHandler);
 
-        await client.ConnectAsync(Answer(peer), _transport.LocalEndPoint).WaitAsync(Timeout);
+        await client.ConnectAsync(ServerAnswer.Of(peer), _transport.LocalEndPoint).WaitAsync(Timeout);
 
         Assert.Equal(RtcPeerState.Connected, client.State);
         Assert.Equal(
@@ -66,7 +66,7 @@ public class RtcClientPeerTests : IDisposable
         using var client = new RtcClientPeer(clientHandler, Options());
         var serverHandler = new RecordingPeerHandler();
         var peer = _transport.CreatePeer(client.LocalParameters, serverHandler);
-        var forged = Answer(peer) with { Fingerprint = DtlsCertificate.Generate().Fingerprint };
+        var forged = ServerAnswer.Of(peer) with { Fingerprint = DtlsCertificate.Generate().Fingerprint };
 
         await Assert.ThrowsAnyAsync<Exception>(() => client.ConnectAsync(forged, _transport.LocalEndPoint));
 
@@ -83,7 +83,7 @@ public class RtcClientPeerTests : IDisposable
         var clientHandler = new RecordingClientHandler();
         using var client = new RtcClientPeer(clientHandler, Options(time));
         var peer = _transport.CreatePeer(client.LocalParameters, new RecordingPeerHandler());
-        await client.ConnectAsync(Answer(peer), _transport.LocalEndPoint).WaitAsync(Timeout);
+        await client.ConnectAsync(ServerAnswer.Of(peer), _transport.LocalEndPoint).WaitAsync(Timeout);
 
         peer.Close(); // the server forgets the ufrag: consent requests go unanswered
         for (int i = 0; i < 6; i++)
@@ -130,17 +130,13 @@ public class RtcClientPeerTests : IDisposable
     {
         using var client = new RtcClientPeer(new RecordingClientHandler(), Options());
         var peer = _transport.CreatePeer(client.LocalParameters, new RecordingPeerHandler());
-        await client.ConnectAsync(Answer(peer), _transport.LocalEndPoint).WaitAsync(Timeout);
+        await client.ConnectAsync(ServerAnswer.Of(peer), _transport.LocalEndPoint).WaitAsync(Timeout);
 
         client.Close();
 
         await Eventually.WaitUntilAsync(() => peer.State == RtcPeerState.Closed, Timeout, "close_notify closes it");
         Assert.Equal(RtcPeerState.Closed, client.State);
     }
-
-    /// <summary>What the server's answer carries, as the load tool reads it from SDP.</summary>
-    private static RtcRemoteParameters Answer(RtcPeer peer) =>
-        new(peer.Local.Ice.Ufrag, peer.Local.Ice.Password, peer.Local.Fingerprint, peer.Local.Setup);
 
     private static RtcClientPeerOptions Options(TimeProvider? time = null, SrtpProfile[]? srtpProfiles = null) =>
         new()

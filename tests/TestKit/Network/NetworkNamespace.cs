@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace MobZ.TestKit.Network;
@@ -15,7 +17,7 @@ namespace MobZ.TestKit.Network;
 /// Needs root and iproute2/iptables; without them <see cref="CreateAsync"/> throws saying so (a test must not pass
 /// silently where it could not check anything). Disposing deletes the namespace, the veth pair and the wrappers.
 /// </summary>
-public sealed class NetworkNamespace : IAsyncDisposable
+public sealed partial class NetworkNamespace : IAsyncDisposable
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
     private readonly List<string> _wrappers = [];
@@ -97,6 +99,46 @@ public sealed class NetworkNamespace : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="create"/> on a thread that has joined the namespace, for in-process servers and clients:
+    /// a socket stays in the namespace it was opened in, whichever thread uses it afterwards, so everything
+    /// <paramref name="create"/> opens talks over the namespace's own loopback (and what <c>tc</c> set up there).
+    /// </summary>
+    public T CreateInside<T>(Func<T> create)
+    {
+        T result = default!;
+        ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using var handle = File.OpenHandle($"/var/run/netns/{Name}");
+                if (SetNamespace(handle, CloneNewNet) != 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    throw new InvalidOperationException($"setns into {Name} failed: errno {errno}");
+                }
+                result = create();
+            }
+            catch (Exception e)
+            {
+                failure = ExceptionDispatchInfo.Capture(e);
+            }
+        })
+        {
+            Name = "netns-" + Name,
+        };
+        thread.Start();
+        thread.Join();
+        failure?.Throw();
+        return result;
+    }
+
+    private const int CloneNewNet = 0x40000000;
+
+    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
+    private static partial int SetNamespace(Microsoft.Win32.SafeHandles.SafeFileHandle fd, int type);
 
     /// <summary>Runs a command inside the namespace (ip netns exec); throws with its output when it fails.</summary>
     public Task<string> RunInsideAsync(params string[] command) => RunAsync(["ip", "netns", "exec", Name, .. command]);
