@@ -120,7 +120,7 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
                 continue;
             if (decision == LayerDecision.SwitchAndForward)
             {
-                consumer.Rewriter.RequestResync();
+                consumer.Resync();
                 Totals.LayerSwitches++;
             }
             if (!consumer.Rewriter.Rewrite(seq, timestamp, nowMs, out ushort outSeq, out uint outTs))
@@ -133,6 +133,7 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
                 seq,
                 layerIndex,
                 layer.Generation,
+                rtp.PayloadOffset,
                 rtp.Payload.Length,
                 nowMs,
                 absSendTime
@@ -174,6 +175,7 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
         ushort inSeq,
         int layer,
         int generation,
+        int payloadOffset,
         int payloadLength,
         long nowMs,
         uint absSendTime
@@ -187,6 +189,15 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
             RtpPacketRewriter.SetSequenceNumber(buffer, outSeq);
             RtpPacketRewriter.SetTimestamp(buffer, outTs);
             RtpPacketRewriter.SetPayloadType(buffer, consumer.PayloadType);
+            Vp8Numbers? vp8 = null;
+            if (
+                consumer.Vp8 is { } munger
+                && consumer.Producer.Codec == MediaCodec.Vp8
+                && munger.Munge(buffer.AsSpan(payloadOffset, payloadLength), out var numbers)
+            )
+            {
+                vp8 = numbers;
+            }
             if (consumer.AbsSendTimeId != 0)
             {
                 // The viewer's estimate (reported as REMB) must measure the Munit → viewer path: stamp our send
@@ -205,7 +216,8 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
                 consumer.Rewriter.TimestampOffset,
                 packet.Length,
                 payloadLength,
-                nowMs
+                nowMs,
+                vp8
             );
             consumer.Subscriber.Output.SendRtp(buffer, packet.Length);
             Totals.ForwardedPackets++;
@@ -246,6 +258,8 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
             RtpPacketRewriter.SetTimestamp(buffer, outTs);
             RtpPacketRewriter.SetPayloadType(buffer, consumer.PayloadType);
             int length = cached.Length;
+            if (sent.Vp8Munged && RtpPacket.TryRead(cached, out var original))
+                Vp8Munger.Restore(buffer.AsSpan(original.PayloadOffset, original.Payload.Length), sent.Vp8);
             if (consumer.RtxSsrc != 0)
             {
                 ushort rtxSeq = consumer.NextRtxSeq++;
