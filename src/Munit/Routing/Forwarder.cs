@@ -19,6 +19,10 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
 {
     private readonly IPacketBufferPool _pool = pool;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly long _ticksPerMicrosecond = Math.Max(
+        1,
+        (time ?? TimeProvider.System).TimestampFrequency / 1_000_000
+    );
 
     /// <summary>Packets handed to viewers' transports (after fan-out).</summary>
     public long Forwarded => Totals.ForwardedPackets;
@@ -219,7 +223,7 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
                 nowMs,
                 vp8
             );
-            consumer.Subscriber.Output.SendRtp(buffer, packet.Length);
+            Transmit(consumer.Subscriber, buffer, packet.Length);
             Totals.ForwardedPackets++;
             Totals.ForwardedBytes += packet.Length;
         }
@@ -227,6 +231,21 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
         {
             _pool.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Where a packet leaves for a viewer's transport, and so where its send time is taken: the viewer's own
+    /// transport-wide sequence number goes in (when it negotiated transport-cc) and the send is recorded for its
+    /// feedback. A pacer would call this at the moment it releases the packet.
+    /// </summary>
+    /// <param name="buffer">a pooled buffer: the extension may grow the packet into its tailroom.</param>
+    public void Transmit(Subscriber viewer, Span<byte> buffer, int length)
+    {
+        if (viewer.TransportCc is { } transportCc)
+            length = transportCc.Stamp(buffer, length, _time.GetTimestamp() / _ticksPerMicrosecond);
+        else if (viewer.TransportCcExtensionId > 0)
+            RtpPacketRewriter.TryBlankExtension(buffer[..length], viewer.TransportCcExtensionId);
+        viewer.Output.SendRtp(buffer, length);
     }
 
     /// <summary>
@@ -280,7 +299,7 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
             }
             consumer.Send.OnRetransmitted(length);
             Totals.Retransmitted++;
-            consumer.Subscriber.Output.SendRtp(buffer, length);
+            Transmit(consumer.Subscriber, buffer, length);
             return true;
         }
         finally

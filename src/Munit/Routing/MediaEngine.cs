@@ -133,6 +133,14 @@ public sealed class MediaEngine : IDisposable
             subscriber.RembNegotiated = negotiated;
     }
 
+    /// <summary>What the viewer's answer negotiated of transport-cc (see <see
+    /// cref="Subscriber.ConfigureTransportCc"/>).</summary>
+    public void SetTransportCc(Subscriber subscriber, int extensionId, bool feedback)
+    {
+        lock (_gate)
+            subscriber.ConfigureTransportCc(extensionId, feedback);
+    }
+
     /// <summary>Rounds of periodic work the engine's own timer has run since <see cref="Start"/>.</summary>
     public long TickCount => Interlocked.Read(ref _tickCount);
 

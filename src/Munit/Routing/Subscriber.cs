@@ -1,3 +1,5 @@
+using MobZ.Munit.Congestion;
+
 namespace MobZ.Munit.Routing;
 
 /// <summary>
@@ -57,6 +59,27 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
     }
 
     private bool _rembNegotiated = true;
+
+    /// <summary>
+    /// The id the viewer's answer gave the transport-wide sequence number (0: none). With the transport-cc feedback
+    /// negotiated too, <see cref="TransportCc"/> numbers every packet toward the viewer under it; without, whatever a
+    /// publisher put under that id is blanked so the viewer does not read the publisher's numbers as ours.
+    /// </summary>
+    public int TransportCcExtensionId { get; private set; }
+
+    /// <summary>Numbers and records every packet toward the viewer when it negotiated transport-cc (null: it did
+    /// not).</summary>
+    public TransportCcSender? TransportCc { get; private set; }
+
+    /// <summary>What the viewer's answer negotiated; a new answer with the same id keeps the counter running.</summary>
+    public void ConfigureTransportCc(int extensionId, bool feedback)
+    {
+        TransportCcExtensionId = Math.Max(0, extensionId);
+        if (extensionId <= 0 || !feedback)
+            TransportCc = null;
+        else if (TransportCc?.ExtensionId != extensionId)
+            TransportCc = new TransportCcSender(extensionId);
+    }
 
     /// <summary>SSRC the Munit uses as sender of RTCP toward this viewer.</summary>
     public uint RtcpSsrc { get; } = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
