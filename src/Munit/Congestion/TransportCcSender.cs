@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using MobZ.Rtc.Rtcp;
 using MobZ.Rtc.Rtp;
 
 namespace MobZ.Munit.Congestion;
@@ -7,8 +8,9 @@ namespace MobZ.Munit.Congestion;
 /// The send side of transport-wide congestion control (draft-holmer-rmcat-transport-wide-cc-extensions-01) toward
 /// one viewer's peer connection: every RTP packet handed to its transport (audio, video, RTX) gets the next
 /// transport-wide sequence number under the viewer's extension id, and its send time and size go into a fixed ring
-/// that the viewer's feedback is later matched against. Nothing allocates after construction; the caller
-/// serialises access (the media lock).
+/// that the viewer's feedback is matched against: each packet's send time, arrival time and size (or its loss) go
+/// once to the viewer's <see cref="SendSideEstimator"/>, however often or out of order the feedback reports it.
+/// Nothing allocates after construction; the caller serialises access (the media lock).
 /// </summary>
 public sealed class TransportCcSender
 {
@@ -19,7 +21,15 @@ public sealed class TransportCcSender
     private readonly long[] _sendUs = new long[Capacity];
     private readonly int[] _size = new int[Capacity];
     private readonly long[] _number = new long[Capacity]; // unwrapped sequence number held by the slot, -1: none
+    private readonly Report[] _reported = new Report[Capacity];
     private long _next;
+
+    private enum Report : byte
+    {
+        None,
+        Lost,
+        Received,
+    }
 
     public TransportCcSender(int extensionId)
     {
@@ -32,6 +42,21 @@ public sealed class TransportCcSender
 
     /// <summary>Packets numbered so far (the next packet's unwrapped sequence number).</summary>
     public long PacketsSent => _next;
+
+    /// <summary>The estimate fed by this viewer's feedback.</summary>
+    public SendSideEstimator Estimator { get; } = new();
+
+    /// <summary>Feedback messages taken.</summary>
+    public long FeedbackReceived { get; private set; }
+
+    /// <summary>Feedback messages dropped as malformed.</summary>
+    public long MalformedFeedback { get; private set; }
+
+    /// <summary>Reports about numbers the Munit did not send or no longer remembers (ignored).</summary>
+    public long UnknownReports { get; private set; }
+
+    /// <summary>Reports about a packet already reported received (a repeated or reordered message; ignored).</summary>
+    public long DuplicateReports { get; private set; }
 
     /// <summary>Packets that could not carry the number (malformed, no room) and went out without it.</summary>
     public long StampFailures { get; private set; }
@@ -57,8 +82,61 @@ public sealed class TransportCcSender
         _number[slot] = _next;
         _sendUs[slot] = sendMicroseconds;
         _size[slot] = written;
+        _reported[slot] = Report.None;
         _next++;
         return written;
+    }
+
+    /// <summary>
+    /// One transport-cc feedback packet (RTPFB FMT 15) from the viewer: every packet it reports goes to the
+    /// estimator once, then the estimate moves on. A malformed message is counted and changes nothing.
+    /// </summary>
+    /// <returns>false when the message was malformed.</returns>
+    public bool OnFeedback(ReadOnlySpan<byte> packet, long nowMs)
+    {
+        if (!TransportCcFeedback.TryRead(packet, out var feedback))
+        {
+            MalformedFeedback++;
+            return false;
+        }
+
+        FeedbackReceived++;
+        foreach (var result in feedback.Packets)
+        {
+            long unwrapped = Unwrap(result.SequenceNumber);
+            int slot = (int)(unwrapped & (Capacity - 1));
+            if (unwrapped < 0 || _number[slot] != unwrapped)
+            {
+                UnknownReports++;
+                continue;
+            }
+
+            ref Report reported = ref _reported[slot];
+            if (!result.Received)
+            {
+                if (reported == Report.None)
+                {
+                    reported = Report.Lost;
+                    Estimator.OnLost(_sendUs[slot]);
+                }
+
+                continue;
+            }
+
+            if (reported == Report.Received)
+            {
+                DuplicateReports++;
+                continue;
+            }
+
+            if (reported == Report.Lost)
+                Estimator.OnRecovered(_sendUs[slot]);
+            reported = Report.Received;
+            Estimator.OnReceived(_sendUs[slot], result.ArrivalMicroseconds, _size[slot], nowMs);
+        }
+
+        Estimator.Update(nowMs);
+        return true;
     }
 
     /// <summary>What was sent under a sequence number from the viewer's feedback, while remembered.</summary>

@@ -40,6 +40,9 @@ public static class RtcpReceiver
                         && GenericNack.TryRead(packet.Span, out var nack):
                     OnNack(forwarder, subscriber, nack, nowMs);
                     break;
+                case RtcpPacketType.TransportFeedback when packet.Count == RtcpFeedbackFormat.TransportWideCc:
+                    OnTransportCcFeedback(forwarder.Totals, subscriber, packet.Span, nowMs);
+                    break;
             }
         }
     }
@@ -73,6 +76,23 @@ public static class RtcpReceiver
         {
             subscriber.OnRemb((long)Math.Min(remb.Bitrate, long.MaxValue));
         }
+    }
+
+    /// <summary>A viewer's transport-cc feedback: its estimate moves (ignored from a viewer that did not negotiate
+    /// transport-cc: nothing it reports was numbered by us).</summary>
+    private static void OnTransportCcFeedback(
+        MediaTotals totals,
+        Subscriber subscriber,
+        ReadOnlySpan<byte> packet,
+        long nowMs
+    )
+    {
+        if (subscriber.TransportCc is not { } transportCc)
+            return;
+        if (transportCc.OnFeedback(packet, nowMs))
+            totals.ViewerTransportCcFeedback++;
+        else
+            totals.ViewerTransportCcFeedbackMalformed++;
     }
 
     private static void OnNack(Forwarder forwarder, Subscriber subscriber, in GenericNack nack, long nowMs)

@@ -32,6 +32,11 @@ public sealed class MediaTotals
     /// <summary>Transport-cc feedback messages sent to publishers that negotiated it.</summary>
     public long TransportCcFeedbackSent;
 
+    /// <summary>Transport-cc feedback messages from viewers taken for their estimate, and those dropped as
+    /// malformed.</summary>
+    public long ViewerTransportCcFeedback;
+    public long ViewerTransportCcFeedbackMalformed;
+
     /// <summary>REMB messages sent to publishers, and the sum of the latest estimate sent to each publisher the
     /// Munit estimates for (bit/s; those with transport-cc estimate for themselves).</summary>
     public long RembSent;

@@ -128,4 +128,35 @@ public class ViewerTransportCcTests
 
         Assert.Equal([(ushort?)0, 1], a.Rtp.Select(p => NumberIn(p, ViewerId)));
     }
+
+    [Fact]
+    public void The_viewers_feedback_reaches_its_estimator_and_a_malformed_message_is_a_counted_drop()
+    {
+        var time = new FakeTimeProvider();
+        using var rig = new ForwardingRig(simulcast: false, time: time);
+        var (viewer, a) = rig.AddViewer("a", AudioSsrc, VideoSsrc);
+        rig.Engine.SetTransportCc(viewer, ViewerId, feedback: true);
+        var browser = new MobZ.Munit.Congestion.TransportCcRecorder(); // the viewer's side of transport-cc
+        for (int i = 0; i < 10; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(20));
+            rig.Send(Packets.Opus(ForwardingRig.AudioSsrc, (ushort)(100 + i), (uint)(i * 960)), i * 20);
+            if (i != 4) // one lost on the way
+                browser.Record(NumberIn(a.Rtp[^1], ViewerId)!.Value, 5_000 + (i * 20_000), AudioSsrc);
+        }
+        var feedback = new byte[200];
+        Assert.True(browser.TryWriteFeedback(feedback, 0x5EED, out int written));
+        byte[] malformed = [0x8F, 205, 0, 3, 0, 0, 0x5E, 0xED, 0, 0, 0, 0, 0, 0, 0, 9]; // FCI cut short
+
+        rig.Engine.OnSubscriberRtcp(viewer, feedback.AsSpan(0, written), 200, 0);
+        rig.Engine.OnSubscriberRtcp(viewer, malformed, 220, 0);
+
+        var sender = viewer.TransportCc!;
+        Assert.Equal(1, sender.FeedbackReceived);
+        Assert.Equal(1, sender.MalformedFeedback);
+        Assert.Equal(0, sender.UnknownReports);
+        Assert.Equal(1, rig.Engine.Forwarder.Totals.ViewerTransportCcFeedback);
+        Assert.Equal(1, rig.Engine.Forwarder.Totals.ViewerTransportCcFeedbackMalformed);
+        Assert.True(sender.Estimator.AcknowledgedBitsPerSecond(220) > 0);
+    }
 }
