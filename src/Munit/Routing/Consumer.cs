@@ -51,6 +51,16 @@ public abstract class Consumer
     public virtual int TargetLayer => CurrentLayer;
     public virtual long LayerSwitches => 0;
 
+    /// <summary>The highest layer the viewer's bandwidth allows for this track (-1: not decided, or not
+    /// simulcast).</summary>
+    public virtual int CeilingLayer => -1;
+
+    /// <summary>This track's share of the viewer's bandwidth (0: no cap).</summary>
+    public virtual long BandwidthShareBps => 0;
+
+    /// <summary>The ceiling last logged (the tick logs a change).</summary>
+    public int LoggedCeilingLayer { get; set; } = -1;
+
     /// <summary>Generation of the source layer that was forwarded last (to map a NACK back to the right
     /// cache).</summary>
     public int CurrentGeneration { get; protected set; } = -1;
