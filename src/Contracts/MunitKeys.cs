@@ -25,21 +25,28 @@ public static class MunitKeys
     /// so that of several nodes hearing the same event exactly one announces it.</summary>
     public static string MoveAnnounced(string stationId, string toMunitId) => $"station:{stationId}:moved:{toMunitId}";
 
+    /// <summary>
+    /// The start of every key below: they share the hash tag <c>{munits}</c>, so on a Redis Cluster they live in one
+    /// slot and one server-side step (placing a station, moving a dead Munit's stations) can read and change any of
+    /// them. Scripts build the keys of a Munit they find in the registry from it (docs/state.md).
+    /// </summary>
+    public const string Prefix = "{munits}:";
+
     /// <summary>Sorted set of registered Munit ids scored by load (lower is less loaded).</summary>
-    public const string Registry = "munits";
+    public const string Registry = Prefix + "registry";
 
     /// <summary>Hash with the <see cref="MunitRegistration"/> fields of one Munit.</summary>
-    public static string Info(string munitId) => $"munit:{munitId}";
+    public static string Info(string munitId) => $"{Prefix}munit:{munitId}";
 
     /// <summary>String key with a heartbeat TTL; when it expires the Munit is gone and its stations are
     /// reassigned.</summary>
-    public static string Alive(string munitId) => $"munit:{munitId}:alive";
+    public static string Alive(string munitId) => $"{Prefix}munit:{munitId}:alive";
 
     /// <summary>Set of station ids a Munit should run (durable intent for reconciliation).</summary>
-    public static string Stations(string munitId) => $"munit:{munitId}:stations";
+    public static string Stations(string munitId) => $"{Prefix}munit:{munitId}:stations";
 
     /// <summary>Hash describing one station: munit, room, publisher, roomKind, hls.</summary>
-    public static string Station(string stationId) => $"station:{stationId}";
+    public static string Station(string stationId) => $"{Prefix}station:{stationId}";
 }
 
 /// <summary>A Munit's entry in the registry, as stored in <see cref="MunitKeys.Info"/>.</summary>

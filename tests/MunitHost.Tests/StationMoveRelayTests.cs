@@ -55,6 +55,38 @@ public sealed class StationMoveRelayTests(RedisServer redis, ITestOutputHelper o
             connectionsEndpoint: api.Endpoint,
             logging: TestOutputLogging.To(output, "leaving")
         );
+        // The leaving task is the only Munit when the publisher joins, so its station is placed there.
+        await Eventually.WaitUntilAsync(
+            () => Signaling.IsRegisteredAsync(backend, "munit-leaving"),
+            Wait,
+            "the leaving Munit registered"
+        );
+
+        // A room as the signaling functions write it: a publisher whose station runs on the leaving task, a viewer.
+        var rooms = leaving.App.Services.GetRequiredService<RoomRepository>();
+        var joined = await rooms.JoinAsync(
+            publisher,
+            "relayed",
+            RoomKind.M2m,
+            ParticipantTypes.Publisher,
+            new ParticipantEntry(),
+            AccessGrants.Everything
+        );
+        await rooms.JoinAsync(
+            viewer,
+            "relayed",
+            RoomKind.M2m,
+            ParticipantTypes.Viewer,
+            new ParticipantEntry(),
+            AccessGrants.Everything
+        );
+        string stationId = joined.Entry.StationId!;
+        await Eventually.WaitUntilAsync(
+            () => leaving.Munit.HasStation(stationId),
+            Wait,
+            "the station runs on the leaving task"
+        );
+
         await using var staying = await RunningHost.StartAsync(
             redis.Configuration,
             prefix,
@@ -66,39 +98,9 @@ public sealed class StationMoveRelayTests(RedisServer redis, ITestOutputHelper o
             logging: TestOutputLogging.To(output, "staying")
         );
         await Eventually.WaitUntilAsync(
-            async () =>
-                await Signaling.IsRegisteredAsync(backend, "munit-leaving")
-                && await Signaling.IsRegisteredAsync(backend, "munit-staying"),
+            () => Signaling.IsRegisteredAsync(backend, "munit-staying"),
             Wait,
-            "both Munits registered"
-        );
-
-        // A room as the signaling functions write it: a publisher whose station runs on the leaving task, a viewer.
-        var rooms = leaving.App.Services.GetRequiredService<RoomRepository>();
-        var joined = await rooms.JoinAsync(
-            publisher,
-            "relayed",
-            RoomKind.M2m,
-            ParticipantTypes.Publisher,
-            new ParticipantEntry(),
-            AccessGrants.Everything,
-            async () =>
-                new MunitPick("munit-leaving", await backend.Store.SetLengthAsync(MunitKeys.Stations("munit-leaving")))
-        );
-        await rooms.JoinAsync(
-            viewer,
-            "relayed",
-            RoomKind.M2m,
-            ParticipantTypes.Viewer,
-            new ParticipantEntry(),
-            AccessGrants.Everything,
-            () => Task.FromResult<MunitPick?>(null)
-        );
-        string stationId = joined.Entry.StationId!;
-        await Eventually.WaitUntilAsync(
-            () => leaving.Munit.HasStation(stationId),
-            Wait,
-            "the station runs on the leaving task"
+            "the staying Munit registered"
         );
 
         await leaving.StopAsync().WaitAsync(Wait);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using MobZ.PixelStreaming.Matching;
 using MobZ.PixelStreaming.Tests.Support;
 using MobZ.TestKit;
@@ -229,6 +230,39 @@ public sealed class SessionLifecycleTests(RedisServer redis) : IClassFixture<Red
         await Task.WhenAll(annSubscribe, annLeaves);
         await ps.NextAsync(s, "playerConnected", skip: 1);
 
+        Assert.Equal(
+            ["playerConnected:ann", "playerDisconnected:ann", "playerConnected:bob"],
+            ps.Gateway[s]
+                .Received.Where(m => ((string)m["type"]!).StartsWith("player", StringComparison.Ordinal))
+                .Select(m => $"{m["type"]}:{m["playerId"]}")
+        );
+        Assert.Equal("bob", await ps.Store.HashGetAsync(ps.Keys.Streamer(sid), PsFields.Player));
+    }
+
+    [Fact]
+    public async Task A_session_longer_than_a_day_still_ends_with_a_goodbye_and_a_hand_over_to_the_next_player()
+    {
+        // In-process, the store's expiries follow this clock: two days pass in an instant.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(
+            new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero)
+        );
+        await using var state = new MobZ.State.InProcess.InProcessBackend(
+            Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
+            clock
+        );
+        await using var ps = new PsStack(state.Store, configureServices: s => s.AddSingleton<TimeProvider>(clock));
+        var (s, sid) = await ps.RegisterStreamerAsync("ue-1");
+        var ann = await ps.ConnectPlayerAsync("ann");
+        await ps.SendAsync(ann, Subscribe(sid));
+        await ps.NextAsync(s, "playerConnected");
+        var bob = await ps.ConnectPlayerAsync("bob");
+        await ps.SendAsync(bob, Subscribe("waiting_queue"));
+        Assert.Equal(["bob"], await ps.Store.ListRangeAsync(ps.Keys.Queue));
+
+        clock.Advance(TimeSpan.FromDays(2));
+        await ps.DisconnectAsync(ann);
+
+        await ps.NextAsync(s, "playerConnected", skip: 1);
         Assert.Equal(
             ["playerConnected:ann", "playerDisconnected:ann", "playerConnected:bob"],
             ps.Gateway[s]

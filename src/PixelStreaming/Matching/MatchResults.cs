@@ -62,7 +62,7 @@ public sealed record WaitingPlayers(double? AverageServeMs, IReadOnlyList<(strin
 public sealed record PlayerRelease(ReleasedStreamer? Streamer, bool WasWaiting);
 
 /// <summary>What confirming that a streamer was told of its player found.</summary>
-/// <param name="Told">The player still holds the streamer: the told record is written.</param>
+/// <param name="Told">The player still holds the streamer: its told mark is written.</param>
 /// <param name="Offered">The player had left; its release left the goodbye and the hand-over to the caller, and
 /// the streamer was offered again: to <paramref name="Next"/>, or made idle when nobody waited.</param>
 public sealed record ToldOutcome(bool Told, bool Offered, Match? Next);

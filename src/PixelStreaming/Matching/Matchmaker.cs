@@ -16,9 +16,6 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
 
     public PsKeys Keys => keys;
 
-    /// <summary>A told record outlives any session it could belong to, and then goes by itself.</summary>
-    private static readonly TimeSpan ToldTimeToLive = TimeSpan.FromDays(1);
-
     /// <summary>
     /// Records a player connection. A previous connection of the same player id is released and returned
     /// (with the streamer it held) so it can be closed and its streamer told.
@@ -111,21 +108,15 @@ public sealed class Matchmaker(IStateStore store, PsKeys keys, TimeProvider time
     /// the streamer <c>playerDisconnected</c> is the caller's job, and so is handing the streamer on afterwards (done
     /// in the same step: <see cref="ToldOutcome.Next"/>). Matching and leaving may run on different nodes; this
     /// handshake is what keeps a streamer's messages in order: hello, goodbye, then the next player's hello. The
-    /// release that ends the session takes the record in the same step (<see cref="ReleasedStreamer.Told"/>); it names
-    /// the streamer's connection, not its id, because a streamer may rename itself mid-session (endpointId), and one
-    /// naming another connection is left to expire.
+    /// release that ends the session reads the mark in the same step (<see cref="ReleasedStreamer.Told"/>) and it goes
+    /// with the session (<see cref="PsFields.Told"/>); it names the streamer's connection, not its id, because a
+    /// streamer may rename itself mid-session (endpointId), and one naming another connection counts for nothing.
     /// </summary>
     public Task<ToldOutcome> ConfirmToldAsync(Match match) =>
         store.RunAsync(
             PsOperations.ConfirmTold.Instance,
             _keys,
-            [
-                match.PlayerId,
-                match.StreamerId,
-                match.StreamerConnectionId,
-                ToldTimeToLive.TotalMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                NowArg(),
-            ]
+            [match.PlayerId, match.StreamerId, match.StreamerConnectionId, NowArg()]
         );
 
     /// <summary>

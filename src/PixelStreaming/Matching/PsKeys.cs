@@ -35,13 +35,6 @@ public sealed class PsKeys(string prefix)
     /// </summary>
     public string PlayerResume(string playerId) => $"{SessionPrefix}resume:{playerId}";
 
-    /// <summary>
-    /// String with a TTL: the streamer connection that has been sent <c>playerConnected</c> for this player. Whoever
-    /// ends the session tells the streamer <c>playerDisconnected</c> only if it finds this, so the streamer never hears
-    /// of a player leaving before it heard of it arriving (<see cref="Matchmaker.ConfirmToldAsync"/>).
-    /// </summary>
-    public string PlayerTold(string playerId) => $"{SessionPrefix}told:{playerId}";
-
     /// <summary>Set of every registered streamer id.</summary>
     public string Streamers => $"{SessionPrefix}streamers";
 
@@ -86,6 +79,14 @@ public static class PsFields
 
     /// <summary>On a player: the id its last streamerList named (subscribing to it never fails as unknown).</summary>
     public const string Listed = "listed";
+
+    /// <summary>
+    /// On a player: the streamer connection that has been sent <c>playerConnected</c> for it (its told mark). Whoever
+    /// ends the session tells the streamer <c>playerDisconnected</c> only if it finds this, so the streamer never hears
+    /// of a player leaving before it heard of it arriving (<see cref="Matchmaker.ConfirmToldAsync"/>). A field of the
+    /// player, not a key of its own with a time to live: it lasts exactly as long as the session it describes.
+    /// </summary>
+    public const string Told = "told";
 }
 
 /// <summary>Field names of <see cref="PsKeys.QueueStats"/>, whose values are milliseconds.</summary>

@@ -8,8 +8,8 @@ namespace MobZ.PixelStreaming.Matching;
 /// Lua script on Redis and the same steps in C# in-process, so a transition is one server step with no retry.
 /// Every operation gets the same KEYS, all under <see cref="PsKeys.SessionPrefix"/>'s hash tag: the key prefixes of
 /// streamers, players and connections (a record's key is its prefix plus its id, as in <see cref="PsKeys"/>),
-/// the streamer set, the idle set, the queue, the prefix of told records, the queue's statistics and the prefix of
-/// resume records. Replies are flat string arrays, their first item the outcome.
+/// the streamer set, the idle set, the queue, the queue's statistics and the prefix of resume records. Replies are
+/// flat string arrays, their first item the outcome.
 /// </summary>
 internal static class PsOperations
 {
@@ -21,7 +21,6 @@ internal static class PsOperations
             keys.Streamers,
             keys.Idle,
             keys.Queue,
-            keys.PlayerTold(""),
             keys.QueueStats,
             keys.PlayerResume(""),
         ];
@@ -29,7 +28,7 @@ internal static class PsOperations
     // Shared by every script: key names and the player release that subscribe and add-player reuse.
     private const string Prelude = $$"""
         local SP, PP, CP, STREAMERS, IDLE, QUEUE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-        local TOLD, STATS, RESUME = KEYS[7], KEYS[8], KEYS[9]
+        local STATS, RESUME = KEYS[7], KEYS[8]
         -- The queue's head was handed a streamer: the time it waited (since the queue became non-empty or since the
         -- previous hand-over) feeds the exponentially weighted average of the wait estimate; the next head's wait
         -- starts now.
@@ -42,7 +41,7 @@ internal static class PsOperations
           redis.call('HSET', STATS, 'avgServeMs', string.format('%.17g', average), 'busySince', now)
         end
         -- A player leaves its place: out of the queue, or its streamer RELEASED. Returns the released streamer's
-        -- id, its connection, '1' when it had been told of the player (the told record is taken: the caller tells it
+        -- id, its connection, '1' when it had been told of the player (its told mark names this connection: the caller tells it
         -- the player left) and the instance it runs on (all false when none), then the player's previous state.
         local function release_player(pid, disconnecting)
           local pk = PP .. pid
@@ -60,11 +59,8 @@ internal static class PsOperations
                 redis.call('HDEL', sk, 'player')
                 sid, sconn = held, conn
                 inst = redis.call('HGET', sk, 'instance') or false
-                -- Taken here, where the player stops holding the streamer: a confirmation can no longer follow.
-                if redis.call('GET', TOLD .. pid) == conn then
-                  redis.call('DEL', TOLD .. pid)
-                  told = '1'
-                end
+                -- Read here, where the player stops holding the streamer: a confirmation can no longer follow.
+                if redis.call('HGET', pk, 'told') == conn then told = '1' end
               end
             end
           end
@@ -72,7 +68,7 @@ internal static class PsOperations
             redis.call('DEL', pk)
           else
             redis.call('HSET', pk, 'state', 'idle')
-            redis.call('HDEL', pk, 'streamer', 'offered')
+            redis.call('HDEL', pk, 'streamer', 'offered', 'told')
           end
           return sid, sconn, told, inst, state
         end
@@ -142,10 +138,7 @@ internal static class PsOperations
             {
                 ks.HashSet(sk, PsFields.State, StreamerStates.Released);
                 ks.HashDelete(sk, PsFields.Player);
-                var tk = keys[6] + playerId;
-                var told = ks.StringGet(tk) == conn;
-                if (told)
-                    ks.Delete(tk);
+                var told = ks.HashGet(pk, PsFields.Told) == conn;
                 released = [held, conn, told ? "1" : null, ks.HashGet(sk, Workers.WorkerLocator.InstanceField)];
             }
         }
@@ -159,6 +152,7 @@ internal static class PsOperations
             ks.HashSet(pk, PsFields.State, PlayerStates.Idle);
             ks.HashDelete(pk, PsFields.Streamer);
             ks.HashDelete(pk, PsFields.Offered);
+            ks.HashDelete(pk, PsFields.Told);
         }
 
         return (released, state);
@@ -208,15 +202,15 @@ internal static class PsOperations
     private static void Served(IAtomicKeyspace ks, IReadOnlyList<string> keys, string now)
     {
         var at = double.Parse(now, CultureInfo.InvariantCulture);
-        var since = QueueStatsFields.ParseMs(ks.HashGet(keys[7], QueueStatsFields.BusySince));
+        var since = QueueStatsFields.ParseMs(ks.HashGet(keys[6], QueueStatsFields.BusySince));
         if (since is null || at < since)
             return;
         var waited = at - since.Value;
-        var average = QueueStatsFields.ParseMs(ks.HashGet(keys[7], QueueStatsFields.AverageMs)) is { } old
+        var average = QueueStatsFields.ParseMs(ks.HashGet(keys[6], QueueStatsFields.AverageMs)) is { } old
             ? old + (double.Parse(QueueStatsFields.Weight, CultureInfo.InvariantCulture) * (waited - old))
             : waited;
-        ks.HashSet(keys[7], QueueStatsFields.AverageMs, average.ToString("R", CultureInfo.InvariantCulture));
-        ks.HashSet(keys[7], QueueStatsFields.BusySince, now);
+        ks.HashSet(keys[6], QueueStatsFields.AverageMs, average.ToString("R", CultureInfo.InvariantCulture));
+        ks.HashSet(keys[6], QueueStatsFields.BusySince, now);
     }
 
     /// <summary>Shared C# twin of the prelude's <c>leave</c>.</summary>
@@ -576,7 +570,7 @@ internal static class PsOperations
             {
                 if (state == PlayerStates.Waiting && anyone)
                 {
-                    ks.Delete(keys[8] + pid);
+                    ks.Delete(keys[7] + pid);
                     return
                     [
                         "queued",
@@ -585,7 +579,7 @@ internal static class PsOperations
                         null,
                         null,
                         ((ks.ListPosition(keys[5], pid) ?? -1) + 1).ToString(CultureInfo.InvariantCulture),
-                        ks.HashGet(keys[7], QueueStatsFields.AverageMs),
+                        ks.HashGet(keys[6], QueueStatsFields.AverageMs),
                     ];
                 }
                 released = ReleasePlayer(ks, keys, pid, disconnecting: false).Released;
@@ -599,7 +593,7 @@ internal static class PsOperations
                 ks.SortedSetRemove(keys[4], sid);
                 ks.HashSet(pk, PsFields.State, PlayerStates.Reserved);
                 ks.HashSet(pk, PsFields.Streamer, sid);
-                ks.Delete(keys[8] + pid);
+                ks.Delete(keys[7] + pid);
                 return
                 [
                     "matched",
@@ -629,16 +623,16 @@ internal static class PsOperations
 
             ks.ListRightPush(keys[5], pid);
             ks.HashSet(pk, PsFields.State, PlayerStates.Waiting);
-            ks.Delete(keys[8] + pid);
+            ks.Delete(keys[7] + pid);
             var position = ks.ListLength(keys[5]);
             if (position == 1)
-                ks.HashSet(keys[7], QueueStatsFields.BusySince, args[3]);
+                ks.HashSet(keys[6], QueueStatsFields.BusySince, args[3]);
             return
             [
                 "queued",
                 .. released,
                 position.ToString(CultureInfo.InvariantCulture),
-                ks.HashGet(keys[7], QueueStatsFields.AverageMs),
+                ks.HashGet(keys[6], QueueStatsFields.AverageMs),
             ];
         }
 
@@ -731,7 +725,7 @@ internal static class PsOperations
                   if pconn and redis.call('HGET', pk, 'streamer') == sid then
                     local requeue = redis.call('HGET', pk, 'state') == 'reserved'
                       and redis.call('HEXISTS', pk, 'offered') == 0
-                    redis.call('HDEL', pk, 'streamer', 'offered')
+                    redis.call('HDEL', pk, 'streamer', 'offered', 'told')
                     if requeue then
                       redis.call('LPUSH', QUEUE, pid)
                       redis.call('HSET', pk, 'state', 'waiting')
@@ -768,6 +762,7 @@ internal static class PsOperations
                         && ks.HashGet(pk, PsFields.Offered) is null;
                     ks.HashDelete(pk, PsFields.Streamer);
                     ks.HashDelete(pk, PsFields.Offered);
+                    ks.HashDelete(pk, PsFields.Told);
                     if (requeue)
                     {
                         ks.ListLeftPush(keys[5], pid);
@@ -820,7 +815,7 @@ internal static class PsOperations
         {
             var count = Math.Min(ks.ListLength(keys[5]), long.Parse(args[0], CultureInfo.InvariantCulture));
             var reply = new string?[1 + (count * 2)];
-            reply[0] = ks.HashGet(keys[7], QueueStatsFields.AverageMs);
+            reply[0] = ks.HashGet(keys[6], QueueStatsFields.AverageMs);
             for (var i = 0; i < count; i++)
             {
                 var pid = ks.ListIndex(keys[5], i)!;
@@ -841,8 +836,8 @@ internal static class PsOperations
     }
 
     /// <summary>
-    /// ARGV: player id, streamer id, streamer connection, time to live (ms), now (ms). After <c>playerConnected</c>
-    /// was sent: records that the streamer knows of the player (the told record), if the player still holds it.
+    /// ARGV: player id, streamer id, streamer connection, now (ms). After <c>playerConnected</c> was sent: marks on
+    /// the player that the streamer knows of it (its told mark, the streamer's connection), if it still holds it.
     /// Otherwise the player left in between, the release found no record and left the goodbye to the caller, and
     /// with it the hand-over: the streamer, still RELEASED on that connection and with no instance, is offered to
     /// the next waiting player. Reply: <c>told</c>, or <c>goodbye</c> + <c>1</c> when it was offered, then the
@@ -859,7 +854,7 @@ internal static class PsOperations
             + """
                 local pid, sid, sconn = ARGV[1], ARGV[2], ARGV[3]
                 if redis.call('HGET', PP .. pid, 'streamer') == sid then
-                  redis.call('SET', TOLD .. pid, sconn, 'PX', ARGV[4])
+                  redis.call('HSET', PP .. pid, 'told', sconn)
                   return {'told'}
                 end
                 local sk = SP .. sid
@@ -867,7 +862,7 @@ internal static class PsOperations
                   or redis.call('HEXISTS', sk, 'instance') == 1 then
                   return {'goodbye', false}
                 end
-                local match = offer_streamer(sid, ARGV[5]) or {false, false, false, false, false}
+                local match = offer_streamer(sid, ARGV[4]) or {false, false, false, false, false}
                 return {'goodbye', '1', match[1], match[2], match[3], match[4], match[5]}
                 """;
 
@@ -880,11 +875,7 @@ internal static class PsOperations
             var (pid, sid, sconn) = (args[0], args[1], args[2]);
             if (ks.HashGet(keys[1] + pid, PsFields.Streamer) == sid)
             {
-                ks.StringSet(
-                    keys[6] + pid,
-                    sconn,
-                    TimeSpan.FromMilliseconds(double.Parse(args[3], CultureInfo.InvariantCulture))
-                );
+                ks.HashSet(keys[1] + pid, PsFields.Told, sconn);
                 return ["told"];
             }
 
@@ -898,7 +889,7 @@ internal static class PsOperations
                 return ["goodbye", null];
             }
 
-            return ["goodbye", "1", .. OfferStreamerLocked(ks, keys, sid, args[4]) ?? new string?[5]];
+            return ["goodbye", "1", .. OfferStreamerLocked(ks, keys, sid, args[3]) ?? new string?[5]];
         }
 
         public override ToldOutcome Decode(IReadOnlyList<string?> reply, IReadOnlyList<string> args) =>

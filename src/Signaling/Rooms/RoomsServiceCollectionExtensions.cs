@@ -63,7 +63,6 @@ public static class RoomsServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RoomRepository>();
-        services.TryAddSingleton<MunitSelector>();
         services.TryAddSingleton<TurnCredentials>();
         services.TryAddSingleton<MunitClient>();
         // Tokened playback URLs when the host registered AddMobZAccess with an HS256 key; plain ones otherwise.

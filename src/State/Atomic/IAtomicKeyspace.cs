@@ -26,12 +26,22 @@ public interface IAtomicKeyspace
     void SetAdd(string key, string member);
     void SetRemove(string key, string member);
 
+    /// <summary>SCARD: how many members the set has (0 when absent).</summary>
+    long SetLength(string key);
+
+    /// <summary>SMEMBERS: the members in no defined order (an operation that needs one sorts them).</summary>
+    IReadOnlyList<string> SetMembers(string key);
+
     void SortedSetAdd(string key, string member, double score);
     void SortedSetRemove(string key, string member);
     double? SortedSetScore(string key, string member);
 
     /// <summary>The members with the lowest scores, lowest first (ZRANGE key 0 take-1).</summary>
     IReadOnlyList<string> SortedSetFirst(string key, int take);
+
+    /// <summary>ZRANGE key 0 -1 WITHSCORES: every member with its score, lowest first (equal scores by member,
+    /// byte by byte).</summary>
+    IReadOnlyList<ScoredMember> SortedSetAll(string key);
 
     void ListRightPush(string key, string value);
     void ListLeftPush(string key, string value);

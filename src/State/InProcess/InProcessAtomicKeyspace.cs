@@ -46,6 +46,10 @@ internal sealed class InProcessAtomicKeyspace(
 
     public void SetRemove(string key, string member) => store.SetRemoveLocked(Check(key), member);
 
+    public long SetLength(string key) => keys.Find<HashSet<string>>(Check(key))?.Count ?? 0;
+
+    public IReadOnlyList<string> SetMembers(string key) => keys.Find<HashSet<string>>(Check(key))?.ToArray() ?? [];
+
     public void SortedSetAdd(string key, string member, double score) =>
         keys.GetOrCreate(Check(key), static () => new SortedSetValue()).Add(member, Validate.Score(score));
 
@@ -57,6 +61,10 @@ internal sealed class InProcessAtomicKeyspace(
         keys.Find<SortedSetValue>(Check(key)) is { } set
             ? set.RangeByScore(double.NegativeInfinity, double.PositiveInfinity, 0, take).ConvertAll(m => m.Member)
             : [];
+
+    public IReadOnlyList<ScoredMember> SortedSetAll(string key) =>
+        keys.Find<SortedSetValue>(Check(key))?.RangeByScore(double.NegativeInfinity, double.PositiveInfinity, 0, -1)
+        ?? [];
 
     public void ListRightPush(string key, string value) =>
         keys.GetOrCreate(Check(key), static () => new List<string>()).Add(value);

@@ -75,8 +75,7 @@ public sealed class JoinLeaveRaceTests(RedisServer redis) : IClassFixture<RedisS
                 RoomKind.M2m,
                 ParticipantTypes.Viewer,
                 new ParticipantEntry(),
-                admin ? AccessGrant.Join | AccessGrant.Subscribe | AccessGrant.Admin : AccessGrant.Join,
-                () => Task.FromResult<MunitPick?>(null)
+                admin ? AccessGrant.Join | AccessGrant.Subscribe | AccessGrant.Admin : AccessGrant.Join
             );
         }
         catch (SignalException e) when (e.Code == ErrorCodes.NotInRoom)

@@ -30,10 +30,9 @@ public sealed class PublisherListVersionTests(RedisServer redis) : IClassFixture
         var store = state.Store;
         var rooms = new RoomRepository(store, Options.Create(new RoomOptions()), TimeProvider.System);
         await store.SetStringAsync(MunitKeys.Alive("m1"), "1");
-        Func<Task<MunitPick?>> pick = async () =>
-            new MunitPick("m1", await store.SetLengthAsync(MunitKeys.Stations("m1")));
+        await store.SortedSetAddAsync(MunitKeys.Registry, "m1", 0);
         Task JoinAsync(string id, string role, AccessGrant grants = AccessGrant.Join) =>
-            rooms.JoinAsync(id, "v", RoomKind.M2m, role, new ParticipantEntry(), grants, pick);
+            rooms.JoinAsync(id, "v", RoomKind.M2m, role, new ParticipantEntry(), grants);
         var steps = new List<(string Step, PublisherList List)>();
         async Task<PublisherList> ReadAsync(string step)
         {
@@ -61,7 +60,7 @@ public sealed class PublisherListVersionTests(RedisServer redis) : IClassFixture
         await rooms.UpdateMediaAsync("v", ParticipantTypes.Publisher, "p2", audio: false, video: null);
         await ReadAsync("it muted");
         Assert.True(await rooms.AddPublishRequestAsync("v", "viewer", "r1"));
-        await rooms.PromoteAsync("v", RoomKind.M2m, "viewer", pick);
+        await rooms.PromoteAsync("v", RoomKind.M2m, "viewer");
         Assert.Equal(["owner", "p2", "viewer"], Ids(await ReadAsync("the viewer's PublishRequest was accepted")));
         await rooms.LeaveAsync("p2");
         Assert.Equal(["owner", "viewer"], Ids(await ReadAsync("a publisher left (or was kicked)")));

@@ -152,6 +152,65 @@ public abstract partial class StateConformanceTests
         );
     }
 
+    /// <summary>KEYS[1]'s size and members (sorted), then KEYS[2]'s members with their scores, lowest first.</summary>
+    internal sealed class ReadSetAndRanking : AtomicOperation<(long Size, string Members, string Ranking)>
+    {
+        public static readonly ReadSetAndRanking Instance = new();
+
+        public override string Name => "test.read-set-and-ranking";
+
+        public override string Script =>
+            """
+                local members = redis.call('SMEMBERS', KEYS[1])
+                table.sort(members)
+                local ranked, all = {}, redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
+                for i = 1, #all, 2 do ranked[#ranked + 1] = all[i] .. '=' .. tostring(tonumber(all[i + 1])) end
+                return {tostring(redis.call('SCARD', KEYS[1])), table.concat(members, ','), table.concat(ranked, ',')}
+                """;
+
+        public override IReadOnlyList<string?> RunInProcess(
+            IAtomicKeyspace keyspace,
+            IReadOnlyList<string> keys,
+            IReadOnlyList<string> args
+        )
+        {
+            var members = keyspace.SetMembers(keys[0]).Order(StringComparer.Ordinal);
+            var ranked = keyspace
+                .SortedSetAll(keys[1])
+                .Select(m => m.Member + "=" + m.Score.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return
+            [
+                keyspace.SetLength(keys[0]).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                string.Join(',', members),
+                string.Join(',', ranked),
+            ];
+        }
+
+        public override (long Size, string Members, string Ranking) Decode(
+            IReadOnlyList<string?> reply,
+            IReadOnlyList<string> args
+        ) => (long.Parse(reply[0]!, System.Globalization.CultureInfo.InvariantCulture), reply[1]!, reply[2]!);
+    }
+
+    [Fact]
+    public async Task An_operation_reads_a_set_and_a_whole_sorted_set_with_scores()
+    {
+        string[] keys = ["{m}:stations", "{m}:registry"];
+        Assert.Equal((0L, "", ""), await Store.RunAsync(ReadSetAndRanking.Instance, keys, []));
+
+        foreach (var id in new[] { "st-b", "st-a", "st-c" })
+            await Store.SetAddAsync(keys[0], id);
+        await Store.SortedSetAddAsync(keys[1], "m-late", 1.5);
+        await Store.SortedSetAddAsync(keys[1], "m-b", 0.25);
+        await Store.SortedSetAddAsync(keys[1], "m-a", 0.25);
+        await Store.SortedSetAddAsync(keys[1], "m-idle", 0);
+
+        Assert.Equal(
+            (3L, "st-a,st-b,st-c", "m-idle=0,m-a=0.25,m-b=0.25,m-late=1.5"),
+            await Store.RunAsync(ReadSetAndRanking.Instance, keys, [])
+        );
+    }
+
     /// <summary>The index of ARGV[1] in the list KEYS[1] (LPOS), or null.</summary>
     internal sealed class PlaceInList : AtomicOperation<long?>
     {

@@ -32,7 +32,7 @@ public sealed partial class RoomSignals
             Video = msg.Video ?? true,
         };
         var joined = await rooms
-            .JoinAsync(inv.ConnectionId, roomId, kind, role, entry, access.Grants, selector.PickAsync)
+            .JoinAsync(inv.ConnectionId, roomId, kind, role, entry, access.Grants)
             .ConfigureAwait(false);
         logger.LogInformation(
             "{ConnectionId} joined {RoomKind} room {RoomId} as {Role}",

@@ -90,7 +90,7 @@ public sealed partial class RoomSignals
         ParticipantEntry entry;
         try
         {
-            entry = await rooms.PromoteAsync(me.RoomId, me.Kind, target, selector.PickAsync).ConfigureAwait(false);
+            entry = await rooms.PromoteAsync(me.RoomId, me.Kind, target).ConfigureAwait(false);
         }
         catch (SignalException ex) when (ex.Code is ErrorCodes.RoomFull or ErrorCodes.NoMunitAvailable)
         {

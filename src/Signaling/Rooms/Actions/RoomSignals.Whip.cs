@@ -40,7 +40,6 @@ public sealed partial class RoomSignals
                 ParticipantTypes.Publisher,
                 entry,
                 claims.Grants,
-                selector.PickAsync,
                 heartbeats: false
             )
             .ConfigureAwait(false);

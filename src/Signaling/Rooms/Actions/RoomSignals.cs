@@ -17,7 +17,6 @@ namespace MobZ.Signaling.Rooms.Actions;
 /// </summary>
 public sealed partial class RoomSignals(
     RoomRepository rooms,
-    MunitSelector selector,
     MunitClient munits,
     RoomSender sender,
     TurnCredentials turn,

@@ -147,7 +147,6 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         string role,
         ParticipantEntry entry,
         AccessGrant grants,
-        Func<Task<MunitPick?>> pickMunit,
         bool heartbeats = true
     )
     {
@@ -194,8 +193,7 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         {
             if (role == ParticipantTypes.Publisher && kind.UsesStations())
             {
-                var (stationId, munitId) = await PlaceStationAsync(pickMunit, roomId, connectionId, kind)
-                    .ConfigureAwait(false);
+                var (stationId, munitId) = await PlaceStationAsync(roomId, connectionId, kind).ConfigureAwait(false);
                 stored = stored with { StationId = stationId, MunitId = munitId };
             }
 
@@ -290,49 +288,38 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             await RemoveStationAsync(stationId).ConfigureAwait(false);
     }
 
-    /// <summary>Places a new station on the Munit <paramref name="pickMunit"/> picks, picking again when a concurrent
-    /// placement changed that Munit's station count first (only publishers contend here, a few per room).</summary>
+    /// <summary>Places a new station on the least-loaded live Munit (<see cref="StationOperations.Place"/>: one step,
+    /// never retried because of another placement).</summary>
     private async Task<(string StationId, string MunitId)> PlaceStationAsync(
-        Func<Task<MunitPick?>> pickMunit,
         string roomId,
         string connectionId,
         RoomKind kind
     )
     {
         string stationId = NewStationId();
-        for (int attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            var pick = await pickMunit().ConfigureAwait(false)
-                ?? throw new SignalException(ErrorCodes.NoMunitAvailable, "No media server is available");
-            var tx = store.CreateTransaction();
-            AddStation(tx, pick, stationId, roomId, connectionId, kind);
-            if (await tx.ExecuteAsync().ConfigureAwait(false))
-                return (stationId, pick.MunitId);
-        }
-
-        throw new SignalException(ErrorCodes.Busy, $"Room {roomId} is changing too fast; try again");
+        var munitId = await store
+            .RunAsync(
+                StationOperations.Place.Instance,
+                StationOperations.Keys(stationId),
+                [
+                    stationId,
+                    roomId,
+                    connectionId,
+                    kind.ToText(),
+                    kind == RoomKind.P2m ? "true" : "false",
+                    Options.PlacementStationWeight.ToString("R", CultureInfo.InvariantCulture),
+                ]
+            )
+            .ConfigureAwait(false);
+        return munitId is null
+            ? throw new SignalException(ErrorCodes.NoMunitAvailable, "No media server is available")
+            : (stationId, munitId);
     }
 
     /// <summary>Removes a station wherever it is now (a Regulator may have moved it off a dead Munit: the station
     /// hash is the truth) and returns that Munit.</summary>
-    private async Task<string?> RemoveStationAsync(string stationId)
-    {
-        string stationKey = MunitKeys.Station(stationId);
-        for (int attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            var munit = await store.HashGetAsync(stationKey, StationFields.Munit).ConfigureAwait(false);
-            var tx = store
-                .CreateTransaction()
-                .When(new StateCondition.HashEqual(stationKey, StationFields.Munit, munit))
-                .Delete(stationKey);
-            if (munit is not null)
-                tx.SetRemove(MunitKeys.Stations(munit), stationId);
-            if (await tx.ExecuteAsync().ConfigureAwait(false))
-                return munit;
-        }
-
-        throw new SignalException(ErrorCodes.Busy, "The station is changing too fast; try again");
-    }
+    private Task<string?> RemoveStationAsync(string stationId) =>
+        store.RunAsync(StationOperations.Remove.Instance, StationOperations.Keys(stationId), [stationId]);
 
     /// <summary>
     /// Removes a connection from its room with everything it owned (slot, station, pending request,
@@ -430,63 +417,72 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
     public Task<bool> RemovePublishRequestAsync(string roomId, string connectionId) =>
         store.HashDeleteAsync(RoomKeys.PublishRequests(roomId), connectionId);
 
-    /// <summary>Turns a viewer with a pending PublishRequest into a publisher with a station, in one commit.</summary>
-    public async Task<ParticipantEntry> PromoteAsync(
-        string roomId,
-        RoomKind kind,
-        string connectionId,
-        Func<Task<MunitPick?>> pickMunit
-    )
+    /// <summary>Turns a viewer with a pending PublishRequest into a publisher: its station is placed first, then the
+    /// slot changes in one commit; a promotion that fails gives the station back.</summary>
+    public async Task<ParticipantEntry> PromoteAsync(string roomId, RoomKind kind, string connectionId)
     {
         string connKey = RoomKeys.Connection(connectionId);
         string publishersKey = RoomKeys.Publishers(roomId);
         string viewersKey = RoomKeys.Viewers(roomId);
         string requestsKey = RoomKeys.PublishRequests(roomId);
         int max = MaxPublishers(kind);
-        for (int attempt = 0; attempt < MaxAttempts; attempt++)
+        (string Id, string MunitId)? station = null;
+        try
         {
-            var request = await store.HashGetAsync(requestsKey, connectionId).ConfigureAwait(false)
-                ?? throw new SignalException(
-                    ErrorCodes.NoPendingRequest,
-                    $"{connectionId} has no pending PublishRequest"
-                );
-            var json = await store.HashGetAsync(viewersKey, connectionId).ConfigureAwait(false)
-                ?? throw new SignalException(
-                    ErrorCodes.ParticipantNotFound,
-                    $"{connectionId} is not a viewer in this room"
-                );
-            if (await store.HashLengthAsync(publishersKey).ConfigureAwait(false) >= max)
+            for (int attempt = 0; attempt < MaxAttempts; attempt++)
             {
-                throw new SignalException(
-                    ErrorCodes.RoomFull,
-                    $"Room {roomId} has no free publisher slot (limit {max})"
-                );
-            }
+                var request = await store.HashGetAsync(requestsKey, connectionId).ConfigureAwait(false)
+                    ?? throw new SignalException(
+                        ErrorCodes.NoPendingRequest,
+                        $"{connectionId} has no pending PublishRequest"
+                    );
+                var json = await store.HashGetAsync(viewersKey, connectionId).ConfigureAwait(false)
+                    ?? throw new SignalException(
+                        ErrorCodes.ParticipantNotFound,
+                        $"{connectionId} is not a viewer in this room"
+                    );
+                if (await store.HashLengthAsync(publishersKey).ConfigureAwait(false) >= max)
+                {
+                    throw new SignalException(
+                        ErrorCodes.RoomFull,
+                        $"Room {roomId} has no free publisher slot (limit {max})"
+                    );
+                }
 
-            var entry = Parse(json);
-            var version = await store.HashGetAsync(RoomKeys.Room(roomId), RoomKeys.VersionField).ConfigureAwait(false);
-            var tx = store
-                .CreateTransaction()
-                .When(new StateCondition.HashEqual(requestsKey, connectionId, request))
-                .When(new StateCondition.HashEqual(viewersKey, connectionId, json))
-                .When(new StateCondition.HashEqual(connKey, RoomKeys.RoleField, ParticipantTypes.Viewer))
-                .When(new StateCondition.HashLengthLessThan(publishersKey, max));
-            if (kind.UsesStations())
-            {
-                var pick = await pickMunit().ConfigureAwait(false)
-                    ?? throw new SignalException(ErrorCodes.NoMunitAvailable, "No media server is available");
-                entry = entry with { StationId = NewStationId(), MunitId = pick.MunitId };
-                AddStation(tx, pick, entry.StationId!, roomId, connectionId, kind);
+                var entry = Parse(json);
+                // Placed once, before the first commit: a commit lost to another change of the room keeps it.
+                if (kind.UsesStations())
+                {
+                    station ??= await PlaceStationAsync(roomId, connectionId, kind).ConfigureAwait(false);
+                    entry = entry with { StationId = station.Value.Id, MunitId = station.Value.MunitId };
+                }
+                var version = await store
+                    .HashGetAsync(RoomKeys.Room(roomId), RoomKeys.VersionField)
+                    .ConfigureAwait(false);
+                var tx = store
+                    .CreateTransaction()
+                    .When(new StateCondition.HashEqual(requestsKey, connectionId, request))
+                    .When(new StateCondition.HashEqual(viewersKey, connectionId, json))
+                    .When(new StateCondition.HashEqual(connKey, RoomKeys.RoleField, ParticipantTypes.Viewer))
+                    .When(new StateCondition.HashLengthLessThan(publishersKey, max))
+                    .HashDelete(requestsKey, connectionId)
+                    .HashDelete(viewersKey, connectionId)
+                    .HashSet(publishersKey, connectionId, Serialize(entry))
+                    .HashSet(connKey, RoomKeys.RoleField, ParticipantTypes.Publisher);
+                BumpVersion(tx, roomId, version);
+                if (await tx.ExecuteAsync().ConfigureAwait(false))
+                {
+                    station = null; // the room now holds it
+                    return entry;
+                }
             }
-            tx.HashDelete(requestsKey, connectionId)
-                .HashDelete(viewersKey, connectionId)
-                .HashSet(publishersKey, connectionId, Serialize(entry))
-                .HashSet(connKey, RoomKeys.RoleField, ParticipantTypes.Publisher);
-            BumpVersion(tx, roomId, version);
-            if (await tx.ExecuteAsync().ConfigureAwait(false))
-                return entry;
+            throw new SignalException(ErrorCodes.Busy, $"Room {roomId} is changing too fast; try again");
         }
-        throw new SignalException(ErrorCodes.Busy, $"Room {roomId} is changing too fast; try again");
+        finally
+        {
+            if (station is { } orphan)
+                await RemoveStationAsync(orphan.Id).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Compare-and-set of a participant's audio/video flags.</summary>
@@ -604,30 +600,6 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             0,
             take
         );
-
-    private static void AddStation(
-        IStateTransaction tx,
-        MunitPick pick,
-        string stationId,
-        string roomId,
-        string publisherId,
-        RoomKind kind
-    )
-    {
-        string munitId = pick.MunitId;
-        string stationKey = MunitKeys.Station(stationId);
-        // The Munit must still be alive and accepting when the station lands on it, and run as many stations as
-        // the pick saw (a concurrent join that placed one there first makes this commit retry with a new pick).
-        tx.When(new StateCondition.KeyExists(MunitKeys.Alive(munitId)))
-            .When(new StateCondition.SetLengthEqual(MunitKeys.Stations(munitId), pick.Stations))
-            .When(new StateCondition.HashNotEqual(MunitKeys.Info(munitId), MunitInfoFields.Draining, "true"))
-            .HashSet(stationKey, StationFields.Munit, munitId)
-            .HashSet(stationKey, StationFields.Room, roomId)
-            .HashSet(stationKey, StationFields.Publisher, publisherId)
-            .HashSet(stationKey, StationFields.RoomKind, kind.ToText())
-            .HashSet(stationKey, StationFields.Hls, kind == RoomKind.P2m ? "true" : "false")
-            .SetAdd(MunitKeys.Stations(munitId), stationId);
-    }
 
     private static string NewStationId() => "st-" + Guid.NewGuid().ToString("N");
 
