@@ -42,6 +42,10 @@ public sealed class NetworkNamespace : IAsyncDisposable
     /// NamespaceLink</c>, run inside).</summary>
     public string NamespaceLink { get; }
 
+    /// <summary>Our end of the veth pair: shape what enters the namespace here (<c>tc qdisc … dev HostLink</c>, run
+    /// on the host).</summary>
+    public string HostLink => _hostLink;
+
     /// <summary>Our side of the veth pair: bind servers here to be reachable from inside.</summary>
     public IPAddress HostAddress { get; }
 
@@ -115,6 +119,9 @@ public sealed class NetworkNamespace : IAsyncDisposable
         _wrappers.Add(path);
         return path;
     }
+
+    /// <summary>Runs a command on the host (tc on <see cref="HostLink"/>); throws with its output on failure.</summary>
+    public static Task<string> RunOnHostAsync(params string[] command) => RunAsync(command);
 
     private static async Task<string> RunAsync(params string[] command)
     {
