@@ -80,21 +80,7 @@ public sealed class ChromiumViewerCongestionTests(ITestOutputHelper output) : IA
         Assert.True(Viewer().TransportCcFeedback > 0);
 
         // What reaches the viewer's namespace drops to 300 kbit/s.
-        await NetworkNamespace.RunOnHostAsync(
-            "tc",
-            "qdisc",
-            "add",
-            "dev",
-            _namespace.HostLink,
-            "root",
-            "tbf",
-            "rate",
-            "300kbit",
-            "burst",
-            "16kbit",
-            "latency",
-            "300ms"
-        );
+        await _namespace.LimitDownlinkAsync("300kbit");
         output.WriteLine("the viewer's downlink is limited to 300 kbit/s");
         var limited = System.Diagnostics.Stopwatch.StartNew();
         await Eventually.WaitUntilAsync(

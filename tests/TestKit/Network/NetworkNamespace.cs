@@ -42,10 +42,6 @@ public sealed class NetworkNamespace : IAsyncDisposable
     /// NamespaceLink</c>, run inside).</summary>
     public string NamespaceLink { get; }
 
-    /// <summary>Our end of the veth pair: shape what enters the namespace here (<c>tc qdisc … dev HostLink</c>, run
-    /// on the host).</summary>
-    public string HostLink => _hostLink;
-
     /// <summary>Our side of the veth pair: bind servers here to be reachable from inside.</summary>
     public IPAddress HostAddress { get; }
 
@@ -120,8 +116,15 @@ public sealed class NetworkNamespace : IAsyncDisposable
         return path;
     }
 
-    /// <summary>Runs a command on the host (tc on <see cref="HostLink"/>); throws with its output on failure.</summary>
-    public static Task<string> RunOnHostAsync(params string[] command) => RunAsync(command);
+    /// <summary>Limits what leaves the namespace (its uplink) to <paramref name="rate"/> ("500kbit").</summary>
+    public Task LimitUplinkAsync(string rate) => RunInsideAsync([.. TokenBucket(NamespaceLink, rate)]);
+
+    /// <summary>Limits what enters the namespace (its downlink) to <paramref name="rate"/>, on our end.</summary>
+    public Task LimitDownlinkAsync(string rate) => RunAsync([.. TokenBucket(_hostLink, rate)]);
+
+    /// <summary>A shaped link as a token bucket: it queues up to 300 ms, then drops.</summary>
+    private static string[] TokenBucket(string link, string rate) =>
+        ["tc", "qdisc", "add", "dev", link, "root", "tbf", "rate", rate, "burst", "16kbit", "latency", "300ms"];
 
     private static async Task<string> RunAsync(params string[] command)
     {
