@@ -15,11 +15,17 @@ public sealed class AimdRateControl
     private const long InitializationMs = 5_000;
     private const long RoundTripMs = 200;
 
+    private readonly bool _startOnOveruseOnly;
     private long _firstIncomingMs = -1;
     private long _lastChangeMs = -1;
     private long _lastDecreaseMs = long.MinValue / 2;
     private double _maxAtOveruse = -1; // kbit/s, smoothed
     private double _maxVariance = 0.4;
+
+    /// <param name="startOnOveruseOnly">no estimate until the first overuse (a sender's estimate caps what it sends,
+    /// so without congestion seen it has nothing to say); otherwise also after a few seconds of traffic, from what
+    /// arrives (a receiver's REMB).</param>
+    public AimdRateControl(bool startOnOveruseOnly = false) => _startOnOveruseOnly = startOnOveruseOnly;
 
     /// <summary>The estimate in bit/s; 0 until it is valid (after the first overuse or a few seconds of
     /// traffic).</summary>
@@ -35,7 +41,8 @@ public sealed class AimdRateControl
             _firstIncomingMs = nowMs;
         if (!Valid)
         {
-            bool warmedUp = _firstIncomingMs >= 0 && nowMs - _firstIncomingMs >= InitializationMs;
+            bool warmedUp =
+                !_startOnOveruseOnly && _firstIncomingMs >= 0 && nowMs - _firstIncomingMs >= InitializationMs;
             if (incoming <= 0 || (usage != BandwidthUsage.Overusing && !warmedUp))
                 return 0;
             Estimate = Math.Clamp(incoming, MinBitrate, upperBound);

@@ -99,6 +99,30 @@ public sealed class MunitMetrics : IDisposable
             "bit/s",
             "The Munit's bandwidth estimates of publishers without transport-cc (the REMB last sent to each), summed"
         );
+        _meter.CreateObservableGauge(
+            "mobz.munit.viewer.estimate",
+            () => new Measurement<long>(Volatile.Read(ref totals.ViewerEstimate), _tag),
+            "bit/s",
+            "The Munit's send-side bandwidth estimates of viewers with transport-cc that have one, summed"
+        );
+        _meter.CreateObservableGauge(
+            "mobz.munit.viewer.estimated",
+            () => new Measurement<long>(Volatile.Read(ref totals.ViewersEstimated), _tag),
+            "{peer}",
+            "Viewers whose layer the Munit's send-side estimate caps (transport-cc, congestion seen)"
+        );
+        Counter(
+            "mobz.munit.viewer.transport_cc.feedback",
+            "{packet}",
+            "Transport-cc feedback messages from viewers taken for their estimate",
+            () => totals.ViewerTransportCcFeedback
+        );
+        Counter(
+            "mobz.munit.viewer.transport_cc.feedback.malformed",
+            "{packet}",
+            "Transport-cc feedback messages from viewers dropped as malformed",
+            () => totals.ViewerTransportCcFeedbackMalformed
+        );
         Counter("mobz.munit.layer_switches", "{switch}", "Simulcast layer switches of viewers", () =>
             totals.LayerSwitches
         );

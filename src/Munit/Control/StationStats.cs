@@ -41,4 +41,15 @@ public sealed record SubscriberStats(
 {
     /// <summary>REMB packets the viewer sent, including those not taken as an estimate (REMB not negotiated).</summary>
     public long RembReceived { get; init; }
+
+    /// <summary>Where <c>BandwidthEstimateBps</c> comes from: "transport-cc" (the Munit's send-side estimate from the
+    /// viewer's feedback; 0 until the path showed congestion), "remb" (the viewer's own), or null (none).</summary>
+    public string? BandwidthSource { get; init; }
+
+    /// <summary>Transport-cc feedback messages the viewer sent that the estimate took, and the estimate's halves
+    /// (bit/s, 0: none) and the bitrate the viewer acknowledged over the last second.</summary>
+    public long TransportCcFeedback { get; init; }
+    public long DelayBasedEstimateBps { get; init; }
+    public long LossBasedEstimateBps { get; init; }
+    public long AcknowledgedBps { get; init; }
 }

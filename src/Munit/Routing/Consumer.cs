@@ -18,6 +18,8 @@ public abstract class Consumer
         PayloadType = payloadType;
         Rewriter = new RtpRewriter(producer.ClockRate);
         Send = new RtpStreamSend(ssrc, producer.ClockRate);
+        if (producer.Kind == MediaKind.Video)
+            Vp8 = new Vp8Munger();
     }
 
     public Producer Producer { get; }
@@ -37,6 +39,10 @@ public abstract class Consumer
     /// <summary>The mid of this track in the viewer's session (for SDP).</summary>
     public string? Mid { get; init; }
     public RtpRewriter Rewriter { get; }
+
+    /// <summary>VP8 descriptor numbering toward this viewer (video only; used while the producer's codec is
+    /// VP8).</summary>
+    public Vp8Munger? Vp8 { get; }
     public RtpStreamSend Send { get; }
     public bool Closed { get; set; }
 
@@ -45,9 +51,27 @@ public abstract class Consumer
     public virtual int TargetLayer => CurrentLayer;
     public virtual long LayerSwitches => 0;
 
+    /// <summary>The highest layer the viewer's bandwidth allows for this track (-1: not decided, or not
+    /// simulcast).</summary>
+    public virtual int CeilingLayer => -1;
+
+    /// <summary>This track's share of the viewer's bandwidth (0: no cap).</summary>
+    public virtual long BandwidthShareBps => 0;
+
+    /// <summary>The ceiling last logged (the tick logs a change).</summary>
+    public int LoggedCeilingLayer { get; set; } = -1;
+
     /// <summary>Generation of the source layer that was forwarded last (to map a NACK back to the right
     /// cache).</summary>
     public int CurrentGeneration { get; protected set; } = -1;
+
+    /// <summary>The next packet forwarded comes from a new source (layer switch, publisher restart): every number
+    /// space the viewer sees continues from where it was.</summary>
+    public void Resync()
+    {
+        Rewriter.RequestResync();
+        Vp8?.RequestResync();
+    }
 
     /// <summary>Which packets of the producer this viewer gets; called on the packet path for every packet.</summary>
     public abstract LayerDecision Decide(int layer, int generation, bool keyFrameStart, long nowMs);

@@ -19,6 +19,10 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
 {
     private readonly IPacketBufferPool _pool = pool;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly long _ticksPerMicrosecond = Math.Max(
+        1,
+        (time ?? TimeProvider.System).TimestampFrequency / 1_000_000
+    );
 
     /// <summary>Packets handed to viewers' transports (after fan-out).</summary>
     public long Forwarded => Totals.ForwardedPackets;
@@ -120,7 +124,7 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
                 continue;
             if (decision == LayerDecision.SwitchAndForward)
             {
-                consumer.Rewriter.RequestResync();
+                consumer.Resync();
                 Totals.LayerSwitches++;
             }
             if (!consumer.Rewriter.Rewrite(seq, timestamp, nowMs, out ushort outSeq, out uint outTs))
@@ -133,6 +137,7 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
                 seq,
                 layerIndex,
                 layer.Generation,
+                rtp.PayloadOffset,
                 rtp.Payload.Length,
                 nowMs,
                 absSendTime
@@ -174,6 +179,7 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
         ushort inSeq,
         int layer,
         int generation,
+        int payloadOffset,
         int payloadLength,
         long nowMs,
         uint absSendTime
@@ -187,6 +193,15 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
             RtpPacketRewriter.SetSequenceNumber(buffer, outSeq);
             RtpPacketRewriter.SetTimestamp(buffer, outTs);
             RtpPacketRewriter.SetPayloadType(buffer, consumer.PayloadType);
+            Vp8Numbers? vp8 = null;
+            if (
+                consumer.Vp8 is { } munger
+                && consumer.Producer.Codec == MediaCodec.Vp8
+                && munger.Munge(buffer.AsSpan(payloadOffset, payloadLength), out var numbers)
+            )
+            {
+                vp8 = numbers;
+            }
             if (consumer.AbsSendTimeId != 0)
             {
                 // The viewer's estimate (reported as REMB) must measure the Munit → viewer path: stamp our send
@@ -205,9 +220,10 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
                 consumer.Rewriter.TimestampOffset,
                 packet.Length,
                 payloadLength,
-                nowMs
+                nowMs,
+                vp8
             );
-            consumer.Subscriber.Output.SendRtp(buffer, packet.Length);
+            Transmit(consumer.Subscriber, buffer, packet.Length);
             Totals.ForwardedPackets++;
             Totals.ForwardedBytes += packet.Length;
         }
@@ -215,6 +231,21 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
         {
             _pool.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Where a packet leaves for a viewer's transport, and so where its send time is taken: the viewer's own
+    /// transport-wide sequence number goes in (when it negotiated transport-cc) and the send is recorded for its
+    /// feedback. A pacer would call this at the moment it releases the packet.
+    /// </summary>
+    /// <param name="buffer">a pooled buffer: the extension may grow the packet into its tailroom.</param>
+    public void Transmit(Subscriber viewer, Span<byte> buffer, int length)
+    {
+        if (viewer.TransportCc is { } transportCc)
+            length = transportCc.Stamp(buffer, length, _time.GetTimestamp() / _ticksPerMicrosecond);
+        else if (viewer.TransportCcExtensionId > 0)
+            RtpPacketRewriter.TryBlankExtension(buffer[..length], viewer.TransportCcExtensionId);
+        viewer.Output.SendRtp(buffer, length);
     }
 
     /// <summary>
@@ -246,6 +277,8 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
             RtpPacketRewriter.SetTimestamp(buffer, outTs);
             RtpPacketRewriter.SetPayloadType(buffer, consumer.PayloadType);
             int length = cached.Length;
+            if (sent.Vp8Munged && RtpPacket.TryRead(cached, out var original))
+                Vp8Munger.Restore(buffer.AsSpan(original.PayloadOffset, original.Payload.Length), sent.Vp8);
             if (consumer.RtxSsrc != 0)
             {
                 ushort rtxSeq = consumer.NextRtxSeq++;
@@ -266,7 +299,7 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
             }
             consumer.Send.OnRetransmitted(length);
             Totals.Retransmitted++;
-            consumer.Subscriber.Output.SendRtp(buffer, length);
+            Transmit(consumer.Subscriber, buffer, length);
             return true;
         }
         finally

@@ -109,7 +109,10 @@ public sealed class MediaEngine : IDisposable
     public void Remove(Subscriber subscriber)
     {
         lock (_gate)
-            _subscribers.Remove(subscriber);
+        {
+            if (_subscribers.Remove(subscriber))
+                Forwarder.Totals.ViewerEstimateChanged(subscriber.TransportCcEstimateBps, 0);
+        }
     }
 
     /// <summary>
@@ -131,6 +134,18 @@ public sealed class MediaEngine : IDisposable
     {
         lock (_gate)
             subscriber.RembNegotiated = negotiated;
+    }
+
+    /// <summary>What the viewer's answer negotiated of transport-cc (see <see
+    /// cref="Subscriber.ConfigureTransportCc"/>).</summary>
+    public void SetTransportCc(Subscriber subscriber, int extensionId, bool feedback)
+    {
+        lock (_gate)
+        {
+            long before = subscriber.TransportCcEstimateBps;
+            subscriber.ConfigureTransportCc(extensionId, feedback);
+            Forwarder.Totals.ViewerEstimateChanged(before, subscriber.TransportCcEstimateBps);
+        }
     }
 
     /// <summary>Rounds of periodic work the engine's own timer has run since <see cref="Start"/>.</summary>

@@ -5,9 +5,9 @@ namespace MobZ.Munit.Routing;
 
 /// <summary>
 /// RTCP arriving at the Munit. From a viewer: PLI/FIR become (throttled) keyframe requests to the publisher,
-/// NACKs are answered from the packet cache, receiver reports update loss and RTT, REMB sets the viewer's
-/// bandwidth (when the viewer negotiated it). From a publisher: sender reports give the RTP/NTP mapping each
-/// layer's viewers inherit.
+/// NACKs are answered from the packet cache, receiver reports update loss and RTT, transport-cc feedback moves
+/// the Munit's send-side estimate, which is the viewer's bandwidth, or else REMB sets it (when negotiated). From
+/// a publisher: sender reports give the RTP/NTP mapping each layer's viewers inherit.
 /// Malformed compound packets are dropped whole at the first bad packet.
 /// </summary>
 public static class RtcpReceiver
@@ -39,6 +39,9 @@ public static class RtcpReceiver
                     when packet.Count == RtcpFeedbackFormat.GenericNack
                         && GenericNack.TryRead(packet.Span, out var nack):
                     OnNack(forwarder, subscriber, nack, nowMs);
+                    break;
+                case RtcpPacketType.TransportFeedback when packet.Count == RtcpFeedbackFormat.TransportWideCc:
+                    OnTransportCcFeedback(forwarder.Totals, subscriber, packet.Span, nowMs);
                     break;
             }
         }
@@ -73,6 +76,28 @@ public static class RtcpReceiver
         {
             subscriber.OnRemb((long)Math.Min(remb.Bitrate, long.MaxValue));
         }
+    }
+
+    /// <summary>A viewer's transport-cc feedback: its estimate moves, and with it the viewer's bandwidth (ignored
+    /// from a viewer that did not negotiate transport-cc: nothing it reports was numbered by us).</summary>
+    private static void OnTransportCcFeedback(
+        MediaTotals totals,
+        Subscriber subscriber,
+        ReadOnlySpan<byte> packet,
+        long nowMs
+    )
+    {
+        if (subscriber.TransportCc is not { } transportCc)
+            return;
+        if (!transportCc.OnFeedback(packet, nowMs))
+        {
+            totals.ViewerTransportCcFeedbackMalformed++;
+            return;
+        }
+        totals.ViewerTransportCcFeedback++;
+        long before = subscriber.TransportCcEstimateBps;
+        subscriber.ApplyTransportCcEstimate();
+        totals.ViewerEstimateChanged(before, subscriber.TransportCcEstimateBps);
     }
 
     private static void OnNack(Forwarder forwarder, Subscriber subscriber, in GenericNack nack, long nowMs)

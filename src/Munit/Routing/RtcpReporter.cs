@@ -159,8 +159,49 @@ public sealed class RtcpReporter(IPacketBufferPool pool, MediaTotals? totals = n
         foreach (var consumer in subscriber.Consumers)
         {
             consumer.Tick(nowMs);
+            if (consumer.CeilingLayer != consumer.LoggedCeilingLayer)
+                LogCeiling(subscriber, consumer);
             if (reportDue && consumer.Send.HasSent)
                 SendSenderReport(subscriber, consumer, nowMs, ntpNow);
+        }
+    }
+
+    /// <summary>A viewer's layer ceiling moved: with transport-cc that is the Munit's own estimate at work (or a new
+    /// preference under it), worth a line at information level (what a viewer gets and why); the first decision, and
+    /// any with REMB, at debug.</summary>
+    private void LogCeiling(Subscriber subscriber, Consumer consumer)
+    {
+        int from = consumer.LoggedCeilingLayer;
+        consumer.LoggedCeilingLayer = consumer.CeilingLayer;
+        if (subscriber.TransportCc is { } transportCc && from >= 0)
+        {
+            var estimator = transportCc.Estimator;
+            _logger.LogInformation(
+                "Viewer {PeerId} layer ceiling {FromLayer} -> {ToLayer} on track {Mid}: estimate {EstimateBps} bit/s "
+                    + "(transport-cc; delay-based {DelayBasedBps}, loss-based {LossBasedBps}, loss {LossFraction:F3}, "
+                    + "delay {Usage}), this track's share {ShareBps} bit/s",
+                subscriber.PeerId,
+                from,
+                consumer.CeilingLayer,
+                consumer.Mid,
+                estimator.Estimate,
+                estimator.DelayBased,
+                estimator.LossBased,
+                estimator.LossFraction,
+                estimator.Usage,
+                consumer.BandwidthShareBps
+            );
+        }
+        else
+        {
+            _logger.LogDebug(
+                "Viewer {PeerId} layer ceiling {FromLayer} -> {ToLayer}: bandwidth {BandwidthBps} bit/s ({Source})",
+                subscriber.PeerId,
+                from,
+                consumer.CeilingLayer,
+                subscriber.BandwidthBps,
+                subscriber.BandwidthSource ?? "none"
+            );
         }
     }
 

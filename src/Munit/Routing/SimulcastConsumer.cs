@@ -20,6 +20,8 @@ public sealed class SimulcastConsumer : Consumer
     public override int CurrentLayer => _selector.Current;
     public override int TargetLayer => _selector.Target;
     public override long LayerSwitches => _selector.Switches;
+    public override int CeilingLayer => _selector.Ceiling;
+    public override long BandwidthShareBps => _selector.Bandwidth == long.MaxValue ? 0 : _selector.Bandwidth;
 
     public override LayerDecision Decide(int layer, int generation, bool keyFrameStart, long nowMs)
     {

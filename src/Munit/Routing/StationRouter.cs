@@ -379,6 +379,11 @@ public sealed class StationRouter : IDisposable
                     )
                     {
                         RembReceived = viewer?.RembReceived ?? 0,
+                        BandwidthSource = viewer?.BandwidthSource,
+                        TransportCcFeedback = viewer?.TransportCc?.FeedbackReceived ?? 0,
+                        DelayBasedEstimateBps = viewer?.TransportCc?.Estimator.DelayBased ?? 0,
+                        LossBasedEstimateBps = viewer?.TransportCc?.Estimator.LossBased ?? 0,
+                        AcknowledgedBps = viewer?.TransportCc?.Estimator.AcknowledgedBitsPerSecond(nowMs) ?? 0,
                     }
                 );
             }

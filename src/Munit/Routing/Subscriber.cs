@@ -1,8 +1,11 @@
+using MobZ.Munit.Congestion;
+
 namespace MobZ.Munit.Routing;
 
 /// <summary>
 /// One viewer's peer connection on this Munit. It may carry tracks of several stations (Janus multistream),
-/// each a <see cref="Consumer"/>; its bandwidth estimate (REMB) is shared among its video consumers.
+/// each a <see cref="Consumer"/>; its bandwidth estimate is shared among its video consumers: the Munit's own
+/// send-side estimate from the viewer's transport-cc feedback when it negotiated that, else the viewer's REMB.
 /// </summary>
 public sealed class Subscriber(string peerId, IPeerOutput output)
 {
@@ -58,6 +61,54 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
 
     private bool _rembNegotiated = true;
 
+    /// <summary>
+    /// The id the viewer's answer gave the transport-wide sequence number (0: none). With the transport-cc feedback
+    /// negotiated too, <see cref="TransportCc"/> numbers every packet toward the viewer under it; without, whatever a
+    /// publisher put under that id is blanked so the viewer does not read the publisher's numbers as ours.
+    /// </summary>
+    public int TransportCcExtensionId { get; private set; }
+
+    /// <summary>Numbers and records every packet toward the viewer when it negotiated transport-cc (null: it did
+    /// not).</summary>
+    public TransportCcSender? TransportCc { get; private set; }
+
+    /// <summary>What the viewer's answer negotiated; a new answer with the same id keeps the counter running.</summary>
+    public void ConfigureTransportCc(int extensionId, bool feedback)
+    {
+        TransportCcExtensionId = Math.Max(0, extensionId);
+        var before = TransportCc;
+        if (extensionId <= 0 || !feedback)
+            TransportCc = null;
+        else if (TransportCc?.ExtensionId != extensionId)
+            TransportCc = new TransportCcSender(extensionId);
+        if (!ReferenceEquals(before, TransportCc))
+        {
+            // Another source (or a fresh estimator): what the old one said no longer holds.
+            TransportCcEstimateBps = 0;
+            if (BandwidthBps > 0)
+                SetBandwidth(0);
+        }
+    }
+
+    /// <summary>The send-side estimate the viewer's bandwidth follows now (0: none yet, or no transport-cc).</summary>
+    public long TransportCcEstimateBps { get; private set; }
+
+    /// <summary>Where <see cref="BandwidthBps"/> comes from.</summary>
+    public string? BandwidthSource =>
+        TransportCc is not null ? "transport-cc"
+        : RembNegotiated ? "remb"
+        : null;
+
+    /// <summary>Takes the send-side estimate after the viewer's feedback moved it: it is the viewer's bandwidth
+    /// (0 lifts the cap: no congestion seen yet).</summary>
+    public void ApplyTransportCcEstimate()
+    {
+        if (TransportCc is not { } transportCc || transportCc.Estimator.Estimate == TransportCcEstimateBps)
+            return;
+        TransportCcEstimateBps = transportCc.Estimator.Estimate;
+        SetBandwidth(TransportCcEstimateBps);
+    }
+
     /// <summary>SSRC the Munit uses as sender of RTCP toward this viewer.</summary>
     public uint RtcpSsrc { get; } = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
 
@@ -77,11 +128,12 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
         return null;
     }
 
-    /// <summary>A REMB from the viewer: its estimate, unless the viewer did not negotiate REMB.</summary>
+    /// <summary>A REMB from the viewer: its estimate, unless the viewer did not negotiate REMB or the Munit estimates
+    /// for itself from its transport-cc feedback.</summary>
     public void OnRemb(long bps)
     {
         RembReceived++;
-        if (RembNegotiated)
+        if (RembNegotiated && TransportCc is null)
             SetBandwidth(Math.Max(1, bps)); // a REMB of 0 is an estimate too, not "no cap"
     }
 

@@ -23,6 +23,10 @@ public sealed class RtpStreamSend
         public bool Valid;
         public int Generation;
         public uint TimestampOffset;
+
+        /// <summary>The VP8 descriptor numbers it went out with, when <see cref="Vp8Munged"/>.</summary>
+        public Vp8Numbers Vp8;
+        public bool Vp8Munged;
     }
 
     public RtpStreamSend(uint ssrc, uint clockRate)
@@ -63,7 +67,8 @@ public sealed class RtpStreamSend
         uint tsOffset,
         int size,
         int payloadSize,
-        long nowMs
+        long nowMs,
+        Vp8Numbers? vp8 = null
     )
     {
         PacketsSent++;
@@ -78,6 +83,8 @@ public sealed class RtpStreamSend
         e.Layer = (byte)layer;
         e.Generation = generation;
         e.TimestampOffset = tsOffset;
+        e.Vp8 = vp8.GetValueOrDefault();
+        e.Vp8Munged = vp8.HasValue;
         e.Valid = true;
     }
 

@@ -60,6 +60,10 @@ public sealed class SimulcastSelector
 
     public long Bandwidth => _bandwidthBps;
 
+    /// <summary>The highest layer at or below the preference that the bandwidth allows (-1 before the first
+    /// update).</summary>
+    public int Ceiling { get; private set; } = -1;
+
     /// <summary>
     /// Recomputes the target from preference, bandwidth and which layers flow.
     /// </summary>
@@ -111,6 +115,7 @@ public sealed class SimulcastSelector
                 break;
             }
         }
+        Ceiling = ceiling;
 
         // Fallback: the best layer still flowing at or below the ceiling, else the lowest flowing above it.
         for (int l = ceiling; l >= 0; l--)

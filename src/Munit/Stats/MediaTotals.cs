@@ -32,6 +32,24 @@ public sealed class MediaTotals
     /// <summary>Transport-cc feedback messages sent to publishers that negotiated it.</summary>
     public long TransportCcFeedbackSent;
 
+    /// <summary>Transport-cc feedback messages from viewers taken for their estimate, and those dropped as
+    /// malformed.</summary>
+    public long ViewerTransportCcFeedback;
+    public long ViewerTransportCcFeedbackMalformed;
+
+    /// <summary>The Munit's send-side estimates of its viewers that negotiated transport-cc and have one (bit/s),
+    /// summed, and how many viewers that is.</summary>
+    public long ViewerEstimate;
+    public long ViewersEstimated;
+
+    /// <summary>A viewer's send-side estimate went from <paramref name="before"/> to <paramref name="after"/> (0:
+    /// none).</summary>
+    public void ViewerEstimateChanged(long before, long after)
+    {
+        ViewerEstimate += after - before;
+        ViewersEstimated += (after > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
+    }
+
     /// <summary>REMB messages sent to publishers, and the sum of the latest estimate sent to each publisher the
     /// Munit estimates for (bit/s; those with transport-cc estimate for themselves).</summary>
     public long RembSent;

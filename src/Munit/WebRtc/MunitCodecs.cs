@@ -4,23 +4,23 @@ namespace MobZ.Munit.WebRtc;
 
 /// <summary>
 /// What the Munit negotiates: Opus, VP8 and H.264 (with RTX), feedback the Munit acts on (NACK, PLI, FIR,
-/// REMB; from publishers also transport-cc, which the Munit answers with feedback so the publisher estimates its
-/// own bandwidth), and the header extensions it reads (mid, rid, repaired-rid, the transport-wide sequence
-/// number) or that help the browser (audio level, abs-send-time).
+/// REMB, transport-cc: publishers get feedback so they estimate their own bandwidth, viewers send theirs so
+/// the Munit estimates the path to them), and the header extensions it reads (mid, rid, repaired-rid, the
+/// transport-wide sequence number) or that help the browser (audio level, abs-send-time).
 /// </summary>
 public static class MunitCodecs
 {
-    private static readonly SdpRtcpFeedback[] ViewerFeedback =
+    /// <summary>Video both ways (see docs/munit.md, congestion control).</summary>
+    private static readonly SdpRtcpFeedback[] VideoFeedback =
     [
         new("goog-remb"),
         new("ccm", "fir"),
         new("nack"),
         new("nack", "pli"),
+        new("transport-cc"),
     ];
 
-    /// <summary>A publisher's video: the viewers' set plus transport-cc (see docs/munit.md, congestion
-    /// control).</summary>
-    private static readonly SdpRtcpFeedback[] VideoFeedback = [.. ViewerFeedback, new("transport-cc")];
+    private static readonly SdpRtcpFeedback[] AudioFeedback = [new("transport-cc")];
 
     public static IReadOnlyList<SdpCodec> Audio { get; } =
     [
@@ -31,8 +31,8 @@ public static class MunitCodecs
             ClockRate = 48000,
             Channels = 2,
             Fmtp = "minptime=10;useinbandfec=1",
-            // A publisher's audio counts in its transport-wide feedback too (viewers' audio answers drop it).
-            Feedback = [new("transport-cc")],
+            // Audio counts in the transport-wide feedback too, both ways.
+            Feedback = AudioFeedback,
         },
     ];
 
@@ -105,7 +105,10 @@ public static class MunitCodecs
         Rtc.Rtp.RtpExtensionValues.RepairedRidUri,
     ];
 
-    /// <summary>Feedback in a viewer offer: what the Munit answers (NACK from its cache, PLI/FIR relayed, REMB for
-    /// layer choice).</summary>
-    public static IReadOnlyList<SdpRtcpFeedback> ViewerVideoFeedback => ViewerFeedback;
+    /// <summary>Feedback in a viewer offer: what the Munit answers (NACK from its cache, PLI/FIR relayed, REMB or
+    /// transport-cc for its estimate of the viewer's bandwidth, which caps its layer).</summary>
+    public static IReadOnlyList<SdpRtcpFeedback> ViewerVideoFeedback => VideoFeedback;
+
+    /// <summary>A viewer's audio: transport-cc, so audio counts in the viewer's feedback.</summary>
+    public static IReadOnlyList<SdpRtcpFeedback> ViewerAudioFeedback => AudioFeedback;
 }

@@ -17,6 +17,9 @@ internal sealed class ViewerSession : IRtcPeerHandler
     /// <summary>The abs-send-time id in viewer offers (the one browsers use in their own offers).</summary>
     public const int AbsSendTimeId = 2;
 
+    /// <summary>The transport-wide sequence number's id in viewer offers (Chromium's own choice too).</summary>
+    public const int TransportCcId = 3;
+
     private readonly MediaEngine _engine;
     private readonly RtcUdpTransport _transport;
     private readonly List<Section> _sections = [];
@@ -134,8 +137,12 @@ internal sealed class ViewerSession : IRtcPeerHandler
                     Direction = s.Consumer is null ? SdpDirection.Inactive : SdpDirection.SendOnly,
                     Codecs = CodecsFor(s),
                     HeaderExtensions = s.AbsSendTime
-                        ? [new SdpHeaderExtension(AbsSendTimeId, Rtc.Rtp.RtpExtensionValues.AbsSendTimeUri)]
-                        : [],
+                        ?
+                        [
+                            new SdpHeaderExtension(AbsSendTimeId, Rtc.Rtp.RtpExtensionValues.AbsSendTimeUri),
+                            new SdpHeaderExtension(TransportCcId, Rtc.Rtp.RtpExtensionValues.TransportWideCcUri),
+                        ]
+                        : [new SdpHeaderExtension(TransportCcId, Rtc.Rtp.RtpExtensionValues.TransportWideCcUri)],
                     Ssrc = s.Consumer?.Ssrc,
                     RtxSsrc = s.Consumer is { RtxSsrc: > 0 } c ? c.RtxSsrc : null,
                     Cname = "mobz-" + s.StationId,
@@ -167,6 +174,7 @@ internal sealed class ViewerSession : IRtcPeerHandler
         var remote = RemoteParameters.From(answer);
         bool remb = NegotiatesRemb(answer);
         _engine.SetRembNegotiated(Subscriber, remb);
+        _engine.SetTransportCc(Subscriber, TransportCcExtension(answer), NegotiatesTransportCcFeedback(answer));
         lock (_gate)
         {
             if (Peer is null || Peer.State is RtcPeerState.Closed or RtcPeerState.Failed)
@@ -217,6 +225,18 @@ internal sealed class ViewerSession : IRtcPeerHandler
             && m.Codecs.Any(c => c.Feedback.Any(f => f.Type.Equals("goog-remb", StringComparison.OrdinalIgnoreCase)))
         );
 
+    /// <summary>The id the answer kept for the transport-wide sequence number (0: it dropped it). BUNDLE shares one
+    /// map, so any accepted section's line counts.</summary>
+    private static int TransportCcExtension(SessionDescription answer) =>
+        answer
+            .Media.Where(m => !m.IsRejected)
+            .Select(m => m.FindHeaderExtension(Rtc.Rtp.RtpExtensionValues.TransportWideCcUri)?.Id ?? 0)
+            .FirstOrDefault(id => id > 0);
+
+    /// <summary>Whether the answer kept the transport-cc feedback on a codec it accepted: the viewer's half.</summary>
+    private static bool NegotiatesTransportCcFeedback(SessionDescription answer) =>
+        answer.Media.Any(m => !m.IsRejected && m.Codecs.Any(c => c.HasFeedback("transport-cc")));
+
     private static List<SdpCodec> CodecsFor(Section s)
     {
         var list = new List<SdpCodec> { s.Codec };
@@ -241,7 +261,10 @@ internal sealed class ViewerSession : IRtcPeerHandler
     private static SdpCodec ViewerCodec(Producer producer, SdpCodec? negotiated)
     {
         if (producer.Kind == MediaKind.Audio)
-            return (negotiated ?? MunitCodecs.Audio[0]) with { PayloadType = 111, Feedback = [] };
+        {
+            var opus = negotiated ?? MunitCodecs.Audio[0];
+            return opus with { PayloadType = 111, Feedback = MunitCodecs.ViewerAudioFeedback };
+        }
         var template = negotiated ?? MunitCodecs.Video[0];
         int pt = producer.Codec == MediaCodec.H264 ? 102 : 96;
         return template with { PayloadType = pt, Feedback = MunitCodecs.ViewerVideoFeedback };

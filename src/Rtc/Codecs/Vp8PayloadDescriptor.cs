@@ -28,6 +28,20 @@ public readonly ref struct Vp8PayloadDescriptor
     public byte Tl0PicIdx { get; init; }
     public bool HasTid { get; init; }
     public int TemporalLayer { get; init; }
+    public bool HasKeyIdx { get; init; }
+    public byte KeyIdx { get; init; }
+
+    /// <summary>Where PictureID starts in the payload (-1 without one); an SFU that renumbers writes there.</summary>
+    public int PictureIdOffset { get; init; }
+
+    /// <summary>PictureID is 15 bits wide (M=1), else 7.</summary>
+    public bool HasLongPictureId { get; init; }
+
+    /// <summary>Where TL0PICIDX is in the payload (-1 without one).</summary>
+    public int Tl0PicIdxOffset { get; init; }
+
+    /// <summary>Where the TID/Y/KEYIDX byte is in the payload (-1 without one).</summary>
+    public int TidKeyIdxOffset { get; init; }
 
     /// <summary>Bytes of descriptor before the VP8 payload.</summary>
     public int Size { get; init; }
@@ -46,11 +60,17 @@ public readonly ref struct Vp8PayloadDescriptor
         int offset = 1;
         bool x = (b0 & 0x80) != 0;
         bool hasPid = false,
+            longPid = false,
             hasTl0 = false,
-            hasTid = false;
+            hasTid = false,
+            hasKeyIdx = false;
         int pictureId = 0,
-            tid = 0;
-        byte tl0 = 0;
+            tid = 0,
+            pidOffset = -1,
+            tl0Offset = -1,
+            tkOffset = -1;
+        byte tl0 = 0,
+            keyIdx = 0;
         if (x)
         {
             if (payload.Length < offset + 1)
@@ -65,10 +85,12 @@ public readonly ref struct Vp8PayloadDescriptor
                 if (payload.Length < offset + 1)
                     return false;
                 hasPid = true;
+                pidOffset = offset;
                 if ((payload[offset] & 0x80) != 0)
                 {
                     if (payload.Length < offset + 2)
                         return false;
+                    longPid = true;
                     pictureId = ((payload[offset] & 0x7F) << 8) | payload[offset + 1];
                     offset += 2;
                 }
@@ -83,6 +105,7 @@ public readonly ref struct Vp8PayloadDescriptor
                 if (payload.Length < offset + 1)
                     return false;
                 hasTl0 = true;
+                tl0Offset = offset;
                 tl0 = payload[offset++];
             }
             if (t || k)
@@ -90,7 +113,10 @@ public readonly ref struct Vp8PayloadDescriptor
                 if (payload.Length < offset + 1)
                     return false;
                 hasTid = t;
+                hasKeyIdx = k;
+                tkOffset = offset;
                 tid = payload[offset] >> 6;
+                keyIdx = (byte)(payload[offset] & 0x1F);
                 offset++;
             }
         }
@@ -104,9 +130,50 @@ public readonly ref struct Vp8PayloadDescriptor
             Tl0PicIdx = tl0,
             HasTid = hasTid,
             TemporalLayer = tid,
+            HasKeyIdx = hasKeyIdx,
+            KeyIdx = keyIdx,
+            PictureIdOffset = pidOffset,
+            HasLongPictureId = longPid,
+            Tl0PicIdxOffset = tl0Offset,
+            TidKeyIdxOffset = tkOffset,
             Size = offset,
             Payload = payload[offset..],
         };
         return true;
+    }
+
+    /// <summary>
+    /// Writes new PictureID, TL0PICIDX and KEYIDX over the fields <paramref name="descriptor"/> found in
+    /// <paramref name="payload"/> (the same bytes it was read from). Each is written only where present and in the
+    /// width it has (a 7-bit PictureID stays 7 bits), so the packet's size never changes.
+    /// </summary>
+    public static void Rewrite(
+        Span<byte> payload,
+        in Vp8PayloadDescriptor descriptor,
+        int pictureId,
+        byte tl0,
+        int keyIdx
+    )
+    {
+        if (descriptor.HasPictureId)
+        {
+            int at = descriptor.PictureIdOffset;
+            if (descriptor.HasLongPictureId)
+            {
+                payload[at] = (byte)(0x80 | ((pictureId >> 8) & 0x7F));
+                payload[at + 1] = (byte)pictureId;
+            }
+            else
+            {
+                payload[at] = (byte)(pictureId & 0x7F);
+            }
+        }
+        if (descriptor.HasTl0PicIdx)
+            payload[descriptor.Tl0PicIdxOffset] = tl0;
+        if (descriptor.HasKeyIdx)
+        {
+            int at = descriptor.TidKeyIdxOffset;
+            payload[at] = (byte)((payload[at] & 0xE0) | (keyIdx & 0x1F));
+        }
     }
 }

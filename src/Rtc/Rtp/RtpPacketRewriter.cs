@@ -111,4 +111,86 @@ public static class RtpPacketRewriter
 
         return false;
     }
+
+    /// <summary>Largest extension block <see cref="TryWriteExtension"/> rebuilds (far above browsers').</summary>
+    private const int MaxRebuiltExtensionBytes = 256;
+
+    /// <summary>
+    /// Sets extension <paramref name="id"/> to <paramref name="value"/>: in place when the packet carries it with that
+    /// length, else by rebuilding the extension block with it (another element under that id is replaced; the block
+    /// is created when the packet has none) and moving the payload, within <paramref name="buffer"/>'s tailroom.
+    /// </summary>
+    /// <param name="buffer">the packet's buffer; the packet is its first <paramref name="length"/> bytes.</param>
+    /// <returns>false when the packet is malformed, uses a non-RFC 8285 extension profile, or would not fit.</returns>
+    public static bool TryWriteExtension(
+        Span<byte> buffer,
+        int length,
+        int id,
+        ReadOnlySpan<byte> value,
+        out int newLength
+    )
+    {
+        newLength = length;
+        if (!RtpPacket.TryRead(buffer[..length], out RtpPacket rtp))
+        {
+            return false;
+        }
+
+        if (rtp.TryGetExtensionRange(id, out int offset, out int existing) && existing == value.Length)
+        {
+            value.CopyTo(buffer.Slice(offset));
+            return true;
+        }
+
+        bool twoByte = false;
+        if (rtp.HasExtension)
+        {
+            if (RtpHeaderExtensionProfile.IsTwoByte(rtp.ExtensionProfile))
+            {
+                twoByte = true;
+            }
+            else if (!RtpHeaderExtensionProfile.IsOneByte(rtp.ExtensionProfile))
+            {
+                return false;
+            }
+        }
+
+        twoByte |= !RtpHeaderExtensionWriter.FitsOneByte(id, value.Length);
+        Span<byte> scratch = stackalloc byte[MaxRebuiltExtensionBytes];
+        var elements = new RtpHeaderExtensionWriter(scratch, twoByte);
+        if (rtp.HasExtension)
+        {
+            foreach (RtpHeaderExtension element in rtp.Extensions)
+            {
+                if (element.Id != id && !elements.TryAdd(element.Id, element.Value))
+                {
+                    return false;
+                }
+            }
+        }
+
+        if (!elements.TryAdd(id, value))
+        {
+            return false;
+        }
+
+        int blockStart = RtpPacket.FixedHeaderSize + (rtp.CsrcCount * 4);
+        int oldEnd = rtp.HeaderSize;
+        int words = (elements.Length + 3) / 4;
+        int newEnd = blockStart + 4 + (words * 4);
+        int tail = length - oldEnd;
+        if (newEnd + tail > buffer.Length)
+        {
+            return false;
+        }
+
+        buffer.Slice(oldEnd, tail).CopyTo(buffer.Slice(newEnd)); // overlapping moves are safe with spans
+        BinaryPrimitives.WriteUInt16BigEndian(buffer.Slice(blockStart), elements.Profile);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer.Slice(blockStart + 2), (ushort)words);
+        elements.Written.CopyTo(buffer.Slice(blockStart + 4));
+        buffer.Slice(blockStart + 4 + elements.Length, (words * 4) - elements.Length).Clear();
+        buffer[0] |= 0x10;
+        newLength = newEnd + tail;
+        return true;
+    }
 }

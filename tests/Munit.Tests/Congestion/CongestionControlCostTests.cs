@@ -40,6 +40,45 @@ public sealed class CongestionControlCostTests
     }
 
     [Fact]
+    public void Numbering_packets_to_a_viewer_and_taking_its_feedback_allocate_nothing()
+    {
+        var path = new ViewerPath(linkBps: 300_000, demandBps: 2_500_000);
+        path.Run(TimeSpan.FromSeconds(3)); // warm up (JIT, first use), and congestion is seen
+        var sender = new TransportCcSender(3);
+        var viewer = new TransportCcRecorder();
+        var packet = new byte[1300];
+        var feedback = new byte[1500];
+        var writer = new RtpPacketWriter
+        {
+            PayloadType = 96,
+            Ssrc = 1,
+            Payload = new byte[1100],
+        };
+        Assert.True(writer.TryWrite(packet, out int length));
+        void Run(int from)
+        {
+            for (int i = from; i < from + 5000; i++)
+            {
+                long sendUs = 1_000_000 + (i * 1000L);
+                sender.Stamp(packet, length, sendUs);
+                if (i % 20 != 0)
+                    viewer.Record((ushort)i, sendUs + 20_000 + (i % 7 * 300), 1);
+                if (i % 100 == 0)
+                {
+                    while (viewer.TryWriteFeedback(feedback, 2, out int n))
+                        sender.OnFeedback(feedback.AsSpan(0, n), sendUs / 1000);
+                }
+            }
+        }
+        Run(0);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run(5000);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(sender.FeedbackReceived > 90);
+    }
+
+    [Fact]
     public void Feedback_sent_REMB_sent_and_the_REMB_estimate_are_published_on_the_MobZ_Munit_meter()
     {
         var totals = new MediaTotals
@@ -47,6 +86,10 @@ public sealed class CongestionControlCostTests
             TransportCcFeedbackSent = 42,
             RembSent = 3,
             RembEstimate = 750_000,
+            ViewerEstimate = 420_000,
+            ViewersEstimated = 2,
+            ViewerTransportCcFeedback = 77,
+            ViewerTransportCcFeedbackMalformed = 1,
         };
         using var metrics = new MunitMetrics("munit-cc", totals, new RtcTransportCounters(), () => 0, () => default);
         var seen = new Dictionary<string, long>();
@@ -74,5 +117,9 @@ public sealed class CongestionControlCostTests
         Assert.Equal(42, seen["mobz.munit.transport_cc.feedback.sent"]);
         Assert.Equal(3, seen["mobz.munit.remb.sent"]);
         Assert.Equal(750_000, seen["mobz.munit.remb.estimate"]);
+        Assert.Equal(420_000, seen["mobz.munit.viewer.estimate"]);
+        Assert.Equal(2, seen["mobz.munit.viewer.estimated"]);
+        Assert.Equal(77, seen["mobz.munit.viewer.transport_cc.feedback"]);
+        Assert.Equal(1, seen["mobz.munit.viewer.transport_cc.feedback.malformed"]);
     }
 }

@@ -22,10 +22,12 @@ internal static class ChromiumPages
           await pc.setLocalDescription(await pc.createAnswer());
           return pc.localDescription.sdp;
         };
-        // A viewer whose answer drops goog-remb: the layer it gets then follows its requests and what the publisher
-        // sends only, never its bandwidth estimate (whose growth is the congestion-control tests' subject). Chromium
-        // still sends REMB from its receive-side estimate; the Munit, which reads the answer, does not take it as one.
-        window.watchWithoutRemb = (sdp) => watch(sdp.split('\r\n').filter(l => !/^a=rtcp-fb:\S+ goog-remb/.test(l)).join('\r\n'));
+        // A viewer whose answer drops goog-remb and transport-cc: the layer it gets then follows its requests and what
+        // the publisher sends only, never a bandwidth estimate (whose growth is the congestion-control tests' subject).
+        // Chromium still sends REMB from its receive-side estimate; the Munit, which reads the answer, does not take it
+        // as one.
+        window.watchWithoutRemb = (sdp) => watch(sdp.split('\r\n').filter(l =>
+          !/^a=rtcp-fb:\S+ (goog-remb|transport-cc)/.test(l) && !/^a=extmap:\S+ .*transport-wide-cc/.test(l)).join('\r\n'));
         window.answer = async (sdp) => { await pc.setRemoteDescription({ type: 'answer', sdp }); };
         window.state = () => pc.connectionState;
         // The widest simulcast layer the encoder produced frames for since the previous call (0 on the first).

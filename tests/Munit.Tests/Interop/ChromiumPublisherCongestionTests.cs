@@ -97,21 +97,7 @@ public sealed class ChromiumPublisherCongestionTests(ITestOutputHelper output) :
         );
 
         // The publisher's uplink (what leaves its namespace) drops to 500 kbit/s.
-        await _namespace.RunInsideAsync(
-            "tc",
-            "qdisc",
-            "add",
-            "dev",
-            _namespace.NamespaceLink,
-            "root",
-            "tbf",
-            "rate",
-            "500kbit",
-            "burst",
-            "16kbit",
-            "latency",
-            "300ms"
-        );
+        await _namespace.LimitUplinkAsync("500kbit");
         output.WriteLine("uplink limited to 500 kbit/s");
         var limited = System.Diagnostics.Stopwatch.StartNew();
         samples.Clear(); // the rate from here on is measured over samples taken under the limit only

@@ -454,9 +454,14 @@ public class ForwardingTests
     }
 }
 
-/// <summary>A browser's three simulcast layers at 30 fps: 200, 600 and 1100-byte frames, one packet each.</summary>
-internal sealed class SimulcastStream(ForwardingRig rig)
+/// <summary>A browser's three simulcast layers at 30 fps: 200, 600 and 1100-byte frames, one packet each; with
+/// <paramref name="pictureIds"/>, each layer numbers its pictures (15-bit PictureID, TL0PICIDX) on its own, as
+/// libvpx does.</summary>
+internal sealed class SimulcastStream(ForwardingRig rig, bool pictureIds = false)
 {
+    public static readonly int[] FirstPictureId = [100, 9000, 32760];
+    public static readonly int[] FirstTl0PicIdx = [10, 100, 250];
+
     private static readonly uint[] Ssrcs = [ForwardingRig.LowSsrc, ForwardingRig.MidSsrc, ForwardingRig.HighSsrc];
     private static readonly string[] Rids = ["q", "h", "f"];
     private static readonly int[] Sizes = [200, 600, 1100];
@@ -485,7 +490,9 @@ internal sealed class SimulcastStream(ForwardingRig rig)
                         (uint)(l * 1_000_000 + f * 3000),
                         key,
                         Rids[l],
-                        Sizes[l]
+                        Sizes[l],
+                        pictureId: pictureIds ? (FirstPictureId[l] + f) & 0x7FFF : -1,
+                        tl0PicIdx: pictureIds ? (FirstTl0PicIdx[l] + f) & 0xFF : -1
                     ),
                     Now
                 );

@@ -16,14 +16,48 @@ internal static class Packets
         bool keyFrame,
         string? rid = null,
         int payloadSize = 900,
-        byte pt = 96
+        byte pt = 96,
+        int pictureId = -1,
+        int tl0PicIdx = -1
     )
     {
         var payload = new byte[payloadSize];
-        payload[0] = 0x10; // S=1, PID=0
-        payload[1] = (byte)(keyFrame ? 0x00 : 0x01);
+        int at = Vp8Descriptor(payload, pictureId, tl0PicIdx);
+        payload[at] = (byte)(keyFrame ? 0x00 : 0x01);
         payload[^1] = (byte)seq;
         return Rtp(ssrc, seq, ts, pt, payload, rid);
+    }
+
+    /// <summary>Writes a VP8 payload descriptor (start of partition 0) with the fields asked for (-1: none).</summary>
+    /// <returns>its size.</returns>
+    public static int Vp8Descriptor(
+        Span<byte> to,
+        int pictureId = -1,
+        int tl0PicIdx = -1,
+        int keyIdx = -1,
+        bool longPictureId = true
+    )
+    {
+        bool x = pictureId >= 0 || tl0PicIdx >= 0 || keyIdx >= 0;
+        to[0] = (byte)((x ? 0x80 : 0) | 0x10);
+        if (!x)
+            return 1;
+        to[1] = (byte)((pictureId >= 0 ? 0x80 : 0) | (tl0PicIdx >= 0 ? 0x40 : 0) | (keyIdx >= 0 ? 0x30 : 0));
+        int at = 2;
+        if (pictureId >= 0 && longPictureId)
+        {
+            to[at++] = (byte)(0x80 | (pictureId >> 8));
+            to[at++] = (byte)pictureId;
+        }
+        else if (pictureId >= 0)
+        {
+            to[at++] = (byte)(pictureId & 0x7F);
+        }
+        if (tl0PicIdx >= 0)
+            to[at++] = (byte)tl0PicIdx;
+        if (keyIdx >= 0)
+            to[at++] = (byte)(0x40 | keyIdx); // TID 1, Y 0
+        return at;
     }
 
     public static byte[] Opus(uint ssrc, ushort seq, uint ts, byte pt = 111) =>

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using MobZ.Munit.Control;
 using MobZ.Munit.WebRtc;
+using MobZ.Rtc.Rtp;
 
 namespace MobZ.Munit.Tests.WebRtc;
 
@@ -65,5 +66,27 @@ public sealed class ViewerOfferTests : IAsyncLifetime
         Assert.Contains(sections, s =>
             s.Contains("a=inactive", StringComparison.Ordinal) && !s.Contains("a=msid", StringComparison.Ordinal)
         );
+    }
+
+    [Fact]
+    public async Task A_viewer_is_offered_transport_cc_on_audio_and_video()
+    {
+        var offer = File.ReadAllText(
+            Path.Combine(AppContext.BaseDirectory, "TestData", "chromium-simulcast-offer.sdp")
+        );
+        Assert.True(_munit.CreateStation(new StationDescriptor("st-a", "room", "pub", "m2m", false)));
+        Assert.True((await _munit.HandleAsync(new MediaCommand(MediaOp.Publish, "st-a", "pub") { Sdp = offer })).Ok);
+
+        var watch = await _munit.HandleAsync(new MediaCommand(MediaOp.Watch, "st-a", "viewer"));
+
+        Assert.True(watch.Ok, watch.Error);
+        var sections = watch.Sdp!.Split("\r\nm=").Skip(1).ToList();
+        Assert.Equal(2, sections.Count);
+        foreach (var section in sections)
+        {
+            Assert.Contains("a=extmap:3 " + RtpExtensionValues.TransportWideCcUri, section);
+            int pt = int.Parse(section.Split(' ')[3].Split('\r')[0], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains($"a=rtcp-fb:{pt} transport-cc", section);
+        }
     }
 }

@@ -116,4 +116,84 @@ public class RtpPacketRewriterTests
     {
         Assert.Equal(expected, RtpExtensionValues.AbsSendTimeFromMicroseconds(micros));
     }
+
+    private static byte[] WithTailroom(byte[] packet, out int length)
+    {
+        length = packet.Length;
+        var buffer = new byte[packet.Length + 64];
+        packet.CopyTo(buffer, 0);
+        return buffer;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Writing_an_extension_the_packet_has_with_that_length_changes_it_in_place(bool twoByte)
+    {
+        var buffer = WithTailroom(BuildPacket(twoByte), out int length);
+
+        Assert.True(RtpPacketRewriter.TryWriteExtension(buffer, length, TransportCcId, [0xAB, 0xCD], out int written));
+
+        Assert.Equal(length, written);
+        Assert.True(RtpPacket.TryRead(buffer.AsSpan(0, written), out var rtp));
+        Assert.True(rtp.TryGetExtension(TransportCcId, out var value));
+        Assert.Equal(new byte[] { 0xAB, 0xCD }, value.ToArray());
+        Assert.Equal(new byte[] { 9, 8, 7, 6 }, rtp.Payload.ToArray());
+    }
+
+    [Fact]
+    public void Writing_an_extension_into_a_packet_without_any_adds_a_block_and_keeps_payload_and_padding()
+    {
+        var writer = new RtpPacketWriter
+        {
+            PayloadType = 111,
+            SequenceNumber = 5,
+            Timestamp = 6,
+            Ssrc = 7,
+            Payload = new byte[] { 1, 2, 3, 4, 5 },
+            PaddingSize = 3,
+        };
+        var packet = new byte[writer.GetSize()];
+        Assert.True(writer.TryWrite(packet, out _));
+        var buffer = WithTailroom(packet, out int length);
+
+        Assert.True(RtpPacketRewriter.TryWriteExtension(buffer, length, 3, [0x01, 0x02], out int written));
+
+        Assert.Equal(length + 8, written); // the block header and one word of elements
+        Assert.True(RtpPacket.TryRead(buffer.AsSpan(0, written), out var rtp));
+        Assert.Equal(RtpHeaderExtensionProfile.OneByte, rtp.ExtensionProfile);
+        Assert.True(rtp.TryGetExtension(3, out var value));
+        Assert.Equal(new byte[] { 0x01, 0x02 }, value.ToArray());
+        Assert.Equal(new byte[] { 1, 2, 3, 4, 5 }, rtp.Payload.ToArray());
+        Assert.Equal(3, rtp.PaddingSize);
+        Assert.Equal((ushort)5, rtp.SequenceNumber);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Writing_an_extension_under_an_id_another_one_uses_replaces_that_one_and_keeps_the_rest(bool twoByte)
+    {
+        // The publisher put abs-send-time (3 bytes) under the id the viewer gave the transport-wide number.
+        var buffer = WithTailroom(BuildPacket(twoByte), out int length);
+
+        Assert.True(RtpPacketRewriter.TryWriteExtension(buffer, length, AbsSendTimeId, [0x00, 0x09], out int written));
+
+        Assert.True(RtpPacket.TryRead(buffer.AsSpan(0, written), out var rtp));
+        Assert.Equal(twoByte, RtpHeaderExtensionProfile.IsTwoByte(rtp.ExtensionProfile));
+        Assert.True(rtp.TryGetExtension(AbsSendTimeId, out var value));
+        Assert.Equal(new byte[] { 0x00, 0x09 }, value.ToArray());
+        Assert.True(rtp.TryGetExtension(TransportCcId, out var other));
+        Assert.Equal(new byte[] { 0, 7 }, other.ToArray());
+        Assert.Equal(new byte[] { 9, 8, 7, 6 }, rtp.Payload.ToArray());
+    }
+
+    [Fact]
+    public void Writing_an_extension_is_refused_without_room_or_on_a_malformed_packet()
+    {
+        var packet = BuildPacket();
+        Assert.False(RtpPacketRewriter.TryWriteExtension(packet, packet.Length, 9, [1, 2], out int written));
+        Assert.Equal(packet.Length, written);
+        Assert.False(RtpPacketRewriter.TryWriteExtension(new byte[64], 8, 9, [1, 2], out _));
+    }
 }

@@ -158,6 +158,16 @@ public sealed partial class NetworkNamespace : IAsyncDisposable
         return path;
     }
 
+    /// <summary>Limits what leaves the namespace (its uplink) to <paramref name="rate"/> ("500kbit").</summary>
+    public Task LimitUplinkAsync(string rate) => RunInsideAsync([.. TokenBucket(NamespaceLink, rate)]);
+
+    /// <summary>Limits what enters the namespace (its downlink) to <paramref name="rate"/>, on our end.</summary>
+    public Task LimitDownlinkAsync(string rate) => RunAsync([.. TokenBucket(_hostLink, rate)]);
+
+    /// <summary>A shaped link as a token bucket: it queues up to 300 ms, then drops.</summary>
+    private static string[] TokenBucket(string link, string rate) =>
+        ["tc", "qdisc", "add", "dev", link, "root", "tbf", "rate", rate, "burst", "16kbit", "latency", "300ms"];
+
     private static async Task<string> RunAsync(params string[] command)
     {
         var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
