@@ -59,12 +59,11 @@ count() {
 
 count "$results"
 
-# The failed tests' names, again at the end: CI keeps only the tail of a run's output.
+# The failed tests' names and reasons, again at the end: CI keeps only the tail of a run's output.
 if [[ $failed -gt 0 ]]; then
   echo
   echo "Failed tests:"
-  cat "$results"/*.trx 2>/dev/null | grep -o '<UnitTestResult [^>]*>' | grep 'outcome="Failed"' \
-    | sed -n 's/.* testName="\([^"]*\)".*/  \1/p' | sed 's/&quot;/"/g; s/&amp;/\&/g; s/&lt;/</g; s/&gt;/>/g'
+  scripts/failed-tests.py "$results" || true
 fi
 
 echo
