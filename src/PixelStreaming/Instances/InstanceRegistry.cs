@@ -4,8 +4,12 @@ using MobZ.State;
 
 namespace MobZ.PixelStreaming.Instances;
 
-/// <summary>Instances in the store: by id, and by public address (how a connecting streamer is tied to its
-/// worker).</summary>
+/// <summary>
+/// Instances in the store: by id, and by public address (how a connecting streamer is tied to its worker).
+/// Each change is one step on the instance's own record; the set of ids and the address index are written beside it
+/// (on a Redis Cluster they live in other slots) and read as hints: an id without a record is skipped, an address
+/// that no longer belongs to its instance is not an answer.
+/// </summary>
 public sealed class InstanceRegistry(IStateStore store, PsKeys keys)
 {
     private const string Status = "status",
@@ -18,25 +22,26 @@ public sealed class InstanceRegistry(IStateStore store, PsKeys keys)
 
     /// <summary>Adds a record in any state; false if the id is taken. A running one is indexed by its
     /// address.</summary>
-    public Task<bool> AddAsync(InstanceRecord r)
+    public async Task<bool> AddAsync(InstanceRecord r)
     {
         var key = keys.Instance(r.InstanceId);
+        // Listed first: a record is never there without its id in the set (an id listed without a record is skipped).
+        await store.SetAddAsync(keys.Instances, r.InstanceId);
         var tx = store
             .CreateTransaction()
             .When(new StateCondition.KeyNotExists(key))
             .HashSet(key, Status, StatusText(r.Status))
             .HashSet(key, Provider, r.Provider)
             .HashSet(key, Ref, r.ProviderRef)
-            .HashSet(key, Created, r.CreatedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture))
-            .SetAdd(keys.Instances, r.InstanceId);
-        if (r is { Status: InstanceStatus.Running, PublicIp: { } ip, WorkerUrl: { } worker })
-        {
-            tx.HashSet(key, Ip, ip)
-                .HashSet(key, Worker, worker.AbsoluteUri)
-                .SetString(keys.InstanceByIp(ip), r.InstanceId);
-        }
-
-        return tx.ExecuteAsync();
+            .HashSet(key, Created, r.CreatedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+        var running = r is { Status: InstanceStatus.Running, PublicIp: not null, WorkerUrl: not null };
+        if (running)
+            tx.HashSet(key, Ip, r.PublicIp!).HashSet(key, Worker, r.WorkerUrl!.AbsoluteUri);
+        if (!await tx.ExecuteAsync())
+            return false;
+        if (running)
+            await store.SetStringAsync(keys.InstanceByIp(r.PublicIp!), r.InstanceId);
+        return true;
     }
 
     /// <summary>Records the provider's reference of a starting instance; false if it was deleted meanwhile.</summary>
@@ -48,15 +53,23 @@ public sealed class InstanceRegistry(IStateStore store, PsKeys keys)
             .ExecuteAsync();
 
     /// <summary>A starting instance became reachable; false if it was deleted meanwhile.</summary>
-    public Task<bool> MarkRunningAsync(string instanceId, StartedInstance started) =>
-        store
-            .CreateTransaction()
-            .When(new StateCondition.KeyExists(keys.Instance(instanceId)))
-            .HashSet(keys.Instance(instanceId), Status, StatusText(InstanceStatus.Running))
-            .HashSet(keys.Instance(instanceId), Ip, started.PublicIp)
-            .HashSet(keys.Instance(instanceId), Worker, started.WorkerUrl.AbsoluteUri)
-            .SetString(keys.InstanceByIp(started.PublicIp), instanceId)
-            .ExecuteAsync();
+    public async Task<bool> MarkRunningAsync(string instanceId, StartedInstance started)
+    {
+        if (
+            !await store
+                .CreateTransaction()
+                .When(new StateCondition.KeyExists(keys.Instance(instanceId)))
+                .HashSet(keys.Instance(instanceId), Status, StatusText(InstanceStatus.Running))
+                .HashSet(keys.Instance(instanceId), Ip, started.PublicIp)
+                .HashSet(keys.Instance(instanceId), Worker, started.WorkerUrl.AbsoluteUri)
+                .ExecuteAsync()
+        )
+        {
+            return false;
+        }
+        await store.SetStringAsync(keys.InstanceByIp(started.PublicIp), instanceId);
+        return true;
+    }
 
     /// <summary>A starting instance was given up on; the record stays (with why) until it is deleted.</summary>
     public Task<bool> MarkFailedAsync(string instanceId, string error) =>
@@ -105,19 +118,22 @@ public sealed class InstanceRegistry(IStateStore store, PsKeys keys)
         return list;
     }
 
-    public Task<string?> FindByIpAsync(string ip) => store.GetStringAsync(keys.InstanceByIp(ip));
+    /// <summary>The instance whose record has <paramref name="ip"/> now (the index alone may be stale).</summary>
+    public async Task<string?> FindByIpAsync(string ip) =>
+        await store.GetStringAsync(keys.InstanceByIp(ip)) is { } id
+        && await store.HashGetAsync(keys.Instance(id), Ip) == ip
+            ? id
+            : null;
 
     public async Task<bool> RemoveAsync(InstanceRecord r)
     {
-        var tx = store
-            .CreateTransaction()
-            .When(new StateCondition.KeyExists(keys.Instance(r.InstanceId)))
-            .Delete(keys.Instance(r.InstanceId))
-            .SetRemove(keys.Instances, r.InstanceId);
+        if (await store.DeleteAsync(keys.Instance(r.InstanceId)) == 0)
+            return false;
+        await store.SetRemoveAsync(keys.Instances, r.InstanceId);
         // Another instance may since have been given the same address; only drop the index if it is still ours.
         if (r.PublicIp is { } ip && await store.GetStringAsync(keys.InstanceByIp(ip)) == r.InstanceId)
-            tx.Delete(keys.InstanceByIp(ip));
-        return await tx.ExecuteAsync();
+            await store.DeleteAsync(keys.InstanceByIp(ip));
+        return true;
     }
 
     public static string StatusText(InstanceStatus status) =>

@@ -112,13 +112,12 @@ public sealed class RedisBackend : IStateBackend
             time ?? TimeProvider.System
         );
         LogConnecting(backend._logger, configuration, connection.IsConnected, backend.IsCluster);
-        if (backend.IsCluster && HashSlot.Of(keyPrefix + "a") != HashSlot.Of(keyPrefix + "b"))
+        if (backend.IsCluster && HashSlot.Of(keyPrefix + "a") == HashSlot.Of(keyPrefix + "b"))
         {
-            // Rooms, Munit and Pixel Streaming transactions each span keys of several kinds; on a cluster they
-            // commit only while one {hash tag} in the prefix puts every key into one slot (docs/state.md).
-            backend._logger.LogWarning(
-                "Redis Cluster with key prefix '{Prefix}', which holds no {{hash tag}}: transactions over keys in "
-                    + "different slots will fail; set MOBZ_REDIS_PREFIX to e.g. '{{mobz}}:'",
+            // Works (every operation stays in one slot either way), but the whole deployment loads one master.
+            backend._logger.LogInformation(
+                "Redis Cluster with key prefix '{Prefix}', whose {{hash tag}} puts every MobZ key on one master; a "
+                    + "prefix without one spreads rooms, connections and streams over every master (docs/state.md)",
                 keyPrefix
             );
         }

@@ -20,7 +20,7 @@ public static class Backends
         {
             Redis => await redis.CreateBackendAsync(),
             RedisCluster => await (await TestKit.Redis.RedisCluster.SharedAsync()).CreateBackendAsync(
-                TestKit.Redis.RedisCluster.NewSingleSlotKeyPrefix()
+                TestKit.Redis.RedisCluster.NewKeyPrefix()
             ),
             _ => await StateBackend.CreateAsync(null, NullLoggerFactory.Instance),
         };

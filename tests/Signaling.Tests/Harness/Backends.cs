@@ -10,8 +10,8 @@ public static class Backends
     public const string InProcess = "in-process";
     public const string Redis = "redis";
 
-    /// <summary>The process's 3-master <see cref="MobZ.TestKit.Redis.RedisCluster"/>, under a key prefix that is a hash
-    /// tag (as docs/state.md tells operators to set MOBZ_REDIS_PREFIX on a cluster).</summary>
+    /// <summary>The process's 3-master <see cref="MobZ.TestKit.Redis.RedisCluster"/>, under a key prefix with no hash
+    /// tag, so rooms, connections and Munits land on every master (docs/state.md, "Redis Cluster").</summary>
     public const string RedisCluster = "redis-cluster";
 
     /// <summary>Transport and backend: the handler called directly, or real WebSockets through the local
@@ -54,7 +54,7 @@ public static class Backends
             InProcess => await StateBackend.CreateAsync(null, NullLoggerFactory.Instance),
             Redis => await redis.CreateBackendAsync(redis.NewKeyPrefix()),
             RedisCluster => await (await TestKit.Redis.RedisCluster.SharedAsync()).CreateBackendAsync(
-                TestKit.Redis.RedisCluster.NewSingleSlotKeyPrefix()
+                TestKit.Redis.RedisCluster.NewKeyPrefix()
             ),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
@@ -66,7 +66,7 @@ public static class Backends
             Redis => (redis.Configuration, redis.NewKeyPrefix()),
             RedisCluster => (
                 (await TestKit.Redis.RedisCluster.SharedAsync()).Configuration,
-                TestKit.Redis.RedisCluster.NewSingleSlotKeyPrefix()
+                TestKit.Redis.RedisCluster.NewKeyPrefix()
             ),
             _ => ("", null),
         };

@@ -38,8 +38,8 @@ public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
             "the silent connection was swept"
         );
 
-        Assert.False(await h.Store.ExistsAsync("conn:" + silent.ConnectionId));
-        Assert.Null(await h.Store.SortedSetScoreAsync("rooms:heartbeats", silent.ConnectionId));
+        Assert.False(await h.Store.ExistsAsync(RoomKeys.Connection(silent.ConnectionId)));
+        Assert.Null(await h.Store.SortedSetScoreAsync(RoomKeys.Heartbeats(silent.ConnectionId), silent.ConnectionId));
         Assert.False(await h.Store.ExistsAsync(MunitKeys.Station(stationId)));
         await Eventually(() => munit.Unassigns.Any(u => u.StationId == stationId), "its station was unassigned");
         var change = await alive.NextAsync("PublishListChangeAck", m =>
@@ -62,7 +62,7 @@ public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
             o.RunSweepService = true;
         });
         var mute = await h.ConnectAsync();
-        Assert.NotNull(await h.Store.SortedSetScoreAsync("rooms:heartbeats", mute.ConnectionId));
+        Assert.NotNull(await h.Store.SortedSetScoreAsync(RoomKeys.Heartbeats(mute.ConnectionId), mute.ConnectionId));
 
         // The local stack host starts its hosted services itself; the bare direct harness has no host.
         var service = h.Services.GetServices<IHostedService>().OfType<HeartbeatSweepService>().Single();
@@ -73,7 +73,9 @@ public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
         {
             await Eventually(() => !mute.IsOpen, "the service closed the mute connection");
             await MobZ.TestKit.Eventually.WaitUntilAsync(
-                async () => await h.Store.SortedSetScoreAsync("rooms:heartbeats", mute.ConnectionId) is null,
+                async () =>
+                    await h.Store.SortedSetScoreAsync(RoomKeys.Heartbeats(mute.ConnectionId), mute.ConnectionId)
+                        is null,
                 TimeSpan.FromSeconds(30),
                 "the mute connection left the heartbeat set"
             );
@@ -105,7 +107,7 @@ public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
             m.GetProperty("reason").GetString() == "ownerChanged"
         );
         Assert.Equal(second.ConnectionId, change.GetProperty("ownerId").GetString());
-        Assert.False(await h.Store.ExistsAsync("conn:" + owner.ConnectionId));
+        Assert.False(await h.Store.ExistsAsync(RoomKeys.Connection(owner.ConnectionId)));
         Assert.Equal(second.ConnectionId, await h.Store.HashGetAsync(RoomKeys.Room("gone"), "owner"));
 
         // The new owner has the owner's powers.
@@ -140,7 +142,7 @@ public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
         async Task<List<string>> LeftOverAsync()
         {
             var left = new List<string>();
-            foreach (var key in roomKeys.Concat(clients.Select(c => "conn:" + c.ConnectionId)))
+            foreach (var key in roomKeys.Concat(clients.Select(c => RoomKeys.Connection(c.ConnectionId))))
             {
                 if (await h.Store.ExistsAsync(key))
                     left.Add(key);
@@ -148,7 +150,7 @@ public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
 
             foreach (var c in clients)
             {
-                if (await h.Store.SortedSetScoreAsync("rooms:heartbeats", c.ConnectionId) is not null)
+                if (await h.Store.SortedSetScoreAsync(RoomKeys.Heartbeats(c.ConnectionId), c.ConnectionId) is not null)
                     left.Add("rooms:heartbeats " + c.ConnectionId);
             }
 
@@ -189,9 +191,10 @@ public sealed class CleanupTests(RedisServer redis) : IClassFixture<RedisServer>
         // The room hears "left" as soon as the membership changed; the connection's own keys go in later steps.
         await MobZ.TestKit.Eventually.WaitUntilAsync(
             async () =>
-                !await h.Store.ExistsAsync("conn:" + dropped.ConnectionId)
+                !await h.Store.ExistsAsync(RoomKeys.Connection(dropped.ConnectionId))
                 && !await h.Store.ExistsAsync(MunitKeys.Station(stationId))
-                && await h.Store.SortedSetScoreAsync("rooms:heartbeats", dropped.ConnectionId) is null,
+                && await h.Store.SortedSetScoreAsync(RoomKeys.Heartbeats(dropped.ConnectionId), dropped.ConnectionId)
+                    is null,
             TimeSpan.FromSeconds(30),
             "the dropped publisher's connection, station and heartbeat keys are gone"
         );

@@ -444,7 +444,7 @@ public sealed class M2mRoomTests(RedisServer redis) : IClassFixture<RedisServer>
             await p.ErrorCodeForAsync("""{"action":"Join","requestId":"j","roomId":"nomunit","roomKind":"m2m"}""", "j")
         );
         Assert.False(await h.Store.ExistsAsync(RoomKeys.Publishers("nomunit")));
-        Assert.Null(await h.Store.HashGetAsync("conn:" + p.ConnectionId, "room"));
+        Assert.Null(await h.Store.HashGetAsync(RoomKeys.Connection(p.ConnectionId), "room"));
 
         // Viewers need no station.
         var ack = await p.JoinAsync("nomunit", "m2m", "viewer");

@@ -39,7 +39,7 @@ public sealed class OwnerActionTests(RedisServer redis) : IClassFixture<RedisSer
             p.GetProperty("participantId").GetString() == target.ConnectionId
         );
 
-        Assert.False(await h.Store.ExistsAsync("conn:" + target.ConnectionId));
+        Assert.False(await h.Store.ExistsAsync(RoomKeys.Connection(target.ConnectionId)));
         Assert.Null(await h.Store.HashGetAsync(RoomKeys.Publishers("kick"), target.ConnectionId));
         Assert.False(await h.Store.ExistsAsync(MunitKeys.Station(stationId)));
         await Eventually(
@@ -169,7 +169,7 @@ public sealed class OwnerActionTests(RedisServer redis) : IClassFixture<RedisSer
                 p.GetProperty("stationId").GetString() == stationId
             );
         }
-        Assert.Equal("publisher", await h.Store.HashGetAsync("conn:" + viewer.ConnectionId, "role"));
+        Assert.Equal("publisher", await h.Store.HashGetAsync(RoomKeys.Connection(viewer.ConnectionId), "role"));
         Assert.Null(await h.Store.HashGetAsync(RoomKeys.Viewers("stage"), viewer.ConnectionId));
         await Eventually(
             () => munit.Assigns.Any(a => a.StationId == stationId && a.PublisherId == viewer.ConnectionId),

@@ -102,7 +102,7 @@ public sealed class P2pRoomTests(RedisServer redis) : IClassFixture<RedisServer>
 
         await a.SendAsync(new { action = "Offer", sdp = "v=0\r\nstill-working" });
         Assert.Equal("v=0\r\nstill-working", (await b.NextAsync("Offer")).GetProperty("sdp").GetString());
-        Assert.Null(await h.Store.HashGetAsync("conn:" + c.ConnectionId, "room"));
+        Assert.Null(await h.Store.HashGetAsync(RoomKeys.Connection(c.ConnectionId), "room"));
     }
 
     [Theory]

@@ -69,9 +69,7 @@ public sealed class RoomsAdmin(
     public async Task<IReadOnlyList<RoomView>> ListRoomsAsync(CancellationToken ct = default)
     {
         // Every connection that ever spoke is in the heartbeat set; its connection hash names its room.
-        var connections = await store
-            .SortedSetRangeByScoreAsync(RoomKeys.Heartbeats, double.NegativeInfinity, double.PositiveInfinity)
-            .ConfigureAwait(false);
+        var connections = await rooms.GetHeartbeatsAsync().ConfigureAwait(false);
         var roomIds = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var connection in connections)
         {

@@ -180,7 +180,10 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         );
         if (heartbeats)
         {
-            await Task.WhenAll(described, store.SortedSetAddAsync(RoomKeys.Heartbeats, connectionId, stored.JoinedAt))
+            await Task.WhenAll(
+                    described,
+                    store.SortedSetAddAsync(RoomKeys.Heartbeats(connectionId), connectionId, stored.JoinedAt)
+                )
                 .ConfigureAwait(false);
         }
         else
@@ -260,7 +263,7 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             .When(new StateCondition.HashNotExists(connKey, RoomKeys.RoomField))
             .Delete(connKey)
             .Delete(RoomKeys.Watching(connectionId))
-            .SortedSetRemove(RoomKeys.Heartbeats, connectionId)
+            .SortedSetRemove(RoomKeys.Heartbeats(connectionId), connectionId)
             .ExecuteAsync();
     }
 
@@ -281,7 +284,7 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             .CreateTransaction()
             .When(new StateCondition.HashEqual(connKey, RoomKeys.RoomField, roomId))
             .Delete(connKey)
-            .SortedSetRemove(RoomKeys.Heartbeats, connectionId)
+            .SortedSetRemove(RoomKeys.Heartbeats(connectionId), connectionId)
             .ExecuteAsync()
             .ConfigureAwait(false);
         if (stationId is not null)
@@ -372,7 +375,7 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
             .When(new StateCondition.HashEqual(connKey, RoomKeys.RoomField, roomId))
             .Delete(connKey)
             .Delete(RoomKeys.Watching(connectionId))
-            .SortedSetRemove(RoomKeys.Heartbeats, connectionId)
+            .SortedSetRemove(RoomKeys.Heartbeats(connectionId), connectionId)
             .ExecuteAsync()
             .ConfigureAwait(false);
         if (!left.Left)
@@ -393,23 +396,15 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         };
     }
 
-    /// <summary>Records a viewer's PublishRequest so the owner's answer can be checked against it.</summary>
-    public async Task<bool> AddPublishRequestAsync(string roomId, string connectionId, string requestId)
-    {
-        return await store
+    /// <summary>Records a viewer's PublishRequest so the owner's answer can be checked against it. Only a viewer of
+    /// the room may ask: its slot in the room's viewers is the condition, on the room's keys like the
+    /// request.</summary>
+    public Task<bool> AddPublishRequestAsync(string roomId, string connectionId, string requestId) =>
+        store
             .CreateTransaction()
-            .When(new StateCondition.HashEqual(RoomKeys.Connection(connectionId), RoomKeys.RoomField, roomId))
-            .When(
-                new StateCondition.HashEqual(
-                    RoomKeys.Connection(connectionId),
-                    RoomKeys.RoleField,
-                    ParticipantTypes.Viewer
-                )
-            )
+            .When(new StateCondition.HashExists(RoomKeys.Viewers(roomId), connectionId))
             .HashSet(RoomKeys.PublishRequests(roomId), connectionId, requestId)
-            .ExecuteAsync()
-            .ConfigureAwait(false);
-    }
+            .ExecuteAsync();
 
     public Task<string?> GetPublishRequestAsync(string roomId, string connectionId) =>
         store.HashGetAsync(RoomKeys.PublishRequests(roomId), connectionId);
@@ -463,16 +458,22 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
                     .CreateTransaction()
                     .When(new StateCondition.HashEqual(requestsKey, connectionId, request))
                     .When(new StateCondition.HashEqual(viewersKey, connectionId, json))
-                    .When(new StateCondition.HashEqual(connKey, RoomKeys.RoleField, ParticipantTypes.Viewer))
                     .When(new StateCondition.HashLengthLessThan(publishersKey, max))
                     .HashDelete(requestsKey, connectionId)
                     .HashDelete(viewersKey, connectionId)
-                    .HashSet(publishersKey, connectionId, Serialize(entry))
-                    .HashSet(connKey, RoomKeys.RoleField, ParticipantTypes.Publisher);
+                    .HashSet(publishersKey, connectionId, Serialize(entry));
                 BumpVersion(tx, roomId, version);
                 if (await tx.ExecuteAsync().ConfigureAwait(false))
                 {
                     station = null; // the room now holds it
+                    // The connection's own record follows the room (its keys are in another slot on a cluster);
+                    // the promoted viewer hears of it only after this.
+                    await store
+                        .CreateTransaction()
+                        .When(new StateCondition.HashEqual(connKey, RoomKeys.RoomField, roomId))
+                        .HashSet(connKey, RoomKeys.RoleField, ParticipantTypes.Publisher)
+                        .ExecuteAsync()
+                        .ConfigureAwait(false);
                     return entry;
                 }
             }
@@ -585,21 +586,47 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
         store.HashGetAllAsync(MunitKeys.Station(stationId));
 
     public Task<bool> TouchHeartbeatAsync(string connectionId) =>
-        store.SortedSetAddAsync(RoomKeys.Heartbeats, connectionId, time.GetUtcNow().ToUnixTimeMilliseconds());
+        store.SortedSetAddAsync(
+            RoomKeys.Heartbeats(connectionId),
+            connectionId,
+            time.GetUtcNow().ToUnixTimeMilliseconds()
+        );
 
     public async Task<DateTimeOffset?> GetHeartbeatAsync(string connectionId) =>
-        await store.SortedSetScoreAsync(RoomKeys.Heartbeats, connectionId).ConfigureAwait(false) is { } ms
+        await store.SortedSetScoreAsync(RoomKeys.Heartbeats(connectionId), connectionId).ConfigureAwait(false) is { } ms
             ? DateTimeOffset.FromUnixTimeMilliseconds((long)ms)
             : null;
 
-    public Task<IReadOnlyList<ScoredMember>> GetStaleConnectionsAsync(DateTimeOffset olderThan, int take) =>
-        store.SortedSetRangeByScoreAsync(
-            RoomKeys.Heartbeats,
-            double.NegativeInfinity,
-            olderThan.ToUnixTimeMilliseconds(),
-            0,
-            take
-        );
+    /// <summary>The <paramref name="take"/> connections heard from longest ago, before <paramref name="olderThan"/>,
+    /// over every heartbeat shard.</summary>
+    public async Task<IReadOnlyList<ScoredMember>> GetStaleConnectionsAsync(DateTimeOffset olderThan, int take)
+    {
+        var shards = await Task.WhenAll(
+                RoomKeys.AllHeartbeats.Select(key =>
+                    store.SortedSetRangeByScoreAsync(
+                        key,
+                        double.NegativeInfinity,
+                        olderThan.ToUnixTimeMilliseconds(),
+                        0,
+                        take
+                    )
+                )
+            )
+            .ConfigureAwait(false);
+        return [.. shards.SelectMany(shard => shard).OrderBy(m => m.Score).Take(take)];
+    }
+
+    /// <summary>Every connection in a heartbeat set (which is every connection that joined and has not left).</summary>
+    public async Task<IReadOnlyList<ScoredMember>> GetHeartbeatsAsync()
+    {
+        var shards = await Task.WhenAll(
+                RoomKeys.AllHeartbeats.Select(key =>
+                    store.SortedSetRangeByScoreAsync(key, double.NegativeInfinity, double.PositiveInfinity)
+                )
+            )
+            .ConfigureAwait(false);
+        return [.. shards.SelectMany(shard => shard)];
+    }
 
     private static string NewStationId() => "st-" + Guid.NewGuid().ToString("N");
 
