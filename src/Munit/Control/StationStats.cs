@@ -52,4 +52,11 @@ public sealed record SubscriberStats(
     public long DelayBasedEstimateBps { get; init; }
     public long LossBasedEstimateBps { get; init; }
     public long AcknowledgedBps { get; init; }
+
+    /// <summary>Probe clusters toward the viewer (started, carried by its link), the last one's measured rate (bit/s,
+    /// 0: none or not carried) and the bitrate its tracks want at the layers it asked for.</summary>
+    public long ProbeClusters { get; init; }
+    public long ProbesSucceeded { get; init; }
+    public long LastProbeBps { get; init; }
+    public long WantedBps { get; init; }
 }

@@ -82,6 +82,14 @@ public abstract class Consumer
     /// <summary>Periodic work (layer choice); called every few tens of milliseconds.</summary>
     public virtual void Tick(long nowMs) { }
 
+    /// <summary>What this track needs at the layer the viewer asked for, bandwidth aside (bit/s): what probing aims
+    /// for.</summary>
+    public virtual long WantedBitrate(long nowMs)
+    {
+        int layer = CurrentLayer >= 0 ? CurrentLayer : 0;
+        return layer < Producer.Layers.Length ? Producer.Bitrate(layer, nowMs) : 0;
+    }
+
     /// <summary>The viewer's share of its bandwidth estimate for this track.</summary>
     public virtual void SetBandwidth(long bps) { }
 

@@ -52,6 +52,8 @@ public sealed class SimulcastConsumer : Consumer
             RequestKeyFrameFor(_selector.Target, nowMs);
     }
 
+    public override long WantedBitrate(long nowMs) => _selector.WantedBitrate(nowMs);
+
     public override void SetBandwidth(long bps) => _selector.SetBandwidth(bps);
 
     public override void SetPreferredLayer(int layer) => _selector.SetPreferred(layer);

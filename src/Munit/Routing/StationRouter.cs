@@ -384,6 +384,10 @@ public sealed class StationRouter : IDisposable
                         DelayBasedEstimateBps = viewer?.TransportCc?.Estimator.DelayBased ?? 0,
                         LossBasedEstimateBps = viewer?.TransportCc?.Estimator.LossBased ?? 0,
                         AcknowledgedBps = viewer?.TransportCc?.Estimator.AcknowledgedBitsPerSecond(nowMs) ?? 0,
+                        ProbeClusters = viewer?.TransportCc?.Prober.Started ?? 0,
+                        ProbesSucceeded = viewer?.TransportCc?.Prober.Succeeded ?? 0,
+                        LastProbeBps = viewer?.TransportCc?.Prober.LastResultBps ?? 0,
+                        WantedBps = viewer?.WantedBitrate(nowMs) ?? 0,
                     }
                 );
             }

@@ -109,6 +109,9 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
         SetBandwidth(TransportCcEstimateBps);
     }
 
+    /// <summary>Probe verdicts logged so far (the tick logs each new one).</summary>
+    public long LoggedProbes { get; set; }
+
     /// <summary>SSRC the Munit uses as sender of RTCP toward this viewer.</summary>
     public uint RtcpSsrc { get; } = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
 
@@ -135,6 +138,29 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
         RembReceived++;
         if (RembNegotiated && TransportCc is null)
             SetBandwidth(Math.Max(1, bps)); // a REMB of 0 is an estimate too, not "no cap"
+    }
+
+    /// <summary>
+    /// What the viewer's tracks need at the layers it asked for, as <see cref="SetBandwidth"/> splits an estimate:
+    /// <see cref="AudioReserveBps"/> per audio track, and the neediest video track's bitrate for each video track
+    /// (an even split gives each that much only when the whole is that large).
+    /// </summary>
+    public long WantedBitrate(long nowMs)
+    {
+        long audio = 0,
+            video = 0,
+            neediest = 0;
+        foreach (var c in Consumers)
+        {
+            if (c.Producer.Kind != MediaKind.Video)
+            {
+                audio++;
+                continue;
+            }
+            video++;
+            neediest = Math.Max(neediest, c.WantedBitrate(nowMs));
+        }
+        return audio * AudioReserveBps + video * neediest;
     }
 
     /// <summary>Splits the viewer's estimate: audio first, the rest evenly over its video tracks; 0 lifts the

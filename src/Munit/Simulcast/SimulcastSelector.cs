@@ -97,6 +97,23 @@ public sealed class SimulcastSelector
         Current = -1;
     }
 
+    /// <summary>
+    /// What this viewer's choice needs, bandwidth aside: the bitrate of the best flowing layer at or below the
+    /// preference, with the headroom going up to it takes (0 when nothing flows).
+    /// </summary>
+    public long WantedBitrate(long nowMs)
+    {
+        for (int l = Math.Min(Preferred, _layers.LayerCount - 1); l >= 0; l--)
+        {
+            if (!_layers.IsActive(l, nowMs))
+                continue;
+            long bitrate = _layers.Bitrate(l, nowMs);
+            return Current >= 0 && l > Current ? (long)(bitrate * UpgradeHeadroom) : bitrate;
+        }
+
+        return 0;
+    }
+
     private int ChooseTarget(long nowMs)
     {
         int count = _layers.LayerCount;

@@ -55,6 +55,13 @@ public sealed class MediaTotals
     public long RembSent;
     public long RembEstimate;
 
+    /// <summary>Probe clusters toward viewers: started, carried by the link, not carried; padding bytes sent for
+    /// them.</summary>
+    public long ProbeClusters;
+    public long ProbesSucceeded;
+    public long ProbesFailed;
+    public long ProbePaddingBytes;
+
     /// <summary>A viewer's consumer moved to another simulcast layer.</summary>
     public long LayerSwitches;
 
