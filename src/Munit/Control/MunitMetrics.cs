@@ -141,6 +141,12 @@ public sealed class MunitMetrics : IDisposable
             "Padding bytes sent to viewers for probing (padding-only RTP on their RTX streams)",
             () => totals.ProbePaddingBytes
         );
+        Counter(
+            "mobz.munit.viewer.track_pauses",
+            "{pause}",
+            "Viewers' video tracks paused because not even their lowest layer fitted the viewer's estimate",
+            () => totals.TrackPauses
+        );
         Counter("mobz.munit.layer_switches", "{switch}", "Simulcast layer switches of viewers", () =>
             totals.LayerSwitches
         );

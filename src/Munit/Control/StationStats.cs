@@ -59,4 +59,12 @@ public sealed record SubscriberStats(
     public long ProbesSucceeded { get; init; }
     public long LastProbeBps { get; init; }
     public long WantedBps { get; init; }
+
+    /// <summary>Why the viewer's video is at its layer: "uncapped" (no estimate), "preferred" (its choice fits),
+    /// "bandwidth" (a higher layer would not fit) or "paused" (not even the lowest fits; nothing is
+    /// forwarded).</summary>
+    public string? LayerReason { get; init; }
+
+    /// <summary>Times the viewer's video of this station was paused for bandwidth.</summary>
+    public long Pauses { get; init; }
 }

@@ -156,9 +156,12 @@ public sealed class RtcpReporter(IPacketBufferPool pool, MediaTotals? totals = n
 
     public void TickSubscriber(Subscriber subscriber, long nowMs, ulong ntpNow, bool reportDue)
     {
+        subscriber.Allocate(nowMs);
         foreach (var consumer in subscriber.Consumers)
         {
             consumer.Tick(nowMs);
+            if (consumer.Paused != consumer.LoggedPaused)
+                LogPause(subscriber, consumer, nowMs);
             if (consumer.CeilingLayer != consumer.LoggedCeilingLayer)
                 LogCeiling(subscriber, consumer);
             if (reportDue && consumer.Send.HasSent)
@@ -169,6 +172,24 @@ public sealed class RtcpReporter(IPacketBufferPool pool, MediaTotals? totals = n
             subscriber.LoggedProbes = prober.Succeeded + prober.Failed;
             LogProbe(subscriber, subscriber.TransportCc, nowMs);
         }
+    }
+
+    /// <summary>A video track paused (not even its lowest layer fits the viewer's estimate) or resumed.</summary>
+    private void LogPause(Subscriber subscriber, Consumer consumer, long nowMs)
+    {
+        consumer.LoggedPaused = consumer.Paused;
+        if (consumer.Paused)
+            _totals.TrackPauses++;
+        _logger.LogInformation(
+            "Viewer {PeerId} track {Mid} {Change}: estimate {EstimateBps} bit/s ({Source}), its lowest layer needs "
+                + "{LowestBps} bit/s",
+            subscriber.PeerId,
+            consumer.Mid,
+            consumer.Paused ? "paused" : "resumed",
+            subscriber.BandwidthBps,
+            subscriber.BandwidthSource ?? "none",
+            consumer.LowestLayer(nowMs) is int lowest and >= 0 ? consumer.Producer.Bitrate(lowest, nowMs) : 0
+        );
     }
 
     /// <summary>A probe cluster's verdict: information level when the link carried it (the estimate rises, and with

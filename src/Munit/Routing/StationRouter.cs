@@ -339,6 +339,8 @@ public sealed class StationRouter : IDisposable
                     switches = 0;
                 int layer = -1,
                     target = -1;
+                string? reason = null;
+                long pauses = 0;
                 byte fraction = 0;
                 long? rtt = null;
                 foreach (var c in consumers)
@@ -356,6 +358,8 @@ public sealed class StationRouter : IDisposable
                     {
                         layer = c.CurrentLayer;
                         target = c.TargetLayer;
+                        reason = ReasonName(c.AllocationReason);
+                        pauses += c.Pauses;
                     }
                 }
                 packetsOut += sent;
@@ -388,6 +392,8 @@ public sealed class StationRouter : IDisposable
                         ProbesSucceeded = viewer?.TransportCc?.Prober.Succeeded ?? 0,
                         LastProbeBps = viewer?.TransportCc?.Prober.LastResultBps ?? 0,
                         WantedBps = viewer?.WantedBitrate(nowMs) ?? 0,
+                        LayerReason = reason,
+                        Pauses = pauses,
                     }
                 );
             }
@@ -413,6 +419,15 @@ public sealed class StationRouter : IDisposable
             };
         }
     }
+
+    private static string ReasonName(StreamAllocator.Reason reason) =>
+        reason switch
+        {
+            StreamAllocator.Reason.Preferred => "preferred",
+            StreamAllocator.Reason.Bandwidth => "bandwidth",
+            StreamAllocator.Reason.Paused => "paused",
+            _ => "uncapped",
+        };
 
     public void Dispose()
     {

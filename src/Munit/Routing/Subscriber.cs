@@ -4,14 +4,12 @@ namespace MobZ.Munit.Routing;
 
 /// <summary>
 /// One viewer's peer connection on this Munit. It may carry tracks of several stations (Janus multistream),
-/// each a <see cref="Consumer"/>; its bandwidth estimate is shared among its video consumers: the Munit's own
-/// send-side estimate from the viewer's transport-cc feedback when it negotiated that, else the viewer's REMB.
+/// each a <see cref="Consumer"/>; its bandwidth estimate is shared among its tracks (<see cref="StreamAllocator"/>):
+/// the Munit's own send-side estimate from the viewer's transport-cc feedback when it negotiated that, else the
+/// viewer's REMB.
 /// </summary>
 public sealed class Subscriber(string peerId, IPeerOutput output)
 {
-    /// <summary>What an audio track is assumed to need when the estimate is split.</summary>
-    public const long AudioReserveBps = 64_000;
-
     private Consumer[] _consumers = [];
 
     public string PeerId { get; } = peerId;
@@ -141,50 +139,31 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
     }
 
     /// <summary>
-    /// What the viewer's tracks need at the layers it asked for, as <see cref="SetBandwidth"/> splits an estimate:
-    /// <see cref="AudioReserveBps"/> per audio track, and the neediest video track's bitrate for each video track
-    /// (an even split gives each that much only when the whole is that large).
+    /// What the viewer's tracks need at the layers it asked for, bandwidth aside (bit/s): what each audio track
+    /// brings in and each video track's wanted layer (what probing aims for).
     /// </summary>
     public long WantedBitrate(long nowMs)
     {
-        long audio = 0,
-            video = 0,
-            neediest = 0;
+        long wanted = 0;
         foreach (var c in Consumers)
-        {
-            if (c.Producer.Kind != MediaKind.Video)
-            {
-                audio++;
-                continue;
-            }
-            video++;
-            neediest = Math.Max(neediest, c.WantedBitrate(nowMs));
-        }
-        return audio * AudioReserveBps + video * neediest;
+            wanted += c.Producer.Kind == MediaKind.Video ? c.WantedBitrate(nowMs) : c.Producer.Bitrate(0, nowMs);
+        return wanted;
     }
 
-    /// <summary>Splits the viewer's estimate: audio first, the rest evenly over its video tracks; 0 lifts the
-    /// cap.</summary>
+    private long _allocatedAtMs;
+
+    /// <summary>The viewer's estimate (0 lifts the cap), shared among its tracks by the <see cref="StreamAllocator"/>
+    /// now and on every tick after.</summary>
     public void SetBandwidth(long bps)
     {
         BandwidthBps = Math.Max(0, bps);
-        var consumers = Consumers;
-        int video = 0,
-            audio = 0;
-        foreach (var c in consumers)
-        {
-            if (c.Producer.Kind == MediaKind.Video)
-                video++;
-            else
-                audio++;
-        }
-        if (video == 0)
-            return;
-        long share = bps <= 0 ? 0 : Math.Max(1, (bps - audio * AudioReserveBps) / video);
-        foreach (var c in consumers)
-        {
-            if (c.Producer.Kind == MediaKind.Video)
-                c.SetBandwidth(share);
-        }
+        StreamAllocator.Allocate(this, BandwidthBps, _allocatedAtMs);
+    }
+
+    /// <summary>Shares the estimate again (layer bitrates move); from the tick.</summary>
+    public void Allocate(long nowMs)
+    {
+        _allocatedAtMs = nowMs;
+        StreamAllocator.Allocate(this, BandwidthBps, nowMs);
     }
 }

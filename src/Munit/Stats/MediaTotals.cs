@@ -62,6 +62,10 @@ public sealed class MediaTotals
     public long ProbesFailed;
     public long ProbePaddingBytes;
 
+    /// <summary>Viewers' video tracks paused because not even their lowest layer fitted the viewer's
+    /// estimate.</summary>
+    public long TrackPauses;
+
     /// <summary>A viewer's consumer moved to another simulcast layer.</summary>
     public long LayerSwitches;
 

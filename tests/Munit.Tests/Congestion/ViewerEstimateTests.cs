@@ -159,6 +159,33 @@ public sealed class ViewerEstimateTests
     }
 
     [Fact]
+    public void Video_that_does_not_fit_the_estimate_is_paused_audio_still_flows_and_video_resumes_when_it_fits()
+    {
+        using var rig = new Rig(transportCc: false);
+        rig.Run(TimeSpan.FromSeconds(2));
+        rig.Forwarding.Engine.OnSubscriberRtcp(rig.Viewer, Packets.Remb(1, 30_000, VideoSsrc), rig.NowMs, 0);
+        rig.Run(TimeSpan.FromSeconds(1)); // the lowest layer brings ~50 kbit/s: it does not fit
+
+        int before = rig.Out.Rtp.Count(p => RtpPacket.TryRead(p, out var rtp) && rtp.Ssrc == VideoSsrc);
+        rig.Run(TimeSpan.FromSeconds(2));
+        int during = rig.Out.Rtp.Count(p => RtpPacket.TryRead(p, out var rtp) && rtp.Ssrc == VideoSsrc);
+        Assert.True(rig.Consumer.Paused);
+        Assert.Equal(before, during);
+        var stats = Assert.Single(rig.Forwarding.Station.GetStats(rig.NowMs).SubscriberDetails);
+        Assert.Equal("paused", stats.LayerReason);
+        Assert.Equal(1, stats.Pauses);
+        Assert.Equal(1, rig.Forwarding.Engine.Forwarder.Totals.TrackPauses);
+
+        rig.Forwarding.Engine.OnSubscriberRtcp(rig.Viewer, Packets.Remb(1, 2_000_000, VideoSsrc), rig.NowMs, 0);
+        rig.Run(TimeSpan.FromSeconds(2)); // a key frame every second
+
+        Assert.False(rig.Consumer.Paused);
+        Assert.Equal(2, rig.Consumer.CurrentLayer);
+        Assert.True(rig.Out.Rtp.Count(p => RtpPacket.TryRead(p, out var rtp) && rtp.Ssrc == VideoSsrc) > during);
+        Assert.Equal("preferred", rig.Forwarding.Station.GetStats(rig.NowMs).SubscriberDetails[0].LayerReason);
+    }
+
+    [Fact]
     public void Without_congestion_the_estimate_sets_no_cap()
     {
         using var rig = new Rig(transportCc: true);
