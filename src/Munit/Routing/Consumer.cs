@@ -100,6 +100,9 @@ public abstract class Consumer
     /// <summary>Not even the track's lowest layer fits the viewer's estimate: nothing of it is forwarded.</summary>
     public bool Paused { get; private set; }
 
+    /// <summary>Since when the track's lowest layer has not fitted the viewer's estimate (-1: it fits).</summary>
+    public long UnfitSinceMs { get; set; } = -1;
+
     /// <summary>Times the track was paused (stats).</summary>
     public long Pauses { get; private set; }
 

@@ -6,7 +6,7 @@ namespace MobZ.Munit.Routing;
 /// How one viewer's bandwidth estimate is shared among its tracks (LiveKit's stream allocator, in small): audio
 /// first (<see cref="Subscriber.AudioReserveBps"/> a track, never paused); then every video track its lowest flowing
 /// layer, in the order the viewer's tracks were added, a track whose lowest layer does not fit in what is left
-/// being paused; then, round after round, each track one layer up toward the layer the viewer asked for while the
+/// being paused once that has lasted <see cref="PauseAfterMs"/>; then, round after round, each track one layer up toward the layer the viewer asked for while the
 /// step fits (a switch up needs the selector's headroom). Each video track's share is what its layer needs plus
 /// what is left over, which by construction is less than any track's next step: the track's selector then lands
 /// on exactly the allocated layer. A paused track resumes when its lowest layer fits with the same headroom, so a
@@ -14,6 +14,11 @@ namespace MobZ.Munit.Routing;
 /// </summary>
 public static class StreamAllocator
 {
+    /// <summary>How long a track's lowest layer must go on not fitting before the track is paused: an estimate
+    /// that dips for a moment, or a layer's bitrate swelling with a key frame, must not cost the viewer a pause and a
+    /// key frame to resume. Until then the track keeps its lowest layer, over the budget.</summary>
+    public const long PauseAfterMs = 2000;
+
     /// <summary>Why a video track is where it is (stats and logs).</summary>
     public enum Reason : byte
     {
@@ -43,6 +48,7 @@ public static class StreamAllocator
                 if (c.Producer.Kind != MediaKind.Video)
                     continue;
                 c.AllocatedLayer = -1;
+                c.UnfitSinceMs = -1;
                 c.AllocationReason = Reason.Uncapped;
                 c.SetPaused(false, nowMs);
                 c.SetBandwidth(0);
@@ -65,7 +71,12 @@ public static class StreamAllocator
             int lowest = c.LowestLayer(nowMs);
             long need = lowest < 0 ? 0 : c.LayerNeed(lowest, nowMs);
             long resumeNeed = c.Paused ? (long)(need * SimulcastSelector.UpgradeHeadroom) : need;
-            if (lowest >= 0 && resumeNeed > budget)
+            bool fits = lowest < 0 || resumeNeed <= budget;
+            if (fits)
+                c.UnfitSinceMs = -1;
+            else if (c.UnfitSinceMs < 0)
+                c.UnfitSinceMs = nowMs;
+            if (!fits && (c.Paused || nowMs - c.UnfitSinceMs >= PauseAfterMs))
             {
                 c.AllocatedLayer = -1;
                 c.AllocationReason = Reason.Paused;

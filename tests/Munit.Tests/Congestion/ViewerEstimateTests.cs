@@ -164,7 +164,7 @@ public sealed class ViewerEstimateTests
         using var rig = new Rig(transportCc: false);
         rig.Run(TimeSpan.FromSeconds(2));
         rig.Forwarding.Engine.OnSubscriberRtcp(rig.Viewer, Packets.Remb(1, 30_000, VideoSsrc), rig.NowMs, 0);
-        rig.Run(TimeSpan.FromSeconds(1)); // the lowest layer brings ~50 kbit/s: it does not fit
+        rig.Run(TimeSpan.FromSeconds(3)); // the lowest layer brings ~50 kbit/s: it does not fit, for over 2 s
 
         int before = rig.Out.Rtp.Count(p => RtpPacket.TryRead(p, out var rtp) && rtp.Ssrc == VideoSsrc);
         rig.Run(TimeSpan.FromSeconds(2));

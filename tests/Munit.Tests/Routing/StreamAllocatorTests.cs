@@ -55,6 +55,13 @@ public sealed class StreamAllocatorTests
         return (viewer, video);
     }
 
+    /// <summary>The same estimate for long enough that a track whose lowest layer does not fit is paused.</summary>
+    private static void AllocateSteadily(Subscriber viewer, long estimate)
+    {
+        StreamAllocator.Allocate(viewer, estimate, Now - StreamAllocator.PauseAfterMs);
+        StreamAllocator.Allocate(viewer, estimate, Now);
+    }
+
     private static int[] Layered(Subscriber viewer, Consumer[] video)
     {
         foreach (var c in video)
@@ -77,7 +84,7 @@ public sealed class StreamAllocatorTests
     {
         var (viewer, video) = Viewer(videoTracks: 2);
 
-        StreamAllocator.Allocate(viewer, estimate, Now);
+        AllocateSteadily(viewer, estimate);
 
         Assert.Equal(expected, Layered(viewer, video));
         foreach (var (c, layer) in video.Zip(expected))
@@ -107,7 +114,12 @@ public sealed class StreamAllocatorTests
     public void A_paused_track_resumes_only_with_the_headroom_of_a_switch_up()
     {
         var (viewer, video) = Viewer(videoTracks: 1);
-        StreamAllocator.Allocate(viewer, 150_000, Now); // 40 + 150 does not fit
+        StreamAllocator.Allocate(viewer, 150_000, Now - StreamAllocator.PauseAfterMs); // 40 + 150 does not fit
+        Assert.False(video[0].Paused); // not yet: the estimate may only have dipped
+        Assert.Equal(0, video[0].AllocatedLayer);
+        StreamAllocator.Allocate(viewer, 150_000, Now - 1);
+        Assert.False(video[0].Paused);
+        StreamAllocator.Allocate(viewer, 150_000, Now);
         Assert.True(video[0].Paused);
         Assert.Equal(1, video[0].Pauses);
 
@@ -127,7 +139,7 @@ public sealed class StreamAllocatorTests
     public void A_paused_track_forwards_nothing()
     {
         var (viewer, video) = Viewer(videoTracks: 1);
-        StreamAllocator.Allocate(viewer, 100_000, Now);
+        AllocateSteadily(viewer, 100_000);
 
         for (int layer = 0; layer < 3; layer++)
         {
