@@ -4,13 +4,14 @@ namespace MobZ.Munit.Routing;
 
 /// <summary>
 /// How one viewer's bandwidth estimate is shared among its tracks (LiveKit's stream allocator, in small): audio
-/// first (<see cref="Subscriber.AudioReserveBps"/> a track, never paused); then every video track its lowest flowing
-/// layer, in the order the viewer's tracks were added, a track whose lowest layer does not fit in what is left
-/// being paused once that has lasted <see cref="PauseAfterMs"/>; then, round after round, each track one layer up toward the layer the viewer asked for while the
-/// step fits (a switch up needs the selector's headroom). Each video track's share is what its layer needs plus
-/// what is left over, which by construction is less than any track's next step: the track's selector then lands
-/// on exactly the allocated layer. A paused track resumes when its lowest layer fits with the same headroom, so a
-/// viewer at the edge does not flap. Run on every tick (layer bitrates move); allocation-free.
+/// first (what each audio track brings in; audio is never paused); then every video track its lowest flowing layer,
+/// in the order the viewer's tracks were added, a track whose lowest layer does not fit in what is left being paused
+/// once that has lasted <see cref="PauseAfterMs"/>; then, round after round, each track one layer up toward the
+/// layer the viewer asked for while the step fits (a switch up needs the selector's headroom). Each video track's
+/// share is what its layer needs plus what is left over, which by construction is less than any track's next step:
+/// the track's selector then lands on exactly the allocated layer. A paused track resumes when its lowest layer fits
+/// with the same headroom, so a viewer at the edge does not flap. Run on every tick (layer bitrates move);
+/// allocation-free.
 /// </summary>
 public static class StreamAllocator
 {
