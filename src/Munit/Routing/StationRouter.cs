@@ -160,9 +160,7 @@ public sealed class StationRouter : IDisposable
                 subscriber.Add(c);
                 consumers.Add(c);
             }
-            _viewers[subscriber.PeerId] = consumers;
-            if (subscriber.BandwidthBps > 0)
-                subscriber.SetBandwidth(subscriber.BandwidthBps);
+            _viewers[subscriber.PeerId] = consumers; // the next tick shares the viewer's estimate with them too
             return consumers;
         }
     }

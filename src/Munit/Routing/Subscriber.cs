@@ -150,20 +150,10 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
         return wanted;
     }
 
-    private long _allocatedAtMs;
+    /// <summary>The viewer's estimate (0 lifts the cap), shared among its tracks by the <see cref="StreamAllocator"/> on
+    /// the next tick (the tick has the clock; the selectors only move on a tick anyway).</summary>
+    public void SetBandwidth(long bps) => BandwidthBps = Math.Max(0, bps);
 
-    /// <summary>The viewer's estimate (0 lifts the cap), shared among its tracks by the <see cref="StreamAllocator"/>
-    /// now and on every tick after.</summary>
-    public void SetBandwidth(long bps)
-    {
-        BandwidthBps = Math.Max(0, bps);
-        StreamAllocator.Allocate(this, BandwidthBps, _allocatedAtMs);
-    }
-
-    /// <summary>Shares the estimate again (layer bitrates move); from the tick.</summary>
-    public void Allocate(long nowMs)
-    {
-        _allocatedAtMs = nowMs;
-        StreamAllocator.Allocate(this, BandwidthBps, nowMs);
-    }
+    /// <summary>Shares the estimate among the tracks (layer bitrates move); from the tick.</summary>
+    public void Allocate(long nowMs) => StreamAllocator.Allocate(this, BandwidthBps, nowMs);
 }
