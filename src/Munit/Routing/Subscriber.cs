@@ -150,8 +150,9 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
         return wanted;
     }
 
-    /// <summary>The viewer's estimate (0 lifts the cap), shared among its tracks by the <see cref="StreamAllocator"/> on
-    /// the next tick (the tick has the clock; the selectors only move on a tick anyway).</summary>
+    /// <summary>The viewer's estimate (0 lifts the cap), shared among its tracks by the
+    /// <see cref="StreamAllocator"/> on the next tick (the tick has the clock; the selectors only move on a tick
+    /// anyway).</summary>
     public void SetBandwidth(long bps) => BandwidthBps = Math.Max(0, bps);
 
     /// <summary>Shares the estimate among the tracks (layer bitrates move); from the tick.</summary>
