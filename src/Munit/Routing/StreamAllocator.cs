@@ -75,7 +75,7 @@ public static class StreamAllocator
             bool fits = lowest < 0 || resumeNeed <= budget;
             if (fits)
                 c.UnfitSinceMs = -1;
-            else if (c.UnfitSinceMs < 0)
+            else if (c.UnfitSinceMs < 0 || c.UnfitSinceMs > nowMs)
                 c.UnfitSinceMs = nowMs;
             if (!fits && (c.Paused || nowMs - c.UnfitSinceMs >= PauseAfterMs))
             {
