@@ -87,6 +87,19 @@ public sealed class AimdRateControl
         return Estimate;
     }
 
+    /// <summary>
+    /// A probe showed the path carries <paramref name="bps"/>: the estimate rises to it (never falls by it), and the
+    /// increase goes multiplicative again, the old overuse level no longer being where the path tops out.
+    /// </summary>
+    public void RaiseTo(long bps, long upperBound, long nowMs)
+    {
+        if (!Valid || bps <= Estimate)
+            return;
+        Estimate = Math.Clamp(bps, MinBitrate, upperBound);
+        _maxAtOveruse = -1;
+        _lastChangeMs = nowMs;
+    }
+
     private bool NearConvergence(double kbps)
     {
         if (_maxAtOveruse < 0)

@@ -104,6 +104,27 @@ public sealed class SendSideEstimator
         return estimate;
     }
 
+    /// <summary>
+    /// A probe cluster's measured rate (<see cref="ProbeClusterMeter"/>): unless the delay trend says a queue is
+    /// building, the estimate rises to it — both halves, so a loss-based limit left from congestion that has passed
+    /// does not hold it down. A result under the estimate changes nothing (the estimate's own halves cut it when
+    /// the path says so).
+    /// </summary>
+    /// <returns>whether the estimate rose.</returns>
+    public bool OnProbeResult(long bitsPerSecond, long nowMs)
+    {
+        if (Estimate <= 0 || bitsPerSecond <= Estimate || _detector.State == BandwidthUsage.Overusing)
+            return false;
+        _rate.RaiseTo(bitsPerSecond, MaxBitrate, nowMs);
+        if (_lossBased > 0 && _lossBased < bitsPerSecond)
+            _lossBased = bitsPerSecond;
+        long estimate = _rate.Estimate;
+        if (_lossBased > 0 && (estimate == 0 || _lossBased < estimate))
+            estimate = _lossBased;
+        Estimate = estimate;
+        return true;
+    }
+
     private void UpdateLossBased(long acknowledged, long delayBased, long nowMs)
     {
         if (_windowStartMs < 0)

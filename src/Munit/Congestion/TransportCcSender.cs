@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using MobZ.Munit.Stats;
 using MobZ.Rtc.Rtcp;
 using MobZ.Rtc.Rtp;
 
@@ -22,6 +23,7 @@ public sealed class TransportCcSender
     private readonly int[] _size = new int[Capacity];
     private readonly long[] _number = new long[Capacity]; // unwrapped sequence number held by the slot, -1: none
     private readonly Report[] _reported = new Report[Capacity];
+    private readonly int[] _cluster = new int[Capacity]; // probe cluster the packet was sent in, 0: none
     private long _next;
 
     private enum Report : byte
@@ -45,6 +47,15 @@ public sealed class TransportCcSender
 
     /// <summary>The estimate fed by this viewer's feedback.</summary>
     public SendSideEstimator Estimator { get; } = new();
+
+    /// <summary>Probing toward this viewer: while a cluster is on, every packet stamped belongs to it.</summary>
+    public Prober Prober { get; } = new();
+
+    /// <summary>What the feedback says about each probe cluster.</summary>
+    public ProbeClusterMeter Probes { get; } = new();
+
+    /// <summary>Bits per second handed to the viewer's transport over the last second (everything stamped).</summary>
+    public BitrateMeter Sent { get; } = new();
 
     /// <summary>Feedback messages taken.</summary>
     public long FeedbackReceived { get; private set; }
@@ -83,6 +94,11 @@ public sealed class TransportCcSender
         _sendUs[slot] = sendMicroseconds;
         _size[slot] = written;
         _reported[slot] = Report.None;
+        int cluster = Prober.ActiveCluster;
+        _cluster[slot] = cluster;
+        if (cluster != 0)
+            Probes.OnSent(cluster);
+        Sent.Add(written, sendMicroseconds / 1000);
         _next++;
         return written;
     }
@@ -133,10 +149,32 @@ public sealed class TransportCcSender
                 Estimator.OnRecovered(_sendUs[slot]);
             reported = Report.Received;
             Estimator.OnReceived(_sendUs[slot], result.ArrivalMicroseconds, _size[slot], nowMs);
+            if (_cluster[slot] != 0)
+                Probes.OnReceived(_cluster[slot], _sendUs[slot], result.ArrivalMicroseconds, _size[slot]);
         }
 
         Estimator.Update(nowMs);
+        while (Probes.TryTakeResult(nowMs, out int cluster, out long bps))
+        {
+            Prober.OnResult(cluster, bps, nowMs);
+            Estimator.OnProbeResult(bps, nowMs);
+        }
         return true;
+    }
+
+    /// <summary>
+    /// The probing half of the tick: starts a cluster when the viewer's layers want more than its estimate (see
+    /// <see cref="Prober"/>), and says how many padding bytes the cluster on now still owes.
+    /// </summary>
+    /// <param name="wanted">what the viewer's tracks need at the layers it asked for, bit/s.</param>
+    public int ProbePaddingDue(long wanted, long nowMs)
+    {
+        Prober.Tick(nowMs);
+        Prober.TryStart(Estimator.Estimate, wanted, Sent.BitsPerSecond(nowMs), nowMs);
+        int due = Prober.PaddingDue(nowMs, out int ended);
+        if (ended != 0)
+            Probes.End(ended, nowMs);
+        return due;
     }
 
     /// <summary>What was sent under a sequence number from the viewer's feedback, while remembered.</summary>

@@ -123,6 +123,30 @@ public sealed class MunitMetrics : IDisposable
             "Transport-cc feedback messages from viewers dropped as malformed",
             () => totals.ViewerTransportCcFeedbackMalformed
         );
+        _meter.CreateObservableCounter(
+            "mobz.munit.viewer.probes",
+            () =>
+                new Measurement<long>[]
+                {
+                    new(Volatile.Read(ref totals.ProbeClusters), _tag, new("result", "started")),
+                    new(Volatile.Read(ref totals.ProbesSucceeded), _tag, new("result", "carried")),
+                    new(Volatile.Read(ref totals.ProbesFailed), _tag, new("result", "not_carried")),
+                },
+            "{cluster}",
+            "Probe clusters toward viewers whose layers want more than their estimate, by result"
+        );
+        Counter(
+            "mobz.munit.viewer.probe.padding",
+            "By",
+            "Padding bytes sent to viewers for probing (padding-only RTP on their RTX streams)",
+            () => totals.ProbePaddingBytes
+        );
+        Counter(
+            "mobz.munit.viewer.track_pauses",
+            "{pause}",
+            "Viewers' video tracks paused because not even their lowest layer fitted the viewer's estimate",
+            () => totals.TrackPauses
+        );
         Counter("mobz.munit.layer_switches", "{switch}", "Simulcast layer switches of viewers", () =>
             totals.LayerSwitches
         );

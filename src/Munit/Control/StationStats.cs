@@ -52,4 +52,19 @@ public sealed record SubscriberStats(
     public long DelayBasedEstimateBps { get; init; }
     public long LossBasedEstimateBps { get; init; }
     public long AcknowledgedBps { get; init; }
+
+    /// <summary>Probe clusters toward the viewer (started, carried by its link), the last one's measured rate (bit/s,
+    /// 0: none or not carried) and the bitrate its tracks want at the layers it asked for.</summary>
+    public long ProbeClusters { get; init; }
+    public long ProbesSucceeded { get; init; }
+    public long LastProbeBps { get; init; }
+    public long WantedBps { get; init; }
+
+    /// <summary>Why the viewer's video is at its layer: "uncapped" (no estimate), "preferred" (its choice fits),
+    /// "bandwidth" (a higher layer would not fit) or "paused" (not even the lowest fits; nothing is
+    /// forwarded).</summary>
+    public string? LayerReason { get; init; }
+
+    /// <summary>Times the viewer's video of this station was paused for bandwidth.</summary>
+    public long Pauses { get; init; }
 }

@@ -82,6 +82,57 @@ public abstract class Consumer
     /// <summary>Periodic work (layer choice); called every few tens of milliseconds.</summary>
     public virtual void Tick(long nowMs) { }
 
+    /// <summary>What this track needs at the layer the viewer asked for, bandwidth aside (bit/s): what probing aims
+    /// for.</summary>
+    public virtual long WantedBitrate(long nowMs)
+    {
+        int layer = CurrentLayer >= 0 ? CurrentLayer : 0;
+        return layer < Producer.Layers.Length ? Producer.Bitrate(layer, nowMs) : 0;
+    }
+
+    /// <summary>The layer the viewer's <see cref="StreamAllocator"/> gave this track (-1: none, or not
+    /// capped).</summary>
+    public int AllocatedLayer { get; set; } = -1;
+
+    /// <summary>Why the track is at <see cref="AllocatedLayer"/>.</summary>
+    public StreamAllocator.Reason AllocationReason { get; set; }
+
+    /// <summary>Not even the track's lowest layer fits the viewer's estimate: nothing of it is forwarded.</summary>
+    public bool Paused { get; private set; }
+
+    /// <summary>Since when the track's lowest layer has not fitted the viewer's estimate (-1: it fits).</summary>
+    public long UnfitSinceMs { get; set; } = -1;
+
+    /// <summary>Times the track was paused (stats).</summary>
+    public long Pauses { get; private set; }
+
+    /// <summary>Whether <see cref="Paused"/> was last logged on (the tick logs a change).</summary>
+    public bool LoggedPaused { get; set; }
+
+    /// <summary>Pauses the track or resumes it (then from a key frame, so the viewer's decoder restarts
+    /// cleanly).</summary>
+    public void SetPaused(bool paused, long nowMs)
+    {
+        if (paused == Paused)
+            return;
+        Paused = paused;
+        if (paused)
+            Pauses++;
+        else
+            RequireSync(nowMs);
+    }
+
+    /// <summary>The lowest layer the allocator can give this track (-1: nothing flows).</summary>
+    public virtual int LowestLayer(long nowMs) => Producer.IsActive(LayerOrFirst, nowMs) ? LayerOrFirst : -1;
+
+    /// <summary>The next layer above <paramref name="layer"/> toward the viewer's choice (-1: none).</summary>
+    public virtual int NextLayerUp(int layer, long nowMs) => -1;
+
+    /// <summary>What forwarding <paramref name="layer"/> takes, bit/s (with the headroom a switch up needs).</summary>
+    public virtual long LayerNeed(int layer, long nowMs) => Producer.Bitrate(layer, nowMs);
+
+    private int LayerOrFirst => CurrentLayer >= 0 ? CurrentLayer : 0;
+
     /// <summary>The viewer's share of its bandwidth estimate for this track.</summary>
     public virtual void SetBandwidth(long bps) { }
 

@@ -249,6 +249,73 @@ public sealed class Forwarder(IPacketBufferPool pool, TimeProvider? time = null)
     }
 
     /// <summary>
+    /// Probing toward a viewer (<see cref="MobZ.Munit.Congestion.Prober"/>), from the tick: a cluster starts when
+    /// the viewer's tracks want more than its estimate allows, and while it is on the padding it owes goes out as
+    /// padding-only packets on the RTX stream of one of its video tracks (a receiver discards them after counting
+    /// them in its feedback; the media's own numbering is untouched). A viewer without RTX toward it is not probed.
+    /// </summary>
+    public void Probe(Subscriber viewer, long nowMs)
+    {
+        if (viewer.TransportCc is not { } transportCc || !viewer.Ready)
+            return;
+        Consumer? carrier = null;
+        foreach (var c in viewer.Consumers)
+        {
+            if (c.RtxSsrc != 0 && c.Producer.Kind == MediaKind.Video && c.Send.HasSent)
+            {
+                carrier = c;
+                break;
+            }
+        }
+        if (carrier is null)
+            return;
+        var prober = transportCc.Prober;
+        long started = prober.Started,
+            failed = prober.Failed;
+        int due = transportCc.ProbePaddingDue(viewer.WantedBitrate(nowMs), nowMs);
+        Totals.ProbeClusters += prober.Started - started;
+        Totals.ProbesFailed += prober.Failed - failed;
+        for (int packets = 0; due >= MinPaddingBytes && packets < MaxPaddingPacketsPerTick; packets++)
+        {
+            int size = SendPadding(carrier, Math.Min(due, MaxPaddingBytes));
+            if (size == 0)
+                break;
+            prober.OnPaddingSent(size);
+            Totals.ProbePaddingBytes += size;
+            due -= size;
+        }
+    }
+
+    /// <summary>The most padding one RTP packet carries (the padding length is one byte).</summary>
+    public const int MaxPaddingBytes = 255;
+    private const int MinPaddingBytes = 64;
+    private const int MaxPaddingPacketsPerTick = 64;
+
+    private int SendPadding(Consumer carrier, int paddingBytes)
+    {
+        byte[] buffer = _pool.Rent();
+        try
+        {
+            var writer = new RtpPacketWriter
+            {
+                PayloadType = carrier.RtxPayloadType,
+                SequenceNumber = carrier.NextRtxSeq++,
+                Timestamp = carrier.Send.LastOutputTimestamp,
+                Ssrc = carrier.RtxSsrc,
+                PaddingSize = (byte)paddingBytes,
+            };
+            if (!writer.TryWrite(buffer, out int length))
+                return 0;
+            Transmit(carrier.Subscriber, buffer, length);
+            return length;
+        }
+        finally
+        {
+            _pool.Return(buffer);
+        }
+    }
+
+    /// <summary>
     /// A viewer's NACK for one output sequence number: the packet is taken from the producer's cache,
     /// numbered as it was first sent, and sent again — wrapped as RTX when the viewer negotiated it.
     /// </summary>

@@ -236,7 +236,10 @@ public sealed class MediaEngine : IDisposable
             foreach (var p in _publishers)
                 Reporter.TickPublisher(p, nowMs, reportDue);
             foreach (var s in _subscribers)
+            {
                 Reporter.TickSubscriber(s, nowMs, ntpNow, reportDue);
+                Forwarder.Probe(s, nowMs);
+            }
         }
     }
 

@@ -89,11 +89,15 @@ public static class RtcpReceiver
     {
         if (subscriber.TransportCc is not { } transportCc)
             return;
+        long succeeded = transportCc.Prober.Succeeded,
+            failed = transportCc.Prober.Failed;
         if (!transportCc.OnFeedback(packet, nowMs))
         {
             totals.ViewerTransportCcFeedbackMalformed++;
             return;
         }
+        totals.ProbesSucceeded += transportCc.Prober.Succeeded - succeeded;
+        totals.ProbesFailed += transportCc.Prober.Failed - failed;
         totals.ViewerTransportCcFeedback++;
         long before = subscriber.TransportCcEstimateBps;
         subscriber.ApplyTransportCcEstimate();

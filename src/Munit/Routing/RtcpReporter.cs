@@ -156,14 +156,65 @@ public sealed class RtcpReporter(IPacketBufferPool pool, MediaTotals? totals = n
 
     public void TickSubscriber(Subscriber subscriber, long nowMs, ulong ntpNow, bool reportDue)
     {
+        subscriber.Allocate(nowMs);
         foreach (var consumer in subscriber.Consumers)
         {
             consumer.Tick(nowMs);
+            if (consumer.Paused != consumer.LoggedPaused)
+                LogPause(subscriber, consumer, nowMs);
             if (consumer.CeilingLayer != consumer.LoggedCeilingLayer)
                 LogCeiling(subscriber, consumer);
             if (reportDue && consumer.Send.HasSent)
                 SendSenderReport(subscriber, consumer, nowMs, ntpNow);
         }
+        if (subscriber.TransportCc?.Prober is { } prober && prober.Succeeded + prober.Failed != subscriber.LoggedProbes)
+        {
+            subscriber.LoggedProbes = prober.Succeeded + prober.Failed;
+            LogProbe(subscriber, subscriber.TransportCc, nowMs);
+        }
+    }
+
+    /// <summary>A video track paused (not even its lowest layer fits the viewer's estimate) or resumed.</summary>
+    private void LogPause(Subscriber subscriber, Consumer consumer, long nowMs)
+    {
+        consumer.LoggedPaused = consumer.Paused;
+        if (consumer.Paused)
+            _totals.TrackPauses++;
+        _logger.LogInformation(
+            "Viewer {PeerId} track {Mid} {Change}: estimate {EstimateBps} bit/s ({Source}), its lowest layer needs "
+                + "{LowestBps} bit/s",
+            subscriber.PeerId,
+            consumer.Mid,
+            consumer.Paused ? "paused" : "resumed",
+            subscriber.BandwidthBps,
+            subscriber.BandwidthSource ?? "none",
+            consumer.LowestLayer(nowMs) is int lowest and >= 0 ? consumer.Producer.Bitrate(lowest, nowMs) : 0
+        );
+    }
+
+    /// <summary>A probe cluster's verdict: information level when the link carried it (the estimate rises, and with
+    /// it the layers), debug when it did not (a viewer on a link that stays limited is probed every few
+    /// seconds).</summary>
+    private void LogProbe(Subscriber subscriber, Congestion.TransportCcSender transportCc, long nowMs)
+    {
+        var prober = transportCc.Prober;
+        bool carried = prober.LastResultBps >= 0.8 * prober.TargetBps;
+        var level = carried ? LogLevel.Information : LogLevel.Debug;
+        if (!_logger.IsEnabled(level))
+            return;
+        _logger.Log(
+            level,
+            "Viewer {PeerId} probe to {TargetBps} bit/s {Result}: measured {MeasuredBps} bit/s, estimate now "
+                + "{EstimateBps} bit/s, its tracks want {WantedBps} bit/s ({Carried} of {Started} carried)",
+            subscriber.PeerId,
+            prober.TargetBps,
+            carried ? "carried" : "not carried",
+            prober.LastResultBps,
+            transportCc.Estimator.Estimate,
+            subscriber.WantedBitrate(nowMs),
+            prober.Succeeded,
+            prober.Started
+        );
     }
 
     /// <summary>A viewer's layer ceiling moved: with transport-cc that is the Munit's own estimate at work (or a new

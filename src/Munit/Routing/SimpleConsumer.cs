@@ -30,7 +30,7 @@ public sealed class SimpleConsumer(Producer producer, Subscriber subscriber, uin
 
     public override LayerDecision Decide(int layer, int generation, bool keyFrameStart, long nowMs)
     {
-        if (Layer >= 0 && layer != Layer)
+        if ((Layer >= 0 && layer != Layer) || Paused)
             return LayerDecision.Drop;
         if (generation != CurrentGeneration)
         {

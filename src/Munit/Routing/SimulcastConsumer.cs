@@ -25,6 +25,8 @@ public sealed class SimulcastConsumer : Consumer
 
     public override LayerDecision Decide(int layer, int generation, bool keyFrameStart, long nowMs)
     {
+        if (Paused)
+            return LayerDecision.Drop;
         if (_selector.Target < 0 && _selector.Update(nowMs))
             RequestKeyFrameFor(_selector.Target, nowMs);
         if (layer == _selector.Current && generation != CurrentGeneration)
@@ -51,6 +53,14 @@ public sealed class SimulcastConsumer : Consumer
         if (_selector.Update(nowMs))
             RequestKeyFrameFor(_selector.Target, nowMs);
     }
+
+    public override long WantedBitrate(long nowMs) => _selector.WantedBitrate(nowMs);
+
+    public override int LowestLayer(long nowMs) => _selector.LowestLayer(nowMs);
+
+    public override int NextLayerUp(int layer, long nowMs) => _selector.NextLayerUp(layer, nowMs);
+
+    public override long LayerNeed(int layer, long nowMs) => _selector.Need(layer, nowMs);
 
     public override void SetBandwidth(long bps) => _selector.SetBandwidth(bps);
 

@@ -160,9 +160,7 @@ public sealed class StationRouter : IDisposable
                 subscriber.Add(c);
                 consumers.Add(c);
             }
-            _viewers[subscriber.PeerId] = consumers;
-            if (subscriber.BandwidthBps > 0)
-                subscriber.SetBandwidth(subscriber.BandwidthBps);
+            _viewers[subscriber.PeerId] = consumers; // the next tick shares the viewer's estimate with them too
             return consumers;
         }
     }
@@ -339,6 +337,8 @@ public sealed class StationRouter : IDisposable
                     switches = 0;
                 int layer = -1,
                     target = -1;
+                string? reason = null;
+                long pauses = 0;
                 byte fraction = 0;
                 long? rtt = null;
                 foreach (var c in consumers)
@@ -356,6 +356,8 @@ public sealed class StationRouter : IDisposable
                     {
                         layer = c.CurrentLayer;
                         target = c.TargetLayer;
+                        reason = ReasonName(c.AllocationReason);
+                        pauses += c.Pauses;
                     }
                 }
                 packetsOut += sent;
@@ -384,6 +386,12 @@ public sealed class StationRouter : IDisposable
                         DelayBasedEstimateBps = viewer?.TransportCc?.Estimator.DelayBased ?? 0,
                         LossBasedEstimateBps = viewer?.TransportCc?.Estimator.LossBased ?? 0,
                         AcknowledgedBps = viewer?.TransportCc?.Estimator.AcknowledgedBitsPerSecond(nowMs) ?? 0,
+                        ProbeClusters = viewer?.TransportCc?.Prober.Started ?? 0,
+                        ProbesSucceeded = viewer?.TransportCc?.Prober.Succeeded ?? 0,
+                        LastProbeBps = viewer?.TransportCc?.Prober.LastResultBps ?? 0,
+                        WantedBps = viewer?.WantedBitrate(nowMs) ?? 0,
+                        LayerReason = reason,
+                        Pauses = pauses,
                     }
                 );
             }
@@ -409,6 +417,15 @@ public sealed class StationRouter : IDisposable
             };
         }
     }
+
+    private static string ReasonName(StreamAllocator.Reason reason) =>
+        reason switch
+        {
+            StreamAllocator.Reason.Preferred => "preferred",
+            StreamAllocator.Reason.Bandwidth => "bandwidth",
+            StreamAllocator.Reason.Paused => "paused",
+            _ => "uncapped",
+        };
 
     public void Dispose()
     {

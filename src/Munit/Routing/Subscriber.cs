@@ -4,14 +4,12 @@ namespace MobZ.Munit.Routing;
 
 /// <summary>
 /// One viewer's peer connection on this Munit. It may carry tracks of several stations (Janus multistream),
-/// each a <see cref="Consumer"/>; its bandwidth estimate is shared among its video consumers: the Munit's own
-/// send-side estimate from the viewer's transport-cc feedback when it negotiated that, else the viewer's REMB.
+/// each a <see cref="Consumer"/>; its bandwidth estimate is shared among its tracks (<see cref="StreamAllocator"/>):
+/// the Munit's own send-side estimate from the viewer's transport-cc feedback when it negotiated that, else the
+/// viewer's REMB.
 /// </summary>
 public sealed class Subscriber(string peerId, IPeerOutput output)
 {
-    /// <summary>What an audio track is assumed to need when the estimate is split.</summary>
-    public const long AudioReserveBps = 64_000;
-
     private Consumer[] _consumers = [];
 
     public string PeerId { get; } = peerId;
@@ -109,6 +107,9 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
         SetBandwidth(TransportCcEstimateBps);
     }
 
+    /// <summary>Probe verdicts logged so far (the tick logs each new one).</summary>
+    public long LoggedProbes { get; set; }
+
     /// <summary>SSRC the Munit uses as sender of RTCP toward this viewer.</summary>
     public uint RtcpSsrc { get; } = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
 
@@ -137,28 +138,23 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
             SetBandwidth(Math.Max(1, bps)); // a REMB of 0 is an estimate too, not "no cap"
     }
 
-    /// <summary>Splits the viewer's estimate: audio first, the rest evenly over its video tracks; 0 lifts the
-    /// cap.</summary>
-    public void SetBandwidth(long bps)
+    /// <summary>
+    /// What the viewer's tracks need at the layers it asked for, bandwidth aside (bit/s): what each audio track
+    /// brings in and each video track's wanted layer (what probing aims for).
+    /// </summary>
+    public long WantedBitrate(long nowMs)
     {
-        BandwidthBps = Math.Max(0, bps);
-        var consumers = Consumers;
-        int video = 0,
-            audio = 0;
-        foreach (var c in consumers)
-        {
-            if (c.Producer.Kind == MediaKind.Video)
-                video++;
-            else
-                audio++;
-        }
-        if (video == 0)
-            return;
-        long share = bps <= 0 ? 0 : Math.Max(1, (bps - audio * AudioReserveBps) / video);
-        foreach (var c in consumers)
-        {
-            if (c.Producer.Kind == MediaKind.Video)
-                c.SetBandwidth(share);
-        }
+        long wanted = 0;
+        foreach (var c in Consumers)
+            wanted += c.Producer.Kind == MediaKind.Video ? c.WantedBitrate(nowMs) : c.Producer.Bitrate(0, nowMs);
+        return wanted;
     }
+
+    /// <summary>The viewer's estimate (0 lifts the cap), shared among its tracks by the
+    /// <see cref="StreamAllocator"/> on the next tick (the tick has the clock; the selectors only move on a tick
+    /// anyway).</summary>
+    public void SetBandwidth(long bps) => BandwidthBps = Math.Max(0, bps);
+
+    /// <summary>Shares the estimate among the tracks (layer bitrates move); from the tick.</summary>
+    public void Allocate(long nowMs) => StreamAllocator.Allocate(this, BandwidthBps, nowMs);
 }

@@ -97,6 +97,55 @@ public sealed class SimulcastSelector
         Current = -1;
     }
 
+    /// <summary>
+    /// What this viewer's choice needs, bandwidth aside: the bitrate of the best flowing layer at or below the
+    /// preference, with the headroom going up to it takes (0 when nothing flows).
+    /// </summary>
+    public long WantedBitrate(long nowMs)
+    {
+        for (int l = Math.Min(Preferred, _layers.LayerCount - 1); l >= 0; l--)
+        {
+            if (!_layers.IsActive(l, nowMs))
+                continue;
+            long bitrate = _layers.Bitrate(l, nowMs);
+            return Current >= 0 && l > Current ? (long)(bitrate * UpgradeHeadroom) : bitrate;
+        }
+
+        return 0;
+    }
+
+    /// <summary>The lowest flowing layer (-1: none flows).</summary>
+    public int LowestLayer(long nowMs)
+    {
+        for (int l = 0; l < _layers.LayerCount; l++)
+        {
+            if (_layers.IsActive(l, nowMs))
+                return l;
+        }
+
+        return -1;
+    }
+
+    /// <summary>The next flowing layer above <paramref name="layer"/>, at most the preferred one (-1: none).</summary>
+    public int NextLayerUp(int layer, long nowMs)
+    {
+        for (int l = layer + 1; l <= Math.Min(Preferred, _layers.LayerCount - 1); l++)
+        {
+            if (_layers.IsActive(l, nowMs))
+                return l;
+        }
+
+        return -1;
+    }
+
+    /// <summary>What forwarding <paramref name="layer"/> needs: its bitrate, with the headroom going up to it
+    /// takes.</summary>
+    public long Need(int layer, long nowMs)
+    {
+        long bitrate = _layers.Bitrate(layer, nowMs);
+        return Current >= 0 && layer > Current ? (long)(bitrate * UpgradeHeadroom) : bitrate;
+    }
+
     private int ChooseTarget(long nowMs)
     {
         int count = _layers.LayerCount;

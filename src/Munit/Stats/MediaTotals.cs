@@ -55,6 +55,17 @@ public sealed class MediaTotals
     public long RembSent;
     public long RembEstimate;
 
+    /// <summary>Probe clusters toward viewers: started, carried by the link, not carried; padding bytes sent for
+    /// them.</summary>
+    public long ProbeClusters;
+    public long ProbesSucceeded;
+    public long ProbesFailed;
+    public long ProbePaddingBytes;
+
+    /// <summary>Viewers' video tracks paused because not even their lowest layer fitted the viewer's
+    /// estimate.</summary>
+    public long TrackPauses;
+
     /// <summary>A viewer's consumer moved to another simulcast layer.</summary>
     public long LayerSwitches;
 

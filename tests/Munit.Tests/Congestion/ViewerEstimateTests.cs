@@ -14,7 +14,8 @@ namespace MobZ.Munit.Tests.Congestion;
 public sealed class ViewerEstimateTests
 {
     private const uint VideoSsrc = 0xBEEF01,
-        AudioSsrc = 0xBEEF02;
+        AudioSsrc = 0xBEEF02,
+        VideoRtxSsrc = 0xBEEF03;
     private static readonly uint[] LayerSsrcs = [ForwardingRig.LowSsrc, ForwardingRig.MidSsrc, ForwardingRig.HighSsrc];
     private static readonly string[] Rids = ["q", "h", "f"];
     private static readonly int[] Sizes = [200, 600, 1100]; // one packet a frame: ~50, ~150, ~270 kbit/s
@@ -28,10 +29,10 @@ public sealed class ViewerEstimateTests
         private long _linkFreeUs;
         private int _frame;
 
-        public Rig(bool transportCc)
+        public Rig(bool transportCc, uint rtxSsrc = 0)
         {
             Forwarding = new ForwardingRig(simulcast: true, time: _time);
-            (Viewer, Out) = Forwarding.AddViewer("a", AudioSsrc, VideoSsrc);
+            (Viewer, Out) = Forwarding.AddViewer("a", AudioSsrc, VideoSsrc, rtxSsrc);
             if (transportCc)
                 Forwarding.Engine.SetTransportCc(Viewer, 3, feedback: true);
         }
@@ -79,8 +80,8 @@ public sealed class ViewerEstimateTests
                 {
                     while (_browser.TryWriteFeedback(_feedback, 0x5EED, out int written))
                         Forwarding.Engine.OnSubscriberRtcp(Viewer, _feedback.AsSpan(0, written), nowMs, 0);
-                    Forwarding.Engine.Tick(nowMs, 0);
                 }
+                Forwarding.Engine.Tick(nowMs, 0);
             }
         }
 
@@ -108,6 +109,80 @@ public sealed class ViewerEstimateTests
         var totals = rig.Forwarding.Engine.Forwarder.Totals;
         Assert.Equal(estimate, totals.ViewerEstimate);
         Assert.Equal(1, totals.ViewersEstimated);
+    }
+
+    [Fact]
+    public void Once_the_link_is_lifted_probing_takes_a_capped_viewer_back_to_the_top_layer_within_10_s()
+    {
+        using var rig = new Rig(transportCc: true, rtxSsrc: VideoRtxSsrc);
+        rig.Run(TimeSpan.FromSeconds(2));
+        rig.LinkBps = 100_000;
+        rig.Run(TimeSpan.FromSeconds(6));
+        Assert.Equal(0, rig.Consumer.CurrentLayer);
+        long capped = rig.Viewer.TransportCc!.Estimator.Estimate;
+
+        rig.LinkBps = 10_000_000;
+        int seconds = 0;
+        while (rig.Consumer.CurrentLayer != 2 && seconds < 10)
+        {
+            rig.Run(TimeSpan.FromSeconds(1));
+            seconds++;
+        }
+
+        Assert.Equal(2, rig.Consumer.CurrentLayer);
+        var prober = rig.Viewer.TransportCc.Prober;
+        Assert.True(prober.Succeeded > 0, $"{prober.Started} clusters, {prober.Succeeded} carried");
+        Assert.True(rig.Viewer.TransportCc.Estimator.Estimate > 2 * capped);
+        // The probes were padding on the viewer's RTX stream: its media numbering has no gap from them.
+        Assert.Contains(rig.Out.Rtp, p => RtpPacket.TryRead(p, out var rtp) && rtp.Ssrc == VideoRtxSsrc);
+        var totals = rig.Forwarding.Engine.Forwarder.Totals;
+        Assert.Equal(prober.Started, totals.ProbeClusters);
+        Assert.Equal(prober.PaddingBytes, totals.ProbePaddingBytes);
+    }
+
+    [Fact]
+    public void Behind_a_link_that_stays_limited_probes_back_off_and_the_viewer_keeps_its_layer()
+    {
+        using var rig = new Rig(transportCc: true, rtxSsrc: VideoRtxSsrc);
+        rig.Run(TimeSpan.FromSeconds(2));
+        rig.LinkBps = 100_000;
+
+        rig.Run(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(0, rig.Consumer.CurrentLayer);
+        var prober = rig.Viewer.TransportCc!.Prober;
+        Assert.True(prober.Failed > 0);
+        Assert.Equal(0, prober.Succeeded);
+        // With backoff doubling to 4 s, 20 s hold few clusters (each lasts 0.2 s).
+        Assert.InRange(prober.Started, 1, 10);
+        Assert.InRange(rig.Viewer.TransportCc.Estimator.Estimate, 1, 150_000);
+    }
+
+    [Fact]
+    public void Video_that_does_not_fit_the_estimate_is_paused_audio_still_flows_and_video_resumes_when_it_fits()
+    {
+        using var rig = new Rig(transportCc: false);
+        rig.Run(TimeSpan.FromSeconds(2));
+        rig.Forwarding.Engine.OnSubscriberRtcp(rig.Viewer, Packets.Remb(1, 30_000, VideoSsrc), rig.NowMs, 0);
+        rig.Run(TimeSpan.FromSeconds(3)); // the lowest layer brings ~50 kbit/s: it does not fit, for over 2 s
+
+        int before = rig.Out.Rtp.Count(p => RtpPacket.TryRead(p, out var rtp) && rtp.Ssrc == VideoSsrc);
+        rig.Run(TimeSpan.FromSeconds(2));
+        int during = rig.Out.Rtp.Count(p => RtpPacket.TryRead(p, out var rtp) && rtp.Ssrc == VideoSsrc);
+        Assert.True(rig.Consumer.Paused);
+        Assert.Equal(before, during);
+        var stats = Assert.Single(rig.Forwarding.Station.GetStats(rig.NowMs).SubscriberDetails);
+        Assert.Equal("paused", stats.LayerReason);
+        Assert.Equal(1, stats.Pauses);
+        Assert.Equal(1, rig.Forwarding.Engine.Forwarder.Totals.TrackPauses);
+
+        rig.Forwarding.Engine.OnSubscriberRtcp(rig.Viewer, Packets.Remb(1, 2_000_000, VideoSsrc), rig.NowMs, 0);
+        rig.Run(TimeSpan.FromSeconds(2)); // a key frame every second
+
+        Assert.False(rig.Consumer.Paused);
+        Assert.Equal(2, rig.Consumer.CurrentLayer);
+        Assert.True(rig.Out.Rtp.Count(p => RtpPacket.TryRead(p, out var rtp) && rtp.Ssrc == VideoSsrc) > during);
+        Assert.Equal("preferred", rig.Forwarding.Station.GetStats(rig.NowMs).SubscriberDetails[0].LayerReason);
     }
 
     [Fact]

@@ -60,12 +60,14 @@ internal static class ChromiumPages
         };
         window.video = async () => {
           const stats = await pc.getStats();
-          let r = { framesDecoded: 0, frameWidth: 0, packetsReceived: 0 };
+          let r = { framesDecoded: 0, frameWidth: 0, packetsReceived: 0, freezeCount: 0, totalFreezesDuration: 0 };
           stats.forEach(s => {
             if (s.type === 'inbound-rtp' && s.kind === 'video') {
               r.framesDecoded += s.framesDecoded || 0;
               r.frameWidth = s.frameWidth || r.frameWidth;
               r.packetsReceived += s.packetsReceived || 0;
+              r.freezeCount += s.freezeCount || 0;
+              r.totalFreezesDuration += s.totalFreezesDuration || 0;
             }
           });
           return r;
@@ -88,4 +90,9 @@ internal sealed class VideoStats
     public int FramesDecoded { get; set; }
     public int FrameWidth { get; set; }
     public int PacketsReceived { get; set; }
+
+    /// <summary>Chromium's count of video freezes (a frame shown much later than the frames before it) and their
+    /// total duration in seconds.</summary>
+    public int FreezeCount { get; set; }
+    public double TotalFreezesDuration { get; set; }
 }

@@ -1,8 +1,4 @@
-using MobZ.Munit.Control;
-using MobZ.Munit.WebRtc;
 using MobZ.TestKit;
-using MobZ.TestKit.Browser;
-using MobZ.TestKit.Network;
 using Xunit.Abstractions;
 
 namespace MobZ.Munit.Tests.Interop;
@@ -17,44 +13,16 @@ public sealed class ChromiumPublisherCongestionTests(ITestOutputHelper output) :
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
     private const double StartBitrate = 1_500_000; // x-google-start-bitrate in the Munit's answer
-    private NetworkNamespace _namespace = null!;
-    private WebRtcMedia _media = null!;
-    private MunitServer _munit = null!;
-    private Chromium _chromium = null!;
+    private NamespacedMunit _rig = null!;
 
-    public async Task InitializeAsync()
-    {
-        _namespace = await NetworkNamespace.CreateAsync();
-        var options = new MunitOptions { BindAddress = _namespace.HostAddress.ToString(), Port = 0 };
-        _media = new WebRtcMedia(options);
-        _munit = new MunitServer(options, _media);
-        _chromium = await Chromium.LaunchAsync(
-            new ChromiumOptions
-            {
-                Log = output.WriteLine,
-                ExecutablePath = _namespace.Wrap(new ChromiumOptions().ExecutablePath),
-            }
-        );
-    }
+    public async Task InitializeAsync() => _rig = await NamespacedMunit.StartAsync(output.WriteLine);
 
-    public async Task DisposeAsync()
-    {
-        await _chromium.DisposeAsync();
-        await _munit.DisposeAsync();
-        _media.Dispose();
-        await _namespace.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
 
     [Fact]
     public async Task A_Chromium_publisher_ramps_on_transport_cc_feedback_and_follows_a_500_kbit_uplink_within_10_s()
     {
-        Assert.True(_munit.CreateStation(new StationDescriptor("st-1", "room-1", "pub", "m2m", false)));
-        var publisher = await _chromium.NewPageWithContentAsync(ChromiumPages.Html);
-        var offer = await publisher.EvaluateAsync<string>("() => publish()");
-        var published = await _munit.HandleAsync(new MediaCommand(MediaOp.Publish, "st-1", "pub") { Sdp = offer });
-        Assert.True(published.Ok, published.Error);
-        Assert.Contains("transport-cc", published.Sdp);
-        await publisher.EvaluateAsync("a => answer(a)", published.Sdp);
+        var publisher = await _rig.PublishAsync(_rig.Inside, "st-1");
 
         var samples = new List<SendingStats>();
         double estimate = 0,
@@ -85,7 +53,7 @@ public sealed class ChromiumPublisherCongestionTests(ITestOutputHelper output) :
             Timeout,
             "the publisher's estimate climbs past 1.5 × its start bitrate"
         );
-        Assert.True(_media.Engine.Forwarder.Totals.TransportCcFeedbackSent > 0);
+        Assert.True(_rig.Media.Engine.Forwarder.Totals.TransportCcFeedbackSent > 0);
         await Eventually.WaitUntilAsync(
             async () =>
             {
@@ -97,7 +65,7 @@ public sealed class ChromiumPublisherCongestionTests(ITestOutputHelper output) :
         );
 
         // The publisher's uplink (what leaves its namespace) drops to 500 kbit/s.
-        await _namespace.LimitUplinkAsync("500kbit");
+        await _rig.Network.LimitUplinkAsync("500kbit");
         output.WriteLine("uplink limited to 500 kbit/s");
         var limited = System.Diagnostics.Stopwatch.StartNew();
         samples.Clear(); // the rate from here on is measured over samples taken under the limit only

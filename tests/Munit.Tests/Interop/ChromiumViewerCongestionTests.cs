@@ -1,103 +1,100 @@
+using System.Diagnostics;
 using MobZ.Munit.Control;
-using MobZ.Munit.WebRtc;
 using MobZ.TestKit;
-using MobZ.TestKit.Browser;
-using MobZ.TestKit.Network;
 using Xunit.Abstractions;
 
 namespace MobZ.Munit.Tests.Interop;
 
 /// <summary>
 /// A Chromium viewer in its own network namespace negotiates transport-cc (so it sends the Munit no REMB) and
-/// watches a Chromium simulcast publisher; when tc limits what reaches the viewer to 300 kbit/s, the Munit's
-/// send-side estimate from the viewer's feedback moves it to the lowest layer.
+/// watches a Chromium simulcast publisher beside a second viewer outside the namespace. When tc limits what reaches
+/// the first viewer to 300 kbit/s, the Munit's send-side estimate from its feedback moves it to the lowest layer
+/// while the other keeps its own; once the limit is lifted, probing finds the room again and the viewer is back on
+/// the layer it had within 10 s.
 /// </summary>
 [Trait("Category", "Interop")]
 public sealed class ChromiumViewerCongestionTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private NetworkNamespace _namespace = null!;
-    private WebRtcMedia _media = null!;
-    private MunitServer _munit = null!;
-    private Chromium _publisherBrowser = null!;
-    private Chromium _viewerBrowser = null!;
+    private NamespacedMunit _rig = null!;
 
-    public async Task InitializeAsync()
-    {
-        _namespace = await NetworkNamespace.CreateAsync();
-        var options = new MunitOptions { BindAddress = _namespace.HostAddress.ToString(), Port = 0 };
-        _media = new WebRtcMedia(options);
-        _munit = new MunitServer(options, _media);
-        _publisherBrowser = await Chromium.LaunchAsync(new ChromiumOptions { Log = output.WriteLine });
-        _viewerBrowser = await Chromium.LaunchAsync(
-            new ChromiumOptions
-            {
-                Log = output.WriteLine,
-                ExecutablePath = _namespace.Wrap(new ChromiumOptions().ExecutablePath),
-            }
-        );
-    }
+    public async Task InitializeAsync() => _rig = await NamespacedMunit.StartAsync(output.WriteLine);
 
-    public async Task DisposeAsync()
-    {
-        await _viewerBrowser.DisposeAsync();
-        await _publisherBrowser.DisposeAsync();
-        await _munit.DisposeAsync();
-        _media.Dispose();
-        await _namespace.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
 
     [Fact]
-    public async Task A_Chromium_viewer_behind_300_kbit_is_moved_to_the_lowest_layer_by_the_Munits_estimate()
+    public async Task A_viewer_behind_300_kbit_drops_to_the_lowest_layer_and_climbs_back_within_10_s_once_lifted()
     {
-        Assert.True(_munit.CreateStation(new StationDescriptor("st-1", "room-1", "pub", "m2m", false)));
-        var publisher = await _publisherBrowser.NewPageWithContentAsync(ChromiumPages.Html);
-        var offer = await publisher.EvaluateAsync<string>("() => publish()");
-        var published = await _munit.HandleAsync(new MediaCommand(MediaOp.Publish, "st-1", "pub") { Sdp = offer });
-        Assert.True(published.Ok, published.Error);
-        await publisher.EvaluateAsync("a => answer(a)", published.Sdp);
+        var outside = await _rig.OutsideAsync();
+        await _rig.PublishAsync(outside, "st-1");
+        var shaped = await _rig.WatchAsync(_rig.Inside, "st-1", "shaped");
+        var other = await _rig.WatchAsync(outside, "st-1", "other");
 
-        var viewer = await _viewerBrowser.NewPageWithContentAsync(ChromiumPages.Html);
-        var watch = await _munit.HandleAsync(new MediaCommand(MediaOp.Watch, "st-1", "viewer"));
-        Assert.True(watch.Ok, watch.Error);
-        var answer = await viewer.EvaluateAsync<string>("o => watch(o)", watch.Sdp);
-        Assert.Contains("transport-cc", answer);
-        Assert.True((await _munit.HandleAsync(new MediaCommand(MediaOp.Answer, "st-1", "viewer") { Sdp = answer })).Ok);
-
-        SubscriberStats Viewer() => Assert.Single(_munit.FindStation("st-1")!.Media.GetStats().SubscriberDetails);
+        int chosen = -1,
+            otherLayer = -1;
         await Eventually.WaitUntilAsync(
             async () =>
             {
-                var video = await viewer.EvaluateAsync<VideoStats>("() => video()");
-                var stats = Viewer();
-                output.WriteLine($"viewer: width {video.FrameWidth}, layer {stats.Layer}, target {stats.TargetLayer}");
-                return video.FramesDecoded > 30 && stats.Layer >= 1;
+                var video = await shaped.EvaluateAsync<VideoStats>("() => video()");
+                var stats = _rig.Viewer("st-1", "shaped");
+                chosen = stats.Layer;
+                otherLayer = _rig.Viewer("st-1", "other").Layer;
+                output.WriteLine($"shaped viewer: width {video.FrameWidth}, layer {chosen}; other: layer {otherLayer}");
+                return video.FramesDecoded > 30 && chosen >= 1 && otherLayer >= 1;
             },
             Timeout,
-            "the viewer decodes a layer above the lowest before its link is limited"
+            "both viewers decode a layer above the lowest before the link is limited"
         );
-        Assert.Equal("transport-cc", Viewer().BandwidthSource);
-        Assert.True(Viewer().TransportCcFeedback > 0);
+        Assert.Equal("transport-cc", _rig.Viewer("st-1", "shaped").BandwidthSource);
+        Assert.True(_rig.Viewer("st-1", "shaped").TransportCcFeedback > 0);
 
-        // What reaches the viewer's namespace drops to 300 kbit/s.
-        await _namespace.LimitDownlinkAsync("300kbit");
-        output.WriteLine("the viewer's downlink is limited to 300 kbit/s");
-        var limited = System.Diagnostics.Stopwatch.StartNew();
+        // What reaches the shaped viewer's namespace drops to 300 kbit/s.
+        await _rig.Network.LimitDownlinkAsync("300kbit");
+        output.WriteLine("the shaped viewer's downlink is limited to 300 kbit/s");
+        var clock = Stopwatch.StartNew();
         await Eventually.WaitUntilAsync(
             () =>
             {
-                var stats = Viewer();
-                output.WriteLine(
-                    $"{limited.Elapsed.TotalSeconds:F1} s: layer {stats.Layer}, target {stats.TargetLayer}, "
-                        + $"estimate {stats.BandwidthEstimateBps / 1000} kbit/s (delay {stats.DelayBasedEstimateBps / 1000}, "
-                        + $"loss {stats.LossBasedEstimateBps / 1000}), acked {stats.AcknowledgedBps / 1000} kbit/s"
-                );
+                var stats = Log(clock);
                 return Task.FromResult(stats.Layer == 0 && stats.BandwidthEstimateBps is > 0 and < 400_000);
             },
             TimeSpan.FromSeconds(15),
-            "the Munit's estimate moves the viewer to the lowest layer"
+            "the Munit's estimate moves the shaped viewer to the lowest layer"
         );
-        output.WriteLine($"on the lowest layer after {limited.Elapsed.TotalSeconds:F1} s");
-        Assert.True(_media.Engine.Forwarder.Totals.ViewersEstimated >= 1);
+        output.WriteLine($"on the lowest layer after {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.True(_rig.Media.Engine.Forwarder.Totals.ViewersEstimated >= 1);
+        Assert.True(_rig.Viewer("st-1", "other").Layer >= otherLayer, "the other viewer keeps its layer");
+
+        // The limit is lifted: probing has to show the estimate the room it has again.
+        var before = await shaped.EvaluateAsync<VideoStats>("() => video()");
+        await _rig.Network.LiftDownlinkLimitAsync();
+        output.WriteLine($"limit lifted; the shaped viewer had layer {chosen}");
+        clock.Restart();
+        await Eventually.WaitUntilAsync(
+            () => Task.FromResult(Log(clock).Layer >= chosen),
+            TimeSpan.FromSeconds(10),
+            $"the shaped viewer is back on layer {chosen} within 10 s of the limit lifted"
+        );
+        output.WriteLine($"back on layer {chosen} after {clock.Elapsed.TotalSeconds:F1} s");
+        var after = await shaped.EvaluateAsync<VideoStats>("() => video()");
+        output.WriteLine(
+            $"freezes while climbing back: {after.FreezeCount - before.FreezeCount}, "
+                + $"{after.TotalFreezesDuration - before.TotalFreezesDuration:F2} s"
+        );
+        Assert.True(_rig.Viewer("st-1", "shaped").ProbesSucceeded > 0);
+        Assert.True(_rig.Viewer("st-1", "other").Layer >= otherLayer, "the other viewer keeps its layer");
+    }
+
+    private SubscriberStats Log(Stopwatch clock)
+    {
+        var stats = _rig.Viewer("st-1", "shaped");
+        output.WriteLine(
+            $"{clock.Elapsed.TotalSeconds:F1} s: layer {stats.Layer}, target {stats.TargetLayer}, "
+                + $"estimate {stats.BandwidthEstimateBps / 1000} kbit/s (delay {stats.DelayBasedEstimateBps / 1000}, "
+                + $"loss {stats.LossBasedEstimateBps / 1000}), acked {stats.AcknowledgedBps / 1000} kbit/s, "
+                + $"wants {stats.WantedBps / 1000} kbit/s, probes {stats.ProbesSucceeded}/{stats.ProbeClusters} "
+                + $"(last {stats.LastProbeBps / 1000} kbit/s)"
+        );
+        return stats;
     }
 }
