@@ -46,6 +46,7 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
     private readonly RecvmmsgReceiver? _batchReceiver;
     private readonly byte[] _tcpResponse = new byte[512];
     private volatile bool _disposed;
+    private int _receiveThreadId;
 
     public RtcUdpTransport(RtcTransportOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
@@ -149,6 +150,10 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
 
     public RtcTransportCounters Counters { get; } = new();
 
+    /// <summary>The kernel's id of the receive thread, the one that runs every datagram's handling (0 until it
+    /// started, and where the platform has none): a worker's CPU is read from it.</summary>
+    public int ReceiveThreadId => Volatile.Read(ref _receiveThreadId);
+
     public int PeerCount => _peersById.Count;
 
     public bool TryGetPeer(string id, out RtcPeer? peer) => _peersById.TryGetValue(id, out peer);
@@ -232,6 +237,7 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
 
     private void ReceiveLoop()
     {
+        Volatile.Write(ref _receiveThreadId, OsThread.CurrentId());
         _egress.AttachReceiveThread();
         if (_batchReceiver is not null)
             ReceiveBatches(_batchReceiver);

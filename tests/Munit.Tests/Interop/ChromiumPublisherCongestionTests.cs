@@ -85,7 +85,7 @@ public sealed class ChromiumPublisherCongestionTests(ITestOutputHelper output) :
             Timeout,
             "the publisher's estimate climbs past 1.5 × its start bitrate"
         );
-        Assert.True(_media.Engine.Forwarder.Totals.TransportCcFeedbackSent > 0);
+        Assert.True(_media.Workers[0].Engine.Forwarder.Totals.TransportCcFeedbackSent > 0);
         await Eventually.WaitUntilAsync(
             async () =>
             {

@@ -98,6 +98,6 @@ public sealed class ChromiumViewerCongestionTests(ITestOutputHelper output) : IA
             "the Munit's estimate moves the viewer to the lowest layer"
         );
         output.WriteLine($"on the lowest layer after {limited.Elapsed.TotalSeconds:F1} s");
-        Assert.True(_media.Engine.Forwarder.Totals.ViewersEstimated >= 1);
+        Assert.True(_media.Workers[0].Engine.Forwarder.Totals.ViewersEstimated >= 1);
     }
 }
