@@ -9,7 +9,8 @@ namespace MobZ.Munit.WebRtc;
 
 /// <summary>
 /// One media worker: its own UDP port (<see cref="RtcUdpTransport"/>: socket, receive thread, ICE-TCP listener,
-/// consent and DTLS timers), its own <see cref="MediaEngine"/> (forwarder, reporter, lock and tick) and the peers,
+/// consent and DTLS timers, and the loop's timer queue), its own <see cref="MediaEngine"/> (forwarder, reporter, lock,
+/// and its tick, which runs on the worker's loop) and the peers,
 /// SRTP contexts, stations and viewer sessions placed on it. Two workers share nothing on the per-packet path: a
 /// datagram is read, decrypted, forwarded, protected and sent by the thread of the worker whose port it reached.
 /// </summary>
@@ -54,7 +55,7 @@ public sealed class MediaWorker : IDisposable
         try
         {
             Engine = new MediaEngine(time: clock, logger: loggers.CreateLogger<MediaEngine>());
-            Engine.Start();
+            Engine.Start(Transport.Timers);
         }
         catch
         {
