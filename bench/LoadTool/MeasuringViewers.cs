@@ -32,6 +32,16 @@ internal sealed class MeasuringViewers : IRtcClientHandler
     }
 
     public long Received => Sum(s => s.Count);
+
+    /// <summary>Media packets <paramref name="peer"/> received while measuring.</summary>
+    public long ReceivedBy(RtcClientPeer peer)
+    {
+        if (!_viewers.TryGetValue(peer, out var viewer))
+            return 0;
+        lock (viewer)
+            return viewer.Streams.Values.Sum(s => s.Count);
+    }
+
     public long Expected => Sum(s => (long)(ushort)(s.Last - s.First) + 1);
 
     /// <summary>Notes the retransmission payload types of a Munit offer.</summary>

@@ -11,6 +11,9 @@ using MobZ.Rtc.Transport;
 
 namespace MobZ.LoadTool;
 
+/// <summary>One media worker's part of a run: what it forwarded and its loop thread's CPU.</summary>
+internal sealed record WorkerShare(int Worker, int Rooms, long Forwarded, TimeSpan Cpu);
+
 /// <summary>What one <c>--webrtc</c> run measured.</summary>
 internal sealed record WebRtcLoadReport(
     LoadOptions Options,
@@ -23,7 +26,8 @@ internal sealed record WebRtcLoadReport(
     LatencyHistogram Latency,
     long SrtpRejected,
     long RssBytesPerPeer,
-    int Peers
+    int Peers,
+    IReadOnlyList<WorkerShare> Workers
 )
 {
     public double Loss => Expected == 0 ? 0 : Math.Max(0, 1 - (double)Received / Expected);
@@ -34,7 +38,7 @@ internal sealed record WebRtcLoadReport(
         output.WriteLine(
             string.Create(
                 inv,
-                $"WebRTC clients (ICE, DTLS, SRTP): publishers {Options.Publishers}, viewers {Options.Subscribers} (each watches every publisher on one peer connection), video {Options.VideoKbps} kbps + Opus, {Seconds:0.0} s measured"
+                $"WebRTC clients (ICE, DTLS, SRTP): publishers {Options.Publishers}, viewers {Options.Subscribers} in {Options.Rooms} room(s) (each watches every publisher of its room on one peer connection), video {Options.VideoKbps} kbps + Opus, {Workers.Count} media worker(s), {Seconds:0.0} s measured"
             )
         );
         output.WriteLine(string.Create(inv, $"offered to the Munit      {OfferedPerSecond:0} packets/s"));
@@ -44,9 +48,18 @@ internal sealed record WebRtcLoadReport(
         output.WriteLine(
             string.Create(
                 inv,
-                $"Munit receive thread CPU  {MunitCpu.TotalSeconds:0.00} s = {MunitCpu.TotalSeconds / Seconds * 100:0}% of one core; {MunitCpu.TotalSeconds / Math.Max(1, Forwarded) * 1e6:0.00} CPU-s per million forwarded"
+                $"Munit worker threads CPU  {MunitCpu.TotalSeconds:0.00} s = {MunitCpu.TotalSeconds / Seconds * 100:0}% of one core; {MunitCpu.TotalSeconds / Math.Max(1, Forwarded) * 1e6:0.00} CPU-s per million forwarded (µs per packet)"
             )
         );
+        foreach (var w in Workers)
+        {
+            output.WriteLine(
+                string.Create(
+                    inv,
+                    $"  worker {w.Worker} ({w.Rooms} room(s))   forwarded {w.Forwarded / Seconds:0} packets/s, CPU {w.Cpu.TotalSeconds / Seconds * 100:0}% of one core, {w.Cpu.TotalSeconds / Math.Max(1, w.Forwarded) * 1e6:0.00} µs per forwarded packet"
+                )
+            );
+        }
         output.WriteLine(
             string.Create(inv, $"loss at viewers           {Loss * 100:0.000}% ({Expected - Received} of {Expected})")
         );
@@ -73,14 +86,15 @@ internal sealed record WebRtcLoadReport(
 
 /// <summary>
 /// The <c>--webrtc</c> mode: a Munit (<see cref="MunitServer"/> + <see cref="WebRtcMedia"/>, the production
-/// media plane on one UDP port of 127.0.0.1) and N publishers and M viewers that are real WebRTC clients
+/// media plane: its media workers, a UDP port each on 127.0.0.1) and N publishers and M viewers that are real WebRTC
+/// clients
 /// (<see cref="RtcClientPeer"/>: ICE controlling, DTLS active, SRTP), negotiated through the Munit's media
 /// commands exactly as the Regulator hands a browser's SDP over: Publish (offer → answer), Watch (the Munit's
-/// offer) and Answer. Every viewer watches every publisher (m2m) on one peer connection.
+/// offer) and Answer. Every viewer watches every publisher of its room (m2m) on one peer connection.
 /// </summary>
 internal static class WebRtcLoad
 {
-    private const string Room = "load";
+    private static string Room(int index, LoadOptions options) => $"load-{index % options.Rooms}";
 
     /// <summary>Most ICE + DTLS handshakes in flight at once, so a large run does not time its own peers out.</summary>
     private static readonly int ConnectsInFlight = Math.Max(4, Environment.ProcessorCount * 4);
@@ -101,6 +115,7 @@ internal static class WebRtcLoad
             BindAddress = "127.0.0.1",
             Port = 0,
             TcpPort = 0,
+            Workers = options.Workers,
         };
         using var media = new WebRtcMedia(munitOptions);
         await using var munit = new MunitServer(munitOptions, media);
@@ -129,7 +144,7 @@ internal static class WebRtcLoad
                 uint videoSsrc = SyntheticPublishers.NewSsrc(),
                     audioSsrc = SyntheticPublishers.NewSsrc();
                 string station = $"st-{i}";
-                if (!munit.CreateStation(new StationDescriptor(station, Room, $"pub-{i}", "m2m", false)))
+                if (!munit.CreateStation(new StationDescriptor(station, Room(i, options), $"pub-{i}", "m2m", false)))
                     throw new InvalidOperationException($"the Munit refused station {station}");
                 var published = await munit.HandleAsync(
                     new MediaCommand(MediaOp.Publish, station, $"pub-{i}")
@@ -148,11 +163,13 @@ internal static class WebRtcLoad
                 peers.Add(peer);
                 string viewer = $"viewer-{v}";
                 MediaResult watched = MediaResult.Failure("no station");
-                for (int i = 0; i < options.Publishers; i++)
+                string lastStation = "";
+                for (int i = v % options.Rooms; i < options.Publishers; i += options.Rooms)
                 {
                     // Each Watch returns the offer for the whole connection; the last one carries every station.
+                    lastStation = $"st-{i}";
                     watched = await munit.HandleAsync(
-                        new MediaCommand(MediaOp.Watch, $"st-{i}", viewer),
+                        new MediaCommand(MediaOp.Watch, lastStation, viewer),
                         cancellationToken
                     );
                 }
@@ -160,7 +177,7 @@ internal static class WebRtcLoad
                 var offer = Parse(watched.Sdp);
                 viewerHandler.Learn(offer);
                 var answered = await munit.HandleAsync(
-                    new MediaCommand(MediaOp.Answer, $"st-{options.Publishers - 1}", viewer)
+                    new MediaCommand(MediaOp.Answer, lastStation, viewer)
                     {
                         Sdp = SdpWriter.Write(ViewerAnswer(peer, offer)),
                     },
@@ -173,18 +190,34 @@ internal static class WebRtcLoad
             await Task.WhenAll(connects);
             long rssConnected = ProcessRss();
 
-            int munitThread = ThreadCpu.FindByName($"rtc-udp-{media.Port}")
-                ?? throw new InvalidOperationException("the Munit's receive thread was not found in /proc");
+            var workers = media.Workers;
+            var threads = workers
+                .Select(w =>
+                    ThreadCpu.FindByName($"rtc-udp-{w.Port}")
+                    ?? throw new InvalidOperationException($"worker {w.Index}'s receive thread was not found in /proc")
+                )
+                .ToArray();
             publishers.Start();
             await Task.Delay(warmUp, cancellationToken);
 
             viewerHandler.Measuring = true;
-            long forwarded0 = media.Engine.Forwarder.Forwarded;
-            var cpu0 = ThreadCpu.Of(munitThread);
+            var forwarded0 = workers.Select(w => w.Engine.Forwarder.Forwarded).ToArray();
+            var cpu0 = threads.Select(ThreadCpu.Of).ToArray();
             var clock = Stopwatch.StartNew();
             await Task.Delay(TimeSpan.FromSeconds(options.Seconds), cancellationToken);
-            long forwarded = media.Engine.Forwarder.Forwarded - forwarded0;
-            var cpu = ThreadCpu.Of(munitThread) - cpu0;
+            var shares = workers
+                .Select(
+                    (w, i) =>
+                        new WorkerShare(
+                            w.Index,
+                            media.Placement.RoomsOn(w.Index),
+                            w.Engine.Forwarder.Forwarded - forwarded0[i],
+                            ThreadCpu.Of(threads[i]) - cpu0[i]
+                        )
+                )
+                .ToArray();
+            long forwarded = shares.Sum(s => s.Forwarded);
+            var cpu = TimeSpan.FromTicks(shares.Sum(s => s.Cpu.Ticks));
             double seconds = clock.Elapsed.TotalSeconds;
             viewerHandler.Measuring = false;
             publishers.Stop();
@@ -200,7 +233,8 @@ internal static class WebRtcLoad
                 viewerHandler.Latency,
                 peers.Sum(p => p.SrtpRejected),
                 (rssConnected - rss0) / Math.Max(1, peers.Count),
-                peers.Count
+                peers.Count,
+                shares
             );
         }
         finally
@@ -211,7 +245,7 @@ internal static class WebRtcLoad
         }
     }
 
-    private static async Task ConnectAsync(
+    internal static async Task ConnectAsync(
         RtcClientPeer peer,
         RtcRemoteParameters server,
         IPEndPoint candidate,
@@ -232,7 +266,7 @@ internal static class WebRtcLoad
 
     /// <summary>What a browser offers to publish a camera and a microphone: Opus and VP8, sendonly, with our
     /// SSRCs; a full ICE agent (not lite) and DTLS actpass.</summary>
-    private static SessionDescription PublisherOffer(RtcClientPeer peer, uint videoSsrc, uint audioSsrc)
+    internal static SessionDescription PublisherOffer(RtcClientPeer peer, uint videoSsrc, uint audioSsrc)
     {
         var local = peer.LocalParameters;
         string cname = "load-" + local.IceUfrag;
@@ -288,7 +322,7 @@ internal static class WebRtcLoad
     }
 
     /// <summary>A viewer's answer to the Munit's offer: receive everything, full ICE, DTLS active.</summary>
-    private static SessionDescription ViewerAnswer(RtcClientPeer peer, SessionDescription offer)
+    internal static SessionDescription ViewerAnswer(RtcClientPeer peer, SessionDescription offer)
     {
         var local = peer.LocalParameters;
         var options = new SdpAnswerOptions
@@ -304,7 +338,7 @@ internal static class WebRtcLoad
     }
 
     /// <summary>The Munit's ICE-lite parameters and its UDP host candidate, from its answer or offer.</summary>
-    private static (RtcRemoteParameters Server, IPEndPoint Candidate) ServerOf(MediaResult result)
+    internal static (RtcRemoteParameters Server, IPEndPoint Candidate) ServerOf(MediaResult result)
     {
         if (!result.Ok)
             throw new InvalidOperationException("the Munit refused: " + result.Error);
@@ -316,7 +350,7 @@ internal static class WebRtcLoad
         return (server!, new IPEndPoint(IPAddress.Parse(candidate.Address), candidate.Port));
     }
 
-    private static SessionDescription Parse(string? sdp) =>
+    internal static SessionDescription Parse(string? sdp) =>
         SdpParser.TryParse(sdp, out var parsed, out var error)
             ? parsed!
             : throw new InvalidOperationException("the Munit sent malformed SDP: " + error);
@@ -335,7 +369,7 @@ internal static class WebRtcLoad
     }
 
     /// <summary>Publishers only send: the Munit's RTCP to them (REMB, PLI, reports) is not needed here.</summary>
-    private sealed class IgnoringHandler : IRtcClientHandler
+    internal sealed class IgnoringHandler : IRtcClientHandler
     {
         public void OnRtp(RtcClientPeer peer, Span<byte> packet) { }
 

@@ -16,6 +16,10 @@ public static class MunitInfoFields
     public const string Stations = "stations";
     public const string Subscribers = "subscribers";
 
+    /// <summary>Each media worker's load, comma-separated <c>index:port:cpu:stations:peers</c> (cpu: the worker
+    /// thread's share of one core, 0–1); empty for a Munit without workers.</summary>
+    public const string Workers = "workers";
+
     /// <summary>
     /// The lease epoch: a fresh value each time the Munit registers. Its heartbeats and hand-overs are conditional
     /// on it, so a Munit declared dead (Info deleted by the move) or replaced cannot write itself back by accident.

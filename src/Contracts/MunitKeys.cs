@@ -58,5 +58,6 @@ public sealed record MunitRegistration(
     double Load,
     bool Draining,
     int Stations,
-    int Subscribers
+    int Subscribers,
+    string Workers = ""
 );

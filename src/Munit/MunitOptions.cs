@@ -9,12 +9,32 @@ public sealed class MunitOptions
     /// <summary>Address the UDP socket binds to (127.0.0.1 locally, 0.0.0.0 on ECS).</summary>
     public string BindAddress { get; set; } = "127.0.0.1";
 
-    /// <summary>The one UDP port every peer uses; 0 picks a free one.</summary>
+    /// <summary>The first media worker's UDP port; worker <c>i</c> binds this plus <c>i</c> (announced in the ICE
+    /// candidates of the peers placed on it). 0 picks a free port for each.</summary>
     public int Port { get; set; }
 
     /// <summary>
+    /// Media workers: each a thread with its own UDP port (and ICE-TCP port), peers, SRTP contexts, media engine and
+    /// timers (docs/munit.md, "Workers"). Null (the default): one per core. A room's stations all go to one worker,
+    /// the least loaded when the room's first station arrives.
+    /// </summary>
+    public int? Workers { get; set; }
+
+    /// <summary><see cref="Workers"/> as used: at least 1, one per core when unset.</summary>
+    public int EffectiveWorkers =>
+        Workers is { } n
+            ? n is >= 1 and <= MaxWorkers
+                ? n
+                : throw new ArgumentOutOfRangeException(nameof(Workers), n, $"Workers must be 1..{MaxWorkers}")
+            : Math.Clamp(Environment.ProcessorCount, 1, MaxWorkers);
+
+    /// <summary>Upper bound of <see cref="Workers"/> (a port each).</summary>
+    public const int MaxWorkers = 64;
+
+    /// <summary>
     /// TCP port for ICE over TCP (RFC 6544 passive candidates, announced below UDP so browsers prefer UDP) — the way
-    /// in for clients on networks that block UDP. Null (the default): the UDP port's number; 0 turns ICE-TCP off.
+    /// in for clients on networks that block UDP; worker <c>i</c> listens on this plus <c>i</c>. Null (the default):
+    /// each worker's UDP port's number; 0 turns ICE-TCP off.
     /// </summary>
     public int? TcpPort { get; set; }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using MobZ.Contracts;
 using MobZ.Munit.Control;
+using MobZ.Munit.Workers;
 using MobZ.State;
 
 namespace MobZ.Regulator;
@@ -23,7 +24,32 @@ internal static class RegistrationWriter
         int capacity,
         MunitLoad load,
         bool draining
-    ) => new(munitId, address, port, capacity, Score(load, capacity), draining, load.Stations, load.Subscribers);
+    ) =>
+        new(
+            munitId,
+            address,
+            port,
+            capacity,
+            Score(load, capacity),
+            draining,
+            load.Stations,
+            load.Subscribers,
+            DescribeWorkers(load.Workers)
+        );
+
+    /// <summary>The <see cref="MunitInfoFields.Workers"/> text: what each media worker carries.</summary>
+    public static string DescribeWorkers(IReadOnlyList<WorkerLoad>? workers) =>
+        workers is null
+            ? ""
+            : string.Join(
+                ',',
+                workers.Select(w =>
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{w.Worker}:{w.Port}:{Math.Round(w.CpuFraction, 3)}:{w.Stations}:{w.Peers}"
+                    )
+                )
+            );
 
     /// <summary>
     /// Writes the registration under <paramref name="epoch"/>. With <paramref name="renew"/> the write is a lease
@@ -51,6 +77,7 @@ internal static class RegistrationWriter
             .HashSet(info, MunitInfoFields.Draining, r.Draining ? "true" : "false")
             .HashSet(info, MunitInfoFields.Stations, r.Stations.ToString(CultureInfo.InvariantCulture))
             .HashSet(info, MunitInfoFields.Subscribers, r.Subscribers.ToString(CultureInfo.InvariantCulture))
+            .HashSet(info, MunitInfoFields.Workers, r.Workers)
             .SortedSetAdd(MunitKeys.Registry, r.MunitId, r.Load)
             .SetString(MunitKeys.Alive(r.MunitId), "1", aliveTtl)
             .ExecuteAsync();

@@ -132,12 +132,35 @@ public sealed class TemplateTests
         var t = Template("ecs-fargate.yml");
         Assert.Contains("HasIceTcp: !Not [!Equals [!Ref MunitTcpPort, 0]]", Yaml.Block(t, "Conditions:"));
         Assert.Matches(
-            @"- HasIceTcp\s+- IpProtocol: tcp\s+FromPort: !Ref MunitTcpPort\s+ToPort: !Ref MunitTcpPort\s+CidrIp: 0\.0\.0\.0/0",
+            @"- HasIceTcp\s+- IpProtocol: tcp\s+FromPort: !Ref MunitTcpPort\s+ToPort: !Ref MunitTcpPortLast\s+CidrIp: 0\.0\.0\.0/0",
             Yaml.Block(t, "MunitSecurityGroup:")
         );
         var task = Yaml.Block(t, "MunitTask:");
-        Assert.Matches(@"- HasIceTcp\s+- ContainerPort: !Ref MunitTcpPort\s+Protocol: tcp", task);
+        Assert.Matches(
+            @"- HasIceTcp\s+- ContainerPortRange: !Sub ""\$\{MunitTcpPort\}-\$\{MunitTcpPortLast\}""\s+Protocol: tcp",
+            task
+        );
         Assert.Matches(@"Name: MUNIT_TCP_PORT\s+Value: !Ref MunitTcpPort", task);
+    }
+
+    [Fact]
+    public void Munits_open_a_udp_port_per_media_worker_and_run_as_many_workers()
+    {
+        var t = Template("ecs-fargate.yml");
+        Assert.Matches(
+            @"- IpProtocol: udp\s+FromPort: !Ref MunitUdpPort\s+ToPort: !Ref MunitUdpPortLast\s+CidrIp: 0\.0\.0\.0/0",
+            Yaml.Block(t, "MunitSecurityGroup:")
+        );
+        var task = Yaml.Block(t, "MunitTask:");
+        Assert.Matches(
+            @"- ContainerPortRange: !Sub ""\$\{MunitUdpPort\}-\$\{MunitUdpPortLast\}""\s+Protocol: udp",
+            task
+        );
+        Assert.Matches(@"Name: MobZ__Munit__Workers\s+Value: !Ref MunitWorkers", task);
+        // The task's 2 vCPUs, one worker each, on ports 40000 and 40001.
+        Assert.Contains("Default: 2", Yaml.Block(t, "MunitWorkers:"));
+        Assert.Contains("Default: 40001", Yaml.Block(t, "MunitUdpPortLast:"));
+        Assert.Contains("Default: 40001", Yaml.Block(t, "MunitTcpPortLast:"));
     }
 
     [Fact]

@@ -34,6 +34,11 @@ public sealed class MunitHostLifecycleTests(RedisServer redis) : IClassFixture<R
         Assert.Equal("198.51.100.23", info[MunitInfoFields.Address]);
         Assert.NotEqual("0", info[MunitInfoFields.Port]);
         Assert.Equal("false", info[MunitInfoFields.Draining]);
+        // One media worker per core by default, each registered with its own port and load.
+        Assert.Equal(
+            Math.Clamp(Environment.ProcessorCount, 1, MobZ.Munit.MunitOptions.MaxWorkers),
+            info[MunitInfoFields.Workers].Split(',').Length
+        );
 
         await Signaling.PlaceStationAsync(backend, munitId, "st-1");
         await Eventually.WaitUntilAsync(() => host.Munit.HasStation("st-1"), Wait, "the Assign created the station");

@@ -1,3 +1,5 @@
+using MobZ.Munit.Workers;
+
 namespace MobZ.Munit.Control;
 
 /// <summary>How busy a Munit is, for the Regulator's registration and for placement.</summary>
@@ -8,4 +10,8 @@ public readonly record struct MunitLoad(
     long IncomingBitsPerSecond,
     long OutgoingBitsPerSecond,
     double CpuFraction
-);
+)
+{
+    /// <summary>Each media worker's share (empty when the media does not run on workers).</summary>
+    public IReadOnlyList<WorkerLoad> Workers { get; init; } = [];
+}

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MobZ.Munit.Workers;
 
 namespace MobZ.Munit.Control;
 
@@ -116,7 +117,10 @@ public sealed class MunitServer : IMunit, IAsyncDisposable
             bitsIn += stats.IncomingBitsPerSecond;
             bitsOut += stats.OutgoingBitsPerSecond;
         }
-        return new MunitLoad(_stations.Count, publishers, subscribers, bitsIn, bitsOut, _cpu.Sample());
+        return new MunitLoad(_stations.Count, publishers, subscribers, bitsIn, bitsOut, _cpu.Sample())
+        {
+            Workers = _media is IWorkerLoadSource workers ? workers.GetWorkerLoads() : [],
+        };
     }
 
     public ValueTask DisposeAsync()

@@ -1,13 +1,15 @@
 using Microsoft.Extensions.Logging;
 using MobZ.Munit.Buffers;
 using MobZ.Rtc.Rtcp;
+using MobZ.Rtc.Transport;
 
 namespace MobZ.Munit.Routing;
 
 /// <summary>
-/// The Munit's media core: the forwarder, the RTCP reporter, every publisher and viewer, and the one lock
-/// that orders the packet path against control changes and the periodic tick. Packets arrive on the
-/// transport's receive thread, so the lock is almost never contended (the forwarding benchmark includes it).
+/// A media worker's core: the forwarder, the RTCP reporter, every publisher and viewer placed on the worker, and the
+/// lock that orders the packet path against control changes. Packets arrive on the worker's receive thread, and so
+/// does the periodic tick when the engine runs on the worker's loop (<see cref="Start(LoopTimerQueue)"/>), so the lock
+/// is contended only by control changes (the forwarding benchmark includes it).
 /// </summary>
 public sealed class MediaEngine : IDisposable
 {
@@ -26,6 +28,8 @@ public sealed class MediaEngine : IDisposable
     private bool _asleep = true;
     private long _tickCount;
     private Task? _ticker;
+    private LoopTimerQueue? _loop;
+    private EngineTick? _loopTick;
 
     /// <param name="time">The clock of every media timer and of the periodic tick (tests pass a fake clock); the system
     /// clock when null.</param>
@@ -77,6 +81,40 @@ public sealed class MediaEngine : IDisposable
             }
             catch (OperationCanceledException) { }
         });
+    }
+
+    /// <summary>
+    /// Runs the periodic tick on a media worker's loop instead (<see cref="RtcUdpTransport.Timers"/>): on the thread
+    /// that forwards this engine's packets, between its datagram batches, so reports, NACKs and layer choices never
+    /// wait for the packet path nor it for them, and their RTCP leaves in the loop's send batch. Same rule as
+    /// <see cref="Start()"/>: no tick while nobody is attached.
+    /// </summary>
+    public void Start(LoopTimerQueue loop)
+    {
+        lock (_gate)
+        {
+            if (_ticker is not null || _loop is not null)
+                return;
+            _loop = loop;
+            _loopTick = new EngineTick(this);
+            if (!_asleep)
+                ScheduleLoopTickLocked();
+        }
+    }
+
+    private void ScheduleLoopTickLocked() =>
+        _loop!.Schedule(_loopTick!, _time.GetTimestamp() + TickIntervalMs * _ticksPerMs);
+
+    /// <summary>The tick as loop work: runs, then asks for the next round unless the engine went idle.</summary>
+    private sealed class EngineTick(MediaEngine engine) : ILoopTimer
+    {
+        public long? OnDue(long now)
+        {
+            if (Volatile.Read(ref engine._disposed) != 0 || !engine.TickUnlessIdle(engine.NowMs, engine.NtpNow))
+                return null;
+            Interlocked.Increment(ref engine._tickCount);
+            return now + TickIntervalMs * engine._ticksPerMs;
+        }
     }
 
     public void Add(Publisher publisher)
@@ -208,7 +246,10 @@ public sealed class MediaEngine : IDisposable
         if (!_asleep)
             return;
         _asleep = false;
-        _wake.Release();
+        if (_loop is not null)
+            ScheduleLoopTickLocked();
+        else
+            _wake.Release();
     }
 
     private bool TickUnlessIdle(long nowMs, ulong ntpNow)

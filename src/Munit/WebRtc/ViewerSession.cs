@@ -49,6 +49,9 @@ internal sealed class ViewerSession : IRtcPeerHandler
 
     public string PeerId { get; }
     public Subscriber Subscriber { get; }
+
+    /// <summary>The engine of the worker this session's peer connection lives on.</summary>
+    public MediaEngine Worker => _engine;
     public IceCredentials LocalIce { get; } = IceCredentials.Generate();
     public RtcPeer? Peer { get; private set; }
     public bool IsEmpty

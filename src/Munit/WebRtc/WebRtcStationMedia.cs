@@ -15,6 +15,7 @@ namespace MobZ.Munit.WebRtc;
 internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
 {
     private readonly WebRtcMedia _media;
+    private readonly MediaWorker _worker;
     private readonly ILogger _logger;
     private readonly StationRouter _router;
     private readonly Lock _gate = new();
@@ -26,12 +27,23 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
     private bool _tapAttached;
     private bool _disposed;
 
-    public WebRtcStationMedia(WebRtcMedia media, StationDescriptor station, ILogger logger)
+    public WebRtcStationMedia(WebRtcMedia media, MediaWorker worker, StationDescriptor station, ILogger logger)
     {
         _media = media;
+        _worker = worker;
         _logger = logger;
-        _router = new StationRouter(media.Engine, station);
+        _router = new StationRouter(worker.Engine, station);
+        _logger.LogInformation(
+            "Station {StationId} of room {RoomId} on media worker {Worker} (udp {Port})",
+            station.StationId,
+            station.RoomId,
+            worker.Index,
+            worker.Port
+        );
     }
+
+    /// <summary>The worker whose port, peers and engine carry this station.</summary>
+    public MediaWorker Worker => _worker;
 
     public StationRouter Router => _router;
 
@@ -64,7 +76,7 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
         var remote = RemoteParameters.From(offer);
         if (TryRestartIce(command, offer, remote) is { } restarted)
             return restarted;
-        var peer = _media.Transport.CreatePeer(
+        var peer = _worker.Transport.CreatePeer(
             remote,
             this,
             $"publisher:{_router.Station.StationId}:{Guid.NewGuid():N}"
@@ -72,7 +84,7 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
         PublishNegotiation.Result negotiated;
         try
         {
-            negotiated = PublishNegotiation.Negotiate(offer, peer, _media.Transport, preferH264: _router.Station.Hls);
+            negotiated = PublishNegotiation.Negotiate(offer, peer, _worker.Transport, preferH264: _router.Station.Hls);
         }
         catch
         {
@@ -109,9 +121,9 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
         var peer = _publisherPeer;
         if (peer is null || _publisher?.PeerId != command.PeerId)
             return null;
-        if (!_media.Transport.TryRestartIce(peer, remote))
+        if (!_worker.Transport.TryRestartIce(peer, remote))
             return null;
-        var negotiated = PublishNegotiation.Negotiate(offer, peer, _media.Transport, preferH264: _router.Station.Hls);
+        var negotiated = PublishNegotiation.Negotiate(offer, peer, _worker.Transport, preferH264: _router.Station.Hls);
         if (Signature(negotiated.Tracks) != _publishedTracks)
         {
             // New tracks along with the restart: the forwarder learns them, on the same peer.
@@ -138,7 +150,7 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
     {
         if (_router.Producers.Length == 0)
             return MediaResult.Failure("the station has no publisher yet");
-        var session = _media.GetOrAddViewer(command.PeerId);
+        var session = _media.GetOrAddViewer(command.PeerId, _worker);
         session.AddStation(_router, _codecs);
         _viewers.Add(command.PeerId);
         return MediaResult.Success(session.CreateOffer());
@@ -222,14 +234,14 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
     {
         var publisher = _publisher;
         if (publisher is not null && ReferenceEquals(peer, _publisherPeer))
-            _media.Engine.OnPublisherRtp(publisher, packet);
+            _worker.Engine.OnPublisherRtp(publisher, packet);
     }
 
     public void OnRtcp(RtcPeer peer, Span<byte> packet)
     {
         var publisher = _publisher;
         if (publisher is not null && ReferenceEquals(peer, _publisherPeer))
-            _media.Engine.OnPublisherRtcp(publisher, packet);
+            _worker.Engine.OnPublisherRtcp(publisher, packet);
     }
 
     public void OnStateChanged(RtcPeer peer, RtcPeerState state)
@@ -263,6 +275,7 @@ internal sealed class WebRtcStationMedia : IStationMedia, IRtcPeerHandler
             _viewers.Clear();
             _router.Dispose();
             _publisherPeer?.Close();
+            _media.Placement.Release(_router.Station.RoomId);
         }
     }
 }

@@ -46,6 +46,10 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
     private readonly RecvmmsgReceiver? _batchReceiver;
     private readonly byte[] _tcpResponse = new byte[512];
     private volatile bool _disposed;
+    private int _receiveThreadId;
+    private readonly Socket _waker;
+    private readonly IPEndPoint _wakeTarget;
+    private readonly TransportAddress _wakeFrom;
 
     public RtcUdpTransport(RtcTransportOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
@@ -110,6 +114,18 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
         }
 
         Candidates = candidates;
+        // The loop's timers wake it with an empty datagram from a socket of our own (non-blocking: a timer callback
+        // never waits); the loop knows it by its source and neither counts nor routes it.
+        var local = LocalEndPoint.Address;
+        var wakeAddress =
+            local.Equals(IPAddress.Any) ? IPAddress.Loopback
+            : local.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback
+            : local;
+        _wakeTarget = new IPEndPoint(wakeAddress, LocalEndPoint.Port);
+        _waker = new Socket(wakeAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp) { Blocking = false };
+        _waker.Bind(new IPEndPoint(wakeAddress, 0));
+        _wakeFrom = TransportAddress.FromIPEndPoint((IPEndPoint)_waker.LocalEndPoint!);
+        Timers = new LoopTimerQueue(_options.TimeProvider, Wake);
         // Consent freshness and ICE-TCP deadlines need a tick only while a peer or a connection exists (before the
         // listener starts: an accepted connection arms it).
         _timer = new OnDemandTimer(_options.TimeProvider, _options.TimerInterval, OnTimer, () =>
@@ -148,6 +164,17 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
     public IReadOnlyList<IceCandidate> Candidates { get; }
 
     public RtcTransportCounters Counters { get; } = new();
+
+    /// <summary>
+    /// Timers serviced by the receive loop, between datagram batches: work scheduled here runs on the thread that
+    /// handles this transport's packets (a media worker's engine tick, a per-peer pacer), so it needs no lock against
+    /// them, and what it sends leaves in the loop's batch.
+    /// </summary>
+    public LoopTimerQueue Timers { get; }
+
+    /// <summary>The kernel's id of the receive thread, the one that runs every datagram's handling (0 until it
+    /// started, and where the platform has none): a worker's CPU is read from it.</summary>
+    public int ReceiveThreadId => Volatile.Read(ref _receiveThreadId);
 
     public int PeerCount => _peersById.Count;
 
@@ -232,6 +259,7 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
 
     private void ReceiveLoop()
     {
+        Volatile.Write(ref _receiveThreadId, OsThread.CurrentId());
         _egress.AttachReceiveThread();
         if (_batchReceiver is not null)
             ReceiveBatches(_batchReceiver);
@@ -267,6 +295,7 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
                 }
             }
 
+            RunTimers();
             _egress.Flush();
         }
     }
@@ -308,14 +337,46 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
             }
             finally
             {
+                RunTimers();
                 // What this batch of datagrams produced leaves together: one sendmmsg on Linux.
                 _egress.Flush();
             }
         }
     }
 
+    private void RunTimers()
+    {
+        if (_disposed || !Timers.AnyDue(_options.TimeProvider.GetTimestamp()))
+            return;
+        try
+        {
+            Timers.RunDue();
+        }
+        catch (AggregateException e)
+        {
+            Interlocked.Add(ref Counters.HandlerErrorsValue, e.InnerExceptions.Count);
+            _logger.LogWarning(e, "Loop timer threw; the loop carries on");
+        }
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            _waker.SendTo([], SocketFlags.None, _wakeTarget);
+        }
+        catch (SocketException)
+        {
+            // The waker's buffer is full of wake-ups not read yet; at worst the loop's receive timeout (250 ms) runs
+            // the timers.
+        }
+        catch (ObjectDisposedException) { }
+    }
+
     private void Handle(Span<byte> datagram, SocketAddress from, byte[] response)
     {
+        if (datagram.IsEmpty && TransportAddress.TryFromSocketAddress(from, out var sender) && sender == _wakeFrom)
+            return;
         Interlocked.Increment(ref Counters.DatagramsReceivedValue);
         try
         {
@@ -461,10 +522,12 @@ public sealed class RtcUdpTransport : IDisposable, IIceTcpFrameHandler
             return;
         _disposed = true;
         _timer.Dispose();
+        Timers.Dispose();
         foreach (var peer in _peersById.Values)
             peer.Close();
         _socket.Dispose();
         _tcp?.Dispose();
         _receiveThread.Join(TimeSpan.FromSeconds(2));
+        _waker.Dispose();
     }
 }

@@ -11,17 +11,32 @@ namespace MobZ.Munit.Tests.Interop;
 /// shared UDP port (ICE-lite, DTLS-SRTP) to an aiortc viewer that decodes them.
 /// </summary>
 [Trait("Category", "Interop")]
-public sealed class AiortcMunitTests(ITestOutputHelper output) : IAsyncLifetime
+public class AiortcMunitTests(ITestOutputHelper output) : IAsyncLifetime
 {
+    /// <summary>Media workers of the Munit under test; with more than one, another room takes the first worker, so
+    /// the test's room runs on the last (its own port, thread and engine).</summary>
+    protected virtual int Workers => 1;
+
     public const string Script = "Interop/aiortc_munit_peer.py";
     private WebRtcMedia _media = null!;
     private MunitServer _munit = null!;
 
     public Task InitializeAsync()
     {
-        var options = new MunitOptions { BindAddress = "127.0.0.1", Port = 0 };
+        var options = new MunitOptions
+        {
+            BindAddress = "127.0.0.1",
+            Port = 0,
+            Workers = Workers,
+        };
         _media = new WebRtcMedia(options);
         _munit = new MunitServer(options, _media);
+        for (int i = 1; i < Workers; i++)
+        {
+            Assert.True(
+                _munit.CreateStation(new StationDescriptor($"st-other-{i}", $"room-other-{i}", "nobody", "m2m", false))
+            );
+        }
         return Task.CompletedTask;
     }
 
@@ -68,6 +83,8 @@ public sealed class AiortcMunitTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.True(result.GetProperty("videoFrames").GetInt32() >= 30, "the viewer decoded 30 video frames");
             Assert.True(result.GetProperty("audioFrames").GetInt32() > 0, "the viewer decoded audio");
             Assert.True(stats.PacketsOut > 0);
+            Assert.Equal(Workers - 1, _media.Placement.WorkerOf("room-1"));
+            Assert.True(_media.Workers[Workers - 1].Engine.Forwarder.Forwarded > 0);
         }
         finally
         {
@@ -77,4 +94,11 @@ public sealed class AiortcMunitTests(ITestOutputHelper output) : IAsyncLifetime
                 output.WriteLine("[viewer] " + line);
         }
     }
+}
+
+/// <summary>The same on a Munit with two media workers, the publisher's and viewer's room on the second.</summary>
+[Trait("Category", "Interop")]
+public sealed class AiortcMunitOnTwoWorkersTests(ITestOutputHelper output) : AiortcMunitTests(output)
+{
+    protected override int Workers => 2;
 }

@@ -44,7 +44,7 @@ public sealed class AiortcPublisherRembTests(ITestOutputHelper output) : IAsyncL
             Assert.True(published.Ok, published.Error);
             await publisher.SendAsync("answer", published.Sdp!);
 
-            var totals = _media.Engine.Forwarder.Totals;
+            var totals = _media.Workers[0].Engine.Forwarder.Totals;
             var station = _munit.FindStation("st-1")!;
             await Eventually.WaitUntilAsync(
                 () => station.Media.GetStats().PacketsIn > 50,

@@ -93,7 +93,7 @@ public sealed class ChromiumIceTcpTests(ITestOutputHelper output) : IAsyncLifeti
         }
         catch (Xunit.Sdk.XunitException)
         {
-            var c = _media!.Transport.Counters;
+            var c = _media!.Workers[0].Transport.Counters;
             output.WriteLine(
                 $"last: {last.FramesDecoded} frames, {last.PacketsReceived} packets; munit: {c.TcpAccepted} tcp accepted, "
                     + $"{c.TcpFramesReceived} frames, {c.DatagramsReceived} udp datagrams"
@@ -108,7 +108,7 @@ public sealed class ChromiumIceTcpTests(ITestOutputHelper output) : IAsyncLifeti
             output.WriteLine($"{role} selected pair: {pair}");
             Assert.Equal($"tcp tcp {_namespace!.HostAddress}:{tcpPort} passive", pair);
         }
-        var counters = _media!.Transport.Counters;
+        var counters = _media!.Workers[0].Transport.Counters;
         output.WriteLine(
             $"munit: {counters.TcpAccepted} tcp accepted, {counters.TcpOpen} open, {counters.TcpFramesReceived} frames, {counters.DatagramsReceived} udp datagrams, {counters.TcpSendDropped} send drops"
         );

@@ -11,8 +11,12 @@ namespace MobZ.Munit.Tests.Interop;
 /// server offer, decodes, and follows SimulcastUpdate between the quarter and the full layer.
 /// </summary>
 [Trait("Category", "Interop")]
-public sealed class ChromiumMunitTests(ITestOutputHelper output) : IAsyncLifetime
+public class ChromiumMunitTests(ITestOutputHelper output) : IAsyncLifetime
 {
+    /// <summary>Media workers of the Munit under test; with more than one, another room takes the first worker, so
+    /// the test's room runs on the last (its own port, thread and engine).</summary>
+    protected virtual int Workers => 1;
+
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(40);
     private WebRtcMedia _media = null!;
     private MunitServer _munit = null!;
@@ -20,9 +24,20 @@ public sealed class ChromiumMunitTests(ITestOutputHelper output) : IAsyncLifetim
 
     public async Task InitializeAsync()
     {
-        var options = new MunitOptions { BindAddress = "127.0.0.1", Port = 0 };
+        var options = new MunitOptions
+        {
+            BindAddress = "127.0.0.1",
+            Port = 0,
+            Workers = Workers,
+        };
         _media = new WebRtcMedia(options);
         _munit = new MunitServer(options, _media);
+        for (int i = 1; i < Workers; i++)
+        {
+            Assert.True(
+                _munit.CreateStation(new StationDescriptor($"st-other-{i}", $"room-other-{i}", "nobody", "m2m", false))
+            );
+        }
         _chromium = await Chromium.LaunchAsync(new ChromiumOptions { Log = output.WriteLine });
     }
 
@@ -139,5 +154,14 @@ public sealed class ChromiumMunitTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.True(v.LayerSwitches >= 2);
         Assert.Equal(0, v.BandwidthEstimateBps); // the viewer's REMB, not negotiated, is no estimate
         Assert.NotNull(v.RoundTripMs); // the viewer's receiver reports reach the Munit and echo its sender reports
+        Assert.Equal(Workers - 1, _media.Placement.WorkerOf("room-1"));
+        Assert.True(_media.Workers[Workers - 1].Engine.Forwarder.Forwarded > 0);
     }
+}
+
+/// <summary>The same on a Munit with two media workers, the publisher's and viewer's room on the second.</summary>
+[Trait("Category", "Interop")]
+public sealed class ChromiumMunitOnTwoWorkersTests(ITestOutputHelper output) : ChromiumMunitTests(output)
+{
+    protected override int Workers => 2;
 }

@@ -53,7 +53,7 @@ public sealed class ChromiumPublisherCongestionTests(ITestOutputHelper output) :
             Timeout,
             "the publisher's estimate climbs past 1.5 × its start bitrate"
         );
-        Assert.True(_rig.Media.Engine.Forwarder.Totals.TransportCcFeedbackSent > 0);
+        Assert.True(_rig.Media.Workers[0].Engine.Forwarder.Totals.TransportCcFeedbackSent > 0);
         await Eventually.WaitUntilAsync(
             async () =>
             {

@@ -62,7 +62,7 @@ public sealed class ChromiumViewerCongestionTests(ITestOutputHelper output) : IA
             "the Munit's estimate moves the shaped viewer to the lowest layer"
         );
         output.WriteLine($"on the lowest layer after {clock.Elapsed.TotalSeconds:F1} s");
-        Assert.True(_rig.Media.Engine.Forwarder.Totals.ViewersEstimated >= 1);
+        Assert.True(_rig.Media.Workers[0].Engine.Forwarder.Totals.ViewersEstimated >= 1);
         Assert.True(_rig.Viewer("st-1", "other").Layer >= otherLayer, "the other viewer keeps its layer");
 
         // The limit is lifted: probing has to show the estimate the room it has again.

@@ -34,7 +34,12 @@ internal sealed class NamespacedMunit : IAsyncDisposable
     public static async Task<NamespacedMunit> StartAsync(Action<string> log)
     {
         var network = await NetworkNamespace.CreateAsync();
-        var options = new MunitOptions { BindAddress = network.HostAddress.ToString(), Port = 0 };
+        var options = new MunitOptions
+        {
+            BindAddress = network.HostAddress.ToString(),
+            Port = 0,
+            Workers = 1,
+        };
         var media = new WebRtcMedia(options);
         var rig = new NamespacedMunit(network, media, new MunitServer(options, media), log);
         rig.Inside = await Chromium.LaunchAsync(

@@ -30,11 +30,11 @@ public sealed class HostClockTests
         for (int second = 0; second < 29; second++)
             time.Advance(TimeSpan.FromSeconds(1));
         Assert.Empty(lost);
-        Assert.Equal(1, media.Transport.PeerCount);
+        Assert.Equal(1, media.Workers[0].Transport.PeerCount);
 
         for (int second = 0; second < 3; second++)
             time.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal("st", Assert.Single(lost).StationId);
-        Assert.Equal(0, media.Transport.PeerCount);
+        Assert.Equal(0, media.Workers[0].Transport.PeerCount);
     }
 }

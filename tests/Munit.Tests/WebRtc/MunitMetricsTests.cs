@@ -25,16 +25,16 @@ public sealed class MunitMetricsTests
         for (int i = 0; i < 3; i++)
             await attacker.SendAsync(new byte[] { 0xFF, 1, 2, 3 }, port); // no RFC 7983 kind
         await Eventually.WaitUntilAsync(
-            () => media.Transport.Counters.UnknownKind >= 3,
+            () => media.Workers[0].Transport.Counters.UnknownKind >= 3,
             TimeSpan.FromSeconds(10),
             "the port saw the garbage"
         );
 
         using var metrics = new MobZ.Munit.Control.MunitMetrics(
             "munit-metrics",
-            media.Engine.Forwarder.Totals,
-            media.Transport.Counters,
-            () => media.Transport.PeerCount,
+            media.Workers[0].Engine.Forwarder.Totals,
+            media.Workers[0].Transport.Counters,
+            () => media.Workers[0].Transport.PeerCount,
             () => default
         );
         var dropped = new Dictionary<string, long>();

@@ -35,12 +35,12 @@ public sealed class PublisherPeerLossTests : IAsyncLifetime
 
     private async Task<RtcPeer> PublishAsync(string station)
     {
-        var before = _media.Transport.Peers.ToHashSet();
+        var before = _media.Workers[0].Transport.Peers.ToHashSet();
         var published = await _munit.HandleAsync(
             new MediaCommand(MediaOp.Publish, station, "pub-" + station) { Sdp = _offer }
         );
         Assert.True(published.Ok, published.Error);
-        return Assert.Single(_media.Transport.Peers, p =>
+        return Assert.Single(_media.Workers[0].Transport.Peers, p =>
             !before.Contains(p) && p.Id.StartsWith($"publisher:{station}:", StringComparison.Ordinal)
         );
     }
