@@ -22,25 +22,52 @@ internal sealed class SegmentBoundaries
     public long LatestFrame { get; private set; } = long.MinValue;
 
     /// <summary>
-    /// Set when a keyframe was asked of every layer: only a keyframe captured after this (UTC ticks) answers it;
-    /// <see cref="long.MaxValue"/> when no request is outstanding. Simulcast layers do not send keyframes at the same
-    /// instant on their own, but an encoder asked for one sends it on every layer at the same frame: so with several
-    /// renditions only a keyframe that answers a request begins a segment (the others then have theirs at the same
-    /// time), not one a single layer sent of its own accord.
+    /// Set when a keyframe was asked of every layer: the newest frame time seen then (UTC ticks); a keyframe captured
+    /// after it may answer the request. <see cref="long.MaxValue"/> when no request is outstanding. Simulcast layers do
+    /// not send keyframes at the same instant on their own, but an encoder asked for one sends it on every layer at the
+    /// same frame: so with several renditions only a keyframe that answers a request begins a segment (the others then
+    /// have theirs at the same time), not one a single layer sent of its own accord.
     /// </summary>
     public long KeyframeAskedAfter { get; set; } = long.MaxValue;
 
+    private long _keyframeTime = long.MinValue;
+    private int _keyframeRenditions;
+
     public void Saw(long time) => LatestFrame = Math.Max(LatestFrame, time);
 
-    /// <summary>Every layer is asked for a keyframe now: frames up to <paramref name="margin"/> after the newest seen
-    /// (the frame arriving now, the one being encoded) were captured before the request reached the publisher. A
-    /// genuine answer that comes sooner is missed, and the segment waits for the next request's.</summary>
-    public void AskKeyframe(long margin)
+    /// <summary>Every layer is asked for a keyframe now.</summary>
+    public void AskKeyframe()
     {
         if (KeyframeAskedAfter == long.MaxValue && LatestFrame != long.MinValue)
         {
-            KeyframeAskedAfter = LatestFrame + margin;
+            KeyframeAskedAfter = LatestFrame;
         }
+    }
+
+    /// <summary>
+    /// Whether a keyframe captured at <paramref name="time"/> that one rendition just received answers the outstanding
+    /// request. Chromium on a short path answers with the very next frame, while a frame or two in flight may be a
+    /// layer's own keyframe: so a keyframe within <paramref name="margin"/> of the request answers it only once a
+    /// second rendition has a keyframe of the same time (a layer's own keyframe has no partner; an answer to the
+    /// request comes on every layer), and one later than that answers it alone (a layer that flows alone has no
+    /// partner). An answer passed over would cost the publisher a second keyframe on every layer for the same segment
+    /// (KeyframeCostTests).
+    /// </summary>
+    public bool Answers(long time, long tolerance, long margin)
+    {
+        if (_keyframeRenditions > 0 && Math.Abs(time - _keyframeTime) <= tolerance)
+        {
+            _keyframeRenditions++;
+        }
+        else
+        {
+            _keyframeTime = time;
+            _keyframeRenditions = 1;
+        }
+
+        return KeyframeAskedAfter != long.MaxValue
+            && time > KeyframeAskedAfter + tolerance
+            && (time > KeyframeAskedAfter + margin + tolerance || _keyframeRenditions >= 2);
     }
 
     /// <summary>Index of the newest boundary (the segment begun last), -1 before the first.</summary>

@@ -78,8 +78,9 @@ public sealed class LadderAlignmentTests
         Assert.Equal(3, starts.Count);
         Assert.Empty(AlignmentViolations(starts));
         // Every rendition has (nearly) every segment: the boundaries are shared, not each rendition's own.
+        // 20 s in segments of 1.8–2.2 s (cut at the keyframe asked for a part before the target), the last one open.
         long segments = starts[0].Count;
-        Assert.InRange(segments, 9, 11);
+        Assert.InRange(segments, 9, 12);
         Assert.All(starts.Values, s => Assert.InRange(s.Count, segments - 1, segments));
         Assert.Equal(starts[0].Keys.Max(), starts[2].Keys.Max());
         // Keyframe-aligned: a segment begins with a keyframe in every rendition (the request reaches every layer).
