@@ -164,6 +164,10 @@ public sealed partial class NetworkNamespace : IAsyncDisposable
     /// <summary>Limits what enters the namespace (its downlink) to <paramref name="rate"/>, on our end.</summary>
     public Task LimitDownlinkAsync(string rate) => RunAsync([.. TokenBucket(_hostLink, rate)]);
 
+    /// <summary>Takes the limit of <see cref="LimitDownlinkAsync"/> away again: the link is as fast as
+    /// before.</summary>
+    public Task LiftDownlinkAsync() => RunAsync("tc", "qdisc", "del", "dev", _hostLink, "root");
+
     /// <summary>A shaped link as a token bucket: it queues up to 300 ms, then drops.</summary>
     private static string[] TokenBucket(string link, string rate) =>
         ["tc", "qdisc", "add", "dev", link, "root", "tbf", "rate", rate, "burst", "16kbit", "latency", "300ms"];
