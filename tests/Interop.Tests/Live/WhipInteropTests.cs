@@ -119,8 +119,8 @@ public sealed class WhipInteropTests(StackFixture stack, ITestOutputHelper outpu
 
     /// <summary>
     /// Issue 12, WHIP with simulcast: a WHIP client whose offer sends three simulcast layers (Chromium, rids l/m/h as
-    /// the demo room page sends them, H.264 first) gets the adaptive ladder, one rendition per layer, as a p2m publisher
-    /// on our signaling does: the WHIP answer accepts the simulcast and the packager sees every layer.
+    /// the demo room page sends them, H.264 first) gets the adaptive ladder, one rendition per layer, as a p2m
+    /// publisher on our signaling does: the WHIP answer accepts the simulcast and the packager sees every layer.
     /// </summary>
     [Fact]
     public async Task A_Chromium_WHIP_client_sending_simulcast_gets_one_LL_HLS_rendition_per_layer()
