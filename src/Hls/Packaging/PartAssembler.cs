@@ -155,6 +155,12 @@ internal sealed class PartAssembler : IDisposable
                 next >= 0 ? next
                 : _boundaries is null ? _segment + 1
                 : _boundaries.Join(time, tolerance);
+            // Another rendition's hole begins this segment: the same discontinuity here (a segment that begins after
+            // a hole of this rendition's own is marked already). Its start is the same instant, so nothing moves.
+            if (_boundaries?.Discontinuous(_segment) == true)
+            {
+                _partDiscontinuity = true;
+            }
         }
 
         if (_videoSamples.Count == 0)
@@ -198,7 +204,7 @@ internal sealed class PartAssembler : IDisposable
         _boundaries.Saw(time);
         if (!_segmentOpen || _holeAfterLast)
         {
-            _boundaries.Join(time, tolerance);
+            _boundaries.Join(time, tolerance, afterHole: _holeAfterLast);
         }
         else if (isIdr && _boundaries.Due(_segment, time, tolerance) == _segment)
         {

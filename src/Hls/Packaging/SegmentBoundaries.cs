@@ -13,6 +13,7 @@ internal sealed class SegmentBoundaries
 {
     private const int Kept = 64;
     private readonly long[] _starts = new long[Kept];
+    private readonly bool[] _discontinuous = new bool[Kept];
 
     /// <summary>Renditions sharing the boundaries. One alone cuts at any keyframe, as a stream of its own
     /// does.</summary>
@@ -77,6 +78,14 @@ internal sealed class SegmentBoundaries
 
     public bool Has(long segment) => segment >= 0 && segment <= Newest && segment > Newest - Kept;
 
+    /// <summary>
+    /// Whether segment <paramref name="segment"/> begins with EXT-X-DISCONTINUITY in every rendition: a rendition that
+    /// resumes after a hole of its own (frames lost on its layer, or the layer paused) begins it discontinuous, and
+    /// every variant stream must present the same discontinuities (rfc8216bis §6.2.4), or a player that switches
+    /// there, or lines renditions up by discontinuity sequence (hls.js), finds them out of step.
+    /// </summary>
+    public bool Discontinuous(long segment) => Has(segment) && _discontinuous[segment % Kept];
+
     /// <summary>A new segment begins at <paramref name="time"/>.</summary>
     public long Declare(long time)
     {
@@ -87,6 +96,7 @@ internal sealed class SegmentBoundaries
 
         Newest++;
         _starts[Newest % Kept] = time;
+        _discontinuous[Newest % Kept] = false;
         return Newest;
     }
 
@@ -95,17 +105,27 @@ internal sealed class SegmentBoundaries
     /// in: the newest boundary within <paramref name="tolerance"/> of it or before it, or a new boundary at it when
     /// the frame lies later than the newest boundary.
     /// </summary>
-    public long Join(long time, long tolerance)
+    /// <param name="afterHole">the rendition resumes after a hole: the segment is discontinuous in every
+    /// rendition.</param>
+    public long Join(long time, long tolerance, bool afterHole = false)
     {
+        long segment;
         if (Newest < 0 || time > Start(Newest) + tolerance)
         {
-            return Declare(time);
+            segment = Declare(time);
+        }
+        else
+        {
+            segment = Newest;
+            while (Has(segment - 1) && time < Start(segment) - tolerance)
+            {
+                segment--;
+            }
         }
 
-        long segment = Newest;
-        while (Has(segment - 1) && time < Start(segment) - tolerance)
+        if (afterHole)
         {
-            segment--;
+            _discontinuous[segment % Kept] = true;
         }
 
         return segment;
