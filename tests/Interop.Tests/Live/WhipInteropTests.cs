@@ -22,6 +22,29 @@ public sealed class WhipInteropTests(StackFixture stack, ITestOutputHelper outpu
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>A WHIP client's POST, as a page function <c>whipPost(pc, endpoint, token)</c>: the offer with every
+    /// candidate (no trickle), the answer applied on 201; the session is left in <c>window.whip</c>.</summary>
+    private const string WhipPost = """
+        async function whipPost(pc, endpoint, token) {
+          await pc.setLocalDescription(await pc.createOffer());
+          if (pc.iceGatheringState !== 'complete') {
+            await new Promise(resolve => pc.addEventListener('icegatheringstatechange', () => {
+              if (pc.iceGatheringState === 'complete') resolve();
+            }));
+          }
+          const response = await fetch(endpoint, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/sdp', 'Authorization': 'Bearer ' + token },
+            body: pc.localDescription.sdp,
+          });
+          const answer = await response.text();
+          const location = response.headers.get('Location');
+          window.whip = { pc, session: location && new URL(location, endpoint).href, token };
+          if (response.status === 201) await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+          return { status: response.status, location, contentType: response.headers.get('Content-Type'), answer };
+        }
+        """;
+
     private string PublishToken(string room) => stack.Stack.AccessToken(room, AccessGrant.P2mPublish, "whip-client");
 
     [Fact]
@@ -61,6 +84,7 @@ public sealed class WhipInteropTests(StackFixture stack, ITestOutputHelper outpu
         // preflights for the Authorization header and only reads Location because the endpoint exposes it.
         var page = await stack.Browser.NewPageAsync();
         await page.GotoAsync($"http://localhost:{stack.Stack.BaseUrl.Port}/room/index.html");
+        await page.AddScriptTagAsync(new() { Content = WhipPost });
         var endpoint = new Uri(stack.Stack.BaseUrl, $"/whip/{room}").ToString();
 
         var posted = await page.EvaluateAsync<JsonElement>(
@@ -69,23 +93,7 @@ public sealed class WhipInteropTests(StackFixture stack, ITestOutputHelper outpu
               const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 360 } });
               const pc = new RTCPeerConnection();
               for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly' });
-              await pc.setLocalDescription(await pc.createOffer());
-              // No trickle: the offer carries every candidate.
-              if (pc.iceGatheringState !== 'complete') {
-                await new Promise(resolve => pc.addEventListener('icegatheringstatechange', () => {
-                  if (pc.iceGatheringState === 'complete') resolve();
-                }));
-              }
-              const response = await fetch(endpoint, {
-                method: 'POST',
-                headers: { 'Content-Type': 'application/sdp', 'Authorization': 'Bearer ' + token },
-                body: pc.localDescription.sdp,
-              });
-              const answer = await response.text();
-              const location = response.headers.get('Location');
-              window.whip = { pc, session: location && new URL(location, endpoint).href, token };
-              if (response.status === 201) await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-              return { status: response.status, location, contentType: response.headers.get('Content-Type'), answer };
+              return await whipPost(pc, endpoint, token);
             }
             """,
             new { endpoint, token = PublishToken(room) }
@@ -128,6 +136,7 @@ public sealed class WhipInteropTests(StackFixture stack, ITestOutputHelper outpu
         var room = "whip-simulcast-" + Guid.NewGuid().ToString("N")[..8];
         var page = await stack.Browser.NewPageAsync();
         await page.GotoAsync(stack.Page("/room/index.html").ToString());
+        await page.AddScriptTagAsync(new() { Content = WhipPost });
         var endpoint = new Uri(stack.Stack.BaseUrl, $"/whip/{room}").ToString();
         var posted = await page.EvaluateAsync<JsonElement>(
             """
@@ -151,21 +160,7 @@ public sealed class WhipInteropTests(StackFixture stack, ITestOutputHelper outpu
               const codecs = RTCRtpSender.getCapabilities('video').codecs;
               const h264 = (c) => c.mimeType === 'video/H264' && /packetization-mode=1/.test(c.sdpFmtpLine ?? '');
               transceiver.setCodecPreferences([...codecs.filter(h264), ...codecs.filter((c) => !h264(c))]);
-              await pc.setLocalDescription(await pc.createOffer());
-              if (pc.iceGatheringState !== 'complete') {
-                await new Promise(resolve => pc.addEventListener('icegatheringstatechange', () => {
-                  if (pc.iceGatheringState === 'complete') resolve();
-                }));
-              }
-              const response = await fetch(endpoint, {
-                method: 'POST',
-                headers: { 'Content-Type': 'application/sdp', 'Authorization': 'Bearer ' + token },
-                body: pc.localDescription.sdp,
-              });
-              const answer = await response.text();
-              window.whip = { pc };
-              if (response.status === 201) await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-              return { status: response.status, location: response.headers.get('Location'), answer };
+              return await whipPost(pc, endpoint, token);
             }
             """,
             new { endpoint, token = PublishToken(room) }
