@@ -96,7 +96,7 @@ public sealed class HlsPackager : IAsyncDisposable, IH264AccessUnitSink
         _time = time ?? TimeProvider.System;
         _h264 = new H264Depacketizer(this);
         _parts = new PartAssembler(output, options, boundaries);
-        _keyframeLead = PartAssembler.Ticks(options.SegmentTarget) - (2 * _parts.PartTargetTicks);
+        _keyframeLead = _parts.SegmentCutAt;
         _keyframeInterval = (long)(options.KeyframeRequestInterval.TotalSeconds * _time.TimestampFrequency);
     }
 

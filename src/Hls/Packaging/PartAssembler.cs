@@ -47,9 +47,12 @@ internal sealed class PartAssembler : IDisposable
         _output = output;
         _boundaries = boundaries;
         _partTarget = Ticks(options.PartTarget);
-        // A keyframe up to half a part early still starts the next segment: publishers answer a keyframe
-        // request a frame or two late, and waiting for the one after would double the segment.
-        _segmentCutAt = Ticks(options.SegmentTarget) - (_partTarget / 2);
+        // The packager asks for the segment's keyframe when the segment is this long, and any keyframe from then on
+        // starts the next segment: one a publisher sends promptly (a few frames later on a short path) is the one
+        // asked for, and letting it pass for being early would have the publisher send a second keyframe, several
+        // times a delta frame's size on every layer, for every segment. Segments are thus the target less a part
+        // plus the publisher's answer time.
+        _segmentCutAt = Ticks(options.SegmentTarget) - _partTarget;
         _segmentMax = options.TargetDurationSeconds * (long)TrackIds.VideoTimescale;
         _audioLagAllowance = (long)(options.AudioLagAllowance.TotalSeconds * TrackIds.AudioTimescale);
         _audio = new AudioQueue(maxQueued: 5L * TrackIds.AudioTimescale);
@@ -58,6 +61,10 @@ internal sealed class PartAssembler : IDisposable
     }
 
     public AudioQueue Audio => _audio;
+
+    /// <summary>How long a segment must be before a keyframe starts the next one (ticks of the video
+    /// timescale).</summary>
+    public long SegmentCutAt => _segmentCutAt;
 
     /// <summary>Video time of the current segment so far, in 90 kHz ticks.</summary>
     public long SegmentDuration { get; private set; }
@@ -148,6 +155,12 @@ internal sealed class PartAssembler : IDisposable
                 next >= 0 ? next
                 : _boundaries is null ? _segment + 1
                 : _boundaries.Join(time, tolerance);
+            // Another rendition's hole begins this segment: the same discontinuity here (a segment that begins after
+            // a hole of this rendition's own is marked already). Its start is the same instant, so nothing moves.
+            if (_boundaries?.Discontinuous(_segment) == true)
+            {
+                _partDiscontinuity = true;
+            }
         }
 
         if (_videoSamples.Count == 0)
@@ -191,12 +204,12 @@ internal sealed class PartAssembler : IDisposable
         _boundaries.Saw(time);
         if (!_segmentOpen || _holeAfterLast)
         {
-            _boundaries.Join(time, tolerance);
+            _boundaries.Join(time, tolerance, afterHole: _holeAfterLast);
         }
         else if (isIdr && _boundaries.Due(_segment, time, tolerance) == _segment)
         {
-            bool answer =
-                _boundaries.KeyframeAskedAfter != long.MaxValue && time > _boundaries.KeyframeAskedAfter + tolerance;
+            // The frame arriving now and the one being encoded were captured before the request reached the publisher.
+            bool answer = _boundaries.Answers(time, tolerance, margin: 4 * tolerance);
             if (SegmentDuration >= _segmentCutAt && (_boundaries.Renditions <= 1 || answer))
             {
                 _boundaries.Declare(time);
@@ -212,7 +225,7 @@ internal sealed class PartAssembler : IDisposable
 
     /// <summary>A keyframe is being asked of every layer (see <see
     /// cref="SegmentBoundaries.KeyframeAskedAfter"/>).</summary>
-    public void KeyframeAsked() => _boundaries?.AskKeyframe(4 * Tolerance());
+    public void KeyframeAsked() => _boundaries?.AskKeyframe();
 
     /// <summary>A frame's time on the sender's wall clock (UTC ticks), comparable across the renditions.</summary>
     private long PresentationTime(long dts) =>

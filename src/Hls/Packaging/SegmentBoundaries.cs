@@ -13,6 +13,7 @@ internal sealed class SegmentBoundaries
 {
     private const int Kept = 64;
     private readonly long[] _starts = new long[Kept];
+    private readonly bool[] _discontinuous = new bool[Kept];
 
     /// <summary>Renditions sharing the boundaries. One alone cuts at any keyframe, as a stream of its own
     /// does.</summary>
@@ -22,25 +23,52 @@ internal sealed class SegmentBoundaries
     public long LatestFrame { get; private set; } = long.MinValue;
 
     /// <summary>
-    /// Set when a keyframe was asked of every layer: only a keyframe captured after this (UTC ticks) answers it;
-    /// <see cref="long.MaxValue"/> when no request is outstanding. Simulcast layers do not send keyframes at the same
-    /// instant on their own, but an encoder asked for one sends it on every layer at the same frame: so with several
-    /// renditions only a keyframe that answers a request begins a segment (the others then have theirs at the same
-    /// time), not one a single layer sent of its own accord.
+    /// Set when a keyframe was asked of every layer: the newest frame time seen then (UTC ticks); a keyframe captured
+    /// after it may answer the request. <see cref="long.MaxValue"/> when no request is outstanding. Simulcast layers do
+    /// not send keyframes at the same instant on their own, but an encoder asked for one sends it on every layer at the
+    /// same frame: so with several renditions only a keyframe that answers a request begins a segment (the others then
+    /// have theirs at the same time), not one a single layer sent of its own accord.
     /// </summary>
     public long KeyframeAskedAfter { get; set; } = long.MaxValue;
 
+    private long _keyframeTime = long.MinValue;
+    private int _keyframeRenditions;
+
     public void Saw(long time) => LatestFrame = Math.Max(LatestFrame, time);
 
-    /// <summary>Every layer is asked for a keyframe now: frames up to <paramref name="margin"/> after the newest seen
-    /// (the frame arriving now, the one being encoded) were captured before the request reached the publisher. A
-    /// genuine answer that comes sooner is missed, and the segment waits for the next request's.</summary>
-    public void AskKeyframe(long margin)
+    /// <summary>Every layer is asked for a keyframe now.</summary>
+    public void AskKeyframe()
     {
         if (KeyframeAskedAfter == long.MaxValue && LatestFrame != long.MinValue)
         {
-            KeyframeAskedAfter = LatestFrame + margin;
+            KeyframeAskedAfter = LatestFrame;
         }
+    }
+
+    /// <summary>
+    /// Whether a keyframe captured at <paramref name="time"/> that one rendition just received answers the outstanding
+    /// request. Chromium on a short path answers with the very next frame, while a frame or two in flight may be a
+    /// layer's own keyframe: so a keyframe within <paramref name="margin"/> of the request answers it only once a
+    /// second rendition has a keyframe of the same time (a layer's own keyframe has no partner; an answer to the
+    /// request comes on every layer), and one later than that answers it alone (a layer that flows alone has no
+    /// partner). An answer passed over would cost the publisher a second keyframe on every layer for the same segment
+    /// (KeyframeCostTests).
+    /// </summary>
+    public bool Answers(long time, long tolerance, long margin)
+    {
+        if (_keyframeRenditions > 0 && Math.Abs(time - _keyframeTime) <= tolerance)
+        {
+            _keyframeRenditions++;
+        }
+        else
+        {
+            _keyframeTime = time;
+            _keyframeRenditions = 1;
+        }
+
+        return KeyframeAskedAfter != long.MaxValue
+            && time > KeyframeAskedAfter + tolerance
+            && (time > KeyframeAskedAfter + margin + tolerance || _keyframeRenditions >= 2);
     }
 
     /// <summary>Index of the newest boundary (the segment begun last), -1 before the first.</summary>
@@ -49,6 +77,14 @@ internal sealed class SegmentBoundaries
     public long Start(long segment) => _starts[segment % Kept];
 
     public bool Has(long segment) => segment >= 0 && segment <= Newest && segment > Newest - Kept;
+
+    /// <summary>
+    /// Whether segment <paramref name="segment"/> begins with EXT-X-DISCONTINUITY in every rendition: a rendition that
+    /// resumes after a hole of its own (frames lost on its layer, or the layer paused) begins it discontinuous, and
+    /// every variant stream must present the same discontinuities (rfc8216bis §6.2.4), or a player that switches
+    /// there, or lines renditions up by discontinuity sequence (hls.js), finds them out of step.
+    /// </summary>
+    public bool Discontinuous(long segment) => Has(segment) && _discontinuous[segment % Kept];
 
     /// <summary>A new segment begins at <paramref name="time"/>.</summary>
     public long Declare(long time)
@@ -60,6 +96,7 @@ internal sealed class SegmentBoundaries
 
         Newest++;
         _starts[Newest % Kept] = time;
+        _discontinuous[Newest % Kept] = false;
         return Newest;
     }
 
@@ -68,17 +105,27 @@ internal sealed class SegmentBoundaries
     /// in: the newest boundary within <paramref name="tolerance"/> of it or before it, or a new boundary at it when
     /// the frame lies later than the newest boundary.
     /// </summary>
-    public long Join(long time, long tolerance)
+    /// <param name="afterHole">the rendition resumes after a hole: the segment is discontinuous in every
+    /// rendition.</param>
+    public long Join(long time, long tolerance, bool afterHole = false)
     {
+        long segment;
         if (Newest < 0 || time > Start(Newest) + tolerance)
         {
-            return Declare(time);
+            segment = Declare(time);
+        }
+        else
+        {
+            segment = Newest;
+            while (Has(segment - 1) && time < Start(segment) - tolerance)
+            {
+                segment--;
+            }
         }
 
-        long segment = Newest;
-        while (Has(segment - 1) && time < Start(segment) - tolerance)
+        if (afterHole)
         {
-            segment--;
+            _discontinuous[segment % Kept] = true;
         }
 
         return segment;

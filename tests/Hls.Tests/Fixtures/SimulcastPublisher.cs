@@ -24,6 +24,7 @@ public sealed class SimulcastPublisher
     private readonly Layer[] _layers;
     private readonly FakeTimeProvider _time;
     private readonly DateTime _capture0;
+    private readonly int _answerFrames;
     private int _keyframeRequestedAt = -1;
     private ushort _audioSeq = 7;
     private uint _audioTs = 123_456;
@@ -31,9 +32,12 @@ public sealed class SimulcastPublisher
     /// <param name="layers">how many layers (1–3).</param>
     /// <param name="ownKeyframes">each layer's own keyframe interval in frames (its phase differs per layer); 0 for
     /// keyframes only on request and at a layer's start.</param>
-    public SimulcastPublisher(FakeTimeProvider time, int layers = 3, int ownKeyframes = 45)
+    /// <param name="answerFrames">how many frames after a keyframe request the keyframes come (Chromium on a short
+    /// path: the next frame).</param>
+    public SimulcastPublisher(FakeTimeProvider time, int layers = 3, int ownKeyframes = 45, int answerFrames = 2)
     {
         _time = time;
+        _answerFrames = answerFrames;
         _capture0 = time.GetUtcNow().UtcDateTime;
         _layers = Enumerable
             .Range(0, layers)
@@ -51,17 +55,22 @@ public sealed class SimulcastPublisher
     /// <summary>Frames sent so far.</summary>
     public int Frame { get; private set; }
 
+    /// <summary>Frames at which the layers sent keyframes (each layer's own ones not counted): a keyframe costs
+    /// several times a delta frame's bits, on every layer.</summary>
+    public int KeyframesOnRequest { get; private set; }
+
     /// <summary>A layer sends nothing before this frame (it starts later), or within a paused window.</summary>
     public void Starts(int layer, int atFrame) => _layers[layer].StartFrame = atFrame;
 
     public void Pauses(int layer, int fromFrame, int toFrame) => _layers[layer].Pause = (fromFrame, toFrame);
 
-    /// <summary>The ladder's keyframe request: every layer sends a keyframe two frames from now.</summary>
+    /// <summary>The ladder's keyframe request: every layer sends a keyframe <c>answerFrames</c> frames from
+    /// now.</summary>
     public void RequestKeyframe()
     {
         if (_keyframeRequestedAt < 0)
         {
-            _keyframeRequestedAt = Frame + 2;
+            _keyframeRequestedAt = Frame + _answerFrames;
         }
     }
 
@@ -110,6 +119,7 @@ public sealed class SimulcastPublisher
             if (requested)
             {
                 _keyframeRequestedAt = -1;
+                KeyframesOnRequest++;
             }
 
             for (int i = 0; i < _layers.Length; i++)

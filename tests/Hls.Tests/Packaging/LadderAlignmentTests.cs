@@ -78,8 +78,9 @@ public sealed class LadderAlignmentTests
         Assert.Equal(3, starts.Count);
         Assert.Empty(AlignmentViolations(starts));
         // Every rendition has (nearly) every segment: the boundaries are shared, not each rendition's own.
+        // 20 s in segments of 1.8–2.2 s (cut at the keyframe asked for a part before the target), the last one open.
         long segments = starts[0].Count;
-        Assert.InRange(segments, 9, 11);
+        Assert.InRange(segments, 9, 12);
         Assert.All(starts.Values, s => Assert.InRange(s.Count, segments - 1, segments));
         Assert.Equal(starts[0].Keys.Max(), starts[2].Keys.Max());
         // Keyframe-aligned: a segment begins with a keyframe in every rendition (the request reaches every layer).
@@ -140,5 +141,37 @@ public sealed class LadderAlignmentTests
         long resumed = starts[2].Where(s => s.Value >= pauseEnd).Min(s => s.Key);
         Assert.True(starts[0].ContainsKey(resumed - 1), "the others went on numbering while it was off");
         Assert.Equal(starts[0].Keys.Max(), starts[2].Keys.Max());
+    }
+
+    /// <summary>
+    /// Issue 12, the hole policy in a ladder: a hole in one layer (frames lost, or the layer paused for a moment)
+    /// begins that rendition's next segment with EXT-X-DISCONTINUITY, and every variant stream must present the same
+    /// discontinuities (rfc8216bis §6.2.4): before, only the rendition with the hole had it, so renditions disagreed on
+    /// the discontinuity sequence from there on.
+    /// </summary>
+    [Fact]
+    public async Task A_hole_in_one_layer_begins_the_same_segment_discontinuous_in_every_rendition()
+    {
+        var time = new FakeTimeProvider(Start);
+        var output = new MemoryLadderOutput();
+        var publisher = new SimulcastPublisher(time);
+        publisher.Pauses(1, fromFrame: 200, toFrame: 212); // 400 ms without the middle layer: two parts' worth
+        await using (var ladder = new HlsLadder("ladder", output, new HlsOptions(), time: time))
+        {
+            ladder.KeyframeNeeded += publisher.RequestKeyframe;
+            publisher.Send(ladder, 30 * 20);
+        }
+
+        var renditions = output.Renditions.ToList();
+        var discontinuous = renditions
+            .Select(r => r.Parts.Where(p => p.Info.Discontinuity).Select(p => p.Info.Segment).Distinct().ToList())
+            .ToList();
+        Assert.Single(discontinuous[1]);
+        Assert.All(discontinuous, d => Assert.Equal(discontinuous[1], d));
+        Assert.Empty(AlignmentViolations(SegmentStarts(renditions)));
+        // A player may start decoding afresh at a discontinuity: the segment begins with a keyframe everywhere.
+        Assert.All(renditions, r =>
+            Assert.True(r.Parts.First(p => p.Info.Segment == discontinuous[1][0]).Info.Independent)
+        );
     }
 }

@@ -22,6 +22,29 @@ public sealed class WhipInteropTests(StackFixture stack, ITestOutputHelper outpu
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>A WHIP client's POST, as a page function <c>whipPost(pc, endpoint, token)</c>: the offer with every
+    /// candidate (no trickle), the answer applied on 201; the session is left in <c>window.whip</c>.</summary>
+    private const string WhipPost = """
+        async function whipPost(pc, endpoint, token) {
+          await pc.setLocalDescription(await pc.createOffer());
+          if (pc.iceGatheringState !== 'complete') {
+            await new Promise(resolve => pc.addEventListener('icegatheringstatechange', () => {
+              if (pc.iceGatheringState === 'complete') resolve();
+            }));
+          }
+          const response = await fetch(endpoint, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/sdp', 'Authorization': 'Bearer ' + token },
+            body: pc.localDescription.sdp,
+          });
+          const answer = await response.text();
+          const location = response.headers.get('Location');
+          window.whip = { pc, session: location && new URL(location, endpoint).href, token };
+          if (response.status === 201) await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+          return { status: response.status, location, contentType: response.headers.get('Content-Type'), answer };
+        }
+        """;
+
     private string PublishToken(string room) => stack.Stack.AccessToken(room, AccessGrant.P2mPublish, "whip-client");
 
     [Fact]
@@ -61,6 +84,7 @@ public sealed class WhipInteropTests(StackFixture stack, ITestOutputHelper outpu
         // preflights for the Authorization header and only reads Location because the endpoint exposes it.
         var page = await stack.Browser.NewPageAsync();
         await page.GotoAsync($"http://localhost:{stack.Stack.BaseUrl.Port}/room/index.html");
+        await page.AddScriptTagAsync(new() { Content = WhipPost });
         var endpoint = new Uri(stack.Stack.BaseUrl, $"/whip/{room}").ToString();
 
         var posted = await page.EvaluateAsync<JsonElement>(
@@ -69,23 +93,7 @@ public sealed class WhipInteropTests(StackFixture stack, ITestOutputHelper outpu
               const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 360 } });
               const pc = new RTCPeerConnection();
               for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly' });
-              await pc.setLocalDescription(await pc.createOffer());
-              // No trickle: the offer carries every candidate.
-              if (pc.iceGatheringState !== 'complete') {
-                await new Promise(resolve => pc.addEventListener('icegatheringstatechange', () => {
-                  if (pc.iceGatheringState === 'complete') resolve();
-                }));
-              }
-              const response = await fetch(endpoint, {
-                method: 'POST',
-                headers: { 'Content-Type': 'application/sdp', 'Authorization': 'Bearer ' + token },
-                body: pc.localDescription.sdp,
-              });
-              const answer = await response.text();
-              const location = response.headers.get('Location');
-              window.whip = { pc, session: location && new URL(location, endpoint).href, token };
-              if (response.status === 201) await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-              return { status: response.status, location, contentType: response.headers.get('Content-Type'), answer };
+              return await whipPost(pc, endpoint, token);
             }
             """,
             new { endpoint, token = PublishToken(room) }
@@ -115,6 +123,93 @@ public sealed class WhipInteropTests(StackFixture stack, ITestOutputHelper outpu
         );
         Assert.Equal(200, deleted);
         await WaitForEndListAsync(http, room);
+    }
+
+    /// <summary>
+    /// Issue 12, WHIP with simulcast: a WHIP client whose offer sends three simulcast layers (Chromium, rids l/m/h as
+    /// the demo room page sends them, H.264 first) gets the adaptive ladder, one rendition per layer, as a p2m
+    /// publisher on our signaling does: the WHIP answer accepts the simulcast and the packager sees every layer.
+    /// </summary>
+    [Fact]
+    public async Task A_Chromium_WHIP_client_sending_simulcast_gets_one_LL_HLS_rendition_per_layer()
+    {
+        var room = "whip-simulcast-" + Guid.NewGuid().ToString("N")[..8];
+        var page = await stack.Browser.NewPageAsync();
+        await page.GotoAsync(stack.Page("/room/index.html").ToString());
+        await page.AddScriptTagAsync(new() { Content = WhipPost });
+        var endpoint = new Uri(stack.Stack.BaseUrl, $"/whip/{room}").ToString();
+        var posted = await page.EvaluateAsync<JsonElement>(
+            """
+            async ({ endpoint, token }) => {
+              const stream = await navigator.mediaDevices.getUserMedia({
+                audio: true,
+                video: { width: 960, height: 540, frameRate: 15 },
+              });
+              const pc = new RTCPeerConnection();
+              const [audio] = stream.getAudioTracks();
+              const [video] = stream.getVideoTracks();
+              pc.addTransceiver(audio, { direction: 'sendonly' });
+              const transceiver = pc.addTransceiver(video, {
+                direction: 'sendonly',
+                sendEncodings: [
+                  { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150000 },
+                  { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500000 },
+                  { rid: 'h', maxBitrate: 1500000 },
+                ],
+              });
+              const codecs = RTCRtpSender.getCapabilities('video').codecs;
+              const h264 = (c) => c.mimeType === 'video/H264' && /packetization-mode=1/.test(c.sdpFmtpLine ?? '');
+              transceiver.setCodecPreferences([...codecs.filter(h264), ...codecs.filter((c) => !h264(c))]);
+              return await whipPost(pc, endpoint, token);
+            }
+            """,
+            new { endpoint, token = PublishToken(room) }
+        );
+        AssertCreated(posted.GetProperty("status").GetInt32(), posted.GetProperty("location").GetString(), room);
+        string answer = posted.GetProperty("answer").GetString()!;
+        output.WriteLine(answer);
+        Assert.Contains("a=simulcast:recv", answer, StringComparison.Ordinal);
+        await Eventually.WaitUntilAsync(
+            async () => await page.EvaluateAsync<string>("() => window.whip.pc.connectionState") == "connected",
+            Timeout,
+            "Chromium's peer connection to the Munit is connected"
+        );
+
+        using var http = new HttpClient { BaseAddress = stack.Stack.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        var multivariant = $"/hls/{room}/t/{stack.Stack.AccessToken(room, AccessGrant.Subscribe)}/index.m3u8";
+        string text = "";
+        string[] resolutions = [];
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                using var response = await http.GetAsync(multivariant);
+                if (response.StatusCode != HttpStatusCode.OK)
+                    return false;
+                text = await response.Content.ReadAsStringAsync();
+                resolutions = System
+                    .Text.RegularExpressions.Regex.Matches(text, "RESOLUTION=(\\d+x\\d+)")
+                    .Select(m => m.Groups[1].Value)
+                    .Distinct()
+                    .ToArray();
+                return resolutions.Length >= 3;
+            },
+            Timeout,
+            "the multivariant playlist lists a rendition per simulcast layer, each with its own RESOLUTION"
+        );
+        output.WriteLine(text);
+        // Each rendition's media playlist fills with segments of its own.
+        foreach (var uri in text.Split('\n').Where(l => l.EndsWith(".m3u8", StringComparison.Ordinal)))
+        {
+            var media = multivariant.Replace("index.m3u8", uri, StringComparison.Ordinal);
+            await Eventually.WaitUntilAsync(
+                async () =>
+                    (await http.GetStringAsync(media))
+                        .Split('\n')
+                        .Count(l => l.StartsWith("#EXTINF:", StringComparison.Ordinal)) >= 2,
+                Timeout,
+                $"{uri} lists two complete segments"
+            );
+        }
     }
 
     private static void AssertCreated(int status, string? location, string room)

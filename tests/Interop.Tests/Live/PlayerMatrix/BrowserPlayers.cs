@@ -23,18 +23,18 @@ public static class BrowserPlayers
         ["video.js (VHS)"] = ("vhs", "video.js/dist/video.min.js"),
     };
 
-    public static async Task<Viewing> PlayAsync(
+    /// <summary>A new tab playing <paramref name="playlist"/> with <paramref name="player"/>; probe.js's record is
+    /// <c>window.probe</c>, and <paramref name="console"/> collects console errors and failed requests.</summary>
+    public static async Task<IPage> OpenAsync(
         Chromium browser,
         Uri origin,
         string player,
         Uri playlist,
-        string round,
-        TimeSpan duration
+        List<string> console
     )
     {
         var (key, script) = Scripts[player];
         var page = await browser.NewPageAsync();
-        var console = new List<string>();
         page.Console += (_, message) =>
         {
             if (message.Type == "error")
@@ -84,6 +84,20 @@ public static class BrowserPlayers
             $"/player-matrix/player.html?player={key}&src={Uri.EscapeDataString(playlist.ToString())}"
         );
         await page.GotoAsync(url.ToString());
+        return page;
+    }
+
+    public static async Task<Viewing> PlayAsync(
+        Chromium browser,
+        Uri origin,
+        string player,
+        Uri playlist,
+        string round,
+        TimeSpan duration
+    )
+    {
+        var console = new List<string>();
+        var page = await OpenAsync(browser, origin, player, playlist, console);
         await Task.Delay(duration);
         var json = await page.EvaluateAsync<string>("() => JSON.stringify(window.probe)");
         await page.CloseAsync();

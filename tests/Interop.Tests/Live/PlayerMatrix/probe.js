@@ -20,9 +20,11 @@
     holes: [], // holes between the video element's buffered ranges, each once: 'start-end' in seconds
     jumps: [], // playhead moves more than 0.5 s ahead of the wall clock: { atMs, seconds }
     sizes: [], // every decoded picture size, in order
+    sizeChanges: [], // when the decoded picture size changed: { atMs, size } (a rendition switch, or the publisher's)
     frames: 0,
     droppedFrames: 0,
     stats: null, // the player's own statistics, at the last sample
+    timeline: [], // every second: [s after load, playhead, seconds buffered ahead of it, picture height, stats]
   };
   window.probe = probe;
   let video = document.getElementById('video');
@@ -39,7 +41,10 @@
     const now = performance.now();
     const time = video.currentTime;
     const size = `${video.videoWidth}x${video.videoHeight}`;
-    if (video.videoWidth && probe.sizes[probe.sizes.length - 1] !== size) probe.sizes.push(size);
+    if (video.videoWidth && probe.sizes[probe.sizes.length - 1] !== size) {
+      probe.sizes.push(size);
+      probe.sizeChanges.push({ atMs: Math.round(now - loadedAt), size });
+    }
     for (let i = 1; i < video.buffered.length; i++) {
       const hole = `${video.buffered.end(i - 1).toFixed(3)}-${video.buffered.start(i).toFixed(3)}`;
       if (!probe.holes.includes(hole)) probe.holes.push(hole);
@@ -77,6 +82,14 @@
     lastTime = time;
     lastWall = now;
     probe.stats = stats?.() ?? null;
+    if (Math.floor((now - loadedAt) / 1000) >= probe.timeline.length) {
+      let ahead = 0;
+      for (let i = 0; i < video.buffered.length; i++) {
+        if (video.buffered.start(i) <= time && time <= video.buffered.end(i)) ahead = video.buffered.end(i) - time;
+      }
+      const round = (x) => Math.round(x * 100) / 100;
+      probe.timeline.push([round((now - loadedAt) / 1000), round(time), round(ahead), video.videoHeight, probe.stats]);
+    }
   }, 100);
 
   let stats = null;
@@ -91,7 +104,12 @@
       hls.on(Hls.Events.MANIFEST_PARSED, () => video.play().catch((e) => error(`play: ${e}`, true)));
       hls.loadSource(src);
       hls.attachMedia(video);
-      stats = () => ({ latency: hls.latency, targetLatency: hls.targetLatency, level: hls.currentLevel });
+      stats = () => ({
+        latency: hls.latency,
+        targetLatency: hls.targetLatency,
+        level: hls.currentLevel,
+        bandwidthEstimate: Math.round(hls.bandwidthEstimate),
+      });
     },
     async shaka() {
       shaka.polyfill.installAll();
@@ -116,6 +134,8 @@
           height: s.height,
           stallsDetected: s.stallsDetected,
           gapsJumped: s.gapsJumped,
+          estimatedBandwidth: Math.round(s.estimatedBandwidth),
+          streamBandwidth: s.streamBandwidth,
         };
       };
       await p.load(src, null, 'application/x-mpegurl');
