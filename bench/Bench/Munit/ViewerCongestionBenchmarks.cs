@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using MobZ.Munit.Congestion;
 using MobZ.Munit.Routing;
 using MobZ.Munit.Rtp;
+using MobZ.Munit.Tests.Support;
 using MobZ.Rtc.Codecs;
 using MobZ.Rtc.Rtp;
 
@@ -84,31 +85,7 @@ public class ViewerCongestionBenchmarks
     [Benchmark]
     public long AllocateOnly() => StreamAllocator.Allocate(_viewer, 1_000_000 * Stations / 2, Now);
 
-    private static Producer Fed(MediaKind kind, params long[] bitrates)
-    {
-        var producer = new Producer(
-            "t",
-            kind,
-            kind == MediaKind.Video ? MediaCodec.Vp8 : MediaCodec.Opus,
-            96,
-            90000,
-            bitrates.Length == 1 ? [null] : ["q", "h", "f"],
-            new NoRequests()
-        );
-        for (int l = 0; l < bitrates.Length; l++)
-        {
-            var layer = producer.Layers[l];
-            layer.Bind((uint)(0x100 + l));
-            for (int i = 0; i < 100; i++)
-                layer.Recv!.Receive((ushort)i, (uint)i, (int)(bitrates[l] / 8 / 100), Now - 899 + (i * 9));
-        }
-        return producer;
-    }
-
-    private sealed class NoRequests : IKeyFrameRequester
-    {
-        public void RequestKeyFrame(uint ssrc) { }
-    }
+    private static Producer Fed(MediaKind kind, params long[] bitrates) => FedProducer.Create(kind, Now, bitrates);
 
     private sealed class DiscardOutput : IPeerOutput
     {

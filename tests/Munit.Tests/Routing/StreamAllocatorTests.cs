@@ -1,5 +1,6 @@
 using MobZ.Munit.Routing;
 using MobZ.Munit.Rtp;
+using MobZ.Munit.Tests.Support;
 using MobZ.Rtc.Codecs;
 
 namespace MobZ.Munit.Tests.Routing;
@@ -14,32 +15,7 @@ public sealed class StreamAllocatorTests
     private const long Now = 10_000;
     private static readonly long[] Layers = [150_000, 500_000, 1_500_000];
 
-    private sealed class NoRequests : IKeyFrameRequester
-    {
-        public void RequestKeyFrame(uint ssrc) { }
-    }
-
-    private static Producer Fed(MediaKind kind, params long[] bitrates)
-    {
-        var producer = new Producer(
-            "t",
-            kind,
-            kind == MediaKind.Video ? MediaCodec.Vp8 : MediaCodec.Opus,
-            96,
-            90000,
-            bitrates.Length == 1 ? [null] : ["q", "h", "f"],
-            new NoRequests()
-        );
-        for (int l = 0; l < bitrates.Length; l++)
-        {
-            var layer = producer.Layers[l];
-            layer.Bind((uint)(0x100 + l));
-            // A second's worth of packets, all inside the meter's one-second window.
-            for (int i = 0; i < 100; i++)
-                layer.Recv!.Receive((ushort)i, (uint)i, (int)(bitrates[l] / 8 / 100), Now - 899 + (i * 9));
-        }
-        return producer;
-    }
+    private static Producer Fed(MediaKind kind, params long[] bitrates) => FedProducer.Create(kind, Now, bitrates);
 
     private static (Subscriber Viewer, Consumer[] Video) Viewer(int videoTracks, bool audio = true)
     {
