@@ -78,12 +78,17 @@ public class ViewerCongestionBenchmarks
         _sender.OnFeedback(_feedback[_next], _sendUs / 1000);
         _next = (_next + 1) % _feedback.Length;
         // The estimate from a 1 Mbit/s path: some tracks get their top layer, some step down.
-        StreamAllocator.Allocate(_viewer, Math.Max(_sender.Estimator.Estimate, 1_000_000 * Stations / 2), Now);
+        StreamAllocator.Allocate(
+            _viewer,
+            Math.Max(_sender.Estimator.Estimate, 1_000_000 * Stations / 2),
+            Now,
+            mayPause: true
+        );
         return _sender.Estimator.Estimate;
     }
 
     [Benchmark]
-    public long AllocateOnly() => StreamAllocator.Allocate(_viewer, 1_000_000 * Stations / 2, Now);
+    public long AllocateOnly() => StreamAllocator.Allocate(_viewer, 1_000_000 * Stations / 2, Now, mayPause: true);
 
     private static Producer Fed(MediaKind kind, params long[] bitrates) => FedProducer.Create(kind, Now, bitrates);
 

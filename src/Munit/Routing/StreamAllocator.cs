@@ -38,8 +38,12 @@ public static class StreamAllocator
 
     /// <summary>Shares <paramref name="estimate"/> (bit/s; 0: none, nothing capped) among the viewer's
     /// tracks.</summary>
+    /// <param name="mayPause">whether a track may be paused: only while the estimate can find the room again with
+    /// the video gone (probing, for a transport-cc viewer). A receiver's REMB follows what reaches it, so with only
+    /// audio flowing it would never rise again, and the video would stay paused for good: such a viewer keeps its
+    /// tracks' lowest layers instead.</param>
     /// <returns>what is left after every track got its layer (bit/s; 0 without an estimate).</returns>
-    public static long Allocate(Subscriber viewer, long estimate, long nowMs)
+    public static long Allocate(Subscriber viewer, long estimate, long nowMs, bool mayPause)
     {
         var consumers = viewer.Consumers;
         if (estimate <= 0)
@@ -77,7 +81,7 @@ public static class StreamAllocator
                 c.UnfitSinceMs = -1;
             else if (c.UnfitSinceMs < 0 || c.UnfitSinceMs > nowMs)
                 c.UnfitSinceMs = nowMs;
-            if (!fits && (c.Paused || nowMs - c.UnfitSinceMs >= PauseAfterMs))
+            if (!fits && mayPause && (c.Paused || nowMs - c.UnfitSinceMs >= PauseAfterMs))
             {
                 c.AllocatedLayer = -1;
                 c.AllocationReason = Reason.Paused;

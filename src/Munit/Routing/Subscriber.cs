@@ -156,5 +156,6 @@ public sealed class Subscriber(string peerId, IPeerOutput output)
     public void SetBandwidth(long bps) => BandwidthBps = Math.Max(0, bps);
 
     /// <summary>Shares the estimate among the tracks (layer bitrates move); from the tick.</summary>
-    public void Allocate(long nowMs) => StreamAllocator.Allocate(this, BandwidthBps, nowMs);
+    public void Allocate(long nowMs) =>
+        StreamAllocator.Allocate(this, BandwidthBps, nowMs, mayPause: TransportCc is not null);
 }

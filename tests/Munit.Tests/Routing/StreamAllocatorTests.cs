@@ -34,8 +34,8 @@ public sealed class StreamAllocatorTests
     /// <summary>The same estimate for long enough that a track whose lowest layer does not fit is paused.</summary>
     private static void AllocateSteadily(Subscriber viewer, long estimate)
     {
-        StreamAllocator.Allocate(viewer, estimate, Now - StreamAllocator.PauseAfterMs);
-        StreamAllocator.Allocate(viewer, estimate, Now);
+        StreamAllocator.Allocate(viewer, estimate, Now - StreamAllocator.PauseAfterMs, mayPause: true);
+        StreamAllocator.Allocate(viewer, estimate, Now, mayPause: true);
     }
 
     private static int[] Layered(Subscriber viewer, Consumer[] video)
@@ -80,7 +80,7 @@ public sealed class StreamAllocatorTests
         var (viewer, video) = Viewer(videoTracks: 2);
         video[0].SetPreferredLayer(0);
 
-        StreamAllocator.Allocate(viewer, 1_800_000, Now); // 40 + 150 + 1500
+        StreamAllocator.Allocate(viewer, 1_800_000, Now, mayPause: true); // 40 + 150 + 1500
 
         Assert.Equal([0, 2], Layered(viewer, video));
         Assert.Equal(StreamAllocator.Reason.Preferred, video[0].AllocationReason);
@@ -90,23 +90,24 @@ public sealed class StreamAllocatorTests
     public void A_paused_track_resumes_only_with_the_headroom_of_a_switch_up()
     {
         var (viewer, video) = Viewer(videoTracks: 1);
-        StreamAllocator.Allocate(viewer, 150_000, Now - StreamAllocator.PauseAfterMs); // 40 + 150 does not fit
+        // 40 + 150 does not fit
+        StreamAllocator.Allocate(viewer, 150_000, Now - StreamAllocator.PauseAfterMs, mayPause: true);
         Assert.False(video[0].Paused); // not yet: the estimate may only have dipped
         Assert.Equal(0, video[0].AllocatedLayer);
-        StreamAllocator.Allocate(viewer, 150_000, Now - 1);
+        StreamAllocator.Allocate(viewer, 150_000, Now - 1, mayPause: true);
         Assert.False(video[0].Paused);
-        StreamAllocator.Allocate(viewer, 150_000, Now);
+        StreamAllocator.Allocate(viewer, 150_000, Now, mayPause: true);
         Assert.True(video[0].Paused);
         Assert.Equal(1, video[0].Pauses);
 
-        StreamAllocator.Allocate(viewer, 195_000, Now); // fits, but not with 15 % headroom: no flapping
+        StreamAllocator.Allocate(viewer, 195_000, Now, mayPause: true); // fits, but not with 15 % headroom: no flapping
         Assert.True(video[0].Paused);
 
-        StreamAllocator.Allocate(viewer, 215_000, Now); // 40 + 150 × 1.15
+        StreamAllocator.Allocate(viewer, 215_000, Now, mayPause: true); // 40 + 150 × 1.15
         Assert.False(video[0].Paused);
         Assert.Equal([0], Layered(viewer, video));
 
-        StreamAllocator.Allocate(viewer, 0, Now); // the estimate is gone: nothing is capped or paused
+        StreamAllocator.Allocate(viewer, 0, Now, mayPause: true); // the estimate is gone: nothing is capped or paused
         Assert.Equal([2], Layered(viewer, video));
         Assert.Equal(1, video[0].Pauses);
     }
