@@ -601,32 +601,28 @@ public sealed class RoomRepository(IStateStore store, IOptions<RoomOptions> opti
     /// over every heartbeat shard.</summary>
     public async Task<IReadOnlyList<ScoredMember>> GetStaleConnectionsAsync(DateTimeOffset olderThan, int take)
     {
-        var shards = await Task.WhenAll(
-                RoomKeys.AllHeartbeats.Select(key =>
-                    store.SortedSetRangeByScoreAsync(
-                        key,
-                        double.NegativeInfinity,
-                        olderThan.ToUnixTimeMilliseconds(),
-                        0,
-                        take
-                    )
-                )
+        long before = olderThan.ToUnixTimeMilliseconds();
+        var stale = await ReadEveryShardAsync(key =>
+                store.SortedSetRangeByScoreAsync(key, double.NegativeInfinity, before, 0, take)
             )
             .ConfigureAwait(false);
-        return [.. shards.SelectMany(shard => shard).OrderBy(m => m.Score).Take(take)];
+        return [.. stale.OrderBy(m => m.Score).Take(take)];
     }
 
     /// <summary>Every connection in a heartbeat set (which is every connection that joined and has not left).</summary>
     public async Task<IReadOnlyList<ScoredMember>> GetHeartbeatsAsync()
     {
-        var shards = await Task.WhenAll(
-                RoomKeys.AllHeartbeats.Select(key =>
-                    store.SortedSetRangeByScoreAsync(key, double.NegativeInfinity, double.PositiveInfinity)
-                )
+        var all = await ReadEveryShardAsync(key =>
+                store.SortedSetRangeByScoreAsync(key, double.NegativeInfinity, double.PositiveInfinity)
             )
             .ConfigureAwait(false);
-        return [.. shards.SelectMany(shard => shard)];
+        return [.. all];
     }
+
+    /// <summary>One read of every heartbeat shard, side by side, their members together.</summary>
+    private static async Task<IEnumerable<ScoredMember>> ReadEveryShardAsync(
+        Func<string, Task<IReadOnlyList<ScoredMember>>> read
+    ) => (await Task.WhenAll(RoomKeys.AllHeartbeats.Select(read)).ConfigureAwait(false)).SelectMany(shard => shard);
 
     private static string NewStationId() => "st-" + Guid.NewGuid().ToString("N");
 
